@@ -1,0 +1,98 @@
+/**
+ * Which base image carries which Python: the one table of it, as data.
+ *
+ * Distro Python comes first, following the seed article's finding (its
+ * pyperformance run saw distro-built Python on Ubuntu LTS more than 20% faster
+ * than the python:* images of the time, which it traced to how the
+ * interpreter is compiled: distros build with PGO+LTO and link libpython
+ * shared against system libraries). The python:X.Y-slim image is the fallback
+ * where no Debian or Ubuntu release ships that version as its python3.
+ */
+
+/** How Python gets into an image built on this base. */
+export type BaseFlavor =
+    /** Debian or Ubuntu: python3 and its -dev/-venv packages come from apt. */
+    | "apt"
+    /** An official python:X.Y image: Python is built in under /usr/local. */
+    | "python";
+
+export interface BaseImageRow {
+    /** "3.12" */
+    readonly python: string;
+    readonly image: string;
+    readonly flavor: BaseFlavor;
+    /** Why this image for this version. */
+    readonly reason: string;
+}
+
+export const BASE_IMAGES: readonly BaseImageRow[] = [
+    {
+        python: "3.10",
+        image: "ubuntu:22.04",
+        flavor: "apt",
+        reason: "Ubuntu 22.04 LTS ships Python 3.10 as python3; distro Python, supported until 2027.",
+    },
+    {
+        python: "3.11",
+        image: "debian:bookworm",
+        flavor: "apt",
+        reason: "Debian 12 ships Python 3.11 as python3; distro Python with Debian's security updates.",
+    },
+    {
+        python: "3.12",
+        image: "ubuntu:24.04",
+        flavor: "apt",
+        reason: "Ubuntu 24.04 LTS ships Python 3.12 as python3; the seed article's pick (an Ubuntu LTS with apt's python).",
+    },
+    {
+        python: "3.13",
+        image: "debian:trixie",
+        flavor: "apt",
+        reason: "Debian 13 ships Python 3.13 as python3; distro Python on the current Debian stable.",
+    },
+    {
+        python: "3.14",
+        image: "python:3.14-slim",
+        flavor: "python",
+        reason: "No Debian or Ubuntu LTS release ships 3.14 as python3 yet; the official slim image is the fallback.",
+    },
+];
+
+export const SUPPORTED_PYTHONS: readonly string[] = BASE_IMAGES.map((r) => r.python);
+
+/** Used when nothing in the source folder names a version. */
+export const DEFAULT_PYTHON = "3.13";
+
+export function baseImageFor(python: string): BaseImageRow | undefined {
+    return BASE_IMAGES.find((r) => r.python === python);
+}
+
+/**
+ * The flavor of a user-given base image: an image whose repository's last
+ * path component is `python` is an official Python image; anything else is
+ * taken to be Debian or Ubuntu, with Python from apt.
+ */
+export function flavorOf(image: string): BaseFlavor {
+    const withoutDigest = image.split("@")[0];
+    const lastSlash = withoutDigest.lastIndexOf("/");
+    const repoAndTag = withoutDigest.slice(lastSlash + 1);
+    const repo = repoAndTag.split(":")[0];
+    return repo === "python" ? "python" : "apt";
+}
+
+/**
+ * The Python version a known distro image ships, by its repository's last
+ * path component and tag (so `127.0.0.1:5000/mirror/debian:bookworm` counts
+ * as debian:bookworm). Undefined for images this table does not know.
+ */
+export function pythonOfKnownImage(image: string): string | undefined {
+    const withoutDigest = image.split("@")[0];
+    const lastSlash = withoutDigest.lastIndexOf("/");
+    const short = withoutDigest.slice(lastSlash + 1);
+    const row = BASE_IMAGES.find((r) => r.image === short);
+    if (row) {
+        return row.python;
+    }
+    const m = /^python:(3\.\d+)(?:[.-]|$)/.exec(short);
+    return m ? m[1] : undefined;
+}

@@ -1,0 +1,28 @@
+/**
+ * Defaults, in one place. Versions pinned here make the synthesized
+ * Dockerfile deterministic: the same inputs give the same bytes, and a bump
+ * here is a visible change in every user's preview.
+ */
+export const DEFAULTS = {
+    port: 8000,
+    uid: 10001,
+    gid: 10001,
+    user: "app",
+    /** gunicorn's own default; also the container's stop timeout minus a margin. */
+    gracefulTimeout: 30,
+    /** gunicorn's worker timeout. */
+    timeout: 60,
+    healthCheckPath: "/",
+    /** Where the app lives in the image. */
+    workdir: "/app",
+    venv: "/opt/venv",
+    /** Versions added when the app's own dependencies lack them. */
+    gunicorn: "gunicorn==27.0.1",
+    uvicornWorker: "uvicorn-worker==0.4.0",
+    /** Installers that are not in the base image, installed into their own venv in the builder. */
+    uv: "uv==0.13.9",
+    poetry: "poetry==2.5.1",
+} as const;
+
+/** The gunicorn worker class for ASGI apps (the uvicorn-worker package). */
+export const ASGI_WORKER_CLASS = "uvicorn_worker.UvicornWorker";

@@ -1,0 +1,86 @@
+import ignore from "@balena/dockerignore";
+import { InputError } from "../errors";
+import { Plan } from "../plan/plan";
+
+/**
+ * What never belongs in the build context of a Python app: version control,
+ * caches and virtualenvs (large, and machine-specific), secrets, and the
+ * deployment tooling around the app. A smaller context uploads faster, and
+ * what is not sent cannot leak into a layer.
+ */
+export const DEFAULT_IGNORE: readonly string[] = [
+    "# version control",
+    ".git",
+    ".hg",
+    ".svn",
+    "# caches and build output",
+    "**/__pycache__",
+    "**/*.py[cod]",
+    "**/.pytest_cache",
+    "**/.mypy_cache",
+    "**/.ruff_cache",
+    ".tox",
+    ".nox",
+    ".coverage",
+    "htmlcov",
+    "*.egg-info",
+    "# virtualenvs and other languages' dependencies",
+    ".venv",
+    "venv",
+    "**/node_modules",
+    "# secrets",
+    ".env",
+    ".env.*",
+    "**/*.pem",
+    "**/*.key",
+    "**/id_rsa*",
+    ".aws",
+    ".ssh",
+    "# editors and deployment tooling",
+    ".idea",
+    ".vscode",
+    "**/.DS_Store",
+    "Dockerfile*",
+    ".dockerignore",
+    "Pulumi*.yaml",
+    ".pulumi-python-app",
+];
+
+/** The synthesized patterns, then the user's own .dockerignore (later lines win), then `ignore`. */
+export function renderDockerignore(plan: Plan, userDockerignore: string | undefined): string {
+    const lines = ["# Synthesized by pulumi-python-app", ...DEFAULT_IGNORE];
+    if (userDockerignore !== undefined && userDockerignore.trim() !== "") {
+        lines.push("# from the app's .dockerignore", ...userDockerignore.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l !== ""));
+    }
+    if (plan.ignore.length > 0) {
+        lines.push("# from `ignore`", ...plan.ignore);
+    }
+    return lines.join("\n") + "\n";
+}
+
+export function ignorePatterns(dockerignore: string): string[] {
+    return dockerignore
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "" && !l.startsWith("#"));
+}
+
+/** A matcher with Docker's .dockerignore semantics (later patterns win, `!` re-includes). */
+export function ignoreMatcher(dockerignore: string): (relPath: string) => boolean {
+    const ig = ignore().add(ignorePatterns(dockerignore));
+    return (relPath: string) => ig.ignores(relPath);
+}
+
+/** The files the Dockerfile copies must survive the .dockerignore, or the build fails late. */
+export function checkManifestsKept(plan: Plan, dockerignore: string, hasUserFile: boolean): void {
+    const ignored = ignoreMatcher(dockerignore);
+    for (const f of plan.manifests) {
+        if (ignored(f)) {
+            const where = hasUserFile ? "The app's .dockerignore (or `ignore`)" : "`ignore`";
+            throw new InputError(
+                hasUserFile ? ".dockerignore" : "`ignore`",
+                `${where} excludes ${f}, which the Dockerfile copies to install dependencies; remove that pattern.`,
+            );
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import { openSource } from "./detect/source";
+import { makePlan, Plan, SynthesizeOptions } from "./plan/plan";
+import { renderDockerfile } from "./render/dockerfile";
+import { checkManifestsKept, renderDockerignore } from "./render/dockerignore";
+
+export interface Synthesized {
+    /** The Dockerfile text. */
+    readonly dockerfile: string;
+    /** The .dockerignore applied to the build context: synthesized patterns merged with the app's own. */
+    readonly dockerignore: string;
+    /** What was detected and decided, with where each decision came from. */
+    readonly plan: Plan;
+}
+
+/**
+ * detect -> plan -> render. Pure and synchronous: it reads the source folder
+ * and returns text; it writes nothing and needs no Pulumi engine. The output
+ * depends only on the folder's contents and the options (no clock, no
+ * absolute paths, no iteration-order accidents), so the same inputs give
+ * byte-identical output. Bad input throws an InputError naming the argument.
+ */
+export function synthesize(sourceDir: string, options: SynthesizeOptions = {}): Synthesized {
+    const src = openSource(sourceDir);
+    const plan = makePlan(src, options);
+    const userIgnore = src.readIfFile(".dockerignore");
+    const dockerignore = renderDockerignore(plan, userIgnore);
+    checkManifestsKept(plan, dockerignore, userIgnore !== undefined);
+    return { dockerfile: renderDockerfile(plan), dockerignore, plan };
+}

@@ -1,0 +1,116 @@
+# shellcheck shell=bash
+# Helpers for building Go tools from the Go module proxy through a throw-away
+# wrapper module.  Sourced by scripts/infra.sh; expects log/die helpers from
+# scripts/lib/common.sh and PPA_CACHE/PPA_LOGS to be set.
+
+# go_mod_directives MODFILE
+# Prints the replace and exclude directives of a go.mod (single-line and
+# block forms) as single-line directives, dropping replaces whose target is a
+# local path (./, ../, /), which cannot work outside the module's repository.
+go_mod_directives() {
+  awk '
+    function emit(kind, body,   rhs) {
+      sub(/\/\/.*$/, "", body); gsub(/^[ \t]+|[ \t]+$/, "", body)
+      if (body == "") return
+      if (kind == "replace") {
+        rhs = body; sub(/^.*=>[ \t]*/, "", rhs)
+        if (rhs ~ /^(\.\.?\/|\/)/) return
+      }
+      print kind " " body
+    }
+    /^[ \t]*(replace|exclude)[ \t]*\([ \t]*$/ { block = $1; next }
+    block != "" && /^[ \t]*\)/ { block = ""; next }
+    block != "" { emit(block, $0); next }
+    /^[ \t]*(replace|exclude)[ \t]/ { kind = $1; line = $0; sub(/^[ \t]*(replace|exclude)[ \t]+/, "", line); emit(kind, line) }
+  ' "$1"
+}
+
+# go_modfile MODULE VERSION -> path of the module's go.mod in the module cache
+go_modfile() {
+  go mod download -json "$1@$2" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p'
+}
+
+# go_build_wrapped NAME OUTDIR LOG MODULE VERSION [options] -- PKG...
+# options:
+#   --require MOD@VER      extra requirement in the wrapper (repeatable)
+#   --directives MOD@VER   copy replace/exclude directives of that module's go.mod (repeatable)
+#   --drop-replace MOD     drop a copied replace of MOD (repeatable)
+#   --ldflags STRING       -ldflags for go build
+#   --gofile NAME=PATH     add a source file to the wrapper (for a main package of our own)
+# Builds every PKG (import paths, or "." for the wrapper's own main package) into
+# OUTDIR/bin.  All output goes to LOG.
+go_build_wrapped() {
+  local name=$1 outdir=$2 logf=$3 module=$4 version=$5; shift 5
+  local -a requires=() directive_mods=() drops=() pkgs=() gofiles=()
+  local ldflags=""
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --require) requires+=("$2"); shift 2 ;;
+      --directives) directive_mods+=("$2"); shift 2 ;;
+      --drop-replace) drops+=("$2"); shift 2 ;;
+      --ldflags) ldflags=$2; shift 2 ;;
+      --gofile) gofiles+=("$2"); shift 2 ;;
+      --) shift; pkgs=("$@"); break ;;
+      *) echo "go_build_wrapped: bad option $1" >&2; return 2 ;;
+    esac
+  done
+  local work
+  work=$(mktemp -d "${TMPDIR:-/tmp}/ppa-gobuild-$name.XXXXXX")
+  (
+    set -euo pipefail
+    cd "$work"
+    export GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN="${GOTOOLCHAIN:-local}" CGO_ENABLED="${CGO_ENABLED:-0}"
+    gov=$(go env GOVERSION); gov=${gov#go}
+    {
+      echo "module ppa.local/build/$name"
+      echo
+      echo "go $gov"
+      echo
+      echo "require $module $version"
+      local r
+      for r in ${requires[@]+"${requires[@]}"}; do echo "require ${r%@*} ${r##*@}"; done
+      echo
+      local dm mf d m skip
+      for dm in ${directive_mods[@]+"${directive_mods[@]}"}; do
+        mf=$(go_modfile "${dm%@*}" "${dm##*@}")
+        [ -n "$mf" ] || { echo "cannot fetch go.mod of $dm"; exit 1; }
+        while IFS= read -r d; do
+          skip=0
+          if [[ $d == replace* ]]; then
+            for m in ${drops[@]+"${drops[@]}"}; do
+              [[ $d == "replace $m "* || $d == "replace $m=>"* ]] && skip=1
+            done
+          fi
+          [ "$skip" = 1 ] || echo "$d"
+        done < <(go_mod_directives "$mf")
+      done
+    } > go.mod.new
+    # de-duplicate directives (several modules may carry the same ones)
+    awk '!(/^(replace|exclude) / && seen[$0]++)' go.mod.new > go.mod; rm go.mod.new
+    local gf
+    for gf in ${gofiles[@]+"${gofiles[@]}"}; do cp "${gf#*=}" "./${gf%%=*}"; done
+    echo "== wrapper go.mod for $name"; cat go.mod
+    local -a getpkgs=()
+    local p
+    for p in "${pkgs[@]}"; do [ "$p" = . ] || getpkgs+=("$p@$version"); done
+    if [ ${#getpkgs[@]} -gt 0 ]; then
+      echo "== go get ${getpkgs[*]}"
+      go get "${getpkgs[@]}"
+    fi
+    if [ ${#gofiles[@]} -gt 0 ]; then
+      echo "== go mod tidy"
+      go mod tidy
+    fi
+    echo "== go build"
+    mkdir -p "$work/bin"
+    # one `go build -o DIR` for several main packages writes one binary each
+    go build -trimpath -p "${PPA_GO_P:-2}" -ldflags "$ldflags" -o "$work/bin/" "${pkgs[@]}"
+    ls -l "$work/bin"
+  ) >"$logf" 2>&1 || { rm -rf "$work"; return 1; }
+  rm -rf "$outdir.tmp"; mkdir -p "$outdir.tmp"
+  mv "$work/bin" "$outdir.tmp/bin"
+  cp "$work/go.mod" "$outdir.tmp/wrapper.go.mod"
+  date -u +%FT%TZ > "$outdir.tmp/.complete"
+  rm -rf "$outdir"; mv "$outdir.tmp" "$outdir"
+  rm -rf "$work"
+}
