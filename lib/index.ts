@@ -5,5 +5,5 @@ export { NATIVE_PACKAGES } from "./plan/native-packages";
 export { DEFAULTS } from "./plan/defaults";
 export { InputError } from "./errors";
 export { Installer } from "./detect/dependencies";
-export { PythonImage, PythonImageArgs, RegistryArgs, CacheArgs } from "./resources/python-image";
-export { PythonApp, PythonAppArgs } from "./resources/python-app";
+export { PythonImage, PythonImageArgs, RegistryArgs } from "./resources/python-image";
+export { PythonApp, PythonAppArgs, RestartPolicy } from "./resources/python-app";

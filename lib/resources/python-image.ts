@@ -1,0 +1,249 @@
+import * as dockerBuild from "@pulumi/docker-build";
+import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { InputError } from "../errors";
+import { Plan, SynthesizeOptions } from "../plan/plan";
+import { synthesize } from "../synthesize";
+import * as v from "../validate";
+import { stageBuildContext } from "./build-context";
+
+export interface RegistryArgs {
+    /** The registry's host[:port], e.g. "123456789012.dkr.ecr.eu-west-1.amazonaws.com" or "127.0.0.1:5000". */
+    readonly server: string;
+    /** Repository inside the registry. @default the component's name */
+    readonly repository?: string;
+    /** @default none (anonymous, or credentials the builder already has) */
+    readonly username?: pulumi.Input<string>;
+    /** Kept a Pulumi secret. @default none */
+    readonly password?: pulumi.Input<string>;
+}
+
+export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets"> {
+    /** The app's folder, relative to the Pulumi project. A plain string: it is read before deployment. */
+    readonly source: string;
+    /**
+     * Where to push. Without it the image is built into the local Docker engine
+     * (no push), which is all a single-machine deploy needs.
+     * @default none: load into the local engine
+     */
+    readonly registry?: RegistryArgs;
+    /** Tags to push under the repository. @default ["latest"] */
+    readonly tags?: string[];
+    /** Push to the registry. @default true when `registry` is set */
+    readonly push?: boolean;
+    /**
+     * Registry refs to import build cache from.
+     * @default [`<server>/<repository>:buildcache`] when `registry` is set
+     */
+    readonly cacheFrom?: string[];
+    /**
+     * A registry ref to export the build cache to (mode=max, OCI image manifest,
+     * so ECR-like registries accept it; an export error does not fail the build).
+     * @default `<server>/<repository>:buildcache` when `registry` is set
+     */
+    readonly cacheTo?: string;
+    /** Set false to turn the default registry cache off. @default true */
+    readonly cache?: boolean;
+    /** Target platforms, e.g. ["linux/amd64", "linux/arm64"]. @default the builder's */
+    readonly platforms?: string[];
+    /** A buildx builder by name (docker-container, kubernetes or remote driver). @default the provider's default */
+    readonly builder?: string;
+    /** Build during `pulumi preview` too (slow; catches broken builds in CI previews). @default false */
+    readonly buildOnPreview?: boolean;
+    /**
+     * Secrets for the dependency install step only (private package indexes),
+     * passed as BuildKit secrets and exposed as environment variables of that
+     * step, e.g. { PIP_INDEX_URL: cfg.requireSecret("indexUrl") }. Never build
+     * args: nothing of them lands in the image or its history.
+     * @default {}
+     */
+    readonly installSecrets?: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * A Python app's folder -> synthesized Dockerfile -> a docker-build Image,
+ * pushed with a registry cache (or loaded into the local engine). Usable on
+ * its own to feed Kubernetes, ECS, Cloud Run or anything that takes an image.
+ */
+export class PythonImage extends pulumi.ComponentResource {
+    /**
+     * The image to run: `<server>/<repo>:<tag>@sha256:...` when pushed (pinned to
+     * the digest, never a moving tag); the local tag when loaded into the engine.
+     */
+    readonly ref: pulumi.Output<string>;
+    /** The manifest digest the build produced. */
+    readonly digest: pulumi.Output<string>;
+    /** The synthesized Dockerfile. */
+    readonly dockerfile: pulumi.Output<string>;
+    /** The .dockerignore applied to the build context. */
+    readonly dockerignore: pulumi.Output<string>;
+    /** What was detected and decided. */
+    readonly plan: Plan;
+    /** Whether the image went to a registry (true) or into the local engine (false). */
+    readonly pushed: boolean;
+    /** The underlying docker-build Image. */
+    readonly image: dockerBuild.Image;
+
+    constructor(name: string, args: PythonImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pulumi-python-app:index:PythonImage", name, {}, opts);
+        const built = buildPythonImage(name, args, this);
+        this.plan = built.plan;
+        this.pushed = built.pushed;
+        this.image = built.image;
+        this.dockerfile = pulumi.output(built.dockerfile);
+        this.dockerignore = pulumi.output(built.dockerignore);
+        this.digest = built.image.digest;
+        this.ref = built.pushed ? built.image.ref : pulumi.output(built.localTag!);
+        this.registerOutputs({
+            ref: this.ref,
+            digest: this.digest,
+            dockerfile: this.dockerfile,
+            plan: this.plan,
+        });
+    }
+}
+
+export interface BuiltImage {
+    readonly plan: Plan;
+    readonly dockerfile: string;
+    readonly dockerignore: string;
+    readonly image: dockerBuild.Image;
+    readonly pushed: boolean;
+    readonly localTag?: string;
+}
+
+/** Folder for generated build contexts, relative to the Pulumi project so paths do not differ between checkouts. */
+export const WORK_DIR = ".pulumi-python-app";
+
+/** Validates the args, synthesizes, stages the build context and creates the docker-build Image. */
+export function buildPythonImage(name: string, args: PythonImageArgs, parent: pulumi.Resource): BuiltImage {
+    if (args === undefined || args === null || typeof args !== "object") {
+        throw new InputError("`args`", "PythonImage needs args, at least { source: \"./app\" }.");
+    }
+    const { source, registry, tags, push, cacheFrom, cacheTo, cache, platforms, builder, buildOnPreview, installSecrets, ...synthOptions } = args;
+    if (pulumi.Output.isInstance(source) || typeof source !== "string") {
+        throw new InputError("`source`", `\`source\` must be a plain string path known before deployment, not ${v.describe(source)}.`);
+    }
+    v.noControlChars("`source`", source);
+
+    const secretNames = checkSecretNames(installSecrets);
+    const reg = checkRegistry(name, registry);
+    const tagNames = v.stringList("`tags`", tags ?? ["latest"], v.TAG, "an image tag such as \"v1\"");
+    if (tagNames.length === 0) {
+        throw new InputError("`tags`", "`tags` is empty; give at least one tag, or leave it unset for [\"latest\"].");
+    }
+    if (push !== undefined && typeof push !== "boolean") {
+        throw new InputError("`push`", "`push` must be true or false.");
+    }
+    const pushed = reg !== undefined && push !== false;
+    if (push === true && reg === undefined) {
+        throw new InputError("`push`", "`push` is true but there is no `registry` to push to; set `registry: { server, ... }`.");
+    }
+    if (cacheTo !== undefined && reg === undefined) {
+        throw new InputError("`cacheTo`", "`cacheTo` needs a `registry`: the build cache is exported to a registry ref. Set `registry`, or remove `cacheTo`.");
+    }
+    const useCache = cache !== false && reg !== undefined;
+    const defaultCacheRef = reg ? `${reg.repo}:buildcache` : undefined;
+    const fromRefs = v.stringList("`cacheFrom`", cacheFrom ?? (useCache ? [defaultCacheRef!] : []), v.IMAGE_REF, "a registry ref such as \"registry.example/app:buildcache\"");
+    const toRef = cacheTo !== undefined ? v.matches("`cacheTo`", cacheTo, v.IMAGE_REF, "a registry ref such as \"registry.example/app:buildcache\"") : useCache ? defaultCacheRef : undefined;
+    const platformList = v.stringList("`platforms`", platforms, v.PLATFORM, "a platform such as \"linux/amd64\"");
+    const builderName = builder === undefined ? undefined : v.matches("`builder`", builder, /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a buildx builder name");
+    if (buildOnPreview !== undefined && typeof buildOnPreview !== "boolean") {
+        throw new InputError("`buildOnPreview`", "`buildOnPreview` must be true or false.");
+    }
+
+    const synth = synthesize(source, { ...synthOptions, installSecrets: secretNames });
+
+    const contextDir = path.join(WORK_DIR, safeName(name), "context");
+    fs.mkdirSync(WORK_DIR, { recursive: true });
+    fs.writeFileSync(path.join(WORK_DIR, ".gitignore"), "# Generated build contexts of pulumi-python-app\n*\n");
+    stageBuildContext(source, synth.dockerignore, contextDir);
+
+    const localTag = `pulumi-python-app/${safeName(name).toLowerCase()}:${tagNames[0]}`;
+    const fullTags = reg ? tagNames.map((t) => `${reg.repo}:${t}`) : [localTag];
+
+    const secrets: Record<string, pulumi.Input<string>> = {};
+    for (const n of secretNames) {
+        secrets[n] = pulumi.secret(installSecrets![n]);
+    }
+
+    const image = new dockerBuild.Image(
+        `${name}-image`,
+        {
+            context: { location: contextDir.split(path.sep).join("/") },
+            dockerfile: { inline: synth.dockerfile },
+            tags: fullTags,
+            push: pushed,
+            load: !pushed,
+            registries: reg?.credentials,
+            cacheFrom: fromRefs.map((ref) => ({ registry: { ref } })),
+            cacheTo: toRef
+                ? [{ registry: { ref: toRef, mode: dockerBuild.CacheMode.Max, imageManifest: true, ociMediaTypes: true, ignoreError: true } }]
+                : undefined,
+            platforms: platformList.length > 0 ? (platformList as dockerBuild.Platform[]) : undefined,
+            builder: builderName ? { name: builderName } : undefined,
+            buildOnPreview: buildOnPreview ?? false,
+            secrets: secretNames.length > 0 ? secrets : undefined,
+        },
+        { parent },
+    );
+    return { plan: synth.plan, dockerfile: synth.dockerfile, dockerignore: synth.dockerignore, image, pushed, localTag: pushed ? undefined : localTag };
+}
+
+interface CheckedRegistry {
+    /** `<server>/<repository>` */
+    readonly repo: string;
+    readonly server: string;
+    readonly credentials?: dockerBuild.types.input.RegistryArgs[];
+}
+
+function checkRegistry(name: string, registry: RegistryArgs | undefined): CheckedRegistry | undefined {
+    if (registry === undefined) {
+        return undefined;
+    }
+    if (registry === null || typeof registry !== "object") {
+        throw new InputError("`registry`", "`registry` must be an object such as { server: \"registry.example\", username, password }.");
+    }
+    const server = v.matches("`registry.server`", registry.server, v.REGISTRY_HOST, "a registry host such as \"registry.example:5000\" (no scheme, no path)");
+    const repository = v.matches(
+        "`registry.repository`",
+        registry.repository ?? safeName(name).toLowerCase(),
+        v.REPOSITORY,
+        "a repository path such as \"team/api\" (lower case)",
+    );
+    if ((registry.password === undefined) !== (registry.username === undefined)) {
+        throw new InputError(
+            "`registry`",
+            "`registry.username` and `registry.password` go together; set both, or neither to use the builder's own credentials.",
+        );
+    }
+    const credentials =
+        registry.username !== undefined
+            ? [{ address: server, username: registry.username, password: pulumi.secret(registry.password!) }]
+            : undefined;
+    return { repo: `${server}/${repository}`, server, credentials };
+}
+
+function checkSecretNames(installSecrets: Record<string, pulumi.Input<string>> | undefined): string[] {
+    if (installSecrets === undefined) {
+        return [];
+    }
+    if (installSecrets === null || typeof installSecrets !== "object" || Array.isArray(installSecrets)) {
+        throw new InputError("`installSecrets`", "`installSecrets` must be an object of environment variable names to (secret) values.");
+    }
+    return Object.keys(installSecrets)
+        .sort()
+        .map((k) => v.matches(`\`installSecrets\` key`, k, v.ENV_NAME, "an environment variable name such as PIP_INDEX_URL"));
+}
+
+/** A resource name as a folder or repository name: safe characters, plus a short hash if any were replaced. */
+export function safeName(name: string): string {
+    const cleaned = name.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[-.]+/, "");
+    if (cleaned === name && cleaned !== "") {
+        return cleaned;
+    }
+    const hash = crypto.createHash("sha256").update(name).digest("hex").slice(0, 8);
+    return `${cleaned || "app"}-${hash}`;
+}
