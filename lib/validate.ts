@@ -55,7 +55,12 @@ export function stringList(argument: string, value: unknown, pattern: RegExp, ex
     if (!Array.isArray(value)) {
         throw new InputError(argument, `${argument} must be a list of strings, not ${describe(value)}.`);
     }
-    return value.map((v, i) => matches(`${argument}[${i}]`, v, pattern, expected));
+    return value.map((v, i) => matches(indexed(argument, i), v, pattern, expected));
+}
+
+/** "`tags`" and 0 -> "`tags[0]`". */
+function indexed(argument: string, i: number): string {
+    return argument.endsWith("`") ? `${argument.slice(0, -1)}[${i}]\`` : `${argument}[${i}]`;
 }
 
 /** An environment variable name, as POSIX shells accept it. */

@@ -1,0 +1,336 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The components, run against Pulumi's mocks: every resource they register
+ * is recorded with its exact type, name and inputs. setMocks must come
+ * before the components are imported.
+ */
+interface Recorded {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+}
+let recorded: Recorded[] = [];
+
+/** Pulumi's wire marker for a secret value. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+function isSecretValue(x: unknown): boolean {
+    return typeof x === "object" && x !== null && SECRET_SIG in x;
+}
+
+/** The inputs with every secret wrapper replaced by its value. */
+function unwrap(x: any): any {
+    if (isSecretValue(x)) {
+        return unwrap(x.value);
+    }
+    if (Array.isArray(x)) {
+        return x.map(unwrap);
+    }
+    if (x && typeof x === "object") {
+        return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, unwrap(v)]));
+    }
+    return x;
+}
+
+function mocks(): pulumi.runtime.Mocks {
+    return {
+        newResource(args: pulumi.runtime.MockResourceArgs) {
+            recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+            const state: Record<string, any> = unwrap(args.inputs);
+            if (args.type === "docker-build:index:Image") {
+                state.digest = "sha256:" + "a".repeat(64);
+                state.ref = `${args.inputs.tags[0]}@sha256:${"a".repeat(64)}`;
+            }
+            if (args.type === "docker:index/remoteImage:RemoteImage") {
+                state.imageId = "sha256:" + "b".repeat(64);
+            }
+            if (args.type === "docker:index/container:Container") {
+                state.name = args.inputs.name ?? `${args.name}-1234567`;
+            }
+            return { id: `${args.name}-id`, state };
+        },
+        call(args: pulumi.runtime.MockCallArgs) {
+            return args.inputs;
+        },
+    };
+}
+
+pulumi.runtime.setMocks(mocks(), "proj", "dev", false);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { PythonApp, PythonImage } = require("../../lib") as typeof import("../../lib");
+
+const FIXTURES = path.resolve(__dirname, "..", "fixtures");
+
+function outputOf<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => o.apply((v) => resolve(v)));
+}
+
+async function settle(): Promise<void> {
+    // Let the mock engine register every child.
+    await new Promise((r) => setTimeout(r, 50));
+}
+
+describe("components (Pulumi mocks)", () => {
+    let cwd: string;
+    let work: string;
+
+    before(() => {
+        cwd = process.cwd();
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "ppa-mocks-"));
+        process.chdir(work);
+    });
+    after(() => {
+        process.chdir(cwd);
+        fs.rmSync(work, { recursive: true, force: true });
+    });
+    beforeEach(() => {
+        recorded = [];
+    });
+
+    describe("PythonImage", () => {
+        it("GIVEN a registry with credentials WHEN constructed THEN one docker-build Image pushes with a max-mode registry cache", async () => {
+            const img = new PythonImage("api", {
+                source: path.join(FIXTURES, "flask-requirements"),
+                registry: { server: "127.0.0.1:5000", repository: "team/api", username: "ppa", password: "s3cret" },
+                tags: ["v1"],
+                builder: "ppa-buildkit",
+            });
+            const ref = await outputOf(img.ref);
+            await settle();
+            assert.deepEqual(
+                recorded.map((r) => [r.type, r.name]),
+                [
+                    ["pulumi-python-app:index:PythonImage", "api"],
+                    ["docker-build:index:Image", "api-image"],
+                ],
+            );
+            const raw = recorded[1].inputs;
+            assert.ok(isSecretValue(raw.registries) || isSecretValue(raw.registries?.[0]?.password), "the registry password is sent as a secret");
+            const inputs = unwrap(raw);
+            assert.deepEqual(inputs.tags, ["127.0.0.1:5000/team/api:v1"]);
+            assert.equal(inputs.push, true);
+            assert.equal(inputs.load, false);
+            assert.equal(inputs.buildOnPreview, false);
+            assert.deepEqual(inputs.builder, { name: "ppa-buildkit" });
+            assert.deepEqual(inputs.context, { location: ".pulumi-python-app/api/context" });
+            assert.equal(inputs.dockerfile.inline, await outputOf(img.dockerfile));
+            assert.deepEqual(inputs.cacheFrom, [{ registry: { ref: "127.0.0.1:5000/team/api:buildcache" } }]);
+            assert.deepEqual(inputs.cacheTo, [
+                {
+                    registry: {
+                        ref: "127.0.0.1:5000/team/api:buildcache",
+                        mode: "max",
+                        imageManifest: true,
+                        ociMediaTypes: true,
+                        ignoreError: true,
+                    },
+                },
+            ]);
+            assert.equal(inputs.registries.length, 1);
+            assert.equal(inputs.registries[0].address, "127.0.0.1:5000");
+            assert.equal(inputs.registries[0].username, "ppa");
+            assert.equal(inputs.registries[0].password, "s3cret");
+            assert.equal(ref, `127.0.0.1:5000/team/api:v1@sha256:${"a".repeat(64)}`);
+        });
+
+        it("GIVEN no registry WHEN constructed THEN the image loads into the local engine, with no push and no cache", async () => {
+            const img = new PythonImage("web", { source: path.join(FIXTURES, "flask-requirements") });
+            const ref = await outputOf(img.ref);
+            await settle();
+            const inputs = recorded.find((r) => r.type === "docker-build:index:Image")!.inputs;
+            assert.equal(inputs.push, false);
+            assert.equal(inputs.load, true);
+            assert.deepEqual(inputs.tags, ["pulumi-python-app/web:latest"]);
+            assert.deepEqual(inputs.cacheFrom, []);
+            assert.equal(inputs.cacheTo, undefined);
+            assert.equal(ref, "pulumi-python-app/web:latest");
+        });
+
+        it("GIVEN the source folder WHEN staged THEN the context mirrors it minus ignored files, with normalized modes", () => {
+            const src = fs.mkdtempSync(path.join(os.tmpdir(), "ppa-src-"));
+            fs.writeFileSync(path.join(src, "requirements.txt"), "flask==3.1.0\n");
+            fs.writeFileSync(path.join(src, "app.py"), "from flask import Flask\napp = Flask(__name__)\n", { mode: 0o664 });
+            fs.writeFileSync(path.join(src, ".env"), "SECRET=1\n");
+            fs.mkdirSync(path.join(src, ".git"));
+            fs.writeFileSync(path.join(src, ".git", "HEAD"), "ref\n");
+            fs.mkdirSync(path.join(src, "__pycache__"));
+            fs.writeFileSync(path.join(src, "__pycache__", "app.cpython-313.pyc"), "x");
+            fs.writeFileSync(path.join(src, "run.sh"), "#!/bin/sh\n", { mode: 0o775 });
+            new PythonImage("stage", { source: src });
+            const ctx = path.join(work, ".pulumi-python-app", "stage", "context");
+            assert.deepEqual(fs.readdirSync(ctx).sort(), ["app.py", "requirements.txt", "run.sh"]);
+            assert.equal(fs.statSync(path.join(ctx, "app.py")).mode & 0o777, 0o644);
+            assert.equal(fs.statSync(path.join(ctx, "run.sh")).mode & 0o777, 0o755);
+            // A file removed from the source disappears from the mirror.
+            fs.rmSync(path.join(src, "run.sh"));
+            new PythonImage("stage2", { source: src });
+            new PythonImage("stage", { source: src }, { aliases: [] }).urn.apply(() => undefined);
+            assert.deepEqual(fs.readdirSync(ctx).sort(), ["app.py", "requirements.txt"]);
+            fs.rmSync(src, { recursive: true, force: true });
+        });
+
+        it("GIVEN install secrets WHEN constructed THEN they are BuildKit secrets, not build args, and only names reach the Dockerfile", async () => {
+            const img = new PythonImage("priv", {
+                source: path.join(FIXTURES, "flask-requirements"),
+                installSecrets: { PIP_INDEX_URL: "https://user:token@pypi.internal/simple" },
+            });
+            await settle();
+            const raw = recorded.find((r) => r.type === "docker-build:index:Image")!.inputs;
+            assert.equal(raw.buildArgs, undefined);
+            assert.ok(isSecretValue(raw.secrets) || isSecretValue(raw.secrets.PIP_INDEX_URL), "install secrets are sent as secrets");
+            assert.deepEqual(unwrap(raw.secrets), { PIP_INDEX_URL: "https://user:token@pypi.internal/simple" });
+            const dockerfile = await outputOf(img.dockerfile);
+            assert.match(dockerfile, /--mount=type=secret,id=PIP_INDEX_URL,env=PIP_INDEX_URL/);
+            assert.doesNotMatch(dockerfile, /token/);
+        });
+
+        const bad: Array<[string, Record<string, unknown>, string]> = [
+            ["cacheTo without a registry", { cacheTo: "127.0.0.1:5000/x:cache" }, "`cacheTo` needs a `registry`: the build cache is exported to a registry ref. Set `registry`, or remove `cacheTo`."],
+            ["push without a registry", { push: true }, "`push` is true but there is no `registry` to push to; set `registry: { server, ... }`."],
+            ["a registry server with a scheme", { registry: { server: "https://r.example" } }, '`registry.server` is "https://r.example", which is not a registry host such as "registry.example:5000" (no scheme, no path).'],
+            ["a password without a username", { registry: { server: "r.example", password: "x" } }, "`registry.username` and `registry.password` go together; set both, or neither to use the builder's own credentials."],
+            ["an empty tag list", { tags: [] }, '`tags` is empty; give at least one tag, or leave it unset for ["latest"].'],
+            ["a tag with a newline", { tags: ["v1\nRUN x"] }, "`tags[0]` contains a newline or control character (U+000A); such characters could start a new Dockerfile instruction or shell command. Remove it."],
+            ["a bad platform", { platforms: ["linux"] }, '`platforms[0]` is "linux", which is not a platform such as "linux/amd64".'],
+            ["a bad install secret name", { installSecrets: { "PIP-URL": "x" } }, '`installSecrets` key is "PIP-URL", which is not an environment variable name such as PIP_INDEX_URL.'],
+            ["an Output as source", { source: pulumi.output("./app") }, "`source` must be a plain string path known before deployment, not a Pulumi Output (pass a plain value: it is needed before deployment)."],
+        ];
+        for (const [what, extra, message] of bad) {
+            it(`GIVEN ${what} WHEN constructed THEN it fails with a message naming the argument`, () => {
+                assert.throws(
+                    () => new PythonImage(`bad-${what.replace(/\W+/g, "-")}`, { source: path.join(FIXTURES, "flask-requirements"), ...extra } as any),
+                    (e: Error) => e.name === "InputError" && e.message === message,
+                );
+            });
+        }
+    });
+
+    describe("PythonApp", () => {
+        it("GIVEN defaults WHEN constructed THEN it creates the image, a RemoteImage and a hardened Container with exact inputs", async () => {
+            const app = new PythonApp("shop", { source: path.join(FIXTURES, "flask-requirements"), env: { MODE: "prod" }, secretEnv: { TOKEN: "t0k" } });
+            const url = await outputOf(app.url);
+            await outputOf(app.containerId);
+            await settle();
+            assert.deepEqual(
+                recorded.map((r) => [r.type, r.name]),
+                [
+                    ["pulumi-python-app:index:PythonApp", "shop"],
+                    ["docker-build:index:Image", "shop-image"],
+                    ["docker:index/remoteImage:RemoteImage", "shop-pull"],
+                    ["docker:index/container:Container", "shop-container"],
+                ],
+            );
+            const pull = recorded[2].inputs;
+            assert.equal(pull.name, "pulumi-python-app/shop:latest");
+            assert.equal(pull.keepLocally, true);
+            assert.deepEqual(pull.triggers, { digest: `sha256:${"a".repeat(64)}` });
+            const c = recorded[3].inputs;
+            assert.equal(c.image, `sha256:${"b".repeat(64)}`);
+            assert.deepEqual(c.ports, [{ internal: 8000, external: 8000, ip: "127.0.0.1" }]);
+            assert.equal(c.user, "10001:10001");
+            assert.equal(c.restart, "unless-stopped");
+            assert.equal(c.shmSize, 64);
+            assert.equal(c.readOnly, true);
+            assert.deepEqual(c.tmpfs, { "/tmp": "rw,noexec,nosuid,size=64m" });
+            assert.deepEqual(c.capabilities, { drops: ["ALL"] });
+            assert.deepEqual(c.securityOpts, ["no-new-privileges:true"]);
+            assert.equal(c.stopSignal, "SIGTERM");
+            assert.equal(c.stopTimeout, 35);
+            assert.equal(c.wait, true);
+            assert.equal(c.mustRun, true);
+            assert.ok(isSecretValue(c.envs), "with secretEnv, the whole env list is sent as a secret");
+            assert.deepEqual(unwrap(c.envs), ["MODE=prod", "TOKEN=t0k"]);
+            assert.equal(c.healthcheck.tests[0], "CMD");
+            assert.equal(c.healthcheck.tests[1], "python");
+            assert.equal(c.memory, undefined);
+            assert.equal(url, "http://127.0.0.1:8000");
+        });
+
+        it("GIVEN limits, networks and a registry WHEN constructed THEN they reach the container and a docker provider gets the credentials", async () => {
+            const app = new PythonApp("lim", {
+                source: path.join(FIXTURES, "flask-requirements"),
+                registry: { server: "127.0.0.1:5000", username: "ppa", password: "pw" },
+                memoryMb: 256,
+                cpus: 0.5,
+                networks: ["backend"],
+                hostPort: 8080,
+                hostIp: "0.0.0.0",
+                readOnlyRootFilesystem: false,
+            });
+            await outputOf(app.url);
+            await outputOf(app.containerId);
+            await settle();
+            assert.deepEqual(
+                recorded.map((r) => `${r.type} ${r.name}`).sort(),
+                [
+                    "docker-build:index:Image lim-image",
+                    "docker:index/container:Container lim-container",
+                    "docker:index/remoteImage:RemoteImage lim-pull",
+                    "pulumi-python-app:index:PythonApp lim",
+                    "pulumi:providers:docker lim-docker",
+                ],
+            );
+            const byType = (t: string) => unwrap(recorded.find((r) => r.type === t)!.inputs);
+            const provider = byType("pulumi:providers:docker");
+            assert.deepEqual(JSON.parse(provider.registryAuth), [{ address: "127.0.0.1:5000", username: "ppa", password: "pw" }]);
+            const c = byType("docker:index/container:Container");
+            assert.equal(c.memory, 256);
+            assert.equal(c.cpus, "0.5");
+            assert.deepEqual(c.networksAdvanced, [{ name: "backend" }]);
+            assert.deepEqual(c.ports, [{ internal: 8000, external: 8080, ip: "0.0.0.0" }]);
+            assert.equal(c.readOnly, false);
+            assert.equal(c.tmpfs, undefined);
+            assert.equal(byType("docker:index/remoteImage:RemoteImage").name, `127.0.0.1:5000/lim:latest@sha256:${"a".repeat(64)}`);
+            assert.equal(await outputOf(app.url), "http://127.0.0.1:8080");
+        });
+
+        const bad: Array<[string, Record<string, unknown>, string]> = [
+            ["port 0", { port: 0 }, "`port` is 0; it must be a whole number from 1 to 65535. Use a TCP port such as 8000."],
+            ["hostPort 70000", { hostPort: 70000 }, "`hostPort` is 70000; it must be a whole number from 1 to 65535. Use a free TCP port on the host, such as 8080."],
+            ["uid 0", { uid: 0 }, "`uid` is 0 (root); the app must run as a non-root user. Use an id such as 10001."],
+            ["user root", { user: "root" }, '`user` is "root"; the app must run as a non-root user. Use a name such as "app".'],
+            ["workers 0", { workers: 0 }, "`workers` is 0; it must be a whole number from 1 to 100000. gunicorn needs at least 1 worker; leave `workers` unset to follow the container's CPUs."],
+            ["an invalid env name", { env: { "1BAD": "x" } }, '`env` name is "1BAD", which is not an environment variable name (letters, digits, _; not starting with a digit).'],
+            ["a bad restart policy", { restart: "sometimes" }, '`restart` is "sometimes"; it must be one of "no", "on-failure", "always", "unless-stopped".'],
+            ["negative cpus", { cpus: -1 }, "`cpus` is -1; it must be a number of CPUs above 0, such as 0.5 or 2."],
+            ["a capability with a shell", { dropCapabilities: ["ALL; rm -rf /"] }, '`dropCapabilities[0]` is "ALL; rm -rf /", which is not a capability name such as NET_RAW or ALL.'],
+        ];
+        for (const [what, extra, message] of bad) {
+            it(`GIVEN ${what} WHEN constructed THEN it fails before any resource with a message naming the argument`, () => {
+                recorded = [];
+                assert.throws(
+                    () => new PythonApp(`bad-${what.replace(/\W+/g, "-")}`, { source: path.join(FIXTURES, "flask-requirements"), ...extra } as any),
+                    (e: Error) => e.name === "InputError" && e.message === message,
+                );
+                assert.ok(!recorded.some((r) => r.type !== "pulumi-python-app:index:PythonApp"), "no child resource may be created");
+            });
+        }
+    });
+});
+
+describe("components during preview (dryRun)", () => {
+    it("GIVEN a preview WHEN constructed THEN the Image is registered with buildOnPreview false and unknown outputs do not break the Container", async () => {
+        recorded = [];
+        pulumi.runtime.setMocks(mocks(), "proj", "dev", true);
+        const cwd = process.cwd();
+        const work = fs.mkdtempSync(path.join(os.tmpdir(), "ppa-preview-"));
+        process.chdir(work);
+        try {
+            const app = new PythonApp("pv", { source: path.join(FIXTURES, "flask-requirements") });
+            await outputOf(app.url);
+            await settle();
+            const img = recorded.find((r) => r.type === "docker-build:index:Image")!;
+            assert.equal(img.inputs.buildOnPreview, false);
+            assert.ok(recorded.some((r) => r.type === "docker:index/container:Container"));
+        } finally {
+            process.chdir(cwd);
+            fs.rmSync(work, { recursive: true, force: true });
+            pulumi.runtime.setMocks(mocks(), "proj", "dev", false);
+        }
+    });
+});
