@@ -61,7 +61,6 @@ function mocks(): pulumi.runtime.Mocks {
 }
 
 pulumi.runtime.setMocks(mocks(), "proj", "dev", false);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { PythonApp, PythonImage } = require("../../lib") as typeof import("../../lib");
 
 const FIXTURES = path.resolve(__dirname, "..", "fixtures");

@@ -1,0 +1,31 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { PythonImage } from "pulumi-python-app";
+
+// PythonImage on its own: the digest-pinned ref feeds whatever runs images,
+// here a plain docker.Container of our own (a Kubernetes Deployment, an ECS
+// task definition or a Cloud Run service take `image.ref` the same way).
+const config = new pulumi.Config();
+const image = new PythonImage("api", {
+    source: "../flask-local/app",
+    registry: {
+        server: config.require("registry"),
+        repository: "examples/api",
+        username: config.require("registryUser"),
+        password: config.requireSecret("registryPassword"),
+    },
+    baseImage: config.get("baseImage"),
+    builder: config.get("builder"),
+});
+
+const pulled = new docker.RemoteImage("api-pull", { name: image.ref, keepLocally: true });
+const container = new docker.Container("api", {
+    image: pulled.imageId,
+    ports: [{ internal: image.plan.server.port, external: 8002, ip: "127.0.0.1" }],
+    user: `${image.plan.user.uid}:${image.plan.user.gid}`,
+});
+
+export const ref = image.ref;
+export const dockerfile = image.dockerfile;
+export const containerName = container.name;
+export const framework = pulumi.output(image.plan.framework);
