@@ -42,10 +42,11 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     const locks = LOCKS.filter(([file]) => src.isFile(file));
     if (locks.length > 1) {
         const names = locks.map(([f]) => f);
+        const listed = names.length === 2 ? `both ${names[0]} and ${names[1]}` : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
         throw new InputError(
             names[0],
-            `The source folder has both ${names[0]} and ${names[1]}; ` +
-                "keep the lock file of the tool you use and delete the other.",
+            `The source folder has ${listed}; ` +
+                `keep the lock file of the tool you use and delete the ${names.length === 2 ? "other" : "others"}.`,
         );
     }
     const pyproject = readPyproject(src);
@@ -121,9 +122,15 @@ function readPyproject(src: SourceTree): Record<string, unknown> | undefined {
     try {
         return parseToml(text) as Record<string, unknown>;
     } catch (e) {
-        const first = String((e as Error).message).split("\n")[0];
-        throw new InputError("pyproject.toml", `pyproject.toml is not valid TOML: ${first}. Fix the file.`);
+        throw new InputError("pyproject.toml", `pyproject.toml is not valid TOML (${tomlProblem(e)}). Fix the file.`);
     }
+}
+
+/** "line 3, column 1: <what smol-toml says>", without its prefix and code excerpt. */
+function tomlProblem(e: unknown): string {
+    const err = e as { message?: unknown; line?: unknown; column?: unknown };
+    const what = String(err.message).split("\n")[0].replace(/^Invalid TOML document:\s*/, "");
+    return typeof err.line === "number" && typeof err.column === "number" ? `line ${err.line}, column ${err.column}: ${what}` : what;
 }
 
 function table(obj: unknown, key: string): Record<string, unknown> | undefined {
@@ -177,8 +184,7 @@ function lockedNames(src: SourceTree, file: string): Set<string> {
     try {
         lock = parseToml(src.read(file)) as Record<string, unknown>;
     } catch (e) {
-        const first = String((e as Error).message).split("\n")[0];
-        throw new InputError(file, `${file} is not valid TOML: ${first}. Regenerate it with the tool that wrote it.`);
+        throw new InputError(file, `${file} is not valid TOML (${tomlProblem(e)}). Regenerate it with the tool that wrote it.`);
     }
     const names = new Set<string>();
     const pkgs = lock["package"];
@@ -285,7 +291,8 @@ function fromRequirements(
     const names = new Set<string>();
     let needsSource = false;
 
-    const visit = (file: string, from: string | undefined): void => {
+    // A constraints file (-c) pins versions but installs nothing: its names are not dependencies.
+    const visit = (file: string, from: string | undefined, constraints: boolean): void => {
         if (files.includes(file)) {
             return;
         }
@@ -298,9 +305,9 @@ function fromRequirements(
         files.push(file);
         const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/") + 1) : "";
         for (const line of logicalLines(src.read(file))) {
-            const inc = /^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?=[^-\s]))(.+)$/.exec(line);
+            const inc = /^(-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?=[^-\s]))(.+)$/.exec(line);
             if (inc) {
-                visit(resolveInclude(file, dir, inc[1].trim()), file);
+                visit(resolveInclude(file, dir, inc[2].trim()), file, constraints || /^(?:-c|--constraint)$/.test(inc[1]));
                 continue;
             }
             if (/^(?:-e|--editable)\b/.test(line) || /^(?:\.{1,2}\/|\.$|\/|file:)/.test(line)) {
@@ -310,13 +317,13 @@ function fromRequirements(
             if (line.startsWith("-")) {
                 continue; // pip options such as --index-url: pip reads them itself.
             }
-            const n = requireNameOf(line);
+            const n = constraints ? undefined : requireNameOf(line);
             if (n) {
                 names.add(n);
             }
         }
     };
-    visit("requirements.txt", undefined);
+    visit("requirements.txt", undefined, false);
     if (needsSource) {
         notes.push(
             "requirements.txt installs a local path (-e or ./), so dependencies install after the source is copied; " +
@@ -360,7 +367,15 @@ function resolveInclude(file: string, dir: string, target: string): string {
         }
         parts.push(p);
     }
-    return parts.join("/");
+    const resolved = parts.join("/");
+    if (/[$*?[\]\\"]/.test(resolved)) {
+        throw new InputError(
+            file,
+            `${file} includes ${JSON.stringify(target)}, whose name has $, a wildcard, a quote or a backslash, ` +
+                "which COPY would expand; rename the file.",
+        );
+    }
+    return resolved;
 }
 
 /** Lines with comments removed and backslash continuations joined, as pip reads them. */

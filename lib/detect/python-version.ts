@@ -1,5 +1,6 @@
 import { InputError } from "../errors";
 import { DEFAULT_PYTHON, SUPPORTED_PYTHONS } from "../plan/base-images";
+import { describe } from "../validate";
 import { SourceTree } from "./source";
 
 export interface PythonVersion {
@@ -26,7 +27,14 @@ export function minorOf(text: string): string | undefined {
 
 export function detectPython(src: SourceTree, requested: unknown, pyproject?: Record<string, unknown>): PythonVersion {
     if (requested !== undefined) {
-        if (typeof requested !== "string" || minorOf(requested) === undefined) {
+        if (typeof requested !== "string") {
+            // A number loses the version: 3.10 is 3.1.
+            throw new InputError(
+                "`python`",
+                `\`python\` must be a string such as "3.12", not ${describe(requested)}; quote the version.`,
+            );
+        }
+        if (minorOf(requested) === undefined) {
             throw new InputError(
                 "`python`",
                 `\`python\` is ${JSON.stringify(requested)}, which is not a Python version; use a version such as "3.12".`,

@@ -144,14 +144,14 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
     const baseImage = chooseBase(o.baseImage, python.version);
 
     const port = o.port === undefined ? DEFAULTS.port : v.integer("`port`", o.port, 1, 65535, "Use a TCP port such as 8000.");
-    const uid = o.uid === undefined ? DEFAULTS.uid : v.integer("`uid`", o.uid, 0, 2147483647, "");
-    if (uid === 0) {
+    if (o.uid === 0) {
         throw new InputError("`uid`", "`uid` is 0 (root); the app must run as a non-root user. Use an id such as 10001.");
     }
-    const gid = o.gid === undefined ? DEFAULTS.gid : v.integer("`gid`", o.gid, 0, 2147483647, "");
-    if (gid === 0) {
+    const uid = o.uid === undefined ? DEFAULTS.uid : v.integer("`uid`", o.uid, 1, 2147483647, "Use a non-root user id such as 10001.");
+    if (o.gid === 0) {
         throw new InputError("`gid`", "`gid` is 0 (root's group); use a non-root group id such as 10001.");
     }
+    const gid = o.gid === undefined ? DEFAULTS.gid : v.integer("`gid`", o.gid, 1, 2147483647, "Use a non-root group id such as 10001.");
     const user = o.user === undefined ? DEFAULTS.user : v.matches("`user`", o.user, v.USER_NAME, "a Linux user name (lower case, digits, _ or -, at most 32)");
     if (user === "root") {
         throw new InputError("`user`", '`user` is "root"; the app must run as a non-root user. Use a name such as "app".');

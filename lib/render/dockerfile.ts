@@ -22,7 +22,7 @@ export function renderDockerfile(plan: Plan): string {
     out.push(
         comment(`Synthesized by pulumi-python-app. Eject with: npx pulumi-python-app synth <dir> --out <dir>`),
         comment(`App: ${plan.framework} ${plan.entrypoint.interface.toUpperCase()} ${plan.entrypoint.spec} (from ${plan.entrypoint.source})`),
-        comment(`Python ${plan.python.version} (from ${plan.python.source}) on ${plan.baseImage.image}: ${plan.baseImage.reason}`),
+        comment(`Python ${plan.python.version} (${plan.python.source === "default" ? "the default" : `from ${plan.python.source}`}) on ${plan.baseImage.image}: ${plan.baseImage.reason}`),
         comment(`Dependencies: ${plan.installer} from ${plan.manifest}`),
         "",
         ...builderStage(plan),
@@ -45,9 +45,9 @@ function aptCacheKey(plan: Plan): string {
  * apt-get install with BuildKit cache mounts for the archives and lists, so a
  * rebuild downloads nothing; the cache lives in the builder, not the image.
  */
-function aptInstall(plan: Plan, packages: readonly string[]): string[] {
+function aptInstall(plan: Plan, packages: readonly string[], stage: "builder" | "runner"): string[] {
     const key = aptCacheKey(plan);
-    return [
+    const lines = [
         `RUN --mount=type=cache,id=apt-archives-${key},target=/var/cache/apt,sharing=locked \\`,
         `    --mount=type=cache,id=apt-lists-${key},target=/var/lib/apt/lists,sharing=locked \\`,
         "    rm -f /etc/apt/apt.conf.d/docker-clean \\",
@@ -55,6 +55,12 @@ function aptInstall(plan: Plan, packages: readonly string[]): string[] {
         "    && apt-get update \\",
         `    && apt-get install -y --no-install-recommends ${packages.join(" ")}`,
     ];
+    if (stage === "runner") {
+        // The runner ships: apt inside the running container should not keep downloaded packages.
+        lines[lines.length - 1] += " \\";
+        lines.push("    && rm -f /etc/apt/apt.conf.d/keep-cache");
+    }
+    return lines;
 }
 
 function pipCache(): string {
@@ -84,19 +90,19 @@ function builderStage(plan: Plan): string[] {
         comment("Builder: compilers and -dev headers live here only; the runner gets the finished venv."),
         `FROM ${plan.baseImage.image} AS builder`,
         "ARG DEBIAN_FRONTEND=noninteractive",
-        ...aptInstall(plan, buildPackages),
+        ...aptInstall(plan, buildPackages, "builder"),
         `ENV VIRTUAL_ENV=${VENV} PATH=${VENV}/bin:$PATH PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1`,
         `RUN python3 -m venv ${VENV}`,
     ];
     if (plan.installer === "uv") {
         lines.push(
             `ENV UV_PROJECT_ENVIRONMENT=${VENV} UV_PYTHON=${VENV}/bin/python UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy`,
-            `RUN ${pipCache()} python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.uv}`,
+            `RUN ${pipCache()} ${secretMounts(plan)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.uv}`,
         );
     } else if (plan.installer === "poetry") {
         lines.push(
             "ENV POETRY_VIRTUALENVS_CREATE=false POETRY_NO_INTERACTION=1",
-            `RUN ${pipCache()} python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.poetry}`,
+            `RUN ${pipCache()} ${secretMounts(plan)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.poetry}`,
         );
     }
     lines.push(`WORKDIR ${APP}`);
@@ -173,7 +179,8 @@ function installProject(plan: Plan): string | undefined {
     const secrets = secretMounts(plan);
     switch (plan.installer) {
         case "uv":
-            return `RUN --mount=type=cache,id=uv,target=/root/.cache/uv ${secrets}${TOOLS}/bin/uv sync --locked --no-dev --no-editable`;
+            // --inexact: an exact sync would uninstall the packages added above (gunicorn, uvicorn-worker).
+            return `RUN --mount=type=cache,id=uv,target=/root/.cache/uv ${secrets}${TOOLS}/bin/uv sync --locked --no-dev --no-editable --inexact`;
         case "poetry":
             return `RUN --mount=type=cache,id=poetry,target=/root/.cache/pypoetry ${secrets}${TOOLS}/bin/poetry install --only-root --no-ansi`;
         default:
@@ -185,9 +192,9 @@ function runnerStage(plan: Plan): string[] {
     const { name, uid, gid } = plan.user;
     const lines = [comment("Runner: the interpreter, the venv and the app; nothing to compile with."), `FROM ${plan.baseImage.image} AS runner`, "ARG DEBIAN_FRONTEND=noninteractive"];
     if (plan.baseImage.flavor === "apt") {
-        lines.push(...aptInstall(plan, ["ca-certificates", "python3", ...plan.apt.runtime]));
+        lines.push(...aptInstall(plan, ["ca-certificates", "python3", ...plan.apt.runtime], "runner"));
     } else if (plan.apt.runtime.length > 0) {
-        lines.push(...aptInstall(plan, plan.apt.runtime));
+        lines.push(...aptInstall(plan, plan.apt.runtime, "runner"));
     }
     lines.push(
         comment(`A fixed non-root user; the app's files stay root-owned and read-only to it.`),

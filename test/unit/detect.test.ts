@@ -1,0 +1,415 @@
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import { Copy, Run } from "dockerfile-ast";
+import { synthesize } from "../../lib/synthesize";
+import { execForm, fixture, FLASK_APP, parse, shellOf, TmpApps } from "./helpers";
+
+/** The detection rules, one by one: GIVEN a folder, WHEN synthesized, THEN these plan fields. */
+
+const apps = new TmpApps();
+
+function cmdOf(dockerfile: string): string[] {
+    const p = parse(dockerfile);
+    const cmd = p.instructions.find((i) => i.getKeyword() === "CMD")!;
+    return execForm(dockerfile, cmd);
+}
+
+describe("detection", () => {
+    afterEach(() => apps.cleanup());
+
+    describe("the fixtures", () => {
+        it("GIVEN flask-requirements THEN pip from requirements.txt and its -r include, Python 3.11 from .python-version, Flask WSGI app:app", () => {
+            const { plan } = synthesize(fixture("flask-requirements"));
+            assert.equal(plan.installer, "pip");
+            assert.equal(plan.manifest, "requirements.txt");
+            assert.deepEqual(plan.manifests, ["requirements.txt", "requirements/base.txt"]);
+            assert.deepEqual(plan.python, { version: "3.11", source: ".python-version" });
+            assert.equal(plan.baseImage.image, "debian:bookworm");
+            assert.equal(plan.framework, "flask");
+            assert.deepEqual(plan.entrypoint, { spec: "app:app", interface: "wsgi", source: "app.py" });
+            assert.deepEqual(plan.server.addedPackages, ["gunicorn==27.0.1"]);
+        });
+
+        it("GIVEN flask-native (psycopg2) THEN libpq-dev goes to the builder and libpq5 to the runner", () => {
+            const { plan } = synthesize(fixture("flask-native"));
+            assert.deepEqual(plan.apt, { build: ["libpq-dev"], runtime: ["libpq5"] });
+            assert.ok(plan.notes.some((n) => n.startsWith("psycopg2: added libpq-dev, libpq5")));
+        });
+
+        it("GIVEN flask-native and aptBuildPackages naming libpq-dev already THEN it is not listed twice", () => {
+            const { plan } = synthesize(fixture("flask-native"), { aptBuildPackages: ["libpq-dev"], aptRuntimePackages: ["libpq5"] });
+            assert.deepEqual(plan.apt, { build: ["libpq-dev"], runtime: ["libpq5"] });
+        });
+
+        it("GIVEN django THEN the app comes from WSGI_APPLICATION and gunicorn is added", () => {
+            const { plan } = synthesize(fixture("django"));
+            assert.equal(plan.framework, "django");
+            assert.deepEqual(plan.entrypoint, {
+                spec: "mysite.wsgi:application",
+                interface: "wsgi",
+                source: "Django settings (mysite/settings.py)",
+            });
+            assert.deepEqual(plan.server.addedPackages, ["gunicorn==27.0.1"]);
+            assert.equal(plan.server.workerClass, undefined);
+        });
+
+        it("GIVEN fastapi-uv THEN uv from uv.lock, Python 3.13 from requires-python, ASGI with the uvicorn worker added", () => {
+            const { plan } = synthesize(fixture("fastapi-uv"));
+            assert.equal(plan.installer, "uv");
+            assert.equal(plan.manifest, "uv.lock");
+            assert.deepEqual(plan.manifests, ["pyproject.toml", "uv.lock"]);
+            assert.equal(plan.installsProject, false);
+            assert.deepEqual(plan.python, { version: "3.13", source: "pyproject.toml requires-python" });
+            assert.equal(plan.framework, "fastapi");
+            assert.deepEqual(plan.entrypoint, { spec: "main:app", interface: "asgi", source: "main.py" });
+            assert.equal(plan.server.workerClass, "uvicorn_worker.UvicornWorker");
+            assert.deepEqual(plan.server.addedPackages, ["gunicorn==27.0.1", "uvicorn-worker==0.4.0"]);
+        });
+
+        it("GIVEN poetry THEN Poetry from poetry.lock without installing the project, the app from the Procfile, gunicorn not added", () => {
+            const { plan } = synthesize(fixture("poetry"));
+            assert.equal(plan.installer, "poetry");
+            assert.deepEqual(plan.manifests, ["pyproject.toml", "poetry.lock"]);
+            assert.equal(plan.installsProject, false);
+            assert.deepEqual(plan.entrypoint, { spec: "wsgi:app", interface: "wsgi", source: "Procfile" });
+            assert.equal(plan.framework, "flask");
+            assert.deepEqual(plan.server.addedPackages, []);
+        });
+    });
+
+    describe("requirements files", () => {
+        it("GIVEN -r and -c includes, nested and relative to the including file THEN every file is listed in the order pip reads it", () => {
+            const dir = apps.make({
+                "app.py": FLASK_APP,
+                "requirements.txt": "-r reqs/base.txt\n-c constraints.txt\nflask==3.1.0\n",
+                "reqs/base.txt": "--requirement=common.txt  # relative to reqs/\nitsdangerous==2.2.0\n",
+                "reqs/common.txt": "-r../reqs/extra.txt\nclick==8.2.1\n",
+                "reqs/extra.txt": "blinker==1.9.0\n",
+                "constraints.txt": "werkzeug==3.1.3\n",
+            });
+            const r = synthesize(dir);
+            assert.deepEqual(r.plan.manifests, ["requirements.txt", "reqs/base.txt", "reqs/common.txt", "reqs/extra.txt", "constraints.txt"]);
+            const copies = parse(r.dockerfile)
+                .stages[0].instructions.filter((i): i is Copy => i instanceof Copy && i.getJSONStrings().length > 0)
+                .map((c) => c.getJSONStrings().map((s) => s.getJSONValue()));
+            assert.deepEqual(copies, [
+                ["requirements.txt", "constraints.txt", "./"],
+                ["reqs/base.txt", "reqs/common.txt", "reqs/extra.txt", "reqs/"],
+            ]);
+        });
+
+        it("GIVEN gunicorn only in a -c constraints file THEN gunicorn is still added (constraints install nothing)", () => {
+            const dir = apps.make({
+                "app.py": FLASK_APP,
+                "requirements.txt": "-c constraints.txt\nflask==3.1.0\n",
+                "constraints.txt": "gunicorn==23.0.0\npsycopg2==2.9.10\n",
+            });
+            const { plan } = synthesize(dir);
+            assert.deepEqual(plan.server.addedPackages, ["gunicorn==27.0.1"]);
+            assert.deepEqual(plan.apt, { build: [], runtime: [] });
+        });
+
+        it("GIVEN the same file included twice THEN it is listed once", () => {
+            const dir = apps.make({
+                "app.py": FLASK_APP,
+                "requirements.txt": "-r base.txt\n-r ./base.txt\nflask\n",
+                "base.txt": "-r requirements.txt\nclick\n",
+            });
+            assert.deepEqual(synthesize(dir).plan.manifests, ["requirements.txt", "base.txt"]);
+        });
+
+        it("GIVEN `-e .` THEN needsSource is set and the Dockerfile copies the source before installing", () => {
+            const dir = apps.make({
+                "app.py": FLASK_APP,
+                "requirements.txt": "flask==3.1.0\n-e .\n",
+                "pyproject.toml": '[project]\nname = "svc"\nversion = "0.1.0"\n',
+            });
+            const r = synthesize(dir);
+            assert.equal(r.plan.needsSource, true);
+            assert.equal(r.plan.manifest, "requirements.txt");
+            const builder = parse(r.dockerfile).stages[0].instructions;
+            const copies = builder.filter((i): i is Copy => i instanceof Copy);
+            assert.deepEqual(copies.map((c) => c.getArgumentsContent()), [". ."], "only the whole source is copied");
+            const install = builder.findIndex((i) => i instanceof Run && shellOf(i).includes("pip install -r requirements.txt"));
+            assert.ok(builder.indexOf(copies[0]) < install);
+        });
+
+        it("GIVEN a ./local path requirement THEN needsSource is set too", () => {
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n./libs/shared\n" });
+            assert.equal(synthesize(dir).plan.needsSource, true);
+        });
+
+        it("GIVEN gunicorn already in requirements.txt THEN it is not added", () => {
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "Flask==3.1.0\nGunicorn[gevent]==23.0.0\n" });
+            const r = synthesize(dir);
+            assert.deepEqual(r.plan.server.addedPackages, []);
+            assert.ok(!r.dockerfile.includes("gunicorn=="));
+        });
+
+        it("GIVEN a requirements.txt and a lock file THEN the lock wins and a note says requirements.txt is ignored", () => {
+            const dir = apps.copyOf("fastapi-uv", { "requirements.txt": "fastapi\n" });
+            const { plan } = synthesize(dir);
+            assert.equal(plan.installer, "uv");
+            assert.ok(plan.notes.includes("requirements.txt is ignored: uv.lock pins the dependencies."));
+        });
+    });
+
+    describe("pyproject.toml and lock files", () => {
+        it("GIVEN a PEP 621 pyproject.toml without a lock THEN pip installs its dependencies, not the project", () => {
+            const dir = apps.make({
+                "app.py": FLASK_APP,
+                "pyproject.toml": '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["flask>=3", "psycopg2==2.9.10"]\n',
+            });
+            const { plan } = synthesize(dir);
+            assert.equal(plan.installer, "pip");
+            assert.equal(plan.manifest, "pyproject.toml");
+            assert.deepEqual(plan.manifests, ["pyproject.toml"]);
+            assert.equal(plan.installsProject, false);
+            assert.deepEqual(plan.apt.build, ["libpq-dev"]);
+        });
+
+        it("GIVEN a pyproject.toml with a build-system and no lock THEN pip installs the project after the source", () => {
+            const dir = apps.make({
+                "app.py": FLASK_APP,
+                "pyproject.toml":
+                    '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["flask"]\n\n[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
+            });
+            const r = synthesize(dir);
+            assert.equal(r.plan.installsProject, true);
+            const builder = parse(r.dockerfile).stages[0].instructions;
+            const copyAll = builder.findIndex((i) => i instanceof Copy && i.getArgumentsContent() === ". .");
+            const project = builder.findIndex((i) => i instanceof Run && shellOf(i).trim() === "pip install --no-deps .");
+            assert.ok(copyAll >= 0 && project > copyAll);
+        });
+
+        it("GIVEN Pipfile.lock THEN pipenv is the installer and its default packages are the dependencies", () => {
+            const lock = {
+                _meta: { hash: { sha256: "0" }, "pipfile-spec": 6, requires: { python_version: "3.12" }, sources: [] },
+                default: {
+                    flask: { hashes: ["sha256:aa"], index: "pypi", version: "==3.1.0" },
+                    gunicorn: { hashes: ["sha256:bb"], index: "pypi", version: "==23.0.0" },
+                },
+                develop: { pytest: { version: "==8.3.0" } },
+            };
+            const dir = apps.make({ "app.py": FLASK_APP, Pipfile: "[packages]\nflask = '*'\n", "Pipfile.lock": JSON.stringify(lock, null, 4) });
+            const { plan } = synthesize(dir);
+            assert.equal(plan.installer, "pipenv");
+            assert.equal(plan.manifest, "Pipfile.lock");
+            assert.deepEqual(plan.manifests, ["Pipfile.lock"]);
+            assert.deepEqual(plan.server.addedPackages, []);
+        });
+
+        it("GIVEN a uv.lock that locks uvicorn-worker and gunicorn THEN neither is added", () => {
+            const dir = apps.copyOf("fastapi-uv", { "uv.lock": uvLockWith(["gunicorn", "uvicorn-worker"]) });
+            assert.deepEqual(synthesize(dir).plan.server.addedPackages, []);
+        });
+    });
+
+    describe("Python version", () => {
+        const requires: Array<[string, string]> = [
+            [">=3.10,<3.13", "3.12"],
+            ["~=3.11.0", "3.11"],
+            [">=3.9", "3.13"],
+            [">=3.14", "3.14"],
+            ["==3.12.*", "3.12"],
+            [">=3.10, !=3.13.*", "3.14"],
+            ["<3.12", "3.11"],
+        ];
+        for (const [spec, version] of requires) {
+            it(`GIVEN requires-python "${spec}" THEN Python ${version}`, () => {
+                const dir = apps.make({
+                    "app.py": FLASK_APP,
+                    "pyproject.toml": `[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = "${spec}"\ndependencies = ["flask"]\n`,
+                });
+                assert.deepEqual(synthesize(dir).plan.python, { version, source: "pyproject.toml requires-python" });
+            });
+        }
+
+        const files = {
+            "app.py": FLASK_APP,
+            "pyproject.toml": '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.10,<3.13"\ndependencies = ["flask"]\n',
+            ".python-version": "3.11.9\n",
+            "runtime.txt": "python-3.10.14\n",
+        };
+
+        it("GIVEN .python-version, requires-python and runtime.txt THEN .python-version wins", () => {
+            assert.deepEqual(synthesize(apps.make(files)).plan.python, { version: "3.11", source: ".python-version" });
+        });
+
+        it("GIVEN requires-python and runtime.txt THEN requires-python wins", () => {
+            const rest: Record<string, string> = { ...files };
+            delete rest[".python-version"];
+            assert.deepEqual(synthesize(apps.make(rest)).plan.python, { version: "3.12", source: "pyproject.toml requires-python" });
+        });
+
+        it("GIVEN only runtime.txt THEN it decides", () => {
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "runtime.txt": "python-3.10.14\n" });
+            assert.deepEqual(synthesize(dir).plan.python, { version: "3.10", source: "runtime.txt" });
+            assert.equal(synthesize(dir).plan.baseImage.image, "ubuntu:22.04");
+        });
+
+        it("GIVEN nothing names a version THEN the default, 3.13", () => {
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n" });
+            assert.deepEqual(synthesize(dir).plan.python, { version: "3.13", source: "default" });
+        });
+
+        it("GIVEN `python` \"3.12.4\" and a .python-version THEN `python` wins, as 3.12", () => {
+            assert.deepEqual(synthesize(apps.make(files), { python: "3.12.4" }).plan.python, { version: "3.12", source: "`python`" });
+        });
+
+        it("GIVEN a .python-version with a comment line first THEN the first version line counts", () => {
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", ".python-version": "# pinned\n\n3.12\n" });
+            assert.equal(synthesize(dir).plan.python.version, "3.12");
+        });
+    });
+
+    describe("the app", () => {
+        it("GIVEN a Procfile running gunicorn -k uvicorn.workers.UvicornWorker THEN the app is ASGI", () => {
+            const dir = apps.make({
+                "main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+                "requirements.txt": "fastapi\ngunicorn\n",
+                Procfile: "release: python migrate.py\nweb: gunicorn -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:$PORT main:app\n",
+            });
+            const r = synthesize(dir);
+            assert.deepEqual(r.plan.entrypoint, { spec: "main:app", interface: "asgi", source: "Procfile" });
+            assert.equal(r.plan.framework, "fastapi");
+            assert.equal(r.plan.server.workerClass, "uvicorn_worker.UvicornWorker");
+            assert.deepEqual(r.plan.server.addedPackages, ["uvicorn-worker==0.4.0"]);
+        });
+
+        it("GIVEN a Procfile running `uvicorn main:app --factory` THEN the app is main:app() and ASGI", () => {
+            const dir = apps.make({
+                "main.py": "from fastapi import FastAPI\n\n\ndef app():\n    return FastAPI()\n",
+                "requirements.txt": "fastapi\nuvicorn\n",
+                Procfile: "web: uvicorn main:app --factory --host 0.0.0.0 --port $PORT\n",
+            });
+            assert.deepEqual(synthesize(dir).plan.entrypoint, { spec: "main:app()", interface: "asgi", source: "Procfile" });
+        });
+
+        it("GIVEN a Procfile running `python -m gunicorn 'svc.web:app'` THEN the quotes are dropped", () => {
+            const dir = apps.make({
+                "svc/__init__.py": "",
+                "svc/web.py": FLASK_APP,
+                "requirements.txt": "flask\n",
+                Procfile: "web: PYTHONPATH=. python -m gunicorn 'svc.web:app'\n",
+            });
+            assert.deepEqual(synthesize(dir).plan.entrypoint, { spec: "svc.web:app", interface: "wsgi", source: "Procfile" });
+        });
+
+        it("GIVEN a Django project with ASGI_APPLICATION THEN the app is ASGI", () => {
+            const dir = apps.copyOf("django", {
+                "mysite/asgi.py":
+                    "import os\n\nfrom django.core.asgi import get_asgi_application\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n\napplication = get_asgi_application()\n",
+            });
+            fs.appendFileSync(`${dir}/mysite/settings.py`, 'ASGI_APPLICATION = "mysite.asgi.application"\n');
+            const r = synthesize(dir);
+            assert.deepEqual(r.plan.entrypoint, {
+                spec: "mysite.asgi:application",
+                interface: "asgi",
+                source: "Django settings (mysite/settings.py)",
+            });
+            assert.equal(cmdOf(r.dockerfile).at(-1), "mysite.asgi:application");
+            assert.equal(r.plan.server.workerClass, "uvicorn_worker.UvicornWorker");
+        });
+
+        it("GIVEN a Django settings package (mysite/settings/) THEN WSGI_APPLICATION is found in its modules", () => {
+            const dir = apps.make({
+                "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
+                "mysite/__init__.py": "",
+                "mysite/settings/__init__.py": "from .base import *\n",
+                "mysite/settings/base.py": 'WSGI_APPLICATION = "mysite.wsgi.application"\n',
+                "mysite/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "requirements.txt": "django\n",
+            });
+            assert.deepEqual(synthesize(dir).plan.entrypoint, {
+                spec: "mysite.wsgi:application",
+                interface: "wsgi",
+                source: "Django settings (mysite/settings/base.py)",
+            });
+        });
+
+        it("GIVEN a Flask factory `def create_app():` THEN the app is app:create_app()", () => {
+            const dir = apps.make({
+                "app.py":
+                    "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n\n    @app.get(\"/\")\n    def index():\n        return {\"ok\": True}\n\n    return app\n",
+                "requirements.txt": "flask\n",
+            });
+            const r = synthesize(dir);
+            assert.deepEqual(r.plan.entrypoint, { spec: "app:create_app()", interface: "wsgi", source: "app.py" });
+            assert.equal(cmdOf(r.dockerfile).at(-1), "app:create_app()");
+        });
+
+        it("GIVEN a factory that needs an argument THEN it is not taken for the app", () => {
+            const dir = apps.make({
+                "app.py": "from flask import Flask\n\n\ndef create_app(config):\n    return Flask(__name__)\n",
+                "requirements.txt": "flask\n",
+            });
+            assert.throws(() => synthesize(dir), { name: "InputError", argument: "`app`" });
+        });
+
+        it("GIVEN a Starlette app THEN framework starlette, ASGI", () => {
+            const dir = apps.make({
+                "server.py":
+                    "from starlette.applications import Starlette\nfrom starlette.responses import JSONResponse\nfrom starlette.routing import Route\n\n\nasync def index(request):\n    return JSONResponse({\"ok\": True})\n\napp = Starlette(routes=[Route(\"/\", index)])\n",
+                "requirements.txt": "starlette\n",
+            });
+            const { plan } = synthesize(dir);
+            assert.equal(plan.framework, "starlette");
+            assert.deepEqual(plan.entrypoint, { spec: "server:app", interface: "asgi", source: "server.py" });
+        });
+
+        it("GIVEN app.py and main.py both creating apps THEN app.py ranks first; a package module counts below top level", () => {
+            const dir = apps.make({
+                "main.py": "from fastapi import FastAPI\napi = FastAPI()\n",
+                "app.py": "from flask import Flask\napplication = Flask(__name__)\n",
+                "pkg/app.py": FLASK_APP,
+                "requirements.txt": "flask\nfastapi\n",
+            });
+            assert.deepEqual(synthesize(dir).plan.entrypoint, { spec: "app:application", interface: "wsgi", source: "app.py" });
+        });
+
+        it("GIVEN an app only under tests/ THEN it is not found", () => {
+            const dir = apps.make({ "tests/app.py": FLASK_APP, "requirements.txt": "flask\n" });
+            assert.throws(() => synthesize(dir), { name: "InputError", argument: "`app`" });
+        });
+
+        it("GIVEN `app` and a Procfile and an app.py THEN `app` beats everything", () => {
+            const dir = apps.make({
+                "app.py": FLASK_APP,
+                "service.py": "from fastapi import FastAPI\napi = FastAPI()\n",
+                "requirements.txt": "flask\nfastapi\n",
+                Procfile: "web: gunicorn app:app\n",
+            });
+            const r = synthesize(dir, { app: "service:api" });
+            assert.deepEqual(r.plan.entrypoint, { spec: "service:api", interface: "asgi", source: "`app`" });
+            assert.equal(r.plan.framework, "fastapi");
+            assert.equal(cmdOf(r.dockerfile).at(-1), "service:api");
+        });
+
+        it("GIVEN `interface` asgi on a Flask app THEN the interface follows the option", () => {
+            const { plan } = synthesize(fixture("flask-native"), { interface: "asgi" });
+            assert.equal(plan.entrypoint.interface, "asgi");
+            assert.equal(plan.server.workerClass, "uvicorn_worker.UvicornWorker");
+        });
+
+        it("GIVEN the app's own gunicorn.conf.py THEN CMD has no --config and no config is baked in", () => {
+            const dir = apps.copyOf("flask-native", { "gunicorn.conf.py": "workers = 4\n" });
+            const r = synthesize(dir);
+            assert.equal(r.plan.server.userConfig, true);
+            const argv = cmdOf(r.dockerfile);
+            assert.ok(!argv.includes("--config"), argv.join(" "));
+            assert.equal(argv[argv.indexOf("--worker-tmp-dir") + 1], "/dev/shm");
+            assert.ok(!r.dockerfile.includes("/etc/pulumi-python-app/gunicorn.conf.py"));
+            assert.ok(r.plan.notes.some((n) => n.startsWith("The app's gunicorn.conf.py is loaded")));
+        });
+    });
+});
+
+/** A small well-formed uv.lock for the fastapi-uv project that also locks `extra`. */
+function uvLockWith(extra: string[]): string {
+    const names = ["fastapi", "fastapi-uv", "starlette", ...extra].sort();
+    return (
+        'version = 1\nrequires-python = ">=3.12"\n' +
+        names.map((n) => `\n[[package]]\nname = "${n}"\nversion = "1.0.0"\nsource = { registry = "https://pypi.org/simple" }\n`).join("")
+    );
+}

@@ -1,0 +1,431 @@
+import * as assert from "node:assert/strict";
+import { Copy, Cmd, DockerfileParser, Env, Healthcheck, Instruction, Run, Stopsignal, User } from "dockerfile-ast";
+import { SynthesizeOptions } from "../../lib/plan/plan";
+import { synthesize } from "../../lib/synthesize";
+import { execForm, FIXTURE_NAMES, fixture, FLASK_APP, mountsOf, parse, Parsed, shellOf, TmpApps } from "./helpers";
+
+/**
+ * What matters in the synthesized Dockerfile, asserted on the parsed
+ * instructions (dockerfile-ast), not on the text.
+ */
+
+/** The commands of a shell line joined with &&, each split into words. */
+function commands(run: Run): string[][] {
+    return shellOf(run)
+        .split("&&")
+        .map((c) => c.trim().split(/\s+/).filter((w) => w !== ""))
+        .filter((c) => c.length > 0);
+}
+
+function program(cmd: string[]): string {
+    return cmd[0].split("/").pop()!;
+}
+
+/** Packages named by `apt-get install` commands in a RUN. */
+function aptPackages(run: Run): string[] {
+    return commands(run)
+        .filter((c) => c[0] === "apt-get" && c[1] === "install")
+        .flatMap((c) => c.slice(2).filter((w) => !w.startsWith("-")));
+}
+
+/** The cache targets a RUN mounts. */
+function cacheTargets(run: Run): string[] {
+    return mountsOf(run)
+        .filter((m) => m.split(",").includes("type=cache"))
+        .map((m) => m.split(",").find((o) => o.startsWith("target="))!.slice("target=".length));
+}
+
+function secretMounts(run: Run): string[] {
+    return mountsOf(run).filter((m) => m.startsWith("type=secret"));
+}
+
+/** The installer caches a command needs: pip's, uv's or Poetry's (the pip in /opt/build-tools too). */
+function neededCaches(cmd: string[]): string[] {
+    const prog = program(cmd);
+    if (prog === "apt-get" && cmd[1] === "install") {
+        return ["/var/cache/apt", "/var/lib/apt/lists"];
+    }
+    if (prog === "pip" && cmd[1] === "install") {
+        return ["/root/.cache/pip"];
+    }
+    if (prog === "uv") {
+        return ["/root/.cache/uv"];
+    }
+    if (prog === "poetry" && cmd[1] === "install") {
+        return ["/root/.cache/pypoetry"];
+    }
+    return [];
+}
+
+/**
+ * A RUN that installs the app's dependencies or the app itself (pip, uv or
+ * Poetry acting on the venv), as opposed to apt or installing uv/Poetry
+ * themselves into /opt/build-tools.
+ */
+function isDependencyInstall(run: Run): boolean {
+    return commands(run).some((c) => {
+        if (c[0] === "/opt/build-tools/bin/pip") {
+            return false;
+        }
+        const prog = program(c);
+        return (prog === "pip" && c[1] === "install") || (prog === "uv" && (c[1] === "sync" || c[1] === "pip")) || (prog === "poetry" && c[1] === "install");
+    });
+}
+
+function stagesOf(p: Parsed): { builder: Instruction[]; runner: Instruction[] } {
+    assert.equal(p.stages.length, 2, "exactly two FROM stages");
+    assert.deepEqual(p.stages.map((s) => s.name), ["builder", "runner"]);
+    return { builder: p.stages[0].instructions, runner: p.stages[1].instructions };
+}
+
+function isCopyAll(i: Instruction): boolean {
+    return i instanceof Copy && i.getFlags().length === 0 && i.getArgumentsContent() === ". .";
+}
+
+function cmdOf(p: Parsed): string[] {
+    const cmds = p.instructions.filter((i): i is Cmd => i instanceof Cmd);
+    assert.equal(cmds.length, 1, "one CMD");
+    return execForm(p.text, cmds[0]);
+}
+
+function healthcheckOf(p: Parsed): string[] | undefined {
+    const hcs = p.instructions.filter((i): i is Healthcheck => i instanceof Healthcheck);
+    if (hcs.length === 0) {
+        return undefined;
+    }
+    assert.equal(hcs.length, 1, "at most one HEALTHCHECK");
+    const sub = hcs[0].getSubcommand();
+    assert.equal(sub?.getValue(), "CMD");
+    return execForm(p.text, hcs[0], sub!.getRange());
+}
+
+function envOf(instructions: Instruction[]): Map<string, string> {
+    const env = new Map<string, string>();
+    for (const i of instructions) {
+        if (i instanceof Env) {
+            for (const prop of i.getProperties()) {
+                env.set(prop.getName(), prop.getValue() ?? "");
+            }
+        }
+    }
+    return env;
+}
+
+const INSTALLER_CACHE: Record<string, string> = {
+    pip: "/root/.cache/pip",
+    pipenv: "/root/.cache/pip",
+    uv: "/root/.cache/uv",
+    poetry: "/root/.cache/pypoetry",
+};
+
+describe("Dockerfile structure", () => {
+    const apps = new TmpApps();
+    after(() => apps.cleanup());
+
+    for (const name of FIXTURE_NAMES) {
+        describe(`GIVEN the ${name} fixture WHEN synthesized`, () => {
+            const r = synthesize(fixture(name));
+            const p = parse(r.dockerfile);
+            const { builder, runner } = stagesOf(p);
+
+            it("THEN there are two stages, builder then runner, FROM the same base image", () => {
+                assert.equal(p.keywords[0], "FROM");
+                assert.equal(p.stages[0].from.getImage(), r.plan.baseImage.image);
+                assert.equal(p.stages[1].from.getImage(), r.plan.baseImage.image);
+            });
+
+            it("THEN the builder copies each manifest, then installs dependencies, then copies the source", () => {
+                const manifestCopies = builder.filter(
+                    (i): i is Copy => i instanceof Copy && i.getJSONStrings().length > 0,
+                );
+                const copied = manifestCopies.flatMap((c) => c.getJSONStrings().slice(0, -1).map((s) => s.getJSONValue()));
+                assert.deepEqual(copied, [...r.plan.manifests]);
+                const install = builder.findIndex((i) => i instanceof Run && isDependencyInstall(i));
+                const copyAll = builder.findIndex(isCopyAll);
+                assert.ok(install >= 0, "a dependency install RUN");
+                assert.ok(copyAll >= 0, "COPY . .");
+                for (const c of manifestCopies) {
+                    assert.ok(builder.indexOf(c) < install, `${c.getTextContent()} comes before the install`);
+                }
+                assert.ok(install < copyAll, "the install comes before COPY . .");
+                assert.ok(
+                    cacheTargets(builder[install] as Run).includes(INSTALLER_CACHE[r.plan.installer]),
+                    `the install RUN mounts ${INSTALLER_CACHE[r.plan.installer]}`,
+                );
+            });
+
+            it("THEN every RUN that installs mounts the caches its installers use", () => {
+                let checked = 0;
+                for (const run of p.runs) {
+                    const targets = cacheTargets(run);
+                    for (const cmd of commands(run)) {
+                        for (const need of neededCaches(cmd)) {
+                            checked++;
+                            assert.ok(targets.includes(need), `${cmd.join(" ")} runs without a cache at ${need}`);
+                        }
+                    }
+                }
+                assert.ok(checked >= 4, "apt in both stages and the installer were checked");
+            });
+
+            it("THEN the runner copies the venv and the app from the builder, then switches to USER 10001:10001", () => {
+                const copies = runner.filter((i): i is Copy => i instanceof Copy);
+                const fromBuilder = copies
+                    // (Copy.getFromFlag() returns undefined in dockerfile-ast 0.7.1; read the flags instead.)
+                    .filter((c) => c.getFlags().some((f) => f.getName() === "from" && f.getValue() === "builder"))
+                    .map((c) => c.getArguments().map((a) => a.getValue()));
+                assert.deepEqual(fromBuilder, [
+                    ["/opt/venv", "/opt/venv"],
+                    ["/app", "/app"],
+                ]);
+                const users = runner.filter((i): i is User => i instanceof User);
+                assert.equal(users.length, 1);
+                assert.equal(users[0].getArgumentsContent(), "10001:10001");
+                const userAt = runner.indexOf(users[0]);
+                for (const c of copies) {
+                    assert.ok(runner.indexOf(c) < userAt, "USER comes after every COPY");
+                }
+                assert.ok(!builder.some((i) => i instanceof User), "the builder stays root");
+            });
+
+            it("THEN CMD is exec form: gunicorn, --worker-tmp-dir /dev/shm, --bind 0.0.0.0:8000, the app last", () => {
+                const argv = cmdOf(p);
+                assert.equal(argv[0], "gunicorn");
+                assert.equal(argv[argv.indexOf("--worker-tmp-dir") + 1], "/dev/shm");
+                assert.equal(argv[argv.indexOf("--bind") + 1], "0.0.0.0:8000");
+                assert.equal(argv[argv.length - 1], r.plan.entrypoint.spec);
+                if (r.plan.entrypoint.interface === "asgi") {
+                    assert.equal(argv[argv.indexOf("--worker-class") + 1], "uvicorn_worker.UvicornWorker");
+                } else {
+                    assert.ok(!argv.includes("--worker-class"));
+                }
+            });
+
+            it("THEN HEALTHCHECK probes with python in exec form, nothing uses curl, and STOPSIGNAL is SIGTERM", () => {
+                const hc = healthcheckOf(p)!;
+                assert.equal(hc[0], "python");
+                assert.equal(hc[1], "-c");
+                assert.deepEqual(hc.slice(3), ["/", "8000"]);
+                assert.ok(!/curl|wget/.test(r.dockerfile));
+                const stops = runner.filter((i): i is Stopsignal => i instanceof Stopsignal);
+                assert.deepEqual(stops.map((s) => s.getArgumentsContent()), ["SIGTERM"]);
+            });
+
+            it("THEN the runner installs no compilers and no -dev packages", () => {
+                const runnerPackages = runner.filter((i): i is Run => i instanceof Run).flatMap(aptPackages);
+                assert.ok(runnerPackages.length > 0);
+                for (const pkg of runnerPackages) {
+                    assert.ok(pkg !== "build-essential" && !/-dev(=|$)/.test(pkg) && !/^(gcc|g\+\+|make|pkg-config)$/.test(pkg), pkg);
+                }
+                const builderPackages = builder.filter((i): i is Run => i instanceof Run).flatMap(aptPackages);
+                assert.ok(builderPackages.includes("build-essential"));
+            });
+
+            it("THEN the runner's ENV sets the venv on PATH, PYTHONUNBUFFERED=1 and PYTHONDONTWRITEBYTECODE=1", () => {
+                const env = envOf(runner);
+                assert.equal(env.get("PYTHONUNBUFFERED"), "1");
+                assert.equal(env.get("PYTHONDONTWRITEBYTECODE"), "1");
+                assert.equal(env.get("VIRTUAL_ENV"), "/opt/venv");
+                assert.equal(env.get("PATH"), "/opt/venv/bin:$PATH");
+                assert.equal(env.get("PORT"), "8000");
+            });
+
+            it("THEN there is no # syntax= line and no secret mount", () => {
+                assert.deepEqual(DockerfileParser.parse(r.dockerfile).getDirectives(), []);
+                assert.ok(!r.dockerfile.split("\n").some((l) => /^#\s*syntax\s*=/i.test(l)));
+                assert.ok(p.runs.every((run) => secretMounts(run).length === 0));
+            });
+        });
+    }
+
+    describe("GIVEN options that change the structure", () => {
+        it("GIVEN syntax docker/dockerfile:1 WHEN synthesized THEN line 1 is exactly that directive", () => {
+            const r = synthesize(fixture("flask-native"), { syntax: "docker/dockerfile:1" });
+            assert.equal(r.dockerfile.split("\n")[0], "# syntax=docker/dockerfile:1");
+            const directives = DockerfileParser.parse(r.dockerfile).getDirectives();
+            assert.deepEqual(directives.map((d) => [d.getName(), d.getValue()]), [["syntax", "docker/dockerfile:1"]]);
+        });
+
+        it("GIVEN uid 2000 and gid 3000 WHEN synthesized THEN USER is 2000:3000 and the passwd entry agrees", () => {
+            const r = synthesize(fixture("flask-native"), { uid: 2000, gid: 3000, user: "web" });
+            const p = parse(r.dockerfile);
+            const users = p.instructions.filter((i): i is User => i instanceof User);
+            assert.deepEqual(users.map((u) => u.getArgumentsContent()), ["2000:3000"]);
+            const passwd = p.runs.find((run) => shellOf(run).includes("/etc/passwd"))!;
+            assert.equal(
+                shellOf(passwd).replace(/\s+/g, " "),
+                "echo 'web:x:2000:3000::/nonexistent:/usr/sbin/nologin' >> /etc/passwd && echo 'web:x:3000:' >> /etc/group",
+            );
+        });
+
+        it("GIVEN port 9000, workers 3 and threads 4 WHEN synthesized THEN CMD, EXPOSE, ENV PORT and the probe follow", () => {
+            const r = synthesize(fixture("flask-native"), { port: 9000, workers: 3, threads: 4 });
+            const p = parse(r.dockerfile);
+            const argv = cmdOf(p);
+            assert.equal(argv[argv.indexOf("--bind") + 1], "0.0.0.0:9000");
+            assert.equal(argv[argv.indexOf("--workers") + 1], "3");
+            assert.equal(argv[argv.indexOf("--threads") + 1], "4");
+            assert.deepEqual(healthcheckOf(p)!.slice(3), ["/", "9000"]);
+            assert.deepEqual(
+                p.instructions.filter((i) => i.getKeyword() === "EXPOSE").map((i) => i.getArgumentsContent()),
+                ["9000"],
+            );
+            assert.equal(envOf(p.stages[1].instructions).get("PORT"), "9000");
+        });
+
+        it("GIVEN healthCheck false WHEN synthesized THEN there is no HEALTHCHECK", () => {
+            const p = parse(synthesize(fixture("flask-native"), { healthCheck: false }).dockerfile);
+            assert.equal(healthcheckOf(p), undefined);
+        });
+
+        it("GIVEN healthCheckPath /healthz WHEN synthesized THEN the probe requests /healthz", () => {
+            const p = parse(synthesize(fixture("flask-requirements"), { healthCheckPath: "/healthz" }).dockerfile);
+            assert.deepEqual(healthcheckOf(p)!.slice(3), ["/healthz", "8000"]);
+        });
+
+        const secretCases: Array<[string, string]> = [
+            ["flask-requirements", "pip"],
+            ["fastapi-uv", "uv"],
+            ["poetry", "poetry"],
+        ];
+        for (const [name, installer] of secretCases) {
+            it(`GIVEN installSecrets on ${name} (${installer}) WHEN synthesized THEN each secret mounts as env on the install RUNs (and the installer's own install) only`, () => {
+                const secrets = ["PIP_INDEX_URL", "UV_INDEX_URL"];
+                const r = synthesize(fixture(name), { installSecrets: secrets });
+                const p = parse(r.dockerfile);
+                const expected = secrets.map((s) => `type=secret,id=${s},env=${s}`);
+                let installs = 0;
+                // uv and Poetry are themselves installed from the index: a private-only index needs the secret there too.
+                const isToolInstall = (run: Parameters<typeof shellOf>[0]) => /\/opt\/build-tools\/bin\/pip install (uv|poetry)==/.test(shellOf(run));
+                for (const run of p.runs) {
+                    if (isDependencyInstall(run) || isToolInstall(run)) {
+                        installs++;
+                        assert.deepEqual(secretMounts(run), expected, shellOf(run));
+                    } else {
+                        assert.deepEqual(secretMounts(run), [], shellOf(run));
+                    }
+                }
+                assert.equal(installs, installer === "pip" || installer === "pipenv" ? 1 : 2);
+                assert.ok(!secrets.some((s) => r.dockerfile.includes(`${s}=`)), "no secret is set as a value");
+            });
+        }
+
+        it("GIVEN a uv project with a build-system and installSecrets WHEN synthesized THEN both the dependency and the project install RUNs get them", () => {
+            const dir = apps.copyOf("fastapi-uv", {
+                "pyproject.toml":
+                    '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.12"\ndependencies = ["fastapi>=0.115"]\n\n' +
+                    '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+            });
+            const p = parse(synthesize(dir, { installSecrets: ["UV_INDEX_URL"] }).dockerfile);
+            const installs = p.runs.filter(isDependencyInstall);
+            assert.equal(installs.length, 2);
+            for (const run of installs) {
+                assert.deepEqual(secretMounts(run), ["type=secret,id=UV_INDEX_URL,env=UV_INDEX_URL"]);
+                assert.ok(cacheTargets(run).includes("/root/.cache/uv"));
+            }
+        });
+    });
+
+    describe("base-image table", () => {
+        const table: Array<[string, string]> = [
+            ["3.10", "ubuntu:22.04"],
+            ["3.11", "debian:bookworm"],
+            ["3.12", "ubuntu:24.04"],
+            ["3.13", "debian:trixie"],
+        ];
+        for (const [python, image] of table) {
+            it(`GIVEN python ${python} WHEN synthesized THEN both stages are FROM ${image} with python3 from apt`, () => {
+                const r = synthesize(fixture("flask-native"), { python });
+                const p = parse(r.dockerfile);
+                assert.deepEqual(p.stages.map((s) => s.from.getImage()), [image, image]);
+                assert.equal(r.plan.baseImage.flavor, "apt");
+                const builderPkgs = p.stages[0].instructions.filter((i): i is Run => i instanceof Run).flatMap(aptPackages);
+                const runnerPkgs = p.stages[1].instructions.filter((i): i is Run => i instanceof Run).flatMap(aptPackages);
+                assert.deepEqual(builderPkgs, ["build-essential", "python3", "python3-dev", "python3-venv", "libpq-dev"]);
+                assert.deepEqual(runnerPkgs, ["ca-certificates", "python3", "libpq5"]);
+            });
+        }
+
+        it("GIVEN python 3.14 WHEN synthesized THEN both stages are FROM python:3.14-slim and apt installs no python3", () => {
+            const r = synthesize(fixture("flask-native"), { python: "3.14" });
+            const p = parse(r.dockerfile);
+            assert.deepEqual(p.stages.map((s) => s.from.getImage()), ["python:3.14-slim", "python:3.14-slim"]);
+            assert.equal(r.plan.baseImage.flavor, "python");
+            const builderPkgs = p.stages[0].instructions.filter((i): i is Run => i instanceof Run).flatMap(aptPackages);
+            const runnerPkgs = p.stages[1].instructions.filter((i): i is Run => i instanceof Run).flatMap(aptPackages);
+            assert.deepEqual(builderPkgs, ["build-essential", "libpq-dev"]);
+            assert.deepEqual(runnerPkgs, ["libpq5"]);
+        });
+
+        it("GIVEN python 3.14 and no native packages WHEN synthesized THEN the runner runs no apt-get at all", () => {
+            const r = synthesize(fixture("django"), { python: "3.14" });
+            const p = parse(r.dockerfile);
+            const runnerRuns = p.stages[1].instructions.filter((i): i is Run => i instanceof Run);
+            assert.ok(runnerRuns.every((run) => !shellOf(run).includes("apt-get")));
+        });
+
+        it("GIVEN baseImage 127.0.0.1:5000/ppa/debian:bookworm on a 3.11 app WHEN synthesized THEN both stages use it, with python3 from apt", () => {
+            const image = "127.0.0.1:5000/ppa/debian:bookworm";
+            const r = synthesize(fixture("flask-requirements"), { baseImage: image });
+            const p = parse(r.dockerfile);
+            assert.deepEqual(p.stages.map((s) => s.from.getImage()), [image, image]);
+            assert.equal(p.stages[0].from.getRegistry(), "127.0.0.1:5000");
+            assert.equal(r.plan.baseImage.flavor, "apt");
+            const runnerPkgs = p.stages[1].instructions.filter((i): i is Run => i instanceof Run).flatMap(aptPackages);
+            assert.deepEqual(runnerPkgs, ["ca-certificates", "python3"]);
+        });
+
+        it("GIVEN baseImage registry.example/mirror/python:3.12-slim with python 3.12 WHEN synthesized THEN it is the official flavor", () => {
+            const image = "registry.example/mirror/python:3.12-slim";
+            const r = synthesize(fixture("flask-requirements"), { baseImage: image, python: "3.12" });
+            assert.deepEqual(r.plan.baseImage.flavor, "python");
+            const p = parse(r.dockerfile);
+            assert.deepEqual(p.stages.map((s) => s.from.getImage()), [image, image]);
+            const builderPkgs = p.stages[0].instructions.filter((i): i is Run => i instanceof Run).flatMap(aptPackages);
+            assert.deepEqual(builderPkgs, ["build-essential"]);
+        });
+    });
+
+    describe("throwaway apps", () => {
+        afterEach(() => apps.cleanup());
+
+        it("GIVEN a uv project with a build-system WHEN synthesized THEN the project installs after COPY . . without removing the added gunicorn", () => {
+            const dir = apps.copyOf("fastapi-uv", {
+                "pyproject.toml":
+                    '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.12"\ndependencies = ["fastapi>=0.115"]\n\n' +
+                    '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+            });
+            const r = synthesize(dir);
+            assert.equal(r.plan.installsProject, true);
+            const p = parse(r.dockerfile);
+            const builder = p.stages[0].instructions;
+            const copyAll = builder.findIndex(isCopyAll);
+            const syncs = builder
+                .map((i, at) => ({ i, at }))
+                .filter(({ i }) => i instanceof Run && commands(i).some((c) => program(c) === "uv" && c[1] === "sync"));
+            assert.equal(syncs.length, 2);
+            assert.ok(syncs[0].at < copyAll && syncs[1].at > copyAll);
+            const projectSync = commands(syncs[1].i as Run).find((c) => c[1] === "sync")!;
+            // uv sync is exact by default: it would uninstall gunicorn and uvicorn-worker, added after the first sync.
+            assert.ok(projectSync.includes("--inexact"), projectSync.join(" "));
+        });
+
+        it("GIVEN a Flask app with mysqlclient WHEN synthesized THEN the builder gets the MySQL client headers and the runner the library", () => {
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask==3.1.0\nmysqlclient==2.2.7\n" });
+            const p = parse(synthesize(dir).dockerfile);
+            const builderPkgs = p.stages[0].instructions.filter((i): i is Run => i instanceof Run).flatMap(aptPackages);
+            const runnerPkgs = p.stages[1].instructions.filter((i): i is Run => i instanceof Run).flatMap(aptPackages);
+            assert.deepEqual(builderPkgs.slice(4), ["default-libmysqlclient-dev", "pkg-config"]);
+            assert.deepEqual(runnerPkgs, ["ca-certificates", "python3", "libmariadb3"]);
+        });
+
+        it("GIVEN aptBuildPackages and aptRuntimePackages WHEN synthesized THEN each lands in its own stage only", () => {
+            const opts: SynthesizeOptions = { aptBuildPackages: ["libxml2-dev"], aptRuntimePackages: ["libxml2"] };
+            const p = parse(synthesize(fixture("flask-requirements"), opts).dockerfile);
+            const builderPkgs = p.stages[0].instructions.filter((i): i is Run => i instanceof Run).flatMap(aptPackages);
+            const runnerPkgs = p.stages[1].instructions.filter((i): i is Run => i instanceof Run).flatMap(aptPackages);
+            assert.deepEqual(builderPkgs, ["build-essential", "python3", "python3-dev", "python3-venv", "libxml2-dev"]);
+            assert.deepEqual(runnerPkgs, ["ca-certificates", "python3", "libxml2"]);
+        });
+    });
+});
