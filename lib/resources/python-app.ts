@@ -131,6 +131,8 @@ export class PythonApp extends pulumi.ComponentResource {
                 capabilities: { drops: c.dropCapabilities, adds: c.addCapabilities.length > 0 ? c.addCapabilities : undefined },
                 securityOpts: c.noNewPrivileges ? ["no-new-privileges:true"] : undefined,
                 memory: c.memoryMb,
+                // No swap beyond the limit; also, left unset, the engine reports 2x memory and every preview shows a diff.
+                memorySwap: c.memoryMb,
                 cpus: c.cpus === undefined ? undefined : String(c.cpus),
                 networksAdvanced: networks && networks.length > 0 ? networks.map((n) => ({ name: n })) : undefined,
                 labels: Object.entries(c.containerLabels).map(([label, value]) => ({ label, value })),

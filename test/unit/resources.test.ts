@@ -279,6 +279,7 @@ describe("components (Pulumi mocks)", () => {
             assert.deepEqual(JSON.parse(provider.registryAuth), [{ address: "127.0.0.1:5000", username: "ppa", password: "pw" }]);
             const c = byType("docker:index/container:Container");
             assert.equal(c.memory, 256);
+            assert.equal(c.memorySwap, 256);
             assert.equal(c.cpus, "0.5");
             assert.deepEqual(c.networksAdvanced, [{ name: "backend" }]);
             assert.deepEqual(c.ports, [{ internal: 8000, external: 8080, ip: "0.0.0.0" }]);
