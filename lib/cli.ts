@@ -31,11 +31,12 @@ Options:
   --no-health-check
   --syntax IMAGE            a "# syntax=" line (default: none)
   --install-secret NAME     build secret mounted as env for the install step (repeatable)
+  --ca-bundle               install steps trust the build secret "ca-bundle" (a PEM CA bundle)
   --label KEY=VALUE         OCI label (repeatable)
   --ignore PATTERN          extra .dockerignore pattern (repeatable)
 `;
 
-type Flag = { key: keyof SynthesizeOptions; kind: "string" | "int" | "list" | "label" | "false" };
+type Flag = { key: keyof SynthesizeOptions; kind: "string" | "int" | "list" | "label" | "false" | "true" };
 
 const FLAGS: Record<string, Flag> = {
     "--app": { key: "app", kind: "string" },
@@ -57,6 +58,7 @@ const FLAGS: Record<string, Flag> = {
     "--no-health-check": { key: "healthCheck", kind: "false" },
     "--syntax": { key: "syntax", kind: "string" },
     "--install-secret": { key: "installSecrets", kind: "list" },
+    "--ca-bundle": { key: "caBundle", kind: "true" },
     "--label": { key: "labels", kind: "label" },
     "--ignore": { key: "ignore", kind: "list" },
 };
@@ -127,6 +129,9 @@ function run(argv: string[], out: (s: string) => void): number {
         switch (flag.kind) {
             case "false":
                 options[flag.key] = false;
+                break;
+            case "true":
+                options[flag.key] = true;
                 break;
             case "string":
                 options[flag.key] = takeValue();

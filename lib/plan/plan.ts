@@ -76,6 +76,13 @@ export interface SynthesizeOptions {
      * @default []
      */
     readonly installSecrets?: string[];
+    /**
+     * The install steps trust an extra CA bundle, given to the build as the
+     * secret `ca-bundle` (a PEM file): for networks whose TLS is intercepted by a
+     * proxy with its own CA. The bundle is mounted only while installing.
+     * @default false
+     */
+    readonly caBundle?: boolean;
     /** OCI labels for the image. @default {} */
     readonly labels?: Record<string, string>;
     /** Extra .dockerignore patterns, added after the synthesized ones and the user's own. @default [] */
@@ -111,6 +118,7 @@ export interface Plan {
     readonly healthCheck?: { readonly path: string };
     readonly syntax?: string;
     readonly installSecrets: readonly string[];
+    readonly caBundle: boolean;
     readonly labels: Readonly<Record<string, string>>;
     readonly ignore: readonly string[];
     readonly notes: readonly string[];
@@ -119,7 +127,7 @@ export interface Plan {
 const KNOWN_OPTIONS = new Set([
     "app", "interface", "python", "installer", "baseImage", "port", "workers", "threads", "timeout",
     "gracefulTimeout", "user", "uid", "gid", "aptBuildPackages", "aptRuntimePackages", "healthCheckPath",
-    "healthCheck", "syntax", "installSecrets", "labels", "ignore",
+    "healthCheck", "syntax", "installSecrets", "caBundle", "labels", "ignore",
 ]);
 
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
@@ -184,6 +192,9 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
     }
 
     const syntax = o.syntax === undefined ? undefined : v.matches("`syntax`", o.syntax, v.IMAGE_REF, 'an image reference such as "docker/dockerfile:1"');
+    if (o.caBundle !== undefined && typeof o.caBundle !== "boolean") {
+        throw new InputError("`caBundle`", "`caBundle` must be true or false in synthesize(); PythonImage takes the PEM file's path.");
+    }
     const installSecrets = v.stringList("`installSecrets`", o.installSecrets, v.ENV_NAME, "an environment variable name such as PIP_INDEX_URL");
     const labels = checkLabels(o.labels);
     const ignore = v.stringList("`ignore`", o.ignore, IGNORE_PATTERN, "a .dockerignore pattern (one line, not starting with # or a space)");
@@ -220,6 +231,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
         healthCheck,
         syntax,
         installSecrets,
+        caBundle: o.caBundle === true,
         labels,
         ignore,
         notes,

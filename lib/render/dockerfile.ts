@@ -67,8 +67,12 @@ function pipCache(): string {
     return "--mount=type=cache,id=pip,target=/root/.cache/pip";
 }
 
+/** Where the install steps see the extra CA bundle, when `caBundle` is set. */
+export const CA_BUNDLE_PATH = "/run/secrets/ca-bundle.pem";
+
 function secretMounts(plan: Plan): string {
-    return plan.installSecrets.map((name) => `--mount=type=secret,id=${name},env=${name} `).join("");
+    const ca = plan.caBundle ? `--mount=type=secret,id=ca-bundle,target=${CA_BUNDLE_PATH} ` : "";
+    return ca + plan.installSecrets.map((name) => `--mount=type=secret,id=${name},env=${name} `).join("");
 }
 
 /** Manifests keep their relative paths; one COPY per folder, JSON form. */
@@ -94,6 +98,10 @@ function builderStage(plan: Plan): string[] {
         `ENV VIRTUAL_ENV=${VENV} PATH=${VENV}/bin:$PATH PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1`,
         `RUN python3 -m venv ${VENV}`,
     ];
+    if (plan.caBundle) {
+        // Builder only (the runner starts from the base again): pip, uv and requests trust the mounted bundle.
+        lines.push(`ENV PIP_CERT=${CA_BUNDLE_PATH} SSL_CERT_FILE=${CA_BUNDLE_PATH} REQUESTS_CA_BUNDLE=${CA_BUNDLE_PATH}`);
+    }
     if (plan.installer === "uv") {
         lines.push(
             `ENV UV_PROJECT_ENVIRONMENT=${VENV} UV_PYTHON=${VENV}/bin/python UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy`,

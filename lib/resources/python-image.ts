@@ -20,7 +20,7 @@ export interface RegistryArgs {
     readonly password?: pulumi.Input<string>;
 }
 
-export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets"> {
+export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets" | "caBundle"> {
     /** The app's folder, relative to the Pulumi project. A plain string: it is read before deployment. */
     readonly source: string;
     /**
@@ -60,6 +60,13 @@ export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets
      * @default {}
      */
     readonly installSecrets?: Record<string, pulumi.Input<string>>;
+    /**
+     * Path of a PEM CA bundle that the install steps trust, for networks whose
+     * TLS is intercepted by a proxy with its own CA (e.g. "/etc/ssl/certs/ca-certificates.crt").
+     * Passed to BuildKit as a secret and mounted only while installing; it is not in the image.
+     * @default none
+     */
+    readonly caBundle?: string;
 }
 
 /**
@@ -122,7 +129,7 @@ export function buildPythonImage(name: string, args: PythonImageArgs, parent: pu
     if (args === undefined || args === null || typeof args !== "object") {
         throw new InputError("`args`", "PythonImage needs args, at least { source: \"./app\" }.");
     }
-    const { source, registry, tags, push, cacheFrom, cacheTo, cache, platforms, builder, buildOnPreview, installSecrets, ...synthOptions } = args;
+    const { source, registry, tags, push, cacheFrom, cacheTo, cache, platforms, builder, buildOnPreview, installSecrets, caBundle, ...synthOptions } = args;
     if (pulumi.Output.isInstance(source) || typeof source !== "string") {
         throw new InputError("`source`", `\`source\` must be a plain string path known before deployment, not ${v.describe(source)}.`);
     }
@@ -154,7 +161,8 @@ export function buildPythonImage(name: string, args: PythonImageArgs, parent: pu
         throw new InputError("`buildOnPreview`", "`buildOnPreview` must be true or false.");
     }
 
-    const synth = synthesize(source, { ...synthOptions, installSecrets: secretNames });
+    const caPem = readCaBundle(caBundle);
+    const synth = synthesize(source, { ...synthOptions, installSecrets: secretNames, caBundle: caPem !== undefined });
 
     const contextDir = path.join(WORK_DIR, safeName(name), "context");
     fs.mkdirSync(WORK_DIR, { recursive: true });
@@ -167,6 +175,9 @@ export function buildPythonImage(name: string, args: PythonImageArgs, parent: pu
     const secrets: Record<string, pulumi.Input<string>> = {};
     for (const n of secretNames) {
         secrets[n] = pulumi.secret(installSecrets![n]);
+    }
+    if (caPem !== undefined) {
+        secrets["ca-bundle"] = caPem;
     }
 
     const image = new dockerBuild.Image(
@@ -185,11 +196,28 @@ export function buildPythonImage(name: string, args: PythonImageArgs, parent: pu
             platforms: platformList.length > 0 ? (platformList as dockerBuild.Platform[]) : undefined,
             builder: builderName ? { name: builderName } : undefined,
             buildOnPreview: buildOnPreview ?? false,
-            secrets: secretNames.length > 0 ? secrets : undefined,
+            secrets: Object.keys(secrets).length > 0 ? secrets : undefined,
         },
         { parent },
     );
     return { plan: synth.plan, dockerfile: synth.dockerfile, dockerignore: synth.dockerignore, image, pushed, localTag: pushed ? undefined : localTag };
+}
+
+function readCaBundle(caBundle: unknown): string | undefined {
+    if (caBundle === undefined) {
+        return undefined;
+    }
+    const file = v.string("`caBundle`", caBundle);
+    let pem: string;
+    try {
+        pem = fs.readFileSync(file, "utf8");
+    } catch {
+        throw new InputError("`caBundle`", `\`caBundle\` is ${JSON.stringify(file)}, which cannot be read; give the path of a PEM CA bundle.`);
+    }
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+        throw new InputError("`caBundle`", `\`caBundle\` is ${JSON.stringify(file)}, which holds no PEM certificate ("-----BEGIN CERTIFICATE-----").`);
+    }
+    return pem;
 }
 
 interface CheckedRegistry {

@@ -188,6 +188,18 @@ describe("components (Pulumi mocks)", () => {
             assert.doesNotMatch(dockerfile, /token/);
         });
 
+        it("GIVEN caBundle WHEN constructed THEN the PEM goes to BuildKit as the secret ca-bundle and the Dockerfile mounts it", async () => {
+            const pemFile = path.join(work, "ca.pem");
+            fs.writeFileSync(pemFile, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+            const img = new PythonImage("ca", { source: path.join(FIXTURES, "flask-requirements"), caBundle: pemFile });
+            await settle();
+            const inputs = unwrap(recorded.find((r) => r.type === "docker-build:index:Image")!.inputs);
+            assert.deepEqual(Object.keys(inputs.secrets), ["ca-bundle"]);
+            assert.match(inputs.secrets["ca-bundle"], /^-----BEGIN CERTIFICATE-----/);
+            assert.equal(inputs.buildArgs, undefined);
+            assert.match(await outputOf(img.dockerfile), /--mount=type=secret,id=ca-bundle,target=\/run\/secrets\/ca-bundle\.pem/);
+        });
+
         const bad: Array<[string, Record<string, unknown>, string]> = [
             ["cacheTo without a registry", { cacheTo: "127.0.0.1:5000/x:cache" }, "`cacheTo` needs a `registry`: the build cache is exported to a registry ref. Set `registry`, or remove `cacheTo`."],
             ["push without a registry", { push: true }, "`push` is true but there is no `registry` to push to; set `registry: { server, ... }`."],
@@ -197,6 +209,7 @@ describe("components (Pulumi mocks)", () => {
             ["a tag with a newline", { tags: ["v1\nRUN x"] }, "`tags[0]` contains a newline or control character (U+000A); such characters could start a new Dockerfile instruction or shell command. Remove it."],
             ["a bad platform", { platforms: ["linux"] }, '`platforms[0]` is "linux", which is not a platform such as "linux/amd64".'],
             ["a bad install secret name", { installSecrets: { "PIP-URL": "x" } }, '`installSecrets` key is "PIP-URL", which is not an environment variable name such as PIP_INDEX_URL.'],
+            ["an unreadable caBundle", { caBundle: "/nonexistent/ca.pem" }, '`caBundle` is "/nonexistent/ca.pem", which cannot be read; give the path of a PEM CA bundle.'],
             ["an Output as source", { source: pulumi.output("./app") }, "`source` must be a plain string path known before deployment, not a Pulumi Output (pass a plain value: it is needed before deployment)."],
         ];
         for (const [what, extra, message] of bad) {

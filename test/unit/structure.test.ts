@@ -310,6 +310,28 @@ describe("Dockerfile structure", () => {
             });
         }
 
+        it("GIVEN caBundle WHEN synthesized THEN every network install step mounts the bundle and the builder (not the runner) points pip, uv and requests at it", () => {
+            for (const name of FIXTURE_NAMES) {
+                const p = parse(synthesize(fixture(name), { caBundle: true }).dockerfile);
+                const ca = "type=secret,id=ca-bundle,target=/run/secrets/ca-bundle.pem";
+                const installs = p.runs.filter((run) => /\b(?:pip|uv|poetry) (?:install|sync|pip install)\b/.test(shellOf(run)));
+                assert.ok(installs.length >= 1, name);
+                for (const run of installs) {
+                    assert.ok(mountsOf(run).includes(ca), `${name}: ${shellOf(run)}`);
+                }
+                const [builder, runner] = p.stages;
+                const envText = (st: typeof builder) =>
+                    st.instructions.filter((i) => i.getKeyword() === "ENV").map((i) => i.getArgumentsContent() ?? "").join(" ");
+                assert.match(envText(builder), /PIP_CERT=\/run\/secrets\/ca-bundle\.pem SSL_CERT_FILE=\/run\/secrets\/ca-bundle\.pem REQUESTS_CA_BUNDLE=\/run\/secrets\/ca-bundle\.pem/);
+                assert.doesNotMatch(envText(runner), /ca-bundle/);
+                assert.ok(runner.instructions.every((i) => !(i instanceof Run) || !mountsOf(i).includes(ca)), `${name}: no bundle in the runner`);
+            }
+        });
+
+        it("GIVEN no caBundle WHEN synthesized THEN nothing mentions a CA bundle", () => {
+            assert.doesNotMatch(synthesize(fixture("flask-requirements")).dockerfile, /ca-bundle|PIP_CERT/);
+        });
+
         it("GIVEN a uv project with a build-system and installSecrets WHEN synthesized THEN both the dependency and the project install RUNs get them", () => {
             const dir = apps.copyOf("fastapi-uv", {
                 "pyproject.toml":
