@@ -35,5 +35,9 @@ export function renderGunicornConfig(plan: Plan): string {
         "cpus = _cpus()",
         `workers = int(os.environ.get("WEB_CONCURRENCY") or (${perCpu}))`,
         "",
+        "# gunicorn 25.1+ opens a control socket under $HOME, which is read-only here; keep it in memory.",
+        "# (Older gunicorns ignore the name.)",
+        'control_socket = "/dev/shm/gunicorn.ctl"',
+        "",
     ].join("\n");
 }
