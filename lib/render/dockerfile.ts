@@ -231,8 +231,21 @@ function runnerStage(plan: Plan): string[] {
     if (probe) {
         lines.push(`HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ${JSON.stringify(probe)}`);
     }
-    lines.push("STOPSIGNAL SIGTERM", `CMD ${JSON.stringify(gunicornCommand(plan))}`);
+    lines.push("STOPSIGNAL SIGTERM", `CMD ${execForm(gunicornCommand(plan))}`);
     return lines;
+}
+
+/**
+ * An exec-form (JSON) argv over several lines, a flag and its value per line,
+ * so a change to one flag is a one-line diff in `pulumi preview --diff`.
+ */
+function execForm(argv: readonly string[]): string {
+    const groups: string[][] = [];
+    for (let i = 0; i < argv.length; i++) {
+        const takesValue = argv[i].startsWith("--") && i + 1 < argv.length && !argv[i + 1].startsWith("--") && i + 1 < argv.length - 1;
+        groups.push(takesValue ? [argv[i], argv[++i]] : [argv[i]]);
+    }
+    return "[" + groups.map((g) => g.map((a) => JSON.stringify(a)).join(", ")).join(", \\\n     ") + "]";
 }
 
 /** A double-quoted Dockerfile word: backslash, quote and $ escaped (no variable expansion). */

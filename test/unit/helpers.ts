@@ -120,7 +120,8 @@ export function mountsOf(run: Run): string[] {
 export function execForm(text: string, instruction: Instruction, after?: { end: { line: number; character: number } }): string[] {
     const range = instruction.getRange();
     const start = after ? after.end : instruction.getInstructionRange().end;
-    const raw = textOf(text, { start, end: range.end }).trim();
+    // Line continuations are joined first, as Docker's parser does, then the JSON is decoded.
+    const raw = textOf(text, { start, end: range.end }).replace(/\\\r?\n/g, "").trim();
     if (!raw.startsWith("[")) {
         throw new Error(`${instruction.getKeyword()} is in shell form: ${raw}`);
     }
