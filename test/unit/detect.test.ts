@@ -410,6 +410,6 @@ function uvLockWith(extra: string[]): string {
     const names = ["fastapi", "fastapi-uv", "starlette", ...extra].sort();
     return (
         'version = 1\nrequires-python = ">=3.12"\n' +
-        names.map((n) => `\n[[package]]\nname = "${n}"\nversion = "1.0.0"\nsource = { registry = "https://pypi.org/simple" }\n`).join("")
+        names.map((n) => `\n[[package]]\nname = "${n}"\nversion = "1.0.0"\nsource = { registry = "https://packages.example/simple" }\n`).join("")
     );
 }
