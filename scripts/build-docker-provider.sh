@@ -23,8 +23,11 @@ DOCKER_PROVIDER_VERSION="${DOCKER_PROVIDER_VERSION:-5.2.0}"
 UPSTREAM_MOD="github.com/kreuzwerker/terraform-provider-docker"
 UPSTREAM_VERSION="v0.0.0-20260916201441-96d331c98ff4"
 BRIDGE_VERSION="v3.120.0"
-# The bridge needs Pulumi's fork of terraform-plugin-sdk/v2 (copied from the bridge's
-# own go.mod replace directive at BRIDGE_VERSION).
+# The bridge needs Pulumi's fork of terraform-plugin-sdk/v2 (the version named by the
+# bridge's own go.mod replace directive at BRIDGE_VERSION). That fork predates
+# terraform-plugin-go v0.31 (required by the upstream provider), whose ProviderServer
+# interface gained GenerateResourceConfig; the build uses a copy of the fork plus one
+# file of ours (patches/sdkv2/...) that adds that method as an "unsupported" stub.
 SDKV2_FORK_VERSION="v2.0.0-20250923233607-7f1981c8674a"
 # Build tag that leaves docker_compose (framework-only, not used by the SDK) out.
 BUILD_TAGS="no_compose"
@@ -41,7 +44,31 @@ GO_VERSION="$(go env GOVERSION)"
 # Everything below is written into a fresh directory; its hash is part of the cache key.
 write_sources() {
   local dir="$1"
-  mkdir -p "$dir/bridgeinfo" "$dir/cmd/pulumi-tfgen-docker" "$dir/cmd/pulumi-resource-docker"
+  mkdir -p "$dir/bridgeinfo" "$dir/cmd/pulumi-tfgen-docker" "$dir/cmd/pulumi-resource-docker" \
+    "$dir/patches/sdkv2/helper/schema"
+
+  cat > "$dir/patches/sdkv2/helper/schema/pulumiwrapper_generate_resource_config.go" <<'EOF'
+package schema
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov5"
+)
+
+// GenerateResourceConfig completes the tfprotov5.ProviderServer interface of
+// terraform-plugin-go v0.31. Terraform's config generation is never used by Pulumi.
+func (s *GRPCProviderServer) GenerateResourceConfig(
+	_ context.Context, _ *tfprotov5.GenerateResourceConfigRequest,
+) (*tfprotov5.GenerateResourceConfigResponse, error) {
+	return &tfprotov5.GenerateResourceConfigResponse{
+		Diagnostics: []*tfprotov5.Diagnostic{{
+			Severity: tfprotov5.DiagnosticSeverityError,
+			Summary:  "GenerateResourceConfig is not supported by this provider build",
+		}},
+	}, nil
+}
+EOF
 
   # The module path sits under the upstream module's path so that it may import the
   # upstream's internal/provider package (Go's internal rule is by import path).
@@ -56,7 +83,7 @@ require (
 )
 
 replace (
-	github.com/hashicorp/terraform-plugin-sdk/v2 => github.com/pulumi/terraform-plugin-sdk/v2 ${SDKV2_FORK_VERSION}
+	github.com/hashicorp/terraform-plugin-sdk/v2 => ./third_party/terraform-plugin-sdk-v2
 	github.com/terraform-providers/terraform-provider-docker => ${UPSTREAM_MOD} ${UPSTREAM_VERSION}
 )
 EOF
@@ -193,7 +220,8 @@ EOF
 STAGE="$(mktemp -d)"
 trap 'rm -rf "$STAGE"' EXIT
 write_sources "$STAGE/src"
-SRC_HASH="$( (cd "$STAGE/src" && find . -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-12)"
+# The script holds every pin and every source file, so its hash keys the cache.
+SRC_HASH="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)"
 KEY="bridge-${BRIDGE_VERSION}_upstream-${UPSTREAM_VERSION##*-}_${GO_VERSION}_${SRC_HASH}"
 OUT_DIR="$CACHE_ROOT/tools/docker-provider-${DOCKER_PROVIDER_VERSION}/$KEY"
 BIN="$OUT_DIR/pulumi-resource-docker"
@@ -204,17 +232,39 @@ if [[ -x "$BIN" && -s "$OUT_DIR/schema.json" ]]; then
   exit 0
 fi
 
+# One build at a time; a run that waited may find the binary built by the other.
+mkdir -p "$CACHE_ROOT/tools"
+exec 9>"$CACHE_ROOT/tools/.docker-provider.lock"
+flock 9
+if [[ -x "$BIN" && -s "$OUT_DIR/schema.json" ]]; then
+  log "cached: $BIN"
+  echo "$BIN"
+  exit 0
+fi
+
+start=$(date +%s)
 WORK="$CACHE_ROOT/src/docker-provider-${DOCKER_PROVIDER_VERSION}-$KEY"
-rm -rf "$WORK"
+# Work trees of other keys are stale (the Go build cache keeps what is reusable).
+for old in "$CACHE_ROOT"/src/docker-provider-*; do
+  [[ -e "$old" ]] && chmod -R u+w "$old" && rm -rf "$old"
+done
 mkdir -p "$(dirname "$WORK")"
 cp -r "$STAGE/src" "$WORK"
 cd "$WORK"
 
 export GOFLAGS="-mod=mod"
 export CGO_ENABLED=0
+
+log "fetching github.com/pulumi/terraform-plugin-sdk/v2@${SDKV2_FORK_VERSION}"
+FORK_DIR="$(cd "$STAGE" && GOFLAGS= go mod download -json \
+  "github.com/pulumi/terraform-plugin-sdk/v2@${SDKV2_FORK_VERSION}" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+[[ -n "$FORK_DIR" && -f "$FORK_DIR/go.mod" ]] || { log "could not download the sdk/v2 fork"; exit 1; }
+mkdir -p third_party
+cp -r "$FORK_DIR" third_party/terraform-plugin-sdk-v2
+chmod -R u+w third_party/terraform-plugin-sdk-v2
+cp -r patches/sdkv2/. third_party/terraform-plugin-sdk-v2/
 LDFLAGS="-s -w -X github.com/terraform-providers/terraform-provider-docker/pulumiwrapper/bridgeinfo.Version=${DOCKER_PROVIDER_VERSION}"
 
-start=$(date +%s)
 log "resolving modules (go mod tidy) in $WORK"
 # The schema is only generated at build time; seed an empty one so tidy sees the embed.
 echo '{}' > cmd/pulumi-resource-docker/schema.json
@@ -227,8 +277,9 @@ go build -p "$JOBS" -tags "$BUILD_TAGS" -trimpath -ldflags "$LDFLAGS" \
 log "generating schema"
 UPSTREAM_DIR="$(go list -m -f '{{.Dir}}' github.com/terraform-providers/terraform-provider-docker)"
 rm -rf "$WORK/gen"
-DOCKER_UPSTREAM_DIR="$UPSTREAM_DIR" PULUMI_SKIP_UPDATE_CHECK=true \
-  "$WORK/bin/pulumi-tfgen-docker" schema --out "$WORK/gen" >&2
+# Examples are left out: converting them needs a Pulumi CLI (`pulumi convert`).
+DOCKER_UPSTREAM_DIR="$UPSTREAM_DIR" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_CONVERT=0 \
+  "$WORK/bin/pulumi-tfgen-docker" schema --skip-examples --out "$WORK/gen" >&2
 cp "$WORK/gen/schema.json" cmd/pulumi-resource-docker/schema.json
 
 log "building pulumi-resource-docker (-p $JOBS)"
