@@ -6,10 +6,13 @@ import { PythonApp } from "../lib";
 // machine's infrastructure.
 const config = new pulumi.Config();
 const app = new PythonApp("demo", {
-    source: "examples/flask-local/app",
+    // The program runs in demo/ (Pulumi.yaml main), so paths are relative to it.
+    source: "../examples/flask-local/app",
     healthCheckPath: "/healthz",
     baseImage: config.get("baseImage"),
     builder: config.get("builder"),
+    // Networks that intercept TLS: a CA bundle the install steps trust.
+    caBundle: config.get("caBundle"),
     hostPort: config.getNumber("hostPort") ?? 8000,
     memoryMb: 256,
     cpus: 1,

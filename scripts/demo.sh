@@ -16,6 +16,7 @@ pulumi stack select demo --create --non-interactive >/dev/null
 # Base images come from the local registry: this machine reaches no other.
 pulumi config set baseImage "$PPA_BASE_TRIXIE"
 pulumi config set builder "$PPA_BUILDER"
+if [ -n "${PPA_CA_BUNDLE:-}" ]; then pulumi config set caBundle "$PPA_CA_BUNDLE"; fi
 pulumi config set --path hostPort "${DEMO_PORT:-8000}"
 pulumi up --yes --skip-preview --non-interactive
 

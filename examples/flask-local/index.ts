@@ -10,6 +10,7 @@ const app = new PythonApp("flask", {
     // Optional: a mirror of the base image and a named buildx builder.
     baseImage: config.get("baseImage"),
     builder: config.get("builder"),
+    caBundle: config.get("caBundle"),
     memoryMb: 256,
     cpus: 1,
 });

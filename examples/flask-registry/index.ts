@@ -17,6 +17,7 @@ const app = new PythonApp("flask", {
     tags: [config.get("tag") ?? "latest"],
     baseImage: config.get("baseImage"),
     builder: config.get("builder"),
+    caBundle: config.get("caBundle"),
     hostPort: config.getNumber("hostPort") ?? 8001,
 });
 

@@ -16,6 +16,7 @@ const image = new PythonImage("api", {
     },
     baseImage: config.get("baseImage"),
     builder: config.get("builder"),
+    caBundle: config.get("caBundle"),
 });
 
 const pulled = new docker.RemoteImage("api-pull", { name: image.ref, keepLocally: true });
