@@ -43,7 +43,7 @@ export interface SynthesizeOptions {
      * @default follows the container's CPU limit: 2 x CPUs + 1 for WSGI, CPUs for ASGI (WEB_CONCURRENCY overrides at run time)
      */
     readonly workers?: number;
-    /** gunicorn threads per worker (WSGI). @default gunicorn's (1) */
+    /** gunicorn threads per worker (WSGI; more than 1 runs the gthread worker). @default 4 for WSGI apps (set in the synthesized gunicorn config) */
     readonly threads?: number;
     /** gunicorn worker timeout, seconds. @default 60 */
     readonly timeout?: number;
@@ -165,7 +165,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
         throw new InputError("`user`", '`user` is "root"; the app must run as a non-root user. Use a name such as "app".');
     }
     const workers = o.workers === undefined ? undefined : positive("`workers`", o.workers, "gunicorn needs at least 1 worker; leave `workers` unset to follow the container's CPUs.");
-    const threads = o.threads === undefined ? undefined : positive("`threads`", o.threads, "Leave `threads` unset for gunicorn's default of 1.");
+    const threads = o.threads === undefined ? undefined : positive("`threads`", o.threads, "Leave `threads` unset for the default of 4 (WSGI).");
     const timeout = o.timeout === undefined ? DEFAULTS.timeout : positive("`timeout`", o.timeout, "It is gunicorn's worker timeout in seconds.");
     const gracefulTimeout =
         o.gracefulTimeout === undefined ? DEFAULTS.gracefulTimeout : positive("`gracefulTimeout`", o.gracefulTimeout, "It is seconds gunicorn waits for requests to finish on stop.");

@@ -6,6 +6,8 @@ import { Plan } from "../plan/plan";
  * use (its cgroup quota, else its CPU affinity), because a fixed number is
  * wrong on every machine but one. WEB_CONCURRENCY overrides it at run time,
  * and `workers` in the component's args overrides both (on the command line).
+ * WSGI apps get 4 threads per worker (the gthread worker) unless `threads`
+ * says otherwise: the benchmark measured sync workers far behind.
  */
 export function renderGunicornConfig(plan: Plan): string {
     const perCpu = plan.entrypoint.interface === "asgi" ? "cpus" : "2 * cpus + 1";
@@ -34,6 +36,13 @@ export function renderGunicornConfig(plan: Plan): string {
         "",
         "cpus = _cpus()",
         `workers = int(os.environ.get("WEB_CONCURRENCY") or (${perCpu}))`,
+        ...(plan.entrypoint.interface === "wsgi"
+            ? [
+                  "# Threads per worker: gunicorn then runs its gthread worker, which keeps connections",
+                  "# alive and overlaps I/O; sync workers serve one request at a time per process.",
+                  "threads = 4",
+              ]
+            : []),
         "",
         "# gunicorn 25.1+ opens a control socket under $HOME, which is read-only here; keep it in memory.",
         "# (Older gunicorns ignore the name.)",

@@ -342,7 +342,7 @@ const CASES: Case[] = [
         given: "threads 0",
         run: withOptions({ threads: 0 }),
         argument: "`threads`",
-        message: "`threads` is 0; it must be a whole number from 1 to 100000. Leave `threads` unset for gunicorn's default of 1.",
+        message: "`threads` is 0; it must be a whole number from 1 to 100000. Leave `threads` unset for the default of 4 (WSGI).",
     },
     {
         given: "timeout 1.5",
