@@ -1,0 +1,83 @@
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { freePort, run, say, waitForHttp } from "./util";
+
+/**
+ * A PEP 503 package index on loopback, served from files downloaded once on
+ * the host. Why: this machine reaches PyPI only through an egress proxy whose
+ * TLS certificate is trusted by the host, not by the Debian base image, so
+ * pip inside a build cannot reach PyPI. The builds (BuildKit's OCI worker
+ * runs steps in the host's network namespace) read this index instead, the
+ * same files for every contender, which also takes network noise out of the
+ * figures. pip treats 127.0.0.0/8 as a secure origin, so plain HTTP is fine.
+ */
+
+/** What the builds install: the app's requirements, the dependency scenario 4 adds, and pip's build requirements for the psycopg2 sdist. */
+const WHEELS = ["flask==3.1.0", "gunicorn==23.0.0", "requests==2.32.3", "setuptools==80.9.0", "wheel==0.45.1"];
+const SDISTS = ["psycopg2==2.9.10"];
+/** The base image's Python (Debian trixie: 3.13, x86_64). */
+const TARGET = ["--python-version", "3.13", "--implementation", "cp", "--abi", "cp313", "--platform", "manylinux2014_x86_64", "--platform", "manylinux_2_17_x86_64", "--platform", "manylinux_2_28_x86_64"];
+
+export interface PyIndex {
+    /** The index URL as seen from the builder (host network). */
+    url: string;
+    files: string[];
+    stop: () => void;
+}
+
+function normalize(name: string): string {
+    return name.replace(/[-_.]+/g, "-").toLowerCase();
+}
+
+function projectOf(file: string): string {
+    if (file.endsWith(".tar.gz")) {
+        return normalize(file.slice(0, -".tar.gz".length).replace(/-[^-]+$/, ""));
+    }
+    return normalize(file.split("-")[0]);
+}
+
+export async function startIndex(cacheRoot: string): Promise<PyIndex> {
+    const root = path.join(cacheRoot, "bench", "pyindex");
+    const filesDir = path.join(root, "files");
+    const stamp = path.join(root, ".complete");
+    const want = JSON.stringify({ WHEELS, SDISTS, TARGET });
+    if (!fs.existsSync(stamp) || fs.readFileSync(stamp, "utf8") !== want) {
+        say(`package index: downloading ${[...WHEELS, ...SDISTS].join(" ")} (and dependencies) into ${filesDir}`);
+        fs.rmSync(root, { recursive: true, force: true });
+        fs.mkdirSync(filesDir, { recursive: true });
+        const env = { ...process.env };
+        delete env.PIP_FIND_LINKS;
+        delete env.PIP_NO_INDEX;
+        delete env.PIP_INDEX_URL;
+        await run("python3", ["-m", "pip", "download", "-q", "-d", filesDir, ...TARGET, "--only-binary=:all:", ...WHEELS], { env, log: "pyindex.log" });
+        await run("python3", ["-m", "pip", "download", "-q", "-d", filesDir, "--no-deps", "--no-binary", ":all:", ...SDISTS], { env, log: "pyindex.log" });
+        fs.writeFileSync(stamp, want);
+    }
+    const files = fs.readdirSync(filesDir).sort();
+    const byProject = new Map<string, string[]>();
+    for (const f of files) {
+        byProject.set(projectOf(f), [...(byProject.get(projectOf(f)) ?? []), f]);
+    }
+    fs.rmSync(path.join(root, "simple"), { recursive: true, force: true });
+    for (const [project, fs_] of byProject) {
+        const dir = path.join(root, "simple", project);
+        fs.mkdirSync(dir, { recursive: true });
+        const links = fs_.map((f) => `<a href="../../files/${encodeURIComponent(f)}">${f}</a><br>`).join("\n");
+        fs.writeFileSync(path.join(dir, "index.html"), `<!DOCTYPE html>\n<html><body>\n${links}\n</body></html>\n`);
+    }
+    const port = await freePort();
+    const child: ChildProcess = spawn("python3", ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root], {
+        stdio: "ignore",
+    });
+    const stop = () => {
+        if (child.exitCode === null && child.pid !== undefined) {
+            child.kill("SIGTERM");
+        }
+    };
+    process.on("exit", stop);
+    const url = `http://127.0.0.1:${port}/simple/`;
+    await waitForHttp(`${url}psycopg2/`, 15000);
+    say(`package index: ${url} (${files.length} files, pid ${child.pid})`);
+    return { url, files, stop };
+}
