@@ -351,12 +351,14 @@ export function buildChart(r: Results): string {
         });
         e.push(`<line x1="${px.toFixed(1)}" x2="${(px + pw).toFixed(1)}" y1="${top + plotH}" y2="${top + plotH}" stroke="#555"/>`);
     });
-    const legendW = (W - 16) / contenders.length;
-    contenders.forEach((c, j) => {
-        const lx = 8 + axisW + j * legendW;
-        e.push(`<rect x="${lx.toFixed(1)}" y="${H - 30}" width="12" height="12" fill="${COLORS[c] ?? "#888"}"/>`);
+    // Legend entries placed one after another by their text's width (about 6.5 px a character at 11 px).
+    let lx = 8 + axisW;
+    contenders.forEach((c) => {
         const one = r.builds.filter((b) => b.contender === c && b.scenario === "s1").length < r.runs;
-        e.push(`<text x="${(lx + 16).toFixed(1)}" y="${H - 20}">${c}${one ? " (run 1 only)" : ""}</text>`);
+        const text = `${c}${one ? " (run 1 only)" : ""}`;
+        e.push(`<rect x="${lx.toFixed(1)}" y="${H - 30}" width="12" height="12" fill="${COLORS[c] ?? "#888"}"/>`);
+        e.push(`<text x="${(lx + 16).toFixed(1)}" y="${H - 20}">${text}</text>`);
+        lx += 16 + text.length * 6.5 + 24;
     });
     e.push("</svg>");
     return e.join("\n") + "\n";
