@@ -70,14 +70,15 @@ function syncFile(src: string, dst: string): void {
     const srcStat = fs.statSync(src);
     const mode = srcStat.mode & 0o111 ? 0o755 : 0o644;
     const dstStat = fs.lstatSync(dst, { throwIfNoEntry: false });
+    const content = fs.readFileSync(src); // read once: compared, and written if it differs
     let same = false;
     if (dstStat?.isFile() && dstStat.size === srcStat.size) {
-        same = fs.readFileSync(src).equals(fs.readFileSync(dst));
+        same = content.equals(fs.readFileSync(dst));
     } else if (dstStat) {
         fs.rmSync(dst, { recursive: true, force: true });
     }
     if (!same) {
-        fs.writeFileSync(dst, fs.readFileSync(src));
+        fs.writeFileSync(dst, content);
     }
     if (((dstStat?.mode ?? 0) & 0o777) !== mode || !same) {
         fs.chmodSync(dst, mode);
