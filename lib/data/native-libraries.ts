@@ -1,0 +1,302 @@
+/**
+ * Python projects that compile against, or load at run time, a C library that
+ * an image has to get from apt: the -dev packages the builder stage needs and
+ * the shared libraries the runner stage needs, per Debian/Ubuntu release.
+ * Data, with a reason for each row.
+ *
+ * How the names were checked:
+ *  - Debian 12 (bookworm) and 13 (trixie): every name below was looked up in
+ *    the real package lists (dists/<suite>/main/binary-amd64/Packages) of the
+ *    Debian archive. Where a name is a transitional package there, the real
+ *    one is used (libldap-dev, not libldap2-dev), except where only the
+ *    transitional name works on all four releases: pkg-config (pkgconf on
+ *    Debian 12/13 and Ubuntu 24.04, the real package on Ubuntu 22.04) and
+ *    libjpeg-dev (libjpeg62-turbo-dev on Debian, libjpeg-turbo8-dev on
+ *    Ubuntu).
+ *  - Ubuntu 22.04 (jammy) and 24.04 (noble): Ubuntu names not checked against
+ *    the archive from these machines (it is not reachable); they come from
+ *    knowledge of those releases plus the Debian changelogs shipped in the
+ *    trixie/bookworm packages, read for when each package got its name:
+ *      * The 64-bit time_t transition (Debian and Ubuntu, February-March
+ *        2024) renamed libraries with time_t in their ABI, adding "t64"
+ *        (libmagic1 -> libmagic1t64, libvips42 -> libvips42t64,
+ *        libxmlsec1-openssl -> libxmlsec1t64-openssl, libglib2.0-0 ->
+ *        libglib2.0-0t64, libzbar0 -> libzbar0t64, libcurl4 -> libcurl4t64).
+ *        Trixie has the t64 names; noble was released after the transition
+ *        with the same upstream versions, so it gets the same names; jammy
+ *        and bookworm predate it and keep the old ones. Libraries that trixie
+ *        did not rename (libpq5, libcairo2, libdbus-1-3, libodbc2, ...) keep
+ *        their names on noble too.
+ *      * OpenLDAP: libldap-2.5-0 is the 2.5 series (bookworm, jammy); Debian's
+ *        2.6 packaging renamed it libldap2 (trixie; noble ships 2.6 too).
+ *      * unixODBC: libodbc2 replaced libodbc1 in Debian 2.3.9-1; jammy has
+ *        2.3.9, so libodbc2 on all four.
+ *      * HarfBuzz: Debian added libharfbuzz-subset0 in 6.0.0+dfsg-2 (late
+ *        2022); jammy's 2.7.4 predates it, so jammy has no such package.
+ *      * MySQL client: on Debian default-libmysqlclient-dev is MariaDB's
+ *        (runtime libmariadb3); on Ubuntu it is MySQL 8.0's libmysqlclient-dev
+ *        (runtime libmysqlclient21).
+ *
+ * Not here, by design:
+ *  - Projects whose Linux wheels bundle their libraries (auditwheel): checked
+ *    by reading the ELF NEEDED entries of the current wheels, e.g.
+ *    psycopg2-binary and psycopg-binary (bundle libpq), pymssql (FreeTDS
+ *    linked in, with its own OpenSSL and Kerberos), xmlsec >= 1.3.14 (libxmlsec1
+ *    and libxml2 linked in), pycurl (bundles libcurl), lxml, pillow. They need
+ *    something only when pip builds them from the sdist: see
+ *    NATIVE_LIBRARIES_FROM_SDIST.
+ *  - pygobject: 3.51 and later build against girepository-2.0 (GLib >= 2.80),
+ *    which Debian 12 and Ubuntu 22.04 do not have, so no single list of -dev
+ *    packages builds current pygobject on all four releases.
+ *  - A C compiler and the Python headers: the builder stage has them anyway.
+ */
+
+/** Debian 12, Debian 13, Ubuntu 22.04, Ubuntu 24.04. */
+export type DistroRelease = "bookworm" | "trixie" | "jammy" | "noble";
+
+export const DISTRO_RELEASES: readonly DistroRelease[] = ["bookworm", "trixie", "jammy", "noble"];
+
+export interface NativeLibraryRow {
+    /** PEP 503-normalized project name (e.g. "psycopg2"), or "name[extra]" for an extra that pulls the compiled part (e.g. "psycopg[c]"). */
+    readonly project: string;
+    /** -dev packages (and tools such as pkg-config) the builder needs to compile it; [] when it ships wheels and only needs the runtime library. */
+    readonly build: readonly string[];
+    /** Shared libraries the runner needs, per release where the package name differs. */
+    readonly runtime: Readonly<Record<DistroRelease, readonly string[]>>;
+    /** Why, in one sentence (what the project ships and what it links or loads). */
+    readonly reason: string;
+}
+
+/** The same packages on all four releases. */
+function everywhere(...packages: string[]): Readonly<Record<DistroRelease, readonly string[]>> {
+    return { bookworm: packages, trixie: packages, jammy: packages, noble: packages };
+}
+
+const LIBPQ = everywhere("libpq5");
+const LIBCAIRO = everywhere("libcairo2");
+const LIBGSSAPI = everywhere("libgssapi-krb5-2");
+
+/** Rows that apply whenever the project is a dependency. Sorted by project. */
+export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
+    {
+        project: "cairocffi",
+        build: [],
+        runtime: LIBCAIRO,
+        reason: "cairocffi is pure Python (cffi ABI mode) and dlopens libcairo.so.2 at import time.",
+    },
+    {
+        project: "cairosvg",
+        build: [],
+        runtime: LIBCAIRO,
+        reason: "cairosvg is pure Python and draws through cairocffi, which dlopens libcairo.so.2.",
+    },
+    {
+        project: "dbus-python",
+        build: ["libdbus-1-dev", "libglib2.0-dev", "pkg-config"],
+        runtime: {
+            bookworm: ["libdbus-1-3", "libglib2.0-0"],
+            trixie: ["libdbus-1-3", "libglib2.0-0t64"],
+            jammy: ["libdbus-1-3", "libglib2.0-0"],
+            noble: ["libdbus-1-3", "libglib2.0-0t64"],
+        },
+        reason: "dbus-python ships only an sdist; it compiles against libdbus-1 and, for its main-loop bindings, GLib.",
+    },
+    {
+        project: "gssapi",
+        build: ["libkrb5-dev"],
+        runtime: LIBGSSAPI,
+        reason: "gssapi ships no Linux wheels; it compiles against MIT Kerberos's GSSAPI library, found with krb5-config.",
+    },
+    {
+        project: "kerberos",
+        build: ["libkrb5-dev"],
+        runtime: LIBGSSAPI,
+        reason: "kerberos ships only an sdist; it compiles against MIT Kerberos's GSSAPI library, found with krb5-config.",
+    },
+    {
+        project: "mysqlclient",
+        build: ["default-libmysqlclient-dev", "pkg-config"],
+        runtime: {
+            bookworm: ["libmariadb3"],
+            trixie: ["libmariadb3"],
+            jammy: ["libmysqlclient21"],
+            noble: ["libmysqlclient21"],
+        },
+        reason: "mysqlclient ships no Linux wheels; it compiles against the distro's default MySQL client library (MariaDB's on Debian, MySQL's on Ubuntu).",
+    },
+    {
+        project: "psycopg",
+        build: [],
+        runtime: LIBPQ,
+        reason: "psycopg's pure-Python implementation finds libpq with ctypes at import time (unneeded, but harmless, when psycopg[binary] or psycopg[c] is used).",
+    },
+    {
+        project: "psycopg-c",
+        build: ["libpq-dev"],
+        runtime: LIBPQ,
+        reason: "psycopg-c ships only an sdist; it compiles against libpq and needs pg_config.",
+    },
+    {
+        project: "psycopg2",
+        build: ["libpq-dev"],
+        runtime: LIBPQ,
+        reason: "psycopg2 ships only an sdist for Linux; it compiles against libpq and needs pg_config.",
+    },
+    {
+        project: "psycopg[c]",
+        build: ["libpq-dev"],
+        runtime: LIBPQ,
+        reason: "The c extra installs psycopg-c, which ships only an sdist and compiles against libpq.",
+    },
+    {
+        project: "pycairo",
+        build: ["libcairo2-dev", "pkg-config"],
+        runtime: LIBCAIRO,
+        reason: "pycairo ships no Linux wheels; it compiles against cairo, found with pkg-config.",
+    },
+    {
+        project: "pykerberos",
+        build: ["libkrb5-dev"],
+        runtime: LIBGSSAPI,
+        reason: "pykerberos ships only an sdist; it compiles against MIT Kerberos's GSSAPI library, found with krb5-config.",
+    },
+    {
+        project: "pyodbc",
+        build: [],
+        runtime: everywhere("libodbc2"),
+        reason: "pyodbc's Linux wheels link libodbc.so.2 without bundling it; unixODBC's driver manager must be installed (the ODBC driver itself is the app's to add).",
+    },
+    {
+        project: "python-ldap",
+        build: ["libldap-dev", "libsasl2-dev"],
+        runtime: {
+            bookworm: ["libldap-2.5-0"],
+            trixie: ["libldap2"],
+            jammy: ["libldap-2.5-0"],
+            noble: ["libldap2"],
+        },
+        reason: "python-ldap ships only an sdist; it compiles against OpenLDAP's libldap and liblber, with Cyrus SASL headers.",
+    },
+    {
+        project: "python-magic",
+        build: [],
+        runtime: {
+            bookworm: ["libmagic1"],
+            trixie: ["libmagic1t64"],
+            jammy: ["libmagic1"],
+            noble: ["libmagic1t64"],
+        },
+        reason: "python-magic is pure Python and loads libmagic.so.1 with ctypes at import time.",
+    },
+    {
+        project: "pyvips",
+        build: [],
+        runtime: {
+            bookworm: ["libvips42"],
+            trixie: ["libvips42t64"],
+            jammy: ["libvips42"],
+            noble: ["libvips42t64"],
+        },
+        reason: "pyvips ships only an sdist that falls back to cffi ABI mode without libvips headers, then dlopens libvips.so.42 at import time.",
+    },
+    {
+        project: "pyzbar",
+        build: [],
+        runtime: {
+            bookworm: ["libzbar0"],
+            trixie: ["libzbar0t64"],
+            jammy: ["libzbar0"],
+            noble: ["libzbar0t64"],
+        },
+        reason: "pyzbar is pure Python and loads libzbar.so.0 with ctypes at import time.",
+    },
+    {
+        project: "systemd-python",
+        build: ["libsystemd-dev", "pkg-config"],
+        runtime: everywhere("libsystemd0"),
+        reason: "systemd-python ships only an sdist; it compiles against libsystemd, found with pkg-config.",
+    },
+    {
+        project: "weasyprint",
+        build: [],
+        runtime: {
+            bookworm: ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"],
+            trixie: ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"],
+            jammy: ["libpango-1.0-0", "libpangoft2-1.0-0"],
+            noble: ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"],
+        },
+        reason: "WeasyPrint (53 and later) is pure Python and dlopens Pango, PangoFT2 and HarfBuzz's subsetter through cffi (GObject, HarfBuzz and fontconfig come with Pango); HarfBuzz-subset is optional, and jammy has no package for it.",
+    },
+];
+
+/**
+ * Rows that apply only when pip builds the project from its sdist, i.e. when
+ * the pinned release has no Linux wheel for the target Python (see
+ * wheel-coverage.ts): their wheels bundle the library, their sdists compile
+ * against the system's. Sorted by project.
+ */
+export const NATIVE_LIBRARIES_FROM_SDIST: readonly NativeLibraryRow[] = [
+    {
+        project: "cffi",
+        build: ["libffi-dev", "pkg-config"],
+        runtime: everywhere("libffi8"),
+        reason: "cffi's wheels bundle libffi; its sdist compiles against the system's libffi.",
+    },
+    {
+        project: "lxml",
+        build: ["libxml2-dev", "libxslt1-dev"],
+        runtime: everywhere("libxml2", "libxslt1.1"),
+        reason: "lxml's wheels link libxml2 and libxslt in; its sdist compiles against the system's, found with xml2-config and xslt-config.",
+    },
+    {
+        project: "pillow",
+        build: ["libjpeg-dev", "zlib1g-dev"],
+        runtime: {
+            bookworm: ["libjpeg62-turbo"],
+            trixie: ["libjpeg62-turbo"],
+            jammy: ["libjpeg-turbo8"],
+            noble: ["libjpeg-turbo8"],
+        },
+        reason: "Pillow's wheels bundle their image libraries; its sdist refuses to build without libjpeg and zlib headers (zlib1g itself is in every base image).",
+    },
+    {
+        project: "psycopg2-binary",
+        build: ["libpq-dev"],
+        runtime: LIBPQ,
+        reason: "psycopg2-binary's wheels bundle libpq; its sdist is psycopg2's and compiles against the system's libpq with pg_config.",
+    },
+    {
+        project: "pycurl",
+        build: ["libcurl4-openssl-dev", "libssl-dev"],
+        runtime: {
+            bookworm: ["libcurl4"],
+            trixie: ["libcurl4t64"],
+            jammy: ["libcurl4"],
+            noble: ["libcurl4t64"],
+        },
+        reason: "pycurl's wheels bundle libcurl; its sdist compiles against the system's libcurl (OpenSSL flavour), found with curl-config.",
+    },
+    {
+        project: "pymssql",
+        build: ["freetds-dev"],
+        runtime: everywhere("libsybdb5"),
+        reason: "pymssql's wheels link FreeTDS in; its sdist compiles against the system's FreeTDS db-lib (libsybdb).",
+    },
+    {
+        project: "pyodbc",
+        build: ["unixodbc-dev"],
+        runtime: everywhere("libodbc2"),
+        reason: "pyodbc's sdist compiles against unixODBC's headers (odbc_config) and links libodbc.so.2.",
+    },
+    {
+        project: "xmlsec",
+        build: ["libxmlsec1-dev", "pkg-config"],
+        runtime: {
+            bookworm: ["libxmlsec1-openssl"],
+            trixie: ["libxmlsec1t64-openssl"],
+            jammy: ["libxmlsec1-openssl"],
+            noble: ["libxmlsec1t64-openssl"],
+        },
+        reason: "xmlsec's wheels (1.3.14 and later) link libxmlsec1 and libxml2 in; older releases and its sdist compile against the system's xmlsec1 with the OpenSSL backend (libxml2 comes with it).",
+    },
+];
