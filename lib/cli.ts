@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import * as fs from "fs";
 import * as path from "path";
+import { parse as shellParse } from "shell-quote";
 import { InputError } from "./errors";
 import { SynthesizeOptions } from "./plan/plan";
 import { synthesize } from "./synthesize";
@@ -34,9 +35,22 @@ Options:
   --ca-bundle               install steps trust the build secret "ca-bundle" (a PEM CA bundle)
   --label KEY=VALUE         OCI label (repeatable)
   --ignore PATTERN          extra .dockerignore pattern (repeatable)
+  --dependency-group NAME   install this dependency group too (repeatable)
+  --workspace-package NAME  the uv workspace member that holds the app
+  --worker-class CLASS      gunicorn worker class
+  --chdir DIR               folder gunicorn runs in (relative to <dir>)
+  --python-path DIR         folder put on gunicorn's Python path (repeatable)
+  --trusted-proxy ADDRESS   proxy whose X-Forwarded-* headers count (repeatable)
+  --no-collect-static       do not run Django's collectstatic in the builder
+  --build-command "CMD"     a build step after the source is copied (repeatable; split into words like a shell)
+  --build-env KEY=VALUE     environment for the build steps (repeatable)
+  --build-secret NAME       build secret mounted as env for the build steps (repeatable)
+  --release-command "CMD"   what PythonApp runs once per deploy (split into words like a shell)
+  --no-release-command      run no release step
+  --writable PATH=KIND      a path the app writes; KIND is data or scratch (repeatable)
 `;
 
-type Flag = { key: keyof SynthesizeOptions; kind: "string" | "int" | "list" | "label" | "false" | "true" };
+type Flag = { key: keyof SynthesizeOptions; kind: "string" | "int" | "list" | "label" | "false" | "true" | "words" | "wordsList" };
 
 const FLAGS: Record<string, Flag> = {
     "--app": { key: "app", kind: "string" },
@@ -61,7 +75,29 @@ const FLAGS: Record<string, Flag> = {
     "--ca-bundle": { key: "caBundle", kind: "true" },
     "--label": { key: "labels", kind: "label" },
     "--ignore": { key: "ignore", kind: "list" },
+    "--dependency-group": { key: "dependencyGroups", kind: "list" },
+    "--workspace-package": { key: "workspacePackage", kind: "string" },
+    "--worker-class": { key: "workerClass", kind: "string" },
+    "--chdir": { key: "chdir", kind: "string" },
+    "--python-path": { key: "pythonPath", kind: "list" },
+    "--trusted-proxy": { key: "trustedProxies", kind: "list" },
+    "--no-collect-static": { key: "collectStatic", kind: "false" },
+    "--build-command": { key: "buildCommands", kind: "wordsList" },
+    "--build-env": { key: "buildEnv", kind: "label" },
+    "--build-secret": { key: "buildSecrets", kind: "list" },
+    "--release-command": { key: "releaseCommand", kind: "words" },
+    "--no-release-command": { key: "releaseCommand", kind: "false" },
+    "--writable": { key: "writablePaths", kind: "label" },
 };
+
+/** A command given as one string, split into words the way a shell would (no expansion). */
+function words(name: string, raw: string): string[] {
+    const parsed = shellParse(raw);
+    if (!parsed.every((t) => typeof t === "string")) {
+        throw new UsageError(`${name} takes a plain command (no shell operators, redirections or globs): ${JSON.stringify(raw)}.`);
+    }
+    return parsed as string[];
+}
 
 class UsageError extends Error {}
 
@@ -148,11 +184,17 @@ function run(argv: string[], out: (s: string) => void): number {
             case "list":
                 options[flag.key] = [...((options[flag.key] as string[] | undefined) ?? []), takeValue()];
                 break;
+            case "words":
+                options[flag.key] = words(name, takeValue());
+                break;
+            case "wordsList":
+                options[flag.key] = [...((options[flag.key] as string[][] | undefined) ?? []), words(name, takeValue())];
+                break;
             case "label": {
                 const raw = takeValue();
                 const at = raw.indexOf("=");
                 if (at <= 0) {
-                    throw new UsageError(`--label takes KEY=VALUE, not ${JSON.stringify(raw)}.`);
+                    throw new UsageError(`${name} takes KEY=VALUE, not ${JSON.stringify(raw)}.`);
                 }
                 options[flag.key] = { ...((options[flag.key] as object | undefined) ?? {}), [raw.slice(0, at)]: raw.slice(at + 1) };
                 break;

@@ -1,8 +1,10 @@
 export { synthesize, Synthesized } from "./synthesize";
 export { Plan, SynthesizeOptions } from "./plan/plan";
-export { BASE_IMAGES, BaseImageRow, DEFAULT_PYTHON, SUPPORTED_PYTHONS } from "./plan/base-images";
-export { NATIVE_PACKAGES } from "./plan/native-packages";
-export { DEFAULTS } from "./plan/defaults";
+export { BASE_IMAGES, BaseImageRow } from "./data/base-images";
+export { DEFAULT_PYTHON, SUPPORTED_PYTHONS } from "./data/pythons";
+export { NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST } from "./data/native-libraries";
+export { FRAMEWORK_TABLE } from "./data/frameworks";
+export { DEFAULTS } from "./data/defaults";
 export { InputError } from "./errors";
 export { Installer } from "./detect/dependencies";
 export { PythonImage, PythonImageArgs, RegistryArgs } from "./resources/python-image";

@@ -1,3 +1,4 @@
+import { parseModule } from "./detect/python-source";
 import { InputError } from "./errors";
 
 /**
@@ -58,6 +59,79 @@ export function stringList(argument: string, value: unknown, pattern: RegExp, ex
     return value.map((v, i) => matches(indexed(argument, i), v, pattern, expected));
 }
 
+/** true or false; `fallback` when unset. */
+export function bool(argument: string, value: unknown, fallback: boolean): boolean;
+export function bool(argument: string, value: unknown): boolean | undefined;
+export function bool(argument: string, value: unknown, fallback?: boolean): boolean | undefined {
+    if (value === undefined) {
+        return fallback;
+    }
+    if (typeof value !== "boolean") {
+        throw new InputError(argument, `${argument} must be true or false, not ${describe(value)}.`);
+    }
+    return value;
+}
+
+/** One of a closed list of strings. */
+export function oneOf<T extends string>(argument: string, value: unknown, allowed: readonly T[]): T {
+    if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+        const list = allowed.map((a) => `"${a}"`);
+        const words = list.length === 2 ? `${list[0]} or ${list[1]}` : `one of ${list.join(", ")}`;
+        throw new InputError(argument, `${argument} is ${describe(value)}; it must be ${words}.`);
+    }
+    return value as T;
+}
+
+/** A plain object of names to values, each name checked against `keyPattern` and each value by `check`. Keys come back sorted. */
+export function stringMap<V>(
+    argument: string,
+    value: unknown,
+    keyPattern: RegExp,
+    keyExpected: string,
+    check: (argument: string, v: unknown) => V,
+): Record<string, V> {
+    if (value === undefined) {
+        return {};
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        throw new InputError(argument, `${argument} must be an object of names to values, not ${describe(value)}.`);
+    }
+    const out: Record<string, V> = {};
+    for (const key of Object.keys(value).sort()) {
+        matches(`${argument} key`, key, keyPattern, keyExpected);
+        out[key] = check(`\`${argument.replace(/`/g, "")}.${key}\``, (value as Record<string, unknown>)[key]);
+    }
+    return out;
+}
+
+/**
+ * A folder inside the source folder, as a relative POSIX path ("portal",
+ * "src/app"); "." is the source folder itself. No `..`, no absolute path, no
+ * characters a Dockerfile or shell would read specially.
+ */
+export function relativeDir(argument: string, value: unknown): string {
+    const s = string(argument, value);
+    const parts = s.split("/").filter((p) => p !== "" && p !== ".");
+    if (s.startsWith("/") || parts.includes("..") || !parts.every((p) => SAFE_PATH_PART.test(p))) {
+        throw new InputError(
+            argument,
+            `${argument} is ${JSON.stringify(s)}, which is not a folder inside the source folder; give a relative path such as "web" or "src" (letters, digits, ., _ and -; no "..").`,
+        );
+    }
+    return parts.join("/");
+}
+
+/** A path part the Dockerfile and gunicorn take as it is. */
+export const SAFE_PATH_PART = /^[A-Za-z0-9._-]+$/;
+
+/** A command as a list of words (exec form): at least one, each a string without control characters. */
+export function argv(argument: string, value: unknown): string[] {
+    if (!Array.isArray(value) || value.length === 0) {
+        throw new InputError(argument, `${argument} must be a command as a non-empty list of words, e.g. ["python", "manage.py", "migrate"], not ${describe(value)}.`);
+    }
+    return value.map((w, i) => string(indexed(argument, i), w));
+}
+
 /** "`tags`" and 0 -> "`tags[0]`". */
 function indexed(argument: string, i: number): string {
     return argument.endsWith("`") ? `${argument.slice(0, -1)}[${i}]\`` : `${argument}[${i}]`;
@@ -89,8 +163,11 @@ export const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** A Linux user or group name that useradd accepts everywhere. */
 export const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 
-/** `module:attribute` or `module:factory()`, as gunicorn takes it. */
-export const APP_SPEC = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(?:\(\))?$/;
+/** A Python identifier (ASCII). */
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A dotted Python module name. */
+export const DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** A URL path for the health check: starts with `/`, no quotes, spaces or backslashes. */
 export const URL_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
@@ -115,4 +192,40 @@ export function describe(value: unknown): string {
         return "a Pulumi Output (pass a plain value: it is needed before deployment)";
     }
     return `a value of type ${Array.isArray(value) ? "array" : typeof value}`;
+}
+
+const APP_RULE =
+    'it must be "module:attribute" (e.g. "app:app", "myproj.wsgi:application"), "module:factory()" ' +
+    '(e.g. "app:create_app()", with literal arguments if any), or a bare "module" (gunicorn then serves its `application`), with Python identifiers only.';
+
+/**
+ * gunicorn's APP_MODULE: a dotted module, then an attribute or a call whose
+ * arguments are literals (gunicorn evaluates them with ast.literal_eval). The
+ * call part is read with the Python parser; a bare module gets `:application`.
+ */
+export function appSpec(value: unknown): string {
+    const s = string("`app`", value);
+    const colon = s.indexOf(":");
+    const module = colon < 0 ? s : s.slice(0, colon);
+    const attr = colon < 0 ? "application" : s.slice(colon + 1);
+    const ok = DOTTED_NAME.test(module) && (IDENTIFIER.test(attr) || literalCall(attr));
+    if (!ok) {
+        throw new InputError("`app`", `\`app\` is ${JSON.stringify(s)}; ${APP_RULE}`);
+    }
+    return `${module}:${attr}`;
+}
+
+/** `name(...)` whose arguments are all literals (strings, numbers, True/False/None). */
+function literalCall(text: string): boolean {
+    const open = text.indexOf("(");
+    if (open <= 0 || !text.endsWith(")") || !IDENTIFIER.test(text.slice(0, open))) {
+        return false;
+    }
+    const mod = parseModule(`__spec__ = ${text}\n`);
+    const value = mod.value("__spec__");
+    if (value?.kind !== "call" || mod.calls.length !== 1) {
+        return false;
+    }
+    const literal = (e: { kind: string }) => e.kind === "str" || e.kind === "num" || e.kind === "bool" || e.kind === "none";
+    return value.args.every(literal) && Object.values(value.kwargs).every(literal) && !text.includes("*");
 }

@@ -1,3 +1,6 @@
+import type { DistroRelease } from "./native-libraries";
+import type { PythonVersion } from "./pythons";
+
 /**
  * Which base image carries which Python: the one table of it, as data.
  *
@@ -18,9 +21,11 @@ export type BaseFlavor =
 
 export interface BaseImageRow {
     /** "3.12" */
-    readonly python: string;
+    readonly python: PythonVersion;
     readonly image: string;
     readonly flavor: BaseFlavor;
+    /** The Debian or Ubuntu release underneath, which names the apt packages (see native-libraries.ts). */
+    readonly release: DistroRelease;
     /** Why this image for this version. */
     readonly reason: string;
 }
@@ -30,38 +35,38 @@ export const BASE_IMAGES: readonly BaseImageRow[] = [
         python: "3.10",
         image: "ubuntu:22.04",
         flavor: "apt",
+        release: "jammy",
         reason: "Ubuntu 22.04 LTS ships Python 3.10 as python3; distro Python, supported until 2027.",
     },
     {
         python: "3.11",
         image: "debian:bookworm",
         flavor: "apt",
+        release: "bookworm",
         reason: "Debian 12 ships Python 3.11 as python3; distro Python with Debian's security updates.",
     },
     {
         python: "3.12",
         image: "ubuntu:24.04",
         flavor: "apt",
+        release: "noble",
         reason: "Ubuntu 24.04 LTS ships Python 3.12 as python3; the seed article's pick (an Ubuntu LTS with apt's python).",
     },
     {
         python: "3.13",
         image: "debian:trixie",
         flavor: "apt",
+        release: "trixie",
         reason: "Debian 13 ships Python 3.13 as python3; distro Python on the current Debian stable.",
     },
     {
         python: "3.14",
         image: "python:3.14-slim",
         flavor: "python",
+        release: "trixie",
         reason: "No Debian or Ubuntu LTS release ships 3.14 as python3 yet; the official slim image is the fallback.",
     },
 ];
-
-export const SUPPORTED_PYTHONS: readonly string[] = BASE_IMAGES.map((r) => r.python);
-
-/** Used when nothing in the source folder names a version. */
-export const DEFAULT_PYTHON = "3.13";
 
 export function baseImageFor(python: string): BaseImageRow | undefined {
     return BASE_IMAGES.find((r) => r.python === python);
@@ -95,4 +100,31 @@ export function pythonOfKnownImage(image: string): string | undefined {
     }
     const m = /^python:(3\.\d+)(?:[.-]|$)/.exec(short);
     return m ? m[1] : undefined;
+}
+
+/** Release names and versions as image tags spell them. */
+const RELEASE_TAGS: ReadonlyArray<readonly [DistroRelease, readonly string[]]> = [
+    ["bookworm", ["bookworm", "12"]],
+    ["trixie", ["trixie", "13"]],
+    ["jammy", ["jammy", "22.04"]],
+    ["noble", ["noble", "24.04"]],
+];
+
+/**
+ * The Debian or Ubuntu release under an image, from its tag: `debian:12`,
+ * `ubuntu:noble`, `python:3.12-slim-bookworm`. An official Python image with
+ * no release in its tag is on the current Debian stable (trixie). Undefined
+ * when the tag does not say.
+ */
+export function releaseOfImage(image: string): DistroRelease | undefined {
+    const withoutDigest = image.split("@")[0];
+    const short = withoutDigest.slice(withoutDigest.lastIndexOf("/") + 1);
+    const [repo, tag = "latest"] = short.split(":");
+    const words = tag.split("-");
+    for (const [release, spellings] of RELEASE_TAGS) {
+        if (spellings.some((s) => words.includes(s) || words.some((w) => w.startsWith(`${s}.`)))) {
+            return release;
+        }
+    }
+    return repo === "python" ? "trixie" : undefined;
 }

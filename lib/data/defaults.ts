@@ -15,14 +15,14 @@ export const DEFAULTS = {
     healthCheckPath: "/",
     /** Where the app lives in the image. */
     workdir: "/app",
+    /** Where files the app keeps among its code (an SQLite database) live, linked from their place, so a volume can hold them. */
+    dataDir: "/data",
+    /** HOME and the XDG folders point under /tmp (a tmpfs when the root filesystem is read-only), so per-user caches work. */
+    home: "/tmp",
     venv: "/opt/venv",
     /** Versions added when the app's own dependencies lack them. */
     gunicorn: "gunicorn==27.0.1",
-    uvicornWorker: "uvicorn-worker==0.4.0",
     /** Installers that are not in the base image, installed into their own venv in the builder. */
     uv: "uv==0.13.9",
     poetry: "poetry==2.5.1",
 } as const;
-
-/** The gunicorn worker class for ASGI apps (the uvicorn-worker package). */
-export const ASGI_WORKER_CLASS = "uvicorn_worker.UvicornWorker";

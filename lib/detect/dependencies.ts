@@ -1,8 +1,22 @@
+import { minimatch } from "minimatch";
+import { parsePipRequirementsLine } from "pip-requirements-js";
 import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
+import { envReferences, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
 import { SourceTree } from "./source";
 
-export type Installer = "pip" | "uv" | "poetry" | "pipenv";
+export const INSTALLERS = ["pip", "uv", "poetry", "pipenv"] as const;
+export type Installer = (typeof INSTALLERS)[number];
+
+/** A project of a uv workspace, found from [tool.uv.workspace] members. */
+export interface WorkspaceMember {
+    /** Its folder, relative to the source folder ("api", "packages/pricing"). */
+    readonly dir: string;
+    /** Its [project] name, PEP 503-normalized. */
+    readonly name: string;
+    /** It has a build system, so `uv sync` installs it as a package. */
+    readonly installable: boolean;
+}
 
 export interface Dependencies {
     /** Which tool installs the dependencies in the builder. */
@@ -15,14 +29,42 @@ export interface Dependencies {
      * does not reinstall dependencies.
      */
     readonly files: readonly string[];
-    /** Normalized (PEP 503) names of the direct or locked dependencies. */
-    readonly names: ReadonlySet<string>;
+    /**
+     * The projects (PEP 503 names) the install step installs when it installs
+     * these dependency groups (besides the main dependencies): transitively where a
+     * lock file records the graph, the direct requirements otherwise.
+     */
+    namesFor(groups: readonly string[], workspacePackage?: string): ReadonlySet<string>;
+    /** The app's own main dependencies (PEP 503 names), as its manifest lists them: what says which framework it uses. */
+    readonly direct: ReadonlySet<string>;
+    /** Exact versions pinned or locked, by PEP 503 name. */
+    readonly pins: ReadonlyMap<string, string>;
+    /** Extras the manifests ask of a project (`psycopg[c]`), by PEP 503 name. */
+    readonly extras: ReadonlyMap<string, ReadonlySet<string>>;
+    /** Wheel file names a lock file lists for each locked project (uv.lock, poetry.lock). */
+    readonly wheels: ReadonlyMap<string, readonly string[]>;
     /** The project itself is a package to install after the source is copied. */
     readonly installsProject: boolean;
+    /** Why the project is or is not installed, for the plan's notes. */
+    readonly projectNote?: string;
     /** requirements.txt names a local path (`-e .`, `./lib`): install after the source is copied. */
     readonly needsSource: boolean;
     /** pyproject.toml, parsed, when there is one. */
     readonly pyproject?: Record<string, unknown>;
+    /** Dependency groups the manifests define (PEP 735 [dependency-groups], uv's dev-dependencies, Poetry's groups), and those the installer installs by default. */
+    readonly groups: { readonly defined: readonly string[]; readonly defaults: readonly string[] };
+    /** The uv workspace, when pyproject.toml declares one. */
+    readonly workspace?: { readonly members: readonly WorkspaceMember[]; readonly virtualRoot: boolean };
+    /** Requirements installed from version control, as written (with the file): the builder needs git. */
+    readonly vcs: readonly string[];
+    /** Package indexes a lock file names (Pipfile.lock's sources), first is the primary. */
+    readonly indexes: readonly string[];
+    /** `${NAME}` environment references the installer expands in the manifests, with the file. */
+    readonly envReferences: ReadonlyArray<{ readonly name: string; readonly file: string }>;
+    /** A build-backend plugin that reads the project's version from VCS metadata (absent in the build context). */
+    readonly scmVersion?: { readonly plugin: string; readonly env: string };
+    /** The project has its code in src/ (PEP 621 src layout). */
+    readonly srcLayout: boolean;
     /** What detection noticed and the plan should mention. */
     readonly notes: readonly string[];
 }
@@ -33,10 +75,21 @@ const LOCKS: ReadonlyArray<[string, Installer]> = [
     ["Pipfile.lock", "pipenv"],
 ];
 
+/** A project name as PEP 508 allows it. */
+const PROJECT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+
 /** PEP 503 name normalization. */
 export function normalizeName(name: string): string {
     return name.toLowerCase().replace(/[-_.]+/g, "-");
 }
+
+/** Build-backend plugins that take the version from VCS tags, and the variable each reads to skip that. */
+const SCM_VERSION_PLUGINS: Readonly<Record<string, string>> = {
+    "setuptools-scm": "SETUPTOOLS_SCM_PRETEND_VERSION",
+    "hatch-vcs": "SETUPTOOLS_SCM_PRETEND_VERSION",
+    "poetry-dynamic-versioning": "POETRY_DYNAMIC_VERSIONING_BYPASS",
+    "uv-dynamic-versioning": "UV_DYNAMIC_VERSIONING_BYPASS",
+};
 
 export function detectDependencies(src: SourceTree, requested?: Installer): Dependencies {
     const locks = LOCKS.filter(([file]) => src.isFile(file));
@@ -93,12 +146,18 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     if (pyproject) {
         const project = table(pyproject, "project");
         if (project) {
-            return fromPyproject(pyproject, project, notes);
+            return fromPyproject(src, pyproject, project, notes);
         }
         if (table(table(pyproject, "tool"), "poetry")) {
             throw new InputError(
                 "pyproject.toml",
                 "pyproject.toml is a Poetry project but there is no poetry.lock; run `poetry lock` and commit poetry.lock.",
+            );
+        }
+        if (table(table(table(pyproject, "tool"), "uv"), "workspace")) {
+            throw new InputError(
+                "pyproject.toml",
+                "pyproject.toml declares a uv workspace but there is no uv.lock; run `uv lock` and commit uv.lock.",
             );
         }
         throw new InputError(
@@ -114,16 +173,16 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     );
 }
 
-function readPyproject(src: SourceTree): Record<string, unknown> | undefined {
-    const text = src.readIfFile("pyproject.toml");
-    if (text === undefined) {
-        return undefined;
-    }
+function readToml(src: SourceTree, file: string, fix: string): Record<string, unknown> {
     try {
-        return parseToml(text) as Record<string, unknown>;
+        return parseToml(src.read(file)) as Record<string, unknown>;
     } catch (e) {
-        throw new InputError("pyproject.toml", `pyproject.toml is not valid TOML (${tomlProblem(e)}). Fix the file.`);
+        throw new InputError(file, `${file} is not valid TOML (${tomlProblem(e)}). ${fix}`);
     }
+}
+
+function readPyproject(src: SourceTree): Record<string, unknown> | undefined {
+    return src.isFile("pyproject.toml") ? readToml(src, "pyproject.toml", "Fix the file.") : undefined;
 }
 
 /** "line 3, column 1: <what smol-toml says>", without its prefix and code excerpt. */
@@ -133,7 +192,7 @@ function tomlProblem(e: unknown): string {
     return typeof err.line === "number" && typeof err.column === "number" ? `line ${err.line}, column ${err.column}: ${what}` : what;
 }
 
-function table(obj: unknown, key: string): Record<string, unknown> | undefined {
+export function table(obj: unknown, key: string): Record<string, unknown> | undefined {
     if (obj && typeof obj === "object" && !Array.isArray(obj)) {
         const v = (obj as Record<string, unknown>)[key];
         if (v && typeof v === "object" && !Array.isArray(v)) {
@@ -143,12 +202,74 @@ function table(obj: unknown, key: string): Record<string, unknown> | undefined {
     return undefined;
 }
 
-function requireNameOf(spec: string): string | undefined {
-    const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(spec);
-    return m ? normalizeName(m[1]) : undefined;
+function strings(v: unknown): string[] {
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+}
+
+/** A PEP 508 requirement string's name, version pin and URL (for VCS), read by pip-requirements-js. */
+function pep508(spec: string): { name: string; pin?: string; url?: string; extras: string[] } | undefined {
+    try {
+        const r = parsePipRequirementsLine(spec);
+        if (r?.type === "ProjectName") {
+            const specs = r.versionSpec ?? [];
+            const pin = specs.length === 1 && specs[0].operator === "==" && !specs[0].version.includes("*") ? specs[0].version : undefined;
+            return { name: normalizeName(r.name), pin, extras: (r.extras ?? []).map(normalizeName) };
+        }
+        if (r?.type === "ProjectURL") {
+            return { name: normalizeName(r.name), url: r.url, extras: (r.extras ?? []).map(normalizeName) };
+        }
+    } catch {
+        // Not PEP 508: the installer will say so.
+    }
+    return undefined;
+}
+
+function isVcsUrl(url: string): boolean {
+    return ["git+", "hg+", "svn+", "bzr+"].some((s) => url.startsWith(s));
+}
+
+function scmVersionOf(pyproject: Record<string, unknown> | undefined): Dependencies["scmVersion"] {
+    const requires = strings(table(pyproject, "build-system")?.["requires"]);
+    const dynamic = strings(table(pyproject, "project")?.["dynamic"]);
+    const poetryPlugin = table(table(pyproject, "tool"), "poetry-dynamic-versioning")?.["enable"] === true;
+    for (const r of requires) {
+        const name = pep508(r)?.name;
+        if (name && SCM_VERSION_PLUGINS[name] && (dynamic.includes("version") || name === "poetry-dynamic-versioning")) {
+            if (name === "poetry-dynamic-versioning" && !poetryPlugin) {
+                continue;
+            }
+            return { plugin: name, env: SCM_VERSION_PLUGINS[name] };
+        }
+    }
+    return undefined;
+}
+
+/** src/<package>/ holds the code (PEP 621 src layout). */
+function hasSrcLayout(src: SourceTree): boolean {
+    return src.list("src").some((e) => (e.isDirectory() && src.isFile(`src/${e.name}/__init__.py`)) || (e.isFile() && e.name.endsWith(".py")));
+}
+
+function base(
+    src: SourceTree,
+    fields: Omit<Dependencies, "scmVersion" | "srcLayout" | "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "extras"> &
+        Partial<Pick<Dependencies, "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "extras">>,
+): Dependencies {
+    return {
+        extras: new Map(),
+        groups: { defined: [], defaults: [] },
+        indexes: [],
+        envReferences: [],
+        vcs: [],
+        wheels: new Map(),
+        pins: new Map(),
+        scmVersion: fields.installsProject ? scmVersionOf(fields.pyproject) : undefined,
+        srcLayout: hasSrcLayout(src),
+        ...fields,
+    };
 }
 
 function fromPyproject(
+    src: SourceTree,
     pyproject: Record<string, unknown>,
     project: Record<string, unknown>,
     notes: string[],
@@ -161,42 +282,276 @@ function fromPyproject(
         );
     }
     const names = new Set<string>();
+    const pins = new Map<string, string>();
+    const extras = new Map<string, Set<string>>();
+    const vcs: string[] = [];
     for (const d of (deps as string[] | undefined) ?? []) {
-        const n = requireNameOf(d);
-        if (n) {
-            names.add(n);
-        }
-    }
-    return {
-        installer: "pip",
-        manifest: "pyproject.toml",
-        files: ["pyproject.toml"],
-        names,
-        installsProject: table(pyproject, "build-system") !== undefined,
-        needsSource: false,
-        pyproject,
-        notes,
-    };
-}
-
-function lockedNames(src: SourceTree, file: string): Set<string> {
-    let lock: Record<string, unknown>;
-    try {
-        lock = parseToml(src.read(file)) as Record<string, unknown>;
-    } catch (e) {
-        throw new InputError(file, `${file} is not valid TOML (${tomlProblem(e)}). Regenerate it with the tool that wrote it.`);
-    }
-    const names = new Set<string>();
-    const pkgs = lock["package"];
-    if (Array.isArray(pkgs)) {
-        for (const p of pkgs) {
-            const n = p && typeof p === "object" ? (p as Record<string, unknown>)["name"] : undefined;
-            if (typeof n === "string") {
-                names.add(normalizeName(n));
+        const r = pep508(d);
+        if (r) {
+            names.add(r.name);
+            addExtras(extras, r.name, r.extras);
+            if (r.pin) {
+                pins.set(r.name, r.pin);
+            }
+            if (r.url && isVcsUrl(r.url)) {
+                vcs.push(`pyproject.toml: ${d}`);
             }
         }
     }
-    return names;
+    const groups = dependencyGroups(pyproject);
+    return base(src, {
+        installer: "pip",
+        manifest: "pyproject.toml",
+        files: ["pyproject.toml"],
+        direct: names,
+        namesFor: (chosen) => {
+            const out = new Set(names);
+            for (const g of chosen) {
+                for (const d of groups.requirements.get(g) ?? []) {
+                    const r = pep508(d);
+                    if (r) {
+                        out.add(r.name);
+                    }
+                }
+            }
+            return out;
+        },
+        pins,
+        extras,
+        vcs,
+        installsProject: table(pyproject, "build-system") !== undefined,
+        needsSource: false,
+        pyproject,
+        groups: { defined: [...groups.requirements.keys()], defaults: [] },
+        notes,
+    });
+}
+
+/** PEP 735 [dependency-groups] (and uv's legacy dev-dependencies) as requirement strings. */
+function dependencyGroups(pyproject: Record<string, unknown> | undefined): { requirements: Map<string, string[]> } {
+    const requirements = new Map<string, string[]>();
+    const declared = table(pyproject, "dependency-groups") ?? {};
+    const resolve = (name: string, seen: Set<string>): string[] => {
+        if (seen.has(name)) {
+            return [];
+        }
+        seen.add(name);
+        const out: string[] = [];
+        const items = declared[name];
+        for (const item of Array.isArray(items) ? items : []) {
+            if (typeof item === "string") {
+                out.push(item);
+            } else if (item && typeof item === "object" && typeof (item as Record<string, unknown>)["include-group"] === "string") {
+                out.push(...resolve((item as Record<string, string>)["include-group"], seen));
+            }
+        }
+        return out;
+    };
+    for (const g of Object.keys(declared)) {
+        requirements.set(g, resolve(g, new Set()));
+    }
+    const uvDev = strings(table(table(pyproject, "tool"), "uv")?.["dev-dependencies"]);
+    if (uvDev.length > 0) {
+        requirements.set("dev", [...(requirements.get("dev") ?? []), ...uvDev]);
+    }
+    return { requirements };
+}
+
+interface LockedPackage {
+    readonly name: string;
+    readonly version?: string;
+    readonly source: Record<string, unknown>;
+    readonly dependencies: ReadonlyArray<{ name: string; extras: string[] }>;
+    readonly optional: ReadonlyMap<string, ReadonlyArray<{ name: string; extras: string[] }>>;
+    readonly groups: ReadonlyMap<string, ReadonlyArray<{ name: string; extras: string[] }>>;
+    readonly wheels: readonly string[];
+}
+
+function lockDeps(v: unknown): Array<{ name: string; extras: string[] }> {
+    if (!Array.isArray(v)) {
+        return [];
+    }
+    return v
+        .filter((d): d is Record<string, unknown> => d !== null && typeof d === "object" && typeof (d as Record<string, unknown>)["name"] === "string")
+        .map((d) => ({ name: normalizeName(d["name"] as string), extras: strings(d["extra"]) }));
+}
+
+function fileName(url: string): string {
+    return decodeURIComponent(url.slice(url.lastIndexOf("/") + 1).split("#")[0]);
+}
+
+function readUvLock(src: SourceTree): LockedPackage[] {
+    const lock = readToml(src, "uv.lock", "Regenerate it with `uv lock`.");
+    const pkgs = Array.isArray(lock["package"]) ? (lock["package"] as Record<string, unknown>[]) : [];
+    return pkgs
+        .filter((p) => typeof p?.["name"] === "string")
+        .map((p) => {
+            const optional = new Map<string, Array<{ name: string; extras: string[] }>>();
+            for (const [k, v] of Object.entries(table(p, "optional-dependencies") ?? {})) {
+                optional.set(k, lockDeps(v));
+            }
+            const groups = new Map<string, Array<{ name: string; extras: string[] }>>();
+            for (const [k, v] of Object.entries(table(p, "dev-dependencies") ?? {})) {
+                groups.set(k, lockDeps(v));
+            }
+            const wheels = Array.isArray(p["wheels"])
+                ? (p["wheels"] as Record<string, unknown>[]).map((w) => (typeof w?.["url"] === "string" ? fileName(w["url"] as string) : typeof w?.["filename"] === "string" ? (w["filename"] as string) : "")).filter((f) => f !== "")
+                : [];
+            return {
+                name: normalizeName(p["name"] as string),
+                version: typeof p["version"] === "string" ? (p["version"] as string) : undefined,
+                source: table(p, "source") ?? {},
+                dependencies: lockDeps(p["dependencies"]),
+                optional,
+                groups,
+                wheels,
+            };
+        });
+}
+
+/** Everything reachable from the roots in a lock's dependency graph (markers ignored: a superset). */
+function closure(pkgs: readonly LockedPackage[], roots: ReadonlyArray<{ name: string; extras: string[] }>): Set<string> {
+    const byName = new Map(pkgs.map((p) => [p.name, p]));
+    const seen = new Set<string>();
+    const queue = [...roots];
+    while (queue.length > 0) {
+        const d = queue.shift()!;
+        const key = d.extras.length > 0 ? `${d.name}[${d.extras.join(",")}]` : d.name;
+        if (seen.has(key)) {
+            continue;
+        }
+        seen.add(key);
+        seen.add(d.name);
+        const p = byName.get(d.name);
+        if (!p) {
+            continue;
+        }
+        queue.push(...p.dependencies);
+        for (const e of d.extras) {
+            queue.push(...(p.optional.get(e) ?? []));
+        }
+    }
+    return new Set([...seen].filter((k) => !k.includes("[")));
+}
+
+function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefined, notes: string[]): Dependencies {
+    needPyproject("uv.lock", pyproject, "uv");
+    const pkgs = readUvLock(src);
+    const project = table(pyproject, "project");
+    const uvTool = table(table(pyproject, "tool"), "uv");
+    const workspace = readWorkspace(src, pyproject);
+    const rootName = typeof project?.["name"] === "string" ? normalizeName(project["name"] as string) : undefined;
+    const root = rootName ? pkgs.find((p) => p.name === rootName) : undefined;
+    const groups = dependencyGroups(pyproject);
+    const definedGroups = [...groups.requirements.keys()];
+    // uv installs "dev" by default; [tool.uv].default-groups changes that (PEP 735 groups only).
+    const declaredDefaults = uvTool?.["default-groups"];
+    const defaults = declaredDefaults === "all" ? definedGroups : Array.isArray(declaredDefaults) ? strings(declaredDefaults) : definedGroups.includes("dev") ? ["dev"] : [];
+
+    const vcs = pkgs.filter((p) => typeof p.source["git"] === "string").map((p) => `uv.lock: ${p.name} from ${p.source["git"] as string}`);
+    const pins = new Map<string, string>();
+    const wheels = new Map<string, readonly string[]>();
+    for (const p of pkgs) {
+        if (p.version && typeof p.source["registry"] === "string") {
+            pins.set(p.name, p.version);
+            wheels.set(p.name, p.wheels);
+        }
+    }
+    const manifestFiles = ["pyproject.toml", "uv.lock", ...(workspace?.members.map((m) => `${m.dir}/pyproject.toml`) ?? [])];
+    const packageMode = uvTool?.["package"];
+    const installable = packageMode === false ? false : packageMode === true || table(pyproject, "build-system") !== undefined;
+    let projectNote: string | undefined;
+    if (project && !installable) {
+        projectNote = packageMode === false ? "[tool.uv] package = false: the project itself is not installed." : "pyproject.toml has no [build-system]: uv does not install the project itself.";
+    }
+    return base(src, {
+        installer: "uv",
+        manifest: "uv.lock",
+        files: manifestFiles,
+        direct: directOf(pyproject, workspace ? workspace.members.map((m) => readToml(src, `${m.dir}/pyproject.toml`, "Fix the file.")) : []),
+        namesFor: (chosen, workspacePackage) => {
+            const start = workspacePackage ? pkgs.find((p) => p.name === normalizeName(workspacePackage)) : root;
+            const roots: Array<{ name: string; extras: string[] }> = [];
+            if (start) {
+                roots.push({ name: start.name, extras: [] });
+                for (const g of chosen) {
+                    roots.push(...(start.groups.get(g) ?? []));
+                }
+            } else if (workspace?.virtualRoot) {
+                // A virtual workspace root: `uv sync` installs every member.
+                for (const m of workspace.members) {
+                    roots.push({ name: m.name, extras: [] });
+                }
+            }
+            if (!start) {
+                // A virtual root's own groups are recorded in [manifest] dependency-groups.
+                for (const g of chosen) {
+                    for (const d of groups.requirements.get(g) ?? []) {
+                        const r = pep508(d);
+                        if (r) {
+                            roots.push({ name: r.name, extras: [] });
+                        }
+                    }
+                }
+            }
+            return closure(pkgs, roots);
+        },
+        pins,
+        wheels,
+        vcs,
+        installsProject: project !== undefined && installable,
+        projectNote,
+        needsSource: false,
+        pyproject,
+        groups: { defined: definedGroups, defaults },
+        workspace,
+        envReferences: envRefsIn(src, manifestFiles),
+        notes,
+    });
+}
+
+/** [tool.uv.workspace] members (globs), expanded in the source folder; members outside it are refused. */
+function readWorkspace(src: SourceTree, pyproject: Record<string, unknown> | undefined): Dependencies["workspace"] {
+    const ws = table(table(table(pyproject, "tool"), "uv"), "workspace");
+    if (!ws) {
+        return undefined;
+    }
+    const patterns = strings(ws["members"]);
+    const exclude = strings(ws["exclude"]);
+    for (const p of patterns) {
+        if (p.startsWith("/") || p.split("/").includes("..")) {
+            throw new InputError(
+                "pyproject.toml",
+                `pyproject.toml's [tool.uv.workspace] member ${JSON.stringify(p)} is outside the source folder, which is the build context; ` +
+                    "point `source` at the workspace root, or move the member inside it.",
+            );
+        }
+    }
+    const members: WorkspaceMember[] = [];
+    const visit = (dir: string, depth: number): void => {
+        for (const e of src.list(dir)) {
+            if (!e.isDirectory() || e.name.startsWith(".") || e.name === "node_modules") {
+                continue;
+            }
+            const rel = dir === "" ? e.name : `${dir}/${e.name}`;
+            const matched = patterns.some((p) => minimatch(rel, p.replace(/\/$/, ""))) && !exclude.some((p) => minimatch(rel, p.replace(/\/$/, "")));
+            if (matched && src.isFile(`${rel}/pyproject.toml`)) {
+                const pp = readToml(src, `${rel}/pyproject.toml`, "Fix the file.");
+                const name = table(pp, "project")?.["name"];
+                if (typeof name === "string" && !PROJECT_NAME.test(name)) {
+                    throw new InputError(`${rel}/pyproject.toml`, `${rel}/pyproject.toml names its project ${JSON.stringify(name)}, which is not a valid project name (PEP 508: letters, digits, ., _ and -); fix the name.`);
+                }
+                if (typeof name === "string") {
+                    members.push({ dir: rel, name: normalizeName(name), installable: table(pp, "build-system") !== undefined });
+                }
+            }
+            if (depth < 3) {
+                visit(rel, depth + 1);
+            }
+        }
+    };
+    visit("", 0);
+    return { members, virtualRoot: table(pyproject, "project") === undefined };
 }
 
 function needPyproject(file: string, pyproject: Record<string, unknown> | undefined, tool: string): void {
@@ -208,38 +563,102 @@ function needPyproject(file: string, pyproject: Record<string, unknown> | undefi
     }
 }
 
-function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefined, notes: string[]): Dependencies {
-    needPyproject("uv.lock", pyproject, "uv");
-    return {
-        installer: "uv",
-        manifest: "uv.lock",
-        files: ["pyproject.toml", "uv.lock"],
-        names: lockedNames(src, "uv.lock"),
-        installsProject: table(pyproject, "build-system") !== undefined,
-        needsSource: false,
-        pyproject,
-        notes,
-    };
-}
-
 function fromPoetryLock(
     src: SourceTree,
     pyproject: Record<string, unknown> | undefined,
     notes: string[],
 ): Dependencies {
     needPyproject("poetry.lock", pyproject, "Poetry");
+    const lock = readToml(src, "poetry.lock", "Regenerate it with `poetry lock`.");
     const poetry = table(table(pyproject, "tool"), "poetry");
-    const packageMode = poetry?.["package-mode"] !== false;
-    return {
+    const pkgs = Array.isArray(lock["package"]) ? (lock["package"] as Record<string, unknown>[]) : [];
+    const pins = new Map<string, string>();
+    const wheels = new Map<string, readonly string[]>();
+    const byGroup = new Map<string, Set<string>>();
+    const vcs: string[] = [];
+    for (const p of pkgs) {
+        if (typeof p?.["name"] !== "string") {
+            continue;
+        }
+        const name = normalizeName(p["name"] as string);
+        const source = table(p, "source");
+        if (source?.["type"] === "git") {
+            vcs.push(`poetry.lock: ${name} from ${String(source["url"])}`);
+        } else if (typeof p["version"] === "string") {
+            pins.set(name, p["version"] as string);
+        }
+        const files = Array.isArray(p["files"]) ? (p["files"] as Record<string, unknown>[]) : [];
+        wheels.set(name, files.map((f) => (typeof f?.["file"] === "string" ? (f["file"] as string) : "")).filter((f) => f.endsWith(".whl")));
+        // Poetry 2 records the groups that need each package; Poetry 1 a category.
+        const groups = Array.isArray(p["groups"]) ? strings(p["groups"]) : typeof p["category"] === "string" ? [p["category"] as string] : ["main"];
+        for (const g of groups) {
+            byGroup.set(g, new Set([...(byGroup.get(g) ?? []), name]));
+        }
+    }
+    const defined = Object.keys(table(poetry, "group") ?? {});
+    if (table(poetry, "dev-dependencies")) {
+        defined.push("dev");
+    }
+    const { installable, note } = poetryInstallable(src, pyproject, poetry);
+    return base(src, {
         installer: "poetry",
         manifest: "poetry.lock",
         files: ["pyproject.toml", "poetry.lock"],
-        names: lockedNames(src, "poetry.lock"),
-        installsProject: packageMode && table(pyproject, "build-system") !== undefined,
+        direct: directOf(pyproject, []),
+        namesFor: (chosen) => {
+            const out = new Set<string>(byGroup.get("main") ?? []);
+            for (const g of chosen) {
+                for (const n of byGroup.get(g) ?? []) {
+                    out.add(n);
+                }
+            }
+            return out;
+        },
+        pins,
+        wheels,
+        vcs,
+        installsProject: installable,
+        projectNote: note,
         needsSource: false,
         pyproject,
+        groups: { defined: [...new Set(defined)].sort(), defaults: defined.filter((g) => table(table(poetry, "group"), g)?.["optional"] !== true) },
+        envReferences: envRefsIn(src, ["pyproject.toml"]),
         notes,
-    };
+    });
+}
+
+/**
+ * Poetry installs the root project only in package mode and when there is a
+ * package to install: `packages` in [tool.poetry], or a folder (or module)
+ * named after the project at the root or under src/. An application whose
+ * code lives elsewhere is not installable, and `poetry install` would fail on it.
+ */
+function poetryInstallable(
+    src: SourceTree,
+    pyproject: Record<string, unknown> | undefined,
+    poetry: Record<string, unknown> | undefined,
+): { installable: boolean; note?: string } {
+    if (poetry?.["package-mode"] === false) {
+        return { installable: false, note: "[tool.poetry] package-mode = false: the project itself is not installed." };
+    }
+    if (table(pyproject, "build-system") === undefined) {
+        return { installable: false, note: "pyproject.toml has no [build-system]: the project itself is not installed." };
+    }
+    if (Array.isArray(poetry?.["packages"]) && (poetry!["packages"] as unknown[]).length > 0) {
+        return { installable: true };
+    }
+    const rawName = (table(pyproject, "project")?.["name"] ?? poetry?.["name"]) as string | undefined;
+    if (typeof rawName !== "string") {
+        return { installable: false, note: "The project has no name: it is not installed." };
+    }
+    const module = rawName.toLowerCase().replace(/[-.]+/g, "_");
+    const found = [module, `src/${module}`].some((p) => src.isFile(`${p}/__init__.py`) || src.isFile(`${p}.py`));
+    return found
+        ? { installable: true }
+        : {
+              installable: false,
+              note: `Poetry would install the project "${rawName}", but there is no ${module}/ package (nor src/${module}/) and no \`packages\`: it is an application, so only its dependencies are installed (\`poetry install --no-root\`).`,
+          };
 }
 
 function fromPipfileLock(
@@ -258,27 +677,46 @@ function fromPipfileLock(
     }
     const defaults = table(lock, "default") ?? {};
     const names = new Set<string>();
+    const pins = new Map<string, string>();
     for (const [name, entry] of Object.entries(defaults).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const e = entry as Record<string, unknown>;
         if (typeof e?.["version"] !== "string") {
+            const kind = typeof e?.["git"] === "string" ? `a VCS entry (git ${String(e["git"])})` : typeof e?.["path"] === "string" ? `a path entry (${String(e["path"])})` : "an editable, path or VCS entry";
             throw new InputError(
                 "Pipfile.lock",
-                `Pipfile.lock pins "${name}" without a version (an editable, path or VCS entry); ` +
-                    "only pinned index packages install from Pipfile.lock here. Publish it, or switch to requirements.txt.",
+                `Pipfile.lock pins "${name}" without a version: ${kind}; ` +
+                    "only pinned index packages install from Pipfile.lock here (pip cannot check hashes of a checkout). Publish it to an index, or switch to requirements.txt.",
             );
         }
         names.add(normalizeName(name));
+        const v = (e["version"] as string).replace(/^==/, "");
+        pins.set(normalizeName(name), v);
     }
-    return {
+    const sources = Array.isArray(table(lock, "_meta")?.["sources"]) ? (table(lock, "_meta")!["sources"] as Record<string, unknown>[]) : [];
+    const indexes = sources.map((s) => s?.["url"]).filter((u): u is string => typeof u === "string");
+    if (indexes.length > 1) {
+        notes.push(`Pipfile.lock names ${indexes.length} package indexes: pip reads the first as its index and the others as extra indexes.`);
+    }
+    const refs: Array<{ name: string; file: string }> = [];
+    for (const u of indexes) {
+        for (const n of envReferences(u)) {
+            refs.push({ name: n, file: "Pipfile.lock" });
+        }
+    }
+    return base(src, {
         installer: "pipenv",
         manifest: "Pipfile.lock",
         files: ["Pipfile.lock"],
-        names,
+        direct: pipfilePackages(src) ?? names,
+        namesFor: () => names,
+        pins,
         installsProject: false,
         needsSource: false,
         pyproject,
+        indexes,
+        envReferences: refs,
         notes,
-    };
+    });
 }
 
 /** requirements.txt and every file it pulls in with -r / -c, depth first. */
@@ -289,6 +727,9 @@ function fromRequirements(
 ): Dependencies {
     const files: string[] = [];
     const names = new Set<string>();
+    const pins = new Map<string, string>();
+    const extras = new Map<string, Set<string>>();
+    const vcs: string[] = [];
     let needsSource = false;
 
     // A constraints file (-c) pins versions but installs nothing: its names are not dependencies.
@@ -304,22 +745,47 @@ function fromRequirements(
         }
         files.push(file);
         const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/") + 1) : "";
-        for (const line of logicalLines(src.read(file))) {
-            const inc = /^(-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?=[^-\s]))(.+)$/.exec(line);
-            if (inc) {
-                visit(resolveInclude(file, dir, inc[2].trim()), file, constraints || /^(?:-c|--constraint)$/.test(inc[1]));
-                continue;
+        let lines: RequirementLine[];
+        try {
+            lines = parseRequirements(src.read(file));
+        } catch (e) {
+            if (e instanceof RequirementsError) {
+                throw new InputError(file, `${file}, ${e.message}: ${JSON.stringify(e.line)}. Fix the line; pip would refuse it too.`);
             }
-            if (/^(?:-e|--editable)\b/.test(line) || /^(?:\.{1,2}\/|\.$|\/|file:)/.test(line)) {
-                needsSource = true;
-                continue;
-            }
-            if (line.startsWith("-")) {
-                continue; // pip options such as --index-url: pip reads them itself.
-            }
-            const n = constraints ? undefined : requireNameOf(line);
-            if (n) {
-                names.add(n);
+            throw e;
+        }
+        for (const r of lines) {
+            switch (r.kind) {
+                case "include":
+                    visit(resolveInclude(file, dir, r.file), file, constraints || r.constraints);
+                    break;
+                case "path":
+                    if (!constraints) {
+                        needsSource = true;
+                    }
+                    break;
+                case "url":
+                    if (r.vcs) {
+                        vcs.push(`${file}: ${r.line}`);
+                    }
+                    if (r.name && !constraints) {
+                        names.add(normalizeName(r.name));
+                    }
+                    break;
+                case "name": {
+                    const n = normalizeName(r.name);
+                    const pin = pinnedVersion(r);
+                    if (pin) {
+                        pins.set(n, pin);
+                    }
+                    if (!constraints) {
+                        names.add(n);
+                        addExtras(extras, n, r.extras.map(normalizeName));
+                    }
+                    break;
+                }
+                default:
+                    break; // pip options such as --index-url: pip reads them itself
             }
         }
     };
@@ -330,16 +796,77 @@ function fromRequirements(
                 "a code change reinstalls them.",
         );
     }
-    return {
+    // A src-layout package beside a pinned requirements.txt: the requirements pin, the project must still be installed.
+    const project = table(pyproject, "project");
+    const srcLayout = hasSrcLayout(src);
+    const installsProject = !needsSource && srcLayout && project !== undefined && table(pyproject, "build-system") !== undefined;
+    return base(src, {
         installer: "pip",
         manifest: "requirements.txt",
-        files,
-        names,
-        installsProject: false,
+        files: installsProject ? [...files, "pyproject.toml"] : files,
+        direct: names,
+        namesFor: () => names,
+        pins,
+        extras,
+        vcs,
+        installsProject,
+        projectNote: installsProject ? "The code is in src/ and pyproject.toml can build it: the project is installed (without dependencies) after the pinned requirements." : undefined,
         needsSource,
         pyproject,
+        envReferences: envRefsIn(src, files),
         notes,
-    };
+    });
+}
+
+/** [project].dependencies and Poetry's [tool.poetry.dependencies] of the root and of workspace members. */
+function directOf(pyproject: Record<string, unknown> | undefined, members: ReadonlyArray<Record<string, unknown>>): Set<string> {
+    const out = new Set<string>();
+    for (const pp of [pyproject, ...members]) {
+        for (const d of strings(table(pp, "project")?.["dependencies"])) {
+            const r = pep508(d);
+            if (r) {
+                out.add(r.name);
+            }
+        }
+        for (const k of Object.keys(table(table(table(pp, "tool"), "poetry"), "dependencies") ?? {})) {
+            if (k !== "python") {
+                out.add(normalizeName(k));
+            }
+        }
+    }
+    return out;
+}
+
+/** The Pipfile's [packages] names, when there is a readable Pipfile. */
+function pipfilePackages(src: SourceTree): Set<string> | undefined {
+    const text = src.readIfFile("Pipfile");
+    if (text === undefined) {
+        return undefined;
+    }
+    try {
+        return new Set(Object.keys(table(parseToml(text), "packages") ?? {}).map(normalizeName));
+    } catch {
+        return undefined;
+    }
+}
+
+function addExtras(extras: Map<string, Set<string>>, name: string, add: readonly string[]): void {
+    if (add.length > 0) {
+        extras.set(name, new Set([...(extras.get(name) ?? []), ...add]));
+    }
+}
+
+function envRefsIn(src: SourceTree, files: readonly string[]): Array<{ name: string; file: string }> {
+    const out: Array<{ name: string; file: string }> = [];
+    for (const f of files) {
+        if (!f.endsWith(".txt")) {
+            continue; // pip expands ${VAR} in requirements files only
+        }
+        for (const n of envReferences(src.read(f))) {
+            out.push({ name: n, file: f });
+        }
+    }
+    return out;
 }
 
 function resolveInclude(file: string, dir: string, target: string): string {
@@ -376,22 +903,4 @@ function resolveInclude(file: string, dir: string, target: string): string {
         );
     }
     return resolved;
-}
-
-/** Lines with comments removed and backslash continuations joined, as pip reads them. */
-export function logicalLines(text: string): string[] {
-    const out: string[] = [];
-    let acc = "";
-    for (const raw of text.split(/\r?\n/)) {
-        if (raw.endsWith("\\")) {
-            acc += raw.slice(0, -1);
-            continue;
-        }
-        const line = (acc + raw).replace(/(^|\s)#.*$/, "").trim();
-        acc = "";
-        if (line) {
-            out.push(line);
-        }
-    }
-    return out;
 }

@@ -1,9 +1,13 @@
+import { AppInterface, defaultInterface, Framework, frameworkOfDistribution, mostSpecific } from "../data/frameworks";
 import { InputError } from "../errors";
-import { APP_SPEC } from "../validate";
+import { appSpec, relativeDir } from "../validate";
+import { frameworkOfSpec, ImportRoot, moduleExists, scanForApp } from "./app-code";
+import { Dependencies } from "./dependencies";
+import { DjangoProject, findDjango } from "./django";
+import { ProcfileFacts, ProcfileWeb, readProcfile } from "./procfile";
 import { SourceTree } from "./source";
 
-export type AppInterface = "wsgi" | "asgi";
-export type Framework = "flask" | "django" | "fastapi" | "starlette" | "quart" | "unknown";
+export type { AppInterface, Framework };
 
 export interface Entrypoint {
     /** gunicorn's APP_MODULE: "module:attribute" or "module:factory()". */
@@ -12,274 +16,153 @@ export interface Entrypoint {
     readonly framework: Framework;
     /** What decided it: "`app`", "Procfile", "Django settings (proj/settings.py)" or a module's path. */
     readonly source: string;
+    /** The folder gunicorn runs in, relative to the source folder ("" for the source folder itself). */
+    readonly chdir: string;
+    /** Folders put on gunicorn's Python path, relative to the source folder. */
+    readonly pythonPath: readonly string[];
+    /** The import root the app was found under, when found by scanning. */
+    readonly root?: ImportRoot;
+    /** The Django project, when the app is Django's. */
+    readonly django?: DjangoProject;
+    /** The Procfile, when there is one. */
+    readonly procfile?: ProcfileFacts;
+    readonly notes: readonly string[];
 }
 
-const ASGI_FRAMEWORKS: ReadonlySet<Framework> = new Set(["fastapi", "starlette", "quart"]);
+export interface EntrypointRequest {
+    readonly app?: string;
+    readonly interface?: AppInterface;
+    readonly chdir?: string;
+    readonly pythonPath?: readonly string[];
+    /** A uv workspace member to serve (its folder is an import root). */
+    readonly workspaceMember?: string;
+}
 
-/** Folders never scanned for the app: tools, virtualenvs, tests. */
-const SKIP_DIRS = new Set([
-    ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__", "tests", "test",
-    "docs", "migrations", "static", "templates", "site-packages", "build", "dist", ".tox", ".nox",
-]);
-
-/** Which file names are likeliest to hold the app, best first. */
-const RANK = ["app", "main", "wsgi", "asgi", "server", "api", "application", "__init__"];
-
-const CONSTRUCTOR =
-    /^([A-Za-z_]\w*)\s*(?::\s*[\w.[\]]+\s*)?=\s*(?:[A-Za-z_]\w*\.)?(Flask|FastAPI|Starlette|Quart)\s*\(/m;
-const FACTORY = /^def\s+(create_app|make_app)\s*\(([^)]*)\)/m;
-
-export function detectEntrypoint(
-    src: SourceTree,
-    app: unknown,
-    requestedInterface: unknown,
-    dependencyNames: ReadonlySet<string>,
-): Entrypoint {
-    if (requestedInterface !== undefined && requestedInterface !== "wsgi" && requestedInterface !== "asgi") {
-        throw new InputError(
-            "`interface`",
-            `\`interface\` is ${JSON.stringify(requestedInterface)}; it must be "wsgi" or "asgi".`,
-        );
+/** Where modules import from: the source folder, src/ (src layout), and uv workspace members (and their src/). */
+export function importRoots(src: SourceTree, deps: Dependencies): ImportRoot[] {
+    const roots: ImportRoot[] = [{ dir: "", why: "the source folder" }];
+    if (deps.srcLayout) {
+        roots.push({ dir: "src", why: "src layout" });
     }
-    const fromDeps = frameworkFromDependencies(dependencyNames);
-    const found = find(src, app, fromDeps);
-    const iface = (requestedInterface as AppInterface | undefined) ?? found.interface;
-    return { ...found, interface: iface };
-}
-
-function find(src: SourceTree, app: unknown, fromDeps: Framework): Entrypoint {
-    if (app !== undefined) {
-        if (typeof app !== "string" || !APP_SPEC.test(app)) {
-            throw new InputError(
-                "`app`",
-                `\`app\` is ${JSON.stringify(app)}; it must be "module:attribute" (e.g. "app:app", "myproj.wsgi:application") ` +
-                    'or "module:factory()" (e.g. "app:create_app()"), with Python identifiers only.',
-            );
+    for (const m of deps.workspace?.members ?? []) {
+        roots.push({ dir: m.dir, why: `uv workspace member ${m.name}` });
+        if (src.list(`${m.dir}/src`).length > 0) {
+            roots.push({ dir: `${m.dir}/src`, why: `uv workspace member ${m.name} (src layout)` });
         }
-        const moduleText = readModule(src, app.split(":")[0]);
-        const framework = moduleText ? frameworkFromText(moduleText) ?? fromDeps : fromDeps;
-        return { spec: app, interface: interfaceOf(framework, moduleText), framework, source: "`app`" };
+    }
+    return roots;
+}
+
+/** The framework the app's own main dependencies name, most specific first (Quart before the Flask it depends on). */
+function frameworkFromDependencies(deps: Dependencies): Framework {
+    return mostSpecific([...deps.direct].map((n) => frameworkOfDistribution(n)))?.framework ?? "unknown";
+}
+
+export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, deps: Dependencies): Entrypoint {
+    const roots = importRoots(src, deps);
+    const procfile = readProcfile(src);
+    const fromDeps = frameworkFromDependencies(deps);
+    const notes: string[] = [];
+
+    // Folders the option or the Procfile name come first when looking a module up.
+    const lookup = (chdir: string, pythonPath: readonly string[]): ImportRoot[] => [
+        ...(chdir !== "" ? [{ dir: chdir, why: "the working folder" }] : []),
+        ...pythonPath.map((p) => ({ dir: p, why: "the Python path" })),
+        ...roots,
+    ];
+    const interfaceFor = (spec: string, said: AppInterface | undefined, chdir: string, pythonPath: readonly string[]) => {
+        const code = frameworkOfSpec(src, lookup(chdir, pythonPath), spec);
+        const framework: Framework = code?.framework ?? fromDeps;
+        const iface = request.interface ?? said ?? code?.interface ?? defaultInterface(framework);
+        return { framework, iface, found: code !== undefined || moduleExists(src, lookup(chdir, pythonPath), spec) };
+    };
+
+    if (request.app !== undefined) {
+        const chdir = request.chdir ?? "";
+        const pythonPath = request.pythonPath ?? [];
+        const { framework, iface, found } = interfaceFor(request.app, undefined, chdir, pythonPath);
+        if (!found) {
+            notes.push(`\`app\` names the module ${request.app.split(":")[0]}, which is not in the source folder; it must come from an installed package.`);
+        }
+        return withDjango(src, { spec: request.app, interface: iface, framework, source: "`app`", chdir, pythonPath, procfile, notes });
     }
 
-    const procfile = fromProcfile(src, fromDeps);
-    if (procfile) {
-        return procfile;
+    const web = procfile?.web;
+    if (web?.spec !== undefined) {
+        const spec = fromProcfile("the app", web.spec, (v) => appSpec(v));
+        const chdir = request.chdir ?? (web.chdir === undefined ? "" : fromProcfile("--chdir", web.chdir, (v) => relativeDir("`chdir`", v)));
+        const pythonPath = request.pythonPath ?? web.pythonPath.map((p) => fromProcfile("--pythonpath", p, (v) => relativeDir("`pythonPath`", v)));
+        const { framework, iface } = interfaceFor(spec, web.interface, chdir, pythonPath);
+        return withDjango(src, { spec, interface: iface, framework, source: "Procfile", chdir, pythonPath, procfile, notes });
     }
-    const django = fromDjango(src);
+
+    const django = findDjango(src);
     if (django) {
-        return django;
+        return {
+            spec: django.entry.spec,
+            interface: request.interface ?? django.entry.interface,
+            framework: "django",
+            source: django.entry.source,
+            chdir: request.chdir ?? django.root,
+            pythonPath: request.pythonPath ?? [],
+            django,
+            procfile,
+            notes: django.root !== "" ? [`The Django project is in ${django.root}/: gunicorn runs there.`] : [],
+        };
     }
-    const scanned = fromScan(src);
-    if (scanned) {
-        return scanned;
+
+    const memberRoots = request.workspaceMember ? roots.filter((r) => r.why.includes(`member ${request.workspaceMember}`)) : [];
+    const { found, looked } = scanForApp(src, memberRoots.length > 0 ? [...memberRoots, ...roots] : roots);
+    if (found) {
+        return {
+            spec: found.spec,
+            interface: request.interface ?? found.interface,
+            framework: found.framework,
+            source: found.file,
+            chdir: request.chdir ?? "",
+            pythonPath: request.pythonPath ?? [],
+            root: found.root,
+            procfile,
+            notes,
+        };
     }
+    const procfileSaid = web ? ` The Procfile's web: line names no app (${web.command}).` : "";
     throw new InputError(
         "`app`",
-        "Could not find the app: no Procfile `web:` line, no Django manage.py, and no module that creates " +
-            "Flask(...), FastAPI(...) or Starlette(...) at its top level. Set `app` to gunicorn's " +
-            '"module:attribute" (e.g. app: "service.main:app").',
+        `Could not find the app: no Procfile web: line naming one, no Django manage.py (looked in the source folder and one folder down), ` +
+            `and no module that makes an app with a known framework (Flask, Quart, FastAPI, Starlette, Litestar, Falcon, Sanic, BlackSheep, Dash, Bottle, Django) ` +
+            `at its top level or in a factory (looked in ${looked.join(", ")}, two packages deep).${procfileSaid} ` +
+            'Set `app` to gunicorn\'s "module:attribute" (e.g. app: "service.main:app").',
     );
 }
 
-function frameworkFromDependencies(names: ReadonlySet<string>): Framework {
-    for (const f of ["django", "fastapi", "flask", "quart", "starlette"] as const) {
-        if (names.has(f)) {
-            return f;
+/** A value the Procfile gives, checked like the option it stands for; a bad one is blamed on the Procfile. */
+function fromProcfile<T>(what: string, value: string, check: (v: string) => T): T {
+    try {
+        return check(value);
+    } catch (e) {
+        if (e instanceof InputError) {
+            throw new InputError(
+                "Procfile",
+                `The Procfile's web: line gives ${what} as ${JSON.stringify(value)}, which the image cannot use: ${e.message.replace(/^`[^`]+` (is|contains) /, "it $1 ")} Fix the line, or set the option.`,
+            );
         }
+        throw e;
     }
-    return "unknown";
 }
 
-function frameworkFromText(text: string): Framework | undefined {
-    const m = CONSTRUCTOR.exec(text);
-    if (m) {
-        return m[2].toLowerCase() as Framework;
+/** The Django project behind a Django app found through `app` or the Procfile, for its build and release steps. */
+function withDjango(src: SourceTree, e: Omit<Entrypoint, "django"> & { procfile?: ProcfileFacts }): Entrypoint {
+    if (e.framework !== "django") {
+        return e;
     }
-    if (/get_asgi_application|get_wsgi_application|django/.test(text)) {
-        return "django";
+    let django: DjangoProject | undefined;
+    try {
+        django = findDjango(src);
+    } catch {
+        django = undefined; // the app is named explicitly; settings that cannot be read only cost the build steps
     }
-    if (/^\s*(?:from|import)\s+flask\b/m.test(text)) {
-        return "flask";
-    }
-    return undefined;
+    return { ...e, django };
 }
 
-function interfaceOf(framework: Framework, moduleText: string | undefined): AppInterface {
-    if (ASGI_FRAMEWORKS.has(framework)) {
-        return "asgi";
-    }
-    if (moduleText && /get_asgi_application\s*\(/.test(moduleText)) {
-        return "asgi";
-    }
-    return "wsgi";
-}
-
-function readModule(src: SourceTree, module: string): string | undefined {
-    const base = module.split(".").join("/");
-    return src.readIfFile(`${base}.py`) ?? src.readIfFile(`${base}/__init__.py`);
-}
-
-function fromProcfile(src: SourceTree, fromDeps: Framework): Entrypoint | undefined {
-    const text = src.readIfFile("Procfile");
-    if (text === undefined) {
-        return undefined;
-    }
-    const line = text.split(/\r?\n/).find((l) => /^web\s*:/.test(l));
-    if (line === undefined) {
-        return undefined;
-    }
-    const words = line.replace(/^web\s*:/, "").trim().split(/\s+/);
-    let i = 0;
-    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) {
-        i++; // leading VAR=value assignments
-    }
-    if (words[i] === "python" || words[i] === "python3") {
-        i += words[i + 1] === "-m" ? 2 : 0;
-    }
-    const tool = words[i];
-    if (tool !== "gunicorn" && tool !== "uvicorn") {
-        return undefined;
-    }
-    const args = words.slice(i + 1);
-    const specs = args.filter((w) => APP_SPEC.test(w.replace(/^['"]|['"]$/g, "")));
-    if (specs.length === 0) {
-        throw new InputError(
-            "Procfile",
-            `The Procfile's web: line runs ${tool} but names no "module:attribute" app; fix the line or set \`app\`.`,
-        );
-    }
-    let spec = specs[specs.length - 1].replace(/^['"]|['"]$/g, "");
-    let iface: AppInterface = "wsgi";
-    if (tool === "uvicorn") {
-        iface = "asgi";
-        if (args.includes("--factory") && !spec.endsWith("()")) {
-            spec += "()";
-        }
-    } else {
-        const k = args.findIndex((w) => w === "-k" || w === "--worker-class" || w.startsWith("--worker-class="));
-        const cls = k < 0 ? "" : args[k].includes("=") ? args[k].split("=")[1] : args[k + 1] ?? "";
-        iface = /uvicorn/i.test(cls) ? "asgi" : "wsgi";
-    }
-    const moduleText = readModule(src, spec.split(":")[0]);
-    const framework = (moduleText && frameworkFromText(moduleText)) || fromDeps;
-    return { spec, interface: iface, framework, source: "Procfile" };
-}
-
-function fromDjango(src: SourceTree): Entrypoint | undefined {
-    const manage = src.readIfFile("manage.py");
-    if (manage === undefined) {
-        return undefined;
-    }
-    const m = /DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([A-Za-z_][\w.]*)['"]/.exec(manage);
-    if (!m) {
-        throw new InputError(
-            "manage.py",
-            "manage.py does not set DJANGO_SETTINGS_MODULE, so the settings (and WSGI_APPLICATION) cannot be found; set `app`.",
-        );
-    }
-    const settingsModule = m[1];
-    const base = settingsModule.split(".").join("/");
-    const files = src.isFile(`${base}.py`)
-        ? [`${base}.py`]
-        : src
-              .list(base)
-              .filter((e) => e.isFile() && e.name.endsWith(".py"))
-              .map((e) => `${base}/${e.name}`);
-    let wsgi: string | undefined;
-    let asgi: string | undefined;
-    let where = files[0] ?? `${base}.py`;
-    for (const f of files) {
-        const text = src.read(f);
-        const w = /^WSGI_APPLICATION\s*=\s*['"]([A-Za-z_][\w.]*)['"]/m.exec(text);
-        const a = /^ASGI_APPLICATION\s*=\s*['"]([A-Za-z_][\w.]*)['"]/m.exec(text);
-        if (w && !wsgi) {
-            wsgi = w[1];
-            where = f;
-        }
-        if (a && !asgi) {
-            asgi = a[1];
-            where = f;
-        }
-    }
-    // Channels-style projects set ASGI_APPLICATION; plain Django sets WSGI_APPLICATION.
-    const dotted = asgi ?? wsgi;
-    if (!dotted || !dotted.includes(".")) {
-        throw new InputError(
-            where,
-            `${where} sets neither WSGI_APPLICATION nor ASGI_APPLICATION; add one (e.g. WSGI_APPLICATION = "proj.wsgi.application") or set \`app\`.`,
-        );
-    }
-    const cut = dotted.lastIndexOf(".");
-    const spec = `${dotted.slice(0, cut)}:${dotted.slice(cut + 1)}`;
-    return {
-        spec,
-        interface: asgi ? "asgi" : "wsgi",
-        framework: "django",
-        source: `Django settings (${where})`,
-    };
-}
-
-interface Candidate {
-    readonly file: string;
-    readonly module: string;
-    readonly depth: number;
-    readonly rank: number;
-}
-
-function candidates(src: SourceTree): Candidate[] {
-    const out: Candidate[] = [];
-    const add = (file: string, depth: number): void => {
-        const noExt = file.slice(0, -3);
-        const parts = noExt.split("/");
-        if (parts[parts.length - 1] === "__init__") {
-            parts.pop();
-        }
-        if (parts.length === 0 || !parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p))) {
-            return; // not importable by gunicorn
-        }
-        const name = file.split("/").pop()!.slice(0, -3);
-        const rank = RANK.indexOf(name);
-        out.push({ file, module: parts.join("."), depth, rank: rank < 0 ? RANK.length : rank });
-    };
-    for (const e of src.list("")) {
-        if (e.isFile() && e.name.endsWith(".py")) {
-            add(e.name, 0);
-        } else if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith(".")) {
-            for (const c of src.list(e.name)) {
-                if (c.isFile() && c.name.endsWith(".py")) {
-                    add(`${e.name}/${c.name}`, 1);
-                }
-            }
-        }
-    }
-    return out.sort((a, b) => a.depth - b.depth || a.rank - b.rank || (a.file < b.file ? -1 : 1));
-}
-
-function fromScan(src: SourceTree): Entrypoint | undefined {
-    let factory: Entrypoint | undefined;
-    for (const c of candidates(src)) {
-        if (c.file === "manage.py" || c.file === "setup.py" || c.file === "gunicorn.conf.py") {
-            continue;
-        }
-        const text = src.read(c.file);
-        const m = CONSTRUCTOR.exec(text);
-        if (m) {
-            const framework = m[2].toLowerCase() as Framework;
-            return {
-                spec: `${c.module}:${m[1]}`,
-                interface: ASGI_FRAMEWORKS.has(framework) ? "asgi" : "wsgi",
-                framework,
-                source: c.file,
-            };
-        }
-        const f = FACTORY.exec(text);
-        if (!factory && f && /^\s*(?:from|import)\s+flask\b/m.test(text)) {
-            const params = f[2].trim();
-            const allDefaulted = params === "" || params.split(",").every((p) => p.includes("=") || p.trim() === "");
-            if (allDefaulted) {
-                factory = { spec: `${c.module}:${f[1]}()`, interface: "wsgi", framework: "flask", source: c.file };
-            }
-        }
-    }
-    return factory;
-}
+export type { ProcfileWeb };

@@ -1,51 +1,67 @@
+import { satisfies, validRange } from "@renovatebot/pep440";
+import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
-import { DEFAULT_PYTHON, SUPPORTED_PYTHONS } from "../plan/base-images";
-import { describe } from "../validate";
+import { Dependencies, table } from "./dependencies";
 import { SourceTree } from "./source";
 
-export interface PythonVersion {
-    /** "3.12" */
+/**
+ * What the source folder says about its Python version, file by file. This
+ * module only reads; plan/python.ts decides. An exact version names one
+ * CPython series ("3.11"); a range only limits them (requires-python,
+ * Poetry's `python` constraint).
+ */
+export interface ExactPython {
+    /** "3.11" */
     readonly version: string;
-    /** Where it came from: "`python`", ".python-version", "pyproject.toml requires-python", "runtime.txt" or "default". */
+    /** What the file says, as written. */
+    readonly said: string;
+    /** ".python-version", "runtime.txt", "Pipfile.lock", "Pipfile", "requirements.txt (pip-compile header)". */
     readonly source: string;
+    /** A hint rather than a requirement (the pip-compile header): an unsupported one is skipped, not refused. */
+    readonly hint: boolean;
 }
 
-const SUPPORTED_LIST = SUPPORTED_PYTHONS.join(", ");
-
-function unsupported(source: string, said: string, fix: string): InputError {
-    return new InputError(
-        source,
-        `${source} asks for Python ${said}, which is not supported; supported versions are ${SUPPORTED_LIST}. ${fix}`,
-    );
+export interface PythonRange {
+    /** As written, e.g. ">=3.10,<3.12" or "^3.9". */
+    readonly spec: string;
+    /** "pyproject.toml requires-python", "pyproject.toml [tool.poetry.dependencies] python", "poetry.lock", "uv.lock". */
+    readonly source: string;
+    /** Whether some release of the series "3.y" satisfies the range. */
+    allows(series: string): boolean;
 }
 
-/** "3.12", "3.12.4", "cpython-3.12", "python-3.12.1" -> "3.12"; undefined if unparseable. */
+export interface PythonFacts {
+    /** In precedence order. */
+    readonly exact: readonly ExactPython[];
+    readonly ranges: readonly PythonRange[];
+}
+
+/** "3.12", "3.12.4", "3.12.x", "cpython-3.12", "python-3.12.1" -> "3.12"; undefined if not a CPython version. */
 export function minorOf(text: string): string | undefined {
-    const m = /^(?:c?python-?)?(\d+)\.(\d+)(?:\.\d+)?(?:[abrc]+\d+)?(?:\+)?$/i.exec(text.trim());
-    return m ? `${m[1]}.${m[2]}` : undefined;
+    let t = text.trim().toLowerCase();
+    for (const prefix of ["cpython-", "cpython", "python-", "python"]) {
+        if (t.startsWith(prefix)) {
+            t = t.slice(prefix.length);
+            break;
+        }
+    }
+    const parts = t.split(".");
+    if (parts.length < 2 || parts.length > 3 || !isDigits(parts[0]) || !isDigits(parts[1])) {
+        return undefined;
+    }
+    if (parts.length === 3 && !(parts[2] === "x" || parts[2] === "*" || /^\d+((a|b|rc)\d+)?\+?$/.test(parts[2]))) {
+        return undefined;
+    }
+    return `${Number(parts[0])}.${Number(parts[1])}`;
 }
 
-export function detectPython(src: SourceTree, requested: unknown, pyproject?: Record<string, unknown>): PythonVersion {
-    if (requested !== undefined) {
-        if (typeof requested !== "string") {
-            // A number loses the version: 3.10 is 3.1.
-            throw new InputError(
-                "`python`",
-                `\`python\` must be a string such as "3.12", not ${describe(requested)}; quote the version.`,
-            );
-        }
-        if (minorOf(requested) === undefined) {
-            throw new InputError(
-                "`python`",
-                `\`python\` is ${JSON.stringify(requested)}, which is not a Python version; use a version such as "3.12".`,
-            );
-        }
-        const v = minorOf(requested)!;
-        if (!SUPPORTED_PYTHONS.includes(v)) {
-            throw unsupported("`python`", v, "Set `python` to a supported version.");
-        }
-        return { version: v, source: "`python`" };
-    }
+function isDigits(s: string): boolean {
+    return s.length > 0 && [...s].every((c) => c >= "0" && c <= "9");
+}
+
+export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFacts {
+    const exact: ExactPython[] = [];
+    const ranges: PythonRange[] = [];
 
     const pv = src.readIfFile(".python-version");
     if (pv !== undefined) {
@@ -53,124 +69,200 @@ export function detectPython(src: SourceTree, requested: unknown, pyproject?: Re
             .split(/\r?\n/)
             .map((l) => l.replace(/#.*$/, "").trim())
             .find((l) => l !== "");
-        const v = line === undefined ? undefined : minorOf(line);
-        if (v === undefined) {
-            throw new InputError(
-                ".python-version",
-                `.python-version says ${JSON.stringify(line ?? "")}, which is not a CPython version; ` +
-                    'write a version such as "3.12", or set `python`.',
-            );
-        }
-        if (!SUPPORTED_PYTHONS.includes(v)) {
-            throw unsupported(".python-version", v, "Edit .python-version or set `python`.");
-        }
-        return { version: v, source: ".python-version" };
-    }
-
-    const project = pyproject?.["project"] as Record<string, unknown> | undefined;
-    const spec = project?.["requires-python"];
-    if (spec !== undefined) {
-        const where = "pyproject.toml requires-python";
-        if (typeof spec !== "string") {
-            throw new InputError(where, `${where} must be a string such as ">=3.11".`);
-        }
-        const clauses = parseSpecifier(spec);
-        if (clauses === undefined) {
-            throw new InputError(
-                where,
-                `${where} is ${JSON.stringify(spec)}, which is not a version specifier; write one such as ">=3.11", or set \`python\`.`,
-            );
-        }
-        const ok = SUPPORTED_PYTHONS.filter((v) => seriesSatisfies(v, clauses));
-        if (ok.length === 0) {
-            throw new InputError(
-                where,
-                `${where} is ${JSON.stringify(spec)}, which no supported Python satisfies (supported: ${SUPPORTED_LIST}). ` +
-                    "Widen it or set `python`.",
-            );
-        }
-        // Prefer the default (a distro Python); else the newest that fits.
-        const version = ok.includes(DEFAULT_PYTHON) ? DEFAULT_PYTHON : ok[ok.length - 1];
-        return { version, source: where };
+        exact.push(exactOrThrow(".python-version", line ?? "", 'write a version such as "3.12", or set `python`.', false));
     }
 
     const rt = src.readIfFile("runtime.txt");
     if (rt !== undefined) {
         const text = rt.trim();
-        const v = /^python-/i.test(text) ? minorOf(text) : undefined;
-        if (v === undefined) {
-            throw new InputError(
-                "runtime.txt",
-                `runtime.txt says ${JSON.stringify(text)}, which is not of the form "python-3.12.4"; fix it or set \`python\`.`,
-            );
-        }
-        if (!SUPPORTED_PYTHONS.includes(v)) {
-            throw unsupported("runtime.txt", v, "Edit runtime.txt or set `python`.");
-        }
-        return { version: v, source: "runtime.txt" };
+        exact.push(exactOrThrow("runtime.txt", text, 'write it as "python-3.12" (or "python-3.12.4"), or set `python`.', false));
     }
 
-    return { version: DEFAULT_PYTHON, source: "default" };
+    const pipfile = pipfilePython(src);
+    if (pipfile) {
+        exact.push(exactOrThrow(pipfile.source, pipfile.said, "fix it (e.g. python_version = \"3.12\"), or set `python`.", false));
+    }
+
+    const header = pipCompileHeader(src, deps);
+    if (header) {
+        exact.push(header);
+    }
+
+    const project = table(deps.pyproject, "project");
+    const requiresPython = project?.["requires-python"];
+    if (requiresPython !== undefined) {
+        ranges.push(pep440Range("pyproject.toml requires-python", requiresPython));
+    }
+    const poetryPython = table(table(table(deps.pyproject, "tool"), "poetry"), "dependencies")?.["python"];
+    if (poetryPython !== undefined && requiresPython === undefined) {
+        ranges.push(poetryRange("pyproject.toml [tool.poetry.dependencies] python", poetryPython));
+    }
+    if (deps.installer === "poetry" && requiresPython === undefined && poetryPython === undefined) {
+        const meta = lockMetadataPython(src);
+        if (meta !== undefined) {
+            ranges.push(poetryRange("poetry.lock [metadata] python-versions", meta));
+        }
+    }
+    return { exact, ranges };
 }
 
-type Clause = { op: string; version: number[]; wildcard: boolean };
+function exactOrThrow(source: string, said: string, fix: string, hint: boolean): ExactPython {
+    const version = minorOf(said);
+    if (version === undefined) {
+        throw new InputError(source, `${source} says ${JSON.stringify(said)}, which is not a CPython version; ${fix}`);
+    }
+    return { version, said, source, hint };
+}
 
-function parseSpecifier(spec: string): Clause[] | undefined {
-    const clauses: Clause[] = [];
-    for (const part of spec.split(",")) {
-        const m = /^\s*(===|==|!=|~=|>=|<=|>|<)\s*(\d+(?:\.\d+)*)(\.\*)?\s*$/.exec(part);
-        if (!m) {
+/** Pipfile.lock's _meta.requires, else the Pipfile's [requires]: python_version or python_full_version. */
+function pipfilePython(src: SourceTree): { said: string; source: string } | undefined {
+    const lockText = src.readIfFile("Pipfile.lock");
+    if (lockText !== undefined) {
+        try {
+            const requires = table(table(JSON.parse(lockText), "_meta"), "requires");
+            const v = requires?.["python_version"] ?? requires?.["python_full_version"];
+            if (typeof v === "string") {
+                return { said: v, source: "Pipfile.lock" };
+            }
+        } catch {
+            // detectDependencies reports a broken Pipfile.lock
+        }
+    }
+    const pipfileText = src.readIfFile("Pipfile");
+    if (pipfileText !== undefined) {
+        try {
+            // A Pipfile is TOML.
+            const requires = table(parseTomlLoose(pipfileText), "requires");
+            const v = requires?.["python_version"] ?? requires?.["python_full_version"];
+            if (typeof v === "string") {
+                return { said: v, source: "Pipfile" };
+            }
+        } catch {
             return undefined;
         }
-        clauses.push({ op: m[1], version: m[2].split(".").map(Number), wildcard: m[3] !== undefined });
     }
-    return clauses;
+    return undefined;
 }
 
-function cmp(a: number[], b: number[]): number {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-        const d = (a[i] ?? 0) - (b[i] ?? 0);
-        if (d !== 0) {
-            return d;
+function parseTomlLoose(text: string): Record<string, unknown> {
+    return parseToml(text) as Record<string, unknown>;
+}
+
+/**
+ * pip-compile writes the Python it ran under into its header:
+ * "# This file is autogenerated by pip-compile with Python 3.11". It is a hint:
+ * the pins were resolved for that Python.
+ */
+function pipCompileHeader(src: SourceTree, deps: Dependencies): ExactPython | undefined {
+    if (deps.manifest !== "requirements.txt") {
+        return undefined;
+    }
+    const text = src.read("requirements.txt");
+    const header = text.split(/\r?\n/).slice(0, 12).filter((l) => l.startsWith("#"));
+    for (const line of header) {
+        const words = line.slice(1).trim().split(/\s+/);
+        const at = words.indexOf("pip-compile");
+        const w = words.findIndex((x, i) => i > at && x === "with");
+        if (at >= 0 && w > 0 && words[w + 1]?.toLowerCase() === "python" && words[w + 2]) {
+            const version = minorOf(words[w + 2]);
+            if (version) {
+                return { version, said: words[w + 2], source: "requirements.txt (its pip-compile header)", hint: true };
+            }
         }
     }
-    return 0;
+    return undefined;
 }
 
-function prefixEq(v: number[], prefix: number[]): boolean {
-    return prefix.every((p, i) => (v[i] ?? 0) === p);
-}
-
-function satisfies(v: number[], c: Clause): boolean {
-    switch (c.op) {
-        case "==":
-        case "===":
-            return c.wildcard ? prefixEq(v, c.version) : cmp(v, c.version) === 0;
-        case "!=":
-            return c.wildcard ? !prefixEq(v, c.version) : cmp(v, c.version) !== 0;
-        case ">=":
-            return cmp(v, c.version) >= 0;
-        case "<=":
-            return cmp(v, c.version) <= 0;
-        case ">":
-            return cmp(v, c.version) > 0;
-        case "<":
-            return cmp(v, c.version) < 0;
-        default: {
-            // ~=X.Y[.Z]: >= X.Y[.Z] and == X[.Y].*
-            return cmp(v, c.version) >= 0 && prefixEq(v, c.version.slice(0, Math.max(1, c.version.length - 1)));
-        }
+function lockMetadataPython(src: SourceTree): string | undefined {
+    const text = src.readIfFile("poetry.lock");
+    if (text === undefined) {
+        return undefined;
+    }
+    try {
+        const v = table(parseTomlLoose(text), "metadata")?.["python-versions"];
+        return typeof v === "string" ? v : undefined;
+    } catch {
+        return undefined;
     }
 }
 
-/** Some patch release of the series "3.y" satisfies every clause. */
-function seriesSatisfies(series: string, clauses: Clause[]): boolean {
-    const [major, minor] = series.split(".").map(Number);
+/** Some patch release 3.y.0 ... 3.y.30 satisfies the PEP 440 specifier. */
+function seriesSatisfies(series: string, spec: string): boolean {
     for (let patch = 0; patch <= 30; patch++) {
-        const v = [major, minor, patch];
-        if (clauses.every((c) => satisfies(v, c))) {
+        if (satisfies(`${series}.${patch}`, spec)) {
             return true;
         }
     }
     return false;
+}
+
+function pep440Range(source: string, spec: unknown): PythonRange {
+    if (typeof spec !== "string") {
+        throw new InputError(source, `${source} must be a string such as ">=3.11".`);
+    }
+    if (!validRange(spec)) {
+        throw new InputError(
+            source,
+            `${source} is ${JSON.stringify(spec)}, which is not a version specifier; write one such as ">=3.11", or set \`python\`.`,
+        );
+    }
+    return { spec, source, allows: (series) => seriesSatisfies(series, spec) };
+}
+
+/**
+ * Poetry's constraint syntax, translated to PEP 440 clause by clause: `^3.9`
+ * is >=3.9,<4.0; `~3.9` is >=3.9,<3.10; `3.9.*` and a bare `3.9` (for the
+ * Python constraint) are ==3.9.*; `a || b` allows either; `*` allows any.
+ */
+export function poetryToPep440(constraint: string): string[] | undefined {
+    const alternatives: string[] = [];
+    for (const alt of constraint.split("||")) {
+        const clauses: string[] = [];
+        for (const raw of alt.split(",").flatMap((c) => c.trim().split(/\s+/)).filter((c) => c !== "")) {
+            if (raw === "*") {
+                continue;
+            }
+            if (raw.startsWith("^") || raw.startsWith("~") && !raw.startsWith("~=")) {
+                const v = raw.slice(1).split(".").map(Number);
+                if (v.some((n) => !Number.isInteger(n))) {
+                    return undefined;
+                }
+                let upper: number[];
+                if (raw.startsWith("^")) {
+                    const firstNonZero = v.findIndex((n) => n !== 0);
+                    const i = firstNonZero < 0 ? v.length - 1 : firstNonZero;
+                    upper = [...v.slice(0, i), v[i] + 1];
+                } else {
+                    upper = v.length === 1 ? [v[0] + 1] : [v[0], v[1] + 1];
+                }
+                clauses.push(`>=${v.join(".")}`, `<${upper.join(".")}`);
+                continue;
+            }
+            if (/^[0-9]/.test(raw)) {
+                clauses.push(raw.endsWith(".*") ? `==${raw}` : raw.split(".").length <= 2 ? `==${raw}.*` : `==${raw}`);
+                continue;
+            }
+            clauses.push(raw);
+        }
+        const spec = clauses.join(",");
+        if (spec !== "" && !validRange(spec)) {
+            return undefined;
+        }
+        alternatives.push(spec);
+    }
+    return alternatives;
+}
+
+function poetryRange(source: string, spec: unknown): PythonRange {
+    if (typeof spec !== "string") {
+        throw new InputError(source, `${source} must be a string such as "^3.11".`);
+    }
+    const alternatives = poetryToPep440(spec);
+    if (alternatives === undefined) {
+        throw new InputError(
+            source,
+            `${source} is ${JSON.stringify(spec)}, which is not a Poetry version constraint; write one such as "^3.11" or ">=3.10,<3.13", or set \`python\`.`,
+        );
+    }
+    return { spec, source, allows: (series) => alternatives.some((a) => a === "" || seriesSatisfies(series, a)) };
 }

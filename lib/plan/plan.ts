@@ -1,94 +1,26 @@
+import { BaseFlavor, baseImageFor, flavorOf, pythonOfKnownImage, releaseOfImage } from "../data/base-images";
+import { DEFAULTS } from "../data/defaults";
+import { AppInterface, Framework } from "../data/frameworks";
+import { DistroRelease, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST } from "../data/native-libraries";
+import { hasWheel } from "../data/wheel-coverage";
 import { detectDependencies, Installer } from "../detect/dependencies";
-import { AppInterface, detectEntrypoint, Framework } from "../detect/entrypoint";
-import { detectPython } from "../detect/python-version";
+import { detectEntrypoint, Entrypoint } from "../detect/entrypoint";
+import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
+import { detectWritablePaths } from "../detect/writable-paths";
 import { InputError } from "../errors";
-import * as v from "../validate";
-import { BaseFlavor, baseImageFor, flavorOf, pythonOfKnownImage } from "./base-images";
-import { ASGI_WORKER_CLASS, DEFAULTS } from "./defaults";
-import { NATIVE_PACKAGES } from "./native-packages";
+import { CheckedOptions, checkOptions, SynthesizeOptions } from "./options";
+import { choosePython } from "./python";
+import { planServer, ServerPlan } from "./server";
+import { planRelease, planBuildSteps, BuildStep, ReleasePlan } from "./steps";
+import { planWritablePaths, WritablePathPlan } from "./writable";
 
-/** What synthesize() takes besides the source folder. Every field is optional. */
-export interface SynthesizeOptions {
-    /**
-     * gunicorn's app: "module:attribute" or "module:factory()".
-     * @default detected: Procfile `web:`, then Django settings, then a module creating Flask/FastAPI/Starlette
-     */
-    readonly app?: string;
-    /**
-     * "wsgi" or "asgi"; ASGI apps run with gunicorn's uvicorn worker.
-     * @default detected from the framework
-     */
-    readonly interface?: AppInterface;
-    /**
-     * Python version, "3.10" to "3.14".
-     * @default .python-version, then requires-python, then runtime.txt, then 3.13
-     */
-    readonly python?: string;
-    /**
-     * Which installer to use; must match the lock file present.
-     * @default detected from the lock file (uv.lock, poetry.lock, Pipfile.lock), else pip
-     */
-    readonly installer?: Installer;
-    /**
-     * Base image of both stages. An image whose repository is `python` is taken as an
-     * official Python image; any other must be Debian or Ubuntu with python3 in apt.
-     * @default from the base-image table for the Python version (distro Python first)
-     */
-    readonly baseImage?: string;
-    /** @default 8000 */
-    readonly port?: number;
-    /**
-     * gunicorn workers.
-     * @default follows the container's CPU limit: 2 x CPUs + 1 for WSGI, CPUs for ASGI (WEB_CONCURRENCY overrides at run time)
-     */
-    readonly workers?: number;
-    /** gunicorn threads per worker (WSGI; more than 1 runs the gthread worker). @default 4 for WSGI apps (set in the synthesized gunicorn config) */
-    readonly threads?: number;
-    /** gunicorn worker timeout, seconds. @default 60 */
-    readonly timeout?: number;
-    /** gunicorn graceful timeout, seconds; the container's stop timeout follows it. @default 30 */
-    readonly gracefulTimeout?: number;
-    /** Name of the non-root user. @default "app" */
-    readonly user?: string;
-    /** @default 10001 */
-    readonly uid?: number;
-    /** @default 10001 */
-    readonly gid?: number;
-    /** Extra Debian packages for the builder stage (compilers and -dev headers are already there). @default [] */
-    readonly aptBuildPackages?: string[];
-    /** Extra Debian packages for the runner stage (shared libraries the app loads). @default [] */
-    readonly aptRuntimePackages?: string[];
-    /** Path the health check requests; any answer below 500 counts as healthy. @default "/" */
-    readonly healthCheckPath?: string;
-    /** Set false to leave HEALTHCHECK out of the image. @default true */
-    readonly healthCheck?: boolean;
-    /**
-     * A `# syntax=` frontend image for the first line. Off by default: it makes the
-     * builder pull an image, which fails on builders without internet access.
-     * @default none
-     */
-    readonly syntax?: string;
-    /**
-     * Names of build secrets mounted as environment variables into the dependency
-     * install step only (e.g. PIP_INDEX_URL, UV_INDEX_URL), for private package
-     * indexes. Only the names enter the Dockerfile; values never reach the image.
-     * @default []
-     */
-    readonly installSecrets?: string[];
-    /**
-     * The install steps trust an extra CA bundle, given to the build as the
-     * secret `ca-bundle` (a PEM file): for networks whose TLS is intercepted by a
-     * proxy with its own CA. The bundle is mounted only while installing.
-     * @default false
-     */
-    readonly caBundle?: boolean;
-    /** OCI labels for the image. @default {} */
-    readonly labels?: Record<string, string>;
-    /** Extra .dockerignore patterns, added after the synthesized ones and the user's own. @default [] */
-    readonly ignore?: string[];
-}
+export type { SynthesizeOptions };
 
+/**
+ * What was detected and decided, with where each decision came from. Public
+ * output (`synth --plan`, the components' `plan`): keys are added, never renamed.
+ */
 export interface Plan {
     readonly framework: Framework;
     readonly entrypoint: { readonly spec: string; readonly interface: AppInterface; readonly source: string };
@@ -99,22 +31,37 @@ export interface Plan {
     readonly installsProject: boolean;
     /** Dependencies install after the source is copied (local path requirements). */
     readonly needsSource: boolean;
+    /** How the installer is asked: dependency groups, the workspace member, the version variable for VCS-versioned projects. */
+    readonly dependencies: {
+        /** Dependency groups installed besides the main dependencies. */
+        readonly groups: readonly string[];
+        /** uv workspace: the member served (`uv sync --package`), and whether the root has members to skip in the first sync. */
+        readonly workspacePackage?: string;
+        readonly workspace: boolean;
+        /** Package indexes a lock file names, first the primary (Pipfile.lock). */
+        readonly indexes: readonly string[];
+        /** The build-backend plugin that reads the version from VCS metadata, and the variable that stands in for it. */
+        readonly scmVersion?: { readonly plugin: string; readonly env: string };
+    };
     readonly python: { readonly version: string; readonly source: string };
-    readonly baseImage: { readonly image: string; readonly flavor: BaseFlavor; readonly reason: string };
-    readonly server: {
-        readonly port: number;
-        readonly workers?: number;
-        readonly threads?: number;
-        readonly timeout: number;
-        readonly gracefulTimeout: number;
-        readonly workerClass?: string;
-        /** Packages added to the venv because the app's dependencies lack them. */
-        readonly addedPackages: readonly string[];
-        /** The app has its own gunicorn.conf.py, loaded instead of the synthesized one. */
-        readonly userConfig: boolean;
+    readonly baseImage: { readonly image: string; readonly flavor: BaseFlavor; readonly reason: string; readonly release?: DistroRelease };
+    readonly server: ServerPlan & {
+        /** gunicorn's working folder in the image. */
+        readonly chdir?: string;
+        /** Folders on gunicorn's Python path in the image. */
+        readonly pythonPath: readonly string[];
     };
     readonly user: { readonly name: string; readonly uid: number; readonly gid: number };
     readonly apt: { readonly build: readonly string[]; readonly runtime: readonly string[] };
+    /** Steps run in the builder after the source is copied (collectstatic, compilemessages, `buildCommands`). */
+    readonly buildSteps: readonly BuildStep[];
+    /** Non-secret environment and secret names for the build steps (and the project install). */
+    readonly buildEnv: Readonly<Record<string, string>>;
+    readonly buildSecrets: readonly string[];
+    /** What PythonApp runs once per deploy before the new container takes traffic. */
+    readonly release?: ReleasePlan;
+    /** Paths the app writes, created owned by the app's user; data persists, scratch does not. */
+    readonly writablePaths: readonly WritablePathPlan[];
     readonly healthCheck?: { readonly path: string };
     readonly syntax?: string;
     readonly installSecrets: readonly string[];
@@ -124,95 +71,89 @@ export interface Plan {
     readonly notes: readonly string[];
 }
 
-const KNOWN_OPTIONS = new Set([
-    "app", "interface", "python", "installer", "baseImage", "port", "workers", "threads", "timeout",
-    "gracefulTimeout", "user", "uid", "gid", "aptBuildPackages", "aptRuntimePackages", "healthCheckPath",
-    "healthCheck", "syntax", "installSecrets", "caBundle", "labels", "ignore",
-]);
-
-const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
-const IGNORE_PATTERN = /^[^\s#][^\n]*$/;
+/** Dependency groups that hold what production runs, when nothing names the groups. */
+const PRODUCTION_GROUPS = ["prod", "production", "deploy"];
 
 export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
-    checkOptions(options);
-    const o = options;
+    const o = checkOptions(options);
     const notes: string[] = [];
 
-    if (o.installer !== undefined && !["pip", "uv", "poetry", "pipenv"].includes(o.installer)) {
-        throw new InputError(
-            "`installer`",
-            `\`installer\` is ${JSON.stringify(o.installer)}; it must be "pip", "uv", "poetry" or "pipenv".`,
-        );
-    }
     const deps = detectDependencies(src, o.installer);
     notes.push(...deps.notes);
-    const python = detectPython(src, o.python, deps.pyproject);
-    const entry = detectEntrypoint(src, o.app, o.interface, deps.names);
+    if (deps.projectNote) {
+        notes.push(deps.projectNote);
+    }
 
+    // Which dependency groups: the option, else a production group; development groups never ship.
+    const groups = chooseGroups(o, deps, notes);
+
+    const entry = detectEntrypoint(
+        src,
+        { app: o.app, interface: o.interface, chdir: o.chdir, pythonPath: o.pythonPath, workspaceMember: o.workspacePackage },
+        deps,
+    );
+    notes.push(...entry.notes, ...(entry.procfile?.web?.notes ?? []));
+    if ((entry.procfile?.others.length ?? 0) > 0) {
+        notes.push(`The Procfile also has ${entry.procfile!.others.map((p) => `${p}:`).join(", ")}; the image runs only the web process.`);
+    }
+
+    // uv workspace: the member that holds the app is the package to sync.
+    const workspacePackage = chooseWorkspacePackage(o, deps, entry, notes);
+    const installed = deps.namesFor(groups, workspacePackage);
+
+    const python = choosePython(detectPythonFacts(src, deps), o.python, deps, installed, notes);
     const baseImage = chooseBase(o.baseImage, python.version);
 
-    const port = o.port === undefined ? DEFAULTS.port : v.integer("`port`", o.port, 1, 65535, "Use a TCP port such as 8000.");
-    if (o.uid === 0) {
-        throw new InputError("`uid`", "`uid` is 0 (root); the app must run as a non-root user. Use an id such as 10001.");
+    const workdir = DEFAULTS.workdir;
+    // The project is installed when it is a package; a workspace member served with --package, when it is one.
+    const member = deps.workspace?.members.find((m) => m.name === workspacePackage);
+    const installsProject = deps.installsProject || (member?.installable ?? false);
+    const installedRoots = new Set<string>();
+    if (installsProject && entry.root && entry.root.dir !== "" && (member === undefined || entry.root.dir.startsWith(member.dir))) {
+        installedRoots.add(entry.root.dir);
     }
-    const uid = o.uid === undefined ? DEFAULTS.uid : v.integer("`uid`", o.uid, 1, 2147483647, "Use a non-root user id such as 10001.");
-    if (o.gid === 0) {
-        throw new InputError("`gid`", "`gid` is 0 (root's group); use a non-root group id such as 10001.");
+    // The folder holding the app goes on the Python path when nothing installs it.
+    const pythonPath = [...entry.pythonPath];
+    if (entry.root && entry.root.dir !== "" && !installedRoots.has(entry.root.dir) && !pythonPath.includes(entry.root.dir)) {
+        pythonPath.push(entry.root.dir);
+        notes.push(`${entry.root.dir}/ holds the app (${entry.root.why}) and is not installed as a package: it is put on gunicorn's Python path.`);
     }
-    const gid = o.gid === undefined ? DEFAULTS.gid : v.integer("`gid`", o.gid, 1, 2147483647, "Use a non-root group id such as 10001.");
-    const user = o.user === undefined ? DEFAULTS.user : v.matches("`user`", o.user, v.USER_NAME, "a Linux user name (lower case, digits, _ or -, at most 32)");
-    if (user === "root") {
-        throw new InputError("`user`", '`user` is "root"; the app must run as a non-root user. Use a name such as "app".');
-    }
-    const workers = o.workers === undefined ? undefined : positive("`workers`", o.workers, "gunicorn needs at least 1 worker; leave `workers` unset to follow the container's CPUs.");
-    const threads = o.threads === undefined ? undefined : positive("`threads`", o.threads, "Leave `threads` unset for the default of 4 (WSGI).");
-    const timeout = o.timeout === undefined ? DEFAULTS.timeout : positive("`timeout`", o.timeout, "It is gunicorn's worker timeout in seconds.");
-    const gracefulTimeout =
-        o.gracefulTimeout === undefined ? DEFAULTS.gracefulTimeout : positive("`gracefulTimeout`", o.gracefulTimeout, "It is seconds gunicorn waits for requests to finish on stop.");
 
-    const aptBuild = v.stringList("`aptBuildPackages`", o.aptBuildPackages, v.APT_PACKAGE, "a Debian package name (optionally =version)");
-    const aptRuntime = v.stringList("`aptRuntimePackages`", o.aptRuntimePackages, v.APT_PACKAGE, "a Debian package name (optionally =version)");
-    for (const row of NATIVE_PACKAGES) {
-        if (deps.names.has(row.pypi)) {
-            aptBuild.push(...row.build.filter((p) => !aptBuild.includes(p)));
-            aptRuntime.push(...row.runtime.filter((p) => !aptRuntime.includes(p)));
-            notes.push(`${row.pypi}: added ${[...row.build, ...row.runtime].join(", ")} (${row.reason})`);
+    const server = planServer(src, { options: o, interface: entry.interface, web: entry.procfile?.web, deps, installed, chdir: entry.chdir, workdir }, notes);
+
+    const apt = aptPackages(o, deps, installed, python.version, baseImage.release, notes);
+
+    const steps = planBuildSteps(src, o, entry, notes);
+    apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
+    const release = planRelease(o, entry, notes);
+    const writablePaths = planWritablePaths(
+        o,
+        detectWritablePaths(src, { roots: entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }], cwd: entry.chdir, django: entry.django, installedRoots }),
+        workdir,
+        notes,
+    );
+
+    // ${NAME} references in the manifests are expanded by the installer from the environment: each needs an install secret.
+    for (const ref of deps.envReferences) {
+        if (!o.installSecrets.includes(ref.name)) {
+            throw new InputError(
+                ref.file,
+                `${ref.file} refers to \${${ref.name}}, which the installer expands from the environment, but no install secret is named ${ref.name}; ` +
+                    `add it to \`installSecrets\` (PythonImage: installSecrets: { ${ref.name}: config.requireSecret("...") }).`,
+            );
         }
     }
-
-    let healthCheck: { path: string } | undefined;
-    if (o.healthCheck !== undefined && typeof o.healthCheck !== "boolean") {
-        throw new InputError("`healthCheck`", "`healthCheck` must be true or false.");
+    if (deps.vcs.length > 0) {
+        if (!apt.build.includes("git")) {
+            apt.build.push("git");
+        }
+        notes.push(`Installs from version control (${deps.vcs.join("; ")}): git is added to the builder only; the runner does not get it.`);
     }
-    if (o.healthCheck !== false) {
-        const path = o.healthCheckPath === undefined ? DEFAULTS.healthCheckPath : v.matches("`healthCheckPath`", o.healthCheckPath, v.URL_PATH, 'a URL path such as "/healthz" (starting with /, no spaces, quotes or backslashes)');
-        healthCheck = { path };
-    } else if (o.healthCheckPath !== undefined) {
-        throw new InputError("`healthCheckPath`", "`healthCheckPath` is set but `healthCheck` is false; remove one of them.");
-    }
-
-    const syntax = o.syntax === undefined ? undefined : v.matches("`syntax`", o.syntax, v.IMAGE_REF, 'an image reference such as "docker/dockerfile:1"');
-    if (o.caBundle !== undefined && typeof o.caBundle !== "boolean") {
-        throw new InputError("`caBundle`", "`caBundle` must be true or false in synthesize(); PythonImage takes the PEM file's path.");
-    }
-    const installSecrets = v.stringList("`installSecrets`", o.installSecrets, v.ENV_NAME, "an environment variable name such as PIP_INDEX_URL");
-    const labels = checkLabels(o.labels);
-    const ignore = v.stringList("`ignore`", o.ignore, IGNORE_PATTERN, "a .dockerignore pattern (one line, not starting with # or a space)");
-
-    const addedPackages: string[] = [];
-    if (!deps.names.has("gunicorn")) {
-        addedPackages.push(DEFAULTS.gunicorn);
-    }
-    const workerClass = entry.interface === "asgi" ? ASGI_WORKER_CLASS : undefined;
-    if (workerClass && !deps.names.has("uvicorn-worker")) {
-        addedPackages.push(DEFAULTS.uvicornWorker);
-    }
-    if (addedPackages.length > 0) {
-        notes.push(`The app's dependencies lack ${addedPackages.map((p) => p.split("==")[0]).join(" and ")}: added ${addedPackages.join(", ")}.`);
-    }
-    const userConfig = src.isFile("gunicorn.conf.py");
-    if (userConfig) {
-        notes.push("The app's gunicorn.conf.py is loaded; the command line still sets bind, --worker-tmp-dir, logs and timeouts.");
+    if (deps.scmVersion && deps.installsProject) {
+        notes.push(
+            `The project's version comes from VCS metadata (${deps.scmVersion.plugin}), which the build context does not have (.git is ignored): ` +
+                `${deps.scmVersion.env}=0.0.0 stands in while installing; set it in \`buildEnv\` to give the real version.`,
+        );
     }
 
     return {
@@ -221,74 +162,153 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
         installer: deps.installer,
         manifests: deps.files,
         manifest: deps.manifest,
-        installsProject: deps.installsProject,
+        installsProject,
         needsSource: deps.needsSource,
+        dependencies: {
+            groups,
+            workspacePackage,
+            workspace: (deps.workspace?.members.length ?? 0) > 0,
+            indexes: deps.indexes,
+            scmVersion: installsProject ? deps.scmVersion : undefined,
+        },
         python,
         baseImage,
-        server: { port, workers, threads, timeout, gracefulTimeout, workerClass, addedPackages, userConfig },
-        user: { name: user, uid, gid },
-        apt: { build: aptBuild, runtime: aptRuntime },
-        healthCheck,
-        syntax,
-        installSecrets,
-        caBundle: o.caBundle === true,
-        labels,
-        ignore,
+        server: {
+            ...server,
+            chdir: entry.chdir === "" ? undefined : `${workdir}/${entry.chdir}`,
+            pythonPath: pythonPath.map((p) => `${workdir}/${p}`),
+        },
+        user: { name: o.user, uid: o.uid, gid: o.gid },
+        apt,
+        buildSteps: steps.steps,
+        buildEnv: o.buildEnv,
+        buildSecrets: o.buildSecrets,
+        release,
+        writablePaths,
+        healthCheck: o.healthCheck,
+        syntax: o.syntax,
+        installSecrets: o.installSecrets,
+        caBundle: o.caBundle,
+        labels: o.labels,
+        ignore: o.ignore,
         notes,
     };
 }
 
-function checkOptions(options: unknown): void {
-    if (options === null || typeof options !== "object" || Array.isArray(options)) {
-        throw new InputError("`options`", "The options must be an object such as { app: \"app:app\" }.");
+function chooseGroups(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[]): string[] {
+    const defined = deps.groups.defined;
+    if (o.dependencyGroups !== undefined) {
+        for (const g of o.dependencyGroups) {
+            if (!defined.includes(g)) {
+                throw new InputError(
+                    "`dependencyGroups`",
+                    `\`dependencyGroups\` names "${g}", which the manifests do not define (${defined.length > 0 ? `they define ${defined.join(", ")}` : "they define no groups"}).`,
+                );
+            }
+        }
+        if (o.dependencyGroups.length > 0 && deps.installer === "pipenv") {
+            throw new InputError("`dependencyGroups`", "`dependencyGroups` is for uv, Poetry and PEP 735 groups; Pipfile.lock has no groups. Remove it.");
+        }
+        return [...o.dependencyGroups];
     }
-    for (const key of Object.keys(options as object).sort()) {
-        if (!KNOWN_OPTIONS.has(key) && (options as Record<string, unknown>)[key] !== undefined) {
-            throw new InputError(`\`${key}\``, `\`${key}\` is not an option of synthesize(); check its spelling.`);
+    const prod = defined.filter((g) => PRODUCTION_GROUPS.includes(g));
+    if (prod.length > 0) {
+        notes.push(`Installs the dependency group${prod.length > 1 ? "s" : ""} ${prod.join(", ")} besides the main dependencies (set \`dependencyGroups\` to choose).`);
+    }
+    const skipped = deps.groups.defaults.filter((g) => !prod.includes(g));
+    if (skipped.length > 0) {
+        notes.push(`The default group${skipped.length > 1 ? "s" : ""} ${skipped.join(", ")} ${skipped.length > 1 ? "are" : "is"} not installed: development tools stay out of the image.`);
+    }
+    return prod;
+}
+
+function chooseWorkspacePackage(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, entry: Entrypoint, notes: string[]): string | undefined {
+    const members = deps.workspace?.members ?? [];
+    if (o.workspacePackage !== undefined) {
+        if (deps.installer !== "uv" || members.length === 0) {
+            throw new InputError("`workspacePackage`", "`workspacePackage` is for uv workspaces; pyproject.toml declares none. Remove it.");
+        }
+        const m = members.find((x) => x.name === o.workspacePackage!.toLowerCase().replace(/[-_.]+/g, "-"));
+        if (!m) {
+            throw new InputError("`workspacePackage`", `\`workspacePackage\` is "${o.workspacePackage}", which is not a member of the workspace (members: ${members.map((x) => x.name).join(", ")}).`);
+        }
+        return m.name;
+    }
+    if (!deps.workspace?.virtualRoot) {
+        return undefined;
+    }
+    const dir = entry.root?.dir ?? "";
+    const m = members.find((x) => dir === x.dir || dir.startsWith(`${x.dir}/`));
+    if (m) {
+        notes.push(`The workspace root is virtual; the app is in the member ${m.name} (${m.dir}/): \`uv sync --package ${m.name}\`.`);
+        return m.name;
+    }
+    return undefined;
+}
+
+function aptPackages(
+    o: CheckedOptions,
+    deps: ReturnType<typeof detectDependencies>,
+    installed: ReadonlySet<string>,
+    python: string,
+    release: DistroRelease | undefined,
+    notes: string[],
+): { build: string[]; runtime: string[] } {
+    const build = [...o.aptBuildPackages];
+    const runtime = [...o.aptRuntimePackages];
+    const rel: DistroRelease = release ?? "trixie";
+    const add = (row: (typeof NATIVE_LIBRARIES)[number], why: string) => {
+        const run = row.runtime[rel];
+        build.push(...row.build.filter((p) => !build.includes(p)));
+        runtime.push(...run.filter((p) => !runtime.includes(p)));
+        notes.push(`${why}: added ${[...row.build, ...run].join(", ")} (${row.reason})`);
+    };
+    for (const row of NATIVE_LIBRARIES) {
+        const bracket = row.project.indexOf("[");
+        const name = bracket < 0 ? row.project : row.project.slice(0, bracket);
+        const extra = bracket < 0 ? undefined : row.project.slice(bracket + 1, -1);
+        if (!installed.has(name)) {
+            continue;
+        }
+        if (extra !== undefined && !(deps.extras.get(name)?.has(extra) ?? false)) {
+            continue;
+        }
+        add(row, row.project);
+    }
+    // Projects whose wheels bundle their libraries need them only when pip must build the sdist.
+    for (const row of NATIVE_LIBRARIES_FROM_SDIST) {
+        const version = deps.pins.get(row.project);
+        if (installed.has(row.project) && version !== undefined && hasWheel(row.project, version, python) === false) {
+            add(row, `${row.project} ${version} has no wheel for Python ${python}, so it builds from source`);
         }
     }
+    if (release === undefined) {
+        notes.push("The base image's Debian/Ubuntu release is not in its tag; runtime library names are Debian 13's.");
+    }
+    return { build, runtime };
 }
 
-function positive(argument: string, value: unknown, hint: string): number {
-    return v.integer(argument, value, 1, 100000, hint);
-}
-
-function chooseBase(requested: unknown, python: string): Plan["baseImage"] {
+function chooseBase(requested: string | undefined, python: string): Plan["baseImage"] {
     if (requested === undefined) {
         const row = baseImageFor(python)!;
-        return { image: row.image, flavor: row.flavor, reason: row.reason };
+        return { image: row.image, flavor: row.flavor, reason: row.reason, release: row.release };
     }
-    const image = v.matches("`baseImage`", requested, v.IMAGE_REF, 'an image reference such as "debian:trixie" or "registry.example/mirror/python:3.12-slim"');
-    const known = pythonOfKnownImage(image);
+    const known = pythonOfKnownImage(requested);
     if (known !== undefined && known !== python) {
         throw new InputError(
             "`baseImage`",
-            `\`baseImage\` ${image} ships Python ${known}, but the app asks for Python ${python}. ` +
+            `\`baseImage\` ${requested} ships Python ${known}, but the app asks for Python ${python}. ` +
                 `Pick a base image with Python ${python}, or set \`python\` to "${known}".`,
         );
     }
-    const flavor = flavorOf(image);
+    const flavor = flavorOf(requested);
     return {
-        image,
+        image: requested,
         flavor,
+        release: releaseOfImage(requested),
         reason:
             flavor === "python"
                 ? "`baseImage`: an official Python image; Python comes with it."
                 : "`baseImage`: a Debian or Ubuntu image; python3 comes from its apt.",
     };
-}
-
-function checkLabels(labels: unknown): Record<string, string> {
-    if (labels === undefined) {
-        return {};
-    }
-    if (labels === null || typeof labels !== "object" || Array.isArray(labels)) {
-        throw new InputError("`labels`", "`labels` must be an object of label names to string values.");
-    }
-    const out: Record<string, string> = {};
-    for (const key of Object.keys(labels).sort()) {
-        v.matches(`\`labels\` key`, key, LABEL_KEY, "a label name such as org.opencontainers.image.source");
-        out[key] = v.string(`\`labels.${key}\``, (labels as Record<string, unknown>)[key]);
-    }
-    return out;
 }

@@ -2,27 +2,28 @@ import { Plan } from "../plan/plan";
 
 /**
  * The argv lists the image runs. Shared by the Dockerfile (CMD, HEALTHCHECK)
- * and the container resource, so the two never disagree.
+ * and the container resources, so the two never disagree.
  */
 
 export const GUNICORN_CONFIG_PATH = "/etc/pulumi-python-app/gunicorn.conf.py";
 
-/** gunicorn's command line: every value here was validated by makePlan. */
+/** gunicorn's command line: every value here was checked when the plan was made. */
 export function gunicornCommand(plan: Plan): string[] {
     const s = plan.server;
-    const argv = ["gunicorn"];
-    if (!s.userConfig) {
-        argv.push("--config", GUNICORN_CONFIG_PATH);
-    }
-    argv.push(
+    const argv = [
+        "gunicorn",
+        "--config", GUNICORN_CONFIG_PATH,
         "--bind", `0.0.0.0:${s.port}`,
         // The worker heartbeat on a disk-backed /tmp can stall workers: keep it in memory.
         "--worker-tmp-dir", "/dev/shm",
-        "--access-logfile", "-",
-        "--error-logfile", "-",
-        "--timeout", String(s.timeout),
-        "--graceful-timeout", String(s.gracefulTimeout),
-    );
+    ];
+    if (!s.userConfigSets.includes("accesslog")) {
+        argv.push("--access-logfile", "-");
+    }
+    if (!s.userConfigSets.includes("errorlog")) {
+        argv.push("--error-logfile", "-");
+    }
+    argv.push("--timeout", String(s.timeout), "--graceful-timeout", String(s.gracefulTimeout));
     if (s.workerClass) {
         argv.push("--worker-class", s.workerClass);
     }
@@ -32,21 +33,29 @@ export function gunicornCommand(plan: Plan): string[] {
     if (s.threads !== undefined) {
         argv.push("--threads", String(s.threads));
     }
-    argv.push(plan.entrypoint.spec);
+    if (s.chdir !== undefined) {
+        argv.push("--chdir", s.chdir);
+    }
+    if (s.pythonPath.length > 0) {
+        argv.push("--pythonpath", s.pythonPath.join(","));
+    }
+    argv.push(...s.extraArgs, plan.entrypoint.spec);
     return argv;
 }
 
 /**
- * A health probe with the interpreter the image already has (no curl): any
- * HTTP answer below 500 is healthy, so an app without a route at the path
- * still counts as up; a refused connection or a 5xx is not.
+ * A health probe with the interpreter the image already has (no curl): one
+ * GET with http.client, which does not follow redirects, so an app that
+ * redirects plain HTTP to https:// (SECURE_SSL_REDIRECT behind a TLS proxy)
+ * is healthy. Any answer below 500 counts (a 404 at the path still means the
+ * server is up); a refused connection, a timeout or a 5xx does not.
  */
 const PROBE = [
-    "import sys, urllib.request, urllib.error",
+    "import http.client, sys",
     "try:",
-    "    urllib.request.urlopen('http://127.0.0.1:' + sys.argv[2] + sys.argv[1], timeout=4)",
-    "except urllib.error.HTTPError as e:",
-    "    sys.exit(1 if e.code >= 500 else 0)",
+    "    c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[2]), timeout=4)",
+    "    c.request('GET', sys.argv[1], headers={'User-Agent': 'healthcheck'})",
+    "    sys.exit(0 if c.getresponse().status < 500 else 1)",
     "except Exception:",
     "    sys.exit(1)",
 ].join("\n");
@@ -60,5 +69,8 @@ export function healthCheckCommand(plan: Plan): string[] | undefined {
 
 /** Seconds the engine should wait after SIGTERM before SIGKILL: gunicorn's graceful timeout plus a margin. */
 export function stopTimeout(plan: Plan): number {
-    return plan.server.gracefulTimeout + 5;
+    return plan.server.gracefulTimeout + STOP_MARGIN_SECONDS;
 }
+
+/** The margin between gunicorn's graceful timeout and the engine's SIGKILL. */
+export const STOP_MARGIN_SECONDS = 5;

@@ -1,18 +1,21 @@
-import { DEFAULTS } from "../plan/defaults";
+import { DEFAULTS } from "../data/defaults";
 import { Plan } from "../plan/plan";
 import { GUNICORN_CONFIG_PATH, gunicornCommand, healthCheckCommand } from "./commands";
 import { renderGunicornConfig } from "./gunicorn-config";
 
 /**
  * Renders the plan as a two-stage Dockerfile. Pure: the same plan gives the
- * same bytes. Every value interpolated here was validated by makePlan against
- * an allow-list; lists of words are written in exec/JSON form, and comments
- * are stripped of control characters, so nothing can open a new instruction.
+ * same bytes. It only renders: every value interpolated here was checked
+ * when the plan was made (allow-lists, no control characters); lists of
+ * words are written in exec/JSON form, and comments are stripped of control
+ * characters, so nothing can open a new instruction.
  */
 
 const VENV = DEFAULTS.venv;
 const APP = DEFAULTS.workdir;
 const TOOLS = "/opt/build-tools";
+/** The build-step runner (written into the builder): runs a step and, when it fails, says which step and what to set. */
+const STEP_RUNNER = `${TOOLS}/run-step.py`;
 
 export function renderDockerfile(plan: Plan): string {
     const out: string[] = [];
@@ -45,7 +48,7 @@ function aptCacheKey(plan: Plan): string {
  * apt-get install with BuildKit cache mounts for the archives and lists, so a
  * rebuild downloads nothing; the cache lives in the builder, not the image.
  */
-function aptInstall(plan: Plan, packages: readonly string[], stage: "builder" | "runner"): string[] {
+function aptInstall(plan: Plan, packages: readonly string[], stage: "builder" | "runner", then: readonly string[] = []): string[] {
     const key = aptCacheKey(plan);
     const lines = [
         `RUN --mount=type=cache,id=apt-archives-${key},target=/var/cache/apt,sharing=locked \\`,
@@ -55,10 +58,11 @@ function aptInstall(plan: Plan, packages: readonly string[], stage: "builder" | 
         "    && apt-get update \\",
         `    && apt-get install -y --no-install-recommends ${packages.join(" ")}`,
     ];
-    if (stage === "runner") {
+    const tail = [...(stage === "runner" ? ["rm -f /etc/apt/apt.conf.d/keep-cache"] : []), ...then];
+    for (const t of tail) {
         // The runner ships: apt inside the running container should not keep downloaded packages.
         lines[lines.length - 1] += " \\";
-        lines.push("    && rm -f /etc/apt/apt.conf.d/keep-cache");
+        lines.push(`    && ${t}`);
     }
     return lines;
 }
@@ -67,12 +71,16 @@ function pipCache(): string {
     return "--mount=type=cache,id=pip,target=/root/.cache/pip";
 }
 
+function uvCache(): string {
+    return "--mount=type=cache,id=uv,target=/root/.cache/uv";
+}
+
 /** Where the install steps see the extra CA bundle, when `caBundle` is set. */
 export const CA_BUNDLE_PATH = "/run/secrets/ca-bundle.pem";
 
-function secretMounts(plan: Plan): string {
-    const ca = plan.caBundle ? `--mount=type=secret,id=ca-bundle,target=${CA_BUNDLE_PATH} ` : "";
-    return ca + plan.installSecrets.map((name) => `--mount=type=secret,id=${name},env=${name} `).join("");
+function secretMounts(caBundle: boolean, names: readonly string[]): string {
+    const ca = caBundle ? `--mount=type=secret,id=ca-bundle,target=${CA_BUNDLE_PATH} ` : "";
+    return ca + names.map((name) => `--mount=type=secret,id=${name},env=${name} `).join("");
 }
 
 /** Manifests keep their relative paths; one COPY per folder, JSON form. */
@@ -105,95 +113,207 @@ function builderStage(plan: Plan): string[] {
     if (plan.installer === "uv") {
         lines.push(
             `ENV UV_PROJECT_ENVIRONMENT=${VENV} UV_PYTHON=${VENV}/bin/python UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy`,
-            `RUN ${pipCache()} ${secretMounts(plan)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.uv}`,
+            `RUN ${pipCache()} ${secretMounts(plan.caBundle, plan.installSecrets)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.uv}`,
         );
     } else if (plan.installer === "poetry") {
         lines.push(
             "ENV POETRY_VIRTUALENVS_CREATE=false POETRY_NO_INTERACTION=1",
-            `RUN ${pipCache()} ${secretMounts(plan)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.poetry}`,
+            `RUN ${pipCache()} ${secretMounts(plan.caBundle, plan.installSecrets)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.poetry}`,
         );
     }
     lines.push(`WORKDIR ${APP}`);
 
-    const install = installDependencies(plan);
+    const project = installProject(plan);
+    // The consistency check ends the last install step, so a conflict fails the build, not the container.
+    const check = plan.installer === "uv" ? `${TOOLS}/bin/uv pip check` : "pip check";
+    const install = installDependencies(plan, project === undefined ? check : undefined);
     if (plan.needsSource) {
         lines.push(comment("requirements.txt installs a local path, so the source comes first."), "COPY . .", ...install);
     } else {
         lines.push(comment("Manifests first: a code change does not reinstall dependencies."), ...copyManifests(plan), ...install, "COPY . .");
     }
-    const project = installProject(plan);
     if (project) {
-        lines.push(project);
+        lines.push(`${project} \\`, `    && ${check}`);
+    }
+    if (plan.buildSteps.length > 0) {
+        lines.push(...buildSteps(plan));
     }
     lines.push(`RUN python -m compileall -q -j 0 --invalidation-mode unchecked-hash ${APP}`);
+    const writable = writableInBuilder(plan);
+    if (writable.length > 0) {
+        lines.push(comment("Paths the app writes: owned by its user, the rest of the tree stays root's."), ...writable);
+    }
     return lines;
 }
 
-function installDependencies(plan: Plan): string[] {
-    const secrets = secretMounts(plan);
-    const added = plan.server.addedPackages.join(" ");
+/** `--group X` for each group, after `--no-default-groups` (uv installs dev by default). */
+function uvSelection(plan: Plan): string {
+    const d = plan.dependencies;
+    return ["--no-default-groups", ...d.groups.map((g) => `--group ${g}`), ...(d.workspacePackage ? [`--package ${d.workspacePackage}`] : [])].join(" ");
+}
+
+/**
+ * The packages the plan adds (gunicorn, the uvicorn worker), installed against
+ * a constraint of everything already installed, so none of the app's pins moves:
+ * a conflict fails here, naming the packages.
+ */
+function addPackages(plan: Plan, pip: string, list: string): string | undefined {
+    const added = plan.server.addedPackages;
+    if (added.length === 0) {
+        return undefined;
+    }
+    return `${list} > /tmp/installed.txt && ${pip} install -c /tmp/installed.txt ${added.join(" ")}`;
+}
+
+function installDependencies(plan: Plan, check: string | undefined): string[] {
+    const secrets = secretMounts(plan.caBundle, plan.installSecrets);
+    const steps: string[] = [];
+    let head: string;
     switch (plan.installer) {
         case "uv": {
-            const addStep = added ? ` \\\n    && ${TOOLS}/bin/uv pip install ${added}` : "";
-            return [
-                `RUN --mount=type=cache,id=uv,target=/root/.cache/uv ${secrets}\\`,
-                `    ${TOOLS}/bin/uv sync --locked --no-dev --no-install-project --no-editable${addStep}`,
-            ];
+            head = `RUN ${uvCache()} ${secrets}\\`;
+            const workspace = plan.dependencies.workspace ? " --no-install-workspace" : "";
+            steps.push(`${TOOLS}/bin/uv sync --locked --no-install-project --no-editable ${uvSelection(plan)}${workspace}`);
+            const add = addPackages(plan, `${TOOLS}/bin/uv pip`, `${TOOLS}/bin/uv pip list --format=freeze`);
+            if (add) {
+                steps.push(add);
+            }
+            break;
         }
         case "poetry": {
-            const addStep = added ? ` \\\n    && pip install ${added}` : "";
-            return [
-                `RUN --mount=type=cache,id=poetry,target=/root/.cache/pypoetry ${pipCache()} ${secrets}\\`,
-                `    ${TOOLS}/bin/poetry install --only main --no-root --no-ansi${addStep} \\`,
-                `    && python -m compileall -q -j 0 ${VENV}/lib`,
-            ];
+            head = `RUN --mount=type=cache,id=poetry,target=/root/.cache/pypoetry ${pipCache()} ${secrets}\\`;
+            const only = ["main", ...plan.dependencies.groups].join(",");
+            steps.push(`${TOOLS}/bin/poetry install --only ${only} --no-root --no-ansi`);
+            const add = addPackages(plan, "pip", "pip list --format=freeze");
+            if (add) {
+                steps.push(add);
+            }
+            steps.push(`python -m compileall -q -j 0 ${VENV}/lib`);
+            break;
         }
         case "pipenv": {
-            const addStep = added ? ` \\\n    && pip install ${added}` : "";
-            // Pipfile.lock's default section, with its hashes, as a requirements file for pip.
+            head = `RUN ${pipCache()} ${secrets}\\`;
+            // Pipfile.lock's indexes and default section, with its hashes, as a requirements file for pip
+            // (a ${NAME} in an index URL is expanded by pip from the install secrets).
             const convert =
-                "import json; d = json.load(open('Pipfile.lock'))['default']; " +
-                "open('/tmp/pipfile.txt', 'w').write(''.join(n + e['version'] + ('; ' + e['markers'] if e.get('markers') else '') " +
-                "+ ''.join(' --hash=' + h for h in e.get('hashes', [])) + '\\n' for n, e in sorted(d.items())))";
-            return [
-                `RUN ${pipCache()} ${secrets}\\`,
-                `    python -c ${JSON.stringify(convert)} \\`,
-                `    && pip install -r /tmp/pipfile.txt${addStep}`,
-            ];
+                "import json; d = json.load(open('Pipfile.lock')); s = d.get('_meta', {}).get('sources', []); " +
+                "open('/tmp/pipfile.txt', 'w').write(''.join(('--index-url ' if i == 0 else '--extra-index-url ') + x['url'] + '\\n' for i, x in enumerate(s)) " +
+                "+ ''.join(n + e['version'] + ('; ' + e['markers'] if e.get('markers') else '') " +
+                "+ ''.join(' --hash=' + h for h in e.get('hashes', [])) + '\\n' for n, e in sorted(d['default'].items())))";
+            steps.push(`python -c ${JSON.stringify(convert)}`, "pip install -r /tmp/pipfile.txt");
+            const add = addPackages(plan, "pip", "pip list --format=freeze");
+            if (add) {
+                steps.push(add);
+            }
+            break;
         }
         default: {
-            const addStep = added ? ` \\\n    && pip install ${added}` : "";
+            head = `RUN ${pipCache()} ${secrets}\\`;
             if (plan.manifest === "pyproject.toml") {
-                // Only the dependencies: the project itself (if it is a package) installs after the source.
+                // Only the dependencies (and chosen groups): the project itself, if a package, installs after the source.
                 const deps =
                     "import sys; tomllib = __import__('tomllib') if sys.version_info >= (3, 11) else __import__('pip._vendor.tomli', fromlist=['loads']); " +
-                    "d = tomllib.load(open('pyproject.toml', 'rb')).get('project', {}).get('dependencies', []); " +
-                    "open('/tmp/pyproject-deps.txt', 'w').write(''.join(r + '\\n' for r in d))";
-                return [
-                    `RUN ${pipCache()} ${secrets}\\`,
-                    `    python -c ${JSON.stringify(deps)} \\`,
-                    `    && pip install -r /tmp/pyproject-deps.txt${addStep}`,
-                ];
+                    "p = tomllib.load(open('pyproject.toml', 'rb')); g = p.get('dependency-groups', {}); " +
+                    "grp = lambda n: [x for r in g.get(n, []) for x in ([r] if isinstance(r, str) else grp(r['include-group']))]; " +
+                    "open('/tmp/pyproject-deps.txt', 'w').write(''.join(r + '\\n' for r in p.get('project', {}).get('dependencies', []) + [x for n in sys.argv[1:] for x in grp(n)]))";
+                steps.push(`python -c ${JSON.stringify(deps)}${plan.dependencies.groups.map((g) => ` ${g}`).join("")}`, "pip install -r /tmp/pyproject-deps.txt");
+            } else {
+                steps.push("pip install -r requirements.txt");
             }
-            return [`RUN ${pipCache()} ${secrets}\\`, `    pip install -r requirements.txt${addStep}`];
+            const add = addPackages(plan, "pip", "pip list --format=freeze");
+            if (add) {
+                steps.push(add);
+            }
         }
     }
+    if (check) {
+        steps.push(check);
+    }
+    return [head, ...steps.map((s, i) => `    ${i === 0 ? "" : "&& "}${s}${i < steps.length - 1 ? " \\" : ""}`)];
+}
+
+/** The VCS-version stand-in for installing the project, when its build backend reads the version from git. */
+function scmEnv(plan: Plan): string {
+    const scm = plan.dependencies.scmVersion;
+    return scm && plan.buildEnv[scm.env] === undefined ? `${scm.env}=0.0.0 ` : "";
 }
 
 function installProject(plan: Plan): string | undefined {
     if (!plan.installsProject) {
         return undefined;
     }
-    const secrets = secretMounts(plan);
+    const secrets = secretMounts(plan.caBundle, plan.installSecrets);
+    const env = scmEnv(plan) + Object.entries(plan.buildEnv).filter(([k]) => k === plan.dependencies.scmVersion?.env).map(([k, v]) => `${k}=${shellWord(v)} `).join("");
     switch (plan.installer) {
         case "uv":
             // --inexact: an exact sync would uninstall the packages added above (gunicorn, uvicorn-worker).
-            return `RUN --mount=type=cache,id=uv,target=/root/.cache/uv ${secrets}${TOOLS}/bin/uv sync --locked --no-dev --no-editable --inexact`;
+            return `RUN ${uvCache()} ${secrets}${env}${TOOLS}/bin/uv sync --locked --no-editable --inexact ${uvSelection(plan)}`;
         case "poetry":
-            return `RUN --mount=type=cache,id=poetry,target=/root/.cache/pypoetry ${secrets}${TOOLS}/bin/poetry install --only-root --no-ansi`;
+            return `RUN --mount=type=cache,id=poetry,target=/root/.cache/pypoetry ${secrets}${env}${TOOLS}/bin/poetry install --only-root --no-ansi`;
         default:
-            return `RUN ${pipCache()} ${secrets}pip install --no-deps .`;
+            return `RUN ${pipCache()} ${secrets}${env}pip install --no-deps .`;
     }
+}
+
+/** A single-quoted shell word. */
+function shellWord(value: string): string {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Build steps (collectstatic, compilemessages, `buildCommands`) in exec form,
+ * through a small runner that sets the step's environment, runs it in its
+ * folder and, when it fails, names the step, the variable it missed if the
+ * error says, and the options that fix it.
+ */
+function buildSteps(plan: Plan): string[] {
+    const lines = [`COPY <<'EOF' ${STEP_RUNNER}`, ...STEP_RUNNER_SOURCE, "EOF"];
+    for (const step of plan.buildSteps) {
+        const env = { ...step.env, ...plan.buildEnv };
+        const argv = ["python", STEP_RUNNER, step.name, step.off, step.workdir, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), "--", ...step.argv];
+        lines.push(`RUN ${secretMounts(false, plan.buildSecrets)}${JSON.stringify(argv)}`);
+    }
+    return lines;
+}
+
+/** The runner's source: Python run by the builder's venv python. */
+const STEP_RUNNER_SOURCE = [
+    "import os, re, subprocess, sys",
+    "name, off, workdir = sys.argv[1:4]",
+    "rest = sys.argv[4:]",
+    'cut = rest.index("--")',
+    "env = dict(os.environ)",
+    "for item in rest[:cut]:",
+    '    key, _, value = item.partition("=")',
+    "    env[key] = value",
+    "argv = rest[cut + 1:]",
+    "proc = subprocess.run(argv, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)",
+    "sys.stdout.write(proc.stdout)",
+    "if proc.returncode != 0:",
+    "    tail = proc.stdout.strip().splitlines()[-1:] or [\"(no output)\"]",
+    '    missing = re.findall(r"KeyError: \'([A-Z][A-Z0-9_]*)\'|[Ss]et the ([A-Z][A-Z0-9_]*) environment variable|environment variable ([A-Z][A-Z0-9_]*)", proc.stdout)',
+    '    names = sorted({n for group in missing for n in group if n})',
+    '    hint = ("It reads " + ", ".join(names) + " from the environment: give " + ("it" if len(names) == 1 else "them") + " with `buildEnv` (or `buildSecrets` for a secret). ") if names else "If the settings need variables at import, give them with `buildEnv` or `buildSecrets`. "',
+    '    print(f"pulumi-python-app: build step {name} failed (exit {proc.returncode}): {tail[0]}\\n{hint}Or turn it off with {off}.", file=sys.stderr)',
+    "    sys.exit(proc.returncode)",
+];
+
+/** mkdir/chown for writable paths inside the app's folder and the venv (copied with their owner), and links into the data folder. */
+function writableInBuilder(plan: Plan): string[] {
+    const { uid, gid } = plan.user;
+    const inTree = plan.writablePaths.filter((w) => w.path.startsWith(`${APP}/`) || w.path.startsWith(`${VENV}/`) || w.path === DEFAULTS.dataDir);
+    if (inTree.length === 0) {
+        return [];
+    }
+    const links = inTree.flatMap((w) => w.links);
+    const dirs = [...new Set([...inTree.map((w) => w.path), ...links.map((l) => l.to.slice(0, l.to.lastIndexOf("/")))])];
+    const cmds: string[] = [`mkdir -p ${dirs.join(" ")}`];
+    for (const link of links) {
+        // A database committed with the code becomes the volume's first contents.
+        cmds.push(`if [ -e ${link.from} ] && [ ! -L ${link.from} ]; then mv ${link.from} ${link.to}; fi`, `ln -sfn ${link.to} ${link.from}`);
+    }
+    cmds.push(`chown -R ${uid}:${gid} ${inTree.map((w) => w.path).join(" ")}`);
+    return [`RUN ${cmds[0]} \\`, ...cmds.slice(1).map((c, i) => `    && ${c}${i < cmds.length - 2 ? " \\" : ""}`)];
 }
 
 function runnerStage(plan: Plan): string[] {
@@ -204,19 +324,24 @@ function runnerStage(plan: Plan): string[] {
     } else if (plan.apt.runtime.length > 0) {
         lines.push(...aptInstall(plan, plan.apt.runtime, "runner"));
     }
+    const elsewhere = plan.writablePaths.filter((w) => !w.path.startsWith(`${APP}/`) && !w.path.startsWith(`${VENV}/`) && w.path !== DEFAULTS.dataDir).map((w) => w.path);
     lines.push(
         comment(`A fixed non-root user; the app's files stay root-owned and read-only to it.`),
         `RUN echo '${name}:x:${uid}:${gid}::/nonexistent:/usr/sbin/nologin' >> /etc/passwd \\`,
-        `    && echo '${name}:x:${gid}:' >> /etc/group`,
+        `    && echo '${name}:x:${gid}:' >> /etc/group${elsewhere.length > 0 ? " \\" : ""}`,
+        ...(elsewhere.length > 0 ? [`    && mkdir -p ${elsewhere.join(" ")} && chown ${uid}:${gid} ${elsewhere.join(" ")}`] : []),
         `COPY --link --from=builder ${VENV} ${VENV}`,
         `COPY --link --from=builder ${APP} ${APP}`,
     );
-    if (!plan.server.userConfig) {
-        lines.push(`COPY <<'EOF' ${GUNICORN_CONFIG_PATH}`, ...renderGunicornConfig(plan).trimEnd().split("\n"), "EOF");
+    if (plan.writablePaths.some((w) => w.path === DEFAULTS.dataDir)) {
+        lines.push(`COPY --link --from=builder ${DEFAULTS.dataDir} ${DEFAULTS.dataDir}`);
     }
+    lines.push(`COPY <<'EOF' ${GUNICORN_CONFIG_PATH}`, ...renderGunicornConfig(plan).trimEnd().split("\n"), "EOF");
+    const home = DEFAULTS.home;
     lines.push(
         `WORKDIR ${APP}`,
-        `ENV VIRTUAL_ENV=${VENV} PATH=${VENV}/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PYTHONFAULTHANDLER=1 LANG=C.UTF-8 PORT=${plan.server.port}`,
+        `ENV VIRTUAL_ENV=${VENV} PATH=${VENV}/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PYTHONFAULTHANDLER=1 LANG=C.UTF-8 PORT=${plan.server.port} \\`,
+        `    HOME=${home} XDG_CACHE_HOME=${home}/.cache XDG_CONFIG_HOME=${home}/.config XDG_DATA_HOME=${home}/.local/share`,
     );
     const labels: Array<[string, string]> = [
         ["org.opencontainers.image.base.name", plan.baseImage.image],

@@ -1,52 +1,78 @@
 import { Plan } from "../plan/plan";
 
 /**
- * The gunicorn config baked into the image. It only sizes the worker pool,
- * which a command line cannot do: workers follow the CPUs the container may
- * use (its cgroup quota, else its CPU affinity), because a fixed number is
- * wrong on every machine but one. WEB_CONCURRENCY overrides it at run time,
- * and `workers` in the component's args overrides both (on the command line).
- * WSGI apps get 4 threads per worker (the gthread worker) unless `threads`
- * says otherwise: the benchmark measured sync workers far behind.
+ * The gunicorn config baked into the image. It loads the app's own
+ * gunicorn.conf.py first (its hooks and settings stay), then adds what the
+ * image needs and what a command line cannot say:
+ * - the worker count follows the CPUs the container may use (its cgroup
+ *   quota, else its CPU affinity), because a fixed number is wrong on every
+ *   machine but one; WEB_CONCURRENCY overrides it at run time, the app's
+ *   config or the Procfile's --workers replace the formula, and `workers`
+ *   in the component's args overrides all (on the command line);
+ * - WSGI apps get 4 threads per worker (the gthread worker) unless the app or
+ *   `threads` says otherwise: the benchmark measured sync workers far behind;
+ * - the proxies whose X-Forwarded-* headers count (`trustedProxies`; the
+ *   FORWARDED_ALLOW_IPS variable, which PythonApp sets, overrides);
+ * - the control socket in /dev/shm, because the root filesystem is read-only.
  */
 export function renderGunicornConfig(plan: Plan): string {
+    const s = plan.server;
+    const appSets = (name: string) => s.userConfigSets.includes(name);
     const perCpu = plan.entrypoint.interface === "asgi" ? "cpus" : "2 * cpus + 1";
-    return [
-        "# Synthesized by pulumi-python-app: size the worker pool from the container's CPUs.",
-        "import math",
-        "import os",
+    const lines = ["# Synthesized by pulumi-python-app.", "import math", "import os", ""];
+    if (s.userConfigPath) {
+        lines.push(
+            "# The app's own config first: its settings and hooks stay; the image's needs follow.",
+            `with open(${JSON.stringify(s.userConfigPath)}) as _f:`,
+            `    exec(compile(_f.read(), ${JSON.stringify(s.userConfigPath)}, "exec"))`,
+            "",
+        );
+    }
+    if (!appSets("workers")) {
+        lines.push(
+            "",
+            "def _cpus():",
+            "    try:  # cgroup v2",
+            '        quota, period = open("/sys/fs/cgroup/cpu.max").read().split()',
+            '        if quota != "max":',
+            "            return max(1, math.ceil(int(quota) / int(period)))",
+            "    except (OSError, ValueError):",
+            "        pass",
+            "    try:  # cgroup v1",
+            '        quota = int(open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read())',
+            '        period = int(open("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read())',
+            "        if quota > 0:",
+            "            return max(1, math.ceil(quota / period))",
+            "    except (OSError, ValueError):",
+            "        pass",
+            "    return len(os.sched_getaffinity(0))",
+            "",
+            "",
+            "cpus = _cpus()",
+            s.defaultWorkers !== undefined
+                ? `workers = int(os.environ.get("WEB_CONCURRENCY") or ${s.defaultWorkers})  # the Procfile's --workers`
+                : `workers = int(os.environ.get("WEB_CONCURRENCY") or (${perCpu}))`,
+        );
+    }
+    const sync = s.workerClass === undefined || s.workerClass === "sync" || s.workerClass === "gthread";
+    if (plan.entrypoint.interface === "wsgi" && sync && !appSets("threads") && !appSets("worker_class")) {
+        lines.push(
+            "# Threads per worker: gunicorn then runs its gthread worker, which keeps connections",
+            "# alive and overlaps I/O; sync workers serve one request at a time per process.",
+            "threads = 4",
+        );
+    }
+    if (s.forwardedAllowIps !== undefined) {
+        lines.push(
+            "# Proxies whose X-Forwarded-* headers are trusted (`trustedProxies`); FORWARDED_ALLOW_IPS overrides.",
+            `forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or ${JSON.stringify(s.forwardedAllowIps)}`,
+        );
+    }
+    lines.push(
         "",
-        "",
-        "def _cpus():",
-        "    try:  # cgroup v2",
-        "        quota, period = open(\"/sys/fs/cgroup/cpu.max\").read().split()",
-        "        if quota != \"max\":",
-        "            return max(1, math.ceil(int(quota) / int(period)))",
-        "    except (OSError, ValueError):",
-        "        pass",
-        "    try:  # cgroup v1",
-        "        quota = int(open(\"/sys/fs/cgroup/cpu/cpu.cfs_quota_us\").read())",
-        "        period = int(open(\"/sys/fs/cgroup/cpu/cpu.cfs_period_us\").read())",
-        "        if quota > 0:",
-        "            return max(1, math.ceil(quota / period))",
-        "    except (OSError, ValueError):",
-        "        pass",
-        "    return len(os.sched_getaffinity(0))",
-        "",
-        "",
-        "cpus = _cpus()",
-        `workers = int(os.environ.get("WEB_CONCURRENCY") or (${perCpu}))`,
-        ...(plan.entrypoint.interface === "wsgi"
-            ? [
-                  "# Threads per worker: gunicorn then runs its gthread worker, which keeps connections",
-                  "# alive and overlaps I/O; sync workers serve one request at a time per process.",
-                  "threads = 4",
-              ]
-            : []),
-        "",
-        "# gunicorn 25.1+ opens a control socket under $HOME, which is read-only here; keep it in memory.",
-        "# (Older gunicorns ignore the name.)",
+        "# gunicorn 25.1+ opens a control socket under $HOME; keep it in memory (older gunicorns ignore the name).",
         'control_socket = "/dev/shm/gunicorn.ctl"',
         "",
-    ].join("\n");
+    );
+    return lines.join("\n");
 }

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import { Copy, Run } from "dockerfile-ast";
+import { InputError } from "../../lib/errors";
 import { synthesize } from "../../lib/synthesize";
 import { execForm, fixture, FLASK_APP, parse, shellOf, TmpApps } from "./helpers";
 
@@ -178,7 +179,7 @@ describe("detection", () => {
             assert.equal(r.plan.installsProject, true);
             const builder = parse(r.dockerfile).stages[0].instructions;
             const copyAll = builder.findIndex((i) => i instanceof Copy && i.getArgumentsContent() === ". .");
-            const project = builder.findIndex((i) => i instanceof Run && shellOf(i).trim() === "pip install --no-deps .");
+            const project = builder.findIndex((i) => i instanceof Run && shellOf(i).trim().startsWith("pip install --no-deps ."));
             assert.ok(copyAll >= 0 && project > copyAll);
         });
 
@@ -236,10 +237,19 @@ describe("detection", () => {
             assert.deepEqual(synthesize(apps.make(files)).plan.python, { version: "3.11", source: ".python-version" });
         });
 
-        it("GIVEN requires-python and runtime.txt THEN requires-python wins", () => {
+        it("GIVEN runtime.txt naming one version that requires-python allows THEN runtime.txt decides (a range only limits)", () => {
             const rest: Record<string, string> = { ...files };
             delete rest[".python-version"];
-            assert.deepEqual(synthesize(apps.make(rest)).plan.python, { version: "3.12", source: "pyproject.toml requires-python" });
+            assert.deepEqual(synthesize(apps.make(rest)).plan.python, { version: "3.10", source: "runtime.txt" });
+        });
+        it("GIVEN runtime.txt naming a version requires-python excludes THEN InputError names both", () => {
+            const dir = apps.make({ ...files, ".python-version": "3.13\n" });
+            assert.throws(
+                () => synthesize(dir),
+                (e: unknown) =>
+                    e instanceof InputError &&
+                    e.message === '.python-version asks for Python 3.13, but pyproject.toml requires-python is ">=3.10,<3.13", which does not allow it; make them agree, or set `python`.',
+            );
         });
 
         it("GIVEN only runtime.txt THEN it decides", () => {
@@ -392,24 +402,34 @@ describe("detection", () => {
             assert.equal(plan.server.workerClass, "uvicorn_worker.UvicornWorker");
         });
 
-        it("GIVEN the app's own gunicorn.conf.py THEN CMD has no --config and no config is baked in", () => {
-            const dir = apps.copyOf("flask-native", { "gunicorn.conf.py": "workers = 4\n" });
+        it("GIVEN the app's own gunicorn.conf.py THEN the image's config loads it first, keeps what it sets and adds what the image needs", () => {
+            const dir = apps.copyOf("flask-native", { "gunicorn.conf.py": "workers = 4\ntimeout = 120\ndef post_fork(server, worker):\n    pass\n" });
             const r = synthesize(dir);
             assert.equal(r.plan.server.userConfig, true);
+            assert.deepEqual(r.plan.server.userConfigSets, ["timeout", "workers"]);
             const argv = cmdOf(r.dockerfile);
-            assert.ok(!argv.includes("--config"), argv.join(" "));
+            assert.equal(argv[argv.indexOf("--config") + 1], "/etc/pulumi-python-app/gunicorn.conf.py");
             assert.equal(argv[argv.indexOf("--worker-tmp-dir") + 1], "/dev/shm");
-            assert.ok(!r.dockerfile.includes("/etc/pulumi-python-app/gunicorn.conf.py"));
-            assert.ok(r.plan.notes.some((n) => n.startsWith("The app's gunicorn.conf.py is loaded")));
+            // The app's timeout is honoured (the container's stop timeout follows the plan's values).
+            assert.equal(argv[argv.indexOf("--timeout") + 1], "120");
+            assert.ok(!argv.includes("--workers"), argv.join(" "));
+            const config = r.dockerfile.slice(r.dockerfile.indexOf("COPY <<'EOF' /etc/pulumi-python-app/gunicorn.conf.py"));
+            assert.match(config, /^with open\("\/app\/gunicorn\.conf\.py"\) as _f:$/m);
+            assert.doesNotMatch(config.slice(0, config.indexOf("\nEOF\n")), /^workers = /m, "the image must not override the app's workers");
+            assert.match(config, /^control_socket = "\/dev\/shm\/gunicorn\.ctl"$/m);
+            assert.ok(r.plan.notes.some((n) => n.startsWith("The app's gunicorn.conf.py is loaded first")));
         });
     });
 });
 
 /** A small well-formed uv.lock for the fastapi-uv project that also locks `extra`. */
+/** A uv.lock whose root project (the fixture's) depends on fastapi and `extra`. */
 function uvLockWith(extra: string[]): string {
-    const names = ["fastapi", "fastapi-uv", "starlette", ...extra].sort();
+    const names = ["fastapi", "starlette", ...extra].sort();
+    const root = `\n[[package]]\nname = "fastapi-uv"\nversion = "0.1.0"\nsource = { virtual = "." }\ndependencies = [${["fastapi", ...extra].map((n) => `{ name = "${n}" }`).join(", ")}]\n`;
     return (
         'version = 1\nrequires-python = ">=3.12"\n' +
+        root +
         names.map((n) => `\n[[package]]\nname = "${n}"\nversion = "1.0.0"\nsource = { registry = "https://packages.example/simple" }\n`).join("")
     );
 }

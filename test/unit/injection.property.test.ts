@@ -193,8 +193,10 @@ function checkUser(got: Parsed, user: string): void {
     assert.deepEqual(cmdArgv(got), cmdArgv(BASE));
 }
 
-function checkApp(got: Parsed, app: string): void {
+function checkApp(got: Parsed, given: string): void {
     assertSameShape(got, BASE);
+    // A bare module means gunicorn's `module:application`.
+    const app = given.includes(":") ? given : `${given}:application`;
     const argv = cmdArgv(got);
     assert.deepEqual(argv, [...cmdArgv(BASE).slice(0, -1), app]);
     assert.deepEqual(labels(got), labels(BASE).map(([k, v]) => [k, k === "dev.pulumi-python-app.app" ? app : v]));

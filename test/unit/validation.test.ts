@@ -31,8 +31,8 @@ function inFolder(files: Record<string, string>, options: SynthesizeOptions = {}
 }
 
 const APP_RULE =
-    'it must be "module:attribute" (e.g. "app:app", "myproj.wsgi:application") or "module:factory()" ' +
-    '(e.g. "app:create_app()"), with Python identifiers only.';
+    'it must be "module:attribute" (e.g. "app:app", "myproj.wsgi:application"), "module:factory()" ' +
+    '(e.g. "app:create_app()", with literal arguments if any), or a bare "module" (gunicorn then serves its `application`), with Python identifiers only.';
 const CONTROL = "such characters could start a new Dockerfile instruction or shell command. Remove it.";
 
 const CASES: Case[] = [
@@ -111,7 +111,7 @@ const CASES: Case[] = [
         run: inFolder({ ...FLASK, "pyproject.toml": '[project]\nname = "x"\n', "uv.lock": "version = 1\nversion = 2\n" }),
         argument: "uv.lock",
         message:
-            "uv.lock is not valid TOML (line 2, column 1: trying to redefine an already defined table or value). Regenerate it with the tool that wrote it.",
+            "uv.lock is not valid TOML (line 2, column 1: trying to redefine an already defined table or value). Regenerate it with `uv lock`.",
     },
     {
         given: "uv.lock without pyproject.toml",
@@ -135,7 +135,7 @@ const CASES: Case[] = [
         given: 'installer "conda"',
         run: withOptions({ installer: "conda" as never }),
         argument: "`installer`",
-        message: '`installer` is "conda"; it must be "pip", "uv", "poetry" or "pipenv".',
+        message: '`installer` is "conda"; it must be one of "pip", "uv", "poetry", "pipenv".',
     },
     {
         given: "a requirements include outside the folder (-r ../x.txt)",
@@ -218,10 +218,10 @@ const CASES: Case[] = [
         message: `runtime.txt asks for Python 3.8, which is not supported; ${SUPPORTED}. Edit runtime.txt or set \`python\`.`,
     },
     {
-        given: "a runtime.txt not of the form python-X.Y.Z",
-        run: inFolder({ ...FLASK, "requirements.txt": "flask\n", "runtime.txt": "3.12\n" }),
+        given: "a runtime.txt that names no version",
+        run: inFolder({ ...FLASK, "requirements.txt": "flask\n", "runtime.txt": "python-latest\n" }),
         argument: "runtime.txt",
-        message: 'runtime.txt says "3.12", which is not of the form "python-3.12.4"; fix it or set `python`.',
+        message: 'runtime.txt says "python-latest", which is not a CPython version; write it as "python-3.12" (or "python-3.12.4"), or set `python`.',
     },
     {
         given: 'python "3.8"',
@@ -256,7 +256,7 @@ const CASES: Case[] = [
             '`baseImage` python:3.12-slim ships Python 3.12, but the app asks for Python 3.11. Pick a base image with Python 3.11, or set `python` to "3.12".',
     },
     // The app.
-    ...["app", "app:", "app:app; rm -rf /", "1app:app", "app:app()()", "app:app\nRUN id"].map(
+    ...["app:", "app:app; rm -rf /", "1app:app", "app:app()()", "app:create_app(os.system('id'))"].map(
         (app): Case => ({
             given: `app ${JSON.stringify(app)}`,
             run: withOptions({ app }),
@@ -269,21 +269,28 @@ const CASES: Case[] = [
         run: inFolder({ "requirements.txt": "flask\n", "lib.py": "x = 1\n" }),
         argument: "`app`",
         message:
-            "Could not find the app: no Procfile `web:` line, no Django manage.py, and no module that creates Flask(...), FastAPI(...) or Starlette(...) at its top level. " +
+            "Could not find the app: no Procfile web: line naming one, no Django manage.py (looked in the source folder and one folder down), " +
+            "and no module that makes an app with a known framework (Flask, Quart, FastAPI, Starlette, Litestar, Falcon, Sanic, BlackSheep, Dash, Bottle, Django) " +
+            "at its top level or in a factory (looked in the source folder, two packages deep). " +
             'Set `app` to gunicorn\'s "module:attribute" (e.g. app: "service.main:app").',
     },
     {
-        given: "a Procfile web: line running gunicorn with no app",
-        run: inFolder({ ...FLASK, "requirements.txt": "flask\n", Procfile: "web: gunicorn --bind 0.0.0.0:8000\n" }),
-        argument: "Procfile",
-        message: 'The Procfile\'s web: line runs gunicorn but names no "module:attribute" app; fix the line or set `app`.',
+        given: "a Procfile web: line naming no app and no app in the code",
+        run: inFolder({ "lib.py": "x = 1\n", "requirements.txt": "flask\n", Procfile: "web: gunicorn --bind 0.0.0.0:8000\n" }),
+        argument: "`app`",
+        message:
+            "Could not find the app: no Procfile web: line naming one, no Django manage.py (looked in the source folder and one folder down), " +
+            "and no module that makes an app with a known framework (Flask, Quart, FastAPI, Starlette, Litestar, Falcon, Sanic, BlackSheep, Dash, Bottle, Django) " +
+            "at its top level or in a factory (looked in the source folder, two packages deep). The Procfile's web: line names no app (gunicorn --bind 0.0.0.0:8000). " +
+            'Set `app` to gunicorn\'s "module:attribute" (e.g. app: "service.main:app").',
     },
     {
-        given: "a manage.py that does not set DJANGO_SETTINGS_MODULE",
-        run: inFolder({ "manage.py": "import sys\n", "requirements.txt": "django\n" }),
+        given: "a Django manage.py that does not set DJANGO_SETTINGS_MODULE",
+        run: inFolder({ "manage.py": "import sys\nfrom django.core.management import execute_from_command_line\n", "requirements.txt": "django\n" }),
         argument: "manage.py",
         message:
-            "manage.py does not set DJANGO_SETTINGS_MODULE, so the settings (and WSGI_APPLICATION) cannot be found; set `app`.",
+            'manage.py imports Django but its DJANGO_SETTINGS_MODULE could not be read (looked for os.environ.setdefault("DJANGO_SETTINGS_MODULE", "...") in manage.py); ' +
+            'set `app` (e.g. "proj.wsgi:application").',
     },
     {
         given: 'interface "http"',
@@ -409,12 +416,14 @@ const CASES: Case[] = [
         message:
             '`baseImage` is "Debian:trixie", which is not an image reference such as "debian:trixie" or "registry.example/mirror/python:3.12-slim".',
     },
-    {
-        given: "a newline in app",
-        run: withOptions({ app: "app:app\n" }),
-        argument: "`app`",
-        message: `\`app\` is "app:app\\n"; ${APP_RULE}`,
-    },
+    ...["app:app\n", "app:app\nRUN id"].map(
+        (app): Case => ({
+            given: `a newline in app (${JSON.stringify(app)})`,
+            run: withOptions({ app }),
+            argument: "`app`",
+            message: `\`app\` contains a newline or control character (U+000A); ${CONTROL}`,
+        }),
+    ),
     {
         given: "a newline in a label value",
         run: withOptions({ labels: { team: "web\nUSER root" } }),
@@ -494,7 +503,7 @@ const CASES: Case[] = [
         given: "healthCheck that is a string",
         run: withOptions({ healthCheck: "no" as never }),
         argument: "`healthCheck`",
-        message: "`healthCheck` must be true or false.",
+        message: '`healthCheck` must be true or false, not "no".',
     },
 ];
 

@@ -1,0 +1,210 @@
+/**
+ * The web frameworks detection knows: how each one's app object is made in
+ * code, and whether gunicorn serves it as WSGI or ASGI. Data on the ground
+ * floor; detection reads the app's code against it. The interface always
+ * follows the constructor the code calls (falcon.App is WSGI, falcon.asgi.App
+ * is ASGI), never a name that merely appears among the dependencies.
+ */
+
+export const APP_INTERFACES = ["wsgi", "asgi"] as const;
+export type AppInterface = (typeof APP_INTERFACES)[number];
+
+export const FRAMEWORKS = [
+    "django",
+    "flask",
+    "quart",
+    "fastapi",
+    "starlette",
+    "litestar",
+    "falcon",
+    "sanic",
+    "blacksheep",
+    "dash",
+    "bottle",
+    "pyramid",
+    "connexion",
+    "unknown",
+] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+
+export interface FrameworkRow {
+    readonly framework: Exclude<Framework, "unknown">;
+    /** PEP 503 names of the distributions that provide it (what a dependency list says). */
+    readonly distributions: readonly string[];
+    /** Top-level import names. */
+    readonly modules: readonly string[];
+    /** Fully qualified callables that make an app object, and what gunicorn serves it as. */
+    readonly constructors: Readonly<Record<string, AppInterface>>;
+    /**
+     * The attribute of the made object that gunicorn must serve, when the object
+     * itself is not a WSGI/ASGI callable: a Dash app serves its Flask `server`.
+     */
+    readonly serves?: string;
+    /** Why the interface is what it is. */
+    readonly reason: string;
+}
+
+export const FRAMEWORK_TABLE: readonly FrameworkRow[] = [
+    {
+        framework: "django",
+        distributions: ["django"],
+        modules: ["django"],
+        constructors: {
+            "django.core.wsgi.get_wsgi_application": "wsgi",
+            "django.core.asgi.get_asgi_application": "asgi",
+        },
+        reason: "Django serves WSGI from get_wsgi_application() and ASGI from get_asgi_application() (Channels sets ASGI_APPLICATION).",
+    },
+    {
+        framework: "flask",
+        distributions: ["flask"],
+        modules: ["flask"],
+        constructors: { "flask.Flask": "wsgi" },
+        reason: "A Flask app is a WSGI callable.",
+    },
+    {
+        framework: "quart",
+        distributions: ["quart"],
+        modules: ["quart"],
+        constructors: { "quart.Quart": "asgi" },
+        reason: "Quart is Flask's API on asyncio: an ASGI app (it depends on Flask, which must not make it WSGI).",
+    },
+    {
+        framework: "fastapi",
+        distributions: ["fastapi"],
+        modules: ["fastapi"],
+        constructors: { "fastapi.FastAPI": "asgi", "fastapi.applications.FastAPI": "asgi" },
+        reason: "FastAPI apps are ASGI (Starlette underneath).",
+    },
+    {
+        framework: "starlette",
+        distributions: ["starlette"],
+        modules: ["starlette"],
+        constructors: { "starlette.applications.Starlette": "asgi", "starlette.Starlette": "asgi" },
+        reason: "Starlette apps are ASGI.",
+    },
+    {
+        framework: "litestar",
+        distributions: ["litestar"],
+        modules: ["litestar"],
+        constructors: { "litestar.Litestar": "asgi", "litestar.app.Litestar": "asgi" },
+        reason: "Litestar apps are ASGI.",
+    },
+    {
+        framework: "falcon",
+        distributions: ["falcon"],
+        modules: ["falcon"],
+        constructors: { "falcon.App": "wsgi", "falcon.API": "wsgi", "falcon.asgi.App": "asgi" },
+        reason: "falcon.App is a WSGI app; falcon.asgi.App an ASGI one.",
+    },
+    {
+        framework: "sanic",
+        distributions: ["sanic"],
+        modules: ["sanic"],
+        constructors: { "sanic.Sanic": "asgi", "sanic.app.Sanic": "asgi" },
+        reason: "A Sanic app is an ASGI callable (served here by gunicorn's uvicorn worker, not Sanic's own server).",
+    },
+    {
+        framework: "blacksheep",
+        distributions: ["blacksheep"],
+        modules: ["blacksheep"],
+        constructors: { "blacksheep.Application": "asgi", "blacksheep.server.Application": "asgi" },
+        reason: "BlackSheep apps are ASGI.",
+    },
+    {
+        framework: "dash",
+        distributions: ["dash"],
+        modules: ["dash"],
+        constructors: { "dash.Dash": "wsgi" },
+        serves: "server",
+        reason: "A Dash app runs on a Flask server, `app.server`, which is the WSGI callable gunicorn serves.",
+    },
+    {
+        framework: "bottle",
+        distributions: ["bottle"],
+        modules: ["bottle"],
+        constructors: { "bottle.Bottle": "wsgi", "bottle.default_app": "wsgi" },
+        reason: "Bottle apps are WSGI.",
+    },
+    {
+        framework: "pyramid",
+        distributions: ["pyramid"],
+        modules: ["pyramid"],
+        constructors: {},
+        reason: "Pyramid's Configurator.make_wsgi_app() returns a WSGI app.",
+    },
+    {
+        framework: "connexion",
+        distributions: ["connexion"],
+        modules: ["connexion"],
+        constructors: { "connexion.App": "asgi", "connexion.FlaskApp": "asgi", "connexion.AsyncApp": "asgi" },
+        reason: "Connexion 3 apps (App, FlaskApp, AsyncApp) are ASGI.",
+    },
+];
+
+/**
+ * The order in which to believe a framework's presence when the code does not
+ * say: one that builds on another comes first (Quart, Dash and Connexion
+ * depend on Flask; FastAPI on Starlette).
+ */
+export const SPECIFICITY: readonly Exclude<Framework, "unknown">[] = [
+    "django", "quart", "fastapi", "litestar", "sanic", "blacksheep", "connexion", "dash", "falcon", "bottle", "pyramid", "starlette", "flask",
+];
+
+/** Methods whose call makes an app, for frameworks whose app comes from an object the code built first. */
+export const APP_METHODS: Readonly<Record<string, { readonly framework: Exclude<Framework, "unknown">; readonly interface: AppInterface }>> = {
+    make_wsgi_app: { framework: "pyramid", interface: "wsgi" },
+};
+
+/** The row whose constructor a qualified callable is, e.g. "falcon.asgi.App". */
+export function constructorOf(qualified: string): { row: FrameworkRow; interface: AppInterface } | undefined {
+    for (const row of FRAMEWORK_TABLE) {
+        const iface = row.constructors[qualified];
+        if (iface) {
+            return { row, interface: iface };
+        }
+    }
+    return undefined;
+}
+
+/** The framework a top-level import name belongs to ("flask" -> flask). */
+export function frameworkOfModule(module: string): FrameworkRow | undefined {
+    const top = module.split(".")[0];
+    return FRAMEWORK_TABLE.find((r) => r.modules.includes(top));
+}
+
+/** The framework a dependency name provides (PEP 503 name). */
+export function frameworkOfDistribution(name: string): FrameworkRow | undefined {
+    return FRAMEWORK_TABLE.find((r) => r.distributions.includes(name));
+}
+
+/**
+ * The interface of a framework's app when the code does not show the
+ * constructor: ASGI for frameworks whose apps are only ASGI; for the others
+ * WSGI unless one of `imported` is an ASGI module of theirs (falcon.asgi).
+ */
+export function defaultInterface(framework: Framework, imported: Iterable<string> = []): AppInterface {
+    const row = FRAMEWORK_TABLE.find((r) => r.framework === framework);
+    if (!row) {
+        return "wsgi";
+    }
+    const kinds = new Set(Object.values(row.constructors));
+    if (kinds.size === 1 && kinds.has("asgi")) {
+        return "asgi";
+    }
+    for (const m of imported) {
+        for (const [ctor, iface] of Object.entries(row.constructors)) {
+            if (iface === "asgi" && ctor.startsWith(`${m}.`) && m.includes(".")) {
+                return "asgi";
+            }
+        }
+    }
+    return "wsgi";
+}
+
+/** The most specific framework among names (imports or dependencies). */
+export function mostSpecific(rows: Iterable<FrameworkRow | undefined>): FrameworkRow | undefined {
+    const present = new Set([...rows].filter((r) => r !== undefined).map((r) => r!.framework));
+    const f = SPECIFICITY.find((x) => present.has(x));
+    return f ? FRAMEWORK_TABLE.find((r) => r.framework === f) : undefined;
+}

@@ -1,0 +1,337 @@
+import { APP_METHODS, AppInterface, constructorOf, defaultInterface, Framework, frameworkOfModule, mostSpecific } from "../data/frameworks";
+import { calleeOf, Expr, FunctionDef, parseModule, PyModule } from "./python-source";
+import { SourceTree } from "./source";
+
+/**
+ * Finds the WSGI/ASGI app in the code: modules are parsed (Lezer's Python
+ * grammar) and read for an app object made by a framework's constructor, a
+ * factory function that makes one, a module-level name assigned from such a
+ * factory (`app = create_app()`, `app = get_application()`), or a Dash app's
+ * Flask `server`. The framework, and so the interface, comes from the
+ * constructor the code calls.
+ */
+
+/** A folder whose modules import by their path below it: the source root, src/, a workspace member. */
+export interface ImportRoot {
+    /** Relative to the source folder; "" for the root. */
+    readonly dir: string;
+    /** Why it is an import root, for messages ("src layout", "uv workspace member api"). */
+    readonly why: string;
+}
+
+export interface CodeApp {
+    /** gunicorn's APP_MODULE, relative to the import root. */
+    readonly spec: string;
+    readonly framework: Framework;
+    readonly interface: AppInterface;
+    /** The file, relative to the source folder. */
+    readonly file: string;
+    readonly root: ImportRoot;
+    /** An app object (assigned at module level), or a factory gunicorn calls. */
+    readonly kind: "object" | "factory";
+}
+
+/** Folders never scanned for the app: tools, virtualenvs, tests, assets. */
+const SKIP_DIRS = new Set([
+    ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__", "tests", "test", "testing",
+    "docs", "doc", "migrations", "alembic", "static", "templates", "site-packages", "build", "dist", ".tox", ".nox",
+    "scripts", "examples", "example", "fixtures", "locale", "media", "instance",
+]);
+
+const SKIP_FILES = new Set(["manage.py", "setup.py", "gunicorn.conf.py", "conftest.py", "noxfile.py", "fabfile.py", "tasks.py"]);
+
+/** Which file names are likeliest to hold the app, best first. */
+const RANK = ["app", "main", "wsgi", "asgi", "application", "server", "api", "web", "__init__", "run"];
+
+/** Names an app object usually has, best first. */
+const NAME_RANK = ["app", "application", "server", "api"];
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+interface Candidate {
+    readonly file: string;
+    readonly module: string;
+    readonly depth: number;
+    readonly rank: number;
+    readonly root: ImportRoot;
+}
+
+/** Python modules under each import root, up to two packages deep, best candidates first. */
+export function candidates(src: SourceTree, roots: readonly ImportRoot[]): Candidate[] {
+    const out: Candidate[] = [];
+    const seen = new Set<string>();
+    const add = (root: ImportRoot, rel: string, depth: number): void => {
+        const file = root.dir === "" ? rel : `${root.dir}/${rel}`;
+        if (seen.has(file)) {
+            return;
+        }
+        const parts = rel.slice(0, -3).split("/");
+        if (parts[parts.length - 1] === "__init__") {
+            parts.pop();
+        }
+        if (parts.length === 0 || !parts.every((p) => IDENT.test(p))) {
+            return; // not importable by gunicorn
+        }
+        seen.add(file);
+        const base = rel.split("/").pop()!.slice(0, -3);
+        const rank = RANK.indexOf(base);
+        out.push({ file, module: parts.join("."), depth, rank: rank < 0 ? RANK.length : rank, root });
+    };
+    const walk = (root: ImportRoot, rel: string, depth: number): void => {
+        const dir = root.dir === "" ? rel : rel === "" ? root.dir : `${root.dir}/${rel}`;
+        for (const e of src.list(dir)) {
+            const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
+            if (e.isFile() && e.name.endsWith(".py") && !SKIP_FILES.has(e.name) && !e.name.startsWith("test_")) {
+                add(root, childRel, depth);
+            } else if (e.isDirectory() && depth < 2 && !SKIP_DIRS.has(e.name) && !e.name.startsWith(".") && IDENT.test(e.name)) {
+                if (rel === "" && roots.some((r) => r.dir !== root.dir && r.dir === (root.dir === "" ? e.name : `${root.dir}/${e.name}`))) {
+                    continue; // another import root (src/, a workspace member) is scanned as its own
+                }
+                walk(root, childRel, depth + 1);
+            }
+        }
+    };
+    for (const root of roots) {
+        walk(root, "", 0);
+    }
+    return out.sort((a, b) => a.depth - b.depth || a.rank - b.rank || (a.file < b.file ? -1 : 1));
+}
+
+interface Made {
+    readonly framework: Exclude<Framework, "unknown">;
+    readonly interface: AppInterface;
+    /** The object needs an attribute served instead (Dash's `server`). */
+    readonly serves?: string;
+}
+
+/** The framework app an expression makes, if it calls a constructor or an app-making method. */
+function madeBy(e: Expr | undefined): Made | undefined {
+    if (e?.kind !== "call") {
+        return undefined;
+    }
+    const callee = calleeOf(e);
+    if (callee) {
+        const c = constructorOf(callee);
+        if (c) {
+            return { framework: c.row.framework, interface: c.interface, serves: c.row.serves };
+        }
+    }
+    const method = e.callee.kind === "ref" ? e.callee.path.split(".").pop()! : e.callee.kind === "attr" ? e.callee.name : undefined;
+    const m = method ? APP_METHODS[method] : undefined;
+    return m ? { framework: m.framework, interface: m.interface } : undefined;
+}
+
+/** A function that makes an app: its body calls a constructor (directly, or through another local factory). */
+function factoryMade(mod: PyModule, fn: FunctionDef, depth = 0): Made | undefined {
+    for (const c of fn.calls) {
+        const made = madeBy(c);
+        if (made) {
+            return made;
+        }
+    }
+    if (depth < 2) {
+        for (const c of fn.calls) {
+            const callee = calleeOf(c);
+            const local = callee ? mod.functions.get(callee) : undefined;
+            if (local && local !== fn) {
+                const made = factoryMade(mod, local, depth + 1);
+                if (made) {
+                    return made;
+                }
+            }
+        }
+    }
+    return undefined;
+}
+
+function callableWithoutArgs(fn: FunctionDef): boolean {
+    return fn.params.every((p) => p.hasDefault || p.variadic);
+}
+
+export interface ModuleReader {
+    /** The parsed module at a file, cached. */
+    parse(file: string): PyModule | undefined;
+    /** The file of a dotted module under the import roots (and extra folders). */
+    fileOf(module: string, from?: { file: string; root: ImportRoot }): { file: string; root: ImportRoot } | undefined;
+}
+
+export function moduleReader(src: SourceTree, roots: readonly ImportRoot[]): ModuleReader {
+    const cache = new Map<string, PyModule | undefined>();
+    return {
+        parse(file) {
+            if (!cache.has(file)) {
+                const text = src.readIfFile(file);
+                cache.set(file, text === undefined ? undefined : parseModule(text));
+            }
+            return cache.get(file);
+        },
+        fileOf(module, from) {
+            let mod = module;
+            let searchRoots = roots;
+            if (mod.startsWith(".") && from) {
+                // Relative to the importing module's package.
+                let dots = 0;
+                while (mod[dots] === ".") {
+                    dots++;
+                }
+                const rel = from.file.slice(from.root.dir === "" ? 0 : from.root.dir.length + 1);
+                const pkg = rel.split("/").slice(0, -1);
+                const up = pkg.slice(0, pkg.length - (dots - 1));
+                mod = [...up, ...mod.slice(dots).split(".").filter((p) => p !== "")].join(".");
+                searchRoots = [from.root];
+            }
+            for (const root of searchRoots) {
+                const base = (root.dir === "" ? "" : `${root.dir}/`) + mod.split(".").join("/");
+                if (src.isFile(`${base}.py`)) {
+                    return { file: `${base}.py`, root };
+                }
+                if (src.isFile(`${base}/__init__.py`)) {
+                    return { file: `${base}/__init__.py`, root };
+                }
+            }
+            return undefined;
+        },
+    };
+}
+
+/**
+ * What a name in a module makes: an app object (constructor, Dash server,
+ * a call to a factory defined here or imported from the app's own modules),
+ * or a factory function.
+ */
+export function classify(reader: ModuleReader, file: string, root: ImportRoot, name: string): (Made & { kind: "object" | "factory" }) | undefined {
+    const mod = reader.parse(file);
+    if (!mod) {
+        return undefined;
+    }
+    const fn = mod.functions.get(name);
+    if (fn) {
+        const made = factoryMade(mod, fn);
+        return made ? { ...made, kind: "factory" } : undefined;
+    }
+    const value = mod.value(name);
+    if (!value) {
+        return undefined;
+    }
+    const direct = madeBy(value);
+    if (direct) {
+        return { ...direct, kind: "object" };
+    }
+    // server = dashboard.server: the Flask server of a Dash app.
+    if (value.kind === "ref" && value.local.includes(".")) {
+        const [obj, attr] = [value.local.slice(0, value.local.lastIndexOf(".")), value.local.slice(value.local.lastIndexOf(".") + 1)];
+        const made = madeBy(mod.value(obj));
+        if (made?.serves === attr) {
+            return { framework: made.framework, interface: made.interface, kind: "object" };
+        }
+        return undefined;
+    }
+    if (value.kind === "call") {
+        const callee = calleeOf(value);
+        if (!callee) {
+            return undefined;
+        }
+        const local = mod.functions.get(callee);
+        if (local) {
+            const made = factoryMade(mod, local);
+            return made ? { ...made, kind: "object" } : undefined;
+        }
+        // A factory imported from the app's own code: `from notes import create_app`.
+        const binding = [...mod.bindings].reverse().find((b) => b.local === callee.split(".")[0]);
+        if (binding) {
+            const target = callee.includes(".") ? `${binding.target}${callee.slice(callee.indexOf("."))}` : binding.target;
+            const cut = target.lastIndexOf(".");
+            const where = cut > 0 ? reader.fileOf(target.slice(0, cut), { file, root }) : undefined;
+            if (where) {
+                const made = classify(reader, where.file, where.root, target.slice(cut + 1));
+                if (made) {
+                    return { ...made, kind: "object" };
+                }
+            }
+        }
+    }
+    return undefined;
+}
+
+/** The most specific framework the module imports. */
+function importedFramework(mod: PyModule): Made | undefined {
+    const row = mostSpecific([...mod.imported].map((m) => frameworkOfModule(m)));
+    return row ? { framework: row.framework, interface: defaultInterface(row.framework, mod.imported), serves: row.serves } : undefined;
+}
+
+/** Scans the import roots for the app; `looked` lists the folders searched, for the refusal message. */
+export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { found?: CodeApp; looked: string[] } {
+    const reader = moduleReader(src, roots);
+    const objects: CodeApp[] = [];
+    const factories: CodeApp[] = [];
+    for (const c of candidates(src, roots)) {
+        const mod = reader.parse(c.file);
+        if (!mod) {
+            continue;
+        }
+        const names = [...new Set(mod.assigns.map(([n]) => n))].sort((a, b) => rankName(a) - rankName(b));
+        for (const name of names) {
+            const made = classify(reader, c.file, c.root, name);
+            if (made?.kind === "object" && !made.serves) {
+                objects.push({ spec: `${c.module}:${name}`, framework: made.framework, interface: made.interface, file: c.file, root: c.root, kind: "object" });
+                break;
+            }
+        }
+        for (const fn of mod.functions.values()) {
+            if (!callableWithoutArgs(fn)) {
+                continue;
+            }
+            const made = factoryMade(mod, fn);
+            if (made && !made.serves) {
+                factories.push({ spec: `${c.module}:${fn.name}()`, framework: made.framework, interface: made.interface, file: c.file, root: c.root, kind: "factory" });
+                break;
+            }
+        }
+        // A Dash app with no name bound to its server: Dash 4 apps are WSGI callables themselves.
+        if (!objects.some((o) => o.file === c.file)) {
+            for (const name of names) {
+                const made = madeBy(mod.value(name));
+                if (made?.serves) {
+                    objects.push({ spec: `${c.module}:${name}`, framework: made.framework, interface: made.interface, file: c.file, root: c.root, kind: "object" });
+                    break;
+                }
+            }
+        }
+    }
+    // An object (made at import, however configured) wins over a bare factory: an entry module that
+    // calls the factory with its own settings is what the authors deploy.
+    const found = objects[0] ?? factories[0];
+    return { found, looked: roots.map((r) => (r.dir === "" ? "the source folder" : `${r.dir}/`)) };
+}
+
+function rankName(n: string): number {
+    const i = NAME_RANK.indexOf(n);
+    return i < 0 ? NAME_RANK.length : i;
+}
+
+/**
+ * The framework of the app a spec names (from `app` or a Procfile): the
+ * constructor behind the attribute or factory, else the framework the module
+ * imports. Undefined when the module is not in the source folder.
+ */
+export function frameworkOfSpec(src: SourceTree, roots: readonly ImportRoot[], spec: string): (Made & { file: string }) | undefined {
+    const reader = moduleReader(src, roots);
+    const [module, attrPart] = spec.split(":");
+    const where = reader.fileOf(module);
+    if (!where) {
+        return undefined;
+    }
+    const attr = attrPart.split("(")[0];
+    const made = classify(reader, where.file, where.root, attr);
+    if (made) {
+        return { framework: made.framework, interface: made.interface, file: where.file };
+    }
+    const mod = reader.parse(where.file);
+    const imported = mod ? importedFramework(mod) : undefined;
+    return imported ? { framework: imported.framework, interface: imported.interface, file: where.file } : undefined;
+}
+
+/** A spec's module is importable from one of the roots. */
+export function moduleExists(src: SourceTree, roots: readonly ImportRoot[], spec: string): boolean {
+    return moduleReader(src, roots).fileOf(spec.split(":")[0]) !== undefined;
+}

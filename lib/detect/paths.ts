@@ -1,0 +1,161 @@
+import { calleeOf, Expr, str } from "./python-source";
+
+/**
+ * Reads a filesystem path out of a Python expression without running it:
+ * string literals, names bound in the module, `base / "x"`,
+ * os.path.join(base, "x"), Path(...), os.path.dirname/abspath(__file__),
+ * `.parent`, `.resolve()`, str(...), and "sqlite:///" + path. The result is
+ * a POSIX path relative to the source folder ("portal/db.sqlite3"), or an
+ * absolute one ("/var/log/app"), or undefined when the code computes the
+ * path in a way that cannot be read (an environment variable, a function).
+ */
+export interface PathContext {
+    /** The module's file, relative to the source folder: what __file__ is. */
+    readonly file: string;
+    /** The folder a relative path is taken from at run time (gunicorn's working folder), relative to the source folder. */
+    readonly cwd: string;
+    /** A module-level name's value, and the file that assigned it. */
+    lookup(name: string): { readonly expr: Expr; readonly file: string } | undefined;
+}
+
+export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): string | undefined {
+    if (!e || depth > 8) {
+        return undefined;
+    }
+    const literal = str(e);
+    if (literal !== undefined) {
+        return literal.startsWith("/") ? normalize(literal) : normalize(join(ctx.cwd, literal));
+    }
+    switch (e.kind) {
+        case "ref": {
+            if (e.path === "__file__") {
+                return ctx.file;
+            }
+            if (e.path.includes(".")) {
+                return undefined;
+            }
+            const bound = ctx.lookup(e.path);
+            return bound ? pathValue(bound.expr, { ...ctx, file: bound.file }, depth + 1) : undefined;
+        }
+        case "div": {
+            const left = pathValue(e.left, ctx, depth + 1);
+            const right = str(e.right);
+            return left !== undefined && right !== undefined ? joinPath(left, right) : undefined;
+        }
+        case "attr": {
+            if (e.name === "parent") {
+                const inner = pathValue(e.target, ctx, depth + 1);
+                return inner === undefined ? undefined : parent(inner);
+            }
+            return undefined;
+        }
+        case "subscript": {
+            // Path(__file__).parents[n]
+            if (e.target.kind === "attr" && e.target.name === "parents" && e.index.kind === "num") {
+                let p = pathValue(e.target.target, ctx, depth + 1);
+                for (let i = 0; p !== undefined && i <= Number(e.index.text); i++) {
+                    p = parent(p);
+                }
+                return p;
+            }
+            return undefined;
+        }
+        case "call": {
+            const callee = e.callee;
+            if (callee.kind === "attr" && (callee.name === "resolve" || callee.name === "absolute" || callee.name === "expanduser") && e.args.length === 0) {
+                return pathValue(callee.target, ctx, depth + 1);
+            }
+            const name = calleeOf(e) ?? "";
+            if (name === "os.path.dirname" && e.args.length === 1) {
+                const inner = pathValue(e.args[0], ctx, depth + 1);
+                return inner === undefined ? undefined : parent(inner);
+            }
+            if ((name === "os.path.abspath" || name === "os.path.realpath" || name === "os.path.normpath" || name === "str" || name === "os.fspath") && e.args.length === 1) {
+                return pathValue(e.args[0], ctx, depth + 1);
+            }
+            if ((name === "pathlib.Path" || name === "Path" || name === "pathlib.PurePath") && e.args.length >= 1) {
+                return e.args.reduce<string | undefined>((acc, a, i) => {
+                    if (i === 0) {
+                        return pathValue(a, ctx, depth + 1);
+                    }
+                    const s = str(a);
+                    return acc === undefined || s === undefined ? undefined : joinPath(acc, s);
+                }, undefined);
+            }
+            if (name === "os.path.join" && e.args.length >= 1) {
+                let acc = pathValue(e.args[0], ctx, depth + 1);
+                for (const a of e.args.slice(1)) {
+                    const s = str(a);
+                    if (acc === undefined || s === undefined) {
+                        return undefined;
+                    }
+                    acc = joinPath(acc, s);
+                }
+                return acc;
+            }
+            return undefined;
+        }
+        default:
+            return undefined;
+    }
+}
+
+/** The path of an "sqlite:///..." URL expression: a literal, or "sqlite:///" + a path expression. */
+export function sqliteUrlPath(e: Expr | undefined, ctx: PathContext, depth = 0): string | undefined {
+    if (!e || depth > 4) {
+        return undefined;
+    }
+    const literal = str(e);
+    const PREFIX = "sqlite:///";
+    if (literal !== undefined) {
+        if (!literal.startsWith(PREFIX) || literal === PREFIX || literal.includes(":memory:")) {
+            return undefined;
+        }
+        const rest = literal.slice(PREFIX.length);
+        return rest.startsWith("/") ? normalize(rest) : normalize(join(ctx.cwd, rest));
+    }
+    if (e.kind === "add" && str(e.left) === PREFIX) {
+        return pathValue(e.right, ctx, depth + 1);
+    }
+    if (e.kind === "ref" && !e.path.includes(".")) {
+        const bound = ctx.lookup(e.path);
+        return bound ? sqliteUrlPath(bound.expr, { ...ctx, file: bound.file }, depth + 1) : undefined;
+    }
+    return undefined;
+}
+
+function join(a: string, b: string): string {
+    return a === "" ? b : b === "" ? a : `${a}/${b}`;
+}
+
+function joinPath(base: string, rel: string): string | undefined {
+    return rel.startsWith("/") ? normalize(rel) : normalize(join(base, rel));
+}
+
+function parent(p: string): string | undefined {
+    if (p === "" || p === "/") {
+        return undefined; // above the source folder: not a path in the image's app folder
+    }
+    const i = p.lastIndexOf("/");
+    return i < 0 ? "" : i === 0 ? "/" : p.slice(0, i);
+}
+
+/** Collapses "." and ".." (a relative path may not climb above the source folder). */
+export function normalize(p: string): string | undefined {
+    const absolute = p.startsWith("/");
+    const out: string[] = [];
+    for (const part of p.split("/")) {
+        if (part === "" || part === ".") {
+            continue;
+        }
+        if (part === "..") {
+            if (out.length === 0) {
+                return undefined;
+            }
+            out.pop();
+            continue;
+        }
+        out.push(part);
+    }
+    return (absolute ? "/" : "") + out.join("/");
+}

@@ -1,0 +1,585 @@
+import type { SyntaxNode } from "@lezer/common";
+import { parser } from "@lezer/python";
+
+/**
+ * A Python module read with a real Python parser (Lezer's Python grammar:
+ * synchronous, pure JavaScript, error-tolerant, so a file with a syntax
+ * error still yields what can be read of it), reduced to the little that
+ * detection asks: what the module imports, what its top-level names are
+ * bound to, which functions it defines and which calls it makes. Nothing is
+ * executed: values are read only where they are literals, names, attribute
+ * paths, calls, or `BASE_DIR / "x"`-style path joins.
+ */
+
+/** An expression, reduced to the shapes detection reads. Names are qualified through the module's imports. */
+export type Expr =
+    | { readonly kind: "str"; readonly value: string }
+    | { readonly kind: "num"; readonly text: string }
+    | { readonly kind: "bool"; readonly value: boolean }
+    | { readonly kind: "none" }
+    | { readonly kind: "list"; readonly items: readonly Expr[] }
+    | { readonly kind: "dict"; readonly entries: ReadonlyArray<readonly [Expr, Expr]> }
+    /** A name or attribute path, e.g. `flask.Flask` for `Flask` imported from flask; `local` is the name as written. */
+    | { readonly kind: "ref"; readonly path: string; readonly local: string }
+    | { readonly kind: "call"; readonly callee: Expr; readonly args: readonly Expr[]; readonly kwargs: Readonly<Record<string, Expr>> }
+    /** An attribute of something that is not a plain name path, e.g. `.parent` of `Path(__file__).resolve()`. */
+    | { readonly kind: "attr"; readonly target: Expr; readonly name: string }
+    /** `a / "b"` (pathlib joins). */
+    | { readonly kind: "div"; readonly left: Expr; readonly right: Expr }
+    /** `a + b` (string concatenation). */
+    | { readonly kind: "add"; readonly left: Expr; readonly right: Expr }
+    | { readonly kind: "subscript"; readonly target: Expr; readonly index: Expr }
+    | { readonly kind: "other"; readonly text: string };
+
+export interface ImportBinding {
+    /** The local name bound, e.g. "Flask", "np", "falcon". */
+    readonly local: string;
+    /** What it refers to: "flask.Flask", "numpy", "falcon". Relative imports keep their dots: ".base.X". */
+    readonly target: string;
+}
+
+export interface Param {
+    readonly name: string;
+    readonly hasDefault: boolean;
+    /** `*args` or `**kwargs`. */
+    readonly variadic: boolean;
+}
+
+export interface FunctionDef {
+    readonly name: string;
+    readonly params: readonly Param[];
+    /** Every assignment in the body (any depth, nested functions excluded): target name -> value. */
+    readonly assigns: ReadonlyArray<readonly [string, Expr]>;
+    /** Every `return <expr>` in the body. */
+    readonly returns: readonly Expr[];
+    /** Every call in the body. */
+    readonly calls: readonly Extract<Expr, { kind: "call" }>[];
+}
+
+/** A top-level step that changes the module's names, in source order. */
+export type Step =
+    | { readonly kind: "assign"; readonly name: string; readonly value: Expr }
+    | { readonly kind: "star"; readonly module: string }
+    /** django-split-settings' include("a.py", "b.py"): the files run in this module's namespace. */
+    | { readonly kind: "include"; readonly files: readonly string[] };
+
+export interface PyModule {
+    /** Modules imported anywhere in the file ("flask", "falcon.asgi", ".base"). */
+    readonly imported: ReadonlySet<string>;
+    /** Top-level import bindings (including those under top-level if/try blocks). */
+    readonly bindings: readonly ImportBinding[];
+    /** `from X import *` at top level, in order ("X" as written, dots included). */
+    readonly starImports: readonly string[];
+    /** Top-level assignments in source order: target -> value (a later one overrides an earlier one). */
+    readonly assigns: ReadonlyArray<readonly [string, Expr]>;
+    /** Assignments to subscripts and attributes at top level: `os.environ["X"] = v`, `app.config["K"] = v`. */
+    readonly itemAssigns: ReadonlyArray<readonly [Expr, Expr]>;
+    /** Top-level function definitions by name. */
+    readonly functions: ReadonlyMap<string, FunctionDef>;
+    /** Assignments, star imports and include() calls at top level, in source order. */
+    readonly order: readonly Step[];
+    /** Every call in the module, at any depth (functions and classes included). */
+    readonly calls: readonly Extract<Expr, { kind: "call" }>[];
+    /** The value of a top-level name, if it is assigned once or last assigned a readable value. */
+    value(name: string): Expr | undefined;
+}
+
+type Call = Extract<Expr, { kind: "call" }>;
+
+export function parseModule(text: string): PyModule {
+    const tree = parser.parse(text);
+    const src = (n: SyntaxNode) => text.slice(n.from, n.to);
+    const bindings: ImportBinding[] = [];
+    const imported = new Set<string>();
+    const starImports: string[] = [];
+    const assigns: Array<readonly [string, Expr]> = [];
+    const itemAssigns: Array<readonly [Expr, Expr]> = [];
+    const functions = new Map<string, FunctionDef>();
+    const calls: Call[] = [];
+    const order: Step[] = [];
+
+    const resolve = (local: string): string => {
+        // The last binding wins, as at run time.
+        for (let i = bindings.length - 1; i >= 0; i--) {
+            if (bindings[i].local === local) {
+                return bindings[i].target;
+            }
+        }
+        return local;
+    };
+
+    const children = (n: SyntaxNode): SyntaxNode[] => {
+        const out: SyntaxNode[] = [];
+        for (let c = n.firstChild; c; c = c.nextSibling) {
+            out.push(c);
+        }
+        return out;
+    };
+
+    const expr = (n: SyntaxNode | null | undefined, sink?: Call[]): Expr => {
+        if (!n) {
+            return { kind: "other", text: "" };
+        }
+        switch (n.name) {
+            case "String":
+                return stringLiteral(src(n));
+            case "ContinuedString": {
+                const parts = children(n).map((c) => stringLiteral(src(c)));
+                return parts.every((p) => p.kind === "str")
+                    ? { kind: "str", value: parts.map((p) => (p as { value: string }).value).join("") }
+                    : { kind: "other", text: src(n) };
+            }
+            case "Number":
+                return { kind: "num", text: src(n) };
+            case "Boolean":
+                return { kind: "bool", value: src(n) === "True" };
+            case "None":
+                return { kind: "none" };
+            case "VariableName":
+                return { kind: "ref", path: resolve(src(n)), local: src(n) };
+            case "ParenthesizedExpression": {
+                const inner = children(n).filter((c) => c.name !== "(" && c.name !== ")");
+                return inner.length === 1 ? expr(inner[0], sink) : { kind: "other", text: src(n) };
+            }
+            case "MemberExpression": {
+                const [obj, punct, prop] = children(n);
+                const target = expr(obj, sink);
+                if (punct?.name === "[") {
+                    return { kind: "subscript", target, index: expr(prop, sink) };
+                }
+                if (target.kind === "ref" && prop) {
+                    return { kind: "ref", path: `${target.path}.${src(prop)}`, local: `${target.local}.${src(prop)}` };
+                }
+                return prop ? { kind: "attr", target, name: src(prop) } : { kind: "other", text: src(n) };
+            }
+            case "CallExpression": {
+                const [calleeNode, argList] = children(n);
+                const callee = expr(calleeNode, sink);
+                const args: Expr[] = [];
+                const kwargs: Record<string, Expr> = {};
+                const parts = argList ? children(argList) : [];
+                for (let i = 0; i < parts.length; i++) {
+                    const p = parts[i];
+                    if (p.name === "(" || p.name === ")" || p.name === ",") {
+                        continue;
+                    }
+                    if (p.name === "VariableName" && parts[i + 1]?.name === "AssignOp") {
+                        kwargs[src(p)] = expr(parts[i + 2], sink);
+                        i += 2;
+                        continue;
+                    }
+                    if (p.name === "*" || p.name === "**") {
+                        i += 1; // *args / **kwargs: not readable
+                        continue;
+                    }
+                    args.push(expr(p, sink));
+                }
+                const call: Call = { kind: "call", callee, args, kwargs };
+                sink?.push(call);
+                return call;
+            }
+            case "ArrayExpression":
+            case "TupleExpression":
+                return { kind: "list", items: children(n).filter((c) => !["[", "]", "(", ")", ","].includes(c.name)).map((c) => expr(c, sink)) };
+            case "DictionaryExpression": {
+                const inner = children(n).filter((c) => !["{", "}", ","].includes(c.name));
+                const entries: Array<readonly [Expr, Expr]> = [];
+                for (let i = 0; i + 2 < inner.length + 1; i++) {
+                    if (inner[i + 1]?.name === ":") {
+                        entries.push([expr(inner[i], sink), expr(inner[i + 2], sink)]);
+                        i += 2;
+                    }
+                }
+                return { kind: "dict", entries };
+            }
+            case "BinaryExpression": {
+                const [left, op, right] = children(n);
+                const l = expr(left, sink);
+                const r = expr(right, sink);
+                if (op && src(op) === "/") {
+                    return { kind: "div", left: l, right: r };
+                }
+                if (op && src(op) === "+") {
+                    return { kind: "add", left: l, right: r };
+                }
+                return { kind: "other", text: src(n) };
+            }
+            default:
+                collectCalls(n, sink);
+                return { kind: "other", text: src(n) };
+        }
+    };
+
+    /** Calls nested in an expression kind that expr() does not model (comprehensions, lambdas, f-strings...). */
+    const collectCalls = (n: SyntaxNode, sink?: Call[]): void => {
+        if (!sink) {
+            return;
+        }
+        for (const c of children(n)) {
+            if (c.name === "CallExpression") {
+                expr(c, sink);
+            } else {
+                collectCalls(c, sink);
+            }
+        }
+    };
+
+    const readImport = (n: SyntaxNode, topLevel: boolean): void => {
+        const parts = children(n);
+        if (parts[0]?.name === "from") {
+            // from <dots><module> import a [as b], ... | *
+            let i = 1;
+            let module = "";
+            while (i < parts.length && parts[i].name !== "import") {
+                module += src(parts[i]);
+                i++;
+            }
+            imported.add(module);
+            i++;
+            for (; i < parts.length; i++) {
+                const p = parts[i];
+                if (p.name === "*") {
+                    if (topLevel) {
+                        starImports.push(module);
+                        order.push({ kind: "star", module });
+                    }
+                } else if (p.name === "VariableName") {
+                    let local = src(p);
+                    if (parts[i + 1]?.name === "as") {
+                        local = src(parts[i + 2]);
+                        i += 2;
+                    }
+                    imported.add(module.endsWith(".") ? `${module}${src(p)}` : `${module}.${src(p)}`);
+                    if (topLevel) {
+                        bindings.push({ local, target: module.endsWith(".") ? `${module}${src(p)}` : `${module}.${src(p)}` });
+                    }
+                }
+            }
+            return;
+        }
+        // import a.b [as c], d
+        let dotted: string[] = [];
+        const flush = (alias?: string) => {
+            if (dotted.length === 0) {
+                return;
+            }
+            const name = dotted.join(".");
+            imported.add(name);
+            if (topLevel) {
+                bindings.push(alias ? { local: alias, target: name } : { local: dotted[0], target: dotted[0] });
+            }
+            dotted = [];
+        };
+        for (let i = 1; i < parts.length; i++) {
+            const p = parts[i];
+            if (p.name === "VariableName") {
+                dotted.push(src(p));
+            } else if (p.name === "as") {
+                flush(src(parts[i + 1]));
+                i++;
+            } else if (p.name === ",") {
+                flush();
+            }
+        }
+        flush();
+    };
+
+    const assignTargets = (n: SyntaxNode): { targets: SyntaxNode[]; value: SyntaxNode | undefined } => {
+        // a = b = value ; a: T = value ; a, b = value (tuple targets are not read)
+        const parts = children(n);
+        const ops = parts.map((p, i) => (p.name === "AssignOp" || p.name === "UpdateOp" ? i : -1)).filter((i) => i >= 0);
+        if (ops.length === 0 || parts.some((p) => p.name === "UpdateOp")) {
+            return { targets: [], value: undefined };
+        }
+        const lastOp = ops[ops.length - 1];
+        const valueParts = parts.slice(lastOp + 1);
+        const targets: SyntaxNode[] = [];
+        let start = 0;
+        for (const op of ops) {
+            const seg = parts.slice(start, op).filter((p) => p.name !== "TypeDef");
+            if (seg.length === 1) {
+                targets.push(seg[0]);
+            }
+            start = op + 1;
+        }
+        return { targets, value: valueParts.length === 1 ? valueParts[0] : undefined };
+    };
+
+    /** Walks a function body: assignments, returns and calls, not descending into nested defs or classes. */
+    const readFunction = (n: SyntaxNode): FunctionDef => {
+        const parts = children(n);
+        const name = src(parts.find((p) => p.name === "VariableName")!);
+        const paramList = parts.find((p) => p.name === "ParamList");
+        const params: Param[] = [];
+        if (paramList) {
+            const ps = children(paramList);
+            for (let i = 0; i < ps.length; i++) {
+                const p = ps[i];
+                if (p.name === "*" || p.name === "**") {
+                    if (ps[i + 1]?.name === "VariableName") {
+                        params.push({ name: src(ps[i + 1]), hasDefault: true, variadic: true });
+                        i++;
+                    }
+                    continue;
+                }
+                if (p.name === "VariableName") {
+                    let j = i + 1;
+                    if (ps[j]?.name === "TypeDef") {
+                        j++;
+                    }
+                    params.push({ name: src(p), hasDefault: ps[j]?.name === "AssignOp", variadic: false });
+                }
+            }
+        }
+        const fnAssigns: Array<readonly [string, Expr]> = [];
+        const returns: Expr[] = [];
+        const fnCalls: Call[] = [];
+        const walk = (b: SyntaxNode): void => {
+            for (const c of children(b)) {
+                if (c.name === "FunctionDefinition" || c.name === "ClassDefinition") {
+                    continue;
+                }
+                if (c.name === "DecoratedStatement") {
+                    for (const d of children(c)) {
+                        if (d.name === "Decorator") {
+                            collectCalls(d, fnCalls);
+                        }
+                    }
+                    continue;
+                }
+                if (c.name === "AssignStatement") {
+                    const { targets, value } = assignTargets(c);
+                    const v = expr(value, fnCalls);
+                    for (const t of targets) {
+                        if (t.name === "VariableName") {
+                            fnAssigns.push([src(t), v]);
+                        }
+                    }
+                    continue;
+                }
+                if (c.name === "ReturnStatement") {
+                    const r = children(c).filter((x) => x.name !== "return");
+                    returns.push(r.length === 1 ? expr(r[0], fnCalls) : { kind: "other", text: src(c) });
+                    continue;
+                }
+                if (c.name === "ExpressionStatement") {
+                    for (const e of children(c)) {
+                        expr(e, fnCalls);
+                    }
+                    continue;
+                }
+                if (c.name === "ImportStatement") {
+                    readImport(c, false);
+                    continue;
+                }
+                walk(c);
+            }
+        };
+        const body = parts.find((p) => p.name === "Body");
+        if (body) {
+            walk(body);
+        }
+        calls.push(...fnCalls);
+        return { name, params, assigns: fnAssigns, returns, calls: fnCalls };
+    };
+
+    const topLevel = (block: SyntaxNode, inMainGuard: boolean): void => {
+        for (const n of children(block)) {
+            switch (n.name) {
+                case "ImportStatement":
+                    readImport(n, true);
+                    break;
+                case "AssignStatement": {
+                    const { targets, value } = assignTargets(n);
+                    const v = expr(value, calls);
+                    if (inMainGuard) {
+                        break; // `if __name__ == "__main__":` runs only as a script, never under gunicorn
+                    }
+                    for (const t of targets) {
+                        if (t.name === "VariableName") {
+                            assigns.push([src(t), v]);
+                            order.push({ kind: "assign", name: src(t), value: v });
+                        } else if (t.name === "MemberExpression") {
+                            itemAssigns.push([expr(t), v]);
+                        }
+                    }
+                    break;
+                }
+                case "ExpressionStatement":
+                    for (const e of children(n)) {
+                        const v = expr(e, calls);
+                        if (v.kind === "call" && !inMainGuard && refPath(v.callee)?.endsWith("include") && v.args.length > 0) {
+                            const files = v.args.map((a) => str(a)).filter((f): f is string => f !== undefined);
+                            if (files.length > 0) {
+                                order.push({ kind: "include", files });
+                            }
+                        }
+                    }
+                    break;
+                case "FunctionDefinition":
+                    if (!inMainGuard) {
+                        const f = readFunction(n);
+                        functions.set(f.name, f);
+                    }
+                    break;
+                case "DecoratedStatement":
+                    for (const d of children(n)) {
+                        if (d.name === "FunctionDefinition" && !inMainGuard) {
+                            const f = readFunction(d);
+                            functions.set(f.name, f);
+                        } else if (d.name === "Decorator") {
+                            collectCalls(d, calls);
+                        } else if (d.name === "ClassDefinition") {
+                            classBody(d);
+                        }
+                    }
+                    break;
+                case "ClassDefinition":
+                    classBody(n);
+                    break;
+                case "IfStatement": {
+                    const guard = isMainGuard(n, src);
+                    for (const b of children(n)) {
+                        if (b.name === "Body") {
+                            topLevel(b, inMainGuard || guard);
+                        }
+                    }
+                    break;
+                }
+                case "TryStatement":
+                case "WithStatement":
+                    for (const b of children(n)) {
+                        if (b.name === "Body") {
+                            topLevel(b, inMainGuard);
+                        }
+                    }
+                    break;
+                default:
+                    collectCalls(n, calls);
+            }
+        }
+    };
+
+    const classBody = (n: SyntaxNode): void => {
+        for (const c of children(n)) {
+            if (c.name === "Body") {
+                for (const s of children(c)) {
+                    if (s.name === "FunctionDefinition") {
+                        readFunction(s);
+                    } else if (s.name === "DecoratedStatement") {
+                        for (const d of children(s)) {
+                            if (d.name === "FunctionDefinition") {
+                                readFunction(d);
+                            }
+                        }
+                    } else {
+                        collectCalls(s, calls);
+                    }
+                }
+            } else if (c.name === "ArgList") {
+                collectCalls(c, calls);
+            }
+        }
+    };
+
+    topLevel(tree.topNode, false);
+
+    return {
+        imported,
+        bindings,
+        starImports,
+        assigns,
+        itemAssigns,
+        functions,
+        calls,
+        order,
+        value(name: string): Expr | undefined {
+            for (let i = assigns.length - 1; i >= 0; i--) {
+                if (assigns[i][0] === name) {
+                    return assigns[i][1];
+                }
+            }
+            return undefined;
+        },
+    };
+}
+
+function isMainGuard(ifNode: SyntaxNode, src: (n: SyntaxNode) => string): boolean {
+    const cond = ifNode.firstChild?.nextSibling;
+    return cond !== null && cond !== undefined && /^__name__\s*==\s*['"]__main__['"]$/.test(src(cond).trim());
+}
+
+/** A Python string literal's value: prefixes r, b, u (f-strings are not readable). */
+function stringLiteral(text: string): Expr {
+    const m = /^([rRbBuU]{0,2})('''|"""|'|")([\s\S]*)\2$/.exec(text);
+    if (!m) {
+        return { kind: "other", text };
+    }
+    const raw = /r/i.test(m[1]);
+    const body = m[3];
+    if (raw) {
+        return { kind: "str", value: body };
+    }
+    const value = body.replace(/\\(\r?\n|[\\'"abfnrtv])/g, (_, c: string) => {
+        const map: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", f: "\f", v: "\v" };
+        if (c === "\n" || c === "\r\n") {
+            return "";
+        }
+        return map[c] ?? c;
+    });
+    return { kind: "str", value };
+}
+
+/** The string an expression stands for, when it is a literal (or a concatenation of literals). */
+export function str(e: Expr | undefined): string | undefined {
+    if (!e) {
+        return undefined;
+    }
+    if (e.kind === "str") {
+        return e.value;
+    }
+    if (e.kind === "add") {
+        const l = str(e.left);
+        const r = str(e.right);
+        return l !== undefined && r !== undefined ? l + r : undefined;
+    }
+    return undefined;
+}
+
+/** The dotted path of a name or attribute (qualified through imports), else undefined. */
+export function refPath(e: Expr | undefined): string | undefined {
+    return e?.kind === "ref" ? e.path : undefined;
+}
+
+/** The qualified name of what a call calls, e.g. "flask.Flask" or "os.environ.setdefault". */
+export function calleeOf(e: Expr | undefined): string | undefined {
+    return e?.kind === "call" ? refPath(e.callee) : undefined;
+}
+
+/** Items of a list or tuple literal that are strings. */
+export function strList(e: Expr | undefined): string[] | undefined {
+    if (e?.kind !== "list") {
+        return undefined;
+    }
+    const out: string[] = [];
+    for (const i of e.items) {
+        const s = str(i);
+        if (s !== undefined) {
+            out.push(s);
+        }
+    }
+    return out;
+}
+
+/** A dict literal's entry by string key. */
+export function dictGet(e: Expr | undefined, key: string): Expr | undefined {
+    if (e?.kind !== "dict") {
+        return undefined;
+    }
+    for (const [k, v] of e.entries) {
+        if (str(k) === key) {
+            return v;
+        }
+    }
+    return undefined;
+}

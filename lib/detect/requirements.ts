@@ -1,0 +1,202 @@
+import { parsePipRequirementsLine, Requirement } from "pip-requirements-js";
+import { parse as shellWords } from "shell-quote";
+
+/**
+ * pip's requirements-file format, read the way pip reads it: comments and
+ * line continuations first, then each logical line is either options (split
+ * into words as pip does with shlex) or a requirement, whose PEP 508 part is
+ * parsed by pip-requirements-js and whose per-requirement options (--hash)
+ * follow it.
+ */
+
+export type RequirementLine =
+    /** `name[extras] specifiers ; marker` */
+    | { readonly kind: "name"; readonly name: string; readonly extras: readonly string[]; readonly specifiers: ReadonlyArray<{ readonly operator: string; readonly version: string }>; readonly line: string }
+    /** `name @ url` (PEP 508) or a bare URL (`git+https://...#egg=name`). */
+    | { readonly kind: "url"; readonly name?: string; readonly url: string; readonly vcs: boolean; readonly line: string }
+    /** `-e .`, `./lib`, `file:...`: a local path, installed from the source. */
+    | { readonly kind: "path"; readonly path: string; readonly editable: boolean; readonly line: string }
+    /** `-r file` / `-c file`. */
+    | { readonly kind: "include"; readonly file: string; readonly constraints: boolean; readonly line: string }
+    /** `--index-url`, `--extra-index-url`, `--find-links` and other global options. */
+    | { readonly kind: "option"; readonly option: string; readonly value?: string; readonly line: string };
+
+export class RequirementsError extends Error {
+    constructor(
+        readonly lineNumber: number,
+        readonly line: string,
+        readonly problem: string,
+    ) {
+        super(`line ${lineNumber}: ${problem}`);
+    }
+}
+
+const VCS_SCHEMES = ["git+", "hg+", "svn+", "bzr+"];
+
+const OPTIONS_WITH_VALUE = new Set([
+    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url",
+    "-f", "--find-links", "--trusted-host", "--no-binary", "--only-binary", "--use-feature", "--config-settings",
+    "--global-option", "--hash",
+]);
+
+/** Logical lines (continuations joined, comments stripped) with their first physical line number. */
+export function logicalLines(text: string): Array<{ line: string; number: number }> {
+    const out: Array<{ line: string; number: number }> = [];
+    let acc = "";
+    let start = 0;
+    const raw = text.split(/\r?\n/);
+    raw.forEach((l, i) => {
+        if (acc === "") {
+            start = i + 1;
+        }
+        if (l.endsWith("\\") && !stripComment(l).trimEnd().endsWith("#")) {
+            acc += l.slice(0, -1);
+            return;
+        }
+        const joined = stripComment(acc + l).trim();
+        acc = "";
+        if (joined !== "") {
+            out.push({ line: joined, number: start });
+        }
+    });
+    return out;
+}
+
+/** pip removes `#` comments that start a line or follow whitespace. */
+function stripComment(line: string): string {
+    for (let i = 0; i < line.length; i++) {
+        if (line[i] === "#" && (i === 0 || /\s/.test(line[i - 1]))) {
+            return line.slice(0, i);
+        }
+    }
+    return line;
+}
+
+/** Words of an options line, as shlex would split them; `$VAR` is kept as written. */
+function words(line: string): string[] {
+    return shellWords(line, (name) => `\${${name}}`).map((t) => (typeof t === "string" ? t : "op" in t ? t.op : "")).filter((w) => w !== "");
+}
+
+export function parseRequirements(text: string): RequirementLine[] {
+    const out: RequirementLine[] = [];
+    for (const { line, number } of logicalLines(text)) {
+        if (line.startsWith("-")) {
+            const w = words(line);
+            for (let i = 0; i < w.length; i++) {
+                let opt = w[i];
+                let value: string | undefined;
+                const eq = opt.indexOf("=");
+                if (opt.startsWith("--") && eq > 0) {
+                    value = opt.slice(eq + 1);
+                    opt = opt.slice(0, eq);
+                } else if (/^-[a-zA-Z]./.test(opt)) {
+                    value = opt.slice(2); // -rfile, as optparse accepts
+                    opt = opt.slice(0, 2);
+                } else if (OPTIONS_WITH_VALUE.has(opt)) {
+                    value = w[++i];
+                    if (value === undefined) {
+                        throw new RequirementsError(number, line, `${opt} needs a value`);
+                    }
+                }
+                out.push(classifyOption(opt, value, line, number));
+            }
+            continue;
+        }
+        out.push(requirement(line, number));
+    }
+    return out;
+}
+
+function classifyOption(opt: string, value: string | undefined, line: string, number: number): RequirementLine {
+    switch (opt) {
+        case "-r":
+        case "--requirement":
+            return { kind: "include", file: value!, constraints: false, line };
+        case "-c":
+        case "--constraint":
+            return { kind: "include", file: value!, constraints: true, line };
+        case "-e":
+        case "--editable": {
+            const v = value!;
+            if (VCS_SCHEMES.some((s) => v.startsWith(s)) || /^[a-z]+:\/\//i.test(v)) {
+                return { kind: "url", url: v, vcs: VCS_SCHEMES.some((s) => v.startsWith(s)), name: eggName(v), line };
+            }
+            return { kind: "path", path: v, editable: true, line };
+        }
+        default:
+            if (!opt.startsWith("-")) {
+                throw new RequirementsError(number, line, `${JSON.stringify(opt)} is neither an option nor a requirement`);
+            }
+            return { kind: "option", option: opt, value, line };
+    }
+}
+
+function requirement(line: string, number: number): RequirementLine {
+    // Per-requirement options (--hash, --config-settings) follow the requirement after whitespace.
+    const optAt = line.search(/\s--?[a-z]/);
+    const req = (optAt >= 0 ? line.slice(0, optAt) : line).trim();
+    if (VCS_SCHEMES.some((s) => req.startsWith(s)) || /^[a-z][a-z0-9+.-]*:\/\//i.test(req)) {
+        return { kind: "url", url: req, vcs: VCS_SCHEMES.some((s) => req.startsWith(s)), name: eggName(req), line };
+    }
+    if (req.startsWith(".") || req.startsWith("/") || req.startsWith("file:")) {
+        return { kind: "path", path: req, editable: false, line };
+    }
+    let parsed: Requirement | null;
+    try {
+        parsed = parsePipRequirementsLine(req);
+    } catch (e) {
+        throw new RequirementsError(number, line, `not a PEP 508 requirement (${String((e as Error).message).split("\n")[0]})`);
+    }
+    if (parsed === null) {
+        throw new RequirementsError(number, line, "not a requirement");
+    }
+    switch (parsed.type) {
+        case "ProjectName":
+            return {
+                kind: "name",
+                name: parsed.name,
+                extras: parsed.extras ?? [],
+                specifiers: (parsed.versionSpec ?? []).map((s) => ({ operator: String(s.operator), version: s.version })),
+                line,
+            };
+        case "ProjectURL":
+            return { kind: "url", name: parsed.name, url: parsed.url, vcs: VCS_SCHEMES.some((s) => parsed.url.startsWith(s)), line };
+        case "RequirementsFile":
+            return { kind: "include", file: parsed.path, constraints: false, line };
+        case "ConstraintsFile":
+            return { kind: "include", file: parsed.path, constraints: true, line };
+        default:
+            throw new RequirementsError(number, line, "not a requirement");
+    }
+}
+
+/** `...#egg=name` names the project of a bare URL requirement. */
+function eggName(url: string): string | undefined {
+    const hash = url.indexOf("#");
+    if (hash < 0) {
+        return undefined;
+    }
+    const params = new URLSearchParams(url.slice(hash + 1));
+    return params.get("egg")?.split("[")[0] ?? undefined;
+}
+
+/** `${NAME}` references pip expands from the environment (only that form, names of A-Z, 0-9 and _). */
+export function envReferences(text: string): string[] {
+    const out: string[] = [];
+    const re = /\$\{([A-Z0-9_]+)\}/g;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+        if (!out.includes(m[1])) {
+            out.push(m[1]);
+        }
+    }
+    return out;
+}
+
+/** The exact version a requirement pins (`==1.2.3`), if it pins one. */
+export function pinnedVersion(r: RequirementLine): string | undefined {
+    if (r.kind !== "name" || r.specifiers.length !== 1) {
+        return undefined;
+    }
+    const [s] = r.specifiers;
+    return (s.operator === "==" || s.operator === "===") && !s.version.includes("*") ? s.version : undefined;
+}

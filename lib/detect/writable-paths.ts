@@ -1,0 +1,247 @@
+import { DEFAULTS } from "../data/defaults";
+import { candidates, ImportRoot } from "./app-code";
+import { DjangoProject } from "./django";
+import { PathContext, pathValue, sqliteUrlPath } from "./paths";
+import { calleeOf, dictGet, Expr, parseModule, PyModule, str } from "./python-source";
+import { SourceTree } from "./source";
+
+/**
+ * Where the app writes, found where the code makes it plain: Flask's
+ * instance folder, SQLite database files, log files, Django's MEDIA_ROOT,
+ * folders the code creates. Data (a database, uploads) must persist; scratch
+ * (logs, caches) need not. What cannot be read (a path from the environment)
+ * is not guessed.
+ */
+export interface WritablePath {
+    /** Relative to the source folder, or absolute (outside the app's folder). */
+    readonly path: string;
+    readonly kind: "data" | "scratch";
+    /** A file (an SQLite database) rather than a folder. */
+    readonly file: boolean;
+    /** What showed it, e.g. "notes/__init__.py: Flask(instance_relative_config=True)". */
+    readonly why: string;
+}
+
+/** Folder names whose contents are scratch; anything else the app creates is taken to be data. */
+const SCRATCH_NAMES = new Set(["log", "logs", "tmp", "temp", "cache", ".cache", "run"]);
+
+export interface WritableRequest {
+    readonly roots: readonly ImportRoot[];
+    /** gunicorn's working folder, relative to the source folder. */
+    readonly cwd: string;
+    readonly django?: DjangoProject;
+    /** Import roots whose packages are imported from the venv (installed), not from the app's folder. */
+    readonly installedRoots: ReadonlySet<string>;
+}
+
+export function detectWritablePaths(src: SourceTree, req: WritableRequest): WritablePath[] {
+    const found = new Map<string, WritablePath>();
+    const add = (p: WritablePath): void => {
+        const prev = found.get(p.path);
+        if (!prev || (prev.kind === "scratch" && p.kind === "data")) {
+            found.set(p.path, p);
+        }
+    };
+    if (req.django) {
+        djangoPaths(req.django, add);
+    }
+    for (const c of candidates(src, req.roots)) {
+        const mod = parseModule(src.read(c.file));
+        const ctx: PathContext = {
+            file: c.file,
+            cwd: req.cwd,
+            lookup: (name) => {
+                const expr = mod.value(name);
+                return expr ? { expr, file: c.file } : undefined;
+            },
+        };
+        codePaths(mod, c.file, c.module, c.root, ctx, req, add);
+    }
+    return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+function djangoPaths(d: DjangoProject, add: (p: WritablePath) => void): void {
+    const s = d.settings;
+    const databases = s.get("DATABASES");
+    const dbFile = s.sourceOf("DATABASES");
+    if (databases?.kind === "dict" && dbFile) {
+        for (const [, db] of databases.entries) {
+            const engine = str(dictGet(db, "ENGINE")) ?? "";
+            if (!engine.endsWith("sqlite3")) {
+                continue;
+            }
+            const path = s.pathOf(dictGet(db, "NAME"), dbFile);
+            if (path !== undefined) {
+                add({ path, kind: "data", file: true, why: `${dbFile}: DATABASES uses SQLite at ${path}` });
+            }
+        }
+    }
+    const media = s.get("MEDIA_ROOT");
+    const mediaFile = s.sourceOf("MEDIA_ROOT");
+    if (media && mediaFile) {
+        const path = s.pathOf(media, mediaFile);
+        if (path !== undefined && path !== "" && path !== d.root) {
+            add({ path, kind: "data", file: false, why: `${mediaFile}: MEDIA_ROOT (uploaded files)` });
+        }
+    }
+    const logging = s.get("LOGGING");
+    const loggingFile = s.sourceOf("LOGGING");
+    const handlers = dictGet(logging, "handlers");
+    if (handlers?.kind === "dict" && loggingFile) {
+        for (const [, h] of handlers.entries) {
+            const path = s.pathOf(dictGet(h, "filename"), loggingFile);
+            if (path !== undefined) {
+                add({ path: dirOf(path), kind: "scratch", file: false, why: `${loggingFile}: LOGGING writes ${path}` });
+            }
+        }
+    }
+}
+
+function dirOf(p: string): string {
+    const i = p.lastIndexOf("/");
+    return i < 0 ? "" : i === 0 ? "/" : p.slice(0, i);
+}
+
+const FILE_HANDLERS = new Set([
+    "logging.FileHandler",
+    "logging.handlers.RotatingFileHandler",
+    "logging.handlers.TimedRotatingFileHandler",
+    "logging.handlers.WatchedFileHandler",
+]);
+
+function codePaths(
+    mod: PyModule,
+    file: string,
+    module: string,
+    root: ImportRoot,
+    ctx: PathContext,
+    req: WritableRequest,
+    add: (p: WritablePath) => void,
+): void {
+    // Flask's instance folder: next to the top-level package (or module), or under the venv when the package is installed.
+    const usesInstance = mod.calls.some((c) => {
+        const callee = calleeOf(c) ?? "";
+        const flask = callee === "flask.Flask" || callee === "quart.Quart";
+        if (flask && (isTrue(c.kwargs["instance_relative_config"]) || c.kwargs["instance_path"] !== undefined)) {
+            return true;
+        }
+        return c.args.some((a) => mentionsInstancePath(a)) || Object.values(c.kwargs).some((a) => mentionsInstancePath(a));
+    });
+    const usesFlaskSqlalchemy = [...mod.imported].some((m) => m === "flask_sqlalchemy" || m.startsWith("flask_sqlalchemy."));
+    const instance = instanceFolder(module, root, req);
+    if (usesInstance) {
+        add({ path: instance, kind: "data", file: false, why: `${file}: Flask's instance folder (instance_relative_config / app.instance_path)` });
+    }
+
+    for (const c of mod.calls) {
+        const callee = calleeOf(c) ?? "";
+        // Log files.
+        if (FILE_HANDLERS.has(callee) || (callee === "logging.basicConfig" && c.kwargs["filename"] !== undefined)) {
+            const target = FILE_HANDLERS.has(callee) ? c.args[0] ?? c.kwargs["filename"] : c.kwargs["filename"];
+            const path = pathValue(target, ctx);
+            if (path !== undefined) {
+                add({ path: dirOf(path), kind: "scratch", file: false, why: `${file}: ${callee.split(".").pop()} writes ${path}` });
+            }
+            continue;
+        }
+        // Folders the code creates.
+        if ((callee === "os.makedirs" || callee === "os.mkdir") && c.args[0] && !mentionsInstancePath(c.args[0])) {
+            const path = pathValue(c.args[0], ctx);
+            if (path !== undefined && path !== "" && path !== ctx.cwd) {
+                add({ path, kind: kindOf(path), file: false, why: `${file}: ${callee}(${path})` });
+            }
+            continue;
+        }
+        if (c.callee.kind === "attr" && c.callee.name === "mkdir") {
+            const path = pathValue(c.callee.target, ctx);
+            if (path !== undefined && path !== "" && path !== ctx.cwd) {
+                add({ path, kind: kindOf(path), file: false, why: `${file}: Path(${path}).mkdir()` });
+            }
+        }
+    }
+
+    // SQLite URLs ("sqlite:///app.db"), in assignments and config items.
+    const exprs: Expr[] = [...mod.assigns.map(([, e]) => e), ...mod.itemAssigns.map(([, e]) => e)];
+    for (const fn of mod.functions.values()) {
+        exprs.push(...fn.assigns.map(([, e]) => e));
+    }
+    for (const c of mod.calls) {
+        exprs.push(...c.args, ...Object.values(c.kwargs));
+    }
+    for (const e of exprs) {
+        for (const url of sqliteUrls(e)) {
+            const literal = str(url);
+            // Flask-SQLAlchemy 3 reads a relative sqlite path from the instance folder.
+            if (usesFlaskSqlalchemy && literal !== undefined && !literal.slice("sqlite:///".length).startsWith("/")) {
+                add({ path: instance, kind: "data", file: false, why: `${file}: Flask-SQLAlchemy keeps ${literal} in the instance folder` });
+                continue;
+            }
+            const path = sqliteUrlPath(url, ctx);
+            if (path !== undefined) {
+                add({ path, kind: "data", file: true, why: `${file}: an SQLite database at ${path}` });
+            }
+        }
+    }
+}
+
+/** The "sqlite:///..." expressions inside an expression (as a literal, "sqlite:///" + path, or a default argument). */
+function sqliteUrls(e: Expr | undefined, depth = 0): Expr[] {
+    if (!e || depth > 4) {
+        return [];
+    }
+    const s = str(e);
+    if (s !== undefined) {
+        return s.startsWith("sqlite:///") ? [e] : [];
+    }
+    if (e.kind === "add" && (str(e.left) ?? "").startsWith("sqlite:///")) {
+        return [e];
+    }
+    if (e.kind === "call") {
+        return [...e.args, ...Object.values(e.kwargs)].flatMap((a) => sqliteUrls(a, depth + 1));
+    }
+    if (e.kind === "dict") {
+        return e.entries.flatMap(([, v]) => sqliteUrls(v, depth + 1));
+    }
+    return [];
+}
+
+function isTrue(e: Expr | undefined): boolean {
+    return e?.kind === "bool" && e.value;
+}
+
+function mentionsInstancePath(e: Expr | undefined): boolean {
+    if (!e) {
+        return false;
+    }
+    if (e.kind === "ref") {
+        return e.path.endsWith(".instance_path");
+    }
+    if (e.kind === "attr") {
+        return e.name === "instance_path";
+    }
+    if (e.kind === "call") {
+        return e.args.some(mentionsInstancePath) || Object.values(e.kwargs).some(mentionsInstancePath);
+    }
+    if (e.kind === "div" || e.kind === "add") {
+        return mentionsInstancePath(e.left) || mentionsInstancePath(e.right);
+    }
+    return false;
+}
+
+/**
+ * Flask's instance folder for a module: `<folder above the top-level package>/instance`
+ * when imported from the app's folder; `<venv>/var/<package>-instance` when
+ * the package is installed into the venv (Flask's find_package).
+ */
+function instanceFolder(module: string, root: ImportRoot, req: WritableRequest): string {
+    const top = module.split(".")[0];
+    if (req.installedRoots.has(root.dir)) {
+        return `${DEFAULTS.venv}/var/${top}-instance`;
+    }
+    return root.dir === "" ? "instance" : `${root.dir}/instance`;
+}
+
+function kindOf(path: string): "data" | "scratch" {
+    const last = path.split("/").pop() ?? "";
+    return SCRATCH_NAMES.has(last.toLowerCase()) ? "scratch" : "data";
+}

@@ -1,0 +1,176 @@
+import { hasWheel } from "../data/wheel-coverage";
+import { DEFAULT_PYTHON, isSupportedPython, SUPPORTED_PYTHONS } from "../data/pythons";
+import { Dependencies } from "../detect/dependencies";
+import { minorOf, PythonFacts } from "../detect/python-version";
+import { InputError } from "../errors";
+
+/**
+ * Decides the Python version from what the folder says:
+ * 1. `python`;
+ * 2. the first exact version a file names (.python-version, runtime.txt,
+ *    Pipfile.lock / Pipfile, pip-compile's header), which every range must allow;
+ * 3. within the ranges (requires-python, Poetry's python constraint): the
+ *    default when allowed, else the newest allowed, skipping a version for
+ *    which a compiled package the app pins or locks has no wheel (the lock's
+ *    wheel list, else the built-in wheel table), with a note naming them;
+ * 4. the default.
+ */
+export interface ChosenPython {
+    readonly version: string;
+    readonly source: string;
+}
+
+const SUPPORTED_LIST = SUPPORTED_PYTHONS.join(", ");
+
+function unsupported(source: string, said: string, fix: string): InputError {
+    return new InputError(source, `${source} asks for Python ${said}, which is not supported; supported versions are ${SUPPORTED_LIST}. ${fix}`);
+}
+
+const FIX: Readonly<Record<string, string>> = {
+    ".python-version": "Edit .python-version or set `python`.",
+    "runtime.txt": "Edit runtime.txt or set `python`.",
+    "Pipfile.lock": "Edit the Pipfile's [requires] python_version, run `pipenv lock`, or set `python`.",
+    Pipfile: "Edit the Pipfile's [requires] python_version or set `python`.",
+};
+
+export function choosePython(facts: PythonFacts, requested: string | undefined, deps: Dependencies, installed: ReadonlySet<string>, notes: string[]): ChosenPython {
+    if (requested !== undefined) {
+        const v = minorOf(requested);
+        if (v === undefined) {
+            throw new InputError("`python`", `\`python\` is ${JSON.stringify(requested)}, which is not a Python version; use a version such as "3.12".`);
+        }
+        if (!isSupportedPython(v)) {
+            throw unsupported("`python`", v, "Set `python` to a supported version.");
+        }
+        for (const r of facts.ranges) {
+            if (!r.allows(v)) {
+                notes.push(`\`python\` is ${v}, which ${r.source} (${r.spec}) does not allow; the installer may refuse it.`);
+            }
+        }
+        return { version: v, source: "`python`" };
+    }
+
+    for (const e of facts.exact) {
+        if (!isSupportedPython(e.version)) {
+            if (e.hint) {
+                notes.push(`${e.source} names Python ${e.version}, which is not supported here; it is not used.`);
+                continue;
+            }
+            throw unsupported(e.source, e.version, FIX[e.source] ?? "Set `python`.");
+        }
+        const refusing = facts.ranges.find((r) => !r.allows(e.version));
+        if (refusing) {
+            if (e.hint) {
+                notes.push(`${e.source} names Python ${e.version}, which ${refusing.source} (${refusing.spec}) does not allow; it is not used.`);
+                continue;
+            }
+            throw new InputError(
+                e.source,
+                `${e.source} asks for Python ${e.version}, but ${refusing.source} is ${JSON.stringify(refusing.spec)}, which does not allow it; make them agree, or set \`python\`.`,
+            );
+        }
+        return { version: e.version, source: e.source };
+    }
+
+    const allowed = SUPPORTED_PYTHONS.filter((v) => facts.ranges.every((r) => r.allows(v)));
+    if (allowed.length === 0) {
+        const r = facts.ranges[0];
+        throw new InputError(
+            r.source,
+            `${r.source} is ${JSON.stringify(r.spec)}, which no supported Python satisfies (supported: ${SUPPORTED_LIST}). Widen it or set \`python\`.`,
+        );
+    }
+    // The default first (a distro Python, see base-images.ts), then newest to oldest.
+    const order = [...(allowed.includes(DEFAULT_PYTHON) ? [DEFAULT_PYTHON] : []), ...[...allowed].reverse().filter((v) => v !== DEFAULT_PYTHON)];
+    const ranged = facts.ranges.map((r) => r.source).join(" and ");
+    const blockersFor = (v: string) => wheelBlockers(deps, installed, v);
+    const first = blockersFor(order[0]);
+    if (first.length === 0) {
+        return { version: order[0], source: facts.ranges.length > 0 ? ranged : "default" };
+    }
+    for (const v of order.slice(1)) {
+        if (blockersFor(v).length === 0) {
+            const names = first.map((b) => `${b.name} ${b.version}`).join(", ");
+            const where = [...new Set(first.map((b) => b.from))].join(", ");
+            notes.push(
+                `Python ${v}, not ${order[0]}: ${names} ${first.length === 1 ? "has" : "have"} no wheel for ${order[0]} (${where}), ` +
+                    `and building ${first.length === 1 ? "it" : "them"} from source is slow or fails. Set \`python\` to choose another.`,
+            );
+            return { version: v, source: `${facts.ranges.length > 0 ? `${ranged}, and ` : ""}the wheels of ${names} (${where})` };
+        }
+    }
+    notes.push(
+        `No supported Python has wheels for every compiled package pinned here (${first.map((b) => `${b.name} ${b.version}`).join(", ")} lack one for ${order[0]}); ` +
+            "they build from source. Set `python` to choose the version.",
+    );
+    return { version: order[0], source: facts.ranges.length > 0 ? ranged : "default" };
+}
+
+interface Blocker {
+    readonly name: string;
+    readonly version: string;
+    /** "poetry.lock", "uv.lock", or "the package's releases" (the built-in table). */
+    readonly from: string;
+}
+
+/** Pinned compiled packages with no Linux wheel for the Python series. */
+function wheelBlockers(deps: Dependencies, installed: ReadonlySet<string>, python: string): Blocker[] {
+    const out: Blocker[] = [];
+    for (const [name, version] of [...deps.pins].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (!installed.has(name)) {
+            continue;
+        }
+        const files = deps.wheels.get(name);
+        if (files && files.length > 0) {
+            if (lockedWheelsCover(files, python) === false) {
+                out.push({ name, version, from: deps.manifest });
+            }
+            continue;
+        }
+        if (hasWheel(name, version, python) === false) {
+            out.push({ name, version, from: "its published wheels" });
+        }
+    }
+    return out;
+}
+
+/**
+ * Whether wheel file names (PEP 427) include one for CPython `python` on
+ * Linux glibc: a pure wheel covers every Python; `cp3X-abi3` covers 3.X and
+ * later; `cp3XY-cp3XY` covers 3.XY. Undefined when no wheel is for Linux.
+ */
+export function lockedWheelsCover(files: readonly string[], python: string): boolean | undefined {
+    const [major, minor] = python.split(".").map(Number);
+    let linux = false;
+    for (const f of files) {
+        const parts = f.slice(0, -".whl".length).split("-");
+        if (parts.length < 5) {
+            continue;
+        }
+        const [pyTags, abiTags, platTags] = parts.slice(-3).map((t) => t.split("."));
+        const pure = abiTags.includes("none") && pyTags.some((t) => t.startsWith("py"));
+        const onLinux = pure || platTags.some((p) => p.startsWith("manylinux") || p.startsWith("linux_"));
+        if (!onLinux) {
+            continue;
+        }
+        linux = true;
+        if (pure) {
+            return true;
+        }
+        for (const t of pyTags) {
+            if (!t.startsWith("cp")) {
+                continue;
+            }
+            const tag = t.slice(2);
+            const tMajor = Number(tag[0]);
+            const tMinor = Number(tag.slice(1));
+            if (abiTags.includes("abi3") && tMajor === major && tMinor <= minor) {
+                return true;
+            }
+            if (tMajor === major && tMinor === minor && abiTags.some((a) => a === `cp${major}${minor}`)) {
+                return true;
+            }
+        }
+    }
+    return linux ? false : undefined;
+}

@@ -1,0 +1,202 @@
+import { DEFAULTS } from "../data/defaults";
+import { Entrypoint } from "../detect/entrypoint";
+import { shellTokens } from "../detect/procfile";
+import { dictGet, str } from "../detect/python-source";
+import { SourceTree } from "../detect/source";
+import { InputError } from "../errors";
+import { CheckedOptions } from "./options";
+
+/**
+ * Steps around the server: what the builder runs after the source is copied
+ * (collectstatic, compilemessages, `buildCommands`), and what PythonApp runs
+ * once per deploy before the new container takes traffic (migrations, a
+ * Procfile's release: line).
+ */
+export interface BuildStep {
+    /** "collectstatic", "compilemessages", or "buildCommands[0]". */
+    readonly name: string;
+    /** The command, run without a shell. */
+    readonly argv: readonly string[];
+    /** Where it runs in the image. */
+    readonly workdir: string;
+    /** Variables the step needs besides `buildEnv` (Django's settings module). */
+    readonly env: Readonly<Record<string, string>>;
+    /** What showed the step is needed. */
+    readonly source: string;
+    /** The option that turns it off, for the failure message. */
+    readonly off: string;
+}
+
+export interface ReleasePlan {
+    /** The command, as words (a Procfile line with shell syntax runs under `sh -c`). */
+    readonly command: readonly string[];
+    /** Where it runs in the image. */
+    readonly workdir: string;
+    /** What it came from: "`releaseCommand`", "Procfile release:", "Procfile web: (before the server)", "Django". */
+    readonly source: string;
+}
+
+function djangoManage(entry: Entrypoint): { workdir: string; manage: string } | undefined {
+    if (!entry.django) {
+        return undefined;
+    }
+    const root = entry.django.root;
+    return { workdir: root === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${root}`, manage: entry.django.manage };
+}
+
+export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entrypoint, notes: string[]): { steps: BuildStep[]; apt: string[] } {
+    const steps: BuildStep[] = [];
+    const apt: string[] = [];
+    const django = entry.django;
+    const manage = djangoManage(entry);
+    const settingsEnv: Record<string, string> = django ? { DJANGO_SETTINGS_MODULE: django.runtimeSettings } : {};
+
+    // collectstatic: django.contrib.staticfiles with a STATIC_ROOT to collect into.
+    const staticApp = django?.settings.installedApps.some((a) => a === "django.contrib.staticfiles" || a.startsWith("django.contrib.staticfiles.")) ?? false;
+    const staticRoot = django?.settings.get("STATIC_ROOT");
+    const hasStaticRoot = staticRoot !== undefined && staticRoot.kind !== "none";
+    if (o.collectStatic === true && !(django && staticApp && hasStaticRoot)) {
+        throw new InputError(
+            "`collectStatic`",
+            `\`collectStatic\` is true, but ${django ? "the Django settings have no STATIC_ROOT (or no django.contrib.staticfiles)" : "the app is not a Django project"}, so there is nothing to collect into; remove \`collectStatic\`, or set STATIC_ROOT.`,
+        );
+    }
+    if (django && manage && staticApp) {
+        if (!hasStaticRoot) {
+            notes.push(`collectstatic does not run: django.contrib.staticfiles is installed but ${django.settings.sourceOf("INSTALLED_APPS") ?? "the settings"} set no STATIC_ROOT to collect into.`);
+        } else if (o.collectStatic === false) {
+            notes.push("collectstatic is detected (django.contrib.staticfiles with STATIC_ROOT) but `collectStatic` is false: it does not run.");
+        } else {
+            steps.push({
+                name: "collectstatic",
+                argv: ["python", "manage.py", "collectstatic", "--noinput"],
+                workdir: manage.workdir,
+                env: settingsEnv,
+                source: `django.contrib.staticfiles and STATIC_ROOT (${django.settings.sourceOf("STATIC_ROOT")})`,
+                off: "`collectStatic: false`",
+            });
+            notes.push(
+                `collectstatic runs in the builder with ${django.runtimeSettings} (the settings the server uses), so static files ship in the image; ` +
+                    "settings it needs at import come from `buildEnv` and `buildSecrets`; `collectStatic: false` turns it off.",
+            );
+        }
+    }
+
+    // compilemessages: .po catalogues without their compiled .mo.
+    if (django && manage) {
+        const uncompiled = poWithoutMo(src, django.root);
+        if (uncompiled.length > 0) {
+            steps.push({
+                name: "compilemessages",
+                argv: ["python", "manage.py", "compilemessages"],
+                workdir: manage.workdir,
+                env: settingsEnv,
+                source: `translation catalogues without their .mo (${uncompiled.slice(0, 3).join(", ")}${uncompiled.length > 3 ? ", ..." : ""})`,
+                off: "removing the .po files or committing the compiled .mo files",
+            });
+            apt.push("gettext");
+            notes.push(`compilemessages runs in the builder (gettext added there): ${uncompiled.length} translation catalogue(s) have no compiled .mo.`);
+        }
+    }
+
+    o.buildCommands.forEach((argv, i) => {
+        steps.push({
+            name: `buildCommands[${i}]`,
+            argv,
+            workdir: entry.chdir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${entry.chdir}`,
+            env: {},
+            source: "`buildCommands`",
+            off: "removing it from `buildCommands`",
+        });
+    });
+    return { steps, apt };
+}
+
+/** .po files under locale/ folders (three levels deep at most) with no .mo beside them. */
+function poWithoutMo(src: SourceTree, root: string): string[] {
+    const out: string[] = [];
+    const walk = (dir: string, depth: number): void => {
+        for (const e of src.list(dir)) {
+            const rel = dir === "" ? e.name : `${dir}/${e.name}`;
+            if (e.isDirectory() && depth < 6 && !e.name.startsWith(".") && e.name !== "node_modules" && e.name !== "venv" && e.name !== ".venv") {
+                walk(rel, depth + 1);
+            } else if (e.isFile() && e.name.endsWith(".po") && rel.includes("/LC_MESSAGES/") && !src.isFile(`${rel.slice(0, -3)}.mo`)) {
+                out.push(rel);
+            }
+        }
+    };
+    walk(root, 0);
+    return out.sort();
+}
+
+/** A Procfile command as words: plain words when it has no shell syntax, else `sh -c` (the platforms run it with a shell too). */
+function procfileCommand(text: string): string[] {
+    const tokens = shellTokens(text);
+    const plain = tokens.every((t) => typeof t === "string" && !t.includes("${"));
+    return plain && tokens.length > 0 ? (tokens as string[]) : ["sh", "-c", text];
+}
+
+export function planRelease(o: CheckedOptions, entry: Entrypoint, notes: string[]): ReleasePlan | undefined {
+    const workdir = entry.chdir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${entry.chdir}`;
+    const detected = detectRelease(entry, notes);
+    if (o.releaseCommand === false) {
+        if (detected) {
+            notes.push(`A release step is detected (${detected.source}: ${detected.command.join(" ")}), but \`releaseCommand\` is false: it does not run.`);
+        }
+        return undefined;
+    }
+    if (o.releaseCommand !== undefined) {
+        return { command: o.releaseCommand, workdir, source: "`releaseCommand`" };
+    }
+    if (detected) {
+        notes.push(
+            `Release step (${detected.source}): \`${detected.command.join(" ")}\` runs once per deploy with the new image, before the new container takes traffic (PythonApp); ` +
+                "set `releaseCommand` to change it, or false to skip it.",
+        );
+    }
+    return detected;
+}
+
+function detectRelease(entry: Entrypoint, notes: string[]): ReleasePlan | undefined {
+    const procfile = entry.procfile;
+    // The platforms run Procfile commands in the app's root folder.
+    if (procfile?.release !== undefined) {
+        return { command: procfileCommand(procfile.release), workdir: DEFAULTS.workdir, source: "Procfile release:" };
+    }
+    const django = entry.django;
+    const databases = django?.settings.get("DATABASES");
+    const hasDatabase = databases?.kind === "dict" ? databases.entries.length > 0 : databases !== undefined;
+    const before = procfile?.web?.before ?? [];
+    if (before.length > 0) {
+        const kept: string[] = [];
+        for (const cmd of before) {
+            const words = procfileCommand(cmd);
+            const isManage = words[0]?.startsWith("python") && words[1]?.endsWith("manage.py");
+            if (isManage && words[2] === "collectstatic") {
+                notes.push(`The Procfile runs \`${cmd}\` before the server; collectstatic belongs to the build, where the image runs it when STATIC_ROOT is set.`);
+                continue;
+            }
+            if (isManage && words[2] === "migrate" && django && !hasDatabase) {
+                notes.push(`The Procfile runs \`${cmd}\` before the server, but the settings define no DATABASES, so there is nothing to migrate: it is not run. Set \`releaseCommand\` to run it anyway.`);
+                continue;
+            }
+            kept.push(cmd);
+        }
+        if (kept.length > 0) {
+            const text = kept.join(" && ");
+            return { command: kept.length === 1 ? procfileCommand(text) : ["sh", "-c", text], workdir: DEFAULTS.workdir, source: "Procfile web: (before the server)" };
+        }
+    }
+    if (django && hasDatabase) {
+        const manage = djangoManage(entry)!;
+        const sqlite = databases?.kind === "dict" && databases.entries.some(([, db]) => (str(dictGet(db, "ENGINE")) ?? "").endsWith("sqlite3"));
+        if (sqlite) {
+            return { command: ["python", "manage.py", "migrate", "--noinput"], workdir: manage.workdir, source: "Django with an SQLite database" };
+        }
+        notes.push(
+            "Django apps usually need `python manage.py migrate` before serving; the database here is not a local SQLite file, so the package does not run it on its own: " +
+                'set `releaseCommand: ["python", "manage.py", "migrate", "--noinput"]` to run it once per deploy.',
+        );
+    }
+    return undefined;
+}

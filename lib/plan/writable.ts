@@ -1,0 +1,101 @@
+import { DEFAULTS } from "../data/defaults";
+import { WritablePath } from "../detect/writable-paths";
+import { InputError } from "../errors";
+import { CheckedOptions } from "./options";
+
+/**
+ * The paths the app writes, as the image makes them: folders created owned
+ * by the app's user; a file the app keeps among its code (an SQLite
+ * database at /app/db.sqlite3) becomes a link into the data folder, so the
+ * code stays read-only and the file can live on a volume. Data persists
+ * (PythonApp mounts a named volume); scratch is a tmpfs.
+ */
+export interface WritablePathPlan {
+    /** Absolute, in the image. */
+    readonly path: string;
+    readonly kind: "data" | "scratch";
+    /** What showed it, or "`writablePaths`". */
+    readonly why: string;
+    /** Links made into this folder: the app's path -> the path here. */
+    readonly links: ReadonlyArray<{ readonly from: string; readonly to: string }>;
+}
+
+/** Paths the build writes into shell commands: plain characters only. */
+const SAFE_PATH = /^\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+
+/** System folders no app path may be made writable in. */
+const SYSTEM = ["/bin", "/sbin", "/lib", "/lib64", "/usr", "/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/run", "/var/lib/dpkg", "/var/lib/apt"];
+
+function absolute(p: string, workdir: string): string {
+    if (p.startsWith("/")) {
+        return p.replace(/\/+$/, "") || "/";
+    }
+    const rel = p.replace(/\/+$/, "");
+    return rel === "" ? workdir : `${workdir}/${rel}`;
+}
+
+function inside(child: string, parent: string): boolean {
+    return child === parent || child.startsWith(`${parent}/`);
+}
+
+export function planWritablePaths(o: CheckedOptions, detected: readonly WritablePath[], workdir: string, notes: string[]): WritablePathPlan[] {
+    const dirs = new Map<string, { kind: "data" | "scratch"; why: string }>();
+    const files: Array<{ path: string; why: string }> = [];
+    for (const d of detected) {
+        const abs = absolute(d.path, workdir);
+        if (!SAFE_PATH.test(abs)) {
+            notes.push(`The app writes ${JSON.stringify(abs)} (${d.why}), whose name has characters the image's build commands do not take; it stays read-only. Declare a plain folder in \`writablePaths\` if the app must write there.`);
+            continue;
+        }
+        if (SYSTEM.some((s) => inside(abs, s)) || abs === "/" || abs === "/tmp" || inside(abs, "/tmp") || abs === workdir) {
+            if (!inside(abs, "/tmp")) {
+                notes.push(`The app writes ${abs} (${d.why}), which stays read-only in the container; if it must, move it or declare a folder in \`writablePaths\`.`);
+            }
+            continue;
+        }
+        if (d.file) {
+            files.push({ path: abs, why: d.why });
+        } else if (!dirs.has(abs) || dirs.get(abs)!.kind === "scratch") {
+            dirs.set(abs, { kind: d.kind, why: d.why });
+        }
+    }
+    for (const [p, kind] of Object.entries(o.writablePaths)) {
+        const abs = absolute(p, workdir);
+        if (abs === workdir || abs === "/" || SYSTEM.some((s) => inside(abs, s)) || inside(DEFAULTS.venv, abs)) {
+            throw new InputError("`writablePaths`", `\`writablePaths\` names ${abs}, which must stay read-only (the app's folder itself, the venv or a system folder); name a folder inside the app's folder or under /var, /srv or /data.`);
+        }
+        dirs.set(abs, { kind, why: "`writablePaths`" });
+    }
+    // A file inside a writable folder needs nothing more; others are linked into the data folder.
+    const dataDir = DEFAULTS.dataDir;
+    const links: Array<{ from: string; to: string; why: string }> = [];
+    for (const f of files) {
+        if ([...dirs.keys()].some((d) => inside(f.path, d))) {
+            continue;
+        }
+        const rel = inside(f.path, workdir) ? f.path.slice(workdir.length + 1) : f.path.slice(1);
+        links.push({ from: f.path, to: `${dataDir}/${rel}`, why: f.why });
+    }
+    if (links.length > 0 && !dirs.has(dataDir)) {
+        dirs.set(dataDir, { kind: "data", why: links.map((l) => l.why).join("; ") });
+    }
+    // Nested folders: the outer one is enough.
+    const paths = [...dirs.keys()].sort();
+    const out: WritablePathPlan[] = [];
+    for (const p of paths) {
+        if (paths.some((q) => q !== p && inside(p, q))) {
+            continue;
+        }
+        const d = dirs.get(p)!;
+        out.push({ path: p, kind: d.kind, why: d.why, links: links.filter((l) => inside(l.to, p)).map(({ from, to }) => ({ from, to })) });
+    }
+    for (const w of out) {
+        const linked = w.links.length > 0 ? ` (${w.links.map((l) => `${l.from} links to ${l.to}`).join(", ")})` : "";
+        notes.push(
+            w.kind === "data"
+                ? `The app writes ${w.path}${linked} (${w.why}): the image makes it writable by the app's user; PythonApp mounts a named volume there, so what it holds (an SQLite database: run migrations as the release step) survives a redeploy. Other runners of the image must mount a volume there too.`
+                : `The app writes ${w.path} (${w.why}): the image makes it writable by the app's user; PythonApp mounts a tmpfs there, so its files are lost on restart.`,
+        );
+    }
+    return out;
+}
