@@ -4,9 +4,10 @@ import { InputError } from "../errors";
 import { Plan } from "../plan/plan";
 import { healthCheckCommand, stopTimeout } from "../render/commands";
 import * as v from "../validate";
-import { buildPythonImage, PythonImageArgs } from "./python-image";
+import { asResourceError, PythonImage, PythonImageArgs, safeName } from "./python-image";
 
-export type RestartPolicy = "no" | "on-failure" | "always" | "unless-stopped";
+export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 
 export interface PythonAppArgs extends PythonImageArgs {
     /** Host port to publish the app's port on. @default the app's `port` */
@@ -21,10 +22,20 @@ export interface PythonAppArgs extends PythonImageArgs {
     readonly restart?: RestartPolicy;
     /** Size of /dev/shm in MiB, where gunicorn keeps worker heartbeats. @default 64 */
     readonly shmSizeMb?: number;
-    /** Mount the root filesystem read-only (with a tmpfs at /tmp). @default true */
+    /** Mount the root filesystem read-only (with a tmpfs at /tmp and at the app's scratch paths). @default true */
     readonly readOnlyRootFilesystem?: boolean;
-    /** tmpfs mounts: path -> mount options. @default { "/tmp": "rw,noexec,nosuid,size=64m" } */
+    /** tmpfs mounts: path -> mount options, replacing the default /tmp one. @default { "/tmp": "rw,noexec,nosuid,size=64m" } with a read-only root */
     readonly tmpfs?: Record<string, string>;
+    /**
+     * Named volumes for the app's data paths: container path -> volume name. Every
+     * data path of the plan (`plan.writablePaths`, e.g. Flask's instance folder, the
+     * folder an SQLite database is linked into) gets a volume; this names them.
+     * Volumes are kept when the stack is destroyed (`retainVolumes`).
+     * @default `<name>-<path>` for each data path
+     */
+    readonly volumes?: Record<string, string>;
+    /** Keep the data volumes when the container or the stack is destroyed. @default true */
+    readonly retainVolumes?: boolean;
     /** Linux capabilities to drop. @default ["ALL"] */
     readonly dropCapabilities?: string[];
     /** Linux capabilities to add back. @default [] */
@@ -46,12 +57,17 @@ export interface PythonAppArgs extends PythonImageArgs {
 const CAPABILITY = /^(?:ALL|[A-Z][A-Z_]*)$/;
 const TMPFS_PATH = /^\/[A-Za-z0-9._/-]*$/;
 const TMPFS_OPTIONS = /^[A-Za-z0-9=,._-]*$/;
+const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const DEFAULT_TMP = { "/tmp": "rw,noexec,nosuid,size=64m" };
+const SCRATCH_TMPFS = "rw,noexec,nosuid,size=64m";
 
 /**
  * A PythonImage plus a Docker container running it with gunicorn as a
  * non-root user, hardened by default: read-only root filesystem, all
  * capabilities dropped, no-new-privileges, a health check the engine runs,
- * and a stop timeout that lets gunicorn finish in-flight requests.
+ * and a stop timeout that lets gunicorn finish in-flight requests. The paths
+ * the app writes get named volumes (data) or tmpfs (scratch); a release step
+ * (migrations) runs with the new image before the new container starts.
  */
 export class PythonApp extends pulumi.ComponentResource {
     /** http://host:port of the published app. */
@@ -62,50 +78,53 @@ export class PythonApp extends pulumi.ComponentResource {
     readonly imageRef: pulumi.Output<string>;
     readonly dockerfile: pulumi.Output<string>;
     readonly plan: Plan;
+    /** The PythonImage this app runs. */
+    readonly image: PythonImage;
     readonly container: docker.Container;
+    /** The container that ran the release step, when there is one. */
+    readonly release?: docker.Container;
 
     constructor(name: string, args: PythonAppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pulumi-python-app:index:PythonApp", name, {}, opts);
         const {
-            hostPort, hostIp, env, secretEnv, restart, shmSizeMb, readOnlyRootFilesystem, tmpfs, dropCapabilities,
+            hostPort, hostIp, env, secretEnv, restart, shmSizeMb, readOnlyRootFilesystem, tmpfs, volumes, retainVolumes, dropCapabilities,
             addCapabilities, noNewPrivileges, memoryMb, cpus, networks, containerLabels, waitForHealthy, ...imageArgs
         } = args ?? ({} as PythonAppArgs);
 
         // Validate the container's own args before anything is synthesized or built.
-        const c = checkContainerArgs({
-            hostPort, hostIp, env, secretEnv, restart, shmSizeMb, readOnlyRootFilesystem, tmpfs, dropCapabilities,
-            addCapabilities, noNewPrivileges, memoryMb, cpus, containerLabels, waitForHealthy,
-        });
+        const c = asResourceError(this, () =>
+            checkContainerArgs({
+                hostPort, hostIp, env, secretEnv, restart, shmSizeMb, readOnlyRootFilesystem, tmpfs, volumes, retainVolumes, dropCapabilities,
+                addCapabilities, noNewPrivileges, memoryMb, cpus, containerLabels, waitForHealthy,
+            }),
+        );
 
-        const built = buildPythonImage(name, imageArgs, this);
-        const plan = built.plan;
+        this.image = new PythonImage(name, imageArgs, { parent: this });
+        const plan = this.image.plan;
         this.plan = plan;
-        this.dockerfile = pulumi.output(built.dockerfile);
+        this.dockerfile = this.image.dockerfile;
+
+        // Data paths get named volumes, scratch paths a tmpfs (with a read-only root).
+        const mounts = asResourceError(this, () => dataMounts(name, plan, c, this));
+        const tmpfsMounts = { ...c.tmpfs };
+        if (c.readOnlyRootFilesystem) {
+            for (const w of plan.writablePaths.filter((p) => p.kind === "scratch")) {
+                tmpfsMounts[w.path] ??= SCRATCH_TMPFS;
+            }
+        }
 
         // The engine needs the image by id: pull it from the registry (by digest), or find the loaded one.
-        const imageProvider = built.pushed && imageArgs.registry?.username !== undefined
-            ? new docker.Provider(
-                  `${name}-docker`,
-                  {
-                      registryAuth: [
-                          {
-                              address: imageArgs.registry.server,
-                              username: imageArgs.registry.username,
-                              password: pulumi.secret(imageArgs.registry.password!),
-                          },
-                      ],
-                  },
-                  { parent: this },
-              )
+        const auth = this.image.pullAuth;
+        const imageProvider = auth
+            ? new docker.Provider(`${name}-docker`, { registryAuth: [{ address: auth.address, username: auth.username, password: auth.password }] }, { parent: this })
             : undefined;
-        const ref = built.pushed ? built.image.ref : pulumi.output(built.localTag!);
         const local = new docker.RemoteImage(
             `${name}-pull`,
             {
-                name: ref,
+                name: this.image.ref,
                 keepLocally: true,
                 // A local image keeps its tag across builds: a new digest must replace the container.
-                triggers: { digest: built.image.digest },
+                triggers: { digest: this.image.digest },
             },
             { parent: this, provider: imageProvider },
         );
@@ -113,29 +132,85 @@ export class PythonApp extends pulumi.ComponentResource {
         const port = plan.server.port;
         const publishedPort = c.hostPort ?? port;
         const probe = healthCheckCommand(plan);
-        const envs = pulumi
-            .all([pulumi.output(c.env), pulumi.secret(c.secretEnv)])
-            .apply(([plain, secret]) => [...toEnvList(plain), ...toEnvList(secret)]);
+
+        // Behind a proxy on the host, a loopback-published port's peer is the engine's gateway: trust its X-Forwarded-* headers.
+        const envWithProxy: Record<string, pulumi.Input<string>> = { ...c.env };
+        if (plan.server.forwardedAllowIps === undefined && isLoopback(c.hostIp) && !("FORWARDED_ALLOW_IPS" in c.env) && !("FORWARDED_ALLOW_IPS" in c.secretEnv)) {
+            const network = networks && networks.length > 0 ? networks[0] : "bridge";
+            envWithProxy.FORWARDED_ALLOW_IPS = docker
+                .getNetworkOutput({ name: network }, { parent: this })
+                .apply((n) => n.ipamConfigs.map((i) => i.gateway).filter((g): g is string => !!g).join(",") || "127.0.0.1");
+        }
+        // One entry per variable, sorted: secret values are secret entries, plain ones stay plain (and readable in a diff).
+        const envs: pulumi.Input<string>[] = [
+            ...Object.entries(envWithProxy).map(([k, value]) => ({ k, value: pulumi.interpolate`${k}=${value}` as pulumi.Input<string> })),
+            ...Object.entries(c.secretEnv).map(([k, value]) => ({ k, value: pulumi.secret(pulumi.interpolate`${k}=${value}`) as pulumi.Input<string> })),
+        ]
+            .sort((a, b) => (a.k < b.k ? -1 : 1))
+            .map((e) => (typeof envWithProxy[e.k] === "string" ? `${e.k}=${envWithProxy[e.k]}` : e.value));
+
+        const hardening = {
+            user: `${plan.user.uid}:${plan.user.gid}`,
+            envs,
+            readOnly: c.readOnlyRootFilesystem,
+            tmpfs: c.readOnlyRootFilesystem || Object.keys(tmpfsMounts).length > 0 ? tmpfsMounts : undefined,
+            mounts: mounts.length > 0 ? mounts : undefined,
+            capabilities: { drops: c.dropCapabilities, adds: c.addCapabilities.length > 0 ? c.addCapabilities : undefined },
+            securityOpts: c.noNewPrivileges ? ["no-new-privileges:true"] : undefined,
+            shmSize: c.shmSizeMb,
+            memory: c.memoryMb,
+            // No swap beyond the limit; also, left unset, the engine reports 2x memory and every preview shows a diff.
+            memorySwap: c.memoryMb,
+            cpus: c.cpus === undefined ? undefined : String(c.cpus),
+            networksAdvanced: networks && networks.length > 0 ? networks.map((n) => ({ name: n })) : undefined,
+        };
+
+        // The release step (migrations): the new image, the same environment and volumes, before the new container.
+        let released: pulumi.Output<string> | undefined;
+        if (plan.release) {
+            const step = plan.release;
+            this.release = new docker.Container(
+                `${name}-release`,
+                {
+                    image: local.imageId,
+                    command: [...step.command],
+                    workingDir: step.workdir,
+                    ...hardening,
+                    restart: "no",
+                    mustRun: false,
+                    attach: true,
+                    logs: true,
+                    labels: [{ label: "dev.pulumi-python-app.role", value: "release" }],
+                },
+                { parent: this },
+            );
+            const release = this.release;
+            released = pulumi.all([release.exitCode, release.containerLogs]).apply(([code, logs]) => {
+                if (code !== 0) {
+                    const tail = (logs ?? "").trim().split("\n").slice(-20).join("\n");
+                    throw new pulumi.ResourceError(
+                        `The release step (${step.source}: ${step.command.join(" ")}) exited with ${code}; the new container was not started and the running one keeps serving. ` +
+                            `Its last output:\n${tail}\nFix the cause and run \`pulumi up\` again (with \`--replace\` on the release container to rerun it with the same image), or set \`releaseCommand\`.`,
+                        this,
+                        true,
+                    );
+                }
+                return String(code);
+            });
+        }
 
         this.container = new docker.Container(
             `${name}-container`,
             {
                 image: local.imageId,
                 ports: [{ internal: port, external: publishedPort, ip: c.hostIp }],
-                envs: Object.keys(c.secretEnv).length > 0 ? pulumi.secret(envs) : envs,
-                user: `${plan.user.uid}:${plan.user.gid}`,
+                ...hardening,
                 restart: c.restart,
-                shmSize: c.shmSizeMb,
-                readOnly: c.readOnlyRootFilesystem,
-                tmpfs: c.readOnlyRootFilesystem || Object.keys(c.tmpfs).length > 0 ? c.tmpfs : undefined,
-                capabilities: { drops: c.dropCapabilities, adds: c.addCapabilities.length > 0 ? c.addCapabilities : undefined },
-                securityOpts: c.noNewPrivileges ? ["no-new-privileges:true"] : undefined,
-                memory: c.memoryMb,
-                // No swap beyond the limit; also, left unset, the engine reports 2x memory and every preview shows a diff.
-                memorySwap: c.memoryMb,
-                cpus: c.cpus === undefined ? undefined : String(c.cpus),
-                networksAdvanced: networks && networks.length > 0 ? networks.map((n) => ({ name: n })) : undefined,
-                labels: Object.entries(c.containerLabels).map(([label, value]) => ({ label, value })),
+                labels: [
+                    ...Object.entries(c.containerLabels).map(([label, value]) => ({ label, value })),
+                    // Waits for the release step: a failed one stops here, before the running container is replaced.
+                    ...(released ? [{ label: "dev.pulumi-python-app.release-exit-code", value: released }] : []),
+                ],
                 healthcheck: probe
                     ? { tests: ["CMD", ...probe], interval: "10s", timeout: "5s", startPeriod: "20s", retries: 3 }
                     : undefined,
@@ -146,14 +221,15 @@ export class PythonApp extends pulumi.ComponentResource {
                 waitTimeout: probe !== undefined ? 90 : undefined,
                 mustRun: true,
             },
-            { parent: this },
+            // The name and host port are fixed: the old container must go before its replacement starts.
+            { parent: this, deleteBeforeReplace: true, dependsOn: this.release ? [this.release] : [] },
         );
 
         const urlHost = c.hostIp === "0.0.0.0" ? "127.0.0.1" : c.hostIp.includes(":") ? `[${c.hostIp}]` : c.hostIp;
         this.url = pulumi.output(`http://${urlHost}:${publishedPort}`);
         this.containerName = this.container.name;
         this.containerId = this.container.id;
-        this.imageRef = ref;
+        this.imageRef = this.image.ref;
         this.registerOutputs({
             url: this.url,
             containerName: this.containerName,
@@ -164,10 +240,32 @@ export class PythonApp extends pulumi.ComponentResource {
     }
 }
 
-function toEnvList(env: Record<string, string>): string[] {
-    return Object.keys(env)
-        .sort()
-        .map((k) => `${k}=${env[k]}`);
+function isLoopback(ip: string): boolean {
+    return ip.startsWith("127.") || ip === "::1";
+}
+
+/** A named volume at each data path; `volumes` names them (and may only name data paths). */
+function dataMounts(name: string, plan: Plan, c: CheckedContainerArgs, parent: pulumi.Resource): docker.types.input.ContainerMount[] {
+    const data = plan.writablePaths.filter((w) => w.kind === "data");
+    for (const target of Object.keys(c.volumes)) {
+        if (!data.some((w) => w.path === target)) {
+            throw new InputError(
+                "`volumes`",
+                `\`volumes\` names ${target}, which is not a data path of the app (${data.length > 0 ? data.map((w) => w.path).join(", ") : "it has none"}); ` +
+                    "declare it in `writablePaths` as \"data\" so the image makes it writable by the app's user.",
+            );
+        }
+    }
+    return data.map((w) => {
+        const volumeName = c.volumes[w.path] ?? `${safeName(name).toLowerCase()}-${w.path.replace(/^\/+/, "").replace(/[^A-Za-z0-9_.-]+/g, "-")}`;
+        const volume = new docker.Volume(
+            `${name}-volume${w.path.replace(/[^A-Za-z0-9_.-]+/g, "-")}`,
+            { name: volumeName, labels: [{ label: "dev.pulumi-python-app.path", value: w.path }] },
+            // Data outlives the container, and (unless told otherwise) the stack.
+            { parent, retainOnDelete: c.retainVolumes },
+        );
+        return { type: "volume", source: volume.name, target: w.path };
+    });
 }
 
 interface CheckedContainerArgs {
@@ -179,6 +277,8 @@ interface CheckedContainerArgs {
     shmSizeMb: number;
     readOnlyRootFilesystem: boolean;
     tmpfs: Record<string, string>;
+    volumes: Record<string, string>;
+    retainVolumes: boolean;
     dropCapabilities: string[];
     addCapabilities: string[];
     noNewPrivileges: boolean;
@@ -190,7 +290,7 @@ interface CheckedContainerArgs {
 
 function checkContainerArgs(a: Partial<PythonAppArgs>): CheckedContainerArgs {
     const hostPort = a.hostPort === undefined ? undefined : v.integer("`hostPort`", a.hostPort, 1, 65535, "Use a free TCP port on the host, such as 8080.");
-    const hostIp = a.hostIp === undefined ? "127.0.0.1" : v.matches("`hostIp`", a.hostIp, /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]+)$/, "an IPv4 or IPv6 address such as \"127.0.0.1\" or \"0.0.0.0\"");
+    const hostIp = a.hostIp === undefined ? "127.0.0.1" : v.matches("`hostIp`", a.hostIp, /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]+)$/, 'an IPv4 or IPv6 address such as "127.0.0.1" or "0.0.0.0"');
     const env = checkEnv("`env`", a.env);
     const secretEnv = checkEnv("`secretEnv`", a.secretEnv);
     for (const k of Object.keys(secretEnv)) {
@@ -198,26 +298,24 @@ function checkContainerArgs(a: Partial<PythonAppArgs>): CheckedContainerArgs {
             throw new InputError("`secretEnv`", `\`${k}\` is in both \`env\` and \`secretEnv\`; keep it in one.`);
         }
     }
-    const restarts: RestartPolicy[] = ["no", "on-failure", "always", "unless-stopped"];
-    if (a.restart !== undefined && !restarts.includes(a.restart)) {
-        throw new InputError("`restart`", `\`restart\` is ${JSON.stringify(a.restart)}; it must be one of ${restarts.map((r) => `"${r}"`).join(", ")}.`);
-    }
+    const restart = a.restart === undefined ? "unless-stopped" : v.oneOf("`restart`", a.restart, RESTART_POLICIES);
     const shmSizeMb = a.shmSizeMb === undefined ? 64 : v.integer("`shmSizeMb`", a.shmSizeMb, 1, 1048576, "It is /dev/shm's size in MiB; gunicorn needs a few MiB.");
-    const readOnly = bool("`readOnlyRootFilesystem`", a.readOnlyRootFilesystem, true);
-    let tmpfs: Record<string, string> = readOnly ? { "/tmp": "rw,noexec,nosuid,size=64m" } : {};
-    if (a.tmpfs !== undefined) {
-        if (a.tmpfs === null || typeof a.tmpfs !== "object" || Array.isArray(a.tmpfs)) {
-            throw new InputError("`tmpfs`", "`tmpfs` must be an object of mount paths to options, e.g. { \"/tmp\": \"size=64m\" }.");
-        }
-        tmpfs = {};
-        for (const p of Object.keys(a.tmpfs).sort()) {
-            v.matches("`tmpfs` path", p, TMPFS_PATH, "an absolute path such as /tmp");
-            tmpfs[p] = v.matches(`\`tmpfs["${p}"]\``, a.tmpfs[p], TMPFS_OPTIONS, "mount options such as \"rw,size=64m\"");
-        }
-    }
+    const readOnly = v.bool("`readOnlyRootFilesystem`", a.readOnlyRootFilesystem, true);
+    const tmpfs: Record<string, string> =
+        a.tmpfs === undefined
+            ? readOnly
+                ? { ...DEFAULT_TMP }
+                : {}
+            : v.stringMap("`tmpfs`", a.tmpfs, TMPFS_PATH, "an absolute path such as /tmp", (arg, value) =>
+                  v.matches(arg, value, TMPFS_OPTIONS, 'mount options such as "rw,size=64m"'),
+              );
+    const volumes = v.stringMap("`volumes`", a.volumes, TMPFS_PATH, "an absolute container path such as /app/instance", (arg, value) =>
+        v.matches(arg, value, VOLUME_NAME, 'a Docker volume name such as "shop-data"'),
+    );
+    const retainVolumes = v.bool("`retainVolumes`", a.retainVolumes, true);
     const drops = v.stringList("`dropCapabilities`", a.dropCapabilities ?? ["ALL"], CAPABILITY, "a capability name such as NET_RAW or ALL");
     const adds = v.stringList("`addCapabilities`", a.addCapabilities, CAPABILITY, "a capability name such as NET_BIND_SERVICE");
-    const noNewPrivileges = bool("`noNewPrivileges`", a.noNewPrivileges, true);
+    const noNewPrivileges = v.bool("`noNewPrivileges`", a.noNewPrivileges, true);
     const memoryMb = a.memoryMb === undefined ? undefined : v.integer("`memoryMb`", a.memoryMb, 6, 1048576, "Docker needs at least 6 MiB.");
     let cpus: number | undefined;
     if (a.cpus !== undefined) {
@@ -226,44 +324,15 @@ function checkContainerArgs(a: Partial<PythonAppArgs>): CheckedContainerArgs {
         }
         cpus = a.cpus;
     }
-    const containerLabels: Record<string, string> = {};
-    if (a.containerLabels !== undefined) {
-        if (a.containerLabels === null || typeof a.containerLabels !== "object" || Array.isArray(a.containerLabels)) {
-            throw new InputError("`containerLabels`", "`containerLabels` must be an object of label names to strings.");
-        }
-        for (const k of Object.keys(a.containerLabels).sort()) {
-            v.matches("`containerLabels` key", k, /^[A-Za-z0-9][A-Za-z0-9._/-]*$/, "a label name such as com.example.team");
-            containerLabels[k] = v.string(`\`containerLabels.${k}\``, a.containerLabels[k]);
-        }
-    }
-    const waitForHealthy = a.waitForHealthy === undefined ? undefined : bool("`waitForHealthy`", a.waitForHealthy, true);
+    const containerLabels = v.stringMap("`containerLabels`", a.containerLabels, /^[A-Za-z0-9][A-Za-z0-9._/-]*$/, "a label name such as com.example.team", v.string);
+    const waitForHealthy = v.bool("`waitForHealthy`", a.waitForHealthy);
     return {
-        hostPort, hostIp, env, secretEnv, restart: a.restart ?? "unless-stopped", shmSizeMb, readOnlyRootFilesystem: readOnly, tmpfs,
+        hostPort, hostIp, env, secretEnv, restart, shmSizeMb, readOnlyRootFilesystem: readOnly, tmpfs, volumes, retainVolumes,
         dropCapabilities: drops, addCapabilities: adds, noNewPrivileges, memoryMb, cpus, containerLabels, waitForHealthy,
     };
 }
 
 function checkEnv(argument: string, env: Record<string, pulumi.Input<string>> | undefined): Record<string, pulumi.Input<string>> {
-    if (env === undefined) {
-        return {};
-    }
-    if (env === null || typeof env !== "object" || Array.isArray(env)) {
-        throw new InputError(argument, `${argument} must be an object of variable names to values.`);
-    }
-    const out: Record<string, pulumi.Input<string>> = {};
-    for (const k of Object.keys(env).sort()) {
-        v.matches(`${argument} name`, k, v.ENV_NAME, "an environment variable name (letters, digits, _; not starting with a digit)");
-        out[k] = env[k]; // values go to the engine's API, not to a Dockerfile or a shell
-    }
-    return out;
-}
-
-function bool(argument: string, value: unknown, dflt: boolean): boolean {
-    if (value === undefined) {
-        return dflt;
-    }
-    if (typeof value !== "boolean") {
-        throw new InputError(argument, `${argument} must be true or false, not ${v.describe(value)}.`);
-    }
-    return value;
+    // Values go to the engine's API, not to a Dockerfile or a shell; names are checked.
+    return v.stringMap(argument, env, v.ENV_NAME, "an environment variable name (letters, digits, _; not starting with a digit)", (_arg, value) => value as pulumi.Input<string>);
 }

@@ -4,7 +4,8 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { InputError } from "../errors";
-import { Plan, SynthesizeOptions } from "../plan/plan";
+import { SynthesizeOptions } from "../plan/options";
+import { Plan } from "../plan/plan";
 import { synthesize } from "../synthesize";
 import * as v from "../validate";
 import { stageBuildContext } from "./build-context";
@@ -20,8 +21,11 @@ export interface RegistryArgs {
     readonly password?: pulumi.Input<string>;
 }
 
-export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets" | "caBundle"> {
-    /** The app's folder, relative to the Pulumi project. A plain string: it is read before deployment. */
+export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets" | "buildSecrets" | "caBundle"> {
+    /**
+     * The app's folder, relative to the Pulumi program's folder (where `pulumi`
+     * runs), or absolute. A plain string: it is read before deployment.
+     */
     readonly source: string;
     /**
      * Where to push. Without it the image is built into the local Docker engine
@@ -46,7 +50,7 @@ export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets
     readonly cacheTo?: string;
     /** Set false to turn the default registry cache off. @default true */
     readonly cache?: boolean;
-    /** Target platforms, e.g. ["linux/amd64", "linux/arm64"]. @default the builder's */
+    /** Target platforms, e.g. ["linux/amd64", "linux/arm64"]; more than one needs a `registry`. @default the builder's */
     readonly platforms?: string[];
     /** A buildx builder by name (docker-container, kubernetes or remote driver). @default the provider's default */
     readonly builder?: string;
@@ -61,6 +65,12 @@ export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets
      */
     readonly installSecrets?: Record<string, pulumi.Input<string>>;
     /**
+     * Secrets for the build steps only (collectstatic, `buildCommands`), passed
+     * the same way, e.g. { DJANGO_SECRET_KEY: cfg.requireSecret("secretKey") }.
+     * @default {}
+     */
+    readonly buildSecrets?: Record<string, pulumi.Input<string>>;
+    /**
      * Path of a PEM CA bundle that the install steps trust, for networks whose
      * TLS is intercepted by a proxy with its own CA (e.g. "/etc/ssl/certs/ca-certificates.crt").
      * Passed to BuildKit as a secret and mounted only while installing; it is not in the image.
@@ -69,10 +79,21 @@ export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets
     readonly caBundle?: string;
 }
 
+/** What a puller of the image needs: the registry and, when set, the credentials. */
+export interface PullAuth {
+    readonly address: string;
+    readonly username: pulumi.Input<string>;
+    readonly password: pulumi.Output<string>;
+}
+
 /**
  * A Python app's folder -> synthesized Dockerfile -> a docker-build Image,
  * pushed with a registry cache (or loaded into the local engine). Usable on
  * its own to feed Kubernetes, ECS, Cloud Run or anything that takes an image.
+ *
+ * Errors in the args fail at construction (so in `pulumi preview`) as a
+ * ResourceError on this component, naming the argument and the fix. What
+ * the plan decided and noticed is logged on the component.
  */
 export class PythonImage extends pulumi.ComponentResource {
     /**
@@ -90,25 +111,43 @@ export class PythonImage extends pulumi.ComponentResource {
     readonly plan: Plan;
     /** Whether the image went to a registry (true) or into the local engine (false). */
     readonly pushed: boolean;
+    /** The registry and credentials to pull the image with, when it is pushed with credentials. */
+    readonly pullAuth?: PullAuth;
     /** The underlying docker-build Image. */
     readonly image: dockerBuild.Image;
 
     constructor(name: string, args: PythonImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pulumi-python-app:index:PythonImage", name, {}, opts);
-        const built = buildPythonImage(name, args, this);
+        const built = asResourceError(this, () => buildPythonImage(name, args, this));
         this.plan = built.plan;
         this.pushed = built.pushed;
+        this.pullAuth = built.pullAuth;
         this.image = built.image;
         this.dockerfile = pulumi.output(built.dockerfile);
         this.dockerignore = pulumi.output(built.dockerignore);
         this.digest = built.image.digest;
         this.ref = built.pushed ? built.image.ref : pulumi.output(built.localTag!);
+        for (const note of built.plan.notes) {
+            void pulumi.log.info(note, this);
+        }
         this.registerOutputs({
             ref: this.ref,
             digest: this.digest,
             dockerfile: this.dockerfile,
             plan: this.plan,
         });
+    }
+}
+
+/** Runs `fn`; an InputError becomes a ResourceError on the component, so the preview shows it there without a stack trace. */
+export function asResourceError<T>(resource: pulumi.Resource, fn: () => T): T {
+    try {
+        return fn();
+    } catch (e) {
+        if (e instanceof InputError) {
+            throw new pulumi.ResourceError(e.message, resource, true);
+        }
+        throw e;
     }
 }
 
@@ -119,50 +158,60 @@ export interface BuiltImage {
     readonly image: dockerBuild.Image;
     readonly pushed: boolean;
     readonly localTag?: string;
+    readonly pullAuth?: PullAuth;
 }
 
 /** Folder for generated build contexts, relative to the Pulumi project so paths do not differ between checkouts. */
 export const WORK_DIR = ".pulumi-python-app";
 
 /** Validates the args, synthesizes, stages the build context and creates the docker-build Image. */
-export function buildPythonImage(name: string, args: PythonImageArgs, parent: pulumi.Resource): BuiltImage {
+function buildPythonImage(name: string, args: PythonImageArgs, parent: pulumi.Resource): BuiltImage {
     if (args === undefined || args === null || typeof args !== "object") {
-        throw new InputError("`args`", "PythonImage needs args, at least { source: \"./app\" }.");
+        throw new InputError("`args`", 'PythonImage needs args, at least { source: "./app" }.');
     }
-    const { source, registry, tags, push, cacheFrom, cacheTo, cache, platforms, builder, buildOnPreview, installSecrets, caBundle, ...synthOptions } = args;
+    const { source, registry, tags, push, cacheFrom, cacheTo, cache, platforms, builder, buildOnPreview, installSecrets, buildSecrets, caBundle, ...synthOptions } = args;
     if (pulumi.Output.isInstance(source) || typeof source !== "string") {
         throw new InputError("`source`", `\`source\` must be a plain string path known before deployment, not ${v.describe(source)}.`);
     }
     v.noControlChars("`source`", source);
 
-    const secretNames = checkSecretNames(installSecrets);
+    const installSecretNames = checkSecretNames("`installSecrets`", installSecrets);
+    const buildSecretNames = checkSecretNames("`buildSecrets`", buildSecrets);
     const reg = checkRegistry(name, registry);
-    const tagNames = v.stringList("`tags`", tags ?? ["latest"], v.TAG, "an image tag such as \"v1\"");
+    const tagNames = v.stringList("`tags`", tags ?? ["latest"], v.TAG, 'an image tag such as "v1"');
     if (tagNames.length === 0) {
-        throw new InputError("`tags`", "`tags` is empty; give at least one tag, or leave it unset for [\"latest\"].");
+        throw new InputError("`tags`", '`tags` is empty; give at least one tag, or leave it unset for ["latest"].');
     }
-    if (push !== undefined && typeof push !== "boolean") {
-        throw new InputError("`push`", "`push` must be true or false.");
-    }
-    const pushed = reg !== undefined && push !== false;
-    if (push === true && reg === undefined) {
+    const pushFlag = v.bool("`push`", push);
+    const pushed = reg !== undefined && pushFlag !== false;
+    if (pushFlag === true && reg === undefined) {
         throw new InputError("`push`", "`push` is true but there is no `registry` to push to; set `registry: { server, ... }`.");
     }
     if (cacheTo !== undefined && reg === undefined) {
         throw new InputError("`cacheTo`", "`cacheTo` needs a `registry`: the build cache is exported to a registry ref. Set `registry`, or remove `cacheTo`.");
     }
-    const useCache = cache !== false && reg !== undefined;
+    const useCache = v.bool("`cache`", cache, true) && reg !== undefined;
     const defaultCacheRef = reg ? `${reg.repo}:buildcache` : undefined;
-    const fromRefs = v.stringList("`cacheFrom`", cacheFrom ?? (useCache ? [defaultCacheRef!] : []), v.IMAGE_REF, "a registry ref such as \"registry.example/app:buildcache\"");
-    const toRef = cacheTo !== undefined ? v.matches("`cacheTo`", cacheTo, v.IMAGE_REF, "a registry ref such as \"registry.example/app:buildcache\"") : useCache ? defaultCacheRef : undefined;
-    const platformList = v.stringList("`platforms`", platforms, v.PLATFORM, "a platform such as \"linux/amd64\"");
-    const builderName = builder === undefined ? undefined : v.matches("`builder`", builder, /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a buildx builder name");
-    if (buildOnPreview !== undefined && typeof buildOnPreview !== "boolean") {
-        throw new InputError("`buildOnPreview`", "`buildOnPreview` must be true or false.");
+    const fromRefs = v.stringList("`cacheFrom`", cacheFrom ?? (useCache ? [defaultCacheRef!] : []), v.IMAGE_REF, 'a registry ref such as "registry.example/app:buildcache"');
+    const toRef = cacheTo !== undefined ? v.matches("`cacheTo`", cacheTo, v.IMAGE_REF, 'a registry ref such as "registry.example/app:buildcache"') : useCache ? defaultCacheRef : undefined;
+    const platformList = v.stringList("`platforms`", platforms, v.PLATFORM, 'a platform such as "linux/amd64"');
+    if (platformList.length > 1 && !pushed) {
+        throw new InputError(
+            "`platforms`",
+            `\`platforms\` names ${platformList.length} platforms, but without a \`registry\` to push to the image is loaded into the local engine, whose image store takes one platform; ` +
+                "set `registry` (a multi-platform image is pushed as a manifest list), or give one platform.",
+        );
     }
+    const builderName = builder === undefined ? undefined : v.matches("`builder`", builder, /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a buildx builder name");
+    const preview = v.bool("`buildOnPreview`", buildOnPreview, false);
 
     const caPem = readCaBundle(caBundle);
-    const synth = synthesize(source, { ...synthOptions, installSecrets: secretNames, caBundle: caPem !== undefined });
+    const synth = synthesize(source, {
+        ...synthOptions,
+        installSecrets: installSecretNames,
+        buildSecrets: buildSecretNames,
+        caBundle: caPem !== undefined,
+    });
 
     const contextDir = path.join(WORK_DIR, safeName(name), "context");
     fs.mkdirSync(WORK_DIR, { recursive: true });
@@ -173,8 +222,14 @@ export function buildPythonImage(name: string, args: PythonImageArgs, parent: pu
     const fullTags = reg ? tagNames.map((t) => `${reg.repo}:${t}`) : [localTag];
 
     const secrets: Record<string, pulumi.Input<string>> = {};
-    for (const n of secretNames) {
+    for (const n of installSecretNames) {
         secrets[n] = pulumi.secret(installSecrets![n]);
+    }
+    for (const n of buildSecretNames) {
+        if (n in secrets) {
+            throw new InputError("`buildSecrets`", `\`${n}\` is in both \`installSecrets\` and \`buildSecrets\`; a build secret has one name for both uses, keep it in one.`);
+        }
+        secrets[n] = pulumi.secret(buildSecrets![n]);
     }
     if (caPem !== undefined) {
         secrets["ca-bundle"] = caPem;
@@ -195,12 +250,17 @@ export function buildPythonImage(name: string, args: PythonImageArgs, parent: pu
                 : undefined,
             platforms: platformList.length > 0 ? (platformList as dockerBuild.Platform[]) : undefined,
             builder: builderName ? { name: builderName } : undefined,
-            buildOnPreview: buildOnPreview ?? false,
+            buildOnPreview: preview,
             secrets: Object.keys(secrets).length > 0 ? secrets : undefined,
         },
-        { parent },
+        // A pushed image may be running elsewhere or be what a rollback needs: no deploy deletes it.
+        { parent, retainOnDelete: true },
     );
-    return { plan: synth.plan, dockerfile: synth.dockerfile, dockerignore: synth.dockerignore, image, pushed, localTag: pushed ? undefined : localTag };
+    const pullAuth =
+        pushed && reg?.credentials
+            ? { address: reg.server, username: registry!.username!, password: pulumi.secret(pulumi.output(registry!.password!)) }
+            : undefined;
+    return { plan: synth.plan, dockerfile: synth.dockerfile, dockerignore: synth.dockerignore, image, pushed, localTag: pushed ? undefined : localTag, pullAuth };
 }
 
 function readCaBundle(caBundle: unknown): string | undefined {
@@ -232,14 +292,14 @@ function checkRegistry(name: string, registry: RegistryArgs | undefined): Checke
         return undefined;
     }
     if (registry === null || typeof registry !== "object") {
-        throw new InputError("`registry`", "`registry` must be an object such as { server: \"registry.example\", username, password }.");
+        throw new InputError("`registry`", '`registry` must be an object such as { server: "registry.example", username, password }.');
     }
-    const server = v.matches("`registry.server`", registry.server, v.REGISTRY_HOST, "a registry host such as \"registry.example:5000\" (no scheme, no path)");
+    const server = v.matches("`registry.server`", registry.server, v.REGISTRY_HOST, 'a registry host such as "registry.example:5000" (no scheme, no path)');
     const repository = v.matches(
         "`registry.repository`",
         registry.repository ?? safeName(name).toLowerCase(),
         v.REPOSITORY,
-        "a repository path such as \"team/api\" (lower case)",
+        'a repository path such as "team/api" (lower case)',
     );
     if ((registry.password === undefined) !== (registry.username === undefined)) {
         throw new InputError(
@@ -254,16 +314,9 @@ function checkRegistry(name: string, registry: RegistryArgs | undefined): Checke
     return { repo: `${server}/${repository}`, server, credentials };
 }
 
-function checkSecretNames(installSecrets: Record<string, pulumi.Input<string>> | undefined): string[] {
-    if (installSecrets === undefined) {
-        return [];
-    }
-    if (installSecrets === null || typeof installSecrets !== "object" || Array.isArray(installSecrets)) {
-        throw new InputError("`installSecrets`", "`installSecrets` must be an object of environment variable names to (secret) values.");
-    }
-    return Object.keys(installSecrets)
-        .sort()
-        .map((k) => v.matches(`\`installSecrets\` key`, k, v.ENV_NAME, "an environment variable name such as PIP_INDEX_URL"));
+/** Names of a secrets map (values are any Input<string>); names go into the Dockerfile, so they are checked. */
+function checkSecretNames(argument: string, secrets: Record<string, pulumi.Input<string>> | undefined): string[] {
+    return Object.keys(v.stringMap(argument, secrets, v.ENV_NAME, "an environment variable name such as PIP_INDEX_URL", (_a, value) => value));
 }
 
 /** A resource name as a folder or repository name: safe characters, plus a short hash if any were replaced. */

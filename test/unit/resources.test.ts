@@ -15,6 +15,22 @@ interface Recorded {
     inputs: Record<string, any>;
 }
 let recorded: Recorded[] = [];
+/** What the mocked release container exits with. */
+const releaseExit = { code: 0, logs: "Operations to perform:\n  Apply all migrations\n" };
+
+/** Resource options and raw inputs the components pass to their children, recorded through a transformation (before serialization). */
+const options = new Map<string, pulumi.CustomResourceOptions>();
+const props = new Map<string, Record<string, any>>();
+const recordOptions: pulumi.ResourceTransformation = (a) => {
+    options.set(a.name, a.opts as pulumi.CustomResourceOptions);
+    props.set(a.name, a.props);
+    return undefined;
+};
+
+/** Whether an input is a secret Output (false for plain values). */
+async function secretInput(x: unknown): Promise<boolean> {
+    return pulumi.Output.isInstance(x) ? (await (x as any).isSecret) === true : false;
+}
 
 /** Pulumi's wire marker for a secret value. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -51,10 +67,17 @@ function mocks(): pulumi.runtime.Mocks {
             }
             if (args.type === "docker:index/container:Container") {
                 state.name = args.inputs.name ?? `${args.name}-1234567`;
+                if (args.inputs.attach) {
+                    state.exitCode = releaseExit.code;
+                    state.containerLogs = releaseExit.logs;
+                }
             }
             return { id: `${args.name}-id`, state };
         },
         call(args: pulumi.runtime.MockCallArgs) {
+            if (args.token === "docker:index/getNetwork:getNetwork") {
+                return { name: args.inputs.name, ipamConfigs: [{ subnet: "172.17.0.0/16", gateway: "172.17.0.1" }] };
+            }
             return args.inputs;
         },
     };
@@ -211,20 +234,37 @@ describe("components (Pulumi mocks)", () => {
             ["a bad install secret name", { installSecrets: { "PIP-URL": "x" } }, '`installSecrets` key is "PIP-URL", which is not an environment variable name such as PIP_INDEX_URL.'],
             ["an unreadable caBundle", { caBundle: "/nonexistent/ca.pem" }, '`caBundle` is "/nonexistent/ca.pem", which cannot be read; give the path of a PEM CA bundle.'],
             ["an Output as source", { source: pulumi.output("./app") }, "`source` must be a plain string path known before deployment, not a Pulumi Output (pass a plain value: it is needed before deployment)."],
+            [
+                "two platforms without a registry",
+                { platforms: ["linux/amd64", "linux/arm64"] },
+                "`platforms` names 2 platforms, but without a `registry` to push to the image is loaded into the local engine, whose image store takes one platform; " +
+                    "set `registry` (a multi-platform image is pushed as a manifest list), or give one platform.",
+            ],
+            ["a build secret that is also an install secret", { installSecrets: { TOKEN: "a" }, buildSecrets: { TOKEN: "b" } }, "`TOKEN` is in both `installSecrets` and `buildSecrets`; a build secret has one name for both uses, keep it in one."],
         ];
         for (const [what, extra, message] of bad) {
-            it(`GIVEN ${what} WHEN constructed THEN it fails with a message naming the argument`, () => {
+            it(`GIVEN ${what} WHEN constructed THEN it fails as a ResourceError on the component, naming the argument`, () => {
+                let component: pulumi.Resource | undefined;
                 assert.throws(
-                    () => new PythonImage(`bad-${what.replace(/\W+/g, "-")}`, { source: path.join(FIXTURES, "flask-requirements"), ...extra } as any),
-                    (e: Error) => e.name === "InputError" && e.message === message,
+                    () => new PythonImage(`bad-${what.replace(/\W+/g, "-")}`, { source: path.join(FIXTURES, "flask-requirements"), ...extra } as any, { transformations: [] }),
+                    (e: unknown) => {
+                        component = pulumi.ResourceError.isInstance(e) ? e.resource : undefined;
+                        return pulumi.ResourceError.isInstance(e) && e.message === message && e.hideStack === true;
+                    },
                 );
+                assert.ok(component instanceof PythonImage, "the error is attached to the PythonImage");
             });
         }
     });
 
     describe("PythonApp", () => {
-        it("GIVEN defaults WHEN constructed THEN it creates the image, a RemoteImage and a hardened Container with exact inputs", async () => {
-            const app = new PythonApp("shop", { source: path.join(FIXTURES, "flask-requirements"), env: { MODE: "prod" }, secretEnv: { TOKEN: "t0k" } });
+        beforeEach(() => {
+            options.clear();
+            releaseExit.code = 0;
+        });
+
+        it("GIVEN defaults WHEN constructed THEN it composes a PythonImage and creates a RemoteImage and a hardened Container with exact inputs", async () => {
+            const app = new PythonApp("shop", { source: path.join(FIXTURES, "flask-requirements"), env: { MODE: "prod" }, secretEnv: { TOKEN: "t0k" } }, { transformations: [recordOptions] });
             const url = await outputOf(app.url);
             await outputOf(app.containerId);
             await settle();
@@ -232,16 +272,18 @@ describe("components (Pulumi mocks)", () => {
                 recorded.map((r) => [r.type, r.name]),
                 [
                     ["pulumi-python-app:index:PythonApp", "shop"],
+                    ["pulumi-python-app:index:PythonImage", "shop"],
                     ["docker-build:index:Image", "shop-image"],
                     ["docker:index/remoteImage:RemoteImage", "shop-pull"],
                     ["docker:index/container:Container", "shop-container"],
                 ],
             );
-            const pull = recorded[2].inputs;
+            assert.ok(app.image instanceof PythonImage);
+            const pull = recorded[3].inputs;
             assert.equal(pull.name, "pulumi-python-app/shop:latest");
             assert.equal(pull.keepLocally, true);
             assert.deepEqual(pull.triggers, { digest: `sha256:${"a".repeat(64)}` });
-            const c = recorded[3].inputs;
+            const c = recorded[4].inputs;
             assert.equal(c.image, `sha256:${"b".repeat(64)}`);
             assert.deepEqual(c.ports, [{ internal: 8000, external: 8000, ip: "127.0.0.1" }]);
             assert.equal(c.user, "10001:10001");
@@ -249,21 +291,29 @@ describe("components (Pulumi mocks)", () => {
             assert.equal(c.shmSize, 64);
             assert.equal(c.readOnly, true);
             assert.deepEqual(c.tmpfs, { "/tmp": "rw,noexec,nosuid,size=64m" });
+            assert.equal(c.mounts, undefined);
             assert.deepEqual(c.capabilities, { drops: ["ALL"] });
             assert.deepEqual(c.securityOpts, ["no-new-privileges:true"]);
             assert.equal(c.stopSignal, "SIGTERM");
             assert.equal(c.stopTimeout, 35);
             assert.equal(c.wait, true);
             assert.equal(c.mustRun, true);
-            assert.ok(isSecretValue(c.envs), "with secretEnv, the whole env list is sent as a secret");
-            assert.deepEqual(unwrap(c.envs), ["MODE=prod", "TOKEN=t0k"]);
+            // Plain variables stay plain (readable in a diff); only the secret one is a secret entry.
+            const envs = props.get("shop-container")!.envs as unknown[];
+            assert.ok(Array.isArray(envs), "the env list is a list of entries, not one Output");
+            assert.deepEqual(await Promise.all(envs.map(secretInput)), [false, false, true]);
+            // The port is published on loopback: the engine's gateway (the proxy's peer) is trusted for X-Forwarded-*.
+            assert.deepEqual(unwrap(c.envs), ["FORWARDED_ALLOW_IPS=172.17.0.1", "MODE=prod", "TOKEN=t0k"]);
             assert.equal(c.healthcheck.tests[0], "CMD");
             assert.equal(c.healthcheck.tests[1], "python");
             assert.equal(c.memory, undefined);
             assert.equal(url, "http://127.0.0.1:8000");
+            // The options the component relies on are said in the component, not left to a provider's schema.
+            assert.equal(options.get("shop-container")?.deleteBeforeReplace, true);
+            assert.equal(options.get("shop-image")?.retainOnDelete, true);
         });
 
-        it("GIVEN limits, networks and a registry WHEN constructed THEN they reach the container and a docker provider gets the credentials", async () => {
+        it("GIVEN limits, networks and a registry WHEN constructed THEN they reach the container and a docker provider gets the image's pull credentials", async () => {
             const app = new PythonApp("lim", {
                 source: path.join(FIXTURES, "flask-requirements"),
                 registry: { server: "127.0.0.1:5000", username: "ppa", password: "pw" },
@@ -284,6 +334,7 @@ describe("components (Pulumi mocks)", () => {
                     "docker:index/container:Container lim-container",
                     "docker:index/remoteImage:RemoteImage lim-pull",
                     "pulumi-python-app:index:PythonApp lim",
+                    "pulumi-python-app:index:PythonImage lim",
                     "pulumi:providers:docker lim-docker",
                 ],
             );
@@ -298,8 +349,88 @@ describe("components (Pulumi mocks)", () => {
             assert.deepEqual(c.ports, [{ internal: 8000, external: 8080, ip: "0.0.0.0" }]);
             assert.equal(c.readOnly, false);
             assert.equal(c.tmpfs, undefined);
+            // Published on every interface: no proxy is trusted by default.
+            assert.deepEqual(c.envs, []);
             assert.equal(byType("docker:index/remoteImage:RemoteImage").name, `127.0.0.1:5000/lim:latest@sha256:${"a".repeat(64)}`);
             assert.equal(await outputOf(app.url), "http://127.0.0.1:8080");
+        });
+
+        it("GIVEN a Django app on SQLite WHEN constructed THEN its data folder gets a kept named volume and migrations run first, with the app's own hardening", async () => {
+            const app = new PythonApp("guest", { source: path.join(FIXTURES, "cases", "django-sqlite-in-app-folder") }, { transformations: [recordOptions] });
+            await outputOf(app.containerId);
+            await settle();
+            assert.deepEqual(
+                recorded.map((r) => `${r.type} ${r.name}`).sort(),
+                [
+                    "docker-build:index:Image guest-image",
+                    "docker:index/container:Container guest-container",
+                    "docker:index/container:Container guest-release",
+                    "docker:index/remoteImage:RemoteImage guest-pull",
+                    "docker:index/volume:Volume guest-volume-data",
+                    "pulumi-python-app:index:PythonApp guest",
+                    "pulumi-python-app:index:PythonImage guest",
+                ],
+            );
+            const inputsOf = (n: string) => unwrap(recorded.find((r) => r.name === n)!.inputs);
+            assert.deepEqual(inputsOf("guest-volume-data"), { name: "guest-data", labels: [{ label: "dev.pulumi-python-app.path", value: "/data" }] });
+            assert.equal(options.get("guest-volume-data")?.retainOnDelete, true);
+            const release = inputsOf("guest-release");
+            const c = inputsOf("guest-container");
+            // The release container is registered before the app's container, which waits for its exit code.
+            assert.ok(recorded.findIndex((r) => r.name === "guest-release") < recorded.findIndex((r) => r.name === "guest-container"));
+            assert.deepEqual(release.command, ["python", "manage.py", "migrate", "--noinput"]);
+            assert.equal(release.workingDir, "/app");
+            assert.equal(release.attach, true);
+            assert.equal(release.logs, true);
+            assert.equal(release.mustRun, false);
+            assert.equal(release.restart, "no");
+            for (const key of ["user", "readOnly", "tmpfs", "mounts", "capabilities", "securityOpts", "envs"]) {
+                assert.deepEqual(release[key], c[key], `the release step runs with the app's ${key}`);
+            }
+            assert.deepEqual(c.mounts, [{ type: "volume", source: "guest-data", target: "/data" }]);
+            assert.deepEqual(c.labels, [{ label: "dev.pulumi-python-app.release-exit-code", value: "0" }]);
+            assert.deepEqual(options.get("guest-container")?.dependsOn, [app.release]);
+        });
+
+        it("GIVEN a release step that fails WHEN deployed THEN the new container is not created and the error carries the step's last output", async () => {
+            releaseExit.code = 1;
+            releaseExit.logs = "Traceback (most recent call last):\ndjango.db.utils.OperationalError: unable to open database file\n";
+            const app = new PythonApp("broken", { source: path.join(FIXTURES, "cases", "django-sqlite-in-app-folder") });
+            const failure = await new Promise<unknown>((resolve) => {
+                app.container.id.apply(() => resolve(undefined));
+                process.once("unhandledRejection", (e) => resolve(e));
+                setTimeout(() => resolve("timeout"), 2000);
+            });
+            assert.ok(pulumi.ResourceError.isInstance(failure), `expected a ResourceError, got ${String(failure)}`);
+            assert.match((failure as Error).message, /The release step \(Django with an SQLite database: python manage.py migrate --noinput\) exited with 1; the new container was not started/);
+            assert.match((failure as Error).message, /OperationalError: unable to open database file/);
+            assert.ok(!recorded.some((r) => r.name === "broken-container"), "the app container must not be registered");
+        });
+
+        it("GIVEN a Flask app with an instance folder WHEN constructed THEN it is a volume, and `volumes` names it", async () => {
+            const app = new PythonApp("notes", { source: path.join(FIXTURES, "cases", "flask-instance-folder"), volumes: { "/app/instance": "notes-instance" } });
+            await outputOf(app.containerId);
+            await settle();
+            const c = unwrap(recorded.find((r) => r.name === "notes-container")!.inputs);
+            assert.deepEqual(c.mounts, [{ type: "volume", source: "notes-instance", target: "/app/instance" }]);
+        });
+
+        it("GIVEN `volumes` naming a path that is not a data path WHEN constructed THEN it fails naming `volumes` and `writablePaths`", () => {
+            assert.throws(
+                () => new PythonApp("vol", { source: path.join(FIXTURES, "flask-requirements"), volumes: { "/srv/x": "x" } }),
+                (e: unknown) =>
+                    pulumi.ResourceError.isInstance(e) &&
+                    e.message ===
+                        '`volumes` names /srv/x, which is not a data path of the app (it has none); declare it in `writablePaths` as "data" so the image makes it writable by the app\'s user.',
+            );
+        });
+
+        it("GIVEN scratch paths and a read-only root WHEN constructed THEN each gets a tmpfs beside /tmp", async () => {
+            const app = new PythonApp("logs", { source: path.join(FIXTURES, "flask-requirements"), writablePaths: { logs: "scratch" } });
+            await outputOf(app.containerId);
+            await settle();
+            const c = unwrap(recorded.find((r) => r.name === "logs-container")!.inputs);
+            assert.deepEqual(c.tmpfs, { "/tmp": "rw,noexec,nosuid,size=64m", "/app/logs": "rw,noexec,nosuid,size=64m" });
         });
 
         const bad: Array<[string, Record<string, unknown>, string]> = [
@@ -308,19 +439,20 @@ describe("components (Pulumi mocks)", () => {
             ["uid 0", { uid: 0 }, "`uid` is 0 (root); the app must run as a non-root user. Use an id such as 10001."],
             ["user root", { user: "root" }, '`user` is "root"; the app must run as a non-root user. Use a name such as "app".'],
             ["workers 0", { workers: 0 }, "`workers` is 0; it must be a whole number from 1 to 100000. gunicorn needs at least 1 worker; leave `workers` unset to follow the container's CPUs."],
-            ["an invalid env name", { env: { "1BAD": "x" } }, '`env` name is "1BAD", which is not an environment variable name (letters, digits, _; not starting with a digit).'],
+            ["an invalid env name", { env: { "1BAD": "x" } }, '`env` key is "1BAD", which is not an environment variable name (letters, digits, _; not starting with a digit).'],
             ["a bad restart policy", { restart: "sometimes" }, '`restart` is "sometimes"; it must be one of "no", "on-failure", "always", "unless-stopped".'],
             ["negative cpus", { cpus: -1 }, "`cpus` is -1; it must be a number of CPUs above 0, such as 0.5 or 2."],
             ["a capability with a shell", { dropCapabilities: ["ALL; rm -rf /"] }, '`dropCapabilities[0]` is "ALL; rm -rf /", which is not a capability name such as NET_RAW or ALL.'],
+            ["a volume name with a space", { volumes: { "/app/instance": "my data" } }, '`volumes./app/instance` is "my data", which is not a Docker volume name such as "shop-data".'],
         ];
         for (const [what, extra, message] of bad) {
-            it(`GIVEN ${what} WHEN constructed THEN it fails before any resource with a message naming the argument`, () => {
+            it(`GIVEN ${what} WHEN constructed THEN it fails before any resource, as a ResourceError naming the argument`, () => {
                 recorded = [];
                 assert.throws(
                     () => new PythonApp(`bad-${what.replace(/\W+/g, "-")}`, { source: path.join(FIXTURES, "flask-requirements"), ...extra } as any),
-                    (e: Error) => e.name === "InputError" && e.message === message,
+                    (e: unknown) => pulumi.ResourceError.isInstance(e) && e.message === message,
                 );
-                assert.ok(!recorded.some((r) => r.type !== "pulumi-python-app:index:PythonApp"), "no child resource may be created");
+                assert.ok(!recorded.some((r) => !r.type.startsWith("pulumi-python-app:")), "no child resource may be created");
             });
         }
     });
