@@ -226,27 +226,20 @@ export function classify(reader: ModuleReader, file: string, root: ImportRoot, n
         }
         return undefined;
     }
-    if (value.kind === "call") {
-        const callee = calleeOf(value);
-        if (!callee) {
-            return undefined;
-        }
-        const local = mod.functions.get(callee);
+    if (value.kind === "call" && value.callee.kind === "ref") {
+        const local = mod.functions.get(value.callee.local);
         if (local) {
             const made = factoryMade(mod, local);
             return made ? { ...made, kind: "object" } : undefined;
         }
-        // A factory imported from the app's own code: `from notes import create_app`.
-        const binding = [...mod.bindings].reverse().find((b) => b.local === callee.split(".")[0]);
-        if (binding) {
-            const target = callee.includes(".") ? `${binding.target}${callee.slice(callee.indexOf("."))}` : binding.target;
-            const cut = target.lastIndexOf(".");
-            const where = cut > 0 ? reader.fileOf(target.slice(0, cut), { file, root }) : undefined;
-            if (where) {
-                const made = classify(reader, where.file, where.root, target.slice(cut + 1));
-                if (made) {
-                    return { ...made, kind: "object" };
-                }
+        // A factory imported from the app's own code: `from notes import create_app`, `import notes; notes.create_app()`.
+        const target = value.callee.path;
+        const cut = target.lastIndexOf(".");
+        const where = cut > 0 ? reader.fileOf(target.slice(0, cut), { file, root }) : undefined;
+        if (where) {
+            const made = classify(reader, where.file, where.root, target.slice(cut + 1));
+            if (made) {
+                return { ...made, kind: "object" };
             }
         }
     }

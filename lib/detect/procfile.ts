@@ -131,6 +131,11 @@ function text(words: string[]): string {
     return shellQuote(words).replace(/\\\$\\\{([A-Za-z_][A-Za-z0-9_]*)\\\}/g, "$$$1");
 }
 
+/** A word as the Procfile wrote it: `$PORT`, not the parser's `${PORT}`. */
+function display(word: string): string {
+    return word.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, "$$$1");
+}
+
 function number(value: string | undefined): number | undefined {
     if (value === undefined || !/^\d+$/.test(value)) {
         return undefined;
@@ -263,7 +268,7 @@ function gunicornArgs(args: string[]): Parsed {
         if (flag.takesValue && value === undefined) {
             value = args[++i];
         }
-        const shown = value === undefined ? a : `${a} ${value}`;
+        const shown = display(value === undefined ? a : `${a} ${value}`);
         switch (flag.use) {
             case "timeout":
             case "gracefulTimeout":
@@ -279,7 +284,11 @@ function gunicornArgs(args: string[]): Parsed {
             case "workers": {
                 const n = number(value);
                 out.workers = n;
-                notes.push(`The Procfile's \`${shown}\` is not used: the worker count follows the container's CPUs (WEB_CONCURRENCY overrides it at run time); set \`workers\` to fix it.`);
+                notes.push(
+                    n === undefined
+                        ? `The Procfile's \`${shown}\` is not a number: the worker count follows WEB_CONCURRENCY at run time, else the container's CPUs; set \`workers\` to fix it.`
+                        : `The Procfile's \`${shown}\` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set \`workers\` to fix it).`,
+                );
                 break;
             }
             case "workerClass":
@@ -337,7 +346,7 @@ function uvicornArgs(args: string[]): Parsed {
         } else if (UVICORN_VALUE_FLAGS.includes(a)) {
             value = args[++i];
         }
-        const shown = value === undefined ? a : `${a} ${value}`;
+        const shown = display(value === undefined ? a : `${a} ${value}`);
         switch (a) {
             case "--factory":
                 factory = true;
@@ -355,7 +364,7 @@ function uvicornArgs(args: string[]): Parsed {
                 break;
             case "--workers":
                 workers = number(value);
-                notes.push(`The Procfile's \`${shown}\` is not used: the worker count follows the container's CPUs (WEB_CONCURRENCY overrides it at run time); set \`workers\` to fix it.`);
+                notes.push(`The Procfile's \`${shown}\` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set \`workers\` to fix it).`);
                 break;
             case "--forwarded-allow-ips":
                 carried.push("--forwarded-allow-ips", value ?? "");

@@ -80,6 +80,8 @@ export interface PyModule {
     readonly order: readonly Step[];
     /** Every call in the module, at any depth (functions and classes included). */
     readonly calls: readonly Extract<Expr, { kind: "call" }>[];
+    /** The value of every assignment at any depth (functions and class bodies included): where settings hide. */
+    readonly assignedAnywhere: readonly Expr[];
     /** The value of a top-level name, if it is assigned once or last assigned a readable value. */
     value(name: string): Expr | undefined;
 }
@@ -97,6 +99,7 @@ export function parseModule(text: string): PyModule {
     const functions = new Map<string, FunctionDef>();
     const calls: Call[] = [];
     const order: Step[] = [];
+    const assignedAnywhere: Expr[] = [];
 
     const resolve = (local: string): string => {
         // The last binding wins, as at run time.
@@ -350,6 +353,7 @@ export function parseModule(text: string): PyModule {
                 if (c.name === "AssignStatement") {
                     const { targets, value } = assignTargets(c);
                     const v = expr(value, fnCalls);
+                    assignedAnywhere.push(v);
                     for (const t of targets) {
                         if (t.name === "VariableName") {
                             fnAssigns.push([src(t), v]);
@@ -392,6 +396,7 @@ export function parseModule(text: string): PyModule {
                 case "AssignStatement": {
                     const { targets, value } = assignTargets(n);
                     const v = expr(value, calls);
+                    assignedAnywhere.push(v);
                     if (inMainGuard) {
                         break; // `if __name__ == "__main__":` runs only as a script, never under gunicorn
                     }
@@ -472,6 +477,8 @@ export function parseModule(text: string): PyModule {
                                 readFunction(d);
                             }
                         }
+                    } else if (s.name === "AssignStatement") {
+                        assignedAnywhere.push(expr(assignTargets(s).value, calls));
                     } else {
                         collectCalls(s, calls);
                     }
@@ -493,6 +500,7 @@ export function parseModule(text: string): PyModule {
         functions,
         calls,
         order,
+        assignedAnywhere,
         value(name: string): Expr | undefined {
             for (let i = assigns.length - 1; i >= 0; i--) {
                 if (assigns[i][0] === name) {

@@ -161,10 +161,7 @@ function codePaths(
     }
 
     // SQLite URLs ("sqlite:///app.db"), in assignments and config items.
-    const exprs: Expr[] = [...mod.assigns.map(([, e]) => e), ...mod.itemAssigns.map(([, e]) => e)];
-    for (const fn of mod.functions.values()) {
-        exprs.push(...fn.assigns.map(([, e]) => e));
-    }
+    const exprs: Expr[] = [...mod.assignedAnywhere];
     for (const c of mod.calls) {
         exprs.push(...c.args, ...Object.values(c.kwargs));
     }

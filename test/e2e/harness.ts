@@ -84,8 +84,17 @@ exports.imageRef = app.imageRef;
 exports.dockerfile = app.dockerfile;
 `;
 
-export async function makeProject(name: string, appSource: string, stackName = "e2e"): Promise<Project> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ppa-e2e-${name}-`));
+/** Where a project's temp folder, Pulumi project name and logs go; the defaults are the e2e suite's. */
+export interface ProjectOptions {
+    /** Prefix of the temp folder and of the Pulumi project name. @default "ppa-e2e" */
+    prefix?: string;
+    /** Folder that `log` writes to. @default test/e2e/logs */
+    logDir?: string;
+}
+
+export async function makeProject(name: string, appSource: string, stackName = "e2e", options: ProjectOptions = {}): Promise<Project> {
+    const prefix = options.prefix ?? "ppa-e2e";
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-${name}-`));
     const appDir = path.join(dir, "app");
     fs.cpSync(appSource, appDir, { recursive: true });
     fs.writeFileSync(path.join(dir, "index.js"), PROGRAM);
@@ -95,14 +104,14 @@ export async function makeProject(name: string, appSource: string, stackName = "
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName, workDir: dir },
         {
-            projectSettings: { name: `ppa-e2e-${name}`, runtime: "nodejs", main: "index.js", backend: { url: `file://${backend}` } },
+            projectSettings: { name: `${prefix}-${name}`, runtime: "nodejs", main: "index.js", backend: { url: `file://${backend}` } },
             envVars: {
                 PULUMI_CONFIG_PASSPHRASE: "",
                 PPA_E2E_LIB: path.join(REPO, "dist", "lib"),
             },
         },
     );
-    const logDir = path.join(REPO, "test", "e2e", "logs");
+    const logDir = options.logDir ?? path.join(REPO, "test", "e2e", "logs");
     fs.mkdirSync(logDir, { recursive: true });
     return {
         dir,

@@ -27,16 +27,21 @@ export interface CaseSpec {
     readonly run: { env: Record<string, string>; path: string; status: number[]; bodyRegex?: string } | null;
 }
 
+/** The shared corpus, and this project's own app shapes of the same kinds (same case.json format). */
 export const CASES_DIR = path.join(FIXTURES, "cases");
+export const APPS_DIR = path.join(FIXTURES, "apps");
 
 /** Cases checked on PythonImage/PythonApp, not synthesize(). */
 export const COMPONENT_LEVEL = new Set(["multiplatform-without-registry"]);
 
-export function loadCases(): Array<{ dir: string; spec: CaseSpec }> {
-    return fs
-        .readdirSync(CASES_DIR, { withFileTypes: true })
-        .filter((e) => e.isDirectory())
-        .map((e) => ({ dir: path.join(CASES_DIR, e.name), spec: JSON.parse(fs.readFileSync(path.join(CASES_DIR, e.name, "case.json"), "utf8")) as CaseSpec }))
+export function loadCases(dirs: readonly string[] = [CASES_DIR, APPS_DIR]): Array<{ dir: string; spec: CaseSpec }> {
+    return dirs
+        .flatMap((root) =>
+            fs
+                .readdirSync(root, { withFileTypes: true })
+                .filter((e) => e.isDirectory())
+                .map((e) => ({ dir: path.join(root, e.name), spec: JSON.parse(fs.readFileSync(path.join(root, e.name, "case.json"), "utf8")) as CaseSpec })),
+        )
         .sort((a, b) => (a.spec.id < b.spec.id ? -1 : 1));
 }
 
@@ -55,8 +60,9 @@ function at(obj: unknown, dotted: string): unknown {
 
 describe("the corpus of real-world app shapes (synthesis level)", () => {
     const cases = loadCases();
-    it("GIVEN the corpus THEN it holds every case of the shared corpus", () => {
-        assert.ok(cases.length >= 36, `only ${cases.length} cases`);
+    it("GIVEN the corpus THEN it holds every case of the shared corpus, and the project's own shapes", () => {
+        assert.ok(loadCases([CASES_DIR]).length >= 36, "the shared corpus is incomplete");
+        assert.ok(loadCases([APPS_DIR]).length >= 10, "the project's own app shapes are missing");
     });
     for (const { dir, spec } of cases) {
         if (COMPONENT_LEVEL.has(spec.id)) {
