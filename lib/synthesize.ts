@@ -1,7 +1,8 @@
 import { openSource } from "./detect/source";
 import { makePlan, Plan, SynthesizeOptions } from "./plan/plan";
 import { renderDockerfile } from "./render/dockerfile";
-import { checkManifestsKept, renderDockerignore } from "./render/dockerignore";
+import { checkManifestsKept } from "./plan/ignore-check";
+import { renderDockerignore } from "./render/dockerignore";
 
 export interface Synthesized {
     /** The Dockerfile text. */
