@@ -298,10 +298,18 @@ const STEP_RUNNER_SOURCE = [
     "    sys.exit(proc.returncode)",
 ];
 
-/** mkdir/chown for writable paths inside the app's folder and the venv (copied with their owner), and links into the data folder. */
+/** Writable paths the runner copies from the builder: inside the app's folder or the venv, and the data folder. */
+function copiedWritable(plan: Plan): Plan["writablePaths"] {
+    return plan.writablePaths.filter((w) => w.path.startsWith(`${APP}/`) || w.path.startsWith(`${VENV}/`) || w.path === DEFAULTS.dataDir);
+}
+
+/**
+ * In the builder: the writable folders inside the tree, and the links of files
+ * the app keeps among its code into the data folder (their ownership is set
+ * when the runner copies them: COPY --from does not keep it).
+ */
 function writableInBuilder(plan: Plan): string[] {
-    const { uid, gid } = plan.user;
-    const inTree = plan.writablePaths.filter((w) => w.path.startsWith(`${APP}/`) || w.path.startsWith(`${VENV}/`) || w.path === DEFAULTS.dataDir);
+    const inTree = copiedWritable(plan);
     if (inTree.length === 0) {
         return [];
     }
@@ -312,8 +320,7 @@ function writableInBuilder(plan: Plan): string[] {
         // A database committed with the code becomes the volume's first contents.
         cmds.push(`if [ -e ${link.from} ] && [ ! -L ${link.from} ]; then mv ${link.from} ${link.to}; fi`, `ln -sfn ${link.to} ${link.from}`);
     }
-    cmds.push(`chown -R ${uid}:${gid} ${inTree.map((w) => w.path).join(" ")}`);
-    return [`RUN ${cmds[0]} \\`, ...cmds.slice(1).map((c, i) => `    && ${c}${i < cmds.length - 2 ? " \\" : ""}`)];
+    return [`RUN ${cmds[0]}${cmds.length > 1 ? " \\" : ""}`, ...cmds.slice(1).map((c, i) => `    && ${c}${i < cmds.length - 2 ? " \\" : ""}`)];
 }
 
 function runnerStage(plan: Plan): string[] {
@@ -324,7 +331,8 @@ function runnerStage(plan: Plan): string[] {
     } else if (plan.apt.runtime.length > 0) {
         lines.push(...aptInstall(plan, plan.apt.runtime, "runner"));
     }
-    const elsewhere = plan.writablePaths.filter((w) => !w.path.startsWith(`${APP}/`) && !w.path.startsWith(`${VENV}/`) && w.path !== DEFAULTS.dataDir).map((w) => w.path);
+    const copied = copiedWritable(plan);
+    const elsewhere = plan.writablePaths.filter((w) => !copied.includes(w)).map((w) => w.path);
     lines.push(
         comment(`A fixed non-root user; the app's files stay root-owned and read-only to it.`),
         `RUN echo '${name}:x:${uid}:${gid}::/nonexistent:/usr/sbin/nologin' >> /etc/passwd \\`,
@@ -333,8 +341,9 @@ function runnerStage(plan: Plan): string[] {
         `COPY --link --from=builder ${VENV} ${VENV}`,
         `COPY --link --from=builder ${APP} ${APP}`,
     );
-    if (plan.writablePaths.some((w) => w.path === DEFAULTS.dataDir)) {
-        lines.push(`COPY --link --from=builder ${DEFAULTS.dataDir} ${DEFAULTS.dataDir}`);
+    // The paths the app writes, owned by its user (a named volume mounted there starts with this owner and contents).
+    for (const w of copied) {
+        lines.push(`COPY --link --from=builder --chown=${uid}:${gid} ${w.path} ${w.path}`);
     }
     lines.push(`COPY <<'EOF' ${GUNICORN_CONFIG_PATH}`, ...renderGunicornConfig(plan).trimEnd().split("\n"), "EOF");
     const home = DEFAULTS.home;
