@@ -95,7 +95,7 @@ export class PythonApp extends pulumi.ComponentResource {
         const c = asResourceError(this, () =>
             checkContainerArgs({
                 hostPort, hostIp, env, secretEnv, restart, shmSizeMb, readOnlyRootFilesystem, tmpfs, volumes, retainVolumes, dropCapabilities,
-                addCapabilities, noNewPrivileges, memoryMb, cpus, containerLabels, waitForHealthy,
+                addCapabilities, noNewPrivileges, memoryMb, cpus, containerLabels, waitForHealthy, healthCheck: imageArgs.healthCheck,
             }),
         );
 
@@ -161,7 +161,7 @@ export class PythonApp extends pulumi.ComponentResource {
             memory: c.memoryMb,
             // No swap beyond the limit; also, left unset, the engine reports 2x memory and every preview shows a diff.
             memorySwap: c.memoryMb,
-            cpus: c.cpus === undefined ? undefined : String(c.cpus),
+            cpus: c.cpus === undefined ? undefined : cpusString(c.cpus),
             networksAdvanced: networks && networks.length > 0 ? networks.map((n) => ({ name: n })) : undefined,
         };
 
@@ -238,6 +238,18 @@ export class PythonApp extends pulumi.ComponentResource {
             dockerfile: this.dockerfile,
         });
     }
+}
+
+/**
+ * CPUs as the docker provider reads them back (nano-CPUs as a decimal: "1.0",
+ * "0.5", "1.25"), so a second `up` sees no change: sent as "1", the value
+ * came back as "1.0" and every `up` replaced the container.
+ */
+export function cpusString(cpus: number): string {
+    const nano = BigInt(Math.round(cpus * 1e9));
+    const whole = nano / 1_000_000_000n;
+    const frac = nano % 1_000_000_000n;
+    return frac === 0n ? `${whole}.0` : `${whole}.${frac.toString().padStart(9, "0").replace(/0+$/, "")}`;
 }
 
 function isLoopback(ip: string): boolean {
@@ -326,6 +338,9 @@ function checkContainerArgs(a: Partial<PythonAppArgs>): CheckedContainerArgs {
     }
     const containerLabels = v.stringMap("`containerLabels`", a.containerLabels, /^[A-Za-z0-9][A-Za-z0-9._/-]*$/, "a label name such as com.example.team", v.string);
     const waitForHealthy = v.bool("`waitForHealthy`", a.waitForHealthy);
+    if (waitForHealthy === true && a.healthCheck === false) {
+        throw new InputError("`waitForHealthy`", "`waitForHealthy` is true but `healthCheck` is false, so there is no health check to wait for; remove one of them.");
+    }
     return {
         hostPort, hostIp, env, secretEnv, restart, shmSizeMb, readOnlyRootFilesystem: readOnly, tmpfs, volumes, retainVolumes,
         dropCapabilities: drops, addCapabilities: adds, noNewPrivileges, memoryMb, cpus, containerLabels, waitForHealthy,

@@ -85,6 +85,7 @@ function mocks(): pulumi.runtime.Mocks {
 
 pulumi.runtime.setMocks(mocks(), "proj", "dev", false);
 const { PythonApp, PythonImage } = require("../../lib") as typeof import("../../lib");
+const { cpusString } = require("../../lib/resources/python-app") as typeof import("../../lib/resources/python-app");
 
 const FIXTURES = path.resolve(__dirname, "..", "fixtures");
 
@@ -345,6 +346,8 @@ describe("components (Pulumi mocks)", () => {
             assert.equal(c.memory, 256);
             assert.equal(c.memorySwap, 256);
             assert.equal(c.cpus, "0.5");
+            // Whole numbers as the provider reads them back, or every up replaces the container.
+            assert.deepEqual([1, 2, 0.25, 1.5, 0.1 + 0.2].map(cpusString), ["1.0", "2.0", "0.25", "1.5", "0.3"]);
             assert.deepEqual(c.networksAdvanced, [{ name: "backend" }]);
             assert.deepEqual(c.ports, [{ internal: 8000, external: 8080, ip: "0.0.0.0" }]);
             assert.equal(c.readOnly, false);
@@ -443,6 +446,7 @@ describe("components (Pulumi mocks)", () => {
             ["a bad restart policy", { restart: "sometimes" }, '`restart` is "sometimes"; it must be one of "no", "on-failure", "always", "unless-stopped".'],
             ["negative cpus", { cpus: -1 }, "`cpus` is -1; it must be a number of CPUs above 0, such as 0.5 or 2."],
             ["a capability with a shell", { dropCapabilities: ["ALL; rm -rf /"] }, '`dropCapabilities[0]` is "ALL; rm -rf /", which is not a capability name such as NET_RAW or ALL.'],
+            ["waitForHealthy without a health check", { waitForHealthy: true, healthCheck: false }, "`waitForHealthy` is true but `healthCheck` is false, so there is no health check to wait for; remove one of them."],
             ["a volume name with a space", { volumes: { "/app/instance": "my data" } }, '`volumes./app/instance` is "my data", which is not a Docker volume name such as "shop-data".'],
         ];
         for (const [what, extra, message] of bad) {
