@@ -4,6 +4,7 @@ import { InputError } from "../errors";
 import { Plan } from "../plan/plan";
 import { healthCheckCommand, stopTimeout } from "../render/commands";
 import * as v from "../validate";
+import { engines, waitHealthy } from "./engine";
 import { asResourceError, PythonImage, PythonImageArgs, safeName } from "./python-image";
 
 export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
@@ -60,6 +61,8 @@ const TMPFS_OPTIONS = /^[A-Za-z0-9=,._-]*$/;
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const DEFAULT_TMP = { "/tmp": "rw,noexec,nosuid,size=64m" };
 const SCRATCH_TMPFS = "rw,noexec,nosuid,size=64m";
+/** How long `up` waits for a new container's health check to pass. */
+const HEALTH_WAIT_SECONDS = 90;
 
 /**
  * A PythonImage plus a Docker container running it with gunicorn as a
@@ -132,6 +135,8 @@ export class PythonApp extends pulumi.ComponentResource {
         const port = plan.server.port;
         const publishedPort = c.hostPort ?? port;
         const probe = healthCheckCommand(plan);
+        const waitForHealth = probe !== undefined && c.waitForHealthy !== false;
+        const engine = waitForHealth ? engines.at(new pulumi.Config("docker").get("host")) : undefined;
 
         // Behind a proxy on the host, a loopback-published port's peer is the engine's gateway: trust its X-Forwarded-* headers.
         const envWithProxy: Record<string, pulumi.Input<string>> = { ...c.env };
@@ -217,16 +222,32 @@ export class PythonApp extends pulumi.ComponentResource {
                 stopSignal: "SIGTERM",
                 stopTimeout: stopTimeout(plan),
                 destroyGraceSeconds: stopTimeout(plan),
-                wait: probe !== undefined && c.waitForHealthy !== false,
-                waitTimeout: probe !== undefined ? 90 : undefined,
+                // The component waits itself when it can reach the engine, so a failure can say why.
+                wait: waitForHealth && engine === undefined,
+                waitTimeout: waitForHealth && engine === undefined ? HEALTH_WAIT_SECONDS : undefined,
                 mustRun: true,
             },
             // The name and host port are fixed: the old container must go before its replacement starts.
             { parent: this, deleteBeforeReplace: true, dependsOn: this.release ? [this.release] : [] },
         );
 
+        // `up` waits for the health check; a container that never passes fails it with its state, probe output and log.
+        const healthy =
+            engine && !pulumi.runtime.isDryRun()
+                ? this.container.id.apply(async (id) => {
+                      try {
+                          return await waitHealthy(engine, id, HEALTH_WAIT_SECONDS);
+                      } catch (e) {
+                          throw new pulumi.ResourceError(
+                              `${(e as Error).message}\nFix the app, point \`healthCheckPath\` at a path that answers below 500, or set \`waitForHealthy: false\`.`,
+                              this,
+                              true,
+                          );
+                      }
+                  })
+                : pulumi.output("not waited for");
         const urlHost = c.hostIp === "0.0.0.0" ? "127.0.0.1" : c.hostIp.includes(":") ? `[${c.hostIp}]` : c.hostIp;
-        this.url = pulumi.output(`http://${urlHost}:${publishedPort}`);
+        this.url = healthy.apply(() => `http://${urlHost}:${publishedPort}`);
         this.containerName = this.container.name;
         this.containerId = this.container.id;
         this.imageRef = this.image.ref;

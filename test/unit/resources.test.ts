@@ -86,6 +86,22 @@ function mocks(): pulumi.runtime.Mocks {
 pulumi.runtime.setMocks(mocks(), "proj", "dev", false);
 const { PythonApp, PythonImage } = require("../../lib") as typeof import("../../lib");
 const { cpusString } = require("../../lib/resources/python-app") as typeof import("../../lib/resources/python-app");
+const { engines } = require("../../lib/resources/engine") as typeof import("../../lib/resources/engine");
+
+/** A fake Docker engine: the container's health as the test sets it. */
+const fakeEngine = {
+    state: { running: true, restarting: false, exitCode: 0, health: "healthy", restartCount: 0 } as any,
+    log: "",
+    inspected: [] as string[],
+    async inspect(id: string) {
+        this.inspected.push(id);
+        return this.state;
+    },
+    async logs() {
+        return this.log;
+    },
+};
+engines.at = () => fakeEngine;
 
 const FIXTURES = path.resolve(__dirname, "..", "fixtures");
 
@@ -297,7 +313,9 @@ describe("components (Pulumi mocks)", () => {
             assert.deepEqual(c.securityOpts, ["no-new-privileges:true"]);
             assert.equal(c.stopSignal, "SIGTERM");
             assert.equal(c.stopTimeout, 35);
-            assert.equal(c.wait, true);
+            // The component waits for the health check itself (so a failure can say why), not the provider.
+            assert.equal(c.wait, false);
+            assert.ok(fakeEngine.inspected.includes("shop-container-id"), "up waited for the container's health");
             assert.equal(c.mustRun, true);
             // Plain variables stay plain (readable in a diff); only the secret one is a secret entry.
             const envs = props.get("shop-container")!.envs as unknown[];
@@ -408,6 +426,33 @@ describe("components (Pulumi mocks)", () => {
             assert.match((failure as Error).message, /The release step \(Django with an SQLite database: python manage.py migrate --noinput\) exited with 1; the new container was not started/);
             assert.match((failure as Error).message, /OperationalError: unable to open database file/);
             assert.ok(!recorded.some((r) => r.name === "broken-container"), "the app container must not be registered");
+        });
+
+        it("GIVEN a container that turns unhealthy WHEN deployed THEN up fails with its last health-check output and log lines", async () => {
+            fakeEngine.state = {
+                running: true,
+                restarting: false,
+                exitCode: 0,
+                health: "unhealthy",
+                restartCount: 0,
+                lastProbe: { exitCode: 1, output: "" },
+            };
+            fakeEngine.log = "[ERROR] Exception on / [GET]\nTraceback (most recent call last):\nKeyError: 'DATABASE_URL'\n";
+            try {
+                const app = new PythonApp("sick", { source: path.join(FIXTURES, "flask-requirements") });
+                const failure = await new Promise<unknown>((resolve) => {
+                    app.url.apply(() => resolve(undefined));
+                    process.once("unhandledRejection", (e) => resolve(e));
+                    setTimeout(() => resolve("timeout"), 3000);
+                });
+                assert.ok(pulumi.ResourceError.isInstance(failure), `expected a ResourceError, got ${String(failure)}`);
+                const message = (failure as Error).message;
+                assert.match(message, /The container did not become healthy: its health check failed\.\nLast health check \(exit 1\): \(no output\)\nLast lines of its log:\n/);
+                assert.match(message, /KeyError: 'DATABASE_URL'\nFix the app, point `healthCheckPath` at a path that answers below 500, or set `waitForHealthy: false`\.$/);
+            } finally {
+                fakeEngine.state = { running: true, restarting: false, exitCode: 0, health: "healthy", restartCount: 0 };
+                fakeEngine.log = "";
+            }
         });
 
         it("GIVEN a Flask app with an instance folder WHEN constructed THEN it is a volume, and `volumes` names it", async () => {
