@@ -19,10 +19,15 @@ const image = new PythonImage("api", {
     caBundle: config.get("caBundle"),
 });
 
-const pulled = new docker.RemoteImage("api-pull", { name: image.ref, keepLocally: true });
+// The registry needs credentials to pull too: PythonImage hands them over (the password stays a secret).
+const auth = image.pullAuth!;
+const engine = new docker.Provider("engine", {
+    registryAuth: [{ address: auth.address, username: auth.username, password: auth.password }],
+});
+const pulled = new docker.RemoteImage("api-pull", { name: image.ref, keepLocally: true }, { provider: engine });
 const container = new docker.Container("api", {
     image: pulled.imageId,
-    ports: [{ internal: image.plan.server.port, external: 8002, ip: "127.0.0.1" }],
+    ports: [{ internal: image.plan.server.port, external: config.getNumber("hostPort") ?? 8002, ip: "127.0.0.1" }],
     user: `${image.plan.user.uid}:${image.plan.user.gid}`,
 });
 

@@ -64,8 +64,8 @@ export function openSource(sourceDir: unknown): SourceTree {
     } catch {
         throw new InputError(
             "`source`",
-            `\`source\` is ${JSON.stringify(sourceDir)}, which does not exist. ` +
-                "Point it at the folder that holds the app (relative to the Pulumi project).",
+            `\`source\` is ${JSON.stringify(sourceDir)}, which does not exist (${path.resolve(sourceDir)}). ` +
+                "Point it at the folder that holds the app; a relative path is taken from the folder the program runs in (where its Pulumi.yaml is).",
         );
     }
     if (!stat.isDirectory()) {

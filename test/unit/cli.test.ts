@@ -135,7 +135,7 @@ describe("CLI (child process)", function () {
         assert.equal(r.stdout, "");
         assert.equal(
             r.stderr,
-            'pulumi-python-app: `source` is "/nonexistent", which does not exist. Point it at the folder that holds the app (relative to the Pulumi project).\n',
+            'pulumi-python-app: `source` is "/nonexistent", which does not exist (/nonexistent). Point it at the folder that holds the app; a relative path is taken from the folder the program runs in (where its Pulumi.yaml is).\n',
         );
     });
 

@@ -42,7 +42,7 @@ const CASES: Case[] = [
         run: () => synthesize("/nonexistent/app"),
         argument: "`source`",
         message:
-            '`source` is "/nonexistent/app", which does not exist. Point it at the folder that holds the app (relative to the Pulumi project).',
+            '`source` is "/nonexistent/app", which does not exist (/nonexistent/app). Point it at the folder that holds the app; a relative path is taken from the folder the program runs in (where its Pulumi.yaml is).',
     },
     {
         given: "a source that is a file",
