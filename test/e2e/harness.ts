@@ -76,6 +76,14 @@ const args = JSON.parse(cfg.require("args"));
 if (args.registry) {
     args.registry.password = cfg.requireSecret("registryPassword");
 }
+// Maps of secrets (installSecrets, buildSecrets, secretEnv): secret config holding a JSON object; its keys come from the secret itself.
+for (const arg of ["installSecrets", "buildSecrets", "secretEnv"]) {
+    const names = cfg.getObject(arg + "Names");
+    if (names) {
+        const values = cfg.requireSecretObject(arg);
+        args[arg] = Object.fromEntries(names.map((n) => [n, values.apply((v) => v[n])]));
+    }
+}
 const app = new PythonApp(cfg.require("name"), args);
 exports.url = app.url;
 exports.containerName = app.containerName;
