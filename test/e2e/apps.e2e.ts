@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { docker, getJson, infra, Infra, installStepCached, makeProject, Project, registryDeleteTag, registryManifest, sh } from "./harness";
+import { appArgs, configureApp, docker, getJson, infra, Infra, installStepCached, makeProject, Project, registryDeleteTag, registryManifest, sh } from "./harness";
 
 /**
  * `pulumi up` for real: a real Docker engine, BuildKit, a registry with
@@ -12,7 +12,7 @@ interface AppCase {
     name: string;
     source: string;
     /** Which base image from the local registry (the machine reaches no other). */
-    base: (i: Infra) => string;
+    base: "trixie" | "bookworm";
     hostPort: number;
     /** The file a "code change" edits. */
     codeFile: string;
@@ -22,11 +22,11 @@ interface AppCase {
 const APPS = path.join(__dirname, "apps");
 
 const CASES: AppCase[] = [
-    { name: "flask-native", source: path.join(APPS, "flask-native"), base: (i) => i.bookworm, hostPort: 18081, codeFile: "app.py" },
+    { name: "flask-native", source: path.join(APPS, "flask-native"), base: "bookworm", hostPort: 18081, codeFile: "app.py" },
     {
         name: "fastapi-uv",
         source: path.join(APPS, "fastapi-uv"),
-        base: (i) => i.trixie,
+        base: "trixie",
         hostPort: 18082,
         codeFile: "main.py",
         // uv.lock is made here with the pinned uv, so the repository holds no index URLs.
@@ -34,7 +34,7 @@ const CASES: AppCase[] = [
             sh(i.uv, ["lock", "--quiet"], { cwd: appDir });
         },
     },
-    { name: "django", source: path.join(APPS, "django"), base: (i) => i.trixie, hostPort: 18083, codeFile: "mysite/urls.py" },
+    { name: "django", source: path.join(APPS, "django"), base: "trixie", hostPort: 18083, codeFile: "mysite/urls.py" },
 ];
 
 function seconds(ms: number): string {
@@ -47,25 +47,8 @@ for (const c of CASES) {
         let p: Project;
         let repo: string;
         let coldMs = 0;
-        const args = (extra: Record<string, unknown> = {}) => ({
-            source: "./app",
-            baseImage: c.base(inf),
-            builder: inf.builder,
-            registry: { server: inf.registry, repository: `e2e/${c.name}`, username: inf.user },
-            tags: ["e2e"],
-            healthCheckPath: "/healthz",
-            hostPort: c.hostPort,
-            // Builds reach PyPI through this network's TLS proxy, whose CA the host trusts.
-            caBundle: inf.caBundle,
-            ...extra,
-        });
-        const configure = async (extra: Record<string, unknown> = {}) => {
-            await p.stack.setAllConfig({
-                name: { value: c.name },
-                args: { value: JSON.stringify(args(extra)) },
-                registryPassword: { value: inf.password, secret: true },
-            });
-        };
+        const args = (extra: Record<string, unknown> = {}) => appArgs(inf, { repository: `e2e/${c.name}`, hostPort: c.hostPort, base: c.base }, extra);
+        const configure = (extra: Record<string, unknown> = {}) => configureApp(p, inf, c.name, args(extra));
         const containerName = async () => (await p.stack.outputs()).containerName.value as string;
         const url = async () => (await p.stack.outputs()).url.value as string;
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { docker, getJson, infra, Infra, makeProject, Project, REPO, sh } from "./harness";
+import { appArgs, configureApp, docker, getJson, infra, Infra, makeProject, Project, REPO, sh } from "./harness";
 
 /**
  * Faults a user meets, each bounded in time and on loopback: an app that
@@ -15,24 +15,7 @@ describe("e2e: faults (flask-faults)", function () {
     let p: Project;
     const repo = "e2e/flask-faults";
     const hostPort = 18085;
-    const args = (extra: Record<string, unknown> = {}) => ({
-        source: "./app",
-        baseImage: inf.trixie,
-        builder: inf.builder,
-        registry: { server: inf.registry, repository: repo, username: inf.user },
-        tags: ["e2e"],
-        healthCheckPath: "/healthz",
-        hostPort,
-        caBundle: inf.caBundle,
-        ...extra,
-    });
-    const configure = async (extra: Record<string, unknown> = {}) => {
-        await p.stack.setAllConfig({
-            name: { value: "flask-faults" },
-            args: { value: JSON.stringify(args(extra)) },
-            registryPassword: { value: inf.password, secret: true },
-        });
-    };
+    const configure = (extra: Record<string, unknown> = {}) => configureApp(p, inf, "flask-faults", appArgs(inf, { repository: repo, hostPort }, extra));
     const url = async () => (await p.stack.outputs()).url.value as string;
     const containerName = async () => (await p.stack.outputs()).containerName.value as string;
     const up = async (title: string) => {

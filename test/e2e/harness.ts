@@ -58,6 +58,49 @@ export function docker(...args: string[]): string {
     return sh("docker", args).trim();
 }
 
+/**
+ * The args an e2e PythonApp starts from: the machine's base image (these
+ * machines reach no public registry), its BuildKit builder and CA bundle,
+ * the local registry with credentials, and the test's own repository, port
+ * and health path; `extra` adds or overrides.
+ */
+export function appArgs(
+    inf: Infra,
+    own: { repository: string; hostPort: number; base?: "trixie" | "bookworm"; healthCheckPath?: string },
+    extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+    return {
+        source: "./app",
+        baseImage: own.base === "bookworm" ? inf.bookworm : inf.trixie,
+        builder: inf.builder,
+        registry: { server: inf.registry, repository: own.repository, username: inf.user },
+        tags: ["e2e"],
+        healthCheckPath: own.healthCheckPath ?? "/healthz",
+        hostPort: own.hostPort,
+        // Builds reach PyPI through this network's TLS proxy, whose CA the host trusts.
+        caBundle: inf.caBundle,
+        ...extra,
+    };
+}
+
+/**
+ * Sets the stack's config for the e2e program: the component's name and
+ * args, the registry password, and maps of secrets (installSecrets,
+ * buildSecrets, secretEnv) kept as secret config.
+ */
+export async function configureApp(p: Project, inf: Infra, name: string, args: Record<string, unknown>, secrets: Record<string, Record<string, string>> = {}): Promise<void> {
+    const config: Record<string, { value: string; secret?: boolean }> = {
+        name: { value: name },
+        args: { value: JSON.stringify(args) },
+        registryPassword: { value: inf.password, secret: true },
+    };
+    for (const [arg, values] of Object.entries(secrets)) {
+        config[arg] = { value: JSON.stringify(values), secret: true };
+        config[`${arg}Names`] = { value: JSON.stringify(Object.keys(values)) };
+    }
+    await p.stack.setAllConfig(config);
+}
+
 /** A Pulumi project in a temp folder: a copy of the app, and a program that builds it with PythonApp. */
 export interface Project {
     dir: string;

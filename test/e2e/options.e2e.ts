@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { docker, getJson, infra, Infra, makeProject, Project } from "./harness";
+import { appArgs, configureApp, docker, getJson, infra, Infra, makeProject, Project } from "./harness";
 
 /**
  * A second `up` changes nothing, with any options: a PythonApp with every
@@ -14,12 +14,7 @@ describe("e2e: every option set, and a second up changes nothing", function () {
     let inf: Infra;
     let p: Project;
     const network = "ppa-e2e-options";
-    const args = (cpus: number) => ({
-        source: "./app",
-        baseImage: inf.trixie,
-        builder: inf.builder,
-        caBundle: inf.caBundle,
-        registry: { server: inf.registry, repository: "e2e/options", username: inf.user },
+    const args = (cpus: number) => appArgs(inf, { repository: "e2e/options", hostPort: 18086 }, {
         tags: ["e2e", "options"],
         // The image's options.
         port: 8080,
@@ -37,7 +32,6 @@ describe("e2e: every option set, and a second up changes nothing", function () {
         buildEnv: { BUILD_MODE: "e2e" },
         writablePaths: { uploads: "data", logs: "scratch" },
         // The container's options.
-        hostPort: 18086,
         hostIp: "127.0.0.1",
         env: { MODE: "e2e" },
         secretEnv: { API_TOKEN: "not-a-real-token" },
@@ -56,13 +50,7 @@ describe("e2e: every option set, and a second up changes nothing", function () {
         containerLabels: { "com.example.role": "api" },
         waitForHealthy: true,
     });
-    const configure = async (cpus: number) => {
-        await p.stack.setAllConfig({
-            name: { value: "options" },
-            args: { value: JSON.stringify(args(cpus)) },
-            registryPassword: { value: inf.password, secret: true },
-        });
-    };
+    const configure = (cpus: number) => configureApp(p, inf, "options", args(cpus));
 
     before(async () => {
         inf = infra();

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { docker, getJson, infra, Infra, makeProject, Project, registryDeleteTag } from "./harness";
+import { appArgs, configureApp, docker, getJson, infra, Infra, makeProject, Project, registryDeleteTag } from "./harness";
 
 /**
  * A Django app on its startproject-default SQLite database, deployed as a
@@ -16,24 +16,7 @@ describe("e2e: release step and data volume (django-sqlite)", function () {
     let p: Project;
     const repo = "e2e/django-sqlite";
     const hostPort = 18084;
-    const args = (extra: Record<string, unknown> = {}) => ({
-        source: "./app",
-        baseImage: inf.trixie,
-        builder: inf.builder,
-        registry: { server: inf.registry, repository: repo, username: inf.user },
-        tags: ["e2e"],
-        healthCheckPath: "/healthz",
-        hostPort,
-        caBundle: inf.caBundle,
-        ...extra,
-    });
-    const configure = async (extra: Record<string, unknown> = {}) => {
-        await p.stack.setAllConfig({
-            name: { value: "django-sqlite" },
-            args: { value: JSON.stringify(args(extra)) },
-            registryPassword: { value: inf.password, secret: true },
-        });
-    };
+    const configure = (extra: Record<string, unknown> = {}) => configureApp(p, inf, "django-sqlite", appArgs(inf, { repository: repo, hostPort }, extra));
     const outputs = async () => await p.stack.outputs();
     const hit = async () => getJson(`${(await outputs()).url.value}/count`);
     let volume = "";

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { getJson, infra, Infra, makeProject, Project, registryManifest } from "./harness";
+import { appArgs, configureApp, getJson, infra, Infra, makeProject, Project, registryManifest } from "./harness";
 
 /**
  * Pushed images are never deleted by a deploy: every digest the stack ever
@@ -22,22 +22,7 @@ describe("e2e: every pushed digest survives replacement and destroy", function (
     before(async () => {
         inf = infra();
         p = await makeProject("retention", path.join(__dirname, "apps", "flask-faults"));
-        await p.stack.setAllConfig({
-            name: { value: "retention" },
-            args: {
-                value: JSON.stringify({
-                    source: "./app",
-                    baseImage: inf.trixie,
-                    builder: inf.builder,
-                    caBundle: inf.caBundle,
-                    registry: { server: inf.registry, repository: repo, username: inf.user },
-                    tags: ["e2e"],
-                    healthCheckPath: "/healthz",
-                    hostPort: 18088,
-                }),
-            },
-            registryPassword: { value: inf.password, secret: true },
-        });
+        await configureApp(p, inf, "retention", appArgs(inf, { repository: repo, hostPort: 18088 }));
     });
     after(async () => {
         await p?.stack.destroy({ color: "never" }).catch(() => undefined);

@@ -6,7 +6,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { docker, infra, Infra, makeProject, Project } from "./harness";
+import { appArgs, configureApp, docker, infra, Infra, makeProject, Project } from "./harness";
 
 /**
  * Secrets that must not leak, with a real build: an install secret (a
@@ -36,29 +36,19 @@ describe("e2e: secrets stay out of the image, its history, the logs and the stat
         await new Promise<void>((r) => index.listen(0, "127.0.0.1", () => r()));
         const port = (index.address() as { port: number }).port;
         p = await makeProject("secrets", path.join(__dirname, "apps", "flask-faults"));
-        await p.stack.setAllConfig({
-            name: { value: "secrets" },
-            args: {
-                value: JSON.stringify({
-                    source: "./app",
-                    baseImage: inf.trixie,
-                    builder: inf.builder,
-                    caBundle: inf.caBundle,
-                    registry: { server: inf.registry, repository: "e2e/secrets", username: inf.user },
-                    tags: ["e2e"],
-                    healthCheckPath: "/healthz",
-                    hostPort: 18087,
-                    buildCommands: [["python", "-c", "import os, sys; sys.exit(0 if os.environ['BUILD_TOKEN'].startswith('bld-') else 1)"]],
-                }),
+        await configureApp(
+            p,
+            inf,
+            "secrets",
+            appArgs(inf, { repository: "e2e/secrets", hostPort: 18087 }, {
+                buildCommands: [["python", "-c", "import os, sys; sys.exit(0 if os.environ['BUILD_TOKEN'].startswith('bld-') else 1)"]],
+            }),
+            {
+                installSecrets: { PIP_EXTRA_INDEX_URL: `http://ppa:${token}@127.0.0.1:${port}/simple/` },
+                buildSecrets: { BUILD_TOKEN: buildToken },
+                secretEnv: { APP_SECRET: envSecret },
             },
-            registryPassword: { value: inf.password, secret: true },
-            installSecrets: { value: JSON.stringify({ PIP_EXTRA_INDEX_URL: `http://ppa:${token}@127.0.0.1:${port}/simple/` }), secret: true },
-            installSecretsNames: { value: JSON.stringify(["PIP_EXTRA_INDEX_URL"]) },
-            buildSecrets: { value: JSON.stringify({ BUILD_TOKEN: buildToken }), secret: true },
-            buildSecretsNames: { value: JSON.stringify(["BUILD_TOKEN"]) },
-            secretEnv: { value: JSON.stringify({ APP_SECRET: envSecret }), secret: true },
-            secretEnvNames: { value: JSON.stringify(["APP_SECRET"]) },
-        });
+        );
         const res = await p.stack.up({ onOutput: (s) => (upOutput += s), color: "never" });
         p.log("secrets-up", upOutput);
         assert.equal(res.summary.result, "succeeded");
