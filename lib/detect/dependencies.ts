@@ -2,6 +2,7 @@ import { minimatch } from "minimatch";
 import { parsePipRequirementsLine } from "pip-requirements-js";
 import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
+import { calleeOf, parseModule, strList } from "./python-source";
 import { envReferences, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
 import { SourceTree } from "./source";
 
@@ -49,6 +50,8 @@ export interface Dependencies {
     readonly projectNote?: string;
     /** requirements.txt names a local path (`-e .`, `./lib`): install after the source is copied. */
     readonly needsSource: boolean;
+    /** The dependency install itself installs the project (`-e .` or `.` in requirements.txt, a setup.py project). */
+    readonly installsSelf: boolean;
     /** pyproject.toml, parsed, when there is one. */
     readonly pyproject?: Record<string, unknown>;
     /** Dependency groups the manifests define (PEP 735 [dependency-groups], uv's dev-dependencies, Poetry's groups), and those the installer installs by default. */
@@ -74,6 +77,63 @@ const LOCKS: ReadonlyArray<[string, Installer]> = [
     ["poetry.lock", "poetry"],
     ["Pipfile.lock", "pipenv"],
 ];
+
+/**
+ * Dependencies on a local path (Poetry's `{ path = ... }`, uv's
+ * `[tool.uv.sources] x = { path = ... }`): the folder must be in the build
+ * context before the install runs, so it is copied with the manifests; a path
+ * outside the source folder cannot be, and is refused.
+ */
+function pathDependencies(file: string, pyproject: Record<string, unknown> | undefined): string[] {
+    const found: Array<{ name: string; path: string }> = [];
+    const poetry = table(table(pyproject, "tool"), "poetry");
+    const tables = [table(poetry, "dependencies"), table(poetry, "dev-dependencies"), ...Object.values(table(poetry, "group") ?? {}).map((g) => table(g, "dependencies"))];
+    for (const t of tables) {
+        for (const [name, spec] of Object.entries(t ?? {})) {
+            const p = table({ spec }, "spec")?.["path"];
+            if (typeof p === "string") {
+                found.push({ name, path: p });
+            }
+        }
+    }
+    for (const [name, spec] of Object.entries(table(table(table(pyproject, "tool"), "uv"), "sources") ?? {})) {
+        const p = table({ spec }, "spec")?.["path"];
+        if (typeof p === "string") {
+            found.push({ name, path: p });
+        }
+    }
+    const folders: string[] = [];
+    for (const { name, path } of found) {
+        const parts: string[] = [];
+        let outside = path.startsWith("/");
+        for (const part of path.split("/")) {
+            if (part === "" || part === ".") {
+                continue;
+            }
+            if (part === "..") {
+                if (parts.length === 0) {
+                    outside = true;
+                    break;
+                }
+                parts.pop();
+            } else {
+                parts.push(part);
+            }
+        }
+        if (outside || parts.length === 0) {
+            throw new InputError(
+                file,
+                `${file} installs ${name} from the path ${JSON.stringify(path)}, which is outside the source folder, and the source folder is all the build can see ` +
+                    "(it must also hold the manifest): move or vendor the dependency into the source folder, or publish it to a package index and depend on it by version.",
+            );
+        }
+        if (!parts.every((x) => /^[A-Za-z0-9._-]+$/.test(x))) {
+            throw new InputError(file, `${file} installs ${name} from the path ${JSON.stringify(path)}, whose name has characters COPY would expand; rename the folder.`);
+        }
+        folders.push(`${parts.join("/")}/`);
+    }
+    return [...new Set(folders)];
+}
 
 /** A project name as PEP 508 allows it. */
 const PROJECT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -160,16 +220,27 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
                 "pyproject.toml declares a uv workspace but there is no uv.lock; run `uv lock` and commit uv.lock.",
             );
         }
+        if (src.isFile("setup.py") || src.isFile("setup.cfg")) {
+            return fromSetup(src, pyproject, notes);
+        }
         throw new InputError(
             "pyproject.toml",
             "pyproject.toml has no [project] table (PEP 621), so it names no dependencies; " +
                 "add [project] with `dependencies`, or add a requirements.txt.",
         );
     }
+    if (src.isFile("setup.py") || src.isFile("setup.cfg")) {
+        return fromSetup(src, pyproject, notes);
+    }
+    const below = src
+        .list("")
+        .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+        .flatMap((e) => ["requirements.txt", "pyproject.toml", "uv.lock", "poetry.lock", "Pipfile.lock", "setup.py"].filter((m) => src.isFile(`${e.name}/${m}`)).map((m) => `${e.name}/${m}`));
     throw new InputError(
         "`source`",
         "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), " +
-            "uv.lock, poetry.lock or Pipfile.lock next to the app.",
+            "uv.lock, poetry.lock or Pipfile.lock next to the app." +
+            (below.length > 0 ? ` One folder down there is ${below.slice(0, 3).join(", ")}: point \`source\` at that folder if the app is there.` : ""),
     );
 }
 
@@ -251,10 +322,11 @@ function hasSrcLayout(src: SourceTree): boolean {
 
 function base(
     src: SourceTree,
-    fields: Omit<Dependencies, "scmVersion" | "srcLayout" | "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "extras"> &
-        Partial<Pick<Dependencies, "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "extras">>,
+    fields: Omit<Dependencies, "scmVersion" | "srcLayout" | "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "extras" | "installsSelf"> &
+        Partial<Pick<Dependencies, "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "extras" | "installsSelf">>,
 ): Dependencies {
     return {
+        installsSelf: false,
         extras: new Map(),
         groups: { defined: [], defaults: [] },
         indexes: [],
@@ -457,7 +529,7 @@ function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefi
             wheels.set(p.name, p.wheels);
         }
     }
-    const manifestFiles = ["pyproject.toml", "uv.lock", ...(workspace?.members.map((m) => `${m.dir}/pyproject.toml`) ?? [])];
+    const manifestFiles = ["pyproject.toml", "uv.lock", ...(workspace?.members.map((m) => `${m.dir}/pyproject.toml`) ?? []), ...pathDependencies("pyproject.toml", pyproject)];
     const packageMode = uvTool?.["package"];
     const installable = packageMode === false ? false : packageMode === true || table(pyproject, "build-system") !== undefined;
     let projectNote: string | undefined;
@@ -603,7 +675,7 @@ function fromPoetryLock(
     return base(src, {
         installer: "poetry",
         manifest: "poetry.lock",
-        files: ["pyproject.toml", "poetry.lock"],
+        files: ["pyproject.toml", "poetry.lock", ...pathDependencies("pyproject.toml", pyproject)],
         direct: directOf(pyproject, []),
         namesFor: (chosen) => {
             const out = new Set<string>(byGroup.get("main") ?? []);
@@ -731,6 +803,7 @@ function fromRequirements(
     const extras = new Map<string, Set<string>>();
     const vcs: string[] = [];
     let needsSource = false;
+    let installsSelf = false;
 
     // A constraints file (-c) pins versions but installs nothing: its names are not dependencies.
     const visit = (file: string, from: string | undefined, constraints: boolean): void => {
@@ -760,8 +833,28 @@ function fromRequirements(
                     visit(resolveInclude(file, dir, r.file), file, constraints || r.constraints);
                     break;
                 case "path":
+                    if (r.path.startsWith("/") || r.path.startsWith("../") || r.path === ".." || r.path.startsWith("file:")) {
+                        throw new InputError(
+                            file,
+                            `${file} installs the path ${JSON.stringify(r.path)}, which is outside the source folder, and the source folder is all the build can see ` +
+                                "(it must also hold the manifest): move or vendor the dependency into the source folder, or publish it to a package index and depend on it by version.",
+                        );
+                    }
                     if (!constraints) {
                         needsSource = true;
+                        if (r.path === "." || r.path === "./") {
+                            // The project itself: its own requirements (and pins) are installed too.
+                            installsSelf = true;
+                            for (const d of projectRequirements(src, pyproject)) {
+                                const p = pep508(d);
+                                if (p) {
+                                    names.add(p.name);
+                                    if (p.pin && !pins.has(p.name)) {
+                                        pins.set(p.name, p.pin);
+                                    }
+                                }
+                            }
+                        }
                     }
                     break;
                 case "url":
@@ -810,6 +903,7 @@ function fromRequirements(
         extras,
         vcs,
         installsProject,
+        installsSelf,
         projectNote: installsProject ? "The code is in src/ and pyproject.toml can build it: the project is installed (without dependencies) after the pinned requirements." : undefined,
         needsSource,
         pyproject,
@@ -848,6 +942,110 @@ function pipfilePackages(src: SourceTree): Set<string> | undefined {
     } catch {
         return undefined;
     }
+}
+
+/**
+ * The requirements a setuptools project declares without running its
+ * setup.py: setup.cfg's [options] install_requires, else the
+ * install_requires= of the setup() call in setup.py (a list, or a name bound
+ * to one), read with the Python parser.
+ */
+function setupRequirements(src: SourceTree): string[] | undefined {
+    const cfg = src.readIfFile("setup.cfg");
+    if (cfg !== undefined) {
+        const reqs = readIni(cfg).get("options")?.get("install_requires");
+        if (reqs !== undefined) {
+            return reqs.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+        }
+    }
+    const py = src.readIfFile("setup.py");
+    if (py !== undefined) {
+        const mod = parseModule(py);
+        const call = mod.calls.find((c) => ["setup", "setuptools.setup", "distutils.core.setup"].includes(calleeOf(c) ?? ""));
+        const value = call?.kwargs["install_requires"];
+        const list = strList(value?.kind === "ref" ? mod.value(value.path) : value);
+        if (list !== undefined) {
+            return list;
+        }
+    }
+    return undefined;
+}
+
+/** setup.cfg's INI format as setuptools reads it (configparser): sections, `key = value`, indented continuation lines. */
+function readIni(text: string): Map<string, Map<string, string>> {
+    const sections = new Map<string, Map<string, string>>();
+    let section: Map<string, string> | undefined;
+    let key: string | undefined;
+    for (const raw of text.split(/\r?\n/)) {
+        if (raw.trim() === "" || /^[#;]/.test(raw.trim())) {
+            continue;
+        }
+        if (/^\s/.test(raw) && section && key !== undefined) {
+            section.set(key, `${section.get(key)}\n${raw.trim()}`);
+            continue;
+        }
+        const line = raw.trim();
+        if (line.startsWith("[") && line.endsWith("]")) {
+            section = new Map();
+            sections.set(line.slice(1, -1).trim(), section);
+            key = undefined;
+            continue;
+        }
+        const eq = line.search(/[=:]/);
+        if (eq > 0 && section) {
+            key = line.slice(0, eq).trim();
+            section.set(key, line.slice(eq + 1).trim());
+        }
+    }
+    return sections;
+}
+
+/** The project's own requirements: [project].dependencies, else setup.cfg/setup.py's install_requires. */
+function projectRequirements(src: SourceTree, pyproject: Record<string, unknown> | undefined): string[] {
+    const declared = table(pyproject, "project")?.["dependencies"];
+    return Array.isArray(declared) ? strings(declared) : (setupRequirements(src) ?? []);
+}
+
+/** A setuptools project (setup.py or setup.cfg): pip installs it, with its dependencies, from the source. */
+function fromSetup(src: SourceTree, pyproject: Record<string, unknown> | undefined, notes: string[]): Dependencies {
+    const manifest = src.isFile("setup.cfg") && setupRequirements(src) !== undefined && !src.isFile("setup.py") ? "setup.cfg" : src.isFile("setup.py") ? "setup.py" : "setup.cfg";
+    const names = new Set<string>();
+    const pins = new Map<string, string>();
+    const extras = new Map<string, Set<string>>();
+    const vcs: string[] = [];
+    const reqs = setupRequirements(src);
+    for (const d of reqs ?? []) {
+        const r = pep508(d);
+        if (r) {
+            names.add(r.name);
+            addExtras(extras, r.name, r.extras);
+            if (r.pin) {
+                pins.set(r.name, r.pin);
+            }
+            if (r.url && isVcsUrl(r.url)) {
+                vcs.push(`${manifest}: ${d}`);
+            }
+        }
+    }
+    if (reqs === undefined) {
+        notes.push(`${manifest}'s install_requires could not be read without running it; pip reads it at build time, but the package could not check the app's pins.`);
+    }
+    notes.push(`A setuptools project (${manifest}): pip installs it and its dependencies after the source is copied, so a code change reinstalls them; a requirements.txt of pinned dependencies would let them install first and stay cached.`);
+    return base(src, {
+        installer: "pip",
+        manifest,
+        files: [],
+        direct: names,
+        namesFor: () => names,
+        pins,
+        extras,
+        vcs,
+        installsProject: false,
+        installsSelf: true,
+        needsSource: true,
+        pyproject,
+        notes,
+    });
 }
 
 function addExtras(extras: Map<string, Set<string>>, name: string, add: readonly string[]): void {

@@ -1,6 +1,6 @@
 import { InputError } from "../errors";
-import { pathValue } from "./paths";
-import { calleeOf, Expr, parseModule, PyModule, str, strList } from "./python-source";
+import { isSqliteUrl, pathValue, sqliteUrlPath } from "./paths";
+import { calleeOf, dictGet, Expr, parseModule, PyModule, str, strList } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -37,6 +37,13 @@ export interface DjangoSettings {
      * undefined when the code computes it unreadably.
      */
     pathOf(e: Expr | undefined, file: string): string | undefined;
+    /**
+     * The databases DATABASES configures: SQLite files (a dict with the sqlite3
+     * ENGINE, or a URL setting such as env.db()/dj_database_url.config() whose
+     * default is an sqlite:/// URL) with their paths where readable, and
+     * whether any other database is configured. Empty when DATABASES is unset or {}.
+     */
+    readonly databases: { readonly sqlite: ReadonlyArray<{ readonly path?: string }>; readonly other: boolean };
 }
 
 const SKIP = new Set([".git", ".venv", "venv", "env", "node_modules", "__pycache__", "tests", "test", "docs", "static", "templates", "site-packages", "build", "dist"]);
@@ -266,11 +273,38 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
     };
     const lookup = (name: string) => values.get(name);
 
+    const databases = (): DjangoSettings["databases"] => {
+        const bound = values.get("DATABASES");
+        const sqlite: Array<{ path?: string }> = [];
+        let other = false;
+        if (bound?.expr.kind === "dict") {
+            const ctx = { file: bound.file, cwd: root, lookup };
+            for (const [, db] of bound.expr.entries) {
+                const engine = str(dictGet(db, "ENGINE"));
+                if (engine !== undefined) {
+                    if (engine.endsWith("sqlite3")) {
+                        sqlite.push({ path: pathValue(dictGet(db, "NAME"), ctx) });
+                    } else {
+                        other = true;
+                    }
+                } else if (isSqliteUrl(db)) {
+                    sqlite.push({ path: sqliteUrlPath(db, ctx) });
+                } else {
+                    other = true;
+                }
+            }
+        } else if (bound !== undefined) {
+            other = true;
+        }
+        return { sqlite, other };
+    };
+
     return {
         get: (name) => values.get(name)?.expr,
         sourceOf: (name) => values.get(name)?.file,
         installedApps: resolveList(values.get("INSTALLED_APPS")?.expr),
         pathOf: (e, file) => pathValue(e, { file, cwd: root, lookup }),
+        databases: databases(),
     };
 }
 

@@ -16,6 +16,20 @@ export interface PathContext {
     readonly cwd: string;
     /** A module-level name's value, and the file that assigned it. */
     lookup(name: string): { readonly expr: Expr; readonly file: string } | undefined;
+    /** A value stored under a key of a mapping (`app.config["UPLOAD_FOLDER"] = ...`), by the mapping's path and the key. */
+    lookupItem?(mapping: string, key: string): Expr | undefined;
+}
+
+/** Calls that read a setting with a default: the default applies when the environment does not say. */
+const WITH_DEFAULT = ["os.environ.get", "os.getenv", "environ.get"];
+
+/** The default a settings call falls back to: os.environ.get("X", d), env.str("X", default=d). */
+export function defaultOf(e: Extract<Expr, { kind: "call" }>): Expr | undefined {
+    if (e.kwargs["default"] !== undefined) {
+        return e.kwargs["default"];
+    }
+    const name = calleeOf(e) ?? "";
+    return WITH_DEFAULT.some((w) => name === w || name.endsWith(`.${w}`)) ? e.args[1] : undefined;
 }
 
 export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): string | undefined {
@@ -27,9 +41,16 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
         return literal.startsWith("/") ? normalize(literal) : normalize(join(ctx.cwd, literal));
     }
     switch (e.kind) {
+        case "or": {
+            // `os.environ.get("X") or "default"`: without the variable, the fallback applies.
+            return pathValue(e.right, ctx, depth + 1) ?? pathValue(e.left, ctx, depth + 1);
+        }
         case "ref": {
             if (e.path === "__file__") {
                 return ctx.file;
+            }
+            if (e.path.endsWith(".root_path")) {
+                return parent(ctx.file); // Flask's app.root_path: the module's folder
             }
             if (e.path.includes(".")) {
                 return undefined;
@@ -50,6 +71,11 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             return undefined;
         }
         case "subscript": {
+            const key = str(e.index);
+            if (key !== undefined && e.target.kind === "ref" && ctx.lookupItem) {
+                const stored = ctx.lookupItem(e.target.path, key) ?? (e.target.path.endsWith(".config") ? ctx.lookup(key)?.expr : undefined);
+                return stored ? pathValue(stored, ctx, depth + 1) : undefined;
+            }
             // Path(__file__).parents[n]
             if (e.target.kind === "attr" && e.target.name === "parents" && e.index.kind === "num") {
                 let p = pathValue(e.target.target, ctx, depth + 1);
@@ -66,6 +92,10 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
                 return pathValue(callee.target, ctx, depth + 1);
             }
             const name = calleeOf(e) ?? "";
+            const fallback = defaultOf(e);
+            if (fallback !== undefined) {
+                return pathValue(fallback, ctx, depth + 1);
+            }
             if (name === "os.path.dirname" && e.args.length === 1) {
                 const inner = pathValue(e.args[0], ctx, depth + 1);
                 return inner === undefined ? undefined : parent(inner);
@@ -117,11 +147,40 @@ export function sqliteUrlPath(e: Expr | undefined, ctx: PathContext, depth = 0):
     if (e.kind === "add" && str(e.left) === PREFIX) {
         return pathValue(e.right, ctx, depth + 1);
     }
+    if (e.kind === "fstring" && e.parts.length === 2 && e.parts[0] === PREFIX && typeof e.parts[1] !== "string") {
+        return pathValue(e.parts[1], ctx, depth + 1);
+    }
+    if (e.kind === "or") {
+        return sqliteUrlPath(e.right, ctx, depth + 1) ?? sqliteUrlPath(e.left, ctx, depth + 1);
+    }
+    if (e.kind === "call") {
+        // env.db("DATABASE_URL", default="sqlite:///..."), dj_database_url.config(default=...), os.environ.get("X", "sqlite:///...")
+        const fallback = defaultOf(e);
+        return fallback ? sqliteUrlPath(fallback, ctx, depth + 1) : undefined;
+    }
     if (e.kind === "ref" && !e.path.includes(".")) {
         const bound = ctx.lookup(e.path);
         return bound ? sqliteUrlPath(bound.expr, { ...ctx, file: bound.file }, depth + 1) : undefined;
     }
     return undefined;
+}
+
+/** Whether an expression is an SQLite URL or a call whose default is one (it may still be unreadable as a path). */
+export function isSqliteUrl(e: Expr | undefined, depth = 0): boolean {
+    if (!e || depth > 4) {
+        return false;
+    }
+    const first = e.kind === "fstring" ? e.parts[0] : e.kind === "add" ? str(e.left) : str(e);
+    if (typeof first === "string" && first.startsWith("sqlite:")) {
+        return true;
+    }
+    if (e.kind === "or") {
+        return isSqliteUrl(e.left, depth + 1) || isSqliteUrl(e.right, depth + 1);
+    }
+    if (e.kind === "call") {
+        return isSqliteUrl(defaultOf(e), depth + 1);
+    }
+    return false;
 }
 
 function join(a: string, b: string): string {

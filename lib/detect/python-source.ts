@@ -28,6 +28,10 @@ export type Expr =
     | { readonly kind: "div"; readonly left: Expr; readonly right: Expr }
     /** `a + b` (string concatenation). */
     | { readonly kind: "add"; readonly left: Expr; readonly right: Expr }
+    /** `a or b`: b is the fallback when a is empty (`os.environ.get("X") or "default"`). */
+    | { readonly kind: "or"; readonly left: Expr; readonly right: Expr }
+    /** An f-string: literal text and the expressions between it. */
+    | { readonly kind: "fstring"; readonly parts: ReadonlyArray<string | Expr> }
     | { readonly kind: "subscript"; readonly target: Expr; readonly index: Expr }
     | { readonly kind: "other"; readonly text: string };
 
@@ -74,6 +78,8 @@ export interface PyModule {
     readonly assigns: ReadonlyArray<readonly [string, Expr]>;
     /** Assignments to subscripts and attributes at top level: `os.environ["X"] = v`, `app.config["K"] = v`. */
     readonly itemAssigns: ReadonlyArray<readonly [Expr, Expr]>;
+    /** The same at any depth (inside factories: `app.config["UPLOAD_FOLDER"] = ...`). */
+    readonly itemAssignsAnywhere: ReadonlyArray<readonly [Expr, Expr]>;
     /** Top-level function definitions by name. */
     readonly functions: ReadonlyMap<string, FunctionDef>;
     /** Assignments, star imports and include() calls at top level, in source order. */
@@ -100,6 +106,7 @@ export function parseModule(text: string): PyModule {
     const calls: Call[] = [];
     const order: Step[] = [];
     const assignedAnywhere: Expr[] = [];
+    const itemAssignsAnywhere: Array<readonly [Expr, Expr]> = [];
 
     const resolve = (local: string): string => {
         // The last binding wins, as at run time.
@@ -131,6 +138,24 @@ export function parseModule(text: string): PyModule {
                 return parts.every((p) => p.kind === "str")
                     ? { kind: "str", value: parts.map((p) => (p as { value: string }).value).join("") }
                     : { kind: "other", text: src(n) };
+            }
+            case "FormatString": {
+                // f"...{expr}...": the text between replacements, and the replacements (format specs dropped).
+                const text = src(n);
+                const open = text.search(/["']/);
+                const quote = text.startsWith(text[open].repeat(3), open) ? 3 : 1;
+                const bodyStart = n.from + open + quote;
+                const bodyEnd = n.to - quote;
+                const parts: Array<string | Expr> = [];
+                let at = bodyStart;
+                for (const r of children(n).filter((c) => c.name === "FormatReplacement")) {
+                    parts.push(unescapeBraces(text.slice(at - n.from, r.from - n.from)));
+                    const inner = children(r).filter((c) => c.name !== "{" && c.name !== "}" && c.name !== "FormatSpec" && c.name !== "FormatConversion");
+                    parts.push(inner.length === 1 ? expr(inner[0], sink) : { kind: "other", text: src(r) });
+                    at = r.to;
+                }
+                parts.push(unescapeBraces(text.slice(at - n.from, bodyEnd - n.from)));
+                return { kind: "fstring", parts: parts.filter((p) => p !== "") };
             }
             case "Number":
                 return { kind: "num", text: src(n) };
@@ -204,6 +229,9 @@ export function parseModule(text: string): PyModule {
                 }
                 if (op && src(op) === "+") {
                     return { kind: "add", left: l, right: r };
+                }
+                if (op && src(op) === "or") {
+                    return { kind: "or", left: l, right: r };
                 }
                 return { kind: "other", text: src(n) };
             }
@@ -357,6 +385,8 @@ export function parseModule(text: string): PyModule {
                     for (const t of targets) {
                         if (t.name === "VariableName") {
                             fnAssigns.push([src(t), v]);
+                        } else if (t.name === "MemberExpression") {
+                            itemAssignsAnywhere.push([expr(t), v]);
                         }
                     }
                     continue;
@@ -406,6 +436,7 @@ export function parseModule(text: string): PyModule {
                             order.push({ kind: "assign", name: src(t), value: v });
                         } else if (t.name === "MemberExpression") {
                             itemAssigns.push([expr(t), v]);
+                            itemAssignsAnywhere.push([expr(t), v]);
                         }
                     }
                     break;
@@ -443,10 +474,13 @@ export function parseModule(text: string): PyModule {
                     classBody(n);
                     break;
                 case "IfStatement": {
+                    // Only the `if __name__ == "__main__":` branch runs as a script; its else branch runs on import.
                     const guard = isMainGuard(n, src);
+                    let first = true;
                     for (const b of children(n)) {
                         if (b.name === "Body") {
-                            topLevel(b, inMainGuard || guard);
+                            topLevel(b, inMainGuard || (guard && first));
+                            first = false;
                         }
                     }
                     break;
@@ -497,6 +531,7 @@ export function parseModule(text: string): PyModule {
         starImports,
         assigns,
         itemAssigns,
+        itemAssignsAnywhere,
         functions,
         calls,
         order,
@@ -517,7 +552,11 @@ function isMainGuard(ifNode: SyntaxNode, src: (n: SyntaxNode) => string): boolea
     return cond !== null && cond !== undefined && /^__name__\s*==\s*['"]__main__['"]$/.test(src(cond).trim());
 }
 
-/** A Python string literal's value: prefixes r, b, u (f-strings are not readable). */
+function unescapeBraces(text: string): string {
+    return text.replace(/\{\{/g, "{").replace(/\}\}/g, "}");
+}
+
+/** A Python string literal's value: prefixes r, b, u (f-strings are read as their parts). */
 function stringLiteral(text: string): Expr {
     const m = /^([rRbBuU]{0,2})('''|"""|'|")([\s\S]*)\2$/.exec(text);
     if (!m) {
@@ -550,6 +589,9 @@ export function str(e: Expr | undefined): string | undefined {
         const l = str(e.left);
         const r = str(e.right);
         return l !== undefined && r !== undefined ? l + r : undefined;
+    }
+    if (e.kind === "fstring" && e.parts.every((p) => typeof p === "string" || str(p) !== undefined)) {
+        return e.parts.map((p) => (typeof p === "string" ? p : str(p)!)).join("");
     }
     return undefined;
 }

@@ -1,7 +1,7 @@
 import { DEFAULTS } from "../data/defaults";
 import { candidates, ImportRoot } from "./app-code";
 import { DjangoProject } from "./django";
-import { PathContext, pathValue, sqliteUrlPath } from "./paths";
+import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath } from "./paths";
 import { calleeOf, dictGet, Expr, parseModule, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -54,6 +54,7 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
                 const expr = mod.value(name);
                 return expr ? { expr, file: c.file } : undefined;
             },
+            lookupItem: (mapping, key) => configItem(mod, mapping, key),
         };
         codePaths(mod, c.file, c.module, c.root, ctx, req, add);
     }
@@ -62,18 +63,10 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
 
 function djangoPaths(d: DjangoProject, add: (p: WritablePath) => void): void {
     const s = d.settings;
-    const databases = s.get("DATABASES");
     const dbFile = s.sourceOf("DATABASES");
-    if (databases?.kind === "dict" && dbFile) {
-        for (const [, db] of databases.entries) {
-            const engine = str(dictGet(db, "ENGINE")) ?? "";
-            if (!engine.endsWith("sqlite3")) {
-                continue;
-            }
-            const path = s.pathOf(dictGet(db, "NAME"), dbFile);
-            if (path !== undefined) {
-                add({ path, kind: "data", file: true, why: `${dbFile}: DATABASES uses SQLite at ${path}` });
-            }
+    for (const db of s.databases.sqlite) {
+        if (db.path !== undefined) {
+            add({ path: db.path, kind: "data", file: true, why: `${dbFile}: DATABASES uses SQLite at ${db.path}` });
         }
     }
     const media = s.get("MEDIA_ROOT");
@@ -100,6 +93,27 @@ function djangoPaths(d: DjangoProject, add: (p: WritablePath) => void): void {
 function dirOf(p: string): string {
     const i = p.lastIndexOf("/");
     return i < 0 ? "" : i === 0 ? "/" : p.slice(0, i);
+}
+
+const SQLITE_CONNECT = new Set(["sqlite3.connect", "aiosqlite.connect", "sqlite3.dbapi2.connect"]);
+
+/**
+ * A value stored under a key of a mapping: `app.config["K"] = v` anywhere in
+ * the module, or `app.config.from_mapping(K=v)` / `app.config.update(K=v)`.
+ */
+function configItem(mod: PyModule, mapping: string, key: string): Expr | undefined {
+    for (const [target, value] of [...mod.itemAssignsAnywhere].reverse()) {
+        if (target.kind === "subscript" && target.target.kind === "ref" && target.target.path === mapping && str(target.index) === key) {
+            return value;
+        }
+    }
+    for (const c of mod.calls) {
+        const callee = calleeOf(c) ?? "";
+        if ((callee === `${mapping}.from_mapping` || callee === `${mapping}.update`) && c.kwargs[key] !== undefined) {
+            return c.kwargs[key];
+        }
+    }
+    return undefined;
 }
 
 const FILE_HANDLERS = new Set([
@@ -135,6 +149,14 @@ function codePaths(
 
     for (const c of mod.calls) {
         const callee = calleeOf(c) ?? "";
+        // SQLite databases opened by path: sqlite3.connect("todo.db"), aiosqlite.connect(os.environ.get("DB", "notes.db")).
+        if (SQLITE_CONNECT.has(callee) && c.args[0]) {
+            const path = pathValue(c.args[0], ctx);
+            if (path !== undefined && !path.endsWith(":memory:")) {
+                add({ path, kind: "data", file: true, why: `${file}: ${callee}(${path})` });
+            }
+            continue;
+        }
         // Log files.
         if (FILE_HANDLERS.has(callee) || (callee === "logging.basicConfig" && c.kwargs["filename"] !== undefined)) {
             const target = FILE_HANDLERS.has(callee) ? c.args[0] ?? c.kwargs["filename"] : c.kwargs["filename"];
@@ -186,11 +208,10 @@ function sqliteUrls(e: Expr | undefined, depth = 0): Expr[] {
     if (!e || depth > 4) {
         return [];
     }
-    const s = str(e);
-    if (s !== undefined) {
-        return s.startsWith("sqlite:///") ? [e] : [];
+    if (e.kind === "or") {
+        return [...sqliteUrls(e.left, depth + 1), ...sqliteUrls(e.right, depth + 1)];
     }
-    if (e.kind === "add" && (str(e.left) ?? "").startsWith("sqlite:///")) {
+    if (e.kind !== "call" && isSqliteUrl(e)) {
         return [e];
     }
     if (e.kind === "call") {

@@ -109,7 +109,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
     const member = deps.workspace?.members.find((m) => m.name === workspacePackage);
     const installsProject = deps.installsProject || (member?.installable ?? false);
     const installedRoots = new Set<string>();
-    if (installsProject && entry.root && entry.root.dir !== "" && (member === undefined || entry.root.dir.startsWith(member.dir))) {
+    if ((installsProject || deps.installsSelf) && entry.root && entry.root.dir !== "" && (member === undefined || entry.root.dir.startsWith(member.dir))) {
         installedRoots.add(entry.root.dir);
     }
     // The folder holding the app goes on the Python path when nothing installs it.
@@ -125,13 +125,9 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
 
     const steps = planBuildSteps(src, o, entry, notes);
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
-    const release = planRelease(o, entry, notes);
-    const writablePaths = planWritablePaths(
-        o,
-        detectWritablePaths(src, { roots: entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }], cwd: entry.chdir, django: entry.django, installedRoots }),
-        workdir,
-        notes,
-    );
+    const writes = detectWritablePaths(src, { roots: entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }], cwd: entry.chdir, django: entry.django, installedRoots });
+    const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.file) }, notes);
+    const writablePaths = planWritablePaths(o, writes, workdir, (rel) => src.isFile(rel), notes);
 
     // ${NAME} references in the manifests are expanded by the installer from the environment: each needs an install secret.
     for (const ref of deps.envReferences) {

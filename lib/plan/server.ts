@@ -108,8 +108,11 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
     const added: string[] = [];
     let workerClass = o.workerClass ?? web?.workerClass ?? user?.strings.get("worker_class");
     if (inp.interface === "asgi") {
-        if (workerClass === undefined || workerClass === UVICORN_LEGACY_WORKER_CLASS || workerClass === UVICORN_WORKER_CLASS) {
-            const chosen = asgiWorker(inp, workerClass === UVICORN_LEGACY_WORKER_CLASS, notes);
+        if (o.workerClass === UVICORN_LEGACY_WORKER_CLASS) {
+            // Asked for by name: uvicorn's own (deprecated) worker, which needs no other package.
+            notes.push(`\`workerClass\` is ${UVICORN_LEGACY_WORKER_CLASS}, uvicorn's own deprecated worker; uvicorn-worker is not added.`);
+        } else if (workerClass === undefined || workerClass === UVICORN_LEGACY_WORKER_CLASS || workerClass === UVICORN_WORKER_CLASS) {
+            const chosen = asgiWorker(inp, workerClass === UVICORN_LEGACY_WORKER_CLASS && o.workerClass === undefined, notes);
             workerClass = chosen.workerClass;
             added.push(...chosen.added);
         } else if (!/uvicorn|asgi/i.test(workerClass)) {
@@ -176,7 +179,7 @@ function asgiWorker(inp: ServerInputs, procfileSaidLegacy: boolean, notes: strin
     );
     if (procfileSaidLegacy) {
         notes.push(
-            `The Procfile's worker class ${UVICORN_LEGACY_WORKER_CLASS} is deprecated in uvicorn; the image runs ${UVICORN_WORKER_CLASS}` +
+            `The worker class ${UVICORN_LEGACY_WORKER_CLASS} (from the Procfile or the app's gunicorn config) is deprecated in uvicorn; the image runs ${UVICORN_WORKER_CLASS}` +
                 (release ? ` (uvicorn-worker ${release.version}${uvicorn ? `, which accepts the pinned uvicorn ${uvicorn}` : ""}).` : "."),
         );
     }

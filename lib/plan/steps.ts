@@ -1,7 +1,6 @@
 import { DEFAULTS } from "../data/defaults";
 import { Entrypoint } from "../detect/entrypoint";
 import { shellTokens } from "../detect/procfile";
-import { dictGet, str } from "../detect/python-source";
 import { SourceTree } from "../detect/source";
 import { InputError } from "../errors";
 import { CheckedOptions } from "./options";
@@ -136,9 +135,17 @@ function procfileCommand(text: string): string[] {
     return plain && tokens.length > 0 ? (tokens as string[]) : ["sh", "-c", text];
 }
 
-export function planRelease(o: CheckedOptions, entry: Entrypoint, notes: string[]): ReleasePlan | undefined {
+/** What the rest of the plan knows that decides the release step. */
+export interface ReleaseFacts {
+    /** Projects the install step installs. */
+    readonly installed: ReadonlySet<string>;
+    /** The app keeps an SQLite database of its own (a detected data file): migrations can run at deploy. */
+    readonly sqlite: boolean;
+}
+
+export function planRelease(src: SourceTree, o: CheckedOptions, entry: Entrypoint, facts: ReleaseFacts, notes: string[]): ReleasePlan | undefined {
     const workdir = entry.chdir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${entry.chdir}`;
-    const detected = detectRelease(entry, notes);
+    const detected = detectRelease(src, entry, facts, notes);
     if (o.releaseCommand === false) {
         if (detected) {
             notes.push(`A release step is detected (${detected.source}: ${detected.command.join(" ")}), but \`releaseCommand\` is false: it does not run.`);
@@ -150,22 +157,23 @@ export function planRelease(o: CheckedOptions, entry: Entrypoint, notes: string[
     }
     if (detected) {
         notes.push(
-            `Release step (${detected.source}): \`${detected.command.join(" ")}\` runs once per deploy with the new image, before the new container takes traffic (PythonApp); ` +
-                "set `releaseCommand` to change it, or false to skip it.",
+            `Release step (${detected.source}): \`${detected.command.join(" ")}\` runs once per deploy with the new image, before the new container takes traffic (PythonApp). ` +
+                "It runs again whenever the image changes, so it must be safe to rerun (migrations are; a command that recreates tables is not). " +
+                "Set `releaseCommand` to change it, or false to skip it.",
         );
     }
     return detected;
 }
 
-function detectRelease(entry: Entrypoint, notes: string[]): ReleasePlan | undefined {
+function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, notes: string[]): ReleasePlan | undefined {
     const procfile = entry.procfile;
     // The platforms run Procfile commands in the app's root folder.
     if (procfile?.release !== undefined) {
         return { command: procfileCommand(procfile.release), workdir: DEFAULTS.workdir, source: "Procfile release:" };
     }
     const django = entry.django;
-    const databases = django?.settings.get("DATABASES");
-    const hasDatabase = databases?.kind === "dict" ? databases.entries.length > 0 : databases !== undefined;
+    const databases = django?.settings.databases;
+    const hasDatabase = databases !== undefined && (databases.sqlite.length > 0 || databases.other);
     const before = procfile?.web?.before ?? [];
     if (before.length > 0) {
         const kept: string[] = [];
@@ -189,14 +197,34 @@ function detectRelease(entry: Entrypoint, notes: string[]): ReleasePlan | undefi
     }
     if (django && hasDatabase) {
         const manage = djangoManage(entry)!;
-        const sqlite = databases?.kind === "dict" && databases.entries.some(([, db]) => (str(dictGet(db, "ENGINE")) ?? "").endsWith("sqlite3"));
-        if (sqlite) {
+        if (databases!.sqlite.length > 0) {
             return { command: ["python", "manage.py", "migrate", "--noinput"], workdir: manage.workdir, source: "Django with an SQLite database" };
         }
         notes.push(
-            "Django apps usually need `python manage.py migrate` before serving; the database here is not a local SQLite file, so the package does not run it on its own: " +
+            "Django apps usually need `python manage.py migrate` before serving; the database here is a server, not a local SQLite file, and may not be reachable at deploy time, so the package does not run it on its own: " +
                 'set `releaseCommand: ["python", "manage.py", "migrate", "--noinput"]` to run it once per deploy.',
         );
+        return undefined;
     }
-    return undefined;
+    // The container convention of tiangolo's images: prestart.sh in the app's folder runs before the server.
+    if (src.isFile("prestart.sh")) {
+        return { command: ["sh", "prestart.sh"], workdir: DEFAULTS.workdir, source: "prestart.sh" };
+    }
+    // Alembic migrations (through Flask-Migrate, or alone).
+    const chdir = entry.chdir === "" ? "" : `${entry.chdir}/`;
+    const workdir = `${DEFAULTS.workdir}${chdir === "" ? "" : `/${entry.chdir}`}`;
+    let migrate: ReleasePlan | undefined;
+    if (facts.installed.has("flask-migrate") && src.isFile(`${chdir}migrations/alembic.ini`)) {
+        migrate = { command: ["flask", "--app", entry.spec, "db", "upgrade"], workdir, source: `Flask-Migrate (${chdir}migrations/)` };
+    } else if (facts.installed.has("alembic") && src.isFile(`${chdir}alembic.ini`)) {
+        migrate = { command: ["alembic", "upgrade", "head"], workdir, source: `Alembic (${chdir}alembic.ini)` };
+    }
+    if (migrate && !facts.sqlite) {
+        notes.push(
+            `${migrate.source} migrations are here, but the database is not an SQLite file of the app's and may not be reachable at deploy time, so the package does not run them on its own: ` +
+                `set \`releaseCommand: ${JSON.stringify(migrate.command)}\` to run them once per deploy.`,
+        );
+        return undefined;
+    }
+    return migrate;
 }

@@ -38,7 +38,16 @@ function inside(child: string, parent: string): boolean {
     return child === parent || child.startsWith(`${parent}/`);
 }
 
-export function planWritablePaths(o: CheckedOptions, detected: readonly WritablePath[], workdir: string, notes: string[]): WritablePathPlan[] {
+/** Names of files that are databases: a declared data path with one of these is a file, linked into the data folder. */
+const DATABASE_FILE = /\.(?:db|sqlite|sqlite3|db3)$/;
+
+export function planWritablePaths(
+    o: CheckedOptions,
+    detected: readonly WritablePath[],
+    workdir: string,
+    fileInSource: (rel: string) => boolean,
+    notes: string[],
+): WritablePathPlan[] {
     const dirs = new Map<string, { kind: "data" | "scratch"; why: string }>();
     const files: Array<{ path: string; why: string }> = [];
     for (const d of detected) {
@@ -63,6 +72,11 @@ export function planWritablePaths(o: CheckedOptions, detected: readonly Writable
         const abs = absolute(p, workdir);
         if (abs === workdir || abs === "/" || SYSTEM.some((s) => inside(abs, s)) || inside(DEFAULTS.venv, abs)) {
             throw new InputError("`writablePaths`", `\`writablePaths\` names ${abs}, which must stay read-only (the app's folder itself, the venv or a system folder); name a folder inside the app's folder or under /var, /srv or /data.`);
+        }
+        // A file (one in the source folder, or a database name) cannot be a folder or a mount: it is linked into the data folder.
+        if (kind === "data" && (DATABASE_FILE.test(abs) || (!p.startsWith("/") && fileInSource(p.replace(/\/+$/, ""))))) {
+            files.push({ path: abs, why: "`writablePaths`" });
+            continue;
         }
         dirs.set(abs, { kind, why: "`writablePaths`" });
     }

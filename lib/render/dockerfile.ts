@@ -83,14 +83,19 @@ function secretMounts(caBundle: boolean, names: readonly string[]): string {
     return ca + names.map((name) => `--mount=type=secret,id=${name},env=${name} `).join("");
 }
 
-/** Manifests keep their relative paths; one COPY per folder, JSON form. */
+/** Manifests keep their relative paths; one COPY per folder, JSON form; a whole folder (a path dependency, "libs/x/") is copied to its own place. */
 function copyManifests(plan: Plan): string[] {
     const byDir = new Map<string, string[]>();
+    const folders: string[] = [];
     for (const f of plan.manifests) {
+        if (f.endsWith("/")) {
+            folders.push(`COPY ${JSON.stringify([f, f])}`);
+            continue;
+        }
         const dir = f.includes("/") ? f.slice(0, f.lastIndexOf("/") + 1) : "./";
         byDir.set(dir, [...(byDir.get(dir) ?? []), f]);
     }
-    return [...byDir.entries()].map(([dir, files]) => `COPY ${JSON.stringify([...files, dir])}`);
+    return [...[...byDir.entries()].map(([dir, files]) => `COPY ${JSON.stringify([...files, dir])}`), ...folders];
 }
 
 function builderStage(plan: Plan): string[] {
@@ -217,6 +222,9 @@ function installDependencies(plan: Plan, check: string | undefined): string[] {
                     "grp = lambda n: [x for r in g.get(n, []) for x in ([r] if isinstance(r, str) else grp(r['include-group']))]; " +
                     "open('/tmp/pyproject-deps.txt', 'w').write(''.join(r + '\\n' for r in p.get('project', {}).get('dependencies', []) + [x for n in sys.argv[1:] for x in grp(n)]))";
                 steps.push(`python -c ${JSON.stringify(deps)}${plan.dependencies.groups.map((g) => ` ${g}`).join("")}`, "pip install -r /tmp/pyproject-deps.txt");
+            } else if (plan.manifest === "setup.py" || plan.manifest === "setup.cfg") {
+                // A setuptools project: pip builds and installs it with its install_requires.
+                steps.push("pip install .");
             } else {
                 steps.push("pip install -r requirements.txt");
             }
@@ -294,7 +302,8 @@ const STEP_RUNNER_SOURCE = [
     '    missing = re.findall(r"KeyError: \'([A-Z][A-Z0-9_]*)\'|[Ss]et the ([A-Z][A-Z0-9_]*) environment variable|environment variable ([A-Z][A-Z0-9_]*)", proc.stdout)',
     '    names = sorted({n for group in missing for n in group if n})',
     '    hint = ("It reads " + ", ".join(names) + " from the environment: give " + ("it" if len(names) == 1 else "them") + " with `buildEnv` (or `buildSecrets` for a secret). ") if names else "If the settings need variables at import, give them with `buildEnv` or `buildSecrets`. "',
-    '    print(f"pulumi-python-app: build step {name} failed (exit {proc.returncode}): {tail[0]}\\n{hint}Or turn it off with {off}.", file=sys.stderr)',
+    "    # One line: build logs show a failed step's last lines, and this one must not be cut.",
+    '    print(f"pulumi-python-app: build step {name} failed (exit {proc.returncode}): {tail[0]} {hint}Or turn it off with {off}.", file=sys.stderr, flush=True)',
     "    sys.exit(proc.returncode)",
 ];
 
@@ -342,8 +351,9 @@ function runnerStage(plan: Plan): string[] {
         `COPY --link --from=builder ${APP} ${APP}`,
     );
     // The paths the app writes, owned by its user (a named volume mounted there starts with this owner and contents).
+    // Not --link: a linked layer would bring its own parent folders, owned by the user too, over /app.
     for (const w of copied) {
-        lines.push(`COPY --link --from=builder --chown=${uid}:${gid} ${w.path} ${w.path}`);
+        lines.push(`COPY --from=builder --chown=${uid}:${gid} ${w.path} ${w.path}`);
     }
     lines.push(`COPY <<'EOF' ${GUNICORN_CONFIG_PATH}`, ...renderGunicornConfig(plan).trimEnd().split("\n"), "EOF");
     const home = DEFAULTS.home;

@@ -22,9 +22,10 @@ export function renderGunicornConfig(plan: Plan): string {
     const lines = ["# Synthesized by pulumi-python-app.", "import math", "import os", ""];
     if (s.userConfigPath) {
         lines.push(
-            "# The app's own config first: its settings and hooks stay; the image's needs follow.",
-            `with open(${JSON.stringify(s.userConfigPath)}) as _f:`,
-            `    exec(compile(_f.read(), ${JSON.stringify(s.userConfigPath)}, "exec"))`,
+            "# The app's own config first, as its own file (__file__ is its path): its settings and hooks stay; the image's needs follow.",
+            `__file__ = ${JSON.stringify(s.userConfigPath)}`,
+            "with open(__file__) as _f:",
+            '    exec(compile(_f.read(), __file__, "exec"))',
             "",
         );
     }

@@ -112,7 +112,8 @@ export class PythonApp extends pulumi.ComponentResource {
         const tmpfsMounts = { ...c.tmpfs };
         if (c.readOnlyRootFilesystem) {
             for (const w of plan.writablePaths.filter((p) => p.kind === "scratch")) {
-                tmpfsMounts[w.path] ??= SCRATCH_TMPFS;
+                // Owned by the app's user: a tmpfs over a folder of the image would otherwise be root's.
+                tmpfsMounts[w.path] ??= `${SCRATCH_TMPFS},uid=${plan.user.uid},gid=${plan.user.gid},mode=0755`;
             }
         }
 
@@ -144,7 +145,7 @@ export class PythonApp extends pulumi.ComponentResource {
             const network = networks && networks.length > 0 ? networks[0] : "bridge";
             envWithProxy.FORWARDED_ALLOW_IPS = docker
                 .getNetworkOutput({ name: network }, { parent: this })
-                .apply((n) => n.ipamConfigs.map((i) => i.gateway).filter((g): g is string => !!g).join(",") || "127.0.0.1");
+                .apply((n) => gateways(n.ipamConfigs).join(",") || "127.0.0.1");
         }
         // One entry per variable, sorted: secret values are secret entries, plain ones stay plain (and readable in a diff).
         const envs: pulumi.Input<string>[] = [
@@ -194,7 +195,7 @@ export class PythonApp extends pulumi.ComponentResource {
                 if (code !== 0) {
                     const tail = (logs ?? "").trim().split("\n").slice(-20).join("\n");
                     throw new pulumi.ResourceError(
-                        `The release step (${step.source}: ${step.command.join(" ")}) exited with ${code}; the new container was not started and the running one keeps serving. ` +
+                        `The release step (${step.source}: ${step.command.join(" ")}) exited with ${code}; the new container was not started, and the container running now, if any, keeps serving. ` +
                             `Its last output:\n${tail}\nFix the cause and run \`pulumi up\` again (with \`--replace\` on the release container to rerun it with the same image), or set \`releaseCommand\`.`,
                         this,
                         true,
@@ -271,6 +272,27 @@ export function cpusString(cpus: number): string {
     const whole = nano / 1_000_000_000n;
     const frac = nano % 1_000_000_000n;
     return frac === 0n ? `${whole}.0` : `${whole}.${frac.toString().padStart(9, "0").replace(/0+$/, "")}`;
+}
+
+/**
+ * The gateways of a network's IPAM configs: the one the engine reports, else
+ * the subnet's first host address, which is what a bridge network's gateway
+ * is unless configured otherwise (the default bridge often reports no Gateway).
+ */
+export function gateways(configs: ReadonlyArray<{ gateway?: string; subnet?: string }>): string[] {
+    const out: string[] = [];
+    for (const c of configs) {
+        if (c.gateway) {
+            out.push(c.gateway);
+        } else if (c.subnet && /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c.subnet)) {
+            const [addr, bits] = c.subnet.split("/");
+            const n = addr.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+            const mask = Number(bits) === 0 ? 0 : 2 ** 32 - 2 ** (32 - Number(bits));
+            const gw = ((n & mask) >>> 0) + 1;
+            out.push([24, 16, 8, 0].map((s) => (gw >>> s) & 255).join("."));
+        }
+    }
+    return out;
 }
 
 function isLoopback(ip: string): boolean {

@@ -402,6 +402,23 @@ describe("detection", () => {
             assert.equal(plan.server.workerClass, "uvicorn_worker.UvicornWorker");
         });
 
+        it("GIVEN `writablePaths` naming a database file THEN it is linked into the data folder, not made a folder", () => {
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n" });
+            const r = synthesize(dir, { writablePaths: { "app.db": "data", uploads: "data" } });
+            assert.deepEqual(r.plan.writablePaths, [
+                { path: "/app/uploads", kind: "data", why: "`writablePaths`", links: [] },
+                { path: "/data", kind: "data", why: "`writablePaths`", links: [{ from: "/app/app.db", to: "/data/app.db" }] },
+            ]);
+            assert.match(r.dockerfile, /ln -sfn \/data\/app\.db \/app\/app\.db/);
+            assert.doesNotMatch(r.dockerfile, /mkdir -p [^\n]*\/app\/app\.db/);
+        });
+        it("GIVEN `workerClass` naming uvicorn's own deprecated worker THEN it is kept and uvicorn-worker is not added", () => {
+            const dir = apps.make({ "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", "requirements.txt": "fastapi\nuvicorn==0.32.1\n" });
+            const r = synthesize(dir, { workerClass: "uvicorn.workers.UvicornWorker" });
+            assert.equal(r.plan.server.workerClass, "uvicorn.workers.UvicornWorker");
+            assert.deepEqual(r.plan.server.addedPackages, ["gunicorn==27.0.1"]);
+            assert.ok(!r.plan.notes.some((n) => n.includes("Procfile")), "no Procfile is blamed");
+        });
         it("GIVEN the app's own gunicorn.conf.py THEN the image's config loads it first, keeps what it sets and adds what the image needs", () => {
             const dir = apps.copyOf("flask-native", { "gunicorn.conf.py": "workers = 4\ntimeout = 120\ndef post_fork(server, worker):\n    pass\n" });
             const r = synthesize(dir);
@@ -414,7 +431,7 @@ describe("detection", () => {
             assert.equal(argv[argv.indexOf("--timeout") + 1], "120");
             assert.ok(!argv.includes("--workers"), argv.join(" "));
             const config = r.dockerfile.slice(r.dockerfile.indexOf("COPY <<'EOF' /etc/pulumi-python-app/gunicorn.conf.py"));
-            assert.match(config, /^with open\("\/app\/gunicorn\.conf\.py"\) as _f:$/m);
+            assert.match(config, /^__file__ = "\/app\/gunicorn\.conf\.py"\nwith open\(__file__\) as _f:$/m);
             assert.doesNotMatch(config.slice(0, config.indexOf("\nEOF\n")), /^workers = /m, "the image must not override the app's workers");
             assert.match(config, /^control_socket = "\/dev\/shm\/gunicorn\.ctl"$/m);
             assert.ok(r.plan.notes.some((n) => n.startsWith("The app's gunicorn.conf.py is loaded first")));

@@ -85,7 +85,7 @@ function mocks(): pulumi.runtime.Mocks {
 
 pulumi.runtime.setMocks(mocks(), "proj", "dev", false);
 const { PythonApp, PythonImage } = require("../../lib") as typeof import("../../lib");
-const { cpusString } = require("../../lib/resources/python-app") as typeof import("../../lib/resources/python-app");
+const { cpusString, gateways } = require("../../lib/resources/python-app") as typeof import("../../lib/resources/python-app");
 const { engines } = require("../../lib/resources/engine") as typeof import("../../lib/resources/engine");
 
 /** A fake Docker engine: the container's health as the test sets it. */
@@ -473,12 +473,19 @@ describe("components (Pulumi mocks)", () => {
             );
         });
 
+        it("GIVEN a network whose IPAM reports no gateway (the default bridge) THEN the subnet's first host is its gateway", () => {
+            assert.deepEqual(gateways([{ subnet: "172.17.0.0/16" }]), ["172.17.0.1"]);
+            assert.deepEqual(gateways([{ subnet: "10.5.3.0/24" }, { gateway: "172.18.0.254", subnet: "172.18.0.0/16" }]), ["10.5.3.1", "172.18.0.254"]);
+            assert.deepEqual(gateways([{ subnet: "fd00::/64" }]), [], "IPv6 subnets are left to an explicit trustedProxies");
+        });
+
         it("GIVEN scratch paths and a read-only root WHEN constructed THEN each gets a tmpfs beside /tmp", async () => {
             const app = new PythonApp("logs", { source: path.join(FIXTURES, "flask-requirements"), writablePaths: { logs: "scratch" } });
             await outputOf(app.containerId);
             await settle();
             const c = unwrap(recorded.find((r) => r.name === "logs-container")!.inputs);
-            assert.deepEqual(c.tmpfs, { "/tmp": "rw,noexec,nosuid,size=64m", "/app/logs": "rw,noexec,nosuid,size=64m" });
+            // The scratch tmpfs belongs to the app's user: one over a folder of the image would otherwise be root's.
+            assert.deepEqual(c.tmpfs, { "/tmp": "rw,noexec,nosuid,size=64m", "/app/logs": "rw,noexec,nosuid,size=64m,uid=10001,gid=10001,mode=0755" });
         });
 
         const bad: Array<[string, Record<string, unknown>, string]> = [
