@@ -145,7 +145,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
         }
         notes.push(`Installs from version control (${deps.vcs.join("; ")}): git is added to the builder only; the runner does not get it.`);
     }
-    if (deps.scmVersion && deps.installsProject) {
+    if (deps.scmVersion && installsProject) {
         notes.push(
             `The project's version comes from VCS metadata (${deps.scmVersion.plugin}), which the build context does not have (.git is ignored): ` +
                 `${deps.scmVersion.env}=0.0.0 stands in while installing; set it in \`buildEnv\` to give the real version.`,

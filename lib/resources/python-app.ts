@@ -147,13 +147,14 @@ export class PythonApp extends pulumi.ComponentResource {
                 .getNetworkOutput({ name: network }, { parent: this })
                 .apply((n) => gateways(n.ipamConfigs).join(",") || "127.0.0.1");
         }
-        // One entry per variable, sorted: secret values are secret entries, plain ones stay plain (and readable in a diff).
-        const envs: pulumi.Input<string>[] = [
-            ...Object.entries(envWithProxy).map(([k, value]) => ({ k, value: pulumi.interpolate`${k}=${value}` as pulumi.Input<string> })),
-            ...Object.entries(c.secretEnv).map(([k, value]) => ({ k, value: pulumi.secret(pulumi.interpolate`${k}=${value}`) as pulumi.Input<string> })),
+        // One entry per variable, sorted by name: a secret value is a secret entry; a plain one stays plain (readable in a diff).
+        const entry = (k: string, value: pulumi.Input<string>): pulumi.Input<string> => (typeof value === "string" ? `${k}=${value}` : pulumi.interpolate`${k}=${value}`);
+        const envs = [
+            ...Object.entries(envWithProxy).map(([k, value]) => [k, entry(k, value)] as const),
+            ...Object.entries(c.secretEnv).map(([k, value]) => [k, pulumi.secret(entry(k, value))] as const),
         ]
-            .sort((a, b) => (a.k < b.k ? -1 : 1))
-            .map((e) => (typeof envWithProxy[e.k] === "string" ? `${e.k}=${envWithProxy[e.k]}` : e.value));
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([, e]) => e);
 
         const hardening = {
             user: `${plan.user.uid}:${plan.user.gid}`,
