@@ -90,9 +90,10 @@ export function failedBuildStep(out: string): { title: string; line: string } | 
     if (failed === undefined) {
         return undefined;
     }
-    const title = oneLine(titles.get(failed) ?? `#${failed}`, 110);
+    // The step as a reader knows it: without BuildKit's mount flags.
+    const title = oneLine((titles.get(failed) ?? `#${failed}`).replace(/--mount=\S+\s*/g, ""), 110);
     const stepOut = (output.get(failed) ?? []).join("\n");
-    const line = stepOut ? tellingLine(stepOut) : failure;
+    const line = (stepOut ? tellingLine(stepOut) : failure).replace(/^[|│]\s*/, "");
     return { title, line: oneLine(line, 240) };
 }
 
@@ -134,7 +135,8 @@ export function diagnostics(text: string): DiagBlock[] {
 
 function errorText(b: DiagBlock): string {
     const i = b.lines.findIndex((l) => /^error:/.test(l.trim()));
-    return i < 0 ? "" : b.lines.slice(i).join("\n").replace(/^\s*error:\s*/, "");
+    // An error thrown in an apply reaches Pulumi as `error serializing property "x": <message>`: keep the message.
+    return i < 0 ? "" : b.lines.slice(i).join("\n").replace(/^\s*error:\s*/, "").replace(/^(?:error serializing property "[^"]*":\s*)+/, "");
 }
 
 /**
@@ -155,7 +157,7 @@ export function diagnoseUp(out: string, error: string, containerLog: (kind: "con
         }
         return { stage: "build", reason: oneLine(tellingLine(errorText(image))), resource: `${image.type} ${image.name}` };
     }
-    const release = blocks.find((b) => /^docker:index\/container:Container$/.test(b.type) && /-release$/.test(b.name));
+    const release = blocks.find((b) => /^docker:index(?:\/container)?:Container$/.test(b.type) && /-release$/.test(b.name));
     if (releaseMsg || release) {
         const log = containerLog("release");
         const tail = releaseMsg ? text.slice(text.indexOf(releaseMsg[0])).split(/Its last output:\n/)[1]?.split(/\nFix the cause/)[0] ?? "" : "";
@@ -163,11 +165,11 @@ export function diagnoseUp(out: string, error: string, containerLog: (kind: "con
         const head = releaseMsg ? `${oneLine(releaseMsg[1], 80)} exited ${releaseMsg[2]}` : "release container failed";
         return { stage: "release", reason: oneLine(`${head}: ${line}`), resource: release ? `${release.type} ${release.name}` : undefined };
     }
-    const pull = failing(/^docker:index\/remoteImage:RemoteImage$/);
+    const pull = failing(/^docker:index(?:\/remoteImage)?:RemoteImage$/);
     if (pull) {
         return { stage: "pull", reason: oneLine(tellingLine(errorText(pull))), resource: `${pull.type} ${pull.name}` };
     }
-    const container = failing(/^docker:index\/container:Container$/);
+    const container = failing(/^docker:index(?:\/container)?:Container$/);
     if (container) {
         const err = oneLine(errorText(container).split("\n")[0], 140);
         const log = containerLog("container");
@@ -179,11 +181,56 @@ export function diagnoseUp(out: string, error: string, containerLog: (kind: "con
     }
     const program = blocks.find((b) => /^pulumi:pulumi:Stack$|^pulumi-python-app:/.test(b.type) && !/^update failed$/.test(errorText(b).trim()));
     if (program) {
-        return { stage: "synth", reason: oneLine(tellingLine(errorText(program).split("\n").slice(0, 8).join("\n"))), resource: `${program.type} ${program.name}` };
+        const msg = errorText(program);
+        const resource = `${program.type} ${program.name}`;
+        // Before the image exists, an error of the program is the component refusing its input; after, it is the component's own check of what runs.
+        const built = /docker-build:index:Image \S+ created\b/.test(out);
+        if (built && /container|health/i.test(msg)) {
+            const log = containerLog("container");
+            const first = oneLine(msg.split("\n")[0], 160);
+            const line = log ? tellingLine(log) : tellingLine(msg.split("\n").slice(1).join("\n"));
+            return { stage: "start/health", reason: oneLine(line ? `${line} (${first})` : first), resource };
+        }
+        if (built) {
+            return { stage: "up", reason: oneLine(msg.split("\n")[0]), resource };
+        }
+        return { stage: "synth", reason: oneLine(tellingLine(msg.split("\n").slice(0, 8).join("\n"))), resource };
     }
     const other = blocks.find((b) => !/^update failed$/.test(errorText(b).trim()));
     if (other) {
         return { stage: "up", reason: oneLine(errorText(other).split("\n")[0]), resource: `${other.type} ${other.name}` };
     }
     return { stage: "up", reason: oneLine(tellingLine(error) || "pulumi up failed with no diagnostics") };
+}
+
+/** The stage whose resource was still in flight when `up` was stopped (a timeout), from Pulumi's progress lines. */
+export function stageInFlight(out: string): Stage | undefined {
+    const started = new Map<string, string>();
+    for (const raw of out.split("\n")) {
+        const m = /^\s*[+~\-]+\s+(\S+) (\S+) (creating|updating|replacing|deleting|created|updated|replaced|deleted)\b/.exec(raw);
+        if (!m) {
+            continue;
+        }
+        const key = `${m[1]} ${m[2]}`;
+        if (/ed$/.test(m[3])) {
+            started.delete(key);
+        } else if (!started.has(key)) {
+            started.set(key, m[1]);
+        }
+    }
+    const keys = [...started.keys()];
+    const pick = (re: RegExp) => keys.find((k) => re.test(k));
+    if (pick(/^docker-build:index:Image /)) {
+        return "build";
+    }
+    if (pick(/^docker:index(?:\/container)?:Container \S+-release$/)) {
+        return "release";
+    }
+    if (pick(/^docker:index(?:\/remoteImage)?:RemoteImage /)) {
+        return "pull";
+    }
+    if (pick(/^docker:index(?:\/container)?:Container /)) {
+        return "start/health";
+    }
+    return undefined;
 }

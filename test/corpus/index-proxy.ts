@@ -33,6 +33,8 @@ export interface IndexProxy {
     /** The origin the upstream's file links point at. */
     filesOrigin: string;
     stats: { pages: number; files: number; downloaded: number; bytesDownloaded: number; errors: number };
+    /** The HTTP status of an upstream URL path on the index's origin (e.g. a JSON API), for diagnosis. */
+    upstreamStatus: (pathOnOrigin: string) => Promise<number>;
     stop: () => Promise<void>;
 }
 
@@ -324,6 +326,15 @@ export async function startIndexProxy(opts: { cacheDir: string; logFile: string 
         upstreamSimple,
         filesOrigin,
         stats,
+        upstreamStatus: async (pathOnOrigin: string) => {
+            try {
+                const res = await get(new URL(pathOnOrigin, upstreamSimple).toString(), agent, {}, 5, 30_000);
+                res.body.resume();
+                return res.status;
+            } catch {
+                return 0;
+            }
+        },
         stop: () =>
             new Promise<void>((resolve) => {
                 agent.destroy();

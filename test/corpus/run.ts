@@ -1,9 +1,10 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import type * as Lib from "../../lib";
 import { docker, infra, Infra, makeProject, Project, REPO } from "../e2e/harness";
-import { diagnoseUp, oneLine, Stage, tellingLine } from "./diagnose";
+import { buildLines, diagnoseUp, failedBuildStep, oneLine, Stage, stageInFlight, tellingLine } from "./diagnose";
 import { IndexProxy, rewriteLocks, startIndexProxy } from "./index-proxy";
 
 /**
@@ -17,11 +18,13 @@ import { IndexProxy, rewriteLocks, startIndexProxy } from "./index-proxy";
  *
  * Environment: CORPUS_ONLY=id,id (select), CORPUS_SKIP=id,id, CORPUS_KEEP=1
  * (leave the stacks up), CORPUS_UP_TIMEOUT / CORPUS_HTTP_TIMEOUT /
- * CORPUS_DESTROY_TIMEOUT (seconds).
+ * CORPUS_DESTROY_TIMEOUT (seconds), CORPUS_CASES_DIR (another folder of cases).
  */
 
 const CORPUS_DIR = __dirname;
-const CASES_DIR = path.join(REPO, "test", "fixtures", "cases");
+/** The cases: test/fixtures/cases, or another folder of case folders in the same format (CORPUS_CASES_DIR, e.g. test/fixtures/apps). */
+const CASES_DIR = path.resolve(REPO, process.env.CORPUS_CASES_DIR || path.join("test", "fixtures", "cases"));
+const shownDir = CASES_DIR.startsWith(REPO + path.sep) ? path.relative(REPO, CASES_DIR) : CASES_DIR;
 const RESULTS_DIR = path.join(CORPUS_DIR, "results");
 const LOG_DIR = path.join(CORPUS_DIR, "logs");
 
@@ -150,11 +153,10 @@ function caseContainers(component: string, kind?: "container" | "release"): stri
     return names.filter((n) => re.test(n));
 }
 
-/** docker logs writes the container's stderr to its own stderr: read both, interleaved as the engine returns them. */
+/** A container's last log lines: `docker logs` writes the container's stderr to its own stderr, so both go to one pipe, in the order written. */
 function dockerLogs(name: string): string {
-    const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
-    const r = spawnSync("docker", ["logs", "--tail", "300", name], { encoding: "utf8", maxBuffer: 16 << 20 });
-    return `${r.stdout ?? ""}${r.stderr ?? ""}`;
+    const r = spawnSync("sh", ["-c", 'exec docker logs --tail 300 "$1" 2>&1', "sh", name], { encoding: "utf8", maxBuffer: 16 << 20 });
+    return r.stdout ?? "";
 }
 
 function volumesOf(component: string): string[] {
@@ -183,7 +185,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => void): Promi
 
 /** Child processes of this runner named `pulumi` (the CLI that the Automation API started): signalled by pid after a timed-out abort. */
 function ownPulumiChildren(): number[] {
-    const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
     const r = spawnSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)], { encoding: "utf8" });
     return (r.stdout ?? "")
         .split("\n")
@@ -200,7 +201,8 @@ async function bounded<T>(what: string, ms: number, op: (signal: AbortSignal) =>
     if (first.done) {
         return first.value;
     }
-    const second = await withTimeout(p.catch(() => undefined), 90_000, () => {
+    // SIGINT lets Pulumi finish the operations in flight; if that takes more than a grace period, end the CLI.
+    await withTimeout(p.catch(() => undefined), 90_000, () => {
         for (const pid of ownPulumiChildren()) {
             try {
                 process.kill(pid, "SIGTERM");
@@ -209,7 +211,6 @@ async function bounded<T>(what: string, ms: number, op: (signal: AbortSignal) =>
             }
         }
     });
-    void second;
     throw Object.assign(new Error(`${what} timed out after ${Math.round(ms / 1000)}s`), { timedOut: true });
 }
 
@@ -228,7 +229,7 @@ async function stateVolumes(p: Project): Promise<string[]> {
     try {
         const state = await p.stack.exportStack();
         const resources = ((state.deployment as { resources?: Array<{ type: string; outputs?: { name?: string } }> })?.resources ?? []);
-        return resources.filter((r) => r.type === "docker:index/volume:Volume" && r.outputs?.name).map((r) => r.outputs!.name!);
+        return resources.filter((r) => /^docker:index(?:\/volume)?:Volume$/.test(r.type) && r.outputs?.name).map((r) => r.outputs!.name!);
     } catch {
         return [];
     }
@@ -275,6 +276,39 @@ async function request(url: string, expected: number[], deadlineMs: number): Pro
         }
         await new Promise((r) => setTimeout(r, 1000));
     }
+}
+
+/**
+ * A failure whose cause is this machine's route to the index rather than the
+ * package, when it can be shown. Poetry's installer reads the index's
+ * per-release JSON (/pypi/<name>/<version>/json); where the route to the index
+ * does not serve it, Poetry finds "0 candidates" for every locked package.
+ */
+async function environmentNote(ctx: Ctx, installer: string, reason: string): Promise<string | undefined> {
+    const m = /Unable to find installation candidates for (\S+) \(([^)]+)\)/.exec(reason);
+    if (!m || installer !== "poetry") {
+        return undefined;
+    }
+    const [, name, version] = m;
+    const release = await ctx.proxy.upstreamStatus(`/pypi/${name}/${version}/json`);
+    if (release === 200) {
+        return undefined;
+    }
+    const project = await ctx.proxy.upstreamStatus(`/pypi/${name}/json`);
+    const page = await ctx.proxy.upstreamStatus(`/simple/${name}/`);
+    return (
+        `upstream /pypi/${name}/${version}/json (the per-release JSON Poetry's installer reads) -> ${release || "no answer"}, ` +
+        `/pypi/${name}/json -> ${project || "no answer"}, /simple/${name}/ -> ${page || "no answer"}: a limit of this machine's route to the index, not of the package`
+    );
+}
+
+/** The title of the last build step BuildKit started (for a timeout). */
+function lastBuildStep(out: string): string | undefined {
+    const titles = buildLines(out)
+        .map((l) => /^#\d+ (\[[^\]]+\] .*)$/.exec(l)?.[1])
+        .filter((t): t is string => t !== undefined);
+    const t = titles[titles.length - 1];
+    return t === undefined ? undefined : oneLine(t.replace(/--mount=\S+\s*/g, ""), 110);
 }
 
 interface Ctx {
@@ -386,14 +420,20 @@ async function runCase(ctx: Ctx, dir: string, spec: CaseSpec): Promise<CaseResul
                 return logs[kind];
             };
             if (err.timedOut) {
-                const diag = diagnoseUp(out, "", get);
-                const running = /docker-build:index:Image \S+ (?:creating|updating)/.test(out.split("\n").filter(Boolean).slice(-1)[0] ?? "") ? "build" : diag.stage;
-                return result({ python, result: "FAIL", stage: running === "up" ? "timeout" : running, reason: `timed out after ${Math.round(UP_TIMEOUT_MS / 1000)}s (${diag.reason})`, upSeconds, hostPort });
+                const running = stageInFlight(out);
+                const step = running === "build" ? failedBuildStep(out) : undefined;
+                const where = running === "build" ? lastBuildStep(out) : undefined;
+                const detail = step ? `${step.title}: ${step.line}` : where ? `in ${where}` : running ? `during ${running}` : "";
+                return result({ python, result: "FAIL", stage: running ?? "timeout", reason: oneLine(`pulumi up timed out after ${Math.round(UP_TIMEOUT_MS / 1000)}s${detail ? ` ${detail}` : ""}`), upSeconds, hostPort });
             }
             const diag = diagnoseUp(out, err.message, get);
             // Catch the container's log for the record even when the diagnosis did not need it.
             get("container");
-            return result({ python, result: "FAIL", stage: diag.stage, reason: diag.reason, upSeconds, hostPort });
+            const note = await environmentNote(ctx, synth.plan.installer, diag.reason);
+            if (note) {
+                log(`\n--- note ---\n${note}\n`);
+            }
+            return result({ python, result: "FAIL", stage: diag.stage, reason: note ? `${diag.reason}; ${note}` : diag.reason, upSeconds, hostPort });
         }
 
         // 4. the request
@@ -477,8 +517,9 @@ function pad(s: string, n: number): string {
 function table(results: CaseResult[]): string {
     const rows = results.map((r) => [r.id, r.kind, r.python ?? "-", r.result, r.stage ?? "", `${r.seconds.toFixed(1)}`, r.reason]);
     const head = ["case", "kind", "python", "result", "stage", "s", "reason"];
-    const widths = head.map((h, i) => Math.min(i === 6 ? 1000 : 45, Math.max(h.length, ...rows.map((r) => r[i].length))));
-    return [head, widths.map((w) => "-".repeat(w)), ...rows].map((r) => r.map((c, i) => pad(c, widths[i])).join("  ")).join("\n");
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    // The last column (the reason) is not padded: no trailing spaces.
+    return [head, widths.map((w) => "-".repeat(w)), ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]))).join("  ")).join("\n");
 }
 
 function mdEscape(s: string): string {
@@ -502,7 +543,7 @@ async function main(): Promise<number> {
     }
     const unknown = [...only, ...skip].filter((id) => !known.has(id));
     if (unknown.length > 0) {
-        throw new Error(`no such case: ${unknown.join(", ")} (cases are the folders of ${path.relative(REPO, CASES_DIR)})`);
+        throw new Error(`no such case: ${unknown.join(", ")} (cases are the folders of ${shownDir})`);
     }
     const noRun = only.filter((id) => !withRun.some((c) => c.spec.id === id));
     if (noRun.length > 0) {
@@ -515,7 +556,7 @@ async function main(): Promise<number> {
     const cache = path.join(process.env.PPA_CACHE ?? "/var/cache/pulumi-python-app", "corpus");
     const proxy = await startIndexProxy({ cacheDir: cache, logFile: path.join(LOG_DIR, "_index-proxy.log") });
     const started = new Date();
-    say(`corpus: ${selected.length} of ${withRun.length} cases with a run block${ci ? " (CI subset)" : ""}; ${all.length - withRun.length} cases have none`);
+    say(`corpus: ${selected.length} of ${withRun.length} cases with a run block in ${shownDir}${ci ? " (CI subset)" : ""}; ${all.length - withRun.length} cases have none`);
     say(`package index proxy: ${proxy.simpleUrl} (upstream ${proxy.upstreamSimple}, files from ${proxy.filesOrigin}, cache ${cache})`);
     say(`logs: ${path.relative(REPO, LOG_DIR)}/<case>.log\n`);
 
@@ -565,6 +606,7 @@ async function main(): Promise<number> {
     const meta = {
         started: started.toISOString(),
         totalSeconds: totalS,
+        casesDir: shownDir,
         selection: ci ? "ci" : only.length > 0 || skip.length > 0 ? { only, skip } : "all",
         summary: { pass, total: results.length, notBuildable, fail: results.filter((r) => r.result === "FAIL").length, error: results.filter((r) => r.result === "ERROR").length },
         line: total,
@@ -575,7 +617,7 @@ async function main(): Promise<number> {
     const md = [
         "# Corpus: the cases with a run block, deployed with PythonApp",
         "",
-        `${started.toISOString()}, ${ci ? "CI subset" : meta.selection === "all" ? "all cases" : `selection ${JSON.stringify(meta.selection)}`}; ${time}.`,
+        `${started.toISOString()}, cases from \`${shownDir}\`, ${ci ? "CI subset" : meta.selection === "all" ? "all cases" : `selection ${JSON.stringify(meta.selection)}`}; ${time}.`,
         "",
         "| case | kind | python | result | stage | seconds | reason |",
         "| --- | --- | --- | --- | --- | --- | --- |",
