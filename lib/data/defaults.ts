@@ -22,7 +22,6 @@ export const DEFAULTS = {
     venv: "/opt/venv",
     /** Versions added when the app's own dependencies lack them. */
     gunicorn: "gunicorn==27.0.1",
-    /** Installers that are not in the base image, installed into their own venv in the builder. */
+    /** uv is not in the base image: it is installed into its own venv in the builder. (poetry.lock and Pipfile.lock are installed by pip.) */
     uv: "uv==0.13.9",
-    poetry: "poetry==2.5.1",
 } as const;

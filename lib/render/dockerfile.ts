@@ -1,6 +1,7 @@
 import { DEFAULTS } from "../data/defaults";
 import { Plan } from "../plan/plan";
 import { GUNICORN_CONFIG_PATH, gunicornCommand, healthCheckCommand } from "./commands";
+import { EXPORT_LOCK_SOURCE } from "./export-lock";
 import { renderGunicornConfig } from "./gunicorn-config";
 
 /**
@@ -14,6 +15,8 @@ import { renderGunicornConfig } from "./gunicorn-config";
 const VENV = DEFAULTS.venv;
 const APP = DEFAULTS.workdir;
 const TOOLS = "/opt/build-tools";
+/** The lock-to-requirements exporter (written into the builder for poetry.lock and Pipfile.lock). */
+const EXPORT_LOCK = `${TOOLS}/export-lock.py`;
 /** The build-step runner (written into the builder): runs a step and, when it fails, says which step and what to set. */
 const STEP_RUNNER = `${TOOLS}/run-step.py`;
 
@@ -120,11 +123,9 @@ function builderStage(plan: Plan): string[] {
             `ENV UV_PROJECT_ENVIRONMENT=${VENV} UV_PYTHON=${VENV}/bin/python UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy`,
             `RUN ${pipCache()} ${secretMounts(plan.caBundle, plan.installSecrets)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.uv}`,
         );
-    } else if (plan.installer === "poetry") {
-        lines.push(
-            "ENV POETRY_VIRTUALENVS_CREATE=false POETRY_NO_INTERACTION=1",
-            `RUN ${pipCache()} ${secretMounts(plan.caBundle, plan.installSecrets)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.poetry}`,
-        );
+    } else if (plan.installer === "poetry" || plan.installer === "pipenv") {
+        // The lock is installed by pip, with its hashes: no Poetry or Pipenv in the builder.
+        lines.push(`COPY <<'EOF' ${EXPORT_LOCK}`, ...EXPORT_LOCK_SOURCE, "EOF");
     }
     lines.push(`WORKDIR ${APP}`);
 
@@ -185,27 +186,15 @@ function installDependencies(plan: Plan, check: string | undefined): string[] {
             }
             break;
         }
-        case "poetry": {
-            head = `RUN --mount=type=cache,id=poetry,target=/root/.cache/pypoetry ${pipCache()} ${secrets}\\`;
-            const only = ["main", ...plan.dependencies.groups].join(",");
-            steps.push(`${TOOLS}/bin/poetry install --only ${only} --no-root --no-ansi`);
-            const add = addPackages(plan, "pip", "pip list --format=freeze");
-            if (add) {
-                steps.push(add);
-            }
-            steps.push(`python -m compileall -q -j 0 ${VENV}/lib`);
-            break;
-        }
+        case "poetry":
         case "pipenv": {
             head = `RUN ${pipCache()} ${secrets}\\`;
-            // Pipfile.lock's indexes and default section, with its hashes, as a requirements file for pip
-            // (a ${NAME} in an index URL is expanded by pip from the install secrets).
-            const convert =
-                "import json; d = json.load(open('Pipfile.lock')); s = d.get('_meta', {}).get('sources', []); " +
-                "open('/tmp/pipfile.txt', 'w').write(''.join(('--index-url ' if i == 0 else '--extra-index-url ') + x['url'] + '\\n' for i, x in enumerate(s)) " +
-                "+ ''.join(n + e['version'] + ('; ' + e['markers'] if e.get('markers') else '') " +
-                "+ ''.join(' --hash=' + h for h in e.get('hashes', [])) + '\\n' for n, e in sorted(d['default'].items())))";
-            steps.push(`python -c ${JSON.stringify(convert)}`, "pip install -r /tmp/pipfile.txt");
+            const groups = plan.installer === "poetry" ? ` ${["main", ...plan.dependencies.groups].join(",")}` : "";
+            steps.push(
+                `python ${EXPORT_LOCK} ${plan.installer === "poetry" ? "poetry" : "pipfile"}${groups}`,
+                "if [ -s /tmp/requirements.lock.txt ]; then pip install --require-hashes --no-deps -r /tmp/requirements.lock.txt; fi",
+                "if [ -s /tmp/requirements.local.txt ]; then pip install --no-deps -r /tmp/requirements.local.txt; fi",
+            );
             const add = addPackages(plan, "pip", "pip list --format=freeze");
             if (add) {
                 steps.push(add);
@@ -256,8 +245,6 @@ function installProject(plan: Plan): string | undefined {
         case "uv":
             // --inexact: an exact sync would uninstall the packages added above (gunicorn, uvicorn-worker).
             return `RUN ${uvCache()} ${secrets}${env}${TOOLS}/bin/uv sync --locked --no-editable --inexact ${uvSelection(plan)}`;
-        case "poetry":
-            return `RUN --mount=type=cache,id=poetry,target=/root/.cache/pypoetry ${secrets}${env}${TOOLS}/bin/poetry install --only-root --no-ansi`;
         default:
             return `RUN ${pipCache()} ${secrets}${env}pip install --no-deps .`;
     }

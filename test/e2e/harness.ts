@@ -185,7 +185,7 @@ export async function makeProject(name: string, appSource: string, stackName = "
  * and prints no process output.
  */
 export function installStepCached(output: string): { found: boolean; cached: boolean; how: string; line: string } {
-    const step = /^.*?#(\d+) \[builder\s+\d+\/\d+\] RUN .*(?:pip install -r|uv sync --locked --no-install-project|poetry install --only main|python -c).*$/m.exec(output);
+    const step = /^.*?#(\d+) \[builder\s+\d+\/\d+\] RUN .*(?:pip install -r|uv sync --locked --no-install-project|export-lock\.py|python -c).*$/m.exec(output);
     if (!step) {
         return { found: false, cached: false, how: "not found", line: "" };
     }

@@ -45,14 +45,11 @@ function neededCaches(cmd: string[]): string[] {
     if (prog === "apt-get" && cmd[1] === "install") {
         return ["/var/cache/apt", "/var/lib/apt/lists"];
     }
-    if (prog === "pip" && cmd[1] === "install") {
+    if ((prog === "pip" && cmd[1] === "install") || (prog === "python" && (cmd[1] ?? "").endsWith("/export-lock.py"))) {
         return ["/root/.cache/pip"];
     }
     if (prog === "uv") {
         return ["/root/.cache/uv"];
-    }
-    if (prog === "poetry" && cmd[1] === "install") {
-        return ["/root/.cache/pypoetry"];
     }
     return [];
 }
@@ -68,7 +65,9 @@ function isDependencyInstall(run: Run): boolean {
             return false;
         }
         const prog = program(c);
-        return (prog === "pip" && c[1] === "install") || (prog === "uv" && (c[1] === "sync" || c[1] === "pip")) || (prog === "poetry" && c[1] === "install");
+        // A lock (poetry.lock, Pipfile.lock) is exported to requirements and installed by pip in the same RUN.
+        const exportsLock = prog === "python" && (c[1] ?? "").endsWith("/export-lock.py");
+        return (prog === "pip" && c[1] === "install") || (prog === "uv" && (c[1] === "sync" || c[1] === "pip")) || exportsLock;
     });
 }
 
@@ -115,7 +114,8 @@ const INSTALLER_CACHE: Record<string, string> = {
     pip: "/root/.cache/pip",
     pipenv: "/root/.cache/pip",
     uv: "/root/.cache/uv",
-    poetry: "/root/.cache/pypoetry",
+    // poetry.lock is installed by pip, from its hashes.
+    poetry: "/root/.cache/pip",
 };
 
 describe("Dockerfile structure", () => {
@@ -295,8 +295,8 @@ describe("Dockerfile structure", () => {
                 const p = parse(r.dockerfile);
                 const expected = secrets.map((s) => `type=secret,id=${s},env=${s}`);
                 let installs = 0;
-                // uv and Poetry are themselves installed from the index: a private-only index needs the secret there too.
-                const isToolInstall = (run: Parameters<typeof shellOf>[0]) => /\/opt\/build-tools\/bin\/pip install (uv|poetry)==/.test(shellOf(run));
+                // uv is itself installed from the index: a private-only index needs the secret there too.
+                const isToolInstall = (run: Parameters<typeof shellOf>[0]) => /\/opt\/build-tools\/bin\/pip install uv==/.test(shellOf(run));
                 for (const run of p.runs) {
                     if (isDependencyInstall(run) || isToolInstall(run)) {
                         installs++;
@@ -305,7 +305,7 @@ describe("Dockerfile structure", () => {
                         assert.deepEqual(secretMounts(run), [], shellOf(run));
                     }
                 }
-                assert.equal(installs, installer === "pip" || installer === "pipenv" ? 1 : 2);
+                assert.equal(installs, installer === "uv" ? 2 : 1);
                 assert.ok(!secrets.some((s) => r.dockerfile.includes(`${s}=`)), "no secret is set as a value");
             });
         }

@@ -1,0 +1,72 @@
+/**
+ * A Python script the builder runs to turn a lock file (poetry.lock,
+ * Pipfile.lock) into requirements files for pip, with the lock's hashes, so
+ * pip installs exactly the locked set with --require-hashes --no-deps:
+ * - no Poetry or Pipenv in the builder (one tool less to download and run);
+ * - any index that serves the simple API works (Poetry's installer also
+ *   reads PyPI's per-release JSON, which mirrors and proxies often lack);
+ * - packages without hashes (local folders, VCS checkouts, URLs) go to a
+ *   second file, installed after, since pip cannot hash a checkout.
+ * Written into the builder with a heredoc; run as
+ * `python export-lock.py poetry main,prod` or `python export-lock.py pipfile`.
+ */
+export const EXPORT_LOCK_SOURCE = [
+    "import json, sys",
+    "try:",
+    "    import tomllib",
+    "except ImportError:  # Python 3.10",
+    "    from pip._vendor import tomli as tomllib",
+    "",
+    "kind = sys.argv[1]",
+    "groups = set(sys.argv[2].split(',')) if len(sys.argv) > 2 else {'main'}",
+    "hashed, local, indexes = [], [], []",
+    "",
+    "",
+    "def add(name, version, marker, hashes, source):",
+    "    suffix = '; ' + marker if marker else ''",
+    "    kind_ = (source or {}).get('type')",
+    "    if kind_ == 'git':",
+    "        ref = source.get('resolved_reference') or source.get('reference') or ''",
+    "        sub = '#subdirectory=' + source['subdirectory'] if source.get('subdirectory') else ''",
+    "        local.append(name + ' @ git+' + source['url'] + ('@' + ref if ref else '') + sub + suffix)",
+    "    elif kind_ == 'directory':",
+    "        local.append(('-e ' if source.get('develop') else '') + './' + source['url'].lstrip('./'))",
+    "    elif kind_ in ('file', 'url'):",
+    "        local.append(name + ' @ ' + source['url'] + suffix)",
+    "    elif hashes:",
+    "        hashed.append(name + '==' + version + suffix + ''.join(' --hash=' + h for h in hashes))",
+    "    else:",
+    "        local.append(name + '==' + version + suffix)",
+    "",
+    "",
+    "if kind == 'poetry':",
+    "    lock = tomllib.load(open('poetry.lock', 'rb'))",
+    "    old_files = lock.get('metadata', {}).get('files', {})",
+    "    for p in lock.get('package', []):",
+    "        in_groups = set(p.get('groups') or [p.get('category', 'main')])",
+    "        if not in_groups & groups or p.get('optional'):",
+    "            continue",
+    "        marker = p.get('markers')",
+    "        if isinstance(marker, dict):  # lock 2.1: a marker per group",
+    "            chosen = [marker[g] for g in sorted(in_groups & groups) if g in marker]",
+    "            marker = ' or '.join('(' + m + ')' for m in chosen) if len(chosen) == len(in_groups & groups) else None",
+    "        files = p.get('files') or old_files.get(p['name'], [])",
+    "        source = p.get('source') or {}",
+    "        if source.get('type') == 'legacy' and source.get('url') not in indexes:",
+    "            indexes.append(source['url'])",
+    "        if source.get('type') == 'directory':",
+    "            source = dict(source, develop=p.get('develop', False))",
+    "        add(p['name'], p['version'], marker, [f['hash'] for f in files if f.get('hash')], source if source.get('type') != 'legacy' else None)",
+    "elif kind == 'pipfile':",
+    "    lock = json.load(open('Pipfile.lock'))",
+    "    indexes = [s['url'] for s in lock.get('_meta', {}).get('sources', [])]",
+    "    for name, e in sorted(lock.get('default', {}).items()):",
+    "        add(name, e['version'].lstrip('='), e.get('markers'), e.get('hashes', []), None)",
+    "",
+    "# A lock's indexes (a ${NAME} in a URL is expanded by pip from the install secrets).",
+    "head = ''.join(('--index-url ' if i == 0 and kind == 'pipfile' else '--extra-index-url ') + u + '\\n' for i, u in enumerate(indexes))",
+    "# An empty file stays empty: pip refuses a requirements file of options only.",
+    "open('/tmp/requirements.lock.txt', 'w').write(head + ''.join(r + '\\n' for r in hashed) if hashed else '')",
+    "open('/tmp/requirements.local.txt', 'w').write(head + ''.join(r + '\\n' for r in local) if local else '')",
+    "print(f'{kind} lock: {len(hashed)} packages with hashes, {len(local)} without', file=sys.stderr)",
+];
