@@ -294,18 +294,18 @@ const STEP_RUNNER_SOURCE = [
     "    sys.exit(proc.returncode)",
 ];
 
-/** Writable paths the runner copies from the builder: inside the app's folder or the venv, and the data folder. */
-function copiedWritable(plan: Plan): Plan["writablePaths"] {
+/** Writable paths made in the builder: inside the app's folder or the venv, and the data folder (which holds links' targets). */
+function inBuilderTree(plan: Plan): Plan["writablePaths"] {
     return plan.writablePaths.filter((w) => w.path.startsWith(`${APP}/`) || w.path.startsWith(`${VENV}/`) || w.path === DEFAULTS.dataDir);
 }
 
 /**
  * In the builder: the writable folders inside the tree, and the links of files
- * the app keeps among its code into the data folder (their ownership is set
- * when the runner copies them: COPY --from does not keep it).
+ * the app keeps among its code into the data folder. Their owner is set in the
+ * runner, after the copies (COPY --from does not keep it).
  */
 function writableInBuilder(plan: Plan): string[] {
-    const inTree = copiedWritable(plan);
+    const inTree = inBuilderTree(plan);
     if (inTree.length === 0) {
         return [];
     }
@@ -327,20 +327,21 @@ function runnerStage(plan: Plan): string[] {
     } else if (plan.apt.runtime.length > 0) {
         lines.push(...aptInstall(plan, plan.apt.runtime, "runner"));
     }
-    const copied = copiedWritable(plan);
-    const elsewhere = plan.writablePaths.filter((w) => !copied.includes(w)).map((w) => w.path);
     lines.push(
         comment(`A fixed non-root user; the app's files stay root-owned and read-only to it.`),
         `RUN echo '${name}:x:${uid}:${gid}::/nonexistent:/usr/sbin/nologin' >> /etc/passwd \\`,
-        `    && echo '${name}:x:${gid}:' >> /etc/group${elsewhere.length > 0 ? " \\" : ""}`,
-        ...(elsewhere.length > 0 ? [`    && mkdir -p ${elsewhere.join(" ")} && chown ${uid}:${gid} ${elsewhere.join(" ")}`] : []),
+        `    && echo '${name}:x:${gid}:' >> /etc/group`,
         `COPY --link --from=builder ${VENV} ${VENV}`,
         `COPY --link --from=builder ${APP} ${APP}`,
     );
-    // The paths the app writes, owned by its user (a named volume mounted there starts with this owner and contents).
-    // Not --link: a linked layer would bring its own parent folders, owned by the user too, over /app.
-    for (const w of copied) {
-        lines.push(`COPY --from=builder --chown=${uid}:${gid} ${w.path} ${w.path}`);
+    if (plan.writablePaths.some((w) => w.path === DEFAULTS.dataDir)) {
+        lines.push(`COPY --link --from=builder ${DEFAULTS.dataDir} ${DEFAULTS.dataDir}`);
+    }
+    if (plan.writablePaths.length > 0) {
+        // The paths the app writes, and only those, owned by its user: a named volume mounted there starts with
+        // this owner and these contents. (A COPY --chown into a folder an earlier layer made keeps that folder root's.)
+        const paths = plan.writablePaths.map((w) => w.path).join(" ");
+        lines.push(comment("The paths the app writes: its user's; everything else stays root's."), `RUN mkdir -p ${paths} && chown -R ${uid}:${gid} ${paths}`);
     }
     lines.push(`COPY <<'EOF' ${GUNICORN_CONFIG_PATH}`, ...renderGunicornConfig(plan).trimEnd().split("\n"), "EOF");
     const home = DEFAULTS.home;

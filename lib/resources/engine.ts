@@ -108,7 +108,8 @@ export async function waitHealthy(engine: Engine, id: string, timeoutSeconds: nu
         } else if (!s.running && !s.restarting) {
             problem = `it exited with code ${s.exitCode}`;
         } else if (s.restartCount >= 3) {
-            problem = `it keeps exiting (restarted ${s.restartCount} times, last exit code ${s.exitCode})`;
+            // The engine resets the exit code when the restart policy starts the container again: its log says why.
+            problem = `it keeps exiting and being restarted (${s.restartCount} times so far)`;
         } else if (Date.now() > deadline) {
             problem = `it was still ${s.health ?? "starting"} after ${timeoutSeconds} s`;
         }
