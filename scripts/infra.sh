@@ -602,10 +602,10 @@ phase_plugins() {
 }
 
 # ---------------------------------------------------------------- 7b. uv (the e2e tests lock the uv app with it)
-# The version the synthesized Dockerfile installs (lib/plan/defaults.ts), so the lock matches.
-UV_VERSION=$(sed -n 's/.*uv: "uv==\([0-9.]*\)".*/\1/p' "$REPO_ROOT/lib/plan/defaults.ts")
+# The version the synthesized Dockerfile installs (lib/data/defaults.ts), so the lock matches.
+UV_VERSION=$(sed -n 's/.*uv: "uv==\([0-9.]*\)".*/\1/p' "$REPO_ROOT/lib/data/defaults.ts")
 phase_uv() {
-  [ -n "$UV_VERSION" ] || die "could not read the uv version from lib/plan/defaults.ts"
+  [ -n "$UV_VERSION" ] || die "could not read the uv version from lib/data/defaults.ts"
   local d="$TOOLS/uv-$UV_VERSION"
   if [ -x "$d/bin/uv" ] && "$d/bin/uv" --version >/dev/null 2>&1; then
     say "uv: $("$d/bin/uv" --version) (cached)"
