@@ -33,10 +33,46 @@ function need(name: string): string {
     return v;
 }
 
+/** The host ports the e2e suites publish their apps on, one per suite. */
+export const E2E_PORTS = { first: 18080, last: 18099 };
+
+let leftoversCleared = false;
+
+/**
+ * Removes containers an interrupted earlier run left behind on the suites'
+ * own ports. Their stacks' state went with the run's temporary folder, so no
+ * `destroy` reaches them, and their restart policy brings them back with the
+ * engine: left alone, the next run's `up` fails with "port is already
+ * allocated". Only containers publishing a port in E2E_PORTS on loopback,
+ * with a Pulumi auto-name (`<name>-<7 hex>`), are touched.
+ */
+function clearLeftovers(): void {
+    if (leftoversCleared) {
+        return;
+    }
+    leftoversCleared = true;
+    const ids = docker("ps", "-aq").split("\n").filter(Boolean);
+    if (ids.length === 0) {
+        return;
+    }
+    // The bindings the container asks for, running or not: a stopped one takes its ports back when the engine restarts it.
+    const inspected = JSON.parse(docker("inspect", ...ids)) as { Id: string; Name: string; HostConfig: { PortBindings?: Record<string, { HostIp: string; HostPort: string }[] | null> } }[];
+    for (const c of inspected) {
+        const bindings = Object.values(c.HostConfig.PortBindings ?? {}).flatMap((b) => b ?? []);
+        const onOurPorts = bindings.some((b) => b.HostIp === "127.0.0.1" && Number(b.HostPort) >= E2E_PORTS.first && Number(b.HostPort) <= E2E_PORTS.last);
+        const name = c.Name.replace(/^\//, "");
+        if (onOurPorts && /-[0-9a-f]{7}$/.test(name)) {
+            docker("rm", "-f", c.Id);
+            console.log(`      removed ${name}, left on an e2e port by an interrupted run`);
+        }
+    }
+}
+
 export function infra(): Infra {
     if (!fs.existsSync(path.join(REPO, "dist", "lib", "index.js"))) {
         throw new Error("dist/lib is missing: run `npm run build` first (the e2e programs load the built package).");
     }
+    clearLeftovers();
     return {
         registry: need("PPA_REGISTRY"),
         user: need("PPA_REGISTRY_USER"),

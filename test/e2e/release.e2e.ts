@@ -60,7 +60,7 @@ describe("e2e: release step and data volume (django-sqlite)", function () {
             [["volume", volume, "/data"]],
         );
         // The code stays root's and read-only to the app; only the data folder is its own.
-        assert.equal(docker("exec", name, "stat", "-c", "%u %u", "/app", "/app/site_cfg/settings.py"), "0\n0");
+        assert.equal(docker("exec", name, "stat", "-c", "%u %g", "/app", "/app/site_cfg/settings.py"), "0 0\n0 0");
         assert.equal(docker("exec", name, "stat", "-c", "%u", "/data"), "10001");
         assert.equal(docker("exec", name, "sh", "-c", "test -w /app && echo writable || echo read-only"), "read-only");
         assert.equal(docker("exec", name, "sh", "-c", "readlink /app/db.sqlite3"), "/data/db.sqlite3");
