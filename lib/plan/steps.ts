@@ -207,8 +207,9 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
         return undefined;
     }
     // The container convention of tiangolo's images: prestart.sh in the app's folder runs before the server.
-    if (src.isFile("prestart.sh")) {
-        return { command: ["sh", "prestart.sh"], workdir: DEFAULTS.workdir, source: "prestart.sh" };
+    const prestart = findPrestart(src, entry, notes);
+    if (prestart) {
+        return prestart;
     }
     // Alembic migrations (through Flask-Migrate, or alone).
     const chdir = entry.chdir === "" ? "" : `${entry.chdir}/`;
@@ -227,4 +228,59 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
         return undefined;
     }
     return migrate;
+}
+
+/**
+ * tiangolo's prestart.sh: at the source folder's root (his uvicorn-gunicorn
+ * images), in scripts/ (the full-stack FastAPI template's backend, run as
+ * `bash scripts/prestart.sh` from the folder that holds alembic.ini), or the
+ * same two places in the folder the app package sits in (the working folder,
+ * the import root, a Python path entry). The script runs from the folder it is
+ * found beside (scripts/'s parent), as those images run it, with the shell its
+ * shebang names.
+ */
+function findPrestart(src: SourceTree, entry: Entrypoint, notes: string[]): ReleasePlan | undefined {
+    const bases = [...new Set(["", entry.chdir, entry.root?.dir ?? "", ...entry.pythonPath])];
+    for (const base of bases) {
+        for (const rel of ["prestart.sh", "scripts/prestart.sh"]) {
+            const file = base === "" ? rel : `${base}/${rel}`;
+            if (!src.isFile(file)) {
+                continue;
+            }
+            const shell = shebangShell(src.read(file));
+            if (shell.other !== undefined) {
+                notes.push(`${file}'s first line names ${shell.other}, which is not a shell the package runs scripts with; it runs under sh. Set \`releaseCommand\` to run it otherwise.`);
+            }
+            return {
+                command: [shell.shell, rel],
+                workdir: base === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${base}`,
+                source: `prestart.sh (${file}${shell.from ? `, ${shell.shell} from its shebang` : ""})`,
+            };
+        }
+    }
+    return undefined;
+}
+
+/** The shell a script's `#!` line names: bash, else sh (also with no shebang, as the images run it). */
+function shebangShell(script: string): { shell: "bash" | "sh"; from: boolean; other?: string } {
+    const first = script.split(/\r?\n/, 1)[0];
+    if (!first.startsWith("#!")) {
+        return { shell: "sh", from: false };
+    }
+    const words = shellTokens(first.slice(2)).filter((t): t is string => typeof t === "string");
+    let i = 0;
+    if (words[0]?.split("/").pop() === "env") {
+        i = 1;
+        while (words[i]?.startsWith("-")) {
+            i++;
+        }
+    }
+    const name = words[i]?.split("/").pop();
+    if (name === "bash") {
+        return { shell: "bash", from: true };
+    }
+    if (name === "sh" || name === "dash" || name === "ash") {
+        return { shell: "sh", from: true };
+    }
+    return { shell: "sh", from: false, other: name === undefined ? "no interpreter" : JSON.stringify(name) };
 }
