@@ -99,7 +99,7 @@ function wordOf(t: Token): string | undefined {
 }
 
 /** Splits tokens into simple commands at &&, ||, ; and & (pipes stay inside a command). */
-function commands(tokens: Token[]): Array<{ words: string[]; piped: boolean }> {
+export function commands(tokens: Token[]): Array<{ words: string[]; piped: boolean }> {
     const out: Array<{ words: string[]; piped: boolean }> = [];
     let cur: string[] = [];
     let piped = false;

@@ -1,6 +1,6 @@
 import { DEFAULTS } from "../data/defaults";
 import { Entrypoint } from "../detect/entrypoint";
-import { shellTokens } from "../detect/procfile";
+import { commands, shellTokens } from "../detect/procfile";
 import { SourceTree } from "../detect/source";
 import { InputError } from "../errors";
 import { CheckedOptions } from "./options";
@@ -145,7 +145,8 @@ export interface ReleaseFacts {
 
 export function planRelease(src: SourceTree, o: CheckedOptions, entry: Entrypoint, facts: ReleaseFacts, notes: string[]): ReleasePlan | undefined {
     const workdir = entry.chdir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${entry.chdir}`;
-    const detected = detectRelease(src, entry, facts, notes);
+    const found = detectRelease(src, entry, facts, notes);
+    const detected = found && entry.framework === "flask" ? withFlaskApp(src, found, entry, notes) : found;
     if (o.releaseCommand === false) {
         if (detected) {
             notes.push(`A release step is detected (${detected.source}: ${detected.command.join(" ")}), but \`releaseCommand\` is false: it does not run.`);
@@ -283,4 +284,74 @@ function shebangShell(script: string): { shell: "bash" | "sh"; from: boolean; ot
         return { shell: "sh", from: true };
     }
     return { shell: "sh", from: false, other: name === undefined ? "no interpreter" : JSON.stringify(name) };
+}
+
+/** The words of a simple command past its `VAR=value` prefixes, and those prefixes' names. */
+function splitAssignments(words: readonly string[]): { names: string[]; rest: readonly string[] } {
+    let i = 0;
+    const names: string[] = [];
+    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) {
+        names.push(words[i].slice(0, words[i].indexOf("=")));
+        i++;
+    }
+    return { names, rest: words.slice(i) };
+}
+
+/** A `flask` command that names no app (no --app/-A, no FLASK_APP before it). */
+function flaskWithoutApp(words: readonly string[]): boolean {
+    const { names, rest } = splitAssignments(words);
+    return rest[0]?.split("/").pop() === "flask" && !names.includes("FLASK_APP") && !rest.some((w) => w === "--app" || w === "-A" || w.startsWith("--app=") || (w.startsWith("-A") && w.length > 2));
+}
+
+/** FLASK_APP set in .flaskenv or .env, which the flask command loads (with python-dotenv installed). */
+function flaskAppInDotenv(src: SourceTree, dir: string): string | undefined {
+    for (const name of [".flaskenv", ".env"]) {
+        const file = dir === "" ? name : `${dir}/${name}`;
+        const text = src.readIfFile(file);
+        const set = text?.split(/\r?\n/).some((line) => {
+            const l = line.trim().replace(/^export\s+/, "");
+            return l.slice(0, l.indexOf("=")).trim() === "FLASK_APP";
+        });
+        if (set) {
+            return file;
+        }
+    }
+    return undefined;
+}
+
+/**
+ * A detected release step that runs the `flask` command without naming the
+ * app: flask's auto-detection looks for app.py or wsgi.py and calls
+ * create_app() with no arguments, which fails for most factories. The step is
+ * pointed at the app the image serves, as the Flask-Migrate step is: `--app`
+ * goes in after `flask` as its own word; a `sh -c` script gets FLASK_APP
+ * through `env` instead, so the script itself is left as written.
+ */
+function withFlaskApp(src: SourceTree, step: ReleasePlan, entry: Entrypoint, notes: string[]): ReleasePlan {
+    const cmd = step.command;
+    const script = cmd[0] === "sh" && cmd[1] === "-c" && cmd.length === 3;
+    const simple = script ? commands(shellTokens(cmd[2])).map((c) => c.words) : [[...cmd]];
+    if (!simple.some(flaskWithoutApp)) {
+        return step;
+    }
+    const workdirRel = step.workdir === DEFAULTS.workdir ? "" : step.workdir.slice(DEFAULTS.workdir.length + 1);
+    const dotenv = flaskAppInDotenv(src, workdirRel);
+    if (dotenv !== undefined) {
+        notes.push(`The release step runs \`flask\` without --app; ${dotenv} sets FLASK_APP, which flask reads when python-dotenv is installed.`);
+        return step;
+    }
+    const appDir = entry.chdir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${entry.chdir}`;
+    if (entry.pythonPath.length > 0 || appDir !== step.workdir) {
+        notes.push(
+            `The release step runs \`flask\` without --app or FLASK_APP, from ${step.workdir}, where the app (${entry.spec}) does not import as it does for gunicorn; ` +
+                "flask's own discovery decides which app it runs. Set FLASK_APP in the app's environment, or `releaseCommand`.",
+        );
+        return step;
+    }
+    const command = script ? ["env", `FLASK_APP=${entry.spec}`, ...cmd] : ["flask", "--app", entry.spec, ...cmd.slice(1)];
+    notes.push(
+        `The release step runs \`flask\` without --app, and flask's own discovery (app.py, wsgi.py, a create_app() without arguments) need not find the app the image serves: ` +
+            `it runs with ${script ? `FLASK_APP=${entry.spec} (set with env)` : `--app ${entry.spec}`}, the app gunicorn serves (${entry.source}), which overrides a FLASK_APP in the app's environment. Set \`releaseCommand\` to run it otherwise.`,
+    );
+    return { ...step, command };
 }

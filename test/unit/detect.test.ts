@@ -437,6 +437,30 @@ describe("detection", () => {
             assert.ok(r.plan.notes.some((n) => n.startsWith("The app's gunicorn.conf.py is loaded first")));
         });
     });
+
+    describe("the release step", () => {
+        const FACTORY = "from flask import Flask\n\n\ndef create_app(name):\n    return Flask(__name__)\n";
+        const flasky = (procfile: string, extra: Record<string, string> = {}) =>
+            apps.make({ "app/__init__.py": FACTORY, "flasky.py": "from app import create_app\n\napp = create_app('default')\n", "requirements.txt": "flask\n", Procfile: procfile, ...extra });
+
+        it("GIVEN a Procfile release: chaining `flask` commands under sh -c THEN FLASK_APP comes through env and the script is left as written", () => {
+            const r = synthesize(flasky("release: flask db upgrade && flask deploy\nweb: gunicorn flasky:app\n"));
+            assert.deepEqual(r.plan.release?.command, ["env", "FLASK_APP=flasky:app", "sh", "-c", "flask db upgrade && flask deploy"]);
+        });
+        it("GIVEN a release `flask --app other deploy` THEN it is left alone", () => {
+            const r = synthesize(flasky("release: flask --app flasky:app deploy\nweb: gunicorn flasky:app\n"));
+            assert.deepEqual(r.plan.release?.command, ["flask", "--app", "flasky:app", "deploy"]);
+        });
+        it("GIVEN a release `flask deploy` and a .flaskenv setting FLASK_APP THEN it is left alone, with a note", () => {
+            const r = synthesize(flasky("release: flask deploy\nweb: gunicorn flasky:app\n", { ".flaskenv": "FLASK_APP=flasky.py\n" }));
+            assert.deepEqual(r.plan.release?.command, ["flask", "deploy"]);
+            assert.ok(r.plan.notes.some((n) => n.includes(".flaskenv sets FLASK_APP")));
+        });
+        it("GIVEN a root prestart.sh with no shebang THEN it runs with sh from the source folder", () => {
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "prestart.sh": "python -c 'print(1)'\n" });
+            assert.deepEqual(synthesize(dir).plan.release, { command: ["sh", "prestart.sh"], workdir: "/app", source: "prestart.sh (prestart.sh)" });
+        });
+    });
 });
 
 /** A small well-formed uv.lock for the fastapi-uv project that also locks `extra`. */
