@@ -40,6 +40,8 @@ export interface Dependencies {
     readonly direct: ReadonlySet<string>;
     /** Exact versions pinned or locked, by PEP 503 name. */
     readonly pins: ReadonlyMap<string, string>;
+    /** The version specifiers of the direct requirements (">=2.7,<3"), by PEP 503 name, as the manifest writes them. */
+    readonly specifiers: ReadonlyMap<string, string>;
     /** Extras the manifests ask of a project (`psycopg[c]`), by PEP 503 name. */
     readonly extras: ReadonlyMap<string, ReadonlySet<string>>;
     /** Wheel file names a lock file lists for each locked project (uv.lock, poetry.lock). */
@@ -278,13 +280,14 @@ function strings(v: unknown): string[] {
 }
 
 /** A PEP 508 requirement string's name, version pin and URL (for VCS), read by pip-requirements-js. */
-function pep508(spec: string): { name: string; pin?: string; url?: string; extras: string[] } | undefined {
+function pep508(spec: string): { name: string; pin?: string; specifier?: string; url?: string; extras: string[] } | undefined {
     try {
         const r = parsePipRequirementsLine(spec);
         if (r?.type === "ProjectName") {
             const specs = r.versionSpec ?? [];
             const pin = specs.length === 1 && specs[0].operator === "==" && !specs[0].version.includes("*") ? specs[0].version : undefined;
-            return { name: normalizeName(r.name), pin, extras: (r.extras ?? []).map(normalizeName) };
+            const specifier = specs.map((s) => `${String(s.operator)}${s.version}`).join(",");
+            return { name: normalizeName(r.name), pin, specifier: specifier === "" ? undefined : specifier, extras: (r.extras ?? []).map(normalizeName) };
         }
         if (r?.type === "ProjectURL") {
             return { name: normalizeName(r.name), url: r.url, extras: (r.extras ?? []).map(normalizeName) };
@@ -322,8 +325,8 @@ function hasSrcLayout(src: SourceTree): boolean {
 
 function base(
     src: SourceTree,
-    fields: Omit<Dependencies, "scmVersion" | "srcLayout" | "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "extras" | "installsSelf"> &
-        Partial<Pick<Dependencies, "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "extras" | "installsSelf">>,
+    fields: Omit<Dependencies, "scmVersion" | "srcLayout" | "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "specifiers" | "extras" | "installsSelf"> &
+        Partial<Pick<Dependencies, "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "specifiers" | "extras" | "installsSelf">>,
 ): Dependencies {
     return {
         installsSelf: false,
@@ -334,6 +337,7 @@ function base(
         vcs: [],
         wheels: new Map(),
         pins: new Map(),
+        specifiers: new Map(),
         scmVersion: fields.installsProject ? scmVersionOf(fields.pyproject) : undefined,
         srcLayout: hasSrcLayout(src),
         ...fields,
@@ -355,6 +359,7 @@ function fromPyproject(
     }
     const names = new Set<string>();
     const pins = new Map<string, string>();
+    const specifiers = new Map<string, string>();
     const extras = new Map<string, Set<string>>();
     const vcs: string[] = [];
     for (const d of (deps as string[] | undefined) ?? []) {
@@ -364,6 +369,9 @@ function fromPyproject(
             addExtras(extras, r.name, r.extras);
             if (r.pin) {
                 pins.set(r.name, r.pin);
+            }
+            if (r.specifier) {
+                specifiers.set(r.name, r.specifier);
             }
             if (r.url && isVcsUrl(r.url)) {
                 vcs.push(`pyproject.toml: ${d}`);
@@ -389,6 +397,7 @@ function fromPyproject(
             return out;
         },
         pins,
+        specifiers,
         extras,
         vcs,
         installsProject: table(pyproject, "build-system") !== undefined,
@@ -800,6 +809,7 @@ function fromRequirements(
     const files: string[] = [];
     const names = new Set<string>();
     const pins = new Map<string, string>();
+    const specifiers = new Map<string, string>();
     const extras = new Map<string, Set<string>>();
     const vcs: string[] = [];
     let needsSource = false;
@@ -874,6 +884,9 @@ function fromRequirements(
                     if (!constraints) {
                         names.add(n);
                         addExtras(extras, n, r.extras.map(normalizeName));
+                        if (r.specifiers.length > 0) {
+                            specifiers.set(n, r.specifiers.map((x) => `${x.operator}${x.version}`).join(","));
+                        }
                     }
                     break;
                 }
@@ -900,6 +913,7 @@ function fromRequirements(
         direct: names,
         namesFor: () => names,
         pins,
+        specifiers,
         extras,
         vcs,
         installsProject,

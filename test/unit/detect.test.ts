@@ -287,6 +287,23 @@ describe("detection", () => {
             assert.deepEqual(r.plan.server.addedPackages, ["uvicorn-worker==0.4.0"]);
         });
 
+        const CONNEXION = "import connexion\n\napp = connexion.FlaskApp(__name__)\n";
+        it("GIVEN connexion>=2.7,<3 (a range below 3) THEN its FlaskApp is WSGI", () => {
+            const r = synthesize(apps.make({ "app.py": CONNEXION, "requirements.txt": "connexion[swagger-ui]>=2.7,<3\n" }));
+            assert.equal(r.plan.entrypoint.interface, "wsgi");
+        });
+        it("GIVEN connexion unpinned, or a range that allows 3 THEN its FlaskApp is ASGI (the newest release)", () => {
+            for (const req of ["connexion\n", "connexion>=2.7,<3.5\n", "connexion~=3.1\n"]) {
+                const r = synthesize(apps.make({ "app.py": CONNEXION, "requirements.txt": req }));
+                assert.equal(r.plan.entrypoint.interface, "asgi", req);
+                assert.ok(r.plan.notes.some((n) => n.includes("served as ASGI, for connexion")), req);
+            }
+        });
+        it("GIVEN connexion==2.14.2 in pyproject.toml and `interface` \"asgi\" THEN the option wins", () => {
+            const dir = apps.make({ "app.py": CONNEXION, "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["connexion==2.14.2"]\n' });
+            assert.equal(synthesize(dir).plan.entrypoint.interface, "wsgi");
+            assert.equal(synthesize(dir, { interface: "asgi" }).plan.entrypoint.interface, "asgi");
+        });
         it("GIVEN a Procfile running `uvicorn main:app --factory` THEN the app is main:app() and ASGI", () => {
             const dir = apps.make({
                 "main.py": "from fastapi import FastAPI\n\n\ndef app():\n    return FastAPI()\n",
