@@ -1,6 +1,6 @@
 import { DEFAULTS } from "../data/defaults";
 import { Entrypoint } from "../detect/entrypoint";
-import { commands, shellTokens } from "../detect/procfile";
+import { commands, displayWords, shellTokens } from "../detect/procfile";
 import { SourceTree } from "../detect/source";
 import { InputError } from "../errors";
 import { CheckedOptions } from "./options";
@@ -149,7 +149,7 @@ export function planRelease(src: SourceTree, o: CheckedOptions, entry: Entrypoin
     const detected = found && entry.framework === "flask" ? withFlaskApp(src, found, entry, notes) : found;
     if (o.releaseCommand === false) {
         if (detected) {
-            notes.push(`A release step is detected (${detected.source}: ${detected.command.join(" ")}), but \`releaseCommand\` is false: it does not run.`);
+            notes.push(`A release step is detected (${detected.source}: ${displayWords(detected.command)}), but \`releaseCommand\` is false: it does not run.`);
         }
         return undefined;
     }
@@ -158,7 +158,7 @@ export function planRelease(src: SourceTree, o: CheckedOptions, entry: Entrypoin
     }
     if (detected) {
         notes.push(
-            `Release step (${detected.source}): \`${detected.command.join(" ")}\` runs once per deploy with the new image, before the new container takes traffic (PythonApp). ` +
+            `Release step (${detected.source}): \`${displayWords(detected.command)}\` runs once per deploy with the new image, before the new container takes traffic (PythonApp). ` +
                 "It runs again whenever the image changes, so it must be safe to rerun (migrations are; a command that recreates tables is not). " +
                 "Set `releaseCommand` to change it, or false to skip it.",
         );
