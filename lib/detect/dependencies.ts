@@ -238,10 +238,21 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
         .list("")
         .filter((e) => e.isDirectory() && !e.name.startsWith("."))
         .flatMap((e) => ["requirements.txt", "pyproject.toml", "uv.lock", "poetry.lock", "Pipfile.lock", "setup.py"].filter((m) => src.isFile(`${e.name}/${m}`)).map((m) => `${e.name}/${m}`));
+    // requirements/base.txt, prod.txt, dev.txt... (cookiecutter layouts): which one is the image's is the app's choice.
+    const split = src
+        .list("requirements")
+        .filter((e) => e.isFile() && e.name.endsWith(".txt"))
+        .map((e) => `requirements/${e.name}`)
+        .sort();
+    const prod = split.find((f) => f === "requirements/production.txt" || f === "requirements/prod.txt") ?? split.find((f) => f === "requirements/base.txt") ?? split[0];
     throw new InputError(
         "`source`",
         "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), " +
             "uv.lock, poetry.lock or Pipfile.lock next to the app." +
+            (split.length > 0
+                ? ` It has ${split.join(", ")} in a requirements/ folder, and the package has no option that picks one: ` +
+                  `add a requirements.txt at the root that includes the production one (e.g. the line \`-r ${prod}\`), as Heroku's buildpack also expects.`
+                : "") +
             (below.length > 0 ? ` One folder down there is ${below.slice(0, 3).join(", ")}: point \`source\` at that folder if the app is there.` : ""),
     );
 }
