@@ -1,3 +1,6 @@
+import { maxSatisfying, satisfies, validRange } from "@renovatebot/pep440";
+import { parse as parseSpecifier } from "@renovatebot/pep440/lib/specifier";
+
 /**
  * The web frameworks detection knows: how each one's app object is made in
  * code, and whether gunicorn serves it as WSGI or ASGI. Data on the ground
@@ -42,6 +45,12 @@ export interface FrameworkRow {
     readonly serves?: string;
     /** Why the interface is what it is. */
     readonly reason: string;
+    /**
+     * Releases whose apps are served otherwise than `constructors` say (the
+     * newest releases): the first row whose PEP 440 `range` holds the version
+     * the app installs decides the interface of every constructor.
+     */
+    readonly olderReleases?: ReadonlyArray<{ readonly range: string; readonly interface: AppInterface; readonly reason: string }>;
 }
 
 export const FRAMEWORK_TABLE: readonly FrameworkRow[] = [
@@ -139,6 +148,13 @@ export const FRAMEWORK_TABLE: readonly FrameworkRow[] = [
         modules: ["connexion"],
         constructors: { "connexion.App": "asgi", "connexion.FlaskApp": "asgi", "connexion.AsyncApp": "asgi" },
         reason: "Connexion 3 apps (App, FlaskApp, AsyncApp) are ASGI.",
+        olderReleases: [
+            {
+                range: "<3",
+                interface: "wsgi",
+                reason: "Connexion 2's App and FlaskApp hand __call__ to the Flask app they wrap: a WSGI app (only Connexion 3 made them ASGI).",
+            },
+        ],
     },
 ];
 
@@ -207,4 +223,44 @@ export function mostSpecific(rows: Iterable<FrameworkRow | undefined>): Framewor
     const present = new Set([...rows].filter((r) => r !== undefined).map((r) => r!.framework));
     const f = SPECIFICITY.find((x) => present.has(x));
     return f ? FRAMEWORK_TABLE.find((r) => r.framework === f) : undefined;
+}
+
+/**
+ * The version the app installs, as far as its manifests say: the pinned or
+ * locked one, else the newest the requirement's specifier allows among the
+ * versions it names and the ranges' edges (pip installs the newest), else
+ * undefined (unpinned: the newest release).
+ */
+function installedVersion(row: FrameworkRow, pin: string | undefined, specifier: string | undefined): string | undefined {
+    if (pin !== undefined) {
+        return pin;
+    }
+    if (specifier === undefined || specifier === "" || !validRange(specifier)) {
+        return undefined;
+    }
+    const edges = (row.olderReleases ?? []).flatMap((r) => parseSpecifier(r.range).map((c) => c.version));
+    const named = parseSpecifier(specifier).map((c) => c.version);
+    return maxSatisfying([...named, ...edges, "99999"], specifier) ?? undefined;
+}
+
+/**
+ * The interface of a framework's app at the release the app installs: the
+ * constructor's (the newest releases') unless a row of `olderReleases` holds
+ * that release. `release` and `reason` say what decided, for the plan's notes.
+ */
+export function interfaceAtRelease(
+    framework: Framework,
+    iface: AppInterface,
+    pin: string | undefined,
+    specifier: string | undefined,
+): { interface: AppInterface; release?: string; reason?: string } {
+    const row = FRAMEWORK_TABLE.find((r) => r.framework === framework);
+    if (!row?.olderReleases) {
+        return { interface: iface };
+    }
+    const version = installedVersion(row, pin, specifier);
+    const dist = row.distributions[0];
+    const said = pin !== undefined ? `${dist}==${pin}` : specifier ? `${dist}${specifier} (the newest release it allows)` : `${dist}, unpinned (the newest release)`;
+    const older = version === undefined ? undefined : row.olderReleases.find((r) => satisfies(version, r.range));
+    return { interface: older ? older.interface : iface, release: said, reason: older ? older.reason : row.reason };
 }

@@ -40,6 +40,8 @@ export interface Dependencies {
     readonly direct: ReadonlySet<string>;
     /** Exact versions pinned or locked, by PEP 503 name. */
     readonly pins: ReadonlyMap<string, string>;
+    /** The version specifiers of the direct requirements (">=2.7,<3"), by PEP 503 name, as the manifest writes them. */
+    readonly specifiers: ReadonlyMap<string, string>;
     /** Extras the manifests ask of a project (`psycopg[c]`), by PEP 503 name. */
     readonly extras: ReadonlyMap<string, ReadonlySet<string>>;
     /** Wheel file names a lock file lists for each locked project (uv.lock, poetry.lock). */
@@ -236,10 +238,21 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
         .list("")
         .filter((e) => e.isDirectory() && !e.name.startsWith("."))
         .flatMap((e) => ["requirements.txt", "pyproject.toml", "uv.lock", "poetry.lock", "Pipfile.lock", "setup.py"].filter((m) => src.isFile(`${e.name}/${m}`)).map((m) => `${e.name}/${m}`));
+    // requirements/base.txt, prod.txt, dev.txt... (cookiecutter layouts): which one is the image's is the app's choice.
+    const split = src
+        .list("requirements")
+        .filter((e) => e.isFile() && e.name.endsWith(".txt"))
+        .map((e) => `requirements/${e.name}`)
+        .sort();
+    const prod = split.find((f) => f === "requirements/production.txt" || f === "requirements/prod.txt") ?? split.find((f) => f === "requirements/base.txt") ?? split[0];
     throw new InputError(
         "`source`",
         "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), " +
             "uv.lock, poetry.lock or Pipfile.lock next to the app." +
+            (split.length > 0
+                ? ` It has ${split.join(", ")} in a requirements/ folder, and the package has no option that picks one: ` +
+                  `add a requirements.txt at the root that includes the production one (e.g. the line \`-r ${prod}\`), as Heroku's buildpack also expects.`
+                : "") +
             (below.length > 0 ? ` One folder down there is ${below.slice(0, 3).join(", ")}: point \`source\` at that folder if the app is there.` : ""),
     );
 }
@@ -278,13 +291,14 @@ function strings(v: unknown): string[] {
 }
 
 /** A PEP 508 requirement string's name, version pin and URL (for VCS), read by pip-requirements-js. */
-function pep508(spec: string): { name: string; pin?: string; url?: string; extras: string[] } | undefined {
+function pep508(spec: string): { name: string; pin?: string; specifier?: string; url?: string; extras: string[] } | undefined {
     try {
         const r = parsePipRequirementsLine(spec);
         if (r?.type === "ProjectName") {
             const specs = r.versionSpec ?? [];
             const pin = specs.length === 1 && specs[0].operator === "==" && !specs[0].version.includes("*") ? specs[0].version : undefined;
-            return { name: normalizeName(r.name), pin, extras: (r.extras ?? []).map(normalizeName) };
+            const specifier = specs.map((s) => `${String(s.operator)}${s.version}`).join(",");
+            return { name: normalizeName(r.name), pin, specifier: specifier === "" ? undefined : specifier, extras: (r.extras ?? []).map(normalizeName) };
         }
         if (r?.type === "ProjectURL") {
             return { name: normalizeName(r.name), url: r.url, extras: (r.extras ?? []).map(normalizeName) };
@@ -322,8 +336,8 @@ function hasSrcLayout(src: SourceTree): boolean {
 
 function base(
     src: SourceTree,
-    fields: Omit<Dependencies, "scmVersion" | "srcLayout" | "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "extras" | "installsSelf"> &
-        Partial<Pick<Dependencies, "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "extras" | "installsSelf">>,
+    fields: Omit<Dependencies, "scmVersion" | "srcLayout" | "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "specifiers" | "extras" | "installsSelf"> &
+        Partial<Pick<Dependencies, "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "specifiers" | "extras" | "installsSelf">>,
 ): Dependencies {
     return {
         installsSelf: false,
@@ -334,6 +348,7 @@ function base(
         vcs: [],
         wheels: new Map(),
         pins: new Map(),
+        specifiers: new Map(),
         scmVersion: fields.installsProject ? scmVersionOf(fields.pyproject) : undefined,
         srcLayout: hasSrcLayout(src),
         ...fields,
@@ -355,6 +370,7 @@ function fromPyproject(
     }
     const names = new Set<string>();
     const pins = new Map<string, string>();
+    const specifiers = new Map<string, string>();
     const extras = new Map<string, Set<string>>();
     const vcs: string[] = [];
     for (const d of (deps as string[] | undefined) ?? []) {
@@ -364,6 +380,9 @@ function fromPyproject(
             addExtras(extras, r.name, r.extras);
             if (r.pin) {
                 pins.set(r.name, r.pin);
+            }
+            if (r.specifier) {
+                specifiers.set(r.name, r.specifier);
             }
             if (r.url && isVcsUrl(r.url)) {
                 vcs.push(`pyproject.toml: ${d}`);
@@ -389,6 +408,7 @@ function fromPyproject(
             return out;
         },
         pins,
+        specifiers,
         extras,
         vcs,
         installsProject: table(pyproject, "build-system") !== undefined,
@@ -800,6 +820,7 @@ function fromRequirements(
     const files: string[] = [];
     const names = new Set<string>();
     const pins = new Map<string, string>();
+    const specifiers = new Map<string, string>();
     const extras = new Map<string, Set<string>>();
     const vcs: string[] = [];
     let needsSource = false;
@@ -874,6 +895,9 @@ function fromRequirements(
                     if (!constraints) {
                         names.add(n);
                         addExtras(extras, n, r.extras.map(normalizeName));
+                        if (r.specifiers.length > 0) {
+                            specifiers.set(n, r.specifiers.map((x) => `${x.operator}${x.version}`).join(","));
+                        }
                     }
                     break;
                 }
@@ -900,6 +924,7 @@ function fromRequirements(
         direct: names,
         namesFor: () => names,
         pins,
+        specifiers,
         extras,
         vcs,
         installsProject,

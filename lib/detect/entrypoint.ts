@@ -1,4 +1,4 @@
-import { AppInterface, defaultInterface, Framework, frameworkOfDistribution, mostSpecific } from "../data/frameworks";
+import { AppInterface, defaultInterface, Framework, FRAMEWORK_TABLE, frameworkOfDistribution, interfaceAtRelease, mostSpecific } from "../data/frameworks";
 import { InputError } from "../errors";
 import { appSpec, relativeDir } from "../validate";
 import { frameworkOfSpec, ImportRoot, moduleExists, scanForApp } from "./app-code";
@@ -70,10 +70,22 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         ...pythonPath.map((p) => ({ dir: p, why: "the Python path" })),
         ...roots,
     ];
+    /** A framework whose apps changed interface between releases: the interface of the release the app installs. */
+    const atRelease = (framework: Framework, iface: AppInterface): AppInterface => {
+        const dist = FRAMEWORK_TABLE.find((r) => r.framework === framework)?.distributions[0];
+        if (dist === undefined) {
+            return iface;
+        }
+        const r = interfaceAtRelease(framework, iface, deps.pins.get(dist), deps.specifiers.get(dist));
+        if (r.release !== undefined) {
+            notes.push(`The app is served as ${r.interface.toUpperCase()}, for ${r.release} in the dependencies (${deps.manifest}): ${r.reason}`);
+        }
+        return r.interface;
+    };
     const interfaceFor = (spec: string, said: AppInterface | undefined, chdir: string, pythonPath: readonly string[]) => {
         const code = frameworkOfSpec(src, lookup(chdir, pythonPath), spec);
         const framework: Framework = code?.framework ?? fromDeps;
-        const iface = request.interface ?? said ?? code?.interface ?? defaultInterface(framework);
+        const iface = request.interface ?? said ?? atRelease(framework, code?.interface ?? defaultInterface(framework));
         return { framework, iface, found: code !== undefined || moduleExists(src, lookup(chdir, pythonPath), spec) };
     };
 
@@ -116,7 +128,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
     if (found) {
         return {
             spec: found.spec,
-            interface: request.interface ?? found.interface,
+            interface: request.interface ?? atRelease(found.framework, found.interface),
             framework: found.framework,
             source: found.file,
             chdir: request.chdir ?? "",

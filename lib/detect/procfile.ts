@@ -99,7 +99,7 @@ function wordOf(t: Token): string | undefined {
 }
 
 /** Splits tokens into simple commands at &&, ||, ; and & (pipes stay inside a command). */
-function commands(tokens: Token[]): Array<{ words: string[]; piped: boolean }> {
+export function commands(tokens: Token[]): Array<{ words: string[]; piped: boolean }> {
     const out: Array<{ words: string[]; piped: boolean }> = [];
     let cur: string[] = [];
     let piped = false;
@@ -129,6 +129,29 @@ function commands(tokens: Token[]): Array<{ words: string[]; piped: boolean }> {
 
 function text(words: string[]): string {
     return shellQuote(words).replace(/\\\$\\\{([A-Za-z_][A-Za-z0-9_]*)\\\}/g, "$$$1");
+}
+
+/**
+ * Words for a message, reading as the command line they are: a word with
+ * nothing the shell treats specially as it is, `$VAR` as written, anything
+ * else quoted (double quotes when it holds a `$VAR`, single quotes otherwise).
+ * shell-quote's own quoting backslash-escapes `:` and `$`, which reads wrong.
+ */
+export function displayWords(words: readonly string[]): string {
+    const plain = (c: string) => (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || "_@%+=:,./-".includes(c);
+    return words
+        .map((w) => {
+            const d = display(w);
+            const bare = d.replace(/\$[A-Za-z_][A-Za-z0-9_]*/g, "");
+            if (d !== "" && [...bare].every(plain)) {
+                return d;
+            }
+            if (bare !== d) {
+                return `"${[...d].map((c) => ("\\\"`".includes(c) ? `\\${c}` : c)).join("")}"`;
+            }
+            return `'${d.split("'").join("'\\''")}'`;
+        })
+        .join(" ");
 }
 
 /** A word as the Procfile wrote it: `$PORT`, not the parser's `${PORT}`. */
@@ -180,7 +203,7 @@ function locate(words: string[]): Located | { dev: string } | undefined {
             }
         }
         if (w !== "exec") {
-            notes.push(`The Procfile starts the server through \`${text(words.slice(start, i))}\`, which the image does not run; add it to \`app\`'s environment or image yourself if you need it.`);
+            notes.push(`The Procfile starts the server through \`${displayWords(words.slice(start, i))}\`, which the image does not run; add it to \`app\`'s environment or image yourself if you need it.`);
         }
     }
     let tool = words[i]?.split("/").pop();
@@ -223,7 +246,7 @@ export function readWeb(command: string): ProcfileWeb {
             return { command, pythonPath: [], carried: [], env: [], before: cmds.slice(0, c).map((x) => text(x.words)), notes };
         }
         const before = cmds.slice(0, c).map((x) => text(x.words));
-        const after = cmds.slice(c + 1).map((x) => text(x.words));
+        const after = cmds.slice(c + 1).map((x) => displayWords(x.words));
         for (const a of after) {
             notes.push(`The Procfile's web: line runs \`${a}\` after the server; the image does not.`);
         }
@@ -404,6 +427,7 @@ function otherServerArgs(server: ProcfileServer, args: string[]): Parsed {
     const valueFlags = OTHER_SERVER_VALUE_FLAGS[server] ?? [];
     let spec: string | undefined;
     let factory = false;
+    let workers: number | undefined;
     const flags: string[] = [];
     for (let i = 0; i < args.length; i++) {
         const a = args[i];
@@ -423,19 +447,31 @@ function otherServerArgs(server: ProcfileServer, args: string[]): Parsed {
             factory = true;
             continue;
         }
+        // hypercorn's worker processes, like uvicorn's --workers: the worker count.
+        if (server === "hypercorn" && (a === "-w" || a === "--workers" || a.startsWith("--workers="))) {
+            const value = a.includes("=") ? a.slice(a.indexOf("=") + 1) : args[++i];
+            workers = number(value);
+            notes.push(
+                workers === undefined
+                    ? `The Procfile's \`${displayWords([a.split("=")[0], value ?? ""])}\` is not a number: the worker count follows WEB_CONCURRENCY at run time, else the container's CPUs; set \`workers\` to fix it.`
+                    : `The Procfile's \`${displayWords([a.split("=")[0], value])}\` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set \`workers\` to fix it).`,
+            );
+            continue;
+        }
         flags.push(a);
         if (valueFlags.includes(a) && !a.includes("=")) {
             flags.push(args[++i] ?? "");
         }
     }
     const label = server === "flask" ? "`flask run` (a development server)" : server;
-    notes.push(`The Procfile runs ${label}; the image serves the same app with gunicorn${server === "hypercorn" || server === "daphne" ? "'s uvicorn worker" : ""}.` + (flags.length > 0 ? ` Its flags (${text(flags)}) are not carried.` : ""));
+    notes.push(`The Procfile runs ${label}; the image serves the same app with gunicorn${server === "hypercorn" || server === "daphne" ? "'s uvicorn worker" : ""}.` + (flags.length > 0 ? ` Its flags (${displayWords(flags)}) are not carried.` : ""));
     const iface: AppInterface = server === "hypercorn" || server === "daphne" ? "asgi" : "wsgi";
     return {
         spec: spec === undefined ? undefined : factory && !spec.endsWith(")") ? `${spec}()` : spec,
         interface: server === "flask" ? undefined : iface,
         pythonPath: [],
         carried: [],
+        workers,
         notes,
     };
 }

@@ -1,6 +1,6 @@
 import { DEFAULTS } from "../data/defaults";
 import { Entrypoint } from "../detect/entrypoint";
-import { shellTokens } from "../detect/procfile";
+import { commands, displayWords, shellTokens } from "../detect/procfile";
 import { SourceTree } from "../detect/source";
 import { InputError } from "../errors";
 import { CheckedOptions } from "./options";
@@ -145,10 +145,11 @@ export interface ReleaseFacts {
 
 export function planRelease(src: SourceTree, o: CheckedOptions, entry: Entrypoint, facts: ReleaseFacts, notes: string[]): ReleasePlan | undefined {
     const workdir = entry.chdir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${entry.chdir}`;
-    const detected = detectRelease(src, entry, facts, notes);
+    const found = detectRelease(src, entry, facts, notes);
+    const detected = found && entry.framework === "flask" ? withFlaskApp(src, found, entry, notes) : found;
     if (o.releaseCommand === false) {
         if (detected) {
-            notes.push(`A release step is detected (${detected.source}: ${detected.command.join(" ")}), but \`releaseCommand\` is false: it does not run.`);
+            notes.push(`A release step is detected (${detected.source}: ${displayWords(detected.command)}), but \`releaseCommand\` is false: it does not run.`);
         }
         return undefined;
     }
@@ -157,7 +158,7 @@ export function planRelease(src: SourceTree, o: CheckedOptions, entry: Entrypoin
     }
     if (detected) {
         notes.push(
-            `Release step (${detected.source}): \`${detected.command.join(" ")}\` runs once per deploy with the new image, before the new container takes traffic (PythonApp). ` +
+            `Release step (${detected.source}): \`${displayWords(detected.command)}\` runs once per deploy with the new image, before the new container takes traffic (PythonApp). ` +
                 "It runs again whenever the image changes, so it must be safe to rerun (migrations are; a command that recreates tables is not). " +
                 "Set `releaseCommand` to change it, or false to skip it.",
         );
@@ -207,8 +208,9 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
         return undefined;
     }
     // The container convention of tiangolo's images: prestart.sh in the app's folder runs before the server.
-    if (src.isFile("prestart.sh")) {
-        return { command: ["sh", "prestart.sh"], workdir: DEFAULTS.workdir, source: "prestart.sh" };
+    const prestart = findPrestart(src, entry, notes);
+    if (prestart) {
+        return prestart;
     }
     // Alembic migrations (through Flask-Migrate, or alone).
     const chdir = entry.chdir === "" ? "" : `${entry.chdir}/`;
@@ -227,4 +229,129 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
         return undefined;
     }
     return migrate;
+}
+
+/**
+ * tiangolo's prestart.sh: at the source folder's root (his uvicorn-gunicorn
+ * images), in scripts/ (the full-stack FastAPI template's backend, run as
+ * `bash scripts/prestart.sh` from the folder that holds alembic.ini), or the
+ * same two places in the folder the app package sits in (the working folder,
+ * the import root, a Python path entry). The script runs from the folder it is
+ * found beside (scripts/'s parent), as those images run it, with the shell its
+ * shebang names.
+ */
+function findPrestart(src: SourceTree, entry: Entrypoint, notes: string[]): ReleasePlan | undefined {
+    const bases = [...new Set(["", entry.chdir, entry.root?.dir ?? "", ...entry.pythonPath])];
+    for (const base of bases) {
+        for (const rel of ["prestart.sh", "scripts/prestart.sh"]) {
+            const file = base === "" ? rel : `${base}/${rel}`;
+            if (!src.isFile(file)) {
+                continue;
+            }
+            const shell = shebangShell(src.read(file));
+            if (shell.other !== undefined) {
+                notes.push(`${file}'s first line names ${shell.other}, which is not a shell the package runs scripts with; it runs under sh. Set \`releaseCommand\` to run it otherwise.`);
+            }
+            return {
+                command: [shell.shell, rel],
+                workdir: base === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${base}`,
+                source: `prestart.sh (${file}${shell.from ? `, ${shell.shell} from its shebang` : ""})`,
+            };
+        }
+    }
+    return undefined;
+}
+
+/** The shell a script's `#!` line names: bash, else sh (also with no shebang, as the images run it). */
+function shebangShell(script: string): { shell: "bash" | "sh"; from: boolean; other?: string } {
+    const first = script.split(/\r?\n/, 1)[0];
+    if (!first.startsWith("#!")) {
+        return { shell: "sh", from: false };
+    }
+    const words = shellTokens(first.slice(2)).filter((t): t is string => typeof t === "string");
+    let i = 0;
+    if (words[0]?.split("/").pop() === "env") {
+        i = 1;
+        while (words[i]?.startsWith("-")) {
+            i++;
+        }
+    }
+    const name = words[i]?.split("/").pop();
+    if (name === "bash") {
+        return { shell: "bash", from: true };
+    }
+    if (name === "sh" || name === "dash" || name === "ash") {
+        return { shell: "sh", from: true };
+    }
+    return { shell: "sh", from: false, other: name === undefined ? "no interpreter" : JSON.stringify(name) };
+}
+
+/** The words of a simple command past its `VAR=value` prefixes, and those prefixes' names. */
+function splitAssignments(words: readonly string[]): { names: string[]; rest: readonly string[] } {
+    let i = 0;
+    const names: string[] = [];
+    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) {
+        names.push(words[i].slice(0, words[i].indexOf("=")));
+        i++;
+    }
+    return { names, rest: words.slice(i) };
+}
+
+/** A `flask` command that names no app (no --app/-A, no FLASK_APP before it). */
+function flaskWithoutApp(words: readonly string[]): boolean {
+    const { names, rest } = splitAssignments(words);
+    return rest[0]?.split("/").pop() === "flask" && !names.includes("FLASK_APP") && !rest.some((w) => w === "--app" || w === "-A" || w.startsWith("--app=") || (w.startsWith("-A") && w.length > 2));
+}
+
+/** FLASK_APP set in .flaskenv or .env, which the flask command loads (with python-dotenv installed). */
+function flaskAppInDotenv(src: SourceTree, dir: string): string | undefined {
+    for (const name of [".flaskenv", ".env"]) {
+        const file = dir === "" ? name : `${dir}/${name}`;
+        const text = src.readIfFile(file);
+        const set = text?.split(/\r?\n/).some((line) => {
+            const l = line.trim().replace(/^export\s+/, "");
+            return l.slice(0, l.indexOf("=")).trim() === "FLASK_APP";
+        });
+        if (set) {
+            return file;
+        }
+    }
+    return undefined;
+}
+
+/**
+ * A detected release step that runs the `flask` command without naming the
+ * app: flask's auto-detection looks for app.py or wsgi.py and calls
+ * create_app() with no arguments, which fails for most factories. The step is
+ * pointed at the app the image serves, as the Flask-Migrate step is: `--app`
+ * goes in after `flask` as its own word; a `sh -c` script gets FLASK_APP
+ * through `env` instead, so the script itself is left as written.
+ */
+function withFlaskApp(src: SourceTree, step: ReleasePlan, entry: Entrypoint, notes: string[]): ReleasePlan {
+    const cmd = step.command;
+    const script = cmd[0] === "sh" && cmd[1] === "-c" && cmd.length === 3;
+    const simple = script ? commands(shellTokens(cmd[2])).map((c) => c.words) : [[...cmd]];
+    if (!simple.some(flaskWithoutApp)) {
+        return step;
+    }
+    const workdirRel = step.workdir === DEFAULTS.workdir ? "" : step.workdir.slice(DEFAULTS.workdir.length + 1);
+    const dotenv = flaskAppInDotenv(src, workdirRel);
+    if (dotenv !== undefined) {
+        notes.push(`The release step runs \`flask\` without --app; ${dotenv} sets FLASK_APP, which flask reads when python-dotenv is installed.`);
+        return step;
+    }
+    const appDir = entry.chdir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${entry.chdir}`;
+    if (entry.pythonPath.length > 0 || appDir !== step.workdir) {
+        notes.push(
+            `The release step runs \`flask\` without --app or FLASK_APP, from ${step.workdir}, where the app (${entry.spec}) does not import as it does for gunicorn; ` +
+                "flask's own discovery decides which app it runs. Set FLASK_APP in the app's environment, or `releaseCommand`.",
+        );
+        return step;
+    }
+    const command = script ? ["env", `FLASK_APP=${entry.spec}`, ...cmd] : ["flask", "--app", entry.spec, ...cmd.slice(1)];
+    notes.push(
+        `The release step runs \`flask\` without --app, and flask's own discovery (app.py, wsgi.py, a create_app() without arguments) need not find the app the image serves: ` +
+            `it runs with ${script ? `FLASK_APP=${entry.spec} (set with env)` : `--app ${entry.spec}`}, the app gunicorn serves (${entry.source}), which overrides a FLASK_APP in the app's environment. Set \`releaseCommand\` to run it otherwise.`,
+    );
+    return { ...step, command };
 }

@@ -287,6 +287,23 @@ describe("detection", () => {
             assert.deepEqual(r.plan.server.addedPackages, ["uvicorn-worker==0.4.0"]);
         });
 
+        const CONNEXION = "import connexion\n\napp = connexion.FlaskApp(__name__)\n";
+        it("GIVEN connexion>=2.7,<3 (a range below 3) THEN its FlaskApp is WSGI", () => {
+            const r = synthesize(apps.make({ "app.py": CONNEXION, "requirements.txt": "connexion[swagger-ui]>=2.7,<3\n" }));
+            assert.equal(r.plan.entrypoint.interface, "wsgi");
+        });
+        it("GIVEN connexion unpinned, or a range that allows 3 THEN its FlaskApp is ASGI (the newest release)", () => {
+            for (const req of ["connexion\n", "connexion>=2.7,<3.5\n", "connexion~=3.1\n"]) {
+                const r = synthesize(apps.make({ "app.py": CONNEXION, "requirements.txt": req }));
+                assert.equal(r.plan.entrypoint.interface, "asgi", req);
+                assert.ok(r.plan.notes.some((n) => n.includes("served as ASGI, for connexion")), req);
+            }
+        });
+        it("GIVEN connexion==2.14.2 in pyproject.toml and `interface` \"asgi\" THEN the option wins", () => {
+            const dir = apps.make({ "app.py": CONNEXION, "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["connexion==2.14.2"]\n' });
+            assert.equal(synthesize(dir).plan.entrypoint.interface, "wsgi");
+            assert.equal(synthesize(dir, { interface: "asgi" }).plan.entrypoint.interface, "asgi");
+        });
         it("GIVEN a Procfile running `uvicorn main:app --factory` THEN the app is main:app() and ASGI", () => {
             const dir = apps.make({
                 "main.py": "from fastapi import FastAPI\n\n\ndef app():\n    return FastAPI()\n",
@@ -435,6 +452,30 @@ describe("detection", () => {
             assert.doesNotMatch(config.slice(0, config.indexOf("\nEOF\n")), /^workers = /m, "the image must not override the app's workers");
             assert.match(config, /^control_socket = "\/dev\/shm\/gunicorn\.ctl"$/m);
             assert.ok(r.plan.notes.some((n) => n.startsWith("The app's gunicorn.conf.py is loaded first")));
+        });
+    });
+
+    describe("the release step", () => {
+        const FACTORY = "from flask import Flask\n\n\ndef create_app(name):\n    return Flask(__name__)\n";
+        const flasky = (procfile: string, extra: Record<string, string> = {}) =>
+            apps.make({ "app/__init__.py": FACTORY, "flasky.py": "from app import create_app\n\napp = create_app('default')\n", "requirements.txt": "flask\n", Procfile: procfile, ...extra });
+
+        it("GIVEN a Procfile release: chaining `flask` commands under sh -c THEN FLASK_APP comes through env and the script is left as written", () => {
+            const r = synthesize(flasky("release: flask db upgrade && flask deploy\nweb: gunicorn flasky:app\n"));
+            assert.deepEqual(r.plan.release?.command, ["env", "FLASK_APP=flasky:app", "sh", "-c", "flask db upgrade && flask deploy"]);
+        });
+        it("GIVEN a release `flask --app other deploy` THEN it is left alone", () => {
+            const r = synthesize(flasky("release: flask --app flasky:app deploy\nweb: gunicorn flasky:app\n"));
+            assert.deepEqual(r.plan.release?.command, ["flask", "--app", "flasky:app", "deploy"]);
+        });
+        it("GIVEN a release `flask deploy` and a .flaskenv setting FLASK_APP THEN it is left alone, with a note", () => {
+            const r = synthesize(flasky("release: flask deploy\nweb: gunicorn flasky:app\n", { ".flaskenv": "FLASK_APP=flasky.py\n" }));
+            assert.deepEqual(r.plan.release?.command, ["flask", "deploy"]);
+            assert.ok(r.plan.notes.some((n) => n.includes(".flaskenv sets FLASK_APP")));
+        });
+        it("GIVEN a root prestart.sh with no shebang THEN it runs with sh from the source folder", () => {
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "prestart.sh": "python -c 'print(1)'\n" });
+            assert.deepEqual(synthesize(dir).plan.release, { command: ["sh", "prestart.sh"], workdir: "/app", source: "prestart.sh (prestart.sh)" });
         });
     });
 });
