@@ -1,7 +1,7 @@
 import { DEFAULTS } from "../data/defaults";
 import { candidates, ImportRoot } from "./app-code";
 import { DjangoProject } from "./django";
-import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath } from "./paths";
+import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest } from "./paths";
 import { calleeOf, dictGet, Expr, parseModule, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -182,7 +182,7 @@ function codePaths(
         }
     }
 
-    // SQLite URLs ("sqlite:///app.db"), in assignments and config items.
+    // SQLite URLs ("sqlite:///app.db", "sqlite+aiosqlite:///app.db"), in assignments and config items.
     const exprs: Expr[] = [...mod.assignedAnywhere];
     for (const c of mod.calls) {
         exprs.push(...c.args, ...Object.values(c.kwargs));
@@ -190,8 +190,9 @@ function codePaths(
     for (const e of exprs) {
         for (const url of sqliteUrls(e)) {
             const literal = str(url);
+            const rest = literal === undefined ? undefined : sqliteUrlRest(literal);
             // Flask-SQLAlchemy 3 reads a relative sqlite path from the instance folder.
-            if (usesFlaskSqlalchemy && literal !== undefined && !literal.slice("sqlite:///".length).startsWith("/")) {
+            if (usesFlaskSqlalchemy && rest !== undefined && rest !== "" && !rest.startsWith("/") && !rest.includes(":memory:")) {
                 add({ path: instance, kind: "data", file: false, why: `${file}: Flask-SQLAlchemy keeps ${literal} in the instance folder` });
                 continue;
             }
@@ -203,7 +204,7 @@ function codePaths(
     }
 }
 
-/** The "sqlite:///..." expressions inside an expression (as a literal, "sqlite:///" + path, or a default argument). */
+/** The SQLite URL expressions ("sqlite:///...", "sqlite+aiosqlite:///...") inside an expression (as a literal, "sqlite:///" + path, or a default argument). */
 function sqliteUrls(e: Expr | undefined, depth = 0): Expr[] {
     if (!e || depth > 4) {
         return [];
