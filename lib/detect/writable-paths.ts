@@ -18,9 +18,14 @@ export interface WritablePath {
     readonly kind: "data" | "scratch";
     /** A file (an SQLite database) rather than a folder. */
     readonly file: boolean;
+    /** What the app keeps there, from what showed the path: the plan's notes say it, and a database makes migrations a release step. */
+    readonly holds: Holds;
     /** What showed it, e.g. "notes/__init__.py: Flask(instance_relative_config=True)". */
     readonly why: string;
 }
+
+/** What a writable path holds: an SQLite database, uploaded files, Flask's instance folder, logs, a cache, or files the app writes. */
+export type Holds = "database" | "uploads" | "instance" | "logs" | "cache" | "files";
 
 /** Folder names whose contents are scratch; anything else the app creates is taken to be data. */
 const SCRATCH_NAMES = new Set(["log", "logs", "tmp", "temp", "cache", ".cache", "run"]);
@@ -38,7 +43,8 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     const found = new Map<string, WritablePath>();
     const add = (p: WritablePath): void => {
         const prev = found.get(p.path);
-        if (!prev || (prev.kind === "scratch" && p.kind === "data")) {
+        // Data wins over scratch; a database in a folder (Flask-SQLAlchemy's instance folder) is what the folder holds.
+        if (!prev || (prev.kind === "scratch" && p.kind === "data") || (prev.kind === p.kind && p.holds === "database" && prev.holds !== "database")) {
             found.set(p.path, p);
         }
     };
@@ -66,7 +72,7 @@ function djangoPaths(d: DjangoProject, add: (p: WritablePath) => void): void {
     const dbFile = s.sourceOf("DATABASES");
     for (const db of s.databases.sqlite) {
         if (db.path !== undefined) {
-            add({ path: db.path, kind: "data", file: true, why: `${dbFile}: DATABASES uses SQLite at ${db.path}` });
+            add({ path: db.path, kind: "data", file: true, holds: "database", why: `${dbFile}: DATABASES uses SQLite at ${db.path}` });
         }
     }
     const media = s.get("MEDIA_ROOT");
@@ -74,7 +80,7 @@ function djangoPaths(d: DjangoProject, add: (p: WritablePath) => void): void {
     if (media && mediaFile) {
         const path = s.pathOf(media, mediaFile);
         if (path !== undefined && path !== "" && path !== d.root) {
-            add({ path, kind: "data", file: false, why: `${mediaFile}: MEDIA_ROOT (uploaded files)` });
+            add({ path, kind: "data", file: false, holds: "uploads", why: `${mediaFile}: MEDIA_ROOT (uploaded files)` });
         }
     }
     const logging = s.get("LOGGING");
@@ -84,7 +90,7 @@ function djangoPaths(d: DjangoProject, add: (p: WritablePath) => void): void {
         for (const [, h] of handlers.entries) {
             const path = s.pathOf(dictGet(h, "filename"), loggingFile);
             if (path !== undefined) {
-                add({ path: dirOf(path), kind: "scratch", file: false, why: `${loggingFile}: LOGGING writes ${path}` });
+                add({ path: dirOf(path), kind: "scratch", file: false, holds: "logs", why: `${loggingFile}: LOGGING writes ${path}` });
             }
         }
     }
@@ -144,7 +150,7 @@ function codePaths(
     const usesFlaskSqlalchemy = [...mod.imported].some((m) => m === "flask_sqlalchemy" || m.startsWith("flask_sqlalchemy."));
     const instance = instanceFolder(module, root, req);
     if (usesInstance) {
-        add({ path: instance, kind: "data", file: false, why: `${file}: Flask's instance folder (instance_relative_config / app.instance_path)` });
+        add({ path: instance, kind: "data", file: false, holds: "instance", why: `${file}: Flask's instance folder (instance_relative_config / app.instance_path)` });
     }
 
     for (const c of mod.calls) {
@@ -153,7 +159,7 @@ function codePaths(
         if (SQLITE_CONNECT.has(callee) && c.args[0]) {
             const path = pathValue(c.args[0], ctx);
             if (path !== undefined && !path.endsWith(":memory:")) {
-                add({ path, kind: "data", file: true, why: `${file}: ${callee}(${path})` });
+                add({ path, kind: "data", file: true, holds: "database", why: `${file}: ${callee}(${path})` });
             }
             continue;
         }
@@ -162,7 +168,7 @@ function codePaths(
             const target = FILE_HANDLERS.has(callee) ? c.args[0] ?? c.kwargs["filename"] : c.kwargs["filename"];
             const path = pathValue(target, ctx);
             if (path !== undefined) {
-                add({ path: dirOf(path), kind: "scratch", file: false, why: `${file}: ${callee.split(".").pop()} writes ${path}` });
+                add({ path: dirOf(path), kind: "scratch", file: false, holds: "logs", why: `${file}: ${callee.split(".").pop()} writes ${path}` });
             }
             continue;
         }
@@ -170,14 +176,14 @@ function codePaths(
         if ((callee === "os.makedirs" || callee === "os.mkdir") && c.args[0] && !mentionsInstancePath(c.args[0])) {
             const path = pathValue(c.args[0], ctx);
             if (path !== undefined && path !== "" && path !== ctx.cwd) {
-                add({ path, kind: kindOf(path), file: false, why: `${file}: ${callee}(${path})` });
+                add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: `${file}: ${callee}(${path})` });
             }
             continue;
         }
         if (c.callee.kind === "attr" && c.callee.name === "mkdir") {
             const path = pathValue(c.callee.target, ctx);
             if (path !== undefined && path !== "" && path !== ctx.cwd) {
-                add({ path, kind: kindOf(path), file: false, why: `${file}: Path(${path}).mkdir()` });
+                add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: `${file}: Path(${path}).mkdir()` });
             }
         }
     }
@@ -193,12 +199,12 @@ function codePaths(
             const rest = literal === undefined ? undefined : sqliteUrlRest(literal);
             // Flask-SQLAlchemy 3 reads a relative sqlite path from the instance folder.
             if (usesFlaskSqlalchemy && rest !== undefined && rest !== "" && !rest.startsWith("/") && !rest.includes(":memory:")) {
-                add({ path: instance, kind: "data", file: false, why: `${file}: Flask-SQLAlchemy keeps ${literal} in the instance folder` });
+                add({ path: instance, kind: "data", file: false, holds: "database", why: `${file}: Flask-SQLAlchemy keeps ${literal} in the instance folder` });
                 continue;
             }
             const path = sqliteUrlPath(url, ctx);
             if (path !== undefined) {
-                add({ path, kind: "data", file: true, why: `${file}: an SQLite database at ${path}` });
+                add({ path, kind: "data", file: true, holds: "database", why: `${file}: an SQLite database at ${path}` });
             }
         }
     }
@@ -263,4 +269,10 @@ function instanceFolder(module: string, root: ImportRoot, req: WritableRequest):
 function kindOf(path: string): "data" | "scratch" {
     const last = path.split("/").pop() ?? "";
     return SCRATCH_NAMES.has(last.toLowerCase()) ? "scratch" : "data";
+}
+
+/** What a folder the code creates holds, by its name: logs, a cache, else the app's files. */
+function holdsOf(path: string): Holds {
+    const last = (path.split("/").pop() ?? "").toLowerCase();
+    return last === "log" || last === "logs" ? "logs" : last === "cache" || last === ".cache" ? "cache" : "files";
 }

@@ -126,7 +126,8 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
     const steps = planBuildSteps(src, o, entry, notes);
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
     const writes = detectWritablePaths(src, { roots: entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }], cwd: entry.chdir, django: entry.django, installedRoots });
-    const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.file) }, notes);
+    // An SQLite database the app keeps (a file, or in a folder such as Flask-SQLAlchemy's instance folder) is the app's own: migrations can run at deploy.
+    const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data") }, notes);
     const writablePaths = planWritablePaths(o, writes, workdir, (rel) => src.isFile(rel), notes);
 
     // ${NAME} references in the manifests are expanded by the installer from the environment: each needs an install secret.
