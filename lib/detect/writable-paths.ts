@@ -16,7 +16,7 @@ export interface WritablePath {
     /** Relative to the source folder, or absolute (outside the app's folder). */
     readonly path: string;
     readonly kind: "data" | "scratch";
-    /** A file (an SQLite database) rather than a folder. */
+    /** A file (an SQLite database, a log file among the code) rather than a folder: it is linked to a writable place. */
     readonly file: boolean;
     /** What the app keeps there, from what showed the path: the plan's notes say it, and a database makes migrations a release step. */
     readonly holds: Holds;
@@ -26,6 +26,17 @@ export interface WritablePath {
 
 /** What a writable path holds: an SQLite database, uploaded files, Flask's instance folder, logs, a cache, or files the app writes. */
 export type Holds = "database" | "uploads" | "instance" | "logs" | "cache" | "files";
+
+/** A log file's place: its folder, made writable; or the file itself (linked to a writable place) when the folder holds code or is the app's folder. */
+function logPath(src: SourceTree, path: string, why: string, add: (p: WritablePath) => void): void {
+    const dir = dirOf(path);
+    const holdsCode = !dir.startsWith("/") && (dir === "" || src.list(dir).some((e) => e.isFile() && e.name.endsWith(".py")));
+    if (holdsCode) {
+        add({ path, kind: "scratch", file: true, holds: "logs", why });
+    } else {
+        add({ path: dir, kind: "scratch", file: false, holds: "logs", why });
+    }
+}
 
 /** Folder names whose contents are scratch; anything else the app creates is taken to be data. */
 const SCRATCH_NAMES = new Set(["log", "logs", "tmp", "temp", "cache", ".cache", "run"]);
@@ -49,7 +60,7 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
         }
     };
     if (req.django) {
-        djangoPaths(req.django, add);
+        djangoPaths(src, req.django, add);
     }
     for (const c of candidates(src, req.roots)) {
         const mod = parseModule(src.read(c.file));
@@ -62,12 +73,12 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
             },
             lookupItem: (mapping, key) => configItem(mod, mapping, key),
         };
-        codePaths(mod, c.file, c.module, c.root, ctx, req, add);
+        codePaths(src, mod, c.file, c.module, c.root, ctx, req, add);
     }
     return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-function djangoPaths(d: DjangoProject, add: (p: WritablePath) => void): void {
+function djangoPaths(src: SourceTree, d: DjangoProject, add: (p: WritablePath) => void): void {
     const s = d.settings;
     const dbFile = s.sourceOf("DATABASES");
     for (const db of s.databases.sqlite) {
@@ -90,7 +101,7 @@ function djangoPaths(d: DjangoProject, add: (p: WritablePath) => void): void {
         for (const [, h] of handlers.entries) {
             const path = s.pathOf(dictGet(h, "filename"), loggingFile);
             if (path !== undefined) {
-                add({ path: dirOf(path), kind: "scratch", file: false, holds: "logs", why: `${loggingFile}: LOGGING writes ${path}` });
+                logPath(src, path, `${loggingFile}: LOGGING writes ${path}`, add);
             }
         }
     }
@@ -130,6 +141,7 @@ const FILE_HANDLERS = new Set([
 ]);
 
 function codePaths(
+    src: SourceTree,
     mod: PyModule,
     file: string,
     module: string,
@@ -168,7 +180,7 @@ function codePaths(
             const target = FILE_HANDLERS.has(callee) ? c.args[0] ?? c.kwargs["filename"] : c.kwargs["filename"];
             const path = pathValue(target, ctx);
             if (path !== undefined) {
-                add({ path: dirOf(path), kind: "scratch", file: false, holds: "logs", why: `${file}: ${callee.split(".").pop()} writes ${path}` });
+                logPath(src, path, `${file}: ${callee.split(".").pop()} writes ${path}`, add);
             }
             continue;
         }
