@@ -7,7 +7,8 @@ import { SourceTree } from "./source";
 
 /**
  * Where the app writes, found where the code makes it plain: Flask's
- * instance folder, SQLite database files, log files, Django's MEDIA_ROOT,
+ * instance folder, SQLite database files, log files, Django's MEDIA_ROOT
+ * and file-based CACHES,
  * folders the code creates. Data (a database, uploads) must persist; scratch
  * (logs, caches) need not. What cannot be read (a path from the environment)
  * is not guessed.
@@ -92,6 +93,20 @@ function djangoPaths(src: SourceTree, d: DjangoProject, add: (p: WritablePath) =
         const path = s.pathOf(media, mediaFile);
         if (path !== undefined && path !== "" && path !== d.root) {
             add({ path, kind: "data", file: false, holds: "uploads", why: `${mediaFile}: MEDIA_ROOT (uploaded files)` });
+        }
+    }
+    // File-based caches: CACHES = {"default": {"BACKEND": "...filebased.FileBasedCache", "LOCATION": ...}}.
+    const caches = s.get("CACHES");
+    const cachesFile = s.sourceOf("CACHES");
+    if (caches?.kind === "dict" && cachesFile) {
+        for (const [alias, c] of caches.entries) {
+            if (str(dictGet(c, "BACKEND")) !== "django.core.cache.backends.filebased.FileBasedCache") {
+                continue;
+            }
+            const path = s.pathOf(dictGet(c, "LOCATION"), cachesFile);
+            if (path !== undefined && path !== "" && path !== d.root) {
+                add({ path, kind: "scratch", file: false, holds: "cache", why: `${cachesFile}: CACHES[${JSON.stringify(str(alias) ?? "?")}] is a FileBasedCache at ${path}` });
+            }
         }
     }
     const logging = s.get("LOGGING");
