@@ -49,6 +49,8 @@ export interface WritableRequest {
     readonly django?: DjangoProject;
     /** Import roots whose packages are imported from the venv (installed), not from the app's folder. */
     readonly installedRoots: ReadonlySet<string>;
+    /** The app's own gunicorn config, relative to the source folder: its accesslog and errorlog files. */
+    readonly gunicornConfig?: string;
 }
 
 export function detectWritablePaths(src: SourceTree, req: WritableRequest): WritablePath[] {
@@ -62,6 +64,9 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     };
     if (req.django) {
         djangoPaths(src, req.django, add);
+    }
+    if (req.gunicornConfig !== undefined) {
+        gunicornPaths(src, req.gunicornConfig, req.cwd, add);
     }
     for (const c of candidates(src, req.roots)) {
         const mod = parseModule(src.read(c.file));
@@ -118,6 +123,29 @@ function djangoPaths(src: SourceTree, d: DjangoProject, add: (p: WritablePath) =
             if (path !== undefined) {
                 logPath(src, path, `${loggingFile}: LOGGING writes ${path}`, add);
             }
+        }
+    }
+}
+
+/** The log files the app's gunicorn config names (accesslog, errorlog), relative to gunicorn's working folder; "-" is stdout/stderr. */
+function gunicornPaths(src: SourceTree, file: string, cwd: string, add: (p: WritablePath) => void): void {
+    const mod = parseModule(src.read(file));
+    const ctx: PathContext = {
+        file,
+        cwd,
+        lookup: (name) => {
+            const expr = mod.value(name);
+            return expr ? { expr, file } : undefined;
+        },
+    };
+    for (const name of ["accesslog", "errorlog"]) {
+        const value = mod.value(name);
+        if (value === undefined || str(value) === "-") {
+            continue;
+        }
+        const path = pathValue(value, ctx);
+        if (path !== undefined && path !== "" && !path.startsWith("/dev/")) {
+            logPath(src, path, `${file}: gunicorn's ${name} writes ${path}`, add);
         }
     }
 }
