@@ -17,6 +17,8 @@ export const DEFAULTS = {
     workdir: "/app",
     /** Where files the app keeps among its code (an SQLite database) live, linked from their place, so a volume can hold them. */
     dataDir: "/data",
+    /** Where scratch files the app keeps among its code (a log file in the app's folder) live, linked from their place: a tmpfs under PythonApp. */
+    scratchDir: "/scratch",
     /** HOME and the XDG folders point under /tmp (a tmpfs when the root filesystem is read-only), so per-user caches work. */
     home: "/tmp",
     venv: "/opt/venv",

@@ -4,7 +4,8 @@ import { calleeOf, Expr, str } from "./python-source";
  * Reads a filesystem path out of a Python expression without running it:
  * string literals, names bound in the module, `base / "x"`,
  * os.path.join(base, "x"), Path(...), os.path.dirname/abspath(__file__),
- * `.parent`, `.resolve()`, str(...), and "sqlite:///" + path. The result is
+ * `.parent`, `.resolve()`, str(...), and "sqlite:///" + path (any
+ * SQLite driver: "sqlite+aiosqlite:///" + path). The result is
  * a POSIX path relative to the source folder ("portal/db.sqlite3"), or an
  * absolute one ("/var/log/app"), or undefined when the code computes the
  * path in a way that cannot be read (an environment variable, a function).
@@ -130,24 +131,49 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
     }
 }
 
-/** The path of an "sqlite:///..." URL expression: a literal, or "sqlite:///" + a path expression. */
+/**
+ * An SQLAlchemy URL's database path when its dialect is SQLite, with or
+ * without a driver ("sqlite:///app.db", "sqlite+aiosqlite:///app.db",
+ * "sqlite+pysqlite:////var/lib/app.db"): what follows the third slash,
+ * without the query ("" for the bare prefix); undefined for another dialect
+ * or an in-memory database ("sqlite://"). The URL is split, not matched.
+ */
+export function sqliteUrlRest(url: string): string | undefined {
+    const sep = url.indexOf("://");
+    if (sep < 0 || !isSqliteScheme(url.slice(0, sep))) {
+        return undefined;
+    }
+    const rest = url.slice(sep + 3);
+    if (!rest.startsWith("/")) {
+        return undefined; // sqlite:// (no path) is in memory
+    }
+    const q = rest.indexOf("?");
+    return (q < 0 ? rest : rest.slice(0, q)).slice(1);
+}
+
+/** "sqlite" or "sqlite+<driver>" (SQLAlchemy's dialect+driver). */
+function isSqliteScheme(scheme: string): boolean {
+    const parts = scheme.split("+");
+    return parts.length <= 2 && parts[0].toLowerCase() === "sqlite" && parts.every((p) => p !== "");
+}
+
+/** The path of an SQLite URL expression: a literal, or the URL's prefix + a path expression. */
 export function sqliteUrlPath(e: Expr | undefined, ctx: PathContext, depth = 0): string | undefined {
     if (!e || depth > 4) {
         return undefined;
     }
     const literal = str(e);
-    const PREFIX = "sqlite:///";
     if (literal !== undefined) {
-        if (!literal.startsWith(PREFIX) || literal === PREFIX || literal.includes(":memory:")) {
+        const rest = sqliteUrlRest(literal);
+        if (rest === undefined || rest === "" || rest.includes(":memory:")) {
             return undefined;
         }
-        const rest = literal.slice(PREFIX.length);
         return rest.startsWith("/") ? normalize(rest) : normalize(join(ctx.cwd, rest));
     }
-    if (e.kind === "add" && str(e.left) === PREFIX) {
+    if (e.kind === "add" && isSqlitePrefix(str(e.left))) {
         return pathValue(e.right, ctx, depth + 1);
     }
-    if (e.kind === "fstring" && e.parts.length === 2 && e.parts[0] === PREFIX && typeof e.parts[1] !== "string") {
+    if (e.kind === "fstring" && e.parts.length === 2 && isSqlitePrefix(e.parts[0]) && typeof e.parts[1] !== "string") {
         return pathValue(e.parts[1], ctx, depth + 1);
     }
     if (e.kind === "or") {
@@ -165,13 +191,18 @@ export function sqliteUrlPath(e: Expr | undefined, ctx: PathContext, depth = 0):
     return undefined;
 }
 
+/** "sqlite:///" or "sqlite+driver:///": an SQLite URL's prefix, to which a path is appended. */
+function isSqlitePrefix(s: string | Expr | undefined): boolean {
+    return typeof s === "string" && sqliteUrlRest(s) === "";
+}
+
 /** Whether an expression is an SQLite URL or a call whose default is one (it may still be unreadable as a path). */
 export function isSqliteUrl(e: Expr | undefined, depth = 0): boolean {
     if (!e || depth > 4) {
         return false;
     }
     const first = e.kind === "fstring" ? e.parts[0] : e.kind === "add" ? str(e.left) : str(e);
-    if (typeof first === "string" && first.startsWith("sqlite:")) {
+    if (typeof first === "string" && first.includes(":") && isSqliteScheme(first.slice(0, first.indexOf(":")))) {
         return true;
     }
     if (e.kind === "or") {

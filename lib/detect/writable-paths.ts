@@ -1,13 +1,14 @@
 import { DEFAULTS } from "../data/defaults";
 import { candidates, ImportRoot } from "./app-code";
 import { DjangoProject } from "./django";
-import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath } from "./paths";
+import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest } from "./paths";
 import { calleeOf, dictGet, Expr, parseModule, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
  * Where the app writes, found where the code makes it plain: Flask's
- * instance folder, SQLite database files, log files, Django's MEDIA_ROOT,
+ * instance folder, SQLite database files, log files, Django's MEDIA_ROOT
+ * and file-based CACHES,
  * folders the code creates. Data (a database, uploads) must persist; scratch
  * (logs, caches) need not. What cannot be read (a path from the environment)
  * is not guessed.
@@ -16,10 +17,26 @@ export interface WritablePath {
     /** Relative to the source folder, or absolute (outside the app's folder). */
     readonly path: string;
     readonly kind: "data" | "scratch";
-    /** A file (an SQLite database) rather than a folder. */
+    /** A file (an SQLite database, a log file among the code) rather than a folder: it is linked to a writable place. */
     readonly file: boolean;
+    /** What the app keeps there, from what showed the path: the plan's notes say it, and a database makes migrations a release step. */
+    readonly holds: Holds;
     /** What showed it, e.g. "notes/__init__.py: Flask(instance_relative_config=True)". */
     readonly why: string;
+}
+
+/** What a writable path holds: an SQLite database, uploaded files, Flask's instance folder, logs, a cache, or files the app writes. */
+export type Holds = "database" | "uploads" | "instance" | "logs" | "cache" | "files";
+
+/** A log file's place: its folder, made writable; or the file itself (linked to a writable place) when the folder holds code or is the app's folder. */
+function logPath(src: SourceTree, path: string, why: string, add: (p: WritablePath) => void): void {
+    const dir = dirOf(path);
+    const holdsCode = !dir.startsWith("/") && (dir === "" || src.list(dir).some((e) => e.isFile() && e.name.endsWith(".py")));
+    if (holdsCode) {
+        add({ path, kind: "scratch", file: true, holds: "logs", why });
+    } else {
+        add({ path: dir, kind: "scratch", file: false, holds: "logs", why });
+    }
 }
 
 /** Folder names whose contents are scratch; anything else the app creates is taken to be data. */
@@ -32,18 +49,24 @@ export interface WritableRequest {
     readonly django?: DjangoProject;
     /** Import roots whose packages are imported from the venv (installed), not from the app's folder. */
     readonly installedRoots: ReadonlySet<string>;
+    /** The app's own gunicorn config, relative to the source folder: its accesslog and errorlog files. */
+    readonly gunicornConfig?: string;
 }
 
 export function detectWritablePaths(src: SourceTree, req: WritableRequest): WritablePath[] {
     const found = new Map<string, WritablePath>();
     const add = (p: WritablePath): void => {
         const prev = found.get(p.path);
-        if (!prev || (prev.kind === "scratch" && p.kind === "data")) {
+        // Data wins over scratch; a database in a folder (Flask-SQLAlchemy's instance folder) is what the folder holds.
+        if (!prev || (prev.kind === "scratch" && p.kind === "data") || (prev.kind === p.kind && p.holds === "database" && prev.holds !== "database")) {
             found.set(p.path, p);
         }
     };
     if (req.django) {
-        djangoPaths(req.django, add);
+        djangoPaths(src, req.django, add);
+    }
+    if (req.gunicornConfig !== undefined) {
+        gunicornPaths(src, req.gunicornConfig, req.cwd, add);
     }
     for (const c of candidates(src, req.roots)) {
         const mod = parseModule(src.read(c.file));
@@ -56,17 +79,17 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
             },
             lookupItem: (mapping, key) => configItem(mod, mapping, key),
         };
-        codePaths(mod, c.file, c.module, c.root, ctx, req, add);
+        codePaths(src, mod, c.file, c.module, c.root, ctx, req, add);
     }
     return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-function djangoPaths(d: DjangoProject, add: (p: WritablePath) => void): void {
+function djangoPaths(src: SourceTree, d: DjangoProject, add: (p: WritablePath) => void): void {
     const s = d.settings;
     const dbFile = s.sourceOf("DATABASES");
     for (const db of s.databases.sqlite) {
         if (db.path !== undefined) {
-            add({ path: db.path, kind: "data", file: true, why: `${dbFile}: DATABASES uses SQLite at ${db.path}` });
+            add({ path: db.path, kind: "data", file: true, holds: "database", why: `${dbFile}: DATABASES uses SQLite at ${db.path}` });
         }
     }
     const media = s.get("MEDIA_ROOT");
@@ -74,7 +97,21 @@ function djangoPaths(d: DjangoProject, add: (p: WritablePath) => void): void {
     if (media && mediaFile) {
         const path = s.pathOf(media, mediaFile);
         if (path !== undefined && path !== "" && path !== d.root) {
-            add({ path, kind: "data", file: false, why: `${mediaFile}: MEDIA_ROOT (uploaded files)` });
+            add({ path, kind: "data", file: false, holds: "uploads", why: `${mediaFile}: MEDIA_ROOT (uploaded files)` });
+        }
+    }
+    // File-based caches: CACHES = {"default": {"BACKEND": "...filebased.FileBasedCache", "LOCATION": ...}}.
+    const caches = s.get("CACHES");
+    const cachesFile = s.sourceOf("CACHES");
+    if (caches?.kind === "dict" && cachesFile) {
+        for (const [alias, c] of caches.entries) {
+            if (str(dictGet(c, "BACKEND")) !== "django.core.cache.backends.filebased.FileBasedCache") {
+                continue;
+            }
+            const path = s.pathOf(dictGet(c, "LOCATION"), cachesFile);
+            if (path !== undefined && path !== "" && path !== d.root) {
+                add({ path, kind: "scratch", file: false, holds: "cache", why: `${cachesFile}: CACHES[${JSON.stringify(str(alias) ?? "?")}] is a FileBasedCache at ${path}` });
+            }
         }
     }
     const logging = s.get("LOGGING");
@@ -84,8 +121,31 @@ function djangoPaths(d: DjangoProject, add: (p: WritablePath) => void): void {
         for (const [, h] of handlers.entries) {
             const path = s.pathOf(dictGet(h, "filename"), loggingFile);
             if (path !== undefined) {
-                add({ path: dirOf(path), kind: "scratch", file: false, why: `${loggingFile}: LOGGING writes ${path}` });
+                logPath(src, path, `${loggingFile}: LOGGING writes ${path}`, add);
             }
+        }
+    }
+}
+
+/** The log files the app's gunicorn config names (accesslog, errorlog), relative to gunicorn's working folder; "-" is stdout/stderr. */
+function gunicornPaths(src: SourceTree, file: string, cwd: string, add: (p: WritablePath) => void): void {
+    const mod = parseModule(src.read(file));
+    const ctx: PathContext = {
+        file,
+        cwd,
+        lookup: (name) => {
+            const expr = mod.value(name);
+            return expr ? { expr, file } : undefined;
+        },
+    };
+    for (const name of ["accesslog", "errorlog"]) {
+        const value = mod.value(name);
+        if (value === undefined || str(value) === "-") {
+            continue;
+        }
+        const path = pathValue(value, ctx);
+        if (path !== undefined && path !== "" && !path.startsWith("/dev/")) {
+            logPath(src, path, `${file}: gunicorn's ${name} writes ${path}`, add);
         }
     }
 }
@@ -124,6 +184,7 @@ const FILE_HANDLERS = new Set([
 ]);
 
 function codePaths(
+    src: SourceTree,
     mod: PyModule,
     file: string,
     module: string,
@@ -144,7 +205,7 @@ function codePaths(
     const usesFlaskSqlalchemy = [...mod.imported].some((m) => m === "flask_sqlalchemy" || m.startsWith("flask_sqlalchemy."));
     const instance = instanceFolder(module, root, req);
     if (usesInstance) {
-        add({ path: instance, kind: "data", file: false, why: `${file}: Flask's instance folder (instance_relative_config / app.instance_path)` });
+        add({ path: instance, kind: "data", file: false, holds: "instance", why: `${file}: Flask's instance folder (instance_relative_config / app.instance_path)` });
     }
 
     for (const c of mod.calls) {
@@ -153,7 +214,7 @@ function codePaths(
         if (SQLITE_CONNECT.has(callee) && c.args[0]) {
             const path = pathValue(c.args[0], ctx);
             if (path !== undefined && !path.endsWith(":memory:")) {
-                add({ path, kind: "data", file: true, why: `${file}: ${callee}(${path})` });
+                add({ path, kind: "data", file: true, holds: "database", why: `${file}: ${callee}(${path})` });
             }
             continue;
         }
@@ -162,7 +223,7 @@ function codePaths(
             const target = FILE_HANDLERS.has(callee) ? c.args[0] ?? c.kwargs["filename"] : c.kwargs["filename"];
             const path = pathValue(target, ctx);
             if (path !== undefined) {
-                add({ path: dirOf(path), kind: "scratch", file: false, why: `${file}: ${callee.split(".").pop()} writes ${path}` });
+                logPath(src, path, `${file}: ${callee.split(".").pop()} writes ${path}`, add);
             }
             continue;
         }
@@ -170,19 +231,19 @@ function codePaths(
         if ((callee === "os.makedirs" || callee === "os.mkdir") && c.args[0] && !mentionsInstancePath(c.args[0])) {
             const path = pathValue(c.args[0], ctx);
             if (path !== undefined && path !== "" && path !== ctx.cwd) {
-                add({ path, kind: kindOf(path), file: false, why: `${file}: ${callee}(${path})` });
+                add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: `${file}: ${callee}(${path})` });
             }
             continue;
         }
         if (c.callee.kind === "attr" && c.callee.name === "mkdir") {
             const path = pathValue(c.callee.target, ctx);
             if (path !== undefined && path !== "" && path !== ctx.cwd) {
-                add({ path, kind: kindOf(path), file: false, why: `${file}: Path(${path}).mkdir()` });
+                add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: `${file}: Path(${path}).mkdir()` });
             }
         }
     }
 
-    // SQLite URLs ("sqlite:///app.db"), in assignments and config items.
+    // SQLite URLs ("sqlite:///app.db", "sqlite+aiosqlite:///app.db"), in assignments and config items.
     const exprs: Expr[] = [...mod.assignedAnywhere];
     for (const c of mod.calls) {
         exprs.push(...c.args, ...Object.values(c.kwargs));
@@ -190,20 +251,21 @@ function codePaths(
     for (const e of exprs) {
         for (const url of sqliteUrls(e)) {
             const literal = str(url);
+            const rest = literal === undefined ? undefined : sqliteUrlRest(literal);
             // Flask-SQLAlchemy 3 reads a relative sqlite path from the instance folder.
-            if (usesFlaskSqlalchemy && literal !== undefined && !literal.slice("sqlite:///".length).startsWith("/")) {
-                add({ path: instance, kind: "data", file: false, why: `${file}: Flask-SQLAlchemy keeps ${literal} in the instance folder` });
+            if (usesFlaskSqlalchemy && rest !== undefined && rest !== "" && !rest.startsWith("/") && !rest.includes(":memory:")) {
+                add({ path: instance, kind: "data", file: false, holds: "database", why: `${file}: Flask-SQLAlchemy keeps ${literal} in the instance folder` });
                 continue;
             }
             const path = sqliteUrlPath(url, ctx);
             if (path !== undefined) {
-                add({ path, kind: "data", file: true, why: `${file}: an SQLite database at ${path}` });
+                add({ path, kind: "data", file: true, holds: "database", why: `${file}: an SQLite database at ${path}` });
             }
         }
     }
 }
 
-/** The "sqlite:///..." expressions inside an expression (as a literal, "sqlite:///" + path, or a default argument). */
+/** The SQLite URL expressions ("sqlite:///...", "sqlite+aiosqlite:///...") inside an expression (as a literal, "sqlite:///" + path, or a default argument). */
 function sqliteUrls(e: Expr | undefined, depth = 0): Expr[] {
     if (!e || depth > 4) {
         return [];
@@ -262,4 +324,10 @@ function instanceFolder(module: string, root: ImportRoot, req: WritableRequest):
 function kindOf(path: string): "data" | "scratch" {
     const last = path.split("/").pop() ?? "";
     return SCRATCH_NAMES.has(last.toLowerCase()) ? "scratch" : "data";
+}
+
+/** What a folder the code creates holds, by its name: logs, a cache, else the app's files. */
+function holdsOf(path: string): Holds {
+    const last = (path.split("/").pop() ?? "").toLowerCase();
+    return last === "log" || last === "logs" ? "logs" : last === "cache" || last === ".cache" ? "cache" : "files";
 }

@@ -11,7 +11,7 @@ import { detectWritablePaths } from "../detect/writable-paths";
 import { InputError } from "../errors";
 import { CheckedOptions, checkOptions, SynthesizeOptions } from "./options";
 import { choosePython } from "./python";
-import { planServer, ServerPlan } from "./server";
+import { placePidfile, planServer, ServerPlan } from "./server";
 import { planRelease, planBuildSteps, BuildStep, ReleasePlan } from "./steps";
 import { planWritablePaths, WritablePathPlan } from "./writable";
 
@@ -119,15 +119,24 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
         notes.push(`${entry.root.dir}/ holds the app (${entry.root.why}) and is not installed as a package: it is put on gunicorn's Python path.`);
     }
 
-    const server = planServer(src, { options: o, interface: entry.interface, web: entry.procfile?.web, deps, installed, chdir: entry.chdir, workdir }, notes);
+    const planned = planServer(src, { options: o, interface: entry.interface, web: entry.procfile?.web, deps, installed, chdir: entry.chdir, workdir }, notes);
 
     const apt = aptPackages(o, deps, installed, python.version, baseImage.release, notes);
 
     const steps = planBuildSteps(src, o, entry, notes);
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
-    const writes = detectWritablePaths(src, { roots: entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }], cwd: entry.chdir, django: entry.django, installedRoots });
-    const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.file) }, notes);
+    const gunicornConfig = planned.userConfigPath?.slice(workdir.length + 1);
+    const writes = detectWritablePaths(src, {
+        roots: entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }],
+        cwd: entry.chdir,
+        django: entry.django,
+        installedRoots,
+        gunicornConfig,
+    });
+    // An SQLite database the app keeps (a file, or in a folder such as Flask-SQLAlchemy's instance folder) is the app's own: migrations can run at deploy.
+    const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data") }, notes);
     const writablePaths = planWritablePaths(o, writes, workdir, (rel) => src.isFile(rel), notes);
+    const server = placePidfile(src, planned, workdir, entry.chdir, writablePaths.map((w) => w.path), notes);
 
     // ${NAME} references in the manifests are expanded by the installer from the environment: each needs an install secret.
     for (const ref of deps.envReferences) {

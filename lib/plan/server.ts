@@ -37,6 +37,8 @@ export interface ServerPlan {
     readonly extraArgs: readonly string[];
     /** gunicorn's forwarded_allow_ips, when `trustedProxies` sets it. */
     readonly forwardedAllowIps?: string;
+    /** Where gunicorn writes its pid instead of the app config's pidfile, which is in a read-only place. */
+    readonly pidfile?: string;
 }
 
 export interface ServerInputs {
@@ -71,6 +73,40 @@ function readUserConfig(src: SourceTree, file: string): { sets: string[]; ints: 
         }
     }
     return { sets: [...new Set(sets)].sort(), ints, strings };
+}
+
+/** The places a pidfile may be: writable in every container of the image (gunicorn writes it by a temporary file and a rename, so a link cannot stand in). */
+const PID_PLACES = ["/tmp", "/dev/shm"];
+
+/**
+ * The app's gunicorn config may set a pidfile in the read-only app folder
+ * (`pidfile = "gunicorn.pid"`): gunicorn exits at start. Unless it is under
+ * a writable path, it moves to /dev/shm under the same name.
+ */
+export function placePidfile(src: SourceTree, server: ServerPlan, workdir: string, chdir: string, writable: readonly string[], notes: string[]): ServerPlan {
+    if (!server.userConfigPath || !server.userConfigSets.includes("pidfile")) {
+        return server;
+    }
+    const file = server.userConfigPath.slice(workdir.length + 1);
+    const value = parseModule(src.read(file)).value("pidfile");
+    if (value === undefined || value.kind === "none") {
+        return server;
+    }
+    const set = str(value);
+    if (set === undefined) {
+        notes.push(`${file} sets pidfile to a value computed at start; if it is not in a writable place (/tmp, /dev/shm or a writable path), gunicorn cannot start on the read-only root.`);
+        return server;
+    }
+    const base = chdir === "" ? workdir : `${workdir}/${chdir}`;
+    const abs = set.startsWith("/") ? set : `${base}/${set}`;
+    const inside = (p: string) => abs.startsWith(`${p}/`);
+    if ([...PID_PLACES, ...writable].some(inside)) {
+        return server;
+    }
+    const name = set.split("/").pop() ?? "";
+    const pidfile = `/dev/shm/${/^[A-Za-z0-9._-]+$/.test(name) ? name : "gunicorn.pid"}`;
+    notes.push(`${file} sets pidfile = ${JSON.stringify(set)} (${abs}), which is read-only in the container and would stop gunicorn at start: the image's config moves it to ${pidfile}.`);
+    return { ...server, pidfile };
 }
 
 export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]): ServerPlan {

@@ -139,7 +139,7 @@ function procfileCommand(text: string): string[] {
 export interface ReleaseFacts {
     /** Projects the install step installs. */
     readonly installed: ReadonlySet<string>;
-    /** The app keeps an SQLite database of its own (a detected data file): migrations can run at deploy. */
+    /** The app keeps an SQLite database of its own (a detected database file, or a folder it is kept in): migrations can run at deploy. */
     readonly sqlite: boolean;
 }
 

@@ -1,13 +1,14 @@
 import { DEFAULTS } from "../data/defaults";
-import { WritablePath } from "../detect/writable-paths";
+import { Holds, WritablePath } from "../detect/writable-paths";
 import { InputError } from "../errors";
 import { CheckedOptions } from "./options";
 
 /**
  * The paths the app writes, as the image makes them: folders created owned
  * by the app's user; a file the app keeps among its code (an SQLite
- * database at /app/db.sqlite3) becomes a link into the data folder, so the
- * code stays read-only and the file can live on a volume. Data persists
+ * database at /app/db.sqlite3, a log file at /app/record.log) becomes a link
+ * into the data folder (data) or the scratch folder (scratch), so the code
+ * stays read-only and no folder is ever made at a file's path. Data persists
  * (PythonApp mounts a named volume); scratch is a tmpfs.
  */
 export interface WritablePathPlan {
@@ -38,8 +39,28 @@ function inside(child: string, parent: string): boolean {
     return child === parent || child.startsWith(`${parent}/`);
 }
 
-/** Names of files that are databases: a declared data path with one of these is a file, linked into the data folder. */
+/** Names of files that are databases. */
 const DATABASE_FILE = /\.(?:db|sqlite|sqlite3|db3)$/;
+
+/** Names of files that are files, not folders, when declared: databases, logs, pid files. */
+const FILE_NAME = /\.(?:db|sqlite|sqlite3|db3|log|pid)$/;
+
+/** What a path holds, as the plan's notes say it. */
+const HOLDS: Record<Holds, string> = {
+    database: "an SQLite database: run migrations as the release step",
+    uploads: "uploaded files",
+    instance: "the files of Flask's instance folder",
+    logs: "logs",
+    cache: "a cache",
+    files: "the files the app writes there",
+};
+
+function describe(holds: ReadonlySet<Holds>): string {
+    const order = Object.keys(HOLDS) as Holds[];
+    // A declared path says nothing about its contents; "files" only when nothing more is known.
+    const known = order.filter((h) => holds.has(h) && h !== "files");
+    return (known.length > 0 ? known : ["files" as const]).map((h) => HOLDS[h]).join("; ");
+}
 
 export function planWritablePaths(
     o: CheckedOptions,
@@ -48,8 +69,9 @@ export function planWritablePaths(
     fileInSource: (rel: string) => boolean,
     notes: string[],
 ): WritablePathPlan[] {
-    const dirs = new Map<string, { kind: "data" | "scratch"; why: string }>();
-    const files: Array<{ path: string; why: string }> = [];
+    const dirs = new Map<string, { kind: "data" | "scratch"; why: string; holds: Set<Holds> }>();
+    // Files by path; a declared one replaces a detected one (its kind decides).
+    const files = new Map<string, { kind: "data" | "scratch"; why: string; holds: Holds }>();
     for (const d of detected) {
         const abs = absolute(d.path, workdir);
         if (!SAFE_PATH.test(abs)) {
@@ -63,9 +85,13 @@ export function planWritablePaths(
             continue;
         }
         if (d.file) {
-            files.push({ path: abs, why: d.why });
+            if (!files.has(abs) || files.get(abs)!.kind === "scratch") {
+                files.set(abs, { kind: d.kind, why: d.why, holds: d.holds });
+            }
         } else if (!dirs.has(abs) || dirs.get(abs)!.kind === "scratch") {
-            dirs.set(abs, { kind: d.kind, why: d.why });
+            dirs.set(abs, { kind: d.kind, why: d.why, holds: new Set([d.holds, ...(dirs.get(abs)?.holds ?? [])]) });
+        } else {
+            dirs.get(abs)!.holds.add(d.holds);
         }
     }
     for (const [p, kind] of Object.entries(o.writablePaths)) {
@@ -73,42 +99,52 @@ export function planWritablePaths(
         if (abs === workdir || abs === "/" || SYSTEM.some((s) => inside(abs, s)) || inside(DEFAULTS.venv, abs)) {
             throw new InputError("`writablePaths`", `\`writablePaths\` names ${abs}, which must stay read-only (the app's folder itself, the venv or a system folder); name a folder inside the app's folder or under /var, /srv or /data.`);
         }
-        // A file (one in the source folder, or a database name) cannot be a folder or a mount: it is linked into the data folder.
-        if (kind === "data" && (DATABASE_FILE.test(abs) || (!p.startsWith("/") && fileInSource(p.replace(/\/+$/, ""))))) {
-            files.push({ path: abs, why: "`writablePaths`" });
+        // A file (one in the source folder, or a database, log or pid file by its name) cannot be a folder or a mount:
+        // it is linked into the data or scratch folder.
+        if (FILE_NAME.test(abs) || (!p.startsWith("/") && fileInSource(p.replace(/\/+$/, "")))) {
+            const holds: Holds = DATABASE_FILE.test(abs) ? "database" : /\.log$/.test(abs) ? "logs" : "files";
+            files.set(abs, { kind, why: "`writablePaths`", holds });
             continue;
         }
-        dirs.set(abs, { kind, why: "`writablePaths`" });
+        dirs.set(abs, { kind, why: "`writablePaths`", holds: new Set([...(dirs.get(abs)?.holds ?? []), "files"]) });
     }
-    // A file inside a writable folder needs nothing more; others are linked into the data folder.
-    const dataDir = DEFAULTS.dataDir;
-    const links: Array<{ from: string; to: string; why: string }> = [];
-    for (const f of files) {
-        if ([...dirs.keys()].some((d) => inside(f.path, d))) {
+    // A file inside a writable folder needs nothing more; others are linked into the data folder (a volume keeps the
+    // image's folders) or, flat, into the scratch folder (a tmpfs starts empty).
+    const links: Array<{ from: string; to: string; kind: "data" | "scratch"; why: string; holds: Holds }> = [];
+    for (const [path, f] of files) {
+        if ([...dirs.keys()].some((d) => inside(path, d))) {
             continue;
         }
-        const rel = inside(f.path, workdir) ? f.path.slice(workdir.length + 1) : f.path.slice(1);
-        links.push({ from: f.path, to: `${dataDir}/${rel}`, why: f.why });
+        const rel = inside(path, workdir) ? path.slice(workdir.length + 1) : path.slice(1);
+        const to = f.kind === "data" ? `${DEFAULTS.dataDir}/${rel}` : `${DEFAULTS.scratchDir}/${rel.split("/").join("-")}`;
+        links.push({ from: path, to, kind: f.kind, why: f.why, holds: f.holds });
     }
-    if (links.length > 0 && !dirs.has(dataDir)) {
-        dirs.set(dataDir, { kind: "data", why: links.map((l) => l.why).join("; ") });
+    for (const [dir, kind] of [[DEFAULTS.dataDir, "data"], [DEFAULTS.scratchDir, "scratch"]] as const) {
+        const into = links.filter((l) => l.kind === kind);
+        if (into.length > 0 && !dirs.has(dir)) {
+            dirs.set(dir, { kind, why: into.map((l) => l.why).join("; "), holds: new Set(into.map((l) => l.holds)) });
+        }
     }
     // Nested folders: the outer one is enough.
     const paths = [...dirs.keys()].sort();
     const out: WritablePathPlan[] = [];
+    const holds = new Map<string, Set<Holds>>();
     for (const p of paths) {
-        if (paths.some((q) => q !== p && inside(p, q))) {
+        const outer = paths.find((q) => q !== p && inside(p, q) && !paths.some((r) => r !== q && inside(q, r)));
+        if (outer !== undefined) {
+            dirs.get(p)!.holds.forEach((h) => dirs.get(outer)!.holds.add(h));
             continue;
         }
         const d = dirs.get(p)!;
         out.push({ path: p, kind: d.kind, why: d.why, links: links.filter((l) => inside(l.to, p)).map(({ from, to }) => ({ from, to })) });
+        holds.set(p, d.holds);
     }
     for (const w of out) {
         const linked = w.links.length > 0 ? ` (${w.links.map((l) => `${l.from} links to ${l.to}`).join(", ")})` : "";
         notes.push(
             w.kind === "data"
-                ? `The app writes ${w.path}${linked} (${w.why}): the image makes it writable by the app's user; PythonApp mounts a named volume there, so what it holds (an SQLite database: run migrations as the release step) survives a redeploy. Other runners of the image must mount a volume there too.`
-                : `The app writes ${w.path} (${w.why}): the image makes it writable by the app's user; PythonApp mounts a tmpfs there, so its files are lost on restart.`,
+                ? `The app writes ${w.path}${linked} (${w.why}): the image makes it writable by the app's user; PythonApp mounts a named volume there, so what it holds (${describe(holds.get(w.path)!)}) survives a redeploy. Other runners of the image must mount a volume there too.`
+                : `The app writes ${w.path}${linked} (${w.why}): the image makes it writable by the app's user; PythonApp mounts a tmpfs there, so what it holds (${describe(holds.get(w.path)!)}) is lost on restart.`,
         );
     }
     return out;

@@ -294,9 +294,11 @@ const STEP_RUNNER_SOURCE = [
     "    sys.exit(proc.returncode)",
 ];
 
-/** Writable paths made in the builder: inside the app's folder or the venv, and the data folder (which holds links' targets). */
+/** Writable paths made in the builder: inside the app's folder or the venv, and the data and scratch folders (which hold links' targets). */
 function inBuilderTree(plan: Plan): Plan["writablePaths"] {
-    return plan.writablePaths.filter((w) => w.path.startsWith(`${APP}/`) || w.path.startsWith(`${VENV}/`) || w.path === DEFAULTS.dataDir);
+    return plan.writablePaths.filter(
+        (w) => w.path.startsWith(`${APP}/`) || w.path.startsWith(`${VENV}/`) || w.path === DEFAULTS.dataDir || w.path === DEFAULTS.scratchDir,
+    );
 }
 
 /**
@@ -313,7 +315,7 @@ function writableInBuilder(plan: Plan): string[] {
     const dirs = [...new Set([...inTree.map((w) => w.path), ...links.map((l) => l.to.slice(0, l.to.lastIndexOf("/")))])];
     const cmds: string[] = [`mkdir -p ${dirs.join(" ")}`];
     for (const link of links) {
-        // A database committed with the code becomes the volume's first contents.
+        // A database committed with the code becomes the volume's first contents (a scratch file's copy is dropped with the builder).
         cmds.push(`if [ -e ${link.from} ] && [ ! -L ${link.from} ]; then mv ${link.from} ${link.to}; fi`, `ln -sfn ${link.to} ${link.from}`);
     }
     return [`RUN ${cmds[0]}${cmds.length > 1 ? " \\" : ""}`, ...cmds.slice(1).map((c, i) => `    && ${c}${i < cmds.length - 2 ? " \\" : ""}`)];

@@ -63,6 +63,9 @@ export function renderGunicornConfig(plan: Plan): string {
             "threads = 4",
         );
     }
+    if (s.pidfile !== undefined) {
+        lines.push("# The app's config puts the pidfile in a read-only place: gunicorn writes it here instead.", `pidfile = ${JSON.stringify(s.pidfile)}`);
+    }
     if (s.forwardedAllowIps !== undefined) {
         lines.push(
             "# Proxies whose X-Forwarded-* headers are trusted (`trustedProxies`); FORWARDED_ALLOW_IPS overrides.",

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import { Copy, Run } from "dockerfile-ast";
+import { sqliteUrlRest } from "../../lib/detect/paths";
 import { InputError } from "../../lib/errors";
 import { synthesize } from "../../lib/synthesize";
 import { execForm, fixture, FLASK_APP, parse, shellOf, TmpApps } from "./helpers";
@@ -477,6 +478,20 @@ describe("detection", () => {
             const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "prestart.sh": "python -c 'print(1)'\n" });
             assert.deepEqual(synthesize(dir).plan.release, { command: ["sh", "prestart.sh"], workdir: "/app", source: "prestart.sh (prestart.sh)" });
         });
+    });
+});
+
+describe("SQLite URLs", () => {
+    it("GIVEN SQLAlchemy URLs WHEN split THEN any sqlite dialect, with or without a driver, gives its path; other dialects and in-memory ones none", () => {
+        assert.equal(sqliteUrlRest("sqlite:///app.db"), "app.db");
+        assert.equal(sqliteUrlRest("sqlite+aiosqlite:///todo.sqlite"), "todo.sqlite");
+        assert.equal(sqliteUrlRest("sqlite+pysqlite:///./app.db"), "./app.db");
+        assert.equal(sqliteUrlRest("sqlite+aiosqlite:////var/lib/app/db.sqlite3?timeout=20"), "/var/lib/app/db.sqlite3");
+        assert.equal(sqliteUrlRest("sqlite+aiosqlite:///"), "");
+        assert.equal(sqliteUrlRest("sqlite://"), undefined);
+        assert.equal(sqliteUrlRest("postgresql+asyncpg://u@h/db"), undefined);
+        assert.equal(sqliteUrlRest("sqlitex:///a.db"), undefined);
+        assert.equal(sqliteUrlRest("sqlite+:///a.db"), undefined);
     });
 });
 
