@@ -109,8 +109,9 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
             const names = listed(first);
             const where = whence(first);
             notes.push(
-                `Python ${v}, not ${order[0]}: ${names} ${first.length === 1 ? "has" : "have"} no wheel for ${order[0]} (${where}), ` +
-                    `and building ${first.length === 1 ? "it" : "them"} from source is slow or fails.${sourceOnly} Set \`python\` to choose another.`,
+                `Python ${v}, not ${order[0]}: ${names} ${first.length === 1 ? "has" : "have"} no wheel built for ${order[0]} (${where}); ` +
+                    `without one, ${first.length === 1 ? "it builds" : "they build"} from source (slow, or it fails) or ${first.length === 1 ? "falls" : "fall"} back to a pure-Python wheel ` +
+                    `made before ${order[0]} was supported.${sourceOnly} Set \`python\` to choose another.`,
             );
             return { version: v, source: `${facts.ranges.length > 0 ? `${ranged}, and ` : ""}the wheels of ${names} (${where})` };
         }
@@ -152,12 +153,17 @@ function wheelLacks(deps: Dependencies, installed: ReadonlySet<string>, pythons:
 
 /**
  * Whether wheel file names (PEP 427) include one for CPython `python` on
- * Linux glibc: a pure wheel covers every Python; `cp3X-abi3` covers 3.X and
- * later; `cp3XY-cp3XY` covers 3.XY. Undefined when no wheel is for Linux.
+ * Linux glibc: `cp3X-abi3` covers 3.X and later; `cp3XY-cp3XY` covers 3.XY;
+ * a pure wheel covers every Python, unless compiled Linux wheels sit beside
+ * it: then it is a fallback, and only those count (the rule of the wheel
+ * table, scripts/wheel-table.py: SQLAlchemy 2.0.29 has a py3-none-any wheel
+ * but does not import on 3.13). Undefined when no wheel is for Linux.
  */
 export function lockedWheelsCover(files: readonly string[], python: string): boolean | undefined {
     const [major, minor] = python.split(".").map(Number);
     let linux = false;
+    let pureSeen = false;
+    let compiledSeen = false;
     for (const f of files) {
         const parts = f.slice(0, -".whl".length).split("-");
         if (parts.length < 5) {
@@ -171,12 +177,14 @@ export function lockedWheelsCover(files: readonly string[], python: string): boo
         }
         linux = true;
         if (pure) {
-            return true;
+            pureSeen = true;
+            continue;
         }
         for (const t of pyTags) {
             if (!t.startsWith("cp")) {
                 continue;
             }
+            compiledSeen = true;
             const tag = t.slice(2);
             const tMajor = Number(tag[0]);
             const tMinor = Number(tag.slice(1));
@@ -187,6 +195,9 @@ export function lockedWheelsCover(files: readonly string[], python: string): boo
                 return true;
             }
         }
+    }
+    if (pureSeen && !compiledSeen) {
+        return true;
     }
     return linux ? false : undefined;
 }

@@ -267,7 +267,7 @@ describe("detection", () => {
             const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask==3.1.0\nPillow==10.3.0\npsycopg2==2.9.9\n" });
             const plan = synthesize(dir).plan;
             assert.deepEqual(plan.python, { version: "3.12", source: "the wheels of pillow 10.3.0 (its published wheels)" });
-            const note = plan.notes.find((n) => n.startsWith("Python 3.12, not 3.13: pillow 10.3.0 has no wheel for 3.13"));
+            const note = plan.notes.find((n) => n.startsWith("Python 3.12, not 3.13: pillow 10.3.0 has no wheel built for 3.13"));
             assert.ok(note, JSON.stringify(plan.notes));
             assert.match(note, /psycopg2 2\.9\.9 has no wheel for any of 3\.10, 3\.11, 3\.12, 3\.13, 3\.14 \(its published wheels\): it builds from source on every Python/);
         });
