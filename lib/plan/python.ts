@@ -10,7 +10,7 @@ import { InputError } from "../errors";
  * 2. the first exact version a file names (.python-version, runtime.txt,
  *    Pipfile.lock / Pipfile, pip-compile's header), which every range must allow;
  * 3. among the supported versions the ranges (requires-python, Poetry's
- *    python constraint) allow: the default when allowed, else the newest,
+ *    python constraint, setuptools' python_requires) allow: the default when allowed, else the newest,
  *    skipping a version for which a compiled package the app pins or locks
  *    has no wheel (the lock's wheel list, else the built-in wheel table), with
  *    a note naming them. A pinned package with no wheel for any of those
