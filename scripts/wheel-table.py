@@ -20,6 +20,11 @@ MINORS have a wheel usable on Linux glibc x86_64 or aarch64:
   * py3-none / py2.py3-none / py3X-none covers every minor (>= 3.X): such a
     release is pure Python (or ships a Python-independent binary) and needs
     no compiler whatever the interpreter;
+  * but a release that ships compiled (cpXY or abi3) wheels too covers only
+    the minors those compiled wheels cover: its pure wheel is a fallback, and
+    a cpXY wheel is when upstream declared support for 3.XY (SQLAlchemy
+    2.0.0 to 2.0.35 ship py3-none-any beside cp37-cp312 wheels; 2.0.29 fails
+    at import on 3.13, and cp313 wheels start at 2.0.36);
   * free-threaded tags (cp313t), PyPy, musllinux, Windows and macOS wheels and
     yanked files are ignored.
 
@@ -260,8 +265,9 @@ def wheel_coverage(filename: str):
     """For a wheel file name: (version string, set of minors covered, kind) or None.
 
     kind is "compiled" when a cpXY/abi3 tag covers a minor, "pure" when only a
-    py3/none tag does. None: not a wheel, or nothing usable on Linux glibc
-    x86_64/aarch64 for CPython 3.
+    py3/none tag does; a compiled wheel covers only the minors of its cpXY/abi3
+    tags. None: not a wheel, or nothing usable on Linux glibc x86_64/aarch64
+    for CPython 3.
     """
     if not filename.endswith(".whl"):
         return None
@@ -275,6 +281,7 @@ def wheel_coverage(filename: str):
     if not (linux or anyplat):
         return None
     covered: set[int] = set()
+    pure: set[int] = set()
     kind = None
     for py in pytags:
         for abi in abitags:
@@ -295,11 +302,11 @@ def wheel_coverage(filename: str):
                 kind = "compiled"
             elif m_py and abi == "none":
                 lowest = int(m_py.group(1)) if m_py.group(1) else 0
-                covered.update(x for x in MINORS if x >= lowest)
+                pure.update(x for x in MINORS if x >= lowest)
                 kind = kind or "pure"
-    if not covered and kind is None:
+    if kind is None:
         return None
-    return version, covered, kind
+    return version, (covered if kind == "compiled" else pure), kind
 
 
 def file_version(filename: str, project: str):
@@ -357,14 +364,17 @@ def release_files(project: str, page):
 
     A list of (version, minors, kinds): version is the canonical version
     string; minors is the set of minors in MINORS that some non-yanked wheel of
-    the release covers (see wheel_coverage); kinds is the set of wheel kinds
+    the release covers (see wheel_coverage), counting only its compiled wheels
+    when it has any (a pure wheel beside them is a fallback, not a declaration
+    of support for a minor); kinds is the set of wheel kinds
     seen ("compiled", "pure"), empty for a release without a usable wheel
     (sdist only, or wheels for other platforms only). Spellings that are equal
     under PEP 440 ("0.44" and "0.44.0") are one release, named by the shortest
     spelling.
     """
     spellings: dict[tuple, set[str]] = {}  # sort key -> canonical spellings
-    coverage: dict[tuple, set[int]] = {}
+    coverage: dict[tuple, set[int]] = {}  # by compiled wheels
+    pure_coverage: dict[tuple, set[int]] = {}  # by pure wheels
     kinds: dict[tuple, set[str]] = {}
     for f in page.get("files", []):
         if f.get("yanked"):
@@ -381,16 +391,20 @@ def release_files(project: str, page):
             continue
         spellings.setdefault(v.key, set()).add(v.canonical)
         coverage.setdefault(v.key, set())
+        pure_coverage.setdefault(v.key, set())
         kinds.setdefault(v.key, set())
         wc = wheel_coverage(name)
         if wc is None:
             continue
         _, covered, kind = wc
-        coverage[v.key] |= covered
-        if kind:
-            kinds[v.key].add(kind)
+        (coverage if kind == "compiled" else pure_coverage)[v.key] |= covered
+        kinds[v.key].add(kind)
     return [
-        (min(spellings[key], key=lambda s: (len(s), s)), coverage[key], kinds[key])
+        (
+            min(spellings[key], key=lambda s: (len(s), s)),
+            coverage[key] if "compiled" in kinds[key] else pure_coverage[key],
+            kinds[key],
+        )
         for key in sorted(spellings)
     ]
 
@@ -487,7 +501,9 @@ def render(rows, today: str) -> str:
     w(" * Rules (see scripts/wheel-table.py): final releases only (no a/b/rc/dev),")
     w(" * yanked files ignored; cp3XY-cp3XY covers 3.XY, cp3X-abi3 covers every")
     w(" * minor >= 3.X, a py3-none wheel covers every minor; releases with only")
-    w(" * py3-none wheels (pure Python) are listed apart, in `pure`;")
+    w(" * py3-none wheels (pure Python) are listed apart, in `pure`; in a release")
+    w(" * that has compiled wheels too, only those count (a pure wheel beside them")
+    w(" * is a fallback: SQLAlchemy 2.0.29's does not import on 3.13);")
     w(" * free-threaded (cp3XYt), musllinux, Windows and macOS wheels do not count.")
     w(" * Releases inside a minor's [first, last] that lack a wheel for it (gaps)")
     w(" * are listed in `gaps`. Projects with no CPython-specific Linux wheel in")

@@ -21,6 +21,11 @@ import { WHEEL_COVERAGE, WHEEL_PYTHONS, WheelCoverage } from "./wheels";
  *    newer release probably keeps the minors `latest` has and may add the
  *    one it lacks, but the table cannot say.
  *
+ * A release that ships compiled wheels has a wheel for a minor only when one
+ * of those is for it: a pure-Python wheel beside them is a fallback, not a
+ * sign of support (SQLAlchemy 2.0.29: cp37-cp312 and py3-none-any; it fails at
+ * import on 3.13). Releases with pure-Python wheels only cover every minor.
+ *
  * Undefined also for a project not in the table, a version that is not a
  * PEP 440 version or is a pre-release (the table has final releases only),
  * and a Python outside the table's minors (3.10 to 3.14).

@@ -2,7 +2,7 @@ import { minimatch } from "minimatch";
 import { parsePipRequirementsLine } from "pip-requirements-js";
 import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
-import { calleeOf, parseModule, strList } from "./python-source";
+import { calleeOf, Expr, parseModule, strList } from "./python-source";
 import { envReferences, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
 import { SourceTree } from "./source";
 
@@ -985,10 +985,7 @@ function setupRequirements(src: SourceTree): string[] | undefined {
     }
     const py = src.readIfFile("setup.py");
     if (py !== undefined) {
-        const mod = parseModule(py);
-        const call = mod.calls.find((c) => ["setup", "setuptools.setup", "distutils.core.setup"].includes(calleeOf(c) ?? ""));
-        const value = call?.kwargs["install_requires"];
-        const list = strList(value?.kind === "ref" ? mod.value(value.path) : value);
+        const list = strList(setupKeyword(py, "install_requires"));
         if (list !== undefined) {
             return list;
         }
@@ -996,8 +993,20 @@ function setupRequirements(src: SourceTree): string[] | undefined {
     return undefined;
 }
 
+/**
+ * A keyword argument of setup.py's setup() call, read with the Python parser
+ * without running it: the expression written there, or the value of the
+ * top-level name written there. Undefined when there is no such call or keyword.
+ */
+export function setupKeyword(setupPy: string, key: string): Expr | undefined {
+    const mod = parseModule(setupPy);
+    const call = mod.calls.find((c) => ["setup", "setuptools.setup", "distutils.core.setup"].includes(calleeOf(c) ?? ""));
+    const value = call?.kwargs[key];
+    return value?.kind === "ref" ? (mod.value(value.path) ?? value) : value;
+}
+
 /** setup.cfg's INI format as setuptools reads it (configparser): sections, `key = value`, indented continuation lines. */
-function readIni(text: string): Map<string, Map<string, string>> {
+export function readIni(text: string): Map<string, Map<string, string>> {
     const sections = new Map<string, Map<string, string>>();
     let section: Map<string, string> | undefined;
     let key: string | undefined;

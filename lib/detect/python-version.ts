@@ -1,7 +1,8 @@
 import { satisfies, validRange } from "@renovatebot/pep440";
 import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
-import { Dependencies, table } from "./dependencies";
+import { Dependencies, readIni, setupKeyword, table } from "./dependencies";
+import { str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -24,7 +25,10 @@ export interface ExactPython {
 export interface PythonRange {
     /** As written, e.g. ">=3.10,<3.12" or "^3.9". */
     readonly spec: string;
-    /** "pyproject.toml requires-python", "pyproject.toml [tool.poetry.dependencies] python", "poetry.lock", "uv.lock". */
+    /**
+     * "pyproject.toml requires-python", "pyproject.toml [tool.poetry.dependencies] python", "poetry.lock",
+     * "setup.cfg [options] python_requires", "setup.py python_requires".
+     */
     readonly source: string;
     /** Whether some release of the series "3.y" satisfies the range. */
     allows(series: string): boolean;
@@ -92,6 +96,10 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
     const requiresPython = project?.["requires-python"];
     if (requiresPython !== undefined) {
         ranges.push(pep440Range("pyproject.toml requires-python", requiresPython));
+    } else {
+        // Without [project] requires-python, setuptools takes python_requires
+        // from setup.cfg or setup.py: pip refuses a Python outside it.
+        ranges.push(...setuptoolsRanges(src));
     }
     const poetryPython = table(table(table(deps.pyproject, "tool"), "poetry"), "dependencies")?.["python"];
     if (poetryPython !== undefined && requiresPython === undefined) {
@@ -104,6 +112,28 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
         }
     }
     return { exact, ranges };
+}
+
+/**
+ * setup.cfg's [options] python_requires and setup.py's setup(python_requires=...)
+ * (a string literal, or a top-level name bound to one, read with the Python
+ * parser without running the file). Both, when both say one: each must allow
+ * the version. A value that is not a literal is left to pip.
+ */
+function setuptoolsRanges(src: SourceTree): PythonRange[] {
+    const out: PythonRange[] = [];
+    const cfg = src.readIfFile("setup.cfg");
+    const fromCfg = cfg === undefined ? undefined : readIni(cfg).get("options")?.get("python_requires");
+    if (fromCfg !== undefined) {
+        out.push(pep440Range("setup.cfg [options] python_requires", fromCfg.split("\n").join(" ").trim()));
+    }
+    const py = src.readIfFile("setup.py");
+    const expr = py === undefined ? undefined : setupKeyword(py, "python_requires");
+    const fromPy = str(expr);
+    if (fromPy !== undefined) {
+        out.push(pep440Range("setup.py python_requires", fromPy));
+    }
+    return out;
 }
 
 function exactOrThrow(source: string, said: string, fix: string, hint: boolean): ExactPython {

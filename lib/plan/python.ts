@@ -9,11 +9,14 @@ import { InputError } from "../errors";
  * 1. `python`;
  * 2. the first exact version a file names (.python-version, runtime.txt,
  *    Pipfile.lock / Pipfile, pip-compile's header), which every range must allow;
- * 3. within the ranges (requires-python, Poetry's python constraint): the
- *    default when allowed, else the newest allowed, skipping a version for
- *    which a compiled package the app pins or locks has no wheel (the lock's
- *    wheel list, else the built-in wheel table), with a note naming them;
- * 4. the default.
+ * 3. among the supported versions the ranges (requires-python, Poetry's
+ *    python constraint, setuptools' python_requires) allow: the default when allowed, else the newest,
+ *    skipping a version for which a compiled package the app pins or locks
+ *    has no wheel (the lock's wheel list, else the built-in wheel table), with
+ *    a note naming them. A pinned package with no wheel for any of those
+ *    versions (sdist only, as psycopg2) builds from source whatever the
+ *    choice, so it does not decide; the note names it too;
+ * 4. when no version has every wheel, the default (or the newest allowed).
  */
 export interface ChosenPython {
     readonly version: string;
@@ -83,25 +86,39 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
     // The default first (a distro Python, see base-images.ts), then newest to oldest.
     const order = [...(allowed.includes(DEFAULT_PYTHON) ? [DEFAULT_PYTHON] : []), ...[...allowed].reverse().filter((v) => v !== DEFAULT_PYTHON)];
     const ranged = facts.ranges.map((r) => r.source).join(" and ");
-    const blockersFor = (v: string) => wheelBlockers(deps, installed, v);
+    // A pinned package with no wheel for any candidate (psycopg2: sdist only)
+    // builds from source whichever Python is chosen: it does not decide.
+    // The others decide: the first candidate none of them lacks a wheel for.
+    const lacking = wheelLacks(deps, installed, order);
+    const fromSource = lacking.filter((b) => order.every((v) => b.lacks.has(v)));
+    const deciders = lacking.filter((b) => !fromSource.includes(b));
+    const blockersFor = (v: string) => deciders.filter((b) => b.lacks.has(v));
+    const listed = (bs: readonly Blocker[]) => bs.map((b) => `${b.name} ${b.version}`).join(", ");
+    const whence = (bs: readonly Blocker[]) => [...new Set(bs.map((b) => b.from))].join(", ");
+    const sourceOnly =
+        fromSource.length === 0
+            ? ""
+            : ` ${listed(fromSource)} ${fromSource.length === 1 ? "has" : "have"} no wheel for any of ${allowed.join(", ")} ` +
+              `(${whence(fromSource)}): ${fromSource.length === 1 ? "it builds" : "they build"} from source on every Python, so ${fromSource.length === 1 ? "it does" : "they do"} not decide.`;
     const first = blockersFor(order[0]);
     if (first.length === 0) {
         return { version: order[0], source: facts.ranges.length > 0 ? ranged : "default" };
     }
     for (const v of order.slice(1)) {
         if (blockersFor(v).length === 0) {
-            const names = first.map((b) => `${b.name} ${b.version}`).join(", ");
-            const where = [...new Set(first.map((b) => b.from))].join(", ");
+            const names = listed(first);
+            const where = whence(first);
             notes.push(
-                `Python ${v}, not ${order[0]}: ${names} ${first.length === 1 ? "has" : "have"} no wheel for ${order[0]} (${where}), ` +
-                    `and building ${first.length === 1 ? "it" : "them"} from source is slow or fails. Set \`python\` to choose another.`,
+                `Python ${v}, not ${order[0]}: ${names} ${first.length === 1 ? "has" : "have"} no wheel built for ${order[0]} (${where}); ` +
+                    `without one, ${first.length === 1 ? "it builds" : "they build"} from source (slow, or it fails) or ${first.length === 1 ? "falls" : "fall"} back to a pure-Python wheel ` +
+                    `made before ${order[0]} was supported.${sourceOnly} Set \`python\` to choose another.`,
             );
             return { version: v, source: `${facts.ranges.length > 0 ? `${ranged}, and ` : ""}the wheels of ${names} (${where})` };
         }
     }
     notes.push(
-        `No supported Python has wheels for every compiled package pinned here (${first.map((b) => `${b.name} ${b.version}`).join(", ")} lack one for ${order[0]}); ` +
-            "they build from source. Set `python` to choose the version.",
+        `No supported Python has wheels for every compiled package pinned here (${listed(first)} lack one for ${order[0]}); ` +
+            `they build from source.${sourceOnly} Set \`python\` to choose the version.`,
     );
     return { version: order[0], source: facts.ranges.length > 0 ? ranged : "default" };
 }
@@ -109,26 +126,26 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
 interface Blocker {
     readonly name: string;
     readonly version: string;
-    /** "poetry.lock", "uv.lock", or "the package's releases" (the built-in table). */
+    /** The lock file that lists its wheels, or "its published wheels" (the built-in table). */
     readonly from: string;
+    /** The Pythons, among those asked about, it has no Linux wheel for. */
+    readonly lacks: ReadonlySet<string>;
 }
 
-/** Pinned compiled packages with no Linux wheel for the Python series. */
-function wheelBlockers(deps: Dependencies, installed: ReadonlySet<string>, python: string): Blocker[] {
+/** Pinned compiled packages that lack a Linux wheel for some of the Python series. */
+function wheelLacks(deps: Dependencies, installed: ReadonlySet<string>, pythons: readonly string[]): Blocker[] {
     const out: Blocker[] = [];
     for (const [name, version] of [...deps.pins].sort(([a], [b]) => (a < b ? -1 : 1))) {
         if (!installed.has(name)) {
             continue;
         }
         const files = deps.wheels.get(name);
-        if (files && files.length > 0) {
-            if (lockedWheelsCover(files, python) === false) {
-                out.push({ name, version, from: deps.manifest });
-            }
-            continue;
-        }
-        if (hasWheel(name, version, python) === false) {
-            out.push({ name, version, from: "its published wheels" });
+        const locked = files !== undefined && files.length > 0;
+        const lacks = new Set(
+            pythons.filter((python) => (locked ? lockedWheelsCover(files, python) === false : hasWheel(name, version, python) === false)),
+        );
+        if (lacks.size > 0) {
+            out.push({ name, version, from: locked ? deps.manifest : "its published wheels", lacks });
         }
     }
     return out;
@@ -136,12 +153,17 @@ function wheelBlockers(deps: Dependencies, installed: ReadonlySet<string>, pytho
 
 /**
  * Whether wheel file names (PEP 427) include one for CPython `python` on
- * Linux glibc: a pure wheel covers every Python; `cp3X-abi3` covers 3.X and
- * later; `cp3XY-cp3XY` covers 3.XY. Undefined when no wheel is for Linux.
+ * Linux glibc: `cp3X-abi3` covers 3.X and later; `cp3XY-cp3XY` covers 3.XY;
+ * a pure wheel covers every Python, unless compiled Linux wheels sit beside
+ * it: then it is a fallback, and only those count (the rule of the wheel
+ * table, scripts/wheel-table.py: SQLAlchemy 2.0.29 has a py3-none-any wheel
+ * but does not import on 3.13). Undefined when no wheel is for Linux.
  */
 export function lockedWheelsCover(files: readonly string[], python: string): boolean | undefined {
     const [major, minor] = python.split(".").map(Number);
     let linux = false;
+    let pureSeen = false;
+    let compiledSeen = false;
     for (const f of files) {
         const parts = f.slice(0, -".whl".length).split("-");
         if (parts.length < 5) {
@@ -155,12 +177,14 @@ export function lockedWheelsCover(files: readonly string[], python: string): boo
         }
         linux = true;
         if (pure) {
-            return true;
+            pureSeen = true;
+            continue;
         }
         for (const t of pyTags) {
             if (!t.startsWith("cp")) {
                 continue;
             }
+            compiledSeen = true;
             const tag = t.slice(2);
             const tMajor = Number(tag[0]);
             const tMinor = Number(tag.slice(1));
@@ -171,6 +195,9 @@ export function lockedWheelsCover(files: readonly string[], python: string): boo
                 return true;
             }
         }
+    }
+    if (pureSeen && !compiledSeen) {
+        return true;
     }
     return linux ? false : undefined;
 }

@@ -264,6 +264,77 @@ describe("detection", () => {
             assert.deepEqual(synthesize(dir).plan.python, { version: "3.13", source: "default" });
         });
 
+        it("GIVEN an sdist-only pin (psycopg2) beside Pillow 10.3.0 (no cp313 wheel) THEN 3.12: the sdist-only package does not decide", () => {
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask==3.1.0\nPillow==10.3.0\npsycopg2==2.9.9\n" });
+            const plan = synthesize(dir).plan;
+            assert.deepEqual(plan.python, { version: "3.12", source: "the wheels of pillow 10.3.0 (its published wheels)" });
+            const note = plan.notes.find((n) => n.startsWith("Python 3.12, not 3.13: pillow 10.3.0 has no wheel built for 3.13"));
+            assert.ok(note, JSON.stringify(plan.notes));
+            assert.match(note, /psycopg2 2\.9\.9 has no wheel for any of 3\.10, 3\.11, 3\.12, 3\.13, 3\.14 \(its published wheels\): it builds from source on every Python/);
+        });
+
+        it("GIVEN only an sdist-only compiled pin (psycopg2) THEN the default, with no note blaming the wheels", () => {
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask==3.1.0\npsycopg2==2.9.9\n" });
+            const plan = synthesize(dir).plan;
+            assert.deepEqual(plan.python, { version: "3.13", source: "default" });
+            assert.ok(!plan.notes.some((n) => n.includes("No supported Python has wheels")), JSON.stringify(plan.notes));
+        });
+
+        it("GIVEN a pin whose wheels stop before every allowed Python THEN it does not decide within requires-python", () => {
+            // numpy 1.26.4 has wheels up to cp312: for ">=3.13" it builds from source on every allowed version.
+            const dir = apps.make({
+                "app.py": FLASK_APP,
+                "pyproject.toml": '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.13"\ndependencies = ["flask", "numpy==1.26.4"]\n',
+            });
+            const plan = synthesize(dir).plan;
+            assert.deepEqual(plan.python, { version: "3.13", source: "pyproject.toml requires-python" });
+            assert.ok(!plan.notes.some((n) => n.includes("No supported Python has wheels")), JSON.stringify(plan.notes));
+        });
+
+        describe("setuptools python_requires", () => {
+            const setupPy = (kw: string, head = "") =>
+                `from setuptools import setup\n${head}\nsetup(\n    name="svc",\n    ${kw}\n    install_requires=["flask==3.1.0"],\n)\n`;
+
+            it("GIVEN setup.py python_requires bound to a top-level name THEN the newest Python it allows, named as the source", () => {
+                const dir = apps.make({ "app.py": FLASK_APP, "setup.py": setupPy("python_requires=PYTHON,", 'PYTHON = ">=3.10,<3.12"\n') });
+                assert.deepEqual(synthesize(dir).plan.python, { version: "3.11", source: "setup.py python_requires" });
+            });
+
+            it("GIVEN setup.cfg and setup.py both say python_requires THEN each must allow the version", () => {
+                const dir = apps.make({
+                    "app.py": FLASK_APP,
+                    "setup.py": setupPy('python_requires=">=3.8",'),
+                    "setup.cfg": "[metadata]\nname = svc\n\n[options]\npython_requires = >=3.9,<3.11\n",
+                });
+                assert.deepEqual(synthesize(dir).plan.python, { version: "3.10", source: "setup.cfg [options] python_requires and setup.py python_requires" });
+            });
+
+            it("GIVEN pyproject.toml requires-python and setup.py python_requires THEN requires-python decides (setuptools reads [project] first)", () => {
+                const dir = apps.make({
+                    "app.py": FLASK_APP,
+                    "setup.py": setupPy('python_requires=">=3.8,<3.11",'),
+                    "pyproject.toml": '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.12"\ndependencies = ["flask"]\n',
+                });
+                assert.deepEqual(synthesize(dir).plan.python, { version: "3.13", source: "pyproject.toml requires-python" });
+            });
+
+            it("GIVEN a setup.cfg python_requires that is not a specifier THEN InputError names the file and key", () => {
+                const dir = apps.make({ "app.py": FLASK_APP, "setup.py": setupPy(""), "setup.cfg": "[options]\npython_requires = three point eleven\n" });
+                assert.throws(
+                    () => synthesize(dir),
+                    (e: unknown) =>
+                        e instanceof InputError &&
+                        e.message ===
+                            'setup.cfg [options] python_requires is "three point eleven", which is not a version specifier; write one such as ">=3.11", or set `python`.',
+                );
+            });
+
+            it("GIVEN a setup.py python_requires no supported Python satisfies THEN InputError names it", () => {
+                const dir = apps.make({ "app.py": FLASK_APP, "setup.py": setupPy('python_requires=">=3.6,<3.9",') });
+                assert.throws(() => synthesize(dir), (e: unknown) => e instanceof InputError && e.message.startsWith('setup.py python_requires is ">=3.6,<3.9", which no supported Python satisfies'));
+            });
+        });
+
         it("GIVEN `python` \"3.12.4\" and a .python-version THEN `python` wins, as 3.12", () => {
             assert.deepEqual(synthesize(apps.make(files), { python: "3.12.4" }).plan.python, { version: "3.12", source: "`python`" });
         });
