@@ -293,8 +293,52 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
     }
     // An object (made at import, however configured) wins over a bare factory: an entry module that
     // calls the factory with its own settings is what the authors deploy.
-    const found = objects[0] ?? factories[0];
+    const first = objects[0] ?? factories[0];
+    const found = first?.framework === "dash" ? (dashLayoutModule(reader, src, roots, first) ?? first) : first;
     return { found, looked: roots.map((r) => (r.dir === "" ? "the source folder" : `${r.dir}/`)) };
+}
+
+/**
+ * A Dash app whose layout is set in another module, as Dash's multi-page
+ * guide lays it out: app.py makes the app (`server = app.server`), index.py
+ * imports it, sets `app.layout` and registers the callbacks. Serving app.py
+ * alone leaves the app without a layout and every page fails, so the one
+ * module that imports the app from where it is made and sets its layout is
+ * served instead (by the name it binds the server to, else the app's).
+ */
+function dashLayoutModule(reader: ModuleReader, src: SourceTree, roots: readonly ImportRoot[], made: CodeApp): CodeApp | undefined {
+    const home = reader.parse(made.file);
+    const served = made.spec.slice(made.spec.indexOf(":") + 1);
+    if (!home || served.endsWith(")")) {
+        return undefined;
+    }
+    const v = home.value(served);
+    const dashName = v?.kind === "ref" && v.local.endsWith(".server") ? v.local.slice(0, -".server".length) : served;
+    const setsLayout = (mod: PyModule, local: string) => mod.itemAssigns.some(([t]) => t.kind === "ref" && t.local === `${local}.layout`);
+    if (setsLayout(home, dashName)) {
+        return undefined;
+    }
+    const entries: CodeApp[] = [];
+    for (const c of candidates(src, roots)) {
+        const mod = c.file === made.file ? undefined : reader.parse(c.file);
+        if (!mod) {
+            continue;
+        }
+        // The local name a binding gives to `name` of the module that made the app, if it imports it.
+        const localOf = (name: string) =>
+            mod.bindings.find((b) => {
+                const cut = b.target.lastIndexOf(".");
+                return cut > 0 && b.target.slice(cut + 1) === name && reader.fileOf(b.target.slice(0, cut), { file: c.file, root: c.root })?.file === made.file;
+            })?.local;
+        const app = localOf(dashName);
+        if (app === undefined || !setsLayout(mod, app)) {
+            continue;
+        }
+        const own = mod.value("server");
+        const server = localOf("server") ?? (own?.kind === "ref" && own.local === `${app}.server` ? "server" : undefined);
+        entries.push({ ...made, spec: `${c.module}:${server ?? app}`, file: c.file, root: c.root });
+    }
+    return entries.length === 1 ? entries[0] : undefined;
 }
 
 function rankName(n: string): number {
