@@ -226,21 +226,26 @@ export function mostSpecific(rows: Iterable<FrameworkRow | undefined>): Framewor
 }
 
 /**
- * The version the app installs, as far as its manifests say: the pinned or
- * locked one, else the newest the requirement's specifier allows among the
- * versions it names and the ranges' edges (pip installs the newest), else
- * undefined (unpinned: the newest release).
+ * The version of a project the app installs, as far as its manifests say:
+ * the pinned or locked one, else the newest its specifier allows among the
+ * versions the specifier names and `edges` (the versions a rule turns on;
+ * pip installs the newest), else undefined (unpinned: the newest release).
  */
-function installedVersion(row: FrameworkRow, pin: string | undefined, specifier: string | undefined): string | undefined {
+export function installedVersion(pin: string | undefined, specifier: string | undefined, edges: readonly string[] = []): string | undefined {
     if (pin !== undefined) {
         return pin;
     }
     if (specifier === undefined || specifier === "" || !validRange(specifier)) {
         return undefined;
     }
-    const edges = (row.olderReleases ?? []).flatMap((r) => parseSpecifier(r.range).map((c) => c.version));
     const named = parseSpecifier(specifier).map((c) => c.version);
     return maxSatisfying([...named, ...edges, "99999"], specifier) ?? undefined;
+}
+
+/** Whether the release of a project the app installs falls in a PEP 440 range; false when unpinned (the newest release). */
+export function installsReleaseIn(pin: string | undefined, specifier: string | undefined, range: string): boolean {
+    const version = installedVersion(pin, specifier, parseSpecifier(range).map((c) => c.version));
+    return version !== undefined && satisfies(version, range);
 }
 
 /**
@@ -258,7 +263,7 @@ export function interfaceAtRelease(
     if (!row?.olderReleases) {
         return { interface: iface };
     }
-    const version = installedVersion(row, pin, specifier);
+    const version = installedVersion(pin, specifier, row.olderReleases.flatMap((r) => parseSpecifier(r.range).map((c) => c.version)));
     const dist = row.distributions[0];
     const said = pin !== undefined ? `${dist}==${pin}` : specifier ? `${dist}${specifier} (the newest release it allows)` : `${dist}, unpinned (the newest release)`;
     const older = version === undefined ? undefined : row.olderReleases.find((r) => satisfies(version, r.range));

@@ -218,7 +218,8 @@ function join(a: string, b: string): string {
     return a === "" ? b : b === "" ? a : `${a}/${b}`;
 }
 
-function joinPath(base: string, rel: string): string | undefined {
+/** A path taken from a folder, both relative to the source folder (an absolute `rel` stays); undefined above the source folder. */
+export function joinPath(base: string, rel: string): string | undefined {
     return rel.startsWith("/") ? normalize(rel) : normalize(join(base, rel));
 }
 

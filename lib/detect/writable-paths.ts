@@ -1,7 +1,7 @@
 import { DEFAULTS } from "../data/defaults";
 import { candidates, ImportRoot } from "./app-code";
 import { DjangoProject } from "./django";
-import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest } from "./paths";
+import { isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest } from "./paths";
 import { calleeOf, dictGet, Expr, parseModule, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -51,6 +51,13 @@ export interface WritableRequest {
     readonly installedRoots: ReadonlySet<string>;
     /** The app's own gunicorn config, relative to the source folder: its accesslog and errorlog files. */
     readonly gunicornConfig?: string;
+    /**
+     * The app installs Flask-SQLAlchemy below 3, which takes a relative SQLite
+     * path from the app's root_path (the folder of the module that makes the
+     * Flask app), where 3 takes it from the instance folder.
+     * @default false
+     */
+    readonly flaskSqlalchemyBelow3?: boolean;
 }
 
 export function detectWritablePaths(src: SourceTree, req: WritableRequest): WritablePath[] {
@@ -68,8 +75,11 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     if (req.gunicornConfig !== undefined) {
         gunicornPaths(src, req.gunicornConfig, req.cwd, add);
     }
-    for (const c of candidates(src, req.roots)) {
-        const mod = parseModule(src.read(c.file));
+    const modules = candidates(src, req.roots).map((c) => ({ c, mod: parseModule(src.read(c.file)) }));
+    // Flask's root_path: the folder of the module that makes the app (Flask(__name__)).
+    const flaskHome = modules.find(({ mod }) => mod.calls.some((call) => calleeOf(call) === "flask.Flask"))?.c.file;
+    const flaskRoot = flaskHome === undefined ? undefined : dirOf(flaskHome);
+    for (const { c, mod } of modules) {
         const ctx: PathContext = {
             file: c.file,
             cwd: req.cwd,
@@ -79,7 +89,7 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
             },
             lookupItem: (mapping, key) => configItem(mod, mapping, key),
         };
-        codePaths(src, mod, c.file, c.module, c.root, ctx, req, add);
+        codePaths(src, mod, c.file, c.module, c.root, ctx, req, flaskRoot, add);
     }
     return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
@@ -191,6 +201,7 @@ function codePaths(
     root: ImportRoot,
     ctx: PathContext,
     req: WritableRequest,
+    flaskRoot: string | undefined,
     add: (p: WritablePath) => void,
 ): void {
     // Flask's instance folder: next to the top-level package (or module), or under the venv when the package is installed.
@@ -252,8 +263,13 @@ function codePaths(
         for (const url of sqliteUrls(e)) {
             const literal = str(url);
             const rest = literal === undefined ? undefined : sqliteUrlRest(literal);
-            // Flask-SQLAlchemy 3 reads a relative sqlite path from the instance folder.
+            // Flask-SQLAlchemy 3 reads a relative sqlite path from the instance folder; 2.x from the app's root_path.
             if (usesFlaskSqlalchemy && rest !== undefined && rest !== "" && !rest.startsWith("/") && !rest.includes(":memory:")) {
+                const path = req.flaskSqlalchemyBelow3 && flaskRoot !== undefined ? joinPath(flaskRoot, rest) : undefined;
+                if (path !== undefined) {
+                    add({ path, kind: "data", file: true, holds: "database", why: `${file}: Flask-SQLAlchemy 2 keeps ${literal} in the app's root_path, at ${path}` });
+                    continue;
+                }
                 add({ path: instance, kind: "data", file: false, holds: "database", why: `${file}: Flask-SQLAlchemy keeps ${literal} in the instance folder` });
                 continue;
             }

@@ -1,6 +1,6 @@
 import { BaseFlavor, baseImageFor, flavorOf, pythonOfKnownImage, releaseOfImage } from "../data/base-images";
 import { DEFAULTS } from "../data/defaults";
-import { AppInterface, Framework } from "../data/frameworks";
+import { AppInterface, Framework, installsReleaseIn } from "../data/frameworks";
 import { DistroRelease, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST } from "../data/native-libraries";
 import { hasWheel } from "../data/wheel-coverage";
 import { detectDependencies, Installer } from "../detect/dependencies";
@@ -132,6 +132,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
         django: entry.django,
         installedRoots,
         gunicornConfig,
+        flaskSqlalchemyBelow3: installsReleaseIn(deps.pins.get("flask-sqlalchemy"), deps.specifiers.get("flask-sqlalchemy"), "<3"),
     });
     // An SQLite database the app keeps (a file, or in a folder such as Flask-SQLAlchemy's instance folder) is the app's own: migrations can run at deploy.
     const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data") }, notes);
