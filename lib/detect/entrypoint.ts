@@ -2,7 +2,7 @@ import { AppInterface, defaultInterface, Framework, FRAMEWORK_TABLE, frameworkOf
 import { InputError } from "../errors";
 import { appSpec, relativeDir } from "../validate";
 import { frameworkOfSpec, ImportRoot, moduleExists, scanForApp } from "./app-code";
-import { Dependencies } from "./dependencies";
+import { Dependencies, readIni } from "./dependencies";
 import { DjangoProject, findDjango } from "./django";
 import { ProcfileFacts, ProcfileWeb, readProcfile } from "./procfile";
 import { SourceTree } from "./source";
@@ -138,14 +138,49 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
             notes,
         };
     }
+    const paste = pyramidPasteApp(src, deps);
+    if (paste) {
+        return {
+            spec: paste.spec,
+            interface: request.interface ?? "wsgi",
+            framework: "pyramid",
+            source: paste.file,
+            chdir: request.chdir ?? "",
+            pythonPath: request.pythonPath ?? [],
+            procfile,
+            notes: [
+                ...notes,
+                `The app is Pyramid's PasteDeploy app in ${paste.file} ([${paste.section}]), loaded by gunicorn through pyramid.paster.get_app as pserve would load it; its [server:main] is not used. ` +
+                    "The project must be installed for its `egg:` entry point to resolve (its setup.py or pyproject.toml is installed into the venv). Set `app` to serve another file.",
+            ],
+        };
+    }
     const procfileSaid = web ? ` The Procfile's web: line names no app (${web.command}).` : "";
     throw new InputError(
         "`app`",
         `Could not find the app: no Procfile web: line naming one, no Django manage.py (looked in the source folder and one folder down), ` +
-            `and no module that makes an app with a known framework (Flask, Quart, FastAPI, Starlette, Litestar, Falcon, Sanic, BlackSheep, Dash, Bottle, Django) ` +
-            `at its top level or in a factory (looked in ${looked.join(", ")}, two packages deep).${procfileSaid} ` +
+            `no module that makes an app with a known framework (Flask, Quart, FastAPI, Starlette, Litestar, Falcon, Sanic, BlackSheep, Dash, Bottle, Pyramid, Django) ` +
+            `at its top level or in a factory gunicorn can call without arguments (looked in ${looked.join(", ")}, two packages deep), ` +
+            `and no Pyramid production.ini with an [app:main] section.${procfileSaid} ` +
             'Set `app` to gunicorn\'s "module:attribute" (e.g. app: "service.main:app").',
     );
+}
+
+/**
+ * A Pyramid app laid out as its cookiecutter does: `main(global_config,
+ * **settings)` is a PasteDeploy app factory that only an ini file's
+ * `[app:main]` (or `[pipeline:main]`) can call with its settings. Served as
+ * `pyramid.paster:get_app('production.ini')`, a literal call gunicorn makes;
+ * development.ini is never used (it turns on the debug toolbar).
+ */
+function pyramidPasteApp(src: SourceTree, deps: Dependencies): { spec: string; file: string; section: string } | undefined {
+    const file = "production.ini";
+    if (!deps.direct.has("pyramid") || !src.isFile(file)) {
+        return undefined;
+    }
+    const sections = readIni(src.read(file));
+    const section = ["app:main", "pipeline:main"].find((s) => sections.has(s));
+    return section === undefined ? undefined : { spec: `pyramid.paster:get_app('${file}')`, file, section };
 }
 
 /** A value the Procfile gives, checked like the option it stands for; a bad one is blamed on the Procfile. */
