@@ -9,6 +9,7 @@ import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
 import { detectWritablePaths } from "../detect/writable-paths";
 import { InputError } from "../errors";
+import { DOTTED_NAME } from "../validate";
 import { CheckedOptions, checkOptions, SynthesizeOptions } from "./options";
 import { choosePython } from "./python";
 import { placePidfile, planServer, ServerPlan } from "./server";
@@ -60,6 +61,12 @@ export interface Plan {
     readonly buildSecrets: readonly string[];
     /** What PythonApp runs once per deploy before the new container takes traffic. */
     readonly release?: ReleasePlan;
+    /**
+     * Environment the runner stage sets for every process of the image (the
+     * server, the release step, `docker exec`): Django's DJANGO_SETTINGS_MODULE
+     * when manage.py defaults to other settings than the server's.
+     */
+    readonly imageEnv: Readonly<Record<string, string>>;
     /** Paths the app writes, created owned by the app's user; data persists, scratch does not. */
     readonly writablePaths: readonly WritablePathPlan[];
     readonly healthCheck?: { readonly path: string };
@@ -162,6 +169,8 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
         );
     }
 
+    const imageEnv = djangoImageEnv(entry, notes);
+
     return {
         framework: entry.framework,
         entrypoint: { spec: entry.spec, interface: entry.interface, source: entry.source },
@@ -190,6 +199,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
         buildEnv: o.buildEnv,
         buildSecrets: o.buildSecrets,
         release,
+        imageEnv,
         writablePaths,
         healthCheck: o.healthCheck,
         syntax: o.syntax,
@@ -199,6 +209,26 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
         ignore: o.ignore,
         notes,
     };
+}
+
+/**
+ * manage.py's DJANGO_SETTINGS_MODULE default is often the development
+ * settings (cookiecutter-django: config.settings.local, which needs the
+ * development-only apps), while wsgi.py's is the production one the server
+ * runs. Every manage.py command the image runs (the release step's migrate,
+ * `docker exec ... manage.py`) must use the server's settings: the image
+ * sets them, and the environment still overrides.
+ */
+function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, string> {
+    const d = entry.django;
+    if (!d || d.runtimeSettings === d.settingsModule || !DOTTED_NAME.test(d.runtimeSettings)) {
+        return {};
+    }
+    notes.push(
+        `${d.manage} defaults to the settings ${d.settingsModule}, while the server runs ${d.runtimeSettings} (its WSGI/ASGI module sets them): ` +
+            `the image sets DJANGO_SETTINGS_MODULE=${d.runtimeSettings}, so manage.py commands (the release step, docker exec) use the server's settings; the container's environment overrides it.`,
+    );
+    return { DJANGO_SETTINGS_MODULE: d.runtimeSettings };
 }
 
 function chooseGroups(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[]): string[] {

@@ -352,6 +352,10 @@ function runnerStage(plan: Plan): string[] {
         `ENV VIRTUAL_ENV=${VENV} PATH=${VENV}/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PYTHONFAULTHANDLER=1 LANG=C.UTF-8 PORT=${plan.server.port} \\`,
         `    HOME=${home} XDG_CACHE_HOME=${home}/.cache XDG_CONFIG_HOME=${home}/.config XDG_DATA_HOME=${home}/.local/share`,
     );
+    const imageEnv = Object.entries(plan.imageEnv);
+    if (imageEnv.length > 0) {
+        lines.push(`ENV ${imageEnv.map(([k, v]) => `${k}=${quote(v)}`).join(" ")}`);
+    }
     const labels: Array<[string, string]> = [
         ["org.opencontainers.image.base.name", plan.baseImage.image],
         ["dev.pulumi-python-app.framework", plan.framework],
