@@ -122,6 +122,13 @@ export const COMMAND_WRAPPERS: Readonly<Record<string, { readonly valueFlags: re
     "doppler": { valueFlags: [], until: "--" },
     "infisical": { valueFlags: [], until: "--" },
     "dotenv": { valueFlags: ["-f", "--file"], until: "--" },
+    // Heroku's PgBouncer and nginx buildpacks start their daemon, then the command after them.
+    "start-pgbouncer": { valueFlags: [] },
+    "start-pgbouncer-stunnel": { valueFlags: [] },
+    "start-nginx": { valueFlags: [] },
+    // Init processes that run the command as their child.
+    "tini": { valueFlags: ["-p", "-e"] },
+    "dumb-init": { valueFlags: [] },
 };
 
 /** The class of the ASGI worker each package provides, and the deprecated one uvicorn itself ships. */

@@ -159,7 +159,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
     throw new InputError(
         "`app`",
         `Could not find the app: no Procfile web: line naming one, no Django manage.py (looked in the source folder and one folder down), ` +
-            `no module that makes an app with a known framework (Flask, Quart, FastAPI, Starlette, Litestar, Falcon, Sanic, BlackSheep, Dash, Bottle, Pyramid, Django) ` +
+            `no module that makes an app with a known framework (Flask, Quart, FastAPI, Starlette, Litestar, Falcon, Sanic, BlackSheep, Dash, Bottle, Pyramid, Connexion, Django) ` +
             `at its top level or in a factory gunicorn can call without arguments (looked in ${looked.join(", ")}, two packages deep), ` +
             `and no Pyramid production.ini with an [app:main] section.${procfileSaid} ` +
             'Set `app` to gunicorn\'s "module:attribute" (e.g. app: "service.main:app").',
