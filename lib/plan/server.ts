@@ -151,6 +151,13 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
             const chosen = asgiWorker(inp, workerClass === UVICORN_LEGACY_WORKER_CLASS && o.workerClass === undefined, notes);
             workerClass = chosen.workerClass;
             added.push(...chosen.added);
+            // uvicorn serves WebSockets only with a WebSocket library; daphne (Channels' own server) brings none uvicorn uses.
+            if (inp.installed.has("channels") && !inp.installed.has("websockets") && !inp.installed.has("wsproto")) {
+                notes.push(
+                    "The app uses Django Channels, and the image serves it with uvicorn's worker, which answers WebSocket connections only when `websockets` or `wsproto` is installed; " +
+                        "the dependencies have neither, so WebSocket consumers are refused (HTTP works): add `websockets` to the dependencies.",
+                );
+            }
         } else if (!/uvicorn|asgi/i.test(workerClass)) {
             throw new InputError(
                 o.workerClass !== undefined ? "`workerClass`" : web?.workerClass !== undefined ? "Procfile" : "gunicorn.conf.py",

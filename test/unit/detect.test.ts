@@ -552,6 +552,22 @@ describe("detection", () => {
     });
 });
 
+describe("WebSockets under the uvicorn worker", () => {
+    const ASGI = "from django.core.asgi import get_asgi_application\n\napplication = get_asgi_application()\n";
+    const note = (requirements: string) =>
+        synthesize(apps.make({ "chat_asgi.py": ASGI, "requirements.txt": requirements }), { app: "chat_asgi:application", interface: "asgi" }).plan.notes.filter((n) => n.includes("WebSocket"));
+
+    it("GIVEN a Channels app with no WebSocket library THEN a note says consumers are refused and what to add", () => {
+        assert.deepEqual(note("django\nchannels\n"), [
+            "The app uses Django Channels, and the image serves it with uvicorn's worker, which answers WebSocket connections only when `websockets` or `wsproto` is installed; " +
+                "the dependencies have neither, so WebSocket consumers are refused (HTTP works): add `websockets` to the dependencies.",
+        ]);
+    });
+    it("GIVEN a Channels app with websockets THEN no note", () => {
+        assert.deepEqual(note("django\nchannels\nwebsockets\n"), []);
+    });
+});
+
 describe("SQLite URLs", () => {
     it("GIVEN SQLAlchemy URLs WHEN split THEN any sqlite dialect, with or without a driver, gives its path; other dialects and in-memory ones none", () => {
         assert.equal(sqliteUrlRest("sqlite:///app.db"), "app.db");
