@@ -286,7 +286,7 @@ const STEP_RUNNER_SOURCE = [
     "sys.stdout.write(proc.stdout)",
     "if proc.returncode != 0:",
     "    tail = proc.stdout.strip().splitlines()[-1:] or [\"(no output)\"]",
-    '    missing = re.findall(r"KeyError: \'([A-Z][A-Z0-9_]*)\'|[Ss]et the ([A-Z][A-Z0-9_]*) environment variable|environment variable ([A-Z][A-Z0-9_]*)", proc.stdout)',
+    '    missing = re.findall(r"KeyError: \'([A-Z][A-Z0-9_]*)\'|[Ss]et the ([A-Z][A-Z0-9_]*) environment variable|environment variable ([A-Z][A-Z0-9_]*)|([A-Z][A-Z0-9_]*) not found\\. Declare it as envvar", proc.stdout)',
     '    names = sorted({n for group in missing for n in group if n})',
     '    hint = ("It reads " + ", ".join(names) + " from the environment: give " + ("it" if len(names) == 1 else "them") + " with `buildEnv` (or `buildSecrets` for a secret). ") if names else "If the settings need variables at import, give them with `buildEnv` or `buildSecrets`. "',
     "    # One line: build logs show a failed step's last lines, and this one must not be cut.",

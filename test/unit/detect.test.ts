@@ -1,10 +1,13 @@
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as fs from "fs";
 import { Copy, Run } from "dockerfile-ast";
 import { sqliteUrlRest } from "../../lib/detect/paths";
 import { InputError } from "../../lib/errors";
 import { synthesize } from "../../lib/synthesize";
-import { execForm, fixture, FLASK_APP, parse, shellOf, TmpApps } from "./helpers";
+import { execForm, fixture, FIXTURES, FLASK_APP, parse, shellOf, TmpApps } from "./helpers";
 
 /** The detection rules, one by one: GIVEN a folder, WHEN synthesized, THEN these plan fields. */
 
@@ -593,3 +596,27 @@ function uvLockWith(extra: string[]): string {
         names.map((n) => `\n[[package]]\nname = "${n}"\nversion = "1.0.0"\nsource = { registry = "https://packages.example/simple" }\n`).join("")
     );
 }
+
+describe("the build step runner", () => {
+    const CASE = path.join(FIXTURES, "cases", "django-whitenoise-collectstatic");
+    /** Runs the runner the Dockerfile carries (its heredoc) with host Python on a command that fails with `message`. */
+    const failWith = (message: string): string => {
+        const lines = synthesize(CASE).dockerfile.split("\n");
+        const start = lines.findIndex((l) => l.startsWith("COPY <<'EOF' /opt/build-tools/run-step.py"));
+        assert.ok(start >= 0, "the Dockerfile carries the step runner");
+        const source = lines.slice(start + 1, lines.indexOf("EOF", start)).join("\n");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppa-runner-"));
+        fs.writeFileSync(path.join(dir, "run-step.py"), source);
+        const r = spawnSync("python3", [path.join(dir, "run-step.py"), "collectstatic", "`collectStatic: false`", dir, "--", "python3", "-c", `import sys; print(${JSON.stringify(message)}); sys.exit(1)`], { encoding: "utf8" });
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.equal(r.status, 1);
+        return r.stderr;
+    };
+
+    it("GIVEN python-decouple's missing-variable error THEN the failure names the variable and buildEnv", () => {
+        assert.match(failWith("decouple.UndefinedValueError: SECRET_KEY not found. Declare it as envvar or define a default value."), /It reads SECRET_KEY from the environment: give it with `buildEnv`/);
+    });
+    it("GIVEN django-environ's ImproperlyConfigured THEN the failure names the variable", () => {
+        assert.match(failWith("django.core.exceptions.ImproperlyConfigured: Set the DATABASE_URL environment variable"), /It reads DATABASE_URL from the environment/);
+    });
+});
