@@ -77,11 +77,8 @@ export function pythonCapOf(project: string, pin: string | undefined, specifier:
     if (rows.length === 0) {
         return undefined;
     }
-    const version = installedVersion(
-        pin,
-        specifier,
-        rows.flatMap((r) => parseSpecifier(r.releases).map((c) => c.version)),
-    );
+    // The rows' edges, and "0" for a specifier with only an upper bound below them all ("<0.13": an 0.12.x).
+    const version = installedVersion(pin, specifier, ["0", ...rows.flatMap((r) => parseSpecifier(r.releases).map((c) => c.version))]);
     if (version === undefined) {
         return undefined;
     }
