@@ -1,6 +1,7 @@
 import { BaseFlavor, baseImageFor, flavorOf, pythonOfKnownImage, releaseOfImage } from "../data/base-images";
 import { DEFAULTS } from "../data/defaults";
-import { AppInterface, Framework, installsReleaseIn } from "../data/frameworks";
+import { AppInterface, Framework } from "../data/frameworks";
+import { installsReleaseIn } from "../data/releases";
 import { DistroRelease, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST } from "../data/native-libraries";
 import { hasWheel } from "../data/wheel-coverage";
 import { detectDependencies, Installer } from "../detect/dependencies";

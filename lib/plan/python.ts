@@ -1,3 +1,4 @@
+import { describeCap, newerPython, PythonCap, pythonCapOf } from "../data/python-support";
 import { hasWheel } from "../data/wheel-coverage";
 import { DEFAULT_PYTHON, isSupportedPython, SUPPORTED_PYTHONS } from "../data/pythons";
 import { Dependencies } from "../detect/dependencies";
@@ -17,6 +18,10 @@ import { InputError } from "../errors";
  *    versions (sdist only, as psycopg2) builds from source whatever the
  *    choice, so it does not decide; the note names it too;
  * 4. when no version has every wheel, the default (or the newest allowed).
+ * In 3 and 4 the candidates are first capped by the newest Python the release
+ * of a project the app installs supports (python-support.ts: Django 3.2 up to
+ * 3.10); when none is that old, the oldest allowed, with a note. A version
+ * named in 1 or 2 is kept, with a note when it is newer than such a cap.
  */
 export interface ChosenPython {
     readonly version: string;
@@ -50,6 +55,7 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
                 notes.push(`\`python\` is ${v}, which ${r.source} (${r.spec}) does not allow; the installer may refuse it.`);
             }
         }
+        warnCaps(v, "`python`", capsOf(deps, installed), notes);
         return { version: v, source: "`python`" };
     }
 
@@ -72,6 +78,7 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
                 `${e.source} asks for Python ${e.version}, but ${refusing.source} is ${JSON.stringify(refusing.spec)}, which does not allow it; make them agree, or set \`python\`.`,
             );
         }
+        warnCaps(e.version, e.source, capsOf(deps, installed), notes);
         return { version: e.version, source: e.source };
     }
 
@@ -86,11 +93,30 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
     // The default first (a distro Python, see base-images.ts), then newest to oldest.
     const order = [...(allowed.includes(DEFAULT_PYTHON) ? [DEFAULT_PYTHON] : []), ...[...allowed].reverse().filter((v) => v !== DEFAULT_PYTHON)];
     const ranged = facts.ranges.map((r) => r.source).join(" and ");
+    // A release that supports Pythons only up to some version caps the candidates.
+    const caps = capsOf(deps, installed);
+    const newest = caps.reduce<string | undefined>((m, c) => (m === undefined || newerPython(m, c.row.newestPython) ? c.row.newestPython : m), undefined);
+    const deciding = caps.filter((c) => c.row.newestPython === newest);
+    const capped = newest === undefined ? order : order.filter((v) => !newerPython(v, newest));
+    const decided = facts.ranges.length > 0 ? [ranged] : [];
+    const capText = deciding.map(describeCap).join("; ");
+    if (capped.length === 0) {
+        notes.push(
+            `No supported Python is old enough for the release pinned here: ${capText}. Python ${allowed[0]}, the oldest allowed, is used; ` +
+                `the app may fail on it. Upgrade ${deciding.map((c) => c.row.display).join(", ")} or set \`python\`.`,
+        );
+        decided.push(capText);
+    } else if (capped[0] !== order[0]) {
+        notes.push(`Python ${capped[0]}, not ${order[0]}: ${capText}. Set \`python\` to choose another.`);
+        decided.push(capText);
+    }
+    const candidates = capped.length === 0 ? [allowed[0]] : capped;
+    const base = decided.length > 0 ? decided.join(" and ") : "default";
     // A pinned package with no wheel for any candidate (psycopg2: sdist only)
     // builds from source whichever Python is chosen: it does not decide.
     // The others decide: the first candidate none of them lacks a wheel for.
-    const lacking = wheelLacks(deps, installed, order);
-    const fromSource = lacking.filter((b) => order.every((v) => b.lacks.has(v)));
+    const lacking = wheelLacks(deps, installed, candidates);
+    const fromSource = lacking.filter((b) => candidates.every((v) => b.lacks.has(v)));
     const deciders = lacking.filter((b) => !fromSource.includes(b));
     const blockersFor = (v: string) => deciders.filter((b) => b.lacks.has(v));
     const listed = (bs: readonly Blocker[]) => bs.map((b) => `${b.name} ${b.version}`).join(", ");
@@ -98,29 +124,51 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
     const sourceOnly =
         fromSource.length === 0
             ? ""
-            : ` ${listed(fromSource)} ${fromSource.length === 1 ? "has" : "have"} no wheel for any of ${allowed.join(", ")} ` +
+            : ` ${listed(fromSource)} ${fromSource.length === 1 ? "has" : "have"} no wheel for any of ${[...candidates].sort().join(", ")} ` +
               `(${whence(fromSource)}): ${fromSource.length === 1 ? "it builds" : "they build"} from source on every Python, so ${fromSource.length === 1 ? "it does" : "they do"} not decide.`;
-    const first = blockersFor(order[0]);
+    const first = blockersFor(candidates[0]);
     if (first.length === 0) {
-        return { version: order[0], source: facts.ranges.length > 0 ? ranged : "default" };
+        return { version: candidates[0], source: base };
     }
-    for (const v of order.slice(1)) {
+    for (const v of candidates.slice(1)) {
         if (blockersFor(v).length === 0) {
             const names = listed(first);
             const where = whence(first);
             notes.push(
-                `Python ${v}, not ${order[0]}: ${names} ${first.length === 1 ? "has" : "have"} no wheel built for ${order[0]} (${where}); ` +
+                `Python ${v}, not ${candidates[0]}: ${names} ${first.length === 1 ? "has" : "have"} no wheel built for ${candidates[0]} (${where}); ` +
                     `without one, ${first.length === 1 ? "it builds" : "they build"} from source (slow, or it fails) or ${first.length === 1 ? "falls" : "fall"} back to a pure-Python wheel ` +
-                    `made before ${order[0]} was supported.${sourceOnly} Set \`python\` to choose another.`,
+                    `made before ${candidates[0]} was supported.${sourceOnly} Set \`python\` to choose another.`,
             );
-            return { version: v, source: `${facts.ranges.length > 0 ? `${ranged}, and ` : ""}the wheels of ${names} (${where})` };
+            return { version: v, source: [...decided, `the wheels of ${names} (${where})`].join(", and ") };
         }
     }
     notes.push(
-        `No supported Python has wheels for every compiled package pinned here (${listed(first)} lack one for ${order[0]}); ` +
+        `No supported Python has wheels for every compiled package pinned here (${listed(first)} lack one for ${candidates[0]}); ` +
             `they build from source.${sourceOnly} Set \`python\` to choose the version.`,
     );
-    return { version: order[0], source: facts.ranges.length > 0 ? ranged : "default" };
+    return { version: candidates[0], source: base };
+}
+
+/** The caps the projects the app installs put on the Python, by project name. */
+function capsOf(deps: Dependencies, installed: ReadonlySet<string>): PythonCap[] {
+    const out: PythonCap[] = [];
+    for (const name of [...installed].sort()) {
+        const cap = pythonCapOf(name, deps.pins.get(name), deps.specifiers.get(name));
+        if (cap) {
+            out.push(cap);
+        }
+    }
+    return out;
+}
+
+/** A note for each cap an explicitly named Python is newer than: the version is kept. */
+function warnCaps(version: string, source: string, caps: readonly PythonCap[], notes: string[]): void {
+    for (const cap of caps.filter((c) => newerPython(version, c.row.newestPython))) {
+        notes.push(
+            `${source} names Python ${version}, but ${describeCap(cap)}: the app may fail on ${version}. ` +
+                `Upgrade ${cap.row.display}, or name Python ${cap.row.newestPython} or older.`,
+        );
+    }
 }
 
 interface Blocker {

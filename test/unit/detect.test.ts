@@ -256,6 +256,53 @@ describe("detection", () => {
             );
         });
 
+        describe("the newest Python a pinned release supports", () => {
+            const BOTTLE_APP = "import bottle\n\napplication = bottle.default_app()\n";
+            it("GIVEN bottle==0.12.25 and requires-python >=3.10 THEN 3.12, and source and note name the release", () => {
+                const dir = apps.make({
+                    "app.py": BOTTLE_APP,
+                    "pyproject.toml": '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.10"\ndependencies = ["bottle==0.12.25"]\n',
+                });
+                const plan = synthesize(dir).plan;
+                assert.equal(plan.python.version, "3.12");
+                assert.match(plan.python.source, /^pyproject\.toml requires-python and bottle 0\.12\.25 supports Python up to 3\.12 \(/);
+                assert.ok(plan.notes.some((n) => n.startsWith("Python 3.12, not 3.13: bottle 0.12.25 supports Python up to 3.12")));
+            });
+            it("GIVEN bottle==0.12.25 and requires-python >=3.13 THEN the oldest allowed, 3.13, with a note", () => {
+                const dir = apps.make({
+                    "app.py": BOTTLE_APP,
+                    "pyproject.toml": '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.13"\ndependencies = ["bottle==0.12.25"]\n',
+                });
+                const plan = synthesize(dir).plan;
+                assert.equal(plan.python.version, "3.13");
+                assert.ok(plan.notes.some((n) => n.startsWith("No supported Python is old enough for the release pinned here: bottle 0.12.25")));
+            });
+            it("GIVEN bottle==0.12.25 and numpy==1.25.2 (wheels up to cp311) THEN 3.11: the cap, then the wheels", () => {
+                const dir = apps.make({ "app.py": BOTTLE_APP, "requirements.txt": "bottle==0.12.25\nnumpy==1.25.2\n" });
+                const plan = synthesize(dir).plan;
+                assert.equal(plan.python.version, "3.11");
+                assert.match(plan.python.source, /^bottle 0\.12\.25 supports .*, and the wheels of numpy 1\.25\.2/);
+            });
+            it("GIVEN bottle==0.12.25 and runtime.txt python-3.13 THEN runtime.txt still decides, with a note", () => {
+                const dir = apps.make({ "app.py": BOTTLE_APP, "requirements.txt": "bottle==0.12.25\n", "runtime.txt": "python-3.13.1\n" });
+                const plan = synthesize(dir).plan;
+                assert.deepEqual(plan.python, { version: "3.13", source: "runtime.txt" });
+                assert.ok(plan.notes.some((n) => n.startsWith("runtime.txt names Python 3.13, but bottle 0.12.25 supports Python up to 3.12")));
+            });
+            it("GIVEN `python` 3.13 and Django~=3.2.10 THEN 3.13, with a note", () => {
+                const dir = apps.make({ "app.py": BOTTLE_APP, "requirements.txt": "bottle\nDjango~=3.2.10\n" });
+                const plan = synthesize(dir, { python: "3.13" }).plan;
+                assert.deepEqual(plan.python, { version: "3.13", source: "`python`" });
+                assert.ok(plan.notes.some((n) => n.startsWith("`python` names Python 3.13, but django~=3.2.10 installs a Django release in >=3.2.9,<4.0")));
+            });
+            it("GIVEN bottle unpinned, or bottle==0.13.2 THEN 3.13 (no cap)", () => {
+                for (const req of ["bottle\n", "bottle==0.13.2\n"]) {
+                    const plan = synthesize(apps.make({ "app.py": BOTTLE_APP, "requirements.txt": req })).plan;
+                    assert.deepEqual(plan.python, { version: "3.13", source: "default" });
+                }
+            });
+        });
+
         it("GIVEN only runtime.txt THEN it decides", () => {
             const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "runtime.txt": "python-3.10.14\n" });
             assert.deepEqual(synthesize(dir).plan.python, { version: "3.10", source: "runtime.txt" });

@@ -1,0 +1,103 @@
+import { satisfies } from "@renovatebot/pep440";
+import { parse as parseSpecifier } from "@renovatebot/pep440/lib/specifier";
+import { installedVersion } from "./releases";
+
+/**
+ * The newest Python that releases of common web-stack projects support, as
+ * each project's own release notes or docs say. Pure-Python packages have no
+ * wheel tags to tell (wheel-coverage.ts), yet an old release can fail on a
+ * newer Python that removed something it uses (Django 3.2 and Bottle 0.12
+ * import `cgi`, gone in 3.13, PEP 594). Data on the ground floor: planning
+ * caps the Python it chooses by the release the app installs.
+ *
+ * A row is a PEP 440 range of releases and the newest Python series they
+ * support. Releases no row holds (the newest ones, or a project not listed)
+ * put no cap. Conservative: only what the project itself declares.
+ */
+export interface PythonSupportRow {
+    /** PEP 503 name. */
+    readonly project: string;
+    /** How the project writes its name, for the plan's notes. */
+    readonly display: string;
+    /** PEP 440 range of releases. */
+    readonly releases: string;
+    /** The newest Python series those releases support ("3.10"). */
+    readonly newestPython: string;
+    /** Where the project says so, named in the plan's notes. */
+    readonly source: string;
+}
+
+const DJANGO_FAQ = "Django's FAQ, “What Python version can I use with Django?”";
+
+export const PYTHON_SUPPORT: readonly PythonSupportRow[] = [
+    // Django's FAQ (Installation: "What Python version can I use with Django?")
+    // lists every series' Pythons, with the patch release that added the newest;
+    // the release notes of those patch releases (2.2.17, 3.0.11, 3.1.3, 3.2.9,
+    // 4.1.3, 4.2.8, 5.1.3, 5.2.8) say "compatibility with Python 3.x".
+    // Before 2.2: 1.11 supports up to 3.7 (1.11.17), 2.0 and 2.1 up to 3.7; older less.
+    { project: "django", display: "Django", releases: "<2.2", newestPython: "3.7", source: DJANGO_FAQ },
+    // 2.2: 3.5-3.9 (3.8 from 2.2.8, 3.9 from 2.2.17).
+    { project: "django", display: "Django", releases: ">=2.2,<3.0", newestPython: "3.9", source: DJANGO_FAQ },
+    // 3.0: 3.6-3.9 (3.9 from 3.0.11); 3.1: 3.6-3.9 (3.9 from 3.1.3).
+    { project: "django", display: "Django", releases: ">=3.0,<3.2", newestPython: "3.9", source: DJANGO_FAQ },
+    // 3.2: 3.6-3.10, 3.10 from 3.2.9 (Django 3.2.9 release notes).
+    { project: "django", display: "Django", releases: ">=3.2,<3.2.9", newestPython: "3.9", source: DJANGO_FAQ },
+    { project: "django", display: "Django", releases: ">=3.2.9,<4.0", newestPython: "3.10", source: DJANGO_FAQ },
+    // 4.0: 3.8-3.10.
+    { project: "django", display: "Django", releases: ">=4.0,<4.1", newestPython: "3.10", source: DJANGO_FAQ },
+    // 4.1: 3.8-3.11, 3.11 from 4.1.3 (Django 4.1.3 release notes).
+    { project: "django", display: "Django", releases: ">=4.1,<4.1.3", newestPython: "3.10", source: DJANGO_FAQ },
+    { project: "django", display: "Django", releases: ">=4.1.3,<4.2", newestPython: "3.11", source: DJANGO_FAQ },
+    // 4.2: 3.8-3.12, 3.12 from 4.2.8 (Django 4.2.8 release notes).
+    { project: "django", display: "Django", releases: ">=4.2,<4.2.8", newestPython: "3.11", source: DJANGO_FAQ },
+    { project: "django", display: "Django", releases: ">=4.2.8,<5.0", newestPython: "3.12", source: DJANGO_FAQ },
+    // 5.0: 3.10-3.12.
+    { project: "django", display: "Django", releases: ">=5.0,<5.1", newestPython: "3.12", source: DJANGO_FAQ },
+    // 5.1: 3.10-3.13, 3.13 from 5.1.3 (Django 5.1.3 release notes).
+    { project: "django", display: "Django", releases: ">=5.1,<5.1.3", newestPython: "3.12", source: DJANGO_FAQ },
+    { project: "django", display: "Django", releases: ">=5.1.3,<5.2", newestPython: "3.13", source: DJANGO_FAQ },
+    // 5.2: 3.10-3.14, 3.14 from 5.2.8 (Django 5.2.8 release notes); 5.2.8 and
+    // later, and 6.0 (3.12-3.14), support every Python this package builds.
+    { project: "django", display: "Django", releases: ">=5.2,<5.2.8", newestPython: "3.13", source: DJANGO_FAQ },
+    // Bottle 0.12.x's bottle.py imports `cgi` (removed in Python 3.13, PEP 594);
+    // 0.13 no longer does (Bottle's changelog, "Release 0.13").
+    { project: "bottle", display: "Bottle", releases: "<0.13", newestPython: "3.12", source: "Bottle 0.12 imports cgi, which Python 3.13 removed; Bottle's changelog, Release 0.13" },
+];
+
+export interface PythonCap {
+    readonly project: string;
+    /** How the app asks for it: "django 3.2.25" (pinned or locked) or "django~=3.2.10". */
+    readonly asked: string;
+    readonly row: PythonSupportRow;
+}
+
+/** The row for the release of `project` the app installs (its pin, else the newest its specifier allows); undefined when unpinned or no row holds it. */
+export function pythonCapOf(project: string, pin: string | undefined, specifier: string | undefined): PythonCap | undefined {
+    const rows = PYTHON_SUPPORT.filter((r) => r.project === project);
+    if (rows.length === 0) {
+        return undefined;
+    }
+    // The rows' edges, and "0" for a specifier with only an upper bound below them all ("<0.13": an 0.12.x).
+    const version = installedVersion(pin, specifier, ["0", ...rows.flatMap((r) => parseSpecifier(r.releases).map((c) => c.version))]);
+    if (version === undefined) {
+        return undefined;
+    }
+    const row = rows.find((r) => satisfies(version, r.releases));
+    if (!row) {
+        return undefined;
+    }
+    return { project, asked: pin !== undefined ? `${project} ${pin}` : `${project}${specifier}`, row };
+}
+
+/** How a cap reads in the plan: "django 3.2.25 supports Python up to 3.10 (Django's FAQ …)". */
+export function describeCap(cap: PythonCap): string {
+    const who = cap.asked.includes(" ") ? cap.asked : `${cap.asked} installs a ${cap.row.display} release in ${cap.row.releases}, which`;
+    return `${who} supports Python up to ${cap.row.newestPython} (${cap.row.source})`;
+}
+
+/** Whether Python series `a` is newer than `b` ("3.10" > "3.9"). */
+export function newerPython(a: string, b: string): boolean {
+    const [am, an] = a.split(".").map(Number);
+    const [bm, bn] = b.split(".").map(Number);
+    return am !== bm ? am > bm : an > bn;
+}
