@@ -246,10 +246,12 @@ function codePaths(
             }
             continue;
         }
-        if (c.callee.kind === "attr" && c.callee.name === "mkdir") {
-            const path = pathValue(c.callee.target, ctx);
+        // Path(...).mkdir(), or a name bound to a path: UPLOAD_DIR.mkdir(exist_ok=True).
+        const mkdirOn = receiverOf(c, "mkdir");
+        if (mkdirOn !== undefined) {
+            const path = pathValue(mkdirOn, ctx);
             if (path !== undefined && path !== "" && path !== ctx.cwd) {
-                add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: `${file}: Path(${path}).mkdir()` });
+                add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: mkdirOn.kind === "ref" ? `${file}: ${mkdirOn.local}.mkdir() creates ${path}` : `${file}: Path(${path}).mkdir()` });
             }
         }
     }
@@ -301,6 +303,23 @@ function sqliteUrls(e: Expr | undefined, depth = 0): Expr[] {
     return [];
 }
 
+/**
+ * The object a method is called on: `Path("x").mkdir()` -> Path("x"); a
+ * dotted name (`UPLOAD_DIR.mkdir()`, parsed as one reference) -> the
+ * reference without the method (UPLOAD_DIR), which the PathContext can look up.
+ */
+function receiverOf(c: Extract<Expr, { kind: "call" }>, method: string): Expr | undefined {
+    const callee = c.callee;
+    if (callee.kind === "attr") {
+        return callee.name === method ? callee.target : undefined;
+    }
+    const suffix = `.${method}`;
+    if (callee.kind === "ref" && callee.path.endsWith(suffix) && callee.local.endsWith(suffix)) {
+        return { kind: "ref", path: callee.path.slice(0, -suffix.length), local: callee.local.slice(0, -suffix.length) };
+    }
+    return undefined;
+}
+
 function isTrue(e: Expr | undefined): boolean {
     return e?.kind === "bool" && e.value;
 }
@@ -345,5 +364,8 @@ function kindOf(path: string): "data" | "scratch" {
 /** What a folder the code creates holds, by its name: logs, a cache, else the app's files. */
 function holdsOf(path: string): Holds {
     const last = (path.split("/").pop() ?? "").toLowerCase();
+    if (last === "upload" || last === "uploads" || last === "media") {
+        return "uploads";
+    }
     return last === "log" || last === "logs" ? "logs" : last === "cache" || last === ".cache" ? "cache" : "files";
 }
