@@ -25,8 +25,8 @@ export interface WritablePath {
     readonly why: string;
 }
 
-/** What a writable path holds: an SQLite database, uploaded files, Flask's instance folder, logs, a cache, or files the app writes. */
-export type Holds = "database" | "uploads" | "instance" | "logs" | "cache" | "files";
+/** What a writable path holds: an SQLite database, uploaded files, Flask's instance folder, logs, a cache, login sessions, or files the app writes. */
+export type Holds = "database" | "uploads" | "instance" | "logs" | "cache" | "sessions" | "files";
 
 /** A log file's place: its folder, made writable; or the file itself (linked to a writable place) when the folder holds code or is the app's folder. */
 function logPath(src: SourceTree, path: string, why: string, add: (p: WritablePath) => void): void {
@@ -186,6 +186,72 @@ function configItem(mod: PyModule, mapping: string, key: string): Expr | undefin
     return undefined;
 }
 
+/**
+ * A Flask config key's value as this module sets it: `<app>.config["K"] = v`
+ * anywhere, `<app>.config.from_mapping(K=v)` / `.update(K=v)` (or a dict
+ * argument), a module-level `K = v` read by `<app>.config.from_object(__name__)`,
+ * and `config={"K": v}` given to an extension (`Cache(app, config=...)`,
+ * `cache.init_app(app, config=...)`) when `extension` names its class.
+ * The last one set wins, in that order of kinds.
+ */
+function flaskConfig(mod: PyModule, key: string, extension?: string): Expr | undefined {
+    let found: Expr | undefined;
+    for (const [target, value] of mod.itemAssignsAnywhere) {
+        if (target.kind === "subscript" && target.target.kind === "ref" && target.target.path.endsWith(".config") && str(target.index) === key) {
+            found = value;
+        }
+    }
+    for (const c of mod.calls) {
+        const callee = calleeOf(c) ?? "";
+        if (callee.endsWith(".config.from_mapping") || callee.endsWith(".config.update")) {
+            found = c.kwargs[key] ?? dictGet(c.args[0], key) ?? found;
+        } else if (callee.endsWith(".config.from_object") && c.args[0]?.kind === "ref" && c.args[0].path === "__name__") {
+            found = mod.value(key) ?? found;
+        } else if (extension !== undefined && (callee === extension || callee.endsWith(".init_app")) && c.kwargs["config"]?.kind === "dict") {
+            found = dictGet(c.kwargs["config"], key) ?? found;
+        }
+    }
+    return found;
+}
+
+/** A string setting, literal or through a module-level name (`SESSION_TYPE = "filesystem"; app.config["SESSION_TYPE"] = SESSION_TYPE`). */
+function settingString(mod: PyModule, e: Expr | undefined): string | undefined {
+    return str(e) ?? (e?.kind === "ref" && !e.path.includes(".") ? str(mod.value(e.path)) : undefined);
+}
+
+/** Flask-Caching's file-system backend, by CACHE_TYPE: "filesystem", "FileSystemCache", "flask_caching.backends.filesystemcache.FileSystemCache". */
+function isFileSystemCacheType(t: string | undefined): boolean {
+    const last = (t ?? "").split(".").pop()?.toLowerCase();
+    return last === "filesystem" || last === "filesystemcache";
+}
+
+/**
+ * Flask extensions that keep files where the config says:
+ * Flask-Session with SESSION_TYPE "filesystem" writes SESSION_FILE_DIR
+ * (default: flask_session in the working folder); Flask-Caching with a
+ * file-system CACHE_TYPE writes CACHE_DIR (without it the extension fails,
+ * so nothing is guessed). Both are scratch: a lost session logs its user out,
+ * a lost cache is refilled; neither is data to keep across a redeploy.
+ */
+function flaskExtensionPaths(mod: PyModule, file: string, ctx: PathContext, add: (p: WritablePath) => void): void {
+    const imports = (m: string): boolean => [...mod.imported].some((i) => i === m || i.startsWith(`${m}.`));
+    if (imports("flask_session") && settingString(mod, flaskConfig(mod, "SESSION_TYPE")) === "filesystem") {
+        const dir = flaskConfig(mod, "SESSION_FILE_DIR");
+        const path = dir === undefined ? joinPath(ctx.cwd, "flask_session") : pathValue(dir, ctx);
+        if (path !== undefined && path !== "" && path !== ctx.cwd) {
+            const where = dir === undefined ? "its default flask_session in the working folder" : `SESSION_FILE_DIR ${path}`;
+            add({ path, kind: "scratch", file: false, holds: "sessions", why: `${file}: Flask-Session's SESSION_TYPE "filesystem" keeps sessions in ${where}` });
+        }
+    }
+    if (imports("flask_caching")) {
+        const type = settingString(mod, flaskConfig(mod, "CACHE_TYPE", "flask_caching.Cache"));
+        const path = isFileSystemCacheType(type) ? pathValue(flaskConfig(mod, "CACHE_DIR", "flask_caching.Cache"), ctx) : undefined;
+        if (path !== undefined && path !== "" && path !== ctx.cwd) {
+            add({ path, kind: "scratch", file: false, holds: "cache", why: `${file}: Flask-Caching's CACHE_TYPE "${type}" keeps its cache in CACHE_DIR ${path}` });
+        }
+    }
+}
+
 const FILE_HANDLERS = new Set([
     "logging.FileHandler",
     "logging.handlers.RotatingFileHandler",
@@ -255,6 +321,8 @@ function codePaths(
             }
         }
     }
+
+    flaskExtensionPaths(mod, file, ctx, add);
 
     // SQLite URLs ("sqlite:///app.db", "sqlite+aiosqlite:///app.db"), in assignments and config items.
     const exprs: Expr[] = [...mod.assignedAnywhere];
