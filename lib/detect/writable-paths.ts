@@ -312,6 +312,12 @@ function codePaths(
             }
             continue;
         }
+        // Files written into a folder by a name only known at run time: file.save(os.path.join(app.config["UPLOAD_FOLDER"], filename)), open(UPLOADS / name, "wb").
+        const written = writtenInto(c, ctx);
+        if (written !== undefined) {
+            add({ path: written.folder, kind: written.uploads ? "data" : kindOf(written.folder), file: false, holds: written.uploads ? "uploads" : holdsOf(written.folder), why: `${file}: ${written.how}` });
+            continue;
+        }
         // Path(...).mkdir(), or a name bound to a path: UPLOAD_DIR.mkdir(exist_ok=True).
         const mkdirOn = receiverOf(c, "mkdir");
         if (mkdirOn !== undefined) {
@@ -369,6 +375,53 @@ function sqliteUrls(e: Expr | undefined, depth = 0): Expr[] {
         return e.entries.flatMap(([, v]) => sqliteUrls(v, depth + 1));
     }
     return [];
+}
+
+/** open()'s mode writes: "w", "wb", "a", "x", "r+". */
+function writesMode(e: Expr | undefined): boolean {
+    const mode = str(e);
+    return mode !== undefined && [..."wax+"].some((m) => mode.includes(m));
+}
+
+/**
+ * The folder of a file path whose name is computed: os.path.join(<folder>,
+ * <anything>) or <folder> / <not a literal>, where the folder reads as a
+ * path inside the app's folder (a relative path other than the working
+ * folder itself: /tmp and other absolute places are left alone).
+ */
+function folderOfComputedFile(e: Expr | undefined, ctx: PathContext): string | undefined {
+    let folder: string | undefined;
+    if (e?.kind === "call" && calleeOf(e) === "os.path.join" && e.args.length >= 2) {
+        folder = pathValue(e.args[0], ctx);
+        for (const a of e.args.slice(1, -1)) {
+            const s = str(a);
+            folder = folder === undefined || s === undefined ? undefined : joinPath(folder, s);
+        }
+        if (str(e.args[e.args.length - 1]) !== undefined) {
+            return undefined; // a fixed file name: not a folder of files the app names
+        }
+    } else if (e?.kind === "div" && str(e.right) === undefined) {
+        folder = pathValue(e.left, ctx);
+    }
+    return folder === undefined || folder === "" || folder === ctx.cwd || folder.startsWith("/") ? undefined : folder;
+}
+
+/**
+ * A call that writes a file with a computed name into a folder among the
+ * app's files: `<x>.save(<path>)` (werkzeug's FileStorage.save: uploads) or
+ * open(<path>, "w"/"wb"/"a"/...).
+ */
+function writtenInto(c: Extract<Expr, { kind: "call" }>, ctx: PathContext): { folder: string; uploads: boolean; how: string } | undefined {
+    if (receiverOf(c, "save") !== undefined) {
+        const folder = folderOfComputedFile(c.args[0] ?? c.kwargs["dst"], ctx);
+        return folder === undefined ? undefined : { folder, uploads: true, how: `.save() stores files into ${folder}` };
+    }
+    const callee = calleeOf(c);
+    if ((callee === "open" || callee === "io.open") && writesMode(c.args[1] ?? c.kwargs["mode"])) {
+        const folder = folderOfComputedFile(c.args[0] ?? c.kwargs["file"], ctx);
+        return folder === undefined ? undefined : { folder, uploads: false, how: `open(..., ${JSON.stringify(str(c.args[1] ?? c.kwargs["mode"]))}) writes files into ${folder}` };
+    }
+    return undefined;
 }
 
 /**
