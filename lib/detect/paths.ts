@@ -4,7 +4,8 @@ import { calleeOf, Expr, str } from "./python-source";
  * Reads a filesystem path out of a Python expression without running it:
  * string literals, names bound in the module, `base / "x"`,
  * os.path.join(base, "x"), Path(...), os.path.dirname/abspath(__file__),
- * `.parent`, `.resolve()`, str(...), and "sqlite:///" + path (any
+ * `.parent`, `.resolve()`, str(...), os.fspath(...), f"{path}/x",
+ * os.getcwd(), and "sqlite:///" + path (any
  * SQLite driver: "sqlite+aiosqlite:///" + path). The result is
  * a POSIX path relative to the source folder ("portal/db.sqlite3"), or an
  * absolute one ("/var/log/app"), or undefined when the code computes the
@@ -33,8 +34,16 @@ export function defaultOf(e: Extract<Expr, { kind: "call" }>): Expr | undefined 
     return WITH_DEFAULT.some((w) => name === w || name.endsWith(`.${w}`)) ? e.args[1] : undefined;
 }
 
+/**
+ * How deep an expression is followed: enough for a settings chain such as
+ * cookiecutter-django's MEDIA_ROOT = str(APPS_DIR / "media"), APPS_DIR =
+ * BASE_DIR / "myapi", BASE_DIR = Path(__file__).resolve().parent.parent.parent;
+ * the bound only stops a name bound to itself.
+ */
+const MAX_DEPTH = 32;
+
 export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): string | undefined {
-    if (!e || depth > 8) {
+    if (!e || depth > MAX_DEPTH) {
         return undefined;
     }
     const literal = str(e);
@@ -42,6 +51,19 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
         return literal.startsWith("/") ? normalize(literal) : normalize(join(ctx.cwd, literal));
     }
     switch (e.kind) {
+        case "fstring": {
+            // f"{BASE_DIR}/media", f"{UPLOAD_DIR}": one path, then literal parts.
+            const [first, ...rest] = e.parts;
+            if (typeof first === "string" || rest.some((p) => typeof p !== "string")) {
+                return undefined;
+            }
+            const base = pathValue(first, ctx, depth + 1);
+            const tail = (rest as string[]).join("");
+            if (base === undefined || (tail !== "" && !tail.startsWith("/"))) {
+                return undefined; // f"{BASE}x" is not a path under BASE
+            }
+            return joinPath(base, tail.slice(1));
+        }
         case "or": {
             // `os.environ.get("X") or "default"`: without the variable, the fallback applies.
             return pathValue(e.right, ctx, depth + 1) ?? pathValue(e.left, ctx, depth + 1);
@@ -93,6 +115,9 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
                 return pathValue(callee.target, ctx, depth + 1);
             }
             const name = calleeOf(e) ?? "";
+            if ((name === "os.getcwd" || name === "pathlib.Path.cwd" || name === "Path.cwd") && e.args.length === 0) {
+                return ctx.cwd; // the working folder the server runs in
+            }
             const fallback = defaultOf(e);
             if (fallback !== undefined) {
                 return pathValue(fallback, ctx, depth + 1);

@@ -406,6 +406,11 @@ export function parseModule(text: string): PyModule {
                     readImport(c, false);
                     continue;
                 }
+                if (c.name === "CallExpression") {
+                    // A call outside a statement of its own: `with open(path, "w") as f:`, `if os.path.exists(p):`.
+                    expr(c, fnCalls);
+                    continue;
+                }
                 walk(c);
             }
         };
@@ -490,6 +495,8 @@ export function parseModule(text: string): PyModule {
                     for (const b of children(n)) {
                         if (b.name === "Body") {
                             topLevel(b, inMainGuard);
+                        } else if (b.name === "CallExpression") {
+                            expr(b, calls); // with open(path, "w") as f:
                         }
                     }
                     break;

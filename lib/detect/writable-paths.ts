@@ -25,8 +25,8 @@ export interface WritablePath {
     readonly why: string;
 }
 
-/** What a writable path holds: an SQLite database, uploaded files, Flask's instance folder, logs, a cache, or files the app writes. */
-export type Holds = "database" | "uploads" | "instance" | "logs" | "cache" | "files";
+/** What a writable path holds: an SQLite database, uploaded files, Flask's instance folder, logs, a cache, login sessions, or files the app writes. */
+export type Holds = "database" | "uploads" | "instance" | "logs" | "cache" | "sessions" | "files";
 
 /** A log file's place: its folder, made writable; or the file itself (linked to a writable place) when the folder holds code or is the app's folder. */
 function logPath(src: SourceTree, path: string, why: string, add: (p: WritablePath) => void): void {
@@ -186,6 +186,72 @@ function configItem(mod: PyModule, mapping: string, key: string): Expr | undefin
     return undefined;
 }
 
+/**
+ * A Flask config key's value as this module sets it: `<app>.config["K"] = v`
+ * anywhere, `<app>.config.from_mapping(K=v)` / `.update(K=v)` (or a dict
+ * argument), a module-level `K = v` read by `<app>.config.from_object(__name__)`,
+ * and `config={"K": v}` given to an extension (`Cache(app, config=...)`,
+ * `cache.init_app(app, config=...)`) when `extension` names its class.
+ * The last one set wins, in that order of kinds.
+ */
+function flaskConfig(mod: PyModule, key: string, extension?: string): Expr | undefined {
+    let found: Expr | undefined;
+    for (const [target, value] of mod.itemAssignsAnywhere) {
+        if (target.kind === "subscript" && target.target.kind === "ref" && target.target.path.endsWith(".config") && str(target.index) === key) {
+            found = value;
+        }
+    }
+    for (const c of mod.calls) {
+        const callee = calleeOf(c) ?? "";
+        if (callee.endsWith(".config.from_mapping") || callee.endsWith(".config.update")) {
+            found = c.kwargs[key] ?? dictGet(c.args[0], key) ?? found;
+        } else if (callee.endsWith(".config.from_object") && c.args[0]?.kind === "ref" && c.args[0].path === "__name__") {
+            found = mod.value(key) ?? found;
+        } else if (extension !== undefined && (callee === extension || callee.endsWith(".init_app")) && c.kwargs["config"]?.kind === "dict") {
+            found = dictGet(c.kwargs["config"], key) ?? found;
+        }
+    }
+    return found;
+}
+
+/** A string setting, literal or through a module-level name (`SESSION_TYPE = "filesystem"; app.config["SESSION_TYPE"] = SESSION_TYPE`). */
+function settingString(mod: PyModule, e: Expr | undefined): string | undefined {
+    return str(e) ?? (e?.kind === "ref" && !e.path.includes(".") ? str(mod.value(e.path)) : undefined);
+}
+
+/** Flask-Caching's file-system backend, by CACHE_TYPE: "filesystem", "FileSystemCache", "flask_caching.backends.filesystemcache.FileSystemCache". */
+function isFileSystemCacheType(t: string | undefined): boolean {
+    const last = (t ?? "").split(".").pop()?.toLowerCase();
+    return last === "filesystem" || last === "filesystemcache";
+}
+
+/**
+ * Flask extensions that keep files where the config says:
+ * Flask-Session with SESSION_TYPE "filesystem" writes SESSION_FILE_DIR
+ * (default: flask_session in the working folder); Flask-Caching with a
+ * file-system CACHE_TYPE writes CACHE_DIR (without it the extension fails,
+ * so nothing is guessed). Both are scratch: a lost session logs its user out,
+ * a lost cache is refilled; neither is data to keep across a redeploy.
+ */
+function flaskExtensionPaths(mod: PyModule, file: string, ctx: PathContext, add: (p: WritablePath) => void): void {
+    const imports = (m: string): boolean => [...mod.imported].some((i) => i === m || i.startsWith(`${m}.`));
+    if (imports("flask_session") && settingString(mod, flaskConfig(mod, "SESSION_TYPE")) === "filesystem") {
+        const dir = flaskConfig(mod, "SESSION_FILE_DIR");
+        const path = dir === undefined ? joinPath(ctx.cwd, "flask_session") : pathValue(dir, ctx);
+        if (path !== undefined && path !== "" && path !== ctx.cwd) {
+            const where = dir === undefined ? "its default flask_session in the working folder" : `SESSION_FILE_DIR ${path}`;
+            add({ path, kind: "scratch", file: false, holds: "sessions", why: `${file}: Flask-Session's SESSION_TYPE "filesystem" keeps sessions in ${where}` });
+        }
+    }
+    if (imports("flask_caching")) {
+        const type = settingString(mod, flaskConfig(mod, "CACHE_TYPE", "flask_caching.Cache"));
+        const path = isFileSystemCacheType(type) ? pathValue(flaskConfig(mod, "CACHE_DIR", "flask_caching.Cache"), ctx) : undefined;
+        if (path !== undefined && path !== "" && path !== ctx.cwd) {
+            add({ path, kind: "scratch", file: false, holds: "cache", why: `${file}: Flask-Caching's CACHE_TYPE "${type}" keeps its cache in CACHE_DIR ${path}` });
+        }
+    }
+}
+
 const FILE_HANDLERS = new Set([
     "logging.FileHandler",
     "logging.handlers.RotatingFileHandler",
@@ -246,13 +312,23 @@ function codePaths(
             }
             continue;
         }
-        if (c.callee.kind === "attr" && c.callee.name === "mkdir") {
-            const path = pathValue(c.callee.target, ctx);
+        // Files written into a folder by a name only known at run time: file.save(os.path.join(app.config["UPLOAD_FOLDER"], filename)), open(UPLOADS / name, "wb").
+        const written = writtenInto(c, ctx);
+        if (written !== undefined) {
+            add({ path: written.folder, kind: written.uploads ? "data" : kindOf(written.folder), file: false, holds: written.uploads ? "uploads" : holdsOf(written.folder), why: `${file}: ${written.how}` });
+            continue;
+        }
+        // Path(...).mkdir(), or a name bound to a path: UPLOAD_DIR.mkdir(exist_ok=True).
+        const mkdirOn = receiverOf(c, "mkdir");
+        if (mkdirOn !== undefined) {
+            const path = pathValue(mkdirOn, ctx);
             if (path !== undefined && path !== "" && path !== ctx.cwd) {
-                add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: `${file}: Path(${path}).mkdir()` });
+                add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: mkdirOn.kind === "ref" ? `${file}: ${mkdirOn.local}.mkdir() creates ${path}` : `${file}: Path(${path}).mkdir()` });
             }
         }
     }
+
+    flaskExtensionPaths(mod, file, ctx, add);
 
     // SQLite URLs ("sqlite:///app.db", "sqlite+aiosqlite:///app.db"), in assignments and config items.
     const exprs: Expr[] = [...mod.assignedAnywhere];
@@ -301,6 +377,70 @@ function sqliteUrls(e: Expr | undefined, depth = 0): Expr[] {
     return [];
 }
 
+/** open()'s mode writes: "w", "wb", "a", "x", "r+". */
+function writesMode(e: Expr | undefined): boolean {
+    const mode = str(e);
+    return mode !== undefined && [..."wax+"].some((m) => mode.includes(m));
+}
+
+/**
+ * The folder of a file path whose name is computed: os.path.join(<folder>,
+ * <anything>) or <folder> / <not a literal>, where the folder reads as a
+ * path inside the app's folder (a relative path other than the working
+ * folder itself: /tmp and other absolute places are left alone).
+ */
+function folderOfComputedFile(e: Expr | undefined, ctx: PathContext): string | undefined {
+    let folder: string | undefined;
+    if (e?.kind === "call" && calleeOf(e) === "os.path.join" && e.args.length >= 2) {
+        folder = pathValue(e.args[0], ctx);
+        for (const a of e.args.slice(1, -1)) {
+            const s = str(a);
+            folder = folder === undefined || s === undefined ? undefined : joinPath(folder, s);
+        }
+        if (str(e.args[e.args.length - 1]) !== undefined) {
+            return undefined; // a fixed file name: not a folder of files the app names
+        }
+    } else if (e?.kind === "div" && str(e.right) === undefined) {
+        folder = pathValue(e.left, ctx);
+    }
+    return folder === undefined || folder === "" || folder === ctx.cwd || folder.startsWith("/") ? undefined : folder;
+}
+
+/**
+ * A call that writes a file with a computed name into a folder among the
+ * app's files: `<x>.save(<path>)` (werkzeug's FileStorage.save: uploads) or
+ * open(<path>, "w"/"wb"/"a"/...).
+ */
+function writtenInto(c: Extract<Expr, { kind: "call" }>, ctx: PathContext): { folder: string; uploads: boolean; how: string } | undefined {
+    if (receiverOf(c, "save") !== undefined) {
+        const folder = folderOfComputedFile(c.args[0] ?? c.kwargs["dst"], ctx);
+        return folder === undefined ? undefined : { folder, uploads: true, how: `.save() stores files into ${folder}` };
+    }
+    const callee = calleeOf(c);
+    if ((callee === "open" || callee === "io.open") && writesMode(c.args[1] ?? c.kwargs["mode"])) {
+        const folder = folderOfComputedFile(c.args[0] ?? c.kwargs["file"], ctx);
+        return folder === undefined ? undefined : { folder, uploads: false, how: `open(..., ${JSON.stringify(str(c.args[1] ?? c.kwargs["mode"]))}) writes files into ${folder}` };
+    }
+    return undefined;
+}
+
+/**
+ * The object a method is called on: `Path("x").mkdir()` -> Path("x"); a
+ * dotted name (`UPLOAD_DIR.mkdir()`, parsed as one reference) -> the
+ * reference without the method (UPLOAD_DIR), which the PathContext can look up.
+ */
+function receiverOf(c: Extract<Expr, { kind: "call" }>, method: string): Expr | undefined {
+    const callee = c.callee;
+    if (callee.kind === "attr") {
+        return callee.name === method ? callee.target : undefined;
+    }
+    const suffix = `.${method}`;
+    if (callee.kind === "ref" && callee.path.endsWith(suffix) && callee.local.endsWith(suffix)) {
+        return { kind: "ref", path: callee.path.slice(0, -suffix.length), local: callee.local.slice(0, -suffix.length) };
+    }
+    return undefined;
+}
+
 function isTrue(e: Expr | undefined): boolean {
     return e?.kind === "bool" && e.value;
 }
@@ -345,5 +485,8 @@ function kindOf(path: string): "data" | "scratch" {
 /** What a folder the code creates holds, by its name: logs, a cache, else the app's files. */
 function holdsOf(path: string): Holds {
     const last = (path.split("/").pop() ?? "").toLowerCase();
+    if (last === "upload" || last === "uploads" || last === "media") {
+        return "uploads";
+    }
     return last === "log" || last === "logs" ? "logs" : last === "cache" || last === ".cache" ? "cache" : "files";
 }
