@@ -33,6 +33,14 @@ export interface Plan {
     readonly installsProject: boolean;
     /** Dependencies install after the source is copied (local path requirements). */
     readonly needsSource: boolean;
+    /**
+     * Where the source enters the image. "runner": copied straight into the
+     * final stage (`COPY --link`), so a source change rebuilds one layer and
+     * nothing in the builder. "builder": the builder needs it (the project
+     * installs, a requirement is a local path, build steps run on it), and
+     * the runner copies the builder's result.
+     */
+    readonly sourceInto: "runner" | "builder";
     /** How the installer is asked: dependency groups, the workspace member, the version variable for VCS-versioned projects. */
     readonly dependencies: {
         /** Dependency groups installed besides the main dependencies. */
@@ -180,6 +188,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
         manifest: deps.manifest,
         installsProject,
         needsSource: deps.needsSource,
+        sourceInto: deps.needsSource || installsProject || steps.steps.length > 0 ? "builder" : "runner",
         dependencies: {
             groups,
             workspacePackage,

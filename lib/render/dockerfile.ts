@@ -42,9 +42,15 @@ function comment(text: string): string {
     return `# ${text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?")}`;
 }
 
-/** An id for the apt cache mounts that keeps different distros' caches apart. */
-function aptCacheKey(plan: Plan): string {
-    return plan.baseImage.image.replace(/[^A-Za-z0-9.-]+/g, "-");
+/**
+ * An id for the apt cache mounts: one per distro and stage. Per distro, so
+ * different releases' archives stay apart; per stage, because apt locks its
+ * lists and archives, and a mount shared with `sharing=locked` would make the
+ * builder's and the runner's installs, which BuildKit runs in parallel, wait
+ * for each other.
+ */
+function aptCacheKey(plan: Plan, stage: "builder" | "runner"): string {
+    return `${plan.baseImage.image.replace(/[^A-Za-z0-9.-]+/g, "-")}-${stage}`;
 }
 
 /**
@@ -52,7 +58,7 @@ function aptCacheKey(plan: Plan): string {
  * rebuild downloads nothing; the cache lives in the builder, not the image.
  */
 function aptInstall(plan: Plan, packages: readonly string[], stage: "builder" | "runner", then: readonly string[] = []): string[] {
-    const key = aptCacheKey(plan);
+    const key = aptCacheKey(plan, stage);
     const lines = [
         `RUN --mount=type=cache,id=apt-archives-${key},target=/var/cache/apt,sharing=locked \\`,
         `    --mount=type=cache,id=apt-lists-${key},target=/var/lib/apt/lists,sharing=locked \\`,
@@ -107,7 +113,11 @@ function builderStage(plan: Plan): string[] {
         ? ["build-essential", "python3", "python3-dev", "python3-venv", ...plan.apt.build]
         : ["build-essential", ...plan.apt.build];
     const lines = [
-        comment("Builder: compilers and -dev headers live here only; the runner gets the finished venv."),
+        comment(
+            plan.sourceInto === "runner"
+                ? "Builder: compilers and -dev headers live here only; the runner gets the finished venv, and the source goes straight to the runner."
+                : "Builder: compilers and -dev headers live here only; the runner gets the finished venv and app.",
+        ),
         `FROM ${plan.baseImage.image} AS builder`,
         "ARG DEBIAN_FRONTEND=noninteractive",
         ...aptInstall(plan, buildPackages, "builder"),
@@ -136,7 +146,10 @@ function builderStage(plan: Plan): string[] {
     if (plan.needsSource) {
         lines.push(comment("requirements.txt installs a local path, so the source comes first."), "COPY . .", ...install);
     } else {
-        lines.push(comment("Manifests first: a code change does not reinstall dependencies."), ...copyManifests(plan), ...install, "COPY . .");
+        lines.push(comment("Manifests first: a code change does not reinstall dependencies."), ...copyManifests(plan), ...install);
+        if (plan.sourceInto === "builder") {
+            lines.push("COPY . .");
+        }
     }
     if (project) {
         lines.push(`${project} \\`, `    && ${check}`);
@@ -144,10 +157,8 @@ function builderStage(plan: Plan): string[] {
     if (plan.buildSteps.length > 0) {
         lines.push(...buildSteps(plan));
     }
-    lines.push(`RUN python -m compileall -q -j 0 --invalidation-mode unchecked-hash ${APP}`);
-    const writable = writableInBuilder(plan);
-    if (writable.length > 0) {
-        lines.push(comment("Paths the app writes: owned by its user, the rest of the tree stays root's."), ...writable);
+    if (plan.sourceInto === "builder") {
+        lines.push(`RUN python -m compileall -q -j 0 --invalidation-mode unchecked-hash ${APP}`);
     }
     return lines;
 }
@@ -294,31 +305,39 @@ const STEP_RUNNER_SOURCE = [
     "    sys.exit(proc.returncode)",
 ];
 
-/** Writable paths made in the builder: inside the app's folder or the venv, and the data and scratch folders (which hold links' targets). */
-function inBuilderTree(plan: Plan): Plan["writablePaths"] {
-    return plan.writablePaths.filter(
-        (w) => w.path.startsWith(`${APP}/`) || w.path.startsWith(`${VENV}/`) || w.path === DEFAULTS.dataDir || w.path === DEFAULTS.scratchDir,
-    );
-}
-
 /**
- * In the builder: the writable folders inside the tree, and the links of files
- * the app keeps among its code into the data folder. Their owner is set in the
- * runner, after the copies (COPY --from does not keep it).
+ * In the runner, after the app's files are in place: the paths the app writes,
+ * and only those, made and owned by its user (a named volume mounted there
+ * starts with this owner and these contents); files the app keeps among its
+ * code are moved into the data or scratch folder and linked back. A file in
+ * the scratch folder is replaced by the tmpfs mounted there at run time.
  */
-function writableInBuilder(plan: Plan): string[] {
-    const inTree = inBuilderTree(plan);
-    if (inTree.length === 0) {
+function writableInRunner(plan: Plan): string[] {
+    if (plan.writablePaths.length === 0) {
         return [];
     }
-    const links = inTree.flatMap((w) => w.links);
-    const dirs = [...new Set([...inTree.map((w) => w.path), ...links.map((l) => l.to.slice(0, l.to.lastIndexOf("/")))])];
+    const { uid, gid } = plan.user;
+    const links = plan.writablePaths.flatMap((w) => w.links);
+    const paths = plan.writablePaths.map((w) => w.path);
+    const dirs = [...new Set([...paths, ...links.map((l) => l.to.slice(0, l.to.lastIndexOf("/")))])];
     const cmds: string[] = [`mkdir -p ${dirs.join(" ")}`];
     for (const link of links) {
-        // A database committed with the code becomes the volume's first contents (a scratch file's copy is dropped with the builder).
-        cmds.push(`if [ -e ${link.from} ] && [ ! -L ${link.from} ]; then mv ${link.from} ${link.to}; fi`, `ln -sfn ${link.to} ${link.from}`);
+        if (!link.to.startsWith(`${DEFAULTS.scratchDir}/`)) {
+            // A database committed with the code becomes the volume's first contents (a scratch folder starts empty).
+            cmds.push(`if [ -e ${link.from} ] && [ ! -L ${link.from} ]; then mv ${link.from} ${link.to}; fi`);
+        }
+        cmds.push(`ln -sfn ${link.to} ${link.from}`);
     }
-    return [`RUN ${cmds[0]}${cmds.length > 1 ? " \\" : ""}`, ...cmds.slice(1).map((c, i) => `    && ${c}${i < cmds.length - 2 ? " \\" : ""}`)];
+    // (A COPY --chown into a folder an earlier layer made keeps that folder root's, so the owner is set here.)
+    cmds.push(`chown -R ${uid}:${gid} ${paths.join(" ")}`);
+    if (cmds.length === 2) {
+        return [comment("The paths the app writes: its user's; everything else stays root's."), `RUN ${cmds.join(" && ")}`];
+    }
+    return [
+        comment("The paths the app writes: its user's; everything else stays root's."),
+        `RUN ${cmds[0]} \\`,
+        ...cmds.slice(1).map((c, i) => `    && ${c}${i < cmds.length - 2 ? " \\" : ""}`),
+    ];
 }
 
 function runnerStage(plan: Plan): string[] {
@@ -333,22 +352,23 @@ function runnerStage(plan: Plan): string[] {
         comment(`A fixed non-root user; the app's files stay root-owned and read-only to it.`),
         `RUN echo '${name}:x:${uid}:${gid}::/nonexistent:/usr/sbin/nologin' >> /etc/passwd \\`,
         `    && echo '${name}:x:${gid}:' >> /etc/group`,
+        // Before the linked copies: WORKDIR makes a folder, and a step on top of linked layers merges them first.
+        `WORKDIR ${APP}`,
         `COPY --link --from=builder ${VENV} ${VENV}`,
-        `COPY --link --from=builder ${APP} ${APP}`,
+        `COPY --link <<'EOF' ${GUNICORN_CONFIG_PATH}`,
+        ...renderGunicornConfig(plan).trimEnd().split("\n"),
+        "EOF",
     );
-    if (plan.writablePaths.some((w) => w.path === DEFAULTS.dataDir)) {
-        lines.push(`COPY --link --from=builder ${DEFAULTS.dataDir} ${DEFAULTS.dataDir}`);
+    if (plan.sourceInto === "runner") {
+        // Last of the files, and linked: a source change rebuilds this layer alone, with nothing to run.
+        // Its modules compile to bytecode in memory when a worker imports them (the dependencies' bytecode is in the venv).
+        lines.push(comment("The source, straight from the build context."), `COPY --link . ${APP}`);
+    } else {
+        lines.push(`COPY --link --from=builder ${APP} ${APP}`);
     }
-    if (plan.writablePaths.length > 0) {
-        // The paths the app writes, and only those, owned by its user: a named volume mounted there starts with
-        // this owner and these contents. (A COPY --chown into a folder an earlier layer made keeps that folder root's.)
-        const paths = plan.writablePaths.map((w) => w.path).join(" ");
-        lines.push(comment("The paths the app writes: its user's; everything else stays root's."), `RUN mkdir -p ${paths} && chown -R ${uid}:${gid} ${paths}`);
-    }
-    lines.push(`COPY <<'EOF' ${GUNICORN_CONFIG_PATH}`, ...renderGunicornConfig(plan).trimEnd().split("\n"), "EOF");
+    lines.push(...writableInRunner(plan));
     const home = DEFAULTS.home;
     lines.push(
-        `WORKDIR ${APP}`,
         `ENV VIRTUAL_ENV=${VENV} PATH=${VENV}/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PYTHONFAULTHANDLER=1 LANG=C.UTF-8 PORT=${plan.server.port} \\`,
         `    HOME=${home} XDG_CACHE_HOME=${home}/.cache XDG_CONFIG_HOME=${home}/.config XDG_DATA_HOME=${home}/.local/share`,
     );

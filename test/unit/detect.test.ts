@@ -569,7 +569,7 @@ describe("detection", () => {
             // The app's timeout is honoured (the container's stop timeout follows the plan's values).
             assert.equal(argv[argv.indexOf("--timeout") + 1], "120");
             assert.ok(!argv.includes("--workers"), argv.join(" "));
-            const config = r.dockerfile.slice(r.dockerfile.indexOf("COPY <<'EOF' /etc/pulumi-python-app/gunicorn.conf.py"));
+            const config = r.dockerfile.slice(r.dockerfile.indexOf("COPY --link <<'EOF' /etc/pulumi-python-app/gunicorn.conf.py"));
             assert.match(config, /^__file__ = "\/app\/gunicorn\.conf\.py"\nwith open\(__file__\) as _f:$/m);
             assert.doesNotMatch(config.slice(0, config.indexOf("\nEOF\n")), /^workers = /m, "the image must not override the app's workers");
             assert.match(config, /^control_socket = "\/dev\/shm\/gunicorn\.ctl"$/m);
