@@ -8,6 +8,9 @@ import { SynthesizeOptions } from "../plan/options";
 import { Plan } from "../plan/plan";
 import { synthesize } from "../synthesize";
 import * as v from "../validate";
+
+/** The build cache export mode when `cacheMode` is unset (see `PythonImageArgs.cacheMode`). */
+export const DEFAULT_CACHE_MODE = "min";
 import { stageBuildContext } from "./build-context";
 
 export interface RegistryArgs {
@@ -43,11 +46,24 @@ export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets
      */
     readonly cacheFrom?: string[];
     /**
-     * A registry ref to export the build cache to (mode=max, OCI image manifest,
-     * so ECR-like registries accept it; an export error does not fail the build).
+     * A registry ref to export the build cache to (OCI image manifest, so
+     * ECR-like registries accept it; an export error does not fail the build).
      * @default `<server>/<repository>:buildcache` when `registry` is set
      */
     readonly cacheTo?: string;
+    /**
+     * What the exported cache holds (BuildKit's cache export `mode`).
+     * "min": the layers of the image itself: the runtime packages, the venv
+     * and the app, which is all a source change on a cold builder needs, and
+     * costs nearly nothing to export (the image's own compressed blobs).
+     * "max": also every builder layer (compilers, -dev headers, the installed
+     * dependencies), so a dependency change on a cold builder skips the
+     * toolchain install, at the price of compressing and pushing the
+     * toolchain (hundreds of MB) on every cold build. bench/RESULTS.md has
+     * the measured cost.
+     * @default "min"
+     */
+    readonly cacheMode?: "min" | "max";
     /** Set false to turn the default registry cache off. @default true */
     readonly cache?: boolean;
     /** Target platforms, e.g. ["linux/amd64", "linux/arm64"]; more than one needs a `registry`. @default the builder's */
@@ -169,7 +185,7 @@ function buildPythonImage(name: string, args: PythonImageArgs, parent: pulumi.Re
     if (args === undefined || args === null || typeof args !== "object") {
         throw new InputError("`args`", 'PythonImage needs args, at least { source: "./app" }.');
     }
-    const { source, registry, tags, push, cacheFrom, cacheTo, cache, platforms, builder, buildOnPreview, installSecrets, buildSecrets, caBundle, ...synthOptions } = args;
+    const { source, registry, tags, push, cacheFrom, cacheTo, cacheMode, cache, platforms, builder, buildOnPreview, installSecrets, buildSecrets, caBundle, ...synthOptions } = args;
     if (pulumi.Output.isInstance(source) || typeof source !== "string") {
         throw new InputError("`source`", `\`source\` must be a plain string path known before deployment, not ${v.describe(source)}.`);
     }
@@ -193,6 +209,7 @@ function buildPythonImage(name: string, args: PythonImageArgs, parent: pulumi.Re
     const useCache = v.bool("`cache`", cache, true) && reg !== undefined;
     const defaultCacheRef = reg ? `${reg.repo}:buildcache` : undefined;
     const fromRefs = v.stringList("`cacheFrom`", cacheFrom ?? (useCache ? [defaultCacheRef!] : []), v.IMAGE_REF, 'a registry ref such as "registry.example/app:buildcache"');
+    const mode = v.oneOf("`cacheMode`", cacheMode ?? DEFAULT_CACHE_MODE, ["min", "max"] as const);
     const toRef = cacheTo !== undefined ? v.matches("`cacheTo`", cacheTo, v.IMAGE_REF, 'a registry ref such as "registry.example/app:buildcache"') : useCache ? defaultCacheRef : undefined;
     const platformList = v.stringList("`platforms`", platforms, v.PLATFORM, 'a platform such as "linux/amd64"');
     if (platformList.length > 1 && !pushed) {
@@ -246,7 +263,7 @@ function buildPythonImage(name: string, args: PythonImageArgs, parent: pulumi.Re
             registries: reg?.credentials,
             cacheFrom: fromRefs.map((ref) => ({ registry: { ref } })),
             cacheTo: toRef
-                ? [{ registry: { ref: toRef, mode: dockerBuild.CacheMode.Max, imageManifest: true, ociMediaTypes: true, ignoreError: true } }]
+                ? [{ registry: { ref: toRef, mode: mode === "max" ? dockerBuild.CacheMode.Max : dockerBuild.CacheMode.Min, imageManifest: true, ociMediaTypes: true, ignoreError: true } }]
                 : undefined,
             platforms: platformList.length > 0 ? (platformList as dockerBuild.Platform[]) : undefined,
             builder: builderName ? { name: builderName } : undefined,

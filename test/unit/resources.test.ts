@@ -132,7 +132,7 @@ describe("components (Pulumi mocks)", () => {
     });
 
     describe("PythonImage", () => {
-        it("GIVEN a registry with credentials WHEN constructed THEN one docker-build Image pushes with a max-mode registry cache", async () => {
+        it("GIVEN a registry with credentials WHEN constructed THEN one docker-build Image pushes with a min-mode registry cache", async () => {
             const img = new PythonImage("api", {
                 source: path.join(FIXTURES, "flask-requirements"),
                 registry: { server: "127.0.0.1:5000", repository: "team/api", username: "ppa", password: "s3cret" },
@@ -163,7 +163,7 @@ describe("components (Pulumi mocks)", () => {
                 {
                     registry: {
                         ref: "127.0.0.1:5000/team/api:buildcache",
-                        mode: "max",
+                        mode: "min",
                         imageManifest: true,
                         ociMediaTypes: true,
                         ignoreError: true,
@@ -175,6 +175,19 @@ describe("components (Pulumi mocks)", () => {
             assert.equal(inputs.registries[0].username, "ppa");
             assert.equal(inputs.registries[0].password, "s3cret");
             assert.equal(ref, `127.0.0.1:5000/team/api:v1@sha256:${"a".repeat(64)}`);
+        });
+
+        it("GIVEN cacheMode max WHEN constructed THEN the registry cache export holds every stage", async () => {
+            new PythonImage("api", {
+                source: path.join(FIXTURES, "flask-requirements"),
+                registry: { server: "127.0.0.1:5000", repository: "team/api" },
+                cacheMode: "max",
+            });
+            await settle();
+            const inputs = unwrap(recorded.find((r) => r.type === "docker-build:index:Image")!.inputs);
+            assert.deepEqual(inputs.cacheTo, [
+                { registry: { ref: "127.0.0.1:5000/team/api:buildcache", mode: "max", imageManifest: true, ociMediaTypes: true, ignoreError: true } },
+            ]);
         });
 
         it("GIVEN no registry WHEN constructed THEN the image loads into the local engine, with no push and no cache", async () => {
@@ -242,6 +255,7 @@ describe("components (Pulumi mocks)", () => {
 
         const bad: Array<[string, Record<string, unknown>, string]> = [
             ["cacheTo without a registry", { cacheTo: "127.0.0.1:5000/x:cache" }, "`cacheTo` needs a `registry`: the build cache is exported to a registry ref. Set `registry`, or remove `cacheTo`."],
+            ["a cacheMode that is not a mode", { registry: { server: "r.example" }, cacheMode: "all" }, '`cacheMode` is "all"; it must be "min" or "max".'],
             ["push without a registry", { push: true }, "`push` is true but there is no `registry` to push to; set `registry: { server, ... }`."],
             ["a registry server with a scheme", { registry: { server: "https://r.example" } }, '`registry.server` is "https://r.example", which is not a registry host such as "registry.example:5000" (no scheme, no path).'],
             ["a password without a username", { registry: { server: "r.example", password: "x" } }, "`registry.username` and `registry.password` go together; set both, or neither to use the builder's own credentials."],
