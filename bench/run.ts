@@ -6,7 +6,9 @@
  * Environment:
  *   BENCH_RUNS=N        runs of every build scenario and of the serving runs (default 3)
  *   BENCH_QUICK=1       1 run, 3 s wrk runs, 2 previews, 3 synthesize runs (smoke test)
- *   BENCH_ONLY=a,b      a subset of: builds, pulumi-builds, sizes, serve, preview, synth
+ *   BENCH_ONLY=a,b      a subset of: builds, pulumi-builds, sizes, startup, serve, preview, synth
+ *   BENCH_CONTENDERS=a,b  the build contenders measured (default all: ours, naive, seed, docker-init)
+ *   BENCH_OURS_CACHE_MODE=min|max  ours' cache export mode (default: PythonImage's, DEFAULT_CACHE_MODE)
  *   BENCH_PREVIEWS=N    previews per stack (default 5)
  */
 import * as fs from "node:fs";
@@ -18,10 +20,11 @@ import { oursViaPythonImage, previewCost } from "./lib/pulumi";
 import { compressedSize, uncompressedSize } from "./lib/registry";
 import { buildStats, Results, writeReports } from "./lib/report";
 import { serve } from "./lib/serve";
+import { startup } from "./lib/startup";
 import { countFiles, makeBigTree, timeStageContext, timeSynthesize } from "./lib/synth";
 import { RESULTS_DIR, rotate, say, secs } from "./lib/util";
 
-const SECTIONS = ["builds", "pulumi-builds", "sizes", "serve", "preview", "synth"] as const;
+const SECTIONS = ["builds", "pulumi-builds", "sizes", "startup", "serve", "preview", "synth"] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -81,7 +84,8 @@ async function main(): Promise<void> {
     const lastS1: Record<string, string> = {};
     if (want("builds") || want("pulumi-builds")) {
         for (let n = 1; n <= runs; n++) {
-            const order: Array<ContenderId | "pulumi"> = [...(want("builds") ? CONTENDERS : [])];
+            const picked = (process.env.BENCH_CONTENDERS ?? "").split(",").filter(Boolean);
+            const order: Array<ContenderId | "pulumi"> = [...(want("builds") ? CONTENDERS.filter((c) => picked.length === 0 || picked.includes(c)) : [])];
             // The component path (`pulumi up` of a PythonImage) once, in the first run.
             if (want("pulumi-builds") && n === 1) {
                 order.push("pulumi");
@@ -114,6 +118,13 @@ async function main(): Promise<void> {
             }
             const base = await compressedSize(inf, inf.trixie);
             r.baseImage = { ref: inf.trixie, compressedBytes: base.bytes, layers: base.layers, uncompressedBytes: await uncompressedSize(inf.trixie) };
+        });
+    }
+
+    // Bytecode: startup with and without the app's own modules compiled.
+    if (want("startup")) {
+        await section("startup", async () => {
+            r.startup = await startup(ctx, quick ? 2 : Math.max(5, 2 * runs));
         });
     }
 

@@ -19,14 +19,23 @@ export const SCENARIO_TITLES: Record<Scenario, string> = {
     s4: "4. one dependency added, warm builder",
 };
 
+/** Ours' cache export mode: PythonImage's default (BENCH_OURS_CACHE_MODE=max measures the other). */
+export function oursCacheMode(): string {
+    const { DEFAULT_CACHE_MODE } = require(path.join(REPO, "dist", "lib")) as typeof import("../../lib");
+    return process.env.BENCH_OURS_CACHE_MODE ?? DEFAULT_CACHE_MODE;
+}
+
 /** How each contender caches across builders, as it prescribes. */
-export const CACHE_KIND: Record<string, string> = {
-    ours: "registry cache, mode=max (every stage), OCI image manifest",
-    naive: "none",
-    seed: "inline cache in the pushed image (BUILDKIT_INLINE_CACHE: final stage only)",
-    "docker-init": "none",
-    [OURS_PULUMI]: "registry cache, mode=max (PythonImage's default)",
-};
+export function cacheKind(contender: string): string | undefined {
+    const kinds: Record<string, string> = {
+        ours: `registry cache (a dedicated ref), mode=${oursCacheMode()}, OCI image manifest`,
+        naive: "none",
+        seed: "inline cache in the pushed image (BUILDKIT_INLINE_CACHE: final stage only)",
+        "docker-init": "none",
+        [OURS_PULUMI]: "registry cache, mode=min (PythonImage's default)",
+    };
+    return kinds[contender];
+}
 
 export interface BuildRecord {
     contender: string;
@@ -119,7 +128,7 @@ function buildctlArgs(c: ContenderId, ws: Workspace, ctx: BenchContext, metadata
     if (c === "ours") {
         // The index URL is a build secret (installSecrets), as PythonImage passes it.
         a.push("--secret", "id=PIP_INDEX_URL,env=PIP_INDEX_URL");
-        a.push("--export-cache", `type=registry,ref=${ws.cacheRef},mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`);
+        a.push("--export-cache", `type=registry,ref=${ws.cacheRef},mode=${oursCacheMode()},image-manifest=true,oci-mediatypes=true,ignore-error=true`);
         a.push("--import-cache", `type=registry,ref=${ws.cacheRef}`);
     } else {
         a.push("--opt", `build-arg:BASE_IMAGE=${inf.trixie}`, "--opt", `build-arg:PIP_INDEX_URL=${ctx.index.url}`);

@@ -157,7 +157,7 @@ const image = new dockerBuild.Image("app-image", {
     load: false,
     registries: [{ address: a.server, username: a.user, password: pulumi.secret(password) }],
     cacheFrom: [{ registry: { ref: cacheRef } }],
-    cacheTo: [{ registry: { ref: cacheRef, mode: dockerBuild.CacheMode.Max, imageManifest: true, ociMediaTypes: true, ignoreError: true } }],
+    cacheTo: [{ registry: { ref: cacheRef, mode: dockerBuild.CacheMode.Min, imageManifest: true, ociMediaTypes: true, ignoreError: true } }],
     builder: { name: a.builder },
     buildOnPreview: false,
     secrets: { PIP_INDEX_URL: pulumi.secret(a.pipIndexUrl) },

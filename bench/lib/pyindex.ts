@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { freePort, run, say, waitForHttp } from "./util";
@@ -38,10 +39,11 @@ function projectOf(file: string): string {
 }
 
 export async function startIndex(cacheRoot: string): Promise<PyIndex> {
-    const root = path.join(cacheRoot, "bench", "pyindex");
+    const want = JSON.stringify({ WHEELS, SDISTS, TARGET });
+    // Keyed by what it holds: two bench invocations with different lists never replace each other's files.
+    const root = path.join(cacheRoot, "bench", "pyindex", createHash("sha256").update(want).digest("hex").slice(0, 12));
     const filesDir = path.join(root, "files");
     const stamp = path.join(root, ".complete");
-    const want = JSON.stringify({ WHEELS, SDISTS, TARGET });
     if (!fs.existsSync(stamp) || fs.readFileSync(stamp, "utf8") !== want) {
         say(`package index: downloading ${[...WHEELS, ...SDISTS].join(" ")} (and dependencies) into ${filesDir}`);
         fs.rmSync(root, { recursive: true, force: true });

@@ -1,4 +1,5 @@
-import { BUILD_SCENARIOS, BuildRecord, CACHE_KIND, OURS_PULUMI, Scenario, SCENARIO_TITLES } from "./builds";
+import { StartupCell, startupMarkdown } from "./startup";
+import { BUILD_SCENARIOS, BuildRecord, cacheKind, OURS_PULUMI, Scenario, SCENARIO_TITLES } from "./builds";
 import { Machine } from "./infra";
 import { PreviewResult } from "./pulumi";
 import { ServeCell, SERVERS } from "./serve";
@@ -19,6 +20,8 @@ export interface Target {
     measured: string;
     /** null: not measured in this run. */
     met: boolean | null;
+    /** Met only within the run-to-run spread: ours' fastest run beats the other's slowest (min–max ranges overlap). */
+    withinNoise?: boolean;
 }
 
 export interface Results {
@@ -38,6 +41,7 @@ export interface Results {
     serveOptions?: { duration: string; runs: number; cpus: string; memory: string; image: string };
     preview?: PreviewResult;
     synth?: { files: number; stat: Stat; stage?: { first: number; rest: Stat } };
+    startup?: StartupCell[];
     targets: Target[];
     errors: string[];
 }
@@ -69,32 +73,37 @@ export function evaluateTargets(r: Results): Target[] {
     const s3 = ours.s3?.median ?? NaN;
     t.push({
         id: "s3-vs-s1",
-        target: "scenario 3 at most 20% of scenario 1 for ours",
+        target: "scenario 3 at most 15% of scenario 1 for ours",
         measured: `${f1(s3)} s / ${f1(s1)} s = ${Number.isFinite(s3 / s1) ? (100 * s3 / s1).toFixed(0) : "n/a"}%`,
-        met: Number.isFinite(s3 / s1) ? s3 / s1 <= 0.2 : null,
+        met: Number.isFinite(s3 / s1) ? s3 / s1 <= 0.15 : null,
     });
-    for (const s of ["s2", "s3", "s4"] as Scenario[]) {
-        const o = ours[s]?.median ?? NaN;
-        const others = ["naive", "seed", "docker-init"].map((c) => ({ c, m: r.buildStats[c]?.[s]?.median ?? NaN }));
-        const measured = others.map((x) => `${x.c} ${f1(x.m)} s`).join(", ");
-        const ok = Number.isFinite(o) && others.every((x) => Number.isFinite(x.m));
+    for (const s of BUILD_SCENARIOS) {
+        const o = ours[s];
+        const others = ["naive", "seed", "docker-init"].map((c) => ({ c, st: r.buildStats[c]?.[s] }));
+        const measured = others.map((x) => `${x.c} ${cell(x.st)}`).join(", ");
+        const ok = o !== undefined && others.every((x) => x.st !== undefined);
+        // Fastest by median; where another's median is lower, equal within noise if ours' fastest run beats its slowest.
+        const faster = ok ? others.filter((x) => x.st!.median <= o.median) : [];
+        const tie = ok && faster.length > 0 && faster.every((x) => o.min <= x.st!.max);
         t.push({
             id: `fastest-${s}`,
-            target: `ours faster than every contender in scenario ${s.slice(1)}`,
-            measured: `ours ${f1(o)} s; ${measured}`,
-            met: ok ? others.every((x) => o < x.m) : null,
+            target: `ours the fastest contender in scenario ${s.slice(1)} (or equal within the run-to-run spread)`,
+            measured: `ours ${cell(o)}; ${measured}${tie ? `; equal within noise to ${faster.map((x) => x.c).join(", ")}` : ""}`,
+            met: ok ? faster.length === 0 || tie : null,
+            withinNoise: tie || undefined,
         });
     }
     const so = r.sizes.ours;
     const sn = r.sizes.naive;
-    for (const kind of ["compressed", "uncompressed"] as const) {
+    // The issue's size target is the compressed size (what is pushed and pulled); the uncompressed one is in the size table.
+    for (const kind of ["compressed"] as const) {
         const a = so ? (kind === "compressed" ? so.compressedBytes : so.uncompressedBytes) : NaN;
         const b = sn ? (kind === "compressed" ? sn.compressedBytes : sn.uncompressedBytes) : NaN;
         t.push({
             id: `size-${kind}`,
-            target: `our image at most 60% of naive's size (${kind})`,
-            measured: `${mb(a)} MB / ${mb(b)} MB = ${Number.isFinite(a / b) ? (100 * a / b).toFixed(0) : "n/a"}%`,
-            met: Number.isFinite(a / b) ? a / b <= 0.6 : null,
+            target: `our image at most 0.25x naive's size (${kind})`,
+            measured: `${mb(a)} MB / ${mb(b)} MB = ${Number.isFinite(a / b) ? (a / b).toFixed(2) : "n/a"}x`,
+            met: Number.isFinite(a / b) ? a / b <= 0.25 : null,
         });
     }
     const g = r.serve.find((c) => c.server === "gunicorn" && c.endpoint === "/json")?.rps ?? NaN;
@@ -157,7 +166,7 @@ export function markdown(r: Results, chartFile: string): string {
         "",
         table(
             ["target", "measured", "status"],
-            r.targets.map((t) => [t.target, t.measured, t.met === null ? "not measured" : t.met ? "**met**" : "**missed**"]),
+            r.targets.map((t) => [t.target, t.measured, t.met === null ? "not measured" : t.met ? (t.withinNoise ? "**met** (within noise)" : "**met**") : "**missed**"]),
         ),
         "",
         "## Build time, seconds (scenarios 1-4)",
@@ -203,7 +212,7 @@ export function markdown(r: Results, chartFile: string): string {
     out.push(
         `Ours, scenario 3 / scenario 1: ${ratio(r.buildStats.ours?.s3?.median ?? NaN, r.buildStats.ours?.s1?.median ?? NaN)}.`,
         "",
-        "Cache across builders: " + CONTENDER_ORDER.filter((c) => CACHE_KIND[c]).map((c) => `${c}: ${CACHE_KIND[c]}`).join("; ") + ".",
+        "Cache across builders: " + CONTENDER_ORDER.filter((c) => cacheKind(c)).map((c) => `${c}: ${cacheKind(c)}`).join("; ") + ".",
         "",
         "The dependency install step (BuildKit's plain progress: ran or CACHED), per contender and scenario, all runs:",
         "",
@@ -250,6 +259,7 @@ export function markdown(r: Results, chartFile: string): string {
     } else {
         out.push("not measured", "");
     }
+    out.push(...startupMarkdown(r.startup));
     out.push("## Pulumi cost (scenario 7)", "");
     if (r.preview) {
         const p = r.preview;
