@@ -168,7 +168,9 @@ export async function contenderRun(c: ContenderId, n: number, ctx: BenchContext)
         dfDir: c === "ours" ? path.join(root, "dockerfile") : path.join(BENCH_DIR, "dockerfiles"),
         filename: `${c}.Dockerfile`,
         imageRef: `${ctx.inf.registry}/bench/${c}:${ctx.stamp}-r${n}`,
-        cacheRef: c === "ours" ? `${ctx.inf.registry}/bench/ours-cache:${ctx.stamp}-r${n}` : undefined,
+        // In the image's own repository, as PythonImage's default `<repository>:buildcache`: the cache manifest
+        // then references blobs the push has just put there (a separate repository would take them again).
+        cacheRef: c === "ours" ? `${ctx.inf.registry}/bench/ours:buildcache-${ctx.stamp}-r${n}` : undefined,
     };
     const v = `${ctx.stamp}-r${n}`;
     copyApp(ws.app, `${v}-s1`);
