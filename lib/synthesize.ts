@@ -1,4 +1,5 @@
 import { openSource } from "./detect/source";
+import { planBytecode } from "./plan/bytecode";
 import { makePlan, Plan, SynthesizeOptions } from "./plan/plan";
 import { renderDockerfile } from "./render/dockerfile";
 import { checkManifestsKept } from "./plan/ignore-check";
@@ -22,9 +23,11 @@ export interface Synthesized {
  */
 export function synthesize(sourceDir: string, options: SynthesizeOptions = {}): Synthesized {
     const src = openSource(sourceDir);
-    const plan = makePlan(src, options);
+    const planned = makePlan(src, options);
     const userIgnore = src.readIfFile(".dockerignore");
-    const dockerignore = renderDockerignore(plan, userIgnore);
-    checkManifestsKept(plan, dockerignore, userIgnore !== undefined);
+    const dockerignore = renderDockerignore(planned, userIgnore);
+    checkManifestsKept(planned, dockerignore, userIgnore !== undefined);
+    // After the .dockerignore: the decision counts the Python source the build context holds. (makePlan checked the option.)
+    const plan: Plan = { ...planned, bytecode: planBytecode(src, planned.sourceInto, dockerignore, options.compileBytecode) };
     return { dockerfile: renderDockerfile(plan), dockerignore, plan };
 }

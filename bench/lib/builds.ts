@@ -85,14 +85,15 @@ export async function pruneBuilder(inf: Infra): Promise<void> {
 }
 
 /** `ours`: the Dockerfile synthesize() writes for the app as it is now, with the trixie base and the index URL as an install secret. */
-export function synthesizeOurs(inf: Infra, appDir: string, dfDir: string): void {
+export function synthesizeOurs(inf: Infra, appDir: string, dfDir: string, extra: { compileBytecode?: boolean } = {}, filename = "ours.Dockerfile"): { compileApp: boolean } {
     // The built package, as users get it (`npm run build` first).
     const { synthesize } = require(path.join(REPO, "dist", "lib")) as typeof import("../../lib");
-    const s = synthesize(appDir, { baseImage: inf.trixie, installSecrets: ["PIP_INDEX_URL"] });
+    const s = synthesize(appDir, { baseImage: inf.trixie, installSecrets: ["PIP_INDEX_URL"], ...extra });
     fs.mkdirSync(dfDir, { recursive: true });
-    fs.writeFileSync(path.join(dfDir, "ours.Dockerfile"), s.dockerfile);
+    fs.writeFileSync(path.join(dfDir, filename), s.dockerfile);
     // buildctl reads .dockerignore from the context; PythonImage applies the same patterns to its staged context.
     fs.writeFileSync(path.join(appDir, ".dockerignore"), s.dockerignore);
+    return { compileApp: s.plan.bytecode.compileApp };
 }
 
 /**

@@ -35,6 +35,15 @@ export class SourceTree {
         return this.isFile(rel) ? this.read(rel) : undefined;
     }
 
+    /** A file's size in bytes (0 when it cannot be read). */
+    size(rel: string): number {
+        try {
+            return fs.statSync(this.abs(rel)).size;
+        } catch {
+            return 0;
+        }
+    }
+
     /** Entries of a folder, sorted by name so detection never depends on readdir order. */
     list(rel: string): fs.Dirent[] {
         try {

@@ -1,7 +1,7 @@
 import ignore from "@balena/dockerignore";
 import { InputError } from "../errors";
 import { DEFAULT_IGNORE, ignoreMatcher, ignorePatterns } from "../render/dockerignore";
-import { Plan } from "./plan";
+import { PlanBeforeContext } from "./plan";
 
 /**
  * Checks on the merged .dockerignore, made before anything is built: every
@@ -24,7 +24,7 @@ function compiles(pattern: string): boolean {
 const BAD_PATTERN = "which is not a valid .dockerignore pattern (an unclosed [ or a reversed range such as [z-a]); fix or remove it.";
 
 /** The files the Dockerfile copies must survive the .dockerignore, or the build fails late. */
-export function checkManifestsKept(plan: Plan, dockerignore: string, hasUserFile: boolean): void {
+export function checkManifestsKept(plan: PlanBeforeContext, dockerignore: string, hasUserFile: boolean): void {
     plan.ignore.forEach((p, i) => {
         if (!compiles(p)) {
             throw new InputError(`\`ignore[${i}]\``, `\`ignore[${i}]\` is ${JSON.stringify(p)}, ${BAD_PATTERN}`);

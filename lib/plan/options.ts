@@ -101,6 +101,15 @@ export interface SynthesizeOptions {
     /** Set false to leave HEALTHCHECK out of the image. @default true */
     readonly healthCheck?: boolean;
     /**
+     * Compile the app's own modules to bytecode in the image (the venv's are
+     * always compiled). When unset: compiled when the source goes through the
+     * builder, or when the build context holds 256 KB of Python source or
+     * more; below that, gunicorn's workers compile the few modules they
+     * import faster at start than a build step would (bench/RESULTS.md).
+     * @default by the app's size
+     */
+    readonly compileBytecode?: boolean;
+    /**
      * Run Django's `collectstatic` in the builder (detected from
      * django.contrib.staticfiles and STATIC_ROOT). false turns it off.
      * @default true when detected
@@ -190,6 +199,7 @@ export interface CheckedOptions {
     readonly aptBuildPackages: readonly string[];
     readonly aptRuntimePackages: readonly string[];
     readonly healthCheck?: { readonly path: string };
+    readonly compileBytecode?: boolean;
     readonly collectStatic?: boolean;
     readonly buildCommands: readonly (readonly string[])[];
     readonly buildEnv: Readonly<Record<string, string>>;
@@ -206,7 +216,7 @@ export interface CheckedOptions {
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SynthesizeOptions>([
     "app", "interface", "python", "installer", "dependencyGroups", "workspacePackage", "baseImage", "port", "workers",
     "threads", "timeout", "gracefulTimeout", "workerClass", "chdir", "pythonPath", "trustedProxies", "user", "uid", "gid",
-    "aptBuildPackages", "aptRuntimePackages", "healthCheckPath", "healthCheck", "collectStatic", "buildCommands",
+    "aptBuildPackages", "aptRuntimePackages", "healthCheckPath", "healthCheck", "compileBytecode", "collectStatic", "buildCommands",
     "buildEnv", "buildSecrets", "releaseCommand", "writablePaths", "syntax", "installSecrets", "caBundle", "labels", "ignore",
 ]);
 
@@ -298,6 +308,7 @@ export function checkOptions(options: unknown): CheckedOptions {
     const pythonPath = o.pythonPath === undefined ? undefined : checkList("`pythonPath`", o.pythonPath).map((p, i) => v.relativeDir(`\`pythonPath[${i}]\``, p));
     const trustedProxies = o.trustedProxies === undefined ? undefined : v.stringList("`trustedProxies`", o.trustedProxies, PROXY_ADDRESS, 'an IP address or network such as "172.17.0.1" or "10.0.0.0/8", or "*"');
     const collectStatic = v.bool("`collectStatic`", o.collectStatic);
+    const compileBytecode = v.bool("`compileBytecode`", o.compileBytecode);
     const buildCommands = checkList("`buildCommands`", o.buildCommands ?? []).map((c, i) => v.argv(`\`buildCommands[${i}]\``, c));
     let releaseCommand: readonly string[] | false | undefined;
     if (o.releaseCommand === false) {
@@ -318,7 +329,7 @@ export function checkOptions(options: unknown): CheckedOptions {
         app, interface: iface, python: o.python as string | undefined, installer, dependencyGroups, workspacePackage,
         baseImage: o.baseImage === undefined ? undefined : v.matches("`baseImage`", o.baseImage, v.IMAGE_REF, 'an image reference such as "debian:trixie" or "registry.example/mirror/python:3.12-slim"'),
         port, workers, threads, timeout, gracefulTimeout, workerClass, chdir, pythonPath, trustedProxies, user, uid, gid,
-        aptBuildPackages, aptRuntimePackages, healthCheck, collectStatic, buildCommands, buildEnv, buildSecrets, releaseCommand,
+        aptBuildPackages, aptRuntimePackages, healthCheck, compileBytecode, collectStatic, buildCommands, buildEnv, buildSecrets, releaseCommand,
         writablePaths, syntax, installSecrets, caBundle: o.caBundle === true, labels, ignore,
     };
 }

@@ -16,6 +16,7 @@ import { choosePython } from "./python";
 import { placePidfile, planServer, ServerPlan } from "./server";
 import { planRelease, planBuildSteps, BuildStep, ReleasePlan } from "./steps";
 import { planWritablePaths, WritablePathPlan } from "./writable";
+import { BytecodePlan } from "./bytecode";
 
 export type { SynthesizeOptions };
 
@@ -41,6 +42,8 @@ export interface Plan {
      * the runner copies the builder's result.
      */
     readonly sourceInto: "runner" | "builder";
+    /** Whether the app's own modules are compiled to bytecode in the image, and why (the venv's always are). */
+    readonly bytecode: BytecodePlan;
     /** How the installer is asked: dependency groups, the workspace member, the version variable for VCS-versioned projects. */
     readonly dependencies: {
         /** Dependency groups installed besides the main dependencies. */
@@ -90,7 +93,10 @@ export interface Plan {
 /** Dependency groups that hold what production runs, when nothing names the groups. */
 const PRODUCTION_GROUPS = ["prod", "production", "deploy"];
 
-export function makePlan(src: SourceTree, options: SynthesizeOptions): Plan {
+/** The plan but for what depends on the build context's contents (the .dockerignore is rendered from this). */
+export type PlanBeforeContext = Omit<Plan, "bytecode">;
+
+export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBeforeContext {
     const o = checkOptions(options);
     const notes: string[] = [];
 

@@ -142,7 +142,12 @@ function builderStage(plan: Plan): string[] {
     const project = installProject(plan);
     // The consistency check ends the last install step, so a conflict fails the build, not the container.
     const check = plan.installer === "uv" ? `${TOOLS}/bin/uv pip check` : "pip check";
-    const install = installDependencies(plan, project === undefined ? check : undefined);
+    // Then pip leaves the venv: the image installs nothing at run time, and the venv the runner copies (a new
+    // layer at every dependency change) is smaller. After the build steps instead when there are any: they run
+    // the app's own commands.
+    const dropPip = `${VENV}/bin/python -m pip uninstall -y -q pip`;
+    const finish = plan.buildSteps.length === 0 ? [check, dropPip] : [check];
+    const install = installDependencies(plan, project === undefined ? finish : []);
     if (plan.needsSource) {
         lines.push(comment("requirements.txt installs a local path, so the source comes first."), "COPY . .", ...install);
     } else {
@@ -152,13 +157,17 @@ function builderStage(plan: Plan): string[] {
         }
     }
     if (project) {
-        lines.push(`${project} \\`, `    && ${check}`);
+        lines.push(`${project} \\`, ...finish.map((f, i) => `    && ${f}${i < finish.length - 1 ? " \\" : ""}`));
     }
     if (plan.buildSteps.length > 0) {
         lines.push(...buildSteps(plan));
     }
-    if (plan.sourceInto === "builder") {
-        lines.push(`RUN python -m compileall -q -j 0 --invalidation-mode unchecked-hash ${APP}`);
+    const last = [
+        ...(plan.sourceInto === "builder" && plan.bytecode.compileApp ? [`python -m compileall -q -j 0 --invalidation-mode unchecked-hash ${APP}`] : []),
+        ...(plan.buildSteps.length > 0 ? [dropPip] : []),
+    ];
+    if (last.length > 0) {
+        lines.push(`RUN ${last.join(" \\\n    && ")}`);
     }
     return lines;
 }
@@ -182,7 +191,7 @@ function addPackages(plan: Plan, pip: string, list: string): string | undefined 
     return `${list} > /tmp/installed.txt && ${pip} install -c /tmp/installed.txt ${added.join(" ")}`;
 }
 
-function installDependencies(plan: Plan, check: string | undefined): string[] {
+function installDependencies(plan: Plan, finish: readonly string[]): string[] {
     const secrets = secretMounts(plan.caBundle, plan.installSecrets);
     const steps: string[] = [];
     let head: string;
@@ -234,9 +243,7 @@ function installDependencies(plan: Plan, check: string | undefined): string[] {
             }
         }
     }
-    if (check) {
-        steps.push(check);
-    }
+    steps.push(...finish);
     return [head, ...steps.map((s, i) => `    ${i === 0 ? "" : "&& "}${s}${i < steps.length - 1 ? " \\" : ""}`)];
 }
 
@@ -306,7 +313,7 @@ const STEP_RUNNER_SOURCE = [
 ];
 
 /**
- * In the runner, after the app's files are in place: the paths the app writes,
+ * Commands for the runner, after the app's files are in place: the paths the app writes,
  * and only those, made and owned by its user (a named volume mounted there
  * starts with this owner and these contents); files the app keeps among its
  * code are moved into the data or scratch folder and linked back. A file in
@@ -330,14 +337,30 @@ function writableInRunner(plan: Plan): string[] {
     }
     // (A COPY --chown into a folder an earlier layer made keeps that folder root's, so the owner is set here.)
     cmds.push(`chown -R ${uid}:${gid} ${paths.join(" ")}`);
-    if (cmds.length === 2) {
-        return [comment("The paths the app writes: its user's; everything else stays root's."), `RUN ${cmds.join(" && ")}`];
+    return cmds;
+}
+
+/**
+ * The one RUN after the app's files are in the runner: the app's bytecode
+ * when the plan compiles it there, and the writable paths.
+ */
+function afterSourceInRunner(plan: Plan): string[] {
+    const compile = plan.sourceInto === "runner" && plan.bytecode.compileApp ? [`${VENV}/bin/python -m compileall -q -j 0 --invalidation-mode unchecked-hash ${APP}`] : [];
+    const writable = writableInRunner(plan);
+    const cmds = [...compile, ...writable];
+    if (cmds.length === 0) {
+        return [];
     }
-    return [
-        comment("The paths the app writes: its user's; everything else stays root's."),
-        `RUN ${cmds[0]} \\`,
-        ...cmds.slice(1).map((c, i) => `    && ${c}${i < cmds.length - 2 ? " \\" : ""}`),
+    const why = [
+        ...(compile.length > 0 ? ["The app's modules compiled once here rather than by every worker at every start."] : []),
+        ...(writable.length > 0 ? ["The paths the app writes: its user's; everything else stays root's."] : []),
     ];
+    const head = why.map(comment);
+    // One command, or mkdir and chown alone, fit one line; anything more, a command per line.
+    if (cmds.length === 1 || (cmds.length === 2 && compile.length === 0)) {
+        return [...head, `RUN ${cmds.join(" && ")}`];
+    }
+    return [...head, `RUN ${cmds[0]} \\`, ...cmds.slice(1).map((c, i) => `    && ${c}${i < cmds.length - 2 ? " \\" : ""}`)];
 }
 
 function runnerStage(plan: Plan): string[] {
@@ -360,13 +383,12 @@ function runnerStage(plan: Plan): string[] {
         "EOF",
     );
     if (plan.sourceInto === "runner") {
-        // Last of the files, and linked: a source change rebuilds this layer alone, with nothing to run.
-        // Its modules compile to bytecode in memory when a worker imports them (the dependencies' bytecode is in the venv).
+        // Last of the files, and linked: a source change rebuilds this layer (and the RUN below, if any) alone.
         lines.push(comment("The source, straight from the build context."), `COPY --link . ${APP}`);
     } else {
         lines.push(`COPY --link --from=builder ${APP} ${APP}`);
     }
-    lines.push(...writableInRunner(plan));
+    lines.push(...afterSourceInRunner(plan));
     const home = DEFAULTS.home;
     lines.push(
         `ENV VIRTUAL_ENV=${VENV} PATH=${VENV}/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PYTHONFAULTHANDLER=1 LANG=C.UTF-8 PORT=${plan.server.port} \\`,

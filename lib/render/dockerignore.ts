@@ -1,5 +1,5 @@
 import ignore from "@balena/dockerignore";
-import { Plan } from "../plan/plan";
+import { PlanBeforeContext } from "../plan/plan";
 
 /**
  * What never belongs in the build context of a Python app: version control,
@@ -46,7 +46,7 @@ export const DEFAULT_IGNORE: readonly string[] = [
 ];
 
 /** The synthesized patterns, then the user's own .dockerignore (later lines win), then `ignore`. */
-export function renderDockerignore(plan: Plan, userDockerignore: string | undefined): string {
+export function renderDockerignore(plan: PlanBeforeContext, userDockerignore: string | undefined): string {
     const lines = ["# Synthesized by pulumi-python-app", ...DEFAULT_IGNORE];
     if (userDockerignore !== undefined && userDockerignore.trim() !== "") {
         lines.push("# from the app's .dockerignore", ...userDockerignore.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l !== ""));

@@ -458,3 +458,58 @@ describe("Dockerfile structure", () => {
         });
     });
 });
+
+describe("Bytecode of the app's own modules", () => {
+    const apps = new TmpApps();
+    after(() => apps.cleanup());
+    const COMPILE = "RUN /opt/venv/bin/python -m compileall -q -j 0 --invalidation-mode unchecked-hash /app";
+    /** `n` modules of about 3 KB each. */
+    const modules = (dir: string, n: number): Record<string, string> =>
+        Object.fromEntries(Array.from({ length: n }, (_, i) => [`${dir}/m${i}.py`, `def f${i}(x):\n    return [y * 2 for y in range(x) if y % 3]\n\n`.repeat(40)]));
+
+    it("GIVEN a small app WHEN synthesized THEN nothing runs after the source copy and the plan says why", () => {
+        const r = synthesize(fixture("flask-requirements"));
+        assert.equal(r.plan.sourceInto, "runner");
+        assert.equal(r.plan.bytecode.compileApp, false);
+        assert.match(r.plan.bytecode.reason, /^the app has \d+ KB of Python source, under 256 KB: /);
+        assert.ok(!r.dockerfile.includes("compileall"));
+        const lines = r.dockerfile.split("\n");
+        assert.match(lines[lines.indexOf("COPY --link . /app") + 1], /^ENV /);
+    });
+
+    it("GIVEN an app with 256 KB of Python source or more WHEN synthesized THEN the runner compiles it right after the source copy", () => {
+        const dir = apps.copyOf("flask-requirements", modules("pkg", 120));
+        const r = synthesize(dir);
+        assert.equal(r.plan.bytecode.compileApp, true);
+        const lines = r.dockerfile.split("\n");
+        const at = lines.indexOf("COPY --link . /app");
+        assert.ok(at > 0);
+        assert.equal(lines[at + 2], COMPILE);
+        assert.equal(lines.filter((l) => l.includes("compileall")).length, 1);
+    });
+
+    it("GIVEN the same source in a folder the .dockerignore drops WHEN synthesized THEN it does not count", () => {
+        const dir = apps.copyOf("flask-requirements", { ...modules("vendor_copy", 120), ".dockerignore": "vendor_copy/\n" });
+        const r = synthesize(dir);
+        assert.equal(r.plan.bytecode.compileApp, false);
+        assert.ok(!r.dockerfile.includes("compileall"));
+    });
+
+    it("GIVEN compileBytecode true on a small app, and false on an app whose source goes through the builder, THEN the option decides", () => {
+        const on = synthesize(fixture("flask-requirements"), { compileBytecode: true });
+        assert.deepEqual(on.plan.bytecode, { compileApp: true, reason: "compileBytecode is true" });
+        assert.ok(on.dockerfile.split("\n").includes(COMPILE));
+        const steps = { buildCommands: [["python", "-c", "print(1)"]] };
+        const builderPath = synthesize(fixture("flask-requirements"), steps);
+        assert.equal(builderPath.plan.sourceInto, "builder");
+        assert.ok(builderPath.dockerfile.includes("RUN python -m compileall -q -j 0 --invalidation-mode unchecked-hash /app"));
+        const off = synthesize(fixture("flask-requirements"), { ...steps, compileBytecode: false });
+        assert.ok(!off.dockerfile.includes("compileall"));
+    });
+
+    it("GIVEN compileBytecode that is not a boolean WHEN synthesized THEN the error names the option", () => {
+        assert.throws(() => synthesize(fixture("flask-requirements"), { compileBytecode: "yes" as unknown as boolean }), {
+            message: '`compileBytecode` must be true or false, not "yes".',
+        });
+    });
+});
