@@ -8,7 +8,7 @@
  *   BENCH_QUICK=1       1 run, 3 s wrk runs, 2 previews, 3 synthesize runs (smoke test)
  *   BENCH_ONLY=a,b      a subset of: builds, pulumi-builds, sizes, startup, serve, preview, synth
  *   BENCH_CONTENDERS=a,b  the build contenders measured (default all: ours, naive, seed, docker-init)
- *   BENCH_OURS_CACHE_MODE=min|max  ours' cache export mode (default: PythonImage's, DEFAULT_CACHE_MODE)
+ *   BENCH_OURS_CACHE_MODE=min|max  ours' cache export mode (default: PythonImage's for bench/app, defaultCacheMode)
  *   BENCH_PREVIEWS=N    previews per stack (default 5)
  */
 import * as fs from "node:fs";

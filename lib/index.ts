@@ -7,5 +7,5 @@ export { FRAMEWORK_TABLE } from "./data/frameworks";
 export { DEFAULTS } from "./data/defaults";
 export { InputError } from "./errors";
 export { Installer } from "./detect/dependencies";
-export { DEFAULT_CACHE_MODE, PythonImage, PythonImageArgs, RegistryArgs } from "./resources/python-image";
+export { defaultCacheMode, PythonImage, PythonImageArgs, RegistryArgs } from "./resources/python-image";
 export { PythonApp, PythonAppArgs, RestartPolicy } from "./resources/python-app";

@@ -19,10 +19,10 @@ export const SCENARIO_TITLES: Record<Scenario, string> = {
     s4: "4. one dependency added, warm builder",
 };
 
-/** Ours' cache export mode: PythonImage's default (BENCH_OURS_CACHE_MODE=max measures the other). */
+/** Ours' cache export mode: PythonImage's default for bench/app (BENCH_OURS_CACHE_MODE=max measures the other). */
 export function oursCacheMode(): string {
-    const { DEFAULT_CACHE_MODE } = require(path.join(REPO, "dist", "lib")) as typeof import("../../lib");
-    return process.env.BENCH_OURS_CACHE_MODE ?? DEFAULT_CACHE_MODE;
+    const { defaultCacheMode, synthesize } = require(path.join(REPO, "dist", "lib")) as typeof import("../../lib");
+    return process.env.BENCH_OURS_CACHE_MODE ?? defaultCacheMode(synthesize(APP_SRC).plan);
 }
 
 /** How each contender caches across builders, as it prescribes. */

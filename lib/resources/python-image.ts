@@ -9,8 +9,16 @@ import { Plan } from "../plan/plan";
 import { synthesize } from "../synthesize";
 import * as v from "../validate";
 
-/** The build cache export mode when `cacheMode` is unset (see `PythonImageArgs.cacheMode`). */
-export const DEFAULT_CACHE_MODE = "min";
+/**
+ * The build cache export mode when `cacheMode` is unset: what a source change
+ * on a cold builder needs. "min" when the source goes straight to the runner
+ * (only the image's layers are used); "max" when it goes through the builder
+ * (build steps or the project's install rerun there, on the builder's
+ * layers). See `PythonImageArgs.cacheMode`.
+ */
+export function defaultCacheMode(plan: Pick<Plan, "sourceInto">): "min" | "max" {
+    return plan.sourceInto === "builder" ? "max" : "min";
+}
 import { stageBuildContext } from "./build-context";
 
 export interface RegistryArgs {
@@ -61,7 +69,9 @@ export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets
      * toolchain install, at the price of compressing and pushing the
      * toolchain (hundreds of MB) on every cold build. bench/RESULTS.md has
      * the measured cost.
-     * @default "min"
+     * @default "min" when the source goes straight to the runner; "max" when
+     * it goes through the builder (`plan.sourceInto`: build steps or the
+     * project's install rerun on a source change, and need the builder's layers)
      */
     readonly cacheMode?: "min" | "max";
     /** Set false to turn the default registry cache off. @default true */
@@ -209,7 +219,7 @@ function buildPythonImage(name: string, args: PythonImageArgs, parent: pulumi.Re
     const useCache = v.bool("`cache`", cache, true) && reg !== undefined;
     const defaultCacheRef = reg ? `${reg.repo}:buildcache` : undefined;
     const fromRefs = v.stringList("`cacheFrom`", cacheFrom ?? (useCache ? [defaultCacheRef!] : []), v.IMAGE_REF, 'a registry ref such as "registry.example/app:buildcache"');
-    const mode = v.oneOf("`cacheMode`", cacheMode ?? DEFAULT_CACHE_MODE, ["min", "max"] as const);
+    const mode = cacheMode === undefined ? undefined : v.oneOf("`cacheMode`", cacheMode, ["min", "max"] as const);
     const toRef = cacheTo !== undefined ? v.matches("`cacheTo`", cacheTo, v.IMAGE_REF, 'a registry ref such as "registry.example/app:buildcache"') : useCache ? defaultCacheRef : undefined;
     const platformList = v.stringList("`platforms`", platforms, v.PLATFORM, 'a platform such as "linux/amd64"');
     if (platformList.length > 1 && !pushed) {
@@ -263,7 +273,7 @@ function buildPythonImage(name: string, args: PythonImageArgs, parent: pulumi.Re
             registries: reg?.credentials,
             cacheFrom: fromRefs.map((ref) => ({ registry: { ref } })),
             cacheTo: toRef
-                ? [{ registry: { ref: toRef, mode: mode === "max" ? dockerBuild.CacheMode.Max : dockerBuild.CacheMode.Min, imageManifest: true, ociMediaTypes: true, ignoreError: true } }]
+                ? [{ registry: { ref: toRef, mode: (mode ?? defaultCacheMode(synth.plan)) === "max" ? dockerBuild.CacheMode.Max : dockerBuild.CacheMode.Min, imageManifest: true, ociMediaTypes: true, ignoreError: true } }]
                 : undefined,
             platforms: platformList.length > 0 ? (platformList as dockerBuild.Platform[]) : undefined,
             builder: builderName ? { name: builderName } : undefined,

@@ -177,6 +177,17 @@ describe("components (Pulumi mocks)", () => {
             assert.equal(ref, `127.0.0.1:5000/team/api:v1@sha256:${"a".repeat(64)}`);
         });
 
+        it("GIVEN an app whose source goes through the builder (build steps) WHEN constructed THEN the default cache export holds every stage", async () => {
+            new PythonImage("api", {
+                source: path.join(FIXTURES, "flask-requirements"),
+                registry: { server: "127.0.0.1:5000", repository: "team/api" },
+                buildCommands: [["python", "-c", "print(1)"]],
+            });
+            await settle();
+            const inputs = unwrap(recorded.find((r) => r.type === "docker-build:index:Image")!.inputs);
+            assert.equal(inputs.cacheTo[0].registry.mode, "max");
+        });
+
         it("GIVEN cacheMode max WHEN constructed THEN the registry cache export holds every stage", async () => {
             new PythonImage("api", {
                 source: path.join(FIXTURES, "flask-requirements"),
