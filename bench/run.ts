@@ -5,7 +5,7 @@
  *
  * Environment:
  *   BENCH_RUNS=N        runs of every build scenario and of the serving runs (default 3)
- *   BENCH_QUICK=1       1 run, 3 s wrk runs, 2 previews, 3 synthesize runs (smoke test)
+ *   BENCH_QUICK=1       1 run, 2 s wrk runs, 2 previews, 3 synthesize runs (smoke test)
  *   BENCH_ONLY=a,b      a subset of: builds, pulumi-builds, sizes, startup, serve, preview, synth
  *   BENCH_CONTENDERS=a,b  the build contenders measured (default all: ours, naive, seed, docker-init)
  *   BENCH_OURS_CACHE_MODE=min|max  ours' cache export mode (default: PythonImage's for bench/app, defaultCacheMode)
@@ -19,10 +19,27 @@ import { startIndex } from "./lib/pyindex";
 import { oursViaPythonImage, previewCost } from "./lib/pulumi";
 import { compressedSize, uncompressedSize } from "./lib/registry";
 import { buildStats, Results, writeReports } from "./lib/report";
-import { serve } from "./lib/serve";
+import { serve, ServeOptions } from "./lib/serve";
 import { startup } from "./lib/startup";
 import { countFiles, makeBigTree, timeStageContext, timeSynthesize } from "./lib/synth";
 import { RESULTS_DIR, rotate, say, secs } from "./lib/util";
+
+/**
+ * One wrk measurement. A full run makes 2 apps x 4 contenders x 2 endpoints
+ * x 2 clients x 3 runs = 96 of them: about 11 minutes at 6 s each with the
+ * pauses, so the section (with the two images it builds) stays near 15.
+ * 6 s is over 700 requests on the slowest cell that still answers in time
+ * (a CPU-bound endpoint at ~120 req/s), enough for a p99.
+ */
+const SERVE_DURATION = "6s";
+/**
+ * 32 clients: 16 per CPU, a loaded server's share of a proxy's connections;
+ * more than some servers run at once (gunicorn's sync worker: 1), fewer than
+ * wrk can drive with one thread. One wrk thread keeps the client to at most
+ * one of the machine's two CPUs, which the server shares (no cpuset pinning:
+ * the server may use both, as `--cpus 2` allows).
+ */
+const SERVE_CONNECTIONS = 32;
 
 const SECTIONS = ["builds", "pulumi-builds", "sizes", "startup", "serve", "preview", "synth"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -128,18 +145,22 @@ async function main(): Promise<void> {
         });
     }
 
-    // Scenario 6: ours' image; built here if the builds were skipped.
+    // Scenario 6: serving, both apps; ours' WSGI image from scenario 1 when the builds ran, else built here.
     if (want("serve")) {
         await section("serve", async () => {
-            let image = lastS1.ours;
-            if (!image) {
-                say("  no ours image from this invocation: building one (cold, not timed)");
-                const recs = await contenderRun("ours", 0, ctx);
-                image = recs.find((b) => b.scenario === "s1")!.ref;
-            }
-            const o = { duration: quick ? "3s" : "15s", runs: quick ? 1 : Math.max(3, runs), cpus: "1", memory: "512m" };
-            r.serveOptions = { ...o, image };
-            r.serve = await serve(image, stamp, o);
+            const o: ServeOptions = {
+                duration: quick ? "2s" : SERVE_DURATION,
+                warmup: "1s",
+                connections: SERVE_CONNECTIONS,
+                threads: 1,
+                runs: quick ? 1 : runs,
+                cpus: "2",
+                memory: "1g",
+            };
+            r.serveOptions = o;
+            const s = await serve(ctx, lastS1.ours, o);
+            r.serve = s.cells;
+            r.serveSetup = s.setup;
         });
     }
 

@@ -14,8 +14,19 @@ import { freePort, run, say, waitForHttp } from "./util";
  * figures. pip treats 127.0.0.0/8 as a secure origin, so plain HTTP is fine.
  */
 
-/** What the builds install: the app's requirements, the dependency scenario 4 adds, and pip's build requirements for the psycopg2 sdist. */
-const WHEELS = ["flask==3.1.0", "gunicorn==23.0.0", "requests==2.32.3", "setuptools==80.9.0", "wheel==0.45.1"];
+/**
+ * What the builds install, one pip resolution per set (the two apps pin
+ * different gunicorns): the WSGI app's requirements, the dependency scenario
+ * 4 adds, and pip's build requirements for the psycopg2 sdist; for the
+ * serving scenario, the ASGI app's requirements with what ours adds to them
+ * (gunicorn and uvicorn-worker, at the versions synthesize() pins), and
+ * gevent for the seed's CMD.
+ */
+const WHEEL_SETS = [
+    ["flask==3.1.0", "gunicorn==23.0.0", "requests==2.32.3", "setuptools==80.9.0", "wheel==0.45.1"],
+    ["fastapi==0.165.0", "uvicorn[standard]==0.54.0", "gunicorn==27.0.1", "uvicorn-worker==0.4.0"],
+    ["gevent==26.9.0"],
+];
 const SDISTS = ["psycopg2==2.9.10"];
 /** The base image's Python (Debian trixie: 3.13, x86_64). */
 const TARGET = ["--python-version", "3.13", "--implementation", "cp", "--abi", "cp313", "--platform", "manylinux2014_x86_64", "--platform", "manylinux_2_17_x86_64", "--platform", "manylinux_2_28_x86_64"];
@@ -39,20 +50,22 @@ function projectOf(file: string): string {
 }
 
 export async function startIndex(cacheRoot: string): Promise<PyIndex> {
-    const want = JSON.stringify({ WHEELS, SDISTS, TARGET });
-    // Keyed by what it holds: two bench invocations with different lists never replace each other's files.
-    const root = path.join(cacheRoot, "bench", "pyindex", createHash("sha256").update(want).digest("hex").slice(0, 12));
+    const want = JSON.stringify({ WHEEL_SETS, SDISTS, TARGET });
+    // One folder per download list: a bench of another checkout with another list never deletes the files this one serves.
+    const root = path.join(cacheRoot, "bench", `pyindex-${createHash("sha256").update(want).digest("hex").slice(0, 12)}`);
     const filesDir = path.join(root, "files");
     const stamp = path.join(root, ".complete");
     if (!fs.existsSync(stamp) || fs.readFileSync(stamp, "utf8") !== want) {
-        say(`package index: downloading ${[...WHEELS, ...SDISTS].join(" ")} (and dependencies) into ${filesDir}`);
+        say(`package index: downloading ${[...WHEEL_SETS.flat(), ...SDISTS].join(" ")} (and dependencies) into ${filesDir}`);
         fs.rmSync(root, { recursive: true, force: true });
         fs.mkdirSync(filesDir, { recursive: true });
         const env = { ...process.env };
         delete env.PIP_FIND_LINKS;
         delete env.PIP_NO_INDEX;
         delete env.PIP_INDEX_URL;
-        await run("python3", ["-m", "pip", "download", "-q", "-d", filesDir, ...TARGET, "--only-binary=:all:", ...WHEELS], { env, log: "pyindex.log" });
+        for (const set of WHEEL_SETS) {
+            await run("python3", ["-m", "pip", "download", "-q", "-d", filesDir, ...TARGET, "--only-binary=:all:", ...set], { env, log: "pyindex.log" });
+        }
         await run("python3", ["-m", "pip", "download", "-q", "-d", filesDir, "--no-deps", "--no-binary", ":all:", ...SDISTS], { env, log: "pyindex.log" });
         fs.writeFileSync(stamp, want);
     }

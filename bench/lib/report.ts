@@ -2,7 +2,8 @@ import { StartupCell, startupMarkdown } from "./startup";
 import { BUILD_SCENARIOS, BuildRecord, cacheKind, OURS_PULUMI, Scenario, SCENARIO_TITLES } from "./builds";
 import { Machine } from "./infra";
 import { PreviewResult } from "./pulumi";
-import { ServeCell, SERVERS } from "./serve";
+import { serveMarkdown, serveTargets } from "./report-serve";
+import { ServeCell, ServeOptions, ServeSetup } from "./serve";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BENCH_DIR, median, RESULTS_DIR, say, Stat, stat } from "./util";
@@ -38,7 +39,8 @@ export interface Results {
     sizes: Record<string, SizeRecord>;
     baseImage?: SizeRecord;
     serve: ServeCell[];
-    serveOptions?: { duration: string; runs: number; cpus: string; memory: string; image: string };
+    serveOptions?: ServeOptions;
+    serveSetup?: ServeSetup;
     preview?: PreviewResult;
     synth?: { files: number; stat: Stat; stage?: { first: number; rest: Stat } };
     startup?: StartupCell[];
@@ -106,14 +108,7 @@ export function evaluateTargets(r: Results): Target[] {
             met: Number.isFinite(a / b) ? a / b <= 0.25 : null,
         });
     }
-    const g = r.serve.find((c) => c.server === "gunicorn" && c.endpoint === "/json")?.rps ?? NaN;
-    const d = r.serve.find((c) => c.server === "dev-server" && c.endpoint === "/json")?.rps ?? NaN;
-    t.push({
-        id: "serve-json",
-        target: "gunicorn at least 3x the dev server's requests/s on /json",
-        measured: `${g.toFixed(0)} / ${d.toFixed(0)} req/s = ${ratio(g, d)}`,
-        met: Number.isFinite(g / d) ? g / d >= 3 : null,
-    });
+    t.push(...serveTargets(r));
     const pa = r.preview?.component.median ?? NaN;
     const pb = r.preview?.bare.median ?? NaN;
     t.push({
@@ -240,25 +235,7 @@ export function markdown(r: Results, chartFile: string): string {
     }
     out.push(table(["image", "compressed MB", "layers", "uncompressed MB", "compressed vs naive", "uncompressed vs naive"], sizeRows), "");
 
-    out.push("## Serving (scenario 6)", "");
-    if (r.serveOptions) {
-        const o = r.serveOptions;
-        out.push(
-            `Ours' image, \`docker run --cpus ${o.cpus} --memory ${o.memory}\`, published on 127.0.0.1; \`wrk -t2 -c32 -d${o.duration} --latency\`, ${o.runs} runs, medians. ` +
-                "/json returns a small JSON document; /sleep sleeps 20 ms first (I/O-like).",
-            "",
-        );
-        const dev = (ep: string) => r.serve.find((c) => c.server === "dev-server" && c.endpoint === ep)?.rps ?? NaN;
-        out.push(
-            table(
-                ["server", "endpoint", "req/s", "p50 ms", "p99 ms", "errors (all runs)", "req/s vs dev server"],
-                r.serve.map((c) => [SERVERS.find((s) => s.id === c.server)?.label ?? c.server, c.endpoint, c.rps.toFixed(0), f2(c.p50ms), f2(c.p99ms), String(c.errors), ratio(c.rps, dev(c.endpoint))]),
-            ),
-            "",
-        );
-    } else {
-        out.push("not measured", "");
-    }
+    out.push(...serveMarkdown(r));
     out.push(...startupMarkdown(r.startup));
     out.push("## Pulumi cost (scenario 7)", "");
     if (r.preview) {

@@ -55,10 +55,10 @@ export interface SynthesizeOptions {
     readonly port?: number;
     /**
      * gunicorn workers.
-     * @default follows the container's CPU limit: 2 x CPUs + 1 for WSGI, CPUs for ASGI (WEB_CONCURRENCY overrides at run time)
+     * @default follows the container's CPU limit: CPUs + 1 for WSGI with threads (the default), 2 x CPUs + 1 for WSGI with `threads: 1` or another worker class, CPUs for ASGI (WEB_CONCURRENCY overrides at run time)
      */
     readonly workers?: number;
-    /** gunicorn threads per worker (WSGI; more than 1 runs the gthread worker). @default 4 for WSGI apps (set in the synthesized gunicorn config) */
+    /** gunicorn threads per worker (WSGI; more than 1 runs the gthread worker). @default 12 for WSGI apps (set in the synthesized gunicorn config) */
     readonly threads?: number;
     /** gunicorn worker timeout, seconds. @default the Procfile's or the app's gunicorn.conf.py's, else 60 */
     readonly timeout?: number;
@@ -269,7 +269,7 @@ export function checkOptions(options: unknown): CheckedOptions {
         throw new InputError("`user`", '`user` is "root"; the app must run as a non-root user. Use a name such as "app".');
     }
     const workers = o.workers === undefined ? undefined : positive("`workers`", o.workers, "gunicorn needs at least 1 worker; leave `workers` unset to follow the container's CPUs.");
-    const threads = o.threads === undefined ? undefined : positive("`threads`", o.threads, "Leave `threads` unset for the default of 4 (WSGI).");
+    const threads = o.threads === undefined ? undefined : positive("`threads`", o.threads, `Leave \`threads\` unset for the default of ${DEFAULTS.threads} (WSGI).`);
     const timeout = o.timeout === undefined ? undefined : positive("`timeout`", o.timeout, "It is gunicorn's worker timeout in seconds.");
     const gracefulTimeout =
         o.gracefulTimeout === undefined ? undefined : positive("`gracefulTimeout`", o.gracefulTimeout, "It is seconds gunicorn waits for requests to finish on stop.");

@@ -1,3 +1,4 @@
+import { DEFAULTS } from "../data/defaults";
 import { Plan } from "../plan/plan";
 
 /**
@@ -8,9 +9,15 @@ import { Plan } from "../plan/plan";
  *   quota, else its CPU affinity), because a fixed number is wrong on every
  *   machine but one; WEB_CONCURRENCY overrides it at run time, the app's
  *   config or the Procfile's --workers replace the formula, and `workers`
- *   in the component's args overrides all (on the command line);
- * - WSGI apps get 4 threads per worker (the gthread worker) unless the app or
- *   `threads` says otherwise: the benchmark measured sync workers far behind;
+ *   in the component's args overrides all (on the command line). Workers
+ *   that run threads (WSGI's gthread default, or `threads` above 1) get
+ *   CPUs + 1: one process per CPU for the Python the GIL serializes, one
+ *   more to keep them busy, threads for the waits. ASGI workers get one per
+ *   CPU (an event loop each); one-request-at-a-time workers (sync, or
+ *   another worker class the app names) gunicorn's 2 x CPUs + 1;
+ * - WSGI apps get DEFAULTS.threads threads per worker (the gthread worker)
+ *   unless the app or `threads` says otherwise: the benchmark measured sync
+ *   workers far behind, and 4 threads behind 12 on I/O waits;
  * - the proxies whose X-Forwarded-* headers count (`trustedProxies`; the
  *   FORWARDED_ALLOW_IPS variable, which PythonApp sets, overrides);
  * - the control socket in /dev/shm, because the root filesystem is read-only.
@@ -18,7 +25,11 @@ import { Plan } from "../plan/plan";
 export function renderGunicornConfig(plan: Plan): string {
     const s = plan.server;
     const appSets = (name: string) => s.userConfigSets.includes(name);
-    const perCpu = plan.entrypoint.interface === "asgi" ? "cpus" : "2 * cpus + 1";
+    const sync = s.workerClass === undefined || s.workerClass === "sync" || s.workerClass === "gthread";
+    // The image sets the threads (the gthread default) unless the app's config or the worker class says otherwise.
+    const imageThreads = plan.entrypoint.interface === "wsgi" && sync && !appSets("threads") && !appSets("worker_class");
+    const threads = s.threads ?? (imageThreads ? DEFAULTS.threads : undefined);
+    const perCpu = plan.entrypoint.interface === "asgi" ? "cpus" : threads !== undefined && threads > 1 ? "cpus + 1" : "2 * cpus + 1";
     const lines = ["# Synthesized by pulumi-python-app.", "import math", "import os", ""];
     if (s.userConfigPath) {
         lines.push(
@@ -55,12 +66,11 @@ export function renderGunicornConfig(plan: Plan): string {
                 : `workers = int(os.environ.get("WEB_CONCURRENCY") or (${perCpu}))`,
         );
     }
-    const sync = s.workerClass === undefined || s.workerClass === "sync" || s.workerClass === "gthread";
-    if (plan.entrypoint.interface === "wsgi" && sync && !appSets("threads") && !appSets("worker_class")) {
+    if (imageThreads) {
         lines.push(
             "# Threads per worker: gunicorn then runs its gthread worker, which keeps connections",
             "# alive and overlaps I/O; sync workers serve one request at a time per process.",
-            "threads = 4",
+            `threads = ${DEFAULTS.threads}`,
         );
     }
     if (s.pidfile !== undefined) {

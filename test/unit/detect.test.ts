@@ -602,6 +602,56 @@ describe("detection", () => {
     });
 });
 
+describe("the gunicorn config's workers and threads", () => {
+    afterEach(() => apps.cleanup());
+
+    /** Runs the synthesized gunicorn config with host Python (no WEB_CONCURRENCY) and reads what gunicorn would. */
+    function settings(dockerfile: string): { cpus: number; workers: number; threads: number | null } {
+        const start = dockerfile.indexOf("COPY <<'EOF' /etc/pulumi-python-app/gunicorn.conf.py\n");
+        assert.ok(start >= 0, "the Dockerfile carries the gunicorn config");
+        const body = dockerfile.slice(dockerfile.indexOf("\n", start) + 1, dockerfile.indexOf("\nEOF\n", start));
+        const dir = apps.make({ "gunicorn.conf.py": body + "\n" });
+        const read = "import json; ns = {}; exec(open('gunicorn.conf.py').read(), ns); print(json.dumps({k: ns.get(k) for k in ('cpus', 'workers', 'threads')}))";
+        const env = { ...process.env };
+        delete env.WEB_CONCURRENCY;
+        const r = spawnSync("python3", ["-c", read], { cwd: dir, encoding: "utf8", env });
+        assert.equal(r.status, 0, r.stderr);
+        return JSON.parse(r.stdout) as { cpus: number; workers: number; threads: number | null };
+    }
+
+    it("GIVEN a WSGI app and no server options THEN CPUs + 1 gthread workers of 12 threads", () => {
+        const s = settings(synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n" })).dockerfile);
+        assert.ok(s.cpus >= 1);
+        assert.equal(s.workers, s.cpus + 1);
+        assert.equal(s.threads, 12);
+    });
+    it("GIVEN a WSGI app and `threads: 1` (sync workers) THEN gunicorn's 2 x CPUs + 1 workers, and --threads 1 on the command line", () => {
+        const r = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n" }), { threads: 1 });
+        const s = settings(r.dockerfile);
+        assert.equal(s.workers, 2 * s.cpus + 1);
+        const argv = cmdOf(r.dockerfile);
+        assert.equal(argv[argv.indexOf("--threads") + 1], "1");
+    });
+    it("GIVEN a WSGI app and `threads: 6` THEN CPUs + 1 workers and --threads 6 on the command line", () => {
+        const r = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n" }), { threads: 6 });
+        assert.equal(settings(r.dockerfile).workers, settings(r.dockerfile).cpus + 1);
+        const argv = cmdOf(r.dockerfile);
+        assert.equal(argv[argv.indexOf("--threads") + 1], "6");
+    });
+    it("GIVEN a WSGI app with `workerClass: gevent` THEN no threads and 2 x CPUs + 1 workers", () => {
+        const r = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\ngevent\n" }), { workerClass: "gevent" });
+        const s = settings(r.dockerfile);
+        assert.equal(s.threads, null);
+        assert.equal(s.workers, 2 * s.cpus + 1);
+    });
+    it("GIVEN an ASGI app THEN one uvicorn worker per CPU and no threads", () => {
+        const r = synthesize(apps.make({ "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", "requirements.txt": "fastapi\nuvicorn\n" }));
+        const s = settings(r.dockerfile);
+        assert.equal(s.threads, null);
+        assert.equal(s.workers, s.cpus);
+    });
+});
+
 describe("WebSockets under the uvicorn worker", () => {
     const ASGI = "from django.core.asgi import get_asgi_application\n\napplication = get_asgi_application()\n";
     const note = (requirements: string) =>

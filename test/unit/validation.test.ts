@@ -351,7 +351,7 @@ const CASES: Case[] = [
         given: "threads 0",
         run: withOptions({ threads: 0 }),
         argument: "`threads`",
-        message: "`threads` is 0; it must be a whole number from 1 to 100000. Leave `threads` unset for the default of 4 (WSGI).",
+        message: "`threads` is 0; it must be a whole number from 1 to 100000. Leave `threads` unset for the default of 12 (WSGI).",
     },
     {
         given: "timeout 1.5",
