@@ -607,7 +607,7 @@ describe("the gunicorn config's workers and threads", () => {
 
     /** Runs the synthesized gunicorn config with host Python (no WEB_CONCURRENCY) and reads what gunicorn would. */
     function settings(dockerfile: string): { cpus: number; workers: number; threads: number | null } {
-        const start = dockerfile.indexOf("COPY <<'EOF' /etc/pulumi-python-app/gunicorn.conf.py\n");
+        const start = dockerfile.indexOf("COPY --link <<'EOF' /etc/pulumi-python-app/gunicorn.conf.py\n");
         assert.ok(start >= 0, "the Dockerfile carries the gunicorn config");
         const body = dockerfile.slice(dockerfile.indexOf("\n", start) + 1, dockerfile.indexOf("\nEOF\n", start));
         const dir = apps.make({ "gunicorn.conf.py": body + "\n" });
