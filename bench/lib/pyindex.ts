@@ -13,9 +13,22 @@ import { freePort, run, say, waitForHttp } from "./util";
  * figures. pip treats 127.0.0.0/8 as a secure origin, so plain HTTP is fine.
  */
 
+/** What one index serves: wheels (with their dependencies) and sdists (without), downloaded once into $PPA_CACHE/bench/<dir>. */
+export interface IndexSpec {
+    dir: string;
+    wheels: string[];
+    sdists: string[];
+    /** A project the index must serve: polled until the server answers. */
+    probe: string;
+}
+
 /** What the builds install: the app's requirements, the dependency scenario 4 adds, and pip's build requirements for the psycopg2 sdist. */
-const WHEELS = ["flask==3.1.0", "gunicorn==23.0.0", "requests==2.32.3", "setuptools==80.9.0", "wheel==0.45.1"];
-const SDISTS = ["psycopg2==2.9.10"];
+export const BUILD_INDEX: IndexSpec = {
+    dir: "pyindex",
+    wheels: ["flask==3.1.0", "gunicorn==23.0.0", "requests==2.32.3", "setuptools==80.9.0", "wheel==0.45.1"],
+    sdists: ["psycopg2==2.9.10"],
+    probe: "psycopg2",
+};
 /** The base image's Python (Debian trixie: 3.13, x86_64). */
 const TARGET = ["--python-version", "3.13", "--implementation", "cp", "--abi", "cp313", "--platform", "manylinux2014_x86_64", "--platform", "manylinux_2_17_x86_64", "--platform", "manylinux_2_28_x86_64"];
 
@@ -37,10 +50,12 @@ function projectOf(file: string): string {
     return normalize(file.split("-")[0]);
 }
 
-export async function startIndex(cacheRoot: string): Promise<PyIndex> {
-    const root = path.join(cacheRoot, "bench", "pyindex");
+export async function startIndex(cacheRoot: string, spec: IndexSpec = BUILD_INDEX): Promise<PyIndex> {
+    const root = path.join(cacheRoot, "bench", spec.dir);
     const filesDir = path.join(root, "files");
     const stamp = path.join(root, ".complete");
+    const WHEELS = spec.wheels;
+    const SDISTS = spec.sdists;
     const want = JSON.stringify({ WHEELS, SDISTS, TARGET });
     if (!fs.existsSync(stamp) || fs.readFileSync(stamp, "utf8") !== want) {
         say(`package index: downloading ${[...WHEELS, ...SDISTS].join(" ")} (and dependencies) into ${filesDir}`);
@@ -51,7 +66,9 @@ export async function startIndex(cacheRoot: string): Promise<PyIndex> {
         delete env.PIP_NO_INDEX;
         delete env.PIP_INDEX_URL;
         await run("python3", ["-m", "pip", "download", "-q", "-d", filesDir, ...TARGET, "--only-binary=:all:", ...WHEELS], { env, log: "pyindex.log" });
-        await run("python3", ["-m", "pip", "download", "-q", "-d", filesDir, "--no-deps", "--no-binary", ":all:", ...SDISTS], { env, log: "pyindex.log" });
+        if (SDISTS.length > 0) {
+            await run("python3", ["-m", "pip", "download", "-q", "-d", filesDir, "--no-deps", "--no-binary", ":all:", ...SDISTS], { env, log: "pyindex.log" });
+        }
         fs.writeFileSync(stamp, want);
     }
     const files = fs.readdirSync(filesDir).sort();
@@ -77,7 +94,7 @@ export async function startIndex(cacheRoot: string): Promise<PyIndex> {
     };
     process.on("exit", stop);
     const url = `http://127.0.0.1:${port}/simple/`;
-    await waitForHttp(`${url}psycopg2/`, 15000);
+    await waitForHttp(`${url}${spec.probe}/`, 15000);
     say(`package index: ${url} (${files.length} files, pid ${child.pid})`);
     return { url, files, stop };
 }
