@@ -1,6 +1,8 @@
 import { BUILD_SCENARIOS, BuildRecord, CACHE_KIND, OURS_PULUMI, Scenario, SCENARIO_TITLES } from "./builds";
 import { Machine } from "./infra";
+import { InterpreterResults } from "./interpreter";
 import { PreviewResult } from "./pulumi";
+import { interpreterMarkdown } from "./report-interpreter";
 import { ServeCell, SERVERS } from "./serve";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -38,6 +40,7 @@ export interface Results {
     serveOptions?: { duration: string; runs: number; cpus: string; memory: string; image: string };
     preview?: PreviewResult;
     synth?: { files: number; stat: Stat; stage?: { first: number; rest: Stat } };
+    interpreter?: InterpreterResults;
     targets: Target[];
     errors: string[];
 }
@@ -278,6 +281,7 @@ export function markdown(r: Results, chartFile: string): string {
             out.push(`For context, not a target: what PythonImage does besides synthesize() on every preview and up, mirroring that tree into its build-context folder, took ${st.first.toFixed(0)} ms the first time and a median of ${st.rest.median.toFixed(0)} ms on later runs (files already in place).`, "");
         }
     }
+    out.push(...interpreterMarkdown(r.interpreter));
     if (r.errors.length > 0) {
         out.push("## Errors", "", ...r.errors.map((e) => `- ${e.split("\n")[0]}`), "");
     }
