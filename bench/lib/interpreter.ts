@@ -19,10 +19,11 @@
 import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { Infra } from "./infra";
 import { IndexSpec, startIndex } from "./pyindex";
-import { appendLog, BENCH_DIR, LOG_DIR, rotate, run, say, secs } from "./util";
+import { appendLog, BENCH_DIR, LOG_DIR, median, rotate, run, say, secs } from "./util";
 
 export const PYPERFORMANCE = "1.14.0";
 export const PYPERF = "2.10.0";
@@ -104,6 +105,9 @@ export interface BenchValues {
     /** Mean of all values, seconds. */
     mean: number;
     stdev: number;
+    /** The least disturbed value: on a shared machine, the closest to the interpreter's own speed. */
+    min: number;
+    median: number;
     values: number;
 }
 
@@ -115,6 +119,8 @@ export interface InterpreterRow {
     apt: BenchValues;
     /** official mean / apt mean: above 1, apt's python3 is faster. */
     ratio: number;
+    /** official min / apt min, the same way round. */
+    ratioMin: number;
     /** Which interpreter ran first for this benchmark. */
     first: InterpreterId;
 }
@@ -129,10 +135,15 @@ export interface InterpreterResults {
     rows: InterpreterRow[];
     /** Geometric mean of the rows' ratios (official / apt). */
     geomean: number;
+    /** The same over the ratios of the minimums. */
+    geomeanMin?: number;
     /** Wall-clock: images (build or reuse + pull), venv setup, the benchmark runs. */
     imagesS: number;
     setupS: number;
     runS: number;
+    /** The machine's load average (1, 5, 15 min) before and after the benchmark runs: the machine is shared. */
+    loadBefore?: string;
+    loadAfter?: string;
 }
 
 const STAMP_DIR = (inf: Infra) => path.join(inf.cache, "bench", "interpreter");
@@ -332,7 +343,7 @@ export function summarize(values: number[]): BenchValues {
     const n = values.length;
     const mean = values.reduce((a, b) => a + b, 0) / n;
     const varc = n > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
-    return { mean, stdev: Math.sqrt(varc), values: n };
+    return { mean, stdev: Math.sqrt(varc), min: Math.min(...values), median: median(values), values: n };
 }
 
 export function parseSuite(json: string): Map<string, number[]> {
@@ -359,6 +370,8 @@ export async function runBenchmark(r: Running, bench: string, mode: string): Pro
     say(`    ${bench.padEnd(18)} ${r.c.id.padEnd(8)} ${secs(performance.now() - t0).padStart(5)}s  ${[...res].map(([n, v]) => `${n} ${(summarize(v).mean * 1000).toFixed(2)} ms`).join(", ")}`);
     return res;
 }
+
+const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
 
 export function geomean(xs: number[]): number {
     return Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
@@ -391,6 +404,7 @@ export async function interpreterSection(inf: Infra, stamp: string, quick: boole
         }
         const setupS = (performance.now() - t1) / 1000;
         say(`  pyperformance ${PYPERFORMANCE} ${mode}, ${BENCHMARKS.length} benchmarks, CPU set ${cpuset}, alternating`);
+        const loadBefore = loadavg();
         const t2 = performance.now();
         const rows: InterpreterRow[] = [];
         for (const [i, bench] of BENCHMARKS.entries()) {
@@ -406,15 +420,17 @@ export async function interpreterSection(inf: Infra, stamp: string, quick: boole
                 }
                 const official = summarize(offVals);
                 const apt = summarize(aptVals);
-                rows.push({ name, benchmark: bench, official, apt, ratio: official.mean / apt.mean, first: order[0].c.id });
+                rows.push({ name, benchmark: bench, official, apt, ratio: official.mean / apt.mean, ratioMin: official.min / apt.min, first: order[0].c.id });
             }
         }
         const runS = (performance.now() - t2) / 1000;
         const g = geomean(rows.map((x) => x.ratio));
-        say(`  geometric mean of official / apt: ${g.toFixed(3)} over ${rows.length} results`);
+        const gMin = geomean(rows.map((x) => x.ratioMin));
+        say(`  geometric mean of official / apt: ${g.toFixed(3)} over ${rows.length} results (of the minimums: ${gMin.toFixed(3)})`);
         appendLog("interpreter-run.log", JSON.stringify(rows, null, 2) + "\n");
         return {
-            pyperformance: PYPERFORMANCE, pyperf: PYPERF, mode, benchmarks: BENCHMARKS, cpuset, images, rows, geomean: g, imagesS, setupS, runS,
+            pyperformance: PYPERFORMANCE, pyperf: PYPERF, mode, benchmarks: BENCHMARKS, cpuset, images, rows, geomean: g, geomeanMin: gMin, imagesS, setupS, runS,
+            loadBefore, loadAfter: loadavg(),
         };
     } finally {
         for (const r of running) {

@@ -70,19 +70,23 @@ export function interpreterMarkdown(it: InterpreterResults | undefined): string[
         `**Ratio = official-style mean time / apt mean time**: above 1, apt's python3 is faster (the 2021 claim is a ratio of at least 1.2); below 1, the official-style build is faster.`,
         "",
         `**Geometric mean of the ${it.rows.length} ratios: ${it.geomean.toFixed(3)}** (${verdict(it.geomean)}). ` +
-            `The 2021 claim (apt at least 20% faster) is ${it.geomean >= 1.2 ? "**borne out**" : "**not borne out**"} by this run.`,
+            `The 2021 claim (apt at least 20% faster) is ${it.geomean >= 1.2 ? "**borne out**" : "**not borne out**"} by this run.` +
+            (it.geomeanMin === undefined ? "" : ` Over each benchmark's fastest value (the least disturbed by other work on this shared machine): ${it.geomeanMin.toFixed(3)} (${verdict(it.geomeanMin)}).`),
         "",
         table(
-            ["benchmark", "official-style, mean ± std dev", "apt, mean ± std dev", "ratio", "ran first"],
+            ["benchmark", "official-style, mean ± std dev", "apt, mean ± std dev", "ratio", "official-style, min", "apt, min", "ratio of minimums", "ran first"],
             [
                 ...it.rows.map((r) => [
                     r.name === r.benchmark ? r.name : `${r.name} (${r.benchmark})`,
                     `${duration(r.official.mean)} ± ${duration(r.official.stdev)}`,
                     `${duration(r.apt.mean)} ± ${duration(r.apt.stdev)}`,
                     r.ratio.toFixed(3),
+                    duration(r.official.min ?? NaN),
+                    duration(r.apt.min ?? NaN),
+                    Number.isFinite(r.ratioMin) ? r.ratioMin.toFixed(3) : "n/a",
                     r.first,
                 ]),
-                ["**geometric mean**", "", "", `**${it.geomean.toFixed(3)}**`, ""],
+                ["**geometric mean**", "", "", `**${it.geomean.toFixed(3)}**`, "", "", it.geomeanMin === undefined ? "n/a" : `**${it.geomeanMin.toFixed(3)}**`, ""],
             ],
         ),
         "",
@@ -95,6 +99,7 @@ export function interpreterMarkdown(it: InterpreterResults | undefined): string[
         }
     }
     out.push(
+        ...(it.loadBefore ? [`Load average (1, 5, 15 min) before the benchmark runs: ${it.loadBefore}; after: ${it.loadAfter}. On 2 cores shared with other work, single benchmarks can swing far either way; the geometric mean over all of them is the figure to read, and it carries that noise too.`, ""] : []),
         `Time: images ${min(it.imagesS)} (${it.images.map((i) => `${i.id} ${i.builtNow ? "built" : "reused"}`).join(", ")}), venvs ${min(it.setupS)}, benchmarks ${min(it.runS)}.`,
         "",
     );
