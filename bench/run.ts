@@ -6,15 +6,17 @@
  * Environment:
  *   BENCH_RUNS=N        runs of every build scenario and of the serving runs (default 3)
  *   BENCH_QUICK=1       1 run, 2 s wrk runs, 2 previews, 3 synthesize runs (smoke test)
- *   BENCH_ONLY=a,b      a subset of: builds, pulumi-builds, sizes, startup, serve, preview, synth
+ *   BENCH_ONLY=a,b      a subset of: builds, pulumi-builds, sizes, startup, serve, preview, synth, interpreter
  *   BENCH_CONTENDERS=a,b  the build contenders measured (default all: ours, naive, seed, docker-init)
  *   BENCH_OURS_CACHE_MODE=min|max  ours' cache export mode (default: PythonImage's for bench/app, defaultCacheMode)
  *   BENCH_PREVIEWS=N    previews per stack (default 5)
+ *   BENCH_INTERP_CPUS=S the CPU set both interpreters are pinned to (default 1)
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BenchContext, BuildRecord, ContenderId, CONTENDERS, contenderRun, makeTmp } from "./lib/builds";
 import { checkInfra, machine } from "./lib/infra";
+import { interpreterSection } from "./lib/interpreter";
 import { startIndex } from "./lib/pyindex";
 import { oursViaPythonImage, previewCost } from "./lib/pulumi";
 import { compressedSize, uncompressedSize } from "./lib/registry";
@@ -41,7 +43,7 @@ const SERVE_DURATION = "6s";
  */
 const SERVE_CONNECTIONS = 32;
 
-const SECTIONS = ["builds", "pulumi-builds", "sizes", "startup", "serve", "preview", "synth"] as const;
+const SECTIONS = ["builds", "pulumi-builds", "sizes", "startup", "serve", "preview", "synth", "interpreter"] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -180,6 +182,13 @@ async function main(): Promise<void> {
             r.synth = { files, stat: st, stage };
             say(`  ${files} files: median ${st.median.toFixed(0)} ms (min ${st.min.toFixed(0)}, max ${st.max.toFixed(0)})`);
             say(`  staging the build context of that tree: ${stage.first.toFixed(0)} ms first, ${stage.rest.median.toFixed(0)} ms later`);
+        });
+    }
+
+    // Official-image-style CPython vs apt's python3 on pyperformance (builds CPython once: 20-40 min cold).
+    if (want("interpreter")) {
+        await section("interpreter", async () => {
+            r.interpreter = await interpreterSection(inf, stamp, quick);
         });
     }
 

@@ -14,6 +14,15 @@ import { freePort, run, say, waitForHttp } from "./util";
  * figures. pip treats 127.0.0.0/8 as a secure origin, so plain HTTP is fine.
  */
 
+/** What one index serves: wheels (with their dependencies, one pip resolution per set) and sdists (without), downloaded once into $PPA_CACHE/bench/<dir>-<hash of the lists>. */
+export interface IndexSpec {
+    dir: string;
+    wheelSets: string[][];
+    sdists: string[];
+    /** A project the index must serve: polled until the server answers. */
+    probe: string;
+}
+
 /**
  * What the builds install, one pip resolution per set (the two apps pin
  * different gunicorns): the WSGI app's requirements, the dependency scenario
@@ -22,12 +31,16 @@ import { freePort, run, say, waitForHttp } from "./util";
  * (gunicorn and uvicorn-worker, at the versions synthesize() pins), and
  * gevent for the seed's CMD.
  */
-const WHEEL_SETS = [
-    ["flask==3.1.0", "gunicorn==23.0.0", "requests==2.32.3", "setuptools==80.9.0", "wheel==0.45.1"],
-    ["fastapi==0.165.0", "uvicorn[standard]==0.54.0", "gunicorn==27.0.1", "uvicorn-worker==0.4.0"],
-    ["gevent==26.9.0"],
-];
-const SDISTS = ["psycopg2==2.9.10"];
+export const BUILD_INDEX: IndexSpec = {
+    dir: "pyindex",
+    wheelSets: [
+        ["flask==3.1.0", "gunicorn==23.0.0", "requests==2.32.3", "setuptools==80.9.0", "wheel==0.45.1"],
+        ["fastapi==0.165.0", "uvicorn[standard]==0.54.0", "gunicorn==27.0.1", "uvicorn-worker==0.4.0"],
+        ["gevent==26.9.0"],
+    ],
+    sdists: ["psycopg2==2.9.10"],
+    probe: "psycopg2",
+};
 /** The base image's Python (Debian trixie: 3.13, x86_64). */
 const TARGET = ["--python-version", "3.13", "--implementation", "cp", "--abi", "cp313", "--platform", "manylinux2014_x86_64", "--platform", "manylinux_2_17_x86_64", "--platform", "manylinux_2_28_x86_64"];
 
@@ -49,10 +62,12 @@ function projectOf(file: string): string {
     return normalize(file.split("-")[0]);
 }
 
-export async function startIndex(cacheRoot: string): Promise<PyIndex> {
+export async function startIndex(cacheRoot: string, spec: IndexSpec = BUILD_INDEX): Promise<PyIndex> {
+    const WHEEL_SETS = spec.wheelSets;
+    const SDISTS = spec.sdists;
     const want = JSON.stringify({ WHEEL_SETS, SDISTS, TARGET });
     // One folder per download list: a bench of another checkout with another list never deletes the files this one serves.
-    const root = path.join(cacheRoot, "bench", `pyindex-${createHash("sha256").update(want).digest("hex").slice(0, 12)}`);
+    const root = path.join(cacheRoot, "bench", `${spec.dir}-${createHash("sha256").update(want).digest("hex").slice(0, 12)}`);
     const filesDir = path.join(root, "files");
     const stamp = path.join(root, ".complete");
     if (!fs.existsSync(stamp) || fs.readFileSync(stamp, "utf8") !== want) {
@@ -66,7 +81,9 @@ export async function startIndex(cacheRoot: string): Promise<PyIndex> {
         for (const set of WHEEL_SETS) {
             await run("python3", ["-m", "pip", "download", "-q", "-d", filesDir, ...TARGET, "--only-binary=:all:", ...set], { env, log: "pyindex.log" });
         }
-        await run("python3", ["-m", "pip", "download", "-q", "-d", filesDir, "--no-deps", "--no-binary", ":all:", ...SDISTS], { env, log: "pyindex.log" });
+        if (SDISTS.length > 0) {
+            await run("python3", ["-m", "pip", "download", "-q", "-d", filesDir, "--no-deps", "--no-binary", ":all:", ...SDISTS], { env, log: "pyindex.log" });
+        }
         fs.writeFileSync(stamp, want);
     }
     const files = fs.readdirSync(filesDir).sort();
@@ -92,7 +109,7 @@ export async function startIndex(cacheRoot: string): Promise<PyIndex> {
     };
     process.on("exit", stop);
     const url = `http://127.0.0.1:${port}/simple/`;
-    await waitForHttp(`${url}psycopg2/`, 15000);
+    await waitForHttp(`${url}${spec.probe}/`, 15000);
     say(`package index: ${url} (${files.length} files, pid ${child.pid})`);
     return { url, files, stop };
 }

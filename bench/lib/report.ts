@@ -1,9 +1,11 @@
 import { StartupCell, startupMarkdown } from "./startup";
 import { BUILD_SCENARIOS, BuildRecord, cacheKind, OURS_PULUMI, Scenario, SCENARIO_TITLES } from "./builds";
 import { Machine } from "./infra";
+import { InterpreterResults } from "./interpreter";
 import { PreviewResult } from "./pulumi";
 import { serveMarkdown, serveTargets } from "./report-serve";
 import { ServeCell, ServeOptions, ServeSetup } from "./serve";
+import { interpreterMarkdown } from "./report-interpreter";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BENCH_DIR, median, RESULTS_DIR, say, Stat, stat } from "./util";
@@ -44,6 +46,7 @@ export interface Results {
     preview?: PreviewResult;
     synth?: { files: number; stat: Stat; stage?: { first: number; rest: Stat } };
     startup?: StartupCell[];
+    interpreter?: InterpreterResults;
     targets: Target[];
     errors: string[];
 }
@@ -265,6 +268,7 @@ export function markdown(r: Results, chartFile: string): string {
             out.push(`For context, not a target: what PythonImage does besides synthesize() on every preview and up, mirroring that tree into its build-context folder, took ${st.first.toFixed(0)} ms the first time and a median of ${st.rest.median.toFixed(0)} ms on later runs (files already in place).`, "");
         }
     }
+    out.push(...interpreterMarkdown(r.interpreter));
     if (r.errors.length > 0) {
         out.push("## Errors", "", ...r.errors.map((e) => `- ${e.split("\n")[0]}`), "");
     }
