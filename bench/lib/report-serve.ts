@@ -16,8 +16,19 @@ function cellsOf(r: Results, app: AppShape, endpoint: string, client: ClientMode
     return r.serve.filter((c) => c.app === app && c.endpoint === endpoint && c.client === client);
 }
 
-/** The best req/s (highest) and p99 (lowest) among some cells. */
-function best(cells: ServeCell[]): { rps?: ServeCell; p99?: ServeCell } {
+const INFORMATIONAL = new Set(SERVE_CONTENDERS.filter((c) => c.informational).map((c) => c.id));
+
+/**
+ * The best req/s (highest) and p99 (lowest) among the contenders of a cell
+ * (informational rows are not contenders) that answered every request: a
+ * server whose requests time out or fail counts only the ones it answered,
+ * and wrk leaves the timed-out ones out of its latencies. When every
+ * contender had errors, the best of all.
+ */
+function best(all: ServeCell[]): { rps?: ServeCell; p99?: ServeCell } {
+    const contenders = all.filter((c) => !INFORMATIONAL.has(c.server));
+    const clean = contenders.filter((c) => c.errors === 0);
+    const cells = clean.length > 0 ? clean : contenders;
     const ok = cells.filter((c) => Number.isFinite(c.rps));
     const okP = cells.filter((c) => Number.isFinite(c.p99ms));
     return {
@@ -36,13 +47,16 @@ export function serveTargets(r: Results): Target[] {
                 const rivals = best(cells.filter((c) => c.server !== "ours"));
                 const measured =
                     ours && rivals.rps && rivals.p99
-                        ? `ours ${f0(ours.rps)} req/s, p99 ${f1(ours.p99ms)} ms; best other: ${rivals.rps.server} ${f0(rivals.rps.rps)} req/s, ${rivals.p99.server} p99 ${f1(rivals.p99.p99ms)} ms`
+                        ? `ours ${f0(ours.rps)} req/s, p99 ${f1(ours.p99ms)} ms${ours.errors ? `, ${ours.errors} errors` : ""}; best other: ${rivals.rps.server} ${f0(rivals.rps.rps)} req/s, ${rivals.p99.server} p99 ${f1(rivals.p99.p99ms)} ms`
                         : "n/a";
                 t.push({
                     id: `serve-${app}-${endpoint.slice(1)}-${client}`,
                     target: `ours highest req/s and lowest p99: ${app.toUpperCase()} ${endpoint}, ${CLIENT_TITLE[client]}`,
                     measured,
-                    met: ours && rivals.rps && rivals.p99 && Number.isFinite(ours.rps) ? ours.rps >= rivals.rps.rps && ours.p99ms <= rivals.p99.p99ms : null,
+                    met:
+                        ours && rivals.rps && rivals.p99 && Number.isFinite(ours.rps)
+                            ? ours.errors === 0 && ours.rps >= rivals.rps.rps && ours.p99ms <= rivals.p99.p99ms
+                            : null,
                 });
             }
         }
@@ -89,12 +103,14 @@ export function serveMarkdown(r: Results): string[] {
         out.push(
             `### ${SERVE_APPS[app].title}`,
             "",
-            "req/s / p99 ms, medians; **bold**: the best of the column (highest req/s, lowest p99). Errors: socket errors and non-2xx answers over all runs.",
+            "req/s / p99 ms, medians; **bold**: the best of the column (highest req/s, lowest p99) among the contenders that answered every request of the cell " +
+                "(errors: socket errors, timeouts included, and non-2xx answers over all runs; a server with errors counts only what it answered). " +
+                "The informational row is no contender.",
             "",
         );
         const bests = cols.map((col) => best(cellsOf(r, app, col.endpoint, col.client)));
         const rows = ids.map((c) => {
-            const row = [c.label];
+            const row = [c.informational ? `_${c.label}_` : c.label];
             let errors = 0;
             cols.forEach((col, i) => {
                 const x = r.serve.find((s) => s.app === app && s.server === c.id && s.endpoint === col.endpoint && s.client === col.client);
@@ -105,7 +121,7 @@ export function serveMarkdown(r: Results): string[] {
                 errors += x.errors;
                 const rps = bests[i].rps === x ? `**${f0(x.rps)}**` : f0(x.rps);
                 const p99 = bests[i].p99 === x ? `**${f1(x.p99ms)}**` : f1(x.p99ms);
-                row.push(`${rps} / ${p99}`);
+                row.push(`${rps} / ${p99}${x.errors ? ` (${x.errors} err.)` : ""}`);
             });
             row.push(String(errors));
             return row;
