@@ -1,4 +1,5 @@
 import type { Results, Target } from "./report";
+import { median } from "./util";
 import { APP_SHAPES, AppShape, CLIENT_MODES, ClientMode, ENDPOINTS, SERVE_APPS, SERVE_CONTENDERS, ServeCell } from "./serve";
 
 /**
@@ -9,6 +10,7 @@ import { APP_SHAPES, AppShape, CLIENT_MODES, ClientMode, ENDPOINTS, SERVE_APPS, 
 
 const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : "n/a");
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "n/a");
 
 const CLIENT_TITLE: Record<ClientMode, string> = { "keep-alive": "keep-alive", close: "Connection: close" };
 
@@ -140,15 +142,15 @@ export function serveMarkdown(r: Results): string[] {
         });
         out.push(`Winners: ${verdicts.join("; ")}.`, "");
         out.push(
-            "<details><summary>p50, the spread of the runs, and the CPU the server used (its container's cgroup usage over the run)</summary>",
+            "<details><summary>p50, the spread of the runs, and the CPU the server used (its container's cgroup usage over the run; per request: what the server spends, whatever share of the machine it got)</summary>",
             "",
             table(
-                ["endpoint", "client", "contender", "req/s median (min–max)", "p50 ms", "p99 ms (min–max)", "server CPU, cores", "errors"],
+                ["endpoint", "client", "contender", "req/s median (min–max)", "p50 ms", "p99 ms (min–max)", "server CPU, cores", "CPU ms per request", "errors"],
                 cols.flatMap((col) =>
                     ids.map((c) => {
                         const x = r.serve.find((s) => s.app === app && s.server === c.id && s.endpoint === col.endpoint && s.client === col.client);
                         if (!x) {
-                            return [col.endpoint, CLIENT_TITLE[col.client], c.id, "n/a", "n/a", "n/a", "n/a", "n/a"];
+                            return [col.endpoint, CLIENT_TITLE[col.client], c.id, "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"];
                         }
                         const rs = x.samples.map((s) => s.rps);
                         const ps = x.samples.map((s) => s.p99ms);
@@ -160,6 +162,7 @@ export function serveMarkdown(r: Results): string[] {
                             f1(x.p50ms),
                             `${f1(x.p99ms)} (${f1(Math.min(...ps))}–${f1(Math.max(...ps))})`,
                             Number.isFinite(x.cores) ? x.cores.toFixed(2) : "n/a",
+                            f2(median(x.samples.map((w) => (1000 * (w.cores ?? NaN)) / w.rps))),
                             String(x.errors),
                         ];
                     }),
