@@ -27,13 +27,14 @@ import { countFiles, makeBigTree, timeStageContext, timeSynthesize } from "./lib
 import { RESULTS_DIR, rotate, say, secs } from "./lib/util";
 
 /**
- * One wrk measurement. A full run makes 2 apps x 4 contenders x 2 endpoints
- * x 2 clients x 3 runs = 96 of them: about 11 minutes at 6 s each with the
- * pauses, so the section (with the two images it builds) stays near 15.
- * 6 s is over 700 requests on the slowest cell that still answers in time
- * (a CPU-bound endpoint at ~120 req/s), enough for a p99.
+ * One wrk measurement. A full run makes 2 apps x 5 servers (4 contenders and
+ * ours without its access log) x 2 endpoints x 2 clients x 3 runs = 120 of
+ * them: about 12 minutes at 5 s each with the pauses, so the section (with
+ * the images it builds) stays near 15. 5 s is over 500 requests on the
+ * slowest cell that still answers in time (a CPU-bound endpoint at ~100
+ * req/s), the least for a p99.
  */
-const SERVE_DURATION = "6s";
+const SERVE_DURATION = "5s";
 /**
  * 32 clients: 16 per CPU, a loaded server's share of a proxy's connections;
  * more than some servers run at once (gunicorn's sync worker: 1), fewer than

@@ -1,4 +1,5 @@
 import type { Results, Target } from "./report";
+import { median } from "./util";
 import { APP_SHAPES, AppShape, CLIENT_MODES, ClientMode, ENDPOINTS, SERVE_APPS, SERVE_CONTENDERS, ServeCell } from "./serve";
 
 /**
@@ -9,6 +10,7 @@ import { APP_SHAPES, AppShape, CLIENT_MODES, ClientMode, ENDPOINTS, SERVE_APPS, 
 
 const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : "n/a");
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "n/a");
 
 const CLIENT_TITLE: Record<ClientMode, string> = { "keep-alive": "keep-alive", close: "Connection: close" };
 
@@ -16,8 +18,19 @@ function cellsOf(r: Results, app: AppShape, endpoint: string, client: ClientMode
     return r.serve.filter((c) => c.app === app && c.endpoint === endpoint && c.client === client);
 }
 
-/** The best req/s (highest) and p99 (lowest) among some cells. */
-function best(cells: ServeCell[]): { rps?: ServeCell; p99?: ServeCell } {
+const INFORMATIONAL = new Set(SERVE_CONTENDERS.filter((c) => c.informational).map((c) => c.id));
+
+/**
+ * The best req/s (highest) and p99 (lowest) among the contenders of a cell
+ * (informational rows are not contenders) that answered every request: a
+ * server whose requests time out or fail counts only the ones it answered,
+ * and wrk leaves the timed-out ones out of its latencies. When every
+ * contender had errors, the best of all.
+ */
+function best(all: ServeCell[]): { rps?: ServeCell; p99?: ServeCell } {
+    const contenders = all.filter((c) => !INFORMATIONAL.has(c.server));
+    const clean = contenders.filter((c) => c.errors === 0);
+    const cells = clean.length > 0 ? clean : contenders;
     const ok = cells.filter((c) => Number.isFinite(c.rps));
     const okP = cells.filter((c) => Number.isFinite(c.p99ms));
     return {
@@ -36,13 +49,16 @@ export function serveTargets(r: Results): Target[] {
                 const rivals = best(cells.filter((c) => c.server !== "ours"));
                 const measured =
                     ours && rivals.rps && rivals.p99
-                        ? `ours ${f0(ours.rps)} req/s, p99 ${f1(ours.p99ms)} ms; best other: ${rivals.rps.server} ${f0(rivals.rps.rps)} req/s, ${rivals.p99.server} p99 ${f1(rivals.p99.p99ms)} ms`
+                        ? `ours ${f0(ours.rps)} req/s, p99 ${f1(ours.p99ms)} ms${ours.errors ? `, ${ours.errors} errors` : ""}; best other: ${rivals.rps.server} ${f0(rivals.rps.rps)} req/s, ${rivals.p99.server} p99 ${f1(rivals.p99.p99ms)} ms`
                         : "n/a";
                 t.push({
                     id: `serve-${app}-${endpoint.slice(1)}-${client}`,
                     target: `ours highest req/s and lowest p99: ${app.toUpperCase()} ${endpoint}, ${CLIENT_TITLE[client]}`,
                     measured,
-                    met: ours && rivals.rps && rivals.p99 && Number.isFinite(ours.rps) ? ours.rps >= rivals.rps.rps && ours.p99ms <= rivals.p99.p99ms : null,
+                    met:
+                        ours && rivals.rps && rivals.p99 && Number.isFinite(ours.rps)
+                            ? ours.errors === 0 && ours.rps >= rivals.rps.rps && ours.p99ms <= rivals.p99.p99ms
+                            : null,
                 });
             }
         }
@@ -89,12 +105,14 @@ export function serveMarkdown(r: Results): string[] {
         out.push(
             `### ${SERVE_APPS[app].title}`,
             "",
-            "req/s / p99 ms, medians; **bold**: the best of the column (highest req/s, lowest p99). Errors: socket errors and non-2xx answers over all runs.",
+            "req/s / p99 ms, medians; **bold**: the best of the column (highest req/s, lowest p99) among the contenders that answered every request of the cell " +
+                "(errors: socket errors, timeouts included, and non-2xx answers over all runs; a server with errors counts only what it answered). " +
+                "The informational row is no contender.",
             "",
         );
         const bests = cols.map((col) => best(cellsOf(r, app, col.endpoint, col.client)));
         const rows = ids.map((c) => {
-            const row = [c.label];
+            const row = [c.informational ? `_${c.label}_` : c.label];
             let errors = 0;
             cols.forEach((col, i) => {
                 const x = r.serve.find((s) => s.app === app && s.server === c.id && s.endpoint === col.endpoint && s.client === col.client);
@@ -105,7 +123,7 @@ export function serveMarkdown(r: Results): string[] {
                 errors += x.errors;
                 const rps = bests[i].rps === x ? `**${f0(x.rps)}**` : f0(x.rps);
                 const p99 = bests[i].p99 === x ? `**${f1(x.p99ms)}**` : f1(x.p99ms);
-                row.push(`${rps} / ${p99}`);
+                row.push(`${rps} / ${p99}${x.errors ? ` (${x.errors} err.)` : ""}`);
             });
             row.push(String(errors));
             return row;
@@ -124,15 +142,15 @@ export function serveMarkdown(r: Results): string[] {
         });
         out.push(`Winners: ${verdicts.join("; ")}.`, "");
         out.push(
-            "<details><summary>p50, the spread of the runs, and the CPU the server used (its container's cgroup usage over the run)</summary>",
+            "<details><summary>p50, the spread of the runs, and the CPU the server used (its container's cgroup usage over the run; per request: what the server spends, whatever share of the machine it got)</summary>",
             "",
             table(
-                ["endpoint", "client", "contender", "req/s median (min–max)", "p50 ms", "p99 ms (min–max)", "server CPU, cores", "errors"],
+                ["endpoint", "client", "contender", "req/s median (min–max)", "p50 ms", "p99 ms (min–max)", "server CPU, cores", "CPU ms per request", "errors"],
                 cols.flatMap((col) =>
                     ids.map((c) => {
                         const x = r.serve.find((s) => s.app === app && s.server === c.id && s.endpoint === col.endpoint && s.client === col.client);
                         if (!x) {
-                            return [col.endpoint, CLIENT_TITLE[col.client], c.id, "n/a", "n/a", "n/a", "n/a", "n/a"];
+                            return [col.endpoint, CLIENT_TITLE[col.client], c.id, "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"];
                         }
                         const rs = x.samples.map((s) => s.rps);
                         const ps = x.samples.map((s) => s.p99ms);
@@ -144,6 +162,7 @@ export function serveMarkdown(r: Results): string[] {
                             f1(x.p50ms),
                             `${f1(x.p99ms)} (${f1(Math.min(...ps))}–${f1(Math.max(...ps))})`,
                             Number.isFinite(x.cores) ? x.cores.toFixed(2) : "n/a",
+                            f2(median(x.samples.map((w) => (1000 * (w.cores ?? NaN)) / w.rps))),
                             String(x.errors),
                         ];
                     }),

@@ -31,6 +31,10 @@ export interface ServeContender {
     image: ImageKind;
     /** argv after the image; empty: the image's own CMD. */
     command: string[];
+    /** The image's own CMD without `--access-logfile -`: what ours runs when the app's gunicorn.conf.py sets `accesslog`. */
+    noAccessLog?: boolean;
+    /** Shown for what it explains, not a contender of the targets. */
+    informational?: boolean;
 }
 
 const SEED_SOURCE = "the seed article's CMD (its port 5000 -> 8000)";
@@ -39,6 +43,16 @@ const DOCKER_INIT_SOURCE =
 
 export const SERVE_CONTENDERS: ServeContender[] = [
     { id: "ours", app: "wsgi", label: "ours: the image's CMD", source: "synthesize()", image: "ours", command: [] },
+    {
+        id: "ours-no-access-log",
+        app: "wsgi",
+        label: "ours without its access log (informational)",
+        source: "ours' CMD without `--access-logfile -`, as the image runs when the app's gunicorn.conf.py sets `accesslog` (e.g. `accesslog = None`); the seed's CMD and the ASGI seed's shape write no access log",
+        image: "ours",
+        command: [],
+        noAccessLog: true,
+        informational: true,
+    },
     {
         id: "seed",
         app: "wsgi",
@@ -64,6 +78,16 @@ export const SERVE_CONTENDERS: ServeContender[] = [
         command: ["flask", "--app", "app", "run", "--host", "0.0.0.0", "--port", "8000"],
     },
     { id: "ours", app: "asgi", label: "ours: the image's CMD", source: "synthesize()", image: "ours", command: [] },
+    {
+        id: "ours-no-access-log",
+        app: "asgi",
+        label: "ours without its access log (informational)",
+        source: "ours' CMD without `--access-logfile -`, as the image runs when the app's gunicorn.conf.py sets `accesslog` (e.g. `accesslog = None`); the seed's CMD and the ASGI seed's shape write no access log",
+        image: "ours",
+        command: [],
+        noAccessLog: true,
+        informational: true,
+    },
     {
         id: "seed",
         app: "asgi",
@@ -134,7 +158,7 @@ export interface ServeOptions {
 /** What the results keep about how each contender was run. */
 export interface ServeSetup {
     images: Record<string, string>;
-    contenders: Array<{ id: string; app: AppShape; label: string; source: string; image: string; command: string }>;
+    contenders: Array<{ id: string; app: AppShape; label: string; source: string; image: string; command: string; informational?: boolean }>;
 }
 
 function toMs(v: string, unit: string): number {
@@ -219,9 +243,26 @@ async function buildctl(ctx: BenchContext, name: string, args: string[]): Promis
     return `${repo}@${digest}`;
 }
 
+async function imageCmd(image: string): Promise<string[]> {
+    return JSON.parse((await run("docker", ["image", "inspect", "-f", "{{json .Config.Cmd}}", image])).stdout) as string[];
+}
+
+/** The argv a contender's container runs: its command, the image's CMD, or the image's CMD without the access log. */
+async function argvOf(c: ServeContender, image: string): Promise<string[]> {
+    if (!c.noAccessLog) {
+        return c.command;
+    }
+    const cmd = await imageCmd(image);
+    const i = cmd.indexOf("--access-logfile");
+    if (i < 0) {
+        throw new Error(`${image}: its CMD has no --access-logfile`);
+    }
+    return [...cmd.slice(0, i), ...cmd.slice(i + 2)];
+}
+
 /** The server settings ours' image runs with, read from its CMD and its synthesized gunicorn config. */
-async function oursCommand(image: string): Promise<string> {
-    const cmd = JSON.parse((await run("docker", ["image", "inspect", "-f", "{{json .Config.Cmd}}", image])).stdout) as string[];
+async function oursCommand(image: string, argv: string[]): Promise<string> {
+    const cmd = argv.length > 0 ? argv : await imageCmd(image);
     const conf = await run("docker", ["run", "--rm", "--entrypoint", "cat", image, "/etc/pulumi-python-app/gunicorn.conf.py"], { allowFail: true });
     const settings = conf.stdout.split("\n").filter((l) => /^(workers|threads|worker_class|keepalive|worker_connections) = /.test(l));
     return `${cmd.join(" ")}${settings.length ? `; config: ${settings.join("; ")}` : ""}`;
@@ -260,10 +301,10 @@ function cpuSeconds(u: Started["usage"]): number {
     }
 }
 
-async function startContainer(c: ServeContender, image: string, stamp: string, o: ServeOptions): Promise<Started> {
+async function startContainer(c: ServeContender, image: string, argv: string[], stamp: string, o: ServeOptions): Promise<Started> {
     const name = `ppa-bench-serve-${c.app}-${c.id}-${stamp}`;
     await run("docker", ["rm", "-f", name], { log: "serve.log", allowFail: true });
-    await run("docker", ["run", "-d", "--name", name, "--cpus", o.cpus, "--memory", o.memory, image, ...c.command], { log: "serve.log" });
+    await run("docker", ["run", "-d", "--name", name, "--cpus", o.cpus, "--memory", o.memory, image, ...argv], { log: "serve.log" });
     // The container's own address on the bridge: no userland proxy (docker-proxy) between wrk and the server.
     const [id, ip] = (await run("docker", ["inspect", "-f", "{{.Id}} {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", name])).stdout.trim().split(" ");
     if (!ip) {
@@ -287,7 +328,7 @@ export async function serveApp(app: AppShape, images: Record<ImageKind, string>,
     const started: Started[] = [];
     try {
         for (const c of contenders) {
-            started.push(await startContainer(c, images[c.image], stamp, o));
+            started.push(await startContainer(c, images[c.image], await argvOf(c, images[c.image]), stamp, o));
         }
         for (const s of started) {
             await waitForHttp(`${s.url}/`, 90000);
@@ -363,8 +404,9 @@ export async function serve(ctx: BenchContext, oursWsgi: string | undefined, o: 
     }
     const setup: ServeSetup = { images: { "wsgi ours": wsgi, "wsgi ours+gevent": gevent, "asgi ours": asgi }, contenders: [] };
     for (const c of SERVE_CONTENDERS) {
-        const command = c.command.length === 0 ? await oursCommand(images[c.app].ours) : c.command.join(" ");
-        setup.contenders.push({ id: c.id, app: c.app, label: c.label, source: c.source, image: c.image, command });
+        const argv = await argvOf(c, images[c.app][c.image]);
+        const command = c.command.length === 0 ? await oursCommand(images[c.app].ours, argv) : argv.join(" ");
+        setup.contenders.push({ id: c.id, app: c.app, label: c.label, source: c.source, image: c.image, command, informational: c.informational });
     }
     const cells: ServeCell[] = [];
     for (const app of APP_SHAPES) {
