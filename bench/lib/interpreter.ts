@@ -23,6 +23,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Infra } from "./infra";
 import { IndexSpec, startIndex } from "./pyindex";
+import { ACCEPT } from "./registry";
 import { appendLog, BENCH_DIR, LOG_DIR, median, rotate, run, say, secs } from "./util";
 
 export const PYPERFORMANCE = "1.14.0";
@@ -152,12 +153,6 @@ function authHeader(inf: Infra): string {
     return "Basic " + Buffer.from(`${inf.user}:${inf.password}`).toString("base64");
 }
 
-const ACCEPT = [
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-].join(", ");
 
 /** The digest the registry serves for repo:reference, or null when it has none. */
 async function registryDigest(inf: Infra, ref: string): Promise<string | null> {

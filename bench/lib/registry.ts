@@ -1,7 +1,8 @@
 import { Infra } from "./infra";
 import { run } from "./util";
 
-const ACCEPT = [
+/** The manifest media types the bench asks the registry for. */
+export const ACCEPT = [
     "application/vnd.oci.image.index.v1+json",
     "application/vnd.oci.image.manifest.v1+json",
     "application/vnd.docker.distribution.manifest.v2+json",

@@ -41,18 +41,23 @@ const SEED_SOURCE = "the seed article's CMD (its port 5000 -> 8000)";
 const DOCKER_INIT_SOURCE =
     "docker init's Python template writes `CMD <the command to run your app>`; its prompt's example is `gunicorn 'myapp.example:app' --bind=0.0.0.0:8000` (docs.docker.com/reference/cli/docker/init/)";
 
-export const SERVE_CONTENDERS: ServeContender[] = [
-    { id: "ours", app: "wsgi", label: "ours: the image's CMD", source: "synthesize()", image: "ours", command: [] },
-    {
+/** Ours' image without its access log, for either app: what one log line per request costs (informational). */
+function oursWithoutAccessLog(app: AppShape): ServeContender {
+    return {
         id: "ours-no-access-log",
-        app: "wsgi",
+        app,
         label: "ours without its access log (informational)",
         source: "ours' CMD without `--access-logfile -`, as the image runs when the app's gunicorn.conf.py sets `accesslog` (e.g. `accesslog = None`); the seed's CMD and the ASGI seed's shape write no access log",
         image: "ours",
         command: [],
         noAccessLog: true,
         informational: true,
-    },
+    };
+}
+
+export const SERVE_CONTENDERS: ServeContender[] = [
+    { id: "ours", app: "wsgi", label: "ours: the image's CMD", source: "synthesize()", image: "ours", command: [] },
+    oursWithoutAccessLog("wsgi"),
     {
         id: "seed",
         app: "wsgi",
@@ -78,16 +83,7 @@ export const SERVE_CONTENDERS: ServeContender[] = [
         command: ["flask", "--app", "app", "run", "--host", "0.0.0.0", "--port", "8000"],
     },
     { id: "ours", app: "asgi", label: "ours: the image's CMD", source: "synthesize()", image: "ours", command: [] },
-    {
-        id: "ours-no-access-log",
-        app: "asgi",
-        label: "ours without its access log (informational)",
-        source: "ours' CMD without `--access-logfile -`, as the image runs when the app's gunicorn.conf.py sets `accesslog` (e.g. `accesslog = None`); the seed's CMD and the ASGI seed's shape write no access log",
-        image: "ours",
-        command: [],
-        noAccessLog: true,
-        informational: true,
-    },
+    oursWithoutAccessLog("asgi"),
     {
         id: "seed",
         app: "asgi",
