@@ -31,7 +31,7 @@ export interface ServeContender {
     image: ImageKind;
     /** argv after the image; empty: the image's own CMD. */
     command: string[];
-    /** The image's own CMD without `--access-logfile -`: what ours runs when the app's gunicorn.conf.py sets `accesslog`. */
+    /** The image's own CMD without `--access-logfile -`: what ours runs with `accessLog: false`. */
     noAccessLog?: boolean;
     /** Shown for what it explains, not a contender of the targets. */
     informational?: boolean;
@@ -46,8 +46,8 @@ function oursWithoutAccessLog(app: AppShape): ServeContender {
     return {
         id: "ours-no-access-log",
         app,
-        label: "ours without its access log (informational)",
-        source: "ours' CMD without `--access-logfile -`, as the image runs when the app's gunicorn.conf.py sets `accesslog` (e.g. `accesslog = None`); the seed's CMD and the ASGI seed's shape write no access log",
+        label: "ours with `accessLog: false` (informational)",
+        source: "ours' CMD without `--access-logfile -`, as synthesize() writes it with `accessLog: false`; the seed's CMD and the ASGI seed's shape write no access log",
         image: "ours",
         command: [],
         noAccessLog: true,

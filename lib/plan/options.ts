@@ -110,6 +110,16 @@ export interface SynthesizeOptions {
      */
     readonly compileBytecode?: boolean;
     /**
+     * gunicorn's access log: one line per request on stdout (`--access-logfile -`),
+     * the container's only record of the requests it served. Turn it off when a
+     * proxy or load balancer in front logs every request already: on an ASGI app
+     * (uvicorn's worker) the line costs a measurable share of the requests per
+     * second (bench/RESULTS.md, serving). An `accesslog` set in the app's own
+     * gunicorn.conf.py is kept either way.
+     * @default true
+     */
+    readonly accessLog?: boolean;
+    /**
      * Run Django's `collectstatic` in the builder (detected from
      * django.contrib.staticfiles and STATIC_ROOT). false turns it off.
      * @default true when detected
@@ -200,6 +210,7 @@ export interface CheckedOptions {
     readonly aptRuntimePackages: readonly string[];
     readonly healthCheck?: { readonly path: string };
     readonly compileBytecode?: boolean;
+    readonly accessLog: boolean;
     readonly collectStatic?: boolean;
     readonly buildCommands: readonly (readonly string[])[];
     readonly buildEnv: Readonly<Record<string, string>>;
@@ -216,7 +227,7 @@ export interface CheckedOptions {
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SynthesizeOptions>([
     "app", "interface", "python", "installer", "dependencyGroups", "workspacePackage", "baseImage", "port", "workers",
     "threads", "timeout", "gracefulTimeout", "workerClass", "chdir", "pythonPath", "trustedProxies", "user", "uid", "gid",
-    "aptBuildPackages", "aptRuntimePackages", "healthCheckPath", "healthCheck", "compileBytecode", "collectStatic", "buildCommands",
+    "aptBuildPackages", "aptRuntimePackages", "healthCheckPath", "healthCheck", "compileBytecode", "accessLog", "collectStatic", "buildCommands",
     "buildEnv", "buildSecrets", "releaseCommand", "writablePaths", "syntax", "installSecrets", "caBundle", "labels", "ignore",
 ]);
 
@@ -309,6 +320,7 @@ export function checkOptions(options: unknown): CheckedOptions {
     const trustedProxies = o.trustedProxies === undefined ? undefined : v.stringList("`trustedProxies`", o.trustedProxies, PROXY_ADDRESS, 'an IP address or network such as "172.17.0.1" or "10.0.0.0/8", or "*"');
     const collectStatic = v.bool("`collectStatic`", o.collectStatic);
     const compileBytecode = v.bool("`compileBytecode`", o.compileBytecode);
+    const accessLog = v.bool("`accessLog`", o.accessLog, true);
     const buildCommands = checkList("`buildCommands`", o.buildCommands ?? []).map((c, i) => v.argv(`\`buildCommands[${i}]\``, c));
     let releaseCommand: readonly string[] | false | undefined;
     if (o.releaseCommand === false) {
@@ -329,7 +341,7 @@ export function checkOptions(options: unknown): CheckedOptions {
         app, interface: iface, python: o.python as string | undefined, installer, dependencyGroups, workspacePackage,
         baseImage: o.baseImage === undefined ? undefined : v.matches("`baseImage`", o.baseImage, v.IMAGE_REF, 'an image reference such as "debian:trixie" or "registry.example/mirror/python:3.12-slim"'),
         port, workers, threads, timeout, gracefulTimeout, workerClass, chdir, pythonPath, trustedProxies, user, uid, gid,
-        aptBuildPackages, aptRuntimePackages, healthCheck, compileBytecode, collectStatic, buildCommands, buildEnv, buildSecrets, releaseCommand,
+        aptBuildPackages, aptRuntimePackages, healthCheck, compileBytecode, accessLog, collectStatic, buildCommands, buildEnv, buildSecrets, releaseCommand,
         writablePaths, syntax, installSecrets, caBundle: o.caBundle === true, labels, ignore,
     };
 }

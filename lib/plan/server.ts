@@ -35,6 +35,8 @@ export interface ServerPlan {
     readonly userConfigSets: readonly string[];
     /** gunicorn flags from the Procfile, passed through as written. */
     readonly extraArgs: readonly string[];
+    /** gunicorn logs each request to stdout (`accessLog`); not when the app's own config sets accesslog, which is kept. */
+    readonly accessLog: boolean;
     /** gunicorn's forwarded_allow_ips, when `trustedProxies` sets it. */
     readonly forwardedAllowIps?: string;
     /** Where gunicorn writes its pid instead of the app config's pidfile, which is in a read-only place. */
@@ -129,6 +131,9 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
             `The app's ${configFile} is loaded first, then the image's settings (bind, worker heartbeat in /dev/shm, control socket)` +
                 (user.sets.length > 0 ? `; it sets ${user.sets.join(", ")}, which the image keeps unless an option says otherwise.` : "."),
         );
+        if (!o.accessLog && user.sets.includes("accesslog")) {
+            notes.push(`\`accessLog\` is false, but ${configFile} sets accesslog itself; the app's setting is kept.`);
+        }
         if (user.sets.includes("bind")) {
             notes.push(`${configFile} sets bind; the image binds 0.0.0.0:${o.port} instead (the port the container publishes).`);
         }
@@ -200,6 +205,7 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
         userConfig: configFile !== undefined,
         userConfigPath: configPath,
         userConfigSets: user?.sets ?? [],
+        accessLog: o.accessLog && !user?.sets.includes("accesslog"),
         extraArgs: web?.carried ?? [],
         forwardedAllowIps,
     };

@@ -17,7 +17,7 @@ export function gunicornCommand(plan: Plan): string[] {
         // The worker heartbeat on a disk-backed /tmp can stall workers: keep it in memory.
         "--worker-tmp-dir", "/dev/shm",
     ];
-    if (!s.userConfigSets.includes("accesslog")) {
+    if (s.accessLog) {
         argv.push("--access-logfile", "-");
     }
     if (!s.userConfigSets.includes("errorlog")) {

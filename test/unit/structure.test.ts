@@ -246,6 +246,24 @@ describe("Dockerfile structure", () => {
     }
 
     describe("GIVEN options that change the structure", () => {
+        it("GIVEN accessLog false THEN gunicorn runs without an access log; an app config's accesslog is kept and noted", () => {
+            const on = synthesize(fixture("flask-requirements"));
+            assert.equal(on.plan.server.accessLog, true);
+            assert.deepEqual(cmdOf(parse(on.dockerfile)).filter((a) => a.startsWith("--access")), ["--access-logfile"]);
+            const off = synthesize(fixture("flask-requirements"), { accessLog: false });
+            assert.equal(off.plan.server.accessLog, false);
+            assert.ok(!cmdOf(parse(off.dockerfile)).includes("--access-logfile"));
+            assert.ok(cmdOf(parse(off.dockerfile)).includes("--error-logfile"));
+            const dir = apps.copyOf("flask-requirements", { "gunicorn.conf.py": 'accesslog = "-"\n' });
+            const kept = synthesize(dir, { accessLog: false });
+            assert.equal(kept.plan.server.accessLog, false);
+            assert.ok(!cmdOf(parse(kept.dockerfile)).includes("--access-logfile"));
+            assert.ok(kept.plan.notes.includes("`accessLog` is false, but gunicorn.conf.py sets accesslog itself; the app's setting is kept."), kept.plan.notes.join("\n"));
+            assert.throws(() => synthesize(fixture("flask-requirements"), { accessLog: "off" as unknown as boolean }), {
+                message: '`accessLog` must be true or false, not "off".',
+            });
+        });
+
         it("GIVEN syntax docker/dockerfile:1 WHEN synthesized THEN line 1 is exactly that directive", () => {
             const r = synthesize(fixture("flask-native"), { syntax: "docker/dockerfile:1" });
             assert.equal(r.dockerfile.split("\n")[0], "# syntax=docker/dockerfile:1");
