@@ -336,7 +336,7 @@ export function parseModule(text: string): PyModule {
         return { targets, value: valueParts.length === 1 ? valueParts[0] : undefined };
     };
 
-    /** Walks a function body: assignments, returns and calls, not descending into nested defs or classes. */
+    /** Walks a function body: assignments, returns and calls; nested defs and classes are read on their own (their calls count for the module, not this function). */
     const readFunction = (n: SyntaxNode): FunctionDef => {
         const parts = children(n);
         const name = src(parts.find((p) => p.name === "VariableName")!);
@@ -367,13 +367,24 @@ export function parseModule(text: string): PyModule {
         const fnCalls: Call[] = [];
         const walk = (b: SyntaxNode): void => {
             for (const c of children(b)) {
-                if (c.name === "FunctionDefinition" || c.name === "ClassDefinition") {
+                // A nested def or class is not this function's body, but its calls are the module's
+                // (a route handler defined inside create_app opens the database): read it on its own.
+                if (c.name === "FunctionDefinition") {
+                    readFunction(c);
+                    continue;
+                }
+                if (c.name === "ClassDefinition") {
+                    classBody(c);
                     continue;
                 }
                 if (c.name === "DecoratedStatement") {
                     for (const d of children(c)) {
                         if (d.name === "Decorator") {
                             collectCalls(d, fnCalls);
+                        } else if (d.name === "FunctionDefinition") {
+                            readFunction(d);
+                        } else if (d.name === "ClassDefinition") {
+                            classBody(d);
                         }
                     }
                     continue;

@@ -551,6 +551,33 @@ describe("detection", () => {
             assert.match(r.dockerfile, /ln -sfn \/data\/app\.db \/app\/app\.db/);
             assert.doesNotMatch(r.dockerfile, /mkdir -p [^\n]*\/app\/app\.db/);
         });
+        it("GIVEN writes in functions and classes nested in a factory THEN they are found like top-level ones", () => {
+            const factory = [
+                "import os, sqlite3",
+                "from flask import Flask",
+                "def create_app():",
+                "    app = Flask(__name__)",
+                "    @app.route('/')",
+                "    def index():",
+                "        def db():",
+                "            return sqlite3.connect('orders.db')",
+                "        return str(db())",
+                "    class Store:",
+                "        def __init__(self):",
+                "            os.makedirs('uploads', exist_ok=True)",
+                "    return app",
+                "",
+            ].join("\n");
+            const dir = apps.make({ "app.py": factory, "requirements.txt": "flask\n" });
+            const r = synthesize(dir);
+            assert.deepEqual(
+                r.plan.writablePaths.map((w) => [w.path, w.why, w.links]),
+                [
+                    ["/app/uploads", "app.py: os.makedirs(uploads)", []],
+                    ["/data", "app.py: sqlite3.connect(orders.db)", [{ from: "/app/orders.db", to: "/data/orders.db" }]],
+                ],
+            );
+        });
         it("GIVEN `workerClass` naming uvicorn's own deprecated worker THEN it is kept and uvicorn-worker is not added", () => {
             const dir = apps.make({ "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", "requirements.txt": "fastapi\nuvicorn==0.32.1\n" });
             const r = synthesize(dir, { workerClass: "uvicorn.workers.UvicornWorker" });
