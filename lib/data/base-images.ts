@@ -8,8 +8,12 @@ import type { PythonVersion } from "./pythons";
  * pyperformance run saw distro-built Python on Ubuntu LTS more than 20% faster
  * than the python:* images of the time, which it traced to how the
  * interpreter is compiled: distros build with PGO+LTO and link libpython
- * shared against system libraries). The python:X.Y-slim image is the fallback
- * where no Debian or Ubuntu release ships that version as its python3.
+ * shared against system libraries). Re-measured for 2026 by the bench's
+ * `interpreter` section (bench/RESULTS.md): trixie's apt python3 3.13.5 ran
+ * 20 pyperformance benchmarks faster than CPython 3.13.5 built with the
+ * official python:3.13-slim recipe by a geometric mean of 1.336x. The
+ * python:X.Y-slim image is the fallback where no Debian or Ubuntu release
+ * ships that version as its python3.
  */
 
 /** How Python gets into an image built on this base. */
