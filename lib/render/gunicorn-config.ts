@@ -25,9 +25,10 @@ import { Plan } from "../plan/plan";
 export function renderGunicornConfig(plan: Plan): string {
     const s = plan.server;
     const appSets = (name: string) => s.userConfigSets.includes(name);
-    const sync = s.workerClass === undefined || s.workerClass === "sync" || s.workerClass === "gthread";
+    // An explicit "sync" (option or Procfile -k) stays sync: gunicorn turns a sync worker with threads into gthread.
+    const threadedDefault = s.workerClass === undefined || s.workerClass === "gthread";
     // The image sets the threads (the gthread default) unless the app's config or the worker class says otherwise.
-    const imageThreads = plan.entrypoint.interface === "wsgi" && sync && !appSets("threads") && !appSets("worker_class");
+    const imageThreads = plan.entrypoint.interface === "wsgi" && threadedDefault && !appSets("threads") && !appSets("worker_class");
     const threads = s.threads ?? (imageThreads ? DEFAULTS.threads : undefined);
     const perCpu = plan.entrypoint.interface === "asgi" ? "cpus" : threads !== undefined && threads > 1 ? "cpus + 1" : "2 * cpus + 1";
     const lines = ["# Synthesized by pulumi-python-app.", "import math", "import os", ""];

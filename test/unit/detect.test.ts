@@ -665,6 +665,18 @@ describe("the gunicorn config's workers and threads", () => {
         const argv = cmdOf(r.dockerfile);
         assert.equal(argv[argv.indexOf("--threads") + 1], "6");
     });
+    it("GIVEN a WSGI app with `workerClass: sync`, or a Procfile's -k sync, THEN sync workers: no threads and 2 x CPUs + 1 workers", () => {
+        for (const r of [
+            synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\ngunicorn\n" }), { workerClass: "sync" }),
+            synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\ngunicorn\n", Procfile: "web: gunicorn -k sync app:app\n" })),
+        ]) {
+            assert.equal(r.plan.server.workerClass, "sync");
+            const s = settings(r.dockerfile);
+            assert.equal(s.threads, null);
+            assert.equal(s.workers, 2 * s.cpus + 1);
+            assert.ok(!cmdOf(r.dockerfile).includes("--threads"));
+        }
+    });
     it("GIVEN a WSGI app with `workerClass: gevent` THEN no threads and 2 x CPUs + 1 workers", () => {
         const r = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\ngevent\n" }), { workerClass: "gevent" });
         const s = settings(r.dockerfile);
