@@ -27,10 +27,6 @@ REPO_ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 source "$SCRIPT_DIR/lib/common.sh"
 # shellcheck source=scripts/lib/gobuild.sh
 source "$SCRIPT_DIR/lib/gobuild.sh"
-# shellcheck source=scripts/lib/langhost.sh
-source "$SCRIPT_DIR/lib/langhost.sh"
-# shellcheck source=scripts/lib/stubs.sh
-source "$SCRIPT_DIR/lib/stubs.sh"
 
 PPA_CACHE="${PPA_CACHE:-/var/cache/pulumi-python-app}"
 PPA_PACKAGE_LOCK="${PPA_PACKAGE_LOCK:-$REPO_ROOT/package-lock.json}"
@@ -79,13 +75,16 @@ DOCKER_NPM_VERSION=$(lock_version @pulumi/docker)
 PULUMI_VERSION="v$PULUMI_NPM_VERSION"
 DOCKER_BUILD_VERSION="v$DOCKER_BUILD_NPM_VERSION"
 BUILDKIT_VERSION="${PPA_BUILDKIT_VERSION:-v0.34.2}"
-# the language host is our own source: key its folder by the source's hash too
-LANGHOST_REV=$(sha256sum "$SCRIPT_DIR/lib/langhost.sh" | cut -c1-10)
+# Go sources of our own live in tools/ (see tools/README.md): key each built
+# tool's folder by the hash of the sources it is built from, too
+TOOLS_SRC="$REPO_ROOT/tools"
+LANGHOST_REV=$(src_rev "$TOOLS_SRC/langhost")
+STUBS_REV=$(src_rev "$TOOLS_SRC/stubs")
 
 BUILDKIT_DIR="$TOOLS/buildkit-$BUILDKIT_VERSION"
 PULUMI_DIR="$TOOLS/pulumi-$PULUMI_VERSION"
 LANGHOST_DIR="$TOOLS/pulumi-language-nodejs-$PULUMI_VERSION-$LANGHOST_REV"
-DOCKER_BUILD_DIR="$TOOLS/pulumi-resource-docker-build-$DOCKER_BUILD_VERSION"
+DOCKER_BUILD_DIR="$TOOLS/pulumi-resource-docker-build-$DOCKER_BUILD_VERSION-$STUBS_REV"
 DOCKER_PROVIDER_HOOK="$SCRIPT_DIR/build-docker-provider.sh"
 
 say "cache $PPA_CACHE; versions: pulumi $PULUMI_VERSION, docker-build $DOCKER_BUILD_VERSION," \
@@ -142,34 +141,23 @@ build_pulumi() {
     -- github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 }
 build_langhost() {
-  local src
-  src=$(mktemp -d "${TMPDIR:-/tmp}/ppa-langhost-src.XXXXXX")
-  write_langhost_source "$src"
-  local rc=0
   go_build_wrapped pulumi-language-nodejs "$LANGHOST_DIR" "$LOGS/build-pulumi-language-nodejs.log" \
     github.com/pulumi/pulumi/sdk/v3 "$PULUMI_VERSION" \
     --directives "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" \
-    --gofile "main.go=$src/main.go" \
+    --gofile "main.go=$TOOLS_SRC/langhost/main.go" \
     --ldflags "-X main.version=${PULUMI_VERSION#v}" \
-    -- . || rc=$?
-  rm -rf "$src"
-  return "$rc"
+    -- .
 }
 build_docker_build() {
   # pulumi-java and pulumi-language-dotnet are not served by the module proxy:
-  # local stand-ins (scripts/lib/stubs.sh) replace them.
-  local stubs rc=0
-  stubs=$(mktemp -d "${TMPDIR:-/tmp}/ppa-stubs.XXXXXX")
-  write_docker_build_stubs "$stubs"
+  # local stand-ins (tools/stubs, see tools/README.md) replace them.
   go_build_wrapped pulumi-resource-docker-build "$DOCKER_BUILD_DIR" "$LOGS/build-docker-build.log" \
     github.com/pulumi/pulumi-docker-build "$DOCKER_BUILD_VERSION" \
     --directives "github.com/pulumi/pulumi-docker-build@$DOCKER_BUILD_VERSION" \
-    --local "github.com/pulumi/pulumi-java=$stubs/pulumi-java" \
-    --local "github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3=$stubs/pulumi-language-dotnet" \
+    --local "github.com/pulumi/pulumi-java=$TOOLS_SRC/stubs/pulumi-java" \
+    --local "github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3=$TOOLS_SRC/stubs/pulumi-language-dotnet" \
     --ldflags "-X github.com/pulumi/pulumi-docker-build/provider.Version=${DOCKER_BUILD_VERSION#v}" \
-    -- github.com/pulumi/pulumi-docker-build/provider/cmd/pulumi-resource-docker-build || rc=$?
-  rm -rf "$stubs"
-  return "$rc"
+    -- github.com/pulumi/pulumi-docker-build/provider/cmd/pulumi-resource-docker-build
 }
 # Hook for the @pulumi/docker provider, built by another script (if present).
 # It prints the path of the built binary on its last line of stdout.
@@ -656,7 +644,7 @@ phase_summary() {
   echo
   echo "==================== pulumi-python-app infra: ready ===================="
   printf '%-28s %s\n' "pulumi" "$("$BIN/pulumi" version 2>/dev/null)"
-  printf '%-28s %s\n' "pulumi-language-nodejs" "$("$BIN/pulumi-language-nodejs" --version 2>/dev/null) (minimal host, scripts/lib/langhost.sh)"
+  printf '%-28s %s\n' "pulumi-language-nodejs" "$("$BIN/pulumi-language-nodejs" --version 2>/dev/null) (minimal host, tools/langhost)"
   # the provider has no --version flag: show what `pulumi plugin ls` registered
   printf '%-28s %s\n' "pulumi-resource-docker-build" "$DOCKER_BUILD_VERSION (ldflags provider.Version; plugin: $("$BIN/pulumi" plugin ls 2>/dev/null | awk '$1 == "docker-build" { print $1, $2, $3 }' | head -n 1))"
   printf '%-28s %s\n' "docker provider" "$DOCKER_PROVIDER_STATUS"

@@ -93,3 +93,9 @@ phase_end() {
 replace_if_changed() {
   if cmp -s "$1" "$2"; then rm -f "$1"; else mv -f "$1" "$2"; fi
 }
+
+# src_rev DIR: short hash of the files under DIR (their paths and contents), to
+# key a built tool's cache folder by the sources of our own it is built from
+src_rev() {
+  (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-10
+}

@@ -38,6 +38,7 @@ go_modfile() {
 #   --ldflags STRING       -ldflags for go build
 #   --gofile NAME=PATH     add a source file to the wrapper (for a main package of our own)
 #   --local MOD=DIR        copy DIR (a module) into the wrapper and `replace MOD => ./local/N`
+# The wrapper's own package and the --local modules are `go vet`ted before the build.
 # Builds every PKG (import paths, or "." for the wrapper's own main package) into
 # OUTDIR/bin.  All output goes to LOG.
 go_build_wrapped() {
@@ -110,6 +111,15 @@ go_build_wrapped() {
     if [ ${#gofiles[@]} -gt 0 ]; then
       echo "== go mod tidy"
       go mod tidy || exit 1
+    fi
+    # our own sources (the wrapper's main package, the local modules) are vetted
+    # on every build; a finding fails it
+    local -a vetpkgs=()
+    [ ${#gofiles[@]} -eq 0 ] || vetpkgs+=(.)
+    for lm in ${locals[@]+"${locals[@]}"}; do vetpkgs+=("${lm%%=*}/..."); done
+    if [ ${#vetpkgs[@]} -gt 0 ]; then
+      echo "== go vet ${vetpkgs[*]}"
+      go vet "${vetpkgs[@]}" || exit 1
     fi
     echo "== go build (-p ${PPA_GO_P:-2})"
     mkdir -p "$work/bin" || exit 1
