@@ -15,9 +15,14 @@
 // version.
 //
 // It supports what `pulumi up/preview/destroy/refresh/stack/about` need for a
-// nodejs/TypeScript project; it does not implement codegen
-// (GenerateProgram/Project/Package, Pack, Link), `pulumi new` templates or
-// policy packs.
+// nodejs/TypeScript project (Handshake, GetPluginInfo, GetRequiredPlugins, Run,
+// InstallDependencies, About, GetProgramDependencies), and RunPlugin, which runs
+// a resource plugin written in Node.js or TypeScript (a folder with a
+// PulumiPlugin.yaml saying `runtime: nodejs`, such as this package's plugin/
+// folder, for `pulumi package add|get-schema <folder>` and for the programs of
+// other languages that use it).  It does not implement codegen
+// (GenerateProgram/Project/Package, Pack, Link: Node.js cannot be the target
+// language of `pulumi package add`), `pulumi new` templates or policy packs.
 package main
 
 import (
@@ -33,6 +38,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -47,6 +53,9 @@ var version = "0.0.0-dev"
 
 const (
 	runModule = "@pulumi/pulumi/cmd/run"
+	// the plugin launcher: loads the plugin folder, serves its components as a
+	// provider and prints the provider's port as its first line of stdout
+	runPluginModule = "@pulumi/pulumi/cmd/run-plugin"
 	// exit code of the run script after it already reported an error to the user
 	exitAlreadyReported = 32
 )
@@ -238,6 +247,9 @@ func (h *host) GetRequiredPlugins(ctx context.Context, req *pulumirpc.GetRequire
 	return resp, nil
 }
 
+// resolveRunScript finds the program runner, @pulumi/pulumi/cmd/run as node
+// resolves it from dir, or $PULUMI_LANGUAGE_NODEJS_RUN_PATH (a testing override
+// of the runner, as upstream).
 func resolveRunScript(nodeBin, dir string) (string, error) {
 	if p := os.Getenv("PULUMI_LANGUAGE_NODEJS_RUN_PATH"); p != "" && filepath.IsAbs(p) {
 		return p, nil
@@ -246,6 +258,11 @@ func resolveRunScript(nodeBin, dir string) (string, error) {
 	if p := os.Getenv("PULUMI_LANGUAGE_NODEJS_RUN_PATH"); p != "" {
 		mod = p
 	}
+	return resolveModule(nodeBin, dir, mod)
+}
+
+// resolveModule is node's require.resolve(mod) from dir.
+func resolveModule(nodeBin, dir, mod string) (string, error) {
 	cmd := exec.Command(nodeBin, "-e", fmt.Sprintf("console.log(require.resolve(%q))", mod))
 	cmd.Dir = dir
 	out, err := cmd.Output()
@@ -269,6 +286,28 @@ func optString(opts map[string]any, key string) string {
 	return ""
 }
 
+// runtimeOptions are the `runtime: {options: ...}` of Pulumi.yaml or PulumiPlugin.yaml.
+func runtimeOptions(info *pulumirpc.ProgramInfo) map[string]any {
+	if info.GetOptions() != nil {
+		return info.GetOptions().AsMap()
+	}
+	return map[string]any{}
+}
+
+// typescriptEnv tells the runners whether to register ts-node (the
+// `typescript` option, on unless false) and with which tsconfig.
+func typescriptEnv(opts map[string]any) []string {
+	ts := "true"
+	if v, ok := opts["typescript"].(bool); ok && !v {
+		ts = "false"
+	}
+	env := []string{"PULUMI_NODEJS_TYPESCRIPT=" + ts}
+	if v := optString(opts, "tsconfig"); v != "" {
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+v)
+	}
+	return env
+}
+
 func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
 	nodeBin, err := exec.LookPath("node")
 	if err != nil {
@@ -284,10 +323,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: "It looks like the Pulumi SDK has not been installed. Have you run npm install or yarn install?"}, nil
 	}
-	opts := map[string]any{}
-	if info.GetOptions() != nil {
-		opts = info.GetOptions().AsMap()
-	}
+	opts := runtimeOptions(info)
 
 	var args []string
 	args = append(args, strings.Fields(optString(opts, "nodeargs"))...)
@@ -348,14 +384,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		"PULUMI_CONFIG="+string(cfgJSON),
 		"PULUMI_CONFIG_SECRET_KEYS="+string(secretJSON),
 	)
-	ts := "true"
-	if v, ok := opts["typescript"].(bool); ok && !v {
-		ts = "false"
-	}
-	env = append(env, "PULUMI_NODEJS_TYPESCRIPT="+ts)
-	if v := optString(opts, "tsconfig"); v != "" {
-		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+v)
-	}
+	env = append(env, typescriptEnv(opts)...)
 
 	cmd := exec.Command(nodeBin, args...)
 	cmd.Dir = pwd
@@ -391,6 +420,87 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	return &pulumirpc.RunResponse{Error: "Problem executing program: " + err.Error()}, nil
 }
 
+// RunPlugin runs a plugin folder (PulumiPlugin.yaml with `runtime: nodejs`) as
+// `node [nodeargs] @pulumi/pulumi/cmd/run-plugin <folder> <args...>` in the
+// engine's working directory, with the engine's environment, and streams its
+// stdout (whose first line is the provider's port) and stderr back.  The
+// process group is killed when the engine cancels the call (it is done with
+// the provider).  A non-zero exit is an error; a normal exit ends the stream.
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, srv grpc.ServerStreamingServer[pulumirpc.RunPluginResponse]) error {
+	if req.GetKind() == "analyzer" {
+		return status.Error(codes.Unimplemented, "policy packs are not supported by this language host")
+	}
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		return status.Errorf(codes.FailedPrecondition, "could not find node on the $PATH: %v", err)
+	}
+	info := req.GetInfo()
+	dir := programDir(info, req.GetProgram(), req.GetPwd())
+	runPath, err := resolveModule(nodeBin, dir, runPluginModule)
+	if err != nil {
+		return status.Errorf(codes.FailedPrecondition,
+			"could not resolve %s from %s: is @pulumi/pulumi installed where node finds it from there?", runPluginModule, dir)
+	}
+	opts := runtimeOptions(info)
+	var args []string
+	args = append(args, strings.Fields(optString(opts, "nodeargs"))...)
+	args = append(args, runPath, dir)
+	args = append(args, req.GetArgs()...)
+
+	env := req.GetEnv()
+	if len(env) == 0 {
+		env = os.Environ()
+	}
+	env = append(env, typescriptEnv(opts)...)
+
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(srv, false)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(nodeBin, args...)
+	cmd.Dir = req.GetPwd()
+	if cmd.Dir == "" {
+		cmd.Dir = dir
+	}
+	cmd.Env = env
+	cmd.Stdout = stdout
+	cmd.Stderr = stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		_ = closer.Close()
+		return fmt.Errorf("could not start node: %w", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-srv.Context().Done():
+		// the engine is done with the provider: stop it (and what it started)
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case err = <-done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			err = <-done
+		}
+	}
+	if cerr := closer.Close(); err == nil && cerr != nil {
+		return cerr
+	}
+	if err == nil {
+		return nil
+	}
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) && exitErr.ExitCode() > 0 {
+		return fmt.Errorf("Program exited with non-zero exit code: %d", exitErr.ExitCode())
+	}
+	return fmt.Errorf("Problem executing plugin: %w", err)
+}
+
+// InstallDependencies runs `npm install` in a program folder with a
+// package.json.  A plugin folder whose @pulumi/pulumi already resolves (this
+// package's plugin/ uses the package's own node_modules) is left alone: an
+// install would reach the network and write a lock file into it.
 func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest, srv grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse]) error {
 	dir := req.GetDirectory()
 	if req.GetInfo().GetProgramDirectory() != "" {
@@ -398,6 +508,14 @@ func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest, sr
 	}
 	if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
 		return nil
+	}
+	if req.GetIsPlugin() {
+		if nodeBin, err := exec.LookPath("node"); err == nil {
+			if sdk, err := resolveModule(nodeBin, dir, "@pulumi/pulumi"); err == nil {
+				msg := fmt.Sprintf("dependencies already installed (@pulumi/pulumi resolves to %s)\n", sdk)
+				return srv.Send(&pulumirpc.InstallDependenciesResponse{Stdout: []byte(msg)})
+			}
+		}
 	}
 	npm, err := exec.LookPath("npm")
 	if err != nil {
