@@ -2,7 +2,7 @@
 # scripts/infra.sh — bring up everything the end-to-end tests need, idempotently.
 #
 # Cold (fresh machine): installs Debian packages, compiles BuildKit, the Pulumi CLI,
-# a Node.js language host and the docker-build provider from the Go module proxy
+# the Node.js and YAML language hosts and the docker-build provider from the Go module proxy
 # (in the background, while dockerd, the registry and the base images are set up),
 # and takes a while (tens of minutes on 2 cores).  Warm: every step is a check and
 # the whole run takes seconds.
@@ -11,8 +11,10 @@
 #   PPA_CACHE               cache root (default /var/cache/pulumi-python-app)
 #   PPA_PACKAGE_LOCK        package-lock.json to read tool versions from (default: the repo's)
 #   PPA_BUILDKIT_VERSION    BuildKit module version (default v0.34.2)
+#   PPA_YAML_VERSION        pulumi-yaml module version of the YAML language host (default v1.25.0)
 #   PPA_BUILD_PARALLEL      Go builds run at once: 1 or 2 (default 2)
 #   PPA_GO_P                `go build -p` (default 2)
+#   PPA_GO_VET=1            `go vet` our own Go sources (tools/) in the builds that use them
 #   PPA_SKIP_TRIXIE=1       do not make the trixie base image
 #   PPA_REGISTRY_ADDR       registry address (default 127.0.0.1:5000; keep it on 127.0.0.0/8)
 #   PPA_BUILDKIT_ADDR       buildkitd socket (default unix:///run/buildkit/buildkitd.sock)
@@ -49,6 +51,7 @@ export DOCKER_HOST="$DOCKER_SOCK"
 export PULUMI_HOME="$STATE/pulumi-home"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_DISABLE_REGISTRY_RESOLVE=true
 export PULUMI_IGNORE_AMBIENT_PLUGINS=true
 export PULUMI_CONFIG_PASSPHRASE=""
 export DEBIAN_FRONTEND=noninteractive
@@ -75,20 +78,24 @@ DOCKER_NPM_VERSION=$(lock_version @pulumi/docker)
 PULUMI_VERSION="v$PULUMI_NPM_VERSION"
 DOCKER_BUILD_VERSION="v$DOCKER_BUILD_NPM_VERSION"
 BUILDKIT_VERSION="${PPA_BUILDKIT_VERSION:-v0.34.2}"
+# the only versions the module proxy here serves are v1.11.1 and v1.25.0
+YAML_VERSION="${PPA_YAML_VERSION:-v1.25.0}"
 # Go sources of our own live in tools/ (see tools/README.md): key each built
 # tool's folder by the hash of the sources it is built from, too
 TOOLS_SRC="$REPO_ROOT/tools"
 LANGHOST_REV=$(src_rev "$TOOLS_SRC/langhost")
 STUBS_REV=$(src_rev "$TOOLS_SRC/stubs")
+YAMLHOST_REV=$(src_rev "$TOOLS_SRC/yamlhost")
 
 BUILDKIT_DIR="$TOOLS/buildkit-$BUILDKIT_VERSION"
 PULUMI_DIR="$TOOLS/pulumi-$PULUMI_VERSION"
 LANGHOST_DIR="$TOOLS/pulumi-language-nodejs-$PULUMI_VERSION-$LANGHOST_REV"
+YAMLHOST_DIR="$TOOLS/pulumi-language-yaml-$YAML_VERSION-$YAMLHOST_REV"
 DOCKER_BUILD_DIR="$TOOLS/pulumi-resource-docker-build-$DOCKER_BUILD_VERSION-$STUBS_REV"
 DOCKER_PROVIDER_HOOK="$SCRIPT_DIR/build-docker-provider.sh"
 
 say "cache $PPA_CACHE; versions: pulumi $PULUMI_VERSION, docker-build $DOCKER_BUILD_VERSION," \
-  "buildkit $BUILDKIT_VERSION, @pulumi/docker ${DOCKER_NPM_VERSION:-none}"
+  "buildkit $BUILDKIT_VERSION, pulumi-yaml $YAML_VERSION, @pulumi/docker ${DOCKER_NPM_VERSION:-none}"
 
 # ---------------------------------------------------------------- 1. apt
 APT_PACKAGES=(docker.io docker-registry apache2-utils debootstrap debian-archive-keyring runc wrk
@@ -148,6 +155,17 @@ build_langhost() {
     --ldflags "-X main.version=${PULUMI_VERSION#v}" \
     -- .
 }
+build_yamlhost() {
+  # pulumi-yaml's server package with its own requirements (pkg/sdk at the
+  # versions its go.mod names, a module graph apart from the CLI's) and a main
+  # of ours (tools/yamlhost)
+  go_build_wrapped pulumi-language-yaml "$YAMLHOST_DIR" "$LOGS/build-pulumi-language-yaml.log" \
+    github.com/pulumi/pulumi-yaml "$YAML_VERSION" \
+    --directives "github.com/pulumi/pulumi-yaml@$YAML_VERSION" \
+    --gofile "main.go=$TOOLS_SRC/yamlhost/main.go" \
+    --ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=${YAML_VERSION#v}" \
+    -- .
+}
 build_docker_build() {
   # pulumi-java and pulumi-language-dotnet are not served by the module proxy:
   # local stand-ins (tools/stubs, see tools/README.md) replace them.
@@ -203,6 +221,7 @@ phase_start_builds() {
   tool_ready "$PULUMI_DIR" pulumi || q1+=(pulumi)
   tool_ready "$LANGHOST_DIR" pulumi-language-nodejs || q1+=(langhost)
   tool_ready "$DOCKER_BUILD_DIR" pulumi-resource-docker-build || q2+=(docker_build)
+  tool_ready "$YAMLHOST_DIR" pulumi-language-yaml || q2+=(yamlhost)
   # the hook keeps its own cache; it is always called (and is expected to be quick when warm)
   [ -x "$DOCKER_PROVIDER_HOOK" ] && q2+=(docker_provider)
   rm -rf "$BUILD_STATUS"; mkdir -p "$BUILD_STATUS"
@@ -222,6 +241,7 @@ phase_start_builds() {
       docker_build) say "  docker-build provider -> $LOGS/build-docker-build.log" ;;
       docker_provider) say "  docker provider hook $DOCKER_PROVIDER_HOOK -> $LOGS/build-docker-provider.log" ;;
       langhost) say "  pulumi-language-nodejs -> $LOGS/build-pulumi-language-nodejs.log" ;;
+      yamlhost) say "  pulumi-language-yaml -> $LOGS/build-pulumi-language-yaml.log" ;;
       *) say "  $n -> $LOGS/build-$n.log" ;;
     esac
   done
@@ -239,6 +259,13 @@ phase_start_builds() {
 }
 
 DOCKER_PROVIDER_STATUS="not built"
+install_language_host() { # BUILD_DIR NAME
+  if ! cmp -s "$1/bin/$2" "$PULUMI_DIR/bin/$2"; then
+    cp "$1/bin/$2" "$PULUMI_DIR/bin/$2.tmp"
+    mv -f "$PULUMI_DIR/bin/$2.tmp" "$PULUMI_DIR/bin/$2"
+  fi
+  ln -sfn "$PULUMI_DIR/bin/$2" "$BIN/$2"
+}
 phase_wait_builds() {
   local p n st rc secs failed=0
   if [ ${#BUILD_QUEUE_PIDS[@]} -gt 0 ]; then
@@ -251,7 +278,7 @@ phase_wait_builds() {
     rc=${st% *} secs=${st#* }
     local logname=$n
     case $n in docker_build) logname=docker-build ;; docker_provider) logname=docker-provider ;;
-      langhost) logname=pulumi-language-nodejs ;; esac
+      langhost) logname=pulumi-language-nodejs ;; yamlhost) logname=pulumi-language-yaml ;; esac
     if [ "$rc" = 0 ]; then
       if [ "$n" = docker_provider ]; then say "docker provider hook: done in ${secs}s"; else say "built $n in ${secs}s"; fi
       if [ "$n" = docker_provider ]; then
@@ -273,18 +300,16 @@ phase_wait_builds() {
   tool_ready "$PULUMI_DIR" pulumi || die "pulumi missing in $PULUMI_DIR"
   tool_ready "$LANGHOST_DIR" pulumi-language-nodejs || die "language host missing in $LANGHOST_DIR"
   tool_ready "$DOCKER_BUILD_DIR" pulumi-resource-docker-build || die "docker-build provider missing"
+  tool_ready "$YAMLHOST_DIR" pulumi-language-yaml || die "YAML language host missing in $YAMLHOST_DIR"
   ln -sfn "$BUILDKIT_DIR/bin/buildkitd" "$BIN/buildkitd"
   ln -sfn "$BUILDKIT_DIR/bin/buildctl" "$BIN/buildctl"
   ln -sfn "$PULUMI_DIR/bin/pulumi" "$BIN/pulumi"
-  # The CLI looks for its nodejs host next to its own (symlink-resolved) binary,
-  # as in a release tarball: put a copy there, and point $BIN's link at that copy
-  # so that the $PATH lookup resolves to the same file (no "using ... from $PATH"
-  # warning).
-  if ! cmp -s "$LANGHOST_DIR/bin/pulumi-language-nodejs" "$PULUMI_DIR/bin/pulumi-language-nodejs"; then
-    cp "$LANGHOST_DIR/bin/pulumi-language-nodejs" "$PULUMI_DIR/bin/pulumi-language-nodejs.tmp"
-    mv -f "$PULUMI_DIR/bin/pulumi-language-nodejs.tmp" "$PULUMI_DIR/bin/pulumi-language-nodejs"
-  fi
-  ln -sfn "$PULUMI_DIR/bin/pulumi-language-nodejs" "$BIN/pulumi-language-nodejs"
+  # The CLI looks for its nodejs and yaml hosts next to its own (symlink-resolved)
+  # binary, as in a release tarball: put a copy there, and point $BIN's link at
+  # that copy so that the $PATH lookup resolves to the same file (no "using ...
+  # from $PATH" warning).
+  install_language_host "$LANGHOST_DIR" pulumi-language-nodejs
+  install_language_host "$YAMLHOST_DIR" pulumi-language-yaml
   ln -sfn "$DOCKER_BUILD_DIR/bin/pulumi-resource-docker-build" "$BIN/pulumi-resource-docker-build"
 }
 
@@ -616,6 +641,8 @@ export PATH="\$PPA_CACHE/bin:\$PPA_CACHE/node-24/node_modules/.bin:\$PATH"
 export PULUMI_HOME="\$PPA_CACHE/state/pulumi-home"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+# package names are not looked up in the Pulumi registry (this network does not reach it)
+export PULUMI_DISABLE_REGISTRY_RESOLVE=true
 # providers come from the plugin cache (installed by infra.sh), not from \$PATH
 export PULUMI_IGNORE_AMBIENT_PLUGINS=true
 export PULUMI_CONFIG_PASSPHRASE=""
@@ -645,6 +672,7 @@ phase_summary() {
   echo "==================== pulumi-python-app infra: ready ===================="
   printf '%-28s %s\n' "pulumi" "$("$BIN/pulumi" version 2>/dev/null)"
   printf '%-28s %s\n' "pulumi-language-nodejs" "$("$BIN/pulumi-language-nodejs" --version 2>/dev/null) (minimal host, tools/langhost)"
+  printf '%-28s %s\n' "pulumi-language-yaml" "$YAML_VERSION (pulumi-yaml's server, main in tools/yamlhost)"
   # the provider has no --version flag: show what `pulumi plugin ls` registered
   printf '%-28s %s\n' "pulumi-resource-docker-build" "$DOCKER_BUILD_VERSION (ldflags provider.Version; plugin: $("$BIN/pulumi" plugin ls 2>/dev/null | awk '$1 == "docker-build" { print $1, $2, $3 }' | head -n 1))"
   printf '%-28s %s\n' "docker provider" "$DOCKER_PROVIDER_STATUS"
