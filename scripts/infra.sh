@@ -182,8 +182,8 @@ build_docker_build() {
 build_docker_provider() {
   [ -x "$DOCKER_PROVIDER_HOOK" ] || return 0
   local rc=0
-  PULUMI_PYTHON_APP_CACHE="$PPA_CACHE" GO_BUILD_JOBS="${PPA_GO_P:-2}" \
-    "$DOCKER_PROVIDER_HOOK" >"$LOGS/docker-provider.out" 2>"$LOGS/build-docker-provider.log" || rc=$?
+  # it reads PPA_CACHE (exported above) and PPA_GO_P
+  "$DOCKER_PROVIDER_HOOK" >"$LOGS/docker-provider.out" 2>"$LOGS/build-docker-provider.log" || rc=$?
   cat "$LOGS/docker-provider.out" >>"$LOGS/build-docker-provider.log"
   return "$rc"
 }

@@ -1,10 +1,11 @@
 # shellcheck shell=bash
-# Small helpers shared by scripts/infra.sh.
+# Small helpers shared by scripts/infra.sh and scripts/build-docker-provider.sh.
 
+# messages are tagged with the script's name: PPA_LOG_TAG (default infra)
 _ppa_ts() { date +%H:%M:%S; }
-say() { printf '[infra %s] %s\n' "$(_ppa_ts)" "$*"; }
-warn() { printf '[infra %s] WARNING: %s\n' "$(_ppa_ts)" "$*" >&2; }
-die() { printf '[infra %s] ERROR: %s\n' "$(_ppa_ts)" "$*" >&2; exit 1; }
+say() { printf '[%s %s] %s\n' "${PPA_LOG_TAG:-infra}" "$(_ppa_ts)" "$*"; }
+warn() { printf '[%s %s] WARNING: %s\n' "${PPA_LOG_TAG:-infra}" "$(_ppa_ts)" "$*" >&2; }
+die() { printf '[%s %s] ERROR: %s\n' "${PPA_LOG_TAG:-infra}" "$(_ppa_ts)" "$*" >&2; exit 1; }
 
 # show_log_tail LOG [LINES]: print the end of a log file, framed, to stderr
 show_log_tail() {
