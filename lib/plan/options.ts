@@ -1,6 +1,7 @@
 import { DEFAULTS } from "../data/defaults";
 import { APP_INTERFACES, AppInterface } from "../data/frameworks";
 import { INSTALLERS, Installer } from "../detect/dependencies";
+import { WRITABLE_PATH_KINDS, WritablePathKind } from "../detect/writable-paths";
 import { InputError } from "../errors";
 import * as v from "../validate";
 
@@ -157,7 +158,7 @@ export interface SynthesizeOptions {
      * mounts a named volume); "scratch" paths do not (a tmpfs).
      * @default detected (Flask's instance folder, SQLite files, log files, MEDIA_ROOT)
      */
-    readonly writablePaths?: Record<string, "data" | "scratch">;
+    readonly writablePaths?: Record<string, WritablePathKind>;
     /**
      * A `# syntax=` frontend image for the first line. Off by default: it makes the
      * builder pull an image, which fails on builders without internet access.
@@ -216,7 +217,7 @@ export interface CheckedOptions {
     readonly buildEnv: Readonly<Record<string, string>>;
     readonly buildSecrets: readonly string[];
     readonly releaseCommand?: readonly string[] | false;
-    readonly writablePaths: Readonly<Record<string, "data" | "scratch">>;
+    readonly writablePaths: Readonly<Record<string, WritablePathKind>>;
     readonly syntax?: string;
     readonly installSecrets: readonly string[];
     readonly caBundle: boolean;
@@ -329,7 +330,7 @@ export function checkOptions(options: unknown): CheckedOptions {
         releaseCommand = v.argv("`releaseCommand`", o.releaseCommand);
     }
     const writablePaths = v.stringMap("`writablePaths`", o.writablePaths, WRITABLE_PATH, 'a path such as "instance" or "/var/lib/app" (letters, digits, ., _, - and /)', (arg, value) =>
-        v.oneOf(arg, value, ["data", "scratch"] as const),
+        v.oneOf(arg, value, WRITABLE_PATH_KINDS),
     );
     for (const p of Object.keys(writablePaths)) {
         if (p.split("/").includes("..")) {

@@ -7,8 +7,22 @@ import * as v from "../validate";
 import { engines, waitHealthy } from "./engine";
 import { asResourceError, PythonImage, PythonImageArgs, safeName } from "./python-image";
 
-export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
-export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+/**
+ * The container's restart policy (Docker's `--restart`). A string-valued
+ * `as const` object: the plain strings ("on-failure"...) type-check as well.
+ */
+export const RestartPolicy = {
+    /** Never restarted. */
+    No: "no",
+    /** Restarted when it exits with a non-zero code. */
+    OnFailure: "on-failure",
+    /** Always restarted, also when the engine restarts after a manual stop. */
+    Always: "always",
+    /** Always restarted, except after a manual stop (`docker stop`). */
+    UnlessStopped: "unless-stopped",
+} as const;
+export type RestartPolicy = (typeof RestartPolicy)[keyof typeof RestartPolicy];
+export const RESTART_POLICIES: readonly RestartPolicy[] = Object.values(RestartPolicy);
 
 export interface PythonAppArgs extends PythonImageArgs {
     /** Host port to publish the app's port on. @default the app's `port` */
@@ -19,7 +33,7 @@ export interface PythonAppArgs extends PythonImageArgs {
     readonly env?: Record<string, pulumi.Input<string>>;
     /** Environment variables kept as Pulumi secrets. @default {} */
     readonly secretEnv?: Record<string, pulumi.Input<string>>;
-    /** @default "unless-stopped" */
+    /** The container's restart policy. @default "unless-stopped" */
     readonly restart?: RestartPolicy;
     /** Size of /dev/shm in MiB, where gunicorn keeps worker heartbeats. @default 64 */
     readonly shmSizeMb?: number;

@@ -8,6 +8,20 @@ import { SynthesizeOptions } from "../plan/options";
 import { Plan } from "../plan/plan";
 import { synthesize } from "../synthesize";
 import * as v from "../validate";
+import { stageBuildContext } from "./build-context";
+
+/**
+ * What the exported build cache holds (BuildKit's cache export `mode`). A
+ * string-valued `as const` object: "min" and "max" type-check as well.
+ */
+export const CacheMode = {
+    /** The layers of the image itself. */
+    Min: "min",
+    /** Also every builder layer (compilers, headers, installed dependencies). */
+    Max: "max",
+} as const;
+export type CacheMode = (typeof CacheMode)[keyof typeof CacheMode];
+const CACHE_MODES: readonly CacheMode[] = Object.values(CacheMode);
 
 /**
  * The build cache export mode when `cacheMode` is unset: what a source change
@@ -16,10 +30,9 @@ import * as v from "../validate";
  * (build steps or the project's install rerun there, on the builder's
  * layers). See `PythonImageArgs.cacheMode`.
  */
-export function defaultCacheMode(plan: Pick<Plan, "sourceInto">): "min" | "max" {
-    return plan.sourceInto === "builder" ? "max" : "min";
+export function defaultCacheMode(plan: Pick<Plan, "sourceInto">): CacheMode {
+    return plan.sourceInto === "builder" ? CacheMode.Max : CacheMode.Min;
 }
-import { stageBuildContext } from "./build-context";
 
 export interface RegistryArgs {
     /** The registry's host[:port], e.g. "123456789012.dkr.ecr.eu-west-1.amazonaws.com" or "127.0.0.1:5000". */
@@ -73,7 +86,7 @@ export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets
      * it goes through the builder (`plan.sourceInto`: build steps or the
      * project's install rerun on a source change, and need the builder's layers)
      */
-    readonly cacheMode?: "min" | "max";
+    readonly cacheMode?: CacheMode;
     /** Set false to turn the default registry cache off. @default true */
     readonly cache?: boolean;
     /** Target platforms, e.g. ["linux/amd64", "linux/arm64"]; more than one needs a `registry`. @default the builder's */
@@ -219,7 +232,7 @@ function buildPythonImage(name: string, args: PythonImageArgs, parent: pulumi.Re
     const useCache = v.bool("`cache`", cache, true) && reg !== undefined;
     const defaultCacheRef = reg ? `${reg.repo}:buildcache` : undefined;
     const fromRefs = v.stringList("`cacheFrom`", cacheFrom ?? (useCache ? [defaultCacheRef!] : []), v.IMAGE_REF, 'a registry ref such as "registry.example/app:buildcache"');
-    const mode = cacheMode === undefined ? undefined : v.oneOf("`cacheMode`", cacheMode, ["min", "max"] as const);
+    const mode = cacheMode === undefined ? undefined : v.oneOf("`cacheMode`", cacheMode, CACHE_MODES);
     const toRef = cacheTo !== undefined ? v.matches("`cacheTo`", cacheTo, v.IMAGE_REF, 'a registry ref such as "registry.example/app:buildcache"') : useCache ? defaultCacheRef : undefined;
     const platformList = v.stringList("`platforms`", platforms, v.PLATFORM, 'a platform such as "linux/amd64"');
     if (platformList.length > 1 && !pushed) {
@@ -273,7 +286,7 @@ function buildPythonImage(name: string, args: PythonImageArgs, parent: pulumi.Re
             registries: reg?.credentials,
             cacheFrom: fromRefs.map((ref) => ({ registry: { ref } })),
             cacheTo: toRef
-                ? [{ registry: { ref: toRef, mode: (mode ?? defaultCacheMode(synth.plan)) === "max" ? dockerBuild.CacheMode.Max : dockerBuild.CacheMode.Min, imageManifest: true, ociMediaTypes: true, ignoreError: true } }]
+                ? [{ registry: { ref: toRef, mode: (mode ?? defaultCacheMode(synth.plan)) === CacheMode.Max ? dockerBuild.CacheMode.Max : dockerBuild.CacheMode.Min, imageManifest: true, ociMediaTypes: true, ignoreError: true } }]
                 : undefined,
             platforms: platformList.length > 0 ? (platformList as dockerBuild.Platform[]) : undefined,
             builder: builderName ? { name: builderName } : undefined,
