@@ -11,14 +11,14 @@ import { SourceTree } from "../detect/source";
 import { detectWritablePaths } from "../detect/writable-paths";
 import { InputError } from "../errors";
 import { DOTTED_NAME } from "../validate";
-import { CheckedOptions, checkOptions, SynthesizeOptions } from "./options";
+import { CheckedOptions, checkOptions, ImageOptions, SynthesizeOptions } from "./options";
 import { choosePython } from "./python";
 import { placePidfile, planServer, ServerPlan } from "./server";
 import { planRelease, planBuildSteps, BuildStep, ReleasePlan } from "./steps";
 import { planWritablePaths, WritablePathPlan } from "./writable";
 import { BytecodePlan } from "./bytecode";
 
-export type { SynthesizeOptions };
+export type { ImageOptions, SynthesizeOptions };
 
 /**
  * What was detected and decided, with where each decision came from. Public

@@ -24,6 +24,7 @@ export const RestartPolicy = {
 export type RestartPolicy = (typeof RestartPolicy)[keyof typeof RestartPolicy];
 export const RESTART_POLICIES: readonly RestartPolicy[] = Object.values(RestartPolicy);
 
+/** PythonApp's args: PythonImage's, plus how the container runs. */
 export interface PythonAppArgs extends PythonImageArgs {
     /** Host port to publish the app's port on. @default the app's `port` */
     readonly hostPort?: number;

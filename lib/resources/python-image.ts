@@ -4,7 +4,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { InputError } from "../errors";
-import { SynthesizeOptions } from "../plan/options";
+import { ImageOptions } from "../plan/options";
 import { Plan } from "../plan/plan";
 import { synthesize } from "../synthesize";
 import * as v from "../validate";
@@ -34,18 +34,23 @@ export function defaultCacheMode(plan: Pick<Plan, "sourceInto">): CacheMode {
     return plan.sourceInto === "builder" ? CacheMode.Max : CacheMode.Min;
 }
 
+/** The registry PythonImage pushes to, and the credentials for it. */
 export interface RegistryArgs {
     /** The registry's host[:port], e.g. "123456789012.dkr.ecr.eu-west-1.amazonaws.com" or "127.0.0.1:5000". */
     readonly server: string;
     /** Repository inside the registry. @default the component's name */
     readonly repository?: string;
-    /** @default none (anonymous, or credentials the builder already has) */
+    /** User name to push (and pull) with; goes with `password`. @default none (anonymous, or credentials the builder already has) */
     readonly username?: pulumi.Input<string>;
-    /** Kept a Pulumi secret. @default none */
+    /** Password or token for `username`; kept a Pulumi secret. @default none */
     readonly password?: pulumi.Input<string>;
 }
 
-export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets" | "buildSecrets" | "caBundle"> {
+/**
+ * PythonImage's args: where the app is and where the image goes, plus every
+ * option of the synthesized image (ImageOptions).
+ */
+export interface PythonImageArgs extends ImageOptions {
     /**
      * The app's folder, relative to the Pulumi program's folder (where `pulumi`
      * runs), or absolute. A plain string: it is read before deployment.
@@ -116,6 +121,14 @@ export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets
      * @default none
      */
     readonly caBundle?: string;
+    /**
+     * The command PythonApp runs once per deploy, with the new image, before the
+     * new container takes traffic (migrations), as a list of words (no shell),
+     * e.g. ["python", "manage.py", "migrate", "--noinput"]; [] runs none.
+     * @default the Procfile's release: line, or the commands it chains before the server, or Django's
+     * `migrate` when its database is an SQLite file in the app's folder
+     */
+    readonly releaseCommand?: string[];
 }
 
 /** What a puller of the image needs: the registry and, when set, the credentials. */
