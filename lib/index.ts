@@ -1,5 +1,5 @@
 export { synthesize, Synthesized } from "./synthesize";
-export { ImageOptions, Plan, SynthesizeOptions } from "./plan/plan";
+export { ImageOptions, Plan, planJson, SynthesizeOptions } from "./plan/plan";
 export { BASE_IMAGES, BaseImageRow } from "./data/base-images";
 export { DEFAULT_PYTHON, SUPPORTED_PYTHONS } from "./data/pythons";
 export { NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST } from "./data/native-libraries";

@@ -22,7 +22,8 @@ export type { ImageOptions, SynthesizeOptions };
 
 /**
  * What was detected and decided, with where each decision came from. Public
- * output (`synth --plan`, the components' `plan`): keys are added, never renamed.
+ * output (`synth --plan`, the components' `plan` and `planJson`): keys are
+ * added, never renamed.
  */
 export interface Plan {
     readonly framework: Framework;
@@ -88,6 +89,15 @@ export interface Plan {
     readonly labels: Readonly<Record<string, string>>;
     readonly ignore: readonly string[];
     readonly notes: readonly string[];
+}
+
+/**
+ * The plan as text: 2-space indented JSON with a trailing newline, as
+ * `synth --plan` prints it, `synth --out` writes plan.json, and the
+ * components' `planJson` output holds it.
+ */
+export function planJson(plan: Plan): string {
+    return JSON.stringify(plan, null, 2) + "\n";
 }
 
 /** Dependency groups that hold what production runs, when nothing names the groups. */

@@ -5,10 +5,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { InputError } from "../errors";
 import { ImageOptions } from "../plan/options";
-import { Plan } from "../plan/plan";
+import { Plan, planJson } from "../plan/plan";
 import { synthesize } from "../synthesize";
 import * as v from "../validate";
 import { stageBuildContext } from "./build-context";
+import { ComponentInternals } from "./internals";
 
 /**
  * What the exported build cache holds (BuildKit's cache export `mode`). A
@@ -159,24 +160,37 @@ export class PythonImage extends pulumi.ComponentResource {
     readonly dockerfile: pulumi.Output<string>;
     /** The .dockerignore applied to the build context. */
     readonly dockerignore: pulumi.Output<string>;
+    /**
+     * What was detected and decided (the `plan`), as 2-space indented JSON:
+     * the text `pulumi-python-app synth --plan` prints. For programs in other
+     * languages, which have no typed `plan`.
+     */
+    readonly planJson: pulumi.Output<string>;
+
     /** What was detected and decided. */
-    readonly plan: Plan;
+    get plan(): Plan {
+        return imageInternals.get(this).plan;
+    }
     /** Whether the image went to a registry (true) or into the local engine (false). */
-    readonly pushed: boolean;
+    get pushed(): boolean {
+        return imageInternals.get(this).pushed;
+    }
     /** The registry and credentials to pull the image with, when it is pushed with credentials. */
-    readonly pullAuth?: PullAuth;
+    get pullAuth(): PullAuth | undefined {
+        return imageInternals.get(this).pullAuth;
+    }
     /** The underlying docker-build Image. */
-    readonly image: dockerBuild.Image;
+    get image(): dockerBuild.Image {
+        return imageInternals.get(this).image;
+    }
 
     constructor(name: string, args: PythonImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pulumi-python-app:index:PythonImage", name, {}, opts);
         const built = asResourceError(this, () => buildPythonImage(name, args, this));
-        this.plan = built.plan;
-        this.pushed = built.pushed;
-        this.pullAuth = built.pullAuth;
-        this.image = built.image;
+        imageInternals.set(this, built);
         this.dockerfile = pulumi.output(built.dockerfile);
         this.dockerignore = pulumi.output(built.dockerignore);
+        this.planJson = pulumi.output(planJson(built.plan));
         this.digest = built.image.digest;
         this.ref = built.pushed ? built.image.ref : pulumi.output(built.localTag!);
         for (const note of built.plan.notes) {
@@ -186,10 +200,14 @@ export class PythonImage extends pulumi.ComponentResource {
             ref: this.ref,
             digest: this.digest,
             dockerfile: this.dockerfile,
-            plan: this.plan,
+            dockerignore: this.dockerignore,
+            planJson: this.planJson,
         });
     }
 }
+
+/** PythonImage's getters read these; fields would be outputs (see ComponentInternals). */
+const imageInternals = new ComponentInternals<PythonImage, BuiltImage>("PythonImage");
 
 /** Runs `fn`; an InputError becomes a ResourceError on the component, so the preview shows it there without a stack trace. */
 export function asResourceError<T>(resource: pulumi.Resource, fn: () => T): T {
