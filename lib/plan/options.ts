@@ -238,7 +238,8 @@ export interface CheckedOptions {
     readonly ignore: readonly string[];
 }
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SynthesizeOptions>([
+/** The name of every option synthesize() takes (PythonImage takes each one too). */
+export const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SynthesizeOptions>([
     "app", "interface", "python", "installer", "dependencyGroups", "workspacePackage", "baseImage", "port", "workers",
     "threads", "timeout", "gracefulTimeout", "workerClass", "chdir", "pythonPath", "trustedProxies", "user", "uid", "gid",
     "aptBuildPackages", "aptRuntimePackages", "healthCheckPath", "healthCheck", "compileBytecode", "accessLog", "collectStatic", "buildCommands",
