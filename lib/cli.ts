@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as shellParse } from "shell-quote";
 import { InputError } from "./errors";
-import { SynthesizeOptions } from "./plan/plan";
+import { planJson as planText, SynthesizeOptions } from "./plan/plan";
 import { synthesize } from "./synthesize";
 
 const USAGE = `Usage: pulumi-python-app synth <dir> [--out DIR] [options]
@@ -205,7 +205,7 @@ function run(argv: string[], out: (s: string) => void): number {
         throw new UsageError("the app's folder is missing: pulumi-python-app synth <dir>.");
     }
     const result = synthesize(dir, options as SynthesizeOptions);
-    const planJson = JSON.stringify(result.plan, null, 2) + "\n";
+    const planJson = planText(result.plan);
     if (outDir !== undefined) {
         fs.mkdirSync(outDir, { recursive: true });
         fs.writeFileSync(path.join(outDir, "Dockerfile"), result.dockerfile);

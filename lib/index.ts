@@ -1,11 +1,12 @@
 export { synthesize, Synthesized } from "./synthesize";
-export { Plan, SynthesizeOptions } from "./plan/plan";
+export { ImageOptions, Plan, planJson, SynthesizeOptions } from "./plan/plan";
 export { BASE_IMAGES, BaseImageRow } from "./data/base-images";
 export { DEFAULT_PYTHON, SUPPORTED_PYTHONS } from "./data/pythons";
 export { NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST } from "./data/native-libraries";
-export { FRAMEWORK_TABLE } from "./data/frameworks";
+export { AppInterface, FRAMEWORK_TABLE } from "./data/frameworks";
 export { DEFAULTS } from "./data/defaults";
 export { InputError } from "./errors";
 export { Installer } from "./detect/dependencies";
-export { defaultCacheMode, PythonImage, PythonImageArgs, RegistryArgs } from "./resources/python-image";
+export { WritablePathKind } from "./detect/writable-paths";
+export { CacheMode, defaultCacheMode, PythonImage, PythonImageArgs, RegistryArgs } from "./resources/python-image";
 export { PythonApp, PythonAppArgs, RestartPolicy } from "./resources/python-app";

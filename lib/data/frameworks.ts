@@ -10,8 +10,19 @@ import { installedVersion } from "./releases";
  * is ASGI), never a name that merely appears among the dependencies.
  */
 
-export const APP_INTERFACES = ["wsgi", "asgi"] as const;
-export type AppInterface = (typeof APP_INTERFACES)[number];
+/**
+ * How gunicorn serves the app. A string-valued `as const` object (not a TS
+ * `enum`): the plain strings "wsgi" and "asgi" type-check as well, and
+ * Pulumi's schema inference reads it as an enum.
+ */
+export const AppInterface = {
+    /** WSGI, with gunicorn's own workers (gthread by default). */
+    Wsgi: "wsgi",
+    /** ASGI, with the uvicorn worker. */
+    Asgi: "asgi",
+} as const;
+export type AppInterface = (typeof AppInterface)[keyof typeof AppInterface];
+export const APP_INTERFACES: readonly AppInterface[] = Object.values(AppInterface);
 
 export const FRAMEWORKS = [
     "django",

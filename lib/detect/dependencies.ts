@@ -6,8 +6,22 @@ import { calleeOf, Expr, parseModule, strList } from "./python-source";
 import { envReferences, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
 import { SourceTree } from "./source";
 
-export const INSTALLERS = ["pip", "uv", "poetry", "pipenv"] as const;
-export type Installer = (typeof INSTALLERS)[number];
+/**
+ * The tool that installs the dependencies in the builder. A string-valued
+ * `as const` object: the plain strings ("pip", "uv"...) type-check as well.
+ */
+export const Installer = {
+    /** pip, from requirements files or the project's pyproject.toml. */
+    Pip: "pip",
+    /** uv, from uv.lock (`uv sync --locked`). */
+    Uv: "uv",
+    /** poetry.lock, exported to a hashed requirements list that pip installs (Poetry itself is not installed). */
+    Poetry: "poetry",
+    /** Pipfile.lock, exported to a hashed requirements list that pip installs (Pipenv itself is not installed). */
+    Pipenv: "pipenv",
+} as const;
+export type Installer = (typeof Installer)[keyof typeof Installer];
+export const INSTALLERS: readonly Installer[] = Object.values(Installer);
 
 /** A project of a uv workspace, found from [tool.uv.workspace] members. */
 export interface WorkspaceMember {

@@ -6,6 +6,19 @@ import { calleeOf, dictGet, Expr, parseModule, PyModule, str } from "./python-so
 import { SourceTree } from "./source";
 
 /**
+ * What a writable path holds, which decides how PythonApp mounts it. A
+ * string-valued `as const` object: "data" and "scratch" type-check as well.
+ */
+export const WritablePathKind = {
+    /** Kept across deploys (a database, uploads): PythonApp mounts a named volume. */
+    Data: "data",
+    /** Need not persist (logs, caches): a tmpfs under PythonApp. */
+    Scratch: "scratch",
+} as const;
+export type WritablePathKind = (typeof WritablePathKind)[keyof typeof WritablePathKind];
+export const WRITABLE_PATH_KINDS: readonly WritablePathKind[] = Object.values(WritablePathKind);
+
+/**
  * Where the app writes, found where the code makes it plain: Flask's
  * instance folder, SQLite database files, log files, Django's MEDIA_ROOT
  * and file-based CACHES,
@@ -16,7 +29,7 @@ import { SourceTree } from "./source";
 export interface WritablePath {
     /** Relative to the source folder, or absolute (outside the app's folder). */
     readonly path: string;
-    readonly kind: "data" | "scratch";
+    readonly kind: WritablePathKind;
     /** A file (an SQLite database, a log file among the code) rather than a folder: it is linked to a writable place. */
     readonly file: boolean;
     /** What the app keeps there, from what showed the path: the plan's notes say it, and a database makes migrations a release step. */
@@ -477,7 +490,7 @@ function instanceFolder(module: string, root: ImportRoot, req: WritableRequest):
     return root.dir === "" ? "instance" : `${root.dir}/instance`;
 }
 
-function kindOf(path: string): "data" | "scratch" {
+function kindOf(path: string): WritablePathKind {
     const last = path.split("/").pop() ?? "";
     return SCRATCH_NAMES.has(last.toLowerCase()) ? "scratch" : "data";
 }

@@ -1,14 +1,18 @@
 import { DEFAULTS } from "../data/defaults";
 import { APP_INTERFACES, AppInterface } from "../data/frameworks";
 import { INSTALLERS, Installer } from "../detect/dependencies";
+import { WRITABLE_PATH_KINDS, WritablePathKind } from "../detect/writable-paths";
 import { InputError } from "../errors";
 import * as v from "../validate";
 
 /**
- * What synthesize() takes besides the source folder, and the one place each
- * option is checked. Every field is optional: detection fills what is unset.
+ * The options of the synthesized image that synthesize() and PythonImage
+ * (so PythonApp too) take alike. Every field is optional: detection fills
+ * what is unset. The four options whose shape differs between the two
+ * (`installSecrets`, `buildSecrets`, `caBundle`, `releaseCommand`) are
+ * declared by SynthesizeOptions and PythonImageArgs themselves.
  */
-export interface SynthesizeOptions {
+export interface ImageOptions {
     /**
      * gunicorn's app: "module:attribute", "module:factory()" (literal arguments
      * allowed, e.g. "app:create_app('production')"), or a bare "module", which
@@ -51,7 +55,7 @@ export interface SynthesizeOptions {
      * @default from the base-image table for the Python version (distro Python first)
      */
     readonly baseImage?: string;
-    /** @default 8000 */
+    /** The TCP port gunicorn listens on in the container (PythonApp publishes it). @default 8000 */
     readonly port?: number;
     /**
      * gunicorn workers.
@@ -88,9 +92,9 @@ export interface SynthesizeOptions {
     readonly trustedProxies?: string[];
     /** Name of the non-root user. @default "app" */
     readonly user?: string;
-    /** @default 10001 */
+    /** User id of the non-root user the app runs as (not 0). @default 10001 */
     readonly uid?: number;
-    /** @default 10001 */
+    /** Group id of that user (not 0). @default 10001 */
     readonly gid?: number;
     /** Extra Debian packages for the builder stage (compilers and -dev headers are already there). @default [] */
     readonly aptBuildPackages?: string[];
@@ -139,6 +143,32 @@ export interface SynthesizeOptions {
      */
     readonly buildEnv?: Record<string, string>;
     /**
+     * Paths the app writes, relative to the app's folder or absolute: created
+     * owned by the app's user in the image. "data" paths persist (PythonApp
+     * mounts a named volume); "scratch" paths do not (a tmpfs).
+     * @default detected (Flask's instance folder, SQLite files, log files, MEDIA_ROOT)
+     */
+    readonly writablePaths?: Record<string, WritablePathKind>;
+    /**
+     * A `# syntax=` frontend image for the first line. Off by default: it makes the
+     * builder pull an image, which fails on builders without internet access.
+     * @default none
+     */
+    readonly syntax?: string;
+    /** OCI labels for the image. @default {} */
+    readonly labels?: Record<string, string>;
+    /** Extra .dockerignore patterns, added after the synthesized ones and the user's own. @default [] */
+    readonly ignore?: string[];
+}
+
+/**
+ * What synthesize() takes besides the source folder: the image options, plus
+ * the secrets and the CA bundle as names and flags (synthesize() writes the
+ * Dockerfile only; PythonImage takes the values). checkOptions() is the one
+ * place each option is checked.
+ */
+export interface SynthesizeOptions extends ImageOptions {
+    /**
      * Names of build secrets mounted as environment variables into the build
      * steps only (PythonImage takes the values). Only the names enter the Dockerfile.
      * @default []
@@ -146,24 +176,12 @@ export interface SynthesizeOptions {
     readonly buildSecrets?: string[];
     /**
      * The command PythonApp runs once per deploy, with the new image, before the
-     * new container takes traffic (migrations); false runs none.
+     * new container takes traffic (migrations), as a list of words (no shell);
+     * [] or false runs none.
      * @default the Procfile's release: line, or the commands it chains before the server, or Django's
      * `migrate` when its database is an SQLite file in the app's folder
      */
     readonly releaseCommand?: string[] | false;
-    /**
-     * Paths the app writes, relative to the app's folder or absolute: created
-     * owned by the app's user in the image. "data" paths persist (PythonApp
-     * mounts a named volume); "scratch" paths do not (a tmpfs).
-     * @default detected (Flask's instance folder, SQLite files, log files, MEDIA_ROOT)
-     */
-    readonly writablePaths?: Record<string, "data" | "scratch">;
-    /**
-     * A `# syntax=` frontend image for the first line. Off by default: it makes the
-     * builder pull an image, which fails on builders without internet access.
-     * @default none
-     */
-    readonly syntax?: string;
     /**
      * Names of build secrets mounted as environment variables into the dependency
      * install step only (e.g. PIP_INDEX_URL, UV_INDEX_URL, or a token a manifest's
@@ -179,10 +197,6 @@ export interface SynthesizeOptions {
      * @default false
      */
     readonly caBundle?: boolean;
-    /** OCI labels for the image. @default {} */
-    readonly labels?: Record<string, string>;
-    /** Extra .dockerignore patterns, added after the synthesized ones and the user's own. @default [] */
-    readonly ignore?: string[];
 }
 
 /** The options after checking: the same names, values narrowed; unset stays undefined where detection decides. */
@@ -216,7 +230,7 @@ export interface CheckedOptions {
     readonly buildEnv: Readonly<Record<string, string>>;
     readonly buildSecrets: readonly string[];
     readonly releaseCommand?: readonly string[] | false;
-    readonly writablePaths: Readonly<Record<string, "data" | "scratch">>;
+    readonly writablePaths: Readonly<Record<string, WritablePathKind>>;
     readonly syntax?: string;
     readonly installSecrets: readonly string[];
     readonly caBundle: boolean;
@@ -224,7 +238,8 @@ export interface CheckedOptions {
     readonly ignore: readonly string[];
 }
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SynthesizeOptions>([
+/** The name of every option synthesize() takes (PythonImage takes each one too). */
+export const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SynthesizeOptions>([
     "app", "interface", "python", "installer", "dependencyGroups", "workspacePackage", "baseImage", "port", "workers",
     "threads", "timeout", "gracefulTimeout", "workerClass", "chdir", "pythonPath", "trustedProxies", "user", "uid", "gid",
     "aptBuildPackages", "aptRuntimePackages", "healthCheckPath", "healthCheck", "compileBytecode", "accessLog", "collectStatic", "buildCommands",
@@ -322,14 +337,9 @@ export function checkOptions(options: unknown): CheckedOptions {
     const compileBytecode = v.bool("`compileBytecode`", o.compileBytecode);
     const accessLog = v.bool("`accessLog`", o.accessLog, true);
     const buildCommands = checkList("`buildCommands`", o.buildCommands ?? []).map((c, i) => v.argv(`\`buildCommands[${i}]\``, c));
-    let releaseCommand: readonly string[] | false | undefined;
-    if (o.releaseCommand === false) {
-        releaseCommand = false;
-    } else if (o.releaseCommand !== undefined) {
-        releaseCommand = v.argv("`releaseCommand`", o.releaseCommand);
-    }
+    const releaseCommand = checkReleaseCommand(o.releaseCommand);
     const writablePaths = v.stringMap("`writablePaths`", o.writablePaths, WRITABLE_PATH, 'a path such as "instance" or "/var/lib/app" (letters, digits, ., _, - and /)', (arg, value) =>
-        v.oneOf(arg, value, ["data", "scratch"] as const),
+        v.oneOf(arg, value, WRITABLE_PATH_KINDS),
     );
     for (const p of Object.keys(writablePaths)) {
         if (p.split("/").includes("..")) {
@@ -344,6 +354,27 @@ export function checkOptions(options: unknown): CheckedOptions {
         aptBuildPackages, aptRuntimePackages, healthCheck, compileBytecode, accessLog, collectStatic, buildCommands, buildEnv, buildSecrets, releaseCommand,
         writablePaths, syntax, installSecrets, caBundle: o.caBundle === true, labels, ignore,
     };
+}
+
+/**
+ * `releaseCommand`: a command as a list of words, or [] for none. false (the
+ * older spelling of "none", still taken from JavaScript callers) means [] too;
+ * both come back as false.
+ */
+function checkReleaseCommand(value: unknown): readonly string[] | false | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    if (value === false || (Array.isArray(value) && value.length === 0)) {
+        return false;
+    }
+    if (!Array.isArray(value)) {
+        throw new InputError(
+            "`releaseCommand`",
+            `\`releaseCommand\` must be a command as a list of words, e.g. ["python", "manage.py", "migrate"], or [] to run no release step; not ${v.describe(value)}.`,
+        );
+    }
+    return v.argv("`releaseCommand`", value);
 }
 
 function checkList(argument: string, value: unknown): unknown[] {

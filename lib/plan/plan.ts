@@ -11,18 +11,19 @@ import { SourceTree } from "../detect/source";
 import { detectWritablePaths } from "../detect/writable-paths";
 import { InputError } from "../errors";
 import { DOTTED_NAME } from "../validate";
-import { CheckedOptions, checkOptions, SynthesizeOptions } from "./options";
+import { CheckedOptions, checkOptions, ImageOptions, SynthesizeOptions } from "./options";
 import { choosePython } from "./python";
 import { placePidfile, planServer, ServerPlan } from "./server";
 import { planRelease, planBuildSteps, BuildStep, ReleasePlan } from "./steps";
 import { planWritablePaths, WritablePathPlan } from "./writable";
 import { BytecodePlan } from "./bytecode";
 
-export type { SynthesizeOptions };
+export type { ImageOptions, SynthesizeOptions };
 
 /**
  * What was detected and decided, with where each decision came from. Public
- * output (`synth --plan`, the components' `plan`): keys are added, never renamed.
+ * output (`synth --plan`, the components' `plan` and `planJson`): keys are
+ * added, never renamed.
  */
 export interface Plan {
     readonly framework: Framework;
@@ -88,6 +89,15 @@ export interface Plan {
     readonly labels: Readonly<Record<string, string>>;
     readonly ignore: readonly string[];
     readonly notes: readonly string[];
+}
+
+/**
+ * The plan as text: 2-space indented JSON with a trailing newline, as
+ * `synth --plan` prints it, `synth --out` writes plan.json, and the
+ * components' `planJson` output holds it.
+ */
+export function planJson(plan: Plan): string {
+    return JSON.stringify(plan, null, 2) + "\n";
 }
 
 /** Dependency groups that hold what production runs, when nothing names the groups. */

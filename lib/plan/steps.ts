@@ -149,7 +149,7 @@ export function planRelease(src: SourceTree, o: CheckedOptions, entry: Entrypoin
     const detected = found && entry.framework === "flask" ? withFlaskApp(src, found, entry, notes) : found;
     if (o.releaseCommand === false) {
         if (detected) {
-            notes.push(`A release step is detected (${detected.source}: ${displayWords(detected.command)}), but \`releaseCommand\` is false: it does not run.`);
+            notes.push(`A release step is detected (${detected.source}: ${displayWords(detected.command)}), but \`releaseCommand\` turns it off ([]): it does not run.`);
         }
         return undefined;
     }
@@ -160,7 +160,7 @@ export function planRelease(src: SourceTree, o: CheckedOptions, entry: Entrypoin
         notes.push(
             `Release step (${detected.source}): \`${displayWords(detected.command)}\` runs once per deploy with the new image, before the new container takes traffic (PythonApp). ` +
                 "It runs again whenever the image changes, so it must be safe to rerun (migrations are; a command that recreates tables is not). " +
-                "Set `releaseCommand` to change it, or false to skip it.",
+                "Set `releaseCommand` to change it, or [] to skip it.",
         );
     }
     return detected;

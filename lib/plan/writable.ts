@@ -1,5 +1,5 @@
 import { DEFAULTS } from "../data/defaults";
-import { Holds, WritablePath } from "../detect/writable-paths";
+import { Holds, WritablePath, WritablePathKind } from "../detect/writable-paths";
 import { InputError } from "../errors";
 import { CheckedOptions } from "./options";
 
@@ -14,7 +14,7 @@ import { CheckedOptions } from "./options";
 export interface WritablePathPlan {
     /** Absolute, in the image. */
     readonly path: string;
-    readonly kind: "data" | "scratch";
+    readonly kind: WritablePathKind;
     /** What showed it, or "`writablePaths`". */
     readonly why: string;
     /** Links made into this folder: the app's path -> the path here. */
@@ -70,9 +70,9 @@ export function planWritablePaths(
     fileInSource: (rel: string) => boolean,
     notes: string[],
 ): WritablePathPlan[] {
-    const dirs = new Map<string, { kind: "data" | "scratch"; why: string; holds: Set<Holds> }>();
+    const dirs = new Map<string, { kind: WritablePathKind; why: string; holds: Set<Holds> }>();
     // Files by path; a declared one replaces a detected one (its kind decides).
-    const files = new Map<string, { kind: "data" | "scratch"; why: string; holds: Holds }>();
+    const files = new Map<string, { kind: WritablePathKind; why: string; holds: Holds }>();
     for (const d of detected) {
         const abs = absolute(d.path, workdir);
         if (!SAFE_PATH.test(abs)) {
@@ -111,7 +111,7 @@ export function planWritablePaths(
     }
     // A file inside a writable folder needs nothing more; others are linked into the data folder (a volume keeps the
     // image's folders) or, flat, into the scratch folder (a tmpfs starts empty).
-    const links: Array<{ from: string; to: string; kind: "data" | "scratch"; why: string; holds: Holds }> = [];
+    const links: Array<{ from: string; to: string; kind: WritablePathKind; why: string; holds: Holds }> = [];
     for (const [path, f] of files) {
         if ([...dirs.keys()].some((d) => inside(path, d))) {
             continue;

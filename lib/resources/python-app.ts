@@ -5,11 +5,27 @@ import { Plan } from "../plan/plan";
 import { healthCheckCommand, stopTimeout } from "../render/commands";
 import * as v from "../validate";
 import { engines, waitHealthy } from "./engine";
+import { ComponentInternals } from "./internals";
 import { asResourceError, PythonImage, PythonImageArgs, safeName } from "./python-image";
 
-export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
-export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+/**
+ * The container's restart policy (Docker's `--restart`). A string-valued
+ * `as const` object: the plain strings ("on-failure"...) type-check as well.
+ */
+export const RestartPolicy = {
+    /** Never restarted. */
+    No: "no",
+    /** Restarted when it exits with a non-zero code. */
+    OnFailure: "on-failure",
+    /** Always restarted, also when the engine restarts after a manual stop. */
+    Always: "always",
+    /** Always restarted, except after a manual stop (`docker stop`). */
+    UnlessStopped: "unless-stopped",
+} as const;
+export type RestartPolicy = (typeof RestartPolicy)[keyof typeof RestartPolicy];
+export const RESTART_POLICIES: readonly RestartPolicy[] = Object.values(RestartPolicy);
 
+/** PythonApp's args: PythonImage's, plus how the container runs. */
 export interface PythonAppArgs extends PythonImageArgs {
     /** Host port to publish the app's port on. @default the app's `port` */
     readonly hostPort?: number;
@@ -19,7 +35,7 @@ export interface PythonAppArgs extends PythonImageArgs {
     readonly env?: Record<string, pulumi.Input<string>>;
     /** Environment variables kept as Pulumi secrets. @default {} */
     readonly secretEnv?: Record<string, pulumi.Input<string>>;
-    /** @default "unless-stopped" */
+    /** The container's restart policy. @default "unless-stopped" */
     readonly restart?: RestartPolicy;
     /** Size of /dev/shm in MiB, where gunicorn keeps worker heartbeats. @default 64 */
     readonly shmSizeMb?: number;
@@ -75,17 +91,37 @@ const HEALTH_WAIT_SECONDS = 90;
 export class PythonApp extends pulumi.ComponentResource {
     /** http://host:port of the published app. */
     readonly url: pulumi.Output<string>;
+    /** The name of the container serving the app. */
     readonly containerName: pulumi.Output<string>;
+    /** The id of the container serving the app. */
     readonly containerId: pulumi.Output<string>;
     /** The image the container runs (digest-pinned when pushed). */
     readonly imageRef: pulumi.Output<string>;
+    /** The synthesized Dockerfile. */
     readonly dockerfile: pulumi.Output<string>;
-    readonly plan: Plan;
+    /**
+     * What was detected and decided (the `plan`), as 2-space indented JSON:
+     * the text `pulumi-python-app synth --plan` prints. For programs in other
+     * languages, which have no typed `plan`.
+     */
+    readonly planJson: pulumi.Output<string>;
+
+    /** What was detected and decided. */
+    get plan(): Plan {
+        return appInternals.get(this).image.plan;
+    }
     /** The PythonImage this app runs. */
-    readonly image: PythonImage;
-    readonly container: docker.Container;
+    get image(): PythonImage {
+        return appInternals.get(this).image;
+    }
+    /** The container serving the app. */
+    get container(): docker.Container {
+        return appInternals.get(this).container;
+    }
     /** The container that ran the release step, when there is one. */
-    readonly release?: docker.Container;
+    get release(): docker.Container | undefined {
+        return appInternals.get(this).release;
+    }
 
     constructor(name: string, args: PythonAppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pulumi-python-app:index:PythonApp", name, {}, opts);
@@ -102,10 +138,10 @@ export class PythonApp extends pulumi.ComponentResource {
             }),
         );
 
-        this.image = new PythonImage(name, imageArgs, { parent: this });
-        const plan = this.image.plan;
-        this.plan = plan;
-        this.dockerfile = this.image.dockerfile;
+        const image = new PythonImage(name, imageArgs, { parent: this });
+        const plan = image.plan;
+        this.dockerfile = image.dockerfile;
+        this.planJson = image.planJson;
 
         // Data paths get named volumes, scratch paths a tmpfs (with a read-only root).
         const mounts = asResourceError(this, () => dataMounts(name, plan, c, this));
@@ -118,17 +154,17 @@ export class PythonApp extends pulumi.ComponentResource {
         }
 
         // The engine needs the image by id: pull it from the registry (by digest), or find the loaded one.
-        const auth = this.image.pullAuth;
+        const auth = image.pullAuth;
         const imageProvider = auth
             ? new docker.Provider(`${name}-docker`, { registryAuth: [{ address: auth.address, username: auth.username, password: auth.password }] }, { parent: this })
             : undefined;
         const local = new docker.RemoteImage(
             `${name}-pull`,
             {
-                name: this.image.ref,
+                name: image.ref,
                 keepLocally: true,
                 // A local image keeps its tag across builds: a new digest must replace the container.
-                triggers: { digest: this.image.digest },
+                triggers: { digest: image.digest },
             },
             { parent: this, provider: imageProvider },
         );
@@ -174,9 +210,10 @@ export class PythonApp extends pulumi.ComponentResource {
 
         // The release step (migrations): the new image, the same environment and volumes, before the new container.
         let released: pulumi.Output<string> | undefined;
+        let release: docker.Container | undefined;
         if (plan.release) {
             const step = plan.release;
-            this.release = new docker.Container(
+            release = new docker.Container(
                 `${name}-release`,
                 {
                     image: local.imageId,
@@ -191,7 +228,6 @@ export class PythonApp extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            const release = this.release;
             released = pulumi.all([release.exitCode, release.containerLogs]).apply(([code, logs]) => {
                 if (code !== 0) {
                     const tail = (logs ?? "").trim().split("\n").slice(-20).join("\n");
@@ -206,7 +242,7 @@ export class PythonApp extends pulumi.ComponentResource {
             });
         }
 
-        this.container = new docker.Container(
+        const container = new docker.Container(
             `${name}-container`,
             {
                 image: local.imageId,
@@ -230,13 +266,13 @@ export class PythonApp extends pulumi.ComponentResource {
                 mustRun: true,
             },
             // The name and host port are fixed: the old container must go before its replacement starts.
-            { parent: this, deleteBeforeReplace: true, dependsOn: this.release ? [this.release] : [] },
+            { parent: this, deleteBeforeReplace: true, dependsOn: release ? [release] : [] },
         );
 
         // `up` waits for the health check; a container that never passes fails it with its state, probe output and log.
         const healthy =
             engine && !pulumi.runtime.isDryRun()
-                ? this.container.id.apply(async (id) => {
+                ? container.id.apply(async (id) => {
                       try {
                           return await waitHealthy(engine, id, HEALTH_WAIT_SECONDS);
                       } catch (e) {
@@ -250,18 +286,23 @@ export class PythonApp extends pulumi.ComponentResource {
                 : pulumi.output("not waited for");
         const urlHost = c.hostIp === "0.0.0.0" ? "127.0.0.1" : c.hostIp.includes(":") ? `[${c.hostIp}]` : c.hostIp;
         this.url = healthy.apply(() => `http://${urlHost}:${publishedPort}`);
-        this.containerName = this.container.name;
-        this.containerId = this.container.id;
-        this.imageRef = this.image.ref;
+        this.containerName = container.name;
+        this.containerId = container.id;
+        this.imageRef = image.ref;
+        appInternals.set(this, { image, container, release });
         this.registerOutputs({
             url: this.url,
             containerName: this.containerName,
             containerId: this.containerId,
             imageRef: this.imageRef,
             dockerfile: this.dockerfile,
+            planJson: this.planJson,
         });
     }
 }
+
+/** PythonApp's getters read these; fields would be outputs (see ComponentInternals). */
+const appInternals = new ComponentInternals<PythonApp, { readonly image: PythonImage; readonly container: docker.Container; readonly release?: docker.Container }>("PythonApp");
 
 /**
  * CPUs as the docker provider reads them back (nano-CPUs as a decimal: "1.0",

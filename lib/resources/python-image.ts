@@ -4,10 +4,25 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { InputError } from "../errors";
-import { SynthesizeOptions } from "../plan/options";
-import { Plan } from "../plan/plan";
+import { ImageOptions } from "../plan/options";
+import { Plan, planJson } from "../plan/plan";
 import { synthesize } from "../synthesize";
 import * as v from "../validate";
+import { stageBuildContext } from "./build-context";
+import { ComponentInternals } from "./internals";
+
+/**
+ * What the exported build cache holds (BuildKit's cache export `mode`). A
+ * string-valued `as const` object: "min" and "max" type-check as well.
+ */
+export const CacheMode = {
+    /** The layers of the image itself. */
+    Min: "min",
+    /** Also every builder layer (compilers, headers, installed dependencies). */
+    Max: "max",
+} as const;
+export type CacheMode = (typeof CacheMode)[keyof typeof CacheMode];
+const CACHE_MODES: readonly CacheMode[] = Object.values(CacheMode);
 
 /**
  * The build cache export mode when `cacheMode` is unset: what a source change
@@ -16,23 +31,27 @@ import * as v from "../validate";
  * (build steps or the project's install rerun there, on the builder's
  * layers). See `PythonImageArgs.cacheMode`.
  */
-export function defaultCacheMode(plan: Pick<Plan, "sourceInto">): "min" | "max" {
-    return plan.sourceInto === "builder" ? "max" : "min";
+export function defaultCacheMode(plan: Pick<Plan, "sourceInto">): CacheMode {
+    return plan.sourceInto === "builder" ? CacheMode.Max : CacheMode.Min;
 }
-import { stageBuildContext } from "./build-context";
 
+/** The registry PythonImage pushes to, and the credentials for it. */
 export interface RegistryArgs {
     /** The registry's host[:port], e.g. "123456789012.dkr.ecr.eu-west-1.amazonaws.com" or "127.0.0.1:5000". */
     readonly server: string;
     /** Repository inside the registry. @default the component's name */
     readonly repository?: string;
-    /** @default none (anonymous, or credentials the builder already has) */
+    /** User name to push (and pull) with; goes with `password`. @default none (anonymous, or credentials the builder already has) */
     readonly username?: pulumi.Input<string>;
-    /** Kept a Pulumi secret. @default none */
+    /** Password or token for `username`; kept a Pulumi secret. @default none */
     readonly password?: pulumi.Input<string>;
 }
 
-export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets" | "buildSecrets" | "caBundle"> {
+/**
+ * PythonImage's args: where the app is and where the image goes, plus every
+ * option of the synthesized image (ImageOptions).
+ */
+export interface PythonImageArgs extends ImageOptions {
     /**
      * The app's folder, relative to the Pulumi program's folder (where `pulumi`
      * runs), or absolute. A plain string: it is read before deployment.
@@ -73,7 +92,7 @@ export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets
      * it goes through the builder (`plan.sourceInto`: build steps or the
      * project's install rerun on a source change, and need the builder's layers)
      */
-    readonly cacheMode?: "min" | "max";
+    readonly cacheMode?: CacheMode;
     /** Set false to turn the default registry cache off. @default true */
     readonly cache?: boolean;
     /** Target platforms, e.g. ["linux/amd64", "linux/arm64"]; more than one needs a `registry`. @default the builder's */
@@ -103,6 +122,14 @@ export interface PythonImageArgs extends Omit<SynthesizeOptions, "installSecrets
      * @default none
      */
     readonly caBundle?: string;
+    /**
+     * The command PythonApp runs once per deploy, with the new image, before the
+     * new container takes traffic (migrations), as a list of words (no shell),
+     * e.g. ["python", "manage.py", "migrate", "--noinput"]; [] runs none.
+     * @default the Procfile's release: line, or the commands it chains before the server, or Django's
+     * `migrate` when its database is an SQLite file in the app's folder
+     */
+    readonly releaseCommand?: string[];
 }
 
 /** What a puller of the image needs: the registry and, when set, the credentials. */
@@ -133,24 +160,37 @@ export class PythonImage extends pulumi.ComponentResource {
     readonly dockerfile: pulumi.Output<string>;
     /** The .dockerignore applied to the build context. */
     readonly dockerignore: pulumi.Output<string>;
+    /**
+     * What was detected and decided (the `plan`), as 2-space indented JSON:
+     * the text `pulumi-python-app synth --plan` prints. For programs in other
+     * languages, which have no typed `plan`.
+     */
+    readonly planJson: pulumi.Output<string>;
+
     /** What was detected and decided. */
-    readonly plan: Plan;
+    get plan(): Plan {
+        return imageInternals.get(this).plan;
+    }
     /** Whether the image went to a registry (true) or into the local engine (false). */
-    readonly pushed: boolean;
+    get pushed(): boolean {
+        return imageInternals.get(this).pushed;
+    }
     /** The registry and credentials to pull the image with, when it is pushed with credentials. */
-    readonly pullAuth?: PullAuth;
+    get pullAuth(): PullAuth | undefined {
+        return imageInternals.get(this).pullAuth;
+    }
     /** The underlying docker-build Image. */
-    readonly image: dockerBuild.Image;
+    get image(): dockerBuild.Image {
+        return imageInternals.get(this).image;
+    }
 
     constructor(name: string, args: PythonImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pulumi-python-app:index:PythonImage", name, {}, opts);
         const built = asResourceError(this, () => buildPythonImage(name, args, this));
-        this.plan = built.plan;
-        this.pushed = built.pushed;
-        this.pullAuth = built.pullAuth;
-        this.image = built.image;
+        imageInternals.set(this, built);
         this.dockerfile = pulumi.output(built.dockerfile);
         this.dockerignore = pulumi.output(built.dockerignore);
+        this.planJson = pulumi.output(planJson(built.plan));
         this.digest = built.image.digest;
         this.ref = built.pushed ? built.image.ref : pulumi.output(built.localTag!);
         for (const note of built.plan.notes) {
@@ -160,10 +200,14 @@ export class PythonImage extends pulumi.ComponentResource {
             ref: this.ref,
             digest: this.digest,
             dockerfile: this.dockerfile,
-            plan: this.plan,
+            dockerignore: this.dockerignore,
+            planJson: this.planJson,
         });
     }
 }
+
+/** PythonImage's getters read these; fields would be outputs (see ComponentInternals). */
+const imageInternals = new ComponentInternals<PythonImage, BuiltImage>("PythonImage");
 
 /** Runs `fn`; an InputError becomes a ResourceError on the component, so the preview shows it there without a stack trace. */
 export function asResourceError<T>(resource: pulumi.Resource, fn: () => T): T {
@@ -219,7 +263,7 @@ function buildPythonImage(name: string, args: PythonImageArgs, parent: pulumi.Re
     const useCache = v.bool("`cache`", cache, true) && reg !== undefined;
     const defaultCacheRef = reg ? `${reg.repo}:buildcache` : undefined;
     const fromRefs = v.stringList("`cacheFrom`", cacheFrom ?? (useCache ? [defaultCacheRef!] : []), v.IMAGE_REF, 'a registry ref such as "registry.example/app:buildcache"');
-    const mode = cacheMode === undefined ? undefined : v.oneOf("`cacheMode`", cacheMode, ["min", "max"] as const);
+    const mode = cacheMode === undefined ? undefined : v.oneOf("`cacheMode`", cacheMode, CACHE_MODES);
     const toRef = cacheTo !== undefined ? v.matches("`cacheTo`", cacheTo, v.IMAGE_REF, 'a registry ref such as "registry.example/app:buildcache"') : useCache ? defaultCacheRef : undefined;
     const platformList = v.stringList("`platforms`", platforms, v.PLATFORM, 'a platform such as "linux/amd64"');
     if (platformList.length > 1 && !pushed) {
@@ -273,7 +317,7 @@ function buildPythonImage(name: string, args: PythonImageArgs, parent: pulumi.Re
             registries: reg?.credentials,
             cacheFrom: fromRefs.map((ref) => ({ registry: { ref } })),
             cacheTo: toRef
-                ? [{ registry: { ref: toRef, mode: (mode ?? defaultCacheMode(synth.plan)) === "max" ? dockerBuild.CacheMode.Max : dockerBuild.CacheMode.Min, imageManifest: true, ociMediaTypes: true, ignoreError: true } }]
+                ? [{ registry: { ref: toRef, mode: (mode ?? defaultCacheMode(synth.plan)) === CacheMode.Max ? dockerBuild.CacheMode.Max : dockerBuild.CacheMode.Min, imageManifest: true, ociMediaTypes: true, ignoreError: true } }]
                 : undefined,
             platforms: platformList.length > 0 ? (platformList as dockerBuild.Platform[]) : undefined,
             builder: builderName ? { name: builderName } : undefined,

@@ -626,6 +626,18 @@ describe("detection", () => {
             const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "prestart.sh": "python -c 'print(1)'\n" });
             assert.deepEqual(synthesize(dir).plan.release, { command: ["sh", "prestart.sh"], workdir: "/app", source: "prestart.sh (prestart.sh)" });
         });
+        it("GIVEN a detected release step and `releaseCommand: []` (or false, from JavaScript) THEN none runs, with a note", () => {
+            const dir = flasky("release: flask deploy\nweb: gunicorn flasky:app\n");
+            for (const releaseCommand of [[], false] as const) {
+                const r = synthesize(dir, { releaseCommand: releaseCommand as string[] | false });
+                assert.equal(r.plan.release, undefined);
+                assert.ok(r.plan.notes.some((n) => n.startsWith("A release step is detected (Procfile release:") && n.endsWith("but `releaseCommand` turns it off ([]): it does not run.")), r.plan.notes.join("\n"));
+            }
+        });
+        it("GIVEN `releaseCommand` as words THEN it replaces the detected step, run from the app's folder", () => {
+            const r = synthesize(flasky("release: flask deploy\nweb: gunicorn flasky:app\n"), { releaseCommand: ["python", "-c", "print(1)"] });
+            assert.deepEqual(r.plan.release, { command: ["python", "-c", "print(1)"], workdir: "/app", source: "`releaseCommand`" });
+        });
     });
 });
 

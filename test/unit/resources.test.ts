@@ -214,6 +214,20 @@ describe("components (Pulumi mocks)", () => {
             assert.equal(ref, "pulumi-python-app/web:latest");
         });
 
+        it("GIVEN a PythonImage WHEN constructed THEN planJson holds the plan as `synth --plan` prints it, and plan, pushed, pullAuth and image are getters, not outputs", async () => {
+            const img = new PythonImage("web", { source: path.join(FIXTURES, "flask-requirements") });
+            assert.equal(await outputOf(img.planJson), JSON.stringify(img.plan, null, 2) + "\n");
+            await settle();
+            assert.equal(img.plan.framework, "flask");
+            assert.equal(img.pushed, false);
+            assert.equal(img.pullAuth, undefined);
+            assert.equal(img.image.constructor.name, "Image");
+            for (const key of ["plan", "pushed", "pullAuth", "image"]) {
+                assert.ok(!Object.prototype.hasOwnProperty.call(img, key), `${key} is not an own field (Pulumi's schema inference would make it an output)`);
+                assert.equal(typeof Object.getOwnPropertyDescriptor(PythonImage.prototype, key)?.get, "function", `${key} is a getter`);
+            }
+        });
+
         it("GIVEN the source folder WHEN staged THEN the context mirrors it minus ignored files, with normalized modes", () => {
             const src = fs.mkdtempSync(path.join(os.tmpdir(), "ppa-src-"));
             fs.writeFileSync(path.join(src, "requirements.txt"), "flask==3.1.0\n");
@@ -436,6 +450,16 @@ describe("components (Pulumi mocks)", () => {
             assert.deepEqual(c.mounts, [{ type: "volume", source: "guest-data", target: "/data" }]);
             assert.deepEqual(c.labels, [{ label: "dev.pulumi-python-app.release-exit-code", value: "0" }]);
             assert.deepEqual(options.get("guest-container")?.dependsOn, [app.release]);
+            // The getters: the same objects the component made, and not fields (fields would be outputs of its schema).
+            assert.equal(app.plan, app.image.plan);
+            assert.equal(app.release!.constructor.name, "Container");
+            assert.equal(app.container.constructor.name, "Container");
+            assert.notEqual(app.container, app.release);
+            assert.equal(await outputOf(app.planJson), await outputOf(app.image.planJson));
+            for (const key of ["plan", "image", "container", "release"]) {
+                assert.ok(!Object.prototype.hasOwnProperty.call(app, key), key);
+                assert.equal(typeof Object.getOwnPropertyDescriptor(PythonApp.prototype, key)?.get, "function", key);
+            }
         });
 
         it("GIVEN a release step that fails WHEN deployed THEN the new container is not created and the error carries the step's last output", async () => {
@@ -558,5 +582,18 @@ describe("components during preview (dryRun)", () => {
             fs.rmSync(work, { recursive: true, force: true });
             pulumi.runtime.setMocks(mocks(), "proj", "dev", false);
         }
+    });
+});
+
+describe("ComponentInternals (what components serve through getters)", () => {
+    const { ComponentInternals } = require("../../lib/resources/internals") as typeof import("../../lib/resources/internals");
+
+    it("GIVEN a stored entry WHEN read THEN it is returned; GIVEN none THEN the error names the component and says when to read", () => {
+        const internals = new ComponentInternals<pulumi.ComponentResource, { n: number }>("Thing");
+        const a = {} as pulumi.ComponentResource;
+        const b = {} as pulumi.ComponentResource;
+        assert.deepEqual(internals.set(a, { n: 1 }), { n: 1 });
+        assert.deepEqual(internals.get(a), { n: 1 });
+        assert.throws(() => internals.get(b), { message: "Thing: its getters are read before its constructor stored them; read them after construction." });
     });
 });

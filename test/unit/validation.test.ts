@@ -502,6 +502,24 @@ const CASES: Case[] = [
         message: 'The options must be an object such as { app: "app:app" }.',
     },
     {
+        given: "releaseCommand as one string",
+        run: withOptions({ releaseCommand: "python manage.py migrate" as never }),
+        argument: "`releaseCommand`",
+        message: '`releaseCommand` must be a command as a list of words, e.g. ["python", "manage.py", "migrate"], or [] to run no release step; not "python manage.py migrate".',
+    },
+    {
+        given: "releaseCommand true",
+        run: withOptions({ releaseCommand: true as never }),
+        argument: "`releaseCommand`",
+        message: '`releaseCommand` must be a command as a list of words, e.g. ["python", "manage.py", "migrate"], or [] to run no release step; not true.',
+    },
+    {
+        given: "releaseCommand with a word that is not a string",
+        run: withOptions({ releaseCommand: ["python", 3] as never }),
+        argument: "`releaseCommand[1]`",
+        message: "`releaseCommand[1]` must be a string known before deployment, not 3.",
+    },
+    {
         given: "healthCheck that is a string",
         run: withOptions({ healthCheck: "no" as never }),
         argument: "`healthCheck`",
