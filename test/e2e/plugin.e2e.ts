@@ -104,6 +104,21 @@ describe("e2e: the package as a Pulumi plugin", function () {
         assert.deepEqual(schema, asCliPrints(golden));
     });
 
+    it("a plugin that throws while loading fails get-schema with its error and exit code, without hanging", () => {
+        const bad = path.join(work, "bad-plugin");
+        fs.mkdirSync(bad);
+        fs.writeFileSync(path.join(bad, "PulumiPlugin.yaml"), "runtime: nodejs\n");
+        fs.writeFileSync(path.join(bad, "package.json"), JSON.stringify({ name: "bad-plugin", version: "0.0.1", main: "index.js" }));
+        fs.writeFileSync(path.join(bad, "index.js"), 'throw new Error("boom from the plugin");\n');
+        fs.symlinkSync(path.join(REPO, "node_modules"), path.join(bad, "node_modules"));
+        const r = run("get-schema-bad", "pulumi", ["package", "get-schema", bad], { cwd: work, env: cliEnv() });
+        assert.equal(r.status, 1);
+        assert.equal(r.stdout, "");
+        assert.ok(r.stderr.includes("Error: boom from the plugin"), r.stderr);
+        // the Node.js host's RunPlugin error for the run-plugin script's "already reported" exit
+        assert.ok(r.stderr.includes("Program exited with non-zero exit code: 32"), r.stderr);
+    });
+
     describe("a YAML program (runtime: yaml) with a PythonApp", function () {
         let inf: Infra;
         let project: string;
