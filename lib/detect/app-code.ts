@@ -351,7 +351,13 @@ function rankName(n: string): number {
  * constructor behind the attribute or factory, else the framework the module
  * imports. Undefined when the module is not in the source folder.
  */
-export function frameworkOfSpec(src: SourceTree, roots: readonly ImportRoot[], spec: string): (Made & { file: string }) | undefined {
+/**
+ * The framework and interface of the object a spec names. `constructed` is
+ * true when the code shows the call that makes it (e.g. `app = FastAPI()`),
+ * false when only the module's framework import says so (the object may be
+ * a wrapper of another interface).
+ */
+export function frameworkOfSpec(src: SourceTree, roots: readonly ImportRoot[], spec: string): (Made & { file: string; constructed: boolean }) | undefined {
     const reader = moduleReader(src, roots);
     const [module, attrPart] = spec.split(":");
     const where = reader.fileOf(module);
@@ -361,11 +367,11 @@ export function frameworkOfSpec(src: SourceTree, roots: readonly ImportRoot[], s
     const attr = attrPart.split("(")[0];
     const made = classify(reader, where.file, where.root, attr);
     if (made) {
-        return { framework: made.framework, interface: made.interface, file: where.file };
+        return { framework: made.framework, interface: made.interface, file: where.file, constructed: true };
     }
     const mod = reader.parse(where.file);
     const imported = mod ? importedFramework(mod) : undefined;
-    return imported ? { framework: imported.framework, interface: imported.interface, file: where.file } : undefined;
+    return imported ? { framework: imported.framework, interface: imported.interface, file: where.file, constructed: false } : undefined;
 }
 
 /** A spec's module is importable from one of the roots. */

@@ -58,6 +58,11 @@ function frameworkFromDependencies(deps: Dependencies): Framework {
     return mostSpecific([...deps.direct].map((n) => frameworkOfDistribution(n)))?.framework ?? "unknown";
 }
 
+/** "an ASGI", "a WSGI". */
+function article(iface: AppInterface): string {
+    return iface === "asgi" ? "an ASGI" : "a WSGI";
+}
+
 export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, deps: Dependencies): Entrypoint {
     const roots = importRoots(src, deps);
     const procfile = readProcfile(src);
@@ -71,21 +76,44 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         ...roots,
     ];
     /** A framework whose apps changed interface between releases: the interface of the release the app installs. */
-    const atRelease = (framework: Framework, iface: AppInterface): AppInterface => {
+    const releaseInterface = (framework: Framework, iface: AppInterface): ReturnType<typeof interfaceAtRelease> => {
         const dist = FRAMEWORK_TABLE.find((r) => r.framework === framework)?.distributions[0];
-        if (dist === undefined) {
-            return iface;
-        }
-        const r = interfaceAtRelease(framework, iface, deps.pins.get(dist), deps.specifiers.get(dist));
+        return dist === undefined ? { interface: iface } : interfaceAtRelease(framework, iface, deps.pins.get(dist), deps.specifiers.get(dist));
+    };
+    const atRelease = (framework: Framework, iface: AppInterface): AppInterface => {
+        const r = releaseInterface(framework, iface);
         if (r.release !== undefined) {
             notes.push(`The app is served as ${r.interface.toUpperCase()}, for ${r.release} in the dependencies (${deps.manifest}): ${r.reason}`);
         }
         return r.interface;
     };
+    /**
+     * The `interface` option, refused where the code shows the app object's
+     * constructor and that says otherwise: gunicorn would call an ASGI app as
+     * WSGI (or the reverse) and every request would fail after the build. A
+     * framework whose apps changed interface between releases takes either
+     * (the pinned release may not be the one installed).
+     */
+    const requested = (framework: Framework, made: AppInterface | undefined, spec: string, file: string): AppInterface | undefined => {
+        if (request.interface === undefined || made === undefined) {
+            return request.interface;
+        }
+        const shown = releaseInterface(framework, made).interface;
+        if (request.interface !== made && request.interface !== shown) {
+            throw new InputError(
+                "`interface`",
+                `\`interface\` is "${request.interface}", but ${spec} (${file}) is made by a ${framework} constructor, which makes ${article(shown)} app: ` +
+                    `gunicorn would serve it as ${request.interface.toUpperCase()} and every request would fail. ` +
+                    `Remove \`interface\` (detection serves it as "${shown}"), or point \`app\` at ${article(request.interface)} wrapper of it.`,
+            );
+        }
+        return request.interface;
+    };
     const interfaceFor = (spec: string, said: AppInterface | undefined, chdir: string, pythonPath: readonly string[]) => {
         const code = frameworkOfSpec(src, lookup(chdir, pythonPath), spec);
         const framework: Framework = code?.framework ?? fromDeps;
-        const iface = request.interface ?? said ?? atRelease(framework, code?.interface ?? defaultInterface(framework));
+        const chosen = code?.constructed ? requested(framework, code.interface, spec, code.file) : request.interface;
+        const iface = chosen ?? said ?? atRelease(framework, code?.interface ?? defaultInterface(framework));
         return { framework, iface, found: code !== undefined || moduleExists(src, lookup(chdir, pythonPath), spec) };
     };
 
@@ -128,7 +156,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
     if (found) {
         return {
             spec: found.spec,
-            interface: request.interface ?? atRelease(found.framework, found.interface),
+            interface: requested(found.framework, found.interface, found.spec, found.file) ?? atRelease(found.framework, found.interface),
             framework: found.framework,
             source: found.file,
             chdir: request.chdir ?? "",

@@ -21,7 +21,11 @@ export interface ImageOptions {
      */
     readonly app?: string;
     /**
-     * "wsgi" or "asgi"; ASGI apps run with gunicorn's uvicorn worker.
+     * "wsgi" or "asgi"; ASGI apps run with gunicorn's uvicorn worker. For an
+     * app object the code does not construct itself (a wrapper such as
+     * asgiref's WsgiToAsgi). Throws InputError when the code shows a framework
+     * constructor that makes the other interface (say, `interface: "wsgi"` on
+     * `app = FastAPI()`): every request would fail.
      * @default the interface of the framework whose constructor makes the app
      */
     readonly interface?: AppInterface;

@@ -426,6 +426,26 @@ describe("detection", () => {
             assert.equal(synthesize(dir).plan.entrypoint.interface, "wsgi");
             assert.equal(synthesize(dir, { interface: "asgi" }).plan.entrypoint.interface, "asgi");
         });
+        it("GIVEN `interface` contradicting the constructor the code shows THEN an InputError before anything is built", () => {
+            const fastapi = apps.make({ "src/notes/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n", "requirements.txt": "fastapi\n" });
+            assert.throws(
+                () => synthesize(fastapi, { interface: "wsgi" }),
+                (e: unknown) =>
+                    e instanceof InputError &&
+                    e.message ===
+                        '`interface` is "wsgi", but src.notes.main:app (src/notes/main.py) is made by a fastapi constructor, which makes an ASGI app: gunicorn would serve it as WSGI and every request would fail. ' +
+                            'Remove `interface` (detection serves it as "asgi"), or point `app` at a WSGI wrapper of it.',
+            );
+            const flask = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n" });
+            assert.throws(() => synthesize(flask, { app: "app:app", interface: "asgi" }), /`interface` is "asgi", but app:app \(app.py\) is made by a flask constructor, which makes a WSGI app/);
+        });
+        it("GIVEN `interface` and an `app` object the code does not construct (a wrapper) THEN the option wins", () => {
+            const dir = apps.make({
+                "app.py": "from a2wsgi import ASGIMiddleware\nfrom fastapi import FastAPI\n\napi = FastAPI()\napp = ASGIMiddleware(api)\n",
+                "requirements.txt": "fastapi\na2wsgi\n",
+            });
+            assert.equal(synthesize(dir, { app: "app:app", interface: "wsgi" }).plan.entrypoint.interface, "wsgi");
+        });
         it("GIVEN a Procfile running `uvicorn main:app --factory` THEN the app is main:app() and ASGI", () => {
             const dir = apps.make({
                 "main.py": "from fastapi import FastAPI\n\n\ndef app():\n    return FastAPI()\n",
@@ -535,8 +555,12 @@ describe("detection", () => {
             assert.equal(cmdOf(r.dockerfile).at(-1), "service:api");
         });
 
-        it("GIVEN `interface` asgi on a Flask app THEN the interface follows the option", () => {
-            const { plan } = synthesize(fixture("flask-native"), { interface: "asgi" });
+        it("GIVEN `interface` asgi on an ASGI wrapper of a Flask app THEN the interface follows the option", () => {
+            const dir = apps.make({
+                "app.py": "from asgiref.wsgi import WsgiToAsgi\nfrom flask import Flask\n\nflask_app = Flask(__name__)\napp = WsgiToAsgi(flask_app)\n",
+                "requirements.txt": "flask\nasgiref\n",
+            });
+            const { plan } = synthesize(dir, { app: "app:app", interface: "asgi" });
             assert.equal(plan.entrypoint.interface, "asgi");
             assert.equal(plan.server.workerClass, "uvicorn_worker.UvicornWorker");
         });
