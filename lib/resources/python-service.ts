@@ -285,7 +285,8 @@ export class PythonService extends pulumi.ComponentResource {
                         c.memoryMb !== undefined || c.cpus !== undefined
                             ? { limits: { memoryBytes: c.memoryMb !== undefined ? c.memoryMb * 1024 * 1024 : undefined, nanoCpus: c.cpus !== undefined ? Math.round(c.cpus * 1e9) : undefined } }
                             : undefined,
-                    restartPolicy: { condition: RESTART_CONDITIONS[c.restart], delay: "5s" },
+                    // window: Swarm reports "0s" when unset; sent, a second `up` sees no change.
+                    restartPolicy: { condition: RESTART_CONDITIONS[c.restart], delay: "5s", window: "0s" },
                     networksAdvanceds: networkIds.map((id) => ({ id })),
                 },
                 updateConfig: {

@@ -194,7 +194,7 @@ describe("PythonService (Pulumi mocks)", () => {
                 labels: [{ label: "dev.pulumi-python-app.component", value: "shop" }],
                 taskSpec: {
                     containerSpec: "above",
-                    restartPolicy: { condition: "any", delay: "5s" },
+                    restartPolicy: { condition: "any", delay: "5s", window: "0s" },
                     networksAdvanceds: [{ id: "shop-network-id" }],
                 },
                 updateConfig: { parallelism: 1, delay: "0s", order: "start-first", failureAction: "rollback", monitor: "30s", maxFailureRatio: "0.0" },
@@ -245,7 +245,7 @@ describe("PythonService (Pulumi mocks)", () => {
         assert.deepEqual(service.mode, { replicated: { replicas: 3 } });
         assert.deepEqual(service.endpointSpec, { mode: "dnsrr", ports: [{ targetPort: 8000, publishedPort: 8080, publishMode: "host", protocol: "tcp" }] });
         assert.deepEqual(service.taskSpec.resources, { limits: { memoryBytes: 256 * 1024 * 1024, nanoCpus: 500000000 } });
-        assert.deepEqual(service.taskSpec.restartPolicy, { condition: "on-failure", delay: "5s" });
+        assert.deepEqual(service.taskSpec.restartPolicy, { condition: "on-failure", delay: "5s", window: "0s" });
         assert.deepEqual(service.taskSpec.networksAdvanceds, [{ id: "backend-id" }]);
         const spec = service.taskSpec.containerSpec;
         assert.equal(spec.commands, undefined, "no secrets: the image's own command");
