@@ -5,6 +5,7 @@ import { Plan } from "../plan/plan";
 import { gunicornCommand, healthCheckCommand, stopTimeout } from "../render/commands";
 import * as v from "../validate";
 import { CheckedContainerArgs, checkContainerArgs, PythonAppArgs } from "./python-app";
+import { ComponentInternals } from "./internals";
 import { asResourceError, PythonImage } from "./python-image";
 
 /**
@@ -15,7 +16,9 @@ import { asResourceError, PythonImage } from "./python-image";
  * and for kernels without IPVS.
  */
 export const EndpointMode = {
+    /** A virtual IP balanced over the tasks by IPVS (Docker's default). */
     Vip: "vip",
+    /** Round-robin DNS: the name resolves to the tasks' own addresses. */
     Dnsrr: "dnsrr",
 } as const;
 export type EndpointMode = (typeof EndpointMode)[keyof typeof EndpointMode];
@@ -26,7 +29,9 @@ export type EndpointMode = (typeof EndpointMode)[keyof typeof EndpointMode];
  * node a task runs on, straight to that task (one task per node and port).
  */
 export const PublishMode = {
+    /** On every node, through the routing mesh (Docker's default). */
     Ingress: "ingress",
+    /** On the node each task runs on, straight to that task. */
     Host: "host",
 } as const;
 export type PublishMode = (typeof PublishMode)[keyof typeof PublishMode];
@@ -80,16 +85,15 @@ const TMPFS_SIZE = /^size=(\d+)([kmg]?)$/;
 const TMPFS_ALLOWED = new Set(["rw", "noexec", "nosuid", "nodev"]);
 const DEFAULT_TMP_BYTES = 64 * 1024 * 1024;
 
-/** The component's children and plan: kept off the class's fields, which are only its outputs. */
+/** PythonService's getters read these; fields would be outputs (see ComponentInternals). */
 interface Internals {
-    plan: Plan;
-    image: PythonImage;
-    service: docker.Service;
-    network?: docker.Network;
-    secrets: docker.Secret[];
-    release?: docker.Container;
+    readonly image: PythonImage;
+    readonly service: docker.Service;
+    readonly network?: docker.Network;
+    readonly secrets: docker.Secret[];
+    readonly release?: docker.Container;
 }
-const internals = new WeakMap<PythonService, Internals>();
+const internals = new ComponentInternals<PythonService, Internals>("PythonService");
 
 /**
  * A PythonImage run as a Docker Swarm service: `replicas` tasks, each with
@@ -125,30 +129,32 @@ export class PythonService extends pulumi.ComponentResource {
     readonly imageRef: pulumi.Output<string>;
     /** The synthesized Dockerfile. */
     readonly dockerfile: pulumi.Output<string>;
+    /** What was detected and decided, as the JSON text `synth --plan` prints. */
+    readonly planJson: pulumi.Output<string>;
 
     /** What was detected and decided. */
     get plan(): Plan {
-        return internals.get(this)!.plan;
+        return internals.get(this).image.plan;
     }
     /** The PythonImage the service runs. */
     get image(): PythonImage {
-        return internals.get(this)!.image;
+        return internals.get(this).image;
     }
     /** The docker Service. */
     get service(): docker.Service {
-        return internals.get(this)!.service;
+        return internals.get(this).service;
     }
     /** The overlay network created for the service, unless `networks` was given. */
     get network(): docker.Network | undefined {
-        return internals.get(this)!.network;
+        return internals.get(this).network;
     }
     /** One Swarm secret per `secretEnv` entry, in the order of their names. */
     get secrets(): docker.Secret[] {
-        return internals.get(this)!.secrets;
+        return internals.get(this).secrets;
     }
     /** The container that ran the release step, when there is one. */
     get release(): docker.Container | undefined {
-        return internals.get(this)!.release;
+        return internals.get(this).release;
     }
 
     constructor(name: string, args: PythonServiceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -311,13 +317,14 @@ export class PythonService extends pulumi.ComponentResource {
             { parent: this, dependsOn: release ? [release] : [] },
         );
 
-        internals.set(this, { plan, image, service, network, secrets, release });
+        internals.set(this, { image, service, network, secrets, release });
         this.serviceId = service.id;
         this.serviceName = service.name;
         this.networkName = networkName;
         this.address = pulumi.interpolate`${service.name}:${port}`;
         this.imageRef = image.ref;
         this.dockerfile = image.dockerfile;
+        this.planJson = image.planJson;
         this.registerOutputs({
             serviceId: this.serviceId,
             serviceName: this.serviceName,
@@ -325,6 +332,7 @@ export class PythonService extends pulumi.ComponentResource {
             address: this.address,
             imageRef: this.imageRef,
             dockerfile: this.dockerfile,
+            planJson: this.planJson,
         });
     }
 }
