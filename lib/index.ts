@@ -10,3 +10,4 @@ export { Installer } from "./detect/dependencies";
 export { WritablePathKind } from "./detect/writable-paths";
 export { CacheMode, defaultCacheMode, PythonImage, PythonImageArgs, RegistryArgs } from "./resources/python-image";
 export { PythonApp, PythonAppArgs, RestartPolicy } from "./resources/python-app";
+export { EndpointMode, PublishMode, PythonService, PythonServiceArgs } from "./resources/python-service";

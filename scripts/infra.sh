@@ -20,7 +20,9 @@
 #   PPA_BUILDKIT_ADDR       buildkitd socket (default unix:///run/buildkit/buildkitd.sock)
 #   GOCACHE, GOMODCACHE     as usual for the Go builds
 # Writes: $PPA_CACHE/{bin,tools,state}, $PPA_CACHE/env.sh (source it), /run/buildkit/.
-# Starts (detached, pidfiles under $PPA_CACHE/state): dockerd, docker-registry, buildkitd.
+# Starts (detached, pidfiles under $PPA_CACHE/state): dockerd, docker-registry, buildkitd,
+# and a second dockerd in swarm mode for the PythonService tests (its own socket
+# $PPA_SWARM_HOST, data root, exec root and bridge; no iptables rules of its own).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,6 +47,21 @@ BUILDKIT_SOCK="${PPA_BUILDKIT_ADDR:-unix:///run/buildkit/buildkitd.sock}"
 BUILDER_NAME=ppa-buildkit
 DOCKER_SOCK=unix:///var/run/docker.sock
 DOCKER=/usr/bin/docker # Debian's 20.10 client; /usr/local/bin/docker insists on buildx
+# The second engine (swarm mode). Paths stay short: unix socket paths are limited
+# to 108 bytes. Address ranges (none may overlap daemon 1's 172.17.0.0/16 pools):
+#   10.209.0.0/24  its default bridge (pre-created: --bridge needs an existing one)
+#   10.209.1.0/24  docker_gwbridge (pre-created, so its name and range are ours)
+#   10.210.0.0/16  pool for its local networks (--default-address-pool)
+#   10.211.0.0/16  pool for its overlay networks (swarm init --default-addr-pool)
+SWARM_SOCK=unix:///run/ppa-swarm/docker.sock
+SWARM_EXEC_ROOT=/run/ppa-swarm
+SWARM_BRIDGE=ppa-swarm0
+SWARM_BRIDGE_CIDR=10.209.0.1/24
+SWARM_GW_BRIDGE=ppa-swarm-gw
+SWARM_GW_SUBNET=10.209.1.0/24
+SWARM_LOCAL_POOL=10.210.0.0/16
+SWARM_OVERLAY_POOL=10.211.0.0/16
+LB_DOCKERFILE="$SCRIPT_DIR/lb/Dockerfile"
 
 export DOCKER_CONFIG="$STATE/docker-config"
 export DOCKER_HOST="$DOCKER_SOCK"
@@ -338,6 +355,70 @@ phase_dockerd() {
   say "dockerd: up ($("$DOCKER" version --format '{{.Server.Version}}' 2>/dev/null))"
 }
 
+# ---------------------------------------------------------------- 3b. swarm engine
+# A second dockerd beside the first (never touching it) that is a one-node swarm
+# manager, for the PythonService tests. It manages no iptables rules
+# (--iptables=false): two daemons writing the same chains overwrite each other,
+# and nothing here needs them (overlay traffic stays inside the overlay's own
+# namespace; published ports go through docker-proxy on 127.0.0.1). Its tasks get
+# no-new-privileges from the daemon flag: a service spec cannot ask for it.
+swarm_docker() { "$DOCKER" -H "$SWARM_SOCK" "$@"; }
+swarm_up() { swarm_docker info >/dev/null 2>&1; }
+swarm_state() { swarm_docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || true; }
+SWARM_SUMMARY="not started"
+phase_swarm() {
+  local pidfile="$STATE/dockerd-swarm.pid" cfg="$STATE/dockerd-swarm.json"
+  if swarm_up; then
+    say "swarm dockerd: answering on $SWARM_SOCK"
+  else
+    if ! ip link show "$SWARM_BRIDGE" >/dev/null 2>&1; then
+      ip link add "$SWARM_BRIDGE" type bridge || die "could not create the bridge $SWARM_BRIDGE"
+    fi
+    ip -4 addr show dev "$SWARM_BRIDGE" | grep -qF "inet $SWARM_BRIDGE_CIDR " ||
+      ip addr add "$SWARM_BRIDGE_CIDR" dev "$SWARM_BRIDGE" || die "could not address $SWARM_BRIDGE"
+    ip link set "$SWARM_BRIDGE" up
+    if pid_alive "$pidfile" dockerd; then
+      say "swarm dockerd: pid $(cat "$pidfile") is starting; waiting"
+    else
+      rm -f "$pidfile"
+      # its own (empty) config file: never /etc/docker/daemon.json
+      echo '{}' >"$cfg.tmp" && replace_if_changed "$cfg.tmp" "$cfg"
+      mkdir -p "$STATE/docker-swarm" "$SWARM_EXEC_ROOT"
+      say "swarm dockerd: starting (data root $STATE/docker-swarm, log $STATE/dockerd-swarm.log)"
+      start_daemon dockerd "$STATE/dockerd-swarm.launcher.pid" "$STATE/dockerd-swarm.log" \
+        /usr/sbin/dockerd -H "$SWARM_SOCK" --exec-root "$SWARM_EXEC_ROOT" \
+        --data-root "$STATE/docker-swarm" --pidfile "$pidfile" --config-file "$cfg" \
+        --bridge "$SWARM_BRIDGE" --iptables=false --ip-masq=false \
+        --default-address-pool "base=$SWARM_LOCAL_POOL,size=24" --no-new-privileges \
+        --containerd-namespace ppa-swarm --containerd-plugins-namespace ppa-swarm-plugins
+    fi
+    if ! wait_until 60 "the swarm dockerd" swarm_up; then
+      show_log_tail "$STATE/dockerd-swarm.log"
+      die "the swarm dockerd did not come up on $SWARM_SOCK"
+    fi
+  fi
+  if [ "$(swarm_state)" != active ]; then
+    # swarm init would create docker_gwbridge with a bridge named like daemon 1's
+    # would be, from the local pool: create it first with our name and range.
+    if ! swarm_docker network inspect docker_gwbridge >/dev/null 2>&1; then
+      run_logged "$LOGS/swarm.log" swarm_docker network create --subnet "$SWARM_GW_SUBNET" \
+        --opt com.docker.network.bridge.name="$SWARM_GW_BRIDGE" \
+        --opt com.docker.network.bridge.enable_icc=false \
+        --opt com.docker.network.bridge.enable_ip_masquerade=false docker_gwbridge ||
+        die "could not create docker_gwbridge on the swarm engine"
+    fi
+    say "swarm dockerd: swarm init (advertise 127.0.0.1, overlay pool $SWARM_OVERLAY_POOL)"
+    run_logged "$LOGS/swarm.log" swarm_docker swarm init --advertise-addr 127.0.0.1 \
+      --listen-addr 127.0.0.1:2377 --default-addr-pool "$SWARM_OVERLAY_POOL" \
+      --default-addr-pool-mask-length 24 --task-history-limit 2 ||
+      die "swarm init failed on $SWARM_SOCK"
+  fi
+  wait_until 30 "the swarm to be active" test "$(swarm_state)" = active ||
+    die "the swarm engine's node is $(swarm_state), not active"
+  SWARM_SUMMARY="$(swarm_docker version --format '{{.Server.Version}}' 2>/dev/null) ($SWARM_SOCK), node $(swarm_docker info --format '{{.Swarm.NodeAddr}}' 2>/dev/null), overlay pool $SWARM_OVERLAY_POOL"
+  say "swarm dockerd: swarm active; $SWARM_SUMMARY"
+}
+
 # ---------------------------------------------------------------- 4. registry
 REGISTRY_PASSWORD=""
 registry_code() { # [USER:PASS] -> HTTP status of /v2/
@@ -492,6 +573,28 @@ base_image() {
   [ "$(manifest_code ppa/debian "$suite")" = 200 ] || { warn "pushed $image but the registry does not list it"; return 1; }
   say "base image $image: pushed"
 }
+# ---------------------------------------------------------------- 5b. load balancer image
+# haproxy from Debian's archive on the bookworm base image, tagged by the hash of
+# scripts/lb/Dockerfile (a changed Dockerfile makes a new tag; the registry is the cache).
+LB_IMAGE=""
+phase_lb_image() {
+  local rev tag image logf="$LOGS/lb-image.log"
+  rev=$(sha256sum "$LB_DOCKERFILE" | cut -c1-10)
+  tag="bookworm-$rev"
+  image="$REGISTRY_ADDR/ppa/haproxy:$tag"
+  if [ "$(manifest_code ppa/haproxy "$tag")" = 200 ]; then
+    say "lb image $image: in the registry"
+  else
+    say "lb image $image: building (log $logf)"
+    run_logged "$logf" "$DOCKER" build --pull --build-arg "BASE=$REGISTRY_ADDR/ppa/debian:bookworm" \
+      -t "$image" -f "$LB_DOCKERFILE" "$SCRIPT_DIR/lb" || die "could not build the load balancer image"
+    run_logged "$logf" "$DOCKER" push "$image" || die "could not push $image"
+    [ "$(manifest_code ppa/haproxy "$tag")" = 200 ] || die "pushed $image but the registry does not list it"
+    say "lb image $image: pushed"
+  fi
+  LB_IMAGE=$image
+}
+
 BASE_TRIXIE=""
 phase_base_images() {
   base_image bookworm || die "could not make the bookworm base image"
@@ -658,6 +761,9 @@ export PPA_BASE_TRIXIE='$BASE_TRIXIE'
 export PPA_BUILDER='$BUILDER_NAME'
 export PPA_PULUMI_BACKEND_DIR="\$PPA_CACHE/state/pulumi-backend"
 export PPA_UV="\$PPA_CACHE/tools/uv-$UV_VERSION/bin/uv"
+# The second engine (swarm mode) and the load balancer image of the PythonService tests.
+export PPA_SWARM_HOST='$SWARM_SOCK'
+export PPA_LB_IMAGE='$LB_IMAGE'
 # Builds reach PyPI through this network's TLS proxy; the host's bundle trusts its CA.
 export PPA_CA_BUNDLE='/etc/ssl/certs/ca-certificates.crt'
 EOF
@@ -679,6 +785,8 @@ phase_summary() {
   printf '%-28s %s\n' "buildkitd" "$("$BIN/buildkitd" --version 2>/dev/null | sed 's/ *$//')"
   printf '%-28s %s\n' "buildctl" "$("$BIN/buildctl" --version 2>/dev/null | sed 's/ *$//')"
   printf '%-28s %s\n' "docker engine" "$("$DOCKER" version --format '{{.Server.Version}}' 2>/dev/null) ($DOCKER_SOCK)"
+  printf '%-28s %s\n' "swarm engine" "$SWARM_SUMMARY"
+  printf '%-28s %s\n' "lb image" "$LB_IMAGE"
   printf '%-28s %s\n' "registry" "http://$REGISTRY_ADDR (user $REGISTRY_USER, password in $REGISTRY_DIR/password)"
   printf '%-28s %s\n' "base images" "$REGISTRY_ADDR/ppa/debian:bookworm${BASE_TRIXIE:+ $BASE_TRIXIE}"
   printf '%-28s %s\n' "buildx builder" "$BUILDER_NAME -> $BUILDKIT_SOCK"
@@ -694,7 +802,9 @@ phase_begin "apt packages";       phase_apt;          phase_end
 phase_begin "start go builds";    phase_start_builds; phase_end
 phase_begin "dockerd";            phase_dockerd;      phase_end
 phase_begin "registry";           phase_registry;     phase_end
+phase_begin "swarm engine";       phase_swarm;        phase_end
 phase_begin "base images";        phase_base_images;  phase_end
+phase_begin "lb image";           phase_lb_image;     phase_end
 phase_begin "wait for go builds"; phase_wait_builds;  phase_end
 phase_begin "buildkitd";          phase_buildkit;     phase_end
 phase_begin "pulumi plugins";     phase_plugins;      phase_end

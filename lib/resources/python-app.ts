@@ -365,7 +365,7 @@ function dataMounts(name: string, plan: Plan, c: CheckedContainerArgs, parent: p
     });
 }
 
-interface CheckedContainerArgs {
+export interface CheckedContainerArgs {
     hostPort?: number;
     hostIp: string;
     env: Record<string, pulumi.Input<string>>;
@@ -385,7 +385,7 @@ interface CheckedContainerArgs {
     waitForHealthy?: boolean;
 }
 
-function checkContainerArgs(a: Partial<PythonAppArgs>): CheckedContainerArgs {
+export function checkContainerArgs(a: Partial<PythonAppArgs>): CheckedContainerArgs {
     const hostPort = a.hostPort === undefined ? undefined : v.integer("`hostPort`", a.hostPort, 1, 65535, "Use a free TCP port on the host, such as 8080.");
     const hostIp = a.hostIp === undefined ? "127.0.0.1" : v.matches("`hostIp`", a.hostIp, /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]+)$/, 'an IPv4 or IPv6 address such as "127.0.0.1" or "0.0.0.0"');
     const env = checkEnv("`env`", a.env);

@@ -95,7 +95,7 @@ describe("e2e: the package as a Pulumi plugin", function () {
         const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { version: string };
         assert.equal(schema.name, "pulumi-python-app");
         assert.equal(schema.version, pkg.version);
-        assert.deepEqual(Object.keys(schema.resources).sort(), ["pulumi-python-app:index:PythonApp", "pulumi-python-app:index:PythonImage"]);
+        assert.deepEqual(Object.keys(schema.resources).sort(), ["pulumi-python-app:index:PythonApp", "pulumi-python-app:index:PythonImage", "pulumi-python-app:index:PythonService"]);
         assert.deepEqual(
             schema.types["pulumi-python-app:index:RestartPolicy"].enum.map((e: { value: string }) => e.value),
             ["no", "on-failure", "always", "unless-stopped"],

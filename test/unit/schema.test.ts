@@ -87,9 +87,9 @@ describe("the plugin's schema (Pulumi's schema inference over plugin/)", functio
         }
     });
 
-    it("GIVEN the package's exports THEN the components are PythonApp and PythonImage", () => {
-        assert.deepEqual(componentNames, ["PythonApp", "PythonImage"]);
-        assert.deepEqual(Object.keys(schema.resources).sort(), [`${NAME}:index:PythonApp`, `${NAME}:index:PythonImage`]);
+    it("GIVEN the package's exports THEN the components are PythonApp, PythonImage and PythonService", () => {
+        assert.deepEqual(componentNames, ["PythonApp", "PythonImage", "PythonService"]);
+        assert.deepEqual(Object.keys(schema.resources).sort(), [`${NAME}:index:PythonApp`, `${NAME}:index:PythonImage`, `${NAME}:index:PythonService`]);
     });
 
     it("GIVEN the schema THEN nothing is untyped (no pulumi.json#/Any) and it depends on no other package", () => {
@@ -107,8 +107,12 @@ describe("the plugin's schema (Pulumi's schema inference over plugin/)", functio
         };
         const app = resource("PythonApp").inputProperties;
         const image = resource("PythonImage").inputProperties;
+        const service = resource("PythonService").inputProperties;
         assert.deepEqual(enumOf(app.restart.$ref), [...RESTART_POLICIES]);
-        for (const args of [app, image]) {
+        assert.deepEqual(enumOf(service.restart.$ref), [...RESTART_POLICIES]);
+        assert.deepEqual(enumOf(service.endpointMode.$ref), ["vip", "dnsrr"]);
+        assert.deepEqual(enumOf(service.publishMode.$ref), ["ingress", "host"]);
+        for (const args of [app, image, service]) {
             assert.deepEqual(enumOf(args.interface.$ref), [...APP_INTERFACES]);
             assert.deepEqual(enumOf(args.installer.$ref), [...INSTALLERS]);
             assert.deepEqual(enumOf(args.cacheMode.$ref), ["min", "max"]);
@@ -128,10 +132,14 @@ describe("the plugin's schema (Pulumi's schema inference over plugin/)", functio
         for (const option of KNOWN_OPTIONS) {
             assert.ok(option in image.inputProperties, `PythonImage takes ${option}`);
         }
+        const service = resource("PythonService");
         for (const key of Object.keys(image.inputProperties)) {
             assert.ok(key in app.inputProperties, `PythonApp takes PythonImage's ${key}`);
         }
-        for (const [component, r] of [["PythonImage", image], ["PythonApp", app]] as const) {
+        for (const key of Object.keys(app.inputProperties)) {
+            assert.ok(key in service.inputProperties, `PythonService takes PythonApp's ${key}`);
+        }
+        for (const [component, r] of [["PythonImage", image], ["PythonApp", app], ["PythonService", service]] as const) {
             for (const [key, p] of Object.entries(r.inputProperties)) {
                 assert.ok(p.description && p.description.trim().length > 0, `${component}.${key} has a description`);
             }
@@ -151,6 +159,7 @@ describe("the plugin's schema (Pulumi's schema inference over plugin/)", functio
         const outputs: Record<string, string[]> = {
             PythonApp: ["containerId", "containerName", "dockerfile", "imageRef", "planJson", "url"],
             PythonImage: ["digest", "dockerfile", "dockerignore", "planJson", "ref"],
+            PythonService: ["address", "dockerfile", "imageRef", "networkName", "planJson", "serviceId", "serviceName"],
         };
         for (const [component, names] of Object.entries(outputs)) {
             const r = resource(component);
