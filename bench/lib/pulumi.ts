@@ -35,6 +35,19 @@ async function up(p: Project, log: string): Promise<number> {
 
 const IMAGE_PROGRAM = componentProgram("PythonImage", ["ref"]);
 
+/** The component args both stacks start from: the bench app, trixie, the builder, the registry and the bench's package index (a plain install secret). */
+function componentArgs(ctx: BenchContext, repository: string, tag: string): Record<string, unknown> {
+    const { inf } = ctx;
+    return {
+        source: "./app",
+        baseImage: inf.trixie,
+        builder: inf.builder,
+        registry: { server: inf.registry, repository, username: inf.user },
+        tags: [tag],
+        installSecrets: { PIP_INDEX_URL: ctx.index.url },
+    };
+}
+
 /**
  * Scenarios 1-4 for ours through the component: each step is a timed
  * `pulumi up` of a PythonImage (synthesize, stage the context, docker-build
@@ -48,16 +61,7 @@ export async function oursViaPythonImage(n: number, ctx: BenchContext): Promise<
     copyApp(app, `${v}-s1`);
     const cacheRef = `${inf.registry}/bench/ours-pulumi-cache:${ctx.stamp}-r${n}`;
     await p.stack.setAllConfig(
-        componentConfig(inf, "ours", {
-            source: "./app",
-            baseImage: inf.trixie,
-            builder: inf.builder,
-            registry: { server: inf.registry, repository: "bench/ours-pulumi", username: inf.user },
-            tags: [`${ctx.stamp}-r${n}`],
-            cacheFrom: [cacheRef],
-            cacheTo: cacheRef,
-            installSecrets: { PIP_INDEX_URL: ctx.index.url },
-        }),
+        componentConfig(inf, "ours", { ...componentArgs(ctx, "bench/ours-pulumi", `${ctx.stamp}-r${n}`), cacheFrom: [cacheRef], cacheTo: cacheRef }),
     );
     const out: BuildRecord[] = [];
     const step = async (scenario: Scenario) => {
@@ -173,17 +177,7 @@ export async function previewCost(ctx: BenchContext, previews: number): Promise<
 
     const comp = await makeProject(ctx, "component", COMPONENT_PROGRAM);
     copyApp(path.join(comp.dir, "app"), `${ctx.stamp}-preview`);
-    await comp.stack.setAllConfig(
-        componentConfig(inf, "app", {
-            source: "./app",
-            baseImage: inf.trixie,
-            builder: inf.builder,
-            registry: { server: inf.registry, repository: "bench/preview-component", username: inf.user },
-            tags: [ctx.stamp],
-            installSecrets: { PIP_INDEX_URL: ctx.index.url },
-            hostPort: portA,
-        }),
-    );
+    await comp.stack.setAllConfig(componentConfig(inf, "app", { ...componentArgs(ctx, "bench/preview-component", ctx.stamp), hostPort: portA }));
 
     const bare = await makeProject(ctx, "bare", BARE_PROGRAM);
     const ctxDir = path.join(bare.dir, "context");
