@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Infra } from "./infra";
+import { Infra, LIB } from "../../test/support";
 import { PyIndex } from "./pyindex";
-import { BENCH_DIR, REPO, run, say, secs } from "./util";
+import { BENCH_DIR, run, say, secs } from "./util";
 
 export type ContenderId = "ours" | "naive" | "seed" | "docker-init";
 export const CONTENDERS: ContenderId[] = ["ours", "naive", "seed", "docker-init"];
@@ -21,7 +21,7 @@ export const SCENARIO_TITLES: Record<Scenario, string> = {
 
 /** Ours' cache export mode: PythonImage's default for bench/app (BENCH_OURS_CACHE_MODE=max measures the other). */
 export function oursCacheMode(): string {
-    const { defaultCacheMode, synthesize } = require(path.join(REPO, "dist", "lib")) as typeof import("../../lib");
+    const { defaultCacheMode, synthesize } = require(LIB) as typeof import("../../lib");
     return process.env.BENCH_OURS_CACHE_MODE ?? defaultCacheMode(synthesize(APP_SRC).plan);
 }
 
@@ -87,7 +87,7 @@ export async function pruneBuilder(inf: Infra): Promise<void> {
 /** `ours`: the Dockerfile synthesize() writes for the app as it is now, with the trixie base and the index URL as an install secret. */
 export function synthesizeOurs(inf: Infra, appDir: string, dfDir: string, extra: { compileBytecode?: boolean } = {}, filename = "ours.Dockerfile"): { compileApp: boolean } {
     // The built package, as users get it (`npm run build` first).
-    const { synthesize } = require(path.join(REPO, "dist", "lib")) as typeof import("../../lib");
+    const { synthesize } = require(LIB) as typeof import("../../lib");
     const s = synthesize(appDir, { baseImage: inf.trixie, installSecrets: ["PIP_INDEX_URL"], ...extra });
     fs.mkdirSync(dfDir, { recursive: true });
     fs.writeFileSync(path.join(dfDir, filename), s.dockerfile);

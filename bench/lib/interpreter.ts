@@ -21,9 +21,8 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Infra } from "./infra";
+import { digestOf, Infra } from "../../test/support";
 import { IndexSpec, startIndex } from "./pyindex";
-import { ACCEPT } from "./registry";
 import { appendLog, BENCH_DIR, LOG_DIR, median, rotate, run, say, secs } from "./util";
 
 export const PYPERFORMANCE = "1.14.0";
@@ -149,28 +148,6 @@ export interface InterpreterResults {
 
 const STAMP_DIR = (inf: Infra) => path.join(inf.cache, "bench", "interpreter");
 
-function authHeader(inf: Infra): string {
-    return "Basic " + Buffer.from(`${inf.user}:${inf.password}`).toString("base64");
-}
-
-
-/** The digest the registry serves for repo:reference, or null when it has none. */
-async function registryDigest(inf: Infra, ref: string): Promise<string | null> {
-    const rest = ref.slice(`${inf.registry}/`.length);
-    const colon = rest.lastIndexOf(":");
-    const res = await fetch(`http://${inf.registry}/v2/${rest.slice(0, colon)}/manifests/${rest.slice(colon + 1)}`, {
-        method: "HEAD",
-        headers: { Authorization: authHeader(inf), Accept: ACCEPT },
-    });
-    if (res.status === 404) {
-        return null;
-    }
-    if (!res.ok) {
-        throw new Error(`registry: HEAD ${ref}: HTTP ${res.status}`);
-    }
-    return res.headers.get("docker-content-digest");
-}
-
 /** The CPython version a Dockerfile builds (its `ENV PYTHON_VERSION=`), or a name for one that installs a distribution's. */
 function versionOf(text: string, fallback: string): string {
     return /^ENV PYTHON_VERSION=(\S+)$/m.exec(text)?.[1] ?? fallback;
@@ -219,7 +196,7 @@ interface Stamp {
  */
 export async function ensureImage(inf: Infra, c: Contender): Promise<InterpreterImage> {
     const text = fs.readFileSync(path.join(INTERP_DIR, c.dockerfile), "utf8");
-    const baseDigest = await registryDigest(inf, inf.trixie);
+    const baseDigest = await digestOf(inf, inf.trixie);
     if (!baseDigest) {
         throw new Error(`the registry has no ${inf.trixie}: run scripts/infra.sh`);
     }
@@ -235,7 +212,7 @@ export async function ensureImage(inf: Infra, c: Contender): Promise<Interpreter
 
     if (fs.existsSync(stampFile)) {
         const s = JSON.parse(fs.readFileSync(stampFile, "utf8")) as Stamp;
-        const digest = await registryDigest(inf, tag);
+        const digest = await digestOf(inf, tag);
         if (digest && s.ref.endsWith(`@${digest}`)) {
             say(`  ${c.id}: reusing ${s.ref} (built ${s.builtAt} in ${secs(s.buildS * 1000)}s)`);
             return img(s, false);
@@ -245,7 +222,7 @@ export async function ensureImage(inf: Infra, c: Contender): Promise<Interpreter
             say(`  ${c.id}: the registry lost ${tag}; restoring it from ${s.tar}`);
             await run("docker", ["load", "-i", s.tar], { log: "interpreter-images.log" });
             await run("docker", ["push", tag], { log: "interpreter-images.log" });
-            const again = await registryDigest(inf, tag);
+            const again = await digestOf(inf, tag);
             if (again) {
                 s.ref = `${inf.registry}/${c.repo}@${again}`;
                 fs.writeFileSync(stampFile, JSON.stringify(s, null, 2) + "\n");

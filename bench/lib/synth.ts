@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { APP_SRC } from "./builds";
-import { REPO, Stat, stat } from "./util";
+import { LIB } from "../../test/support";
+import { Stat, stat } from "./util";
 
 /**
  * Scenario 7b: synthesize() on a source tree of the bench app plus 10,000
@@ -36,7 +37,7 @@ export function countFiles(root: string): number {
 }
 
 export function timeSynthesize(root: string, runs: number, baseImage: string): Stat {
-    const { synthesize } = require(path.join(REPO, "dist", "lib")) as typeof import("../../lib");
+    const { synthesize } = require(LIB) as typeof import("../../lib");
     const xs: number[] = [];
     for (let i = 0; i < runs; i++) {
         const t0 = performance.now();
@@ -52,9 +53,8 @@ export function timeSynthesize(root: string, runs: number, baseImage: string): S
  * The first run copies everything; later runs find the files in place.
  */
 export function timeStageContext(root: string, dest: string, runs: number, baseImage: string): { first: number; rest: Stat } {
-    const lib = path.join(REPO, "dist", "lib");
-    const { synthesize } = require(lib) as typeof import("../../lib");
-    const { stageBuildContext } = require(path.join(lib, "resources", "build-context")) as typeof import("../../lib/resources/build-context");
+    const { synthesize } = require(LIB) as typeof import("../../lib");
+    const { stageBuildContext } = require(path.join(LIB, "resources", "build-context")) as typeof import("../../lib/resources/build-context");
     const ignore = synthesize(root, { baseImage }).dockerignore;
     fs.rmSync(dest, { recursive: true, force: true });
     const xs: number[] = [];

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import type * as Lib from "../../lib";
-import { docker, infra, Infra, makeProject, Project, REPO } from "../e2e/harness";
+import { APP_OUTPUTS, componentConfig, componentProgram, createProject, docker, Infra, LIB, loadInfra, PulumiProject as Project, REPO } from "../support";
 import { buildLines, diagnoseUp, failedBuildStep, oneLine, Stage, stageInFlight, tellingLine } from "./diagnose";
 import { IndexProxy, rewriteLocks, startIndexProxy } from "./index-proxy";
 
@@ -34,6 +34,9 @@ export const CI_CASES = ["django-whitenoise-collectstatic", "django-sqlite-in-ap
 /** Host ports for the deployed cases: away from the e2e suite's 18081-18089. */
 const PORT_FIRST = 18200;
 const PORT_LAST = 18299;
+
+/** Each case's program: one PythonApp whose name and args come from the stack's config. */
+const PROGRAM = componentProgram("PythonApp", APP_OUTPUTS);
 
 const seconds = (name: string, dflt: number) => {
     const v = Number(process.env[name]);
@@ -94,7 +97,7 @@ function list(v: string | undefined): string[] {
 
 /** dist/lib older than a lib/ source file means the run would test stale code: say so. */
 function warnIfDistStale(): void {
-    const dist = path.join(REPO, "dist", "lib", "index.js");
+    const dist = path.join(LIB, "index.js");
     const built = fs.statSync(dist).mtimeMs;
     const newer: string[] = [];
     const walk = (d: string) => {
@@ -350,7 +353,7 @@ async function runCase(ctx: Ctx, dir: string, spec: CaseSpec): Promise<CaseResul
 
     // 2. the project: a copy of the case, its lock files pointed at the index proxy.
     const component = `corpus-${spec.id}`;
-    const p = await makeProject(spec.id, dir, "corpus", { prefix: "ppa-corpus", logDir: LOG_DIR });
+    const p = await createProject({ name: `ppa-corpus-${spec.id}`, program: PROGRAM, stackName: "corpus", app: dir });
     let upSeconds: number | undefined;
     let hostPort: number | undefined;
     try {
@@ -368,11 +371,7 @@ async function runCase(ctx: Ctx, dir: string, spec: CaseSpec): Promise<CaseResul
         };
         section("project");
         log(`dir: ${p.dir}\nlock files rewritten to ${ctx.proxy.simpleUrl}: ${rewritten.files.join(", ") || "none"} (${rewritten.urls} URLs)\nargs: ${JSON.stringify(args, null, 1)}\n`);
-        await p.stack.setAllConfig({
-            name: { value: component },
-            args: { value: JSON.stringify(args) },
-            registryPassword: { value: ctx.inf.password, secret: true },
-        });
+        await p.stack.setAllConfig(componentConfig(ctx.inf, component, args));
         // Data volumes of an earlier run of this case would carry its data over: start without them.
         for (const v of volumesOf(component)) {
             tryDocker("volume", "rm", v);
@@ -529,9 +528,9 @@ function mdEscape(s: string): string {
 async function main(): Promise<number> {
     const ci = process.argv.includes("--ci") || process.env.CORPUS_CI === "1";
     const keep = process.env.CORPUS_KEEP === "1";
-    const inf = infra();
+    const inf = loadInfra();
     warnIfDistStale();
-    const lib = require(path.join(REPO, "dist", "lib")) as typeof Lib;
+    const lib = require(LIB) as typeof Lib;
 
     const all = loadCases();
     const withRun = all.filter((c) => c.spec.run !== null && c.spec.run !== undefined);
@@ -553,7 +552,7 @@ async function main(): Promise<number> {
 
     fs.mkdirSync(LOG_DIR, { recursive: true });
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
-    const cache = path.join(process.env.PPA_CACHE ?? "/var/cache/pulumi-python-app", "corpus");
+    const cache = path.join(inf.cache, "corpus");
     const proxy = await startIndexProxy({ cacheDir: cache, logFile: path.join(LOG_DIR, "_index-proxy.log") });
     const started = new Date();
     say(`corpus: ${selected.length} of ${withRun.length} cases with a run block in ${shownDir}${ci ? " (CI subset)" : ""}; ${all.length - withRun.length} cases have none`);

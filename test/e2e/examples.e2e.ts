@@ -1,9 +1,8 @@
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { getJson, infra, Infra, REPO } from "./harness";
+import { getJson, infra, Infra, REPO, sh } from "./harness";
 
 /**
  * Every project in examples/ deployed as its README says, from its own
@@ -30,14 +29,7 @@ for (const ex of EXAMPLES) {
         const cwd = path.join(REPO, "examples", ex.dir);
         let backend: string;
         let env: NodeJS.ProcessEnv;
-        const run = (cmd: string, args: string[], input?: string): string => {
-            try {
-                return execFileSync(cmd, args, { cwd, env, encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
-            } catch (e) {
-                const err = e as { stdout?: string; stderr?: string; message: string };
-                throw new Error(`${cmd} ${args.join(" ")} failed in examples/${ex.dir}: ${err.message}\n${err.stdout ?? ""}\n${err.stderr ?? ""}`);
-            }
-        };
+        const run = (cmd: string, args: string[], input?: string): string => sh(cmd, args, { cwd, env, input });
         const pulumi = (...args: string[]) => run("pulumi", [...args, "--non-interactive", "--stack", "e2e"]);
 
         before(() => {

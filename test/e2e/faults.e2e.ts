@@ -134,7 +134,7 @@ describe("e2e: faults (flask-faults)", function () {
     });
 
     it("5. the registry down during up: up fails naming the registry; once it is back, a second up converges with no manual step", async () => {
-        const pidFile = path.join(process.env.PPA_CACHE ?? "/var/cache/pulumi-python-app", "state", "registry", "registry.pid");
+        const pidFile = path.join(inf.cache, "state", "registry", "registry.pid");
         const pid = fs.readFileSync(pidFile, "utf8").trim();
         fs.appendFileSync(path.join(p.appDir, "app.py"), "\n# a change to push\n");
         sh("kill", ["-TERM", pid]);
@@ -154,7 +154,7 @@ describe("e2e: faults (flask-faults)", function () {
     });
 
     it("6. BuildKit restarted between two ups: the second up builds and deploys", async () => {
-        const pidFile = path.join(process.env.PPA_CACHE ?? "/var/cache/pulumi-python-app", "state", "buildkitd.pid");
+        const pidFile = path.join(inf.cache, "state", "buildkitd.pid");
         sh("kill", ["-TERM", fs.readFileSync(pidFile, "utf8").trim()]);
         for (let i = 0; i < 30 && fs.existsSync(`/proc/${fs.readFileSync(pidFile, "utf8").trim()}`); i++) {
             await new Promise((r) => setTimeout(r, 500));
