@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { APP_OUTPUTS, componentConfig, componentProgram, createProject, docker, Infra, LIB, loadInfra, PulumiProject, REPO } from "../support";
+import { APP_OUTPUTS, componentConfig, componentProgram, createProject, docker, Infra, loadInfra, PulumiProject, REPO } from "../support";
 
 /**
  * What the end-to-end suites add to test/support: their ports, the clean-up
@@ -113,8 +113,6 @@ export async function makeProject(name: string, appSource: string, stackName = "
         program: PROGRAM,
         stackName,
         app: appSource,
-        // A test that writes its own index.js may read the built package from this name too.
-        envVars: { PPA_E2E_LIB: LIB },
     });
     const logDir = options.logDir ?? path.join(REPO, "test", "e2e", "logs");
     fs.mkdirSync(logDir, { recursive: true });
