@@ -3,17 +3,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { isSecretValue, outputOf, providerState, Recorded, settle, unwrap } from "./pulumi-mocks";
 
 /**
  * The components, run against Pulumi's mocks: every resource they register
  * is recorded with its exact type, name and inputs. setMocks must come
  * before the components are imported.
  */
-interface Recorded {
-    type: string;
-    name: string;
-    inputs: Record<string, any>;
-}
 let recorded: Recorded[] = [];
 /** What the mocked release container exits with. */
 const releaseExit = { code: 0, logs: "Operations to perform:\n  Apply all migrations\n" };
@@ -32,39 +28,11 @@ async function secretInput(x: unknown): Promise<boolean> {
     return pulumi.Output.isInstance(x) ? (await (x as any).isSecret) === true : false;
 }
 
-/** Pulumi's wire marker for a secret value. */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-
-function isSecretValue(x: unknown): boolean {
-    return typeof x === "object" && x !== null && SECRET_SIG in x;
-}
-
-/** The inputs with every secret wrapper replaced by its value. */
-function unwrap(x: any): any {
-    if (isSecretValue(x)) {
-        return unwrap(x.value);
-    }
-    if (Array.isArray(x)) {
-        return x.map(unwrap);
-    }
-    if (x && typeof x === "object") {
-        return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, unwrap(v)]));
-    }
-    return x;
-}
-
 function mocks(): pulumi.runtime.Mocks {
     return {
         newResource(args: pulumi.runtime.MockResourceArgs) {
             recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-            const state: Record<string, any> = unwrap(args.inputs);
-            if (args.type === "docker-build:index:Image") {
-                state.digest = "sha256:" + "a".repeat(64);
-                state.ref = `${args.inputs.tags[0]}@sha256:${"a".repeat(64)}`;
-            }
-            if (args.type === "docker:index/remoteImage:RemoteImage") {
-                state.imageId = "sha256:" + "b".repeat(64);
-            }
+            const state = providerState(args);
             if (args.type === "docker:index/container:Container") {
                 state.name = args.inputs.name ?? `${args.name}-1234567`;
                 if (args.inputs.attach) {
@@ -105,14 +73,6 @@ engines.at = () => fakeEngine;
 
 const FIXTURES = path.resolve(__dirname, "..", "fixtures");
 
-function outputOf<T>(o: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => o.apply((v) => resolve(v)));
-}
-
-async function settle(): Promise<void> {
-    // Let the mock engine register every child.
-    await new Promise((r) => setTimeout(r, 50));
-}
 
 describe("components (Pulumi mocks)", () => {
     let cwd: string;

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { isSecretValue, outputOf, providerState, Recorded, settle, unwrap } from "./pulumi-mocks";
 
 /**
  * PythonService against Pulumi's mocks: every resource it registers, with its
@@ -10,11 +11,6 @@ import * as pulumi from "@pulumi/pulumi";
  * mock monitor's mocks are swapped for these in `before` and put back in
  * `after` (the monitor and its feature flags stay), so files run in any order.
  */
-interface Recorded {
-    type: string;
-    name: string;
-    inputs: Record<string, any>;
-}
 let recorded: Recorded[] = [];
 const props = new Map<string, Record<string, any>>();
 const options = new Map<string, pulumi.CustomResourceOptions>();
@@ -24,35 +20,11 @@ const record: pulumi.ResourceTransformation = (a) => {
     return undefined;
 };
 
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-function unwrap(x: any): any {
-    if (typeof x === "object" && x !== null && SECRET_SIG in x) {
-        return unwrap(x.value);
-    }
-    if (Array.isArray(x)) {
-        return x.map(unwrap);
-    }
-    if (x && typeof x === "object") {
-        return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, unwrap(v)]));
-    }
-    return x;
-}
-function isSecretValue(x: unknown): boolean {
-    return typeof x === "object" && x !== null && SECRET_SIG in x;
-}
-
 function mocks(): pulumi.runtime.Mocks {
     return {
         newResource(args: pulumi.runtime.MockResourceArgs) {
             recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-            const state: Record<string, any> = unwrap(args.inputs);
-            if (args.type === "docker-build:index:Image") {
-                state.digest = "sha256:" + "a".repeat(64);
-                state.ref = `${args.inputs.tags[0]}@sha256:${"a".repeat(64)}`;
-            }
-            if (args.type === "docker:index/remoteImage:RemoteImage") {
-                state.imageId = "sha256:" + "b".repeat(64);
-            }
+            const state = providerState(args);
             if (["docker:index/service:Service", "docker:index/secret:Secret", "docker:index/network:Network"].includes(args.type)) {
                 state.name = args.inputs.name ?? `${args.name}-1234567`;
             }
@@ -77,12 +49,6 @@ function mocks(): pulumi.runtime.Mocks {
 const FIXTURES = path.resolve(__dirname, "..", "fixtures");
 const REGISTRY = { server: "127.0.0.1:5000", username: "ppa", password: "pw" };
 
-function outputOf<T>(o: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => o.apply((v) => resolve(v)));
-}
-async function settle(): Promise<void> {
-    await new Promise((r) => setTimeout(r, 50));
-}
 
 describe("PythonService (Pulumi mocks)", () => {
     let lib: typeof import("../../lib");
