@@ -60,6 +60,19 @@ const PROBE = [
     "    sys.exit(1)",
 ].join("\n");
 
+/**
+ * The health check's timing, in seconds (retries: failed probes in a row
+ * before unhealthy), shared by the image's HEALTHCHECK and the container and
+ * service specs that repeat it (Docker reads it back from there, not the image).
+ */
+export const HEALTH_CHECK_TIMING = { intervalSeconds: 10, timeoutSeconds: 5, startPeriodSeconds: 20, retries: 3 } as const;
+
+/** The timing as the docker provider's `healthcheck` block takes it ("10s" strings). */
+export function healthCheckTimingSpec(): { interval: string; timeout: string; startPeriod: string; retries: number } {
+    const t = HEALTH_CHECK_TIMING;
+    return { interval: `${t.intervalSeconds}s`, timeout: `${t.timeoutSeconds}s`, startPeriod: `${t.startPeriodSeconds}s`, retries: t.retries };
+}
+
 export function healthCheckCommand(plan: Plan): string[] | undefined {
     if (!plan.healthCheck) {
         return undefined;

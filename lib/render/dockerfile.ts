@@ -1,6 +1,6 @@
 import { DEFAULTS } from "../data/defaults";
 import { Plan } from "../plan/plan";
-import { GUNICORN_CONFIG_PATH, gunicornCommand, healthCheckCommand } from "./commands";
+import { GUNICORN_CONFIG_PATH, gunicornCommand, HEALTH_CHECK_TIMING, healthCheckCommand } from "./commands";
 import { EXPORT_LOCK_SOURCE } from "./export-lock";
 import { renderGunicornConfig } from "./gunicorn-config";
 
@@ -417,7 +417,8 @@ function runnerStage(plan: Plan): string[] {
     lines.push(`USER ${uid}:${gid}`, `EXPOSE ${plan.server.port}`);
     const probe = healthCheckCommand(plan);
     if (probe) {
-        lines.push(`HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ${JSON.stringify(probe)}`);
+        const t = HEALTH_CHECK_TIMING;
+        lines.push(`HEALTHCHECK --interval=${t.intervalSeconds}s --timeout=${t.timeoutSeconds}s --start-period=${t.startPeriodSeconds}s --retries=${t.retries} CMD ${JSON.stringify(probe)}`);
     }
     lines.push("STOPSIGNAL SIGTERM", `CMD ${execForm(gunicornCommand(plan))}`);
     return lines;

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { InputError } from "../errors";
 import { Plan } from "../plan/plan";
-import { healthCheckCommand, stopTimeout } from "../render/commands";
+import { healthCheckCommand, healthCheckTimingSpec, stopTimeout } from "../render/commands";
 import * as v from "../validate";
 import { engines, waitHealthy } from "./engine";
 import { ComponentInternals } from "./internals";
@@ -255,7 +255,7 @@ export class PythonApp extends pulumi.ComponentResource {
                     ...(released ? [{ label: "dev.pulumi-python-app.release-exit-code", value: released }] : []),
                 ],
                 healthcheck: probe
-                    ? { tests: ["CMD", ...probe], interval: "10s", timeout: "5s", startPeriod: "20s", retries: 3 }
+                    ? { tests: ["CMD", ...probe], ...healthCheckTimingSpec() }
                     : undefined,
                 stopSignal: "SIGTERM",
                 stopTimeout: stopTimeout(plan),

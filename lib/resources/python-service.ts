@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { InputError } from "../errors";
 import { Plan } from "../plan/plan";
-import { gunicornCommand, healthCheckCommand, stopTimeout } from "../render/commands";
+import { gunicornCommand, healthCheckCommand, healthCheckTimingSpec, stopTimeout } from "../render/commands";
 import * as v from "../validate";
 import { CheckedContainerArgs, checkContainerArgs, PythonAppArgs } from "./python-app";
 import { ComponentInternals } from "./internals";
@@ -195,15 +195,14 @@ export class PythonService extends pulumi.ComponentResource {
                       { driver: "overlay", attachable: true, labels: Object.entries(labels).map(([label, value]) => ({ label, value })) },
                       { parent: this },
                   );
-        const networkIds: pulumi.Input<string>[] = network
-            ? [network.id]
-            : networks!.map((n) => docker.getNetworkOutput({ name: n }, { parent: this }).id);
+        const named = network ? [] : networks!.map((n) => docker.getNetworkOutput({ name: n }, { parent: this }));
+        const networkIds: pulumi.Input<string>[] = network ? [network.id] : named.map((n) => n.id);
         const networkName = network ? network.name : pulumi.output(networks![0]);
 
         // A proxy reaches the tasks from the service's network: trust its X-Forwarded-* headers from there.
         const envWithProxy: Record<string, pulumi.Input<string>> = { ...c.env };
         if (plan.server.forwardedAllowIps === undefined && !("FORWARDED_ALLOW_IPS" in c.env) && !("FORWARDED_ALLOW_IPS" in c.secretEnv)) {
-            const ipam = network ? network.ipamConfigs : docker.getNetworkOutput({ name: networks![0] }, { parent: this }).ipamConfigs;
+            const ipam = network ? network.ipamConfigs : named[0].ipamConfigs;
             envWithProxy.FORWARDED_ALLOW_IPS = pulumi.output(ipam).apply(
                 (configs) => (configs ?? []).map((x) => x.subnet).filter((x): x is string => !!x).join(",") || "127.0.0.1",
             );
@@ -282,7 +281,7 @@ export class PythonService extends pulumi.ComponentResource {
                             fileGid: String(plan.user.gid),
                             fileMode: 0o400,
                         })),
-                        healthcheck: { tests: ["CMD", ...probe], interval: "10s", timeout: "5s", startPeriod: "20s", retries: 3 },
+                        healthcheck: { tests: ["CMD", ...probe], ...healthCheckTimingSpec() },
                         stopSignal: "SIGTERM",
                         stopGracePeriod: goDuration(stopTimeout(plan)),
                         labels: Object.entries(c.containerLabels).map(([label, value]) => ({ label, value })),
