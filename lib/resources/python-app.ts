@@ -147,10 +147,7 @@ export class PythonApp extends pulumi.ComponentResource {
         const mounts = asResourceError(this, () => dataMounts(name, plan, c, this));
         const tmpfsMounts = { ...c.tmpfs };
         if (c.readOnlyRootFilesystem) {
-            for (const w of plan.writablePaths.filter((p) => p.kind === "scratch")) {
-                // Owned by the app's user: a tmpfs over a folder of the image would otherwise be root's.
-                tmpfsMounts[w.path] ??= `${SCRATCH_TMPFS},uid=${plan.user.uid},gid=${plan.user.gid},mode=0755`;
-            }
+            Object.assign(tmpfsMounts, { ...scratchTmpfs(plan), ...tmpfsMounts });
         }
 
         // The engine needs the image by id: pull it from the registry (by digest), or find the loaded one.
@@ -183,14 +180,7 @@ export class PythonApp extends pulumi.ComponentResource {
                 .getNetworkOutput({ name: network }, { parent: this })
                 .apply((n) => gateways(n.ipamConfigs).join(",") || "127.0.0.1");
         }
-        // One entry per variable, sorted by name: a secret value is a secret entry; a plain one stays plain (readable in a diff).
-        const entry = (k: string, value: pulumi.Input<string>): pulumi.Input<string> => (typeof value === "string" ? `${k}=${value}` : pulumi.interpolate`${k}=${value}`);
-        const envs = [
-            ...Object.entries(envWithProxy).map(([k, value]) => [k, entry(k, value)] as const),
-            ...Object.entries(c.secretEnv).map(([k, value]) => [k, pulumi.secret(entry(k, value))] as const),
-        ]
-            .sort(([a], [b]) => (a < b ? -1 : 1))
-            .map(([, e]) => e);
+        const envs = containerEnvs(envWithProxy, c.secretEnv);
 
         const hardening = {
             user: `${plan.user.uid}:${plan.user.gid}`,
@@ -212,34 +202,7 @@ export class PythonApp extends pulumi.ComponentResource {
         let released: pulumi.Output<string> | undefined;
         let release: docker.Container | undefined;
         if (plan.release) {
-            const step = plan.release;
-            release = new docker.Container(
-                `${name}-release`,
-                {
-                    image: local.imageId,
-                    command: [...step.command],
-                    workingDir: step.workdir,
-                    ...hardening,
-                    restart: "no",
-                    mustRun: false,
-                    attach: true,
-                    logs: true,
-                    labels: [{ label: "dev.pulumi-python-app.role", value: "release" }],
-                },
-                { parent: this },
-            );
-            released = pulumi.all([release.exitCode, release.containerLogs]).apply(([code, logs]) => {
-                if (code !== 0) {
-                    const tail = (logs ?? "").trim().split("\n").slice(-20).join("\n");
-                    throw new pulumi.ResourceError(
-                        `The release step (${step.source}: ${step.command.join(" ")}) exited with ${code}; the new container was not started, and the container running now, if any, keeps serving. ` +
-                            `Its last output:\n${tail}\nFix the cause and run \`pulumi up\` again (with \`--replace\` on the release container to rerun it with the same image), or set \`releaseCommand\`.`,
-                        this,
-                        true,
-                    );
-                }
-                return String(code);
-            });
+            ({ release, released } = releaseContainer(this, name, plan.release, local.imageId, hardening, "the new container was not started, and the container running now, if any, keeps serving"));
         }
 
         const container = new docker.Container(
@@ -435,4 +398,70 @@ export function checkContainerArgs(a: Partial<PythonAppArgs>): CheckedContainerA
 function checkEnv(argument: string, env: Record<string, pulumi.Input<string>> | undefined): Record<string, pulumi.Input<string>> {
     // Values go to the engine's API, not to a Dockerfile or a shell; names are checked.
     return v.stringMap(argument, env, v.ENV_NAME, "an environment variable name (letters, digits, _; not starting with a digit)", (_arg, value) => value as pulumi.Input<string>);
+}
+
+/**
+ * The app's scratch paths as tmpfs mounts (path -> mount options), owned by
+ * the app's user: a tmpfs over a folder of the image would otherwise be root's.
+ */
+export function scratchTmpfs(plan: Plan): Record<string, string> {
+    return Object.fromEntries(
+        plan.writablePaths.filter((p) => p.kind === "scratch").map((w) => [w.path, `${SCRATCH_TMPFS},uid=${plan.user.uid},gid=${plan.user.gid},mode=0755`]),
+    );
+}
+
+/** The container's env list: one `NAME=value` entry per variable, sorted by name; a secret value is a secret entry, a plain one stays plain (readable in a diff). */
+export function containerEnvs(env: Record<string, pulumi.Input<string>>, secretEnv: Record<string, pulumi.Input<string>>): pulumi.Input<string>[] {
+    const entry = (k: string, value: pulumi.Input<string>): pulumi.Input<string> => (typeof value === "string" ? `${k}=${value}` : pulumi.interpolate`${k}=${value}`);
+    return [
+        ...Object.entries(env).map(([k, value]) => [k, entry(k, value)] as const),
+        ...Object.entries(secretEnv).map(([k, value]) => [k, pulumi.secret(entry(k, value))] as const),
+    ]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([, e]) => e);
+}
+
+/**
+ * The release step's one-off container (the new image, run to completion and
+ * attached), and its exit code as a string once it exited 0. A non-zero exit
+ * fails `up` with the step's last 20 lines of output; `keepsServing` says what
+ * is left running (the component's own words).
+ */
+export function releaseContainer(
+    parent: pulumi.Resource,
+    name: string,
+    step: NonNullable<Plan["release"]>,
+    imageId: pulumi.Input<string>,
+    hardening: Omit<docker.ContainerArgs, "image" | "name">,
+    keepsServing: string,
+    opts: pulumi.CustomResourceOptions = {},
+): { release: docker.Container; released: pulumi.Output<string> } {
+    const release = new docker.Container(
+        `${name}-release`,
+        {
+            image: imageId,
+            command: [...step.command],
+            workingDir: step.workdir,
+            ...hardening,
+            restart: "no",
+            mustRun: false,
+            attach: true,
+            logs: true,
+            labels: [{ label: "dev.pulumi-python-app.role", value: "release" }],
+        },
+        { parent, ...opts },
+    );
+    const released = pulumi.all([release.exitCode, release.containerLogs]).apply(([code, logs]) => {
+        if (code !== 0) {
+            const tail = (logs ?? "").trim().split("\n").slice(-20).join("\n");
+            throw new pulumi.ResourceError(
+                `The release step (${step.source}: ${step.command.join(" ")}) exited with ${code}; ${keepsServing}. ` +
+                    `Its last output:\n${tail}\nFix the cause and run \`pulumi up\` again (with \`--replace\` on the release container to rerun it with the same image), or set \`releaseCommand\`.`,
+                parent,
+                true,
+            );
+        }
+        return String(code);
+    });
+    return { release, released };
 }

@@ -4,7 +4,7 @@ import { InputError } from "../errors";
 import { Plan } from "../plan/plan";
 import { gunicornCommand, healthCheckCommand, healthCheckTimingSpec, stopTimeout } from "../render/commands";
 import * as v from "../validate";
-import { CheckedContainerArgs, checkContainerArgs, PythonAppArgs } from "./python-app";
+import { CheckedContainerArgs, checkContainerArgs, containerEnvs, PythonAppArgs, releaseContainer, scratchTmpfs } from "./python-app";
 import { ComponentInternals } from "./internals";
 import { asResourceError, PythonImage } from "./python-image";
 
@@ -503,52 +503,19 @@ function releaseStep(
         { parent },
     );
     const local = new docker.RemoteImage(`${name}-pull`, { name: image.ref, keepLocally: true }, { parent, provider });
-    const entry = (k: string, value: pulumi.Input<string>): pulumi.Input<string> => (typeof value === "string" ? `${k}=${value}` : pulumi.interpolate`${k}=${value}`);
-    const envs = [
-        ...Object.entries(env).map(([k, value]) => [k, entry(k, value)] as const),
-        ...Object.entries(c.secretEnv).map(([k, value]) => [k, pulumi.secret(entry(k, value))] as const),
-    ]
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([, e]) => e);
     const tmpfs: Record<string, string> = { ...c.tmpfs };
     if (c.readOnlyRootFilesystem) {
-        for (const w of plan.writablePaths.filter((p) => p.kind === "scratch")) {
-            tmpfs[w.path] ??= `rw,noexec,nosuid,size=64m,uid=${plan.user.uid},gid=${plan.user.gid},mode=0755`;
-        }
+        Object.assign(tmpfs, { ...scratchTmpfs(plan), ...tmpfs });
     }
-    const release = new docker.Container(
-        `${name}-release`,
-        {
-            image: local.imageId,
-            command: [...step.command],
-            workingDir: step.workdir,
-            user: `${plan.user.uid}:${plan.user.gid}`,
-            envs,
-            readOnly: c.readOnlyRootFilesystem,
-            tmpfs: Object.keys(tmpfs).length > 0 ? tmpfs : undefined,
-            capabilities: { drops: c.dropCapabilities, adds: c.addCapabilities.length > 0 ? c.addCapabilities : undefined },
-            securityOpts: ["no-new-privileges:true"],
-            shmSize: c.shmSizeMb,
-            networksAdvanced: [{ name: network }],
-            restart: "no",
-            mustRun: false,
-            attach: true,
-            logs: true,
-            labels: [{ label: "dev.pulumi-python-app.role", value: "release" }],
-        },
-        { parent, provider },
-    );
-    const released = pulumi.all([release.exitCode, release.containerLogs]).apply(([code, logs]) => {
-        if (code !== 0) {
-            const tail = (logs ?? "").trim().split("\n").slice(-20).join("\n");
-            throw new pulumi.ResourceError(
-                `The release step (${step.source}: ${step.command.join(" ")}) exited with ${code}; the service was not updated, and its running tasks keep serving. ` +
-                    `Its last output:\n${tail}\nFix the cause and run \`pulumi up\` again (with \`--replace\` on the release container to rerun it with the same image), or set \`releaseCommand\`.`,
-                parent,
-                true,
-            );
-        }
-        return String(code);
-    });
-    return { release, released };
+    const hardening = {
+        user: `${plan.user.uid}:${plan.user.gid}`,
+        envs: containerEnvs(env, c.secretEnv),
+        readOnly: c.readOnlyRootFilesystem,
+        tmpfs: Object.keys(tmpfs).length > 0 ? tmpfs : undefined,
+        capabilities: { drops: c.dropCapabilities, adds: c.addCapabilities.length > 0 ? c.addCapabilities : undefined },
+        securityOpts: ["no-new-privileges:true"],
+        shmSize: c.shmSizeMb,
+        networksAdvanced: [{ name: network }],
+    };
+    return releaseContainer(parent, name, step, local.imageId, hardening, "the service was not updated, and its running tasks keep serving", { provider });
 }
