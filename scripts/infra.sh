@@ -51,15 +51,18 @@ DOCKER=/usr/bin/docker # Debian's 20.10 client; /usr/local/bin/docker insists on
 # to 108 bytes. Address ranges (none may overlap daemon 1's 172.17.0.0/16 pools):
 #   10.209.0.0/24  its default bridge (pre-created: --bridge needs an existing one)
 #   10.209.1.0/24  docker_gwbridge (pre-created, so its name and range are ours)
-#   10.210.0.0/16  pool for its local networks (--default-address-pool)
 #   10.211.0.0/16  pool for its overlay networks (swarm init --default-addr-pool)
+# No --default-address-pool for its local networks (it creates none; Docker skips
+# ranges that overlap a route): dockerd 20.10, restarted with that flag and a
+# stored default network, deletes the link named docker0 (moby's "Clear stale
+# bridge network" in daemon_unix.go, whatever --bridge says), which is daemon
+# 1's bridge: daemon 1 then starts no container until it is restarted.
 SWARM_SOCK=unix:///run/ppa-swarm/docker.sock
 SWARM_EXEC_ROOT=/run/ppa-swarm
 SWARM_BRIDGE=ppa-swarm0
 SWARM_BRIDGE_CIDR=10.209.0.1/24
 SWARM_GW_BRIDGE=ppa-swarm-gw
 SWARM_GW_SUBNET=10.209.1.0/24
-SWARM_LOCAL_POOL=10.210.0.0/16
 SWARM_OVERLAY_POOL=10.211.0.0/16
 LB_DOCKERFILE="$SCRIPT_DIR/lb/Dockerfile"
 
@@ -332,13 +335,24 @@ phase_wait_builds() {
 
 # ---------------------------------------------------------------- 3. dockerd
 docker_up() { "$DOCKER" info >/dev/null 2>&1; }
+# daemon 1 creates its default bridge only when it starts: without it no container
+# on the default network starts ("could not find bridge docker0")
+default_bridge_ok() { ip link show docker0 >/dev/null 2>&1; }
 phase_dockerd() {
+  local pidfile="$STATE/dockerd.pid"
   ln -sfn "$DOCKER" "$BIN/docker"
+  if docker_up && ! default_bridge_ok; then
+    pid_alive "$pidfile" dockerd ||
+      die "dockerd answers on $DOCKER_SOCK but the link docker0 is gone and that dockerd is not ours: restart it"
+    warn "dockerd: the link docker0 is gone (something deleted it while pid $(cat "$pidfile") ran); restarting that dockerd"
+    kill "$(cat "$pidfile")"
+    wait_until 60 "dockerd pid $(cat "$pidfile") to exit" eval '! pid_alive "$pidfile" dockerd' ||
+      die "dockerd pid $(cat "$pidfile") did not exit"
+  fi
   if docker_up; then
     say "dockerd: answering on $DOCKER_SOCK"
     return
   fi
-  local pidfile="$STATE/dockerd.pid"
   if pid_alive "$pidfile" dockerd; then
     say "dockerd: pid $(cat "$pidfile") is starting; waiting"
   else
@@ -389,7 +403,7 @@ phase_swarm() {
         /usr/sbin/dockerd -H "$SWARM_SOCK" --exec-root "$SWARM_EXEC_ROOT" \
         --data-root "$STATE/docker-swarm" --pidfile "$pidfile" --config-file "$cfg" \
         --bridge "$SWARM_BRIDGE" --iptables=false --ip-masq=false \
-        --default-address-pool "base=$SWARM_LOCAL_POOL,size=24" --no-new-privileges \
+        --no-new-privileges \
         --containerd-namespace ppa-swarm --containerd-plugins-namespace ppa-swarm-plugins
     fi
     if ! wait_until 60 "the swarm dockerd" swarm_up; then
@@ -415,6 +429,7 @@ phase_swarm() {
   fi
   wait_until 30 "the swarm to be active" test "$(swarm_state)" = active ||
     die "the swarm engine's node is $(swarm_state), not active"
+  default_bridge_ok || die "the swarm dockerd's start deleted daemon 1's link docker0 (see the note above SWARM_SOCK)"
   SWARM_SUMMARY="$(swarm_docker version --format '{{.Server.Version}}' 2>/dev/null) ($SWARM_SOCK), node $(swarm_docker info --format '{{.Swarm.NodeAddr}}' 2>/dev/null), overlay pool $SWARM_OVERLAY_POOL"
   say "swarm dockerd: swarm active; $SWARM_SUMMARY"
 }
