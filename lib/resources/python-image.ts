@@ -231,6 +231,23 @@ export interface BuiltImage {
     readonly pullAuth?: PullAuth;
 }
 
+let pendingPlanCheck: ((plan: Plan) => void) | undefined;
+
+/**
+ * A PythonImage for a component that refuses some plans (PythonService: data
+ * paths): `check` runs on the synthesized plan before the image registers
+ * anything, so `up` builds nothing for an app the component then refuses. An
+ * InputError it throws fails the PythonImage like its own checks.
+ */
+export function checkedPythonImage(name: string, args: PythonImageArgs, opts: pulumi.ComponentResourceOptions, check: (plan: Plan) => void): PythonImage {
+    pendingPlanCheck = check;
+    try {
+        return new PythonImage(name, args, opts);
+    } finally {
+        pendingPlanCheck = undefined;
+    }
+}
+
 /** Folder for generated build contexts, relative to the Pulumi project so paths do not differ between checkouts. */
 export const WORK_DIR = ".pulumi-python-app";
 
@@ -283,6 +300,9 @@ function buildPythonImage(name: string, args: PythonImageArgs, parent: pulumi.Re
         buildSecrets: buildSecretNames,
         caBundle: caPem !== undefined,
     });
+    const check = pendingPlanCheck;
+    pendingPlanCheck = undefined;
+    check?.(synth.plan);
 
     const contextDir = path.join(WORK_DIR, safeName(name), "context");
     fs.mkdirSync(WORK_DIR, { recursive: true });

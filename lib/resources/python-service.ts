@@ -6,7 +6,7 @@ import { gunicornCommand, healthCheckCommand, healthCheckTimingSpec, stopTimeout
 import * as v from "../validate";
 import { CheckedContainerArgs, checkContainerArgs, containerEnvs, PythonAppArgs, releaseContainer, scratchTmpfs } from "./python-app";
 import { ComponentInternals } from "./internals";
-import { asResourceError, PythonImage } from "./python-image";
+import { asResourceError, checkedPythonImage, PythonImage } from "./python-image";
 
 /**
  * How a Swarm service's tasks are reached by name. "vip": one virtual IP
@@ -176,9 +176,8 @@ export class PythonService extends pulumi.ComponentResource {
             checkServiceArgs(args, { replicas, endpointMode, publishMode, updateParallelism, updateMonitorSeconds, convergeTimeoutSeconds }),
         );
 
-        const image = new PythonImage(name, imageArgs, { parent: this });
+        const image = checkedPythonImage(name, imageArgs, { parent: this }, checkPlan);
         const plan = image.plan;
-        asResourceError(this, () => checkPlan(plan));
         if (c.memoryMb !== undefined) {
             void pulumi.log.info(`memoryMb: a Swarm service limits memory, not swap; a task may also use up to ${c.memoryMb} MiB of swap where the node has swap.`, this);
         }
