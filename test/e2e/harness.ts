@@ -25,10 +25,11 @@ let leftoversCleared = false;
  * own ports. Their stacks' state went with the run's temporary folder, so no
  * `destroy` reaches them, and their restart policy brings them back with the
  * engine: left alone, the next run's `up` fails with "port is already
- * allocated". Only containers publishing a port in E2E_PORTS on loopback,
- * with a Pulumi auto-name (`<name>-<7 hex>`), are touched.
+ * allocated". Only containers of an image from the suites' own repositories
+ * (`<registry>/e2e/...`) that publish a port in E2E_PORTS on loopback, with a
+ * Pulumi auto-name (`<name>-<7 hex>`), are touched: anyone else's are not.
  */
-function clearLeftovers(): void {
+function clearLeftovers(inf: Infra): void {
     if (leftoversCleared) {
         return;
     }
@@ -38,12 +39,28 @@ function clearLeftovers(): void {
         return;
     }
     // The bindings the container asks for, running or not: a stopped one takes its ports back when the engine restarts it.
-    const inspected = JSON.parse(docker("inspect", ...ids)) as { Id: string; Name: string; HostConfig: { PortBindings?: Record<string, { HostIp: string; HostPort: string }[] | null> } }[];
+    const inspected = JSON.parse(docker("inspect", ...ids)) as {
+        Id: string;
+        Name: string;
+        Config: { Image: string };
+        HostConfig: { PortBindings?: Record<string, { HostIp: string; HostPort: string }[] | null> };
+    }[];
+    // PythonApp runs its image by ID: the image's names say whose it is.
+    const ours = (image: string): boolean => {
+        let names: string[];
+        try {
+            const [img] = JSON.parse(docker("image", "inspect", image)) as { RepoTags: string[] | null; RepoDigests: string[] | null }[];
+            names = [...(img.RepoTags ?? []), ...(img.RepoDigests ?? [])];
+        } catch {
+            return false; // its image is gone (force-removed): nothing says it is ours
+        }
+        return names.some((n) => n.startsWith(`${inf.registry}/e2e/`));
+    };
     for (const c of inspected) {
         const bindings = Object.values(c.HostConfig.PortBindings ?? {}).flatMap((b) => b ?? []);
         const onOurPorts = bindings.some((b) => b.HostIp === "127.0.0.1" && Number(b.HostPort) >= E2E_PORTS.first && Number(b.HostPort) <= E2E_PORTS.last);
         const name = c.Name.replace(/^\//, "");
-        if (onOurPorts && /-[0-9a-f]{7}$/.test(name)) {
+        if (onOurPorts && /-[0-9a-f]{7}$/.test(name) && ours(c.Config.Image)) {
             docker("rm", "-f", c.Id);
             console.log(`      removed ${name}, left on an e2e port by an interrupted run`);
         }
@@ -53,7 +70,7 @@ function clearLeftovers(): void {
 /** env.sh's infrastructure, once the containers an interrupted run left on the suites' ports are gone. */
 export function infra(): Infra {
     const inf = loadInfra();
-    clearLeftovers();
+    clearLeftovers(inf);
     return inf;
 }
 
