@@ -6,7 +6,7 @@ import { healthCheckCommand, healthCheckTimingSpec, stopTimeout } from "../rende
 import * as v from "../validate";
 import { engines, waitHealthy } from "./engine";
 import { ComponentInternals } from "./internals";
-import { asResourceError, PythonImage, PythonImageArgs, safeName } from "./python-image";
+import { asResourceError, checkedPythonImage, PythonImage, PythonImageArgs, safeName } from "./python-image";
 
 /**
  * The container's restart policy (Docker's `--restart`). A string-valued
@@ -138,13 +138,14 @@ export class PythonApp extends pulumi.ComponentResource {
             }),
         );
 
-        const image = new PythonImage(name, imageArgs, { parent: this });
+        // `volumes` must name the plan's data paths: checked before the image registers its build.
+        const image = checkedPythonImage(name, imageArgs, { parent: this }, (p) => checkVolumes(p, c));
         const plan = image.plan;
         this.dockerfile = image.dockerfile;
         this.planJson = image.planJson;
 
         // Data paths get named volumes, scratch paths a tmpfs (with a read-only root).
-        const mounts = asResourceError(this, () => dataMounts(name, plan, c, this));
+        const mounts = dataMounts(name, plan, c, this);
         const tmpfsMounts = { ...c.tmpfs };
         if (c.readOnlyRootFilesystem) {
             Object.assign(tmpfsMounts, { ...scratchTmpfs(plan), ...tmpfsMounts });
@@ -304,8 +305,8 @@ function isLoopback(ip: string): boolean {
     return ip.startsWith("127.") || ip === "::1";
 }
 
-/** A named volume at each data path; `volumes` names them (and may only name data paths). */
-function dataMounts(name: string, plan: Plan, c: CheckedContainerArgs, parent: pulumi.Resource): docker.types.input.ContainerMount[] {
+/** `volumes` may only name data paths of the plan. */
+function checkVolumes(plan: Plan, c: CheckedContainerArgs): void {
     const data = plan.writablePaths.filter((w) => w.kind === "data");
     for (const target of Object.keys(c.volumes)) {
         if (!data.some((w) => w.path === target)) {
@@ -316,7 +317,11 @@ function dataMounts(name: string, plan: Plan, c: CheckedContainerArgs, parent: p
             );
         }
     }
-    return data.map((w) => {
+}
+
+/** A named volume at each data path, named by `volumes` where it names one. */
+function dataMounts(name: string, plan: Plan, c: CheckedContainerArgs, parent: pulumi.Resource): docker.types.input.ContainerMount[] {
+    return plan.writablePaths.filter((w) => w.kind === "data").map((w) => {
         const volumeName = c.volumes[w.path] ?? `${safeName(name).toLowerCase()}-${w.path.replace(/^\/+/, "").replace(/[^A-Za-z0-9_.-]+/g, "-")}`;
         const volume = new docker.Volume(
             `${name}-volume${w.path.replace(/[^A-Za-z0-9_.-]+/g, "-")}`,

@@ -472,7 +472,7 @@ describe("components (Pulumi mocks)", () => {
             assert.deepEqual(c.mounts, [{ type: "volume", source: "notes-instance", target: "/app/instance" }]);
         });
 
-        it("GIVEN `volumes` naming a path that is not a data path WHEN constructed THEN it fails naming `volumes` and `writablePaths`", () => {
+        it("GIVEN `volumes` naming a path that is not a data path WHEN constructed THEN it fails naming `volumes` and `writablePaths`, before the image build is registered", async () => {
             assert.throws(
                 () => new PythonApp("vol", { source: path.join(FIXTURES, "flask-requirements"), volumes: { "/srv/x": "x" } }),
                 (e: unknown) =>
@@ -480,6 +480,8 @@ describe("components (Pulumi mocks)", () => {
                     e.message ===
                         '`volumes` names /srv/x, which is not a data path of the app (it has none); declare it in `writablePaths` as "data" so the image makes it writable by the app\'s user.',
             );
+            await settle();
+            assert.deepStrictEqual(recorded.filter((r) => r.type.startsWith("docker")).map((r) => r.type), [], "nothing is built or run");
         });
 
         it("GIVEN a network whose IPAM reports no gateway (the default bridge) THEN the subnet's first host is its gateway", () => {
