@@ -179,6 +179,37 @@ export const SPECIFICITY: readonly Exclude<Framework, "unknown">[] = [
     "django", "quart", "fastapi", "litestar", "sanic", "blacksheep", "connexion", "dash", "falcon", "bottle", "pyramid", "starlette", "flask",
 ];
 
+/**
+ * Middleware that wraps an app and is itself the app served: the interface
+ * of what it returns, whatever it wraps. An adapter turns one interface into
+ * the other (a2wsgi's ASGIMiddleware serves an ASGI app to a WSGI server);
+ * the others keep it (WhiteNoise is WSGI middleware). Qualified as the code
+ * imports them; each from its project's documentation.
+ */
+export const WRAPPERS: Readonly<Record<string, AppInterface>> = {
+    // Adapters: ASGI app -> WSGI callable.
+    "a2wsgi.ASGIMiddleware": "wsgi",
+    "a2wsgi.asgi.ASGIMiddleware": "wsgi",
+    // Adapters: WSGI app -> ASGI callable.
+    "a2wsgi.WSGIMiddleware": "asgi",
+    "a2wsgi.wsgi.WSGIMiddleware": "asgi",
+    "asgiref.wsgi.WsgiToAsgi": "asgi",
+    "starlette.middleware.wsgi.WSGIMiddleware": "asgi",
+    "fastapi.middleware.wsgi.WSGIMiddleware": "asgi",
+    "uvicorn.middleware.wsgi.WSGIMiddleware": "asgi",
+    // WSGI middleware.
+    "whitenoise.WhiteNoise": "wsgi",
+    "servestatic.ServeStatic": "wsgi",
+    "werkzeug.middleware.proxy_fix.ProxyFix": "wsgi",
+    "werkzeug.middleware.dispatcher.DispatcherMiddleware": "wsgi",
+    "werkzeug.middleware.shared_data.SharedDataMiddleware": "wsgi",
+    "sentry_sdk.integrations.wsgi.SentryWsgiMiddleware": "wsgi",
+    // ASGI middleware.
+    "servestatic.ServeStaticASGI": "asgi",
+    "blacknoise.BlackNoise": "asgi",
+    "sentry_sdk.integrations.asgi.SentryAsgiMiddleware": "asgi",
+};
+
 /** Methods whose call makes an app, for frameworks whose app comes from an object the code built first. */
 export const APP_METHODS: Readonly<Record<string, { readonly framework: Exclude<Framework, "unknown">; readonly interface: AppInterface }>> = {
     make_wsgi_app: { framework: "pyramid", interface: "wsgi" },

@@ -1,4 +1,4 @@
-import { APP_METHODS, AppInterface, constructorOf, defaultInterface, Framework, frameworkOfModule, mostSpecific } from "../data/frameworks";
+import { APP_METHODS, AppInterface, constructorOf, defaultInterface, Framework, frameworkOfModule, mostSpecific, WRAPPERS } from "../data/frameworks";
 import { calleeOf, Expr, FunctionDef, parseModule, PyModule } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -29,6 +29,8 @@ export interface CodeApp {
     readonly root: ImportRoot;
     /** An app object (assigned at module level), or a factory gunicorn calls. */
     readonly kind: "object" | "factory";
+    /** The middleware the object is (`application = ASGIMiddleware(app)`): it decides the interface. */
+    readonly wrapper?: string;
 }
 
 /** Folders never scanned for the app: tools, virtualenvs, tests, assets. */
@@ -102,6 +104,8 @@ interface Made {
     readonly interface: AppInterface;
     /** The object needs an attribute served instead (Dash's `server`). */
     readonly serves?: string;
+    /** The object is this middleware around the framework's app (WRAPPERS): its interface is the middleware's. */
+    readonly wrapper?: string;
 }
 
 /** The framework app an expression makes, if it calls a constructor or an app-making method. */
@@ -199,11 +203,12 @@ export function moduleReader(src: SourceTree, roots: readonly ImportRoot[]): Mod
  * a call to a factory defined here or imported from the app's own modules),
  * or a factory function.
  */
-export function classify(reader: ModuleReader, file: string, root: ImportRoot, name: string): (Made & { kind: "object" | "factory" }) | undefined {
+export function classify(reader: ModuleReader, file: string, root: ImportRoot, name: string, seen: Set<string> = new Set()): (Made & { kind: "object" | "factory" }) | undefined {
     const mod = reader.parse(file);
-    if (!mod) {
-        return undefined;
+    if (!mod || seen.has(`${file}:${name}`)) {
+        return undefined; // a name that wraps itself through others (a = W(b); b = W(a)) makes nothing readable
     }
+    seen.add(`${file}:${name}`);
     const fn = mod.functions.get(name);
     if (fn) {
         const made = factoryMade(mod, fn);
@@ -216,6 +221,10 @@ export function classify(reader: ModuleReader, file: string, root: ImportRoot, n
     const direct = madeBy(value);
     if (direct) {
         return { ...direct, kind: "object" };
+    }
+    const around = wrapped(reader, mod, file, root, name, value, seen);
+    if (around) {
+        return { ...around, kind: "object" };
     }
     // server = dashboard.server: the Flask server of a Dash app.
     if (value.kind === "ref" && value.local.includes(".")) {
@@ -246,6 +255,49 @@ export function classify(reader: ModuleReader, file: string, root: ImportRoot, n
     return undefined;
 }
 
+/**
+ * An app object that is middleware around an app (`application =
+ * ASGIMiddleware(app)`, `app = WhiteNoise(app)`): the middleware decides the
+ * interface (WRAPPERS); the framework is the wrapped app's (the first
+ * argument, or `app=`: a name, `name.wsgi_app`, or a call), else the one the
+ * module imports.
+ */
+function wrapped(reader: ModuleReader, mod: PyModule, file: string, root: ImportRoot, name: string, value: Expr, seen: Set<string>, depth = 0): Made | undefined {
+    const callee = calleeOf(value);
+    const iface = callee === undefined ? undefined : WRAPPERS[callee];
+    if (iface === undefined || value.kind !== "call" || depth > 3) {
+        return undefined;
+    }
+    const inner = value.args[0] ?? value.kwargs.app ?? value.kwargs.application;
+    let framework: Made["framework"] | undefined;
+    if (inner?.kind === "call") {
+        const local = inner.callee.kind === "ref" ? mod.functions.get(inner.callee.local) : undefined;
+        framework = (madeBy(inner) ?? (local ? factoryMade(mod, local) : undefined) ?? wrapped(reader, mod, file, root, name, inner, seen, depth + 1))?.framework;
+    } else if (inner?.kind === "ref") {
+        const target = inner.local.split(".")[0];
+        // `app = WhiteNoise(app)`: the wrapped app is what the name held before.
+        const before = target === name ? valueBefore(mod, name, value) : undefined;
+        const made =
+            target !== name
+                ? classify(reader, file, root, target, seen)
+                : before && (madeBy(before) ?? wrapped(reader, mod, file, root, name, before, seen, depth + 1));
+        framework = made?.framework;
+    }
+    framework ??= importedFramework(mod)?.framework;
+    return framework === undefined ? undefined : { framework, interface: iface, wrapper: callee };
+}
+
+/** The value `name` was assigned before the assignment of `value` (`app = Flask(...)` before `app = WhiteNoise(app)`). */
+function valueBefore(mod: PyModule, name: string, value: Expr): Expr | undefined {
+    const at = mod.assigns.findIndex(([n, v]) => n === name && v === value);
+    for (let i = at - 1; i >= 0; i--) {
+        if (mod.assigns[i][0] === name) {
+            return mod.assigns[i][1];
+        }
+    }
+    return undefined;
+}
+
 /** The most specific framework the module imports. */
 function importedFramework(mod: PyModule): Made | undefined {
     const row = mostSpecific([...mod.imported].map((m) => frameworkOfModule(m)));
@@ -266,7 +318,7 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
         for (const name of names) {
             const made = classify(reader, c.file, c.root, name);
             if (made?.kind === "object" && !made.serves) {
-                objects.push({ spec: `${c.module}:${name}`, framework: made.framework, interface: made.interface, file: c.file, root: c.root, kind: "object" });
+                objects.push({ spec: `${c.module}:${name}`, framework: made.framework, interface: made.interface, file: c.file, root: c.root, kind: "object", wrapper: made.wrapper });
                 break;
             }
         }
@@ -347,15 +399,13 @@ function rankName(n: string): number {
 }
 
 /**
- * The framework of the app a spec names (from `app` or a Procfile): the
- * constructor behind the attribute or factory, else the framework the module
- * imports. Undefined when the module is not in the source folder.
- */
-/**
- * The framework and interface of the object a spec names. `constructed` is
- * true when the code shows the call that makes it (e.g. `app = FastAPI()`),
+ * The framework and interface of the object a spec names (from `app` or a
+ * Procfile): the constructor or middleware behind the attribute or factory,
+ * else the framework the module imports. `constructed` is true when the code
+ * shows the call that makes it (`app = FastAPI()`, `app = ASGIMiddleware(api)`),
  * false when only the module's framework import says so (the object may be
- * a wrapper of another interface).
+ * middleware detection does not know). Undefined when the module is not in
+ * the source folder.
  */
 export function frameworkOfSpec(src: SourceTree, roots: readonly ImportRoot[], spec: string): (Made & { file: string; constructed: boolean }) | undefined {
     const reader = moduleReader(src, roots);
@@ -367,7 +417,7 @@ export function frameworkOfSpec(src: SourceTree, roots: readonly ImportRoot[], s
     const attr = attrPart.split("(")[0];
     const made = classify(reader, where.file, where.root, attr);
     if (made) {
-        return { framework: made.framework, interface: made.interface, file: where.file, constructed: true };
+        return { framework: made.framework, interface: made.interface, wrapper: made.wrapper, file: where.file, constructed: true };
     }
     const mod = reader.parse(where.file);
     const imported = mod ? importedFramework(mod) : undefined;

@@ -94,26 +94,35 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
      * framework whose apps changed interface between releases takes either
      * (the pinned release may not be the one installed).
      */
-    const requested = (framework: Framework, made: AppInterface | undefined, spec: string, file: string): AppInterface | undefined => {
+    const requested = (framework: Framework, made: AppInterface | undefined, spec: string, file: string, wrapper?: string): AppInterface | undefined => {
         if (request.interface === undefined || made === undefined) {
             return request.interface;
         }
-        const shown = releaseInterface(framework, made).interface;
+        // Middleware's interface is its own; a framework's may depend on its release.
+        const shown = wrapper ? made : releaseInterface(framework, made).interface;
         if (request.interface !== made && request.interface !== shown) {
             throw new InputError(
                 "`interface`",
-                `\`interface\` is "${request.interface}", but ${spec} (${file}) is made by a ${framework} constructor, which makes ${article(shown)} app: ` +
+                `\`interface\` is "${request.interface}", but ${spec} (${file}) is made by ${wrapper ?? `a ${framework} constructor`}, which makes ${article(shown)} app: ` +
                     `gunicorn would serve it as ${request.interface.toUpperCase()} and every request would fail. ` +
                     `Remove \`interface\` (detection serves it as "${shown}"), or point \`app\` at ${article(request.interface)} wrapper of it.`,
             );
         }
         return request.interface;
     };
+    /** The interface of an app object detection read: middleware's own, else the framework's at its release. */
+    const served = (framework: Framework, made: AppInterface, spec: string, wrapper: string | undefined): AppInterface => {
+        if (wrapper === undefined) {
+            return atRelease(framework, made);
+        }
+        notes.push(`${spec} is ${wrapper} around the ${framework} app, which makes ${article(made)} app: it is served as ${made.toUpperCase()}.`);
+        return made;
+    };
     const interfaceFor = (spec: string, said: AppInterface | undefined, chdir: string, pythonPath: readonly string[]) => {
         const code = frameworkOfSpec(src, lookup(chdir, pythonPath), spec);
         const framework: Framework = code?.framework ?? fromDeps;
-        const chosen = code?.constructed ? requested(framework, code.interface, spec, code.file) : request.interface;
-        const iface = chosen ?? said ?? atRelease(framework, code?.interface ?? defaultInterface(framework));
+        const chosen = code?.constructed ? requested(framework, code.interface, spec, code.file, code.wrapper) : request.interface;
+        const iface = chosen ?? said ?? served(framework, code?.interface ?? defaultInterface(framework), spec, code?.wrapper);
         return { framework, iface, found: code !== undefined || moduleExists(src, lookup(chdir, pythonPath), spec) };
     };
 
@@ -156,7 +165,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
     if (found) {
         return {
             spec: found.spec,
-            interface: requested(found.framework, found.interface, found.spec, found.file) ?? atRelease(found.framework, found.interface),
+            interface: requested(found.framework, found.interface, found.spec, found.file, found.wrapper) ?? served(found.framework, found.interface, found.spec, found.wrapper),
             framework: found.framework,
             source: found.file,
             chdir: request.chdir ?? "",

@@ -22,11 +22,12 @@ export interface ImageOptions {
     readonly app?: string;
     /**
      * "wsgi" or "asgi"; ASGI apps run with gunicorn's uvicorn worker. For an
-     * app object the code does not construct itself (a wrapper such as
-     * asgiref's WsgiToAsgi). Throws InputError when the code shows a framework
-     * constructor that makes the other interface (say, `interface: "wsgi"` on
-     * `app = FastAPI()`): every request would fail.
-     * @default the interface of the framework whose constructor makes the app
+     * app object detection cannot read (middleware it does not know, such as
+     * a wrapper of the app's own). Throws InputError when the code shows a
+     * framework constructor or known middleware (a2wsgi, asgiref's
+     * WsgiToAsgi, WhiteNoise, ...) that makes the other interface (say,
+     * `interface: "wsgi"` on `app = FastAPI()`): every request would fail.
+     * @default the interface of the constructor or middleware that makes the app
      */
     readonly interface?: AppInterface;
     /**

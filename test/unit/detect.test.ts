@@ -439,12 +439,58 @@ describe("detection", () => {
             const flask = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n" });
             assert.throws(() => synthesize(flask, { app: "app:app", interface: "asgi" }), /`interface` is "asgi", but app:app \(app.py\) is made by a flask constructor, which makes a WSGI app/);
         });
-        it("GIVEN `interface` and an `app` object the code does not construct (a wrapper) THEN the option wins", () => {
+        const A2WSGI = "from a2wsgi import ASGIMiddleware\nfrom fastapi import FastAPI\n\napi = FastAPI()\napp = ASGIMiddleware(api)\n";
+        it("GIVEN `app` naming middleware that adapts an ASGI app to WSGI (a2wsgi) THEN it is served as WSGI, with or without `interface` saying so", () => {
+            const dir = apps.make({ "app.py": A2WSGI, "requirements.txt": "fastapi\na2wsgi\n" });
+            for (const options of [{ app: "app:app" }, { app: "app:app", interface: "wsgi" as const }]) {
+                const { plan } = synthesize(dir, options);
+                assert.deepEqual(plan.entrypoint, { spec: "app:app", interface: "wsgi", source: "`app`" });
+                assert.equal(plan.framework, "fastapi");
+                assert.equal(plan.server.workerClass, undefined, "gunicorn's own (gthread) workers");
+                assert.deepEqual(plan.server.addedPackages, ["gunicorn==27.0.1"], "no uvicorn worker");
+            }
+            assert.ok(synthesize(dir, { app: "app:app" }).plan.notes.includes("app:app is a2wsgi.ASGIMiddleware around the fastapi app, which makes a WSGI app: it is served as WSGI."));
+        });
+        it("GIVEN `interface` contradicting the middleware `app` names THEN an InputError naming the middleware", () => {
+            const dir = apps.make({ "app.py": A2WSGI, "requirements.txt": "fastapi\na2wsgi\n" });
+            assert.throws(
+                () => synthesize(dir, { app: "app:app", interface: "asgi" }),
+                (e: unknown) =>
+                    e instanceof InputError &&
+                    e.message ===
+                        '`interface` is "asgi", but app:app (app.py) is made by a2wsgi.ASGIMiddleware, which makes a WSGI app: gunicorn would serve it as ASGI and every request would fail. ' +
+                            'Remove `interface` (detection serves it as "wsgi"), or point `app` at an ASGI wrapper of it.',
+            );
+            // The app object it wraps is still the framework's, and ASGI.
+            assert.equal(synthesize(dir, { app: "app:api" }).plan.entrypoint.interface, "asgi");
+        });
+        it("GIVEN an app rebound to middleware around itself (`app = WhiteNoise(app)`) THEN scanning finds it, with the wrapped app's framework", () => {
             const dir = apps.make({
-                "app.py": "from a2wsgi import ASGIMiddleware\nfrom fastapi import FastAPI\n\napi = FastAPI()\napp = ASGIMiddleware(api)\n",
-                "requirements.txt": "fastapi\na2wsgi\n",
+                "app.py": 'from flask import Flask\nfrom whitenoise import WhiteNoise\n\napp = Flask(__name__)\napp = WhiteNoise(app, root="static/")\n',
+                "requirements.txt": "flask\nwhitenoise\n",
             });
-            assert.equal(synthesize(dir, { app: "app:app", interface: "wsgi" }).plan.entrypoint.interface, "wsgi");
+            const { plan } = synthesize(dir);
+            assert.deepEqual(plan.entrypoint, { spec: "app:app", interface: "wsgi", source: "app.py" });
+            assert.equal(plan.framework, "flask");
+        });
+        it("GIVEN a module-level WsgiToAsgi around a local factory's Flask app THEN it is found, ASGI, with the uvicorn worker", () => {
+            const dir = apps.make({
+                "main.py": "from asgiref.wsgi import WsgiToAsgi\nfrom flask import Flask\n\n\ndef create_app():\n    return Flask(__name__)\n\n\napplication = WsgiToAsgi(create_app())\n",
+                "requirements.txt": "flask\nasgiref\n",
+            });
+            const { plan } = synthesize(dir);
+            assert.deepEqual(plan.entrypoint, { spec: "main:application", interface: "asgi", source: "main.py" });
+            assert.equal(plan.framework, "flask");
+            assert.equal(plan.server.workerClass, "uvicorn_worker.UvicornWorker");
+        });
+        it("GIVEN names that wrap each other in a cycle THEN detection ends, with the framework the module imports", () => {
+            const dir = apps.make({
+                "app.py": "from flask import Flask\nfrom whitenoise import WhiteNoise\n\napp = Flask(__name__)\nb = WhiteNoise(app)\napp = WhiteNoise(b)\nb = WhiteNoise(app)\n",
+                "requirements.txt": "flask\nwhitenoise\n",
+            });
+            const { plan } = synthesize(dir, { app: "app:b" });
+            assert.equal(plan.entrypoint.interface, "wsgi");
+            assert.equal(plan.framework, "flask");
         });
         it("GIVEN a Procfile running `uvicorn main:app --factory` THEN the app is main:app() and ASGI", () => {
             const dir = apps.make({
