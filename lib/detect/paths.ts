@@ -20,6 +20,14 @@ export interface PathContext {
     lookup(name: string): { readonly expr: Expr; readonly file: string } | undefined;
     /** A value stored under a key of a mapping (`app.config["UPLOAD_FOLDER"] = ...`), by the mapping's path and the key. */
     lookupItem?(mapping: string, key: string): Expr | undefined;
+    /**
+     * A dotted name's value, with the context of the module that holds it: a
+     * module's name (`config.UPLOAD_DIR`), or an attribute its class body
+     * assigns, of a class or an instance made at module level (`settings.upload_dir`
+     * with `settings = Settings()`). `path` is qualified through the imports;
+     * `local` is the name as written.
+     */
+    lookupDotted?(path: string, local: string): { readonly expr: Expr; readonly ctx: PathContext } | undefined;
 }
 
 /** Calls that read a setting with a default: the default applies when the environment does not say. */
@@ -76,7 +84,8 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
                 return parent(ctx.file); // Flask's app.root_path: the module's folder
             }
             if (e.path.includes(".")) {
-                return undefined;
+                const dotted = ctx.lookupDotted?.(e.path, e.local);
+                return dotted ? pathValue(dotted.expr, dotted.ctx, depth + 1) : undefined;
             }
             const bound = ctx.lookup(e.path);
             return bound ? pathValue(bound.expr, { ...ctx, file: bound.file }, depth + 1) : undefined;
@@ -117,6 +126,10 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             const name = calleeOf(e) ?? "";
             if ((name === "os.getcwd" || name === "pathlib.Path.cwd" || name === "Path.cwd") && e.args.length === 0) {
                 return ctx.cwd; // the working folder the server runs in
+            }
+            // pydantic's Field("uploads") / Field(default="uploads"): the default applies when the environment does not say.
+            if ((name === "pydantic.Field" || name === "pydantic.fields.Field") && (e.args[0] ?? e.kwargs["default"]) !== undefined) {
+                return pathValue(e.args[0] ?? e.kwargs["default"], ctx, depth + 1);
             }
             const fallback = defaultOf(e);
             if (fallback !== undefined) {

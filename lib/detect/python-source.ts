@@ -60,6 +60,15 @@ export interface FunctionDef {
     readonly calls: readonly Extract<Expr, { kind: "call" }>[];
 }
 
+/** A top-level class: its bases and the attributes its body assigns (`UPLOAD_DIR = "x"`, `upload_dir: str = "x"`). */
+export interface ClassDef {
+    readonly name: string;
+    /** The bases, qualified through the imports ("pydantic_settings.BaseSettings", "Base"). */
+    readonly bases: readonly string[];
+    /** Attribute name -> value (the last assignment in the body wins). */
+    readonly fields: ReadonlyMap<string, Expr>;
+}
+
 /** A top-level step that changes the module's names, in source order. */
 export type Step =
     | { readonly kind: "assign"; readonly name: string; readonly value: Expr }
@@ -82,6 +91,8 @@ export interface PyModule {
     readonly itemAssignsAnywhere: ReadonlyArray<readonly [Expr, Expr]>;
     /** Top-level function definitions by name. */
     readonly functions: ReadonlyMap<string, FunctionDef>;
+    /** Top-level class definitions by name. */
+    readonly classes: ReadonlyMap<string, ClassDef>;
     /** Assignments, star imports and include() calls at top level, in source order. */
     readonly order: readonly Step[];
     /** Every call in the module, at any depth (functions and classes included). */
@@ -103,6 +114,7 @@ export function parseModule(text: string): PyModule {
     const assigns: Array<readonly [string, Expr]> = [];
     const itemAssigns: Array<readonly [Expr, Expr]> = [];
     const functions = new Map<string, FunctionDef>();
+    const classes = new Map<string, ClassDef>();
     const calls: Call[] = [];
     const order: Step[] = [];
     const assignedAnywhere: Expr[] = [];
@@ -374,7 +386,7 @@ export function parseModule(text: string): PyModule {
                     continue;
                 }
                 if (c.name === "ClassDefinition") {
-                    classBody(c);
+                    classBody(c, false);
                     continue;
                 }
                 if (c.name === "DecoratedStatement") {
@@ -384,7 +396,7 @@ export function parseModule(text: string): PyModule {
                         } else if (d.name === "FunctionDefinition") {
                             readFunction(d);
                         } else if (d.name === "ClassDefinition") {
-                            classBody(d);
+                            classBody(d, false);
                         }
                     }
                     continue;
@@ -482,12 +494,12 @@ export function parseModule(text: string): PyModule {
                         } else if (d.name === "Decorator") {
                             collectCalls(d, calls);
                         } else if (d.name === "ClassDefinition") {
-                            classBody(d);
+                            classBody(d, !inMainGuard);
                         }
                     }
                     break;
                 case "ClassDefinition":
-                    classBody(n);
+                    classBody(n, !inMainGuard);
                     break;
                 case "IfStatement": {
                     // Only the `if __name__ == "__main__":` branch runs as a script; its else branch runs on import.
@@ -517,7 +529,9 @@ export function parseModule(text: string): PyModule {
         }
     };
 
-    const classBody = (n: SyntaxNode): void => {
+    const classBody = (n: SyntaxNode, record: boolean): void => {
+        const fields = new Map<string, Expr>();
+        const bases: string[] = [];
         for (const c of children(n)) {
             if (c.name === "Body") {
                 for (const s of children(c)) {
@@ -530,14 +544,31 @@ export function parseModule(text: string): PyModule {
                             }
                         }
                     } else if (s.name === "AssignStatement") {
-                        assignedAnywhere.push(expr(assignTargets(s).value, calls));
+                        const { targets, value } = assignTargets(s);
+                        const v = expr(value, calls);
+                        assignedAnywhere.push(v);
+                        for (const t of targets) {
+                            if (t.name === "VariableName") {
+                                fields.set(src(t), v);
+                            }
+                        }
                     } else {
                         collectCalls(s, calls);
                     }
                 }
             } else if (c.name === "ArgList") {
                 collectCalls(c, calls);
+                for (const a of children(c)) {
+                    const base = refPath(expr(a));
+                    if (base !== undefined) {
+                        bases.push(base);
+                    }
+                }
             }
+        }
+        const name = children(n).find((c) => c.name === "VariableName");
+        if (record && name) {
+            classes.set(src(name), { name: src(name), bases, fields });
         }
     };
 
@@ -551,6 +582,7 @@ export function parseModule(text: string): PyModule {
         itemAssigns,
         itemAssignsAnywhere,
         functions,
+        classes,
         calls,
         order,
         assignedAnywhere,

@@ -1,8 +1,8 @@
 import { DEFAULTS } from "../data/defaults";
-import { candidates, ImportRoot } from "./app-code";
+import { candidates, ImportRoot, ModuleReader, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
 import { isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest } from "./paths";
-import { calleeOf, dictGet, Expr, parseModule, PyModule, str } from "./python-source";
+import { calleeOf, ClassDef, dictGet, Expr, parseModule, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -88,21 +88,17 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     if (req.gunicornConfig !== undefined) {
         gunicornPaths(src, req.gunicornConfig, req.cwd, add);
     }
-    const modules = candidates(src, req.roots).map((c) => ({ c, mod: parseModule(src.read(c.file)) }));
+    const reader = moduleReader(src, req.roots);
+    const contextOf = pathContexts(reader, req.cwd);
+    const modules = candidates(src, req.roots).flatMap((c) => {
+        const mod = reader.parse(c.file);
+        return mod ? [{ c, mod }] : [];
+    });
     // Flask's root_path: the folder of the module that makes the app (Flask(__name__)).
     const flaskHome = modules.find(({ mod }) => mod.calls.some((call) => calleeOf(call) === "flask.Flask"))?.c.file;
     const flaskRoot = flaskHome === undefined ? undefined : dirOf(flaskHome);
     for (const { c, mod } of modules) {
-        const ctx: PathContext = {
-            file: c.file,
-            cwd: req.cwd,
-            lookup: (name) => {
-                const expr = mod.value(name);
-                return expr ? { expr, file: c.file } : undefined;
-            },
-            lookupItem: (mapping, key) => configItem(mod, mapping, key),
-        };
-        codePaths(src, mod, c.file, c.module, c.root, ctx, req, flaskRoot, add);
+        codePaths(src, mod, c.file, c.module, c.root, contextOf(c.file, c.root), req, flaskRoot, add);
     }
     return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
@@ -171,6 +167,87 @@ function gunicornPaths(src: SourceTree, file: string, cwd: string, add: (p: Writ
             logPath(src, path, `${file}: gunicorn's ${name} writes ${path}`, add);
         }
     }
+}
+
+/**
+ * The PathContext of each module: its own names, its config items, and
+ * dotted names that reach the app's other modules (`config.UPLOAD_DIR`) and
+ * attributes a class body assigns, read through a class or an instance made
+ * at module level (`settings.upload_dir`, `settings = Settings()`, with
+ * `upload_dir: str = "uploads"` in the class or a base of it in the app).
+ */
+function pathContexts(reader: ModuleReader, cwd: string): (file: string, root: ImportRoot) => PathContext {
+    const cache = new Map<string, PathContext>();
+    const contextOf = (file: string, root: ImportRoot): PathContext => {
+        let ctx = cache.get(file);
+        if (!ctx) {
+            const mod = reader.parse(file);
+            ctx = {
+                file,
+                cwd,
+                lookup: (name) => {
+                    const expr = mod?.value(name);
+                    return expr ? { expr, file } : undefined;
+                },
+                lookupItem: (mapping, key) => (mod ? configItem(mod, mapping, key) : undefined),
+                lookupDotted: (path, local) => dotted(path, file, root, path !== local),
+            };
+            cache.set(file, ctx);
+        }
+        return ctx;
+    };
+    /**
+     * Where a dotted name starts: a name of this module (unless the name came
+     * through an import, `qualified`), else the longest prefix that is a module of the app.
+     */
+    const owner = (parts: string[], file: string, root: ImportRoot, qualified: boolean): { file: string; root: ImportRoot; name: string; rest: string[] } | undefined => {
+        const mod = qualified ? undefined : reader.parse(file);
+        if (mod?.value(parts[0]) !== undefined || mod?.classes.has(parts[0])) {
+            return { file, root, name: parts[0], rest: parts.slice(1) };
+        }
+        for (let i = parts.length - 1; i >= 1; i--) {
+            const where = reader.fileOf(parts.slice(0, i).join("."), { file, root });
+            if (where) {
+                return { ...where, name: parts[i], rest: parts.slice(i + 1) };
+            }
+        }
+        return undefined;
+    };
+    const classOf = (path: string, file: string, root: ImportRoot): { cls: ClassDef; file: string; root: ImportRoot } | undefined => {
+        const o = owner(path.split("."), file, root, path.includes("."));
+        const cls = o && o.rest.length === 0 ? reader.parse(o.file)?.classes.get(o.name) : undefined;
+        return cls && o ? { cls, file: o.file, root: o.root } : undefined;
+    };
+    const field = (c: { cls: ClassDef; file: string; root: ImportRoot }, name: string, depth: number): { expr: Expr; ctx: PathContext } | undefined => {
+        const own = c.cls.fields.get(name);
+        if (own) {
+            return { expr: own, ctx: contextOf(c.file, c.root) };
+        }
+        for (const base of depth < 4 ? c.cls.bases : []) {
+            const b = classOf(base, c.file, c.root);
+            const found = b ? field(b, name, depth + 1) : undefined;
+            if (found) {
+                return found;
+            }
+        }
+        return undefined;
+    };
+    const dotted = (path: string, file: string, root: ImportRoot, qualified: boolean): { expr: Expr; ctx: PathContext } | undefined => {
+        const o = owner(path.split("."), file, root, qualified);
+        if (!o || o.rest.length > 1) {
+            return undefined;
+        }
+        const mod = reader.parse(o.file);
+        const value = mod?.value(o.name);
+        if (o.rest.length === 0) {
+            return value ? { expr: value, ctx: contextOf(o.file, o.root) } : undefined;
+        }
+        // A class's attribute, or an instance's: settings = Settings().
+        const classPath = mod?.classes.has(o.name) ? o.name : value?.kind === "call" ? calleeOf(value) : undefined;
+        const cls = classPath === undefined ? undefined : classOf(classPath, o.file, o.root);
+        return cls ? field(cls, o.rest[0], 0) : undefined;
+    };
+    return contextOf;
 }
 
 function dirOf(p: string): string {

@@ -648,6 +648,75 @@ describe("detection", () => {
                 ],
             );
         });
+        it("GIVEN a folder named by a settings object's attribute in another module (pydantic-settings) THEN its default is the writable path", () => {
+            const dir = apps.make({
+                "app/__init__.py": "",
+                "app/config.py": [
+                    "from pydantic import Field",
+                    "from pydantic_settings import BaseSettings",
+                    "",
+                    "class Base(BaseSettings):",
+                    '    log_dir: str = "logs"',
+                    "",
+                    "class Settings(Base):",
+                    '    upload_dir: str = "uploads"',
+                    '    cache_dir: str = Field(default="cache")',
+                    "",
+                    "settings = Settings()",
+                    "",
+                ].join("\n"),
+                "app/main.py": [
+                    "import os",
+                    "from pathlib import Path",
+                    "from fastapi import FastAPI",
+                    "from app.config import settings",
+                    "",
+                    "os.makedirs(settings.upload_dir, exist_ok=True)",
+                    "Path(settings.cache_dir).mkdir(exist_ok=True)",
+                    "os.makedirs(settings.log_dir, exist_ok=True)",
+                    "app = FastAPI()",
+                    "",
+                ].join("\n"),
+                "requirements.txt": "fastapi\npydantic-settings\n",
+            });
+            const r = synthesize(dir);
+            assert.deepEqual(
+                r.plan.writablePaths.map((w) => [w.path, w.kind, w.why]),
+                [
+                    ["/app/cache", "scratch", "app/main.py: Path(cache).mkdir()"],
+                    ["/app/logs", "scratch", "app/main.py: os.makedirs(logs)"],
+                    ["/app/uploads", "data", "app/main.py: os.makedirs(uploads)"],
+                ],
+            );
+        });
+        it("GIVEN a folder named by a config class's attribute or another module's name THEN it is the writable path; a local name wins over a module of the same name", () => {
+            const dir = apps.make({
+                "config.py": 'import os\nBASE = os.path.dirname(__file__)\nUPLOADS = os.path.join(BASE, "media")\n',
+                "settings.py": 'DATA = "wrong"\n',
+                "app.py": [
+                    "import os",
+                    "import config",
+                    "from flask import Flask",
+                    "",
+                    "class Config:",
+                    '    EXPORT_DIR = "exports"',
+                    "",
+                    "class settings:",
+                    '    DATA = "store"',
+                    "",
+                    "os.makedirs(Config.EXPORT_DIR, exist_ok=True)",
+                    "os.makedirs(config.UPLOADS, exist_ok=True)",
+                    "os.makedirs(settings.DATA, exist_ok=True)",
+                    "app = Flask(__name__)",
+                    "",
+                ].join("\n"),
+                "requirements.txt": "flask\n",
+            });
+            assert.deepEqual(
+                synthesize(dir).plan.writablePaths.map((w) => w.path),
+                ["/app/exports", "/app/media", "/app/store"],
+            );
+        });
         it("GIVEN `workerClass` naming uvicorn's own deprecated worker THEN it is kept and uvicorn-worker is not added", () => {
             const dir = apps.make({ "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", "requirements.txt": "fastapi\nuvicorn==0.32.1\n" });
             const r = synthesize(dir, { workerClass: "uvicorn.workers.UvicornWorker" });
