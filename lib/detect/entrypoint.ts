@@ -26,6 +26,8 @@ export interface Entrypoint {
     readonly django?: DjangoProject;
     /** The Procfile, when there is one. */
     readonly procfile?: ProcfileFacts;
+    /** The PasteDeploy ini a Pyramid app is loaded from, and its app section: its settings (sqlalchemy.url, [alembic]) are the app's. */
+    readonly paste?: { readonly file: string; readonly section: string };
     readonly notes: readonly string[];
 }
 
@@ -185,6 +187,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
             chdir: request.chdir ?? "",
             pythonPath: request.pythonPath ?? [],
             procfile,
+            paste: { file: paste.file, section: paste.section },
             notes: [
                 ...notes,
                 `The app is Pyramid's PasteDeploy app in ${paste.file} ([${paste.section}]), loaded by gunicorn through pyramid.paster.get_app as pserve would load it; its [server:main] is not used. ` +

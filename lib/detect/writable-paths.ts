@@ -1,6 +1,7 @@
 import { DEFAULTS } from "../data/defaults";
 import { candidates, ImportRoot, ModuleReader, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
+import { readIni } from "./dependencies";
 import { isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest } from "./paths";
 import { calleeOf, ClassDef, dictGet, Expr, parseModule, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
@@ -71,6 +72,8 @@ export interface WritableRequest {
      * @default false
      */
     readonly flaskSqlalchemyBelow3?: boolean;
+    /** The PasteDeploy ini a Pyramid app is loaded from, and its app section: its `sqlalchemy.url`. */
+    readonly paste?: { readonly file: string; readonly section: string };
 }
 
 export function detectWritablePaths(src: SourceTree, req: WritableRequest): WritablePath[] {
@@ -87,6 +90,9 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     }
     if (req.gunicornConfig !== undefined) {
         gunicornPaths(src, req.gunicornConfig, req.cwd, add);
+    }
+    if (req.paste !== undefined) {
+        pastePaths(src, req.paste, req.cwd, add);
     }
     const reader = moduleReader(src, req.roots);
     const contextOf = pathContexts(reader, req.cwd);
@@ -248,6 +254,30 @@ function pathContexts(reader: ModuleReader, cwd: string): (file: string, root: I
         return cls ? field(cls, o.rest[0], 0) : undefined;
     };
     return contextOf;
+}
+
+/**
+ * A Pyramid app's SQLite database from its PasteDeploy ini: the app
+ * section's `sqlalchemy.url` (the cookiecutter's `sqlite:///%(here)s/x.sqlite`;
+ * PasteDeploy expands `%(here)s` to the ini's folder, `%%` to `%`).
+ */
+function pastePaths(src: SourceTree, paste: { file: string; section: string }, cwd: string, add: (p: WritablePath) => void): void {
+    const url = readIni(src.read(paste.file)).get(paste.section)?.get("sqlalchemy.url");
+    const rest = url === undefined ? undefined : sqliteUrlRest(url);
+    if (rest === undefined || rest === "" || rest.includes(":memory:")) {
+        return;
+    }
+    const here = "%(here)s";
+    const path = rest.startsWith(here)
+        ? joinPath(dirOf(paste.file), rest.slice(here.length).replace(/^\/+/, "").split("%%").join("%"))
+        : rest.includes("%(")
+          ? undefined // another interpolation: not read
+          : rest.startsWith("/")
+            ? rest
+            : joinPath(cwd, rest.split("%%").join("%"));
+    if (path !== undefined) {
+        add({ path, kind: "data", file: true, holds: "database", why: `${paste.file}: [${paste.section}] sqlalchemy.url = ${url}` });
+    }
 }
 
 function dirOf(p: string): string {

@@ -165,6 +165,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         installedRoots,
         gunicornConfig,
         flaskSqlalchemyBelow3: installsReleaseIn(deps.pins.get("flask-sqlalchemy"), deps.specifiers.get("flask-sqlalchemy"), "<3"),
+        paste: entry.paste,
     });
     // An SQLite database the app keeps (a file, or in a folder such as Flask-SQLAlchemy's instance folder) is the app's own: migrations can run at deploy.
     const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data") }, notes);

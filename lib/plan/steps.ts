@@ -2,6 +2,7 @@ import { DEFAULTS } from "../data/defaults";
 import { Entrypoint } from "../detect/entrypoint";
 import { commands, displayWords, shellTokens } from "../detect/procfile";
 import { SourceTree } from "../detect/source";
+import { readIni } from "../detect/dependencies";
 import { InputError } from "../errors";
 import { CheckedOptions } from "./options";
 
@@ -218,6 +219,9 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     let migrate: ReleasePlan | undefined;
     if (facts.installed.has("flask-migrate") && src.isFile(`${chdir}migrations/alembic.ini`)) {
         migrate = { command: ["flask", "--app", entry.spec, "db", "upgrade"], workdir, source: `Flask-Migrate (${chdir}migrations/)` };
+    } else if (facts.installed.has("alembic") && entry.paste && readIni(src.read(entry.paste.file)).has("alembic")) {
+        // Pyramid's cookiecutter keeps Alembic's settings in the app's own ini (its README: `alembic -c development.ini upgrade head`).
+        migrate = { command: ["alembic", "-c", entry.paste.file, "upgrade", "head"], workdir: DEFAULTS.workdir, source: `Alembic ([alembic] in ${entry.paste.file})` };
     } else if (facts.installed.has("alembic") && src.isFile(`${chdir}alembic.ini`)) {
         migrate = { command: ["alembic", "upgrade", "head"], workdir, source: `Alembic (${chdir}alembic.ini)` };
     }

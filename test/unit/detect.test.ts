@@ -761,6 +761,31 @@ describe("detection", () => {
             assert.deepEqual(r.plan.release?.command, ["flask", "deploy"]);
             assert.ok(r.plan.notes.some((n) => n.includes(".flaskenv sets FLASK_APP")));
         });
+        const pyramid = (ini: string) =>
+            apps.make({
+                "setup.py": 'from setuptools import setup\nsetup(name="tutorial", install_requires=["pyramid", "sqlalchemy", "alembic", "pyramid_tm"], entry_points={"paste.app_factory": ["main = tutorial:main"]})\n',
+                "tutorial/__init__.py": "from pyramid.config import Configurator\n\n\ndef main(global_config, **settings):\n    with Configurator(settings=settings) as config:\n        return config.make_wsgi_app()\n",
+                "production.ini": ini,
+            });
+        const PYRAMID_INI = "[app:main]\nuse = egg:tutorial\nsqlalchemy.url = sqlite:///%(here)s/tutorial.sqlite\n\n[alembic]\nscript_location = tutorial/alembic\nfile_template = %%(rev)s\n\n[server:main]\nuse = egg:waitress#main\n";
+        it("GIVEN a Pyramid cookiecutter app (sqlalchemy.url with %(here)s and [alembic] in production.ini) THEN its SQLite file is data and Alembic runs with that ini", () => {
+            const { plan } = synthesize(pyramid(PYRAMID_INI));
+            assert.deepEqual(plan.writablePaths, [
+                {
+                    path: "/data",
+                    kind: "data",
+                    why: "production.ini: [app:main] sqlalchemy.url = sqlite:///%(here)s/tutorial.sqlite",
+                    links: [{ from: "/app/tutorial.sqlite", to: "/data/tutorial.sqlite" }],
+                },
+            ]);
+            assert.deepEqual(plan.release, { command: ["alembic", "-c", "production.ini", "upgrade", "head"], workdir: "/app", source: "Alembic ([alembic] in production.ini)" });
+        });
+        it("GIVEN a Pyramid app whose ini names a server database THEN no data path, and Alembic is left to `releaseCommand` with a note", () => {
+            const { plan } = synthesize(pyramid(PYRAMID_INI.replace("sqlite:///%(here)s/tutorial.sqlite", "postgresql://db/tutorial")));
+            assert.deepEqual(plan.writablePaths, []);
+            assert.equal(plan.release, undefined);
+            assert.ok(plan.notes.some((n) => n.startsWith("Alembic ([alembic] in production.ini) migrations are here, but the database is not an SQLite file")), plan.notes.join("\n"));
+        });
         it("GIVEN a root prestart.sh with no shebang THEN it runs with sh from the source folder", () => {
             const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "prestart.sh": "python -c 'print(1)'\n" });
             assert.deepEqual(synthesize(dir).plan.release, { command: ["sh", "prestart.sh"], workdir: "/app", source: "prestart.sh (prestart.sh)" });
