@@ -83,6 +83,11 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             if (e.path.endsWith(".root_path")) {
                 return parent(ctx.file); // Flask's app.root_path: the module's folder
             }
+            if (e.path.endsWith(".static_folder")) {
+                // Flask's app.static_folder: "static" in root_path, unless Flask(static_folder=...) says otherwise (not read: then this guess is wrong only for that app).
+                const root = parent(ctx.file);
+                return root === undefined ? undefined : joinPath(root, "static");
+            }
             if (e.path.includes(".")) {
                 const dotted = ctx.lookupDotted?.(e.path, e.local);
                 return dotted ? pathValue(dotted.expr, dotted.ctx, depth + 1) : undefined;

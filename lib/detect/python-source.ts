@@ -101,6 +101,20 @@ export interface PyModule {
     readonly assignedAnywhere: readonly Expr[];
     /** The value of a top-level name, if it is assigned once or last assigned a readable value. */
     value(name: string): Expr | undefined;
+    /**
+     * A name as a call inside a function sees it: the value the function (or
+     * a function around it) last assigns to it; `null` when it is a parameter
+     * there (its value is the caller's); undefined when the function does not
+     * bind it (a module-level name, or a call at top level).
+     */
+    local(call: Extract<Expr, { kind: "call" }>, name: string): Expr | null | undefined;
+}
+
+/** A function's own names, and the function around it (a closure sees its names). */
+interface Scope {
+    readonly params: ReadonlySet<string>;
+    readonly assigns: ReadonlyArray<readonly [string, Expr]>;
+    readonly parent?: Scope;
 }
 
 type Call = Extract<Expr, { kind: "call" }>;
@@ -119,6 +133,7 @@ export function parseModule(text: string): PyModule {
     const order: Step[] = [];
     const assignedAnywhere: Expr[] = [];
     const itemAssignsAnywhere: Array<readonly [Expr, Expr]> = [];
+    const scopes = new Map<Call, Scope>();
 
     const resolve = (local: string): string => {
         // The last binding wins, as at run time.
@@ -349,7 +364,7 @@ export function parseModule(text: string): PyModule {
     };
 
     /** Walks a function body: assignments, returns and calls; nested defs and classes are read on their own (their calls count for the module, not this function). */
-    const readFunction = (n: SyntaxNode): FunctionDef => {
+    const readFunction = (n: SyntaxNode, around?: Scope): FunctionDef => {
         const parts = children(n);
         const name = src(parts.find((p) => p.name === "VariableName")!);
         const paramList = parts.find((p) => p.name === "ParamList");
@@ -377,12 +392,13 @@ export function parseModule(text: string): PyModule {
         const fnAssigns: Array<readonly [string, Expr]> = [];
         const returns: Expr[] = [];
         const fnCalls: Call[] = [];
+        const scope: Scope = { params: new Set(params.map((p) => p.name)), assigns: fnAssigns, parent: around };
         const walk = (b: SyntaxNode): void => {
             for (const c of children(b)) {
                 // A nested def or class is not this function's body, but its calls are the module's
                 // (a route handler defined inside create_app opens the database): read it on its own.
                 if (c.name === "FunctionDefinition") {
-                    readFunction(c);
+                    readFunction(c, scope);
                     continue;
                 }
                 if (c.name === "ClassDefinition") {
@@ -394,7 +410,7 @@ export function parseModule(text: string): PyModule {
                         if (d.name === "Decorator") {
                             collectCalls(d, fnCalls);
                         } else if (d.name === "FunctionDefinition") {
-                            readFunction(d);
+                            readFunction(d, scope);
                         } else if (d.name === "ClassDefinition") {
                             classBody(d, false);
                         }
@@ -442,6 +458,9 @@ export function parseModule(text: string): PyModule {
             walk(body);
         }
         calls.push(...fnCalls);
+        for (const c of fnCalls) {
+            scopes.set(c, scope);
+        }
         return { name, params, assigns: fnAssigns, returns, calls: fnCalls };
     };
 
@@ -590,6 +609,19 @@ export function parseModule(text: string): PyModule {
             for (let i = assigns.length - 1; i >= 0; i--) {
                 if (assigns[i][0] === name) {
                     return assigns[i][1];
+                }
+            }
+            return undefined;
+        },
+        local(call: Call, name: string): Expr | null | undefined {
+            for (let scope = scopes.get(call); scope; scope = scope.parent) {
+                for (let i = scope.assigns.length - 1; i >= 0; i--) {
+                    if (scope.assigns[i][0] === name) {
+                        return scope.assigns[i][1];
+                    }
+                }
+                if (scope.params.has(name)) {
+                    return null;
                 }
             }
             return undefined;

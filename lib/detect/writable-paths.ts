@@ -407,9 +407,10 @@ function codePaths(
 
     for (const c of mod.calls) {
         const callee = calleeOf(c) ?? "";
+        const here = withLocals(ctx, mod, c);
         // SQLite databases opened by path: sqlite3.connect("todo.db"), aiosqlite.connect(os.environ.get("DB", "notes.db")).
         if (SQLITE_CONNECT.has(callee) && c.args[0]) {
-            const path = pathValue(c.args[0], ctx);
+            const path = pathValue(c.args[0], here);
             if (path !== undefined && !path.endsWith(":memory:")) {
                 add({ path, kind: "data", file: true, holds: "database", why: `${file}: ${callee}(${path})` });
             }
@@ -418,7 +419,7 @@ function codePaths(
         // Log files.
         if (FILE_HANDLERS.has(callee) || (callee === "logging.basicConfig" && c.kwargs["filename"] !== undefined)) {
             const target = FILE_HANDLERS.has(callee) ? c.args[0] ?? c.kwargs["filename"] : c.kwargs["filename"];
-            const path = pathValue(target, ctx);
+            const path = pathValue(target, here);
             if (path !== undefined) {
                 logPath(src, path, `${file}: ${callee.split(".").pop()} writes ${path}`, add);
             }
@@ -426,23 +427,29 @@ function codePaths(
         }
         // Folders the code creates.
         if ((callee === "os.makedirs" || callee === "os.mkdir") && c.args[0] && !mentionsInstancePath(c.args[0])) {
-            const path = pathValue(c.args[0], ctx);
-            if (path !== undefined && path !== "" && path !== ctx.cwd) {
+            const path = pathValue(c.args[0], here);
+            if (path !== undefined && path !== "" && path !== here.cwd) {
                 add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: `${file}: ${callee}(${path})` });
             }
             continue;
         }
         // Files written into a folder by a name only known at run time: file.save(os.path.join(app.config["UPLOAD_FOLDER"], filename)), open(UPLOADS / name, "wb").
-        const written = writtenInto(c, ctx);
+        const written = writtenInto(c, here);
         if (written !== undefined) {
             add({ path: written.folder, kind: written.uploads ? "data" : kindOf(written.folder), file: false, holds: written.uploads ? "uploads" : holdsOf(written.folder), why: `${file}: ${written.how}` });
+            continue;
+        }
+        // A file of a fixed name written among the app's files: open(GUESTBOOK, "w"), os.replace(tmp, GUESTBOOK), Path("data/state.json").write_text(...).
+        const fixed = fixedFileWritten(c, here);
+        if (fixed !== undefined) {
+            fixedFile(src, fixed.path, `${file}: ${fixed.how}`, add);
             continue;
         }
         // Path(...).mkdir(), or a name bound to a path: UPLOAD_DIR.mkdir(exist_ok=True).
         const mkdirOn = receiverOf(c, "mkdir");
         if (mkdirOn !== undefined) {
-            const path = pathValue(mkdirOn, ctx);
-            if (path !== undefined && path !== "" && path !== ctx.cwd) {
+            const path = pathValue(mkdirOn, here);
+            if (path !== undefined && path !== "" && path !== here.cwd) {
                 add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: mkdirOn.kind === "ref" ? `${file}: ${mkdirOn.local}.mkdir() creates ${path}` : `${file}: Path(${path}).mkdir()` });
             }
         }
@@ -509,7 +516,11 @@ function writesMode(e: Expr | undefined): boolean {
  * path inside the app's folder (a relative path other than the working
  * folder itself: /tmp and other absolute places are left alone).
  */
-function folderOfComputedFile(e: Expr | undefined, ctx: PathContext): string | undefined {
+function folderOfComputedFile(e: Expr | undefined, ctx: PathContext, depth = 0): string | undefined {
+    if (e?.kind === "ref" && !e.path.includes(".") && depth < 4) {
+        // path = os.path.join(UPLOADS, name); f.save(path)
+        return folderOfComputedFile(ctx.lookup(e.path)?.expr, ctx, depth + 1);
+    }
     let folder: string | undefined;
     if (e?.kind === "call" && calleeOf(e) === "os.path.join" && e.args.length >= 2) {
         folder = pathValue(e.args[0], ctx);
@@ -542,6 +553,80 @@ function writtenInto(c: Extract<Expr, { kind: "call" }>, ctx: PathContext): { fo
         return folder === undefined ? undefined : { folder, uploads: false, how: `open(..., ${JSON.stringify(str(c.args[1] ?? c.kwargs["mode"]))}) writes files into ${folder}` };
     }
     return undefined;
+}
+
+/**
+ * A PathContext that sees a call's function first: its local names (the
+ * last value each is assigned), and none of the module's names its
+ * parameters hide. `path = os.path.join(app.config["UPLOAD_FOLDER"], name);
+ * f.save(path)` then reads as the join it is.
+ */
+function withLocals(ctx: PathContext, mod: PyModule, call: Extract<Expr, { kind: "call" }>): PathContext {
+    return {
+        ...ctx,
+        lookup: (name) => {
+            const own = mod.local(call, name);
+            if (own === null) {
+                return undefined; // a parameter: the caller's value
+            }
+            return own !== undefined ? { expr: own, file: ctx.file } : ctx.lookup(name);
+        },
+    };
+}
+
+/** Calls that write the file their `dst` names: os.replace(tmp, PATH), shutil.copy(src, PATH). */
+const WRITES_DESTINATION = new Set(["os.replace", "os.rename", "shutil.move", "shutil.copy", "shutil.copy2", "shutil.copyfile"]);
+
+/**
+ * A call that writes a file whose whole path reads as a fixed place among
+ * the app's files: open(PATH, "w"/"a"/...), os.replace/os.rename/shutil's
+ * copies and moves to PATH, PATH.write_text()/write_bytes()/touch(), and
+ * PATH.open("w"). Absolute places (/tmp, /var/...) are not the app's files.
+ */
+function fixedFileWritten(c: Extract<Expr, { kind: "call" }>, ctx: PathContext): { path: string; how: string } | undefined {
+    const callee = calleeOf(c) ?? "";
+    let target: Expr | undefined;
+    let how = "";
+    if ((callee === "open" || callee === "io.open") && writesMode(c.args[1] ?? c.kwargs["mode"])) {
+        target = c.args[0] ?? c.kwargs["file"];
+        how = `open(..., ${JSON.stringify(str(c.args[1] ?? c.kwargs["mode"]))}) writes`;
+    } else if (WRITES_DESTINATION.has(callee)) {
+        target = c.args[1] ?? c.kwargs["dst"];
+        how = `${callee}() writes`;
+    } else {
+        for (const method of ["write_text", "write_bytes", "touch"]) {
+            target ??= receiverOf(c, method);
+            how = target !== undefined && how === "" ? `.${method}() writes` : how;
+        }
+        const opened = receiverOf(c, "open");
+        if (target === undefined && opened !== undefined && writesMode(c.args[0] ?? c.kwargs["mode"])) {
+            target = opened;
+            how = `.open(${JSON.stringify(str(c.args[0] ?? c.kwargs["mode"]))}) writes`;
+        }
+    }
+    const path = target === undefined ? undefined : pathValue(target, ctx);
+    if (path === undefined || path === "" || path === ctx.cwd || path.startsWith("/")) {
+        return undefined;
+    }
+    return { path, how: `${how} ${path}` };
+}
+
+/**
+ * A fixed file the app writes: its folder, made writable, when the folder
+ * holds no code (data/guestbook.json: the folder also takes the temporary
+ * file an atomic replace writes beside it); the file alone, linked to a
+ * writable place, when its folder holds code or is the app's folder.
+ */
+function fixedFile(src: SourceTree, path: string, why: string, add: (p: WritablePath) => void): void {
+    const dir = dirOf(path);
+    const holdsCode = dir === "" || src.list(dir).some((e) => e.isFile() && e.name.endsWith(".py"));
+    if (src.list(path).length > 0) {
+        add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why }); // a folder (shutil.copy into it)
+    } else if (holdsCode) {
+        add({ path, kind: "data", file: true, holds: "files", why });
+    } else {
+        add({ path: dir, kind: kindOf(dir), file: false, holds: holdsOf(dir), why });
+    }
 }
 
 /**

@@ -717,6 +717,92 @@ describe("detection", () => {
                 ["/app/exports", "/app/media", "/app/store"],
             );
         });
+        it("GIVEN a file of a fixed name written (open 'w', os.replace, write_text) THEN its folder is writable, or the file alone beside code", () => {
+            const dir = apps.make({
+                "app.py": [
+                    "import json, os",
+                    "from pathlib import Path",
+                    "import bottle",
+                    "",
+                    "HERE = os.path.dirname(os.path.abspath(__file__))",
+                    'GUESTBOOK = os.path.join(HERE, "data", "guestbook.json")',
+                    'STATE = Path(HERE) / "state" / "last.txt"',
+                    "",
+                    "def save(entries):",
+                    '    tmp = GUESTBOOK + ".tmp"',
+                    '    with open(tmp, "w") as fh:',
+                    "        json.dump(entries, fh)",
+                    "    os.replace(tmp, GUESTBOOK)",
+                    "",
+                    "def touch():",
+                    '    STATE.write_text("x")',
+                    '    with open(os.path.join(HERE, "counter.txt"), "a") as fh:',
+                    '        fh.write("1")',
+                    '    with open("/tmp/scratch.txt", "w") as fh:',
+                    '        fh.write("1")',
+                    '    with open(os.path.join(HERE, "README.md")) as fh:',
+                    "        return fh.read()",
+                    "",
+                    "app = bottle.default_app()",
+                    "",
+                ].join("\n"),
+                "data/.keep": "",
+                "requirements.txt": "bottle\n",
+            });
+            const r = synthesize(dir);
+            assert.deepEqual(
+                r.plan.writablePaths.map((w) => [w.path, w.kind, w.why, w.links]),
+                [
+                    ["/app/data", "data", "app.py: os.replace() writes data/guestbook.json", []],
+                    ["/app/state", "data", "app.py: .write_text() writes state/last.txt", []],
+                    ["/data", "data", 'app.py: open(..., "a") writes counter.txt', [{ from: "/app/counter.txt", to: "/data/counter.txt" }]],
+                ],
+            );
+        });
+        it("GIVEN a path held by a function's local name (or the function around it) THEN it is read; a parameter hides a module name", () => {
+            const dir = apps.make({
+                "invoicer/__init__.py": [
+                    "import os",
+                    "from logging.handlers import RotatingFileHandler",
+                    "from flask import Flask, request",
+                    "",
+                    'media = "not-this"',
+                    "",
+                    "def create_app():",
+                    "    app = Flask(__name__)",
+                    '    log_dir = os.path.join(os.path.dirname(app.root_path), "logs")',
+                    "    if not os.path.exists(log_dir):",
+                    "        os.mkdir(log_dir)",
+                    '    app.config["UPLOAD_FOLDER"] = os.path.join(app.static_folder, "uploads")',
+                    '    thumbs = os.path.join(app.static_folder, "thumbs")',
+                    "",
+                    '    @app.post("/upload")',
+                    "    def upload():",
+                    '        f = request.files["file"]',
+                    '        path = os.path.join(app.config["UPLOAD_FOLDER"], f.filename)',
+                    "        f.save(path)",
+                    "        f.save(os.path.join(thumbs, f.filename))",
+                    "        return path",
+                    "",
+                    "    return app",
+                    "",
+                    "def store(media):",
+                    "    os.makedirs(media)",
+                    "",
+                ].join("\n"),
+                "wsgi.py": "from invoicer import create_app\napplication = create_app()\n",
+                "requirements.txt": "flask\n",
+            });
+            const r = synthesize(dir);
+            assert.deepEqual(
+                r.plan.writablePaths.map((w) => [w.path, w.kind, w.why]),
+                [
+                    ["/app/invoicer/static/thumbs", "data", "invoicer/__init__.py: .save() stores files into invoicer/static/thumbs"],
+                    ["/app/invoicer/static/uploads", "data", "invoicer/__init__.py: .save() stores files into invoicer/static/uploads"],
+                    ["/app/logs", "scratch", "invoicer/__init__.py: os.mkdir(logs)"],
+                ],
+            );
+        });
         it("GIVEN `workerClass` naming uvicorn's own deprecated worker THEN it is kept and uvicorn-worker is not added", () => {
             const dir = apps.make({ "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", "requirements.txt": "fastapi\nuvicorn==0.32.1\n" });
             const r = synthesize(dir, { workerClass: "uvicorn.workers.UvicornWorker" });
