@@ -8,7 +8,7 @@ import { detectDependencies, Installer } from "../detect/dependencies";
 import { detectEntrypoint, Entrypoint } from "../detect/entrypoint";
 import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
-import { detectWritablePaths } from "../detect/writable-paths";
+import { detectWritablePaths, WritablePath } from "../detect/writable-paths";
 import { InputError } from "../errors";
 import { DOTTED_NAME } from "../validate";
 import { CheckedOptions, checkOptions, ImageOptions, SynthesizeOptions } from "./options";
@@ -158,7 +158,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const steps = planBuildSteps(src, o, entry, notes);
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
     const gunicornConfig = planned.userConfigPath?.slice(workdir.length + 1);
-    const writes = detectWritablePaths(src, {
+    const detected = detectWritablePaths(src, {
         roots: entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }],
         cwd: entry.chdir,
         django: entry.django,
@@ -167,6 +167,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         flaskSqlalchemyBelow3: installsReleaseIn(deps.pins.get("flask-sqlalchemy"), deps.specifiers.get("flask-sqlalchemy"), "<3"),
         paste: entry.paste,
     });
+    const writes = detected.map((w) => inInstalledCopy(w, installedRoots, `${DEFAULTS.venv}/lib/python${python.version}/site-packages`));
     // An SQLite database the app keeps (a file, or in a folder such as Flask-SQLAlchemy's instance folder) is the app's own: migrations can run at deploy.
     const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data") }, notes);
     const writablePaths = planWritablePaths(o, writes, workdir, (rel) => src.isFile(rel), notes);
@@ -374,4 +375,20 @@ function chooseBase(requested: string | undefined, python: string): Plan["baseIm
                 ? "`baseImage`: an official Python image; Python comes with it."
                 : "`baseImage`: a Debian or Ubuntu image; python3 comes from its apt.",
     };
+}
+
+/**
+ * A path inside a package the image installs (a src layout, installed
+ * without --editable) is written in the installed copy under site-packages,
+ * which is what the app imports: `os.path.join(app.static_folder, "uploads")`
+ * of src/gallery/ is <venv>/lib/python3.X/site-packages/gallery/static/uploads.
+ */
+function inInstalledCopy(w: WritablePath, installedRoots: ReadonlySet<string>, sitePackages: string): WritablePath {
+    for (const root of installedRoots) {
+        if (w.path.startsWith(`${root}/`)) {
+            const path = `${sitePackages}/${w.path.slice(root.length + 1)}`;
+            return { ...w, path, why: `${w.why} (${root}/ is installed as a package: the app writes in its installed copy, ${path})` };
+        }
+    }
+    return w;
 }

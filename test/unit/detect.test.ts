@@ -803,6 +803,40 @@ describe("detection", () => {
                 ],
             );
         });
+        it("GIVEN a src-layout package installed into the venv that writes into its own folder THEN the writable path is its installed copy", () => {
+            const dir = apps.make({
+                "pyproject.toml": [
+                    "[project]",
+                    'name = "gallery"',
+                    'version = "0.1.0"',
+                    'requires-python = ">=3.12"',
+                    'dependencies = ["flask"]',
+                    "",
+                    "[build-system]",
+                    'requires = ["setuptools"]',
+                    'build-backend = "setuptools.build_meta"',
+                    "",
+                ].join("\n"),
+                "src/gallery/__init__.py": [
+                    "import os",
+                    "from flask import Flask",
+                    "app = Flask(__name__)",
+                    'UPLOADS = os.path.join(app.static_folder, "uploads")',
+                    "os.makedirs(UPLOADS, exist_ok=True)",
+                    "",
+                ].join("\n"),
+            });
+            const r = synthesize(dir, { python: "3.12" });
+            assert.deepEqual(
+                r.plan.writablePaths.map((w) => [w.path, w.why]),
+                [
+                    [
+                        "/opt/venv/lib/python3.12/site-packages/gallery/static/uploads",
+                        "src/gallery/__init__.py: os.makedirs(src/gallery/static/uploads) (src/ is installed as a package: the app writes in its installed copy, /opt/venv/lib/python3.12/site-packages/gallery/static/uploads)",
+                    ],
+                ],
+            );
+        });
         it("GIVEN `workerClass` naming uvicorn's own deprecated worker THEN it is kept and uvicorn-worker is not added", () => {
             const dir = apps.make({ "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", "requirements.txt": "fastapi\nuvicorn==0.32.1\n" });
             const r = synthesize(dir, { workerClass: "uvicorn.workers.UvicornWorker" });
