@@ -51,6 +51,12 @@ interface RunSpec {
     path: string;
     status: number[];
     bodyRegex?: string;
+    /**
+     * A form to POST (application/x-www-form-urlencoded) instead of a GET: a
+     * case whose fault shows only when the app writes (an upload, a saved
+     * entry). An extension of this runner; the corpus's own cases GET.
+     */
+    form?: Record<string, string>;
 }
 
 interface CaseSpec {
@@ -254,13 +260,18 @@ interface HttpAnswer {
 const ATTEMPT_TIMEOUT_MS = 45_000;
 
 /** GET `url` without following redirects, retrying while the app is not answering as expected, within the deadline. */
-async function request(url: string, expected: number[], deadlineMs: number): Promise<HttpAnswer> {
+async function request(url: string, expected: number[], deadlineMs: number, form?: Record<string, string>): Promise<HttpAnswer> {
     const end = Date.now() + deadlineMs;
     let last: HttpAnswer = { error: "no attempt" };
     let wrongSince: number | undefined;
     for (;;) {
         try {
-            const res = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS), headers: { "User-Agent": "pulumi-python-app-corpus" } });
+            const res = await fetch(url, {
+                redirect: "manual",
+                signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+                headers: { "User-Agent": "pulumi-python-app-corpus" },
+                ...(form ? { method: "POST", body: new URLSearchParams(form) } : {}),
+            });
             const body = await res.text();
             last = { status: res.status, body };
             if (expected.includes(res.status)) {
@@ -439,7 +450,7 @@ async function runCase(ctx: Ctx, dir: string, spec: CaseSpec): Promise<CaseResul
         const outputs = await p.stack.outputs();
         const url = `${outputs.url.value as string}${run.path}`;
         section(`GET ${url}`);
-        const ans = await request(url, run.status, HTTP_TIMEOUT_MS);
+        const ans = await request(url, run.status, HTTP_TIMEOUT_MS, run.form);
         log(`${JSON.stringify({ status: ans.status, error: ans.error }, null, 1)}\n${(ans.body ?? "").slice(0, 4000)}\n`);
         const appLog = () => {
             const names = caseContainers(component, "container");
@@ -453,25 +464,25 @@ async function runCase(ctx: Ctx, dir: string, spec: CaseSpec): Promise<CaseResul
         };
         if (ans.status === undefined) {
             const line = tellingLine(appLog());
-            return result({ python, result: "FAIL", stage: "http status", reason: oneLine(`GET ${run.path}: no answer in ${HTTP_TIMEOUT_MS / 1000}s (${ans.error})${line ? `; container: ${line}` : ""}`), upSeconds, hostPort });
+            return result({ python, result: "FAIL", stage: "http status", reason: oneLine(`${run.form ? "POST" : "GET"} ${run.path}: no answer in ${HTTP_TIMEOUT_MS / 1000}s (${ans.error})${line ? `; container: ${line}` : ""}`), upSeconds, hostPort });
         }
         if (!run.status.includes(ans.status)) {
             const line = tellingLine(appLog());
             const body = oneLine(ans.body ?? "", 100);
             return result({
                 python, result: "FAIL", stage: "http status", status: ans.status, upSeconds, hostPort,
-                reason: oneLine(`GET ${run.path} -> ${ans.status}, expected ${run.status.join("/")}${body ? ` (body: ${body})` : ""}${line ? `; container: ${line}` : ""}`),
+                reason: oneLine(`${run.form ? "POST" : "GET"} ${run.path} -> ${ans.status}, expected ${run.status.join("/")}${body ? ` (body: ${body})` : ""}${line ? `; container: ${line}` : ""}`),
             });
         }
         if (run.bodyRegex !== undefined && !bodyMatches(ans.body ?? "", run.bodyRegex)) {
             appLog();
             return result({
                 python, result: "FAIL", stage: "body", status: ans.status, upSeconds, hostPort,
-                reason: oneLine(`GET ${run.path} -> ${ans.status}, body does not match /${run.bodyRegex}/: ${JSON.stringify((ans.body ?? "").slice(0, 120))}`),
+                reason: oneLine(`${run.form ? "POST" : "GET"} ${run.path} -> ${ans.status}, body does not match /${run.bodyRegex}/: ${JSON.stringify((ans.body ?? "").slice(0, 120))}`),
             });
         }
         appLog();
-        return result({ python, result: "PASS", stage: null, reason: `GET ${run.path} -> ${ans.status}${run.bodyRegex ? `, body matches /${run.bodyRegex}/` : ""}`, status: ans.status, upSeconds, hostPort });
+        return result({ python, result: "PASS", stage: null, reason: `${run.form ? "POST" : "GET"} ${run.path} -> ${ans.status}${run.bodyRegex ? `, body matches /${run.bodyRegex}/` : ""}`, status: ans.status, upSeconds, hostPort });
     } finally {
         if (ctx.keep) {
             say(`    kept: ${p.dir} (stack "corpus"; destroy with: cd ${p.dir} && PULUMI_CONFIG_PASSPHRASE= pulumi destroy --yes --stack corpus)`);
