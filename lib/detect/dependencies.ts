@@ -118,37 +118,42 @@ function pathDependencies(file: string, pyproject: Record<string, unknown> | und
             found.push({ name, path: p });
         }
     }
-    const folders: string[] = [];
-    for (const { name, path } of found) {
-        const parts: string[] = [];
-        let outside = path.startsWith("/");
-        for (const part of path.split("/")) {
-            if (part === "" || part === ".") {
-                continue;
+    return [...new Set(found.map(({ name, path }) => `${insidePath(file, name, path)}/`))];
+}
+
+/**
+ * A dependency's local path, normalized ("./libs/x/" -> "libs/x"), when it is
+ * inside the source folder: the source folder is all the build can see, so a
+ * path outside it is refused, as is a name COPY would expand.
+ */
+function insidePath(file: string, name: string, path: string): string {
+    const parts: string[] = [];
+    let outside = path.startsWith("/");
+    for (const part of path.split("/")) {
+        if (part === "" || part === ".") {
+            continue;
+        }
+        if (part === "..") {
+            if (parts.length === 0) {
+                outside = true;
+                break;
             }
-            if (part === "..") {
-                if (parts.length === 0) {
-                    outside = true;
-                    break;
-                }
-                parts.pop();
-            } else {
-                parts.push(part);
-            }
+            parts.pop();
+        } else {
+            parts.push(part);
         }
-        if (outside || parts.length === 0) {
-            throw new InputError(
-                file,
-                `${file} installs ${name} from the path ${JSON.stringify(path)}, which is outside the source folder, and the source folder is all the build can see ` +
-                    "(it must also hold the manifest): move or vendor the dependency into the source folder, or publish it to a package index and depend on it by version.",
-            );
-        }
-        if (!parts.every((x) => /^[A-Za-z0-9._-]+$/.test(x))) {
-            throw new InputError(file, `${file} installs ${name} from the path ${JSON.stringify(path)}, whose name has characters COPY would expand; rename the folder.`);
-        }
-        folders.push(`${parts.join("/")}/`);
     }
-    return [...new Set(folders)];
+    if (outside || parts.length === 0) {
+        throw new InputError(
+            file,
+            `${file} installs ${name} from the path ${JSON.stringify(path)}, which is outside the source folder, and the source folder is all the build can see ` +
+                "(it must also hold the manifest): move or vendor the dependency into the source folder, or publish it to a package index and depend on it by version.",
+        );
+    }
+    if (!parts.every((x) => /^[A-Za-z0-9._-]+$/.test(x))) {
+        throw new InputError(file, `${file} installs ${name} from the path ${JSON.stringify(path)}, whose name has characters COPY would expand; rename the folder.`);
+    }
+    return parts.join("/");
 }
 
 /** A project name as PEP 508 allows it. */
