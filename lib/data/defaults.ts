@@ -34,6 +34,6 @@ export const DEFAULTS = {
     venv: "/opt/venv",
     /** Versions added when the app's own dependencies lack them. */
     gunicorn: "gunicorn==27.0.1",
-    /** uv is not in the base image: it is installed into its own venv in the builder. (poetry.lock and Pipfile.lock are installed by pip.) */
+    /** uv is not in the base image: it is installed into its own venv in the builder. (poetry.lock, Pipfile.lock and pdm.lock are installed by pip.) */
     uv: "uv==0.13.9",
 } as const;

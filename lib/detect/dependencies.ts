@@ -1,3 +1,5 @@
+import { satisfies } from "@renovatebot/pep440";
+import { createHash } from "crypto";
 import { minimatch } from "minimatch";
 import { parsePipRequirementsLine } from "pip-requirements-js";
 import { parse as parseToml } from "smol-toml";
@@ -19,6 +21,8 @@ export const Installer = {
     Poetry: "poetry",
     /** Pipfile.lock, exported to a hashed requirements list that pip installs (Pipenv itself is not installed). */
     Pipenv: "pipenv",
+    /** pdm.lock, exported to a hashed requirements list that pip installs (PDM itself is not installed). */
+    Pdm: "pdm",
 } as const;
 export type Installer = (typeof Installer)[keyof typeof Installer];
 export const INSTALLERS: readonly Installer[] = Object.values(Installer);
@@ -58,7 +62,7 @@ export interface Dependencies {
     readonly specifiers: ReadonlyMap<string, string>;
     /** Extras the manifests ask of a project (`psycopg[c]`), by PEP 503 name. */
     readonly extras: ReadonlyMap<string, ReadonlySet<string>>;
-    /** Wheel file names a lock file lists for each locked project (uv.lock, poetry.lock). */
+    /** Wheel file names a lock file lists for each locked project (uv.lock, poetry.lock, pdm.lock). */
     readonly wheels: ReadonlyMap<string, readonly string[]>;
     /** The project itself is a package to install after the source is copied. */
     readonly installsProject: boolean;
@@ -70,13 +74,21 @@ export interface Dependencies {
     readonly installsSelf: boolean;
     /** pyproject.toml, parsed, when there is one. */
     readonly pyproject?: Record<string, unknown>;
-    /** Dependency groups the manifests define (PEP 735 [dependency-groups], uv's dev-dependencies, Poetry's groups), and those the installer installs by default. */
+    /** Dependency groups the manifests define (PEP 735 [dependency-groups], uv's dev-dependencies, Poetry's groups, PDM's dev and optional-dependencies groups), and those the installer installs by default. */
     readonly groups: { readonly defined: readonly string[]; readonly defaults: readonly string[] };
+    /**
+     * Refuses dependency groups the lock cannot install as locked (pdm.lock: a
+     * group it was locked without, or one whose requirements it does not
+     * satisfy), with an InputError naming the lock and the fix.
+     */
+    checkGroups?(groups: readonly string[]): void;
+    /** The Python versions a lock was resolved for (pdm.lock's [[metadata.targets]]): a version must satisfy one of the specifiers. */
+    readonly lockPython?: { readonly source: string; readonly specs: readonly string[] };
     /** The uv workspace, when pyproject.toml declares one. */
     readonly workspace?: { readonly members: readonly WorkspaceMember[]; readonly virtualRoot: boolean };
     /** Requirements installed from version control, as written (with the file): the builder needs git. */
     readonly vcs: readonly string[];
-    /** Package indexes a lock file names (Pipfile.lock's sources), first is the primary. */
+    /** Package indexes a lock file names (Pipfile.lock's sources; for pdm.lock, pyproject.toml's [[tool.pdm.source]]), first is the primary. */
     readonly indexes: readonly string[];
     /** `${NAME}` environment references the installer expands in the manifests, with the file. */
     readonly envReferences: ReadonlyArray<{ readonly name: string; readonly file: string }>;
@@ -92,6 +104,7 @@ const LOCKS: ReadonlyArray<[string, Installer]> = [
     ["uv.lock", "uv"],
     ["poetry.lock", "poetry"],
     ["Pipfile.lock", "pipenv"],
+    ["pdm.lock", "pdm"],
 ];
 
 /**
@@ -203,12 +216,14 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
                 return fromUvLock(src, pyproject, notes);
             case "poetry":
                 return fromPoetryLock(src, pyproject, notes);
+            case "pdm":
+                return fromPdmLock(src, pyproject, notes);
             default:
                 return fromPipfileLock(src, pyproject, notes);
         }
     }
     if (requested && requested !== "pip") {
-        const want = requested === "uv" ? "uv.lock" : requested === "poetry" ? "poetry.lock" : "Pipfile.lock";
+        const want = LOCKS.find(([, installer]) => installer === requested)![0];
         throw new InputError(
             "`installer`",
             `\`installer\` is "${requested}", but the source folder has no ${want}. ` +
@@ -256,7 +271,7 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     const below = src
         .list("")
         .filter((e) => e.isDirectory() && !e.name.startsWith("."))
-        .flatMap((e) => ["requirements.txt", "pyproject.toml", "uv.lock", "poetry.lock", "Pipfile.lock", "setup.py"].filter((m) => src.isFile(`${e.name}/${m}`)).map((m) => `${e.name}/${m}`));
+        .flatMap((e) => ["requirements.txt", "pyproject.toml", "uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "setup.py"].filter((m) => src.isFile(`${e.name}/${m}`)).map((m) => `${e.name}/${m}`));
     // requirements/base.txt, prod.txt, dev.txt... (cookiecutter layouts): which one is the image's is the app's choice.
     const split = src
         .list("requirements")
@@ -267,7 +282,7 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     throw new InputError(
         "`source`",
         "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), " +
-            "uv.lock, poetry.lock or Pipfile.lock next to the app." +
+            "uv.lock, poetry.lock, Pipfile.lock or pdm.lock next to the app." +
             (split.length > 0
                 ? ` It has ${split.join(", ")} in a requirements/ folder, and the package has no option that picks one: ` +
                   `add a requirements.txt at the root that includes the production one (e.g. the line \`-r ${prod}\`), as Heroku's buildpack also expects.`
@@ -310,17 +325,23 @@ function strings(v: unknown): string[] {
 }
 
 /** A PEP 508 requirement string's name, version pin and URL (for VCS), read by pip-requirements-js. */
-function pep508(spec: string): { name: string; pin?: string; specifier?: string; url?: string; extras: string[] } | undefined {
+function pep508(spec: string): { name: string; pin?: string; specifier?: string; url?: string; extras: string[]; marker: boolean } | undefined {
     try {
         const r = parsePipRequirementsLine(spec);
         if (r?.type === "ProjectName") {
             const specs = r.versionSpec ?? [];
             const pin = specs.length === 1 && specs[0].operator === "==" && !specs[0].version.includes("*") ? specs[0].version : undefined;
             const specifier = specs.map((s) => `${String(s.operator)}${s.version}`).join(",");
-            return { name: normalizeName(r.name), pin, specifier: specifier === "" ? undefined : specifier, extras: (r.extras ?? []).map(normalizeName) };
+            return {
+                name: normalizeName(r.name),
+                pin,
+                specifier: specifier === "" ? undefined : specifier,
+                extras: (r.extras ?? []).map(normalizeName),
+                marker: r.environmentMarkerTree !== undefined,
+            };
         }
         if (r?.type === "ProjectURL") {
-            return { name: normalizeName(r.name), url: r.url, extras: (r.extras ?? []).map(normalizeName) };
+            return { name: normalizeName(r.name), url: r.url, extras: (r.extras ?? []).map(normalizeName), marker: r.environmentMarkerTree !== undefined };
         }
     } catch {
         // Not PEP 508: the installer will say so.
@@ -828,6 +849,406 @@ function fromPipfileLock(
         envReferences: refs,
         notes,
     });
+}
+
+/** PDM's name normalization of groups (pdm.utils.normalize_name): each run of characters other than ASCII letters and digits becomes "-", then lower case. */
+function pdmName(name: string): string {
+    let out = "";
+    let dash = false;
+    for (const ch of name) {
+        if ((ch >= "a" && ch <= "z") || (ch >= "A" && ch <= "Z") || (ch >= "0" && ch <= "9")) {
+            out += ch;
+            dash = false;
+        } else if (!dash) {
+            out += "-";
+            dash = true;
+        }
+    }
+    return out.toLowerCase();
+}
+
+/** A string as Python's json.dumps writes it by default (ensure_ascii: every character outside space..~ escaped). */
+function pythonJsonString(s: string): string {
+    const short: Record<string, string> = { '"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f" };
+    let out = '"';
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        const ch = s[i];
+        out += short[ch] ?? (c >= 0x20 && c <= 0x7e ? ch : `\\u${c.toString(16).padStart(4, "0")}`);
+    }
+    return out + '"';
+}
+
+/** A TOML value as Python's json.dumps(value, sort_keys=True) writes it. */
+function pythonJson(v: unknown): string {
+    if (typeof v === "string") {
+        return pythonJsonString(v);
+    }
+    if (typeof v === "number" || typeof v === "bigint") {
+        return String(v);
+    }
+    if (typeof v === "boolean") {
+        return v ? "true" : "false";
+    }
+    if (Array.isArray(v)) {
+        return `[${v.map(pythonJson).join(", ")}]`;
+    }
+    if (v && typeof v === "object") {
+        const o = v as Record<string, unknown>;
+        return `{${Object.keys(o)
+            .sort()
+            .map((k) => `${pythonJsonString(k)}: ${pythonJson(o[k])}`)
+            .join(", ")}}`;
+    }
+    return "null";
+}
+
+/**
+ * PDM's dependency groups besides "default", by normalized name, as
+ * requirement strings: PEP 735 [dependency-groups] (include-group expanded)
+ * and [tool.pdm.dev-dependencies] are dev groups; [project.optional-dependencies] are optional groups.
+ */
+function pdmGroups(pyproject: Record<string, unknown>): { dev: Map<string, string[]>; optional: Map<string, string[]> } {
+    const declared = new Map(Object.entries(table(pyproject, "dependency-groups") ?? {}).map(([g, items]) => [pdmName(g), Array.isArray(items) ? (items as unknown[]) : []]));
+    const expand = (g: string, seen: Set<string>): string[] => {
+        if (seen.has(g)) {
+            return [];
+        }
+        seen.add(g);
+        return (declared.get(g) ?? []).flatMap((item) => {
+            const included = table({ item }, "item")?.["include-group"];
+            return typeof item === "string" ? [item] : typeof included === "string" ? expand(pdmName(included), seen) : [];
+        });
+    };
+    const dev = new Map<string, string[]>();
+    for (const g of declared.keys()) {
+        dev.set(g, expand(g, new Set()));
+    }
+    for (const [g, items] of Object.entries(table(table(table(pyproject, "tool"), "pdm"), "dev-dependencies") ?? {})) {
+        dev.set(pdmName(g), [...(dev.get(pdmName(g)) ?? []), ...strings(items)]);
+    }
+    const optional = new Map<string, string[]>();
+    for (const [g, items] of Object.entries(table(table(pyproject, "project"), "optional-dependencies") ?? {})) {
+        optional.set(pdmName(g), strings(items));
+    }
+    return { dev, optional };
+}
+
+/**
+ * The content hash PDM records in pdm.lock's [metadata] content_hash (PDM's
+ * PyProject.content_hash): the digest of json.dumps(..., sort_keys=True) of
+ * the pyproject.toml parts that decide the lock. Another PDM version may hash
+ * other parts: a mismatch alone does not mean the lock is stale.
+ */
+export function pdmContentHash(pyproject: Record<string, unknown>, algo = "sha256"): string {
+    const project = table(pyproject, "project") ?? {};
+    const pdm = table(table(pyproject, "tool"), "pdm") ?? {};
+    const dev: Record<string, unknown> = {};
+    for (const [g, items] of Object.entries(table(pyproject, "dependency-groups") ?? {})) {
+        dev[pdmName(g)] = items;
+    }
+    for (const [g, items] of Object.entries(table(pdm, "dev-dependencies") ?? {})) {
+        dev[pdmName(g)] = [...((dev[pdmName(g)] as unknown[] | undefined) ?? []), ...(Array.isArray(items) ? items : [])];
+    }
+    const dump = {
+        sources: pdm["source"] ?? [],
+        dependencies: project["dependencies"] ?? [],
+        "dev-dependencies": dev,
+        "optional-dependencies": project["optional-dependencies"] ?? {},
+        "requires-python": project["requires-python"] ?? "",
+        resolution: pdm["resolution"] ?? {},
+    };
+    return createHash(algo).update(pythonJson(dump), "utf8").digest("hex");
+}
+
+interface PdmPackage {
+    readonly name: string;
+    readonly version?: string;
+    readonly groups: readonly string[];
+}
+
+/**
+ * pdm.lock (lock_version 4, PDM 2.x), installed by pip from a hashed
+ * requirements list the builder exports from it (export-lock.ts), as PDM's
+ * own `pdm export` would write it: the packages of the selected groups
+ * (PDM's inherit_metadata strategy records, for each, the groups that need
+ * it and its environment marker), each with its files' hashes.
+ */
+function fromPdmLock(src: SourceTree, pyproject: Record<string, unknown> | undefined, notes: string[]): Dependencies {
+    needPyproject("pdm.lock", pyproject, "PDM");
+    const project = table(pyproject, "project");
+    if (!project) {
+        throw new InputError(
+            "pyproject.toml",
+            "The source folder has pdm.lock, but pyproject.toml has no [project] table (PEP 621), where PDM keeps the dependencies it locked; add it, run `pdm lock` and commit both files.",
+        );
+    }
+    const lock = readToml(src, "pdm.lock", "Regenerate it with `pdm lock`.");
+    const meta = table(lock, "metadata") ?? {};
+    const lockVersion = meta["lock_version"];
+    if (typeof lockVersion !== "string" || lockVersion.split(".")[0] !== "4") {
+        throw new InputError(
+            "pdm.lock",
+            `pdm.lock has lock_version ${typeof lockVersion === "string" ? JSON.stringify(lockVersion) : "(none)"}, and only lock_version 4 (PDM 2) is read here; ` +
+                "regenerate it with PDM 2 (`pdm lock`) and commit it.",
+        );
+    }
+    if (!strings(meta["strategy"]).includes("inherit_metadata")) {
+        throw new InputError(
+            "pdm.lock",
+            "pdm.lock was locked without the inherit_metadata strategy, so it does not record which group needs each package nor the environment marker under which it installs; " +
+                "only a new resolution could tell, and PDM's own `pdm export` refuses such a lock too. Run `pdm lock --strategy inherit_metadata` (PDM's default since 2.11) and commit pdm.lock.",
+        );
+    }
+    const lockPython = pdmTargets(meta);
+
+    const name = typeof project["name"] === "string" ? normalizeName(project["name"]) : undefined;
+    const pkgs: PdmPackage[] = [];
+    const pins = new Map<string, string>();
+    const wheels = new Map<string, readonly string[]>();
+    const vcs: string[] = [];
+    const paths: string[] = [];
+    for (const p of Array.isArray(lock["package"]) ? (lock["package"] as unknown[]) : []) {
+        const entry = table({ p }, "p");
+        if (typeof entry?.["name"] !== "string") {
+            continue;
+        }
+        const pkgName = normalizeName(entry["name"]);
+        // An entry with extras only names the extras' dependencies, locked as entries of their own; the project itself installs from the source.
+        if (strings(entry["extras"]).length > 0 || pkgName === name) {
+            continue;
+        }
+        const version = typeof entry["version"] === "string" ? entry["version"] : undefined;
+        const marker = typeof entry["marker"] === "string";
+        pkgs.push({ name: pkgName, version, groups: strings(entry["groups"]) });
+        const vcsKey = ["git", "hg", "svn", "bzr"].find((k) => typeof entry[k] === "string");
+        if (vcsKey) {
+            vcs.push(`pdm.lock: ${pkgName} from ${vcsKey}+${String(entry[vcsKey])}`);
+            continue;
+        }
+        if (typeof entry["path"] === "string") {
+            const rel = insidePath("pdm.lock", pkgName, entry["path"]);
+            paths.push(src.isFile(rel) ? rel : `${rel}/`);
+            continue;
+        }
+        if (typeof entry["url"] === "string" || version === undefined) {
+            continue;
+        }
+        // Several entries of one project differ by marker (one per Python range): the unmarked one, else the first, stands for it.
+        if (!pins.has(pkgName) || !marker) {
+            pins.set(pkgName, version);
+            const files = Array.isArray(entry["files"]) ? (entry["files"] as unknown[]) : [];
+            wheels.set(
+                pkgName,
+                files
+                    .map((f) => table({ f }, "f"))
+                    .map((f) => (typeof f?.["file"] === "string" ? f["file"] : typeof f?.["url"] === "string" ? fileName(f["url"]) : ""))
+                    .filter((f) => f.endsWith(".whl")),
+            );
+        }
+    }
+
+    const { dev, optional } = pdmGroups(pyproject!);
+    const locked = Array.isArray(meta["groups"]) ? strings(meta["groups"]) : undefined;
+    const lockedGroups = locked ?? [...new Set(pkgs.flatMap((p) => p.groups))];
+    const requirementsOf = (group: string): string[] => (group === "default" ? strings(project["dependencies"]) : (dev.get(group) ?? optional.get(group) ?? []));
+    const unlocked = (group: string): string[] => unlockedRequirements(requirementsOf(group), group, pkgs, name);
+    const stale = (what: string): InputError =>
+        new InputError(
+            "pdm.lock",
+            `pdm.lock is out of date: ${what}. Run \`pdm lock\` and commit pdm.lock (the image installs exactly what the lock holds; PDM's \`pdm install --check\` refuses this lock too).`,
+        );
+    if (locked !== undefined && !locked.includes("default")) {
+        throw new InputError("pdm.lock", `pdm.lock was locked without the default group (its [metadata] groups are ${locked.join(", ")}), so it does not hold the project's dependencies; run \`pdm lock\` and commit pdm.lock.`);
+    }
+    const missing = unlocked("default");
+    if (missing.length > 0) {
+        throw stale(`pyproject.toml's [project] dependencies ask for ${missing.join("; ")}`);
+    }
+    const recorded = typeof meta["content_hash"] === "string" ? meta["content_hash"] : undefined;
+    if (recorded !== undefined) {
+        const [algo, digest] = recorded.includes(":") ? [recorded.slice(0, recorded.indexOf(":")), recorded.slice(recorded.indexOf(":") + 1)] : ["", ""];
+        let expected: string | undefined;
+        try {
+            expected = pdmContentHash(pyproject!, algo);
+        } catch {
+            expected = undefined; // an algorithm this Node has not
+        }
+        if (expected !== digest) {
+            notes.push(
+                "pdm.lock's content_hash does not match pyproject.toml (pyproject.toml changed after `pdm lock`, or another PDM version hashed it), " +
+                    "but it locks every dependency the image installs at a version pyproject.toml allows, so it is installed as locked, as `pdm sync` does; " +
+                    "run `pdm lock` and commit pdm.lock to bring it up to date (`pdm install --check` refuses it until then).",
+            );
+        }
+    }
+
+    const sources = Array.isArray(table(table(pyproject, "tool"), "pdm")?.["source"]) ? (table(table(pyproject, "tool"), "pdm")!["source"] as unknown[]).map((x) => table({ x }, "x") ?? {}) : [];
+    const indexes = sources
+        .filter((s) => typeof s["url"] === "string" && (s["type"] ?? "index") === "index")
+        .sort((a, b) => Number(b["name"] === "pypi") - Number(a["name"] === "pypi"))
+        .map((s) => s["url"] as string);
+    if (sources.length > 0) {
+        notes.push(
+            "pyproject.toml's [[tool.pdm.source]] tables are given to pip as PDM reads them: the source named pypi replaces the default index, other indexes are extra indexes, find_links sources are --find-links." +
+                (sources.some((s) => s["include_packages"] !== undefined || s["exclude_packages"] !== undefined)
+                    ? " pip cannot restrict a source to some packages (include_packages, exclude_packages); the lock's hashes still hold every file to the one locked."
+                    : ""),
+        );
+    }
+    const refs: Array<{ name: string; file: string }> = [];
+    for (const s of sources) {
+        for (const n of typeof s["url"] === "string" ? envReferences(s["url"]) : []) {
+            refs.push({ name: n, file: "pyproject.toml" });
+        }
+    }
+
+    const byGroup = new Map<string, Set<string>>();
+    for (const p of pkgs) {
+        for (const g of p.groups) {
+            byGroup.set(g, new Set([...(byGroup.get(g) ?? []), p.name]));
+        }
+    }
+    const { installable, note } = pdmInstallable(pyproject!, name);
+    return base(src, {
+        installer: "pdm",
+        manifest: "pdm.lock",
+        files: ["pyproject.toml", "pdm.lock", ...new Set(paths)],
+        direct: directOf(pyproject, []),
+        namesFor: (chosen) => {
+            const out = new Set<string>(byGroup.get("default") ?? []);
+            for (const g of chosen) {
+                for (const n of byGroup.get(g) ?? []) {
+                    out.add(n);
+                }
+            }
+            return out;
+        },
+        checkGroups: (chosen) => {
+            for (const g of chosen) {
+                if (!lockedGroups.includes(g)) {
+                    throw new InputError(
+                        "pdm.lock",
+                        `The dependency group "${g}" is to be installed, but pdm.lock was locked without it (its [metadata] groups are ${lockedGroups.join(", ")}); ` +
+                            `run \`pdm lock -G ${g}\` and commit pdm.lock, or leave the group out of \`dependencyGroups\`.`,
+                    );
+                }
+                const m = unlocked(g);
+                if (m.length > 0) {
+                    throw stale(`pyproject.toml's dependency group "${g}" asks for ${m.join("; ")}`);
+                }
+            }
+        },
+        pins,
+        wheels,
+        vcs,
+        installsProject: installable,
+        projectNote: note,
+        needsSource: false,
+        pyproject,
+        groups: {
+            defined: [...new Set([...dev.keys(), ...optional.keys()])].sort(),
+            // `pdm install` installs the dev groups the lock holds (unless --prod); optional groups only when asked for.
+            defaults: [...dev.keys()].filter((g) => lockedGroups.includes(g)).sort(),
+        },
+        indexes,
+        envReferences: refs,
+        lockPython,
+        notes,
+    });
+}
+
+/**
+ * The requirements of a group that pdm.lock does not satisfy: a project it does
+ * not lock in that group (unless the requirement has a marker, which may
+ * exclude every locked target), or a version outside the requirement's
+ * specifier. PDM's own check (`pdm lock --check`) compares a hash of
+ * pyproject.toml, which differs between PDM versions; this one reads what the
+ * lock holds, as PDM's newer lock_inputs check does.
+ */
+function unlockedRequirements(requirements: readonly string[], group: string, pkgs: readonly PdmPackage[], self: string | undefined): string[] {
+    const out: string[] = [];
+    for (const item of requirements) {
+        const r = pep508(item);
+        if (!r || r.name === self) {
+            continue; // not PEP 508 (PDM's `-e file:///${PROJECT_ROOT}/...`), or the project itself with extras
+        }
+        const entries = pkgs.filter((p) => p.name === r.name && p.groups.includes(group));
+        if (entries.length === 0) {
+            if (!r.marker) {
+                out.push(`"${item}", which it does not lock${group === "default" ? "" : ` in the group ${group}`}`);
+            }
+            continue;
+        }
+        const off = r.specifier === undefined ? [] : entries.filter((p) => p.version !== undefined && !satisfiesSafely(p.version, r.specifier!));
+        if (off.length > 0 && !r.marker) {
+            out.push(`"${item}", but it locks ${r.name} ${off.map((p) => p.version).join(", ")}`);
+        }
+    }
+    return out;
+}
+
+function satisfiesSafely(version: string, specifier: string): boolean {
+    try {
+        return satisfies(version, specifier);
+    } catch {
+        return true; // a specifier the parser does not read: not evidence of a stale lock
+    }
+}
+
+/**
+ * pdm.lock's [[metadata.targets]] (PDM 2.17+): the environments the lock was
+ * resolved for. A target names a Python range and may name a platform and an
+ * implementation; the image is glibc Linux CPython, so a lock made only for
+ * other platforms is refused. The Python ranges of the targets it fits limit the version.
+ */
+function pdmTargets(meta: Record<string, unknown>): Dependencies["lockPython"] {
+    const targets = (Array.isArray(meta["targets"]) ? (meta["targets"] as unknown[]) : []).map((t) => table({ t }, "t") ?? {});
+    if (targets.length === 0) {
+        return undefined;
+    }
+    const fits = targets.filter((t) => {
+        const platform = t["platform"];
+        const implementation = t["implementation"];
+        return (
+            (platform === undefined || platform === "linux" || (typeof platform === "string" && platform.startsWith("manylinux_"))) &&
+            (implementation === undefined || implementation === "cpython") &&
+            t["gil_disabled"] !== true
+        );
+    });
+    if (fits.length === 0) {
+        const described = targets.map((t) => [t["platform"], t["implementation"], t["requires_python"], t["gil_disabled"] === true ? "free-threaded" : undefined].filter((x) => typeof x === "string").join(" ")).join("; ");
+        throw new InputError(
+            "pdm.lock",
+            `pdm.lock was locked only for other environments than the image's Linux (glibc) CPython (its [[metadata.targets]]: ${described}); ` +
+                "add a Linux target with `pdm lock --platform=linux --implementation=cpython --append` and commit pdm.lock.",
+        );
+    }
+    const specs = fits.map((t) => t["requires_python"]);
+    // A target without a Python range allows every version.
+    return specs.every((s): s is string => typeof s === "string" && s !== "") ? { source: "pdm.lock [[metadata.targets]] requires_python", specs } : undefined;
+}
+
+/**
+ * PDM installs the project itself when it is a distribution: [tool.pdm]
+ * distribution (or the older package-type) says, true by default; pip needs
+ * a [build-system] to build it.
+ */
+function pdmInstallable(pyproject: Record<string, unknown>, name: string | undefined): { installable: boolean; note?: string } {
+    const pdm = table(table(pyproject, "tool"), "pdm");
+    if (pdm?.["distribution"] === false) {
+        return { installable: false, note: "[tool.pdm] distribution = false: the project itself is not installed." };
+    }
+    if (pdm?.["distribution"] === undefined && pdm?.["package-type"] === "application") {
+        return { installable: false, note: '[tool.pdm] package-type = "application": the project itself is not installed.' };
+    }
+    if (table(pyproject, "build-system") === undefined) {
+        return { installable: false, note: "pyproject.toml has no [build-system]: the project itself is not installed." };
+    }
+    if (name === undefined) {
+        return { installable: false, note: "pyproject.toml's [project] has no name: the project itself is not installed." };
+    }
+    return { installable: true };
 }
 
 /** requirements.txt and every file it pulls in with -r / -c, depth first. */

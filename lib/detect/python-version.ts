@@ -26,7 +26,7 @@ export interface PythonRange {
     /** As written, e.g. ">=3.10,<3.12" or "^3.9". */
     readonly spec: string;
     /**
-     * "pyproject.toml requires-python", "pyproject.toml [tool.poetry.dependencies] python", "poetry.lock",
+     * "pyproject.toml requires-python", "pyproject.toml [tool.poetry.dependencies] python", "poetry.lock", "pdm.lock [[metadata.targets]] requires_python",
      * "setup.cfg [options] python_requires", "setup.py python_requires".
      */
     readonly source: string;
@@ -110,6 +110,12 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
         if (meta !== undefined) {
             ranges.push(poetryRange("poetry.lock [metadata] python-versions", meta));
         }
+    }
+    // A lock resolved for narrower Pythons than requires-python (pdm.lock's targets) holds packages for those only.
+    const lp = deps.lockPython;
+    if (lp && !(lp.specs.length === 1 && lp.specs[0] === requiresPython)) {
+        const alternatives = lp.specs.map((spec) => pep440Range(lp.source, spec));
+        ranges.push({ spec: lp.specs.join(" or "), source: lp.source, allows: (series) => alternatives.some((r) => r.allows(series)) });
     }
     return { exact, ranges };
 }

@@ -38,12 +38,13 @@ export interface ImageOptions {
     readonly python?: string;
     /**
      * Which installer to use; must match the lock file present.
-     * @default detected from the lock file (uv.lock, poetry.lock, Pipfile.lock), else pip
+     * @default detected from the lock file (uv.lock, poetry.lock, Pipfile.lock, pdm.lock), else pip
      */
     readonly installer?: Installer;
     /**
      * Dependency groups to install besides the main dependencies (PEP 735
-     * [dependency-groups], uv's and Poetry's groups). Development groups
+     * [dependency-groups], uv's, Poetry's and PDM's groups; PDM's include the
+     * optional-dependencies groups). Development groups
      * (dev, lint, test...) are never installed unless named here.
      * @default a group named prod, production or deploy, when there is one
      */

@@ -260,6 +260,12 @@ function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, stri
 }
 
 function chooseGroups(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[]): string[] {
+    const chosen = chooseGroupsUnchecked(o, deps, notes);
+    deps.checkGroups?.(chosen);
+    return chosen;
+}
+
+function chooseGroupsUnchecked(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[]): string[] {
     const defined = deps.groups.defined;
     if (o.dependencyGroups !== undefined) {
         for (const g of o.dependencyGroups) {
@@ -271,7 +277,7 @@ function chooseGroups(o: CheckedOptions, deps: ReturnType<typeof detectDependenc
             }
         }
         if (o.dependencyGroups.length > 0 && deps.installer === "pipenv") {
-            throw new InputError("`dependencyGroups`", "`dependencyGroups` is for uv, Poetry and PEP 735 groups; Pipfile.lock has no groups. Remove it.");
+            throw new InputError("`dependencyGroups`", "`dependencyGroups` is for uv, Poetry, PDM and PEP 735 groups; Pipfile.lock has no groups. Remove it.");
         }
         return [...o.dependencyGroups];
     }

@@ -15,7 +15,7 @@ import { renderGunicornConfig } from "./gunicorn-config";
 const VENV = DEFAULTS.venv;
 const APP = DEFAULTS.workdir;
 const TOOLS = "/opt/build-tools";
-/** The lock-to-requirements exporter (written into the builder for poetry.lock and Pipfile.lock). */
+/** The lock-to-requirements exporter (written into the builder for poetry.lock, Pipfile.lock and pdm.lock). */
 const EXPORT_LOCK = `${TOOLS}/export-lock.py`;
 /** The build-step runner (written into the builder): runs a step and, when it fails, says which step and what to set. */
 const STEP_RUNNER = `${TOOLS}/run-step.py`;
@@ -133,8 +133,8 @@ function builderStage(plan: Plan): string[] {
             `ENV UV_PROJECT_ENVIRONMENT=${VENV} UV_PYTHON=${VENV}/bin/python UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy`,
             `RUN ${pipCache()} ${secretMounts(plan.caBundle, plan.installSecrets)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.uv}`,
         );
-    } else if (plan.installer === "poetry" || plan.installer === "pipenv") {
-        // The lock is installed by pip, with its hashes: no Poetry or Pipenv in the builder.
+    } else if (plan.installer === "poetry" || plan.installer === "pipenv" || plan.installer === "pdm") {
+        // The lock is installed by pip, with its hashes: no Poetry, Pipenv or PDM in the builder.
         lines.push(`COPY <<'EOF' ${EXPORT_LOCK}`, ...EXPORT_LOCK_SOURCE, "EOF");
     }
     lines.push(`WORKDIR ${APP}`);
@@ -215,11 +215,14 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
             break;
         }
         case "poetry":
-        case "pipenv": {
+        case "pipenv":
+        case "pdm": {
             head = `RUN ${pipCache()} ${secrets}\\`;
-            const groups = plan.installer === "poetry" ? ` ${["main", ...plan.dependencies.groups].join(",")}` : "";
+            // The lock's own name of the main dependencies, then the chosen groups.
+            const main = { poetry: "main", pdm: "default", pipenv: undefined }[plan.installer];
+            const groups = main ? ` ${[main, ...plan.dependencies.groups].join(",")}` : "";
             steps.push(
-                `python ${EXPORT_LOCK} ${plan.installer === "poetry" ? "poetry" : "pipfile"}${groups}`,
+                `python ${EXPORT_LOCK} ${plan.installer === "pipenv" ? "pipfile" : plan.installer}${groups}`,
                 "if [ -s /tmp/requirements.lock.txt ]; then pip install --require-hashes --no-deps -r /tmp/requirements.lock.txt; fi",
                 "if [ -s /tmp/requirements.local.txt ]; then pip install --no-deps -r /tmp/requirements.local.txt; fi",
             );

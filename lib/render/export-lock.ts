@@ -1,17 +1,26 @@
 /**
  * A Python script the builder runs to turn a lock file (poetry.lock,
- * Pipfile.lock) into requirements files for pip, with the lock's hashes, so
- * pip installs exactly the locked set with --require-hashes --no-deps:
- * - no Poetry or Pipenv in the builder (one tool less to download and run);
+ * Pipfile.lock, pdm.lock) into requirements files for pip, with the lock's
+ * hashes, so pip installs exactly the locked set with --require-hashes --no-deps:
+ * - no Poetry, Pipenv or PDM in the builder (one tool less to download and run);
  * - any index that serves the simple API works (Poetry's installer also
  *   reads PyPI's per-release JSON, which mirrors and proxies often lack);
  * - packages without hashes (local folders, VCS checkouts, URLs) go to a
  *   second file, installed after, since pip cannot hash a checkout.
  * Written into the builder with a heredoc; run as
- * `python export-lock.py poetry main,prod` or `python export-lock.py pipfile`.
+ * `python export-lock.py poetry main,prod`, `python export-lock.py pipfile` or
+ * `python export-lock.py pdm default,prod`.
+ *
+ * pdm.lock (lock_version 4 with the inherit_metadata strategy, which
+ * detection requires) records for each package the groups that need it and
+ * the environment marker it installs under, so the export is a filter, as
+ * PDM's own `pdm export` does it: the packages of the chosen groups, without
+ * the entries that only name a package's extras (their dependencies are
+ * entries of their own) and without the project itself. Its package indexes
+ * are pyproject.toml's [[tool.pdm.source]] tables.
  */
 export const EXPORT_LOCK_SOURCE = [
-    "import json, sys",
+    "import json, posixpath, re, sys, urllib.parse",
     "try:",
     "    import tomllib",
     "except ImportError:  # Python 3.10",
@@ -19,7 +28,7 @@ export const EXPORT_LOCK_SOURCE = [
     "",
     "kind = sys.argv[1]",
     "groups = set(sys.argv[2].split(',')) if len(sys.argv) > 2 else {'main'}",
-    "hashed, local, indexes = [], [], []",
+    "hashed, local, indexes, options = [], [], [], []",
     "",
     "",
     "def add(name, version, marker, hashes, source):",
@@ -62,9 +71,40 @@ export const EXPORT_LOCK_SOURCE = [
     "    indexes = [s['url'] for s in lock.get('_meta', {}).get('sources', [])]",
     "    for name, e in sorted(lock.get('default', {}).items()):",
     "        add(name, e['version'].lstrip('='), e.get('markers'), e.get('hashes', []), None)",
+    "elif kind == 'pdm':",
+    "    lock = tomllib.load(open('pdm.lock', 'rb'))",
+    "    project = tomllib.load(open('pyproject.toml', 'rb'))",
+    "    norm = lambda n: re.sub(r'[-_.]+', '-', n).lower()",
+    "    me = norm(project.get('project', {}).get('name', ''))",
+    "    for s in project.get('tool', {}).get('pdm', {}).get('source', []):",
+    "        if s.get('type') == 'find_links':",
+    "            options.append('--find-links ' + s['url'])",
+    "        elif s.get('name') == 'pypi':  # replaces the default index, as in PDM",
+    "            options.insert(0, '--index-url ' + s['url'])",
+    "        else:",
+    "            options.append('--extra-index-url ' + s['url'])",
+    "        if s.get('verify_ssl') is False:",
+    "            options.append('--trusted-host ' + urllib.parse.urlsplit(s['url']).netloc.rpartition('@')[2])",
+    "    for p in lock.get('package', []):",
+    "        if p.get('extras') or norm(p['name']) == me or not set(p.get('groups', [])) & groups:",
+    "            continue",
+    "        marker = p.get('marker')",
+    "        hashes = sorted({f['hash'] for f in p.get('files', []) if f.get('hash')})",
+    "        vcs = [k for k in ('git', 'hg', 'svn', 'bzr') if k in p]",
+    "        if vcs:",
+    "            rev = p.get('revision') or p.get('ref')",
+    "            sub = '#subdirectory=' + p['subdirectory'] if p.get('subdirectory') else ''",
+    "            local.append(p['name'] + ' @ ' + vcs[0] + '+' + p[vcs[0]] + ('@' + rev if rev else '') + sub + (' ; ' + marker if marker else ''))",
+    "        elif 'path' in p:",
+    "            local.append(('-e ' if p.get('editable') else '') + './' + posixpath.normpath(p['path']))",
+    "        elif 'url' in p:",
+    "            line = p['name'] + ' @ ' + p['url'] + (' ; ' + marker if marker else '')",
+    "            (hashed if hashes else local).append(line + ''.join(' --hash=' + h for h in hashes))",
+    "        else:",
+    "            add(p['name'], p['version'], marker, hashes, None)",
     "",
     "# A lock's indexes (a ${NAME} in a URL is expanded by pip from the install secrets).",
-    "head = ''.join(('--index-url ' if i == 0 and kind == 'pipfile' else '--extra-index-url ') + u + '\\n' for i, u in enumerate(indexes))",
+    "head = ''.join(('--index-url ' if i == 0 and kind == 'pipfile' else '--extra-index-url ') + u + '\\n' for i, u in enumerate(indexes)) + ''.join(o + '\\n' for o in options)",
     "# An empty file stays empty: pip refuses a requirements file of options only.",
     "open('/tmp/requirements.lock.txt', 'w').write(head + ''.join(r + '\\n' for r in hashed) if hashed else '')",
     "open('/tmp/requirements.local.txt', 'w').write(head + ''.join(r + '\\n' for r in local) if local else '')",

@@ -114,8 +114,9 @@ const INSTALLER_CACHE: Record<string, string> = {
     pip: "/root/.cache/pip",
     pipenv: "/root/.cache/pip",
     uv: "/root/.cache/uv",
-    // poetry.lock is installed by pip, from its hashes.
+    // poetry.lock and pdm.lock are installed by pip, from their hashes.
     poetry: "/root/.cache/pip",
+    pdm: "/root/.cache/pip",
 };
 
 describe("Dockerfile structure", () => {

@@ -64,7 +64,7 @@ const CASES: Case[] = [
         run: inFolder(FLASK),
         argument: "`source`",
         message:
-            "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), uv.lock, poetry.lock or Pipfile.lock next to the app.",
+            "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), uv.lock, poetry.lock, Pipfile.lock or pdm.lock next to the app.",
     },
     // Manifests and lock files.
     {
@@ -135,7 +135,7 @@ const CASES: Case[] = [
         given: 'installer "conda"',
         run: withOptions({ installer: "conda" as never }),
         argument: "`installer`",
-        message: '`installer` is "conda"; it must be one of "pip", "uv", "poetry", "pipenv".',
+        message: '`installer` is "conda"; it must be one of "pip", "uv", "poetry", "pipenv", "pdm".',
     },
     {
         given: "a requirements include outside the folder (-r ../x.txt)",
