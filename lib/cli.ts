@@ -18,7 +18,7 @@ Options:
   --app MODULE:ATTR         gunicorn app (default: detected)
   --interface wsgi|asgi     (default: detected)
   --python X.Y              Python version (default: detected, else 3.13)
-  --installer pip|uv|poetry|pipenv
+  --installer pip|uv|poetry|pipenv|pdm
   --base-image IMAGE        base image of both stages (default: from the table)
   --port N                  (default 8000)
   --workers N               (default: follows the container's CPUs)
