@@ -12,9 +12,10 @@ import { Plan } from "../plan/plan";
  *   in the component's args overrides all (on the command line). Workers
  *   that run threads (WSGI's gthread default, or `threads` above 1) get
  *   CPUs + 1: one process per CPU for the Python the GIL serializes, one
- *   more to keep them busy, threads for the waits. ASGI workers get one per
- *   CPU (an event loop each); one-request-at-a-time workers (sync, or
- *   another worker class the app names) gunicorn's 2 x CPUs + 1;
+ *   more to keep them busy, threads for the waits. ASGI workers, and
+ *   aiohttp's gunicorn worker, get one per CPU (an event loop each);
+ *   one-request-at-a-time workers (sync, or another worker class the app
+ *   names) gunicorn's 2 x CPUs + 1;
  * - WSGI apps get DEFAULTS.threads threads per worker (the gthread worker)
  *   unless the app or `threads` says otherwise: the benchmark measured sync
  *   workers far behind, and 4 threads behind 12 on I/O waits;
@@ -22,6 +23,9 @@ import { Plan } from "../plan/plan";
  *   FORWARDED_ALLOW_IPS variable, which PythonApp sets, overrides);
  * - the control socket in /dev/shm, because the root filesystem is read-only.
  */
+/** Worker classes that run one asyncio event loop per process, as the ASGI worker does: aiohttp's, by the names its docs give. */
+const EVENT_LOOP_WORKERS = new Set(["aiohttp.GunicornWebWorker", "aiohttp.GunicornUVLoopWebWorker", "aiohttp.worker.GunicornWebWorker", "aiohttp.worker.GunicornUVLoopWebWorker"]);
+
 export function renderGunicornConfig(plan: Plan): string {
     const s = plan.server;
     const appSets = (name: string) => s.userConfigSets.includes(name);
@@ -30,7 +34,8 @@ export function renderGunicornConfig(plan: Plan): string {
     // The image sets the threads (the gthread default) unless the app's config or the worker class says otherwise.
     const imageThreads = plan.entrypoint.interface === "wsgi" && threadedDefault && !appSets("threads") && !appSets("worker_class");
     const threads = s.threads ?? (imageThreads ? DEFAULTS.threads : undefined);
-    const perCpu = plan.entrypoint.interface === "asgi" ? "cpus" : threads !== undefined && threads > 1 ? "cpus + 1" : "2 * cpus + 1";
+    const eventLoop = plan.entrypoint.interface === "asgi" || EVENT_LOOP_WORKERS.has(s.workerClass ?? "");
+    const perCpu = eventLoop ? "cpus" : threads !== undefined && threads > 1 ? "cpus + 1" : "2 * cpus + 1";
     const lines = ["# Synthesized by pulumi-python-app.", "import math", "import os", ""];
     if (s.userConfigPath) {
         lines.push(

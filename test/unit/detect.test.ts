@@ -979,6 +979,20 @@ describe("the gunicorn config's workers and threads", () => {
         assert.equal(s.threads, null);
         assert.equal(s.workers, 2 * s.cpus + 1);
     });
+    it("GIVEN aiohttp's gunicorn worker (Procfile --worker-class aiohttp.GunicornWebWorker) THEN one worker per CPU (an event loop each) and no threads", () => {
+        const r = synthesize(
+            apps.make({
+                "shortener/__init__.py": "",
+                "shortener/main.py": "from aiohttp import web\n\nasync def make_app():\n    return web.Application()\n",
+                "requirements.txt": "aiohttp\ngunicorn\n",
+                Procfile: "web: gunicorn shortener.main:make_app --bind 0.0.0.0:$PORT --worker-class aiohttp.GunicornWebWorker\n",
+            }),
+        );
+        assert.equal(r.plan.server.workerClass, "aiohttp.GunicornWebWorker");
+        const s = settings(r.dockerfile);
+        assert.equal(s.threads, null);
+        assert.equal(s.workers, s.cpus);
+    });
     it("GIVEN an ASGI app THEN one uvicorn worker per CPU and no threads", () => {
         const r = synthesize(apps.make({ "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", "requirements.txt": "fastapi\nuvicorn\n" }));
         const s = settings(r.dockerfile);
