@@ -1,6 +1,7 @@
 import { InputError } from "../errors";
 import { isSqliteUrl, pathValue, sqliteUrlPath } from "./paths";
-import { calleeOf, dictGet, Expr, parseModule, PyModule, str, strList } from "./python-source";
+import { bind, comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, listOf, requiredVariables, truthy, walk } from "./python-eval";
+import { calleeOf, dictGet, Expr, Guard, parseModule, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -29,7 +30,12 @@ export interface DjangoSettings {
     get(name: string): Expr | undefined;
     /** The file that set a name last. */
     sourceOf(name: string): string | undefined;
-    /** INSTALLED_APPS, resolved through list concatenations of names. */
+    /**
+     * INSTALLED_APPS's known entries: list displays with starred items,
+     * concatenations of names bound in the settings or imported from a
+     * sibling, `+=` and append/extend/insert. An entry that cannot be read
+     * is left out; the others are kept.
+     */
     readonly installedApps: readonly string[];
     /**
      * Reads a path setting (`BASE_DIR / "x"`, os.path.join(BASE_DIR, "x"), a
@@ -44,6 +50,26 @@ export interface DjangoSettings {
      * whether any other database is configured. Empty when DATABASES is unset or {}.
      */
     readonly databases: { readonly sqlite: ReadonlyArray<{ readonly path?: string }>; readonly other: boolean };
+    /**
+     * When the last assignment of a setting sits under `if` (STATIC_ROOT under
+     * `if not DEBUG:`): whether it is set (not None) in an environment.
+     * Undefined when that assignment always runs.
+     */
+    whenSet(name: string): SettingCondition | undefined;
+    /** A setting's truth in an environment (DEBUG = 'RENDER' not in os.environ); undefined when the settings do not set it. */
+    truthOf(name: string): SettingCondition | undefined;
+    /**
+     * Environment variables the settings read at import with no default
+     * (env("X"), os.environ["X"], config("X")), in the order they run, with the
+     * file: importing them fails without. Those `env` sets are left out, and
+     * those read under a condition unless it holds for certain in env.
+     */
+    requiredEnv(env: EnvView): ReadonlyArray<{ readonly variable: string; readonly file: string }>;
+    /**
+     * A list setting's string entries, the environment variables its other
+     * entries come from, and whether some come from elsewhere (unread).
+     */
+    entriesOf(name: string): { readonly items: readonly string[]; readonly fromEnv: readonly string[]; readonly other: boolean; readonly file: string } | undefined;
 }
 
 const SKIP = new Set([".git", ".venv", "venv", "env", "node_modules", "__pycache__", "tests", "test", "docs", "static", "templates", "site-packages", "build", "dist"]);
@@ -216,62 +242,254 @@ function findServerModules(src: SourceTree, root: string): ServerModule[] {
     return out;
 }
 
+/** A name's value in a settings module's namespace, as the statement that bound it left it. */
+interface Entry {
+    /** The value as written (read with the file's own context: `__file__`, BASE_DIR). */
+    readonly expr: Expr;
+    /** The value with the names it uses replaced by what they held when the statement ran. */
+    readonly bound: Expr;
+    readonly file: string;
+    /** The value's source text, for notes. */
+    readonly text?: string;
+    /** The conditions of the `if` branches the statement sits in. */
+    readonly guards: readonly BoundGuard[];
+    /** The value before a conditional statement: what the name holds when its conditions do not. */
+    readonly before?: Entry;
+}
+
+interface BoundGuard {
+    /** The test, its names bound as the statement found them. */
+    readonly test: Expr;
+    /** The test as written. */
+    readonly raw: Expr;
+    readonly text: string;
+    readonly holds: boolean;
+    /** Settings names in the test whose values come from the environment. */
+    readonly via: readonly SettingSource[];
+}
+
+/** A setting as assigned: DEBUG = 'RENDER' not in os.environ (mysite/settings.py). */
+export interface SettingSource {
+    readonly name: string;
+    readonly text: string;
+    readonly file: string;
+}
+
+/** What a setting depends on, when the environment may decide it. */
+export interface SettingCondition {
+    /** The file of the assignment. */
+    readonly file: string;
+    /** The condition as written (`not DEBUG`), or the value as written for a setting's truth. */
+    readonly text: string;
+    /** Settings the condition reads that come from the environment (DEBUG). */
+    readonly via: readonly SettingSource[];
+    /** The environment variables it reads, in order. */
+    readonly variables: readonly string[];
+    /** Whether it holds in an environment; undefined when that is not certain. */
+    holds(env: EnvView): boolean | undefined;
+    /** A value of one variable (not in `fixed`) that makes it hold (want) or not, the others as in env; only when certain. */
+    switchTo(want: boolean, env: EnvView, fixed: ReadonlySet<string>): EnvSwitch | undefined;
+}
+
+const LIST_METHODS = new Set(["append", "extend", "insert", "remove"]);
+
+function unique<T>(items: Iterable<T>, key: (t: T) => unknown = (t) => t): T[] {
+    const out: T[] = [];
+    const keys = new Set<unknown>();
+    for (const item of items) {
+        if (!keys.has(key(item))) {
+            keys.add(key(item));
+            out.push(item);
+        }
+    }
+    return out;
+}
+
+/** A test as a condition that does not hold: `not DEBUG`, `not (X == "y")`. */
+function negated(g: BoundGuard): string {
+    return g.raw.kind === "ref" ? `not ${g.text}` : `not (${g.text})`;
+}
+
+/** How many `not`s an expression starts with. */
+function leadingNots(e: Expr): number {
+    return e.kind === "not" ? 1 + leadingNots(e.operand) : 0;
+}
+
 /**
- * A settings module merged through its star imports (`from .base import *`,
- * `from proj.settings.base import *`) and django-split-settings' include(),
- * in source order: a later assignment overrides an earlier one.
+ * A settings module run as Python imports it, without running anything:
+ * each module its own namespace; `from .base import *` copies the sibling's
+ * names, `from .base import INSTALLED_APPS` binds one; django-split-settings'
+ * include() runs files in the including namespace; assignments, `+=` and
+ * list methods (append, extend, insert, remove) change names in source
+ * order, each value read with the names it uses as they were at that point,
+ * so `INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]`
+ * extends the imported list. Statements under `if` keep their conditions.
  */
 function readSettings(src: SourceTree, root: string, module: string, from: string): DjangoSettings {
-    const values = new Map<string, { expr: Expr; file: string }>();
-    const seen = new Set<string>();
+    const namespaces = new Map<string, Map<string, Entry>>();
+    const ran = new Set<string>();
+    /** Environment reads with no default, in the order the statements run. */
+    const reads: Array<{ variable: string; file: string; guards: readonly BoundGuard[] }> = [];
 
-    const load = (mod: string): void => {
+    const namespaceOf = (mod: string): Map<string, Entry> | undefined => {
         const file = moduleFile(src, root, mod);
-        if (!file || seen.has(file)) {
-            return;
+        if (!file) {
+            return undefined;
         }
-        seen.add(file);
+        let ns = namespaces.get(file);
+        if (!ns) {
+            ns = new Map();
+            namespaces.set(file, ns); // an import cycle sees the namespace as far as it got, as in Python
+            run(file, mod, ns);
+        }
+        return ns;
+    };
+
+    const run = (file: string, mod: string, ns: Map<string, Entry>): void => {
+        ran.add(file);
         const parsed = parseModule(src.read(file));
         const pkg = file.endsWith("/__init__.py") ? mod : mod.split(".").slice(0, -1).join(".");
+        const lookup = (local: string) => ns.get(local)?.bound;
+        const boundGuards = (guards: readonly Guard[]): BoundGuard[] =>
+            guards.map((g) => {
+                const via: SettingSource[] = [];
+                walk(g.test, (x) => {
+                    const e = x.kind === "ref" && !x.local.includes(".") ? ns.get(x.local) : undefined;
+                    if (x.kind === "ref" && e && envVariables(e.bound).length > 0 && !via.some((v) => v.name === x.local)) {
+                        via.push({ name: x.local, text: e.text ?? x.local, file: e.file });
+                    }
+                });
+                return { test: bind(g.test, lookup), raw: g.test, text: g.text, holds: g.holds, via };
+            });
+        const set = (name: string, entry: Omit<Entry, "before">): void => {
+            ns.set(name, entry.guards.length > 0 ? { ...entry, before: ns.get(name) } : entry);
+        };
+        const noteReads = (value: Expr, guards: readonly BoundGuard[]): void => {
+            for (const variable of requiredVariables(value, (x) => bind(x, lookup))) {
+                reads.push({ variable, file, guards });
+            }
+        };
         for (const step of parsed.order) {
-            if (step.kind === "star") {
-                load(absoluteModule(step.module, pkg));
-            } else if (step.kind === "include") {
-                // django-split-settings: include("components/base.py", ...) relative to the settings module's folder.
-                for (const rel of step.files) {
-                    const target = rel.replace(/\.py$/, "").split("/").filter((p) => p !== "" && p !== ".").join(".");
-                    load(pkg === "" ? target : `${pkg}.${target}`);
+            switch (step.kind) {
+                case "star": {
+                    const other = namespaceOf(absoluteModule(step.module, pkg));
+                    if (other && other !== ns) {
+                        for (const [k, v] of other) {
+                            ns.set(k, v);
+                        }
+                    }
+                    break;
                 }
-            } else {
-                values.set(step.name, { expr: step.value, file });
+                case "include":
+                    // django-split-settings: include("components/base.py", ...) relative to the settings module's folder, run in this namespace.
+                    for (const rel of step.files) {
+                        const target = rel.replace(/\.py$/, "").split("/").filter((p) => p !== "" && p !== ".").join(".");
+                        const targetMod = pkg === "" ? target : `${pkg}.${target}`;
+                        const targetFile = moduleFile(src, root, targetMod);
+                        if (targetFile && !ran.has(targetFile)) {
+                            run(targetFile, targetMod, ns);
+                        }
+                    }
+                    break;
+                case "import": {
+                    // `from .base import INSTALLED_APPS` binds the sibling's value; any other import rebinds the name to something unread.
+                    const other = step.name !== undefined ? namespaceOf(absoluteModule(step.module, pkg)) : undefined;
+                    const value = step.name !== undefined ? other?.get(step.name) : undefined;
+                    if (value) {
+                        ns.set(step.local, value);
+                    } else {
+                        ns.delete(step.local);
+                    }
+                    break;
+                }
+                case "assign": {
+                    const guards = boundGuards(step.guards);
+                    noteReads(step.value, guards);
+                    set(step.name, { expr: step.value, bound: bind(step.value, lookup), file, text: step.text, guards });
+                    break;
+                }
+                case "update": {
+                    const guards = boundGuards(step.guards);
+                    noteReads(step.value, guards);
+                    const before = ns.get(step.name)?.bound ?? { kind: "ref", path: step.name, local: step.name };
+                    const value: Expr = step.op === "+=" ? { kind: "add", left: before, right: bind(step.value, lookup) } : { kind: "other", text: `${step.name} ${step.op} ...` };
+                    set(step.name, { expr: value, bound: value, file, guards });
+                    break;
+                }
+                case "expr": {
+                    const guards = boundGuards(step.guards);
+                    noteReads(step.value, guards);
+                    const v = step.value;
+                    const [name, method, ...rest] = v.kind === "call" && v.callee.kind === "ref" ? v.callee.local.split(".") : [];
+                    if (v.kind === "call" && name !== undefined && rest.length === 0 && LIST_METHODS.has(method)) {
+                        const before = ns.get(name)?.bound ?? { kind: "ref", path: name, local: name };
+                        const value = listMethod(before, method, v.args.map((a) => bind(a, lookup)), guards.length > 0);
+                        set(name, { expr: value, bound: value, file, guards });
+                    }
+                    break;
+                }
             }
         }
     };
-    load(module);
-    if (seen.size === 0) {
+
+    const values = namespaceOf(module);
+    if (!values) {
         const expected = `${join(root, module.split(".").join("/"))}.py`;
         throw new InputError(
             from,
             `${from} selects the Django settings module "${module}", but there is no ${expected} (nor a package of that name); fix DJANGO_SETTINGS_MODULE or set \`app\`.`,
         );
     }
-
-    const resolveList = (e: Expr | undefined, depth = 0): string[] => {
-        if (!e || depth > 5) {
-            return [];
-        }
-        if (e.kind === "list") {
-            return strList(e) ?? [];
-        }
-        if (e.kind === "add") {
-            return [...resolveList(e.left, depth + 1), ...resolveList(e.right, depth + 1)];
-        }
-        if (e.kind === "ref" && !e.path.includes(".")) {
-            return resolveList(values.get(e.path)?.expr, depth + 1);
-        }
-        return [];
-    };
     const lookup = (name: string) => values.get(name);
+
+    const guardHolds = (g: BoundGuard, env: EnvView): boolean | undefined => {
+        const v = evaluate(g.test, env);
+        return v === undefined ? undefined : truthy(v) === g.holds;
+    };
+    /** Follows a name's conditional assignments back to the one that applies in env; `leaf` reads that one. */
+    const decide = (entry: Entry | undefined, env: EnvView, leaf: (e: Entry) => boolean | undefined, unset: boolean): boolean | undefined => {
+        if (!entry) {
+            return unset;
+        }
+        const gs = entry.guards.map((g) => guardHolds(g, env));
+        if (gs.every((g) => g === true)) {
+            return leaf(entry);
+        }
+        if (gs.some((g) => g === false)) {
+            return decide(entry.before, env, leaf, unset);
+        }
+        const here = leaf(entry);
+        return here === decide(entry.before, env, leaf, unset) ? here : undefined;
+    };
+    const condition = (entry: Entry, text: string, leaf: (e: Entry, env: EnvView) => boolean | undefined, unset: boolean, own: Expr | undefined, prefer: (want: boolean) => boolean): SettingCondition => {
+        const chain: Entry[] = [];
+        for (let e: Entry | undefined = entry; e; e = e.before) {
+            chain.push(e);
+        }
+        const guards = chain.flatMap((e) => e.guards);
+        const variables = unique([...(own ? envVariables(own) : []), ...guards.flatMap((g) => envVariables(g.test))]);
+        const literals = unique([...(own ? comparedLiterals(own) : []), ...guards.flatMap((g) => comparedLiterals(g.test))]);
+        const holds = (env: EnvView) => decide(entry, env, (e) => leaf(e, env), unset);
+        return {
+            file: entry.file,
+            text,
+            via: unique(guards.flatMap((g) => g.via), (v) => v.name),
+            variables,
+            holds,
+            switchTo: (want, env, fixed) =>
+                findSwitch(
+                    (e) => {
+                        const h = holds(e);
+                        return h === undefined ? undefined : h === want;
+                    },
+                    variables,
+                    env,
+                    fixed,
+                    literals,
+                    prefer(want),
+                ),
+        };
+    };
 
     const databases = (): DjangoSettings["databases"] => {
         const bound = values.get("DATABASES");
@@ -299,13 +517,88 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
         return { sqlite, other };
     };
 
+    const installed = values.get("INSTALLED_APPS");
     return {
         get: (name) => values.get(name)?.expr,
         sourceOf: (name) => values.get(name)?.file,
-        installedApps: resolveList(values.get("INSTALLED_APPS")?.expr),
+        installedApps: installed ? listOf(installed.bound).items : [],
         pathOf: (e, file) => pathValue(e, { file, cwd: root, lookup }),
         databases: databases(),
+        whenSet: (name) => {
+            const entry = values.get(name);
+            const last = entry?.guards[entry.guards.length - 1];
+            if (!entry || !last) {
+                return undefined;
+            }
+            const text = entry.guards.map((g) => (g.holds ? g.text : negated(g))).join(" and ");
+            // The value the test's operand (past its `not`s) needs: what a boolean-looking variable should say.
+            const operand = (want: boolean) => (want === last.holds) !== (leadingNots(last.raw) % 2 === 1);
+            return condition(entry, text, (e) => e.bound.kind !== "none", false, undefined, operand);
+        },
+        truthOf: (name) => {
+            const entry = values.get(name);
+            if (!entry) {
+                return undefined;
+            }
+            const truth = (e: Entry, env: EnvView) => {
+                const v = evaluate(e.bound, env);
+                return v === undefined ? undefined : truthy(v);
+            };
+            return condition(entry, entry.text ?? name, truth, false, entry.bound, (want) => want !== (leadingNots(entry.expr) % 2 === 1));
+        },
+        requiredEnv: (env) =>
+            unique(
+                reads.filter((r) => env(r.variable) === undefined && r.guards.every((g) => guardHolds(g, env) === true)),
+                (r) => r.variable,
+            ).map(({ variable, file }) => ({ variable, file })),
+        entriesOf: (name) => {
+            const entry = values.get(name);
+            if (!entry) {
+                return undefined;
+            }
+            const { items, unknown } = listOf(entry.bound);
+            return { items, fromEnv: unique(unknown.flatMap(envVariables)), other: unknown.some((u) => envVariables(u).length === 0), file: entry.file };
+        },
     };
+}
+
+/** A list after `name.append(x)`, `.extend(xs)`, `.insert(i, x)`, `.remove(x)`: entries are kept where the result is not certain. */
+function listMethod(before: Expr, method: string, args: readonly Expr[], conditional: boolean): Expr {
+    const [a, b] = args;
+    const known = listOf(before);
+    const literal = (items: string[]): Expr => ({ kind: "list", items: items.map((value) => ({ kind: "str", value })) });
+    switch (method) {
+        case "append":
+            return a ? { kind: "add", left: before, right: { kind: "list", items: [a] } } : before;
+        case "extend":
+            return a ? { kind: "add", left: before, right: a } : before;
+        case "insert": {
+            if (!b) {
+                return before;
+            }
+            const at = a?.kind === "num" && /^\d+$/.test(a.text) ? Number(a.text) : undefined;
+            const s = str(b);
+            if (at === 0) {
+                return { kind: "add", left: { kind: "list", items: [b] }, right: before };
+            }
+            if (at !== undefined && s !== undefined && known.unknown.length === 0) {
+                const items = [...known.items];
+                items.splice(at, 0, s);
+                return literal(items);
+            }
+            return { kind: "add", left: before, right: { kind: "list", items: [b] } };
+        }
+        default: {
+            // remove: only where the list and the entry are known and it always runs; otherwise the entry stays.
+            const s = str(a);
+            if (conditional || s === undefined || known.unknown.length > 0 || !known.items.includes(s)) {
+                return before;
+            }
+            const items = [...known.items];
+            items.splice(items.indexOf(s), 1);
+            return literal(items);
+        }
+    }
 }
 
 /** `.base` inside package `config.settings` -> `config.settings.base`. */

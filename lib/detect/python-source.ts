@@ -30,6 +30,12 @@ export type Expr =
     | { readonly kind: "add"; readonly left: Expr; readonly right: Expr }
     /** `a or b`: b is the fallback when a is empty (`os.environ.get("X") or "default"`). */
     | { readonly kind: "or"; readonly left: Expr; readonly right: Expr }
+    | { readonly kind: "and"; readonly left: Expr; readonly right: Expr }
+    | { readonly kind: "not"; readonly operand: Expr }
+    /** A comparison: `==`, `!=`, `<`, `in`, `not in`, `is`, `is not`... (`"RENDER" not in os.environ`). */
+    | { readonly kind: "compare"; readonly op: string; readonly left: Expr; readonly right: Expr }
+    /** `*x` inside a list or tuple display (`["a", *INSTALLED_APPS]`). */
+    | { readonly kind: "starred"; readonly value: Expr }
     /** An f-string: literal text and the expressions between it. */
     | { readonly kind: "fstring"; readonly parts: ReadonlyArray<string | Expr> }
     | { readonly kind: "subscript"; readonly target: Expr; readonly index: Expr }
@@ -69,12 +75,33 @@ export interface ClassDef {
     readonly fields: ReadonlyMap<string, Expr>;
 }
 
-/** A top-level step that changes the module's names, in source order. */
+/**
+ * The condition of an `if`/`elif`/`else` branch a top-level step sits in:
+ * the test as read and as written, and whether the branch needs it true
+ * (`if`, `elif`) or false (an earlier test of the chain, `else`).
+ */
+export interface Guard {
+    readonly test: Expr;
+    readonly text: string;
+    readonly holds: boolean;
+}
+
+/**
+ * A top-level step that changes the module's names or runs code at import, in
+ * source order, with the conditions of the `if` branches it sits in (outermost
+ * first; empty when it always runs).
+ */
 export type Step =
-    | { readonly kind: "assign"; readonly name: string; readonly value: Expr }
-    | { readonly kind: "star"; readonly module: string }
+    | { readonly kind: "assign"; readonly name: string; readonly value: Expr; readonly text: string; readonly guards: readonly Guard[] }
+    /** `NAME += value` (and the other augmented assignments: `op` is "+=", "|="...). */
+    | { readonly kind: "update"; readonly name: string; readonly op: string; readonly value: Expr; readonly guards: readonly Guard[] }
+    /** An expression run for its effect (`INSTALLED_APPS.append("x")`, `sentry_sdk.init(...)`), or the value stored into an item or attribute (`DATABASES["default"]["X"] = v`). */
+    | { readonly kind: "expr"; readonly value: Expr; readonly guards: readonly Guard[] }
+    /** `from module import name as local` (name set), or `import module as local`. Relative modules keep their dots. */
+    | { readonly kind: "import"; readonly local: string; readonly module: string; readonly name?: string; readonly guards: readonly Guard[] }
+    | { readonly kind: "star"; readonly module: string; readonly guards: readonly Guard[] }
     /** django-split-settings' include("a.py", "b.py"): the files run in this module's namespace. */
-    | { readonly kind: "include"; readonly files: readonly string[] };
+    | { readonly kind: "include"; readonly files: readonly string[]; readonly guards: readonly Guard[] };
 
 export interface PyModule {
     /** Modules imported anywhere in the file ("flask", "falcon.asgi", ".base"). */
@@ -93,7 +120,7 @@ export interface PyModule {
     readonly functions: ReadonlyMap<string, FunctionDef>;
     /** Top-level class definitions by name. */
     readonly classes: ReadonlyMap<string, ClassDef>;
-    /** Assignments, star imports and include() calls at top level, in source order. */
+    /** Top-level assignments, augmented assignments, imports, include() calls and expression statements, in source order (not those under `if __name__ == "__main__":`). */
     readonly order: readonly Step[];
     /** Every call in the module, at any depth (functions and classes included). */
     readonly calls: readonly Extract<Expr, { kind: "call" }>[];
@@ -234,8 +261,19 @@ export function parseModule(text: string): PyModule {
                 return call;
             }
             case "ArrayExpression":
-            case "TupleExpression":
-                return { kind: "list", items: children(n).filter((c) => !["[", "]", "(", ")", ","].includes(c.name)).map((c) => expr(c, sink)) };
+            case "TupleExpression": {
+                const items: Expr[] = [];
+                const inner = children(n).filter((c) => !["[", "]", "(", ")", ","].includes(c.name));
+                for (let i = 0; i < inner.length; i++) {
+                    if (inner[i].name === "*") {
+                        items.push({ kind: "starred", value: expr(inner[i + 1], sink) });
+                        i++;
+                    } else {
+                        items.push(expr(inner[i], sink));
+                    }
+                }
+                return { kind: "list", items };
+            }
             case "DictionaryExpression": {
                 const inner = children(n).filter((c) => !["{", "}", ","].includes(c.name));
                 const entries: Array<readonly [Expr, Expr]> = [];
@@ -248,18 +286,41 @@ export function parseModule(text: string): PyModule {
                 return { kind: "dict", entries };
             }
             case "BinaryExpression": {
-                const [left, op, right] = children(n);
-                const l = expr(left, sink);
-                const r = expr(right, sink);
-                if (op && src(op) === "/") {
-                    return { kind: "div", left: l, right: r };
+                // The operator may be two keywords: `not in`, `is not`.
+                const parts = children(n);
+                const l = expr(parts[0], sink);
+                const r = expr(parts.length > 2 ? parts[parts.length - 1] : undefined, sink);
+                const op = parts.slice(1, -1).map(src).join(" ");
+                switch (op) {
+                    case "/":
+                        return { kind: "div", left: l, right: r };
+                    case "+":
+                        return { kind: "add", left: l, right: r };
+                    case "or":
+                        return { kind: "or", left: l, right: r };
+                    case "and":
+                        return { kind: "and", left: l, right: r };
+                    case "==":
+                    case "!=":
+                    case "<":
+                    case "<=":
+                    case ">":
+                    case ">=":
+                    case "in":
+                    case "not in":
+                    case "is":
+                    case "is not":
+                        return { kind: "compare", op, left: l, right: r };
+                    default:
+                        return { kind: "other", text: src(n) };
                 }
-                if (op && src(op) === "+") {
-                    return { kind: "add", left: l, right: r };
+            }
+            case "UnaryExpression": {
+                const [op, operand] = children(n);
+                if (op?.name === "not") {
+                    return { kind: "not", operand: expr(operand, sink) };
                 }
-                if (op && src(op) === "or") {
-                    return { kind: "or", left: l, right: r };
-                }
+                collectCalls(n, sink);
                 return { kind: "other", text: src(n) };
             }
             default:
@@ -282,7 +343,8 @@ export function parseModule(text: string): PyModule {
         }
     };
 
-    const readImport = (n: SyntaxNode, topLevel: boolean): void => {
+    /** `guards`: the step's conditions when the import is a top-level step (not under the main guard); undefined otherwise. */
+    const readImport = (n: SyntaxNode, topLevel: boolean, guards?: readonly Guard[]): void => {
         const parts = children(n);
         if (parts[0]?.name === "from") {
             // from <dots><module> import a [as b], ... | *
@@ -299,7 +361,7 @@ export function parseModule(text: string): PyModule {
                 if (p.name === "*") {
                     if (topLevel) {
                         starImports.push(module);
-                        order.push({ kind: "star", module });
+                        order.push({ kind: "star", module, guards: guards ?? [] });
                     }
                 } else if (p.name === "VariableName") {
                     let local = src(p);
@@ -310,6 +372,9 @@ export function parseModule(text: string): PyModule {
                     imported.add(module.endsWith(".") ? `${module}${src(p)}` : `${module}.${src(p)}`);
                     if (topLevel) {
                         bindings.push({ local, target: module.endsWith(".") ? `${module}${src(p)}` : `${module}.${src(p)}` });
+                    }
+                    if (guards) {
+                        order.push({ kind: "import", local, module, name: src(p), guards });
                     }
                 }
             }
@@ -325,6 +390,9 @@ export function parseModule(text: string): PyModule {
             imported.add(name);
             if (topLevel) {
                 bindings.push(alias ? { local: alias, target: name } : { local: dotted[0], target: dotted[0] });
+            }
+            if (guards) {
+                order.push(alias ? { kind: "import", local: alias, module: name, guards } : { kind: "import", local: dotted[0], module: dotted[0], guards });
             }
             dotted = [];
         };
@@ -464,11 +532,11 @@ export function parseModule(text: string): PyModule {
         return { name, params, assigns: fnAssigns, returns, calls: fnCalls };
     };
 
-    const topLevel = (block: SyntaxNode, inMainGuard: boolean): void => {
+    const topLevel = (block: SyntaxNode, inMainGuard: boolean, guards: readonly Guard[]): void => {
         for (const n of children(block)) {
             switch (n.name) {
                 case "ImportStatement":
-                    readImport(n, true);
+                    readImport(n, true, inMainGuard ? undefined : guards);
                     break;
                 case "AssignStatement": {
                     const { targets, value } = assignTargets(n);
@@ -477,26 +545,51 @@ export function parseModule(text: string): PyModule {
                     if (inMainGuard) {
                         break; // `if __name__ == "__main__":` runs only as a script, never under gunicorn
                     }
+                    let stored = false;
                     for (const t of targets) {
                         if (t.name === "VariableName") {
                             assigns.push([src(t), v]);
-                            order.push({ kind: "assign", name: src(t), value: v });
+                            order.push({ kind: "assign", name: src(t), value: v, text: value ? src(value) : "", guards });
                         } else if (t.name === "MemberExpression") {
                             itemAssigns.push([expr(t), v]);
                             itemAssignsAnywhere.push([expr(t), v]);
+                            stored = true;
                         }
+                    }
+                    if (stored) {
+                        order.push({ kind: "expr", value: v, guards });
+                    }
+                    break;
+                }
+                case "UpdateStatement": {
+                    // NAME += value: a settings list grown in place (INSTALLED_APPS += ["debug_toolbar"]).
+                    const [target, op, value] = children(n);
+                    const v = expr(value, calls);
+                    if (inMainGuard) {
+                        break;
+                    }
+                    if (target?.name === "VariableName" && op?.name === "UpdateOp") {
+                        order.push({ kind: "update", name: src(target), op: src(op), value: v, guards });
+                    } else {
+                        expr(target, calls);
+                        order.push({ kind: "expr", value: v, guards });
                     }
                     break;
                 }
                 case "ExpressionStatement":
                     for (const e of children(n)) {
                         const v = expr(e, calls);
-                        if (v.kind === "call" && !inMainGuard && refPath(v.callee)?.endsWith("include") && v.args.length > 0) {
+                        if (inMainGuard) {
+                            continue;
+                        }
+                        if (v.kind === "call" && refPath(v.callee)?.endsWith("include") && v.args.length > 0) {
                             const files = v.args.map((a) => str(a)).filter((f): f is string => f !== undefined);
                             if (files.length > 0) {
-                                order.push({ kind: "include", files });
+                                order.push({ kind: "include", files, guards });
+                                continue;
                             }
                         }
+                        order.push({ kind: "expr", value: v, guards });
                     }
                     break;
                 case "FunctionDefinition":
@@ -522,12 +615,22 @@ export function parseModule(text: string): PyModule {
                     break;
                 case "IfStatement": {
                     // Only the `if __name__ == "__main__":` branch runs as a script; its else branch runs on import.
+                    // Each branch's steps carry its condition: its own test holds, the earlier tests of the chain do not.
                     const guard = isMainGuard(n, src);
                     let first = true;
+                    const earlier: Guard[] = [];
+                    let test: Guard | undefined;
                     for (const b of children(n)) {
-                        if (b.name === "Body") {
-                            topLevel(b, inMainGuard || (guard && first));
+                        if (b.name === "if" || b.name === "elif" || b.name === "else") {
+                            test = undefined;
+                        } else if (b.name === "Body") {
+                            topLevel(b, inMainGuard || (guard && first), [...guards, ...earlier, ...(test ? [test] : [])]);
+                            if (test) {
+                                earlier.push({ ...test, holds: false });
+                            }
                             first = false;
+                        } else if (b.name !== "Comment" && test === undefined) {
+                            test = { test: expr(b), text: src(b), holds: true };
                         }
                     }
                     break;
@@ -536,7 +639,7 @@ export function parseModule(text: string): PyModule {
                 case "WithStatement":
                     for (const b of children(n)) {
                         if (b.name === "Body") {
-                            topLevel(b, inMainGuard);
+                            topLevel(b, inMainGuard, guards);
                         } else if (b.name === "CallExpression") {
                             expr(b, calls); // with open(path, "w") as f:
                         }
@@ -591,7 +694,7 @@ export function parseModule(text: string): PyModule {
         }
     };
 
-    topLevel(tree.topNode, false);
+    topLevel(tree.topNode, false, []);
 
     return {
         imported,
