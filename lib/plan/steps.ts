@@ -1,6 +1,7 @@
 import { DEFAULTS } from "../data/defaults";
 import { Entrypoint } from "../detect/entrypoint";
 import { commands, displayWords, shellTokens } from "../detect/procfile";
+import { EnvView } from "../detect/python-eval";
 import { SourceTree } from "../detect/source";
 import { readIni } from "../detect/dependencies";
 import { InputError } from "../errors";
@@ -67,17 +68,25 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
         } else if (o.collectStatic === false) {
             notes.push("collectstatic is detected (django.contrib.staticfiles with STATIC_ROOT) but `collectStatic` is false: it does not run.");
         } else {
+            const env = { ...settingsEnv };
             steps.push({
                 name: "collectstatic",
                 argv: ["python", "manage.py", "collectstatic", "--noinput"],
                 workdir: manage.workdir,
-                env: settingsEnv,
+                env,
                 source: `django.contrib.staticfiles and STATIC_ROOT (${django.settings.sourceOf("STATIC_ROOT")})`,
                 off: "`collectStatic: false`",
             });
+            // What the settings read at import with no default, and the step's environment does not give, fails the build: name it.
+            const missing = django.settings.requiredEnv(stepEnv(o, env));
             notes.push(
-                `collectstatic runs in the builder with ${django.runtimeSettings} (the settings the server uses), so static files ship in the image; ` +
-                    "settings it needs at import come from `buildEnv` and `buildSecrets`; `collectStatic: false` turns it off.",
+                missing.length === 0
+                    ? `collectstatic runs in the builder with ${django.runtimeSettings} (the settings the server uses), so static files ship in the image; ` +
+                          "settings it needs at import come from `buildEnv` and `buildSecrets`; `collectStatic: false` turns it off."
+                    : `collectstatic runs in the builder with ${django.runtimeSettings} (the settings the server uses), so static files ship in the image, ` +
+                          `but those settings read ${byFile(missing)} from the environment at import with no default, so the build fails without ${missing.length === 1 ? "it" : "them"}: ` +
+                          `give ${missing.length === 1 ? "it" : "them"} with \`buildEnv\`, or \`buildSecrets\` for a secret (collectstatic opens no database or cache connection, so placeholder values do; ` +
+                          "the server needs the real ones, from the component's `env` or `secretEnv`); `collectStatic: false` turns it off.",
             );
         }
     }
@@ -110,6 +119,17 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
         });
     });
     return { steps, apt };
+}
+
+/** The environment a build step runs with: `buildEnv` over the step's own variables; a build secret is set, to a value not known here. */
+function stepEnv(o: CheckedOptions, env: Readonly<Record<string, string>>): EnvView {
+    return (name) =>
+        Object.prototype.hasOwnProperty.call(o.buildEnv, name) ? o.buildEnv[name] : o.buildSecrets.includes(name) ? null : Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined;
+}
+
+/** "A (x.py), B, C (y.py)": variables with the file that reads them, each file named once after its last variable. */
+function byFile(vars: ReadonlyArray<{ readonly variable: string; readonly file: string }>): string {
+    return vars.map((v, i) => (vars[i + 1]?.file === v.file ? v.variable : `${v.variable} (${v.file})`)).join(", ");
 }
 
 /** .po files under locale/ folders (three levels deep at most) with no .mo beside them. */

@@ -130,4 +130,71 @@ describe("Django settings read as Python imports them", () => {
             assert.deepEqual(settings.entriesOf("MIDDLEWARE")?.items, ["a", "whitenoise.middleware.WhiteNoiseMiddleware", "b"]);
         });
     });
+
+    describe("the variables the settings read at import with no default", () => {
+        // cookiecutter-django's reads: env.db() in base, env("X") in production (one inside a dict), and reads with defaults.
+        const BASE = BASE_HEAD + [
+            "import environ",
+            "",
+            "env = environ.Env()",
+            'DEBUG = env.bool("DJANGO_DEBUG", False)',
+            'DATABASES = {"default": env.db("DATABASE_URL")}',
+            'INSTALLED_APPS = ["django.contrib.staticfiles"]',
+            'EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")',
+            "",
+        ].join("\n");
+        const PRODUCTION = [
+            "import os",
+            "",
+            "from .base import *  # noqa: F403",
+            "from .base import DATABASES",
+            "from .base import env",
+            "",
+            'SECRET_KEY = env("DJANGO_SECRET_KEY")',
+            'ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["example.com"])',
+            'DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)',
+            'CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": env("REDIS_URL")}}',
+            'ADMIN_URL = env("DJANGO_ADMIN_URL")',
+            'SENTRY_DSN = os.environ["SENTRY_DSN"]',
+            'if env.bool("USE_S3", default=False):',
+            '    AWS_STORAGE_BUCKET_NAME = env("DJANGO_AWS_STORAGE_BUCKET_NAME")',
+            "",
+            "def later():",
+            '    return env("ONLY_WHEN_CALLED")',
+            "",
+        ].join("\n");
+        const note = (missing: string) =>
+            "collectstatic runs in the builder with config.settings.production (the settings the server uses), so static files ship in the image, " +
+            `but those settings read ${missing} from the environment at import with no default, so the build fails without them: ` +
+            "give them with `buildEnv`, or `buildSecrets` for a secret (collectstatic opens no database or cache connection, so placeholder values do; " +
+            "the server needs the real ones, from the component's `env` or `secretEnv`); `collectStatic: false` turns it off.";
+
+        it("GIVEN cookiecutter-django's production settings THEN the collectstatic note names each variable read with no default, with its file, in the order they are read", () => {
+            const { plan } = synthesize(project({ base: BASE, production: PRODUCTION }));
+            assert.deepEqual(plan.buildSteps, [COLLECTSTATIC]);
+            assert.deepEqual(collectNotes(plan.notes), [
+                note("DATABASE_URL (config/settings/base.py), DJANGO_SECRET_KEY, REDIS_URL, DJANGO_ADMIN_URL, SENTRY_DSN (config/settings/production.py)"),
+            ]);
+        });
+
+        it("GIVEN some of them in `buildEnv` and `buildSecrets`, and a condition the build meets THEN the note names the rest, the conditional read included", () => {
+            const { plan } = synthesize(project({ base: BASE, production: PRODUCTION }), {
+                buildEnv: { DATABASE_URL: "postgres://build@localhost/build", USE_S3: "true", SENTRY_DSN: "" },
+                buildSecrets: ["DJANGO_SECRET_KEY"],
+            });
+            assert.deepEqual(collectNotes(plan.notes), [note("REDIS_URL, DJANGO_ADMIN_URL, DJANGO_AWS_STORAGE_BUCKET_NAME (config/settings/production.py)")]);
+        });
+
+        it("GIVEN python-decouple's config() and os.environ[] with no default THEN they are named, and once `buildEnv` gives them, the usual note", () => {
+            const production = 'import os\nfrom decouple import config\nfrom .base import *\n\nSECRET_KEY = config("SECRET_KEY")\nHOSTS = os.environ["HOSTS"]\nDEBUG = config("DEBUG", default=False, cast=bool)\n';
+            const dir = project({ base: BASE_HEAD + 'INSTALLED_APPS = ["django.contrib.staticfiles"]\n', production });
+            assert.deepEqual(collectNotes(synthesize(dir).plan.notes), [
+                "collectstatic runs in the builder with config.settings.production (the settings the server uses), so static files ship in the image, " +
+                    "but those settings read SECRET_KEY, HOSTS (config/settings/production.py) from the environment at import with no default, so the build fails without them: " +
+                    "give them with `buildEnv`, or `buildSecrets` for a secret (collectstatic opens no database or cache connection, so placeholder values do; " +
+                    "the server needs the real ones, from the component's `env` or `secretEnv`); `collectStatic: false` turns it off.",
+            ]);
+            assert.deepEqual(collectNotes(synthesize(dir, { buildEnv: { SECRET_KEY: "x", HOSTS: "x" } }).plan.notes), [COLLECTSTATIC_NOTE]);
+        });
+    });
 });
