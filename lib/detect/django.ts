@@ -446,20 +446,37 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
         const v = evaluate(g.test, env);
         return v === undefined ? undefined : truthy(v) === g.holds;
     };
-    /** Follows a name's conditional assignments back to the one that applies in env; `leaf` reads that one. */
-    const decide = (entry: Entry | undefined, env: EnvView, leaf: (e: Entry) => boolean | undefined, unset: boolean): boolean | undefined => {
+    /**
+     * Follows a name's conditional assignments back to the one that applies in
+     * env; `leaf` reads that one. A test that cannot be read is tried both ways
+     * (the branches of one `if` share it): the answer is certain when both agree.
+     */
+    const decide = (entry: Entry | undefined, env: EnvView, leaf: (e: Entry) => boolean | undefined, unset: boolean, assumed = new Map<Expr, boolean>()): boolean | undefined => {
         if (!entry) {
             return unset;
         }
-        const gs = entry.guards.map((g) => guardHolds(g, env));
-        if (gs.every((g) => g === true)) {
+        let open: BoundGuard | undefined;
+        for (const g of entry.guards) {
+            const known = assumed.get(g.raw);
+            const v = known ?? (() => {
+                const r = evaluate(g.test, env);
+                return r === undefined ? undefined : truthy(r);
+            })();
+            if (v === undefined) {
+                open ??= g;
+            } else if (v !== g.holds) {
+                return decide(entry.before, env, leaf, unset, assumed);
+            }
+        }
+        if (!open) {
             return leaf(entry);
         }
-        if (gs.some((g) => g === false)) {
-            return decide(entry.before, env, leaf, unset);
+        if (assumed.size > 8) {
+            return undefined;
         }
-        const here = leaf(entry);
-        return here === decide(entry.before, env, leaf, unset) ? here : undefined;
+        const when = (truth: boolean) => decide(entry, env, leaf, unset, new Map([...assumed, [open!.raw, truth]]));
+        const a = when(true);
+        return a === when(false) ? a : undefined;
     };
     const condition = (entry: Entry, text: string, leaf: (e: Entry, env: EnvView) => boolean | undefined, unset: boolean, own: Expr | undefined, prefer: (want: boolean) => boolean): SettingCondition => {
         const chain: Entry[] = [];

@@ -1,4 +1,5 @@
 import { DEFAULTS } from "../data/defaults";
+import { DjangoProject } from "../detect/django";
 import { Entrypoint } from "../detect/entrypoint";
 import { commands, displayWords, shellTokens } from "../detect/procfile";
 import { EnvView } from "../detect/python-eval";
@@ -68,7 +69,8 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
         } else if (o.collectStatic === false) {
             notes.push("collectstatic is detected (django.contrib.staticfiles with STATIC_ROOT) but `collectStatic` is false: it does not run.");
         } else {
-            const env = { ...settingsEnv };
+            const env: Record<string, string> = { ...settingsEnv };
+            const branchNote = staticRootBranch(django, o, env);
             steps.push({
                 name: "collectstatic",
                 argv: ["python", "manage.py", "collectstatic", "--noinput"],
@@ -88,6 +90,9 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
                           `give ${missing.length === 1 ? "it" : "them"} with \`buildEnv\`, or \`buildSecrets\` for a secret (collectstatic opens no database or cache connection, so placeholder values do; ` +
                           "the server needs the real ones, from the component's `env` or `secretEnv`); `collectStatic: false` turns it off.",
             );
+            if (branchNote) {
+                notes.push(branchNote);
+            }
         }
     }
 
@@ -119,6 +124,49 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
         });
     });
     return { steps, apt };
+}
+
+const NO_STATIC_ROOT = "\"You're using the staticfiles app without having set the STATIC_ROOT setting\"";
+
+/**
+ * STATIC_ROOT set only in an `if` branch (Render's tutorial: `DEBUG = 'RENDER'
+ * not in os.environ`, then `if not DEBUG: STATIC_ROOT = ...`): collectstatic
+ * would run in the other branch, with no STATIC_ROOT, and fail. When one
+ * variable's value certainly selects the branch, the step gets it (added to
+ * `env`); otherwise the note says what decides it and how to give it.
+ * Returns the note, or undefined when the build meets the branch as it is.
+ */
+function staticRootBranch(django: DjangoProject, o: CheckedOptions, env: Record<string, string>): string | undefined {
+    const cond = django.settings.whenSet("STATIC_ROOT");
+    const base = stepEnv(o, env);
+    const now = cond?.holds(base);
+    if (!cond || now === true) {
+        return undefined;
+    }
+    const through = cond.via.map((v) => `${v.name} = ${v.text}${v.file === cond.file ? "" : ` in ${v.file}`}`);
+    const where = `STATIC_ROOT is set only when \`${cond.text}\` holds (${[cond.file, ...through].join("; ")}), which the build ${now === false ? "does not meet" : "may not meet"} by itself`;
+    const fixed = new Set([...Object.keys(o.buildEnv), ...o.buildSecrets, ...Object.keys(env)]);
+    const sw = cond.switchTo(true, base, fixed);
+    if (sw) {
+        env[sw.variable] = sw.value;
+        return (
+            `${where}: collectstatic runs with ${sw.variable}=${sw.value}${sw.anyValue ? " (any value does)" : ""} to collect into that STATIC_ROOT, ` +
+            `which the server uses when its container sets ${sw.anyValue ? sw.variable : `${sw.variable}=${sw.value}`} too; set ${sw.variable} in \`buildEnv\` to override it.`
+        );
+    }
+    const given = cond.variables.filter((v) => fixed.has(v));
+    if (cond.variables.length > 0) {
+        const vars = cond.variables.join(", ");
+        return (
+            `${where}, and it depends on ${vars}${given.length > 0 ? ` (${given.join(", ")} given by \`buildEnv\`)` : ""}: ` +
+            `give ${cond.variables.length === 1 ? "it" : "them"} the value that meets it in \`buildEnv\`, or collectstatic fails with Django's ${NO_STATIC_ROOT}; ` +
+            "or set STATIC_ROOT outside the condition, or `collectStatic: false`."
+        );
+    }
+    return (
+        `${where}: collectstatic then fails with Django's ${NO_STATIC_ROOT}; set STATIC_ROOT outside the condition, ` +
+        "give what the condition needs with `buildEnv`, or set `collectStatic: false`."
+    );
 }
 
 /** The environment a build step runs with: `buildEnv` over the step's own variables; a build secret is set, to a value not known here. */

@@ -197,4 +197,136 @@ describe("Django settings read as Python imports them", () => {
             assert.deepEqual(collectNotes(synthesize(dir, { buildEnv: { SECRET_KEY: "x", HOSTS: "x" } }).plan.notes), [COLLECTSTATIC_NOTE]);
         });
     });
+
+    describe("STATIC_ROOT set only in an `if` branch", () => {
+        const HEAD = [
+            "import os",
+            "from pathlib import Path",
+            "",
+            "BASE_DIR = Path(__file__).resolve().parent.parent",
+            "WSGI_APPLICATION = 'mysite.wsgi.application'",
+            "INSTALLED_APPS = ['django.contrib.staticfiles']",
+            "STATIC_URL = '/static/'",
+            "",
+        ].join("\n");
+        const ROOT = "    STATIC_ROOT = os.path.join(BASE_DIR, 'staticfiles')\n";
+        const STEP = (env: Record<string, string>) => ({
+            ...COLLECTSTATIC,
+            env: { DJANGO_SETTINGS_MODULE: "mysite.settings", ...env },
+            source: "django.contrib.staticfiles and STATIC_ROOT (mysite/settings.py)",
+        });
+        const SITE_NOTE =
+            "collectstatic runs in the builder with mysite.settings (the settings the server uses), so static files ship in the image; " +
+            "settings it needs at import come from `buildEnv` and `buildSecrets`; `collectStatic: false` turns it off.";
+        /** One settings module, as Django's startproject and Render's tutorial lay it out. */
+        const site = (settings: string) =>
+            apps.make({
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\nfrom django.core.management import execute_from_command_line\n",
+                "mysite/__init__.py": "",
+                "mysite/wsgi.py":
+                    "import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\napplication = get_wsgi_application()\n",
+                "mysite/settings.py": HEAD + settings,
+                "requirements.txt": "django\nwhitenoise\n",
+            });
+        const NO_STATIC_ROOT = "\"You're using the staticfiles app without having set the STATIC_ROOT setting\"";
+
+        const switched: Array<{ shape: string; settings: string; env: Record<string, string>; note: string }> = [
+            {
+                shape: "Render's tutorial (`DEBUG = 'RENDER' not in os.environ`, `if not DEBUG:`)",
+                settings: `DEBUG = 'RENDER' not in os.environ\n\nif not DEBUG:\n${ROOT}    STATICFILES_STORAGE = 'whitenoise.storage.CompressedManifestStaticFilesStorage'\n`,
+                env: { RENDER: "1" },
+                note:
+                    "STATIC_ROOT is set only when `not DEBUG` holds (mysite/settings.py; DEBUG = 'RENDER' not in os.environ), which the build does not meet by itself: " +
+                    "collectstatic runs with RENDER=1 (any value does) to collect into that STATIC_ROOT, which the server uses when its container sets RENDER too; set RENDER in `buildEnv` to override it.",
+            },
+            {
+                shape: "django-environ's `DEBUG = env.bool(\"DJANGO_DEBUG\", default=True)`",
+                settings: `import environ\n\nenv = environ.Env()\nDEBUG = env.bool("DJANGO_DEBUG", default=True)\nif not DEBUG:\n${ROOT}`,
+                env: { DJANGO_DEBUG: "False" },
+                note:
+                    'STATIC_ROOT is set only when `not DEBUG` holds (mysite/settings.py; DEBUG = env.bool("DJANGO_DEBUG", default=True)), which the build does not meet by itself: ' +
+                    "collectstatic runs with DJANGO_DEBUG=False to collect into that STATIC_ROOT, which the server uses when its container sets DJANGO_DEBUG=False too; set DJANGO_DEBUG in `buildEnv` to override it.",
+            },
+            {
+                shape: "python-decouple's `config(\"DEBUG\", default=True, cast=bool)` and an `else:` branch",
+                settings: `from decouple import config\n\nDEBUG = config("DEBUG", default=True, cast=bool)\nif DEBUG:\n    STATICFILES_DIRS = []\nelse:\n${ROOT}`,
+                env: { DEBUG: "False" },
+                note:
+                    'STATIC_ROOT is set only when `not DEBUG` holds (mysite/settings.py; DEBUG = config("DEBUG", default=True, cast=bool)), which the build does not meet by itself: ' +
+                    "collectstatic runs with DEBUG=False to collect into that STATIC_ROOT, which the server uses when its container sets DEBUG=False too; set DEBUG in `buildEnv` to override it.",
+            },
+            {
+                shape: "`DEBUG = os.getenv(\"DEBUG\", \"1\") == \"1\"` (the value to give is not the literal)",
+                settings: `DEBUG = os.getenv("DEBUG", "1") == "1"\nif not DEBUG:\n${ROOT}`,
+                env: { DEBUG: "False" },
+                note:
+                    'STATIC_ROOT is set only when `not DEBUG` holds (mysite/settings.py; DEBUG = os.getenv("DEBUG", "1") == "1"), which the build does not meet by itself: ' +
+                    "collectstatic runs with DEBUG=False to collect into that STATIC_ROOT, which the server uses when its container sets DEBUG=False too; set DEBUG in `buildEnv` to override it.",
+            },
+            {
+                shape: "a test of the environment in the `if` itself (`os.environ.get(\"DJANGO_ENV\") == \"production\"`)",
+                settings: `if os.environ.get("DJANGO_ENV") == "production":\n${ROOT}`,
+                env: { DJANGO_ENV: "production" },
+                note:
+                    'STATIC_ROOT is set only when `os.environ.get("DJANGO_ENV") == "production"` holds (mysite/settings.py), which the build does not meet by itself: ' +
+                    "collectstatic runs with DJANGO_ENV=production to collect into that STATIC_ROOT, which the server uses when its container sets DJANGO_ENV=production too; set DJANGO_ENV in `buildEnv` to override it.",
+            },
+        ];
+        for (const c of switched) {
+            it(`GIVEN ${c.shape} THEN collectstatic runs with the variable that selects the branch, and a note says so`, () => {
+                const { plan } = synthesize(site(c.settings));
+                assert.deepEqual(plan.buildSteps, [STEP(c.env)]);
+                assert.deepEqual(collectNotes(plan.notes), [SITE_NOTE, c.note]);
+            });
+        }
+
+        it("GIVEN Render's tutorial THEN the Dockerfile's collectstatic step carries RENDER=1", () => {
+            const { dockerfile } = synthesize(site(switched[0].settings));
+            assert.match(dockerfile, /"DJANGO_SETTINGS_MODULE=mysite\.settings","RENDER=1","--","python","manage\.py","collectstatic","--noinput"\]/);
+        });
+
+        it("GIVEN a branch the build meets as it is (DEBUG off by default), or STATIC_ROOT set in both branches THEN nothing is added", () => {
+            for (const settings of [
+                `import environ\n\nenv = environ.Env()\nDEBUG = env.bool("DJANGO_DEBUG", False)\nif not DEBUG:\n${ROOT}`,
+                `from somewhere import decide\n\nif decide():\n    STATIC_ROOT = '/srv/static'\nelse:\n${ROOT}`,
+                `STATIC_ROOT = BASE_DIR / 'static'\nif os.environ.get('CDN'):\n    STATIC_ROOT = '/srv/static'\n`,
+            ]) {
+                const { plan } = synthesize(site(settings));
+                assert.deepEqual(plan.buildSteps, [STEP({})]);
+                assert.deepEqual(collectNotes(plan.notes), [SITE_NOTE]);
+            }
+        });
+
+        it("GIVEN the variable in `buildEnv` with a value that misses the branch THEN it is not overridden, and the note names it and the error", () => {
+            const { plan } = synthesize(site(switched[1].settings), { buildEnv: { DJANGO_DEBUG: "true" } });
+            assert.deepEqual(plan.buildSteps, [STEP({})]);
+            assert.deepEqual(collectNotes(plan.notes), [
+                SITE_NOTE,
+                'STATIC_ROOT is set only when `not DEBUG` holds (mysite/settings.py; DEBUG = env.bool("DJANGO_DEBUG", default=True)), which the build does not meet by itself, ' +
+                    "and it depends on DJANGO_DEBUG (DJANGO_DEBUG given by `buildEnv`): give it the value that meets it in `buildEnv`, " +
+                    `or collectstatic fails with Django's ${NO_STATIC_ROOT}; or set STATIC_ROOT outside the condition, or \`collectStatic: false\`.`,
+            ]);
+        });
+
+        it("GIVEN a condition on the environment whose needed value cannot be known THEN nothing is set, and the note names the variable", () => {
+            const { plan } = synthesize(site(`from .flags import TRUTHY\n\nDEBUG = os.environ.get("DEBUG", "") in TRUTHY\nif not DEBUG:\n${ROOT}`));
+            assert.deepEqual(plan.buildSteps, [STEP({})]);
+            assert.deepEqual(collectNotes(plan.notes), [
+                SITE_NOTE,
+                'STATIC_ROOT is set only when `not DEBUG` holds (mysite/settings.py; DEBUG = os.environ.get("DEBUG", "") in TRUTHY), which the build may not meet by itself, ' +
+                    "and it depends on DEBUG: give it the value that meets it in `buildEnv`, " +
+                    `or collectstatic fails with Django's ${NO_STATIC_ROOT}; or set STATIC_ROOT outside the condition, or \`collectStatic: false\`.`,
+            ]);
+        });
+
+        it("GIVEN a condition that is not on the environment THEN nothing is set, and the note says what fails and the fixes", () => {
+            const { plan } = synthesize(site(`import sys\n\nif "collectstatic" in sys.argv:\n${ROOT}`));
+            assert.deepEqual(plan.buildSteps, [STEP({})]);
+            assert.deepEqual(collectNotes(plan.notes), [
+                SITE_NOTE,
+                'STATIC_ROOT is set only when `"collectstatic" in sys.argv` holds (mysite/settings.py), which the build may not meet by itself: ' +
+                    `collectstatic then fails with Django's ${NO_STATIC_ROOT}; set STATIC_ROOT outside the condition, give what the condition needs with \`buildEnv\`, or set \`collectStatic: false\`.`,
+            ]);
+        });
+    });
 });
