@@ -197,6 +197,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     }
 
     const imageEnv = djangoImageEnv(entry, notes);
+    djangoDebug(entry, imageEnv, notes);
 
     return {
         framework: entry.framework,
@@ -257,6 +258,55 @@ function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, stri
             `the image sets DJANGO_SETTINGS_MODULE=${d.runtimeSettings}, so manage.py commands (the release step, docker exec) use the server's settings; the container's environment overrides it.`,
     );
     return { DJANGO_SETTINGS_MODULE: d.runtimeSettings };
+}
+
+/**
+ * DEBUG as the server runs it: the image sets no variable but
+ * DJANGO_SETTINGS_MODULE, so a DEBUG that is on unless the environment says
+ * otherwise (Render's `DEBUG = 'RENDER' not in os.environ`, env.bool("DEBUG",
+ * default=True)) or set True outright stays on. A note says so, which
+ * variable and value turn it off when that is certain, and, since DEBUG off
+ * makes Django answer only ALLOWED_HOSTS, where that list comes from when it
+ * is empty without the environment.
+ */
+function djangoDebug(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, notes: string[]): void {
+    const d = entry.django;
+    const debug = d?.settings.truthOf("DEBUG");
+    if (!d || !debug) {
+        return;
+    }
+    const runtime = (name: string): string | undefined =>
+        Object.prototype.hasOwnProperty.call(imageEnv, name) ? imageEnv[name] : name === "DJANGO_SETTINGS_MODULE" ? d.runtimeSettings : undefined;
+    if (debug.holds(runtime) !== true) {
+        return;
+    }
+    const exposed = "Django's error pages then show tracebacks and settings to anyone who triggers an error";
+    const sets = `${debug.file} sets DEBUG = ${debug.text}`;
+    let hosts = "";
+    const allowed = d.settings.entriesOf("ALLOWED_HOSTS");
+    if (!allowed || (allowed.items.length === 0 && !allowed.other)) {
+        const from = allowed?.fromEnv ?? [];
+        hosts =
+            " With DEBUG off, Django answers 400 to a request for any host not in ALLOWED_HOSTS, " +
+            (from.length > 0
+                ? `which ${allowed!.file} fills only from ${from.join(", ")}: set ${from.length === 1 ? "it" : "them"} to the site's host name too.`
+                : `which ${allowed ? `${allowed.file} leaves empty` : "the settings do not set"}: add the site's host names there.`);
+    }
+    if (debug.variables.length === 0) {
+        notes.push(`${sets}, so the server runs with DEBUG on: ${exposed}; set DEBUG = False, or read it from the environment, for production.${hosts}`);
+        return;
+    }
+    const sw = debug.switchTo(false, runtime, new Set(Object.keys(imageEnv)));
+    if (!sw) {
+        const one = debug.variables.length === 1;
+        notes.push(
+            `${sets}, which reads ${debug.variables.join(", ")}, and the image ${one ? "does not set it" : "sets none of them"}, so the server runs with DEBUG on: ${exposed}; ` +
+                `give ${one ? "it" : "them"} the value that turns DEBUG off in the component's \`env\` for production.${hosts}`,
+        );
+        return;
+    }
+    const off = sw.anyValue ? `${sw.variable} (any value does)` : `${sw.variable}=${sw.value}`;
+    notes.push(`${sets}, so the server runs with DEBUG on unless its container sets ${off}: ${exposed}; set it in the component's \`env\` for production.${hosts}`);
 }
 
 function chooseGroups(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[]): string[] {

@@ -54,6 +54,29 @@ const COLLECTSTATIC_NOTE =
     "collectstatic runs in the builder with config.settings.production (the settings the server uses), so static files ship in the image; " +
     "settings it needs at import come from `buildEnv` and `buildSecrets`; `collectStatic: false` turns it off.";
 
+const SITE_HEAD = [
+    "import os",
+    "from pathlib import Path",
+    "",
+    "BASE_DIR = Path(__file__).resolve().parent.parent",
+    "WSGI_APPLICATION = 'mysite.wsgi.application'",
+    "INSTALLED_APPS = ['django.contrib.staticfiles']",
+    "STATIC_URL = '/static/'",
+    "",
+].join("\n");
+
+/** One settings module, as Django's startproject and Render's tutorial lay it out. */
+function site(settings: string): string {
+    return apps.make({
+        "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\nfrom django.core.management import execute_from_command_line\n",
+        "mysite/__init__.py": "",
+        "mysite/wsgi.py":
+            "import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\napplication = get_wsgi_application()\n",
+        "mysite/settings.py": SITE_HEAD + settings,
+        "requirements.txt": "django\nwhitenoise\n",
+    });
+}
+
 const collectNotes = (notes: readonly string[]) => notes.filter((n) => /collectstatic|STATIC_ROOT/.test(n));
 
 describe("Django settings read as Python imports them", () => {
@@ -199,16 +222,6 @@ describe("Django settings read as Python imports them", () => {
     });
 
     describe("STATIC_ROOT set only in an `if` branch", () => {
-        const HEAD = [
-            "import os",
-            "from pathlib import Path",
-            "",
-            "BASE_DIR = Path(__file__).resolve().parent.parent",
-            "WSGI_APPLICATION = 'mysite.wsgi.application'",
-            "INSTALLED_APPS = ['django.contrib.staticfiles']",
-            "STATIC_URL = '/static/'",
-            "",
-        ].join("\n");
         const ROOT = "    STATIC_ROOT = os.path.join(BASE_DIR, 'staticfiles')\n";
         const STEP = (env: Record<string, string>) => ({
             ...COLLECTSTATIC,
@@ -218,16 +231,6 @@ describe("Django settings read as Python imports them", () => {
         const SITE_NOTE =
             "collectstatic runs in the builder with mysite.settings (the settings the server uses), so static files ship in the image; " +
             "settings it needs at import come from `buildEnv` and `buildSecrets`; `collectStatic: false` turns it off.";
-        /** One settings module, as Django's startproject and Render's tutorial lay it out. */
-        const site = (settings: string) =>
-            apps.make({
-                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\nfrom django.core.management import execute_from_command_line\n",
-                "mysite/__init__.py": "",
-                "mysite/wsgi.py":
-                    "import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\napplication = get_wsgi_application()\n",
-                "mysite/settings.py": HEAD + settings,
-                "requirements.txt": "django\nwhitenoise\n",
-            });
         const NO_STATIC_ROOT = "\"You're using the staticfiles app without having set the STATIC_ROOT setting\"";
 
         const switched: Array<{ shape: string; settings: string; env: Record<string, string>; note: string }> = [
@@ -327,6 +330,55 @@ describe("Django settings read as Python imports them", () => {
                 'STATIC_ROOT is set only when `"collectstatic" in sys.argv` holds (mysite/settings.py), which the build may not meet by itself: ' +
                     `collectstatic then fails with Django's ${NO_STATIC_ROOT}; set STATIC_ROOT outside the condition, give what the condition needs with \`buildEnv\`, or set \`collectStatic: false\`.`,
             ]);
+        });
+    });
+    describe("DEBUG as the server runs it", () => {
+        const debugNotes = (notes: readonly string[]) => notes.filter((n) => n.includes(" sets DEBUG = "));
+        const EXPOSED = "Django's error pages then show tracebacks and settings to anyone who triggers an error";
+
+        it("GIVEN Render's tutorial (DEBUG on unless RENDER is set, ALLOWED_HOSTS only from RENDER_EXTERNAL_HOSTNAME) THEN a note names RENDER, `env` and RENDER_EXTERNAL_HOSTNAME", () => {
+            const settings =
+                "DEBUG = 'RENDER' not in os.environ\n\nALLOWED_HOSTS = []\nRENDER_EXTERNAL_HOSTNAME = os.environ.get('RENDER_EXTERNAL_HOSTNAME')\n" +
+                "if RENDER_EXTERNAL_HOSTNAME:\n    ALLOWED_HOSTS.append(RENDER_EXTERNAL_HOSTNAME)\n\nif not DEBUG:\n    STATIC_ROOT = os.path.join(BASE_DIR, 'staticfiles')\n";
+            assert.deepEqual(debugNotes(synthesize(site(settings)).plan.notes), [
+                `mysite/settings.py sets DEBUG = 'RENDER' not in os.environ, so the server runs with DEBUG on unless its container sets RENDER (any value does): ${EXPOSED}; ` +
+                    "set it in the component's `env` for production. With DEBUG off, Django answers 400 to a request for any host not in ALLOWED_HOSTS, " +
+                    "which mysite/settings.py fills only from RENDER_EXTERNAL_HOSTNAME: set it to the site's host name too.",
+            ]);
+        });
+
+        it("GIVEN `DEBUG = True` and an empty ALLOWED_HOSTS (startproject's settings) THEN a note says DEBUG is on, how to turn it off, and that ALLOWED_HOSTS needs the host names then", () => {
+            assert.deepEqual(debugNotes(synthesize(site("DEBUG = True\nALLOWED_HOSTS = []\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\n")).plan.notes), [
+                `mysite/settings.py sets DEBUG = True, so the server runs with DEBUG on: ${EXPOSED}; set DEBUG = False, or read it from the environment, for production. ` +
+                    "With DEBUG off, Django answers 400 to a request for any host not in ALLOWED_HOSTS, which mysite/settings.py leaves empty: add the site's host names there.",
+            ]);
+        });
+
+        it("GIVEN django-environ's `env.bool(\"DJANGO_DEBUG\", default=True)` with hosts listed THEN the note names DJANGO_DEBUG=False, and nothing about the hosts", () => {
+            const settings = 'import environ\n\nenv = environ.Env()\nDEBUG = env.bool("DJANGO_DEBUG", default=True)\nALLOWED_HOSTS = ["shop.example.com"]\n';
+            assert.deepEqual(debugNotes(synthesize(site(settings)).plan.notes), [
+                'mysite/settings.py sets DEBUG = env.bool("DJANGO_DEBUG", default=True), so the server runs with DEBUG on unless its container sets DJANGO_DEBUG=False: ' +
+                    `${EXPOSED}; set it in the component's \`env\` for production.`,
+            ]);
+        });
+
+        it("GIVEN DEBUG on unless a variable is set, but what turns it off cannot be known THEN the note names the variable and `env`", () => {
+            const settings = 'from .flags import VERBOSE\n\nDEBUG = os.environ.get("DEBUG_OFF") is None or VERBOSE\nALLOWED_HOSTS = ["*"]\n';
+            assert.deepEqual(debugNotes(synthesize(site(settings)).plan.notes), [
+                'mysite/settings.py sets DEBUG = os.environ.get("DEBUG_OFF") is None or VERBOSE, which reads DEBUG_OFF, and the image does not set it, ' +
+                    `so the server runs with DEBUG on: ${EXPOSED}; give it the value that turns DEBUG off in the component's \`env\` for production.`,
+            ]);
+        });
+
+        it("GIVEN DEBUG off without the environment, or not known, or not set THEN no note", () => {
+            for (const settings of [
+                'import environ\n\nenv = environ.Env()\nDEBUG = env.bool("DJANGO_DEBUG", False)\n',
+                "DEBUG = os.environ.get('DJANGO_DEBUG', '') == 'true'\n",
+                "from .flags import DEBUG\n",
+                "",
+            ]) {
+                assert.deepEqual(debugNotes(synthesize(site(settings)).plan.notes), [], settings);
+            }
         });
     });
 });
