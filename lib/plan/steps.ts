@@ -56,7 +56,10 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
     // collectstatic: django.contrib.staticfiles with a STATIC_ROOT to collect into.
     const staticApp = django?.settings.installedApps.some((a) => a === "django.contrib.staticfiles" || a.startsWith("django.contrib.staticfiles.")) ?? false;
     const staticRoot = django?.settings.get("STATIC_ROOT");
-    const hasStaticRoot = staticRoot !== undefined && staticRoot.kind !== "none";
+    // STATIC_ROOT set only in a branch no environment reaches (`DEBUG = True`, then `if not DEBUG:`) is never set.
+    const rootCond = django?.settings.whenSet("STATIC_ROOT");
+    const neverSet = rootCond !== undefined && rootCond.variables.length === 0 && rootCond.holds(() => undefined) === false;
+    const hasStaticRoot = staticRoot !== undefined && staticRoot.kind !== "none" && !neverSet;
     if (o.collectStatic === true && !(django && staticApp && hasStaticRoot)) {
         throw new InputError(
             "`collectStatic`",
@@ -64,7 +67,12 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
         );
     }
     if (django && manage && staticApp) {
-        if (!hasStaticRoot) {
+        if (neverSet && rootCond) {
+            notes.push(
+                `collectstatic does not run: django.contrib.staticfiles is installed but ${rootCond.file} sets STATIC_ROOT only when \`${rootCond.text}\` holds, ` +
+                    "which it does in no environment; set STATIC_ROOT outside that condition to collect the static files in the build.",
+            );
+        } else if (!hasStaticRoot) {
             notes.push(`collectstatic does not run: django.contrib.staticfiles is installed but ${django.settings.sourceOf("INSTALLED_APPS") ?? "the settings"} set no STATIC_ROOT to collect into.`);
         } else if (o.collectStatic === false) {
             notes.push("collectstatic is detected (django.contrib.staticfiles with STATIC_ROOT) but `collectStatic` is false: it does not run.");

@@ -322,6 +322,17 @@ describe("Django settings read as Python imports them", () => {
             ]);
         });
 
+        it("GIVEN a branch no environment reaches (`DEBUG = True`, then `if not DEBUG:`) THEN collectstatic does not run, with a note, and `collectStatic: true` is refused", () => {
+            const dir = site(`DEBUG = True\nif not DEBUG:\n${ROOT}`);
+            const { plan } = synthesize(dir);
+            assert.deepEqual(plan.buildSteps, []);
+            assert.deepEqual(collectNotes(plan.notes), [
+                "collectstatic does not run: django.contrib.staticfiles is installed but mysite/settings.py sets STATIC_ROOT only when `not DEBUG` holds, " +
+                    "which it does in no environment; set STATIC_ROOT outside that condition to collect the static files in the build.",
+            ]);
+            assert.throws(() => synthesize(dir, { collectStatic: true }), /`collectStatic` is true, but the Django settings have no STATIC_ROOT/);
+        });
+
         it("GIVEN a condition that is not on the environment THEN nothing is set, and the note says what fails and the fixes", () => {
             const { plan } = synthesize(site(`import sys\n\nif "collectstatic" in sys.argv:\n${ROOT}`));
             assert.deepEqual(plan.buildSteps, [STEP({})]);
