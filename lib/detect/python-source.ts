@@ -172,10 +172,13 @@ export function parseModule(text: string): PyModule {
         return local;
     };
 
+    /** A node's children, comments left out: `# "debug_toolbar",` in a list or a comment between arguments is not an item. */
     const children = (n: SyntaxNode): SyntaxNode[] => {
         const out: SyntaxNode[] = [];
         for (let c = n.firstChild; c; c = c.nextSibling) {
-            out.push(c);
+            if (c.name !== "Comment") {
+                out.push(c);
+            }
         }
         return out;
     };
@@ -629,7 +632,7 @@ export function parseModule(text: string): PyModule {
                                 earlier.push({ ...test, holds: false });
                             }
                             first = false;
-                        } else if (b.name !== "Comment" && test === undefined) {
+                        } else if (test === undefined) {
                             test = { test: expr(b), text: src(b), holds: true };
                         }
                     }

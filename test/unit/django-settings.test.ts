@@ -107,6 +107,12 @@ describe("Django settings read as Python imports them", () => {
                 apps: ["whitenoise.runserver_nostatic", "django.contrib.auth", "django.contrib.staticfiles", "django_extensions"],
             },
             {
+                shape: "a list with comments between its entries, and a comment between a call's arguments",
+                base: 'INSTALLED_APPS = [\n    "django.contrib.auth",\n    # "debug_toolbar",\n    *[  # the rest\n        "django.contrib.staticfiles",\n    ],\n]\n',
+                production: 'from .base import *\n\nINSTALLED_APPS.insert(  # first\n    0,\n    "whitenoise.runserver_nostatic",\n)\n',
+                apps: ["whitenoise.runserver_nostatic", "django.contrib.auth", "django.contrib.staticfiles"],
+            },
+            {
                 shape: "INSTALLED_APPS.append(...) on a star-imported list",
                 base: 'INSTALLED_APPS = ["django.contrib.auth"]\n',
                 production: 'from .base import *  # noqa\n\nINSTALLED_APPS.append("django.contrib.staticfiles")  # noqa: F405\n',
