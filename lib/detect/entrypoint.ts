@@ -1,7 +1,7 @@
 import { AppInterface, defaultInterface, Framework, FRAMEWORK_TABLE, frameworkOfDistribution, interfaceAtRelease, mostSpecific } from "../data/frameworks";
 import { InputError } from "../errors";
 import { appSpec, relativeDir } from "../validate";
-import { frameworkOfSpec, ImportRoot, moduleExists, scanForApp } from "./app-code";
+import { frameworkOfSpec, ImportRoot, moduleExists, moduleReader, scanForApp } from "./app-code";
 import { Dependencies, readIni } from "./dependencies";
 import { DjangoProject, findDjango } from "./django";
 import { ProcfileFacts, ProcfileWeb, readProcfile } from "./procfile";
@@ -125,17 +125,20 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         const framework: Framework = code?.framework ?? fromDeps;
         const chosen = code?.constructed ? requested(framework, code.interface, spec, code.file, code.wrapper) : request.interface;
         const iface = chosen ?? said ?? served(framework, code?.interface ?? defaultInterface(framework), spec, code?.wrapper);
-        return { framework, iface, found: code !== undefined || moduleExists(src, lookup(chdir, pythonPath), spec) };
+        // The import root the module is under, when it is one of the layout's (src/): the plan installs it or puts it on the path.
+        const under = moduleReader(src, lookup(chdir, pythonPath)).fileOf(spec.split(":")[0])?.root;
+        const root = under !== undefined && under.dir !== "" && roots.includes(under) ? under : undefined;
+        return { framework, iface, found: code !== undefined || moduleExists(src, lookup(chdir, pythonPath), spec), root };
     };
 
     if (request.app !== undefined) {
         const chdir = request.chdir ?? "";
         const pythonPath = request.pythonPath ?? [];
-        const { framework, iface, found } = interfaceFor(request.app, undefined, chdir, pythonPath);
+        const { framework, iface, found, root } = interfaceFor(request.app, undefined, chdir, pythonPath);
         if (!found) {
             notes.push(`\`app\` names the module ${request.app.split(":")[0]}, which is not in the source folder; it must come from an installed package.`);
         }
-        return withDjango(src, { spec: request.app, interface: iface, framework, source: "`app`", chdir, pythonPath, procfile, notes });
+        return withDjango(src, { spec: request.app, interface: iface, framework, source: "`app`", chdir, pythonPath, procfile, notes, root });
     }
 
     const web = procfile?.web;
@@ -143,8 +146,8 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         const spec = fromProcfile("the app", web.spec, (v) => appSpec(v));
         const chdir = request.chdir ?? (web.chdir === undefined ? "" : fromProcfile("--chdir", web.chdir, (v) => relativeDir("`chdir`", v)));
         const pythonPath = request.pythonPath ?? web.pythonPath.map((p) => fromProcfile("--pythonpath", p, (v) => relativeDir("`pythonPath`", v)));
-        const { framework, iface } = interfaceFor(spec, web.interface, chdir, pythonPath);
-        return withDjango(src, { spec, interface: iface, framework, source: "Procfile", chdir, pythonPath, procfile, notes });
+        const { framework, iface, root } = interfaceFor(spec, web.interface, chdir, pythonPath);
+        return withDjango(src, { spec, interface: iface, framework, source: "Procfile", chdir, pythonPath, procfile, notes, root });
     }
 
     const django = findDjango(src);

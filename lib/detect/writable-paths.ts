@@ -612,12 +612,16 @@ function fixedFileWritten(c: Extract<Expr, { kind: "call" }>, ctx: PathContext):
 }
 
 /**
- * A fixed file the app writes: its folder, made writable, when the folder
+ * A fixed file the app writes (a `.log` file is a log: scratch): its folder, made writable, when the folder
  * holds no code (data/guestbook.json: the folder also takes the temporary
  * file an atomic replace writes beside it); the file alone, linked to a
  * writable place, when its folder holds code or is the app's folder.
  */
 function fixedFile(src: SourceTree, path: string, why: string, add: (p: WritablePath) => void): void {
+    if (path.endsWith(".log")) {
+        logPath(src, path, why, add); // a log the code appends to: scratch
+        return;
+    }
     const dir = dirOf(path);
     const holdsCode = dir === "" || src.list(dir).some((e) => e.isFile() && e.name.endsWith(".py"));
     if (src.list(path).length > 0) {

@@ -837,6 +837,43 @@ describe("detection", () => {
                 ],
             );
         });
+        it("GIVEN a Procfile naming a module of an installed src layout (setup.cfg) THEN its writable paths are in the installed copy; a .log file it appends to is scratch", () => {
+            const dir = apps.make({
+                "setup.cfg": "[metadata]\nname = filedesk\n\n[options]\npackage_dir =\n    = src\npackages = find:\ninstall_requires =\n    flask\n\n[options.packages.find]\nwhere = src\n",
+                "pyproject.toml": '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n',
+                Procfile: "web: gunicorn filedesk.wsgi:app\n",
+                "src/filedesk/__init__.py": "",
+                "src/filedesk/wsgi.py": "from filedesk.app import app\n",
+                "src/filedesk/app.py": [
+                    "import os",
+                    "import os.path as op",
+                    "from flask import Flask",
+                    "app = Flask(__name__)",
+                    'file_path = op.join(op.dirname(__file__), "files")',
+                    "try:",
+                    "    os.mkdir(file_path)",
+                    "except OSError:",
+                    "    pass",
+                    "",
+                    "def visit():",
+                    '    with open(op.join(op.dirname(__file__), "visits.log"), "a") as f:',
+                    '        f.write("1")',
+                    "",
+                ].join("\n"),
+            });
+            const r = synthesize(dir, { python: "3.12" });
+            assert.deepEqual(
+                r.plan.writablePaths.map((w) => [w.path, w.kind, w.links]),
+                [
+                    ["/opt/venv/lib/python3.12/site-packages/filedesk/files", "data", []],
+                    [
+                        "/scratch",
+                        "scratch",
+                        [{ from: "/opt/venv/lib/python3.12/site-packages/filedesk/visits.log", to: "/scratch/opt-venv-lib-python3.12-site-packages-filedesk-visits.log" }],
+                    ],
+                ],
+            );
+        });
         it("GIVEN `workerClass` naming uvicorn's own deprecated worker THEN it is kept and uvicorn-worker is not added", () => {
             const dir = apps.make({ "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", "requirements.txt": "fastapi\nuvicorn==0.32.1\n" });
             const r = synthesize(dir, { workerClass: "uvicorn.workers.UvicornWorker" });
