@@ -4,7 +4,7 @@ import { appSpec, relativeDir } from "../validate";
 import { frameworkOfSpec, ImportRoot, moduleExists, moduleReader, scanForApp } from "./app-code";
 import { Dependencies, readIni } from "./dependencies";
 import { DjangoProject, findDjango } from "./django";
-import { ProcfileFacts, ProcfileWeb, readProcfile } from "./procfile";
+import { ownServer, ProcfileFacts, ProcfileWeb, readProcfile } from "./procfile";
 import { SourceTree } from "./source";
 
 export type { AppInterface, Framework };
@@ -197,6 +197,15 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
                     "The project must be installed for its `egg:` entry point to resolve (its setup.py or pyproject.toml is installed into the venv). Set `app` to serve another file.",
             ],
         };
+    }
+    const own = web ? ownServer(web.command) : undefined;
+    if (web && own !== undefined) {
+        throw new InputError(
+            "Procfile",
+            `The Procfile's web: line runs ${own}'s own server (${web.command}), and no WSGI or ASGI app was found in the code: a ${own} app is not one gunicorn can serve, ` +
+                "and this package deploys apps gunicorn serves (Flask, Django, FastAPI and the other WSGI/ASGI frameworks). Run it with an image of your own; " +
+                'if the code does hold a WSGI or ASGI app, set `app` to its "module:attribute".',
+        );
     }
     const procfileSaid = web ? ` The Procfile's web: line names no app (${web.command}).` : "";
     throw new InputError(

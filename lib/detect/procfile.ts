@@ -230,6 +230,42 @@ function locate(words: string[]): Located | { dev: string } | undefined {
     return undefined;
 }
 
+/**
+ * Tools that run an app on their own server, which is neither WSGI nor ASGI
+ * for gunicorn to serve: the Procfile's web command, by its program name.
+ */
+const OWN_SERVERS: Readonly<Record<string, string>> = {
+    streamlit: "Streamlit",
+    panel: "Panel",
+    bokeh: "Bokeh",
+    voila: "Voilà",
+    chainlit: "Chainlit",
+    solara: "Solara",
+    reflex: "Reflex",
+    jupyter: "Jupyter",
+    "jupyter-lab": "Jupyter",
+    "jupyter-notebook": "Jupyter",
+};
+
+/** The tool a web command runs that serves the app itself (`streamlit run app.py`), when it is one: its name. */
+export function ownServer(command: string): string | undefined {
+    for (const c of commands(shellTokens(command))) {
+        let start = 0;
+        while (start < c.words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(c.words[start])) {
+            start++; // VAR=value before the program
+        }
+        const words = c.words.slice(start);
+        let tool = words[0]?.split("/").pop();
+        if (tool !== undefined && /^python(3(\.\d+)?)?$/.test(tool) && words[1] === "-m") {
+            tool = words[2];
+        }
+        if (tool !== undefined && OWN_SERVERS[tool] !== undefined) {
+            return OWN_SERVERS[tool];
+        }
+    }
+    return undefined;
+}
+
 export function readWeb(command: string): ProcfileWeb {
     const cmds = commands(shellTokens(command));
     const notes: string[] = [];
