@@ -95,6 +95,16 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             const bound = ctx.lookup(e.path);
             return bound ? pathValue(bound.expr, { ...ctx, file: bound.file }, depth + 1) : undefined;
         }
+        case "add": {
+            // basedir + "/app/static/uploads/", GUESTBOOK + ".tmp": a path, then literal text.
+            const left = pathValue(e.left, ctx, depth + 1);
+            const right = str(e.right);
+            if (left === undefined || right === undefined) {
+                return undefined;
+            }
+            // The source folder itself is "": its text starts the path, as "<folder>" + "/x" does.
+            return left === "" ? normalize(right.startsWith("/") ? right.slice(1) : right) : normalize(left + right);
+        }
         case "div": {
             const left = pathValue(e.left, ctx, depth + 1);
             const right = str(e.right);

@@ -105,6 +105,7 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     const flaskRoot = flaskHome === undefined ? undefined : dirOf(flaskHome);
     for (const { c, mod } of modules) {
         codePaths(src, mod, c.file, c.module, c.root, contextOf(c.file, c.root), req, flaskRoot, add);
+        configObjectPaths(reader, mod, c.file, c.root, contextOf, add);
     }
     return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
@@ -123,6 +124,15 @@ function djangoPaths(src: SourceTree, d: DjangoProject, add: (p: WritablePath) =
         const path = s.pathOf(media, mediaFile);
         if (path !== undefined && path !== "" && path !== d.root) {
             add({ path, kind: "data", file: false, holds: "uploads", why: `${mediaFile}: MEDIA_ROOT (uploaded files)` });
+        }
+    }
+    // Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to FILE_UPLOAD_TEMP_DIR (when set) before the view sees them.
+    const uploadTemp = s.get("FILE_UPLOAD_TEMP_DIR");
+    const uploadTempFile = s.sourceOf("FILE_UPLOAD_TEMP_DIR");
+    if (uploadTemp && uploadTempFile) {
+        const path = s.pathOf(uploadTemp, uploadTempFile);
+        if (path !== undefined && path !== "" && path !== d.root && !path.startsWith("/tmp")) {
+            add({ path, kind: "scratch", file: false, holds: "files", why: `${uploadTempFile}: FILE_UPLOAD_TEMP_DIR (large uploads are written there first)` });
         }
     }
     // File-based caches: CACHES = {"default": {"BACKEND": "...filebased.FileBasedCache", "LOCATION": ...}}.
@@ -254,6 +264,52 @@ function pathContexts(reader: ModuleReader, cwd: string): (file: string, root: I
         return cls ? field(cls, o.rest[0], 0) : undefined;
     };
     return contextOf;
+}
+
+/** Flask config keys that name the folder uploads are saved into: Flask's own pattern, and Flask-AppBuilder's FileColumn/ImageColumn folders. */
+const UPLOAD_KEYS = ["UPLOAD_FOLDER", "IMG_UPLOAD_FOLDER"];
+
+/**
+ * The upload folders a Flask config object names: `app.config.from_object("config")`
+ * (a module of the app) or `from_object("config.ProductionConfig")` / an
+ * imported class (its body's assignments), read for UPLOAD_KEYS.
+ * Flask-AppBuilder's skeleton sets UPLOAD_FOLDER = basedir + "/app/static/uploads/"
+ * in config.py and saves FileColumn uploads there.
+ */
+function configObjectPaths(
+    reader: ModuleReader,
+    mod: PyModule,
+    file: string,
+    root: ImportRoot,
+    contextOf: (file: string, root: ImportRoot) => PathContext,
+    add: (p: WritablePath) => void,
+): void {
+    for (const call of mod.calls) {
+        if (!(calleeOf(call) ?? "").endsWith(".config.from_object") || call.args[0] === undefined) {
+            continue;
+        }
+        const arg = call.args[0];
+        const target = str(arg) ?? (arg.kind === "ref" ? arg.path : undefined);
+        if (target === undefined || target === "__name__") {
+            continue;
+        }
+        const asModule = reader.fileOf(target, { file, root });
+        const cut = target.lastIndexOf(".");
+        const asClass = asModule === undefined && cut > 0 ? reader.fileOf(target.slice(0, cut), { file, root }) : undefined;
+        const where = asModule ?? asClass;
+        const cfg = where ? reader.parse(where.file) : undefined;
+        if (!where || !cfg) {
+            continue;
+        }
+        const cls = asClass ? cfg.classes.get(target.slice(cut + 1)) : undefined;
+        for (const key of UPLOAD_KEYS) {
+            const value = asClass ? cls?.fields.get(key) : cfg.value(key);
+            const path = pathValue(value, contextOf(where.file, where.root));
+            if (path !== undefined && path !== "" && !path.startsWith("/")) {
+                add({ path, kind: "data", file: false, holds: "uploads", why: `${where.file}: ${key} (the config ${file} loads with from_object) names the upload folder` });
+            }
+        }
+    }
 }
 
 /**
@@ -439,6 +495,16 @@ function codePaths(
             add({ path: written.folder, kind: written.uploads ? "data" : kindOf(written.folder), file: false, holds: written.uploads ? "uploads" : holdsOf(written.folder), why: `${file}: ${written.how}` });
             continue;
         }
+        // Libraries that keep files at a path they are given: TinyDB("db.json"), diskcache.Cache("cache"), tempfile.mkdtemp(dir="tmp").
+        const kept = libraryPath(c, callee, here);
+        if (kept !== undefined) {
+            if (kept.file) {
+                fixedFile(src, kept.path, `${file}: ${kept.how}`, add);
+            } else {
+                add({ path: kept.path, kind: kept.kind, file: false, holds: kept.holds, why: `${file}: ${kept.how}` });
+            }
+            continue;
+        }
         // A file of a fixed name written among the app's files: open(GUESTBOOK, "w"), os.replace(tmp, GUESTBOOK), Path("data/state.json").write_text(...).
         const fixed = fixedFileWritten(c, here);
         if (fixed !== undefined) {
@@ -504,6 +570,9 @@ function sqliteUrls(e: Expr | undefined, depth = 0): Expr[] {
     return [];
 }
 
+/** Methods that write the file their first argument names: pandas' DataFrame.to_csv() and kin, matplotlib's savefig(). */
+const WRITE_METHODS = ["to_csv", "to_excel", "to_parquet", "to_pickle", "to_feather", "to_json", "savefig"];
+
 /** open()'s mode writes: "w", "wb", "a", "x", "r+". */
 function writesMode(e: Expr | undefined): boolean {
     const mode = str(e);
@@ -547,6 +616,12 @@ function writtenInto(c: Extract<Expr, { kind: "call" }>, ctx: PathContext): { fo
         const folder = folderOfComputedFile(c.args[0] ?? c.kwargs["dst"], ctx);
         return folder === undefined ? undefined : { folder, uploads: true, how: `.save() stores files into ${folder}` };
     }
+    for (const method of WRITE_METHODS) {
+        if (receiverOf(c, method) !== undefined) {
+            const folder = folderOfComputedFile(c.args[0] ?? c.kwargs["path_or_buf"] ?? c.kwargs["path"] ?? c.kwargs["fname"], ctx);
+            return folder === undefined ? undefined : { folder, uploads: false, how: `.${method}() writes files into ${folder}` };
+        }
+    }
     const callee = calleeOf(c);
     if ((callee === "open" || callee === "io.open") && writesMode(c.args[1] ?? c.kwargs["mode"])) {
         const folder = folderOfComputedFile(c.args[0] ?? c.kwargs["file"], ctx);
@@ -574,6 +649,48 @@ function withLocals(ctx: PathContext, mod: PyModule, call: Extract<Expr, { kind:
     };
 }
 
+/**
+ * Libraries that keep their files at a path the app gives them, by the
+ * qualified name of what is called: the argument that holds the path, and
+ * whether it is a file or a folder and what it holds. A relative path is
+ * taken from the working folder, as the library opens it.
+ */
+const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file: boolean; kind: WritablePathKind; holds: Holds }>> = {
+    // TinyDB's JSON file, created when the database is opened.
+    "tinydb.TinyDB": { arg: 0, kwarg: "path", file: true, kind: "data", holds: "database" },
+    // diskcache's folder of SQLite + files, created when the cache is made.
+    "diskcache.Cache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
+    "diskcache.FanoutCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
+    "diskcache.core.Cache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
+    // cachelib's (and Flask-Caching's and Superset's) file-system cache.
+    "cachelib.FileSystemCache": { arg: 0, kwarg: "cache_dir", file: false, kind: "scratch", holds: "cache" },
+    "cachelib.file.FileSystemCache": { arg: 0, kwarg: "cache_dir", file: false, kind: "scratch", holds: "cache" },
+    // Jinja's compiled-template cache.
+    "jinja2.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
+    "jinja2.bccache.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
+};
+
+/** tempfile's functions that make their files in the folder `dir=` names. */
+const TEMPFILE_DIR = new Set(["tempfile.mkdtemp", "tempfile.mkstemp", "tempfile.NamedTemporaryFile", "tempfile.TemporaryDirectory", "tempfile.TemporaryFile", "tempfile.SpooledTemporaryFile"]);
+
+function libraryPath(
+    c: Extract<Expr, { kind: "call" }>,
+    callee: string,
+    ctx: PathContext,
+): { path: string; file: boolean; kind: WritablePathKind; holds: Holds; how: string } | undefined {
+    const lib = LIBRARY_PATHS[callee];
+    const temp = TEMPFILE_DIR.has(callee) ? c.kwargs["dir"] : undefined;
+    const target = lib ? (c.args[lib.arg] ?? c.kwargs[lib.kwarg]) : temp;
+    const path = target === undefined ? undefined : pathValue(target, ctx);
+    if (path === undefined || path === "" || path === ctx.cwd || path.startsWith("/")) {
+        return undefined;
+    }
+    const name = callee.split(".").pop();
+    return lib
+        ? { path, file: lib.file, kind: lib.kind, holds: lib.holds, how: `${name}(${path})` }
+        : { path, file: false, kind: "scratch", holds: "files", how: `${name}(dir=${path}) makes temporary files there` };
+}
+
 /** Calls that write the file their `dst` names: os.replace(tmp, PATH), shutil.copy(src, PATH). */
 const WRITES_DESTINATION = new Set(["os.replace", "os.rename", "shutil.move", "shutil.copy", "shutil.copy2", "shutil.copyfile"]);
 
@@ -593,6 +710,9 @@ function fixedFileWritten(c: Extract<Expr, { kind: "call" }>, ctx: PathContext):
     } else if (WRITES_DESTINATION.has(callee)) {
         target = c.args[1] ?? c.kwargs["dst"];
         how = `${callee}() writes`;
+    } else if (WRITE_METHODS.some((m) => receiverOf(c, m) !== undefined)) {
+        target = c.args[0] ?? c.kwargs["path_or_buf"] ?? c.kwargs["path"] ?? c.kwargs["fname"];
+        how = `.${WRITE_METHODS.find((m) => receiverOf(c, m) !== undefined)}() writes`;
     } else {
         for (const method of ["write_text", "write_bytes", "touch"]) {
             target ??= receiverOf(c, method);

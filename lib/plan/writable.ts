@@ -116,6 +116,12 @@ export function planWritablePaths(
         if ([...dirs.keys()].some((d) => inside(path, d))) {
             continue;
         }
+        // Already in the data folder (sqlite:////data/db.sqlite3): the folder is made writable, the file needs no link.
+        if (f.kind === "data" && inside(path, DEFAULTS.dataDir)) {
+            const d = dirs.get(DEFAULTS.dataDir);
+            dirs.set(DEFAULTS.dataDir, { kind: "data", why: d?.why ?? f.why, holds: new Set([...(d?.holds ?? []), f.holds]) });
+            continue;
+        }
         const rel = inside(path, workdir) ? path.slice(workdir.length + 1) : path.slice(1);
         const to = f.kind === "data" ? `${DEFAULTS.dataDir}/${rel}` : `${DEFAULTS.scratchDir}/${rel.split("/").join("-")}`;
         links.push({ from: path, to, kind: f.kind, why: f.why, holds: f.holds });

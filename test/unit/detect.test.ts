@@ -753,7 +753,7 @@ describe("detection", () => {
             assert.deepEqual(
                 r.plan.writablePaths.map((w) => [w.path, w.kind, w.why, w.links]),
                 [
-                    ["/app/data", "data", "app.py: os.replace() writes data/guestbook.json", []],
+                    ["/app/data", "data", 'app.py: open(..., "w") writes data/guestbook.json.tmp', []],
                     ["/app/state", "data", "app.py: .write_text() writes state/last.txt", []],
                     ["/data", "data", 'app.py: open(..., "a") writes counter.txt', [{ from: "/app/counter.txt", to: "/data/counter.txt" }]],
                 ],
