@@ -114,6 +114,12 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
         reason: "kerberos ships only an sdist; it compiles against MIT Kerberos's GSSAPI library, found with krb5-config.",
     },
     {
+        project: "m2crypto",
+        build: ["swig", "libssl-dev"],
+        runtime: everywhere(),
+        reason: "M2Crypto's releases mostly ship no Linux wheels; its sdist generates its bindings with SWIG and compiles against OpenSSL (libssl itself is in every image, through Python).",
+    },
+    {
         project: "mysqlclient",
         build: ["default-libmysqlclient-dev", "pkg-config"],
         runtime: {
@@ -123,6 +129,12 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
             noble: ["libmysqlclient21"],
         },
         reason: "mysqlclient ships no Linux wheels; it compiles against the distro's default MySQL client library (MariaDB's on Debian, MySQL's on Ubuntu).",
+    },
+    {
+        project: "pdf2image",
+        build: [],
+        runtime: everywhere("poppler-utils"),
+        reason: "pdf2image is pure Python and runs Poppler's pdftoppm and pdfinfo programs.",
     },
     {
         project: "psycopg",
@@ -155,6 +167,12 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
         reason: "pycairo ships no Linux wheels; it compiles against cairo, found with pkg-config.",
     },
     {
+        project: "pygraphviz",
+        build: ["libgraphviz-dev", "pkg-config"],
+        runtime: everywhere("libcgraph6", "libgvc6"),
+        reason: "pygraphviz ships only an sdist; it compiles against Graphviz's cgraph and gvc libraries (libgvc6 carries the layout plugins).",
+    },
+    {
         project: "pykerberos",
         build: ["libkrb5-dev"],
         runtime: LIBGSSAPI,
@@ -165,6 +183,18 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
         build: [],
         runtime: everywhere("libodbc2"),
         reason: "pyodbc's Linux wheels link libodbc.so.2 without bundling it; unixODBC's driver manager must be installed (the ODBC driver itself is the app's to add).",
+    },
+    {
+        project: "pysaml2",
+        build: [],
+        runtime: everywhere("xmlsec1"),
+        reason: "pysaml2 signs and verifies with the xmlsec1 program (its default crypto backend), which it runs as a subprocess.",
+    },
+    {
+        project: "pytesseract",
+        build: [],
+        runtime: everywhere("tesseract-ocr"),
+        reason: "pytesseract is pure Python and runs the tesseract program (tesseract-ocr brings the English model).",
     },
     {
         project: "python-ldap",
@@ -300,3 +330,24 @@ export const NATIVE_LIBRARIES_FROM_SDIST: readonly NativeLibraryRow[] = [
         reason: "xmlsec's wheels (1.3.14 and later) link libxmlsec1 and libxml2 in; older releases and its sdist compile against the system's xmlsec1 with the OpenSSL backend (libxml2 comes with it).",
     },
 ];
+
+/**
+ * GeoDjango (django.contrib.gis in INSTALLED_APPS) loads GDAL, GEOS and PROJ
+ * with ctypes when its models are imported: the runner needs them, and so
+ * does the builder when a build step (collectstatic) imports the project.
+ * Debian names checked against the archive's package lists (libgdal32 /
+ * libgeos-c1v5 on bookworm, libgdal36 / libgeos-c1t64 on trixie, libproj25
+ * on both); Ubuntu's from the releases' GDAL and GEOS versions (jammy GDAL
+ * 3.4, PROJ 8; noble GDAL 3.8 after the t64 rename).
+ */
+export const GEODJANGO: NativeLibraryRow = {
+    project: "django.contrib.gis",
+    build: [],
+    runtime: {
+        bookworm: ["libgdal32", "libgeos-c1v5", "libproj25"],
+        trixie: ["libgdal36", "libgeos-c1t64", "libproj25"],
+        jammy: ["libgdal30", "libgeos-c1v5", "libproj22"],
+        noble: ["libgdal34t64", "libgeos-c1t64", "libproj25"],
+    },
+    reason: "GeoDjango loads libgdal, libgeos_c and libproj with ctypes when the project's models are imported, in the builder's steps and in the server.",
+};

@@ -2,7 +2,7 @@ import { BaseFlavor, baseImageFor, flavorOf, pythonOfKnownImage, releaseOfImage 
 import { DEFAULTS } from "../data/defaults";
 import { AppInterface, Framework } from "../data/frameworks";
 import { installsReleaseIn } from "../data/releases";
-import { DistroRelease, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST } from "../data/native-libraries";
+import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST } from "../data/native-libraries";
 import { hasWheel } from "../data/wheel-coverage";
 import { detectDependencies, Installer } from "../detect/dependencies";
 import { detectEntrypoint, Entrypoint } from "../detect/entrypoint";
@@ -153,7 +153,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     const planned = planServer(src, { options: o, interface: entry.interface, web: entry.procfile?.web, deps, installed, chdir: entry.chdir, workdir }, notes);
 
-    const apt = aptPackages(o, deps, installed, python.version, baseImage.release, notes);
+    const apt = aptPackages(o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], notes);
 
     const steps = planBuildSteps(src, o, entry, notes);
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
@@ -372,6 +372,7 @@ function aptPackages(
     installed: ReadonlySet<string>,
     python: string,
     release: DistroRelease | undefined,
+    djangoApps: readonly string[],
     notes: string[],
 ): { build: string[]; runtime: string[] } {
     const build = [...o.aptBuildPackages];
@@ -401,6 +402,13 @@ function aptPackages(
         if (installed.has(row.project) && version !== undefined && hasWheel(row.project, version, python) === false) {
             add(row, `${row.project} ${version} has no wheel for Python ${python}, so it builds from source`);
         }
+    }
+    // GeoDjango: its libraries in the runner, and in the builder, whose build steps import the project.
+    if (djangoApps.includes(GEODJANGO.project)) {
+        const libs = GEODJANGO.runtime[rel];
+        build.push(...libs.filter((p) => !build.includes(p)));
+        runtime.push(...libs.filter((p) => !runtime.includes(p)));
+        notes.push(`${GEODJANGO.project} is in INSTALLED_APPS: added ${libs.join(", ")} to the builder and the runner (${GEODJANGO.reason})`);
     }
     if (release === undefined) {
         notes.push("The base image's Debian/Ubuntu release is not in its tag; runtime library names are Debian 13's.");
