@@ -28,6 +28,7 @@ export interface PythonSupportRow {
 }
 
 const DJANGO_FAQ = "Django's FAQ, “What Python version can I use with Django?”";
+const PSYCOPG2_NEWS = "psycopg2's NEWS, which names the release that added each Python";
 
 export const PYTHON_SUPPORT: readonly PythonSupportRow[] = [
     // Django's FAQ (Installation: "What Python version can I use with Django?")
@@ -59,6 +60,14 @@ export const PYTHON_SUPPORT: readonly PythonSupportRow[] = [
     // 5.2: 3.10-3.14, 3.14 from 5.2.8 (Django 5.2.8 release notes); 5.2.8 and
     // later, and 6.0 (3.12-3.14), support every Python this package builds.
     { project: "django", display: "Django", releases: ">=5.2,<5.2.8", newestPython: "3.13", source: DJANGO_FAQ },
+    // psycopg2 ships only an sdist for Linux, and each release compiles against
+    // the CPython C API of its time: psycopg2's NEWS adds Python 3.10 in 2.9.2,
+    // 3.11 in 2.9.5, 3.12 in 2.9.9, 3.13 in 2.9.10 (2.9.9 fails to build on 3.13:
+    // _PyInterpreterState_Get was renamed).
+    { project: "psycopg2", display: "psycopg2", releases: "<2.9.2", newestPython: "3.9", source: PSYCOPG2_NEWS },
+    { project: "psycopg2", display: "psycopg2", releases: ">=2.9.2,<2.9.5", newestPython: "3.10", source: PSYCOPG2_NEWS },
+    { project: "psycopg2", display: "psycopg2", releases: ">=2.9.5,<2.9.9", newestPython: "3.11", source: PSYCOPG2_NEWS },
+    { project: "psycopg2", display: "psycopg2", releases: ">=2.9.9,<2.9.10", newestPython: "3.12", source: PSYCOPG2_NEWS },
     // Bottle 0.12.x's bottle.py imports `cgi` (removed in Python 3.13, PEP 594);
     // 0.13 no longer does (Bottle's changelog, "Release 0.13").
     { project: "bottle", display: "Bottle", releases: "<0.13", newestPython: "3.12", source: "Bottle 0.12 imports cgi, which Python 3.13 removed; Bottle's changelog, Release 0.13" },

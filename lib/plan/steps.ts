@@ -1,3 +1,4 @@
+import { parse as parseToml } from "smol-toml";
 import { DEFAULTS } from "../data/defaults";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint } from "../detect/entrypoint";
@@ -223,7 +224,7 @@ export interface ReleaseFacts {
 export function planRelease(src: SourceTree, o: CheckedOptions, entry: Entrypoint, facts: ReleaseFacts, notes: string[]): ReleasePlan | undefined {
     const workdir = entry.chdir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${entry.chdir}`;
     const found = detectRelease(src, entry, facts, notes);
-    const detected = found && entry.framework === "flask" ? withFlaskApp(src, found, entry, notes) : found;
+    const detected = found && entry.framework === "flask" ? withFlaskApp(src, found, entry, facts.installed, notes) : found;
     if (o.releaseCommand === false) {
         if (detected) {
             notes.push(`A release step is detected (${detected.source}: ${displayWords(detected.command)}), but \`releaseCommand\` turns it off ([]): it does not run.`);
@@ -248,6 +249,10 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     // The platforms run Procfile commands in the app's root folder.
     if (procfile?.release !== undefined) {
         return { command: procfileCommand(procfile.release), workdir: DEFAULTS.workdir, source: "Procfile release:" };
+    }
+    const fly = flyReleaseCommand(src);
+    if (fly !== undefined) {
+        return { command: procfileCommand(fly), workdir: DEFAULTS.workdir, source: "fly.toml [deploy] release_command" };
     }
     const django = entry.django;
     const databases = django?.settings.databases;
@@ -300,6 +305,9 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
         migrate = { command: ["alembic", "-c", entry.paste.file, "upgrade", "head"], workdir: DEFAULTS.workdir, source: `Alembic ([alembic] in ${entry.paste.file})` };
     } else if (facts.installed.has("alembic") && src.isFile(`${chdir}alembic.ini`)) {
         migrate = { command: ["alembic", "upgrade", "head"], workdir, source: `Alembic (${chdir}alembic.ini)` };
+    } else if (facts.installed.has("alembic") && alembicInPyproject(src, `${chdir}pyproject.toml`)) {
+        // Alembic 1.16+ reads its settings from pyproject.toml's [tool.alembic] when there is no alembic.ini.
+        migrate = { command: ["alembic", "upgrade", "head"], workdir, source: `Alembic ([tool.alembic] in ${chdir}pyproject.toml)` };
     }
     if (migrate && !facts.sqlite) {
         notes.push(
@@ -407,7 +415,7 @@ function flaskAppInDotenv(src: SourceTree, dir: string): string | undefined {
  * goes in after `flask` as its own word; a `sh -c` script gets FLASK_APP
  * through `env` instead, so the script itself is left as written.
  */
-function withFlaskApp(src: SourceTree, step: ReleasePlan, entry: Entrypoint, notes: string[]): ReleasePlan {
+function withFlaskApp(src: SourceTree, step: ReleasePlan, entry: Entrypoint, installed: ReadonlySet<string>, notes: string[]): ReleasePlan {
     const cmd = step.command;
     const script = cmd[0] === "sh" && cmd[1] === "-c" && cmd.length === 3;
     const simple = script ? commands(shellTokens(cmd[2])).map((c) => c.words) : [[...cmd]];
@@ -416,9 +424,12 @@ function withFlaskApp(src: SourceTree, step: ReleasePlan, entry: Entrypoint, not
     }
     const workdirRel = step.workdir === DEFAULTS.workdir ? "" : step.workdir.slice(DEFAULTS.workdir.length + 1);
     const dotenv = flaskAppInDotenv(src, workdirRel);
-    if (dotenv !== undefined) {
-        notes.push(`The release step runs \`flask\` without --app; ${dotenv} sets FLASK_APP, which flask reads when python-dotenv is installed.`);
+    if (dotenv !== undefined && installed.has("python-dotenv")) {
+        notes.push(`The release step runs \`flask\` without --app; ${dotenv} sets FLASK_APP, which flask reads (python-dotenv is installed).`);
         return step;
+    }
+    if (dotenv !== undefined) {
+        notes.push(`${dotenv} sets FLASK_APP, but flask reads it only when python-dotenv is installed, and the dependencies lack it.`);
     }
     const appDir = entry.chdir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${entry.chdir}`;
     if (entry.pythonPath.length > 0 || appDir !== step.workdir) {
@@ -434,4 +445,32 @@ function withFlaskApp(src: SourceTree, step: ReleasePlan, entry: Entrypoint, not
             `it runs with ${script ? `FLASK_APP=${entry.spec} (set with env)` : `--app ${entry.spec}`}, the app gunicorn serves (${entry.source}), which overrides a FLASK_APP in the app's environment. Set \`releaseCommand\` to run it otherwise.`,
     );
     return { ...step, command };
+}
+
+/** Fly.io's release step: fly.toml's `[deploy] release_command`, run once per deploy before the new machines start. */
+function flyReleaseCommand(src: SourceTree): string | undefined {
+    const text = src.readIfFile("fly.toml");
+    if (text === undefined) {
+        return undefined;
+    }
+    try {
+        const deploy = (parseToml(text) as { deploy?: { release_command?: unknown } }).deploy;
+        return typeof deploy?.release_command === "string" && deploy.release_command.trim() !== "" ? deploy.release_command : undefined;
+    } catch {
+        return undefined; // not TOML the platform would read either
+    }
+}
+
+/** Whether a pyproject.toml holds Alembic's `[tool.alembic]` table with its script_location. */
+function alembicInPyproject(src: SourceTree, file: string): boolean {
+    const text = src.readIfFile(file);
+    if (text === undefined) {
+        return false;
+    }
+    try {
+        const tool = (parseToml(text) as { tool?: { alembic?: { script_location?: unknown } } }).tool;
+        return typeof tool?.alembic?.script_location === "string";
+    } catch {
+        return false;
+    }
 }

@@ -315,16 +315,16 @@ describe("detection", () => {
         });
 
         it("GIVEN an sdist-only pin (psycopg2) beside Pillow 10.3.0 (no cp313 wheel) THEN 3.12: the sdist-only package does not decide", () => {
-            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask==3.1.0\nPillow==10.3.0\npsycopg2==2.9.9\n" });
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask==3.1.0\nPillow==10.3.0\npsycopg2==2.9.10\n" });
             const plan = synthesize(dir).plan;
             assert.deepEqual(plan.python, { version: "3.12", source: "the wheels of pillow 10.3.0 (its published wheels)" });
             const note = plan.notes.find((n) => n.startsWith("Python 3.12, not 3.13: pillow 10.3.0 has no wheel built for 3.13"));
             assert.ok(note, JSON.stringify(plan.notes));
-            assert.match(note, /psycopg2 2\.9\.9 has no wheel for any of 3\.10, 3\.11, 3\.12, 3\.13, 3\.14 \(its published wheels\): it builds from source on every Python/);
+            assert.match(note, /psycopg2 2\.9\.10 has no wheel for any of 3\.10, 3\.11, 3\.12, 3\.13, 3\.14 \(its published wheels\): it builds from source on every Python/);
         });
 
         it("GIVEN only an sdist-only compiled pin (psycopg2) THEN the default, with no note blaming the wheels", () => {
-            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask==3.1.0\npsycopg2==2.9.9\n" });
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask==3.1.0\npsycopg2==2.9.10\n" });
             const plan = synthesize(dir).plan;
             assert.deepEqual(plan.python, { version: "3.13", source: "default" });
             assert.ok(!plan.notes.some((n) => n.includes("No supported Python has wheels")), JSON.stringify(plan.notes));
@@ -913,10 +913,27 @@ describe("detection", () => {
             const r = synthesize(flasky("release: flask --app flasky:app deploy\nweb: gunicorn flasky:app\n"));
             assert.deepEqual(r.plan.release?.command, ["flask", "--app", "flasky:app", "deploy"]);
         });
-        it("GIVEN a release `flask deploy` and a .flaskenv setting FLASK_APP THEN it is left alone, with a note", () => {
-            const r = synthesize(flasky("release: flask deploy\nweb: gunicorn flasky:app\n", { ".flaskenv": "FLASK_APP=flasky.py\n" }));
+        it("GIVEN a release `flask deploy` and a .flaskenv setting FLASK_APP, with python-dotenv installed, THEN it is left alone, with a note", () => {
+            const r = synthesize(flasky("release: flask deploy\nweb: gunicorn flasky:app\n", { ".flaskenv": "FLASK_APP=flasky.py\n", "requirements.txt": "flask\npython-dotenv\n" }));
             assert.deepEqual(r.plan.release?.command, ["flask", "deploy"]);
-            assert.ok(r.plan.notes.some((n) => n.includes(".flaskenv sets FLASK_APP")));
+            assert.ok(r.plan.notes.includes("The release step runs `flask` without --app; .flaskenv sets FLASK_APP, which flask reads (python-dotenv is installed)."));
+        });
+        it("GIVEN a .flaskenv setting FLASK_APP but no python-dotenv THEN flask would not read it: the release step gets --app, with a note", () => {
+            const r = synthesize(flasky("release: flask deploy\nweb: gunicorn flasky:app\n", { ".flaskenv": "FLASK_APP=flasky.py\n" }));
+            assert.deepEqual(r.plan.release?.command, ["flask", "--app", "flasky:app", "deploy"]);
+            assert.ok(r.plan.notes.includes(".flaskenv sets FLASK_APP, but flask reads it only when python-dotenv is installed, and the dependencies lack it."));
+        });
+        it("GIVEN fly.toml's [deploy] release_command THEN it is the release step", () => {
+            const r = synthesize(flasky("web: gunicorn flasky:app\n", { "fly.toml": 'app = "flasky"\n\n[deploy]\n  release_command = "flask --app flasky:app deploy"\n' }));
+            assert.deepEqual(r.plan.release, { command: ["flask", "--app", "flasky:app", "deploy"], workdir: "/app", source: "fly.toml [deploy] release_command" });
+        });
+        it("GIVEN Alembic configured in pyproject.toml's [tool.alembic] (no alembic.ini) and the app's own SQLite file THEN alembic upgrade head is the release step", () => {
+            const dir = apps.make({
+                "pyproject.toml": '[project]\nname = "bm"\nversion = "0"\ndependencies = ["flask", "sqlalchemy", "alembic"]\n\n[tool.alembic]\nscript_location = "%(here)s/alembic"\n',
+                "bm.py": 'import sqlite3\nfrom flask import Flask\napp = Flask(__name__)\nDB = sqlite3.connect("bookmarks.db")\n',
+                "alembic/env.py": "",
+            });
+            assert.deepEqual(synthesize(dir).plan.release, { command: ["alembic", "upgrade", "head"], workdir: "/app", source: "Alembic ([tool.alembic] in pyproject.toml)" });
         });
         const pyramid = (ini: string) =>
             apps.make({
