@@ -102,6 +102,22 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
             if (branchNote) {
                 notes.push(branchNote);
             }
+            // django-compressor's offline compression: with COMPRESS_OFFLINE, {% compress %} only reads the manifest `compress` writes.
+            const offline = django.settings.get("COMPRESS_OFFLINE");
+            if (django.settings.installedApps.includes("compressor") && offline?.kind === "bool" && offline.value) {
+                steps.push({
+                    name: "compress",
+                    argv: ["python", "manage.py", "compress", "--force"],
+                    workdir: manage.workdir,
+                    env,
+                    source: `django-compressor with COMPRESS_OFFLINE (${django.settings.sourceOf("COMPRESS_OFFLINE")})`,
+                    off: "`collectStatic: false` (it follows collectstatic)",
+                });
+                notes.push(
+                    "compress (django-compressor's offline compression) runs in the builder after collectstatic: with COMPRESS_OFFLINE, every {% compress %} block reads the manifest it writes, " +
+                        "and a page whose block is missing from it fails with OfflineGenerationError.",
+                );
+            }
         }
     }
 
