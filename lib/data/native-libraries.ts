@@ -65,6 +65,8 @@ export interface NativeLibraryRow {
     readonly runtime: Readonly<Record<DistroRelease, readonly string[]>>;
     /** Why, in one sentence (what the project ships and what it links or loads). */
     readonly reason: string;
+    /** PEP 440 range of the project's releases the row is for. @default every release */
+    readonly releases?: string;
 }
 
 /** The same packages on all four releases. */
@@ -256,6 +258,14 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
             noble: ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"],
         },
         reason: "WeasyPrint (53 and later) is pure Python and dlopens Pango, PangoFT2 and HarfBuzz's subsetter through cffi (GObject, HarfBuzz and fontconfig come with Pango); HarfBuzz-subset is optional, and jammy has no package for it.",
+        releases: ">=53",
+    },
+    {
+        project: "weasyprint",
+        build: [],
+        runtime: everywhere("libpango-1.0-0", "libpangocairo-1.0-0", "libcairo2", "libgdk-pixbuf-2.0-0"),
+        reason: "WeasyPrint before 53 is pure Python and dlopens Pango and PangoCairo, draws through cairocffi (libcairo) and loads images with GDK-PixBuf.",
+        releases: "<53",
     },
 ];
 

@@ -1,3 +1,4 @@
+import { satisfies } from "@renovatebot/pep440";
 import { BaseFlavor, baseImageFor, flavorOf, pythonOfKnownImage, releaseOfImage } from "../data/base-images";
 import { DEFAULTS } from "../data/defaults";
 import { AppInterface, Framework } from "../data/frameworks";
@@ -394,7 +395,12 @@ function aptPackages(
         if (extra !== undefined && !(deps.extras.get(name)?.has(extra) ?? false)) {
             continue;
         }
-        add(row, row.project);
+        // A row for some releases: the pinned one's (unpinned: the newest, which only an open-ended range holds).
+        const pin = deps.pins.get(name);
+        if (row.releases !== undefined && !satisfies(pin ?? "99999", row.releases)) {
+            continue;
+        }
+        add(row, pin !== undefined && row.releases !== undefined ? `${row.project} ${pin}` : row.project);
     }
     // Projects whose wheels bundle their libraries need them only when pip must build the sdist.
     for (const row of NATIVE_LIBRARIES_FROM_SDIST) {

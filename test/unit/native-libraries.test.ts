@@ -1,3 +1,4 @@
+import { satisfies } from "@renovatebot/pep440";
 import * as assert from "node:assert/strict";
 import { DISTRO_RELEASES, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST, NativeLibraryRow } from "../../lib/data/native-libraries";
 
@@ -17,11 +18,19 @@ const TABLES: [string, readonly NativeLibraryRow[]][] = [
 describe("native libraries", () => {
     for (const [name, table] of TABLES) {
         describe(name, () => {
-            it("GIVEN the table THEN it is not empty, sorted by project, without duplicates, with normalized names", () => {
+            it("GIVEN the table THEN it is not empty, sorted by project, without duplicates (a project's rows are for disjoint releases), with normalized names", () => {
                 assert.ok(table.length > 0);
                 const projects = table.map((r) => r.project);
                 assert.deepEqual([...projects].sort(), projects);
-                assert.equal(new Set(projects).size, projects.length);
+                for (const p of new Set(projects)) {
+                    const rows = table.filter((r) => r.project === p);
+                    if (rows.length > 1) {
+                        // Every release of the project falls in one row's range only.
+                        for (const v of ["0.1", "52.5", "53", "62.3", "99999"]) {
+                            assert.equal(rows.filter((r) => r.releases !== undefined && satisfies(v, r.releases)).length, 1, `${p} ${v}`);
+                        }
+                    }
+                }
                 for (const p of projects) assert.match(p, PROJECT);
             });
 
@@ -66,6 +75,11 @@ describe("native libraries", () => {
     describe("facts checked against the package lists", () => {
         const row = (project: string) => NATIVE_LIBRARIES.find((r) => r.project === project)!;
 
+        it("GIVEN WeasyPrint 52.5 and 62.3 THEN the PangoCairo/cairo row before 53, the PangoFT2/HarfBuzz-subset row from 53", () => {
+            const forVersion = (v: string) => NATIVE_LIBRARIES.filter((r) => r.project === "weasyprint" && satisfies(v, r.releases!)).map((r) => r.runtime.bookworm);
+            assert.deepEqual(forVersion("52.5"), [["libpango-1.0-0", "libpangocairo-1.0-0", "libcairo2", "libgdk-pixbuf-2.0-0"]]);
+            assert.deepEqual(forVersion("62.3"), [["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"]]);
+        });
         it("GIVEN psycopg2 THEN libpq-dev to build and libpq5 to run, everywhere", () => {
             assert.deepEqual(row("psycopg2").build, ["libpq-dev"]);
             for (const r of DISTRO_RELEASES) assert.deepEqual(row("psycopg2").runtime[r], ["libpq5"]);
