@@ -242,17 +242,19 @@ export function classify(reader: ModuleReader, file: string, root: ImportRoot, n
             return made ? { ...made, kind: "object" } : undefined;
         }
         // A factory imported from the app's own code: `from notes import create_app`, `import notes; notes.create_app()`.
-        const target = value.callee.path;
-        const cut = target.lastIndexOf(".");
-        const where = cut > 0 ? reader.fileOf(target.slice(0, cut), { file, root }) : undefined;
-        if (where) {
-            const made = classify(reader, where.file, where.root, target.slice(cut + 1));
-            if (made) {
-                return { ...made, kind: "object" };
-            }
+        const made = importedMade(reader, file, root, value.callee.path);
+        if (made) {
+            return { ...made, kind: "object" };
         }
     }
     return undefined;
+}
+
+/** What a name imported from the app's own code makes (`notes.create_app`, `myapp.app`): classify() in the module that defines it. */
+function importedMade(reader: ModuleReader, file: string, root: ImportRoot, path: string, seen?: Set<string>): ReturnType<typeof classify> {
+    const cut = path.lastIndexOf(".");
+    const where = cut > 0 ? reader.fileOf(path.slice(0, cut), { file, root }) : undefined;
+    return where ? classify(reader, where.file, where.root, path.slice(cut + 1), seen) : undefined;
 }
 
 /**
@@ -272,14 +274,19 @@ function wrapped(reader: ModuleReader, mod: PyModule, file: string, root: Import
     let framework: Made["framework"] | undefined;
     if (inner?.kind === "call") {
         const local = inner.callee.kind === "ref" ? mod.functions.get(inner.callee.local) : undefined;
-        framework = (madeBy(inner) ?? (local ? factoryMade(mod, local) : undefined) ?? wrapped(reader, mod, file, root, name, inner, seen, depth + 1))?.framework;
+        // A factory imported from the app's own code: ASGIMiddleware(create_app()) with `from notes import create_app`.
+        const imported = !local && inner.callee.kind === "ref" && inner.callee.path !== inner.callee.local ? importedMade(reader, file, root, inner.callee.path, seen) : undefined;
+        framework = (madeBy(inner) ?? (local ? factoryMade(mod, local) : undefined) ?? imported ?? wrapped(reader, mod, file, root, name, inner, seen, depth + 1))?.framework;
     } else if (inner?.kind === "ref") {
         const target = inner.local.split(".")[0];
         // `app = WhiteNoise(app)`: the wrapped app is what the name held before.
         const before = target === name ? valueBefore(mod, name, value) : undefined;
+        // `application = WhiteNoise(app)` with `from myapp import app`: the app the other module makes.
+        const importedPath = inner.path.split(".").slice(0, inner.path.split(".").length - (inner.local.split(".").length - 1)).join(".");
+        const imported = target !== name && mod.value(target) === undefined && importedPath !== target ? importedMade(reader, file, root, importedPath, seen) : undefined;
         const made =
             target !== name
-                ? classify(reader, file, root, target, seen)
+                ? (imported ?? classify(reader, file, root, target, seen))
                 : before && (madeBy(before) ?? wrapped(reader, mod, file, root, name, before, seen, depth + 1));
         framework = made?.framework;
     }

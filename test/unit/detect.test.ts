@@ -483,6 +483,25 @@ describe("detection", () => {
             assert.equal(plan.framework, "flask");
             assert.equal(plan.server.workerClass, "uvicorn_worker.UvicornWorker");
         });
+        it("GIVEN middleware around an app imported from the app's own code (WhiteNoise(app), ASGIMiddleware(create_app())) THEN the wrapper's module is served, with the wrapped app's framework", () => {
+            const flask = apps.make({
+                "myapp/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
+                "wsgi.py": 'from whitenoise import WhiteNoise\nfrom myapp import app\napplication = WhiteNoise(app, root="static/")\n',
+                "requirements.txt": "flask\nwhitenoise\nfastapi\n",
+            });
+            const a = synthesize(flask).plan;
+            assert.deepEqual(a.entrypoint, { spec: "wsgi:application", interface: "wsgi", source: "wsgi.py" });
+            assert.equal(a.framework, "flask");
+            const starlette = apps.make({
+                "notes/__init__.py": "from starlette.applications import Starlette\n\n\ndef create_app():\n    return Starlette()\n",
+                "serve.py": "from a2wsgi import ASGIMiddleware\nfrom notes import create_app\napplication = ASGIMiddleware(create_app())\n",
+                "requirements.txt": "starlette\na2wsgi\nflask\n",
+            });
+            const b = synthesize(starlette).plan;
+            assert.deepEqual(b.entrypoint, { spec: "serve:application", interface: "wsgi", source: "serve.py" });
+            assert.equal(b.framework, "starlette");
+            assert.ok(b.notes.includes("serve:application is a2wsgi.ASGIMiddleware around the starlette app, which makes a WSGI app: it is served as WSGI."));
+        });
         it("GIVEN names that wrap each other in a cycle THEN detection ends, with the framework the module imports", () => {
             const dir = apps.make({
                 "app.py": "from flask import Flask\nfrom whitenoise import WhiteNoise\n\napp = Flask(__name__)\nb = WhiteNoise(app)\napp = WhiteNoise(b)\nb = WhiteNoise(app)\n",
