@@ -737,15 +737,7 @@ function fromPoetryLock(
         manifest: "poetry.lock",
         files: ["pyproject.toml", "poetry.lock", ...pathDependencies("pyproject.toml", pyproject)],
         direct: directOf(pyproject, []),
-        namesFor: (chosen) => {
-            const out = new Set<string>(byGroup.get("main") ?? []);
-            for (const g of chosen) {
-                for (const n of byGroup.get(g) ?? []) {
-                    out.add(n);
-                }
-            }
-            return out;
-        },
+        namesFor: (chosen) => namesOfGroups(byGroup, ["main", ...chosen]),
         pins,
         wheels,
         vcs,
@@ -1115,15 +1107,7 @@ function fromPdmLock(src: SourceTree, pyproject: Record<string, unknown> | undef
         manifest: "pdm.lock",
         files: ["pyproject.toml", "pdm.lock", ...new Set(paths)],
         direct: directOf(pyproject, []),
-        namesFor: (chosen) => {
-            const out = new Set<string>(byGroup.get("default") ?? []);
-            for (const g of chosen) {
-                for (const n of byGroup.get(g) ?? []) {
-                    out.add(n);
-                }
-            }
-            return out;
-        },
+        namesFor: (chosen) => namesOfGroups(byGroup, ["default", ...chosen]),
         checkGroups: (chosen) => {
             for (const g of chosen) {
                 if (!lockedGroups.includes(g)) {
@@ -1575,4 +1559,15 @@ function resolveInclude(file: string, dir: string, target: string): string {
         );
     }
     return resolved;
+}
+
+/** The projects a lock's groups install, by group name (Poetry's "main", PDM's "default", and the chosen ones). */
+function namesOfGroups(byGroup: ReadonlyMap<string, Iterable<string>>, groups: readonly string[]): Set<string> {
+    const out = new Set<string>();
+    for (const g of groups) {
+        for (const n of byGroup.get(g) ?? []) {
+            out.add(n);
+        }
+    }
+    return out;
 }
