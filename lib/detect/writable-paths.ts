@@ -499,7 +499,7 @@ function codePaths(
         const kept = libraryPath(c, callee, here);
         if (kept !== undefined) {
             if (kept.file) {
-                fixedFile(src, kept.path, `${file}: ${kept.how}`, add);
+                fixedFile(src, kept.path, `${file}: ${kept.how}`, add, kept.holds);
             } else {
                 add({ path: kept.path, kind: kept.kind, file: false, holds: kept.holds, why: `${file}: ${kept.how}` });
             }
@@ -657,7 +657,7 @@ function withLocals(ctx: PathContext, mod: PyModule, call: Extract<Expr, { kind:
  */
 const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file: boolean; kind: WritablePathKind; holds: Holds }>> = {
     // TinyDB's JSON file, created when the database is opened.
-    "tinydb.TinyDB": { arg: 0, kwarg: "path", file: true, kind: "data", holds: "database" },
+    "tinydb.TinyDB": { arg: 0, kwarg: "path", file: true, kind: "data", holds: "files" },
     // diskcache's folder of SQLite + files, created when the cache is made.
     "diskcache.Cache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
     "diskcache.FanoutCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
@@ -737,7 +737,7 @@ function fixedFileWritten(c: Extract<Expr, { kind: "call" }>, ctx: PathContext):
  * file an atomic replace writes beside it); the file alone, linked to a
  * writable place, when its folder holds code or is the app's folder.
  */
-function fixedFile(src: SourceTree, path: string, why: string, add: (p: WritablePath) => void): void {
+function fixedFile(src: SourceTree, path: string, why: string, add: (p: WritablePath) => void, holds: Holds = "files"): void {
     if (path.endsWith(".log")) {
         logPath(src, path, why, add); // a log the code appends to: scratch
         return;
@@ -747,7 +747,7 @@ function fixedFile(src: SourceTree, path: string, why: string, add: (p: Writable
     if (src.list(path).length > 0) {
         add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why }); // a folder (shutil.copy into it)
     } else if (holdsCode) {
-        add({ path, kind: "data", file: true, holds: "files", why });
+        add({ path, kind: "data", file: true, holds, why });
     } else {
         add({ path: dir, kind: kindOf(dir), file: false, holds: holdsOf(dir), why });
     }
