@@ -338,7 +338,9 @@ function chooseGroupsUnchecked(o: CheckedOptions, deps: ReturnType<typeof detect
     }
     const skipped = deps.groups.defaults.filter((g) => !prod.includes(g));
     if (skipped.length > 0) {
-        notes.push(`The default group${skipped.length > 1 ? "s" : ""} ${skipped.join(", ")} ${skipped.length > 1 ? "are" : "is"} not installed: development tools stay out of the image.`);
+        const many = skipped.length > 1;
+        const tool = { uv: "uv sync", poetry: "poetry install", pdm: "pdm install" }[deps.installer as string] ?? "the installer";
+        notes.push(`The group${many ? "s" : ""} ${skipped.join(", ")}, which ${tool} installs by default, ${many ? "are" : "is"} not installed: development tools stay out of the image.`);
     }
     return prod;
 }

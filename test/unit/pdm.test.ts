@@ -234,7 +234,7 @@ describe("pdm.lock", () => {
         assert.deepEqual(r.plan.server.addedPackages, []);
         assert.deepEqual(r.plan.notes, [
             "[tool.pdm] distribution = false: the project itself is not installed.",
-            "The default group dev is not installed: development tools stay out of the image.",
+            "The group dev, which pdm install installs by default, is not installed: development tools stay out of the image.",
         ]);
         assert.deepEqual(installLines(r.dockerfile), [
             'COPY ["pyproject.toml","pdm.lock","./"]',
@@ -286,7 +286,7 @@ describe("pdm.lock", () => {
         assert.ok(installLines(r.dockerfile).includes("    python /opt/build-tools/export-lock.py pdm default,prod \\"));
         assert.deepEqual(r.plan.notes.slice(1), [
             "Installs the dependency group prod besides the main dependencies (set `dependencyGroups` to choose).",
-            "The default group dev is not installed: development tools stay out of the image.",
+            "The group dev, which pdm install installs by default, is not installed: development tools stay out of the image.",
         ]);
     });
 
