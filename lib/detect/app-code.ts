@@ -312,14 +312,19 @@ function importedFramework(mod: PyModule): Made | undefined {
 }
 
 /** Scans the import roots for the app; `looked` lists the folders searched, for the refusal message. */
-export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { found?: CodeApp; looked: string[] } {
+export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { found?: CodeApp; looked: string[]; withArgs: NeedsArgs[]; tornado?: string } {
     const reader = moduleReader(src, roots);
     const objects: CodeApp[] = [];
     const factories: CodeApp[] = [];
+    const withArgs: NeedsArgs[] = [];
+    let tornado: string | undefined;
     for (const c of candidates(src, roots)) {
         const mod = reader.parse(c.file);
         if (!mod) {
             continue;
+        }
+        if (tornado === undefined && mod.calls.some((call) => calleeOf(call) === "tornado.web.Application")) {
+            tornado = c.file;
         }
         const names = [...new Set(mod.assigns.map(([n]) => n))].sort((a, b) => rankName(a) - rankName(b));
         for (const name of names) {
@@ -331,6 +336,10 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
         }
         for (const fn of mod.functions.values()) {
             if (!callableWithoutArgs(fn)) {
+                const needs = factoryMade(mod, fn);
+                if (needs && !needs.serves) {
+                    withArgs.push({ module: c.module, name: fn.name, params: fn.params.filter((p) => !p.hasDefault && !p.variadic).map((p) => p.name), framework: needs.framework, file: c.file });
+                }
                 continue;
             }
             const made = factoryMade(mod, fn);
@@ -354,7 +363,17 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
     // calls the factory with its own settings is what the authors deploy.
     const first = objects[0] ?? factories[0];
     const found = first?.framework === "dash" ? (dashLayoutModule(reader, src, roots, first) ?? first) : first;
-    return { found, looked: roots.map((r) => (r.dir === "" ? "the source folder" : `${r.dir}/`)) };
+    return { found, looked: roots.map((r) => (r.dir === "" ? "the source folder" : `${r.dir}/`)), withArgs, tornado };
+}
+
+/** A factory that makes an app but takes arguments gunicorn cannot give by itself (`create_app(config_name)`). */
+export interface NeedsArgs {
+    readonly module: string;
+    readonly name: string;
+    /** Its parameters without a default. */
+    readonly params: readonly string[];
+    readonly framework: Framework;
+    readonly file: string;
 }
 
 /**

@@ -166,7 +166,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
     }
 
     const memberRoots = request.workspaceMember ? roots.filter((r) => r.why.includes(`member ${request.workspaceMember}`)) : [];
-    const { found, looked } = scanForApp(src, memberRoots.length > 0 ? [...memberRoots, ...roots] : roots);
+    const { found, looked, withArgs, tornado } = scanForApp(src, memberRoots.length > 0 ? [...memberRoots, ...roots] : roots);
     if (found) {
         return {
             spec: found.spec,
@@ -205,6 +205,21 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
             `The Procfile's web: line runs ${own}'s own server (${web.command}), and no WSGI or ASGI app was found in the code: a ${own} app is not one gunicorn can serve, ` +
                 "and this package deploys apps gunicorn serves (Flask, Django, FastAPI and the other WSGI/ASGI frameworks). Run it with an image of your own; " +
                 'if the code does hold a WSGI or ASGI app, set `app` to its "module:attribute".',
+        );
+    }
+    if (tornado !== undefined) {
+        throw new InputError(
+            "`app`",
+            `${tornado} makes a tornado.web.Application, which runs on Tornado's own server and is neither a WSGI nor an ASGI app, and no WSGI or ASGI app was found: ` +
+                'gunicorn serves it only with its tornado worker. Set `app` to the Application (or a factory that returns it, e.g. app: "app:make_app()") and `workerClass: "tornado"`.',
+        );
+    }
+    if (withArgs.length > 0) {
+        const f = withArgs[0];
+        throw new InputError(
+            "`app`",
+            `${f.file} defines ${f.name}(${f.params.join(", ")}), a factory that makes a ${f.framework} app, but it takes ${f.params.length === 1 ? "an argument" : "arguments"} gunicorn cannot give by itself, and no app object was found: ` +
+                `set \`app\` to call it with the value production needs, e.g. app: "${f.module}:${f.name}(${f.params.map(() => "'production'").join(", ")})".`,
         );
     }
     const procfileSaid = web ? ` The Procfile's web: line names no app (${web.command}).` : "";

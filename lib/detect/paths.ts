@@ -39,7 +39,9 @@ export function defaultOf(e: Extract<Expr, { kind: "call" }>): Expr | undefined 
         return e.kwargs["default"];
     }
     const name = calleeOf(e) ?? "";
-    return WITH_DEFAULT.some((w) => name === w || name.endsWith(`.${w}`)) ? e.args[1] : undefined;
+    // A Flask config read with a default: current_app.config.get("DATABASE", "pastes.db").
+    const configGet = name.endsWith(".config.get");
+    return WITH_DEFAULT.some((w) => name === w || name.endsWith(`.${w}`)) || configGet ? e.args[1] : undefined;
 }
 
 /**

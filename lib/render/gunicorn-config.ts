@@ -13,7 +13,8 @@ import { Plan } from "../plan/plan";
  *   that run threads (WSGI's gthread default, or `threads` above 1) get
  *   CPUs + 1: one process per CPU for the Python the GIL serializes, one
  *   more to keep them busy, threads for the waits. ASGI workers, and
- *   aiohttp's gunicorn worker, get one per CPU (an event loop each);
+ *   aiohttp's and Tornado's gunicorn workers, get one per CPU (an event
+ *   loop each);
  *   one-request-at-a-time workers (sync, or another worker class the app
  *   names) gunicorn's 2 x CPUs + 1;
  * - WSGI apps get DEFAULTS.threads threads per worker (the gthread worker)
@@ -23,8 +24,15 @@ import { Plan } from "../plan/plan";
  *   FORWARDED_ALLOW_IPS variable, which PythonApp sets, overrides);
  * - the control socket in /dev/shm, because the root filesystem is read-only.
  */
-/** Worker classes that run one asyncio event loop per process, as the ASGI worker does: aiohttp's, by the names its docs give. */
-const EVENT_LOOP_WORKERS = new Set(["aiohttp.GunicornWebWorker", "aiohttp.GunicornUVLoopWebWorker", "aiohttp.worker.GunicornWebWorker", "aiohttp.worker.GunicornUVLoopWebWorker"]);
+/** Worker classes that run one event loop per process, as the ASGI worker does: aiohttp's (by the names its docs give) and gunicorn's Tornado worker. */
+const EVENT_LOOP_WORKERS = new Set([
+    "aiohttp.GunicornWebWorker",
+    "aiohttp.GunicornUVLoopWebWorker",
+    "aiohttp.worker.GunicornWebWorker",
+    "aiohttp.worker.GunicornUVLoopWebWorker",
+    "tornado",
+    "gunicorn.workers.gtornado.TornadoWorker",
+]);
 
 export function renderGunicornConfig(plan: Plan): string {
     const s = plan.server;

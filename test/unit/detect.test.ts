@@ -502,6 +502,39 @@ describe("detection", () => {
             assert.equal(b.framework, "starlette");
             assert.ok(b.notes.includes("serve:application is a2wsgi.ASGIMiddleware around the starlette app, which makes a WSGI app: it is served as WSGI."));
         });
+        it("GIVEN only a factory that needs an argument (create_app(config_name)) THEN the refusal names it and how to call it", () => {
+            const dir = apps.make({
+                "app/__init__.py": "from flask import Flask\n\n\ndef create_app(config_name):\n    app = Flask(__name__)\n    return app\n",
+                "run.py": 'import os\nfrom app import create_app\n\nif __name__ == "__main__":\n    create_app(os.getenv("FLASK_CONFIG") or "development").run()\n',
+                "requirements.txt": "flask\n",
+            });
+            assert.throws(
+                () => synthesize(dir),
+                (e: Error) =>
+                    e.message ===
+                    "app/__init__.py defines create_app(config_name), a factory that makes a flask app, but it takes an argument gunicorn cannot give by itself, and no app object was found: set `app` to call it with the value production needs, e.g. app: \"app:create_app('production')\".",
+            );
+            assert.equal(synthesize(dir, { app: "app:create_app('production')" }).plan.entrypoint.spec, "app:create_app('production')");
+        });
+        it("GIVEN a Tornado app (tornado.web.Application, `python app.py`) THEN it is refused naming Tornado and gunicorn's tornado worker; with `app` and that worker, one worker per CPU", () => {
+            const dir = apps.make({
+                "app.py": "import asyncio\nimport tornado.web\n\n\ndef make_app():\n    return tornado.web.Application([])\n\n\nasync def main():\n    make_app().listen(8888)\n    await asyncio.Event().wait()\n\nif __name__ == \"__main__\":\n    asyncio.run(main())\n",
+                "requirements.txt": "tornado\n",
+                Procfile: "web: python app.py\n",
+            });
+            assert.throws(() => synthesize(dir), /app\.py makes a tornado\.web\.Application, which runs on Tornado's own server and is neither a WSGI nor an ASGI app.*`workerClass: "tornado"`/);
+            const r = synthesize(dir, { app: "app:make_app()", workerClass: "tornado" });
+            assert.match(r.dockerfile, /^workers = int\(os\.environ\.get\("WEB_CONCURRENCY"\) or \(cpus\)\)$/m);
+        });
+        it("GIVEN an SQLite path read from the Flask config with a default (current_app.config.get('DATABASE', path)) THEN the default is the database", () => {
+            const dir = apps.make({
+                "app.py": 'import aiosqlite\nfrom quart import Quart, current_app\napp = Quart(__name__)\n\n\n@app.get("/")\nasync def index():\n    async with aiosqlite.connect(current_app.config.get("DATABASE", "/var/lib/pastebin/pastes.db")) as db:\n        return "ok"\n',
+                "requirements.txt": "quart\naiosqlite\n",
+            });
+            assert.deepEqual(synthesize(dir).plan.writablePaths, [
+                { path: "/data", kind: "data", why: "app.py: aiosqlite.connect(/var/lib/pastebin/pastes.db)", links: [{ from: "/var/lib/pastebin/pastes.db", to: "/data/var/lib/pastebin/pastes.db" }] },
+            ]);
+        });
         it("GIVEN names that wrap each other in a cycle THEN detection ends, with the framework the module imports", () => {
             const dir = apps.make({
                 "app.py": "from flask import Flask\nfrom whitenoise import WhiteNoise\n\napp = Flask(__name__)\nb = WhiteNoise(app)\napp = WhiteNoise(b)\nb = WhiteNoise(app)\n",
