@@ -374,8 +374,14 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
                 case "star": {
                     const other = namespaceOf(absoluteModule(step.module, pkg));
                     if (other && other !== ns) {
+                        // `if os.environ.get("DJANGO_ENV") == "production": from .production import *`: its names hold under that test.
+                        const guards = boundGuards(step.guards);
                         for (const [k, v] of other) {
-                            ns.set(k, v);
+                            if (guards.length === 0) {
+                                ns.set(k, v);
+                            } else {
+                                set(k, { expr: v.expr, bound: v.bound, file: v.file, text: v.text, guards: [...guards, ...v.guards] });
+                            }
                         }
                     }
                     break;
