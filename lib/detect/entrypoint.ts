@@ -4,7 +4,7 @@ import { appSpec, relativeDir } from "../validate";
 import { frameworkOfSpec, ImportRoot, moduleExists, moduleReader, scanForApp } from "./app-code";
 import { Dependencies, readIni } from "./dependencies";
 import { DjangoProject, findDjango } from "./django";
-import { ownServer, ProcfileFacts, ProcfileWeb, readProcfile } from "./procfile";
+import { ownServer, ProcessOrigin, ProcfileFacts, ProcfileWeb, readProcfile } from "./procfile";
 import { SourceTree } from "./source";
 
 export type { AppInterface, Framework };
@@ -14,7 +14,7 @@ export interface Entrypoint {
     readonly spec: string;
     readonly interface: AppInterface;
     readonly framework: Framework;
-    /** What decided it: "`app`", "Procfile", "Django settings (proj/settings.py)" or a module's path. */
+    /** What decided it: "`app`", "Procfile" (or "render.yaml"...), "Django settings (proj/settings.py)" or a module's path. */
     readonly source: string;
     /** The folder gunicorn runs in, relative to the source folder ("" for the source folder itself). */
     readonly chdir: string;
@@ -143,11 +143,12 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
 
     const web = procfile?.web;
     if (web?.spec !== undefined) {
-        const spec = fromProcfile("the app", web.spec, (v) => appSpec(v));
-        const chdir = request.chdir ?? (web.chdir === undefined ? "" : fromProcfile("--chdir", web.chdir, (v) => relativeDir("`chdir`", v)));
-        const pythonPath = request.pythonPath ?? web.pythonPath.map((p) => fromProcfile("--pythonpath", p, (v) => relativeDir("`pythonPath`", v)));
+        const origin = procfile!.origin;
+        const spec = fromProcfile(origin, "the app", web.spec, (v) => appSpec(v));
+        const chdir = request.chdir ?? (web.chdir === undefined ? "" : fromProcfile(origin, "--chdir", web.chdir, (v) => relativeDir("`chdir`", v)));
+        const pythonPath = request.pythonPath ?? web.pythonPath.map((p) => fromProcfile(origin, "--pythonpath", p, (v) => relativeDir("`pythonPath`", v)));
         const { framework, iface, root } = interfaceFor(spec, web.interface, chdir, pythonPath);
-        return withDjango(src, { spec, interface: iface, framework, source: "Procfile", chdir, pythonPath, procfile, notes, root });
+        return withDjango(src, { spec, interface: iface, framework, source: origin.file, chdir, pythonPath, procfile, notes, root });
     }
 
     const django = findDjango(src);
@@ -201,8 +202,8 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
     const own = web ? ownServer(web.command) : undefined;
     if (web && own !== undefined) {
         throw new InputError(
-            "Procfile",
-            `The Procfile's web: line runs ${own}'s own server (${web.command}), and no WSGI or ASGI app was found in the code: a ${own} app is not one gunicorn can serve, ` +
+            procfile!.origin.file,
+            `${procfile!.origin.web} runs ${own}'s own server (${web.command}), and no WSGI or ASGI app was found in the code: a ${own} app is not one gunicorn can serve, ` +
                 "and this package deploys apps gunicorn serves (Flask, Django, FastAPI and the other WSGI/ASGI frameworks). Run it with an image of your own; " +
                 'if the code does hold a WSGI or ASGI app, set `app` to its "module:attribute".',
         );
@@ -222,7 +223,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
                 `set \`app\` to call it with the value production needs, e.g. app: "${f.module}:${f.name}(${f.params.map(() => "'production'").join(", ")})".`,
         );
     }
-    const procfileSaid = web ? ` The Procfile's web: line names no app (${web.command}).` : "";
+    const procfileSaid = web ? ` ${procfile!.origin.web} names no app (${web.command}).` : "";
     throw new InputError(
         "`app`",
         `Could not find the app: no Procfile web: line naming one, no Django manage.py (looked in the source folder and one folder down), ` +
@@ -250,15 +251,15 @@ function pyramidPasteApp(src: SourceTree, deps: Dependencies): { spec: string; f
     return section === undefined ? undefined : { spec: `pyramid.paster:get_app('${file}')`, file, section };
 }
 
-/** A value the Procfile gives, checked like the option it stands for; a bad one is blamed on the Procfile. */
-function fromProcfile<T>(what: string, value: string, check: (v: string) => T): T {
+/** A value the Procfile (or render.yaml...) gives, checked like the option it stands for; a bad one is blamed on that file. */
+function fromProcfile<T>(origin: ProcessOrigin, what: string, value: string, check: (v: string) => T): T {
     try {
         return check(value);
     } catch (e) {
         if (e instanceof InputError) {
             throw new InputError(
-                "Procfile",
-                `The Procfile's web: line gives ${what} as ${JSON.stringify(value)}, which the image cannot use: ${e.message.replace(/^`[^`]+` (is|contains) /, "it $1 ")} Fix the line, or set the option.`,
+                origin.file,
+                `${origin.web} gives ${what} as ${JSON.stringify(value)}, which the image cannot use: ${e.message.replace(/^`[^`]+` (is|contains) /, "it $1 ")} Fix the line, or set the option.`,
             );
         }
         throw e;

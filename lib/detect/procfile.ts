@@ -1,4 +1,6 @@
 import { parse as shellParse, quote as shellQuote } from "shell-quote";
+import { load as loadYaml } from "js-yaml";
+import { parse as parseToml } from "smol-toml";
 import type { AppInterface } from "../data/frameworks";
 import { COMMAND_WRAPPERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, UVICORN_VALUE_FLAGS } from "../data/servers";
 import { SourceTree } from "./source";
@@ -18,6 +20,8 @@ export type ProcfileServer = "gunicorn" | "uvicorn" | "hypercorn" | "daphne" | "
 export interface ProcfileWeb {
     /** The web command as written. */
     readonly command: string;
+    /** The file it was read from. */
+    readonly origin: ProcessOrigin;
     /** The server it starts, if one that serves a WSGI/ASGI app. */
     readonly server?: ProcfileServer;
     /** The app as gunicorn's APP_MODULE: a bare module gets gunicorn's default `:application`; `--factory` adds `()`. */
@@ -43,20 +47,51 @@ export interface ProcfileWeb {
     readonly notes: readonly string[];
 }
 
+/**
+ * Where the web and release commands were read, for messages and plan
+ * sources: the Procfile, or a platform's config file that holds the same two
+ * commands (Render's render.yaml, Railway's railway.toml or railway.json).
+ */
+export interface ProcessOrigin {
+    /** The file, as a message names it: "Procfile", "render.yaml". */
+    readonly file: string;
+    /** The file as a sentence's subject: "The Procfile", "render.yaml". */
+    readonly subject: string;
+    /** The web command as a sentence's subject: "The Procfile's web: line", "render.yaml's startCommand". */
+    readonly web: string;
+    /** The web command as a plan source: "Procfile web:", "render.yaml startCommand". */
+    readonly webSource: string;
+    /** The release command as a plan source: "Procfile release:", "render.yaml preDeployCommand". */
+    readonly releaseSource: string;
+}
+
+export const PROCFILE: ProcessOrigin = { file: "Procfile", subject: "The Procfile", web: "The Procfile's web: line", webSource: "Procfile web:", releaseSource: "Procfile release:" };
+
 export interface ProcfileFacts {
+    readonly origin: ProcessOrigin;
     readonly web?: ProcfileWeb;
-    /** The `release:` command as written. */
+    /** The release command as written (`release:`, preDeployCommand). */
     readonly release?: string;
-    /** Other process types (worker, clock...), which the image does not run. */
+    /** Other processes (worker, clock...), which the image does not run, as a message lists them: "worker:", "the worker service celery". */
     readonly others: readonly string[];
+    /** The platform's health check path (render.yaml healthCheckPath, railway deploy.healthcheckPath), as written. */
+    readonly healthCheckPath?: string;
+    /** What was read and not used, and why. */
+    readonly notes: readonly string[];
 }
 
 type Token = string | { op: string } | { comment: string } | { op: "glob"; pattern: string };
 
+/**
+ * The app's web and release commands: the Procfile's when there is one (the
+ * platforms that read it ignore their own config's commands only when they
+ * are unset, and an app keeps one of the two), else the first of render.yaml,
+ * railway.toml and railway.json that names a start command.
+ */
 export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
     const text = src.readIfFile("Procfile");
     if (text === undefined) {
-        return undefined;
+        return readRenderYaml(src) ?? readRailway(src, "railway.toml") ?? readRailway(src, "railway.json");
     }
     let web: ProcfileWeb | undefined;
     let release: string | undefined;
@@ -77,10 +112,99 @@ export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
         } else if (name === "release" && release === undefined) {
             release = command;
         } else if (name !== "web" && name !== "release") {
-            others.push(name);
+            others.push(`${name}:`);
         }
     }
-    return { web, release, others };
+    return { origin: PROCFILE, web, release, others, notes: [] };
+}
+
+function platformOrigin(file: string, release: string): ProcessOrigin {
+    return { file, subject: file, web: `${file}'s startCommand`, webSource: `${file} startCommand`, releaseSource: `${file} ${release}` };
+}
+
+function nonEmpty(v: unknown): string | undefined {
+    return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+}
+
+/**
+ * A Render Blueprint (render.yaml, its spec's field names): the Python web
+ * service's `startCommand` and `preDeployCommand`. A service built from
+ * another folder (`rootDir`) is not this source folder's app; it is named in
+ * a note. Parsed by js-yaml; a file that is not YAML is noted and skipped.
+ */
+function readRenderYaml(src: SourceTree): ProcfileFacts | undefined {
+    const file = "render.yaml";
+    const text = src.readIfFile(file);
+    if (text === undefined) {
+        return undefined;
+    }
+    const origin = platformOrigin(file, "preDeployCommand");
+    let doc: unknown;
+    try {
+        doc = loadYaml(text);
+    } catch (e) {
+        return { origin, others: [], notes: [`${file} is not valid YAML (${(e as Error).message.split("\n")[0]}); its commands are not read.`] };
+    }
+    const services = (doc as { services?: unknown } | null)?.services;
+    if (!Array.isArray(services)) {
+        return undefined;
+    }
+    const entries = services.filter((s): s is Record<string, unknown> => s !== null && typeof s === "object");
+    const isPython = (s: Record<string, unknown>) => (s["runtime"] ?? s["env"]) === "python";
+    const here = (s: Record<string, unknown>) => {
+        const dir = nonEmpty(s["rootDir"]);
+        return dir === undefined || dir.replace(/^\.\/?/, "").replace(/\/$/, "") === "";
+    };
+    const webs = entries.filter((s) => s["type"] === "web" && isPython(s));
+    const notes: string[] = [];
+    const picked = webs.filter(here);
+    for (const s of webs.filter((w) => !here(w))) {
+        notes.push(`${file}'s web service ${String(s["name"] ?? "")} is built from ${String(s["rootDir"])}/ (its rootDir), not this folder; its commands are not used. Point \`source\` at that folder to deploy it.`);
+    }
+    const service = picked[0];
+    if (picked.length > 1) {
+        notes.push(`${file} has ${picked.length} Python web services; the first, ${String(service["name"] ?? "")}, gives the commands.`);
+    }
+    const others = entries.filter((s) => s !== service && s["type"] !== "web" && isPython(s)).map((s) => `the ${String(s["type"])} service ${String(s["name"] ?? "")}`);
+    if (service === undefined) {
+        return notes.length > 0 ? { origin, others, notes } : undefined;
+    }
+    const start = nonEmpty(service["startCommand"]);
+    return {
+        origin,
+        web: start === undefined ? undefined : readWeb(start, origin),
+        release: nonEmpty(service["preDeployCommand"]),
+        healthCheckPath: nonEmpty(service["healthCheckPath"]),
+        others,
+        notes,
+    };
+}
+
+/**
+ * Railway's config as code (railway.toml or railway.json): `deploy.startCommand`
+ * and `deploy.preDeployCommand` (a command, or a list of commands run in turn).
+ */
+function readRailway(src: SourceTree, file: "railway.toml" | "railway.json"): ProcfileFacts | undefined {
+    const text = src.readIfFile(file);
+    if (text === undefined) {
+        return undefined;
+    }
+    const origin = platformOrigin(file, "preDeployCommand");
+    let doc: unknown;
+    try {
+        doc = file === "railway.toml" ? parseToml(text) : JSON.parse(text);
+    } catch (e) {
+        return { origin, others: [], notes: [`${file} cannot be parsed (${(e as Error).message.split("\n")[0]}); its commands are not read.`] };
+    }
+    const deploy = (doc as { deploy?: Record<string, unknown> } | null)?.deploy;
+    const start = nonEmpty(deploy?.["startCommand"]);
+    const pre = deploy?.["preDeployCommand"];
+    const release = Array.isArray(pre) ? nonEmpty(pre.filter((c) => typeof c === "string" && c.trim() !== "").join(" && ")) : nonEmpty(pre);
+    const healthCheckPath = nonEmpty(deploy?.["healthcheckPath"]);
+    if (start === undefined && release === undefined && healthCheckPath === undefined) {
+        return undefined;
+    }
+    return { origin, web: start === undefined ? undefined : readWeb(start, origin), release, healthCheckPath, others: [], notes: [] };
 }
 
 /** Words and operators of a shell command line; `$VAR` stays as written. */
@@ -174,7 +298,7 @@ interface Located {
 }
 
 /** Finds the server in one simple command: past VAR=value words, wrappers (ddtrace-run, newrelic-admin...), and `python -m`. */
-function locate(words: string[]): Located | { dev: string } | undefined {
+function locate(words: string[], o: ProcessOrigin): Located | { dev: string } | undefined {
     const env: Array<readonly [string, string]> = [];
     const notes: string[] = [];
     let i = 0;
@@ -203,7 +327,7 @@ function locate(words: string[]): Located | { dev: string } | undefined {
             }
         }
         if (w !== "exec") {
-            notes.push(`The Procfile starts the server through \`${displayWords(words.slice(start, i))}\`, which the image does not run; add it to \`app\`'s environment or image yourself if you need it.`);
+            notes.push(`${o.subject} starts the server through \`${displayWords(words.slice(start, i))}\`, which the image does not run; add it to \`app\`'s environment or image yourself if you need it.`);
         }
     }
     let tool = words[i]?.split("/").pop();
@@ -266,11 +390,11 @@ export function ownServer(command: string): string | undefined {
     return undefined;
 }
 
-export function readWeb(command: string): ProcfileWeb {
+export function readWeb(command: string, o: ProcessOrigin = PROCFILE): ProcfileWeb {
     const cmds = commands(shellTokens(command));
     const notes: string[] = [];
     for (let c = 0; c < cmds.length; c++) {
-        const found = locate(cmds[c].words);
+        const found = locate(cmds[c].words, o);
         if (found === undefined) {
             continue;
         }
@@ -278,28 +402,28 @@ export function readWeb(command: string): ProcfileWeb {
             continue; // a script run before the server, such as `python manage.py migrate`
         }
         if ("dev" in found) {
-            notes.push(`The Procfile's web: line runs \`${found.dev}\`, a development server; the image serves the app with gunicorn instead.`);
-            return { command, pythonPath: [], carried: [], env: [], before: cmds.slice(0, c).map((x) => text(x.words)), notes };
+            notes.push(`${o.web} runs \`${found.dev}\`, a development server; the image serves the app with gunicorn instead.`);
+            return { command, origin: o, pythonPath: [], carried: [], env: [], before: cmds.slice(0, c).map((x) => text(x.words)), notes };
         }
         const before = cmds.slice(0, c).map((x) => text(x.words));
         const after = cmds.slice(c + 1).map((x) => displayWords(x.words));
         for (const a of after) {
-            notes.push(`The Procfile's web: line runs \`${a}\` after the server; the image does not.`);
+            notes.push(`${o.web} runs \`${a}\` after the server; the image does not.`);
         }
         if (cmds[c].piped) {
-            notes.push("The Procfile pipes or redirects the server's output; the image logs to stdout, where the engine collects it.");
+            notes.push(`${o.subject} pipes or redirects the server's output; the image logs to stdout, where the engine collects it.`);
         }
-        const parsed = found.server === "gunicorn" ? gunicornArgs(found.args) : found.server === "uvicorn" ? uvicornArgs(found.args) : otherServerArgs(found.server, found.args);
-        return { command, server: found.server, ...parsed, env: found.env, before, notes: [...found.notes, ...notes, ...parsed.notes] };
+        const parsed = found.server === "gunicorn" ? gunicornArgs(found.args, o) : found.server === "uvicorn" ? uvicornArgs(found.args, o) : otherServerArgs(found.server, found.args, o);
+        return { command, origin: o, server: found.server, ...parsed, env: found.env, before, notes: [...found.notes, ...notes, ...parsed.notes] };
     }
-    notes.push(`The Procfile's web: line (\`${command}\`) starts no server the package knows (gunicorn, uvicorn, hypercorn, daphne, waitress-serve, flask run); the app is looked for in the code instead.`);
-    return { command, pythonPath: [], carried: [], env: [], before: [], notes };
+    notes.push(`${o.web} (\`${command}\`) starts no server the package knows (gunicorn, uvicorn, hypercorn, daphne, waitress-serve, flask run); the app is looked for in the code instead.`);
+    return { command, origin: o, pythonPath: [], carried: [], env: [], before: [], notes };
 }
 
-type Parsed = Omit<ProcfileWeb, "command" | "server" | "env" | "before">;
+type Parsed = Omit<ProcfileWeb, "command" | "origin" | "server" | "env" | "before">;
 
 /** gunicorn [OPTIONS] APP_MODULE: each flag is carried, mapped or noted. */
-function gunicornArgs(args: string[]): Parsed {
+function gunicornArgs(args: string[], o: ProcessOrigin): Parsed {
     const out: { -readonly [K in keyof Parsed]: Parsed[K] } = { pythonPath: [], carried: [], notes: [] };
     const carried: string[] = [];
     const notes: string[] = [];
@@ -321,7 +445,7 @@ function gunicornArgs(args: string[]): Parsed {
         }
         const flag = gunicornFlag(a);
         if (!flag) {
-            notes.push(`The Procfile's gunicorn flag \`${a}\` is not one the package knows; it is not carried. Set it in a gunicorn.conf.py if the app needs it.`);
+            notes.push(`${o.subject}'s gunicorn flag \`${a}\` is not one the package knows; it is not carried. Set it in a gunicorn.conf.py if the app needs it.`);
             continue;
         }
         if (flag.takesValue && value === undefined) {
@@ -334,7 +458,7 @@ function gunicornArgs(args: string[]): Parsed {
             case "threads": {
                 const n = number(value);
                 if (n === undefined) {
-                    notes.push(`The Procfile's \`${shown}\` is not a whole number; it is not carried. Set \`${flag.use}\`.`);
+                    notes.push(`${o.subject}'s \`${shown}\` is not a whole number; it is not carried. Set \`${flag.use}\`.`);
                 } else {
                     out[flag.use] = n;
                 }
@@ -345,8 +469,8 @@ function gunicornArgs(args: string[]): Parsed {
                 out.workers = n;
                 notes.push(
                     n === undefined
-                        ? `The Procfile's \`${shown}\` is not a number: the worker count follows WEB_CONCURRENCY at run time, else the container's CPUs; set \`workers\` to fix it.`
-                        : `The Procfile's \`${shown}\` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set \`workers\` to fix it).`,
+                        ? `${o.subject}'s \`${shown}\` is not a number: the worker count follows WEB_CONCURRENCY at run time, else the container's CPUs; set \`workers\` to fix it.`
+                        : `${o.subject}'s \`${shown}\` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set \`workers\` to fix it).`,
                 );
                 break;
             }
@@ -366,7 +490,7 @@ function gunicornArgs(args: string[]): Parsed {
                 carried.push(...(value === undefined ? [a] : [a, value]));
                 break;
             case "drop":
-                notes.push(`The Procfile's \`${shown}\` is not carried: ${flag.why}.`);
+                notes.push(`${o.subject}'s \`${shown}\` is not carried: ${flag.why}.`);
                 break;
         }
     }
@@ -374,7 +498,7 @@ function gunicornArgs(args: string[]): Parsed {
         const spec = positional[positional.length - 1];
         out.spec = spec.includes(":") ? spec : `${spec}:application`;
     } else {
-        notes.push("The Procfile's gunicorn command names no app; the app is looked for in the code.");
+        notes.push(`${o.subject}'s gunicorn command names no app; the app is looked for in the code.`);
     }
     const k = out.workerClass ?? "";
     if (k !== "") {
@@ -384,7 +508,7 @@ function gunicornArgs(args: string[]): Parsed {
 }
 
 /** uvicorn [OPTIONS] APP: mapped onto what gunicorn's uvicorn worker takes, or noted. */
-function uvicornArgs(args: string[]): Parsed {
+function uvicornArgs(args: string[], o: ProcessOrigin): Parsed {
     const carried: string[] = [];
     const notes: string[] = [];
     const pythonPath: string[] = [];
@@ -419,11 +543,11 @@ function uvicornArgs(args: string[]): Parsed {
             case "--port":
             case "--uds":
             case "--fd":
-                notes.push(`The Procfile's \`${shown}\` is not carried: the image binds 0.0.0.0:$PORT.`);
+                notes.push(`${o.subject}'s \`${shown}\` is not carried: the image binds 0.0.0.0:$PORT.`);
                 break;
             case "--workers":
                 workers = number(value);
-                notes.push(`The Procfile's \`${shown}\` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set \`workers\` to fix it).`);
+                notes.push(`${o.subject}'s \`${shown}\` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set \`workers\` to fix it).`);
                 break;
             case "--forwarded-allow-ips":
                 carried.push("--forwarded-allow-ips", value ?? "");
@@ -443,7 +567,7 @@ function uvicornArgs(args: string[]): Parsed {
                 gracefulTimeout = number(value);
                 break;
             default:
-                notes.push(`The Procfile's uvicorn flag \`${shown}\` has no gunicorn equivalent here; it is not carried.`);
+                notes.push(`${o.subject}'s uvicorn flag \`${shown}\` has no gunicorn equivalent here; it is not carried.`);
         }
     }
     return {
@@ -458,7 +582,7 @@ function uvicornArgs(args: string[]): Parsed {
 }
 
 /** hypercorn, daphne, waitress-serve, flask run: the app is taken; their flags are noted. */
-function otherServerArgs(server: ProcfileServer, args: string[]): Parsed {
+function otherServerArgs(server: ProcfileServer, args: string[], o: ProcessOrigin): Parsed {
     const notes: string[] = [];
     const valueFlags = OTHER_SERVER_VALUE_FLAGS[server] ?? [];
     let spec: string | undefined;
@@ -489,8 +613,8 @@ function otherServerArgs(server: ProcfileServer, args: string[]): Parsed {
             workers = number(value);
             notes.push(
                 workers === undefined
-                    ? `The Procfile's \`${displayWords([a.split("=")[0], value ?? ""])}\` is not a number: the worker count follows WEB_CONCURRENCY at run time, else the container's CPUs; set \`workers\` to fix it.`
-                    : `The Procfile's \`${displayWords([a.split("=")[0], value])}\` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set \`workers\` to fix it).`,
+                    ? `${o.subject}'s \`${displayWords([a.split("=")[0], value ?? ""])}\` is not a number: the worker count follows WEB_CONCURRENCY at run time, else the container's CPUs; set \`workers\` to fix it.`
+                    : `${o.subject}'s \`${displayWords([a.split("=")[0], value])}\` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set \`workers\` to fix it).`,
             );
             continue;
         }
@@ -500,7 +624,7 @@ function otherServerArgs(server: ProcfileServer, args: string[]): Parsed {
         }
     }
     const label = server === "flask" ? "`flask run` (a development server)" : server;
-    notes.push(`The Procfile runs ${label}; the image serves the same app with gunicorn${server === "hypercorn" || server === "daphne" ? "'s uvicorn worker" : ""}.` + (flags.length > 0 ? ` Its flags (${displayWords(flags)}) are not carried.` : ""));
+    notes.push(`${o.subject} runs ${label}; the image serves the same app with gunicorn${server === "hypercorn" || server === "daphne" ? "'s uvicorn worker" : ""}.` + (flags.length > 0 ? ` Its flags (${displayWords(flags)}) are not carried.` : ""));
     const iface: AppInterface = server === "hypercorn" || server === "daphne" ? "asgi" : "wsgi";
     return {
         spec: spec === undefined ? undefined : factory && !spec.endsWith(")") ? `${spec}()` : spec,

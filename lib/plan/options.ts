@@ -17,7 +17,7 @@ export interface ImageOptions {
      * gunicorn's app: "module:attribute", "module:factory()" (literal arguments
      * allowed, e.g. "app:create_app('production')"), or a bare "module", which
      * gunicorn reads as "module:application".
-     * @default detected: Procfile `web:`, then Django (manage.py and its settings), then the code
+     * @default detected: Procfile `web:` (else render.yaml's or Railway's start command), then Django (manage.py and its settings), then the code
      */
     readonly app?: string;
     /**
@@ -106,7 +106,7 @@ export interface ImageOptions {
     readonly aptBuildPackages?: string[];
     /** Extra Debian packages for the runner stage (shared libraries the app loads). @default [] */
     readonly aptRuntimePackages?: string[];
-    /** Path the health check requests; any answer below 500 (redirects included, not followed) counts as healthy. @default "/" */
+    /** Path the health check requests; any answer below 500 (redirects included, not followed) counts as healthy. @default render.yaml's healthCheckPath or railway's deploy.healthcheckPath, else "/" */
     readonly healthCheckPath?: string;
     /** Set false to leave HEALTHCHECK out of the image. @default true */
     readonly healthCheck?: boolean;
@@ -184,7 +184,7 @@ export interface SynthesizeOptions extends ImageOptions {
      * The command PythonApp runs once per deploy, with the new image, before the
      * new container takes traffic (migrations), as a list of words (no shell);
      * [] or false runs none.
-     * @default the Procfile's release: line, or the commands it chains before the server, or Django's
+     * @default the Procfile's release: line (else render.yaml's or Railway's preDeployCommand), or the commands it chains before the server, or Django's
      * `migrate` when its database is an SQLite file in the app's folder
      */
     readonly releaseCommand?: string[] | false;
@@ -229,6 +229,8 @@ export interface CheckedOptions {
     readonly aptBuildPackages: readonly string[];
     readonly aptRuntimePackages: readonly string[];
     readonly healthCheck?: { readonly path: string };
+    /** `healthCheckPath` was given (a platform config's health check path does not replace it). */
+    readonly healthCheckPathSet: boolean;
     readonly compileBytecode?: boolean;
     readonly accessLog: boolean;
     readonly collectStatic?: boolean;
@@ -357,7 +359,7 @@ export function checkOptions(options: unknown): CheckedOptions {
         app, interface: iface, python: o.python as string | undefined, installer, dependencyGroups, workspacePackage,
         baseImage: o.baseImage === undefined ? undefined : v.matches("`baseImage`", o.baseImage, v.IMAGE_REF, 'an image reference such as "debian:trixie" or "registry.example/mirror/python:3.12-slim"'),
         port, workers, threads, timeout, gracefulTimeout, workerClass, chdir, pythonPath, trustedProxies, user, uid, gid,
-        aptBuildPackages, aptRuntimePackages, healthCheck, compileBytecode, accessLog, collectStatic, buildCommands, buildEnv, buildSecrets, releaseCommand,
+        aptBuildPackages, aptRuntimePackages, healthCheck, healthCheckPathSet: o.healthCheckPath !== undefined, compileBytecode, accessLog, collectStatic, buildCommands, buildEnv, buildSecrets, releaseCommand,
         writablePaths, syntax, installSecrets, caBundle: o.caBundle === true, labels, ignore,
     };
 }

@@ -11,7 +11,7 @@ import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
 import { detectWritablePaths, WritablePath } from "../detect/writable-paths";
 import { InputError } from "../errors";
-import { DOTTED_NAME } from "../validate";
+import { DOTTED_NAME, URL_PATH } from "../validate";
 import { CheckedOptions, checkOptions, ImageOptions, SynthesizeOptions } from "./options";
 import { choosePython } from "./python";
 import { placePidfile, planServer, ServerPlan } from "./server";
@@ -125,9 +125,9 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         { app: o.app, interface: o.interface, chdir: o.chdir, pythonPath: o.pythonPath, workspaceMember: o.workspacePackage },
         deps,
     );
-    notes.push(...entry.notes, ...(entry.procfile?.web?.notes ?? []));
+    notes.push(...entry.notes, ...(entry.procfile?.notes ?? []), ...(entry.procfile?.web?.notes ?? []));
     if ((entry.procfile?.others.length ?? 0) > 0) {
-        notes.push(`The Procfile also has ${entry.procfile!.others.map((p) => `${p}:`).join(", ")}; the image runs only the web process.`);
+        notes.push(`${entry.procfile!.origin.subject} also has ${entry.procfile!.others.join(", ")}; the image runs only the web process.`);
     }
 
     // uv workspace: the member that holds the app is the package to sync.
@@ -231,7 +231,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         release,
         imageEnv,
         writablePaths,
-        healthCheck: o.healthCheck,
+        healthCheck: healthCheck(o, entry.procfile, notes),
         syntax: o.syntax,
         installSecrets: o.installSecrets,
         caBundle: o.caBundle,
@@ -249,6 +249,25 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
  * `docker exec ... manage.py`) must use the server's settings: the image
  * sets them, and the environment still overrides.
  */
+/**
+ * The health check's path: `healthCheckPath`, else the one the platform
+ * config that gave the start command declares for the same purpose
+ * (render.yaml's healthCheckPath, Railway's deploy.healthcheckPath), else "/".
+ */
+function healthCheck(o: CheckedOptions, procfile: Entrypoint["procfile"], notes: string[]): Plan["healthCheck"] {
+    const declared = procfile?.healthCheckPath;
+    if (o.healthCheck === undefined || o.healthCheckPathSet || declared === undefined) {
+        return o.healthCheck;
+    }
+    const where = `${procfile!.origin.file}'s ${procfile!.origin.file === "render.yaml" ? "healthCheckPath" : "deploy.healthcheckPath"}`;
+    if (!URL_PATH.test(declared)) {
+        notes.push(`${where} is ${JSON.stringify(declared)}, which is not a URL path; the health check requests ${o.healthCheck.path}. Set \`healthCheckPath\` to choose one.`);
+        return o.healthCheck;
+    }
+    notes.push(`The health check requests ${declared}, ${where}; set \`healthCheckPath\` to change it.`);
+    return { path: declared };
+}
+
 function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, string> {
     const d = entry.django;
     if (!d || d.runtimeSettings === d.settingsModule || !DOTTED_NAME.test(d.runtimeSettings)) {

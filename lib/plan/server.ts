@@ -123,7 +123,7 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
     ].filter((f) => f !== "" && !f.startsWith("/") && !f.split("/").includes(".."));
     const configFile = configCandidates.find((f) => src.isFile(f));
     if (web?.config && !configFile) {
-        notes.push(`The Procfile's \`--config ${web.config}\` names a file that is not in the source folder; it is not loaded.`);
+        notes.push(`${web.origin.subject}'s \`--config ${web.config}\` names a file that is not in the source folder; it is not loaded.`);
     }
     const user = configFile ? readUserConfig(src, configFile) : undefined;
     if (user) {
@@ -165,7 +165,7 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
             }
         } else if (!/uvicorn|asgi/i.test(workerClass)) {
             throw new InputError(
-                o.workerClass !== undefined ? "`workerClass`" : web?.workerClass !== undefined ? "Procfile" : "gunicorn.conf.py",
+                o.workerClass !== undefined ? "`workerClass`" : web?.workerClass !== undefined ? web.origin.file : "gunicorn.conf.py",
                 `The app is ASGI, but the worker class is ${JSON.stringify(workerClass)}, which serves WSGI; ` +
                     `use "${UVICORN_WORKER_CLASS}" (or leave it unset), or set \`interface\` to "wsgi".`,
             );
@@ -175,7 +175,7 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
         const pkg = needs[workerClass] ?? needs[workerClass.split(".")[2] ?? ""];
         if (pkg && !inp.installed.has(pkg)) {
             throw new InputError(
-                o.workerClass !== undefined ? "`workerClass`" : "Procfile",
+                o.workerClass !== undefined ? "`workerClass`" : web?.workerClass !== undefined ? web.origin.file : "gunicorn.conf.py",
                 `gunicorn's ${workerClass} worker needs the ${pkg} package, which the dependencies lack; add ${pkg} to them, or choose another worker class with \`workerClass\`.`,
             );
         }

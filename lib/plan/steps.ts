@@ -264,7 +264,7 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     const procfile = entry.procfile;
     // The platforms run Procfile commands in the app's root folder.
     if (procfile?.release !== undefined) {
-        return { command: procfileCommand(procfile.release), workdir: DEFAULTS.workdir, source: "Procfile release:" };
+        return { command: procfileCommand(procfile.release), workdir: DEFAULTS.workdir, source: procfile.origin.releaseSource };
     }
     const fly = flyReleaseCommand(src);
     if (fly !== undefined) {
@@ -280,18 +280,18 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
             const words = procfileCommand(cmd);
             const isManage = words[0]?.startsWith("python") && words[1]?.endsWith("manage.py");
             if (isManage && words[2] === "collectstatic") {
-                notes.push(`The Procfile runs \`${cmd}\` before the server; collectstatic belongs to the build, where the image runs it when STATIC_ROOT is set.`);
+                notes.push(`${procfile!.origin.subject} runs \`${cmd}\` before the server; collectstatic belongs to the build, where the image runs it when STATIC_ROOT is set.`);
                 continue;
             }
             if (isManage && words[2] === "migrate" && django && !hasDatabase) {
-                notes.push(`The Procfile runs \`${cmd}\` before the server, but the settings define no DATABASES, so there is nothing to migrate: it is not run. Set \`releaseCommand\` to run it anyway.`);
+                notes.push(`${procfile!.origin.subject} runs \`${cmd}\` before the server, but the settings define no DATABASES, so there is nothing to migrate: it is not run. Set \`releaseCommand\` to run it anyway.`);
                 continue;
             }
             kept.push(cmd);
         }
         if (kept.length > 0) {
             const text = kept.join(" && ");
-            return { command: kept.length === 1 ? procfileCommand(text) : ["sh", "-c", text], workdir: DEFAULTS.workdir, source: "Procfile web: (before the server)" };
+            return { command: kept.length === 1 ? procfileCommand(text) : ["sh", "-c", text], workdir: DEFAULTS.workdir, source: `${procfile!.origin.webSource} (before the server)` };
         }
     }
     if (django && hasDatabase) {

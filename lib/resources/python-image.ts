@@ -126,7 +126,7 @@ export interface PythonImageArgs extends ImageOptions {
      * The command PythonApp runs once per deploy, with the new image, before the
      * new container takes traffic (migrations), as a list of words (no shell),
      * e.g. ["python", "manage.py", "migrate", "--noinput"]; [] runs none.
-     * @default the Procfile's release: line, or the commands it chains before the server, or Django's
+     * @default the Procfile's release: line (else render.yaml's or Railway's preDeployCommand), or the commands it chains before the server, or Django's
      * `migrate` when its database is an SQLite file in the app's folder
      */
     readonly releaseCommand?: string[];

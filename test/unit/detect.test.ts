@@ -553,6 +553,60 @@ describe("detection", () => {
             assert.deepEqual(synthesize(dir).plan.entrypoint, { spec: "main:app()", interface: "asgi", source: "Procfile" });
         });
 
+        describe("platform config files in place of a Procfile", () => {
+            const TWO_APPS = {
+                "svc/__init__.py": "",
+                "svc/web.py": "from flask import Flask\n\nsite = Flask(__name__)\n",
+                "svc/admin.py": "from flask import Flask\n\nadmin = Flask(__name__)\n",
+                "requirements.txt": "flask\n",
+            };
+            const RENDER = "services:\n  - type: web\n    name: site\n    runtime: python\n    startCommand: gunicorn svc.web:site\n    preDeployCommand: python -m svc.setup\n    healthCheckPath: /up\n";
+
+            it("GIVEN render.yaml and a Procfile THEN the Procfile's commands are used and render.yaml is not read", () => {
+                const dir = apps.make({ ...TWO_APPS, "render.yaml": RENDER, Procfile: "web: gunicorn svc.admin:admin\n" });
+                const { plan } = synthesize(dir);
+                assert.deepEqual(plan.entrypoint, { spec: "svc.admin:admin", interface: "wsgi", source: "Procfile" });
+                assert.equal(plan.release, undefined);
+                assert.deepEqual(plan.healthCheck, { path: "/" });
+            });
+
+            it("GIVEN render.yaml's web service (legacy `env: python`) THEN its startCommand, preDeployCommand and healthCheckPath are used; `healthCheckPath` beats it", () => {
+                const dir = apps.make({ ...TWO_APPS, "render.yaml": RENDER.replace("runtime: python", "env: python") });
+                const { plan } = synthesize(dir);
+                assert.deepEqual(plan.entrypoint, { spec: "svc.web:site", interface: "wsgi", source: "render.yaml" });
+                assert.deepEqual(plan.release, { command: ["python", "-m", "svc.setup"], workdir: "/app", source: "render.yaml preDeployCommand" });
+                assert.deepEqual(plan.healthCheck, { path: "/up" });
+                assert.ok(plan.notes.includes("The health check requests /up, render.yaml's healthCheckPath; set `healthCheckPath` to change it."), plan.notes.join("\n"));
+                assert.deepEqual(synthesize(dir, { healthCheckPath: "/ping" }).plan.healthCheck, { path: "/ping" });
+            });
+
+            it("GIVEN render.yaml whose web service is built from another folder (rootDir) THEN its commands are not used and a note says where it is", () => {
+                const dir = apps.make({ ...TWO_APPS, "render.yaml": RENDER.replace("    name: site\n", "    name: site\n    rootDir: backend\n") });
+                const { plan } = synthesize(dir, { app: "svc.web:site" });
+                assert.equal(plan.release, undefined);
+                assert.ok(
+                    plan.notes.includes("render.yaml's web service site is built from backend/ (its rootDir), not this folder; its commands are not used. Point `source` at that folder to deploy it."),
+                    plan.notes.join("\n"),
+                );
+            });
+
+            it("GIVEN render.yaml that is not YAML THEN a note says so and the app is found in the code", () => {
+                const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "render.yaml": "services:\n  - type: web\n   name: [broken\n" });
+                const { plan } = synthesize(dir);
+                assert.equal(plan.entrypoint.source, "app.py");
+                assert.ok(plan.notes.some((n) => n.startsWith("render.yaml is not valid YAML (") && n.endsWith("); its commands are not read.")), plan.notes.join("\n"));
+            });
+
+            it("GIVEN railway.toml with a start command naming an app by a bad path and a list of pre-deploy commands THEN the error names railway.toml; the list runs in turn", () => {
+                const bad = apps.make({ ...TWO_APPS, "railway.toml": '[deploy]\nstartCommand = "gunicorn --chdir ../up svc.web:site"\n' });
+                assert.throws(() => synthesize(bad), (e: InputError) => e.argument === "railway.toml" && e.message.startsWith("railway.toml's startCommand gives --chdir as \"../up\", which the image cannot use:"));
+                const dir = apps.make({ ...TWO_APPS, "railway.toml": '[deploy]\nstartCommand = "gunicorn svc.web:site"\npreDeployCommand = ["python -m svc.migrate", "python -m svc.seed"]\n' });
+                const { plan } = synthesize(dir);
+                assert.deepEqual(plan.entrypoint, { spec: "svc.web:site", interface: "wsgi", source: "railway.toml" });
+                assert.deepEqual(plan.release, { command: ["sh", "-c", "python -m svc.migrate && python -m svc.seed"], workdir: "/app", source: "railway.toml preDeployCommand" });
+            });
+        });
+
         it("GIVEN a Procfile running `python -m gunicorn 'svc.web:app'` THEN the quotes are dropped", () => {
             const dir = apps.make({
                 "svc/__init__.py": "",
