@@ -16,7 +16,7 @@ export interface ExactPython {
     readonly version: string;
     /** What the file says, as written. */
     readonly said: string;
-    /** ".python-version", "runtime.txt", "Pipfile.lock", "Pipfile", "requirements.txt (pip-compile header)". */
+    /** ".python-version", "runtime.txt", ".tool-versions", "mise.toml", "Pipfile.lock", "Pipfile", "requirements.txt (pip-compile header)". */
     readonly source: string;
     /** A hint rather than a requirement (the pip-compile header): an unsupported one is skipped, not refused. */
     readonly hint: boolean;
@@ -80,6 +80,11 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
     if (rt !== undefined) {
         const text = rt.trim();
         exact.push(exactOrThrow("runtime.txt", text, 'write it as "python-3.12" (or "python-3.12.4"), or set `python`.', false));
+    }
+
+    const managed = versionManagerPython(src);
+    if (managed) {
+        exact.push(managed);
     }
 
     const pipfile = pipfilePython(src);
@@ -148,6 +153,47 @@ function exactOrThrow(source: string, said: string, fix: string, hint: boolean):
         throw new InputError(source, `${source} says ${JSON.stringify(said)}, which is not a CPython version; ${fix}`);
     }
     return { version, said, source, hint };
+}
+
+/**
+ * The Python a version manager pins for the folder: asdf's `.tool-versions`
+ * (`python 3.11.9`; the first version on the line is the one asdf uses), else
+ * mise's `mise.toml` / `.mise.toml` (`[tools] python = "3.11"`, a list, or
+ * `{ version = "3.11" }`). A value that names no CPython version (`system`,
+ * `latest`, `ref:...`) says nothing about the image and is skipped.
+ */
+function versionManagerPython(src: SourceTree): ExactPython | undefined {
+    const tv = src.readIfFile(".tool-versions");
+    if (tv !== undefined) {
+        for (const raw of tv.split(/\r?\n/)) {
+            const hash = raw.indexOf("#");
+            const words = (hash < 0 ? raw : raw.slice(0, hash)).trim().split(/\s+/);
+            if (words[0] === "python" && words[1] !== undefined) {
+                const version = minorOf(words[1]);
+                return version === undefined ? undefined : { version, said: words[1], source: ".tool-versions", hint: false };
+            }
+        }
+    }
+    for (const file of ["mise.toml", ".mise.toml"]) {
+        const text = src.readIfFile(file);
+        if (text === undefined) {
+            continue;
+        }
+        let tools: Record<string, unknown> | undefined;
+        try {
+            tools = table(parseTomlLoose(text), "tools");
+        } catch {
+            continue; // not TOML: mise would refuse it too
+        }
+        const value = tools?.["python"];
+        const first = Array.isArray(value) ? value[0] : value;
+        const said = typeof first === "string" ? first : typeof first === "object" && first !== null ? (first as Record<string, unknown>)["version"] : undefined;
+        if (typeof said === "string") {
+            const version = minorOf(said);
+            return version === undefined ? undefined : { version, said, source: file, hint: false };
+        }
+    }
+    return undefined;
 }
 
 /** Pipfile.lock's _meta.requires, else the Pipfile's [requires]: python_version or python_full_version. */

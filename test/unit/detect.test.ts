@@ -241,6 +241,18 @@ describe("detection", () => {
             assert.deepEqual(synthesize(apps.make(files)).plan.python, { version: "3.11", source: ".python-version" });
         });
 
+        it("GIVEN asdf's .tool-versions or mise.toml naming Python THEN it decides, after .python-version and runtime.txt; `python system` says nothing", () => {
+            const base = { "app.py": FLASK_APP, "requirements.txt": "flask\n" };
+            const tv = (text: string) => synthesize(apps.make({ ...base, ".tool-versions": text })).plan.python;
+            assert.deepEqual(tv("nodejs 22.11.0\npython 3.11.9 3.10.14  # two, the first wins\n"), { version: "3.11", source: ".tool-versions" });
+            assert.deepEqual(tv("python system\n"), { version: "3.13", source: "default" });
+            const mise = (file: string, text: string) => synthesize(apps.make({ ...base, [file]: text })).plan.python;
+            assert.deepEqual(mise("mise.toml", '[tools]\npython = "3.12"\nnode = "22"\n'), { version: "3.12", source: "mise.toml" });
+            assert.deepEqual(mise(".mise.toml", '[tools]\npython = ["3.11", "3.12"]\n'), { version: "3.11", source: ".mise.toml" });
+            assert.deepEqual(mise("mise.toml", '[tools]\npython = { version = "3.10" }\n'), { version: "3.10", source: "mise.toml" });
+            assert.deepEqual(synthesize(apps.make({ ...base, ".tool-versions": "python 3.11.9\n", ".python-version": "3.12\n" })).plan.python, { version: "3.12", source: ".python-version" });
+        });
+
         it("GIVEN runtime.txt naming one version that requires-python allows THEN runtime.txt decides (a range only limits)", () => {
             const rest: Record<string, string> = { ...files };
             delete rest[".python-version"];
