@@ -133,6 +133,7 @@ PROJECTS = (
     "pycurl",
     "pydantic",
     "pydantic-core",
+    "pylibmc",
     "pymongo",
     "pymssql",
     "pymupdf",

@@ -104,6 +104,18 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
         reason: "dbus-python ships only an sdist; it compiles against libdbus-1 and, for its main-loop bindings, GLib.",
     },
     {
+        project: "gdal",
+        build: ["libgdal-dev"],
+        runtime: {
+            bookworm: ["libgdal32"],
+            trixie: ["libgdal36"],
+            jammy: ["libgdal30"],
+            noble: ["libgdal34t64"],
+        },
+        reason:
+            "GDAL's Python bindings (osgeo) ship only an sdist; they compile against libgdal, found with gdal-config, whose version must match the bindings' (Debian 12 has GDAL 3.6, Debian 13 3.10, Ubuntu 22.04 3.4, Ubuntu 24.04 3.8: pin GDAL to the base image's).",
+    },
+    {
         project: "gssapi",
         build: ["libkrb5-dev"],
         runtime: LIBGSSAPI,
@@ -193,6 +205,12 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
         reason: "pysaml2 signs and verifies with the xmlsec1 program (its default crypto backend), which it runs as a subprocess.",
     },
     {
+        project: "pysqlite3",
+        build: ["libsqlite3-dev"],
+        runtime: everywhere("libsqlite3-0"),
+        reason: "pysqlite3 ships only an sdist; it compiles against the system's SQLite (pysqlite3-binary is the wheel with SQLite built in).",
+    },
+    {
         project: "pytesseract",
         build: [],
         runtime: everywhere("tesseract-ocr"),
@@ -247,6 +265,17 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
         build: ["libsystemd-dev", "pkg-config"],
         runtime: everywhere("libsystemd0"),
         reason: "systemd-python ships only an sdist; it compiles against libsystemd, found with pkg-config.",
+    },
+    {
+        project: "wand",
+        build: [],
+        runtime: {
+            bookworm: ["libmagickwand-6.q16-6"],
+            trixie: ["libmagickwand-7.q16-10"],
+            jammy: ["libmagickwand-6.q16-6"],
+            noble: ["libmagickwand-6.q16-7t64"],
+        },
+        reason: "Wand is pure Python and loads ImageMagick's MagickWand library with ctypes at import time (ImageMagick 6 on Debian 12 and Ubuntu, 7 on Debian 13; Wand 0.6 takes either).",
     },
     {
         project: "weasyprint",
@@ -315,6 +344,17 @@ export const NATIVE_LIBRARIES_FROM_SDIST: readonly NativeLibraryRow[] = [
             noble: ["libcurl4t64"],
         },
         reason: "pycurl's wheels bundle libcurl; its sdist compiles against the system's libcurl (OpenSSL flavour), found with curl-config.",
+    },
+    {
+        project: "pylibmc",
+        build: ["libmemcached-dev", "zlib1g-dev"],
+        runtime: {
+            bookworm: ["libmemcached11"],
+            trixie: ["libmemcached11t64"],
+            jammy: ["libmemcached11"],
+            noble: ["libmemcached11t64"],
+        },
+        reason: "pylibmc's wheels (up to CPython 3.11) bundle libmemcached; its sdist compiles against the system's libmemcached and zlib.",
     },
     {
         project: "pymssql",

@@ -46,6 +46,11 @@ export function hasWheel(project: string, version: string, python: string): bool
     return covers(row, version, minor);
 }
 
+/** The newest final release of a project in the table (what pip installs when nothing pins it), or undefined for a project not in the table. */
+export function latestRelease(project: string): string | undefined {
+    return BY_PROJECT.get(normalizeProject(project))?.latest;
+}
+
 /** PEP 503: lowercase, runs of "-", "_" and "." become one "-". */
 export function normalizeProject(name: string): string {
     return name.trim().replace(/[-_.]+/g, "-").toLowerCase();

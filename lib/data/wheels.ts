@@ -7,7 +7,7 @@
  * GENERATED: do not edit. Regenerate with
  *     python3 scripts/wheel-table.py --index-url <index> > lib/data/wheels.ts
  * where <index> is the PEP 691 simple index pip uses.
- * Generated on 2026-11-29.
+ * Generated on 2026-11-30.
  *
  * Rules (see scripts/wheel-table.py): final releases only (no a/b/rc/dev),
  * yanked files ignored; cp3XY-cp3XY covers 3.XY, cp3X-abi3 covers every
@@ -932,6 +932,15 @@ export const WHEEL_COVERAGE: readonly WheelCoverage[] = [
             "3.12": ["2.1.2", "2.50.5"],
             "3.13": ["2.20.0", "2.50.5"],
             "3.14": ["2.35.0", "2.50.5"],
+        },
+    },
+    {
+        // 41 final releases, 0.2 to 1.6.3.
+        project: "pylibmc",
+        latest: "1.6.3",
+        pythons: {
+            "3.10": ["1.6.2", "1.6.3"],
+            "3.11": ["1.6.3", "1.6.3"],
         },
     },
     {

@@ -4,7 +4,7 @@ import { DEFAULTS } from "../data/defaults";
 import { AppInterface, Framework } from "../data/frameworks";
 import { installsReleaseIn } from "../data/releases";
 import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST } from "../data/native-libraries";
-import { hasWheel } from "../data/wheel-coverage";
+import { hasWheel, latestRelease } from "../data/wheel-coverage";
 import { detectDependencies, Installer } from "../detect/dependencies";
 import { detectEntrypoint, Entrypoint } from "../detect/entrypoint";
 import { detectPythonFacts } from "../detect/python-version";
@@ -424,10 +424,15 @@ function aptPackages(
         add(row, pin !== undefined && row.releases !== undefined ? `${row.project} ${pin}` : row.project);
     }
     // Projects whose wheels bundle their libraries need them only when pip must build the sdist.
+    // Unpinned, pip takes the newest release the specifier allows: the table's newest, when it does.
     for (const row of NATIVE_LIBRARIES_FROM_SDIST) {
-        const version = deps.pins.get(row.project);
+        const pin = deps.pins.get(row.project);
+        const latest = latestRelease(row.project);
+        const spec = deps.specifiers.get(row.project);
+        const version = pin ?? (latest !== undefined && (spec === undefined || spec === "" || satisfies(latest, spec)) ? latest : undefined);
         if (installed.has(row.project) && version !== undefined && hasWheel(row.project, version, python) === false) {
-            add(row, `${row.project} ${version} has no wheel for Python ${python}, so it builds from source`);
+            const which = pin !== undefined ? `${row.project} ${version}` : `${row.project} (unpinned: pip installs ${version})`;
+            add(row, `${which} has no wheel for Python ${python}, so it builds from source`);
         }
     }
     // GeoDjango: its libraries in the runner, and in the builder, whose build steps import the project.

@@ -335,6 +335,16 @@ describe("detection", () => {
             assert.match(note, /psycopg2 2\.9\.10 has no wheel for any of 3\.10, 3\.11, 3\.12, 3\.13, 3\.14 \(its published wheels\): it builds from source on every Python/);
         });
 
+        it("GIVEN pylibmc unpinned on 3.13 (its newest release's wheels stop at 3.11) THEN libmemcached's -dev packages in the builder and its library in the runner; pinned, 3.11 is chosen and nothing is added", () => {
+            const unpinned = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\npylibmc\n" })).plan;
+            assert.deepEqual(unpinned.python, { version: "3.13", source: "default" });
+            assert.deepEqual(unpinned.apt, { build: ["libmemcached-dev", "zlib1g-dev"], runtime: ["libmemcached11t64"] });
+            assert.ok(unpinned.notes.some((n) => n.startsWith("pylibmc (unpinned: pip installs 1.6.3) has no wheel for Python 3.13, so it builds from source: added libmemcached-dev, zlib1g-dev, libmemcached11t64 (")), unpinned.notes.join("\n"));
+            const pinned = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\npylibmc==1.6.3\n" })).plan;
+            assert.deepEqual(pinned.python, { version: "3.11", source: "the wheels of pylibmc 1.6.3 (its published wheels)" });
+            assert.deepEqual(pinned.apt, { build: [], runtime: [] });
+        });
+
         it("GIVEN only an sdist-only compiled pin (psycopg2) THEN the default, with no note blaming the wheels", () => {
             const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask==3.1.0\npsycopg2==2.9.10\n" });
             const plan = synthesize(dir).plan;
