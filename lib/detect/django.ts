@@ -1,5 +1,5 @@
 import { InputError } from "../errors";
-import { isSqliteUrl, pathValue, sqliteUrlPath } from "./paths";
+import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, withLocals } from "./paths";
 import { bind, comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, listOf, requiredVariables, truthy, walk } from "./python-eval";
 import { calleeOf, dictGet, Expr, Guard, parseModule, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
@@ -23,6 +23,12 @@ export interface DjangoProject {
     readonly entry: { readonly spec: string; readonly interface: "wsgi" | "asgi"; readonly source: string };
     /** The runtime settings, merged through star imports. */
     readonly settings: DjangoSettings;
+    /**
+     * Folders manage.py puts on sys.path itself (`sys.path.insert(0, os.path.join(BASE_DIR, "apps"))`)
+     * that the server's module (wsgi.py/asgi.py) does not, relative to the source folder: the server
+     * needs them on its Python path to import the same apps manage.py's commands see.
+     */
+    readonly sysPath: readonly string[];
 }
 
 export interface DjangoSettings {
@@ -207,7 +213,37 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule): Djan
     const fromEntry = entryFile ? settingsModuleIn(parseModule(src.read(entryFile))) : undefined;
     const runtimeSettings = typeof fromEntry === "string" && moduleFile(src, root, fromEntry) ? fromEntry : settingsModule;
     const settings = runtimeSettings === settingsModule ? devSettings : readSettings(src, root, runtimeSettings, entryFile ?? manage);
-    return { root, manage, settingsModule, runtimeSettings, entry, settings };
+    const served = new Set(entryFile ? sysPathAdditions(src, entryFile, parseModule(src.read(entryFile)), root) : []);
+    const sysPath = sysPathAdditions(src, manage, manageMod, root).filter((d) => !served.has(d));
+    return { root, manage, settingsModule, runtimeSettings, entry, settings, sysPath };
+}
+
+/**
+ * Folders a module adds to sys.path (`sys.path.insert(i, P)`, `sys.path.append(P)`,
+ * at top level or inside its functions, P read as a path: os.path.join,
+ * `Path(__file__).parent / "x"`, str(...)), relative to the source folder:
+ * only folders inside it, other than `cwd` (where the module runs, already on
+ * the path).
+ */
+export function sysPathAdditions(src: SourceTree, file: string, mod: PyModule, cwd: string): string[] {
+    const ctx: PathContext = {
+        file,
+        cwd,
+        lookup: (name) => {
+            const expr = mod.value(name);
+            return expr === undefined ? undefined : { expr, file };
+        },
+    };
+    const out: string[] = [];
+    for (const call of mod.calls) {
+        const callee = calleeOf(call);
+        const arg = callee === "sys.path.insert" ? call.args[1] : callee === "sys.path.append" ? call.args[0] : undefined;
+        const dir = arg === undefined ? undefined : pathValue(arg, withLocals(ctx, mod, call));
+        if (dir !== undefined && !dir.startsWith("/") && !dir.startsWith("..") && dir !== cwd && src.exists(dir) && !src.isFile(dir) && !out.includes(dir)) {
+            out.push(dir);
+        }
+    }
+    return out;
 }
 
 interface ServerModule {

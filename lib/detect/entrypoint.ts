@@ -159,10 +159,18 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
             framework: "django",
             source: django.entry.source,
             chdir: request.chdir ?? django.root,
-            pythonPath: request.pythonPath ?? [],
+            pythonPath: request.pythonPath ?? django.sysPath,
             django,
             procfile,
-            notes: django.root !== "" ? [`The Django project is in ${django.root}/: gunicorn runs there.`] : [],
+            notes: [
+                ...(django.root !== "" ? [`The Django project is in ${django.root}/: gunicorn runs there.`] : []),
+                ...(django.sysPath.length > 0 && request.pythonPath === undefined
+                    ? [
+                          `${django.manage} puts ${django.sysPath.map((d) => `${d}/`).join(", ")} on sys.path and the server's module, ${django.entry.spec.split(":")[0]}, does not: ` +
+                              "gunicorn gets it on its Python path (--pythonpath), so the server imports the same apps manage.py's commands do. Set `pythonPath` to change it.",
+                      ]
+                    : []),
+            ],
         };
     }
 

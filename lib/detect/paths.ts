@@ -1,4 +1,4 @@
-import { calleeOf, Expr, str } from "./python-source";
+import { calleeOf, Expr, PyModule, str } from "./python-source";
 
 /**
  * Reads a filesystem path out of a Python expression without running it:
@@ -304,4 +304,23 @@ export function normalize(p: string): string | undefined {
         out.push(part);
     }
     return (absolute ? "/" : "") + out.join("/");
+}
+
+/**
+ * A PathContext that sees a call's function first: its local names (the
+ * last value each is assigned), and none of the module's names its
+ * parameters hide. `path = os.path.join(app.config["UPLOAD_FOLDER"], name);
+ * f.save(path)` then reads as the join it is.
+ */
+export function withLocals(ctx: PathContext, mod: PyModule, call: Extract<Expr, { kind: "call" }>): PathContext {
+    return {
+        ...ctx,
+        lookup: (name) => {
+            const own = mod.local(call, name);
+            if (own === null) {
+                return undefined; // a parameter: the caller's value
+            }
+            return own !== undefined ? { expr: own, file: ctx.file } : ctx.lookup(name);
+        },
+    };
 }

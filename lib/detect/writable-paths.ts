@@ -2,7 +2,7 @@ import { DEFAULTS } from "../data/defaults";
 import { candidates, ImportRoot, ModuleReader, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
 import { readIni } from "./dependencies";
-import { isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest } from "./paths";
+import { isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
 import { calleeOf, ClassDef, dictGet, Expr, parseModule, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -628,25 +628,6 @@ function writtenInto(c: Extract<Expr, { kind: "call" }>, ctx: PathContext): { fo
         return folder === undefined ? undefined : { folder, uploads: false, how: `open(..., ${JSON.stringify(str(c.args[1] ?? c.kwargs["mode"]))}) writes files into ${folder}` };
     }
     return undefined;
-}
-
-/**
- * A PathContext that sees a call's function first: its local names (the
- * last value each is assigned), and none of the module's names its
- * parameters hide. `path = os.path.join(app.config["UPLOAD_FOLDER"], name);
- * f.save(path)` then reads as the join it is.
- */
-function withLocals(ctx: PathContext, mod: PyModule, call: Extract<Expr, { kind: "call" }>): PathContext {
-    return {
-        ...ctx,
-        lookup: (name) => {
-            const own = mod.local(call, name);
-            if (own === null) {
-                return undefined; // a parameter: the caller's value
-            }
-            return own !== undefined ? { expr: own, file: ctx.file } : ctx.lookup(name);
-        },
-    };
 }
 
 /**

@@ -399,3 +399,44 @@ describe("Django settings read as Python imports them", () => {
         });
     });
 });
+
+describe("folders manage.py puts on sys.path", () => {
+    const MANAGE_MAIN = [
+        "import sys",
+        "from pathlib import Path",
+        "",
+        "",
+        "def main():",
+        '    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")',
+        "    current_path = Path(__file__).parent.resolve()",
+        '    sys.path.append(str(current_path / "shop"))',
+        "    from django.core.management import execute_from_command_line",
+        "    execute_from_command_line(sys.argv)",
+        "",
+    ].join("\n");
+    const SETTINGS = { production: `${BASE_HEAD}INSTALLED_APPS = ["django.contrib.staticfiles", "orders"]\n` };
+
+    it("GIVEN manage.py appending shop/ inside main() (cookiecutter-django's form) and a wsgi.py that does not THEN gunicorn gets /app/shop on its Python path, with a note", () => {
+        const dir = project(SETTINGS, { "manage.py": `import os\n${MANAGE_MAIN}`, "shop/orders/__init__.py": "" });
+        const { plan } = synthesize(dir);
+        assert.deepEqual(plan.server.pythonPath, ["/app/shop"]);
+        assert.ok(
+            plan.notes.includes(
+                "manage.py puts shop/ on sys.path and the server's module, config.wsgi, does not: gunicorn gets it on its Python path (--pythonpath), so the server imports the same apps manage.py's commands do. Set `pythonPath` to change it.",
+            ),
+            plan.notes.join("\n"),
+        );
+        assert.deepEqual(synthesize(dir, { pythonPath: [] }).plan.server.pythonPath, []);
+    });
+
+    it("GIVEN wsgi.py adding the same folder itself THEN nothing is added; a folder outside the source, or one that does not exist, is never added", () => {
+        const wsgi =
+            "import os\nimport sys\nfrom pathlib import Path\nfrom django.core.wsgi import get_wsgi_application\n" +
+            'BASE_DIR = Path(__file__).resolve(strict=True).parent.parent\nsys.path.append(str(BASE_DIR / "shop"))\n' +
+            'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")\napplication = get_wsgi_application()\n';
+        const same = project(SETTINGS, { "manage.py": `import os\n${MANAGE_MAIN}`, "config/wsgi.py": wsgi, "shop/orders/__init__.py": "" });
+        assert.deepEqual(synthesize(same).plan.server.pythonPath, []);
+        const manage = `import os\n${MANAGE_MAIN.replace('current_path / "shop"', 'current_path.parent / "vendor"').replace("sys.path.append", "sys.path.insert(0, 'libs')\n    sys.path.append")}`;
+        assert.deepEqual(synthesize(project(SETTINGS, { "manage.py": manage })).plan.server.pythonPath, []);
+    });
+});
