@@ -206,6 +206,7 @@ export const WRAPPERS: Readonly<Record<string, AppInterface>> = {
     "sentry_sdk.integrations.wsgi.SentryWsgiMiddleware": "wsgi",
     // ASGI middleware.
     "servestatic.ServeStaticASGI": "asgi",
+    "uvicorn.middleware.proxy_headers.ProxyHeadersMiddleware": "asgi",
     "blacknoise.BlackNoise": "asgi",
     "sentry_sdk.integrations.asgi.SentryAsgiMiddleware": "asgi",
 };

@@ -270,25 +270,33 @@ function wrapped(reader: ModuleReader, mod: PyModule, file: string, root: Import
     if (iface === undefined || value.kind !== "call" || depth > 3) {
         return undefined;
     }
-    const inner = value.args[0] ?? value.kwargs.app ?? value.kwargs.application;
-    let framework: Made["framework"] | undefined;
-    if (inner?.kind === "call") {
-        const local = inner.callee.kind === "ref" ? mod.functions.get(inner.callee.local) : undefined;
-        // A factory imported from the app's own code: ASGIMiddleware(create_app()) with `from notes import create_app`.
-        const imported = !local && inner.callee.kind === "ref" && inner.callee.path !== inner.callee.local ? importedMade(reader, file, root, inner.callee.path, seen) : undefined;
-        framework = (madeBy(inner) ?? (local ? factoryMade(mod, local) : undefined) ?? imported ?? wrapped(reader, mod, file, root, name, inner, seen, depth + 1))?.framework;
-    } else if (inner?.kind === "ref") {
-        const target = inner.local.split(".")[0];
-        // `app = WhiteNoise(app)`: the wrapped app is what the name held before.
-        const before = target === name ? valueBefore(mod, name, value) : undefined;
-        // `application = WhiteNoise(app)` with `from myapp import app`: the app the other module makes.
-        const importedPath = inner.path.split(".").slice(0, inner.path.split(".").length - (inner.local.split(".").length - 1)).join(".");
-        const imported = target !== name && mod.value(target) === undefined && importedPath !== target ? importedMade(reader, file, root, importedPath, seen) : undefined;
-        const made =
-            target !== name
-                ? (imported ?? classify(reader, file, root, target, seen))
-                : before && (madeBy(before) ?? wrapped(reader, mod, file, root, name, before, seen, depth + 1));
-        framework = made?.framework;
+    const frameworkOf = (inner: Expr | undefined): Made["framework"] | undefined => {
+        if (inner?.kind === "call") {
+            const local = inner.callee.kind === "ref" ? mod.functions.get(inner.callee.local) : undefined;
+            // A factory imported from the app's own code: ASGIMiddleware(create_app()) with `from notes import create_app`.
+            const imported = !local && inner.callee.kind === "ref" && inner.callee.path !== inner.callee.local ? importedMade(reader, file, root, inner.callee.path, seen) : undefined;
+            return (madeBy(inner) ?? (local ? factoryMade(mod, local) : undefined) ?? imported ?? wrapped(reader, mod, file, root, name, inner, seen, depth + 1))?.framework;
+        }
+        if (inner?.kind === "ref") {
+            const target = inner.local.split(".")[0];
+            // `app = WhiteNoise(app)`: the wrapped app is what the name held before.
+            const before = target === name ? valueBefore(mod, name, value) : undefined;
+            // `application = WhiteNoise(app)` with `from myapp import app`: the app the other module makes.
+            const importedPath = inner.path.split(".").slice(0, inner.path.split(".").length - (inner.local.split(".").length - 1)).join(".");
+            const imported = target !== name && mod.value(target) === undefined && importedPath !== target ? importedMade(reader, file, root, importedPath, seen) : undefined;
+            const made =
+                target !== name
+                    ? (imported ?? classify(reader, file, root, target, seen))
+                    : before && (madeBy(before) ?? wrapped(reader, mod, file, root, name, before, seen, depth + 1));
+            return made?.framework;
+        }
+        return undefined;
+    };
+    let framework = frameworkOf(value.args[0] ?? value.kwargs.app ?? value.kwargs.application);
+    // werkzeug's DispatcherMiddleware(fallback, {"/prefix": app}): the apps it mounts are the app too.
+    const mounts = callee!.endsWith("DispatcherMiddleware") ? (value.args[1] ?? value.kwargs.mounts) : undefined;
+    for (const [, mounted] of mounts?.kind === "dict" ? mounts.entries : []) {
+        framework ??= frameworkOf(mounted);
     }
     framework ??= importedFramework(mod)?.framework;
     return framework === undefined ? undefined : { framework, interface: iface, wrapper: callee };
