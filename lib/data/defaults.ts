@@ -34,6 +34,9 @@ export const DEFAULTS = {
     venv: "/opt/venv",
     /** Versions added when the app's own dependencies lack them. */
     gunicorn: "gunicorn==27.0.1",
+    /** A WebSocket library for uvicorn's worker (Django Channels apps that have none); the 1.2 release where the app pins h11 before 0.16. */
+    wsproto: "wsproto==1.3.2",
+    wsprotoBeforeH11016: "wsproto==1.2.0",
     /** uv is not in the base image: it is installed into its own venv in the builder. (poetry.lock, Pipfile.lock and pdm.lock are installed by pip.) */
     uv: "uv==0.13.9",
 } as const;

@@ -158,9 +158,14 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
             added.push(...chosen.added);
             // uvicorn serves WebSockets only with a WebSocket library; daphne (Channels' own server) brings none uvicorn uses.
             if (inp.installed.has("channels") && !inp.installed.has("websockets") && !inp.installed.has("wsproto")) {
+                // wsproto: pure Python, on h11 (which uvicorn already installs); 1.3 needs h11 0.16 or later.
+                const h11 = inp.deps.pins.get("h11");
+                const wsproto = h11 !== undefined && compare(h11, "0.16.0") < 0 ? DEFAULTS.wsprotoBeforeH11016 : DEFAULTS.wsproto;
+                added.push(wsproto);
                 notes.push(
                     "The app uses Django Channels, and the image serves it with uvicorn's worker, which answers WebSocket connections only when `websockets` or `wsproto` is installed; " +
-                        "the dependencies have neither, so WebSocket consumers are refused (HTTP works): add `websockets` to the dependencies.",
+                        `the dependencies have neither, so ${wsproto} is added (without it WebSocket consumers are refused; HTTP works)` +
+                        (h11 !== undefined && wsproto === DEFAULTS.wsprotoBeforeH11016 ? `, the release that accepts the app's h11 ${h11}.` : "."),
                 );
             }
         } else if (!/uvicorn|asgi/i.test(workerClass)) {
@@ -184,7 +189,8 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
         added.unshift(DEFAULTS.gunicorn);
     }
     if (added.length > 0) {
-        notes.push(`The app's dependencies lack ${added.map((p) => p.split("==")[0]).join(" and ")}: added ${added.join(", ")}, installed against the app's own pins so none of them moves.`);
+        const names = added.map((p) => p.split("==")[0]);
+        notes.push(`The app's dependencies lack ${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names[0]}: added ${added.join(", ")}, installed against the app's own pins so none of them moves.`);
     }
 
     let defaultWorkers: number | undefined;

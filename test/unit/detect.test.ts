@@ -1185,17 +1185,24 @@ describe("the gunicorn config's workers and threads", () => {
 
 describe("WebSockets under the uvicorn worker", () => {
     const ASGI = "from django.core.asgi import get_asgi_application\n\napplication = get_asgi_application()\n";
-    const note = (requirements: string) =>
-        synthesize(apps.make({ "chat_asgi.py": ASGI, "requirements.txt": requirements }), { app: "chat_asgi:application", interface: "asgi" }).plan.notes.filter((n) => n.includes("WebSocket"));
+    const plan = (requirements: string) => synthesize(apps.make({ "chat_asgi.py": ASGI, "requirements.txt": requirements }), { app: "chat_asgi:application", interface: "asgi" }).plan;
+    const note = (requirements: string) => plan(requirements).notes.filter((n) => n.includes("WebSocket"));
 
-    it("GIVEN a Channels app with no WebSocket library THEN a note says consumers are refused and what to add", () => {
+    it("GIVEN a Channels app with no WebSocket library THEN wsproto is added beside the worker, with a note", () => {
         assert.deepEqual(note("django\nchannels\n"), [
             "The app uses Django Channels, and the image serves it with uvicorn's worker, which answers WebSocket connections only when `websockets` or `wsproto` is installed; " +
-                "the dependencies have neither, so WebSocket consumers are refused (HTTP works): add `websockets` to the dependencies.",
+                "the dependencies have neither, so wsproto==1.3.2 is added (without it WebSocket consumers are refused; HTTP works).",
         ]);
+        assert.deepEqual(plan("django\nchannels\n").server.addedPackages, ["gunicorn==27.0.1", "uvicorn-worker==0.4.0", "wsproto==1.3.2"]);
+        assert.ok(plan("django\nchannels\n").notes.includes("The app's dependencies lack gunicorn, uvicorn-worker and wsproto: added gunicorn==27.0.1, uvicorn-worker==0.4.0, wsproto==1.3.2, installed against the app's own pins so none of them moves."));
     });
-    it("GIVEN a Channels app with websockets THEN no note", () => {
+    it("GIVEN a Channels app that pins h11 0.14.0 THEN wsproto 1.2.0, the release that accepts it", () => {
+        assert.ok(plan("django\nchannels\nuvicorn==0.30.6\nh11==0.14.0\n").server.addedPackages.includes("wsproto==1.2.0"));
+        assert.match(note("django\nchannels\nuvicorn==0.30.6\nh11==0.14.0\n")[0], /so wsproto==1\.2\.0 is added \(without it WebSocket consumers are refused; HTTP works\), the release that accepts the app's h11 0\.14\.0\.$/);
+    });
+    it("GIVEN a Channels app with websockets THEN no note and nothing added for it", () => {
         assert.deepEqual(note("django\nchannels\nwebsockets\n"), []);
+        assert.ok(!plan("django\nchannels\nwebsockets\n").server.addedPackages.some((p) => p.startsWith("wsproto")));
     });
 });
 
