@@ -1288,7 +1288,7 @@ function fromRequirements(
                     if (!constraints) {
                         needsSource = true;
                         if (r.path === "." || r.path === "./") {
-                            // The project itself: its own requirements (and pins) are installed too.
+                            // The project itself (`.[server]` too): its own requirements (and pins) are installed too.
                             installsSelf = true;
                             for (const d of projectRequirements(src, pyproject)) {
                                 const p = pep508(d);

@@ -14,8 +14,8 @@ export type RequirementLine =
     | { readonly kind: "name"; readonly name: string; readonly extras: readonly string[]; readonly specifiers: ReadonlyArray<{ readonly operator: string; readonly version: string }>; readonly line: string }
     /** `name @ url` (PEP 508) or a bare URL (`git+https://...#egg=name`). */
     | { readonly kind: "url"; readonly name?: string; readonly url: string; readonly vcs: boolean; readonly line: string }
-    /** `-e .`, `./lib`, `file:...`: a local path, installed from the source. */
-    | { readonly kind: "path"; readonly path: string; readonly editable: boolean; readonly line: string }
+    /** `-e .`, `./lib`, `file:...`: a local path, installed from the source; `.[server]` asks for its extras (`path` is then "."). */
+    | { readonly kind: "path"; readonly path: string; readonly extras: readonly string[]; readonly editable: boolean; readonly line: string }
     /** `-r file` / `-c file`. */
     | { readonly kind: "include"; readonly file: string; readonly constraints: boolean; readonly line: string }
     /** `--index-url`, `--extra-index-url`, `--find-links` and other global options. */
@@ -121,7 +121,7 @@ function classifyOption(opt: string, value: string | undefined, line: string, nu
             if (VCS_SCHEMES.some((s) => v.startsWith(s)) || /^[a-z]+:\/\//i.test(v)) {
                 return { kind: "url", url: v, vcs: VCS_SCHEMES.some((s) => v.startsWith(s)), name: eggName(v), line };
             }
-            return { kind: "path", path: v, editable: true, line };
+            return { kind: "path", ...pathWithExtras(v, line, number), editable: true, line };
         }
         default:
             if (!opt.startsWith("-")) {
@@ -139,7 +139,7 @@ function requirement(line: string, number: number): RequirementLine {
         return { kind: "url", url: req, vcs: VCS_SCHEMES.some((s) => req.startsWith(s)), name: eggName(req), line };
     }
     if (req.startsWith(".") || req.startsWith("/") || req.startsWith("file:")) {
-        return { kind: "path", path: req, editable: false, line };
+        return { kind: "path", ...pathWithExtras(req, line, number), editable: false, line };
     }
     let parsed: Requirement | null;
     try {
@@ -168,6 +168,28 @@ function requirement(line: string, number: number): RequirementLine {
         default:
             throw new RequirementsError(number, line, "not a requirement");
     }
+}
+
+/**
+ * A local path and the extras written after it (`.[server,db]`), as pip splits
+ * them: a trailing bracketed part is the extras, read by the PEP 508 parser
+ * as the extras of a placeholder name (pip does the same).
+ */
+function pathWithExtras(written: string, line: string, number: number): { path: string; extras: string[] } {
+    const open = written.lastIndexOf("[");
+    if (!written.endsWith("]") || open <= 0) {
+        return { path: written, extras: [] };
+    }
+    let parsed: Requirement | null;
+    try {
+        parsed = parsePipRequirementsLine(`placeholder${written.slice(open)}`);
+    } catch {
+        parsed = null;
+    }
+    if (parsed?.type !== "ProjectName") {
+        throw new RequirementsError(number, line, `${JSON.stringify(written.slice(open))} after the path is not a list of extras`);
+    }
+    return { path: written.slice(0, open), extras: parsed.extras ?? [] };
 }
 
 /** `...#egg=name` names the project of a bare URL requirement. */

@@ -138,11 +138,12 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const baseImage = chooseBase(o.baseImage, python.version);
 
     const workdir = DEFAULTS.workdir;
-    // The project is installed when it is a package; a workspace member served with --package, when it is one.
+    // The project is installed when it is a package (after the source), or by the dependency install itself
+    // (`-e .` in requirements.txt, a setuptools project); a workspace member served with --package, when it is one.
     const member = deps.workspace?.members.find((m) => m.name === workspacePackage);
-    const installsProject = deps.installsProject || (member?.installable ?? false);
+    const installsProject = deps.installsProject || deps.installsSelf || (member?.installable ?? false);
     const installedRoots = new Set<string>();
-    if ((installsProject || deps.installsSelf) && entry.root && entry.root.dir !== "" && (member === undefined || entry.root.dir.startsWith(member.dir))) {
+    if (installsProject && entry.root && entry.root.dir !== "" && (member === undefined || entry.root.dir.startsWith(member.dir))) {
         installedRoots.add(entry.root.dir);
     }
     // The folder holding the app goes on the Python path when nothing installs it.

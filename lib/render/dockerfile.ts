@@ -177,7 +177,7 @@ function builderStage(plan: Plan): string[] {
 
 /** Whether every pip install of the plan goes through pip's resolver (no `--no-deps` install of a lock or of the project). */
 function resolverOnly(plan: Plan): boolean {
-    return plan.installer === "pip" && !plan.installsProject;
+    return plan.installer === "pip" && installProject(plan) === undefined;
 }
 
 /** `--group X` for each group, after `--no-default-groups` (uv installs dev by default). */
@@ -264,8 +264,12 @@ function scmEnv(plan: Plan): string {
     return scm && plan.buildEnv[scm.env] === undefined ? `${scm.env}=0.0.0 ` : "";
 }
 
+/**
+ * The step that installs the project after the source, without its dependencies, when it is a package;
+ * none when the dependency install already installs it (`needsSource`: `-e .` in requirements.txt, a setuptools project).
+ */
 function installProject(plan: Plan): string | undefined {
-    if (!plan.installsProject) {
+    if (!plan.installsProject || plan.needsSource) {
         return undefined;
     }
     const secrets = secretMounts(plan.caBundle, plan.installSecrets);

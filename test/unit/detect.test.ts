@@ -139,6 +139,24 @@ describe("detection", () => {
             assert.ok(builder.indexOf(copies[0]) < install);
         });
 
+        it("GIVEN `-e .[server]` THEN the plan says the project is installed, by the requirements install alone", () => {
+            const dir = apps.make({
+                "inkwell/__init__.py": '"""Inkwell."""\n__version__ = "1.2.0"\n',
+                "inkwell/wsgi.py": FLASK_APP,
+                "requirements.txt": "Flask==3.0.3\n-e .[server]\n",
+                "pyproject.toml":
+                    '[build-system]\nrequires = ["flit_core>=3.9,<4"]\nbuild-backend = "flit_core.buildapi"\n\n[project]\nname = "inkwell"\ndynamic = ["version", "description"]\ndependencies = ["Flask>=3.0"]\n\n[project.optional-dependencies]\nserver = ["gunicorn==23.0.0"]\n',
+            });
+            const r = synthesize(dir);
+            assert.equal(r.plan.installsProject, true);
+            assert.equal(r.plan.needsSource, true);
+            assert.equal(r.plan.notes[0], "requirements.txt installs a local path (-e or ./), so dependencies install after the source is copied; a code change reinstalls them.");
+            const runs = parse(r.dockerfile).stages[0].instructions.filter((i): i is Run => i instanceof Run).map((i) => shellOf(i).trim());
+            assert.ok(runs.some((x) => x.startsWith("pip install -r requirements.txt")));
+            assert.ok(!r.dockerfile.includes("--no-deps"), "the project is not installed a second time");
+            assert.ok(!r.dockerfile.includes("pip check"), "every install went through pip's resolver");
+        });
+
         it("GIVEN a ./local path requirement THEN needsSource is set too", () => {
             const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n./libs/shared\n" });
             assert.equal(synthesize(dir).plan.needsSource, true);
