@@ -4,7 +4,7 @@ import { minimatch } from "minimatch";
 import { parsePipRequirementsLine } from "pip-requirements-js";
 import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
-import { calleeOf, Expr, parseModule, strList } from "./python-source";
+import { calleeOf, Expr, parseModule, str, strList } from "./python-source";
 import { envReferences, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
 import { SourceTree } from "./source";
 
@@ -74,8 +74,23 @@ export interface Dependencies {
     readonly installsSelf: boolean;
     /** pyproject.toml, parsed, when there is one. */
     readonly pyproject?: Record<string, unknown>;
-    /** Dependency groups the manifests define (PEP 735 [dependency-groups], uv's dev-dependencies, Poetry's groups, PDM's dev and optional-dependencies groups), and those the installer installs by default. */
-    readonly groups: { readonly defined: readonly string[]; readonly defaults: readonly string[] };
+    /**
+     * Dependency groups the manifests define (PEP 735 [dependency-groups], uv's dev-dependencies, Poetry's groups,
+     * PDM's dev and optional-dependencies groups, a pip-installed project's extras), and those the installer installs by default.
+     * `extras`: which of `defined` are the project's extras (its optional dependencies), and where they are declared
+     * ("pyproject.toml's [project.optional-dependencies]"); absent when none are.
+     */
+    readonly groups: {
+        readonly defined: readonly string[];
+        readonly defaults: readonly string[];
+        readonly extras?: { readonly names: readonly string[]; readonly from: string };
+    };
+    /**
+     * These dependencies with the chosen groups' and extras' requirements counted as the app's own: their pins,
+     * specifiers and extras join the main dependencies' (which win where both name a project), so a pin in a
+     * `prod` extra decides as a pin in `dependencies` does. Absent where `pins` already holds every group's (a lock).
+     */
+    withGroups?(groups: readonly string[]): Dependencies;
     /**
      * Refuses dependency groups the lock cannot install as locked (pdm.lock: a
      * group it was locked without, or one whose requirements it does not
@@ -430,19 +445,20 @@ function fromPyproject(
         }
     }
     const groups = dependencyGroups(pyproject);
-    return base(src, {
+    const optional = projectExtras(pyproject);
+    // A name both a dependency group and an extra installs both.
+    const requirementsOf = (chosen: readonly string[]): string[] => chosen.flatMap((g) => [...(groups.requirements.get(g) ?? []), ...(optional.get(g) ?? [])]);
+    const found = base(src, {
         installer: "pip",
         manifest: "pyproject.toml",
         files: ["pyproject.toml"],
         direct: names,
         namesFor: (chosen) => {
             const out = new Set(names);
-            for (const g of chosen) {
-                for (const d of groups.requirements.get(g) ?? []) {
-                    const r = pep508(d);
-                    if (r) {
-                        out.add(r.name);
-                    }
+            for (const d of requirementsOf(chosen)) {
+                const r = pep508(d);
+                if (r) {
+                    out.add(r.name);
                 }
             }
             return out;
@@ -454,9 +470,71 @@ function fromPyproject(
         installsProject: table(pyproject, "build-system") !== undefined,
         needsSource: false,
         pyproject,
-        groups: { defined: [...groups.requirements.keys()], defaults: [] },
+        groups: {
+            defined: [...new Set([...groups.requirements.keys(), ...optional.keys()])],
+            defaults: [],
+            extras: optional.size > 0 ? { names: [...optional.keys()], from: "pyproject.toml's [project.optional-dependencies]" } : undefined,
+        },
         notes,
     });
+    return { ...found, withGroups: (chosen) => ({ ...found, ...counting(found, requirementsOf(chosen)) }) };
+}
+
+/**
+ * The pins, specifiers and extras of `deps` with those of more requirement
+ * strings added: a pin where the main dependencies pin none, a specifier
+ * joined to theirs (pip installs a version that satisfies both).
+ */
+function counting(deps: Dependencies, requirements: readonly string[]): Pick<Dependencies, "pins" | "specifiers" | "extras"> {
+    const pins = new Map(deps.pins);
+    const specifiers = new Map(deps.specifiers);
+    const extras = new Map([...deps.extras].map(([k, v]) => [k, new Set(v)]));
+    for (const d of requirements) {
+        const r = pep508(d);
+        if (!r) {
+            continue;
+        }
+        addExtras(extras, r.name, r.extras);
+        if (r.pin && !pins.has(r.name)) {
+            pins.set(r.name, r.pin);
+        }
+        if (r.specifier) {
+            const before = specifiers.get(r.name);
+            specifiers.set(r.name, before === undefined || before === r.specifier ? r.specifier : `${before},${r.specifier}`);
+        }
+    }
+    return { pins, specifiers, extras };
+}
+
+/**
+ * The project's extras, PEP 621 [project.optional-dependencies], by name as
+ * written, as requirement strings. An extra that names the project itself
+ * (`all = ["beacon-api[server,db]"]`) has those extras' requirements in its
+ * place, as pip expands it.
+ */
+function projectExtras(pyproject: Record<string, unknown> | undefined): Map<string, string[]> {
+    const project = table(pyproject, "project");
+    const name = typeof project?.["name"] === "string" ? normalizeName(project["name"]) : undefined;
+    return expandExtras(new Map(Object.entries(table(project, "optional-dependencies") ?? {}).map(([k, v]) => [k, strings(v)])), name);
+}
+
+/** Extras (name as written -> requirement strings) with the requirements that name the project itself (`self[a,b]`) replaced by those extras' requirements. */
+function expandExtras(declared: ReadonlyMap<string, readonly string[]>, self: string | undefined): Map<string, string[]> {
+    const byName = new Map([...declared.keys()].map((k) => [normalizeName(k), k]));
+    const expand = (key: string, seen: Set<string>): string[] => {
+        if (seen.has(key)) {
+            return [];
+        }
+        seen.add(key);
+        return (declared.get(key) ?? []).flatMap((d) => {
+            const r = pep508(d);
+            if (r && self !== undefined && r.name === self) {
+                return r.extras.flatMap((e) => (byName.has(e) ? expand(byName.get(e)!, seen) : []));
+            }
+            return [d];
+        });
+    };
+    return new Map([...declared.keys()].map((k) => [k, expand(k, new Set())]));
 }
 
 /** PEP 735 [dependency-groups] (and uv's legacy dev-dependencies) as requirement strings. */
@@ -1134,6 +1212,7 @@ function fromPdmLock(src: SourceTree, pyproject: Record<string, unknown> | undef
             defined: [...new Set([...dev.keys(), ...optional.keys()])].sort(),
             // `pdm install` installs the dev groups the lock holds (unless --prod); optional groups only when asked for.
             defaults: [...dev.keys()].filter((g) => lockedGroups.includes(g)).sort(),
+            extras: optional.size > 0 ? { names: [...optional.keys()].sort(), from: "pyproject.toml's [project.optional-dependencies]" } : undefined,
         },
         indexes,
         envReferences: refs,
@@ -1288,14 +1367,21 @@ function fromRequirements(
                     if (!constraints) {
                         needsSource = true;
                         if (r.path === "." || r.path === "./") {
-                            // The project itself (`.[server]` too): its own requirements (and pins) are installed too.
+                            // The project itself: its own requirements (and pins), and those of the extras asked for (`.[server]`), are installed too.
                             installsSelf = true;
-                            for (const d of projectRequirements(src, pyproject)) {
+                            const optional = pyproject && table(pyproject, "project") ? projectExtras(pyproject) : setupExtras(src).extras;
+                            const wanted = r.extras.map(normalizeName);
+                            const own = [...projectRequirements(src, pyproject), ...[...optional].filter(([k]) => wanted.includes(normalizeName(k))).flatMap(([, v]) => v)];
+                            for (const d of own) {
                                 const p = pep508(d);
                                 if (p) {
                                     names.add(p.name);
+                                    addExtras(extras, p.name, p.extras);
                                     if (p.pin && !pins.has(p.name)) {
                                         pins.set(p.name, p.pin);
+                                    }
+                                    if (p.specifier && !specifiers.has(p.name)) {
+                                        specifiers.set(p.name, p.specifier);
                                     }
                                 }
                             }
@@ -1458,6 +1544,45 @@ export function readIni(text: string): Map<string, Map<string, string>> {
     return sections;
 }
 
+/**
+ * A setuptools project's extras without running its setup.py: setup.cfg's
+ * [options.extras_require] (`name = requirements`, one a line or separated
+ * by `;`... as setuptools reads them: a line each), else the extras_require=
+ * dict of the setup() call (lists of strings, or one string). `from` says
+ * where, for the plan's notes.
+ */
+function setupExtras(src: SourceTree): { extras: Map<string, string[]>; from: string } {
+    const cfg = src.readIfFile("setup.cfg");
+    const section = cfg === undefined ? undefined : readIni(cfg).get("options.extras_require");
+    if (section !== undefined) {
+        const declared = new Map([...section].map(([k, v]) => [k, v.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"))]));
+        return { extras: expandExtras(declared, setupName(src)), from: "setup.cfg's [options.extras_require]" };
+    }
+    const py = src.readIfFile("setup.py");
+    const dict = py === undefined ? undefined : setupKeyword(py, "extras_require");
+    const declared = new Map<string, string[]>();
+    if (dict?.kind === "dict") {
+        for (const [k, v] of dict.entries) {
+            const key = str(k);
+            const one = str(v);
+            const list = one !== undefined ? [one] : strList(v);
+            if (key !== undefined && list !== undefined) {
+                declared.set(key, list);
+            }
+        }
+    }
+    return { extras: expandExtras(declared, setupName(src)), from: "setup.py's extras_require" };
+}
+
+/** The setuptools project's name (setup.cfg's [metadata] name, else setup.py's name=), PEP 503-normalized. */
+function setupName(src: SourceTree): string | undefined {
+    const cfg = src.readIfFile("setup.cfg");
+    const fromCfg = cfg === undefined ? undefined : readIni(cfg).get("metadata")?.get("name");
+    const py = src.readIfFile("setup.py");
+    const name = fromCfg ?? (py === undefined ? undefined : str(setupKeyword(py, "name")));
+    return name === undefined ? undefined : normalizeName(name);
+}
+
 /** The project's own requirements: [project].dependencies, else setup.cfg/setup.py's install_requires. */
 function projectRequirements(src: SourceTree, pyproject: Record<string, unknown> | undefined): string[] {
     const declared = table(pyproject, "project")?.["dependencies"];
@@ -1489,12 +1614,14 @@ function fromSetup(src: SourceTree, pyproject: Record<string, unknown> | undefin
         notes.push(`${manifest}'s install_requires could not be read without running it; pip reads it at build time, but the package could not check the app's pins.`);
     }
     notes.push(`A setuptools project (${manifest}): pip installs it and its dependencies after the source is copied, so a code change reinstalls them; a requirements.txt of pinned dependencies would let them install first and stay cached.`);
-    return base(src, {
+    const optional = setupExtras(src);
+    const requirementsOf = (chosen: readonly string[]): string[] => chosen.flatMap((g) => optional.extras.get(g) ?? []);
+    const deps = base(src, {
         installer: "pip",
         manifest,
         files: [],
         direct: names,
-        namesFor: () => names,
+        namesFor: (chosen) => new Set([...names, ...requirementsOf(chosen).flatMap((d) => pep508(d)?.name ?? [])]),
         pins,
         extras,
         vcs,
@@ -1502,8 +1629,10 @@ function fromSetup(src: SourceTree, pyproject: Record<string, unknown> | undefin
         installsSelf: true,
         needsSource: true,
         pyproject,
+        groups: { defined: [...optional.extras.keys()], defaults: [], extras: optional.extras.size > 0 ? { names: [...optional.extras.keys()], from: optional.from } : undefined },
         notes,
     });
+    return { ...deps, withGroups: (chosen) => ({ ...deps, ...counting(deps, requirementsOf(chosen)) }) };
 }
 
 function addExtras(extras: Map<string, Set<string>>, name: string, add: readonly string[]): void {

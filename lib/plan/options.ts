@@ -44,9 +44,11 @@ export interface ImageOptions {
     /**
      * Dependency groups to install besides the main dependencies (PEP 735
      * [dependency-groups], uv's, Poetry's and PDM's groups; PDM's include the
-     * optional-dependencies groups). Development groups
+     * optional-dependencies groups), or, for a project pip installs, its
+     * extras (PEP 621 [project.optional-dependencies], setuptools'
+     * extras_require). Development groups
      * (dev, lint, test...) are never installed unless named here.
-     * @default a group named prod, production or deploy, when there is one
+     * @default a group or extra named prod, production or deploy, when there is one
      */
     readonly dependencyGroups?: string[];
     /**

@@ -5,7 +5,7 @@ import { AppInterface, Framework } from "../data/frameworks";
 import { installsReleaseIn } from "../data/releases";
 import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST } from "../data/native-libraries";
 import { hasWheel, latestRelease } from "../data/wheel-coverage";
-import { detectDependencies, Installer } from "../detect/dependencies";
+import { Dependencies, detectDependencies, Installer } from "../detect/dependencies";
 import { detectEntrypoint, Entrypoint } from "../detect/entrypoint";
 import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
@@ -48,8 +48,10 @@ export interface Plan {
     readonly bytecode: BytecodePlan;
     /** How the installer is asked: dependency groups, the workspace member, the version variable for VCS-versioned projects. */
     readonly dependencies: {
-        /** Dependency groups installed besides the main dependencies. */
+        /** Dependency groups installed besides the main dependencies (a project's extras among them). */
         readonly groups: readonly string[];
+        /** Which of `groups` are the project's extras (PEP 621 optional-dependencies, setuptools' extras_require), installed with the main dependencies. */
+        readonly extras: readonly string[];
         /** uv workspace: the member served (`uv sync --package`), and whether the root has members to skip in the first sync. */
         readonly workspacePackage?: string;
         readonly workspace: boolean;
@@ -111,14 +113,16 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const o = checkOptions(options);
     const notes: string[] = [];
 
-    const deps = detectDependencies(src, o.installer);
-    notes.push(...deps.notes);
-    if (deps.projectNote) {
-        notes.push(deps.projectNote);
+    const found = detectDependencies(src, o.installer);
+    notes.push(...found.notes);
+    if (found.projectNote) {
+        notes.push(found.projectNote);
     }
 
     // Which dependency groups: the option, else a production group; development groups never ship.
-    const groups = chooseGroups(o, deps, notes);
+    const groups = chooseGroups(o, found, notes);
+    // The chosen groups' and extras' pins are the app's pins from here on.
+    const deps = found.withGroups?.(groups) ?? found;
 
     const entry = detectEntrypoint(
         src,
@@ -212,6 +216,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         sourceInto: deps.needsSource || installsProject || steps.steps.length > 0 ? "builder" : "runner",
         dependencies: {
             groups,
+            extras: groups.filter((g) => found.groups.extras?.names.includes(g)),
             workspacePackage,
             workspace: (deps.workspace?.members.length ?? 0) > 0,
             indexes: deps.indexes,
@@ -338,13 +343,11 @@ function chooseGroups(o: CheckedOptions, deps: ReturnType<typeof detectDependenc
 
 function chooseGroupsUnchecked(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[]): string[] {
     const defined = deps.groups.defined;
+    const extras = deps.groups.extras;
     if (o.dependencyGroups !== undefined) {
         for (const g of o.dependencyGroups) {
             if (!defined.includes(g)) {
-                throw new InputError(
-                    "`dependencyGroups`",
-                    `\`dependencyGroups\` names "${g}", which the manifests do not define (${defined.length > 0 ? `they define ${defined.join(", ")}` : "they define no groups"}).`,
-                );
+                throw new InputError("`dependencyGroups`", `\`dependencyGroups\` names "${g}", which the manifests do not define (${definedGroups(defined, extras)}).`);
             }
         }
         if (o.dependencyGroups.length > 0 && deps.installer === "pipenv") {
@@ -354,7 +357,8 @@ function chooseGroupsUnchecked(o: CheckedOptions, deps: ReturnType<typeof detect
     }
     const prod = defined.filter((g) => PRODUCTION_GROUPS.includes(g));
     if (prod.length > 0) {
-        notes.push(`Installs the dependency group${prod.length > 1 ? "s" : ""} ${prod.join(", ")} besides the main dependencies (set \`dependencyGroups\` to choose).`);
+        const what = prod.map((g) => (extras?.names.includes(g) ? `the extra ${g} (${extras.from})` : `the dependency group ${g}`));
+        notes.push(`Installs ${what.join(" and ")} besides the main dependencies (set \`dependencyGroups\` to choose).`);
     }
     const skipped = deps.groups.defaults.filter((g) => !prod.includes(g));
     if (skipped.length > 0) {
@@ -363,6 +367,22 @@ function chooseGroupsUnchecked(o: CheckedOptions, deps: ReturnType<typeof detect
         notes.push(`The group${many ? "s" : ""} ${skipped.join(", ")}, which ${tool} installs by default, ${many ? "are" : "is"} not installed: development tools stay out of the image.`);
     }
     return prod;
+}
+
+/**
+ * What the manifests define, for the error on a `dependencyGroups` name they
+ * do not, saying which names are dependency groups and which the project's
+ * extras: "they define the dependency groups lint, test and the extras prod,
+ * dev (pyproject.toml's [project.optional-dependencies])", or "they define no
+ * groups or extras".
+ */
+function definedGroups(defined: readonly string[], extras: Dependencies["groups"]["extras"]): string {
+    const groups = defined.filter((g) => !(extras?.names.includes(g) ?? false));
+    const parts = [
+        ...(groups.length > 0 ? [`the dependency group${groups.length > 1 ? "s" : ""} ${groups.join(", ")}`] : []),
+        ...(extras && extras.names.length > 0 ? [`the extra${extras.names.length > 1 ? "s" : ""} ${extras.names.join(", ")} (${extras.from})`] : []),
+    ];
+    return parts.length > 0 ? `they define ${parts.join(" and ")}` : "they define no groups or extras";
 }
 
 function chooseWorkspacePackage(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, entry: Entrypoint, notes: string[]): string | undefined {

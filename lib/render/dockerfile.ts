@@ -236,15 +236,11 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
             head = `RUN ${pipCache()} ${secrets}\\`;
             if (plan.manifest === "pyproject.toml") {
                 // Only the dependencies (and chosen groups): the project itself, if a package, installs after the source.
-                const deps =
-                    "import sys; tomllib = __import__('tomllib') if sys.version_info >= (3, 11) else __import__('pip._vendor.tomli', fromlist=['loads']); " +
-                    "p = tomllib.load(open('pyproject.toml', 'rb')); g = p.get('dependency-groups', {}); " +
-                    "grp = lambda n: [x for r in g.get(n, []) for x in ([r] if isinstance(r, str) else grp(r['include-group']))]; " +
-                    "open('/tmp/pyproject-deps.txt', 'w').write(''.join(r + '\\n' for r in p.get('project', {}).get('dependencies', []) + [x for n in sys.argv[1:] for x in grp(n)]))";
-                steps.push(`python -c ${JSON.stringify(deps)}${plan.dependencies.groups.map((g) => ` ${g}`).join("")}`, "pip install -r /tmp/pyproject-deps.txt");
+                steps.push(`python -c ${JSON.stringify(pyprojectRequirements(plan.dependencies.extras.length > 0))}${plan.dependencies.groups.map((g) => ` ${g}`).join("")}`, "pip install -r /tmp/pyproject-deps.txt");
             } else if (plan.manifest === "setup.py" || plan.manifest === "setup.cfg") {
-                // A setuptools project: pip builds and installs it with its install_requires.
-                steps.push("pip install .");
+                // A setuptools project: pip builds and installs it with its install_requires (and the chosen extras').
+                const extras = plan.dependencies.extras;
+                steps.push(extras.length > 0 ? `pip install '.[${extras.join(",")}]'` : "pip install .");
             } else {
                 steps.push("pip install -r requirements.txt");
             }
@@ -256,6 +252,27 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
     }
     steps.push(...finish);
     return [head, ...steps.map((s, i) => `    ${i === 0 ? "" : "&& "}${s}${i < steps.length - 1 ? " \\" : ""}`)];
+}
+
+/**
+ * The Python (run by `python -c`, with the chosen group names as arguments) that writes
+ * /tmp/pyproject-deps.txt from pyproject.toml alone, before the source is copied: [project]
+ * dependencies, then each named PEP 735 group (include-group expanded) and, with `extras`,
+ * each named extra of [project.optional-dependencies], where a requirement on the project
+ * itself (`beacon-api[server]`) stands for those extras' requirements, as pip expands it
+ * (read with pip's own PEP 508 parser). The project then installs with --no-deps.
+ */
+function pyprojectRequirements(extras: boolean): string {
+    const load =
+        "import sys; tomllib = __import__('tomllib') if sys.version_info >= (3, 11) else __import__('pip._vendor.tomli', fromlist=['loads']); " +
+        "p = tomllib.load(open('pyproject.toml', 'rb')); g = p.get('dependency-groups', {}); " +
+        "grp = lambda n: [x for r in g.get(n, []) for x in ([r] if isinstance(r, str) else grp(r['include-group']))]; ";
+    const optional =
+        "from pip._vendor.packaging.requirements import Requirement; from pip._vendor.packaging.utils import canonicalize_name as cn; " +
+        "pr = p.get('project', {}); o = pr.get('optional-dependencies', {}); k = {cn(e): e for e in o}; " +
+        "ext = lambda n, s: [] if n in s else [x for r in o.get(n, []) for q in [Requirement(r)] for x in ([r] if cn(q.name) != cn(pr.get('name', '')) else [y for e in sorted(q.extras) if cn(e) in k for y in ext(k[cn(e)], s | {n})])]; ";
+    const write = (more: string) => `open('/tmp/pyproject-deps.txt', 'w').write(''.join(r + '\\n' for r in p.get('project', {}).get('dependencies', []) + [x for n in sys.argv[1:] for x in ${more}]))`;
+    return extras ? load + optional + write("grp(n) + ext(n, set())") : load + write("grp(n)");
 }
 
 /** The VCS-version stand-in for installing the project, when its build backend reads the version from git. */

@@ -139,7 +139,7 @@ describe("detection", () => {
             assert.ok(builder.indexOf(copies[0]) < install);
         });
 
-        it("GIVEN `-e .[server]` THEN the plan says the project is installed, by the requirements install alone", () => {
+        it("GIVEN `-e .[server]` THEN the plan says the project is installed, by the requirements install alone, and the extra's requirements count as the app's", () => {
             const dir = apps.make({
                 "inkwell/__init__.py": '"""Inkwell."""\n__version__ = "1.2.0"\n',
                 "inkwell/wsgi.py": FLASK_APP,
@@ -150,7 +150,8 @@ describe("detection", () => {
             const r = synthesize(dir);
             assert.equal(r.plan.installsProject, true);
             assert.equal(r.plan.needsSource, true);
-            assert.equal(r.plan.notes[0], "requirements.txt installs a local path (-e or ./), so dependencies install after the source is copied; a code change reinstalls them.");
+            assert.deepEqual(r.plan.server.addedPackages, [], "gunicorn comes with the server extra");
+            assert.deepEqual(r.plan.notes, ["requirements.txt installs a local path (-e or ./), so dependencies install after the source is copied; a code change reinstalls them."]);
             const runs = parse(r.dockerfile).stages[0].instructions.filter((i): i is Run => i instanceof Run).map((i) => shellOf(i).trim());
             assert.ok(runs.some((x) => x.startsWith("pip install -r requirements.txt")));
             assert.ok(!r.dockerfile.includes("--no-deps"), "the project is not installed a second time");
@@ -203,6 +204,116 @@ describe("detection", () => {
             const copyAll = builder.findIndex((i) => i instanceof Copy && i.getArgumentsContent() === ". .");
             const project = builder.findIndex((i) => i instanceof Run && shellOf(i).trim().startsWith("pip install --no-deps ."));
             assert.ok(copyAll >= 0 && project > copyAll);
+        });
+
+        describe("the project's extras", () => {
+            const BEACON_PYPROJECT = [
+                "[build-system]",
+                'requires = ["hatchling>=1.24"]',
+                'build-backend = "hatchling.build"',
+                "",
+                "[project]",
+                'name = "beacon-api"',
+                'version = "0.4.2"',
+                'requires-python = ">=3.11"',
+                'dependencies = ["fastapi==0.115.0", "pydantic-settings==2.5.2"]',
+                "",
+                "[project.optional-dependencies]",
+                'server = ["uvicorn[standard]==0.32.0"]',
+                'prod = ["beacon-api[server]", "gunicorn==23.0.0", "orjson==3.10.7"]',
+                'dev = ["pytest==8.3.3", "httpx==0.27.2"]',
+                "",
+                "[dependency-groups]",
+                'lint = ["ruff==0.6.9"]',
+                "",
+                "[tool.hatch.build.targets.wheel]",
+                'packages = ["src/beacon_api"]',
+                "",
+            ].join("\n");
+            const beacon = () =>
+                apps.make({
+                    "pyproject.toml": BEACON_PYPROJECT,
+                    "src/beacon_api/__init__.py": "",
+                    "src/beacon_api/main.py": "from fastapi import FastAPI\nfrom fastapi.responses import ORJSONResponse\napp = FastAPI(default_response_class=ORJSONResponse)\n",
+                });
+
+            it("GIVEN a PEP 621 extra named prod THEN it installs with the dependencies, before the source, its pins count (gunicorn is not added, uvicorn 0.32.0 picks the worker) and a note names it", () => {
+                const r = synthesize(beacon());
+                assert.deepEqual(r.plan.dependencies.groups, ["prod"]);
+                assert.deepEqual(r.plan.dependencies.extras, ["prod"]);
+                assert.equal(r.plan.installsProject, true);
+                assert.deepEqual(r.plan.server.addedPackages, ["uvicorn-worker==0.3.0"]);
+                assert.deepEqual(r.plan.notes, [
+                    "Installs the extra prod (pyproject.toml's [project.optional-dependencies]) besides the main dependencies (set `dependencyGroups` to choose).",
+                    "uvicorn-worker 0.3.0, not 0.4.0: 0.4.0 needs uvicorn>=0.36.0 and gunicorn>=21.0.0, and the app pins uvicorn 0.32.0 and gunicorn 23.0.0.",
+                    "The app's dependencies lack uvicorn-worker: added uvicorn-worker==0.3.0, installed against the app's own pins so none of them moves.",
+                ]);
+                const builder = parse(r.dockerfile).stages[0].instructions;
+                const install = builder.findIndex((i) => i instanceof Run && shellOf(i).includes("pip install -r /tmp/pyproject-deps.txt"));
+                const copyAll = builder.findIndex((i) => i instanceof Copy && i.getArgumentsContent() === ". .");
+                const project = builder.findIndex((i) => i instanceof Run && shellOf(i).trim().startsWith("pip install --no-deps ."));
+                assert.ok(install >= 0 && install < copyAll && copyAll < project, "the dependency layer stays before the source; the project installs after it");
+                const lines = r.dockerfile.split("\n");
+                assert.ok(lines.some((l) => l.startsWith('    python -c "import sys;') && l.endsWith('" prod \\')));
+                assert.ok(lines.includes("    && pip list --format=freeze > /tmp/installed.txt && pip install -c /tmp/installed.txt uvicorn-worker==0.3.0"));
+            });
+
+            it("GIVEN a PEP 621 extra named prod THEN the builder's script lists the dependencies and the extra's requirements, the extra it names on the project itself expanded", () => {
+                const dir = beacon();
+                const r = synthesize(dir);
+                const line = r.dockerfile.split("\n").find((l) => l.startsWith('    python -c "'))!;
+                const script = (JSON.parse(line.slice("    python -c ".length, line.lastIndexOf('"') + 1)) as string).replace("/tmp/pyproject-deps.txt", "deps.txt");
+                const run = spawnSync("python3", ["-c", script, "prod"], { cwd: dir, encoding: "utf8" });
+                assert.equal(run.status, 0, run.stderr);
+                assert.equal(fs.readFileSync(path.join(dir, "deps.txt"), "utf8"), "fastapi==0.115.0\npydantic-settings==2.5.2\nuvicorn[standard]==0.32.0\ngunicorn==23.0.0\norjson==3.10.7\n");
+            });
+
+            it("GIVEN `dependencyGroups` naming an extra THEN it is installed, and a name neither a group nor an extra is refused with both lists", () => {
+                const dir = beacon();
+                const r = synthesize(dir, { dependencyGroups: ["dev", "lint"] });
+                assert.deepEqual(r.plan.dependencies.groups, ["dev", "lint"]);
+                assert.deepEqual(r.plan.dependencies.extras, ["dev"]);
+                assert.deepEqual(r.plan.server.addedPackages, ["gunicorn==27.0.1", "uvicorn-worker==0.4.0"]);
+                assert.ok(r.dockerfile.includes('" dev lint \\\n'));
+                assert.throws(
+                    () => synthesize(dir, { dependencyGroups: ["production"] }),
+                    (e: unknown) =>
+                        e instanceof InputError &&
+                        e.message ===
+                            '`dependencyGroups` names "production", which the manifests do not define (they define the dependency group lint and the extras server, prod, dev (pyproject.toml\'s [project.optional-dependencies])).',
+                );
+            });
+
+            it("GIVEN no extra is chosen THEN the builder's script is the one without extras", () => {
+                const dir = apps.make({ "app.py": FLASK_APP, "pyproject.toml": '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["flask"]\n[project.optional-dependencies]\ndev = ["pytest"]\n' });
+                const r = synthesize(dir);
+                assert.deepEqual([r.plan.dependencies.groups, r.plan.dependencies.extras], [[], []]);
+                assert.ok(!r.dockerfile.includes("optional-dependencies"));
+            });
+
+            it("GIVEN setup.cfg's [options.extras_require] prod THEN pip installs the project with it and a note names it", () => {
+                const dir = apps.make({
+                    "app.py": FLASK_APP,
+                    "setup.cfg": "[metadata]\nname = svc\n\n[options]\npy_modules = app\ninstall_requires =\n    flask==3.1.0\n\n[options.extras_require]\nprod =\n    gunicorn==23.0.0\ndev = pytest\n",
+                    "setup.py": "from setuptools import setup\nsetup()\n",
+                });
+                const r = synthesize(dir);
+                assert.deepEqual(r.plan.dependencies.extras, ["prod"]);
+                assert.equal(r.plan.installsProject, true);
+                assert.deepEqual(r.plan.server.addedPackages, []);
+                assert.ok(r.plan.notes.includes("Installs the extra prod (setup.cfg's [options.extras_require]) besides the main dependencies (set `dependencyGroups` to choose)."));
+                assert.ok(r.dockerfile.split("\n").includes("    pip install '.[prod]' \\"));
+                assert.ok(!r.dockerfile.includes("--no-deps"));
+            });
+
+            it("GIVEN setup.py's extras_require dict THEN its names are extras `dependencyGroups` accepts", () => {
+                const dir = apps.make({
+                    "app.py": FLASK_APP,
+                    "setup.py": 'from setuptools import setup\nsetup(name="svc", py_modules=["app"], install_requires=["flask"], extras_require={"deploy": ["gunicorn==23.0.0"], "dev": "pytest"})\n',
+                });
+                assert.deepEqual(synthesize(dir).plan.dependencies.extras, ["deploy"]);
+                assert.deepEqual(synthesize(dir, { dependencyGroups: ["dev"] }).plan.dependencies.extras, ["dev"]);
+            });
         });
 
         it("GIVEN Pipfile.lock THEN pipenv is the installer and its default packages are the dependencies", () => {

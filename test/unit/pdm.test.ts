@@ -230,7 +230,7 @@ describe("pdm.lock", () => {
         assert.equal(r.plan.manifest, "pdm.lock");
         assert.deepEqual(r.plan.manifests, ["pyproject.toml", "pdm.lock"]);
         assert.equal(r.plan.installsProject, false);
-        assert.deepEqual(JSON.parse(JSON.stringify(r.plan.dependencies)), { groups: [], workspace: false, indexes: [] });
+        assert.deepEqual(JSON.parse(JSON.stringify(r.plan.dependencies)), { groups: [], extras: [], workspace: false, indexes: [] });
         assert.deepEqual(r.plan.server.addedPackages, []);
         assert.deepEqual(r.plan.notes, [
             "[tool.pdm] distribution = false: the project itself is not installed.",
@@ -269,6 +269,7 @@ describe("pdm.lock", () => {
         const dir = app();
         const r = synthesize(dir, { dependencyGroups: ["postgres"] });
         assert.deepEqual(r.plan.dependencies.groups, ["postgres"]);
+        assert.deepEqual(r.plan.dependencies.extras, ["postgres"]);
         assert.ok(installLines(r.dockerfile).includes("    python /opt/build-tools/export-lock.py pdm default,postgres \\"));
         const out = exportWith(dir, r.dockerfile);
         assert.deepEqual(out.lock.split("\n").filter((l) => l.startsWith("psycopg")), [
@@ -288,6 +289,20 @@ describe("pdm.lock", () => {
             "Installs the dependency group prod besides the main dependencies (set `dependencyGroups` to choose).",
             "The group dev, which pdm install installs by default, is not installed: development tools stay out of the image.",
         ]);
+    });
+
+    it("GIVEN an optional-dependencies group named prod THEN it is installed by default, as a PEP 621 project's prod extra is, and the note calls it an extra", () => {
+        const pyproject = PYPROJECT.replace('postgres = ["psycopg[binary]>=3.2"]', 'postgres = ["psycopg[binary]>=3.2"]\nprod = ["gunicorn>=22"]');
+        const packages = PACKAGES.map((p) => (p.name === "gunicorn" ? { ...p, groups: ["default", "prod"] } : p));
+        const dir = app({ "pyproject.toml": pyproject, "pdm.lock": pdmLock({ pyproject, packages, groups: ["default", "dev", "postgres", "prod"] }) });
+        const r = synthesize(dir);
+        assert.deepEqual([r.plan.dependencies.groups, r.plan.dependencies.extras], [["prod"], ["prod"]]);
+        assert.ok(installLines(r.dockerfile).includes("    python /opt/build-tools/export-lock.py pdm default,prod \\"));
+        assert.deepEqual(r.plan.notes.slice(1, 2), ["Installs the extra prod (pyproject.toml's [project.optional-dependencies]) besides the main dependencies (set `dependencyGroups` to choose)."]);
+        assert.equal(
+            refused(dir, { dependencyGroups: ["deploy"] }).message,
+            '`dependencyGroups` names "deploy", which the manifests do not define (they define the dependency group dev and the extras postgres, prod (pyproject.toml\'s [project.optional-dependencies])).',
+        );
     });
 
     it("GIVEN `dependencyGroups` naming a group pdm.lock was locked without THEN it is refused, naming the lock's groups and the fix", () => {
