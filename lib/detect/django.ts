@@ -21,6 +21,13 @@ export interface DjangoProject {
     readonly runtimeSettings: string;
     /** gunicorn's app, its interface and the file that decided it. */
     readonly entry: { readonly spec: string; readonly interface: "wsgi" | "asgi"; readonly source: string };
+    /**
+     * django-configurations: the settings class the server runs with (DJANGO_CONFIGURATION as its
+     * WSGI/ASGI module sets it, else manage.py's), whose body (and its bases') gives the settings.
+     */
+    readonly configuration?: string;
+    /** The settings class manage.py selects. */
+    readonly devConfiguration?: string;
     /** The runtime settings, merged through star imports. */
     readonly settings: DjangoSettings;
     /**
@@ -108,6 +115,11 @@ function isDjangoManage(mod: PyModule): boolean {
 
 /** `os.environ.setdefault("DJANGO_SETTINGS_MODULE", X)`, `os.environ["DJANGO_SETTINGS_MODULE"] = X`, and the like. */
 export function settingsModuleIn(mod: PyModule): string | undefined | null {
+    return environDefaultIn(mod, "DJANGO_SETTINGS_MODULE");
+}
+
+/** The value a module gives an environment variable when it is unset (`os.environ.setdefault(variable, X)`, `os.environ[variable] = X`); null when it sets it unreadably. */
+function environDefaultIn(mod: PyModule, variable: string): string | undefined | null {
     const value = (e: Expr | undefined): string | undefined => {
         const s = str(e);
         if (s !== undefined) {
@@ -119,7 +131,7 @@ export function settingsModuleIn(mod: PyModule): string | undefined | null {
     let seen = false;
     for (const call of mod.calls) {
         const callee = calleeOf(call) ?? "";
-        if (str(call.args[0]) === "DJANGO_SETTINGS_MODULE" && call.args.length >= 2 && (callee.endsWith("setdefault") || callee.endsWith("get") || callee.endsWith("getenv"))) {
+        if (str(call.args[0]) === variable && call.args.length >= 2 && (callee.endsWith("setdefault") || callee.endsWith("get") || callee.endsWith("getenv"))) {
             seen = true;
             const v = value(call.args[1]);
             if (v !== undefined) {
@@ -128,7 +140,7 @@ export function settingsModuleIn(mod: PyModule): string | undefined | null {
         }
     }
     for (const [target, v] of mod.itemAssigns) {
-        if (target.kind === "subscript" && str(target.index) === "DJANGO_SETTINGS_MODULE") {
+        if (target.kind === "subscript" && str(target.index) === variable) {
             seen = true;
             const s = value(v);
             if (s !== undefined) {
@@ -176,7 +188,12 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule): Djan
                 `in ${manage}${wsgiFiles.length > 0 ? ` and ${wsgiFiles.map((f) => f.file).join(", ")}` : ""}); set \`app\` (e.g. "proj.wsgi:application").`,
         );
     }
-    const devSettings = readSettings(src, root, settingsModule, manage);
+    const conf = (m: PyModule) => {
+        const c = environDefaultIn(m, "DJANGO_CONFIGURATION");
+        return typeof c === "string" ? c : undefined;
+    };
+    const devConfiguration = conf(manageMod);
+    const devSettings = readSettings(src, root, settingsModule, manage, devConfiguration);
 
     // The application: WSGI_APPLICATION / ASGI_APPLICATION in the settings, else the project's wsgi.py/asgi.py.
     let entry: DjangoProject["entry"] | undefined;
@@ -210,12 +227,56 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule): Djan
     // The server runs with what the application module selects (wsgi.py often picks production settings).
     const entryModule = entry.spec.split(":")[0];
     const entryFile = moduleFile(src, root, entryModule);
-    const fromEntry = entryFile ? settingsModuleIn(parseModule(src.read(entryFile))) : undefined;
+    const entryMod = entryFile ? parseModule(src.read(entryFile)) : undefined;
+    const fromEntry = entryMod ? settingsModuleIn(entryMod) : undefined;
     const runtimeSettings = typeof fromEntry === "string" && moduleFile(src, root, fromEntry) ? fromEntry : settingsModule;
-    const settings = runtimeSettings === settingsModule ? devSettings : readSettings(src, root, runtimeSettings, entryFile ?? manage);
+    const configuration = (entryMod ? conf(entryMod) : undefined) ?? devConfiguration;
+    const settings =
+        runtimeSettings === settingsModule && configuration === devConfiguration ? devSettings : readSettings(src, root, runtimeSettings, entryFile ?? manage, configuration);
     const served = new Set(entryFile ? sysPathAdditions(src, entryFile, parseModule(src.read(entryFile)), root) : []);
     const sysPath = sysPathAdditions(src, manage, manageMod, root).filter((d) => !served.has(d));
-    return { root, manage, settingsModule, runtimeSettings, entry, settings, sysPath };
+    return { root, manage, settingsModule, runtimeSettings, configuration, devConfiguration, entry, settings, sysPath };
+}
+
+/**
+ * django-configurations: the settings are the attributes of the class
+ * DJANGO_CONFIGURATION names (`class Prod(Base)`), its bases' first (a base
+ * later in the list before an earlier one, as Python's MRO has it for
+ * mixins), over the module's own names. A `values.XValue(default)` reads its
+ * environment variable at run time: its default stands for it here, and a
+ * DatabaseURLValue's default is the URL DATABASES["default"] is made from.
+ */
+function applyConfiguration(src: SourceTree, file: string, name: string, ns: Map<string, Entry>): void {
+    const mod = parseModule(src.read(file));
+    const lookup = (local: string) => ns.get(local)?.bound;
+    const seen = new Set<string>();
+    const apply = (cls: string): void => {
+        const def = mod.classes.get(cls);
+        if (!def || seen.has(cls)) {
+            return;
+        }
+        seen.add(cls);
+        for (const base of [...def.bases].reverse()) {
+            apply(base);
+        }
+        for (const [field, value] of def.fields) {
+            const expr = configurationValue(value);
+            ns.set(field, { expr, bound: bind(expr, lookup), file, guards: [] });
+        }
+    };
+    apply(name);
+}
+
+function configurationValue(value: Expr): Expr {
+    const callee = calleeOf(value) ?? "";
+    if (value.kind !== "call" || !callee.startsWith("configurations.values.") || !callee.endsWith("Value")) {
+        return value;
+    }
+    const fallback = value.args[0] ?? value.kwargs["default"];
+    if (fallback === undefined) {
+        return { kind: "other", text: callee };
+    }
+    return callee.endsWith(".DatabaseURLValue") ? { kind: "dict", entries: [[{ kind: "str", value: "default" }, fallback]] } : fallback;
 }
 
 /**
@@ -361,7 +422,7 @@ function leadingNots(e: Expr): number {
  * so `INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]`
  * extends the imported list. Statements under `if` keep their conditions.
  */
-function readSettings(src: SourceTree, root: string, module: string, from: string): DjangoSettings {
+function readSettings(src: SourceTree, root: string, module: string, from: string, configuration?: string): DjangoSettings {
     const namespaces = new Map<string, Map<string, Entry>>();
     const ran = new Set<string>();
     /** Environment reads with no default, in the order the statements run. */
@@ -481,6 +542,9 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
             from,
             `${from} selects the Django settings module "${module}", but there is no ${expected} (nor a package of that name); fix DJANGO_SETTINGS_MODULE or set \`app\`.`,
         );
+    }
+    if (configuration !== undefined) {
+        applyConfiguration(src, moduleFile(src, root, module)!, configuration, values);
     }
     const lookup = (name: string) => values.get(name);
 

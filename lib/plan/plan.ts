@@ -11,7 +11,7 @@ import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
 import { detectWritablePaths, WritablePath } from "../detect/writable-paths";
 import { InputError } from "../errors";
-import { DOTTED_NAME, URL_PATH } from "../validate";
+import { DOTTED_NAME, IDENTIFIER, URL_PATH } from "../validate";
 import { CheckedOptions, checkOptions, ImageOptions, SynthesizeOptions } from "./options";
 import { choosePython } from "./python";
 import { placePidfile, planServer, ServerPlan } from "./server";
@@ -276,14 +276,23 @@ function healthCheck(o: CheckedOptions, procfile: Entrypoint["procfile"], notes:
 
 function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, string> {
     const d = entry.django;
-    if (!d || d.runtimeSettings === d.settingsModule || !DOTTED_NAME.test(d.runtimeSettings)) {
-        return {};
+    const env: Record<string, string> = {};
+    if (d && d.runtimeSettings !== d.settingsModule && DOTTED_NAME.test(d.runtimeSettings)) {
+        notes.push(
+            `${d.manage} defaults to the settings ${d.settingsModule}, while the server runs ${d.runtimeSettings} (its WSGI/ASGI module sets them): ` +
+                `the image sets DJANGO_SETTINGS_MODULE=${d.runtimeSettings}, so manage.py commands (the release step, docker exec) use the server's settings; the container's environment overrides it.`,
+        );
+        env["DJANGO_SETTINGS_MODULE"] = d.runtimeSettings;
     }
-    notes.push(
-        `${d.manage} defaults to the settings ${d.settingsModule}, while the server runs ${d.runtimeSettings} (its WSGI/ASGI module sets them): ` +
-            `the image sets DJANGO_SETTINGS_MODULE=${d.runtimeSettings}, so manage.py commands (the release step, docker exec) use the server's settings; the container's environment overrides it.`,
-    );
-    return { DJANGO_SETTINGS_MODULE: d.runtimeSettings };
+    // django-configurations: the settings class, chosen the same way.
+    if (d?.configuration !== undefined && d.configuration !== d.devConfiguration && IDENTIFIER.test(d.configuration)) {
+        notes.push(
+            `${d.manage} defaults to the django-configurations class ${d.devConfiguration ?? "(none)"}, while the server runs ${d.configuration}: ` +
+                `the image sets DJANGO_CONFIGURATION=${d.configuration}, so manage.py commands use the server's settings; the container's environment overrides it.`,
+        );
+        env["DJANGO_CONFIGURATION"] = d.configuration;
+    }
+    return env;
 }
 
 /**

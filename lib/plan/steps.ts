@@ -52,7 +52,9 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
     const apt: string[] = [];
     const django = entry.django;
     const manage = djangoManage(entry);
-    const settingsEnv: Record<string, string> = django ? { DJANGO_SETTINGS_MODULE: django.runtimeSettings } : {};
+    const settingsEnv: Record<string, string> = django
+        ? { DJANGO_SETTINGS_MODULE: django.runtimeSettings, ...(django.configuration !== undefined ? { DJANGO_CONFIGURATION: django.configuration } : {}) }
+        : {};
 
     // collectstatic: django.contrib.staticfiles with a STATIC_ROOT to collect into.
     const staticApp = django?.settings.installedApps.some((a) => a === "django.contrib.staticfiles" || a.startsWith("django.contrib.staticfiles.")) ?? false;

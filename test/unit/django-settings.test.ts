@@ -440,3 +440,59 @@ describe("folders manage.py puts on sys.path", () => {
         assert.deepEqual(synthesize(project(SETTINGS, { "manage.py": manage })).plan.server.pythonPath, []);
     });
 });
+
+describe("django-configurations' class-based settings", () => {
+    const SETTINGS = [
+        "from pathlib import Path",
+        "from configurations import Configuration, values",
+        "",
+        "BASE_DIR = Path(__file__).resolve().parent.parent",
+        "",
+        "class Base(Configuration):",
+        '    INSTALLED_APPS = ["django.contrib.staticfiles"]',
+        '    WSGI_APPLICATION = "shop.wsgi.application"',
+        '    STATIC_URL = "/static/"',
+        '    DATABASES = values.DatabaseURLValue("postgres://db/shop")',
+        "",
+        "class SqliteMixin:",
+        "    DATABASES = values.DatabaseURLValue(f\"sqlite:///{BASE_DIR / 'shop.sqlite3'}\")",
+        "",
+        "class Dev(Base):",
+        "    DEBUG = values.BooleanValue(True)",
+        "",
+        "class Prod(SqliteMixin, Base):",
+        '    STATIC_ROOT = BASE_DIR / "collected"',
+        "",
+    ].join("\n");
+    const project = (wsgiConfiguration: string) =>
+        apps.make({
+            "manage.py":
+                'import os\nimport sys\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\nos.environ.setdefault("DJANGO_CONFIGURATION", "Dev")\n' +
+                "from configurations.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n",
+            "shop/__init__.py": "",
+            "shop/settings.py": SETTINGS,
+            "shop/wsgi.py":
+                'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n' +
+                `os.environ.setdefault("DJANGO_CONFIGURATION", "${wsgiConfiguration}")\nfrom configurations.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n`,
+            "requirements.txt": "django\ndjango-configurations\n",
+        });
+
+    it("GIVEN wsgi.py selecting Prod(SqliteMixin, Base) and manage.py Dev THEN Prod's attributes, a mixin's over the base's, decide: collectstatic and the image run Prod, its SQLite database is on /data and migrated", () => {
+        const { plan } = synthesize(project("Prod"));
+        assert.deepEqual(plan.buildSteps.map((s) => [s.name, s.env]), [["collectstatic", { DJANGO_SETTINGS_MODULE: "shop.settings", DJANGO_CONFIGURATION: "Prod" }]]);
+        assert.deepEqual(plan.imageEnv, { DJANGO_CONFIGURATION: "Prod" });
+        assert.deepEqual(plan.release?.command, ["python", "manage.py", "migrate", "--noinput"]);
+        assert.deepEqual(
+            plan.writablePaths.map((w) => [w.path, w.links]),
+            [["/data", [{ from: "/app/shop.sqlite3", to: "/data/shop.sqlite3" }]]],
+        );
+        assert.ok(plan.notes.includes("manage.py defaults to the django-configurations class Dev, while the server runs Prod: the image sets DJANGO_CONFIGURATION=Prod, so manage.py commands use the server's settings; the container's environment overrides it."));
+    });
+
+    it("GIVEN wsgi.py selecting Dev THEN Dev's attributes: no STATIC_ROOT (no collectstatic), the base's PostgreSQL URL (no migrate: a database server), and no image env", () => {
+        const { plan } = synthesize(project("Dev"));
+        assert.deepEqual(plan.buildSteps, []);
+        assert.deepEqual(plan.imageEnv, {});
+        assert.equal(plan.release, undefined);
+    });
+});
