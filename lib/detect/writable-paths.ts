@@ -370,7 +370,7 @@ function configItem(mod: PyModule, mapping: string, key: string): Expr | undefin
  * `cache.init_app(app, config=...)`) when `extension` names its class.
  * The last one set wins, in that order of kinds.
  */
-function flaskConfig(mod: PyModule, key: string, extension?: string): Expr | undefined {
+export function flaskConfig(mod: PyModule, key: string, extension?: string): Expr | undefined {
     let found: Expr | undefined;
     for (const [target, value] of mod.itemAssignsAnywhere) {
         if (target.kind === "subscript" && target.target.kind === "ref" && target.target.path.endsWith(".config") && str(target.index) === key) {
@@ -391,7 +391,7 @@ function flaskConfig(mod: PyModule, key: string, extension?: string): Expr | und
 }
 
 /** A string setting, literal or through a module-level name (`SESSION_TYPE = "filesystem"; app.config["SESSION_TYPE"] = SESSION_TYPE`). */
-function settingString(mod: PyModule, e: Expr | undefined): string | undefined {
+export function settingString(mod: PyModule, e: Expr | undefined): string | undefined {
     return str(e) ?? (e?.kind === "ref" && !e.path.includes(".") ? str(mod.value(e.path)) : undefined);
 }
 

@@ -161,7 +161,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     const apt = aptPackages(o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], notes);
 
-    const steps = planBuildSteps(src, o, entry, notes);
+    const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath });
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
     const gunicornConfig = planned.userConfigPath?.slice(workdir.length + 1);
     const detected = detectWritablePaths(src, {

@@ -3,6 +3,8 @@ import { DEFAULTS } from "../data/defaults";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint } from "../detect/entrypoint";
 import { commands, displayWords, shellTokens } from "../detect/procfile";
+import { flaskBuildFacts } from "../detect/flask-build";
+import { ImportRoot } from "../detect/app-code";
 import { EnvView } from "../detect/python-eval";
 import { SourceTree } from "../detect/source";
 import { readIni } from "../detect/dependencies";
@@ -47,7 +49,15 @@ function djangoManage(entry: Entrypoint): { workdir: string; manage: string } | 
     return { workdir: root === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${root}`, manage: entry.django.manage };
 }
 
-export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entrypoint, notes: string[]): { steps: BuildStep[]; apt: string[] } {
+/** What the rest of the plan knows that decides the build steps of a Flask app. */
+export interface BuildFacts {
+    /** Projects the install step installs. */
+    readonly installed: ReadonlySet<string>;
+    /** Folders on gunicorn's Python path, relative to the source folder: a step that imports the app needs them too. */
+    readonly pythonPath: readonly string[];
+}
+
+export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entrypoint, notes: string[], facts: BuildFacts = { installed: new Set(), pythonPath: [] }): { steps: BuildStep[]; apt: string[] } {
     const steps: BuildStep[] = [];
     const apt: string[] = [];
     const django = entry.django;
@@ -63,6 +73,8 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
     const rootCond = django?.settings.whenSet("STATIC_ROOT");
     const neverSet = rootCond !== undefined && rootCond.variables.length === 0 && rootCond.holds(() => undefined) === false;
     const hasStaticRoot = staticRoot !== undefined && staticRoot.kind !== "none" && !neverSet;
+    // Flask-Babel's catalogues (not for Django, whose compilemessages is below).
+    const flask = django ? undefined : flaskBuild(src, entry, facts);
     if (o.collectStatic === true && !(django && staticApp && hasStaticRoot)) {
         throw new InputError(
             "`collectStatic`",
@@ -140,6 +152,10 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
         }
     }
 
+    if (flask) {
+        steps.push(...pybabelSteps(src, flask.translationDirs, notes));
+    }
+
     o.buildCommands.forEach((argv, i) => {
         steps.push({
             name: `buildCommands[${i}]`,
@@ -205,6 +221,68 @@ function stepEnv(o: CheckedOptions, env: Readonly<Record<string, string>>): EnvV
 /** "A (x.py), B, C (y.py)": variables with the file that reads them, each file named once after its last variable. */
 function byFile(vars: ReadonlyArray<{ readonly variable: string; readonly file: string }>): string {
     return vars.map((v, i) => (vars[i + 1]?.file === v.file ? v.variable : `${v.variable} (${v.file})`)).join(", ");
+}
+
+/** The Flask app's build facts, when it is a Flask app (or installs Flask-Babel). */
+function flaskBuild(src: SourceTree, entry: Entrypoint, facts: BuildFacts): ReturnType<typeof flaskBuildFacts> | undefined {
+    const babel = BABEL.some((n) => facts.installed.has(n));
+    if (entry.framework !== "flask" && !babel) {
+        return undefined;
+    }
+    const roots: ImportRoot[] = entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }];
+    const found = flaskBuildFacts(src, roots);
+    return { ...found, translationDirs: babel ? found.translationDirs : [] };
+}
+
+/** Distributions that install Babel's `pybabel` (Flask-Babel and its forks depend on Babel). */
+const BABEL = ["babel", "flask-babel", "flask-babelex", "flask-babelplus"];
+
+/**
+ * `pybabel compile -d <folder>` for each folder Flask-Babel reads that holds
+ * .po catalogues without their .mo: gettext reads only the compiled .mo, so
+ * without it every page silently stays in the source language. Babel (which
+ * Flask-Babel depends on) is pure Python: no gettext in the builder.
+ */
+function pybabelSteps(src: SourceTree, dirs: ReadonlyArray<{ dir: string; why: string }>, notes: string[]): BuildStep[] {
+    const steps: BuildStep[] = [];
+    for (const { dir, why } of dirs) {
+        const uncompiled = poWithoutMo(src, dir);
+        if (uncompiled.length === 0) {
+            continue;
+        }
+        // pybabel compiles the "messages" domain unless told the others: -D takes a space-separated list.
+        const domains = [...new Set(uncompiled.map((f) => f.slice(f.lastIndexOf("/") + 1, -3)))].sort();
+        const domainArgs = domains.length === 1 && domains[0] === "messages" ? [] : ["-D", domains.join(" ")];
+        steps.push({
+            name: "pybabel compile",
+            argv: ["pybabel", "compile", "-d", dir, ...domainArgs],
+            workdir: DEFAULTS.workdir,
+            env: {},
+            source: `Babel and translation catalogues without their .mo in ${dir}/ (${why}): ${uncompiled.slice(0, 3).join(", ")}${uncompiled.length > 3 ? ", ..." : ""}`,
+            off: "removing the .po files or committing the compiled .mo files",
+        });
+        const target = makeTarget(src, "pybabel compile");
+        notes.push(
+            `pybabel compile runs in the builder for ${dir}/ (${why}): ${uncompiled.length} translation catalogue(s) have no compiled .mo, which Flask-Babel needs to translate` +
+                `${target ? ` (the Makefile's \`${target}\` target compiles them outside the image)` : ""}; commit the .mo files or remove the .po files to turn it off.`,
+        );
+    }
+    return steps;
+}
+
+/** The Makefile target whose recipe runs a command, for the note. Makefile syntax, not Python: a line read is enough. */
+function makeTarget(src: SourceTree, command: string): string | undefined {
+    const lines = src.readIfFile("Makefile")?.split(/\r?\n/) ?? [];
+    let target: string | undefined;
+    for (const line of lines) {
+        const rule = /^([A-Za-z0-9_.\/-]+)\s*:(?!=)/.exec(line);
+        if (rule) {
+            target = rule[1];
+        } else if (line.startsWith("\t") && line.includes(command)) {
+            return target;
+        }
+    }
+    return undefined;
 }
 
 /** .po files under locale/ folders (three levels deep at most) with no .mo beside them. */
