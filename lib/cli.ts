@@ -41,7 +41,7 @@ Options:
   --chdir DIR               folder gunicorn runs in (relative to <dir>)
   --python-path DIR         folder put on gunicorn's Python path (repeatable)
   --trusted-proxy ADDRESS   proxy whose X-Forwarded-* headers count (repeatable)
-  --no-collect-static       do not run Django's collectstatic in the builder
+  --no-collect-static       do not run Django's collectstatic (or Flask-Assets' build) in the builder
   --build-command "CMD"     a build step after the source is copied (repeatable; split into words like a shell)
   --build-env KEY=VALUE     environment for the build steps (repeatable)
   --build-secret NAME       build secret mounted as env for the build steps (repeatable)

@@ -133,7 +133,8 @@ export interface ImageOptions {
     readonly accessLog?: boolean;
     /**
      * Run Django's `collectstatic` in the builder (detected from
-     * django.contrib.staticfiles and STATIC_ROOT). false turns it off.
+     * django.contrib.staticfiles and STATIC_ROOT), and Flask-Assets'
+     * `flask assets build` (detected from its bundles). false turns them off.
      * @default true when detected
      */
     readonly collectStatic?: boolean;

@@ -3,7 +3,8 @@ import { DEFAULTS } from "../data/defaults";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint } from "../detect/entrypoint";
 import { commands, displayWords, shellTokens } from "../detect/procfile";
-import { flaskBuildFacts } from "../detect/flask-build";
+import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
+import { joinPath } from "../detect/paths";
 import { ImportRoot } from "../detect/app-code";
 import { EnvView } from "../detect/python-eval";
 import { SourceTree } from "../detect/source";
@@ -73,9 +74,9 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
     const rootCond = django?.settings.whenSet("STATIC_ROOT");
     const neverSet = rootCond !== undefined && rootCond.variables.length === 0 && rootCond.holds(() => undefined) === false;
     const hasStaticRoot = staticRoot !== undefined && staticRoot.kind !== "none" && !neverSet;
-    // Flask-Babel's catalogues (not for Django, whose compilemessages is below).
+    // Flask-Babel's catalogues and Flask-Assets' bundles (not for Django, whose compilemessages and collectstatic are above).
     const flask = django ? undefined : flaskBuild(src, entry, facts);
-    if (o.collectStatic === true && !(django && staticApp && hasStaticRoot)) {
+    if (o.collectStatic === true && !(django && staticApp && hasStaticRoot) && flask?.assets === undefined) {
         throw new InputError(
             "`collectStatic`",
             `\`collectStatic\` is true, but ${django ? "the Django settings have no STATIC_ROOT (or no django.contrib.staticfiles)" : "the app is not a Django project"}, so there is nothing to collect into; remove \`collectStatic\`, or set STATIC_ROOT.`,
@@ -154,6 +155,12 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
 
     if (flask) {
         steps.push(...pybabelSteps(src, flask.translationDirs, notes));
+        if (flask.assets) {
+            const step = assetsStep(o, entry, facts, flask.assets, flask.rootPath, notes);
+            if (step) {
+                steps.push(step);
+            }
+        }
     }
 
     o.buildCommands.forEach((argv, i) => {
@@ -223,15 +230,16 @@ function byFile(vars: ReadonlyArray<{ readonly variable: string; readonly file: 
     return vars.map((v, i) => (vars[i + 1]?.file === v.file ? v.variable : `${v.variable} (${v.file})`)).join(", ");
 }
 
-/** The Flask app's build facts, when it is a Flask app (or installs Flask-Babel). */
+/** The Flask app's build facts, when it is a Flask app (or installs Flask-Babel or Flask-Assets). */
 function flaskBuild(src: SourceTree, entry: Entrypoint, facts: BuildFacts): ReturnType<typeof flaskBuildFacts> | undefined {
     const babel = BABEL.some((n) => facts.installed.has(n));
-    if (entry.framework !== "flask" && !babel) {
+    const assets = facts.installed.has("flask-assets");
+    if (entry.framework !== "flask" && !babel && !assets) {
         return undefined;
     }
     const roots: ImportRoot[] = entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }];
     const found = flaskBuildFacts(src, roots);
-    return { ...found, translationDirs: babel ? found.translationDirs : [] };
+    return { ...found, translationDirs: babel ? found.translationDirs : [], assets: assets ? found.assets : undefined };
 }
 
 /** Distributions that install Babel's `pybabel` (Flask-Babel and its forks depend on Babel). */
@@ -283,6 +291,56 @@ function makeTarget(src: SourceTree, command: string): string | undefined {
         }
     }
     return undefined;
+}
+
+/**
+ * Flask-Assets' bundles, built in the builder with `flask --app <app> assets
+ * build`: webassets otherwise writes them (and its cache, static/.webassets-cache)
+ * into the static folder when a page first names them, which a read-only
+ * root refuses. Built here, the outputs and the cache ship in the image, in
+ * the static folder Flask serves them from; at run time ASSETS_AUTO_BUILD's
+ * check finds each output newer than its sources and the bundle definition
+ * unchanged (from the cache), and writes nothing. The filters (rjsmin,
+ * cssmin, libsass...) run from the venv the server uses.
+ */
+function assetsStep(o: CheckedOptions, entry: Entrypoint, facts: BuildFacts, assets: FlaskAssets, rootPath: string | undefined, notes: string[]): BuildStep | undefined {
+    if (assets.outputs.length === 0 && assets.yaml.length === 0) {
+        return undefined;
+    }
+    const outputs = assets.outputs.map((b) => b.output);
+    const what =
+        outputs.length > 0
+            ? `bundle${outputs.length === 1 ? "" : "s"} ${outputs.join(", ")}${assets.yaml.length > 0 ? ` and those ${assets.yaml.join(", ")} loads from YAML` : ""}`
+            : `the bundles ${assets.yaml.join(", ")} loads from YAML`;
+    const staticDir = `${rootPath === undefined || rootPath === "" ? "" : `${rootPath}/`}static`;
+    const one = outputs.length === 1 && assets.yaml.length === 0;
+    if (o.collectStatic === false) {
+        notes.push(
+            `Flask-Assets' ${what} (${assets.file}) ${one ? "is" : "are"} not built in the builder: \`collectStatic\` is false, so webassets writes ${one ? "it" : "them"}, and its cache, into ${staticDir}/ on the first page that names them, ` +
+                "which the read-only root refuses unless those folders are made writable (`writablePaths`) or the outputs are committed.",
+        );
+        return undefined;
+    }
+    const env: Record<string, string> = facts.pythonPath.length > 0 ? { PYTHONPATH: facts.pythonPath.map((p) => `${DEFAULTS.workdir}/${p}`).join(":") } : {};
+    const workdir = entry.chdir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${entry.chdir}`;
+    // webassets writes its cache files with mkstemp's mode 0600: owned by the builder's root, the app's user could not read them, and
+    // webassets reads the cache on every page (the bundle definitions, the versions in its manifest). They are made readable by all.
+    const cache = assets.cache === false ? undefined : assets.cache === undefined ? `${DEFAULTS.workdir}/${staticDir}/.webassets-cache` : joinPath(workdir, assets.cache);
+    const build = `flask --app ${entry.spec} assets build`;
+    const q = (word: string): string => (/^[\w./:=@%+-]+$/.test(word) ? word : `'${word.split("'").join("'\\''")}'`);
+    notes.push(
+        `${build} runs in the builder: Flask-Assets' ${what} (${assets.file}) and webassets' cache are written into ${staticDir}/ there and ship in the image, ` +
+            "where webassets would otherwise write them on the first page that names them, which the read-only root refuses; " +
+            "the build imports the app, so what it reads at import with no default comes from `buildEnv` and `buildSecrets`; `collectStatic: false` turns it off.",
+    );
+    return {
+        name: "assets build",
+        argv: cache === undefined ? ["flask", "--app", entry.spec, "assets", "build"] : ["sh", "-c", `flask --app ${q(entry.spec)} assets build && if [ -d ${q(cache)} ]; then chmod -R a+rX ${q(cache)}; fi`],
+        workdir,
+        env,
+        source: `Flask-Assets bundles with an output (${[...new Set([...assets.outputs.map((b) => b.file), ...assets.yaml])].join(", ")})`,
+        off: "`collectStatic: false`",
+    };
 }
 
 /** .po files under locale/ folders (three levels deep at most) with no .mo beside them. */

@@ -4,8 +4,9 @@ import { TmpApps } from "./helpers";
 
 /**
  * What a Flask app's extensions build before it serves: Flask-Babel's
- * catalogues (`pybabel compile`), run in the builder so the image ships
- * them. GIVEN an app shape, THEN the exact build steps, Dockerfile lines
+ * catalogues (`pybabel compile`) and Flask-Assets' bundles (`flask assets
+ * build`), run in the builder so the image ships them and writes nothing at
+ * run time. GIVEN an app shape, THEN the exact build steps, Dockerfile lines
  * and notes.
  */
 
@@ -81,3 +82,87 @@ describe("Flask-Babel's catalogues", () => {
     });
 });
 
+const ASSETS_APP =
+    "from flask import Flask\nfrom flask_assets import Bundle, Environment\n\napp = Flask(__name__)\nassets = Environment(app)\n" +
+    'js = Bundle("js/a.js", filters="rjsmin", output="gen/packed.js")\nassets.register("js_all", js)\n';
+const ASSETS_NOTE = (spec: string, what: string, file: string, dir: string) =>
+    `flask --app ${spec} assets build runs in the builder: Flask-Assets' ${what} (${file}) and webassets' cache are written into ${dir}/ there and ship in the image, ` +
+    "where webassets would otherwise write them on the first page that names them, which the read-only root refuses; " +
+    "the build imports the app, so what it reads at import with no default comes from `buildEnv` and `buildSecrets`; `collectStatic: false` turns it off.";
+
+describe("Flask-Assets' bundles", () => {
+    it("GIVEN Bundle(..., output=...) registered on the Environment in a package's __init__.py THEN `flask --app shop:app assets build` runs in the builder, in the app's folder", () => {
+        const dir = apps.make({ "shop/__init__.py": ASSETS_APP, "run.py": "from shop import app\n", "requirements.txt": "flask\nflask-assets\nrjsmin\n", "shop/static/js/a.js": "var a = 1;\n" });
+        const r = synthesize(dir);
+        assert.equal(r.plan.entrypoint.spec, "shop:app");
+        assert.deepEqual(r.plan.buildSteps, [
+            {
+                name: "assets build",
+                argv: ["sh", "-c", "flask --app shop:app assets build && if [ -d /app/shop/static/.webassets-cache ]; then chmod -R a+rX /app/shop/static/.webassets-cache; fi"],
+                workdir: "/app",
+                env: {},
+                source: "Flask-Assets bundles with an output (shop/__init__.py)",
+                off: "`collectStatic: false`",
+            },
+        ]);
+        assert.equal(r.plan.sourceInto, "builder");
+        assert.deepEqual(r.plan.writablePaths, []);
+        assert.ok(r.plan.notes.includes(ASSETS_NOTE("shop:app", "bundle gen/packed.js", "shop/__init__.py", "shop/static")));
+        assert.ok(
+            r.dockerfile.includes(
+                'RUN ["python","/opt/build-tools/run-step.py","assets build","`collectStatic: false`","/app","--","sh","-c",' +
+                    '"flask --app shop:app assets build && if [ -d /app/shop/static/.webassets-cache ]; then chmod -R a+rX /app/shop/static/.webassets-cache; fi"]\n',
+            ),
+        );
+    });
+
+    it("GIVEN bundles loaded from YAML only THEN the build still runs (the command builds what the Environment holds), and the note says where they come from", () => {
+        const dir = apps.make({
+            "app.py": 'from flask import Flask\nfrom flask_assets import Environment\nfrom webassets.loaders import YAMLLoader\n\napp = Flask(__name__)\nassets = Environment(app)\nassets.register(YAMLLoader("assets.yml").load_bundles())\n',
+            "requirements.txt": "flask\nflask-assets\npyyaml\n",
+        });
+        const r = synthesize(dir);
+        assert.deepEqual(r.plan.buildSteps.map((s) => s.argv), [["sh", "-c", "flask --app app:app assets build && if [ -d /app/static/.webassets-cache ]; then chmod -R a+rX /app/static/.webassets-cache; fi"]]);
+        assert.ok(r.plan.notes.includes(ASSETS_NOTE("app:app", "the bundles app.py loads from YAML", "app.py", "static")));
+    });
+
+    it("GIVEN `collectStatic: false` THEN no step, and a note says what the read-only root then refuses", () => {
+        const dir = apps.make({ "app.py": ASSETS_APP, "requirements.txt": "flask\nflask-assets\n" });
+        const r = synthesize(dir, { collectStatic: false });
+        assert.deepEqual(r.plan.buildSteps, []);
+        assert.ok(
+            r.plan.notes.includes(
+                "Flask-Assets' bundle gen/packed.js (app.py) is not built in the builder: `collectStatic` is false, so webassets writes it, and its cache, into static/ on the first page that names them, " +
+                    "which the read-only root refuses unless those folders are made writable (`writablePaths`) or the outputs are committed.",
+            ),
+        );
+    });
+
+    it("GIVEN `collectStatic: true` on a Flask-Assets app THEN it is accepted (the bundles are what it builds)", () => {
+        const dir = apps.make({ "app.py": ASSETS_APP, "requirements.txt": "flask\nflask-assets\n" });
+        assert.deepEqual(synthesize(dir, { collectStatic: true }).plan.buildSteps.map((s) => s.name), ["assets build"]);
+    });
+
+    it("GIVEN ASSETS_CACHE set to a folder, or to False, and a factory app THEN that folder is made readable, or none, and the factory's spec is quoted for sh", () => {
+        const folder = apps.make({ "app.py": ASSETS_APP.replace("assets = ", 'app.config["ASSETS_CACHE"] = "var/webassets"\nassets = '), "requirements.txt": "flask\nflask-assets\n" });
+        assert.deepEqual(synthesize(folder).plan.buildSteps.map((s) => s.argv), [["sh", "-c", "flask --app app:app assets build && if [ -d /app/var/webassets ]; then chmod -R a+rX /app/var/webassets; fi"]]);
+        const none = apps.make({ "app.py": ASSETS_APP.replace("assets = ", 'app.config["ASSETS_CACHE"] = False\nassets = '), "requirements.txt": "flask\nflask-assets\n" });
+        assert.deepEqual(synthesize(none).plan.buildSteps.map((s) => s.argv), [["flask", "--app", "app:app", "assets", "build"]]);
+        const factory = apps.make({
+            "shop/__init__.py":
+                "from flask import Flask\nfrom flask_assets import Bundle, Environment\n\nassets = Environment()\n\n\ndef create_app():\n    app = Flask(__name__)\n    assets.init_app(app)\n" +
+                '    assets.register("js_all", Bundle("js/a.js", output="gen/packed.js"))\n    return app\n',
+            "requirements.txt": "flask\nflask-assets\n",
+        });
+        const r = synthesize(factory);
+        assert.equal(r.plan.entrypoint.spec, "shop:create_app()");
+        assert.deepEqual(r.plan.buildSteps.map((s) => s.argv), [["sh", "-c", "flask --app 'shop:create_app()' assets build && if [ -d /app/shop/static/.webassets-cache ]; then chmod -R a+rX /app/shop/static/.webassets-cache; fi"]]);
+    });
+
+    it("GIVEN an Environment with no bundle output, or Flask-Assets not installed THEN no step", () => {
+        const bare = apps.make({ "app.py": "from flask import Flask\nfrom flask_assets import Environment\n\napp = Flask(__name__)\nassets = Environment(app)\n", "requirements.txt": "flask\nflask-assets\n" });
+        assert.deepEqual(synthesize(bare).plan.buildSteps, []);
+        const notInstalled = apps.make({ "app.py": ASSETS_APP, "requirements.txt": "flask\n" });
+        assert.deepEqual(synthesize(notInstalled).plan.buildSteps, []);
+    });
+});
