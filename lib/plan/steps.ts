@@ -326,7 +326,7 @@ function assetsStep(o: CheckedOptions, entry: Entrypoint, facts: BuildFacts, ass
     // webassets writes its cache files with mkstemp's mode 0600: owned by the builder's root, the app's user could not read them, and
     // webassets reads the cache on every page (the bundle definitions, the versions in its manifest). They are made readable by all.
     const cache = assets.cache === false ? undefined : assets.cache === undefined ? `${DEFAULTS.workdir}/${staticDir}/.webassets-cache` : joinPath(workdir, assets.cache);
-    const build = `flask --app ${entry.spec} assets build`;
+    const build = `flask --app ${flaskApp(entry)} assets build`;
     const q = (word: string): string => (/^[\w./:=@%+-]+$/.test(word) ? word : `'${word.split("'").join("'\\''")}'`);
     notes.push(
         `${build} runs in the builder: Flask-Assets' ${what} (${assets.file}) and webassets' cache are written into ${staticDir}/ there and ship in the image, ` +
@@ -335,7 +335,7 @@ function assetsStep(o: CheckedOptions, entry: Entrypoint, facts: BuildFacts, ass
     );
     return {
         name: "assets build",
-        argv: cache === undefined ? ["flask", "--app", entry.spec, "assets", "build"] : ["sh", "-c", `flask --app ${q(entry.spec)} assets build && if [ -d ${q(cache)} ]; then chmod -R a+rX ${q(cache)}; fi`],
+        argv: cache === undefined ? ["flask", "--app", flaskApp(entry), "assets", "build"] : ["sh", "-c", `flask --app ${q(flaskApp(entry))} assets build && if [ -d ${q(cache)} ]; then chmod -R a+rX ${q(cache)}; fi`],
         workdir,
         env,
         source: `Flask-Assets bundles with an output (${[...new Set([...assets.outputs.map((b) => b.file), ...assets.yaml])].join(", ")})`,
@@ -453,7 +453,7 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     const workdir = `${DEFAULTS.workdir}${chdir === "" ? "" : `/${entry.chdir}`}`;
     let migrate: ReleasePlan | undefined;
     if (facts.installed.has("flask-migrate") && src.isFile(`${chdir}migrations/alembic.ini`)) {
-        migrate = { command: ["flask", "--app", entry.spec, "db", "upgrade"], workdir, source: `Flask-Migrate (${chdir}migrations/)` };
+        migrate = { command: ["flask", "--app", flaskApp(entry), "db", "upgrade"], workdir, source: `Flask-Migrate (${chdir}migrations/)` };
     } else if (facts.installed.has("alembic") && entry.paste && readIni(src.read(entry.paste.file)).has("alembic")) {
         // Pyramid's cookiecutter keeps Alembic's settings in the app's own ini (its README: `alembic -c development.ini upgrade head`).
         migrate = { command: ["alembic", "-c", entry.paste.file, "upgrade", "head"], workdir: DEFAULTS.workdir, source: `Alembic ([alembic] in ${entry.paste.file})` };
@@ -539,6 +539,17 @@ function splitAssignments(words: readonly string[]): { names: string[]; rest: re
     return { names, rest: words.slice(i) };
 }
 
+/**
+ * What `flask --app` loads: the app gunicorn serves, or, when that is
+ * middleware around the Flask app (`application = WhiteNoise(app)`,
+ * DispatcherMiddleware), its module alone: flask's discovery then finds the
+ * Flask app in it (its `app` or `application` attribute, else its one Flask
+ * instance, else create_app()), where the middleware is not an app flask can run.
+ */
+function flaskApp(entry: Entrypoint): string {
+    return entry.wrapper === undefined ? entry.spec : entry.spec.split(":")[0];
+}
+
 /** A `flask` command that names no app (no --app/-A, no FLASK_APP before it). */
 function flaskWithoutApp(words: readonly string[]): boolean {
     const { names, rest } = splitAssignments(words);
@@ -593,10 +604,10 @@ function withFlaskApp(src: SourceTree, step: ReleasePlan, entry: Entrypoint, ins
         );
         return step;
     }
-    const command = script ? ["env", `FLASK_APP=${entry.spec}`, ...cmd] : ["flask", "--app", entry.spec, ...cmd.slice(1)];
+    const command = script ? ["env", `FLASK_APP=${flaskApp(entry)}`, ...cmd] : ["flask", "--app", flaskApp(entry), ...cmd.slice(1)];
     notes.push(
         `The release step runs \`flask\` without --app, and flask's own discovery (app.py, wsgi.py, a create_app() without arguments) need not find the app the image serves: ` +
-            `it runs with ${script ? `FLASK_APP=${entry.spec} (set with env)` : `--app ${entry.spec}`}, the app gunicorn serves (${entry.source}), which overrides a FLASK_APP in the app's environment. Set \`releaseCommand\` to run it otherwise.`,
+            `it runs with ${script ? `FLASK_APP=${flaskApp(entry)} (set with env)` : `--app ${flaskApp(entry)}`}, the app gunicorn serves (${entry.source}), which overrides a FLASK_APP in the app's environment. Set \`releaseCommand\` to run it otherwise.`,
     );
     return { ...step, command };
 }

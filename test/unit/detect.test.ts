@@ -1166,6 +1166,14 @@ describe("detection", () => {
             const r = synthesize(flasky("release: flask db upgrade && flask deploy\nweb: gunicorn flasky:app\n"));
             assert.deepEqual(r.plan.release?.command, ["env", "FLASK_APP=flasky:app", "sh", "-c", "flask db upgrade && flask deploy"]);
         });
+        it("GIVEN the served app is middleware around the Flask app (application = WhiteNoise(app)) THEN `flask` gets the module, whose Flask app flask's discovery finds", () => {
+            const dir = apps.make({
+                "site.py": "from flask import Flask\nfrom whitenoise import WhiteNoise\n\napp = Flask(__name__)\napplication = WhiteNoise(app)\n",
+                "requirements.txt": "flask\nwhitenoise\n",
+                Procfile: "release: flask db upgrade\nweb: gunicorn site:application\n",
+            });
+            assert.deepEqual(synthesize(dir).plan.release?.command, ["flask", "--app", "site", "db", "upgrade"]);
+        });
         it("GIVEN a release `flask --app other deploy` THEN it is left alone", () => {
             const r = synthesize(flasky("release: flask --app flasky:app deploy\nweb: gunicorn flasky:app\n"));
             assert.deepEqual(r.plan.release?.command, ["flask", "--app", "flasky:app", "deploy"]);
