@@ -3,6 +3,7 @@ import { load as loadYaml } from "js-yaml";
 import { parse as parseToml } from "smol-toml";
 import type { AppInterface } from "../data/frameworks";
 import { COMMAND_WRAPPERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, UVICORN_VALUE_FLAGS } from "../data/servers";
+import { joinPath } from "./paths";
 import { SourceTree } from "./source";
 
 /**
@@ -43,6 +44,8 @@ export interface ProcfileWeb {
     readonly env: ReadonlyArray<readonly [string, string]>;
     /** Commands chained before the server (`migrate && gunicorn ...`), as shell text. */
     readonly before: readonly string[];
+    /** The folder `cd` commands before the server move to (`cd backend && gunicorn ...`), relative to the app's root: the chained commands and the server run there. */
+    readonly cd?: string;
     /** What was not carried, and why. */
     readonly notes: readonly string[];
 }
@@ -109,6 +112,11 @@ export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
         const command = line.slice(colon + 1).trim();
         if (name === "web" && web === undefined) {
             web = readWeb(command);
+            const script = web.server === undefined ? scriptOf(src, command) : undefined;
+            if (script !== undefined) {
+                const inner = readWeb(script.commands);
+                web = { ...inner, command, notes: [`The Procfile's web: line runs ${script.file}; the commands in it are read as the web command.`, ...inner.notes] };
+            }
         } else if (name === "release" && release === undefined) {
             release = command;
         } else if (name !== "web" && name !== "release") {
@@ -116,6 +124,27 @@ export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
         }
     }
     return { origin: PROCFILE, web, release, others, notes: [] };
+}
+
+/**
+ * A web command that only runs a script of the app (`bin/start`, `sh scripts/web.sh`):
+ * the script's commands, one per line, joined with && (a script's lines run in
+ * turn; the server is its last), skipping comments, blank lines and `set` options.
+ */
+function scriptOf(src: SourceTree, command: string): { file: string; commands: string } | undefined {
+    const cmds = commands(shellTokens(command));
+    const words = cmds.length === 1 ? cmds[0].words : [];
+    const path = words.length === 1 ? words[0] : words.length === 2 && (words[0] === "sh" || words[0] === "bash") ? words[1] : undefined;
+    const file = path?.replace(/^\.\//, "");
+    const text = file === undefined || file.startsWith("/") || file.includes("..") ? undefined : src.readIfFile(file);
+    if (file === undefined || text === undefined) {
+        return undefined;
+    }
+    const lines = text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== "" && !l.startsWith("#") && !l.startsWith("set "));
+    return lines.length === 0 ? undefined : { file, commands: lines.join(" && ") };
 }
 
 function platformOrigin(file: string, release: string): ProcessOrigin {
@@ -283,11 +312,14 @@ function display(word: string): string {
     return word.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, "$$$1");
 }
 
+/** A whole number, or the default of a shell expansion that has one (`${WEB_CONCURRENCY:-2}`: 2, what the command gets when the variable is unset). */
 function number(value: string | undefined): number | undefined {
-    if (value === undefined || !/^\d+$/.test(value)) {
+    const cut = value?.indexOf(":-") ?? -1;
+    const plain = value !== undefined && value.startsWith("${") && value.endsWith("}") && cut > 2 ? value.slice(cut + 2, -1) : value;
+    if (plain === undefined || !/^\d+$/.test(plain)) {
         return undefined;
     }
-    return Number(value);
+    return Number(plain);
 }
 
 interface Located {
@@ -401,11 +433,23 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE): ProcfileW
         if ("dev" in found && c < cmds.length - 1 && !found.dev.includes("runserver")) {
             continue; // a script run before the server, such as `python manage.py migrate`
         }
+        // `cd backend && gunicorn ...`: the folder is where the server and the commands after the cd run, not a command.
+        let cd: string | undefined;
+        const before: string[] = [];
+        for (const x of cmds.slice(0, c)) {
+            if (x.words[0] === "cd" && x.words.length === 2) {
+                cd = joinPath(cd ?? "", x.words[1]) ?? x.words[1];
+            } else {
+                before.push(text(x.words));
+            }
+        }
+        if (cd === "") {
+            cd = undefined;
+        }
         if ("dev" in found) {
             notes.push(`${o.web} runs \`${found.dev}\`, a development server; the image serves the app with gunicorn instead.`);
-            return { command, origin: o, pythonPath: [], carried: [], env: [], before: cmds.slice(0, c).map((x) => text(x.words)), notes };
+            return { command, origin: o, pythonPath: [], carried: [], env: [], before, cd, notes };
         }
-        const before = cmds.slice(0, c).map((x) => text(x.words));
         const after = cmds.slice(c + 1).map((x) => displayWords(x.words));
         for (const a of after) {
             notes.push(`${o.web} runs \`${a}\` after the server; the image does not.`);
@@ -414,13 +458,17 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE): ProcfileW
             notes.push(`${o.subject} pipes or redirects the server's output; the image logs to stdout, where the engine collects it.`);
         }
         const parsed = found.server === "gunicorn" ? gunicornArgs(found.args, o) : found.server === "uvicorn" ? uvicornArgs(found.args, o) : otherServerArgs(found.server, found.args, o);
-        return { command, origin: o, server: found.server, ...parsed, env: found.env, before, notes: [...found.notes, ...notes, ...parsed.notes] };
+        const chdir = cd === undefined ? parsed.chdir : parsed.chdir === undefined ? cd : (joinPath(cd, parsed.chdir) ?? parsed.chdir);
+        if (cd !== undefined) {
+            notes.push(`${o.web} changes to ${cd}/ (\`cd\`) before the server: gunicorn runs there${before.length > 0 ? ", as do the commands before it" : ""}.`);
+        }
+        return { command, origin: o, server: found.server, ...parsed, chdir, env: found.env, before, cd, notes: [...found.notes, ...notes, ...parsed.notes] };
     }
     notes.push(`${o.web} (\`${command}\`) starts no server the package knows (gunicorn, uvicorn, hypercorn, daphne, waitress-serve, flask run); the app is looked for in the code instead.`);
     return { command, origin: o, pythonPath: [], carried: [], env: [], before: [], notes };
 }
 
-type Parsed = Omit<ProcfileWeb, "command" | "origin" | "server" | "env" | "before">;
+type Parsed = Omit<ProcfileWeb, "command" | "origin" | "server" | "env" | "before" | "cd">;
 
 /** gunicorn [OPTIONS] APP_MODULE: each flag is carried, mapped or noted. */
 function gunicornArgs(args: string[], o: ProcessOrigin): Parsed {

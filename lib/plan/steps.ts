@@ -429,7 +429,8 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
         }
         if (kept.length > 0) {
             const text = kept.join(" && ");
-            return { command: kept.length === 1 ? procfileCommand(text) : ["sh", "-c", text], workdir: DEFAULTS.workdir, source: `${procfile!.origin.webSource} (before the server)` };
+            const workdir = procfile!.web!.cd === undefined ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${procfile!.web!.cd}`;
+            return { command: kept.length === 1 ? procfileCommand(text) : ["sh", "-c", text], workdir, source: `${procfile!.origin.webSource} (before the server)` };
         }
     }
     if (django && hasDatabase) {

@@ -758,6 +758,36 @@ describe("detection", () => {
             });
         });
 
+        describe("`cd` and scripts in the web command", () => {
+            const BACKEND = {
+                "backend/manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings')\nfrom django.core.management import execute_from_command_line\n",
+                "backend/config/__init__.py": "",
+                "backend/config/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "backend/config/settings.py":
+                    "WSGI_APPLICATION = 'config.wsgi.application'\nINSTALLED_APPS = []\nDATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n",
+                "requirements.txt": "django\ngunicorn\n",
+            };
+
+            it("GIVEN `cd backend && python manage.py migrate && gunicorn ...` THEN gunicorn runs in backend/ and migrate is the release step there; `cd` is not a command", () => {
+                const { plan } = synthesize(apps.make({ ...BACKEND, Procfile: "web: cd backend && python manage.py migrate && gunicorn config.wsgi:application --timeout 45\n" }));
+                assert.equal(plan.server.chdir, "/app/backend");
+                assert.equal(plan.server.timeout, 45);
+                assert.deepEqual(plan.release, { command: ["python", "manage.py", "migrate"], workdir: "/app/backend", source: "Procfile web: (before the server)" });
+                assert.ok(plan.notes.includes("The Procfile's web: line changes to backend/ (`cd`) before the server: gunicorn runs there, as do the commands before it."), plan.notes.join("\n"));
+            });
+
+            it("GIVEN `web: bin/start` running a script that cds and execs gunicorn with ${WEB_CONCURRENCY:-3} THEN the script is read: its folder, timeout and default worker count", () => {
+                const script = "#!/usr/bin/env bash\nset -euo pipefail\n# start the site\ncd backend\nexec gunicorn config.wsgi:application --workers ${WEB_CONCURRENCY:-3} --timeout 45\n";
+                const { plan } = synthesize(apps.make({ ...BACKEND, Procfile: "web: bin/start\n", "bin/start": script }));
+                assert.equal(plan.server.chdir, "/app/backend");
+                assert.equal(plan.server.timeout, 45);
+                assert.equal(plan.server.defaultWorkers, 3);
+                assert.equal(plan.notes[0], "The Procfile's web: line runs bin/start; the commands in it are read as the web command.");
+                const sh = synthesize(apps.make({ ...BACKEND, Procfile: "web: sh ./bin/start\n", "bin/start": script })).plan;
+                assert.equal(sh.server.chdir, "/app/backend");
+            });
+        });
+
         it("GIVEN a Procfile running `python -m gunicorn 'svc.web:app'` THEN the quotes are dropped", () => {
             const dir = apps.make({
                 "svc/__init__.py": "",
