@@ -42,6 +42,7 @@ Options:
   --python-path DIR         folder put on gunicorn's Python path (repeatable)
   --trusted-proxy ADDRESS   proxy whose X-Forwarded-* headers count (repeatable)
   --no-collect-static       do not run Django's collectstatic (or Flask-Assets' build) in the builder
+  --no-frontend-build       do not run package.json's build script in the builder
   --build-command "CMD"     a build step after the source is copied (repeatable; split into words like a shell)
   --build-env KEY=VALUE     environment for the build steps (repeatable)
   --build-secret NAME       build secret mounted as env for the build steps (repeatable)
@@ -82,6 +83,7 @@ const FLAGS: Record<string, Flag> = {
     "--python-path": { key: "pythonPath", kind: "list" },
     "--trusted-proxy": { key: "trustedProxies", kind: "list" },
     "--no-collect-static": { key: "collectStatic", kind: "false" },
+    "--no-frontend-build": { key: "frontendBuild", kind: "false" },
     "--build-command": { key: "buildCommands", kind: "wordsList" },
     "--build-env": { key: "buildEnv", kind: "label" },
     "--build-secret": { key: "buildSecrets", kind: "list" },

@@ -139,6 +139,16 @@ export interface ImageOptions {
      */
     readonly collectStatic?: boolean;
     /**
+     * Run the front-end build: package.json's `build` script, with npm (`npm ci`
+     * with a package-lock.json, else `npm install`), first among the build
+     * steps, with Debian's nodejs and npm in the builder only; node_modules is
+     * removed after it. Detected when package.json at the source folder's root
+     * has a `build` script and names a front-end build tool (tailwindcss, sass,
+     * webpack, vite, esbuild, ...). true with no such build is an error.
+     * @default detected
+     */
+    readonly frontendBuild?: boolean;
+    /**
      * More build steps, each a command (list of words, run without a shell)
      * in the builder after the source is copied, in the folder gunicorn runs in.
      * @default []
@@ -237,6 +247,7 @@ export interface CheckedOptions {
     readonly compileBytecode?: boolean;
     readonly accessLog: boolean;
     readonly collectStatic?: boolean;
+    readonly frontendBuild?: boolean;
     readonly buildCommands: readonly (readonly string[])[];
     readonly buildEnv: Readonly<Record<string, string>>;
     readonly buildSecrets: readonly string[];
@@ -253,7 +264,7 @@ export interface CheckedOptions {
 export const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SynthesizeOptions>([
     "app", "interface", "python", "installer", "dependencyGroups", "workspacePackage", "baseImage", "port", "workers",
     "threads", "timeout", "gracefulTimeout", "workerClass", "chdir", "pythonPath", "trustedProxies", "user", "uid", "gid",
-    "aptBuildPackages", "aptRuntimePackages", "healthCheckPath", "healthCheck", "compileBytecode", "accessLog", "collectStatic", "buildCommands",
+    "aptBuildPackages", "aptRuntimePackages", "healthCheckPath", "healthCheck", "compileBytecode", "accessLog", "collectStatic", "frontendBuild", "buildCommands",
     "buildEnv", "buildSecrets", "releaseCommand", "writablePaths", "syntax", "installSecrets", "caBundle", "labels", "ignore",
 ]);
 
@@ -345,6 +356,7 @@ export function checkOptions(options: unknown): CheckedOptions {
     const pythonPath = o.pythonPath === undefined ? undefined : checkList("`pythonPath`", o.pythonPath).map((p, i) => v.relativeDir(`\`pythonPath[${i}]\``, p));
     const trustedProxies = o.trustedProxies === undefined ? undefined : v.stringList("`trustedProxies`", o.trustedProxies, PROXY_ADDRESS, 'an IP address or network such as "172.17.0.1" or "10.0.0.0/8", or "*"');
     const collectStatic = v.bool("`collectStatic`", o.collectStatic);
+    const frontendBuild = v.bool("`frontendBuild`", o.frontendBuild);
     const compileBytecode = v.bool("`compileBytecode`", o.compileBytecode);
     const accessLog = v.bool("`accessLog`", o.accessLog, true);
     const buildCommands = checkList("`buildCommands`", o.buildCommands ?? []).map((c, i) => v.argv(`\`buildCommands[${i}]\``, c));
@@ -362,7 +374,7 @@ export function checkOptions(options: unknown): CheckedOptions {
         app, interface: iface, python: o.python as string | undefined, installer, dependencyGroups, workspacePackage,
         baseImage: o.baseImage === undefined ? undefined : v.matches("`baseImage`", o.baseImage, v.IMAGE_REF, 'an image reference such as "debian:trixie" or "registry.example/mirror/python:3.12-slim"'),
         port, workers, threads, timeout, gracefulTimeout, workerClass, chdir, pythonPath, trustedProxies, user, uid, gid,
-        aptBuildPackages, aptRuntimePackages, healthCheck, healthCheckPathSet: o.healthCheckPath !== undefined, compileBytecode, accessLog, collectStatic, buildCommands, buildEnv, buildSecrets, releaseCommand,
+        aptBuildPackages, aptRuntimePackages, healthCheck, healthCheckPathSet: o.healthCheckPath !== undefined, compileBytecode, accessLog, collectStatic, frontendBuild, buildCommands, buildEnv, buildSecrets, releaseCommand,
         writablePaths, syntax, installSecrets, caBundle: o.caBundle === true, labels, ignore,
     };
 }

@@ -2,6 +2,7 @@ import { parse as parseToml } from "smol-toml";
 import { DEFAULTS } from "../data/defaults";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint } from "../detect/entrypoint";
+import { detectFrontend } from "../detect/frontend";
 import { commands, displayWords, shellTokens } from "../detect/procfile";
 import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
@@ -66,6 +67,36 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
     const settingsEnv: Record<string, string> = django
         ? { DJANGO_SETTINGS_MODULE: django.runtimeSettings, ...(django.configuration !== undefined ? { DJANGO_CONFIGURATION: django.configuration } : {}) }
         : {};
+
+    // The front-end build first: collectstatic and django-compressor read what it writes.
+    const frontend = detectFrontend(src);
+    if (o.frontendBuild === true && (frontend === undefined || "skipped" in frontend)) {
+        throw new InputError(
+            "`frontendBuild`",
+            `\`frontendBuild\` is true, but ${frontend === undefined ? "there is no package.json with a build script at the root of the source folder" : frontend.skipped.replace(/;.*$/, "")}; remove \`frontendBuild\`, or run the build with \`buildCommands\`.`,
+        );
+    }
+    if (frontend !== undefined && "skipped" in frontend) {
+        notes.push(frontend.skipped);
+    } else if (frontend !== undefined && o.frontendBuild === false) {
+        notes.push(`package.json's build script (${frontend.build.script}) is detected but \`frontendBuild\` is false: it does not run, so its output ships only if it is in the source folder.`);
+    } else if (frontend !== undefined) {
+        const b = frontend.build;
+        steps.push({
+            name: "npm run build",
+            argv: ["sh", "-c", `${b.install} --no-audit --no-fund && npm run build && rm -rf node_modules`],
+            workdir: DEFAULTS.workdir,
+            env: {},
+            source: `package.json's build script with ${b.tools.join(", ")}`,
+            off: "`frontendBuild: false`",
+        });
+        apt.push("nodejs", "npm");
+        notes.push(
+            `The front-end build runs in the builder, first among the build steps: \`${b.install}\` then \`npm run build\` (${b.script}), with the base image's nodejs and npm (builder only; ` +
+                "Debian 13 ships Node.js 20, Debian 12 and Ubuntu 24.04 18, Ubuntu 22.04 12, too old for current tools), and node_modules is removed after it, so the runner gets only what it built. " +
+                "`frontendBuild: false` turns it off.",
+        );
+    }
 
     // collectstatic: django.contrib.staticfiles with a STATIC_ROOT to collect into.
     const staticApp = django?.settings.installedApps.some((a) => a === "django.contrib.staticfiles" || a.startsWith("django.contrib.staticfiles.")) ?? false;

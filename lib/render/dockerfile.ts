@@ -125,8 +125,8 @@ function builderStage(plan: Plan): string[] {
         `RUN python3 -m venv ${VENV}`,
     ];
     if (plan.caBundle) {
-        // Builder only (the runner starts from the base again): pip, uv and requests trust the mounted bundle.
-        lines.push(`ENV PIP_CERT=${CA_BUNDLE_PATH} SSL_CERT_FILE=${CA_BUNDLE_PATH} REQUESTS_CA_BUNDLE=${CA_BUNDLE_PATH}`);
+        // Builder only (the runner starts from the base again): pip, uv, requests and Node (npm, in a front-end build step) trust the mounted bundle.
+        lines.push(`ENV PIP_CERT=${CA_BUNDLE_PATH} SSL_CERT_FILE=${CA_BUNDLE_PATH} REQUESTS_CA_BUNDLE=${CA_BUNDLE_PATH} NODE_EXTRA_CA_CERTS=${CA_BUNDLE_PATH}`);
     }
     if (plan.installer === "uv") {
         lines.push(
@@ -316,7 +316,8 @@ function buildSteps(plan: Plan): string[] {
     for (const step of plan.buildSteps) {
         const env = { ...step.env, ...plan.buildEnv };
         const argv = ["python", STEP_RUNNER, step.name, step.off, step.workdir, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), "--", ...step.argv];
-        lines.push(`RUN ${secretMounts(false, plan.buildSecrets)}${JSON.stringify(argv)}`);
+        // The CA bundle too: a step may fetch (npm ci) through the same proxy the installs go through.
+        lines.push(`RUN ${secretMounts(plan.caBundle, plan.buildSecrets)}${JSON.stringify(argv)}`);
     }
     return lines;
 }

@@ -116,9 +116,9 @@ export interface PythonImageArgs extends ImageOptions {
      */
     readonly buildSecrets?: Record<string, pulumi.Input<string>>;
     /**
-     * Path of a PEM CA bundle that the install steps trust, for networks whose
+     * Path of a PEM CA bundle that the install and build steps trust, for networks whose
      * TLS is intercepted by a proxy with its own CA (e.g. "/etc/ssl/certs/ca-certificates.crt").
-     * Passed to BuildKit as a secret and mounted only while installing; it is not in the image.
+     * Passed to BuildKit as a secret and mounted only while installing and running build steps; it is not in the image.
      * @default none
      */
     readonly caBundle?: string;

@@ -166,3 +166,65 @@ describe("Flask-Assets' bundles", () => {
         assert.deepEqual(synthesize(notInstalled).plan.buildSteps, []);
     });
 });
+
+describe("the front-end build (package.json's build script)", () => {
+    const FLASK = "from flask import Flask\n\napp = Flask(__name__)\n";
+    const PKG = (deps: Record<string, string>, build = "tailwindcss -i src/in.css -o static/out.css --minify") =>
+        JSON.stringify({ name: "assets", private: true, scripts: { build }, devDependencies: deps });
+    const STEP = {
+        name: "npm run build",
+        argv: ["sh", "-c", "npm ci --no-audit --no-fund && npm run build && rm -rf node_modules"],
+        workdir: "/app",
+        env: {},
+        source: "package.json's build script with tailwindcss",
+        off: "`frontendBuild: false`",
+    };
+
+    it("GIVEN a locked tailwind build THEN npm ci and npm run build run first in the builder, nodejs and npm in the builder only, and the source goes through the builder", () => {
+        const dir = apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": PKG({ tailwindcss: "3.4.17" }), "package-lock.json": "{}" });
+        const { plan, dockerfile } = synthesize(dir);
+        assert.deepEqual(plan.buildSteps, [STEP]);
+        assert.deepEqual(plan.apt, { build: ["nodejs", "npm"], runtime: [] });
+        assert.equal(plan.sourceInto, "builder");
+        assert.ok(plan.notes.some((n) => n.startsWith("The front-end build runs in the builder, first among the build steps: `npm ci` then `npm run build` (tailwindcss -i src/in.css -o static/out.css --minify)")), plan.notes.join("\n"));
+        const runner = dockerfile.slice(dockerfile.indexOf(" AS runner"));
+        assert.doesNotMatch(runner, /nodejs|npm/);
+    });
+
+    it("GIVEN no lock file THEN npm install; GIVEN a Django app THEN the build runs before collectstatic", () => {
+        const flask = apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": PKG({ sass: "1.83.4" }, "sass src:static/css") });
+        assert.deepEqual(synthesize(flask).plan.buildSteps[0].argv, ["sh", "-c", "npm install --no-audit --no-fund && npm run build && rm -rf node_modules"]);
+        const django = apps.make({
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_conf.settings')\nfrom django.core.management import execute_from_command_line\n",
+            "site_conf/__init__.py": "",
+            "site_conf/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "site_conf/settings.py": "INSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_URL = '/static/'\nSTATIC_ROOT = 'staticfiles'\nWSGI_APPLICATION = 'site_conf.wsgi.application'\n",
+            "requirements.txt": "django\n",
+            "package.json": PKG({ webpack: "5.97.1", "webpack-cli": "6.0.1" }, "webpack --mode production"),
+        });
+        assert.deepEqual(synthesize(django).plan.buildSteps.map((s) => s.name), ["npm run build", "collectstatic"]);
+    });
+
+    it("GIVEN a build script with no known build tool, or a yarn lock THEN nothing runs and a note says why; `frontendBuild: true` then is an error naming the reason", () => {
+        const docs = apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": PKG({ "markdown-it": "14.1.0" }, "node docs/build.js") });
+        const r = synthesize(docs);
+        assert.deepEqual(r.plan.buildSteps, []);
+        assert.ok(r.plan.notes.some((n) => n.startsWith("package.json has a build script (node docs/build.js) but names none of the front-end build tools the package knows")), r.plan.notes.join("\n"));
+        assert.throws(
+            () => synthesize(docs, { frontendBuild: true }),
+            (e: Error) => e.message.startsWith("`frontendBuild` is true, but package.json has a build script (node docs/build.js) but names none of the front-end build tools the package knows"),
+        );
+        const yarn = apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": PKG({ vite: "6.0.7" }, "vite build"), "yarn.lock": "" });
+        assert.deepEqual(synthesize(yarn).plan.buildSteps, []);
+        assert.ok(synthesize(yarn).plan.notes.some((n) => n.startsWith("package.json's build script (vite build) is not run: its dependencies are locked by yarn.lock")));
+        assert.throws(() => synthesize(apps.make({ "app.py": FLASK, "requirements.txt": "flask\n" }), { frontendBuild: true }), /^InputError: `frontendBuild` is true, but there is no package\.json with a build script/);
+    });
+
+    it("GIVEN `frontendBuild: false` THEN the detected build does not run, with a note", () => {
+        const dir = apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": PKG({ tailwindcss: "3.4.17" }) });
+        const { plan } = synthesize(dir, { frontendBuild: false });
+        assert.deepEqual(plan.buildSteps, []);
+        assert.deepEqual(plan.apt.build, []);
+        assert.ok(plan.notes.includes("package.json's build script (tailwindcss -i src/in.css -o static/out.css --minify) is detected but `frontendBuild` is false: it does not run, so its output ships only if it is in the source folder."));
+    });
+});

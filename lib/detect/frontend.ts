@@ -1,0 +1,80 @@
+import { SourceTree } from "./source";
+
+/**
+ * A front-end build beside the Python app: package.json's `build` script,
+ * run with npm, that compiles the CSS/JS the app serves (Tailwind, Sass,
+ * webpack, Vite, esbuild...) into its static folders. Those outputs are
+ * usually not committed, so an image without the build ships pages that
+ * reference files that do not exist (and Django's manifest storage or
+ * django-compressor fail on them).
+ *
+ * Only a package.json at the root of the source folder counts, and only
+ * when its dependencies name a known build tool (FRONTEND_TOOLS): a `build`
+ * script alone may build docs or a separate app deployed elsewhere.
+ */
+export interface FrontendBuild {
+    readonly file: "package.json";
+    /** The script as written, for notes. */
+    readonly script: string;
+    /** How the dependencies install: `npm ci` with package-lock.json or npm-shrinkwrap.json, else `npm install`. */
+    readonly install: "npm ci" | "npm install";
+    /** The build tools its dependencies name, in package.json's order. */
+    readonly tools: readonly string[];
+}
+
+export type FrontendFacts = { readonly build: FrontendBuild } | { readonly skipped: string } | undefined;
+
+/** Packages whose presence says `build` compiles front-end assets. */
+export const FRONTEND_TOOLS: readonly string[] = [
+    "tailwindcss",
+    "@tailwindcss/cli",
+    "@tailwindcss/postcss",
+    "sass",
+    "node-sass",
+    "postcss-cli",
+    "webpack",
+    "webpack-cli",
+    "vite",
+    "esbuild",
+    "rollup",
+    "parcel",
+    "gulp",
+    "@babel/cli",
+    "typescript",
+];
+
+export function detectFrontend(src: SourceTree): FrontendFacts {
+    const text = src.readIfFile("package.json");
+    if (text === undefined) {
+        return undefined;
+    }
+    let pkg: Record<string, unknown>;
+    try {
+        const parsed: unknown = JSON.parse(text);
+        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+            return { skipped: "package.json is not a JSON object; no front-end build is run." };
+        }
+        pkg = parsed as Record<string, unknown>;
+    } catch (e) {
+        return { skipped: `package.json is not valid JSON (${(e as Error).message}); no front-end build is run.` };
+    }
+    const scripts = pkg["scripts"];
+    const script = scripts !== null && typeof scripts === "object" ? (scripts as Record<string, unknown>)["build"] : undefined;
+    if (typeof script !== "string" || script.trim() === "") {
+        return undefined;
+    }
+    const names = ["dependencies", "devDependencies"].flatMap((k) => {
+        const deps = pkg[k];
+        return deps !== null && typeof deps === "object" ? Object.keys(deps as Record<string, unknown>) : [];
+    });
+    const tools = names.filter((n) => FRONTEND_TOOLS.includes(n));
+    if (tools.length === 0) {
+        return { skipped: `package.json has a build script (${script}) but names none of the front-end build tools the package knows (${FRONTEND_TOOLS.slice(0, 6).join(", ")}, ...): it is not run; add it to \`buildCommands\` if the image needs it.` };
+    }
+    if (src.isFile("yarn.lock") || src.isFile("pnpm-lock.yaml") || src.isFile("bun.lockb") || src.isFile("bun.lock")) {
+        const lock = ["yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"].find((f) => src.isFile(f))!;
+        return { skipped: `package.json's build script (${script}) is not run: its dependencies are locked by ${lock}, and the builder installs with npm only; run it with \`buildCommands\` (and \`aptBuildPackages\`), or commit its output.` };
+    }
+    const locked = src.isFile("package-lock.json") || src.isFile("npm-shrinkwrap.json");
+    return { build: { file: "package.json", script, install: locked ? "npm ci" : "npm install", tools } };
+}
