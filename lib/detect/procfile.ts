@@ -151,6 +151,20 @@ function platformOrigin(file: string, release: string): ProcessOrigin {
     return { file, subject: file, web: `${file}'s startCommand`, webSource: `${file} startCommand`, releaseSource: `${file} ${release}` };
 }
 
+/** A platform's config file, parsed (YAML, TOML or JSON); undefined when absent, facts holding a note when it does not parse. */
+function platformFile(src: SourceTree, file: string, parse: (text: string) => unknown): { origin: ProcessOrigin; doc: unknown } | { broken: ProcfileFacts } | undefined {
+    const text = src.readIfFile(file);
+    if (text === undefined) {
+        return undefined;
+    }
+    const origin = platformOrigin(file, "preDeployCommand");
+    try {
+        return { origin, doc: parse(text) };
+    } catch (e) {
+        return { broken: { origin, others: [], notes: [`${file} cannot be parsed (${(e as Error).message.split("\n")[0]}); its commands are not read.`] } };
+    }
+}
+
 function nonEmpty(v: unknown): string | undefined {
     return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
 }
@@ -163,17 +177,11 @@ function nonEmpty(v: unknown): string | undefined {
  */
 function readRenderYaml(src: SourceTree): ProcfileFacts | undefined {
     const file = "render.yaml";
-    const text = src.readIfFile(file);
-    if (text === undefined) {
-        return undefined;
+    const loaded = platformFile(src, file, loadYaml);
+    if (loaded === undefined || "broken" in loaded) {
+        return loaded?.broken;
     }
-    const origin = platformOrigin(file, "preDeployCommand");
-    let doc: unknown;
-    try {
-        doc = loadYaml(text);
-    } catch (e) {
-        return { origin, others: [], notes: [`${file} is not valid YAML (${(e as Error).message.split("\n")[0]}); its commands are not read.`] };
-    }
+    const { origin, doc } = loaded;
     const services = (doc as { services?: unknown } | null)?.services;
     if (!Array.isArray(services)) {
         return undefined;
@@ -214,17 +222,11 @@ function readRenderYaml(src: SourceTree): ProcfileFacts | undefined {
  * and `deploy.preDeployCommand` (a command, or a list of commands run in turn).
  */
 function readRailway(src: SourceTree, file: "railway.toml" | "railway.json"): ProcfileFacts | undefined {
-    const text = src.readIfFile(file);
-    if (text === undefined) {
-        return undefined;
+    const loaded = platformFile(src, file, file === "railway.toml" ? parseToml : JSON.parse);
+    if (loaded === undefined || "broken" in loaded) {
+        return loaded?.broken;
     }
-    const origin = platformOrigin(file, "preDeployCommand");
-    let doc: unknown;
-    try {
-        doc = file === "railway.toml" ? parseToml(text) : JSON.parse(text);
-    } catch (e) {
-        return { origin, others: [], notes: [`${file} cannot be parsed (${(e as Error).message.split("\n")[0]}); its commands are not read.`] };
-    }
+    const { origin, doc } = loaded;
     const deploy = (doc as { deploy?: Record<string, unknown> } | null)?.deploy;
     const start = nonEmpty(deploy?.["startCommand"]);
     const pre = deploy?.["preDeployCommand"];

@@ -745,7 +745,7 @@ describe("detection", () => {
                 const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "render.yaml": "services:\n  - type: web\n   name: [broken\n" });
                 const { plan } = synthesize(dir);
                 assert.equal(plan.entrypoint.source, "app.py");
-                assert.ok(plan.notes.some((n) => n.startsWith("render.yaml is not valid YAML (") && n.endsWith("); its commands are not read.")), plan.notes.join("\n"));
+                assert.ok(plan.notes.some((n) => n.startsWith("render.yaml cannot be parsed (") && n.endsWith("); its commands are not read.")), plan.notes.join("\n"));
             });
 
             it("GIVEN railway.toml with a start command naming an app by a bad path and a list of pre-deploy commands THEN the error names railway.toml; the list runs in turn", () => {
