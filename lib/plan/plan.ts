@@ -5,6 +5,7 @@ import { AppInterface, Framework } from "../data/frameworks";
 import { installsReleaseIn } from "../data/releases";
 import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST } from "../data/native-libraries";
 import { hasWheel, latestRelease } from "../data/wheel-coverage";
+import { importTimeSchedulers } from "../detect/background";
 import { Dependencies, detectDependencies, Installer } from "../detect/dependencies";
 import { detectEntrypoint, Entrypoint } from "../detect/entrypoint";
 import { detectPythonFacts } from "../detect/python-version";
@@ -160,6 +161,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const planned = planServer(src, { options: o, interface: entry.interface, web: entry.procfile?.web, deps, installed, chdir: entry.chdir, workdir }, notes);
 
     const apt = aptPackages(o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], notes);
+    schedulerNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
 
     const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath });
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
@@ -255,6 +257,24 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
  * `docker exec ... manage.py`) must use the server's settings: the image
  * sets them, and the environment still overrides.
  */
+/**
+ * A scheduler the app starts at import runs in every gunicorn worker, so each
+ * job runs once per worker: say so unless the app runs one worker.
+ */
+function schedulerNote(src: SourceTree, entry: Entrypoint, workers: number | undefined, notes: string[]): void {
+    if (workers === 1) {
+        return;
+    }
+    const roots = entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }];
+    for (const s of importTimeSchedulers(src, roots)) {
+        notes.push(
+            `${s.file} starts ${s.scheduler.split(".").pop()} (${s.scheduler}) when it is imported, and every gunicorn worker imports the app, so each of the ` +
+                `${workers === undefined ? "workers (one per CPU and more, by default)" : `${workers} workers`} runs its own scheduler and every job runs once per worker: ` +
+                "set `workers: 1` (its threads still serve requests side by side), or run the scheduler as a process of its own.",
+        );
+    }
+}
+
 /**
  * The health check's path: `healthCheckPath`, else the one the platform
  * config that gave the start command declares for the same purpose

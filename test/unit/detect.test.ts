@@ -1422,3 +1422,22 @@ describe("the build step runner", () => {
         assert.match(failWith("django.core.exceptions.ImproperlyConfigured: Set the DATABASE_URL environment variable"), /It reads DATABASE_URL from the environment/);
     });
 });
+
+describe("schedulers started at import", () => {
+    const SCHED = "from apscheduler.schedulers.background import BackgroundScheduler\n\nscheduler = BackgroundScheduler()\n";
+    const notes = (files: Record<string, string>, options = {}) =>
+        synthesize(apps.make({ "requirements.txt": "flask\napscheduler\n", ...files }), options).plan.notes.filter((n) => n.includes("runs its own scheduler"));
+
+    it("GIVEN app.py starting a scheduler imported from the app's own module THEN a note names it and the fix", () => {
+        assert.deepEqual(notes({ "jobs.py": SCHED, "app.py": `from flask import Flask\nfrom jobs import scheduler\n\napp = Flask(__name__)\nscheduler.start()\n` }), [
+            "app.py starts BackgroundScheduler (apscheduler.schedulers.background.BackgroundScheduler) when it is imported, and every gunicorn worker imports the app, so each of the workers (one per CPU and more, by default) runs its own scheduler and every job runs once per worker: " +
+                "set `workers: 1` (its threads still serve requests side by side), or run the scheduler as a process of its own.",
+        ]);
+    });
+    it("GIVEN `workers: 1`, a start under `if __name__ == \"__main__\":`, or a start inside a function THEN no note", () => {
+        const app = `from flask import Flask\n${SCHED}\napp = Flask(__name__)\nscheduler.start()\n`;
+        assert.deepEqual(notes({ "app.py": app }, { workers: 1 }), []);
+        assert.deepEqual(notes({ "app.py": app.replace("scheduler.start()", 'if __name__ == "__main__":\n    scheduler.start()') }), []);
+        assert.deepEqual(notes({ "app.py": app.replace("scheduler.start()", "def boot():\n    scheduler.start()") }), []);
+    });
+});
