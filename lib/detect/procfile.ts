@@ -111,12 +111,7 @@ export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
         const name = line.slice(0, colon).trim();
         const command = line.slice(colon + 1).trim();
         if (name === "web" && web === undefined) {
-            web = readWeb(command);
-            const script = web.server === undefined ? scriptOf(src, command) : undefined;
-            if (script !== undefined) {
-                const inner = readWeb(script.commands);
-                web = { ...inner, command, notes: [`The Procfile's web: line runs ${script.file}; the commands in it are read as the web command.`, ...inner.notes] };
-            }
+            web = webCommand(src, command, PROCFILE);
         } else if (name === "release" && release === undefined) {
             release = command;
         } else if (name !== "web" && name !== "release") {
@@ -124,6 +119,17 @@ export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
         }
     }
     return { origin: PROCFILE, web, release, others, notes: [] };
+}
+
+/** The web command, read through the script of the app it runs when it only runs one (`bin/start`). */
+function webCommand(src: SourceTree, command: string, o: ProcessOrigin): ProcfileWeb {
+    const web = readWeb(command, o);
+    const script = web.server === undefined ? scriptOf(src, command) : undefined;
+    if (script === undefined) {
+        return web;
+    }
+    const inner = readWeb(script.commands, o);
+    return { ...inner, command, notes: [`${o.web} runs ${script.file}; the commands in it are read as the web command.`, ...inner.notes] };
 }
 
 /**
@@ -209,7 +215,7 @@ function readRenderYaml(src: SourceTree): ProcfileFacts | undefined {
     const start = nonEmpty(service["startCommand"]);
     return {
         origin,
-        web: start === undefined ? undefined : readWeb(start, origin),
+        web: start === undefined ? undefined : webCommand(src, start, origin),
         release: nonEmpty(service["preDeployCommand"]),
         healthCheckPath: nonEmpty(service["healthCheckPath"]),
         others,
@@ -235,7 +241,7 @@ function readRailway(src: SourceTree, file: "railway.toml" | "railway.json"): Pr
     if (start === undefined && release === undefined && healthCheckPath === undefined) {
         return undefined;
     }
-    return { origin, web: start === undefined ? undefined : readWeb(start, origin), release, healthCheckPath, others: [], notes: [] };
+    return { origin, web: start === undefined ? undefined : webCommand(src, start, origin), release, healthCheckPath, others: [], notes: [] };
 }
 
 /** Words and operators of a shell command line; `$VAR` stays as written. */

@@ -785,6 +785,9 @@ describe("detection", () => {
                 assert.equal(plan.notes[0], "The Procfile's web: line runs bin/start; the commands in it are read as the web command.");
                 const sh = synthesize(apps.make({ ...BACKEND, Procfile: "web: sh ./bin/start\n", "bin/start": script })).plan;
                 assert.equal(sh.server.chdir, "/app/backend");
+                const render = synthesize(apps.make({ ...BACKEND, "render.yaml": "services:\n  - type: web\n    runtime: python\n    startCommand: ./bin/start\n", "bin/start": script })).plan;
+                assert.equal(render.server.timeout, 45);
+                assert.equal(render.notes[0], "render.yaml's startCommand runs bin/start; the commands in it are read as the web command.");
             });
         });
 
