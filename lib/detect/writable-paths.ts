@@ -344,6 +344,22 @@ function dirOf(p: string): string {
 const SQLITE_CONNECT = new Set(["sqlite3.connect", "aiosqlite.connect", "sqlite3.dbapi2.connect"]);
 
 /**
+ * Peewee's SQLite databases, which open the file their first argument
+ * (`database=`) names as sqlite3.connect() does: SqliteDatabase("notes.db")
+ * and playhouse's extensions of it (SQLite extensions, APSW, the write
+ * queue, connection pools).
+ */
+const PEEWEE_SQLITE = new Set([
+    "peewee.SqliteDatabase",
+    "playhouse.sqlite_ext.SqliteExtDatabase",
+    "playhouse.sqlite_ext.CSqliteExtDatabase",
+    "playhouse.apsw_ext.APSWDatabase",
+    "playhouse.sqliteq.SqliteQueueDatabase",
+    "playhouse.pool.PooledSqliteDatabase",
+    "playhouse.pool.PooledSqliteExtDatabase",
+]);
+
+/**
  * A value stored under a key of a mapping: `app.config["K"] = v` anywhere in
  * the module, or `app.config.from_mapping(K=v)` / `app.config.update(K=v)`.
  */
@@ -469,6 +485,14 @@ function codePaths(
             const path = pathValue(c.args[0], here);
             if (path !== undefined && !path.endsWith(":memory:")) {
                 add({ path, kind: "data", file: true, holds: "database", why: `${file}: ${callee}(${path})` });
+            }
+            continue;
+        }
+        // Peewee: db = SqliteDatabase("notes.db", pragmas=...); SqliteDatabase(None) is initialised later (not read).
+        if (PEEWEE_SQLITE.has(callee)) {
+            const path = pathValue(c.args[0] ?? c.kwargs["database"], here);
+            if (path !== undefined && path !== "" && !path.endsWith(":memory:")) {
+                add({ path, kind: "data", file: true, holds: "database", why: `${file}: Peewee's ${callee.split(".").pop()}(${path})` });
             }
             continue;
         }

@@ -938,6 +938,35 @@ describe("detection", () => {
                 ],
             );
         });
+        it("GIVEN Peewee's SqliteDatabase and playhouse's SqliteExtDatabase THEN their files are linked into /data like sqlite3.connect()'s", () => {
+            const app = [
+                "from flask import Flask",
+                "from peewee import SqliteDatabase",
+                "from playhouse.sqlite_ext import SqliteExtDatabase",
+                'db = SqliteDatabase("notes.db", pragmas={"journal_mode": "wal"})',
+                'search = SqliteExtDatabase(database="search.db")',
+                'memory = SqliteDatabase(":memory:")',
+                "later = SqliteDatabase(None)",
+                "app = Flask(__name__)",
+                "",
+            ].join("\n");
+            const dir = apps.make({ "app.py": app, "requirements.txt": "flask\npeewee\n" });
+            const r = synthesize(dir);
+            assert.deepEqual(
+                r.plan.writablePaths.map((w) => [w.path, w.why, w.links]),
+                [
+                    [
+                        "/data",
+                        "app.py: Peewee's SqliteDatabase(notes.db); app.py: Peewee's SqliteExtDatabase(search.db)",
+                        [
+                            { from: "/app/notes.db", to: "/data/notes.db" },
+                            { from: "/app/search.db", to: "/data/search.db" },
+                        ],
+                    ],
+                ],
+            );
+            assert.match(r.dockerfile, /ln -sfn \/data\/notes\.db \/app\/notes\.db/);
+        });
         it("GIVEN a folder named by a settings object's attribute in another module (pydantic-settings) THEN its default is the writable path", () => {
             const dir = apps.make({
                 "app/__init__.py": "",
