@@ -103,9 +103,16 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     // Flask's root_path: the folder of the module that makes the app (Flask(__name__)).
     const flaskHome = modules.find(({ mod }) => mod.calls.some((call) => calleeOf(call) === "flask.Flask"))?.c.file;
     const flaskRoot = flaskHome === undefined ? undefined : dirOf(flaskHome);
+    const sets = modules.flatMap(({ mod }) => uploadSets(mod));
+    const uploads: UploadSetFolder[] = [];
     for (const { c, mod } of modules) {
         codePaths(src, mod, c.file, c.module, c.root, contextOf(c.file, c.root), req, flaskRoot, add);
-        configObjectPaths(reader, mod, c.file, c.root, contextOf, add);
+        uploads.push(...uploadSetFolders(sets, (key) => flaskConfig(mod, key), contextOf(c.file, c.root), c.file));
+        configObjectPaths(reader, mod, c.file, c.root, contextOf, sets, uploads, add);
+    }
+    // A set's own UPLOADED_<SET>_DEST, set anywhere, wins over UPLOADS_DEFAULT_DEST.
+    for (const u of uploads.filter((u) => u.own || !uploads.some((o) => o.own && o.set === u.set))) {
+        add({ path: u.path, kind: "data", file: false, holds: "uploads", why: u.why });
     }
     return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
@@ -282,6 +289,8 @@ function configObjectPaths(
     file: string,
     root: ImportRoot,
     contextOf: (file: string, root: ImportRoot) => PathContext,
+    sets: readonly string[],
+    uploads: UploadSetFolder[],
     add: (p: WritablePath) => void,
 ): void {
     for (const call of mod.calls) {
@@ -309,7 +318,52 @@ function configObjectPaths(
                 add({ path, kind: "data", file: false, holds: "uploads", why: `${where.file}: ${key} (the config ${file} loads with from_object) names the upload folder` });
             }
         }
+        const value = (key: string): Expr | undefined => (asClass ? cls?.fields.get(key) : cfg.value(key));
+        uploads.push(...uploadSetFolders(sets, value, contextOf(where.file, where.root), where.file, ` (the config ${file} loads with from_object)`));
     }
+}
+
+/** Flask-Uploads (and its maintained fork Flask-Reuploaded, the same `flask_uploads` module) and the old `flaskext.uploads`. */
+const UPLOAD_SET = new Set(["flask_uploads.UploadSet", "flaskext.uploads.UploadSet"]);
+
+/** The names of the UploadSets a module makes: UploadSet("photos", IMAGES); UploadSet() is "files". */
+function uploadSets(mod: PyModule): string[] {
+    return mod.calls.flatMap((c) => {
+        if (!UPLOAD_SET.has(calleeOf(c) ?? "")) {
+            return [];
+        }
+        const name = c.args[0] ?? c.kwargs["name"];
+        const literal = name === undefined ? "files" : str(name);
+        return literal === undefined ? [] : [literal];
+    });
+}
+
+/** An UploadSet's folder as one config sets it: by the set's own UPLOADED_<SET>_DEST, or UPLOADS_DEFAULT_DEST. */
+interface UploadSetFolder {
+    readonly set: string;
+    readonly own: boolean;
+    readonly path: string;
+    readonly why: string;
+}
+
+/**
+ * The folders Flask-Uploads saves each UploadSet's files into, by the config
+ * it reads when configure_uploads() runs: UPLOADED_<NAME>_DEST, else
+ * UPLOADS_DEFAULT_DEST/<name>. `value` reads a config key of `file`.
+ */
+function uploadSetFolders(sets: readonly string[], value: (key: string) => Expr | undefined, ctx: PathContext, file: string, loaded = ""): UploadSetFolder[] {
+    const found: UploadSetFolder[] = [];
+    for (const set of new Set(sets)) {
+        const key = `UPLOADED_${set.toUpperCase()}_DEST`;
+        const own = pathValue(value(key), ctx);
+        const base = own === undefined ? pathValue(value("UPLOADS_DEFAULT_DEST"), ctx) : undefined;
+        const path = own ?? (base === undefined ? undefined : joinPath(base, set));
+        if (path !== undefined && path !== "" && path !== ctx.cwd && !path.startsWith("/")) {
+            const how = own !== undefined ? `${key}` : `UPLOADS_DEFAULT_DEST (${base}, a folder per set)`;
+            found.push({ set, own: own !== undefined, path, why: `${file}: Flask-Uploads saves the UploadSet "${set}" into ${path}, by ${how}${loaded}` });
+        }
+    }
+    return found;
 }
 
 /**

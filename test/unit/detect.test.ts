@@ -967,6 +967,41 @@ describe("detection", () => {
             );
             assert.match(r.dockerfile, /ln -sfn \/data\/notes\.db \/app\/notes\.db/);
         });
+        it("GIVEN Flask-Reuploaded's UploadSets with UPLOADED_<SET>_DEST and UPLOADS_DEFAULT_DEST THEN each set's folder is an upload folder (data)", () => {
+            const init = [
+                "import os",
+                "from flask import Flask",
+                "from flask_uploads import IMAGES, UploadSet, configure_uploads",
+                "basedir = os.path.abspath(os.path.dirname(__file__))",
+                'photos = UploadSet("photos", IMAGES)',
+                'docs = UploadSet("docs")',
+                "def create_app():",
+                "    app = Flask(__name__)",
+                '    app.config["UPLOADED_PHOTOS_DEST"] = os.path.join(basedir, "static", "photos")',
+                '    app.config.from_object("gallery.config")',
+                "    configure_uploads(app, (photos, docs))",
+                "    return app",
+                "",
+            ].join("\n");
+            const dir = apps.make({
+                "gallery/__init__.py": init,
+                "gallery/config.py": 'UPLOADS_DEFAULT_DEST = "var/uploads"\n',
+                "wsgi.py": "from gallery import create_app\napp = create_app()\n",
+                "requirements.txt": "flask\nflask-reuploaded\n",
+            });
+            const r = synthesize(dir, { app: "wsgi:app" });
+            assert.deepEqual(
+                r.plan.writablePaths.map((w) => [w.path, w.kind, w.why]),
+                [
+                    ["/app/gallery/static/photos", "data", 'gallery/__init__.py: Flask-Uploads saves the UploadSet "photos" into gallery/static/photos, by UPLOADED_PHOTOS_DEST'],
+                    [
+                        "/app/var/uploads/docs",
+                        "data",
+                        'gallery/config.py: Flask-Uploads saves the UploadSet "docs" into var/uploads/docs, by UPLOADS_DEFAULT_DEST (var/uploads, a folder per set) (the config gallery/__init__.py loads with from_object)',
+                    ],
+                ],
+            );
+        });
         it("GIVEN a folder named by a settings object's attribute in another module (pydantic-settings) THEN its default is the writable path", () => {
             const dir = apps.make({
                 "app/__init__.py": "",
