@@ -100,6 +100,13 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
         const mod = reader.parse(c.file);
         return mod ? [{ c, mod }] : [];
     });
+    // A Django project's own apps are its code whatever their folder is called (a "docs" app is not documentation).
+    for (const c of req.django ? djangoAppModules(src, reader, req.django) : []) {
+        const mod = modules.some((m) => m.c.file === c.file) ? undefined : reader.parse(c.file);
+        if (mod) {
+            modules.push({ c: { ...c, depth: 0, rank: 0 }, mod });
+        }
+    }
     // Flask's root_path: the folder of the module that makes the app (Flask(__name__)).
     const flaskHome = modules.find(({ mod }) => mod.calls.some((call) => calleeOf(call) === "flask.Flask"))?.c.file;
     const flaskRoot = flaskHome === undefined ? undefined : dirOf(flaskHome);
@@ -115,6 +122,29 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
         add({ path: u.path, kind: "data", file: false, holds: "uploads", why: u.why });
     }
     return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** The modules at the top of each of INSTALLED_APPS' packages that sits in the source tree ("docs", "docs.apps.DocsConfig"): models.py, views.py, storage.py... */
+function djangoAppModules(src: SourceTree, reader: ModuleReader, d: DjangoProject): { file: string; module: string; root: ImportRoot }[] {
+    const out: { file: string; module: string; root: ImportRoot }[] = [];
+    for (const app of d.settings.installedApps) {
+        const parts = app.split(".");
+        for (let i = parts.length; i >= 1; i--) {
+            const pkg = parts.slice(0, i).join(".");
+            const where = reader.fileOf(pkg);
+            if (where === undefined || !where.file.endsWith("/__init__.py")) {
+                continue; // docs.apps.DocsConfig: the package is docs
+            }
+            const dir = dirOf(where.file);
+            for (const e of src.list(dir)) {
+                if (e.isFile() && e.name.endsWith(".py") && e.name !== "__init__.py") {
+                    out.push({ file: `${dir}/${e.name}`, module: `${pkg}.${e.name.slice(0, -3)}`, root: where.root });
+                }
+            }
+            break;
+        }
+    }
+    return out;
 }
 
 function djangoPaths(src: SourceTree, d: DjangoProject, add: (p: WritablePath) => void): void {
@@ -143,6 +173,21 @@ function djangoPaths(src: SourceTree, d: DjangoProject, add: (p: WritablePath) =
         }
     }
     // File-based caches: CACHES = {"default": {"BACKEND": "...filebased.FileBasedCache", "LOCATION": ...}}.
+    // Storages with a folder of their own: STORAGES = {"private": {"BACKEND": "...FileSystemStorage", "OPTIONS": {"location": ...}}}.
+    const storages = s.get("STORAGES");
+    const storagesFile = s.sourceOf("STORAGES");
+    if (storages?.kind === "dict" && storagesFile) {
+        for (const [alias, st] of storages.entries) {
+            if (!FILE_SYSTEM_STORAGE.has(str(dictGet(st, "BACKEND")) ?? "")) {
+                continue;
+            }
+            const path = s.pathOf(dictGet(dictGet(st, "OPTIONS"), "location"), storagesFile);
+            if (path !== undefined && path !== "" && path !== d.root) {
+                const name = JSON.stringify(str(alias) ?? "?");
+                add({ path, kind: "data", file: false, holds: "uploads", why: `${storagesFile}: STORAGES[${name}] is a FileSystemStorage at ${path} (uploaded files)` });
+            }
+        }
+    }
     const caches = s.get("CACHES");
     const cachesFile = s.sourceOf("CACHES");
     if (caches?.kind === "dict" && cachesFile) {
@@ -395,6 +440,9 @@ function dirOf(p: string): string {
     return i < 0 ? "" : i === 0 ? "/" : p.slice(0, i);
 }
 
+/** Django's file-system storage, by the names it is imported and configured by. */
+const FILE_SYSTEM_STORAGE = new Set(["django.core.files.storage.FileSystemStorage", "django.core.files.storage.filesystem.FileSystemStorage"]);
+
 const SQLITE_CONNECT = new Set(["sqlite3.connect", "aiosqlite.connect", "sqlite3.dbapi2.connect"]);
 
 /**
@@ -539,6 +587,19 @@ function codePaths(
             const path = pathValue(c.args[0], here);
             if (path !== undefined && !path.endsWith(":memory:")) {
                 add({ path, kind: "data", file: true, holds: "database", why: `${file}: ${callee}(${path})` });
+            }
+            continue;
+        }
+        // Django storages the code makes: FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT) for a FileField's storage=.
+        if (FILE_SYSTEM_STORAGE.has(callee)) {
+            const location = c.args[0] ?? c.kwargs["location"];
+            const setting = location?.kind === "ref" && location.path.startsWith("django.conf.settings.") ? location.path.slice("django.conf.settings.".length) : undefined;
+            const s = req.django?.settings;
+            const settingFile = setting === undefined ? undefined : s?.sourceOf(setting);
+            const path = setting === undefined ? pathValue(location, here) : settingFile === undefined ? undefined : s?.pathOf(s.get(setting), settingFile);
+            if (path !== undefined && path !== "" && path !== here.cwd && !path.startsWith("/")) {
+                const named = setting === undefined ? path : `settings.${setting}, ${path}`;
+                add({ path, kind: "data", file: false, holds: "uploads", why: `${file}: FileSystemStorage(location=${named}) keeps uploaded files there` });
             }
             continue;
         }

@@ -1002,6 +1002,34 @@ describe("detection", () => {
                 ],
             );
         });
+        it("GIVEN Django FileSystemStorages (one in an app's models, one in STORAGES) THEN their locations are upload folders (data)", () => {
+            const settings = [
+                "from pathlib import Path",
+                "BASE_DIR = Path(__file__).resolve().parent.parent",
+                'INSTALLED_APPS = ["django.contrib.contenttypes", "docs.apps.DocsConfig"]',
+                'WSGI_APPLICATION = "vault.wsgi.application"',
+                'PRIVATE_STORAGE_ROOT = BASE_DIR / "private"',
+                'STORAGES = {"exports": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": BASE_DIR / "exports"}}}',
+                "",
+            ].join("\n");
+            const dir = apps.make({
+                "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "vault.settings")\n',
+                "vault/__init__.py": "",
+                "vault/settings.py": settings,
+                "vault/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "docs/__init__.py": "",
+                "docs/apps.py": "from django.apps import AppConfig\nclass DocsConfig(AppConfig):\n    name = 'docs'\n",
+                "docs/models.py": "from django.conf import settings\nfrom django.core.files.storage import FileSystemStorage\nprivate = FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT)\n",
+                "requirements.txt": "django\n",
+            });
+            assert.deepEqual(
+                synthesize(dir).plan.writablePaths.map((w) => [w.path, w.kind, w.why]),
+                [
+                    ["/app/exports", "data", 'vault/settings.py: STORAGES["exports"] is a FileSystemStorage at exports (uploaded files)'],
+                    ["/app/private", "data", "docs/models.py: FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, private) keeps uploaded files there"],
+                ],
+            );
+        });
         it("GIVEN a folder named by a settings object's attribute in another module (pydantic-settings) THEN its default is the writable path", () => {
             const dir = apps.make({
                 "app/__init__.py": "",
