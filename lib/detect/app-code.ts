@@ -320,12 +320,36 @@ function importedFramework(mod: PyModule): Made | undefined {
 }
 
 /** Scans the import roots for the app; `looked` lists the folders searched, for the refusal message. */
-export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { found?: CodeApp; looked: string[]; withArgs: NeedsArgs[]; tornado?: string } {
+/** aiohttp's Application, by the names it is imported under. */
+const AIOHTTP_APPLICATION = new Set(["aiohttp.web.Application", "aiohttp.web_app.Application"]);
+
+/**
+ * The aiohttp application a module makes, as gunicorn's aiohttp worker takes
+ * it: a module-level name bound to web.Application() or to a call of a
+ * function of the module that makes one (`app = make_app()`), else a factory
+ * callable without arguments ("server:make_app()"). An aiohttp app is neither
+ * WSGI nor ASGI: gunicorn serves it only with aiohttp's own worker.
+ */
+export function aiohttpApp(mod: PyModule, module: string): string | undefined {
+    const makes = (fn: FunctionDef): boolean => fn.calls.some((c) => AIOHTTP_APPLICATION.has(calleeOf(c) ?? ""));
+    for (const [name, value] of mod.assigns) {
+        const callee = value.kind === "call" ? (calleeOf(value) ?? "") : "";
+        const fn = mod.functions.get(callee);
+        if (AIOHTTP_APPLICATION.has(callee) || (fn !== undefined && makes(fn))) {
+            return `${module}:${name}`;
+        }
+    }
+    const factory = [...mod.functions.values()].find((fn) => makes(fn) && callableWithoutArgs(fn));
+    return factory === undefined ? undefined : `${module}:${factory.name}()`;
+}
+
+export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { found?: CodeApp; looked: string[]; withArgs: NeedsArgs[]; tornado?: string; aiohttp?: { file: string; spec: string } } {
     const reader = moduleReader(src, roots);
     const objects: CodeApp[] = [];
     const factories: CodeApp[] = [];
     const withArgs: NeedsArgs[] = [];
     let tornado: string | undefined;
+    let aiohttp: { file: string; spec: string } | undefined;
     for (const c of candidates(src, roots)) {
         const mod = reader.parse(c.file);
         if (!mod) {
@@ -334,6 +358,8 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
         if (tornado === undefined && mod.calls.some((call) => calleeOf(call) === "tornado.web.Application")) {
             tornado = c.file;
         }
+        const aio = aiohttp === undefined ? aiohttpApp(mod, c.module) : undefined;
+        aiohttp ??= aio === undefined ? undefined : { file: c.file, spec: aio };
         const names = [...new Set(mod.assigns.map(([n]) => n))].sort((a, b) => rankName(a) - rankName(b));
         for (const name of names) {
             const made = classify(reader, c.file, c.root, name);
@@ -371,7 +397,7 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
     // calls the factory with its own settings is what the authors deploy.
     const first = objects[0] ?? factories[0];
     const found = first?.framework === "dash" ? (dashLayoutModule(reader, src, roots, first) ?? first) : first;
-    return { found, looked: roots.map((r) => (r.dir === "" ? "the source folder" : `${r.dir}/`)), withArgs, tornado };
+    return { found, looked: roots.map((r) => (r.dir === "" ? "the source folder" : `${r.dir}/`)), withArgs, tornado, aiohttp };
 }
 
 /** A factory that makes an app but takes arguments gunicorn cannot give by itself (`create_app(config_name)`). */

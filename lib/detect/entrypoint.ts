@@ -1,7 +1,7 @@
 import { AppInterface, defaultInterface, Framework, FRAMEWORK_TABLE, frameworkOfDistribution, interfaceAtRelease, mostSpecific } from "../data/frameworks";
 import { InputError } from "../errors";
 import { appSpec, relativeDir } from "../validate";
-import { frameworkOfSpec, ImportRoot, moduleExists, moduleReader, scanForApp } from "./app-code";
+import { aiohttpApp, frameworkOfSpec, ImportRoot, moduleExists, moduleReader, scanForApp } from "./app-code";
 import { Dependencies, readIni } from "./dependencies";
 import { DjangoProject, findDjango } from "./django";
 import { ownServer, ProcessOrigin, ProcfileFacts, ProcfileWeb, readProcfile } from "./procfile";
@@ -40,6 +40,13 @@ export interface EntrypointRequest {
     readonly pythonPath?: readonly string[];
     /** A uv workspace member to serve (its folder is an import root). */
     readonly workspaceMember?: string;
+    /** The `workerClass` option: an aiohttp app named by `app` needs aiohttp's worker. */
+    readonly workerClass?: string;
+}
+
+/** The fix for an aiohttp app: gunicorn serves it only with aiohttp's worker. */
+function aiohttpFix(spec: string): string {
+    return `Set \`app\` to it (app: "${spec}") and \`workerClass: "aiohttp.GunicornWebWorker"\` (aiohttp's gunicorn worker; the image runs one worker process per CPU, each with its own event loop).`;
 }
 
 /** Where modules import from: the source folder, src/ (src layout), and uv workspace members (and their src/). */
@@ -137,6 +144,16 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         const chdir = request.chdir ?? "";
         const pythonPath = request.pythonPath ?? [];
         const { framework, iface, found, root, wrapper } = interfaceFor(request.app, undefined, chdir, pythonPath);
+        const appModule = moduleReader(src, lookup(chdir, pythonPath)).fileOf(request.app.split(":")[0]);
+        const parsed = appModule === undefined ? undefined : moduleReader(src, lookup(chdir, pythonPath)).parse(appModule.file);
+        const aio = parsed === undefined ? undefined : aiohttpApp(parsed, request.app.split(":")[0]);
+        if (aio !== undefined && !/aiohttp/i.test(request.workerClass ?? "")) {
+            throw new InputError(
+                "`workerClass`",
+                `\`app\` is ${request.app}, and ${appModule!.file} makes an aiohttp.web.Application, which is neither a WSGI nor an ASGI app: ${request.workerClass === undefined ? "the image's default worker (gthread)" : `gunicorn's ${request.workerClass} worker`} cannot serve it. ` +
+                    aiohttpFix(aio),
+            );
+        }
         if (!found) {
             notes.push(`\`app\` names the module ${request.app.split(":")[0]}, which is not in the source folder; it must come from an installed package.`);
         }
@@ -177,7 +194,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
     }
 
     const memberRoots = request.workspaceMember ? roots.filter((r) => r.why.includes(`member ${request.workspaceMember}`)) : [];
-    const { found, looked, withArgs, tornado } = scanForApp(src, memberRoots.length > 0 ? [...memberRoots, ...roots] : roots);
+    const { found, looked, withArgs, tornado, aiohttp } = scanForApp(src, memberRoots.length > 0 ? [...memberRoots, ...roots] : roots);
     if (found) {
         return {
             spec: found.spec,
@@ -217,6 +234,13 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
             `${procfile!.origin.web} runs ${own}'s own server (${web.command}), and no WSGI or ASGI app was found in the code: a ${own} app is not one gunicorn can serve, ` +
                 "and this package deploys apps gunicorn serves (Flask, Django, FastAPI and the other WSGI/ASGI frameworks). Run it with an image of your own; " +
                 'if the code does hold a WSGI or ASGI app, set `app` to its "module:attribute".',
+        );
+    }
+    if (aiohttp !== undefined) {
+        throw new InputError(
+            "`app`",
+            `${aiohttp.file} makes an aiohttp.web.Application, which runs on aiohttp's own server (web.run_app) and is neither a WSGI nor an ASGI app, and no WSGI or ASGI app was found: ` +
+                `gunicorn serves it only with aiohttp's worker. ${aiohttpFix(aiohttp.spec)}`,
         );
     }
     if (tornado !== undefined) {

@@ -127,7 +127,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     const entry = detectEntrypoint(
         src,
-        { app: o.app, interface: o.interface, chdir: o.chdir, pythonPath: o.pythonPath, workspaceMember: o.workspacePackage },
+        { app: o.app, interface: o.interface, chdir: o.chdir, pythonPath: o.pythonPath, workspaceMember: o.workspacePackage, workerClass: o.workerClass },
         deps,
     );
     notes.push(...entry.notes, ...(entry.procfile?.notes ?? []), ...(entry.procfile?.web?.notes ?? []));

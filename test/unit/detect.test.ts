@@ -677,6 +677,34 @@ describe("detection", () => {
             const r = synthesize(dir, { app: "app:make_app()", workerClass: "tornado" });
             assert.match(r.dockerfile, /^workers = int\(os\.environ\.get\("WEB_CONCURRENCY"\) or \(cpus\)\)$/m);
         });
+        it("GIVEN an aiohttp app (web.Application, `python server.py`) THEN it is refused naming aiohttp and its gunicorn worker, also for `app` without that worker; with both, one worker per CPU", () => {
+            const server = [
+                "from aiohttp import web",
+                "def make_app():",
+                "    app = web.Application()",
+                "    return app",
+                "app = make_app()",
+                'if __name__ == "__main__":',
+                "    web.run_app(app)",
+                "",
+            ].join("\n");
+            const dir = apps.make({ "server.py": server, "requirements.txt": "aiohttp\n", Procfile: "web: python server.py\n" });
+            assert.throws(
+                () => synthesize(dir),
+                (e: Error) =>
+                    e.message.includes(
+                        "server.py makes an aiohttp.web.Application, which runs on aiohttp's own server (web.run_app) and is neither a WSGI nor an ASGI app, and no WSGI or ASGI app was found: " +
+                            'gunicorn serves it only with aiohttp\'s worker. Set `app` to it (app: "server:app") and `workerClass: "aiohttp.GunicornWebWorker"`',
+                    ),
+            );
+            assert.throws(
+                () => synthesize(dir, { app: "server:app" }),
+                /`app` is server:app, and server\.py makes an aiohttp\.web\.Application, .*the image's default worker \(gthread\) cannot serve it\. .*`workerClass: "aiohttp\.GunicornWebWorker"`/,
+            );
+            const r = synthesize(dir, { app: "server:app", workerClass: "aiohttp.GunicornWebWorker" });
+            assert.equal(r.plan.server.workerClass, "aiohttp.GunicornWebWorker");
+            assert.match(r.dockerfile, /^workers = int\(os\.environ\.get\("WEB_CONCURRENCY"\) or \(cpus\)\)$/m);
+        });
         it("GIVEN an SQLite path read from the Flask config with a default (current_app.config.get('DATABASE', path)) THEN the default is the database", () => {
             const dir = apps.make({
                 "app.py": 'import aiosqlite\nfrom quart import Quart, current_app\napp = Quart(__name__)\n\n\n@app.get("/")\nasync def index():\n    async with aiosqlite.connect(current_app.config.get("DATABASE", "/var/lib/pastebin/pastes.db")) as db:\n        return "ok"\n',
