@@ -43,7 +43,7 @@ export interface WritablePath {
 export type Holds = "database" | "uploads" | "instance" | "logs" | "cache" | "sessions" | "files";
 
 /** A log file's place: its folder, made writable; or the file itself (linked to a writable place) when the folder holds code or is the app's folder. */
-function logPath(src: SourceTree, path: string, why: string, add: (p: WritablePath) => void): void {
+function logPath(src: SourceTree, path: string, why: string, add: AddPath): void {
     const dir = dirOf(path);
     const holdsCode = !dir.startsWith("/") && (dir === "" || src.list(dir).some((e) => e.isFile() && e.name.endsWith(".py")));
     if (holdsCode) {
@@ -52,6 +52,13 @@ function logPath(src: SourceTree, path: string, why: string, add: (p: WritablePa
         add({ path: dir, kind: "scratch", file: false, holds: "logs", why });
     }
 }
+
+/**
+ * Records a writable path. `known`: what the folder holds is known from the
+ * library that writes it (a cache a library's environment variable points
+ * at), and that decides its kind over any other finding of the same folder.
+ */
+type AddPath = (p: WritablePath, known?: boolean) => void;
 
 /** Folder names whose contents are scratch; anything else the app creates is taken to be data. */
 const SCRATCH_NAMES = new Set(["log", "logs", "tmp", "temp", "cache", ".cache", "run"]);
@@ -78,7 +85,15 @@ export interface WritableRequest {
 
 export function detectWritablePaths(src: SourceTree, req: WritableRequest): WritablePath[] {
     const found = new Map<string, WritablePath>();
-    const add = (p: WritablePath): void => {
+    // Folders a library is pointed at through its environment variable: what they hold is known, and decides their kind.
+    const envDirs = new Map<string, WritablePath>();
+    const add: AddPath = (given, known = false) => {
+        // "/app/x" is the app's folder's "x": one place, one entry.
+        const p = given.path.startsWith(`${DEFAULTS.workdir}/`) ? { ...given, path: given.path.slice(DEFAULTS.workdir.length + 1) } : given;
+        if (known) {
+            envDirs.set(p.path, p);
+            return;
+        }
         const prev = found.get(p.path);
         // Data wins over scratch; a database in a folder (Flask-SQLAlchemy's instance folder) is what the folder holds.
         if (!prev || (prev.kind === "scratch" && p.kind === "data") || (prev.kind === p.kind && p.holds === "database" && prev.holds !== "database")) {
@@ -89,7 +104,7 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
         djangoPaths(src, req.django, add);
     }
     if (req.gunicornConfig !== undefined) {
-        gunicornPaths(src, req.gunicornConfig, req.cwd, add);
+        gunicornPaths(src, req.gunicornConfig, req, add);
     }
     if (req.paste !== undefined) {
         pastePaths(src, req.paste, req.cwd, add);
@@ -121,6 +136,9 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     for (const u of uploads.filter((u) => u.own || !uploads.some((o) => o.own && o.set === u.set))) {
         add({ path: u.path, kind: "data", file: false, holds: "uploads", why: u.why });
     }
+    for (const [path, p] of envDirs) {
+        found.set(path, p);
+    }
     return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
@@ -147,7 +165,7 @@ function djangoAppModules(src: SourceTree, reader: ModuleReader, d: DjangoProjec
     return out;
 }
 
-function djangoPaths(src: SourceTree, d: DjangoProject, add: (p: WritablePath) => void): void {
+function djangoPaths(src: SourceTree, d: DjangoProject, add: AddPath): void {
     const s = d.settings;
     const dbFile = s.sourceOf("DATABASES");
     for (const db of s.databases.sqlite) {
@@ -214,8 +232,13 @@ function djangoPaths(src: SourceTree, d: DjangoProject, add: (p: WritablePath) =
     }
 }
 
-/** The log files the app's gunicorn config names (accesslog, errorlog), relative to gunicorn's working folder; "-" is stdout/stderr. */
-function gunicornPaths(src: SourceTree, file: string, cwd: string, add: (p: WritablePath) => void): void {
+/**
+ * The log files the app's gunicorn config names (accesslog, errorlog), relative to gunicorn's working folder
+ * ("-" is stdout/stderr); the folders its raw_env points libraries at ("PROMETHEUS_MULTIPROC_DIR=/app/metrics");
+ * and what its code writes (its server hooks: os.makedirs() in on_starting), found as in the app's modules.
+ */
+function gunicornPaths(src: SourceTree, file: string, req: WritableRequest, add: AddPath): void {
+    const cwd = req.cwd;
     const mod = parseModule(src.read(file));
     const ctx: PathContext = {
         file,
@@ -235,6 +258,16 @@ function gunicornPaths(src: SourceTree, file: string, cwd: string, add: (p: Writ
             logPath(src, path, `${file}: gunicorn's ${name} writes ${path}`, add);
         }
     }
+    const rawEnv = mod.value("raw_env");
+    for (const item of rawEnv?.kind === "list" ? rawEnv.items : []) {
+        const text = str(item);
+        const eq = text === undefined ? -1 : text.indexOf("=");
+        if (text !== undefined && eq > 0) {
+            envDir(text.slice(0, eq), pathValue({ kind: "str", value: text.slice(eq + 1) }, ctx), file, `raw_env ${JSON.stringify(text)}`, cwd, add);
+        }
+    }
+    // The config is Python gunicorn runs in the master before any worker: its hooks write as the app's code does.
+    codePaths(src, mod, file, "gunicorn_conf", req.roots[0] ?? { dir: "", why: "the source folder" }, ctx, req, undefined, add);
 }
 
 /**
@@ -336,7 +369,7 @@ function configObjectPaths(
     contextOf: (file: string, root: ImportRoot) => PathContext,
     sets: readonly string[],
     uploads: UploadSetFolder[],
-    add: (p: WritablePath) => void,
+    add: AddPath,
 ): void {
     for (const call of mod.calls) {
         if (!(calleeOf(call) ?? "").endsWith(".config.from_object") || call.args[0] === undefined) {
@@ -416,7 +449,7 @@ function uploadSetFolders(sets: readonly string[], value: (key: string) => Expr 
  * section's `sqlalchemy.url` (the cookiecutter's `sqlite:///%(here)s/x.sqlite`;
  * PasteDeploy expands `%(here)s` to the ini's folder, `%%` to `%`).
  */
-function pastePaths(src: SourceTree, paste: { file: string; section: string }, cwd: string, add: (p: WritablePath) => void): void {
+function pastePaths(src: SourceTree, paste: { file: string; section: string }, cwd: string, add: AddPath): void {
     const url = readIni(src.read(paste.file)).get(paste.section)?.get("sqlalchemy.url");
     const rest = url === undefined ? undefined : sqliteUrlRest(url);
     if (rest === undefined || rest === "" || rest.includes(":memory:")) {
@@ -442,6 +475,42 @@ function dirOf(p: string): string {
 
 /** Django's file-system storage, by the names it is imported and configured by. */
 const FILE_SYSTEM_STORAGE = new Set(["django.core.files.storage.FileSystemStorage", "django.core.files.storage.filesystem.FileSystemStorage"]);
+
+/**
+ * Environment variables that point a library at a folder it writes, and what
+ * the folder holds. All are scratch: prometheus_client's multiprocess folder
+ * holds per-process files that must be emptied when the server starts
+ * anyway; the others are caches a library refills (a model re-downloaded, a
+ * font cache rebuilt).
+ */
+const ENV_DIRS: Readonly<Record<string, string>> = {
+    PROMETHEUS_MULTIPROC_DIR: "prometheus_client's multiprocess metrics (a file per worker process)",
+    HF_HOME: "Hugging Face's cache (downloaded models and datasets)",
+    HF_HUB_CACHE: "Hugging Face Hub's download cache",
+    HUGGINGFACE_HUB_CACHE: "Hugging Face Hub's download cache",
+    TRANSFORMERS_CACHE: "transformers' model cache",
+    HF_DATASETS_CACHE: "Hugging Face datasets' cache",
+    SENTENCE_TRANSFORMERS_HOME: "sentence-transformers' model cache",
+    TORCH_HOME: "PyTorch's hub cache",
+    MPLCONFIGDIR: "matplotlib's config and font cache",
+    NLTK_DATA: "NLTK's data (nltk.download() writes there)",
+    XDG_CACHE_HOME: "the cache of libraries that follow XDG (pip, Hugging Face, fontconfig...)",
+};
+
+/**
+ * A folder an environment variable of ENV_DIRS points a library at, as the
+ * app sets it (`os.environ.setdefault("HF_HOME", str(BASE_DIR / ".hf"))`,
+ * `os.environ["X"] = path`, gunicorn's raw_env "X=path"): a scratch folder
+ * when it is among the app's files (read-only in the image); /tmp and other
+ * places outside the app are left alone.
+ */
+function envDir(name: string | undefined, path: string | undefined, file: string, how: string, cwd: string, add: AddPath): void {
+    const holds = name === undefined ? undefined : ENV_DIRS[name];
+    const inApp = path !== undefined && path !== "" && path !== cwd && (!path.startsWith("/") || path.startsWith(`${DEFAULTS.workdir}/`));
+    if (holds !== undefined && inApp) {
+        add({ path: path!, kind: "scratch", file: false, holds: "cache", why: `${file}: ${how} points ${name}, ${holds}, at ${path} among the app's read-only files` }, true);
+    }
+}
 
 const SQLITE_CONNECT = new Set(["sqlite3.connect", "aiosqlite.connect", "sqlite3.dbapi2.connect"]);
 
@@ -527,7 +596,7 @@ function isFileSystemCacheType(t: string | undefined): boolean {
  * so nothing is guessed). Both are scratch: a lost session logs its user out,
  * a lost cache is refilled; neither is data to keep across a redeploy.
  */
-function flaskExtensionPaths(mod: PyModule, file: string, ctx: PathContext, add: (p: WritablePath) => void): void {
+function flaskExtensionPaths(mod: PyModule, file: string, ctx: PathContext, add: AddPath): void {
     const imports = (m: string): boolean => [...mod.imported].some((i) => i === m || i.startsWith(`${m}.`));
     if (imports("flask_session") && settingString(mod, flaskConfig(mod, "SESSION_TYPE")) === "filesystem") {
         const dir = flaskConfig(mod, "SESSION_FILE_DIR");
@@ -562,7 +631,7 @@ function codePaths(
     ctx: PathContext,
     req: WritableRequest,
     flaskRoot: string | undefined,
-    add: (p: WritablePath) => void,
+    add: AddPath,
 ): void {
     // Flask's instance folder: next to the top-level package (or module), or under the venv when the package is installed.
     const usesInstance = mod.calls.some((c) => {
@@ -601,6 +670,11 @@ function codePaths(
                 const named = setting === undefined ? path : `settings.${setting}, ${path}`;
                 add({ path, kind: "data", file: false, holds: "uploads", why: `${file}: FileSystemStorage(location=${named}) keeps uploaded files there` });
             }
+            continue;
+        }
+        // A library pointed at a folder among the app's files: os.environ.setdefault("HF_HOME", str(BASE_DIR / ".hf_cache")).
+        if (callee === "os.environ.setdefault" && c.args.length >= 2) {
+            envDir(str(c.args[0]), pathValue(c.args[1], here), file, `os.environ.setdefault(${JSON.stringify(str(c.args[0]) ?? "")}, ...)`, here.cwd, add);
             continue;
         }
         // Peewee: db = SqliteDatabase("notes.db", pragmas=...); SqliteDatabase(None) is initialised later (not read).
@@ -661,6 +735,13 @@ function codePaths(
     }
 
     flaskExtensionPaths(mod, file, ctx, add);
+
+    // os.environ["HF_HOME"] = path
+    for (const [target, value] of mod.itemAssignsAnywhere) {
+        if (target.kind === "subscript" && target.target.kind === "ref" && target.target.path === "os.environ") {
+            envDir(str(target.index), pathValue(value, ctx), file, `os.environ[${JSON.stringify(str(target.index) ?? "")}] = ...`, ctx.cwd, add);
+        }
+    }
 
     // SQLite URLs ("sqlite:///app.db", "sqlite+aiosqlite:///app.db"), in assignments and config items.
     const exprs: Expr[] = [...mod.assignedAnywhere];
@@ -785,6 +866,8 @@ const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file:
     // cachelib's (and Flask-Caching's and Superset's) file-system cache.
     "cachelib.FileSystemCache": { arg: 0, kwarg: "cache_dir", file: false, kind: "scratch", holds: "cache" },
     "cachelib.file.FileSystemCache": { arg: 0, kwarg: "cache_dir", file: false, kind: "scratch", holds: "cache" },
+    // NLTK's downloads: nltk.download("punkt", download_dir=...) writes the folder when the module runs.
+    "nltk.download": { arg: 1, kwarg: "download_dir", file: false, kind: "scratch", holds: "cache" },
     // Jinja's compiled-template cache.
     "jinja2.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
     "jinja2.bccache.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
@@ -806,6 +889,10 @@ function libraryPath(
         return undefined;
     }
     const name = callee.split(".").pop();
+    if (callee === "nltk.download") {
+        const how = `nltk.download(download_dir=${path}) downloads NLTK data there when the module runs, again on every start; to keep it in the image, download it in the build (\`buildCommands\`) and drop the call`;
+        return { path, file: lib!.file, kind: lib!.kind, holds: lib!.holds, how };
+    }
     return lib
         ? { path, file: lib.file, kind: lib.kind, holds: lib.holds, how: `${name}(${path})` }
         : { path, file: false, kind: "scratch", holds: "files", how: `${name}(dir=${path}) makes temporary files there` };
@@ -857,7 +944,7 @@ function fixedFileWritten(c: Extract<Expr, { kind: "call" }>, ctx: PathContext):
  * file an atomic replace writes beside it); the file alone, linked to a
  * writable place, when its folder holds code or is the app's folder.
  */
-function fixedFile(src: SourceTree, path: string, why: string, add: (p: WritablePath) => void, holds: Holds = "files"): void {
+function fixedFile(src: SourceTree, path: string, why: string, add: AddPath, holds: Holds = "files"): void {
     if (path.endsWith(".log")) {
         logPath(src, path, why, add); // a log the code appends to: scratch
         return;

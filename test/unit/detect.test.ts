@@ -1058,6 +1058,57 @@ describe("detection", () => {
                 ],
             );
         });
+        it("GIVEN the app's gunicorn config pointing PROMETHEUS_MULTIPROC_DIR into the app (raw_env) and creating folders in a hook THEN both are writable, the metrics folder scratch", () => {
+            const conf = [
+                "import os",
+                'raw_env = ["PROMETHEUS_MULTIPROC_DIR=/app/prometheus_multiproc", "TZ=UTC"]',
+                "def on_starting(server):",
+                '    path = "/app/prometheus_multiproc"',
+                "    os.makedirs(path, exist_ok=True)",
+                '    os.makedirs("reports", exist_ok=True)',
+                "",
+            ].join("\n");
+            const dir = apps.make({ "app.py": FLASK_APP, "gunicorn.conf.py": conf, "requirements.txt": "flask\nprometheus-client\n", Procfile: "web: gunicorn app:app -c gunicorn.conf.py\n" });
+            assert.deepEqual(
+                synthesize(dir).plan.writablePaths.map((w) => [w.path, w.kind, w.why]),
+                [
+                    [
+                        "/app/prometheus_multiproc",
+                        "scratch",
+                        'gunicorn.conf.py: raw_env "PROMETHEUS_MULTIPROC_DIR=/app/prometheus_multiproc" points PROMETHEUS_MULTIPROC_DIR, prometheus_client\'s multiprocess metrics (a file per worker process), at /app/prometheus_multiproc among the app\'s read-only files',
+                    ],
+                    ["/app/reports", "data", "gunicorn.conf.py: os.makedirs(reports)"],
+                ],
+            );
+        });
+        it("GIVEN library caches pointed into the app (os.environ.setdefault, os.environ[...] =) and nltk.download(download_dir=) THEN they are scratch folders, /tmp left alone", () => {
+            const main = [
+                "import os",
+                "from pathlib import Path",
+                "import nltk",
+                "from fastapi import FastAPI",
+                "BASE_DIR = Path(__file__).resolve().parent",
+                'os.environ.setdefault("HF_HOME", str(BASE_DIR / ".hf_cache"))',
+                'os.environ["MPLCONFIGDIR"] = "/tmp/mpl"',
+                'os.environ["XDG_CACHE_HOME"] = str(BASE_DIR / ".cache")',
+                'nltk.download("punkt_tab", download_dir=str(BASE_DIR / "nltk_data"))',
+                "app = FastAPI()",
+                "",
+            ].join("\n");
+            const dir = apps.make({ "main.py": main, "requirements.txt": "fastapi\nnltk\n" });
+            assert.deepEqual(
+                synthesize(dir).plan.writablePaths.map((w) => [w.path, w.kind, w.why]),
+                [
+                    ["/app/.cache", "scratch", 'main.py: os.environ["XDG_CACHE_HOME"] = ... points XDG_CACHE_HOME, the cache of libraries that follow XDG (pip, Hugging Face, fontconfig...), at .cache among the app\'s read-only files'],
+                    ["/app/.hf_cache", "scratch", 'main.py: os.environ.setdefault("HF_HOME", ...) points HF_HOME, Hugging Face\'s cache (downloaded models and datasets), at .hf_cache among the app\'s read-only files'],
+                    [
+                        "/app/nltk_data",
+                        "scratch",
+                        "main.py: nltk.download(download_dir=nltk_data) downloads NLTK data there when the module runs, again on every start; to keep it in the image, download it in the build (`buildCommands`) and drop the call",
+                    ],
+                ],
+            );
+        });
         it("GIVEN a folder named by a settings object's attribute in another module (pydantic-settings) THEN its default is the writable path", () => {
             const dir = apps.make({
                 "app/__init__.py": "",
