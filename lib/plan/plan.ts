@@ -7,7 +7,8 @@ import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST
 import { hasWheel, latestRelease } from "../data/wheel-coverage";
 import { importTimeSchedulers } from "../detect/background";
 import { Dependencies, detectDependencies, Installer } from "../detect/dependencies";
-import { detectEntrypoint, Entrypoint } from "../detect/entrypoint";
+import { detectEntrypoint, Entrypoint, importRoots } from "../detect/entrypoint";
+import { importTimeEnv } from "../detect/import-env";
 import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
 import { detectWritablePaths, WritablePath } from "../detect/writable-paths";
@@ -131,6 +132,18 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         deps,
     );
     notes.push(...entry.notes, ...(entry.procfile?.notes ?? []), ...(entry.procfile?.web?.notes ?? []));
+    // Variables the served module reads at import with no default: without them every worker dies at start.
+    const chdirRoot = entry.chdir === "" ? [] : [{ dir: entry.chdir, why: "gunicorn's working folder" }];
+    const importEnv = entry.paste ? undefined : importTimeEnv(src, [...chdirRoot, ...(entry.root ? [entry.root] : []), ...importRoots(src, deps)], entry.spec.split(":")[0]);
+    if (importEnv) {
+        const vars = importEnv.variables;
+        const list = vars.length > 1 ? `${vars.slice(0, -1).join(", ")} and ${vars[vars.length - 1]}` : vars[0];
+        notes.push(
+            `${importEnv.files.join(", ")} read${importEnv.files.length > 1 ? "" : "s"} ${list} from the environment at import with no default (os.environ[...]): ` +
+                `unless ${vars.length > 1 ? "they are" : "it is"} set, every worker fails at start with KeyError. Set ${vars.length > 1 ? "them" : "it"} with PythonApp's \`env\` (\`secretEnv\` for secrets)` +
+                (importEnv.dotenv ? "; the app's load_dotenv() finds no .env in the image, which leaves .env files out (they hold secrets)." : "."),
+        );
+    }
     if ((entry.procfile?.others.length ?? 0) > 0) {
         notes.push(`${entry.procfile!.origin.subject} also has ${entry.procfile!.others.join(", ")}; the image runs only the web process.`);
     }

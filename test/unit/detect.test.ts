@@ -1109,6 +1109,32 @@ describe("detection", () => {
                 ],
             );
         });
+        it("GIVEN the served module and an app module it imports reading variables at import with no default THEN a note names them and `env`/`secretEnv`; defaults and reads in functions are not named", () => {
+            const app = [
+                "import os",
+                "from dotenv import load_dotenv",
+                "from flask import Flask",
+                "from settings import DB_URL",
+                "load_dotenv()",
+                "app = Flask(__name__)",
+                'app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]',
+                'TZ = os.getenv("OFFICE_TZ", "Europe/Berlin")',
+                'DEBUG = os.environ.get("DEBUG")',
+                "def later():",
+                '    return os.environ["ONLY_IN_A_REQUEST"]',
+                'if os.environ.get("SENTRY"):',
+                '    DSN = os.environ["SENTRY_DSN"]',
+                "",
+            ].join("\n");
+            const dir = apps.make({ "app.py": app, "settings.py": 'import os\nDB_URL = os.environ["DATABASE_URL"]\n', "requirements.txt": "flask\npython-dotenv\n" });
+            const notes = synthesize(dir).plan.notes.filter((n) => n.includes("at import with no default"));
+            assert.deepEqual(notes, [
+                "settings.py, app.py read DATABASE_URL and SECRET_KEY from the environment at import with no default (os.environ[...]): unless they are set, every worker fails at start with KeyError. " +
+                    "Set them with PythonApp's `env` (`secretEnv` for secrets); the app's load_dotenv() finds no .env in the image, which leaves .env files out (they hold secrets).",
+            ]);
+            const clean = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n" });
+            assert.ok(!synthesize(clean).plan.notes.some((n) => n.includes("at import with no default")));
+        });
         it("GIVEN a folder named by a settings object's attribute in another module (pydantic-settings) THEN its default is the writable path", () => {
             const dir = apps.make({
                 "app/__init__.py": "",
