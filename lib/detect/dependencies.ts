@@ -5,6 +5,7 @@ import { parsePipRequirementsLine } from "pip-requirements-js";
 import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
 import { calleeOf, Expr, parseModule, str, strList } from "./python-source";
+import { joinPath } from "./paths";
 import { envReferences, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
 import { SourceTree } from "./source";
 
@@ -105,6 +106,8 @@ export interface Dependencies {
     readonly vcs: readonly string[];
     /** Package indexes a lock file names (Pipfile.lock's sources; for pdm.lock, pyproject.toml's [[tool.pdm.source]]), first is the primary. */
     readonly indexes: readonly string[];
+    /** Requirements files pip installs besides pyproject.toml's [project].dependencies: the files setuptools' dynamic `dependencies` reads. */
+    readonly requirementFiles?: readonly string[];
     /** `${NAME}` environment references the installer expands in the manifests, with the file. */
     readonly envReferences: ReadonlyArray<{ readonly name: string; readonly file: string }>;
     /** A build-backend plugin that reads the project's version from VCS metadata (absent in the build context). */
@@ -428,7 +431,8 @@ function fromPyproject(
     const specifiers = new Map<string, string>();
     const extras = new Map<string, Set<string>>();
     const vcs: string[] = [];
-    for (const d of (deps as string[] | undefined) ?? []) {
+    const dynamic = setuptoolsDynamicDependencies(src, pyproject, project, notes);
+    for (const d of [...((deps as string[] | undefined) ?? []), ...dynamic.requirements]) {
         const r = pep508(d);
         if (r) {
             names.add(r.name);
@@ -451,7 +455,8 @@ function fromPyproject(
     const found = base(src, {
         installer: "pip",
         manifest: "pyproject.toml",
-        files: ["pyproject.toml"],
+        files: ["pyproject.toml", ...dynamic.files],
+        requirementFiles: dynamic.files.length > 0 ? dynamic.files : undefined,
         direct: names,
         namesFor: (chosen) => {
             const out = new Set(names);
@@ -478,6 +483,48 @@ function fromPyproject(
         notes,
     });
     return { ...found, withGroups: (chosen) => ({ ...found, ...counting(found, requirementsOf(chosen)) }) };
+}
+
+/** A path pip can be given as written: relative, inside the source folder, no shell or option characters. */
+const PLAIN_PATH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+
+/**
+ * setuptools' dynamic dependencies: `dynamic = ["dependencies"]` in [project]
+ * with `[tool.setuptools.dynamic] dependencies = { file = [...] }` keeps the
+ * requirements in those files (requirements.txt's format, without options),
+ * which pip reads when it builds the project. They are installed with the
+ * dependencies, before the source, like [project].dependencies.
+ */
+function setuptoolsDynamicDependencies(
+    src: SourceTree,
+    pyproject: Record<string, unknown>,
+    project: Record<string, unknown>,
+    notes: string[],
+): { files: string[]; requirements: string[] } {
+    const spec = table(table(table(pyproject, "tool"), "setuptools"), "dynamic")?.["dependencies"];
+    if (!strings(project["dynamic"]).includes("dependencies") || spec === null || typeof spec !== "object") {
+        return { files: [], requirements: [] };
+    }
+    const named = (spec as Record<string, unknown>)["file"];
+    const files: string[] = [];
+    const requirements: string[] = [];
+    for (const file of typeof named === "string" ? [named] : strings(named)) {
+        const rel = file.replace(/^\.\//, "");
+        if (!PLAIN_PATH.test(rel) || rel.split("/").includes("..") || !src.isFile(rel)) {
+            notes.push(`pyproject.toml's [tool.setuptools.dynamic] dependencies names ${JSON.stringify(file)}, which is not a file in the source folder; its requirements are not installed.`);
+            continue;
+        }
+        files.push(rel);
+        for (const line of parseRequirements(src.read(rel))) {
+            if (line.kind === "name" || line.kind === "url") {
+                requirements.push(line.line);
+            }
+        }
+    }
+    if (files.length > 0) {
+        notes.push(`pyproject.toml's dependencies are dynamic: setuptools reads them from ${files.join(", ")} ([tool.setuptools.dynamic]); the image installs ${files.length === 1 ? "it" : "them"} with the dependencies, before the source.`);
+    }
+    return { files, requirements };
 }
 
 /**
@@ -1408,6 +1455,21 @@ function fromRequirements(
                         if (r.specifiers.length > 0) {
                             specifiers.set(n, r.specifiers.map((x) => `${x.operator}${x.version}`).join(","));
                         }
+                    }
+                    break;
+                }
+                case "option": {
+                    // --find-links to a folder of the app (vendored wheels): pip reads it during the install, so it goes in with the manifests.
+                    // pip takes a relative path from the requirements file's folder when it is there (its req_file handling).
+                    const value = r.option === "-f" || r.option === "--find-links" ? r.value : undefined;
+                    if (value === undefined || value.includes("://") || value.startsWith("file:")) {
+                        break;
+                    }
+                    const folder = [dir + value, value].map((v) => joinPath("", v)).find((v) => v !== undefined && !v.startsWith("/") && src.exists(v) && !src.isFile(v));
+                    if (folder === undefined) {
+                        notes.push(`${file}'s ${r.option} ${value} names no folder inside the source folder; pip will not find packages there in the build.`);
+                    } else if (!files.includes(`${folder}/`)) {
+                        files.push(`${folder}/`);
                     }
                     break;
                 }

@@ -59,6 +59,8 @@ export interface Plan {
         readonly workspace: boolean;
         /** Package indexes a lock file names, first the primary (Pipfile.lock). */
         readonly indexes: readonly string[];
+        /** Requirements files pip installs with pyproject.toml's dependencies (setuptools' dynamic dependencies). */
+        readonly requirementFiles?: readonly string[];
         /** The build-backend plugin that reads the version from VCS metadata, and the variable that stands in for it. */
         readonly scmVersion?: { readonly plugin: string; readonly env: string };
     };
@@ -235,6 +237,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
             workspacePackage,
             workspace: (deps.workspace?.members.length ?? 0) > 0,
             indexes: deps.indexes,
+            requirementFiles: deps.requirementFiles,
             scmVersion: installsProject ? deps.scmVersion : undefined,
         },
         python,

@@ -236,7 +236,7 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
             head = `RUN ${pipCache()} ${secrets}\\`;
             if (plan.manifest === "pyproject.toml") {
                 // Only the dependencies (and chosen groups): the project itself, if a package, installs after the source.
-                steps.push(`python -c ${JSON.stringify(pyprojectRequirements(plan.dependencies.extras.length > 0))}${plan.dependencies.groups.map((g) => ` ${g}`).join("")}`, "pip install -r /tmp/pyproject-deps.txt");
+                steps.push(`python -c ${JSON.stringify(pyprojectRequirements(plan.dependencies.extras.length > 0))}${plan.dependencies.groups.map((g) => ` ${g}`).join("")}`, `pip install -r /tmp/pyproject-deps.txt${(plan.dependencies.requirementFiles ?? []).map((f) => ` -r ${f}`).join("")}`);
             } else if (plan.manifest === "setup.py" || plan.manifest === "setup.cfg") {
                 // A setuptools project: pip builds and installs it with its install_requires (and the chosen extras').
                 const extras = plan.dependencies.extras;

@@ -1641,3 +1641,41 @@ describe("schedulers started at import", () => {
         assert.deepEqual(notes({ "app.py": app.replace("scheduler.start()", "def boot():\n    scheduler.start()") }), []);
     });
 });
+
+describe("setuptools' dynamic dependencies", () => {
+    const PYPROJECT = (file: string) =>
+        `[build-system]\nrequires = ["setuptools>=69"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "svc"\nversion = "1.0"\ndynamic = ["dependencies"]\n\n[tool.setuptools.dynamic]\ndependencies = { file = ${file} }\n`;
+
+    it("GIVEN dependencies read from requirements/base.in THEN the file is copied with the manifests and installed before the source; its pins are the app's", () => {
+        const dir = apps.make({ "pyproject.toml": PYPROJECT('["requirements/base.in"]'), "requirements/base.in": "# runtime\nflask==3.1.0\ngunicorn==23.0.0\n", "svc/__init__.py": FLASK_APP });
+        const { plan, dockerfile } = synthesize(dir);
+        assert.deepEqual(plan.manifests, ["pyproject.toml", "requirements/base.in"]);
+        assert.deepEqual(plan.dependencies.requirementFiles, ["requirements/base.in"]);
+        assert.deepEqual(plan.server.addedPackages, []);
+        assert.match(dockerfile, /^ {4}&& pip install -r \/tmp\/pyproject-deps\.txt -r requirements\/base\.in( \\)?$/m);
+        assert.ok(dockerfile.indexOf("-r requirements/base.in") < dockerfile.indexOf("COPY . ."));
+    });
+    it("GIVEN a dynamic file that is missing or names a path outside the folder THEN a note, and nothing of it installed", () => {
+        for (const file of ['"missing.txt"', '["../up.txt"]']) {
+            const { plan } = synthesize(apps.make({ "pyproject.toml": PYPROJECT(file), "svc/__init__.py": FLASK_APP }));
+            assert.equal(plan.dependencies.requirementFiles, undefined);
+            assert.ok(plan.notes.some((n) => n.startsWith("pyproject.toml's [tool.setuptools.dynamic] dependencies names ")), plan.notes.join("\n"));
+        }
+    });
+});
+
+describe("--find-links to a folder of the app", () => {
+    it("GIVEN requirements/base.txt with `--find-links ../vendor` THEN vendor/ (relative to that file, as pip takes it) is copied with the manifests; a URL is pip's to fetch; a missing folder gets a note", () => {
+        const dir = apps.make({
+            "app.py": FLASK_APP,
+            "requirements.txt": "-r requirements/base.txt\n--find-links https://wheels.example/simple\n",
+            "requirements/base.txt": "--find-links ../vendor\nflask\nacme-slug==0.2.0\n",
+            "vendor/acme_slug-0.2.0-py3-none-any.whl": "",
+        });
+        const { plan, dockerfile } = synthesize(dir);
+        assert.deepEqual(plan.manifests, ["requirements.txt", "requirements/base.txt", "vendor/"]);
+        assert.match(dockerfile, /^COPY \["vendor\/","vendor\/"\]$/m);
+        const missing = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "-f ./wheels\nflask\n" })).plan;
+        assert.ok(missing.notes.includes("requirements.txt's -f ./wheels names no folder inside the source folder; pip will not find packages there in the build."), missing.notes.join("\n"));
+    });
+});
