@@ -691,6 +691,29 @@ function closure(pkgs: readonly LockedPackage[], roots: ReadonlyArray<{ name: st
     return new Set([...seen].filter((k) => !k.includes("[")));
 }
 
+/**
+ * uv's named package indexes ([[tool.uv.index]]): uv reads an index's
+ * credentials from UV_INDEX_<NAME>_USERNAME and UV_INDEX_<NAME>_PASSWORD (the
+ * name upper-cased, other characters as "_"), which the build has only when
+ * they are install secrets. Named in a note, since a private index without
+ * them fails the install with an authentication error.
+ */
+function uvIndexNotes(uvTool: Record<string, unknown> | undefined, notes: string[]): void {
+    const indexes = uvTool?.["index"];
+    for (const index of Array.isArray(indexes) ? indexes : []) {
+        const name = index !== null && typeof index === "object" ? (index as Record<string, unknown>)["name"] : undefined;
+        const url = index !== null && typeof index === "object" ? (index as Record<string, unknown>)["url"] : undefined;
+        if (typeof name !== "string" || typeof url !== "string") {
+            continue;
+        }
+        const env = `UV_INDEX_${[...name.toUpperCase()].map((c) => ((c >= "A" && c <= "Z") || (c >= "0" && c <= "9") ? c : "_")).join("")}`;
+        notes.push(
+            `pyproject.toml names the package index ${name} (${url}) in [[tool.uv.index]]: if it needs credentials, uv reads them from ${env}_USERNAME and ${env}_PASSWORD, ` +
+                "which the build sees only as `installSecrets` (e.g. installSecrets: { " + `${env}_USERNAME: ..., ${env}_PASSWORD: ...` + " }).",
+        );
+    }
+}
+
 function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefined, notes: string[]): Dependencies {
     needPyproject("uv.lock", pyproject, "uv");
     const pkgs = readUvLock(src);
@@ -706,6 +729,7 @@ function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefi
     const defaults = declaredDefaults === "all" ? definedGroups : Array.isArray(declaredDefaults) ? strings(declaredDefaults) : definedGroups.includes("dev") ? ["dev"] : [];
 
     const vcs = pkgs.filter((p) => typeof p.source["git"] === "string").map((p) => `uv.lock: ${p.name} from ${p.source["git"] as string}`);
+    uvIndexNotes(uvTool, notes);
     const pins = new Map<string, string>();
     const wheels = new Map<string, readonly string[]>();
     for (const p of pkgs) {
