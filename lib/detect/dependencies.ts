@@ -203,6 +203,31 @@ const SCM_VERSION_PLUGINS: Readonly<Record<string, string>> = {
     "uv-dynamic-versioning": "UV_DYNAMIC_VERSIONING_BYPASS",
 };
 
+/** pip settings that change what gets installed. */
+const PIP_CONF_KEYS = ["constraint", "requirement", "index-url", "extra-index-url", "find-links", "no-index", "only-binary", "no-binary", "pre"];
+
+/**
+ * A pip.conf (or pip.ini) in the source folder: pip reads a config file only
+ * from its own places (the user's and the system's config folders) or the
+ * one PIP_CONFIG_FILE names, never from the project folder, so the build does
+ * not apply it. Said in a note when it sets what is installed.
+ */
+function pipConfNote(src: SourceTree, notes: string[]): void {
+    for (const file of ["pip.conf", "pip.ini"]) {
+        const text = src.readIfFile(file);
+        if (text === undefined) {
+            continue;
+        }
+        const keys = [...readIni(text).values()].flatMap((section) => [...section.keys()]).filter((k) => PIP_CONF_KEYS.includes(k));
+        if (keys.length > 0) {
+            notes.push(
+                `${file} sets ${[...new Set(keys)].join(", ")}, but pip reads no config file from the project folder (only its own places, or PIP_CONFIG_FILE), so the image's install does not apply it: ` +
+                    "put constraints and indexes in the requirements file (-c constraints.txt, --index-url ...), with an index's credentials as `installSecrets`.",
+            );
+        }
+    }
+}
+
 export function detectDependencies(src: SourceTree, requested?: Installer): Dependencies {
     const locks = LOCKS.filter(([file]) => src.isFile(file));
     if (locks.length > 1) {
@@ -216,6 +241,7 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     }
     const pyproject = readPyproject(src);
     const notes: string[] = [];
+    pipConfNote(src, notes);
     const lock = locks[0];
 
     if (lock) {

@@ -1679,3 +1679,15 @@ describe("--find-links to a folder of the app", () => {
         assert.ok(missing.notes.includes("requirements.txt's -f ./wheels names no folder inside the source folder; pip will not find packages there in the build."), missing.notes.join("\n"));
     });
 });
+
+describe("a pip.conf in the source folder", () => {
+    it("GIVEN pip.conf setting a constraint THEN a note says the image's install does not read it and where the setting goes; GIVEN only unrelated settings THEN no note", () => {
+        const notes = (conf: string) =>
+            synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "constraints.txt": "flask==3.0.3\n", "pip.conf": conf })).plan.notes.filter((n) => n.startsWith("pip.conf"));
+        assert.deepEqual(notes("[global]\ndisable-pip-version-check = true\n\n[install]\nconstraint = constraints.txt\n"), [
+            "pip.conf sets constraint, but pip reads no config file from the project folder (only its own places, or PIP_CONFIG_FILE), so the image's install does not apply it: " +
+                "put constraints and indexes in the requirements file (-c constraints.txt, --index-url ...), with an index's credentials as `installSecrets`.",
+        ]);
+        assert.deepEqual(notes("[global]\ntimeout = 60\n"), []);
+    });
+});
