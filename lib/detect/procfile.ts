@@ -132,6 +132,9 @@ function webCommand(src: SourceTree, command: string, o: ProcessOrigin): Procfil
     return { ...inner, command, notes: [`${o.web} runs ${script.file}; the commands in it are read as the web command.`, ...inner.notes] };
 }
 
+/** Shell builtins a start script runs to set itself up (options, variables, messages): not commands to run before the server. */
+const SETUP_BUILTINS = new Set(["set", "export", "unset", ":", "echo", "printf", "true", "umask", "ulimit", "trap", "source", ".", "shopt", "readonly", "declare", "local"]);
+
 /**
  * A web command that only runs a script of the app (`bin/start`, `sh scripts/web.sh`):
  * the script's commands, one per line, joined with && (a script's lines run in
@@ -146,10 +149,13 @@ function scriptOf(src: SourceTree, command: string): { file: string; commands: s
     if (file === undefined || text === undefined) {
         return undefined;
     }
+    // A line ending in a backslash goes on in the next, as in the shell.
     const lines = text
+        .replace(/\\\r?\n/g, " ")
         .split(/\r?\n/)
         .map((l) => l.trim())
-        .filter((l) => l !== "" && !l.startsWith("#") && !l.startsWith("set "));
+        .filter((l) => l !== "" && !l.startsWith("#"))
+        .filter((l) => !SETUP_BUILTINS.has(commands(shellTokens(l))[0]?.words[0] ?? ""));
     return lines.length === 0 ? undefined : { file, commands: lines.join(" && ") };
 }
 
