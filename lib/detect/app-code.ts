@@ -31,6 +31,8 @@ export interface CodeApp {
     readonly kind: "object" | "factory";
     /** The middleware the object is (`application = ASGIMiddleware(app)`): it decides the interface. */
     readonly wrapper?: string;
+    /** The framework's app inside that middleware, as a spec a framework's CLI loads ("wsgi:frontend"), when a name holds it. */
+    readonly inner?: string;
 }
 
 /** Folders never scanned for the app: tools, virtualenvs, tests, assets. */
@@ -106,6 +108,8 @@ interface Made {
     readonly serves?: string;
     /** The object is this middleware around the framework's app (WRAPPERS): its interface is the middleware's. */
     readonly wrapper?: string;
+    /** The app the middleware wraps, by the name that holds it: "frontend" (in the same module) or "myapp:app" (imported). */
+    readonly inner?: string;
 }
 
 /** The framework app an expression makes, if it calls a constructor or an app-making method. */
@@ -270,6 +274,7 @@ function wrapped(reader: ModuleReader, mod: PyModule, file: string, root: Import
     if (iface === undefined || value.kind !== "call" || depth > 3) {
         return undefined;
     }
+    let innerName: string | undefined;
     const frameworkOf = (inner: Expr | undefined): Made["framework"] | undefined => {
         if (inner?.kind === "call") {
             const local = inner.callee.kind === "ref" ? mod.functions.get(inner.callee.local) : undefined;
@@ -288,6 +293,10 @@ function wrapped(reader: ModuleReader, mod: PyModule, file: string, root: Import
                 target !== name
                     ? (imported ?? classify(reader, file, root, target, seen))
                     : before && (madeBy(before) ?? wrapped(reader, mod, file, root, name, before, seen, depth + 1));
+            if (made !== undefined && target !== name && inner.local === target) {
+                const cut = importedPath.lastIndexOf(".");
+                innerName = imported ? `${importedPath.slice(0, cut)}:${importedPath.slice(cut + 1)}` : target;
+            }
             return made?.framework;
         }
         return undefined;
@@ -299,7 +308,7 @@ function wrapped(reader: ModuleReader, mod: PyModule, file: string, root: Import
         framework ??= frameworkOf(mounted);
     }
     framework ??= importedFramework(mod)?.framework;
-    return framework === undefined ? undefined : { framework, interface: iface, wrapper: callee };
+    return framework === undefined ? undefined : { framework, interface: iface, wrapper: callee, inner: innerName };
 }
 
 /** The value `name` was assigned before the assignment of `value` (`app = Flask(...)` before `app = WhiteNoise(app)`). */
@@ -361,12 +370,23 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
         const aio = aiohttp === undefined ? aiohttpApp(mod, c.module) : undefined;
         aiohttp ??= aio === undefined ? undefined : { file: c.file, spec: aio };
         const names = [...new Set(mod.assigns.map(([n]) => n))].sort((a, b) => rankName(a) - rankName(b));
-        for (const name of names) {
-            const made = classify(reader, c.file, c.root, name);
-            if (made?.kind === "object" && !made.serves) {
-                objects.push({ spec: `${c.module}:${name}`, framework: made.framework, interface: made.interface, file: c.file, root: c.root, kind: "object", wrapper: made.wrapper });
-                break;
-            }
+        const made = names.map((name) => ({ name, made: classify(reader, c.file, c.root, name) })).filter((m) => m.made?.kind === "object" && !m.made.serves);
+        // Middleware the module wraps around its best-named app (`application = WhiteNoise(app)`,
+        // DispatcherMiddleware(..., {"/prefix": app})) is what it deploys: served instead, when it keeps the interface.
+        const best = made[0];
+        const chosen = made.find((m) => best && m.made!.wrapper !== undefined && m.made!.inner === best.name && m.made!.interface === best.made!.interface) ?? best;
+        if (chosen) {
+            const inner = chosen.made!.inner;
+            objects.push({
+                spec: `${c.module}:${chosen.name}`,
+                framework: chosen.made!.framework,
+                interface: chosen.made!.interface,
+                file: c.file,
+                root: c.root,
+                kind: "object",
+                wrapper: chosen.made!.wrapper,
+                inner: inner === undefined ? undefined : inner.includes(":") ? inner : `${c.module}:${inner}`,
+            });
         }
         for (const fn of mod.functions.values()) {
             if (!callableWithoutArgs(fn)) {
@@ -477,7 +497,8 @@ export function frameworkOfSpec(src: SourceTree, roots: readonly ImportRoot[], s
     const attr = attrPart.split("(")[0];
     const made = classify(reader, where.file, where.root, attr);
     if (made) {
-        return { framework: made.framework, interface: made.interface, wrapper: made.wrapper, file: where.file, constructed: true };
+        const inner = made.inner === undefined ? undefined : made.inner.includes(":") ? made.inner : `${module}:${made.inner}`;
+        return { framework: made.framework, interface: made.interface, wrapper: made.wrapper, inner, file: where.file, constructed: true };
     }
     const mod = reader.parse(where.file);
     const imported = mod ? importedFramework(mod) : undefined;

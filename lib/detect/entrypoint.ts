@@ -28,6 +28,8 @@ export interface Entrypoint {
     readonly procfile?: ProcfileFacts;
     /** The middleware the served object is, around the framework's app (`application = WhiteNoise(app)`): "whitenoise.WhiteNoise". */
     readonly wrapper?: string;
+    /** The framework's app inside that middleware, when a name holds it ("wsgi:frontend"): what a framework's CLI (`flask --app`) loads. */
+    readonly wrapped?: string;
     /** The PasteDeploy ini a Pyramid app is loaded from, and its app section: its settings (sqlalchemy.url, [alembic]) are the app's. */
     readonly paste?: { readonly file: string; readonly section: string };
     readonly notes: readonly string[];
@@ -137,13 +139,13 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         // The import root the module is under, when it is one of the layout's (src/): the plan installs it or puts it on the path.
         const under = moduleReader(src, lookup(chdir, pythonPath)).fileOf(spec.split(":")[0])?.root;
         const root = under !== undefined && under.dir !== "" && roots.includes(under) ? under : undefined;
-        return { framework, iface, found: code !== undefined || moduleExists(src, lookup(chdir, pythonPath), spec), root, wrapper: code?.wrapper };
+        return { framework, iface, found: code !== undefined || moduleExists(src, lookup(chdir, pythonPath), spec), root, wrapper: code?.wrapper, wrapped: code?.inner };
     };
 
     if (request.app !== undefined) {
         const chdir = request.chdir ?? "";
         const pythonPath = request.pythonPath ?? [];
-        const { framework, iface, found, root, wrapper } = interfaceFor(request.app, undefined, chdir, pythonPath);
+        const { framework, iface, found, root, wrapper, wrapped } = interfaceFor(request.app, undefined, chdir, pythonPath);
         const appModule = moduleReader(src, lookup(chdir, pythonPath)).fileOf(request.app.split(":")[0]);
         const parsed = appModule === undefined ? undefined : moduleReader(src, lookup(chdir, pythonPath)).parse(appModule.file);
         const aio = parsed === undefined ? undefined : aiohttpApp(parsed, request.app.split(":")[0]);
@@ -157,7 +159,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         if (!found) {
             notes.push(`\`app\` names the module ${request.app.split(":")[0]}, which is not in the source folder; it must come from an installed package.`);
         }
-        return withDjango(src, { spec: request.app, interface: iface, framework, source: "`app`", chdir, pythonPath, procfile, notes, root, wrapper });
+        return withDjango(src, { spec: request.app, interface: iface, framework, source: "`app`", chdir, pythonPath, procfile, notes, root, wrapper, wrapped });
     }
 
     const web = procfile?.web;
@@ -166,8 +168,8 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         const spec = fromProcfile(origin, "the app", web.spec, (v) => appSpec(v));
         const chdir = request.chdir ?? (web.chdir === undefined ? "" : fromProcfile(origin, "--chdir", web.chdir, (v) => relativeDir("`chdir`", v)));
         const pythonPath = request.pythonPath ?? web.pythonPath.map((p) => fromProcfile(origin, "--pythonpath", p, (v) => relativeDir("`pythonPath`", v)));
-        const { framework, iface, root, wrapper } = interfaceFor(spec, web.interface, chdir, pythonPath);
-        return withDjango(src, { spec, interface: iface, framework, source: origin.file, chdir, pythonPath, procfile, notes, root, wrapper });
+        const { framework, iface, root, wrapper, wrapped } = interfaceFor(spec, web.interface, chdir, pythonPath);
+        return withDjango(src, { spec, interface: iface, framework, source: origin.file, chdir, pythonPath, procfile, notes, root, wrapper, wrapped });
     }
 
     const django = findDjango(src);
@@ -206,6 +208,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
             root: found.root,
             procfile,
             wrapper: found.wrapper,
+            wrapped: found.inner,
             notes,
         };
     }

@@ -574,12 +574,13 @@ function splitAssignments(words: readonly string[]): { names: string[]; rest: re
 /**
  * What `flask --app` loads: the app gunicorn serves, or, when that is
  * middleware around the Flask app (`application = WhiteNoise(app)`,
- * DispatcherMiddleware), its module alone: flask's discovery then finds the
+ * DispatcherMiddleware), the Flask app inside it by the name that holds it
+ * (`wsgi:frontend`), else its module alone: flask's discovery then finds the
  * Flask app in it (its `app` or `application` attribute, else its one Flask
- * instance, else create_app()), where the middleware is not an app flask can run.
+ * instance, else create_app()). flask cannot run the middleware itself.
  */
 function flaskApp(entry: Entrypoint): string {
-    return entry.wrapper === undefined ? entry.spec : entry.spec.split(":")[0];
+    return entry.wrapper === undefined ? entry.spec : (entry.wrapped ?? entry.spec.split(":")[0]);
 }
 
 /** A `flask` command that names no app (no --app/-A, no FLASK_APP before it). */

@@ -1396,13 +1396,32 @@ describe("detection", () => {
             const r = synthesize(flasky("release: flask db upgrade && flask deploy\nweb: gunicorn flasky:app\n"));
             assert.deepEqual(r.plan.release?.command, ["env", "FLASK_APP=flasky:app", "sh", "-c", "flask db upgrade && flask deploy"]);
         });
-        it("GIVEN the served app is middleware around the Flask app (application = WhiteNoise(app)) THEN `flask` gets the module, whose Flask app flask's discovery finds", () => {
+        it("GIVEN the served app is middleware around the Flask app (application = WhiteNoise(app)) THEN `flask` gets the Flask app by its name; one made inline (WhiteNoise(create_app())) gets the module", () => {
             const dir = apps.make({
                 "site.py": "from flask import Flask\nfrom whitenoise import WhiteNoise\n\napp = Flask(__name__)\napplication = WhiteNoise(app)\n",
                 "requirements.txt": "flask\nwhitenoise\n",
                 Procfile: "release: flask db upgrade\nweb: gunicorn site:application\n",
             });
-            assert.deepEqual(synthesize(dir).plan.release?.command, ["flask", "--app", "site", "db", "upgrade"]);
+            assert.deepEqual(synthesize(dir).plan.release?.command, ["flask", "--app", "site:app", "db", "upgrade"]);
+            const inline = apps.make({
+                "site.py": "from flask import Flask\nfrom whitenoise import WhiteNoise\n\n\ndef create_app():\n    return Flask(__name__)\n\n\napplication = WhiteNoise(create_app())\n",
+                "requirements.txt": "flask\nwhitenoise\n",
+                Procfile: "release: flask db upgrade\nweb: gunicorn site:application\n",
+            });
+            assert.deepEqual(synthesize(inline).plan.release?.command, ["flask", "--app", "site", "db", "upgrade"]);
+        });
+
+        it("GIVEN one module with `app = Flask(...)` and DispatcherMiddleware(Response(...), {\"/gallery\": app}) THEN the middleware is served (it holds the prefix); an adapter to the other interface (WsgiToAsgi(app)) is not preferred over the app", () => {
+            const dispatch = apps.make({
+                "app.py": "from flask import Flask\nfrom werkzeug.middleware.dispatcher import DispatcherMiddleware\nfrom werkzeug.wrappers import Response\n\napp = Flask(__name__)\napplication = DispatcherMiddleware(Response('Not Found', status=404), {'/gallery': app})\n",
+                "requirements.txt": "flask\n",
+            });
+            assert.equal(synthesize(dispatch).plan.entrypoint.spec, "app:application");
+            const adapter = apps.make({
+                "app.py": "from asgiref.wsgi import WsgiToAsgi\nfrom flask import Flask\n\napp = Flask(__name__)\nasgi_app = WsgiToAsgi(app)\n",
+                "requirements.txt": "flask\nasgiref\n",
+            });
+            assert.equal(synthesize(adapter).plan.entrypoint.spec, "app:app");
         });
         it("GIVEN a release `flask --app other deploy` THEN it is left alone", () => {
             const r = synthesize(flasky("release: flask --app flasky:app deploy\nweb: gunicorn flasky:app\n"));
