@@ -348,8 +348,9 @@ export function aiohttpApp(mod: PyModule, module: string): string | undefined {
             return `${module}:${name}`;
         }
     }
+    // aiohttp's worker awaits a coroutine it is given: an `async def` factory is named without the call.
     const factory = [...mod.functions.values()].find((fn) => makes(fn) && callableWithoutArgs(fn));
-    return factory === undefined ? undefined : `${module}:${factory.name}()`;
+    return factory === undefined ? undefined : `${module}:${factory.name}${factory.async ? "" : "()"}`;
 }
 
 export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { found?: CodeApp; looked: string[]; withArgs: NeedsArgs[]; tornado?: string; aiohttp?: { file: string; spec: string } } {

@@ -64,6 +64,8 @@ export interface FunctionDef {
     readonly returns: readonly Expr[];
     /** Every call in the body. */
     readonly calls: readonly Extract<Expr, { kind: "call" }>[];
+    /** `async def`: calling it gives a coroutine, not its result. */
+    readonly async: boolean;
 }
 
 /** A top-level class: its bases and the attributes its body assigns (`UPLOAD_DIR = "x"`, `upload_dir: str = "x"`). */
@@ -532,7 +534,7 @@ export function parseModule(text: string): PyModule {
         for (const c of fnCalls) {
             scopes.set(c, scope);
         }
-        return { name, params, assigns: fnAssigns, returns, calls: fnCalls };
+        return { name, params, assigns: fnAssigns, returns, calls: fnCalls, async: parts.some((p) => p.name === "async") };
     };
 
     const topLevel = (block: SyntaxNode, inMainGuard: boolean, guards: readonly Guard[]): void => {

@@ -704,6 +704,9 @@ describe("detection", () => {
             const r = synthesize(dir, { app: "server:app", workerClass: "aiohttp.GunicornWebWorker" });
             assert.equal(r.plan.server.workerClass, "aiohttp.GunicornWebWorker");
             assert.match(r.dockerfile, /^workers = int\(os\.environ\.get\("WEB_CONCURRENCY"\) or \(cpus\)\)$/m);
+            // aiohttp's worker awaits what an `async def` factory returns: it is named without the call (with it, gunicorn gets a coroutine).
+            const factory = apps.make({ "board.py": "from aiohttp import web\n\n\nasync def make_app():\n    app = web.Application()\n    return app\n", "requirements.txt": "aiohttp\n" });
+            assert.throws(() => synthesize(factory), /Set `app` to it \(app: "board:make_app"\) and `workerClass: "aiohttp\.GunicornWebWorker"`/);
         });
         it("GIVEN an SQLite path read from the Flask config with a default (current_app.config.get('DATABASE', path)) THEN the default is the database", () => {
             const dir = apps.make({
