@@ -433,6 +433,13 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     const procfile = entry.procfile;
     // The platforms run Procfile commands in the app's root folder.
     if (procfile?.release !== undefined) {
+        const before = procfile.web?.before ?? [];
+        if (before.length > 0) {
+            notes.push(
+                `${procfile.origin.web} also runs ${before.map((b) => `\`${b}\``).join(", ")} before the server; the image runs ${procfile.origin.releaseSource} as the release step instead, so ${before.length === 1 ? "it does" : "they do"} not run: ` +
+                    "add what it does to the release command if it is needed.",
+            );
+        }
         return { command: procfileCommand(procfile.release), workdir: DEFAULTS.workdir, source: procfile.origin.releaseSource };
     }
     const fly = flyReleaseCommand(src);

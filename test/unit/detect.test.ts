@@ -779,6 +779,18 @@ describe("detection", () => {
                 assert.ok(plan.notes.some((n) => n.startsWith("render.yaml cannot be parsed (") && n.endsWith("); its commands are not read.")), plan.notes.join("\n"));
             });
 
+            it("GIVEN a start command that chains a migration before the server and a preDeployCommand THEN the pre-deploy command is the release step and a note says the chained one does not run", () => {
+                const dir = apps.make({ ...TWO_APPS, "railway.json": JSON.stringify({ deploy: { startCommand: "python -m svc.migrate && gunicorn svc.web:site", preDeployCommand: "python -m svc.seed" } }) });
+                const { plan } = synthesize(dir);
+                assert.deepEqual(plan.release?.command, ["python", "-m", "svc.seed"]);
+                assert.ok(
+                    plan.notes.includes(
+                        "railway.json's startCommand also runs `python -m svc.migrate` before the server; the image runs railway.json preDeployCommand as the release step instead, so it does not run: add what it does to the release command if it is needed.",
+                    ),
+                    plan.notes.join("\n"),
+                );
+            });
+
             it("GIVEN railway.toml with a start command naming an app by a bad path and a list of pre-deploy commands THEN the error names railway.toml; the list runs in turn", () => {
                 const bad = apps.make({ ...TWO_APPS, "railway.toml": '[deploy]\nstartCommand = "gunicorn --chdir ../up svc.web:site"\n' });
                 assert.throws(() => synthesize(bad), (e: InputError) => e.argument === "railway.toml" && e.message.startsWith("railway.toml's startCommand gives --chdir as \"../up\", which the image cannot use:"));
