@@ -108,6 +108,8 @@ export interface Dependencies {
     readonly indexes: readonly string[];
     /** Requirements files pip installs besides pyproject.toml's [project].dependencies: the files setuptools' dynamic `dependencies` reads. */
     readonly requirementFiles?: readonly string[];
+    /** The files setuptools' dynamic `optional-dependencies` reads, by extra: installed with the dependencies when the extra is chosen. */
+    readonly extraFiles?: ReadonlyMap<string, readonly string[]>;
     /** `${NAME}` environment references the installer expands in the manifests, with the file. */
     readonly envReferences: ReadonlyArray<{ readonly name: string; readonly file: string }>;
     /** A build-backend plugin that reads the project's version from VCS metadata (absent in the build context). */
@@ -476,13 +478,18 @@ function fromPyproject(
     }
     const groups = dependencyGroups(pyproject);
     const optional = projectExtras(pyproject);
+    for (const [extra, got] of dynamic.extras) {
+        optional.set(extra, [...(optional.get(extra) ?? []), ...got.requirements]);
+    }
+    const extraFiles = new Map([...dynamic.extras].map(([extra, got]) => [extra, got.files]));
     // A name both a dependency group and an extra installs both.
     const requirementsOf = (chosen: readonly string[]): string[] => chosen.flatMap((g) => [...(groups.requirements.get(g) ?? []), ...(optional.get(g) ?? [])]);
     const found = base(src, {
         installer: "pip",
         manifest: "pyproject.toml",
-        files: ["pyproject.toml", ...dynamic.files],
+        files: ["pyproject.toml", ...dynamic.files, ...[...extraFiles.values()].flat().filter((f) => !dynamic.files.includes(f))],
         requirementFiles: dynamic.files.length > 0 ? dynamic.files : undefined,
+        extraFiles: extraFiles.size > 0 ? extraFiles : undefined,
         direct: names,
         namesFor: (chosen) => {
             const out = new Set(names);
@@ -518,39 +525,51 @@ const PLAIN_PATH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
  * setuptools' dynamic dependencies: `dynamic = ["dependencies"]` in [project]
  * with `[tool.setuptools.dynamic] dependencies = { file = [...] }` keeps the
  * requirements in those files (requirements.txt's format, without options),
- * which pip reads when it builds the project. They are installed with the
- * dependencies, before the source, like [project].dependencies.
+ * which pip reads when it builds the project; `optional-dependencies.<extra>
+ * = { file = [...] }` the same per extra. They are installed with the
+ * dependencies (an extra's when it is chosen), before the source, like
+ * [project].dependencies.
  */
 function setuptoolsDynamicDependencies(
     src: SourceTree,
     pyproject: Record<string, unknown>,
     project: Record<string, unknown>,
     notes: string[],
-): { files: string[]; requirements: string[] } {
-    const spec = table(table(table(pyproject, "tool"), "setuptools"), "dynamic")?.["dependencies"];
-    if (!strings(project["dynamic"]).includes("dependencies") || spec === null || typeof spec !== "object") {
-        return { files: [], requirements: [] };
-    }
-    const named = (spec as Record<string, unknown>)["file"];
-    const files: string[] = [];
-    const requirements: string[] = [];
-    for (const file of typeof named === "string" ? [named] : strings(named)) {
-        const rel = file.replace(/^\.\//, "");
-        if (!PLAIN_PATH.test(rel) || rel.split("/").includes("..") || !src.isFile(rel)) {
-            notes.push(`pyproject.toml's [tool.setuptools.dynamic] dependencies names ${JSON.stringify(file)}, which is not a file in the source folder; its requirements are not installed.`);
-            continue;
-        }
-        files.push(rel);
-        for (const line of parseRequirements(src.read(rel))) {
-            if (line.kind === "name" || line.kind === "url") {
-                requirements.push(line.line);
+): { files: string[]; requirements: string[]; extras: Map<string, { files: string[]; requirements: string[] }> } {
+    const dynamicTable = table(table(table(pyproject, "tool"), "setuptools"), "dynamic");
+    const declared = strings(project["dynamic"]);
+    const read = (spec: unknown, what: string): { files: string[]; requirements: string[] } => {
+        const named = spec !== null && typeof spec === "object" ? (spec as Record<string, unknown>)["file"] : undefined;
+        const files: string[] = [];
+        const requirements: string[] = [];
+        for (const file of typeof named === "string" ? [named] : strings(named)) {
+            const rel = file.replace(/^\.\//, "");
+            if (!PLAIN_PATH.test(rel) || rel.split("/").includes("..") || !src.isFile(rel)) {
+                notes.push(`pyproject.toml's [tool.setuptools.dynamic] ${what} names ${JSON.stringify(file)}, which is not a file in the source folder; its requirements are not installed.`);
+                continue;
+            }
+            files.push(rel);
+            for (const line of parseRequirements(src.read(rel))) {
+                if (line.kind === "name" || line.kind === "url") {
+                    requirements.push(line.line);
+                }
             }
         }
+        return { files, requirements };
+    };
+    const main = declared.includes("dependencies") ? read(dynamicTable?.["dependencies"], "dependencies") : { files: [], requirements: [] };
+    const extras = new Map<string, { files: string[]; requirements: string[] }>();
+    const optional = declared.includes("optional-dependencies") ? table(dynamicTable, "optional-dependencies") : undefined;
+    for (const [extra, spec] of Object.entries(optional ?? {})) {
+        const got = read(spec, `optional-dependencies.${extra}`);
+        if (got.files.length > 0) {
+            extras.set(extra, got);
+        }
     }
-    if (files.length > 0) {
-        notes.push(`pyproject.toml's dependencies are dynamic: setuptools reads them from ${files.join(", ")} ([tool.setuptools.dynamic]); the image installs ${files.length === 1 ? "it" : "them"} with the dependencies, before the source.`);
+    if (main.files.length > 0) {
+        notes.push(`pyproject.toml's dependencies are dynamic: setuptools reads them from ${main.files.join(", ")} ([tool.setuptools.dynamic]); the image installs ${main.files.length === 1 ? "it" : "them"} with the dependencies, before the source.`);
     }
-    return { files, requirements };
+    return { ...main, extras };
 }
 
 /**

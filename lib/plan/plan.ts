@@ -237,7 +237,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
             workspacePackage,
             workspace: (deps.workspace?.members.length ?? 0) > 0,
             indexes: deps.indexes,
-            requirementFiles: deps.requirementFiles,
+            requirementFiles: requirementFiles(deps, groups),
             scmVersion: installsProject ? deps.scmVersion : undefined,
         },
         python,
@@ -273,6 +273,17 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
  * `docker exec ... manage.py`) must use the server's settings: the image
  * sets them, and the environment still overrides.
  */
+/** The requirements files pip installs with pyproject.toml's dependencies: setuptools' dynamic ones, and those of the chosen dynamic extras. */
+function requirementFiles(deps: Dependencies, groups: readonly string[]): string[] | undefined {
+    const files = [...(deps.requirementFiles ?? [])];
+    for (const f of groups.flatMap((g) => deps.extraFiles?.get(g) ?? [])) {
+        if (!files.includes(f)) {
+            files.push(f);
+        }
+    }
+    return files.length > 0 ? files : undefined;
+}
+
 /**
  * A scheduler the app starts at import runs in every gunicorn worker, so each
  * job runs once per worker: say so unless the app runs one worker.

@@ -1689,6 +1689,24 @@ describe("setuptools' dynamic dependencies", () => {
         assert.match(dockerfile, /^ {4}&& pip install -r \/tmp\/pyproject-deps\.txt -r requirements\/base\.in( \\)?$/m);
         assert.ok(dockerfile.indexOf("-r requirements/base.in") < dockerfile.indexOf("COPY . ."));
     });
+    it("GIVEN dynamic optional-dependencies with a production extra read from a file THEN that extra is installed by default from its file, and its gunicorn pin is the app's", () => {
+        const pyproject =
+            PYPROJECT('["requirements/base.in"]').replace('dynamic = ["dependencies"]', 'dynamic = ["dependencies", "optional-dependencies"]') +
+            'optional-dependencies.production = { file = ["requirements/production.in"] }\noptional-dependencies.dev = { file = ["requirements/dev.in"] }\n';
+        const dir = apps.make({
+            "pyproject.toml": pyproject,
+            "requirements/base.in": "flask==3.1.0\n",
+            "requirements/production.in": "gunicorn==23.0.0\n",
+            "requirements/dev.in": "pytest\n",
+            "svc/__init__.py": FLASK_APP,
+        });
+        const { plan, dockerfile } = synthesize(dir);
+        assert.deepEqual(plan.dependencies.groups, ["production"]);
+        assert.deepEqual(plan.dependencies.requirementFiles, ["requirements/base.in", "requirements/production.in"]);
+        assert.deepEqual(plan.server.addedPackages, []);
+        assert.match(dockerfile, /pip install -r \/tmp\/pyproject-deps\.txt -r requirements\/base\.in -r requirements\/production\.in/);
+        assert.doesNotMatch(dockerfile, /-r requirements\/dev\.in/);
+    });
     it("GIVEN a dynamic file that is missing or names a path outside the folder THEN a note, and nothing of it installed", () => {
         for (const file of ['"missing.txt"', '["../up.txt"]']) {
             const { plan } = synthesize(apps.make({ "pyproject.toml": PYPROJECT(file), "svc/__init__.py": FLASK_APP }));
