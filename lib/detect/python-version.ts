@@ -158,7 +158,7 @@ function exactOrThrow(source: string, said: string, fix: string, hint: boolean):
 /**
  * The Python a version manager pins for the folder: asdf's `.tool-versions`
  * (`python 3.11.9`; the first version on the line is the one asdf uses), else
- * mise's `mise.toml` / `.mise.toml` (`[tools] python = "3.11"`, a list, or
+ * mise's `mise.toml` (or .mise.toml, mise/config.toml, .config/mise/config.toml...: `[tools] python = "3.11"`, a list, or
  * `{ version = "3.11" }`). A value that names no CPython version (`system`,
  * `latest`, `ref:...`) says nothing about the image and is skipped.
  */
@@ -174,7 +174,8 @@ function versionManagerPython(src: SourceTree): ExactPython | undefined {
             }
         }
     }
-    for (const file of ["mise.toml", ".mise.toml"]) {
+    // mise's config file names in a project folder; a project keeps one, and the first found decides.
+    for (const file of ["mise.toml", ".mise.toml", "mise/config.toml", ".mise/config.toml", ".config/mise.toml", ".config/mise/config.toml"]) {
         const text = src.readIfFile(file);
         if (text === undefined) {
             continue;

@@ -379,6 +379,7 @@ describe("detection", () => {
             assert.deepEqual(mise("mise.toml", '[tools]\npython = "3.12"\nnode = "22"\n'), { version: "3.12", source: "mise.toml" });
             assert.deepEqual(mise(".mise.toml", '[tools]\npython = ["3.11", "3.12"]\n'), { version: "3.11", source: ".mise.toml" });
             assert.deepEqual(mise("mise.toml", '[tools]\npython = { version = "3.10" }\n'), { version: "3.10", source: "mise.toml" });
+            assert.deepEqual(mise(".config/mise/config.toml", '[tools]\npython = "3.11"\n'), { version: "3.11", source: ".config/mise/config.toml" });
             assert.deepEqual(synthesize(apps.make({ ...base, ".tool-versions": "python 3.11.9\n", ".python-version": "3.12\n" })).plan.python, { version: "3.12", source: ".python-version" });
         });
 
