@@ -1,3 +1,4 @@
+import { commands, shellTokens } from "./procfile";
 import { SourceTree } from "./source";
 
 /**
@@ -20,6 +21,8 @@ export interface FrontendBuild {
     readonly install: "npm ci" | "npm install";
     /** The build tools its dependencies name, in package.json's order. */
     readonly tools: readonly string[];
+    /** A script of package.json runs the `flask` command (Flask-Static-Digest's `flask digest compile`): it must find the app. */
+    readonly runsFlask: boolean;
 }
 
 export type FrontendFacts = { readonly build: FrontendBuild } | { readonly skipped: string } | undefined;
@@ -76,5 +79,8 @@ export function detectFrontend(src: SourceTree): FrontendFacts {
         return { skipped: `package.json's build script (${script}) is not run: its dependencies are locked by ${lock}, and the builder installs with npm only; run it with \`buildCommands\` (and \`aptBuildPackages\`), or commit its output.` };
     }
     const locked = src.isFile("package-lock.json") || src.isFile("npm-shrinkwrap.json");
-    return { build: { file: "package.json", script, install: locked ? "npm ci" : "npm install", tools } };
+    // `npm run build` may run other scripts (`&& npm run flask-static-digest`): any of them running flask counts.
+    const all = Object.values(scripts as Record<string, unknown>).filter((v): v is string => typeof v === "string");
+    const runsFlask = all.some((text) => commands(shellTokens(text)).some((c) => c.words.find((w) => !w.includes("=")) === "flask"));
+    return { build: { file: "package.json", script, install: locked ? "npm ci" : "npm install", tools, runsFlask } };
 }

@@ -82,11 +82,13 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
         notes.push(`package.json's build script (${frontend.build.script}) is detected but \`frontendBuild\` is false: it does not run, so its output ships only if it is in the source folder.`);
     } else if (frontend !== undefined) {
         const b = frontend.build;
+        // Its `flask` commands (Flask-Static-Digest) load the app gunicorn serves, as the release step's do.
+        const flaskEnv: Record<string, string> = b.runsFlask && (entry.framework === "flask" || entry.framework === "dash") ? { FLASK_APP: flaskApp(entry) } : {};
         steps.push({
             name: "npm run build",
             argv: ["sh", "-c", `${b.install} --no-audit --no-fund && npm run build && rm -rf node_modules`],
             workdir: DEFAULTS.workdir,
-            env: {},
+            env: flaskEnv,
             source: `package.json's build script with ${b.tools.join(", ")}`,
             off: "`frontendBuild: false`",
         });
@@ -94,6 +96,9 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
         notes.push(
             `The front-end build runs in the builder, first among the build steps: \`${b.install}\` then \`npm run build\` (${b.script}), with the base image's nodejs and npm (builder only; ` +
                 "Debian 13 ships Node.js 20, Debian 12 and Ubuntu 24.04 18, Ubuntu 22.04 12, too old for current tools), and node_modules is removed after it, so the runner gets only what it built. " +
+                (flaskEnv["FLASK_APP"] !== undefined
+                    ? `Its scripts run \`flask\`, which gets FLASK_APP=${flaskEnv["FLASK_APP"]} and imports the app: settings the app reads at import come from \`buildEnv\` and \`buildSecrets\`. `
+                    : "") +
                 "`frontendBuild: false` turns it off.",
         );
     }

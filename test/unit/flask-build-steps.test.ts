@@ -220,6 +220,14 @@ describe("the front-end build (package.json's build script)", () => {
         assert.throws(() => synthesize(apps.make({ "app.py": FLASK, "requirements.txt": "flask\n" }), { frontendBuild: true }), /^InputError: `frontendBuild` is true, but there is no package\.json with a build script/);
     });
 
+    it("GIVEN a build that runs `npm run digest`, whose script is `flask digest compile` (Flask-Static-Digest) THEN the step gets FLASK_APP with the app gunicorn serves", () => {
+        const pkg = JSON.stringify({ scripts: { build: "webpack && npm run digest", digest: "flask digest compile" }, devDependencies: { webpack: "5.97.1" } });
+        const dir = apps.make({ "autoapp.py": "from shop import create_app\n\napp = create_app()\n", "shop/__init__.py": "from flask import Flask\n\n\ndef create_app():\n    return Flask(__name__)\n", "requirements.txt": "flask\n", "package.json": pkg });
+        const { plan } = synthesize(dir);
+        assert.deepEqual(plan.buildSteps[0].env, { FLASK_APP: "autoapp:app" });
+        assert.deepEqual(synthesize(apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": PKG({ sass: "1.83.4" }) })).plan.buildSteps[0].env, {});
+    });
+
     it("GIVEN `frontendBuild: false` THEN the detected build does not run, with a note", () => {
         const dir = apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": PKG({ tailwindcss: "3.4.17" }) });
         const { plan } = synthesize(dir, { frontendBuild: false });
