@@ -532,7 +532,8 @@ const PEEWEE_SQLITE = new Set([
 
 /**
  * A value stored under a key of a mapping: `app.config["K"] = v` anywhere in
- * the module, or `app.config.from_mapping(K=v)` / `app.config.update(K=v)`.
+ * the module, or `app.config.from_mapping(K=v)` / `app.config.update(K=v)`
+ * (or a dict given to them: `update({"K": v})`).
  */
 function configItem(mod: PyModule, mapping: string, key: string): Expr | undefined {
     for (const [target, value] of [...mod.itemAssignsAnywhere].reverse()) {
@@ -542,8 +543,11 @@ function configItem(mod: PyModule, mapping: string, key: string): Expr | undefin
     }
     for (const c of mod.calls) {
         const callee = calleeOf(c) ?? "";
-        if ((callee === `${mapping}.from_mapping` || callee === `${mapping}.update`) && c.kwargs[key] !== undefined) {
-            return c.kwargs[key];
+        if (callee === `${mapping}.from_mapping` || callee === `${mapping}.update`) {
+            const value = c.kwargs[key] ?? dictGet(c.args[0], key);
+            if (value !== undefined) {
+                return value;
+            }
         }
     }
     return undefined;

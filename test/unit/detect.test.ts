@@ -1744,3 +1744,16 @@ describe("a pip.conf in the source folder", () => {
         assert.deepEqual(notes("[global]\ntimeout = 60\n"), []);
     });
 });
+
+describe("a config key set by update() with a dict", () => {
+    it("GIVEN app.config.update({\"DATABASE\": os.path.join(app.root_path, \"blog.db\")}) and sqlite3.connect(app.config[\"DATABASE\"]) in a function THEN the database is linked into /data", () => {
+        const dir = apps.make({
+            "app.py":
+                'import os\nimport sqlite3\nfrom quart import Quart\n\napp = Quart(__name__)\napp.config.update({"DATABASE": os.path.join(app.root_path, "blog.db")})\n\n\ndef connect():\n    return sqlite3.connect(app.config["DATABASE"])\n',
+            "requirements.txt": "quart\n",
+        });
+        assert.deepEqual(synthesize(dir).plan.writablePaths, [
+            { path: "/data", kind: "data", why: "app.py: sqlite3.connect(blog.db)", links: [{ from: "/app/blog.db", to: "/data/blog.db" }] },
+        ]);
+    });
+});
