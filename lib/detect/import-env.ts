@@ -1,6 +1,6 @@
 import { ImportRoot, moduleReader } from "./app-code";
 import { bind, requiredVariables } from "./python-eval";
-import { calleeOf, Expr } from "./python-source";
+import { calleeOf, ClassDef, Expr, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /** What the served module's import reads from the environment with no default. */
@@ -57,7 +57,7 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
             if (step.value.kind === "call" && (calleeOf(step.value) ?? "").startsWith("dotenv.")) {
                 dotenv = true;
             }
-            for (const v of requiredVariables(step.value, (x) => bind(x, lookup))) {
+            for (const v of [...requiredVariables(step.value, (x) => bind(x, lookup)), ...settingsFields(mod, step.value)]) {
                 found = true;
                 if (!variables.includes(v)) {
                     variables.push(v);
@@ -73,4 +73,35 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
     };
     scan(top.file, top.root, 0);
     return variables.length === 0 ? undefined : { variables, files, dotenv };
+}
+
+/** pydantic-settings' base classes: an instance reads each field from the environment. */
+const SETTINGS_BASES = ["pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic.v1.BaseSettings"];
+
+/**
+ * The variables a pydantic-settings class instantiated here (`settings = Settings()`,
+ * the class defined in this module) needs: its fields (and its bases' in the
+ * module) annotated with no default, that the call does not pass, named as
+ * pydantic-settings reads them (model_config's env_prefix, then the field
+ * name; matched without regard to case, so upper case here).
+ */
+function settingsFields(mod: PyModule, value: Expr): string[] {
+    const local = value.kind === "call" && value.callee.kind === "ref" && !value.callee.local.includes(".") ? value.callee.local : undefined;
+    const cls = local === undefined ? undefined : mod.classes.get(local);
+    if (cls === undefined || value.kind !== "call") {
+        return [];
+    }
+    const chain: ClassDef[] = [];
+    const visit = (c: ClassDef): boolean => {
+        chain.push(c);
+        return c.bases.some((b) => SETTINGS_BASES.includes(b) || (mod.classes.has(b) && !chain.some((x) => x.name === b) && visit(mod.classes.get(b)!)));
+    };
+    if (!visit(cls)) {
+        return [];
+    }
+    const config = chain.map((c) => c.fields.get("model_config")).find((e) => e !== undefined);
+    const prefix = (config?.kind === "call" ? str(config.kwargs["env_prefix"]) : undefined) ?? "";
+    const given = new Set(Object.keys(value.kwargs));
+    const set = new Set(chain.flatMap((c) => [...c.fields.keys()]));
+    return [...new Set(chain.flatMap((c) => c.annotated))].filter((f) => !given.has(f) && !set.has(f)).map((f) => `${prefix}${f}`.toUpperCase());
 }

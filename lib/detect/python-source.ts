@@ -75,6 +75,8 @@ export interface ClassDef {
     readonly bases: readonly string[];
     /** Attribute name -> value (the last assignment in the body wins). */
     readonly fields: ReadonlyMap<string, Expr>;
+    /** Attributes the body annotates with no value (`name: str`): a dataclass's or pydantic model's required fields. */
+    readonly annotated: readonly string[];
 }
 
 /**
@@ -658,6 +660,7 @@ export function parseModule(text: string): PyModule {
 
     const classBody = (n: SyntaxNode, record: boolean): void => {
         const fields = new Map<string, Expr>();
+        const annotated: string[] = [];
         const bases: string[] = [];
         for (const c of children(n)) {
             if (c.name === "Body") {
@@ -670,6 +673,8 @@ export function parseModule(text: string): PyModule {
                                 readFunction(d);
                             }
                         }
+                    } else if (s.name === "AssignStatement" && children(s).length === 2 && children(s)[0].name === "VariableName" && children(s)[1].name === "TypeDef") {
+                        annotated.push(src(children(s)[0]));
                     } else if (s.name === "AssignStatement") {
                         const { targets, value } = assignTargets(s);
                         const v = expr(value, calls);
@@ -695,7 +700,7 @@ export function parseModule(text: string): PyModule {
         }
         const name = children(n).find((c) => c.name === "VariableName");
         if (record && name) {
-            classes.set(src(name), { name: src(name), bases, fields });
+            classes.set(src(name), { name: src(name), bases, fields, annotated: annotated.filter((a) => !fields.has(a)) });
         }
     };
 

@@ -141,8 +141,8 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         const vars = importEnv.variables;
         const list = vars.length > 1 ? `${vars.slice(0, -1).join(", ")} and ${vars[vars.length - 1]}` : vars[0];
         notes.push(
-            `${importEnv.files.join(", ")} read${importEnv.files.length > 1 ? "" : "s"} ${list} from the environment at import with no default (os.environ[...]): ` +
-                `unless ${vars.length > 1 ? "they are" : "it is"} set, every worker fails at start with KeyError. Set ${vars.length > 1 ? "them" : "it"} with PythonApp's \`env\` (\`secretEnv\` for secrets)` +
+            `${importEnv.files.join(", ")} read${importEnv.files.length > 1 ? "" : "s"} ${list} from the environment at import with no default (os.environ[...], a pydantic-settings field): ` +
+                `unless ${vars.length > 1 ? "they are" : "it is"} set, every worker fails at start (KeyError, ValidationError). Set ${vars.length > 1 ? "them" : "it"} with PythonApp's \`env\` (\`secretEnv\` for secrets)` +
                 (importEnv.dotenv ? "; the app's load_dotenv() finds no .env in the image, which leaves .env files out (they hold secrets)." : "."),
         );
     }

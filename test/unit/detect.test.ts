@@ -1145,11 +1145,35 @@ describe("detection", () => {
             const dir = apps.make({ "app.py": app, "settings.py": 'import os\nDB_URL = os.environ["DATABASE_URL"]\n', "requirements.txt": "flask\npython-dotenv\n" });
             const notes = synthesize(dir).plan.notes.filter((n) => n.includes("at import with no default"));
             assert.deepEqual(notes, [
-                "settings.py, app.py read DATABASE_URL and SECRET_KEY from the environment at import with no default (os.environ[...]): unless they are set, every worker fails at start with KeyError. " +
+                "settings.py, app.py read DATABASE_URL and SECRET_KEY from the environment at import with no default (os.environ[...], a pydantic-settings field): unless they are set, every worker fails at start (KeyError, ValidationError). " +
                     "Set them with PythonApp's `env` (`secretEnv` for secrets); the app's load_dotenv() finds no .env in the image, which leaves .env files out (they hold secrets).",
             ]);
             const clean = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n" });
             assert.ok(!synthesize(clean).plan.notes.some((n) => n.includes("at import with no default")));
+        });
+        it("GIVEN settings = Settings() of a pydantic-settings class with required fields (env_prefix, a base in the module, a default, a field the call passes) THEN the note names the required ones as pydantic-settings reads them", () => {
+            const config = [
+                "from pydantic_settings import BaseSettings, SettingsConfigDict",
+                "",
+                "",
+                "class Base(BaseSettings):",
+                "    secret_key: str",
+                "",
+                "",
+                "class Settings(Base):",
+                '    model_config = SettingsConfigDict(env_prefix="SHOP_", env_file="../.env")',
+                "    database_url: str",
+                "    debug: bool = False",
+                "    region: str",
+                "",
+                "",
+                'settings = Settings(region="eu")  # type: ignore',
+                "",
+            ].join("\n");
+            const dir = apps.make({ "app/__init__.py": "", "app/config.py": config, "app/main.py": "from fastapi import FastAPI\n\nfrom app.config import settings\n\napp = FastAPI()\n", "requirements.txt": "fastapi\npydantic-settings\n" });
+            const notes = synthesize(dir).plan.notes.filter((n) => n.includes("at import with no default"));
+            assert.equal(notes.length, 1, notes.join("\n"));
+            assert.match(notes[0], /^app\/config\.py reads SHOP_DATABASE_URL and SHOP_SECRET_KEY from the environment at import with no default/);
         });
         it("GIVEN a folder named by a settings object's attribute in another module (pydantic-settings) THEN its default is the writable path", () => {
             const dir = apps.make({
