@@ -78,9 +78,10 @@ export const FRAMEWORK_TABLE: readonly FrameworkRow[] = [
     },
     {
         framework: "flask",
-        distributions: ["flask"],
-        modules: ["flask"],
-        constructors: { "flask.Flask": "wsgi" },
+        distributions: ["flask", "apiflask", "flask-openapi3"],
+        modules: ["flask", "apiflask", "flask_openapi3"],
+        // APIFlask and flask-openapi3's OpenAPI are Flask subclasses: Flask apps to the flask CLI and to gunicorn.
+        constructors: { "flask.Flask": "wsgi", "apiflask.APIFlask": "wsgi", "flask_openapi3.OpenAPI": "wsgi" },
         reason: "A Flask app is a WSGI callable.",
     },
     {

@@ -113,13 +113,13 @@ interface Made {
 }
 
 /** The framework app an expression makes, if it calls a constructor or an app-making method. */
-function madeBy(e: Expr | undefined): Made | undefined {
+function madeBy(e: Expr | undefined, mod?: PyModule): Made | undefined {
     if (e?.kind !== "call") {
         return undefined;
     }
     const callee = calleeOf(e);
     if (callee) {
-        const c = constructorOf(callee);
+        const c = constructorOf(callee) ?? (mod ? subclassedConstructor(mod, callee) : undefined);
         if (c) {
             return { framework: c.row.framework, interface: c.interface, serves: c.row.serves };
         }
@@ -129,10 +129,29 @@ function madeBy(e: Expr | undefined): Made | undefined {
     return m ? { framework: m.framework, interface: m.interface } : undefined;
 }
 
+/**
+ * The framework constructor a class of the module inherits (`class
+ * Portal(Flask)`, through up to three of the module's own classes): a
+ * subclass makes the same kind of app.
+ */
+function subclassedConstructor(mod: PyModule, name: string, depth = 0): ReturnType<typeof constructorOf> {
+    const cls = mod.classes.get(name);
+    if (cls === undefined || depth > 3) {
+        return undefined;
+    }
+    for (const base of cls.bases) {
+        const c = constructorOf(base) ?? (base !== name ? subclassedConstructor(mod, base, depth + 1) : undefined);
+        if (c) {
+            return c;
+        }
+    }
+    return undefined;
+}
+
 /** A function that makes an app: its body calls a constructor (directly, or through another local factory). */
 function factoryMade(mod: PyModule, fn: FunctionDef, depth = 0): Made | undefined {
     for (const c of fn.calls) {
-        const made = madeBy(c);
+        const made = madeBy(c, mod);
         if (made) {
             return made;
         }
@@ -222,7 +241,7 @@ export function classify(reader: ModuleReader, file: string, root: ImportRoot, n
     if (!value) {
         return undefined;
     }
-    const direct = madeBy(value);
+    const direct = madeBy(value, mod);
     if (direct) {
         return { ...direct, kind: "object" };
     }
@@ -233,7 +252,7 @@ export function classify(reader: ModuleReader, file: string, root: ImportRoot, n
     // server = dashboard.server: the Flask server of a Dash app.
     if (value.kind === "ref" && value.local.includes(".")) {
         const [obj, attr] = [value.local.slice(0, value.local.lastIndexOf(".")), value.local.slice(value.local.lastIndexOf(".") + 1)];
-        const made = madeBy(mod.value(obj));
+        const made = madeBy(mod.value(obj), mod);
         if (made?.serves === attr) {
             return { framework: made.framework, interface: made.interface, kind: "object" };
         }
@@ -280,7 +299,7 @@ function wrapped(reader: ModuleReader, mod: PyModule, file: string, root: Import
             const local = inner.callee.kind === "ref" ? mod.functions.get(inner.callee.local) : undefined;
             // A factory imported from the app's own code: ASGIMiddleware(create_app()) with `from notes import create_app`.
             const imported = !local && inner.callee.kind === "ref" && inner.callee.path !== inner.callee.local ? importedMade(reader, file, root, inner.callee.path, seen) : undefined;
-            return (madeBy(inner) ?? (local ? factoryMade(mod, local) : undefined) ?? imported ?? wrapped(reader, mod, file, root, name, inner, seen, depth + 1))?.framework;
+            return (madeBy(inner, mod) ?? (local ? factoryMade(mod, local) : undefined) ?? imported ?? wrapped(reader, mod, file, root, name, inner, seen, depth + 1))?.framework;
         }
         if (inner?.kind === "ref") {
             const target = inner.local.split(".")[0];
@@ -292,7 +311,7 @@ function wrapped(reader: ModuleReader, mod: PyModule, file: string, root: Import
             const made =
                 target !== name
                     ? (imported ?? classify(reader, file, root, target, seen))
-                    : before && (madeBy(before) ?? wrapped(reader, mod, file, root, name, before, seen, depth + 1));
+                    : before && (madeBy(before, mod) ?? wrapped(reader, mod, file, root, name, before, seen, depth + 1));
             if (made !== undefined && target !== name && inner.local === target) {
                 const cut = importedPath.lastIndexOf(".");
                 innerName = imported ? `${importedPath.slice(0, cut)}:${importedPath.slice(cut + 1)}` : target;
@@ -406,7 +425,7 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
         // A Dash app with no name bound to its server: Dash 4 apps are WSGI callables themselves.
         if (!objects.some((o) => o.file === c.file)) {
             for (const name of names) {
-                const made = madeBy(mod.value(name));
+                const made = madeBy(mod.value(name), mod);
                 if (made?.serves) {
                     objects.push({ spec: `${c.module}:${name}`, framework: made.framework, interface: made.interface, file: c.file, root: c.root, kind: "object" });
                     break;
