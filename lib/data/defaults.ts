@@ -22,6 +22,8 @@ export const DEFAULTS = {
      * a container opens at once (36 at 2 CPUs).
      */
     threads: 12,
+    /** Threads of the one worker that serves a Flask-SocketIO app in its threading mode (each connected client holds one): Flask-SocketIO's deployment docs' figure. */
+    socketIoThreads: 100,
     healthCheckPath: "/",
     /** Where the app lives in the image. */
     workdir: "/app",

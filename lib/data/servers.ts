@@ -9,6 +9,7 @@
  * each, whether it takes a value and what the image does with it.
  * - "timeout", "gracefulTimeout", "threads", "workerClass", "chdir",
  *   "pythonPath", "config": carried into the plan's fields of that name;
+ * - "env": a `NAME=value` for the server's environment, which the image sets;
  * - "carry": passed through to the image's gunicorn command as written;
  * - "drop": not carried, with the reason in the plan's notes.
  */
@@ -21,6 +22,7 @@ export type GunicornFlagUse =
     | "pythonPath"
     | "config"
     | "workers"
+    | "env"
     | "carry"
     | "drop";
 
@@ -61,7 +63,7 @@ export const GUNICORN_FLAGS: readonly GunicornFlag[] = [
     { names: ["--statsd-host"], takesValue: true, use: "carry" },
     { names: ["--statsd-prefix"], takesValue: true, use: "carry" },
     { names: ["--dogstatsd-tags"], takesValue: true, use: "carry" },
-    { names: ["-e", "--env"], takesValue: true, use: "carry" },
+    { names: ["-e", "--env"], takesValue: true, use: "env" },
     { names: ["--preload"], takesValue: false, use: "carry" },
     { names: ["--no-sendfile"], takesValue: false, use: "carry" },
     { names: ["--reuse-port"], takesValue: false, use: "carry" },

@@ -19,6 +19,8 @@ export interface DjangoProject {
     readonly settingsModule: string;
     /** The settings module the server runs with: the one wsgi.py/asgi.py selects, else manage.py's. */
     readonly runtimeSettings: string;
+    /** Who selects runtimeSettings, as a note says it: "its WSGI/ASGI module sets them", "the Procfile's web: line sets them". */
+    readonly runtimeFrom?: string;
     /** gunicorn's app, its interface and the file that decided it. */
     readonly entry: { readonly spec: string; readonly interface: "wsgi" | "asgi"; readonly source: string };
     /**
@@ -88,7 +90,13 @@ export interface DjangoSettings {
 const SKIP = new Set([".git", ".venv", "venv", "env", "node_modules", "__pycache__", "tests", "test", "docs", "static", "templates", "site-packages", "build", "dist"]);
 
 /** manage.py at the root, then one folder down (src/, a project folder), the first that is Django's. */
-export function findDjango(src: SourceTree): DjangoProject | undefined {
+/**
+ * The Django project of the source folder, if any. `server` holds what the web
+ * command sets in the server's environment (a Procfile's
+ * `DJANGO_SETTINGS_MODULE=x gunicorn ...` or gunicorn's `--env`): it
+ * outranks the settings the WSGI/ASGI module selects.
+ */
+export function findDjango(src: SourceTree, server: { readonly settings?: string; readonly configuration?: string; readonly from?: string } = {}): DjangoProject | undefined {
     const candidates = ["manage.py"];
     for (const e of src.list("")) {
         if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith(".")) {
@@ -104,7 +112,7 @@ export function findDjango(src: SourceTree): DjangoProject | undefined {
         if (!isDjangoManage(mod)) {
             continue; // a Flask or custom CLI that happens to be called manage.py
         }
-        return readProject(src, manage, mod);
+        return readProject(src, manage, mod, server);
     }
     return undefined;
 }
@@ -167,7 +175,7 @@ function moduleFile(src: SourceTree, root: string, module: string): string | und
     return undefined;
 }
 
-function readProject(src: SourceTree, manage: string, manageMod: PyModule): DjangoProject {
+function readProject(src: SourceTree, manage: string, manageMod: PyModule, server: { readonly settings?: string; readonly configuration?: string; readonly from?: string }): DjangoProject {
     const root = manage.includes("/") ? manage.slice(0, manage.lastIndexOf("/")) : "";
     const fromManage = settingsModuleIn(manageMod);
     const wsgiFiles = findServerModules(src, root);
@@ -229,13 +237,19 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule): Djan
     const entryFile = moduleFile(src, root, entryModule);
     const entryMod = entryFile ? parseModule(src.read(entryFile)) : undefined;
     const fromEntry = entryMod ? settingsModuleIn(entryMod) : undefined;
-    const runtimeSettings = typeof fromEntry === "string" && moduleFile(src, root, fromEntry) ? fromEntry : settingsModule;
-    const configuration = (entryMod ? conf(entryMod) : undefined) ?? devConfiguration;
+    const runtimeSettings =
+        server.settings !== undefined && moduleFile(src, root, server.settings)
+            ? server.settings
+            : typeof fromEntry === "string" && moduleFile(src, root, fromEntry)
+              ? fromEntry
+              : settingsModule;
+    const configuration = server.configuration ?? (entryMod ? conf(entryMod) : undefined) ?? devConfiguration;
     const settings =
         runtimeSettings === settingsModule && configuration === devConfiguration ? devSettings : readSettings(src, root, runtimeSettings, entryFile ?? manage, configuration);
     const served = new Set(entryFile ? sysPathAdditions(src, entryFile, parseModule(src.read(entryFile)), root) : []);
     const sysPath = sysPathAdditions(src, manage, manageMod, root).filter((d) => !served.has(d));
-    return { root, manage, settingsModule, runtimeSettings, configuration, devConfiguration, entry, settings, sysPath };
+    const runtimeFrom = server.from !== undefined && (runtimeSettings === server.settings || server.configuration !== undefined) ? `${server.from} sets them` : undefined;
+    return { root, manage, settingsModule, runtimeSettings, runtimeFrom, configuration, devConfiguration, entry, settings, sysPath };
 }
 
 /**

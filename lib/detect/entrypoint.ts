@@ -1,10 +1,11 @@
 import { AppInterface, defaultInterface, Framework, FRAMEWORK_TABLE, frameworkOfDistribution, interfaceAtRelease, mostSpecific } from "../data/frameworks";
 import { InputError } from "../errors";
 import { appSpec, relativeDir } from "../validate";
-import { aiohttpApp, frameworkOfSpec, ImportRoot, moduleExists, moduleReader, scanForApp } from "./app-code";
+import { aiohttpApp, classify, frameworkOfSpec, ImportRoot, moduleExists, ModuleReader, moduleReader, scanForApp } from "./app-code";
 import { Dependencies, readIni } from "./dependencies";
 import { DjangoProject, findDjango } from "./django";
-import { ownServer, ProcessOrigin, ProcfileFacts, ProcfileWeb, readProcfile } from "./procfile";
+import { gunicornConfigFile, ownServer, ProcessOrigin, ProcfileFacts, ProcfileWeb, readProcfile } from "./procfile";
+import { parseModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
 export type { AppInterface, Framework };
@@ -135,7 +136,16 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         const code = frameworkOfSpec(src, lookup(chdir, pythonPath), spec);
         const framework: Framework = code?.framework ?? fromDeps;
         const chosen = code?.constructed ? requested(framework, code.interface, spec, code.file, code.wrapper) : request.interface;
-        const iface = chosen ?? said ?? served(framework, code?.interface ?? defaultInterface(framework), spec, code?.wrapper);
+        // The constructor the code calls outranks what the server command implies, where the interface does not depend on the release:
+        // `uvicorn wiki:app` of a Flask app would fail there too, and gunicorn serves it as what it is.
+        const shown = code?.constructed && (code.wrapper !== undefined || releaseInterface(framework, code.interface).release === undefined) ? code.interface : undefined;
+        if (chosen === undefined && said !== undefined && shown !== undefined && shown !== said) {
+            notes.push(
+                `${procfile?.origin.web ?? "The web command"} serves ${spec} as ${said.toUpperCase()}, but ${code!.file} makes it with ${code!.wrapper ?? `a ${framework} constructor`}, ` +
+                    `which makes ${article(shown)} app: it is served as ${shown.toUpperCase()}.`,
+            );
+        }
+        const iface = chosen ?? (shown !== undefined && said !== undefined ? shown : said) ?? served(framework, code?.interface ?? defaultInterface(framework), spec, code?.wrapper);
         // The import root the module is under, when it is one of the layout's (src/): the plan installs it or puts it on the path.
         const under = moduleReader(src, lookup(chdir, pythonPath)).fileOf(spec.split(":")[0])?.root;
         const root = under !== undefined && under.dir !== "" && roots.includes(under) ? under : undefined;
@@ -163,13 +173,36 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
     }
 
     const web = procfile?.web;
-    if (web?.spec !== undefined) {
-        const origin = procfile!.origin;
-        const spec = fromProcfile(origin, "the app", web.spec, (v) => appSpec(v));
-        const chdir = request.chdir ?? (web.chdir === undefined ? "" : fromProcfile(origin, "--chdir", web.chdir, (v) => relativeDir("`chdir`", v)));
-        const pythonPath = request.pythonPath ?? web.pythonPath.map((p) => fromProcfile(origin, "--pythonpath", p, (v) => relativeDir("`pythonPath`", v)));
-        const { framework, iface, root, wrapper, wrapped } = interfaceFor(spec, web.interface, chdir, pythonPath);
-        return withDjango(src, { spec, interface: iface, framework, source: origin.file, chdir, pythonPath, procfile, notes, root, wrapper, wrapped });
+    // gunicorn's wsgi_app in the config it loads (`web: gunicorn` alone, or no Procfile): the app, as the Procfile's app argument would name it.
+    const configApp = web?.spec === undefined && (web === undefined || web.server === "gunicorn") ? gunicornConfigApp(src, web) : undefined;
+    if (web?.spec !== undefined || configApp !== undefined) {
+        const origin = configApp?.origin ?? procfile!.origin;
+        let spec = fromProcfile(origin, "the app", configApp?.spec ?? web!.spec!, (v) => appSpec(v));
+        const webOrigin = procfile?.origin ?? origin;
+        const chdir = request.chdir ?? (web?.chdir === undefined ? "" : fromProcfile(webOrigin, "--chdir", web?.chdir, (v) => relativeDir("`chdir`", v)));
+        // PYTHONPATH=backend before the server: gunicorn's --pythonpath (entries that expand $PYTHONPATH or name the working folder add nothing).
+        const envPath = (web?.env ?? [])
+            .filter(([k]) => k === "PYTHONPATH")
+            .flatMap(([, v]) => v.split(":"))
+            .filter((p) => p !== "" && p !== "." && p !== "./" && !p.includes("$"));
+        const pythonPath =
+            request.pythonPath ??
+            [...(web?.pythonPath ?? []).map((p) => fromProcfile(webOrigin, "--pythonpath", p, (v) => relativeDir("`pythonPath`", v))), ...envPath.map((p) => fromProcfile(webOrigin, "PYTHONPATH", p, (v) => relativeDir("`pythonPath`", v)))].filter(
+                (p, i, all) => all.indexOf(p) === i,
+            );
+        if (envPath.length > 0 && request.pythonPath === undefined) {
+            notes.push(`${webOrigin.web} sets PYTHONPATH=${envPath.join(":")}: gunicorn gets ${envPath.map((p) => `${p}/`).join(", ")} on its Python path (--pythonpath).`);
+        }
+        if (web?.discover !== undefined && configApp === undefined) {
+            spec = discovered(moduleReader(src, lookup(chdir, pythonPath)), spec, web.discover);
+        }
+        const { framework, iface, root, wrapper, wrapped } = interfaceFor(spec, web?.interface, chdir, pythonPath);
+        const server = (name: string): string | undefined => (web?.env ?? []).filter(([k]) => k === name).pop()?.[1];
+        return withDjango(
+            src,
+            { spec, interface: iface, framework, source: origin.file, chdir, pythonPath, procfile, notes, root, wrapper, wrapped },
+            { settings: server("DJANGO_SETTINGS_MODULE"), configuration: server("DJANGO_CONFIGURATION"), from: webOrigin.web.replace(/^The /, "the ") },
+        );
     }
 
     const django = findDjango(src);
@@ -289,6 +322,39 @@ function pyramidPasteApp(src: SourceTree, deps: Dependencies): { spec: string; f
     return section === undefined ? undefined : { spec: `pyramid.paster:get_app('${file}')`, file, section };
 }
 
+/**
+ * The app a server's CLI finds in its module, as it finds it: `fastapi run`
+ * takes `app`, else `api`, else the module's first app object (the spec names
+ * `app` until the code says otherwise); `litestar run --app m:create_app`
+ * calls an app factory.
+ */
+function discovered(reader: ModuleReader, spec: string, how: "fastapi" | "litestar"): string {
+    const [module, attribute] = spec.split(":");
+    const where = reader.fileOf(module);
+    const mod = where === undefined ? undefined : reader.parse(where.file);
+    if (where === undefined || mod === undefined) {
+        return spec;
+    }
+    const made = (name: string) => classify(reader, where.file, where.root, name);
+    if (how === "litestar") {
+        return !attribute.includes("(") && made(attribute)?.kind === "factory" ? `${module}:${attribute}()` : spec;
+    }
+    const names = ["app", "api", ...mod.assigns.map(([name]) => name)];
+    const found = names.find((n) => made(n)?.kind === "object");
+    return found === undefined ? spec : `${module}:${found}`;
+}
+
+/** The app a literal `wsgi_app` names in the gunicorn config the web command (or gunicorn by default) loads. */
+function gunicornConfigApp(src: SourceTree, web: ProcfileWeb | undefined): { spec: string; origin: ProcessOrigin } | undefined {
+    const file = gunicornConfigFile(src, web?.config, web?.chdir ?? "");
+    const value = file === undefined ? undefined : str(parseModule(src.read(file)).value("wsgi_app"));
+    if (file === undefined || value === undefined) {
+        return undefined;
+    }
+    const name = file.split("/").pop()!;
+    return { spec: value, origin: { file, subject: name, web: `${name}'s wsgi_app`, webSource: `${file} wsgi_app`, releaseSource: "" } };
+}
+
 /** A value the Procfile (or render.yaml...) gives, checked like the option it stands for; a bad one is blamed on that file. */
 function fromProcfile<T>(origin: ProcessOrigin, what: string, value: string, check: (v: string) => T): T {
     try {
@@ -305,13 +371,13 @@ function fromProcfile<T>(origin: ProcessOrigin, what: string, value: string, che
 }
 
 /** The Django project behind a Django app found through `app` or the Procfile, for its build and release steps. */
-function withDjango(src: SourceTree, e: Omit<Entrypoint, "django"> & { procfile?: ProcfileFacts }): Entrypoint {
+function withDjango(src: SourceTree, e: Omit<Entrypoint, "django"> & { procfile?: ProcfileFacts }, server: Parameters<typeof findDjango>[1] = {}): Entrypoint {
     if (e.framework !== "django") {
         return e;
     }
     let django: DjangoProject | undefined;
     try {
-        django = findDjango(src);
+        django = findDjango(src, server);
     } catch {
         django = undefined; // the app is named explicitly; settings that cannot be read only cost the build steps
     }

@@ -16,7 +16,7 @@ import { SourceTree } from "./source";
  * dropped silently.
  */
 
-export type ProcfileServer = "gunicorn" | "uvicorn" | "hypercorn" | "daphne" | "waitress-serve" | "flask";
+export type ProcfileServer = "gunicorn" | "uvicorn" | "hypercorn" | "daphne" | "waitress-serve" | "flask" | "fastapi" | "litestar";
 
 export interface ProcfileWeb {
     /** The web command as written. */
@@ -27,6 +27,13 @@ export interface ProcfileWeb {
     readonly server?: ProcfileServer;
     /** The app as gunicorn's APP_MODULE: a bare module gets gunicorn's default `:application`; `--factory` adds `()`. */
     readonly spec?: string;
+    /**
+     * The spec's attribute is the server's first guess, not written: `fastapi
+     * run main.py` serves `app`, else `api`, else the module's first FastAPI
+     * app; `litestar run` calls a factory it is given. Detection settles it
+     * from the module's code.
+     */
+    readonly discover?: "fastapi" | "litestar";
     /** What the command says about the interface (uvicorn, hypercorn, daphne: ASGI; waitress, flask: WSGI; gunicorn: its worker class). */
     readonly interface?: AppInterface;
     readonly workerClass?: string;
@@ -40,7 +47,7 @@ export interface ProcfileWeb {
     readonly workers?: number;
     /** Flags passed through to the image's gunicorn command, as written. */
     readonly carried: readonly string[];
-    /** `VAR=value` words before the server. */
+    /** The server's environment: `VAR=value` words before the server, and gunicorn's `--env VAR=value`, in order. */
     readonly env: ReadonlyArray<readonly [string, string]>;
     /** Commands chained before the server (`migrate && gunicorn ...`), as shell text. */
     readonly before: readonly string[];
@@ -126,10 +133,36 @@ function webCommand(src: SourceTree, command: string, o: ProcessOrigin): Procfil
     const web = readWeb(command, o);
     const script = web.server === undefined ? scriptOf(src, command) : undefined;
     if (script === undefined) {
-        return web;
+        return withFastapiModule(src, web);
     }
     const inner = readWeb(script.commands, o);
-    return { ...inner, command, notes: [`${o.web} runs ${script.file}; the commands in it are read as the web command.`, ...inner.notes] };
+    return withFastapiModule(src, { ...inner, command, notes: [`${o.web} runs ${script.file}; the commands in it are read as the web command.`, ...inner.notes] });
+}
+
+/** `fastapi run PATH`: the path read as fastapi-cli reads it, in the folder the command runs in. */
+function withFastapiModule(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
+    if (web.server !== "fastapi" || web.discover !== "fastapi") {
+        return web;
+    }
+    const m = fastapiModule(src, web, web.chdir ?? "");
+    return {
+        ...web,
+        spec: m.spec,
+        discover: m.named ? undefined : "fastapi",
+        pythonPath: [...web.pythonPath, ...m.pythonPath],
+        notes: [...web.notes, ...(m.note ? [m.note] : [])],
+    };
+}
+
+/**
+ * The gunicorn config file gunicorn would load for the web command: its
+ * `--config` (relative to the source folder, else to the working folder),
+ * else gunicorn.conf.py in the source folder or the working folder; the
+ * first that exists, relative to the source folder.
+ */
+export function gunicornConfigFile(src: SourceTree, config: string | undefined, chdir: string): string | undefined {
+    const candidates = [...(config ? [config, chdir === "" ? "" : `${chdir}/${config}`] : []), "gunicorn.conf.py", ...(chdir !== "" ? [`${chdir}/gunicorn.conf.py`] : [])];
+    return candidates.filter((f) => f !== "" && !f.startsWith("/") && !f.split("/").includes("..")).find((f) => src.isFile(f));
 }
 
 /** Shell builtins a start script runs to set itself up (options, variables, messages): not commands to run before the server. */
@@ -394,6 +427,14 @@ function locate(words: string[], o: ProcessOrigin): Located | { dev: string } | 
     if (tool === "flask") {
         return args.includes("run") ? { server: "flask", args, env, notes } : undefined;
     }
+    // FastAPI's CLI (fastapi-cli): `fastapi run [PATH]`, `fastapi dev` (its development mode).
+    if (tool === "fastapi" && (args[0] === "run" || args[0] === "dev")) {
+        return { server: "fastapi", args, env, notes };
+    }
+    // Litestar's CLI: `litestar [--app X] run ...`.
+    if (tool === "litestar" && args.includes("run")) {
+        return { server: "litestar", args, env, notes };
+    }
     if (tool === "gunicorn" || tool === "uvicorn" || tool === "hypercorn" || tool === "daphne" || tool === "waitress-serve") {
         return { server: tool, args, env, notes };
     }
@@ -471,18 +512,27 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE): ProcfileW
         if (cmds[c].piped) {
             notes.push(`${o.subject} pipes or redirects the server's output; the image logs to stdout, where the engine collects it.`);
         }
-        const parsed = found.server === "gunicorn" ? gunicornArgs(found.args, o) : found.server === "uvicorn" ? uvicornArgs(found.args, o) : otherServerArgs(found.server, found.args, o);
+        const parsed =
+            found.server === "gunicorn"
+                ? gunicornArgs(found.args, o)
+                : found.server === "uvicorn"
+                  ? uvicornArgs(found.args, o)
+                  : found.server === "fastapi"
+                    ? fastapiArgs(found.args, o)
+                    : found.server === "litestar"
+                      ? litestarArgs(found.args, found.env, o)
+                      : otherServerArgs(found.server, found.args, o);
         const chdir = cd === undefined ? parsed.chdir : parsed.chdir === undefined ? cd : (joinPath(cd, parsed.chdir) ?? parsed.chdir);
         if (cd !== undefined) {
             notes.push(`${o.web} changes to ${cd}/ (\`cd\`) before the server: gunicorn runs there${before.length > 0 ? ", as do the commands before it" : ""}.`);
         }
-        return { command, origin: o, server: found.server, ...parsed, chdir, env: found.env, before, cd, notes: [...found.notes, ...notes, ...parsed.notes] };
+        return { command, origin: o, server: found.server, ...parsed, chdir, env: [...found.env, ...(parsed.env ?? [])], before, cd, notes: [...found.notes, ...notes, ...parsed.notes] };
     }
-    notes.push(`${o.web} (\`${command}\`) starts no server the package knows (gunicorn, uvicorn, hypercorn, daphne, waitress-serve, flask run); the app is looked for in the code instead.`);
+    notes.push(`${o.web} (\`${command}\`) starts no server the package knows (gunicorn, uvicorn, hypercorn, daphne, waitress-serve, flask run, fastapi run, litestar run); the app is looked for in the code instead.`);
     return { command, origin: o, pythonPath: [], carried: [], env: [], before: [], notes };
 }
 
-type Parsed = Omit<ProcfileWeb, "command" | "origin" | "server" | "env" | "before" | "cd">;
+type Parsed = Omit<ProcfileWeb, "command" | "origin" | "server" | "env" | "before" | "cd"> & { readonly env?: ReadonlyArray<readonly [string, string]> };
 
 /** gunicorn [OPTIONS] APP_MODULE: each flag is carried, mapped or noted. */
 function gunicornArgs(args: string[], o: ProcessOrigin): Parsed {
@@ -491,6 +541,7 @@ function gunicornArgs(args: string[], o: ProcessOrigin): Parsed {
     const notes: string[] = [];
     const pythonPath: string[] = [];
     const positional: string[] = [];
+    const env: Array<readonly [string, string]> = [];
     for (let i = 0; i < args.length; i++) {
         let a = args[i];
         if (!a.startsWith("-") || a === "-") {
@@ -548,6 +599,13 @@ function gunicornArgs(args: string[], o: ProcessOrigin): Parsed {
             case "config":
                 out.config = value;
                 break;
+            case "env": {
+                const eq = value?.indexOf("=") ?? -1;
+                if (value !== undefined && eq > 0) {
+                    env.push([value.slice(0, eq), value.slice(eq + 1)]);
+                }
+                break;
+            }
             case "carry":
                 carried.push(...(value === undefined ? [a] : [a, value]));
                 break;
@@ -560,13 +618,13 @@ function gunicornArgs(args: string[], o: ProcessOrigin): Parsed {
         const spec = positional[positional.length - 1];
         out.spec = spec.includes(":") ? spec : `${spec}:application`;
     } else {
-        notes.push(`${o.subject}'s gunicorn command names no app; the app is looked for in the code.`);
+        notes.push(`${o.subject}'s gunicorn command names no app: it is the wsgi_app of gunicorn's config when that sets one, else the app is looked for in the code.`);
     }
     const k = out.workerClass ?? "";
     if (k !== "") {
         out.interface = k.toLowerCase().includes("uvicorn") ? "asgi" : "wsgi";
     }
-    return { ...out, pythonPath, carried, notes };
+    return { ...out, pythonPath, carried, env, notes };
 }
 
 /** uvicorn [OPTIONS] APP: mapped onto what gunicorn's uvicorn worker takes, or noted. */
@@ -578,6 +636,7 @@ function uvicornArgs(args: string[], o: ProcessOrigin): Parsed {
     let spec: string | undefined;
     let gracefulTimeout: number | undefined;
     let workers: number | undefined;
+    let iface: AppInterface = "asgi";
     for (let i = 0; i < args.length; i++) {
         let a = args[i];
         if (!a.startsWith("-")) {
@@ -628,13 +687,17 @@ function uvicornArgs(args: string[], o: ProcessOrigin): Parsed {
             case "--timeout-graceful-shutdown":
                 gracefulTimeout = number(value);
                 break;
+            case "--interface":
+                // auto, asgi3, asgi2: ASGI; wsgi: uvicorn's own WSGI adapter, which gunicorn's threads replace.
+                iface = value === "wsgi" ? "wsgi" : "asgi";
+                break;
             default:
                 notes.push(`${o.subject}'s uvicorn flag \`${shown}\` has no gunicorn equivalent here; it is not carried.`);
         }
     }
     return {
         spec: spec === undefined ? undefined : factory && !spec.endsWith(")") ? `${spec}()` : spec,
-        interface: "asgi",
+        interface: iface,
         pythonPath,
         carried: carried.filter((c) => c !== ""),
         gracefulTimeout,
@@ -696,4 +759,166 @@ function otherServerArgs(server: ProcfileServer, args: string[], o: ProcessOrigi
         workers,
         notes,
     };
+}
+
+/** A flag's value, `--flag value` or `--flag=value`, and the index after it. */
+function flagValue(args: readonly string[], i: number): { name: string; value: string | undefined; next: number } {
+    const a = args[i];
+    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
+    return eq > 0 ? { name: a.slice(0, eq), value: a.slice(eq + 1), next: i + 1 } : { name: a, value: args[i + 1], next: i + 2 };
+}
+
+/** The worker count a server's flag gives, as a note says it. */
+function workersNote(o: ProcessOrigin, shown: string, n: number | undefined): string {
+    return n === undefined
+        ? `${o.subject}'s \`${shown}\` is not a number: the worker count follows WEB_CONCURRENCY at run time, else the container's CPUs; set \`workers\` to fix it.`
+        : `${o.subject}'s \`${shown}\` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set \`workers\` to fix it).`;
+}
+
+const FASTAPI_VALUE_FLAGS = new Set(["--host", "--port", "--workers", "--root-path", "--app", "--entrypoint", "-e", "--forwarded-allow-ips"]);
+
+/**
+ * `fastapi run|dev [PATH] [--app NAME] [--entrypoint module:app]`, as
+ * fastapi-cli reads it: PATH (else the first of its default files) is the
+ * module, its package found by walking up the `__init__.py` files, and the
+ * folder above the package goes on sys.path; the app is `--app`, else `app`,
+ * else `api`, else the module's first FastAPI app. The file lookup needs the
+ * source folder: `spec` holds the path as `path:NAME` until fastapiModule()
+ * reads it (readWeb has no source tree).
+ */
+function fastapiArgs(args: string[], o: ProcessOrigin): Parsed {
+    const notes: string[] = [];
+    const carried: string[] = [];
+    let path: string | undefined;
+    let app: string | undefined;
+    let entrypoint: string | undefined;
+    let workers: number | undefined;
+    const dev = args[0] === "dev";
+    for (let i = 1; i < args.length; ) {
+        const a = args[i];
+        if (!a.startsWith("-")) {
+            path = a;
+            i++;
+            continue;
+        }
+        const takes = FASTAPI_VALUE_FLAGS.has(a.split("=")[0]);
+        const { name, value, next } = takes ? flagValue(args, i) : { name: a, value: undefined, next: i + 1 };
+        i = next;
+        const shown = display(value === undefined ? name : `${name} ${value}`);
+        switch (name) {
+            case "--app":
+                app = value;
+                break;
+            case "--entrypoint":
+            case "-e":
+                entrypoint = value;
+                break;
+            case "--workers":
+                workers = number(value);
+                notes.push(workersNote(o, shown, workers));
+                break;
+            case "--forwarded-allow-ips":
+                if (value) {
+                    carried.push("--forwarded-allow-ips", value);
+                }
+                break;
+            case "--host":
+            case "--port":
+                notes.push(`${o.subject}'s \`${shown}\` is not carried: the image binds 0.0.0.0:$PORT.`);
+                break;
+            case "--proxy-headers":
+                break; // fastapi's default, and the worker's
+            default:
+                notes.push(`${o.subject}'s fastapi flag \`${shown}\` has no gunicorn equivalent here; it is not carried.`);
+        }
+    }
+    notes.push(`${o.subject} runs \`fastapi ${args[0]}\`${dev ? " (its development mode)" : ""}, which serves the app with uvicorn; the image serves the same app with gunicorn's uvicorn worker.`);
+    return {
+        spec: entrypoint ?? `${path ?? ""}\u0000${app ?? ""}`,
+        discover: entrypoint === undefined ? "fastapi" : undefined,
+        interface: "asgi",
+        pythonPath: [],
+        carried,
+        workers,
+        notes,
+    };
+}
+
+/** fastapi-cli's default files, in its order. */
+const FASTAPI_DEFAULT_FILES = ["main.py", "app.py", "api.py", "app/main.py", "app/app.py", "app/api.py"];
+
+/**
+ * The module `fastapi run` imports, from the path fastapiArgs() kept: the
+ * dotted module, the folder it puts on sys.path, and the app name given
+ * (`app` when none is, which detection checks against the code); the
+ * folder is relative to the source folder.
+ */
+export function fastapiModule(src: SourceTree, web: ProcfileWeb, base: string): { spec?: string; pythonPath: string[]; named?: boolean; note?: string } {
+    const [given, app] = (web.spec ?? "").split("\u0000");
+    const inBase = (p: string) => joinPath(base, p);
+    let file: string | undefined;
+    if (given === "") {
+        file = FASTAPI_DEFAULT_FILES.map(inBase).find((f) => f !== undefined && src.isFile(f));
+        if (file === undefined) {
+            return { pythonPath: [], note: `${web.origin.web} runs fastapi with no path, and none of fastapi's default files (${FASTAPI_DEFAULT_FILES.join(", ")}) is there; the app is looked for in the code.` };
+        }
+    } else {
+        const p = inBase(given.replace(/\/+$/, ""));
+        file = p === undefined ? undefined : src.isFile(p) ? p : src.isFile(`${p}/__init__.py`) ? `${p}/__init__.py` : undefined;
+        if (file === undefined) {
+            return { pythonPath: [], note: `${web.origin.web} runs fastapi on ${given}, which is not a file of the source folder; the app is looked for in the code.` };
+        }
+    }
+    const parts = file.replace(/\.py$/, "").split("/");
+    if (parts[parts.length - 1] === "__init__") {
+        parts.pop();
+    }
+    let top = parts.length - 1;
+    while (top > 0 && src.isFile(`${parts.slice(0, top).join("/")}/__init__.py`)) {
+        top--;
+    }
+    const module = parts.slice(top).join(".");
+    const dir = parts.slice(0, top).join("/");
+    return { spec: `${module}:${app === "" ? "app" : app}`, pythonPath: dir === "" ? [] : [dir], named: app !== "" };
+}
+
+const LITESTAR_VALUE_FLAGS = new Set(["--app", "--app-dir", "-p", "--port", "-H", "--host", "-W", "--wc", "--web-concurrency", "-R", "--reload-dir", "-I", "--reload-include", "-E", "--reload-exclude", "-F", "--fd", "--file-descriptor", "-U", "--uds", "--unix-domain-socket", "--ssl-certfile", "--ssl-keyfile", "--create-self-signed-cert"]);
+
+/**
+ * `litestar [--app module:attr] [--app-dir DIR] run [--wc N] ...`: the app is
+ * `--app` (else LITESTAR_APP, else Litestar's own discovery, which the code
+ * scan stands in for); `--wc` is the worker count; a factory it names is
+ * called (`discover`).
+ */
+function litestarArgs(args: string[], env: ReadonlyArray<readonly [string, string]>, o: ProcessOrigin): Parsed {
+    const notes: string[] = [];
+    const pythonPath: string[] = [];
+    let app = env.filter(([k]) => k === "LITESTAR_APP").pop()?.[1];
+    let workers: number | undefined;
+    const ignored: string[] = [];
+    for (let i = 0; i < args.length; ) {
+        const a = args[i];
+        if (!a.startsWith("-")) {
+            i++;
+            continue;
+        }
+        const takes = LITESTAR_VALUE_FLAGS.has(a.split("=")[0]);
+        const { name, value, next } = takes ? flagValue(args, i) : { name: a, value: undefined, next: i + 1 };
+        i = next;
+        const shown = display(value === undefined ? name : `${name} ${value}`);
+        if (name === "--app") {
+            app = value;
+        } else if (name === "--app-dir" && value) {
+            pythonPath.push(value);
+        } else if (name === "-W" || name === "--wc" || name === "--web-concurrency") {
+            workers = number(value);
+            notes.push(workersNote(o, shown, workers));
+        } else if (name === "-p" || name === "--port" || name === "-H" || name === "--host") {
+            notes.push(`${o.subject}'s \`${shown}\` is not carried: the image binds 0.0.0.0:$PORT.`);
+        } else {
+            ignored.push(shown);
+        }
+    }
+    notes.push(`${o.subject} runs \`litestar run\`, which serves the app with uvicorn; the image serves the same app with gunicorn's uvicorn worker.` + (ignored.length > 0 ? ` Its flags (${ignored.join(", ")}) are not carried.` : ""));
+    return { spec: app, discover: app === undefined ? undefined : "litestar", interface: "asgi", pythonPath, carried: [], workers, notes };
 }

@@ -254,7 +254,8 @@ function gunicornPaths(src: SourceTree, file: string, req: WritableRequest, add:
             continue;
         }
         const path = pathValue(value, ctx);
-        if (path !== undefined && path !== "" && !path.startsWith("/dev/")) {
+        // "-" is stdout/stderr however the config reaches it (`os.getenv("ACCESS_LOG", "-")`).
+        if (path !== undefined && path !== "" && !path.startsWith("/dev/") && path !== "-" && !path.endsWith("/-")) {
             logPath(src, path, `${file}: gunicorn's ${name} writes ${path}`, add);
         }
     }

@@ -219,7 +219,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         );
     }
 
-    const imageEnv = djangoImageEnv(entry, notes);
+    const imageEnv = { ...webCommandEnv(entry, notes), ...djangoImageEnv(entry, notes) };
     djangoDebug(entry, imageEnv, notes);
 
     return {
@@ -321,12 +321,53 @@ function healthCheck(o: CheckedOptions, procfile: Entrypoint["procfile"], notes:
     return { path: declared };
 }
 
+/** Variables the image sets itself, or that detection reads from the web command elsewhere: a web command's value for them is not carried as written. */
+const OWN_ENV = new Set(["PATH", "VIRTUAL_ENV", "HOME", "LANG", "PORT", "PYTHONPATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONFAULTHANDLER", "DJANGO_SETTINGS_MODULE", "DJANGO_CONFIGURATION"]);
+
+/**
+ * The server's environment as the web command sets it (`APP_CONFIG=production
+ * gunicorn ...`, gunicorn's `--env NAME=value`): the image sets it for every
+ * process, as the platform set it for the server, so the release step and
+ * `docker exec` see the same; the container's environment overrides it.
+ * DJANGO_SETTINGS_MODULE and PYTHONPATH are read by detection instead; a
+ * value that expands another variable is not carried.
+ */
+function webCommandEnv(entry: Entrypoint, notes: string[]): Record<string, string> {
+    const web = entry.procfile?.web;
+    const env: Record<string, string> = {};
+    if (web === undefined) {
+        return env;
+    }
+    const expands: string[] = [];
+    for (const [name, value] of web.env) {
+        if (OWN_ENV.has(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+            continue;
+        }
+        if (value.includes("$") || /[\x00-\x1f\x7f]/.test(value)) {
+            expands.push(name);
+            continue;
+        }
+        env[name] = value;
+    }
+    const set = Object.entries(env);
+    if (set.length > 0) {
+        notes.push(
+            `${web.origin.web} runs the server with ${set.map(([k, v]) => `${k}=${v}`).join(", ")}: the image sets ${set.length > 1 ? "them" : "it"} for every process ` +
+                "(the server, the release step, docker exec); the container's environment overrides it.",
+        );
+    }
+    if (expands.length > 0) {
+        notes.push(`${web.origin.web} sets ${expands.join(", ")} from other variables or with characters an image variable cannot hold; not carried: set ${expands.length > 1 ? "them" : "it"} in \`env\`.`);
+    }
+    return env;
+}
+
 function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, string> {
     const d = entry.django;
     const env: Record<string, string> = {};
     if (d && d.runtimeSettings !== d.settingsModule && DOTTED_NAME.test(d.runtimeSettings)) {
         notes.push(
-            `${d.manage} defaults to the settings ${d.settingsModule}, while the server runs ${d.runtimeSettings} (its WSGI/ASGI module sets them): ` +
+            `${d.manage} defaults to the settings ${d.settingsModule}, while the server runs ${d.runtimeSettings} (${d.runtimeFrom ?? "its WSGI/ASGI module sets them"}): ` +
                 `the image sets DJANGO_SETTINGS_MODULE=${d.runtimeSettings}, so manage.py commands (the release step, docker exec) use the server's settings; the container's environment overrides it.`,
         );
         env["DJANGO_SETTINGS_MODULE"] = d.runtimeSettings;

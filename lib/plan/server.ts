@@ -3,7 +3,8 @@ import { DEFAULTS } from "../data/defaults";
 import { AppInterface } from "../data/frameworks";
 import { UVICORN_LEGACY_WORKER_CLASS, UVICORN_WORKER_CLASS, UVICORN_WORKER_RELEASES } from "../data/servers";
 import { Dependencies } from "../detect/dependencies";
-import { ProcfileWeb } from "../detect/procfile";
+import { gunicornConfigFile, ProcfileWeb } from "../detect/procfile";
+import { bind, evaluate } from "../detect/python-eval";
 import { parseModule, str } from "../detect/python-source";
 import { SourceTree } from "../detect/source";
 import { InputError } from "../errors";
@@ -33,6 +34,14 @@ export interface ServerPlan {
     readonly userConfigPath?: string;
     /** Settings the app's config sets itself (the image does not override them). */
     readonly userConfigSets: readonly string[];
+    /**
+     * gunicorn's timeout and graceful_timeout when the app's config sets them
+     * and no option or Procfile flag does: the command line leaves them to the
+     * config (a flag would override it, and the config may read them from the
+     * environment at start); `timeout` and `gracefulTimeout` above hold what
+     * the config gives with the environment unset.
+     */
+    readonly timeoutsFromConfig: readonly ("timeout" | "graceful_timeout")[];
     /** gunicorn flags from the Procfile, passed through as written. */
     readonly extraArgs: readonly string[];
     /** gunicorn logs each request to stdout (`accessLog`); not when the app's own config sets accesslog, which is kept. */
@@ -66,12 +75,13 @@ function readUserConfig(src: SourceTree, file: string): { sets: string[]; ints: 
             continue;
         }
         sets.push(name);
-        if (value.kind === "num" && /^\d+$/.test(value.text)) {
-            ints.set(name, Number(value.text));
+        // A literal, or what it is when the environment sets nothing: `int(os.getenv("TIMEOUT", "120"))` is 120.
+        const v = evaluate(bind(value, (local) => (local === name ? undefined : mod.value(local))), () => undefined);
+        if (v?.t === "num" && Number.isInteger(v.v)) {
+            ints.set(name, v.v);
         }
-        const s = str(value);
-        if (s !== undefined) {
-            strings.set(name, s);
+        if (v?.t === "str") {
+            strings.set(name, v.v);
         }
     }
     return { sets: [...new Set(sets)].sort(), ints, strings };
@@ -116,12 +126,7 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
     const web = inp.web;
 
     // The app's own config: the Procfile's --config, else gunicorn.conf.py where gunicorn would look.
-    const configCandidates = [
-        ...(web?.config ? [web.config, inp.chdir === "" ? "" : `${inp.chdir}/${web.config}`] : []),
-        "gunicorn.conf.py",
-        ...(inp.chdir !== "" ? [`${inp.chdir}/gunicorn.conf.py`] : []),
-    ].filter((f) => f !== "" && !f.startsWith("/") && !f.split("/").includes(".."));
-    const configFile = configCandidates.find((f) => src.isFile(f));
+    const configFile = gunicornConfigFile(src, web?.config, inp.chdir);
     if (web?.config && !configFile) {
         notes.push(`${web.origin.subject}'s \`--config ${web.config}\` names a file that is not in the source folder; it is not loaded.`);
     }
@@ -175,6 +180,13 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
                     `use "${UVICORN_WORKER_CLASS}" (or leave it unset), or set \`interface\` to "wsgi".`,
             );
         }
+    } else if (workerClass !== undefined && o.workerClass === undefined && /uvicorn|asgi/i.test(workerClass)) {
+        // The code makes a WSGI app (detection said so over the command): an ASGI worker would call it as ASGI and fail every request.
+        notes.push(
+            `${web?.workerClass !== undefined ? `${web.origin.subject}'s` : "gunicorn.conf.py's"} worker class ${workerClass} serves ASGI, but the app is WSGI: ` +
+                "it is not carried; the image serves it with gunicorn's threaded worker (gthread).",
+        );
+        workerClass = undefined;
     } else if (workerClass !== undefined) {
         const needs: Record<string, string> = { gevent: "gevent", eventlet: "eventlet", tornado: "tornado" };
         const pkg = needs[workerClass] ?? needs[workerClass.split(".")[2] ?? ""];
@@ -197,24 +209,55 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
     if (o.workers === undefined && web?.workers !== undefined) {
         defaultWorkers = web.workers;
     }
+    const socketio = socketIoServer(inp, workerClass, threads, notes);
     const forwardedAllowIps = o.trustedProxies?.join(",");
     const configPath = configFile ? `${inp.workdir}/${configFile}` : undefined;
     return {
         port: o.port,
-        workers: o.workers,
+        workers: o.workers ?? socketio?.workers,
         defaultWorkers,
-        threads,
+        threads: socketio?.threads ?? threads,
         timeout,
         gracefulTimeout,
-        workerClass,
+        workerClass: socketio?.workerClass ?? workerClass,
         addedPackages: added,
         userConfig: configFile !== undefined,
         userConfigPath: configPath,
         userConfigSets: user?.sets ?? [],
+        timeoutsFromConfig: (["timeout", "graceful_timeout"] as const).filter(
+            (k) => user?.sets.includes(k) && (k === "timeout" ? o.timeout ?? web?.timeout : o.gracefulTimeout ?? web?.gracefulTimeout) === undefined,
+        ),
         accessLog: o.accessLog && !user?.sets.includes("accesslog"),
         extraArgs: web?.carried ?? [],
         forwardedAllowIps,
     };
+}
+
+/**
+ * Flask-SocketIO keeps each client's Socket.IO session in the process that
+ * accepted it, so gunicorn must run one worker (Flask-SocketIO's deployment
+ * docs: `gunicorn -w 1 --threads 100`, or one eventlet/gevent worker): with
+ * more, a client's next long-poll lands in another worker and is refused
+ * ("Invalid session"). The worker count is fixed on the command line (no
+ * WEB_CONCURRENCY raises it); the worker class follows the async mode
+ * Flask-SocketIO picks from what is installed (eventlet, then gevent, then
+ * threads). `workers` overrides.
+ */
+function socketIoServer(inp: ServerInputs, workerClass: string | undefined, threads: number | undefined, notes: string[]): { workers: number; threads?: number; workerClass?: string } | undefined {
+    if (inp.interface !== "wsgi" || !inp.installed.has("flask-socketio") || inp.options.workers !== undefined) {
+        return undefined;
+    }
+    const mode = inp.installed.has("eventlet") ? "eventlet" : inp.installed.has("gevent") ? "gevent" : "threading";
+    const cls = workerClass ?? (mode === "threading" ? undefined : mode);
+    const many = mode === "threading" && (cls === undefined || cls === "gthread") && threads === undefined && !inp.options.threads ? DEFAULTS.socketIoThreads : undefined;
+    notes.push(
+        "The app uses Flask-SocketIO, which keeps each client's session in the worker process that accepted it: gunicorn runs one worker (--workers 1, which WEB_CONCURRENCY does not change), " +
+            (cls !== undefined && cls !== "gthread"
+                ? `with the ${cls} worker (Flask-SocketIO's ${mode} mode). `
+                : `with ${many ?? threads ?? DEFAULTS.threads} threads (Flask-SocketIO's threading mode; each connected client holds one). `) +
+            "To run more, scale containers behind a load balancer with sticky sessions and give SocketIO a message_queue; set `workers` to override.",
+    );
+    return { workers: 1, threads: many, workerClass: cls };
 }
 
 /**

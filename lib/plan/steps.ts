@@ -399,8 +399,12 @@ function poWithoutMo(src: SourceTree, root: string): string[] {
 /** A Procfile command as words: plain words when it has no shell syntax, else `sh -c` (the platforms run it with a shell too). */
 function procfileCommand(text: string): string[] {
     const tokens = shellTokens(text);
-    const plain = tokens.every((t) => typeof t === "string" && !t.includes("${"));
-    return plain && tokens.length > 0 ? (tokens as string[]) : ["sh", "-c", text];
+    const plain = tokens.every((t) => typeof t === "string" && !t.includes("$"));
+    if (!plain || tokens.length === 0) {
+        return ["sh", "-c", text];
+    }
+    // `NAME=value python manage.py migrate`: the shell sets the variables for the command; an exec-form command needs env(1) for it.
+    return /^[A-Za-z_][A-Za-z0-9_]*=/.test(tokens[0] as string) ? ["env", ...(tokens as string[])] : (tokens as string[]);
 }
 
 /** What the rest of the plan knows that decides the release step. */

@@ -23,7 +23,13 @@ export function gunicornCommand(plan: Plan): string[] {
     if (!s.userConfigSets.includes("errorlog")) {
         argv.push("--error-logfile", "-");
     }
-    argv.push("--timeout", String(s.timeout), "--graceful-timeout", String(s.gracefulTimeout));
+    // Left to the app's config when it sets them: a flag would override the config.
+    if (!s.timeoutsFromConfig.includes("timeout")) {
+        argv.push("--timeout", String(s.timeout));
+    }
+    if (!s.timeoutsFromConfig.includes("graceful_timeout")) {
+        argv.push("--graceful-timeout", String(s.gracefulTimeout));
+    }
     if (s.workerClass) {
         argv.push("--worker-class", s.workerClass);
     }

@@ -1416,8 +1416,11 @@ describe("detection", () => {
             const argv = cmdOf(r.dockerfile);
             assert.equal(argv[argv.indexOf("--config") + 1], "/etc/pulumi-python-app/gunicorn.conf.py");
             assert.equal(argv[argv.indexOf("--worker-tmp-dir") + 1], "/dev/shm");
-            // The app's timeout is honoured (the container's stop timeout follows the plan's values).
-            assert.equal(argv[argv.indexOf("--timeout") + 1], "120");
+            // The app's timeout is honoured: left to its config (a flag would override it); the container's stop timeout follows the plan's values.
+            assert.ok(!argv.includes("--timeout"), argv.join(" "));
+            assert.equal(argv[argv.indexOf("--graceful-timeout") + 1], "30");
+            assert.equal(r.plan.server.timeout, 120);
+            assert.deepEqual(r.plan.server.timeoutsFromConfig, ["timeout"]);
             assert.ok(!argv.includes("--workers"), argv.join(" "));
             const config = r.dockerfile.slice(r.dockerfile.indexOf("COPY --link <<'EOF' /etc/pulumi-python-app/gunicorn.conf.py"));
             assert.match(config, /^__file__ = "\/app\/gunicorn\.conf\.py"\nwith open\(__file__\) as _f:$/m);
@@ -1779,5 +1782,138 @@ describe("a config key set by update() with a dict", () => {
         assert.deepEqual(synthesize(dir).plan.writablePaths, [
             { path: "/data", kind: "data", why: "app.py: sqlite3.connect(blog.db)", links: [{ from: "/app/blog.db", to: "/data/blog.db" }] },
         ]);
+    });
+});
+
+describe("servers' own CLIs, the web command's environment, and gunicorn config the app keeps", () => {
+    afterEach(() => apps.cleanup());
+    const FASTAPI_MAIN = 'from fastapi import FastAPI\n\nrouter = None\nservice = FastAPI()\n\n\n@service.get("/")\ndef root():\n    return {"ok": True}\n';
+
+    it("GIVEN APIFlask, flask-openapi3's OpenAPI, or a Flask subclass of the app's own THEN each is a Flask app, served as WSGI", () => {
+        for (const [code, req] of [
+            ['from apiflask import APIFlask\n\napp = APIFlask(__name__, title="Pets")\n', "apiflask==2.3.0\n"],
+            ["from flask_openapi3 import OpenAPI\n\napp = OpenAPI(__name__)\n", "flask-openapi3==4.0.3\n"],
+            ["from flask import Flask\n\n\nclass Base(Flask):\n    pass\n\n\nclass Portal(Base):\n    pass\n\n\nportal = Portal(__name__)\n", "flask==3.1.0\n"],
+        ]) {
+            const dir = apps.make({ "web.py": code, "requirements.txt": req });
+            const { plan } = synthesize(dir);
+            assert.equal(plan.framework, "flask", code);
+            assert.deepEqual(plan.entrypoint, { spec: code.includes("portal =") ? "web:portal" : "web:app", interface: "wsgi", source: "web.py" });
+        }
+    });
+
+    it("GIVEN uvicorn --interface wsgi, or plain uvicorn or gunicorn -k uvicorn naming a Flask app THEN the constructor decides: WSGI, gthread, with a note when the command said ASGI", () => {
+        const files = { "wiki.py": "from flask import Flask\n\napp = Flask(__name__)\n", "requirements.txt": "flask==3.1.0\nuvicorn==0.34.0\ngunicorn==23.0.0\n" };
+        const explicit = synthesize(apps.make({ ...files, Procfile: "web: uvicorn --interface wsgi --port $PORT wiki:app\n" })).plan;
+        assert.equal(explicit.entrypoint.interface, "wsgi");
+        assert.equal(explicit.server.workerClass, undefined);
+        assert.ok(!explicit.notes.some((n) => n.includes("--interface")), explicit.notes.join("\n"));
+        const plain = synthesize(apps.make({ ...files, Procfile: "web: uvicorn wiki:app\n" })).plan;
+        assert.equal(plain.entrypoint.interface, "wsgi");
+        assert.ok(plain.notes.includes("The Procfile's web: line serves wiki:app as ASGI, but wiki.py makes it with a flask constructor, which makes a WSGI app: it is served as WSGI."), plain.notes.join("\n"));
+        const worker = synthesize(apps.make({ ...files, Procfile: "web: gunicorn -k uvicorn.workers.UvicornWorker wiki:app\n" })).plan;
+        assert.equal(worker.entrypoint.interface, "wsgi");
+        assert.equal(worker.server.workerClass, undefined);
+        assert.ok(worker.notes.some((n) => n.startsWith("The Procfile's worker class uvicorn.workers.UvicornWorker serves ASGI, but the app is WSGI")), worker.notes.join("\n"));
+    });
+
+    it("GIVEN `PYTHONPATH=backend APP_CONFIG=production EXTRA=$HOME gunicorn ...` THEN backend/ is on the Python path, APP_CONFIG is the image's, EXTRA is noted, not set", () => {
+        const dir = apps.make({
+            "backend/api/__init__.py": "",
+            "backend/api/wsgi.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            "requirements.txt": "flask==3.1.0\ngunicorn==23.0.0\n",
+            Procfile: "web: PYTHONPATH=backend APP_CONFIG=production EXTRA=$HOME gunicorn --env LOG_LEVEL=info api.wsgi:app\n",
+        });
+        const r = synthesize(dir);
+        assert.deepEqual(r.plan.server.pythonPath, ["/app/backend"]);
+        assert.deepEqual(r.plan.imageEnv, { APP_CONFIG: "production", LOG_LEVEL: "info" });
+        assert.match(r.dockerfile, /^ENV APP_CONFIG="production" LOG_LEVEL="info"$/m);
+        assert.ok(!cmdOf(r.dockerfile).includes("--env"), "--env becomes the image's environment");
+        assert.ok(r.plan.notes.includes("The Procfile's web: line sets EXTRA from other variables or with characters an image variable cannot hold; not carried: set it in `env`."), r.plan.notes.join("\n"));
+    });
+
+    it("GIVEN a Django web line's --env DJANGO_SETTINGS_MODULE and a release `DJANGO_SETTINGS_MODULE=... python manage.py migrate` THEN the server's settings drive collectstatic and the image; the release runs through env", () => {
+        const r = synthesize(path.join(FIXTURES, "..", "fixtures", "apps", "procfile-gunicorn-env-settings"));
+        assert.deepEqual(r.plan.release?.command, ["env", "DJANGO_SETTINGS_MODULE=shelf.settings.production", "python", "manage.py", "migrate", "--noinput"]);
+        assert.equal(r.plan.imageEnv.DJANGO_SETTINGS_MODULE, "shelf.settings.production");
+        assert.ok(
+            r.plan.notes.some((n) => n.startsWith("manage.py defaults to the settings shelf.settings.development, while the server runs shelf.settings.production (the Procfile's web: line sets them)")),
+            r.plan.notes.join("\n"),
+        );
+    });
+
+    it("GIVEN gunicorn.conf.py reading timeout and graceful_timeout from the environment with defaults, and accesslog '-' through a variable THEN the defaults are the plan's, the command line leaves them to the config, no '-' file", () => {
+        const dir = apps.make({
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            "requirements.txt": "flask==3.1.0\ngunicorn==23.0.0\n",
+            "gunicorn.conf.py": 'import os\n\ntimeout = int(os.getenv("TIMEOUT", "120"))\ngraceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", 90))\n_log = os.getenv("ACCESS_LOG", "-")\naccesslog = _log or None\n',
+        });
+        const r = synthesize(dir);
+        assert.equal(r.plan.server.timeout, 120);
+        assert.equal(r.plan.server.gracefulTimeout, 90);
+        assert.deepEqual(r.plan.server.timeoutsFromConfig, ["timeout", "graceful_timeout"]);
+        const argv = cmdOf(r.dockerfile);
+        assert.ok(!argv.includes("--timeout") && !argv.includes("--graceful-timeout"), argv.join(" "));
+        assert.deepEqual(r.plan.writablePaths, []);
+        // An option still wins, on the command line.
+        const opt = synthesize(dir, { timeout: 30 });
+        assert.equal(cmdOf(opt.dockerfile)[cmdOf(opt.dockerfile).indexOf("--timeout") + 1], "30");
+    });
+
+    it("GIVEN `web: gunicorn` and gunicorn.conf.py's wsgi_app naming a factory with an argument THEN that is the app", () => {
+        const dir = apps.make({
+            "pastebin/__init__.py": "from flask import Flask\n\n\ndef create_app(config_name):\n    return Flask(__name__)\n",
+            "requirements.txt": "flask==3.1.0\ngunicorn==23.0.0\n",
+            "gunicorn.conf.py": "wsgi_app = \"pastebin:create_app('production')\"\nworkers = 2\n",
+            Procfile: "web: gunicorn\n",
+        });
+        const r = synthesize(dir);
+        assert.deepEqual(r.plan.entrypoint, { spec: "pastebin:create_app('production')", interface: "wsgi", source: "gunicorn.conf.py" });
+        assert.equal(cmdOf(r.dockerfile).pop(), "pastebin:create_app('production')");
+        // With no Procfile, gunicorn loads the same file.
+        fs.rmSync(path.join(dir, "Procfile"));
+        assert.equal(synthesize(dir).plan.entrypoint.spec, "pastebin:create_app('production')");
+    });
+
+    it("GIVEN Flask-SocketIO THEN one worker on the command line: 100 threads in threading mode, the eventlet worker when eventlet is installed; `workers` overrides", () => {
+        const files = { "app.py": "from flask import Flask\nfrom flask_socketio import SocketIO\n\napp = Flask(__name__)\nsocketio = SocketIO(app)\n" };
+        const threading = synthesize(apps.make({ ...files, "requirements.txt": "flask==3.1.0\nflask-socketio==5.4.1\n" }));
+        assert.equal(threading.plan.server.workers, 1);
+        assert.equal(threading.plan.server.threads, 100);
+        const argv = cmdOf(threading.dockerfile);
+        assert.equal(argv[argv.indexOf("--workers") + 1], "1");
+        assert.ok(threading.plan.notes.some((n) => n.startsWith("The app uses Flask-SocketIO, which keeps each client's session in the worker process that accepted it")));
+        const eventlet = synthesize(apps.make({ ...files, "requirements.txt": "flask==3.1.0\nflask-socketio==5.4.1\neventlet==0.38.2\n" })).plan;
+        assert.equal(eventlet.server.workers, 1);
+        assert.equal(eventlet.server.workerClass, "eventlet");
+        assert.equal(eventlet.server.threads, undefined);
+        assert.equal(synthesize(apps.make({ ...files, "requirements.txt": "flask==3.1.0\nflask-socketio==5.4.1\n" }), { workers: 3 }).plan.server.workers, 3);
+    });
+
+    it("GIVEN `fastapi run` THEN the module and sys.path are fastapi-cli's: its path (or default file) walked up through __init__.py, the app `--app` or the module's FastAPI object; --workers counts", () => {
+        const make = (procfile: string) =>
+            synthesize(
+                apps.make({ "backend/app/__init__.py": "", "backend/app/main.py": FASTAPI_MAIN, "requirements.txt": "fastapi[standard]==0.115.6\n", Procfile: procfile }),
+            ).plan;
+        const sub = make("web: fastapi run backend/app/main.py --port $PORT --workers 2\n");
+        assert.deepEqual(sub.entrypoint, { spec: "app.main:service", interface: "asgi", source: "Procfile" });
+        assert.deepEqual(sub.server.pythonPath, ["/app/backend"]);
+        assert.equal(sub.server.defaultWorkers, 2);
+        const named = make("web: cd backend && fastapi run --app service\n");
+        assert.equal(named.entrypoint.spec, "app.main:service");
+        const entry = make("web: fastapi run --entrypoint app.main:service\n");
+        assert.equal(entry.entrypoint.spec, "app.main:service");
+    });
+
+    it("GIVEN `litestar --app app.asgi:create_app run --wc 4` THEN the factory is called and 4 is the default worker count", () => {
+        const dir = apps.make({
+            "app/__init__.py": "",
+            "app/asgi.py": "from litestar import Litestar, get\n\n\n@get(\"/\")\nasync def index() -> str:\n    return \"ok\"\n\n\ndef create_app() -> Litestar:\n    return Litestar([index])\n",
+            "requirements.txt": "litestar[standard]==2.13.0\n",
+            Procfile: "web: litestar --app app.asgi:create_app run --host 0.0.0.0 --port $PORT --wc 4\n",
+        });
+        const { plan } = synthesize(dir);
+        assert.deepEqual(plan.entrypoint, { spec: "app.asgi:create_app()", interface: "asgi", source: "Procfile" });
+        assert.equal(plan.server.defaultWorkers, 4);
     });
 });
