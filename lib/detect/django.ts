@@ -21,6 +21,8 @@ export interface DjangoProject {
     readonly runtimeSettings: string;
     /** Who selects runtimeSettings, as a note says it: "its WSGI/ASGI module sets them", "the Procfile's web: line sets them". */
     readonly runtimeFrom?: string;
+    /** runtimeSettings come from `buildEnv` (PythonApp's `env`): the container sets them itself, so the image does not. */
+    readonly runtimeFromBuildEnv?: boolean;
     /** gunicorn's app, its interface and the file that decided it. */
     readonly entry: { readonly spec: string; readonly interface: "wsgi" | "asgi"; readonly source: string };
     /**
@@ -96,7 +98,7 @@ const SKIP = new Set([".git", ".venv", "venv", "env", "node_modules", "__pycache
  * `DJANGO_SETTINGS_MODULE=x gunicorn ...` or gunicorn's `--env`): it
  * outranks the settings the WSGI/ASGI module selects.
  */
-export function findDjango(src: SourceTree, server: { readonly settings?: string; readonly configuration?: string; readonly from?: string } = {}): DjangoProject | undefined {
+export function findDjango(src: SourceTree, server: { readonly settings?: string; readonly configuration?: string; readonly from?: string; readonly buildEnv?: boolean } = {}): DjangoProject | undefined {
     const candidates = ["manage.py"];
     for (const e of src.list("")) {
         if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith(".")) {
@@ -175,7 +177,7 @@ function moduleFile(src: SourceTree, root: string, module: string): string | und
     return undefined;
 }
 
-function readProject(src: SourceTree, manage: string, manageMod: PyModule, server: { readonly settings?: string; readonly configuration?: string; readonly from?: string }): DjangoProject {
+function readProject(src: SourceTree, manage: string, manageMod: PyModule, server: { readonly settings?: string; readonly configuration?: string; readonly from?: string; readonly buildEnv?: boolean }): DjangoProject {
     const root = manage.includes("/") ? manage.slice(0, manage.lastIndexOf("/")) : "";
     const fromManage = settingsModuleIn(manageMod);
     const wsgiFiles = findServerModules(src, root);
@@ -249,7 +251,7 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
     const served = new Set(entryFile ? sysPathAdditions(src, entryFile, parseModule(src.read(entryFile)), root) : []);
     const sysPath = sysPathAdditions(src, manage, manageMod, root).filter((d) => !served.has(d));
     const runtimeFrom = server.from !== undefined && (runtimeSettings === server.settings || server.configuration !== undefined) ? `${server.from} sets them` : undefined;
-    return { root, manage, settingsModule, runtimeSettings, runtimeFrom, configuration, devConfiguration, entry, settings, sysPath };
+    return { root, manage, settingsModule, runtimeSettings, runtimeFrom, runtimeFromBuildEnv: runtimeFrom !== undefined && server.buildEnv === true, configuration, devConfiguration, entry, settings, sysPath };
 }
 
 /**

@@ -45,6 +45,8 @@ export interface EntrypointRequest {
     readonly workspaceMember?: string;
     /** The `workerClass` option: an aiohttp app named by `app` needs aiohttp's worker. */
     readonly workerClass?: string;
+    /** `buildEnv` (PythonApp adds its `env`'s DJANGO_SETTINGS_MODULE and DJANGO_CONFIGURATION to it): the settings the build and the server use when the web command and gunicorn's config do not say. */
+    readonly buildEnv?: Readonly<Record<string, string>>;
 }
 
 /** The fix for an aiohttp app: gunicorn serves it only with aiohttp's worker. */
@@ -197,15 +199,10 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
             spec = discovered(moduleReader(src, lookup(chdir, pythonPath)), spec, web.discover);
         }
         const { framework, iface, root, wrapper, wrapped } = interfaceFor(spec, web?.interface, chdir, pythonPath);
-        const server = (name: string): string | undefined => (web?.env ?? []).filter(([k]) => k === name).pop()?.[1];
-        return withDjango(
-            src,
-            { spec, interface: iface, framework, source: origin.file, chdir, pythonPath, procfile, notes, root, wrapper, wrapped },
-            { settings: server("DJANGO_SETTINGS_MODULE"), configuration: server("DJANGO_CONFIGURATION"), from: webOrigin.web.replace(/^The /, "the ") },
-        );
+        return withDjango(src, { spec, interface: iface, framework, source: origin.file, chdir, pythonPath, procfile, notes, root, wrapper, wrapped }, djangoServer(src, web, chdir, webOrigin, request.buildEnv));
     }
 
-    const django = findDjango(src);
+    const django = findDjango(src, djangoServer(src, web, request.chdir ?? "", procfile?.origin, request.buildEnv));
     if (django) {
         return {
             spec: django.entry.spec,
@@ -342,6 +339,49 @@ function discovered(reader: ModuleReader, spec: string, how: "fastapi" | "litest
     const names = ["app", "api", ...mod.assigns.map(([name]) => name)];
     const found = names.find((n) => made(n)?.kind === "object");
     return found === undefined ? spec : `${module}:${found}`;
+}
+
+/**
+ * The Django settings the server runs with when its command or its gunicorn
+ * config sets them: `DJANGO_SETTINGS_MODULE=x gunicorn ...`, gunicorn's
+ * `--env`, or the config's `raw_env = ["DJANGO_SETTINGS_MODULE=x"]` (the
+ * command's win, as gunicorn applies them after the config's); else
+ * `buildEnv`'s, which PythonApp fills from the container's `env`.
+ */
+function djangoServer(
+    src: SourceTree,
+    web: ProcfileWeb | undefined,
+    chdir: string,
+    origin: ProcessOrigin | undefined,
+    buildEnv: Readonly<Record<string, string>> = {},
+): Parameters<typeof findDjango>[1] {
+    const file = gunicornConfigFile(src, web?.config, web?.chdir ?? chdir);
+    const rawEnv = file === undefined ? undefined : parseModule(src.read(file)).value("raw_env");
+    const fromConfig = (rawEnv?.kind === "list" ? rawEnv.items : []).flatMap((item): Array<readonly [string, string]> => {
+        const text = str(item);
+        const eq = text?.indexOf("=") ?? -1;
+        return text !== undefined && eq > 0 ? [[text.slice(0, eq), text.slice(eq + 1)]] : [];
+    });
+    const pick = (name: string) => {
+        const fromWeb = (web?.env ?? []).filter(([k]) => k === name).pop()?.[1];
+        const fromFile = fromConfig.filter(([k]) => k === name).pop()?.[1];
+        const fromBuild = buildEnv[name];
+        return fromWeb !== undefined
+            ? { value: fromWeb, from: (origin?.web ?? "the web command").replace(/^The /, "the ") }
+            : fromFile !== undefined
+              ? { value: fromFile, from: `${file}'s raw_env` }
+              : fromBuild !== undefined
+                ? { value: fromBuild, from: "`buildEnv` (or PythonApp's `env`)" }
+                : undefined;
+    };
+    const settings = pick("DJANGO_SETTINGS_MODULE");
+    const configuration = pick("DJANGO_CONFIGURATION");
+    return {
+        settings: settings?.value,
+        configuration: configuration?.value,
+        from: settings?.from ?? configuration?.from,
+        buildEnv: (settings ?? configuration)?.from.startsWith("`buildEnv`"),
+    };
 }
 
 /** The app a literal `wsgi_app` names in the gunicorn config the web command (or gunicorn by default) loads. */

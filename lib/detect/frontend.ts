@@ -9,12 +9,16 @@ import { SourceTree } from "./source";
  * reference files that do not exist (and Django's manifest storage or
  * django-compressor fail on them).
  *
- * Only a package.json at the root of the source folder counts, and only
- * when its dependencies name a known build tool (FRONTEND_TOOLS): a `build`
- * script alone may build docs or a separate app deployed elsewhere.
+ * Only a package.json at the root of the source folder counts (or the one
+ * a convention names: django-tailwind's <TAILWIND_APP_NAME>/static_src),
+ * and only when its dependencies name a known build tool (FRONTEND_TOOLS): a
+ * `build` script alone may build docs or a separate app deployed elsewhere.
  */
 export interface FrontendBuild {
-    readonly file: "package.json";
+    /** package.json's path in the source folder. */
+    readonly file: string;
+    /** Its folder, relative to the source folder ("" for the root): where npm runs. */
+    readonly dir: string;
     /** The script as written, for notes. */
     readonly script: string;
     /** How the dependencies install: `npm ci` with package-lock.json or npm-shrinkwrap.json, else `npm install`. */
@@ -46,8 +50,10 @@ export const FRONTEND_TOOLS: readonly string[] = [
     "typescript",
 ];
 
-export function detectFrontend(src: SourceTree): FrontendFacts {
-    const text = src.readIfFile("package.json");
+export function detectFrontend(src: SourceTree, dir = ""): FrontendFacts {
+    const at = (name: string) => (dir === "" ? name : `${dir}/${name}`);
+    const file = at("package.json");
+    const text = src.readIfFile(file);
     if (text === undefined) {
         return undefined;
     }
@@ -55,11 +61,11 @@ export function detectFrontend(src: SourceTree): FrontendFacts {
     try {
         const parsed: unknown = JSON.parse(text);
         if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-            return { skipped: "package.json is not a JSON object; no front-end build is run." };
+            return { skipped: `${file} is not a JSON object; no front-end build is run.` };
         }
         pkg = parsed as Record<string, unknown>;
     } catch (e) {
-        return { skipped: `package.json is not valid JSON (${(e as Error).message}); no front-end build is run.` };
+        return { skipped: `${file} is not valid JSON (${(e as Error).message}); no front-end build is run.` };
     }
     const scripts = pkg["scripts"];
     const script = scripts !== null && typeof scripts === "object" ? (scripts as Record<string, unknown>)["build"] : undefined;
@@ -72,15 +78,15 @@ export function detectFrontend(src: SourceTree): FrontendFacts {
     });
     const tools = names.filter((n) => FRONTEND_TOOLS.includes(n));
     if (tools.length === 0) {
-        return { skipped: `package.json has a build script (${script}) but names none of the front-end build tools the package knows (${FRONTEND_TOOLS.slice(0, 6).join(", ")}, ...): it is not run; add it to \`buildCommands\` if the image needs it.` };
+        return { skipped: `${file} has a build script (${script}) but names none of the front-end build tools the package knows (${FRONTEND_TOOLS.slice(0, 6).join(", ")}, ...): it is not run; add it to \`buildCommands\` if the image needs it.` };
     }
-    if (src.isFile("yarn.lock") || src.isFile("pnpm-lock.yaml") || src.isFile("bun.lockb") || src.isFile("bun.lock")) {
-        const lock = ["yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"].find((f) => src.isFile(f))!;
-        return { skipped: `package.json's build script (${script}) is not run: its dependencies are locked by ${lock}, and the builder installs with npm only; run it with \`buildCommands\` (and \`aptBuildPackages\`), or commit its output.` };
+    if (["yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"].some((f) => src.isFile(at(f)))) {
+        const lock = ["yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"].map(at).find((f) => src.isFile(f))!;
+        return { skipped: `${file}'s build script (${script}) is not run: its dependencies are locked by ${lock}, and the builder installs with npm only; run it with \`buildCommands\` (and \`aptBuildPackages\`), or commit its output.` };
     }
-    const locked = src.isFile("package-lock.json") || src.isFile("npm-shrinkwrap.json");
+    const locked = src.isFile(at("package-lock.json")) || src.isFile(at("npm-shrinkwrap.json"));
     // `npm run build` may run other scripts (`&& npm run flask-static-digest`): any of them running flask counts.
     const all = Object.values(scripts as Record<string, unknown>).filter((v): v is string => typeof v === "string");
     const runsFlask = all.some((text) => commands(shellTokens(text)).some((c) => c.words.find((w) => !w.includes("=")) === "flask"));
-    return { build: { file: "package.json", script, install: locked ? "npm ci" : "npm install", tools, runsFlask } };
+    return { build: { file, dir, script, install: locked ? "npm ci" : "npm install", tools, runsFlask } };
 }

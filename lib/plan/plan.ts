@@ -130,7 +130,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     const entry = detectEntrypoint(
         src,
-        { app: o.app, interface: o.interface, chdir: o.chdir, pythonPath: o.pythonPath, workspaceMember: o.workspacePackage, workerClass: o.workerClass },
+        { app: o.app, interface: o.interface, chdir: o.chdir, pythonPath: o.pythonPath, workspaceMember: o.workspacePackage, workerClass: o.workerClass, buildEnv: o.buildEnv },
         deps,
     );
     notes.push(...entry.notes, ...(entry.procfile?.notes ?? []), ...(entry.procfile?.web?.notes ?? []));
@@ -220,7 +220,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     }
 
     const imageEnv = { ...webCommandEnv(entry, notes), ...djangoImageEnv(entry, notes) };
-    djangoDebug(entry, imageEnv, notes);
+    djangoDebug(src, entry, imageEnv, notes);
 
     return {
         framework: entry.framework,
@@ -365,6 +365,9 @@ function webCommandEnv(entry: Entrypoint, notes: string[]): Record<string, strin
 function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, string> {
     const d = entry.django;
     const env: Record<string, string> = {};
+    if (d?.runtimeFromBuildEnv) {
+        return env; // the container's environment sets them (PythonApp's `env`), or the user keeps build-only settings in `buildEnv`
+    }
     if (d && d.runtimeSettings !== d.settingsModule && DOTTED_NAME.test(d.runtimeSettings)) {
         notes.push(
             `${d.manage} defaults to the settings ${d.settingsModule}, while the server runs ${d.runtimeSettings} (${d.runtimeFrom ?? "its WSGI/ASGI module sets them"}): ` +
@@ -392,7 +395,23 @@ function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, stri
  * makes Django answer only ALLOWED_HOSTS, where that list comes from when it
  * is empty without the environment.
  */
-function djangoDebug(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, notes: string[]): void {
+/** A production settings module beside the one the server runs (harbour.settings.production beside harbour.settings.dev), as Wagtail's and cookiecutter-django's layouts have. */
+function productionSibling(src: SourceTree, d: NonNullable<Entrypoint["django"]>): string | undefined {
+    const parts = d.runtimeSettings.split(".");
+    if (parts.length < 2) {
+        return undefined;
+    }
+    for (const name of ["production", "prod", "live", "deploy"]) {
+        const module = [...parts.slice(0, -1), name].join(".");
+        const base = [d.root, ...parts.slice(0, -1), name].filter((p) => p !== "").join("/");
+        if (module !== d.runtimeSettings && (src.isFile(`${base}.py`) || src.isFile(`${base}/__init__.py`))) {
+            return module;
+        }
+    }
+    return undefined;
+}
+
+function djangoDebug(src: SourceTree, entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, notes: string[]): void {
     const d = entry.django;
     const debug = d?.settings.truthOf("DEBUG");
     if (!d || !debug) {
@@ -416,7 +435,12 @@ function djangoDebug(entry: Entrypoint, imageEnv: Readonly<Record<string, string
                 : `which ${allowed ? `${allowed.file} leaves empty` : "the settings do not set"}: add the site's host names there.`);
     }
     if (debug.variables.length === 0) {
-        notes.push(`${sets}, so the server runs with DEBUG on: ${exposed}; set DEBUG = False, or read it from the environment, for production.${hosts}`);
+        const prod = productionSibling(src, d);
+        const fix =
+            prod !== undefined
+                ? `the project has production settings, ${prod}: set DJANGO_SETTINGS_MODULE=${prod} in the component's \`env\` (PythonApp's build steps use it too), or set DEBUG = False`
+                : "set DEBUG = False, or read it from the environment, for production";
+        notes.push(`${sets}, so the server runs with DEBUG on: ${exposed}; ${fix}.${hosts}`);
         return;
     }
     const sw = debug.switchTo(false, runtime, new Set(Object.keys(imageEnv)));

@@ -8,6 +8,7 @@ import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
 import { ImportRoot } from "../detect/app-code";
 import { EnvView } from "../detect/python-eval";
+import { str } from "../detect/python-source";
 import { SourceTree } from "../detect/source";
 import { readIni } from "../detect/dependencies";
 import { InputError } from "../errors";
@@ -32,6 +33,8 @@ export interface BuildStep {
     readonly source: string;
     /** The option that turns it off, for the failure message. */
     readonly off: string;
+    /** Absolute folders outside the app folder it writes (a STATIC_ROOT of /var/www/...): the runner copies them from the builder. */
+    readonly outputs?: readonly string[];
 }
 
 export interface ReleasePlan {
@@ -59,6 +62,21 @@ export interface BuildFacts {
     readonly pythonPath: readonly string[];
 }
 
+/**
+ * django-tailwind's theme app: its Node project is <TAILWIND_APP_NAME>/static_src
+ * (`python manage.py tailwind build` runs its build script there), and the CSS
+ * it writes into the app's static folder is usually git-ignored, so
+ * collectstatic needs it built first.
+ */
+function tailwindTheme(src: SourceTree, django: DjangoProject): ReturnType<typeof detectFrontend> {
+    const name = str(django.settings.get("TAILWIND_APP_NAME"));
+    if (!django.settings.installedApps.includes("tailwind") || name === undefined || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) {
+        return undefined;
+    }
+    const dir = [django.root, ...name.split(".")].filter((p) => p !== "").join("/") + "/static_src";
+    return detectFrontend(src, dir);
+}
+
 export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entrypoint, notes: string[], facts: BuildFacts = { installed: new Set(), pythonPath: [] }): { steps: BuildStep[]; apt: string[] } {
     const steps: BuildStep[] = [];
     const apt: string[] = [];
@@ -69,7 +87,7 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
         : {};
 
     // The front-end build first: collectstatic and django-compressor read what it writes.
-    const frontend = detectFrontend(src);
+    const frontend = detectFrontend(src) ?? (django ? tailwindTheme(src, django) : undefined);
     if (o.frontendBuild === true && (frontend === undefined || "skipped" in frontend)) {
         throw new InputError(
             "`frontendBuild`",
@@ -79,7 +97,7 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
     if (frontend !== undefined && "skipped" in frontend) {
         notes.push(frontend.skipped);
     } else if (frontend !== undefined && o.frontendBuild === false) {
-        notes.push(`package.json's build script (${frontend.build.script}) is detected but \`frontendBuild\` is false: it does not run, so its output ships only if it is in the source folder.`);
+        notes.push(`${frontend.build.file}'s build script (${frontend.build.script}) is detected but \`frontendBuild\` is false: it does not run, so its output ships only if it is in the source folder.`);
     } else if (frontend !== undefined) {
         const b = frontend.build;
         // Its `flask` commands (Flask-Static-Digest) load the app gunicorn serves, as the release step's do.
@@ -87,14 +105,14 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
         steps.push({
             name: "npm run build",
             argv: ["sh", "-c", `${b.install} --no-audit --no-fund && npm run build && rm -rf node_modules`],
-            workdir: DEFAULTS.workdir,
+            workdir: b.dir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${b.dir}`,
             env: flaskEnv,
-            source: `package.json's build script with ${b.tools.join(", ")}`,
+            source: `${b.file}'s build script with ${b.tools.join(", ")}`,
             off: "`frontendBuild: false`",
         });
         apt.push("nodejs", "npm");
         notes.push(
-            `The front-end build runs in the builder, first among the build steps: \`${b.install}\` then \`npm run build\` (${b.script}), with the base image's nodejs and npm (builder only; ` +
+            `The front-end build runs in the builder, first among the build steps: \`${b.install}\` then \`npm run build\` (${b.script})${b.dir === "" ? "" : ` in ${b.dir}/`}, with the base image's nodejs and npm (builder only; ` +
                 "Debian 13 ships Node.js 20, Debian 12 and Ubuntu 24.04 18, Ubuntu 22.04 12, too old for current tools), and node_modules is removed after it, so the runner gets only what it built. " +
                 (flaskEnv["FLASK_APP"] !== undefined
                     ? `Its scripts run \`flask\`, which gets FLASK_APP=${flaskEnv["FLASK_APP"]} and imports the app: settings the app reads at import come from \`buildEnv\` and \`buildSecrets\`. `
@@ -131,6 +149,10 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
         } else {
             const env: Record<string, string> = { ...settingsEnv };
             const branchNote = staticRootBranch(django, o, env);
+            // Django's deployment docs put STATIC_ROOT under /var/www: the runner copies it from the builder, as it copies /app.
+            const rootFile = django.settings.sourceOf("STATIC_ROOT");
+            const rootPath = rootFile === undefined ? undefined : django.settings.pathOf(staticRoot, rootFile)?.replace(/\/+$/, "");
+            const outside = rootPath !== undefined && rootPath.startsWith("/") && rootPath !== "" && !`${rootPath}/`.startsWith(`${DEFAULTS.workdir}/`) ? rootPath : undefined;
             steps.push({
                 name: "collectstatic",
                 argv: ["python", "manage.py", "collectstatic", "--noinput"],
@@ -138,7 +160,18 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
                 env,
                 source: `django.contrib.staticfiles and STATIC_ROOT (${django.settings.sourceOf("STATIC_ROOT")})`,
                 off: "`collectStatic: false`",
+                ...(outside !== undefined ? { outputs: [outside] } : {}),
             });
+            if (outside !== undefined && !/^\/[A-Za-z0-9._/-]+$/.test(outside)) {
+                throw new InputError(
+                    rootFile!,
+                    `STATIC_ROOT is ${JSON.stringify(outside)}, outside the app folder, and the image copies it from the builder by name, which takes only letters, digits, ".", "_", "-" and "/": ` +
+                        "rename it, or put STATIC_ROOT under the project (BASE_DIR / \"staticfiles\").",
+                );
+            }
+            if (outside !== undefined) {
+                notes.push(`STATIC_ROOT is ${outside}, outside the app folder: collectstatic writes it in the builder and the runner copies it from there, read-only to the app's user like the code.`);
+            }
             // What the settings read at import with no default, and the step's environment does not give, fails the build: name it.
             const missing = django.settings.requiredEnv(stepEnv(o, env));
             notes.push(

@@ -319,6 +319,11 @@ function buildSteps(plan: Plan): string[] {
         // The CA bundle too: a step may fetch (npm ci) through the same proxy the installs go through.
         lines.push(`RUN ${secretMounts(plan.caBundle, plan.buildSecrets)}${JSON.stringify(argv)}`);
     }
+    // Folders the steps write outside the app folder, which the runner copies: made even when a settings branch wrote elsewhere, so the copy never fails.
+    const outputs = plan.buildSteps.flatMap((st) => st.outputs ?? []);
+    if (outputs.length > 0) {
+        lines.push(`RUN mkdir -p ${outputs.join(" ")}`);
+    }
     return lines;
 }
 
@@ -423,6 +428,10 @@ function runnerStage(plan: Plan): string[] {
         lines.push(comment("The source, straight from the build context."), `COPY --link . ${APP}`);
     } else {
         lines.push(`COPY --link --from=builder ${APP} ${APP}`);
+    }
+    // What build steps write outside the app folder (a STATIC_ROOT under /var/www).
+    for (const out of plan.buildSteps.flatMap((st) => st.outputs ?? [])) {
+        lines.push(`COPY --link --from=builder ${out} ${out}`);
     }
     lines.push(...afterSourceInRunner(plan));
     const home = DEFAULTS.home;

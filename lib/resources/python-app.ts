@@ -138,8 +138,13 @@ export class PythonApp extends pulumi.ComponentResource {
             }),
         );
 
+        // The Django settings the container runs (`env` as plain strings) are the ones the build steps must use: collectstatic with
+        // other settings writes no manifest the server's storage reads. They go to the build as `buildEnv` unless that sets them.
+        const runsWith = ["DJANGO_SETTINGS_MODULE", "DJANGO_CONFIGURATION"].filter((k) => typeof c.env[k] === "string" && imageArgs.buildEnv?.[k] === undefined);
+        const buildEnv = runsWith.length === 0 ? imageArgs.buildEnv : { ...Object.fromEntries(runsWith.map((k) => [k, c.env[k] as string])), ...imageArgs.buildEnv };
+
         // `volumes` must name the plan's data paths: checked before the image registers its build.
-        const image = checkedPythonImage(name, imageArgs, { parent: this }, (p) => checkVolumes(p, c));
+        const image = checkedPythonImage(name, { ...imageArgs, buildEnv }, { parent: this }, (p) => checkVolumes(p, c));
         const plan = image.plan;
         this.dockerfile = image.dockerfile;
         this.planJson = image.planJson;

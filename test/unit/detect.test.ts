@@ -1917,3 +1917,55 @@ describe("servers' own CLIs, the web command's environment, and gunicorn config 
         assert.equal(plan.server.defaultWorkers, 4);
     });
 });
+
+describe("Django settings the server runs, and static files outside the app folder", () => {
+    afterEach(() => apps.cleanup());
+    const APPS = path.join(FIXTURES, "apps");
+
+    it("GIVEN the Procfile's `gunicorn --config config/gunicorn.py` whose raw_env sets DJANGO_SETTINGS_MODULE and wsgi_app names the app THEN those settings drive collectstatic and the image", () => {
+        const { plan } = synthesize(path.join(APPS, "django-gunicorn-conf-raw-env"));
+        assert.equal(plan.entrypoint.spec, "config.wsgi:application");
+        assert.equal(plan.entrypoint.source, "config/gunicorn.py");
+        assert.deepEqual(plan.buildSteps[0].env, { DJANGO_SETTINGS_MODULE: "config.settings.production" });
+        assert.deepEqual(plan.imageEnv, { DJANGO_SETTINGS_MODULE: "config.settings.production" });
+        assert.ok(plan.notes.some((n) => n.includes("(config/gunicorn.py's raw_env sets them)")), plan.notes.join("\n"));
+    });
+
+    it("GIVEN `buildEnv` naming the settings THEN collectstatic and the notes use them and the image sets no DJANGO_SETTINGS_MODULE; with none, the DEBUG note names the production module beside the dev one", () => {
+        const dir = path.join(APPS, "cms-settings-dev-default");
+        const built = synthesize(dir, { buildEnv: { DJANGO_SETTINGS_MODULE: "harbour.settings.production", DJANGO_SECRET_KEY: "x" } }).plan;
+        assert.deepEqual(built.buildSteps[0].env, { DJANGO_SETTINGS_MODULE: "harbour.settings.production" });
+        assert.deepEqual(built.imageEnv, {});
+        assert.ok(!built.notes.some((n) => n.includes("DEBUG on")), built.notes.join("\n"));
+        const plain = synthesize(dir).plan;
+        assert.ok(
+            plain.notes.includes(
+                "harbour/settings/dev.py sets DEBUG = True, so the server runs with DEBUG on: Django's error pages then show tracebacks and settings to anyone who triggers an error; " +
+                    "the project has production settings, harbour.settings.production: set DJANGO_SETTINGS_MODULE=harbour.settings.production in the component's `env` (PythonApp's build steps use it too), or set DEBUG = False.",
+            ),
+            plain.notes.join("\n"),
+        );
+    });
+
+    it("GIVEN STATIC_ROOT under /var/www THEN the runner copies it from the builder; a name the Dockerfile cannot carry is refused naming the settings file", () => {
+        const r = synthesize(path.join(APPS, "static-root-var-www"));
+        assert.deepEqual(r.plan.buildSteps[0].outputs, ["/var/www/quarry/static"]);
+        assert.match(r.dockerfile, /^COPY --link --from=builder \/var\/www\/quarry\/static \/var\/www\/quarry\/static$/m);
+        const bad = apps.copyOf("../fixtures/apps/static-root-var-www", {});
+        const settings = path.join(bad, "quarry", "settings.py");
+        fs.writeFileSync(settings, fs.readFileSync(settings, "utf8").replace(/STATIC_ROOT = .*/, 'STATIC_ROOT = "/var/www/my site/static"'));
+        assert.throws(() => synthesize(bad), (e: unknown) => e instanceof InputError && e.argument === "quarry/settings.py" && e.message.includes('STATIC_ROOT is "/var/www/my site/static"'));
+    });
+
+    it("GIVEN django-tailwind's theme app (TAILWIND_APP_NAME) with static_src/package.json THEN its npm build runs there, before collectstatic", () => {
+        const { plan } = synthesize(path.join(APPS, "django-tailwind-theme"));
+        assert.deepEqual(
+            plan.buildSteps.map((st) => [st.name, st.workdir]),
+            [
+                ["npm run build", "/app/theme/static_src"],
+                ["collectstatic", "/app"],
+            ],
+        );
+        assert.deepEqual(plan.apt.build, ["nodejs", "npm"]);
+    });
+});

@@ -301,8 +301,15 @@ describe("Django settings read as Python imports them", () => {
                 `STATIC_ROOT = BASE_DIR / 'static'\nif os.environ.get('CDN'):\n    STATIC_ROOT = '/srv/static'\n`,
             ]) {
                 const { plan } = synthesize(site(settings));
-                assert.deepEqual(plan.buildSteps, [STEP({})]);
-                assert.deepEqual(collectNotes(plan.notes), [SITE_NOTE]);
+                // (A STATIC_ROOT of /srv/static in a branch is also copied to the runner: `outputs`, made in the builder whichever branch ran.)
+                assert.deepEqual(
+                    plan.buildSteps.map((st) => ({ ...st, outputs: undefined })),
+                    [{ ...STEP({}), outputs: undefined }],
+                );
+                assert.deepEqual(
+                    collectNotes(plan.notes).filter((n) => !n.startsWith("STATIC_ROOT is /srv/static, outside the app folder")),
+                    [SITE_NOTE],
+                );
             }
         });
 

@@ -375,6 +375,20 @@ describe("components (Pulumi mocks)", () => {
             assert.equal(await outputOf(app.url), "http://127.0.0.1:8080");
         });
 
+        it("GIVEN a Django app and `env` naming its production settings WHEN constructed THEN collectstatic uses them (buildEnv), and the image does not set DJANGO_SETTINGS_MODULE itself", async () => {
+            const source = path.join(FIXTURES, "apps", "cms-settings-dev-default");
+            const app = new PythonApp("cms", { source, env: { DJANGO_SETTINGS_MODULE: "harbour.settings.production" }, buildEnv: { DJANGO_SECRET_KEY: "build" } });
+            await outputOf(app.containerId);
+            await settle();
+            assert.deepEqual(app.plan.buildSteps.find((st) => st.name === "collectstatic")?.env, { DJANGO_SETTINGS_MODULE: "harbour.settings.production" });
+            assert.deepEqual(app.plan.buildEnv, { DJANGO_SETTINGS_MODULE: "harbour.settings.production", DJANGO_SECRET_KEY: "build" });
+            assert.deepEqual(app.plan.imageEnv, {});
+            // buildEnv's own value wins over env's.
+            const own = new PythonApp("cms2", { source, env: { DJANGO_SETTINGS_MODULE: "harbour.settings.production" }, buildEnv: { DJANGO_SETTINGS_MODULE: "harbour.settings.dev", DJANGO_SECRET_KEY: "b" } });
+            await outputOf(own.containerId);
+            assert.equal(own.plan.buildEnv.DJANGO_SETTINGS_MODULE, "harbour.settings.dev");
+        });
+
         it("GIVEN a Django app on SQLite WHEN constructed THEN its data folder gets a kept named volume and migrations run first, with the app's own hardening", async () => {
             const app = new PythonApp("guest", { source: path.join(FIXTURES, "cases", "django-sqlite-in-app-folder") }, { transformations: [recordOptions] });
             await outputOf(app.containerId);
