@@ -134,6 +134,18 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
         reason: "M2Crypto's releases mostly ship no Linux wheels; its sdist generates its bindings with SWIG and compiles against OpenSSL (libssl itself is in every image, through Python).",
     },
     {
+        project: "mariadb",
+        build: ["libmariadb-dev"],
+        runtime: everywhere("libmariadb3"),
+        reason: "MariaDB Connector/Python ships no Linux wheels; it compiles against MariaDB Connector/C, found with mariadb_config.",
+    },
+    {
+        project: "mod-wsgi",
+        build: ["apache2-dev"],
+        runtime: everywhere(),
+        reason: "mod_wsgi builds only against Apache's development files (apxs); the image never loads it (gunicorn serves the app), but pip must build it to install the requirements.",
+    },
+    {
         project: "mysqlclient",
         build: ["default-libmysqlclient-dev", "pkg-config"],
         runtime: {
@@ -185,6 +197,17 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
         build: ["libgraphviz-dev", "pkg-config"],
         runtime: everywhere("libcgraph6", "libgvc6"),
         reason: "pygraphviz ships only an sdist; it compiles against Graphviz's cgraph and gvc libraries (libgvc6 carries the layout plugins).",
+    },
+    {
+        project: "pyicu",
+        build: ["libicu-dev", "pkg-config"],
+        runtime: {
+            bookworm: ["libicu72"],
+            trixie: ["libicu76"],
+            jammy: ["libicu70"],
+            noble: ["libicu74"],
+        },
+        reason: "PyICU ships only an sdist; it compiles against the distro's ICU, found with pkg-config (ICU 72 on Debian 12, 76 on Debian 13, 70 on Ubuntu 22.04, 74 on Ubuntu 24.04).",
     },
     {
         project: "pykerberos",
@@ -304,6 +327,22 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
  * wheel-coverage.ts): their wheels bundle the library, their sdists compile
  * against the system's. Sorted by project.
  */
+/**
+ * Projects (or a project's extra) that depend on a project of the tables
+ * above: without a lock the install step resolves them, so only the app's
+ * direct dependencies are known, and the library the dependency needs must
+ * be added for the wrapper. Each was read from the project's Requires-Dist.
+ */
+export const PULLS_IN: ReadonlyArray<{ readonly project: string; readonly requires: string }> = [
+    { project: "django-auth-ldap", requires: "python-ldap" },
+    { project: "django-weasyprint", requires: "weasyprint" },
+    { project: "flask-mysqldb", requires: "mysqlclient" },
+    { project: "flask-simpleldap", requires: "python-ldap" },
+    { project: "flask-weasyprint", requires: "weasyprint" },
+    { project: "sqlalchemy[mysql]", requires: "mysqlclient" },
+    { project: "sqlalchemy[postgresql]", requires: "psycopg2" },
+];
+
 export const NATIVE_LIBRARIES_FROM_SDIST: readonly NativeLibraryRow[] = [
     {
         project: "cffi",

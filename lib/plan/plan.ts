@@ -3,7 +3,7 @@ import { BaseFlavor, baseImageFor, flavorOf, pythonOfKnownImage, releaseOfImage 
 import { DEFAULTS } from "../data/defaults";
 import { AppInterface, Framework } from "../data/frameworks";
 import { installsReleaseIn } from "../data/releases";
-import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST } from "../data/native-libraries";
+import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST, PULLS_IN } from "../data/native-libraries";
 import { hasWheel, latestRelease } from "../data/wheel-coverage";
 import { importTimeSchedulers } from "../detect/background";
 import { Dependencies, detectDependencies, Installer } from "../detect/dependencies";
@@ -548,22 +548,32 @@ function aptPackages(
         runtime.push(...run.filter((p) => !runtime.includes(p)));
         notes.push(`${why}: added ${[...row.build, ...run].join(", ")} (${row.reason})`);
     };
+    /** "name" or "name[extra]" among what the install step installs. */
+    const has = (project: string): boolean => {
+        const bracket = project.indexOf("[");
+        const name = bracket < 0 ? project : project.slice(0, bracket);
+        const extra = bracket < 0 ? undefined : project.slice(bracket + 1, -1);
+        return installed.has(name) && (extra === undefined || (deps.extras.get(name)?.has(extra) ?? false));
+    };
+    // What the app's dependencies pull in (a lock lists it; requirements without one do not): flask-mysqldb's mysqlclient.
+    const pulled = new Map<string, string>();
+    for (const p of PULLS_IN) {
+        if (has(p.project) && !installed.has(p.requires) && !pulled.has(p.requires)) {
+            pulled.set(p.requires, p.project);
+        }
+    }
     for (const row of NATIVE_LIBRARIES) {
-        const bracket = row.project.indexOf("[");
-        const name = bracket < 0 ? row.project : row.project.slice(0, bracket);
-        const extra = bracket < 0 ? undefined : row.project.slice(bracket + 1, -1);
-        if (!installed.has(name)) {
+        const through = pulled.get(row.project);
+        if (!has(row.project) && through === undefined) {
             continue;
         }
-        if (extra !== undefined && !(deps.extras.get(name)?.has(extra) ?? false)) {
-            continue;
-        }
-        // A row for some releases: the pinned one's (unpinned: the newest, which only an open-ended range holds).
-        const pin = deps.pins.get(name);
+        const name = row.project.includes("[") ? row.project.slice(0, row.project.indexOf("[")) : row.project;
+        // A row for some releases: the pinned one's (unpinned, or pulled in: the newest, which only an open-ended range holds).
+        const pin = through === undefined ? deps.pins.get(name) : undefined;
         if (row.releases !== undefined && !satisfies(pin ?? "99999", row.releases)) {
             continue;
         }
-        add(row, pin !== undefined && row.releases !== undefined ? `${row.project} ${pin}` : row.project);
+        add(row, through !== undefined ? `${through} depends on ${row.project}` : pin !== undefined && row.releases !== undefined ? `${row.project} ${pin}` : row.project);
     }
     // Projects whose wheels bundle their libraries need them only when pip must build the sdist.
     // Unpinned, pip takes the newest release the specifier allows: the table's newest, when it does.

@@ -152,7 +152,8 @@ function builderStage(plan: Plan): string[] {
     const finish = plan.buildSteps.length === 0 ? [...check, dropPip] : check;
     const install = installDependencies(plan, project === undefined ? finish : []);
     if (plan.needsSource) {
-        lines.push(comment("requirements.txt installs a local path, so the source comes first."), "COPY . .", ...install);
+        const why = plan.manifest === "requirements.txt" ? "requirements.txt installs a local path" : `${plan.manifest} installs the project itself`;
+        lines.push(comment(`${why}, so the source comes first.`), "COPY . .", ...install);
     } else {
         lines.push(comment("Manifests first: a code change does not reinstall dependencies."), ...copyManifests(plan), ...install);
         if (plan.sourceInto === "builder") {

@@ -1969,3 +1969,26 @@ describe("Django settings the server runs, and static files outside the app fold
         assert.deepEqual(plan.apt.build, ["nodejs", "npm"]);
     });
 });
+
+describe("native libraries of what the dependencies pull in", () => {
+    afterEach(() => apps.cleanup());
+    const aptOf = (files: Record<string, string>) => synthesize(apps.make({ "app.py": "from flask import Flask\n\napp = Flask(__name__)\n", ...files })).plan;
+
+    it("GIVEN requirements without a lock naming flask-mysqldb, SQLAlchemy[postgresql], django-auth-ldap or Flask-WeasyPrint THEN the library of the project each depends on is added, with a note naming both", () => {
+        const mysql = aptOf({ "requirements.txt": "flask==3.1.0\nFlask-MySQLdb==2.0.0\n" });
+        assert.deepEqual(mysql.apt, { build: ["default-libmysqlclient-dev", "pkg-config"], runtime: ["libmariadb3"] });
+        assert.ok(mysql.notes.some((n) => n.startsWith("flask-mysqldb depends on mysqlclient: added default-libmysqlclient-dev, pkg-config, libmariadb3")), mysql.notes.join("\n"));
+        assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\nSQLAlchemy[postgresql]==2.0.36\n" }).apt, { build: ["libpq-dev"], runtime: ["libpq5"] });
+        assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\nSQLAlchemy==2.0.36\n" }).apt, { build: [], runtime: [] });
+        assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\ndjango-auth-ldap==5.1.0\n", ".python-version": "3.13\n" }).apt, { build: ["libldap-dev", "libsasl2-dev"], runtime: ["libldap2"] });
+        // The newest WeasyPrint's row (pip resolves the newest), once.
+        assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\nFlask-WeasyPrint==1.1.0\n", ".python-version": "3.13\n" }).apt.runtime, ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"]);
+    });
+
+    it("GIVEN PyICU, the MariaDB connector or mod_wsgi THEN what each builds against (ICU's runtime by release)", () => {
+        assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\nPyICU==2.14\n", ".python-version": "3.11\n" }).apt, { build: ["libicu-dev", "pkg-config"], runtime: ["libicu72"] });
+        assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\nPyICU==2.14\n", ".python-version": "3.13\n" }).apt.runtime, ["libicu76"]);
+        assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\nmariadb==1.1.11\n" }).apt, { build: ["libmariadb-dev"], runtime: ["libmariadb3"] });
+        assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\nmod_wsgi==5.0.2\n" }).apt, { build: ["apache2-dev"], runtime: [] });
+    });
+});

@@ -105,3 +105,15 @@ describe("native libraries", () => {
         });
     });
 });
+
+describe("PULLS_IN", () => {
+    it("GIVEN the table THEN it is sorted, every wrapper is a normalized name (or name[extra]) and every project it pulls in has a row of NATIVE_LIBRARIES", () => {
+        const { PULLS_IN } = require("../../lib/data/native-libraries") as typeof import("../../lib/data/native-libraries");
+        const names = PULLS_IN.map((p) => p.project);
+        assert.deepEqual([...names].sort(), names);
+        for (const p of PULLS_IN) {
+            assert.match(p.project, PROJECT);
+            assert.ok(NATIVE_LIBRARIES.some((r) => r.project === p.requires), p.requires);
+        }
+    });
+});
