@@ -3,6 +3,7 @@ import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
 import { Dependencies, readIni, setupKeyword, table } from "./dependencies";
 import { str } from "./python-source";
+import { shellTokens } from "./procfile";
 import { SourceTree } from "./source";
 
 /**
@@ -38,6 +39,8 @@ export interface PythonFacts {
     /** In precedence order. */
     readonly exact: readonly ExactPython[];
     readonly ranges: readonly PythonRange[];
+    /** Sources read and skipped, and why. */
+    readonly notes: readonly string[];
 }
 
 /** "3.12", "3.12.4", "3.12.x", "cpython-3.12", "python-3.12.1" -> "3.12"; undefined if not a CPython version. */
@@ -66,6 +69,7 @@ function isDigits(s: string): boolean {
 export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFacts {
     const exact: ExactPython[] = [];
     const ranges: PythonRange[] = [];
+    const notes: string[] = [];
 
     const pv = src.readIfFile(".python-version");
     if (pv !== undefined) {
@@ -73,7 +77,12 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
             .split(/\r?\n/)
             .map((l) => l.replace(/#.*$/, "").trim())
             .find((l) => l !== "");
-        exact.push(exactOrThrow(".python-version", line ?? "", 'write a version such as "3.12", or set `python`.', false));
+        // pyenv's `system`, or a pyenv-virtualenv environment's name, names no version: the other sources decide. Another interpreter (PyPy) is refused.
+        if (line !== undefined && minorOf(line) === undefined && !/^(pypy|graalpy|graalpython|jython|ironpython|stackless|micropython|pyston)/i.test(line)) {
+            notes.push(`.python-version says ${JSON.stringify(line)}, which names no Python version (pyenv's \`system\` or a virtualenv's name): it is skipped; set \`python\` to choose one.`);
+        } else {
+            exact.push(exactOrThrow(".python-version", line ?? "", 'write a version such as "3.12", or set `python`.', false));
+        }
     }
 
     const rt = src.readIfFile("runtime.txt");
@@ -122,7 +131,7 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
         const alternatives = lp.specs.map((spec) => pep440Range(lp.source, spec));
         ranges.push({ spec: lp.specs.join(" or "), source: lp.source, allows: (series) => alternatives.some((r) => r.allows(series)) });
     }
-    return { exact, ranges };
+    return { exact, ranges, notes };
 }
 
 /**
@@ -243,6 +252,21 @@ function pipCompileHeader(src: SourceTree, deps: Dependencies): ExactPython | un
     const text = src.read("requirements.txt");
     const header = text.split(/\r?\n/).slice(0, 12).filter((l) => l.startsWith("#"));
     for (const line of header) {
+        // uv's: `#    uv pip compile requirements.in --python-version 3.11 -o requirements.txt` (resolved for that Python,
+        // unless --universal, where it is only the lowest).
+        const uv = shellTokens(line.slice(1).trim()).filter((t): t is string => typeof t === "string");
+        if (uv[0] === "uv" && uv[1] === "pip" && uv[2] === "compile" && !uv.includes("--universal")) {
+            for (let i = 3; i < uv.length; i++) {
+                const [flag, inline] = uv[i].includes("=") ? [uv[i].slice(0, uv[i].indexOf("=")), uv[i].slice(uv[i].indexOf("=") + 1)] : [uv[i], undefined];
+                if (flag === "--python-version" || flag === "-p" || flag === "--python") {
+                    const said = inline ?? uv[i + 1] ?? "";
+                    const version = minorOf(said);
+                    if (version) {
+                        return { version, said, source: "requirements.txt (its uv pip compile header)", hint: true };
+                    }
+                }
+            }
+        }
         const words = line.slice(1).trim().split(/\s+/);
         const at = words.indexOf("pip-compile");
         const w = words.findIndex((x, i) => i > at && x === "with");

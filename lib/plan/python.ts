@@ -42,6 +42,7 @@ const FIX: Readonly<Record<string, string>> = {
 };
 
 export function choosePython(facts: PythonFacts, requested: string | undefined, deps: Dependencies, installed: ReadonlySet<string>, notes: string[]): ChosenPython {
+    notes.push(...facts.notes);
     if (requested !== undefined) {
         const v = minorOf(requested);
         if (v === undefined) {
