@@ -37,6 +37,13 @@ export interface WritablePath {
     readonly holds: Holds;
     /** What showed it, e.g. "notes/__init__.py: Flask(instance_relative_config=True)". */
     readonly why: string;
+    /**
+     * The same file's other place, when the app runs from two copies: the
+     * source copy of a package the image also installs (a release command
+     * such as `quart --app src/blog init-db` imports it, the server the
+     * installed one). Linked to the same writable file.
+     */
+    readonly alias?: string;
 }
 
 /** What a writable path holds: an SQLite database, uploaded files, Flask's instance folder, logs, a cache, login sessions, or files the app writes. */

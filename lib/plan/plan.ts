@@ -635,7 +635,8 @@ function inInstalledCopy(w: WritablePath, installedRoots: ReadonlySet<string>, s
     for (const root of installedRoots) {
         if (w.path.startsWith(`${root}/`)) {
             const path = `${sitePackages}/${w.path.slice(root.length + 1)}`;
-            return { ...w, path, why: `${w.why} (${root}/ is installed as a package: the app writes in its installed copy, ${path})` };
+            // The source copy stays in /app too; a command that imports it (a release step's `--app src/blog`) must see the same file.
+            return { ...w, path, alias: w.file ? w.path : undefined, why: `${w.why} (${root}/ is installed as a package: the app writes in its installed copy, ${path})` };
         }
     }
     return w;

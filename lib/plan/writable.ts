@@ -72,7 +72,7 @@ export function planWritablePaths(
 ): WritablePathPlan[] {
     const dirs = new Map<string, { kind: WritablePathKind; why: string; holds: Set<Holds> }>();
     // Files by path; a declared one replaces a detected one (its kind decides).
-    const files = new Map<string, { kind: WritablePathKind; why: string; holds: Holds }>();
+    const files = new Map<string, { kind: WritablePathKind; why: string; holds: Holds; alias?: string }>();
     for (const d of detected) {
         const abs = absolute(d.path, workdir);
         if (!SAFE_PATH.test(abs)) {
@@ -87,7 +87,8 @@ export function planWritablePaths(
         }
         if (d.file) {
             if (!files.has(abs) || files.get(abs)!.kind === "scratch") {
-                files.set(abs, { kind: d.kind, why: d.why, holds: d.holds });
+                const alias = d.alias === undefined ? undefined : absolute(d.alias, workdir);
+                files.set(abs, { kind: d.kind, why: d.why, holds: d.holds, alias: alias !== undefined && SAFE_PATH.test(alias) ? alias : undefined });
             }
         } else if (!dirs.has(abs) || dirs.get(abs)!.kind === "scratch") {
             dirs.set(abs, { kind: d.kind, why: d.why, holds: new Set([d.holds, ...(dirs.get(abs)?.holds ?? [])]) });
@@ -125,11 +126,14 @@ export function planWritablePaths(
         const rel = inside(path, workdir) ? path.slice(workdir.length + 1) : path.slice(1);
         const to = f.kind === "data" ? `${DEFAULTS.dataDir}/${rel}` : `${DEFAULTS.scratchDir}/${rel.split("/").join("-")}`;
         links.push({ from: path, to, kind: f.kind, why: f.why, holds: f.holds });
+        if (f.alias !== undefined && !files.has(f.alias) && ![...dirs.keys()].some((d) => inside(f.alias!, d))) {
+            links.push({ from: f.alias, to, kind: f.kind, why: f.why, holds: f.holds });
+        }
     }
     for (const [dir, kind] of [[DEFAULTS.dataDir, "data"], [DEFAULTS.scratchDir, "scratch"]] as const) {
         const into = links.filter((l) => l.kind === kind);
         if (into.length > 0 && !dirs.has(dir)) {
-            dirs.set(dir, { kind, why: into.map((l) => l.why).join("; "), holds: new Set(into.map((l) => l.holds)) });
+            dirs.set(dir, { kind, why: [...new Set(into.map((l) => l.why))].join("; "), holds: new Set(into.map((l) => l.holds)) });
         }
     }
     // Nested folders: the outer one is enough.
