@@ -1396,7 +1396,11 @@ describe("detection", () => {
                     [
                         "/scratch",
                         "scratch",
-                        [{ from: "/opt/venv/lib/python3.12/site-packages/filedesk/visits.log", to: "/scratch/opt-venv-lib-python3.12-site-packages-filedesk-visits.log" }],
+                        [
+                            { from: "/opt/venv/lib/python3.12/site-packages/filedesk/visits.log", to: "/scratch/opt-venv-lib-python3.12-site-packages-filedesk-visits.log" },
+                            // The source copy, which a command importing src/filedesk would write, links to the same file.
+                            { from: "/app/src/filedesk/visits.log", to: "/scratch/opt-venv-lib-python3.12-site-packages-filedesk-visits.log" },
+                        ],
                     ],
                 ],
             );
