@@ -3,6 +3,7 @@ import { load as loadYaml } from "js-yaml";
 import { parse as parseToml } from "smol-toml";
 import type { AppInterface } from "../data/frameworks";
 import { COMMAND_WRAPPERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, UVICORN_VALUE_FLAGS } from "../data/servers";
+import { readIni } from "./dependencies";
 import { joinPath } from "./paths";
 import { SourceTree } from "./source";
 
@@ -16,7 +17,7 @@ import { SourceTree } from "./source";
  * dropped silently.
  */
 
-export type ProcfileServer = "gunicorn" | "uvicorn" | "hypercorn" | "daphne" | "waitress-serve" | "flask" | "fastapi" | "litestar";
+export type ProcfileServer = "gunicorn" | "uvicorn" | "hypercorn" | "daphne" | "waitress-serve" | "flask" | "fastapi" | "litestar" | "uwsgi";
 
 export interface ProcfileWeb {
     /** The web command as written. */
@@ -133,10 +134,15 @@ function webCommand(src: SourceTree, command: string, o: ProcessOrigin): Procfil
     const web = readWeb(command, o);
     const script = web.server === undefined ? scriptOf(src, command) : undefined;
     if (script === undefined) {
-        return withFastapiModule(src, web);
+        return withServerFiles(src, web);
     }
     const inner = readWeb(script.commands, o);
-    return withFastapiModule(src, { ...inner, command, notes: [`${o.web} runs ${script.file}; the commands in it are read as the web command.`, ...inner.notes] });
+    return withServerFiles(src, { ...inner, command, notes: [`${o.web} runs ${script.file}; the commands in it are read as the web command.`, ...inner.notes] });
+}
+
+/** What the web command reads from the source folder: fastapi-cli's module path, uWSGI's ini file. */
+function withServerFiles(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
+    return web.server === "uwsgi" ? withUwsgiIni(src, web) : withFastapiModule(src, web);
 }
 
 /** `fastapi run PATH`: the path read as fastapi-cli reads it, in the folder the command runs in. */
@@ -431,6 +437,10 @@ function locate(words: string[], o: ProcessOrigin): Located | { dev: string } | 
     if (tool === "fastapi" && (args[0] === "run" || args[0] === "dev")) {
         return { server: "fastapi", args, env, notes };
     }
+    // uWSGI: its options on the command line or in an ini file (`uwsgi --ini uwsgi.ini`).
+    if (tool === "uwsgi") {
+        return { server: "uwsgi", args, env, notes };
+    }
     // Litestar's CLI: `litestar [--app X] run ...`.
     if (tool === "litestar" && args.includes("run")) {
         return { server: "litestar", args, env, notes };
@@ -521,14 +531,16 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE): ProcfileW
                     ? fastapiArgs(found.args, o)
                     : found.server === "litestar"
                       ? litestarArgs(found.args, found.env, o)
-                      : otherServerArgs(found.server, found.args, o);
+                      : found.server === "uwsgi"
+                        ? uwsgiOptions(uwsgiCommandLine(found.args), o)
+                        : otherServerArgs(found.server, found.args, o);
         const chdir = cd === undefined ? parsed.chdir : parsed.chdir === undefined ? cd : (joinPath(cd, parsed.chdir) ?? parsed.chdir);
         if (cd !== undefined) {
             notes.push(`${o.web} changes to ${cd}/ (\`cd\`) before the server: gunicorn runs there${before.length > 0 ? ", as do the commands before it" : ""}.`);
         }
         return { command, origin: o, server: found.server, ...parsed, chdir, env: [...found.env, ...(parsed.env ?? [])], before, cd, notes: [...found.notes, ...notes, ...parsed.notes] };
     }
-    notes.push(`${o.web} (\`${command}\`) starts no server the package knows (gunicorn, uvicorn, hypercorn, daphne, waitress-serve, flask run, fastapi run, litestar run); the app is looked for in the code instead.`);
+    notes.push(`${o.web} (\`${command}\`) starts no server the package knows (gunicorn, uvicorn, hypercorn, daphne, waitress-serve, uwsgi, flask run, fastapi run, litestar run); the app is looked for in the code instead.`);
     return { command, origin: o, pythonPath: [], carried: [], env: [], before: [], notes };
 }
 
@@ -921,4 +933,113 @@ function litestarArgs(args: string[], env: ReadonlyArray<readonly [string, strin
     }
     notes.push(`${o.subject} runs \`litestar run\`, which serves the app with uvicorn; the image serves the same app with gunicorn's uvicorn worker.` + (ignored.length > 0 ? ` Its flags (${ignored.join(", ")}) are not carried.` : ""));
     return { spec: app, discover: app === undefined ? undefined : "litestar", interface: "asgi", pythonPath, carried: [], workers, notes };
+}
+
+/** uWSGI's options as `name -> values` (repeatable ones keep every value), with dashes for underscores. */
+type UwsgiOptions = Map<string, string[]>;
+
+/** uWSGI's short flags that take a value, by their long names. */
+const UWSGI_SHORT: Readonly<Record<string, string>> = { "-w": "module", "-p": "processes", "-s": "socket", "-M": "master", "-H": "home" };
+/** uWSGI's flags that take no value (others take one). */
+const UWSGI_BOOLEAN = new Set(["master", "enable-threads", "die-on-term", "need-app", "lazy-apps", "vacuum", "single-interpreter", "strict", "thunder-lock", "py-autoreload", "honour-stdin", "no-orphans", "harakiri-verbose", "memory-report", "disable-logging", "log-master", "auto-procname", "uwsgi-socket"]);
+
+function uwsgiAdd(opts: UwsgiOptions, name: string, value: string): void {
+    const key = name.replace(/_/g, "-");
+    opts.set(key, [...(opts.get(key) ?? []), value]);
+}
+
+/** `uwsgi --ini uwsgi.ini --module app:app --processes 4 ...` as options; `--ini` files are read later, by withUwsgiIni(). */
+function uwsgiCommandLine(args: readonly string[]): UwsgiOptions {
+    const opts: UwsgiOptions = new Map();
+    for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        if (UWSGI_SHORT[a] !== undefined) {
+            uwsgiAdd(opts, UWSGI_SHORT[a], a === "-M" ? "true" : (args[++i] ?? ""));
+        } else if (a.startsWith("--")) {
+            const eq = a.indexOf("=");
+            const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+            const value = eq > 0 ? a.slice(eq + 1) : UWSGI_BOOLEAN.has(name.replace(/_/g, "-")) || args[i + 1] === undefined || args[i + 1].startsWith("-") ? "true" : args[++i];
+            uwsgiAdd(opts, name, value);
+        } else if (!a.startsWith("-") && /\.(ini|yaml|yml|xml|json)$/.test(a)) {
+            uwsgiAdd(opts, "ini", a); // `uwsgi app.ini`: the config file by its extension
+        }
+    }
+    return opts;
+}
+
+/**
+ * uWSGI's options mapped onto gunicorn's: the app (`module`/`wsgi`/`-w`, or
+ * `wsgi-file` with `callable`, default `application`), `chdir`,
+ * `pythonpath`, `processes` (the default worker count), `threads`,
+ * `harakiri` (the worker timeout) and `env`; sockets, the master and the
+ * rest are uWSGI's own and noted.
+ */
+function uwsgiOptions(opts: UwsgiOptions, o: ProcessOrigin): Parsed {
+    const last = (name: string) => opts.get(name)?.slice(-1)[0];
+    const notes: string[] = [];
+    const callable = last("callable") ?? "application";
+    const module = last("module") ?? last("wsgi");
+    const file = last("wsgi-file") ?? last("file");
+    let spec: string | undefined;
+    const pythonPath = [...(opts.get("pythonpath") ?? []), ...(opts.get("python-path") ?? [])];
+    if (module !== undefined) {
+        spec = module.includes(":") ? module : `${module}:${callable}`;
+    } else if (file !== undefined && file.endsWith(".py")) {
+        const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : "";
+        spec = `${file.slice(dir === "" ? 0 : dir.length + 1, -3)}:${callable}`;
+        if (dir !== "" && dir !== ".") {
+            pythonPath.push(dir); // uWSGI loads the file by its path; gunicorn imports it from its folder
+        }
+    }
+    const processes = last("processes") ?? last("workers");
+    const workers = processes === undefined ? undefined : number(processes);
+    if (processes !== undefined) {
+        notes.push(workersNote(o, `processes = ${processes}`, workers));
+    }
+    const threads = last("threads") === undefined ? undefined : number(last("threads"));
+    const harakiri = last("harakiri") === undefined ? undefined : number(last("harakiri"));
+    const env: Array<readonly [string, string]> = (opts.get("env") ?? []).flatMap((e) => (e.indexOf("=") > 0 ? [[e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)] as const] : []));
+    const own = [...opts.keys()].filter((k) => !["module", "wsgi", "wsgi-file", "file", "callable", "chdir", "pythonpath", "python-path", "processes", "workers", "threads", "harakiri", "env", "ini"].includes(k));
+    notes.push(`${o.subject} runs uWSGI; the image serves the same app with gunicorn.` + (own.length > 0 ? ` uWSGI's own options (${own.join(", ")}) are not carried.` : ""));
+    return {
+        spec,
+        interface: "wsgi",
+        chdir: last("chdir"),
+        pythonPath,
+        carried: [],
+        workers,
+        threads,
+        timeout: harakiri,
+        env,
+        notes,
+    };
+}
+
+/** `uwsgi --ini uwsgi.ini`: the file's [uwsgi] section, under the command line's own options (which uWSGI applies after it). */
+function withUwsgiIni(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
+    const ini = shellTokens(web.command)
+        .filter((t): t is string => typeof t === "string")
+        .flatMap((t, i, all) => (t === "--ini" ? [all[i + 1] ?? ""] : t.startsWith("--ini=") ? [t.slice(6)] : /\.ini$/.test(t) && all[i - 1] !== "--ini" ? [t] : []))
+        .filter((f) => f !== "");
+    const file = ini.map((f) => joinPath(web.cd ?? "", f)).find((f): f is string => f !== undefined && src.isFile(f));
+    if (file === undefined) {
+        return ini.length > 0 ? { ...web, notes: [...web.notes, `${web.origin.web} names uWSGI's ${ini[0]}, which is not in the source folder; the app is looked for in the code.`] } : web;
+    }
+    const opts: UwsgiOptions = new Map();
+    for (const [k, v] of readIni(src.read(file)).get("uwsgi") ?? []) {
+        for (const value of v.split("\n")) {
+            uwsgiAdd(opts, k, value.trim());
+        }
+    }
+    // The command line's options (other than --ini) win.
+    const words = shellTokens(web.command).filter((t): t is string => typeof t === "string");
+    const at = words.findIndex((w) => w.split("/").pop() === "uwsgi");
+    for (const [k, v] of uwsgiCommandLine(words.slice(at + 1))) {
+        if (k !== "ini") {
+            opts.set(k, v);
+        }
+    }
+    const parsed = uwsgiOptions(opts, { ...web.origin, subject: file });
+    const chdir = web.cd === undefined ? parsed.chdir : parsed.chdir === undefined ? web.cd : (joinPath(web.cd, parsed.chdir) ?? parsed.chdir);
+    return { ...web, ...parsed, chdir, env: [...web.env.filter(([k]) => !(parsed.env ?? []).some(([p]) => p === k)), ...(parsed.env ?? [])], notes: [...web.notes.filter((n) => !n.includes("runs uWSGI")), `${web.origin.web} runs uWSGI with ${file}; its [uwsgi] options are read.`, ...parsed.notes] };
 }

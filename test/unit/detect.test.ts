@@ -2024,3 +2024,36 @@ describe("Python versions from pyenv names and uv's compile header", () => {
         assert.notEqual(universal.python.source, "requirements.txt (its uv pip compile header)");
     });
 });
+
+describe("uWSGI web commands", () => {
+    afterEach(() => apps.cleanup());
+    const FILES = {
+        "guestbook/__init__.py": "",
+        "guestbook/wsgi.py": "from flask import Flask\n\napplication = Flask(__name__)\nother = Flask('other')\n",
+        "requirements.txt": "flask==3.1.0\nuwsgi==2.0.28\n",
+    };
+
+    it("GIVEN `uwsgi --ini uwsgi.ini` whose [uwsgi] names module, processes, threads, harakiri and env THEN gunicorn serves that app with those settings; uWSGI's own options are noted", () => {
+        const { plan } = synthesize(
+            apps.make({
+                ...FILES,
+                "uwsgi.ini": "[uwsgi]\nhttp-socket = :$(PORT)\nmodule = guestbook.wsgi:other\nmaster = true\nprocesses = 3\nthreads = 8\nharakiri = 90\nenv = GUESTBOOK_MODE=production\n",
+                Procfile: "web: uwsgi --ini uwsgi.ini\n",
+            }),
+        );
+        assert.deepEqual(plan.entrypoint, { spec: "guestbook.wsgi:other", interface: "wsgi", source: "Procfile" });
+        assert.equal(plan.server.defaultWorkers, 3);
+        assert.equal(plan.server.threads, 8);
+        assert.equal(plan.server.timeout, 90);
+        assert.deepEqual(plan.imageEnv, { GUESTBOOK_MODE: "production" });
+        assert.ok(plan.notes.includes("uwsgi.ini's `processes = 3` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set `workers` to fix it)."), plan.notes.join("\n"));
+        assert.ok(plan.notes.includes("uwsgi.ini runs uWSGI; the image serves the same app with gunicorn. uWSGI's own options (http-socket, master) are not carried."), plan.notes.join("\n"));
+    });
+
+    it("GIVEN `uwsgi --http :$PORT --wsgi-file guestbook/wsgi.py --callable other -p 2` THEN the file's module on its folder's path, the callable, 2 workers", () => {
+        const { plan } = synthesize(apps.make({ ...FILES, Procfile: "web: uwsgi --http :$PORT --wsgi-file guestbook/wsgi.py --callable other -p 2 --master\n" }));
+        assert.equal(plan.entrypoint.spec, "wsgi:other");
+        assert.deepEqual(plan.server.pythonPath, ["/app/guestbook"]);
+        assert.equal(plan.server.defaultWorkers, 2);
+    });
+});
