@@ -1,3 +1,4 @@
+import { load as loadYaml } from "js-yaml";
 import { DEFAULTS } from "../data/defaults";
 import { candidates, ImportRoot, ModuleReader, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
@@ -44,6 +45,8 @@ export interface WritablePath {
      * installed one). Linked to the same writable file.
      */
     readonly alias?: string;
+    /** A file the app replaces whole (os.replace of a temporary file): a link to it cannot take that in a read-only folder. */
+    readonly replaced?: boolean;
 }
 
 /** What a writable path holds: an SQLite database, uploaded files, Flask's instance folder, logs, a cache, login sessions, or files the app writes. */
@@ -406,6 +409,21 @@ function configObjectPaths(
         }
         const value = (key: string): Expr | undefined => (asClass ? cls?.fields.get(key) : cfg.value(key));
         uploads.push(...uploadSetFolders(sets, value, contextOf(where.file, where.root), where.file, ` (the config ${file} loads with from_object)`));
+        // Flask-Caching's and Flask-Session's file-system backends, configured in the same object (the app module imports the extension).
+        const imports = (m: string): boolean => [...mod.imported].some((i) => i === m || i.startsWith(`${m}.`));
+        const ctx = contextOf(where.file, where.root);
+        const cacheType = settingString(cfg, value("CACHE_TYPE"));
+        const cacheDir = isFileSystemCacheType(cacheType) && imports("flask_caching") ? pathValue(value("CACHE_DIR"), ctx) : undefined;
+        if (cacheDir !== undefined && cacheDir !== "" && cacheDir !== ctx.cwd) {
+            add({ path: cacheDir, kind: "scratch", file: false, holds: "cache", why: `${where.file}: Flask-Caching's CACHE_TYPE "${cacheType}" (the config ${file} loads with from_object) keeps its cache in CACHE_DIR ${cacheDir}` });
+        }
+        if (imports("flask_session") && settingString(cfg, value("SESSION_TYPE")) === "filesystem") {
+            const dir = value("SESSION_FILE_DIR");
+            const path = dir === undefined ? joinPath(ctx.cwd, "flask_session") : pathValue(dir, ctx);
+            if (path !== undefined && path !== "" && path !== ctx.cwd) {
+                add({ path, kind: "scratch", file: false, holds: "sessions", why: `${where.file}: Flask-Session's SESSION_TYPE "filesystem" (the config ${file} loads with from_object) keeps sessions in ${path}` });
+            }
+        }
     }
 }
 
@@ -627,6 +645,63 @@ function flaskExtensionPaths(mod: PyModule, file: string, ctx: PathContext, add:
     }
 }
 
+/**
+ * The log files a logging config file names, for the process's working
+ * folder: fileConfig's INI ([handler_x] class=...FileHandler,
+ * args=('logs/app.log', 'a')), or a YAML/JSON dict the module loads for
+ * dictConfig (handlers.x.filename). The file is the argument of fileConfig,
+ * or a .yaml/.yml/.json file the module names (relative to the working
+ * folder or to the module) when it calls dictConfig.
+ */
+function loggingConfigFilePaths(src: SourceTree, mod: PyModule, c: Extract<Expr, { kind: "call" }>, callee: string, file: string, ctx: PathContext, add: AddPath): void {
+    const dirOfModule = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : "";
+    const inSource = (p: string | undefined): string | undefined => [p, p === undefined ? undefined : joinPath(dirOfModule, p)].find((f): f is string => f !== undefined && src.isFile(f));
+    const handlerFiles: string[] = [];
+    let config: string | undefined;
+    if (callee === "logging.config.fileConfig") {
+        config = inSource(pathValue(c.args[0], ctx));
+        const text = config === undefined ? undefined : src.readIfFile(config);
+        for (const [name, section] of text === undefined ? [] : readIni(text)) {
+            const cls = section.get("class") ?? "";
+            if (!name.startsWith("handler_") || !/FileHandler$/.test(cls)) {
+                continue;
+            }
+            const args = section.get("args");
+            const kwargs = section.get("kwargs");
+            const first = args === undefined ? undefined : parseModule(`_ = ${args}\n`).value("_");
+            const named = kwargs === undefined ? undefined : dictGet(parseModule(`_ = ${kwargs}\n`).value("_"), "filename");
+            const value = str(named) ?? (first?.kind === "list" ? str(first.items[0]) : undefined);
+            if (value !== undefined) {
+                handlerFiles.push(value);
+            }
+        }
+    } else {
+        const names = mod.assignedAnywhere.concat(mod.calls.flatMap((x) => [...x.args, ...Object.values(x.kwargs)]));
+        const literal = names.map((e) => str(e)).find((v) => v !== undefined && /\.(ya?ml|json)$/i.test(v) && inSource(joinPath(ctx.cwd, v) ?? v) !== undefined);
+        config = literal === undefined ? undefined : inSource(joinPath(ctx.cwd, literal) ?? literal);
+        const text = config === undefined ? undefined : src.readIfFile(config);
+        let doc: unknown;
+        try {
+            doc = text === undefined ? undefined : config!.endsWith(".json") ? JSON.parse(text) : loadYaml(text);
+        } catch {
+            doc = undefined;
+        }
+        const handlers = doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>)["handlers"] : undefined;
+        for (const h of handlers !== null && typeof handlers === "object" ? Object.values(handlers as Record<string, unknown>) : []) {
+            const filename = h !== null && typeof h === "object" ? (h as Record<string, unknown>)["filename"] : undefined;
+            if (typeof filename === "string") {
+                handlerFiles.push(filename);
+            }
+        }
+    }
+    for (const f of handlerFiles) {
+        const path = f.startsWith("/") ? f : joinPath(ctx.cwd, f);
+        if (path !== undefined && path !== "" && !path.startsWith("/dev/")) {
+            logPath(src, path, `${file}: ${callee}(${config}) logs to ${f}`, add);
+        }
+    }
+}
+
 const FILE_HANDLERS = new Set([
     "logging.FileHandler",
     "logging.handlers.RotatingFileHandler",
@@ -663,6 +738,11 @@ function codePaths(
     for (const c of mod.calls) {
         const callee = calleeOf(c) ?? "";
         const here = withLocals(ctx, mod, c);
+        // Logging configured from a file: fileConfig("logging.ini"), dictConfig(yaml.safe_load(open("logging.yaml"))).
+        if ((callee === "logging.config.fileConfig" && c.args[0]) || callee === "logging.config.dictConfig") {
+            loggingConfigFilePaths(src, mod, c, callee, file, here, add);
+            continue;
+        }
         // SQLite databases opened by path: sqlite3.connect("todo.db"), aiosqlite.connect(os.environ.get("DB", "notes.db")).
         if (SQLITE_CONNECT.has(callee) && c.args[0]) {
             const path = pathValue(c.args[0], here);
@@ -733,7 +813,7 @@ function codePaths(
         // A file of a fixed name written among the app's files: open(GUESTBOOK, "w"), os.replace(tmp, GUESTBOOK), Path("data/state.json").write_text(...).
         const fixed = fixedFileWritten(c, here);
         if (fixed !== undefined) {
-            fixedFile(src, fixed.path, `${file}: ${fixed.how}`, add);
+            fixedFile(src, fixed.path, `${file}: ${fixed.how}`, add, "files", callee === "os.replace" || callee === "os.rename" || callee === "shutil.move");
             continue;
         }
         // Path(...).mkdir(), or a name bound to a path: UPLOAD_DIR.mkdir(exist_ok=True).
@@ -880,6 +960,9 @@ const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file:
     "cachelib.file.FileSystemCache": { arg: 0, kwarg: "cache_dir", file: false, kind: "scratch", holds: "cache" },
     // NLTK's downloads: nltk.download("punkt", download_dir=...) writes the folder when the module runs.
     "nltk.download": { arg: 1, kwarg: "download_dir", file: false, kind: "scratch", holds: "cache" },
+    // joblib's Memory: a folder of cached function results, made when the cache is (its docs: Memory(location="./cachedir")).
+    "joblib.Memory": { arg: 0, kwarg: "location", file: false, kind: "scratch", holds: "cache" },
+    "joblib.memory.Memory": { arg: 0, kwarg: "location", file: false, kind: "scratch", holds: "cache" },
     // Jinja's compiled-template cache.
     "jinja2.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
     "jinja2.bccache.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
@@ -950,23 +1033,30 @@ function fixedFileWritten(c: Extract<Expr, { kind: "call" }>, ctx: PathContext):
     return { path, how: `${how} ${path}` };
 }
 
+/** Files a repository keeps in an otherwise empty folder so that git keeps the folder. */
+const PLACEHOLDERS = new Set([".gitkeep", ".keep", ".gitignore", ".empty", "README", "README.md"]);
+
 /**
  * A fixed file the app writes (a `.log` file is a log: scratch): its folder, made writable, when the folder
- * holds no code (data/guestbook.json: the folder also takes the temporary
- * file an atomic replace writes beside it); the file alone, linked to a
- * writable place, when its folder holds code or is the app's folder.
+ * holds no code and ships no other file (data/guestbook.json: the folder
+ * also takes the temporary file an atomic replace writes beside it); the
+ * file alone, linked to a writable place, when its folder holds code or
+ * other files the image ships, or is the app's folder.
  */
-function fixedFile(src: SourceTree, path: string, why: string, add: AddPath, holds: Holds = "files"): void {
+function fixedFile(src: SourceTree, path: string, why: string, add: AddPath, holds: Holds = "files", replaced = false): void {
     if (path.endsWith(".log")) {
         logPath(src, path, why, add); // a log the code appends to: scratch
         return;
     }
     const dir = dirOf(path);
-    const holdsCode = dir === "" || src.list(dir).some((e) => e.isFile() && e.name.endsWith(".py"));
+    const name = path.slice(dir === "" ? 0 : dir.length + 1);
+    // Code, or files the image ships (static/style.css beside a sitemap.xml written at start): a volume over the folder would
+    // hide the next deploy's copies, so the file alone is linked.
+    const holdsCode = dir === "" || src.list(dir).some((e) => e.isFile() && (e.name.endsWith(".py") || (e.name !== name && !PLACEHOLDERS.has(e.name))));
     if (src.list(path).length > 0) {
         add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why }); // a folder (shutil.copy into it)
     } else if (holdsCode) {
-        add({ path, kind: "data", file: true, holds, why });
+        add({ path, kind: "data", file: true, holds, why, ...(replaced ? { replaced } : {}) });
     } else {
         add({ path: dir, kind: kindOf(dir), file: false, holds: holdsOf(dir), why });
     }

@@ -69,6 +69,7 @@ export function planWritablePaths(
     workdir: string,
     fileInSource: (rel: string) => boolean,
     notes: string[],
+    shippedIn: (rel: string) => readonly string[] = () => [],
 ): WritablePathPlan[] {
     const dirs = new Map<string, { kind: WritablePathKind; why: string; holds: Set<Holds> }>();
     // Files by path; a declared one replaces a detected one (its kind decides).
@@ -84,6 +85,13 @@ export function planWritablePaths(
                 notes.push(`The app writes ${abs} (${d.why}), which stays read-only in the container; if it must, move it or declare a folder in \`writablePaths\`.`);
             }
             continue;
+        }
+        if (d.file && d.replaced && !SYSTEM.some((s) => inside(abs, s))) {
+            const name = abs.slice(abs.lastIndexOf("/") + 1);
+            notes.push(
+                `The app replaces ${abs} whole (${d.why}): the temporary file it renames over it is written in ${abs.slice(0, abs.lastIndexOf("/")) || "/"}, which holds the code and stays read-only, ` +
+                    `and a rename would replace the link to the writable copy: move the file into a folder of its own (data/${name}), which the image then makes writable.`,
+            );
         }
         if (d.file) {
             if (!files.has(abs) || files.get(abs)!.kind === "scratch") {
@@ -149,6 +157,16 @@ export function planWritablePaths(
         const d = dirs.get(p)!;
         out.push({ path: p, kind: d.kind, why: d.why, links: links.filter((l) => inside(l.to, p)).map(({ from, to }) => ({ from, to })) });
         holds.set(p, d.holds);
+    }
+    // A volume over a folder the image ships files in keeps the first deploy's copies: later images' files there are hidden.
+    for (const w of out) {
+        const shipped = w.kind === "data" && inside(w.path, workdir) ? shippedIn(w.path.slice(workdir.length + 1)).filter((f) => !/^\.(gitkeep|keep|gitignore)$/.test(f)) : [];
+        if (shipped.length > 0) {
+            notes.push(
+                `${w.path} ships ${shipped.slice(0, 3).join(", ")}${shipped.length > 3 ? ` and ${shipped.length - 3} more` : ""} in the image, and a named volume mounted there keeps what it held at the first deploy: ` +
+                    "later deploys' copies of those files are hidden by it. Keep files the image should update outside that folder (or remove the volume to refresh them).",
+            );
+        }
     }
     for (const w of out) {
         const linked = w.links.length > 0 ? ` (${w.links.map((l) => `${l.from} links to ${l.to}`).join(", ")})` : "";

@@ -2057,3 +2057,41 @@ describe("uWSGI web commands", () => {
         assert.equal(plan.server.defaultWorkers, 2);
     });
 });
+
+describe("what apps write, named in logging config files, config classes and libraries", () => {
+    afterEach(() => apps.cleanup());
+
+    it("GIVEN fileConfig('logging.ini') with a RotatingFileHandler in logs/, a dictConfig YAML with a FileHandler, joblib's Memory and Flask-Caching configured in a from_object class THEN logs, caches are scratch", () => {
+        const dir = apps.make({
+            "app.py":
+                "import logging.config\nimport yaml\nfrom flask import Flask\nfrom flask_caching import Cache\nfrom joblib import Memory\n\n" +
+                'logging.config.fileConfig("logging.ini")\nwith open("audit.yaml") as f:\n    logging.config.dictConfig(yaml.safe_load(f))\n' +
+                'memory = Memory(location="./cachedir", verbose=0)\napp = Flask(__name__)\napp.config.from_object("settings.Config")\ncache = Cache(app)\n',
+            "settings.py": 'import os\n\nbasedir = os.path.abspath(os.path.dirname(__file__))\n\n\nclass Config:\n    CACHE_TYPE = "FileSystemCache"\n    CACHE_DIR = os.path.join(basedir, "cache")\n',
+            "logging.ini":
+                "[loggers]\nkeys=root\n\n[handlers]\nkeys=file\n\n[formatters]\nkeys=\n\n[logger_root]\nlevel=INFO\nhandlers=file\n\n[handler_file]\nclass=handlers.RotatingFileHandler\nargs=('logs/app.log', 'a', 1048576, 5)\n",
+            "audit.yaml": "version: 1\nhandlers:\n  audit:\n    class: logging.FileHandler\n    filename: audit/audit.log\nroot:\n  handlers: [audit]\n",
+            "requirements.txt": "flask==3.1.0\nflask-caching==2.3.0\njoblib==1.4.2\npyyaml==6.0.2\n",
+        });
+        assert.deepEqual(
+            synthesize(dir).plan.writablePaths.map((w) => [w.path, w.kind]),
+            [
+                ["/app/audit", "scratch"],
+                ["/app/cache", "scratch"],
+                ["/app/cachedir", "scratch"],
+                ["/app/logs", "scratch"],
+            ],
+        );
+    });
+
+    it("GIVEN a file written at start into a folder that ships other files (static/sitemap.xml beside style.css) THEN the file alone is linked, not a volume over the folder", () => {
+        const dir = apps.make({
+            "app.py": 'from flask import Flask\n\napp = Flask(__name__)\nwith open("static/sitemap.xml", "w") as f:\n    f.write("<urlset/>")\n',
+            "static/style.css": "body {}\n",
+            "requirements.txt": "flask==3.1.0\n",
+        });
+        assert.deepEqual(synthesize(dir).plan.writablePaths, [
+            { path: "/data", kind: "data", why: 'app.py: open(..., "w") writes static/sitemap.xml', links: [{ from: "/app/static/sitemap.xml", to: "/data/static/sitemap.xml" }] },
+        ]);
+    });
+});
