@@ -974,7 +974,7 @@ function uwsgiCommandLine(args: readonly string[]): UwsgiOptions {
  * `harakiri` (the worker timeout) and `env`; sockets, the master and the
  * rest are uWSGI's own and noted.
  */
-function uwsgiOptions(opts: UwsgiOptions, o: ProcessOrigin): Parsed {
+function uwsgiOptions(opts: UwsgiOptions, o: ProcessOrigin, fromFile = false): Parsed {
     const last = (name: string) => opts.get(name)?.slice(-1)[0];
     const notes: string[] = [];
     const callable = last("callable") ?? "application";
@@ -994,7 +994,7 @@ function uwsgiOptions(opts: UwsgiOptions, o: ProcessOrigin): Parsed {
     const processes = last("processes") ?? last("workers");
     const workers = processes === undefined ? undefined : number(processes);
     if (processes !== undefined) {
-        notes.push(workersNote(o, `processes = ${processes}`, workers));
+        notes.push(workersNote(o, fromFile ? `processes = ${processes}` : `--processes ${processes}`, workers));
     }
     const threads = last("threads") === undefined ? undefined : number(last("threads"));
     const harakiri = last("harakiri") === undefined ? undefined : number(last("harakiri"));
@@ -1039,7 +1039,7 @@ function withUwsgiIni(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
             opts.set(k, v);
         }
     }
-    const parsed = uwsgiOptions(opts, { ...web.origin, subject: file });
+    const parsed = uwsgiOptions(opts, { ...web.origin, subject: file }, true);
     const chdir = web.cd === undefined ? parsed.chdir : parsed.chdir === undefined ? web.cd : (joinPath(web.cd, parsed.chdir) ?? parsed.chdir);
     return { ...web, ...parsed, chdir, env: [...web.env.filter(([k]) => !(parsed.env ?? []).some(([p]) => p === k)), ...(parsed.env ?? [])], notes: [...web.notes.filter((n) => !n.includes("runs uWSGI")), `${web.origin.web} runs uWSGI with ${file}; its [uwsgi] options are read.`, ...parsed.notes] };
 }
