@@ -210,6 +210,19 @@ export const WRAPPERS: Readonly<Record<string, AppInterface>> = {
     "uvicorn.middleware.proxy_headers.ProxyHeadersMiddleware": "asgi",
     "blacknoise.BlackNoise": "asgi",
     "sentry_sdk.integrations.asgi.SentryAsgiMiddleware": "asgi",
+    // python-socketio's servers, around the app they pass other requests to (SOCKETIO_INNER_ARGS).
+    "socketio.ASGIApp": "asgi",
+    "socketio.asgi.ASGIApp": "asgi",
+    "socketio.WSGIApp": "wsgi",
+    "socketio.wsgi.WSGIApp": "wsgi",
+};
+
+/** python-socketio's wrappers take the Socket.IO server first and the app second (or by this keyword). */
+export const SOCKETIO_INNER_ARGS: Readonly<Record<string, string>> = {
+    "socketio.ASGIApp": "other_asgi_app",
+    "socketio.asgi.ASGIApp": "other_asgi_app",
+    "socketio.WSGIApp": "wsgi_app",
+    "socketio.wsgi.WSGIApp": "wsgi_app",
 };
 
 /** Methods whose call makes an app, for frameworks whose app comes from an object the code built first. */

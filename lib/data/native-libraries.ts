@@ -335,11 +335,17 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
  */
 export const PULLS_IN: ReadonlyArray<{ readonly project: string; readonly requires: string }> = [
     { project: "django-auth-ldap", requires: "python-ldap" },
+    { project: "django-heroku", requires: "psycopg2" },
     { project: "django-weasyprint", requires: "weasyprint" },
     { project: "flask-mysqldb", requires: "mysqlclient" },
     { project: "flask-simpleldap", requires: "python-ldap" },
     { project: "flask-weasyprint", requires: "weasyprint" },
+    { project: "sqlalchemy[mariadb-connector]", requires: "mariadb" },
+    { project: "sqlalchemy[mssql-pyodbc]", requires: "pyodbc" },
+    { project: "sqlalchemy[mssql]", requires: "pyodbc" },
     { project: "sqlalchemy[mysql]", requires: "mysqlclient" },
+    { project: "sqlalchemy[postgresql-psycopg2]", requires: "psycopg2" },
+    { project: "sqlalchemy[postgresql-psycopg]", requires: "psycopg" },
     { project: "sqlalchemy[postgresql]", requires: "psycopg2" },
 ];
 

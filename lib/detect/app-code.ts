@@ -1,4 +1,4 @@
-import { APP_METHODS, AppInterface, constructorOf, defaultInterface, Framework, frameworkOfModule, mostSpecific, WRAPPERS } from "../data/frameworks";
+import { APP_METHODS, AppInterface, constructorOf, defaultInterface, Framework, frameworkOfModule, mostSpecific, SOCKETIO_INNER_ARGS, WRAPPERS } from "../data/frameworks";
 import { calleeOf, Expr, FunctionDef, parseModule, PyModule } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -241,7 +241,7 @@ export function classify(reader: ModuleReader, file: string, root: ImportRoot, n
     if (!value) {
         return undefined;
     }
-    const direct = madeBy(value, mod);
+    const direct = madeBy(value, mod) ?? importedSubclassMade(reader, file, root, value);
     if (direct) {
         return { ...direct, kind: "object" };
     }
@@ -271,6 +271,16 @@ export function classify(reader: ModuleReader, file: string, root: ImportRoot, n
         }
     }
     return undefined;
+}
+
+/** An instance of a framework subclass imported from the app's own code (`from app.core.application import Application`; `Application(...)`). */
+function importedSubclassMade(reader: ModuleReader, file: string, root: ImportRoot, value: Expr): Made | undefined {
+    const callee = value.kind === "call" ? calleeOf(value) : undefined;
+    const cut = callee?.lastIndexOf(".") ?? -1;
+    const where = callee !== undefined && cut > 0 ? reader.fileOf(callee.slice(0, cut), { file, root }) : undefined;
+    const other = where === undefined ? undefined : reader.parse(where.file);
+    const c = other === undefined ? undefined : subclassedConstructor(other, callee!.slice(cut + 1));
+    return c === undefined ? undefined : { framework: c.row.framework, interface: c.interface, serves: c.row.serves };
 }
 
 /** What a name imported from the app's own code makes (`notes.create_app`, `myapp.app`): classify() in the module that defines it. */
@@ -320,7 +330,8 @@ function wrapped(reader: ModuleReader, mod: PyModule, file: string, root: Import
         }
         return undefined;
     };
-    let framework = frameworkOf(value.args[0] ?? value.kwargs.app ?? value.kwargs.application);
+    const socketio = SOCKETIO_INNER_ARGS[callee!];
+    let framework = socketio !== undefined ? frameworkOf(value.args[1] ?? value.kwargs[socketio]) : frameworkOf(value.args[0] ?? value.kwargs.app ?? value.kwargs.application);
     // werkzeug's DispatcherMiddleware(fallback, {"/prefix": app}): the apps it mounts are the app too.
     const mounts = callee!.endsWith("DispatcherMiddleware") ? (value.args[1] ?? value.kwargs.mounts) : undefined;
     for (const [, mounted] of mounts?.kind === "dict" ? mounts.entries : []) {

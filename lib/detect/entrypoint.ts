@@ -69,6 +69,17 @@ export function importRoots(src: SourceTree, deps: Dependencies): ImportRoot[] {
     return roots;
 }
 
+/** Distributions whose apps run on their own server (not WSGI/ASGI): the app's dependencies name them when no Procfile does. */
+const OWN_SERVER_DISTRIBUTIONS: ReadonlyArray<{ readonly name: string; readonly label: string }> = [
+    { name: "streamlit", label: "Streamlit" },
+    { name: "gradio", label: "Gradio" },
+    { name: "chainlit", label: "Chainlit" },
+    { name: "panel", label: "Panel" },
+    { name: "voila", label: "Voilà" },
+    { name: "solara", label: "Solara" },
+    { name: "reflex", label: "Reflex" },
+];
+
 /** The framework the app's own main dependencies name, most specific first (Quart before the Flask it depends on). */
 function frameworkFromDependencies(deps: Dependencies): Framework {
     return mostSpecific([...deps.direct].map((n) => frameworkOfDistribution(n)))?.framework ?? "unknown";
@@ -260,6 +271,16 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
             ],
         };
     }
+    // No Procfile (Streamlit Community Cloud's layout: streamlit_app.py): a dependency that is its own server says the same.
+    const ownDependency = web === undefined ? OWN_SERVER_DISTRIBUTIONS.find((d) => deps.direct.has(d.name)) : undefined;
+    if (ownDependency !== undefined) {
+        throw new InputError(
+            "`app`",
+            `The app depends on ${ownDependency.name}, whose apps run on ${ownDependency.label}'s own server, and no WSGI or ASGI app was found in the code: a ${ownDependency.label} app is not one gunicorn can serve, ` +
+                "and this package deploys apps gunicorn serves (Flask, Django, FastAPI and the other WSGI/ASGI frameworks). Run it with an image of your own; " +
+                'if the code does hold a WSGI or ASGI app, set `app` to its "module:attribute".',
+        );
+    }
     const own = web ? ownServer(web.command) : undefined;
     if (web && own !== undefined) {
         throw new InputError(
@@ -336,7 +357,8 @@ function discovered(reader: ModuleReader, spec: string, how: "fastapi" | "litest
     if (how === "litestar") {
         return !attribute.includes("(") && made(attribute)?.kind === "factory" ? `${module}:${attribute}()` : spec;
     }
-    const names = ["app", "api", ...mod.assigns.map(([name]) => name)];
+    // fastapi-cli: `app`, then `api`, then the first app object in dir() order, which is alphabetical.
+    const names = ["app", "api", ...[...new Set(mod.assigns.map(([name]) => name))].sort()];
     const found = names.find((n) => made(n)?.kind === "object");
     return found === undefined ? spec : `${module}:${found}`;
 }

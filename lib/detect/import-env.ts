@@ -1,6 +1,6 @@
 import { ImportRoot, moduleReader } from "./app-code";
 import { bind, requiredVariables } from "./python-eval";
-import { calleeOf, ClassDef, Expr, PyModule, str } from "./python-source";
+import { calleeOf, ClassDef, Expr, PyModule, refPath, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /** What the served module's import reads from the environment with no default. */
@@ -57,7 +57,7 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
             if (step.value.kind === "call" && (calleeOf(step.value) ?? "").startsWith("dotenv.")) {
                 dotenv = true;
             }
-            for (const v of [...requiredVariables(step.value, (x) => bind(x, lookup)), ...settingsFields(mod, step.value)]) {
+            for (const v of [...requiredVariables(step.value, (x) => bind(x, lookup)), ...settingsFields(mod, step.value), ...factoryReads(reader, mod, file, root, step.value)]) {
                 found = true;
                 if (!variables.includes(v)) {
                     variables.push(v);
@@ -73,6 +73,32 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
     };
     scan(top.file, top.root, 0);
     return variables.length === 0 ? undefined : { variables, files, dotenv };
+}
+
+/**
+ * What a factory called at import reads (`app = create_app()`, defined here or
+ * imported from the app's own code): its body's reads with no default, which
+ * run when the module is imported.
+ */
+function factoryReads(reader: ReturnType<typeof moduleReader>, mod: PyModule, file: string, root: ImportRoot, value: Expr): string[] {
+    const callee = value.kind === "call" ? calleeOf(value) : undefined;
+    if (callee === undefined) {
+        return [];
+    }
+    let fn = mod.functions.get(callee);
+    let home: PyModule | undefined = fn === undefined ? undefined : mod;
+    const cut = callee.lastIndexOf(".");
+    if (fn === undefined && cut > 0) {
+        const where = reader.fileOf(callee.slice(0, cut), { file, root });
+        home = where === undefined ? undefined : reader.parse(where.file);
+        fn = home?.functions.get(callee.slice(cut + 1));
+    }
+    if (fn === undefined || home === undefined) {
+        return [];
+    }
+    // `app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]` in the factory: config items the module sets inside functions (factories set them).
+    const configItems = home.itemAssignsAnywhere.filter(([t]) => t.kind === "subscript" && /(^|\.)config$/.test(refPath(t.target) ?? "")).map(([, v]) => v);
+    return [...fn.assigns.map(([, v]) => v), ...fn.calls, ...fn.returns, ...configItems].flatMap((e) => requiredVariables(e, (x) => x));
 }
 
 /** pydantic-settings' base classes: an instance reads each field from the environment. */

@@ -17,7 +17,7 @@ import { SourceTree } from "./source";
  * dropped silently.
  */
 
-export type ProcfileServer = "gunicorn" | "uvicorn" | "hypercorn" | "daphne" | "waitress-serve" | "flask" | "fastapi" | "litestar" | "uwsgi";
+export type ProcfileServer = "gunicorn" | "uvicorn" | "hypercorn" | "daphne" | "waitress-serve" | "flask" | "fastapi" | "litestar" | "uwsgi" | "granian";
 
 export interface ProcfileWeb {
     /** The web command as written. */
@@ -149,6 +149,20 @@ function withServerFiles(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
 function withFastapiModule(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
     if (web.server !== "fastapi" || web.discover !== "fastapi") {
         return web;
+    }
+    // No path and no --app: fastapi-cli takes pyproject.toml's [tool.fastapi] entrypoint ("module:app", from the working folder) before its default files.
+    if (web.spec === "\u0000") {
+        const pyproject = src.readIfFile(joinPath(web.chdir ?? "", "pyproject.toml") ?? "pyproject.toml");
+        let entry: unknown;
+        try {
+            const tool = pyproject === undefined ? undefined : (parseToml(pyproject) as Record<string, Record<string, Record<string, unknown>> | undefined>)["tool"];
+            entry = tool?.["fastapi"]?.["entrypoint"];
+        } catch {
+            entry = undefined;
+        }
+        if (typeof entry === "string" && entry.includes(":")) {
+            return { ...web, spec: entry, discover: undefined, notes: [...web.notes, `${web.origin.web} runs fastapi with no path: the app is pyproject.toml's [tool.fastapi] entrypoint, ${entry}.`] };
+        }
     }
     const m = fastapiModule(src, web, web.chdir ?? "");
     return {
@@ -437,6 +451,9 @@ function locate(words: string[], o: ProcessOrigin): Located | { dev: string } | 
     if (tool === "fastapi" && (args[0] === "run" || args[0] === "dev")) {
         return { server: "fastapi", args, env, notes };
     }
+    if (tool === "granian") {
+        return { server: "granian", args, env, notes };
+    }
     // uWSGI: its options on the command line or in an ini file (`uwsgi --ini uwsgi.ini`).
     if (tool === "uwsgi") {
         return { server: "uwsgi", args, env, notes };
@@ -533,15 +550,27 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE): ProcfileW
                       ? litestarArgs(found.args, found.env, o)
                       : found.server === "uwsgi"
                         ? uwsgiOptions(uwsgiCommandLine(found.args), o)
-                        : otherServerArgs(found.server, found.args, o);
+                        : found.server === "granian"
+                          ? granianArgs(found.args, o)
+                          : otherServerArgs(found.server, found.args, o);
         const chdir = cd === undefined ? parsed.chdir : parsed.chdir === undefined ? cd : (joinPath(cd, parsed.chdir) ?? parsed.chdir);
         if (cd !== undefined) {
             notes.push(`${o.web} changes to ${cd}/ (\`cd\`) before the server: gunicorn runs there${before.length > 0 ? ", as do the commands before it" : ""}.`);
         }
         return { command, origin: o, server: found.server, ...parsed, chdir, env: [...found.env, ...(parsed.env ?? [])], before, cd, notes: [...found.notes, ...notes, ...parsed.notes] };
     }
-    notes.push(`${o.web} (\`${command}\`) starts no server the package knows (gunicorn, uvicorn, hypercorn, daphne, waitress-serve, uwsgi, flask run, fastapi run, litestar run); the app is looked for in the code instead.`);
-    return { command, origin: o, pythonPath: [], carried: [], env: [], before: [], notes };
+    notes.push(`${o.web} (\`${command}\`) starts no server the package knows (gunicorn, uvicorn, hypercorn, daphne, waitress-serve, uwsgi, granian, flask run, fastapi run, litestar run); the app is looked for in the code instead.`);
+    // Its VAR=value words still say how the app runs (BOOKSHELF_ENV=production): the last command's are the server's environment.
+    const last = cmds[cmds.length - 1]?.words ?? [];
+    const env: Array<readonly [string, string]> = [];
+    for (const w of last) {
+        const eq = w.indexOf("=");
+        if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) {
+            break;
+        }
+        env.push([w.slice(0, eq), w.slice(eq + 1)]);
+    }
+    return { command, origin: o, pythonPath: [], carried: [], env, before: [], notes };
 }
 
 type Parsed = Omit<ProcfileWeb, "command" | "origin" | "server" | "env" | "before" | "cd"> & { readonly env?: ReadonlyArray<readonly [string, string]> };
@@ -1042,4 +1071,58 @@ function withUwsgiIni(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
     const parsed = uwsgiOptions(opts, { ...web.origin, subject: file }, true);
     const chdir = web.cd === undefined ? parsed.chdir : parsed.chdir === undefined ? web.cd : (joinPath(web.cd, parsed.chdir) ?? parsed.chdir);
     return { ...web, ...parsed, chdir, env: [...web.env.filter(([k]) => !(parsed.env ?? []).some(([p]) => p === k)), ...(parsed.env ?? [])], notes: [...web.notes.filter((n) => !n.includes("runs uWSGI")), `${web.origin.web} runs uWSGI with ${file}; its [uwsgi] options are read.`, ...parsed.notes] };
+}
+
+const GRANIAN_FLAGS_WITHOUT_VALUE = new Set(["--factory", "--reload", "--ws", "--no-ws", "--log", "--no-log", "--access-log", "--no-access-log", "--respawn-failed-workers", "--no-respawn-failed-workers", "--reload-ignore-worker-failure", "--http1-keep-alive", "--no-http1-keep-alive", "--http2-adaptive-window", "--no-http2-adaptive-window", "--opt", "--no-opt", "--reuse-address", "--no-reuse-address"]);
+
+/**
+ * `granian --interface asgi|wsgi [--factory] [--workers N] [--working-dir D] module:app`:
+ * the app (a factory is called), its interface (granian's RSGI has no
+ * gunicorn worker: the code decides), the worker count and working folder;
+ * the rest is granian's own and noted.
+ */
+function granianArgs(args: string[], o: ProcessOrigin): Parsed {
+    const notes: string[] = [];
+    let spec: string | undefined;
+    let factory = false;
+    let iface: AppInterface | undefined;
+    let workers: number | undefined;
+    let chdir: string | undefined;
+    const ignored: string[] = [];
+    for (let i = 0; i < args.length; ) {
+        const a = args[i];
+        if (!a.startsWith("-")) {
+            spec = a;
+            i++;
+            continue;
+        }
+        const takes = !GRANIAN_FLAGS_WITHOUT_VALUE.has(a) && !a.includes("=");
+        const { name, value, next } = takes ? flagValue(args, i) : a.includes("=") ? flagValue(args, i) : { name: a, value: undefined, next: i + 1 };
+        i = next;
+        const shown = display(value === undefined ? name : `${name} ${value}`);
+        if (name === "--factory") {
+            factory = true;
+        } else if (name === "--interface") {
+            iface = value === "wsgi" ? "wsgi" : value === "asgi" || value === "asginl" ? "asgi" : undefined;
+        } else if (name === "--workers") {
+            workers = number(value);
+            notes.push(workersNote(o, shown, workers));
+        } else if (name === "--working-dir") {
+            chdir = value;
+        } else if (name === "--host" || name === "--port") {
+            notes.push(`${o.subject}'s \`${shown}\` is not carried: the image binds 0.0.0.0:$PORT.`);
+        } else {
+            ignored.push(shown);
+        }
+    }
+    notes.push(`${o.subject} runs granian; the image serves the same app with gunicorn${iface === "asgi" ? "'s uvicorn worker" : ""}.` + (ignored.length > 0 ? ` Its flags (${ignored.join(", ")}) are not carried.` : ""));
+    return {
+        spec: spec === undefined ? undefined : factory && !spec.endsWith(")") ? `${spec}()` : spec,
+        interface: iface,
+        chdir,
+        pythonPath: [],
+        carried: [],
+        workers,
+        notes,
+    };
 }

@@ -1,4 +1,5 @@
 import { satisfies, validRange } from "@renovatebot/pep440";
+import { load as loadYaml } from "js-yaml";
 import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
 import { Dependencies, readIni, setupKeyword, table } from "./dependencies";
@@ -91,6 +92,12 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
         exact.push(exactOrThrow("runtime.txt", text, 'write it as "python-3.12" (or "python-3.12.4"), or set `python`.', false));
     }
 
+    // Render's documented switch: the service's PYTHON_VERSION environment variable in render.yaml.
+    const render = renderPythonVersion(src);
+    if (render !== undefined && minorOf(render) !== undefined) {
+        exact.push({ version: minorOf(render)!, said: render, source: "render.yaml PYTHON_VERSION", hint: false });
+    }
+
     const managed = versionManagerPython(src);
     if (managed) {
         exact.push(managed);
@@ -154,6 +161,28 @@ function setuptoolsRanges(src: SourceTree): PythonRange[] {
         out.push(pep440Range("setup.py python_requires", fromPy));
     }
     return out;
+}
+
+/** render.yaml's web services' envVars PYTHON_VERSION (a literal `value`), the first that sets one. */
+function renderPythonVersion(src: SourceTree): string | undefined {
+    const text = src.readIfFile("render.yaml");
+    let doc: unknown;
+    try {
+        doc = text === undefined ? undefined : loadYaml(text);
+    } catch {
+        return undefined;
+    }
+    const services = doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>)["services"] : undefined;
+    for (const svc of Array.isArray(services) ? services : []) {
+        const vars = svc !== null && typeof svc === "object" ? (svc as Record<string, unknown>)["envVars"] : undefined;
+        for (const v of Array.isArray(vars) ? vars : []) {
+            const row = v !== null && typeof v === "object" ? (v as Record<string, unknown>) : {};
+            if (row["key"] === "PYTHON_VERSION" && (typeof row["value"] === "string" || typeof row["value"] === "number")) {
+                return String(row["value"]);
+            }
+        }
+    }
+    return undefined;
 }
 
 function exactOrThrow(source: string, said: string, fix: string, hint: boolean): ExactPython {

@@ -1,3 +1,4 @@
+import { parse as parseToml } from "smol-toml";
 import { satisfies } from "@renovatebot/pep440";
 import { BaseFlavor, baseImageFor, flavorOf, pythonOfKnownImage, releaseOfImage } from "../data/base-images";
 import { DEFAULTS } from "../data/defaults";
@@ -173,7 +174,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         notes.push(`${entry.root.dir}/ holds the app (${entry.root.why}) and is not installed as a package: it is put on gunicorn's Python path.`);
     }
 
-    const planned = planServer(src, { options: o, interface: entry.interface, web: entry.procfile?.web, deps, installed, chdir: entry.chdir, workdir }, notes);
+    const planned = planServer(src, { options: o, interface: entry.interface, web: entry.procfile?.web, deps, installed, chdir: entry.chdir, workdir, wrapper: entry.wrapper }, notes);
 
     const apt = aptPackages(o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], notes);
     schedulerNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
@@ -255,7 +256,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         release,
         imageEnv,
         writablePaths,
-        healthCheck: healthCheck(o, entry.procfile, notes),
+        healthCheck: healthCheck(o, entry.procfile, notes, src),
         syntax: o.syntax,
         installSecrets: o.installSecrets,
         caBundle: o.caBundle,
@@ -307,18 +308,37 @@ function schedulerNote(src: SourceTree, entry: Entrypoint, workers: number | und
  * config that gave the start command declares for the same purpose
  * (render.yaml's healthCheckPath, Railway's deploy.healthcheckPath), else "/".
  */
-function healthCheck(o: CheckedOptions, procfile: Entrypoint["procfile"], notes: string[]): Plan["healthCheck"] {
-    const declared = procfile?.healthCheckPath;
+function healthCheck(o: CheckedOptions, procfile: Entrypoint["procfile"], notes: string[], src?: SourceTree): Plan["healthCheck"] {
+    const fly = procfile?.healthCheckPath === undefined && src !== undefined ? flyCheckPath(src) : undefined;
+    const declared = procfile?.healthCheckPath ?? fly;
     if (o.healthCheck === undefined || o.healthCheckPathSet || declared === undefined) {
         return o.healthCheck;
     }
-    const where = `${procfile!.origin.file}'s ${procfile!.origin.file === "render.yaml" ? "healthCheckPath" : "deploy.healthcheckPath"}`;
+    const where = fly !== undefined ? "fly.toml's HTTP check path" : `${procfile!.origin.file}'s ${procfile!.origin.file === "render.yaml" ? "healthCheckPath" : "deploy.healthcheckPath"}`;
     if (!URL_PATH.test(declared)) {
         notes.push(`${where} is ${JSON.stringify(declared)}, which is not a URL path; the health check requests ${o.healthCheck.path}. Set \`healthCheckPath\` to choose one.`);
         return o.healthCheck;
     }
     notes.push(`The health check requests ${declared}, ${where}; set \`healthCheckPath\` to change it.`);
     return { path: declared };
+}
+
+/** fly.toml's HTTP health check path: `[[services.http_checks]]` (apps v1), `[[http_service.checks]]` (apps v2), or a top-level `[checks.x]` of type http. */
+function flyCheckPath(src: SourceTree): string | undefined {
+    const text = src.readIfFile("fly.toml");
+    let doc: Record<string, unknown>;
+    try {
+        doc = text === undefined ? {} : (parseToml(text) as Record<string, unknown>);
+    } catch {
+        return undefined;
+    }
+    const list = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => x !== null && typeof x === "object") : []);
+    const services = list(doc["services"]).flatMap((svc) => list(svc["http_checks"]));
+    const http = doc["http_service"];
+    const v2 = http !== null && typeof http === "object" ? list((http as Record<string, unknown>)["checks"]) : [];
+    const top = doc["checks"] !== null && typeof doc["checks"] === "object" ? Object.values(doc["checks"] as Record<string, unknown>).filter((c): c is Record<string, unknown> => c !== null && typeof c === "object" && (c as Record<string, unknown>)["type"] === "http") : [];
+    const path = [...services, ...v2, ...top].map((c) => c["path"]).find((p): p is string => typeof p === "string");
+    return path;
 }
 
 /** Variables the image sets itself, or that detection reads from the web command elsewhere: a web command's value for them is not carried as written. */

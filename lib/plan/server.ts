@@ -1,6 +1,7 @@
 import { compare } from "@renovatebot/pep440";
 import { DEFAULTS } from "../data/defaults";
 import { AppInterface } from "../data/frameworks";
+import { SOCKETIO_INNER_ARGS } from "../data/frameworks";
 import { UVICORN_LEGACY_WORKER_CLASS, UVICORN_WORKER_CLASS, UVICORN_WORKER_RELEASES } from "../data/servers";
 import { Dependencies } from "../detect/dependencies";
 import { gunicornConfigFile, ProcfileWeb } from "../detect/procfile";
@@ -61,6 +62,8 @@ export interface ServerInputs {
     readonly installed: ReadonlySet<string>;
     /** gunicorn's working folder, relative to the source folder. */
     readonly chdir: string;
+    /** The middleware the served object is (its qualified constructor), when it is: python-socketio's servers need one worker. */
+    readonly wrapper?: string;
     readonly workdir: string;
 }
 
@@ -197,8 +200,19 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
             );
         }
     }
+    const socketio = socketIoServer(inp, workerClass, threads, notes);
+    // gunicorn dropped its eventlet worker in 26.0.0.
+    const finalClass = socketio?.workerClass ?? workerClass;
+    const eventlet = finalClass === "eventlet" || finalClass === "gunicorn.workers.geventlet.EventletWorker";
+    const pinned = inp.deps.pins.get("gunicorn");
+    if (eventlet && pinned !== undefined && compare(pinned, "26.0.0") >= 0) {
+        throw new InputError(
+            o.workerClass !== undefined ? "`workerClass`" : web?.workerClass !== undefined ? web.origin.file : inp.deps.manifest,
+            `The worker class is eventlet, but the app pins gunicorn ${pinned}, and gunicorn removed its eventlet worker in 26.0.0: pin gunicorn<26 (25.3.0 has it), or choose another worker class with \`workerClass\` (gevent).`,
+        );
+    }
     if (!inp.installed.has("gunicorn")) {
-        added.unshift(DEFAULTS.gunicorn);
+        added.unshift(eventlet ? DEFAULTS.gunicornWithEventlet : DEFAULTS.gunicorn);
     }
     if (added.length > 0) {
         const names = added.map((p) => p.split("==")[0]);
@@ -209,7 +223,6 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
     if (o.workers === undefined && web?.workers !== undefined) {
         defaultWorkers = web.workers;
     }
-    const socketio = socketIoServer(inp, workerClass, threads, notes);
     const forwardedAllowIps = o.trustedProxies?.join(",");
     const configPath = configFile ? `${inp.workdir}/${configFile}` : undefined;
     return {
@@ -244,11 +257,21 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
  * threads). `workers` overrides.
  */
 function socketIoServer(inp: ServerInputs, workerClass: string | undefined, threads: number | undefined, notes: string[]): { workers: number; threads?: number; workerClass?: string } | undefined {
-    if (inp.interface !== "wsgi" || !inp.installed.has("flask-socketio") || inp.options.workers !== undefined) {
+    const wrapped = inp.wrapper !== undefined && SOCKETIO_INNER_ARGS[inp.wrapper] !== undefined;
+    if (inp.options.workers !== undefined || !(wrapped || (inp.interface === "wsgi" && inp.installed.has("flask-socketio")))) {
         return undefined;
     }
+    if (inp.interface === "asgi") {
+        notes.push(
+            `The app is served through python-socketio's ${inp.wrapper}, which keeps each client's session in the worker process that accepted it: gunicorn runs one worker (--workers 1, which WEB_CONCURRENCY does not change). ` +
+                "To run more, scale containers behind a load balancer with sticky sessions and give the server a client_manager (Redis); set `workers` to override.",
+        );
+        return { workers: 1 };
+    }
     const mode = inp.installed.has("eventlet") ? "eventlet" : inp.installed.has("gevent") ? "gevent" : "threading";
-    const cls = workerClass ?? (mode === "threading" ? undefined : mode);
+    // With gevent-websocket installed, Flask-SocketIO's gevent mode answers WebSocket upgrades only under its worker (its deployment docs).
+    const geventClass = inp.installed.has("gevent-websocket") ? "geventwebsocket.gunicorn.workers.GeventWebSocketWorker" : "gevent";
+    const cls = workerClass ?? (mode === "threading" ? undefined : mode === "gevent" ? geventClass : mode);
     const many = mode === "threading" && (cls === undefined || cls === "gthread") && threads === undefined && !inp.options.threads ? DEFAULTS.socketIoThreads : undefined;
     notes.push(
         "The app uses Flask-SocketIO, which keeps each client's session in the worker process that accepted it: gunicorn runs one worker (--workers 1, which WEB_CONCURRENCY does not change), " +

@@ -501,6 +501,17 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
                 notes.push(`${procfile!.origin.subject} runs \`${cmd}\` before the server; collectstatic belongs to the build, where the image runs it when STATIC_ROOT is set.`);
                 continue;
             }
+            // Translations compiled before the server (pybabel compile, manage.py compilemessages, microblog's `flask translate compile`)
+            // write beside the code, which is read-only at run time: the build compiles catalogues that lack their .mo.
+            const skip = words[0] === "env" ? words.findIndex((w, i) => i > 0 && !w.includes("=")) : 0;
+            const run = words.slice(Math.max(skip, 0));
+            if ((run[0] === "pybabel" && run[1] === "compile") || (isManage && words[2] === "compilemessages") || (run[0] === "flask" && run[run.length - 1] === "compile")) {
+                notes.push(
+                    `${procfile!.origin.subject} runs \`${run.join(" ")}\` before the server; compiling translations writes beside the code, which is read-only in the container, so it does not run there: ` +
+                        "the build compiles catalogues that lack their .mo files (or commit them).",
+                );
+                continue;
+            }
             if (isManage && words[2] === "migrate" && django && !hasDatabase) {
                 notes.push(`${procfile!.origin.subject} runs \`${cmd}\` before the server, but the settings define no DATABASES, so there is nothing to migrate: it is not run. Set \`releaseCommand\` to run it anyway.`);
                 continue;

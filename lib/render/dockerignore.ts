@@ -30,6 +30,8 @@ export const DEFAULT_IGNORE: readonly string[] = [
     "# secrets",
     ".env",
     ".env.*",
+    "# cookiecutter-django's per-environment variable files (.envs/.production/.django)",
+    ".envs",
     "**/*.pem",
     "**/*.key",
     "**/id_rsa*",

@@ -2095,3 +2095,29 @@ describe("what apps write, named in logging config files, config classes and lib
         ]);
     });
 });
+
+describe("worker classes that need a particular gunicorn or Socket.IO server", () => {
+    afterEach(() => apps.cleanup());
+    const SIO = { "app.py": "from flask import Flask\nfrom flask_socketio import SocketIO\n\napp = Flask(__name__)\nsocketio = SocketIO(app)\n" };
+
+    it("GIVEN Flask-SocketIO with eventlet and no gunicorn THEN gunicorn 25.3.0 (26 dropped the eventlet worker); a pinned gunicorn 26+ is refused naming the fix", () => {
+        assert.deepEqual(synthesize(apps.make({ ...SIO, "requirements.txt": "flask==3.1.0\nflask-socketio==5.4.1\neventlet==0.38.2\n" })).plan.server.addedPackages, ["gunicorn==25.3.0"]);
+        assert.throws(
+            () => synthesize(apps.make({ ...SIO, "requirements.txt": "flask==3.1.0\nflask-socketio==5.4.1\neventlet==0.38.2\ngunicorn==27.0.1\n" })),
+            (e: unknown) => e instanceof InputError && e.argument === "requirements.txt" && e.message.includes("gunicorn removed its eventlet worker in 26.0.0: pin gunicorn<26"),
+        );
+    });
+
+    it("GIVEN gevent with gevent-websocket THEN its WebSocket worker; python-socketio's ASGIApp around FastAPI is served, with one worker", () => {
+        const ws = synthesize(apps.make({ ...SIO, "requirements.txt": "flask==3.1.0\nflask-socketio==5.4.1\ngevent==24.11.1\ngevent-websocket==0.10.1\n" })).plan;
+        assert.equal(ws.server.workerClass, "geventwebsocket.gunicorn.workers.GeventWebSocketWorker");
+        const asgi = synthesize(
+            apps.make({
+                "main.py": "import socketio\nfrom fastapi import FastAPI\n\nsio = socketio.AsyncServer(async_mode=\"asgi\")\nfastapi_app = FastAPI()\napp = socketio.ASGIApp(sio, other_asgi_app=fastapi_app)\n",
+                "requirements.txt": "fastapi==0.115.6\npython-socketio==5.11.4\nuvicorn==0.34.0\n",
+            }),
+        ).plan;
+        assert.deepEqual(asgi.entrypoint, { spec: "main:app", interface: "asgi", source: "main.py" });
+        assert.equal(asgi.server.workers, 1);
+    });
+});
