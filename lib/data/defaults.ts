@@ -36,8 +36,10 @@ export const DEFAULTS = {
     venv: "/opt/venv",
     /** Versions added when the app's own dependencies lack them. */
     gunicorn: "gunicorn==27.0.1",
-    /** The gunicorn added for an eventlet worker: 26.0.0 removed it; 25.3.0 is the last release with it. */
+    /** The gunicorn added for an eventlet worker: 26.0.0 removed it; 25.3.0 is the last release with it, and needs eventlet 0.40.3 or later (24.0.0 onwards do). */
     gunicornWithEventlet: "gunicorn==25.3.0",
+    /** The gunicorn added for an eventlet worker when the app's eventlet is older than 0.40.3: 23.0.0's worker accepts 0.24.1 and later. */
+    gunicornWithOldEventlet: "gunicorn==23.0.0",
     /** A WebSocket library for uvicorn's worker (Django Channels apps that have none); the 1.2 release where the app pins h11 before 0.16. */
     wsproto: "wsproto==1.3.2",
     wsprotoBeforeH11016: "wsproto==1.2.0",

@@ -212,7 +212,8 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
         );
     }
     if (!inp.installed.has("gunicorn")) {
-        added.unshift(eventlet ? DEFAULTS.gunicornWithEventlet : DEFAULTS.gunicorn);
+        const oldEventlet = eventlet && inp.deps.pins.get("eventlet") !== undefined && compare(inp.deps.pins.get("eventlet")!, "0.40.3") < 0;
+        added.unshift(!eventlet ? DEFAULTS.gunicorn : oldEventlet ? DEFAULTS.gunicornWithOldEventlet : DEFAULTS.gunicornWithEventlet);
     }
     if (added.length > 0) {
         const names = added.map((p) => p.split("==")[0]);

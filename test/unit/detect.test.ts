@@ -2100,8 +2100,10 @@ describe("worker classes that need a particular gunicorn or Socket.IO server", (
     afterEach(() => apps.cleanup());
     const SIO = { "app.py": "from flask import Flask\nfrom flask_socketio import SocketIO\n\napp = Flask(__name__)\nsocketio = SocketIO(app)\n" };
 
-    it("GIVEN Flask-SocketIO with eventlet and no gunicorn THEN gunicorn 25.3.0 (26 dropped the eventlet worker); a pinned gunicorn 26+ is refused naming the fix", () => {
-        assert.deepEqual(synthesize(apps.make({ ...SIO, "requirements.txt": "flask==3.1.0\nflask-socketio==5.4.1\neventlet==0.38.2\n" })).plan.server.addedPackages, ["gunicorn==25.3.0"]);
+    it("GIVEN Flask-SocketIO with eventlet and no gunicorn THEN gunicorn 25.3.0 (26 dropped the eventlet worker), 23.0.0 for an eventlet before 0.40.3; a pinned gunicorn 26+ is refused naming the fix", () => {
+        assert.deepEqual(synthesize(apps.make({ ...SIO, "requirements.txt": "flask==3.1.0\nflask-socketio==5.4.1\neventlet==0.40.3\n" })).plan.server.addedPackages, ["gunicorn==25.3.0"]);
+        // gunicorn 24+'s eventlet worker refuses eventlet before 0.40.3; 23.0.0's takes 0.24.1 and later.
+        assert.deepEqual(synthesize(apps.make({ ...SIO, "requirements.txt": "flask==3.1.0\nflask-socketio==5.4.1\neventlet==0.38.2\n" })).plan.server.addedPackages, ["gunicorn==23.0.0"]);
         assert.throws(
             () => synthesize(apps.make({ ...SIO, "requirements.txt": "flask==3.1.0\nflask-socketio==5.4.1\neventlet==0.38.2\ngunicorn==27.0.1\n" })),
             (e: unknown) => e instanceof InputError && e.argument === "requirements.txt" && e.message.includes("gunicorn removed its eventlet worker in 26.0.0: pin gunicorn<26"),
