@@ -54,7 +54,7 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
             if (step.kind !== "assign" && step.kind !== "update" && step.kind !== "expr") {
                 continue;
             }
-            if (step.value.kind === "call" && (calleeOf(step.value) ?? "").startsWith("dotenv.")) {
+            if (step.value.kind === "call" && ((calleeOf(step.value) ?? "").startsWith("dotenv.") || settingsEnvFile(mod, step.value))) {
                 dotenv = true;
             }
             for (const v of [...requiredVariables(step.value, (x) => bind(x, lookup)), ...settingsFields(mod, step.value), ...factoryReads(reader, mod, file, root, step.value)]) {
@@ -103,6 +103,14 @@ function factoryReads(reader: ReturnType<typeof moduleReader>, mod: PyModule, fi
 
 /** pydantic-settings' base classes: an instance reads each field from the environment. */
 const SETTINGS_BASES = ["pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic.v1.BaseSettings"];
+
+/** A pydantic-settings class instantiated here reads an env_file (model_config's env_file=, or pydantic v1's `class Config: env_file`), which the image leaves out. */
+function settingsEnvFile(mod: PyModule, value: Expr): boolean {
+    const local = value.kind === "call" && value.callee.kind === "ref" && !value.callee.local.includes(".") ? value.callee.local : undefined;
+    const cls = local === undefined ? undefined : mod.classes.get(local);
+    const config = cls?.fields.get("model_config");
+    return (config?.kind === "call" && config.kwargs["env_file"] !== undefined && config.kwargs["env_file"].kind !== "none") || mod.classes.get("Config")?.fields.has("env_file") === true;
+}
 
 /**
  * The variables a pydantic-settings class instantiated here (`settings = Settings()`,

@@ -144,7 +144,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         notes.push(
             `${importEnv.files.join(", ")} read${importEnv.files.length > 1 ? "" : "s"} ${list} from the environment at import with no default (os.environ[...], a pydantic-settings field): ` +
                 `unless ${vars.length > 1 ? "they are" : "it is"} set, every worker fails at start (KeyError, ValidationError). Set ${vars.length > 1 ? "them" : "it"} with PythonApp's \`env\` (\`secretEnv\` for secrets)` +
-                (importEnv.dotenv ? "; the app's load_dotenv() finds no .env in the image, which leaves .env files out (they hold secrets)." : "."),
+                (importEnv.dotenv ? "; the .env file the app loads (python-dotenv's load_dotenv(), pydantic-settings' env_file) is not in the image, which leaves .env files out (they hold secrets)." : "."),
         );
     }
     if ((entry.procfile?.others.length ?? 0) > 0) {

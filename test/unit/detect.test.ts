@@ -1146,7 +1146,7 @@ describe("detection", () => {
             const notes = synthesize(dir).plan.notes.filter((n) => n.includes("at import with no default"));
             assert.deepEqual(notes, [
                 "settings.py, app.py read DATABASE_URL and SECRET_KEY from the environment at import with no default (os.environ[...], a pydantic-settings field): unless they are set, every worker fails at start (KeyError, ValidationError). " +
-                    "Set them with PythonApp's `env` (`secretEnv` for secrets); the app's load_dotenv() finds no .env in the image, which leaves .env files out (they hold secrets).",
+                    "Set them with PythonApp's `env` (`secretEnv` for secrets); the .env file the app loads (python-dotenv's load_dotenv(), pydantic-settings' env_file) is not in the image, which leaves .env files out (they hold secrets).",
             ]);
             const clean = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n" });
             assert.ok(!synthesize(clean).plan.notes.some((n) => n.includes("at import with no default")));
