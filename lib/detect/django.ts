@@ -91,9 +91,10 @@ export interface DjangoSettings {
 
 const SKIP = new Set([".git", ".venv", "venv", "env", "node_modules", "__pycache__", "tests", "test", "docs", "static", "templates", "site-packages", "build", "dist"]);
 
-/** manage.py at the root, then one folder down (src/, a project folder), the first that is Django's. */
 /**
- * The Django project of the source folder, if any. `server` holds what the web
+ * The Django project of the source folder, if any: manage.py at the root,
+ * then one folder down (src/, a project folder), the first that is Django's.
+ * `server` holds what the web
  * command sets in the server's environment (a Procfile's
  * `DJANGO_SETTINGS_MODULE=x gunicorn ...` or gunicorn's `--env`): it
  * outranks the settings the WSGI/ASGI module selects.

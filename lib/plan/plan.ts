@@ -222,6 +222,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     const imageEnv = { ...webCommandEnv(entry, notes), ...djangoImageEnv(entry, notes) };
     djangoDebug(src, entry, imageEnv, notes);
+    djangoHosts(entry, notes);
 
     return {
         framework: entry.framework,
@@ -415,6 +416,37 @@ function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, stri
  * makes Django answer only ALLOWED_HOSTS, where that list comes from when it
  * is empty without the environment.
  */
+/**
+ * ALLOWED_HOSTS as the server's settings give it: Django answers 400 (Bad
+ * Request) to a Host it does not list, so a note says where the site's host
+ * names go: the variables the list is read from (their default list named),
+ * or the file when it lists only local, example or hosting platforms' hosts. A list with "*" or
+ * entries read elsewhere says nothing; an empty one is the DEBUG note's.
+ */
+function djangoHosts(entry: Entrypoint, notes: string[]): void {
+    const allowed = entry.django?.settings.entriesOf("ALLOWED_HOSTS");
+    if (allowed === undefined || allowed.other || allowed.items.includes("*") || (allowed.items.length === 0 && allowed.fromEnv.length === 0)) {
+        return;
+    }
+    const listed = allowed.items.length > 0 ? ` (${allowed.items.join(", ")}${allowed.fromEnv.length > 0 ? " by default" : ""})` : "";
+    if (allowed.fromEnv.length > 0) {
+        notes.push(
+            `${allowed.file} reads ALLOWED_HOSTS from ${allowed.fromEnv.join(", ")}${listed}: set ${allowed.fromEnv.length === 1 ? "it" : "them"} in the component's \`env\` to the host names the site answers on; Django answers 400 (Bad Request) to any other Host header.`,
+        );
+        return;
+    }
+    // Local, example, or a hosting platform's own domains (a tutorial's Railway or PythonAnywhere list): not the user's site.
+    const local = allowed.items.every(
+        (h) =>
+            /^(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0|testserver)$/.test(h) ||
+            /(^|\.)example\.(com|org|net)$/.test(h) ||
+            /\.(railway\.app|herokuapp\.com|onrender\.com|fly\.dev|pythonanywhere\.com|vercel\.app|azurewebsites\.net)$/.test(h),
+    );
+    if (local) {
+        notes.push(`${allowed.file} lists only${listed.replace(/^ \(/, " ").replace(/\)$/, "")} in ALLOWED_HOSTS: add the host names the site answers on (or read them from the environment); Django answers 400 (Bad Request) to any other Host header.`);
+    }
+}
+
 /** A production settings module beside the one the server runs (harbour.settings.production beside harbour.settings.dev), as Wagtail's and cookiecutter-django's layouts have. */
 function productionSibling(src: SourceTree, d: NonNullable<Entrypoint["django"]>): string | undefined {
     const parts = d.runtimeSettings.split(".");

@@ -2123,3 +2123,20 @@ describe("worker classes that need a particular gunicorn or Socket.IO server", (
         assert.equal(asgi.server.workers, 1);
     });
 });
+
+describe("Django's ALLOWED_HOSTS", () => {
+    const APPS = path.join(FIXTURES, "apps");
+    it("GIVEN ALLOWED_HOSTS read from DJANGO_ALLOWED_HOSTS, or a list of only local and hosting-platform hosts THEN a note says where the site's host names go", () => {
+        assert.ok(
+            synthesize(path.join(APPS, "cookiecutter-django-heroku")).plan.notes.includes(
+                "config/settings/production.py reads ALLOWED_HOSTS from DJANGO_ALLOWED_HOSTS: set it in the component's `env` to the host names the site answers on; Django answers 400 (Bad Request) to any other Host header.",
+            ),
+        );
+        assert.ok(
+            synthesize(path.join(APPS, "locallibrary-railway")).plan.notes.includes(
+                "locallibrary/settings.py lists only .railway.app, .pythonanywhere.com, 127.0.0.1, localhost in ALLOWED_HOSTS: add the host names the site answers on (or read them from the environment); Django answers 400 (Bad Request) to any other Host header.",
+            ),
+        );
+        assert.ok(!synthesize(path.join(APPS, "static-root-var-www")).plan.notes.some((n) => n.includes("ALLOWED_HOSTS")));
+    });
+});
