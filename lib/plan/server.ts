@@ -1,7 +1,6 @@
 import { compare } from "@renovatebot/pep440";
 import { DEFAULTS } from "../data/defaults";
-import { AppInterface } from "../data/frameworks";
-import { SOCKETIO_INNER_ARGS } from "../data/frameworks";
+import { AppInterface, SOCKETIO_INNER_ARGS } from "../data/frameworks";
 import { UVICORN_LEGACY_WORKER_CLASS, UVICORN_WORKER_CLASS, UVICORN_WORKER_RELEASES } from "../data/servers";
 import { Dependencies } from "../detect/dependencies";
 import { gunicornConfigFile, ProcfileWeb } from "../detect/procfile";
