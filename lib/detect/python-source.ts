@@ -107,7 +107,16 @@ export type Step =
     /** django-split-settings' include("a.py", "b.py"): the files run in this module's namespace. */
     | { readonly kind: "include"; readonly files: readonly string[]; readonly guards: readonly Guard[] };
 
+/** A decorator as written: what it calls (qualified through the imports), its positional arguments, and the function it decorates. */
+export interface Decorator {
+    readonly callee: string;
+    readonly args: readonly Expr[];
+    readonly target?: string;
+}
+
 export interface PyModule {
+    /** Every decorator in the file, at any depth, in source order. */
+    readonly decorators: readonly Decorator[];
     /** Modules imported anywhere in the file ("flask", "falcon.asgi", ".base"). */
     readonly imported: ReadonlySet<string>;
     /** Top-level import bindings (including those under top-level if/try blocks). */
@@ -706,7 +715,27 @@ export function parseModule(text: string): PyModule {
 
     topLevel(tree.topNode, false, []);
 
+    // Decorators, at any depth: `@click.command("init-db")` on `def init_db_command()`.
+    const decorators: Decorator[] = [];
+    const cursor = tree.cursor();
+    do {
+        if (cursor.name === "Decorator") {
+            const node = cursor.node;
+            const parts = children(node).filter((c) => c.name === "VariableName").map((c) => src(c));
+            const argList = children(node).find((c) => c.name === "ArgList");
+            const fn = node.parent?.getChild("FunctionDefinition")?.getChild("VariableName");
+            if (parts.length > 0) {
+                decorators.push({
+                    callee: [resolve(parts[0]), ...parts.slice(1)].join("."),
+                    args: argList === undefined ? [] : children(argList).filter((c) => c.name !== "(" && c.name !== ")" && c.name !== "," && c.name !== "ArgList").map((c) => expr(c)),
+                    target: fn === undefined || fn === null ? undefined : src(fn),
+                });
+            }
+        }
+    } while (cursor.next());
+
     return {
+        decorators,
         imported,
         bindings,
         starImports,

@@ -193,7 +193,10 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     });
     const writes = detected.map((w) => inInstalledCopy(w, installedRoots, `${DEFAULTS.venv}/lib/python${python.version}/site-packages`));
     // An SQLite database the app keeps (a file, or in a folder such as Flask-SQLAlchemy's instance folder) is the app's own: migrations can run at deploy.
-    const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data") }, notes);
+    // The folder an SQLite database lives in: Flask's instance folder, or a database file's own folder (an init-db release runs while it holds none).
+    const dbHome = writes.find((w) => w.kind === "data" && (w.holds === "instance" || (w.holds === "database" && !w.file)));
+    const databaseDir = dbHome === undefined ? undefined : dbHome.path.startsWith("/") ? dbHome.path : `${workdir}/${dbHome.path}`;
+    const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data"), databaseDir }, notes);
     const writablePaths = planWritablePaths(o, writes, workdir, (rel) => src.isFile(rel), notes, (rel) => src.list(rel).filter((e) => e.isFile()).map((e) => e.name));
     const server = placePidfile(src, planned, workdir, entry.chdir, writablePaths.map((w) => w.path), notes);
 

@@ -1,3 +1,4 @@
+import { quote as shellQuote } from "shell-quote";
 import { parse as parseToml } from "smol-toml";
 import { DEFAULTS } from "../data/defaults";
 import { DjangoProject } from "../detect/django";
@@ -6,7 +7,7 @@ import { detectFrontend } from "../detect/frontend";
 import { commands, displayWords, shellTokens } from "../detect/procfile";
 import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
-import { ImportRoot } from "../detect/app-code";
+import { candidates, ImportRoot, moduleReader } from "../detect/app-code";
 import { EnvView } from "../detect/python-eval";
 import { str } from "../detect/python-source";
 import { SourceTree } from "../detect/source";
@@ -446,6 +447,34 @@ export interface ReleaseFacts {
     readonly installed: ReadonlySet<string>;
     /** The app keeps an SQLite database of its own (a detected database file, or a folder it is kept in): migrations can run at deploy. */
     readonly sqlite: boolean;
+    /** The folder (absolute) the app's SQLite database is kept in, a data path: Flask's instance folder, or a database file's folder. */
+    readonly databaseDir?: string;
+}
+
+/** Names of the CLI commands apps give their "create the tables" step (Flask's tutorial: `flask init-db`). */
+const INIT_DB_COMMANDS = new Set(["init-db", "init_db", "initdb", "create-db", "create_db", "createdb"]);
+
+/**
+ * A click command of the app's code named like INIT_DB_COMMANDS:
+ * `@click.command("init-db")` (registered with app.cli.add_command) or
+ * `@app.cli.command("init-db")`; unnamed, click names it after the function
+ * (underscores to dashes, a `_command`/`_cmd` suffix dropped).
+ */
+function initDbCommand(src: SourceTree, entry: Entrypoint): { file: string; name: string } | undefined {
+    const roots: ImportRoot[] = [entry.root ?? { dir: entry.chdir, why: "the source folder" }];
+    const reader = moduleReader(src, roots);
+    for (const c of candidates(src, roots)) {
+        for (const d of reader.parse(c.file)?.decorators ?? []) {
+            if (d.callee !== "click.command" && !d.callee.endsWith(".cli.command")) {
+                continue;
+            }
+            const name = str(d.args[0]) ?? d.target?.replace(/_(command|cmd)$/, "").replace(/_/g, "-");
+            if (name !== undefined && INIT_DB_COMMANDS.has(name)) {
+                return { file: c.file, name };
+            }
+        }
+    }
+    return undefined;
 }
 
 export function planRelease(src: SourceTree, o: CheckedOptions, entry: Entrypoint, facts: ReleaseFacts, notes: string[]): ReleasePlan | undefined {
@@ -554,6 +583,24 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     } else if (facts.installed.has("alembic") && alembicInPyproject(src, `${chdir}pyproject.toml`)) {
         // Alembic 1.16+ reads its settings from pyproject.toml's [tool.alembic] when there is no alembic.ini.
         migrate = { command: ["alembic", "upgrade", "head"], workdir, source: `Alembic ([tool.alembic] in ${chdir}pyproject.toml)` };
+    }
+    if (!migrate && facts.databaseDir !== undefined && (entry.framework === "flask" || entry.framework === "quart")) {
+        const init = initDbCommand(src, entry);
+        if (init !== undefined) {
+            // Run once: while the data folder holds no database yet (the first deploy; the volume keeps it after), since such
+            // commands create the tables from scratch (Flask's tutorial's drops them first).
+            const dir = shellQuote([facts.databaseDir]);
+            const run = shellQuote([entry.framework, "--app", flaskApp(entry), init.name]);
+            notes.push(
+                `${init.file} defines \`${entry.framework} ${init.name}\`, which creates the app's tables: it is the release step while ${facts.databaseDir} holds no database file yet ` +
+                    "(the first deploy; the volume keeps the database after), so a redeploy does not recreate the tables. Set `releaseCommand` to change it.",
+            );
+            return {
+                command: ["sh", "-c", `ls ${dir}/*.sqlite ${dir}/*.sqlite3 ${dir}/*.db >/dev/null 2>&1 || exec ${run}`],
+                workdir,
+                source: `${init.file} (${init.name}, on the first deploy)`,
+            };
+        }
     }
     if (migrate && !facts.sqlite) {
         notes.push(

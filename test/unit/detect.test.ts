@@ -2140,3 +2140,22 @@ describe("Django's ALLOWED_HOSTS", () => {
         assert.ok(!synthesize(path.join(APPS, "static-root-var-www")).plan.notes.some((n) => n.includes("ALLOWED_HOSTS")));
     });
 });
+
+describe("a Flask app's own command that creates its tables", () => {
+    afterEach(() => apps.cleanup());
+    it("GIVEN Flask's tutorial layout (`@click.command(\"init-db\")`, instance folder SQLite) THEN init-db (named after its function by click) is the release step while the instance folder holds no database", () => {
+        const files = {
+            "flaskr/__init__.py":
+                'import os\nfrom flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__, instance_relative_config=True)\n    app.config.from_mapping(DATABASE=os.path.join(app.instance_path, "flaskr.sqlite"))\n    os.makedirs(app.instance_path, exist_ok=True)\n    from . import db\n    db.init_app(app)\n    return app\n',
+            "flaskr/db.py":
+                "import sqlite3\nimport click\nfrom flask import current_app\n\n\ndef init_db():\n    sqlite3.connect(current_app.config['DATABASE']).executescript('CREATE TABLE IF NOT EXISTS post (id INTEGER)')\n\n\n@click.command()\ndef init_db_command():\n    init_db()\n\n\ndef init_app(app):\n    app.cli.add_command(init_db_command)\n",
+            "requirements.txt": "flask==3.1.0\n",
+        };
+        const { plan } = synthesize(apps.make(files));
+        assert.deepEqual(plan.release, {
+            command: ["sh", "-c", "ls /app/instance/*.sqlite /app/instance/*.sqlite3 /app/instance/*.db >/dev/null 2>&1 || exec flask --app flaskr\\:create_app\\(\\) init-db"],
+            workdir: "/app",
+            source: "flaskr/db.py (init-db, on the first deploy)",
+        });
+    });
+});
