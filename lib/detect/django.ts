@@ -86,7 +86,7 @@ export interface DjangoSettings {
      * A list setting's string entries, the environment variables its other
      * entries come from, and whether some come from elsewhere (unread).
      */
-    entriesOf(name: string): { readonly items: readonly string[]; readonly fromEnv: readonly string[]; readonly other: boolean; readonly file: string } | undefined;
+    entriesOf(name: string): { readonly items: readonly string[]; readonly fromEnv: readonly string[]; readonly other: boolean; readonly file: string; readonly defaults: readonly string[] } | undefined;
 }
 
 const SKIP = new Set([".git", ".venv", "venv", "env", "node_modules", "__pycache__", "tests", "test", "docs", "static", "templates", "site-packages", "build", "dist"]);
@@ -697,7 +697,16 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
                 return undefined;
             }
             const { items, unknown } = listOf(entry.bound);
-            return { items, fromEnv: unique(unknown.flatMap(envVariables)), other: unknown.some((u) => envVariables(u).length === 0), file: entry.file };
+            // String literals in the entries read from the environment: their defaults (env.list("X", default=["*"])).
+            const defaults: string[] = [];
+            for (const u of unknown) {
+                walk(u, (x) => {
+                    if (x.kind === "str") {
+                        defaults.push(x.value);
+                    }
+                });
+            }
+            return { items, fromEnv: unique(unknown.flatMap(envVariables)), other: unknown.some((u) => envVariables(u).length === 0), file: entry.file, defaults };
         },
     };
 }

@@ -102,7 +102,7 @@ type Token = string | { op: string } | { comment: string } | { op: "glob"; patte
 export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
     const text = src.readIfFile("Procfile");
     if (text === undefined) {
-        return readRenderYaml(src) ?? readRailway(src, "railway.toml") ?? readRailway(src, "railway.json");
+        return readRenderYaml(src) ?? readRailway(src, "railway.toml") ?? readRailway(src, "railway.json") ?? readAppYaml(src);
     }
     let web: ProcfileWeb | undefined;
     let release: string | undefined;
@@ -280,6 +280,101 @@ function readRenderYaml(src: SourceTree): ProcfileFacts | undefined {
         others,
         notes,
     };
+}
+
+/**
+ * Google App Engine's app.yaml (standard environment): its `entrypoint` is
+ * the web command (`gunicorn -b :$PORT main:app`); App Engine runs no
+ * release step. Only for a Python runtime (`runtime: python311`).
+ */
+function readAppYaml(src: SourceTree): ProcfileFacts | undefined {
+    const file = "app.yaml";
+    const loaded = platformFile(src, file, loadYaml);
+    if (loaded === undefined || "broken" in loaded) {
+        return loaded?.broken;
+    }
+    const doc = loaded.doc as Record<string, unknown> | null;
+    const runtime = nonEmpty(doc?.["runtime"]);
+    const start = nonEmpty(doc?.["entrypoint"]);
+    if (runtime === undefined || !runtime.startsWith("python") || start === undefined) {
+        return undefined;
+    }
+    const origin: ProcessOrigin = { file, subject: file, web: `${file}'s entrypoint`, webSource: `${file} entrypoint`, releaseSource: `${file} (none)` };
+    return { origin, web: webCommand(src, start, origin), others: [], notes: [] };
+}
+
+/**
+ * What the hosting platform's config sets in the app's environment, or says
+ * the app needs: fly.toml's [env], App Engine's app.yaml env_variables,
+ * render.yaml's Python web service's envVars (a `value`; `sync: false` and
+ * `fromDatabase`/`fromService` name a variable the user must give), and
+ * app.json's env (what Heroku's deploy button asks for: named, with the
+ * default it offers); and fly.toml's volume mounts. PORT is the image's own.
+ */
+export interface PlatformEnv {
+    /** Name, value and the file that sets it, in file order. */
+    readonly set: ReadonlyArray<readonly [string, string, string]>;
+    /** Names the platform fills in at deploy time (secrets, database URLs), or asks for, and the file. */
+    readonly needs: ReadonlyArray<readonly [string, string]>;
+    /** Folders the platform mounts a volume at (fly.toml's [mounts] destination), absolute. */
+    readonly mounts: readonly string[];
+}
+
+export function readPlatformEnv(src: SourceTree): PlatformEnv {
+    const set: Array<readonly [string, string, string]> = [];
+    const needs: Array<readonly [string, string]> = [];
+    const scalar = (v: unknown): string | undefined => (typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : undefined);
+    const parsed = (file: string, parse: (t: string) => unknown): Record<string, unknown> | undefined => {
+        const text = src.readIfFile(file);
+        try {
+            const doc = text === undefined ? undefined : parse(text);
+            return doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>) : undefined;
+        } catch {
+            return undefined;
+        }
+    };
+    const table = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+    for (const [k, v] of Object.entries(table(parsed("fly.toml", parseToml)?.["env"]))) {
+        const value = scalar(v);
+        if (value !== undefined) {
+            set.push([k, value, "fly.toml [env]"]);
+        }
+    }
+    const appYaml = parsed("app.yaml", loadYaml);
+    if (String(appYaml?.["runtime"] ?? "").startsWith("python")) {
+        for (const [k, v] of Object.entries(table(appYaml?.["env_variables"]))) {
+            const value = scalar(v);
+            if (value !== undefined) {
+                set.push([k, value, "app.yaml env_variables"]);
+            }
+        }
+    }
+    const services = parsed("render.yaml", loadYaml)?.["services"];
+    const web = (Array.isArray(services) ? services : []).map(table).find((s) => s["type"] === "web" && (s["runtime"] ?? s["env"]) === "python" && nonEmpty(s["rootDir"]) === undefined);
+    for (const row of Array.isArray(web?.["envVars"]) ? (web!["envVars"] as unknown[]).map(table) : []) {
+        const key = nonEmpty(row["key"]);
+        if (key === undefined) {
+            continue;
+        }
+        const value = scalar(row["value"]);
+        if (value !== undefined) {
+            set.push([key, value, "render.yaml envVars"]);
+        } else if (row["sync"] === false || row["fromDatabase"] !== undefined || row["fromService"] !== undefined || row["generateValue"] !== undefined) {
+            needs.push([key, "render.yaml envVars"]);
+        }
+    }
+    // app.json's env is what Heroku's deploy button asks for (a `value` is only the default it offers): named, not set.
+    for (const [k, v] of Object.entries(table(parsed("app.json", JSON.parse)?.["env"]))) {
+        const row = table(v);
+        const value = typeof v === "string" ? v : scalar(row["value"]);
+        if (row["required"] !== false || row["generator"] !== undefined || (value !== undefined && value !== "")) {
+            needs.push([k, value !== undefined && value !== "" ? `app.json env, default ${value}` : "app.json env"]);
+        }
+    }
+    // fly.toml's volumes: [mounts] (or [[mounts]]) destination.
+    const flyMounts = parsed("fly.toml", parseToml)?.["mounts"];
+    const mounts = (Array.isArray(flyMounts) ? flyMounts : [flyMounts]).map(table).flatMap((m) => (typeof m["destination"] === "string" && m["destination"].startsWith("/") ? [m["destination"]] : []));
+    return { set: set.filter(([k]) => k !== "PORT"), needs, mounts };
 }
 
 /**
@@ -1055,9 +1150,25 @@ function withUwsgiIni(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
         return ini.length > 0 ? { ...web, notes: [...web.notes, `${web.origin.web} names uWSGI's ${ini[0]}, which is not in the source folder; the app is looked for in the code.`] } : web;
     }
     const opts: UwsgiOptions = new Map();
-    for (const [k, v] of readIni(src.read(file)).get("uwsgi") ?? []) {
+    // uWSGI's magic variables in the file: %d is the file's own folder (with its slash), %(option) another option's value.
+    const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/") + 1) : "./";
+    const section = readIni(src.read(file)).get("uwsgi") ?? new Map<string, string>();
+    const expand = (v: string): string => v.replace(/%d/g, dir).replace(/%\(([A-Za-z0-9_-]+)\)/g, (m, name: string) => section.get(name) ?? section.get(name.replace(/-/g, "_")) ?? m);
+    for (const [k, v] of section) {
         for (const value of v.split("\n")) {
-            uwsgiAdd(opts, k, value.trim());
+            uwsgiAdd(opts, k, expand(expand(value.trim())));
+        }
+    }
+    // Paths the magic variables made relative to the source folder: "./app.py" is "app.py", "./" the source folder itself.
+    for (const key of ["chdir", "wsgi-file", "file", "pythonpath", "python-path"]) {
+        const values = opts.get(key);
+        if (values !== undefined) {
+            const norm = values.map((v) => (v.startsWith("/") ? v : (joinPath("", v.replace(/\/+$/, "")) ?? v))).filter((v) => !(key === "chdir" && v === ""));
+            if (norm.length > 0) {
+                opts.set(key, norm);
+            } else {
+                opts.delete(key);
+            }
         }
     }
     // The command line's options (other than --ini) win.

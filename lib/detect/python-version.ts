@@ -92,10 +92,13 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
         exact.push(exactOrThrow("runtime.txt", text, 'write it as "python-3.12" (or "python-3.12.4"), or set `python`.', false));
     }
 
-    // Render's documented switch: the service's PYTHON_VERSION environment variable in render.yaml.
-    const render = renderPythonVersion(src);
-    if (render !== undefined && minorOf(render) !== undefined) {
-        exact.push({ version: minorOf(render)!, said: render, source: "render.yaml PYTHON_VERSION", hint: false });
+    // The platforms' documented switches: render.yaml's PYTHON_VERSION envVar, nixpacks.toml's NIXPACKS_PYTHON_VERSION
+    // (Railway), app.yaml's runtime (App Engine: python311).
+    for (const [said, source] of platformPythons(src)) {
+        const version = minorOf(said);
+        if (version !== undefined) {
+            exact.push({ version, said, source, hint: false });
+        }
     }
 
     const managed = versionManagerPython(src);
@@ -159,6 +162,35 @@ function setuptoolsRanges(src: SourceTree): PythonRange[] {
     const fromPy = str(expr);
     if (fromPy !== undefined) {
         out.push(pep440Range("setup.py python_requires", fromPy));
+    }
+    return out;
+}
+
+/** The Python the hosting platform's config names, with the file: render.yaml, nixpacks.toml, app.yaml. */
+function platformPythons(src: SourceTree): Array<readonly [string, string]> {
+    const out: Array<readonly [string, string]> = [];
+    const render = renderPythonVersion(src);
+    if (render !== undefined) {
+        out.push([render, "render.yaml PYTHON_VERSION"]);
+    }
+    const nixpacks = src.readIfFile("nixpacks.toml");
+    try {
+        const v = nixpacks === undefined ? undefined : table(parseToml(nixpacks) as Record<string, unknown>, "variables")?.["NIXPACKS_PYTHON_VERSION"];
+        if (typeof v === "string" || typeof v === "number") {
+            out.push([String(v), "nixpacks.toml NIXPACKS_PYTHON_VERSION"]);
+        }
+    } catch {
+        // not TOML Nixpacks would read either
+    }
+    const appYaml = src.readIfFile("app.yaml");
+    try {
+        const runtime = appYaml === undefined ? undefined : (loadYaml(appYaml) as Record<string, unknown> | null)?.["runtime"];
+        // python311 -> 3.11
+        if (typeof runtime === "string" && /^python3\d+$/.test(runtime)) {
+            out.push([`3.${runtime.slice("python3".length)}`, "app.yaml runtime"]);
+        }
+    } catch {
+        // not YAML App Engine would read either
     }
     return out;
 }

@@ -387,42 +387,80 @@ function configObjectPaths(
             continue;
         }
         const arg = call.args[0];
-        const target = str(arg) ?? (arg.kind === "ref" ? arg.path : undefined);
-        if (target === undefined || target === "__name__") {
-            continue;
-        }
-        const asModule = reader.fileOf(target, { file, root });
-        const cut = target.lastIndexOf(".");
-        const asClass = asModule === undefined && cut > 0 ? reader.fileOf(target.slice(0, cut), { file, root }) : undefined;
-        const where = asModule ?? asClass;
-        const cfg = where ? reader.parse(where.file) : undefined;
-        if (!where || !cfg) {
-            continue;
-        }
-        const cls = asClass ? cfg.classes.get(target.slice(cut + 1)) : undefined;
-        for (const key of UPLOAD_KEYS) {
-            const value = asClass ? cls?.fields.get(key) : cfg.value(key);
-            const path = pathValue(value, contextOf(where.file, where.root));
-            if (path !== undefined && path !== "" && !path.startsWith("/")) {
-                add({ path, kind: "data", file: false, holds: "uploads", why: `${where.file}: ${key} (the config ${file} loads with from_object) names the upload folder` });
+        // from_object(config[config_name]) with a dict of config classes (Flasky's layout): every class in it.
+        const dictTarget = arg.kind === "subscript" && arg.target.kind === "ref" ? arg.target.path : undefined;
+        const targets = dictTarget !== undefined ? configDictClasses(reader, mod, file, root, dictTarget) : [str(arg) ?? (arg.kind === "ref" ? arg.path : undefined)];
+        for (const target of targets) {
+            if (target === undefined || target === "__name__") {
+                continue;
             }
+            configObjectTarget(reader, file, root, target, contextOf, sets, uploads, mod, add);
         }
-        const value = (key: string): Expr | undefined => (asClass ? cls?.fields.get(key) : cfg.value(key));
-        uploads.push(...uploadSetFolders(sets, value, contextOf(where.file, where.root), where.file, ` (the config ${file} loads with from_object)`));
-        // Flask-Caching's and Flask-Session's file-system backends, configured in the same object (the app module imports the extension).
-        const imports = (m: string): boolean => [...mod.imported].some((i) => i === m || i.startsWith(`${m}.`));
-        const ctx = contextOf(where.file, where.root);
-        const cacheType = settingString(cfg, value("CACHE_TYPE"));
-        const cacheDir = isFileSystemCacheType(cacheType) && imports("flask_caching") ? pathValue(value("CACHE_DIR"), ctx) : undefined;
-        if (cacheDir !== undefined && cacheDir !== "" && cacheDir !== ctx.cwd) {
-            add({ path: cacheDir, kind: "scratch", file: false, holds: "cache", why: `${where.file}: Flask-Caching's CACHE_TYPE "${cacheType}" (the config ${file} loads with from_object) keeps its cache in CACHE_DIR ${cacheDir}` });
+    }
+}
+
+/** The classes a dict of config classes names (`config = {"production": ProductionConfig, ...}`), as dotted paths. */
+function configDictClasses(reader: ModuleReader, mod: PyModule, file: string, root: ImportRoot, path: string): string[] {
+    const cut = path.lastIndexOf(".");
+    const where = cut > 0 ? reader.fileOf(path.slice(0, cut), { file, root }) : { file, root };
+    const home = where === undefined ? undefined : where.file === file ? mod : reader.parse(where.file);
+    const dict = home?.value(cut > 0 ? path.slice(cut + 1) : path);
+    if (dict?.kind !== "dict" || where === undefined) {
+        return [];
+    }
+    const moduleOf = cut > 0 ? path.slice(0, cut) : undefined;
+    return dict.entries.flatMap(([, v]) => (v.kind === "ref" ? [v.path.includes(".") || moduleOf === undefined ? v.path : `${moduleOf}.${v.path}`] : []));
+}
+
+/** One config object from_object loads: a module of the app, or a class in one (its bases in that module followed for what it inherits). */
+function configObjectTarget(
+    reader: ModuleReader,
+    file: string,
+    root: ImportRoot,
+    target: string,
+    contextOf: (file: string, root: ImportRoot) => PathContext,
+    sets: readonly string[],
+    uploads: UploadSetFolder[],
+    mod: PyModule,
+    add: AddPath,
+): void {
+    const asModule = reader.fileOf(target, { file, root });
+    const cut = target.lastIndexOf(".");
+    const asClass = asModule === undefined && cut > 0 ? reader.fileOf(target.slice(0, cut), { file, root }) : undefined;
+    const where = asModule ?? asClass;
+    const cfg = where ? reader.parse(where.file) : undefined;
+    if (!where || !cfg) {
+        return;
+    }
+    const own = asClass ? cfg.classes.get(target.slice(cut + 1)) : undefined;
+    // The class's fields over its bases' (in the same module), as Python looks attributes up.
+    const chain: ClassDef[] = [];
+    for (let c = own; c !== undefined && !chain.includes(c) && chain.length < 8; c = c.bases.map((b) => cfg.classes.get(b)).find((x) => x !== undefined)) {
+        chain.push(c);
+    }
+    const cls = own === undefined ? undefined : { fields: new Map(chain.reverse().flatMap((c) => [...c.fields])) };
+    for (const key of UPLOAD_KEYS) {
+        const value = asClass ? cls?.fields.get(key) : cfg.value(key);
+        const path = pathValue(value, contextOf(where.file, where.root));
+        if (path !== undefined && path !== "" && !path.startsWith("/")) {
+            add({ path, kind: "data", file: false, holds: "uploads", why: `${where.file}: ${key} (the config ${file} loads with from_object) names the upload folder` });
         }
-        if (imports("flask_session") && settingString(cfg, value("SESSION_TYPE")) === "filesystem") {
-            const dir = value("SESSION_FILE_DIR");
-            const path = dir === undefined ? joinPath(ctx.cwd, "flask_session") : pathValue(dir, ctx);
-            if (path !== undefined && path !== "" && path !== ctx.cwd) {
-                add({ path, kind: "scratch", file: false, holds: "sessions", why: `${where.file}: Flask-Session's SESSION_TYPE "filesystem" (the config ${file} loads with from_object) keeps sessions in ${path}` });
-            }
+    }
+    const value = (key: string): Expr | undefined => (asClass ? cls?.fields.get(key) : cfg.value(key));
+    uploads.push(...uploadSetFolders(sets, value, contextOf(where.file, where.root), where.file, ` (the config ${file} loads with from_object)`));
+    // Flask-Caching's and Flask-Session's file-system backends, configured in the same object (the app module imports the extension).
+    const imports = (m: string): boolean => [...mod.imported].some((i) => i === m || i.startsWith(`${m}.`));
+    const ctx = contextOf(where.file, where.root);
+    const cacheType = settingString(cfg, value("CACHE_TYPE"));
+    const cacheDir = isFileSystemCacheType(cacheType) && imports("flask_caching") ? pathValue(value("CACHE_DIR"), ctx) : undefined;
+    if (cacheDir !== undefined && cacheDir !== "" && cacheDir !== ctx.cwd) {
+        add({ path: cacheDir, kind: "scratch", file: false, holds: "cache", why: `${where.file}: Flask-Caching's CACHE_TYPE "${cacheType}" (the config ${file} loads with from_object) keeps its cache in CACHE_DIR ${cacheDir}` });
+    }
+    if (imports("flask_session") && settingString(cfg, value("SESSION_TYPE")) === "filesystem") {
+        const dir = value("SESSION_FILE_DIR");
+        const path = dir === undefined ? joinPath(ctx.cwd, "flask_session") : pathValue(dir, ctx);
+        if (path !== undefined && path !== "" && path !== ctx.cwd) {
+            add({ path, kind: "scratch", file: false, holds: "sessions", why: `${where.file}: Flask-Session's SESSION_TYPE "filesystem" (the config ${file} loads with from_object) keeps sessions in ${path}` });
         }
     }
 }

@@ -12,6 +12,7 @@ import { detectEntrypoint, Entrypoint, importRoots } from "../detect/entrypoint"
 import { importTimeEnv } from "../detect/import-env";
 import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
+import { readPlatformEnv } from "../detect/procfile";
 import { detectWritablePaths, WritablePath } from "../detect/writable-paths";
 import { InputError } from "../errors";
 import { DOTTED_NAME, IDENTIFIER, URL_PATH } from "../validate";
@@ -192,11 +193,17 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         paste: entry.paste,
     });
     const writes = detected.map((w) => inInstalledCopy(w, installedRoots, `${DEFAULTS.venv}/lib/python${python.version}/site-packages`));
+    // The platform's volumes (fly.toml [mounts]): the app keeps data there, as on the platform.
+    for (const m of readPlatformEnv(src).mounts) {
+        writes.push({ path: m, kind: "data", file: false, holds: "files", why: "fly.toml [mounts] destination" });
+    }
     // An SQLite database the app keeps (a file, or in a folder such as Flask-SQLAlchemy's instance folder) is the app's own: migrations can run at deploy.
     // The folder an SQLite database lives in: Flask's instance folder, or a database file's own folder (an init-db release runs while it holds none).
+    const abs = (p: string) => (p.startsWith("/") ? p : `${DEFAULTS.workdir}/${p}`);
     const dbHome = writes.find((w) => w.kind === "data" && (w.holds === "instance" || (w.holds === "database" && !w.file)));
-    const databaseDir = dbHome === undefined ? undefined : dbHome.path.startsWith("/") ? dbHome.path : `${workdir}/${dbHome.path}`;
-    const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data"), databaseDir }, notes);
+    const dbFile = writes.find((w) => w.kind === "data" && w.holds === "database" && w.file);
+    const database = dbHome !== undefined ? { dir: abs(dbHome.path) } : dbFile !== undefined ? { file: abs(dbFile.path) } : undefined;
+    const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data"), database }, notes);
     const writablePaths = planWritablePaths(o, writes, workdir, (rel) => src.isFile(rel), notes, (rel) => src.list(rel).filter((e) => e.isFile()).map((e) => e.name));
     const server = placePidfile(src, planned, workdir, entry.chdir, writablePaths.map((w) => w.path), notes);
 
@@ -223,7 +230,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         );
     }
 
-    const imageEnv = { ...webCommandEnv(entry, notes), ...djangoImageEnv(entry, notes) };
+    const imageEnv = { ...webCommandEnv(src, entry, notes), ...djangoImageEnv(entry, notes) };
     djangoDebug(src, entry, imageEnv, notes);
     djangoHosts(entry, notes);
 
@@ -356,9 +363,10 @@ const OWN_ENV = new Set(["PATH", "VIRTUAL_ENV", "HOME", "LANG", "PORT", "PYTHONP
  * DJANGO_SETTINGS_MODULE and PYTHONPATH are read by detection instead; a
  * value that expands another variable is not carried.
  */
-function webCommandEnv(entry: Entrypoint, notes: string[]): Record<string, string> {
+function webCommandEnv(src: SourceTree, entry: Entrypoint, notes: string[]): Record<string, string> {
     const web = entry.procfile?.web;
     const env: Record<string, string> = {};
+    platformEnv(src, env, notes);
     if (web === undefined) {
         return env;
     }
@@ -384,6 +392,34 @@ function webCommandEnv(entry: Entrypoint, notes: string[]): Record<string, strin
         notes.push(`${web.origin.web} sets ${expands.join(", ")} from other variables or with characters an image variable cannot hold; not carried: set ${expands.length > 1 ? "them" : "it"} in \`env\`.`);
     }
     return env;
+}
+
+/**
+ * The hosting platform's environment (fly.toml [env], app.yaml env_variables,
+ * render.yaml envVars, app.json env): values it sets become the image's, as
+ * the platform set them for every process (the web command's own win); the
+ * variables it fills in at deploy time (secrets, database URLs) are named
+ * for the component's env/secretEnv.
+ */
+function platformEnv(src: SourceTree, env: Record<string, string>, notes: string[]): void {
+    const p = readPlatformEnv(src);
+    const taken: string[] = [];
+    for (const [name, value, file] of p.set) {
+        if (OWN_ENV.has(name) || name === "PYTHON_VERSION" || name.startsWith("NIXPACKS_") || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || value.includes("$") || /[\x00-\x1f\x7f]/.test(value) || name in env) {
+            continue;
+        }
+        env[name] = value;
+        taken.push(`${name}=${value} (${file})`);
+    }
+    if (taken.length > 0) {
+        notes.push(`The platform's config sets ${taken.join(", ")}: the image sets ${taken.length > 1 ? "them" : "it"} for every process; the container's environment overrides it.`);
+    }
+    const needs = p.needs.filter(([name]) => !(name in env));
+    if (needs.length > 0) {
+        notes.push(
+            `The platform fills in or asks for ${needs.map(([n, f]) => `${n} (${f})`).join(", ")} at deploy time: set ${needs.length > 1 ? "them" : "it"} with PythonApp's \`env\` (\`secretEnv\` for secrets).`,
+        );
+    }
 }
 
 function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, string> {
@@ -428,7 +464,7 @@ function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, stri
  */
 function djangoHosts(entry: Entrypoint, notes: string[]): void {
     const allowed = entry.django?.settings.entriesOf("ALLOWED_HOSTS");
-    if (allowed === undefined || allowed.other || allowed.items.includes("*") || (allowed.items.length === 0 && allowed.fromEnv.length === 0)) {
+    if (allowed === undefined || allowed.other || allowed.items.includes("*") || allowed.defaults.some((d) => d.split(",").includes("*")) || (allowed.items.length === 0 && allowed.fromEnv.length === 0)) {
         return;
     }
     const listed = allowed.items.length > 0 ? ` (${allowed.items.join(", ")}${allowed.fromEnv.length > 0 ? " by default" : ""})` : "";

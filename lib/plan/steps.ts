@@ -447,8 +447,11 @@ export interface ReleaseFacts {
     readonly installed: ReadonlySet<string>;
     /** The app keeps an SQLite database of its own (a detected database file, or a folder it is kept in): migrations can run at deploy. */
     readonly sqlite: boolean;
-    /** The folder (absolute) the app's SQLite database is kept in, a data path: Flask's instance folder, or a database file's folder. */
-    readonly databaseDir?: string;
+    /**
+     * Where the app's SQLite database is kept, absolute: a data folder (Flask's instance folder, a database's own folder), or the
+     * file itself (linked into /data: it exists once its link's target does).
+     */
+    readonly database?: { readonly dir: string } | { readonly file: string };
 }
 
 /** Names of the CLI commands apps give their "create the tables" step (Flask's tutorial: `flask init-db`). */
@@ -584,19 +587,22 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
         // Alembic 1.16+ reads its settings from pyproject.toml's [tool.alembic] when there is no alembic.ini.
         migrate = { command: ["alembic", "upgrade", "head"], workdir, source: `Alembic ([tool.alembic] in ${chdir}pyproject.toml)` };
     }
-    if (!migrate && facts.databaseDir !== undefined && (entry.framework === "flask" || entry.framework === "quart")) {
+    const db = facts.database;
+    if (!migrate && db !== undefined && (entry.framework === "flask" || entry.framework === "quart")) {
         const init = initDbCommand(src, entry);
         if (init !== undefined) {
-            // Run once: while the data folder holds no database yet (the first deploy; the volume keeps it after), since such
-            // commands create the tables from scratch (Flask's tutorial's drops them first).
-            const dir = shellQuote([facts.databaseDir]);
+            // Run once: while there is no database yet (the first deploy; the volume keeps it after), since such commands
+            // create the tables from scratch (Flask's tutorial's drops them first). A linked file exists once its target does.
+            const where = "dir" in db ? db.dir : db.file;
+            const q = shellQuote([where]);
+            const exists = "dir" in db ? `ls ${q}/*.sqlite ${q}/*.sqlite3 ${q}/*.db >/dev/null 2>&1` : `test -e ${q}`;
             const run = shellQuote([entry.framework, "--app", flaskApp(entry), init.name]);
             notes.push(
-                `${init.file} defines \`${entry.framework} ${init.name}\`, which creates the app's tables: it is the release step while ${facts.databaseDir} holds no database file yet ` +
+                `${init.file} defines \`${entry.framework} ${init.name}\`, which creates the app's tables: it is the release step while ${"dir" in db ? `${where} holds no database file` : `${where} does not exist`} yet ` +
                     "(the first deploy; the volume keeps the database after), so a redeploy does not recreate the tables. Set `releaseCommand` to change it.",
             );
             return {
-                command: ["sh", "-c", `ls ${dir}/*.sqlite ${dir}/*.sqlite3 ${dir}/*.db >/dev/null 2>&1 || exec ${run}`],
+                command: ["sh", "-c", `${exists} || exec ${run}`],
                 workdir,
                 source: `${init.file} (${init.name}, on the first deploy)`,
             };

@@ -2159,3 +2159,47 @@ describe("a Flask app's own command that creates its tables", () => {
         });
     });
 });
+
+describe("hosting platforms' config files", () => {
+    afterEach(() => apps.cleanup());
+    const MAIN = { "main.py": "import os\nfrom flask import Flask\n\napp = Flask(__name__)\n", "requirements.txt": "flask==3.1.0\ngunicorn==23.0.0\n" };
+
+    it("GIVEN App Engine's app.yaml (runtime python311, entrypoint, env_variables) THEN its entrypoint is the web command, 3.11 its Python, its variables the image's", () => {
+        const { plan } = synthesize(
+            apps.make({ ...MAIN, "app.yaml": "runtime: python311\nentrypoint: gunicorn -b :$PORT -w 2 main:app\nenv_variables:\n  GREETING: hello\n" }),
+        );
+        assert.deepEqual(plan.entrypoint, { spec: "main:app", interface: "wsgi", source: "app.yaml" });
+        assert.equal(plan.server.defaultWorkers, 2);
+        assert.deepEqual(plan.python, { version: "3.11", source: "app.yaml runtime" });
+        assert.deepEqual(plan.imageEnv, { GREETING: "hello" });
+    });
+
+    it("GIVEN fly.toml's [env] and [mounts], render.yaml's envVars, app.json's env and nixpacks.toml's Python THEN values set are the image's, mounts are data folders, asked-for variables are named", () => {
+        const fly = synthesize(apps.make({ ...MAIN, "fly.toml": 'app = "x"\n\n[env]\n  PORT = "8080"\n  DB_PATH = "/data/x.db"\n\n[mounts]\n  source = "x_data"\n  destination = "/data"\n' })).plan;
+        assert.deepEqual(fly.imageEnv, { DB_PATH: "/data/x.db" });
+        assert.deepEqual(
+            fly.writablePaths.map((w) => [w.path, w.kind]),
+            [["/data", "data"]],
+        );
+        const render = synthesize(
+            apps.make({
+                ...MAIN,
+                "render.yaml":
+                    "services:\n  - type: web\n    runtime: python\n    name: x\n    startCommand: gunicorn main:app\n    envVars:\n      - key: PYTHON_VERSION\n        value: 3.11.9\n      - key: MODE\n        value: production\n      - key: API_TOKEN\n        sync: false\n",
+            }),
+        ).plan;
+        assert.deepEqual(render.imageEnv, { MODE: "production" });
+        assert.equal(render.python.version, "3.11");
+        assert.ok(render.notes.includes("The platform fills in or asks for API_TOKEN (render.yaml envVars) at deploy time: set it with PythonApp's `env` (`secretEnv` for secrets)."), render.notes.join("\n"));
+        const heroku = synthesize(apps.make({ ...MAIN, Procfile: "web: gunicorn main:app\n", "app.json": '{"env": {"SECRET_KEY": {"generator": "secret"}, "DEBUG": {"value": "False"}}}' })).plan;
+        assert.deepEqual(heroku.imageEnv, {});
+        assert.ok(heroku.notes.some((n) => n.startsWith("The platform fills in or asks for SECRET_KEY (app.json env), DEBUG (app.json env, default False)")), heroku.notes.join("\n"));
+        assert.deepEqual(synthesize(apps.make({ ...MAIN, "nixpacks.toml": '[variables]\nNIXPACKS_PYTHON_VERSION = "3.11"\n' })).plan.python, { version: "3.11", source: "nixpacks.toml NIXPACKS_PYTHON_VERSION" });
+    });
+
+    it("GIVEN uwsgi.ini with chdir = %d and wsgi-file = %d/main.py THEN %d is the ini's folder", () => {
+        const { plan } = synthesize(apps.make({ ...MAIN, "uwsgi.ini": "[uwsgi]\nchdir = %d\nwsgi-file = %d/main.py\ncallable = app\n", Procfile: "web: uwsgi --ini uwsgi.ini\n" }));
+        assert.equal(plan.entrypoint.spec, "main:app");
+        assert.equal(plan.server.chdir, undefined);
+    });
+});
