@@ -407,6 +407,36 @@ export interface SettingCondition {
 
 const LIST_METHODS = new Set(["append", "extend", "insert", "remove"]);
 
+/** django-heroku and its fork django-on-heroku: `settings(locals())` rewrites the settings module's names at import. */
+const HEROKU_SETTINGS = new Set(["django_heroku.settings", "django_on_heroku.settings"]);
+
+/**
+ * The settings `django_heroku.settings(locals())` sets that the build cares
+ * about, unless its keyword turns that part off: staticfiles=True (the
+ * default) sets STATIC_ROOT to BASE_DIR/staticfiles (and creates it at
+ * import) with WhiteNoise's manifest storage, so collectstatic must run in
+ * the build; allowed_hosts=True sets ALLOWED_HOSTS to ['*'].
+ * Source: django-heroku 0.3.1's core.py (the fork's is the same).
+ */
+function herokuSettings(v: Expr): Array<readonly [string, Expr]> {
+    const callee = calleeOf(v);
+    if (v.kind !== "call" || !callee || !HEROKU_SETTINGS.has(callee) || calleeOf(v.args[0]) !== "locals") {
+        return [];
+    }
+    const on = (kw: string) => !(v.kwargs[kw]?.kind === "bool" && !v.kwargs[kw].value);
+    const out: Array<readonly [string, Expr]> = [];
+    if (on("staticfiles")) {
+        const join: Expr = { kind: "ref", path: "os.path.join", local: "os.path.join" };
+        out.push(["STATIC_ROOT", { kind: "call", callee: join, args: [{ kind: "ref", path: "BASE_DIR", local: "BASE_DIR" }, { kind: "str", value: "staticfiles" }], kwargs: {} }]);
+        out.push(["STATIC_URL", { kind: "str", value: "/static/" }]);
+        out.push(["STATICFILES_STORAGE", { kind: "str", value: "whitenoise.storage.CompressedManifestStaticFilesStorage" }]);
+    }
+    if (on("allowed_hosts")) {
+        out.push(["ALLOWED_HOSTS", { kind: "list", items: [{ kind: "str", value: "*" }] }]);
+    }
+    return out;
+}
+
 function unique<T>(items: Iterable<T>, key: (t: T) => unknown = (t) => t): T[] {
     const out: T[] = [];
     const keys = new Set<unknown>();
@@ -545,6 +575,10 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
                         const before = ns.get(name)?.bound ?? { kind: "ref", path: name, local: name };
                         const value = listMethod(before, method, v.args.map((a) => bind(a, lookup)), guards.length > 0);
                         set(name, { expr: value, bound: value, file, guards });
+                    } else {
+                        for (const [setting, value] of herokuSettings(v)) {
+                            set(setting, { expr: value, bound: bind(value, lookup), file, text: `${calleeOf(v)}(locals())`, guards });
+                        }
                     }
                     break;
                 }
