@@ -4,7 +4,7 @@ import { appSpec, relativeDir } from "../validate";
 import { aiohttpApp, classify, frameworkOfSpec, ImportRoot, moduleExists, ModuleReader, moduleReader, scanForApp } from "./app-code";
 import { Dependencies, readIni } from "./dependencies";
 import { DjangoProject, findDjango } from "./django";
-import { gunicornConfigFile, ownServer, ProcessOrigin, ProcfileFacts, ProcfileWeb, readProcfile } from "./procfile";
+import { gunicornConfigFile, ownServer, ProcessOrigin, ProcfileFacts, ProcfileWeb, readPlatformEnv, readProcfile } from "./procfile";
 import { parseModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -378,6 +378,7 @@ function djangoServer(
     buildEnv: Readonly<Record<string, string>> = {},
 ): Parameters<typeof findDjango>[1] {
     const file = gunicornConfigFile(src, web?.config, web?.chdir ?? chdir);
+    const platform = readPlatformEnv(src).set;
     const rawEnv = file === undefined ? undefined : parseModule(src.read(file)).value("raw_env");
     const fromConfig = (rawEnv?.kind === "list" ? rawEnv.items : []).flatMap((item): Array<readonly [string, string]> => {
         const text = str(item);
@@ -388,13 +389,17 @@ function djangoServer(
         const fromWeb = (web?.env ?? []).filter(([k]) => k === name).pop()?.[1];
         const fromFile = fromConfig.filter(([k]) => k === name).pop()?.[1];
         const fromBuild = buildEnv[name];
+        // The hosting platform's environment (fly.toml [env], app.yaml env_variables, render.yaml envVars) is the image's; the container's env outranks it.
+        const fromPlatform = platform.filter(([k]) => k === name).pop();
         return fromWeb !== undefined
             ? { value: fromWeb, from: (origin?.web ?? "the web command").replace(/^The /, "the ") }
             : fromFile !== undefined
               ? { value: fromFile, from: `${file}'s raw_env` }
               : fromBuild !== undefined
                 ? { value: fromBuild, from: "`buildEnv` (or PythonApp's `env`)" }
-                : undefined;
+                : fromPlatform !== undefined
+                  ? { value: fromPlatform[1], from: fromPlatform[2] }
+                  : undefined;
     };
     const settings = pick("DJANGO_SETTINGS_MODULE");
     const configuration = pick("DJANGO_CONFIGURATION");
