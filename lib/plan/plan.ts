@@ -10,6 +10,7 @@ import { importTimeSchedulers } from "../detect/background";
 import { Dependencies, detectDependencies, Installer } from "../detect/dependencies";
 import { detectEntrypoint, Entrypoint, importRoots } from "../detect/entrypoint";
 import { importTimeEnv } from "../detect/import-env";
+import { randomSecrets } from "../detect/secret-key";
 import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
 import { readPlatformEnv } from "../detect/procfile";
@@ -179,6 +180,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     const apt = aptPackages(o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], notes);
     schedulerNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
+    randomSecretNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
 
     const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath });
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
@@ -310,6 +312,26 @@ function schedulerNote(src: SourceTree, entry: Entrypoint, workers: number | und
             `${s.file} starts ${s.scheduler.split(".").pop()} (${s.scheduler}) when it is imported, and every gunicorn worker imports the app, so each of the ` +
                 `${workers === undefined ? "workers (one per CPU and more, by default)" : `${workers} workers`} runs its own scheduler and every job runs once per worker: ` +
                 "set `workers: 1` (its threads still serve requests side by side), or run the scheduler as a process of its own.",
+        );
+    }
+}
+
+/**
+ * A signing key drawn at random at import differs in every worker process:
+ * a session cookie or CSRF token one worker signs fails in the others, and
+ * every restart logs everyone out. The note names the variable that fixes it.
+ */
+function randomSecretNote(src: SourceTree, entry: Entrypoint, workers: number | undefined, notes: string[]): void {
+    const roots = entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }];
+    for (const s of randomSecrets(src, roots, entry.django)) {
+        const many = workers === 1 ? "each container (and each restart)" : `each gunicorn worker process (${workers === undefined ? "one per CPU and more, by default" : `${workers} of them`}) and each restart`;
+        const fix =
+            s.variables.length > 0
+                ? `set ${s.variables.join(" or ")} with PythonApp's \`secretEnv\` (a value that stays the same across deploys)`
+                : "read it from an environment variable and set that with PythonApp's `secretEnv`";
+        notes.push(
+            `${s.file} sets ${s.setting} to a random value${s.variables.length > 0 ? ` unless ${s.variables.join(" or ")} is set` : ""}: ${many} draws its own, ` +
+                `so a session cookie, CSRF token or signed token made by one is rejected by the others (logins that drop at random): ${fix}.`,
         );
     }
 }

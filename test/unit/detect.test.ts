@@ -1708,6 +1708,52 @@ describe("schedulers started at import", () => {
     });
 });
 
+describe("signing keys drawn at random at import", () => {
+    const notes = (files: Record<string, string>, options = {}) =>
+        synthesize(apps.make({ "requirements.txt": "flask\n", ...files }), options).plan.notes.filter((n) => n.includes("to a random value"));
+    const FLASK = "import os\nfrom flask import Flask\n\napp = Flask(__name__)\n";
+
+    it("GIVEN app.secret_key = os.urandom(24) THEN a note says every worker draws its own and to read it from the environment", () => {
+        assert.deepEqual(notes({ "app.py": `${FLASK}app.secret_key = os.urandom(24)\n` }), [
+            "app.py sets app.secret_key to a random value: each gunicorn worker process (one per CPU and more, by default) and each restart draws its own, " +
+                "so a session cookie, CSRF token or signed token made by one is rejected by the others (logins that drop at random): " +
+                "read it from an environment variable and set that with PythonApp's `secretEnv`.",
+        ]);
+    });
+    it("GIVEN a random default behind an environment variable (a config class, a factory's config item, a name bound first) THEN the note names the variable", () => {
+        const config = "import os\nimport secrets\n\nclass Config:\n    SECRET_KEY = os.environ.get('SECRET_KEY') or secrets.token_hex(16)\n";
+        assert.match(notes({ "config.py": config, "app.py": `${FLASK}app.config.from_object("config.Config")\n` })[0], /^config\.py sets Config\.SECRET_KEY to a random value unless SECRET_KEY is set: .* set SECRET_KEY with PythonApp's `secretEnv`/);
+        const factory = "import os\nimport uuid\nfrom flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    app.config['SECRET_KEY'] = os.getenv('APP_KEY', uuid.uuid4().hex)\n    return app\n";
+        assert.match(notes({ "app.py": factory })[0], /^app\.py sets \["SECRET_KEY"\] to a random value unless APP_KEY is set/);
+        const bound = `${FLASK}import secrets\nKEY = secrets.token_urlsafe()\napp.config.update(SECRET_KEY=KEY)\n`;
+        assert.match(notes({ "app.py": bound })[0], /^app\.py sets app\.config\.update\(SECRET_KEY=\.\.\.\) to a random value: /);
+    });
+    it("GIVEN Starlette's SessionMiddleware with a random secret_key, and one worker THEN the note says each container draws its own", () => {
+        const app = "import secrets\nfrom fastapi import FastAPI\nfrom starlette.middleware.sessions import SessionMiddleware\n\napp = FastAPI()\napp.add_middleware(SessionMiddleware, secret_key=secrets.token_hex(32))\n";
+        const [note] = synthesize(apps.make({ "requirements.txt": "fastapi\nitsdangerous\n", "main.py": app }), { workers: 1 }).plan.notes.filter((n) => n.includes("to a random value"));
+        assert.match(note, /^main\.py sets app\.add_middleware\(secret_key=\.\.\.\) to a random value: each container \(and each restart\) draws its own/);
+    });
+    it("GIVEN a fixed key, a key from the environment, or random values that sign nothing THEN no note", () => {
+        assert.deepEqual(notes({ "app.py": `${FLASK}app.secret_key = os.environ["SECRET_KEY"]\nTOKEN = os.urandom(8)\napp.config["SECRET_KEY"] = "dev"\n` }), []);
+    });
+    it("GIVEN a Django project THEN only the server's settings count: a development module's random key is not named", () => {
+        const files = {
+            "requirements.txt": "django\n",
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_.settings.dev')\nfrom django.core.management import execute_from_command_line\n",
+            "site_/__init__.py": "",
+            "site_/settings/__init__.py": "",
+            "site_/settings/base.py": "INSTALLED_APPS = []\nROOT_URLCONF = 'site_.urls'\nWSGI_APPLICATION = 'site_.wsgi.application'\n",
+            "site_/settings/dev.py": "from django.core.management.utils import get_random_secret_key\nfrom .base import *\nSECRET_KEY = get_random_secret_key()\n",
+            "site_/settings/prod.py": "import os\nfrom django.core.management.utils import get_random_secret_key\nfrom .base import *\nSECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', get_random_secret_key())\n",
+            "site_/urls.py": "urlpatterns = []\n",
+            "site_/wsgi.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_.settings.prod')\nfrom django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+        };
+        const found = synthesize(apps.make(files)).plan.notes.filter((n) => n.includes("to a random value"));
+        assert.equal(found.length, 1);
+        assert.match(found[0], /^site_\/settings\/prod\.py sets SECRET_KEY to a random value unless DJANGO_SECRET_KEY is set: /);
+    });
+});
+
 describe("setuptools' dynamic dependencies", () => {
     const PYPROJECT = (file: string) =>
         `[build-system]\nrequires = ["setuptools>=69"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "svc"\nversion = "1.0"\ndynamic = ["dependencies"]\n\n[tool.setuptools.dynamic]\ndependencies = { file = ${file} }\n`;

@@ -1,0 +1,129 @@
+import { candidates, ImportRoot, moduleReader } from "./app-code";
+import { DjangoProject } from "./django";
+import { envVariables, walk } from "./python-eval";
+import { calleeOf, Expr, PyModule, str } from "./python-source";
+import { SourceTree } from "./source";
+
+/**
+ * A signing key the app draws at random when it starts (`app.secret_key =
+ * os.urandom(24)`, `SECRET_KEY = os.environ.get("SECRET_KEY",
+ * secrets.token_hex())`, Starlette's `SessionMiddleware(secret_key=...)`):
+ * every server process draws its own, so what one worker signs (a session
+ * cookie, a CSRF token, a JWT) the others reject, and every restart or
+ * deploy logs everyone out.
+ */
+export interface RandomSecret {
+    /** The file that sets it, relative to the source folder. */
+    readonly file: string;
+    /** The setting as written: `SECRET_KEY`, `app.secret_key`, `SessionMiddleware(secret_key=...)`. */
+    readonly setting: string;
+    /** Environment variables that replace the random value when set; empty when nothing does. */
+    readonly variables: readonly string[];
+}
+
+/** Calls that return a fresh random value on every call (qualified through the imports). */
+const RANDOM = new Set([
+    "os.urandom",
+    "secrets.token_hex",
+    "secrets.token_urlsafe",
+    "secrets.token_bytes",
+    "secrets.randbits",
+    "secrets.choice",
+    "uuid.uuid1",
+    "uuid.uuid4",
+    "random.random",
+    "random.randint",
+    "random.choice",
+    "random.choices",
+    "random.getrandbits",
+    "random.randbytes",
+    "django.core.management.utils.get_random_secret_key",
+    "django.utils.crypto.get_random_string",
+    "cryptography.fernet.Fernet.generate_key",
+]);
+
+/** SECRET_KEY, JWT_SECRET_KEY, WTF_CSRF_SECRET_KEY, secret_key, SECRET: the names signing keys go by. */
+function isSecretName(name: string): boolean {
+    const n = name.toUpperCase();
+    return n.endsWith("SECRET_KEY") || n === "SECRET" || n === "JWT_SECRET";
+}
+
+function isRandom(e: Expr): boolean {
+    let found = false;
+    walk(e, (x) => {
+        if (x.kind === "call" && RANDOM.has(calleeOf(x) ?? "")) {
+            found = true;
+        }
+    });
+    return found;
+}
+
+/**
+ * The signing keys the app's modules (and a Django project's runtime
+ * settings) set to a random value: assignments to a secret's name at the top
+ * of a module or in a config class (Flask's config objects), item and
+ * attribute assignments anywhere (`app.config["SECRET_KEY"] = ...` in a
+ * factory, `app.secret_key = ...`), and keyword arguments of that name
+ * (`config.update(SECRET_KEY=...)`, `SessionMiddleware(secret_key=...)`).
+ * In a Django project its settings modules count only through the settings
+ * the server runs (a development module's random key is not the server's).
+ */
+export function randomSecrets(src: SourceTree, roots: readonly ImportRoot[], django?: DjangoProject): RandomSecret[] {
+    const out: RandomSecret[] = [];
+    const add = (file: string, setting: string, value: Expr, mod?: PyModule, fromEnv: readonly string[] = []): void => {
+        // A name bound at the top of the module: `key = os.urandom(24)`, then `app.secret_key = key`.
+        const v = value.kind === "ref" && mod && !value.local.includes(".") ? (mod.value(value.local) ?? value) : value;
+        if (isRandom(v) && !out.some((o) => o.file === file && o.setting === setting)) {
+            out.push({ file, setting, variables: [...new Set([...fromEnv, ...envVariables(v)])] });
+        }
+    };
+    if (django) {
+        const key = django.settings.get("SECRET_KEY");
+        const file = django.settings.sourceOf("SECRET_KEY");
+        if (key && file) {
+            add(file, "SECRET_KEY", key);
+        }
+    }
+    const reader = moduleReader(src, roots);
+    for (const c of candidates(src, roots)) {
+        const mod = reader.parse(c.file);
+        if (!mod) {
+            continue;
+        }
+        const settingsModule = django !== undefined && mod.assigns.some(([name]) => name === "SECRET_KEY" || name === "INSTALLED_APPS");
+        if (!settingsModule) {
+            for (const [name, value] of mod.assigns) {
+                if (isSecretName(name)) {
+                    add(c.file, name, value, mod);
+                }
+            }
+            for (const cls of mod.classes.values()) {
+                // pydantic-settings: a field's environment variable (env_prefix + its name) replaces its default.
+                const settings = cls.bases.some((b) => b.split(".").pop() === "BaseSettings");
+                const config = cls.fields.get("model_config");
+                const prefix = settings && config?.kind === "call" ? (str(config.kwargs["env_prefix"]) ?? "") : "";
+                for (const [name, value] of cls.fields) {
+                    if (isSecretName(name)) {
+                        add(c.file, `${cls.name}.${name}`, value, mod, settings ? [`${prefix}${name}`.toUpperCase()] : []);
+                    }
+                }
+            }
+        }
+        for (const [target, value] of mod.itemAssignsAnywhere) {
+            const name = target.kind === "subscript" ? str(target.index) : target.kind === "ref" ? target.local.split(".").pop() : target.kind === "attr" ? target.name : undefined;
+            if (name !== undefined && isSecretName(name)) {
+                const text = target.kind === "subscript" ? `[${JSON.stringify(name)}]` : target.kind === "ref" ? target.local : `.${name}`;
+                add(c.file, text, value, mod);
+            }
+        }
+        for (const call of mod.calls) {
+            for (const [kw, value] of Object.entries(call.kwargs)) {
+                if (isSecretName(kw)) {
+                    const callee = call.callee.kind === "ref" ? call.callee.local : "a call";
+                    add(c.file, `${callee}(${kw}=...)`, value, mod);
+                }
+            }
+        }
+    }
+    return out;
+}
