@@ -320,7 +320,19 @@ export interface PlatformEnv {
     readonly mounts: readonly string[];
 }
 
+/** Read once per source tree: detection and the plan both ask. */
+const platformEnvs = new WeakMap<SourceTree, PlatformEnv>();
+
 export function readPlatformEnv(src: SourceTree): PlatformEnv {
+    let found = platformEnvs.get(src);
+    if (!found) {
+        found = readPlatformEnvFiles(src);
+        platformEnvs.set(src, found);
+    }
+    return found;
+}
+
+function readPlatformEnvFiles(src: SourceTree): PlatformEnv {
     const set: Array<readonly [string, string, string]> = [];
     const needs: Array<readonly [string, string]> = [];
     const scalar = (v: unknown): string | undefined => (typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : undefined);
