@@ -148,3 +148,22 @@ export const UVICORN_WORKER_RELEASES: ReadonlyArray<{ readonly version: string; 
     { version: "0.4.0", uvicorn: "0.36.0", gunicorn: "21.0.0" },
     { version: "0.3.0", uvicorn: "0.15.0", gunicorn: "20.1.0" },
 ];
+
+/**
+ * Tools whose apps run on their own server, not on a WSGI/ASGI one gunicorn
+ * can serve: the web commands that start them (`streamlit run app.py`,
+ * `python -m panel serve`) and the distribution whose presence among the
+ * app's dependencies says so when no command does (Bokeh and Jupyter are
+ * also libraries a Flask app embeds: only their commands count).
+ */
+export const OWN_SERVER_TOOLS: ReadonlyArray<{ readonly label: string; readonly commands: readonly string[]; readonly distribution?: string }> = [
+    { label: "Streamlit", commands: ["streamlit"], distribution: "streamlit" },
+    { label: "Gradio", commands: [], distribution: "gradio" },
+    { label: "Chainlit", commands: ["chainlit"], distribution: "chainlit" },
+    { label: "Panel", commands: ["panel"], distribution: "panel" },
+    { label: "Voilà", commands: ["voila"], distribution: "voila" },
+    { label: "Solara", commands: ["solara"], distribution: "solara" },
+    { label: "Reflex", commands: ["reflex"], distribution: "reflex" },
+    { label: "Bokeh", commands: ["bokeh"] },
+    { label: "Jupyter", commands: ["jupyter", "jupyter-lab", "jupyter-notebook"] },
+];

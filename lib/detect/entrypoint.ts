@@ -1,4 +1,5 @@
 import { AppInterface, defaultInterface, Framework, FRAMEWORK_TABLE, frameworkOfDistribution, interfaceAtRelease, mostSpecific } from "../data/frameworks";
+import { OWN_SERVER_TOOLS } from "../data/servers";
 import { InputError } from "../errors";
 import { appSpec, relativeDir } from "../validate";
 import { aiohttpApp, classify, frameworkOfSpec, ImportRoot, moduleExists, ModuleReader, moduleReader, scanForApp } from "./app-code";
@@ -69,16 +70,6 @@ export function importRoots(src: SourceTree, deps: Dependencies): ImportRoot[] {
     return roots;
 }
 
-/** Distributions whose apps run on their own server (not WSGI/ASGI): the app's dependencies name them when no Procfile does. */
-const OWN_SERVER_DISTRIBUTIONS: ReadonlyArray<{ readonly name: string; readonly label: string }> = [
-    { name: "streamlit", label: "Streamlit" },
-    { name: "gradio", label: "Gradio" },
-    { name: "chainlit", label: "Chainlit" },
-    { name: "panel", label: "Panel" },
-    { name: "voila", label: "Voilà" },
-    { name: "solara", label: "Solara" },
-    { name: "reflex", label: "Reflex" },
-];
 
 /** The framework the app's own main dependencies name, most specific first (Quart before the Flask it depends on). */
 function frameworkFromDependencies(deps: Dependencies): Framework {
@@ -272,11 +263,11 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         };
     }
     // No Procfile (Streamlit Community Cloud's layout: streamlit_app.py): a dependency that is its own server says the same.
-    const ownDependency = web === undefined ? OWN_SERVER_DISTRIBUTIONS.find((d) => deps.direct.has(d.name)) : undefined;
+    const ownDependency = web === undefined ? OWN_SERVER_TOOLS.find((t) => t.distribution !== undefined && deps.direct.has(t.distribution)) : undefined;
     if (ownDependency !== undefined) {
         throw new InputError(
             "`app`",
-            `The app depends on ${ownDependency.name}, whose apps run on ${ownDependency.label}'s own server, and no WSGI or ASGI app was found in the code: a ${ownDependency.label} app is not one gunicorn can serve, ` +
+            `The app depends on ${ownDependency.distribution}, whose apps run on ${ownDependency.label}'s own server, and no WSGI or ASGI app was found in the code: a ${ownDependency.label} app is not one gunicorn can serve, ` +
                 "and this package deploys apps gunicorn serves (Flask, Django, FastAPI and the other WSGI/ASGI frameworks). Run it with an image of your own; " +
                 'if the code does hold a WSGI or ASGI app, set `app` to its "module:attribute".',
         );

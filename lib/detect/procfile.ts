@@ -2,7 +2,7 @@ import { parse as shellParse, quote as shellQuote } from "shell-quote";
 import { load as loadYaml } from "js-yaml";
 import { parse as parseToml } from "smol-toml";
 import type { AppInterface } from "../data/frameworks";
-import { COMMAND_WRAPPERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, UVICORN_VALUE_FLAGS } from "../data/servers";
+import { COMMAND_WRAPPERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, OWN_SERVER_TOOLS, UVICORN_VALUE_FLAGS } from "../data/servers";
 import { readIni } from "./dependencies";
 import { joinPath } from "./paths";
 import { SourceTree } from "./source";
@@ -575,23 +575,6 @@ function locate(words: string[], o: ProcessOrigin): Located | { dev: string } | 
     return undefined;
 }
 
-/**
- * Tools that run an app on their own server, which is neither WSGI nor ASGI
- * for gunicorn to serve: the Procfile's web command, by its program name.
- */
-const OWN_SERVERS: Readonly<Record<string, string>> = {
-    streamlit: "Streamlit",
-    panel: "Panel",
-    bokeh: "Bokeh",
-    voila: "Voilà",
-    chainlit: "Chainlit",
-    solara: "Solara",
-    reflex: "Reflex",
-    jupyter: "Jupyter",
-    "jupyter-lab": "Jupyter",
-    "jupyter-notebook": "Jupyter",
-};
-
 /** The tool a web command runs that serves the app itself (`streamlit run app.py`), when it is one: its name. */
 export function ownServer(command: string): string | undefined {
     for (const c of commands(shellTokens(command))) {
@@ -604,8 +587,9 @@ export function ownServer(command: string): string | undefined {
         if (tool !== undefined && /^python(3(\.\d+)?)?$/.test(tool) && words[1] === "-m") {
             tool = words[2];
         }
-        if (tool !== undefined && OWN_SERVERS[tool] !== undefined) {
-            return OWN_SERVERS[tool];
+        const own = tool === undefined ? undefined : OWN_SERVER_TOOLS.find((t) => t.commands.includes(tool));
+        if (own !== undefined) {
+            return own.label;
         }
     }
     return undefined;
