@@ -244,6 +244,7 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     const pyproject = readPyproject(src);
     const notes: string[] = [];
     pipConfNote(src, notes);
+    workspaceMemberAlone(pyproject);
     const lock = locks[0];
 
     if (lock) {
@@ -834,6 +835,34 @@ function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefi
         envReferences: envRefsIn(src, manifestFiles),
         notes,
     });
+}
+
+/**
+ * A uv workspace member pointed at on its own: [tool.uv.sources] takes a
+ * dependency from the workspace (`{ workspace = true }`) but this folder
+ * declares no workspace, so the workspace root, its uv.lock and the sibling
+ * member are above the build context. Refused: an installer would ask the
+ * package index for the sibling's name instead (at best "no matching
+ * distribution", at worst someone else's package of that name).
+ */
+function workspaceMemberAlone(pyproject: Record<string, unknown> | undefined): void {
+    const uv = table(table(pyproject, "tool"), "uv");
+    if (table(uv, "workspace")) {
+        return;
+    }
+    const fromWorkspace = Object.entries(table(uv, "sources") ?? {})
+        .filter(([, spec]) => table({ spec }, "spec")?.["workspace"] === true)
+        .map(([name]) => name);
+    if (fromWorkspace.length === 0) {
+        return;
+    }
+    const name = table(pyproject, "project")?.["name"];
+    throw new InputError(
+        "pyproject.toml",
+        `pyproject.toml's [tool.uv.sources] takes ${fromWorkspace.join(", ")} from the uv workspace (\`workspace = true\`), but the source folder is a member, not the workspace root: ` +
+            "the root's uv.lock and the other members are outside the build context, and no package index has them. " +
+            `Point \`source\` at the workspace root (the folder whose pyproject.toml has [tool.uv.workspace] and uv.lock)${typeof name === "string" ? ` and set \`workspacePackage: ${JSON.stringify(name)}\`` : ""}.`,
+    );
 }
 
 /** [tool.uv.workspace] members (globs), expanded in the source folder; members outside it are refused. */

@@ -227,8 +227,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         };
     }
 
-    const memberRoots = request.workspaceMember ? roots.filter((r) => r.why.includes(`member ${request.workspaceMember}`)) : [];
-    const { found, looked, withArgs, tornado, aiohttp } = scanForApp(src, memberRoots.length > 0 ? [...memberRoots, ...roots] : roots);
+    const { found, looked, withArgs, tornado, aiohttp } = scanForApp(src, workspaceScanRoots(src, roots, deps, request.workspaceMember));
     if (found) {
         return {
             spec: found.spec,
@@ -400,6 +399,41 @@ function djangoServer(
         from: settings?.from ?? configuration?.from,
         buildEnv: (settings ?? configuration)?.from.startsWith("`buildEnv`"),
     };
+}
+
+/**
+ * Where to look for the app in a uv workspace: `workspacePackage`'s member
+ * alone when it holds an app (it is the one deployed); else, when the root
+ * holds none and several members each hold one (two services sharing a
+ * library), refused naming them, since serving one at random deploys the
+ * wrong service.
+ */
+function workspaceScanRoots(src: SourceTree, roots: ImportRoot[], deps: Dependencies, wanted: string | undefined): ImportRoot[] {
+    const members = deps.workspace?.members ?? [];
+    const rootsOf = (name: string) => roots.filter((r) => r.why === `uv workspace member ${name}` || r.why === `uv workspace member ${name} (src layout)`);
+    if (wanted !== undefined) {
+        const own = rootsOf(wanted.toLowerCase().replace(/[-_.]+/g, "-"));
+        return own.length > 0 && scanForApp(src, own).found ? own : roots;
+    }
+    if (members.length < 2) {
+        return roots;
+    }
+    const memberDirs = new Set(roots.filter((r) => r.why.startsWith("uv workspace member ")).map((r) => r.dir));
+    const outside = roots.filter((r) => !memberDirs.has(r.dir));
+    if (scanForApp(src, outside).found) {
+        return roots;
+    }
+    const apps = members.flatMap((m) => {
+        const found = scanForApp(src, rootsOf(m.name)).found;
+        return found ? [`${m.name} (${found.spec}, in ${found.file})`] : [];
+    });
+    if (apps.length > 1) {
+        throw new InputError(
+            "`workspacePackage`",
+            `The uv workspace holds an app in more than one member: ${apps.join("; ")}. Set \`workspacePackage\` to the member to deploy (one PythonApp per service).`,
+        );
+    }
+    return roots;
 }
 
 /** The app a literal `wsgi_app` names in the gunicorn config the web command (or gunicorn by default) loads. */

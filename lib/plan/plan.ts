@@ -631,13 +631,11 @@ function chooseWorkspacePackage(o: CheckedOptions, deps: ReturnType<typeof detec
         }
         return m.name;
     }
-    if (!deps.workspace?.virtualRoot) {
-        return undefined;
-    }
+    // The app lives in a member (a virtual root, or a root project that is not the service): sync that member with its own dependencies.
     const dir = entry.root?.dir ?? "";
-    const m = members.find((x) => dir === x.dir || dir.startsWith(`${x.dir}/`));
+    const m = dir === "" ? undefined : members.find((x) => dir === x.dir || dir.startsWith(`${x.dir}/`));
     if (m) {
-        notes.push(`The workspace root is virtual; the app is in the member ${m.name} (${m.dir}/): \`uv sync --package ${m.name}\`.`);
+        notes.push(`${deps.workspace?.virtualRoot ? "The workspace root is virtual; the" : "The"} app is in the member ${m.name} (${m.dir}/): \`uv sync --package ${m.name}\`.`);
         return m.name;
     }
     return undefined;

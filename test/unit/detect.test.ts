@@ -1708,6 +1708,30 @@ describe("schedulers started at import", () => {
     });
 });
 
+describe("uv workspaces with services in members", () => {
+    const TWO = path.join(FIXTURES, "..", "fixtures", "apps", "r10a-uvws-two-services");
+
+    it("GIVEN two members that each hold an app and no workspacePackage THEN it is refused naming both", () => {
+        assert.throws(
+            () => synthesize(TWO),
+            (e: Error) =>
+                e.message ===
+                "The uv workspace holds an app in more than one member: fleet-admin (fleet_admin:create_app(), in services/admin/src/fleet_admin/__init__.py); " +
+                    "fleet-api (fleet_api.main:app, in services/api/src/fleet_api/main.py). Set `workspacePackage` to the member to deploy (one PythonApp per service).",
+        );
+    });
+    it("GIVEN workspacePackage THEN that member's app is served and that member synced", () => {
+        for (const [member, spec] of [["fleet-admin", "fleet_admin:create_app()"], ["fleet_api", "fleet_api.main:app"]]) {
+            const { plan, dockerfile } = synthesize(TWO, { workspacePackage: member });
+            assert.equal(plan.entrypoint.spec, spec);
+            assert.match(dockerfile, new RegExp(`uv sync --locked --no-editable --inexact --no-default-groups --package ${member.replace("_", "-")} `));
+        }
+    });
+    it("GIVEN a member pointed at on its own, taking a sibling from the workspace THEN it is refused naming the root", () => {
+        assert.throws(() => synthesize(path.join(FIXTURES, "..", "fixtures", "apps", "r10a-uvws-member-alone")), /^InputError: pyproject\.toml's \[tool\.uv\.sources\] takes acme-core from the uv workspace/);
+    });
+});
+
 describe("signing keys drawn at random at import", () => {
     const notes = (files: Record<string, string>, options = {}) =>
         synthesize(apps.make({ "requirements.txt": "flask\n", ...files }), options).plan.notes.filter((n) => n.includes("to a random value"));
