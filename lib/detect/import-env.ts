@@ -54,7 +54,7 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
             if (step.kind !== "assign" && step.kind !== "update" && step.kind !== "expr") {
                 continue;
             }
-            if (step.value.kind === "call" && ((calleeOf(step.value) ?? "").startsWith("dotenv.") || settingsEnvFile(mod, step.value))) {
+            if (step.value.kind === "call" && (loadsEnvFile(step.value) || settingsEnvFile(mod, step.value))) {
                 dotenv = true;
             }
             for (const v of [...requiredVariables(step.value, (x) => bind(x, lookup)), ...settingsFields(mod, step.value), ...factoryReads(reader, mod, file, root, step.value)]) {
@@ -73,6 +73,19 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
     };
     scan(top.file, top.root, 0);
     return variables.length === 0 ? undefined : { variables, files, dotenv };
+}
+
+/**
+ * A call that loads a .env file: python-dotenv's load_dotenv(), Starlette's
+ * Config(".env"), environs' and django-environ's read_env().
+ */
+function loadsEnvFile(call: Extract<Expr, { kind: "call" }>): boolean {
+    const callee = calleeOf(call) ?? "";
+    return (
+        callee.startsWith("dotenv.") ||
+        callee.endsWith(".read_env") ||
+        (callee === "starlette.config.Config" && (call.args[0] ?? call.kwargs["env_file"]) !== undefined && call.args[0]?.kind !== "none")
+    );
 }
 
 /**

@@ -144,7 +144,7 @@ const DJANGO_ENVIRON_DEFAULT_AT = new Map(Object.entries({
 const ENVIRONS_METHODS = new Set(["__call__", "str", "bool", "int", "float", "decimal", "list", "dict", "json", "url", "path", "date", "datetime", "timedelta", "uuid", "log_level", "enum", "dj_db_url", "dj_cache_url", "dj_email_url"]);
 
 /** The reader object an expression makes: django-environ's Env(), environs' Env(), python-decouple's AutoConfig()/Config(). */
-function readerObject(e: Expr): "environ" | "environs" | "decouple" | undefined {
+function readerObject(e: Expr): "environ" | "environs" | "decouple" | "starlette" | undefined {
     switch (calleeOf(e)) {
         case "environ.Env":
             return "environ";
@@ -153,6 +153,8 @@ function readerObject(e: Expr): "environ" | "environs" | "decouple" | undefined 
         case "decouple.AutoConfig":
         case "decouple.Config":
             return "decouple";
+        case "starlette.config.Config":
+            return "starlette";
         default:
             return undefined;
     }
@@ -180,6 +182,11 @@ const DECOUPLE_BOOL = new Map(Object.entries({ "1": true, yes: true, true: true,
 const decoupleBool: Cast = (v) => {
     const b = DECOUPLE_BOOL.get(pyStr(v)?.toLowerCase() ?? "None");
     return b === undefined ? undefined : { t: "bool", v: b };
+};
+/** Starlette's Config bool cast: "true"/"1" and "false"/"0", any case. */
+const starletteBool: Cast = (v) => {
+    const t = v.t === "str" ? v.v.toLowerCase() : undefined;
+    return t === "true" || t === "1" ? { t: "bool", v: true } : t === "false" || t === "0" ? { t: "bool", v: false } : undefined;
 };
 const intCast: Cast = (v) => pyInt(v);
 
@@ -226,6 +233,15 @@ export function envReader(call: Call): EnvReader | undefined {
                 return d && cast ? cast(d) : undefined;
             },
         };
+    }
+    if (kind === "starlette" && (method === "__call__" || method === "get")) {
+        // Starlette's Config: config(key, cast=None, default=undefined); a missing key with no default raises KeyError at import.
+        const variable = str(call.args[0] ?? call.kwargs["key"]);
+        const def = call.kwargs["default"] ?? call.args[2];
+        const cast = castByName(refPath(call.kwargs["cast"] ?? call.args[1]), starletteBool) ?? identity;
+        return variable === undefined
+            ? undefined
+            : { variable, required: def === undefined, parse: (raw) => cast({ t: "str", v: raw }), unset: (env) => (def ? evaluate(def, env) : undefined) };
     }
     const defaultAt = DJANGO_ENVIRON_DEFAULT_AT.get(method);
     if (kind === "environ" && defaultAt !== undefined && target.kind === "call") {

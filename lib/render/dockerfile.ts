@@ -346,7 +346,7 @@ const STEP_RUNNER_SOURCE = [
     "    # The line that says what failed, when a later one only says where to look (manage.py's usage hint, npm's log path).",
     '    errors = [l for l in lines if re.search(r"[Ee]rror\\b|ERR!|Unknown command|No module named|[Nn]ot found", l) and not re.search(r"complete log|for usage", l)]',
     "    tail = errors[-1:] or lines[-1:]",
-    '    missing = re.findall(r"KeyError: \'([A-Z][A-Z0-9_]*)\'|[Ss]et the ([A-Z][A-Z0-9_]*) environment variable|environment variable ([A-Z][A-Z0-9_]*)|([A-Z][A-Z0-9_]*) not found\\. Declare it as envvar", proc.stdout)',
+    '    missing = re.findall(r"KeyError: \'([A-Z][A-Z0-9_]*)\'|[Ss]et the ([A-Z][A-Z0-9_]*) environment variable|environment variable ([A-Z][A-Z0-9_]*)|([A-Z][A-Z0-9_]*) not found\\. Declare it as envvar|[Ee]nvironment variable \\"([A-Z][A-Z0-9_]*)\\" not set|Config \'([A-Z][A-Z0-9_]*)\' is missing", proc.stdout)',
     '    names = sorted({n for group in missing for n in group if n})',
     '    hint = ("It reads " + ", ".join(names) + " from the environment: give " + ("it" if len(names) == 1 else "them") + " with `buildEnv` (or `buildSecrets` for a secret). ") if names else "If the settings need variables at import, give them with `buildEnv` or `buildSecrets`. "',
     "    # One line: build logs show a failed step's last lines, and this one must not be cut.",

@@ -1684,6 +1684,10 @@ describe("the build step runner", () => {
     it("GIVEN python-decouple's missing-variable error THEN the failure names the variable and buildEnv", () => {
         assert.match(failWith("decouple.UndefinedValueError: SECRET_KEY not found. Declare it as envvar or define a default value."), /It reads SECRET_KEY from the environment: give it with `buildEnv`/);
     });
+    it("GIVEN environs' EnvError and Starlette Config's KeyError THEN the failure names the variable", () => {
+        assert.match(failWith('environs.EnvError: Environment variable "DATABASE_URL" not set'), /It reads DATABASE_URL from the environment: give it with `buildEnv`/);
+        assert.match(failWith(`KeyError: "Config 'SECRET_KEY' is missing, and has no default."`), /It reads SECRET_KEY from the environment: give it with `buildEnv`/);
+    });
     it("GIVEN django-environ's ImproperlyConfigured THEN the failure names the variable", () => {
         assert.match(failWith("django.core.exceptions.ImproperlyConfigured: Set the DATABASE_URL environment variable"), /It reads DATABASE_URL from the environment/);
     });
