@@ -20,7 +20,7 @@ export interface ImportEnv {
  * imports read (one level down): without them every worker dies at start with
  * KeyError. Top-level statements only, and not those under an `if`.
  */
-export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], module: string): ImportEnv | undefined {
+export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], module: string, factory?: string): ImportEnv | undefined {
     const reader = moduleReader(src, roots);
     const top = reader.fileOf(module);
     if (top === undefined) {
@@ -57,7 +57,7 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
             if (step.value.kind === "call" && (loadsEnvFile(step.value) || settingsEnvFile(mod, step.value))) {
                 dotenv = true;
             }
-            for (const v of [...requiredVariables(step.value, (x) => bind(x, lookup)), ...settingsFields(mod, step.value), ...factoryReads(reader, mod, file, root, step.value)]) {
+            for (const v of [...requiredVariables(step.value, (x) => bind(x, lookup)), ...settingsFields(mod, step.value), ...factoryReads(reader, mod, file, root, step.value, follow)]) {
                 found = true;
                 if (!variables.includes(v)) {
                     variables.push(v);
@@ -71,7 +71,24 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
             files.push(file);
         }
     };
+    /** A config module a factory loads (from_object("app.settings")): its top level runs then. */
+    const follow = (file: string, root: ImportRoot): void => {
+        if (!followed.has(file)) {
+            followed.add(file);
+            scan(file, root, 1);
+        }
+    };
+    const followed = new Set<string>();
     scan(top.file, top.root, 0);
+    // gunicorn calls the factory the spec names (`app:create_app()`) when each worker starts.
+    const topMod = factory === undefined ? undefined : reader.parse(top.file);
+    if (topMod && factory !== undefined) {
+        const reads = factoryReads(reader, topMod, top.file, top.root, { kind: "call", callee: { kind: "ref", path: factory, local: factory }, args: [], kwargs: {} }, follow);
+        if (reads.length > 0 && !files.includes(top.file)) {
+            files.push(top.file);
+        }
+        variables.push(...reads.filter((v, i) => !variables.includes(v) && reads.indexOf(v) === i));
+    }
     return variables.length === 0 ? undefined : { variables, files, dotenv };
 }
 
@@ -93,7 +110,14 @@ function loadsEnvFile(call: Extract<Expr, { kind: "call" }>): boolean {
  * imported from the app's own code): its body's reads with no default, which
  * run when the module is imported.
  */
-function factoryReads(reader: ReturnType<typeof moduleReader>, mod: PyModule, file: string, root: ImportRoot, value: Expr): string[] {
+function factoryReads(
+    reader: ReturnType<typeof moduleReader>,
+    mod: PyModule,
+    file: string,
+    root: ImportRoot,
+    value: Expr,
+    follow: (file: string, root: ImportRoot) => void,
+): string[] {
     const callee = value.kind === "call" ? calleeOf(value) : undefined;
     if (callee === undefined) {
         return [];
@@ -111,7 +135,27 @@ function factoryReads(reader: ReturnType<typeof moduleReader>, mod: PyModule, fi
     }
     // `app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]` in the factory: config items the module sets inside functions (factories set them).
     const configItems = home.itemAssignsAnywhere.filter(([t]) => t.kind === "subscript" && /(^|\.)config$/.test(refPath(t.target) ?? "")).map(([, v]) => v);
-    return [...fn.assigns.map(([, v]) => v), ...fn.calls, ...fn.returns, ...configItems].flatMap((e) => requiredVariables(e, (x) => x));
+    // app.config.from_object("app.settings"), or through a parameter's default (cookiecutter-flask's create_app(config_object="app.settings")).
+    const classReads: Expr[] = [];
+    const from = { file: cut > 0 ? (reader.fileOf(callee.slice(0, cut), { file, root })?.file ?? file) : file, root };
+    for (const call of fn.calls) {
+        if (!(calleeOf(call) ?? "").endsWith(".config.from_object")) {
+            continue;
+        }
+        const arg = call.args[0];
+        const target = str(arg) ?? (arg?.kind === "ref" ? str(fn.params.find((p) => p.name === arg.local)?.default) : undefined);
+        const where = target === undefined ? undefined : reader.fileOf(target, from);
+        if (where !== undefined) {
+            follow(where.file, where.root);
+        } else if (target !== undefined && target.includes(".")) {
+            // "config.ProductionConfig": a class's attributes are evaluated when its module is imported.
+            const at = target.lastIndexOf(".");
+            const home2 = reader.fileOf(target.slice(0, at), from);
+            const cls = home2 === undefined ? undefined : reader.parse(home2.file)?.classes.get(target.slice(at + 1));
+            classReads.push(...(cls ? [...cls.fields.values()] : []));
+        }
+    }
+    return [...fn.assigns.map(([, v]) => v), ...fn.calls, ...fn.returns, ...configItems, ...classReads].flatMap((e) => requiredVariables(e, (x) => x));
 }
 
 /** pydantic-settings' base classes: an instance reads each field from the environment. */

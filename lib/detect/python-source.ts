@@ -51,6 +51,8 @@ export interface ImportBinding {
 export interface Param {
     readonly name: string;
     readonly hasDefault: boolean;
+    /** The default as written (`config_object="app.settings"`). */
+    readonly default?: Expr;
     /** `*args` or `**kwargs`. */
     readonly variadic: boolean;
 }
@@ -469,7 +471,8 @@ export function parseModule(text: string): PyModule {
                     if (ps[j]?.name === "TypeDef") {
                         j++;
                     }
-                    params.push({ name: src(p), hasDefault: ps[j]?.name === "AssignOp", variadic: false });
+                    const hasDefault = ps[j]?.name === "AssignOp";
+                    params.push({ name: src(p), hasDefault, default: hasDefault ? expr(ps[j + 1]) : undefined, variadic: false });
                 }
             }
         }

@@ -110,6 +110,13 @@ export function planJson(plan: Plan): string {
     return JSON.stringify(plan, null, 2) + "\n";
 }
 
+/** The function gunicorn calls to make the app (`module:create_app()`), when the spec is a call. */
+function factoryName(spec: string): string | undefined {
+    const attr = spec.split(":")[1] ?? "";
+    const paren = attr.indexOf("(");
+    return paren > 0 && attr.endsWith(")") ? attr.slice(0, paren) : undefined;
+}
+
 /** Dependency groups that hold what production runs, when nothing names the groups. */
 const PRODUCTION_GROUPS = ["prod", "production", "deploy"];
 
@@ -139,7 +146,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     notes.push(...entry.notes, ...(entry.procfile?.notes ?? []), ...(entry.procfile?.web?.notes ?? []));
     // Variables the served module reads at import with no default: without them every worker dies at start.
     const chdirRoot = entry.chdir === "" ? [] : [{ dir: entry.chdir, why: "gunicorn's working folder" }];
-    const importEnv = entry.paste ? undefined : importTimeEnv(src, [...chdirRoot, ...(entry.root ? [entry.root] : []), ...importRoots(src, deps)], entry.spec.split(":")[0]);
+    const importEnv = entry.paste ? undefined : importTimeEnv(src, [...chdirRoot, ...(entry.root ? [entry.root] : []), ...importRoots(src, deps)], entry.spec.split(":")[0], factoryName(entry.spec));
     if (importEnv) {
         const vars = importEnv.variables;
         const list = vars.length > 1 ? `${vars.slice(0, -1).join(", ")} and ${vars[vars.length - 1]}` : vars[0];
