@@ -66,7 +66,12 @@ export interface DjangoSettings {
      * default is an sqlite:/// URL) with their paths where readable, and
      * whether any other database is configured. Empty when DATABASES is unset or {}.
      */
-    readonly databases: { readonly sqlite: ReadonlyArray<{ readonly path?: string }>; readonly other: boolean };
+    readonly databases: {
+        readonly sqlite: ReadonlyArray<{ readonly path?: string }>;
+        readonly other: boolean;
+        /** SQLite holds with nothing set, and a later assignment under this condition (in this file) replaces it with another database. */
+        readonly switchedBy?: { readonly text: string; readonly file: string };
+    };
     /**
      * When the last assignment of a setting sits under `if` (STATIC_ROOT under
      * `if not DEBUG:`): whether it is set (not None) in an environment.
@@ -666,7 +671,14 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
     };
 
     const databases = (): DjangoSettings["databases"] => {
-        const bound = values.get("DATABASES");
+        // `if os.getenv("DB") == "postgres": DATABASES = {...}` (Healthchecks): with nothing set, the assignment before it holds.
+        let bound = values.get("DATABASES");
+        let switchedBy: DjangoSettings["databases"]["switchedBy"];
+        const unset: EnvView = () => undefined;
+        while (bound?.before !== undefined && bound.guards.some((g) => guardHolds(g, unset) === false)) {
+            switchedBy ??= { text: bound.guards.map((g) => (g.holds ? g.text : `not (${g.text})`)).join(" and "), file: bound.file };
+            bound = bound.before;
+        }
         const sqlite: Array<{ path?: string }> = [];
         let other = false;
         if (bound?.expr.kind === "dict") {
@@ -688,7 +700,7 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
         } else if (bound !== undefined) {
             other = true;
         }
-        return { sqlite, other };
+        return { sqlite, other, switchedBy: sqlite.length > 0 ? switchedBy : undefined };
     };
 
     const installed = values.get("INSTALLED_APPS");

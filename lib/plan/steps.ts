@@ -559,6 +559,13 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     if (django && hasDatabase) {
         const manage = djangoManage(entry)!;
         if (databases!.sqlite.length > 0) {
+            const sw = databases!.switchedBy;
+            if (sw) {
+                notes.push(
+                    `The Django settings use SQLite unless \`${sw.text}\` holds (${sw.file}), which replaces DATABASES with a database server: with nothing set the image keeps the SQLite file on its volume and migrates it; ` +
+                        "set the variables in `env` to use the server (the release step then migrates that one).",
+                );
+            }
             return { command: ["python", "manage.py", "migrate", "--noinput"], workdir: manage.workdir, source: "Django with an SQLite database" };
         }
         notes.push(
