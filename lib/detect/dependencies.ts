@@ -112,6 +112,12 @@ export interface Dependencies {
     readonly extraFiles?: ReadonlyMap<string, readonly string[]>;
     /** `${NAME}` environment references the installer expands in the manifests, with the file. */
     readonly envReferences: ReadonlyArray<{ readonly name: string; readonly file: string }>;
+    /**
+     * pip's index options from the requirements files (`--index-url URL`,
+     * `--extra-index-url URL`, `--find-links DIR`, `--no-index`), as pip reads
+     * them there: the later installs (gunicorn added by the image) use them too.
+     */
+    readonly indexOptions: readonly string[];
     /** A build-backend plugin that reads the project's version from VCS metadata (absent in the build context). */
     readonly scmVersion?: { readonly plugin: string; readonly env: string };
     /** The project has its code in src/ (PEP 621 src layout). */
@@ -423,14 +429,15 @@ function hasSrcLayout(src: SourceTree): boolean {
 
 function base(
     src: SourceTree,
-    fields: Omit<Dependencies, "scmVersion" | "srcLayout" | "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "specifiers" | "extras" | "installsSelf"> &
-        Partial<Pick<Dependencies, "groups" | "indexes" | "envReferences" | "vcs" | "wheels" | "pins" | "specifiers" | "extras" | "installsSelf">>,
+    fields: Omit<Dependencies, "scmVersion" | "srcLayout" | "groups" | "indexes" | "indexOptions" | "envReferences" | "vcs" | "wheels" | "pins" | "specifiers" | "extras" | "installsSelf"> &
+        Partial<Pick<Dependencies, "groups" | "indexes" | "indexOptions" | "envReferences" | "vcs" | "wheels" | "pins" | "specifiers" | "extras" | "installsSelf">>,
 ): Dependencies {
     return {
         installsSelf: false,
         extras: new Map(),
         groups: { defined: [], defaults: [] },
         indexes: [],
+        indexOptions: [],
         envReferences: [],
         vcs: [],
         wheels: new Map(),
@@ -1466,6 +1473,7 @@ function fromRequirements(
     notes: string[],
 ): Dependencies {
     const files: string[] = [];
+    const indexOptions: string[] = [];
     const names = new Set<string>();
     const pins = new Map<string, string>();
     const specifiers = new Map<string, string>();
@@ -1557,6 +1565,10 @@ function fromRequirements(
                     break;
                 }
                 case "option": {
+                    const index = INDEX_OPTIONS[r.option];
+                    if (index !== undefined && (r.value !== undefined) === (index !== "--no-index")) {
+                        indexOptions.push(r.value === undefined ? index : `${index} ${r.value}`);
+                    }
                     // --find-links to a folder of the app (vendored wheels): pip reads it during the install, so it goes in with the manifests.
                     // pip takes a relative path from the requirements file's folder when it is there (its req_file handling).
                     const value = r.option === "-f" || r.option === "--find-links" ? r.value : undefined;
@@ -1566,8 +1578,11 @@ function fromRequirements(
                     const folder = [dir + value, value].map((v) => joinPath("", v)).find((v) => v !== undefined && !v.startsWith("/") && src.exists(v) && !src.isFile(v));
                     if (folder === undefined) {
                         notes.push(`${file}'s ${r.option} ${value} names no folder inside the source folder; pip will not find packages there in the build.`);
-                    } else if (!files.includes(`${folder}/`)) {
-                        files.push(`${folder}/`);
+                    } else {
+                        if (!files.includes(`${folder}/`)) {
+                            files.push(`${folder}/`);
+                        }
+                        indexOptions[indexOptions.length - 1] = `--find-links ${folder}`;
                     }
                     break;
                 }
@@ -1603,9 +1618,20 @@ function fromRequirements(
         needsSource,
         pyproject,
         envReferences: envRefsIn(src, files),
+        indexOptions,
         notes,
     });
 }
+
+/** pip's options that say where packages come from, by every spelling, with their long names. */
+const INDEX_OPTIONS: Readonly<Record<string, string>> = {
+    "-i": "--index-url",
+    "--index-url": "--index-url",
+    "--extra-index-url": "--extra-index-url",
+    "-f": "--find-links",
+    "--find-links": "--find-links",
+    "--no-index": "--no-index",
+};
 
 /** [project].dependencies and Poetry's [tool.poetry.dependencies] of the root and of workspace members. */
 function directOf(pyproject: Record<string, unknown> | undefined, members: ReadonlyArray<Record<string, unknown>>): Set<string> {

@@ -62,6 +62,8 @@ export interface Plan {
         readonly workspace: boolean;
         /** Package indexes a lock file names, first the primary (Pipfile.lock). */
         readonly indexes: readonly string[];
+        /** pip's index options from the requirements files (`--index-url URL`...): the installs after the first use them too. */
+        readonly indexOptions: readonly string[];
         /** Requirements files pip installs with pyproject.toml's dependencies (setuptools' dynamic dependencies). */
         readonly requirementFiles?: readonly string[];
         /** The build-backend plugin that reads the version from VCS metadata, and the variable that stands in for it. */
@@ -217,14 +219,17 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const server = placePidfile(src, planned, workdir, entry.chdir, writablePaths.map((w) => w.path), notes);
 
     // ${NAME} references in the manifests are expanded by the installer from the environment: each needs an install secret.
-    for (const ref of deps.envReferences) {
-        if (!o.installSecrets.includes(ref.name)) {
-            throw new InputError(
-                ref.file,
-                `${ref.file} refers to \${${ref.name}}, which the installer expands from the environment, but no install secret is named ${ref.name}; ` +
-                    `add it to \`installSecrets\` (PythonImage: installSecrets: { ${ref.name}: config.requireSecret("...") }).`,
-            );
-        }
+    const unsecret = deps.envReferences.filter((ref) => !o.installSecrets.includes(ref.name));
+    if (unsecret.length > 0) {
+        // All of them at once: a preview per missing variable is a slow way to learn the list.
+        const file = unsecret[0].file;
+        const names = [...new Set(unsecret.filter((r) => r.file === file).map((r) => r.name))];
+        const one = names.length === 1;
+        throw new InputError(
+            file,
+            `${file} refers to ${names.map((n) => `\${${n}}`).join(", ")}, which the installer expands from the environment, but no install secret is named ${one ? names[0] : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`}; ` +
+                `add ${one ? "it" : "them"} to \`installSecrets\` (PythonImage: installSecrets: { ${names.map((n) => `${n}: config.requireSecret("...")`).join(", ")} }).`,
+        );
     }
     if (deps.vcs.length > 0) {
         if (!apt.build.includes("git")) {
@@ -258,6 +263,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
             workspacePackage,
             workspace: (deps.workspace?.members.length ?? 0) > 0,
             indexes: deps.indexes,
+            indexOptions: deps.indexOptions,
             requirementFiles: requirementFiles(deps, groups),
             scmVersion: installsProject ? deps.scmVersion : undefined,
         },

@@ -192,12 +192,16 @@ function uvSelection(plan: Plan): string {
  * a constraint of everything already installed, so none of the app's pins moves:
  * a conflict fails here, naming the packages.
  */
-function addPackages(plan: Plan, pip: string, list: string): string | undefined {
+function addPackages(plan: Plan, pip: string, list: string, indexFile?: string): string | undefined {
     const added = plan.server.addedPackages;
     if (added.length === 0) {
         return undefined;
     }
-    return `${list} > /tmp/installed.txt && ${pip} install -c /tmp/installed.txt ${added.join(" ")}`;
+    // The app's package indexes (requirements.txt's --index-url, a lock's sources), which pip reads from a requirements file only: no other index is asked.
+    const options = plan.dependencies.indexOptions;
+    const write = indexFile === undefined && options.length > 0 ? `printf '%s\\n' ${options.map(shellWord).join(" ")} > /tmp/index-options.txt && ` : "";
+    const from = indexFile !== undefined || options.length > 0 ? "-r /tmp/index-options.txt " : "";
+    return `${write}${list} > /tmp/installed.txt && ${pip} install ${from}-c /tmp/installed.txt ${added.join(" ")}`;
 }
 
 function installDependencies(plan: Plan, finish: readonly string[]): string[] {
@@ -227,7 +231,7 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
                 "if [ -s /tmp/requirements.lock.txt ]; then pip install --require-hashes --no-deps -r /tmp/requirements.lock.txt; fi",
                 "if [ -s /tmp/requirements.local.txt ]; then pip install --no-deps -r /tmp/requirements.local.txt; fi",
             );
-            const add = addPackages(plan, "pip", "pip list --format=freeze");
+            const add = addPackages(plan, "pip", "pip list --format=freeze", "/tmp/index-options.txt");
             if (add) {
                 steps.push(add);
             }

@@ -108,5 +108,7 @@ export const EXPORT_LOCK_SOURCE = [
     "# An empty file stays empty: pip refuses a requirements file of options only.",
     "open('/tmp/requirements.lock.txt', 'w').write(head + ''.join(r + '\\n' for r in hashed) if hashed else '')",
     "open('/tmp/requirements.local.txt', 'w').write(head + ''.join(r + '\\n' for r in local) if local else '')",
+    "# The indexes alone, for the installs after this one (the packages the image adds).",
+    "open('/tmp/index-options.txt', 'w').write(head)",
     "print(f'{kind} lock: {len(hashed)} packages with hashes, {len(local)} without', file=sys.stderr)",
 ];

@@ -1736,6 +1736,32 @@ describe("uv workspaces with services in members", () => {
     });
 });
 
+describe("the package indexes requirements.txt names", () => {
+    it("GIVEN --index-url, --extra-index-url and a local --find-links THEN the install of the added gunicorn reads them too, quoted, with ${VAR} left for pip", () => {
+        const dir = apps.make({
+            "requirements.txt": "-i https://${IDX_USER}:${IDX_TOKEN}@pkgs.internal.example/simple\n--extra-index-url https://mirror.internal.example/simple\n--find-links wheels\nflask==3.1.0\n",
+            "wheels/README": "vendored wheels\n",
+            "app.py": FLASK_APP,
+        });
+        const { plan, dockerfile } = synthesize(dir, { installSecrets: ["IDX_USER", "IDX_TOKEN"] });
+        assert.deepEqual(plan.dependencies.indexOptions, ["--index-url https://${IDX_USER}:${IDX_TOKEN}@pkgs.internal.example/simple", "--extra-index-url https://mirror.internal.example/simple", "--find-links wheels"]);
+        assert.ok(
+            dockerfile.includes(
+                "printf '%s\\n' '--index-url https://${IDX_USER}:${IDX_TOKEN}@pkgs.internal.example/simple' '--extra-index-url https://mirror.internal.example/simple' '--find-links wheels' > /tmp/index-options.txt && " +
+                    "pip list --format=freeze > /tmp/installed.txt && pip install -r /tmp/index-options.txt -c /tmp/installed.txt gunicorn==",
+            ),
+        );
+    });
+    it("GIVEN two ${VAR}s and no install secrets THEN one refusal names both", () => {
+        const dir = apps.make({ "requirements.txt": "--index-url https://${IDX_USER}:${IDX_TOKEN}@pkgs.internal.example/simple\nflask==3.1.0\n", "app.py": FLASK_APP });
+        assert.throws(() => synthesize(dir), /refers to \$\{IDX_USER\}, \$\{IDX_TOKEN\}, .* no install secret is named IDX_USER or IDX_TOKEN; add them to `installSecrets`/);
+    });
+    it("GIVEN no index options THEN the added packages come from pip's configured index, with no options file", () => {
+        const { dockerfile } = synthesize(apps.make({ "requirements.txt": "flask==3.1.0\n", "app.py": FLASK_APP }));
+        assert.doesNotMatch(dockerfile, /index-options/);
+    });
+});
+
 describe("signing keys drawn at random at import", () => {
     const notes = (files: Record<string, string>, options = {}) =>
         synthesize(apps.make({ "requirements.txt": "flask\n", ...files }), options).plan.notes.filter((n) => n.includes("to a random value"));

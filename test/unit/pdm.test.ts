@@ -230,7 +230,7 @@ describe("pdm.lock", () => {
         assert.equal(r.plan.manifest, "pdm.lock");
         assert.deepEqual(r.plan.manifests, ["pyproject.toml", "pdm.lock"]);
         assert.equal(r.plan.installsProject, false);
-        assert.deepEqual(JSON.parse(JSON.stringify(r.plan.dependencies)), { groups: [], extras: [], workspace: false, indexes: [] });
+        assert.deepEqual(JSON.parse(JSON.stringify(r.plan.dependencies)), { groups: [], extras: [], workspace: false, indexes: [], indexOptions: [] });
         assert.deepEqual(r.plan.server.addedPackages, []);
         assert.deepEqual(r.plan.notes, [
             "[tool.pdm] distribution = false: the project itself is not installed.",
