@@ -410,8 +410,13 @@ function scmVersionOf(pyproject: Record<string, unknown> | undefined): Dependenc
     const requires = strings(table(pyproject, "build-system")?.["requires"]);
     const dynamic = strings(table(pyproject, "project")?.["dynamic"]);
     const poetryPlugin = table(table(pyproject, "tool"), "poetry-dynamic-versioning")?.["enable"] === true;
+    // pdm-backend's own: [tool.pdm.version] source = "scm" (pdm init's default for a package); PDM_BUILD_SCM_VERSION skips the VCS lookup.
+    const pdmScm = table(table(table(pyproject, "tool"), "pdm"), "version")?.["source"] === "scm";
     for (const r of requires) {
         const name = pep508(r)?.name;
+        if (name === "pdm-backend" && pdmScm && dynamic.includes("version")) {
+            return { plugin: "pdm-backend's scm version source", env: "PDM_BUILD_SCM_VERSION" };
+        }
         if (name && SCM_VERSION_PLUGINS[name] && (dynamic.includes("version") || name === "poetry-dynamic-versioning")) {
             if (name === "poetry-dynamic-versioning" && !poetryPlugin) {
                 continue;
