@@ -1037,8 +1037,27 @@ function fromPipfileLock(
     const defaults = table(lock, "default") ?? {};
     const names = new Set<string>();
     const pins = new Map<string, string>();
+    const files = ["Pipfile.lock"];
+    let installsProject = false;
     for (const [name, entry] of Object.entries(defaults).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const e = entry as Record<string, unknown>;
+        // `pipenv install -e .` (the app itself) and `-e ./libs/x`: a local path, not a pin.
+        const where = typeof e?.["path"] === "string" ? e["path"] : typeof e?.["file"] === "string" && !e["file"].includes("://") ? e["file"] : undefined;
+        if (typeof e?.["version"] !== "string" && where !== undefined) {
+            if (where.split("/").every((part) => part === "" || part === ".")) {
+                if (!src.isFile("pyproject.toml") && !src.isFile("setup.py")) {
+                    throw new InputError("Pipfile.lock", `Pipfile.lock installs the source folder itself ("${name}", ${JSON.stringify(where)}), but it has no pyproject.toml or setup.py to build it from; add one, or remove the entry.`);
+                }
+                installsProject = true;
+            } else {
+                const dir = `${insidePath("Pipfile.lock", name, where)}/`;
+                if (!files.includes(dir)) {
+                    files.push(dir);
+                }
+            }
+            names.add(normalizeName(name));
+            continue;
+        }
         if (typeof e?.["version"] !== "string") {
             const kind = typeof e?.["git"] === "string" ? `a VCS entry (git ${String(e["git"])})` : typeof e?.["path"] === "string" ? `a path entry (${String(e["path"])})` : "an editable, path or VCS entry";
             throw new InputError(
@@ -1065,11 +1084,11 @@ function fromPipfileLock(
     return base(src, {
         installer: "pipenv",
         manifest: "Pipfile.lock",
-        files: ["Pipfile.lock"],
+        files,
         direct: pipfilePackages(src) ?? names,
         namesFor: () => names,
         pins,
-        installsProject: false,
+        installsProject,
         needsSource: false,
         pyproject,
         indexes,
