@@ -195,6 +195,18 @@ function insidePath(file: string, name: string, path: string): string {
     return parts.join("/");
 }
 
+/**
+ * The project-root placeholders build backends expand in a direct reference:
+ * Hatch's context formatting (`{root:uri}`) and PDM's `${PROJECT_ROOT}`.
+ * The image writes /app for them (render/dockerfile.ts's pyproject reader);
+ * detection reads them as a stand-in file URL (PEP 508 parsers refuse braces).
+ */
+const PROJECT_ROOT = "file:///__project_root__";
+const PROJECT_ROOT_URLS: ReadonlyArray<readonly [string, string]> = [
+    ["{root:uri}", PROJECT_ROOT],
+    ["file:///${PROJECT_ROOT}", PROJECT_ROOT],
+];
+
 /** A project name as PEP 508 allows it. */
 const PROJECT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 
@@ -473,8 +485,9 @@ function fromPyproject(
     const extras = new Map<string, Set<string>>();
     const vcs: string[] = [];
     const dynamic = setuptoolsDynamicDependencies(src, pyproject, project, notes);
+    const localDirs = new Set<string>();
     for (const d of [...((deps as string[] | undefined) ?? []), ...dynamic.requirements]) {
-        const r = pep508(d);
+        const r = pep508(PROJECT_ROOT_URLS.reduce((line, [placeholder, url]) => line.replace(placeholder, url), d));
         if (r) {
             names.add(r.name);
             addExtras(extras, r.name, r.extras);
@@ -486,6 +499,10 @@ function fromPyproject(
             }
             if (r.url && isVcsUrl(r.url)) {
                 vcs.push(`pyproject.toml: ${d}`);
+            }
+            // Hatch's `name @ {root:uri}/libs/x` and PDM's `name @ file:///${PROJECT_ROOT}/libs/x`: a folder of the project, copied with the manifests.
+            if (r.url?.startsWith(`${PROJECT_ROOT}/`)) {
+                localDirs.add(`${insidePath("pyproject.toml", r.name, r.url.slice(PROJECT_ROOT.length + 1))}/`);
             }
         }
     }
@@ -500,7 +517,7 @@ function fromPyproject(
     const found = base(src, {
         installer: "pip",
         manifest: "pyproject.toml",
-        files: ["pyproject.toml", ...dynamic.files, ...[...extraFiles.values()].flat().filter((f) => !dynamic.files.includes(f))],
+        files: ["pyproject.toml", ...dynamic.files, ...[...extraFiles.values()].flat().filter((f) => !dynamic.files.includes(f)), ...localDirs],
         requirementFiles: dynamic.files.length > 0 ? dynamic.files : undefined,
         extraFiles: extraFiles.size > 0 ? extraFiles : undefined,
         direct: names,

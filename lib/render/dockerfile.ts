@@ -276,7 +276,10 @@ function pyprojectRequirements(extras: boolean): string {
         "from pip._vendor.packaging.requirements import Requirement; from pip._vendor.packaging.utils import canonicalize_name as cn; " +
         "pr = p.get('project', {}); o = pr.get('optional-dependencies', {}); k = {cn(e): e for e in o}; " +
         "ext = lambda n, s: [] if n in s else [x for r in o.get(n, []) for q in [Requirement(r)] for x in ([r] if cn(q.name) != cn(pr.get('name', '')) else [y for e in sorted(q.extras) if cn(e) in k for y in ext(k[cn(e)], s | {n})])]; ";
-    const write = (more: string) => `open('/tmp/pyproject-deps.txt', 'w').write(''.join(r + '\\n' for r in p.get('project', {}).get('dependencies', []) + [x for n in sys.argv[1:] for x in ${more}]))`;
+    // Hatch's {root:uri} and PDM's ${PROJECT_ROOT} in a direct reference: the project's folder, where pip runs.
+    // (chr(36) is "$", which the shell's double quotes around the command would expand.)
+    const root = `.replace('{root:uri}', 'file://${APP}').replace('file:///' + chr(36) + '{PROJECT_ROOT}', 'file://${APP}')`;
+    const write = (more: string) => `open('/tmp/pyproject-deps.txt', 'w').write(''.join(r${root} + '\\n' for r in p.get('project', {}).get('dependencies', []) + [x for n in sys.argv[1:] for x in ${more}]))`;
     return extras ? load + optional + write("grp(n) + ext(n, set())") : load + write("grp(n)");
 }
 
