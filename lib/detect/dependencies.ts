@@ -337,6 +337,7 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
         .list("")
         .filter((e) => e.isDirectory() && !e.name.startsWith("."))
         .flatMap((e) => ["requirements.txt", "pyproject.toml", "uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "setup.py"].filter((m) => src.isFile(`${e.name}/${m}`)).map((m) => `${e.name}/${m}`));
+    const conda = ["environment.yml", "environment.yaml", "conda.yml", "conda.yaml"].find((f) => src.isFile(f));
     // requirements/base.txt, prod.txt, dev.txt... (cookiecutter layouts): which one is the image's is the app's choice.
     const split = src
         .list("requirements")
@@ -352,7 +353,11 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
                 ? ` It has ${split.join(", ")} in a requirements/ folder, and the package has no option that picks one: ` +
                   `add a requirements.txt at the root that includes the production one (e.g. the line \`-r ${prod}\`), as Heroku's buildpack also expects.`
                 : "") +
-            (below.length > 0 ? ` One folder down there is ${below.slice(0, 3).join(", ")}: point \`source\` at that folder if the app is there.` : ""),
+            (below.length > 0 ? ` One folder down there is ${below.slice(0, 3).join(", ")}: point \`source\` at that folder if the app is there.` : "") +
+            (conda !== undefined
+                ? ` ${conda} is conda's environment file, which the image does not install (it builds a pip virtualenv on the distribution's Python): ` +
+                  "write its packages as a requirements.txt (its `pip:` list is one already; conda package names are mostly the same on PyPI), or `conda env export --from-history` to see what you asked for."
+                : ""),
     );
 }
 
