@@ -1563,6 +1563,18 @@ function fromRequirements(
                                 "(it must also hold the manifest): move or vendor the dependency into the source folder, or publish it to a package index and depend on it by version.",
                         );
                     }
+                    // A package folder of the app's (`-e ./libs/shared`): copied with the manifests, so a code change elsewhere does not reinstall everything.
+                    // pip takes the path from its working folder, the source folder's copy in the image.
+                    if (!constraints && r.path !== "." && r.path !== "./") {
+                        const local = joinPath("", r.path);
+                        if (local !== undefined && local !== "" && !local.startsWith("/") && src.exists(local) && /^[A-Za-z0-9._/-]+$/.test(local)) {
+                            const entry = src.isFile(local) ? local : `${local}/`;
+                            if (!files.includes(entry)) {
+                                files.push(entry);
+                            }
+                            break;
+                        }
+                    }
                     if (!constraints) {
                         needsSource = true;
                         if (r.path === "." || r.path === "./") {
