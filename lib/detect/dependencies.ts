@@ -884,8 +884,13 @@ function workspaceMemberAlone(pyproject: Record<string, unknown> | undefined): v
     if (table(uv, "workspace")) {
         return;
     }
+    // Only what the image installs counts: a sibling a development group takes (a test kit) is never installed.
+    const project = table(pyproject, "project");
+    const used = new Set(
+        [...strings(project?.["dependencies"]), ...Object.values(table(project, "optional-dependencies") ?? {}).flatMap((v) => strings(v))].flatMap((d) => pep508(d)?.name ?? []),
+    );
     const fromWorkspace = Object.entries(table(uv, "sources") ?? {})
-        .filter(([, spec]) => table({ spec }, "spec")?.["workspace"] === true)
+        .filter(([name, spec]) => table({ spec }, "spec")?.["workspace"] === true && used.has(normalizeName(name)))
         .map(([name]) => name);
     if (fromWorkspace.length === 0) {
         return;

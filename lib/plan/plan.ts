@@ -173,7 +173,8 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     // The project is installed when it is a package (after the source), or by the dependency install itself
     // (`-e .` in requirements.txt, a setuptools project); a workspace member served with --package, when it is one.
     const member = deps.workspace?.members.find((m) => m.name === workspacePackage);
-    const installsProject = deps.installsProject || deps.installsSelf || (member?.installable ?? false);
+    // A uv workspace's members are packages of the source too: the sync after the source installs those the app uses (the root itself only if it is a package).
+    const installsProject = deps.installsProject || deps.installsSelf || (member?.installable ?? false) || (deps.installer === "uv" && (deps.workspace?.members.length ?? 0) > 0);
     const installedRoots = new Set<string>();
     if (installsProject && entry.root && entry.root.dir !== "" && (member === undefined || entry.root.dir.startsWith(member.dir))) {
         installedRoots.add(entry.root.dir);
