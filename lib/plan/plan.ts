@@ -245,7 +245,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         );
     }
 
-    const imageEnv = { ...webCommandEnv(src, entry, notes), ...djangoImageEnv(entry, notes) };
+    const imageEnv = { ...webCommandEnv(src, entry, notes), ...steps.imageEnv, ...djangoImageEnv(entry, notes) };
     djangoDebug(src, entry, imageEnv, notes);
     djangoHosts(entry, notes);
 

@@ -78,8 +78,16 @@ function tailwindTheme(src: SourceTree, django: DjangoProject): ReturnType<typeo
     return detectFrontend(src, dir);
 }
 
-export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entrypoint, notes: string[], facts: BuildFacts = { installed: new Set(), pythonPath: [] }): { steps: BuildStep[]; apt: string[] } {
+export function planBuildSteps(
+    src: SourceTree,
+    o: CheckedOptions,
+    entry: Entrypoint,
+    notes: string[],
+    facts: BuildFacts = { installed: new Set(), pythonPath: [] },
+): { steps: BuildStep[]; apt: string[]; imageEnv: Record<string, string> } {
     const steps: BuildStep[] = [];
+    /** Variables the server needs to run the settings branch the build chose (the image sets them; the container's env overrides). */
+    const imageEnv: Record<string, string> = {};
     const apt: string[] = [];
     const django = entry.django;
     const manage = djangoManage(entry);
@@ -149,7 +157,7 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
             notes.push("collectstatic is detected (django.contrib.staticfiles with STATIC_ROOT) but `collectStatic` is false: it does not run.");
         } else {
             const env: Record<string, string> = { ...settingsEnv };
-            const branchNote = staticRootBranch(django, o, env);
+            const branchNote = staticRootBranch(django, o, env, imageEnv);
             // Django's deployment docs put STATIC_ROOT under /var/www: the runner copies it from the builder, as it copies /app.
             const rootFile = django.settings.sourceOf("STATIC_ROOT");
             const rootPath = rootFile === undefined ? undefined : django.settings.pathOf(staticRoot, rootFile)?.replace(/\/+$/, "");
@@ -243,7 +251,7 @@ export function planBuildSteps(src: SourceTree, o: CheckedOptions, entry: Entryp
             off: "removing it from `buildCommands`",
         });
     });
-    return { steps, apt };
+    return { steps, apt, imageEnv };
 }
 
 const NO_STATIC_ROOT = "\"You're using the staticfiles app without having set the STATIC_ROOT setting\"";
@@ -256,7 +264,7 @@ const NO_STATIC_ROOT = "\"You're using the staticfiles app without having set th
  * `env`); otherwise the note says what decides it and how to give it.
  * Returns the note, or undefined when the build meets the branch as it is.
  */
-function staticRootBranch(django: DjangoProject, o: CheckedOptions, env: Record<string, string>): string | undefined {
+function staticRootBranch(django: DjangoProject, o: CheckedOptions, env: Record<string, string>, imageEnv: Record<string, string>): string | undefined {
     const cond = django.settings.whenSet("STATIC_ROOT");
     const base = stepEnv(o, env);
     const now = cond?.holds(base);
@@ -269,9 +277,20 @@ function staticRootBranch(django: DjangoProject, o: CheckedOptions, env: Record<
     const sw = cond.switchTo(true, base, fixed);
     if (sw) {
         env[sw.variable] = sw.value;
+        // The server runs the branch the build collected for (`if "DYNO" in os.environ: django_heroku.settings(...)`), unless that
+        // branch turns DEBUG off with no host in ALLOWED_HOSTS: then every request would answer 400, and the note says so instead.
+        const switched: EnvView = (name) => (name === sw.variable ? sw.value : base(name));
+        const hosts = django.settings.entriesOf("ALLOWED_HOSTS");
+        const answers = django.settings.truthOf("DEBUG")?.holds(switched) !== false || (hosts?.items.length ?? 0) > 0;
+        if (answers) {
+            imageEnv[sw.variable] = sw.value;
+        }
         return (
             `${where}: collectstatic runs with ${sw.variable}=${sw.value}${sw.anyValue ? " (any value does)" : ""} to collect into that STATIC_ROOT, ` +
-            `which the server uses when its container sets ${sw.anyValue ? sw.variable : `${sw.variable}=${sw.value}`} too; set ${sw.variable} in \`buildEnv\` to override it.`
+            (answers
+                ? `and the image sets ${sw.variable}=${sw.value} too, so the server runs the same settings (the container's environment overrides it)`
+                : `which the server uses when its container sets ${sw.anyValue ? sw.variable : `${sw.variable}=${sw.value}`} too (with DEBUG off then, and ALLOWED_HOSTS to give)`) +
+            `; set ${sw.variable} in \`buildEnv\` to override it.`
         );
     }
     const given = cond.variables.filter((v) => fixed.has(v));

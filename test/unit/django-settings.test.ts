@@ -246,7 +246,7 @@ describe("Django settings read as Python imports them", () => {
                 env: { RENDER: "1" },
                 note:
                     "STATIC_ROOT is set only when `not DEBUG` holds (mysite/settings.py; DEBUG = 'RENDER' not in os.environ), which the build does not meet by itself: " +
-                    "collectstatic runs with RENDER=1 (any value does) to collect into that STATIC_ROOT, which the server uses when its container sets RENDER too; set RENDER in `buildEnv` to override it.",
+                    "collectstatic runs with RENDER=1 (any value does) to collect into that STATIC_ROOT, which the server uses when its container sets RENDER too (with DEBUG off then, and ALLOWED_HOSTS to give); set RENDER in `buildEnv` to override it.",
             },
             {
                 shape: "django-environ's `DEBUG = env.bool(\"DJANGO_DEBUG\", default=True)`",
@@ -254,7 +254,7 @@ describe("Django settings read as Python imports them", () => {
                 env: { DJANGO_DEBUG: "False" },
                 note:
                     'STATIC_ROOT is set only when `not DEBUG` holds (mysite/settings.py; DEBUG = env.bool("DJANGO_DEBUG", default=True)), which the build does not meet by itself: ' +
-                    "collectstatic runs with DJANGO_DEBUG=False to collect into that STATIC_ROOT, which the server uses when its container sets DJANGO_DEBUG=False too; set DJANGO_DEBUG in `buildEnv` to override it.",
+                    "collectstatic runs with DJANGO_DEBUG=False to collect into that STATIC_ROOT, which the server uses when its container sets DJANGO_DEBUG=False too (with DEBUG off then, and ALLOWED_HOSTS to give); set DJANGO_DEBUG in `buildEnv` to override it.",
             },
             {
                 shape: "python-decouple's `config(\"DEBUG\", default=True, cast=bool)` and an `else:` branch",
@@ -262,7 +262,7 @@ describe("Django settings read as Python imports them", () => {
                 env: { DEBUG: "False" },
                 note:
                     'STATIC_ROOT is set only when `not DEBUG` holds (mysite/settings.py; DEBUG = config("DEBUG", default=True, cast=bool)), which the build does not meet by itself: ' +
-                    "collectstatic runs with DEBUG=False to collect into that STATIC_ROOT, which the server uses when its container sets DEBUG=False too; set DEBUG in `buildEnv` to override it.",
+                    "collectstatic runs with DEBUG=False to collect into that STATIC_ROOT, which the server uses when its container sets DEBUG=False too (with DEBUG off then, and ALLOWED_HOSTS to give); set DEBUG in `buildEnv` to override it.",
             },
             {
                 shape: "`DEBUG = os.getenv(\"DEBUG\", \"1\") == \"1\"` (the value to give is not the literal)",
@@ -270,7 +270,7 @@ describe("Django settings read as Python imports them", () => {
                 env: { DEBUG: "False" },
                 note:
                     'STATIC_ROOT is set only when `not DEBUG` holds (mysite/settings.py; DEBUG = os.getenv("DEBUG", "1") == "1"), which the build does not meet by itself: ' +
-                    "collectstatic runs with DEBUG=False to collect into that STATIC_ROOT, which the server uses when its container sets DEBUG=False too; set DEBUG in `buildEnv` to override it.",
+                    "collectstatic runs with DEBUG=False to collect into that STATIC_ROOT, which the server uses when its container sets DEBUG=False too (with DEBUG off then, and ALLOWED_HOSTS to give); set DEBUG in `buildEnv` to override it.",
             },
             {
                 shape: "a test of the environment in the `if` itself (`os.environ.get(\"DJANGO_ENV\") == \"production\"`)",
@@ -278,7 +278,7 @@ describe("Django settings read as Python imports them", () => {
                 env: { DJANGO_ENV: "production" },
                 note:
                     'STATIC_ROOT is set only when `os.environ.get("DJANGO_ENV") == "production"` holds (mysite/settings.py), which the build does not meet by itself: ' +
-                    "collectstatic runs with DJANGO_ENV=production to collect into that STATIC_ROOT, which the server uses when its container sets DJANGO_ENV=production too; set DJANGO_ENV in `buildEnv` to override it.",
+                    "collectstatic runs with DJANGO_ENV=production to collect into that STATIC_ROOT, and the image sets DJANGO_ENV=production too, so the server runs the same settings (the container's environment overrides it); set DJANGO_ENV in `buildEnv` to override it.",
             },
         ];
         for (const c of switched) {
@@ -286,6 +286,8 @@ describe("Django settings read as Python imports them", () => {
                 const { plan } = synthesize(site(c.settings));
                 assert.deepEqual(plan.buildSteps, [STEP(c.env)]);
                 assert.deepEqual(collectNotes(plan.notes), [SITE_NOTE, c.note]);
+                // The image carries the switch only where the server then still answers (DEBUG on, or hosts listed).
+                assert.deepEqual(plan.imageEnv, c.shape.startsWith("a test of the environment") ? c.env : {});
             });
         }
 
