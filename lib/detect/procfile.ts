@@ -240,6 +240,11 @@ function nonEmpty(v: unknown): string | undefined {
  * another folder (`rootDir`) is not this source folder's app; it is named in
  * a note. Parsed by js-yaml; a file that is not YAML is noted and skipped.
  */
+/** render.yaml's health check path, whichever file gives the start command (a Procfile beside it: Render still checks that path). */
+export function renderCheckPath(src: SourceTree): string | undefined {
+    return src.isFile("render.yaml") ? readRenderYaml(src)?.healthCheckPath : undefined;
+}
+
 function readRenderYaml(src: SourceTree): ProcfileFacts | undefined {
     const file = "render.yaml";
     const loaded = platformFile(src, file, loadYaml);
@@ -361,9 +366,17 @@ function readPlatformEnvFiles(src: SourceTree): PlatformEnv {
             }
         }
     }
-    const services = parsed("render.yaml", loadYaml)?.["services"];
+    const blueprint = parsed("render.yaml", loadYaml);
+    const services = blueprint?.["services"];
     const web = (Array.isArray(services) ? services : []).map(table).find((s) => s["type"] === "web" && (s["runtime"] ?? s["env"]) === "python" && nonEmpty(s["rootDir"]) === undefined);
-    for (const row of Array.isArray(web?.["envVars"]) ? (web!["envVars"] as unknown[]).map(table) : []) {
+    // `- fromGroup: name` takes an environment group's envVars (the service's own keys, after it, win).
+    const groups = Array.isArray(blueprint?.["envVarGroups"]) ? (blueprint!["envVarGroups"] as unknown[]).map(table) : [];
+    const rows = (Array.isArray(web?.["envVars"]) ? (web!["envVars"] as unknown[]).map(table) : []).flatMap((row) => {
+        const group = nonEmpty(row["fromGroup"]);
+        const found = group === undefined ? undefined : groups.find((g) => g["name"] === group);
+        return group === undefined ? [row] : Array.isArray(found?.["envVars"]) ? (found!["envVars"] as unknown[]).map(table) : [];
+    });
+    for (const row of rows) {
         const key = nonEmpty(row["key"]);
         if (key === undefined) {
             continue;

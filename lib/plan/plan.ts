@@ -13,7 +13,7 @@ import { importTimeEnv } from "../detect/import-env";
 import { randomSecrets } from "../detect/secret-key";
 import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
-import { readPlatformEnv } from "../detect/procfile";
+import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
 import { detectWritablePaths, WritablePath } from "../detect/writable-paths";
 import { InputError } from "../errors";
 import { DOTTED_NAME, IDENTIFIER, URL_PATH } from "../validate";
@@ -356,12 +356,18 @@ function randomSecretNote(src: SourceTree, entry: Entrypoint, workers: number | 
  * (render.yaml's healthCheckPath, Railway's deploy.healthcheckPath), else "/".
  */
 function healthCheck(o: CheckedOptions, procfile: Entrypoint["procfile"], notes: string[], src?: SourceTree): Plan["healthCheck"] {
-    const fly = procfile?.healthCheckPath === undefined && src !== undefined ? flyCheckPath(src) : undefined;
-    const declared = procfile?.healthCheckPath ?? fly;
+    const render = procfile?.healthCheckPath === undefined && src !== undefined ? renderCheckPath(src) : undefined;
+    const fly = procfile?.healthCheckPath === undefined && render === undefined && src !== undefined ? flyCheckPath(src) : undefined;
+    const declared = procfile?.healthCheckPath ?? render ?? fly;
     if (o.healthCheck === undefined || o.healthCheckPathSet || declared === undefined) {
         return o.healthCheck;
     }
-    const where = fly !== undefined ? "fly.toml's HTTP check path" : `${procfile!.origin.file}'s ${procfile!.origin.file === "render.yaml" ? "healthCheckPath" : "deploy.healthcheckPath"}`;
+    const where =
+        render !== undefined
+            ? "render.yaml's healthCheckPath"
+            : fly !== undefined
+              ? "fly.toml's HTTP check path"
+              : `${procfile!.origin.file}'s ${procfile!.origin.file === "render.yaml" ? "healthCheckPath" : "deploy.healthcheckPath"}`;
     if (!URL_PATH.test(declared)) {
         notes.push(`${where} is ${JSON.stringify(declared)}, which is not a URL path; the health check requests ${o.healthCheck.path}. Set \`healthCheckPath\` to choose one.`);
         return o.healthCheck;
@@ -407,6 +413,7 @@ function webCommandEnv(src: SourceTree, entry: Entrypoint, notes: string[]): Rec
         return env;
     }
     const expands: string[] = [];
+    const own: Record<string, string> = {};
     for (const [name, value] of web.env) {
         if (OWN_ENV.has(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
             continue;
@@ -415,9 +422,11 @@ function webCommandEnv(src: SourceTree, entry: Entrypoint, notes: string[]): Rec
             expands.push(name);
             continue;
         }
-        env[name] = value;
+        own[name] = value;
     }
-    const set = Object.entries(env);
+    Object.assign(env, own);
+    // The web command's own variables: the platform's are named by their own note.
+    const set = Object.entries(own);
     if (set.length > 0) {
         notes.push(
             `${web.origin.web} runs the server with ${set.map(([k, v]) => `${k}=${v}`).join(", ")}: the image sets ${set.length > 1 ? "them" : "it"} for every process ` +

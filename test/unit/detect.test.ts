@@ -745,12 +745,12 @@ describe("detection", () => {
             };
             const RENDER = "services:\n  - type: web\n    name: site\n    runtime: python\n    startCommand: gunicorn svc.web:site\n    preDeployCommand: python -m svc.setup\n    healthCheckPath: /up\n";
 
-            it("GIVEN render.yaml and a Procfile THEN the Procfile's commands are used and render.yaml is not read", () => {
+            it("GIVEN render.yaml and a Procfile THEN the Procfile's commands are used, and render.yaml's health check path (like its environment)", () => {
                 const dir = apps.make({ ...TWO_APPS, "render.yaml": RENDER, Procfile: "web: gunicorn svc.admin:admin\n" });
                 const { plan } = synthesize(dir);
                 assert.deepEqual(plan.entrypoint, { spec: "svc.admin:admin", interface: "wsgi", source: "Procfile" });
                 assert.equal(plan.release, undefined);
-                assert.deepEqual(plan.healthCheck, { path: "/" });
+                assert.deepEqual(plan.healthCheck, { path: "/up" });
             });
 
             it("GIVEN render.yaml's web service (legacy `env: python`) THEN its startCommand, preDeployCommand and healthCheckPath are used; `healthCheckPath` beats it", () => {
