@@ -1,5 +1,5 @@
 import { ImportRoot, moduleReader } from "./app-code";
-import { bind, requiredVariables } from "./python-eval";
+import { bind, envReader, requiredVariables } from "./python-eval";
 import { calleeOf, ClassDef, Expr, PyModule, refPath, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -29,7 +29,7 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
     const variables: string[] = [];
     const files: string[] = [];
     let dotenv = false;
-    const scan = (file: string, root: ImportRoot, depth: number): void => {
+    const scan = (file: string, root: ImportRoot, depth: number, classBodies = false): void => {
         const mod = reader.parse(file);
         if (!mod) {
             return;
@@ -67,15 +67,22 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
                 names.set(step.name, bind(step.value, lookup));
             }
         }
+        // A config module from_object imports by a class path: its class bodies run at import too.
+        for (const v of classBodies ? [...mod.classes.values()].flatMap((c) => [...c.fields.values()]).flatMap((e) => requiredVariables(e, (x) => bind(x, lookup))) : []) {
+            found = true;
+            if (!variables.includes(v)) {
+                variables.push(v);
+            }
+        }
         if (found && !files.includes(file)) {
             files.push(file);
         }
     };
     /** A config module a factory loads (from_object("app.settings")): its top level runs then. */
-    const follow = (file: string, root: ImportRoot): void => {
+    const follow = (file: string, root: ImportRoot, classBodies = false): void => {
         if (!followed.has(file)) {
             followed.add(file);
-            scan(file, root, 1);
+            scan(file, root, 1, classBodies);
         }
     };
     const followed = new Set<string>();
@@ -116,7 +123,7 @@ function factoryReads(
     file: string,
     root: ImportRoot,
     value: Expr,
-    follow: (file: string, root: ImportRoot) => void,
+    follow: (file: string, root: ImportRoot, classBodies?: boolean) => void,
 ): string[] {
     const callee = value.kind === "call" ? calleeOf(value) : undefined;
     if (callee === undefined) {
@@ -136,26 +143,31 @@ function factoryReads(
     // `app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]` in the factory: config items the module sets inside functions (factories set them).
     const configItems = home.itemAssignsAnywhere.filter(([t]) => t.kind === "subscript" && /(^|\.)config$/.test(refPath(t.target) ?? "")).map(([, v]) => v);
     // app.config.from_object("app.settings"), or through a parameter's default (cookiecutter-flask's create_app(config_object="app.settings")).
-    const classReads: Expr[] = [];
     const from = { file: cut > 0 ? (reader.fileOf(callee.slice(0, cut), { file, root })?.file ?? file) : file, root };
     for (const call of fn.calls) {
         if (!(calleeOf(call) ?? "").endsWith(".config.from_object")) {
             continue;
         }
+        // A literal, a parameter's default, or os.environ.get("APP_SETTINGS", "app.config.ProductionConfig")'s default.
+        const literal = (e: Expr | undefined): string | undefined => {
+            const reader2 = e?.kind === "call" ? envReader(e) : undefined;
+            return str(e) ?? (reader2 !== undefined && e?.kind === "call" ? str(e.args[1] ?? e.kwargs["default"]) : undefined);
+        };
         const arg = call.args[0];
-        const target = str(arg) ?? (arg?.kind === "ref" ? str(fn.params.find((p) => p.name === arg.local)?.default) : undefined);
+        const target = literal(arg) ?? (arg?.kind === "ref" ? literal(fn.params.find((p) => p.name === arg.local)?.default) : undefined);
         const where = target === undefined ? undefined : reader.fileOf(target, from);
         if (where !== undefined) {
             follow(where.file, where.root);
         } else if (target !== undefined && target.includes(".")) {
-            // "config.ProductionConfig": a class's attributes are evaluated when its module is imported.
-            const at = target.lastIndexOf(".");
-            const home2 = reader.fileOf(target.slice(0, at), from);
-            const cls = home2 === undefined ? undefined : reader.parse(home2.file)?.classes.get(target.slice(at + 1));
-            classReads.push(...(cls ? [...cls.fields.values()] : []));
+            // "config.ProductionConfig" imports its module: the top level and every class body run then.
+            const home2 = reader.fileOf(target.slice(0, target.lastIndexOf(".")), from);
+            const parsed = home2 === undefined ? undefined : reader.parse(home2.file);
+            if (home2 !== undefined && parsed !== undefined) {
+                follow(home2.file, home2.root, true);
+            }
         }
     }
-    return [...fn.assigns.map(([, v]) => v), ...fn.calls, ...fn.returns, ...configItems, ...classReads].flatMap((e) => requiredVariables(e, (x) => x));
+    return [...fn.assigns.map(([, v]) => v), ...fn.calls, ...fn.returns, ...configItems].flatMap((e) => requiredVariables(e, (x) => x));
 }
 
 /** pydantic-settings' base classes: an instance reads each field from the environment. */

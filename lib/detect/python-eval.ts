@@ -236,7 +236,10 @@ export function envReader(call: Call): EnvReader | undefined {
     }
     if (kind === "starlette" && (method === "__call__" || method === "get")) {
         // Starlette's Config: config(key, cast=None, default=undefined); a missing key with no default raises KeyError at import.
-        const variable = str(call.args[0] ?? call.kwargs["key"]);
+        // Config(".env", env_prefix="APP_") reads APP_<key>.
+        const prefix = target.kind === "call" ? (str(target.kwargs["env_prefix"]) ?? "") : "";
+        const key = str(call.args[0] ?? call.kwargs["key"]);
+        const variable = key === undefined ? undefined : `${prefix}${key}`;
         const def = call.kwargs["default"] ?? call.args[2];
         const cast = castByName(refPath(call.kwargs["cast"] ?? call.args[1]), starletteBool) ?? identity;
         return variable === undefined

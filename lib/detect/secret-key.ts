@@ -1,6 +1,6 @@
 import { candidates, ImportRoot, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
-import { envVariables, walk } from "./python-eval";
+import { bind, envVariables, walk } from "./python-eval";
 import { calleeOf, Expr, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -42,6 +42,9 @@ const RANDOM = new Set([
     "cryptography.fernet.Fernet.generate_key",
 ]);
 
+/** Config classes for development and tests, by the names Flask's config patterns give them. */
+const DEVELOPMENT_CLASS = /^(Dev|Development|Local|Test|Testing|Debug)[A-Z_]|^(Dev|Development|Local|Test|Testing|Debug)$|(Dev|Development|Local|Test|Testing)(Config|Settings)$/;
+
 /** SECRET_KEY, JWT_SECRET_KEY, WTF_CSRF_SECRET_KEY, secret_key, SECRET: the names signing keys go by. */
 function isSecretName(name: string): boolean {
     const n = name.toUpperCase();
@@ -72,7 +75,9 @@ export function randomSecrets(src: SourceTree, roots: readonly ImportRoot[], dja
     const out: RandomSecret[] = [];
     const add = (file: string, setting: string, value: Expr, mod?: PyModule, fromEnv: readonly string[] = []): void => {
         // A name bound at the top of the module: `key = os.urandom(24)`, then `app.secret_key = key`.
-        const v = value.kind === "ref" && mod && !value.local.includes(".") ? (mod.value(value.local) ?? value) : value;
+        // Module-level names bound too: `config = Config(".env")`, then `config("SECRET_KEY", default=...)` is an environment read.
+        const named = value.kind === "ref" && mod && !value.local.includes(".") ? (mod.value(value.local) ?? value) : value;
+        const v = mod ? bind(named, (local) => mod.value(local)) : named;
         if (isRandom(v) && !out.some((o) => o.file === file && o.setting === setting)) {
             out.push({ file, setting, variables: [...new Set([...fromEnv, ...envVariables(v)])] });
         }
@@ -98,6 +103,10 @@ export function randomSecrets(src: SourceTree, roots: readonly ImportRoot[], dja
                 }
             }
             for (const cls of mod.classes.values()) {
+                // Flasky's DevelopmentConfig/TestingConfig: the server loads the production class (as Django's development settings do not count).
+                if (DEVELOPMENT_CLASS.test(cls.name)) {
+                    continue;
+                }
                 // pydantic-settings: a field's environment variable (env_prefix + its name) replaces its default.
                 const settings = cls.bases.some((b) => b.split(".").pop() === "BaseSettings");
                 const config = cls.fields.get("model_config");

@@ -1736,6 +1736,19 @@ describe("uv workspaces with services in members", () => {
     });
 });
 
+describe("variables the factory's config object needs at start", () => {
+    it("GIVEN from_object(os.environ.get('APP_SETTINGS', 'pkg.config.ProductionConfig')) THEN the module's class bodies' reads are named, with their file", () => {
+        const dir = apps.make({
+            "requirements.txt": "flask\n",
+            "inkwell/__init__.py": "import os\nfrom flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    app.config.from_object(os.environ.get('APP_SETTINGS', 'inkwell.config.ProductionConfig'))\n    return app\n",
+            "inkwell/config.py": "import os\n\nclass BaseConfig:\n    SECRET_KEY = os.environ['SECRET_KEY']\n\nclass ProductionConfig(BaseConfig):\n    DEBUG = False\n",
+            Procfile: 'web: gunicorn "inkwell:create_app()"\n',
+        });
+        const [note] = synthesize(dir).plan.notes.filter((n) => n.includes("at import with no default"));
+        assert.match(note, /^inkwell\/config\.py reads SECRET_KEY from the environment at import with no default/);
+    });
+});
+
 describe("the package indexes requirements.txt names", () => {
     it("GIVEN --index-url, --extra-index-url and a local --find-links THEN the install of the added gunicorn reads them too, quoted, with ${VAR} left for pip", () => {
         const dir = apps.make({
@@ -1786,6 +1799,13 @@ describe("signing keys drawn at random at import", () => {
         const app = "import secrets\nfrom fastapi import FastAPI\nfrom starlette.middleware.sessions import SessionMiddleware\n\napp = FastAPI()\napp.add_middleware(SessionMiddleware, secret_key=secrets.token_hex(32))\n";
         const [note] = synthesize(apps.make({ "requirements.txt": "fastapi\nitsdangerous\n", "main.py": app }), { workers: 1 }).plan.notes.filter((n) => n.includes("to a random value"));
         assert.match(note, /^main\.py sets app\.add_middleware\(secret_key=\.\.\.\) to a random value: each container \(and each restart\) draws its own/);
+    });
+    it("GIVEN Starlette's Config with env_prefix THEN the random default's variable is the prefixed one; a DevelopmentConfig's random key is not named", () => {
+        const app = "import secrets\nfrom starlette.applications import Starlette\nfrom starlette.config import Config\nfrom starlette.middleware.sessions import SessionMiddleware\n\nconfig = Config('.env', env_prefix='CARGO_')\nSECRET_KEY = config('SECRET_KEY', default=secrets.token_urlsafe(32))\napp = Starlette()\n";
+        const [note] = synthesize(apps.make({ "requirements.txt": "starlette\n", "main.py": app })).plan.notes.filter((n) => n.includes("to a random value"));
+        assert.match(note, /^main\.py sets SECRET_KEY to a random value unless CARGO_SECRET_KEY is set: /);
+        const config = "import os\nimport secrets\n\nclass Config:\n    SECRET_KEY = os.environ.get('SECRET_KEY')\n\nclass DevelopmentConfig(Config):\n    SECRET_KEY = secrets.token_hex(16)\n\nclass TestingConfig(Config):\n    SECRET_KEY = os.urandom(8)\n";
+        assert.deepEqual(notes({ "config.py": config, "app.py": `${FLASK}app.config.from_object("config.Config")\n` }), []);
     });
     it("GIVEN a fixed key, a key from the environment, or random values that sign nothing THEN no note", () => {
         assert.deepEqual(notes({ "app.py": `${FLASK}app.secret_key = os.environ["SECRET_KEY"]\nTOKEN = os.urandom(8)\napp.config["SECRET_KEY"] = "dev"\n` }), []);
