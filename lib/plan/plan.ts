@@ -10,6 +10,7 @@ import { importTimeSchedulers } from "../detect/background";
 import { Dependencies, detectDependencies, Installer } from "../detect/dependencies";
 import { detectEntrypoint, Entrypoint, importRoots } from "../detect/entrypoint";
 import { importTimeEnv } from "../detect/import-env";
+import { dictGet, str } from "../detect/python-source";
 import { randomSecrets } from "../detect/secret-key";
 import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
@@ -112,6 +113,14 @@ export function planJson(plan: Plan): string {
     return JSON.stringify(plan, null, 2) + "\n";
 }
 
+/** Django Channels' default layer backend, as the settings name it (CHANNEL_LAYERS = {"default": {"BACKEND": ...}}). */
+function channelLayerOf(entry: Entrypoint): { backend: string; file: string } | undefined {
+    const s = entry.django?.settings;
+    const backend = str(dictGet(dictGet(s?.get("CHANNEL_LAYERS"), "default"), "BACKEND"));
+    const file = s?.sourceOf("CHANNEL_LAYERS");
+    return backend !== undefined && file !== undefined ? { backend, file } : undefined;
+}
+
 /** The function gunicorn calls to make the app (`module:create_app()`), when the spec is a call. */
 function factoryName(spec: string): string | undefined {
     const attr = spec.split(":")[1] ?? "";
@@ -186,7 +195,11 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         notes.push(`${entry.root.dir}/ holds the app (${entry.root.why}) and is not installed as a package: it is put on gunicorn's Python path.`);
     }
 
-    const planned = planServer(src, { options: o, interface: entry.interface, web: entry.procfile?.web, deps, installed, chdir: entry.chdir, workdir, wrapper: entry.wrapper }, notes);
+    const planned = planServer(
+        src,
+        { options: o, interface: entry.interface, web: entry.procfile?.web, deps, installed, chdir: entry.chdir, workdir, wrapper: entry.wrapper, channelLayer: channelLayerOf(entry) },
+        notes,
+    );
 
     const apt = aptPackages(o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], notes);
     schedulerNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);

@@ -63,6 +63,8 @@ export interface ServerInputs {
     readonly chdir: string;
     /** The middleware the served object is (its qualified constructor), when it is: python-socketio's servers need one worker. */
     readonly wrapper?: string;
+    /** Django Channels' default channel layer backend (CHANNEL_LAYERS["default"]["BACKEND"]), when the settings name one. */
+    readonly channelLayer?: { readonly backend: string; readonly file: string };
     readonly workdir: string;
 }
 
@@ -199,7 +201,7 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
             );
         }
     }
-    const socketio = socketIoServer(inp, workerClass, threads, notes);
+    const socketio = socketIoServer(inp, workerClass, threads, notes) ?? channelsServer(inp, notes);
     // gunicorn dropped its eventlet worker in 26.0.0.
     const finalClass = socketio?.workerClass ?? workerClass;
     const eventlet = finalClass === "eventlet" || finalClass === "gunicorn.workers.geventlet.EventletWorker";
@@ -281,6 +283,25 @@ function socketIoServer(inp: ServerInputs, workerClass: string | undefined, thre
             "To run more, scale containers behind a load balancer with sticky sessions and give SocketIO a message_queue; set `workers` to override.",
     );
     return { workers: 1, threads: many, workerClass: cls };
+}
+
+/**
+ * Django Channels with its in-memory channel layer: a group message reaches
+ * only the consumers of the process that sent it (Channels' docs: "do not
+ * use it in production" with more than one process), so with several
+ * workers a chat message reaches only part of a room. One worker, like
+ * daphne runs; channels_redis lifts the limit. `workers` overrides.
+ */
+function channelsServer(inp: ServerInputs, notes: string[]): { workers: number; threads?: number; workerClass?: string } | undefined {
+    if (inp.options.workers !== undefined || inp.channelLayer?.backend !== "channels.layers.InMemoryChannelLayer") {
+        return undefined;
+    }
+    notes.push(
+        `${inp.channelLayer.file} uses Channels' InMemoryChannelLayer, which delivers group messages only within the process that sends them: gunicorn runs one worker ` +
+            "(--workers 1, which WEB_CONCURRENCY does not change), as daphne does, so every consumer of a group gets its messages. " +
+            "To run more, use channels_redis's RedisChannelLayer (then scale freely); set `workers` to override.",
+    );
+    return { workers: 1 };
 }
 
 /**
