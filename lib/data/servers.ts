@@ -108,8 +108,9 @@ export const UVICORN_VALUE_FLAGS: readonly string[] = [
     "--app-dir", "--h11-max-incomplete-event-size", "--forwarded-allow-ips",
 ];
 
-/** hypercorn's, daphne's and waitress-serve's flags that take a value. */
+/** hypercorn's, daphne's, waitress-serve's and sanic's flags that take a value. */
 export const OTHER_SERVER_VALUE_FLAGS: Readonly<Record<string, readonly string[]>> = {
+    sanic: ["-H", "--host", "-p", "--port", "-u", "--unix", "--cert", "--key", "--tls", "--tls-strategy", "-w", "--workers", "-R", "--reload-dir"],
     hypercorn: ["-b", "--bind", "-c", "--config", "-k", "--worker-class", "-w", "--workers", "--root-path", "--access-logfile", "--error-logfile", "--log-level", "--graceful-timeout", "--keep-alive", "-m", "--umask", "-u", "--user", "-g", "--group", "--certfile", "--keyfile", "--ca-certs", "--ciphers", "--backlog", "--pid", "--insecure-bind", "--quic-bind", "--server-name", "--max-requests", "--read-timeout", "--websocket-ping-interval", "--statsd-host", "--statsd-prefix", "-p", "--access-logformat", "--log-config"],
     daphne: ["-b", "--bind", "-p", "--port", "-u", "--unix-socket", "--fd", "-e", "--endpoint", "--access-log", "--log-fmt", "-t", "--http-timeout", "--websocket_timeout", "--websocket_connect_timeout", "--application-close-timeout", "--root-path", "--ping-interval", "--ping-timeout", "--proxy-headers-host", "--proxy-headers-port", "--server-name", "-v", "--verbosity"],
     "waitress-serve": ["--host", "--port", "--listen", "--unix-socket", "--unix-socket-perms", "--url-scheme", "--url-prefix", "--ident", "--threads", "--backlog", "--recv-bytes", "--send-bytes", "--outbuf-overflow", "--outbuf-high-watermark", "--inbuf-overflow", "--connection-limit", "--cleanup-interval", "--channel-timeout", "--log-socket-errors", "--max-request-header-size", "--max-request-body-size", "--asyncore-loop-timeout", "--asyncore-use-poll", "--trusted-proxy", "--trusted-proxy-count", "--trusted-proxy-headers"],

@@ -17,7 +17,7 @@ import { SourceTree } from "./source";
  * dropped silently.
  */
 
-export type ProcfileServer = "gunicorn" | "uvicorn" | "hypercorn" | "daphne" | "waitress-serve" | "flask" | "fastapi" | "litestar" | "uwsgi" | "granian";
+export type ProcfileServer = "gunicorn" | "uvicorn" | "hypercorn" | "daphne" | "waitress-serve" | "sanic" | "flask" | "fastapi" | "litestar" | "uwsgi" | "granian";
 
 export interface ProcfileWeb {
     /** The web command as written. */
@@ -582,7 +582,7 @@ function locate(words: string[], o: ProcessOrigin): Located | { dev: string } | 
     if (tool === "litestar" && args.includes("run")) {
         return { server: "litestar", args, env, notes };
     }
-    if (tool === "gunicorn" || tool === "uvicorn" || tool === "hypercorn" || tool === "daphne" || tool === "waitress-serve") {
+    if (tool === "gunicorn" || tool === "uvicorn" || tool === "hypercorn" || tool === "daphne" || tool === "waitress-serve" || tool === "sanic") {
         return { server: tool, args, env, notes };
     }
     return undefined;
@@ -663,7 +663,7 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE): ProcfileW
         }
         return { command, origin: o, server: found.server, ...parsed, chdir, env: [...found.env, ...(parsed.env ?? [])], before, cd, notes: [...found.notes, ...notes, ...parsed.notes] };
     }
-    notes.push(`${o.web} (\`${command}\`) starts no server the package knows (gunicorn, uvicorn, hypercorn, daphne, waitress-serve, uwsgi, granian, flask run, fastapi run, litestar run); the app is looked for in the code instead.`);
+    notes.push(`${o.web} (\`${command}\`) starts no server the package knows (gunicorn, uvicorn, hypercorn, daphne, waitress-serve, sanic, uwsgi, granian, flask run, fastapi run, litestar run); the app is looked for in the code instead.`);
     // Its VAR=value words still say how the app runs (BOOKSHELF_ENV=production): the last command's are the server's environment.
     const last = cmds[cmds.length - 1]?.words ?? [];
     const env: Array<readonly [string, string]> = [];
@@ -858,6 +858,7 @@ function otherServerArgs(server: ProcfileServer, args: string[], o: ProcessOrigi
     let spec: string | undefined;
     let factory = false;
     let workers: number | undefined;
+    let gracefulTimeout: number | undefined;
     const flags: string[] = [];
     for (let i = 0; i < args.length; i++) {
         const a = args[i];
@@ -873,12 +874,12 @@ function otherServerArgs(server: ProcfileServer, args: string[], o: ProcessOrigi
             spec = a;
             continue;
         }
-        if (a === "--call") {
+        if (a === "--call" || (server === "sanic" && a === "--factory")) {
             factory = true;
             continue;
         }
-        // hypercorn's worker processes, like uvicorn's --workers: the worker count.
-        if (server === "hypercorn" && (a === "-w" || a === "--workers" || a.startsWith("--workers="))) {
+        // hypercorn's and sanic's worker processes, like uvicorn's --workers: the worker count.
+        if ((server === "hypercorn" || server === "sanic") && (a === "-w" || a === "--workers" || a.startsWith("--workers="))) {
             const value = a.includes("=") ? a.slice(a.indexOf("=") + 1) : args[++i];
             workers = number(value);
             notes.push(
@@ -888,20 +889,42 @@ function otherServerArgs(server: ProcfileServer, args: string[], o: ProcessOrigi
             );
             continue;
         }
+        // hypercorn's --graceful-timeout means what gunicorn's does: the seconds workers get to finish on shutdown.
+        if (server === "hypercorn" && (a === "--graceful-timeout" || a.startsWith("--graceful-timeout="))) {
+            const value = a.includes("=") ? a.slice(a.indexOf("=") + 1) : args[++i];
+            gracefulTimeout = number(value);
+            if (gracefulTimeout !== undefined) {
+                notes.push(`${o.subject}'s \`${displayWords(["--graceful-timeout", value ?? ""])}\` is kept as gunicorn's graceful timeout (set \`gracefulTimeout\` to change it).`);
+                continue;
+            }
+        }
         flags.push(a);
         if (valueFlags.includes(a) && !a.includes("=")) {
             flags.push(args[++i] ?? "");
         }
     }
-    const label = server === "flask" ? "`flask run` (a development server)" : server;
-    notes.push(`${o.subject} runs ${label}; the image serves the same app with gunicorn${server === "hypercorn" || server === "daphne" ? "'s uvicorn worker" : ""}.` + (flags.length > 0 ? ` Its flags (${displayWords(flags)}) are not carried.` : ""));
-    const iface: AppInterface = server === "hypercorn" || server === "daphne" ? "asgi" : "wsgi";
+    const label = server === "flask" ? "`flask run` (a development server)" : server === "sanic" ? "Sanic's own server" : server;
+    const asgi = server === "hypercorn" || server === "daphne" || server === "sanic";
+    notes.push(`${o.subject} runs ${label}; the image serves the same app with gunicorn${asgi ? "'s uvicorn worker" : ""}.` + (flags.length > 0 ? ` Its flags (${displayWords(flags)}) are not carried.` : ""));
+    if (server === "sanic") {
+        // Sanic's ASGI mode (its docs, "ASGI"): the server's own settings do not apply, and its websocket object is not an async iterator there.
+        notes.push(
+            "Sanic runs in its ASGI mode under uvicorn: the server settings in app.config (KEEP_ALIVE_TIMEOUT, WEBSOCKET_PING_INTERVAL, REQUEST_TIMEOUT...) are not used, " +
+                "and a websocket handler must read with `await ws.recv()` (`async for msg in ws` raises TypeError there).",
+        );
+    }
+    // sanic takes `module.app` as well as `module:app`.
+    if (server === "sanic" && spec !== undefined && !spec.includes(":") && spec.includes(".")) {
+        spec = `${spec.slice(0, spec.lastIndexOf("."))}:${spec.slice(spec.lastIndexOf(".") + 1)}`;
+    }
+    const iface: AppInterface = asgi ? "asgi" : "wsgi";
     return {
         spec: spec === undefined ? undefined : factory && !spec.endsWith(")") ? `${spec}()` : spec,
         interface: server === "flask" ? undefined : iface,
         pythonPath: [],
         carried: [],
         workers,
+        gracefulTimeout,
         notes,
     };
 }
