@@ -4,6 +4,7 @@ import { parse as parseToml } from "smol-toml";
 import type { AppInterface } from "../data/frameworks";
 import { COMMAND_WRAPPERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, OWN_SERVER_TOOLS, UVICORN_VALUE_FLAGS } from "../data/servers";
 import { readIni } from "./dependencies";
+import { calleeOf, parseModule, str } from "./python-source";
 import { joinPath } from "./paths";
 import { SourceTree } from "./source";
 
@@ -133,6 +134,11 @@ export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
 function webCommand(src: SourceTree, command: string, o: ProcessOrigin): ProcfileWeb {
     const web = readWeb(command, o);
     const script = web.server === undefined ? scriptOf(src, command) : undefined;
+    const launcher = web.server === undefined && script === undefined ? launcherOf(src, command) : undefined;
+    if (launcher !== undefined) {
+        const inner = readWeb(launcher.command, o);
+        return withServerFiles(src, { ...inner, command, notes: [launcher.note, ...inner.notes] });
+    }
     if (script === undefined) {
         return withServerFiles(src, web);
     }
@@ -193,6 +199,59 @@ const SETUP_BUILTINS = new Set(["set", "export", "unset", ":", "echo", "printf",
  * the script's commands, one per line, joined with && (a script's lines run in
  * turn; the server is its last), skipping comments, blank lines and `set` options.
  */
+/**
+ * A web command that runs the app's own Python launcher: the project's
+ * console script ([project.scripts], [tool.poetry.scripts]) or `python -m
+ * pkg`, whose module starts uvicorn itself (`uvicorn.run("pkg.app:create_app",
+ * factory=True, workers=...)`). Read as the uvicorn command it amounts to.
+ */
+function launcherOf(src: SourceTree, command: string): { command: string; note: string } | undefined {
+    const cmds = commands(shellTokens(command));
+    const last = cmds[cmds.length - 1]?.words ?? [];
+    const words = last.slice(Math.max(0, last.findIndex((x) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(x)))); // VAR=value words before the program
+    let target: string | undefined;
+    let what: string;
+    if (words[0] !== undefined && /^python(3(\.\d+)?)?$/.test(words[0]) && words[1] === "-m" && words[2] !== undefined) {
+        target = words[2];
+        what = `\`python -m ${words[2]}\``;
+    } else {
+        let pyproject: Record<string, unknown> | undefined;
+        try {
+            const text = src.readIfFile("pyproject.toml");
+            pyproject = text === undefined ? undefined : (parseToml(text) as Record<string, unknown>);
+        } catch {
+            pyproject = undefined;
+        }
+        const scripts = {
+            ...((pyproject?.["tool"] as Record<string, Record<string, unknown>> | undefined)?.["poetry"]?.["scripts"] as Record<string, unknown> | undefined),
+            ...((pyproject?.["project"] as Record<string, unknown> | undefined)?.["scripts"] as Record<string, unknown> | undefined),
+        };
+        const entry = words[0] === undefined || !Object.prototype.hasOwnProperty.call(scripts, words[0]) ? undefined : scripts[words[0]];
+        target = typeof entry === "string" ? entry.split(":")[0].trim() : undefined;
+        what = `${words[0]}, the project's console script (${String(entry)})`;
+    }
+    if (target === undefined || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(target)) {
+        return undefined;
+    }
+    const path = target.split(".").join("/");
+    const file = [`${path}.py`, `src/${path}.py`, `${path}/__main__.py`, `src/${path}/__main__.py`, `${path}/__init__.py`, `src/${path}/__init__.py`].find((f) => src.isFile(f));
+    if (file === undefined) {
+        return undefined;
+    }
+    const mod = parseModule(src.read(file));
+    const run = mod.calls.find((c) => calleeOf(c) === "uvicorn.run" || calleeOf(c) === "uvicorn.main.run");
+    const app = run?.args[0] ?? run?.kwargs["app"];
+    const module = file.replace(/^src\//, "").replace(/(\/__main__|\/__init__)?\.py$/, "").split("/").join(".");
+    const spec = str(app) ?? (app?.kind === "ref" && !app.local.includes(".") && mod.value(app.local) !== undefined ? `${module}:${app.local}` : undefined);
+    if (run === undefined || spec === undefined || !/^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.]*$/.test(spec)) {
+        return undefined;
+    }
+    const factory = run.kwargs["factory"]?.kind === "bool" && run.kwargs["factory"].value;
+    const workers = run.kwargs["workers"]?.kind === "num" ? ` --workers ${run.kwargs["workers"].text}` : "";
+    const line = `uvicorn ${spec}${factory ? " --factory" : ""}${workers}`;
+    return { command: line, note: `The web command runs ${what}, whose ${file} starts uvicorn.run(${JSON.stringify(spec)}${factory ? ", factory=True" : ""}): read as \`${line}\`.` };
+}
+
 function scriptOf(src: SourceTree, command: string): { file: string; commands: string } | undefined {
     const cmds = commands(shellTokens(command));
     const words = cmds.length === 1 ? cmds[0].words : [];
