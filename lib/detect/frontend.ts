@@ -77,6 +77,14 @@ export function detectFrontend(src: SourceTree, dir = ""): FrontendFacts {
         return deps !== null && typeof deps === "object" ? Object.keys(deps as Record<string, unknown>) : [];
     });
     const tools = names.filter((n) => FRONTEND_TOOLS.includes(n));
+    if (tools.length === 0 && dir === "") {
+        // A root package.json that builds another folder's package (`npm --prefix frontend run build`, `cd frontend && npm run build`,
+        // npm's workspaces): that package is the build, run in its own folder with its own lock, as the root's script would.
+        const inner = delegatedDir(script, pkg).map((d) => detectFrontend(src, d)).find((f) => f !== undefined && "build" in f);
+        if (inner !== undefined) {
+            return inner;
+        }
+    }
     if (tools.length === 0) {
         return { skipped: `${file} has a build script (${script}) but names none of the front-end build tools the package knows (${FRONTEND_TOOLS.slice(0, 6).join(", ")}, ...): it is not run; add it to \`buildCommands\` if the image needs it.` };
     }
@@ -89,4 +97,42 @@ export function detectFrontend(src: SourceTree, dir = ""): FrontendFacts {
     const all = Object.values(scripts as Record<string, unknown>).filter((v): v is string => typeof v === "string");
     const runsFlask = all.some((text) => commands(shellTokens(text)).some((c) => c.words.find((w) => !w.includes("=")) === "flask"));
     return { build: { file, dir, script, install: locked ? "npm ci" : "npm install", tools, runsFlask } };
+}
+
+/** The folders a root build script runs npm in (`npm --prefix X`, `npm -C X`, `cd X && npm ...`, `--workspace X`), then npm workspaces. */
+function delegatedDir(script: string, pkg: Record<string, unknown>): string[] {
+    const dirs: string[] = [];
+    const add = (d: string | undefined) => {
+        const clean = d?.replace(/^\.\//, "").replace(/\/+$/, "");
+        if (clean !== undefined && clean !== "" && /^[A-Za-z0-9._/-]+$/.test(clean) && !clean.split("/").includes("..") && !dirs.includes(clean)) {
+            dirs.push(clean);
+        }
+    };
+    let cd: string | undefined;
+    for (const c of commands(shellTokens(script))) {
+        const w = c.words;
+        if (w[0] === "cd" && w.length === 2) {
+            cd = w[1];
+            continue;
+        }
+        if (w[0] === "npm" || w[0] === "npx") {
+            if (cd !== undefined) {
+                add(cd);
+            }
+            for (let i = 1; i < w.length; i++) {
+                if (["--prefix", "-C", "--workspace", "-w"].includes(w[i])) {
+                    add(w[i + 1]);
+                } else if (/^--(prefix|workspace)=/.test(w[i])) {
+                    add(w[i].slice(w[i].indexOf("=") + 1));
+                }
+            }
+        }
+    }
+    const workspaces = pkg["workspaces"];
+    for (const d of Array.isArray(workspaces) ? workspaces : []) {
+        if (typeof d === "string" && !d.includes("*")) {
+            add(d);
+        }
+    }
+    return dirs;
 }
