@@ -985,7 +985,8 @@ function fromPoetryLock(
         wheels.set(name, files.map((f) => (typeof f?.["file"] === "string" ? (f["file"] as string) : "")).filter((f) => f.endsWith(".whl")));
         // Poetry 2 records the groups that need each package; Poetry 1 a category.
         const groups = Array.isArray(p["groups"]) ? strings(p["groups"]) : typeof p["category"] === "string" ? [p["category"] as string] : ["main"];
-        for (const g of groups) {
+        // An extra's package (optional = true) is not installed: the lock export skips it, so it is not among what the image has.
+        for (const g of p["optional"] === true ? [] : groups) {
             byGroup.set(g, new Set([...(byGroup.get(g) ?? []), name]));
         }
     }
