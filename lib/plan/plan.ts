@@ -260,7 +260,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     const imageEnv = { ...webCommandEnv(src, entry, notes), ...steps.imageEnv, ...djangoImageEnv(entry, notes) };
     djangoDebug(src, entry, imageEnv, notes);
-    djangoHosts(entry, notes);
+    djangoHosts(entry, imageEnv, notes);
 
     return {
         framework: entry.framework,
@@ -518,11 +518,25 @@ function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, stri
  * Request) to a Host it does not list, so a note says where the site's host
  * names go: the variables the list is read from (their default list named),
  * or the file when it lists only local, example or hosting platforms' hosts. A list with "*" or
- * entries read elsewhere says nothing; an empty one is the DEBUG note's.
+ * entries read elsewhere says nothing; an empty one is the DEBUG note's when DEBUG is on, and
+ * this one's when it is off (every request refused).
  */
-function djangoHosts(entry: Entrypoint, notes: string[]): void {
-    const allowed = entry.django?.settings.entriesOf("ALLOWED_HOSTS");
-    if (allowed === undefined || allowed.other || allowed.items.includes("*") || allowed.defaults.some((d) => d.split(",").includes("*")) || (allowed.items.length === 0 && allowed.fromEnv.length === 0)) {
+function djangoHosts(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, notes: string[]): void {
+    const d = entry.django;
+    const allowed = d?.settings.entriesOf("ALLOWED_HOSTS");
+    if (allowed === undefined || allowed.other || allowed.items.includes("*") || allowed.defaults.some((x) => x.split(",").includes("*"))) {
+        return;
+    }
+    if (allowed.items.length === 0 && allowed.fromEnv.length === 0) {
+        // Empty with DEBUG on: Django answers localhost only, and the DEBUG note speaks. Empty with DEBUG certainly off: every request is refused.
+        const runtime = (name: string): string | undefined =>
+            Object.prototype.hasOwnProperty.call(imageEnv, name) ? imageEnv[name] : name === "DJANGO_SETTINGS_MODULE" ? d!.runtimeSettings : undefined;
+        if (d!.settings.truthOf("DEBUG")?.holds(runtime) === false) {
+            notes.push(
+                `${allowed.file} leaves ALLOWED_HOSTS empty and DEBUG is off, so Django answers 400 (Bad Request) to every request ` +
+                    "(the health check passes: 400 is below 500): list the host names the site answers on, or read them from an environment variable set in `env`.",
+            );
+        }
         return;
     }
     const listed = allowed.items.length > 0 ? ` (${allowed.items.join(", ")}${allowed.fromEnv.length > 0 ? " by default" : ""})` : "";

@@ -362,6 +362,16 @@ describe("Django settings read as Python imports them", () => {
         const debugNotes = (notes: readonly string[]) => notes.filter((n) => n.includes(" sets DEBUG = "));
         const EXPOSED = "Django's error pages then show tracebacks and settings to anyone who triggers an error";
 
+        it("GIVEN DEBUG off and an empty ALLOWED_HOSTS THEN a note says every request answers 400; with DEBUG on, none (Django then answers localhost)", () => {
+            const hostNotes = (settings: string) => synthesize(site(settings)).plan.notes.filter((n) => n.includes("leaves ALLOWED_HOSTS empty"));
+            assert.deepEqual(hostNotes("DEBUG = False\nALLOWED_HOSTS = []\n"), [
+                "mysite/settings.py leaves ALLOWED_HOSTS empty and DEBUG is off, so Django answers 400 (Bad Request) to every request (the health check passes: 400 is below 500): " +
+                    "list the host names the site answers on, or read them from an environment variable set in `env`.",
+            ]);
+            assert.deepEqual(hostNotes("DEBUG = True\nALLOWED_HOSTS = []\n"), []);
+            assert.deepEqual(hostNotes("DEBUG = False\nALLOWED_HOSTS = ['shop.example.net']\n"), []);
+        });
+
         it("GIVEN Render's tutorial (DEBUG on unless RENDER is set, ALLOWED_HOSTS only from RENDER_EXTERNAL_HOSTNAME) THEN a note names RENDER, `env` and RENDER_EXTERNAL_HOSTNAME", () => {
             const settings =
                 "DEBUG = 'RENDER' not in os.environ\n\nALLOWED_HOSTS = []\nRENDER_EXTERNAL_HOSTNAME = os.environ.get('RENDER_EXTERNAL_HOSTNAME')\n" +
