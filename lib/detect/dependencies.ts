@@ -3,10 +3,11 @@ import { createHash } from "crypto";
 import { minimatch } from "minimatch";
 import { parsePipRequirementsLine } from "pip-requirements-js";
 import { parse as parseToml } from "smol-toml";
+import { DEFAULT_PYTHON } from "../data/pythons";
 import { InputError } from "../errors";
 import { calleeOf, Expr, parseModule, str, strList } from "./python-source";
 import { joinPath } from "./paths";
-import { envReferences, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
+import { envReferences, linuxMarkers, markerHolds, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
 import { SourceTree } from "./source";
 
 /**
@@ -1615,14 +1616,21 @@ function fromRequirements(
                     break;
                 case "name": {
                     const n = normalizeName(r.name);
+                    // A marker no Linux CPython meets (`sys_platform == "win32"`): pip never installs it here.
+                    if (r.marker !== undefined && markerHolds(r.marker, linuxMarkers()) === false) {
+                        break;
+                    }
+                    // Lines split by Python (`numpy==2.1.3 ; python_version >= "3.13"` and `numpy==1.26.4 ; python_version < "3.13"`):
+                    // the one the default Python takes is the pin, whatever their order; one it does not take only fills a gap.
+                    const atDefault = r.marker === undefined || markerHolds(r.marker, linuxMarkers(DEFAULT_PYTHON)) !== false;
                     const pin = pinnedVersion(r);
-                    if (pin) {
+                    if (pin && (atDefault || !pins.has(n))) {
                         pins.set(n, pin);
                     }
                     if (!constraints) {
                         names.add(n);
                         addExtras(extras, n, r.extras.map(normalizeName));
-                        if (r.specifiers.length > 0) {
+                        if (r.specifiers.length > 0 && (atDefault || !specifiers.has(n))) {
                             specifiers.set(n, r.specifiers.map((x) => `${x.operator}${x.version}`).join(","));
                         }
                     }

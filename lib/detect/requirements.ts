@@ -1,5 +1,6 @@
 import { parsePipRequirementsLine, Requirement } from "pip-requirements-js";
 import { parse as shellWords } from "shell-quote";
+import { compare as comparePep440 } from "@renovatebot/pep440";
 
 /**
  * pip's requirements-file format, read the way pip reads it: comments and
@@ -11,7 +12,15 @@ import { parse as shellWords } from "shell-quote";
 
 export type RequirementLine =
     /** `name[extras] specifiers ; marker` */
-    | { readonly kind: "name"; readonly name: string; readonly extras: readonly string[]; readonly specifiers: ReadonlyArray<{ readonly operator: string; readonly version: string }>; readonly line: string }
+    | {
+          readonly kind: "name";
+          readonly name: string;
+          readonly extras: readonly string[];
+          readonly specifiers: ReadonlyArray<{ readonly operator: string; readonly version: string }>;
+          /** The environment marker after `;`, as the PEP 508 parser reads it. */
+          readonly marker?: MarkerTree;
+          readonly line: string;
+      }
     /** `name @ url` (PEP 508) or a bare URL (`git+https://...#egg=name`). */
     | { readonly kind: "url"; readonly name?: string; readonly url: string; readonly vcs: boolean; readonly line: string }
     /** `-e .`, `./lib`, `file:...`: a local path, installed from the source; `.[server]` asks for its extras (`path` is then "."). */
@@ -157,6 +166,7 @@ function requirement(line: string, number: number): RequirementLine {
                 name: parsed.name,
                 extras: parsed.extras ?? [],
                 specifiers: (parsed.versionSpec ?? []).map((s) => ({ operator: String(s.operator), version: s.version })),
+                marker: parsed.environmentMarkerTree as MarkerTree | undefined,
                 line,
             };
         case "ProjectURL":
@@ -221,4 +231,72 @@ export function pinnedVersion(r: RequirementLine): string | undefined {
     }
     const [s] = r.specifiers;
     return (s.operator === "==" || s.operator === "===") && !s.version.includes("*") ? s.version : undefined;
+}
+
+/** A PEP 508 environment marker as pip-requirements-js parses it: `left op right` leaves, joined by and/or. */
+export type MarkerTree =
+    | { readonly operator: "and" | "or"; readonly left: MarkerTree; readonly right: MarkerTree }
+    | { readonly operator: string; readonly left: string; readonly right: string };
+
+/** Marker variables of the image's Linux CPython; python_version only when a Python is given. */
+export function linuxMarkers(python?: string): Readonly<Record<string, string>> {
+    return {
+        os_name: "posix",
+        sys_platform: "linux",
+        platform_system: "Linux",
+        implementation_name: "cpython",
+        platform_python_implementation: "CPython",
+        ...(python !== undefined ? { python_version: python, python_full_version: `${python}.0` } : {}),
+    };
+}
+
+const VERSION_MARKERS = new Set(["python_version", "python_full_version", "implementation_version", "platform_release"]);
+
+/**
+ * Whether a marker holds in an environment (PEP 508's evaluation: version
+ * comparisons for the version variables, string comparisons otherwise),
+ * three-valued: undefined when it depends on a variable the environment does
+ * not give (platform_machine, or the Python when none is given).
+ */
+export function markerHolds(tree: MarkerTree, env: Readonly<Record<string, string>>): boolean | undefined {
+    if (tree.operator === "and" || tree.operator === "or") {
+        const t = tree as { readonly left: MarkerTree; readonly right: MarkerTree };
+        const a = markerHolds(t.left, env);
+        const b = markerHolds(t.right, env);
+        if (tree.operator === "and") {
+            return a === false || b === false ? false : a === true && b === true ? true : undefined;
+        }
+        return a === true || b === true ? true : a === false && b === false ? false : undefined;
+    }
+    const leaf = tree as { readonly operator: string; readonly left: string; readonly right: string };
+    const side = (x: string): { value?: string; variable?: string } =>
+        /^(["']).*\1$/.test(x) ? { value: x.slice(1, -1) } : { variable: x, value: Object.prototype.hasOwnProperty.call(env, x) ? env[x] : undefined };
+    const l = side(leaf.left);
+    const r = side(leaf.right);
+    if (l.value === undefined || r.value === undefined) {
+        return undefined;
+    }
+    const op = leaf.operator.replace(/\s+/g, " ");
+    if (op === "in" || op === "not in") {
+        const found = r.value.includes(l.value);
+        return op === "in" ? found : !found;
+    }
+    if ([l.variable, r.variable].some((v) => v !== undefined && VERSION_MARKERS.has(v))) {
+        let c: number;
+        try {
+            c = comparePep440(l.value, r.value);
+        } catch {
+            return undefined;
+        }
+        switch (op) {
+            case "<": return c < 0;
+            case "<=": return c <= 0;
+            case ">": return c > 0;
+            case ">=": return c >= 0;
+            case "==": return c === 0;
+            case "!=": return c !== 0;
+            default: return undefined;
+        }
+    }
+    return op === "==" ? l.value === r.value : op === "!=" ? l.value !== r.value : undefined;
 }

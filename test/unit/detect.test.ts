@@ -1749,6 +1749,16 @@ describe("variables the factory's config object needs at start", () => {
     });
 });
 
+describe("environment markers in requirements.txt", () => {
+    it("GIVEN one project pinned per Python by markers THEN the pin the default Python takes decides, in either order; a Windows-only line is not the app's", () => {
+        const lines = ['numpy==2.1.3 ; python_version >= "3.13"', 'numpy==1.26.4 ; python_version < "3.13"'];
+        for (const order of [lines, [...lines].reverse()]) {
+            const { plan } = synthesize(apps.make({ "requirements.txt": `flask==3.1.0\n${order.join("\n")}\npywin32==306 ; sys_platform == "win32"\n`, "app.py": FLASK_APP }));
+            assert.equal(plan.python.version, "3.13");
+        }
+    });
+});
+
 describe("the package indexes requirements.txt names", () => {
     it("GIVEN --index-url, --extra-index-url and a local --find-links THEN the install of the added gunicorn reads them too, quoted, with ${VAR} left for pip", () => {
         const dir = apps.make({
