@@ -120,7 +120,12 @@ export interface Dependencies {
      */
     readonly indexOptions: readonly string[];
     /** A build-backend plugin that reads the project's version from VCS metadata (absent in the build context). */
-    readonly scmVersion?: { readonly plugin: string; readonly env: string };
+    /**
+     * The build-backend plugin that reads the version from VCS metadata, and the variable that stands in for it;
+     * `writeTo`: the version file the build writes into the installed package only (pdm-backend's write_to, flat layout),
+     * which the source copy gunicorn imports must have too.
+     */
+    readonly scmVersion?: { readonly plugin: string; readonly env: string; readonly writeTo?: string };
     /** The project has its code in src/ (PEP 621 src layout). */
     readonly srcLayout: boolean;
     /** What detection noticed and the plan should mention. */
@@ -207,6 +212,41 @@ const PROJECT_ROOT_URLS: ReadonlyArray<readonly [string, string]> = [
     ["{root:uri}", PROJECT_ROOT],
     ["file:///${PROJECT_ROOT}", PROJECT_ROOT],
 ];
+
+/**
+ * The local packages' own local dependencies, followed: Hatch's
+ * `{root:uri}/x` and `{root:parent:uri}/x` in a copied package's
+ * pyproject.toml are relative to that package (libs/billing takes
+ * {root:parent:uri}/core, libs/core). Every folder reached is copied with
+ * the manifests, since pip builds each from its folder.
+ */
+function localDependencyDirs(src: SourceTree, start: readonly string[]): string[] {
+    const out = [...start];
+    for (let i = 0; i < out.length; i++) {
+        const dir = out[i].replace(/\/$/, "");
+        let doc: Record<string, unknown> | undefined;
+        try {
+            const text = src.readIfFile(`${dir}/pyproject.toml`);
+            doc = text === undefined ? undefined : (parseToml(text) as Record<string, unknown>);
+        } catch {
+            doc = undefined;
+        }
+        const parent = dir.includes("/") ? dir.slice(0, dir.lastIndexOf("/")) : "";
+        for (const d of strings(table(doc, "project")?.["dependencies"])) {
+            const r = pep508(d.replace("{root:parent:uri}", "file:///__parent__").replace("{root:uri}", "file:///__self__"));
+            const base = r?.url?.startsWith("file:///__parent__/") ? parent : r?.url?.startsWith("file:///__self__/") ? dir : undefined;
+            if (r?.url === undefined || base === undefined) {
+                continue;
+            }
+            const rel = r.url.slice(r.url.indexOf("__/") + 3);
+            const found = joinPath(base, rel);
+            if (found !== undefined && found !== "" && !found.startsWith("/") && src.exists(found) && !out.includes(`${found}/`)) {
+                out.push(`${insidePath(`${dir}/pyproject.toml`, r.name, found)}/`);
+            }
+        }
+    }
+    return out;
+}
 
 /** A project name as PEP 508 allows it. */
 const PROJECT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -424,7 +464,7 @@ function isVcsUrl(url: string): boolean {
     return ["git+", "hg+", "svn+", "bzr+"].some((s) => url.startsWith(s));
 }
 
-function scmVersionOf(pyproject: Record<string, unknown> | undefined): Dependencies["scmVersion"] {
+function scmVersionOf(pyproject: Record<string, unknown> | undefined, srcLayout = false): Dependencies["scmVersion"] {
     const requires = strings(table(pyproject, "build-system")?.["requires"]);
     const dynamic = strings(table(pyproject, "project")?.["dynamic"]);
     const poetryPlugin = table(table(pyproject, "tool"), "poetry-dynamic-versioning")?.["enable"] === true;
@@ -433,7 +473,9 @@ function scmVersionOf(pyproject: Record<string, unknown> | undefined): Dependenc
     for (const r of requires) {
         const name = pep508(r)?.name;
         if (name === "pdm-backend" && pdmScm && dynamic.includes("version")) {
-            return { plugin: "pdm-backend's scm version source", env: "PDM_BUILD_SCM_VERSION" };
+            const writeTo = table(table(table(pyproject, "tool"), "pdm"), "version")?.["write_to"];
+            const safe = typeof writeTo === "string" && /^[A-Za-z0-9_][A-Za-z0-9_./-]*\.py$/.test(writeTo) && !writeTo.split("/").includes("..") ? writeTo : undefined;
+            return { plugin: "pdm-backend's scm version source", env: "PDM_BUILD_SCM_VERSION", ...(safe !== undefined && !srcLayout ? { writeTo: safe } : {}) };
         }
         if (name && SCM_VERSION_PLUGINS[name] && (dynamic.includes("version") || name === "poetry-dynamic-versioning")) {
             if (name === "poetry-dynamic-versioning" && !poetryPlugin) {
@@ -466,7 +508,7 @@ function base(
         wheels: new Map(),
         pins: new Map(),
         specifiers: new Map(),
-        scmVersion: fields.installsProject ? scmVersionOf(fields.pyproject) : undefined,
+        scmVersion: fields.installsProject ? scmVersionOf(fields.pyproject, hasSrcLayout(src)) : undefined,
         srcLayout: hasSrcLayout(src),
         ...fields,
     };
@@ -523,7 +565,7 @@ function fromPyproject(
     const found = base(src, {
         installer: "pip",
         manifest: "pyproject.toml",
-        files: ["pyproject.toml", ...dynamic.files, ...[...extraFiles.values()].flat().filter((f) => !dynamic.files.includes(f)), ...localDirs],
+        files: ["pyproject.toml", ...dynamic.files, ...[...extraFiles.values()].flat().filter((f) => !dynamic.files.includes(f)), ...localDependencyDirs(src, [...localDirs])],
         requirementFiles: dynamic.files.length > 0 ? dynamic.files : undefined,
         extraFiles: extraFiles.size > 0 ? extraFiles : undefined,
         direct: names,

@@ -68,7 +68,7 @@ export interface Plan {
         /** Requirements files pip installs with pyproject.toml's dependencies (setuptools' dynamic dependencies). */
         readonly requirementFiles?: readonly string[];
         /** The build-backend plugin that reads the version from VCS metadata, and the variable that stands in for it. */
-        readonly scmVersion?: { readonly plugin: string; readonly env: string };
+        readonly scmVersion?: { readonly plugin: string; readonly env: string; readonly writeTo?: string };
     };
     readonly python: { readonly version: string; readonly source: string };
     readonly baseImage: { readonly image: string; readonly flavor: BaseFlavor; readonly reason: string; readonly release?: DistroRelease };

@@ -216,6 +216,15 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
         const oldEventlet = eventlet && inp.deps.pins.get("eventlet") !== undefined && compare(inp.deps.pins.get("eventlet")!, "0.40.3") < 0;
         added.unshift(!eventlet ? DEFAULTS.gunicorn : oldEventlet ? DEFAULTS.gunicornWithOldEventlet : DEFAULTS.gunicornWithEventlet);
     }
+    // `--no-index --find-links wheelhouse`: the install reads only the app's own wheels, so what the image adds must be among them.
+    if (added.length > 0 && inp.deps.indexOptions.includes("--no-index")) {
+        const where = inp.deps.indexOptions.filter((x) => x.startsWith("--find-links ")).map((x) => x.slice("--find-links ".length));
+        throw new InputError(
+            inp.deps.manifest,
+            `${inp.deps.manifest} installs with --no-index${where.length > 0 ? ` from ${where.join(", ")}` : ""}, and the image adds ${added.join(", ")} to serve the app, which no index can then provide: ` +
+                `vendor ${added.length > 1 ? "their wheels" : "its wheel"} there and list ${added.length > 1 ? "them" : "it"} in ${inp.deps.manifest} (pip download ${added.join(" ")} -d ${where[0] ?? "wheelhouse"}).`,
+        );
+    }
     if (added.length > 0) {
         const names = added.map((p) => p.split("==")[0]);
         notes.push(`The app's dependencies lack ${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names[0]}: added ${added.join(", ")}, installed against the app's own pins so none of them moves.`);

@@ -303,8 +303,15 @@ function installProject(plan: Plan): string | undefined {
         case "uv":
             // --inexact: an exact sync would uninstall the packages added above (gunicorn, uvicorn-worker).
             return `RUN ${uvCache()} ${secrets}${env}${TOOLS}/bin/uv sync --locked --no-editable --inexact ${uvSelection(plan)}`;
-        default:
-            return `RUN ${pipCache()} ${secrets}${env}pip install --no-deps .`;
+        default: {
+            // pdm-backend writes its write_to version file into the installed package only; gunicorn imports the source copy in /app.
+            const writeTo = plan.dependencies.scmVersion?.writeTo;
+            const copy =
+                writeTo === undefined
+                    ? ""
+                    : ` && (test -e ${APP}/${writeTo} || cp "$(python -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])')/${writeTo}" ${APP}/${writeTo})`;
+            return `RUN ${pipCache()} ${secrets}${env}pip install --no-deps .${copy}`;
+        }
     }
 }
 
