@@ -155,6 +155,13 @@ function factoryReads(
         };
         const arg = call.args[0];
         const target = literal(arg) ?? (arg?.kind === "ref" ? literal(fn.params.find((p) => p.name === arg.local)?.default) : undefined);
+        // f"pkg.config.{APP_ENV.title()}Config": the class varies, its module is fixed text.
+        const fixed = arg?.kind === "fstring" && typeof arg.parts[0] === "string" && arg.parts[0].includes(".") ? arg.parts[0].slice(0, arg.parts[0].lastIndexOf(".")) : undefined;
+        const fixedHome = fixed === undefined ? undefined : reader.fileOf(fixed, from);
+        if (fixedHome !== undefined) {
+            follow(fixedHome.file, fixedHome.root, true);
+            continue;
+        }
         const where = target === undefined ? undefined : reader.fileOf(target, from);
         if (where !== undefined) {
             follow(where.file, where.root);

@@ -4,6 +4,7 @@ import { parse as parseToml } from "smol-toml";
 import type { AppInterface } from "../data/frameworks";
 import { COMMAND_WRAPPERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, OWN_SERVER_TOOLS, UVICORN_VALUE_FLAGS } from "../data/servers";
 import { readIni } from "./dependencies";
+import { walk } from "./python-eval";
 import { calleeOf, parseModule, str } from "./python-source";
 import { joinPath } from "./paths";
 import { SourceTree } from "./source";
@@ -146,9 +147,43 @@ function webCommand(src: SourceTree, command: string, o: ProcessOrigin): Procfil
     return withServerFiles(src, { ...inner, command, notes: [`${o.web} runs ${script.file}; the commands in it are read as the web command.`, ...inner.notes] });
 }
 
-/** What the web command reads from the source folder: fastapi-cli's module path, uWSGI's ini file. */
+/** What the web command reads from the source folder: fastapi-cli's module path, uWSGI's ini file, a Sanic app's main-process code. */
 function withServerFiles(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
-    return web.server === "uwsgi" ? withUwsgiIni(src, web) : withFastapiModule(src, web);
+    return web.server === "uwsgi" ? withUwsgiIni(src, web) : web.server === "sanic" ? withSanicMainProcess(src, web) : withFastapiModule(src, web);
+}
+
+/**
+ * A Sanic app with main-process code (`@app.main_process_start`, `app.shared_ctx`):
+ * Sanic's own server runs it once before its workers; in ASGI mode, under
+ * gunicorn's uvicorn worker, nothing runs it, so what it sets up is missing.
+ */
+function withSanicMainProcess(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
+    const module = web.spec?.split(":")[0];
+    const path = module?.split(".").join("/");
+    const file = path === undefined ? undefined : [`${path}.py`, `src/${path}.py`, `${path}/__init__.py`, `src/${path}/__init__.py`].find((f) => src.isFile(f));
+    if (file === undefined) {
+        return web;
+    }
+    const mod = parseModule(src.read(file));
+    const listeners = [...new Set(mod.decorators.map((d) => d.callee.split(".").pop()!).filter((n) => n.startsWith("main_process_")))];
+    let shared = false;
+    for (const e of [...mod.assignedAnywhere, ...mod.calls]) {
+        walk(e, (x) => {
+            shared ||= x.kind === "ref" && x.path.split(".").includes("shared_ctx");
+        });
+    }
+    if (listeners.length === 0 && !shared) {
+        return web;
+    }
+    const what = [...listeners.map((l) => `@app.${l}`), ...(shared ? ["app.shared_ctx"] : [])].join(" and ");
+    return {
+        ...web,
+        notes: [
+            ...web.notes,
+            `${file} uses ${what}, which only Sanic's own server runs (once, in its main process, before the workers): under gunicorn's uvicorn worker Sanic runs in ASGI mode, ` +
+                "where no main process runs them, so what they set up is missing and requests that use it fail. Move that setup into @app.before_server_start (per worker), or run the app with an image of your own on Sanic's server.",
+        ],
+    };
 }
 
 /** `fastapi run PATH`: the path read as fastapi-cli reads it, in the folder the command runs in. */
@@ -299,6 +334,18 @@ function nonEmpty(v: unknown): string | undefined {
  * another folder (`rootDir`) is not this source folder's app; it is named in
  * a note. Parsed by js-yaml; a file that is not YAML is noted and skipped.
  */
+/**
+ * A Blueprint's services or envVarGroups: at the top level, and under
+ * projects[].environments[] (Render's projects layout), in file order.
+ */
+function renderBlueprint(doc: unknown, key: "services" | "envVarGroups"): Record<string, unknown>[] {
+    const objects = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x)) : []);
+    const top = doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>) : {};
+    const projects = objects(top["projects"]);
+    const environments = projects.flatMap((p) => objects(p["environments"]));
+    return [...objects(top[key]), ...projects.flatMap((p) => objects(p[key])), ...environments.flatMap((e) => objects(e[key]))];
+}
+
 /** render.yaml's health check path, whichever file gives the start command (a Procfile beside it: Render still checks that path). */
 export function renderCheckPath(src: SourceTree): string | undefined {
     return src.isFile("render.yaml") ? readRenderYaml(src)?.healthCheckPath : undefined;
@@ -311,11 +358,10 @@ function readRenderYaml(src: SourceTree): ProcfileFacts | undefined {
         return loaded?.broken;
     }
     const { origin, doc } = loaded;
-    const services = (doc as { services?: unknown } | null)?.services;
-    if (!Array.isArray(services)) {
+    const entries = renderBlueprint(doc, "services");
+    if (entries.length === 0) {
         return undefined;
     }
-    const entries = services.filter((s): s is Record<string, unknown> => s !== null && typeof s === "object");
     const isPython = (s: Record<string, unknown>) => (s["runtime"] ?? s["env"]) === "python";
     const here = (s: Record<string, unknown>) => {
         const dir = nonEmpty(s["rootDir"]);
@@ -426,15 +472,18 @@ function readPlatformEnvFiles(src: SourceTree): PlatformEnv {
         }
     }
     const blueprint = parsed("render.yaml", loadYaml);
-    const services = blueprint?.["services"];
-    const web = (Array.isArray(services) ? services : []).map(table).find((s) => s["type"] === "web" && (s["runtime"] ?? s["env"]) === "python" && nonEmpty(s["rootDir"]) === undefined);
+    const web = renderBlueprint(blueprint, "services").find((s) => s["type"] === "web" && (s["runtime"] ?? s["env"]) === "python" && nonEmpty(s["rootDir"]) === undefined);
     // `- fromGroup: name` takes an environment group's envVars (the service's own keys, after it, win).
-    const groups = Array.isArray(blueprint?.["envVarGroups"]) ? (blueprint!["envVarGroups"] as unknown[]).map(table) : [];
-    const rows = (Array.isArray(web?.["envVars"]) ? (web!["envVars"] as unknown[]).map(table) : []).flatMap((row) => {
-        const group = nonEmpty(row["fromGroup"]);
-        const found = group === undefined ? undefined : groups.find((g) => g["name"] === group);
-        return group === undefined ? [row] : Array.isArray(found?.["envVars"]) ? (found!["envVars"] as unknown[]).map(table) : [];
-    });
+    const groups = renderBlueprint(blueprint, "envVarGroups");
+    // The service's own keys first: the first of a name is the one taken, and Render lets them win over a group's wherever it is listed.
+    const own = Array.isArray(web?.["envVars"]) ? (web!["envVars"] as unknown[]).map(table) : [];
+    const rows = [
+        ...own.filter((row) => nonEmpty(row["fromGroup"]) === undefined),
+        ...own.flatMap((row) => {
+            const found = groups.find((g) => g["name"] === nonEmpty(row["fromGroup"]));
+            return Array.isArray(found?.["envVars"]) ? (found!["envVars"] as unknown[]).map(table) : [];
+        }),
+    ];
     for (const row of rows) {
         const key = nonEmpty(row["key"]);
         if (key === undefined) {

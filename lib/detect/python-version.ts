@@ -4,7 +4,7 @@ import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
 import { Dependencies, readIni, setupKeyword, table } from "./dependencies";
 import { str } from "./python-source";
-import { shellTokens } from "./procfile";
+import { readPlatformEnv, shellTokens } from "./procfile";
 import { SourceTree } from "./source";
 
 /**
@@ -195,26 +195,9 @@ function platformPythons(src: SourceTree): Array<readonly [string, string]> {
     return out;
 }
 
-/** render.yaml's web services' envVars PYTHON_VERSION (a literal `value`), the first that sets one. */
+/** render.yaml's web service's PYTHON_VERSION (a literal `value`, its own or an environment group's). */
 function renderPythonVersion(src: SourceTree): string | undefined {
-    const text = src.readIfFile("render.yaml");
-    let doc: unknown;
-    try {
-        doc = text === undefined ? undefined : loadYaml(text);
-    } catch {
-        return undefined;
-    }
-    const services = doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>)["services"] : undefined;
-    for (const svc of Array.isArray(services) ? services : []) {
-        const vars = svc !== null && typeof svc === "object" ? (svc as Record<string, unknown>)["envVars"] : undefined;
-        for (const v of Array.isArray(vars) ? vars : []) {
-            const row = v !== null && typeof v === "object" ? (v as Record<string, unknown>) : {};
-            if (row["key"] === "PYTHON_VERSION" && (typeof row["value"] === "string" || typeof row["value"] === "number")) {
-                return String(row["value"]);
-            }
-        }
-    }
-    return undefined;
+    return readPlatformEnv(src).set.find(([k, , file]) => k === "PYTHON_VERSION" && file === "render.yaml envVars")?.[1];
 }
 
 function exactOrThrow(source: string, said: string, fix: string, hint: boolean): ExactPython {
