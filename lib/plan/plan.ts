@@ -114,11 +114,12 @@ export function planJson(plan: Plan): string {
 }
 
 /** Django Channels' default layer backend, as the settings name it (CHANNEL_LAYERS = {"default": {"BACKEND": ...}}). */
-function channelLayerOf(entry: Entrypoint): { backend: string; file: string } | undefined {
+function channelLayerOf(entry: Entrypoint): { backend: string; file: string; switchedBy: readonly string[] } | undefined {
     const s = entry.django?.settings;
     const backend = str(dictGet(dictGet(s?.get("CHANNEL_LAYERS"), "default"), "BACKEND"));
     const file = s?.sourceOf("CHANNEL_LAYERS");
-    return backend !== undefined && file !== undefined ? { backend, file } : undefined;
+    // `if os.environ.get("REDIS_URL"): ... else: InMemoryChannelLayer`: the variables that choose the layer.
+    return backend !== undefined && file !== undefined ? { backend, file, switchedBy: s?.whenSet("CHANNEL_LAYERS")?.variables ?? [] } : undefined;
 }
 
 /** The function gunicorn calls to make the app (`module:create_app()`), when the spec is a call. */
@@ -261,6 +262,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const imageEnv = { ...webCommandEnv(src, entry, notes), ...steps.imageEnv, ...djangoImageEnv(entry, notes) };
     djangoDebug(src, entry, imageEnv, notes);
     djangoHosts(entry, imageEnv, notes);
+    djangoSslRedirect(entry, imageEnv, notes);
 
     return {
         framework: entry.framework,
@@ -556,6 +558,29 @@ function djangoHosts(entry: Entrypoint, imageEnv: Readonly<Record<string, string
     if (local) {
         notes.push(`${allowed.file} lists only${listed.replace(/^ \(/, " ").replace(/\)$/, "")} in ALLOWED_HOSTS: add the host names the site answers on (or read them from the environment); Django answers 400 (Bad Request) to any other Host header.`);
     }
+}
+
+/**
+ * SECURE_SSL_REDIRECT on as the server runs (Heroku's getting-started
+ * settings, cookiecutter-django's production): Django answers every plain
+ * HTTP request with a 301 to https, which works only behind a proxy that
+ * terminates TLS and says so (X-Forwarded-Proto, read through
+ * SECURE_PROXY_SSL_HEADER). The health check passes (a 301 is below 500).
+ */
+function djangoSslRedirect(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, notes: string[]): void {
+    const d = entry.django;
+    const redirect = d?.settings.truthOf("SECURE_SSL_REDIRECT");
+    const runtime = (name: string): string | undefined =>
+        Object.prototype.hasOwnProperty.call(imageEnv, name) ? imageEnv[name] : name === "DJANGO_SETTINGS_MODULE" ? d!.runtimeSettings : undefined;
+    if (d === undefined || redirect === undefined || redirect.holds(runtime) !== true) {
+        return;
+    }
+    const header = d.settings.get("SECURE_PROXY_SSL_HEADER") !== undefined;
+    notes.push(
+        `${redirect.file} turns SECURE_SSL_REDIRECT on, so Django answers plain HTTP with a 301 to https (the health check passes: 301 is below 500): ` +
+            `serve the container behind a proxy that terminates TLS and sets X-Forwarded-Proto${header ? "" : ", and set SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\") so Django trusts it"}` +
+            (redirect.variables.length > 0 ? `; or turn it off through ${redirect.variables.join(", ")} in \`env\`.` : "."),
+    );
 }
 
 /** A production settings module beside the one the server runs (harbour.settings.production beside harbour.settings.dev), as Wagtail's and cookiecutter-django's layouts have. */

@@ -64,7 +64,7 @@ export interface ServerInputs {
     /** The middleware the served object is (its qualified constructor), when it is: python-socketio's servers need one worker. */
     readonly wrapper?: string;
     /** Django Channels' default channel layer backend (CHANNEL_LAYERS["default"]["BACKEND"]), when the settings name one. */
-    readonly channelLayer?: { readonly backend: string; readonly file: string };
+    readonly channelLayer?: { readonly backend: string; readonly file: string; readonly switchedBy: readonly string[] };
     readonly workdir: string;
 }
 
@@ -308,7 +308,9 @@ function channelsServer(inp: ServerInputs, notes: string[]): { workers: number; 
     notes.push(
         `${inp.channelLayer.file} uses Channels' InMemoryChannelLayer, which delivers group messages only within the process that sends them: gunicorn runs one worker ` +
             "(--workers 1, which WEB_CONCURRENCY does not change), as daphne does, so every consumer of a group gets its messages. " +
-            "To run more, use channels_redis's RedisChannelLayer (then scale freely); set `workers` to override.",
+            (inp.channelLayer.switchedBy.length > 0
+                ? `The settings choose the layer by ${inp.channelLayer.switchedBy.join(", ")}: when ${inp.channelLayer.switchedBy.length > 1 ? "they give" : "it gives"} a shared layer (channels_redis), set \`workers\` to run more.`
+                : "To run more, use channels_redis's RedisChannelLayer (then scale freely); set `workers` to override."),
     );
     return { workers: 1 };
 }

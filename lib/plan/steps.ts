@@ -95,6 +95,10 @@ export function planBuildSteps(
         ? { DJANGO_SETTINGS_MODULE: django.runtimeSettings, ...(django.configuration !== undefined ? { DJANGO_CONFIGURATION: django.configuration } : {}) }
         : {};
 
+    if (django) {
+        devAppsSwitch(django, o, settingsEnv, imageEnv, facts.installed, notes);
+    }
+
     // The front-end build first: collectstatic and django-compressor read what it writes.
     const frontend = detectFrontend(src) ?? (django ? tailwindTheme(src, django) : undefined);
     if (o.frontendBuild === true && (frontend === undefined || "skipped" in frontend)) {
@@ -162,6 +166,19 @@ export function planBuildSteps(
             const rootFile = django.settings.sourceOf("STATIC_ROOT");
             const rootPath = rootFile === undefined ? undefined : django.settings.pathOf(staticRoot, rootFile)?.replace(/\/+$/, "");
             const outside = rootPath !== undefined && rootPath.startsWith("/") && rootPath !== "" && !`${rootPath}/`.startsWith(`${DEFAULTS.workdir}/`) ? rootPath : undefined;
+            // django-sass-processor: {% sass_src %} serves the compiled .css when DEBUG is off, which `compilescss` writes
+            // beside the .scss (its docs' production steps: compilescss, then collectstatic).
+            if (django.settings.installedApps.includes("sass_processor")) {
+                steps.push({
+                    name: "compilescss",
+                    argv: ["python", "manage.py", "compilescss"],
+                    workdir: manage.workdir,
+                    env,
+                    source: `django-sass-processor in INSTALLED_APPS (${django.settings.sourceOf("INSTALLED_APPS")})`,
+                    off: "`collectStatic: false` (it goes before collectstatic)",
+                });
+                notes.push("compilescss (django-sass-processor) runs in the builder before collectstatic: with DEBUG off, {% sass_src %} links the compiled .css, which it writes.");
+            }
             steps.push({
                 name: "collectstatic",
                 argv: ["python", "manage.py", "collectstatic", "--noinput"],
@@ -196,8 +213,9 @@ export function planBuildSteps(
                 notes.push(branchNote);
             }
             // django-compressor's offline compression: with COMPRESS_OFFLINE, {% compress %} only reads the manifest `compress` writes.
-            const offline = django.settings.get("COMPRESS_OFFLINE");
-            if (django.settings.installedApps.includes("compressor") && offline?.kind === "bool" && offline.value) {
+            // As the settings evaluate in the build's environment (`COMPRESS_OFFLINE = not DEBUG`, an environment read with a default).
+            const offline = django.settings.truthOf("COMPRESS_OFFLINE")?.holds(stepEnv(o, env)) === true;
+            if (django.settings.installedApps.includes("compressor") && offline) {
                 steps.push({
                     name: "compress",
                     argv: ["python", "manage.py", "compress", "--force"],
@@ -305,6 +323,46 @@ function staticRootBranch(django: DjangoProject, o: CheckedOptions, env: Record<
     return (
         `${where}: collectstatic then fails with Django's ${NO_STATIC_ROOT}; set STATIC_ROOT outside the condition, ` +
         "give what the condition needs with `buildEnv`, or set `collectStatic: false`."
+    );
+}
+
+/** Django apps projects add only in development (`if DEBUG: INSTALLED_APPS += [...]`), and the distribution of each. */
+const DEV_ONLY_APPS: ReadonlyArray<readonly [string, string]> = [
+    ["debug_toolbar", "django-debug-toolbar"],
+    ["django_extensions", "django-extensions"],
+    ["silk", "django-silk"],
+    ["django_browser_reload", "django-browser-reload"],
+    ["debug_panel", "django-debug-panel"],
+    ["nplusone.ext.django", "nplusone"],
+];
+
+/**
+ * DEBUG on unless the environment says otherwise, with development apps the
+ * image does not install (debug_toolbar from requirements-dev.txt) added under
+ * it: importing the settings fails (ModuleNotFoundError) in collectstatic and
+ * in every worker. The variable that turns DEBUG off goes to the build steps
+ * and the image (the container's env overrides it), as a production deploy
+ * sets it.
+ */
+function devAppsSwitch(django: DjangoProject, o: CheckedOptions, env: Record<string, string>, imageEnv: Record<string, string>, installed: ReadonlySet<string>, notes: string[]): void {
+    const missing = DEV_ONLY_APPS.filter(([app, dist]) => django.settings.installedApps.includes(app) && !installed.has(dist));
+    const debug = django.settings.truthOf("DEBUG");
+    const base = stepEnv(o, env);
+    if (missing.length === 0 || debug === undefined || debug.holds(base) !== true) {
+        return;
+    }
+    const fixed = new Set([...Object.keys(o.buildEnv), ...o.buildSecrets]);
+    const sw = debug.switchTo(false, base, fixed);
+    const apps = missing.map(([app, dist]) => `${app} (${dist})`).join(", ");
+    if (!sw) {
+        notes.push(`With DEBUG on, as ${debug.file} leaves it, the settings add ${apps}, which the dependencies do not install: the build and every worker fail with ModuleNotFoundError. Turn DEBUG off in \`buildEnv\` and \`env\`, or install ${missing.length > 1 ? "them" : "it"}.`);
+        return;
+    }
+    env[sw.variable] = sw.value;
+    imageEnv[sw.variable] = sw.value;
+    notes.push(
+        `With DEBUG on, as ${debug.file} leaves it, the settings add ${apps}, which the dependencies do not install (a development requirements file has ${missing.length > 1 ? "them" : "it"}): ` +
+            `the build steps and the image run with ${sw.variable}=${sw.value}, which turns DEBUG off (the container's environment overrides it); DEBUG off, Django answers only the hosts in ALLOWED_HOSTS.`,
     );
 }
 
