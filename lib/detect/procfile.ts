@@ -382,14 +382,36 @@ function readRenderYaml(src: SourceTree): ProcfileFacts | undefined {
         return notes.length > 0 ? { origin, others, notes } : undefined;
     }
     const start = nonEmpty(service["startCommand"]);
+    const preDeploy = nonEmpty(service["preDeployCommand"]);
+    // Render's Django guide migrates in its build script (build.sh: pip install, collectstatic, migrate): here migrations are the release step.
+    const fromBuild = preDeploy === undefined ? buildMigrations(src, nonEmpty(service["buildCommand"])) : undefined;
+    if (fromBuild !== undefined) {
+        notes.push(`${file}'s buildCommand runs \`${fromBuild.commands}\` (${fromBuild.file}); the image runs it as the release step, before the new container takes traffic, and builds the rest itself.`);
+    }
     return {
-        origin,
+        origin: fromBuild === undefined ? origin : { ...origin, releaseSource: `${file} buildCommand (${fromBuild.file})` },
         web: start === undefined ? undefined : webCommand(src, start, origin),
-        release: nonEmpty(service["preDeployCommand"]),
+        release: preDeploy ?? fromBuild?.commands,
         healthCheckPath: nonEmpty(service["healthCheckPath"]),
         others,
         notes,
     };
+}
+
+/** The migration commands of a platform's build command or the script it runs (`./build.sh`): Django's migrate, Flask-Migrate's upgrade, Alembic's. */
+function buildMigrations(src: SourceTree, command: string | undefined): { file: string; commands: string } | undefined {
+    if (command === undefined) {
+        return undefined;
+    }
+    const script = scriptOf(src, command);
+    const found = commands(shellTokens(script?.commands ?? command))
+        .map((c) => c.words)
+        .filter((w) => {
+            const args = /^python(3(\.\d+)?)?$/.test(w[0] ?? "") ? w.slice(1) : w;
+            return (args[0]?.endsWith("manage.py") && args[1] === "migrate") || (args[0] === "flask" && args.includes("db") && args.includes("upgrade")) || (args[0] === "alembic" && args.includes("upgrade"));
+        })
+        .map((w) => displayWords(w));
+    return found.length === 0 ? undefined : { file: script?.file ?? "buildCommand", commands: found.join(" && ") };
 }
 
 /**
