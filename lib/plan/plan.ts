@@ -10,6 +10,7 @@ import { importTimeSchedulers } from "../detect/background";
 import { Dependencies, detectDependencies, Installer } from "../detect/dependencies";
 import { detectEntrypoint, Entrypoint, importRoots } from "../detect/entrypoint";
 import { importTimeEnv } from "../detect/import-env";
+import { EnvView } from "../detect/python-eval";
 import { dictGet, str } from "../detect/python-source";
 import { randomSecrets } from "../detect/secret-key";
 import { detectPythonFacts } from "../detect/python-version";
@@ -531,8 +532,7 @@ function djangoHosts(entry: Entrypoint, imageEnv: Readonly<Record<string, string
     }
     if (allowed.items.length === 0 && allowed.fromEnv.length === 0) {
         // Empty with DEBUG on: Django answers localhost only, and the DEBUG note speaks. Empty with DEBUG certainly off: every request is refused.
-        const runtime = (name: string): string | undefined =>
-            Object.prototype.hasOwnProperty.call(imageEnv, name) ? imageEnv[name] : name === "DJANGO_SETTINGS_MODULE" ? d!.runtimeSettings : undefined;
+        const runtime = serverEnv(d!, imageEnv);
         if (d!.settings.truthOf("DEBUG")?.holds(runtime) === false) {
             notes.push(
                 `${allowed.file} leaves ALLOWED_HOSTS empty and DEBUG is off, so Django answers 400 (Bad Request) to every request ` +
@@ -560,6 +560,11 @@ function djangoHosts(entry: Entrypoint, imageEnv: Readonly<Record<string, string
     }
 }
 
+/** The environment the server's settings see: the image's ENV and its DJANGO_SETTINGS_MODULE (the container adds nothing here). */
+function serverEnv(d: NonNullable<Entrypoint["django"]>, imageEnv: Readonly<Record<string, string>>): EnvView {
+    return (name) => (Object.prototype.hasOwnProperty.call(imageEnv, name) ? imageEnv[name] : name === "DJANGO_SETTINGS_MODULE" ? d.runtimeSettings : undefined);
+}
+
 /**
  * SECURE_SSL_REDIRECT on as the server runs (Heroku's getting-started
  * settings, cookiecutter-django's production): Django answers every plain
@@ -570,8 +575,7 @@ function djangoHosts(entry: Entrypoint, imageEnv: Readonly<Record<string, string
 function djangoSslRedirect(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, notes: string[]): void {
     const d = entry.django;
     const redirect = d?.settings.truthOf("SECURE_SSL_REDIRECT");
-    const runtime = (name: string): string | undefined =>
-        Object.prototype.hasOwnProperty.call(imageEnv, name) ? imageEnv[name] : name === "DJANGO_SETTINGS_MODULE" ? d!.runtimeSettings : undefined;
+    const runtime = serverEnv(d!, imageEnv);
     if (d === undefined || redirect === undefined || redirect.holds(runtime) !== true) {
         return;
     }
@@ -605,8 +609,7 @@ function djangoDebug(src: SourceTree, entry: Entrypoint, imageEnv: Readonly<Reco
     if (!d || !debug) {
         return;
     }
-    const runtime = (name: string): string | undefined =>
-        Object.prototype.hasOwnProperty.call(imageEnv, name) ? imageEnv[name] : name === "DJANGO_SETTINGS_MODULE" ? d.runtimeSettings : undefined;
+    const runtime = serverEnv(d, imageEnv);
     if (debug.holds(runtime) !== true) {
         return;
     }
