@@ -12,6 +12,7 @@ import { detectEntrypoint, Entrypoint, importRoots } from "../detect/entrypoint"
 import { importTimeEnv } from "../detect/import-env";
 import { EnvView } from "../detect/python-eval";
 import { dictGet, str } from "../detect/python-source";
+import { perProcessState } from "../detect/process-state";
 import { randomSecrets } from "../detect/secret-key";
 import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
@@ -206,6 +207,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const apt = aptPackages(o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], notes);
     schedulerNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
     randomSecretNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
+    processStateNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
 
     const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath });
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
@@ -342,6 +344,25 @@ function schedulerNote(src: SourceTree, entry: Entrypoint, workers: number | und
             `${s.file} starts ${s.scheduler.split(".").pop()} (${s.scheduler}) when it is imported, and every gunicorn worker imports the app, so each of the ` +
                 `${workers === undefined ? "workers (one per CPU and more, by default)" : `${workers} workers`} runs its own scheduler and every job runs once per worker: ` +
                 "set `workers: 1` (its threads still serve requests side by side), or run the scheduler as a process of its own.",
+        );
+    }
+}
+
+/**
+ * Rate limits and stores a library keeps in one process's memory: each
+ * worker counts on its own, so a limit lets N times as much through (the
+ * app's own `uvicorn app:app` or `gunicorn app:app` ran one process, which
+ * is why it was never seen before).
+ */
+function processStateNote(src: SourceTree, entry: Entrypoint, workers: number | undefined, notes: string[]): void {
+    if (workers === 1) {
+        return;
+    }
+    const roots = entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }];
+    for (const s of perProcessState(src, roots)) {
+        notes.push(
+            `${s.file}: ${s.what}, so each of the ${workers === undefined ? "gunicorn workers (one per CPU and more, by default)" : `${workers} gunicorn workers`} ${s.effect}: ` +
+                `${s.fix}, or set \`workers: 1\`.`,
         );
     }
 }

@@ -1785,6 +1785,24 @@ describe("the package indexes requirements.txt names", () => {
     });
 });
 
+describe("state a library keeps in one process", () => {
+    const notes = (files: Record<string, string>, options = {}) => synthesize(apps.make(files), options).plan.notes.filter((n) => n.includes("gunicorn workers"));
+    const LIMITER = "from flask import Flask\nfrom flask_limiter import Limiter\nfrom flask_limiter.util import get_remote_address\n\napp = Flask(__name__)\nlimiter = Limiter(get_remote_address, app=app, storage_uri=STORAGE)\n";
+
+    it("GIVEN Flask-Limiter with memory:// THEN a note says each worker counts on its own and names the fix", () => {
+        assert.deepEqual(notes({ "requirements.txt": "flask\nflask-limiter\n", "app.py": LIMITER.replace("STORAGE", '"memory://"') }), [
+            "app.py: Flask-Limiter's Limiter keeps its counters in memory (memory://), so each of the gunicorn workers (one per CPU and more, by default) counts on its own " +
+                "(a limit of 5 a minute lets 5 through per worker): give it a shared storage_uri (redis://..., memcached://...), or set `workers: 1`.",
+        ]);
+    });
+    it("GIVEN a shared storage, RATELIMIT_STORAGE_URI in the config, or one worker THEN no note", () => {
+        assert.deepEqual(notes({ "requirements.txt": "flask\nflask-limiter\n", "app.py": LIMITER.replace("STORAGE", '"redis://cache:6379"') }), []);
+        const configured = LIMITER.replace(", storage_uri=STORAGE", "").replace("app = Flask(__name__)\n", 'app = Flask(__name__)\napp.config["RATELIMIT_STORAGE_URI"] = "redis://cache:6379"\n');
+        assert.deepEqual(notes({ "requirements.txt": "flask\nflask-limiter\n", "app.py": configured }), []);
+        assert.deepEqual(notes({ "requirements.txt": "flask\nflask-limiter\n", "app.py": LIMITER.replace("STORAGE", '"memory://"') }, { workers: 1 }), []);
+    });
+});
+
 describe("signing keys drawn at random at import", () => {
     const notes = (files: Record<string, string>, options = {}) =>
         synthesize(apps.make({ "requirements.txt": "flask\n", ...files }), options).plan.notes.filter((n) => n.includes("to a random value"));
