@@ -99,3 +99,65 @@ function cacheTypes(mod: ReturnType<ReturnType<typeof moduleReader>["parse"]> & 
         return s === undefined ? [] : [s];
     });
 }
+
+/** Methods that change a list, dict, set or deque in place. */
+const MUTATORS = new Set(["append", "extend", "insert", "remove", "pop", "popitem", "clear", "update", "setdefault", "add", "discard", "appendleft", "popleft"]);
+/** Calls that make an empty container. */
+const CONTAINERS = new Set(["dict", "list", "set", "collections.defaultdict", "collections.OrderedDict", "collections.deque"]);
+/** The last part of a route decorator's callee: `@app.post(...)`, `@router.get(...)`, `@bp.route(...)`, `@app.websocket(...)`. */
+const ROUTE_DECORATORS = new Set(["get", "post", "put", "patch", "delete", "route", "api_route", "websocket", "websocket_route"]);
+
+/**
+ * Data the app keeps between requests in its own process: a module-level
+ * list or dict its request handlers change (a tutorial's in-memory todo
+ * store, a `jobs = {}` a client polls), or a module-level object whose
+ * `broadcast()` a WebSocket handler calls (the FastAPI docs' ConnectionManager).
+ * Under several workers each has its own: a request misses what another
+ * changed, a broadcast reaches part of the clients. The app's own
+ * `uvicorn main:app` ran one process.
+ */
+export function inProcessStore(src: SourceTree, roots: readonly ImportRoot[]): { readonly file: string; readonly name: string; readonly how: string } | undefined {
+    const reader = moduleReader(src, roots);
+    for (const c of candidates(src, roots)) {
+        const mod = reader.parse(c.file);
+        if (!mod) {
+            continue;
+        }
+        const routes = mod.decorators.filter((d) => ROUTE_DECORATORS.has(d.callee.split(".").pop()!) && d.callee.includes("."));
+        if (routes.length === 0) {
+            continue;
+        }
+        const stores = new Set(
+            mod.assigns
+                .filter(([, v]) => v.kind === "dict" || v.kind === "list" || (v.kind === "call" && CONTAINERS.has(calleeOf(v) ?? "")))
+                .map(([n]) => n),
+        );
+        const handlers = routes.flatMap((d) => (d.target === undefined ? [] : [mod.functions.get(d.target)].filter((f) => f !== undefined)));
+        // A handler calls store.append(...), store.pop(...), ...
+        for (const fn of handlers) {
+            for (const call of fn!.calls) {
+                const [name, method, ...rest] = call.callee.kind === "ref" ? call.callee.local.split(".") : [];
+                if (name !== undefined && rest.length === 0 && stores.has(name) && MUTATORS.has(method)) {
+                    return { file: c.file, name, how: `a ${mod.value(name)?.kind === "dict" ? "dict" : "container"} its request handlers change (${name}.${method}())` };
+                }
+                // manager.broadcast(...) from a WebSocket handler: the connections it sends to are this process's.
+                if (name !== undefined && method === "broadcast" && rest.length === 0 && mod.assigns.some(([n, v]) => n === name && v.kind === "call")) {
+                    return { file: c.file, name, how: "an object holding the WebSocket connections a handler broadcasts to" };
+                }
+            }
+        }
+        // store[key] = value in a request handler (not a lifespan or startup hook, whose per-worker state is meant).
+        for (const fn of handlers) {
+            for (const [target] of fn!.itemAssigns) {
+                let root: Expr = target;
+                while (root.kind === "subscript") {
+                    root = root.target;
+                }
+                if (target.kind === "subscript" && root.kind === "ref" && stores.has(root.local)) {
+                    return { file: c.file, name: root.local, how: `a ${mod.value(root.local)?.kind === "dict" ? "dict" : "container"} its request handlers change (${root.local}[...] = ...)` };
+                }
+            }
+        }
+    }
+    return undefined;
+}

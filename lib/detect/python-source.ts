@@ -62,6 +62,8 @@ export interface FunctionDef {
     readonly params: readonly Param[];
     /** Every assignment in the body (any depth, nested functions excluded): target name -> value. */
     readonly assigns: ReadonlyArray<readonly [string, Expr]>;
+    /** Assignments to subscripts and attributes in the body (`jobs[job_id] = ...`), nested functions excluded. */
+    readonly itemAssigns: ReadonlyArray<readonly [Expr, Expr]>;
     /** Every `return <expr>` in the body. */
     readonly returns: readonly Expr[];
     /** Every call in the body. */
@@ -477,6 +479,7 @@ export function parseModule(text: string): PyModule {
             }
         }
         const fnAssigns: Array<readonly [string, Expr]> = [];
+        const fnItemAssigns: Array<readonly [Expr, Expr]> = [];
         const returns: Expr[] = [];
         const fnCalls: Call[] = [];
         const scope: Scope = { params: new Set(params.map((p) => p.name)), assigns: fnAssigns, parent: around };
@@ -512,7 +515,9 @@ export function parseModule(text: string): PyModule {
                         if (t.name === "VariableName") {
                             fnAssigns.push([src(t), v]);
                         } else if (t.name === "MemberExpression") {
-                            itemAssignsAnywhere.push([expr(t), v]);
+                            const target = expr(t);
+                            itemAssignsAnywhere.push([target, v]);
+                            fnItemAssigns.push([target, v]);
                         }
                     }
                     continue;
@@ -548,7 +553,7 @@ export function parseModule(text: string): PyModule {
         for (const c of fnCalls) {
             scopes.set(c, scope);
         }
-        return { name, params, assigns: fnAssigns, returns, calls: fnCalls, async: parts.some((p) => p.name === "async") };
+        return { name, params, assigns: fnAssigns, itemAssigns: fnItemAssigns, returns, calls: fnCalls, async: parts.some((p) => p.name === "async") };
     };
 
     const topLevel = (block: SyntaxNode, inMainGuard: boolean, guards: readonly Guard[]): void => {

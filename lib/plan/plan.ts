@@ -12,7 +12,7 @@ import { detectEntrypoint, Entrypoint, importRoots } from "../detect/entrypoint"
 import { importTimeEnv } from "../detect/import-env";
 import { EnvView } from "../detect/python-eval";
 import { dictGet, str } from "../detect/python-source";
-import { perProcessState } from "../detect/process-state";
+import { inProcessStore, perProcessState } from "../detect/process-state";
 import { randomSecrets } from "../detect/secret-key";
 import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
@@ -200,7 +200,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     const planned = planServer(
         src,
-        { options: o, interface: entry.interface, web: entry.procfile?.web, deps, installed, chdir: entry.chdir, workdir, wrapper: entry.wrapper, channelLayer: channelLayerOf(entry) },
+        { options: o, interface: entry.interface, web: entry.procfile?.web, deps, installed, chdir: entry.chdir, workdir, wrapper: entry.wrapper, channelLayer: channelLayerOf(entry), inProcessStore: entry.django ? undefined : inProcessStore(src, entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }]) },
         notes,
     );
 

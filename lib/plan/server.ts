@@ -63,6 +63,8 @@ export interface ServerInputs {
     readonly chdir: string;
     /** The middleware the served object is (its qualified constructor), when it is: python-socketio's servers need one worker. */
     readonly wrapper?: string;
+    /** Data the app keeps between requests in its own process (a module-level store its handlers change), when it does. */
+    readonly inProcessStore?: { readonly file: string; readonly name: string; readonly how: string };
     /** Django Channels' default channel layer backend (CHANNEL_LAYERS["default"]["BACKEND"]), when the settings name one. */
     readonly channelLayer?: { readonly backend: string; readonly file: string; readonly switchedBy: readonly string[] };
     readonly workdir: string;
@@ -201,7 +203,7 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
             );
         }
     }
-    const socketio = socketIoServer(inp, workerClass, threads, notes) ?? channelsServer(inp, notes);
+    const socketio = socketIoServer(inp, workerClass, threads, notes) ?? channelsServer(inp, notes) ?? storeServer(inp, web?.workers !== undefined || (user?.sets.includes("workers") ?? false), notes);
     // gunicorn dropped its eventlet worker in 26.0.0.
     const finalClass = socketio?.workerClass ?? workerClass;
     const eventlet = finalClass === "eventlet" || finalClass === "gunicorn.workers.geventlet.EventletWorker";
@@ -312,6 +314,28 @@ function channelsServer(inp: ServerInputs, notes: string[]): { workers: number; 
                 ? `The settings choose the layer by ${inp.channelLayer.switchedBy.join(", ")}: when ${inp.channelLayer.switchedBy.length > 1 ? "they give" : "it gives"} a shared layer (channels_redis), set \`workers\` to run more.`
                 : "To run more, use channels_redis's RedisChannelLayer (then scale freely); set `workers` to override."),
     );
+    return { workers: 1 };
+}
+
+/**
+ * Data the app keeps in its own process between requests (a tutorial's
+ * in-memory store, a polled `jobs` dict, the FastAPI docs' WebSocket
+ * ConnectionManager): with several workers each has its own copy, so a
+ * request misses what another changed. One worker, as the app's own
+ * `uvicorn main:app` ran, unless its command or gunicorn config chose a
+ * count (then a note); `workers` overrides.
+ */
+function storeServer(inp: ServerInputs, countChosen: boolean, notes: string[]): { workers: number; threads?: number; workerClass?: string } | undefined {
+    const s = inp.inProcessStore;
+    if (inp.options.workers !== undefined || s === undefined) {
+        return undefined;
+    }
+    const what = `${s.file} keeps \`${s.name}\`, ${s.how}, in the process's memory: each worker has its own, so a request can miss what another changed (a record one worker stored is missing in the others, a broadcast reaches part of the clients)`;
+    if (countChosen) {
+        notes.push(`${what}; the app's command or gunicorn config runs several workers, which the image keeps: keep that data in a database or Redis, or set \`workers: 1\`.`);
+        return undefined;
+    }
+    notes.push(`${what}: gunicorn runs one worker (--workers 1, which WEB_CONCURRENCY does not change), as the app's own server did. Keep that data in a database or Redis to run more, and set \`workers\`.`);
     return { workers: 1 };
 }
 

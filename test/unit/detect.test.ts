@@ -1803,6 +1803,28 @@ describe("state a library keeps in one process", () => {
     });
 });
 
+describe("data the app keeps in its own process between requests", () => {
+    const STORE = "from fastapi import FastAPI\n\napp = FastAPI()\ntodos: list[dict] = []\n\n@app.post('/todos')\ndef add(todo: dict):\n    todos.append(todo)\n    return todo\n\n@app.get('/todos')\ndef all_todos():\n    return todos\n";
+    const plan = (files: Record<string, string>, options = {}) => synthesize(apps.make({ "requirements.txt": "fastapi\n", ...files }), options).plan;
+
+    it("GIVEN a module-level list its route handlers change THEN one worker, with a note naming it", () => {
+        const p = plan({ "main.py": STORE });
+        assert.equal(p.server.workers, 1);
+        assert.ok(p.notes.some((n) => n.startsWith("main.py keeps `todos`, a container its request handlers change (todos.append()), in the process's memory")));
+    });
+    it("GIVEN the same with a worker count in the Procfile, or `workers` THEN that count stays (a note, or nothing)", () => {
+        const withProcfile = plan({ "main.py": STORE, Procfile: "web: uvicorn main:app --workers 4\n" });
+        assert.equal(withProcfile.server.workers, undefined);
+        assert.equal(withProcfile.server.defaultWorkers, 4);
+        assert.ok(withProcfile.notes.some((n) => n.includes("keeps `todos`") && n.includes("runs several workers, which the image keeps")));
+        assert.equal(plan({ "main.py": STORE }, { workers: 3 }).server.workers, 3);
+    });
+    it("GIVEN state a startup hook sets, or a store no handler changes THEN no rule", () => {
+        const lifespan = "from contextlib import asynccontextmanager\nfrom fastapi import FastAPI\n\nSTATE = {}\n\n@asynccontextmanager\nasync def lifespan(app):\n    STATE['ready'] = True\n    yield\n\napp = FastAPI(lifespan=lifespan)\n\n@app.get('/')\ndef index():\n    return {'ready': STATE.get('ready', False)}\n";
+        assert.equal(plan({ "main.py": lifespan }).server.workers, undefined);
+    });
+});
+
 describe("signing keys drawn at random at import", () => {
     const notes = (files: Record<string, string>, options = {}) =>
         synthesize(apps.make({ "requirements.txt": "flask\n", ...files }), options).plan.notes.filter((n) => n.includes("to a random value"));
