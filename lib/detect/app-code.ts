@@ -1,5 +1,5 @@
 import { APP_METHODS, AppInterface, constructorOf, defaultInterface, Framework, frameworkOfModule, mostSpecific, SOCKETIO_INNER_ARGS, WRAPPERS } from "../data/frameworks";
-import { calleeOf, Expr, FunctionDef, parseModule, PyModule } from "./python-source";
+import { absoluteModule, calleeOf, Expr, FunctionDef, parseModule, PyModule } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -444,11 +444,55 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
             }
         }
     }
+    // An app another module mounts under a path (`app.mount("/v1", api)`, Starlette's Mount,
+    // DispatcherMiddleware) is a part of the app that mounts it, not the one to serve.
+    const mounted = mountedApps(src, reader, roots);
+    const unmounted = objects.filter((o) => !mounted.has(o.spec.replace(":", ".")));
+    const pool = unmounted.length > 0 || factories.length > 0 ? unmounted : objects;
     // An object (made at import, however configured) wins over a bare factory: an entry module that
     // calls the factory with its own settings is what the authors deploy.
-    const first = objects[0] ?? factories[0];
+    const first = pool[0] ?? factories[0];
     const found = first?.framework === "dash" ? (dashLayoutModule(reader, src, roots, first) ?? first) : first;
     return { found, looked: roots.map((r) => (r.dir === "" ? "the source folder" : `${r.dir}/`)), withArgs, tornado, aiohttp };
+}
+
+/** Calls that mount an app under a path prefix or host of another: what their arguments name is a sub-app. */
+function mountsApps(callee: string): boolean {
+    const last = callee.split(".").pop()!;
+    return last === "mount" || last === "Mount" || last === "Host" || last === "DispatcherMiddleware";
+}
+
+/**
+ * The apps (as dotted module.name paths) that some scanned module mounts
+ * inside another, at import or in a factory: the values passed to
+ * `app.mount(...)`, Starlette's `Mount(...)`/`Host(...)`, and
+ * werkzeug's `DispatcherMiddleware(app, {"/prefix": sub})`.
+ */
+function mountedApps(src: SourceTree, reader: ModuleReader, roots: readonly ImportRoot[]): Set<string> {
+    const out = new Set<string>();
+    for (const c of candidates(src, roots)) {
+        const mod = reader.parse(c.file);
+        if (!mod) {
+            continue;
+        }
+        const pkg = c.file.endsWith("__init__.py") ? c.module : c.module.split(".").slice(0, -1).join(".");
+        const name = (e: Expr): void => {
+            if (e.kind === "ref") {
+                const p = e.path.startsWith(".") ? absoluteModule(e.path, pkg) : e.path.includes(".") ? e.path : `${c.module}.${e.path}`;
+                out.add(p);
+            } else if (e.kind === "dict") {
+                e.entries.forEach(([, v]) => name(v));
+            }
+        };
+        for (const call of [...mod.calls, ...[...mod.functions.values()].flatMap((f) => f.calls)]) {
+            const callee = calleeOf(call);
+            if (callee !== undefined && mountsApps(callee)) {
+                call.args.forEach(name);
+                Object.values(call.kwargs).forEach(name);
+            }
+        }
+    }
+    return out;
 }
 
 /** A factory that makes an app but takes arguments gunicorn cannot give by itself (`create_app(config_name)`). */

@@ -1,7 +1,7 @@
 import { InputError } from "../errors";
 import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, withLocals } from "./paths";
 import { bind, comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, listOf, requiredVariables, truthy, walk } from "./python-eval";
-import { calleeOf, dictGet, Expr, Guard, parseModule, PyModule, str } from "./python-source";
+import { absoluteModule, calleeOf, dictGet, Expr, Guard, parseModule, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -796,17 +796,3 @@ function listMethod(before: Expr, method: string, args: readonly Expr[], conditi
     }
 }
 
-/** `.base` inside package `config.settings` -> `config.settings.base`. */
-function absoluteModule(module: string, pkg: string): string {
-    if (!module.startsWith(".")) {
-        return module;
-    }
-    let dots = 0;
-    while (module[dots] === ".") {
-        dots++;
-    }
-    const parts = pkg === "" ? [] : pkg.split(".");
-    const up = parts.slice(0, parts.length - (dots - 1));
-    const rest = module.slice(dots);
-    return [...up, ...(rest === "" ? [] : [rest])].join(".");
-}

@@ -833,6 +833,21 @@ export function refPath(e: Expr | undefined): string | undefined {
     return e?.kind === "ref" ? e.path : undefined;
 }
 
+/** `.base` inside package `config.settings` -> `config.settings.base`. */
+export function absoluteModule(module: string, pkg: string): string {
+    if (!module.startsWith(".")) {
+        return module;
+    }
+    let dots = 0;
+    while (module[dots] === ".") {
+        dots++;
+    }
+    const parts = pkg === "" ? [] : pkg.split(".");
+    const up = parts.slice(0, parts.length - (dots - 1));
+    const rest = module.slice(dots);
+    return [...up, ...(rest === "" ? [] : [rest])].join(".");
+}
+
 /** The qualified name of what a call calls, e.g. "flask.Flask" or "os.environ.setdefault". */
 export function calleeOf(e: Expr | undefined): string | undefined {
     return e?.kind === "call" ? refPath(e.callee) : undefined;

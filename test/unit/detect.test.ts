@@ -1470,6 +1470,34 @@ describe("detection", () => {
             });
             assert.equal(synthesize(adapter).plan.entrypoint.spec, "app:app");
         });
+        it("GIVEN an app another module mounts (app.mount in a factory, Starlette's Mount, DispatcherMiddleware of an imported app, a relative import) THEN the app that mounts it is served, not the mounted one", () => {
+            const factory = apps.make({
+                "api/__init__.py": "",
+                "api/v1.py": "from fastapi import FastAPI\napi = FastAPI()\n",
+                "server.py": "from fastapi import FastAPI\nfrom api.v1 import api\n\ndef create_app():\n    app = FastAPI()\n    app.mount('/v1', api)\n    return app\n",
+                "requirements.txt": "fastapi\nuvicorn\n",
+            });
+            assert.equal(synthesize(factory).plan.entrypoint.spec, "server:create_app()");
+            const starlette = apps.make({
+                "web/__init__.py": "",
+                "web/admin.py": "from starlette.applications import Starlette\nadmin = Starlette()\n",
+                "web/site.py": "from starlette.applications import Starlette\nfrom starlette.routing import Mount\nfrom .admin import admin\n\ndef build():\n    return Starlette(routes=[Mount('/admin', app=admin)])\n",
+                "requirements.txt": "starlette\nuvicorn\n",
+            });
+            assert.equal(synthesize(starlette).plan.entrypoint.spec, "web.site:build()");
+            const dispatcher = apps.make({
+                "blog.py": "from flask import Flask\nblog = Flask(__name__)\n",
+                "wsgi.py": "from flask import Flask\nfrom werkzeug.middleware.dispatcher import DispatcherMiddleware\nfrom blog import blog\n\ndef make():\n    site = Flask(__name__)\n    site.wsgi_app = DispatcherMiddleware(site.wsgi_app, {'/blog': blog})\n    return site\n",
+                "requirements.txt": "flask\n",
+            });
+            assert.equal(synthesize(dispatcher).plan.entrypoint.spec, "wsgi:make()");
+            // Nothing else to serve: the mounted app is still found.
+            const alone = apps.make({
+                "api.py": "from fastapi import FastAPI\napi = FastAPI()\nouter = None\n\ndef unused(app):\n    app.mount('/x', api)\n",
+                "requirements.txt": "fastapi\nuvicorn\n",
+            });
+            assert.equal(synthesize(alone).plan.entrypoint.spec, "api:api");
+        });
         it("GIVEN a release `flask --app other deploy` THEN it is left alone", () => {
             const r = synthesize(flasky("release: flask --app flasky:app deploy\nweb: gunicorn flasky:app\n"));
             assert.deepEqual(r.plan.release?.command, ["flask", "--app", "flasky:app", "deploy"]);
