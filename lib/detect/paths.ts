@@ -228,15 +228,17 @@ export function sqliteUrlPath(e: Expr | undefined, ctx: PathContext, depth = 0):
     if (e.kind === "add" && isSqlitePrefix(str(e.left))) {
         return pathValue(e.right, ctx, depth + 1);
     }
-    if (e.kind === "fstring" && e.parts.length === 2 && isSqlitePrefix(e.parts[0]) && typeof e.parts[1] !== "string") {
-        return pathValue(e.parts[1], ctx, depth + 1);
+    if (e.kind === "fstring" && e.parts.length >= 2 && isSqlitePrefix(e.parts[0]) && typeof e.parts[1] !== "string") {
+        // f"sqlite:///{DB_PATH}", f"sqlite:///{BASE_DIR}/db.sqlite3": the rest is a path.
+        return pathValue(e.parts.length === 2 ? e.parts[1] : { kind: "fstring", parts: e.parts.slice(1) }, ctx, depth + 1);
     }
     if (e.kind === "or") {
         return sqliteUrlPath(e.right, ctx, depth + 1) ?? sqliteUrlPath(e.left, ctx, depth + 1);
     }
     if (e.kind === "call") {
-        // env.db("DATABASE_URL", default="sqlite:///..."), dj_database_url.config(default=...), os.environ.get("X", "sqlite:///...")
-        const fallback = defaultOf(e);
+        // env.db("DATABASE_URL", default="sqlite:///..."), dj_database_url.config(default=...), os.environ.get("X", "sqlite:///...");
+        // dj_database_url.parse(<url>) of one of those.
+        const fallback = parsesUrl(e) ? e.args[0] : defaultOf(e);
         return fallback ? sqliteUrlPath(fallback, ctx, depth + 1) : undefined;
     }
     if (e.kind === "ref" && !e.path.includes(".")) {
@@ -264,9 +266,14 @@ export function isSqliteUrl(e: Expr | undefined, depth = 0): boolean {
         return isSqliteUrl(e.left, depth + 1) || isSqliteUrl(e.right, depth + 1);
     }
     if (e.kind === "call") {
-        return isSqliteUrl(defaultOf(e), depth + 1);
+        return isSqliteUrl(parsesUrl(e) ? e.args[0] : defaultOf(e), depth + 1);
     }
     return false;
+}
+
+/** dj-database-url's `parse(url)`: the settings dict of the URL it is given. */
+function parsesUrl(e: Extract<Expr, { kind: "call" }>): boolean {
+    return calleeOf(e) === "dj_database_url.parse" && e.args.length > 0;
 }
 
 function join(a: string, b: string): string {
