@@ -681,6 +681,24 @@ function flaskExtensionPaths(mod: PyModule, file: string, ctx: PathContext, add:
             add({ path, kind: "scratch", file: false, holds: "cache", why: `${file}: Flask-Caching's CACHE_TYPE "${type}" keeps its cache in CACHE_DIR ${path}` });
         }
     }
+    // A cache made in another module and configured here with a dict held in a name, as Dash's
+    // performance guide does: `cache.init_app(server, config=CACHE_CONFIG)`, CACHE_CONFIG perhaps imported.
+    for (const c of mod.calls) {
+        const callee = calleeOf(c) ?? "";
+        const config = c.kwargs["config"];
+        if ((!callee.endsWith(".init_app") && callee !== "flask_caching.Cache") || config?.kind !== "ref") {
+            continue;
+        }
+        const bound = config.path.includes(".") ? ctx.lookupDotted?.(config.path, config.local) : ((b) => (b ? { expr: b.expr, ctx: { ...ctx, file: b.file } } : undefined))(ctx.lookup(config.path));
+        if (bound?.expr.kind !== "dict") {
+            continue;
+        }
+        const type = str(dictGet(bound.expr, "CACHE_TYPE"));
+        const path = isFileSystemCacheType(type) ? pathValue(dictGet(bound.expr, "CACHE_DIR"), bound.ctx) : undefined;
+        if (path !== undefined && path !== "" && path !== ctx.cwd) {
+            add({ path, kind: "scratch", file: false, holds: "cache", why: `${file}: Flask-Caching's CACHE_TYPE "${type}" (${callee.split(".").pop()}(config=${config.local})) keeps its cache in CACHE_DIR ${path}` });
+        }
+    }
 }
 
 /**
@@ -768,9 +786,13 @@ function codePaths(
         return c.args.some((a) => mentionsInstancePath(a)) || Object.values(c.kwargs).some((a) => mentionsInstancePath(a));
     });
     const usesFlaskSqlalchemy = [...mod.imported].some((m) => m === "flask_sqlalchemy" || m.startsWith("flask_sqlalchemy."));
-    const instance = instanceFolder(module, root, req);
+    // Flask(instance_path=...) puts the folder where it says (read with the environment unset).
+    const given = mod.calls.find((c) => (calleeOf(c) === "flask.Flask" || calleeOf(c) === "quart.Quart") && c.kwargs["instance_path"] !== undefined);
+    const givenPath = given === undefined ? undefined : pathValue(given.kwargs["instance_path"], withLocals(ctx, mod, given));
+    const instance = givenPath !== undefined && givenPath !== "" ? givenPath : instanceFolder(module, root, req);
     if (usesInstance) {
-        add({ path: instance, kind: "data", file: false, holds: "instance", why: `${file}: Flask's instance folder (instance_relative_config / app.instance_path)` });
+        const how = givenPath !== undefined && givenPath !== "" ? "Flask(instance_path=...)" : "instance_relative_config / app.instance_path";
+        add({ path: instance, kind: "data", file: false, holds: "instance", why: `${file}: Flask's instance folder (${how})` });
     }
 
     for (const c of mod.calls) {
