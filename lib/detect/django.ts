@@ -21,6 +21,12 @@ export interface DjangoProject {
     readonly runtimeSettings: string;
     /** Who selects runtimeSettings, as a note says it: "its WSGI/ASGI module sets them", "the Procfile's web: line sets them". */
     readonly runtimeFrom?: string;
+    /**
+     * The environment variables the module that selects runtimeSettings reads to pick them
+     * (`f"proj.settings.{ENVIRONMENT}"`, ENVIRONMENT = os.environ.get("PROJ_ENV", "production")),
+     * with the file: runtimeSettings is its value with them unset.
+     */
+    readonly runtimeSettingsVia?: { readonly variables: readonly string[]; readonly file: string };
     /** runtimeSettings come from `buildEnv` (PythonApp's `env`): the container sets them itself, so the image does not. */
     readonly runtimeFromBuildEnv?: boolean;
     /** gunicorn's app, its interface and the file that decided it. */
@@ -134,6 +140,17 @@ export function settingsModuleIn(mod: PyModule): string | undefined | null {
     return environDefaultIn(mod, "DJANGO_SETTINGS_MODULE");
 }
 
+/** The environment variables the expression a module gives DJANGO_SETTINGS_MODULE reads (DJANGO_SETTINGS_MODULE itself aside). */
+function settingsModuleVariables(mod: PyModule): string[] {
+    for (const call of mod.calls) {
+        const callee = calleeOf(call) ?? "";
+        if (str(call.args[0]) === "DJANGO_SETTINGS_MODULE" && call.args.length >= 2 && callee.endsWith("setdefault") && str(call.args[1]) === undefined) {
+            return envVariables(bind(call.args[1], (name) => mod.value(name))).filter((v) => v !== "DJANGO_SETTINGS_MODULE");
+        }
+    }
+    return [];
+}
+
 /** The value a module gives an environment variable when it is unset (`os.environ.setdefault(variable, X)`, `os.environ[variable] = X`); null when it sets it unreadably. */
 function environDefaultIn(mod: PyModule, variable: string): string | undefined | null {
     const value = (e: Expr | undefined): string | undefined => {
@@ -141,8 +158,9 @@ function environDefaultIn(mod: PyModule, variable: string): string | undefined |
         if (s !== undefined) {
             return s;
         }
-        const name = e?.kind === "ref" && !e.path.includes(".") ? e.path : undefined;
-        return name ? str(mod.value(name)) : undefined;
+        // f"proj.settings.{ENVIRONMENT}" with ENVIRONMENT = os.environ.get("PROJ_ENV", "production"): its value with the environment unset.
+        const v = e === undefined ? undefined : evaluate(bind(e, (name) => mod.value(name)), () => undefined);
+        return v?.t === "str" ? v.v : undefined;
     };
     let seen = false;
     for (const call of mod.calls) {
@@ -257,7 +275,10 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
     const served = new Set(entryFile ? sysPathAdditions(src, entryFile, parseModule(src.read(entryFile)), root) : []);
     const sysPath = sysPathAdditions(src, manage, manageMod, root).filter((d) => !served.has(d));
     const runtimeFrom = server.from !== undefined && (runtimeSettings === server.settings || server.configuration !== undefined) ? `${server.from} sets them` : undefined;
-    return { root, manage, settingsModule, runtimeSettings, runtimeFrom, runtimeFromBuildEnv: runtimeFrom !== undefined && server.buildEnv === true, configuration, devConfiguration, entry, settings, sysPath };
+    const chooser = runtimeSettings === server.settings ? undefined : typeof fromEntry === "string" && runtimeSettings === fromEntry ? { mod: entryMod!, file: entryFile! } : { mod: manageMod, file: manage };
+    const via = chooser === undefined ? [] : settingsModuleVariables(chooser.mod);
+    const runtimeSettingsVia = via.length > 0 ? { variables: via, file: chooser!.file } : undefined;
+    return { root, manage, settingsModule, runtimeSettings, runtimeFrom, runtimeSettingsVia, runtimeFromBuildEnv: runtimeFrom !== undefined && server.buildEnv === true, configuration, devConfiguration, entry, settings, sysPath };
 }
 
 /**
@@ -479,6 +500,8 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
     const ran = new Set<string>();
     /** Environment reads with no default, in the order the statements run. */
     const reads: Array<{ variable: string; file: string; guards: readonly BoundGuard[] }> = [];
+    /** Variables the settings give a value themselves before reading them (`os.environ.setdefault("DJANGO_ENV", "development")`). */
+    const defaulted = new Set<string>();
 
     const namespaceOf = (mod: string): Map<string, Entry> | undefined => {
         const file = moduleFile(src, root, mod);
@@ -515,7 +538,9 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
         };
         const noteReads = (value: Expr, guards: readonly BoundGuard[]): void => {
             for (const variable of requiredVariables(value, (x) => bind(x, lookup))) {
-                reads.push({ variable, file, guards });
+                if (!defaulted.has(variable)) {
+                    reads.push({ variable, file, guards });
+                }
             }
         };
         for (const step of parsed.order) {
@@ -575,6 +600,10 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
                     const guards = boundGuards(step.guards);
                     noteReads(step.value, guards);
                     const v = step.value;
+                    const defaultedVar = v.kind === "call" && calleeOf(v) === "os.environ.setdefault" ? str(v.args[0]) : undefined;
+                    if (defaultedVar !== undefined && step.guards.length === 0) {
+                        defaulted.add(defaultedVar);
+                    }
                     const [name, method, ...rest] = v.kind === "call" && v.callee.kind === "ref" ? v.callee.local.split(".") : [];
                     if (v.kind === "call" && name !== undefined && rest.length === 0 && LIST_METHODS.has(method)) {
                         const before = ns.get(name)?.bound ?? { kind: "ref", path: name, local: name };

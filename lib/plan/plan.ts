@@ -266,6 +266,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     djangoDebug(src, entry, imageEnv, notes);
     djangoHosts(entry, imageEnv, notes);
     djangoSslRedirect(entry, imageEnv, notes);
+    djangoRequiredEnv(entry, imageEnv, steps.steps, notes);
 
     return {
         framework: entry.framework,
@@ -517,6 +518,13 @@ function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, stri
         );
         env["DJANGO_SETTINGS_MODULE"] = d.runtimeSettings;
     }
+    if (d?.runtimeSettingsVia !== undefined) {
+        const vars = d.runtimeSettingsVia.variables;
+        notes.push(
+            `${d.runtimeSettingsVia.file} picks the Django settings module from ${vars.join(" and ")}: with ${vars.length > 1 ? "them" : "it"} unset, as the image runs, that is ${d.runtimeSettings}, ` +
+                "which the build steps and the server use; to run other settings, set DJANGO_SETTINGS_MODULE in `buildEnv` (the build and the image follow it).",
+        );
+    }
     // django-configurations: the settings class, chosen the same way.
     if (d?.configuration !== undefined && d.configuration !== d.devConfiguration && IDENTIFIER.test(d.configuration)) {
         notes.push(
@@ -579,6 +587,29 @@ function djangoHosts(entry: Entrypoint, imageEnv: Readonly<Record<string, string
     if (local) {
         notes.push(`${allowed.file} lists only${listed.replace(/^ \(/, " ").replace(/\)$/, "")} in ALLOWED_HOSTS: add the host names the site answers on (or read them from the environment); Django answers 400 (Bad Request) to any other Host header.`);
     }
+}
+
+/**
+ * Variables the server's settings read at import with no default
+ * (`SECRET_KEY = os.environ["X"]`, env("X")): without them every worker, and
+ * the release step, fails at start. collectstatic's note names them when
+ * that step runs (the build fails without them); this one otherwise.
+ */
+function djangoRequiredEnv(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, steps: readonly { readonly name: string }[], notes: string[]): void {
+    const d = entry.django;
+    if (d === undefined || steps.some((s) => s.name === "collectstatic")) {
+        return;
+    }
+    const missing = d.settings.requiredEnv(serverEnv(d, imageEnv));
+    if (missing.length === 0) {
+        return;
+    }
+    const files = [...new Set(missing.map((m) => m.file))];
+    const vars = missing.map((m) => m.variable);
+    notes.push(
+        `${files.join(", ")} read${files.length > 1 ? "" : "s"} ${vars.join(", ")} from the environment at import with no default: unless ${vars.length > 1 ? "they are" : "it is"} set, ` +
+            `every worker and the release step fail at start (KeyError, ImproperlyConfigured). Set ${vars.length > 1 ? "them" : "it"} with PythonApp's \`env\` (\`secretEnv\` for secrets).`,
+    );
 }
 
 /** The environment the server's settings see: the image's ENV and its DJANGO_SETTINGS_MODULE (the container adds nothing here). */

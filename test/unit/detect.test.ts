@@ -1679,6 +1679,26 @@ describe("SQLite URLs", () => {
         assert.equal(sqliteUrlRest("sqlitex:///a.db"), undefined);
         assert.equal(sqliteUrlRest("sqlite+:///a.db"), undefined);
     });
+
+    it("GIVEN Django settings whose SQLite URL is f\"sqlite:///{BASE_DIR}/db.sqlite3\" (dj_database_url.config's default, django-environ's env.db default, dj_database_url.parse of os.environ.get) THEN db.sqlite3 is linked into /data and migrate is the release step", () => {
+        const head = "import os\nfrom pathlib import Path\nimport dj_database_url\nimport environ\nenv = environ.Env()\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.contenttypes']\nROOT_URLCONF = 'site_.urls'\nWSGI_APPLICATION = 'site_.wsgi.application'\n";
+        for (const db of [
+            `dj_database_url.config(default=f"sqlite:///{BASE_DIR}/db.sqlite3", conn_max_age=600)`,
+            `env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR}/db.sqlite3")`,
+            `dj_database_url.parse(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR}/db.sqlite3"))`,
+        ]) {
+            const dir = apps.make({
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_.settings')\n",
+                "site_/__init__.py": "",
+                "site_/settings.py": `${head}DATABASES = {"default": ${db}}\n`,
+                "site_/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "requirements.txt": "django\ndj-database-url\ndjango-environ\ngunicorn\n",
+            });
+            const { plan } = synthesize(dir);
+            assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.links]), [["/data", [{ from: "/app/db.sqlite3", to: "/data/db.sqlite3" }]]], db);
+            assert.deepEqual(plan.release?.command, ["python", "manage.py", "migrate", "--noinput"], db);
+        }
+    });
 });
 
 /** A small well-formed uv.lock for the fastapi-uv project that also locks `extra`. */
