@@ -1,6 +1,7 @@
 import { ImportRoot, moduleReader } from "./app-code";
-import { bind, envReader, requiredVariables } from "./python-eval";
-import { calleeOf, ClassDef, Expr, PyModule, refPath, str } from "./python-source";
+import { bind, envReader, envVariables, evaluate, requiredVariables, truthy, walk } from "./python-eval";
+import { parse as parseToml } from "smol-toml";
+import { calleeOf, ClassDef, Expr, FunctionDef, PyModule, refPath, Step, str, strList } from "./python-source";
 import { SourceTree } from "./source";
 
 /** What the served module's import reads from the environment with no default. */
@@ -11,6 +12,8 @@ export interface ImportEnv {
     readonly files: readonly string[];
     /** A file among them loads a .env file (python-dotenv's load_dotenv), which the image leaves out. */
     readonly dotenv: boolean;
+    /** Secrets files dynaconf is told to read (`.secrets.toml`), which the image leaves out. */
+    readonly secretsFiles: readonly string[];
 }
 
 /**
@@ -29,6 +32,7 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
     const variables: string[] = [];
     const files: string[] = [];
     let dotenv = false;
+    const secretsFiles: string[] = [];
     const scan = (file: string, root: ImportRoot, depth: number, classBodies = false): void => {
         const mod = reader.parse(file);
         if (!mod) {
@@ -38,6 +42,17 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
         const lookup = (local: string): Expr | undefined => names.get(local);
         let found = false;
         for (const step of mod.order) {
+            if (step.kind === "raise") {
+                // `SECRET_KEY = os.environ.get("SECRET_KEY")` then `if not SECRET_KEY: raise ValueError(...)` (or an assert):
+                // the variables whose absence makes the import fail.
+                for (const v of raisedWithout(step, lookup)) {
+                    found = true;
+                    if (!variables.includes(v)) {
+                        variables.push(v);
+                    }
+                }
+                continue;
+            }
             if (step.guards.length > 0) {
                 continue;
             }
@@ -57,7 +72,21 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
             if (step.value.kind === "call" && (loadsEnvFile(step.value) || settingsEnvFile(mod, step.value))) {
                 dotenv = true;
             }
-            for (const v of [...requiredVariables(step.value, (x) => bind(x, lookup)), ...settingsFields(mod, step.value), ...factoryReads(reader, mod, file, root, step.value, follow)]) {
+            if (step.value.kind === "call") {
+                // A module-level app.config.from_object("settings") runs that module at import.
+                followFromObject(reader, step.value, { file, root }, undefined, follow);
+            }
+            const getters = settingsGetters(reader, mod, file, root, step.value);
+            dotenv ||= getters.envFile;
+            const dyn = step.value.kind === "call" ? dynaconfRequired(src, step.value) : undefined;
+            secretsFiles.push(...(dyn?.secretsFiles ?? []).filter((f) => !secretsFiles.includes(f)));
+            for (const v of [
+                ...requiredVariables(step.value, (x) => bind(x, lookup)),
+                ...settingsFields(mod, step.value),
+                ...factoryReads(reader, mod, file, root, step.value, follow),
+                ...(dyn?.variables ?? []),
+                ...getters.variables,
+            ]) {
                 found = true;
                 if (!variables.includes(v)) {
                     variables.push(v);
@@ -96,7 +125,80 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
         }
         variables.push(...reads.filter((v, i) => !variables.includes(v) && reads.indexOf(v) === i));
     }
-    return variables.length === 0 ? undefined : { variables, files, dotenv };
+    return variables.length === 0 ? undefined : { variables, files, dotenv, secretsFiles };
+}
+
+/**
+ * The variables a top-level `raise` (under its `if` tests) or `assert` reads,
+ * when it certainly fails the import with the environment unset: each test
+ * evaluates, with the module's names bound, to what makes it run.
+ */
+function raisedWithout(step: Extract<Step, { kind: "raise" }>, lookup: (local: string) => Expr | undefined): string[] {
+    const unset = (): undefined => undefined;
+    const tests = step.guards.map((g) => ({ expr: bind(g.test, lookup), holds: g.holds }));
+    if (step.test !== undefined) {
+        tests.push({ expr: bind(step.test, lookup), holds: false });
+    }
+    const fires =
+        tests.length > 0 &&
+        tests.every((t) => {
+            const v = evaluate(t.expr, unset);
+            return v !== undefined && truthy(v) === t.holds;
+        });
+    return fires ? [...new Set(tests.flatMap((t) => envVariables(t.expr)))] : [];
+}
+
+/** dynaconf's settings object, whose validators run on first access (at import, when the app's config reads it). */
+const DYNACONF = new Set(["dynaconf.Dynaconf", "dynaconf.LazySettings"]);
+
+/**
+ * The variables a dynaconf settings object requires: its validators'
+ * `must_exist=True` names that no settings file the image ships sets, as
+ * dynaconf reads them from the environment (`envvar_prefix` + "_" + name,
+ * DYNACONF_ by default). Its secrets files (`.secrets.toml`, `dynaconf init`'s
+ * name) are left out of the image like .env files.
+ */
+function dynaconfRequired(src: SourceTree, call: Extract<Expr, { kind: "call" }>): { variables: string[]; secretsFiles: string[] } | undefined {
+    if (!DYNACONF.has(calleeOf(call) ?? "")) {
+        return undefined;
+    }
+    const prefixArg = call.kwargs["envvar_prefix"];
+    const prefix = prefixArg === undefined ? "DYNACONF" : str(prefixArg);
+    const files = strList(call.kwargs["settings_files"] ?? call.kwargs["settings_file"] ?? call.kwargs["SETTINGS_FILE_FOR_DYNACONF"]) ?? (str(call.kwargs["settings_files"]) !== undefined ? [str(call.kwargs["settings_files"])!] : []);
+    const secretsFiles = files.filter((f) => /(^|\/)\.secrets\./.test(f));
+    // Keys the shipped TOML settings files set, at the top or in an environment's table ([default], [production]).
+    const shipped = new Set<string>();
+    for (const f of files.filter((x) => !secretsFiles.includes(x) && x.endsWith(".toml") && src.isFile(x))) {
+        try {
+            const doc = parseToml(src.read(f)) as Record<string, unknown>;
+            for (const [k, v] of Object.entries(doc)) {
+                shipped.add(k.toUpperCase());
+                if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+                    Object.keys(v).forEach((x) => shipped.add(x.toUpperCase()));
+                }
+            }
+        } catch {
+            // an unreadable file sets nothing known
+        }
+    }
+    const validators = call.kwargs["validators"];
+    const names: string[] = [];
+    for (const v of validators?.kind === "list" ? validators.items : []) {
+        if (v.kind !== "call" || calleeOf(v) !== "dynaconf.Validator") {
+            continue;
+        }
+        const must = v.kwargs["must_exist"] ?? v.kwargs["required"];
+        if (must?.kind !== "bool" || !must.value) {
+            continue;
+        }
+        for (const a of v.args) {
+            const name = str(a);
+            if (name !== undefined && !shipped.has(name.toUpperCase()) && !names.includes(name)) {
+                names.push(name);
+            }
+        }
+    }
+    return { variables: names.map((n) => (prefix === undefined || prefix === "" ? n : `${prefix}_${n}`).toUpperCase()), secretsFiles };
 }
 
 /**
@@ -145,36 +247,81 @@ function factoryReads(
     // app.config.from_object("app.settings"), or through a parameter's default (cookiecutter-flask's create_app(config_object="app.settings")).
     const from = { file: cut > 0 ? (reader.fileOf(callee.slice(0, cut), { file, root })?.file ?? file) : file, root };
     for (const call of fn.calls) {
-        if (!(calleeOf(call) ?? "").endsWith(".config.from_object")) {
-            continue;
-        }
-        // A literal, a parameter's default, or os.environ.get("APP_SETTINGS", "app.config.ProductionConfig")'s default.
-        const literal = (e: Expr | undefined): string | undefined => {
-            const reader2 = e?.kind === "call" ? envReader(e) : undefined;
-            return str(e) ?? (reader2 !== undefined && e?.kind === "call" ? str(e.args[1] ?? e.kwargs["default"]) : undefined);
-        };
-        const arg = call.args[0];
-        const target = literal(arg) ?? (arg?.kind === "ref" ? literal(fn.params.find((p) => p.name === arg.local)?.default) : undefined);
-        // f"pkg.config.{APP_ENV.title()}Config": the class varies, its module is fixed text.
-        const fixed = arg?.kind === "fstring" && typeof arg.parts[0] === "string" && arg.parts[0].includes(".") ? arg.parts[0].slice(0, arg.parts[0].lastIndexOf(".")) : undefined;
-        const fixedHome = fixed === undefined ? undefined : reader.fileOf(fixed, from);
-        if (fixedHome !== undefined) {
-            follow(fixedHome.file, fixedHome.root, true);
-            continue;
-        }
-        const where = target === undefined ? undefined : reader.fileOf(target, from);
-        if (where !== undefined) {
-            follow(where.file, where.root);
-        } else if (target !== undefined && target.includes(".")) {
-            // "config.ProductionConfig" imports its module: the top level and every class body run then.
-            const home2 = reader.fileOf(target.slice(0, target.lastIndexOf(".")), from);
-            const parsed = home2 === undefined ? undefined : reader.parse(home2.file);
-            if (home2 !== undefined && parsed !== undefined) {
-                follow(home2.file, home2.root, true);
-            }
-        }
+        followFromObject(reader, call, from, fn, follow);
     }
     return [...fn.assigns.map(([, v]) => v), ...fn.calls, ...fn.returns, ...configItems].flatMap((e) => requiredVariables(e, (x) => x));
+}
+
+/**
+ * pydantic-settings instances made through a getter the statement calls (the
+ * FastAPI docs' `@lru_cache def get_settings(): return Settings()`, called at
+ * import as `FastAPI(title=get_settings().app_name)`), the getter defined here
+ * or imported from the app's own code: the fields they need, and whether
+ * they read an env_file.
+ */
+function settingsGetters(reader: ReturnType<typeof moduleReader>, mod: PyModule, file: string, root: ImportRoot, value: Expr): { variables: string[]; envFile: boolean } {
+    const variables: string[] = [];
+    let envFile = false;
+    walk(value, (x) => {
+        const callee = x.kind === "call" ? calleeOf(x) : undefined;
+        if (callee === undefined) {
+            return;
+        }
+        let fn = mod.functions.get(callee);
+        let home: PyModule | undefined = fn === undefined ? undefined : mod;
+        const cut = callee.lastIndexOf(".");
+        if (fn === undefined && cut > 0) {
+            const where = reader.fileOf(callee.slice(0, cut), { file, root });
+            home = where === undefined ? undefined : reader.parse(where.file);
+            fn = home?.functions.get(callee.slice(cut + 1));
+        }
+        for (const r of fn === undefined || home === undefined || fn.params.some((p) => !p.hasDefault && !p.variadic) ? [] : fn.returns) {
+            variables.push(...settingsFields(home!, r).filter((v) => !variables.includes(v)));
+            envFile ||= settingsFields(home!, r).length > 0 && settingsEnvFile(home!, r);
+        }
+    });
+    return { variables, envFile };
+}
+
+/**
+ * The config module `app.config.from_object(...)` loads, followed (its top
+ * level runs then): a literal, a parameter's default (`fn`'s), or
+ * os.environ.get("APP_SETTINGS", "app.config.ProductionConfig")'s default.
+ */
+function followFromObject(
+    reader: ReturnType<typeof moduleReader>,
+    call: Extract<Expr, { kind: "call" }>,
+    from: { file: string; root: ImportRoot },
+    fn: FunctionDef | undefined,
+    follow: (file: string, root: ImportRoot, classBodies?: boolean) => void,
+): void {
+    if (!(calleeOf(call) ?? "").endsWith(".config.from_object")) {
+        return;
+    }
+    const literal = (e: Expr | undefined): string | undefined => {
+        const reader2 = e?.kind === "call" ? envReader(e) : undefined;
+        return str(e) ?? (reader2 !== undefined && e?.kind === "call" ? str(e.args[1] ?? e.kwargs["default"]) : undefined);
+    };
+    const arg = call.args[0];
+    const target = literal(arg) ?? (arg?.kind === "ref" ? literal(fn?.params.find((p) => p.name === arg.local)?.default) : undefined);
+    // f"pkg.config.{APP_ENV.title()}Config": the class varies, its module is fixed text.
+    const fixed = arg?.kind === "fstring" && typeof arg.parts[0] === "string" && arg.parts[0].includes(".") ? arg.parts[0].slice(0, arg.parts[0].lastIndexOf(".")) : undefined;
+    const fixedHome = fixed === undefined ? undefined : reader.fileOf(fixed, from);
+    if (fixedHome !== undefined) {
+        follow(fixedHome.file, fixedHome.root, true);
+        return;
+    }
+    const where = target === undefined ? undefined : reader.fileOf(target, from);
+    if (where !== undefined) {
+        follow(where.file, where.root);
+    } else if (target !== undefined && target.includes(".")) {
+        // "config.ProductionConfig" imports its module: the top level and every class body run then.
+        const home2 = reader.fileOf(target.slice(0, target.lastIndexOf(".")), from);
+        const parsed = home2 === undefined ? undefined : reader.parse(home2.file);
+        if (home2 !== undefined && parsed !== undefined) {
+            follow(home2.file, home2.root, true);
+        }
+    }
 }
 
 /** pydantic-settings' base classes: an instance reads each field from the environment. */

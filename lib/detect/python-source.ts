@@ -109,7 +109,9 @@ export type Step =
     | { readonly kind: "import"; readonly local: string; readonly module: string; readonly name?: string; readonly guards: readonly Guard[] }
     | { readonly kind: "star"; readonly module: string; readonly guards: readonly Guard[] }
     /** django-split-settings' include("a.py", "b.py"): the files run in this module's namespace. */
-    | { readonly kind: "include"; readonly files: readonly string[]; readonly guards: readonly Guard[] };
+    | { readonly kind: "include"; readonly files: readonly string[]; readonly guards: readonly Guard[] }
+    /** `raise ...`, or `assert test` (then `test` is what must hold), at import: under its guards the import fails. */
+    | { readonly kind: "raise"; readonly test?: Expr; readonly guards: readonly Guard[] };
 
 /** A decorator as written: what it calls (qualified through the imports), its positional arguments, and the function it decorates. */
 export interface Decorator {
@@ -669,6 +671,15 @@ export function parseModule(text: string): PyModule {
                         }
                     }
                     break;
+                case "RaiseStatement":
+                case "AssertStatement": {
+                    collectCalls(n, calls);
+                    const test = n.name === "AssertStatement" ? children(n).find((c) => c.name !== "assert") : undefined;
+                    if (!inMainGuard) {
+                        order.push({ kind: "raise", ...(test ? { test: expr(test) } : {}), guards });
+                    }
+                    break;
+                }
                 default:
                     collectCalls(n, calls);
             }

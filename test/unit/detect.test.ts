@@ -1145,11 +1145,65 @@ describe("detection", () => {
             const dir = apps.make({ "app.py": app, "settings.py": 'import os\nDB_URL = os.environ["DATABASE_URL"]\n', "requirements.txt": "flask\npython-dotenv\n" });
             const notes = synthesize(dir).plan.notes.filter((n) => n.includes("at import with no default"));
             assert.deepEqual(notes, [
-                "settings.py, app.py read DATABASE_URL and SECRET_KEY from the environment at import with no default (os.environ[...], a pydantic-settings field): unless they are set, every worker fails at start (KeyError, ValidationError). " +
+                "settings.py, app.py read DATABASE_URL and SECRET_KEY from the environment at import with no default (os.environ[...], a check that raises without it, a pydantic-settings field, a dynaconf validator): unless they are set, every worker fails at start (KeyError, ValidationError). " +
                     "Set them with PythonApp's `env` (`secretEnv` for secrets); the .env file the app loads (python-dotenv's load_dotenv(), pydantic-settings' env_file) is not in the image, which leaves .env files out (they hold secrets).",
             ]);
             const clean = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n" });
             assert.ok(!synthesize(clean).plan.notes.some((n) => n.includes("at import with no default")));
+        });
+        it("GIVEN a check that raises without a variable (if not X: raise, assert), a module-level from_object, dynaconf validators and a pydantic-settings getter called at import THEN the note names each required variable, and those with a value do not count", () => {
+            const noted = (files: Record<string, string>): string[] =>
+                synthesize(apps.make(files)).plan.notes.filter((n) => n.includes("at import with no default")).map((n) => n.slice(0, n.indexOf(" from the environment")));
+            const settings = [
+                "import os",
+                'SECRET_KEY = os.environ.get("SECRET_KEY")',
+                "if not SECRET_KEY:",
+                '    raise ValueError("No SECRET_KEY set")',
+                'TZ = os.environ.get("TZ", "UTC")',
+                "if not TZ:",
+                '    raise ValueError("never")',
+                'assert os.getenv("API_TOKEN"), "API_TOKEN is required"',
+                "",
+            ].join("\n");
+            assert.deepEqual(noted({ "app.py": 'from flask import Flask\napp = Flask(__name__)\napp.config.from_object("settings")\n', "settings.py": settings, "requirements.txt": "flask\n" }), [
+                "settings.py reads SECRET_KEY and API_TOKEN",
+            ]);
+            const dynaconf = [
+                "from dynaconf import Dynaconf, Validator",
+                'settings = Dynaconf(envvar_prefix="TRAILS", settings_files=["settings.toml", ".secrets.toml"], validators=[',
+                '    Validator("SECRET_KEY", "MAPS_TOKEN", must_exist=True),',
+                '    Validator("TITLE", must_exist=True),',
+                '    Validator("PAGE_SIZE", default=20),',
+                "])",
+                "",
+            ].join("\n");
+            const dyn = synthesize(
+                apps.make({ "app.py": "from flask import Flask\nfrom config import settings\napp = Flask(__name__)\n", "config.py": dynaconf, "settings.toml": '[default]\ntitle = "Trails"\n', ".secrets.toml": 'secret_key = "dev"\n', "requirements.txt": "flask\ndynaconf\n" }),
+            );
+            assert.deepEqual(
+                dyn.plan.notes.filter((n) => n.includes("at import with no default")),
+                [
+                    "config.py reads TRAILS_SECRET_KEY and TRAILS_MAPS_TOKEN from the environment at import with no default (os.environ[...], a check that raises without it, a pydantic-settings field, a dynaconf validator): unless they are set, every worker fails at start (KeyError, ValidationError). " +
+                        "Set them with PythonApp's `env` (`secretEnv` for secrets); the image leaves out .secrets.toml (dynaconf's secrets), as it does .env files.",
+                ],
+            );
+            assert.ok(dyn.dockerignore.split("\n").includes("**/.secrets.*"));
+            const getter = [
+                "from functools import lru_cache",
+                "from pydantic_settings import BaseSettings, SettingsConfigDict",
+                "class Settings(BaseSettings):",
+                '    app_name: str = "x"',
+                "    admin_email: str",
+                '    model_config = SettingsConfigDict(env_file=".env")',
+                "@lru_cache",
+                "def get_settings():",
+                "    return Settings()",
+                "",
+            ].join("\n");
+            assert.deepEqual(
+                noted({ "api/__init__.py": "", "api/config.py": getter, "api/main.py": "from fastapi import FastAPI\nfrom .config import get_settings\napp = FastAPI(title=get_settings().app_name)\n", "requirements.txt": "fastapi\nuvicorn\n" }),
+                ["api/main.py reads ADMIN_EMAIL"],
+            );
         });
         it("GIVEN settings = Settings() of a pydantic-settings class with required fields (env_prefix, a base in the module, a default, a field the call passes) THEN the note names the required ones as pydantic-settings reads them", () => {
             const config = [
