@@ -109,7 +109,7 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
         }
         case "div": {
             const left = pathValue(e.left, ctx, depth + 1);
-            const right = str(e.right);
+            const right = segment(e.right);
             return left !== undefined && right !== undefined ? joinPath(left, right) : undefined;
         }
         case "attr": {
@@ -164,14 +164,14 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
                     if (i === 0) {
                         return pathValue(a, ctx, depth + 1);
                     }
-                    const s = str(a);
+                    const s = segment(a);
                     return acc === undefined || s === undefined ? undefined : joinPath(acc, s);
                 }, undefined);
             }
             if (name === "os.path.join" && e.args.length >= 1) {
                 let acc = pathValue(e.args[0], ctx, depth + 1);
                 for (const a of e.args.slice(1)) {
-                    const s = str(a);
+                    const s = segment(a);
                     if (acc === undefined || s === undefined) {
                         return undefined;
                     }
@@ -184,6 +184,12 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
         default:
             return undefined;
     }
+}
+
+/** A path segment: a literal, or os.pardir / os.curdir (os.path's too) as "..", ".". */
+function segment(e: Expr): string | undefined {
+    const name = e.kind === "ref" ? e.path : undefined;
+    return str(e) ?? (name === "os.pardir" || name === "os.path.pardir" ? ".." : name === "os.curdir" || name === "os.path.curdir" ? "." : undefined);
 }
 
 /**

@@ -732,7 +732,9 @@ function loggingConfigFilePaths(src: SourceTree, mod: PyModule, c: Extract<Expr,
             }
         }
     } else {
-        const names = mod.assignedAnywhere.concat(mod.calls.flatMap((x) => [...x.args, ...Object.values(x.kwargs)]));
+        // Names, arguments, and parameters' defaults (`def setup_logging(default_path="logging.json")`, called with none).
+        const defaults = [...mod.functions.values()].flatMap((f) => f.params.map((p) => p.default).filter((d): d is Expr => d !== undefined));
+        const names = mod.assignedAnywhere.concat(mod.calls.flatMap((x) => [...x.args, ...Object.values(x.kwargs)]), defaults);
         const literal = names.map((e) => str(e)).find((v) => v !== undefined && /\.(ya?ml|json)$/i.test(v) && inSource(joinPath(ctx.cwd, v) ?? v) !== undefined);
         config = literal === undefined ? undefined : inSource(joinPath(ctx.cwd, literal) ?? literal);
         const text = config === undefined ? undefined : src.readIfFile(config);
@@ -1109,6 +1111,12 @@ function fixedFile(src: SourceTree, path: string, why: string, add: AddPath, hol
         return;
     }
     const dir = dirOf(path);
+    if (path.endsWith(".lock") || path.endsWith(".pid")) {
+        // A lock or pid file belongs to the running container (fcntl.flock among its workers): scratch, never a volume that outlives it.
+        const beside = dir === "" || src.list(dir).some((e) => e.isFile());
+        add(beside ? { path, kind: "scratch", file: true, holds: "files", why } : { path: dir, kind: "scratch", file: false, holds: "files", why });
+        return;
+    }
     const name = path.slice(dir === "" ? 0 : dir.length + 1);
     // Code, or files the image ships (static/style.css beside a sitemap.xml written at start): a volume over the folder would
     // hide the next deploy's copies, so the file alone is linked.

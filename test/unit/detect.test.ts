@@ -2333,6 +2333,26 @@ describe("uWSGI web commands", () => {
 describe("what apps write, named in logging config files, config classes and libraries", () => {
     afterEach(() => apps.cleanup());
 
+    it("GIVEN a dictConfig JSON named by a parameter's default, a path joined with os.pardir, and a lock file THEN the logs and the lock are scratch, the database data", () => {
+        const dir = apps.make({
+            "app.py": "import fcntl\nimport os\nimport sqlite3\nfrom flask import Flask\nfrom log_setup import setup_logging\n\nsetup_logging()\n" +
+                "ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.curdir))\n" +
+                'DB = os.path.join(os.path.dirname(__file__), "var", os.pardir, "notes.db")\nconn = sqlite3.connect(DB)\n' +
+                '_lock = open("scheduler.lock", "wb")\nfcntl.flock(_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)\napp = Flask(__name__)\n',
+            "log_setup.py": 'import json\nimport logging.config\nimport os\n\ndef setup_logging(default_path="logging.json", env_key="LOG_CFG"):\n    path = os.getenv(env_key) or default_path\n    with open(path) as f:\n        logging.config.dictConfig(json.load(f))\n',
+            "logging.json": JSON.stringify({ version: 1, handlers: { f: { class: "logging.handlers.RotatingFileHandler", filename: "info.log" } }, root: { handlers: ["f"] } }),
+            "requirements.txt": "flask\n",
+        });
+        const { plan } = synthesize(dir);
+        assert.deepEqual(
+            plan.writablePaths.map((w) => [w.path, w.kind, w.links.map((l) => `${l.from}->${l.to}`)]),
+            [
+                ["/data", "data", ["/app/notes.db->/data/notes.db"]],
+                ["/scratch", "scratch", ["/app/info.log->/scratch/info.log", "/app/scheduler.lock->/scratch/scheduler.lock"]],
+            ],
+        );
+    });
+
     it("GIVEN fileConfig('logging.ini') with a RotatingFileHandler in logs/, a dictConfig YAML with a FileHandler, joblib's Memory and Flask-Caching configured in a from_object class THEN logs, caches are scratch", () => {
         const dir = apps.make({
             "app.py":
