@@ -73,7 +73,17 @@ function isRandom(e: Expr): boolean {
  */
 export function randomSecrets(src: SourceTree, roots: readonly ImportRoot[], django?: DjangoProject): RandomSecret[] {
     const out: RandomSecret[] = [];
+    const reader = moduleReader(src, roots);
+    // A key drawn once and written to a file the module reads back on the next import (pretix's DATA_DIR/.secret) is kept, not drawn per worker.
+    const persisted = (file: string, setting: string): boolean =>
+        (reader.parse(file)?.calls ?? []).some((call) => {
+            const callee = calleeOf(call) ?? "";
+            return (callee.endsWith(".write") || callee.endsWith(".write_text")) && call.args.some((a) => a.kind === "ref" && a.local === setting);
+        });
     const add = (file: string, setting: string, value: Expr, mod?: PyModule, fromEnv: readonly string[] = []): void => {
+        if (persisted(file, setting)) {
+            return;
+        }
         // A name bound at the top of the module: `key = os.urandom(24)`, then `app.secret_key = key`.
         // Module-level names bound too: `config = Config(".env")`, then `config("SECRET_KEY", default=...)` is an environment read.
         const named = value.kind === "ref" && mod && !value.local.includes(".") ? (mod.value(value.local) ?? value) : value;
@@ -89,7 +99,6 @@ export function randomSecrets(src: SourceTree, roots: readonly ImportRoot[], dja
             add(file, "SECRET_KEY", key);
         }
     }
-    const reader = moduleReader(src, roots);
     for (const c of candidates(src, roots)) {
         const mod = reader.parse(c.file);
         if (!mod) {

@@ -328,9 +328,15 @@ function shellWord(value: string): string {
  */
 function buildSteps(plan: Plan): string[] {
     const lines = [`COPY <<'EOF' ${STEP_RUNNER}`, ...STEP_RUNNER_SOURCE, "EOF"];
+    // The data paths in the app folder (folders, and files linked into /data): what a step writes there (a settings
+    // module that makes its database or a secret key file when collectstatic imports it) is the build's, not the deploy's.
+    const inApp = (p: string): boolean => p.startsWith(`${APP}/`);
+    const keepOut = plan.writablePaths
+        .filter((w) => w.kind === "data")
+        .flatMap((w) => [...(inApp(w.path) ? [w.path] : []), ...w.links.map((l) => l.from).filter(inApp)]);
     for (const step of plan.buildSteps) {
         const env = { ...step.env, ...plan.buildEnv };
-        const argv = ["python", STEP_RUNNER, step.name, step.off, step.workdir, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), "--", ...step.argv];
+        const argv = ["python", STEP_RUNNER, step.name, step.off, step.workdir, ...keepOut.map((k) => `--keep-out=${k}`), ...Object.entries(env).map(([k, v]) => `${k}=${v}`), "--", ...step.argv];
         // The CA bundle too: a step may fetch (npm ci) through the same proxy the installs go through.
         lines.push(`RUN ${secretMounts(plan.caBundle, plan.buildSecrets)}${JSON.stringify(argv)}`);
     }
@@ -344,17 +350,29 @@ function buildSteps(plan: Plan): string[] {
 
 /** The runner's source: Python run by the builder's venv python. */
 const STEP_RUNNER_SOURCE = [
-    "import os, re, subprocess, sys",
+    "import os, re, shutil, subprocess, sys",
     "name, off, workdir = sys.argv[1:4]",
     "rest = sys.argv[4:]",
     'cut = rest.index("--")',
+    'keep_out = [i.split("=", 1)[1] for i in rest[:cut] if i.startswith("--keep-out=")]',
     "env = dict(os.environ)",
-    "for item in rest[:cut]:",
-    '    key, _, value = item.partition("=")',
-    "    env[key] = value",
+    'for item in rest[:cut]:',
+    '    if not item.startswith("--keep-out="):',
+    '        key, _, value = item.partition("=")',
+    "        env[key] = value",
     "argv = rest[cut + 1:]",
+    "def listing(p):",
+    "    if os.path.isdir(p) and not os.path.islink(p):",
+    "        return {os.path.join(d, x) for d, dirs, files in os.walk(p) for x in dirs + files}",
+    "    return {p} if os.path.lexists(p) else set()",
+    "before = set().union(*map(listing, keep_out))",
     "proc = subprocess.run(argv, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)",
     "sys.stdout.write(proc.stdout)",
+    "# What the step wrote into a data path (a database, a generated key file) stays out of the image: the deploy's volume starts without it.",
+    "for p in sorted(set().union(*map(listing, keep_out)) - before, key=len, reverse=True):",
+    "    if os.path.lexists(p):",
+    '        print(f"pulumi-python-app: build step {name} wrote {p}, in a data path: removed from the image", flush=True)',
+    "        shutil.rmtree(p) if os.path.isdir(p) and not os.path.islink(p) else os.remove(p)",
     "if proc.returncode != 0:",
     "    lines = [l for l in proc.stdout.splitlines() if l.strip()] or [\"(no output)\"]",
     "    # The line that says what failed, when a later one only says where to look (manage.py's usage hint, npm's log path).",

@@ -1793,6 +1793,58 @@ describe("the build step runner", () => {
     it("GIVEN django-environ's ImproperlyConfigured THEN the failure names the variable", () => {
         assert.match(failWith("django.core.exceptions.ImproperlyConfigured: Set the DATABASE_URL environment variable"), /It reads DATABASE_URL from the environment/);
     });
+    it("GIVEN settings that write a key file and a database into data paths when collectstatic imports them THEN the step gets those paths and the runner removes what the step wrote there, and only that", () => {
+        const settings = [
+            "import os",
+            "from pathlib import Path",
+            "from django.utils.crypto import get_random_string",
+            "BASE_DIR = Path(__file__).resolve().parent.parent",
+            'DATA_DIR = os.path.join(BASE_DIR, "data")',
+            "os.makedirs(DATA_DIR, exist_ok=True)",
+            'SECRET_FILE = os.path.join(DATA_DIR, ".secret")',
+            "if os.path.exists(SECRET_FILE):",
+            "    SECRET_KEY = open(SECRET_FILE).read()",
+            "else:",
+            "    SECRET_KEY = get_random_string(50)",
+            '    with open(SECRET_FILE, "w") as f:',
+            "        f.write(SECRET_KEY)",
+            "INSTALLED_APPS = ['django.contrib.staticfiles']",
+            "ROOT_URLCONF = 'site_.urls'",
+            "WSGI_APPLICATION = 'site_.wsgi.application'",
+            'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}',
+            'STATIC_URL = "static/"',
+            'STATIC_ROOT = BASE_DIR / "staticfiles"',
+            "",
+        ].join("\n");
+        const app = apps.make({
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_.settings')\n",
+            "site_/__init__.py": "",
+            "site_/settings.py": settings,
+            "site_/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "data/seed.json": "{}\n",
+            "requirements.txt": "django\ngunicorn\n",
+        });
+        const r = synthesize(app);
+        assert.ok(!r.plan.notes.some((n) => n.includes("random value")), "a key kept in a file is not drawn per worker");
+        const run = r.dockerfile.split("\n").find((l) => l.includes('"collectstatic","`collectStatic: false`"'))!;
+        assert.deepEqual(JSON.parse(run.slice("RUN ".length)).filter((a: string) => a.startsWith("--keep-out=")), ["--keep-out=/app/data", "--keep-out=/app/db.sqlite3"]);
+        // The runner itself, with host Python, on a folder standing in for /app.
+        const lines = r.dockerfile.split("\n");
+        const start = lines.findIndex((l) => l.startsWith("COPY <<'EOF' /opt/build-tools/run-step.py"));
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppa-runner-"));
+        fs.writeFileSync(path.join(dir, "run-step.py"), lines.slice(start + 1, lines.indexOf("EOF", start)).join("\n"));
+        fs.mkdirSync(path.join(dir, "data"));
+        fs.writeFileSync(path.join(dir, "data", "seed.json"), "{}\n");
+        const write = "import os; os.makedirs('data/cache'); open('data/.secret','w').write('k'); open('data/cache/x','w'); open('db.sqlite3','w'); open('static.txt','w')";
+        const res = spawnSync("python3", [path.join(dir, "run-step.py"), "collectstatic", "off", dir, `--keep-out=${dir}/data`, `--keep-out=${dir}/db.sqlite3`, "--", "python3", "-c", write], { encoding: "utf8" });
+        const left = fs.readdirSync(dir).sort();
+        const data = fs.readdirSync(path.join(dir, "data"));
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.equal(res.status, 0, res.stderr);
+        assert.deepEqual(data, ["seed.json"]);
+        assert.deepEqual(left, ["data", "run-step.py", "static.txt"]);
+        assert.match(res.stdout, /build step collectstatic wrote .*\/data\/\.secret, in a data path: removed from the image/);
+    });
 });
 
 describe("schedulers started at import", () => {
