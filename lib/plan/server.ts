@@ -330,7 +330,7 @@ function storeServer(inp: ServerInputs, countChosen: boolean, notes: string[]): 
     if (inp.options.workers !== undefined || s === undefined) {
         return undefined;
     }
-    const what = `${s.file} keeps \`${s.name}\`, ${s.how}, in the process's memory: each worker has its own, so a request can miss what another changed (a record one worker stored is missing in the others, a broadcast reaches part of the clients)`;
+    const what = `${s.file} keeps \`${s.name}\`, ${s.how}, in the process (its memory, or a folder only it knows): each worker has its own, so a request can miss what another changed (a record one worker stored is missing in the others, a broadcast reaches part of the clients)`;
     if (countChosen) {
         notes.push(`${what}; the app's command or gunicorn config runs several workers, which the image keeps: keep that data in a database or Redis, or set \`workers: 1\`.`);
         return undefined;

@@ -1964,7 +1964,7 @@ describe("data the app keeps in its own process between requests", () => {
     it("GIVEN a module-level list its route handlers change THEN one worker, with a note naming it", () => {
         const p = plan({ "main.py": STORE });
         assert.equal(p.server.workers, 1);
-        assert.ok(p.notes.some((n) => n.startsWith("main.py keeps `todos`, a container its request handlers change (todos.append()), in the process's memory")));
+        assert.ok(p.notes.some((n) => n.startsWith("main.py keeps `todos`, a container its request handlers change (todos.append()), in the process (its memory, or a folder only it knows)")));
     });
     it("GIVEN the same with a worker count in the Procfile, or `workers` THEN that count stays (a note, or nothing)", () => {
         const withProcfile = plan({ "main.py": STORE, Procfile: "web: uvicorn main:app --workers 4\n" });
@@ -1972,6 +1972,12 @@ describe("data the app keeps in its own process between requests", () => {
         assert.equal(withProcfile.server.defaultWorkers, 4);
         assert.ok(withProcfile.notes.some((n) => n.includes("keeps `todos`") && n.includes("runs several workers, which the image keeps")));
         assert.equal(plan({ "main.py": STORE }, { workers: 3 }).server.workers, 3);
+    });
+    it("GIVEN a folder tempfile.mkdtemp() makes at import that a handler writes into THEN one worker, with a note naming it", () => {
+        const app = "import os, tempfile\nfrom flask import Flask, send_from_directory\n\napp = Flask(__name__)\nEXPORT_DIR = tempfile.mkdtemp(prefix='exports-')\n\n@app.post('/exports')\ndef make():\n    path = os.path.join(EXPORT_DIR, 'x.csv')\n    open(path, 'w').write('a')\n    return 'ok'\n\n@app.get('/exports/x')\ndef get():\n    return send_from_directory(EXPORT_DIR, 'x.csv')\n";
+        const p = plan({ "app.py": app, "requirements.txt": "flask\n" });
+        assert.equal(p.server.workers, 1);
+        assert.ok(p.notes.some((n) => n.startsWith("app.py keeps `EXPORT_DIR`, a folder tempfile.mkdtemp() makes at import, which its request handlers use (each worker makes its own)")));
     });
     it("GIVEN state a startup hook sets, or a store no handler changes THEN no rule", () => {
         const lifespan = "from contextlib import asynccontextmanager\nfrom fastapi import FastAPI\n\nSTATE = {}\n\n@asynccontextmanager\nasync def lifespan(app):\n    STATE['ready'] = True\n    yield\n\napp = FastAPI(lifespan=lifespan)\n\n@app.get('/')\ndef index():\n    return {'ready': STATE.get('ready', False)}\n";
