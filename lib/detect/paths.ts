@@ -1,3 +1,4 @@
+import { DEFAULTS } from "../data/defaults";
 import { calleeOf, Expr, PyModule, str } from "./python-source";
 
 /**
@@ -144,6 +145,20 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             if ((name === "os.getcwd" || name === "pathlib.Path.cwd" || name === "Path.cwd") && e.args.length === 0) {
                 return ctx.cwd; // the working folder the server runs in
             }
+            // The user's folders, as the image sets HOME and the XDG variables: Path.home(), platformdirs'/appdirs' user_*_dir(appname).
+            if ((name === "pathlib.Path.home" || name === "Path.home") && e.args.length === 0) {
+                return DEFAULTS.home;
+            }
+            const userDir = USER_DIRS[name.replace(/^appdirs\./, "platformdirs.")];
+            const appArg = e.args[0] ?? e.kwargs["appname"];
+            const appname = str(appArg) ?? (appArg?.kind === "ref" && !appArg.path.includes(".") ? str(ctx.lookup(appArg.path)?.expr) : undefined);
+            if (userDir !== undefined && appname !== undefined && !appname.includes("/")) {
+                return normalize(`${DEFAULTS.home}/${userDir}/${appname}`);
+            }
+            if (name === "os.path.expanduser" && e.args.length === 1) {
+                const p = str(e.args[0]);
+                return p === "~" ? DEFAULTS.home : p?.startsWith("~/") ? normalize(`${DEFAULTS.home}/${p.slice(2)}`) : undefined;
+            }
             // pydantic's Field("uploads") / Field(default="uploads"): the default applies when the environment does not say.
             if ((name === "pydantic.Field" || name === "pydantic.fields.Field") && (e.args[0] ?? e.kwargs["default"]) !== undefined) {
                 return pathValue(e.args[0] ?? e.kwargs["default"], ctx, depth + 1);
@@ -185,6 +200,19 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             return undefined;
     }
 }
+
+/** platformdirs' (and appdirs') per-user folders on Linux, under HOME as the image's XDG variables put them. */
+const USER_DIRS: Readonly<Record<string, string>> = {
+    "platformdirs.user_data_dir": ".local/share",
+    "platformdirs.user_data_path": ".local/share",
+    "platformdirs.user_state_dir": ".local/state",
+    "platformdirs.user_state_path": ".local/state",
+    "platformdirs.user_cache_dir": ".cache",
+    "platformdirs.user_cache_path": ".cache",
+    "platformdirs.user_log_dir": ".local/state",
+    "platformdirs.user_config_dir": ".config",
+    "platformdirs.user_config_path": ".config",
+};
 
 /** A path segment: a literal, or os.pardir / os.curdir (os.path's too) as "..", ".". */
 function segment(e: Expr): string | undefined {

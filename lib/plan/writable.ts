@@ -83,6 +83,12 @@ export function planWritablePaths(
         if (SYSTEM.some((s) => inside(abs, s)) || abs === "/" || abs === "/tmp" || inside(abs, "/tmp") || abs === workdir) {
             if (!inside(abs, "/tmp")) {
                 notes.push(`The app writes ${abs} (${d.why}), which stays read-only in the container; if it must, move it or declare a folder in \`writablePaths\`.`);
+            } else if (d.kind === "data" && (d.holds === "database" || d.holds === "uploads" || d.holds === "files") && inside(abs, DEFAULTS.home) && abs !== DEFAULTS.home && !inside(abs, `${DEFAULTS.home}/.cache`)) {
+                // The user's data folder (platformdirs' user_data_dir, ~/.myapp) is under HOME, the /tmp tmpfs: writable, and emptied at every start.
+                notes.push(
+                    `The app keeps data in ${abs} (${d.why}), under its home folder, which is ${DEFAULTS.home}, the container's tmpfs: it is lost at every restart and deploy. ` +
+                        "To keep it, point the app (or XDG_DATA_HOME, for platformdirs) at a folder declared in `writablePaths` as data, e.g. `env: { XDG_DATA_HOME: \"/var/lib/app\" }` with `writablePaths: { \"/var/lib/app\": \"data\" }`.",
+                );
             }
             continue;
         }

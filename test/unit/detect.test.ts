@@ -2391,6 +2391,13 @@ describe("uWSGI web commands", () => {
 describe("what apps write, named in logging config files, config classes and libraries", () => {
     afterEach(() => apps.cleanup());
 
+    it("GIVEN an SQLite file in platformdirs' user_data_dir (the app name through a module-level name) or under Path.home() THEN a note says it is on the tmpfs and how to keep it; a user_cache_dir says nothing", () => {
+        const notes = (code: string) =>
+            synthesize(apps.make({ "app.py": `import sqlite3\nfrom pathlib import Path\nfrom platformdirs import user_cache_dir, user_data_dir\nfrom flask import Flask\nAPP = "inkwell"\n${code}\napp = Flask(__name__)\n`, "requirements.txt": "flask\nplatformdirs\n" })).plan.notes.filter((n) => n.includes("tmpfs"));
+        assert.deepEqual(notes('conn = sqlite3.connect(Path(user_data_dir(APP, appauthor=False)) / "notes.db")').map((n) => n.slice(0, n.indexOf(" ("))), ["The app keeps data in /tmp/.local/share/inkwell/notes.db"]);
+        assert.deepEqual(notes('conn = sqlite3.connect(Path.home() / ".inkwell.db")').map((n) => n.slice(0, n.indexOf(" ("))), ["The app keeps data in /tmp/.inkwell.db"]);
+        assert.deepEqual(notes('conn = sqlite3.connect(Path(user_cache_dir(APP)) / "c.db")'), []);
+    });
     it("GIVEN a dictConfig JSON named by a parameter's default, a path joined with os.pardir, and a lock file THEN the logs and the lock are scratch, the database data", () => {
         const dir = apps.make({
             "app.py": "import fcntl\nimport os\nimport sqlite3\nfrom flask import Flask\nfrom log_setup import setup_logging\n\nsetup_logging()\n" +
