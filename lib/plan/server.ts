@@ -3,7 +3,7 @@ import { DEFAULTS } from "../data/defaults";
 import { AppInterface, SOCKETIO_INNER_ARGS } from "../data/frameworks";
 import { UVICORN_LEGACY_WORKER_CLASS, UVICORN_WORKER_CLASS, UVICORN_WORKER_RELEASES } from "../data/servers";
 import { Dependencies } from "../detect/dependencies";
-import { gunicornConfigFile, ProcfileWeb } from "../detect/procfile";
+import { gunicornConfigFile, ProcfileWeb, shellTokens } from "../detect/procfile";
 import { bind, evaluate } from "../detect/python-eval";
 import { parseModule, str } from "../detect/python-source";
 import { SourceTree } from "../detect/source";
@@ -29,6 +29,12 @@ export interface ServerPlan {
     /** Packages added to the venv because the installed set lacks them (name==version). */
     readonly addedPackages: readonly string[];
     /** The app has its own gunicorn config, loaded before the image's settings. */
+    /**
+     * Folders the web command made before the server (`rm -rf "$DIR" && mkdir -p "$DIR" && gunicorn ...`):
+     * the image's gunicorn config makes them at every start, emptied first where the command removed them,
+     * as the variables in them say at run time. They prepare the server's container, not a release.
+     */
+    readonly startFolders?: ReadonlyArray<{ readonly path: string; readonly empty: boolean }>;
     readonly userConfig: boolean;
     /** Its path in the image, when there is one. */
     readonly userConfigPath?: string;
@@ -256,7 +262,44 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
         accessLog: o.accessLog && !user?.sets.includes("accesslog"),
         extraArgs: web?.carried ?? [],
         forwardedAllowIps,
+        ...(startFolders(web?.before ?? []).length > 0 ? { startFolders: startFolders(web?.before ?? []) } : {}),
     };
+}
+
+/** `mkdir` and `rm -r` commands, which only prepare folders: words after the command and its options. */
+export function folderCommand(words: readonly string[]): { op: "mkdir" | "rm"; paths: string[] } | undefined {
+    const op = words[0];
+    if (op !== "mkdir" && op !== "rm") {
+        return undefined;
+    }
+    const options = words.slice(1).filter((w) => w.startsWith("-"));
+    const paths = words.slice(1).filter((w) => !w.startsWith("-"));
+    // rm without -r would fail on a folder; only the recursive form prepares one.
+    if (paths.length === 0 || (op === "rm" && !options.some((o) => /^-[a-zA-Z]*[rR]/.test(o) || o === "--recursive"))) {
+        return undefined;
+    }
+    return { op, paths };
+}
+
+/** The folders `mkdir -p` makes before the server, each emptied first when an `rm -rf` of it came before. */
+export function startFolders(before: readonly string[]): Array<{ path: string; empty: boolean }> {
+    const removed = new Set<string>();
+    const out: Array<{ path: string; empty: boolean }> = [];
+    for (const cmd of before) {
+        const tokens = shellTokens(cmd);
+        if (!tokens.every((t): t is string => typeof t === "string")) {
+            continue;
+        }
+        const f = folderCommand(tokens);
+        for (const p of f?.paths ?? []) {
+            if (f!.op === "rm") {
+                removed.add(p);
+            } else if (!out.some((o) => o.path === p)) {
+                out.push({ path: p, empty: removed.has(p) });
+            }
+        }
+    }
+    return out;
 }
 
 /**

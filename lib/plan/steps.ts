@@ -14,6 +14,7 @@ import { SourceTree } from "../detect/source";
 import { readIni } from "../detect/dependencies";
 import { InputError } from "../errors";
 import { CheckedOptions } from "./options";
+import { folderCommand } from "./server";
 
 /**
  * Steps around the server: what the builder runs after the source is copied
@@ -584,7 +585,11 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     const procfile = entry.procfile;
     // The platforms run Procfile commands in the app's root folder.
     if (procfile?.release !== undefined) {
-        const before = procfile.web?.before ?? [];
+        // Folder commands (mkdir, rm -r) run at every start from the gunicorn config.
+        const before = (procfile.web?.before ?? []).filter((cmd) => {
+            const tokens = shellTokens(cmd);
+            return !(tokens.every((t): t is string => typeof t === "string") && folderCommand(tokens) !== undefined);
+        });
         if (before.length > 0) {
             notes.push(
                 `${procfile.origin.web} also runs ${before.map((b) => `\`${b}\``).join(", ")} before the server; the image runs ${procfile.origin.releaseSource} as the release step instead, so ${before.length === 1 ? "it does" : "they do"} not run: ` +
@@ -603,8 +608,14 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     const before = procfile?.web?.before ?? [];
     if (before.length > 0) {
         const kept: string[] = [];
+        const folders: string[] = [];
         for (const cmd of before) {
             const words = procfileCommand(cmd);
+            const tokens = shellTokens(cmd);
+            if (tokens.every((t): t is string => typeof t === "string") && folderCommand(tokens) !== undefined) {
+                folders.push(cmd);
+                continue;
+            }
             const isManage = words[0]?.startsWith("python") && words[1]?.endsWith("manage.py");
             if (isManage && words[2] === "collectstatic") {
                 notes.push(`${procfile!.origin.subject} runs \`${cmd}\` before the server; collectstatic belongs to the build, where the image runs it when STATIC_ROOT is set.`);
@@ -626,6 +637,12 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
                 continue;
             }
             kept.push(cmd);
+        }
+        if (folders.length > 0) {
+            notes.push(
+                `${procfile!.origin.subject} runs ${folders.map((f) => `\`${f}\``).join(", ")} before the server, which ${folders.length > 1 ? "prepare" : "prepares"} the server's own container, not a release: ` +
+                    "the image's gunicorn config makes those folders at every start, emptied where the command removed them (a folder must be writable there: under /tmp, or declared in `writablePaths`).",
+            );
         }
         if (kept.length > 0) {
             const text = kept.join(" && ");

@@ -96,6 +96,23 @@ export function renderGunicornConfig(plan: Plan): string {
             `forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or ${JSON.stringify(s.forwardedAllowIps)}`,
         );
     }
+    if (s.startFolders !== undefined && s.startFolders.length > 0) {
+        lines.push(
+            "",
+            "# Folders the app's web command made before the server, made here at every start (emptied first where it removed them).",
+            "import shutil",
+            "",
+            `for _folder, _empty in ${pyList(s.startFolders.map((f) => `(${JSON.stringify(f.path)}, ${f.empty ? "True" : "False"})`))}:`,
+            "    _folder = os.path.expandvars(_folder)",
+            '    if _folder and "$" not in _folder:',
+            "        if _empty:",
+            "            shutil.rmtree(_folder, ignore_errors=True)",
+            "        try:",
+            "            os.makedirs(_folder, exist_ok=True)",
+            "        except OSError as _e:",
+            '            print(f"pulumi-python-app: cannot make {_folder}: {_e}", flush=True)',
+        );
+    }
     lines.push(
         "",
         "# gunicorn 25.1+ opens a control socket under $HOME; keep it in memory (older gunicorns ignore the name).",
@@ -103,4 +120,8 @@ export function renderGunicornConfig(plan: Plan): string {
         "",
     );
     return lines.join("\n");
+}
+
+function pyList(items: readonly string[]): string {
+    return `[${items.join(", ")}]`;
 }

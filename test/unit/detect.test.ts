@@ -1489,6 +1489,31 @@ describe("detection", () => {
     });
 
     describe("the release step", () => {
+        it("GIVEN `rm -rf \"$DIR\" && mkdir -p \"$DIR\"` and a migration chained before gunicorn THEN the migration is the release step and the image's gunicorn config empties and makes the folder at every start, the variable expanded at run time", () => {
+            const dir = apps.make({
+                "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+                "requirements.txt": "flask\nflask-migrate\n",
+                Procfile: 'web: rm -rf "$METRICS_DIR" && mkdir -p "$METRICS_DIR" /tmp/uploads && flask db upgrade && gunicorn app:app\n',
+            });
+            const r = synthesize(dir);
+            assert.deepEqual(r.plan.release?.command, ["flask", "--app", "app:app", "db", "upgrade"]);
+            assert.deepEqual(r.plan.server.startFolders, [
+                { path: "${METRICS_DIR}", empty: true },
+                { path: "/tmp/uploads", empty: false },
+            ]);
+            // The config's folder code, run by host Python with the variable set to a folder that holds a stale file.
+            const config = r.dockerfile.slice(r.dockerfile.indexOf("# Synthesized by pulumi-python-app.\nimport math"));
+            const code = config.slice(0, config.indexOf("\nEOF"));
+            const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ppa-start-"));
+            fs.mkdirSync(path.join(tmp, "metrics"));
+            fs.writeFileSync(path.join(tmp, "metrics", "counter_1.db"), "stale");
+            const folders = code.slice(code.indexOf("import shutil"), code.indexOf("# gunicorn 25.1+")).replace('"/tmp/uploads"', JSON.stringify(path.join(tmp, "uploads")));
+            const res = spawnSync("python3", ["-c", `import os\n${folders}`], { encoding: "utf8", env: { ...process.env, METRICS_DIR: path.join(tmp, "metrics") } });
+            const after = [fs.readdirSync(path.join(tmp, "metrics")), fs.existsSync(path.join(tmp, "uploads"))];
+            fs.rmSync(tmp, { recursive: true, force: true });
+            assert.equal(res.status, 0, res.stderr);
+            assert.deepEqual(after, [[], true]);
+        });
         const FACTORY = "from flask import Flask\n\n\ndef create_app(name):\n    return Flask(__name__)\n";
         const flasky = (procfile: string, extra: Record<string, string> = {}) =>
             apps.make({ "app/__init__.py": FACTORY, "flasky.py": "from app import create_app\n\napp = create_app('default')\n", "requirements.txt": "flask\n", Procfile: procfile, ...extra });
