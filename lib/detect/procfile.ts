@@ -287,7 +287,7 @@ function launcherOf(src: SourceTree, command: string): { command: string; note: 
     return { command: line, note: `The web command runs ${what}, whose ${file} starts uvicorn.run(${JSON.stringify(spec)}${factory ? ", factory=True" : ""}): read as \`${line}\`.` };
 }
 
-function scriptOf(src: SourceTree, command: string): { file: string; commands: string } | undefined {
+export function scriptOf(src: SourceTree, command: string): { file: string; commands: string } | undefined {
     const cmds = commands(shellTokens(command));
     const words = cmds.length === 1 ? cmds[0].words : [];
     const path = words.length === 1 ? words[0] : words.length === 2 && (words[0] === "sh" || words[0] === "bash") ? words[1] : undefined;

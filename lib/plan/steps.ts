@@ -4,7 +4,7 @@ import { DEFAULTS } from "../data/defaults";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint } from "../detect/entrypoint";
 import { detectFrontend } from "../detect/frontend";
-import { commands, displayWords, shellTokens } from "../detect/procfile";
+import { commands, displayWords, scriptOf, shellTokens } from "../detect/procfile";
 import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
 import { candidates, ImportRoot, moduleReader } from "../detect/app-code";
@@ -581,6 +581,66 @@ export function planRelease(src: SourceTree, o: CheckedOptions, entry: Entrypoin
     return detected;
 }
 
+/**
+ * A command that belongs to the build, not to a release: collectstatic and
+ * translation compiles write beside the code, which is read-only in the
+ * container (the build runs them); the reason, for a note.
+ */
+function buildOnly(words: readonly string[]): string | undefined {
+    const isManage = words[0]?.startsWith("python") && words[1]?.endsWith("manage.py");
+    if (isManage && words[2] === "collectstatic") {
+        return "collectstatic belongs to the build, where the image runs it when STATIC_ROOT is set";
+    }
+    const skip = words[0] === "env" ? words.findIndex((w, i) => i > 0 && !w.includes("=")) : 0;
+    const run = words.slice(Math.max(skip, 0));
+    if ((run[0] === "pybabel" && run[1] === "compile") || (isManage && words[2] === "compilemessages") || (run[0] === "flask" && run[run.length - 1] === "compile")) {
+        return "compiling translations writes beside the code, which is read-only in the container: the build compiles catalogues that lack their .mo files";
+    }
+    return undefined;
+}
+
+/** Shell words that make a script more than a list of commands: such a script runs as it is. */
+const CONTROL_WORDS = new Set(["if", "then", "elif", "else", "fi", "for", "while", "until", "do", "done", "case", "esac", "function", "{", "}", "exit", "return"]);
+
+/**
+ * The Procfile's release (its line, or the script it runs: Heroku's
+ * `release: ./release-tasks.sh`) without the commands that belong to the
+ * build: in the release container the code is read-only, so `collectstatic`
+ * there fails the deploy. Only a plain list of commands (one per line, or
+ * joined with && and ;) is rewritten; undefined when nothing is dropped, null when nothing is left.
+ */
+function releaseWithoutBuildSteps(src: SourceTree, release: string, source: string, notes: string[]): ReleasePlan | null | undefined {
+    const script = scriptOf(src, release);
+    const text = script?.commands ?? release;
+    const tokens = shellTokens(text);
+    const cmds = commands(tokens);
+    if (tokens.some((t) => typeof t !== "string" && !("op" in t && (t.op === "&&" || t.op === ";"))) || cmds.some((c) => CONTROL_WORDS.has(c.words[0] ?? ""))) {
+        const inside = cmds.filter((c) => buildOnly(c.words) !== undefined).map((c) => `\`${displayWords(c.words)}\``);
+        if (inside.length > 0) {
+            notes.push(
+                `${script === undefined ? `The release command (${source})` : `${script.file} (${source})`} runs ${inside.join(", ")} among its other commands, which the image runs as they are: ` +
+                    "in the release container the code is read-only, so that step fails there; the build already runs it. Take it out, or set `releaseCommand`.",
+            );
+        }
+        return undefined;
+    }
+    const dropped = cmds.map((c) => ({ words: c.words, why: buildOnly(c.words) })).filter((c) => c.why !== undefined);
+    if (dropped.length === 0) {
+        return undefined;
+    }
+    const kept = cmds.filter((c) => buildOnly(c.words) === undefined).map((c) => displayWords(c.words));
+    const where = script === undefined ? `The release command (${source})` : `${script.file} (${source})`;
+    notes.push(
+        `${where} runs ${dropped.map((d) => `\`${displayWords(d.words)}\``).join(", ")}: ${[...new Set(dropped.map((d) => d.why))].join("; ")}. ` +
+            (kept.length > 0 ? `The release step runs the rest: \`${kept.join(" && ")}\`.` : "Nothing else is left to run, so there is no release step."),
+    );
+    if (kept.length === 0) {
+        return null;
+    }
+    const joined = kept.join(" && ");
+    return { command: kept.length === 1 ? procfileCommand(joined) : ["sh", "-c", joined], workdir: DEFAULTS.workdir, source };
+}
+
 function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, notes: string[]): ReleasePlan | undefined {
     const procfile = entry.procfile;
     // The platforms run Procfile commands in the app's root folder.
@@ -596,7 +656,8 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
                     "add what it does to the release command if it is needed.",
             );
         }
-        return { command: procfileCommand(procfile.release), workdir: DEFAULTS.workdir, source: procfile.origin.releaseSource };
+        const rewritten = releaseWithoutBuildSteps(src, procfile.release, procfile.origin.releaseSource, notes);
+        return rewritten === null ? undefined : (rewritten ?? { command: procfileCommand(procfile.release), workdir: DEFAULTS.workdir, source: procfile.origin.releaseSource });
     }
     const fly = flyReleaseCommand(src);
     if (fly !== undefined) {
@@ -616,22 +677,14 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
                 folders.push(cmd);
                 continue;
             }
+            // collectstatic and translation compiles (pybabel compile, manage.py compilemessages, microblog's `flask translate compile`)
+            // write beside the code, which is read-only at run time: the build runs them.
+            const why = buildOnly(words);
+            if (why !== undefined) {
+                notes.push(`${procfile!.origin.subject} runs \`${cmd}\` before the server; ${why}.`);
+                continue;
+            }
             const isManage = words[0]?.startsWith("python") && words[1]?.endsWith("manage.py");
-            if (isManage && words[2] === "collectstatic") {
-                notes.push(`${procfile!.origin.subject} runs \`${cmd}\` before the server; collectstatic belongs to the build, where the image runs it when STATIC_ROOT is set.`);
-                continue;
-            }
-            // Translations compiled before the server (pybabel compile, manage.py compilemessages, microblog's `flask translate compile`)
-            // write beside the code, which is read-only at run time: the build compiles catalogues that lack their .mo.
-            const skip = words[0] === "env" ? words.findIndex((w, i) => i > 0 && !w.includes("=")) : 0;
-            const run = words.slice(Math.max(skip, 0));
-            if ((run[0] === "pybabel" && run[1] === "compile") || (isManage && words[2] === "compilemessages") || (run[0] === "flask" && run[run.length - 1] === "compile")) {
-                notes.push(
-                    `${procfile!.origin.subject} runs \`${run.join(" ")}\` before the server; compiling translations writes beside the code, which is read-only in the container, so it does not run there: ` +
-                        "the build compiles catalogues that lack their .mo files (or commit them).",
-                );
-                continue;
-            }
             if (isManage && words[2] === "migrate" && django && !hasDatabase) {
                 notes.push(`${procfile!.origin.subject} runs \`${cmd}\` before the server, but the settings define no DATABASES, so there is nothing to migrate: it is not run. Set \`releaseCommand\` to run it anyway.`);
                 continue;

@@ -1489,6 +1489,22 @@ describe("detection", () => {
     });
 
     describe("the release step", () => {
+        it("GIVEN `release: ./release-tasks.sh` whose lines migrate and collectstatic, a release line chaining collectstatic, and a script with control flow THEN collectstatic leaves the release (a note), the rest runs, and a script with `if` runs as it is", () => {
+            const base = {
+                "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+                "requirements.txt": "flask\n",
+            };
+            const script = synthesize(apps.make({ ...base, Procfile: "release: ./release-tasks.sh\nweb: gunicorn app:app\n", "release-tasks.sh": "#!/usr/bin/env bash\nset -euo pipefail\necho migrating\npython manage.py migrate --noinput\npython manage.py collectstatic --noinput\n" })).plan;
+            assert.deepEqual(script.release?.command, ["python", "manage.py", "migrate", "--noinput"]);
+            assert.ok(script.notes.includes("release-tasks.sh (Procfile release:) runs `python manage.py collectstatic --noinput`: collectstatic belongs to the build, where the image runs it when STATIC_ROOT is set. The release step runs the rest: `python manage.py migrate --noinput`."));
+            const chained = synthesize(apps.make({ ...base, Procfile: "release: python manage.py collectstatic --noinput && python manage.py migrate && python manage.py createcachetable\nweb: gunicorn app:app\n" })).plan;
+            assert.deepEqual(chained.release?.command, ["sh", "-c", "python manage.py migrate && python manage.py createcachetable"]);
+            const only = synthesize(apps.make({ ...base, Procfile: "release: python manage.py collectstatic --noinput\nweb: gunicorn app:app\n" })).plan;
+            assert.equal(only.release, undefined);
+            const control = synthesize(apps.make({ ...base, Procfile: "release: bash bin/release\nweb: gunicorn app:app\n", "bin/release": "if [ -n \"$X\" ]; then\n  python manage.py collectstatic --noinput\nfi\npython manage.py migrate\n" })).plan;
+            assert.deepEqual(control.release?.command, ["bash", "bin/release"]);
+            assert.ok(control.notes.some((n) => n.startsWith("bin/release (Procfile release:) runs `python manage.py collectstatic --noinput` among its other commands")));
+        });
         it("GIVEN `rm -rf \"$DIR\" && mkdir -p \"$DIR\"` and a migration chained before gunicorn THEN the migration is the release step and the image's gunicorn config empties and makes the folder at every start, the variable expanded at run time", () => {
             const dir = apps.make({
                 "app.py": "from flask import Flask\napp = Flask(__name__)\n",
