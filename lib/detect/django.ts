@@ -72,6 +72,11 @@ export interface DjangoSettings {
      * default is an sqlite:/// URL) with their paths where readable, and
      * whether any other database is configured. Empty when DATABASES is unset or {}.
      */
+    /**
+     * Settings files django-split-settings' include() picks by the environment (`f"environments/{_ENV}.py"`,
+     * _ENV from DJANGO_ENV): the variables, the file that includes, and the file chosen with them as the settings leave them.
+     */
+    readonly includedBy: ReadonlyArray<{ readonly variables: readonly string[]; readonly file: string; readonly included: string }>;
     readonly databases: {
         readonly sqlite: ReadonlyArray<{ readonly path?: string }>;
         readonly other: boolean;
@@ -104,7 +109,7 @@ const SKIP = new Set([".git", ".venv", "venv", "env", "node_modules", "__pycache
 
 /**
  * The Django project of the source folder, if any: manage.py at the root,
- * then one folder down (src/, a project folder), the first that is Django's.
+ * then one folder down (src/, a project folder), then two (src/site/), the first that is Django's.
  * `server` holds what the web
  * command sets in the server's environment (a Procfile's
  * `DJANGO_SETTINGS_MODULE=x gunicorn ...` or gunicorn's `--env`): it
@@ -112,11 +117,15 @@ const SKIP = new Set([".git", ".venv", "venv", "env", "node_modules", "__pycache
  */
 export function findDjango(src: SourceTree, server: { readonly settings?: string; readonly configuration?: string; readonly from?: string; readonly buildEnv?: boolean } = {}): DjangoProject | undefined {
     const candidates = ["manage.py"];
-    for (const e of src.list("")) {
-        if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith(".")) {
-            candidates.push(`${e.name}/manage.py`);
-        }
-    }
+    const folders = (dir: string): string[] =>
+        src
+            .list(dir)
+            .filter((e) => e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith("."))
+            .map((e) => (dir === "" ? e.name : `${dir}/${e.name}`));
+    const first = folders("");
+    candidates.push(...first.map((d) => `${d}/manage.py`));
+    // Two folders down: `django-admin startproject site` run inside src/ makes src/site/manage.py.
+    candidates.push(...first.flatMap((d) => folders(d)).map((d) => `${d}/manage.py`));
     for (const manage of candidates) {
         const text = src.readIfFile(manage);
         if (text === undefined) {
@@ -501,7 +510,8 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
     /** Environment reads with no default, in the order the statements run. */
     const reads: Array<{ variable: string; file: string; guards: readonly BoundGuard[] }> = [];
     /** Variables the settings give a value themselves before reading them (`os.environ.setdefault("DJANGO_ENV", "development")`). */
-    const defaulted = new Set<string>();
+    const defaulted = new Map<string, string | undefined>();
+    const includedBy: Array<{ variables: readonly string[]; file: string; included: string }> = [];
 
     const namespaceOf = (mod: string): Map<string, Entry> | undefined => {
         const file = moduleFile(src, root, mod);
@@ -561,8 +571,10 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
                     break;
                 }
                 case "include":
-                    // django-split-settings: include("components/base.py", ...) relative to the settings module's folder, run in this namespace.
-                    for (const rel of step.files) {
+                    // django-split-settings: include("components/base.py", ...) relative to the settings module's folder, run in this namespace;
+                    // its arguments read as Python runs them: a starred tuple of names, f"environments/{_ENV}.py" with the
+                    // variables the settings setdefault (else unset), optional("local.py") when the file exists.
+                    for (const rel of includedFiles(step.args, lookup, (v) => defaulted.get(v), (variables, included) => includedBy.push({ variables, file, included }))) {
                         const target = rel.replace(/\.py$/, "").split("/").filter((p) => p !== "" && p !== ".").join(".");
                         const targetMod = pkg === "" ? target : `${pkg}.${target}`;
                         const targetFile = moduleFile(src, root, targetMod);
@@ -602,7 +614,7 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
                     const v = step.value;
                     const defaultedVar = v.kind === "call" && calleeOf(v) === "os.environ.setdefault" ? str(v.args[0]) : undefined;
                     if (defaultedVar !== undefined && step.guards.length === 0) {
-                        defaulted.add(defaultedVar);
+                        defaulted.set(defaultedVar, str((v as Extract<Expr, { kind: "call" }>).args[1]));
                     }
                     const [name, method, ...rest] = v.kind === "call" && v.callee.kind === "ref" ? v.callee.local.split(".") : [];
                     if (v.kind === "call" && name !== undefined && rest.length === 0 && LIST_METHODS.has(method)) {
@@ -739,6 +751,7 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
         installedApps: installed ? listOf(installed.bound).items : [],
         pathOf: (e, file) => pathValue(e, { file, cwd: root, lookup }),
         databases: databases(),
+        includedBy,
         whenSet: (name) => {
             const entry = values.get(name);
             const last = entry?.guards[entry.guards.length - 1];
@@ -784,6 +797,35 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
             return { items, fromEnv: unique(unknown.flatMap(envVariables)), other: unknown.some((u) => envVariables(u).length === 0), file: entry.file, defaults };
         },
     };
+}
+
+/** The files django-split-settings' include() arguments name, in order. */
+function includedFiles(args: readonly Expr[], lookup: (local: string) => Expr | undefined, env: EnvView, chosen: (variables: string[], file: string) => void): string[] {
+    const out: string[] = [];
+    const one = (e: Expr): void => {
+        if (e.kind === "starred") {
+            const b = bind(e.value, lookup);
+            (b.kind === "list" ? b.items : []).forEach(one);
+            return;
+        }
+        if (e.kind === "call" && (calleeOf(e) ?? "").split(".").pop() === "optional") {
+            if (e.args[0] !== undefined) {
+                one(e.args[0]);
+            }
+            return;
+        }
+        const bound = bind(e, lookup);
+        const v = evaluate(bound, env);
+        if (v?.t === "str") {
+            out.push(v.v);
+            const variables = envVariables(bound);
+            if (variables.length > 0) {
+                chosen(variables, v.v);
+            }
+        }
+    };
+    args.forEach(one);
+    return out;
 }
 
 /** A list after `name.append(x)`, `.extend(xs)`, `.insert(i, x)`, `.remove(x)`: entries are kept where the result is not certain. */

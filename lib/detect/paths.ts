@@ -93,7 +93,12 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             }
             if (e.path.includes(".")) {
                 const dotted = ctx.lookupDotted?.(e.path, e.local);
-                return dotted ? pathValue(dotted.expr, dotted.ctx, depth + 1) : undefined;
+                if (dotted) {
+                    return pathValue(dotted.expr, dotted.ctx, depth + 1);
+                }
+                // An imported name the context binds itself (Django settings merged from a sibling: `from .components import BASE_DIR`).
+                const bound = e.local.includes(".") ? undefined : ctx.lookup(e.local);
+                return bound ? pathValue(bound.expr, { ...ctx, file: bound.file }, depth + 1) : undefined;
             }
             const bound = ctx.lookup(e.path);
             return bound ? pathValue(bound.expr, { ...ctx, file: bound.file }, depth + 1) : undefined;
@@ -140,6 +145,14 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             const callee = e.callee;
             if (callee.kind === "attr" && (callee.name === "resolve" || callee.name === "absolute" || callee.name === "expanduser") && e.args.length === 0) {
                 return pathValue(callee.target, ctx, depth + 1);
+            }
+            // BASE_DIR.joinpath("db.sqlite3"), Path(...).joinpath("a", "b")
+            const joinTarget = callee.kind === "attr" && callee.name === "joinpath" ? callee.target : callee.kind === "ref" && callee.path.endsWith(".joinpath") && callee.local.includes(".") ? ({ kind: "ref", path: callee.path.slice(0, -".joinpath".length), local: callee.local.slice(0, -".joinpath".length) } as Expr) : undefined;
+            if (joinTarget !== undefined && e.args.length > 0) {
+                return e.args.reduce<string | undefined>((acc, a) => {
+                    const seg = segment(a);
+                    return acc === undefined || seg === undefined ? undefined : joinPath(acc, seg);
+                }, pathValue(joinTarget, ctx, depth + 1));
             }
             const name = calleeOf(e) ?? "";
             if ((name === "os.getcwd" || name === "pathlib.Path.cwd" || name === "Path.cwd") && e.args.length === 0) {

@@ -109,7 +109,7 @@ export type Step =
     | { readonly kind: "import"; readonly local: string; readonly module: string; readonly name?: string; readonly guards: readonly Guard[] }
     | { readonly kind: "star"; readonly module: string; readonly guards: readonly Guard[] }
     /** django-split-settings' include("a.py", "b.py"): the files run in this module's namespace. */
-    | { readonly kind: "include"; readonly files: readonly string[]; readonly guards: readonly Guard[] }
+    | { readonly kind: "include"; readonly files: readonly string[]; readonly args: readonly Expr[]; readonly guards: readonly Guard[] }
     /** `raise ...`, or `assert test` (then `test` is what must hold), at import: under its guards the import fails. */
     | { readonly kind: "raise"; readonly test?: Expr; readonly guards: readonly Guard[] };
 
@@ -272,8 +272,13 @@ export function parseModule(text: string): PyModule {
                         i += 2;
                         continue;
                     }
-                    if (p.name === "*" || p.name === "**") {
-                        i += 1; // *args / **kwargs: not readable
+                    if (p.name === "*" && parts[i + 1] !== undefined) {
+                        args.push({ kind: "starred", value: expr(parts[i + 1], sink) }); // f(*names): what the names hold, when readable
+                        i += 1;
+                        continue;
+                    }
+                    if (p.name === "**") {
+                        i += 1; // **kwargs: not readable
                         continue;
                     }
                     args.push(expr(p, sink));
@@ -610,8 +615,9 @@ export function parseModule(text: string): PyModule {
                         }
                         if (v.kind === "call" && refPath(v.callee)?.endsWith("include") && v.args.length > 0) {
                             const files = v.args.map((a) => str(a)).filter((f): f is string => f !== undefined);
-                            if (files.length > 0) {
-                                order.push({ kind: "include", files, guards });
+                            // django-split-settings' include(): its arguments may be names, starred tuples, f-strings, optional(...).
+                            if (files.length > 0 || refPath(v.callee) === "split_settings.tools.include") {
+                                order.push({ kind: "include", files, args: v.args, guards });
                                 continue;
                             }
                         }

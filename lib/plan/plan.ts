@@ -527,6 +527,12 @@ function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, stri
                 "which the build steps and the server use; to run other settings, set DJANGO_SETTINGS_MODULE in `buildEnv` (the build and the image follow it).",
         );
     }
+    for (const inc of d?.settings.includedBy ?? []) {
+        notes.push(
+            `${inc.file} includes ${inc.included} as ${inc.variables.join(" and ")} choose${inc.variables.length > 1 ? "" : "s"} (django-split-settings), that one with nothing set in the image: ` +
+                `to run another, set ${inc.variables.join(" and ")} in \`env\` for the server and in \`buildEnv\` for the build steps.`,
+        );
+    }
     // django-configurations: the settings class, chosen the same way.
     if (d?.configuration !== undefined && d.configuration !== d.devConfiguration && IDENTIFIER.test(d.configuration)) {
         notes.push(
