@@ -134,6 +134,73 @@ export const COMMAND_WRAPPERS: Readonly<Record<string, { readonly valueFlags: re
     "dumb-init": { valueFlags: [] },
 };
 
+/**
+ * Project tools whose `run` subcommand runs a command in the project's
+ * environment (`uv run`, `poetry run`, `pipenv run`, `pdm run`, `hatch
+ * run`). The image's venv is that environment and is on PATH, and the tool
+ * itself is not in the runner, so the command after them runs without them.
+ * Options may come before `run` (the tool's global ones) or after it; the
+ * lists say which take a value, which change the folder the command runs in,
+ * which choose what is installed (the image installs what its own rules
+ * say), which load a file of variables, and which run a module (`uv run -m`).
+ */
+export interface EnvironmentRunner {
+    readonly valueFlags: readonly string[];
+    readonly directoryFlags: readonly string[];
+    readonly installFlags: readonly string[];
+    readonly envFileFlags: readonly string[];
+    readonly moduleFlags: readonly string[];
+    /** The command may name an environment first: hatch's `run ENV:command`. */
+    readonly envPrefix?: boolean;
+}
+
+export const ENVIRONMENT_RUNNERS: Readonly<Record<string, EnvironmentRunner>> = {
+    uv: {
+        valueFlags: [
+            "--extra", "--no-extra", "--group", "--no-group", "--only-group", "--with", "--with-editable", "--with-requirements",
+            "--env-file", "--package", "--python", "-p", "--directory", "--project", "--index", "--default-index", "--index-url", "-i",
+            "--extra-index-url", "--find-links", "-f", "--upgrade-package", "-P", "--reinstall-package", "--index-strategy",
+            "--keyring-provider", "--resolution", "--prerelease", "--fork-strategy", "--exclude-newer", "--exclude-newer-package",
+            "--no-build-isolation-package", "--config-setting", "-C", "--config-settings-package", "--link-mode", "--no-build-package",
+            "--no-binary-package", "--refresh-package", "--cache-dir", "--python-preference", "--color", "--allow-insecure-host",
+            "--config-file", "--python-platform",
+        ],
+        directoryFlags: ["--directory"],
+        installFlags: ["--extra", "--all-extras", "--group", "--only-group", "--all-groups", "--with", "--with-editable", "--with-requirements", "--package", "--only-dev"],
+        envFileFlags: ["--env-file"],
+        moduleFlags: ["-m", "--module"],
+    },
+    poetry: {
+        valueFlags: ["-C", "--directory", "-P", "--project"],
+        directoryFlags: ["-C", "--directory"],
+        installFlags: [],
+        envFileFlags: [],
+        moduleFlags: [],
+    },
+    pipenv: {
+        valueFlags: ["--python", "--pypi-mirror"],
+        directoryFlags: [],
+        installFlags: [],
+        envFileFlags: [],
+        moduleFlags: [],
+    },
+    pdm: {
+        valueFlags: ["-p", "--project", "--venv", "-k", "--skip", "-c", "--config"],
+        directoryFlags: [],
+        installFlags: [],
+        envFileFlags: [],
+        moduleFlags: [],
+    },
+    hatch: {
+        valueFlags: ["-e", "--env", "-p", "--project", "--color", "--data-dir", "--cache-dir", "--config"],
+        directoryFlags: [],
+        installFlags: ["-e", "--env"],
+        envFileFlags: [],
+        moduleFlags: [],
+        envPrefix: true,
+    },
+};
+
 /** The class of the ASGI worker each package provides, and the deprecated one uvicorn itself ships. */
 export const UVICORN_WORKER_CLASS = "uvicorn_worker.UvicornWorker";
 export const UVICORN_LEGACY_WORKER_CLASS = "uvicorn.workers.UvicornWorker";

@@ -2,7 +2,7 @@ import { parse as shellParse, quote as shellQuote } from "shell-quote";
 import { load as loadYaml } from "js-yaml";
 import { parse as parseToml } from "smol-toml";
 import type { AppInterface } from "../data/frameworks";
-import { COMMAND_WRAPPERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, OWN_SERVER_TOOLS, UVICORN_VALUE_FLAGS } from "../data/servers";
+import { COMMAND_WRAPPERS, ENVIRONMENT_RUNNERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, OWN_SERVER_TOOLS, UVICORN_VALUE_FLAGS } from "../data/servers";
 import { readIni } from "./dependencies";
 import { walk } from "./python-eval";
 import { calleeOf, parseModule, str } from "./python-source";
@@ -135,10 +135,10 @@ export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
 function webCommand(src: SourceTree, command: string, o: ProcessOrigin): ProcfileWeb {
     const web = readWeb(command, o);
     const script = web.server === undefined ? scriptOf(src, command) : undefined;
-    const launcher = web.server === undefined && script === undefined ? launcherOf(src, command) : undefined;
+    const launcher = web.server === undefined && script === undefined ? launcherOf(src, command, o) : undefined;
     if (launcher !== undefined) {
         const inner = readWeb(launcher.command, o);
-        return withServerFiles(src, { ...inner, command, notes: [launcher.note, ...inner.notes] });
+        return withServerFiles(src, { ...inner, command, notes: [...launcher.notes, ...inner.notes] });
     }
     if (script === undefined) {
         return withServerFiles(src, web);
@@ -240,10 +240,10 @@ const SETUP_BUILTINS = new Set(["set", "export", "unset", ":", "echo", "printf",
  * pkg`, whose module starts uvicorn itself (`uvicorn.run("pkg.app:create_app",
  * factory=True, workers=...)`). Read as the uvicorn command it amounts to.
  */
-function launcherOf(src: SourceTree, command: string): { command: string; note: string } | undefined {
+function launcherOf(src: SourceTree, command: string, o: ProcessOrigin): { command: string; notes: string[] } | undefined {
     const cmds = commands(shellTokens(command));
-    const last = cmds[cmds.length - 1]?.words ?? [];
-    const words = last.slice(Math.max(0, last.findIndex((x) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(x)))); // VAR=value words before the program
+    // Past VAR=value words, wrappers and environment runners (`uv run inventory-api`).
+    const { words, notes: through } = unwrap(cmds[cmds.length - 1]?.words ?? [], o);
     let target: string | undefined;
     let what: string;
     if (words[0] !== undefined && /^python(3(\.\d+)?)?$/.test(words[0]) && words[1] === "-m" && words[2] !== undefined) {
@@ -284,7 +284,7 @@ function launcherOf(src: SourceTree, command: string): { command: string; note: 
     const factory = run.kwargs["factory"]?.kind === "bool" && run.kwargs["factory"].value;
     const workers = run.kwargs["workers"]?.kind === "num" ? ` --workers ${run.kwargs["workers"].text}` : "";
     const line = `uvicorn ${spec}${factory ? " --factory" : ""}${workers}`;
-    return { command: line, note: `The web command runs ${what}, whose ${file} starts uvicorn.run(${JSON.stringify(spec)}${factory ? ", factory=True" : ""}): read as \`${line}\`.` };
+    return { command: line, notes: [...through, `The web command runs ${what}, whose ${file} starts uvicorn.run(${JSON.stringify(spec)}${factory ? ", factory=True" : ""}): read as \`${line}\`.`] };
 }
 
 export function scriptOf(src: SourceTree, command: string): { file: string; commands: string } | undefined {
@@ -405,7 +405,7 @@ function buildMigrations(src: SourceTree, command: string | undefined): { file: 
     }
     const script = scriptOf(src, command);
     const found = commands(shellTokens(script?.commands ?? command))
-        .map((c) => c.words)
+        .map((c) => withoutRunner(c.words).words)
         .filter((w) => {
             const args = /^python(3(\.\d+)?)?$/.test(w[0] ?? "") ? w.slice(1) : w;
             return (args[0]?.endsWith("manage.py") && args[1] === "migrate") || (args[0] === "flask" && args.includes("db") && args.includes("upgrade")) || (args[0] === "alembic" && args.includes("upgrade"));
@@ -644,12 +644,90 @@ interface Located {
     readonly args: string[];
     readonly env: Array<readonly [string, string]>;
     readonly notes: string[];
+    /** The folder an environment runner's directory option moves to (`uv run --directory backend`). */
+    readonly cd?: string;
 }
 
-/** Finds the server in one simple command: past VAR=value words, wrappers (ddtrace-run, newrelic-admin...), and `python -m`. */
-function locate(words: string[], o: ProcessOrigin): Located | { dev: string } | undefined {
+/**
+ * An environment runner at words[i] (`uv run --no-dev`, `poetry run`,
+ * `pipenv run`, `pdm run`, `hatch run ENV:`): where the command after it
+ * starts, and what its options say. Undefined when the word is not one, or
+ * the tool is not running a command (`uv pip install`, `poetry install`).
+ */
+export function environmentRunner(
+    words: readonly string[],
+    i: number,
+): { command: string[]; shown: string; cd?: string; install: string[]; envFiles: string[]; environment?: string } | undefined {
+    const name = words[i]?.split("/").pop() ?? "";
+    const r = Object.prototype.hasOwnProperty.call(ENVIRONMENT_RUNNERS, name) ? ENVIRONMENT_RUNNERS[name] : undefined;
+    if (r === undefined) {
+        return undefined;
+    }
+    let j = i + 1;
+    let run = false;
+    let cd: string | undefined;
+    let module = false;
+    let environment: string | undefined;
+    const install: string[] = [];
+    const envFiles: string[] = [];
+    while (j < words.length) {
+        const w = words[j];
+        if (!run && w === "run") {
+            run = true;
+            j++;
+            continue;
+        }
+        if (run && w === "--") {
+            j++;
+            break;
+        }
+        if (!w.startsWith("-") || w === "-") {
+            break;
+        }
+        const eq = w.startsWith("--") ? w.indexOf("=") : -1;
+        const flag = eq > 0 ? w.slice(0, eq) : w;
+        const value = eq > 0 ? w.slice(eq + 1) : r.valueFlags.includes(flag) ? words[++j] : undefined;
+        j++;
+        if (r.directoryFlags.includes(flag) && value !== undefined) {
+            cd = joinPath(cd ?? "", value) ?? value;
+        } else if (r.envFileFlags.includes(flag) && value !== undefined) {
+            envFiles.push(value);
+        } else if (r.moduleFlags.includes(flag)) {
+            module = true;
+        }
+        if (r.installFlags.includes(flag)) {
+            install.push(display(value === undefined ? flag : `${flag} ${value}`));
+            if (name === "hatch" && value !== undefined) {
+                environment = value;
+            }
+        }
+    }
+    if (!run || j >= words.length) {
+        return undefined;
+    }
+    // hatch run ENV:command: the command runs in hatch's ENV environment.
+    const colon = r.envPrefix ? words[j].indexOf(":") : -1;
+    if (colon > 0 && /^[A-Za-z0-9_.-]+$/.test(words[j].slice(0, colon)) && words[j].length > colon + 1) {
+        environment = words[j].slice(0, colon);
+    }
+    const rest = words.slice(j);
+    const prefix = environment !== undefined && rest[0].startsWith(`${environment}:`) ? environment.length + 1 : 0;
+    const command = module ? ["python", "-m", ...rest] : [rest[0].slice(prefix), ...rest.slice(1)];
+    return { command, shown: displayWords(words.slice(i, j)), cd, install, envFiles, environment };
+}
+
+/**
+ * The program of one simple command and its arguments, past what runs it:
+ * VAR=value words (the program's environment), wrappers (ddtrace-run,
+ * newrelic-admin...), environment runners (`uv run`, `poetry run`...), in
+ * any order. `uv run -m pkg` is `python -m pkg`; hatch's `ENV:command` is
+ * the command. `cd` is the folder a runner's `--directory` moves to.
+ */
+function unwrap(given: readonly string[], o: ProcessOrigin): { words: string[]; env: Array<readonly [string, string]>; notes: string[]; cd?: string } {
+    let words = [...given];
     const env: Array<readonly [string, string]> = [];
     const notes: string[] = [];
+    let cd: string | undefined;
     let i = 0;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) {
         const eq = words[i].indexOf("=");
@@ -658,6 +736,26 @@ function locate(words: string[], o: ProcessOrigin): Located | { dev: string } | 
     }
     for (;;) {
         const w = words[i];
+        const runner = environmentRunner(words, i);
+        if (runner !== undefined) {
+            notes.push(
+                `${o.subject} starts the server through \`${runner.shown}\`, which runs it in the project's environment: the image's venv is that environment and is on PATH, so the command runs without it.` +
+                    (runner.cd !== undefined ? ` It runs in ${runner.cd}/ (its directory option), as gunicorn does.` : "") +
+                    (runner.install.length > 0
+                        ? ` Its ${runner.install.map((f) => `\`${f}\``).join(", ")} ${runner.install.length === 1 ? "chooses" : "choose"} what is installed${runner.environment !== undefined ? ` (hatch's ${runner.environment} environment)` : ""}, which the image does not follow: ` +
+                          "it installs the main dependencies (and a group named prod, production or deploy); set `dependencyGroups`, or add the packages to the dependencies."
+                        : runner.environment !== undefined
+                          ? ` It runs in hatch's ${runner.environment} environment, whose own dependencies the image does not install: it installs the project's; add them to the project's dependencies if the app needs them.`
+                          : "") +
+                    (runner.envFiles.length > 0 ? ` It loads variables from ${runner.envFiles.join(", ")}, which the image does not: set them in \`env\` (or \`secretEnv\`).` : ""),
+            );
+            if (runner.cd !== undefined) {
+                cd = joinPath(cd ?? "", runner.cd) ?? runner.cd;
+            }
+            words = runner.command;
+            i = 0;
+            continue;
+        }
         const wrapper = w === undefined ? undefined : COMMAND_WRAPPERS[w.split("/").pop()!];
         if (!wrapper) {
             break;
@@ -679,41 +777,98 @@ function locate(words: string[], o: ProcessOrigin): Located | { dev: string } | 
             notes.push(`${o.subject} starts the server through \`${displayWords(words.slice(start, i))}\`, which the image does not run; add it to \`app\`'s environment or image yourself if you need it.`);
         }
     }
-    let tool = words[i]?.split("/").pop();
-    let args = words.slice(i + 1);
+    return { words: words.slice(i), env, notes, cd };
+}
+
+/**
+ * A command chained before the server or run as the release step, without
+ * the environment runner that starts it (`uv run python manage.py migrate`):
+ * the runner is not in the image, whose venv is on PATH. Left as written
+ * when the runner moves to another folder (`--directory`).
+ */
+export function withoutRunner(words: readonly string[]): { words: string[]; runner?: string } {
+    let i = 0;
+    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) {
+        i++;
+    }
+    const runner = environmentRunner(words, i);
+    if (runner === undefined || runner.cd !== undefined) {
+        return { words: [...words] };
+    }
+    return { words: [...words.slice(0, i), ...runner.command], runner: runner.shown };
+}
+
+/**
+ * A command line (a release command) with the environment runners that
+ * start its commands removed, rebuilt from its words and operators; as
+ * written when none does, or when it redirects or globs (its spacing and
+ * quoting would be lost). `runners` names what was removed.
+ */
+export function withoutRunners(command: string): { text: string; runners: string[] } {
+    const tokens = shellTokens(command);
+    const parts: string[] = [];
+    const runners: string[] = [];
+    let words: string[] = [];
+    const flush = () => {
+        const stripped = withoutRunner(words);
+        if (stripped.runner !== undefined) {
+            runners.push(stripped.runner);
+        }
+        parts.push(displayWords(stripped.words));
+        words = [];
+    };
+    for (const t of tokens) {
+        if (typeof t === "string") {
+            words.push(t);
+        } else if ("op" in t && ["&&", "||", ";", "|", "&"].includes(t.op)) {
+            flush();
+            parts.push(t.op);
+        } else {
+            return { text: command, runners: [] };
+        }
+    }
+    flush();
+    return runners.length === 0 ? { text: command, runners } : { text: parts.filter((p) => p !== "").join(" "), runners };
+}
+
+/** Finds the server in one simple command: past VAR=value words, wrappers (ddtrace-run, newrelic-admin...), environment runners (uv run...) and `python -m`. */
+function locate(all: string[], o: ProcessOrigin): Located | { dev: string } | undefined {
+    const { words, env, notes, cd } = unwrap(all, o);
+    let tool = words[0]?.split("/").pop();
+    let args = words.slice(1);
     if (tool !== undefined && /^python(3(\.\d+)?)?$/.test(tool)) {
         if (args[0] === "-m" && args[1]) {
             tool = args[1];
             args = args.slice(2);
         } else if (args[0] !== undefined && args[0].endsWith("manage.py")) {
-            return args[1] === "runserver" ? { dev: text(words.slice(i)) } : undefined;
+            return args[1] === "runserver" ? { dev: text(words) } : undefined;
         } else {
-            return args[0] !== undefined && args[0].endsWith(".py") ? { dev: text(words.slice(i)) } : undefined;
+            return args[0] !== undefined && args[0].endsWith(".py") ? { dev: text(words) } : undefined;
         }
     }
     if (tool === "django-admin" && args[0] === "runserver") {
-        return { dev: text(words.slice(i)) };
+        return { dev: text(words) };
     }
     if (tool === "flask") {
-        return args.includes("run") ? { server: "flask", args, env, notes } : undefined;
+        return args.includes("run") ? { server: "flask", args, env, notes, cd } : undefined;
     }
     // FastAPI's CLI (fastapi-cli): `fastapi run [PATH]`, `fastapi dev` (its development mode).
     if (tool === "fastapi" && (args[0] === "run" || args[0] === "dev")) {
-        return { server: "fastapi", args, env, notes };
+        return { server: "fastapi", args, env, notes, cd };
     }
     if (tool === "granian") {
-        return { server: "granian", args, env, notes };
+        return { server: "granian", args, env, notes, cd };
     }
     // uWSGI: its options on the command line or in an ini file (`uwsgi --ini uwsgi.ini`).
     if (tool === "uwsgi") {
-        return { server: "uwsgi", args, env, notes };
+        return { server: "uwsgi", args, env, notes, cd };
     }
     // Litestar's CLI: `litestar [--app X] run ...`.
     if (tool === "litestar" && args.includes("run")) {
-        return { server: "litestar", args, env, notes };
+        return { server: "litestar", args, env, notes, cd };
     }
     if (tool === "gunicorn" || tool === "uvicorn" || tool === "hypercorn" || tool === "daphne" || tool === "waitress-serve" || tool === "sanic") {
-        return { server: tool, args, env, notes };
+        return { server: tool, args, env, notes, cd };
     }
     return undefined;
 }
@@ -721,11 +876,7 @@ function locate(words: string[], o: ProcessOrigin): Located | { dev: string } | 
 /** The tool a web command runs that serves the app itself (`streamlit run app.py`), when it is one: its name. */
 export function ownServer(command: string): string | undefined {
     for (const c of commands(shellTokens(command))) {
-        let start = 0;
-        while (start < c.words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(c.words[start])) {
-            start++; // VAR=value before the program
-        }
-        const words = c.words.slice(start);
+        const words = unwrap(c.words, PROCFILE).words; // past VAR=value words, wrappers and environment runners
         let tool = words[0]?.split("/").pop();
         if (tool !== undefined && /^python(3(\.\d+)?)?$/.test(tool) && words[1] === "-m") {
             tool = words[2];
@@ -756,7 +907,11 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE): ProcfileW
             if (x.words[0] === "cd" && x.words.length === 2) {
                 cd = joinPath(cd ?? "", x.words[1]) ?? x.words[1];
             } else {
-                before.push(text(x.words));
+                const stripped = withoutRunner(x.words);
+                before.push(text(stripped.words));
+                if (stripped.runner !== undefined) {
+                    notes.push(`${o.web} runs \`${displayWords(stripped.words)}\` through \`${stripped.runner}\`; the image's venv is the project's environment and is on PATH, so it runs without it.`);
+                }
             }
         }
         if (cd === "") {
@@ -787,7 +942,9 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE): ProcfileW
                         : found.server === "granian"
                           ? granianArgs(found.args, o)
                           : otherServerArgs(found.server, found.args, o);
-        const chdir = cd === undefined ? parsed.chdir : parsed.chdir === undefined ? cd : (joinPath(cd, parsed.chdir) ?? parsed.chdir);
+        // The folder the server starts in: `cd DIR &&`'s, then a runner's directory option (`uv run --directory DIR`); its --chdir is relative to that.
+        const start = found.cd === undefined ? cd : (joinPath(cd ?? "", found.cd) ?? found.cd);
+        const chdir = start === undefined ? parsed.chdir : parsed.chdir === undefined ? start : (joinPath(start, parsed.chdir) ?? parsed.chdir);
         if (cd !== undefined) {
             notes.push(`${o.web} changes to ${cd}/ (\`cd\`) before the server: gunicorn runs there${before.length > 0 ? ", as do the commands before it" : ""}.`);
         }

@@ -4,7 +4,7 @@ import { DEFAULTS } from "../data/defaults";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint } from "../detect/entrypoint";
 import { detectFrontend } from "../detect/frontend";
-import { commands, displayWords, scriptOf, shellTokens } from "../detect/procfile";
+import { commands, displayWords, scriptOf, shellTokens, withoutRunners } from "../detect/procfile";
 import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
 import { candidates, ImportRoot, moduleReader } from "../detect/app-code";
@@ -519,6 +519,15 @@ function procfileCommand(text: string): string[] {
     return /^[A-Za-z_][A-Za-z0-9_]*=/.test(tokens[0] as string) ? ["env", ...(tokens as string[])] : (tokens as string[]);
 }
 
+/** A release command without the environment runners that start it (`uv run`, `poetry run`...): they are not in the image, whose venv is on PATH. */
+function runnerFree(command: string, source: string, notes: string[]): string {
+    const { text, runners } = withoutRunners(command);
+    if (runners.length > 0) {
+        notes.push(`${source} runs through \`${[...new Set(runners)].join("`, `")}\`, which runs commands in the project's environment: the image's venv is that environment and is on PATH, so the release step runs without it.`);
+    }
+    return text;
+}
+
 /** What the rest of the plan knows that decides the release step. */
 export interface ReleaseFacts {
     /** Projects the install step installs. */
@@ -656,12 +665,13 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
                     "add what it does to the release command if it is needed.",
             );
         }
-        const rewritten = releaseWithoutBuildSteps(src, procfile.release, procfile.origin.releaseSource, notes);
-        return rewritten === null ? undefined : (rewritten ?? { command: procfileCommand(procfile.release), workdir: DEFAULTS.workdir, source: procfile.origin.releaseSource });
+        const release = runnerFree(procfile.release, procfile.origin.releaseSource, notes);
+        const rewritten = releaseWithoutBuildSteps(src, release, procfile.origin.releaseSource, notes);
+        return rewritten === null ? undefined : (rewritten ?? { command: procfileCommand(release), workdir: DEFAULTS.workdir, source: procfile.origin.releaseSource });
     }
     const fly = flyReleaseCommand(src);
     if (fly !== undefined) {
-        return { command: procfileCommand(fly), workdir: DEFAULTS.workdir, source: "fly.toml [deploy] release_command" };
+        return { command: procfileCommand(runnerFree(fly, "fly.toml's release_command", notes)), workdir: DEFAULTS.workdir, source: "fly.toml [deploy] release_command" };
     }
     const django = entry.django;
     const databases = django?.settings.databases;

@@ -835,6 +835,76 @@ describe("detection", () => {
             });
         });
 
+        describe("environment runners (uv run, poetry run, pipenv run, pdm run, hatch run)", () => {
+            const FACTORY = "from flask import Flask\n\n\ndef create_app(config_name):\n    return Flask(__name__)\n";
+            const tracker = (procfile: string, extra: Record<string, string> = {}) => apps.make({ "tracker/__init__.py": FACTORY, "requirements.txt": "flask\ngunicorn\n", Procfile: procfile, ...extra });
+
+            it("GIVEN `uv run gunicorn \"tracker:create_app('production')\" --workers 3 --timeout 90` THEN the gunicorn command is read, app and flags, and a note says the runner is not needed", () => {
+                const { plan } = synthesize(tracker("web: uv run gunicorn \"tracker:create_app('production')\" --workers 3 --timeout 90\n"));
+                assert.deepEqual(plan.entrypoint, { spec: "tracker:create_app('production')", interface: "wsgi", source: "Procfile" });
+                assert.equal(plan.server.defaultWorkers, 3);
+                assert.equal(plan.server.timeout, 90);
+                assert.ok(
+                    plan.notes.includes("The Procfile starts the server through `uv run`, which runs it in the project's environment: the image's venv is that environment and is on PATH, so the command runs without it."),
+                    plan.notes.join("\n"),
+                );
+                assert.ok(!plan.notes.some((n) => n.includes("starts no server")), plan.notes.join("\n"));
+            });
+
+            it("GIVEN poetry run, pipenv run, pdm run, hatch run and uv run with their own options (--no-dev, --frozen, --, global options before run) THEN each is seen through to the same gunicorn command", () => {
+                for (const runner of ["poetry run", "poetry --no-interaction run", "pipenv run", "pipenv --python 3.12 run", "pdm run", "pdm run -p . --", "hatch run", "uv run --no-dev --frozen", "uv run --python 3.13 --", "/usr/local/bin/uv run"]) {
+                    const { plan } = synthesize(tracker(`web: ${runner} gunicorn "tracker:create_app('production')" -k gthread --timeout 75\n`));
+                    assert.equal(plan.entrypoint.spec, "tracker:create_app('production')", runner);
+                    assert.equal(plan.entrypoint.source, "Procfile", runner);
+                    assert.equal(plan.server.timeout, 75, runner);
+                    assert.equal(plan.server.workerClass, "gthread", runner);
+                }
+            });
+
+            it("GIVEN `uv run -m gunicorn`, `uv run --directory backend gunicorn` and `poetry -C backend run gunicorn` THEN python -m is the module and the directory is where gunicorn runs", () => {
+                const backend = { "backend/wsgi.py": FLASK_APP, "requirements.txt": "flask\n" };
+                const m = synthesize(apps.make({ "wsgi.py": FLASK_APP, "requirements.txt": "flask\n", Procfile: "web: uv run -m gunicorn wsgi:app --timeout 40\n" })).plan;
+                assert.deepEqual([m.entrypoint.spec, m.server.timeout], ["wsgi:app", 40]);
+                for (const line of ["uv run --directory backend gunicorn wsgi:app", "uv run --directory=backend gunicorn wsgi:app", "poetry -C backend run gunicorn wsgi:app", "cd backend && poetry run gunicorn wsgi:app"]) {
+                    const { plan } = synthesize(apps.make({ ...backend, Procfile: `web: ${line}\n` }));
+                    assert.equal(plan.server.chdir, "/app/backend", line);
+                    assert.equal(plan.entrypoint.spec, "wsgi:app", line);
+                }
+                const note = synthesize(apps.make({ ...backend, Procfile: "web: uv run --directory backend gunicorn wsgi:app\n" })).plan.notes;
+                assert.ok(note.some((n) => n.endsWith("so the command runs without it. It runs in backend/ (its directory option), as gunicorn does.")), note.join("\n"));
+            });
+
+            it("GIVEN runner options that choose what is installed or load variables (uv run --extra, --env-file; hatch run prod:) THEN a note names them and what to set", () => {
+                const uv = synthesize(tracker("web: uv run --extra server --env-file .env.prod gunicorn \"tracker:create_app('production')\"\n")).plan;
+                assert.ok(
+                    uv.notes.includes(
+                        "The Procfile starts the server through `uv run --extra server --env-file .env.prod`, which runs it in the project's environment: the image's venv is that environment and is on PATH, so the command runs without it. " +
+                            "Its `--extra server` chooses what is installed, which the image does not follow: it installs the main dependencies (and a group named prod, production or deploy); set `dependencyGroups`, or add the packages to the dependencies. " +
+                            "It loads variables from .env.prod, which the image does not: set them in `env` (or `secretEnv`).",
+                    ),
+                    uv.notes.join("\n"),
+                );
+                const hatch = synthesize(tracker("web: hatch run prod:gunicorn \"tracker:create_app('production')\" --timeout 50\n")).plan;
+                assert.deepEqual([hatch.entrypoint.spec, hatch.server.timeout], ["tracker:create_app('production')", 50]);
+                assert.ok(hatch.notes.some((n) => n.startsWith("The Procfile starts the server through `hatch run`") && n.includes("It runs in hatch's prod environment")), hatch.notes.join("\n"));
+            });
+
+            it("GIVEN a release: line and commands chained before the server through uv run / poetry run THEN the release step runs them without the runner, with a note", () => {
+                const r = synthesize(tracker("release: uv run --frozen flask --app 'tracker:create_app(\"production\")' db upgrade\nweb: uv run gunicorn \"tracker:create_app('production')\"\n")).plan;
+                assert.deepEqual(r.release?.command, ["flask", "--app", 'tracker:create_app("production")', "db", "upgrade"]);
+                assert.ok(r.notes.some((n) => n.startsWith("Procfile release: runs through `uv run --frozen`")), r.notes.join("\n"));
+                const chained = synthesize(tracker("web: poetry run python -m tracker.migrate && poetry run gunicorn \"tracker:create_app('production')\"\n")).plan;
+                assert.deepEqual(chained.release?.command, ["python", "-m", "tracker.migrate"]);
+                const shell = synthesize(tracker("release: uv run python -m tracker.migrate && uv run python -m tracker.seed $SEED\nweb: gunicorn \"tracker:create_app('production')\"\n")).plan;
+                assert.deepEqual(shell.release?.command, ["sh", "-c", 'python -m tracker.migrate && python -m tracker.seed $SEED']);
+            });
+
+            it("GIVEN `poetry run streamlit run app.py` with no WSGI/ASGI app THEN it is refused naming Streamlit's own server", () => {
+                const dir = apps.make({ "app.py": "import streamlit as st\nst.write('hi')\n", "requirements.txt": "streamlit\n", Procfile: "web: poetry run streamlit run app.py\n" });
+                assert.throws(() => synthesize(dir), (e: Error) => e instanceof InputError && e.message.startsWith("The Procfile's web: line runs Streamlit's own server (poetry run streamlit run app.py)"));
+            });
+        });
+
         it("GIVEN a Procfile running `python -m gunicorn 'svc.web:app'` THEN the quotes are dropped", () => {
             const dir = apps.make({
                 "svc/__init__.py": "",
