@@ -222,8 +222,24 @@ function withFastapiModule(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
  * first that exists, relative to the source folder.
  */
 export function gunicornConfigFile(src: SourceTree, config: string | undefined, chdir: string): string | undefined {
-    const candidates = [...(config ? [config, chdir === "" ? "" : `${chdir}/${config}`] : []), "gunicorn.conf.py", ...(chdir !== "" ? [`${chdir}/gunicorn.conf.py`] : [])];
+    const given = config === undefined || config === "" ? [] : (pythonConfigModule(config)?.files ?? [config]);
+    const candidates = [...given.flatMap((c) => [c, chdir === "" ? "" : `${chdir}/${c}`]), "gunicorn.conf.py", ...(chdir !== "" ? [`${chdir}/gunicorn.conf.py`] : [])];
     return candidates.filter((f) => f !== "" && !f.startsWith("/") && !f.split("/").includes("..")).find((f) => src.isFile(f));
+}
+
+/**
+ * gunicorn's `--config python:MODULE`: a module gunicorn imports (from the
+ * folder it starts in), not a file path: `python:config.gunicorn` is
+ * config/gunicorn.py, or the package config/gunicorn/__init__.py. The files
+ * it may be, relative to that folder; undefined for a file path.
+ */
+export function pythonConfigModule(config: string): { module: string; files: string[] } | undefined {
+    if (!config.startsWith("python:")) {
+        return undefined;
+    }
+    const module = config.slice("python:".length);
+    const path = module.split(".").join("/");
+    return { module, files: /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(module) ? [`${path}.py`, `${path}/__init__.py`] : [] };
 }
 
 /** Shell builtins a start script runs to set itself up (options, variables, messages): not commands to run before the server. */

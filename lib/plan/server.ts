@@ -3,7 +3,7 @@ import { DEFAULTS } from "../data/defaults";
 import { AppInterface, SOCKETIO_INNER_ARGS } from "../data/frameworks";
 import { UVICORN_LEGACY_WORKER_CLASS, UVICORN_WORKER_CLASS, UVICORN_WORKER_RELEASES } from "../data/servers";
 import { Dependencies } from "../detect/dependencies";
-import { gunicornConfigFile, ProcfileWeb, shellTokens } from "../detect/procfile";
+import { gunicornConfigFile, ProcfileWeb, pythonConfigModule, shellTokens } from "../detect/procfile";
 import { bind, evaluate } from "../detect/python-eval";
 import { parseModule, str } from "../detect/python-source";
 import { SourceTree } from "../detect/source";
@@ -139,7 +139,15 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
 
     // The app's own config: the Procfile's --config, else gunicorn.conf.py where gunicorn would look.
     const configFile = gunicornConfigFile(src, web?.config, inp.chdir);
-    if (web?.config && !configFile) {
+    const configModule = web?.config ? pythonConfigModule(web.config) : undefined;
+    if (web?.config && configModule !== undefined && configFile !== undefined && configModule.files.some((f) => configFile === f || configFile.endsWith(`/${f}`))) {
+        notes.push(`${web.origin.subject}'s \`--config ${web.config}\` names the module ${configModule.module}, which gunicorn imports from the folder it starts in: it is ${configFile}, loaded as that file.`);
+    } else if (web?.config && configModule !== undefined) {
+        notes.push(
+            `${web.origin.subject}'s \`--config ${web.config}\` names the module ${configModule.module}, which is not a module of the source folder (${configModule.files.join(" or ") || "not a dotted module name"}); it is not loaded. ` +
+                "Put the config in the source folder, or set the settings it holds with the component's options (`timeout`, `workers`...).",
+        );
+    } else if (web?.config && !configFile) {
         notes.push(`${web.origin.subject}'s \`--config ${web.config}\` names a file that is not in the source folder; it is not loaded.`);
     }
     const user = configFile ? readUserConfig(src, configFile) : undefined;

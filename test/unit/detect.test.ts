@@ -1556,6 +1556,38 @@ describe("detection", () => {
             assert.match(config, /^control_socket = "\/dev\/shm\/gunicorn\.ctl"$/m);
             assert.ok(r.plan.notes.some((n) => n.startsWith("The app's gunicorn.conf.py is loaded first")));
         });
+        it("GIVEN `gunicorn -c \"python:config.gunicorn\"` (gunicorn's config module form) THEN config/gunicorn.py is loaded exactly as `-c config/gunicorn.py` is; a module not in the source folder is noted as a module", () => {
+            const files = {
+                "config/__init__.py": "",
+                "config/gunicorn.py": 'import os\nworkers = int(os.getenv("WEB_CONCURRENCY", 3))\ntimeout = int(os.getenv("WEB_TIMEOUT", 120))\ngraceful_timeout = 90\n',
+                "app.py": FLASK_APP,
+                "requirements.txt": "flask\ngunicorn\n",
+            };
+            const server = (procfile: string, extra: Record<string, string> = {}) => synthesize(apps.make({ ...files, ...extra, Procfile: procfile })).plan;
+            const byModule = server('web: gunicorn -c "python:config.gunicorn" app:app\n');
+            const byFile = server("web: gunicorn -c config/gunicorn.py app:app\n");
+            for (const plan of [byModule, byFile, server("web: gunicorn --config=python:config.gunicorn app:app\n")]) {
+                assert.equal(plan.server.userConfig, true);
+                assert.equal(plan.server.userConfigPath, "/app/config/gunicorn.py");
+                assert.deepEqual(plan.server.userConfigSets, ["graceful_timeout", "timeout", "workers"]);
+                assert.deepEqual([plan.server.timeout, plan.server.gracefulTimeout], [120, 90]);
+                assert.deepEqual(plan.server.timeoutsFromConfig, ["timeout", "graceful_timeout"]);
+            }
+            assert.ok(byModule.notes.includes("The Procfile's `--config python:config.gunicorn` names the module config.gunicorn, which gunicorn imports from the folder it starts in: it is config/gunicorn.py, loaded as that file."), byModule.notes.join("\n"));
+            assert.ok(!byModule.notes.some((n) => n.includes("names a file")), byModule.notes.join("\n"));
+            // A package: python:settings.gunicorn is settings/gunicorn/__init__.py.
+            const pkg = server("web: gunicorn -c python:settings.gunicorn app:app\n", { "settings/__init__.py": "", "settings/gunicorn/__init__.py": "timeout = 45\n" }).server;
+            assert.deepEqual([pkg.userConfigPath, pkg.timeout], ["/app/settings/gunicorn/__init__.py", 45]);
+            const missing = server("web: gunicorn -c python:deploy.gunicorn_conf app:app\n");
+            assert.equal(missing.server.userConfig, false);
+            assert.ok(
+                missing.notes.includes(
+                    "The Procfile's `--config python:deploy.gunicorn_conf` names the module deploy.gunicorn_conf, which is not a module of the source folder (deploy/gunicorn_conf.py or deploy/gunicorn_conf/__init__.py); it is not loaded. " +
+                        "Put the config in the source folder, or set the settings it holds with the component's options (`timeout`, `workers`...).",
+                ),
+                missing.notes.join("\n"),
+            );
+        });
     });
 
     describe("the release step", () => {
