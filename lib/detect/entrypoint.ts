@@ -1,10 +1,12 @@
 import { AppInterface, defaultInterface, Framework, FRAMEWORK_TABLE, frameworkOfDistribution, interfaceAtRelease, mostSpecific } from "../data/frameworks";
 import { OWN_SERVER_TOOLS } from "../data/servers";
+import { DEFAULTS } from "../data/defaults";
 import { InputError } from "../errors";
 import { appSpec, relativeDir } from "../validate";
 import { aiohttpApp, classify, frameworkOfSpec, ImportRoot, moduleExists, ModuleReader, moduleReader, scanForApp } from "./app-code";
 import { Dependencies, readIni } from "./dependencies";
 import { DjangoProject, findDjango } from "./django";
+import { joinPath, resolvedFrom } from "./paths";
 import { gunicornConfigFile, ownServer, ProcessOrigin, ProcfileFacts, ProcfileWeb, readPlatformEnv, readProcfile } from "./procfile";
 import { parseModule, str } from "./python-source";
 import { SourceTree } from "./source";
@@ -183,17 +185,19 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         const origin = configApp?.origin ?? procfile!.origin;
         let spec = fromProcfile(origin, "the app", configApp?.spec ?? web!.spec!, (v) => appSpec(v));
         const webOrigin = procfile?.origin ?? origin;
-        const chdir = request.chdir ?? (web?.chdir === undefined ? "" : fromProcfile(webOrigin, "--chdir", web?.chdir, (v) => relativeDir("`chdir`", v)));
+        const chdir = request.chdir ?? (web?.chdir === undefined ? "" : procfileFolder(webOrigin, "--chdir", web.chdir, web.cd ?? "", "the folder the command starts in", "chdir"));
         // PYTHONPATH=backend before the server: gunicorn's --pythonpath (entries that expand $PYTHONPATH or name the working folder add nothing).
         const envPath = (web?.env ?? [])
             .filter(([k]) => k === "PYTHONPATH")
             .flatMap(([, v]) => v.split(":"))
             .filter((p) => p !== "" && p !== "." && p !== "./" && !p.includes("$"));
+        // gunicorn resolves --pythonpath in the folder it runs in (after --chdir); Python resolves PYTHONPATH where the command starts (after `cd`).
         const pythonPath =
             request.pythonPath ??
-            [...(web?.pythonPath ?? []).map((p) => fromProcfile(webOrigin, "--pythonpath", p, (v) => relativeDir("`pythonPath`", v))), ...envPath.map((p) => fromProcfile(webOrigin, "PYTHONPATH", p, (v) => relativeDir("`pythonPath`", v)))].filter(
-                (p, i, all) => all.indexOf(p) === i,
-            );
+            [
+                ...(web?.pythonPath ?? []).map((p) => procfileFolder(webOrigin, "--pythonpath", p, web?.chdir ?? "", "the folder gunicorn runs in (its --chdir)", "pythonPath")),
+                ...envPath.map((p) => procfileFolder(webOrigin, "PYTHONPATH", p, web?.cd ?? "", "the folder the command starts in", "pythonPath")),
+            ].filter((p, i, all) => all.indexOf(p) === i);
         if (envPath.length > 0 && request.pythonPath === undefined) {
             notes.push(`${webOrigin.web} sets PYTHONPATH=${envPath.join(":")}: gunicorn gets ${envPath.map((p) => `${p}/`).join(", ")} on its Python path (--pythonpath).`);
         }
@@ -445,6 +449,35 @@ function gunicornConfigApp(src: SourceTree, web: ProcfileWeb | undefined): { spe
     }
     const name = file.split("/").pop()!;
     return { spec: value, origin: { file, subject: name, web: `${name}'s wsgi_app`, webSource: `${file} wsgi_app`, releaseSource: "" } };
+}
+
+/**
+ * A folder the web command names (--pythonpath, PYTHONPATH, --chdir), as a
+ * folder of the source folder: a relative one resolved from the folder the
+ * server resolves it in (`base`), as the server does; an absolute one under
+ * /app (where the image, like Heroku, keeps the source folder) is that folder
+ * of it. Refused, saying what it resolves to, when it is outside the source
+ * folder. `base` already holds a relative --chdir (readWeb joined it).
+ */
+function procfileFolder(origin: ProcessOrigin, what: string, value: string, base: string, where: string, option: "pythonPath" | "chdir"): string {
+    const app = DEFAULTS.workdir;
+    const fix = `Fix the line (a folder inside the source folder), or set \`${option}\`.`;
+    const check = (v: string) => relativeDir(`\`${option}\``, v);
+    if (value.startsWith("/")) {
+        if (value !== app && !value.startsWith(`${app}/`)) {
+            throw new InputError(origin.file, `${origin.web} gives ${what} as ${JSON.stringify(value)}, which the image cannot use: it is an absolute path outside ${app}, where the image (like Heroku) keeps the source folder. ${fix}`);
+        }
+        return fromProcfile(origin, what, value.slice(app.length + 1) || ".", check);
+    }
+    // readWeb joined a --chdir that stays inside the source folder to the `cd` folder already; one it kept as written leaves it.
+    const resolved = option === "chdir" ? joinPath("", value) : joinPath(base, value);
+    if (resolved === undefined) {
+        throw new InputError(
+            origin.file,
+            `${origin.web} gives ${what} as ${JSON.stringify(value)}, which the image cannot use: resolved from ${base === "" ? "the source folder" : `${base}/`}, ${where}, it is ${resolvedFrom(base, value)}, outside the source folder. ${fix}`,
+        );
+    }
+    return fromProcfile(origin, what, resolved || ".", check);
 }
 
 /** A value the Procfile (or render.yaml...) gives, checked like the option it stands for; a bad one is blamed on that file. */

@@ -332,6 +332,42 @@ export function joinPath(base: string, rel: string): string | undefined {
     return rel.startsWith("/") ? normalize(rel) : normalize(join(base, rel));
 }
 
+/**
+ * Where a relative path taken from a folder (both relative to the source
+ * folder) leads, even above the source folder: `../../lib` from backend is
+ * "../lib". For messages about a path that leaves the source folder.
+ */
+export function resolvedFrom(base: string, rel: string): string {
+    const out: string[] = [];
+    for (const part of join(base, rel).split("/")) {
+        if (part === "" || part === ".") {
+            continue;
+        }
+        if (part === ".." && out.length > 0 && out[out.length - 1] !== "..") {
+            out.pop();
+        } else {
+            out.push(part);
+        }
+    }
+    return out.length === 0 ? "." : out.join("/");
+}
+
+/** A folder of the source folder as a path relative to another (`base`): "backend/lib" from backend is "lib", "shared" from backend "../shared", `base` itself ".". */
+export function relativeTo(base: string, p: string): string {
+    if (base === "" || p.startsWith("/")) {
+        return p === "" ? "." : p;
+    }
+    const from = base.split("/");
+    const to = p === "" ? [] : p.split("/");
+    let same = 0;
+    while (same < from.length && same < to.length && from[same] === to[same]) {
+        same++;
+    }
+    const up = from.slice(same).map(() => "..");
+    const rest = [...up, ...to.slice(same)];
+    return rest.length === 0 ? "." : rest.join("/");
+}
+
 function parent(p: string): string | undefined {
     if (p === "" || p === "/") {
         return undefined; // above the source folder: not a path in the image's app folder

@@ -6,7 +6,7 @@ import { COMMAND_WRAPPERS, ENVIRONMENT_RUNNERS, gunicornFlag, OTHER_SERVER_VALUE
 import { readIni } from "./dependencies";
 import { walk } from "./python-eval";
 import { calleeOf, parseModule, str } from "./python-source";
-import { joinPath } from "./paths";
+import { joinPath, relativeTo } from "./paths";
 import { SourceTree } from "./source";
 
 /**
@@ -41,6 +41,7 @@ export interface ProcfileWeb {
     readonly interface?: AppInterface;
     readonly workerClass?: string;
     readonly chdir?: string;
+    /** Folders on the server's Python path, relative to the folder it runs in (`chdir`): gunicorn resolves --pythonpath after --chdir. */
     readonly pythonPath: readonly string[];
     /** gunicorn's `--config` file, relative to the source folder (or chdir). */
     readonly config?: string;
@@ -210,7 +211,8 @@ function withFastapiModule(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
         ...web,
         spec: m.spec,
         discover: m.named ? undefined : "fastapi",
-        pythonPath: [...web.pythonPath, ...m.pythonPath],
+        // fastapi-cli's folder is found from the source folder; the web command's Python path is relative to the folder the server runs in.
+        pythonPath: [...web.pythonPath, ...m.pythonPath.map((p) => relativeTo(web.chdir ?? "", p))],
         notes: [...web.notes, ...(m.note ? [m.note] : [])],
     };
 }
@@ -1516,7 +1518,9 @@ function withUwsgiIni(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
     }
     const parsed = uwsgiOptions(opts, { ...web.origin, subject: file }, true);
     const chdir = web.cd === undefined ? parsed.chdir : parsed.chdir === undefined ? web.cd : (joinPath(web.cd, parsed.chdir) ?? parsed.chdir);
-    return { ...web, ...parsed, chdir, env: [...web.env.filter(([k]) => !(parsed.env ?? []).some(([p]) => p === k)), ...(parsed.env ?? [])], notes: [...web.notes.filter((n) => !n.includes("runs uWSGI")), `${web.origin.web} runs uWSGI with ${file}; its [uwsgi] options are read.`, ...parsed.notes] };
+    // The file's paths were made relative to the source folder (%d); the web command's Python path is relative to the folder the server runs in.
+    const pythonPath = parsed.pythonPath.map((p) => relativeTo(chdir ?? "", p));
+    return { ...web, ...parsed, chdir, pythonPath, env: [...web.env.filter(([k]) => !(parsed.env ?? []).some(([p]) => p === k)), ...(parsed.env ?? [])], notes: [...web.notes.filter((n) => !n.includes("runs uWSGI")), `${web.origin.web} runs uWSGI with ${file}; its [uwsgi] options are read.`, ...parsed.notes] };
 }
 
 const GRANIAN_FLAGS_WITHOUT_VALUE = new Set(["--factory", "--reload", "--ws", "--no-ws", "--log", "--no-log", "--access-log", "--no-access-log", "--respawn-failed-workers", "--no-respawn-failed-workers", "--reload-ignore-worker-failure", "--http1-keep-alive", "--no-http1-keep-alive", "--http2-adaptive-window", "--no-http2-adaptive-window", "--opt", "--no-opt", "--reuse-address", "--no-reuse-address"]);

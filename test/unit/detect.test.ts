@@ -820,6 +820,52 @@ describe("detection", () => {
                 assert.ok(plan.notes.includes("The Procfile's web: line changes to backend/ (`cd`) before the server: gunicorn runs there, as do the commands before it."), plan.notes.join("\n"));
             });
 
+            it("GIVEN `--chdir backend --pythonpath ../shared` (and `cd backend &&` before it, an absolute /app/shared, PYTHONPATH=../shared after `cd`) THEN the path resolves from backend/ as gunicorn resolves it: /app/shared", () => {
+                const shared = { "backend/wsgi.py": "from textkit import slug\n" + FLASK_APP, "shared/textkit/__init__.py": "def slug(s):\n    return s\n", "requirements.txt": "flask\ngunicorn\n" };
+                for (const line of [
+                    "gunicorn --chdir backend --pythonpath ../shared --workers 2 wsgi:app",
+                    "cd backend && gunicorn --pythonpath ../shared wsgi:app",
+                    "gunicorn --chdir /app/backend --pythonpath /app/shared wsgi:app",
+                    "cd backend && PYTHONPATH=../shared gunicorn wsgi:app",
+                    "gunicorn --chdir backend --pythonpath=../shared,. wsgi:app",
+                ]) {
+                    const r = synthesize(apps.make({ ...shared, Procfile: `web: ${line}\n` }));
+                    assert.deepEqual([r.plan.entrypoint.spec, r.plan.server.chdir, r.plan.server.pythonPath[0]], ["wsgi:app", "/app/backend", "/app/shared"], line);
+                    const argv = cmdOf(r.dockerfile);
+                    assert.equal(argv[argv.indexOf("--chdir") + 1], "/app/backend", line);
+                    assert.match(argv[argv.indexOf("--pythonpath") + 1], /^\/app\/shared(,\/app\/backend)?$/, line);
+                }
+            });
+
+            it("GIVEN a --pythonpath, PYTHONPATH or --chdir that resolves outside the source folder THEN it is refused naming the argument, what it resolves to and the fix", () => {
+                const shared = { "backend/wsgi.py": FLASK_APP, "requirements.txt": "flask\n" };
+                const refused = (line: string) => {
+                    try {
+                        synthesize(apps.make({ ...shared, Procfile: `web: ${line}\n` }));
+                    } catch (e) {
+                        assert.ok(e instanceof InputError, String(e));
+                        return e.message;
+                    }
+                    return assert.fail(`${line} was not refused`);
+                };
+                assert.equal(
+                    refused("gunicorn --chdir backend --pythonpath ../../shared wsgi:app"),
+                    'The Procfile\'s web: line gives --pythonpath as "../../shared", which the image cannot use: resolved from backend/, the folder gunicorn runs in (its --chdir), it is ../shared, outside the source folder. Fix the line (a folder inside the source folder), or set `pythonPath`.',
+                );
+                assert.equal(
+                    refused("cd backend && PYTHONPATH=../../lib gunicorn wsgi:app"),
+                    'The Procfile\'s web: line gives PYTHONPATH as "../../lib", which the image cannot use: resolved from backend/, the folder the command starts in, it is ../lib, outside the source folder. Fix the line (a folder inside the source folder), or set `pythonPath`.',
+                );
+                assert.equal(
+                    refused("cd backend && gunicorn --chdir ../../site wsgi:app"),
+                    'The Procfile\'s web: line gives --chdir as "../../site", which the image cannot use: resolved from backend/, the folder the command starts in, it is ../site, outside the source folder. Fix the line (a folder inside the source folder), or set `chdir`.',
+                );
+                assert.equal(
+                    refused("gunicorn --chdir backend --pythonpath /opt/shared wsgi:app"),
+                    'The Procfile\'s web: line gives --pythonpath as "/opt/shared", which the image cannot use: it is an absolute path outside /app, where the image (like Heroku) keeps the source folder. Fix the line (a folder inside the source folder), or set `pythonPath`.',
+                );
+            });
+
             it("GIVEN `web: bin/start` running a script that cds and execs gunicorn with ${WEB_CONCURRENCY:-3} THEN the script is read: its folder, timeout and default worker count", () => {
                 const script = "#!/usr/bin/env bash\nset -euo pipefail\n# start the site\ncd backend\nexec gunicorn config.wsgi:application --workers ${WEB_CONCURRENCY:-3} --timeout 45\n";
                 const { plan } = synthesize(apps.make({ ...BACKEND, Procfile: "web: bin/start\n", "bin/start": script }));
