@@ -115,7 +115,19 @@ const SKIP = new Set([".git", ".venv", "venv", "env", "node_modules", "__pycache
  * `DJANGO_SETTINGS_MODULE=x gunicorn ...` or gunicorn's `--env`): it
  * outranks the settings the WSGI/ASGI module selects.
  */
-export function findDjango(src: SourceTree, server: { readonly settings?: string; readonly configuration?: string; readonly from?: string; readonly buildEnv?: boolean } = {}): DjangoProject | undefined {
+/** How the server runs the project, as far as its settings go: what selects them, and the Python path it imports them from. */
+export interface DjangoServer {
+    readonly settings?: string;
+    readonly configuration?: string;
+    readonly from?: string;
+    readonly buildEnv?: boolean;
+    /** Folders on the server's Python path (the web command's --pythonpath, PYTHONPATH, `pythonPath`), relative to the source folder. */
+    readonly pythonPath?: readonly string[];
+    /** The folder the server runs in (--chdir, `chdir`), on its Python path too. */
+    readonly chdir?: string;
+}
+
+export function findDjango(src: SourceTree, server: DjangoServer = {}): DjangoProject | undefined {
     const candidates = ["manage.py"];
     const folders = (dir: string): string[] =>
         src
@@ -198,20 +210,26 @@ function join(dir: string, rel: string): string {
     return dir === "" ? rel : `${dir}/${rel}`;
 }
 
-/** A dotted module's file under a folder: a/b.py or a/b/__init__.py. */
-function moduleFile(src: SourceTree, root: string, module: string): string | undefined {
-    const base = join(root, module.split(".").join("/"));
-    if (src.isFile(`${base}.py`)) {
-        return `${base}.py`;
-    }
-    if (src.isFile(`${base}/__init__.py`)) {
-        return `${base}/__init__.py`;
+/** A dotted module's file under the first of the folders (a Python path) that holds it: a/b.py or a/b/__init__.py. */
+function moduleFile(src: SourceTree, roots: readonly string[], module: string): string | undefined {
+    for (const root of roots) {
+        const base = join(root, module.split(".").join("/"));
+        if (src.isFile(`${base}.py`)) {
+            return `${base}.py`;
+        }
+        if (src.isFile(`${base}/__init__.py`)) {
+            return `${base}/__init__.py`;
+        }
     }
     return undefined;
 }
 
-function readProject(src: SourceTree, manage: string, manageMod: PyModule, server: { readonly settings?: string; readonly configuration?: string; readonly from?: string; readonly buildEnv?: boolean }): DjangoProject {
+function readProject(src: SourceTree, manage: string, manageMod: PyModule, server: DjangoServer): DjangoProject {
     const root = manage.includes("/") ? manage.slice(0, manage.lastIndexOf("/")) : "";
+    // Where the settings module and the server's module are imported from: the server's Python path (its --pythonpath folders, in order,
+    // then the folder it runs in), the folders manage.py puts on sys.path (its commands import the same settings), then manage.py's folder.
+    const manageAdds = sysPathAdditions(src, manage, manageMod, root);
+    const paths = [...(server.pythonPath ?? []), ...(server.chdir !== undefined ? [server.chdir] : []), ...manageAdds, root].filter((p, i, all) => all.indexOf(p) === i);
     const fromManage = settingsModuleIn(manageMod);
     const wsgiFiles = findServerModules(src, root);
     let settingsModule = typeof fromManage === "string" ? fromManage : undefined;
@@ -236,7 +254,7 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
         return typeof c === "string" ? c : undefined;
     };
     const devConfiguration = conf(manageMod);
-    const devSettings = readSettings(src, root, settingsModule, manage, devConfiguration);
+    const devSettings = readSettings(src, root, paths, settingsModule, manage, devConfiguration);
 
     // The application: WSGI_APPLICATION / ASGI_APPLICATION in the settings, else the project's wsgi.py/asgi.py.
     let entry: DjangoProject["entry"] | undefined;
@@ -259,7 +277,7 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
         }
     }
     if (!entry) {
-        const settingsFile = moduleFile(src, root, settingsModule) ?? `${join(root, settingsModule.split(".").join("/"))}.py`;
+        const settingsFile = moduleFile(src, paths, settingsModule) ?? `${join(root, settingsModule.split(".").join("/"))}.py`;
         throw new InputError(
             settingsFile,
             `${settingsFile} (and the modules it star-imports) sets neither WSGI_APPLICATION nor ASGI_APPLICATION, and no wsgi.py or asgi.py ` +
@@ -269,20 +287,20 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
     }
     // The server runs with what the application module selects (wsgi.py often picks production settings).
     const entryModule = entry.spec.split(":")[0];
-    const entryFile = moduleFile(src, root, entryModule);
+    const entryFile = moduleFile(src, paths, entryModule);
     const entryMod = entryFile ? parseModule(src.read(entryFile)) : undefined;
     const fromEntry = entryMod ? settingsModuleIn(entryMod) : undefined;
     const runtimeSettings =
-        server.settings !== undefined && moduleFile(src, root, server.settings)
+        server.settings !== undefined && moduleFile(src, paths, server.settings)
             ? server.settings
-            : typeof fromEntry === "string" && moduleFile(src, root, fromEntry)
+            : typeof fromEntry === "string" && moduleFile(src, paths, fromEntry)
               ? fromEntry
               : settingsModule;
     const configuration = server.configuration ?? (entryMod ? conf(entryMod) : undefined) ?? devConfiguration;
     const settings =
-        runtimeSettings === settingsModule && configuration === devConfiguration ? devSettings : readSettings(src, root, runtimeSettings, entryFile ?? manage, configuration);
+        runtimeSettings === settingsModule && configuration === devConfiguration ? devSettings : readSettings(src, root, paths, runtimeSettings, entryFile ?? manage, configuration);
     const served = new Set(entryFile ? sysPathAdditions(src, entryFile, parseModule(src.read(entryFile)), root) : []);
-    const sysPath = sysPathAdditions(src, manage, manageMod, root).filter((d) => !served.has(d));
+    const sysPath = manageAdds.filter((d) => !served.has(d));
     const runtimeFrom = server.from !== undefined && (runtimeSettings === server.settings || server.configuration !== undefined) ? `${server.from} sets them` : undefined;
     const chooser = runtimeSettings === server.settings ? undefined : typeof fromEntry === "string" && runtimeSettings === fromEntry ? { mod: entryMod!, file: entryFile! } : { mod: manageMod, file: manage };
     const via = chooser === undefined ? [] : settingsModuleVariables(chooser.mod);
@@ -504,7 +522,7 @@ function leadingNots(e: Expr): number {
  * so `INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]`
  * extends the imported list. Statements under `if` keep their conditions.
  */
-function readSettings(src: SourceTree, root: string, module: string, from: string, configuration?: string): DjangoSettings {
+function readSettings(src: SourceTree, root: string, paths: readonly string[], module: string, from: string, configuration?: string): DjangoSettings {
     const namespaces = new Map<string, Map<string, Entry>>();
     const ran = new Set<string>();
     /** Environment reads with no default, in the order the statements run. */
@@ -514,7 +532,7 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
     const includedBy: Array<{ variables: readonly string[]; file: string; included: string }> = [];
 
     const namespaceOf = (mod: string): Map<string, Entry> | undefined => {
-        const file = moduleFile(src, root, mod);
+        const file = moduleFile(src, paths, mod);
         if (!file) {
             return undefined;
         }
@@ -577,7 +595,7 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
                     for (const rel of includedFiles(step.args, lookup, (v) => defaulted.get(v), (variables, included) => includedBy.push({ variables, file, included }))) {
                         const target = rel.replace(/\.py$/, "").split("/").filter((p) => p !== "" && p !== ".").join(".");
                         const targetMod = pkg === "" ? target : `${pkg}.${target}`;
-                        const targetFile = moduleFile(src, root, targetMod);
+                        const targetFile = moduleFile(src, paths, targetMod);
                         if (targetFile && !ran.has(targetFile)) {
                             run(targetFile, targetMod, ns);
                         }
@@ -634,14 +652,17 @@ function readSettings(src: SourceTree, root: string, module: string, from: strin
 
     const values = namespaceOf(module);
     if (!values) {
-        const expected = `${join(root, module.split(".").join("/"))}.py`;
+        const rel = `${module.split(".").join("/")}.py`;
+        const others = paths.filter((p) => p !== root);
         throw new InputError(
             from,
-            `${from} selects the Django settings module "${module}", but there is no ${expected} (nor a package of that name); fix DJANGO_SETTINGS_MODULE or set \`app\`.`,
+            others.length === 0
+                ? `${from} selects the Django settings module "${module}", but there is no ${join(root, rel)} (nor a package of that name); fix DJANGO_SETTINGS_MODULE or set \`app\`.`
+                : `${from} selects the Django settings module "${module}", but no folder on the Python path holds ${rel} (nor a package of that name): looked in ${paths.map((p) => (p === "" ? "the source folder" : `${p}/`)).join(", ")}; fix DJANGO_SETTINGS_MODULE, or set \`pythonPath\` to the folder that holds it, or \`app\`.`,
         );
     }
     if (configuration !== undefined) {
-        applyConfiguration(src, moduleFile(src, root, module)!, configuration, values);
+        applyConfiguration(src, moduleFile(src, paths, module)!, configuration, values);
     }
     const lookup = (name: string) => values.get(name);
 

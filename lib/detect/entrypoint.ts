@@ -5,7 +5,7 @@ import { InputError } from "../errors";
 import { appSpec, relativeDir } from "../validate";
 import { aiohttpApp, classify, frameworkOfSpec, ImportRoot, moduleExists, ModuleReader, moduleReader, scanForApp } from "./app-code";
 import { Dependencies, readIni } from "./dependencies";
-import { DjangoProject, findDjango } from "./django";
+import { DjangoProject, DjangoServer, findDjango } from "./django";
 import { joinPath, resolvedFrom } from "./paths";
 import { gunicornConfigFile, ownServer, ProcessOrigin, ProcfileFacts, ProcfileWeb, readPlatformEnv, readProcfile } from "./procfile";
 import { parseModule, str } from "./python-source";
@@ -208,7 +208,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         return withDjango(src, { spec, interface: iface, framework, source: origin.file, chdir, pythonPath, procfile, notes, root, wrapper, wrapped }, djangoServer(src, web, chdir, webOrigin, request.buildEnv));
     }
 
-    const django = findDjango(src, djangoServer(src, web, request.chdir ?? "", procfile?.origin, request.buildEnv));
+    const django = findDjango(src, { ...djangoServer(src, web, request.chdir ?? "", procfile?.origin, request.buildEnv), pythonPath: request.pythonPath, chdir: request.chdir });
     if (django) {
         return {
             spec: django.entry.spec,
@@ -370,7 +370,7 @@ function djangoServer(
     chdir: string,
     origin: ProcessOrigin | undefined,
     buildEnv: Readonly<Record<string, string>> = {},
-): Parameters<typeof findDjango>[1] {
+): DjangoServer {
     const file = gunicornConfigFile(src, web?.config, web?.chdir ?? chdir);
     const platform = readPlatformEnv(src).set;
     const rawEnv = file === undefined ? undefined : parseModule(src.read(file)).value("raw_env");
@@ -496,13 +496,14 @@ function fromProcfile<T>(origin: ProcessOrigin, what: string, value: string, che
 }
 
 /** The Django project behind a Django app found through `app` or the Procfile, for its build and release steps. */
-function withDjango(src: SourceTree, e: Omit<Entrypoint, "django"> & { procfile?: ProcfileFacts }, server: Parameters<typeof findDjango>[1] = {}): Entrypoint {
+function withDjango(src: SourceTree, e: Omit<Entrypoint, "django"> & { procfile?: ProcfileFacts }, server: DjangoServer = {}): Entrypoint {
     if (e.framework !== "django") {
         return e;
     }
     let django: DjangoProject | undefined;
     try {
-        django = findDjango(src, server);
+        // The settings are imported from the server's Python path, as gunicorn imports them.
+        django = findDjango(src, { ...server, pythonPath: e.pythonPath, chdir: e.chdir === "" ? undefined : e.chdir });
     } catch {
         django = undefined; // the app is named explicitly; settings that cannot be read only cost the build steps
     }

@@ -993,6 +993,49 @@ describe("detection", () => {
             });
         });
 
+        describe("a Django settings module on the server's Python path", () => {
+            const HUB = {
+                "manage.py": 'import os\nimport sys\nfrom pathlib import Path\n\nBASE_DIR = Path(__file__).resolve().parent\nsys.path.insert(0, str(BASE_DIR / "apps"))\nsys.path.insert(0, str(BASE_DIR / "src"))\n\n\ndef main():\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")\n',
+                "src/hub/__init__.py": "",
+                "src/hub/settings.py":
+                    "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent.parent\nINSTALLED_APPS = ['pages']\nWSGI_APPLICATION = 'hub.wsgi.application'\nDATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}\n",
+                "src/hub/wsgi.py": "import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'hub.settings')\napplication = get_wsgi_application()\n",
+                "apps/pages/__init__.py": "",
+                "requirements.txt": "django\ngunicorn\n",
+            };
+            const MIGRATE = { command: ["python", "manage.py", "migrate", "--noinput"], workdir: "/app", source: "Django with an SQLite database" };
+
+            it("GIVEN `gunicorn --pythonpath src,apps hub.wsgi` (or --pythonpath src, --chdir src) and hub/settings.py in src/ THEN the settings are read from there: SQLite at the root is the /data volume and migrate the release step", () => {
+                for (const line of ["gunicorn --pythonpath src,apps hub.wsgi --log-file -", "gunicorn --pythonpath src hub.wsgi", "gunicorn --chdir src hub.wsgi", "PYTHONPATH=src gunicorn hub.wsgi"]) {
+                    const { plan } = synthesize(apps.make({ ...HUB, Procfile: `web: ${line}\n` }));
+                    assert.equal(plan.framework, "django", line);
+                    assert.deepEqual(plan.entrypoint, { spec: "hub.wsgi:application", interface: "wsgi", source: "Procfile" }, line);
+                    assert.deepEqual(plan.release, MIGRATE, line);
+                    assert.deepEqual(plan.writablePaths, [{ path: "/data", kind: "data", why: "src/hub/settings.py: DATABASES uses SQLite at db.sqlite3", links: [{ from: "/app/db.sqlite3", to: "/data/db.sqlite3" }] }], line);
+                }
+                assert.deepEqual(synthesize(apps.make({ ...HUB, Procfile: "web: gunicorn --pythonpath src,apps hub.wsgi\n" })).plan.server.pythonPath, ["/app/src", "/app/apps"]);
+            });
+
+            it("GIVEN no Procfile and a manage.py that puts src/ (and apps/) on sys.path THEN the settings are found in src/, and the server gets both folders", () => {
+                const { plan } = synthesize(apps.make(HUB));
+                assert.deepEqual(plan.entrypoint, { spec: "hub.wsgi:application", interface: "wsgi", source: "Django settings (src/hub/settings.py)" });
+                assert.deepEqual(plan.server.pythonPath, ["/app/apps", "/app/src"]);
+                assert.deepEqual(plan.release, MIGRATE);
+            });
+
+            it("GIVEN a settings module on no folder of the Python path THEN the refusal names the folders looked in and the fix", () => {
+                const rest = Object.fromEntries(Object.entries(HUB).filter(([f]) => f !== "src/hub/settings.py"));
+                assert.throws(
+                    () => synthesize(apps.make(rest)),
+                    (e: Error) =>
+                        e instanceof InputError &&
+                        e.message ===
+                            'manage.py selects the Django settings module "hub.settings", but no folder on the Python path holds hub/settings.py (nor a package of that name): looked in apps/, src/, the source folder; ' +
+                                "fix DJANGO_SETTINGS_MODULE, or set `pythonPath` to the folder that holds it, or `app`.",
+                );
+            });
+        });
+
         it("GIVEN a Flask factory `def create_app():` THEN the app is app:create_app()", () => {
             const dir = apps.make({
                 "app.py":
