@@ -4,8 +4,8 @@ import { parse as parseToml } from "smol-toml";
 import type { AppInterface } from "../data/frameworks";
 import { COMMAND_WRAPPERS, ENVIRONMENT_RUNNERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, OWN_SERVER_TOOLS, UVICORN_VALUE_FLAGS } from "../data/servers";
 import { readIni } from "./dependencies";
-import { walk } from "./python-eval";
-import { calleeOf, parseModule, str } from "./python-source";
+import { bind, evaluate, walk } from "./python-eval";
+import { absoluteModule, calleeOf, Expr, parseModule, str } from "./python-source";
 import { joinPath, relativeTo } from "./paths";
 import { SourceTree } from "./source";
 
@@ -294,15 +294,91 @@ function launcherOf(src: SourceTree, command: string, o: ProcessOrigin): { comma
     const mod = parseModule(src.read(file));
     const run = mod.calls.find((c) => calleeOf(c) === "uvicorn.run" || calleeOf(c) === "uvicorn.main.run");
     const app = run?.args[0] ?? run?.kwargs["app"];
-    const module = file.replace(/^src\//, "").replace(/(\/__main__|\/__init__)?\.py$/, "").split("/").join(".");
-    const spec = str(app) ?? (app?.kind === "ref" && !app.local.includes(".") && mod.value(app.local) !== undefined ? `${module}:${app.local}` : undefined);
-    if (run === undefined || spec === undefined || !/^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.]*$/.test(spec)) {
+    // The module the file is, as Python imports it (`pkg.__main__` for `python -m pkg`), and the package its relative imports start from.
+    const module = file.replace(/^src\//, "").replace(/(\/__init__)?\.py$/, "").split("/").join(".");
+    const pkg = file.endsWith("/__init__.py") ? module : module.split(".").slice(0, -1).join(".");
+    const spec = run === undefined ? undefined : uvicornRunApp(mod, app, module, pkg);
+    if (run === undefined || spec === undefined || !/^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.]*(\(\))?$/.test(spec.spec)) {
         return undefined;
     }
-    const factory = run.kwargs["factory"]?.kind === "bool" && run.kwargs["factory"].value;
-    const workers = run.kwargs["workers"]?.kind === "num" ? ` --workers ${run.kwargs["workers"].text}` : "";
-    const line = `uvicorn ${spec}${factory ? " --factory" : ""}${workers}`;
-    return { command: line, notes: [...through, `The web command runs ${what}, whose ${file} starts uvicorn.run(${JSON.stringify(spec)}${factory ? ", factory=True" : ""}): read as \`${line}\`.`] };
+    const { flags, notes } = uvicornRunFlags(mod, run.kwargs);
+    const line = displayWords(["uvicorn", spec.spec, ...flags]);
+    return {
+        command: line,
+        notes: [...through, `The web command runs ${what}, whose ${file} starts uvicorn.run(${spec.shown}${flags.includes("--factory") ? ", factory=True" : ""}): read as \`${line}\`.`, ...notes],
+    };
+}
+
+/**
+ * The app uvicorn.run() is given, as gunicorn's APP_MODULE: its "module:attr"
+ * string; a name of the module (`app`, made there); a name the module imports
+ * from the app's code (`from .app import app`, `from pkg.app import app`, an
+ * attribute of an imported module): its module and name; or a call of such a
+ * factory with no arguments (`create_app()`).
+ */
+function uvicornRunApp(mod: ReturnType<typeof parseModule>, app: Expr | undefined, module: string, pkg: string): { spec: string; shown: string } | undefined {
+    const text = str(app);
+    if (text !== undefined) {
+        return { spec: text, shown: JSON.stringify(text) };
+    }
+    const called = app?.kind === "call" && app.args.length === 0 && Object.keys(app.kwargs).length === 0 ? app.callee : undefined;
+    const ref = called ?? app;
+    if (ref?.kind !== "ref") {
+        return undefined;
+    }
+    const suffix = called !== undefined ? "()" : "";
+    const shown = `${ref.local}${suffix}`;
+    // Made in the module itself.
+    if (!ref.local.includes(".") && mod.value(ref.local) !== undefined) {
+        return { spec: `${module}:${ref.local}${suffix}`, shown };
+    }
+    // Imported: the path the import binds it to, relative imports made absolute.
+    if (ref.path !== ref.local && ref.path.includes(".")) {
+        const dotted = absoluteModule(ref.path.slice(0, ref.path.lastIndexOf(".")), pkg);
+        const name = ref.path.slice(ref.path.lastIndexOf(".") + 1);
+        return dotted === "" ? undefined : { spec: `${dotted}:${name}${suffix}`, shown };
+    }
+    return undefined;
+}
+
+/** uvicorn.run's keyword arguments the CLI has as flags, by name (underscores become dashes otherwise); `app` and `factory` aside. */
+const UVICORN_RUN_DEFAULTS: Readonly<Record<string, boolean>> = { reload: false, proxy_headers: true, access_log: true, server_header: true, date_header: true, use_colors: true };
+
+/**
+ * uvicorn.run's keyword arguments as the uvicorn CLI flags they are
+ * (`forwarded_allow_ips="*"` is `--forwarded-allow-ips '*'`, `workers=4`
+ * `--workers 4`), read as the CLI's are; a value the environment decides is
+ * read with the environment unset (`int(os.environ.get("WORKERS", 2))` is 2).
+ * What has no value to read is noted.
+ */
+function uvicornRunFlags(mod: ReturnType<typeof parseModule>, kwargs: Readonly<Record<string, Expr>>): { flags: string[]; notes: string[] } {
+    const flags: string[] = [];
+    const notes: string[] = [];
+    const bound: string[] = [];
+    for (const [name, expr] of Object.entries(kwargs)) {
+        if (name === "app" || !/^[a-z_]+$/.test(name)) {
+            continue;
+        }
+        const flag = `--${name.replace(/_/g, "-")}`;
+        const v = evaluate(bind(expr, (local) => mod.value(local)), () => undefined); // the environment unset
+        if (name === "host" || name === "port" || name === "uds" || name === "fd") {
+            bound.push(`${name}=`);
+        } else if (v?.t === "bool") {
+            if (UVICORN_RUN_DEFAULTS[name] !== v.v && !(name === "factory" && !v.v)) {
+                flags.push(v.v ? flag : `--no-${flag.slice(2)}`);
+            }
+        } else if (v?.t === "str" || v?.t === "num") {
+            flags.push(flag, String(v.v));
+        } else if (v?.t === "list" && v.items.every((i) => i.t === "str")) {
+            flags.push(flag, v.items.map((i) => (i as { v: string }).v).join(","));
+        } else if (v?.t !== "none") {
+            notes.push(`uvicorn.run's ${name}= is not a value the package can read before the app runs; it is not carried. Set the component's matching option if it matters.`);
+        }
+    }
+    if (bound.length > 0) {
+        notes.unshift(`uvicorn.run's ${bound.join(" and ")} ${bound.length === 1 ? "is" : "are"} not carried: the image binds 0.0.0.0:$PORT.`);
+    }
+    return { flags, notes };
 }
 
 export function scriptOf(src: SourceTree, command: string): { file: string; commands: string } | undefined {

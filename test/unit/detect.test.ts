@@ -951,6 +951,54 @@ describe("detection", () => {
             });
         });
 
+        describe("a console script or `python -m pkg` that calls uvicorn.run()", () => {
+            const INVENTORY = {
+                "pyproject.toml":
+                    '[project]\nname = "acme-inventory"\nversion = "1.0"\ndependencies = ["fastapi", "uvicorn"]\n\n[project.scripts]\ninventory-api = "inventory_api.__main__:main"\n\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n[tool.hatch.build.targets.wheel]\npackages = ["src/inventory_api"]\n',
+                "src/inventory_api/__init__.py": "",
+                "src/inventory_api/app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+                "src/inventory_api/__main__.py":
+                    'import os\n\nimport uvicorn\n\nfrom .app import app\n\n\ndef main():\n    uvicorn.run(app, host=os.environ.get("HOST", "0.0.0.0"), port=int(os.environ.get("PORT", "8000")), proxy_headers=True, forwarded_allow_ips="*")\n',
+            };
+
+            it("GIVEN a console script whose main() runs uvicorn.run(app, ...) with the app object imported from the project (`from .app import app`) THEN that module:name is the app, and forwarded_allow_ips is carried as the CLI flag is", () => {
+                for (const procfile of ["web: inventory-api\n", "web: uv run inventory-api\n", "web: python -m inventory_api\n"]) {
+                    const { plan } = synthesize(apps.make({ ...INVENTORY, Procfile: procfile }));
+                    assert.deepEqual(plan.entrypoint, { spec: "inventory_api.app:app", interface: "asgi", source: "Procfile" }, procfile);
+                    assert.deepEqual(plan.server.extraArgs, ["--forwarded-allow-ips", "*"], procfile);
+                    assert.ok(!plan.notes.some((n) => n.includes("starts no server")), plan.notes.join("\n"));
+                    assert.ok(plan.notes.includes("uvicorn.run's host= and port= are not carried: the image binds 0.0.0.0:$PORT."), plan.notes.join("\n"));
+                }
+                const { plan } = synthesize(apps.make({ ...INVENTORY, Procfile: "web: inventory-api\n" }));
+                assert.ok(
+                    plan.notes.includes(
+                        "The web command runs inventory-api, the project's console script (inventory_api.__main__:main), whose src/inventory_api/__main__.py starts uvicorn.run(app): read as `uvicorn inventory_api.app:app --forwarded-allow-ips '*'`.",
+                    ),
+                    plan.notes.join("\n"),
+                );
+            });
+
+            it("GIVEN uvicorn.run's keyword arguments (workers from the environment, timeout_keep_alive, log_level, root_path, an imported factory called) THEN they map as the CLI flags do: worker count, carried flags, a note for what is not carried", () => {
+                const main =
+                    'import os\nimport uvicorn\nfrom svc.factory import create_app\n\nif __name__ == "__main__":\n' +
+                    '    uvicorn.run(create_app(), workers=int(os.environ.get("WEB_CONCURRENCY", 3)), timeout_keep_alive=10, log_level="info", root_path="/api", reload=False, log_config=LOGGING)\n';
+                const { plan } = synthesize(
+                    apps.make({
+                        "svc/__init__.py": "",
+                        "svc/factory.py": "from fastapi import FastAPI\n\n\ndef create_app():\n    return FastAPI()\n",
+                        "svc/__main__.py": main,
+                        "requirements.txt": "fastapi\nuvicorn\n",
+                        Procfile: "web: python -m svc\n",
+                    }),
+                );
+                assert.deepEqual(plan.entrypoint, { spec: "svc.factory:create_app()", interface: "asgi", source: "Procfile" });
+                assert.equal(plan.server.defaultWorkers, 3);
+                assert.deepEqual(plan.server.extraArgs, ["--keep-alive", "10", "--log-level", "info"]);
+                assert.ok(plan.notes.includes("The Procfile's uvicorn flag `--root-path /api` has no gunicorn equivalent here; it is not carried."), plan.notes.join("\n"));
+                assert.ok(plan.notes.includes("uvicorn.run's log_config= is not a value the package can read before the app runs; it is not carried. Set the component's matching option if it matters."), plan.notes.join("\n"));
+            });
+        });
+
         it("GIVEN a Procfile running `python -m gunicorn 'svc.web:app'` THEN the quotes are dropped", () => {
             const dir = apps.make({
                 "svc/__init__.py": "",
