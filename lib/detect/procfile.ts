@@ -138,8 +138,9 @@ function webCommand(src: SourceTree, command: string, o: ProcessOrigin): Procfil
     const script = web.server === undefined ? scriptOf(src, command) : undefined;
     const launcher = web.server === undefined && script === undefined ? launcherOf(src, command, o) : undefined;
     if (launcher !== undefined) {
-        const inner = readWeb(launcher.command, o);
-        return withServerFiles(src, { ...inner, command, notes: [...launcher.notes, ...inner.notes] });
+        // The flags come from the launcher's uvicorn.run(), not the command line: the notes name it.
+        const inner = readWeb(launcher.command, { ...o, subject: launcher.subject });
+        return withServerFiles(src, { ...inner, origin: o, command, notes: [...launcher.notes, ...inner.notes] });
     }
     if (script === undefined) {
         return withServerFiles(src, web);
@@ -258,7 +259,7 @@ const SETUP_BUILTINS = new Set(["set", "export", "unset", ":", "echo", "printf",
  * pkg`, whose module starts uvicorn itself (`uvicorn.run("pkg.app:create_app",
  * factory=True, workers=...)`). Read as the uvicorn command it amounts to.
  */
-function launcherOf(src: SourceTree, command: string, o: ProcessOrigin): { command: string; notes: string[] } | undefined {
+function launcherOf(src: SourceTree, command: string, o: ProcessOrigin): { command: string; subject: string; notes: string[] } | undefined {
     const cmds = commands(shellTokens(command));
     // Past VAR=value words, wrappers and environment runners (`uv run inventory-api`).
     const { words, notes: through } = unwrap(cmds[cmds.length - 1]?.words ?? [], o);
@@ -305,6 +306,7 @@ function launcherOf(src: SourceTree, command: string, o: ProcessOrigin): { comma
     const line = displayWords(["uvicorn", spec.spec, ...flags]);
     return {
         command: line,
+        subject: `${file}'s uvicorn.run()`,
         notes: [...through, `The web command runs ${what}, whose ${file} starts uvicorn.run(${spec.shown}${flags.includes("--factory") ? ", factory=True" : ""}): read as \`${line}\`.`, ...notes],
     };
 }

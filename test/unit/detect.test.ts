@@ -994,7 +994,7 @@ describe("detection", () => {
                 assert.deepEqual(plan.entrypoint, { spec: "svc.factory:create_app()", interface: "asgi", source: "Procfile" });
                 assert.equal(plan.server.defaultWorkers, 3);
                 assert.deepEqual(plan.server.extraArgs, ["--keep-alive", "10", "--log-level", "info"]);
-                assert.ok(plan.notes.includes("The Procfile's uvicorn flag `--root-path /api` has no gunicorn equivalent here; it is not carried."), plan.notes.join("\n"));
+                assert.ok(plan.notes.includes("svc/__main__.py's uvicorn.run()'s uvicorn flag `--root-path /api` has no gunicorn equivalent here; it is not carried."), plan.notes.join("\n"));
                 assert.ok(plan.notes.includes("uvicorn.run's log_config= is not a value the package can read before the app runs; it is not carried. Set the component's matching option if it matters."), plan.notes.join("\n"));
             });
         });
