@@ -119,7 +119,9 @@ function madeBy(e: Expr | undefined, mod?: PyModule): Made | undefined {
     }
     const callee = calleeOf(e);
     if (callee) {
-        const c = constructorOf(callee) ?? (mod ? subclassedConstructor(mod, callee) : undefined);
+        // A framework app subclass of the module, made directly or by a class method (`MemoApp.from_environ()`, an alternative constructor).
+        const owner = callee.includes(".") ? callee.slice(0, callee.lastIndexOf(".")) : undefined;
+        const c = constructorOf(callee) ?? (mod ? (subclassedConstructor(mod, callee) ?? (owner !== undefined ? subclassedConstructor(mod, owner) : undefined)) : undefined);
         if (c) {
             return { framework: c.row.framework, interface: c.interface, serves: c.row.serves };
         }
@@ -276,11 +278,20 @@ export function classify(reader: ModuleReader, file: string, root: ImportRoot, n
 /** An instance of a framework subclass imported from the app's own code (`from app.core.application import Application`; `Application(...)`). */
 function importedSubclassMade(reader: ModuleReader, file: string, root: ImportRoot, value: Expr): Made | undefined {
     const callee = value.kind === "call" ? calleeOf(value) : undefined;
-    const cut = callee?.lastIndexOf(".") ?? -1;
-    const where = callee !== undefined && cut > 0 ? reader.fileOf(callee.slice(0, cut), { file, root }) : undefined;
-    const other = where === undefined ? undefined : reader.parse(where.file);
-    const c = other === undefined ? undefined : subclassedConstructor(other, callee!.slice(cut + 1));
-    return c === undefined ? undefined : { framework: c.row.framework, interface: c.interface, serves: c.row.serves };
+    // `Application(...)`, or a class method of it (`MemoApp.from_environ()`): the class's module is the callee less one or two names.
+    for (const drop of [1, 2]) {
+        const parts = callee?.split(".") ?? [];
+        if (parts.length <= drop) {
+            break;
+        }
+        const where = reader.fileOf(parts.slice(0, parts.length - drop).join("."), { file, root });
+        const other = where === undefined ? undefined : reader.parse(where.file);
+        const c = other === undefined ? undefined : subclassedConstructor(other, parts[parts.length - drop]);
+        if (c !== undefined) {
+            return { framework: c.row.framework, interface: c.interface, serves: c.row.serves };
+        }
+    }
+    return undefined;
 }
 
 /** What a name imported from the app's own code makes (`notes.create_app`, `myapp.app`): classify() in the module that defines it. */

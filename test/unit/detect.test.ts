@@ -1804,6 +1804,12 @@ describe("detection", () => {
             });
             assert.equal(synthesize(adapter).plan.entrypoint.spec, "app:app");
         });
+        it("GIVEN a Falcon app subclass made by a class method (`application = MemoApp.from_environ()`), in the module or imported THEN that is the app", () => {
+            const cls = "import falcon\n\nclass MemoApp(falcon.App):\n    @classmethod\n    def from_environ(cls):\n        return cls()\n";
+            assert.equal(synthesize(apps.make({ "memo/__init__.py": "", "memo/app.py": cls, "wsgi.py": "from memo.app import MemoApp\napplication = MemoApp.from_environ()\n", "requirements.txt": "falcon\n" })).plan.entrypoint.spec, "wsgi:application");
+            const local = synthesize(apps.make({ "server.py": `${cls}\napi = MemoApp.from_environ()\n`, "requirements.txt": "falcon\n" })).plan;
+            assert.deepEqual([local.entrypoint.spec, local.framework, local.entrypoint.interface], ["server:api", "falcon", "wsgi"]);
+        });
         it("GIVEN an app another module mounts (app.mount in a factory, Starlette's Mount, DispatcherMiddleware of an imported app, a relative import) THEN the app that mounts it is served, not the mounted one", () => {
             const factory = apps.make({
                 "api/__init__.py": "",
