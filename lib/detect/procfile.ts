@@ -49,6 +49,8 @@ export interface ProcfileWeb {
     readonly gracefulTimeout?: number;
     readonly threads?: number;
     readonly workers?: number;
+    /** uvicorn's (or `fastapi run`'s) `--root-path`: the path prefix a proxy serves the ASGI app under. */
+    readonly rootPath?: string;
     /** Flags passed through to the image's gunicorn command, as written. */
     readonly carried: readonly string[];
     /** The server's environment: `VAR=value` words before the server, and gunicorn's `--env VAR=value`, in order. */
@@ -1164,6 +1166,7 @@ function uvicornArgs(args: string[], o: ProcessOrigin): Parsed {
     let spec: string | undefined;
     let gracefulTimeout: number | undefined;
     let workers: number | undefined;
+    let rootPath: string | undefined;
     let iface: AppInterface = "asgi";
     for (let i = 0; i < args.length; i++) {
         let a = args[i];
@@ -1215,6 +1218,9 @@ function uvicornArgs(args: string[], o: ProcessOrigin): Parsed {
             case "--timeout-graceful-shutdown":
                 gracefulTimeout = number(value);
                 break;
+            case "--root-path":
+                rootPath = value;
+                break;
             case "--interface":
                 // auto, asgi3, asgi2: ASGI; wsgi: uvicorn's own WSGI adapter, which gunicorn's threads replace.
                 iface = value === "wsgi" ? "wsgi" : "asgi";
@@ -1230,6 +1236,7 @@ function uvicornArgs(args: string[], o: ProcessOrigin): Parsed {
         carried: carried.filter((c) => c !== ""),
         gracefulTimeout,
         workers,
+        ...(rootPath ? { rootPath } : {}),
         notes,
     };
 }
@@ -1343,6 +1350,7 @@ function fastapiArgs(args: string[], o: ProcessOrigin): Parsed {
     let path: string | undefined;
     let app: string | undefined;
     let entrypoint: string | undefined;
+    let rootPath: string | undefined;
     let workers: number | undefined;
     const dev = args[0] === "dev";
     for (let i = 1; i < args.length; ) {
@@ -1379,6 +1387,9 @@ function fastapiArgs(args: string[], o: ProcessOrigin): Parsed {
                 break;
             case "--proxy-headers":
                 break; // fastapi's default, and the worker's
+            case "--root-path":
+                rootPath = value;
+                break;
             default:
                 notes.push(`${o.subject}'s fastapi flag \`${shown}\` has no gunicorn equivalent here; it is not carried.`);
         }
@@ -1391,6 +1402,7 @@ function fastapiArgs(args: string[], o: ProcessOrigin): Parsed {
         pythonPath: [],
         carried,
         workers,
+        ...(rootPath ? { rootPath } : {}),
         notes,
     };
 }

@@ -35,6 +35,11 @@ export interface ServerPlan {
      * as the variables in them say at run time. They prepare the server's container, not a release.
      */
     readonly startFolders?: ReadonlyArray<{ readonly path: string; readonly empty: boolean }>;
+    /**
+     * The ASGI root path (uvicorn's `--root-path`): the path prefix a proxy serves the app under. gunicorn has
+     * no flag for it; the image's config gives the uvicorn worker a subclass that passes it to uvicorn.
+     */
+    readonly rootPath?: string;
     readonly userConfig: boolean;
     /** Its path in the image, when there is one. */
     readonly userConfigPath?: string;
@@ -271,7 +276,24 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
         extraArgs: web?.carried ?? [],
         forwardedAllowIps,
         ...(startFolders(web?.before ?? []).length > 0 ? { startFolders: startFolders(web?.before ?? []) } : {}),
+        ...rootPathOf(web, socketio?.workerClass ?? workerClass, notes),
     };
+}
+
+/** uvicorn's --root-path, carried when the image serves the app with a uvicorn worker (whose CONFIG_KWARGS take it). */
+function rootPathOf(web: ProcfileWeb | undefined, workerClass: string | undefined, notes: string[]): { rootPath?: string } {
+    const root = web?.rootPath;
+    if (root === undefined) {
+        return {};
+    }
+    if (workerClass !== UVICORN_WORKER_CLASS && workerClass !== UVICORN_LEGACY_WORKER_CLASS) {
+        notes.push(`${web!.origin.subject}'s \`--root-path ${root}\` is not carried: the image's ${workerClass ?? "default"} worker has no root path.`);
+        return {};
+    }
+    notes.push(
+        `${web!.origin.subject}'s \`--root-path ${root}\` is carried: the image's gunicorn config gives the uvicorn worker that root path (ROOT_PATH overrides it at run time), so the app builds its URLs under the prefix the proxy serves it at.`,
+    );
+    return { rootPath: root };
 }
 
 /** `mkdir` and `rm -r` commands, which only prepare folders: words after the command and its options. */

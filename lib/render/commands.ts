@@ -30,7 +30,8 @@ export function gunicornCommand(plan: Plan): string[] {
     if (!s.timeoutsFromConfig.includes("graceful_timeout")) {
         argv.push("--graceful-timeout", String(s.gracefulTimeout));
     }
-    if (s.workerClass) {
+    // With a root path the image's config sets the worker class (a subclass carrying it): a flag would override it.
+    if (s.workerClass && s.rootPath === undefined) {
         argv.push("--worker-class", s.workerClass);
     }
     if (s.workers !== undefined) {

@@ -96,6 +96,21 @@ export function renderGunicornConfig(plan: Plan): string {
             `forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or ${JSON.stringify(s.forwardedAllowIps)}`,
         );
     }
+    if (s.rootPath !== undefined && s.workerClass !== undefined) {
+        const cut = s.workerClass.lastIndexOf(".");
+        lines.push(
+            "",
+            "# uvicorn's --root-path, which gunicorn has no flag for: the worker passes its CONFIG_KWARGS to uvicorn.",
+            `from ${s.workerClass.slice(0, cut)} import ${s.workerClass.slice(cut + 1)} as _UvicornWorker`,
+            "",
+            "",
+            "class RootPathUvicornWorker(_UvicornWorker):",
+            `    CONFIG_KWARGS = {**_UvicornWorker.CONFIG_KWARGS, "root_path": os.environ.get("ROOT_PATH") or ${JSON.stringify(s.rootPath)}}`,
+            "",
+            "",
+            "worker_class = RootPathUvicornWorker",
+        );
+    }
     if (s.startFolders !== undefined && s.startFolders.length > 0) {
         lines.push(
             "",

@@ -978,7 +978,7 @@ describe("detection", () => {
                 );
             });
 
-            it("GIVEN uvicorn.run's keyword arguments (workers from the environment, timeout_keep_alive, log_level, root_path, an imported factory called) THEN they map as the CLI flags do: worker count, carried flags, a note for what is not carried", () => {
+            it("GIVEN uvicorn.run's keyword arguments (workers from the environment, timeout_keep_alive, log_level, root_path, an imported factory called) THEN they map as the CLI flags do: worker count, carried flags, a note for what is not carried; root_path carried", () => {
                 const main =
                     'import os\nimport uvicorn\nfrom svc.factory import create_app\n\nif __name__ == "__main__":\n' +
                     '    uvicorn.run(create_app(), workers=int(os.environ.get("WEB_CONCURRENCY", 3)), timeout_keep_alive=10, log_level="info", root_path="/api", reload=False, log_config=LOGGING)\n';
@@ -994,7 +994,8 @@ describe("detection", () => {
                 assert.deepEqual(plan.entrypoint, { spec: "svc.factory:create_app()", interface: "asgi", source: "Procfile" });
                 assert.equal(plan.server.defaultWorkers, 3);
                 assert.deepEqual(plan.server.extraArgs, ["--keep-alive", "10", "--log-level", "info"]);
-                assert.ok(plan.notes.includes("svc/__main__.py's uvicorn.run()'s uvicorn flag `--root-path /api` has no gunicorn equivalent here; it is not carried."), plan.notes.join("\n"));
+                assert.equal(plan.server.rootPath, "/api");
+                assert.ok(plan.notes.some((n) => n.startsWith("The Procfile's `--root-path /api` is carried: the image's gunicorn config gives the uvicorn worker that root path")), plan.notes.join("\n"));
                 assert.ok(plan.notes.includes("uvicorn.run's log_config= is not a value the package can read before the app runs; it is not carried. Set the component's matching option if it matters."), plan.notes.join("\n"));
             });
         });
