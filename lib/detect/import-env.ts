@@ -228,20 +228,12 @@ function factoryReads(
     follow: (file: string, root: ImportRoot, classBodies?: boolean) => void,
 ): string[] {
     const callee = value.kind === "call" ? calleeOf(value) : undefined;
-    if (callee === undefined) {
+    const found = callee === undefined ? undefined : functionOf(reader, mod, file, root, callee);
+    if (callee === undefined || found === undefined) {
         return [];
     }
-    let fn = mod.functions.get(callee);
-    let home: PyModule | undefined = fn === undefined ? undefined : mod;
+    const { fn, home } = found;
     const cut = callee.lastIndexOf(".");
-    if (fn === undefined && cut > 0) {
-        const where = reader.fileOf(callee.slice(0, cut), { file, root });
-        home = where === undefined ? undefined : reader.parse(where.file);
-        fn = home?.functions.get(callee.slice(cut + 1));
-    }
-    if (fn === undefined || home === undefined) {
-        return [];
-    }
     // `app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]` in the factory: config items the module sets inside functions (factories set them).
     const configItems = home.itemAssignsAnywhere.filter(([t]) => t.kind === "subscript" && /(^|\.)config$/.test(refPath(t.target) ?? "")).map(([, v]) => v);
     // app.config.from_object("app.settings"), or through a parameter's default (cookiecutter-flask's create_app(config_object="app.settings")).
@@ -250,6 +242,19 @@ function factoryReads(
         followFromObject(reader, call, from, fn, follow);
     }
     return [...fn.assigns.map(([, v]) => v), ...fn.calls, ...fn.returns, ...configItems].flatMap((e) => requiredVariables(e, (x) => x));
+}
+
+/** A function a call names: defined in the module, or imported from the app's own code (`config.get_settings`). */
+function functionOf(reader: ReturnType<typeof moduleReader>, mod: PyModule, file: string, root: ImportRoot, callee: string): { fn: FunctionDef; home: PyModule } | undefined {
+    const local = mod.functions.get(callee);
+    if (local !== undefined) {
+        return { fn: local, home: mod };
+    }
+    const cut = callee.lastIndexOf(".");
+    const where = cut > 0 ? reader.fileOf(callee.slice(0, cut), { file, root }) : undefined;
+    const home = where === undefined ? undefined : reader.parse(where.file);
+    const fn = home?.functions.get(callee.slice(cut + 1));
+    return fn === undefined || home === undefined ? undefined : { fn, home };
 }
 
 /**
@@ -264,20 +269,14 @@ function settingsGetters(reader: ReturnType<typeof moduleReader>, mod: PyModule,
     let envFile = false;
     walk(value, (x) => {
         const callee = x.kind === "call" ? calleeOf(x) : undefined;
-        if (callee === undefined) {
+        const found = callee === undefined ? undefined : functionOf(reader, mod, file, root, callee);
+        if (found === undefined) {
             return;
         }
-        let fn = mod.functions.get(callee);
-        let home: PyModule | undefined = fn === undefined ? undefined : mod;
-        const cut = callee.lastIndexOf(".");
-        if (fn === undefined && cut > 0) {
-            const where = reader.fileOf(callee.slice(0, cut), { file, root });
-            home = where === undefined ? undefined : reader.parse(where.file);
-            fn = home?.functions.get(callee.slice(cut + 1));
-        }
-        for (const r of fn === undefined || home === undefined || fn.params.some((p) => !p.hasDefault && !p.variadic) ? [] : fn.returns) {
-            variables.push(...settingsFields(home!, r).filter((v) => !variables.includes(v)));
-            envFile ||= settingsFields(home!, r).length > 0 && settingsEnvFile(home!, r);
+        const { fn, home } = found;
+        for (const r of fn.params.some((p) => !p.hasDefault && !p.variadic) ? [] : fn.returns) {
+            variables.push(...settingsFields(home, r).filter((v) => !variables.includes(v)));
+            envFile ||= settingsFields(home, r).length > 0 && settingsEnvFile(home, r);
         }
     });
     return { variables, envFile };
