@@ -1,3 +1,4 @@
+import { minimatch } from "minimatch";
 import { InputError } from "../errors";
 import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, withLocals } from "./paths";
 import { bind, comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, listOf, requiredVariables, truthy, walk } from "./python-eval";
@@ -592,7 +593,23 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                     // django-split-settings: include("components/base.py", ...) relative to the settings module's folder, run in this namespace;
                     // its arguments read as Python runs them: a starred tuple of names, f"environments/{_ENV}.py" with the
                     // variables the settings setdefault (else unset), optional("local.py") when the file exists.
-                    for (const rel of includedFiles(step.args, lookup, (v) => defaulted.get(v), (variables, included) => includedBy.push({ variables, file, included }))) {
+                    const here = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : "";
+                    const named = includedFiles(step.args, lookup, (v) => defaulted.get(v), (variables, included) => includedBy.push({ variables, file, included }));
+                    // "components/*.py": the files the pattern matches beside the including module, in name order (split-settings globs them).
+                    const expanded = named.flatMap((rel) => {
+                        if (!/[*?[]/.test(rel)) {
+                            return [rel];
+                        }
+                        const cut = rel.lastIndexOf("/");
+                        const dir = cut < 0 ? "" : rel.slice(0, cut);
+                        const folder = here === "" ? dir : dir === "" ? here : `${here}/${dir}`;
+                        return src
+                            .list(folder)
+                            .filter((e) => e.isFile() && minimatch(e.name, rel.slice(cut + 1)))
+                            .map((e) => (dir === "" ? e.name : `${dir}/${e.name}`))
+                            .sort();
+                    });
+                    for (const rel of expanded) {
                         const target = rel.replace(/\.py$/, "").split("/").filter((p) => p !== "" && p !== ".").join(".");
                         const targetMod = pkg === "" ? target : `${pkg}.${target}`;
                         const targetFile = moduleFile(src, paths, targetMod);
@@ -624,6 +641,25 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                     const before = ns.get(step.name)?.bound ?? { kind: "ref", path: step.name, local: step.name };
                     const value: Expr = step.op === "+=" ? { kind: "add", left: before, right: bind(step.value, lookup) } : { kind: "other", text: `${step.name} ${step.op} ...` };
                     set(step.name, { expr: value, bound: value, file, guards });
+                    break;
+                }
+                case "raise": {
+                    // `if not SECRET_KEY: raise ImproperlyConfigured(...)` (or an assert): a variable whose value, any value,
+                    // stops the raise is one the settings need; with it unset the raise runs when its tests hold.
+                    // Names as this branch sees them: an assignment made under another branch of the same `if` does not apply here.
+                    const inBranch = (e: Entry | undefined): Entry | undefined =>
+                        e === undefined || e.guards.every((g) => step.guards.some((h) => h.text === g.text && h.holds === g.holds)) ? e : inBranch(e.before);
+                    const branchLookup = (local: string) => inBranch(ns.get(local))?.bound;
+                    const guards = [...step.guards, ...(step.test ? [{ test: step.test, text: "assert", holds: false }] : [])].map((g) => ({ ...g, raw: g.test, via: [], test: bind(g.test, branchLookup) }));
+                    const stops = (variable: string): boolean => guards.some((g) => {
+                        const v = evaluate(g.test, (x) => (x === variable ? "placeholder" : undefined));
+                        return v !== undefined && truthy(v) !== g.holds;
+                    });
+                    for (const variable of [...new Set(guards.flatMap((g) => envVariables(g.test)))]) {
+                        if (!defaulted.has(variable) && stops(variable)) {
+                            reads.push({ variable, file, guards });
+                        }
+                    }
                     break;
                 }
                 case "expr": {

@@ -65,6 +65,10 @@ export function bind(e: Expr, lookup: (local: string) => Expr | undefined): Expr
             return { kind: "subscript", target: b(e.target), index: b(e.index) };
         case "fstring":
             return { kind: "fstring", parts: e.parts.map((p) => (typeof p === "string" ? p : b(p))) };
+        case "cond":
+            return { kind: "cond", test: b(e.test), then: b(e.then), otherwise: b(e.otherwise) };
+        case "mod":
+            return { kind: "mod", left: b(e.left), right: b(e.right) };
         default:
             return e;
     }
@@ -113,6 +117,15 @@ export function walk(e: Expr, visit: (x: Expr) => void, seen = new Set<Expr>()):
             break;
         case "fstring":
             e.parts.forEach((p) => typeof p !== "string" && go(p));
+            break;
+        case "cond":
+            go(e.test);
+            go(e.then);
+            go(e.otherwise);
+            break;
+        case "mod":
+            go(e.left);
+            go(e.right);
             break;
     }
 }
@@ -446,6 +459,25 @@ export function evaluate(e: Expr, env: EnvView, depth = 0): Val | undefined {
                 return { t: "list", items: [...l.items, ...r.items] };
             }
             return undefined;
+        }
+        case "cond": {
+            const t = ev(e.test);
+            return t === undefined ? undefined : ev(truthy(t) ? e.then : e.otherwise);
+        }
+        case "mod": {
+            // "environments/%s.py" % STAGE, "%s.%s" % (a, b): %s only.
+            const l = ev(e.left);
+            const r = ev(e.right);
+            if (l?.t !== "str" || r === undefined) {
+                return undefined;
+            }
+            const values = r.t === "list" ? r.items : [r];
+            const pieces = l.v.split("%s");
+            if (pieces.some((p) => p.includes("%")) || pieces.length - 1 !== values.length) {
+                return undefined;
+            }
+            const texts = values.map((v) => pyStr(v));
+            return texts.some((x) => x === undefined) ? undefined : { t: "str", v: pieces.map((p, i) => p + (texts[i] ?? "")).join("") };
         }
         case "fstring": {
             let out = "";

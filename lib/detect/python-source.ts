@@ -39,6 +39,10 @@ export type Expr =
     /** An f-string: literal text and the expressions between it. */
     | { readonly kind: "fstring"; readonly parts: ReadonlyArray<string | Expr> }
     | { readonly kind: "subscript"; readonly target: Expr; readonly index: Expr }
+    /** `then if test else otherwise` */
+    | { readonly kind: "cond"; readonly test: Expr; readonly then: Expr; readonly otherwise: Expr }
+    /** `left % right`: printf-style formatting when left is a string. */
+    | { readonly kind: "mod"; readonly left: Expr; readonly right: Expr }
     | { readonly kind: "other"; readonly text: string };
 
 export interface ImportBinding {
@@ -323,6 +327,8 @@ export function parseModule(text: string): PyModule {
                         return { kind: "div", left: l, right: r };
                     case "+":
                         return { kind: "add", left: l, right: r };
+                    case "%":
+                        return { kind: "mod", left: l, right: r };
                     case "or":
                         return { kind: "or", left: l, right: r };
                     case "and":
@@ -341,6 +347,13 @@ export function parseModule(text: string): PyModule {
                     default:
                         return { kind: "other", text: src(n) };
                 }
+            }
+            case "ConditionalExpression": {
+                const parts = children(n).filter((c) => c.name !== "if" && c.name !== "else");
+                if (parts.length !== 3) {
+                    return { kind: "other", text: src(n) };
+                }
+                return { kind: "cond", then: expr(parts[0], sink), test: expr(parts[1], sink), otherwise: expr(parts[2], sink) };
             }
             case "UnaryExpression": {
                 const [op, operand] = children(n);
