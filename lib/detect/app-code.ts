@@ -126,7 +126,9 @@ function madeBy(e: Expr | undefined, mod?: PyModule): Made | undefined {
             return { framework: c.row.framework, interface: c.interface, serves: c.row.serves };
         }
     }
-    const method = e.callee.kind === "ref" ? e.callee.path.split(".").pop()! : e.callee.kind === "attr" ? e.callee.name : undefined;
+    // A method of an object the code made (`config.make_wsgi_app()`), not a function imported by that name (prometheus_client's make_wsgi_app).
+    const onObject = e.callee.kind === "ref" && e.callee.local.includes(".") && e.callee.path === e.callee.local;
+    const method = onObject && e.callee.kind === "ref" ? e.callee.path.split(".").pop()! : e.callee.kind === "attr" ? e.callee.name : undefined;
     const m = method ? APP_METHODS[method] : undefined;
     return m ? { framework: m.framework, interface: m.interface } : undefined;
 }
@@ -329,11 +331,12 @@ function wrapped(reader: ModuleReader, mod: PyModule, file: string, root: Import
             // `application = WhiteNoise(app)` with `from myapp import app`: the app the other module makes.
             const importedPath = inner.path.split(".").slice(0, inner.path.split(".").length - (inner.local.split(".").length - 1)).join(".");
             const imported = target !== name && mod.value(target) === undefined && importedPath !== target ? importedMade(reader, file, root, importedPath, seen) : undefined;
-            const made =
-                target !== name
-                    ? (imported ?? classify(reader, file, root, target, seen))
-                    : before && (madeBy(before, mod) ?? wrapped(reader, mod, file, root, name, before, seen, depth + 1));
-            if (made !== undefined && target !== name && inner.local === target) {
+            if (target === name) {
+                // `app = create_app()` (a factory, local or imported) then `app = DispatcherMiddleware(app, {...})`.
+                return before === undefined || before === value ? undefined : frameworkOf(before);
+            }
+            const made = imported ?? classify(reader, file, root, target, seen);
+            if (made !== undefined && inner.local === target) {
                 const cut = importedPath.lastIndexOf(".");
                 innerName = imported ? `${importedPath.slice(0, cut)}:${importedPath.slice(cut + 1)}` : target;
             }
@@ -493,13 +496,16 @@ function mountedApps(src: SourceTree, reader: ModuleReader, roots: readonly Impo
                 out.add(p);
             } else if (e.kind === "dict") {
                 e.entries.forEach(([, v]) => name(v));
+            } else if (e.kind === "call" && WRAPPERS[calleeOf(e) ?? ""] !== undefined) {
+                e.args.slice(0, 1).forEach(name); // app.mount("/admin", WSGIMiddleware(admin_app)): the adapter's app is mounted
             }
         };
         for (const call of [...mod.calls, ...[...mod.functions.values()].flatMap((f) => f.calls)]) {
             const callee = calleeOf(call);
             if (callee !== undefined && mountsApps(callee)) {
-                call.args.forEach(name);
-                Object.values(call.kwargs).forEach(name);
+                // DispatcherMiddleware(app, {"/metrics": other}): its first argument is the default app, served at the root.
+                (callee.endsWith("DispatcherMiddleware") ? call.args.slice(1) : call.args).forEach(name);
+                Object.entries(call.kwargs).filter(([k]) => k !== "app" || !callee.endsWith("DispatcherMiddleware")).forEach(([, v]) => name(v));
             }
         }
     }
