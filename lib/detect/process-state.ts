@@ -148,17 +148,19 @@ export function inProcessStore(src: SourceTree, roots: readonly ImportRoot[]): {
         }
         // A folder tempfile.mkdtemp() draws at import that the handlers write and serve from: each worker draws its own.
         const tempDirs = new Set(mod.assigns.filter(([, v]) => v.kind === "call" && calleeOf(v) === "tempfile.mkdtemp").map(([n]) => n));
-        for (const fn of tempDirs.size > 0 ? handlers : []) {
-            let used: string | undefined;
-            for (const e of [...fn!.calls, ...fn!.assigns.map(([, v]) => v), ...fn!.returns]) {
-                walk(e, (x) => {
-                    if (x.kind === "ref" && tempDirs.has(x.local)) {
-                        used ??= x.local;
-                    }
-                });
-            }
-            if (used !== undefined) {
-                return { file: c.file, name: used, how: "a folder tempfile.mkdtemp() makes at import, which its request handlers use (each worker makes its own)" };
+        // Only when two handlers use it (one writes what a later request reads): a handler that makes, sends and deletes its own files there is fine.
+        for (const dir of tempDirs) {
+            const users = handlers.filter((fn) => {
+                let used = false;
+                for (const e of [...fn!.calls, ...fn!.assigns.map(([, v]) => v), ...fn!.returns]) {
+                    walk(e, (x) => {
+                        used ||= x.kind === "ref" && x.local === dir;
+                    });
+                }
+                return used;
+            });
+            if (new Set(users).size >= 2) {
+                return { file: c.file, name: dir, how: "a folder tempfile.mkdtemp() makes at import, which two of its request handlers use (each worker makes its own)" };
             }
         }
         // store[key] = value in a request handler (not a lifespan or startup hook, whose per-worker state is meant).

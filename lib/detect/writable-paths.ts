@@ -1183,7 +1183,7 @@ function instanceFolder(module: string, root: ImportRoot, req: WritableRequest):
     return root.dir === "" ? "instance" : `${root.dir}/instance`;
 }
 
-function kindOf(path: string): WritablePathKind {
+export function kindOf(path: string): WritablePathKind {
     const last = path.split("/").pop() ?? "";
     return SCRATCH_NAMES.has(last.toLowerCase()) ? "scratch" : "data";
 }

@@ -17,7 +17,8 @@ import { randomSecrets } from "../detect/secret-key";
 import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
 import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
-import { detectWritablePaths, WritablePath } from "../detect/writable-paths";
+import { detectWritablePaths, kindOf, WritablePath } from "../detect/writable-paths";
+import { joinPath } from "../detect/paths";
 import { InputError } from "../errors";
 import { DOTTED_NAME, IDENTIFIER, URL_PATH } from "../validate";
 import { CheckedOptions, checkOptions, ImageOptions, SynthesizeOptions } from "./options";
@@ -224,6 +225,14 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         paste: entry.paste,
     });
     const writes = detected.map((w) => inInstalledCopy(w, installedRoots, `${DEFAULTS.venv}/lib/python${python.version}/site-packages`));
+    // Folders the web command makes before the server (`mkdir -p generated && gunicorn ...`) in the app's folder: the app writes there.
+    for (const f of planned.startFolders ?? []) {
+        const rel = f.path.startsWith(`${DEFAULTS.workdir}/`) ? f.path.slice(DEFAULTS.workdir.length + 1) : f.path.startsWith("/") || f.path.includes("$") ? undefined : joinPath(entry.chdir, f.path);
+        if (rel !== undefined && rel !== "" && !writes.some((w) => w.path === rel)) {
+            // Emptied at every start (`rm -rf` first): scratch, whatever its name.
+            writes.push({ path: rel, kind: f.empty ? "scratch" : kindOf(rel), file: false, holds: "files", why: `the web command's \`mkdir ${f.path}\`` });
+        }
+    }
     // The platform's volumes (fly.toml [mounts]): the app keeps data there, as on the platform.
     for (const m of readPlatformEnv(src).mounts) {
         writes.push({ path: m, kind: "data", file: false, holds: "files", why: "fly.toml [mounts] destination" });

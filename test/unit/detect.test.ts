@@ -1805,6 +1805,22 @@ describe("detection", () => {
             });
             assert.equal(synthesize(adapter).plan.entrypoint.spec, "app:app");
         });
+        it("GIVEN `app = create_app()` then `app = DispatcherMiddleware(app, {\"/metrics\": make_wsgi_app()})` (prometheus_client's), and a Flask app a FastAPI app mounts through WSGIMiddleware THEN the dispatcher's module and the FastAPI app are served", () => {
+            const dispatcher = synthesize(apps.make({
+                "shelf/__init__.py": "from flask import Flask\n\ndef create_app():\n    return Flask(__name__)\n",
+                "wsgi.py": "from prometheus_client import make_wsgi_app\nfrom werkzeug.middleware.dispatcher import DispatcherMiddleware\nfrom shelf import create_app\n\napp = create_app()\napp = DispatcherMiddleware(app, {'/metrics': make_wsgi_app()})\n",
+                "requirements.txt": "flask\nprometheus-client\n",
+            })).plan;
+            assert.deepEqual([dispatcher.entrypoint.spec, dispatcher.framework], ["wsgi:app", "flask"]);
+            const mounted = synthesize(apps.make({
+                "admin/__init__.py": "",
+                "admin/app.py": "from flask import Flask\nadmin_app = Flask(__name__)\n",
+                "api/__init__.py": "",
+                "api/main.py": "from fastapi import FastAPI\nfrom fastapi.middleware.wsgi import WSGIMiddleware\nfrom admin.app import admin_app\napp = FastAPI()\napp.mount('/admin', WSGIMiddleware(admin_app))\n",
+                "requirements.txt": "fastapi\nflask\nuvicorn\n",
+            })).plan;
+            assert.deepEqual([mounted.entrypoint.spec, mounted.entrypoint.interface], ["api.main:app", "asgi"]);
+        });
         it("GIVEN a Falcon app subclass made by a class method (`application = MemoApp.from_environ()`), in the module or imported THEN that is the app", () => {
             const cls = "import falcon\n\nclass MemoApp(falcon.App):\n    @classmethod\n    def from_environ(cls):\n        return cls()\n";
             assert.equal(synthesize(apps.make({ "memo/__init__.py": "", "memo/app.py": cls, "wsgi.py": "from memo.app import MemoApp\napplication = MemoApp.from_environ()\n", "requirements.txt": "falcon\n" })).plan.entrypoint.spec, "wsgi:application");
@@ -2264,7 +2280,11 @@ describe("data the app keeps in its own process between requests", () => {
         const app = "import os, tempfile\nfrom flask import Flask, send_from_directory\n\napp = Flask(__name__)\nEXPORT_DIR = tempfile.mkdtemp(prefix='exports-')\n\n@app.post('/exports')\ndef make():\n    path = os.path.join(EXPORT_DIR, 'x.csv')\n    open(path, 'w').write('a')\n    return 'ok'\n\n@app.get('/exports/x')\ndef get():\n    return send_from_directory(EXPORT_DIR, 'x.csv')\n";
         const p = plan({ "app.py": app, "requirements.txt": "flask\n" });
         assert.equal(p.server.workers, 1);
-        assert.ok(p.notes.some((n) => n.startsWith("app.py keeps `EXPORT_DIR`, a folder tempfile.mkdtemp() makes at import, which its request handlers use (each worker makes its own)")));
+        assert.ok(p.notes.some((n) => n.startsWith("app.py keeps `EXPORT_DIR`, a folder tempfile.mkdtemp() makes at import, which two of its request handlers use (each worker makes its own)")));
+    });
+    it("GIVEN a mkdtemp() folder that one handler alone uses (makes, sends and deletes its files) THEN no rule", () => {
+        const app = "import os, shutil, tempfile\nfrom flask import Flask, send_file\n\napp = Flask(__name__)\nWORK = tempfile.mkdtemp()\n\n@app.post('/zip')\ndef zip_it():\n    d = os.path.join(WORK, 'x')\n    os.makedirs(d)\n    return send_file(shutil.make_archive(d, 'zip', d))\n";
+        assert.equal(plan({ "app.py": app, "requirements.txt": "flask\n" }).server.workers, undefined);
     });
     it("GIVEN state a startup hook sets, or a store no handler changes THEN no rule", () => {
         const lifespan = "from contextlib import asynccontextmanager\nfrom fastapi import FastAPI\n\nSTATE = {}\n\n@asynccontextmanager\nasync def lifespan(app):\n    STATE['ready'] = True\n    yield\n\napp = FastAPI(lifespan=lifespan)\n\n@app.get('/')\ndef index():\n    return {'ready': STATE.get('ready', False)}\n";
@@ -2845,5 +2865,50 @@ describe("hosting platforms' config files", () => {
         const { plan } = synthesize(apps.make({ ...MAIN, "uwsgi.ini": "[uwsgi]\nchdir = %d\nwsgi-file = %d/main.py\ncallable = app\n", Procfile: "web: uwsgi --ini uwsgi.ini\n" }));
         assert.equal(plan.entrypoint.spec, "main:app");
         assert.equal(plan.server.chdir, undefined);
+    });
+});
+
+describe("Django settings read as Python runs them", () => {
+    afterEach(() => apps.cleanup());
+    const project = (files: Record<string, string>) =>
+        synthesize(
+            apps.make({
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_.settings')\n",
+                "site_/__init__.py": "",
+                "site_/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "requirements.txt": "django\ngunicorn\n",
+                ...files,
+            }),
+        ).plan;
+    const BASE = "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nROOT_URLCONF = 'site_.urls'\nINSTALLED_APPS = ['django.contrib.staticfiles']\n";
+
+    it("GIVEN the settings module chosen by a conditional expression (Azure's `a if 'WEBSITE_HOSTNAME' in os.environ else b`) THEN it evaluates with the environment unset, with a note naming the variable", () => {
+        const p = project({
+            "site_/wsgi.py": "import os\nfrom django.core.wsgi import get_wsgi_application\nm = 'site_.production' if 'WEBSITE_HOSTNAME' in os.environ else 'site_.settings'\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', m)\napplication = get_wsgi_application()\n",
+            "manage.py": "import os\ndef main():\n    m = 'site_.production' if 'WEBSITE_HOSTNAME' in os.environ else 'site_.settings'\n    os.environ.setdefault('DJANGO_SETTINGS_MODULE', m)\n",
+            "site_/settings.py": `${BASE}DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}\n`,
+            "site_/production.py": "from .settings import *\n",
+        });
+        assert.deepEqual(p.release?.command, ["python", "manage.py", "migrate", "--noinput"]);
+        assert.ok(p.notes.some((n) => n.startsWith("site_/wsgi.py picks the Django settings module from WEBSITE_HOSTNAME: with it unset, as the image runs, that is site_.settings")));
+    });
+    it("GIVEN split-settings include('components/*.py', 'environments/%s.py' % STAGE) THEN the glob's files in name order and the formatted file are read", () => {
+        const p = project({
+            "site_/settings/__init__.py": "import os\nfrom split_settings.tools import include, optional\nSTAGE = os.environ.get('STAGE', 'production')\ninclude('components/*.py', 'environments/%s.py' % STAGE, optional('local.py'))\n",
+            "site_/settings/components/__init__.py": "",
+            "site_/settings/components/a_base.py": BASE.replace("parent.parent", "parent.parent.parent.parent"),
+            "site_/settings/components/b_db.py": 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}\n',
+            "site_/settings/environments/__init__.py": "",
+            "site_/settings/environments/production.py": "STATIC_ROOT = BASE_DIR / 'staticfiles'\n",
+            "requirements.txt": "django\ndjango-split-settings\ngunicorn\n",
+        });
+        assert.deepEqual(p.buildSteps.map((b) => b.name), ["collectstatic"]);
+        assert.deepEqual(p.writablePaths.map((w) => w.links), [[{ from: "/app/db.sqlite3", to: "/data/db.sqlite3" }]]);
+    });
+    it("GIVEN `if not SECRET_KEY:` with the development key under `if DEBUG:` and a raise under its else THEN SECRET_KEY is named; a raise a variable cannot stop names nothing", () => {
+        const guard = "import os\nDEBUG = os.environ.get('DEBUG') == '1'\nSECRET_KEY = os.environ.get('SECRET_KEY', '')\nif not SECRET_KEY:\n    if DEBUG:\n        SECRET_KEY = 'dev'\n    else:\n        raise RuntimeError('SECRET_KEY')\n";
+        const named = (settings: string) => project({ "site_/settings.py": BASE + settings }).notes.filter((n) => n.includes("at import with no default")).map((n) => n.slice(0, n.indexOf(" from the")));
+        assert.deepEqual(named(guard), ["site_/settings.py reads SECRET_KEY"]);
+        assert.deepEqual(named("import sys\nif sys.version_info < (3, 10):\n    raise RuntimeError('old')\n"), []);
     });
 });
