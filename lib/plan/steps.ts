@@ -46,6 +46,11 @@ export interface ReleasePlan {
     readonly workdir: string;
     /** What it came from: "`releaseCommand`", "Procfile release:", "Procfile web: (before the server)", "Django". */
     readonly source: string;
+    /**
+     * Folders of the image the release writes into though they belong to the build (STATIC_ROOT, for a release
+     * script's collectstatic that cannot be taken out): the release container gets a throwaway tmpfs there.
+     */
+    readonly scratch?: readonly string[];
 }
 
 function djangoManage(entry: Entrypoint): { workdir: string; manage: string } | undefined {
@@ -618,19 +623,31 @@ const CONTROL_WORDS = new Set(["if", "then", "elif", "else", "fi", "for", "while
  * there fails the deploy. Only a plain list of commands (one per line, or
  * joined with && and ;) is rewritten; undefined when nothing is dropped, null when nothing is left.
  */
-function releaseWithoutBuildSteps(src: SourceTree, release: string, source: string, notes: string[]): ReleasePlan | null | undefined {
+function releaseWithoutBuildSteps(src: SourceTree, release: string, source: string, notes: string[], staticRoot?: string): ReleasePlan | null | undefined {
     const script = scriptOf(src, release);
     const text = script?.commands ?? release;
     const tokens = shellTokens(text);
     const cmds = commands(tokens);
     if (tokens.some((t) => typeof t !== "string" && !("op" in t && (t.op === "&&" || t.op === ";"))) || cmds.some((c) => CONTROL_WORDS.has(c.words[0] ?? ""))) {
-        const inside = cmds.filter((c) => buildOnly(c.words) !== undefined).map((c) => `\`${displayWords(c.words)}\``);
-        if (inside.length > 0) {
-            notes.push(
-                `${script === undefined ? `The release command (${source})` : `${script.file} (${source})`} runs ${inside.join(", ")} among its other commands, which the image runs as they are: ` +
-                    "in the release container the code is read-only, so that step fails there; the build already runs it. Take it out, or set `releaseCommand`.",
-            );
+        const inside = cmds.filter((c) => buildOnly(c.words) !== undefined);
+        if (inside.length === 0) {
+            return undefined;
         }
+        const where = script === undefined ? `The release command (${source})` : `${script.file} (${source})`;
+        const listed = inside.map((c) => `\`${displayWords(c.words)}\``).join(", ");
+        // collectstatic writes STATIC_ROOT: a throwaway tmpfs there lets the script run as it did on its platform.
+        const collects = inside.some((c) => c.words[2] === "collectstatic");
+        if (collects && staticRoot !== undefined) {
+            notes.push(
+                `${where} runs ${listed} among its other commands, which the image runs as they are: the release container gets a throwaway tmpfs at STATIC_ROOT (${staticRoot}) ` +
+                    "for it, since the code is read-only there; the static files the server uses are the build's.",
+            );
+            return { command: procfileCommand(release), workdir: DEFAULTS.workdir, source, scratch: [staticRoot] };
+        }
+        notes.push(
+            `${where} runs ${listed} among its other commands, which the image runs as they are: ` +
+                "in the release container the code is read-only, so that step fails there; the build already runs it. Take it out, or set `releaseCommand`.",
+        );
         return undefined;
     }
     const dropped = cmds.map((c) => ({ words: c.words, why: buildOnly(c.words) })).filter((c) => c.why !== undefined);
@@ -650,6 +667,14 @@ function releaseWithoutBuildSteps(src: SourceTree, release: string, source: stri
     return { command: kept.length === 1 ? procfileCommand(joined) : ["sh", "-c", joined], workdir: DEFAULTS.workdir, source };
 }
 
+/** Django's STATIC_ROOT as an absolute path in the image, when the settings set it readably. */
+function staticRootOf(entry: Entrypoint): string | undefined {
+    const settings = entry.django?.settings;
+    const file = settings?.sourceOf("STATIC_ROOT");
+    const p = settings === undefined || file === undefined ? undefined : settings.pathOf(settings.get("STATIC_ROOT"), file);
+    return p === undefined || p === "" ? undefined : p.startsWith("/") ? p : `${DEFAULTS.workdir}/${p}`;
+}
+
 function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, notes: string[]): ReleasePlan | undefined {
     const procfile = entry.procfile;
     // The platforms run Procfile commands in the app's root folder.
@@ -666,7 +691,7 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
             );
         }
         const release = runnerFree(procfile.release, procfile.origin.releaseSource, notes);
-        const rewritten = releaseWithoutBuildSteps(src, release, procfile.origin.releaseSource, notes);
+        const rewritten = releaseWithoutBuildSteps(src, release, procfile.origin.releaseSource, notes, staticRootOf(entry));
         return rewritten === null ? undefined : (rewritten ?? { command: procfileCommand(release), workdir: DEFAULTS.workdir, source: procfile.origin.releaseSource });
     }
     const fly = flyReleaseCommand(src);

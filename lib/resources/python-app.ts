@@ -446,6 +446,11 @@ export function releaseContainer(
     keepsServing: string,
     opts: pulumi.CustomResourceOptions = {},
 ): { release: docker.Container; released: pulumi.Output<string> } {
+    // Folders the release writes though they belong to the build (a release script's collectstatic): a throwaway tmpfs, the app user's.
+    const user = String(hardening.user ?? "").split(":");
+    const scratch = hardening.readOnly && step.scratch !== undefined && step.scratch.length > 0
+        ? Object.fromEntries(step.scratch.map((p) => [p, `rw,nosuid,nodev,size=1g,uid=${user[0]},gid=${user[1] ?? user[0]},mode=0755`]))
+        : undefined;
     const release = new docker.Container(
         `${name}-release`,
         {
@@ -453,6 +458,7 @@ export function releaseContainer(
             command: [...step.command],
             workingDir: step.workdir,
             ...hardening,
+            ...(scratch ? { tmpfs: { ...(hardening.tmpfs as Record<string, string> | undefined), ...scratch } } : {}),
             restart: "no",
             mustRun: false,
             attach: true,

@@ -436,6 +436,19 @@ describe("components (Pulumi mocks)", () => {
             }
         });
 
+        it("GIVEN a release script that collects static files among other commands WHEN constructed THEN the release container, and it alone, gets a tmpfs at STATIC_ROOT owned by the app's user", async () => {
+            const app = new PythonApp("shelf", { source: path.join(__dirname, "..", "fixtures", "apps", "r15a-django-release-script-if") }, { transformations: [recordOptions] });
+            await outputOf(app.containerId);
+            await settle();
+            const inputsOf = (n: string) => unwrap(recorded.find((r) => r.name === n)!.inputs);
+            const release = inputsOf("shelf-release");
+            const c = inputsOf("shelf-container");
+            assert.deepEqual(release.command, ["bash", "bin/release.sh"]);
+            assert.equal(release.tmpfs["/app/staticfiles"], "rw,nosuid,nodev,size=1g,uid=10001,gid=10001,mode=0755");
+            assert.deepEqual({ ...release.tmpfs, "/app/staticfiles": undefined }, { ...c.tmpfs, "/app/staticfiles": undefined });
+            assert.equal(c.tmpfs["/app/staticfiles"], undefined);
+        });
+
         it("GIVEN a release step that fails WHEN deployed THEN the new container is not created and the error carries the step's last output", async () => {
             releaseExit.code = 1;
             releaseExit.logs = "Traceback (most recent call last):\ndjango.db.utils.OperationalError: unable to open database file\n";
