@@ -909,6 +909,18 @@ export function withoutRunners(command: string): { text: string; runners: string
     let words: string[] = [];
     const flush = () => {
         const stripped = withoutRunner(words);
+        // A runner that moves to a folder first (`poetry -C web run ...`, `uv run --directory web ...`): the shell's cd does it.
+        let i = 0;
+        while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) {
+            i++;
+        }
+        const moving = stripped.runner === undefined ? environmentRunner(words, i) : undefined;
+        if (moving?.cd !== undefined && !moving.cd.split("/").includes("..") && !moving.cd.startsWith("/")) {
+            runners.push(moving.shown);
+            parts.push(displayWords(["cd", moving.cd]), "&&", displayWords([...words.slice(0, i), ...moving.command]));
+            words = [];
+            return;
+        }
         if (stripped.runner !== undefined) {
             runners.push(stripped.runner);
         }

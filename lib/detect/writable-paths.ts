@@ -791,7 +791,7 @@ function codePaths(
     // Flask(instance_path=...) puts the folder where it says (read with the environment unset).
     const given = mod.calls.find((c) => (calleeOf(c) === "flask.Flask" || calleeOf(c) === "quart.Quart") && c.kwargs["instance_path"] !== undefined);
     const givenPath = given === undefined ? undefined : pathValue(given.kwargs["instance_path"], withLocals(ctx, mod, given));
-    const instance = givenPath !== undefined && givenPath !== "" ? givenPath : instanceFolder(module, root, req);
+    const instance = givenPath !== undefined && givenPath !== "" ? givenPath : instanceFolder(module, root, req, file);
     if (usesInstance) {
         const how = givenPath !== undefined && givenPath !== "" ? "Flask(instance_path=...)" : "instance_relative_config / app.instance_path";
         add({ path: instance, kind: "data", file: false, holds: "instance", why: `${file}: Flask's instance folder (${how})` });
@@ -1175,12 +1175,15 @@ function mentionsInstancePath(e: Expr | undefined): boolean {
  * when imported from the app's folder; `<venv>/var/<package>-instance` when
  * the package is installed into the venv (Flask's find_package).
  */
-function instanceFolder(module: string, root: ImportRoot, req: WritableRequest): string {
+function instanceFolder(module: string, root: ImportRoot, req: WritableRequest, file: string): string {
     const top = module.split(".")[0];
     if (req.installedRoots.has(root.dir)) {
         return `${DEFAULTS.venv}/var/${top}-instance`;
     }
-    return root.dir === "" ? "instance" : `${root.dir}/instance`;
+    // Beside the top-level package or module, in the folder it is imported from: gunicorn's working folder (`--chdir web`:
+    // web/quotes is imported as `quotes`, its instance folder is web/instance) when the file is under it, else the import root.
+    const base = req.cwd !== "" && file.startsWith(`${req.cwd}/`) ? req.cwd : root.dir;
+    return base === "" ? "instance" : `${base}/instance`;
 }
 
 export function kindOf(path: string): WritablePathKind {
