@@ -70,6 +70,7 @@ PROJECTS = (
     "asyncpg",
     "bcrypt",
     "bitarray",
+    "blacksheep",
     "blis",
     "bottleneck",
     "brotli",

@@ -109,6 +109,18 @@ export const WHEEL_COVERAGE: readonly WheelCoverage[] = [
         },
     },
     {
+        // 89 final releases, 0.0.1 to 2.6.4.
+        project: "blacksheep",
+        latest: "2.6.4",
+        pythons: {
+            "3.10": ["1.2.0", "2.6.4"],
+            "3.11": ["1.2.8", "2.6.4"],
+            "3.12": ["2.0.0", "2.6.4"],
+            "3.13": ["2.0.8", "2.6.4"],
+            "3.14": ["2.4.3", "2.6.4"],
+        },
+    },
+    {
         // 46 final releases, 0.0.1 to 1.3.4.
         project: "blis",
         latest: "1.3.4",
