@@ -782,7 +782,15 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
         if (bound?.expr.kind === "dict") {
             const ctx = { file: bound.file, cwd: root, lookup };
             for (const [, db] of bound.expr.entries) {
-                const engine = str(dictGet(db, "ENGINE"));
+                // ENGINE read from the environment with a default (testdriven.io's `os.environ.get("SQL_ENGINE", "...sqlite3")`): the default, with nothing set.
+                const engineExpr = dictGet(db, "ENGINE");
+                const boundEngine = engineExpr === undefined ? undefined : bind(engineExpr, (n) => values.get(n)?.bound);
+                const evaluated = boundEngine === undefined ? undefined : evaluate(boundEngine, unset);
+                const engine = str(engineExpr) ?? (evaluated?.t === "str" ? evaluated.v : undefined);
+                const engineVars = boundEngine === undefined || str(engineExpr) !== undefined ? [] : envVariables(boundEngine);
+                if (engine !== undefined && engine.endsWith("sqlite3") && engineVars.length > 0) {
+                    switchedBy ??= { text: `${engineVars.join(" or ")} set to another engine`, file: bound.file };
+                }
                 if (engine !== undefined) {
                     if (engine.endsWith("sqlite3")) {
                         sqlite.push({ path: pathValue(dictGet(db, "NAME"), ctx) });

@@ -330,6 +330,12 @@ export function requiredVariables(e: Expr, bound: (call: Expr) => Expr): string[
             const b = bound(x);
             const reader = b.kind === "call" ? envReader(b) : undefined;
             v = reader?.required ? reader.variable : undefined;
+            // os.environ.get("X").split(" "): a method called on what an unset variable reads as, None, fails the import.
+            const target = b.kind === "call" && b.callee.kind === "attr" ? b.callee.target : undefined;
+            const under = target?.kind === "call" ? envReader(target) : undefined;
+            if (v === undefined && under !== undefined && !under.required && under.unset(() => undefined)?.t === "none") {
+                v = under.variable;
+            }
         } else if (x.kind === "subscript") {
             v = environItem(bound(x));
         }

@@ -277,7 +277,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     djangoDebug(src, entry, imageEnv, notes);
     djangoHosts(entry, imageEnv, notes);
     djangoSslRedirect(entry, imageEnv, notes);
-    djangoRequiredEnv(entry, imageEnv, steps.steps, notes);
+    djangoRequiredEnv(entry, imageEnv, steps.steps, o.buildEnv, notes);
 
     return {
         framework: entry.framework,
@@ -612,12 +612,23 @@ function djangoHosts(entry: Entrypoint, imageEnv: Readonly<Record<string, string
  * the release step, fails at start. collectstatic's note names them when
  * that step runs (the build fails without them); this one otherwise.
  */
-function djangoRequiredEnv(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, steps: readonly { readonly name: string }[], notes: string[]): void {
+function djangoRequiredEnv(
+    entry: Entrypoint,
+    imageEnv: Readonly<Record<string, string>>,
+    steps: readonly { readonly name: string; readonly env: Readonly<Record<string, string>> }[],
+    buildEnv: Readonly<Record<string, string>>,
+    notes: string[],
+): void {
     const d = entry.django;
-    if (d === undefined || steps.some((s) => s.name === "collectstatic")) {
+    if (d === undefined) {
         return;
     }
-    const missing = d.settings.requiredEnv(serverEnv(d, imageEnv));
+    const runtime = serverEnv(d, imageEnv);
+    // With collectstatic, its note names what the build lacks; what only `buildEnv` gives, the server still needs.
+    const collect = steps.find((s) => s.name === "collectstatic");
+    const build = collect === undefined ? undefined : { ...collect.env, ...buildEnv };
+    const inBuildNote = new Set(build === undefined ? [] : d.settings.requiredEnv((v) => (Object.prototype.hasOwnProperty.call(build, v) ? build[v] : runtime(v))).map((m) => m.variable));
+    const missing = d.settings.requiredEnv(runtime).filter((m) => collect === undefined || !inBuildNote.has(m.variable));
     if (missing.length === 0) {
         return;
     }
