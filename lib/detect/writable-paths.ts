@@ -389,7 +389,12 @@ function configObjectPaths(
         const arg = call.args[0];
         // from_object(config[config_name]) with a dict of config classes (Flasky's layout): every class in it.
         const dictTarget = arg.kind === "subscript" && arg.target.kind === "ref" ? arg.target.path : undefined;
-        const targets = dictTarget !== undefined ? configDictClasses(reader, mod, file, root, dictTarget) : [str(arg) ?? (arg.kind === "ref" ? arg.path : undefined)];
+        // from_object(config_class) in `def create_app(config_class=Config)`: the parameter's default.
+        const param = arg.kind === "ref" && !arg.path.includes(".")
+            ? [...mod.functions.values()].find((f) => f.calls.includes(call))?.params.find((p) => p.name === arg.local)?.default
+            : undefined;
+        const given = param ?? arg;
+        const targets = dictTarget !== undefined ? configDictClasses(reader, mod, file, root, dictTarget) : [str(given) ?? (given.kind === "ref" ? given.path : undefined)];
         for (const target of targets) {
             if (target === undefined || target === "__name__") {
                 continue;
