@@ -359,5 +359,23 @@ function settingsFields(mod: PyModule, value: Expr): string[] {
     const prefix = (config?.kind === "call" ? str(config.kwargs["env_prefix"]) : undefined) ?? "";
     const given = new Set(Object.keys(value.kwargs));
     const set = new Set(chain.flatMap((c) => [...c.fields.keys()]));
-    return [...new Set(chain.flatMap((c) => c.annotated))].filter((f) => !given.has(f) && !set.has(f)).map((f) => `${prefix}${f}`.toUpperCase());
+    // `x: str = Field(...)`, `Field(min_length=16)`, `Field(validation_alias="DATABASE_URL")`: no default either.
+    const fieldOf = (f: string) => chain.map((c) => c.fields.get(f)).find((e) => e !== undefined);
+    const isField = (e: Expr | undefined): e is Extract<Expr, { kind: "call" }> => e?.kind === "call" && FIELD.has(calleeOf(e) ?? "");
+    const noDefault = (e: Extract<Expr, { kind: "call" }>) =>
+        (e.args[0]?.kind === "other" && e.args[0].text === "...") || (e.args.length === 0 && e.kwargs["default"] === undefined && e.kwargs["default_factory"] === undefined);
+    const fieldRequired = chain.flatMap((c) => [...c.fields.keys()]).filter((f) => {
+        const e = fieldOf(f);
+        return isField(e) && noDefault(e);
+    });
+    // An alias is the variable's whole name (env_prefix does not apply to it).
+    const named = (f: string) => {
+        const e = fieldOf(f);
+        const alias = isField(e) ? (str(e.kwargs["validation_alias"]) ?? str(e.kwargs["alias"])) : undefined;
+        return (alias ?? `${prefix}${f}`).toUpperCase();
+    };
+    return [...new Set([...chain.flatMap((c) => c.annotated).filter((f) => !set.has(f)), ...fieldRequired])].filter((f) => !given.has(f)).map(named);
 }
+
+/** pydantic's Field(): a field's default, alias and constraints. */
+const FIELD = new Set(["pydantic.Field", "pydantic.fields.Field"]);

@@ -270,6 +270,10 @@ function launcherOf(src: SourceTree, command: string, o: ProcessOrigin): { comma
     if (words[0] !== undefined && /^python(3(\.\d+)?)?$/.test(words[0]) && words[1] === "-m" && words[2] !== undefined) {
         target = words[2];
         what = `\`python -m ${words[2]}\``;
+    } else if (words[0] !== undefined && /^python(3(\.\d+)?)?$/.test(words[0]) && words[1]?.endsWith(".py") && !words[1].startsWith("/") && !words[1].split("/").includes("..")) {
+        // `python main.py`: the same __main__ block `python -m main` runs, as the module the file is.
+        target = words[1].replace(/^\.\//, "").slice(0, -3).split("/").join(".");
+        what = `\`python ${words[1]}\``;
     } else {
         let pyproject: Record<string, unknown> | undefined;
         try {

@@ -1413,6 +1413,11 @@ describe("detection", () => {
                 ["api/main.py reads ADMIN_EMAIL"],
             );
         });
+        it("GIVEN pydantic-settings fields declared with Field(...), Field(min_length=16) and Field(validation_alias=\"DATABASE_URL\"), and one with Field(default=...) THEN the first three are named, the alias as written", () => {
+            const config = "from pydantic import Field\nfrom pydantic_settings import BaseSettings, SettingsConfigDict\nclass S(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='RELAY_')\n    token: str = Field(...)\n    secret: str = Field(min_length=16)\n    database_url: str = Field(validation_alias='DATABASE_URL')\n    region: str = Field(default='eu')\nsettings = S()\n";
+            const notes = synthesize(apps.make({ "main.py": `from fastapi import FastAPI\n${config}app = FastAPI()\n`, "requirements.txt": "fastapi\npydantic-settings\n" })).plan.notes.filter((n) => n.includes("at import with no default"));
+            assert.deepEqual(notes.map((n) => n.slice(0, n.indexOf(" from the"))), ["main.py reads RELAY_TOKEN, RELAY_SECRET and DATABASE_URL"]);
+        });
         it("GIVEN settings = Settings() of a pydantic-settings class with required fields (env_prefix, a base in the module, a default, a field the call passes) THEN the note names the required ones as pydantic-settings reads them", () => {
             const config = [
                 "from pydantic_settings import BaseSettings, SettingsConfigDict",
