@@ -338,6 +338,15 @@ export function requiredVariables(e: Expr, bound: (call: Expr) => Expr): string[
             }
         } else if (x.kind === "subscript") {
             v = environItem(bound(x));
+        } else if (x.kind === "fstring") {
+            // f"{os.getenv('APP_FOLDER')}/project/media": an unset variable writes "None" into the text.
+            for (const p of x.parts) {
+                const b = typeof p === "string" ? undefined : bound(p);
+                const under = b?.kind === "call" ? envReader(b) : undefined;
+                if (v === undefined && under !== undefined && !under.required && under.unset(() => undefined)?.t === "none") {
+                    v = under.variable;
+                }
+            }
         }
         if (v !== undefined && !out.includes(v)) {
             out.push(v);
