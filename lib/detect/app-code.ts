@@ -404,6 +404,7 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
     const withArgs: NeedsArgs[] = [];
     let tornado: string | undefined;
     let aiohttp: { file: string; spec: string } | undefined;
+    const mounted = new Set<string>();
     for (const c of candidates(src, roots)) {
         const mod = reader.parse(c.file);
         if (!mod) {
@@ -412,6 +413,7 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
         if (tornado === undefined && mod.calls.some((call) => calleeOf(call) === "tornado.web.Application")) {
             tornado = c.file;
         }
+        mountsIn(mod, c, mounted);
         const aio = aiohttp === undefined ? aiohttpApp(mod, c.module) : undefined;
         aiohttp ??= aio === undefined ? undefined : { file: c.file, spec: aio };
         const names = [...new Set(mod.assigns.map(([n]) => n))].sort((a, b) => rankName(a) - rankName(b));
@@ -460,7 +462,6 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
     }
     // An app another module mounts under a path (`app.mount("/v1", api)`, Starlette's Mount,
     // DispatcherMiddleware) is a part of the app that mounts it, not the one to serve.
-    const mounted = mountedApps(src, reader, roots);
     const unmounted = objects.filter((o) => !mounted.has(o.spec.replace(":", ".")));
     const pool = unmounted.length > 0 || factories.length > 0 ? unmounted : objects;
     // An object (made at import, however configured) wins over a bare factory: an entry module that
@@ -477,39 +478,31 @@ function mountsApps(callee: string): boolean {
 }
 
 /**
- * The apps (as dotted module.name paths) that some scanned module mounts
+ * Adds the apps (as dotted module.name paths) that a scanned module mounts
  * inside another, at import or in a factory: the values passed to
  * `app.mount(...)`, Starlette's `Mount(...)`/`Host(...)`, and
  * werkzeug's `DispatcherMiddleware(app, {"/prefix": sub})`.
  */
-function mountedApps(src: SourceTree, reader: ModuleReader, roots: readonly ImportRoot[]): Set<string> {
-    const out = new Set<string>();
-    for (const c of candidates(src, roots)) {
-        const mod = reader.parse(c.file);
-        if (!mod) {
-            continue;
+function mountsIn(mod: PyModule, c: Candidate, out: Set<string>): void {
+    const pkg = c.file.endsWith("__init__.py") ? c.module : c.module.split(".").slice(0, -1).join(".");
+    const name = (e: Expr): void => {
+        if (e.kind === "ref") {
+            const p = e.path.startsWith(".") ? absoluteModule(e.path, pkg) : e.path.includes(".") ? e.path : `${c.module}.${e.path}`;
+            out.add(p);
+        } else if (e.kind === "dict") {
+            e.entries.forEach(([, v]) => name(v));
+        } else if (e.kind === "call" && WRAPPERS[calleeOf(e) ?? ""] !== undefined) {
+            e.args.slice(0, 1).forEach(name); // app.mount("/admin", WSGIMiddleware(admin_app)): the adapter's app is mounted
         }
-        const pkg = c.file.endsWith("__init__.py") ? c.module : c.module.split(".").slice(0, -1).join(".");
-        const name = (e: Expr): void => {
-            if (e.kind === "ref") {
-                const p = e.path.startsWith(".") ? absoluteModule(e.path, pkg) : e.path.includes(".") ? e.path : `${c.module}.${e.path}`;
-                out.add(p);
-            } else if (e.kind === "dict") {
-                e.entries.forEach(([, v]) => name(v));
-            } else if (e.kind === "call" && WRAPPERS[calleeOf(e) ?? ""] !== undefined) {
-                e.args.slice(0, 1).forEach(name); // app.mount("/admin", WSGIMiddleware(admin_app)): the adapter's app is mounted
-            }
-        };
-        for (const call of [...mod.calls, ...[...mod.functions.values()].flatMap((f) => f.calls)]) {
-            const callee = calleeOf(call);
-            if (callee !== undefined && mountsApps(callee)) {
-                // DispatcherMiddleware(app, {"/metrics": other}): its first argument is the default app, served at the root.
-                (callee.endsWith("DispatcherMiddleware") ? call.args.slice(1) : call.args).forEach(name);
-                Object.entries(call.kwargs).filter(([k]) => k !== "app" || !callee.endsWith("DispatcherMiddleware")).forEach(([, v]) => name(v));
-            }
+    };
+    for (const call of [...mod.calls, ...[...mod.functions.values()].flatMap((f) => f.calls)]) {
+        const callee = calleeOf(call);
+        if (callee !== undefined && mountsApps(callee)) {
+            // DispatcherMiddleware(app, {"/metrics": other}): its first argument is the default app, served at the root.
+            (callee.endsWith("DispatcherMiddleware") ? call.args.slice(1) : call.args).forEach(name);
+            Object.entries(call.kwargs).filter(([k]) => k !== "app" || !callee.endsWith("DispatcherMiddleware")).forEach(([, v]) => name(v));
         }
     }
-    return out;
 }
 
 /** A factory that makes an app but takes arguments gunicorn cannot give by itself (`create_app(config_name)`). */

@@ -1,7 +1,7 @@
 import { minimatch } from "minimatch";
 import { InputError } from "../errors";
 import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, withLocals } from "./paths";
-import { bind, comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, listOf, requiredVariables, truthy, walk } from "./python-eval";
+import { bind, comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, listOf, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
 import { absoluteModule, calleeOf, dictGet, Expr, Guard, parseModule, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -651,14 +651,8 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                         e === undefined || e.guards.every((g) => step.guards.some((h) => h.text === g.text && h.holds === g.holds)) ? e : inBranch(e.before);
                     const branchLookup = (local: string) => inBranch(ns.get(local))?.bound;
                     const guards = [...step.guards, ...(step.test ? [{ test: step.test, text: "assert", holds: false }] : [])].map((g) => ({ ...g, raw: g.test, via: [], test: bind(g.test, branchLookup) }));
-                    const stops = (variable: string): boolean => guards.some((g) => {
-                        const v = evaluate(g.test, (x) => (x === variable ? "placeholder" : undefined));
-                        return v !== undefined && truthy(v) !== g.holds;
-                    });
-                    for (const variable of [...new Set(guards.flatMap((g) => envVariables(g.test)))]) {
-                        if (!defaulted.has(variable) && stops(variable)) {
-                            reads.push({ variable, file, guards });
-                        }
+                    for (const variable of variablesARaiseNeeds(guards).filter((v) => !defaulted.has(v))) {
+                        reads.push({ variable, file, guards });
                     }
                     break;
                 }

@@ -1,5 +1,5 @@
 import { ImportRoot, moduleReader } from "./app-code";
-import { bind, envReader, envVariables, evaluate, requiredVariables, truthy, walk } from "./python-eval";
+import { bind, envReader, evaluate, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
 import { parse as parseToml } from "smol-toml";
 import { calleeOf, ClassDef, Expr, FunctionDef, PyModule, refPath, Step, str, strList } from "./python-source";
 import { SourceTree } from "./source";
@@ -135,17 +135,17 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
  */
 function raisedWithout(step: Extract<Step, { kind: "raise" }>, lookup: (local: string) => Expr | undefined): string[] {
     const unset = (): undefined => undefined;
-    const tests = step.guards.map((g) => ({ expr: bind(g.test, lookup), holds: g.holds }));
+    const tests = step.guards.map((g) => ({ test: bind(g.test, lookup), holds: g.holds }));
     if (step.test !== undefined) {
-        tests.push({ expr: bind(step.test, lookup), holds: false });
+        tests.push({ test: bind(step.test, lookup), holds: false });
     }
     const fires =
         tests.length > 0 &&
         tests.every((t) => {
-            const v = evaluate(t.expr, unset);
+            const v = evaluate(t.test, unset);
             return v !== undefined && truthy(v) === t.holds;
         });
-    return fires ? [...new Set(tests.flatMap((t) => envVariables(t.expr)))] : [];
+    return fires ? variablesARaiseNeeds(tests) : [];
 }
 
 /** dynaconf's settings object, whose validators run on first access (at import, when the app's config reads it). */

@@ -888,14 +888,18 @@ function unwrap(given: readonly string[], o: ProcessOrigin): { words: string[]; 
  * the runner is not in the image, whose venv is on PATH. Left as written
  * when the runner moves to another folder (`--directory`).
  */
-export function withoutRunner(words: readonly string[]): { words: string[]; runner?: string } {
+export function withoutRunner(words: readonly string[]): { words: string[]; runner?: string; cd?: { readonly dir: string; readonly words: string[]; readonly runner: string } } {
     let i = 0;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) {
         i++;
     }
     const runner = environmentRunner(words, i);
-    if (runner === undefined || runner.cd !== undefined) {
+    if (runner === undefined) {
         return { words: [...words] };
+    }
+    if (runner.cd !== undefined) {
+        // Left as written; `cd` says where the command runs without the runner, for callers that can change folder.
+        return { words: [...words], cd: { dir: runner.cd, words: [...words.slice(0, i), ...runner.command], runner: runner.shown } };
     }
     return { words: [...words.slice(0, i), ...runner.command], runner: runner.shown };
 }
@@ -914,14 +918,10 @@ export function withoutRunners(command: string): { text: string; runners: string
     const flush = () => {
         const stripped = withoutRunner(words);
         // A runner that moves to a folder first (`poetry -C web run ...`, `uv run --directory web ...`): the shell's cd does it.
-        let i = 0;
-        while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) {
-            i++;
-        }
-        const moving = stripped.runner === undefined ? environmentRunner(words, i) : undefined;
-        if (moving?.cd !== undefined && !moving.cd.split("/").includes("..") && !moving.cd.startsWith("/")) {
-            runners.push(moving.shown);
-            parts.push(displayWords(["cd", moving.cd]), "&&", displayWords([...words.slice(0, i), ...moving.command]));
+        const moving = stripped.cd;
+        if (moving !== undefined && !moving.dir.split("/").includes("..") && !moving.dir.startsWith("/")) {
+            runners.push(moving.runner);
+            parts.push(displayWords(["cd", moving.dir]), "&&", displayWords(moving.words));
             words = [];
             return;
         }

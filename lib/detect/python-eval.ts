@@ -355,6 +355,20 @@ export function requiredVariables(e: Expr, bound: (call: Expr) => Expr): string[
     return out;
 }
 
+/**
+ * The tests under which a `raise` runs (its `if` tests with the branch each holds on, an `assert`'s test with
+ * false), names bound: the environment variables whose value, any value, stops it. With them unset the
+ * raise runs where the tests hold, so the module needs them.
+ */
+export function variablesARaiseNeeds(tests: ReadonlyArray<{ readonly test: Expr; readonly holds: boolean }>): string[] {
+    const stops = (variable: string): boolean =>
+        tests.some((t) => {
+            const v = evaluate(t.test, (x) => (x === variable ? "placeholder" : undefined));
+            return v !== undefined && truthy(v) !== t.holds;
+        });
+    return [...new Set(tests.flatMap((t) => envVariables(t.test)))].filter(stops);
+}
+
 // ---------------------------------------------------------------------------
 // Values
 

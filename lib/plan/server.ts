@@ -256,6 +256,7 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
         defaultWorkers = web.workers;
     }
     const forwardedAllowIps = o.trustedProxies?.join(",");
+    const folders = startFolders(web?.before ?? []);
     const configPath = configFile ? `${inp.workdir}/${configFile}` : undefined;
     return {
         port: o.port,
@@ -275,7 +276,7 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
         accessLog: o.accessLog && !user?.sets.includes("accesslog"),
         extraArgs: web?.carried ?? [],
         forwardedAllowIps,
-        ...(startFolders(web?.before ?? []).length > 0 ? { startFolders: startFolders(web?.before ?? []) } : {}),
+        ...(folders.length > 0 ? { startFolders: folders } : {}),
         ...rootPathOf(web, socketio?.workerClass ?? workerClass, notes),
     };
 }
@@ -296,8 +297,15 @@ function rootPathOf(web: ProcfileWeb | undefined, workerClass: string | undefine
     return { rootPath: root };
 }
 
-/** `mkdir` and `rm -r` commands, which only prepare folders: words after the command and its options. */
-export function folderCommand(words: readonly string[]): { op: "mkdir" | "rm"; paths: string[] } | undefined {
+/**
+ * A command chained before the server that only prepares folders, `mkdir` or `rm -r` (shell text with
+ * nothing but words): its operation and paths; undefined for any other command.
+ */
+export function folderCommand(cmd: string): { op: "mkdir" | "rm"; paths: string[] } | undefined {
+    const words = shellTokens(cmd);
+    if (!words.every((t): t is string => typeof t === "string")) {
+        return undefined;
+    }
     const op = words[0];
     if (op !== "mkdir" && op !== "rm") {
         return undefined;
@@ -316,11 +324,7 @@ export function startFolders(before: readonly string[]): Array<{ path: string; e
     const removed = new Set<string>();
     const out: Array<{ path: string; empty: boolean }> = [];
     for (const cmd of before) {
-        const tokens = shellTokens(cmd);
-        if (!tokens.every((t): t is string => typeof t === "string")) {
-            continue;
-        }
-        const f = folderCommand(tokens);
+        const f = folderCommand(cmd);
         for (const p of f?.paths ?? []) {
             if (f!.op === "rm") {
                 removed.add(p);

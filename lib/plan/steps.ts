@@ -680,10 +680,7 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     // The platforms run Procfile commands in the app's root folder.
     if (procfile?.release !== undefined) {
         // Folder commands (mkdir, rm -r) run at every start from the gunicorn config.
-        const before = (procfile.web?.before ?? []).filter((cmd) => {
-            const tokens = shellTokens(cmd);
-            return !(tokens.every((t): t is string => typeof t === "string") && folderCommand(tokens) !== undefined);
-        });
+        const before = (procfile.web?.before ?? []).filter((cmd) => folderCommand(cmd) === undefined);
         if (before.length > 0) {
             notes.push(
                 `${procfile.origin.web} also runs ${before.map((b) => `\`${b}\``).join(", ")} before the server; the image runs ${procfile.origin.releaseSource} as the release step instead, so ${before.length === 1 ? "it does" : "they do"} not run: ` +
@@ -707,8 +704,7 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
         const folders: string[] = [];
         for (const cmd of before) {
             const words = procfileCommand(cmd);
-            const tokens = shellTokens(cmd);
-            if (tokens.every((t): t is string => typeof t === "string") && folderCommand(tokens) !== undefined) {
+            if (folderCommand(cmd) !== undefined) {
                 folders.push(cmd);
                 continue;
             }
