@@ -251,11 +251,6 @@ export function pythonConfigModule(config: string): { module: string; files: str
 const SETUP_BUILTINS = new Set(["set", "export", "unset", ":", "echo", "printf", "true", "umask", "ulimit", "trap", "source", ".", "shopt", "readonly", "declare", "local"]);
 
 /**
- * A web command that only runs a script of the app (`bin/start`, `sh scripts/web.sh`):
- * the script's commands, one per line, joined with && (a script's lines run in
- * turn; the server is its last), skipping comments, blank lines and `set` options.
- */
-/**
  * A web command that runs the app's own Python launcher: the project's
  * console script ([project.scripts], [tool.poetry.scripts]) or `python -m
  * pkg`, whose module starts uvicorn itself (`uvicorn.run("pkg.app:create_app",
@@ -389,6 +384,11 @@ function uvicornRunFlags(mod: ReturnType<typeof parseModule>, kwargs: Readonly<R
     return { flags, notes };
 }
 
+/**
+ * A web command that only runs a script of the app (`bin/start`, `sh scripts/web.sh`):
+ * the script's commands, one per line, joined with && (a script's lines run in
+ * turn; the server is its last), skipping comments, blank lines and `set` options.
+ */
 export function scriptOf(src: SourceTree, command: string): { file: string; commands: string } | undefined {
     const cmds = commands(shellTokens(command));
     const words = cmds.length === 1 ? cmds[0].words : [];
