@@ -45,4 +45,6 @@ export const DEFAULTS = {
     wsprotoBeforeH11016: "wsproto==1.2.0",
     /** uv is not in the base image: it is installed into its own venv in the builder. (poetry.lock, Pipfile.lock and pdm.lock are installed by pip.) */
     uv: "uv==0.13.9",
+    /** A TOML writer beside uv, for a pylock.toml that lists the project itself: the dependencies install from a copy without it, before the source. */
+    tomliW: "tomli-w==1.2.0",
 } as const;

@@ -7,7 +7,7 @@ import { DEFAULT_PYTHON } from "../data/pythons";
 import { InputError } from "../errors";
 import { calleeOf, Expr, parseModule, str, strList } from "./python-source";
 import { joinPath } from "./paths";
-import { envReferences, linuxMarkers, markerHolds, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
+import { envReferences, linuxMarkers, markerHolds, MarkerTree, parseMarker, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
 import { SourceTree } from "./source";
 
 /**
@@ -17,7 +17,7 @@ import { SourceTree } from "./source";
 export const Installer = {
     /** pip, from requirements files or the project's pyproject.toml. */
     Pip: "pip",
-    /** uv, from uv.lock (`uv sync --locked`). */
+    /** uv, from uv.lock (`uv sync --locked`) or from a PEP 751 lock, pylock.toml (`uv pip install -r pylock.toml`). */
     Uv: "uv",
     /** poetry.lock, exported to a hashed requirements list that pip installs (Poetry itself is not installed). */
     Poetry: "poetry",
@@ -101,6 +101,11 @@ export interface Dependencies {
     checkGroups?(groups: readonly string[]): void;
     /** The Python versions a lock was resolved for (pdm.lock's [[metadata.targets]]): a version must satisfy one of the specifiers. */
     readonly lockPython?: { readonly source: string; readonly specs: readonly string[] };
+    /**
+     * A PEP 751 lock (pylock.toml) that uv installs: its file, and the dependency groups it always
+     * installs (its `default-groups`, the main dependencies; naming groups to uv replaces them).
+     */
+    readonly pylock?: { readonly file: string; readonly defaultGroups: readonly string[] };
     /** The uv workspace, when pyproject.toml declares one. */
     readonly workspace?: { readonly members: readonly WorkspaceMember[]; readonly virtualRoot: boolean };
     /** Requirements installed from version control, as written (with the file): the builder needs git. */
@@ -317,6 +322,10 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
         if (src.isFile("requirements.txt")) {
             notes.push(`requirements.txt is ignored: ${lock[0]} pins the dependencies.`);
         }
+        const pylock = pylockFile(src);
+        if (pylock !== undefined) {
+            notes.push(`${pylock} is ignored: ${lock[0]}, ${lock[1]}'s own lock, pins the dependencies.`);
+        }
         switch (lock[1]) {
             case "uv":
                 return fromUvLock(src, pyproject, notes);
@@ -327,6 +336,19 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
             default:
                 return fromPipfileLock(src, pyproject, notes);
         }
+    }
+    const pylock = pylockFile(src);
+    if (pylock !== undefined) {
+        if (requested && requested !== "uv") {
+            throw new InputError(
+                "`installer`",
+                `\`installer\` is "${requested}", but the source folder has ${pylock}, a PEP 751 lock, which uv installs. Remove \`installer\` or delete ${pylock}.`,
+            );
+        }
+        if (src.isFile("requirements.txt")) {
+            notes.push(`requirements.txt is ignored: ${pylock} pins the dependencies.`);
+        }
+        return fromPylock(src, pylock, pyproject, notes);
     }
     if (requested && requested !== "pip") {
         const want = LOCKS.find(([, installer]) => installer === requested)![0];
@@ -377,7 +399,7 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     const below = src
         .list("")
         .filter((e) => e.isDirectory() && !e.name.startsWith("."))
-        .flatMap((e) => ["requirements.txt", "pyproject.toml", "uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "setup.py"].filter((m) => src.isFile(`${e.name}/${m}`)).map((m) => `${e.name}/${m}`));
+        .flatMap((e) => ["requirements.txt", "pyproject.toml", "uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "pylock.toml", "setup.py"].filter((m) => src.isFile(`${e.name}/${m}`)).map((m) => `${e.name}/${m}`));
     const conda = ["environment.yml", "environment.yaml", "conda.yml", "conda.yaml"].find((f) => src.isFile(f));
     // requirements/base.txt, prod.txt, dev.txt... (cookiecutter layouts): which one is the image's is the app's choice.
     const split = src
@@ -389,7 +411,7 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     throw new InputError(
         "`source`",
         "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), " +
-            "uv.lock, poetry.lock, Pipfile.lock or pdm.lock next to the app." +
+            "uv.lock, poetry.lock, Pipfile.lock, pdm.lock or a PEP 751 pylock.toml next to the app." +
             (split.length > 0
                 ? ` It has ${split.join(", ")} in a requirements/ folder, and the package has no option that picks one: ` +
                   `add a requirements.txt at the root that includes the production one (e.g. the line \`-r ${prod}\`), as Heroku's buildpack also expects.`
@@ -910,6 +932,179 @@ function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefi
         groups: { defined: definedGroups, defaults },
         workspace,
         envReferences: envRefsIn(src, manifestFiles),
+        notes,
+    });
+}
+
+/**
+ * The PEP 751 lock to install: pylock.toml, else the one named lock
+ * (pylock.<name>.toml) at the top of the source folder; several named locks
+ * and no pylock.toml leave the choice to the user.
+ */
+function pylockFile(src: SourceTree): string | undefined {
+    if (src.isFile("pylock.toml")) {
+        return "pylock.toml";
+    }
+    const named = src
+        .list("")
+        .filter((e) => e.isFile() && e.name.startsWith("pylock.") && e.name.endsWith(".toml") && e.name.split(".").length === 3 && e.name !== "pylock..toml")
+        .map((e) => e.name)
+        .sort();
+    if (named.length > 1) {
+        throw new InputError(
+            named[0],
+            `The source folder has the PEP 751 locks ${named.join(", ")} and no pylock.toml, and the image installs one lock: ` +
+                "name the one the app runs with pylock.toml (or write it with your locker's output option, e.g. `uv export --format pylock.toml -o pylock.toml`).",
+        );
+    }
+    return named[0];
+}
+
+/** A [[packages]] entry of a PEP 751 lock, as far as detection reads it. */
+interface PylockPackage {
+    readonly name: string;
+    readonly version?: string;
+    /** Its marker, parsed; undefined without one, null when it does not parse (then it may install). */
+    readonly marker: MarkerTree | null | undefined;
+    /** A local folder or file it installs from (`directory`, or `archive` with a `path`), normalized; "" for the lock's own folder. */
+    readonly local?: string;
+    readonly vcs?: string;
+    readonly index?: string;
+    readonly wheels: readonly string[];
+}
+
+/**
+ * A PEP 751 lock (pylock.toml, written by `pip lock`, `uv export --format
+ * pylock.toml`, `pdm export -f pylock`), installed by uv's pip interface. Its
+ * `lock-version` must be 1.x (the PEP: an installer refuses a major version it
+ * does not know). The lock's own folder as a `directory` package is the
+ * project, installed after the source; other local folders and files are
+ * copied with the lock. Package markers may name the extras and dependency
+ * groups being installed (PEP 751's `"prod" in dependency_groups`): the chosen
+ * groups decide which packages install.
+ */
+function fromPylock(src: SourceTree, file: string, pyproject: Record<string, unknown> | undefined, notes: string[]): Dependencies {
+    const fix = "Regenerate it with the tool that wrote it (`pip lock`, `uv export --format pylock.toml`, `pdm export -f pylock`).";
+    const lock = readToml(src, file, fix);
+    const version = lock["lock-version"];
+    if (typeof version !== "string" || version.split(".")[0] !== "1") {
+        throw new InputError(
+            file,
+            `${file} has lock-version ${typeof version === "string" ? JSON.stringify(version) : "(none)"}, and PEP 751 lock-version 1 is what the image's installer (uv) reads; ` +
+                `${typeof version === "string" ? "a newer major version may change the format" : "without it the file is not a PEP 751 lock"}. ${fix}`,
+        );
+    }
+    const pkgs: PylockPackage[] = [];
+    const files = [file];
+    let installsProject = false;
+    for (const raw of Array.isArray(lock["packages"]) ? (lock["packages"] as unknown[]) : []) {
+        const p = table({ raw }, "raw");
+        if (typeof p?.["name"] !== "string") {
+            throw new InputError(file, `${file} has a [[packages]] entry without a name. ${fix}`);
+        }
+        const name = normalizeName(p["name"]);
+        const markerText = p["marker"];
+        const marker = typeof markerText === "string" ? parseMarker(markerText) ?? null : undefined;
+        const dir = table(p, "directory")?.["path"];
+        const archive = table(p, "archive");
+        const path = typeof dir === "string" ? dir : typeof archive?.["path"] === "string" ? (archive["path"] as string) : undefined;
+        let local: string | undefined;
+        if (path !== undefined) {
+            const self = path.split("/").every((part) => part === "" || part === ".");
+            local = self ? "" : insidePath(file, name, path);
+            if (self) {
+                if (!src.isFile("pyproject.toml") && !src.isFile("setup.py")) {
+                    throw new InputError(file, `${file} installs the source folder itself ("${name}"), but it has no pyproject.toml or setup.py to build it from; add one, or lock without the project.`);
+                }
+                installsProject = true;
+            } else if (!files.includes(typeof dir === "string" ? `${local}/` : local)) {
+                files.push(typeof dir === "string" ? `${local}/` : local);
+            }
+        }
+        const vcs = table(p, "vcs");
+        const wheels = Array.isArray(p["wheels"])
+            ? (p["wheels"] as unknown[])
+                  .map((w) => table({ w }, "w"))
+                  .map((w) => (typeof w?.["name"] === "string" ? (w["name"] as string) : typeof w?.["url"] === "string" ? fileName(w["url"] as string) : typeof w?.["path"] === "string" ? fileName(w["path"] as string) : ""))
+                  .filter((f) => f !== "")
+            : [];
+        pkgs.push({
+            name,
+            version: typeof p["version"] === "string" ? (p["version"] as string) : undefined,
+            marker,
+            local,
+            vcs: typeof vcs?.["url"] === "string" ? (vcs["url"] as string) : undefined,
+            index: typeof p["index"] === "string" ? (p["index"] as string) : undefined,
+            wheels,
+        });
+    }
+    const groupNames = strings(lock["dependency-groups"]);
+    const extraNames = strings(lock["extras"]);
+    const defaultGroups = strings(lock["default-groups"]).filter((g) => groupNames.includes(g));
+    // Which packages install for the chosen groups and extras on the image's Linux CPython (a marker that depends on
+    // what is not known here, the machine or the Python, counts as installing).
+    const installs = (chosen: readonly string[]): PylockPackage[] =>
+        pkgs.filter((p) => {
+            if (p.marker === undefined || p.marker === null) {
+                return true;
+            }
+            const env = {
+                ...linuxMarkers(),
+                extras: new Set(chosen.filter((g) => extraNames.includes(g))),
+                dependency_groups: new Set([...defaultGroups, ...chosen.filter((g) => groupNames.includes(g))]),
+            };
+            return markerHolds(p.marker, env) !== false;
+        });
+    const main = installs([]);
+    const pins = new Map<string, string>();
+    const wheels = new Map<string, readonly string[]>();
+    // Every group's pins: a pin decides alike whichever group brings the package (the first entry for a name the lock splits by marker).
+    for (const p of installs([...groupNames, ...extraNames])) {
+        if (p.version !== undefined && p.local === undefined && p.vcs === undefined && !pins.has(p.name)) {
+            pins.set(p.name, p.version);
+            wheels.set(p.name, p.wheels);
+        }
+    }
+    const vcs = pkgs.filter((p) => p.vcs !== undefined).map((p) => `${file}: ${p.name} from ${p.vcs}`);
+    const project = table(pyproject, "project");
+    const self = pkgs.find((p) => p.local === "");
+    if (!installsProject && project !== undefined && table(pyproject, "build-system") !== undefined) {
+        notes.push(`${file} does not list the project itself (${typeof project["name"] === "string" ? project["name"] : "pyproject.toml's [project]"}): it is not installed; the app runs from its source folder.`);
+    }
+    // The app's own requirements, which a lock does not mark: pyproject.toml's, else requirements.txt's (`pip lock -r requirements.txt`), else every package.
+    const fromManifests = directOf(pyproject, []);
+    const requirements = src.readIfFile("requirements.txt");
+    if (fromManifests.size === 0 && requirements !== undefined) {
+        try {
+            for (const r of parseRequirements(requirements)) {
+                if ((r.kind === "name" || r.kind === "url") && r.name !== undefined) {
+                    fromManifests.add(normalizeName(r.name));
+                }
+            }
+        } catch {
+            // An unreadable requirements.txt, which the lock makes unused: every locked package counts.
+        }
+    }
+    return base(src, {
+        installer: "uv",
+        manifest: file,
+        files,
+        direct: fromManifests.size > 0 ? fromManifests : new Set(main.map((p) => p.name).filter((n) => n !== self?.name)),
+        namesFor: (chosen) => new Set(installs(chosen).map((p) => p.name)),
+        pins,
+        wheels,
+        vcs,
+        installsProject,
+        projectNote: installsProject ? `${file} installs the project itself (${self!.name}): after the source, without its editable link.` : undefined,
+        needsSource: false,
+        pyproject,
+        groups: {
+            defined: [...groupNames.filter((g) => !defaultGroups.includes(g)), ...extraNames].sort(),
+            defaults: [],
+            extras: extraNames.length > 0 ? { names: [...extraNames].sort(), from: `${file}'s extras` } : undefined,
+        },
+        pylock: { file, defaultGroups },
+        lockPython: typeof lock["requires-python"] === "string" ? { source: `${file} requires-python`, specs: [lock["requires-python"] as string] } : undefined,
         notes,
     });
 }

@@ -238,6 +238,108 @@ export type MarkerTree =
     | { readonly operator: "and" | "or"; readonly left: MarkerTree; readonly right: MarkerTree }
     | { readonly operator: string; readonly left: string; readonly right: string };
 
+const MARKER_VARIABLES = new Set([
+    "python_version", "python_full_version", "os_name", "sys_platform", "platform_release", "platform_system", "platform_version",
+    "platform_machine", "platform_python_implementation", "implementation_name", "implementation_version", "extra",
+    // PEP 751 (pylock.toml): the sets of extras and dependency groups being installed, used as `"name" in extras`.
+    "extras", "dependency_groups",
+]);
+
+/**
+ * Parses an environment marker on its own, as a pylock.toml package's `marker`
+ * key holds one: PEP 508's marker grammar (`and`/`or`, parentheses, a quoted
+ * string or a variable on each side of a comparison) with PEP 751's `extras`
+ * and `dependency_groups` variables, which pip-requirements-js's grammar does
+ * not have. A hand-written recursive descent over the grammar's tokens;
+ * undefined when the text is not a marker.
+ */
+export function parseMarker(text: string): MarkerTree | undefined {
+    const tokens: Array<{ kind: "str" | "word" | "op" | "paren"; text: string }> = [];
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === " " || c === "\t") {
+            i++;
+        } else if (c === "'" || c === '"') {
+            const end = text.indexOf(c, i + 1);
+            if (end < 0) {
+                return undefined;
+            }
+            tokens.push({ kind: "str", text: text.slice(i, end + 1) });
+            i = end + 1;
+        } else if (c === "(" || c === ")") {
+            tokens.push({ kind: "paren", text: c });
+            i++;
+        } else if ("<>=!~".includes(c)) {
+            let j = i;
+            while (j < text.length && "<>=!~".includes(text[j])) {
+                j++;
+            }
+            tokens.push({ kind: "op", text: text.slice(i, j) });
+            i = j;
+        } else {
+            let j = i;
+            while (j < text.length && !" \t()'\"<>=!~".includes(text[j])) {
+                j++;
+            }
+            if (j === i) {
+                return undefined;
+            }
+            tokens.push({ kind: "word", text: text.slice(i, j) });
+            i = j;
+        }
+    }
+    let at = 0;
+    const peek = (): { kind: string; text: string } | undefined => tokens[at];
+    const operand = (): string | undefined => {
+        const t = tokens[at];
+        if (t?.kind === "str" || (t?.kind === "word" && MARKER_VARIABLES.has(t.text))) {
+            at++;
+            return t.text;
+        }
+        return undefined;
+    };
+    const comparison = (): MarkerTree | undefined => {
+        if (peek()?.text === "(") {
+            at++;
+            const inner = or();
+            if (inner === undefined || peek()?.text !== ")") {
+                return undefined;
+            }
+            at++;
+            return inner;
+        }
+        const left = operand();
+        let op: string | undefined;
+        const t = peek();
+        if (t?.kind === "op" && ["<", "<=", ">", ">=", "==", "!=", "~=", "==="].includes(t.text)) {
+            op = t.text;
+            at++;
+        } else if (t?.kind === "word" && t.text === "in") {
+            op = "in";
+            at++;
+        } else if (t?.kind === "word" && t.text === "not" && tokens[at + 1]?.text === "in") {
+            op = "not in";
+            at += 2;
+        }
+        const right = op === undefined ? undefined : operand();
+        return left === undefined || op === undefined || right === undefined ? undefined : { operator: op, left, right };
+    };
+    const chain = (word: "and" | "or", next: () => MarkerTree | undefined) => (): MarkerTree | undefined => {
+        let left = next();
+        while (left !== undefined && peek()?.kind === "word" && peek()?.text === word) {
+            at++;
+            const right = next();
+            left = right === undefined ? undefined : { operator: word, left, right };
+        }
+        return left;
+    };
+    const and = chain("and", comparison);
+    const or: () => MarkerTree | undefined = chain("or", and);
+    const tree = or();
+    return tree !== undefined && at === tokens.length ? tree : undefined;
+}
+
 /** Marker variables of the image's Linux CPython; python_version only when a Python is given. */
 export function linuxMarkers(python?: string): Readonly<Record<string, string>> {
     return {
@@ -258,7 +360,7 @@ const VERSION_MARKERS = new Set(["python_version", "python_full_version", "imple
  * three-valued: undefined when it depends on a variable the environment does
  * not give (platform_machine, or the Python when none is given).
  */
-export function markerHolds(tree: MarkerTree, env: Readonly<Record<string, string>>): boolean | undefined {
+export function markerHolds(tree: MarkerTree, env: Readonly<Record<string, string | ReadonlySet<string>>>): boolean | undefined {
     if (tree.operator === "and" || tree.operator === "or") {
         const t = tree as { readonly left: MarkerTree; readonly right: MarkerTree };
         const a = markerHolds(t.left, env);
@@ -269,7 +371,7 @@ export function markerHolds(tree: MarkerTree, env: Readonly<Record<string, strin
         return a === true || b === true ? true : a === false && b === false ? false : undefined;
     }
     const leaf = tree as { readonly operator: string; readonly left: string; readonly right: string };
-    const side = (x: string): { value?: string; variable?: string } =>
+    const side = (x: string): { value?: string | ReadonlySet<string>; variable?: string } =>
         /^(["']).*\1$/.test(x) ? { value: x.slice(1, -1) } : { variable: x, value: Object.prototype.hasOwnProperty.call(env, x) ? env[x] : undefined };
     const l = side(leaf.left);
     const r = side(leaf.right);
@@ -277,6 +379,14 @@ export function markerHolds(tree: MarkerTree, env: Readonly<Record<string, strin
         return undefined;
     }
     const op = leaf.operator.replace(/\s+/g, " ");
+    if (typeof l.value !== "string" || typeof r.value !== "string") {
+        // PEP 751's set variables: only `"name" in extras` (or `not in`) compares with them.
+        if (typeof l.value === "string" && (op === "in" || op === "not in")) {
+            const found = (r.value as ReadonlySet<string>).has(l.value);
+            return op === "in" ? found : !found;
+        }
+        return undefined;
+    }
     if (op === "in" || op === "not in") {
         const found = r.value.includes(l.value);
         return op === "in" ? found : !found;

@@ -149,7 +149,8 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     }
 
     // Which dependency groups: the option, else a production group; development groups never ship.
-    const groups = chooseGroups(o, found, notes);
+    // A PEP 751 lock's default groups are its main dependencies: always installed.
+    const groups = [...new Set([...(found.pylock?.defaultGroups ?? []), ...chooseGroups(o, found, notes)])];
     // The chosen groups' and extras' pins are the app's pins from here on.
     const deps = found.withGroups?.(groups) ?? found;
 

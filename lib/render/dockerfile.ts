@@ -129,9 +129,10 @@ function builderStage(plan: Plan): string[] {
         lines.push(`ENV PIP_CERT=${CA_BUNDLE_PATH} SSL_CERT_FILE=${CA_BUNDLE_PATH} REQUESTS_CA_BUNDLE=${CA_BUNDLE_PATH} NODE_EXTRA_CA_CERTS=${CA_BUNDLE_PATH}`);
     }
     if (plan.installer === "uv") {
+        const tools = pylockOf(plan) !== undefined && plan.installsProject ? `${DEFAULTS.uv} ${DEFAULTS.tomliW}` : DEFAULTS.uv;
         lines.push(
             `ENV UV_PROJECT_ENVIRONMENT=${VENV} UV_PYTHON=${VENV}/bin/python UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy`,
-            `RUN ${pipCache()} ${secretMounts(plan.caBundle, plan.installSecrets)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.uv}`,
+            `RUN ${pipCache()} ${secretMounts(plan.caBundle, plan.installSecrets)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${tools}`,
         );
     } else if (plan.installer === "poetry" || plan.installer === "pipenv" || plan.installer === "pdm") {
         // The lock is installed by pip, with its hashes: no Poetry, Pipenv or PDM in the builder.
@@ -187,6 +188,28 @@ function uvSelection(plan: Plan): string {
     return ["--no-default-groups", ...d.groups.map((g) => `--group ${g}`), ...(d.workspacePackage ? [`--package ${d.workspacePackage}`] : [])].join(" ");
 }
 
+/** The PEP 751 lock uv installs, when the plan's manifest is one (pylock.toml, pylock.<name>.toml). */
+function pylockOf(plan: Plan): string | undefined {
+    return plan.installer === "uv" && plan.manifest.startsWith("pylock.") ? plan.manifest : undefined;
+}
+
+/** uv's pip interface on a PEP 751 lock: the lock, then `--extra X` / `--group X` for each chosen one (naming groups replaces the lock's defaults, which the plan's groups include). */
+function pylockInstall(plan: Plan, file: string, noEditable = false): string {
+    const d = plan.dependencies;
+    return [`${TOOLS}/bin/uv pip install${noEditable ? " --no-editable" : ""} -r ${file}`, ...d.groups.map((g) => (d.extras.includes(g) ? `--extra ${g}` : `--group ${g}`))].join(" ");
+}
+
+/**
+ * Python (run by the tools venv's interpreter, the lock as its argument) that writes pylock.image-deps.toml beside
+ * the lock: the lock without the project's own entry (`directory` at the lock's folder), which needs the source.
+ * Beside it, so the lock's relative paths still resolve; PEP 751 names it `pylock.<name>.toml`.
+ */
+const PYLOCK_WITHOUT_PROJECT =
+    "import sys, tomli_w; tomllib = __import__('tomllib') if sys.version_info >= (3, 11) else __import__('pip._vendor.tomli', fromlist=['loads']); " +
+    "lock = tomllib.load(open(sys.argv[1], 'rb')); " +
+    "lock['packages'] = [p for p in lock.get('packages', []) if not ('directory' in p and all(x in ('', '.') for x in p['directory'].get('path', '').split('/')))]; " +
+    "tomli_w.dump(lock, open('pylock.image-deps.toml', 'wb'))";
+
 /**
  * The packages the plan adds (gunicorn, the uvicorn worker), installed against
  * a constraint of everything already installed, so none of the app's pins moves:
@@ -211,8 +234,16 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
     switch (plan.installer) {
         case "uv": {
             head = `RUN ${uvCache()} ${secrets}\\`;
-            const workspace = plan.dependencies.workspace ? " --no-install-workspace" : "";
-            steps.push(`${TOOLS}/bin/uv sync --locked --no-install-project --no-editable ${uvSelection(plan)}${workspace}`);
+            const pylock = pylockOf(plan);
+            if (pylock !== undefined && plan.installsProject) {
+                // The lock lists the project, which builds from the source: its dependencies first, from a copy without it.
+                steps.push(`${TOOLS}/bin/python -c ${JSON.stringify(PYLOCK_WITHOUT_PROJECT)} ${pylock}`, `${pylockInstall(plan, "pylock.image-deps.toml")} && rm pylock.image-deps.toml`);
+            } else if (pylock !== undefined) {
+                steps.push(pylockInstall(plan, pylock));
+            } else {
+                const workspace = plan.dependencies.workspace ? " --no-install-workspace" : "";
+                steps.push(`${TOOLS}/bin/uv sync --locked --no-install-project --no-editable ${uvSelection(plan)}${workspace}`);
+            }
             const add = addPackages(plan, `${TOOLS}/bin/uv pip`, `${TOOLS}/bin/uv pip list --format=freeze`);
             if (add) {
                 steps.push(add);
@@ -300,9 +331,15 @@ function installProject(plan: Plan): string | undefined {
     const secrets = secretMounts(plan.caBundle, plan.installSecrets);
     const env = scmEnv(plan) + Object.entries(plan.buildEnv).filter(([k]) => k === plan.dependencies.scmVersion?.env).map(([k, v]) => `${k}=${shellWord(v)} `).join("");
     switch (plan.installer) {
-        case "uv":
+        case "uv": {
+            const pylock = pylockOf(plan);
+            if (pylock !== undefined) {
+                // The whole lock again: everything but the project is installed already; --no-editable, as uv sync's.
+                return `RUN ${uvCache()} ${secrets}${env}${pylockInstall(plan, pylock, true)}`;
+            }
             // --inexact: an exact sync would uninstall the packages added above (gunicorn, uvicorn-worker).
             return `RUN ${uvCache()} ${secrets}${env}${TOOLS}/bin/uv sync --locked --no-editable --inexact ${uvSelection(plan)}`;
+        }
         default: {
             // pdm-backend writes its write_to version file into the installed package only; gunicorn imports the source copy in /app.
             const writeTo = plan.dependencies.scmVersion?.writeTo;

@@ -344,8 +344,13 @@ export async function startIndexProxy(opts: { cacheDir: string; logFile: string 
     };
 }
 
-/** Files of a project copy whose index URLs are rewritten. */
-export const LOCK_FILES = ["uv.lock", "Pipfile.lock", "Pipfile"];
+/** Files of a project copy whose index URLs are rewritten (and PEP 751 locks, pylock.<name>.toml). */
+export const LOCK_FILES = ["uv.lock", "Pipfile.lock", "Pipfile", "pylock.toml"];
+
+function isLockFile(name: string): boolean {
+    const parts = name.split(".");
+    return LOCK_FILES.includes(name) || (parts.length === 3 && parts[0] === "pylock" && parts[1] !== "" && parts[2] === "toml");
+}
 
 /**
  * Rewrites the placeholder index and files URLs in the lock files under
@@ -362,7 +367,7 @@ export function rewriteLocks(dir: string, proxy: Pick<IndexProxy, "origin" | "si
                 if (e.name !== "node_modules" && e.name !== ".git" && e.name !== ".backend") {
                     walk(p);
                 }
-            } else if (e.isFile() && LOCK_FILES.includes(e.name)) {
+            } else if (e.isFile() && isLockFile(e.name)) {
                 const text = fs.readFileSync(p, "utf8");
                 let n = 0;
                 const out = text

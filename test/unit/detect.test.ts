@@ -5,6 +5,7 @@ import * as path from "node:path";
 import * as fs from "fs";
 import { Copy, Run } from "dockerfile-ast";
 import { sqliteUrlRest } from "../../lib/detect/paths";
+import { linuxMarkers, markerHolds, parseMarker } from "../../lib/detect/requirements";
 import { InputError } from "../../lib/errors";
 import { synthesize } from "../../lib/synthesize";
 import { execForm, fixture, FIXTURES, FLASK_APP, parse, shellOf, TmpApps } from "./helpers";
@@ -331,6 +332,152 @@ describe("detection", () => {
             assert.equal(plan.manifest, "Pipfile.lock");
             assert.deepEqual(plan.manifests, ["Pipfile.lock"]);
             assert.deepEqual(plan.server.addedPackages, []);
+        });
+
+        describe("a PEP 751 lock (pylock.toml)", () => {
+            /** A pylock.toml of index packages (name, version, optional marker), as the lockers write them. */
+            const pylock = (head: string, pkgs: Array<[string, string, string?]>, extra = ""): string =>
+                `lock-version = "1.0"\ncreated-by = "test"\n${head}\n` +
+                pkgs
+                    .map(([n, v, m]) => `\n[[packages]]\nname = "${n}"\nversion = "${v}"\n${m ? `marker = ${JSON.stringify(m)}\n` : ""}wheels = [{ name = "${n.replace(/-/g, "_")}-${v}-py3-none-any.whl", url = "https://files.packages.example/${n}-${v}-py3-none-any.whl", hashes = { sha256 = "00" } }]\n`)
+                    .join("") +
+                extra;
+
+            it("GIVEN pylock.toml and requirements.txt THEN uv installs the lock, requirements.txt names the app's own dependencies, gunicorn is added", () => {
+                const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "pylock.toml": pylock("", [["flask", "3.1.2"], ["werkzeug", "3.1.3"]]) });
+                const r = synthesize(dir);
+                assert.equal(r.plan.installer, "uv");
+                assert.equal(r.plan.manifest, "pylock.toml");
+                assert.deepEqual(r.plan.manifests, ["pylock.toml"]);
+                assert.equal(r.plan.framework, "flask");
+                assert.deepEqual(r.plan.server.addedPackages, ["gunicorn==27.0.1"]);
+                assert.ok(r.plan.notes.includes("requirements.txt is ignored: pylock.toml pins the dependencies."));
+                const lines = r.dockerfile.split("\n");
+                assert.ok(lines.includes("    /opt/build-tools/bin/uv pip install -r pylock.toml \\"));
+                assert.ok(lines.includes("    && /opt/build-tools/bin/uv pip list --format=freeze > /tmp/installed.txt && /opt/build-tools/bin/uv pip install -c /tmp/installed.txt gunicorn==27.0.1 \\"));
+            });
+
+            it("GIVEN group markers and default-groups THEN the default and production groups are named to uv, and a group's gunicorn counts only when chosen", () => {
+                const files = {
+                    "app.py": FLASK_APP,
+                    "pyproject.toml": '[project]\nname = "svc"\nversion = "1.0"\nrequires-python = ">=3.11"\ndependencies = ["flask"]\n',
+                    "pylock.toml": pylock('requires-python = ">=3.11"\nextras = ["pg"]\ndependency-groups = ["default", "dev", "prod"]\ndefault-groups = ["default"]', [
+                        ["flask", "3.1.2", '"default" in dependency_groups'],
+                        ["gunicorn", "23.0.0", '"prod" in dependency_groups'],
+                        ["psycopg", "3.2.9", '"pg" in extras'],
+                        ["pytest", "8.4.0", '"dev" in dependency_groups'],
+                        ["colorama", "0.4.6", 'sys_platform == "win32" and "dev" in dependency_groups'],
+                    ]),
+                };
+                const r = synthesize(apps.make(files));
+                assert.deepEqual(r.plan.dependencies.groups, ["default", "prod"]);
+                assert.deepEqual(r.plan.server.addedPackages, []);
+                assert.ok(r.dockerfile.split("\n").includes("    /opt/build-tools/bin/uv pip install -r pylock.toml --group default --group prod \\"));
+                const dev = synthesize(apps.make(files), { dependencyGroups: ["dev", "pg"] });
+                assert.deepEqual(dev.plan.dependencies.groups, ["default", "dev", "pg"]);
+                assert.deepEqual(dev.plan.dependencies.extras, ["pg"]);
+                assert.deepEqual(dev.plan.server.addedPackages, ["gunicorn==27.0.1"]);
+                assert.ok(dev.dockerfile.split("\n").includes("    /opt/build-tools/bin/uv pip install -r pylock.toml --group default --group dev --extra pg \\"));
+                assert.throws(
+                    () => synthesize(apps.make(files), { dependencyGroups: ["docs"] }),
+                    (e: unknown) => e instanceof InputError && e.message === '`dependencyGroups` names "docs", which the manifests do not define (they define the dependency groups dev, prod and the extra pg (pylock.toml\'s extras)).',
+                );
+            });
+
+            it("GIVEN the lock lists the project itself THEN its dependencies install from a copy without it before the source, the project after it, not editable", () => {
+                const dir = apps.make({
+                    "svc/__init__.py": "",
+                    "svc/app.py": FLASK_APP,
+                    "pyproject.toml": '[project]\nname = "svc"\nversion = "1.0"\ndependencies = ["flask"]\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+                    "pylock.toml": pylock("", [["flask", "3.1.2"]], '\n[[packages]]\nname = "svc"\ndirectory = { path = ".", editable = true }\n'),
+                });
+                const r = synthesize(dir);
+                assert.equal(r.plan.installsProject, true);
+                assert.equal(r.plan.sourceInto, "builder");
+                assert.ok(r.plan.notes.includes("pylock.toml installs the project itself (svc): after the source, without its editable link."));
+                const lines = r.dockerfile.split("\n");
+                assert.ok(lines.includes("RUN --mount=type=cache,id=pip,target=/root/.cache/pip python3 -m venv /opt/build-tools && /opt/build-tools/bin/pip install uv==0.13.9 tomli-w==1.2.0"));
+                const deps = lines.findIndex((l) => l === "    && /opt/build-tools/bin/uv pip install -r pylock.image-deps.toml && rm pylock.image-deps.toml \\");
+                const source = lines.indexOf("COPY . .");
+                const project = lines.indexOf("RUN --mount=type=cache,id=uv,target=/root/.cache/uv /opt/build-tools/bin/uv pip install --no-editable -r pylock.toml \\");
+                assert.ok(deps > 0 && deps < source && source < project, r.dockerfile);
+            });
+
+            it("GIVEN the lock's filter script THEN, run by Python, it drops exactly the lock's own folder and keeps the rest", () => {
+                const dir = apps.make({
+                    "app.py": FLASK_APP,
+                    "pyproject.toml": '[project]\nname = "svc"\nversion = "1.0"\ndependencies = ["flask"]\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+                    "libs/util/pyproject.toml": '[project]\nname = "util"\nversion = "1.0"\n',
+                    "pylock.toml": pylock("", [["flask", "3.1.2"]], '\n[[packages]]\nname = "svc"\ndirectory = { path = "./", editable = true }\n\n[[packages]]\nname = "util"\ndirectory = { path = "libs/util" }\n'),
+                });
+                const r = synthesize(dir);
+                assert.deepEqual(r.plan.manifests, ["pylock.toml", "libs/util/"]);
+                const line = r.dockerfile.split("\n").find((l) => l.includes("tomli_w.dump"))!;
+                const script = JSON.parse(line.slice(line.indexOf('"'), line.lastIndexOf('"') + 1)) as string;
+                // tomli-w is not on the test host: a stand-in writes the names kept, which is what the filter decides.
+                const stub = apps.make({ "tomli_w.py": "def dump(d, f):\n    f.write(','.join(p['name'] for p in d['packages']).encode())\n" });
+                const run = spawnSync("python3", ["-c", script, "pylock.toml"], { cwd: dir, env: { ...process.env, PYTHONPATH: stub }, encoding: "utf8" });
+                assert.equal(run.status, 0, run.stderr);
+                assert.equal(fs.readFileSync(path.join(dir, "pylock.image-deps.toml"), "utf8"), "flask,util");
+            });
+
+            it("GIVEN PEP 751 markers THEN they parse and hold as the sets of extras and groups say; what is not a marker does not parse", () => {
+                const env = { ...linuxMarkers("3.13"), extras: new Set(["pg"]), dependency_groups: new Set(["default"]) };
+                const holds = (m: string) => markerHolds(parseMarker(m)!, env);
+                assert.equal(holds('"pg" in extras'), true);
+                assert.equal(holds("'dev' in dependency_groups"), false);
+                assert.equal(holds('"dev" not in dependency_groups and python_version >= "3.11"'), true);
+                assert.equal(holds('(sys_platform == "win32" or "default" in dependency_groups) and "pg" in extras'), true);
+                assert.equal(holds('sys_platform == "win32" and "default" in dependency_groups'), false);
+                assert.equal(holds('platform_machine == "aarch64" and "default" in dependency_groups'), undefined);
+                for (const bad of ['"pg" in', "flask == 1", 'python_version >= "3.11" and', '(os_name == "posix"', "extras == 'pg' or"]) {
+                    assert.equal(parseMarker(bad), undefined, bad);
+                }
+            });
+
+            it("GIVEN a lock-version 2 or none THEN InputError names the file and the fix", () => {
+                const two = apps.make({ "app.py": FLASK_APP, "pylock.toml": 'lock-version = "2.0"\n' });
+                assert.throws(
+                    () => synthesize(two),
+                    (e: unknown) =>
+                        e instanceof InputError &&
+                        e.message ===
+                            'pylock.toml has lock-version "2.0", and PEP 751 lock-version 1 is what the image\'s installer (uv) reads; a newer major version may change the format. Regenerate it with the tool that wrote it (`pip lock`, `uv export --format pylock.toml`, `pdm export -f pylock`).',
+                );
+                const none = apps.make({ "app.py": FLASK_APP, "pylock.toml": "[[packages]]\nname = 'flask'\n" });
+                assert.throws(() => synthesize(none), (e: unknown) => e instanceof InputError && e.message.startsWith("pylock.toml has lock-version (none), and PEP 751 lock-version 1 is what the image's installer (uv) reads; without it the file is not a PEP 751 lock."));
+            });
+
+            it("GIVEN one named lock THEN it is installed; two named and no pylock.toml THEN InputError lists them", () => {
+                const one = synthesize(apps.make({ "app.py": FLASK_APP, "pylock.prod.toml": pylock("", [["flask", "3.1.2"]]) }));
+                assert.equal(one.plan.manifest, "pylock.prod.toml");
+                assert.ok(one.dockerfile.split("\n").includes("    /opt/build-tools/bin/uv pip install -r pylock.prod.toml \\"));
+                const two = apps.make({ "app.py": FLASK_APP, "pylock.prod.toml": pylock("", [["flask", "3.1.2"]]), "pylock.dev.toml": pylock("", [["flask", "3.1.2"]]) });
+                assert.throws(
+                    () => synthesize(two),
+                    (e: unknown) =>
+                        e instanceof InputError &&
+                        e.message ===
+                            "The source folder has the PEP 751 locks pylock.dev.toml, pylock.prod.toml and no pylock.toml, and the image installs one lock: name the one the app runs with pylock.toml (or write it with your locker's output option, e.g. `uv export --format pylock.toml -o pylock.toml`).",
+                );
+            });
+
+            it("GIVEN uv.lock and the pylock.toml exported from it THEN uv.lock decides, with a note; `installer: \"pip\"` beside a pylock.toml is refused", () => {
+                const dir = apps.copyOf("fastapi-uv", { "pylock.toml": pylock("", [["fastapi", "0.115.0"]]) });
+                const r = synthesize(dir);
+                assert.equal(r.plan.manifest, "uv.lock");
+                assert.ok(r.plan.notes.includes("pylock.toml is ignored: uv.lock, uv's own lock, pins the dependencies."));
+                const pl = apps.make({ "app.py": FLASK_APP, "pylock.toml": pylock("", [["flask", "3.1.2"]]) });
+                assert.throws(
+                    () => synthesize(pl, { installer: "pip" }),
+                    (e: unknown) => e instanceof InputError && e.message === '`installer` is "pip", but the source folder has pylock.toml, a PEP 751 lock, which uv installs. Remove `installer` or delete pylock.toml.',
+                );
+            });
+
+            it("GIVEN the lock's requires-python THEN the Python satisfies it", () => {
+                const dir = apps.make({ "app.py": FLASK_APP, "pylock.toml": pylock('requires-python = "<3.13"', [["flask", "3.1.2"]]) });
+                assert.deepEqual(synthesize(dir).plan.python.version, "3.12");
+            });
         });
 
         it("GIVEN a uv.lock that locks uvicorn-worker and gunicorn THEN neither is added", () => {

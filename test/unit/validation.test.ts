@@ -64,7 +64,7 @@ const CASES: Case[] = [
         run: inFolder(FLASK),
         argument: "`source`",
         message:
-            "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), uv.lock, poetry.lock, Pipfile.lock or pdm.lock next to the app.",
+            "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), uv.lock, poetry.lock, Pipfile.lock, pdm.lock or a PEP 751 pylock.toml next to the app.",
     },
     // Manifests and lock files.
     {
