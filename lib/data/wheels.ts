@@ -7,7 +7,7 @@
  * GENERATED: do not edit. Regenerate with
  *     python3 scripts/wheel-table.py --index-url <index> > lib/data/wheels.ts
  * where <index> is the PEP 691 simple index pip uses.
- * Generated on 2026-11-30.
+ * Generated on 2026-12-01.
  *
  * Rules (see scripts/wheel-table.py): final releases only (no a/b/rc/dev),
  * yanked files ignored; cp3XY-cp3XY covers 3.XY, cp3X-abi3 covers every
@@ -343,6 +343,18 @@ export const WHEEL_COVERAGE: readonly WheelCoverage[] = [
         },
     },
     {
+        // 30 final releases, 1.5.3 to 1.15.1.
+        project: "faiss-cpu",
+        latest: "1.15.1",
+        pythons: {
+            "3.10": ["1.7.1.post3", "1.15.1"],
+            "3.11": ["1.7.3", "1.15.1"],
+            "3.12": ["1.8.0", "1.15.1"],
+            "3.13": ["1.9.0.post1", "1.15.1"],
+            "3.14": ["1.12.0", "1.15.1"],
+        },
+    },
+    {
         // 212 final releases, 0.1.0 to 1.13.1.
         // 1 pure-Python release(s) (py3-none wheels only), in 1 run(s).
         project: "fastavro",
@@ -671,6 +683,18 @@ export const WHEEL_COVERAGE: readonly WheelCoverage[] = [
             "3.12": ["1.26.0", "2.5.5"],
             "3.13": ["2.1.0", "2.5.5"],
             "3.14": ["2.3.2", "2.5.5"],
+        },
+    },
+    {
+        // 65 final releases, 0.1.2 to 1.32.0.
+        project: "onnxruntime",
+        latest: "1.32.0",
+        pythons: {
+            "3.10": ["1.12.0", "1.23.2"],
+            "3.11": ["1.15.0", "1.32.0"],
+            "3.12": ["1.17.0", "1.32.0"],
+            "3.13": ["1.20.0", "1.32.0"],
+            "3.14": ["1.24.1", "1.32.0"],
         },
     },
     {
@@ -1126,6 +1150,21 @@ export const WHEEL_COVERAGE: readonly WheelCoverage[] = [
         },
     },
     {
+        // 28 final releases, 0.0.1 to 0.8.0.
+        project: "safetensors",
+        latest: "0.8.0",
+        pythons: {
+            "3.10": ["0.0.1", "0.8.0"],
+            "3.11": ["0.2.6", "0.8.0"],
+            "3.12": ["0.4.0", "0.8.0"],
+            "3.13": ["0.4.2", "0.8.0"],
+            "3.14": ["0.5.0", "0.8.0"],
+        },
+        gaps: {
+            "3.13": ["0.4.3"],
+        },
+    },
+    {
         // 68 final releases, 0.9 to 1.9.1.
         project: "scikit-learn",
         latest: "1.9.1",
@@ -1275,6 +1314,18 @@ export const WHEEL_COVERAGE: readonly WheelCoverage[] = [
         },
         gaps: {
             "3.13": ["0.19.0", "0.19.1", "0.20.0", "0.20.1"],
+        },
+    },
+    {
+        // 52 final releases, 1.0.0 to 2.15.0.
+        project: "torch",
+        latest: "2.15.0",
+        pythons: {
+            "3.10": ["1.10.2", "2.14.1"],
+            "3.11": ["1.13.0", "2.15.0"],
+            "3.12": ["2.2.0", "2.15.0"],
+            "3.13": ["2.5.0", "2.15.0"],
+            "3.14": ["2.9.0", "2.15.0"],
         },
     },
     {
