@@ -210,6 +210,9 @@ export const WRAPPERS: Readonly<Record<string, AppInterface>> = {
     "uvicorn.middleware.proxy_headers.ProxyHeadersMiddleware": "asgi",
     "blacknoise.BlackNoise": "asgi",
     "sentry_sdk.integrations.asgi.SentryAsgiMiddleware": "asgi",
+    // Gradio's mount_gradio_app(app, blocks, path=...) returns the FastAPI app it mounted the Blocks into.
+    "gradio.mount_gradio_app": "asgi",
+    "gradio.routes.mount_gradio_app": "asgi",
     // python-socketio's servers, around the app they pass other requests to (SOCKETIO_INNER_ARGS).
     "socketio.ASGIApp": "asgi",
     "socketio.asgi.ASGIApp": "asgi",

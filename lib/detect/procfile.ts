@@ -147,8 +147,9 @@ function webCommand(src: SourceTree, command: string, o: ProcessOrigin): Procfil
     if (script === undefined) {
         return withServerFiles(src, web);
     }
-    const inner = readWeb(script.commands, o);
-    return withServerFiles(src, { ...inner, command, notes: [`${o.web} runs ${script.file}; the commands in it are read as the web command.`, ...inner.notes] });
+    // The server's files (uWSGI's ini, fastapi-cli's module) are named in the script's commands, not in the command that runs the script.
+    const inner = withServerFiles(src, readWeb(script.commands, o));
+    return { ...inner, command, notes: [`${o.web} runs ${script.file}; the commands in it are read as the web command.`, ...inner.notes] };
 }
 
 /** What the web command reads from the source folder: fastapi-cli's module path, uWSGI's ini file, a Sanic app's main-process code. */
@@ -245,6 +246,12 @@ export function pythonConfigModule(config: string): { module: string; files: str
     const module = config.slice("python:".length);
     const path = module.split(".").join("/");
     return { module, files: /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(module) ? [`${path}.py`, `${path}/__init__.py`] : [] };
+}
+
+/** A shell variable assignment word, `NAME=value`. */
+export function isAssignment(word: string): boolean {
+    const eq = word.indexOf("=");
+    return eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(word.slice(0, eq));
 }
 
 /** Shell builtins a start script runs to set itself up (options, variables, messages): not commands to run before the server. */
@@ -404,7 +411,9 @@ export function scriptOf(src: SourceTree, command: string): { file: string; comm
         .split(/\r?\n/)
         .map((l) => l.trim())
         .filter((l) => l !== "" && !l.startsWith("#"))
-        .filter((l) => !SETUP_BUILTINS.has(commands(shellTokens(l))[0]?.words[0] ?? ""));
+        .filter((l) => !SETUP_BUILTINS.has(commands(shellTokens(l))[0]?.words[0] ?? ""))
+        // `HOST="${HOST:-0.0.0.0}"`: a shell variable for the script's own server line, whose binding the image replaces.
+        .filter((l) => !commands(shellTokens(l)).every((c) => c.words.every(isAssignment)));
     return lines.length === 0 ? undefined : { file, commands: lines.join(" && ") };
 }
 

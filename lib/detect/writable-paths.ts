@@ -70,7 +70,7 @@ function logPath(src: SourceTree, path: string, why: string, add: AddPath): void
  */
 type AddPath = (p: WritablePath, known?: boolean) => void;
 
-/** Folder names whose contents are scratch; anything else the app creates is taken to be data. */
+/** Folder names whose contents are scratch (and names with "cache" in them); anything else the app creates is taken to be data. */
 const SCRATCH_NAMES = new Set(["log", "logs", "tmp", "temp", "cache", ".cache", "run"]);
 
 export interface WritableRequest {
@@ -949,8 +949,26 @@ function sqliteUrls(e: Expr | undefined, depth = 0): Expr[] {
     return [];
 }
 
-/** Methods that write the file their first argument names: pandas' DataFrame.to_csv() and kin, matplotlib's savefig(). */
-const WRITE_METHODS = ["to_csv", "to_excel", "to_parquet", "to_pickle", "to_feather", "to_json", "savefig"];
+/** Methods that write the file their first argument names: pandas' DataFrame.to_csv() and kin, matplotlib's savefig(), xgboost's and LightGBM's save_model(). */
+const WRITE_METHODS = ["to_csv", "to_excel", "to_parquet", "to_pickle", "to_feather", "to_json", "savefig", "save_model"];
+
+/** Functions that write the file one argument names (its position and keyword): a model or array saved by path. */
+const WRITE_FUNCTIONS: Readonly<Record<string, readonly [number, string]>> = {
+    "joblib.dump": [1, "filename"],
+    "skops.io.dump": [1, "file"],
+    "torch.save": [1, "f"],
+    "numpy.save": [0, "file"],
+    "numpy.savez": [0, "file"],
+    "numpy.savez_compressed": [0, "file"],
+    "numpy.savetxt": [0, "fname"],
+};
+
+/** The path argument of a WRITE_FUNCTIONS call, with the function's name. */
+function writeFunctionTarget(c: Extract<Expr, { kind: "call" }>): { target: Expr | undefined; name: string } | undefined {
+    const callee = calleeOf(c) ?? "";
+    const where = WRITE_FUNCTIONS[callee];
+    return where === undefined ? undefined : { target: c.args[where[0]] ?? c.kwargs[where[1]], name: callee };
+}
 
 /** open()'s mode writes: "w", "wb", "a", "x", "r+". */
 function writesMode(e: Expr | undefined): boolean {
@@ -1000,6 +1018,11 @@ function writtenInto(c: Extract<Expr, { kind: "call" }>, ctx: PathContext): { fo
             const folder = folderOfComputedFile(c.args[0] ?? c.kwargs["path_or_buf"] ?? c.kwargs["path"] ?? c.kwargs["fname"], ctx);
             return folder === undefined ? undefined : { folder, uploads: false, how: `.${method}() writes files into ${folder}` };
         }
+    }
+    const saved = writeFunctionTarget(c);
+    if (saved !== undefined) {
+        const folder = folderOfComputedFile(saved.target, ctx);
+        return folder === undefined ? undefined : { folder, uploads: false, how: `${saved.name}() writes files into ${folder}` };
     }
     const callee = calleeOf(c);
     if ((callee === "open" || callee === "io.open") && writesMode(c.args[1] ?? c.kwargs["mode"])) {
@@ -1078,6 +1101,9 @@ function fixedFileWritten(c: Extract<Expr, { kind: "call" }>, ctx: PathContext):
         how = `open(..., ${JSON.stringify(str(c.args[1] ?? c.kwargs["mode"]))}) writes`;
     } else if (WRITES_DESTINATION.has(callee)) {
         target = c.args[1] ?? c.kwargs["dst"];
+        how = `${callee}() writes`;
+    } else if (writeFunctionTarget(c) !== undefined) {
+        target = writeFunctionTarget(c)!.target;
         how = `${callee}() writes`;
     } else if (WRITE_METHODS.some((m) => receiverOf(c, m) !== undefined)) {
         target = c.args[0] ?? c.kwargs["path_or_buf"] ?? c.kwargs["path"] ?? c.kwargs["fname"];
@@ -1192,8 +1218,8 @@ function instanceFolder(module: string, root: ImportRoot, req: WritableRequest, 
 }
 
 export function kindOf(path: string): WritablePathKind {
-    const last = path.split("/").pop() ?? "";
-    return SCRATCH_NAMES.has(last.toLowerCase()) ? "scratch" : "data";
+    // Any folder on the way counts (cache/tpl is a cache's), and a name with "cache" in it is one (pagecache, thumb_cache).
+    return path.toLowerCase().split("/").some((part) => SCRATCH_NAMES.has(part) || part.includes("cache")) ? "scratch" : "data";
 }
 
 /** What a folder the code creates holds, by its name: logs, a cache, else the app's files. */
@@ -1202,5 +1228,5 @@ function holdsOf(path: string): Holds {
     if (last === "upload" || last === "uploads" || last === "media") {
         return "uploads";
     }
-    return last === "log" || last === "logs" ? "logs" : last === "cache" || last === ".cache" ? "cache" : "files";
+    return last === "log" || last === "logs" ? "logs" : path.toLowerCase().split("/").some((part) => part.includes("cache")) ? "cache" : "files";
 }

@@ -675,6 +675,9 @@ function staticRootOf(entry: Entrypoint): string | undefined {
     return p === undefined || p === "" ? undefined : p.startsWith("/") ? p : `${DEFAULTS.workdir}/${p}`;
 }
 
+/** Commands that change files' owner or mode: a start script's `chown -R www-data data` fits its own image, not this one. */
+const OWNERSHIP_COMMANDS = new Set(["chown", "chgrp", "chmod"]);
+
 function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, notes: string[]): ReleasePlan | undefined {
     const procfile = entry.procfile;
     // The platforms run Procfile commands in the app's root folder.
@@ -702,10 +705,15 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     if (before.length > 0) {
         const kept: string[] = [];
         const folders: string[] = [];
+        const owners: string[] = [];
         for (const cmd of before) {
             const words = procfileCommand(cmd);
             if (folderCommand(cmd) !== undefined) {
                 folders.push(cmd);
+                continue;
+            }
+            if (OWNERSHIP_COMMANDS.has(words[0] ?? "")) {
+                owners.push(cmd);
                 continue;
             }
             // collectstatic and translation compiles (pybabel compile, manage.py compilemessages, microblog's `flask translate compile`)
@@ -726,6 +734,12 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
             notes.push(
                 `${procfile!.origin.subject} runs ${folders.map((f) => `\`${f}\``).join(", ")} before the server, which ${folders.length > 1 ? "prepare" : "prepares"} the server's own container, not a release: ` +
                     "the image's gunicorn config makes those folders at every start, emptied where the command removed them (a folder must be writable there: under /tmp, or declared in `writablePaths`).",
+            );
+        }
+        if (owners.length > 0) {
+            notes.push(
+                `${procfile!.origin.subject} runs ${owners.map((f) => `\`${displayWords(procfileCommand(f))}\``).join(", ")} before the server: who owns and may write the files is the image's to decide ` +
+                    `(its writable paths belong to its user, uid ${DEFAULTS.uid}; everything else is read-only), and the release step runs as that user, which may not change owners: not run.`,
             );
         }
         if (kept.length > 0) {

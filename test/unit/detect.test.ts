@@ -865,6 +865,25 @@ describe("detection", () => {
                 { path: "/data", kind: "data", why: "app.py: aiosqlite.connect(/var/lib/pastebin/pastes.db)", links: [{ from: "/var/lib/pastebin/pastes.db", to: "/data/var/lib/pastebin/pastes.db" }] },
             ]);
         });
+        it("GIVEN a model or array saved by path (joblib.dump, numpy.save, .save_model) THEN its folder is writable, like open(PATH, 'wb')", () => {
+            const writes = (code: string, reqs: string) =>
+                synthesize(apps.make({ "app.py": `from flask import Flask\n${code}\napp = Flask(__name__)\n\n@app.post('/train')\ndef train():\n    save()\n    return 'ok'\n`, "requirements.txt": `flask\n${reqs}\n`, "models/.gitkeep": "" })).plan.writablePaths.map((w) => [w.path, w.kind, w.why]);
+            assert.deepEqual(writes("import joblib\n\ndef save():\n    joblib.dump({}, 'models/clf.joblib')\n", "joblib"), [["/app/models", "data", "app.py: joblib.dump() writes models/clf.joblib"]]);
+            assert.deepEqual(writes("import numpy as np\n\ndef save():\n    np.save(file='models/w.npy', arr=[1])\n", "numpy"), [["/app/models", "data", "app.py: numpy.save() writes models/w.npy"]]);
+            assert.deepEqual(writes("import os, uuid, joblib\n\ndef save():\n    joblib.dump({}, os.path.join('models', uuid.uuid4().hex))\n", "joblib"), [["/app/models", "data", "app.py: joblib.dump() writes files into models"]]);
+            assert.deepEqual(writes("import xgboost\n\ndef save():\n    xgboost.Booster().save_model('models/b.json')\n", "xgboost"), [["/app/models", "data", "app.py: .save_model() writes models/b.json"]]);
+        });
+        it("GIVEN folders the code makes under a cache folder, or named for a cache THEN scratch; others data", () => {
+            const kinds = (dirs: string[]) =>
+                synthesize(apps.make({ "app.py": `import os\nfrom flask import Flask\n${dirs.map((d) => `os.makedirs(${JSON.stringify(d)}, exist_ok=True)\n`).join("")}app = Flask(__name__)\n`, "requirements.txt": "flask\n" })).plan.writablePaths.map((w) => [w.path, w.kind]);
+            assert.deepEqual(kinds(["cache/tpl", "pagecache", "thumb_cache", "data/files", "logs/old"]), [
+                ["/app/cache/tpl", "scratch"],
+                ["/app/data/files", "data"],
+                ["/app/logs/old", "scratch"],
+                ["/app/pagecache", "scratch"],
+                ["/app/thumb_cache", "scratch"],
+            ]);
+        });
         it("GIVEN names that wrap each other in a cycle THEN detection ends, with the framework the module imports", () => {
             const dir = apps.make({
                 "app.py": "from flask import Flask\nfrom whitenoise import WhiteNoise\n\napp = Flask(__name__)\nb = WhiteNoise(app)\napp = WhiteNoise(b)\nb = WhiteNoise(app)\n",
@@ -2438,6 +2457,13 @@ describe("data the app keeps in its own process between requests", () => {
         const app = "import os, shutil, tempfile\nfrom flask import Flask, send_file\n\napp = Flask(__name__)\nWORK = tempfile.mkdtemp()\n\n@app.post('/zip')\ndef zip_it():\n    d = os.path.join(WORK, 'x')\n    os.makedirs(d)\n    return send_file(shutil.make_archive(d, 'zip', d))\n";
         assert.equal(plan({ "app.py": app, "requirements.txt": "flask\n" }).server.workers, undefined);
     });
+    it("GIVEN a Gradio app mounted into FastAPI THEN one worker, with a note naming the Blocks", () => {
+        const app = "import gradio as gr\nfrom fastapi import FastAPI\n\napp = FastAPI()\ndemo = gr.Interface(fn=lambda s: s, inputs='text', outputs='text')\napp = gr.mount_gradio_app(app, demo, path='/ui')\n";
+        const p = plan({ "main.py": app, "requirements.txt": "fastapi\ngradio\nuvicorn\n" });
+        assert.equal(p.server.workers, 1);
+        assert.ok(p.notes.some((n) => n.startsWith("main.py keeps `demo`, a Gradio app mounted with mount_gradio_app() (its event queue and sessions), in the process")));
+        assert.equal(plan({ "main.py": app, "requirements.txt": "fastapi\ngradio\nuvicorn\n" }, { workers: 2 }).server.workers, 2);
+    });
     it("GIVEN state a startup hook sets, or a store no handler changes THEN no rule", () => {
         const lifespan = "from contextlib import asynccontextmanager\nfrom fastapi import FastAPI\n\nSTATE = {}\n\n@asynccontextmanager\nasync def lifespan(app):\n    STATE['ready'] = True\n    yield\n\napp = FastAPI(lifespan=lifespan)\n\n@app.get('/')\ndef index():\n    return {'ready': STATE.get('ready', False)}\n";
         assert.equal(plan({ "main.py": lifespan }).server.workers, undefined);
@@ -2837,6 +2863,27 @@ describe("uWSGI web commands", () => {
         assert.deepEqual(plan.imageEnv, { GUESTBOOK_MODE: "production" });
         assert.ok(plan.notes.includes("uwsgi.ini's `processes = 3` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set `workers` to fix it)."), plan.notes.join("\n"));
         assert.ok(plan.notes.includes("uwsgi.ini runs uWSGI; the image serves the same app with gunicorn. uWSGI's own options (http-socket, master) are not carried."), plan.notes.join("\n"));
+    });
+
+    it("GIVEN a start script that sets shell variables, chowns its data folder and runs `exec uwsgi --http $HOST:$PORT uwsgi.ini` THEN the ini is read, the assignments are setup, the chown is not run", () => {
+        const script = '#!/usr/bin/env bash\nHOST="${HOST:-[::]}"\nPORT="${PORT:-9090}"\nmkdir -p data\npython manage.py migrate\nchown -R www-data: /srv/data\nexec uwsgi --http $HOST:$PORT uwsgi.ini\n';
+        const { plan } = synthesize(
+            apps.make({
+                ...FILES,
+                "uwsgi.ini": "[uwsgi]\nmodule = guestbook.wsgi:other\nenv = GUESTBOOK_MODE=production\n",
+                "bootstrap.sh": script,
+                Procfile: "web: ./bootstrap.sh\n",
+            }),
+        );
+        assert.deepEqual(plan.entrypoint, { spec: "guestbook.wsgi:other", interface: "wsgi", source: "Procfile" });
+        assert.deepEqual(plan.imageEnv, { GUESTBOOK_MODE: "production" });
+        assert.deepEqual(plan.release?.command, ["python", "manage.py", "migrate"]);
+        assert.ok(
+            plan.notes.includes(
+                "The Procfile runs `chown -R www-data: /srv/data` before the server: who owns and may write the files is the image's to decide (its writable paths belong to its user, uid 10001; everything else is read-only), and the release step runs as that user, which may not change owners: not run.",
+            ),
+            plan.notes.join("\n"),
+        );
     });
 
     it("GIVEN `uwsgi --http :$PORT --wsgi-file guestbook/wsgi.py --callable other -p 2` THEN the file's module on its folder's path, the callable, 2 workers", () => {
