@@ -99,13 +99,18 @@ export interface Dependencies {
      * satisfy), with an InputError naming the lock and the fix.
      */
     checkGroups?(groups: readonly string[]): void;
-    /** The Python versions a lock was resolved for (pdm.lock's [[metadata.targets]]): a version must satisfy one of the specifiers. */
+    /** The Python versions a lock was resolved for (pdm.lock's [[metadata.targets]], pylock.toml's requires-python), or a PEP 723 block's requires-python: a version must satisfy one of the specifiers. */
     readonly lockPython?: { readonly source: string; readonly specs: readonly string[] };
     /**
      * A PEP 751 lock (pylock.toml) that uv installs: its file, and the dependency groups it always
      * installs (its `default-groups`, the main dependencies; naming groups to uv replaces them).
      */
     readonly pylock?: { readonly file: string; readonly defaultGroups: readonly string[] };
+    /**
+     * PEP 723 inline script metadata: the file whose `# /// script` block declares the dependencies
+     * (a single-file app run with `uv run app.py`), and those requirements, each a PEP 508 string.
+     */
+    readonly inlineScript?: { readonly file: string; readonly requirements: readonly string[] };
     /** The uv workspace, when pyproject.toml declares one. */
     readonly workspace?: { readonly members: readonly WorkspaceMember[]; readonly virtualRoot: boolean };
     /** Requirements installed from version control, as written (with the file): the builder needs git. */
@@ -396,6 +401,10 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     if (src.isFile("setup.py") || src.isFile("setup.cfg")) {
         return fromSetup(src, pyproject, notes);
     }
+    const script = inlineScriptMetadata(src);
+    if (script !== undefined) {
+        return fromInlineScript(src, script, notes);
+    }
     const below = src
         .list("")
         .filter((e) => e.isDirectory() && !e.name.startsWith("."))
@@ -411,7 +420,7 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     throw new InputError(
         "`source`",
         "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), " +
-            "uv.lock, poetry.lock, Pipfile.lock, pdm.lock or a PEP 751 pylock.toml next to the app." +
+            "uv.lock, poetry.lock, Pipfile.lock, pdm.lock or a PEP 751 pylock.toml next to the app, or a PEP 723 `# /// script` block in a single-file app." +
             (split.length > 0
                 ? ` It has ${split.join(", ")} in a requirements/ folder, and the package has no option that picks one: ` +
                   `add a requirements.txt at the root that includes the production one (e.g. the line \`-r ${prod}\`), as Heroku's buildpack also expects.`
@@ -932,6 +941,107 @@ function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefi
         groups: { defined: definedGroups, defaults },
         workspace,
         envReferences: envRefsIn(src, manifestFiles),
+        notes,
+    });
+}
+
+/**
+ * PEP 723 inline script metadata in a Python file at the top of the source
+ * folder: a `# /// script` line, then comment lines (`#` alone or `# ` and
+ * text) up to the last `# ///` line of that run of comments, as the PEP's
+ * reference reader takes it; the text without the comment prefixes is TOML.
+ * Several files with one leave the choice to the user.
+ */
+function inlineScriptMetadata(src: SourceTree): { file: string; toml: Record<string, unknown> } | undefined {
+    const found: Array<{ file: string; text: string }> = [];
+    for (const e of src.list("").filter((x) => x.isFile() && x.name.endsWith(".py")).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const lines = src.read(e.name).split(/\r?\n/);
+        const start = lines.indexOf("# /// script");
+        if (start < 0) {
+            continue;
+        }
+        let end = -1;
+        for (let i = start + 1; i < lines.length && (lines[i] === "#" || lines[i].startsWith("# ")); i++) {
+            if (lines[i] === "# ///") {
+                end = i;
+            }
+        }
+        if (end < 0) {
+            throw new InputError(e.name, `${e.name} opens a PEP 723 \`# /// script\` block that no \`# ///\` line closes (every line between is \`#\` or \`# \` and text); close the block.`);
+        }
+        found.push({ file: e.name, text: lines.slice(start + 1, end).map((l) => l.slice(2)).join("\n") });
+    }
+    if (found.length > 1) {
+        throw new InputError(
+            found[0].file,
+            `${found.map((f) => f.file).join(" and ")} each declare dependencies in a PEP 723 \`# /// script\` block, and the image installs one app's: ` +
+                "put the app's dependencies in a pyproject.toml or requirements.txt, or keep the block in the app's file only.",
+        );
+    }
+    const [only] = found;
+    if (only === undefined) {
+        return undefined;
+    }
+    try {
+        return { file: only.file, toml: parseToml(only.text) as Record<string, unknown> };
+    } catch (e) {
+        throw new InputError(only.file, `${only.file}'s PEP 723 \`# /// script\` block is not valid TOML (${tomlProblem(e)}). Fix the block.`);
+    }
+}
+
+/**
+ * A single-file app whose dependencies are its PEP 723 block's: pip installs
+ * them from a list the Dockerfile itself holds, so the install layer follows
+ * the dependencies, not the file's code. Each must be a PEP 508 requirement
+ * of an index package or URL (no local path: only the file is the app).
+ */
+function fromInlineScript(src: SourceTree, script: { file: string; toml: Record<string, unknown> }, notes: string[]): Dependencies {
+    const { file, toml } = script;
+    const deps = toml["dependencies"] ?? [];
+    if (!Array.isArray(deps) || !deps.every((d) => typeof d === "string")) {
+        throw new InputError(file, `${file}'s PEP 723 block: \`dependencies\` must be a list of strings (PEP 508 requirements).`);
+    }
+    const names = new Set<string>();
+    const pins = new Map<string, string>();
+    const specifiers = new Map<string, string>();
+    const extras = new Map<string, Set<string>>();
+    const vcs: string[] = [];
+    for (const d of deps as string[]) {
+        const r = [...d].some((c) => c < " ") ? undefined : pep508(d);
+        if (r === undefined || (r.url !== undefined && r.url.startsWith("file:"))) {
+            throw new InputError(
+                file,
+                `${file}'s PEP 723 block lists ${JSON.stringify(d)}, which is not ${r === undefined ? "a PEP 508 requirement" : "a package the build can fetch (a local file URL)"}; fix the line.`,
+            );
+        }
+        names.add(r.name);
+        addExtras(extras, r.name, r.extras);
+        if (r.pin) {
+            pins.set(r.name, r.pin);
+        }
+        if (r.specifier) {
+            specifiers.set(r.name, r.specifier);
+        }
+        if (r.url && isVcsUrl(r.url)) {
+            vcs.push(`${file}: ${d}`);
+        }
+    }
+    notes.push(`${file} declares its dependencies in a PEP 723 \`# /// script\` block (as \`uv run ${file}\` reads them): the image installs those, from a list in the Dockerfile, so a code change keeps the dependency layer.`);
+    const requiresPython = toml["requires-python"];
+    return base(src, {
+        installer: "pip",
+        manifest: file,
+        files: [],
+        direct: names,
+        namesFor: () => names,
+        pins,
+        specifiers,
+        extras,
+        vcs,
+        installsProject: false,
+        needsSource: false,
+        inlineScript: { file, requirements: deps as string[] },
+        lockPython: typeof requiresPython === "string" ? { source: `${file} script metadata requires-python`, specs: [requiresPython] } : undefined,
         notes,
     });
 }

@@ -72,6 +72,8 @@ export interface Plan {
         readonly requirementFiles?: readonly string[];
         /** The build-backend plugin that reads the version from VCS metadata, and the variable that stands in for it. */
         readonly scmVersion?: { readonly plugin: string; readonly env: string; readonly writeTo?: string };
+        /** A single-file app's PEP 723 dependencies (its file, and the PEP 508 requirements the Dockerfile lists for pip). */
+        readonly inlineScript?: { readonly file: string; readonly requirements: readonly string[] };
     };
     readonly python: { readonly version: string; readonly source: string };
     readonly baseImage: { readonly image: string; readonly flavor: BaseFlavor; readonly reason: string; readonly release?: DistroRelease };
@@ -298,6 +300,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
             indexOptions: deps.indexOptions,
             requirementFiles: requirementFiles(deps, groups),
             scmVersion: installsProject ? deps.scmVersion : undefined,
+            inlineScript: deps.inlineScript,
         },
         python,
         baseImage,

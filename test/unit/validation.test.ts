@@ -64,7 +64,7 @@ const CASES: Case[] = [
         run: inFolder(FLASK),
         argument: "`source`",
         message:
-            "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), uv.lock, poetry.lock, Pipfile.lock, pdm.lock or a PEP 751 pylock.toml next to the app.",
+            "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), uv.lock, poetry.lock, Pipfile.lock, pdm.lock or a PEP 751 pylock.toml next to the app, or a PEP 723 `# /// script` block in a single-file app.",
     },
     // Manifests and lock files.
     {
