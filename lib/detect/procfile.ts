@@ -552,15 +552,16 @@ function readAppYaml(src: SourceTree): ProcfileFacts | undefined {
  * render.yaml's Python web service's envVars (a `value`; `sync: false` and
  * `fromDatabase`/`fromService` name a variable the user must give), and
  * app.json's env (what Heroku's deploy button asks for: named, with the
- * default it offers); and fly.toml's volume mounts. PORT is the image's own.
+ * default it offers); and the platform's volumes (fly.toml's mounts, a Render
+ * web service's disk). PORT is the image's own.
  */
 export interface PlatformEnv {
     /** Name, value and the file that sets it, in file order. */
     readonly set: ReadonlyArray<readonly [string, string, string]>;
     /** Names the platform fills in at deploy time (secrets, database URLs), or asks for, and the file. */
     readonly needs: ReadonlyArray<readonly [string, string]>;
-    /** Folders the platform mounts a volume at (fly.toml's [mounts] destination), absolute. */
-    readonly mounts: readonly string[];
+    /** Folders the platform mounts a volume at (fly.toml's [mounts] destination, render.yaml's web service's disk mountPath), absolute, with the file and key. */
+    readonly mounts: ReadonlyArray<{ readonly path: string; readonly source: string }>;
 }
 
 /** Read once per source tree: detection and the plan both ask. */
@@ -637,9 +638,15 @@ function readPlatformEnvFiles(src: SourceTree): PlatformEnv {
             needs.push([k, value !== undefined && value !== "" ? `app.json env, default ${value}` : "app.json env"]);
         }
     }
-    // fly.toml's volumes: [mounts] (or [[mounts]]) destination.
+    // fly.toml's volumes: [mounts] (or [[mounts]]) destination; a Render web service's persistent disk: disk.mountPath.
     const flyMounts = parsed("fly.toml", parseToml)?.["mounts"];
-    const mounts = (Array.isArray(flyMounts) ? flyMounts : [flyMounts]).map(table).flatMap((m) => (typeof m["destination"] === "string" && m["destination"].startsWith("/") ? [m["destination"]] : []));
+    const mounts = (Array.isArray(flyMounts) ? flyMounts : [flyMounts])
+        .map(table)
+        .flatMap((m) => (typeof m["destination"] === "string" && m["destination"].startsWith("/") ? [{ path: m["destination"], source: "fly.toml [mounts] destination" }] : []));
+    const disk = table(web?.["disk"])["mountPath"];
+    if (typeof disk === "string" && disk.startsWith("/")) {
+        mounts.push({ path: disk, source: "render.yaml's disk mountPath" });
+    }
     return { set: set.filter(([k]) => k !== "PORT"), needs, mounts };
 }
 

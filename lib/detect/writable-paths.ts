@@ -552,7 +552,7 @@ const FILE_SYSTEM_STORAGE = new Set(["django.core.files.storage.FileSystemStorag
  * anyway; the others are caches a library refills (a model re-downloaded, a
  * font cache rebuilt).
  */
-const ENV_DIRS: Readonly<Record<string, string>> = {
+export const ENV_DIRS: Readonly<Record<string, string>> = {
     PROMETHEUS_MULTIPROC_DIR: "prometheus_client's multiprocess metrics (a file per worker process)",
     HF_HOME: "Hugging Face's cache (downloaded models and datasets)",
     HF_HUB_CACHE: "Hugging Face Hub's download cache",

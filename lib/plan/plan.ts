@@ -17,7 +17,7 @@ import { randomSecrets } from "../detect/secret-key";
 import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
 import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
-import { detectWritablePaths, kindOf, WritablePath } from "../detect/writable-paths";
+import { detectWritablePaths, ENV_DIRS, kindOf, WritablePath } from "../detect/writable-paths";
 import { joinPath } from "../detect/paths";
 import { InputError } from "../errors";
 import { DOTTED_NAME, IDENTIFIER, URL_PATH } from "../validate";
@@ -236,9 +236,20 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
             writes.push({ path: rel, kind: f.empty ? "scratch" : kindOf(rel), file: false, holds: "files", why: `the web command's \`mkdir ${f.path}\`` });
         }
     }
-    // The platform's volumes (fly.toml [mounts]): the app keeps data there, as on the platform.
-    for (const m of readPlatformEnv(src).mounts) {
-        writes.push({ path: m, kind: "data", file: false, holds: "files", why: "fly.toml [mounts] destination" });
+    // The platform's volumes (fly.toml [mounts], render.yaml's disk): the app keeps data there, as on the platform.
+    const platform = readPlatformEnv(src);
+    for (const m of platform.mounts) {
+        writes.push({ path: m.path, kind: "data", file: false, holds: "files", why: m.source });
+    }
+    // A library's cache folder the platform's variables point at (render.yaml's HF_HOME=/var/cache/hf): read-only in the image unless made writable.
+    for (const [name, value, file] of platform.set) {
+        const holds = ENV_DIRS[name];
+        const rel = value.startsWith(`${DEFAULTS.workdir}/`) ? value.slice(DEFAULTS.workdir.length + 1) : value.startsWith("/") ? value : joinPath(entry.chdir, value);
+        const inside = (w: { path: string }) => rel === w.path || rel?.startsWith(`${w.path}/`);
+        if (holds === undefined || rel === undefined || rel === "" || rel === "/tmp" || rel.startsWith("/tmp/") || value.includes("$") || writes.some(inside)) {
+            continue;
+        }
+        writes.push({ path: rel, kind: "scratch", file: false, holds: "cache", why: `${file} sets ${name}, ${holds}, to ${value}` });
     }
     // An SQLite database the app keeps (a file, or in a folder such as Flask-SQLAlchemy's instance folder) is the app's own: migrations can run at deploy.
     // The folder an SQLite database lives in: Flask's instance folder, or a database file's own folder (an init-db release runs while it holds none).

@@ -937,6 +937,15 @@ describe("detection", () => {
                 ["/app/thumb_cache", "scratch"],
             ]);
         });
+        it("GIVEN render.yaml's disk THEN a data volume at its mountPath; a library cache variable it sets outside it THEN that folder is scratch", () => {
+            const render = (disk: string, envVars: string) =>
+                `services:\n  - type: web\n    name: api\n    runtime: python\n    startCommand: gunicorn app:app\n    envVars:\n${envVars}${disk}`;
+            const paths = (yaml: string) => synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "render.yaml": yaml })).plan.writablePaths.map((w) => [w.path, w.kind, w.why]);
+            const hf = "      - key: HF_HOME\n        value: /var/data/hf\n      - key: MPLCONFIGDIR\n        value: /tmp/mpl\n";
+            assert.deepEqual(paths(render("    disk:\n      name: data\n      mountPath: /var/data\n      sizeGB: 1\n", hf)), [["/var/data", "data", "render.yaml's disk mountPath"]]);
+            assert.deepEqual(paths(render("", hf)), [["/var/data/hf", "scratch", "render.yaml envVars sets HF_HOME, Hugging Face's cache (downloaded models and datasets), to /var/data/hf"]]);
+            assert.deepEqual(paths(render("", "      - key: NLTK_DATA\n        value: nltk_data\n")), [["/app/nltk_data", "scratch", "render.yaml envVars sets NLTK_DATA, NLTK's data (nltk.download() writes there), to nltk_data"]]);
+        });
         it("GIVEN names that wrap each other in a cycle THEN detection ends, with the framework the module imports", () => {
             const dir = apps.make({
                 "app.py": "from flask import Flask\nfrom whitenoise import WhiteNoise\n\napp = Flask(__name__)\nb = WhiteNoise(app)\napp = WhiteNoise(b)\nb = WhiteNoise(app)\n",
