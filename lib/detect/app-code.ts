@@ -422,7 +422,15 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
         // DispatcherMiddleware(..., {"/prefix": app})) is what it deploys: served instead, when it keeps the interface.
         const best = made[0];
         const chosen = made.find((m) => best && m.made!.wrapper !== undefined && m.made!.inner === best.name && m.made!.interface === best.made!.interface) ?? best;
-        if (chosen) {
+        // A factory that configures the module's own app object and returns it (Calibre-Web's create_app():
+        // `app = Flask(__name__)` at import, blueprints and the secret key added by the factory): the factory is what serves.
+        const configurer =
+            chosen === undefined || chosen.made!.wrapper !== undefined
+                ? undefined
+                : [...mod.functions.values()].find((fn) => callableWithoutArgs(fn) && fn.returns.some((r) => r.kind === "ref" && r.local === chosen.name) && !fn.assigns.some(([n]) => n === chosen.name));
+        if (chosen && configurer) {
+            objects.push({ spec: `${c.module}:${configurer.name}()`, framework: chosen.made!.framework, interface: chosen.made!.interface, file: c.file, root: c.root, kind: "factory" });
+        } else if (chosen) {
             const inner = chosen.made!.inner;
             objects.push({
                 spec: `${c.module}:${chosen.name}`,

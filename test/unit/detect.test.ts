@@ -1324,6 +1324,14 @@ describe("detection", () => {
             assert.equal(cmdOf(r.dockerfile).at(-1), "app:create_app()");
         });
 
+        it("GIVEN a module-level app that a factory configures and returns (Calibre-Web's create_app()) THEN the factory is served; a factory that makes its own app leaves the module's alone", () => {
+            const configures = "from flask import Flask\n\napp = Flask(__name__)\n\n\ndef create_app():\n    from .web import web\n    app.register_blueprint(web)\n    return app\n";
+            const dir = apps.make({ "shelf/__init__.py": configures, "shelf/web.py": "from flask import Blueprint\nweb = Blueprint('web', __name__)\n", "requirements.txt": "flask\n" });
+            assert.deepEqual(synthesize(dir).plan.entrypoint, { spec: "shelf:create_app()", interface: "wsgi", source: "shelf/__init__.py" });
+            const own = "from flask import Flask\n\napp = Flask(__name__)\n\n\ndef create_test_app():\n    app = Flask('test')\n    return app\n";
+            assert.equal(synthesize(apps.make({ "site.py": own, "requirements.txt": "flask\n" })).plan.entrypoint.spec, "site:app");
+        });
+
         it("GIVEN a factory that needs an argument THEN it is not taken for the app", () => {
             const dir = apps.make({
                 "app.py": "from flask import Flask\n\n\ndef create_app(config):\n    return Flask(__name__)\n",
