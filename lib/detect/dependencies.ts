@@ -110,7 +110,14 @@ export interface Dependencies {
      * PEP 723 inline script metadata: the file whose `# /// script` block declares the dependencies
      * (a single-file app run with `uv run app.py`), and those requirements, each a PEP 508 string.
      */
-    readonly inlineScript?: { readonly file: string; readonly requirements: readonly string[] };
+    readonly inlineScript?: {
+        readonly file: string;
+        readonly requirements: readonly string[];
+        /** The block's lines as written, `# /// script` to `# ///`: what uv reads to export the script's lock. */
+        readonly block: readonly string[];
+        /** The script's lock (`uv lock --script app.py` writes app.py.lock), when there is one: uv installs its versions. */
+        readonly lock?: string;
+    };
     /** The uv workspace, when pyproject.toml declares one. */
     readonly workspace?: { readonly members: readonly WorkspaceMember[]; readonly virtualRoot: boolean };
     /** Requirements installed from version control, as written (with the file): the builder needs git. */
@@ -327,9 +334,9 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
         if (src.isFile("requirements.txt")) {
             notes.push(`requirements.txt is ignored: ${lock[0]} pins the dependencies.`);
         }
-        const pylock = pylockFile(src);
-        if (pylock !== undefined) {
-            notes.push(`${pylock} is ignored: ${lock[0]}, ${lock[1]}'s own lock, pins the dependencies.`);
+        const exports = pylockFiles(src);
+        if (exports.length > 0) {
+            notes.push(`${exports.join(", ")} ${exports.length > 1 ? "are" : "is"} ignored: ${lock[0]}, ${lock[1]}'s own lock, pins the dependencies.`);
         }
         switch (lock[1]) {
             case "uv":
@@ -791,8 +798,8 @@ function fileName(url: string): string {
     return decodeURIComponent(url.slice(url.lastIndexOf("/") + 1).split("#")[0]);
 }
 
-function readUvLock(src: SourceTree): LockedPackage[] {
-    const lock = readToml(src, "uv.lock", "Regenerate it with `uv lock`.");
+function readUvLock(src: SourceTree, file = "uv.lock", fix = "Regenerate it with `uv lock`."): LockedPackage[] {
+    const lock = readToml(src, file, fix);
     const pkgs = Array.isArray(lock["package"]) ? (lock["package"] as Record<string, unknown>[]) : [];
     return pkgs
         .filter((p) => typeof p?.["name"] === "string")
@@ -952,8 +959,8 @@ function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefi
  * reference reader takes it; the text without the comment prefixes is TOML.
  * Several files with one leave the choice to the user.
  */
-function inlineScriptMetadata(src: SourceTree): { file: string; toml: Record<string, unknown> } | undefined {
-    const found: Array<{ file: string; text: string }> = [];
+function inlineScriptMetadata(src: SourceTree): { file: string; toml: Record<string, unknown>; block: string[] } | undefined {
+    const found: Array<{ file: string; text: string; block: string[] }> = [];
     for (const e of src.list("").filter((x) => x.isFile() && x.name.endsWith(".py")).sort((a, b) => (a.name < b.name ? -1 : 1))) {
         const lines = src.read(e.name).split(/\r?\n/);
         const start = lines.indexOf("# /// script");
@@ -969,7 +976,7 @@ function inlineScriptMetadata(src: SourceTree): { file: string; toml: Record<str
         if (end < 0) {
             throw new InputError(e.name, `${e.name} opens a PEP 723 \`# /// script\` block that no \`# ///\` line closes (every line between is \`#\` or \`# \` and text); close the block.`);
         }
-        found.push({ file: e.name, text: lines.slice(start + 1, end).map((l) => l.slice(2)).join("\n") });
+        found.push({ file: e.name, text: lines.slice(start + 1, end).map((l) => l.slice(2)).join("\n"), block: lines.slice(start, end + 1) });
     }
     if (found.length > 1) {
         throw new InputError(
@@ -983,7 +990,7 @@ function inlineScriptMetadata(src: SourceTree): { file: string; toml: Record<str
         return undefined;
     }
     try {
-        return { file: only.file, toml: parseToml(only.text) as Record<string, unknown> };
+        return { file: only.file, toml: parseToml(only.text) as Record<string, unknown>, block: only.block };
     } catch (e) {
         throw new InputError(only.file, `${only.file}'s PEP 723 \`# /// script\` block is not valid TOML (${tomlProblem(e)}). Fix the block.`);
     }
@@ -995,8 +1002,11 @@ function inlineScriptMetadata(src: SourceTree): { file: string; toml: Record<str
  * the dependencies, not the file's code. Each must be a PEP 508 requirement
  * of an index package or URL (no local path: only the file is the app).
  */
-function fromInlineScript(src: SourceTree, script: { file: string; toml: Record<string, unknown> }, notes: string[]): Dependencies {
-    const { file, toml } = script;
+function fromInlineScript(src: SourceTree, script: { file: string; toml: Record<string, unknown>; block: string[] }, notes: string[]): Dependencies {
+    const { file, toml, block } = script;
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*\.py$/.test(file)) {
+        throw new InputError(file, `${JSON.stringify(file)} declares the app's dependencies in a PEP 723 block, and its name has characters the build cannot take as a file name; rename it (letters, digits, _, . and -).`);
+    }
     const deps = toml["dependencies"] ?? [];
     if (!Array.isArray(deps) || !deps.every((d) => typeof d === "string")) {
         throw new InputError(file, `${file}'s PEP 723 block: \`dependencies\` must be a list of strings (PEP 508 requirements).`);
@@ -1026,12 +1036,36 @@ function fromInlineScript(src: SourceTree, script: { file: string; toml: Record<
             vcs.push(`${file}: ${d}`);
         }
     }
-    notes.push(`${file} declares its dependencies in a PEP 723 \`# /// script\` block (as \`uv run ${file}\` reads them): the image installs those, from a list in the Dockerfile, so a code change keeps the dependency layer.`);
+    const lock = src.isFile(`${file}.lock`) ? `${file}.lock` : undefined;
+    // The lock's versions are the app's pins (what decides the Python, the uvicorn worker's release...), and its wheels.
+    const wheels = new Map<string, readonly string[]>();
+    if (lock !== undefined) {
+        pins.clear();
+        for (const p of readUvLock(src, lock, `Regenerate it with \`uv lock --script ${file}\`.`)) {
+            if (p.version && typeof p.source["registry"] === "string") {
+                pins.set(p.name, p.version);
+                wheels.set(p.name, p.wheels);
+            }
+        }
+    }
+    const uvSettings = Object.keys(table(table(toml, "tool"), "uv") ?? {});
+    if (lock !== undefined) {
+        notes.push(
+            `${file} declares its dependencies in a PEP 723 \`# /// script\` block, locked in ${lock} (\`uv lock --script ${file}\`): uv installs the locked versions, from the block (written into the Dockerfile) and the lock, ` +
+                "so a code change keeps the dependency layer; a block that no longer matches the lock fails the build, as `uv run --locked` does.",
+        );
+    } else {
+        notes.push(
+            `${file} declares its dependencies in a PEP 723 \`# /// script\` block (as \`uv run ${file}\` reads them): the image installs those, from a list in the Dockerfile, so a code change keeps the dependency layer; ` +
+                `nothing pins their versions: \`uv lock --script ${file}\` writes ${file}.lock, which the image then installs` +
+                (uvSettings.length > 0 ? ` (and which carries the block's [tool.uv] ${uvSettings.join(", ")}, not applied without it).` : "."),
+        );
+    }
     const requiresPython = toml["requires-python"];
     return base(src, {
-        installer: "pip",
-        manifest: file,
-        files: [],
+        installer: lock !== undefined ? "uv" : "pip",
+        manifest: lock ?? file,
+        files: lock !== undefined ? [lock] : [],
         direct: names,
         namesFor: () => names,
         pins,
@@ -1040,7 +1074,8 @@ function fromInlineScript(src: SourceTree, script: { file: string; toml: Record<
         vcs,
         installsProject: false,
         needsSource: false,
-        inlineScript: { file, requirements: deps as string[] },
+        inlineScript: { file, requirements: deps as string[], block, lock },
+        wheels,
         lockPython: typeof requiresPython === "string" ? { source: `${file} script metadata requires-python`, specs: [requiresPython] } : undefined,
         notes,
     });
@@ -1055,11 +1090,7 @@ function pylockFile(src: SourceTree): string | undefined {
     if (src.isFile("pylock.toml")) {
         return "pylock.toml";
     }
-    const named = src
-        .list("")
-        .filter((e) => e.isFile() && e.name.startsWith("pylock.") && e.name.endsWith(".toml") && e.name.split(".").length === 3 && e.name !== "pylock..toml")
-        .map((e) => e.name)
-        .sort();
+    const named = pylockFiles(src);
     if (named.length > 1) {
         throw new InputError(
             named[0],
@@ -1068,6 +1099,16 @@ function pylockFile(src: SourceTree): string | undefined {
         );
     }
     return named[0];
+}
+
+/** The PEP 751 locks at the top of the source folder: pylock.toml first, then the named ones (pylock.<name>.toml), sorted. */
+function pylockFiles(src: SourceTree): string[] {
+    const named = src
+        .list("")
+        .filter((e) => e.isFile() && e.name.startsWith("pylock.") && e.name.endsWith(".toml") && e.name.split(".").length === 3 && e.name !== "pylock..toml")
+        .map((e) => e.name)
+        .sort();
+    return [...(src.isFile("pylock.toml") ? ["pylock.toml"] : []), ...named];
 }
 
 /** A [[packages]] entry of a PEP 751 lock, as far as detection reads it. */
@@ -1130,6 +1171,20 @@ function fromPylock(src: SourceTree, file: string, pyproject: Record<string, unk
             } else if (!files.includes(typeof dir === "string" ? `${local}/` : local)) {
                 files.push(typeof dir === "string" ? `${local}/` : local);
             }
+        }
+        // A file URL (pip lock writes a local wheel's absolute place on the locking machine): not in the build context.
+        const urls = [archive?.["url"], table(p, "sdist")?.["url"], ...(Array.isArray(p["wheels"]) ? (p["wheels"] as unknown[]).map((w) => table({ w }, "w")?.["url"]) : [])];
+        const fileUrl = urls.find((u): u is string => typeof u === "string" && u.startsWith("file:"));
+        if (fileUrl !== undefined) {
+            const base = fileName(fileUrl);
+            const here = src.isFile(base) ? base : src.list("").filter((e) => e.isDirectory() && src.isFile(`${e.name}/${base}`)).map((e) => `${e.name}/${base}`)[0];
+            throw new InputError(
+                file,
+                `${file} installs ${name} from ${fileUrl}, a file on the machine that wrote the lock, which the build cannot see. ` +
+                    (here !== undefined
+                        ? `The source folder has ${here}: name it by a path relative to the lock instead of the URL (PEP 751: \`path = ${JSON.stringify(here)}\` in place of \`url\`), or publish the package to an index.`
+                        : "Put the file in the source folder and name it by a path relative to the lock (PEP 751's `path`), or publish the package to an index."),
+            );
         }
         const vcs = table(p, "vcs");
         const wheels = Array.isArray(p["wheels"])

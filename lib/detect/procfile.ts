@@ -135,21 +135,99 @@ export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
 }
 
 /** The web command, read through the script of the app it runs when it only runs one (`bin/start`). */
-function webCommand(src: SourceTree, command: string, o: ProcessOrigin): ProcfileWeb {
+function webCommand(src: SourceTree, given: string, o: ProcessOrigin): ProcfileWeb {
+    const script = projectScript(src, given, o);
+    if (script !== undefined) {
+        const inner = webCommand(src, script.command, o);
+        return { ...inner, command: given, notes: [script.note, ...inner.notes] };
+    }
+    const command = given;
     const web = readWeb(command, o);
-    const script = web.server === undefined ? scriptOf(src, command) : undefined;
-    const launcher = web.server === undefined && script === undefined ? launcherOf(src, command, o) : undefined;
+    const file = web.server === undefined ? scriptOf(src, command) : undefined;
+    const launcher = web.server === undefined && file === undefined ? launcherOf(src, command, o) : undefined;
     if (launcher !== undefined) {
         // The flags come from the launcher's uvicorn.run(), not the command line: the notes name it.
         const inner = readWeb(launcher.command, { ...o, subject: launcher.subject });
         return withServerFiles(src, { ...inner, origin: o, command, notes: [...launcher.notes, ...inner.notes] });
     }
-    if (script === undefined) {
+    if (file === undefined) {
         return withServerFiles(src, web);
     }
     // The server's files (uWSGI's ini, fastapi-cli's module) are named in the script's commands, not in the command that runs the script.
-    const inner = withServerFiles(src, readWeb(script.commands, o));
-    return { ...inner, command, notes: [`${o.web} runs ${script.file}; the commands in it are read as the web command.`, ...inner.notes] };
+    const inner = withServerFiles(src, readWeb(file.commands, o));
+    return { ...inner, command, notes: [`${o.web} runs ${file.file}; the commands in it are read as the web command.`, ...inner.notes] };
+}
+
+/**
+ * `hatch run [ENV:]NAME [args]` and `pdm run NAME [args]` where NAME is a
+ * script of pyproject.toml ([tool.hatch.envs.ENV.scripts], the `default`
+ * environment without ENV; [tool.pdm.scripts], a string, `cmd` or `shell`):
+ * the same runner in front of the script's command, the arguments appended
+ * (or put at hatch's and PDM's `{args}`), so the runner's own reading
+ * (its environment, its notes) stays. A script of several commands, or one
+ * that calls a Python function, is left as it is.
+ */
+function projectScript(src: SourceTree, command: string, o: ProcessOrigin): { command: string; note: string } | undefined {
+    const tokens = shellTokens(command);
+    if (!tokens.every((t) => typeof t === "string")) {
+        return undefined;
+    }
+    const words = tokens as string[];
+    let i = 0;
+    while (i < words.length && isAssignment(words[i])) {
+        i++;
+    }
+    const tool = words[i]?.split("/").pop();
+    const runner = tool === "hatch" || tool === "pdm" ? environmentRunner(words, i) : undefined;
+    if (runner === undefined || runner.command.length === 0) {
+        return undefined;
+    }
+    let pyproject: Record<string, unknown> | undefined;
+    try {
+        const text = src.readIfFile("pyproject.toml");
+        pyproject = text === undefined ? undefined : (parseToml(text) as Record<string, unknown>);
+    } catch {
+        return undefined;
+    }
+    const at = (obj: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((x, k) => (x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>)[k] : undefined), obj);
+    const [name, ...args] = runner.command;
+    let script: unknown;
+    let where: string;
+    if (tool === "hatch") {
+        const env = runner.environment ?? "default";
+        script = at(pyproject, "tool", "hatch", "envs", env, "scripts", name);
+        where = `[tool.hatch.envs.${env}.scripts] ${name}`;
+    } else {
+        const entry = at(pyproject, "tool", "pdm", "scripts", name);
+        script = typeof entry === "string" ? entry : (at(entry, "cmd") ?? at(entry, "shell"));
+        where = `[tool.pdm.scripts] ${name}`;
+    }
+    if (Array.isArray(script) && tool === "hatch" && script.length === 1) {
+        script = script[0];
+    }
+    // {args} (hatch's {args:default} too) takes the arguments, as text before the shell reads the line; without it they are appended.
+    let filled: Token[] | undefined;
+    if (typeof script === "string") {
+        const open = script.indexOf("{args");
+        const close = open < 0 ? -1 : script.indexOf("}", open);
+        const at = script.slice(open + 5, close);
+        if (open >= 0 && close > open && (at === "" || at.startsWith(":"))) {
+            filled = shellTokens(`${script.slice(0, open)}${args.length > 0 ? displayWords(args) : at.slice(1)}${script.slice(close + 1)}`);
+        } else {
+            filled = [...shellTokens(script), ...args];
+        }
+    } else if (Array.isArray(script) && script.every((w) => typeof w === "string")) {
+        // PDM's `cmd` as a list: the words themselves.
+        filled = [...(script as string[]), ...args];
+    }
+    if (filled === undefined || filled.length === 0 || !filled.every((t): t is string => typeof t === "string") || filled.some((w) => w.includes("{") && w.includes("}") && !w.includes("${"))) {
+        return undefined; // another of hatch's context fields ({root}, {env:NAME}): not read here
+    }
+    const head = words.slice(0, words.length - runner.command.length);
+    // hatch's `ENV:NAME` word: the environment stays on the script's first word.
+    const first = runner.environment !== undefined && words[words.length - runner.command.length].startsWith(`${runner.environment}:`) ? `${runner.environment}:${filled[0]}` : filled[0];
+    const expanded = displayWords([...head, first, ...filled.slice(1)]);
+    return { command: expanded, note: `${o.web} runs ${name}, pyproject.toml's ${where} script: read as \`${expanded}\`.` };
 }
 
 /** What the web command reads from the source folder: fastapi-cli's module path, uWSGI's ini file, a Sanic app's main-process code. */
@@ -830,7 +908,9 @@ export function environmentRunner(
     }
     const rest = words.slice(j);
     const prefix = environment !== undefined && rest[0].startsWith(`${environment}:`) ? environment.length + 1 : 0;
-    const command = module ? ["python", "-m", ...rest] : [rest[0].slice(prefix), ...rest.slice(1)];
+    // `uv run app.py`: uv runs a .py file with the environment's Python (a PEP 723 script's own environment).
+    const script = name === "uv" && rest[0].endsWith(".py");
+    const command = module ? ["python", "-m", ...rest] : script ? ["python", ...rest] : [rest[0].slice(prefix), ...rest.slice(1)];
     return { command, shown: displayWords(words.slice(i, j)), cd, install, envFiles, environment };
 }
 

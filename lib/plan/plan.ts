@@ -73,7 +73,7 @@ export interface Plan {
         /** The build-backend plugin that reads the version from VCS metadata, and the variable that stands in for it. */
         readonly scmVersion?: { readonly plugin: string; readonly env: string; readonly writeTo?: string };
         /** A single-file app's PEP 723 dependencies (its file, and the PEP 508 requirements the Dockerfile lists for pip). */
-        readonly inlineScript?: { readonly file: string; readonly requirements: readonly string[] };
+        readonly inlineScript?: { readonly file: string; readonly requirements: readonly string[]; readonly block: readonly string[]; readonly lock?: string };
     };
     readonly python: { readonly version: string; readonly source: string };
     readonly baseImage: { readonly image: string; readonly flavor: BaseFlavor; readonly reason: string; readonly release?: DistroRelease };
@@ -153,6 +153,14 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     // Which dependency groups: the option, else a production group; development groups never ship.
     // A PEP 751 lock's default groups are its main dependencies: always installed.
     const groups = [...new Set([...(found.pylock?.defaultGroups ?? []), ...chooseGroups(o, found, notes)])];
+    const extrasLeft = found.pylock === undefined ? [] : (found.groups.extras?.names ?? []).filter((e) => !groups.includes(e));
+    if (extrasLeft.length > 0) {
+        const many = extrasLeft.length > 1;
+        notes.push(
+            `${found.pylock!.file} locks the extra${many ? "s" : ""} ${extrasLeft.join(", ")}, which ${many ? "are" : "is"} not installed (an installer installs a lock's extras only when named): ` +
+                `if the app needs ${many ? "them" : "it"}, add ${many ? "them" : "it"} to \`dependencyGroups\` (with the groups to install besides the default ones).`,
+        );
+    }
     // The chosen groups' and extras' pins are the app's pins from here on.
     const deps = found.withGroups?.(groups) ?? found;
 

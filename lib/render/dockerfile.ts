@@ -160,14 +160,23 @@ function builderStage(plan: Plan): string[] {
         const manifests =
             script === undefined
                 ? [comment("Manifests first: a code change does not reinstall dependencies."), ...copyManifests(plan)]
-                : [
-                      comment(`${script.file}'s PEP 723 dependencies, listed here: a code change does not reinstall them.`),
-                      `COPY <<'EOF' ${SCRIPT_REQUIREMENTS}`,
-                      // Each a PEP 508 requirement on one line (detection refused control characters); a project named EOF, written
-                      // in lower case (names compare case-insensitively), cannot end the heredoc.
-                      ...script.requirements.map((r) => (r.trim() === "EOF" ? "eof" : r.trim())),
-                      "EOF",
-                  ];
+                : script.lock !== undefined
+                  ? [
+                        comment(`${script.file}'s PEP 723 block, as uv reads it, and its lock: a code change does not reinstall the dependencies.`),
+                        // Every line of the block starts with "#" (detection read it so), so none ends the heredoc.
+                        `COPY <<'EOF' ${APP}/${script.file}`,
+                        ...script.block,
+                        "EOF",
+                        ...copyManifests(plan),
+                    ]
+                  : [
+                        comment(`${script.file}'s PEP 723 dependencies, listed here: a code change does not reinstall them.`),
+                        `COPY <<'EOF' ${SCRIPT_REQUIREMENTS}`,
+                        // Each a PEP 508 requirement on one line (detection refused control characters); a project named EOF, written
+                        // in lower case (names compare case-insensitively), cannot end the heredoc.
+                        ...script.requirements.map((r) => (r.trim() === "EOF" ? "eof" : r.trim())),
+                        "EOF",
+                    ];
         lines.push(...manifests, ...install);
         if (plan.sourceInto === "builder") {
             lines.push("COPY . .");
@@ -250,7 +259,11 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
         case "uv": {
             head = `RUN ${uvCache()} ${secrets}\\`;
             const pylock = pylockOf(plan);
-            if (pylock !== undefined && plan.installsProject) {
+            const script = plan.dependencies.inlineScript;
+            if (script?.lock !== undefined) {
+                // uv's own reading of the script's lock: the block must still match it (--locked), hashes checked on install.
+                steps.push(`${TOOLS}/bin/uv export --script ${script.file} --locked --format requirements.txt -o ${SCRIPT_REQUIREMENTS}`, `${TOOLS}/bin/uv pip install -r ${SCRIPT_REQUIREMENTS}`);
+            } else if (pylock !== undefined && plan.installsProject) {
                 // The lock lists the project, which builds from the source: its dependencies first, from a copy without it.
                 steps.push(`${TOOLS}/bin/python -c ${JSON.stringify(PYLOCK_WITHOUT_PROJECT)} ${pylock}`, `${pylockInstall(plan, "pylock.image-deps.toml")} && rm pylock.image-deps.toml`);
             } else if (pylock !== undefined) {

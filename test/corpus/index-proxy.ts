@@ -344,12 +344,12 @@ export async function startIndexProxy(opts: { cacheDir: string; logFile: string 
     };
 }
 
-/** Files of a project copy whose index URLs are rewritten (and PEP 751 locks, pylock.<name>.toml). */
+/** Files of a project copy whose index URLs are rewritten (and PEP 751 locks, pylock.<name>.toml, and uv's script locks, app.py.lock). */
 export const LOCK_FILES = ["uv.lock", "Pipfile.lock", "Pipfile", "pylock.toml"];
 
 function isLockFile(name: string): boolean {
     const parts = name.split(".");
-    return LOCK_FILES.includes(name) || (parts.length === 3 && parts[0] === "pylock" && parts[1] !== "" && parts[2] === "toml");
+    return LOCK_FILES.includes(name) || (parts.length === 3 && parts[0] === "pylock" && parts[1] !== "" && parts[2] === "toml") || name.endsWith(".py.lock");
 }
 
 /**

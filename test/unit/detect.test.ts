@@ -382,6 +382,29 @@ describe("detection", () => {
                 );
             });
 
+            it("GIVEN the script's lock (app.py.lock) THEN uv exports it from the block, written into the Dockerfile, and installs the locked versions; `uv run app.py` is `python app.py`", () => {
+                const lock = 'version = 1\nrequires-python = ">=3.11"\n\n[manifest]\nrequirements = [{ name = "flask" }]\n\n[[package]]\nname = "flask"\nversion = "3.1.1"\nsource = { registry = "https://packages.example/simple" }\n\n[[package]]\nname = "uvicorn"\nversion = "0.34.2"\nsource = { registry = "https://packages.example/simple" }\n';
+                const text = block('requires-python = ">=3.11"\ndependencies = ["flask"]\n\n[tool.uv]\nexclude-newer = "2025-06-01T00:00:00Z"');
+                const r = synthesize(apps.make({ "app.py": text, "app.py.lock": lock, Procfile: "web: uv run app.py\n" }));
+                assert.equal(r.plan.installer, "uv");
+                assert.equal(r.plan.manifest, "app.py.lock");
+                assert.deepEqual(r.plan.manifests, ["app.py.lock"]);
+                const lines = r.dockerfile.split("\n");
+                const stub = lines.indexOf("COPY <<'EOF' /app/app.py");
+                assert.deepEqual(lines.slice(stub + 1, stub + 9), ["# /// script", '# requires-python = ">=3.11"', '# dependencies = ["flask"]', "#", "# [tool.uv]", '# exclude-newer = "2025-06-01T00:00:00Z"', "# ///", "EOF"]);
+                assert.equal(lines[stub + 9], 'COPY ["app.py.lock","./"]');
+                assert.ok(lines.includes("    /opt/build-tools/bin/uv export --script app.py --locked --format requirements.txt -o /tmp/script-requirements.txt \\"));
+                assert.ok(lines.includes("    && /opt/build-tools/bin/uv pip install -r /tmp/script-requirements.txt \\"));
+                assert.ok(r.plan.notes.includes("The Procfile's web: line runs `python app.py`, a development server; the image serves the app with gunicorn instead."), r.plan.notes.join("\n"));
+                const unlocked = synthesize(apps.make({ "app.py": text })).plan;
+                assert.equal(unlocked.installer, "pip");
+                assert.ok(
+                    unlocked.notes.includes(
+                        "app.py declares its dependencies in a PEP 723 `# /// script` block (as `uv run app.py` reads them): the image installs those, from a list in the Dockerfile, so a code change keeps the dependency layer; nothing pins their versions: `uv lock --script app.py` writes app.py.lock, which the image then installs (and which carries the block's [tool.uv] exclude-newer, not applied without it).",
+                    ),
+                );
+            });
+
             it("GIVEN a requirements.txt beside a script block THEN requirements.txt decides", () => {
                 assert.equal(synthesize(apps.make({ "app.py": block('dependencies = ["flask"]'), "requirements.txt": "flask\n" })).plan.manifest, "requirements.txt");
             });
@@ -525,6 +548,33 @@ describe("detection", () => {
                     () => synthesize(pl, { installer: "pip" }),
                     (e: unknown) => e instanceof InputError && e.message === '`installer` is "pip", but the source folder has pylock.toml, a PEP 751 lock, which uv installs. Remove `installer` or delete pylock.toml.',
                 );
+            });
+
+            it("GIVEN uv.lock with named pylock exports beside it THEN uv.lock decides, naming them; a lock's extra left out is named", () => {
+                const dir = apps.copyOf("fastapi-uv", { "pylock.prod.toml": pylock("", [["fastapi", "0.115.0"]]), "pylock.dev.toml": pylock("", [["fastapi", "0.115.0"]]) });
+                const r = synthesize(dir);
+                assert.equal(r.plan.manifest, "uv.lock");
+                assert.ok(r.plan.notes.includes("pylock.dev.toml, pylock.prod.toml are ignored: uv.lock, uv's own lock, pins the dependencies."));
+                const extras = synthesize(apps.make({ "app.py": FLASK_APP, "pylock.toml": pylock('extras = ["md"]', [["flask", "3.1.2"], ["markdown", "3.7", '"md" in extras']]) }));
+                assert.ok(
+                    extras.plan.notes.includes(
+                        "pylock.toml locks the extra md, which is not installed (an installer installs a lock's extras only when named): if the app needs it, add it to `dependencyGroups` (with the groups to install besides the default ones).",
+                    ),
+                );
+            });
+
+            it("GIVEN a package locked by a file URL (pip lock of a vendored wheel) THEN InputError names it and the path to write instead", () => {
+                const lock = pylock("", [["flask", "3.1.2"]], '\n[[packages]]\nname = "harborlib"\nversion = "1.4.0"\n\n[packages.archive]\nurl = "file:///home/dev/app/vendor/harborlib-1.4.0-py3-none-any.whl"\n\n[packages.archive.hashes]\nsha256 = "00"\n');
+                const dir = apps.make({ "app.py": FLASK_APP, "pylock.toml": lock, "vendor/harborlib-1.4.0-py3-none-any.whl": "" });
+                assert.throws(
+                    () => synthesize(dir),
+                    (e: unknown) =>
+                        e instanceof InputError &&
+                        e.message ===
+                            'pylock.toml installs harborlib from file:///home/dev/app/vendor/harborlib-1.4.0-py3-none-any.whl, a file on the machine that wrote the lock, which the build cannot see. The source folder has vendor/harborlib-1.4.0-py3-none-any.whl: name it by a path relative to the lock instead of the URL (PEP 751: `path = "vendor/harborlib-1.4.0-py3-none-any.whl"` in place of `url`), or publish the package to an index.',
+                );
+                const fixed = apps.make({ "app.py": FLASK_APP, "pylock.toml": lock.replace('url = "file:///home/dev/app/vendor/', 'path = "vendor/'), "vendor/harborlib-1.4.0-py3-none-any.whl": "" });
+                assert.deepEqual(synthesize(fixed).plan.manifests, ["pylock.toml", "vendor/harborlib-1.4.0-py3-none-any.whl"]);
             });
 
             it("GIVEN the lock's requires-python THEN the Python satisfies it", () => {
@@ -1112,6 +1162,25 @@ describe("detection", () => {
         describe("environment runners (uv run, poetry run, pipenv run, pdm run, hatch run)", () => {
             const FACTORY = "from flask import Flask\n\n\ndef create_app(config_name):\n    return Flask(__name__)\n";
             const tracker = (procfile: string, extra: Record<string, string> = {}) => apps.make({ "tracker/__init__.py": FACTORY, "requirements.txt": "flask\ngunicorn\n", Procfile: procfile, ...extra });
+
+            it("GIVEN `hatch run prod:serve` and `pdm run start` naming pyproject.toml scripts THEN the scripts' commands are read, with their arguments", () => {
+                const pyproject =
+                    '[project]\nname = "tracker"\nversion = "1.0"\n\n[tool.hatch.envs.prod.scripts]\nserve = "gunicorn --timeout 90 \'tracker:create_app(\\"production\\")\'"\n\n' +
+                    '[tool.hatch.envs.default.scripts]\nweb = ["gunicorn {args:--workers 2} \'tracker:create_app(\\"dev\\")\'"]\n\n' +
+                    '[tool.pdm.scripts]\nstart = { cmd = ["gunicorn", "tracker:create_app(\'pdm\')"] }\nboth = { shell = "flask db upgrade && gunicorn x:y" }\n';
+                const plan = (procfile: string) => synthesize(tracker(procfile, { "pyproject.toml": pyproject })).plan;
+                const hatch = plan("web: hatch run prod:serve --workers 3\n");
+                assert.deepEqual(hatch.entrypoint, { spec: 'tracker:create_app("production")', interface: "wsgi", source: "Procfile" });
+                assert.equal(hatch.server.timeout, 90);
+                assert.equal(hatch.server.defaultWorkers, 3);
+                assert.equal(hatch.notes[0], "The Procfile's web: line runs serve, pyproject.toml's [tool.hatch.envs.prod.scripts] serve script: read as `hatch run prod:gunicorn --timeout 90 'tracker:create_app(\"production\")' --workers 3`.");
+                const defaults = plan("web: hatch run web\n");
+                assert.equal(defaults.entrypoint.spec, 'tracker:create_app("dev")');
+                assert.equal(defaults.server.defaultWorkers, 2);
+                assert.equal(plan("web: pdm run start\n").entrypoint.spec, "tracker:create_app('pdm')");
+                // Two commands in one script: left to the runner's own reading (which finds no server there).
+                assert.throws(() => plan("web: pdm run both\n"), InputError);
+            });
 
             it("GIVEN `uv run gunicorn \"tracker:create_app('production')\" --workers 3 --timeout 90` THEN the gunicorn command is read, app and flags, and a note says the runner is not needed", () => {
                 const { plan } = synthesize(tracker("web: uv run gunicorn \"tracker:create_app('production')\" --workers 3 --timeout 90\n"));
