@@ -290,6 +290,22 @@ const PIP_CONF_KEYS = ["constraint", "requirement", "index-url", "extra-index-ur
  * one PIP_CONFIG_FILE names, never from the project folder, so the build does
  * not apply it. Said in a note when it sets what is installed.
  */
+/**
+ * A constraints file at the root (constraints.txt) of a project pip installs
+ * from pyproject.toml or setup.py: pip applies one only when a requirements
+ * file or its command line names it (`pip install -c constraints.txt .`), so
+ * the image's install does not.
+ */
+function constraintsNote(src: SourceTree, manifest: string, notes: string[]): void {
+    const file = ["constraints.txt", "constraints/constraints.txt"].find((f) => src.isFile(f));
+    if (file !== undefined) {
+        notes.push(
+            `${file} is not applied: pip reads a constraints file only when a requirements file or the command names it (\`pip install -c ${file} ...\`), and the image installs from ${manifest}. ` +
+                "To have those versions, pin them in the manifest or lock the dependencies (uv.lock, pylock.toml...).",
+        );
+    }
+}
+
 function pipConfNote(src: SourceTree, notes: string[]): void {
     for (const file of ["pip.conf", "pip.ini"]) {
         const text = src.readIfFile(file);
@@ -382,6 +398,7 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     if (pyproject) {
         const project = table(pyproject, "project");
         if (project) {
+            constraintsNote(src, "pyproject.toml", notes);
             return fromPyproject(src, pyproject, project, notes);
         }
         if (table(table(pyproject, "tool"), "poetry")) {
@@ -2252,6 +2269,7 @@ function projectRequirements(src: SourceTree, pyproject: Record<string, unknown>
 /** A setuptools project (setup.py or setup.cfg): pip installs it, with its dependencies, from the source. */
 function fromSetup(src: SourceTree, pyproject: Record<string, unknown> | undefined, notes: string[]): Dependencies {
     const manifest = src.isFile("setup.cfg") && setupRequirements(src) !== undefined && !src.isFile("setup.py") ? "setup.cfg" : src.isFile("setup.py") ? "setup.py" : "setup.cfg";
+    constraintsNote(src, manifest, notes);
     const names = new Set<string>();
     const pins = new Map<string, string>();
     const extras = new Map<string, Set<string>>();

@@ -317,6 +317,15 @@ describe("detection", () => {
             });
         });
 
+        it("GIVEN a constraints.txt beside a pyproject.toml or setup.py project THEN a note says pip does not apply it", () => {
+            const note = (files: Record<string, string>) => synthesize(apps.make({ "app.py": FLASK_APP, "constraints.txt": "flask==3.0.3\n", ...files })).plan.notes.filter((n) => n.startsWith("constraints.txt"));
+            assert.deepEqual(note({ "pyproject.toml": '[project]\nname = "svc"\nversion = "1.0"\ndependencies = ["flask"]\n' }), [
+                "constraints.txt is not applied: pip reads a constraints file only when a requirements file or the command names it (`pip install -c constraints.txt ...`), and the image installs from pyproject.toml. To have those versions, pin them in the manifest or lock the dependencies (uv.lock, pylock.toml...).",
+            ]);
+            assert.equal(note({ "setup.py": 'from setuptools import setup\nsetup(name="svc", py_modules=["app"], install_requires=["flask"])\n' }).length, 1);
+            assert.deepEqual(note({ "requirements.txt": "-c constraints.txt\nflask\n" }), []);
+        });
+
         it("GIVEN Pipfile.lock THEN pipenv is the installer and its default packages are the dependencies", () => {
             const lock = {
                 _meta: { hash: { sha256: "0" }, "pipfile-spec": 6, requires: { python_version: "3.12" }, sources: [] },
