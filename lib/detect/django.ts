@@ -47,6 +47,11 @@ export interface DjangoProject {
      * needs them on its Python path to import the same apps manage.py's commands see.
      */
     readonly sysPath: readonly string[];
+    /**
+     * manage.py sits inside a package (ArchiveBox's vaultbox/manage.py): the folder above that package,
+     * relative to the source folder ("" for the source folder), where its modules import from.
+     */
+    readonly packageParent?: string;
 }
 
 export interface DjangoSettings {
@@ -230,7 +235,13 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
     // Where the settings module and the server's module are imported from: the server's Python path (its --pythonpath folders, in order,
     // then the folder it runs in), the folders manage.py puts on sys.path (its commands import the same settings), then manage.py's folder.
     const manageAdds = sysPathAdditions(src, manage, manageMod, root);
-    const paths = [...(server.pythonPath ?? []), ...(server.chdir !== undefined ? [server.chdir] : []), ...manageAdds, root].filter((p, i, all) => all.indexOf(p) === i);
+    // manage.py inside a package (ArchiveBox's vaultbox/manage.py beside vaultbox/__init__.py): the settings are that package's
+    // modules, imported from the folder above the package (where the project is installed from, or gunicorn runs).
+    let above = root;
+    while (above !== "" && src.isFile(`${above}/__init__.py`)) {
+        above = above.includes("/") ? above.slice(0, above.lastIndexOf("/")) : "";
+    }
+    const paths = [...(server.pythonPath ?? []), ...(server.chdir !== undefined ? [server.chdir] : []), ...manageAdds, root, ...(above !== root ? [above] : [])].filter((p, i, all) => all.indexOf(p) === i);
     const fromManage = settingsModuleIn(manageMod);
     const wsgiFiles = findServerModules(src, root);
     let settingsModule = typeof fromManage === "string" ? fromManage : undefined;
@@ -306,7 +317,21 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
     const chooser = runtimeSettings === server.settings ? undefined : typeof fromEntry === "string" && runtimeSettings === fromEntry ? { mod: entryMod!, file: entryFile! } : { mod: manageMod, file: manage };
     const via = chooser === undefined ? [] : settingsModuleVariables(chooser.mod);
     const runtimeSettingsVia = via.length > 0 ? { variables: via, file: chooser!.file } : undefined;
-    return { root, manage, settingsModule, runtimeSettings, runtimeFrom, runtimeSettingsVia, runtimeFromBuildEnv: runtimeFrom !== undefined && server.buildEnv === true, configuration, devConfiguration, entry, settings, sysPath };
+    return {
+        root,
+        manage,
+        settingsModule,
+        runtimeSettings,
+        runtimeFrom,
+        runtimeSettingsVia,
+        runtimeFromBuildEnv: runtimeFrom !== undefined && server.buildEnv === true,
+        configuration,
+        devConfiguration,
+        entry,
+        settings,
+        sysPath,
+        ...(above !== root ? { packageParent: above } : {}),
+    };
 }
 
 /**

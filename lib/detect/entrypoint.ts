@@ -216,11 +216,17 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
             framework: "django",
             source: django.entry.source,
             chdir: request.chdir ?? django.root,
-            pythonPath: request.pythonPath ?? django.sysPath,
+            pythonPath: request.pythonPath ?? [...django.sysPath, ...(django.packageParent !== undefined && request.chdir === undefined ? [django.packageParent] : [])],
             django,
             procfile,
             notes: [
                 ...(django.root !== "" ? [`The Django project is in ${django.root}/: gunicorn runs there.`] : []),
+                ...(django.packageParent !== undefined && request.pythonPath === undefined && request.chdir === undefined
+                    ? [
+                          `${django.manage} is inside the ${django.root.split("/").pop()} package: gunicorn gets ${django.packageParent === "" ? "the source folder" : `${django.packageParent}/`}, the folder above it, on its Python path, ` +
+                              `where ${django.entry.spec.split(":")[0]} imports from.`,
+                      ]
+                    : []),
                 ...(django.sysPath.length > 0 && request.pythonPath === undefined
                     ? [
                           `${django.manage} puts ${django.sysPath.map((d) => `${d}/`).join(", ")} on sys.path and the server's module, ${django.entry.spec.split(":")[0]}, does not: ` +

@@ -326,7 +326,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         server: {
             ...server,
             chdir: entry.chdir === "" ? undefined : `${workdir}/${entry.chdir}`,
-            pythonPath: pythonPath.map((p) => `${workdir}/${p}`),
+            pythonPath: pythonPath.map((p) => (p === "" ? workdir : `${workdir}/${p}`)),
         },
         user: { name: o.user, uid: o.uid, gid: o.gid },
         apt,

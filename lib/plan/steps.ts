@@ -474,7 +474,7 @@ function assetsStep(o: CheckedOptions, entry: Entrypoint, facts: BuildFacts, ass
         );
         return undefined;
     }
-    const env: Record<string, string> = facts.pythonPath.length > 0 ? { PYTHONPATH: facts.pythonPath.map((p) => `${DEFAULTS.workdir}/${p}`).join(":") } : {};
+    const env: Record<string, string> = facts.pythonPath.length > 0 ? { PYTHONPATH: facts.pythonPath.map((p) => (p === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${p}`)).join(":") } : {};
     const workdir = entry.chdir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${entry.chdir}`;
     // webassets writes its cache files with mkstemp's mode 0600: owned by the builder's root, the app's user could not read them, and
     // webassets reads the cache on every page (the bundle definitions, the versions in its manifest). They are made readable by all.

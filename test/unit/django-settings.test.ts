@@ -448,6 +448,20 @@ describe("folders manage.py puts on sys.path", () => {
         assert.deepEqual(synthesize(dir, { pythonPath: [] }).plan.server.pythonPath, []);
     });
 
+    it("GIVEN manage.py inside the package whose settings it selects (ArchiveBox's layout, the project installed) THEN the settings are found from the folder above the package", () => {
+        const dir = apps.make({
+            "pyproject.toml": '[project]\nname = "vaultbox"\nversion = "1.0"\ndependencies = ["django"]\n[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
+            "vaultbox/__init__.py": "",
+            "vaultbox/manage.py": "import os\nimport sys\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'vaultbox.core.settings')\nfrom django.core.management import execute_from_command_line\n",
+            "vaultbox/core/__init__.py": "",
+            "vaultbox/core/settings.py": "SECRET_KEY = 'x'\nINSTALLED_APPS = []\nWSGI_APPLICATION = 'vaultbox.core.wsgi.application'\n",
+            "vaultbox/core/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+        });
+        const { plan } = synthesize(dir);
+        assert.deepEqual(plan.entrypoint, { spec: "vaultbox.core.wsgi:application", interface: "wsgi", source: "Django settings (vaultbox/core/settings.py)" });
+        assert.equal(plan.installsProject, true);
+    });
+
     it("GIVEN wsgi.py adding the same folder itself THEN nothing is added; a folder outside the source, or one that does not exist, is never added", () => {
         const wsgi =
             "import os\nimport sys\nfrom pathlib import Path\nfrom django.core.wsgi import get_wsgi_application\n" +
