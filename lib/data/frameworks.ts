@@ -29,6 +29,7 @@ export const FRAMEWORKS = [
     "flask",
     "quart",
     "fastapi",
+    "fasthtml",
     "starlette",
     "litestar",
     "falcon",
@@ -55,6 +56,8 @@ export interface FrameworkRow {
      * itself is not a WSGI/ASGI callable: a Dash app serves its Flask `server`.
      */
     readonly serves?: string;
+    /** Constructors among `constructors` that return a tuple whose first item is the app (FastHTML's `app, rt = fast_app()`). */
+    readonly firstOfTuple?: readonly string[];
     /** Why the interface is what it is. */
     readonly reason: string;
     /**
@@ -97,6 +100,21 @@ export const FRAMEWORK_TABLE: readonly FrameworkRow[] = [
         modules: ["fastapi"],
         constructors: { "fastapi.FastAPI": "asgi", "fastapi.applications.FastAPI": "asgi" },
         reason: "FastAPI apps are ASGI (Starlette underneath).",
+    },
+    {
+        framework: "fasthtml",
+        distributions: ["python-fasthtml"],
+        modules: ["fasthtml"],
+        constructors: {
+            "fasthtml.FastHTML": "asgi",
+            "fasthtml.common.FastHTML": "asgi",
+            "fasthtml.core.FastHTML": "asgi",
+            "fasthtml.fast_app": "asgi",
+            "fasthtml.common.fast_app": "asgi",
+            "fasthtml.fastapp.fast_app": "asgi",
+        },
+        firstOfTuple: ["fasthtml.fast_app", "fasthtml.common.fast_app", "fasthtml.fastapp.fast_app"],
+        reason: "FastHTML apps are Starlette apps: ASGI.",
     },
     {
         framework: "starlette",
@@ -177,7 +195,7 @@ export const FRAMEWORK_TABLE: readonly FrameworkRow[] = [
  * depend on Flask; FastAPI on Starlette).
  */
 export const SPECIFICITY: readonly Exclude<Framework, "unknown">[] = [
-    "django", "quart", "fastapi", "litestar", "sanic", "blacksheep", "connexion", "dash", "falcon", "bottle", "pyramid", "starlette", "flask",
+    "django", "quart", "fastapi", "fasthtml", "litestar", "sanic", "blacksheep", "connexion", "dash", "falcon", "bottle", "pyramid", "starlette", "flask",
 ];
 
 /**

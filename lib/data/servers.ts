@@ -217,6 +217,12 @@ export const UVICORN_WORKER_RELEASES: ReadonlyArray<{ readonly version: string; 
     { version: "0.3.0", uvicorn: "0.15.0", gunicorn: "20.1.0" },
 ];
 
+/** Constructors of app objects that run on their framework's own server, by qualified name: an `app` naming one is refused. */
+export const OWN_SERVER_APPS: Readonly<Record<string, string>> = {
+    "robyn.Robyn": "Robyn",
+    "robyn.SubRouter": "Robyn",
+};
+
 /**
  * Tools whose apps run on their own server, not on a WSGI/ASGI one gunicorn
  * can serve: the web commands that start them (`streamlit run app.py`,
@@ -232,6 +238,9 @@ export const OWN_SERVER_TOOLS: ReadonlyArray<{ readonly label: string; readonly 
     { label: "Voilà", commands: ["voila"], distribution: "voila" },
     { label: "Solara", commands: ["solara"], distribution: "solara" },
     { label: "Reflex", commands: ["reflex"], distribution: "reflex" },
+    // Robyn's Rust server (`python app.py --processes 2`); NiceGUI's ui.run() (its ui.run_with(app) mounts it into a FastAPI app, which is found first).
+    { label: "Robyn", commands: ["robyn"], distribution: "robyn" },
+    { label: "NiceGUI", commands: [], distribution: "nicegui" },
     { label: "Bokeh", commands: ["bokeh"] },
     { label: "Jupyter", commands: ["jupyter", "jupyter-lab", "jupyter-notebook"] },
 ];

@@ -114,14 +114,23 @@ interface Made {
 
 /** The framework app an expression makes, if it calls a constructor or an app-making method. */
 function madeBy(e: Expr | undefined, mod?: PyModule): Made | undefined {
+    // `app, rt = fast_app()`: the first item of what a constructor that returns a tuple returns.
+    if (e?.kind === "subscript" && e.index.kind === "num" && e.index.text === "0" && e.target.kind === "call") {
+        const callee = qualified(e.target, mod);
+        const c = callee === undefined ? undefined : constructorOf(callee);
+        return c !== undefined && c.row.firstOfTuple?.includes(callee!) ? { framework: c.row.framework, interface: c.interface, serves: c.row.serves } : undefined;
+    }
     if (e?.kind !== "call") {
         return undefined;
     }
-    const callee = calleeOf(e);
+    const callee = qualified(e, mod);
     if (callee) {
         // A framework app subclass of the module, made directly or by a class method (`MemoApp.from_environ()`, an alternative constructor).
         const owner = callee.includes(".") ? callee.slice(0, callee.lastIndexOf(".")) : undefined;
         const c = constructorOf(callee) ?? (mod ? (subclassedConstructor(mod, callee) ?? (owner !== undefined ? subclassedConstructor(mod, owner) : undefined)) : undefined);
+        if (c?.row.firstOfTuple?.includes(callee)) {
+            return undefined; // the tuple itself is not the app
+        }
         if (c) {
             return { framework: c.row.framework, interface: c.interface, serves: c.row.serves };
         }
@@ -131,6 +140,25 @@ function madeBy(e: Expr | undefined, mod?: PyModule): Made | undefined {
     const method = onObject && e.callee.kind === "ref" ? e.callee.path.split(".").pop()! : e.callee.kind === "attr" ? e.callee.name : undefined;
     const m = method ? APP_METHODS[method] : undefined;
     return m ? { framework: m.framework, interface: m.interface } : undefined;
+}
+
+/**
+ * A call's callee, qualified: a name the module star-imports from a
+ * framework's module (FastHTML's `from fasthtml.common import *`, then
+ * `fast_app()`) is that module's, when the module neither defines nor
+ * imports the name itself.
+ */
+function qualified(call: Extract<Expr, { kind: "call" }>, mod?: PyModule): string | undefined {
+    const callee = calleeOf(call);
+    if (callee === undefined || callee.includes(".") || mod === undefined || mod.functions.has(callee) || mod.classes.has(callee) || mod.value(callee) !== undefined) {
+        return callee;
+    }
+    for (const star of mod.starImports) {
+        if (constructorOf(`${star}.${callee}`) !== undefined) {
+            return `${star}.${callee}`;
+        }
+    }
+    return callee;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { AppInterface, defaultInterface, Framework, FRAMEWORK_TABLE, frameworkOfDistribution, interfaceAtRelease, mostSpecific } from "../data/frameworks";
-import { OWN_SERVER_TOOLS } from "../data/servers";
+import { OWN_SERVER_APPS, OWN_SERVER_TOOLS } from "../data/servers";
 import { DEFAULTS } from "../data/defaults";
 import { InputError } from "../errors";
 import { appSpec, relativeDir } from "../validate";
@@ -8,7 +8,7 @@ import { Dependencies, readIni } from "./dependencies";
 import { DjangoProject, DjangoServer, findDjango } from "./django";
 import { joinPath, resolvedFrom } from "./paths";
 import { gunicornConfigFile, ownServer, ProcessOrigin, ProcfileFacts, ProcfileWeb, readPlatformEnv, readProcfile } from "./procfile";
-import { parseModule, str } from "./python-source";
+import { calleeOf, parseModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
 export type { AppInterface, Framework };
@@ -172,6 +172,17 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
                     aiohttpFix(aio),
             );
         }
+        // An object of a framework that runs its own server (Robyn's Robyn(__file__)): neither WSGI nor ASGI.
+        const attr = request.app.split(":")[1] ?? "";
+        const made = parsed === undefined || attr.includes("(") ? undefined : parsed.value(attr);
+        const ownClass = made?.kind === "call" ? OWN_SERVER_APPS[calleeOf(made) ?? ""] : undefined;
+        if (ownClass !== undefined) {
+            throw new InputError(
+                "`app`",
+                `\`app\` is ${request.app}, which ${appModule!.file} makes with ${calleeOf(made!)}: a ${ownClass} app runs on ${ownClass}'s own server and is neither a WSGI nor an ASGI app, so gunicorn cannot serve it. ` +
+                    "This package deploys apps gunicorn serves; run it with an image of your own.",
+            );
+        }
         if (!found) {
             notes.push(`\`app\` names the module ${request.app.split(":")[0]}, which is not in the source folder; it must come from an installed package.`);
         }
@@ -271,21 +282,22 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
             ],
         };
     }
-    // No Procfile (Streamlit Community Cloud's layout: streamlit_app.py): a dependency that is its own server says the same.
-    const ownDependency = web === undefined ? OWN_SERVER_TOOLS.find((t) => t.distribution !== undefined && deps.direct.has(t.distribution)) : undefined;
-    if (ownDependency !== undefined) {
-        throw new InputError(
-            "`app`",
-            `The app depends on ${ownDependency.distribution}, whose apps run on ${ownDependency.label}'s own server, and no WSGI or ASGI app was found in the code: a ${ownDependency.label} app is not one gunicorn can serve, ` +
-                "and this package deploys apps gunicorn serves (Flask, Django, FastAPI and the other WSGI/ASGI frameworks). Run it with an image of your own; " +
-                'if the code does hold a WSGI or ASGI app, set `app` to its "module:attribute".',
-        );
-    }
     const own = web ? ownServer(web.command) : undefined;
     if (web && own !== undefined) {
         throw new InputError(
             procfile!.origin.file,
             `${procfile!.origin.web} runs ${own}'s own server (${web.command}), and no WSGI or ASGI app was found in the code: a ${own} app is not one gunicorn can serve, ` +
+                "and this package deploys apps gunicorn serves (Flask, Django, FastAPI and the other WSGI/ASGI frameworks). Run it with an image of your own; " +
+                'if the code does hold a WSGI or ASGI app, set `app` to its "module:attribute".',
+        );
+    }
+    // No Procfile (Streamlit Community Cloud's layout: streamlit_app.py), or one that starts no server the package knows
+    // (Robyn's `python app.py --processes 2`): a dependency that is its own server says the same.
+    const ownDependency = web?.server === undefined ? OWN_SERVER_TOOLS.find((t) => t.distribution !== undefined && deps.direct.has(t.distribution)) : undefined;
+    if (ownDependency !== undefined) {
+        throw new InputError(
+            "`app`",
+            `The app depends on ${ownDependency.distribution}, whose apps run on ${ownDependency.label}'s own server, and no WSGI or ASGI app was found in the code: a ${ownDependency.label} app is not one gunicorn can serve, ` +
                 "and this package deploys apps gunicorn serves (Flask, Django, FastAPI and the other WSGI/ASGI frameworks). Run it with an image of your own; " +
                 'if the code does hold a WSGI or ASGI app, set `app` to its "module:attribute".',
         );
@@ -316,7 +328,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
     throw new InputError(
         "`app`",
         `Could not find the app: no Procfile web: line naming one, no Django manage.py (looked in the source folder and one folder down), ` +
-            `no module that makes an app with a known framework (Flask, Quart, FastAPI, Starlette, Litestar, Falcon, Sanic, BlackSheep, Dash, Bottle, Pyramid, Connexion, Django) ` +
+            `no module that makes an app with a known framework (Flask, Quart, FastAPI, FastHTML, Starlette, Litestar, Falcon, Sanic, BlackSheep, Dash, Bottle, Pyramid, Connexion, Django) ` +
             `at its top level or in a factory gunicorn can call without arguments (looked in ${looked.join(", ")}, two packages deep), ` +
             `and no Pyramid production.ini with an [app:main] section.${procfileSaid} ` +
             'Set `app` to gunicorn\'s "module:attribute" (e.g. app: "service.main:app").',

@@ -132,6 +132,10 @@ export function inProcessStore(src: SourceTree, roots: readonly ImportRoot[]): {
             const blocks = gradio.args[1] ?? gradio.kwargs["blocks"];
             return { file: c.file, name: blocks?.kind === "ref" ? blocks.local : "the Gradio app", how: "a Gradio app mounted with mount_gradio_app() (its event queue and sessions)" };
         }
+        // NiceGUI mounted with ui.run_with(app): its pages talk to their client over python-socketio, whose sessions are the process's (NiceGUI supports one worker).
+        if (mod.calls.some((call) => calleeOf(call) === "nicegui.ui.run_with")) {
+            return { file: c.file, name: "ui", how: "NiceGUI's pages mounted with ui.run_with() (their Socket.IO connections and client state)" };
+        }
         const routes = mod.decorators.filter((d) => ROUTE_DECORATORS.has(d.callee.split(".").pop()!) && d.callee.includes("."));
         if (routes.length === 0) {
             continue;

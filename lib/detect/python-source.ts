@@ -450,25 +450,30 @@ export function parseModule(text: string): PyModule {
         flush();
     };
 
-    const assignTargets = (n: SyntaxNode): { targets: SyntaxNode[]; value: SyntaxNode | undefined } => {
-        // a = b = value ; a: T = value ; a, b = value (tuple targets are not read)
+    const assignTargets = (n: SyntaxNode): { targets: SyntaxNode[]; unpacked: string[][]; value: SyntaxNode | undefined } => {
+        // a = b = value ; a: T = value ; a, b = value (plain names unpacked; other tuple targets are not read)
         const parts = children(n);
         const ops = parts.map((p, i) => (p.name === "AssignOp" || p.name === "UpdateOp" ? i : -1)).filter((i) => i >= 0);
         if (ops.length === 0 || parts.some((p) => p.name === "UpdateOp")) {
-            return { targets: [], value: undefined };
+            return { targets: [], unpacked: [], value: undefined };
         }
         const lastOp = ops[ops.length - 1];
         const valueParts = parts.slice(lastOp + 1);
         const targets: SyntaxNode[] = [];
+        // `app, rt = fast_app()` (or `(app, rt) = ...`): the names in order, each bound to an item of the value.
+        const unpacked: string[][] = [];
         let start = 0;
         for (const op of ops) {
             const seg = parts.slice(start, op).filter((p) => p.name !== "TypeDef");
-            if (seg.length === 1) {
+            const inner = seg.length === 1 && (seg[0].name === "TupleExpression" || seg[0].name === "ParenthesizedExpression") ? children(seg[0]).filter((p) => p.name !== "(" && p.name !== ")") : seg;
+            if (seg.length === 1 && inner === seg) {
                 targets.push(seg[0]);
+            } else if (inner.length >= 3 && inner.every((p, i) => (i % 2 === 0 ? p.name === "VariableName" : p.name === ","))) {
+                unpacked.push(inner.filter((p) => p.name === "VariableName").map((p) => src(p)));
             }
             start = op + 1;
         }
-        return { targets, value: valueParts.length === 1 ? valueParts[0] : undefined };
+        return { targets, unpacked, value: valueParts.length === 1 ? valueParts[0] : undefined };
     };
 
     /** Walks a function body: assignments, returns and calls; nested defs and classes are read on their own (their calls count for the module, not this function). */
@@ -583,11 +588,19 @@ export function parseModule(text: string): PyModule {
                     readImport(n, true, inMainGuard ? undefined : guards);
                     break;
                 case "AssignStatement": {
-                    const { targets, value } = assignTargets(n);
+                    const { targets, unpacked, value } = assignTargets(n);
                     const v = expr(value, calls);
                     assignedAnywhere.push(v);
                     if (inMainGuard) {
                         break; // `if __name__ == "__main__":` runs only as a script, never under gunicorn
+                    }
+                    // Each unpacked name holds its item of the value: `app, rt = fast_app()` binds app to fast_app()[0].
+                    for (const names of unpacked) {
+                        names.forEach((name, i) => {
+                            const item: Expr = { kind: "subscript", target: v, index: { kind: "num", text: String(i) } };
+                            assigns.push([name, item]);
+                            order.push({ kind: "assign", name, value: item, text: value ? `${src(value)}[${i}]` : "", guards });
+                        });
                     }
                     let stored = false;
                     for (const t of targets) {

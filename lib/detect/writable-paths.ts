@@ -803,8 +803,19 @@ function codePaths(
     }
 
     for (const c of mod.calls) {
-        const callee = calleeOf(c) ?? "";
+        const called = calleeOf(c) ?? "";
+        // A name star-imported from a module whose callables are read here (FastHTML's `from fasthtml.common import *`).
+        const callee = called.includes(".") ? called : (mod.starImports.map((m) => `${m}.${called}`).find((q) => LIBRARY_PATHS[q] !== undefined || FASTHTML_APPS.has(q)) ?? called);
         const here = withLocals(ctx, mod, c);
+        // FastHTML without secret_key= keeps its session key in a file of the working folder (.sesskey, or key_fname=), written at import.
+        if (FASTHTML_APPS.has(callee) && c.kwargs["secret_key"] === undefined) {
+            const name = c.kwargs["key_fname"] === undefined ? ".sesskey" : str(c.kwargs["key_fname"]);
+            const path = name === undefined ? undefined : name.startsWith("/") ? name : joinPath(here.cwd, name);
+            if (path !== undefined && path !== "") {
+                fixedFile(src, path, `${file}: FastHTML's ${callee.split(".").pop()}() without secret_key= writes its session key to ${name} at import`, add, "sessions");
+            }
+            continue;
+        }
         // Logging configured from a file: fileConfig("logging.ini"), dictConfig(yaml.safe_load(open("logging.yaml"))).
         if ((callee === "logging.config.fileConfig" && c.args[0]) || callee === "logging.config.dictConfig") {
             loggingConfigFilePaths(src, mod, c, callee, file, here, add);
@@ -865,6 +876,11 @@ function codePaths(
         const written = writtenInto(c, here);
         if (written !== undefined) {
             add({ path: written.folder, kind: written.uploads ? "data" : kindOf(written.folder), file: false, holds: written.uploads ? "uploads" : holdsOf(written.folder), why: `${file}: ${written.how}` });
+            continue;
+        }
+        // NiceGUI keeps app.storage (user and general) in .nicegui/ in the working folder (NICEGUI_STORAGE_PATH moves it).
+        if (callee === "nicegui.ui.run_with" || callee === "nicegui.ui.run") {
+            add({ path: joinPath(here.cwd, ".nicegui") ?? ".nicegui", kind: "data", file: false, holds: "files", why: `${file}: NiceGUI's ${callee.split(".").pop()}() keeps app.storage in .nicegui/ (NICEGUI_STORAGE_PATH moves it)` });
             continue;
         }
         // Libraries that keep files at a path they are given: TinyDB("db.json"), diskcache.Cache("cache"), tempfile.mkdtemp(dir="tmp").
@@ -1053,10 +1069,19 @@ const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file:
     // joblib's Memory: a folder of cached function results, made when the cache is (its docs: Memory(location="./cachedir")).
     "joblib.Memory": { arg: 0, kwarg: "location", file: false, kind: "scratch", holds: "cache" },
     "joblib.memory.Memory": { arg: 0, kwarg: "location", file: false, kind: "scratch", holds: "cache" },
+    // fastlite's (and FastHTML's) database("data/todos.db"): an SQLite file, created when opened.
+    "fastlite.database": { arg: 0, kwarg: "path", file: true, kind: "data", holds: "database" },
+    "fastlite.core.database": { arg: 0, kwarg: "path", file: true, kind: "data", holds: "database" },
+    "fasthtml.common.database": { arg: 0, kwarg: "path", file: true, kind: "data", holds: "database" },
+    // Litestar's file store (server-side sessions, response caches): its folder, made at the first write.
+    "litestar.stores.file.FileStore": { arg: 0, kwarg: "path", file: false, kind: "data", holds: "sessions" },
     // Jinja's compiled-template cache.
     "jinja2.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
     "jinja2.bccache.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
 };
+
+/** FastHTML's app makers, which read or write the session key file unless given secret_key=. */
+const FASTHTML_APPS = new Set(["fasthtml.FastHTML", "fasthtml.common.FastHTML", "fasthtml.core.FastHTML", "fasthtml.fast_app", "fasthtml.common.fast_app", "fasthtml.fastapp.fast_app"]);
 
 /** tempfile's functions that make their files in the folder `dir=` names. */
 const TEMPFILE_DIR = new Set(["tempfile.mkdtemp", "tempfile.mkstemp", "tempfile.NamedTemporaryFile", "tempfile.TemporaryDirectory", "tempfile.TemporaryFile", "tempfile.SpooledTemporaryFile"]);

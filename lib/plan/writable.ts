@@ -52,7 +52,7 @@ const HOLDS: Record<Holds, string> = {
     instance: "the files of Flask's instance folder",
     logs: "logs",
     cache: "a cache",
-    sessions: "login sessions: users sign in again after a restart",
+    sessions: "login sessions",
     files: "the files the app writes there",
 };
 

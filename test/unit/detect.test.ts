@@ -1005,6 +1005,36 @@ describe("detection", () => {
             assert.deepEqual(paths(render("", hf)), [["/var/data/hf", "scratch", "render.yaml envVars sets HF_HOME, Hugging Face's cache (downloaded models and datasets), to /var/data/hf"]]);
             assert.deepEqual(paths(render("", "      - key: NLTK_DATA\n        value: nltk_data\n")), [["/app/nltk_data", "scratch", "render.yaml envVars sets NLTK_DATA, NLTK's data (nltk.download() writes there), to nltk_data"]]);
         });
+        it("GIVEN FastHTML's `app, rt = fast_app()` from a star import THEN an ASGI fasthtml app; its database file is data, and its session key file unless secret_key= is given", () => {
+            const code = (call: string) => `from fasthtml.common import *\n\ndb = database('data/todos.db')\n${call}\n\n@rt\ndef index():\n    return P('hi')\n`;
+            const r = synthesize(apps.make({ "main.py": code("app, rt = fast_app()"), "requirements.txt": "python-fasthtml\n", "data/.gitkeep": "" })).plan;
+            assert.equal(r.framework, "fasthtml");
+            assert.deepEqual(r.entrypoint, { spec: "main:app", interface: "asgi", source: "main.py" });
+            assert.deepEqual(r.writablePaths.map((w) => [w.path, w.kind, w.links]), [
+                ["/app/data", "data", []],
+                ["/data", "data", [{ from: "/app/.sesskey", to: "/data/.sesskey" }]],
+            ]);
+            const keyed = synthesize(apps.make({ "main.py": code("app, rt = fast_app(secret_key=os.environ['SESSKEY'])"), "requirements.txt": "python-fasthtml\n", "data/.gitkeep": "" })).plan;
+            assert.deepEqual(keyed.writablePaths.map((w) => w.path), ["/app/data"]);
+            const direct = synthesize(apps.make({ "app.py": "from fasthtml import FastHTML\n\napplication = FastHTML(key_fname='keys/session.key')\n", "requirements.txt": "python-fasthtml\n" })).plan;
+            assert.deepEqual(direct.entrypoint, { spec: "app:application", interface: "asgi", source: "app.py" });
+            assert.deepEqual(direct.writablePaths.map((w) => [w.path, w.kind]), [["/app/keys", "data"]]);
+        });
+        it("GIVEN Litestar's FileStore(path=...) THEN its folder is a data folder holding sessions", () => {
+            const app = "from pathlib import Path\nfrom litestar import Litestar\nfrom litestar.middleware.session.server_side import ServerSideSessionConfig\nfrom litestar.stores.file import FileStore\n\napp = Litestar(route_handlers=[], middleware=[ServerSideSessionConfig().middleware], stores={'sessions': FileStore(path=Path('session_data'))})\n";
+            const paths = synthesize(apps.make({ "app.py": app, "requirements.txt": "litestar\n" })).plan.writablePaths;
+            assert.deepEqual(paths.map((w) => [w.path, w.kind, w.why]), [["/app/session_data", "data", "app.py: FileStore(session_data)"]]);
+        });
+        it("GIVEN a Robyn app THEN it is refused by name: from its dependency when the Procfile starts no known server, and as `app`", () => {
+            const files = { "app.py": "from robyn import Robyn\n\napp = Robyn(__file__)\n\n@app.get('/')\ndef index():\n    return 'hi'\n\napp.start(host='0.0.0.0', port=8080)\n", "requirements.txt": "robyn\n", Procfile: "web: python app.py --processes 2\n" };
+            assert.throws(() => synthesize(apps.make(files)), (e: unknown) => e instanceof InputError && e.message.startsWith("The app depends on robyn, whose apps run on Robyn's own server, and no WSGI or ASGI app was found in the code"));
+            assert.throws(
+                () => synthesize(apps.make(files), { app: "app:app" }),
+                (e: unknown) =>
+                    e instanceof InputError &&
+                    e.message === "`app` is app:app, which app.py makes with robyn.Robyn: a Robyn app runs on Robyn's own server and is neither a WSGI nor an ASGI app, so gunicorn cannot serve it. This package deploys apps gunicorn serves; run it with an image of your own.",
+            );
+        });
         it("GIVEN names that wrap each other in a cycle THEN detection ends, with the framework the module imports", () => {
             const dir = apps.make({
                 "app.py": "from flask import Flask\nfrom whitenoise import WhiteNoise\n\napp = Flask(__name__)\nb = WhiteNoise(app)\napp = WhiteNoise(b)\nb = WhiteNoise(app)\n",
@@ -2611,6 +2641,13 @@ describe("data the app keeps in its own process between requests", () => {
         assert.equal(p.server.workers, 1);
         assert.ok(p.notes.some((n) => n.startsWith("main.py keeps `demo`, a Gradio app mounted with mount_gradio_app() (its event queue and sessions), in the process")));
         assert.equal(plan({ "main.py": app, "requirements.txt": "fastapi\ngradio\nuvicorn\n" }, { workers: 2 }).server.workers, 2);
+    });
+    it("GIVEN NiceGUI mounted with ui.run_with(app) THEN one worker with a note, and .nicegui/ (app.storage) is data", () => {
+        const app = "from fastapi import FastAPI\nfrom nicegui import ui\n\napp = FastAPI()\n\n@ui.page('/')\ndef page():\n    ui.label('hi')\n\nui.run_with(app, mount_path='/gui', storage_secret='s')\n";
+        const p = plan({ "main.py": app, "requirements.txt": "fastapi\nnicegui\nuvicorn\n" });
+        assert.equal(p.server.workers, 1);
+        assert.ok(p.notes.some((n) => n.startsWith("main.py keeps `ui`, NiceGUI's pages mounted with ui.run_with() (their Socket.IO connections and client state), in the process")));
+        assert.deepEqual(p.writablePaths.map((w) => [w.path, w.kind]), [["/app/.nicegui", "data"]]);
     });
     it("GIVEN state a startup hook sets, or a store no handler changes THEN no rule", () => {
         const lifespan = "from contextlib import asynccontextmanager\nfrom fastapi import FastAPI\n\nSTATE = {}\n\n@asynccontextmanager\nasync def lifespan(app):\n    STATE['ready'] = True\n    yield\n\napp = FastAPI(lifespan=lifespan)\n\n@app.get('/')\ndef index():\n    return {'ready': STATE.get('ready', False)}\n";
