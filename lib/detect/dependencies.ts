@@ -582,27 +582,14 @@ function fromPyproject(
             "pyproject.toml's [project].dependencies must be a list of strings (PEP 508 requirements).",
         );
     }
-    const names = new Set<string>();
-    const pins = new Map<string, string>();
-    const specifiers = new Map<string, string>();
-    const extras = new Map<string, Set<string>>();
-    const vcs: string[] = [];
+    const got = recorded();
+    const { names, pins, specifiers, extras, vcs } = got;
     const dynamic = setuptoolsDynamicDependencies(src, pyproject, project, notes);
     const localDirs = new Set<string>();
     for (const d of [...((deps as string[] | undefined) ?? []), ...dynamic.requirements]) {
         const r = pep508(PROJECT_ROOT_URLS.reduce((line, [placeholder, url]) => line.replace(placeholder, url), d));
         if (r) {
-            names.add(r.name);
-            addExtras(extras, r.name, r.extras);
-            if (r.pin) {
-                pins.set(r.name, r.pin);
-            }
-            if (r.specifier) {
-                specifiers.set(r.name, r.specifier);
-            }
-            if (r.url && isVcsUrl(r.url)) {
-                vcs.push(`pyproject.toml: ${d}`);
-            }
+            record(got, r, d, "pyproject.toml");
             // Hatch's `name @ {root:uri}/libs/x` and PDM's `name @ file:///${PROJECT_ROOT}/libs/x`: a folder of the project, copied with the manifests.
             if (r.url?.startsWith(`${PROJECT_ROOT}/`)) {
                 localDirs.add(`${insidePath("pyproject.toml", r.name, r.url.slice(PROJECT_ROOT.length + 1))}/`);
@@ -1028,11 +1015,8 @@ function fromInlineScript(src: SourceTree, script: { file: string; toml: Record<
     if (!Array.isArray(deps) || !deps.every((d) => typeof d === "string")) {
         throw new InputError(file, `${file}'s PEP 723 block: \`dependencies\` must be a list of strings (PEP 508 requirements).`);
     }
-    const names = new Set<string>();
-    const pins = new Map<string, string>();
-    const specifiers = new Map<string, string>();
-    const extras = new Map<string, Set<string>>();
-    const vcs: string[] = [];
+    const got = recorded();
+    const { names, pins, specifiers, extras, vcs } = got;
     for (const d of deps as string[]) {
         const r = [...d].some((c) => c < " ") ? undefined : pep508(d);
         if (r === undefined || (r.url !== undefined && r.url.startsWith("file:"))) {
@@ -1041,17 +1025,7 @@ function fromInlineScript(src: SourceTree, script: { file: string; toml: Record<
                 `${file}'s PEP 723 block lists ${JSON.stringify(d)}, which is not ${r === undefined ? "a PEP 508 requirement" : "a package the build can fetch (a local file URL)"}; fix the line.`,
             );
         }
-        names.add(r.name);
-        addExtras(extras, r.name, r.extras);
-        if (r.pin) {
-            pins.set(r.name, r.pin);
-        }
-        if (r.specifier) {
-            specifiers.set(r.name, r.specifier);
-        }
-        if (r.url && isVcsUrl(r.url)) {
-            vcs.push(`${file}: ${d}`);
-        }
+        record(got, r, d, file);
     }
     const lock = src.isFile(`${file}.lock`) ? `${file}.lock` : undefined;
     // The lock's versions are the app's pins (what decides the Python, the uvicorn worker's release...), and its wheels.
@@ -2311,6 +2285,34 @@ function fromSetup(src: SourceTree, pyproject: Record<string, unknown> | undefin
         notes,
     });
     return { ...deps, withGroups: (chosen) => ({ ...deps, ...counting(deps, requirementsOf(chosen)) }) };
+}
+
+/** What a manifest's requirements say, gathered by record(). */
+interface Recorded {
+    readonly names: Set<string>;
+    readonly pins: Map<string, string>;
+    readonly specifiers: Map<string, string>;
+    readonly extras: Map<string, Set<string>>;
+    readonly vcs: string[];
+}
+
+function recorded(): Recorded {
+    return { names: new Set(), pins: new Map(), specifiers: new Map(), extras: new Map(), vcs: [] };
+}
+
+/** A parsed PEP 508 requirement of `file` (written as `line`): its name, extras, pin, specifier, and the line when it installs from version control. */
+function record(into: Recorded, r: NonNullable<ReturnType<typeof pep508>>, line: string, file: string): void {
+    into.names.add(r.name);
+    addExtras(into.extras, r.name, r.extras);
+    if (r.pin) {
+        into.pins.set(r.name, r.pin);
+    }
+    if (r.specifier) {
+        into.specifiers.set(r.name, r.specifier);
+    }
+    if (r.url && isVcsUrl(r.url)) {
+        into.vcs.push(`${file}: ${line}`);
+    }
 }
 
 function addExtras(extras: Map<string, Set<string>>, name: string, add: readonly string[]): void {
