@@ -1096,7 +1096,8 @@ function pylockFile(src: SourceTree): string | undefined {
 function pylockFiles(src: SourceTree): string[] {
     const named = src
         .list("")
-        .filter((e) => e.isFile() && e.name.startsWith("pylock.") && e.name.endsWith(".toml") && e.name.split(".").length === 3 && e.name !== "pylock..toml")
+        // PEP 751's pylock.<name>.toml, the name without dots (and here plain: the file name reaches the install command).
+        .filter((e) => e.isFile() && /^pylock\.[A-Za-z0-9_-]+\.toml$/.test(e.name))
         .map((e) => e.name)
         .sort();
     return [...(src.isFile("pylock.toml") ? ["pylock.toml"] : []), ...named];
@@ -1196,6 +1197,11 @@ function fromPylock(src: SourceTree, file: string, pyproject: Record<string, unk
     }
     const groupNames = strings(lock["dependency-groups"]);
     const extraNames = strings(lock["extras"]);
+    // Names the install command is given (`--group default`): a PEP 735 / PEP 685 name, nothing a shell would read otherwise.
+    const odd = [...groupNames, ...extraNames, ...strings(lock["default-groups"])].find((g) => !PROJECT_NAME.test(g));
+    if (odd !== undefined) {
+        throw new InputError(file, `${file} names the group or extra ${JSON.stringify(odd)}, which is not a valid name (letters, digits, ".", "_" and "-"); ${fix}`);
+    }
     const defaultGroups = strings(lock["default-groups"]).filter((g) => groupNames.includes(g));
     // Which packages install for the chosen groups and extras on the image's Linux CPython (a marker that depends on
     // what is not known here, the machine or the Python, counts as installing).

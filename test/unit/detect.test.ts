@@ -520,6 +520,16 @@ describe("detection", () => {
                 }
             });
 
+            it("GIVEN a group name a shell would read THEN InputError names it; a named lock with such a name is not taken for a lock", () => {
+                const bad = apps.make({ "app.py": FLASK_APP, "pylock.toml": pylock('dependency-groups = ["default", "x;rm -rf /"]\ndefault-groups = ["default"]', [["flask", "3.1.2"]]) });
+                assert.throws(
+                    () => synthesize(bad),
+                    (e: unknown) => e instanceof InputError && e.message.startsWith('pylock.toml names the group or extra "x;rm -rf /", which is not a valid name (letters, digits, ".", "_" and "-"); Regenerate it'),
+                );
+                const named = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "pylock.a$(id).toml": pylock("", [["flask", "3.1.2"]]) });
+                assert.equal(synthesize(named).plan.manifest, "requirements.txt");
+            });
+
             it("GIVEN a lock-version 2 or none THEN InputError names the file and the fix", () => {
                 const two = apps.make({ "app.py": FLASK_APP, "pylock.toml": 'lock-version = "2.0"\n' });
                 assert.throws(
