@@ -1,5 +1,5 @@
 import { APP_METHODS, AppInterface, constructorOf, defaultInterface, Framework, frameworkOfModule, mostSpecific, SOCKETIO_INNER_ARGS, WRAPPERS } from "../data/frameworks";
-import { absoluteModule, calleeOf, Expr, FunctionDef, parseModule, PyModule } from "./python-source";
+import { absoluteModule, calleeOf, Expr, FunctionDef, parseModule, PyModule, starImported } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -150,15 +150,7 @@ function madeBy(e: Expr | undefined, mod?: PyModule): Made | undefined {
  */
 function qualified(call: Extract<Expr, { kind: "call" }>, mod?: PyModule): string | undefined {
     const callee = calleeOf(call);
-    if (callee === undefined || callee.includes(".") || mod === undefined || mod.functions.has(callee) || mod.classes.has(callee) || mod.value(callee) !== undefined) {
-        return callee;
-    }
-    for (const star of mod.starImports) {
-        if (constructorOf(`${star}.${callee}`) !== undefined) {
-            return `${star}.${callee}`;
-        }
-    }
-    return callee;
+    return callee === undefined || mod === undefined ? callee : (starImported(mod, callee, (q) => constructorOf(q) !== undefined) ?? callee);
 }
 
 /**

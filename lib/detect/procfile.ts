@@ -182,13 +182,7 @@ function projectScript(src: SourceTree, command: string, o: ProcessOrigin): { co
     if (runner === undefined || runner.command.length === 0) {
         return undefined;
     }
-    let pyproject: Record<string, unknown> | undefined;
-    try {
-        const text = src.readIfFile("pyproject.toml");
-        pyproject = text === undefined ? undefined : (parseToml(text) as Record<string, unknown>);
-    } catch {
-        return undefined;
-    }
+    const pyproject = pyprojectOf(src);
     const at = (obj: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((x, k) => (x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>)[k] : undefined), obj);
     const [name, ...args] = runner.command;
     let script: unknown;
@@ -210,9 +204,9 @@ function projectScript(src: SourceTree, command: string, o: ProcessOrigin): { co
     if (typeof script === "string") {
         const open = script.indexOf("{args");
         const close = open < 0 ? -1 : script.indexOf("}", open);
-        const at = script.slice(open + 5, close);
-        if (open >= 0 && close > open && (at === "" || at.startsWith(":"))) {
-            filled = shellTokens(`${script.slice(0, open)}${args.length > 0 ? displayWords(args) : at.slice(1)}${script.slice(close + 1)}`);
+        const field = script.slice(open + 5, close);
+        if (open >= 0 && close > open && (field === "" || field.startsWith(":"))) {
+            filled = shellTokens(`${script.slice(0, open)}${args.length > 0 ? displayWords(args) : field.slice(1)}${script.slice(close + 1)}`);
         } else {
             filled = [...shellTokens(script), ...args];
         }
@@ -326,6 +320,16 @@ export function pythonConfigModule(config: string): { module: string; files: str
     return { module, files: /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(module) ? [`${path}.py`, `${path}/__init__.py`] : [] };
 }
 
+/** pyproject.toml, parsed; undefined when absent or not TOML (dependency detection says what is wrong with it). */
+function pyprojectOf(src: SourceTree): Record<string, unknown> | undefined {
+    try {
+        const text = src.readIfFile("pyproject.toml");
+        return text === undefined ? undefined : (parseToml(text) as Record<string, unknown>);
+    } catch {
+        return undefined;
+    }
+}
+
 /** A shell variable assignment word, `NAME=value`. */
 export function isAssignment(word: string): boolean {
     const eq = word.indexOf("=");
@@ -355,13 +359,7 @@ function launcherOf(src: SourceTree, command: string, o: ProcessOrigin): { comma
         target = words[1].replace(/^\.\//, "").slice(0, -3).split("/").join(".");
         what = `\`python ${words[1]}\``;
     } else {
-        let pyproject: Record<string, unknown> | undefined;
-        try {
-            const text = src.readIfFile("pyproject.toml");
-            pyproject = text === undefined ? undefined : (parseToml(text) as Record<string, unknown>);
-        } catch {
-            pyproject = undefined;
-        }
+        const pyproject = pyprojectOf(src);
         const scripts = {
             ...((pyproject?.["tool"] as Record<string, Record<string, unknown>> | undefined)?.["poetry"]?.["scripts"] as Record<string, unknown> | undefined),
             ...((pyproject?.["project"] as Record<string, unknown> | undefined)?.["scripts"] as Record<string, unknown> | undefined),

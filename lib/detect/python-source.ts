@@ -124,6 +124,19 @@ export interface Decorator {
     readonly target?: string;
 }
 
+/**
+ * The qualified name a bare name of the module stands for when the module
+ * star-imports it (`from fasthtml.common import *`, then `fast_app()`): the
+ * first star-imported module whose name `known` accepts, when the module
+ * neither defines nor binds the name itself; undefined otherwise.
+ */
+export function starImported(mod: PyModule, name: string, known: (qualified: string) => boolean): string | undefined {
+    if (name.includes(".") || mod.functions.has(name) || mod.classes.has(name) || mod.value(name) !== undefined || mod.bindings.some((b) => b.local === name)) {
+        return undefined;
+    }
+    return mod.starImports.map((m) => `${m}.${name}`).find(known);
+}
+
 export interface PyModule {
     /** Every decorator in the file, at any depth, in source order. */
     readonly decorators: readonly Decorator[];

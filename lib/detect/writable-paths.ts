@@ -4,7 +4,7 @@ import { candidates, ImportRoot, ModuleReader, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
 import { readIni } from "./dependencies";
 import { isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
-import { calleeOf, ClassDef, dictGet, Expr, parseModule, PyModule, str } from "./python-source";
+import { calleeOf, ClassDef, dictGet, Expr, parseModule, PyModule, starImported, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -805,7 +805,7 @@ function codePaths(
     for (const c of mod.calls) {
         const called = calleeOf(c) ?? "";
         // A name star-imported from a module whose callables are read here (FastHTML's `from fasthtml.common import *`).
-        const callee = called.includes(".") ? called : (mod.starImports.map((m) => `${m}.${called}`).find((q) => LIBRARY_PATHS[q] !== undefined || FASTHTML_APPS.has(q)) ?? called);
+        const callee = starImported(mod, called, (q) => LIBRARY_PATHS[q] !== undefined || FASTHTML_APPS.has(q)) ?? called;
         const here = withLocals(ctx, mod, c);
         // FastHTML without secret_key= keeps its session key in a file of the working folder (.sesskey, or key_fname=), written at import.
         if (FASTHTML_APPS.has(callee) && c.kwargs["secret_key"] === undefined) {
@@ -1127,7 +1127,7 @@ function fixedFileWritten(c: Extract<Expr, { kind: "call" }>, ctx: PathContext):
     } else if (WRITES_DESTINATION.has(callee)) {
         target = c.args[1] ?? c.kwargs["dst"];
         how = `${callee}() writes`;
-    } else if (writeFunctionTarget(c) !== undefined) {
+    } else if (WRITE_FUNCTIONS[callee] !== undefined) {
         target = writeFunctionTarget(c)!.target;
         how = `${callee}() writes`;
     } else if (WRITE_METHODS.some((m) => receiverOf(c, m) !== undefined)) {
