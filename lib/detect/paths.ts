@@ -91,6 +91,14 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
                 const root = parent(ctx.file);
                 return root === undefined ? undefined : joinPath(root, "static");
             }
+            // Sanic's attribute-style config (`app.config.DATABASE`, set as `app.config.DATABASE = "pins.db"`): the config mapping's item.
+            const parts = e.local.split(".");
+            if (parts.length === 3 && parts[1] === "config" && ctx.lookupItem) {
+                const stored = ctx.lookupItem(`${parts[0]}.config`, parts[2]);
+                if (stored !== undefined) {
+                    return pathValue(stored, ctx, depth + 1);
+                }
+            }
             if (e.path.includes(".")) {
                 const dotted = ctx.lookupDotted?.(e.path, e.local);
                 if (dotted) {
