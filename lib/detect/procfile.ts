@@ -140,7 +140,7 @@ function webCommand(src: SourceTree, given: string, o: ProcessOrigin): ProcfileW
     const script = projectScript(src, given, o);
     if (script !== undefined) {
         const inner = webCommand(src, script.command, o);
-        return { ...inner, command: given, notes: [script.note, ...inner.notes] };
+        return { ...inner, command: given, notes: [...script.notes, ...inner.notes] };
     }
     const command = given;
     const web = readWeb(command, o);
@@ -168,7 +168,7 @@ function webCommand(src: SourceTree, given: string, o: ProcessOrigin): ProcfileW
  * (its environment, its notes) stays. A script of several commands, or one
  * that calls a Python function, is left as it is.
  */
-function projectScript(src: SourceTree, command: string, o: ProcessOrigin): { command: string; note: string } | undefined {
+function projectScript(src: SourceTree, command: string, o: ProcessOrigin): { command: string; notes: string[] } | undefined {
     const tokens = shellTokens(command);
     if (!tokens.every((t) => typeof t === "string")) {
         return undefined;
@@ -188,10 +188,25 @@ function projectScript(src: SourceTree, command: string, o: ProcessOrigin): { co
     const [name, ...args] = runner.command;
     let script: unknown;
     let where: string;
+    // Variables the environment sets for its scripts (hatch's env-vars): the server's environment, as VAR=value words before it.
+    const envVars: string[] = [];
+    const notes: string[] = [];
     if (tool === "hatch") {
         const env = runner.environment ?? "default";
         script = at(pyproject, "tool", "hatch", "envs", env, "scripts", name);
         where = `[tool.hatch.envs.${env}.scripts] ${name}`;
+        for (const [k, v] of Object.entries((at(pyproject, "tool", "hatch", "envs", env, "env-vars") as Record<string, unknown> | undefined) ?? {})) {
+            if (isAssignment(`${k}=`) && (typeof v === "string" || typeof v === "number" || typeof v === "boolean")) {
+                envVars.push(`${k}=${String(v)}`);
+            }
+        }
+        const features = at(pyproject, "tool", "hatch", "envs", env, "features");
+        if (Array.isArray(features) && features.length > 0) {
+            notes.push(
+                `Hatch's ${env} environment installs the project's feature${features.length > 1 ? "s" : ""} ${features.join(", ")} (its extras), which the image installs only when named: ` +
+                    `set \`dependencyGroups: ${JSON.stringify(features)}\` (with any production group) if the server needs ${features.length > 1 ? "them" : "it"}.`,
+            );
+        }
     } else {
         const entry = at(pyproject, "tool", "pdm", "scripts", name);
         script = typeof entry === "string" ? entry : (at(entry, "cmd") ?? at(entry, "shell"));
@@ -199,6 +214,21 @@ function projectScript(src: SourceTree, command: string, o: ProcessOrigin): { co
     }
     if (Array.isArray(script) && tool === "hatch" && script.length === 1) {
         script = script[0];
+    }
+    // hatch's {env:NAME} and {env:NAME:default} context fields: the shell's ${NAME} and ${NAME:-default}.
+    if (typeof script === "string" && tool === "hatch") {
+        let out = "";
+        let rest = script;
+        for (let open = rest.indexOf("{env:"); open >= 0; open = rest.indexOf("{env:")) {
+            const close = rest.indexOf("}", open);
+            const [variable, ...fallback] = rest.slice(open + 5, close < 0 ? open : close).split(":");
+            if (close < 0 || !isAssignment(`${variable}=`)) {
+                break;
+            }
+            out += `${rest.slice(0, open)}\${${variable}${fallback.length > 0 ? `:-${fallback.join(":")}` : ""}}`;
+            rest = rest.slice(close + 1);
+        }
+        script = out + rest;
     }
     // {args} (hatch's {args:default} too) takes the arguments, as text before the shell reads the line; without it they are appended.
     let filled: Token[] | undefined;
@@ -221,8 +251,8 @@ function projectScript(src: SourceTree, command: string, o: ProcessOrigin): { co
     const head = words.slice(0, words.length - runner.command.length);
     // hatch's `ENV:NAME` word: the environment stays on the script's first word.
     const first = runner.environment !== undefined && words[words.length - runner.command.length].startsWith(`${runner.environment}:`) ? `${runner.environment}:${filled[0]}` : filled[0];
-    const expanded = displayWords([...head, first, ...filled.slice(1)]);
-    return { command: expanded, note: `${o.web} runs ${name}, pyproject.toml's ${where} script: read as \`${expanded}\`.` };
+    const expanded = displayWords([...envVars, ...head, first, ...filled.slice(1)]);
+    return { command: expanded, notes: [`${o.web} runs ${name}, pyproject.toml's ${where} script: read as \`${expanded}\`.`, ...notes] };
 }
 
 /** What the web command reads from the source folder: fastapi-cli's module path, uWSGI's ini file, a Sanic app's main-process code. */

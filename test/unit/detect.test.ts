@@ -1263,6 +1263,17 @@ describe("detection", () => {
                 assert.throws(() => plan("web: pdm run both\n"), InputError);
             });
 
+            it("GIVEN a hatch environment with env-vars, features and a script using {env:PORT:8000} THEN the variables are the server's, the features are named, the field reads as ${PORT:-8000}", () => {
+                const pyproject =
+                    '[project]\nname = "tracker"\nversion = "1.0"\n[project.optional-dependencies]\nserver = ["gunicorn"]\n\n[tool.hatch.envs.prod]\nfeatures = ["server"]\n\n[tool.hatch.envs.prod.env-vars]\nTRACKER_MODE = "production"\n\n' +
+                    '[tool.hatch.envs.prod.scripts]\nserve = "gunicorn --workers 3 --bind 0.0.0.0:{env:PORT:8000} \'tracker:create_app(\\"x\\")\'"\n';
+                const p = synthesize(tracker("web: hatch run prod:serve\n", { "pyproject.toml": pyproject })).plan;
+                assert.equal(p.server.defaultWorkers, 3);
+                assert.deepEqual(p.imageEnv, { TRACKER_MODE: "production" });
+                assert.ok(p.notes.includes("The Procfile's web: line runs serve, pyproject.toml's [tool.hatch.envs.prod.scripts] serve script: read as `TRACKER_MODE=production hatch run prod:gunicorn --workers 3 --bind '0.0.0.0:${PORT:-8000}' 'tracker:create_app(\"x\")'`."), p.notes.join("\n"));
+                assert.ok(p.notes.includes('Hatch\'s prod environment installs the project\'s feature server (its extras), which the image installs only when named: set `dependencyGroups: ["server"]` (with any production group) if the server needs it.'));
+            });
+
             it("GIVEN `uv run gunicorn \"tracker:create_app('production')\" --workers 3 --timeout 90` THEN the gunicorn command is read, app and flags, and a note says the runner is not needed", () => {
                 const { plan } = synthesize(tracker("web: uv run gunicorn \"tracker:create_app('production')\" --workers 3 --timeout 90\n"));
                 assert.deepEqual(plan.entrypoint, { spec: "tracker:create_app('production')", interface: "wsgi", source: "Procfile" });
