@@ -1147,6 +1147,7 @@ function fromPylock(src: SourceTree, file: string, pyproject: Record<string, unk
     const pkgs: PylockPackage[] = [];
     const files = [file];
     let installsProject = false;
+    const ownFolders: string[] = [];
     for (const raw of Array.isArray(lock["packages"]) ? (lock["packages"] as unknown[]) : []) {
         const p = table({ raw }, "raw");
         if (typeof p?.["name"] !== "string") {
@@ -1162,11 +1163,16 @@ function fromPylock(src: SourceTree, file: string, pyproject: Record<string, unk
         if (path !== undefined) {
             const self = path.split("/").every((part) => part === "" || part === ".");
             local = self ? "" : insidePath(file, name, path);
+            // An editable folder (uv export writes the project, `--project backend` too, and workspace members so) is the app's own code: after the source.
+            const own = typeof dir === "string" && table(p, "directory")?.["editable"] === true;
             if (self) {
                 if (!src.isFile("pyproject.toml") && !src.isFile("setup.py")) {
                     throw new InputError(file, `${file} installs the source folder itself ("${name}"), but it has no pyproject.toml or setup.py to build it from; add one, or lock without the project.`);
                 }
                 installsProject = true;
+            } else if (own) {
+                installsProject = true;
+                ownFolders.push(local);
             } else if (!files.includes(typeof dir === "string" ? `${local}/` : local)) {
                 files.push(typeof dir === "string" ? `${local}/` : local);
             }
@@ -1264,7 +1270,11 @@ function fromPylock(src: SourceTree, file: string, pyproject: Record<string, unk
         wheels,
         vcs,
         installsProject,
-        projectNote: installsProject ? `${file} installs the project itself (${self!.name}): after the source, without its editable link.` : undefined,
+        projectNote: installsProject
+            ? self !== undefined
+                ? `${file} installs the project itself (${self.name}): after the source, without its editable link.`
+                : `${file} installs ${ownFolders.map((f) => `${f}/`).join(", ")} editable, the app's own code: after the source, without the editable link.`
+            : undefined,
         needsSource: false,
         pyproject,
         groups: {

@@ -225,13 +225,14 @@ function pylockInstall(plan: Plan, file: string, noEditable = false): string {
 
 /**
  * Python (run by the tools venv's interpreter, the lock as its argument) that writes pylock.image-deps.toml beside
- * the lock: the lock without the project's own entry (`directory` at the lock's folder), which needs the source.
- * Beside it, so the lock's relative paths still resolve; PEP 751 names it `pylock.<name>.toml`.
+ * the lock: the lock without the app's own code (`directory` entries at the lock's folder or editable), which needs
+ * the source. Beside it, so the lock's relative paths still resolve; PEP 751 names it `pylock.<name>.toml`.
  */
 const PYLOCK_WITHOUT_PROJECT =
     "import sys, tomli_w; tomllib = __import__('tomllib') if sys.version_info >= (3, 11) else __import__('pip._vendor.tomli', fromlist=['loads']); " +
     "lock = tomllib.load(open(sys.argv[1], 'rb')); " +
-    "lock['packages'] = [p for p in lock.get('packages', []) if not ('directory' in p and all(x in ('', '.') for x in p['directory'].get('path', '').split('/')))]; " +
+    "own = lambda d: d.get('editable', False) or all(x in ('', '.') for x in d.get('path', '').split('/')); " +
+    "lock['packages'] = [p for p in lock.get('packages', []) if not ('directory' in p and own(p['directory']))]; " +
     "tomli_w.dump(lock, open('pylock.image-deps.toml', 'wb'))";
 
 /**

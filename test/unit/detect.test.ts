@@ -494,12 +494,13 @@ describe("detection", () => {
                 assert.ok(deps > 0 && deps < source && source < project, r.dockerfile);
             });
 
-            it("GIVEN the lock's filter script THEN, run by Python, it drops exactly the lock's own folder and keeps the rest", () => {
+            it("GIVEN the lock's filter script THEN, run by Python, it drops exactly the app's own code (the lock's folder, an editable folder) and keeps the rest", () => {
                 const dir = apps.make({
                     "app.py": FLASK_APP,
                     "pyproject.toml": '[project]\nname = "svc"\nversion = "1.0"\ndependencies = ["flask"]\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
                     "libs/util/pyproject.toml": '[project]\nname = "util"\nversion = "1.0"\n',
-                    "pylock.toml": pylock("", [["flask", "3.1.2"]], '\n[[packages]]\nname = "svc"\ndirectory = { path = "./", editable = true }\n\n[[packages]]\nname = "util"\ndirectory = { path = "libs/util" }\n'),
+                    "backend/pyproject.toml": '[project]\nname = "api"\nversion = "1.0"\n',
+                    "pylock.toml": pylock("", [["flask", "3.1.2"]], '\n[[packages]]\nname = "svc"\ndirectory = { path = "./", editable = true }\n\n[[packages]]\nname = "util"\ndirectory = { path = "libs/util" }\n\n[[packages]]\nname = "api"\ndirectory = { path = "backend", editable = true }\n'),
                 });
                 const r = synthesize(dir);
                 assert.deepEqual(r.plan.manifests, ["pylock.toml", "libs/util/"]);
