@@ -211,6 +211,32 @@ function projectScript(src: SourceTree, command: string, o: ProcessOrigin): { co
         const entry = at(pyproject, "tool", "pdm", "scripts", name);
         script = typeof entry === "string" ? entry : (at(entry, "cmd") ?? at(entry, "shell"));
         where = `[tool.pdm.scripts] ${name}`;
+        // The script's env: the environment of what it runs (VAR=value words before it).
+        for (const [k, v] of Object.entries((at(entry, "env") as Record<string, unknown> | undefined) ?? {})) {
+            if (isAssignment(`${k}=`) && (typeof v === "string" || typeof v === "number" || typeof v === "boolean")) {
+                envVars.push(`${k}=${String(v)}`);
+            }
+        }
+        // A composite: its scripts (or command lines) in turn; the last is the server, the ones before run before it
+        // (`migrate` then `web`), as a Procfile's `&&` chain reads. The composite's env is the server's, so the image's,
+        // which the commands before it (the release step) run with too.
+        const parts = at(entry, "composite");
+        if (Array.isArray(parts) && parts.length > 0 && parts.every((x) => typeof x === "string") && args.length === 0) {
+            const lines = (parts as string[]).map((part, i) => {
+                const [sub, ...subArgs] = shellTokens(part);
+                const subEntry = typeof sub === "string" ? at(pyproject, "tool", "pdm", "scripts", sub) : undefined;
+                const text = typeof subEntry === "string" ? subEntry : (at(subEntry, "cmd") ?? at(subEntry, "shell"));
+                const words = typeof text === "string" ? shellTokens(text) : Array.isArray(text) ? text : subEntry === undefined ? shellTokens(part) : undefined;
+                return words === undefined || !words.every((w) => typeof w === "string") || !subArgs.every((w) => typeof w === "string")
+                    ? undefined
+                    : displayWords([...(i === parts.length - 1 ? envVars : []), ...(words as string[]), ...(subEntry === undefined ? [] : (subArgs as string[]))]);
+            });
+            if (lines.some((l) => l === undefined)) {
+                return undefined;
+            }
+            const chain = lines.join(" && ");
+            return { command: chain, notes: [`${o.web} runs ${name}, pyproject.toml's ${where} composite script: read as \`${chain}\`.`] };
+        }
     }
     if (Array.isArray(script) && tool === "hatch" && script.length === 1) {
         script = script[0];

@@ -1264,6 +1264,18 @@ describe("detection", () => {
                 assert.throws(() => plan("web: pdm run both\n"), InputError);
             });
 
+            it("GIVEN `pdm run start`, a composite of two scripts with an env THEN the first runs before the server (the release step), the env is the server's", () => {
+                const pyproject =
+                    '[project]\nname = "tracker"\nversion = "1.0"\n\n[tool.pdm.scripts]\nupgrade = "flask --app tracker db upgrade"\nweb = "gunicorn \'tracker:create_app(\\"x\\")\' --workers 2"\n' +
+                    'start = { composite = ["upgrade", "web"], env = { TRACKER_MODE = "production" } }\n';
+                const p = synthesize(tracker("web: pdm run start\n", { "pyproject.toml": pyproject })).plan;
+                assert.equal(p.entrypoint.spec, 'tracker:create_app("x")');
+                assert.equal(p.server.defaultWorkers, 2);
+                assert.deepEqual(p.imageEnv, { TRACKER_MODE: "production" });
+                assert.deepEqual(p.release?.command, ["flask", "--app", "tracker", "db", "upgrade"]);
+                assert.ok(p.notes.includes("The Procfile's web: line runs start, pyproject.toml's [tool.pdm.scripts] start composite script: read as `flask --app tracker db upgrade && TRACKER_MODE=production gunicorn 'tracker:create_app(\"x\")' --workers 2`."), p.notes.join("\n"));
+            });
+
             it("GIVEN a hatch environment with env-vars, features and a script using {env:PORT:8000} THEN the variables are the server's, the features are named, the field reads as ${PORT:-8000}", () => {
                 const pyproject =
                     '[project]\nname = "tracker"\nversion = "1.0"\n[project.optional-dependencies]\nserver = ["gunicorn"]\n\n[tool.hatch.envs.prod]\nfeatures = ["server"]\n\n[tool.hatch.envs.prod.env-vars]\nTRACKER_MODE = "production"\n\n' +
