@@ -190,9 +190,16 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
     }
 
     const web = procfile?.web;
+    // An app given as a variable the command sets itself (tiangolo's start.sh: `exec gunicorn ... "$APP_MODULE"`): not known here; the code decides.
+    const variableSpec = web?.spec !== undefined && web.spec.includes("$");
+    if (variableSpec) {
+        // As written: a bare module reads as "module:application", which the variable is not.
+        const written = web!.spec!.endsWith(":application") ? web!.spec!.slice(0, -":application".length) : web!.spec!;
+        notes.push(`${procfile!.origin.web} gives the app as ${JSON.stringify(written)}, a variable its command sets, which is not read here: the app is looked for in the code instead (set \`app\` to choose it).`);
+    }
     // gunicorn's wsgi_app in the config it loads (`web: gunicorn` alone, or no Procfile): the app, as the Procfile's app argument would name it.
     const configApp = web?.spec === undefined && (web === undefined || web.server === "gunicorn") ? gunicornConfigApp(src, web) : undefined;
-    if (web?.spec !== undefined || configApp !== undefined) {
+    if ((web?.spec !== undefined && !variableSpec) || configApp !== undefined) {
         const origin = configApp?.origin ?? procfile!.origin;
         let spec = fromProcfile(origin, "the app", configApp?.spec ?? web!.spec!, (v) => appSpec(v));
         const webOrigin = procfile?.origin ?? origin;

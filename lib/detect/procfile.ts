@@ -144,7 +144,7 @@ function webCommand(src: SourceTree, given: string, o: ProcessOrigin): ProcfileW
     }
     const command = given;
     const web = readWeb(command, o);
-    const file = web.server === undefined ? scriptOf(src, command) : undefined;
+    const file = web.server === undefined ? scriptOf(src, command, true) : undefined;
     const launcher = web.server === undefined && file === undefined ? launcherOf(src, command, o) : undefined;
     if (launcher !== undefined) {
         // The flags come from the launcher's uvicorn.run(), not the command line: the notes name it.
@@ -156,7 +156,10 @@ function webCommand(src: SourceTree, given: string, o: ProcessOrigin): ProcfileW
     }
     // The server's files (uWSGI's ini, fastapi-cli's module) are named in the script's commands, not in the command that runs the script.
     const inner = withServerFiles(src, readWeb(file.commands, o));
-    return { ...inner, command, notes: [`${o.web} runs ${file.file}; the commands in it are read as the web command.`, ...inner.notes] };
+    const read = file.skipped
+        ? `${o.web} runs ${file.file}, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command, and the commands before it are not run (set \`releaseCommand\` for what must run at deploy).`
+        : `${o.web} runs ${file.file}; the commands in it are read as the web command.`;
+    return { ...inner, command, notes: [read, ...inner.notes] };
 }
 
 /**
@@ -528,8 +531,9 @@ function uvicornRunFlags(mod: ReturnType<typeof parseModule>, kwargs: Readonly<R
  * A web command that only runs a script of the app (`bin/start`, `sh scripts/web.sh`):
  * the script's commands, one per line, joined with && (a script's lines run in
  * turn; the server is its last), skipping comments, blank lines and `set` options.
+ * `serverOnly`: for a script with control flow, only its last line (the server).
  */
-export function scriptOf(src: SourceTree, command: string): { file: string; commands: string } | undefined {
+export function scriptOf(src: SourceTree, command: string, serverOnly = false): { file: string; commands: string; skipped?: boolean } | undefined {
     const cmds = commands(shellTokens(command));
     const words = cmds.length === 1 ? cmds[0].words : [];
     const path = words.length === 1 ? words[0] : words.length === 2 && (words[0] === "sh" || words[0] === "bash") ? words[1] : undefined;
@@ -547,8 +551,17 @@ export function scriptOf(src: SourceTree, command: string): { file: string; comm
         .filter((l) => !SETUP_BUILTINS.has(commands(shellTokens(l))[0]?.words[0] ?? ""))
         // `HOST="${HOST:-0.0.0.0}"`: a shell variable for the script's own server line, whose binding the image replaces.
         .filter((l) => !commands(shellTokens(l)).every((c) => c.words.every(isAssignment)));
+    // A script with control flow (tiangolo's start.sh: `if [ -f /app/app/main.py ]; then ...`) is not a list of commands:
+    // only its last line, the server, is read; what runs before it is not a release step here.
+    const flow = serverOnly && lines.some((l) => commands(shellTokens(l)).some((c) => CONTROL_WORDS.has(c.words[0] ?? "")));
+    if (flow && lines.length > 0) {
+        return { file, commands: lines[lines.length - 1], skipped: true };
+    }
     return lines.length === 0 ? undefined : { file, commands: lines.join(" && ") };
 }
+
+/** Shell words that make a script more than a list of commands (a line starting with one is part of control flow): such a script runs as it is. */
+export const CONTROL_WORDS: ReadonlySet<string> = new Set(["if", "then", "elif", "else", "fi", "for", "while", "until", "do", "done", "case", "esac", "function", "{", "}", "exit", "return"]);
 
 function platformOrigin(file: string, release: string): ProcessOrigin {
     return { file, subject: file, web: `${file}'s startCommand`, webSource: `${file} startCommand`, releaseSource: `${file} ${release}` };
@@ -1288,7 +1301,12 @@ function gunicornArgs(args: string[], o: ProcessOrigin): Parsed {
                 break;
             }
             case "workerClass":
-                out.workerClass = value;
+                if (value?.includes("$")) {
+                    // `-k "$WORKER_CLASS"` (tiangolo's start.sh): a variable the command sets; the app's interface chooses the worker.
+                    notes.push(`${o.subject}'s \`${shown}\` names the worker class by a variable, which is not read here: the image picks the worker for the app's interface (set \`workerClass\` to choose it).`);
+                } else {
+                    out.workerClass = value;
+                }
                 break;
             case "chdir":
                 out.chdir = value;

@@ -4,7 +4,7 @@ import { DEFAULTS } from "../data/defaults";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint } from "../detect/entrypoint";
 import { detectFrontend } from "../detect/frontend";
-import { commands, displayWords, scriptOf, shellTokens, withoutRunners } from "../detect/procfile";
+import { commands, CONTROL_WORDS, displayWords, scriptOf, shellTokens, withoutRunners } from "../detect/procfile";
 import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
 import { candidates, ImportRoot, moduleReader } from "../detect/app-code";
@@ -612,9 +612,6 @@ function buildOnly(words: readonly string[]): string | undefined {
     }
     return undefined;
 }
-
-/** Shell words that make a script more than a list of commands: such a script runs as it is. */
-const CONTROL_WORDS = new Set(["if", "then", "elif", "else", "fi", "for", "while", "until", "do", "done", "case", "esac", "function", "{", "}", "exit", "return"]);
 
 /**
  * The Procfile's release (its line, or the script it runs: Heroku's

@@ -3137,6 +3137,17 @@ describe("uWSGI web commands", () => {
         );
     });
 
+    it("GIVEN a start script with control flow whose server line names the app and worker class by variables (tiangolo's start.sh) THEN its last line is read, the app comes from the code, with notes", () => {
+        const script =
+            '#! /usr/bin/env sh\nset -e\nif [ -f /app/app/main.py ]; then\n    DEFAULT_MODULE_NAME=app.main\nelif [ -f /app/main.py ]; then\n    DEFAULT_MODULE_NAME=main\nfi\nMODULE_NAME=${MODULE_NAME:-$DEFAULT_MODULE_NAME}\nexport APP_MODULE=${APP_MODULE:-"$MODULE_NAME:app"}\nexport WORKER_CLASS=${WORKER_CLASS:-"uvicorn.workers.UvicornWorker"}\nexec gunicorn -k "$WORKER_CLASS" "$APP_MODULE"\n';
+        const { plan } = synthesize(apps.make({ "app/__init__.py": "", "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n", "requirements.txt": "fastapi\nuvicorn\ngunicorn\n", "start.sh": script, Procfile: "web: ./start.sh\n" }));
+        assert.deepEqual(plan.entrypoint, { spec: "app.main:app", interface: "asgi", source: "app/main.py" });
+        assert.equal(plan.release, undefined);
+        assert.ok(plan.notes.includes('The Procfile\'s web: line gives the app as "${APP_MODULE}", a variable its command sets, which is not read here: the app is looked for in the code instead (set `app` to choose it).'), plan.notes.join("\n"));
+        assert.ok(plan.notes.includes("The Procfile's web: line runs start.sh, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command, and the commands before it are not run (set `releaseCommand` for what must run at deploy)."));
+        assert.ok(plan.notes.includes("The Procfile's `-k $WORKER_CLASS` names the worker class by a variable, which is not read here: the image picks the worker for the app's interface (set `workerClass` to choose it)."));
+    });
+
     it("GIVEN `uwsgi --http :$PORT --wsgi-file guestbook/wsgi.py --callable other -p 2` THEN the file's module on its folder's path, the callable, 2 workers", () => {
         const { plan } = synthesize(apps.make({ ...FILES, Procfile: "web: uwsgi --http :$PORT --wsgi-file guestbook/wsgi.py --callable other -p 2 --master\n" }));
         assert.equal(plan.entrypoint.spec, "wsgi:other");
