@@ -108,7 +108,11 @@ type Token = string | { op: string } | { comment: string } | { op: "glob"; patte
 export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
     const text = src.readIfFile("Procfile");
     if (text === undefined) {
-        return readRenderYaml(src) ?? readRailway(src, "railway.toml") ?? readRailway(src, "railway.json") ?? readAppYaml(src);
+        const railway = readRailway(src, "railway.toml") ?? readRailway(src, "railway.json");
+        // Railway builds with Nixpacks: with no start command in railway.toml/json, nixpacks.toml's [start] cmd is the web command.
+        const nixpacks = railway !== undefined && railway.web === undefined ? readNixpacks(src) : undefined;
+        const merged = nixpacks?.web !== undefined ? { ...railway!, web: nixpacks.web, origin: { ...railway!.origin, web: nixpacks.origin.web, webSource: nixpacks.origin.webSource } } : railway;
+        return readRenderYaml(src) ?? merged ?? readDoAppSpec(src) ?? readFlyProcesses(src) ?? readNixpacks(src) ?? readAppYaml(src);
     }
     let web: ProcfileWeb | undefined;
     let release: string | undefined;
@@ -776,6 +780,31 @@ function readPlatformEnvFiles(src: SourceTree): PlatformEnv {
             needs.push([key, "render.yaml envVars"]);
         }
     }
+    // DigitalOcean's app spec: the service's envs (and the spec's app-wide ones): a plain value is set; a SECRET, or a
+    // binding (${db.DATABASE_URL}), is the platform's to fill in: named.
+    const doSpec = doAppSpec(src);
+    if (doSpec !== undefined && !("broken" in doSpec)) {
+        const envs = [...(Array.isArray(doService(doSpec.spec)?.["envs"]) ? (doService(doSpec.spec)!["envs"] as unknown[]) : []), ...(Array.isArray(doSpec.spec["envs"]) ? (doSpec.spec["envs"] as unknown[]) : [])].map(table);
+        for (const row of envs) {
+            const key = nonEmpty(row["key"]);
+            const value = scalar(row["value"]);
+            if (key === undefined) {
+                continue;
+            }
+            if (row["type"] === "SECRET" || value === undefined || value.includes("${")) {
+                needs.push([key, `${doSpec.file} envs`]);
+            } else {
+                set.push([key, value, `${doSpec.file} envs`]);
+            }
+        }
+    }
+    // Nixpacks' [variables] (its own NIXPACKS_* settings aside): the app's environment on Railway.
+    for (const [k, v] of Object.entries(table(parsed("nixpacks.toml", parseToml)?.["variables"]))) {
+        const value = scalar(v);
+        if (value !== undefined && !k.startsWith("NIXPACKS_")) {
+            set.push([k, value, "nixpacks.toml [variables]"]);
+        }
+    }
     // app.json's env is what Heroku's deploy button asks for (a `value` is only the default it offers): named, not set.
     for (const [k, v] of Object.entries(table(parsed("app.json", JSON.parse)?.["env"]))) {
         const row = table(v);
@@ -818,6 +847,91 @@ function readRailway(src: SourceTree, file: "railway.toml" | "railway.json"): Pr
         return undefined;
     }
     return { origin, web: start === undefined ? undefined : webCommand(src, start, origin), release, healthCheckPath, others: [], notes: [] };
+}
+
+/**
+ * DigitalOcean App Platform's app spec (.do/app.yaml, or the `spec` of
+ * .do/deploy.template.yaml): the first service's `run_command` (a Python one
+ * when the spec says), its `health_check.http_path`, and the PRE_DEPLOY jobs'
+ * run_commands, in turn, as the release step. Its envs are read with the
+ * platform's environment (readPlatformEnv).
+ */
+function readDoAppSpec(src: SourceTree): ProcfileFacts | undefined {
+    const found = doAppSpec(src);
+    if (found === undefined || "broken" in found) {
+        return found?.broken;
+    }
+    const { file, spec } = found;
+    const service = doService(spec);
+    const start = nonEmpty(service?.["run_command"]);
+    const jobs = (Array.isArray(spec["jobs"]) ? spec["jobs"] : []).filter((j): j is Record<string, unknown> => j !== null && typeof j === "object" && (j as Record<string, unknown>)["kind"] === "PRE_DEPLOY");
+    const release = nonEmpty(jobs.map((j) => nonEmpty(j["run_command"])).filter((c) => c !== undefined).join(" && "));
+    if (start === undefined && release === undefined) {
+        return undefined;
+    }
+    const origin: ProcessOrigin = { file, subject: file, web: `${file}'s run_command`, webSource: `${file} run_command`, releaseSource: `${file} PRE_DEPLOY job` };
+    const check = (service?.["health_check"] ?? {}) as Record<string, unknown>;
+    return { origin, web: start === undefined ? undefined : webCommand(src, start, origin), release, healthCheckPath: nonEmpty(check["http_path"]), others: [], notes: [] };
+}
+
+/** The app spec DigitalOcean reads: .do/app.yaml, else .do/deploy.template.yaml's `spec`. */
+function doAppSpec(src: SourceTree): { file: string; spec: Record<string, unknown> } | { broken: ProcfileFacts } | undefined {
+    for (const file of [".do/app.yaml", ".do/deploy.template.yaml"]) {
+        const loaded = platformFile(src, file, loadYaml);
+        if (loaded === undefined) {
+            continue;
+        }
+        if ("broken" in loaded) {
+            return loaded;
+        }
+        const doc = (loaded.doc ?? {}) as Record<string, unknown>;
+        const spec = file.endsWith("deploy.template.yaml") ? ((doc["spec"] ?? {}) as Record<string, unknown>) : doc;
+        return { file, spec };
+    }
+    return undefined;
+}
+
+/** The app spec's service that serves the app: the first Python one, else the first. */
+function doService(spec: Record<string, unknown>): Record<string, unknown> | undefined {
+    const services = (Array.isArray(spec["services"]) ? spec["services"] : []).filter((x): x is Record<string, unknown> => x !== null && typeof x === "object");
+    return services.find((x) => String(x["environment_slug"] ?? "").startsWith("python")) ?? services[0];
+}
+
+/**
+ * fly.toml's [processes] with no Procfile: the process its [http_service]
+ * (or [[services]]) routes to, "app" by default, is the web command; the
+ * others are named. Its release_command is read by the release step.
+ */
+function readFlyProcesses(src: SourceTree): ProcfileFacts | undefined {
+    const loaded = platformFile(src, "fly.toml", parseToml);
+    if (loaded === undefined || "broken" in loaded) {
+        return loaded?.broken;
+    }
+    const doc = (loaded.doc ?? {}) as Record<string, unknown>;
+    const processes = doc["processes"] !== null && typeof doc["processes"] === "object" ? (doc["processes"] as Record<string, unknown>) : {};
+    const http = (doc["http_service"] ?? (Array.isArray(doc["services"]) ? doc["services"][0] : undefined) ?? {}) as Record<string, unknown>;
+    const routed = Array.isArray(http["processes"]) && typeof http["processes"][0] === "string" ? (http["processes"][0] as string) : "app";
+    const start = nonEmpty(processes[routed]);
+    if (start === undefined) {
+        return undefined;
+    }
+    const origin: ProcessOrigin = { file: "fly.toml", subject: "fly.toml", web: `fly.toml's [processes] ${routed}`, webSource: `fly.toml [processes] ${routed}`, releaseSource: "fly.toml [deploy] release_command" };
+    const others = Object.keys(processes).filter((k) => k !== routed).map((k) => `the ${k} process`);
+    return { origin, web: webCommand(src, start, origin), others, notes: [] };
+}
+
+/** nixpacks.toml's [start] cmd (Railway's Nixpacks builds), with no Procfile and no railway.toml/json start command. */
+function readNixpacks(src: SourceTree): ProcfileFacts | undefined {
+    const loaded = platformFile(src, "nixpacks.toml", parseToml);
+    if (loaded === undefined || "broken" in loaded) {
+        return loaded?.broken;
+    }
+    const start = nonEmpty(((loaded.doc ?? {}) as { start?: Record<string, unknown> }).start?.["cmd"]);
+    if (start === undefined) {
+        return undefined;
+    }
+    const origin: ProcessOrigin = { file: "nixpacks.toml", subject: "nixpacks.toml", web: "nixpacks.toml's [start] cmd", webSource: "nixpacks.toml [start] cmd", releaseSource: "nixpacks.toml (none)" };
+    return { origin, web: webCommand(src, start, origin), others: [], notes: [] };
 }
 
 /** Words and operators of a shell command line; `$VAR` stays as written. */

@@ -439,7 +439,7 @@ function healthCheck(o: CheckedOptions, procfile: Entrypoint["procfile"], notes:
             ? "render.yaml's healthCheckPath"
             : fly !== undefined
               ? "fly.toml's HTTP check path"
-              : `${procfile!.origin.file}'s ${procfile!.origin.file === "render.yaml" ? "healthCheckPath" : "deploy.healthcheckPath"}`;
+              : `${procfile!.origin.file}'s ${({ "render.yaml": "healthCheckPath", ".do/app.yaml": "health_check.http_path", ".do/deploy.template.yaml": "health_check.http_path" } as Record<string, string>)[procfile!.origin.file] ?? "deploy.healthcheckPath"}`;
     if (!URL_PATH.test(declared)) {
         notes.push(`${where} is ${JSON.stringify(declared)}, which is not a URL path; the health check requests ${o.healthCheck.path}. Set \`healthCheckPath\` to choose one.`);
         return o.healthCheck;

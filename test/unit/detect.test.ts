@@ -1105,6 +1105,32 @@ describe("detection", () => {
             };
             const RENDER = "services:\n  - type: web\n    name: site\n    runtime: python\n    startCommand: gunicorn svc.web:site\n    preDeployCommand: python -m svc.setup\n    healthCheckPath: /up\n";
 
+            it("GIVEN DigitalOcean's .do/app.yaml THEN its service's run_command, PRE_DEPLOY job, health check and envs are read", () => {
+                const spec =
+                    "name: site\nservices:\n- name: web\n  environment_slug: python\n  run_command: gunicorn --workers 2 svc.web:site\n  health_check:\n    http_path: /up\n  envs:\n  - key: SITE_TITLE\n    value: Hello\n  - key: DATABASE_URL\n    value: ${db.DATABASE_URL}\n  - key: SECRET_KEY\n    type: SECRET\n    value: EV[1:x]\n" +
+                    "jobs:\n- name: migrate\n  kind: PRE_DEPLOY\n  run_command: python -m svc.setup\n";
+                const { plan } = synthesize(apps.make({ ...TWO_APPS, ".do/app.yaml": spec }));
+                assert.deepEqual(plan.entrypoint, { spec: "svc.web:site", interface: "wsgi", source: ".do/app.yaml" });
+                assert.equal(plan.server.defaultWorkers, 2);
+                assert.deepEqual(plan.release, { command: ["python", "-m", "svc.setup"], workdir: "/app", source: ".do/app.yaml PRE_DEPLOY job" });
+                assert.deepEqual(plan.healthCheck, { path: "/up" });
+                assert.deepEqual(plan.imageEnv, { SITE_TITLE: "Hello" });
+                assert.ok(plan.notes.some((n) => n.includes("DATABASE_URL (.do/app.yaml envs), SECRET_KEY (.do/app.yaml envs)")), plan.notes.join("\n"));
+            });
+
+            it("GIVEN fly.toml's [processes] and no Procfile THEN the routed process is the web command; nixpacks.toml's [start] cmd and [variables] when railway.toml names no start command", () => {
+                const fly = synthesize(apps.make({ ...TWO_APPS, "fly.toml": "app = 'site'\n[processes]\napp = 'gunicorn --timeout 90 svc.admin:admin'\nworker = 'python -m svc.jobs'\n\n[http_service]\ninternal_port = 8000\nprocesses = ['app']\n" })).plan;
+                assert.deepEqual(fly.entrypoint, { spec: "svc.admin:admin", interface: "wsgi", source: "fly.toml" });
+                assert.equal(fly.server.timeout, 90);
+                assert.ok(fly.notes.includes("fly.toml also has the worker process; the image runs only the web process."));
+                const nix = synthesize(apps.make({ ...TWO_APPS, "railway.toml": "[deploy]\nhealthcheckPath = '/up'\n", "nixpacks.toml": "[variables]\nSITE_MODE = 'prod'\nNIXPACKS_PYTHON_VERSION = '3.11'\n\n[start]\ncmd = 'python -m svc.setup && gunicorn --workers 3 svc.admin:admin'\n" })).plan;
+                assert.equal(nix.entrypoint.spec, "svc.admin:admin");
+                assert.equal(nix.server.defaultWorkers, 3);
+                assert.deepEqual(nix.release?.command, ["python", "-m", "svc.setup"]);
+                assert.deepEqual(nix.imageEnv, { SITE_MODE: "prod" });
+                assert.deepEqual(nix.healthCheck, { path: "/up" });
+            });
+
             it("GIVEN render.yaml and a Procfile THEN the Procfile's commands are used, and render.yaml's health check path (like its environment)", () => {
                 const dir = apps.make({ ...TWO_APPS, "render.yaml": RENDER, Procfile: "web: gunicorn svc.admin:admin\n" });
                 const { plan } = synthesize(dir);
