@@ -934,11 +934,17 @@ function codePaths(
     // SQLite URLs ("sqlite:///app.db", "sqlite+aiosqlite:///app.db"), in assignments and config items.
     const exprs: Expr[] = [...mod.assignedAnywhere];
     for (const c of mod.calls) {
-        exprs.push(...c.args, ...Object.values(c.kwargs));
+        // A string test (`uri.startswith("sqlite:////home/")`) names a prefix, not a database.
+        if (!STRING_TESTS.has((calleeOf(c) ?? "").split(".").pop() ?? "")) {
+            exprs.push(...c.args, ...Object.values(c.kwargs));
+        }
     }
     for (const e of exprs) {
         for (const url of sqliteUrls(e)) {
             const literal = str(url);
+            if (literal?.endsWith("/")) {
+                continue; // a folder, not a database file
+            }
             const rest = literal === undefined ? undefined : sqliteUrlRest(literal);
             // Flask-SQLAlchemy 3 reads a relative sqlite path from the instance folder; 2.x from the app's root_path.
             if (usesFlaskSqlalchemy && rest !== undefined && rest !== "" && !rest.startsWith("/") && !rest.includes(":memory:")) {
@@ -957,6 +963,9 @@ function codePaths(
         }
     }
 }
+
+/** String methods whose argument is a pattern the string is tested or cut with, not a value it holds. */
+const STRING_TESTS = new Set(["startswith", "endswith", "find", "rfind", "index", "count", "removeprefix", "removesuffix", "split", "partition"]);
 
 /** The SQLite URL expressions ("sqlite:///...", "sqlite+aiosqlite:///...") inside an expression (as a literal, "sqlite:///" + path, or a default argument). */
 function sqliteUrls(e: Expr | undefined, depth = 0): Expr[] {

@@ -1063,6 +1063,13 @@ describe("detection", () => {
             const paths = synthesize(apps.make({ "server.py": app, "requirements.txt": "sanic\naiosqlite\n" })).plan.writablePaths;
             assert.deepEqual(paths, [{ path: "/data", kind: "data", why: "server.py: aiosqlite.connect(pins.db)", links: [{ from: "/app/pins.db", to: "/data/pins.db" }] }]);
         });
+        it("GIVEN an SQLite URL prefix tested with .startswith() THEN it names no database (only the URL the app uses does)", () => {
+            const app =
+                "import os\nfrom flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    app.config['SQLALCHEMY_DATABASE_URI'] = os.environ.get('DATABASE_URL', 'sqlite:////srv/quotes/quotes.db')\n" +
+                "    if app.config['SQLALCHEMY_DATABASE_URI'].startswith('sqlite:////srv/'):\n        pass\n    return app\n";
+            const paths = synthesize(apps.make({ "app.py": app, "requirements.txt": "flask\n" })).plan.writablePaths;
+            assert.deepEqual(paths.map((w) => [w.path, w.links]), [["/data", [{ from: "/srv/quotes/quotes.db", to: "/data/srv/quotes/quotes.db" }]]]);
+        });
         it("GIVEN Litestar's FileStore(path=...) THEN its folder is a data folder holding sessions", () => {
             const app = "from pathlib import Path\nfrom litestar import Litestar\nfrom litestar.middleware.session.server_side import ServerSideSessionConfig\nfrom litestar.stores.file import FileStore\n\napp = Litestar(route_handlers=[], middleware=[ServerSideSessionConfig().middleware], stores={'sessions': FileStore(path=Path('session_data'))})\n";
             const paths = synthesize(apps.make({ "app.py": app, "requirements.txt": "litestar\n" })).plan.writablePaths;
