@@ -135,10 +135,13 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     // Flask's root_path: the folder of the module that makes the app (Flask(__name__)).
     const flaskHome = modules.find(({ mod }) => mod.calls.some((call) => calleeOf(call) === "flask.Flask"))?.c.file;
     const flaskRoot = flaskHome === undefined ? undefined : dirOf(flaskHome);
+    // The app uses Flask-SQLAlchemy when any of its modules imports it: a config module's relative sqlite:/// URL
+    // (config.py beside models.py's SQLAlchemy()) is then read from the instance folder too.
+    const flaskSqlalchemyApp = modules.some(({ mod }) => usesFlaskSqlalchemy(mod));
     const sets = modules.flatMap(({ mod }) => uploadSets(mod));
     const uploads: UploadSetFolder[] = [];
     for (const { c, mod } of modules) {
-        codePaths(src, mod, c.file, c.module, c.root, contextOf(c.file, c.root), req, flaskRoot, add);
+        codePaths(src, mod, c.file, c.module, c.root, contextOf(c.file, c.root), req, flaskRoot, add, flaskSqlalchemyApp);
         uploads.push(...uploadSetFolders(sets, (key) => flaskConfig(mod, key), contextOf(c.file, c.root), c.file));
         configObjectPaths(reader, mod, c.file, c.root, contextOf, sets, uploads, add);
     }
@@ -786,6 +789,7 @@ function codePaths(
     req: WritableRequest,
     flaskRoot: string | undefined,
     add: AddPath,
+    flaskSqlalchemyApp = false,
 ): void {
     // Flask's instance folder: next to the top-level package (or module), or under the venv when the package is installed.
     const usesInstance = mod.calls.some((c) => {
@@ -796,7 +800,7 @@ function codePaths(
         }
         return c.args.some((a) => mentionsInstancePath(a)) || Object.values(c.kwargs).some((a) => mentionsInstancePath(a));
     });
-    const usesFlaskSqlalchemy = [...mod.imported].some((m) => m === "flask_sqlalchemy" || m.startsWith("flask_sqlalchemy."));
+    const flaskSqlalchemy = flaskSqlalchemyApp || usesFlaskSqlalchemy(mod);
     // Flask(instance_path=...) puts the folder where it says (read with the environment unset).
     const given = mod.calls.find((c) => (calleeOf(c) === "flask.Flask" || calleeOf(c) === "quart.Quart") && c.kwargs["instance_path"] !== undefined);
     const givenPath = given === undefined ? undefined : pathValue(given.kwargs["instance_path"], withLocals(ctx, mod, given));
@@ -947,7 +951,7 @@ function codePaths(
             }
             const rest = literal === undefined ? undefined : sqliteUrlRest(literal);
             // Flask-SQLAlchemy 3 reads a relative sqlite path from the instance folder; 2.x from the app's root_path.
-            if (usesFlaskSqlalchemy && rest !== undefined && rest !== "" && !rest.startsWith("/") && !rest.includes(":memory:")) {
+            if (flaskSqlalchemy && rest !== undefined && rest !== "" && !rest.startsWith("/") && !rest.includes(":memory:")) {
                 const path = req.flaskSqlalchemyBelow3 && flaskRoot !== undefined ? joinPath(flaskRoot, rest) : undefined;
                 if (path !== undefined) {
                     add({ path, kind: "data", file: true, holds: "database", why: `${file}: Flask-SQLAlchemy 2 keeps ${literal} in the app's root_path, at ${path}` });
@@ -1256,6 +1260,11 @@ function mentionsInstancePath(e: Expr | undefined): boolean {
  * when imported from the app's folder; `<venv>/var/<package>-instance` when
  * the package is installed into the venv (Flask's find_package).
  */
+/** The module imports Flask-SQLAlchemy. */
+function usesFlaskSqlalchemy(mod: PyModule): boolean {
+    return [...mod.imported].some((m) => m === "flask_sqlalchemy" || m.startsWith("flask_sqlalchemy."));
+}
+
 function instanceFolder(module: string, root: ImportRoot, req: WritableRequest, file: string): string {
     const top = module.split(".")[0];
     if (req.installedRoots.has(root.dir)) {

@@ -1063,6 +1063,15 @@ describe("detection", () => {
             const paths = synthesize(apps.make({ "server.py": app, "requirements.txt": "sanic\naiosqlite\n" })).plan.writablePaths;
             assert.deepEqual(paths, [{ path: "/data", kind: "data", why: "server.py: aiosqlite.connect(pins.db)", links: [{ from: "/app/pins.db", to: "/data/pins.db" }] }]);
         });
+        it("GIVEN a relative sqlite:/// URL in config.py and Flask-SQLAlchemy's SQLAlchemy() in models.py THEN the database is in the instance folder", () => {
+            const files = {
+                "app.py": "from flask import Flask\nfrom models import db\n\ndef create_app():\n    app = Flask(__name__)\n    app.config.from_object('config.Config')\n    db.init_app(app)\n    return app\n",
+                "models.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+                "config.py": "class Config:\n    SQLALCHEMY_DATABASE_URI = 'sqlite:///taskboard.db'\n",
+                "requirements.txt": "flask\nflask-sqlalchemy==3.1.1\n",
+            };
+            assert.deepEqual(synthesize(apps.make(files)).plan.writablePaths.map((w) => [w.path, w.kind]), [["/app/instance", "data"]]);
+        });
         it("GIVEN an SQLite URL prefix tested with .startswith() THEN it names no database (only the URL the app uses does)", () => {
             const app =
                 "import os\nfrom flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    app.config['SQLALCHEMY_DATABASE_URI'] = os.environ.get('DATABASE_URL', 'sqlite:////srv/quotes/quotes.db')\n" +
