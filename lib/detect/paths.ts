@@ -17,6 +17,8 @@ export interface PathContext {
     readonly file: string;
     /** The folder a relative path is taken from at run time (gunicorn's working folder), relative to the source folder. */
     readonly cwd: string;
+    /** Variables the image sets: an environment read (os.environ.get("X", d)) gives their value, else its default. */
+    readonly env?: Readonly<Record<string, string>>;
     /** A module-level name's value, and the file that assigned it. */
     lookup(name: string): { readonly expr: Expr; readonly file: string } | undefined;
     /** A value stored under a key of a mapping (`app.config["UPLOAD_FOLDER"] = ...`), by the mapping's path and the key. */
@@ -30,6 +32,9 @@ export interface PathContext {
      */
     lookupDotted?(path: string, local: string): { readonly expr: Expr; readonly ctx: PathContext } | undefined;
 }
+
+/** The standard library's environment reads. */
+const ENV_READERS = new Set(["os.environ.get", "os.getenv"]);
 
 /** Calls that read a setting with a default: the default applies when the environment does not say. */
 const WITH_DEFAULT = ["os.environ.get", "os.getenv", "environ.get"];
@@ -183,6 +188,11 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             // pydantic's Field("uploads") / Field(default="uploads"): the default applies when the environment does not say.
             if ((name === "pydantic.Field" || name === "pydantic.fields.Field") && (e.args[0] ?? e.kwargs["default"]) !== undefined) {
                 return pathValue(e.args[0] ?? e.kwargs["default"], ctx, depth + 1);
+            }
+            // os.environ.get("VISITS_DB", "visits.db") with VISITS_DB set by the image (a platform's config): its value.
+            const set = ENV_READERS.has(name) ? ctx.env?.[str(e.args[0]) ?? ""] : undefined;
+            if (set !== undefined) {
+                return pathValue({ kind: "str", value: set }, ctx, depth + 1);
             }
             const fallback = defaultOf(e);
             if (fallback !== undefined) {

@@ -77,6 +77,8 @@ export interface WritableRequest {
     readonly roots: readonly ImportRoot[];
     /** gunicorn's working folder, relative to the source folder. */
     readonly cwd: string;
+    /** Variables the image sets (the platform's config, the web command's): `os.environ.get("X", d)` reads them, not d. */
+    readonly env?: Readonly<Record<string, string>>;
     readonly django?: DjangoProject;
     /** Import roots whose packages are imported from the venv (installed), not from the app's folder. */
     readonly installedRoots: ReadonlySet<string>;
@@ -120,7 +122,7 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
         pastePaths(src, req.paste, req.cwd, add);
     }
     const reader = moduleReader(src, req.roots);
-    const contextOf = pathContexts(reader, req.cwd);
+    const contextOf = pathContexts(reader, req.cwd, req.env);
     const modules = candidates(src, req.roots).flatMap((c) => {
         const mod = reader.parse(c.file);
         return mod ? [{ c, mod }] : [];
@@ -291,7 +293,7 @@ function gunicornPaths(src: SourceTree, file: string, req: WritableRequest, add:
  * at module level (`settings.upload_dir`, `settings = Settings()`, with
  * `upload_dir: str = "uploads"` in the class or a base of it in the app).
  */
-function pathContexts(reader: ModuleReader, cwd: string): (file: string, root: ImportRoot) => PathContext {
+function pathContexts(reader: ModuleReader, cwd: string, env?: Readonly<Record<string, string>>): (file: string, root: ImportRoot) => PathContext {
     const cache = new Map<string, PathContext>();
     const contextOf = (file: string, root: ImportRoot): PathContext => {
         let ctx = cache.get(file);
@@ -300,6 +302,7 @@ function pathContexts(reader: ModuleReader, cwd: string): (file: string, root: I
             ctx = {
                 file,
                 cwd,
+                env,
                 lookup: (name) => {
                     const expr = mod?.value(name);
                     return expr ? { expr, file } : undefined;

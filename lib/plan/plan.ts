@@ -172,8 +172,15 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     notes.push(...entry.notes, ...(entry.procfile?.notes ?? []), ...(entry.procfile?.web?.notes ?? []));
     // Variables the served module reads at import with no default: without them every worker dies at start.
     const chdirRoot = entry.chdir === "" ? [] : [{ dir: entry.chdir, why: "gunicorn's working folder" }];
-    const importEnv = entry.paste ? undefined : importTimeEnv(src, [...chdirRoot, ...(entry.root ? [entry.root] : []), ...importRoots(src, deps)], entry.spec.split(":")[0], factoryName(entry.spec));
-    if (importEnv) {
+    // What the image's environment sets (the platform's config, the web command's VAR=value words): read where the code reads it.
+    const imageVars: Record<string, string> = Object.fromEntries([
+        ...readPlatformEnv(src).set.map(([k, v]) => [k, v] as const),
+        ...(entry.procfile?.web?.env ?? []).filter(([, v]) => !v.includes("$")),
+    ]);
+    const foundEnv = entry.paste ? undefined : importTimeEnv(src, [...chdirRoot, ...(entry.root ? [entry.root] : []), ...importRoots(src, deps)], entry.spec.split(":")[0], factoryName(entry.spec));
+    // A variable the image sets is no longer missing at import.
+    const importEnv = foundEnv === undefined ? undefined : { ...foundEnv, variables: foundEnv.variables.filter((v) => imageVars[v] === undefined) };
+    if (importEnv && importEnv.variables.length > 0) {
         const vars = importEnv.variables;
         const list = vars.length > 1 ? `${vars.slice(0, -1).join(", ")} and ${vars[vars.length - 1]}` : vars[0];
         notes.push(
@@ -229,6 +236,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const detected = detectWritablePaths(src, {
         roots: entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }],
         cwd: entry.chdir,
+        env: imageVars,
         django: entry.django,
         installedRoots,
         gunicornConfig,

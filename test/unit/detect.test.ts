@@ -1134,6 +1134,17 @@ describe("detection", () => {
                 assert.ok(plan.notes.some((n) => n.includes("DATABASE_URL (.do/app.yaml envs), SECRET_KEY (.do/app.yaml envs)")), plan.notes.join("\n"));
             });
 
+            it("GIVEN a path variable and a required variable the platform's config sets THEN the path is read with its value, and the variable is not named as missing", () => {
+                const code = "import os\nimport sqlite3\nfrom flask import Flask\n\nDB = os.environ.get('VISITS_DB', 'visits.db')\napp = Flask(os.environ['SITE_TITLE'])\n\n@app.get('/')\ndef index():\n    sqlite3.connect(DB)\n    return 'ok'\n";
+                const fly = "app = 'v'\n[env]\nVISITS_DB = '/var/lib/visits/visits.db'\nSITE_TITLE = 'Visits'\n";
+                const p = synthesize(apps.make({ "app.py": code, "requirements.txt": "flask\n", "fly.toml": fly })).plan;
+                assert.deepEqual(p.writablePaths.map((w) => [w.path, w.links]), [["/data", [{ from: "/var/lib/visits/visits.db", to: "/data/var/lib/visits/visits.db" }]]]);
+                assert.ok(!p.notes.some((n) => n.includes("from the environment at import with no default")), p.notes.join("\n"));
+                const bare = synthesize(apps.make({ "app.py": code, "requirements.txt": "flask\n" })).plan;
+                assert.deepEqual(bare.writablePaths.map((w) => [w.path, w.links]), [["/data", [{ from: "/app/visits.db", to: "/data/visits.db" }]]]);
+                assert.ok(bare.notes.some((n) => n.startsWith("app.py reads SITE_TITLE from the environment at import with no default")));
+            });
+
             it("GIVEN fly.toml's [processes] and no Procfile THEN the routed process is the web command; nixpacks.toml's [start] cmd and [variables] when railway.toml names no start command", () => {
                 const fly = synthesize(apps.make({ ...TWO_APPS, "fly.toml": "app = 'site'\n[processes]\napp = 'gunicorn --timeout 90 svc.admin:admin'\nworker = 'python -m svc.jobs'\n\n[http_service]\ninternal_port = 8000\nprocesses = ['app']\n" })).plan;
                 assert.deepEqual(fly.entrypoint, { spec: "svc.admin:admin", interface: "wsgi", source: "fly.toml" });
