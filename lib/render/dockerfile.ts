@@ -468,7 +468,10 @@ function writableInRunner(plan: Plan): string[] {
     const { uid, gid } = plan.user;
     const links = plan.writablePaths.flatMap((w) => w.links);
     const paths = plan.writablePaths.map((w) => w.path);
-    const dirs = [...new Set([...paths, ...links.map((l) => l.to.slice(0, l.to.lastIndexOf("/")))])];
+    const parent = (p: string) => p.slice(0, p.lastIndexOf("/"));
+    // A link outside the app's folder (a platform's VISITS_DB=/var/lib/visits/visits.db) needs its folder made too.
+    const outside = links.map((l) => parent(l.from)).filter((d) => d !== "" && d !== APP && !d.startsWith(`${APP}/`));
+    const dirs = [...new Set([...paths, ...links.map((l) => parent(l.to)), ...outside])];
     const cmds: string[] = [`mkdir -p ${dirs.join(" ")}`];
     for (const link of links) {
         if (!link.to.startsWith(`${DEFAULTS.scratchDir}/`)) {

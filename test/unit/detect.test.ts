@@ -1140,6 +1140,9 @@ describe("detection", () => {
                 const p = synthesize(apps.make({ "app.py": code, "requirements.txt": "flask\n", "fly.toml": fly })).plan;
                 assert.deepEqual(p.writablePaths.map((w) => [w.path, w.links]), [["/data", [{ from: "/var/lib/visits/visits.db", to: "/data/var/lib/visits/visits.db" }]]]);
                 assert.ok(!p.notes.some((n) => n.includes("from the environment at import with no default")), p.notes.join("\n"));
+                // The link's own folder, outside the app's, is made before the link.
+                const dockerfile = synthesize(apps.make({ "app.py": code, "requirements.txt": "flask\n", "fly.toml": fly })).dockerfile;
+                assert.ok(dockerfile.split("\n").includes("RUN mkdir -p /data /data/var/lib/visits /var/lib/visits \\"), dockerfile);
                 const bare = synthesize(apps.make({ "app.py": code, "requirements.txt": "flask\n" })).plan;
                 assert.deepEqual(bare.writablePaths.map((w) => [w.path, w.links]), [["/data", [{ from: "/app/visits.db", to: "/data/visits.db" }]]]);
                 assert.ok(bare.notes.some((n) => n.startsWith("app.py reads SITE_TITLE from the environment at import with no default")));
