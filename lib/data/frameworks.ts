@@ -198,6 +198,9 @@ export const SPECIFICITY: readonly Exclude<Framework, "unknown">[] = [
     "django", "quart", "fastapi", "fasthtml", "litestar", "sanic", "blacksheep", "connexion", "dash", "falcon", "bottle", "pyramid", "starlette", "flask",
 ];
 
+/** Gradio's function that mounts a Blocks app into a FastAPI app, by its qualified names. */
+export const GRADIO_MOUNTS: readonly string[] = ["gradio.mount_gradio_app", "gradio.routes.mount_gradio_app"];
+
 /**
  * Middleware that wraps an app and is itself the app served: the interface
  * of what it returns, whatever it wraps. An adapter turns one interface into
@@ -229,8 +232,7 @@ export const WRAPPERS: Readonly<Record<string, AppInterface>> = {
     "blacknoise.BlackNoise": "asgi",
     "sentry_sdk.integrations.asgi.SentryAsgiMiddleware": "asgi",
     // Gradio's mount_gradio_app(app, blocks, path=...) returns the FastAPI app it mounted the Blocks into.
-    "gradio.mount_gradio_app": "asgi",
-    "gradio.routes.mount_gradio_app": "asgi",
+    ...Object.fromEntries(GRADIO_MOUNTS.map((m) => [m, "asgi" as const])),
     // python-socketio's servers, around the app they pass other requests to (SOCKETIO_INNER_ARGS).
     "socketio.ASGIApp": "asgi",
     "socketio.asgi.ASGIApp": "asgi",

@@ -33,8 +33,8 @@ export interface PathContext {
     lookupDotted?(path: string, local: string): { readonly expr: Expr; readonly ctx: PathContext } | undefined;
 }
 
-/** The standard library's environment reads. */
-const ENV_READERS = new Set(["os.environ.get", "os.getenv"]);
+/** The standard library's environment reads (None when the variable is unset and no default is given). */
+export const ENV_READERS: ReadonlySet<string> = new Set(["os.environ.get", "os.getenv"]);
 
 /** Calls that read a setting with a default: the default applies when the environment does not say. */
 const WITH_DEFAULT = ["os.environ.get", "os.getenv", "environ.get"];

@@ -1,3 +1,4 @@
+import { GRADIO_MOUNTS } from "../data/frameworks";
 import { candidates, ImportRoot, moduleReader } from "./app-code";
 import { walk } from "./python-eval";
 import { calleeOf, Expr, str } from "./python-source";
@@ -116,9 +117,6 @@ const ROUTE_DECORATORS = new Set(["get", "post", "put", "patch", "delete", "rout
  * changed, a broadcast reaches part of the clients. The app's own
  * `uvicorn main:app` ran one process.
  */
-/** Gradio's function that mounts a Blocks app into a FastAPI app, by its qualified names. */
-const GRADIO_MOUNTS = new Set(["gradio.mount_gradio_app", "gradio.routes.mount_gradio_app"]);
-
 export function inProcessStore(src: SourceTree, roots: readonly ImportRoot[]): { readonly file: string; readonly name: string; readonly how: string } | undefined {
     const reader = moduleReader(src, roots);
     for (const c of candidates(src, roots)) {
@@ -127,7 +125,7 @@ export function inProcessStore(src: SourceTree, roots: readonly ImportRoot[]): {
             continue;
         }
         // A Gradio app mounted into the served app: its queue and sessions are the process's (a client's /queue/join and /queue/data must meet in one worker).
-        const gradio = mod.calls.find((call) => GRADIO_MOUNTS.has(calleeOf(call) ?? ""));
+        const gradio = mod.calls.find((call) => GRADIO_MOUNTS.includes(calleeOf(call) ?? ""));
         if (gradio !== undefined) {
             const blocks = gradio.args[1] ?? gradio.kwargs["blocks"];
             return { file: c.file, name: blocks?.kind === "ref" ? blocks.local : "the Gradio app", how: "a Gradio app mounted with mount_gradio_app() (its event queue and sessions)" };

@@ -202,11 +202,7 @@ function projectScript(src: SourceTree, command: string, o: ProcessOrigin): { co
         const env = runner.environment ?? "default";
         script = at(pyproject, "tool", "hatch", "envs", env, "scripts", name);
         where = `[tool.hatch.envs.${env}.scripts] ${name}`;
-        for (const [k, v] of Object.entries((at(pyproject, "tool", "hatch", "envs", env, "env-vars") as Record<string, unknown> | undefined) ?? {})) {
-            if (isAssignment(`${k}=`) && (typeof v === "string" || typeof v === "number" || typeof v === "boolean")) {
-                envVars.push(`${k}=${String(v)}`);
-            }
-        }
+        envVars.push(...assignmentWords(at(pyproject, "tool", "hatch", "envs", env, "env-vars")));
         const features = at(pyproject, "tool", "hatch", "envs", env, "features");
         if (Array.isArray(features) && features.length > 0) {
             notes.push(
@@ -215,28 +211,27 @@ function projectScript(src: SourceTree, command: string, o: ProcessOrigin): { co
             );
         }
     } else {
-        const entry = at(pyproject, "tool", "pdm", "scripts", name);
-        script = typeof entry === "string" ? entry : (at(entry, "cmd") ?? at(entry, "shell"));
+        const pdmScript = (n: string) => at(pyproject, "tool", "pdm", "scripts", n);
+        // A PDM script's command: a string, or its `cmd` (a string or a list of words) or `shell`.
+        const commandOf = (entry: unknown) => (typeof entry === "string" ? entry : (at(entry, "cmd") ?? at(entry, "shell")));
+        const entry = pdmScript(name);
+        script = commandOf(entry);
         where = `[tool.pdm.scripts] ${name}`;
         // The script's env: the environment of what it runs (VAR=value words before it).
-        for (const [k, v] of Object.entries((at(entry, "env") as Record<string, unknown> | undefined) ?? {})) {
-            if (isAssignment(`${k}=`) && (typeof v === "string" || typeof v === "number" || typeof v === "boolean")) {
-                envVars.push(`${k}=${String(v)}`);
-            }
-        }
+        envVars.push(...assignmentWords(at(entry, "env")));
         // A composite: its scripts (or command lines) in turn; the last is the server, the ones before run before it
         // (`migrate` then `web`), as a Procfile's `&&` chain reads. The composite's env is the server's, so the image's,
         // which the commands before it (the release step) run with too.
         const parts = at(entry, "composite");
         if (Array.isArray(parts) && parts.length > 0 && parts.every((x) => typeof x === "string") && args.length === 0) {
-            const lines = (parts as string[]).map((part, i) => {
+            const lines = (parts as string[]).map((part, n) => {
                 const [sub, ...subArgs] = shellTokens(part);
-                const subEntry = typeof sub === "string" ? at(pyproject, "tool", "pdm", "scripts", sub) : undefined;
-                const text = typeof subEntry === "string" ? subEntry : (at(subEntry, "cmd") ?? at(subEntry, "shell"));
-                const words = typeof text === "string" ? shellTokens(text) : Array.isArray(text) ? text : subEntry === undefined ? shellTokens(part) : undefined;
-                return words === undefined || !words.every((w) => typeof w === "string") || !subArgs.every((w) => typeof w === "string")
+                const subEntry = typeof sub === "string" ? pdmScript(sub) : undefined;
+                const text = commandOf(subEntry);
+                const subWords = typeof text === "string" ? shellTokens(text) : Array.isArray(text) ? text : subEntry === undefined ? shellTokens(part) : undefined;
+                return subWords === undefined || !subWords.every((w) => typeof w === "string") || !subArgs.every((w) => typeof w === "string")
                     ? undefined
-                    : displayWords([...(i === parts.length - 1 ? envVars : []), ...(words as string[]), ...(subEntry === undefined ? [] : (subArgs as string[]))]);
+                    : displayWords([...(n === parts.length - 1 ? envVars : []), ...(subWords as string[]), ...(subEntry === undefined ? [] : (subArgs as string[]))]);
             });
             if (lines.some((l) => l === undefined)) {
                 return undefined;
@@ -279,7 +274,7 @@ function projectScript(src: SourceTree, command: string, o: ProcessOrigin): { co
         filled = [...(script as string[]), ...args];
     }
     if (filled === undefined || filled.length === 0 || !filled.every((t): t is string => typeof t === "string") || filled.some((w) => w.includes("{") && w.includes("}") && !w.includes("${"))) {
-        return undefined; // another of hatch's context fields ({root}, {env:NAME}): not read here
+        return undefined; // another of hatch's context fields ({root}, {home}...): not read here
     }
     const head = words.slice(0, words.length - runner.command.length);
     // hatch's `ENV:NAME` word: the environment stays on the script's first word.
@@ -382,6 +377,14 @@ export function pythonConfigModule(config: string): { module: string; files: str
     const module = config.slice("python:".length);
     const path = module.split(".").join("/");
     return { module, files: /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(module) ? [`${path}.py`, `${path}/__init__.py`] : [] };
+}
+
+/** A TOML table of variables (hatch's env-vars, a PDM script's env) as `NAME=value` words; other keys and values left out. */
+function assignmentWords(vars: unknown): string[] {
+    const table = vars !== null && typeof vars === "object" && !Array.isArray(vars) ? (vars as Record<string, unknown>) : {};
+    return Object.entries(table)
+        .filter(([k, v]) => isAssignment(`${k}=`) && (typeof v === "string" || typeof v === "number" || typeof v === "boolean"))
+        .map(([k, v]) => `${k}=${String(v)}`);
 }
 
 /** pyproject.toml, parsed; undefined when absent or not TOML (dependency detection says what is wrong with it). */

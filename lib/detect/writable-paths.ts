@@ -1,9 +1,10 @@
 import { load as loadYaml } from "js-yaml";
 import { DEFAULTS } from "../data/defaults";
+import { FRAMEWORK_TABLE } from "../data/frameworks";
 import { candidates, ImportRoot, ModuleReader, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
 import { readIni } from "./dependencies";
-import { isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
+import { ENV_READERS, isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
 import { calleeOf, ClassDef, dictGet, Expr, parseModule, PyModule, starImported, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -827,7 +828,7 @@ function codePaths(
             // Without a secret_key (none given, or an environment read that may be unset), FastHTML keeps its session key in a file
             // of the working folder (.sesskey, or key_fname=), written at import.
             const key = c.kwargs["secret_key"];
-            const mayBeNone = key === undefined || key.kind === "none" || (key.kind === "call" && ENV_READS.has(calleeOf(key) ?? "") && key.args[1] === undefined && key.kwargs["default"] === undefined);
+            const mayBeNone = key === undefined || key.kind === "none" || (key.kind === "call" && ENV_READERS.has(calleeOf(key) ?? "") && key.args[1] === undefined && key.kwargs["default"] === undefined);
             const name = c.kwargs["key_fname"] === undefined ? ".sesskey" : str(c.kwargs["key_fname"]);
             const path = name === undefined ? undefined : name.startsWith("/") ? name : joinPath(here.cwd, name);
             if (mayBeNone && path !== undefined && path !== "") {
@@ -1109,11 +1110,8 @@ const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file:
     "jinja2.bccache.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
 };
 
-/** Reads of an environment variable that give None when it is unset (without a default). */
-const ENV_READS = new Set(["os.environ.get", "os.getenv"]);
-
-/** FastHTML's app makers, which read or write the session key file unless given secret_key=. */
-const FASTHTML_APPS = new Set(["fasthtml.FastHTML", "fasthtml.common.FastHTML", "fasthtml.core.FastHTML", "fasthtml.fast_app", "fasthtml.common.fast_app", "fasthtml.fastapp.fast_app"]);
+/** FastHTML's app makers (its framework row's constructors), which read or write the session key file unless given secret_key=. */
+const FASTHTML_APPS: ReadonlySet<string> = new Set(Object.keys(FRAMEWORK_TABLE.find((r) => r.framework === "fasthtml")!.constructors));
 
 /** tempfile's functions that make their files in the folder `dir=` names. */
 const TEMPFILE_DIR = new Set(["tempfile.mkdtemp", "tempfile.mkstemp", "tempfile.NamedTemporaryFile", "tempfile.TemporaryDirectory", "tempfile.TemporaryFile", "tempfile.SpooledTemporaryFile"]);
