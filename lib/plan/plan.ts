@@ -173,10 +173,8 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     // Variables the served module reads at import with no default: without them every worker dies at start.
     const chdirRoot = entry.chdir === "" ? [] : [{ dir: entry.chdir, why: "gunicorn's working folder" }];
     // What the image's environment sets (the platform's config, the web command's VAR=value words): read where the code reads it.
-    const imageVars: Record<string, string> = Object.fromEntries([
-        ...readPlatformEnv(src).set.map(([k, v]) => [k, v] as const),
-        ...(entry.procfile?.web?.env ?? []).filter(([, v]) => !v.includes("$")),
-    ]);
+    const configured = configuredEnv(src, entry);
+    const imageVars = configured.env;
     const foundEnv = entry.paste ? undefined : importTimeEnv(src, [...chdirRoot, ...(entry.root ? [entry.root] : []), ...importRoots(src, deps)], entry.spec.split(":")[0], factoryName(entry.spec));
     // A variable the image sets is no longer missing at import.
     const importEnv = foundEnv === undefined ? undefined : { ...foundEnv, variables: foundEnv.variables.filter((v) => imageVars[v] === undefined) };
@@ -303,7 +301,8 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         );
     }
 
-    const imageEnv = { ...webCommandEnv(src, entry, notes), ...steps.imageEnv, ...djangoImageEnv(entry, notes) };
+    notes.push(...configured.notes);
+    const imageEnv = { ...configured.env, ...steps.imageEnv, ...djangoImageEnv(entry, notes) };
     djangoDebug(src, entry, imageEnv, notes);
     djangoHosts(entry, imageEnv, notes);
     djangoSslRedirect(entry, imageEnv, notes);
@@ -478,19 +477,22 @@ function flyCheckPath(src: SourceTree): string | undefined {
 const OWN_ENV = new Set(["PATH", "VIRTUAL_ENV", "HOME", "LANG", "PORT", "PYTHONPATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONFAULTHANDLER", "DJANGO_SETTINGS_MODULE", "DJANGO_CONFIGURATION"]);
 
 /**
- * The server's environment as the web command sets it (`APP_CONFIG=production
- * gunicorn ...`, gunicorn's `--env NAME=value`): the image sets it for every
- * process, as the platform set it for the server, so the release step and
- * `docker exec` see the same; the container's environment overrides it.
- * DJANGO_SETTINGS_MODULE and PYTHONPATH are read by detection instead; a
- * value that expands another variable is not carried.
+ * The image's environment as the app's configuration sets it: the platform's
+ * (platformEnv), then the server's as the web command sets it (`APP_CONFIG=production
+ * gunicorn ...`, gunicorn's `--env NAME=value`), which wins. The image sets it for
+ * every process, as the platform set it for the server, so the release step and
+ * `docker exec` see the same, and detection reads paths with these values; the
+ * container's environment overrides it. DJANGO_SETTINGS_MODULE and PYTHONPATH
+ * are read by detection instead; a value that expands another variable is not
+ * carried. The notes say what was set and what was not carried.
  */
-function webCommandEnv(src: SourceTree, entry: Entrypoint, notes: string[]): Record<string, string> {
+function configuredEnv(src: SourceTree, entry: Entrypoint): { env: Record<string, string>; notes: string[] } {
     const web = entry.procfile?.web;
     const env: Record<string, string> = {};
+    const notes: string[] = [];
     platformEnv(src, env, notes);
     if (web === undefined) {
-        return env;
+        return { env, notes };
     }
     const expands: string[] = [];
     const own: Record<string, string> = {};
@@ -516,7 +518,7 @@ function webCommandEnv(src: SourceTree, entry: Entrypoint, notes: string[]): Rec
     if (expands.length > 0) {
         notes.push(`${web.origin.web} sets ${expands.join(", ")} from other variables or with characters an image variable cannot hold; not carried: set ${expands.length > 1 ? "them" : "it"} in \`env\`.`);
     }
-    return env;
+    return { env, notes };
 }
 
 /**
