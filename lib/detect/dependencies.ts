@@ -6,6 +6,7 @@ import { parse as parseToml } from "smol-toml";
 import { DEFAULT_PYTHON } from "../data/pythons";
 import { InputError } from "../errors";
 import { calleeOf, Expr, parseModule, str, strList } from "./python-source";
+import { readIni } from "./ini";
 import { joinPath } from "./paths";
 import { envReferences, linuxMarkers, markerHolds, MarkerTree, parseMarker, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
 import { SourceTree } from "./source";
@@ -2189,34 +2190,6 @@ export function setupKeyword(setupPy: string, key: string): Expr | undefined {
     return value?.kind === "ref" ? (mod.value(value.path) ?? value) : value;
 }
 
-/** setup.cfg's INI format as setuptools reads it (configparser): sections, `key = value`, indented continuation lines. */
-export function readIni(text: string): Map<string, Map<string, string>> {
-    const sections = new Map<string, Map<string, string>>();
-    let section: Map<string, string> | undefined;
-    let key: string | undefined;
-    for (const raw of text.split(/\r?\n/)) {
-        if (raw.trim() === "" || /^[#;]/.test(raw.trim())) {
-            continue;
-        }
-        if (/^\s/.test(raw) && section && key !== undefined) {
-            section.set(key, `${section.get(key)}\n${raw.trim()}`);
-            continue;
-        }
-        const line = raw.trim();
-        if (line.startsWith("[") && line.endsWith("]")) {
-            section = new Map();
-            sections.set(line.slice(1, -1).trim(), section);
-            key = undefined;
-            continue;
-        }
-        const eq = line.search(/[=:]/);
-        if (eq > 0 && section) {
-            key = line.slice(0, eq).trim();
-            section.set(key, line.slice(eq + 1).trim());
-        }
-    }
-    return sections;
-}
 
 /**
  * A setuptools project's extras without running its setup.py: setup.cfg's

@@ -4,7 +4,7 @@ import { parse as parseToml } from "smol-toml";
 import type { AppInterface } from "../data/frameworks";
 import { COMMAND_WRAPPERS, ENVIRONMENT_RUNNERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, OWN_SERVER_TOOLS, UVICORN_VALUE_FLAGS } from "../data/servers";
 import { DEFAULTS } from "../data/defaults";
-import { readIni } from "./dependencies";
+import { readIni } from "./ini";
 import { bind, evaluate, walk } from "./python-eval";
 import { absoluteModule, calleeOf, Expr, parseModule, str } from "./python-source";
 import { joinPath, relativeTo } from "./paths";

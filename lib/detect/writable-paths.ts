@@ -3,7 +3,7 @@ import { DEFAULTS } from "../data/defaults";
 import { FRAMEWORK_TABLE } from "../data/frameworks";
 import { candidates, ImportRoot, ModuleReader, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
-import { readIni } from "./dependencies";
+import { readIni } from "./ini";
 import { ENV_READERS, isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
 import { calleeOf, ClassDef, dictGet, Expr, parseModule, PyModule, starImported, str } from "./python-source";
 import { SourceTree } from "./source";

@@ -11,7 +11,7 @@ import { candidates, ImportRoot, moduleReader } from "../detect/app-code";
 import { EnvView } from "../detect/python-eval";
 import { str } from "../detect/python-source";
 import { SourceTree } from "../detect/source";
-import { readIni } from "../detect/dependencies";
+import { readIni } from "../detect/ini";
 import { InputError } from "../errors";
 import { CheckedOptions } from "./options";
 import { folderCommand } from "./server";
