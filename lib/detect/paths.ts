@@ -1,5 +1,9 @@
+import { load as loadYaml } from "js-yaml";
+import { parse as parseToml } from "smol-toml";
 import { DEFAULTS } from "../data/defaults";
-import { calleeOf, Expr, PyModule, str } from "./python-source";
+import { readIni } from "./ini";
+import { readerDefault } from "./python-eval";
+import { calleeOf, ClassDef, EACH_ITEM, Expr, FunctionDef, PyModule, str } from "./python-source";
 
 /**
  * Reads a filesystem path out of a Python expression without running it:
@@ -19,8 +23,8 @@ export interface PathContext {
     readonly cwd: string;
     /** Variables the image sets: an environment read (os.environ.get("X", d)) gives their value, else its default. */
     readonly env?: Readonly<Record<string, string>>;
-    /** A module-level name's value, and the file that assigned it. */
-    lookup(name: string): { readonly expr: Expr; readonly file: string } | undefined;
+    /** A name's value, and the file that assigned it; with `ctx`, the context the value is read in (a function's argument: its caller's). */
+    lookup(name: string): { readonly expr: Expr; readonly file: string; readonly ctx?: PathContext } | undefined;
     /** A value stored under a key of a mapping (`app.config["UPLOAD_FOLDER"] = ...`), by the mapping's path and the key. */
     lookupItem?(mapping: string, key: string): Expr | undefined;
     /**
@@ -31,6 +35,192 @@ export interface PathContext {
      * `local` is the name as written.
      */
     lookupDotted?(path: string, local: string): { readonly expr: Expr; readonly ctx: PathContext } | undefined;
+    /** The app's function or class a name (qualified `path`, `local` as written) refers to, with the context of the module that defines it. */
+    lookupDef?(path: string, local: string): Definition | undefined;
+    /** A file of the source folder's text (a config file the code loads), by its path relative to the source folder. */
+    read?(path: string): string | undefined;
+    /** The calls of the code the context reads (the module's, or the function's): a ConfigParser's read() calls. */
+    readonly calls?: readonly Extract<Expr, { kind: "call" }>[];
+}
+
+/** An expression and the context it is read in. */
+export interface Bound {
+    readonly expr: Expr;
+    readonly ctx: PathContext;
+}
+
+/**
+ * A function of the app, or a class with its bases in the app (the class
+ * first), each with the context of the module that defines it.
+ */
+export type Definition =
+    | { readonly kind: "function"; readonly fn: FunctionDef; readonly ctx: PathContext }
+    | { readonly kind: "class"; readonly chain: ReadonlyArray<{ readonly cls: ClassDef; readonly ctx: PathContext }> };
+
+/** An object of an app's class, as the call that made it (`Settings()`, `AppDirectories(data_dir)`) read in its context. */
+export interface Instance {
+    readonly chain: ReadonlyArray<{ readonly cls: ClassDef; readonly ctx: PathContext }>;
+    readonly call: Extract<Expr, { kind: "call" }>;
+    readonly ctx: PathContext;
+}
+
+/** Decorators that make a method read as an attribute: `settings.db_path`. */
+const PROPERTY_DECORATORS = new Set(["property", "functools.cached_property", "pydantic.computed_field", "cached_property.cached_property"]);
+
+/**
+ * The context a function's body is read in when `call` (read in `caller`)
+ * calls it: its local names (the last value each is assigned), its
+ * parameters bound to the call's arguments or else their defaults (a
+ * parameter neither gives is unknown), `self` to the instance a method is
+ * read for; other names are the defining module's (`fnCtx`: for a nested
+ * function, the context of the function around it).
+ */
+export function callContext(fn: FunctionDef, fnCtx: PathContext, call: Extract<Expr, { kind: "call" }> | undefined, caller: PathContext, self?: Instance): PathContext {
+    const method = self !== undefined;
+    const ctx: PathContext = {
+        ...fnCtx,
+        calls: fn.calls,
+        lookup: (name) => {
+            for (let i = fn.assigns.length - 1; i >= 0; i--) {
+                if (fn.assigns[i][0] === name) {
+                    return { expr: fn.assigns[i][1], file: fnCtx.file, ctx };
+                }
+            }
+            const at = fn.params.findIndex((p) => p.name === name);
+            if (at < 0) {
+                return fnCtx.lookup(name);
+            }
+            if (method && at === 0) {
+                return { expr: self.call, file: self.ctx.file, ctx: self.ctx };
+            }
+            const p = fn.params[at];
+            const position = method ? at - 1 : at;
+            // A starred argument before this one moves the positions: not read.
+            const starredBefore = call?.args.slice(0, position + 1).some((a) => a.kind === "starred") ?? false;
+            const arg = call?.kwargs[name] ?? (p.variadic || starredBefore ? undefined : call?.args[position]);
+            if (arg !== undefined) {
+                return { expr: arg, file: caller.file, ctx: caller };
+            }
+            return p.default !== undefined && call?.args.every((a) => a.kind !== "starred") !== false ? { expr: p.default, file: fnCtx.file, ctx: fnCtx } : undefined;
+        },
+    };
+    return ctx;
+}
+
+/** A function's `return` values as one expression: the last one first (`return Path(env) ... return BASE / "data"`: the fallback is what the code has when the environment says nothing). */
+function returned(fn: FunctionDef): Expr | undefined {
+    const rs = fn.returns.filter((r) => r.kind !== "none");
+    return rs.length === 0 ? undefined : rs.reduce((acc, r) => ({ kind: "or", left: acc, right: r }));
+}
+
+/** What a call of an app's function or class is: its definition, when the callee names one. */
+function definitionOf(e: Extract<Expr, { kind: "call" }>, ctx: PathContext): Definition | undefined {
+    const callee = e.callee;
+    return callee.kind === "ref" ? ctx.lookupDef?.(callee.path, callee.local) : undefined;
+}
+
+/**
+ * The object an expression makes or names: an instance of an app's class
+ * (`Settings()`, a name bound to one, a function returning one, a
+ * parameter given one).
+ */
+export function instanceOf(e: Expr, ctx: PathContext, depth = 0): Instance | undefined {
+    if (depth > MAX_DEPTH) {
+        return undefined;
+    }
+    const b = boundOf(e, ctx, depth + 1);
+    if (b === undefined || b.expr.kind !== "call") {
+        return undefined;
+    }
+    const def = definitionOf(b.expr, b.ctx);
+    if (def?.kind === "class") {
+        return { chain: def.chain, call: b.expr, ctx: b.ctx };
+    }
+    if (def?.kind === "function" && !def.fn.async) {
+        for (const r of [...def.fn.returns].reverse()) {
+            const found = instanceOf(r, callContext(def.fn, def.ctx, b.expr, b.ctx), depth + 1);
+            if (found) {
+                return found;
+            }
+        }
+    }
+    return undefined;
+}
+
+/**
+ * An instance's attribute: a keyword its constructor is given (a
+ * dataclass's or pydantic model's field), what `__init__` assigns to
+ * `self.<name>`, the class body's value, or a property's return value.
+ */
+export function memberOf(obj: Instance, name: string): Bound | undefined {
+    const given = obj.call.kwargs[name];
+    if (given !== undefined) {
+        return { expr: given, ctx: obj.ctx };
+    }
+    for (const { cls, ctx } of obj.chain) {
+        const init = cls.methods.get("__init__");
+        const assigned = init === undefined ? undefined : [...init.itemAssigns].reverse().find(([t]) => t.kind === "ref" && t.local === `${init.params[0]?.name ?? "self"}.${name}`);
+        if (init !== undefined && assigned !== undefined) {
+            return { expr: assigned[1], ctx: callContext(init, ctx, obj.call, obj.ctx, obj) };
+        }
+        const field = cls.fields.get(name);
+        if (field !== undefined) {
+            return { expr: field, ctx };
+        }
+        const m = cls.methods.get(name);
+        const value = m === undefined || !m.decorators.some((d) => PROPERTY_DECORATORS.has(d)) ? undefined : returned(m);
+        if (m !== undefined && value !== undefined) {
+            return { expr: value, ctx: callContext(m, ctx, undefined, ctx, obj) };
+        }
+    }
+    return undefined;
+}
+
+/**
+ * An expression followed to what it stands for: a name to its value (a
+ * function's local or parameter, a module's name, an imported one), an
+ * attribute of an app object to the attribute's value, a call of an app
+ * function to its return value. Literals and calls of anything else are
+ * themselves.
+ */
+export function boundOf(e: Expr, ctx: PathContext, depth = 0): Bound | undefined {
+    if (depth > MAX_DEPTH) {
+        return undefined;
+    }
+    if (e.kind === "ref" && e.path !== "__file__" && e.path !== EACH_ITEM) {
+        const parts = e.local.split(".");
+        const head = ctx.lookup(parts[0]);
+        let at: Bound | undefined = head ? { expr: head.expr, ctx: head.ctx ?? { ...ctx, file: head.file } } : undefined;
+        let rest = parts.slice(1);
+        if (at === undefined && e.path.includes(".")) {
+            // An imported name (`from app.config import settings`): the module's value.
+            const pathParts = e.path.split(".");
+            const headPath = pathParts.slice(0, pathParts.length - rest.length).join(".");
+            at = ctx.lookupDotted?.(headPath, parts[0]);
+            if (at === undefined && rest.length > 0) {
+                at = ctx.lookupDotted?.(e.path, e.local);
+                rest = at === undefined ? rest : [];
+            }
+        }
+        for (const name of rest) {
+            const obj = at === undefined ? undefined : instanceOf(at.expr, at.ctx, depth + 1);
+            at = obj === undefined ? undefined : memberOf(obj, name);
+        }
+        return at === undefined ? undefined : at.expr.kind === "ref" || at.expr.kind === "attr" ? boundOf(at.expr, at.ctx, depth + 1) : at;
+    }
+    if (e.kind === "attr" && e.name !== "parent") {
+        const obj = instanceOf(e.target, ctx, depth + 1);
+        const member = obj === undefined ? undefined : memberOf(obj, e.name);
+        return member === undefined ? undefined : boundOf(member.expr, member.ctx, depth + 1);
+    }
+    if (e.kind === "call") {
+        const def = definitionOf(e, ctx);
+        if (def?.kind === "function" && !def.fn.async) {
+            const value = returned(def.fn);
+            return value === undefined ? undefined : { expr: value, ctx: callContext(def.fn, def.ctx, e, ctx) };
+        }
+    }
+    return { expr: e, ctx };
 }
 
 /** The standard library's environment reads (None when the variable is unset and no default is given). */
@@ -111,10 +301,17 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
                 }
                 // An imported name the context binds itself (Django settings merged from a sibling: `from .components import BASE_DIR`).
                 const bound = e.local.includes(".") ? undefined : ctx.lookup(e.local);
-                return bound ? pathValue(bound.expr, { ...ctx, file: bound.file }, depth + 1) : undefined;
+                if (bound) {
+                    return pathValue(bound.expr, bound.ctx ?? { ...ctx, file: bound.file }, depth + 1);
+                }
             }
-            const bound = ctx.lookup(e.path);
-            return bound ? pathValue(bound.expr, { ...ctx, file: bound.file }, depth + 1) : undefined;
+            if (!e.local.includes(".")) {
+                const bound = ctx.lookup(e.path);
+                return bound ? pathValue(bound.expr, bound.ctx ?? { ...ctx, file: bound.file }, depth + 1) : undefined;
+            }
+            // An attribute of an app object: `settings.data_dir`, `self.DATA_DIR`, `config.archive_dir` (a property).
+            const b = boundOf(e, ctx, depth + 1);
+            return b === undefined ? undefined : pathValue(b.expr, b.ctx, depth + 1);
         }
         case "add": {
             // basedir + "/app/static/uploads/", GUESTBOOK + ".tmp": a path, then literal text.
@@ -128,7 +325,7 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
         }
         case "div": {
             const left = pathValue(e.left, ctx, depth + 1);
-            const right = segment(e.right);
+            const right = segment(e.right, ctx);
             return left !== undefined && right !== undefined ? joinPath(left, right) : undefined;
         }
         case "attr": {
@@ -136,13 +333,20 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
                 const inner = pathValue(e.target, ctx, depth + 1);
                 return inner === undefined ? undefined : parent(inner);
             }
-            return undefined;
+            // get_settings().data_dir
+            const b = boundOf(e, ctx, depth + 1);
+            return b === undefined ? undefined : pathValue(b.expr, b.ctx, depth + 1);
         }
         case "subscript": {
             const key = str(e.index);
             if (key !== undefined && e.target.kind === "ref" && ctx.lookupItem) {
                 const stored = ctx.lookupItem(e.target.path, key) ?? (e.target.path.endsWith(".config") ? ctx.lookup(key)?.expr : undefined);
                 return stored ? pathValue(stored, ctx, depth + 1) : undefined;
+            }
+            // A value of a config file the code loads: CONFIG["storage"]["root"].
+            const doc = documentOf(e, ctx, depth + 1);
+            if (typeof doc === "string") {
+                return pathValue({ kind: "str", value: doc }, ctx, depth + 1);
             }
             // Path(__file__).parents[n]
             if (e.target.kind === "attr" && e.target.name === "parents" && e.index.kind === "num") {
@@ -168,6 +372,31 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
                 }, pathValue(joinTarget, ctx, depth + 1));
             }
             const name = calleeOf(e) ?? "";
+            // An app function's return value: data_dir() -> BASE_DIR / "data".
+            if (callee.kind === "ref" && ctx.lookupDef?.(callee.path, callee.local)?.kind === "function") {
+                const b = boundOf(e, ctx, depth + 1);
+                return b === undefined || b.expr === e ? undefined : pathValue(b.expr, b.ctx, depth + 1);
+            }
+            // A dataclass's or attrs' or pydantic's field: its default, else what its default_factory returns.
+            if (FIELD_FUNCTIONS.has(name)) {
+                const given = e.kwargs["default"] ?? (name.startsWith("pydantic.") ? e.args[0] : undefined);
+                const factory = e.kwargs["default_factory"] ?? e.kwargs["factory"];
+                return given !== undefined ? pathValue(given, ctx, depth + 1) : factory !== undefined ? pathValue({ kind: "call", callee: factory, args: [], kwargs: {} }, ctx, depth + 1) : undefined;
+            }
+            // A value of a config file the code loads: CONFIG.get("data_dir", "data"), parser.get("general", "dbpath").
+            if (callee.kind === "ref" && callee.local.endsWith(".get")) {
+                const doc = documentOf(e, ctx, depth + 1);
+                if (typeof doc === "string") {
+                    return pathValue({ kind: "str", value: doc }, ctx, depth + 1);
+                }
+            }
+            // environs' and django-environ's readers (env.path("DATA_DIR", Path("var")) with env = Env()): the image's value, else the default.
+            const reader = envReaderCall(e, ctx);
+            if (reader !== undefined) {
+                const set = ctx.env?.[reader.variable];
+                const value: Expr | undefined = set !== undefined ? { kind: "str", value: set } : reader.default;
+                return value === undefined ? undefined : pathValue(value, ctx, depth + 1);
+            }
             if ((name === "os.getcwd" || name === "pathlib.Path.cwd" || name === "Path.cwd") && e.args.length === 0) {
                 return ctx.cwd; // the working folder the server runs in
             }
@@ -184,10 +413,6 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             if (name === "os.path.expanduser" && e.args.length === 1) {
                 const p = str(e.args[0]);
                 return p === "~" ? DEFAULTS.home : p?.startsWith("~/") ? normalize(`${DEFAULTS.home}/${p.slice(2)}`) : undefined;
-            }
-            // pydantic's Field("uploads") / Field(default="uploads"): the default applies when the environment does not say.
-            if ((name === "pydantic.Field" || name === "pydantic.fields.Field") && (e.args[0] ?? e.kwargs["default"]) !== undefined) {
-                return pathValue(e.args[0] ?? e.kwargs["default"], ctx, depth + 1);
             }
             // os.environ.get("VISITS_DB", "visits.db") with VISITS_DB set by the image (a platform's config): its value.
             const set = ENV_READERS.has(name) ? ctx.env?.[str(e.args[0]) ?? ""] : undefined;
@@ -232,6 +457,24 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
     }
 }
 
+/** Class-body field definitions whose default (or default_factory) is the attribute's value: pydantic's Field("uploads") applies when the environment does not say. */
+const FIELD_FUNCTIONS = new Set(["dataclasses.field", "pydantic.Field", "pydantic.fields.Field", "attrs.field", "attr.ib", "attr.attrib", "attr.field"]);
+
+/** A call of a reader object's method (`env.path(...)`, `env.str(...)`), with the object's name bound to its value (`env = Env()`). */
+function envReaderCall(e: Extract<Expr, { kind: "call" }>, ctx: PathContext): ReturnType<typeof readerDefault> {
+    const callee = e.callee;
+    if (callee.kind !== "ref") {
+        return undefined;
+    }
+    const parts = callee.local.split(".");
+    const head = ctx.lookup(parts[0]);
+    if (head === undefined || head.expr.kind !== "call" || parts.length > 2) {
+        return undefined;
+    }
+    const bound: Expr = parts.length === 2 ? { kind: "attr", target: head.expr, name: parts[1] } : head.expr;
+    return readerDefault({ ...e, callee: bound });
+}
+
 /** platformdirs' (and appdirs') per-user folders on Linux, under HOME as the image's XDG variables put them. */
 const USER_DIRS: Readonly<Record<string, string>> = {
     "platformdirs.user_data_dir": ".local/share",
@@ -245,10 +488,230 @@ const USER_DIRS: Readonly<Record<string, string>> = {
     "platformdirs.user_config_path": ".config",
 };
 
-/** A path segment: a literal, or os.pardir / os.curdir (os.path's too) as "..", ".". */
-function segment(e: Expr): string | undefined {
+/** A path segment: a literal, or os.pardir / os.curdir (os.path's too) as "..", "."; with a context, a config file's value too (`ROOT / CONFIG["storage"].get("database", "links.sqlite3")`). */
+function segment(e: Expr, ctx?: PathContext): string | undefined {
     const name = e.kind === "ref" ? e.path : undefined;
-    return str(e) ?? (name === "os.pardir" || name === "os.path.pardir" ? ".." : name === "os.curdir" || name === "os.path.curdir" ? "." : undefined);
+    const literal = str(e) ?? (name === "os.pardir" || name === "os.path.pardir" ? ".." : name === "os.curdir" || name === "os.path.curdir" ? "." : undefined);
+    if (literal !== undefined || ctx === undefined || (e.kind !== "subscript" && e.kind !== "call")) {
+        return literal;
+    }
+    const doc = documentOf(e, ctx);
+    return typeof doc === "string" ? doc : undefined;
+}
+
+/** A value of a config file: TOML, YAML, JSON as parsed; an INI file as sections of keys. */
+export type Doc = string | number | boolean | null | Doc[] | { [key: string]: Doc };
+
+/** Functions that parse a config file (an open file, or the text), by the format they read. */
+const LOADERS: Readonly<Record<string, "toml" | "yaml" | "json">> = {
+    "tomllib.load": "toml",
+    "tomllib.loads": "toml",
+    "tomli.load": "toml",
+    "tomli.loads": "toml",
+    "toml.load": "toml",
+    "toml.loads": "toml",
+    "yaml.safe_load": "yaml",
+    "yaml.load": "yaml",
+    "yaml.full_load": "yaml",
+    "json.load": "json",
+    "json.loads": "json",
+};
+
+/** configparser's parsers: their sections' keys are read case-insensitively. */
+const INI_PARSERS = new Set(["configparser.ConfigParser", "configparser.RawConfigParser", "configparser.SafeConfigParser"]);
+
+/** A config file's text parsed by its format; undefined when it does not parse. */
+export function parseDocument(text: string, format: "toml" | "yaml" | "json" | "ini"): Doc | undefined {
+    try {
+        if (format === "ini") {
+            const out: { [section: string]: Doc } = {};
+            for (const [name, section] of readIni(text)) {
+                out[name] = Object.fromEntries([...section].map(([k, v]) => [k.toLowerCase(), v]));
+            }
+            return out;
+        }
+        return (format === "toml" ? parseToml(text) : format === "json" ? JSON.parse(text) : loadYaml(text)) as Doc;
+    } catch {
+        return undefined;
+    }
+}
+
+/** A source file's text by a path as pathValue gives it (relative, or under the image's app folder). */
+function readSource(path: string | undefined, ctx: PathContext): string | undefined {
+    if (path === undefined || path === "") {
+        return undefined;
+    }
+    const rel = path.startsWith(`${DEFAULTS.workdir}/`) ? path.slice(DEFAULTS.workdir.length + 1) : path.startsWith("/") ? undefined : path;
+    return rel === undefined ? undefined : ctx.read?.(rel);
+}
+
+/**
+ * The file an expression reads the text of: open(P), Path(P).open(),
+ * P.read_text(), <an open file>.read(), a name bound to one of those
+ * (`with open(CONFIG_FILE) as fh:`), or a path itself.
+ */
+function fileRead(e: Expr | undefined, ctx: PathContext, depth: number): string | undefined {
+    if (e === undefined || depth > MAX_DEPTH) {
+        return undefined;
+    }
+    if (e.kind === "ref" && !e.local.includes(".")) {
+        const b = ctx.lookup(e.local);
+        return b === undefined ? undefined : fileRead(b.expr, b.ctx ?? { ...ctx, file: b.file }, depth + 1);
+    }
+    if (e.kind === "call") {
+        const name = calleeOf(e) ?? "";
+        if (name === "open" || name === "io.open" || name === "codecs.open") {
+            return readSource(pathValue(e.args[0] ?? e.kwargs["file"], ctx, depth + 1), ctx);
+        }
+        const callee = e.callee;
+        const method = callee.kind === "attr" ? callee.name : callee.kind === "ref" && callee.local.includes(".") ? callee.local.slice(callee.local.lastIndexOf(".") + 1) : undefined;
+        const target: Expr | undefined = callee.kind === "attr" ? callee.target : callee.kind === "ref" && method !== undefined ? { kind: "ref", path: callee.path.slice(0, -method.length - 1), local: callee.local.slice(0, -method.length - 1) } : undefined;
+        if (target !== undefined && (method === "open" || method === "read_text" || method === "read_bytes")) {
+            return readSource(pathValue(target, ctx, depth + 1), ctx);
+        }
+        if (target !== undefined && method === "read" && e.args.length === 0) {
+            return fileRead(target, ctx, depth + 1);
+        }
+    }
+    return undefined;
+}
+
+/**
+ * The value an expression takes from a config file the code parses:
+ * `tomllib.load(open(P, "rb"))`, `yaml.safe_load(fh)`, `json.loads(P.read_text())`
+ * and what is taken from them (`CONFIG["storage"]["root"]`,
+ * `CONFIG.get("site", "x")`); configparser's parser with the files its
+ * read() calls name (`parser.get("general", "dbpath", fallback=...)`,
+ * `parser["log"]["file"]`). The file is read from the source folder (a
+ * relative path from the working folder). Undefined when any step is not
+ * read.
+ */
+export function documentOf(e: Expr, ctx: PathContext, depth = 0): Doc | undefined {
+    if (depth > MAX_DEPTH) {
+        return undefined;
+    }
+    switch (e.kind) {
+        case "subscript": {
+            const key = str(e.index);
+            const doc = key === undefined ? undefined : documentOf(e.target, ctx, depth + 1);
+            return doc !== null && typeof doc === "object" && !Array.isArray(doc) ? (doc[key!] ?? doc[key!.toLowerCase()]) : undefined;
+        }
+        case "ref": {
+            const ini = iniParserOf(e, ctx, depth + 1);
+            if (ini !== undefined) {
+                return ini;
+            }
+            const b = boundOf(e, ctx, depth + 1);
+            return b === undefined || b.expr === e ? undefined : documentOf(b.expr, b.ctx, depth + 1);
+        }
+        case "call": {
+            const name = calleeOf(e) ?? "";
+            const format = LOADERS[name];
+            if (format !== undefined) {
+                const text = fileRead(e.args[0], ctx, depth + 1);
+                return text === undefined ? undefined : parseDocument(text, format);
+            }
+            const callee = e.callee;
+            if (callee.kind === "ref" && callee.local.endsWith(".get") && e.args.length >= 1) {
+                // doc.get("key", default) on a mapping; parser.get("section", "key", fallback=...) on a configparser.
+                const target: Expr = { kind: "ref", path: callee.path.slice(0, -4), local: callee.local.slice(0, -4) };
+                const doc = documentOf(target, ctx, depth + 1);
+                if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+                    return undefined;
+                }
+                const [a, b] = [str(e.args[0]), str(e.args[1])];
+                const section = a === undefined ? undefined : doc[a];
+                const ini = iniParserOf(target, ctx, depth + 1) !== undefined;
+                const found = ini ? (section !== null && typeof section === "object" && !Array.isArray(section) && b !== undefined ? section[b.toLowerCase()] : undefined) : section;
+                const fallback = ini ? e.kwargs["fallback"] : (e.args[1] ?? e.kwargs["default"]);
+                if (found !== undefined) {
+                    return found;
+                }
+                return fallback === undefined ? undefined : (str(fallback) ?? documentOf(fallback, ctx, depth + 1));
+            }
+            const b = boundOf(e, ctx, depth + 1);
+            return b === undefined || b.expr === e ? undefined : documentOf(b.expr, b.ctx, depth + 1);
+        }
+        default:
+            return undefined;
+    }
+}
+
+/**
+ * A configparser parser a name is bound to, as the files its read() calls
+ * name give it (later files over earlier ones, read_dict() as defaults
+ * below them): sections of lower-cased keys.
+ */
+function iniParserOf(e: Expr, ctx: PathContext, depth: number): Doc | undefined {
+    let name = e.kind === "ref" && !e.local.includes(".") ? e.local : undefined;
+    let at: PathContext = ctx;
+    let value: Expr | undefined = e;
+    for (let i = 0; name !== undefined && i < 8; i++) {
+        const b = at.lookup(name);
+        if (b === undefined) {
+            return undefined;
+        }
+        const where: PathContext = b.ctx ?? { ...at, file: b.file };
+        value = b.expr;
+        if (value.kind === "call" && INI_PARSERS.has(calleeOf(value) ?? "")) {
+            return iniReads(name, where);
+        }
+        // parser = load(): the function's returned name, in its context.
+        const next: Bound | undefined = value.kind === "call" ? boundOf(value, where, depth + 1) : { expr: value, ctx: where };
+        if (next === undefined || next.expr.kind !== "ref" || next.expr.local.includes(".")) {
+            return undefined;
+        }
+        name = next.expr.local;
+        at = next.ctx;
+    }
+    return undefined;
+}
+
+/** The sections a parser bound to `name` reads through its calls in `ctx` (`name.read(P)`, `name.read_file(open(P))`, `name.read_dict(D)`). */
+function iniReads(name: string, ctx: PathContext): Doc | undefined {
+    const out: { [section: string]: { [key: string]: Doc } } = {};
+    const merge = (doc: Doc | undefined): void => {
+        for (const [section, keys] of doc !== null && typeof doc === "object" && !Array.isArray(doc) ? Object.entries(doc) : []) {
+            if (keys !== null && typeof keys === "object" && !Array.isArray(keys)) {
+                out[section] = { ...(out[section] ?? {}), ...Object.fromEntries(Object.entries(keys).map(([k, v]) => [k.toLowerCase(), v])) };
+            }
+        }
+    };
+    let read = false;
+    for (const c of ctx.calls ?? []) {
+        const callee = c.callee.kind === "ref" ? c.callee.local : "";
+        if (callee === `${name}.read_dict` && c.args[0] !== undefined) {
+            const b = boundOf(c.args[0], ctx);
+            merge(b === undefined ? undefined : dictDoc(b.expr));
+        } else if (callee === `${name}.read` || callee === `${name}.read_file`) {
+            const arg = c.args[0];
+            const files = arg?.kind === "list" ? arg.items : arg === undefined ? [] : [arg];
+            for (const f of files) {
+                const text = callee.endsWith("read_file") ? fileRead(f, ctx, 0) : readSource(pathValue(f, ctx), ctx);
+                if (text !== undefined) {
+                    merge(parseDocument(text, "ini"));
+                    read = true;
+                }
+            }
+        }
+    }
+    return read ? out : undefined;
+}
+
+/** A dict display of literals as a Doc (a parser's read_dict() defaults). */
+function dictDoc(e: Expr): Doc | undefined {
+    if (e.kind === "dict") {
+        const out: { [key: string]: Doc } = {};
+        for (const [k, v] of e.entries) {
+            const key = str(k);
+            const value = dictDoc(v);
+            if (key !== undefined && value !== undefined) {
+                out[key] = value;
+            }
+        }
+        return out;
+    }
+    return str(e);
 }
 
 /**
@@ -308,7 +771,7 @@ export function sqliteUrlPath(e: Expr | undefined, ctx: PathContext, depth = 0):
     }
     if (e.kind === "ref" && !e.path.includes(".")) {
         const bound = ctx.lookup(e.path);
-        return bound ? sqliteUrlPath(bound.expr, { ...ctx, file: bound.file }, depth + 1) : undefined;
+        return bound ? sqliteUrlPath(bound.expr, bound.ctx ?? { ...ctx, file: bound.file }, depth + 1) : undefined;
     }
     return undefined;
 }

@@ -293,6 +293,27 @@ export function envReader(call: Call): EnvReader | undefined {
     return undefined;
 }
 
+/**
+ * The variable a reader object's call reads and the default it falls back
+ * to, as written (`env.path("DATA_DIR", Path("var"))` with env = environs'
+ * Env(), django-environ's `env.str("X", default=...)`, decouple's
+ * `config("X", default=...)`): for a caller that reads the default as
+ * something other than a value (a path). Names must be bound in `call`.
+ */
+export function readerDefault(call: Call): { readonly variable: string; readonly default?: Expr } | undefined {
+    const path = calleeOf(call);
+    const method = call.callee.kind === "attr" ? call.callee.name : "__call__";
+    const target = call.callee.kind === "attr" ? call.callee.target : call.callee;
+    const kind = path === "decouple.config" ? "decouple" : target.kind === "call" ? readerObject(target) : undefined;
+    const at = kind === "environs" && ENVIRONS_METHODS.has(method) ? 1 : kind === "environ" ? DJANGO_ENVIRON_DEFAULT_AT.get(method) : kind === "decouple" && method === "__call__" ? 1 : undefined;
+    const variable = str(call.args[0] ?? call.kwargs["name"] ?? call.kwargs["var"] ?? call.kwargs["option"]);
+    if (at === undefined || variable === undefined) {
+        return undefined;
+    }
+    const def = call.kwargs["default"] ?? call.args[at];
+    return def === undefined ? { variable } : { variable, default: def };
+}
+
 /** os.environ["X"]: the variable, when the expression is that. */
 function environItem(e: Expr): string | undefined {
     return e.kind === "subscript" && refPath(e.target) === "os.environ" ? str(e.index) : undefined;

@@ -74,6 +74,8 @@ export interface FunctionDef {
     readonly calls: readonly Extract<Expr, { kind: "call" }>[];
     /** `async def`: calling it gives a coroutine, not its result. */
     readonly async: boolean;
+    /** Its decorators' names, qualified through the imports ("property", "functools.lru_cache"). */
+    readonly decorators: readonly string[];
 }
 
 /** A top-level class: its bases and the attributes its body assigns (`UPLOAD_DIR = "x"`, `upload_dir: str = "x"`). */
@@ -85,6 +87,8 @@ export interface ClassDef {
     readonly fields: ReadonlyMap<string, Expr>;
     /** Attributes the body annotates with no value (`name: str`): a dataclass's or pydantic model's required fields. */
     readonly annotated: readonly string[];
+    /** The methods the body defines, by name (`__init__`, a `@property`). */
+    readonly methods: ReadonlyMap<string, FunctionDef>;
 }
 
 /**
@@ -160,6 +164,8 @@ export interface PyModule {
     readonly order: readonly Step[];
     /** Every call in the module, at any depth (functions and classes included). */
     readonly calls: readonly Extract<Expr, { kind: "call" }>[];
+    /** The calls made at top level under `if __name__ == "__main__":`, which run only when the file runs as a script. */
+    readonly scriptCalls: ReadonlySet<Extract<Expr, { kind: "call" }>>;
     /** The value of every assignment at any depth (functions and class bodies included): where settings hide. */
     readonly assignedAnywhere: readonly Expr[];
     /** The value of a top-level name, if it is assigned once or last assigned a readable value. */
@@ -171,13 +177,24 @@ export interface PyModule {
      * bind it (a module-level name, or a call at top level).
      */
     local(call: Extract<Expr, { kind: "call" }>, name: string): Expr | null | undefined;
+    /** The functions a call is made in, the innermost first, each with the class whose method it is; none for a call at top level. */
+    enclosing(call: Extract<Expr, { kind: "call" }>): ReadonlyArray<{ readonly fn: FunctionDef; readonly cls?: string }>;
 }
+
+/**
+ * The value a `for` loop's name takes, item by item, as an assignment of
+ * the loop's body records it: a call of this callee with the iterable as
+ * its argument (never among a module's calls).
+ */
+export const EACH_ITEM = "<each item of>";
 
 /** A function's own names, and the function around it (a closure sees its names). */
 interface Scope {
     readonly params: ReadonlySet<string>;
     readonly assigns: ReadonlyArray<readonly [string, Expr]>;
     readonly parent?: Scope;
+    /** The function whose scope this is (set once its body is read), and its class for a method. */
+    readonly owner: { fn?: FunctionDef; readonly cls?: string };
 }
 
 type Call = Extract<Expr, { kind: "call" }>;
@@ -197,6 +214,27 @@ export function parseModule(text: string): PyModule {
     const assignedAnywhere: Expr[] = [];
     const itemAssignsAnywhere: Array<readonly [Expr, Expr]> = [];
     const scopes = new Map<Call, Scope>();
+    /** Calls at top level under `if __name__ == "__main__":`. */
+    const scriptCalls: Call[] = [];
+
+    /** A decorator's name, qualified through the imports (`@functools.lru_cache(maxsize=1)` is "functools.lru_cache"). */
+    const decoratorName = (d: SyntaxNode): string => {
+        const parts = children(d).filter((c) => c.name === "VariableName" || c.name === "PropertyName").map((c) => src(c));
+        return parts.length === 0 ? "" : [resolve(parts[0]), ...parts.slice(1)].join(".");
+    };
+    const decoratorsOf = (statement: SyntaxNode): string[] => children(statement).filter((d) => d.name === "Decorator").map(decoratorName);
+
+    /** `for name in items:` (the name bound to each item) and `with <call> as name:` (bound to the call), as an assignment (the calls in them are collected where the statement is walked). */
+    const loopOrWithBinding = (c: SyntaxNode): readonly [string, Expr] | undefined => {
+        const parts = children(c);
+        if (c.name === "ForStatement" && parts[1]?.name === "VariableName" && parts[2]?.name === "in") {
+            return [src(parts[1]), { kind: "call", callee: { kind: "ref", path: EACH_ITEM, local: EACH_ITEM }, args: [expr(parts[3])], kwargs: {} }];
+        }
+        if (c.name === "WithStatement" && parts[1]?.name === "CallExpression" && parts[2]?.name === "as" && parts[3]?.name === "VariableName") {
+            return [src(parts[3]), expr(parts[1])];
+        }
+        return undefined;
+    };
 
     const resolve = (local: string): string => {
         // The last binding wins, as at run time.
@@ -490,7 +528,7 @@ export function parseModule(text: string): PyModule {
     };
 
     /** Walks a function body: assignments, returns and calls; nested defs and classes are read on their own (their calls count for the module, not this function). */
-    const readFunction = (n: SyntaxNode, around?: Scope): FunctionDef => {
+    const readFunction = (n: SyntaxNode, around?: Scope, decoratedBy: readonly string[] = [], cls?: string): FunctionDef => {
         const parts = children(n);
         const name = src(parts.find((p) => p.name === "VariableName")!);
         const paramList = parts.find((p) => p.name === "ParamList");
@@ -520,7 +558,7 @@ export function parseModule(text: string): PyModule {
         const fnItemAssigns: Array<readonly [Expr, Expr]> = [];
         const returns: Expr[] = [];
         const fnCalls: Call[] = [];
-        const scope: Scope = { params: new Set(params.map((p) => p.name)), assigns: fnAssigns, parent: around };
+        const scope: Scope = { params: new Set(params.map((p) => p.name)), assigns: fnAssigns, parent: around, owner: cls === undefined ? {} : { cls } };
         const walk = (b: SyntaxNode): void => {
             for (const c of children(b)) {
                 // A nested def or class is not this function's body, but its calls are the module's
@@ -575,6 +613,11 @@ export function parseModule(text: string): PyModule {
                     readImport(c, false);
                     continue;
                 }
+                // `for name in items:` binds the name to each item; `with open(p) as f:` binds f to the call.
+                const bound = loopOrWithBinding(c);
+                if (bound !== undefined) {
+                    fnAssigns.push(bound);
+                }
                 if (c.name === "CallExpression") {
                     // A call outside a statement of its own: `with open(path, "w") as f:`, `if os.path.exists(p):`.
                     expr(c, fnCalls);
@@ -588,13 +631,16 @@ export function parseModule(text: string): PyModule {
             walk(body);
         }
         calls.push(...fnCalls);
+        const fn: FunctionDef = { name, params, assigns: fnAssigns, itemAssigns: fnItemAssigns, returns, calls: fnCalls, async: parts.some((p) => p.name === "async"), decorators: decoratedBy };
         for (const c of fnCalls) {
             scopes.set(c, scope);
         }
-        return { name, params, assigns: fnAssigns, itemAssigns: fnItemAssigns, returns, calls: fnCalls, async: parts.some((p) => p.name === "async") };
+        scope.owner.fn = fn;
+        return fn;
     };
 
     const topLevel = (block: SyntaxNode, inMainGuard: boolean, guards: readonly Guard[]): void => {
+        const sink = inMainGuard ? scriptCalls : calls;
         for (const n of children(block)) {
             switch (n.name) {
                 case "ImportStatement":
@@ -602,7 +648,7 @@ export function parseModule(text: string): PyModule {
                     break;
                 case "AssignStatement": {
                     const { targets, unpacked, value } = assignTargets(n);
-                    const v = expr(value, calls);
+                    const v = expr(value, sink);
                     assignedAnywhere.push(v);
                     if (inMainGuard) {
                         break; // `if __name__ == "__main__":` runs only as a script, never under gunicorn
@@ -634,21 +680,21 @@ export function parseModule(text: string): PyModule {
                 case "UpdateStatement": {
                     // NAME += value: a settings list grown in place (INSTALLED_APPS += ["debug_toolbar"]).
                     const [target, op, value] = children(n);
-                    const v = expr(value, calls);
+                    const v = expr(value, sink);
                     if (inMainGuard) {
                         break;
                     }
                     if (target?.name === "VariableName" && op?.name === "UpdateOp") {
                         order.push({ kind: "update", name: src(target), op: src(op), value: v, guards });
                     } else {
-                        expr(target, calls);
+                        expr(target, sink);
                         order.push({ kind: "expr", value: v, guards });
                     }
                     break;
                 }
                 case "ExpressionStatement":
                     for (const e of children(n)) {
-                        const v = expr(e, calls);
+                        const v = expr(e, sink);
                         if (inMainGuard) {
                             continue;
                         }
@@ -672,10 +718,10 @@ export function parseModule(text: string): PyModule {
                 case "DecoratedStatement":
                     for (const d of children(n)) {
                         if (d.name === "FunctionDefinition" && !inMainGuard) {
-                            const f = readFunction(d);
+                            const f = readFunction(d, undefined, decoratorsOf(n));
                             functions.set(f.name, f);
                         } else if (d.name === "Decorator") {
-                            collectCalls(d, calls);
+                            collectCalls(d, sink);
                         } else if (d.name === "ClassDefinition") {
                             classBody(d, !inMainGuard);
                         }
@@ -706,19 +752,33 @@ export function parseModule(text: string): PyModule {
                     }
                     break;
                 }
+                case "ForStatement": {
+                    // The loop's name keeps its last item after the loop, as the module's name.
+                    const bound = inMainGuard ? undefined : loopOrWithBinding(n);
+                    if (bound !== undefined) {
+                        assigns.push(bound);
+                    }
+                    collectCalls(n, sink);
+                    break;
+                }
                 case "TryStatement":
-                case "WithStatement":
+                case "WithStatement": {
+                    const bound = inMainGuard ? undefined : loopOrWithBinding(n);
+                    if (bound !== undefined) {
+                        assigns.push(bound);
+                    }
                     for (const b of children(n)) {
                         if (b.name === "Body") {
                             topLevel(b, inMainGuard, guards);
                         } else if (b.name === "CallExpression") {
-                            expr(b, calls); // with open(path, "w") as f:
+                            expr(b, sink); // with open(path, "w") as f:
                         }
                     }
                     break;
+                }
                 case "RaiseStatement":
                 case "AssertStatement": {
-                    collectCalls(n, calls);
+                    collectCalls(n, sink);
                     const test = n.name === "AssertStatement" ? children(n).find((c) => c.name !== "assert") : undefined;
                     if (!inMainGuard) {
                         order.push({ kind: "raise", ...(test ? { test: expr(test) } : {}), guards });
@@ -726,7 +786,7 @@ export function parseModule(text: string): PyModule {
                     break;
                 }
                 default:
-                    collectCalls(n, calls);
+                    collectCalls(n, sink);
             }
         }
     };
@@ -735,15 +795,20 @@ export function parseModule(text: string): PyModule {
         const fields = new Map<string, Expr>();
         const annotated: string[] = [];
         const bases: string[] = [];
+        const methods = new Map<string, FunctionDef>();
+        const className = children(n).find((c) => c.name === "VariableName");
+        const owner = className ? src(className) : undefined;
         for (const c of children(n)) {
             if (c.name === "Body") {
                 for (const s of children(c)) {
                     if (s.name === "FunctionDefinition") {
-                        readFunction(s);
+                        const m = readFunction(s, undefined, [], owner);
+                        methods.set(m.name, m);
                     } else if (s.name === "DecoratedStatement") {
                         for (const d of children(s)) {
                             if (d.name === "FunctionDefinition") {
-                                readFunction(d);
+                                const m = readFunction(d, undefined, decoratorsOf(s), owner);
+                                methods.set(m.name, m);
                             }
                         }
                     } else if (s.name === "AssignStatement" && children(s).length === 2 && children(s)[0].name === "VariableName" && children(s)[1].name === "TypeDef") {
@@ -771,13 +836,13 @@ export function parseModule(text: string): PyModule {
                 }
             }
         }
-        const name = children(n).find((c) => c.name === "VariableName");
-        if (record && name) {
-            classes.set(src(name), { name: src(name), bases, fields, annotated: annotated.filter((a) => !fields.has(a)) });
+        if (record && owner !== undefined) {
+            classes.set(owner, { name: owner, bases, fields, annotated: annotated.filter((a) => !fields.has(a)), methods });
         }
     };
 
     topLevel(tree.topNode, false, []);
+    calls.push(...scriptCalls);
 
     // Decorators, at any depth: `@click.command("init-db")` on `def init_db_command()`.
     const decorators: Decorator[] = [];
@@ -809,6 +874,7 @@ export function parseModule(text: string): PyModule {
         functions,
         classes,
         calls,
+        scriptCalls: new Set(scriptCalls),
         order,
         assignedAnywhere,
         value(name: string): Expr | undefined {
@@ -818,6 +884,15 @@ export function parseModule(text: string): PyModule {
                 }
             }
             return undefined;
+        },
+        enclosing(call: Call): Array<{ fn: FunctionDef; cls?: string }> {
+            const out: Array<{ fn: FunctionDef; cls?: string }> = [];
+            for (let scope = scopes.get(call); scope; scope = scope.parent) {
+                if (scope.owner.fn !== undefined) {
+                    out.push(scope.owner.cls === undefined ? { fn: scope.owner.fn } : { fn: scope.owner.fn, cls: scope.owner.cls });
+                }
+            }
+            return out;
         },
         local(call: Call, name: string): Expr | null | undefined {
             for (let scope = scopes.get(call); scope; scope = scope.parent) {

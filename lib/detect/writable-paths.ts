@@ -4,8 +4,9 @@ import { FRAMEWORK_TABLE } from "../data/frameworks";
 import { candidates, ImportRoot, ModuleReader, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
 import { readIni } from "./ini";
-import { ENV_READERS, isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
-import { calleeOf, ClassDef, dictGet, Expr, parseModule, PyModule, starImported, str } from "./python-source";
+import { boundOf, callContext, Definition, ENV_READERS, isSqliteUrl, joinPath, parseDocument, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
+import { walk } from "./python-eval";
+import { calleeOf, ClassDef, dictGet, EACH_ITEM, Expr, parseModule, PyModule, refPath, starImported, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -123,7 +124,7 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
         pastePaths(src, req.paste, req.cwd, add);
     }
     const reader = moduleReader(src, req.roots);
-    const contextOf = pathContexts(reader, req.cwd, req.env);
+    const contextOf = pathContexts(src, reader, req.cwd, req.env);
     const modules = candidates(src, req.roots).flatMap((c) => {
         const mod = reader.parse(c.file);
         return mod ? [{ c, mod }] : [];
@@ -142,9 +143,10 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     // (config.py beside models.py's SQLAlchemy()) is then read from the instance folder too.
     const flaskSqlalchemyApp = modules.some(({ mod }) => usesFlaskSqlalchemy(mod));
     const sets = modules.flatMap(({ mod }) => uploadSets(mod));
+    const sites = callSites(modules.map(({ c, mod }) => ({ mod, ctx: contextOf(c.file, c.root) })));
     const uploads: UploadSetFolder[] = [];
     for (const { c, mod } of modules) {
-        codePaths(src, mod, c.file, c.module, c.root, contextOf(c.file, c.root), req, flaskRoot, add, flaskSqlalchemyApp);
+        codePaths(src, mod, c.file, c.module, c.root, contextOf(c.file, c.root), req, flaskRoot, add, flaskSqlalchemyApp, sites);
         uploads.push(...uploadSetFolders(sets, (key) => flaskConfig(mod, key), contextOf(c.file, c.root), c.file));
         configObjectPaths(reader, mod, c.file, c.root, contextOf, sets, uploads, add);
     }
@@ -294,7 +296,7 @@ function gunicornPaths(src: SourceTree, file: string, req: WritableRequest, add:
  * at module level (`settings.upload_dir`, `settings = Settings()`, with
  * `upload_dir: str = "uploads"` in the class or a base of it in the app).
  */
-function pathContexts(reader: ModuleReader, cwd: string, env?: Readonly<Record<string, string>>): (file: string, root: ImportRoot) => PathContext {
+function pathContexts(src: SourceTree, reader: ModuleReader, cwd: string, env?: Readonly<Record<string, string>>): (file: string, root: ImportRoot) => PathContext {
     const cache = new Map<string, PathContext>();
     const contextOf = (file: string, root: ImportRoot): PathContext => {
         let ctx = cache.get(file);
@@ -308,8 +310,11 @@ function pathContexts(reader: ModuleReader, cwd: string, env?: Readonly<Record<s
                     const expr = mod?.value(name);
                     return expr ? { expr, file } : undefined;
                 },
-                lookupItem: (mapping, key) => (mod ? configItem(mod, mapping, key) : undefined),
+                lookupItem: (mapping, key) => (mod ? (configItem(mod, mapping, key) ?? configFileItem(src, reader, mod, file, mapping, key)) : undefined),
                 lookupDotted: (path, local) => dotted(path, file, root, path !== local),
+                lookupDef: (path, local) => definition(path, file, root, path !== local),
+                read: (path) => src.readIfFile(path),
+                calls: mod?.calls ?? [],
             };
             cache.set(file, ctx);
         }
@@ -321,7 +326,7 @@ function pathContexts(reader: ModuleReader, cwd: string, env?: Readonly<Record<s
      */
     const owner = (parts: string[], file: string, root: ImportRoot, qualified: boolean): { file: string; root: ImportRoot; name: string; rest: string[] } | undefined => {
         const mod = qualified ? undefined : reader.parse(file);
-        if (mod?.value(parts[0]) !== undefined || mod?.classes.has(parts[0])) {
+        if (mod?.value(parts[0]) !== undefined || mod?.classes.has(parts[0]) || mod?.functions.has(parts[0])) {
             return { file, root, name: parts[0], rest: parts.slice(1) };
         }
         for (let i = parts.length - 1; i >= 1; i--) {
@@ -351,6 +356,37 @@ function pathContexts(reader: ModuleReader, cwd: string, env?: Readonly<Record<s
         }
         return undefined;
     };
+    /** A class and its bases that the app defines, the class first. */
+    const chainOf = (c: { cls: ClassDef; file: string; root: ImportRoot }): { cls: ClassDef; ctx: PathContext }[] => {
+        const chain: { cls: ClassDef; ctx: PathContext }[] = [];
+        const visit = (x: { cls: ClassDef; file: string; root: ImportRoot }): void => {
+            if (chain.length >= 8 || chain.some((k) => k.cls === x.cls)) {
+                return;
+            }
+            chain.push({ cls: x.cls, ctx: contextOf(x.file, x.root) });
+            for (const base of x.cls.bases) {
+                const b = classOf(base, x.file, x.root);
+                if (b) {
+                    visit(b);
+                }
+            }
+        };
+        visit(c);
+        return chain;
+    };
+    const definition = (path: string, file: string, root: ImportRoot, qualified: boolean): Definition | undefined => {
+        const o = owner(path.split("."), file, root, qualified);
+        if (!o || o.rest.length > 0) {
+            return undefined;
+        }
+        const mod = reader.parse(o.file);
+        const fn = mod?.functions.get(o.name);
+        if (fn !== undefined && mod?.value(o.name) === undefined) {
+            return { kind: "function", fn, ctx: contextOf(o.file, o.root) };
+        }
+        const cls = mod?.classes.get(o.name);
+        return cls === undefined ? undefined : { kind: "class", chain: chainOf({ cls, file: o.file, root: o.root }) };
+    };
     const dotted = (path: string, file: string, root: ImportRoot, qualified: boolean): { expr: Expr; ctx: PathContext } | undefined => {
         const o = owner(path.split("."), file, root, qualified);
         if (!o || o.rest.length > 1) {
@@ -367,6 +403,106 @@ function pathContexts(reader: ModuleReader, cwd: string, env?: Readonly<Record<s
         return cls ? field(cls, o.rest[0], 0) : undefined;
     };
     return contextOf;
+}
+
+/**
+ * The contexts a call is read in: at top level, the module's; inside a
+ * function, one per place the app calls it (its parameters bound to that
+ * call's arguments; with none found, to their defaults: `create_app(config=CONFIG)`
+ * run by the server), and inside a method, one per instance the app makes
+ * (`self` bound to it); a loop's name, one per item of a list the loop walks.
+ */
+interface CallSites {
+    contexts(call: Extract<Expr, { kind: "call" }>, mod: PyModule, ctx: PathContext): PathContext[];
+}
+
+/** A call read where it is, its function's parameters unknown. */
+const NO_SITES: CallSites = { contexts: (call, mod, ctx) => [withLocals(ctx, mod, call)] };
+
+/** At most this many contexts per call, and call sites followed this deep. */
+const MAX_CONTEXTS = 16;
+const MAX_SITE_DEPTH = 3;
+
+function callSites(modules: ReadonlyArray<{ mod: PyModule; ctx: PathContext }>): CallSites {
+    type Site = { readonly call: Extract<Expr, { kind: "call" }>; readonly mod: PyModule; readonly ctx: PathContext };
+    let index: Map<unknown, Site[]> | undefined;
+    /** Where the app calls each of its functions and classes (by their definitions). */
+    const sitesOf = (def: unknown): Site[] => {
+        if (index === undefined) {
+            index = new Map();
+            for (const { mod, ctx } of modules) {
+                for (const call of mod.calls.filter((c) => !mod.scriptCalls.has(c))) {
+                    const callee = call.callee;
+                    const d = callee.kind === "ref" ? ctx.lookupDef?.(callee.path, callee.local) : undefined;
+                    const key = d === undefined ? undefined : d.kind === "function" ? d.fn : d.chain[0].cls;
+                    if (key !== undefined) {
+                        index.set(key, [...(index.get(key) ?? []), { call, mod, ctx }]);
+                    }
+                }
+            }
+        }
+        return index.get(def) ?? [];
+    };
+    const contexts = (call: Extract<Expr, { kind: "call" }>, mod: PyModule, ctx: PathContext, depth: number): PathContext[] => {
+        const fns = mod.enclosing(call);
+        if (fns.length === 0 || depth > MAX_SITE_DEPTH || fns.every((f) => f.fn.params.length === 0)) {
+            return eachItem(call, [withLocals(ctx, mod, call)]);
+        }
+        const outer = fns[fns.length - 1];
+        let out: PathContext[] = [];
+        if (outer.cls !== undefined) {
+            const def = ctx.lookupDef?.(outer.cls, outer.cls);
+            const chain = def?.kind === "class" ? def.chain : undefined;
+            const clsCtx = chain?.[0].ctx ?? ctx;
+            for (const site of chain === undefined ? [] : sitesOf(chain[0].cls)) {
+                for (const siteCtx of contexts(site.call, site.mod, site.ctx, depth + 1)) {
+                    const self = { chain: chain!, call: site.call, ctx: siteCtx };
+                    out.push(outer.fn.name === "__init__" ? callContext(outer.fn, clsCtx, site.call, siteCtx, self) : callContext(outer.fn, clsCtx, undefined, clsCtx, self));
+                }
+            }
+            if (out.length === 0) {
+                out.push(callContext(outer.fn, clsCtx, undefined, clsCtx));
+            }
+        } else {
+            for (const site of sitesOf(outer.fn)) {
+                out.push(...contexts(site.call, site.mod, site.ctx, depth + 1).map((siteCtx) => callContext(outer.fn, ctx, site.call, siteCtx)));
+            }
+            if (out.length === 0) {
+                out.push(callContext(outer.fn, ctx, undefined, ctx));
+            }
+        }
+        // The functions inside it see its names (a closure); their own parameters are unknown.
+        for (const inner of fns.slice(0, -1).reverse()) {
+            out = out.map((around) => callContext(inner.fn, around, undefined, around));
+        }
+        return eachItem(call, out.slice(0, MAX_CONTEXTS));
+    };
+    return { contexts: (call, mod, ctx) => contexts(call, mod, ctx, 0) };
+}
+
+/** Contexts with each loop name the call uses bound to one item of the list it walks (`for folder in (DATA, LOGS): folder.mkdir()`). */
+function eachItem(call: Extract<Expr, { kind: "call" }>, ctxs: PathContext[]): PathContext[] {
+    const names = new Set<string>();
+    walk(call, (x) => {
+        if (x.kind === "ref") {
+            names.add(x.local.split(".")[0]);
+        }
+    });
+    let out = ctxs;
+    for (const name of names) {
+        out = out.flatMap((ctx) => {
+            const b = ctx.lookup(name);
+            if (b === undefined || b.expr.kind !== "call" || calleeOf(b.expr) !== EACH_ITEM) {
+                return [ctx];
+            }
+            const list = boundOf(b.expr.args[0], b.ctx ?? { ...ctx, file: b.file });
+            if (list === undefined || list.expr.kind !== "list") {
+                return [ctx];
+            }
+            return list.expr.items.map((item): PathContext => ({ ...ctx, lookup: (n) => (n === name ? { expr: item, file: list.ctx.file, ctx: list.ctx } : ctx.lookup(n)) }));
+        });
+    }
+    return out.slice(0, MAX_CONTEXTS);
 }
 
 /** Flask config keys that name the folder uploads are saved into: Flask's own pattern, and Flask-AppBuilder's FileColumn/ImageColumn folders. */
@@ -634,6 +770,46 @@ function configItem(mod: PyModule, mapping: string, key: string): Expr | undefin
 }
 
 /**
+ * A Flask config key's value from a file the module loads into the config,
+ * relative to the app's root_path (the module's folder): from_file(P,
+ * load=tomllib.load / json.load / yaml.safe_load), from_pyfile(P) (the
+ * file's module-level names). The last file that sets it wins.
+ */
+function configFileItem(src: SourceTree, reader: ModuleReader, mod: PyModule, file: string, mapping: string, key: string): Expr | undefined {
+    let found: Expr | undefined;
+    for (const c of mod.calls) {
+        const callee = calleeOf(c) ?? "";
+        const name = str(c.args[0] ?? c.kwargs["filename"]);
+        const path = name === undefined ? undefined : joinPath(dirOf(file) === "/" ? "" : dirOf(file), name);
+        if (path === undefined || !src.isFile(path)) {
+            continue;
+        }
+        if (callee === `${mapping}.from_file`) {
+            const load = c.args[1] ?? c.kwargs["load"];
+            const format = load === undefined ? undefined : LOADER_FORMATS[refPath(load) ?? ""];
+            const doc = format === undefined ? undefined : parseDocument(src.read(path), format);
+            const value = doc !== null && typeof doc === "object" && !Array.isArray(doc) ? doc[key] : undefined;
+            if (typeof value === "string") {
+                found = { kind: "str", value };
+            }
+        } else if (callee === `${mapping}.from_pyfile`) {
+            found = reader.parse(path)?.value(key) ?? found;
+        }
+    }
+    return found;
+}
+
+/** The loaders Flask's config.from_file() is given, by the format they parse. */
+const LOADER_FORMATS: Readonly<Record<string, "toml" | "json" | "yaml">> = {
+    "tomllib.load": "toml",
+    "tomli.load": "toml",
+    "toml.load": "toml",
+    "json.load": "json",
+    "yaml.safe_load": "yaml",
+    "yaml.full_load": "yaml",
+};
+
+/**
  * A Flask config key's value as this module sets it: `<app>.config["K"] = v`
  * anywhere, `<app>.config.from_mapping(K=v)` / `.update(K=v)` (or a dict
  * argument), a module-level `K = v` read by `<app>.config.from_object(__name__)`,
@@ -794,6 +970,7 @@ function codePaths(
     flaskRoot: string | undefined,
     add: AddPath,
     flaskSqlalchemyApp = false,
+    sites: CallSites = NO_SITES,
 ): void {
     // Flask's instance folder: next to the top-level package (or module), or under the venv when the package is installed.
     const usesInstance = mod.calls.some((c) => {
@@ -814,11 +991,11 @@ function codePaths(
         add({ path: instance, kind: "data", file: false, holds: "instance", why: `${file}: Flask's instance folder (${how})` });
     }
 
-    for (const c of mod.calls) {
+    // What one call writes, read in one context (a function's call site, an item of a loop).
+    const callWrites = (c: Extract<Expr, { kind: "call" }>, here: PathContext): void => {
         const called = calleeOf(c) ?? "";
         // A name star-imported from a module whose callables are read here (FastHTML's `from fasthtml.common import *`).
         const callee = starImported(mod, called, (q) => LIBRARY_PATHS[q] !== undefined || FASTHTML_APPS.has(q)) ?? called;
-        const here = withLocals(ctx, mod, c);
         if (FASTHTML_APPS.has(callee)) {
             // fast_app("data/notes.db", ...): its first argument is the fastlite database it opens.
             const db = callee.endsWith(".fast_app") ? pathValue(c.args[0] ?? c.kwargs["db_file"], here) : undefined;
@@ -835,12 +1012,12 @@ function codePaths(
                 const unless = key === undefined ? "without secret_key=" : `when secret_key= (${str(key.kind === "call" ? key.args[0] : undefined) ?? "its variable"}) is unset`;
                 fixedFile(src, path, `${file}: FastHTML's ${callee.split(".").pop()}() ${unless} writes its session key to ${name} at import`, add, "sessions");
             }
-            continue;
+            return;
         }
         // Logging configured from a file: fileConfig("logging.ini"), dictConfig(yaml.safe_load(open("logging.yaml"))).
         if ((callee === "logging.config.fileConfig" && c.args[0]) || callee === "logging.config.dictConfig") {
             loggingConfigFilePaths(src, mod, c, callee, file, here, add);
-            continue;
+            return;
         }
         // SQLite databases opened by path: sqlite3.connect("todo.db"), aiosqlite.connect(os.environ.get("DB", "notes.db")).
         if (SQLITE_CONNECT.has(callee) && c.args[0]) {
@@ -848,7 +1025,7 @@ function codePaths(
             if (path !== undefined && !path.endsWith(":memory:")) {
                 add({ path, kind: "data", file: true, holds: "database", why: `${file}: ${callee}(${path})` });
             }
-            continue;
+            return;
         }
         // Django storages the code makes: FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT) for a FileField's storage=.
         if (FILE_SYSTEM_STORAGE.has(callee)) {
@@ -861,12 +1038,12 @@ function codePaths(
                 const named = setting === undefined ? path : `settings.${setting}, ${path}`;
                 add({ path, kind: "data", file: false, holds: "uploads", why: `${file}: FileSystemStorage(location=${named}) keeps uploaded files there` });
             }
-            continue;
+            return;
         }
         // A library pointed at a folder among the app's files: os.environ.setdefault("HF_HOME", str(BASE_DIR / ".hf_cache")).
         if (callee === "os.environ.setdefault" && c.args.length >= 2) {
             envDir(str(c.args[0]), pathValue(c.args[1], here), file, `os.environ.setdefault(${JSON.stringify(str(c.args[0]) ?? "")}, ...)`, here.cwd, add);
-            continue;
+            return;
         }
         // Peewee: db = SqliteDatabase("notes.db", pragmas=...); SqliteDatabase(None) is initialised later (not read).
         if (PEEWEE_SQLITE.has(callee)) {
@@ -874,7 +1051,7 @@ function codePaths(
             if (path !== undefined && path !== "" && !path.endsWith(":memory:")) {
                 add({ path, kind: "data", file: true, holds: "database", why: `${file}: Peewee's ${callee.split(".").pop()}(${path})` });
             }
-            continue;
+            return;
         }
         // Log files.
         if (FILE_HANDLERS.has(callee) || (callee === "logging.basicConfig" && c.kwargs["filename"] !== undefined)) {
@@ -883,7 +1060,7 @@ function codePaths(
             if (path !== undefined) {
                 logPath(src, path, `${file}: ${callee.split(".").pop()} writes ${path}`, add);
             }
-            continue;
+            return;
         }
         // Folders the code creates.
         if ((callee === "os.makedirs" || callee === "os.mkdir") && c.args[0] && !mentionsInstancePath(c.args[0])) {
@@ -891,18 +1068,18 @@ function codePaths(
             if (path !== undefined && path !== "" && path !== here.cwd) {
                 add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: `${file}: ${callee}(${path})` });
             }
-            continue;
+            return;
         }
         // Files written into a folder by a name only known at run time: file.save(os.path.join(app.config["UPLOAD_FOLDER"], filename)), open(UPLOADS / name, "wb").
         const written = writtenInto(c, here);
         if (written !== undefined) {
             add({ path: written.folder, kind: written.uploads ? "data" : kindOf(written.folder), file: false, holds: written.uploads ? "uploads" : holdsOf(written.folder), why: `${file}: ${written.how}` });
-            continue;
+            return;
         }
         // NiceGUI keeps app.storage (user and general) in .nicegui/ in the working folder (NICEGUI_STORAGE_PATH moves it).
         if (callee === "nicegui.ui.run_with" || callee === "nicegui.ui.run") {
             add({ path: joinPath(here.cwd, ".nicegui") ?? ".nicegui", kind: "data", file: false, holds: "files", why: `${file}: NiceGUI's ${callee.split(".").pop()}() keeps app.storage in .nicegui/ (NICEGUI_STORAGE_PATH moves it)` });
-            continue;
+            return;
         }
         // Libraries that keep files at a path they are given: TinyDB("db.json"), diskcache.Cache("cache"), tempfile.mkdtemp(dir="tmp").
         const kept = libraryPath(c, callee, here);
@@ -912,13 +1089,13 @@ function codePaths(
             } else {
                 add({ path: kept.path, kind: kept.kind, file: false, holds: kept.holds, why: `${file}: ${kept.how}` });
             }
-            continue;
+            return;
         }
         // A file of a fixed name written among the app's files: open(GUESTBOOK, "w"), os.replace(tmp, GUESTBOOK), Path("data/state.json").write_text(...).
         const fixed = fixedFileWritten(c, here);
         if (fixed !== undefined) {
             fixedFile(src, fixed.path, `${file}: ${fixed.how}`, add, "files", callee === "os.replace" || callee === "os.rename" || callee === "shutil.move");
-            continue;
+            return;
         }
         // Path(...).mkdir(), or a name bound to a path: UPLOAD_DIR.mkdir(exist_ok=True).
         const mkdirOn = receiverOf(c, "mkdir");
@@ -927,6 +1104,11 @@ function codePaths(
             if (path !== undefined && path !== "" && path !== here.cwd) {
                 add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: mkdirOn.kind === "ref" ? `${file}: ${mkdirOn.local}.mkdir() creates ${path}` : `${file}: Path(${path}).mkdir()` });
             }
+        }
+    };
+    for (const c of mod.calls) {
+        for (const here of sites.contexts(c, mod, ctx)) {
+            callWrites(c, here);
         }
     }
 
@@ -947,27 +1129,34 @@ function codePaths(
             exprs.push(...c.args, ...Object.values(c.kwargs));
         }
     }
+    const urls = exprs.flatMap((e) => sqliteUrls(e).map((url) => ({ url, at: ctx })));
+    // A URL an app object or function holds, or an imported name: create_engine(get_settings().database_url), engine(config.DB_URL).
     for (const e of exprs) {
-        for (const url of sqliteUrls(e)) {
-            const literal = str(url);
-            if (literal?.endsWith("/")) {
-                continue; // a folder, not a database file
-            }
-            const rest = literal === undefined ? undefined : sqliteUrlRest(literal);
-            // Flask-SQLAlchemy 3 reads a relative sqlite path from the instance folder; 2.x from the app's root_path.
-            if (flaskSqlalchemy && rest !== undefined && rest !== "" && !rest.startsWith("/") && !rest.includes(":memory:")) {
-                const path = req.flaskSqlalchemyBelow3 && flaskRoot !== undefined ? joinPath(flaskRoot, rest) : undefined;
-                if (path !== undefined) {
-                    add({ path, kind: "data", file: true, holds: "database", why: `${file}: Flask-SQLAlchemy 2 keeps ${literal} in the app's root_path, at ${path}` });
-                    continue;
-                }
-                add({ path: instance, kind: "data", file: false, holds: "database", why: `${file}: Flask-SQLAlchemy keeps ${literal} in the instance folder` });
+        const followed = e.kind === "attr" || (e.kind === "ref" && e.path.includes(".")) || (e.kind === "call" && e.callee.kind === "ref" && ctx.lookupDef?.(e.callee.path, e.callee.local)?.kind === "function");
+        const b = followed ? boundOf(e, ctx) : undefined;
+        if (b !== undefined && b.expr !== e) {
+            urls.push(...sqliteUrls(b.expr).map((url) => ({ url, at: b.ctx })));
+        }
+    }
+    for (const { url, at } of urls) {
+        const literal = str(url);
+        if (literal?.endsWith("/")) {
+            continue; // a folder, not a database file
+        }
+        const rest = literal === undefined ? undefined : sqliteUrlRest(literal);
+        // Flask-SQLAlchemy 3 reads a relative sqlite path from the instance folder; 2.x from the app's root_path.
+        if (flaskSqlalchemy && rest !== undefined && rest !== "" && !rest.startsWith("/") && !rest.includes(":memory:")) {
+            const path = req.flaskSqlalchemyBelow3 && flaskRoot !== undefined ? joinPath(flaskRoot, rest) : undefined;
+            if (path !== undefined) {
+                add({ path, kind: "data", file: true, holds: "database", why: `${file}: Flask-SQLAlchemy 2 keeps ${literal} in the app's root_path, at ${path}` });
                 continue;
             }
-            const path = sqliteUrlPath(url, ctx);
-            if (path !== undefined) {
-                add({ path, kind: "data", file: true, holds: "database", why: `${file}: an SQLite database at ${path}` });
-            }
+            add({ path: instance, kind: "data", file: false, holds: "database", why: `${file}: Flask-SQLAlchemy keeps ${literal} in the instance folder` });
+            continue;
+        }
+        const path = sqliteUrlPath(url, at);
+        if (path !== undefined) {
+            add({ path, kind: "data", file: true, holds: "database", why: `${file}: an SQLite database at ${path}` });
         }
     }
 }

@@ -3215,6 +3215,73 @@ describe("uWSGI web commands", () => {
 describe("what apps write, named in logging config files, config classes and libraries", () => {
     afterEach(() => apps.cleanup());
 
+    describe("paths computed through functions, objects and config files", () => {
+        const paths = (files: Record<string, string>) => synthesize(apps.make({ "requirements.txt": "flask\npyyaml\nenvirons\n", ...files })).plan.writablePaths.map((w) => [w.path, w.kind]);
+        const FLASK = "from flask import Flask\napp = Flask(__name__)\n";
+
+        it("GIVEN a function that returns the data folder (an unset variable's branch, then the fallback) THEN the fallback is the folder", () => {
+            assert.deepEqual(
+                paths({ "app.py": `import os\nfrom pathlib import Path\nBASE = Path(__file__).parent\ndef data_dir():\n    d = os.getenv("DATA_DIR")\n    if d:\n        return Path(d)\n    return BASE / "data"\n\ndata_dir().mkdir(exist_ok=True)\n${FLASK}` }),
+                [["/app/data", "data"]],
+            );
+        });
+        it("GIVEN a folder made in __init__ from its argument, and a property of a dataclass whose field has a default_factory THEN both are read through the instance the app makes", () => {
+            const code =
+                "import os\nimport sqlite3\nfrom dataclasses import dataclass, field\nfrom pathlib import Path\n" +
+                "def _root():\n    return Path(os.environ.get(\"ROOT\") or os.getcwd())\n" +
+                "@dataclass\nclass Config:\n    root: Path = field(default_factory=_root)\n    @property\n    def logs(self):\n        return self.root / \"logs\"\n" +
+                "class Store:\n    def __init__(self, path):\n        os.makedirs(os.path.dirname(path), exist_ok=True)\n        self.db = sqlite3.connect(path)\n" +
+                "CONFIG = Config()\nCONFIG.logs.mkdir(exist_ok=True)\nstore = Store(\"db/comments.db\")\n" + FLASK;
+            assert.deepEqual(paths({ "app.py": code }), [
+                ["/app/db", "data"],
+                ["/app/logs", "scratch"],
+            ]);
+        });
+        it("GIVEN a factory whose parameter defaults to the config object, and a helper it passes it to THEN the helper's writes are read with the default", () => {
+            const code =
+                "from pathlib import Path\nclass Settings:\n    uploads = Path(\"media/uploads\")\nSETTINGS = Settings()\n" +
+                "def prepare(settings):\n    settings.uploads.mkdir(parents=True, exist_ok=True)\n" +
+                "def create_app(settings=SETTINGS):\n    prepare(settings)\n    from flask import Flask\n    return Flask(__name__)\n";
+            assert.deepEqual(paths({ "app.py": code, Procfile: "web: gunicorn 'app:create_app()'\n" }), [["/app/media/uploads", "data"]]);
+        });
+        it("GIVEN folders made in a loop over a tuple of names THEN each item is a folder", () => {
+            assert.deepEqual(paths({ "app.py": `import os\nDATA = "data"\nLOGS = "logs"\nfor folder in (DATA, LOGS):\n    os.makedirs(folder, exist_ok=True)\n${FLASK}` }), [
+                ["/app/data", "data"],
+                ["/app/logs", "scratch"],
+            ]);
+        });
+        it("GIVEN paths in a YAML, a TOML (Flask's from_file) and an INI (configparser) file the code loads THEN their values are the paths", () => {
+            assert.deepEqual(
+                paths({ "app.py": `import yaml\nfrom pathlib import Path\nwith open("config.yml") as fh:\n    CONFIG = yaml.safe_load(fh)\nPath(CONFIG["storage"]["root"]).mkdir(exist_ok=True)\n${FLASK}`, "config.yml": "storage:\n  root: /srv/pastes\n" }),
+                [["/srv/pastes", "data"]],
+            );
+            assert.deepEqual(
+                paths({ "app.py": `import os\nimport sqlite3\nimport tomllib\n${FLASK}app.config.from_file("config.toml", load=tomllib.load, text=False)\nos.makedirs(app.config["ATTACHMENTS"], exist_ok=True)\nconn = sqlite3.connect(app.config["DATABASE"])\n`, "config.toml": 'DATABASE = "var/app.sqlite3"\nATTACHMENTS = "var/files"\n' }),
+                [
+                    ["/app/var/files", "data"],
+                    ["/data", "data"],
+                ],
+            );
+            assert.deepEqual(
+                paths({ "app.py": `import configparser\nimport logging\nparser = configparser.ConfigParser()\nparser.read("settings.ini")\nlogging.basicConfig(filename=parser.get("log", "File", fallback="x.log"))\n${FLASK}`, "settings.ini": "[log]\nfile = log/app.log\n" }),
+                [["/app/log", "scratch"]],
+            );
+        });
+        it("GIVEN an SQLite URL held by a settings object a cached getter returns, given to create_engine in another module THEN the database is data", () => {
+            const files = {
+                "settings.py": 'from functools import lru_cache\nclass Settings:\n    def __init__(self, home="var"):\n        self.url = f"sqlite:///{home}/app.db"\n@lru_cache\ndef get_settings():\n    return Settings()\n',
+                "app.py": `from sqlalchemy import create_engine\nfrom settings import get_settings\nengine = create_engine(get_settings().url)\n${FLASK}`,
+            };
+            assert.deepEqual(paths(files), [["/data", "data"]]);
+            assert.match(synthesize(apps.make({ "requirements.txt": "flask\nsqlalchemy\n", ...files })).dockerfile, /ln -sfn \/data\/var\/app\.db \/app\/var\/app\.db/);
+        });
+        it("GIVEN environs' env.path() with a default THEN the default is the path, and the image's value when the platform sets the variable", () => {
+            const code = `from pathlib import Path\nfrom environs import Env\nenv = Env()\nDATA = env.path("DATA_DIR", Path("var"))\nDATA.mkdir(exist_ok=True)\n${FLASK}`;
+            assert.deepEqual(paths({ "app.py": code }), [["/app/var", "data"]]);
+            assert.deepEqual(paths({ "app.py": code, "fly.toml": 'app = "x"\n[env]\n  DATA_DIR = "/srv/data"\n' }), [["/srv/data", "data"]]);
+        });
+    });
+
     it("GIVEN an SQLite file in platformdirs' user_data_dir (the app name through a module-level name) or under Path.home() THEN a note says it is on the tmpfs and how to keep it; a user_cache_dir says nothing", () => {
         const notes = (code: string) =>
             synthesize(apps.make({ "app.py": `import sqlite3\nfrom pathlib import Path\nfrom platformdirs import user_cache_dir, user_data_dir\nfrom flask import Flask\nAPP = "inkwell"\n${code}\napp = Flask(__name__)\n`, "requirements.txt": "flask\nplatformdirs\n" })).plan.notes.filter((n) => n.includes("tmpfs"));
