@@ -2,7 +2,7 @@ import { load as loadYaml } from "js-yaml";
 import { parse as parseToml } from "smol-toml";
 import { DEFAULTS } from "../data/defaults";
 import { readIni } from "./ini";
-import { readerDefault } from "./python-eval";
+import { bind, evaluate, readerDefault, truthy } from "./python-eval";
 import { calleeOf, ClassDef, EACH_ITEM, Expr, FunctionDef, PyModule, str } from "./python-source";
 
 /**
@@ -107,10 +107,40 @@ export function callContext(fn: FunctionDef, fnCtx: PathContext, call: Extract<E
     return ctx;
 }
 
-/** A function's `return` values as one expression: the last one first (`return Path(env) ... return BASE / "data"`: the fallback is what the code has when the environment says nothing). */
-function returned(fn: FunctionDef): Expr | undefined {
-    const rs = fn.returns.filter((r) => r.kind !== "none");
-    return rs.length === 0 ? undefined : rs.reduce((acc, r) => ({ kind: "or", left: acc, right: r }));
+/**
+ * A function's `return` values as one expression, read in `ctx` (the
+ * function's context): a return whose `if` conditions are false with the
+ * environment as the image sets it (unset otherwise) is left out, and those
+ * after one whose conditions all hold are never reached; the rest are tried
+ * the last one first (`if d: return Path(d)` then `return BASE / "data"`:
+ * the fallback is what the code has when the environment says nothing).
+ */
+function returned(fn: FunctionDef, ctx: PathContext): Expr | undefined {
+    const kept: Expr[] = [];
+    for (const r of fn.guardedReturns) {
+        const decided = r.guards.map((g) => {
+            const holds = decide(g.test, ctx);
+            return holds === undefined ? undefined : holds === g.holds;
+        });
+        if (r.value.kind === "none" || decided.includes(false)) {
+            continue;
+        }
+        kept.push(r.value);
+        if (decided.every((d) => d === true)) {
+            break;
+        }
+    }
+    return kept.length === 0 ? undefined : kept.reduce((acc, r) => ({ kind: "or", left: acc, right: r }));
+}
+
+/** Whether a condition holds with the environment as the image sets it (unset otherwise), its names bound in `ctx`; undefined when that cannot be known. */
+function decide(test: Expr, ctx: PathContext): boolean | undefined {
+    let bound = test;
+    for (let i = 0; i < 4; i++) {
+        bound = bind(bound, (name) => ctx.lookup(name)?.expr);
+    }
+    const v = evaluate(bound, (name) => ctx.env?.[name]);
+    return v === undefined ? undefined : truthy(v);
 }
 
 /** What a call of an app's function or class is: its definition, when the callee names one. */
@@ -168,9 +198,10 @@ export function memberOf(obj: Instance, name: string): Bound | undefined {
             return { expr: field, ctx };
         }
         const m = cls.methods.get(name);
-        const value = m === undefined || !m.decorators.some((d) => PROPERTY_DECORATORS.has(d)) ? undefined : returned(m);
-        if (m !== undefined && value !== undefined) {
-            return { expr: value, ctx: callContext(m, ctx, undefined, ctx, obj) };
+        const inner = m === undefined || !m.decorators.some((d) => PROPERTY_DECORATORS.has(d)) ? undefined : callContext(m, ctx, undefined, ctx, obj);
+        const value = inner === undefined ? undefined : returned(m!, inner);
+        if (inner !== undefined && value !== undefined) {
+            return { expr: value, ctx: inner };
         }
     }
     return undefined;
@@ -216,8 +247,9 @@ export function boundOf(e: Expr, ctx: PathContext, depth = 0): Bound | undefined
     if (e.kind === "call") {
         const def = definitionOf(e, ctx);
         if (def?.kind === "function" && !def.fn.async) {
-            const value = returned(def.fn);
-            return value === undefined ? undefined : { expr: value, ctx: callContext(def.fn, def.ctx, e, ctx) };
+            const inner = callContext(def.fn, def.ctx, e, ctx);
+            const value = returned(def.fn, inner);
+            return value === undefined ? undefined : { expr: value, ctx: inner };
         }
     }
     return { expr: e, ctx };
@@ -273,6 +305,11 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
         case "or": {
             // `os.environ.get("X") or "default"`: without the variable, the fallback applies.
             return pathValue(e.right, ctx, depth + 1) ?? pathValue(e.left, ctx, depth + 1);
+        }
+        case "cond": {
+            // `DATA_DIR if DATA_DIR else "/app/data"`: the branch the environment as the image sets it takes; else the one that reads as a path.
+            const holds = decide(e.test, ctx);
+            return holds === true ? pathValue(e.then, ctx, depth + 1) : holds === false ? pathValue(e.otherwise, ctx, depth + 1) : (pathValue(e.otherwise, ctx, depth + 1) ?? pathValue(e.then, ctx, depth + 1));
         }
         case "ref": {
             if (e.path === "__file__") {

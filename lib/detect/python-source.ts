@@ -70,6 +70,8 @@ export interface FunctionDef {
     readonly itemAssigns: ReadonlyArray<readonly [Expr, Expr]>;
     /** Every `return <expr>` in the body. */
     readonly returns: readonly Expr[];
+    /** The same, in order, each with the `if`/`elif`/`else` conditions it sits under in the body. */
+    readonly guardedReturns: ReadonlyArray<{ readonly value: Expr; readonly guards: readonly Guard[] }>;
     /** Every call in the body. */
     readonly calls: readonly Extract<Expr, { kind: "call" }>[];
     /** `async def`: calling it gives a coroutine, not its result. */
@@ -333,7 +335,15 @@ export function parseModule(text: string): PyModule {
                         continue;
                     }
                     if (p.name === "**") {
-                        i += 1; // **kwargs: not readable
+                        // **{"SECRET": value}: its literal keys are keywords; **kwargs is not readable (its calls still count).
+                        const spread = parts[i + 1] === undefined ? undefined : expr(parts[i + 1], sink);
+                        for (const [k, v] of spread?.kind === "dict" ? spread.entries : []) {
+                            const key = str(k);
+                            if (key !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+                                kwargs[key] = v;
+                            }
+                        }
+                        i += 1;
                         continue;
                     }
                     args.push(expr(p, sink));
@@ -557,9 +567,10 @@ export function parseModule(text: string): PyModule {
         const fnAssigns: Array<readonly [string, Expr]> = [];
         const fnItemAssigns: Array<readonly [Expr, Expr]> = [];
         const returns: Expr[] = [];
+        const guardedReturns: Array<{ value: Expr; guards: readonly Guard[] }> = [];
         const fnCalls: Call[] = [];
         const scope: Scope = { params: new Set(params.map((p) => p.name)), assigns: fnAssigns, parent: around, owner: cls === undefined ? {} : { cls } };
-        const walk = (b: SyntaxNode): void => {
+        const walk = (b: SyntaxNode, guards: readonly Guard[] = []): void => {
             for (const c of children(b)) {
                 // A nested def or class is not this function's body, but its calls are the module's
                 // (a route handler defined inside create_app opens the database): read it on its own.
@@ -600,7 +611,27 @@ export function parseModule(text: string): PyModule {
                 }
                 if (c.name === "ReturnStatement") {
                     const r = children(c).filter((x) => x.name !== "return");
-                    returns.push(r.length === 1 ? expr(r[0], fnCalls) : { kind: "other", text: src(c) });
+                    const value: Expr = r.length === 1 ? expr(r[0], fnCalls) : { kind: "other", text: src(c) };
+                    returns.push(value);
+                    guardedReturns.push({ value, guards });
+                    continue;
+                }
+                if (c.name === "IfStatement") {
+                    // Each branch's returns carry its condition, as top-level steps do.
+                    const earlier: Guard[] = [];
+                    let test: Guard | undefined;
+                    for (const part of children(c)) {
+                        if (part.name === "if" || part.name === "elif" || part.name === "else") {
+                            test = undefined;
+                        } else if (part.name === "Body") {
+                            walk(part, [...guards, ...earlier, ...(test ? [test] : [])]);
+                            if (test) {
+                                earlier.push({ ...test, holds: false });
+                            }
+                        } else if (test === undefined) {
+                            test = { test: expr(part, fnCalls), text: src(part), holds: true };
+                        }
+                    }
                     continue;
                 }
                 if (c.name === "ExpressionStatement") {
@@ -623,7 +654,7 @@ export function parseModule(text: string): PyModule {
                     expr(c, fnCalls);
                     continue;
                 }
-                walk(c);
+                walk(c, guards);
             }
         };
         const body = parts.find((p) => p.name === "Body");
@@ -631,7 +662,7 @@ export function parseModule(text: string): PyModule {
             walk(body);
         }
         calls.push(...fnCalls);
-        const fn: FunctionDef = { name, params, assigns: fnAssigns, itemAssigns: fnItemAssigns, returns, calls: fnCalls, async: parts.some((p) => p.name === "async"), decorators: decoratedBy };
+        const fn: FunctionDef = { name, params, assigns: fnAssigns, itemAssigns: fnItemAssigns, returns, guardedReturns, calls: fnCalls, async: parts.some((p) => p.name === "async"), decorators: decoratedBy };
         for (const c of fnCalls) {
             scopes.set(c, scope);
         }

@@ -6,7 +6,7 @@ import { DjangoProject } from "./django";
 import { readIni } from "./ini";
 import { boundOf, callContext, Definition, ENV_READERS, isSqliteUrl, joinPath, parseDocument, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
 import { walk } from "./python-eval";
-import { calleeOf, ClassDef, dictGet, EACH_ITEM, Expr, parseModule, PyModule, refPath, starImported, str } from "./python-source";
+import { absoluteModule, calleeOf, ClassDef, dictGet, EACH_ITEM, Expr, parseModule, PyModule, refPath, starImported, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -136,6 +136,17 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
             modules.push({ c: { ...c, depth: 0, rank: 0 }, mod });
         }
     }
+    // Modules deeper than the candidates that the app's modules import (mealie's core/settings/directories.py): their code runs too.
+    for (let i = 0; i < modules.length && modules.length < MAX_IMPORTED_MODULES; i++) {
+        const { c, mod } = modules[i];
+        for (const name of mod.imported) {
+            const where = reader.fileOf(name, { file: c.file, root: c.root });
+            const imported = where === undefined || modules.some((m) => m.c.file === where.file) ? undefined : reader.parse(where.file);
+            if (where !== undefined && imported !== undefined) {
+                modules.push({ c: { file: where.file, module: moduleName(where.file, where.root), depth: c.depth + 1, rank: c.rank, root: where.root }, mod: imported });
+            }
+        }
+    }
     // Flask's root_path: the folder of the module that makes the app (Flask(__name__)).
     const flaskHome = modules.find(({ mod }) => mod.calls.some((call) => calleeOf(call) === "flask.Flask"))?.c.file;
     const flaskRoot = flaskHome === undefined ? undefined : dirOf(flaskHome);
@@ -158,6 +169,15 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
         found.set(path, p);
     }
     return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** At most this many of the app's modules are read for what they write. */
+const MAX_IMPORTED_MODULES = 400;
+
+/** A module's dotted name from its file under its import root ("pkg/sub/__init__.py" is "pkg.sub"). */
+function moduleName(file: string, root: ImportRoot): string {
+    const parts = file.slice(root.dir === "" ? 0 : root.dir.length + 1, -".py".length).split("/");
+    return (parts[parts.length - 1] === "__init__" ? parts.slice(0, -1) : parts).join(".");
 }
 
 /** The modules at the top of each of INSTALLED_APPS' packages that sits in the source tree ("docs", "docs.apps.DocsConfig"): models.py, views.py, storage.py... */
@@ -374,7 +394,7 @@ function pathContexts(src: SourceTree, reader: ModuleReader, cwd: string, env?: 
         visit(c);
         return chain;
     };
-    const definition = (path: string, file: string, root: ImportRoot, qualified: boolean): Definition | undefined => {
+    const definition = (path: string, file: string, root: ImportRoot, qualified: boolean, depth = 0): Definition | undefined => {
         const o = owner(path.split("."), file, root, qualified);
         if (!o || o.rest.length > 0) {
             return undefined;
@@ -385,7 +405,17 @@ function pathContexts(src: SourceTree, reader: ModuleReader, cwd: string, env?: 
             return { kind: "function", fn, ctx: contextOf(o.file, o.root) };
         }
         const cls = mod?.classes.get(o.name);
-        return cls === undefined ? undefined : { kind: "class", chain: chainOf({ cls, file: o.file, root: o.root }) };
+        if (cls !== undefined) {
+            return { kind: "class", chain: chainOf({ cls, file: o.file, root: o.root }) };
+        }
+        // A name the module imports from another (a package's __init__.py re-exporting `from .settings import make_settings`).
+        const binding = depth < 4 ? mod?.bindings.find((b) => b.local === o.name) : undefined;
+        if (binding === undefined) {
+            return undefined;
+        }
+        const name = moduleName(o.file, o.root);
+        const pkg = o.file.endsWith("/__init__.py") || o.file === "__init__.py" ? name : name.split(".").slice(0, -1).join(".");
+        return definition(absoluteModule(binding.target, pkg), o.file, o.root, true, depth + 1);
     };
     const dotted = (path: string, file: string, root: ImportRoot, qualified: boolean): { expr: Expr; ctx: PathContext } | undefined => {
         const o = owner(path.split("."), file, root, qualified);

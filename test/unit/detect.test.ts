@@ -3275,6 +3275,22 @@ describe("what apps write, named in logging config files, config classes and lib
             assert.deepEqual(paths(files), [["/data", "data"]]);
             assert.match(synthesize(apps.make({ "requirements.txt": "flask\nsqlalchemy\n", ...files })).dockerfile, /ln -sfn \/data\/var\/app\.db \/app\/var\/app\.db/);
         });
+        it("GIVEN a function whose returns sit under conditions on the environment, in a package three deep re-exported by its __init__ THEN the branch the unset environment takes is the path", () => {
+            const files = {
+                "shop/core/settings/__init__.py": "from .dirs import make_dirs\n",
+                "shop/core/settings/dirs.py":
+                    'import os\nfrom pathlib import Path\nTESTING = os.getenv("TESTING", "False").lower() in ["true", "1"]\nPRODUCTION = os.getenv("PRODUCTION", "True").lower() in ["true", "1"]\nDATA_DIR = os.getenv("DATA_DIR")\n' +
+                    'def data_dir():\n    if TESTING:\n        return Path("tests/.temp")\n    if PRODUCTION:\n        return Path(DATA_DIR if DATA_DIR else "/app/data")\n    return Path("dev/data")\n' +
+                    'def make_dirs():\n    for d in [data_dir() / "backups", data_dir() / "users"]:\n        d.mkdir(parents=True, exist_ok=True)\n',
+                "shop/__init__.py": "",
+                "shop/core/__init__.py": "",
+                "shop/app.py": `from shop.core.settings import make_dirs\nmake_dirs()\n${FLASK}`,
+            };
+            assert.deepEqual(paths(files), [
+                ["/app/data/backups", "data"],
+                ["/app/data/users", "data"],
+            ]);
+        });
         it("GIVEN environs' env.path() with a default THEN the default is the path, and the image's value when the platform sets the variable", () => {
             const code = `from pathlib import Path\nfrom environs import Env\nenv = Env()\nDATA = env.path("DATA_DIR", Path("var"))\nDATA.mkdir(exist_ok=True)\n${FLASK}`;
             assert.deepEqual(paths({ "app.py": code }), [["/app/var", "data"]]);
