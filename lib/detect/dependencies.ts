@@ -457,7 +457,24 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     );
 }
 
+/**
+ * A manifest the image's tools read as UTF-8 bytes (tomllib, uv, Poetry, PDM,
+ * pipenv's json) with a byte-order mark, which they refuse: said here, before
+ * the build, with how to re-save it.
+ */
+function requirePlainUtf8(src: SourceTree, file: string): void {
+    const bom = src.byteOrderMark(file);
+    if (bom !== undefined) {
+        throw new InputError(
+            file,
+            `${file} is ${bom} with a byte-order mark, as Windows tools such as PowerShell 5's \`>\` or Notepad write it, and the tools that read it in the image ` +
+                "(Python's tomllib and json, uv, Poetry, PDM) take UTF-8 without one: re-save it as UTF-8 without a BOM (an editor's encoding setting).",
+        );
+    }
+}
+
 function readToml(src: SourceTree, file: string, fix: string): Record<string, unknown> {
+    requirePlainUtf8(src, file);
     try {
         return parseToml(src.read(file)) as Record<string, unknown>;
     } catch (e) {
@@ -1471,6 +1488,7 @@ function fromPipfileLock(
     notes: string[],
 ): Dependencies {
     let lock: Record<string, unknown>;
+    requirePlainUtf8(src, "Pipfile.lock");
     try {
         lock = JSON.parse(src.read("Pipfile.lock")) as Record<string, unknown>;
     } catch (e) {

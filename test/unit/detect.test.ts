@@ -5,6 +5,7 @@ import * as path from "node:path";
 import * as fs from "fs";
 import { Copy, Run } from "dockerfile-ast";
 import { sqliteUrlRest } from "../../lib/detect/paths";
+import { decodeText } from "../../lib/detect/source";
 import { linuxMarkers, markerHolds, parseMarker } from "../../lib/detect/requirements";
 import { InputError } from "../../lib/errors";
 import { synthesize } from "../../lib/synthesize";
@@ -3427,5 +3428,53 @@ describe("Django settings read as Python runs them", () => {
         const named = (settings: string) => project({ "site_/settings.py": BASE + settings }).notes.filter((n) => n.includes("at import with no default")).map((n) => n.slice(0, n.indexOf(" from the")));
         assert.deepEqual(named(guard), ["site_/settings.py reads SECRET_KEY"]);
         assert.deepEqual(named("import sys\nif sys.version_info < (3, 10):\n    raise RuntimeError('old')\n"), []);
+    });
+});
+
+describe("text files saved by Windows tools (a byte-order mark, UTF-16)", () => {
+    const utf16le = (text: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    const utf16be = (text: string): Buffer => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]);
+    const withFiles = (files: Record<string, string>, encoded: Record<string, Buffer>): string => {
+        const dir = apps.make(files);
+        for (const [rel, bytes] of Object.entries(encoded)) {
+            fs.writeFileSync(path.join(dir, rel), bytes);
+        }
+        return dir;
+    };
+
+    it("GIVEN decodeText THEN each mark decides the encoding and is dropped; no mark is UTF-8", () => {
+        const text = "flask==3.0.3\r\ncafé\r\n";
+        assert.deepEqual(decodeText(utf16le(text)), { text, bom: "UTF-16 LE" });
+        assert.deepEqual(decodeText(utf16be(text)), { text, bom: "UTF-16 BE" });
+        assert.deepEqual(decodeText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])), { text, bom: "UTF-8" });
+        const utf32le = Buffer.alloc(4 + text.length * 4);
+        utf32le.set([0xff, 0xfe, 0x00, 0x00]);
+        [...text].forEach((c, i) => utf32le.writeUInt32LE(c.codePointAt(0)!, 4 + i * 4));
+        assert.deepEqual(decodeText(utf32le), { text, bom: "UTF-32 LE" });
+        assert.deepEqual(decodeText(Buffer.from(text)), { text });
+    });
+
+    it("GIVEN requirements.txt from PowerShell 5's `pip freeze >` (UTF-16 LE, BOM, CRLF) THEN its pins are read, and the image installs the file as it is", () => {
+        const dir = withFiles({ "app.py": FLASK_APP }, { "requirements.txt": utf16le("Flask==3.0.3\r\ngunicorn==23.0.0\r\n") });
+        const r = synthesize(dir);
+        assert.deepEqual(r.plan.server.addedPackages, []);
+        assert.match(r.dockerfile, /^\s*pip install -r requirements\.txt/m);
+    });
+
+    it("GIVEN .python-version, runtime.txt and a Procfile written by `echo ... >` in PowerShell 5 THEN each is read as its text", () => {
+        const plan = (file: string, text: string, be = false) =>
+            synthesize(withFiles({ "app.py": FLASK_APP, "requirements.txt": "flask\ngunicorn\n" }, { [file]: be ? utf16be(text) : utf16le(text) })).plan;
+        assert.deepEqual(plan(".python-version", "3.11\r\n").python, { version: "3.11", source: ".python-version" });
+        assert.equal(plan("runtime.txt", "python-3.11.9\r\n", true).python.version, "3.11");
+        const web = plan("Procfile", "web: gunicorn app:app --timeout 90\r\n");
+        assert.equal(web.entrypoint.source, "Procfile");
+        assert.equal(web.server.timeout, 90);
+    });
+
+    it("GIVEN pyproject.toml or Pipfile.lock with a byte-order mark THEN InputError names the file and its encoding (tomllib and json in the image refuse the mark)", () => {
+        const dir = withFiles({ "app.py": FLASK_APP }, { "pyproject.toml": Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('[project]\nname = "x"\nversion = "1"\ndependencies = ["flask"]\n')]) });
+        assert.throws(() => synthesize(dir), (e: unknown) => e instanceof InputError && /^pyproject\.toml is UTF-8 with a byte-order mark, .*re-save it as UTF-8 without a BOM/.test(e.message));
+        const lock = withFiles({ "app.py": FLASK_APP, Pipfile: '[packages]\nflask = "*"\n' }, { "Pipfile.lock": utf16le('{"_meta": {}, "default": {}}') });
+        assert.throws(() => synthesize(lock), (e: unknown) => e instanceof InputError && e.message.startsWith("Pipfile.lock is UTF-16 LE with a byte-order mark"));
     });
 });
