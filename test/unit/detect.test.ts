@@ -3478,3 +3478,41 @@ describe("text files saved by Windows tools (a byte-order mark, UTF-16)", () => 
         assert.throws(() => synthesize(lock), (e: unknown) => e instanceof InputError && e.message.startsWith("Pipfile.lock is UTF-16 LE with a byte-order mark"));
     });
 });
+
+describe("pip freeze lines no Linux pip can install", () => {
+    const refusal = (files: Record<string, string>): string => {
+        try {
+            synthesize(apps.make({ "app.py": FLASK_APP, ...files }));
+        } catch (e) {
+            assert.ok(e instanceof InputError, String(e));
+            return e.message;
+        }
+        assert.fail("not refused");
+    };
+
+    it("GIVEN Ubuntu's `pkg-resources==0.0.0` THEN InputError names the file, the line and the fix", () => {
+        assert.equal(
+            refusal({ "requirements.txt": "flask==3.0.3\r\ngunicorn==23.0.0\r\npkg-resources==0.0.0\r\n" }),
+            'requirements.txt, line 3: "pkg-resources==0.0.0": no package index has pkg-resources; Debian and Ubuntu\'s pip lists it in `pip freeze` from a venv (it is setuptools\' own pkg_resources), and pip in the image cannot install it. Delete the line (`pip freeze --exclude pkg-resources` leaves it out).',
+        );
+        assert.match(refusal({ "requirements.txt": "-r requirements/base.txt\n", "requirements/base.txt": "flask\n\npkg_resources==0.0.0\n" }), /^requirements\/base\.txt, line 3: "pkg_resources==0\.0\.0": /);
+    });
+
+    it("GIVEN Windows-only distributions pinned without a marker THEN InputError names each line and the marker; with the marker, or only in a constraints file, they are accepted", () => {
+        assert.match(
+            refusal({ "requirements.txt": "colorama==0.4.6\nflask==3.0.3\npywin32==306\nwindows-curses==2.3.3 ; python_version >= '3.8'\n" }),
+            /^requirements\.txt, line 3: "pywin32==306"; requirements\.txt, line 4: "windows-curses==2\.3\.3 ; python_version >= '3\.8'": pywin32 publishes Windows wheels only; windows-curses publishes .*Add `; sys_platform == "win32"` to each of those lines \(`pywin32==306 ; sys_platform == "win32"`\)/,
+        );
+        assert.doesNotMatch(refusal({ "requirements.txt": "colorama==0.4.6\nPyWinPTY==2.0.13\n" }), /colorama/);
+        const marked = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": 'flask==3.0.3\npywin32==306 ; sys_platform == "win32"\n-c constraints.txt\n', "constraints.txt": "pypiwin32==223\n" }));
+        assert.match(marked.dockerfile, /pip install -r requirements\.txt/);
+    });
+
+    it("GIVEN `name @ file:///...` lines (pip freeze in a conda environment) THEN InputError names them; a conda build folder gets `pip list --format=freeze`, another folder the usual fix", () => {
+        const conda = refusal({ "requirements.txt": "Flask @ file:///home/conda/feedstock_root/build_artifacts/flask_1712667726126/work\nMarkupSafe @ file:///croot/markupsafe_1704205993651/work\nwheel==0.44.0\n" });
+        assert.match(conda, /^requirements\.txt, line 1: "Flask @ file:\/\/\/home\/conda\/[^"]*"; requirements\.txt, line 2: "MarkupSafe @ file:\/\/\/croot\/[^"]*": these install from folders on the machine that wrote the file, outside the source folder/);
+        assert.match(conda, /write the versions instead with `pip list --format=freeze > requirements\.txt`\.$/);
+        const other = refusal({ "requirements.txt": "flask\nshared @ file:///home/dev/libs/shared\n" });
+        assert.match(other, /^requirements\.txt, line 2: "shared @ file:\/\/\/home\/dev\/libs\/shared": this installs from a folder on the machine .* Move or vendor the dependency into the source folder/);
+    });
+});
