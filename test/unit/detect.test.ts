@@ -3516,3 +3516,29 @@ describe("pip freeze lines no Linux pip can install", () => {
         assert.match(other, /^requirements\.txt, line 2: "shared @ file:\/\/\/home\/dev\/libs\/shared": this installs from a folder on the machine .* Move or vendor the dependency into the source folder/);
     });
 });
+
+describe("a committed database the image moves into the data folder", () => {
+    const django = (extra: Record<string, string>) =>
+        synthesize(
+            apps.make({
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_.settings')\n",
+                "site_/__init__.py": "",
+                "site_/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "site_/settings.py":
+                    "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nROOT_URLCONF = 'site_.urls'\nINSTALLED_APPS = []\n" +
+                    'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}\n',
+                "requirements.txt": "django\ngunicorn\n",
+                ...extra,
+            }),
+        ).plan.notes.filter((n) => n.includes("seeds the data volume"));
+
+    it("GIVEN db.sqlite3 committed beside manage.py THEN a note says it seeds the data volume, and how to keep it out", () => {
+        assert.deepEqual(django({ "db.sqlite3": "SQLite format 3\0" }), [
+            "db.sqlite3 is in the source folder, and the image moves it to /data/db.sqlite3: the committed database seeds the data volume on its first start (and is in the image's layers, rows and all). Delete it, or add it to .dockerignore, if that is not wanted.",
+        ]);
+    });
+    it("GIVEN no committed database, or one the app's .dockerignore leaves out THEN no such note", () => {
+        assert.deepEqual(django({}), []);
+        assert.deepEqual(django({ "db.sqlite3": "SQLite format 3\0", ".dockerignore": "*.sqlite3\n" }), []);
+    });
+});
