@@ -212,7 +212,10 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     }
     // The folder holding the app goes on the Python path when nothing installs it.
     const pythonPath = [...entry.pythonPath];
-    if (entry.root && entry.root.dir !== "" && !installedRoots.has(entry.root.dir) && !pythonPath.includes(entry.root.dir)) {
+    if (entry.root && entry.root.dir !== "" && entry.root.dir === entry.chdir) {
+        // The app runs from its own folder (app-code's runsFromOwnFolder): gunicorn puts its working folder on the Python path.
+        notes.push(`${entry.root.dir}/ holds the app (${entry.root.why}): gunicorn runs in that folder (--chdir), which puts it on the Python path; set \`chdir\` to change it.`);
+    } else if (entry.root && entry.root.dir !== "" && !installedRoots.has(entry.root.dir) && !pythonPath.includes(entry.root.dir)) {
         pythonPath.push(entry.root.dir);
         notes.push(`${entry.root.dir}/ holds the app (${entry.root.why}) and is not installed as a package: it is put on gunicorn's Python path.`);
     }

@@ -3542,3 +3542,36 @@ describe("a committed database the image moves into the data folder", () => {
         assert.deepEqual(django({ "db.sqlite3": "SQLite format 3\0", ".dockerignore": "*.sqlite3\n" }), []);
     });
 });
+
+describe("an app module that imports its neighbours as top-level modules (`cd app && python main.py`)", () => {
+    const FASTAPI_MAIN = (imports: string) => `from fastapi import FastAPI\n${imports}\napp = FastAPI()\napp.include_router(books.router)\n`;
+    const served = (imports: string, extra: Record<string, string> = {}) => {
+        const r = synthesize(
+            apps.make({
+                "requirements.txt": "fastapi\nuvicorn\n",
+                "app/main.py": FASTAPI_MAIN(imports),
+                "app/routers/__init__.py": "",
+                "app/routers/books.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+                "app/core/__init__.py": "",
+                "app/core/config.py": "settings = {}\n",
+                ...extra,
+            }),
+        );
+        return { spec: r.plan.entrypoint.spec, chdir: r.plan.server.chdir, pythonPath: r.plan.server.pythonPath, notes: r.plan.notes };
+    };
+
+    it("GIVEN app/main.py (app/ no package) importing `routers` and `core.config` that sit beside it THEN it is main:app run in app/ (gunicorn's --chdir), with a note", () => {
+        const s = served("from routers import books\nfrom core.config import settings");
+        assert.deepEqual({ spec: s.spec, chdir: s.chdir, pythonPath: s.pythonPath }, { spec: "main:app", chdir: "/app/app", pythonPath: [] });
+        assert.ok(s.notes.includes("app/ holds the app (app/main.py imports core and routers from its own folder as top-level modules, as when run from app/): gunicorn runs in that folder (--chdir), which puts it on the Python path; set `chdir` to change it."));
+    });
+    it("GIVEN the same imports written from the root (`from app.routers import books`), or none of the app's own THEN it stays app.main:app run from the root", () => {
+        assert.deepEqual(served("from app.routers import books").spec, "app.main:app");
+        assert.deepEqual(served("from . import routers as books").chdir, undefined);
+        assert.deepEqual(served("import os").spec, "app.main:app");
+    });
+    it("GIVEN a neighbour import and a root import side by side, or a neighbour also found at the root THEN it stays app.main:app (the root resolves it)", () => {
+        assert.equal(served("from routers import books\nfrom app.core import config").spec, "app.main:app");
+        assert.equal(served("from routers import books", { "routers/__init__.py": "", "routers/books.py": "router = None\n" }).spec, "app.main:app");
+    });
+});
