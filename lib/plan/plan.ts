@@ -24,6 +24,7 @@ import { APT_PACKAGE, DOTTED_NAME, IDENTIFIER, URL_PATH } from "../validate";
 import { CheckedOptions, checkOptions, ImageOptions, SynthesizeOptions } from "./options";
 import { choosePython } from "./python";
 import { placePidfile, planServer, ServerPlan } from "./server";
+import { refuseUnrunnableScripts } from "./scripts";
 import { planRelease, planBuildSteps, BuildStep, ReleasePlan } from "./steps";
 import { planWritablePaths, WritablePathPlan } from "./writable";
 import { BytecodePlan } from "./bytecode";
@@ -275,6 +276,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const dbFile = writes.find((w) => w.kind === "data" && w.holds === "database" && w.file);
     const database = dbHome !== undefined ? { dir: abs(dbHome.path) } : dbFile !== undefined ? { file: abs(dbFile.path) } : undefined;
     const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data"), database }, notes);
+    refuseUnrunnableScripts(src, [...(release ? [{ argv: release.command, workdir: release.workdir, source: release.source }] : []), ...steps.steps.map((b) => ({ argv: b.argv, workdir: b.workdir, source: b.source }))]);
     const writablePaths = planWritablePaths(o, writes, workdir, (rel) => src.isFile(rel), notes, (rel) => src.list(rel).filter((e) => e.isFile()).map((e) => e.name));
     const server = placePidfile(src, planned, workdir, entry.chdir, writablePaths.map((w) => w.path), notes);
 

@@ -3575,3 +3575,41 @@ describe("an app module that imports its neighbours as top-level modules (`cd ap
         assert.equal(served("from routers import books", { "routers/__init__.py": "", "routers/books.py": "router = None\n" }).spec, "app.main:app");
     });
 });
+
+describe("scripts the image runs, checked out with Windows line endings", () => {
+    const app = (files: Record<string, string>) => apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\ngunicorn\n", ...files });
+    const refusal = (dir: string, options = {}): string => {
+        try {
+            synthesize(dir, options);
+        } catch (e) {
+            assert.ok(e instanceof InputError, String(e));
+            return e.message;
+        }
+        assert.fail("not refused");
+    };
+    const CRLF_SCRIPT = "#!/usr/bin/env bash\r\nset -euo pipefail\r\npython -c 'print(1)'\r\n";
+
+    it("GIVEN a Procfile release: that runs a CRLF script THEN InputError names the script, CRLF and the fix", () => {
+        assert.equal(
+            refusal(app({ Procfile: "release: bin/release\r\nweb: gunicorn app:app\r\n", "bin/release": CRLF_SCRIPT })),
+            'bin/release has CRLF (Windows) line endings, so on Linux every line ends in a \\r the shell takes as part of its last word (`#!/usr/bin/env bash` names "bash\\r", which does not exist), ' +
+                "and the image runs it (Procfile release: `bin/release`), where it would fail: convert it to LF line endings with `dos2unix bin/release`, or for the whole checkout `git config core.autocrlf input`, " +
+                "then `git add --renormalize .` and check the files out again (a .gitattributes line `bin/release text eol=lf` keeps it so).",
+        );
+    });
+    it("GIVEN the script given to a shell, inside `sh -c`, or as a build command THEN it is refused the same way", () => {
+        assert.match(refusal(app({ Procfile: "release: bash scripts/release.sh\nweb: gunicorn app:app\n", "scripts/release.sh": CRLF_SCRIPT })), /^scripts\/release\.sh has CRLF/);
+        assert.match(refusal(app({ Procfile: "release: ./migrate.sh && echo done\nweb: gunicorn app:app\n", "migrate.sh": CRLF_SCRIPT })), /^migrate\.sh has CRLF/);
+        assert.match(refusal(app({ "build.sh": CRLF_SCRIPT }), { buildCommands: [["./build.sh"]] }), /^build\.sh has CRLF .*the image runs it \(`buildCommands` `\.\/build\.sh`\)/);
+    });
+    it("GIVEN a script with a byte-order mark before its #! THEN it is refused, naming the mark", () => {
+        const dir = app({ Procfile: "release: ./release.sh\nweb: gunicorn app:app\n" });
+        fs.writeFileSync(path.join(dir, "release.sh"), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("#!/bin/sh\nflask db upgrade\n")]));
+        assert.match(refusal(dir), /^release\.sh is UTF-8 with a byte-order mark, which the kernel and the shell read as part of its first line, .*save it as UTF-8 without a byte-order mark\.$/);
+    });
+    it("GIVEN CRLF files the image only reads (a start script read through, a Python script the release runs with python) THEN nothing is refused", () => {
+        const r = synthesize(app({ Procfile: "release: python seed.py\r\nweb: ./start.sh\r\n", "start.sh": "#!/usr/bin/env bash\r\nset -euo pipefail\r\nexec gunicorn app:app --workers 3\r\n", "seed.py": "print('seeded')\r\n" }));
+        assert.deepEqual(r.plan.release?.command, ["python", "seed.py"]);
+        assert.equal(r.plan.server.defaultWorkers, 3);
+    });
+});
