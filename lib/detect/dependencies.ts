@@ -460,16 +460,17 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
 
 /**
  * A manifest the image's tools read as UTF-8 bytes (tomllib, uv, Poetry, PDM,
- * pipenv's json) with a byte-order mark, which they refuse: said here, before
- * the build, with how to re-save it.
+ * pipenv's json; setuptools for its dynamic requirements files) with a
+ * byte-order mark, which they refuse: said here, before the build, with how
+ * to re-save it. (pip decodes a requirements file by its mark itself.)
  */
-function requirePlainUtf8(src: SourceTree, file: string): void {
+function requirePlainUtf8(src: SourceTree, file: string, readers = "Python's tomllib and json, uv, Poetry, PDM"): void {
     const bom = src.byteOrderMark(file);
     if (bom !== undefined) {
         throw new InputError(
             file,
             `${file} is ${bom} with a byte-order mark, as Windows tools such as PowerShell 5's \`>\` or Notepad write it, and the tools that read it in the image ` +
-                "(Python's tomllib and json, uv, Poetry, PDM) take UTF-8 without one: re-save it as UTF-8 without a BOM (an editor's encoding setting).",
+                `(${readers}) take UTF-8 without one: re-save it as UTF-8 without a BOM (an editor's encoding setting).`,
         );
     }
 }
@@ -686,6 +687,8 @@ function setuptoolsDynamicDependencies(
                 notes.push(`pyproject.toml's [tool.setuptools.dynamic] ${what} names ${JSON.stringify(file)}, which is not a file in the source folder; its requirements are not installed.`);
                 continue;
             }
+            // setuptools reads the file as UTF-8 (not by its byte-order mark, as pip does): a marked file breaks its first requirement.
+            requirePlainUtf8(src, rel, "setuptools");
             files.push(rel);
             for (const line of parseRequirements(src.read(rel))) {
                 if (line.kind === "name" || line.kind === "url") {

@@ -3477,6 +3477,17 @@ describe("text files saved by Windows tools (a byte-order mark, UTF-16)", () => 
         const lock = withFiles({ "app.py": FLASK_APP, Pipfile: '[packages]\nflask = "*"\n' }, { "Pipfile.lock": utf16le('{"_meta": {}, "default": {}}') });
         assert.throws(() => synthesize(lock), (e: unknown) => e instanceof InputError && e.message.startsWith("Pipfile.lock is UTF-16 LE with a byte-order mark"));
     });
+
+    it("GIVEN a requirements file setuptools' dynamic dependencies read, with a byte-order mark THEN InputError names it (setuptools reads it as UTF-8, unlike pip)", () => {
+        const dir = withFiles(
+            {
+                "app.py": FLASK_APP,
+                "pyproject.toml": '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n[project]\nname = "x"\nversion = "1"\ndynamic = ["dependencies"]\n[tool.setuptools.dynamic]\ndependencies = { file = ["requirements.in"] }\n',
+            },
+            { "requirements.in": utf16le("flask\r\n") },
+        );
+        assert.throws(() => synthesize(dir), (e: unknown) => e instanceof InputError && /^requirements\.in is UTF-16 LE with a byte-order mark, .*\(setuptools\) take UTF-8 without one/.test(e.message));
+    });
 });
 
 describe("pip freeze lines no Linux pip can install", () => {
