@@ -617,6 +617,16 @@ describe("detection", () => {
     });
 
     describe("Python version", () => {
+        it("GIVEN conda's environment.yml beside requirements.txt THEN its python=... match spec names the version, after the other files; a range or an unsupported version names none", () => {
+            const python = (env: string, extra: Record<string, string> = {}) => synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "environment.yml": env, ...extra })).plan.python;
+            const deps = (...d: string[]) => `name: x\nchannels:\n  - conda-forge\ndependencies:\n${d.map((x) => `  - ${x}\n`).join("")}  - pip:\n    - gunicorn\n`;
+            assert.deepEqual(python(deps("python=3.11", "flask=3.0")), { version: "3.11", source: "environment.yml (conda's python)" });
+            assert.equal(python(deps("conda-forge::python==3.12.4")).version, "3.12");
+            assert.equal(python(deps("python 3.11.* h955ad1f_0")).version, "3.11");
+            assert.equal(python(deps("python=3.11"), { ".python-version": "3.12\n" }).source, ".python-version");
+            assert.notEqual(python(deps("python>=3.10")).source, "environment.yml (conda's python)");
+            assert.notEqual(python(deps("python=3.6")).source, "environment.yml (conda's python)");
+        });
         const requires: Array<[string, string]> = [
             [">=3.10,<3.13", "3.12"],
             ["~=3.11.0", "3.11"],
