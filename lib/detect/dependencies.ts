@@ -2095,7 +2095,8 @@ function fromRequirements(
                     if (r.vcs) {
                         vcs.push(`${file}: ${r.line}`);
                     }
-                    if (!constraints && r.url.startsWith("file:")) {
+                    // An absolute file URL (`name @ file:///home/...`, as pip freeze writes it): a folder of the machine that wrote it.
+                    if (!constraints && r.url.startsWith("file://")) {
                         unreachable.push({ file, number: r.number, line: r.line, url: r.url });
                     }
                     if (r.name && !constraints) {
