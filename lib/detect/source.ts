@@ -30,10 +30,19 @@ export class SourceTree {
      * A text file's contents, decoded as pip decodes a requirements file: a
      * byte-order mark decides the encoding (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE,
      * as Windows tools such as PowerShell 5's `>` write them) and is dropped;
-     * without one the file is UTF-8.
+     * without one the file is UTF-8. A Python module in UTF-16 or UTF-32 is
+     * refused: Python reads source as UTF-8 (a UTF-8 mark it skips), so the
+     * app could not import it.
      */
     read(rel: string): string {
-        return decodeText(fs.readFileSync(this.abs(rel))).text;
+        const { text, bom } = decodeText(fs.readFileSync(this.abs(rel)));
+        if (bom !== undefined && bom !== "UTF-8" && rel.endsWith(".py")) {
+            throw new InputError(
+                rel,
+                `${rel} is ${bom} with a byte-order mark, and Python reads source files as UTF-8: the image could neither compile nor import it. Re-save it as UTF-8 (an editor's encoding setting).`,
+            );
+        }
+        return text;
     }
 
     /**

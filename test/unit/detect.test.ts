@@ -3488,6 +3488,13 @@ describe("text files saved by Windows tools (a byte-order mark, UTF-16)", () => 
         assert.throws(() => synthesize(lock), (e: unknown) => e instanceof InputError && e.message.startsWith("Pipfile.lock is UTF-16 LE with a byte-order mark"));
     });
 
+    it("GIVEN a Python module in UTF-16 THEN InputError names it (Python reads source as UTF-8); one with a UTF-8 mark is read as Python reads it", () => {
+        const dir = withFiles({ "requirements.txt": "flask\n" }, { "app.py": utf16le(FLASK_APP) });
+        assert.throws(() => synthesize(dir), (e: unknown) => e instanceof InputError && e.message.startsWith("app.py is UTF-16 LE with a byte-order mark, and Python reads source files as UTF-8"));
+        const marked = withFiles({ "requirements.txt": "flask\n" }, { "app.py": Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(FLASK_APP)]) });
+        assert.equal(synthesize(marked).plan.entrypoint.spec, "app:app");
+    });
+
     it("GIVEN a requirements file setuptools' dynamic dependencies read, with a byte-order mark THEN InputError names it (setuptools reads it as UTF-8, unlike pip)", () => {
         const dir = withFiles(
             {
