@@ -1,9 +1,11 @@
+import { DEFAULTS } from "./data/defaults";
 import { openSource } from "./detect/source";
 import { planBytecode } from "./plan/bytecode";
 import { makePlan, Plan, SynthesizeOptions } from "./plan/plan";
 import { renderDockerfile } from "./render/dockerfile";
 import { checkManifestsKept } from "./plan/ignore-check";
-import { renderDockerignore } from "./render/dockerignore";
+import { ignoreMatcher, renderDockerignore } from "./render/dockerignore";
+import { seededDataNotes } from "./plan/writable";
 
 export interface Synthesized {
     /** The Dockerfile text. */
@@ -28,6 +30,8 @@ export function synthesize(sourceDir: string, options: SynthesizeOptions = {}): 
     const dockerignore = renderDockerignore(planned, userIgnore);
     checkManifestsKept(planned, dockerignore, userIgnore !== undefined);
     // After the .dockerignore: the decision counts the Python source the build context holds. (makePlan checked the option.)
-    const plan: Plan = { ...planned, bytecode: planBytecode(src, planned.sourceInto, dockerignore, options.compileBytecode) };
+    const ignored = ignoreMatcher(dockerignore);
+    const seeded = seededDataNotes(planned.writablePaths, DEFAULTS.workdir, (rel) => src.isFile(rel) && !ignored(rel));
+    const plan: Plan = { ...planned, notes: [...planned.notes, ...seeded], bytecode: planBytecode(src, planned.sourceInto, dockerignore, options.compileBytecode) };
     return { dockerfile: renderDockerfile(plan), dockerignore, plan };
 }

@@ -33,6 +33,8 @@ export interface CodeApp {
     readonly wrapper?: string;
     /** The framework's app inside that middleware, as a spec a framework's CLI loads ("wsgi:frontend"), when a name holds it. */
     readonly inner?: string;
+    /** The folder the app runs from (`cd app && python main.py`), when its imports resolve only from there (see runsFromOwnFolder). */
+    readonly runsIn?: string;
 }
 
 /** Folders never scanned for the app: tools, virtualenvs, tests, assets. */
@@ -495,8 +497,48 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
     // An object (made at import, however configured) wins over a bare factory: an entry module that
     // calls the factory with its own settings is what the authors deploy.
     const first = pool[0] ?? factories[0];
-    const found = first?.framework === "dash" ? (dashLayoutModule(reader, src, roots, first) ?? first) : first;
+    const chosen = first?.framework === "dash" ? (dashLayoutModule(reader, src, roots, first) ?? first) : first;
+    const found = chosen === undefined ? undefined : runsFromOwnFolder(src, reader, chosen);
     return { found, looked: roots.map((r) => (r.dir === "" ? "the source folder" : `${r.dir}/`)), withArgs, tornado, aiohttp };
+}
+
+/**
+ * An app module in a folder below its import root that imports its
+ * neighbours as top-level modules (app/main.py with `from routers import
+ * books` and `from core.config import settings`, app/routers/ and app/core/
+ * beside it): those imports resolve only when the module runs from its own
+ * folder, as `cd app && python main.py` runs it, so it is served from there
+ * (`main:app`, that folder gunicorn's working folder). Kept as found when any
+ * of its imports of the app's own modules resolves from the import root
+ * instead (`from app.core import settings`).
+ */
+function runsFromOwnFolder(src: SourceTree, reader: ModuleReader, app: CodeApp): CodeApp {
+    const cut = app.file.lastIndexOf("/");
+    const folder = cut < 0 ? "" : app.file.slice(0, cut);
+    const name = app.file.slice(cut + 1, -3);
+    if (folder === app.root.dir || name === "__init__" || !IDENT.test(name)) {
+        return app;
+    }
+    const mod = reader.parse(app.file);
+    const under = (dir: string, top: string) => {
+        const base = dir === "" ? top : `${dir}/${top}`;
+        return src.isFile(`${base}.py`) || (src.exists(base) && !src.isFile(base));
+    };
+    const tops = [...new Set([...(mod?.imported ?? [])].filter((m) => !m.startsWith(".")).map((m) => m.split(".")[0]))].sort();
+    const own = tops.filter((t) => under(folder, t) && !under(app.root.dir, t));
+    const fromRoot = tops.filter((t) => under(app.root.dir, t) && !under(folder, t));
+    if (own.length === 0 || fromRoot.length > 0) {
+        return app;
+    }
+    const module = app.spec.slice(0, app.spec.indexOf(":"));
+    const respec = (spec: string) => (spec.startsWith(`${module}:`) ? `${name}${spec.slice(module.length)}` : spec);
+    return {
+        ...app,
+        spec: respec(app.spec),
+        inner: app.inner === undefined ? undefined : respec(app.inner),
+        root: { dir: folder, why: `${app.file} imports ${own.join(" and ")} from its own folder as top-level modules, as when run from ${folder}/` },
+        runsIn: folder,
+    };
 }
 
 /** Calls that mount an app under a path prefix or host of another: what their arguments name is a sub-app. */

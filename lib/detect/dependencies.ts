@@ -4,11 +4,12 @@ import { minimatch } from "minimatch";
 import { parsePipRequirementsLine } from "pip-requirements-js";
 import { parse as parseToml } from "smol-toml";
 import { DEFAULT_PYTHON } from "../data/pythons";
+import { CONDA_BUILD_PATHS, DEBIAN_FREEZE_ARTIFACT, WINDOWS_ONLY_DISTRIBUTIONS } from "../data/windows-only";
 import { InputError } from "../errors";
 import { calleeOf, Expr, parseModule, str, strList } from "./python-source";
 import { readIni } from "./ini";
 import { joinPath } from "./paths";
-import { envReferences, linuxMarkers, markerHolds, MarkerTree, parseMarker, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
+import { envReferences, linuxMarkers, markerHolds, MarkerTree, parseMarker, parseRequirements, pinnedVersion, RequirementsError } from "./requirements";
 import { SourceTree } from "./source";
 
 /**
@@ -458,7 +459,25 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     );
 }
 
+/**
+ * A manifest the image's tools read as UTF-8 bytes (tomllib, uv, Poetry, PDM,
+ * pipenv's json; setuptools for its dynamic requirements files) with a
+ * byte-order mark, which they refuse: said here, before the build, with how
+ * to re-save it. (pip decodes a requirements file by its mark itself.)
+ */
+function requirePlainUtf8(src: SourceTree, file: string, readers = "Python's tomllib and json, uv, Poetry, PDM"): void {
+    const bom = src.byteOrderMark(file);
+    if (bom !== undefined) {
+        throw new InputError(
+            file,
+            `${file} is ${bom} with a byte-order mark, as Windows tools such as PowerShell 5's \`>\` or Notepad write it, and the tools that read it in the image ` +
+                `(${readers}) take UTF-8 without one: re-save it as UTF-8 without a BOM (an editor's encoding setting).`,
+        );
+    }
+}
+
 function readToml(src: SourceTree, file: string, fix: string): Record<string, unknown> {
+    requirePlainUtf8(src, file);
     try {
         return parseToml(src.read(file)) as Record<string, unknown>;
     } catch (e) {
@@ -669,6 +688,8 @@ function setuptoolsDynamicDependencies(
                 notes.push(`pyproject.toml's [tool.setuptools.dynamic] ${what} names ${JSON.stringify(file)}, which is not a file in the source folder; its requirements are not installed.`);
                 continue;
             }
+            // setuptools reads the file as UTF-8 (not by its byte-order mark, as pip does): a marked file breaks its first requirement.
+            requirePlainUtf8(src, rel, "setuptools");
             files.push(rel);
             for (const line of parseRequirements(src.read(rel))) {
                 if (line.kind === "name" || line.kind === "url") {
@@ -1472,6 +1493,7 @@ function fromPipfileLock(
     notes: string[],
 ): Dependencies {
     let lock: Record<string, unknown>;
+    requirePlainUtf8(src, "Pipfile.lock");
     try {
         lock = JSON.parse(src.read("Pipfile.lock")) as Record<string, unknown>;
     } catch (e) {
@@ -1936,6 +1958,52 @@ function pdmInstallable(pyproject: Record<string, unknown>, name: string | undef
     return { installable: true };
 }
 
+/** A requirements line no Linux pip can install: a name no index has for Linux, or a file URL outside the build context. */
+type UninstallableLine = { readonly file: string; readonly number: number; readonly line: string } & ({ readonly name: string } | { readonly url: string });
+
+/**
+ * What a `pip freeze` made elsewhere leaves that the image's install cannot
+ * take, refused before the build with the lines and the fix: Debian's
+ * `pkg-resources==0.0.0`, Windows-only distributions pinned with no marker,
+ * and `name @ file:///...` folders of the machine that ran it (a conda
+ * environment writes these). Lines with a marker Linux does not meet are
+ * never read as installed, so never reach here.
+ */
+function refuseUninstallable(found: readonly UninstallableLine[]): void {
+    if (found.length === 0) {
+        return;
+    }
+    const at = (l: UninstallableLine) => `${l.file}, line ${l.number}: ${JSON.stringify(l.line)}`;
+    const list = (ls: readonly UninstallableLine[]) => (ls.length <= 3 ? ls.map(at).join("; ") : `${ls.slice(0, 3).map(at).join("; ")} and ${ls.length - 3} more like them`);
+    const sentences: string[] = [];
+    const debian = found.filter((l) => "name" in l && l.name === DEBIAN_FREEZE_ARTIFACT);
+    if (debian.length > 0) {
+        sentences.push(
+            `${list(debian)}: no package index has pkg-resources; Debian and Ubuntu's pip lists it in \`pip freeze\` from a venv (it is setuptools' own pkg_resources), and pip in the image cannot install it. ` +
+                "Delete the line (`pip freeze --exclude pkg-resources` leaves it out).",
+        );
+    }
+    const windows = found.filter((l): l is UninstallableLine & { name: string } => "name" in l && WINDOWS_ONLY_DISTRIBUTIONS.has(l.name));
+    if (windows.length > 0) {
+        const why = [...new Set(windows.map((l) => `${l.name} ${WINDOWS_ONLY_DISTRIBUTIONS.get(l.name)!}`))].join("; ");
+        sentences.push(
+            `${list(windows)}: ${why}, so pip in the image (Linux) cannot install ${windows.length > 1 ? "them" : "it"} (a Windows \`pip freeze\` writes such pins). ` +
+                `Add \`; sys_platform == "win32"\` to ${windows.length > 1 ? "each of those lines" : "the line"} (\`${windows[0].line.split(";")[0].trim()} ; sys_platform == "win32"\`), which pip on Windows still installs, or delete ${windows.length > 1 ? "them" : "it"} if the app does not need ${windows.length > 1 ? "them" : "it"}.`,
+        );
+    }
+    const files = found.filter((l): l is UninstallableLine & { url: string } => "url" in l);
+    if (files.length > 0) {
+        const conda = files.some((l) => CONDA_BUILD_PATHS.some((p) => l.url.replace(/^file:(\/\/[^/]*)?/, "").startsWith(p)));
+        sentences.push(
+            `${list(files)}: ${files.length > 1 ? "these install from folders" : "this installs from a folder"} on the machine that wrote the file, outside the source folder, and the source folder is all the build can see. ` +
+                (conda
+                    ? "`pip freeze` in a conda environment writes these file:// lines for the packages conda installed (the folders are on conda's build machines): write the versions instead with `pip list --format=freeze > requirements.txt`."
+                    : "Move or vendor the dependency into the source folder and name it by a relative path, or publish it to a package index and depend on it by version."),
+        );
+    }
+    throw new InputError(found[0].file, sentences.join(" "));
+}
+
 /** requirements.txt and every file it pulls in with -r / -c, depth first. */
 function fromRequirements(
     src: SourceTree,
@@ -1949,6 +2017,7 @@ function fromRequirements(
     const specifiers = new Map<string, string>();
     const extras = new Map<string, Set<string>>();
     const vcs: string[] = [];
+    const unreachable: UninstallableLine[] = [];
     let needsSource = false;
     let installsSelf = false;
 
@@ -1965,7 +2034,7 @@ function fromRequirements(
         }
         files.push(file);
         const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/") + 1) : "";
-        let lines: RequirementLine[];
+        let lines: ReturnType<typeof parseRequirements>;
         try {
             lines = parseRequirements(src.read(file));
         } catch (e) {
@@ -2027,6 +2096,10 @@ function fromRequirements(
                     if (r.vcs) {
                         vcs.push(`${file}: ${r.line}`);
                     }
+                    // An absolute file URL (`name @ file:///home/...`, as pip freeze writes it): a folder of the machine that wrote it.
+                    if (!constraints && r.url.startsWith("file://")) {
+                        unreachable.push({ file, number: r.number, line: r.line, url: r.url });
+                    }
                     if (r.name && !constraints) {
                         names.add(normalizeName(r.name));
                     }
@@ -2039,6 +2112,9 @@ function fromRequirements(
                     }
                     // Lines split by Python (`numpy==2.1.3 ; python_version >= "3.13"` and `numpy==1.26.4 ; python_version < "3.13"`):
                     // the one the default Python takes is the pin, whatever their order; one it does not take only fills a gap.
+                    if (!constraints && (n === DEBIAN_FREEZE_ARTIFACT || WINDOWS_ONLY_DISTRIBUTIONS.has(n))) {
+                        unreachable.push({ file, number: r.number, line: r.line, name: n });
+                    }
                     const atDefault = r.marker === undefined || markerHolds(r.marker, linuxMarkers(DEFAULT_PYTHON)) !== false;
                     const pin = pinnedVersion(r);
                     if (pin && (atDefault || !pins.has(n))) {
@@ -2081,6 +2157,7 @@ function fromRequirements(
         }
     };
     visit("requirements.txt", undefined, false);
+    refuseUninstallable(unreachable);
     if (needsSource) {
         notes.push(
             "requirements.txt installs a local path (-e or ./), so dependencies install after the source is copied; " +

@@ -263,7 +263,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
             interface: requested(found.framework, found.interface, found.spec, found.file, found.wrapper) ?? served(found.framework, found.interface, found.spec, found.wrapper),
             framework: found.framework,
             source: found.file,
-            chdir: request.chdir ?? "",
+            chdir: request.chdir ?? found.runsIn ?? "",
             pythonPath: request.pythonPath ?? [],
             root: found.root,
             procfile,

@@ -19,9 +19,9 @@ export interface ExactPython {
     readonly version: string;
     /** What the file says, as written. */
     readonly said: string;
-    /** ".python-version", "runtime.txt", ".tool-versions", "mise.toml", "Pipfile.lock", "Pipfile", "requirements.txt (pip-compile header)". */
+    /** ".python-version", "runtime.txt", ".tool-versions", "mise.toml", "Pipfile.lock", "Pipfile", "requirements.txt (pip-compile header)", "environment.yml (conda's python=...)". */
     readonly source: string;
-    /** A hint rather than a requirement (the pip-compile header): an unsupported one is skipped, not refused. */
+    /** A hint rather than a requirement (the pip-compile header, conda's environment file): an unsupported one is skipped, not refused. */
     readonly hint: boolean;
 }
 
@@ -115,6 +115,11 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
     const header = pipCompileHeader(src, deps);
     if (header) {
         exact.push(header);
+    }
+
+    const conda = condaPython(src);
+    if (conda) {
+        exact.push(conda);
     }
 
     const project = table(deps.pyproject, "project");
@@ -320,6 +325,50 @@ function pipCompileHeader(src: SourceTree, deps: Dependencies): ExactPython | un
             if (version) {
                 return { version, said: words[w + 2], source: "requirements.txt (its pip-compile header)", hint: true };
             }
+        }
+    }
+    return undefined;
+}
+
+/**
+ * The Python a conda environment file (environment.yml) pins in its
+ * `dependencies:` list, a conda match spec: `python=3.11`, `python==3.11.9`,
+ * `python 3.11.*`, `conda-forge::python=3.11`. A hint, as the pip-compile
+ * header is: the file describes the developer's conda environment, and the
+ * image installs the app's pip manifest on its own Python. A range
+ * (`python>=3.10`) names no version.
+ */
+function condaPython(src: SourceTree): ExactPython | undefined {
+    const file = ["environment.yml", "environment.yaml"].find((f) => src.isFile(f));
+    if (file === undefined) {
+        return undefined;
+    }
+    let doc: unknown;
+    try {
+        doc = loadYaml(src.read(file));
+    } catch {
+        return undefined; // not YAML conda would read either
+    }
+    const deps = doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>)["dependencies"] : undefined;
+    for (const dep of Array.isArray(deps) ? deps : []) {
+        if (typeof dep !== "string") {
+            continue; // the `pip:` sub-list
+        }
+        // A match spec: [channel::]name, then the version after `=`, `==` or a space (conda's MatchSpec).
+        const spec = dep.includes("::") ? dep.slice(dep.lastIndexOf("::") + 2).trim() : dep.trim();
+        const cut = [...spec].findIndex((c) => " =<>!~".includes(c));
+        const name = cut < 0 ? spec : spec.slice(0, cut);
+        if (name.toLowerCase() !== "python" || cut < 0) {
+            continue;
+        }
+        const rest = spec.slice(cut).trim();
+        const version = rest.startsWith("==") ? rest.slice(2).trim() : rest.startsWith("=") ? rest.slice(1).trim() : rest[0] >= "0" && rest[0] <= "9" ? rest : undefined;
+        // `3.11=h955ad1f_0`: a build string follows the version after `=` or a space.
+        const end = version === undefined ? -1 : [...version].findIndex((c) => c === " " || c === "=");
+        const said = version === undefined ? undefined : end < 0 ? version : version.slice(0, end);
+        const minor = said === undefined ? undefined : minorOf(said);
+        if (said !== undefined && minor !== undefined) {
+            return { version: minor, said: dep, source: `${file} (conda's python)`, hint: true };
         }
     }
     return undefined;

@@ -86,8 +86,9 @@ function words(line: string): string[] {
     return shellWords(line, (name) => `\${${name}}`).map((t) => (typeof t === "string" ? t : "op" in t ? t.op : "")).filter((w) => w !== "");
 }
 
-export function parseRequirements(text: string): RequirementLine[] {
-    const out: RequirementLine[] = [];
+/** A requirements file's lines, each with the number of its first physical line. */
+export function parseRequirements(text: string): Array<RequirementLine & { readonly number: number }> {
+    const out: Array<RequirementLine & { readonly number: number }> = [];
     for (const { line, number } of logicalLines(text)) {
         if (line.startsWith("-")) {
             const w = words(line);
@@ -107,11 +108,11 @@ export function parseRequirements(text: string): RequirementLine[] {
                         throw new RequirementsError(number, line, `${opt} needs a value`);
                     }
                 }
-                out.push(classifyOption(opt, value, line, number));
+                out.push({ ...classifyOption(opt, value, line, number), number });
             }
             continue;
         }
-        out.push(requirement(line, number));
+        out.push({ ...requirement(line, number), number });
     }
     return out;
 }

@@ -26,8 +26,36 @@ export class SourceTree {
         }
     }
 
+    /**
+     * A text file's contents, decoded as pip decodes a requirements file: a
+     * byte-order mark decides the encoding (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE,
+     * as Windows tools such as PowerShell 5's `>` write them) and is dropped;
+     * without one the file is UTF-8. A Python module in UTF-16 or UTF-32 is
+     * refused: Python reads source as UTF-8 (a UTF-8 mark it skips), so the
+     * app could not import it.
+     */
     read(rel: string): string {
-        return fs.readFileSync(this.abs(rel), "utf8");
+        const { text, bom } = decodeText(fs.readFileSync(this.abs(rel)));
+        if (bom !== undefined && bom !== "UTF-8" && rel.endsWith(".py")) {
+            throw new InputError(
+                rel,
+                `${rel} is ${bom} with a byte-order mark, and Python reads source files as UTF-8: the image could neither compile nor import it. Re-save it as UTF-8 (an editor's encoding setting).`,
+            );
+        }
+        return text;
+    }
+
+    /**
+     * The byte-order mark a file starts with, undefined when it has none (or
+     * cannot be read): for files a tool in the image reads as plain UTF-8
+     * (TOML, JSON, scripts), where the mark breaks them.
+     */
+    byteOrderMark(rel: string): ByteOrderMark | undefined {
+        try {
+            return decodeText(fs.readFileSync(this.abs(rel))).bom;
+        } catch {
+            return undefined;
+        }
     }
 
     /** Reads a file if it exists, else undefined. */
@@ -57,6 +85,45 @@ export class SourceTree {
 
     private abs(rel: string): string {
         return path.join(this.root, ...rel.split("/"));
+    }
+}
+
+/** The encodings a byte-order mark names. */
+export type ByteOrderMark = "UTF-8" | "UTF-16 LE" | "UTF-16 BE" | "UTF-32 LE" | "UTF-32 BE";
+
+/** The marks, longest first (UTF-32 LE's begins with UTF-16 LE's), as pip's auto_decode lists them. */
+const BOMS: ReadonlyArray<readonly [ByteOrderMark, readonly number[]]> = [
+    ["UTF-32 LE", [0xff, 0xfe, 0x00, 0x00]],
+    ["UTF-32 BE", [0x00, 0x00, 0xfe, 0xff]],
+    ["UTF-8", [0xef, 0xbb, 0xbf]],
+    ["UTF-16 LE", [0xff, 0xfe]],
+    ["UTF-16 BE", [0xfe, 0xff]],
+];
+
+/** Text from bytes by their byte-order mark (dropped), else UTF-8. */
+export function decodeText(bytes: Buffer): { text: string; bom?: ByteOrderMark } {
+    const found = BOMS.find(([, mark]) => mark.every((b, i) => bytes[i] === b));
+    if (found === undefined) {
+        return { text: bytes.toString("utf8") };
+    }
+    const [bom, mark] = found;
+    const body = bytes.subarray(mark.length);
+    switch (bom) {
+        case "UTF-8":
+            return { text: body.toString("utf8"), bom };
+        case "UTF-16 LE":
+            return { text: new TextDecoder("utf-16le").decode(body), bom };
+        case "UTF-16 BE":
+            return { text: new TextDecoder("utf-16be").decode(body), bom };
+        case "UTF-32 LE":
+        case "UTF-32 BE": {
+            let text = "";
+            for (let i = 0; i + 4 <= body.length; i += 4) {
+                const cp = bom === "UTF-32 LE" ? body.readUInt32LE(i) : body.readUInt32BE(i);
+                text += String.fromCodePoint(cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff) ? cp : 0xfffd);
+            }
+            return { text, bom };
+        }
     }
 }
 

@@ -24,6 +24,7 @@ import { APT_PACKAGE, DOTTED_NAME, IDENTIFIER, URL_PATH } from "../validate";
 import { CheckedOptions, checkOptions, ImageOptions, SynthesizeOptions } from "./options";
 import { choosePython } from "./python";
 import { placePidfile, planServer, ServerPlan } from "./server";
+import { refuseUnrunnableScripts } from "./scripts";
 import { planRelease, planBuildSteps, BuildStep, ReleasePlan } from "./steps";
 import { planWritablePaths, WritablePathPlan } from "./writable";
 import { BytecodePlan } from "./bytecode";
@@ -212,7 +213,10 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     }
     // The folder holding the app goes on the Python path when nothing installs it.
     const pythonPath = [...entry.pythonPath];
-    if (entry.root && entry.root.dir !== "" && !installedRoots.has(entry.root.dir) && !pythonPath.includes(entry.root.dir)) {
+    if (entry.root && entry.root.dir !== "" && entry.root.dir === entry.chdir) {
+        // The app runs from its own folder (app-code's runsFromOwnFolder): gunicorn puts its working folder on the Python path.
+        notes.push(`${entry.root.dir}/ holds the app (${entry.root.why}): gunicorn runs in that folder (--chdir), which puts it on the Python path; set \`chdir\` to change it.`);
+    } else if (entry.root && entry.root.dir !== "" && !installedRoots.has(entry.root.dir) && !pythonPath.includes(entry.root.dir)) {
         pythonPath.push(entry.root.dir);
         notes.push(`${entry.root.dir}/ holds the app (${entry.root.why}) and is not installed as a package: it is put on gunicorn's Python path.`);
     }
@@ -272,6 +276,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const dbFile = writes.find((w) => w.kind === "data" && w.holds === "database" && w.file);
     const database = dbHome !== undefined ? { dir: abs(dbHome.path) } : dbFile !== undefined ? { file: abs(dbFile.path) } : undefined;
     const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data"), database }, notes);
+    refuseUnrunnableScripts(src, [...(release ? [{ argv: release.command, workdir: release.workdir, source: release.source }] : []), ...steps.steps.map((b) => ({ argv: b.argv, workdir: b.workdir, source: b.source }))]);
     const writablePaths = planWritablePaths(o, writes, workdir, (rel) => src.isFile(rel), notes, (rel) => src.list(rel).filter((e) => e.isFile()).map((e) => e.name));
     const server = placePidfile(src, planned, workdir, entry.chdir, writablePaths.map((w) => w.path), notes);
 

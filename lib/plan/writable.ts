@@ -184,3 +184,21 @@ export function planWritablePaths(
     }
     return out;
 }
+
+/**
+ * Notes for the files the app keeps among its code that the image moves into
+ * the data folder and that the build context holds (committed, and not in the
+ * .dockerignore): the developer's copy becomes the volume's first contents.
+ */
+export function seededDataNotes(writablePaths: readonly WritablePathPlan[], workdir: string, inContext: (rel: string) => boolean): string[] {
+    return writablePaths
+        .filter((w) => w.kind === "data")
+        .flatMap((w) => w.links)
+        .filter((l) => inside(l.from, workdir) && inContext(l.from.slice(workdir.length + 1)))
+        .map((l) => {
+            const rel = l.from.slice(workdir.length + 1);
+            return DATABASE_FILE.test(rel)
+                ? `${rel} is in the source folder, and the image moves it to ${l.to}: the committed database seeds the data volume on its first start (and is in the image's layers, rows and all). Delete it, or add it to .dockerignore, if that is not wanted.`
+                : `${rel} is in the source folder, and the image moves it to ${l.to}: the committed copy seeds the data volume on its first start. Delete it, or add it to .dockerignore, if that is not wanted.`;
+        });
+}

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import * as fs from "fs";
 import { Copy, Run } from "dockerfile-ast";
 import { sqliteUrlRest } from "../../lib/detect/paths";
+import { decodeText } from "../../lib/detect/source";
 import { linuxMarkers, markerHolds, parseMarker } from "../../lib/detect/requirements";
 import { InputError } from "../../lib/errors";
 import { synthesize } from "../../lib/synthesize";
@@ -616,6 +617,16 @@ describe("detection", () => {
     });
 
     describe("Python version", () => {
+        it("GIVEN conda's environment.yml beside requirements.txt THEN its python=... match spec names the version, after the other files; a range or an unsupported version names none", () => {
+            const python = (env: string, extra: Record<string, string> = {}) => synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "environment.yml": env, ...extra })).plan.python;
+            const deps = (...d: string[]) => `name: x\nchannels:\n  - conda-forge\ndependencies:\n${d.map((x) => `  - ${x}\n`).join("")}  - pip:\n    - gunicorn\n`;
+            assert.deepEqual(python(deps("python=3.11", "flask=3.0")), { version: "3.11", source: "environment.yml (conda's python)" });
+            assert.equal(python(deps("conda-forge::python==3.12.4")).version, "3.12");
+            assert.equal(python(deps("python 3.11.* h955ad1f_0")).version, "3.11");
+            assert.equal(python(deps("python=3.11"), { ".python-version": "3.12\n" }).source, ".python-version");
+            assert.notEqual(python(deps("python>=3.10")).source, "environment.yml (conda's python)");
+            assert.notEqual(python(deps("python=3.6")).source, "environment.yml (conda's python)");
+        });
         const requires: Array<[string, string]> = [
             [">=3.10,<3.13", "3.12"],
             ["~=3.11.0", "3.11"],
@@ -3510,5 +3521,206 @@ describe("Django settings read as Python runs them", () => {
         const named = (settings: string) => project({ "site_/settings.py": BASE + settings }).notes.filter((n) => n.includes("at import with no default")).map((n) => n.slice(0, n.indexOf(" from the")));
         assert.deepEqual(named(guard), ["site_/settings.py reads SECRET_KEY"]);
         assert.deepEqual(named("import sys\nif sys.version_info < (3, 10):\n    raise RuntimeError('old')\n"), []);
+    });
+});
+
+describe("text files saved by Windows tools (a byte-order mark, UTF-16)", () => {
+    const utf16le = (text: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    const utf16be = (text: string): Buffer => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]);
+    const withFiles = (files: Record<string, string>, encoded: Record<string, Buffer>): string => {
+        const dir = apps.make(files);
+        for (const [rel, bytes] of Object.entries(encoded)) {
+            fs.writeFileSync(path.join(dir, rel), bytes);
+        }
+        return dir;
+    };
+
+    it("GIVEN decodeText THEN each mark decides the encoding and is dropped; no mark is UTF-8", () => {
+        const text = "flask==3.0.3\r\ncafé\r\n";
+        assert.deepEqual(decodeText(utf16le(text)), { text, bom: "UTF-16 LE" });
+        assert.deepEqual(decodeText(utf16be(text)), { text, bom: "UTF-16 BE" });
+        assert.deepEqual(decodeText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])), { text, bom: "UTF-8" });
+        const utf32le = Buffer.alloc(4 + text.length * 4);
+        utf32le.set([0xff, 0xfe, 0x00, 0x00]);
+        [...text].forEach((c, i) => utf32le.writeUInt32LE(c.codePointAt(0)!, 4 + i * 4));
+        assert.deepEqual(decodeText(utf32le), { text, bom: "UTF-32 LE" });
+        assert.deepEqual(decodeText(Buffer.from(text)), { text });
+    });
+
+    it("GIVEN requirements.txt from PowerShell 5's `pip freeze >` (UTF-16 LE, BOM, CRLF) THEN its pins are read, and the image installs the file as it is", () => {
+        const dir = withFiles({ "app.py": FLASK_APP }, { "requirements.txt": utf16le("Flask==3.0.3\r\ngunicorn==23.0.0\r\n") });
+        const r = synthesize(dir);
+        assert.deepEqual(r.plan.server.addedPackages, []);
+        assert.match(r.dockerfile, /^\s*pip install -r requirements\.txt/m);
+    });
+
+    it("GIVEN .python-version, runtime.txt and a Procfile written by `echo ... >` in PowerShell 5 THEN each is read as its text", () => {
+        const plan = (file: string, text: string, be = false) =>
+            synthesize(withFiles({ "app.py": FLASK_APP, "requirements.txt": "flask\ngunicorn\n" }, { [file]: be ? utf16be(text) : utf16le(text) })).plan;
+        assert.deepEqual(plan(".python-version", "3.11\r\n").python, { version: "3.11", source: ".python-version" });
+        assert.equal(plan("runtime.txt", "python-3.11.9\r\n", true).python.version, "3.11");
+        const web = plan("Procfile", "web: gunicorn app:app --timeout 90\r\n");
+        assert.equal(web.entrypoint.source, "Procfile");
+        assert.equal(web.server.timeout, 90);
+    });
+
+    it("GIVEN pyproject.toml or Pipfile.lock with a byte-order mark THEN InputError names the file and its encoding (tomllib and json in the image refuse the mark)", () => {
+        const dir = withFiles({ "app.py": FLASK_APP }, { "pyproject.toml": Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('[project]\nname = "x"\nversion = "1"\ndependencies = ["flask"]\n')]) });
+        assert.throws(() => synthesize(dir), (e: unknown) => e instanceof InputError && /^pyproject\.toml is UTF-8 with a byte-order mark, .*re-save it as UTF-8 without a BOM/.test(e.message));
+        const lock = withFiles({ "app.py": FLASK_APP, Pipfile: '[packages]\nflask = "*"\n' }, { "Pipfile.lock": utf16le('{"_meta": {}, "default": {}}') });
+        assert.throws(() => synthesize(lock), (e: unknown) => e instanceof InputError && e.message.startsWith("Pipfile.lock is UTF-16 LE with a byte-order mark"));
+    });
+
+    it("GIVEN a Python module in UTF-16 THEN InputError names it (Python reads source as UTF-8); one with a UTF-8 mark is read as Python reads it", () => {
+        const dir = withFiles({ "requirements.txt": "flask\n" }, { "app.py": utf16le(FLASK_APP) });
+        assert.throws(() => synthesize(dir), (e: unknown) => e instanceof InputError && e.message.startsWith("app.py is UTF-16 LE with a byte-order mark, and Python reads source files as UTF-8"));
+        const marked = withFiles({ "requirements.txt": "flask\n" }, { "app.py": Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(FLASK_APP)]) });
+        assert.equal(synthesize(marked).plan.entrypoint.spec, "app:app");
+    });
+
+    it("GIVEN a requirements file setuptools' dynamic dependencies read, with a byte-order mark THEN InputError names it (setuptools reads it as UTF-8, unlike pip)", () => {
+        const dir = withFiles(
+            {
+                "app.py": FLASK_APP,
+                "pyproject.toml": '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n[project]\nname = "x"\nversion = "1"\ndynamic = ["dependencies"]\n[tool.setuptools.dynamic]\ndependencies = { file = ["requirements.in"] }\n',
+            },
+            { "requirements.in": utf16le("flask\r\n") },
+        );
+        assert.throws(() => synthesize(dir), (e: unknown) => e instanceof InputError && /^requirements\.in is UTF-16 LE with a byte-order mark, .*\(setuptools\) take UTF-8 without one/.test(e.message));
+    });
+});
+
+describe("pip freeze lines no Linux pip can install", () => {
+    const refusal = (files: Record<string, string>): string => {
+        try {
+            synthesize(apps.make({ "app.py": FLASK_APP, ...files }));
+        } catch (e) {
+            assert.ok(e instanceof InputError, String(e));
+            return e.message;
+        }
+        assert.fail("not refused");
+    };
+
+    it("GIVEN Ubuntu's `pkg-resources==0.0.0` THEN InputError names the file, the line and the fix", () => {
+        assert.equal(
+            refusal({ "requirements.txt": "flask==3.0.3\r\ngunicorn==23.0.0\r\npkg-resources==0.0.0\r\n" }),
+            'requirements.txt, line 3: "pkg-resources==0.0.0": no package index has pkg-resources; Debian and Ubuntu\'s pip lists it in `pip freeze` from a venv (it is setuptools\' own pkg_resources), and pip in the image cannot install it. Delete the line (`pip freeze --exclude pkg-resources` leaves it out).',
+        );
+        assert.match(refusal({ "requirements.txt": "-r requirements/base.txt\n", "requirements/base.txt": "flask\n\npkg_resources==0.0.0\n" }), /^requirements\/base\.txt, line 3: "pkg_resources==0\.0\.0": /);
+    });
+
+    it("GIVEN Windows-only distributions pinned without a marker THEN InputError names each line and the marker; with the marker, or only in a constraints file, they are accepted", () => {
+        assert.match(
+            refusal({ "requirements.txt": "colorama==0.4.6\nflask==3.0.3\npywin32==306\nwindows-curses==2.3.3 ; python_version >= '3.8'\n" }),
+            /^requirements\.txt, line 3: "pywin32==306"; requirements\.txt, line 4: "windows-curses==2\.3\.3 ; python_version >= '3\.8'": pywin32 publishes Windows wheels only; windows-curses publishes .*Add `; sys_platform == "win32"` to each of those lines \(`pywin32==306 ; sys_platform == "win32"`\)/,
+        );
+        assert.doesNotMatch(refusal({ "requirements.txt": "colorama==0.4.6\nPyWinPTY==2.0.13\n" }), /colorama/);
+        const marked = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": 'flask==3.0.3\npywin32==306 ; sys_platform == "win32"\n-c constraints.txt\n', "constraints.txt": "pypiwin32==223\n" }));
+        assert.match(marked.dockerfile, /pip install -r requirements\.txt/);
+    });
+
+    it("GIVEN `name @ file:///...` lines (pip freeze in a conda environment) THEN InputError names them; a conda build folder gets `pip list --format=freeze`, another folder the usual fix", () => {
+        const conda = refusal({ "requirements.txt": "Flask @ file:///home/conda/feedstock_root/build_artifacts/flask_1712667726126/work\nMarkupSafe @ file:///croot/markupsafe_1704205993651/work\nwheel==0.44.0\n" });
+        assert.match(conda, /^requirements\.txt, line 1: "Flask @ file:\/\/\/home\/conda\/[^"]*"; requirements\.txt, line 2: "MarkupSafe @ file:\/\/\/croot\/[^"]*": these install from folders on the machine that wrote the file, outside the source folder/);
+        assert.match(conda, /write the versions instead with `pip list --format=freeze > requirements\.txt`\.$/);
+        const other = refusal({ "requirements.txt": "flask\nshared @ file:///home/dev/libs/shared\n" });
+        assert.match(other, /^requirements\.txt, line 2: "shared @ file:\/\/\/home\/dev\/libs\/shared": this installs from a folder on the machine .* Move or vendor the dependency into the source folder/);
+    });
+});
+
+describe("a committed database the image moves into the data folder", () => {
+    const django = (extra: Record<string, string>) =>
+        synthesize(
+            apps.make({
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_.settings')\n",
+                "site_/__init__.py": "",
+                "site_/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "site_/settings.py":
+                    "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nROOT_URLCONF = 'site_.urls'\nINSTALLED_APPS = []\n" +
+                    'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}\n',
+                "requirements.txt": "django\ngunicorn\n",
+                ...extra,
+            }),
+        ).plan.notes.filter((n) => n.includes("seeds the data volume"));
+
+    it("GIVEN db.sqlite3 committed beside manage.py THEN a note says it seeds the data volume, and how to keep it out", () => {
+        assert.deepEqual(django({ "db.sqlite3": "SQLite format 3\0" }), [
+            "db.sqlite3 is in the source folder, and the image moves it to /data/db.sqlite3: the committed database seeds the data volume on its first start (and is in the image's layers, rows and all). Delete it, or add it to .dockerignore, if that is not wanted.",
+        ]);
+    });
+    it("GIVEN no committed database, or one the app's .dockerignore leaves out THEN no such note", () => {
+        assert.deepEqual(django({}), []);
+        assert.deepEqual(django({ "db.sqlite3": "SQLite format 3\0", ".dockerignore": "*.sqlite3\n" }), []);
+    });
+});
+
+describe("an app module that imports its neighbours as top-level modules (`cd app && python main.py`)", () => {
+    const FASTAPI_MAIN = (imports: string) => `from fastapi import FastAPI\n${imports}\napp = FastAPI()\napp.include_router(books.router)\n`;
+    const served = (imports: string, extra: Record<string, string> = {}) => {
+        const r = synthesize(
+            apps.make({
+                "requirements.txt": "fastapi\nuvicorn\n",
+                "app/main.py": FASTAPI_MAIN(imports),
+                "app/routers/__init__.py": "",
+                "app/routers/books.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+                "app/core/__init__.py": "",
+                "app/core/config.py": "settings = {}\n",
+                ...extra,
+            }),
+        );
+        return { spec: r.plan.entrypoint.spec, chdir: r.plan.server.chdir, pythonPath: r.plan.server.pythonPath, notes: r.plan.notes };
+    };
+
+    it("GIVEN app/main.py (app/ no package) importing `routers` and `core.config` that sit beside it THEN it is main:app run in app/ (gunicorn's --chdir), with a note", () => {
+        const s = served("from routers import books\nfrom core.config import settings");
+        assert.deepEqual({ spec: s.spec, chdir: s.chdir, pythonPath: s.pythonPath }, { spec: "main:app", chdir: "/app/app", pythonPath: [] });
+        assert.ok(s.notes.includes("app/ holds the app (app/main.py imports core and routers from its own folder as top-level modules, as when run from app/): gunicorn runs in that folder (--chdir), which puts it on the Python path; set `chdir` to change it."));
+    });
+    it("GIVEN the same imports written from the root (`from app.routers import books`), or none of the app's own THEN it stays app.main:app run from the root", () => {
+        assert.deepEqual(served("from app.routers import books").spec, "app.main:app");
+        assert.deepEqual(served("from . import routers as books").chdir, undefined);
+        assert.deepEqual(served("import os").spec, "app.main:app");
+    });
+    it("GIVEN a neighbour import and a root import side by side, or a neighbour also found at the root THEN it stays app.main:app (the root resolves it)", () => {
+        assert.equal(served("from routers import books\nfrom app.core import config").spec, "app.main:app");
+        assert.equal(served("from routers import books", { "routers/__init__.py": "", "routers/books.py": "router = None\n" }).spec, "app.main:app");
+    });
+});
+
+describe("scripts the image runs, checked out with Windows line endings", () => {
+    const app = (files: Record<string, string>) => apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\ngunicorn\n", ...files });
+    const refusal = (dir: string, options = {}): string => {
+        try {
+            synthesize(dir, options);
+        } catch (e) {
+            assert.ok(e instanceof InputError, String(e));
+            return e.message;
+        }
+        assert.fail("not refused");
+    };
+    const CRLF_SCRIPT = "#!/usr/bin/env bash\r\nset -euo pipefail\r\npython -c 'print(1)'\r\n";
+
+    it("GIVEN a Procfile release: that runs a CRLF script THEN InputError names the script, CRLF and the fix", () => {
+        assert.equal(
+            refusal(app({ Procfile: "release: bin/release\r\nweb: gunicorn app:app\r\n", "bin/release": CRLF_SCRIPT })),
+            'bin/release has CRLF (Windows) line endings, so on Linux every line ends in a \\r the shell takes as part of its last word (`#!/usr/bin/env bash` names "bash\\r", which does not exist), ' +
+                "and the image runs it (Procfile release: `bin/release`), where it would fail: convert it to LF line endings with `dos2unix bin/release`, or for the whole checkout `git config core.autocrlf input`, " +
+                "then `git add --renormalize .` and check the files out again (a .gitattributes line `bin/release text eol=lf` keeps it so).",
+        );
+    });
+    it("GIVEN the script given to a shell, inside `sh -c`, or as a build command THEN it is refused the same way", () => {
+        assert.match(refusal(app({ Procfile: "release: bash scripts/release.sh\nweb: gunicorn app:app\n", "scripts/release.sh": CRLF_SCRIPT })), /^scripts\/release\.sh has CRLF/);
+        assert.match(refusal(app({ Procfile: "release: ./migrate.sh && echo done\nweb: gunicorn app:app\n", "migrate.sh": CRLF_SCRIPT })), /^migrate\.sh has CRLF/);
+        assert.match(refusal(app({ "build.sh": CRLF_SCRIPT }), { buildCommands: [["./build.sh"]] }), /^build\.sh has CRLF .*the image runs it \(`buildCommands` `\.\/build\.sh`\)/);
+    });
+    it("GIVEN a script with a byte-order mark before its #! THEN it is refused, naming the mark", () => {
+        const dir = app({ Procfile: "release: ./release.sh\nweb: gunicorn app:app\n" });
+        fs.writeFileSync(path.join(dir, "release.sh"), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("#!/bin/sh\nflask db upgrade\n")]));
+        assert.match(refusal(dir), /^release\.sh is UTF-8 with a byte-order mark, which the kernel and the shell read as part of its first line, .*save it as UTF-8 without a byte-order mark\.$/);
+    });
+    it("GIVEN CRLF files the image only reads (a start script read through, a Python script the release runs with python) THEN nothing is refused", () => {
+        const r = synthesize(app({ Procfile: "release: python seed.py\r\nweb: ./start.sh\r\n", "start.sh": "#!/usr/bin/env bash\r\nset -euo pipefail\r\nexec gunicorn app:app --workers 3\r\n", "seed.py": "print('seeded')\r\n" }));
+        assert.deepEqual(r.plan.release?.command, ["python", "seed.py"]);
+        assert.equal(r.plan.server.defaultWorkers, 3);
     });
 });

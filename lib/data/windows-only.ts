@@ -1,0 +1,33 @@
+/**
+ * Distributions that cannot be installed on Linux: a requirements line that
+ * pins one of them with no marker (what a Windows `pip freeze` writes) fails
+ * the image's install with "No matching distribution found".
+ *
+ * Source: each project's release files on the Python Package Index. Only
+ * projects with no file a Linux pip can install are listed; pure-Python
+ * Windows helpers (pywin32-ctypes, comtypes, WMI) install anywhere and fail
+ * only at import, so they are not.
+ */
+export const WINDOWS_ONLY_DISTRIBUTIONS: ReadonlyMap<string, string> = new Map([
+    // win32 / win_amd64 / win_arm64 wheels only, no sdist.
+    ["pywin32", "publishes Windows wheels only"],
+    // A py3-none-any shim whose one dependency is pywin32.
+    ["pypiwin32", "is a shim that requires pywin32, which publishes Windows wheels only"],
+    // Windows wheels, and an sdist whose Rust build needs the Windows ConPTY/winpty APIs.
+    ["pywinpty", "publishes Windows wheels only (its sdist builds only on Windows)"],
+    // Windows wheels only: Linux's Python has curses built in.
+    ["windows-curses", "publishes Windows wheels only (Linux's Python has curses built in)"],
+]);
+
+/**
+ * The distribution Debian and Ubuntu's patched pip lists in a venv's
+ * `pip freeze` (setuptools' vendored pkg_resources): no index has it.
+ */
+export const DEBIAN_FREEZE_ARTIFACT = "pkg-resources";
+
+/**
+ * Folders conda's build machines install packages from: `pip freeze` in a
+ * conda environment writes `name @ file:///<one of these>/...` for packages
+ * conda installed (conda-forge's feedstocks, Anaconda's croot, conda-build).
+ */
+export const CONDA_BUILD_PATHS: readonly string[] = ["/home/conda/feedstock_root/", "/croot/", "/opt/conda/conda-bld/", "/tmp/build/80754af9/"];
