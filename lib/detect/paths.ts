@@ -2,8 +2,8 @@ import { load as loadYaml } from "js-yaml";
 import { parse as parseToml } from "smol-toml";
 import { DEFAULTS } from "../data/defaults";
 import { readIni } from "./ini";
-import { bind, evaluate, readerDefault, truthy } from "./python-eval";
-import { calleeOf, ClassDef, EACH_ITEM, Expr, FunctionDef, PyModule, str } from "./python-source";
+import { bind, evaluate, readerDefault, truthy, walk } from "./python-eval";
+import { calleeOf, ClassDef, dictGet, EACH_ITEM, Expr, FunctionDef, PyModule, str } from "./python-source";
 
 /**
  * Reads a filesystem path out of a Python expression without running it:
@@ -39,6 +39,10 @@ export interface PathContext {
     lookupDef?(path: string, local: string): Definition | undefined;
     /** A file of the source folder's text (a config file the code loads), by its path relative to the source folder. */
     read?(path: string): string | undefined;
+    /** A Flask config key as any module of the app sets it (`current_app.config["DATABASE"]`), in that module's context. */
+    appConfig?(key: string): Bound | undefined;
+    /** A Django setting's path (`django.conf.settings.MEDIA_ROOT` read in a project's own apps). */
+    setting?(name: string): string | undefined;
     /** The calls of the code the context reads (the module's, or the function's): a ConfigParser's read() calls. */
     readonly calls?: readonly Extract<Expr, { kind: "call" }>[];
 }
@@ -54,7 +58,8 @@ export interface Bound {
  * first), each with the context of the module that defines it.
  */
 export type Definition =
-    | { readonly kind: "function"; readonly fn: FunctionDef; readonly ctx: PathContext }
+    /** `self`: the object a method is called on (its first parameter), a classmethod's class. */
+    | { readonly kind: "function"; readonly fn: FunctionDef; readonly ctx: PathContext; readonly self?: Instance }
     | { readonly kind: "class"; readonly chain: ReadonlyArray<{ readonly cls: ClassDef; readonly ctx: PathContext }> };
 
 /** An object of an app's class, as the call that made it (`Settings()`, `AppDirectories(data_dir)`) read in its context. */
@@ -62,6 +67,8 @@ export interface Instance {
     readonly chain: ReadonlyArray<{ readonly cls: ClassDef; readonly ctx: PathContext }>;
     readonly call: Extract<Expr, { kind: "call" }>;
     readonly ctx: PathContext;
+    /** The class itself (`Config.DATA_DIR`, a classmethod's `cls`), not an instance: `call` is the class with no arguments, and only class-body fields are its attributes. */
+    readonly classObject?: boolean;
 }
 
 /** Decorators that make a method read as an attribute: `settings.db_path`. */
@@ -75,15 +82,16 @@ const PROPERTY_DECORATORS = new Set(["property", "functools.cached_property", "p
  * read for; other names are the defining module's (`fnCtx`: for a nested
  * function, the context of the function around it).
  */
-export function callContext(fn: FunctionDef, fnCtx: PathContext, call: Extract<Expr, { kind: "call" }> | undefined, caller: PathContext, self?: Instance): PathContext {
+export function callContext(fn: FunctionDef, fnCtx: PathContext, call: Extract<Expr, { kind: "call" }> | undefined, caller: PathContext, self?: Instance, upTo = fn.assigns.length): PathContext {
     const method = self !== undefined;
     const ctx: PathContext = {
         ...fnCtx,
         calls: fn.calls,
         lookup: (name) => {
-            for (let i = fn.assigns.length - 1; i >= 0; i--) {
+            for (let i = upTo - 1; i >= 0; i--) {
                 if (fn.assigns[i][0] === name) {
-                    return { expr: fn.assigns[i][1], file: fnCtx.file, ctx };
+                    // Read as the assignment sees its names: `cfg = merge(cfg, ...)` reads the cfg before it.
+                    return { expr: fn.assigns[i][1], file: fnCtx.file, ctx: callContext(fn, fnCtx, call, caller, self, i) };
                 }
             }
             const at = fn.params.findIndex((p) => p.name === name);
@@ -91,7 +99,7 @@ export function callContext(fn: FunctionDef, fnCtx: PathContext, call: Extract<E
                 return fnCtx.lookup(name);
             }
             if (method && at === 0) {
-                return { expr: self.call, file: self.ctx.file, ctx: self.ctx };
+                return { expr: self.classObject ? self.call.callee : self.call, file: self.ctx.file, ctx: self.ctx };
             }
             const p = fn.params[at];
             const position = method ? at - 1 : at;
@@ -144,9 +152,51 @@ function decide(test: Expr, ctx: PathContext): boolean | undefined {
 }
 
 /** What a call of an app's function or class is: its definition, when the callee names one. */
-function definitionOf(e: Extract<Expr, { kind: "call" }>, ctx: PathContext): Definition | undefined {
+function definitionOf(e: Extract<Expr, { kind: "call" }>, ctx: PathContext, depth = 0): Definition | undefined {
     const callee = e.callee;
-    return callee.kind === "ref" ? ctx.lookupDef?.(callee.path, callee.local) : undefined;
+    if (depth > 8) {
+        return undefined;
+    }
+    if (callee.kind === "attr") {
+        return methodOf(callee.target, callee.name, ctx, depth);
+    }
+    if (callee.kind !== "ref") {
+        return undefined;
+    }
+    const def = ctx.lookupDef?.(callee.path, callee.local);
+    if (def !== undefined) {
+        return def;
+    }
+    const parts = callee.local.split(".");
+    if (parts.length > 1) {
+        // A method called on an object or a class: Config.database_path(), settings.load(), config_class.backup_dir().
+        const name = parts[parts.length - 1];
+        return methodOf({ kind: "ref", path: callee.path.slice(0, -name.length - 1), local: parts.slice(0, -1).join(".") }, name, ctx, depth);
+    }
+    // A name bound to a class: a classmethod's `cls(...)`, a parameter given a class.
+    const bound = ctx.lookup(callee.local);
+    return bound?.expr.kind === "ref" && bound.expr !== callee ? definitionOf({ ...e, callee: bound.expr }, bound.ctx ?? { ...ctx, file: bound.file }, depth + 1) : undefined;
+}
+
+/** Decorators of methods that take no instance: a classmethod takes the class. */
+const STATIC_METHOD = "staticmethod";
+const CLASS_METHOD = "classmethod";
+
+/** A method of an object or class, with what its first parameter is bound to. */
+function methodOf(target: Expr, name: string, ctx: PathContext, depth: number): Definition | undefined {
+    const obj = instanceOf(target, ctx, depth + 1);
+    for (const { cls, ctx: clsCtx } of obj?.chain ?? []) {
+        const m = cls.methods.get(name);
+        if (m === undefined) {
+            continue;
+        }
+        if (m.decorators.includes(STATIC_METHOD)) {
+            return { kind: "function", fn: m, ctx: clsCtx };
+        }
+        const self: Instance = m.decorators.includes(CLASS_METHOD) ? { ...obj!, call: { kind: "call", callee: obj!.call.callee, args: [], kwargs: {} }, classObject: true } : obj!;
+        return { kind: "function", fn: m, ctx: clsCtx, self };
+    }
+    return undefined;
 }
 
 /**
@@ -158,6 +208,17 @@ export function instanceOf(e: Expr, ctx: PathContext, depth = 0): Instance | und
     if (depth > MAX_DEPTH) {
         return undefined;
     }
+    if (e.kind === "ref") {
+        // The class itself: Config, or a name given it (`def create_app(config_class=Config)`).
+        const def = ctx.lookupDef?.(e.path, e.local);
+        if (def?.kind === "class") {
+            return { chain: def.chain, call: { kind: "call", callee: e, args: [], kwargs: {} }, ctx, classObject: true };
+        }
+        const bound = e.local.includes(".") ? undefined : ctx.lookup(e.local);
+        if (bound !== undefined && bound.expr.kind === "ref") {
+            return instanceOf(bound.expr, bound.ctx ?? { ...ctx, file: bound.file }, depth + 1);
+        }
+    }
     const b = boundOf(e, ctx, depth + 1);
     if (b === undefined || b.expr.kind !== "call") {
         return undefined;
@@ -168,7 +229,7 @@ export function instanceOf(e: Expr, ctx: PathContext, depth = 0): Instance | und
     }
     if (def?.kind === "function" && !def.fn.async) {
         for (const r of [...def.fn.returns].reverse()) {
-            const found = instanceOf(r, callContext(def.fn, def.ctx, b.expr, b.ctx), depth + 1);
+            const found = instanceOf(r, callContext(def.fn, def.ctx, b.expr, b.ctx, def.self), depth + 1);
             if (found) {
                 return found;
             }
@@ -187,7 +248,18 @@ export function memberOf(obj: Instance, name: string): Bound | undefined {
     if (given !== undefined) {
         return { expr: given, ctx: obj.ctx };
     }
+    const fromFile = settingsFileValue(obj, name);
+    if (fromFile !== undefined) {
+        return fromFile;
+    }
     for (const { cls, ctx } of obj.chain) {
+        if (obj.classObject) {
+            const field = cls.fields.get(name);
+            if (field !== undefined) {
+                return { expr: field, ctx };
+            }
+            continue;
+        }
         const init = cls.methods.get("__init__");
         const assigned = init === undefined ? undefined : [...init.itemAssigns].reverse().find(([t]) => t.kind === "ref" && t.local === `${init.params[0]?.name ?? "self"}.${name}`);
         if (init !== undefined && assigned !== undefined) {
@@ -202,6 +274,55 @@ export function memberOf(obj: Instance, name: string): Bound | undefined {
         const value = inner === undefined ? undefined : returned(m!, inner);
         if (inner !== undefined && value !== undefined) {
             return { expr: value, ctx: inner };
+        }
+    }
+    return undefined;
+}
+
+/** pydantic-settings' file sources, by the model_config key that names the file. */
+const SETTINGS_FILE_SOURCES: ReadonlyArray<readonly [string, string, "toml" | "json" | "yaml"]> = [
+    ["toml_file", "TomlConfigSettingsSource", "toml"],
+    ["json_file", "JsonConfigSettingsSource", "json"],
+    ["yaml_file", "YamlConfigSettingsSource", "yaml"],
+];
+
+/**
+ * A pydantic-settings field as a settings file gives it: the class's
+ * model_config names a TOML/JSON/YAML file (`SettingsConfigDict(toml_file=...)`,
+ * relative to the working folder) and its settings_customise_sources
+ * returns that file's source, so the file's value is the field's unless
+ * the image's environment sets `<env_prefix><NAME>`.
+ */
+function settingsFileValue(obj: Instance, name: string): Bound | undefined {
+    if (obj.classObject) {
+        return undefined;
+    }
+    for (const { cls, ctx } of obj.chain) {
+        const config = cls.fields.get("model_config");
+        const sources = cls.methods.get("settings_customise_sources");
+        if (config?.kind !== "call" || sources === undefined) {
+            continue;
+        }
+        const used = new Set<string>();
+        for (const r of sources.returns) {
+            walk(r, (x) => {
+                if (x.kind === "ref") {
+                    used.add(x.path.split(".").pop()!);
+                }
+            });
+        }
+        const prefix = str(config.kwargs["env_prefix"]) ?? "";
+        if (ctx.env?.[`${prefix}${name}`.toUpperCase()] !== undefined) {
+            return undefined; // the environment wins over the file
+        }
+        for (const [key, source, format] of SETTINGS_FILE_SOURCES) {
+            const file = str(config.kwargs[key]);
+            const text = file === undefined || !used.has(source) ? undefined : readSource(joinPath(ctx.cwd, file), ctx);
+            const doc = text === undefined ? undefined : parseDocument(text, format);
+            const value = doc !== null && typeof doc === "object" && !Array.isArray(doc) ? doc[name] : undefined;
+            if (value !== undefined) {
+                return { expr: docExpr(value), ctx };
+            }
         }
     }
     return undefined;
@@ -235,7 +356,14 @@ export function boundOf(e: Expr, ctx: PathContext, depth = 0): Bound | undefined
         }
         for (const name of rest) {
             const obj = at === undefined ? undefined : instanceOf(at.expr, at.ctx, depth + 1);
-            at = obj === undefined ? undefined : memberOf(obj, name);
+            if (obj !== undefined || at === undefined) {
+                at = obj === undefined ? undefined : memberOf(obj, name);
+                continue;
+            }
+            // A key of a config document read as an attribute: OmegaConf's cfg.storage.db.
+            const doc = documentOf(at.expr, at.ctx, depth + 1);
+            const value = doc !== null && typeof doc === "object" && !Array.isArray(doc) ? (doc[name] ?? doc[name.toUpperCase()]) : undefined;
+            at = value === undefined ? undefined : { expr: docExpr(value), ctx: at.ctx };
         }
         return at === undefined ? undefined : at.expr.kind === "ref" || at.expr.kind === "attr" ? boundOf(at.expr, at.ctx, depth + 1) : at;
     }
@@ -244,10 +372,17 @@ export function boundOf(e: Expr, ctx: PathContext, depth = 0): Bound | undefined
         const member = obj === undefined ? undefined : memberOf(obj, e.name);
         return member === undefined ? undefined : boundOf(member.expr, member.ctx, depth + 1);
     }
+    if (e.kind === "subscript") {
+        // PATHS["db"] with PATHS a dict display.
+        const key = str(e.index);
+        const mapping = key === undefined ? undefined : boundOf(e.target, ctx, depth + 1);
+        const value = mapping?.expr.kind === "dict" ? dictGet(mapping.expr, key!) : undefined;
+        return value === undefined ? { expr: e, ctx } : boundOf(value, mapping!.ctx, depth + 1);
+    }
     if (e.kind === "call") {
         const def = definitionOf(e, ctx);
         if (def?.kind === "function" && !def.fn.async) {
-            const inner = callContext(def.fn, def.ctx, e, ctx);
+            const inner = callContext(def.fn, def.ctx, e, ctx, def.self);
             const value = returned(def.fn, inner);
             return value === undefined ? undefined : { expr: value, ctx: inner };
         }
@@ -318,6 +453,16 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             if (e.path.endsWith(".root_path")) {
                 return parent(ctx.file); // Flask's app.root_path: the module's folder
             }
+            // Django's settings object: settings.EXPORTS_DIR in an app's module is the setting.
+            const setting = e.path.startsWith("django.conf.settings.") ? e.path.slice("django.conf.settings.".length) : undefined;
+            if (setting !== undefined && !setting.includes(".") && ctx.setting !== undefined) {
+                return ctx.setting(setting);
+            }
+            // EXPORT_FILE.parent, settings.db_path.parent: the folder of the path.
+            if (e.local.endsWith(".parent")) {
+                const inner = pathValue({ kind: "ref", path: e.path.slice(0, -".parent".length), local: e.local.slice(0, -".parent".length) }, ctx, depth + 1);
+                return inner === undefined ? undefined : parent(inner);
+            }
             if (e.path.endsWith(".static_folder")) {
                 // Flask's app.static_folder: "static" in root_path, unless Flask(static_folder=...) says otherwise (not read: then this guess is wrong only for that app).
                 const root = parent(ctx.file);
@@ -376,9 +521,30 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
         }
         case "subscript": {
             const key = str(e.index);
+            // os.environ["DB_PATH"]: the image's value (the platform's config sets it), else what the app itself sets.
+            if (key !== undefined && e.target.kind === "ref" && e.target.path === "os.environ") {
+                const set = ctx.env?.[key];
+                const own = set === undefined ? ctx.lookupItem?.("os.environ", key) : undefined;
+                return set !== undefined ? pathValue({ kind: "str", value: set }, ctx, depth + 1) : own !== undefined ? pathValue(own, ctx, depth + 1) : undefined;
+            }
+            // current_app.config["DATABASE"] in a blueprint's module: the key as the module that configures the app sets it.
+            if (key !== undefined && e.target.kind === "ref" && e.target.path.endsWith("current_app.config") && ctx.appConfig !== undefined) {
+                const set = ctx.lookupItem?.(e.target.path, key);
+                const found = set !== undefined ? { expr: set, ctx } : ctx.appConfig(key);
+                if (found !== undefined) {
+                    return pathValue(found.expr, found.ctx, depth + 1);
+                }
+            }
             if (key !== undefined && e.target.kind === "ref" && ctx.lookupItem) {
                 const stored = ctx.lookupItem(e.target.path, key) ?? (e.target.path.endsWith(".config") ? ctx.lookup(key)?.expr : undefined);
-                return stored ? pathValue(stored, ctx, depth + 1) : undefined;
+                if (stored) {
+                    return pathValue(stored, ctx, depth + 1);
+                }
+            }
+            // PATHS["db"] with PATHS a dict display.
+            const item = key === undefined ? undefined : boundOf(e, ctx, depth + 1);
+            if (item !== undefined && item.expr !== e) {
+                return pathValue(item.expr, item.ctx, depth + 1);
             }
             // A value of a config file the code loads: CONFIG["storage"]["root"].
             const doc = documentOf(e, ctx, depth + 1);
@@ -410,7 +576,7 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             }
             const name = calleeOf(e) ?? "";
             // An app function's return value: data_dir() -> BASE_DIR / "data".
-            if (callee.kind === "ref" && ctx.lookupDef?.(callee.path, callee.local)?.kind === "function") {
+            if (definitionOf(e, ctx)?.kind === "function") {
                 const b = boundOf(e, ctx, depth + 1);
                 return b === undefined || b.expr === e ? undefined : pathValue(b.expr, b.ctx, depth + 1);
             }
@@ -421,7 +587,7 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
                 return given !== undefined ? pathValue(given, ctx, depth + 1) : factory !== undefined ? pathValue({ kind: "call", callee: factory, args: [], kwargs: {} }, ctx, depth + 1) : undefined;
             }
             // A value of a config file the code loads: CONFIG.get("data_dir", "data"), parser.get("general", "dbpath").
-            if (callee.kind === "ref" && callee.local.endsWith(".get")) {
+            if ((callee.kind === "ref" && callee.local.endsWith(".get")) || (callee.kind === "attr" && callee.name === "get")) {
                 const doc = documentOf(e, ctx, depth + 1);
                 if (typeof doc === "string") {
                     return pathValue({ kind: "str", value: doc }, ctx, depth + 1);
@@ -540,7 +706,7 @@ function segment(e: Expr, ctx?: PathContext): string | undefined {
 export type Doc = string | number | boolean | null | Doc[] | { [key: string]: Doc };
 
 /** Functions that parse a config file (an open file, or the text), by the format they read. */
-const LOADERS: Readonly<Record<string, "toml" | "yaml" | "json">> = {
+const LOADERS: Readonly<Record<string, "toml" | "yaml" | "json" | "omegaconf">> = {
     "tomllib.load": "toml",
     "tomllib.loads": "toml",
     "tomli.load": "toml",
@@ -552,14 +718,19 @@ const LOADERS: Readonly<Record<string, "toml" | "yaml" | "json">> = {
     "yaml.full_load": "yaml",
     "json.load": "json",
     "json.loads": "json",
+    "omegaconf.OmegaConf.load": "omegaconf",
 };
 
 /** configparser's parsers: their sections' keys are read case-insensitively. */
 const INI_PARSERS = new Set(["configparser.ConfigParser", "configparser.RawConfigParser", "configparser.SafeConfigParser"]);
 
 /** A config file's text parsed by its format; undefined when it does not parse. */
-export function parseDocument(text: string, format: "toml" | "yaml" | "json" | "ini"): Doc | undefined {
+export function parseDocument(text: string, format: "toml" | "yaml" | "json" | "ini" | "omegaconf"): Doc | undefined {
     try {
+        if (format === "omegaconf") {
+            const doc = loadYaml(text) as Doc;
+            return interpolated(doc, doc, 0);
+        }
         if (format === "ini") {
             const out: { [section: string]: Doc } = {};
             for (const [name, section] of readIni(text)) {
@@ -571,6 +742,90 @@ export function parseDocument(text: string, format: "toml" | "yaml" | "json" | "
     } catch {
         return undefined;
     }
+}
+
+/** dynaconf's settings objects. */
+const DYNACONF = new Set(["dynaconf.Dynaconf", "dynaconf.LazySettings"]);
+
+/**
+ * The settings a dynaconf object holds, as its files give them (keys upper-cased, as
+ * dynaconf reads them case-insensitively): `settings_files` (TOML, YAML, JSON, INI;
+ * relative to the working folder), with `environments=True` the [default]
+ * table merged with the environment's table (`env_switcher`'s variable as
+ * the image sets it, else ENV_FOR_DYNACONF, else development); the image's
+ * `<envvar_prefix>_<KEY>` over them; `@format {this.KEY}` values expanded.
+ */
+function dynaconfDocument(e: Extract<Expr, { kind: "call" }>, ctx: PathContext): Doc | undefined {
+    const files = e.kwargs["settings_files"] ?? e.kwargs["settings_file"] ?? e.kwargs["SETTINGS_FILE_FOR_DYNACONF"];
+    const names = files?.kind === "list" ? files.items.map((i) => str(i)) : [str(files)];
+    const merged: { [key: string]: Doc } = {};
+    const environments = e.kwargs["environments"]?.kind === "bool" && (e.kwargs["environments"] as { value: boolean }).value;
+    const switcher = str(e.kwargs["env_switcher"]) ?? "ENV_FOR_DYNACONF";
+    const env = (ctx.env?.[switcher] ?? str(e.kwargs["env"]) ?? "development").toLowerCase();
+    const upper = (doc: Doc | undefined): { [key: string]: Doc } => (doc !== null && typeof doc === "object" && !Array.isArray(doc) ? Object.fromEntries(Object.entries(doc).map(([k, v]) => [k.toUpperCase(), v])) : {});
+    let read = false;
+    for (const file of names) {
+        const format = file === undefined ? undefined : file.endsWith(".toml") ? "toml" : /\.ya?ml$/.test(file) ? "yaml" : file.endsWith(".json") ? "json" : file.endsWith(".ini") ? "ini" : undefined;
+        const text = file === undefined || format === undefined ? undefined : readSource(joinPath(ctx.cwd, file), ctx);
+        const doc = text === undefined ? undefined : upper(parseDocument(text, format!));
+        if (doc === undefined) {
+            continue;
+        }
+        read = true;
+        Object.assign(merged, environments ? { ...upper(doc["DEFAULT"]), ...upper(doc[env.toUpperCase()]) } : doc);
+    }
+    if (!read) {
+        return undefined;
+    }
+    const prefix = str(e.kwargs["envvar_prefix"]) ?? "DYNACONF";
+    for (const key of Object.keys(merged)) {
+        const set = ctx.env?.[`${prefix}_${key}`];
+        if (set !== undefined) {
+            merged[key] = set;
+        }
+    }
+    // "@format {this.DATA_DIR}/x": the other keys' values.
+    for (const [key, value] of Object.entries(merged)) {
+        if (typeof value === "string" && value.startsWith("@format ")) {
+            let out = value.slice("@format ".length);
+            for (const [k, v] of Object.entries(merged)) {
+                if (typeof v === "string" || typeof v === "number") {
+                    out = out.split(`{this.${k}}`).join(String(v)).split(`{this.${k.toLowerCase()}}`).join(String(v));
+                }
+            }
+            merged[key] = out.includes("{") ? value : out;
+        }
+    }
+    return merged;
+}
+
+/** OmegaConf's `${a.b}` references in a document's strings, replaced by the values they name (unresolvable ones left as written). */
+function interpolated(doc: Doc, root: Doc, depth: number): Doc {
+    if (typeof doc === "string" && doc.includes("${") && depth < 8) {
+        let out = "";
+        let at = 0;
+        for (let open = doc.indexOf("${"); open >= 0; open = doc.indexOf("${", at)) {
+            const close = doc.indexOf("}", open);
+            if (close < 0) {
+                break;
+            }
+            let value: Doc | undefined = root;
+            for (const key of doc.slice(open + 2, close).split(".")) {
+                value = value !== null && typeof value === "object" && !Array.isArray(value) ? value[key] : undefined;
+            }
+            const resolved = value === undefined ? undefined : interpolated(value, root, depth + 1);
+            out += doc.slice(at, open) + (typeof resolved === "string" || typeof resolved === "number" ? String(resolved) : doc.slice(open, close + 1));
+            at = close + 1;
+        }
+        return out + doc.slice(at);
+    }
+    if (Array.isArray(doc)) {
+        return doc.map((d) => interpolated(d, root, depth));
+    }
+    if (doc !== null && typeof doc === "object") {
+        return Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, interpolated(v, root, depth)]));
+    }
+    return doc;
 }
 
 /** A source file's text by a path as pathValue gives it (relative, or under the image's app folder). */
@@ -610,7 +865,8 @@ function fileRead(e: Expr | undefined, ctx: PathContext, depth: number): string 
             return fileRead(target, ctx, depth + 1);
         }
     }
-    return undefined;
+    // A path itself (OmegaConf.load(CONF_DIR / "config.yaml")).
+    return readSource(pathValue(e, ctx, depth + 1), ctx);
 }
 
 /**
@@ -643,15 +899,23 @@ export function documentOf(e: Expr, ctx: PathContext, depth = 0): Doc | undefine
         }
         case "call": {
             const name = calleeOf(e) ?? "";
+            if (DYNACONF.has(name)) {
+                return dynaconfDocument(e, ctx);
+            }
+            if (name === "omegaconf.OmegaConf.merge" && e.args[0] !== undefined) {
+                return documentOf(e.args[0], ctx, depth + 1); // the base; what merges over it comes from the environment or the command line
+            }
             const format = LOADERS[name];
             if (format !== undefined) {
                 const text = fileRead(e.args[0], ctx, depth + 1);
                 return text === undefined ? undefined : parseDocument(text, format);
             }
             const callee = e.callee;
-            if (callee.kind === "ref" && callee.local.endsWith(".get") && e.args.length >= 1) {
-                // doc.get("key", default) on a mapping; parser.get("section", "key", fallback=...) on a configparser.
-                const target: Expr = { kind: "ref", path: callee.path.slice(0, -4), local: callee.local.slice(0, -4) };
+            const getOn: Expr | undefined =
+                callee.kind === "ref" && callee.local.endsWith(".get") ? { kind: "ref", path: callee.path.slice(0, -4), local: callee.local.slice(0, -4) } : callee.kind === "attr" && callee.name === "get" ? callee.target : undefined;
+            if (getOn !== undefined && e.args.length >= 1) {
+                // doc.get("key", default) on a mapping (CONFIG["storage"].get("database", "x.db")); parser.get("section", "key", fallback=...) on a configparser.
+                const target = getOn;
                 const doc = documentOf(target, ctx, depth + 1);
                 if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
                     return undefined;
@@ -669,6 +933,8 @@ export function documentOf(e: Expr, ctx: PathContext, depth = 0): Doc | undefine
             const b = boundOf(e, ctx, depth + 1);
             return b === undefined || b.expr === e ? undefined : documentOf(b.expr, b.ctx, depth + 1);
         }
+        case "dict":
+            return dictDoc(e);
         default:
             return undefined;
     }
@@ -735,6 +1001,26 @@ function iniReads(name: string, ctx: PathContext): Doc | undefined {
     return read ? out : undefined;
 }
 
+/** A config document's value as the expression that would hold it. */
+function docExpr(doc: Doc): Expr {
+    if (typeof doc === "string") {
+        return { kind: "str", value: doc };
+    }
+    if (typeof doc === "number") {
+        return { kind: "num", text: String(doc) };
+    }
+    if (typeof doc === "boolean") {
+        return { kind: "bool", value: doc };
+    }
+    if (doc === null) {
+        return { kind: "none" };
+    }
+    if (Array.isArray(doc)) {
+        return { kind: "list", items: doc.map(docExpr) };
+    }
+    return { kind: "dict", entries: Object.entries(doc).map(([k, v]) => [{ kind: "str", value: k }, docExpr(v)] as const) };
+}
+
 /** A dict display of literals as a Doc (a parser's read_dict() defaults). */
 function dictDoc(e: Expr): Doc | undefined {
     if (e.kind === "dict") {
@@ -755,8 +1041,10 @@ function dictDoc(e: Expr): Doc | undefined {
  * An SQLAlchemy URL's database path when its dialect is SQLite, with or
  * without a driver ("sqlite:///app.db", "sqlite+aiosqlite:///app.db",
  * "sqlite+pysqlite:////var/lib/app.db"): what follows the third slash,
- * without the query ("" for the bare prefix); undefined for another dialect
- * or an in-memory database ("sqlite://"). The URL is split, not matched.
+ * without the query ("" for the bare prefix); Tortoise ORM's two-slash form
+ * ("sqlite://db.sqlite3") gives its relative path; undefined for another
+ * dialect or an in-memory database ("sqlite://", "sqlite://:memory:"). The
+ * URL is split, not matched.
  */
 export function sqliteUrlRest(url: string): string | undefined {
     const sep = url.indexOf("://");
@@ -764,11 +1052,13 @@ export function sqliteUrlRest(url: string): string | undefined {
         return undefined;
     }
     const rest = url.slice(sep + 3);
-    if (!rest.startsWith("/")) {
-        return undefined; // sqlite:// (no path) is in memory
-    }
     const q = rest.indexOf("?");
-    return (q < 0 ? rest : rest.slice(0, q)).slice(1);
+    const path = q < 0 ? rest : rest.slice(0, q);
+    if (!path.startsWith("/")) {
+        // sqlite:// (no path) is in memory; Tortoise ORM's and databases' sqlite://db.sqlite3 is a path from the working folder.
+        return path === "" || path.startsWith(":memory:") ? undefined : path;
+    }
+    return path.slice(1);
 }
 
 /** "sqlite" or "sqlite+<driver>" (SQLAlchemy's dialect+driver). */

@@ -971,6 +971,48 @@ function stringLiteral(text: string): Expr {
     return { kind: "str", value };
 }
 
+/** An expression as Python source, roughly and shortened (for notes that quote a call): `os.makedirs(settings.DATA_DIR)`. */
+export function exprText(e: Expr, depth = 0): string {
+    const t = (x: Expr) => exprText(x, depth + 1);
+    if (depth > 6) {
+        return "...";
+    }
+    switch (e.kind) {
+        case "str":
+            return JSON.stringify(e.value.length > 40 ? `${e.value.slice(0, 40)}...` : e.value);
+        case "num":
+            return e.text;
+        case "bool":
+            return e.value ? "True" : "False";
+        case "none":
+            return "None";
+        case "ref":
+            return e.local;
+        case "attr":
+            return `${t(e.target)}.${e.name}`;
+        case "call": {
+            const args = [...e.args.map(t), ...Object.entries(e.kwargs).map(([k, v]) => `${k}=${t(v)}`)];
+            return `${t(e.callee)}(${args.length > 3 ? `${args.slice(0, 3).join(", ")}, ...` : args.join(", ")})`;
+        }
+        case "subscript":
+            return `${t(e.target)}[${t(e.index)}]`;
+        case "div":
+            return `${t(e.left)} / ${t(e.right)}`;
+        case "add":
+            return `${t(e.left)} + ${t(e.right)}`;
+        case "or":
+            return `${t(e.left)} or ${t(e.right)}`;
+        case "fstring":
+            return `f"${e.parts.map((p) => (typeof p === "string" ? p : `{${t(p)}}`)).join("")}"`;
+        case "list":
+            return `[${e.items.map(t).join(", ")}]`;
+        case "other":
+            return e.text.length > 60 ? `${e.text.slice(0, 60)}...` : e.text;
+        default:
+            return "...";
+    }
+}
+
 /** The string an expression stands for, when it is a literal (or a concatenation of literals). */
 export function str(e: Expr | undefined): string | undefined {
     if (!e) {

@@ -4,9 +4,9 @@ import { FRAMEWORK_TABLE } from "../data/frameworks";
 import { candidates, ImportRoot, ModuleReader, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
 import { readIni } from "./ini";
-import { boundOf, callContext, Definition, ENV_READERS, isSqliteUrl, joinPath, parseDocument, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
+import { boundOf, callContext, Definition, ENV_READERS, instanceOf, isSqliteUrl, joinPath, memberOf, parseDocument, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
 import { walk } from "./python-eval";
-import { absoluteModule, calleeOf, ClassDef, dictGet, EACH_ITEM, Expr, parseModule, PyModule, refPath, starImported, str } from "./python-source";
+import { absoluteModule, calleeOf, ClassDef, dictGet, EACH_ITEM, Expr, exprText, parseModule, PyModule, refPath, starImported, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -95,6 +95,8 @@ export interface WritableRequest {
     readonly flaskSqlalchemyBelow3?: boolean;
     /** The PasteDeploy ini a Pyramid app is loaded from, and its app section: its `sqlalchemy.url`. */
     readonly paste?: { readonly file: string; readonly section: string };
+    /** Told of each call that makes or opens a place (a folder, a database, a log file) whose path is not read: `"app.py: os.makedirs(settings.ROOT)"`. */
+    readonly onUnread?: (call: string) => void;
 }
 
 export function detectWritablePaths(src: SourceTree, req: WritableRequest): WritablePath[] {
@@ -124,7 +126,7 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
         pastePaths(src, req.paste, req.cwd, add);
     }
     const reader = moduleReader(src, req.roots);
-    const contextOf = pathContexts(src, reader, req.cwd, req.env);
+    const contextOf = pathContexts(src, reader, req.cwd, req.env, req.django, () => modules.map(({ c }) => c));
     const modules = candidates(src, req.roots).flatMap((c) => {
         const mod = reader.parse(c.file);
         return mod ? [{ c, mod }] : [];
@@ -156,8 +158,17 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     const sets = modules.flatMap(({ mod }) => uploadSets(mod));
     const sites = callSites(modules.map(({ c, mod }) => ({ mod, ctx: contextOf(c.file, c.root) })));
     const uploads: UploadSetFolder[] = [];
+    const unread: Unread[] = [];
+    // A Flask config key some module of the app sets from the instance folder (flaskr's DATABASE): `current_app.config["DATABASE"]` is there.
+    const instanceKeys = new Set(
+        modules.flatMap(({ mod }) => [
+            ...mod.itemAssignsAnywhere.filter(([t, v]) => t.kind === "subscript" && mentionsInstancePath(v)).map(([t]) => str((t as { index: Expr }).index) ?? ""),
+            ...mod.calls.filter((k) => ["from_mapping", "update"].some((m) => (calleeOf(k) ?? "").endsWith(`.config.${m}`))).flatMap((k) => Object.entries(k.kwargs).filter(([, v]) => mentionsInstancePath(v)).map(([key]) => key)),
+        ]),
+    );
+    const instanceConfigKey = (e: Expr): boolean => e.kind === "subscript" && refPath(e.target)?.endsWith(".config") === true && instanceKeys.has(str(e.index) ?? "");
     for (const { c, mod } of modules) {
-        codePaths(src, mod, c.file, c.module, c.root, contextOf(c.file, c.root), req, flaskRoot, add, flaskSqlalchemyApp, sites);
+        codePaths(src, mod, c.file, c.module, c.root, contextOf(c.file, c.root), req, flaskRoot, add, flaskSqlalchemyApp, sites, unread, instanceConfigKey);
         uploads.push(...uploadSetFolders(sets, (key) => flaskConfig(mod, key), contextOf(c.file, c.root), c.file));
         configObjectPaths(reader, mod, c.file, c.root, contextOf, sets, uploads, add);
     }
@@ -167,6 +178,13 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     }
     for (const [path, p] of envDirs) {
         found.set(path, p);
+    }
+    // What could not be placed, unless its computed path sits in a place found (or /tmp, the user's HOME).
+    const inFound = (base: string): boolean => base === "/tmp" || base.startsWith("/tmp/") || [...found.keys()].some((f) => base === f || base.startsWith(`${f}/`) || (f.startsWith("/") ? false : base === `${DEFAULTS.workdir}/${f}` || base.startsWith(`${DEFAULTS.workdir}/${f}/`)));
+    for (const u of unread) {
+        if (!u.bases.some(inFound)) {
+            req.onUnread?.(u.call);
+        }
     }
     return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
@@ -244,6 +262,27 @@ function djangoPaths(src: SourceTree, d: DjangoProject, add: AddPath): void {
             }
         }
     }
+    // django-huey's SqliteHuey (HUEY = {"huey_class": "huey.SqliteHuey", "filename": ...}): the task queue's database file.
+    const huey = s.get("HUEY");
+    const hueyFile = s.sourceOf("HUEY");
+    if (huey?.kind === "dict" && hueyFile && (str(dictGet(huey, "huey_class")) ?? "").endsWith("SqliteHuey")) {
+        const path = s.pathOf(dictGet(huey, "filename"), hueyFile);
+        if (path !== undefined && path !== "" && path !== d.root) {
+            fixedFile(src, path, `${hueyFile}: HUEY's SqliteHuey keeps its task queue in ${path}`, add, "database");
+        }
+    }
+    // django-haystack's Whoosh backend keeps its index in PATH.
+    const haystack = s.get("HAYSTACK_CONNECTIONS");
+    const haystackFile = s.sourceOf("HAYSTACK_CONNECTIONS");
+    for (const [alias, conn] of haystack?.kind === "dict" && haystackFile ? haystack.entries : []) {
+        if (!(str(dictGet(conn, "ENGINE")) ?? "").includes("whoosh_backend")) {
+            continue;
+        }
+        const path = s.pathOf(dictGet(conn, "PATH"), haystackFile!);
+        if (path !== undefined && path !== "" && path !== d.root) {
+            add({ path, kind: "data", file: false, holds: "files", why: `${haystackFile}: HAYSTACK_CONNECTIONS[${JSON.stringify(str(alias) ?? "?")}] keeps a Whoosh index at ${path}` });
+        }
+    }
     const caches = s.get("CACHES");
     const cachesFile = s.sourceOf("CACHES");
     if (caches?.kind === "dict" && cachesFile) {
@@ -316,7 +355,31 @@ function gunicornPaths(src: SourceTree, file: string, req: WritableRequest, add:
  * at module level (`settings.upload_dir`, `settings = Settings()`, with
  * `upload_dir: str = "uploads"` in the class or a base of it in the app).
  */
-function pathContexts(src: SourceTree, reader: ModuleReader, cwd: string, env?: Readonly<Record<string, string>>): (file: string, root: ImportRoot) => PathContext {
+function pathContexts(
+    src: SourceTree,
+    reader: ModuleReader,
+    cwd: string,
+    env?: Readonly<Record<string, string>>,
+    django?: DjangoProject,
+    appModules: () => ReadonlyArray<{ readonly file: string; readonly root: ImportRoot }> = () => [],
+): (file: string, root: ImportRoot) => PathContext {
+    // Where `current_app.config[...]` keys are set: the app's modules (known once they are read).
+    const appConfig = (key: string): { expr: Expr; ctx: PathContext } | undefined => {
+        for (const m of appModules()) {
+            const mod = reader.parse(m.file);
+            const value = mod === undefined ? undefined : flaskConfig(mod, key);
+            if (value !== undefined) {
+                return { expr: value, ctx: contextOf(m.file, m.root) };
+            }
+        }
+        return undefined;
+    };
+    // `from django.conf import settings; settings.EXPORTS_DIR` in a project's own apps: the setting's path.
+    const setting = (name: string): string | undefined => {
+        const s = django?.settings;
+        const file = s?.sourceOf(name);
+        return s === undefined || file === undefined ? undefined : s.pathOf(s.get(name), file);
+    };
     const cache = new Map<string, PathContext>();
     const contextOf = (file: string, root: ImportRoot): PathContext => {
         let ctx = cache.get(file);
@@ -335,6 +398,8 @@ function pathContexts(src: SourceTree, reader: ModuleReader, cwd: string, env?: 
                 lookupDef: (path, local) => definition(path, file, root, path !== local),
                 read: (path) => src.readIfFile(path),
                 calls: mod?.calls ?? [],
+                setting,
+                appConfig: (key) => appConfig(key),
             };
             cache.set(file, ctx);
         }
@@ -426,6 +491,12 @@ function pathContexts(src: SourceTree, reader: ModuleReader, cwd: string, env?: 
         const value = mod?.value(o.name);
         if (o.rest.length === 0) {
             return value ? { expr: value, ctx: contextOf(o.file, o.root) } : undefined;
+        }
+        // An instance's attribute as the object model reads it (its constructor's keywords, __init__, properties, a settings file).
+        const obj = value?.kind === "call" ? instanceOf(value, contextOf(o.file, o.root)) : undefined;
+        const member = obj === undefined ? undefined : memberOf(obj, o.rest[0]);
+        if (member !== undefined) {
+            return member;
         }
         // A class's attribute, or an instance's: settings = Settings().
         const classPath = mod?.classes.has(o.name) ? o.name : value?.kind === "call" ? calleeOf(value) : undefined;
@@ -795,6 +866,10 @@ function configItem(mod: PyModule, mapping: string, key: string): Expr | undefin
                 return value;
             }
         }
+        // os.environ.setdefault("HF_HOME", path): the value unless the environment has one.
+        if (callee === `${mapping}.setdefault` && str(c.args[0]) === key && c.args[1] !== undefined) {
+            return c.args[1];
+        }
     }
     return undefined;
 }
@@ -1001,6 +1076,8 @@ function codePaths(
     add: AddPath,
     flaskSqlalchemyApp = false,
     sites: CallSites = NO_SITES,
+    unread?: Unread[],
+    instanceConfigKey: (e: Expr) => boolean = () => false,
 ): void {
     // Flask's instance folder: next to the top-level package (or module), or under the venv when the package is installed.
     const usesInstance = mod.calls.some((c) => {
@@ -1137,8 +1214,18 @@ function codePaths(
         }
     };
     for (const c of mod.calls) {
-        for (const here of sites.contexts(c, mod, ctx)) {
+        const contexts = sites.contexts(c, mod, ctx);
+        for (const here of contexts) {
             callWrites(c, here);
+        }
+        // A place the app makes or opens whose path is not read in any context: named, not guessed
+        // (unless it is temporary, read-only, in the instance folder, or a computed name under a folder already found).
+        const target = placeArgument(c, starImported(mod, calleeOf(c) ?? "", (q) => LIBRARY_PATHS[q] !== undefined) ?? calleeOf(c) ?? "");
+        if (target !== undefined && unread !== undefined && !mod.scriptCalls.has(c) && contexts.every((here) => pathValue(target, here) === undefined)) {
+            const skip = contexts.some((here) => followed(target, here).some((x) => mentionsTemporary(x) || mentionsInstancePath(x) || instanceConfigKey(x)));
+            if (!skip) {
+                unread.push({ call: `${file}: ${exprText(c)}`, bases: contexts.flatMap((here) => basesOf(target, here)) });
+            }
         }
     }
 
@@ -1189,6 +1276,94 @@ function codePaths(
             add({ path, kind: "data", file: true, holds: "database", why: `${file}: an SQLite database at ${path}` });
         }
     }
+}
+
+/** A place whose path is not read: the call as written, and the folders its computed path is known to sit in. */
+interface Unread {
+    readonly call: string;
+    readonly bases: readonly string[];
+}
+
+/** An expression and what its names are bound to, a few steps deep: where a temporary or instance folder shows. */
+function followed(e: Expr, ctx: PathContext): Expr[] {
+    const out: Expr[] = [e];
+    let cur: Expr | undefined = e;
+    let at = ctx;
+    for (let i = 0; i < 4 && cur !== undefined; i++) {
+        const refs: string[] = [];
+        walk(cur, (x) => {
+            if (x.kind === "ref" && !x.local.includes(".")) {
+                refs.push(x.local);
+            }
+        });
+        const next = refs.map((r) => at.lookup(r)).find((b) => b !== undefined);
+        if (next === undefined) {
+            break;
+        }
+        out.push(next.expr);
+        at = next.ctx ?? { ...at, file: next.file };
+        cur = next.expr;
+    }
+    return out;
+}
+
+/** The folder a computed path sits in, when that folder reads (`os.path.join(UPLOADS, name)`, `DATA / slug`, `base.joinpath(slug)`). */
+function basesOf(e: Expr, ctx: PathContext, depth = 0): string[] {
+    if (depth > 4) {
+        return [];
+    }
+    if (e.kind === "ref" && !e.local.includes(".")) {
+        const b = ctx.lookup(e.local);
+        return b === undefined ? [] : basesOf(b.expr, b.ctx ?? { ...ctx, file: b.file }, depth + 1);
+    }
+    const base = e.kind === "div" ? e.left : e.kind === "call" && calleeOf(e) === "os.path.join" ? e.args[0] : e.kind === "call" ? receiverOf(e, "joinpath") : undefined;
+    const path = base === undefined ? undefined : pathValue(base, ctx);
+    return path !== undefined ? [path] : base !== undefined ? basesOf(base, ctx, depth + 1) : [];
+}
+
+/**
+ * The path argument of a call that makes or opens a place the app keeps
+ * (a folder it creates, an SQLite database, a log file, a library's
+ * store): what must be read for the place to be made writable.
+ */
+function placeArgument(c: Extract<Expr, { kind: "call" }>, callee: string): Expr | undefined {
+    if (callee === "os.makedirs" || callee === "os.mkdir") {
+        return mentionsInstancePath(c.args[0]) ? undefined : c.args[0];
+    }
+    if (SQLITE_CONNECT.has(callee)) {
+        const db = c.args[0] ?? c.kwargs["database"];
+        // A read-only database (`file:...?mode=ro` with uri=True) is opened, not written.
+        const ro = db?.kind === "fstring" ? db.parts.some((p) => typeof p === "string" && p.includes("mode=ro")) : (str(db)?.includes("mode=ro") ?? false);
+        return ro ? undefined : db;
+    }
+    if (PEEWEE_SQLITE.has(callee)) {
+        const db = c.args[0] ?? c.kwargs["database"];
+        return db?.kind === "none" ? undefined : db;
+    }
+    if (FILE_HANDLERS.has(callee)) {
+        return c.args[0] ?? c.kwargs["filename"];
+    }
+    if (callee === "logging.basicConfig") {
+        return c.kwargs["filename"];
+    }
+    const lib = LIBRARY_PATHS[callee];
+    if (lib !== undefined) {
+        return c.args[lib.arg] ?? c.kwargs[lib.kwarg];
+    }
+    const receiver = receiverOf(c, "mkdir");
+    return receiver !== undefined && !mentionsInstancePath(receiver) ? receiver : undefined;
+}
+
+/** Whether a path expression is a temporary place (tempfile's folders, `:memory:`): nothing to keep or mount. */
+function mentionsTemporary(e: Expr): boolean {
+    let found = false;
+    walk(e, (x) => {
+        const name = x.kind === "call" ? (calleeOf(x) ?? "") : x.kind === "ref" ? x.path : "";
+        if (name.startsWith("tempfile.") || (x.kind === "str" && x.value.includes(":memory:"))) {
+            found = true;
+        }
+    });
+    return found;
 }
 
 /** String methods whose argument is a pattern the string is tested or cut with, not a value it holds. */
@@ -1324,6 +1499,13 @@ const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file:
     "fasthtml.common.database": { arg: 0, kwarg: "path", file: true, kind: "data", holds: "database" },
     // Litestar's file store (server-side sessions, response caches): its folder, made at the first write.
     "litestar.stores.file.FileStore": { arg: 0, kwarg: "path", file: false, kind: "data", holds: "sessions" },
+    // sqlitedict's SqliteDict("cache.sqlite"): an SQLite file, created when opened.
+    "sqlitedict.SqliteDict": { arg: 0, kwarg: "filename", file: true, kind: "data", holds: "database" },
+    // Huey's SQLite storage (SqliteHuey(name, filename=...)): the task queue's file.
+    "huey.SqliteHuey": { arg: 1, kwarg: "filename", file: true, kind: "data", holds: "database" },
+    "huey.api.SqliteHuey": { arg: 1, kwarg: "filename", file: true, kind: "data", holds: "database" },
+    // A Whoosh index made in a folder (create_in(dirname, schema)).
+    "whoosh.index.create_in": { arg: 0, kwarg: "dirname", file: false, kind: "data", holds: "files" },
     // Jinja's compiled-template cache.
     "jinja2.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
     "jinja2.bccache.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },

@@ -235,7 +235,9 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath });
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
     const gunicornConfig = planned.userConfigPath?.slice(workdir.length + 1);
+    const unread: string[] = [];
     const detected = detectWritablePaths(src, {
+        onUnread: (call) => unread.push(call),
         roots: entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }],
         cwd: entry.chdir,
         env: imageVars,
@@ -278,6 +280,14 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data"), database }, notes);
     refuseUnrunnableScripts(src, [...(release ? [{ argv: release.command, workdir: release.workdir, source: release.source }] : []), ...steps.steps.map((b) => ({ argv: b.argv, workdir: b.workdir, source: b.source }))]);
     const writablePaths = planWritablePaths(o, writes, workdir, (rel) => src.isFile(rel), notes, (rel) => src.list(rel).filter((e) => e.isFile()).map((e) => e.name));
+    const unplaced = [...new Set(unread)];
+    if (unplaced.length > 0) {
+        const shown = unplaced.slice(0, 5).join("; ") + (unplaced.length > 5 ? `; and ${unplaced.length - 5} more` : "");
+        notes.push(
+            `The app makes or opens places whose paths are computed in a way not read here: ${shown}. ` +
+                "The image's filesystem is read-only outside /tmp and the writable paths: if one of them is elsewhere, name it in `writablePaths` (data for what must be kept, scratch for the rest), or the call fails when it runs.",
+        );
+    }
     const server = placePidfile(src, planned, workdir, entry.chdir, writablePaths.map((w) => w.path), notes);
 
     // ${NAME} references in the manifests are expanded by the installer from the environment: each needs an install secret.

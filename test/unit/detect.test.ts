@@ -3302,6 +3302,70 @@ describe("what apps write, named in logging config files, config classes and lib
                 ["/app/data/users", "data"],
             ]);
         });
+        it("GIVEN a classmethod and a staticmethod that return paths from a class attribute, read through a factory's parameter that defaults to the class THEN the folder is data", () => {
+            const code =
+                "from pathlib import Path\nfrom peewee import SqliteDatabase\nclass Config:\n    DATA_DIR = Path(\"storage\")\n" +
+                "    @classmethod\n    def database_path(cls):\n        return cls.DATA_DIR / \"app.db\"\n    @staticmethod\n    def backup_dir():\n        return Config.DATA_DIR / \"backups\"\n" +
+                "def create_app(config_class=Config):\n    config_class.database_path().parent.mkdir(parents=True, exist_ok=True)\n    config_class.backup_dir().mkdir(exist_ok=True)\n    from flask import Flask\n    return Flask(__name__)\n";
+            // The backups folder is inside the storage volume.
+            assert.deepEqual(paths({ "app.py": code, Procfile: "web: gunicorn 'app:create_app()'\n" }), [["/app/storage", "data"]]);
+        });
+        it("GIVEN a NamedTuple built by a classmethod `cls(...)`, and a dict of paths read by key THEN both are read", () => {
+            const code =
+                "import os\nimport sqlite3\nfrom pathlib import Path\nfrom typing import NamedTuple\n" +
+                "class Conf(NamedTuple):\n    state_dir: Path\n    @classmethod\n    def load(cls):\n        return cls(state_dir=Path(os.environ.get(\"STATE\", \"state\")))\n" +
+                "conf = Conf.load()\nconf.state_dir.mkdir(exist_ok=True)\nPATHS = {\"db\": Path(\"var/db/app.sqlite3\")}\nPATHS[\"db\"].parent.mkdir(parents=True, exist_ok=True)\n" + FLASK;
+            assert.deepEqual(paths({ "app.py": code }), [
+                ["/app/state", "data"],
+                ["/app/var/db", "data"],
+            ]);
+        });
+        it("GIVEN Tortoise ORM's two-slash sqlite:// URL THEN it is a file from the working folder; sqlite://:memory: is none", () => {
+            const code = (url: string) => `from tortoise.contrib.quart import register_tortoise\nfrom quart import Quart\napp = Quart(__name__)\nregister_tortoise(app, db_url="${url}", modules={"models": ["models"]})\n`;
+            assert.deepEqual(paths({ "app.py": code("sqlite://quips.sqlite3") }), [["/data", "data"]]);
+            assert.deepEqual(paths({ "app.py": code("sqlite://:memory:") }), []);
+        });
+        it("GIVEN OmegaConf's YAML with ${...} references read as attributes, a dynaconf file with environments and @format, and a pydantic-settings TOML source THEN their values are the paths", () => {
+            assert.deepEqual(
+                paths({
+                    "app.py": `from pathlib import Path\nfrom omegaconf import OmegaConf\ncfg = OmegaConf.load("conf/config.yaml")\nPath(cfg.storage.thumbs).mkdir(parents=True, exist_ok=True)\n${FLASK}`,
+                    "conf/config.yaml": "storage:\n  root: var\n  thumbs: ${storage.root}/thumbs\n",
+                }),
+                [["/app/var/thumbs", "data"]],
+            );
+            const dynaconf = {
+                "app.py": `import os\nfrom dynaconf import Dynaconf\nsettings = Dynaconf(settings_files=["settings.toml"], environments=True, env_switcher="APP_ENV")\nos.makedirs(settings.UPLOADS, exist_ok=True)\n${FLASK}`,
+                "settings.toml": '[default]\ndata_dir = "instance"\nuploads = "@format {this.DATA_DIR}/uploads"\n[production]\ndata_dir = "/var/lib/pins"\n',
+            };
+            assert.deepEqual(paths(dynaconf), [["/app/instance/uploads", "data"]]);
+            assert.deepEqual(paths({ ...dynaconf, Procfile: "web: APP_ENV=production gunicorn app:app\n" }), [["/var/lib/pins/uploads", "data"]]);
+            const settings =
+                "from pathlib import Path\nfrom pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource\n" +
+                "class Settings(BaseSettings):\n    model_config = SettingsConfigDict(toml_file=\"app.toml\")\n    data_dir: Path = Path(\"data\")\n" +
+                "    @classmethod\n    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):\n        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))\n" +
+                `settings = Settings()\nPath(settings.data_dir).mkdir(exist_ok=True)\n${FLASK}`;
+            assert.deepEqual(paths({ "app.py": settings, "app.toml": 'data_dir = "/srv/app"\n' }), [["/srv/app", "data"]]);
+            assert.deepEqual(paths({ "app.py": settings.replace("TomlConfigSettingsSource(settings_cls)", "dotenv_settings"), "app.toml": 'data_dir = "/srv/app"\n' }), [["/app/data", "data"]]);
+        });
+        it("GIVEN a folder made from a value not read here THEN a note names the call; a temporary folder, a read-only database and a computed name under a folder found say nothing", () => {
+            const notes = (code: string) => synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": `import os\nimport sqlite3\nimport tempfile\nfrom store import STORE\n${code}\n${FLASK}` , "store.py": "STORE = object()\n" })).plan.notes.filter((n) => n.includes("not read here"));
+            assert.deepEqual(notes("os.makedirs(STORE.root, exist_ok=True)"), [
+                "The app makes or opens places whose paths are computed in a way not read here: app.py: os.makedirs(STORE.root, exist_ok=True). The image's filesystem is read-only outside /tmp and the writable paths: if one of them is elsewhere, name it in `writablePaths` (data for what must be kept, scratch for the rest), or the call fails when it runs.",
+            ]);
+            assert.deepEqual(notes("WORK = tempfile.mkdtemp()\nos.makedirs(os.path.join(WORK, 'x'))"), []);
+            assert.deepEqual(notes('DB = "cities.db"\nconn = sqlite3.connect(f"file:{DB}?mode=ro", uri=True)'), []);
+            assert.deepEqual(notes('UPLOADS = "uploads"\nos.makedirs(UPLOADS, exist_ok=True)\ndef save(name):\n    os.makedirs(os.path.join(UPLOADS, name))'), []);
+        });
+        it("GIVEN os.environ[...] the platform's config or the app's own setdefault gives, and current_app.config[...] set by the factory in another module THEN those are the paths", () => {
+            assert.deepEqual(paths({ "app.py": `import os\nimport sqlite3\nconn = sqlite3.connect(os.environ["DB_PATH"])\n${FLASK}`, "fly.toml": 'app = "x"\n[env]\n  DB_PATH = "/srv/db/app.db"\n' }), [["/data", "data"]]);
+            assert.deepEqual(paths({ "app.py": `import os\nfrom pathlib import Path\nos.environ.setdefault("STORE", "var/store")\nPath(os.environ["STORE"]).mkdir(parents=True, exist_ok=True)\n${FLASK}` }), [["/app/var/store", "data"]]);
+            const files = {
+                "notes/__init__.py": 'import os\nfrom flask import Flask\ndef create_app():\n    app = Flask(__name__)\n    app.config.from_mapping(DATABASE=os.path.join(app.root_path, "notes.db"))\n    from . import db\n    return app\n',
+                "notes/db.py": 'import sqlite3\nfrom flask import current_app\ndef get_db():\n    return sqlite3.connect(current_app.config["DATABASE"])\n',
+                Procfile: "web: gunicorn 'notes:create_app()'\n",
+            };
+            assert.match(synthesize(apps.make({ "requirements.txt": "flask\n", ...files })).dockerfile, /ln -sfn \/data\/notes\/notes\.db \/app\/notes\/notes\.db/);
+        });
         it("GIVEN environs' env.path() with a default THEN the default is the path, and the image's value when the platform sets the variable", () => {
             const code = `from pathlib import Path\nfrom environs import Env\nenv = Env()\nDATA = env.path("DATA_DIR", Path("var"))\nDATA.mkdir(exist_ok=True)\n${FLASK}`;
             assert.deepEqual(paths({ "app.py": code }), [["/app/var", "data"]]);
