@@ -16,6 +16,7 @@ import { inProcessStore, perProcessState } from "../detect/process-state";
 import { randomSecrets } from "../detect/secret-key";
 import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
+import { readContainerConfig } from "../detect/container";
 import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
 import { detectWritablePaths, ENV_DIRS, kindOf, WritablePath } from "../detect/writable-paths";
 import { joinPath } from "../detect/paths";
@@ -142,8 +143,8 @@ const PRODUCTION_GROUPS = ["prod", "production", "deploy"];
 export type PlanBeforeContext = Omit<Plan, "bytecode">;
 
 export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBeforeContext {
-    const o = checkOptions(options);
     const notes: string[] = [];
+    const o = withImageBuildEnv(src, checkOptions(options), notes);
 
     const found = detectDependencies(src, o.installer);
     notes.push(...found.notes);
@@ -451,7 +452,7 @@ function healthCheck(o: CheckedOptions, procfile: Entrypoint["procfile"], notes:
             ? "render.yaml's healthCheckPath"
             : fly !== undefined
               ? "fly.toml's HTTP check path"
-              : `${procfile!.origin.file}'s ${({ "render.yaml": "healthCheckPath", ".do/app.yaml": "health_check.http_path", ".do/deploy.template.yaml": "health_check.http_path" } as Record<string, string>)[procfile!.origin.file] ?? "deploy.healthcheckPath"}`;
+              : (procfile!.healthCheckSource ?? `${procfile!.origin.file}'s ${({ "render.yaml": "healthCheckPath", ".do/app.yaml": "health_check.http_path", ".do/deploy.template.yaml": "health_check.http_path" } as Record<string, string>)[procfile!.origin.file] ?? "deploy.healthcheckPath"}`);
     if (!URL_PATH.test(declared)) {
         notes.push(`${where} is ${JSON.stringify(declared)}, which is not a URL path; the health check requests ${o.healthCheck.path}. Set \`healthCheckPath\` to choose one.`);
         return o.healthCheck;
@@ -476,6 +477,25 @@ function flyCheckPath(src: SourceTree): string | undefined {
     const top = doc["checks"] !== null && typeof doc["checks"] === "object" ? Object.values(doc["checks"] as Record<string, unknown>).filter((c): c is Record<string, unknown> => c !== null && typeof c === "object" && (c as Record<string, unknown>)["type"] === "http") : [];
     const path = [...services, ...v2, ...top].map((c) => c["path"]).find((p): p is string => typeof p === "string");
     return path;
+}
+
+/**
+ * `buildEnv` with the placeholders the app's own Dockerfile gives its build
+ * step (`RUN SECRET_KEY=collectstatic-only python manage.py collectstatic`):
+ * the project's word that the value is for the build alone. `buildEnv` and
+ * `buildSecrets` win; a value that expands a variable is not taken.
+ */
+function withImageBuildEnv(src: SourceTree, o: CheckedOptions, notes: string[]): CheckedOptions {
+    const given = readContainerConfig(src)?.buildEnv ?? [];
+    const taken: Record<string, string> = {};
+    for (const [name, value, file] of given) {
+        if (name in o.buildEnv || o.buildSecrets.includes(name) || OWN_ENV.has(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || value.includes("$") || /[\x00-\x1f\x7f]/.test(value)) {
+            continue;
+        }
+        taken[name] = value;
+        notes.push(`${file} gives the build step ${name}=${value}: the build steps run with it too (\`buildEnv\`); the server's ${name} comes from PythonApp's \`env\` (\`secretEnv\` for a secret).`);
+    }
+    return Object.keys(taken).length === 0 ? o : { ...o, buildEnv: { ...taken, ...o.buildEnv } };
 }
 
 /** Variables the image sets itself, or that detection reads from the web command elsewhere: a web command's value for them is not carried as written. */
