@@ -359,6 +359,8 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
             needs.push([name, `${file}, no value`]);
         } else if (value.includes("$")) {
             needs.push([name, `${file}, ${value}`]);
+        } else if (/[\x00-\x1f\x7f]/.test(value)) {
+            needs.push([name, `${file}, a value with characters an image variable cannot hold`]);
         } else if (SECRET_NAME.test(name)) {
             needs.push([name, `${file}, a secret`]);
         } else if (serviceNames.some((n) => hostOf(value) === n)) {
