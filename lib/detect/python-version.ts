@@ -110,6 +110,8 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
         const before = exact[0];
         if (before !== undefined && before.version !== fromImage) {
             notes.push(`${container.source} names Python ${fromImage}, but ${before.source} says ${before.version}, which is used; set \`python\` to choose.`);
+        } else if (before === undefined) {
+            notes.push(`${container.source} names Python ${fromImage}, the app's own image's: the image uses it unless it is not supported here or the project's Python range refuses it; set \`python\` to choose another.`);
         }
         exact.push({ version: fromImage, said: container.said, source: container.source, hint: true });
     }
