@@ -210,6 +210,10 @@ function checkPath(words: readonly string[] | undefined): string | undefined {
             while (end < w.length && !"'\" )]".includes(w[end])) {
                 end++;
             }
+            // A URL built from variables or command substitutions is not a path the image can request.
+            if (w.slice(at, end).includes("$")) {
+                continue;
+            }
             try {
                 const url = new URL(w.slice(at, end));
                 if (["localhost", "127.0.0.1", "0.0.0.0", "[::1]"].includes(url.hostname)) {

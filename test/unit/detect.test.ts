@@ -1203,6 +1203,16 @@ describe("detection", () => {
                 assert.deepEqual(plan.writablePaths.map((w) => w.path), ["/app/app/state"]);
             });
 
+            it("GIVEN a Dockerfile written to inject (a command after the server, a HEALTHCHECK URL with a substitution, a VOLUME with one) THEN none of it reaches the image", () => {
+                const dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY . .\nVOLUME [\"/data $(touch /x)\"]\nHEALTHCHECK CMD curl http://localhost:8000/$(id)\nCMD gunicorn svc.web:site; touch /pwned\n";
+                const { plan, dockerfile: rendered } = synthesize(apps.make({ ...SVC, Dockerfile: dockerfile }));
+                assert.equal(plan.entrypoint.spec, "svc.web:site");
+                assert.deepEqual(plan.healthCheck, { path: "/" });
+                assert.deepEqual(plan.writablePaths, []);
+                assert.ok(!rendered.includes("pwned") && !rendered.includes("touch"), rendered);
+                assert.ok(plan.notes.includes("The Dockerfile's CMD runs `touch /pwned` after the server; the image does not."), plan.notes.join("\n"));
+            });
+
             it("GIVEN a Compose file that is not YAML THEN a note names it and the Dockerfile is still read", () => {
                 const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE, "docker-compose.yml": "services: [\n" }));
                 assert.equal(plan.entrypoint.spec, "svc.web:site");
