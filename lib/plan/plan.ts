@@ -555,22 +555,31 @@ function configuredEnv(src: SourceTree, entry: Entrypoint): { env: Record<string
  */
 function platformEnv(src: SourceTree, env: Record<string, string>, notes: string[]): void {
     const p = readPlatformEnv(src);
-    const taken: string[] = [];
+    // The app's own Dockerfile and Compose file are named as such, not as a platform's.
+    const own = new Set([...(readContainerConfig(src)?.set ?? []).map(([, , f]) => f), ...(readContainerConfig(src)?.needs ?? []).map(([, f]) => f)]);
+    const taken: Array<{ text: string; own: boolean }> = [];
     for (const [name, value, file] of p.set) {
         if (OWN_ENV.has(name) || name === "PYTHON_VERSION" || name.startsWith("NIXPACKS_") || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || value.includes("$") || /[\x00-\x1f\x7f]/.test(value) || name in env) {
             continue;
         }
         env[name] = value;
-        taken.push(`${name}=${value} (${file})`);
+        taken.push({ text: `${name}=${value} (${file})`, own: own.has(file) });
     }
-    if (taken.length > 0) {
-        notes.push(`The platform's config sets ${taken.join(", ")}: the image sets ${taken.length > 1 ? "them" : "it"} for every process; the container's environment overrides it.`);
+    for (const mine of [false, true]) {
+        const group = taken.filter((t) => t.own === mine).map((t) => t.text);
+        if (group.length > 0) {
+            notes.push(`${mine ? "The app's own container config" : "The platform's config"} sets ${group.join(", ")}: the image sets ${group.length > 1 ? "them" : "it"} for every process; the container's environment overrides it.`);
+        }
     }
     const needs = p.needs.filter(([name]) => !(name in env));
-    if (needs.length > 0) {
-        notes.push(
-            `The platform fills in or asks for ${needs.map(([n, f]) => `${n} (${f})`).join(", ")} at deploy time: set ${needs.length > 1 ? "them" : "it"} with PythonApp's \`env\` (\`secretEnv\` for secrets).`,
-        );
+    for (const mine of [false, true]) {
+        const group = needs.filter(([, f]) => own.has(f) === mine);
+        if (group.length > 0) {
+            notes.push(
+                `${mine ? "The app's own container config leaves" : "The platform fills in or asks for"} ${group.map(([n, f]) => `${n} (${f})`).join(", ")} ${mine ? "to the deployment" : "at deploy time"}: ` +
+                    `set ${group.length > 1 ? "them" : "it"} with PythonApp's \`env\` (\`secretEnv\` for secrets).`,
+            );
+        }
     }
 }
 
