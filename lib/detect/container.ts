@@ -189,6 +189,13 @@ function shellForm(text: string): string {
         .join(" && ");
 }
 
+/** `sh -c "migrate && gunicorn ..."` (exec form or a compose command): the shell command line it runs, read as a shell-form CMD. */
+function shellLine(words: readonly string[]): string | undefined {
+    const shell = ["sh", "bash", "ash", "dash"].includes(words[0]?.split("/").pop() ?? "");
+    const flags = words[1];
+    return shell && words.length === 3 && flags !== undefined && /^-[a-z]*c$/.test(flags) ? shellForm(words[2]) : undefined;
+}
+
 function jsonWords(text: string): string[] | undefined {
     try {
         const v = JSON.parse(text) as unknown;
@@ -290,9 +297,14 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         const cmd = s["command"] !== undefined ? { words: composeWords(s["command"]) } : s["entrypoint"] !== undefined ? undefined : dockerfile?.cmd;
         return { ...cmd, entry };
     };
-    const migrates = (s: Obj) => {
+    // A service's command as a shell command line (`sh -c "..."` unwrapped).
+    const lineOf = (s: Obj) => {
         const words = composeWords(s["command"]);
-        return words !== undefined && commands(shellTokens(displayWords(words))).some((c) => isMigrationCommand(c.words));
+        return words === undefined ? undefined : (shellLine(words) ?? displayWords(words));
+    };
+    const migrates = (s: Obj) => {
+        const line = lineOf(s);
+        return line !== undefined && commands(shellTokens(line)).some((c) => isMigrationCommand(c.words));
     };
     const releaseService = ours.find(([, s]) => migrates(s));
     const candidates = ours.filter(([, s]) => !migrates(s));
@@ -316,7 +328,7 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
     // The web command: ENTRYPOINT and CMD as Docker runs them.
     const e = effective(service);
     let command: string | undefined;
-    const cmdText = e.words !== undefined ? displayWords(e.words.map(relWord)) : e.text;
+    const cmdText = e.words !== undefined ? (shellLine(e.words) ?? displayWords(e.words.map(relWord))) : e.text;
     const fromCompose = app !== undefined && (service["command"] !== undefined || service["entrypoint"] !== undefined);
     const what = fromCompose
         ? { web: `${composeFile}'s service ${app![0]} command`, source: `${composeFile} service ${app![0]} command` }
@@ -342,7 +354,7 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
             command = [...lines!.slice(0, -1).map((w) => displayWords(w)), cmdText].join(" && ");
             notes.push(`The image's entrypoint ${script.file} runs ${lines!.length > 1 ? `\`${lines!.slice(0, -1).map((w) => displayWords(w)).join(" && ")}\` and then ` : ""}the CMD: read as \`${command}\`.`);
         } else {
-            command = displayWords([...entryWords, ...(e.words ?? [])]);
+            command = shellLine([...e.entry.words, ...(e.words ?? [])]) ?? displayWords([...entryWords, ...(e.words ?? [])]);
         }
     } else {
         command = e.text !== undefined ? shellForm(e.text) : cmdText;
@@ -420,7 +432,7 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
                 "give it the address of such a service with PythonApp's `env` (`secretEnv` for credentials).",
         );
     }
-    const release = releaseService === undefined ? undefined : { command: displayWords(composeWords(releaseService[1]["command"])!), service: releaseService[0], file: composeFile! };
+    const release = releaseService === undefined ? undefined : { command: lineOf(releaseService[1])!, service: releaseService[0], file: composeFile! };
     return {
         file: fromCompose ? composeFile! : dockerfileName,
         command,

@@ -1213,6 +1213,18 @@ describe("detection", () => {
                 assert.ok(plan.notes.includes("The Dockerfile's CMD runs `touch /pwned` after the server; the image does not."), plan.notes.join("\n"));
             });
 
+            it("GIVEN compose commands wrapped in `sh -c` THEN the command line inside is read: the migrate service's as the release step, the web service's server and what it chains before it", () => {
+                const compose =
+                    "services:\n  migrate:\n    build: .\n    command: [\"sh\", \"-c\", \"python manage.py migrate --noinput\"]\n" +
+                    "  web:\n    build: .\n    command: sh -c \"python -m svc.setup && gunicorn --timeout 33 svc.web:site\"\n";
+                const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE, "compose.yaml": compose, "manage.py": "" }));
+                assert.equal(plan.entrypoint.spec, "svc.web:site");
+                assert.equal(plan.server.timeout, 33);
+                assert.deepEqual(plan.release, { command: ["python", "manage.py", "migrate", "--noinput"], workdir: "/app", source: "compose.yaml service migrate" });
+                const chained = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE, "compose.yaml": compose.replace(/  migrate:\n.*\n.*\n/, "") })).plan;
+                assert.deepEqual(chained.release, { command: ["python", "-m", "svc.setup"], workdir: "/app", source: "compose.yaml service web command (before the server)" });
+            });
+
             it("GIVEN a Compose file that is not YAML THEN a note names it and the Dockerfile is still read", () => {
                 const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE, "docker-compose.yml": "services: [\n" }));
                 assert.equal(plan.entrypoint.spec, "svc.web:site");
