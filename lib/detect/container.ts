@@ -360,6 +360,12 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         command = e.text !== undefined ? shellForm(e.text) : cmdText;
     }
 
+    // The folder the command runs in (the service's working_dir, else the WORKDIR), when it is a folder of the source below its root.
+    const runDir = mapPath(typeof service["working_dir"] === "string" ? posixJoin(workdir, service["working_dir"]) : workdir);
+    if (command !== undefined && runDir.startsWith(`${DEFAULTS.workdir}/`)) {
+        command = `${displayWords(["cd", runDir.slice(DEFAULTS.workdir.length + 1)])} && ${command}`;
+    }
+
     // The environment: the Dockerfile's ENV, then the service's `environment:`.
     const set: Array<readonly [string, string, string]> = [];
     const needs: Array<readonly [string, string]> = [];

@@ -1225,6 +1225,14 @@ describe("detection", () => {
                 assert.deepEqual(chained.release, { command: ["python", "-m", "svc.setup"], workdir: "/app", source: "compose.yaml service web command (before the server)" });
             });
 
+            it("GIVEN COPY . /code and WORKDIR /code/src THEN the command runs in the source's src/ (gunicorn's folder), as in the image", () => {
+                const dockerfile = "FROM python:3.13\nCOPY . /code\nWORKDIR /code/src\nCMD [\"gunicorn\", \"svc.web:site\"]\n";
+                const files = Object.fromEntries(Object.entries(SVC).map(([k, v]) => [k === "requirements.txt" ? k : `src/${k}`, v]));
+                const { plan } = synthesize(apps.make({ ...files, Dockerfile: dockerfile }));
+                assert.equal(plan.entrypoint.spec, "svc.web:site");
+                assert.equal(plan.server.chdir, "/app/src");
+            });
+
             it("GIVEN a Compose file that is not YAML THEN a note names it and the Dockerfile is still read", () => {
                 const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE, "docker-compose.yml": "services: [\n" }));
                 assert.equal(plan.entrypoint.spec, "svc.web:site");
