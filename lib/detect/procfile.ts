@@ -4,6 +4,7 @@ import { parse as parseToml } from "smol-toml";
 import type { AppInterface } from "../data/frameworks";
 import { COMMAND_WRAPPERS, ENVIRONMENT_RUNNERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, OWN_SERVER_TOOLS, UVICORN_VALUE_FLAGS } from "../data/servers";
 import { DEFAULTS } from "../data/defaults";
+import { readContainerConfig } from "./container";
 import { readIni } from "./ini";
 import { bind, evaluate, walk } from "./python-eval";
 import { absoluteModule, calleeOf, Expr, parseModule, str } from "./python-source";
@@ -93,6 +94,8 @@ export interface ProcfileFacts {
     readonly others: readonly string[];
     /** The platform's health check path (render.yaml healthCheckPath, railway deploy.healthcheckPath), as written. */
     readonly healthCheckPath?: string;
+    /** Where the health check path was read, when another file than the commands' gives it ("Dockerfile's HEALTHCHECK"). */
+    readonly healthCheckSource?: string;
     /** What was read and not used, and why. */
     readonly notes: readonly string[];
 }
@@ -103,17 +106,32 @@ type Token = string | { op: string } | { comment: string } | { op: "glob"; patte
  * The app's web and release commands: the Procfile's when there is one (the
  * platforms that read it ignore their own config's commands only when they
  * are unset, and an app keeps one of the two), else the first of render.yaml,
- * railway.toml and railway.json that names a start command.
+ * railway.toml and railway.json that names a start command, else the app's
+ * own container config (its Dockerfile, its Compose file's service).
  */
 export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
     const text = src.readIfFile("Procfile");
     if (text === undefined) {
-        const railway = readRailway(src, "railway.toml") ?? readRailway(src, "railway.json");
-        // Railway builds with Nixpacks: with no start command in railway.toml/json, nixpacks.toml's [start] cmd is the web command.
-        const nixpacks = railway !== undefined && railway.web === undefined ? readNixpacks(src) : undefined;
-        const merged = nixpacks?.web !== undefined ? { ...railway!, web: nixpacks.web, origin: { ...railway!.origin, web: nixpacks.origin.web, webSource: nixpacks.origin.webSource } } : railway;
-        return readRenderYaml(src) ?? merged ?? readDoAppSpec(src) ?? readFlyProcesses(src) ?? readNixpacks(src) ?? readAppYaml(src);
+        return platformFacts(src) ?? readContainer(src);
     }
+    return readProcfileText(text, src);
+}
+
+/** Whether the app's own container config (Dockerfile, Compose file) is its deployment convention: no Procfile or platform file gives the commands. */
+export function containerConfigUsed(src: SourceTree): boolean {
+    return !src.isFile("Procfile") && platformFacts(src) === undefined && readContainerConfig(src) !== undefined;
+}
+
+/** The first hosting platform's config file that gives the commands. */
+function platformFacts(src: SourceTree): ProcfileFacts | undefined {
+    const railway = readRailway(src, "railway.toml") ?? readRailway(src, "railway.json");
+    // Railway builds with Nixpacks: with no start command in railway.toml/json, nixpacks.toml's [start] cmd is the web command.
+    const nixpacks = railway !== undefined && railway.web === undefined ? readNixpacks(src) : undefined;
+    const merged = nixpacks?.web !== undefined ? { ...railway!, web: nixpacks.web, origin: { ...railway!.origin, web: nixpacks.origin.web, webSource: nixpacks.origin.webSource } } : railway;
+    return readRenderYaml(src) ?? merged ?? readDoAppSpec(src) ?? readFlyProcesses(src) ?? readNixpacks(src) ?? readAppYaml(src);
+}
+
+function readProcfileText(text: string, src: SourceTree): ProcfileFacts {
     let web: ProcfileWeb | undefined;
     let release: string | undefined;
     const others: string[] = [];
@@ -404,7 +422,7 @@ export function isAssignment(word: string): boolean {
 }
 
 /** Shell builtins a start script runs to set itself up (options, variables, messages): not commands to run before the server. */
-const SETUP_BUILTINS = new Set(["set", "export", "unset", ":", "echo", "printf", "true", "umask", "ulimit", "trap", "source", ".", "shopt", "readonly", "declare", "local"]);
+export const SETUP_BUILTINS: ReadonlySet<string> = new Set(["set", "export", "unset", ":", "echo", "printf", "true", "umask", "ulimit", "trap", "source", ".", "shopt", "readonly", "declare", "local"]);
 
 /**
  * A web command that runs the app's own Python launcher: the project's
@@ -670,12 +688,38 @@ function buildMigrations(src: SourceTree, command: string | undefined): { file: 
     const script = scriptOf(src, command);
     const found = commands(shellTokens(script?.commands ?? command))
         .map((c) => withoutRunner(c.words).words)
-        .filter((w) => {
-            const args = /^python(3(\.\d+)?)?$/.test(w[0] ?? "") ? w.slice(1) : w;
-            return (args[0]?.endsWith("manage.py") && args[1] === "migrate") || (args[0] === "flask" && args.includes("db") && args.includes("upgrade")) || (args[0] === "alembic" && args.includes("upgrade"));
-        })
+        .filter(isMigrationCommand)
         .map((w) => displayWords(w));
     return found.length === 0 ? undefined : { file: script?.file ?? "buildCommand", commands: found.join(" && ") };
+}
+
+/** A command that migrates the app's database: Django's migrate, Flask-Migrate's upgrade, Alembic's. */
+export function isMigrationCommand(given: readonly string[]): boolean {
+    const w = withoutRunner(given).words;
+    const args = /^python(3(\.\d+)?)?$/.test(w[0] ?? "") ? w.slice(1) : w;
+    return (args[0]?.endsWith("manage.py") && args[1] === "migrate") || (args[0] === "flask" && args.includes("db") && args.includes("upgrade")) || (args[0] === "alembic" && args.includes("upgrade"));
+}
+
+/**
+ * The app's own container config (its Dockerfile, its Compose file's
+ * service built from this folder) as the last platform file: its web
+ * command (ENTRYPOINT and CMD, or the service's command), read like a
+ * Procfile's; a one-shot migrating service of the same build as the
+ * release step; the health check's path; the other services named.
+ */
+function readContainer(src: SourceTree): ProcfileFacts | undefined {
+    const c = readContainerConfig(src);
+    if (c === undefined) {
+        return undefined;
+    }
+    const origin: ProcessOrigin = {
+        file: c.file,
+        subject: c.file,
+        web: c.commandFrom?.web ?? `${c.file}'s command`,
+        webSource: c.commandFrom?.source ?? c.file,
+        releaseSource: c.release === undefined ? `${c.commandFrom?.source ?? c.file} (before the server)` : `${c.release.file} service ${c.release.service}`,
+    };
+    return { origin, web: c.command === undefined ? undefined : webCommand(src, c.command, origin), release: c.release?.command, healthCheckPath: c.healthCheckPath?.path, healthCheckSource: c.healthCheckPath?.source, others: [], notes: c.notes };
 }
 
 /**
@@ -828,6 +872,11 @@ function readPlatformEnvFiles(src: SourceTree): PlatformEnv {
         const path = disk === checkout || disk.startsWith(`${checkout}/`) ? `${DEFAULTS.workdir}${disk.slice(checkout.length)}` : disk;
         mounts.push({ path, source: path === disk ? "render.yaml's disk mountPath" : `render.yaml's disk mountPath ${disk} (Render's checkout folder is the image's ${DEFAULTS.workdir})` });
     }
+    // The app's own Dockerfile ENV and Compose service's environment and volumes, when they are its deployment convention.
+    const container = containerConfigUsed(src) ? readContainerConfig(src) : undefined;
+    set.push(...(container?.set ?? []));
+    needs.push(...(container?.needs ?? []));
+    mounts.push(...(container?.mounts ?? []));
     return { set: set.filter(([k]) => k !== "PORT"), needs, mounts };
 }
 

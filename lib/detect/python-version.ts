@@ -5,7 +5,8 @@ import { InputError } from "../errors";
 import { Dependencies, setupKeyword, table } from "./dependencies";
 import { readIni } from "./ini";
 import { str } from "./python-source";
-import { readPlatformEnv, shellTokens } from "./procfile";
+import { readContainerConfig } from "./container";
+import { containerConfigUsed, readPlatformEnv, shellTokens } from "./procfile";
 import { SourceTree } from "./source";
 
 /**
@@ -100,6 +101,19 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
         if (version !== undefined) {
             exact.push({ version, said, source, hint: false });
         }
+    }
+
+    // The app's own Dockerfile's `FROM python:3.10-slim`, when it is the app's deployment convention: a hint, as strong as a platform's.
+    const container = containerConfigUsed(src) ? readContainerConfig(src)?.python : undefined;
+    const fromImage = container === undefined ? undefined : minorOf(container.said.split("-")[0]);
+    if (container !== undefined && fromImage !== undefined) {
+        const before = exact[0];
+        if (before !== undefined && before.version !== fromImage) {
+            notes.push(`${container.source} names Python ${fromImage}, but ${before.source} says ${before.version}, which is used; set \`python\` to choose.`);
+        } else if (before === undefined) {
+            notes.push(`${container.source} names Python ${fromImage}, the app's own image's: the image uses it unless it is not supported here or the project's Python range refuses it; set \`python\` to choose another.`);
+        }
+        exact.push({ version: fromImage, said: container.said, source: container.source, hint: true });
     }
 
     const managed = versionManagerPython(src);

@@ -108,7 +108,7 @@ export interface ImageOptions {
     readonly aptBuildPackages?: string[];
     /** Extra Debian packages for the runner stage (shared libraries the app loads). @default [] */
     readonly aptRuntimePackages?: string[];
-    /** Path the health check requests; any answer below 500 (redirects included, not followed) counts as healthy. @default render.yaml's healthCheckPath or railway's deploy.healthcheckPath, else "/" */
+    /** Path the health check requests; any answer below 500 (redirects included, not followed) counts as healthy. @default render.yaml's healthCheckPath, railway's deploy.healthcheckPath, or the app's own Compose healthcheck or Dockerfile HEALTHCHECK path, else "/" */
     readonly healthCheckPath?: string;
     /** Set false to leave HEALTHCHECK out of the image. @default true */
     readonly healthCheck?: boolean;
@@ -197,7 +197,8 @@ export interface SynthesizeOptions extends ImageOptions {
      * The command PythonApp runs once per deploy, with the new image, before the
      * new container takes traffic (migrations), as a list of words (no shell);
      * [] or false runs none.
-     * @default the Procfile's release: line (else render.yaml's or Railway's preDeployCommand), or the commands it chains before the server, or Django's
+     * @default the Procfile's release: line (else render.yaml's or Railway's preDeployCommand, or the app's own Compose file's one-shot migrating
+     * service), or the commands it (or the app's Dockerfile ENTRYPOINT script) chains before the server, or Django's
      * `migrate` when its database is an SQLite file in the app's folder
      */
     readonly releaseCommand?: string[] | false;

@@ -16,6 +16,7 @@ import { inProcessStore, perProcessState } from "../detect/process-state";
 import { randomSecrets } from "../detect/secret-key";
 import { detectPythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
+import { readContainerConfig } from "../detect/container";
 import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
 import { detectWritablePaths, ENV_DIRS, kindOf, WritablePath } from "../detect/writable-paths";
 import { joinPath } from "../detect/paths";
@@ -142,8 +143,8 @@ const PRODUCTION_GROUPS = ["prod", "production", "deploy"];
 export type PlanBeforeContext = Omit<Plan, "bytecode">;
 
 export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBeforeContext {
-    const o = checkOptions(options);
     const notes: string[] = [];
+    const o = withImageBuildEnv(src, checkOptions(options), notes);
 
     const found = detectDependencies(src, o.installer);
     notes.push(...found.notes);
@@ -461,7 +462,7 @@ function healthCheck(o: CheckedOptions, procfile: Entrypoint["procfile"], notes:
             ? "render.yaml's healthCheckPath"
             : fly !== undefined
               ? "fly.toml's HTTP check path"
-              : `${procfile!.origin.file}'s ${({ "render.yaml": "healthCheckPath", ".do/app.yaml": "health_check.http_path", ".do/deploy.template.yaml": "health_check.http_path" } as Record<string, string>)[procfile!.origin.file] ?? "deploy.healthcheckPath"}`;
+              : (procfile!.healthCheckSource ?? `${procfile!.origin.file}'s ${({ "render.yaml": "healthCheckPath", ".do/app.yaml": "health_check.http_path", ".do/deploy.template.yaml": "health_check.http_path" } as Record<string, string>)[procfile!.origin.file] ?? "deploy.healthcheckPath"}`);
     if (!URL_PATH.test(declared)) {
         notes.push(`${where} is ${JSON.stringify(declared)}, which is not a URL path; the health check requests ${o.healthCheck.path}. Set \`healthCheckPath\` to choose one.`);
         return o.healthCheck;
@@ -486,6 +487,25 @@ function flyCheckPath(src: SourceTree): string | undefined {
     const top = doc["checks"] !== null && typeof doc["checks"] === "object" ? Object.values(doc["checks"] as Record<string, unknown>).filter((c): c is Record<string, unknown> => c !== null && typeof c === "object" && (c as Record<string, unknown>)["type"] === "http") : [];
     const path = [...services, ...v2, ...top].map((c) => c["path"]).find((p): p is string => typeof p === "string");
     return path;
+}
+
+/**
+ * `buildEnv` with the placeholders the app's own Dockerfile gives its build
+ * step (`RUN SECRET_KEY=collectstatic-only python manage.py collectstatic`):
+ * the project's word that the value is for the build alone. `buildEnv` and
+ * `buildSecrets` win; a value that expands a variable is not taken.
+ */
+function withImageBuildEnv(src: SourceTree, o: CheckedOptions, notes: string[]): CheckedOptions {
+    const given = readContainerConfig(src)?.buildEnv ?? [];
+    const taken: Record<string, string> = {};
+    for (const [name, value, file] of given) {
+        if (name in o.buildEnv || o.buildSecrets.includes(name) || OWN_ENV.has(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || value.includes("$") || /[\x00-\x1f\x7f]/.test(value)) {
+            continue;
+        }
+        taken[name] = value;
+        notes.push(`${file} gives the build step ${name}=${value}: the build steps run with it too (\`buildEnv\`); the server's ${name} comes from PythonApp's \`env\` (\`secretEnv\` for a secret).`);
+    }
+    return Object.keys(taken).length === 0 ? o : { ...o, buildEnv: { ...taken, ...o.buildEnv } };
 }
 
 /** Variables the image sets itself, or that detection reads from the web command elsewhere: a web command's value for them is not carried as written. */
@@ -545,22 +565,31 @@ function configuredEnv(src: SourceTree, entry: Entrypoint): { env: Record<string
  */
 function platformEnv(src: SourceTree, env: Record<string, string>, notes: string[]): void {
     const p = readPlatformEnv(src);
-    const taken: string[] = [];
+    // The app's own Dockerfile and Compose file are named as such, not as a platform's.
+    const own = new Set([...(readContainerConfig(src)?.set ?? []).map(([, , f]) => f), ...(readContainerConfig(src)?.needs ?? []).map(([, f]) => f)]);
+    const taken: Array<{ text: string; own: boolean }> = [];
     for (const [name, value, file] of p.set) {
         if (OWN_ENV.has(name) || name === "PYTHON_VERSION" || name.startsWith("NIXPACKS_") || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || value.includes("$") || /[\x00-\x1f\x7f]/.test(value) || name in env) {
             continue;
         }
         env[name] = value;
-        taken.push(`${name}=${value} (${file})`);
+        taken.push({ text: `${name}=${value} (${file})`, own: own.has(file) });
     }
-    if (taken.length > 0) {
-        notes.push(`The platform's config sets ${taken.join(", ")}: the image sets ${taken.length > 1 ? "them" : "it"} for every process; the container's environment overrides it.`);
+    for (const mine of [false, true]) {
+        const group = taken.filter((t) => t.own === mine).map((t) => t.text);
+        if (group.length > 0) {
+            notes.push(`${mine ? "The app's own container config" : "The platform's config"} sets ${group.join(", ")}: the image sets ${group.length > 1 ? "them" : "it"} for every process; the container's environment overrides it.`);
+        }
     }
     const needs = p.needs.filter(([name]) => !(name in env));
-    if (needs.length > 0) {
-        notes.push(
-            `The platform fills in or asks for ${needs.map(([n, f]) => `${n} (${f})`).join(", ")} at deploy time: set ${needs.length > 1 ? "them" : "it"} with PythonApp's \`env\` (\`secretEnv\` for secrets).`,
-        );
+    for (const mine of [false, true]) {
+        const group = needs.filter(([, f]) => own.has(f) === mine);
+        if (group.length > 0) {
+            notes.push(
+                `${mine ? "The app's own container config leaves" : "The platform fills in or asks for"} ${group.map(([n, f]) => `${n} (${f})`).join(", ")} ${mine ? "to the deployment" : "at deploy time"}: ` +
+                    `set ${group.length > 1 ? "them" : "it"} with PythonApp's \`env\` (\`secretEnv\` for secrets).`,
+            );
+        }
     }
 }
 

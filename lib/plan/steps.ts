@@ -361,7 +361,9 @@ function devAppsSwitch(django: DjangoProject, o: CheckedOptions, env: Record<str
     const sw = debug.switchTo(false, base, fixed);
     const apps = missing.map(([app, dist]) => `${app} (${dist})`).join(", ");
     if (!sw) {
-        notes.push(`With DEBUG on, as ${debug.file} leaves it, the settings add ${apps}, which the dependencies do not install: the build and every worker fail with ModuleNotFoundError. Turn DEBUG off in \`buildEnv\` and \`env\`, or install ${missing.length > 1 ? "them" : "it"}.`);
+        // DEBUG = True as a literal: no variable turns it off; another settings module does.
+        const fix = debug.variables.length === 0 ? "Run the production settings (DJANGO_SETTINGS_MODULE in `buildEnv` and `env`)" : "Turn DEBUG off in `buildEnv` and `env`";
+        notes.push(`With DEBUG on, as ${debug.file} leaves it, the settings add ${apps}, which the dependencies do not install: the build and every worker fail with ModuleNotFoundError. ${fix}, or install ${missing.length > 1 ? "them" : "it"}.`);
         return;
     }
     env[sw.variable] = sw.value;

@@ -1123,6 +1123,123 @@ describe("detection", () => {
             assert.deepEqual(synthesize(dir).plan.entrypoint, { spec: "main:app()", interface: "asgi", source: "Procfile" });
         });
 
+        describe("the app's own Dockerfile and Compose file in place of a Procfile", () => {
+            const SVC = {
+                "svc/__init__.py": "",
+                "svc/web.py": "from flask import Flask\n\nsite = Flask(__name__)\n",
+                "svc/admin.py": "from flask import Flask\n\nadmin = Flask(__name__)\n",
+                "requirements.txt": "flask\n",
+            };
+            const DOCKERFILE =
+                "FROM python:3.11-slim AS base\nENV PYTHONUNBUFFERED=1 \\\n    DATA_DIR=/data \\\n    SITE_TITLE=\"Hello there\"\nWORKDIR /srv/site\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n" +
+                "VOLUME [\"/data\"]\nHEALTHCHECK --interval=30s CMD curl -f http://localhost:8000/healthz || exit 1\nCMD [\"gunicorn\", \"--timeout\", \"75\", \"-b\", \"0.0.0.0:8000\", \"svc.web:site\"]\n";
+
+            it("GIVEN only a Dockerfile THEN its CMD, ENV, VOLUME, HEALTHCHECK and FROM python:3.11 are the web command, the image's environment, a data path, the health path and the Python", () => {
+                const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE }));
+                assert.deepEqual(plan.entrypoint, { spec: "svc.web:site", interface: "wsgi", source: "Dockerfile" });
+                assert.equal(plan.server.timeout, 75);
+                assert.deepEqual(plan.imageEnv, { DATA_DIR: "/data", SITE_TITLE: "Hello there" });
+                assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.kind]), [["/data", "data"]]);
+                assert.deepEqual(plan.healthCheck, { path: "/healthz" });
+                assert.deepEqual(plan.python, { version: "3.11", source: "Dockerfile FROM python:3.11-slim" });
+                assert.ok(plan.notes.includes("The health check requests /healthz, Dockerfile's HEALTHCHECK; set `healthCheckPath` to change it."), plan.notes.join("\n"));
+            });
+
+            it("GIVEN a Procfile or a platform file beside the Dockerfile THEN the Dockerfile is not read (its ENV, VOLUME and FROM neither)", () => {
+                for (const beside of <Array<Record<string, string>>>[{ Procfile: "web: gunicorn svc.admin:admin\n" }, { "fly.toml": "app = 's'\n[processes]\napp = 'gunicorn svc.admin:admin'\n" }]) {
+                    const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE, ...beside }));
+                    assert.equal(plan.entrypoint.spec, "svc.admin:admin");
+                    assert.deepEqual(plan.imageEnv, {});
+                    assert.deepEqual(plan.writablePaths, []);
+                    assert.notEqual(plan.python.source, "Dockerfile FROM python:3.11-slim");
+                }
+            });
+
+            it("GIVEN .python-version beside FROM python:3.11 THEN .python-version decides and a note names the Dockerfile's", () => {
+                const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE, ".python-version": "3.12\n" }));
+                assert.deepEqual(plan.python, { version: "3.12", source: ".python-version" });
+                assert.ok(plan.notes.includes("Dockerfile FROM python:3.11-slim names Python 3.11, but .python-version says 3.12, which is used; set `python` to choose."), plan.notes.join("\n"));
+            });
+
+            it("GIVEN an ENTRYPOINT script that migrates and ends in exec \"$@\" THEN its commands before the CMD are the release step", () => {
+                const dockerfile = "FROM python:3.13-slim\nWORKDIR /home/site/web\nCOPY . .\nENTRYPOINT [\"/home/site/web/entrypoint.sh\"]\nCMD [\"gunicorn\", \"svc.web:site\"]\n";
+                const script = "#!/bin/sh\nset -e\npython -m svc.setup\nexec \"$@\"\n";
+                const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: dockerfile, "entrypoint.sh": script }));
+                assert.equal(plan.entrypoint.spec, "svc.web:site");
+                assert.deepEqual(plan.release, { command: ["python", "-m", "svc.setup"], workdir: "/app", source: "Dockerfile ENTRYPOINT (before the server)" });
+                assert.ok(plan.notes.some((n) => n.startsWith("The image's entrypoint entrypoint.sh runs `python -m svc.setup` and then the CMD")), plan.notes.join("\n"));
+            });
+
+            it("GIVEN a Compose file THEN the service built here that runs a server gives the command, environment, volumes and health path; the one-shot migrate service is the release step; the others are named", () => {
+                const compose =
+                    "services:\n  migrate:\n    build: .\n    command: python manage.py migrate --noinput\n" +
+                    "  web:\n    build:\n      context: .\n    command: gunicorn --workers 2 svc.web:site\n    env_file: .env\n" +
+                    "    environment:\n      - SITE_MODE=prod\n      - SECRET_KEY=dev-only\n      - DATABASE_URL=postgresql://u:p@db:5432/site\n      - API_BASE=${API_BASE:-http://localhost}\n      - \"BELL=a\\u0007b\"\n" +
+                    "    volumes:\n      - ./uploads:/srv/site/uploads\n      - ./conf:/etc/site:ro\n" +
+                    "    healthcheck:\n      test: [\"CMD\", \"wget\", \"-qO-\", \"http://127.0.0.1:8000/up\"]\n" +
+                    "  admin:\n    build: .\n    command: gunicorn svc.admin:admin\n  db:\n    image: postgres:16\n";
+                const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE, "docker-compose.yml": compose, "manage.py": "" }));
+                assert.deepEqual(plan.entrypoint, { spec: "svc.web:site", interface: "wsgi", source: "docker-compose.yml" });
+                assert.equal(plan.server.defaultWorkers, 2);
+                assert.deepEqual(plan.release, { command: ["python", "manage.py", "migrate", "--noinput"], workdir: "/app", source: "docker-compose.yml service migrate" });
+                assert.deepEqual(plan.imageEnv, { DATA_DIR: "/data", SITE_TITLE: "Hello there", SITE_MODE: "prod" });
+                assert.deepEqual(plan.writablePaths.map((w) => w.path).sort(), ["/app/uploads", "/data"]);
+                assert.deepEqual(plan.healthCheck, { path: "/up" });
+                const said = plan.notes.join("\n");
+                assert.ok(said.includes("docker-compose.yml's service admin (gunicorn svc.admin:admin) is not deployed"), said);
+                assert.ok(said.includes("docker-compose.yml runs db (postgres:16) beside the app"), said);
+                assert.ok(said.includes("reads its variables from .env, which is not read"), said);
+                for (const name of ["SECRET_KEY", "DATABASE_URL", "API_BASE", "BELL"]) {
+                    assert.ok(said.includes(name), `${name} named: ${said}`);
+                    assert.ok(!(name in plan.imageEnv), name);
+                }
+            });
+
+            it("GIVEN COPY ./app /app THEN the image's paths under /app are the source's app/ (a compose variable pointing at a file there too)", () => {
+                const dockerfile = "FROM python:3.11\nCOPY ./app /app\nVOLUME /app/state\n";
+                const compose = "services:\n  web:\n    build: .\n    environment:\n      QUOTES_FILE: /app/quotes.txt\n";
+                const { plan } = synthesize(apps.make({ "app/main.py": "from flask import Flask\napp = Flask(__name__)\n", "app/quotes.txt": "q\n", "requirements.txt": "flask\n", Dockerfile: dockerfile, "compose.yaml": compose }));
+                assert.deepEqual(plan.imageEnv, { QUOTES_FILE: "/app/app/quotes.txt" });
+                assert.deepEqual(plan.writablePaths.map((w) => w.path), ["/app/app/state"]);
+            });
+
+            it("GIVEN a Dockerfile written to inject (a command after the server, a HEALTHCHECK URL with a substitution, a VOLUME with one) THEN none of it reaches the image", () => {
+                const dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY . .\nVOLUME [\"/data $(touch /x)\"]\nHEALTHCHECK CMD curl http://localhost:8000/$(id)\nCMD gunicorn svc.web:site; touch /pwned\n";
+                const { plan, dockerfile: rendered } = synthesize(apps.make({ ...SVC, Dockerfile: dockerfile }));
+                assert.equal(plan.entrypoint.spec, "svc.web:site");
+                assert.deepEqual(plan.healthCheck, { path: "/" });
+                assert.deepEqual(plan.writablePaths, []);
+                assert.ok(!rendered.includes("pwned") && !rendered.includes("touch"), rendered);
+                assert.ok(plan.notes.includes("The Dockerfile's CMD runs `touch /pwned` after the server; the image does not."), plan.notes.join("\n"));
+            });
+
+            it("GIVEN compose commands wrapped in `sh -c` THEN the command line inside is read: the migrate service's as the release step, the web service's server and what it chains before it", () => {
+                const compose =
+                    "services:\n  migrate:\n    build: .\n    command: [\"sh\", \"-c\", \"python manage.py migrate --noinput\"]\n" +
+                    "  web:\n    build: .\n    command: sh -c \"python -m svc.setup && gunicorn --timeout 33 svc.web:site\"\n";
+                const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE, "compose.yaml": compose, "manage.py": "" }));
+                assert.equal(plan.entrypoint.spec, "svc.web:site");
+                assert.equal(plan.server.timeout, 33);
+                assert.deepEqual(plan.release, { command: ["python", "manage.py", "migrate", "--noinput"], workdir: "/app", source: "compose.yaml service migrate" });
+                const chained = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE, "compose.yaml": compose.replace(/  migrate:\n.*\n.*\n/, "") })).plan;
+                assert.deepEqual(chained.release, { command: ["python", "-m", "svc.setup"], workdir: "/app", source: "compose.yaml service web command (before the server)" });
+            });
+
+            it("GIVEN COPY . /code and WORKDIR /code/src THEN the command runs in the source's src/ (gunicorn's folder), as in the image", () => {
+                const dockerfile = "FROM python:3.13\nCOPY . /code\nWORKDIR /code/src\nCMD [\"gunicorn\", \"svc.web:site\"]\n";
+                const files = Object.fromEntries(Object.entries(SVC).map(([k, v]) => [k === "requirements.txt" ? k : `src/${k}`, v]));
+                const { plan } = synthesize(apps.make({ ...files, Dockerfile: dockerfile }));
+                assert.equal(plan.entrypoint.spec, "svc.web:site");
+                assert.equal(plan.server.chdir, "/app/src");
+            });
+
+            it("GIVEN a Compose file that is not YAML THEN a note names it and the Dockerfile is still read", () => {
+                const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE, "docker-compose.yml": "services: [\n" }));
+                assert.equal(plan.entrypoint.spec, "svc.web:site");
+                assert.ok(plan.notes.some((n) => n.startsWith("docker-compose.yml cannot be parsed")), plan.notes.join("\n"));
+            });
+        });
+
         describe("platform config files in place of a Procfile", () => {
             const TWO_APPS = {
                 "svc/__init__.py": "",

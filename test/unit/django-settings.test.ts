@@ -529,3 +529,11 @@ describe("django-configurations' class-based settings", () => {
         assert.equal(plan.release, undefined);
     });
 });
+
+describe("development apps under DEBUG", () => {
+    it("GIVEN DEBUG = True as a literal with debug_toolbar not installed THEN the note points at other settings, not at a variable that turns DEBUG off", () => {
+        const literal = synthesize(site("DEBUG = True\nINSTALLED_APPS += ['debug_toolbar']\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\nSECRET_KEY = 'x'\n"), { collectStatic: false }).plan;
+        const said = literal.notes.find((n) => n.startsWith("With DEBUG on"));
+        assert.ok(said?.endsWith("Run the production settings (DJANGO_SETTINGS_MODULE in `buildEnv` and `env`), or install it."), literal.notes.join("\n"));
+    });
+});

@@ -1,0 +1,464 @@
+import { DockerfileParser, Env, From, Instruction, JSONInstruction } from "dockerfile-ast";
+import { load as loadYaml } from "js-yaml";
+import { DEFAULTS } from "../data/defaults";
+import { commands, CONTROL_WORDS, displayWords, isAssignment, isMigrationCommand, scriptOf, SETUP_BUILTINS, shellTokens } from "./procfile";
+import { SourceTree } from "./source";
+
+/**
+ * An app's own container config, read as its deployment convention when no
+ * Procfile or hosting platform's file gives the web command: the Dockerfile
+ * (parsed by dockerfile-ast) and the Compose file (compose.yaml, compose.yml,
+ * docker-compose.yml or docker-compose.yaml, parsed by js-yaml) whose service
+ * is built from this folder. Nothing here is run or copied into the image as
+ * written: the web command goes through the Procfile's reader, the values
+ * through the checks the platforms' values go through.
+ */
+export interface ContainerConfig {
+    /** The file that gives the web command: the Compose file when its service sets `command:`/`entrypoint:`, else "Dockerfile". */
+    readonly file: string;
+    /** The web command as shell text, in the image's terms (the Dockerfile's WORKDIR is the source folder); undefined when neither file names one. */
+    readonly command?: string;
+    /** Where the command came from, as a sentence's subject ("docker-compose.yml's service web command", "The Dockerfile's CMD") and as a plan source. */
+    readonly commandFrom?: { readonly web: string; readonly source: string };
+    /** A one-shot service of the same build that migrates (`python manage.py migrate`), as shell text, with its service's name. */
+    readonly release?: { readonly command: string; readonly service: string; readonly file: string };
+    /** The health check's URL path (HEALTHCHECK, compose `healthcheck.test`), with where it came from. */
+    readonly healthCheckPath?: { readonly path: string; readonly source: string };
+    /** Variables set (Dockerfile ENV, then the service's `environment:`), name, value and file, in order; the later win. */
+    readonly set: ReadonlyArray<readonly [string, string, string]>;
+    /** Variables the app needs that are not carried: `${VAR}` references, secret-looking values, addresses of other compose services. */
+    readonly needs: ReadonlyArray<readonly [string, string]>;
+    /** Data folders (VOLUME, the service's volumes), absolute paths in the image, with where they came from. */
+    readonly mounts: ReadonlyArray<{ readonly path: string; readonly source: string }>;
+    /** The Python of `FROM python:X.Y[-variant]` (the final stage's base), as written. */
+    readonly python?: { readonly said: string; readonly source: string };
+    /** Variables a `RUN VAR=value python manage.py ...` line gives a build step (collectstatic's placeholders). */
+    readonly buildEnv: ReadonlyArray<readonly [string, string, string]>;
+    /** What was read and not taken, and why. */
+    readonly notes: readonly string[];
+}
+
+/** Words that start a web server in a command (a dev server too: the Procfile reader says what it does with it). */
+const SERVER_WORDS = new Set(["gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "granian", "uwsgi", "runserver", "flask", "fastapi", "litestar", "sanic"]);
+
+export const COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
+
+/** Names that hold a secret: their value in a committed file is a development one, not carried. */
+const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|(^|_)API_?KEY|CREDENTIALS?)/i;
+
+interface DockerfileFacts {
+    readonly workdir: string;
+    /** Image folders the source (or one of its folders) is copied to: image path -> source-relative folder ("" the root). */
+    readonly copies: ReadonlyArray<readonly [string, string]>;
+    readonly env: Array<readonly [string, string]>;
+    readonly volumes: string[];
+    /** CMD/ENTRYPOINT: exec form as words, shell form as text. */
+    readonly cmd?: { words?: string[]; text?: string };
+    readonly entrypoint?: { words?: string[]; text?: string };
+    readonly health?: string[];
+    readonly python?: string;
+    readonly buildEnv: Array<readonly [string, string]>;
+}
+
+const containerConfigs = new WeakMap<SourceTree, ContainerConfig | null>();
+
+/** The app's container config, read once per source tree; undefined when it has no Dockerfile and no Compose file built from it. */
+export function readContainerConfig(src: SourceTree): ContainerConfig | undefined {
+    if (!containerConfigs.has(src)) {
+        containerConfigs.set(src, readFiles(src) ?? null);
+    }
+    return containerConfigs.get(src) ?? undefined;
+}
+
+function posixJoin(base: string, rel: string): string {
+    const parts = (rel.startsWith("/") ? rel : `${base}/${rel}`).split("/");
+    const out: string[] = [];
+    for (const p of parts) {
+        if (p === "" || p === ".") {
+            continue;
+        }
+        if (p === "..") {
+            out.pop();
+        } else {
+            out.push(p);
+        }
+    }
+    return `/${out.join("/")}`;
+}
+
+/** A source-relative folder as written in COPY (`.`, `./app`, `app/`): "" for the root; undefined when not a plain folder. */
+function sourceFolder(src: SourceTree, given: string): string | undefined {
+    const rel = posixJoin("/", given).slice(1);
+    if (given.includes("*") || given.includes("$") || given.startsWith("/")) {
+        return undefined;
+    }
+    return rel === "" || (src.exists(rel) && !src.isFile(rel)) ? rel : undefined;
+}
+
+function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefined {
+    const text = src.readIfFile(file);
+    if (text === undefined) {
+        return undefined;
+    }
+    const all = DockerfileParser.parse(text).getInstructions();
+    // The final stage, and the stages it is built FROM by name (`FROM base`).
+    const stages: Array<{ name?: string; from: From; body: Instruction[] }> = [];
+    for (const i of all) {
+        if (i instanceof From) {
+            stages.push({ name: i.getBuildStage() ?? undefined, from: i, body: [] });
+        } else {
+            stages[stages.length - 1]?.body.push(i);
+        }
+    }
+    const chain: typeof stages = [];
+    for (let s: (typeof stages)[number] | undefined = stages[stages.length - 1]; s !== undefined && !chain.includes(s); ) {
+        chain.unshift(s);
+        const base = s.from.getImageName();
+        s = stages.find((x) => x.name !== undefined && x.name === base);
+    }
+    const root = chain[0]?.from;
+    const image = root?.getImageName()?.replace(/^(docker\.io\/)?(library\/)?/, "");
+    const tag = root?.getImageTag() ?? "";
+    const version = tag.split("-")[0];
+    const python = image === "python" && /^3\.\d+(\.\d+)?$/.test(version) ? tag : undefined;
+    let workdir = "/";
+    const facts: DockerfileFacts & { copies: Array<readonly [string, string]> } = { workdir, copies: [], env: [], volumes: [], buildEnv: [], python };
+    const form = (i: Instruction): { words?: string[]; text?: string } => {
+        const json = i instanceof JSONInstruction ? i.getJSONStrings().map((j) => j.getJSONValue()) : [];
+        return json.length > 0 ? { words: json } : { text: i.getArgumentsContent() ?? "" };
+    };
+    let cmd: { words?: string[]; text?: string } | undefined;
+    let entrypoint: { words?: string[]; text?: string } | undefined;
+    let health: string[] | undefined;
+    for (const i of chain.flatMap((s) => s.body)) {
+        const keyword = i.getKeyword();
+        const args = i.getArguments().map((a) => a.getValue());
+        if (keyword === "WORKDIR" && args.length === 1) {
+            workdir = posixJoin(workdir, args[0]);
+        } else if (i instanceof Env) {
+            for (const p of i.getProperties()) {
+                const value = p.getValue();
+                if (value !== null) {
+                    facts.env.push([p.getName(), value]);
+                }
+            }
+        } else if ((keyword === "COPY" || keyword === "ADD") && args.length === 2 && !i.getRawArgumentsContent()?.includes("--from")) {
+            const from = sourceFolder(src, args[0]);
+            if (from !== undefined) {
+                facts.copies.push([posixJoin(workdir, args[1]), from]);
+            }
+        } else if (keyword === "VOLUME") {
+            const json = i instanceof JSONInstruction ? i.getJSONStrings().map((j) => j.getJSONValue()) : [];
+            facts.volumes.push(...(json.length > 0 ? json : args).map((v) => posixJoin(workdir, v)));
+        } else if (keyword === "CMD") {
+            cmd = form(i);
+        } else if (keyword === "ENTRYPOINT") {
+            entrypoint = form(i);
+            cmd = undefined; // an ENTRYPOINT resets the CMD of the stages before it
+        } else if (keyword === "HEALTHCHECK") {
+            const at = args.findIndex((a) => a.toUpperCase() === "CMD");
+            const rest = at < 0 ? "" : args.slice(at + 1).join(" ");
+            health = rest.startsWith("[") ? jsonWords(rest) : wordsOf(rest);
+        } else if (keyword === "RUN") {
+            // `RUN SECRET_KEY=placeholder python manage.py collectstatic`: the project's own build-time values for the step.
+            for (const c of commands(shellTokens(i.getArgumentsContent() ?? ""))) {
+                const n = c.words.findIndex((w) => !isAssignment(w));
+                const rest = c.words.slice(n);
+                if (n > 0 && rest.some((w) => w.endsWith("manage.py")) && rest.some((w) => !w.startsWith("-") && !w.endsWith("manage.py") && !/^python/.test(w))) {
+                    for (const w of c.words.slice(0, n)) {
+                        const eq = w.indexOf("=");
+                        facts.buildEnv.push([w.slice(0, eq), w.slice(eq + 1)]);
+                    }
+                }
+            }
+        }
+    }
+    return { ...facts, workdir, cmd, entrypoint, health };
+}
+
+/** A shell-form CMD (`set -xe; python manage.py migrate; gunicorn ...`): its commands in turn, the shell's own settings left out, as a script's lines are read. */
+function shellForm(text: string): string {
+    const tokens = shellTokens(text);
+    const cmds = commands(tokens);
+    if (cmds.some((c) => c.piped) || tokens.some((t) => typeof t === "object" && "op" in t && t.op !== ";" && t.op !== "&&")) {
+        return text;
+    }
+    return cmds
+        .filter((c) => !SETUP_BUILTINS.has(c.words[0] ?? ""))
+        .map((c) => displayWords(c.words))
+        .join(" && ");
+}
+
+/** `sh -c "migrate && gunicorn ..."` (exec form or a compose command): the shell command line it runs, read as a shell-form CMD. */
+function shellLine(words: readonly string[]): string | undefined {
+    const shell = ["sh", "bash", "ash", "dash"].includes(words[0]?.split("/").pop() ?? "");
+    const flags = words[1];
+    return shell && words.length === 3 && flags !== undefined && /^-[a-z]*c$/.test(flags) ? shellForm(words[2]) : undefined;
+}
+
+function jsonWords(text: string): string[] | undefined {
+    try {
+        const v = JSON.parse(text) as unknown;
+        return Array.isArray(v) && v.every((w) => typeof w === "string") ? v : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+function wordsOf(text: string): string[] {
+    return commands(shellTokens(text)).flatMap((c) => c.words);
+}
+
+/** The URL path a health check command requests on the container itself (curl, wget, python's urlopen). */
+function checkPath(words: readonly string[] | undefined): string | undefined {
+    for (const w of words ?? []) {
+        for (let at = w.indexOf("http://"); at >= 0; at = w.indexOf("http://", at + 1)) {
+            let end = at;
+            while (end < w.length && !"'\" )]".includes(w[end])) {
+                end++;
+            }
+            // A URL built from variables or command substitutions is not a path the image can request.
+            if (w.slice(at, end).includes("$")) {
+                continue;
+            }
+            try {
+                const url = new URL(w.slice(at, end));
+                if (["localhost", "127.0.0.1", "0.0.0.0", "[::1]"].includes(url.hostname)) {
+                    return url.pathname + url.search;
+                }
+            } catch {
+                // not a URL: go on
+            }
+        }
+    }
+    return undefined;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : undefined);
+
+/** A compose service's `command:`/`entrypoint:`: a list is its words, a string is split as Compose splits it (shell words). */
+function composeWords(v: unknown): string[] | undefined {
+    if (Array.isArray(v)) {
+        return v.every((w) => typeof w === "string" || typeof w === "number") ? v.map(String) : undefined;
+    }
+    return typeof v === "string" && v.trim() !== "" ? wordsOf(v) : undefined;
+}
+
+/** Whether a service is built from this folder (`build: .`, `build: {context: .}`), with the Dockerfile it builds. */
+function builtHere(s: Obj): string | undefined {
+    const build = s["build"];
+    const context = typeof build === "string" ? build : typeof obj(build)?.["context"] === "string" ? (obj(build)!["context"] as string) : undefined;
+    if (context === undefined || posixJoin("/", context) !== "/") {
+        return undefined;
+    }
+    const dockerfile = obj(build)?.["dockerfile"];
+    return typeof dockerfile === "string" ? posixJoin("/", dockerfile).slice(1) : "Dockerfile";
+}
+
+function readFiles(src: SourceTree): ContainerConfig | undefined {
+    const composeFile = COMPOSE_FILES.find((f) => src.isFile(f));
+    const notes: string[] = [];
+    let services: Array<[string, Obj]> = [];
+    if (composeFile !== undefined) {
+        try {
+            services = Object.entries(obj(obj(loadYaml(src.read(composeFile)))?.["services"]) ?? {}).flatMap(([k, v]) => (obj(v) ? [[k, obj(v)!] as [string, Obj]] : []));
+        } catch (e) {
+            notes.push(`${composeFile} cannot be parsed (${(e as Error).message.split("\n")[0]}); it is not read.`);
+        }
+    }
+    const ours = services.filter(([, s]) => builtHere(s) !== undefined);
+    const dockerfileName = ours.length > 0 ? builtHere(ours[0][1])! : "Dockerfile";
+    let dockerfile: DockerfileFacts | undefined;
+    try {
+        dockerfile = readDockerfile(src, dockerfileName);
+    } catch (e) {
+        notes.push(`${dockerfileName} cannot be parsed (${(e as Error).message.split("\n")[0]}); it is not read.`);
+    }
+    if (dockerfile === undefined && ours.length === 0) {
+        return notes.length > 0 ? { file: composeFile ?? dockerfileName, set: [], needs: [], mounts: [], buildEnv: [], notes } : undefined;
+    }
+    const workdir = dockerfile?.workdir ?? DEFAULTS.workdir;
+    // An image path in this image's terms: the folder the source is copied to (the WORKDIR when `COPY . .`) is the image's /app.
+    const copies = dockerfile?.copies.length ? dockerfile.copies : [[workdir, ""] as const];
+    const mapPath = (p: string): string => {
+        const hit = [...copies].sort((a, b) => b[0].length - a[0].length).find(([to]) => to !== "/" && (p === to || p.startsWith(`${to}/`)));
+        return hit === undefined ? p : posixJoin(`${DEFAULTS.workdir}/${hit[1]}`, p.slice(hit[0].length).replace(/^\//, "") || ".");
+    };
+    // A word naming a file of the image's app folder, by its absolute path: the same file, relative.
+    const relWord = (w: string): string => {
+        const mapped = w.startsWith("/") ? mapPath(w) : w;
+        return mapped !== w && mapped.startsWith(`${DEFAULTS.workdir}/`) ? mapped.slice(DEFAULTS.workdir.length + 1) : w;
+    };
+
+    // The services: the one-shot migration, the app (the first of this build that runs a server), the others.
+    const effective = (s: Obj): { words?: string[]; text?: string; entry?: { words?: string[]; text?: string } } => {
+        const entry = s["entrypoint"] !== undefined ? { words: composeWords(s["entrypoint"]) } : dockerfile?.entrypoint;
+        const cmd = s["command"] !== undefined ? { words: composeWords(s["command"]) } : s["entrypoint"] !== undefined ? undefined : dockerfile?.cmd;
+        return { ...cmd, entry };
+    };
+    // A service's command as a shell command line (`sh -c "..."` unwrapped).
+    const lineOf = (s: Obj) => {
+        const words = composeWords(s["command"]);
+        return words === undefined ? undefined : (shellLine(words) ?? displayWords(words));
+    };
+    const migrates = (s: Obj) => {
+        const line = lineOf(s);
+        return line !== undefined && commands(shellTokens(line)).some((c) => isMigrationCommand(c.words));
+    };
+    const releaseService = ours.find(([, s]) => migrates(s));
+    const candidates = ours.filter(([, s]) => !migrates(s));
+    const serves = (s: Obj) => {
+        const e = effective(s);
+        const words = [...(e.entry?.words ?? wordsOf(e.entry?.text ?? "")), ...(e.words ?? wordsOf(e.text ?? ""))].map((w) => w.split("/").pop() ?? w);
+        return words.some((w) => SERVER_WORDS.has(w));
+    };
+    const app = candidates.find(([, s]) => serves(s)) ?? candidates[0];
+    const service = app?.[1] ?? {};
+    const others = candidates.filter((c) => c !== app).map(([name, s]) => {
+        const words = composeWords(s["command"]);
+        return `${name}${words === undefined ? "" : ` (${displayWords(words)})`}`;
+    });
+    if (others.length > 0) {
+        notes.push(`${composeFile}'s service${others.length > 1 ? "s" : ""} ${others.join(", ")} ${others.length > 1 ? "are" : "is"} not deployed: this component runs the web service ${app![0]} alone; deploy ${others.length > 1 ? "them" : "it"} on ${others.length > 1 ? "their" : "its"} own.`);
+    }
+    const serviceNames = services.map(([n]) => n);
+    const images = services.filter(([, s]) => builtHere(s) === undefined && typeof s["image"] === "string");
+
+    // The web command: ENTRYPOINT and CMD as Docker runs them.
+    const e = effective(service);
+    let command: string | undefined;
+    const cmdText = e.words !== undefined ? (shellLine(e.words) ?? displayWords(e.words.map(relWord))) : e.text;
+    const fromCompose = app !== undefined && (service["command"] !== undefined || service["entrypoint"] !== undefined);
+    const what = fromCompose
+        ? { web: `${composeFile}'s service ${app![0]} command`, source: `${composeFile} service ${app![0]} command` }
+        : { web: `The ${dockerfileName}'s ${e.entry !== undefined ? "ENTRYPOINT" : "CMD"}`, source: `${dockerfileName} ${e.entry !== undefined ? "ENTRYPOINT" : "CMD"}` };
+    if (e.entry?.text !== undefined) {
+        command = shellForm(e.entry.text); // shell form: the CMD is not passed
+    } else if (e.entry?.words !== undefined && e.entry.words.length > 0) {
+        const entryWords = e.entry.words.map(relWord);
+        const script = entryWords.length === 1 ? scriptOf(src, entryWords[0]) : undefined;
+        const lines = script === undefined ? undefined : commands(shellTokens(script.commands)).map((c) => c.words);
+        const last = lines?.[lines.length - 1];
+        const passes = last !== undefined && ["$@", "${@}"].includes((last[0] === "exec" ? last.slice(1) : last).join(" "));
+        const flow = lines?.some((w) => CONTROL_WORDS.has(w[0] ?? "")) ?? false;
+        if (script !== undefined && passes && cmdText === undefined) {
+            notes.push(`The image's entrypoint ${script.file} ends by running its arguments (\`exec "$@"\`), and no CMD gives them: no web command is read from it.`);
+        } else if (script !== undefined && passes && flow) {
+            command = cmdText;
+            notes.push(
+                `The image's entrypoint ${script.file} runs commands under control flow (if/then, loops) before the CMD: the CMD is read as the web command, and those commands are not run (set \`releaseCommand\` for what must run at deploy).`,
+            );
+        } else if (script !== undefined && passes && cmdText !== undefined) {
+            // `exec "$@"`: the script's commands, then the CMD.
+            command = [...lines!.slice(0, -1).map((w) => displayWords(w)), cmdText].join(" && ");
+            notes.push(`The image's entrypoint ${script.file} runs ${lines!.length > 1 ? `\`${lines!.slice(0, -1).map((w) => displayWords(w)).join(" && ")}\` and then ` : ""}the CMD: read as \`${command}\`.`);
+        } else {
+            command = shellLine([...e.entry.words, ...(e.words ?? [])]) ?? displayWords([...entryWords, ...(e.words ?? [])]);
+        }
+    } else {
+        command = e.text !== undefined ? shellForm(e.text) : cmdText;
+    }
+
+    // The folder the command runs in (the service's working_dir, else the WORKDIR), when it is a folder of the source below its root.
+    const runDir = mapPath(typeof service["working_dir"] === "string" ? posixJoin(workdir, service["working_dir"]) : workdir);
+    if (command !== undefined && runDir.startsWith(`${DEFAULTS.workdir}/`)) {
+        command = `${displayWords(["cd", runDir.slice(DEFAULTS.workdir.length + 1)])} && ${command}`;
+    }
+
+    // The environment: the Dockerfile's ENV, then the service's `environment:`.
+    const set: Array<readonly [string, string, string]> = [];
+    const needs: Array<readonly [string, string]> = [];
+    const take = (name: string, value: string | undefined, file: string) => {
+        // The service's value replaces the image's.
+        for (const list of [set, needs] as Array<Array<readonly [string, ...string[]]>>) {
+            const at = list.findIndex(([k]) => k === name);
+            if (at >= 0) {
+                list.splice(at, 1);
+            }
+        }
+        if (value === undefined) {
+            needs.push([name, `${file}, no value`]);
+        } else if (value.includes("$")) {
+            needs.push([name, `${file}, ${value}`]);
+        } else if (/[\x00-\x1f\x7f]/.test(value)) {
+            needs.push([name, `${file}, a value with characters an image variable cannot hold`]);
+        } else if (SECRET_NAME.test(name)) {
+            needs.push([name, `${file}, a secret`]);
+        } else if (serviceNames.some((n) => hostOf(value) === n)) {
+            needs.push([name, `${file}: ${value} is the compose service ${hostOf(value)}`]);
+        } else {
+            set.push([name, mapValue(value), file]);
+        }
+    };
+    const mapValue = (v: string) => (v.startsWith("/") && !v.includes(" ") ? mapPath(v) : v);
+    for (const [k, v] of dockerfile?.env ?? []) {
+        take(k, v, `${dockerfileName} ENV`);
+    }
+    const environment = service["environment"];
+    const envFile = `${composeFile}'s service ${app?.[0]} environment`;
+    if (Array.isArray(environment)) {
+        for (const row of environment) {
+            const text = String(row);
+            const eq = text.indexOf("=");
+            take(eq < 0 ? text : text.slice(0, eq), eq < 0 ? undefined : text.slice(eq + 1), envFile);
+        }
+    } else {
+        for (const [k, v] of Object.entries(obj(environment) ?? {})) {
+            take(k, v === null || v === undefined ? undefined : String(v), envFile);
+        }
+    }
+    const envFiles = ([] as unknown[]).concat(service["env_file"] ?? []).map((f) => (typeof f === "string" ? f : String(obj(f)?.["path"] ?? ""))).filter((f) => f !== "");
+    if (envFiles.length > 0) {
+        notes.push(`${composeFile}'s service ${app?.[0]} reads its variables from ${envFiles.join(", ")}, which is not read (it holds the deployment's own values): set them with PythonApp's \`env\` (\`secretEnv\` for secrets).`);
+    }
+
+    // Data folders: the Dockerfile's VOLUMEs, the service's volumes (named or bound), read-write.
+    const mounts: Array<{ path: string; source: string }> = [];
+    for (const v of dockerfile?.volumes ?? []) {
+        mounts.push({ path: mapPath(v), source: `${dockerfileName} VOLUME ${v}` });
+    }
+    for (const v of Array.isArray(service["volumes"]) ? service["volumes"] : []) {
+        const target = typeof v === "string" ? (v.split(":").length >= 2 && !v.split(":").slice(2).join(":").split(",").includes("ro") ? v.split(":")[1] : undefined) : obj(v)?.["read_only"] === true ? undefined : obj(v)?.["target"];
+        if (typeof target === "string" && target.startsWith("/") && !mounts.some((m) => m.path === mapPath(target))) {
+            mounts.push({ path: mapPath(target), source: `${composeFile}'s service ${app?.[0]} volume ${typeof v === "string" ? v : target}` });
+        }
+    }
+
+    // The health check: the service's, else the image's.
+    const test = obj(service["healthcheck"])?.["test"];
+    const testWords = Array.isArray(test) ? test.map(String).slice(1) : typeof test === "string" ? [test] : undefined;
+    const composePath = checkPath(testWords?.flatMap((w) => [w, ...wordsOf(w)]));
+    const imagePath = checkPath(dockerfile?.health);
+    const healthCheckPath = composePath !== undefined ? { path: composePath, source: `${composeFile}'s service ${app?.[0]} healthcheck` } : imagePath !== undefined ? { path: imagePath, source: `${dockerfileName}'s HEALTHCHECK` } : undefined;
+
+    if (images.length > 0) {
+        notes.push(
+            `${composeFile} runs ${images.map(([n, s]) => `${n} (${String(s["image"])})`).join(", ")} beside the app; this component deploys the app alone: ` +
+                "give it the address of such a service with PythonApp's `env` (`secretEnv` for credentials).",
+        );
+    }
+    const release = releaseService === undefined ? undefined : { command: lineOf(releaseService[1])!, service: releaseService[0], file: composeFile! };
+    return {
+        file: fromCompose ? composeFile! : dockerfileName,
+        command,
+        commandFrom: command === undefined ? undefined : what,
+        release,
+        healthCheckPath,
+        set,
+        needs,
+        mounts,
+        python: dockerfile?.python === undefined ? undefined : { said: dockerfile.python, source: `${dockerfileName} FROM python:${dockerfile.python}` },
+        buildEnv: (dockerfile?.buildEnv ?? []).map(([k, v]) => [k, v, `${dockerfileName} RUN`] as const),
+        notes,
+    };
+}
+
+/** The host of a URL-like value (`redis://redis:6379/0`, `postgresql://u:p@db:5432/x`). */
+function hostOf(value: string): string | undefined {
+    try {
+        return value.includes("://") ? new URL(value).hostname : undefined;
+    } catch {
+        return undefined;
+    }
+}
