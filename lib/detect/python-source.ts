@@ -226,6 +226,30 @@ export function parseModule(text: string): PyModule {
     };
     const decoratorsOf = (statement: SyntaxNode): string[] => children(statement).filter((d) => d.name === "Decorator").map(decoratorName);
 
+    /**
+     * An if/elif/else chain's branches in order, each with the conditions it
+     * runs under (its own test holds, the earlier tests of the chain do not),
+     * and whether it is the `if` branch; the tests' calls go to `sink`.
+     */
+    const eachBranch = (n: SyntaxNode, sink: Call[] | undefined, visit: (body: SyntaxNode, conditions: Guard[], first: boolean) => void): void => {
+        const earlier: Guard[] = [];
+        let test: Guard | undefined;
+        let first = true;
+        for (const part of children(n)) {
+            if (part.name === "if" || part.name === "elif" || part.name === "else") {
+                test = undefined;
+            } else if (part.name === "Body") {
+                visit(part, [...earlier, ...(test ? [test] : [])], first);
+                if (test) {
+                    earlier.push({ ...test, holds: false });
+                }
+                first = false;
+            } else if (test === undefined) {
+                test = { test: expr(part, sink), text: src(part), holds: true };
+            }
+        }
+    };
+
     /** `for name in items:` (the name bound to each item) and `with <call> as name:` (bound to the call), as an assignment (the calls in them are collected where the statement is walked). */
     const loopOrWithBinding = (c: SyntaxNode): readonly [string, Expr] | undefined => {
         const parts = children(c);
@@ -618,20 +642,7 @@ export function parseModule(text: string): PyModule {
                 }
                 if (c.name === "IfStatement") {
                     // Each branch's returns carry its condition, as top-level steps do.
-                    const earlier: Guard[] = [];
-                    let test: Guard | undefined;
-                    for (const part of children(c)) {
-                        if (part.name === "if" || part.name === "elif" || part.name === "else") {
-                            test = undefined;
-                        } else if (part.name === "Body") {
-                            walk(part, [...guards, ...earlier, ...(test ? [test] : [])]);
-                            if (test) {
-                                earlier.push({ ...test, holds: false });
-                            }
-                        } else if (test === undefined) {
-                            test = { test: expr(part, fnCalls), text: src(part), holds: true };
-                        }
-                    }
+                    eachBranch(c, fnCalls, (body, conditions) => walk(body, [...guards, ...conditions]));
                     continue;
                 }
                 if (c.name === "ExpressionStatement") {
@@ -765,22 +776,7 @@ export function parseModule(text: string): PyModule {
                     // Only the `if __name__ == "__main__":` branch runs as a script; its else branch runs on import.
                     // Each branch's steps carry its condition: its own test holds, the earlier tests of the chain do not.
                     const guard = isMainGuard(n, src);
-                    let first = true;
-                    const earlier: Guard[] = [];
-                    let test: Guard | undefined;
-                    for (const b of children(n)) {
-                        if (b.name === "if" || b.name === "elif" || b.name === "else") {
-                            test = undefined;
-                        } else if (b.name === "Body") {
-                            topLevel(b, inMainGuard || (guard && first), [...guards, ...earlier, ...(test ? [test] : [])]);
-                            if (test) {
-                                earlier.push({ ...test, holds: false });
-                            }
-                            first = false;
-                        } else if (test === undefined) {
-                            test = { test: expr(b), text: src(b), holds: true };
-                        }
-                    }
+                    eachBranch(n, undefined, (body, conditions, first) => topLevel(body, inMainGuard || (guard && first), [...guards, ...conditions]));
                     break;
                 }
                 case "ForStatement": {
