@@ -26,8 +26,10 @@ export const WINDOWS_ONLY_DISTRIBUTIONS: ReadonlyMap<string, string> = new Map([
 export const DEBIAN_FREEZE_ARTIFACT = "pkg-resources";
 
 /**
- * Folders conda's build machines install packages from: `pip freeze` in a
- * conda environment writes `name @ file:///<one of these>/...` for packages
- * conda installed (conda-forge's feedstocks, Anaconda's croot, conda-build).
+ * Folders of conda's build machines: `pip freeze` in a conda environment
+ * writes `name @ file:///...<one of these>...` for packages conda installed
+ * (conda-forge's feedstocks, and D:/bld on Windows; Anaconda's croot, also
+ * under C:/b/abs_<hash>/ on Windows; conda-build's conda-bld). A path holding
+ * one of them anywhere is conda's.
  */
-export const CONDA_BUILD_PATHS: readonly string[] = ["/home/conda/feedstock_root/", "/croot/", "/opt/conda/conda-bld/", "/tmp/build/80754af9/"];
+export const CONDA_BUILD_PATHS: readonly string[] = ["/feedstock_root/", "/croot/", "/conda-bld/", "/bld/", "/tmp/build/80754af9/"];

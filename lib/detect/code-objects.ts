@@ -234,6 +234,12 @@ export function memberOf(obj: Instance, name: string): Bound | undefined {
             return { expr: assigned[1], ctx: callContext(init, ctx, obj.call, obj.ctx, obj) };
         }
         const field = cls.fields.get(name);
+        // Set by another method the app calls on the object (`cli_param.init()` assigning self.settings_path): that method's value, its own parameters unknown.
+        const setter = field !== undefined ? undefined : [...cls.methods.values()].find((m) => m.name !== "__init__" && !m.decorators.includes(STATIC_METHOD) && m.itemAssigns.some(([t]) => t.kind === "ref" && t.local === `${m.params[0]?.name ?? "self"}.${name}`));
+        if (setter !== undefined) {
+            const value = [...setter.itemAssigns].reverse().find(([t]) => t.kind === "ref" && t.local === `${setter.params[0]?.name ?? "self"}.${name}`)![1];
+            return { expr: value, ctx: callContext(setter, ctx, undefined, ctx, obj) };
+        }
         if (field !== undefined) {
             return { expr: field, ctx };
         }

@@ -43,6 +43,9 @@ const SERVER_WORDS = new Set(["gunicorn", "uvicorn", "hypercorn", "daphne", "wai
 
 export const COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 
+/** Variables the synthesized image sets itself: a container config's value for them is neither carried nor asked for. */
+const IMAGE_OWN = new Set(["PATH", "VIRTUAL_ENV", "HOME", "LANG", "PORT", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONFAULTHANDLER", "PYTHONPATH", "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK", "UV_COMPILE_BYTECODE", "UV_LINK_MODE", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON_DOWNLOADS"]);
+
 /** Names that hold a secret: their value in a committed file is a development one, not carried. */
 const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|(^|_)API_?KEY|CREDENTIALS?)/i;
 
@@ -256,13 +259,39 @@ function builtHere(s: Obj): string | undefined {
     return typeof dockerfile === "string" ? posixJoin("/", dockerfile).slice(1) : "Dockerfile";
 }
 
+/**
+ * YAML merge keys resolved as Compose resolves them (`api: {<<: *common, ...}`):
+ * the mapping (or each of a list of mappings, the first winning) under `<<`
+ * gives the keys the mapping does not set itself.
+ */
+function mergeKeys(doc: unknown, depth = 0): unknown {
+    if (depth > 32 || doc === null || typeof doc !== "object") {
+        return doc;
+    }
+    if (Array.isArray(doc)) {
+        return doc.map((d) => mergeKeys(d, depth + 1));
+    }
+    const own = doc as Record<string, unknown>;
+    const merged: Record<string, unknown> = {};
+    const from = own["<<"];
+    for (const base of (Array.isArray(from) ? from : from === undefined ? [] : [from]).slice().reverse()) {
+        Object.assign(merged, mergeKeys(base, depth + 1) as Record<string, unknown>);
+    }
+    for (const [k, v] of Object.entries(own)) {
+        if (k !== "<<") {
+            merged[k] = mergeKeys(v, depth + 1);
+        }
+    }
+    return merged;
+}
+
 function readFiles(src: SourceTree): ContainerConfig | undefined {
     const composeFile = COMPOSE_FILES.find((f) => src.isFile(f));
     const notes: string[] = [];
     let services: Array<[string, Obj]> = [];
     if (composeFile !== undefined) {
         try {
-            services = Object.entries(obj(obj(loadYaml(src.read(composeFile)))?.["services"]) ?? {}).flatMap(([k, v]) => (obj(v) ? [[k, obj(v)!] as [string, Obj]] : []));
+            services = Object.entries(obj(obj(mergeKeys(loadYaml(src.read(composeFile))))?.["services"]) ?? {}).flatMap(([k, v]) => (obj(v) ? [[k, obj(v)!] as [string, Obj]] : []));
         } catch (e) {
             notes.push(`${composeFile} cannot be parsed (${(e as Error).message.split("\n")[0]}); it is not read.`);
         }
@@ -377,7 +406,9 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
                 list.splice(at, 1);
             }
         }
-        if (value === undefined) {
+        if (IMAGE_OWN.has(name)) {
+            return; // the image sets these itself (its venv on PATH, HOME, PORT...)
+        } else if (value === undefined) {
             needs.push([name, `${file}, no value`]);
         } else if (value.includes("$")) {
             needs.push([name, `${file}, ${value}`]);

@@ -1993,7 +1993,7 @@ function refuseUninstallable(found: readonly UninstallableLine[]): void {
     }
     const files = found.filter((l): l is UninstallableLine & { url: string } => "url" in l);
     if (files.length > 0) {
-        const conda = files.some((l) => CONDA_BUILD_PATHS.some((p) => l.url.replace(/^file:(\/\/[^/]*)?/, "").startsWith(p)));
+        const conda = files.some((l) => CONDA_BUILD_PATHS.some((p) => l.url.replace(/^file:(\/\/[^/]*)?/, "").includes(p)));
         sentences.push(
             `${list(files)}: ${files.length > 1 ? "these install from folders" : "this installs from a folder"} on the machine that wrote the file, outside the source folder, and the source folder is all the build can see. ` +
                 (conda

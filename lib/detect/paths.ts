@@ -75,9 +75,13 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
     if (!e || depth > MAX_DEPTH) {
         return undefined;
     }
+    const formatted = asFString(e);
+    if (formatted !== undefined) {
+        return pathValue(formatted, ctx, depth + 1);
+    }
     const literal = str(e);
     if (literal !== undefined) {
-        return literal.startsWith("/") ? normalize(literal) : normalize(join(ctx.cwd, literal));
+        return literal.startsWith("/") ? joinIn("", literal) : joinIn(ctx.cwd, literal);
     }
     switch (e.kind) {
         case "fstring": {
@@ -91,7 +95,7 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             if (base === undefined || (tail !== "" && !tail.startsWith("/"))) {
                 return undefined; // f"{BASE}x" is not a path under BASE
             }
-            return joinPath(base, tail.slice(1));
+            return joinIn(base, tail.slice(1));
         }
         case "or": {
             // `os.environ.get("X") or "default"`: without the variable, the fallback applies.
@@ -122,7 +126,7 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             if (e.path.endsWith(".static_folder")) {
                 // Flask's app.static_folder: "static" in root_path, unless Flask(static_folder=...) says otherwise (not read: then this guess is wrong only for that app).
                 const root = parent(ctx.file);
-                return root === undefined ? undefined : joinPath(root, "static");
+                return root === undefined ? undefined : joinIn(root, "static");
             }
             // Sanic's attribute-style config (`app.config.DATABASE`, set as `app.config.DATABASE = "pins.db"`): the config mapping's item.
             const parts = e.local.split(".");
@@ -164,7 +168,7 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
         case "div": {
             const left = pathValue(e.left, ctx, depth + 1);
             const right = segment(e.right, ctx);
-            return left !== undefined && right !== undefined ? joinPath(left, right) : undefined;
+            return left !== undefined && right !== undefined ? joinIn(left, right) : undefined;
         }
         case "attr": {
             if (e.name === "parent") {
@@ -226,8 +230,8 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             const joinTarget = callee.kind === "attr" && callee.name === "joinpath" ? callee.target : callee.kind === "ref" && callee.path.endsWith(".joinpath") && callee.local.includes(".") ? ({ kind: "ref", path: callee.path.slice(0, -".joinpath".length), local: callee.local.slice(0, -".joinpath".length) } as Expr) : undefined;
             if (joinTarget !== undefined && e.args.length > 0) {
                 return e.args.reduce<string | undefined>((acc, a) => {
-                    const seg = segment(a);
-                    return acc === undefined || seg === undefined ? undefined : joinPath(acc, seg);
+                    const seg = segment(a, ctx);
+                    return acc === undefined || seg === undefined ? undefined : joinIn(acc, seg);
                 }, pathValue(joinTarget, ctx, depth + 1));
             }
             const name = calleeOf(e) ?? "";
@@ -294,18 +298,18 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
                     if (i === 0) {
                         return pathValue(a, ctx, depth + 1);
                     }
-                    const s = segment(a);
-                    return acc === undefined || s === undefined ? undefined : joinPath(acc, s);
+                    const s = segment(a, ctx);
+                    return acc === undefined || s === undefined ? undefined : joinIn(acc, s);
                 }, undefined);
             }
             if (name === "os.path.join" && e.args.length >= 1) {
                 let acc = pathValue(e.args[0], ctx, depth + 1);
                 for (const a of e.args.slice(1)) {
-                    const s = segment(a);
+                    const s = segment(a, ctx);
                     if (acc === undefined || s === undefined) {
                         return undefined;
                     }
-                    acc = joinPath(acc, s);
+                    acc = joinIn(acc, s);
                 }
                 return acc;
             }
@@ -351,8 +355,16 @@ const USER_DIRS: Readonly<Record<string, string>> = {
 function segment(e: Expr, ctx?: PathContext): string | undefined {
     const name = e.kind === "ref" ? e.path : undefined;
     const literal = str(e) ?? (name === "os.pardir" || name === "os.path.pardir" ? ".." : name === "os.curdir" || name === "os.path.curdir" ? "." : undefined);
-    if (literal !== undefined || ctx === undefined || (e.kind !== "subscript" && e.kind !== "call")) {
+    if (literal !== undefined || ctx === undefined) {
         return literal;
+    }
+    if (e.kind === "ref" && !e.path.startsWith("os.")) {
+        // A name bound to a literal: os.path.join(CONFIG_DIR, DEFAULT_SETTINGS_FILE).
+        const b = boundOf(e, ctx);
+        return b === undefined ? undefined : str(b.expr);
+    }
+    if (e.kind !== "subscript" && e.kind !== "call") {
+        return undefined;
     }
     const doc = documentOf(e, ctx);
     return typeof doc === "string" ? doc : undefined;
@@ -393,6 +405,10 @@ export function sqliteUrlPath(e: Expr | undefined, ctx: PathContext, depth = 0):
     if (!e || depth > 4) {
         return undefined;
     }
+    const formatted = asFString(e);
+    if (formatted !== undefined) {
+        return sqliteUrlPath(formatted, ctx, depth + 1);
+    }
     const literal = str(e);
     if (literal !== undefined) {
         const rest = sqliteUrlRest(literal);
@@ -424,6 +440,66 @@ export function sqliteUrlPath(e: Expr | undefined, ctx: PathContext, depth = 0):
     return undefined;
 }
 
+/**
+ * A string formatted with str.format() or `%` as the f-string it equals:
+ * `"sqlite:///{0}".format(path)`, `"sqlite:///{}".format(path)`,
+ * `"{root}/db".format(root=BASE)`, `"sqlite:///%s" % path`. Undefined for
+ * anything else, or a template with format specs or other conversions.
+ */
+export function asFString(e: Expr): Extract<Expr, { kind: "fstring" }> | undefined {
+    if (e.kind === "call" && e.callee.kind === "attr" && e.callee.name === "format" && e.callee.target.kind === "str") {
+        const template = e.callee.target.value;
+        const parts: Array<string | Expr> = [];
+        let auto = 0;
+        let text = "";
+        for (let i = 0; i < template.length; i++) {
+            const ch = template[i];
+            if ((ch === "{" || ch === "}") && template[i + 1] === ch) {
+                text += ch;
+                i++;
+                continue;
+            }
+            if (ch === "}") {
+                return undefined;
+            }
+            if (ch !== "{") {
+                text += ch;
+                continue;
+            }
+            const close = template.indexOf("}", i);
+            const field = close < 0 ? undefined : template.slice(i + 1, close);
+            if (field === undefined || [...field].some((c) => ":!.[".includes(c))) {
+                return undefined; // a format spec, a conversion or an attribute: not read
+            }
+            const value = field === "" ? e.args[auto++] : [...field].every((c) => c >= "0" && c <= "9") ? e.args[Number(field)] : e.kwargs[field];
+            if (value === undefined) {
+                return undefined;
+            }
+            parts.push(text, value);
+            text = "";
+            i = close;
+        }
+        parts.push(text);
+        return { kind: "fstring", parts: parts.filter((p) => p !== "") };
+    }
+    if (e.kind === "mod" && e.left.kind === "str") {
+        const pieces = e.left.value.split("%s");
+        const values = e.right.kind === "list" ? e.right.items : [e.right];
+        if (pieces.some((p) => p.includes("%") && !p.includes("%%")) || pieces.length - 1 !== values.length) {
+            return undefined;
+        }
+        const parts: Array<string | Expr> = [];
+        pieces.forEach((p, i) => {
+            parts.push(p.split("%%").join("%"));
+            if (i < values.length) {
+                parts.push(values[i]);
+            }
+        });
+        return { kind: "fstring", parts: parts.filter((p) => p !== "") };
+    }
+    return undefined;
+}
+
 /** "sqlite:///" or "sqlite+driver:///": an SQLite URL's prefix, to which a path is appended. */
 function isSqlitePrefix(s: string | Expr | undefined): boolean {
     return typeof s === "string" && sqliteUrlRest(s) === "";
@@ -433,6 +509,10 @@ function isSqlitePrefix(s: string | Expr | undefined): boolean {
 export function isSqliteUrl(e: Expr | undefined, depth = 0): boolean {
     if (!e || depth > 4) {
         return false;
+    }
+    const formatted = asFString(e);
+    if (formatted !== undefined) {
+        return isSqliteUrl(formatted, depth + 1);
     }
     const first = e.kind === "fstring" ? e.parts[0] : e.kind === "add" ? str(e.left) : str(e);
     if (typeof first === "string" && first.includes(":") && isSqliteScheme(first.slice(0, first.indexOf(":")))) {
@@ -454,6 +534,24 @@ function parsesUrl(e: Extract<Expr, { kind: "call" }>): boolean {
 
 function join(a: string, b: string): string {
     return a === "" ? b : b === "" ? a : `${a}/${b}`;
+}
+
+/**
+ * A path taken from a folder as the app's code takes it in the image, where
+ * the source folder is the image's app folder: relative to the source
+ * folder, or absolute (an absolute `rel` stays; a path that climbs above the
+ * source folder, `../datastore` from it, is the absolute place it reaches).
+ */
+function joinIn(base: string, rel: string): string | undefined {
+    const inside = joinPath(base, rel);
+    if (inside !== undefined || base.startsWith("/")) {
+        return inside;
+    }
+    const parts = resolvedFrom(base, rel).split("/");
+    const up = parts.findIndex((p) => p !== "..");
+    const workdir = DEFAULTS.workdir.split("/").filter((p) => p !== "");
+    const above = workdir.slice(0, Math.max(0, workdir.length - (up < 0 ? parts.length : up)));
+    return normalize(`/${[...above, ...(up < 0 ? [] : parts.slice(up))].join("/")}`);
 }
 
 /** A path taken from a folder, both relative to the source folder (an absolute `rel` stays); undefined above the source folder. */

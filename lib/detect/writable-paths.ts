@@ -6,7 +6,7 @@ import { DjangoProject } from "./django";
 import { readIni } from "./ini";
 import { boundOf, callContext, Definition, instanceOf, memberOf } from "./code-objects";
 import { parseDocument } from "./config-documents";
-import { ENV_READERS, isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
+import { asFString, ENV_READERS, isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
 import { walk } from "./python-eval";
 import { absoluteModule, calleeOf, ClassDef, dictGet, EACH_ITEM, Expr, exprText, parseModule, PyModule, refPath, starImported, str } from "./python-source";
 import { SourceTree } from "./source";
@@ -369,9 +369,25 @@ function pathContexts(
     const appConfig = (key: string): { expr: Expr; ctx: PathContext } | undefined => {
         for (const m of appModules()) {
             const mod = reader.parse(m.file);
-            const value = mod === undefined ? undefined : flaskConfig(mod, key);
-            if (value !== undefined) {
-                return { expr: value, ctx: contextOf(m.file, m.root) };
+            // The module's config mappings: `app.config` as its calls and item assignments name it.
+            const mappings = new Set<string>();
+            for (const c of mod?.calls ?? []) {
+                const callee = calleeOf(c) ?? "";
+                const cut = callee.lastIndexOf(".");
+                if (cut > 0 && callee.slice(0, cut).endsWith(".config") && CONFIG_LOADS.has(callee.slice(cut + 1))) {
+                    mappings.add(callee.slice(0, cut));
+                }
+            }
+            for (const [t] of mod?.itemAssignsAnywhere ?? []) {
+                if (t.kind === "subscript" && t.target.kind === "ref" && t.target.path.endsWith(".config")) {
+                    mappings.add(t.target.path);
+                }
+            }
+            for (const mapping of mappings) {
+                const value = configValue(src, reader, mod!, m.file, mapping, key, env);
+                if (value !== undefined) {
+                    return { expr: value, ctx: contextOf(m.file, m.root) };
+                }
             }
         }
         return undefined;
@@ -395,7 +411,7 @@ function pathContexts(
                     const expr = mod?.value(name);
                     return expr ? { expr, file } : undefined;
                 },
-                lookupItem: (mapping, key) => (mod ? (configItem(mod, mapping, key) ?? configFileItem(src, reader, mod, file, mapping, key)) : undefined),
+                lookupItem: (mapping, key) => (mod ? configValue(src, reader, mod, file, mapping, key, env) : undefined),
                 lookupDotted: (path, local) => dotted(path, file, root, path !== local),
                 lookupDef: (path, local) => definition(path, file, root, path !== local),
                 read: (path) => src.readIfFile(path),
@@ -877,21 +893,37 @@ function configItem(mod: PyModule, mapping: string, key: string): Expr | undefin
 }
 
 /**
- * A Flask config key's value from a file the module loads into the config,
- * relative to the app's root_path (the module's folder): from_file(P,
- * load=tomllib.load / json.load / yaml.safe_load), from_pyfile(P) (the
- * file's module-level names). The last file that sets it wins.
+ * A config key's value as the module's config loads leave it, in call order,
+ * the last one that sets it winning (`update(DATABASE=":memory:")` then
+ * `from_envvar("APP_SETTINGS")`): from_mapping/update (keywords or a dict),
+ * Flask's from_file(P, load=tomllib.load / json.load / yaml.safe_load) and
+ * from_pyfile(P) (P relative to the app's root_path, the module's folder)
+ * and from_envvar(VAR) (the file the image's VAR names, a path in the
+ * image); an item assignment (`app.config["K"] = v`) over all of them.
  */
-function configFileItem(src: SourceTree, reader: ModuleReader, mod: PyModule, file: string, mapping: string, key: string): Expr | undefined {
+function configValue(src: SourceTree, reader: ModuleReader, mod: PyModule, file: string, mapping: string, key: string, env?: Readonly<Record<string, string>>): Expr | undefined {
+    const assigned = [...mod.itemAssignsAnywhere].reverse().find(([t]) => t.kind === "subscript" && t.target.kind === "ref" && t.target.path === mapping && str(t.index) === key);
+    if (assigned !== undefined) {
+        return assigned[1];
+    }
     let found: Expr | undefined;
+    const home = dirOf(file) === "/" ? "" : dirOf(file);
     for (const c of mod.calls) {
         const callee = calleeOf(c) ?? "";
-        const name = str(c.args[0] ?? c.kwargs["filename"]);
-        const path = name === undefined ? undefined : joinPath(dirOf(file) === "/" ? "" : dirOf(file), name);
+        if (callee === `${mapping}.from_mapping` || callee === `${mapping}.update`) {
+            found = c.kwargs[key] ?? dictGet(c.args[0], key) ?? found;
+            continue;
+        }
+        if (callee !== `${mapping}.from_file` && callee !== `${mapping}.from_pyfile` && callee !== `${mapping}.from_envvar`) {
+            continue;
+        }
+        const named = callee.endsWith(".from_envvar") ? env?.[str(c.args[0] ?? c.kwargs["variable_name"]) ?? ""] : str(c.args[0] ?? c.kwargs["filename"]);
+        const inImage = named?.startsWith(`${DEFAULTS.workdir}/`) ? named.slice(DEFAULTS.workdir.length + 1) : named?.startsWith("/") ? undefined : named;
+        const path = inImage === undefined ? undefined : named!.startsWith("/") ? inImage : joinPath(home, inImage);
         if (path === undefined || !src.isFile(path)) {
             continue;
         }
-        if (callee === `${mapping}.from_file`) {
+        if (callee.endsWith(".from_file")) {
             const load = c.args[1] ?? c.kwargs["load"];
             const format = load === undefined ? undefined : LOADER_FORMATS[refPath(load) ?? ""];
             const doc = format === undefined ? undefined : parseDocument(src.read(path), format);
@@ -899,12 +931,16 @@ function configFileItem(src: SourceTree, reader: ModuleReader, mod: PyModule, fi
             if (typeof value === "string") {
                 found = { kind: "str", value };
             }
-        } else if (callee === `${mapping}.from_pyfile`) {
+        } else {
             found = reader.parse(path)?.value(key) ?? found;
         }
     }
-    return found;
+    // Sanic's attribute-style config, and the other stores configItem reads.
+    return found ?? configItem(mod, mapping, key);
 }
+
+/** The methods of a Flask config that load keys into it. */
+const CONFIG_LOADS = new Set(["from_mapping", "update", "from_file", "from_pyfile", "from_envvar", "from_object"]);
 
 /** The loaders Flask's config.from_file() is given, by the format they parse. */
 const LOADER_FORMATS: Readonly<Record<string, "toml" | "json" | "yaml">> = {
@@ -1059,6 +1095,34 @@ function loggingConfigFilePaths(src: SourceTree, mod: PyModule, c: Extract<Expr,
     }
 }
 
+/** requests-cache's cached sessions and its global cache: the cache name (a path) is their first argument. */
+const REQUESTS_CACHE = new Set(["requests_cache.CachedSession", "requests_cache.install_cache", "requests_cache.session.CachedSession"]);
+
+/** Logging configs that take dictConfig's `handlers` as a keyword: Litestar's. */
+const LOGGING_CONFIGS = new Set(["litestar.logging.config.LoggingConfig", "litestar.logging.LoggingConfig"]);
+
+/**
+ * The files a logging config written in the code names: dictConfig(<a dict
+ * display, or a name bound to one>) or LoggingConfig(handlers={...}), each
+ * handler's "filename" read as a path (the dict's and its items' names
+ * followed where they are bound).
+ */
+function codeLoggingFiles(c: Extract<Expr, { kind: "call" }>, callee: string, ctx: PathContext): Array<{ path: string; handler: string }> {
+    const config = callee === "logging.config.dictConfig" && c.args[0] !== undefined ? boundOf(c.args[0], ctx) : undefined;
+    const handlersAt = config !== undefined ? (config.expr.kind === "dict" ? { expr: dictGet(config.expr, "handlers"), ctx: config.ctx } : undefined) : { expr: c.kwargs["handlers"], ctx };
+    const handlers = handlersAt?.expr === undefined ? undefined : boundOf(handlersAt.expr, handlersAt.ctx);
+    const out: Array<{ path: string; handler: string }> = [];
+    for (const [name, value] of handlers?.expr.kind === "dict" ? handlers.expr.entries : []) {
+        const h = boundOf(value, handlers!.ctx);
+        const filename = h?.expr.kind === "dict" ? dictGet(h.expr, "filename") : undefined;
+        const path = filename === undefined ? undefined : pathValue(filename, h!.ctx);
+        if (path !== undefined && path !== "" && !path.startsWith("/dev/")) {
+            out.push({ path, handler: str(name) ?? "?" });
+        }
+    }
+    return out;
+}
+
 const FILE_HANDLERS = new Set([
     "logging.FileHandler",
     "logging.handlers.RotatingFileHandler",
@@ -1122,6 +1186,16 @@ function codePaths(
                 fixedFile(src, path, `${file}: FastHTML's ${callee.split(".").pop()}() ${unless} writes its session key to ${name} at import`, add, "sessions");
             }
             return;
+        }
+        // Logging configured by a dict in the code: dictConfig(LOGGING) with LOGGING = {"handlers": {"file": {"filename": ...}}}, Litestar's LoggingConfig(handlers=...).
+        if (callee === "logging.config.dictConfig" || LOGGING_CONFIGS.has(callee)) {
+            const files = codeLoggingFiles(c, callee, here);
+            for (const f of files) {
+                logPath(src, f.path, `${file}: ${callee.split(".").pop()}() logs to ${f.path} (the "${f.handler}" handler)`, add);
+            }
+            if (files.length > 0 || callee !== "logging.config.dictConfig") {
+                return;
+            }
         }
         // Logging configured from a file: fileConfig("logging.ini"), dictConfig(yaml.safe_load(open("logging.yaml"))).
         if ((callee === "logging.config.fileConfig" && c.args[0]) || callee === "logging.config.dictConfig") {
@@ -1257,6 +1331,19 @@ function codePaths(
             urls.push(...sqliteUrls(b.expr).map((url) => ({ url, at: b.ctx })));
         }
     }
+    // A URL an engine is made from inside a function, read with each place the app calls it: def init_db(path): create_engine("sqlite:///{0}".format(path)).
+    for (const c of mod.calls) {
+        const arg = URL_CONSUMERS.has(calleeOf(c) ?? "") ? (c.args[0] ?? c.kwargs["url"] ?? c.kwargs["db_url"]) : undefined;
+        if (arg === undefined || mod.enclosing(c).length === 0) {
+            continue;
+        }
+        for (const here of sites.contexts(c, mod, ctx)) {
+            const b = boundOf(arg, here);
+            if (b !== undefined) {
+                urls.push(...sqliteUrls(b.expr).map((url) => ({ url, at: b.ctx })));
+            }
+        }
+    }
     for (const { url, at } of urls) {
         const literal = str(url);
         if (literal?.endsWith("/")) {
@@ -1345,6 +1432,13 @@ function placeArgument(c: Extract<Expr, { kind: "call" }>, callee: string): Expr
     if (FILE_HANDLERS.has(callee)) {
         return c.args[0] ?? c.kwargs["filename"];
     }
+    if (URL_CONSUMERS.has(callee)) {
+        // An SQLite URL whose path is not read ("sqlite:///" + os.environ["DB"]): its path.
+        const url = c.args[0] ?? c.kwargs["url"] ?? c.kwargs["db_url"];
+        const formatted = url === undefined ? undefined : (asFString(url) ?? url);
+        const path = formatted?.kind === "add" && sqliteUrlRest(str(formatted.left) ?? "") === "" ? formatted.right : formatted?.kind === "fstring" && formatted.parts.length === 2 && typeof formatted.parts[0] === "string" && sqliteUrlRest(formatted.parts[0]) === "" ? formatted.parts[1] : undefined;
+        return typeof path === "string" ? undefined : path;
+    }
     if (callee === "logging.basicConfig") {
         return c.kwargs["filename"];
     }
@@ -1368,14 +1462,29 @@ function mentionsTemporary(e: Expr): boolean {
     return found;
 }
 
+/** Calls that open a database by URL (its first argument, or `url=`/`db_url=`): SQLAlchemy's engines, SQLModel's, databases', dataset's, Tortoise ORM's. */
+const URL_CONSUMERS = new Set([
+    "sqlalchemy.create_engine",
+    "sqlalchemy.ext.asyncio.create_async_engine",
+    "sqlmodel.create_engine",
+    "databases.Database",
+    "dataset.connect",
+    "tortoise.contrib.fastapi.register_tortoise",
+    "tortoise.contrib.quart.register_tortoise",
+    "tortoise.contrib.starlette.register_tortoise",
+    "tortoise.Tortoise.init",
+]);
+
 /** String methods whose argument is a pattern the string is tested or cut with, not a value it holds. */
 const STRING_TESTS = new Set(["startswith", "endswith", "find", "rfind", "index", "count", "removeprefix", "removesuffix", "split", "partition"]);
 
 /** The SQLite URL expressions ("sqlite:///...", "sqlite+aiosqlite:///...") inside an expression (as a literal, "sqlite:///" + path, or a default argument). */
-function sqliteUrls(e: Expr | undefined, depth = 0): Expr[] {
-    if (!e || depth > 4) {
+function sqliteUrls(given: Expr | undefined, depth = 0): Expr[] {
+    if (!given || depth > 4) {
         return [];
     }
+    // "sqlite:///{0}".format(path), "sqlite:///%s" % path: the f-string they equal.
+    const e = asFString(given) ?? given;
     if (e.kind === "or") {
         return [...sqliteUrls(e.left, depth + 1), ...sqliteUrls(e.right, depth + 1)];
     }
@@ -1508,6 +1617,13 @@ const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file:
     "huey.api.SqliteHuey": { arg: 1, kwarg: "filename", file: true, kind: "data", holds: "database" },
     // A Whoosh index made in a folder (create_in(dirname, schema)).
     "whoosh.index.create_in": { arg: 0, kwarg: "dirname", file: false, kind: "data", holds: "files" },
+    // persist-queue's queues: a folder of their own (SQLite files, or a file queue's chunks).
+    "persistqueue.SQLiteAckQueue": { arg: 0, kwarg: "path", file: false, kind: "data", holds: "files" },
+    "persistqueue.SQLiteQueue": { arg: 0, kwarg: "path", file: false, kind: "data", holds: "files" },
+    "persistqueue.FIFOSQLiteQueue": { arg: 0, kwarg: "path", file: false, kind: "data", holds: "files" },
+    "persistqueue.FILOSQLiteQueue": { arg: 0, kwarg: "path", file: false, kind: "data", holds: "files" },
+    "persistqueue.UniqueAckQ": { arg: 0, kwarg: "path", file: false, kind: "data", holds: "files" },
+    "persistqueue.Queue": { arg: 0, kwarg: "path", file: false, kind: "data", holds: "files" },
     // Jinja's compiled-template cache.
     "jinja2.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
     "jinja2.bccache.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
@@ -1526,12 +1642,21 @@ function libraryPath(
 ): { path: string; file: boolean; kind: WritablePathKind; holds: Holds; how: string } | undefined {
     const lib = LIBRARY_PATHS[callee];
     const temp = TEMPFILE_DIR.has(callee) ? c.kwargs["dir"] : undefined;
-    const target = lib ? (c.args[lib.arg] ?? c.kwargs[lib.kwarg]) : temp;
+    const target = lib ? (c.args[lib.arg] ?? c.kwargs[lib.kwarg]) : REQUESTS_CACHE.has(callee) ? (c.args[0] ?? c.kwargs["cache_name"]) : temp;
     const path = target === undefined ? undefined : pathValue(target, ctx);
     if (path === undefined || path === "" || path === ctx.cwd || path.startsWith("/")) {
         return undefined;
     }
     const name = callee.split(".").pop();
+    if (REQUESTS_CACHE.has(callee)) {
+        // requests-cache's SQLite backend (its default) adds .sqlite to the cache name; the filesystem backend makes a folder.
+        const backend = str(c.kwargs["backend"]) ?? "sqlite";
+        if (backend === "filesystem") {
+            return { path, file: false, kind: "scratch", holds: "cache", how: `${name}(${path}, backend="filesystem") keeps its HTTP cache there` };
+        }
+        const file = path.endsWith(".sqlite") || path.endsWith(".db") ? path : `${path}.sqlite`;
+        return backend === "sqlite" ? { path: file, file: true, kind: "scratch", holds: "cache", how: `${name}(${path}) keeps its HTTP cache in ${file}` } : undefined;
+    }
     if (callee === "nltk.download") {
         const how = `nltk.download(download_dir=${path}) downloads NLTK data there when the module runs, again on every start; to keep it in the image, download it in the build (\`buildCommands\`) and drop the call`;
         return { path, file: lib!.file, kind: lib!.kind, holds: lib!.holds, how };

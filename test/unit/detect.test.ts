@@ -1145,6 +1145,15 @@ describe("detection", () => {
                 assert.ok(plan.notes.includes("The health check requests /healthz, Dockerfile's HEALTHCHECK; set `healthCheckPath` to change it."), plan.notes.join("\n"));
             });
 
+            it("GIVEN a compose service built from YAML merge keys (`<<: *common`), and PATH in the Dockerfile's ENV THEN the merged service is the app and PATH is neither carried nor asked for", () => {
+                const compose =
+                    "x-common: &common\n  build: .\n  environment:\n    SITE_MODE: production\nservices:\n  web:\n    <<: *common\n    command: gunicorn svc.web:site\n";
+                const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE.replace("ENV PYTHONUNBUFFERED=1", "ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1"), "compose.yaml": compose }));
+                assert.equal(plan.entrypoint.spec, "svc.web:site");
+                assert.equal(plan.imageEnv["SITE_MODE"], "production");
+                assert.ok(!plan.notes.some((n) => n.includes("PATH (")), plan.notes.join("\n"));
+            });
+
             it("GIVEN a Procfile or a platform file beside the Dockerfile THEN the Dockerfile is not read (its ENV, VOLUME and FROM neither)", () => {
                 for (const beside of <Array<Record<string, string>>>[{ Procfile: "web: gunicorn svc.admin:admin\n" }, { "fly.toml": "app = 's'\n[processes]\napp = 'gunicorn svc.admin:admin'\n" }]) {
                     const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE, ...beside }));
@@ -3483,6 +3492,36 @@ describe("what apps write, named in logging config files, config classes and lib
             };
             assert.match(synthesize(apps.make({ "requirements.txt": "flask\n", ...files })).dockerfile, /ln -sfn \/data\/notes\/notes\.db \/app\/notes\/notes\.db/);
         });
+        it("GIVEN str.format() and %-formatted SQLite URLs, a name bound to a file name in a join, and a path that climbs above the app's folder THEN each is read", () => {
+            assert.deepEqual(paths({ "app.py": `from sqlalchemy import create_engine\nDB = "var/app.db"\nengine = create_engine(u"sqlite:///{0}".format(DB))\n${FLASK}` }), [["/data", "data"]]);
+            assert.deepEqual(paths({ "app.py": `from sqlalchemy import create_engine\nDB = "var/app.db"\nengine = create_engine("sqlite:///%s" % DB)\n${FLASK}` }), [["/data", "data"]]);
+            assert.deepEqual(paths({ "app.py": `import os\nNAME = "logs"\nos.makedirs(os.path.join("var", NAME), exist_ok=True)\n${FLASK}` }), [["/app/var/logs", "scratch"]]);
+            assert.deepEqual(paths({ "app.py": `import os\nos.makedirs(os.path.join(os.getcwd(), "../datastore"), exist_ok=True)\n${FLASK}` }), [["/datastore", "data"]]);
+        });
+        it("GIVEN an engine made inside a function from its parameter, with the path an attribute another method sets THEN the database is read through the call", () => {
+            const files = {
+                "app.py": `from sqlalchemy import create_engine\nclass Cli:\n    def parse(self):\n        self.db = "conf/app.db"\ncli = Cli()\ndef init_db(path):\n    return create_engine("sqlite:///{0}".format(path))\ndef create_app():\n    cli.parse()\n    init_db(cli.db)\n    from flask import Flask\n    return Flask(__name__)\n`,
+                Procfile: "web: gunicorn 'app:create_app()'\n",
+            };
+            assert.match(synthesize(apps.make({ "requirements.txt": "flask\nsqlalchemy\n", ...files })).dockerfile, /ln -sfn \/data\/conf\/app\.db \/app\/conf\/app\.db/);
+        });
+        it("GIVEN dictConfig() of a dict in the code THEN its handlers' files are logs", () => {
+            assert.deepEqual(paths({ "app.py": `import logging.config\nLOG_DIR = "logs"\nLOGGING = {"version": 1, "handlers": {"file": {"class": "logging.FileHandler", "filename": LOG_DIR + "/app.log"}}}\nlogging.config.dictConfig(LOGGING)\n${FLASK}` }), [["/app/logs", "scratch"]]);
+        });
+        it("GIVEN config.update() with an in-memory database, then from_envvar() of a file the web command's variable names THEN the file's database is the path", () => {
+            const files = {
+                "app.py": `import sqlite3\n${FLASK}app.config.update(DATABASE=":memory:")\napp.config.from_envvar("APP_SETTINGS")\nconn = sqlite3.connect(app.config["DATABASE"])\n`,
+                "settings.cfg": 'DATABASE = "data/app.db"\n',
+                Procfile: "web: APP_SETTINGS=/app/settings.cfg gunicorn app:app\n",
+            };
+            assert.match(synthesize(apps.make({ "requirements.txt": "flask\n", ...files })).dockerfile, /ln -sfn \/data\/data\/app\.db \/app\/data\/app\.db/);
+        });
+        it("GIVEN requests-cache's CachedSession and persist-queue's SQLiteAckQueue THEN the cache is scratch and the queue's folder data", () => {
+            assert.deepEqual(paths({ "app.py": `import persistqueue\nimport requests_cache\nsession = requests_cache.CachedSession("cache/http")\nqueue = persistqueue.SQLiteAckQueue("data/queue")\n${FLASK}` }), [
+                ["/app/cache", "scratch"],
+                ["/app/data/queue", "data"],
+            ]);
+        });
         it("GIVEN environs' env.path() with a default THEN the default is the path, and the image's value when the platform sets the variable", () => {
             const code = `from pathlib import Path\nfrom environs import Env\nenv = Env()\nDATA = env.path("DATA_DIR", Path("var"))\nDATA.mkdir(exist_ok=True)\n${FLASK}`;
             assert.deepEqual(paths({ "app.py": code }), [["/app/var", "data"]]);
@@ -3804,6 +3843,8 @@ describe("pip freeze lines no Linux pip can install", () => {
         const conda = refusal({ "requirements.txt": "Flask @ file:///home/conda/feedstock_root/build_artifacts/flask_1712667726126/work\nMarkupSafe @ file:///croot/markupsafe_1704205993651/work\nwheel==0.44.0\n" });
         assert.match(conda, /^requirements\.txt, line 1: "Flask @ file:\/\/\/home\/conda\/[^"]*"; requirements\.txt, line 2: "MarkupSafe @ file:\/\/\/croot\/[^"]*": these install from folders on the machine that wrote the file, outside the source folder/);
         assert.match(conda, /write the versions instead with `pip list --format=freeze > requirements\.txt`\.$/);
+        // Anaconda on Windows builds under C:/b/abs_<hash>/croot/.
+        assert.match(refusal({ "requirements.txt": "certifi @ file:///C:/b/abs_1f3xqzd6dz/croot/certifi_1734473278428/work/certifi\n" }), /pip list --format=freeze/);
         const other = refusal({ "requirements.txt": "flask\nshared @ file:///home/dev/libs/shared\n" });
         assert.match(other, /^requirements\.txt, line 2: "shared @ file:\/\/\/home\/dev\/libs\/shared": this installs from a folder on the machine .* Move or vendor the dependency into the source folder/);
     });
