@@ -89,6 +89,12 @@ function posixJoin(base: string, rel: string): string {
     return `/${out.join("/")}`;
 }
 
+/** A source-relative file as written in COPY (`docker-entrypoint.sh`, `./bin/start.sh`); undefined when not a plain file. */
+function sourceFile(src: SourceTree, given: string): string | undefined {
+    const rel = posixJoin("/", given).slice(1);
+    return given.includes("*") || given.includes("$") || given.startsWith("/") || rel === "" || !src.isFile(rel) ? undefined : rel;
+}
+
 /** A source-relative folder as written in COPY (`.`, `./app`, `app/`): "" for the root; undefined when not a plain folder. */
 function sourceFolder(src: SourceTree, given: string): string | undefined {
     const rel = posixJoin("/", given).slice(1);
@@ -120,8 +126,13 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
         s = stages.find((x) => x.name !== undefined && x.name === base);
     }
     const root = chain[0]?.from;
-    const image = root?.getImageName()?.replace(/^(docker\.io\/)?(library\/)?/, "");
-    const tag = root?.getImageTag() ?? "";
+    // `ARG PYTHON_VERSION=3.11` then `FROM python:${PYTHON_VERSION}-slim`: the reference as Docker expands it.
+    const reference = root?.getExpandedArguments()[0]?.getValue() ?? "";
+    const lastSlash = reference.lastIndexOf("/");
+    const colon = reference.indexOf(":", lastSlash + 1);
+    const at = reference.indexOf("@");
+    const image = (colon < 0 ? (at < 0 ? reference : reference.slice(0, at)) : reference.slice(0, colon)).replace(/^(docker\.io\/)?(library\/)?/, "");
+    const tag = colon < 0 ? "" : reference.slice(colon + 1, at < 0 ? undefined : at);
     const version = tag.split("-")[0];
     const python = image === "python" && /^3\.\d+(\.\d+)?$/.test(version) ? tag : undefined;
     let workdir = "/";
@@ -135,20 +146,31 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
     let health: string[] | undefined;
     for (const i of chain.flatMap((s) => s.body)) {
         const keyword = i.getKeyword();
-        const args = i.getArguments().map((a) => a.getValue());
+        // Arguments with the ARG and ENV values Docker expands in them (`WORKDIR $APP_HOME`).
+        const args = i.getExpandedArguments().map((a) => a.getValue());
         if (keyword === "WORKDIR" && args.length === 1) {
             workdir = posixJoin(workdir, args[0]);
         } else if (i instanceof Env) {
+            const expanded = new Map(i.getExpandedArguments().map((a) => a.getValue()).filter((a) => a.includes("=")).map((a) => [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] as const));
             for (const p of i.getProperties()) {
                 const value = p.getValue();
                 if (value !== null) {
-                    facts.env.push([p.getName(), value]);
+                    // `ENV DATA=${APP_HOME}/data`: the expanded value, when it expands.
+                    const e = expanded.get(p.getName());
+                    facts.env.push([p.getName(), value.includes("$") && e !== undefined && !e.includes("$") ? e : value]);
                 }
             }
         } else if ((keyword === "COPY" || keyword === "ADD") && args.length === 2 && !i.getRawArgumentsContent()?.includes("--from")) {
             const from = sourceFolder(src, args[0]);
+            const file = from === undefined ? sourceFile(src, args[0]) : undefined;
             if (from !== undefined) {
                 facts.copies.push([posixJoin(workdir, args[1]), from]);
+            } else if (file !== undefined) {
+                // `COPY docker-entrypoint.sh /docker-entrypoint.sh` (or into a folder, `/usr/local/bin/`): that path is the file of the source.
+                const dest = posixJoin(workdir, args[1]);
+                const intoFolder = args[1].endsWith("/") || args[1] === "." || dest === workdir || facts.copies.some(([to, from]) => to === dest && !src.isFile(from));
+                const to = intoFolder ? posixJoin(dest, file.split("/").pop()!) : dest;
+                facts.copies.push([to, file]);
             }
         } else if (keyword === "VOLUME") {
             const json = i instanceof JSONInstruction ? i.getJSONStrings().map((j) => j.getJSONValue()) : [];

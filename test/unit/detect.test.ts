@@ -1154,6 +1154,17 @@ describe("detection", () => {
                 assert.ok(!plan.notes.some((n) => n.includes("PATH (")), plan.notes.join("\n"));
             });
 
+            it("GIVEN ARG and ENV values in FROM, WORKDIR and COPY, and an ENTRYPOINT script named by the absolute path COPY puts it at THEN they are expanded and the script is read", () => {
+                const dockerfile =
+                    'ARG PYTHON_VERSION=3.11\nFROM python:${PYTHON_VERSION}-slim\nENV APP_HOME=/home/app/web\nENV DATA_DIR=${APP_HOME}/data\nWORKDIR $APP_HOME\nCOPY requirements.txt .\nCOPY . $APP_HOME\n' +
+                    'COPY docker-entrypoint.sh /docker-entrypoint.sh\nENTRYPOINT ["/docker-entrypoint.sh"]\nCMD ["gunicorn", "--timeout", "90", "svc.web:site"]\n';
+                const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: dockerfile, "docker-entrypoint.sh": '#!/bin/sh\nset -e\nflask --app svc.web:site db upgrade\nexec "$@"\n' }));
+                assert.deepEqual(plan.python, { version: "3.11", source: "Dockerfile FROM python:3.11-slim" });
+                assert.equal(plan.imageEnv["DATA_DIR"], "/app/data");
+                assert.equal(plan.server.timeout, 90);
+                assert.deepEqual(plan.release?.command, ["flask", "--app", "svc.web:site", "db", "upgrade"]);
+            });
+
             it("GIVEN a Procfile or a platform file beside the Dockerfile THEN the Dockerfile is not read (its ENV, VOLUME and FROM neither)", () => {
                 for (const beside of <Array<Record<string, string>>>[{ Procfile: "web: gunicorn svc.admin:admin\n" }, { "fly.toml": "app = 's'\n[processes]\napp = 'gunicorn svc.admin:admin'\n" }]) {
                     const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: DOCKERFILE, ...beside }));
