@@ -259,6 +259,39 @@ function checkPath(words: readonly string[] | undefined): string | undefined {
     return undefined;
 }
 
+/**
+ * The requirements file the app's own Dockerfile installs (`RUN pip install -r
+ * requirements/production.txt`): the Dockerfile at the root, or the one a
+ * Compose service built from this folder names. For a refusal that can say
+ * which file to point a root requirements.txt at.
+ */
+export function dockerfileRequirements(src: SourceTree): { file: string; dockerfile: string } | undefined {
+    const composeFile = COMPOSE_FILES.find((f) => src.isFile(f));
+    let named: string[] = [];
+    try {
+        const services = Object.values(obj(obj(mergeKeys(composeFile === undefined ? undefined : loadYaml(src.read(composeFile))))?.["services"]) ?? {});
+        named = services.flatMap((v) => (obj(v) ? [builtHere(obj(v)!)] : [])).filter((d): d is string => d !== undefined);
+    } catch {
+        named = [];
+    }
+    for (const dockerfile of [...new Set(["Dockerfile", ...named])]) {
+        const text = src.readIfFile(dockerfile);
+        for (const i of text === undefined ? [] : DockerfileParser.parse(text).getInstructions()) {
+            if (i.getKeyword() !== "RUN") {
+                continue;
+            }
+            for (const c of commands(shellTokens(i.getArgumentsContent() ?? ""))) {
+                const at = c.words.findIndex((w) => w === "-r" || w === "--requirement");
+                const file = at < 0 || !c.words.includes("install") ? undefined : c.words[at + 1];
+                if (file !== undefined && !file.includes("$") && src.isFile(posixJoin("/", file).slice(1))) {
+                    return { file: posixJoin("/", file).slice(1), dockerfile };
+                }
+            }
+        }
+    }
+    return undefined;
+}
+
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : undefined);
 

@@ -7,6 +7,7 @@ import { DEFAULT_PYTHON } from "../data/pythons";
 import { CONDA_BUILD_PATHS, DEBIAN_FREEZE_ARTIFACT, WINDOWS_ONLY_DISTRIBUTIONS } from "../data/windows-only";
 import { InputError } from "../errors";
 import { calleeOf, Expr, parseModule, str, strList } from "./python-source";
+import { dockerfileRequirements } from "./container";
 import { readIni } from "./ini";
 import { joinPath } from "./paths";
 import { envReferences, linuxMarkers, markerHolds, MarkerTree, parseMarker, parseRequirements, pinnedVersion, RequirementsError } from "./requirements";
@@ -442,14 +443,18 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
         .filter((e) => e.isFile() && e.name.endsWith(".txt"))
         .map((e) => `requirements/${e.name}`)
         .sort();
-    const prod = split.find((f) => f === "requirements/production.txt" || f === "requirements/prod.txt") ?? split.find((f) => f === "requirements/base.txt") ?? split[0];
+    // The one the app's own Dockerfile installs, when it names one.
+    const installed = split.length > 0 ? dockerfileRequirements(src) : undefined;
+    const prod = installed?.file ?? split.find((f) => f === "requirements/production.txt" || f === "requirements/prod.txt") ?? split.find((f) => f === "requirements/base.txt") ?? split[0];
     throw new InputError(
         "`source`",
         "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), " +
             "uv.lock, poetry.lock, Pipfile.lock, pdm.lock or a PEP 751 pylock.toml next to the app, or a PEP 723 `# /// script` block in a single-file app." +
             (split.length > 0
                 ? ` It has ${split.join(", ")} in a requirements/ folder, and the package has no option that picks one: ` +
-                  `add a requirements.txt at the root that includes the production one (e.g. the line \`-r ${prod}\`), as Heroku's buildpack also expects.`
+                  (installed !== undefined
+                      ? `add a requirements.txt at the root holding the line \`-r ${prod}\`, the file ${installed.dockerfile} installs.`
+                      : `add a requirements.txt at the root that includes the production one (e.g. the line \`-r ${prod}\`), as Heroku's buildpack also expects.`)
                 : "") +
             (below.length > 0 ? ` One folder down there is ${below.slice(0, 3).join(", ")}: point \`source\` at that folder if the app is there.` : "") +
             (conda !== undefined
