@@ -361,7 +361,8 @@ function segment(e: Expr, ctx?: PathContext): string | undefined {
     if (e.kind === "ref" && !e.path.startsWith("os.")) {
         // A name bound to a literal: os.path.join(CONFIG_DIR, DEFAULT_SETTINGS_FILE).
         const b = boundOf(e, ctx);
-        return b === undefined ? undefined : str(b.expr);
+        const doc = b === undefined || str(b.expr) !== undefined ? undefined : documentOf(b.expr, b.ctx);
+        return b === undefined ? undefined : (str(b.expr) ?? (typeof doc === "string" ? doc : undefined));
     }
     if (e.kind !== "subscript" && e.kind !== "call") {
         return undefined;
