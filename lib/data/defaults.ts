@@ -48,3 +48,10 @@ export const DEFAULTS = {
     /** A TOML writer beside uv, for a pylock.toml that lists the project itself: the dependencies install from a copy without it, before the source. */
     tomliW: "tomli-w==1.2.0",
 } as const;
+
+/**
+ * The variables the synthesized image's ENV sets itself (the venv on PATH,
+ * HOME and the XDG folders under /tmp, the port, Python's run-time flags):
+ * a value an app's config gives for them is not carried into the image.
+ */
+export const IMAGE_SET_VARIABLES: ReadonlySet<string> = new Set(["PATH", "VIRTUAL_ENV", "HOME", "LANG", "PORT", "PYTHONPATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONFAULTHANDLER"]);

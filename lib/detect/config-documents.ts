@@ -20,7 +20,7 @@ import { calleeOf, Expr, str } from "./python-source";
 export type Doc = string | number | boolean | null | Doc[] | { [key: string]: Doc };
 
 /** Functions that parse a config file (an open file, or the text), by the format they read. */
-const LOADERS: Readonly<Record<string, "toml" | "yaml" | "json" | "omegaconf">> = {
+export const LOADERS: Readonly<Record<string, "toml" | "yaml" | "json" | "omegaconf">> = {
     "tomllib.load": "toml",
     "tomllib.loads": "toml",
     "tomli.load": "toml",

@@ -1,6 +1,6 @@
 import { DockerfileParser, Env, From, Instruction, JSONInstruction } from "dockerfile-ast";
 import { load as loadYaml } from "js-yaml";
-import { DEFAULTS } from "../data/defaults";
+import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
 import { commands, CONTROL_WORDS, displayWords, isAssignment, isMigrationCommand, scriptOf, SETUP_BUILTINS, shellTokens } from "./procfile";
 import { SourceTree } from "./source";
 
@@ -44,7 +44,7 @@ const SERVER_WORDS = new Set(["gunicorn", "uvicorn", "hypercorn", "daphne", "wai
 export const COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 
 /** Variables the synthesized image sets itself: a container config's value for them is neither carried nor asked for. */
-const IMAGE_OWN = new Set(["PATH", "VIRTUAL_ENV", "HOME", "LANG", "PORT", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONFAULTHANDLER", "PYTHONPATH", "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK", "UV_COMPILE_BYTECODE", "UV_LINK_MODE", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON_DOWNLOADS"]);
+const IMAGE_OWN = new Set([...IMAGE_SET_VARIABLES, "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK", "UV_COMPILE_BYTECODE", "UV_LINK_MODE", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON_DOWNLOADS"]);
 
 /** Names that hold a secret: their value in a committed file is a development one, not carried. */
 const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|(^|_)API_?KEY|CREDENTIALS?)/i;

@@ -5,7 +5,7 @@ import { candidates, ImportRoot, ModuleReader, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
 import { readIni } from "./ini";
 import { boundOf, callContext, Definition, instanceOf, memberOf } from "./code-objects";
-import { parseDocument } from "./config-documents";
+import { LOADERS, parseDocument } from "./config-documents";
 import { asFString, ENV_READERS, isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
 import { walk } from "./python-eval";
 import { absoluteModule, calleeOf, ClassDef, dictGet, EACH_ITEM, Expr, exprText, parseModule, PyModule, refPath, starImported, str } from "./python-source";
@@ -925,7 +925,8 @@ function configValue(src: SourceTree, reader: ModuleReader, mod: PyModule, file:
         }
         if (callee.endsWith(".from_file")) {
             const load = c.args[1] ?? c.kwargs["load"];
-            const format = load === undefined ? undefined : LOADER_FORMATS[refPath(load) ?? ""];
+            const loader = refPath(load) ?? "";
+            const format = FROM_FILE_LOADERS.has(loader) ? LOADERS[loader] : undefined;
             const doc = format === undefined ? undefined : parseDocument(src.read(path), format);
             const value = doc !== null && typeof doc === "object" && !Array.isArray(doc) ? doc[key] : undefined;
             if (typeof value === "string") {
@@ -942,15 +943,8 @@ function configValue(src: SourceTree, reader: ModuleReader, mod: PyModule, file:
 /** The methods of a Flask config that load keys into it. */
 const CONFIG_LOADS = new Set(["from_mapping", "update", "from_file", "from_pyfile", "from_envvar", "from_object"]);
 
-/** The loaders Flask's config.from_file() is given, by the format they parse. */
-const LOADER_FORMATS: Readonly<Record<string, "toml" | "json" | "yaml">> = {
-    "tomllib.load": "toml",
-    "tomli.load": "toml",
-    "toml.load": "toml",
-    "json.load": "json",
-    "yaml.safe_load": "yaml",
-    "yaml.full_load": "yaml",
-};
+/** The loaders Flask's config.from_file() calls with the open file (their formats are config-documents' LOADERS). */
+const FROM_FILE_LOADERS: ReadonlySet<string> = new Set(["tomllib.load", "tomli.load", "toml.load", "json.load", "yaml.safe_load", "yaml.full_load"]);
 
 /**
  * A Flask config key's value as this module sets it: `<app>.config["K"] = v`

@@ -1,7 +1,7 @@
 import { parse as parseToml } from "smol-toml";
 import { satisfies } from "@renovatebot/pep440";
 import { BaseFlavor, baseImageFor, flavorOf, pythonOfKnownImage, releaseOfImage } from "../data/base-images";
-import { DEFAULTS } from "../data/defaults";
+import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
 import { AppInterface, Framework } from "../data/frameworks";
 import { installsReleaseIn } from "../data/releases";
 import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST, PULLS_IN } from "../data/native-libraries";
@@ -509,7 +509,7 @@ function withImageBuildEnv(src: SourceTree, o: CheckedOptions, notes: string[]):
 }
 
 /** Variables the image sets itself, or that detection reads from the web command elsewhere: a web command's value for them is not carried as written. */
-const OWN_ENV = new Set(["PATH", "VIRTUAL_ENV", "HOME", "LANG", "PORT", "PYTHONPATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONFAULTHANDLER", "DJANGO_SETTINGS_MODULE", "DJANGO_CONFIGURATION"]);
+const OWN_ENV = new Set([...IMAGE_SET_VARIABLES, "DJANGO_SETTINGS_MODULE", "DJANGO_CONFIGURATION"]);
 
 /**
  * The image's environment as the app's configuration sets it: the platform's
