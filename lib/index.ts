@@ -6,7 +6,7 @@ export { NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST } from "./data/native-lib
 export { AppInterface, FRAMEWORK_TABLE } from "./data/frameworks";
 export { DEFAULTS } from "./data/defaults";
 export { InputError } from "./errors";
-export { Installer } from "./detect/dependencies";
+export { Installer, RequirementsInstaller } from "./detect/dependencies";
 export { WritablePathKind } from "./detect/writable-paths";
 export { CacheMode, defaultCacheMode, PythonImage, PythonImageArgs, RegistryArgs } from "./resources/python-image";
 export { PythonApp, PythonAppArgs, RestartPolicy } from "./resources/python-app";

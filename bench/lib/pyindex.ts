@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { DEFAULTS } from "../../lib/data/defaults";
 import { freePort, run, say, waitForHttp } from "./util";
 
 /**
@@ -28,8 +29,9 @@ export interface IndexSpec {
  * different gunicorns): the WSGI app's requirements, the dependency scenario
  * 4 adds, and pip's build requirements for the psycopg2 sdist; for the
  * serving scenario, the ASGI app's requirements with what ours adds to them
- * (gunicorn and uvicorn-worker, at the versions synthesize() pins), and
- * gevent for the seed's CMD.
+ * (gunicorn and uvicorn-worker, at the versions synthesize() pins),
+ * gevent for the seed's CMD, and uv at the version ours' builder installs
+ * (its pip interface installs requirements.txt).
  */
 export const BUILD_INDEX: IndexSpec = {
     dir: "pyindex",
@@ -37,6 +39,7 @@ export const BUILD_INDEX: IndexSpec = {
         ["flask==3.1.0", "gunicorn==23.0.0", "requests==2.32.3", "setuptools==80.9.0", "wheel==0.45.1"],
         ["fastapi==0.165.0", "uvicorn[standard]==0.54.0", "gunicorn==27.0.1", "uvicorn-worker==0.4.0"],
         ["gevent==26.9.0"],
+        [DEFAULTS.uv],
     ],
     sdists: ["psycopg2==2.9.10"],
     probe: "psycopg2",

@@ -10,7 +10,7 @@ import { calleeOf, Expr, parseModule, str, strList } from "./python-source";
 import { dockerfileRequirements } from "./container";
 import { readIni } from "./ini";
 import { joinPath } from "./paths";
-import { envReferences, linuxMarkers, markerHolds, MarkerTree, parseMarker, parseRequirements, pinnedVersion, RequirementsError } from "./requirements";
+import { envReferences, linuxMarkers, markerHolds, MarkerTree, parseMarker, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
 import { SourceTree } from "./source";
 
 /**
@@ -18,7 +18,7 @@ import { SourceTree } from "./source";
  * `as const` object: the plain strings ("pip", "uv"...) type-check as well.
  */
 export const Installer = {
-    /** pip, from requirements files or the project's pyproject.toml. */
+    /** pip's formats: requirements files (run by uv's pip interface unless `requirementsInstaller` says pip) or the project's pyproject.toml. */
     Pip: "pip",
     /** uv, from uv.lock (`uv sync --locked`) or from a PEP 751 lock, pylock.toml (`uv pip install -r pylock.toml`). */
     Uv: "uv",
@@ -31,6 +31,16 @@ export const Installer = {
 } as const;
 export type Installer = (typeof Installer)[keyof typeof Installer];
 export const INSTALLERS: readonly Installer[] = Object.values(Installer);
+
+/** What runs the install of a requirements.txt app (the `requirementsInstaller` option). */
+export const RequirementsInstaller = {
+    /** uv's pip interface: `uv pip install -r requirements.txt`, with pip's index strategy. */
+    Uv: "uv",
+    /** pip itself. */
+    Pip: "pip",
+} as const;
+export type RequirementsInstaller = (typeof RequirementsInstaller)[keyof typeof RequirementsInstaller];
+export const REQUIREMENTS_INSTALLERS: readonly RequirementsInstaller[] = Object.values(RequirementsInstaller);
 
 /** A project of a uv workspace, found from [tool.uv.workspace] members. */
 export interface WorkspaceMember {
@@ -139,6 +149,13 @@ export interface Dependencies {
      * them there: the later installs (gunicorn added by the image) use them too.
      */
     readonly indexOptions: readonly string[];
+    /**
+     * What in the requirements files pip reads and uv's pip interface does not read the same way, each as
+     * `file: line (why)`: an option uv refuses or ignores, a per-requirement option other than `--hash` and
+     * `--config-settings`, an editable VCS URL, a `--find-links` folder, two different `--index-url`s.
+     * Empty: uv installs the files as pip would (requirements.txt only).
+     */
+    readonly pipOnly?: readonly string[];
     /** A build-backend plugin that reads the project's version from VCS metadata (absent in the build context). */
     /**
      * The build-backend plugin that reads the version from VCS metadata, and the variable that stands in for it;
@@ -2023,6 +2040,8 @@ function fromRequirements(
     const extras = new Map<string, Set<string>>();
     const vcs: string[] = [];
     const unreachable: UninstallableLine[] = [];
+    const pipOnly: string[] = [];
+    const indexUrls = new Set<string>();
     let needsSource = false;
     let installsSelf = false;
 
@@ -2049,6 +2068,10 @@ function fromRequirements(
             throw e;
         }
         for (const r of lines) {
+            const onlyPip = pipOnlyReason(r, indexUrls);
+            if (onlyPip !== undefined) {
+                pipOnly.push(`${file}: ${r.line} (${onlyPip})`);
+            }
             switch (r.kind) {
                 case "include":
                     visit(resolveInclude(file, dir, r.file), file, constraints || r.constraints);
@@ -2190,8 +2213,47 @@ function fromRequirements(
         pyproject,
         envReferences: envRefsIn(src, files),
         indexOptions,
+        pipOnly,
         notes,
     });
+}
+
+/**
+ * The options uv's pip interface reads in a requirements file as pip does (its requirements-txt parser):
+ * anything else it refuses, or ignores with a warning (`--trusted-host`, `--pre`, `--prefer-binary`).
+ */
+const UV_READS = new Set(["-i", "--index-url", "--extra-index-url", "--no-index", "--require-hashes", "--no-binary", "--only-binary", "-f", "--find-links"]);
+/** The per-requirement options uv reads. */
+const UV_READS_AFTER = new Set(["--hash", "--config-settings", "--config-setting", "-C"]);
+
+/** Why uv's pip interface would not install this line as pip does, if it would not. */
+function pipOnlyReason(r: RequirementLine, indexUrls: Set<string>): string | undefined {
+    switch (r.kind) {
+        case "option": {
+            if (!UV_READS.has(r.option)) {
+                return `uv does not read ${r.option}`;
+            }
+            if ((r.option === "-f" || r.option === "--find-links") && !(r.value ?? "").includes("://")) {
+                return "a --find-links folder";
+            }
+            if (r.option === "-i" || r.option === "--index-url") {
+                indexUrls.add(r.value ?? "");
+                return indexUrls.size > 1 ? "a second --index-url, which uv refuses" : undefined;
+            }
+            return undefined;
+        }
+        case "url":
+            if (r.editable) {
+                return "uv installs only local folders editable";
+            }
+            break;
+        case "include":
+            return undefined;
+        default:
+            break;
+    }
+    const other = (r.options ?? []).find((o) => !UV_READS_AFTER.has(o));
+    return other === undefined ? undefined : `uv does not read ${other}`;
 }
 
 /** pip's options that say where packages come from, by every spelling, with their long names. */

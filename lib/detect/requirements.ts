@@ -19,12 +19,14 @@ export type RequirementLine =
           readonly specifiers: ReadonlyArray<{ readonly operator: string; readonly version: string }>;
           /** The environment marker after `;`, as the PEP 508 parser reads it. */
           readonly marker?: MarkerTree;
+          /** The per-requirement options after it (`--hash`, `--config-settings`, `--global-option`), by name. */
+          readonly options?: readonly string[];
           readonly line: string;
       }
-    /** `name @ url` (PEP 508) or a bare URL (`git+https://...#egg=name`). */
-    | { readonly kind: "url"; readonly name?: string; readonly url: string; readonly vcs: boolean; readonly line: string }
+    /** `name @ url` (PEP 508) or a bare URL (`git+https://...#egg=name`); `-e` before it makes it `editable`. */
+    | { readonly kind: "url"; readonly name?: string; readonly url: string; readonly vcs: boolean; readonly editable?: boolean; readonly options?: readonly string[]; readonly line: string }
     /** `-e .`, `./lib`, `file:...`: a local path, installed from the source; `.[server]` asks for its extras (`path` is then "."). */
-    | { readonly kind: "path"; readonly path: string; readonly extras: readonly string[]; readonly editable: boolean; readonly line: string }
+    | { readonly kind: "path"; readonly path: string; readonly extras: readonly string[]; readonly editable: boolean; readonly options?: readonly string[]; readonly line: string }
     /** `-r file` / `-c file`. */
     | { readonly kind: "include"; readonly file: string; readonly constraints: boolean; readonly line: string }
     /** `--index-url`, `--extra-index-url`, `--find-links` and other global options. */
@@ -129,7 +131,7 @@ function classifyOption(opt: string, value: string | undefined, line: string, nu
         case "--editable": {
             const v = value!;
             if (VCS_SCHEMES.some((s) => v.startsWith(s)) || /^[a-z]+:\/\//i.test(v)) {
-                return { kind: "url", url: v, vcs: VCS_SCHEMES.some((s) => v.startsWith(s)), name: eggName(v), line };
+                return { kind: "url", url: v, vcs: VCS_SCHEMES.some((s) => v.startsWith(s)), name: eggName(v), editable: true, line };
             }
             return { kind: "path", ...pathWithExtras(v, line, number), editable: true, line };
         }
@@ -145,11 +147,13 @@ function requirement(line: string, number: number): RequirementLine {
     // Per-requirement options (--hash, --config-settings) follow the requirement after whitespace.
     const optAt = line.search(/\s--?[a-z]/);
     const req = (optAt >= 0 ? line.slice(0, optAt) : line).trim();
+    // The option words after it, by name (`--hash=sha256:...` and `--hash sha256:...` alike).
+    const options = optAt >= 0 ? words(line.slice(optAt)).filter((w) => w.startsWith("-")).map((w) => (w.includes("=") ? w.slice(0, w.indexOf("=")) : w)) : [];
     if (VCS_SCHEMES.some((s) => req.startsWith(s)) || /^[a-z][a-z0-9+.-]*:\/\//i.test(req)) {
-        return { kind: "url", url: req, vcs: VCS_SCHEMES.some((s) => req.startsWith(s)), name: eggName(req), line };
+        return { kind: "url", url: req, vcs: VCS_SCHEMES.some((s) => req.startsWith(s)), name: eggName(req), options, line };
     }
     if (req.startsWith(".") || req.startsWith("/") || req.startsWith("file:")) {
-        return { kind: "path", ...pathWithExtras(req, line, number), editable: false, line };
+        return { kind: "path", ...pathWithExtras(req, line, number), editable: false, options, line };
     }
     let parsed: Requirement | null;
     try {
@@ -168,10 +172,11 @@ function requirement(line: string, number: number): RequirementLine {
                 extras: parsed.extras ?? [],
                 specifiers: (parsed.versionSpec ?? []).map((s) => ({ operator: String(s.operator), version: s.version })),
                 marker: parsed.environmentMarkerTree as MarkerTree | undefined,
+                options,
                 line,
             };
         case "ProjectURL":
-            return { kind: "url", name: parsed.name, url: parsed.url, vcs: VCS_SCHEMES.some((s) => parsed.url.startsWith(s)), line };
+            return { kind: "url", name: parsed.name, url: parsed.url, vcs: VCS_SCHEMES.some((s) => parsed.url.startsWith(s)), options, line };
         case "RequirementsFile":
             return { kind: "include", file: parsed.path, constraints: false, line };
         case "ConstraintsFile":

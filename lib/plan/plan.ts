@@ -7,7 +7,7 @@ import { installsReleaseIn } from "../data/releases";
 import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST, PULLS_IN } from "../data/native-libraries";
 import { hasWheel, latestRelease } from "../data/wheel-coverage";
 import { importTimeSchedulers } from "../detect/background";
-import { Dependencies, detectDependencies, Installer } from "../detect/dependencies";
+import { Dependencies, detectDependencies, Installer, RequirementsInstaller } from "../detect/dependencies";
 import { detectEntrypoint, Entrypoint, importRoots } from "../detect/entrypoint";
 import { importTimeEnv } from "../detect/import-env";
 import { EnvView } from "../detect/python-eval";
@@ -41,6 +41,11 @@ export interface Plan {
     readonly framework: Framework;
     readonly entrypoint: { readonly spec: string; readonly interface: AppInterface; readonly source: string };
     readonly installer: Installer;
+    /**
+     * For a requirements.txt app: what runs the install, uv's pip interface or pip, and why (see the
+     * `requirementsInstaller` option). Absent for other manifests.
+     */
+    readonly requirementsInstaller?: { readonly tool: RequirementsInstaller; readonly reason: string };
     /** Files copied before the source and read by the install step. */
     readonly manifests: readonly string[];
     readonly manifest: string;
@@ -139,6 +144,41 @@ function factoryName(spec: string): string | undefined {
 /** Dependency groups that hold what production runs, when nothing names the groups. */
 const PRODUCTION_GROUPS = ["prod", "production", "deploy"];
 
+/** pip's settings that uv reads under its own names: an install secret of one is mounted under both. */
+export const UV_NAMES_OF_PIP_SETTINGS: Readonly<Record<string, string>> = { PIP_INDEX_URL: "UV_INDEX_URL", PIP_EXTRA_INDEX_URL: "UV_EXTRA_INDEX_URL" };
+
+/**
+ * uv's pip interface or pip for a requirements.txt app: uv unless the option says pip, a line of the files is one
+ * only pip reads, or an install secret is a pip setting uv has no name for. Errors: the option says uv and one of
+ * those holds.
+ */
+function chooseRequirementsInstaller(deps: Dependencies, o: CheckedOptions, notes: string[]): Plan["requirementsInstaller"] {
+    if (deps.installer !== "pip" || deps.manifest !== "requirements.txt") {
+        return undefined;
+    }
+    if (o.requirementsInstaller === "pip") {
+        return { tool: "pip", reason: "the requirementsInstaller option" };
+    }
+    const lines = deps.pipOnly ?? [];
+    const secrets = o.installSecrets.filter((n) => n.startsWith("PIP_") && UV_NAMES_OF_PIP_SETTINGS[n] === undefined);
+    const blockers = [
+        ...lines,
+        ...secrets.map((n) => `the install secret ${n} (a pip setting uv does not read)`),
+    ];
+    if (blockers.length === 0) {
+        return { tool: "uv", reason: o.requirementsInstaller === "uv" ? "the requirementsInstaller option" : "every line of the requirements files is one uv's pip interface reads as pip does" };
+    }
+    if (o.requirementsInstaller === "uv") {
+        throw new InputError(
+            "`requirementsInstaller`",
+            `\`requirementsInstaller\` is "uv", but uv's pip interface would not install as pip does: ${blockers.join("; ")}. ` +
+                'Remove that from the requirements files or the install secrets, or set `requirementsInstaller: "pip"`.',
+        );
+    }
+    notes.push(`pip installs the requirements, not uv's faster pip interface: ${blockers.join("; ")}.`);
+    return { tool: "pip", reason: `only pip reads ${blockers.join("; ")}` };
+}
+
 /** The plan but for what depends on the build context's contents (the .dockerignore is rendered from this). */
 export type PlanBeforeContext = Omit<Plan, "bytecode">;
 
@@ -165,6 +205,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     }
     // The chosen groups' and extras' pins are the app's pins from here on.
     const deps = found.withGroups?.(groups) ?? found;
+    const requirementsInstaller = chooseRequirementsInstaller(deps, o, notes);
 
     const entry = detectEntrypoint(
         src,
@@ -328,6 +369,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         framework: entry.framework,
         entrypoint: { spec: entry.spec, interface: entry.interface, source: entry.source },
         installer: deps.installer,
+        requirementsInstaller,
         manifests: deps.files,
         manifest: deps.manifest,
         installsProject,

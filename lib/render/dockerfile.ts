@@ -1,5 +1,5 @@
 import { DEFAULTS } from "../data/defaults";
-import { Plan } from "../plan/plan";
+import { Plan, UV_NAMES_OF_PIP_SETTINGS } from "../plan/plan";
 import { GUNICORN_CONFIG_PATH, gunicornCommand, HEALTH_CHECK_TIMING, healthCheckCommand } from "./commands";
 import { EXPORT_LOCK_SOURCE } from "./export-lock";
 import { renderGunicornConfig } from "./gunicorn-config";
@@ -29,7 +29,7 @@ export function renderDockerfile(plan: Plan): string {
         comment(`Synthesized by pulumi-python-app. Eject with: npx pulumi-python-app synth <dir> --out <dir>`),
         comment(`App: ${plan.framework} ${plan.entrypoint.interface.toUpperCase()} ${plan.entrypoint.spec} (from ${plan.entrypoint.source})`),
         comment(`Python ${plan.python.version} (${plan.python.source === "default" ? "the default" : `from ${plan.python.source}`}) on ${plan.baseImage.image}: ${plan.baseImage.reason}`),
-        comment(`Dependencies: ${plan.installer} from ${plan.manifest}${plan.dependencies.inlineScript ? "'s PEP 723 script metadata" : ""}`),
+        comment(`Dependencies: ${uvPip(plan) ? "uv's pip interface" : plan.installer} from ${plan.manifest}${plan.dependencies.inlineScript ? "'s PEP 723 script metadata" : ""}`),
         "",
         ...builderStage(plan),
         "",
@@ -87,9 +87,21 @@ function uvCache(): string {
 /** Where the install steps see the extra CA bundle, when `caBundle` is set. */
 export const CA_BUNDLE_PATH = "/run/secrets/ca-bundle.pem";
 
-function secretMounts(caBundle: boolean, names: readonly string[]): string {
+function secretMounts(caBundle: boolean, names: readonly string[], uv = false): string {
     const ca = caBundle ? `--mount=type=secret,id=ca-bundle,target=${CA_BUNDLE_PATH} ` : "";
-    return ca + names.map((name) => `--mount=type=secret,id=${name},env=${name} `).join("");
+    // For uv's pip interface, a pip setting is mounted under uv's name for it too (PIP_INDEX_URL as UV_INDEX_URL).
+    const also = (name: string): string => (uv && UV_NAMES_OF_PIP_SETTINGS[name] ? `--mount=type=secret,id=${name},env=${UV_NAMES_OF_PIP_SETTINGS[name]} ` : "");
+    return ca + names.map((name) => `--mount=type=secret,id=${name},env=${name} ${also(name)}`).join("");
+}
+
+/** Whether the venv gets pip: not when uv installs everything into it (ensurepip's pip would only be deleted again). */
+function venvWithPip(plan: Plan): boolean {
+    return !uvPip(plan) || installProject(plan) !== undefined;
+}
+
+/** Whether uv's pip interface installs the requirements (a requirements.txt app; see the requirementsInstaller option). */
+function uvPip(plan: Plan): boolean {
+    return plan.requirementsInstaller?.tool === "uv";
 }
 
 /** Manifests keep their relative paths; one COPY per folder, JSON form; a whole folder (a path dependency, "libs/x/") is copied to its own place. */
@@ -122,7 +134,7 @@ function builderStage(plan: Plan): string[] {
         "ARG DEBIAN_FRONTEND=noninteractive",
         ...aptInstall(plan, buildPackages, "builder"),
         `ENV VIRTUAL_ENV=${VENV} PATH=${VENV}/bin:$PATH PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1`,
-        `RUN python3 -m venv ${VENV}`,
+        `RUN python3 -m venv ${venvWithPip(plan) ? "" : "--without-pip "}${VENV}`,
     ];
     if (plan.caBundle) {
         // Builder only (the runner starts from the base again): pip, uv, requests and Node (npm, in a front-end build step) trust the mounted bundle.
@@ -133,6 +145,12 @@ function builderStage(plan: Plan): string[] {
         lines.push(
             `ENV UV_PROJECT_ENVIRONMENT=${VENV} UV_PYTHON=${VENV}/bin/python UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy`,
             `RUN ${pipCache()} ${secretMounts(plan.caBundle, plan.installSecrets)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${tools}`,
+        );
+    } else if (uvPip(plan)) {
+        // uv's pip interface with pip's index strategy (the best version over every index, as pip picks it).
+        lines.push(
+            `ENV UV_PYTHON=${VENV}/bin/python UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_INDEX_STRATEGY=unsafe-best-match`,
+            `RUN ${pipCache()} ${secretMounts(plan.caBundle, plan.installSecrets)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.uv}`,
         );
     } else if (plan.installer === "poetry" || plan.installer === "pipenv" || plan.installer === "pdm") {
         // The lock is installed by pip, with its hashes: no Poetry, Pipenv or PDM in the builder.
@@ -150,7 +168,8 @@ function builderStage(plan: Plan): string[] {
     // layer at every dependency change) is smaller. After the build steps instead when there are any: they run
     // the app's own commands. Removed as files: `pip uninstall pip` took 2 s of a 6 s dependency change.
     const dropPip = `rm -rf ${VENV}/bin/pip ${VENV}/bin/pip3 ${VENV}/bin/pip3.* ${VENV}/lib/python3*/site-packages/pip ${VENV}/lib/python3*/site-packages/pip-*.dist-info`;
-    const finish = plan.buildSteps.length === 0 ? [...check, dropPip] : check;
+    const drop = venvWithPip(plan) ? [dropPip] : [];
+    const finish = plan.buildSteps.length === 0 ? [...check, ...drop] : check;
     const install = installDependencies(plan, project === undefined ? finish : []);
     if (plan.needsSource) {
         const why = plan.manifest === "requirements.txt" ? "requirements.txt installs a local path" : `${plan.manifest} installs the project itself`;
@@ -190,7 +209,7 @@ function builderStage(plan: Plan): string[] {
     }
     const last = [
         ...(plan.sourceInto === "builder" && plan.bytecode.compileApp ? [`python -m compileall -q -j 0 --invalidation-mode unchecked-hash ${APP}`] : []),
-        ...(plan.buildSteps.length > 0 ? [dropPip] : []),
+        ...(plan.buildSteps.length > 0 ? drop : []),
     ];
     if (last.length > 0) {
         lines.push(`RUN ${last.join(" \\\n    && ")}`);
@@ -308,10 +327,13 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
                 // A setuptools project: pip builds and installs it with its install_requires (and the chosen extras').
                 const extras = plan.dependencies.extras;
                 steps.push(extras.length > 0 ? `pip install '.[${extras.join(",")}]'` : "pip install .");
+            } else if (uvPip(plan)) {
+                head = `RUN ${uvCache()} ${secretMounts(plan.caBundle, plan.installSecrets, true)}\\`;
+                steps.push(`${TOOLS}/bin/uv pip install -r requirements.txt`);
             } else {
                 steps.push("pip install -r requirements.txt");
             }
-            const add = addPackages(plan, "pip", "pip list --format=freeze");
+            const add = uvPip(plan) ? addPackages(plan, `${TOOLS}/bin/uv pip`, `${TOOLS}/bin/uv pip list --format=freeze`) : addPackages(plan, "pip", "pip list --format=freeze");
             if (add) {
                 steps.push(add);
             }

@@ -155,9 +155,81 @@ describe("detection", () => {
             assert.deepEqual(r.plan.server.addedPackages, [], "gunicorn comes with the server extra");
             assert.deepEqual(r.plan.notes, ["requirements.txt installs a local path (-e or ./), so dependencies install after the source is copied; a code change reinstalls them."]);
             const runs = parse(r.dockerfile).stages[0].instructions.filter((i): i is Run => i instanceof Run).map((i) => shellOf(i).trim());
-            assert.ok(runs.some((x) => x.startsWith("pip install -r requirements.txt")));
+            assert.ok(runs.some((x) => x.startsWith("/opt/build-tools/bin/uv pip install -r requirements.txt")), "uv's pip interface installs it");
             assert.ok(!r.dockerfile.includes("--no-deps"), "the project is not installed a second time");
             assert.ok(!r.dockerfile.includes("pip check"), "every install went through pip's resolver");
+        });
+
+        describe("uv's pip interface or pip", () => {
+            const installRun = (dockerfile: string): string =>
+                parse(dockerfile).stages[0].instructions.filter((i): i is Run => i instanceof Run).map((i) => shellOf(i).trim()).find((x) => /pip install -r requirements\.txt/.test(x))!;
+
+            it("GIVEN options and per-requirement options uv reads as pip does THEN uv's pip interface installs, pip's index strategy set and pip left out of the venv", () => {
+                const dir = apps.make({
+                    "app.py": FLASK_APP,
+                    "requirements.txt":
+                        "--index-url https://pypi.example/simple\n--extra-index-url https://extra.example/simple\n-c constraints.txt\n--only-binary :all:\n" +
+                        "Flask==3.1.0 --hash=sha256:" + "a".repeat(64) + "\ngunicorn==23.0.0\n",
+                    "constraints.txt": "werkzeug<4\n",
+                });
+                const r = synthesize(dir);
+                assert.deepEqual(r.plan.requirementsInstaller, { tool: "uv", reason: "every line of the requirements files is one uv's pip interface reads as pip does" });
+                assert.equal(installRun(r.dockerfile), "/opt/build-tools/bin/uv pip install -r requirements.txt");
+                assert.match(r.dockerfile, /^ENV UV_PYTHON=\/opt\/venv\/bin\/python UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_INDEX_STRATEGY=unsafe-best-match$/m);
+                assert.match(r.dockerfile, /^RUN python3 -m venv --without-pip \/opt\/venv$/m);
+                assert.ok(!r.dockerfile.includes("rm -rf /opt/venv/bin/pip"), "no pip to remove");
+                assert.ok(!r.plan.notes.some((n) => n.includes("uv's faster pip interface")));
+            });
+
+            const pipOnly: Array<[string, string, string]> = [
+                ["--trusted-host", "--trusted-host pypi.example\nFlask==3.1.0\n", "requirements.txt: --trusted-host pypi.example (uv does not read --trusted-host)"],
+                ["--pre", "--pre\nFlask==3.1.0\n", "requirements.txt: --pre (uv does not read --pre)"],
+                ["--global-option after a requirement", "Flask==3.1.0 --global-option=--quiet\n", "requirements.txt: Flask==3.1.0 --global-option=--quiet (uv does not read --global-option)"],
+                ["an editable VCS URL", "-e git+https://git.example/acme/lib.git#egg=lib\nFlask==3.1.0\n", "requirements.txt: -e git+https://git.example/acme/lib.git#egg=lib (uv installs only local folders editable)"],
+                ["two --index-url", "-i https://a.example/simple\n-r more.txt\nFlask==3.1.0\n", "more.txt: --index-url https://b.example/simple (a second --index-url, which uv refuses)"],
+            ];
+            for (const [what, text, line] of pipOnly) {
+                it(`GIVEN ${what} THEN pip installs, and a note names the line`, () => {
+                    const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": text, "more.txt": "--index-url https://b.example/simple\n" });
+                    const r = synthesize(dir);
+                    assert.deepEqual(r.plan.requirementsInstaller, { tool: "pip", reason: `only pip reads ${line}` });
+                    assert.ok(installRun(r.dockerfile).startsWith("pip install -r requirements.txt"), installRun(r.dockerfile));
+                    assert.ok(!r.dockerfile.includes("/opt/build-tools"), "no uv in the builder");
+                    assert.ok(r.plan.notes.includes(`pip installs the requirements, not uv's faster pip interface: ${line}.`), r.plan.notes.join("\n"));
+                });
+            }
+
+            it("GIVEN a --find-links folder of the app THEN pip installs (it reads the folder from the requirements file's place)", () => {
+                const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "--find-links wheels\nFlask==3.1.0\n", "wheels/README": "vendored\n" });
+                assert.equal(synthesize(dir).plan.requirementsInstaller?.tool, "pip");
+            });
+
+            it("GIVEN an install secret uv has no name for (PIP_TRUSTED_HOST) THEN pip installs; PIP_INDEX_URL alone keeps uv", () => {
+                const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "Flask==3.1.0\n" });
+                const r = synthesize(dir, { installSecrets: ["PIP_INDEX_URL", "PIP_TRUSTED_HOST"] });
+                assert.deepEqual(r.plan.requirementsInstaller, { tool: "pip", reason: "only pip reads the install secret PIP_TRUSTED_HOST (a pip setting uv does not read)" });
+                assert.equal(synthesize(dir, { installSecrets: ["PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"] }).plan.requirementsInstaller?.tool, "uv");
+            });
+
+            it("GIVEN requirementsInstaller \"pip\" THEN pip installs; GIVEN \"uv\" and a line only pip reads THEN an InputError names it and the fix", () => {
+                const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "--prefer-binary\nFlask==3.1.0\n" });
+                const r = synthesize(dir, { requirementsInstaller: "pip" });
+                assert.deepEqual(r.plan.requirementsInstaller, { tool: "pip", reason: "the requirementsInstaller option" });
+                assert.ok(installRun(r.dockerfile).startsWith("pip install -r requirements.txt"));
+                assert.throws(
+                    () => synthesize(dir, { requirementsInstaller: "uv" }),
+                    (e: unknown) =>
+                        e instanceof InputError &&
+                        e.message ===
+                            '`requirementsInstaller` is "uv", but uv\'s pip interface would not install as pip does: requirements.txt: --prefer-binary (uv does not read --prefer-binary). ' +
+                                'Remove that from the requirements files or the install secrets, or set `requirementsInstaller: "pip"`.',
+                );
+                assert.throws(() => synthesize(dir, { requirementsInstaller: "poetry" as never }), /`requirementsInstaller` is "poetry"; it must be "uv" or "pip"\./);
+            });
+
+            it("GIVEN a uv.lock app THEN requirementsInstaller is not part of its plan", () => {
+                assert.equal(synthesize(fixture("fastapi-uv")).plan.requirementsInstaller, undefined);
+            });
         });
 
         it("GIVEN a ./local path requirement THEN needsSource is set too", () => {
@@ -3782,7 +3854,7 @@ describe("text files saved by Windows tools (a byte-order mark, UTF-16)", () => 
         const dir = withFiles({ "app.py": FLASK_APP }, { "requirements.txt": utf16le("Flask==3.0.3\r\ngunicorn==23.0.0\r\n") });
         const r = synthesize(dir);
         assert.deepEqual(r.plan.server.addedPackages, []);
-        assert.match(r.dockerfile, /^\s*pip install -r requirements\.txt/m);
+        assert.match(r.dockerfile, /^\s*\/opt\/build-tools\/bin\/uv pip install -r requirements\.txt/m);
     });
 
     it("GIVEN .python-version, runtime.txt and a Procfile written by `echo ... >` in PowerShell 5 THEN each is read as its text", () => {

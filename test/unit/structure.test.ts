@@ -119,6 +119,11 @@ const INSTALLER_CACHE: Record<string, string> = {
     pdm: "/root/.cache/pip",
 };
 
+/** The cache the dependency install mounts: uv's when uv's pip interface installs a requirements.txt app. */
+function installerCache(plan: { installer: string; requirementsInstaller?: { tool: string } }): string {
+    return plan.requirementsInstaller?.tool === "uv" ? INSTALLER_CACHE.uv : INSTALLER_CACHE[plan.installer];
+}
+
 describe("Dockerfile structure", () => {
     const apps = new TmpApps();
     after(() => apps.cleanup());
@@ -160,8 +165,8 @@ describe("Dockerfile structure", () => {
                     assert.equal(lastCopy, sourceCopies[0], "the source is the runner's last COPY");
                 }
                 assert.ok(
-                    cacheTargets(builder[install] as Run).includes(INSTALLER_CACHE[r.plan.installer]),
-                    `the install RUN mounts ${INSTALLER_CACHE[r.plan.installer]}`,
+                    cacheTargets(builder[install] as Run).includes(installerCache(r.plan)),
+                    `the install RUN mounts ${installerCache(r.plan)}`,
                 );
             });
 
@@ -309,29 +314,35 @@ describe("Dockerfile structure", () => {
             assert.deepEqual(healthcheckOf(p)!.slice(3), ["/healthz", "8000"]);
         });
 
-        const secretCases: Array<[string, string]> = [
-            ["flask-requirements", "pip"],
-            ["fastapi-uv", "uv"],
-            ["poetry", "poetry"],
+        const secretCases: Array<[string, string, { requirementsInstaller?: "pip" }]> = [
+            ["flask-requirements", "uv's pip interface", {}],
+            ["flask-requirements", "pip", { requirementsInstaller: "pip" }],
+            ["fastapi-uv", "uv", {}],
+            ["poetry", "poetry", {}],
         ];
-        for (const [name, installer] of secretCases) {
+        for (const [name, installer, options] of secretCases) {
             it(`GIVEN installSecrets on ${name} (${installer}) WHEN synthesized THEN each secret mounts as env on the install RUNs (and the installer's own install) only`, () => {
                 const secrets = ["PIP_INDEX_URL", "UV_INDEX_URL"];
-                const r = synthesize(fixture(name), { installSecrets: secrets });
+                const r = synthesize(fixture(name), { ...options, installSecrets: secrets });
                 const p = parse(r.dockerfile);
                 const expected = secrets.map((s) => `type=secret,id=${s},env=${s}`);
                 let installs = 0;
                 // uv is itself installed from the index: a private-only index needs the secret there too.
                 const isToolInstall = (run: Parameters<typeof shellOf>[0]) => /\/opt\/build-tools\/bin\/pip install uv==/.test(shellOf(run));
                 for (const run of p.runs) {
-                    if (isDependencyInstall(run) || isToolInstall(run)) {
+                    if (isToolInstall(run)) {
                         installs++;
                         assert.deepEqual(secretMounts(run), expected, shellOf(run));
+                    } else if (isDependencyInstall(run)) {
+                        installs++;
+                        // uv's pip interface reads pip's index setting under its own name: the same secret, mounted as UV_INDEX_URL too.
+                        const alias = installer === "uv's pip interface" ? ["type=secret,id=PIP_INDEX_URL,env=UV_INDEX_URL"] : [];
+                        assert.deepEqual(secretMounts(run), [expected[0], ...alias, expected[1]], shellOf(run));
                     } else {
                         assert.deepEqual(secretMounts(run), [], shellOf(run));
                     }
                 }
-                assert.equal(installs, installer === "uv" ? 2 : 1);
+                assert.equal(installs, installer === "pip" || installer === "poetry" ? 1 : 2);
                 assert.ok(!secrets.some((s) => r.dockerfile.includes(`${s}=`)), "no secret is set as a value");
             });
         }
