@@ -1,4 +1,4 @@
-import { satisfies } from "@renovatebot/pep440";
+import { compare as comparePep440, satisfies } from "@renovatebot/pep440";
 import { createHash } from "crypto";
 import { minimatch } from "minimatch";
 import { parsePipRequirementsLine } from "pip-requirements-js";
@@ -151,11 +151,16 @@ export interface Dependencies {
     readonly indexOptions: readonly string[];
     /**
      * What in the requirements files pip reads and uv's pip interface does not read the same way, each as
-     * `file: line (why)`: an option uv refuses or ignores, a per-requirement option other than `--hash` and
-     * `--config-settings`, an editable VCS URL, a `--find-links` folder, two different `--index-url`s.
+     * `file: line (why)`: an option uv refuses or ignores, a per-requirement option other than `--hash`,
+     * an extra index or `--find-links`, an editable VCS URL, two different `--index-url`s.
      * Empty: uv installs the files as pip would (requirements.txt only).
      */
     readonly pipOnly?: readonly string[];
+    /**
+     * A line of the requirements files has `--hash` (or the files say `--require-hashes`): pip then installs in
+     * hash-checking mode, where every requirement must be pinned and hashed; uv's pip interface is asked for the same.
+     */
+    readonly requireHashes?: boolean;
     /** A build-backend plugin that reads the project's version from VCS metadata (absent in the build context). */
     /**
      * The build-backend plugin that reads the version from VCS metadata, and the variable that stands in for it;
@@ -2042,6 +2047,13 @@ function fromRequirements(
     const unreachable: UninstallableLine[] = [];
     const pipOnly: string[] = [];
     const indexUrls = new Set<string>();
+    let requireHashes = false;
+    // For the checks pip would fail the build on: requirement lines without a hash (hash-checking mode), and exact pins of one
+    // project without a marker, in requirements and constraints alike.
+    const unhashed: string[] = [];
+    const hashed: string[] = [];
+    const exactPins = new Map<string, { pin: string; at: string }>();
+    const conflicts: string[] = [];
     let needsSource = false;
     let installsSelf = false;
 
@@ -2071,6 +2083,23 @@ function fromRequirements(
             const onlyPip = pipOnlyReason(r, indexUrls);
             if (onlyPip !== undefined) {
                 pipOnly.push(`${file}: ${r.line} (${onlyPip})`);
+            }
+            if ((r.kind === "option" && r.option === "--require-hashes") || (r.kind !== "option" && r.kind !== "include" && (r.options ?? []).includes("--hash"))) {
+                requireHashes = true;
+            }
+            if (!constraints && (r.kind === "name" || r.kind === "url" || r.kind === "path") && !("marker" in r && r.marker !== undefined)) {
+                ((r.options ?? []).includes("--hash") ? hashed : unhashed).push(`${file}: ${r.line.split(/\s--?[a-zA-Z]/)[0].trim()}`);
+            }
+            const exact = r.kind === "name" && r.marker === undefined ? pinnedVersion(r) : undefined;
+            if (exact !== undefined) {
+                const n = normalizeName((r as { name: string }).name);
+                const other = exactPins.get(n);
+                const at = `${file}: ${r.line.split(/\s--?[a-zA-Z]/)[0].trim()}`;
+                if (other === undefined) {
+                    exactPins.set(n, { pin: exact, at });
+                } else if (comparePep440(other.pin, exact) !== 0) {
+                    conflicts.push(`${other.at} and ${at}`);
+                }
             }
             switch (r.kind) {
                 case "include":
@@ -2121,6 +2150,10 @@ function fromRequirements(
                     }
                     break;
                 case "url":
+                    // A marker no Linux CPython meets (`appnope @ https://... ; sys_platform == "darwin"`): pip never installs it here.
+                    if (r.marker !== undefined && markerHolds(r.marker, linuxMarkers()) === false) {
+                        break;
+                    }
                     if (r.vcs) {
                         vcs.push(`${file}: ${r.line}`);
                     }
@@ -2186,6 +2219,20 @@ function fromRequirements(
     };
     visit("requirements.txt", undefined, false);
     refuseUninstallable(unreachable);
+    if (conflicts.length > 0) {
+        throw new InputError(
+            "requirements.txt",
+            `The requirements files pin one project to two versions (${conflicts.join("; ")}); pip and uv both refuse to install them (no version satisfies both). Keep one pin.`,
+        );
+    }
+    if (requireHashes && hashed.length > 0 && unhashed.length > 0) {
+        const list = unhashed.length <= 3 ? unhashed.join("; ") : `${unhashed.slice(0, 3).join("; ")} and ${unhashed.length - 3} more`;
+        throw new InputError(
+            "requirements.txt",
+            `${list} ${unhashed.length === 1 ? "has" : "have"} no --hash, while other requirement lines do (${hashed[0]}...): pip installs in hash-checking mode once any requirement has a hash, and refuses one without (uv is asked for the same). ` +
+                "Hash every line (pip-compile --generate-hashes, or uv pip compile --generate-hashes), or drop the hashes.",
+        );
+    }
     if (needsSource) {
         notes.push(
             "requirements.txt installs a local path (-e or ./), so dependencies install after the source is copied; " +
@@ -2214,6 +2261,7 @@ function fromRequirements(
         envReferences: envRefsIn(src, files),
         indexOptions,
         pipOnly,
+        requireHashes,
         notes,
     });
 }
@@ -2221,20 +2269,23 @@ function fromRequirements(
 /**
  * The options uv's pip interface reads in a requirements file as pip does (its requirements-txt parser):
  * anything else it refuses, or ignores with a warning (`--trusted-host`, `--pre`, `--prefer-binary`).
+ * `--extra-index-url` and `--find-links` are read, but an index or page that does not answer fails
+ * uv's whole install where pip warns and goes on with the others (pip-compile writes the index options
+ * of the machine that compiled, which the build may not reach): those keep pip.
  */
-const UV_READS = new Set(["-i", "--index-url", "--extra-index-url", "--no-index", "--require-hashes", "--no-binary", "--only-binary", "-f", "--find-links"]);
-/** The per-requirement options uv reads. */
-const UV_READS_AFTER = new Set(["--hash", "--config-settings", "--config-setting", "-C"]);
+const UV_READS = new Set(["-i", "--index-url", "--no-index", "--require-hashes", "--no-binary", "--only-binary"]);
+/** The per-requirement options uv reads as pip does (its parser takes `--config-settings` too, but not every uv release). */
+const UV_READS_AFTER = new Set(["--hash"]);
 
 /** Why uv's pip interface would not install this line as pip does, if it would not. */
 function pipOnlyReason(r: RequirementLine, indexUrls: Set<string>): string | undefined {
     switch (r.kind) {
         case "option": {
+            if (r.option === "--extra-index-url" || r.option === "-f" || r.option === "--find-links") {
+                return (r.value ?? "").includes("://") || r.option === "--extra-index-url" ? "uv fails where pip skips an index that does not answer" : "a --find-links folder";
+            }
             if (!UV_READS.has(r.option)) {
                 return `uv does not read ${r.option}`;
-            }
-            if ((r.option === "-f" || r.option === "--find-links") && !(r.value ?? "").includes("://")) {
-                return "a --find-links folder";
             }
             if (r.option === "-i" || r.option === "--index-url") {
                 indexUrls.add(r.value ?? "");
@@ -2264,6 +2315,8 @@ const INDEX_OPTIONS: Readonly<Record<string, string>> = {
     "-f": "--find-links",
     "--find-links": "--find-links",
     "--no-index": "--no-index",
+    // An index on plain HTTP (or a certificate pip does not check): the later installs must trust it too.
+    "--trusted-host": "--trusted-host",
 };
 
 /** [project].dependencies and Poetry's [tool.poetry.dependencies] of the root and of workspace members. */

@@ -24,7 +24,17 @@ export type RequirementLine =
           readonly line: string;
       }
     /** `name @ url` (PEP 508) or a bare URL (`git+https://...#egg=name`); `-e` before it makes it `editable`. */
-    | { readonly kind: "url"; readonly name?: string; readonly url: string; readonly vcs: boolean; readonly editable?: boolean; readonly options?: readonly string[]; readonly line: string }
+    | {
+          readonly kind: "url";
+          readonly name?: string;
+          readonly url: string;
+          readonly vcs: boolean;
+          readonly editable?: boolean;
+          /** The environment marker after ` ;` (`name @ url ; sys_platform == "darwin"`). */
+          readonly marker?: MarkerTree;
+          readonly options?: readonly string[];
+          readonly line: string;
+      }
     /** `-e .`, `./lib`, `file:...`: a local path, installed from the source; `.[server]` asks for its extras (`path` is then "."). */
     | { readonly kind: "path"; readonly path: string; readonly extras: readonly string[]; readonly editable: boolean; readonly options?: readonly string[]; readonly line: string }
     /** `-r file` / `-c file`. */
@@ -47,7 +57,7 @@ const VCS_SCHEMES = ["git+", "hg+", "svn+", "bzr+"];
 const OPTIONS_WITH_VALUE = new Set([
     "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url",
     "-f", "--find-links", "--trusted-host", "--no-binary", "--only-binary", "--use-feature", "--config-settings",
-    "--global-option", "--hash",
+    "--config-setting", "-C", "--global-option", "--hash",
 ]);
 
 /** Logical lines (continuations joined, comments stripped) with their first physical line number. */
@@ -144,8 +154,8 @@ function classifyOption(opt: string, value: string | undefined, line: string, nu
 }
 
 function requirement(line: string, number: number): RequirementLine {
-    // Per-requirement options (--hash, --config-settings) follow the requirement after whitespace.
-    const optAt = line.search(/\s--?[a-z]/);
+    // Per-requirement options (--hash, --config-settings, -C) follow the requirement after whitespace.
+    const optAt = line.search(/\s--?[a-zA-Z]/);
     const req = (optAt >= 0 ? line.slice(0, optAt) : line).trim();
     // The option words after it, by name (`--hash=sha256:...` and `--hash sha256:...` alike).
     const options = optAt >= 0 ? words(line.slice(optAt)).filter((w) => w.startsWith("-")).map((w) => (w.includes("=") ? w.slice(0, w.indexOf("=")) : w)) : [];
@@ -159,6 +169,14 @@ function requirement(line: string, number: number): RequirementLine {
     try {
         parsed = parsePipRequirementsLine(req);
     } catch (e) {
+        // `name @ url ; marker` (PEP 508: whitespace before the `;` after a URL), which pip-requirements-js's grammar does not
+        // take: the URL requirement and the marker, each read by its own parser.
+        const semi = urlMarkerSplit(req);
+        const head = semi === undefined ? null : safeParse(req.slice(0, semi));
+        const marker = semi === undefined ? undefined : parseMarker(req.slice(semi + 1).trim());
+        if (head?.type === "ProjectURL" && marker !== undefined) {
+            return { kind: "url", name: head.name, url: head.url, vcs: VCS_SCHEMES.some((s) => head.url.startsWith(s)), marker, options, line };
+        }
         throw new RequirementsError(number, line, `not a PEP 508 requirement (${String((e as Error).message).split("\n")[0]})`);
     }
     if (parsed === null) {
@@ -183,6 +201,25 @@ function requirement(line: string, number: number): RequirementLine {
             return { kind: "include", file: parsed.path, constraints: true, line };
         default:
             throw new RequirementsError(number, line, "not a requirement");
+    }
+}
+
+/** Where the marker of `name @ url ; marker` starts: the first `;` after whitespace once past the `@`. */
+function urlMarkerSplit(req: string): number | undefined {
+    const at = req.indexOf("@");
+    for (let i = at < 0 ? req.length : at + 1; i < req.length; i++) {
+        if (req[i] === ";" && (req[i - 1] === " " || req[i - 1] === "\t")) {
+            return i;
+        }
+    }
+    return undefined;
+}
+
+function safeParse(req: string): Requirement | null {
+    try {
+        return parsePipRequirementsLine(req.trim());
+    } catch {
+        return null;
     }
 }
 

@@ -45,7 +45,12 @@ export interface Plan {
      * For a requirements.txt app: what runs the install, uv's pip interface or pip, and why (see the
      * `requirementsInstaller` option). Absent for other manifests.
      */
-    readonly requirementsInstaller?: { readonly tool: RequirementsInstaller; readonly reason: string };
+    readonly requirementsInstaller?: {
+        readonly tool: RequirementsInstaller;
+        readonly reason: string;
+        /** A line has `--hash`: uv is asked for pip's hash-checking mode (`--require-hashes`: every requirement pinned and hashed). */
+        readonly requireHashes?: boolean;
+    };
     /** Files copied before the source and read by the install step. */
     readonly manifests: readonly string[];
     readonly manifest: string;
@@ -166,7 +171,8 @@ function chooseRequirementsInstaller(deps: Dependencies, o: CheckedOptions, note
         ...secrets.map((n) => `the install secret ${n} (a pip setting uv does not read)`),
     ];
     if (blockers.length === 0) {
-        return { tool: "uv", reason: o.requirementsInstaller === "uv" ? "the requirementsInstaller option" : "every line of the requirements files is one uv's pip interface reads as pip does" };
+        const reason = o.requirementsInstaller === "uv" ? "the requirementsInstaller option" : "every line of the requirements files is one uv's pip interface reads as pip does";
+        return { tool: "uv", reason, ...(deps.requireHashes ? { requireHashes: true } : {}) };
     }
     if (o.requirementsInstaller === "uv") {
         throw new InputError(
@@ -175,7 +181,7 @@ function chooseRequirementsInstaller(deps: Dependencies, o: CheckedOptions, note
                 'Remove that from the requirements files or the install secrets, or set `requirementsInstaller: "pip"`.',
         );
     }
-    notes.push(`pip installs the requirements, not uv's faster pip interface: ${blockers.join("; ")}.`);
+    notes.push(`pip installs the requirements, not uv's faster pip interface: ${blockers.join("; ")}. Without ${blockers.length > 1 ? "those" : "that"}, uv would.`);
     return { tool: "pip", reason: `only pip reads ${blockers.join("; ")}` };
 }
 

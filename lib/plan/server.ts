@@ -1,4 +1,5 @@
 import { compare } from "@renovatebot/pep440";
+import { parse as parseSpecifier, satisfies } from "@renovatebot/pep440/lib/specifier";
 import { DEFAULTS } from "../data/defaults";
 import { AppInterface, SOCKETIO_INNER_ARGS } from "../data/frameworks";
 import { UVICORN_LEGACY_WORKER_CLASS, UVICORN_WORKER_CLASS, UVICORN_WORKER_RELEASES } from "../data/servers";
@@ -417,6 +418,28 @@ function storeServer(inp: ServerInputs, countChosen: boolean, notes: string[]): 
 }
 
 /**
+ * Whether a PEP 440 specifier ("\>=0.29,<0.33") allows some version at or above `min`: one of `min`, the
+ * specifier's own versions at or above it, just past them (for `>` and `!=`), or a version above any bound, satisfies it.
+ */
+export function allowsAtLeast(spec: string, min: string): boolean {
+    let bounds: string[];
+    try {
+        bounds = parseSpecifier(spec).map((c) => c.version);
+    } catch {
+        return true; // not a specifier pep440 reads: no bound known
+    }
+    const candidates = [min, "99999", ...bounds.filter((b) => compare(b, min) >= 0).flatMap((b) => [b, `${b}.1`, `${b}.0.1`])];
+    return candidates.some((v) => satisfies(v, spec));
+}
+
+/** "pins uvicorn 0.32.0 and gunicorn 23.0.0", "asks for uvicorn>=0.29,<0.33 and pins gunicorn 23.0.0". */
+function appAsks(what: ReadonlyArray<[string, string | undefined, string | undefined]>): string {
+    const pinned = what.filter(([, pin]) => pin !== undefined).map(([name, pin]) => `${name} ${pin}`);
+    const asked = what.filter(([, pin, spec]) => pin === undefined && spec !== undefined).map(([name, , spec]) => `${name}${spec}`);
+    return [asked.length > 0 ? `asks for ${asked.join(" and ")}` : "", pinned.length > 0 ? `pins ${pinned.join(" and ")}` : ""].filter((x) => x !== "").join(" and ");
+}
+
+/**
  * The ASGI worker: uvicorn-worker's newest release that accepts the uvicorn
  * and gunicorn the app pins (so adding it never moves a pin), or none when
  * the app already has it; uvicorn's own deprecated worker class when the
@@ -428,9 +451,10 @@ function asgiWorker(inp: ServerInputs, procfileSaidLegacy: boolean, notes: strin
     }
     const uvicorn = inp.installed.has("uvicorn") ? inp.deps.pins.get("uvicorn") : undefined;
     const gunicorn = inp.installed.has("gunicorn") ? inp.deps.pins.get("gunicorn") : undefined;
-    const release = UVICORN_WORKER_RELEASES.find(
-        (r) => (uvicorn === undefined || compare(uvicorn, r.uvicorn) >= 0) && (gunicorn === undefined || compare(gunicorn, r.gunicorn) >= 0),
-    );
+    // A range instead of a pin (`uvicorn[standard]>=0.29,<0.33`): the release must need no version the range excludes.
+    const range = (name: string): string | undefined => (inp.installed.has(name) && !inp.deps.pins.has(name) ? inp.deps.specifiers.get(name) : undefined);
+    const fits = (pin: string | undefined, spec: string | undefined, min: string): boolean => (pin === undefined ? spec === undefined || allowsAtLeast(spec, min) : compare(pin, min) >= 0);
+    const release = UVICORN_WORKER_RELEASES.find((r) => fits(uvicorn, range("uvicorn"), r.uvicorn) && fits(gunicorn, range("gunicorn"), r.gunicorn));
     if (procfileSaidLegacy) {
         notes.push(
             `The worker class ${UVICORN_LEGACY_WORKER_CLASS} (from the Procfile or the app's gunicorn config) is deprecated in uvicorn; the image runs ${UVICORN_WORKER_CLASS}` +
@@ -446,7 +470,7 @@ function asgiWorker(inp: ServerInputs, procfileSaidLegacy: boolean, notes: strin
     if (release !== UVICORN_WORKER_RELEASES[0]) {
         notes.push(
             `uvicorn-worker ${release.version}, not ${UVICORN_WORKER_RELEASES[0].version}: ${UVICORN_WORKER_RELEASES[0].version} needs uvicorn>=${UVICORN_WORKER_RELEASES[0].uvicorn}` +
-                ` and gunicorn>=${UVICORN_WORKER_RELEASES[0].gunicorn}, and the app pins ${[uvicorn ? `uvicorn ${uvicorn}` : "", gunicorn ? `gunicorn ${gunicorn}` : ""].filter((x) => x !== "").join(" and ")}.`,
+                ` and gunicorn>=${UVICORN_WORKER_RELEASES[0].gunicorn}, and the app ${appAsks([["uvicorn", uvicorn, range("uvicorn")], ["gunicorn", gunicorn, range("gunicorn")]])}.`,
         );
     }
     return { workerClass: UVICORN_WORKER_CLASS, added: [`uvicorn-worker==${release.version}`] };

@@ -87,16 +87,24 @@ function uvCache(): string {
 /** Where the install steps see the extra CA bundle, when `caBundle` is set. */
 export const CA_BUNDLE_PATH = "/run/secrets/ca-bundle.pem";
 
-function secretMounts(caBundle: boolean, names: readonly string[], uv = false): string {
+function secretMounts(caBundle: boolean, names: readonly string[], uv: { alias: boolean; fileIndex?: boolean } = { alias: false }): string {
     const ca = caBundle ? `--mount=type=secret,id=ca-bundle,target=${CA_BUNDLE_PATH} ` : "";
-    // For uv's pip interface, a pip setting is mounted under uv's name for it too (PIP_INDEX_URL as UV_INDEX_URL).
-    const also = (name: string): string => (uv && UV_NAMES_OF_PIP_SETTINGS[name] ? `--mount=type=secret,id=${name},env=${UV_NAMES_OF_PIP_SETTINGS[name]} ` : "");
+    // For uv's pip interface, a pip setting is mounted under uv's name for it too (PIP_INDEX_URL as UV_INDEX_URL); not
+    // PIP_INDEX_URL when a requirements file names its --index-url, which wins over the environment's for pip (uv lets
+    // UV_INDEX_URL win).
+    const also = (name: string): string =>
+        uv.alias && UV_NAMES_OF_PIP_SETTINGS[name] && !(name === "PIP_INDEX_URL" && uv.fileIndex) ? `--mount=type=secret,id=${name},env=${UV_NAMES_OF_PIP_SETTINGS[name]} ` : "";
     return ca + names.map((name) => `--mount=type=secret,id=${name},env=${name} ${also(name)}`).join("");
 }
 
-/** Whether the venv gets pip: not when uv installs everything into it (ensurepip's pip would only be deleted again). */
+/**
+ * Whether the venv is made with pip: not when uv installs everything into it (ensurepip's pip would only be deleted
+ * again), on Python 3.12 and later. Before 3.12, ensurepip seeds setuptools too, whose distutils shim and
+ * pkg_resources apps import (`from distutils.util import strtobool`): that venv is kept whole and pip removed.
+ */
 function venvWithPip(plan: Plan): boolean {
-    return !uvPip(plan) || installProject(plan) !== undefined;
+    const [major, minor] = plan.python.version.split(".").map(Number);
+    return !uvPip(plan) || installProject(plan) !== undefined || major < 3 || (major === 3 && minor < 12);
 }
 
 /** Whether uv's pip interface installs the requirements (a requirements.txt app; see the requirementsInstaller option). */
@@ -328,8 +336,10 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
                 const extras = plan.dependencies.extras;
                 steps.push(extras.length > 0 ? `pip install '.[${extras.join(",")}]'` : "pip install .");
             } else if (uvPip(plan)) {
-                head = `RUN ${uvCache()} ${secretMounts(plan.caBundle, plan.installSecrets, true)}\\`;
-                steps.push(`${TOOLS}/bin/uv pip install -r requirements.txt`);
+                const fileIndex = plan.dependencies.indexOptions.some((o) => o.startsWith("--index-url "));
+                head = `RUN ${uvCache()} ${secretMounts(plan.caBundle, plan.installSecrets, { alias: true, fileIndex })}\\`;
+                // A hashed file: pip's hash-checking mode, which uv applies only when asked (its default checks the hashes given).
+                steps.push(`${TOOLS}/bin/uv pip install${plan.requirementsInstaller?.requireHashes ? " --require-hashes" : ""} -r requirements.txt`);
             } else {
                 steps.push("pip install -r requirements.txt");
             }

@@ -162,15 +162,14 @@ describe("detection", () => {
 
         describe("uv's pip interface or pip", () => {
             const installRun = (dockerfile: string): string =>
-                parse(dockerfile).stages[0].instructions.filter((i): i is Run => i instanceof Run).map((i) => shellOf(i).trim()).find((x) => /pip install -r requirements\.txt/.test(x))!;
+                parse(dockerfile).stages[0].instructions.filter((i): i is Run => i instanceof Run).map((i) => shellOf(i).trim()).find((x) => /pip install (--require-hashes )?-r requirements\.txt/.test(x))!;
 
             it("GIVEN options and per-requirement options uv reads as pip does THEN uv's pip interface installs, pip's index strategy set and pip left out of the venv", () => {
                 const dir = apps.make({
                     "app.py": FLASK_APP,
-                    "requirements.txt":
-                        "--index-url https://pypi.example/simple\n--extra-index-url https://extra.example/simple\n-c constraints.txt\n--only-binary :all:\n" +
-                        "Flask==3.1.0 --hash=sha256:" + "a".repeat(64) + "\ngunicorn==23.0.0\n",
+                    "requirements.txt": "--index-url https://pypi.example/simple\n-c constraints.txt\n--only-binary :all:\n--no-binary psycopg2\nFlask==3.1.0\ngunicorn==23.0.0\n",
                     "constraints.txt": "werkzeug<4\n",
+                    ".python-version": "3.13\n",
                 });
                 const r = synthesize(dir);
                 assert.deepEqual(r.plan.requirementsInstaller, { tool: "uv", reason: "every line of the requirements files is one uv's pip interface reads as pip does" });
@@ -181,8 +180,69 @@ describe("detection", () => {
                 assert.ok(!r.plan.notes.some((n) => n.includes("uv's faster pip interface")));
             });
 
+            it("GIVEN Python 3.11 THEN the venv is made with pip (ensurepip seeds setuptools, whose distutils shim and pkg_resources apps import) and pip is removed after uv's install", () => {
+                const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "Flask==3.1.0\ngunicorn==23.0.0\n", ".python-version": "3.11\n" });
+                const r = synthesize(dir);
+                assert.equal(r.plan.requirementsInstaller?.tool, "uv");
+                assert.match(r.dockerfile, /^RUN python3 -m venv \/opt\/venv$/m);
+                assert.match(r.dockerfile, /uv pip install -r requirements\.txt \\\n    && rm -rf \/opt\/venv\/bin\/pip /);
+            });
+
+            it("GIVEN hashed lines THEN uv is asked for pip's hash-checking mode (--require-hashes), where a dependency without a hash fails as it does for pip", () => {
+                const dir = apps.make({
+                    "app.py": FLASK_APP,
+                    "requirements.txt": "-r requirements/base.txt\ngunicorn==23.0.0 --hash=sha256:" + "b".repeat(64) + "\n",
+                    "requirements/base.txt": "flask==3.1.0 \\\n    --hash=sha256:" + "a".repeat(64) + "\n",
+                });
+                const r = synthesize(dir);
+                assert.deepEqual(r.plan.requirementsInstaller, { tool: "uv", reason: "every line of the requirements files is one uv's pip interface reads as pip does", requireHashes: true });
+                assert.equal(installRun(r.dockerfile), "/opt/build-tools/bin/uv pip install --require-hashes -r requirements.txt");
+            });
+
+            it("GIVEN PIP_INDEX_URL as an install secret and a file that names its --index-url THEN uv reads the file's (as pip does), not the secret under UV_INDEX_URL", () => {
+                const withFile = apps.make({ "app.py": FLASK_APP, "requirements.txt": "--index-url https://mirror.example/simple\nFlask==3.1.0\ngunicorn==23.0.0\n" });
+                const mounts = (d: string) => synthesize(d, { installSecrets: ["PIP_INDEX_URL"] }).dockerfile.split("\n").find((l) => l.includes("id=uv,"))!;
+                assert.ok(!mounts(withFile).includes("env=UV_INDEX_URL"), mounts(withFile));
+                const plain = apps.make({ "app.py": FLASK_APP, "requirements.txt": "Flask==3.1.0\ngunicorn==23.0.0\n" });
+                assert.ok(mounts(plain).includes("--mount=type=secret,id=PIP_INDEX_URL,env=PIP_INDEX_URL --mount=type=secret,id=PIP_INDEX_URL,env=UV_INDEX_URL "), mounts(plain));
+            });
+
+            it("GIVEN --trusted-host with an HTTP --index-url THEN pip installs, and the install of what the image adds trusts the host too", () => {
+                const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "--index-url http://devpi.example:3141/root/pypi/+simple/\n--trusted-host devpi.example\nFlask==3.1.0\n" });
+                const r = synthesize(dir);
+                assert.equal(r.plan.requirementsInstaller?.tool, "pip");
+                assert.ok(
+                    r.dockerfile.includes("printf '%s\\n' '--index-url http://devpi.example:3141/root/pypi/+simple/' '--trusted-host devpi.example' > /tmp/index-options.txt"),
+                    r.dockerfile,
+                );
+            });
+
+            it("GIVEN `name @ url ; marker` lines THEN they are read (PEP 508 URL plus marker), and one no Linux CPython meets is not the app's", () => {
+                const dir = apps.make({
+                    "app.py": FLASK_APP,
+                    "requirements.txt":
+                        'Flask==3.1.0\nappnope @ https://files.example/appnope-0.1.4-py2.py3-none-any.whl ; sys_platform == "darwin"\n' +
+                        'acme-core @ git+https://git.example/acme/core.git@0123456789abcdef0123456789abcdef01234567 ; python_version >= "3.11" and python_version < "4.0"\n',
+                });
+                const r = synthesize(dir);
+                assert.equal(r.plan.requirementsInstaller?.tool, "uv");
+                assert.ok(r.plan.apt.build.includes("git"), "the VCS line needs git in the builder");
+            });
+
+            it("GIVEN uvicorn as a range below what the newest uvicorn-worker needs THEN the release that accepts the range is added", () => {
+                const dir = apps.make({ "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", "requirements.txt": "fastapi==0.115.0\nuvicorn[standard]>=0.29,<0.33\n" });
+                const r = synthesize(dir);
+                assert.ok(r.plan.server.addedPackages.includes("uvicorn-worker==0.3.0"), r.plan.server.addedPackages.join(" "));
+                assert.ok(r.plan.notes.includes("uvicorn-worker 0.3.0, not 0.4.0: 0.4.0 needs uvicorn>=0.36.0 and gunicorn>=21.0.0, and the app asks for uvicorn>=0.29,<0.33."), r.plan.notes.join("\n"));
+                const open = apps.make({ "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", "requirements.txt": "fastapi==0.115.0\nuvicorn[standard]>=0.29\n" });
+                assert.ok(synthesize(open).plan.server.addedPackages.includes("uvicorn-worker==0.4.0"));
+            });
+
             const pipOnly: Array<[string, string, string]> = [
                 ["--trusted-host", "--trusted-host pypi.example\nFlask==3.1.0\n", "requirements.txt: --trusted-host pypi.example (uv does not read --trusted-host)"],
+                ["--extra-index-url", "--extra-index-url https://extra.example/simple\nFlask==3.1.0\n", "requirements.txt: --extra-index-url https://extra.example/simple (uv fails where pip skips an index that does not answer)"],
+                ["-C after an editable path", "-e ./pkg -C editable_mode=compat\nFlask==3.1.0\n", "requirements.txt: -e ./pkg -C editable_mode=compat (uv does not read -C)"],
+                ["--config-settings after a requirement", "Flask==3.1.0 --config-settings=x=y\n", "requirements.txt: Flask==3.1.0 --config-settings=x=y (uv does not read --config-settings)"],
                 ["--pre", "--pre\nFlask==3.1.0\n", "requirements.txt: --pre (uv does not read --pre)"],
                 ["--global-option after a requirement", "Flask==3.1.0 --global-option=--quiet\n", "requirements.txt: Flask==3.1.0 --global-option=--quiet (uv does not read --global-option)"],
                 ["an editable VCS URL", "-e git+https://git.example/acme/lib.git#egg=lib\nFlask==3.1.0\n", "requirements.txt: -e git+https://git.example/acme/lib.git#egg=lib (uv installs only local folders editable)"],
@@ -190,12 +250,12 @@ describe("detection", () => {
             ];
             for (const [what, text, line] of pipOnly) {
                 it(`GIVEN ${what} THEN pip installs, and a note names the line`, () => {
-                    const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": text, "more.txt": "--index-url https://b.example/simple\n" });
+                    const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": text, "more.txt": "--index-url https://b.example/simple\n", "pkg/pyproject.toml": '[project]\nname = "pkg"\nversion = "1"\n' });
                     const r = synthesize(dir);
                     assert.deepEqual(r.plan.requirementsInstaller, { tool: "pip", reason: `only pip reads ${line}` });
                     assert.ok(installRun(r.dockerfile).startsWith("pip install -r requirements.txt"), installRun(r.dockerfile));
                     assert.ok(!r.dockerfile.includes("/opt/build-tools"), "no uv in the builder");
-                    assert.ok(r.plan.notes.includes(`pip installs the requirements, not uv's faster pip interface: ${line}.`), r.plan.notes.join("\n"));
+                    assert.ok(r.plan.notes.includes(`pip installs the requirements, not uv's faster pip interface: ${line}. Without that, uv would.`), r.plan.notes.join("\n"));
                 });
             }
 
@@ -225,6 +285,38 @@ describe("detection", () => {
                                 'Remove that from the requirements files or the install secrets, or set `requirementsInstaller: "pip"`.',
                 );
                 assert.throws(() => synthesize(dir, { requirementsInstaller: "poetry" as never }), /`requirementsInstaller` is "poetry"; it must be "uv" or "pip"\./);
+            });
+
+            it("GIVEN hashed lines and an unhashed one THEN refused at preview, naming the unhashed line (pip's hash-checking mode would refuse it in the build)", () => {
+                const dir = apps.make({
+                    "app.py": FLASK_APP,
+                    "requirements.txt": "-r requirements/base.txt\ngunicorn==23.0.0\n",
+                    "requirements/base.txt": "flask==3.1.0 \\\n    --hash=sha256:" + "a".repeat(64) + "\n",
+                });
+                assert.throws(
+                    () => synthesize(dir),
+                    (e: unknown) =>
+                        e instanceof InputError &&
+                        e.message ===
+                            "requirements.txt: gunicorn==23.0.0 has no --hash, while other requirement lines do (requirements/base.txt: flask==3.1.0...): pip installs in hash-checking mode once any requirement has a hash, and refuses one without (uv is asked for the same). " +
+                                "Hash every line (pip-compile --generate-hashes, or uv pip compile --generate-hashes), or drop the hashes.",
+                );
+            });
+
+            it("GIVEN one project pinned to two versions across requirements and constraints THEN refused at preview naming both lines; the same pin twice, or pins split by markers, are accepted", () => {
+                const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "-r base.txt\n-c constraints.txt\nFlask==3.1.0\n", "base.txt": "sqlparse==0.5.3\nFlask==3.1.0\n", "constraints.txt": "sqlparse==0.5.2\n" });
+                assert.throws(
+                    () => synthesize(dir),
+                    (e: unknown) =>
+                        e instanceof InputError &&
+                        e.message ===
+                            "The requirements files pin one project to two versions (base.txt: sqlparse==0.5.3 and constraints.txt: sqlparse==0.5.2); pip and uv both refuse to install them (no version satisfies both). Keep one pin.",
+                );
+                const fine = apps.make({
+                    "app.py": FLASK_APP,
+                    "requirements.txt": 'Flask==3.1.0\nflask==3.1\nnumpy==2.1.3 ; python_version >= "3.13"\nnumpy==1.26.4 ; python_version < "3.13"\n',
+                });
+                assert.equal(synthesize(fine).plan.requirementsInstaller?.tool, "uv");
             });
 
             it("GIVEN a uv.lock app THEN requirementsInstaller is not part of its plan", () => {
