@@ -1197,8 +1197,8 @@ function codePaths(
             return;
         }
         // SQLite databases opened by path: sqlite3.connect("todo.db"), aiosqlite.connect(os.environ.get("DB", "notes.db")).
-        if (SQLITE_CONNECT.has(callee) && c.args[0]) {
-            const path = pathValue(c.args[0], here);
+        if (SQLITE_CONNECT.has(callee)) {
+            const path = pathValue(placeArgument(c, callee), here);
             if (path !== undefined && !path.endsWith(":memory:")) {
                 add({ path, kind: "data", file: true, holds: "database", why: `${file}: ${callee}(${path})` });
             }
@@ -1224,7 +1224,7 @@ function codePaths(
         }
         // Peewee: db = SqliteDatabase("notes.db", pragmas=...); SqliteDatabase(None) is initialised later (not read).
         if (PEEWEE_SQLITE.has(callee)) {
-            const path = pathValue(c.args[0] ?? c.kwargs["database"], here);
+            const path = pathValue(placeArgument(c, callee), here);
             if (path !== undefined && path !== "" && !path.endsWith(":memory:")) {
                 add({ path, kind: "data", file: true, holds: "database", why: `${file}: Peewee's ${callee.split(".").pop()}(${path})` });
             }
@@ -1232,16 +1232,15 @@ function codePaths(
         }
         // Log files.
         if (FILE_HANDLERS.has(callee) || (callee === "logging.basicConfig" && c.kwargs["filename"] !== undefined)) {
-            const target = FILE_HANDLERS.has(callee) ? c.args[0] ?? c.kwargs["filename"] : c.kwargs["filename"];
-            const path = pathValue(target, here);
+            const path = pathValue(placeArgument(c, callee), here);
             if (path !== undefined) {
                 logPath(src, path, `${file}: ${callee.split(".").pop()} writes ${path}`, add);
             }
             return;
         }
         // Folders the code creates.
-        if ((callee === "os.makedirs" || callee === "os.mkdir") && c.args[0] && !mentionsInstancePath(c.args[0])) {
-            const path = pathValue(c.args[0], here);
+        if ((callee === "os.makedirs" || callee === "os.mkdir") && placeArgument(c, callee) !== undefined) {
+            const path = pathValue(placeArgument(c, callee), here);
             if (path !== undefined && path !== "" && path !== here.cwd) {
                 add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: `${file}: ${callee}(${path})` });
             }
@@ -1275,7 +1274,7 @@ function codePaths(
             return;
         }
         // Path(...).mkdir(), or a name bound to a path: UPLOAD_DIR.mkdir(exist_ok=True).
-        const mkdirOn = receiverOf(c, "mkdir");
+        const mkdirOn = receiverOf(c, "mkdir") === undefined ? undefined : placeArgument(c, callee);
         if (mkdirOn !== undefined) {
             const path = pathValue(mkdirOn, here);
             if (path !== undefined && path !== "" && path !== here.cwd) {
@@ -1407,7 +1406,9 @@ function basesOf(e: Expr, ctx: PathContext, depth = 0): string[] {
 /**
  * The path argument of a call that makes or opens a place the app keeps
  * (a folder it creates, an SQLite database, a log file, a library's
- * store): what must be read for the place to be made writable.
+ * store): what must be read for the place to be made writable. The one
+ * table of where each such call takes its path: the reader (codePaths'
+ * callWrites) and the note of places left unread both ask it.
  */
 function placeArgument(c: Extract<Expr, { kind: "call" }>, callee: string): Expr | undefined {
     if (callee === "os.makedirs" || callee === "os.mkdir") {
@@ -1636,7 +1637,7 @@ function libraryPath(
 ): { path: string; file: boolean; kind: WritablePathKind; holds: Holds; how: string } | undefined {
     const lib = LIBRARY_PATHS[callee];
     const temp = TEMPFILE_DIR.has(callee) ? c.kwargs["dir"] : undefined;
-    const target = lib ? (c.args[lib.arg] ?? c.kwargs[lib.kwarg]) : REQUESTS_CACHE.has(callee) ? (c.args[0] ?? c.kwargs["cache_name"]) : temp;
+    const target = lib ? placeArgument(c, callee) : REQUESTS_CACHE.has(callee) ? (c.args[0] ?? c.kwargs["cache_name"]) : temp;
     const path = target === undefined ? undefined : pathValue(target, ctx);
     if (path === undefined || path === "" || path === ctx.cwd || path.startsWith("/")) {
         return undefined;
