@@ -10,7 +10,18 @@ import { calleeOf, Expr, parseModule, str, strList } from "./python-source";
 import { dockerfileRequirements } from "./container";
 import { readIni } from "./ini";
 import { joinPath } from "./paths";
-import { envReferences, linuxMarkers, markerHolds, MarkerTree, parseMarker, parseRequirements, pinnedVersion, RequirementLine, RequirementsError } from "./requirements";
+import {
+    envReferences,
+    linuxMarkers,
+    markerHolds,
+    MarkerTree,
+    parseMarker,
+    parseRequirements,
+    pinnedVersion,
+    RequirementLine,
+    RequirementsError,
+    splitRequirementOptions,
+} from "./requirements";
 import { SourceTree } from "./source";
 
 /**
@@ -2087,16 +2098,15 @@ function fromRequirements(
             if ((r.kind === "option" && r.option === "--require-hashes") || (r.kind !== "option" && r.kind !== "include" && (r.options ?? []).includes("--hash"))) {
                 requireHashes = true;
             }
+            const at = `${file}: ${splitRequirementOptions(r.line).requirement}`;
             if (!constraints && (r.kind === "name" || r.kind === "url" || r.kind === "path") && !("marker" in r && r.marker !== undefined)) {
-                ((r.options ?? []).includes("--hash") ? hashed : unhashed).push(`${file}: ${r.line.split(/\s--?[a-zA-Z]/)[0].trim()}`);
+                ((r.options ?? []).includes("--hash") ? hashed : unhashed).push(at);
             }
             const exact = r.kind === "name" && r.marker === undefined ? pinnedVersion(r) : undefined;
-            if (exact !== undefined) {
-                const n = normalizeName((r as { name: string }).name);
-                const other = exactPins.get(n);
-                const at = `${file}: ${r.line.split(/\s--?[a-zA-Z]/)[0].trim()}`;
+            if (r.kind === "name" && exact !== undefined) {
+                const other = exactPins.get(normalizeName(r.name));
                 if (other === undefined) {
-                    exactPins.set(n, { pin: exact, at });
+                    exactPins.set(normalizeName(r.name), { pin: exact, at });
                 } else if (comparePep440(other.pin, exact) !== 0) {
                     conflicts.push(`${other.at} and ${at}`);
                 }

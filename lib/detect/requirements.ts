@@ -153,12 +153,19 @@ function classifyOption(opt: string, value: string | undefined, line: string, nu
     }
 }
 
-function requirement(line: string, number: number): RequirementLine {
-    // Per-requirement options (--hash, --config-settings, -C) follow the requirement after whitespace.
+/**
+ * A requirement line's requirement and the names of the per-requirement options after it (--hash,
+ * --config-settings, -C: they follow it after whitespace; `--hash=sha256:...` and `--hash sha256:...` alike).
+ */
+export function splitRequirementOptions(line: string): { requirement: string; options: string[] } {
     const optAt = line.search(/\s--?[a-zA-Z]/);
-    const req = (optAt >= 0 ? line.slice(0, optAt) : line).trim();
-    // The option words after it, by name (`--hash=sha256:...` and `--hash sha256:...` alike).
+    const requirement = (optAt >= 0 ? line.slice(0, optAt) : line).trim();
     const options = optAt >= 0 ? words(line.slice(optAt)).filter((w) => w.startsWith("-")).map((w) => (w.includes("=") ? w.slice(0, w.indexOf("=")) : w)) : [];
+    return { requirement, options };
+}
+
+function requirement(line: string, number: number): RequirementLine {
+    const { requirement: req, options } = splitRequirementOptions(line);
     if (VCS_SCHEMES.some((s) => req.startsWith(s)) || /^[a-z][a-z0-9+.-]*:\/\//i.test(req)) {
         return { kind: "url", url: req, vcs: VCS_SCHEMES.some((s) => req.startsWith(s)), name: eggName(req), options, line };
     }
