@@ -350,8 +350,16 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
         }
     }
     steps.push(...finish);
-    return [head, ...steps.map((s, i) => `    ${i === 0 ? "" : "&& "}${s}${i < steps.length - 1 ? " \\" : ""}`)];
+    return [head, ...steps.map((s, i) => `    ${i === 0 ? "" : "&& "}${s} \\`), `    ${LINGER_ON_FAILURE}`];
 }
+
+/**
+ * Ends an install RUN: when it fails, the step waits a second before exiting with the installer's status, so
+ * BuildKit's log stream delivers the installer's last lines (its error and the cause) to the build output
+ * before the solve fails; without it uv's error, printed in the same tenth of a second as its exit, was
+ * often missing from `pulumi up`'s output, leaving only "did not complete successfully".
+ */
+const LINGER_ON_FAILURE = "|| { status=$?; sleep 1; exit $status; }";
 
 /**
  * The Python (run by `python -c`, with the chosen group names as arguments) that writes

@@ -161,6 +161,8 @@ describe("detection", () => {
         });
 
         describe("uv's pip interface or pip", () => {
+            // The end of every install RUN: on failure it lingers a second, so the installer's error reaches the build output.
+            const LINGER = "|| { status=$?; sleep 1; exit $status; }";
             const installRun = (dockerfile: string): string =>
                 parse(dockerfile).stages[0].instructions.filter((i): i is Run => i instanceof Run).map((i) => shellOf(i).trim()).find((x) => /pip install (--require-hashes )?-r requirements\.txt/.test(x))!;
 
@@ -173,7 +175,7 @@ describe("detection", () => {
                 });
                 const r = synthesize(dir);
                 assert.deepEqual(r.plan.requirementsInstaller, { tool: "uv", reason: "every line of the requirements files is one uv's pip interface reads as pip does" });
-                assert.equal(installRun(r.dockerfile), "/opt/build-tools/bin/uv pip install -r requirements.txt");
+                assert.equal(installRun(r.dockerfile), `/opt/build-tools/bin/uv pip install -r requirements.txt     ${LINGER}`);
                 assert.match(r.dockerfile, /^ENV UV_PYTHON=\/opt\/venv\/bin\/python UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_INDEX_STRATEGY=unsafe-best-match$/m);
                 assert.match(r.dockerfile, /^RUN python3 -m venv --without-pip \/opt\/venv$/m);
                 assert.ok(!r.dockerfile.includes("rm -rf /opt/venv/bin/pip"), "no pip to remove");
@@ -196,7 +198,7 @@ describe("detection", () => {
                 });
                 const r = synthesize(dir);
                 assert.deepEqual(r.plan.requirementsInstaller, { tool: "uv", reason: "every line of the requirements files is one uv's pip interface reads as pip does", requireHashes: true });
-                assert.equal(installRun(r.dockerfile), "/opt/build-tools/bin/uv pip install --require-hashes -r requirements.txt");
+                assert.equal(installRun(r.dockerfile), `/opt/build-tools/bin/uv pip install --require-hashes -r requirements.txt     ${LINGER}`);
             });
 
             it("GIVEN PIP_INDEX_URL as an install secret and a file that names its --index-url THEN uv reads the file's (as pip does), not the secret under UV_INDEX_URL", () => {
@@ -421,7 +423,7 @@ describe("detection", () => {
                 assert.ok(install >= 0 && install < copyAll && copyAll < project, "the dependency layer stays before the source; the project installs after it");
                 const lines = r.dockerfile.split("\n");
                 assert.ok(lines.some((l) => l.startsWith('    python -c "import sys;') && l.endsWith('" prod \\')));
-                assert.ok(lines.includes("    && pip list --format=freeze > /tmp/installed.txt && pip install -c /tmp/installed.txt uvicorn-worker==0.3.0"));
+                assert.ok(lines.includes("    && pip list --format=freeze > /tmp/installed.txt && pip install -c /tmp/installed.txt uvicorn-worker==0.3.0 \\"));
             });
 
             it("GIVEN a PEP 621 extra named prod THEN the builder's script lists the dependencies and the extra's requirements, the extra it names on the project itself expanded", () => {

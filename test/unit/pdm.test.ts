@@ -243,7 +243,8 @@ describe("pdm.lock", () => {
             "    && if [ -s /tmp/requirements.lock.txt ]; then pip install --require-hashes --no-deps -r /tmp/requirements.lock.txt; fi \\",
             "    && if [ -s /tmp/requirements.local.txt ]; then pip install --no-deps -r /tmp/requirements.local.txt; fi \\",
             "    && pip check \\",
-            "    && rm -rf /opt/venv/bin/pip /opt/venv/bin/pip3 /opt/venv/bin/pip3.* /opt/venv/lib/python3*/site-packages/pip /opt/venv/lib/python3*/site-packages/pip-*.dist-info",
+            "    && rm -rf /opt/venv/bin/pip /opt/venv/bin/pip3 /opt/venv/bin/pip3.* /opt/venv/lib/python3*/site-packages/pip /opt/venv/lib/python3*/site-packages/pip-*.dist-info \\",
+            "    || { status=$?; sleep 1; exit $status; }",
         ]);
         assert.match(r.dockerfile, /^# Dependencies: pdm from pdm\.lock$/m);
     });
