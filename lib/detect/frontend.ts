@@ -68,7 +68,9 @@ export function detectFrontend(src: SourceTree, dir = ""): FrontendFacts {
         return { skipped: `${file} is not valid JSON (${(e as Error).message}); no front-end build is run.` };
     }
     const scripts = pkg["scripts"];
-    const script = scripts !== null && typeof scripts === "object" ? (scripts as Record<string, unknown>)["build"] : undefined;
+    // Heroku's Node.js buildpack runs `heroku-postbuild` instead of `build` when a package defines it.
+    const named = (key: string): unknown => (scripts !== null && typeof scripts === "object" ? (scripts as Record<string, unknown>)[key] : undefined);
+    const script = typeof named("heroku-postbuild") === "string" && (named("heroku-postbuild") as string).trim() !== "" ? named("heroku-postbuild") : named("build");
     if (typeof script !== "string" || script.trim() === "") {
         return undefined;
     }

