@@ -68,6 +68,11 @@ export const PYTHON_SUPPORT: readonly PythonSupportRow[] = [
     { project: "psycopg2", display: "psycopg2", releases: ">=2.9.2,<2.9.5", newestPython: "3.10", source: PSYCOPG2_NEWS },
     { project: "psycopg2", display: "psycopg2", releases: ">=2.9.5,<2.9.9", newestPython: "3.11", source: PSYCOPG2_NEWS },
     { project: "psycopg2", display: "psycopg2", releases: ">=2.9.9,<2.9.10", newestPython: "3.12", source: PSYCOPG2_NEWS },
+    // psycopg2-binary is the same releases built as wheels: none for a newer Python, whose source build is psycopg2's, which fails there.
+    { project: "psycopg2-binary", display: "psycopg2-binary", releases: "<2.9.2", newestPython: "3.9", source: PSYCOPG2_NEWS },
+    { project: "psycopg2-binary", display: "psycopg2-binary", releases: ">=2.9.2,<2.9.5", newestPython: "3.10", source: PSYCOPG2_NEWS },
+    { project: "psycopg2-binary", display: "psycopg2-binary", releases: ">=2.9.5,<2.9.9", newestPython: "3.11", source: PSYCOPG2_NEWS },
+    { project: "psycopg2-binary", display: "psycopg2-binary", releases: ">=2.9.9,<2.9.10", newestPython: "3.12", source: PSYCOPG2_NEWS },
     // Bottle 0.12.x's bottle.py imports `cgi` (removed in Python 3.13, PEP 594);
     // 0.13 no longer does (Bottle's changelog, "Release 0.13").
     { project: "bottle", display: "Bottle", releases: "<0.13", newestPython: "3.12", source: "Bottle 0.12 imports cgi, which Python 3.13 removed; Bottle's changelog, Release 0.13" },

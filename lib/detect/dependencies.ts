@@ -2297,6 +2297,10 @@ function pipOnlyReason(r: RequirementLine, indexUrls: Set<string>): string | und
             if (!UV_READS.has(r.option)) {
                 return `uv does not read ${r.option}`;
             }
+            // pip takes a comma-separated list (`--no-binary=lxml,xmlsec`); uv one name per option.
+            if ((r.option === "--no-binary" || r.option === "--only-binary") && (r.value ?? "").includes(",")) {
+                return `uv takes one name per ${r.option}`;
+            }
             if (r.option === "-i" || r.option === "--index-url") {
                 indexUrls.add(r.value ?? "");
                 return indexUrls.size > 1 ? "a second --index-url, which uv refuses" : undefined;

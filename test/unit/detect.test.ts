@@ -247,6 +247,7 @@ describe("detection", () => {
                 ["--config-settings after a requirement", "Flask==3.1.0 --config-settings=x=y\n", "requirements.txt: Flask==3.1.0 --config-settings=x=y (uv does not read --config-settings)"],
                 ["--pre", "--pre\nFlask==3.1.0\n", "requirements.txt: --pre (uv does not read --pre)"],
                 ["--global-option after a requirement", "Flask==3.1.0 --global-option=--quiet\n", "requirements.txt: Flask==3.1.0 --global-option=--quiet (uv does not read --global-option)"],
+                ["a --no-binary list", "--no-binary=lxml,xmlsec\nFlask==3.1.0\n", "requirements.txt: --no-binary=lxml,xmlsec (uv takes one name per --no-binary)"],
                 ["an editable VCS URL", "-e git+https://git.example/acme/lib.git#egg=lib\nFlask==3.1.0\n", "requirements.txt: -e git+https://git.example/acme/lib.git#egg=lib (uv installs only local folders editable)"],
                 ["two --index-url", "-i https://a.example/simple\n-r more.txt\nFlask==3.1.0\n", "more.txt: --index-url https://b.example/simple (a second --index-url, which uv refuses)"],
             ];
@@ -3432,6 +3433,10 @@ describe("native libraries of what the dependencies pull in", () => {
         assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\nSQLAlchemy[postgresql]==2.0.36\n" }).apt, { build: ["libpq-dev"], runtime: ["libpq5"] });
         assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\nSQLAlchemy==2.0.36\n" }).apt, { build: [], runtime: [] });
         assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\ndjango-auth-ldap==5.1.0\n", ".python-version": "3.13\n" }).apt, { build: ["libldap-dev", "libsasl2-dev"], runtime: ["libldap2"] });
+        // Read from their Requires-Dist: Flask-Multipass's ldap extra, mssql-django's pyodbc (a wheel that links libodbc without bundling it).
+        assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\nFlask-Multipass[ldap]==0.10\n", ".python-version": "3.13\n" }).apt, { build: ["libldap-dev", "libsasl2-dev"], runtime: ["libldap2"] });
+        assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\nFlask-Multipass==0.10\n", ".python-version": "3.13\n" }).apt, { build: [], runtime: [] });
+        assert.deepEqual(aptOf({ "requirements.txt": "Django==5.0.14\nmssql-django==1.5\n", ".python-version": "3.11\n" }).apt, { build: [], runtime: ["libodbc2"] });
         // The newest WeasyPrint's row (pip resolves the newest), once.
         assert.deepEqual(aptOf({ "requirements.txt": "flask==3.1.0\nFlask-WeasyPrint==1.1.0\n", ".python-version": "3.13\n" }).apt.runtime, ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"]);
     });
