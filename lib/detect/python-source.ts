@@ -148,6 +148,8 @@ export interface PyModule {
     readonly decorators: readonly Decorator[];
     /** Modules imported anywhere in the file ("flask", "falcon.asgi", ".base"). */
     readonly imported: ReadonlySet<string>;
+    /** Those of `imported` imported only inside a try statement (an ImportError fallback may stand in for them). */
+    readonly importedUnderTry: ReadonlySet<string>;
     /** Top-level import bindings (including those under top-level if/try blocks). */
     readonly bindings: readonly ImportBinding[];
     /** `from X import *` at top level, in order ("X" as written, dots included). */
@@ -205,7 +207,9 @@ export function parseModule(text: string): PyModule {
     const tree = parser.parse(text);
     const src = (n: SyntaxNode) => text.slice(n.from, n.to);
     const bindings: ImportBinding[] = [];
-    const imported = new Set<string>();
+    const importedAll = new Set<string>();
+    const importedUnderTry = new Set<string>();
+    const importedOutsideTry = new Set<string>();
     const starImports: string[] = [];
     const assigns: Array<readonly [string, Expr]> = [];
     const itemAssigns: Array<readonly [Expr, Expr]> = [];
@@ -471,6 +475,16 @@ export function parseModule(text: string): PyModule {
     /** `guards`: the step's conditions when the import is a top-level step (not under the main guard); undefined otherwise. */
     const readImport = (n: SyntaxNode, topLevel: boolean, guards?: readonly Guard[]): void => {
         const parts = children(n);
+        let underTry = false;
+        for (let up = n.parent; up !== null && !underTry; up = up.parent) {
+            underTry = up.name === "TryStatement";
+        }
+        const imported = {
+            add: (m: string): void => {
+                importedAll.add(m);
+                (underTry ? importedUnderTry : importedOutsideTry).add(m);
+            },
+        };
         if (parts[0]?.name === "from") {
             // from <dots><module> import a [as b], ... | *
             let i = 1;
@@ -892,7 +906,8 @@ export function parseModule(text: string): PyModule {
 
     return {
         decorators,
-        imported,
+        imported: importedAll,
+        importedUnderTry: new Set([...importedUnderTry].filter((m) => !importedOutsideTry.has(m))),
         bindings,
         starImports,
         assigns,

@@ -4,7 +4,7 @@ import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
 import { Dependencies, setupKeyword, table } from "./dependencies";
 import { readIni } from "./ini";
-import { str } from "./python-source";
+import { parseModule, str } from "./python-source";
 import { readContainerConfig } from "./container";
 import { containerConfigUsed, readPlatformEnv, shellTokens } from "./procfile";
 import { SourceTree } from "./source";
@@ -42,6 +42,8 @@ export interface PythonFacts {
     /** In precedence order. */
     readonly exact: readonly ExactPython[];
     readonly ranges: readonly PythonRange[];
+    /** Standard-library modules the app's own code imports (outside a try) that a Python release removed. */
+    readonly removedImports?: ReadonlyArray<{ readonly file: string; readonly module: string; readonly removedIn: string; readonly pep: string }>;
     /** Sources read and skipped, and why. */
     readonly notes: readonly string[];
 }
@@ -161,7 +163,7 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
         const alternatives = lp.specs.map((spec) => pep440Range(lp.source, spec));
         ranges.push({ spec: lp.specs.join(" or "), source: lp.source, allows: (series) => alternatives.some((r) => r.allows(series)) });
     }
-    return { exact, ranges, notes };
+    return { exact, ranges, notes, removedImports: removedImports(src) };
 }
 
 /**
@@ -480,4 +482,66 @@ function poetryRange(source: string, spec: unknown): PythonRange {
         );
     }
     return { spec, source, allows: (series) => alternatives.some((a) => a === "" || seriesSatisfies(series, a)) };
+}
+
+/**
+ * Standard-library modules removed from CPython, by the release that removed them: PEP 594's "dead
+ * batteries" and lib2to3 in 3.13, PEP 632's and 594's earlier removals in 3.12 (distutils aside: setuptools
+ * provides it where an app installs setuptools).
+ */
+const REMOVED_STDLIB: Readonly<Record<string, { readonly removedIn: string; readonly pep: string }>> = {
+    ...Object.fromEntries(
+        ["aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "mailcap", "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib"].map(
+            (m) => [m, { removedIn: "3.13", pep: "PEP 594" }],
+        ),
+    ),
+    lib2to3: { removedIn: "3.13", pep: "PEP 617's deprecation, removed in 3.13" },
+    asynchat: { removedIn: "3.12", pep: "PEP 594" },
+    asyncore: { removedIn: "3.12", pep: "PEP 594" },
+    smtpd: { removedIn: "3.12", pep: "PEP 594" },
+    imp: { removedIn: "3.12", pep: "the imp module's deprecation since 3.4" },
+};
+
+/** Folders that hold no code the server runs. */
+const NOT_APP_CODE = new Set(["tests", "test", "docs", "node_modules", "venv", "env", "site-packages", "__pycache__", "scripts"]);
+
+/**
+ * The app's own modules (the source folder and two levels of packages below it, at most 400 files) that import a
+ * removed standard-library module outside a try statement: on that Python the import fails when the module loads.
+ */
+function removedImports(src: SourceTree): Array<{ file: string; module: string; removedIn: string; pep: string }> {
+    const out: Array<{ file: string; module: string; removedIn: string; pep: string }> = [];
+    let budget = 400;
+    const walk = (dir: string, depth: number): void => {
+        for (const e of src.list(dir)) {
+            const rel = dir === "" ? e.name : `${dir}/${e.name}`;
+            if (budget <= 0) {
+                return;
+            }
+            if (e.isFile() && e.name.endsWith(".py") && !e.name.startsWith("test_") && e.name !== "setup.py" && e.name !== "conftest.py") {
+                budget--;
+                const text = src.read(rel);
+                // Only files that name a removed module at all are parsed.
+                if (!Object.keys(REMOVED_STDLIB).some((m) => text.includes(m))) {
+                    continue;
+                }
+                let mod;
+                try {
+                    mod = parseModule(text);
+                } catch {
+                    continue;
+                }
+                for (const m of mod.imported) {
+                    const top = m.split(".")[0];
+                    if (REMOVED_STDLIB[top] !== undefined && !mod.importedUnderTry.has(m) && !out.some((o) => o.module === top)) {
+                        out.push({ file: rel, module: top, ...REMOVED_STDLIB[top] });
+                    }
+                }
+            } else if (e.isDirectory() && depth < 2 && !e.name.startsWith(".") && !NOT_APP_CODE.has(e.name)) {
+                walk(rel, depth + 1);
+            }
+        }
+    };
+    walk("", 0);
+    return out;
 }

@@ -79,7 +79,7 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
                 `${e.source} asks for Python ${e.version}, but ${refusing.source} is ${JSON.stringify(refusing.spec)}, which does not allow it; make them agree, or set \`python\`.`,
             );
         }
-        warnCaps(e.version, e.source, capsOf(deps, installed), notes);
+        warnCaps(e.version, e.source, [...capsOf(deps, installed), ...codeCaps(facts)], notes);
         return { version: e.version, source: e.source };
     }
 
@@ -95,7 +95,7 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
     const order = [...(allowed.includes(DEFAULT_PYTHON) ? [DEFAULT_PYTHON] : []), ...[...allowed].reverse().filter((v) => v !== DEFAULT_PYTHON)];
     const ranged = facts.ranges.map((r) => r.source).join(" and ");
     // A release that supports Pythons only up to some version caps the candidates.
-    const caps = capsOf(deps, installed);
+    const caps = [...capsOf(deps, installed), ...codeCaps(facts)];
     const newest = caps.reduce<string | undefined>((m, c) => (m === undefined || newerPython(m, c.row.newestPython) ? c.row.newestPython : m), undefined);
     const deciding = caps.filter((c) => c.row.newestPython === newest);
     const capped = newest === undefined ? order : order.filter((v) => !newerPython(v, newest));
@@ -160,6 +160,19 @@ function capsOf(deps: Dependencies, installed: ReadonlySet<string>): PythonCap[]
         }
     }
     return out;
+}
+
+/** A cap for each removed standard-library module the app's code imports: the newest Python that still has it. */
+function codeCaps(facts: PythonFacts): PythonCap[] {
+    return (facts.removedImports ?? []).map((r) => {
+        const [major, minor] = r.removedIn.split(".").map(Number);
+        const display = `${r.file} (or import a replacement of ${r.module})`;
+        return {
+            project: r.module,
+            asked: `${r.file} imports ${r.module}, which Python ${r.removedIn} removed (${r.pep}); it`,
+            row: { project: r.module, display, releases: "", newestPython: `${major}.${minor - 1}`, source: `the standard library of ${major}.${minor - 1}` },
+        };
+    });
 }
 
 /** A note for each cap an explicitly named Python is newer than: the version is kept. */

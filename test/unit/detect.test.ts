@@ -3453,6 +3453,21 @@ describe("Python versions from pyenv names and uv's compile header", () => {
     afterEach(() => apps.cleanup());
     const FLASK_APP_PY = { "app.py": "from flask import Flask\n\napp = Flask(__name__)\n" };
 
+    it("GIVEN the app's own code imports a standard-library module Python 3.13 removed (imghdr) THEN 3.12 is chosen with a note; an import under try, or a named 3.13, does not move it", () => {
+        const code = "import imghdr\nfrom flask import Flask\n\napp = Flask(__name__)\n";
+        const r = synthesize(apps.make({ "app.py": code, "requirements.txt": "flask==3.1.0\n" }));
+        assert.equal(r.plan.python.version, "3.12");
+        assert.ok(
+            r.plan.notes.includes("Python 3.12, not 3.13: app.py imports imghdr, which Python 3.13 removed (PEP 594); it supports Python up to 3.12 (the standard library of 3.12). Set `python` to choose another."),
+            r.plan.notes.join("\n"),
+        );
+        const guarded = "try:\n    import imghdr\nexcept ImportError:\n    imghdr = None\nfrom flask import Flask\n\napp = Flask(__name__)\n";
+        assert.equal(synthesize(apps.make({ "app.py": guarded, "requirements.txt": "flask==3.1.0\n" })).plan.python.version, "3.13");
+        const named = synthesize(apps.make({ "app.py": code, "requirements.txt": "flask==3.1.0\n", ".python-version": "3.13\n" })).plan;
+        assert.equal(named.python.version, "3.13");
+        assert.ok(named.notes.some((n) => n.startsWith(".python-version names Python 3.13, but app.py imports imghdr, which Python 3.13 removed (PEP 594)")), named.notes.join("\n"));
+    });
+
     it("GIVEN .python-version naming pyenv's system or a virtualenv THEN it is skipped with a note and requires-python decides; PyPy is still refused", () => {
         for (const name of ["system", "ledger-env"]) {
             const { plan } = synthesize(
