@@ -998,6 +998,18 @@ function aptPackages(
 }
 
 /**
+ * Packages a platform file lists for the app (an Aptfile, Nixpacks' aptPkgs): a -dev package to the builder
+ * (headers to compile against), any other to the runner; returns where each went, for the note.
+ */
+function placeAptPackages(names: readonly string[], build: string[], runtime: string[]): string {
+    const dev = names.filter((p) => p.endsWith("-dev"));
+    const run = names.filter((p) => !p.endsWith("-dev"));
+    build.push(...dev.filter((p) => !build.includes(p)));
+    runtime.push(...run.filter((p) => !runtime.includes(p)));
+    return [...(run.length > 0 ? [`${run.join(", ")} in the runner`] : []), ...(dev.length > 0 ? [`${dev.join(", ")} in the builder (headers to compile against)`] : [])].join("; ");
+}
+
+/**
  * Heroku's apt buildpack's Aptfile: one Ubuntu package per line (comments
  * and blank lines aside), installed for the build and the app. Here a -dev
  * package goes to the builder (headers to compile against), any other to the
@@ -1027,14 +1039,10 @@ function aptfilePackages(src: SourceTree, build: string[], runtime: string[], no
         }
         names.push(line);
     });
-    const dev = names.filter((p) => p.endsWith("-dev"));
-    const run = names.filter((p) => !p.endsWith("-dev"));
-    build.push(...dev.filter((p) => !build.includes(p)));
-    runtime.push(...run.filter((p) => !runtime.includes(p)));
+    const where = placeAptPackages(names, build, runtime);
     if (names.length > 0) {
-        const where = [...(run.length > 0 ? [`${run.join(", ")} in the runner`] : []), ...(dev.length > 0 ? [`${dev.join(", ")} in the builder (headers to compile against)`] : [])];
         notes.push(
-            `Aptfile (Heroku's apt buildpack) lists packages the app needs: ${where.join("; ")}, from the base image's Debian archive. ` +
+            `Aptfile (Heroku's apt buildpack) lists packages the app needs: ${where}, from the base image's Debian archive. ` +
                 "Aptfile names are Ubuntu's, mostly Debian's too (a missing one fails the build, naming it); `aptBuildPackages` puts a tool in the builder as well.",
         );
     }
@@ -1069,13 +1077,9 @@ function nixpacksAptPackages(src: SourceTree, build: string[], runtime: string[]
             throw new InputError("nixpacks.toml", `nixpacks.toml's [phases.setup] aptPkgs names ${JSON.stringify(n)}, which is not a package name apt takes; fix it, or list packages with \`aptRuntimePackages\`.`);
         }
     }
-    const dev = names.filter((p) => p.endsWith("-dev"));
-    const run = names.filter((p) => !p.endsWith("-dev"));
-    build.push(...dev.filter((p) => !build.includes(p)));
-    runtime.push(...run.filter((p) => !runtime.includes(p)));
+    const where = placeAptPackages(names, build, runtime);
     if (names.length > 0) {
-        const where = [...(run.length > 0 ? [`${run.join(", ")} in the runner`] : []), ...(dev.length > 0 ? [`${dev.join(", ")} in the builder (headers to compile against)`] : [])];
-        notes.push(`nixpacks.toml's [phases.setup] aptPkgs lists packages the app needs: ${where.join("; ")}, from the base image's Debian archive.`);
+        notes.push(`nixpacks.toml's [phases.setup] aptPkgs lists packages the app needs: ${where}, from the base image's Debian archive.`);
     }
     const nix = list("nixPkgs");
     if (nix.length > 0) {
