@@ -4,6 +4,7 @@ import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
 import { Dependencies, setupKeyword, table } from "./dependencies";
 import { readIni } from "./ini";
+import { candidates } from "./app-code";
 import { parseModule, str } from "./python-source";
 import { readContainerConfig } from "./container";
 import { containerConfigUsed, readPlatformEnv, shellTokens } from "./procfile";
@@ -502,46 +503,32 @@ const REMOVED_STDLIB: Readonly<Record<string, { readonly removedIn: string; read
     imp: { removedIn: "3.12", pep: "the imp module's deprecation since 3.4" },
 };
 
-/** Folders that hold no code the server runs. */
-const NOT_APP_CODE = new Set(["tests", "test", "docs", "node_modules", "venv", "env", "site-packages", "__pycache__", "scripts"]);
-
 /**
- * The app's own modules (the source folder and two levels of packages below it, at most 400 files) that import a
- * removed standard-library module outside a try statement: on that Python the import fails when the module loads.
+ * The app's own modules (app detection's candidates: the source folder and two package levels, tests, docs and
+ * environments skipped; at most 400 files) that import a removed standard-library module outside a try
+ * statement: on that Python the import fails when the module loads.
  */
 function removedImports(src: SourceTree): Array<{ file: string; module: string; removedIn: string; pep: string }> {
     const out: Array<{ file: string; module: string; removedIn: string; pep: string }> = [];
-    let budget = 400;
-    const walk = (dir: string, depth: number): void => {
-        for (const e of src.list(dir)) {
-            const rel = dir === "" ? e.name : `${dir}/${e.name}`;
-            if (budget <= 0) {
-                return;
-            }
-            if (e.isFile() && e.name.endsWith(".py") && !e.name.startsWith("test_") && e.name !== "setup.py" && e.name !== "conftest.py") {
-                budget--;
-                const text = src.read(rel);
-                // Only files that name a removed module at all are parsed.
-                if (!Object.keys(REMOVED_STDLIB).some((m) => text.includes(m))) {
-                    continue;
-                }
-                let mod;
-                try {
-                    mod = parseModule(text);
-                } catch {
-                    continue;
-                }
-                for (const m of mod.imported) {
-                    const top = m.split(".")[0];
-                    if (REMOVED_STDLIB[top] !== undefined && !mod.importedUnderTry.has(m) && !out.some((o) => o.module === top)) {
-                        out.push({ file: rel, module: top, ...REMOVED_STDLIB[top] });
-                    }
-                }
-            } else if (e.isDirectory() && depth < 2 && !e.name.startsWith(".") && !NOT_APP_CODE.has(e.name)) {
-                walk(rel, depth + 1);
+    for (const c of candidates(src, [{ dir: "", why: "the source folder" }]).slice(0, 400)) {
+        const text = src.read(c.file);
+        // Only files that name a removed module as a word are parsed (a substring test would match "imp" in every import).
+        const words = new Set(text.split(/\W+/));
+        if (!Object.keys(REMOVED_STDLIB).some((m) => words.has(m))) {
+            continue;
+        }
+        let mod;
+        try {
+            mod = parseModule(text);
+        } catch {
+            continue;
+        }
+        for (const m of mod.imported) {
+            const top = m.split(".")[0];
+            if (REMOVED_STDLIB[top] !== undefined && !mod.importedUnderTry.has(m) && !out.some((o) => o.module === top)) {
+                out.push({ file: c.file, module: top, ...REMOVED_STDLIB[top] });
             }
         }
-    };
-    walk("", 0);
+    }
     return out;
 }

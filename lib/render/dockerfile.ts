@@ -1,4 +1,5 @@
 import { DEFAULTS } from "../data/defaults";
+import { newerPython } from "../data/python-support";
 import { Plan, UV_NAMES_OF_PIP_SETTINGS } from "../plan/plan";
 import { GUNICORN_CONFIG_PATH, gunicornCommand, HEALTH_CHECK_TIMING, healthCheckCommand } from "./commands";
 import { EXPORT_LOCK_SOURCE } from "./export-lock";
@@ -103,8 +104,7 @@ function secretMounts(caBundle: boolean, names: readonly string[], uv: { alias: 
  * pkg_resources apps import (`from distutils.util import strtobool`): that venv is kept whole and pip removed.
  */
 function venvWithPip(plan: Plan): boolean {
-    const [major, minor] = plan.python.version.split(".").map(Number);
-    return !uvPip(plan) || installProject(plan) !== undefined || major < 3 || (major === 3 && minor < 12);
+    return !uvPip(plan) || installProject(plan) !== undefined || newerPython("3.12", plan.python.version);
 }
 
 /** Whether uv's pip interface installs the requirements (a requirements.txt app; see the requirementsInstaller option). */
