@@ -103,6 +103,30 @@ export function candidates(src: SourceTree, roots: readonly ImportRoot[]): Candi
     return out.sort((a, b) => a.depth - b.depth || a.rank - b.rank || (a.file < b.file ? -1 : 1));
 }
 
+/**
+ * The Python files of the source folder, breadth first, down to `maxDepth` folders, skipping the folders and
+ * files app detection never scans (tests, docs, migrations, environments, tools), at most `limit` of them.
+ */
+export function pythonFiles(src: SourceTree, maxDepth: number, limit: number): string[] {
+    const out: string[] = [];
+    let level = [""];
+    for (let depth = 0; depth <= maxDepth && level.length > 0 && out.length < limit; depth++) {
+        const next: string[] = [];
+        for (const dir of level) {
+            for (const e of src.list(dir)) {
+                const rel = dir === "" ? e.name : `${dir}/${e.name}`;
+                if (e.isFile() && e.name.endsWith(".py") && !SKIP_FILES.has(e.name) && !e.name.startsWith("test_")) {
+                    out.push(rel);
+                } else if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith(".")) {
+                    next.push(rel);
+                }
+            }
+        }
+        level = next;
+    }
+    return out.slice(0, limit);
+}
+
 interface Made {
     readonly framework: Exclude<Framework, "unknown">;
     readonly interface: AppInterface;

@@ -4,7 +4,7 @@ import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
 import { Dependencies, setupKeyword, table } from "./dependencies";
 import { readIni } from "./ini";
-import { candidates } from "./app-code";
+import { pythonFiles } from "./app-code";
 import { parseModule, str } from "./python-source";
 import { readContainerConfig } from "./container";
 import { containerConfigUsed, readPlatformEnv, shellTokens } from "./procfile";
@@ -504,14 +504,14 @@ const REMOVED_STDLIB: Readonly<Record<string, { readonly removedIn: string; read
 };
 
 /**
- * The app's own modules (app detection's candidates: the source folder and two package levels, tests, docs and
- * environments skipped; at most 400 files) that import a removed standard-library module outside a try
- * statement: on that Python the import fails when the module loads.
+ * The app's own modules (the source folder's Python files four folders deep, app detection's skipped folders
+ * aside: tests, docs, migrations, environments, scripts; at most 400 files) that import a removed
+ * standard-library module outside a try statement: on that Python the import fails when the module loads.
  */
 function removedImports(src: SourceTree): Array<{ file: string; module: string; removedIn: string; pep: string }> {
     const out: Array<{ file: string; module: string; removedIn: string; pep: string }> = [];
-    for (const c of candidates(src, [{ dir: "", why: "the source folder" }]).slice(0, 400)) {
-        const text = src.read(c.file);
+    for (const file of pythonFiles(src, 4, 400)) {
+        const text = src.read(file);
         // Only files that name a removed module as a word are parsed (a substring test would match "imp" in every import).
         const words = new Set(text.split(/\W+/));
         if (!Object.keys(REMOVED_STDLIB).some((m) => words.has(m))) {
@@ -526,7 +526,7 @@ function removedImports(src: SourceTree): Array<{ file: string; module: string; 
         for (const m of mod.imported) {
             const top = m.split(".")[0];
             if (REMOVED_STDLIB[top] !== undefined && !mod.importedUnderTry.has(m) && !out.some((o) => o.module === top)) {
-                out.push({ file: c.file, module: top, ...REMOVED_STDLIB[top] });
+                out.push({ file, module: top, ...REMOVED_STDLIB[top] });
             }
         }
     }

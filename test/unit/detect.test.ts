@@ -3461,6 +3461,12 @@ describe("Python versions from pyenv names and uv's compile header", () => {
             r.plan.notes.includes("Python 3.12, not 3.13: app.py imports imghdr, which Python 3.13 removed (PEP 594); it supports Python up to 3.12 (the standard library of 3.12). Set `python` to choose another."),
             r.plan.notes.join("\n"),
         );
+        // Found three packages deep (a Django app's views package); a tool under scripts/ is not the server's code.
+        const nested = synthesize(
+            apps.make({ "app.py": "from flask import Flask\nimport shop.core.views.upload\n\napp = Flask(__name__)\n", "shop/__init__.py": "", "shop/core/__init__.py": "", "shop/core/views/__init__.py": "", "shop/core/views/upload.py": "import cgi\n", "requirements.txt": "flask==3.1.0\n" }),
+        ).plan;
+        assert.equal(nested.python.source, "shop/core/views/upload.py imports cgi, which Python 3.13 removed (PEP 594); it supports Python up to 3.12 (the standard library of 3.12)");
+        assert.equal(synthesize(apps.make({ "app.py": FLASK_APP_PY["app.py"], "scripts/poke.py": "import telnetlib\n", "requirements.txt": "flask==3.1.0\n" })).plan.python.version, "3.13");
         const guarded = "try:\n    import imghdr\nexcept ImportError:\n    imghdr = None\nfrom flask import Flask\n\napp = Flask(__name__)\n";
         assert.equal(synthesize(apps.make({ "app.py": guarded, "requirements.txt": "flask==3.1.0\n" })).plan.python.version, "3.13");
         const named = synthesize(apps.make({ "app.py": code, "requirements.txt": "flask==3.1.0\n", ".python-version": "3.13\n" })).plan;
