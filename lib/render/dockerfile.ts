@@ -107,6 +107,18 @@ function venvWithPip(plan: Plan): boolean {
     return !uvPip(plan) || installProject(plan) !== undefined || newerPython("3.12", plan.python.version);
 }
 
+/**
+ * uv's settings for the builder (the venv its Python, no downloaded Pythons, bytecode compiled, files copied from
+ * its cache mount; `before` and `after` add to them) and uv itself, pip-installed into a tools venv with the
+ * install secrets (a private-only index serves uv too).
+ */
+function uvTools(plan: Plan, packages: string, before: string, after: string): string[] {
+    return [
+        `ENV ${before}UV_PYTHON=${VENV}/bin/python UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy${after}`,
+        `RUN ${pipCache()} ${secretMounts(plan.caBundle, plan.installSecrets)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${packages}`,
+    ];
+}
+
 /** Whether uv's pip interface installs the requirements (a requirements.txt app; see the requirementsInstaller option). */
 function uvPip(plan: Plan): boolean {
     return plan.requirementsInstaller?.tool === "uv";
@@ -150,16 +162,10 @@ function builderStage(plan: Plan): string[] {
     }
     if (plan.installer === "uv") {
         const tools = pylockOf(plan) !== undefined && plan.installsProject ? `${DEFAULTS.uv} ${DEFAULTS.tomliW}` : DEFAULTS.uv;
-        lines.push(
-            `ENV UV_PROJECT_ENVIRONMENT=${VENV} UV_PYTHON=${VENV}/bin/python UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy`,
-            `RUN ${pipCache()} ${secretMounts(plan.caBundle, plan.installSecrets)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${tools}`,
-        );
+        lines.push(...uvTools(plan, tools, `UV_PROJECT_ENVIRONMENT=${VENV} `, ""));
     } else if (uvPip(plan)) {
         // uv's pip interface with pip's index strategy (the best version over every index, as pip picks it).
-        lines.push(
-            `ENV UV_PYTHON=${VENV}/bin/python UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_INDEX_STRATEGY=unsafe-best-match`,
-            `RUN ${pipCache()} ${secretMounts(plan.caBundle, plan.installSecrets)}python3 -m venv ${TOOLS} && ${TOOLS}/bin/pip install ${DEFAULTS.uv}`,
-        );
+        lines.push(...uvTools(plan, DEFAULTS.uv, "", " UV_INDEX_STRATEGY=unsafe-best-match"));
     } else if (plan.installer === "poetry" || plan.installer === "pipenv" || plan.installer === "pdm") {
         // The lock is installed by pip, with its hashes: no Poetry, Pipenv or PDM in the builder.
         lines.push(`COPY <<'EOF' ${EXPORT_LOCK}`, ...EXPORT_LOCK_SOURCE, "EOF");
