@@ -12,7 +12,10 @@ import { installedVersion } from "./releases";
  *
  * A row is a PEP 440 range of releases and the newest Python series they
  * support. Releases no row holds (the newest ones, or a project not listed)
- * put no cap. Conservative: only what the project itself declares.
+ * put no cap. A row with no upper bound holds every release to date, the
+ * newest included: it caps an unpinned project too, and must be bounded when
+ * a release fixes it. Conservative: only what the project itself declares or
+ * its own code shows.
  */
 export interface PythonSupportRow {
     /** PEP 503 name. */
@@ -25,6 +28,8 @@ export interface PythonSupportRow {
     readonly newestPython: string;
     /** Where the project says so, named in the plan's notes. */
     readonly source: string;
+    /** A project (PEP 503 name) that restores what those releases miss on newer Pythons: when the app installs it, no cap. */
+    readonly restoredBy?: string;
 }
 
 const DJANGO_FAQ = "Django's FAQ, “What Python version can I use with Django?”";
@@ -76,7 +81,22 @@ export const PYTHON_SUPPORT: readonly PythonSupportRow[] = [
     // Bottle 0.12.x's bottle.py imports `cgi` (removed in Python 3.13, PEP 594);
     // 0.13 no longer does (Bottle's changelog, "Release 0.13").
     { project: "bottle", display: "Bottle", releases: "<0.13", newestPython: "3.12", source: "Bottle 0.12 imports cgi, which Python 3.13 removed; Bottle's changelog, Release 0.13" },
+    // pydub's utils.py imports audioop (removed in Python 3.13, PEP 594), and its
+    // fallback, `import pyaudioop`, names a module that is pydub's own submodule,
+    // so it fails too (pydub issues 815 and 863, on 0.25.1, the newest release):
+    // every release to date.
+    {
+        project: "pydub",
+        display: "pydub",
+        releases: ">=0",
+        newestPython: "3.12",
+        source: "pydub imports audioop, which Python 3.13 removed, and its fallback import fails (pydub issues 815, 863); the audioop-lts package restores the module",
+        restoredBy: "audioop-lts",
+    },
 ];
+
+/** What an unpinned project installs: its newest release, above every row's lower bound. */
+const NEWEST_RELEASE = "99999";
 
 export interface PythonCap {
     readonly project: string;
@@ -85,14 +105,15 @@ export interface PythonCap {
     readonly row: PythonSupportRow;
 }
 
-/** The row for the release of `project` the app installs (its pin, else the newest its specifier allows); undefined when unpinned or no row holds it. */
+/** The row for the release of `project` the app installs (its pin, else the newest its specifier allows, else its newest); undefined when no row holds it. */
 export function pythonCapOf(project: string, pin: string | undefined, specifier: string | undefined): PythonCap | undefined {
     const rows = PYTHON_SUPPORT.filter((r) => r.project === project);
     if (rows.length === 0) {
         return undefined;
     }
     // The rows' edges, and "0" for a specifier with only an upper bound below them all ("<0.13": an 0.12.x).
-    const version = installedVersion(pin, specifier, ["0", ...rows.flatMap((r) => parseSpecifier(r.releases).map((c) => c.version))]);
+    const unpinned = pin === undefined && (specifier === undefined || specifier === "");
+    const version = unpinned ? NEWEST_RELEASE : installedVersion(pin, specifier, ["0", ...rows.flatMap((r) => parseSpecifier(r.releases).map((c) => c.version))]);
     if (version === undefined) {
         return undefined;
     }
@@ -100,7 +121,7 @@ export function pythonCapOf(project: string, pin: string | undefined, specifier:
     if (!row) {
         return undefined;
     }
-    return { project, asked: pin !== undefined ? `${project} ${pin}` : `${project}${specifier}`, row };
+    return { project, asked: pin !== undefined ? `${project} ${pin}` : unpinned ? `${project} (unpinned: its newest release)` : `${project}${specifier}`, row };
 }
 
 /** How a cap reads in the plan: "django 3.2.25 supports Python up to 3.10 (Django's FAQ …)". */

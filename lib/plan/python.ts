@@ -155,7 +155,7 @@ function capsOf(deps: Dependencies, installed: ReadonlySet<string>): PythonCap[]
     const out: PythonCap[] = [];
     for (const name of [...installed].sort()) {
         const cap = pythonCapOf(name, deps.pins.get(name), deps.specifiers.get(name));
-        if (cap) {
+        if (cap && !(cap.row.restoredBy !== undefined && installed.has(cap.row.restoredBy))) {
             out.push(cap);
         }
     }

@@ -891,6 +891,21 @@ describe("detection", () => {
                 assert.deepEqual(plan.python, { version: "3.13", source: "`python`" });
                 assert.ok(plan.notes.some((n) => n.startsWith("`python` names Python 3.13, but django~=3.2.10 installs a Django release in >=3.2.9,<4.0")));
             });
+            it("GIVEN pydub pinned, ranged or unpinned (every release imports audioop) THEN 3.12, with a note naming it", () => {
+                for (const [req, asked] of [
+                    ["pydub==0.25.1\n", "pydub 0.25.1"],
+                    ["pydub>=0.24\n", "pydub>=0.24 installs a pydub release in >=0, which"],
+                    ["pydub\n", "pydub (unpinned: its newest release)"],
+                ]) {
+                    const plan = synthesize(apps.make({ "app.py": BOTTLE_APP, "requirements.txt": `bottle==0.13.2\n${req}` })).plan;
+                    assert.equal(plan.python.version, "3.12", req);
+                    assert.ok(plan.notes.some((n) => n.startsWith(`Python 3.12, not 3.13: ${asked} supports Python up to 3.12 (pydub imports audioop`)), `${req}: ${plan.notes.join("\n")}`);
+                }
+            });
+            it("GIVEN pydub beside audioop-lts (which restores audioop) THEN 3.13 (no cap)", () => {
+                const plan = synthesize(apps.make({ "app.py": BOTTLE_APP, "requirements.txt": "bottle==0.13.2\npydub==0.25.1\naudioop-lts==0.2.1 ; python_version >= '3.13'\n" })).plan;
+                assert.deepEqual(plan.python, { version: "3.13", source: "default" });
+            });
             it("GIVEN bottle unpinned, or bottle==0.13.2 THEN 3.13 (no cap)", () => {
                 for (const req of ["bottle\n", "bottle==0.13.2\n"]) {
                     const plan = synthesize(apps.make({ "app.py": BOTTLE_APP, "requirements.txt": req })).plan;
