@@ -46,6 +46,17 @@ export function hasWheel(project: string, version: string, python: string): bool
     return covers(row, version, minor);
 }
 
+/**
+ * Extras that install another project at their own project's very release,
+ * whose wheels then decide as a pin of it would: psycopg's `binary` extra is
+ * `psycopg-binary == <psycopg's version>` (psycopg's own package metadata),
+ * so psycopg[binary]==3.1.8 installs psycopg-binary 3.1.8, which has no
+ * wheel for 3.12.
+ */
+export const SAME_RELEASE_EXTRAS: ReadonlyArray<{ readonly project: string; readonly extra: string; readonly installs: string }> = [
+    { project: "psycopg", extra: "binary", installs: "psycopg-binary" },
+];
+
 /** The newest final release of a project in the table (what pip installs when nothing pins it), or undefined for a project not in the table. */
 export function latestRelease(project: string): string | undefined {
     return BY_PROJECT.get(normalizeProject(project))?.latest;

@@ -1,5 +1,5 @@
 import { describeCap, newerPython, PythonCap, pythonCapOf } from "../data/python-support";
-import { hasWheel } from "../data/wheel-coverage";
+import { hasWheel, SAME_RELEASE_EXTRAS } from "../data/wheel-coverage";
 import { DEFAULT_PYTHON, isSupportedPython, SUPPORTED_PYTHONS } from "../data/pythons";
 import { Dependencies } from "../detect/dependencies";
 import { minorOf, PythonFacts } from "../detect/python-version";
@@ -197,8 +197,18 @@ interface Blocker {
 /** Pinned compiled packages that lack a Linux wheel for some of the Python series. */
 function wheelLacks(deps: Dependencies, installed: ReadonlySet<string>, pythons: readonly string[]): Blocker[] {
     const out: Blocker[] = [];
-    for (const [name, version] of [...deps.pins].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (!installed.has(name)) {
+    // A pinned project's extra that installs another project at the same release pins that one too.
+    const pins = new Map(deps.pins);
+    const implied = new Set<string>();
+    for (const e of SAME_RELEASE_EXTRAS) {
+        const version = deps.pins.get(e.project);
+        if (version !== undefined && installed.has(e.project) && deps.extras.get(e.project)?.has(e.extra) && !pins.has(e.installs)) {
+            pins.set(e.installs, version);
+            implied.add(e.installs);
+        }
+    }
+    for (const [name, version] of [...pins].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (!installed.has(name) && !implied.has(name)) {
             continue;
         }
         const files = deps.wheels.get(name);

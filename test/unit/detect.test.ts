@@ -906,6 +906,13 @@ describe("detection", () => {
                 const plan = synthesize(apps.make({ "app.py": BOTTLE_APP, "requirements.txt": "bottle==0.13.2\npydub==0.25.1\naudioop-lts==0.2.1 ; python_version >= '3.13'\n" })).plan;
                 assert.deepEqual(plan.python, { version: "3.13", source: "default" });
             });
+            it("GIVEN psycopg[binary]==3.1.8 (which installs psycopg-binary 3.1.8: wheels up to 3.11) THEN 3.11, the note naming psycopg-binary", () => {
+                const plan = synthesize(apps.make({ "app.py": BOTTLE_APP, "requirements.txt": "bottle==0.13.2\npsycopg[binary]==3.1.8\n" })).plan;
+                assert.equal(plan.python.version, "3.11");
+                assert.ok(plan.notes.some((n) => n.startsWith("Python 3.11, not 3.13: psycopg-binary 3.1.8 has no wheel built for 3.13 (its published wheels)")), plan.notes.join("\n"));
+                const plain = synthesize(apps.make({ "app.py": BOTTLE_APP, "requirements.txt": "bottle==0.13.2\npsycopg==3.1.8\n" })).plan;
+                assert.equal(plain.python.version, "3.13");
+            });
             it("GIVEN bottle unpinned, or bottle==0.13.2 THEN 3.13 (no cap)", () => {
                 for (const req of ["bottle\n", "bottle==0.13.2\n"]) {
                     const plan = synthesize(apps.make({ "app.py": BOTTLE_APP, "requirements.txt": req })).plan;
