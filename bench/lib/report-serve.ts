@@ -107,7 +107,7 @@ export function serveMarkdown(r: Results): string[] {
             "",
             "req/s / p99 ms, medians; **bold**: the best of the column (highest req/s, lowest p99) among the contenders that answered every request of the cell " +
                 "(errors: socket errors, timeouts included, and non-2xx answers over all runs; a server with errors counts only what it answered). " +
-                "The informational row is no contender.",
+                "Informational rows are no contenders.",
             "",
         );
         const bests = cols.map((col) => best(cellsOf(r, app, col.endpoint, col.client)));

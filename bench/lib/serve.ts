@@ -35,6 +35,8 @@ export interface ServeContender {
     noAccessLog?: boolean;
     /** Shown for what it explains, not a contender of the targets. */
     informational?: boolean;
+    /** Variables the container runs with (`docker run -e`): a setting of ours' image changed the way a user would change it. */
+    env?: Record<string, string>;
 }
 
 const SEED_SOURCE = "the seed article's CMD (its port 5000 -> 8000)";
@@ -58,6 +60,18 @@ function oursWithoutAccessLog(app: AppShape): ServeContender {
 export const SERVE_CONTENDERS: ServeContender[] = [
     { id: "ours", app: "wsgi", label: "ours: the image's CMD", source: "synthesize()", image: "ours", command: [] },
     oursWithoutAccessLog("wsgi"),
+    {
+        id: "ours-32-threads",
+        app: "wsgi",
+        label: "ours with 32 threads per worker (informational)",
+        source:
+            "ours' image and CMD with GUNICORN_CMD_ARGS=--threads 32, which gunicorn reads over its config file: enough threads in every worker for all of wrk's connections, " +
+            "as the seed's gevent workers have no limit; what more threads buy on this load",
+        image: "ours",
+        command: [],
+        env: { GUNICORN_CMD_ARGS: "--threads 32" },
+        informational: true,
+    },
     {
         id: "seed",
         app: "wsgi",
@@ -84,6 +98,16 @@ export const SERVE_CONTENDERS: ServeContender[] = [
     },
     { id: "ours", app: "asgi", label: "ours: the image's CMD", source: "synthesize()", image: "ours", command: [] },
     oursWithoutAccessLog("asgi"),
+    {
+        id: "ours-4-workers",
+        app: "asgi",
+        label: "ours with 4 workers, the seed's count (informational)",
+        source: "ours' image and CMD with WEB_CONCURRENCY=4 (ours' default: one worker per CPU, 2 here): what the seed's worker count changes, all else equal",
+        image: "ours",
+        command: [],
+        env: { WEB_CONCURRENCY: "4" },
+        informational: true,
+    },
     {
         id: "seed",
         app: "asgi",
@@ -300,7 +324,8 @@ function cpuSeconds(u: Started["usage"]): number {
 async function startContainer(c: ServeContender, image: string, argv: string[], stamp: string, o: ServeOptions): Promise<Started> {
     const name = `ppa-bench-serve-${c.app}-${c.id}-${stamp}`;
     await run("docker", ["rm", "-f", name], { log: "serve.log", allowFail: true });
-    await run("docker", ["run", "-d", "--name", name, "--cpus", o.cpus, "--memory", o.memory, image, ...argv], { log: "serve.log" });
+    const env = Object.entries(c.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+    await run("docker", ["run", "-d", "--name", name, "--cpus", o.cpus, "--memory", o.memory, ...env, image, ...argv], { log: "serve.log" });
     // The container's own address on the bridge: no userland proxy (docker-proxy) between wrk and the server.
     const [id, ip] = (await run("docker", ["inspect", "-f", "{{.Id}} {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", name])).stdout.trim().split(" ");
     if (!ip) {
@@ -401,7 +426,8 @@ export async function serve(ctx: BenchContext, oursWsgi: string | undefined, o: 
     const setup: ServeSetup = { images: { "wsgi ours": wsgi, "wsgi ours+gevent": gevent, "asgi ours": asgi }, contenders: [] };
     for (const c of SERVE_CONTENDERS) {
         const argv = await argvOf(c, images[c.app][c.image]);
-        const command = c.command.length === 0 ? await oursCommand(images[c.app].ours, argv) : argv.join(" ");
+        const cmd = c.command.length === 0 ? await oursCommand(images[c.app].ours, argv) : argv.join(" ");
+        const command = `${Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)} `).join("")}${cmd}`;
         setup.contenders.push({ id: c.id, app: c.app, label: c.label, source: c.source, image: c.image, command, informational: c.informational });
     }
     const cells: ServeCell[] = [];
