@@ -666,9 +666,18 @@ function readRenderYaml(src: SourceTree): ProcfileFacts | undefined {
     const start = nonEmpty(service["startCommand"]);
     const preDeploy = nonEmpty(service["preDeployCommand"]);
     // Render's Django guide migrates in its build script (build.sh: pip install, collectstatic, migrate): here migrations are the release step.
-    const fromBuild = preDeploy === undefined ? buildMigrations(src, nonEmpty(service["buildCommand"])) : undefined;
+    const build = buildCommandsOf(src, nonEmpty(service["buildCommand"]));
+    const migrations = build?.commands.filter(isMigrationCommand).map(displayWords) ?? [];
+    const fromBuild = preDeploy === undefined && build !== undefined && migrations.length > 0 ? { file: build.file, commands: migrations.join(" && ") } : undefined;
     if (fromBuild !== undefined) {
         notes.push(`${file}'s buildCommand runs \`${fromBuild.commands}\` (${fromBuild.file}); the image runs it as the release step, before the new container takes traffic, and builds the rest itself.`);
+    }
+    const unrun = build?.commands.filter((c) => !isMigrationCommand(c) && !doneByTheImage(c)).map(displayWords) ?? [];
+    if (build !== undefined && unrun.length > 0) {
+        notes.push(
+            `${file}'s buildCommand also runs ${unrun.map((c) => `\`${c}\``).join(", ")} (${build.file}), which the image does not run: ` +
+                "add what makes files the app needs to `buildCommands`, and what needs the database to `releaseCommand`.",
+        );
     }
     return {
         origin: fromBuild === undefined ? origin : { ...origin, releaseSource: `${file} buildCommand (${fromBuild.file})` },
@@ -680,17 +689,36 @@ function readRenderYaml(src: SourceTree): ProcfileFacts | undefined {
     };
 }
 
-/** The migration commands of a platform's build command or the script it runs (`./build.sh`): Django's migrate, Flask-Migrate's upgrade, Alembic's. */
-function buildMigrations(src: SourceTree, command: string | undefined): { file: string; commands: string } | undefined {
+/** The commands of a platform's build command, or of the script it runs (`./build.sh`), each as its words with any environment runner (`poetry run`) removed. */
+function buildCommandsOf(src: SourceTree, command: string | undefined): { file: string; commands: string[][] } | undefined {
     if (command === undefined) {
         return undefined;
     }
     const script = scriptOf(src, command);
     const found = commands(shellTokens(script?.commands ?? command))
         .map((c) => withoutRunner(c.words).words)
-        .filter(isMigrationCommand)
-        .map((w) => displayWords(w));
-    return found.length === 0 ? undefined : { file: script?.file ?? "buildCommand", commands: found.join(" && ") };
+        .filter((w) => w.length > 0 && !SETUP_BUILTINS.has(w[0]));
+    return { file: script?.file ?? "buildCommand", commands: found };
+}
+
+/** Installers whose install the image's own dependency step does; front-end package managers whose build the image's front-end step runs (or names). */
+const BUILD_TOOLS_THE_IMAGE_RUNS: ReadonlySet<string> = new Set(["pip", "pip3", "uv", "poetry", "pipenv", "pdm", "npm", "yarn", "pnpm", "npx"]);
+/** Django commands the image runs in the builder when the app needs them. */
+const DJANGO_BUILD_COMMANDS: ReadonlySet<string> = new Set(["collectstatic", "compilemessages"]);
+/** Commands that only prepare or show the build machine's own folders and tools. */
+const BUILD_HOUSEKEEPING: ReadonlySet<string> = new Set(["cd", "mkdir", "ls", "pwd", "which", "chmod", "rm", "exit", "env", "cat"]);
+
+/** A build command the image does itself or that leaves nothing behind: an install, collectstatic, a front-end build, `python --version`. */
+function doneByTheImage(given: readonly string[]): boolean {
+    const w = given[0] === "python" || given[0] === "python3" ? (given[1] === "-m" ? given.slice(2) : given.slice(1)) : given;
+    const tool = w[0]?.split("/").pop() ?? "";
+    if (BUILD_TOOLS_THE_IMAGE_RUNS.has(tool) || BUILD_HOUSEKEEPING.has(tool)) {
+        return true;
+    }
+    if (w.length === 0 || w[0] === "--version" || w[0] === "-V") {
+        return true;
+    }
+    return tool.endsWith("manage.py") && DJANGO_BUILD_COMMANDS.has(w[1] ?? "");
 }
 
 /** A command that migrates the app's database: Django's migrate, Flask-Migrate's upgrade, Alembic's. */

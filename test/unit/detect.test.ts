@@ -1527,6 +1527,20 @@ describe("detection", () => {
                 assert.deepEqual(synthesize(dir, { healthCheckPath: "/ping" }).plan.healthCheck, { path: "/ping" });
             });
 
+            it("GIVEN render.yaml's buildCommand script with commands the image does not run THEN a note names them, and not the install, collectstatic or migrate", () => {
+                const script =
+                    "#!/usr/bin/env bash\nset -o errexit\npip install -r requirements.txt\nnpm ci && npm run build\npython manage.py collectstatic --no-input\n" +
+                    "python manage.py migrate\npython manage.py createsuperuser --noinput\npoetry run python train.py --out model.pkl\nmkdir -p media\n";
+                const yaml = RENDER.replace("    preDeployCommand: python -m svc.setup\n", "    buildCommand: ./build.sh\n");
+                const { plan } = synthesize(apps.make({ ...TWO_APPS, "render.yaml": yaml, "build.sh": script }));
+                assert.deepEqual(plan.release?.command, ["python", "manage.py", "migrate"]);
+                const note = "render.yaml's buildCommand also runs `python manage.py createsuperuser --noinput`, `python train.py --out model.pkl` (build.sh), which the image does not run: " +
+                    "add what makes files the app needs to `buildCommands`, and what needs the database to `releaseCommand`.";
+                assert.ok(plan.notes.includes(note), plan.notes.join("\n"));
+                const plain = synthesize(apps.make({ ...TWO_APPS, "render.yaml": RENDER.replace("    preDeployCommand: python -m svc.setup\n", "    buildCommand: pip install -r requirements.txt; python -m pip --version\n") })).plan;
+                assert.ok(!plain.notes.some((n) => n.includes("buildCommand also runs")), plain.notes.join("\n"));
+            });
+
             it("GIVEN render.yaml whose web service is built from another folder (rootDir) THEN its commands are not used and a note says where it is", () => {
                 const dir = apps.make({ ...TWO_APPS, "render.yaml": RENDER.replace("    name: site\n", "    name: site\n    rootDir: backend\n") });
                 const { plan } = synthesize(dir, { app: "svc.web:site" });
