@@ -154,7 +154,28 @@ function readProcfileText(text: string, src: SourceTree): ProcfileFacts {
             others.push(`${name}:`);
         }
     }
-    return { origin: PROCFILE, web, release, others, notes: [] };
+    return { origin: PROCFILE, web, release, others, notes: compileHookNotes(src, release !== undefined) };
+}
+
+/**
+ * Heroku's Python buildpack runs bin/pre_compile before its install and
+ * bin/post_compile after it (its compile hooks): what in them the image does
+ * not do is named. Migrations count as done when the Procfile has a release
+ * line, which the image runs.
+ */
+function compileHookNotes(src: SourceTree, releaseLine: boolean): string[] {
+    const notes: string[] = [];
+    for (const hook of ["bin/pre_compile", "bin/post_compile"]) {
+        const build = src.isFile(hook) ? buildCommandsOf(src, hook) : undefined;
+        const unrun = build?.commands.filter((c) => !doneByTheImage(c) && !(releaseLine && isMigrationCommand(c))).map(displayWords) ?? [];
+        if (unrun.length > 0) {
+            notes.push(
+                `${hook}, which Heroku's Python buildpack runs around its install, runs ${unrun.map((c) => `\`${c}\``).join(", ")}, which the image does not run: ` +
+                    "add what makes files the app needs to `buildCommands`, and what needs the database to `releaseCommand`.",
+            );
+        }
+    }
+    return notes;
 }
 
 /** The web command, read through the script of the app it runs when it only runs one (`bin/start`). */
@@ -703,8 +724,8 @@ function buildCommandsOf(src: SourceTree, command: string | undefined): { file: 
 
 /** Installers whose install the image's own dependency step does; front-end package managers whose build the image's front-end step runs (or names). */
 const BUILD_TOOLS_THE_IMAGE_RUNS: ReadonlySet<string> = new Set(["pip", "pip3", "uv", "poetry", "pipenv", "pdm", "npm", "yarn", "pnpm", "npx"]);
-/** Django commands the image runs in the builder when the app needs them. */
-const DJANGO_BUILD_COMMANDS: ReadonlySet<string> = new Set(["collectstatic", "compilemessages"]);
+/** Django commands the image runs in the builder when the app needs them (compress: django-compressor's offline manifest, with COMPRESS_OFFLINE). */
+const DJANGO_BUILD_COMMANDS: ReadonlySet<string> = new Set(["collectstatic", "compilemessages", "compress"]);
 /** Commands that only prepare or show the build machine's own folders and tools. */
 const BUILD_HOUSEKEEPING: ReadonlySet<string> = new Set(["cd", "mkdir", "ls", "pwd", "which", "chmod", "rm", "exit", "env", "cat"]);
 

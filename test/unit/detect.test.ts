@@ -1541,6 +1541,16 @@ describe("detection", () => {
                 assert.ok(!plain.notes.some((n) => n.includes("buildCommand also runs")), plain.notes.join("\n"));
             });
 
+            it("GIVEN Heroku's bin/post_compile THEN a note names what in it the image does not run; migrate only without a release line", () => {
+                const hook = "#!/usr/bin/env bash\nset -eo pipefail\npython manage.py compilemessages\npython manage.py migrate --noinput\npython manage.py compress --force\npython manage.py loaddata initial.json\n";
+                const notesOf = (procfile: string) => synthesize(apps.make({ ...TWO_APPS, Procfile: procfile, "bin/post_compile": hook })).plan.notes;
+                const tail = ", which the image does not run: add what makes files the app needs to `buildCommands`, and what needs the database to `releaseCommand`.";
+                const withRelease = notesOf("web: gunicorn svc.web:site\nrelease: python manage.py migrate\n");
+                assert.ok(withRelease.includes("bin/post_compile, which Heroku's Python buildpack runs around its install, runs `python manage.py loaddata initial.json`" + tail), withRelease.join("\n"));
+                const without = notesOf("web: gunicorn svc.web:site\n");
+                assert.ok(without.includes("bin/post_compile, which Heroku's Python buildpack runs around its install, runs `python manage.py migrate --noinput`, `python manage.py loaddata initial.json`" + tail), without.join("\n"));
+            });
+
             it("GIVEN render.yaml whose web service is built from another folder (rootDir) THEN its commands are not used and a note says where it is", () => {
                 const dir = apps.make({ ...TWO_APPS, "render.yaml": RENDER.replace("    name: site\n", "    name: site\n    rootDir: backend\n") });
                 const { plan } = synthesize(dir, { app: "svc.web:site" });
