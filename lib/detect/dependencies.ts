@@ -172,6 +172,11 @@ export interface Dependencies {
      * hash-checking mode, where every requirement must be pinned and hashed; uv's pip interface is asked for the same.
      */
     readonly requireHashes?: boolean;
+    /**
+     * Projects (PEP 503 names) the requirements files' `--no-binary` names, which pip and uv then build from
+     * their sdist whatever wheels exist; ":all:" for every project. requirements.txt only.
+     */
+    readonly noBinary?: ReadonlySet<string>;
     /** A build-backend plugin that reads the project's version from VCS metadata (absent in the build context). */
     /**
      * The build-backend plugin that reads the version from VCS metadata, and the variable that stands in for it;
@@ -2057,6 +2062,7 @@ function fromRequirements(
     const vcs: string[] = [];
     const unreachable: UninstallableLine[] = [];
     const pipOnly: string[] = [];
+    const noBinary = new Set<string>();
     const indexUrls = new Set<string>();
     let requireHashes = false;
     // For the checks pip would fail the build on: requirement lines without a hash (hash-checking mode), and exact pins of one
@@ -2201,6 +2207,16 @@ function fromRequirements(
                     break;
                 }
                 case "option": {
+                    // pip's --no-binary: a comma-separated list, where :all: names every project and :none: clears the list.
+                    if (r.option === "--no-binary") {
+                        for (const name of (r.value ?? "").split(",").map((n) => n.trim())) {
+                            if (name === ":none:") {
+                                noBinary.clear();
+                            } else if (name !== "") {
+                                noBinary.add(name === ":all:" ? name : normalizeName(name));
+                            }
+                        }
+                    }
                     const index = INDEX_OPTIONS[r.option];
                     if (index !== undefined && (r.value !== undefined) === (index !== "--no-index")) {
                         indexOptions.push(r.value === undefined ? index : `${index} ${r.value}`);
@@ -2272,6 +2288,7 @@ function fromRequirements(
         indexOptions,
         pipOnly,
         requireHashes,
+        noBinary,
         notes,
     });
 }

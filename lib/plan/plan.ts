@@ -977,7 +977,13 @@ function aptPackages(
         const latest = latestRelease(row.project);
         const spec = deps.specifiers.get(row.project);
         const version = pin ?? (latest !== undefined && (spec === undefined || spec === "" || satisfies(latest, spec)) ? latest : undefined);
-        if (installed.has(row.project) && version !== undefined && hasWheel(row.project, version, python) === false) {
+        if (!installed.has(row.project)) {
+            continue;
+        }
+        const option = deps.noBinary?.has(row.project) ? `--no-binary ${row.project}` : deps.noBinary?.has(":all:") ? "--no-binary :all:" : undefined;
+        if (option !== undefined) {
+            add(row, `${row.project} builds from source: the requirements say ${option}`);
+        } else if (version !== undefined && hasWheel(row.project, version, python) === false) {
             const which = pin !== undefined ? `${row.project} ${version}` : `${row.project} (unpinned: pip installs ${version})`;
             add(row, `${which} has no wheel for Python ${python}, so it builds from source`);
         }

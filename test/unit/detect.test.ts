@@ -951,6 +951,16 @@ describe("detection", () => {
             assert.deepEqual(pinned.apt, { build: [], runtime: [] });
         });
 
+        it("GIVEN --no-binary lxml,xmlsec (pip's comma list) THEN both build from source: their -dev packages in the builder, their libraries in the runner; :none: clears it", () => {
+            const plan = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "--no-binary lxml,xmlsec\nflask==3.1.0\nlxml==5.3.0\nxmlsec==1.3.14\n" })).plan;
+            assert.deepEqual(plan.apt, { build: ["libxml2-dev", "libxslt1-dev", "libxmlsec1-dev", "pkg-config"], runtime: ["libxml2", "libxslt1.1", "libxmlsec1t64-openssl"] });
+            assert.ok(plan.notes.some((n) => n.startsWith("lxml builds from source: the requirements say --no-binary lxml: added libxml2-dev, libxslt1-dev, libxml2, libxslt1.1 (")), plan.notes.join("\n"));
+            const all = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "--no-binary=:all:\nflask==3.1.0\nlxml==5.3.0\n" })).plan;
+            assert.ok(all.notes.some((n) => n.startsWith("lxml builds from source: the requirements say --no-binary :all:")), all.notes.join("\n"));
+            const cleared = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "--no-binary lxml\n--no-binary :none:\nflask==3.1.0\nlxml==5.3.0\n" })).plan;
+            assert.deepEqual(cleared.apt, { build: [], runtime: [] });
+        });
+
         it("GIVEN only an sdist-only compiled pin (psycopg2) THEN the default, with no note blaming the wheels", () => {
             const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask==3.1.0\npsycopg2==2.9.10\n" });
             const plan = synthesize(dir).plan;
