@@ -40,6 +40,11 @@ export const DEFAULTS = {
     gunicornWithEventlet: "gunicorn==25.3.0",
     /** The gunicorn added for an eventlet worker when the app's eventlet is older than 0.40.3: 23.0.0's worker accepts 0.24.1 and later. */
     gunicornWithOldEventlet: "gunicorn==23.0.0",
+    /**
+     * setuptools added for an app that imports pkg_resources or distutils and would not have it: 82.0.0 removed
+     * pkg_resources (setuptools' changelog, v82.0.0), so the last release before it; Python 3.12's venvs have no setuptools.
+     */
+    setuptools: "setuptools==81.0.0",
     /** A WebSocket library for uvicorn's worker (Django Channels apps that have none); the 1.2 release where the app pins h11 before 0.16. */
     wsproto: "wsproto==1.3.2",
     wsprotoBeforeH11016: "wsproto==1.2.0",

@@ -136,3 +136,13 @@ export function newerPython(a: string, b: string): boolean {
     const [bm, bn] = b.split(".").map(Number);
     return am !== bm ? am > bm : an > bn;
 }
+
+/**
+ * Projects whose releases import pkg_resources when the app runs and take setuptools unpinned, so an install
+ * today gets setuptools 82 or later, which removed it (setuptools' changelog, v82.0.0): the app needs
+ * setuptools below 82. Every release to date: a row must be bounded when a release stops importing it.
+ */
+export const IMPORTS_PKG_RESOURCES: ReadonlyArray<{ readonly project: string; readonly source: string }> = [
+    { project: "pyramid", source: "Pyramid imports pkg_resources at run time (Pylons/pyramid issue 3731)" },
+    { project: "razorpay", source: "razorpay imports pkg_resources at run time (razorpay-python pull request 307)" },
+];

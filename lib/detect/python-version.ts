@@ -45,6 +45,11 @@ export interface PythonFacts {
     readonly ranges: readonly PythonRange[];
     /** Standard-library modules the app's own code imports (outside a try) that a Python release removed. */
     readonly removedImports?: ReadonlyArray<{ readonly file: string; readonly module: string; readonly removedIn: string; readonly pep: string }>;
+    /**
+     * Modules the app's own code imports (outside a try) that only setuptools provides: pkg_resources (which
+     * setuptools 82 removed) and distutils (removed from the standard library in 3.12; setuptools shims it).
+     */
+    readonly setuptoolsImports?: ReadonlyArray<{ readonly file: string; readonly module: "pkg_resources" | "distutils" }>;
     /** Sources read and skipped, and why. */
     readonly notes: readonly string[];
 }
@@ -164,7 +169,7 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
         const alternatives = lp.specs.map((spec) => pep440Range(lp.source, spec));
         ranges.push({ spec: lp.specs.join(" or "), source: lp.source, allows: (series) => alternatives.some((r) => r.allows(series)) });
     }
-    return { exact, ranges, notes, removedImports: removedImports(src) };
+    return { exact, ranges, notes, ...appImports(src) };
 }
 
 /**
@@ -503,18 +508,24 @@ const REMOVED_STDLIB: Readonly<Record<string, { readonly removedIn: string; read
     imp: { removedIn: "3.12", pep: "the imp module's deprecation since 3.4" },
 };
 
+/** Modules only setuptools provides to an app's environment. */
+const SETUPTOOLS_MODULES = ["pkg_resources", "distutils"] as const;
+
 /**
  * The app's own modules (the source folder's Python files four folders deep, app detection's skipped folders
- * aside: tests, docs, migrations, environments, scripts; at most 400 files) that import a removed
- * standard-library module outside a try statement: on that Python the import fails when the module loads.
+ * aside: tests, docs, migrations, environments, scripts; at most 400 files) that import, outside a try
+ * statement, a removed standard-library module (on that Python the import fails when the module loads) or a
+ * module only setuptools provides.
  */
-function removedImports(src: SourceTree): Array<{ file: string; module: string; removedIn: string; pep: string }> {
-    const out: Array<{ file: string; module: string; removedIn: string; pep: string }> = [];
+function appImports(src: SourceTree): Pick<PythonFacts, "removedImports" | "setuptoolsImports"> {
+    const removed: Array<{ file: string; module: string; removedIn: string; pep: string }> = [];
+    const setuptools: Array<{ file: string; module: (typeof SETUPTOOLS_MODULES)[number] }> = [];
+    const watched = [...Object.keys(REMOVED_STDLIB), ...SETUPTOOLS_MODULES];
     for (const file of pythonFiles(src, 4, 400)) {
         const text = src.read(file);
-        // Only files that name a removed module as a word are parsed (a substring test would match "imp" in every import).
+        // Only files that name a watched module as a word are parsed (a substring test would match "imp" in every import).
         const words = new Set(text.split(/\W+/));
-        if (!Object.keys(REMOVED_STDLIB).some((m) => words.has(m))) {
+        if (!watched.some((m) => words.has(m))) {
             continue;
         }
         let mod;
@@ -525,10 +536,17 @@ function removedImports(src: SourceTree): Array<{ file: string; module: string; 
         }
         for (const m of mod.imported) {
             const top = m.split(".")[0];
-            if (REMOVED_STDLIB[top] !== undefined && !mod.importedUnderTry.has(m) && !out.some((o) => o.module === top)) {
-                out.push({ file, module: top, ...REMOVED_STDLIB[top] });
+            if (mod.importedUnderTry.has(m)) {
+                continue;
+            }
+            if (REMOVED_STDLIB[top] !== undefined && !removed.some((o) => o.module === top)) {
+                removed.push({ file, module: top, ...REMOVED_STDLIB[top] });
+            }
+            const st = SETUPTOOLS_MODULES.find((x) => x === top);
+            if (st !== undefined && !setuptools.some((o) => o.module === st)) {
+                setuptools.push({ file, module: st });
             }
         }
     }
-    return out;
+    return { removedImports: removed, setuptoolsImports: setuptools };
 }

@@ -3,7 +3,8 @@ import { satisfies } from "@renovatebot/pep440";
 import { BaseFlavor, baseImageFor, flavorOf, pythonOfKnownImage, releaseOfImage } from "../data/base-images";
 import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
 import { AppInterface, Framework } from "../data/frameworks";
-import { installsReleaseIn } from "../data/releases";
+import { installedVersion, installsReleaseIn } from "../data/releases";
+import { IMPORTS_PKG_RESOURCES, newerPython } from "../data/python-support";
 import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST, PULLS_IN } from "../data/native-libraries";
 import { hasWheel, latestRelease } from "../data/wheel-coverage";
 import { importTimeSchedulers } from "../detect/background";
@@ -14,7 +15,7 @@ import { EnvView } from "../detect/python-eval";
 import { dictGet, str } from "../detect/python-source";
 import { inProcessStore, perProcessState } from "../detect/process-state";
 import { randomSecrets } from "../detect/secret-key";
-import { detectPythonFacts } from "../detect/python-version";
+import { detectPythonFacts, PythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
 import { readContainerConfig } from "../detect/container";
 import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
@@ -246,7 +247,8 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const workspacePackage = chooseWorkspacePackage(o, deps, entry, notes);
     const installed = deps.namesFor(groups, workspacePackage);
 
-    const python = choosePython(detectPythonFacts(src, deps), o.python, deps, installed, notes);
+    const pythonFacts = detectPythonFacts(src, deps);
+    const python = choosePython(pythonFacts, o.python, deps, installed, notes);
     const baseImage = chooseBase(o.baseImage, python.version);
 
     const workdir = DEFAULTS.workdir;
@@ -271,7 +273,19 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     const planned = planServer(
         src,
-        { options: o, interface: entry.interface, web: entry.procfile?.web, deps, installed, chdir: entry.chdir, workdir, wrapper: entry.wrapper, channelLayer: channelLayerOf(entry), inProcessStore: entry.django ? undefined : inProcessStore(src, entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }]) },
+        {
+            options: o,
+            interface: entry.interface,
+            web: entry.procfile?.web,
+            deps,
+            installed,
+            chdir: entry.chdir,
+            workdir,
+            wrapper: entry.wrapper,
+            channelLayer: channelLayerOf(entry),
+            inProcessStore: entry.django ? undefined : inProcessStore(src, entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }]),
+            setuptools: setuptoolsNeed(pythonFacts, deps, installed, python.version, notes),
+        },
         notes,
     );
 
@@ -1135,4 +1149,36 @@ function inInstalledCopy(w: WritablePath, installedRoots: ReadonlySet<string>, s
         }
     }
     return w;
+}
+
+/**
+ * Why the app needs setuptools added, if it does: its code imports pkg_resources (or a project it installs
+ * does, IMPORTS_PKG_RESOURCES) and nothing pins setuptools below 82, which removed it; or its code imports
+ * distutils on Python 3.12 or later (gone from the standard library; setuptools shims it) and nothing installs
+ * setuptools. A pin of 82 or later is the app's own choice: a note says what it breaks.
+ */
+function setuptoolsNeed(facts: PythonFacts, deps: Dependencies, installed: ReadonlySet<string>, python: string, notes: string[]): string | undefined {
+    const pkgResources = [
+        ...(facts.setuptoolsImports ?? []).filter((i) => i.module === "pkg_resources").map((i) => `${i.file} imports pkg_resources`),
+        ...IMPORTS_PKG_RESOURCES.filter((r) => installed.has(r.project)).map((r) => r.source),
+    ];
+    const pin = deps.pins.get("setuptools");
+    const spec = deps.specifiers.get("setuptools");
+    if (pkgResources.length > 0) {
+        // The release the app's own pin or range installs (below 82 where the range allows one), if either says.
+        const version = installedVersion(pin, spec, ["81.0.0", "82"]);
+        if (version !== undefined && satisfies(version, "<82")) {
+            return undefined;
+        }
+        if (pin !== undefined) {
+            notes.push(`${pkgResources.join("; ")}, but the app pins setuptools ${pin}, and setuptools 82.0.0 removed pkg_resources: pin setuptools<82, or the import fails when the app starts.`);
+            return undefined;
+        }
+        return `${pkgResources.join("; ")}, which setuptools 82.0.0 removed`;
+    }
+    const distutils = (facts.setuptoolsImports ?? []).find((i) => i.module === "distutils");
+    if (distutils !== undefined && !newerPython("3.12", python) && !installed.has("setuptools")) {
+        return `${distutils.file} imports distutils, which Python 3.12 removed from the standard library (PEP 632); setuptools provides it`;
+    }
+    return undefined;
 }

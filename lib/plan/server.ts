@@ -80,6 +80,8 @@ export interface ServerInputs {
     /** Django Channels' default channel layer backend (CHANNEL_LAYERS["default"]["BACKEND"]), when the settings name one. */
     readonly channelLayer?: { readonly backend: string; readonly file: string; readonly switchedBy: readonly string[] };
     readonly workdir: string;
+    /** Why the app needs setuptools it would not have (pkg_resources, distutils), when it does: DEFAULTS.setuptools is added. */
+    readonly setuptools?: string;
 }
 
 /** Settings of an app's gunicorn.conf.py read as literals (anything computed is only known to be set). */
@@ -237,6 +239,10 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
     if (!inp.installed.has("gunicorn")) {
         const oldEventlet = eventlet && inp.deps.pins.get("eventlet") !== undefined && compare(inp.deps.pins.get("eventlet")!, "0.40.3") < 0;
         added.unshift(!eventlet ? DEFAULTS.gunicorn : oldEventlet ? DEFAULTS.gunicornWithOldEventlet : DEFAULTS.gunicornWithEventlet);
+    }
+    if (inp.setuptools !== undefined) {
+        added.push(DEFAULTS.setuptools);
+        notes.push(`${inp.setuptools}: the image adds ${DEFAULTS.setuptools}, the last release line with pkg_resources and distutils' shim. Add setuptools<82 to the dependencies to choose it yourself.`);
     }
     // `--no-index --find-links wheelhouse`: the install reads only the app's own wheels, so what the image adds must be among them.
     if (added.length > 0 && inp.deps.indexOptions.includes("--no-index")) {

@@ -269,9 +269,9 @@ const PYLOCK_WITHOUT_PROJECT =
     "tomli_w.dump(lock, open('pylock.image-deps.toml', 'wb'))";
 
 /**
- * The packages the plan adds (gunicorn, the uvicorn worker), installed against
- * a constraint of everything already installed, so none of the app's pins moves:
- * a conflict fails here, naming the packages.
+ * The packages the plan adds (gunicorn, the uvicorn worker, setuptools), installed
+ * against a constraint of everything already installed but setuptools, so none of
+ * the app's pins moves: a conflict fails here, naming the packages.
  */
 function addPackages(plan: Plan, pip: string, list: string, indexFile?: string): string | undefined {
     const added = plan.server.addedPackages;
@@ -282,7 +282,9 @@ function addPackages(plan: Plan, pip: string, list: string, indexFile?: string):
     const options = plan.dependencies.indexOptions;
     const write = indexFile === undefined && options.length > 0 ? `printf '%s\\n' ${options.map(shellWord).join(" ")} > /tmp/index-options.txt && ` : "";
     const from = indexFile !== undefined || options.length > 0 ? "-r /tmp/index-options.txt " : "";
-    return `${write}${list} > /tmp/installed.txt && ${pip} install ${from}-c /tmp/installed.txt ${added.join(" ")}`;
+    // setuptools may already be there at another release (ensurepip's before 3.12, or pulled in unpinned): it is the one added package that moves.
+    const moves = added.some((p) => p.startsWith("setuptools==")) ? " | grep -v -i '^setuptools=='" : "";
+    return `${write}${list}${moves} > /tmp/installed.txt && ${pip} install ${from}-c /tmp/installed.txt ${added.join(" ")}`;
 }
 
 function installDependencies(plan: Plan, finish: readonly string[]): string[] {

@@ -3478,6 +3478,51 @@ describe("Django settings the server runs, and static files outside the app fold
     });
 });
 
+describe("setuptools the app imports without having it (pkg_resources, distutils)", () => {
+    afterEach(() => apps.cleanup());
+    const FLASK = "from flask import Flask\n\napp = Flask(__name__)\n";
+    const planOf = (files: Record<string, string>) => synthesize(apps.make({ "app.py": FLASK, "requirements.txt": "flask==3.1.0\n", ...files })).plan;
+    const SETUPTOOLS = "setuptools==81.0.0";
+
+    it("GIVEN app code importing pkg_resources THEN setuptools 81.0.0 is added with a note naming the file; in a try, or with setuptools<82 among the dependencies, THEN not", () => {
+        const plan = planOf({ "version.py": "import pkg_resources\n\nVERSION = pkg_resources.get_distribution('flask').version\n" });
+        assert.deepEqual(plan.server.addedPackages, ["gunicorn==27.0.1", SETUPTOOLS]);
+        assert.ok(
+            plan.notes.includes(
+                "version.py imports pkg_resources, which setuptools 82.0.0 removed: the image adds setuptools==81.0.0, the last release line with pkg_resources and distutils' shim. Add setuptools<82 to the dependencies to choose it yourself.",
+            ),
+            plan.notes.join("\n"),
+        );
+        assert.match(synthesize(apps.make({ "app.py": FLASK, "requirements.txt": "flask==3.1.0\n", "version.py": "from pkg_resources import get_distribution\n" })).dockerfile, /setuptools==81\.0\.0/);
+        const guarded = planOf({ "version.py": "try:\n    import pkg_resources\nexcept ImportError:\n    pkg_resources = None\n" });
+        assert.deepEqual(guarded.server.addedPackages, ["gunicorn==27.0.1"]);
+        const capped = planOf({ "requirements.txt": "flask==3.1.0\nsetuptools<82\n", "version.py": "import pkg_resources\n" });
+        assert.deepEqual(capped.server.addedPackages, ["gunicorn==27.0.1"]);
+    });
+
+    it("GIVEN pkg_resources imported and setuptools pinned at 82 or later THEN nothing is added and a note says the import fails", () => {
+        const plan = planOf({ "requirements.txt": "flask==3.1.0\nsetuptools==82.0.1\n", "version.py": "import pkg_resources\n" });
+        assert.deepEqual(plan.server.addedPackages, ["gunicorn==27.0.1"]);
+        assert.ok(plan.notes.includes("version.py imports pkg_resources, but the app pins setuptools 82.0.1, and setuptools 82.0.0 removed pkg_resources: pin setuptools<82, or the import fails when the app starts."), plan.notes.join("\n"));
+    });
+
+    it("GIVEN Pyramid among the dependencies (it imports pkg_resources at run time) THEN setuptools 81.0.0 is added", () => {
+        const plan = planOf({ "requirements.txt": "flask==3.1.0\npyramid==2.0.2\n" });
+        assert.deepEqual(plan.server.addedPackages, ["gunicorn==27.0.1", SETUPTOOLS]);
+        assert.ok(plan.notes.some((n) => n.startsWith("Pyramid imports pkg_resources at run time (Pylons/pyramid issue 3731), which setuptools 82.0.0 removed: the image adds")), plan.notes.join("\n"));
+    });
+
+    it("GIVEN app code importing distutils THEN setuptools is added on 3.12 and later, not on 3.11 (its venv has ensurepip's setuptools), nor when the app installs setuptools", () => {
+        const code = { "helpers.py": "from distutils.util import strtobool\n" };
+        const plan = planOf(code);
+        assert.equal(plan.python.version, "3.13");
+        assert.deepEqual(plan.server.addedPackages, ["gunicorn==27.0.1", SETUPTOOLS]);
+        assert.ok(plan.notes.some((n) => n.startsWith("helpers.py imports distutils, which Python 3.12 removed from the standard library (PEP 632); setuptools provides it: the image adds")), plan.notes.join("\n"));
+        assert.deepEqual(planOf({ ...code, ".python-version": "3.11\n" }).server.addedPackages, ["gunicorn==27.0.1"]);
+        assert.deepEqual(planOf({ ...code, "requirements.txt": "flask==3.1.0\nsetuptools==80.9.0\n" }).server.addedPackages, ["gunicorn==27.0.1"]);
+    });
+});
+
 describe("native libraries of what the dependencies pull in", () => {
     afterEach(() => apps.cleanup());
     const aptOf = (files: Record<string, string>) => synthesize(apps.make({ "app.py": "from flask import Flask\n\napp = Flask(__name__)\n", ...files })).plan;
