@@ -80,7 +80,23 @@ export const PYTHON_SUPPORT: readonly PythonSupportRow[] = [
     { project: "psycopg2-binary", display: "psycopg2-binary", releases: ">=2.9.9,<2.9.10", newestPython: "3.12", source: PSYCOPG2_NEWS },
     // Bottle 0.12.x's bottle.py imports `cgi` (removed in Python 3.13, PEP 594);
     // 0.13 no longer does (Bottle's changelog, "Release 0.13").
-    { project: "bottle", display: "Bottle", releases: "<0.13", newestPython: "3.12", source: "Bottle 0.12 imports cgi, which Python 3.13 removed; Bottle's changelog, Release 0.13" },
+    {
+        project: "bottle",
+        display: "Bottle",
+        releases: "<0.13",
+        newestPython: "3.12",
+        source: "Bottle 0.12 imports cgi, which Python 3.13 removed; Bottle's changelog, Release 0.13",
+        restoredBy: "legacy-cgi",
+    },
+    // WebOb (Pyramid's request objects) imports cgi; 1.8.9 adds legacy-cgi to its requirements on 3.13 (WebOb's changelog, 1.8.9).
+    {
+        project: "webob",
+        display: "WebOb",
+        releases: "<1.8.9",
+        newestPython: "3.12",
+        source: "WebOb imports cgi, which Python 3.13 removed; WebOb's changelog, 1.8.9, adds legacy-cgi for 3.13",
+        restoredBy: "legacy-cgi",
+    },
     // pydub's utils.py imports audioop (removed in Python 3.13, PEP 594), and its
     // fallback, `import pyaudioop`, names a module that is pydub's own submodule,
     // so it fails too (pydub issues 815 and 863, on 0.25.1, the newest release):

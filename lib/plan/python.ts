@@ -79,7 +79,7 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
                 `${e.source} asks for Python ${e.version}, but ${refusing.source} is ${JSON.stringify(refusing.spec)}, which does not allow it; make them agree, or set \`python\`.`,
             );
         }
-        warnCaps(e.version, e.source, [...capsOf(deps, installed), ...codeCaps(facts)], notes);
+        warnCaps(e.version, e.source, [...capsOf(deps, installed), ...codeCaps(facts, installed)], notes);
         return { version: e.version, source: e.source };
     }
 
@@ -95,7 +95,7 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
     const order = [...(allowed.includes(DEFAULT_PYTHON) ? [DEFAULT_PYTHON] : []), ...[...allowed].reverse().filter((v) => v !== DEFAULT_PYTHON)];
     const ranged = facts.ranges.map((r) => r.source).join(" and ");
     // A release that supports Pythons only up to some version caps the candidates.
-    const caps = [...capsOf(deps, installed), ...codeCaps(facts)];
+    const caps = [...capsOf(deps, installed), ...codeCaps(facts, installed)];
     const newest = caps.reduce<string | undefined>((m, c) => (m === undefined || newerPython(m, c.row.newestPython) ? c.row.newestPython : m), undefined);
     const deciding = caps.filter((c) => c.row.newestPython === newest);
     const capped = newest === undefined ? order : order.filter((v) => !newerPython(v, newest));
@@ -162,9 +162,16 @@ function capsOf(deps: Dependencies, installed: ReadonlySet<string>): PythonCap[]
     return out;
 }
 
-/** A cap for each removed standard-library module the app's code imports: the newest Python that still has it. */
-function codeCaps(facts: PythonFacts): PythonCap[] {
-    return (facts.removedImports ?? []).map((r) => {
+/**
+ * Projects that put a removed standard-library module back: legacy-cgi (cgi, cgitb), audioop-lts, pyasyncore and
+ * pyasynchat, and python-deadlib's standard-<module> packages.
+ */
+const RESTORED_BY: Readonly<Record<string, readonly string[]>> = { cgi: ["legacy-cgi"], cgitb: ["legacy-cgi"], audioop: ["audioop-lts"], asyncore: ["pyasyncore"], asynchat: ["pyasynchat"] };
+
+/** A cap for each removed standard-library module the app's code imports and installs nothing to restore: the newest Python that still has it. */
+function codeCaps(facts: PythonFacts, installed: ReadonlySet<string>): PythonCap[] {
+    const restored = (module: string) => [...(RESTORED_BY[module] ?? []), `standard-${module}`].some((p) => installed.has(p));
+    return (facts.removedImports ?? []).filter((r) => !restored(r.module)).map((r) => {
         const [major, minor] = r.removedIn.split(".").map(Number);
         const display = `${r.file} (or import a replacement of ${r.module})`;
         return {

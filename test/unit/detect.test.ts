@@ -902,6 +902,13 @@ describe("detection", () => {
                     assert.ok(plan.notes.some((n) => n.startsWith(`Python 3.12, not 3.13: ${asked} supports Python up to 3.12 (pydub imports audioop`)), `${req}: ${plan.notes.join("\n")}`);
                 }
             });
+            it("GIVEN WebOb==1.8.8 (imports cgi) THEN 3.12; WebOb 1.8.9, or legacy-cgi beside 1.8.8, THEN 3.13", () => {
+                const py = (req: string) => synthesize(apps.make({ "app.py": BOTTLE_APP, "requirements.txt": `bottle==0.13.2\n${req}` })).plan.python.version;
+                assert.equal(py("WebOb==1.8.8\n"), "3.12");
+                assert.equal(py("WebOb==1.8.9\n"), "3.13");
+                assert.equal(py("WebOb==1.8.8\nlegacy-cgi==2.6.3\n"), "3.13");
+                assert.equal(synthesize(apps.make({ "app.py": BOTTLE_APP, "requirements.txt": "bottle==0.12.25\nlegacy-cgi==2.6.3\n" })).plan.python.version, "3.13");
+            });
             it("GIVEN pydub beside audioop-lts (which restores audioop) THEN 3.13 (no cap)", () => {
                 const plan = synthesize(apps.make({ "app.py": BOTTLE_APP, "requirements.txt": "bottle==0.13.2\npydub==0.25.1\naudioop-lts==0.2.1 ; python_version >= '3.13'\n" })).plan;
                 assert.deepEqual(plan.python, { version: "3.13", source: "default" });
@@ -3570,6 +3577,9 @@ describe("Python versions from pyenv names and uv's compile header", () => {
         assert.equal(synthesize(apps.make({ "app.py": FLASK_APP_PY["app.py"], "scripts/poke.py": "import telnetlib\n", "requirements.txt": "flask==3.1.0\n" })).plan.python.version, "3.13");
         const guarded = "try:\n    import imghdr\nexcept ImportError:\n    imghdr = None\nfrom flask import Flask\n\napp = Flask(__name__)\n";
         assert.equal(synthesize(apps.make({ "app.py": guarded, "requirements.txt": "flask==3.1.0\n" })).plan.python.version, "3.13");
+        // A project that puts the module back lifts the cap: python-deadlib's standard-imghdr, legacy-cgi for cgi.
+        assert.equal(synthesize(apps.make({ "app.py": code, "requirements.txt": "flask==3.1.0\nstandard-imghdr==3.13.0\n" })).plan.python.version, "3.13");
+        assert.equal(synthesize(apps.make({ "app.py": "import cgi\n" + FLASK_APP_PY["app.py"], "requirements.txt": "flask==3.1.0\nlegacy-cgi==2.6.3\n" })).plan.python.version, "3.13");
         const named = synthesize(apps.make({ "app.py": code, "requirements.txt": "flask==3.1.0\n", ".python-version": "3.13\n" })).plan;
         assert.equal(named.python.version, "3.13");
         assert.ok(named.notes.some((n) => n.startsWith(".python-version names Python 3.13, but app.py imports imghdr, which Python 3.13 removed (PEP 594)")), named.notes.join("\n"));
