@@ -161,4 +161,7 @@ export function newerPython(a: string, b: string): boolean {
 export const IMPORTS_PKG_RESOURCES: ReadonlyArray<{ readonly project: string; readonly source: string }> = [
     { project: "pyramid", source: "Pyramid imports pkg_resources at run time (Pylons/pyramid issue 3731)" },
     { project: "razorpay", source: "razorpay imports pkg_resources at run time (razorpay-python pull request 307)" },
+    { project: "fs", source: "fs (PyFilesystem2) declares its namespace with pkg_resources (pyfilesystem2 issue 577)" },
+    { project: "flask-resize", source: "Flask-Resize's metadata module imports pkg_resources (Flask-Resize issue 27)" },
+    { project: "flask-seeder", source: "Flask-Seeder's generator module imports pkg_resources (flask-seeder issue 20)" },
 ];
