@@ -253,9 +253,11 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
                 `vendor ${added.length > 1 ? "their wheels" : "its wheel"} there and list ${added.length > 1 ? "them" : "it"} in ${inp.deps.manifest} (pip download ${added.join(" ")} -d ${where[0] ?? "wheelhouse"}).`,
         );
     }
-    if (added.length > 0) {
-        const names = added.map((p) => p.split("==")[0]);
-        notes.push(`The app's dependencies lack ${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names[0]}: added ${added.join(", ")}, installed against the app's own pins so none of them moves.`);
+    // setuptools has its own note (it may be there already, and moves).
+    const lacking = added.filter((p) => p !== DEFAULTS.setuptools);
+    if (lacking.length > 0) {
+        const names = lacking.map((p) => p.split("==")[0]);
+        notes.push(`The app's dependencies lack ${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names[0]}: added ${lacking.join(", ")}, installed against the app's own pins so none of them moves.`);
     }
 
     let defaultWorkers: number | undefined;
