@@ -156,12 +156,14 @@ export function newerPython(a: string, b: string): boolean {
 /**
  * Projects whose releases import pkg_resources when the app runs and take setuptools unpinned, so an install
  * today gets setuptools 82 or later, which removed it (setuptools' changelog, v82.0.0): the app needs
- * setuptools below 82. Every release to date: a row must be bounded when a release stops importing it.
+ * setuptools below 82. `releases`: the PEP 440 range that does (an unpinned project installs its newest
+ * release); without one, every release to date, and the row must be bounded when a release stops importing it.
  */
-export const IMPORTS_PKG_RESOURCES: ReadonlyArray<{ readonly project: string; readonly source: string }> = [
+export const IMPORTS_PKG_RESOURCES: ReadonlyArray<{ readonly project: string; readonly source: string; readonly releases?: string }> = [
     { project: "pyramid", source: "Pyramid imports pkg_resources at run time (Pylons/pyramid issue 3731)" },
     { project: "razorpay", source: "razorpay imports pkg_resources at run time (razorpay-python pull request 307)" },
     { project: "fs", source: "fs (PyFilesystem2) declares its namespace with pkg_resources (pyfilesystem2 issue 577)" },
     { project: "flask-resize", source: "Flask-Resize's metadata module imports pkg_resources (Flask-Resize issue 27)" },
     { project: "flask-seeder", source: "Flask-Seeder's generator module imports pkg_resources (flask-seeder issue 20)" },
+    { project: "pyfiglet", releases: "<1.0.0", source: "pyfiglet before 1.0.0 imports pkg_resources (pyfiglet issues 113 and 155; 1.0.0 moved to importlib.resources)" },
 ];

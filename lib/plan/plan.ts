@@ -1160,7 +1160,9 @@ function inInstalledCopy(w: WritablePath, installedRoots: ReadonlySet<string>, s
 function setuptoolsNeed(facts: PythonFacts, deps: Dependencies, installed: ReadonlySet<string>, python: string, notes: string[]): string | undefined {
     const pkgResources = [
         ...(facts.setuptoolsImports ?? []).filter((i) => i.module === "pkg_resources").map((i) => `${i.file} imports pkg_resources`),
-        ...IMPORTS_PKG_RESOURCES.filter((r) => installed.has(r.project)).map((r) => r.source),
+        ...IMPORTS_PKG_RESOURCES.filter((r) => installed.has(r.project) && (r.releases === undefined || installsReleaseIn(deps.pins.get(r.project), deps.specifiers.get(r.project), r.releases))).map(
+            (r) => r.source,
+        ),
     ];
     const pin = deps.pins.get("setuptools");
     const spec = deps.specifiers.get("setuptools");

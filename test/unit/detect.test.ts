@@ -3517,6 +3517,10 @@ describe("setuptools the app imports without having it (pkg_resources, distutils
         const plan = planOf({ "requirements.txt": "flask==3.1.0\npyramid==2.0.2\n" });
         assert.deepEqual(plan.server.addedPackages, ["gunicorn==27.0.1", SETUPTOOLS]);
         assert.ok(plan.notes.some((n) => n.startsWith("Pyramid imports pkg_resources at run time (Pylons/pyramid issue 3731), which setuptools 82.0.0 removed: the image adds")), plan.notes.join("\n"));
+        // A row for some releases: pyfiglet 0.8.post1 imports it, 1.0.0 and an unpinned (newest) one do not.
+        assert.deepEqual(planOf({ "requirements.txt": "flask==3.1.0\npyfiglet==0.8.post1\n" }).server.addedPackages, ["gunicorn==27.0.1", SETUPTOOLS]);
+        assert.deepEqual(planOf({ "requirements.txt": "flask==3.1.0\npyfiglet==1.0.0\n" }).server.addedPackages, ["gunicorn==27.0.1"]);
+        assert.deepEqual(planOf({ "requirements.txt": "flask==3.1.0\npyfiglet\n" }).server.addedPackages, ["gunicorn==27.0.1"]);
     });
 
     it("GIVEN app code importing distutils THEN setuptools is added on 3.12 and later, not on 3.11 (its venv has ensurepip's setuptools), nor when the app installs setuptools", () => {
