@@ -11,8 +11,8 @@ import type { PythonVersion } from "./pythons";
  * shared against system libraries). Re-measured for 2026 by the bench's
  * `interpreter` section (bench/RESULTS.md): trixie's apt python3 3.13.5 ran
  * 20 pyperformance benchmarks faster than CPython 3.13.5 built with the
- * official python:3.13-slim recipe by a geometric mean of 1.265x (the full
- * run of 2026-12-01; earlier full runs 1.342x and 1.336x). The
+ * official python:3.13-slim recipe by a geometric mean of 1.310x (the full
+ * run of 2026-12-01, evening; earlier full runs 1.265x, 1.342x and 1.336x). The
  * python:X.Y-slim image is the fallback where no Debian or Ubuntu release
  * ships that version as its python3.
  */
