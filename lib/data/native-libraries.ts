@@ -116,6 +116,12 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
             "GDAL's Python bindings (osgeo) ship only an sdist; they compile against libgdal, found with gdal-config, whose version must match the bindings' (Debian 12 has GDAL 3.6, Debian 13 3.10, Ubuntu 22.04 3.4, Ubuntu 24.04 3.8: pin GDAL to the base image's).",
     },
     {
+        project: "gitpython",
+        build: [],
+        runtime: everywhere("git"),
+        reason: "GitPython is pure Python and runs the git program for every repository operation; `import git` fails at start without it (\"Bad git executable\").",
+    },
+    {
         project: "gssapi",
         build: ["libkrb5-dev"],
         runtime: LIBGSSAPI,

@@ -958,6 +958,12 @@ describe("detection", () => {
             assert.deepEqual(pinned.apt, { build: [], runtime: [] });
         });
 
+        it("GIVEN GitPython (a wiki that keeps its pages in a git repository) THEN the git program in the runner, nothing in the builder", () => {
+            const plan = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask==3.1.0\nGitPython==3.1.45\n" })).plan;
+            assert.deepEqual(plan.apt, { build: [], runtime: ["git"] });
+            assert.ok(plan.notes.some((n) => n.startsWith("gitpython: added git (GitPython is pure Python and runs the git program")), plan.notes.join("\n"));
+        });
+
         it("GIVEN --no-binary lxml,xmlsec (pip's comma list) THEN both build from source: their -dev packages in the builder, their libraries in the runner; :none: clears it", () => {
             const plan = synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "--no-binary lxml,xmlsec\nflask==3.1.0\nlxml==5.3.0\nxmlsec==1.3.14\n" })).plan;
             assert.deepEqual(plan.apt, { build: ["libxml2-dev", "libxslt1-dev", "libxmlsec1-dev", "pkg-config"], runtime: ["libxml2", "libxslt1.1", "libxmlsec1t64-openssl"] });
