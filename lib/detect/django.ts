@@ -807,11 +807,11 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                 const evaluated = boundEngine === undefined ? undefined : evaluate(boundEngine, unset);
                 const engine = str(engineExpr) ?? (evaluated?.t === "str" ? evaluated.v : undefined);
                 const engineVars = boundEngine === undefined || str(engineExpr) !== undefined ? [] : envVariables(boundEngine);
-                if (engine !== undefined && engine.endsWith("sqlite3") && engineVars.length > 0) {
+                if (engine !== undefined && sqliteEngine(engine) && engineVars.length > 0) {
                     switchedBy ??= { text: `${engineVars.join(" or ")} set to another engine`, file: bound.file };
                 }
                 if (engine !== undefined) {
-                    if (engine.endsWith("sqlite3")) {
+                    if (sqliteEngine(engine)) {
                         sqlite.push({ path: pathValue(dictGet(db, "NAME"), ctx) });
                     } else {
                         other = true;
@@ -951,3 +951,15 @@ function listMethod(before: Expr, method: string, args: readonly Expr[], conditi
     }
 }
 
+/**
+ * Whether a DATABASES ENGINE is SQLite: Django's own backend, GeoDjango's
+ * SpatiaLite (SQLite with an extension), or an app's backend module built on
+ * them, named for it as such modules are ("bugsink.timed_sqlite_backend",
+ * "myapp.db.sqlite_wal"): any dotted segment naming sqlite or spatialite.
+ */
+function sqliteEngine(engine: string): boolean {
+    return engine.split(".").some((segment) => {
+        const s = segment.toLowerCase();
+        return s.includes("sqlite") || s.includes("spatialite");
+    });
+}

@@ -1918,6 +1918,17 @@ describe("detection", () => {
                 assert.deepEqual(synthesize(apps.make({ ...HUB, Procfile: "web: gunicorn --pythonpath src,apps hub.wsgi\n" })).plan.server.pythonPath, ["/app/src", "/app/apps"]);
             });
 
+            it("GIVEN an app's own SQLite backend (ENGINE 'hub.timed_sqlite_backend') or GeoDjango's SpatiaLite THEN the database is SQLite: the /data volume and migrate", () => {
+                for (const engine of ["hub.timed_sqlite_backend", "django.contrib.gis.db.backends.spatialite"]) {
+                    const settings = HUB["src/hub/settings.py"].replace("django.db.backends.sqlite3", engine);
+                    const { plan } = synthesize(apps.make({ ...HUB, "src/hub/settings.py": settings }));
+                    assert.deepEqual(plan.release, MIGRATE, engine);
+                    assert.deepEqual(plan.writablePaths, [{ path: "/data", kind: "data", why: "src/hub/settings.py: DATABASES uses SQLite at db.sqlite3", links: [{ from: "/app/db.sqlite3", to: "/data/db.sqlite3" }] }], engine);
+                }
+                const server = synthesize(apps.make({ ...HUB, "src/hub/settings.py": HUB["src/hub/settings.py"].replace("django.db.backends.sqlite3", "django.db.backends.postgresql") })).plan;
+                assert.deepEqual(server.writablePaths, []);
+            });
+
             it("GIVEN no Procfile and a manage.py that puts src/ (and apps/) on sys.path THEN the settings are found in src/, and the server gets both folders", () => {
                 const { plan } = synthesize(apps.make(HUB));
                 assert.deepEqual(plan.entrypoint, { spec: "hub.wsgi:application", interface: "wsgi", source: "Django settings (src/hub/settings.py)" });
