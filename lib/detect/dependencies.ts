@@ -364,18 +364,25 @@ function pipConfNote(src: SourceTree, notes: string[]): void {
 }
 
 export function detectDependencies(src: SourceTree, requested?: Installer): Dependencies {
-    const locks = LOCKS.filter(([file]) => src.isFile(file));
-    if (locks.length > 1) {
-        const names = locks.map(([f]) => f);
+    const found = LOCKS.filter(([file]) => src.isFile(file));
+    // Several locks (a project moving from Poetry to uv keeps both for a while): `installer` picks one; else none can be chosen for the user.
+    const chosen = found.length > 1 && requested !== undefined ? found.filter(([, tool]) => tool === requested) : found;
+    if (chosen.length !== 1 && found.length > 1) {
+        const names = found.map(([f]) => f);
         const listed = names.length === 2 ? `both ${names[0]} and ${names[1]}` : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
         throw new InputError(
             names[0],
             `The source folder has ${listed}; ` +
-                `keep the lock file of the tool you use and delete the ${names.length === 2 ? "other" : "others"}.`,
+                `keep the lock file of the tool you use and delete the ${names.length === 2 ? "other" : "others"}, or set \`installer\` to that tool (${found.map(([, tool]) => `"${tool}"`).join(" or ")}).`,
         );
     }
+    const locks = chosen;
     const pyproject = readPyproject(src);
     const notes: string[] = [];
+    const ignoredLocks = found.filter((l) => l !== chosen[0]).map(([f]) => f);
+    if (ignoredLocks.length > 0) {
+        notes.push(`${ignoredLocks.join(", ")} ${ignoredLocks.length > 1 ? "are" : "is"} ignored: \`installer\` is "${requested}", so ${chosen[0][0]} pins the dependencies.`);
+    }
     pipConfNote(src, notes);
     workspaceMemberAlone(pyproject);
     const lock = locks[0];

@@ -37,8 +37,10 @@ export interface ImageOptions {
      */
     readonly python?: string;
     /**
-     * Which installer to use; must match the lock file present.
-     * @default detected from the lock file (uv.lock, poetry.lock, Pipfile.lock, pdm.lock), else pip
+     * Which installer to use; must match the lock file present. Where the folder has
+     * several tools' locks (uv.lock beside poetry.lock), it picks the one installed.
+     * @default detected from the lock file (uv.lock, poetry.lock, Pipfile.lock, pdm.lock), else pip;
+     * several lock files without it are an InputError naming them
      */
     readonly installer?: Installer;
     /**

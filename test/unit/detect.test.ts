@@ -345,6 +345,15 @@ describe("detection", () => {
             assert.equal(plan.installer, "uv");
             assert.ok(plan.notes.includes("requirements.txt is ignored: uv.lock pins the dependencies."));
         });
+
+        it("GIVEN uv.lock and poetry.lock and `installer: \"uv\"` THEN uv.lock is installed and a note says poetry.lock is ignored; without `installer` both are refused", () => {
+            const dir = apps.copyOf("fastapi-uv", { "poetry.lock": "" });
+            const { plan } = synthesize(dir, { installer: "uv" });
+            assert.equal(plan.installer, "uv");
+            assert.ok(plan.notes.includes('poetry.lock is ignored: `installer` is "uv", so uv.lock pins the dependencies.'), plan.notes.join("\n"));
+            assert.throws(() => synthesize(dir), /keep the lock file of the tool you use and delete the other, or set `installer` to that tool \("uv" or "poetry"\)\.$/);
+            assert.throws(() => synthesize(dir, { installer: "pip" }), /The source folder has both uv\.lock and poetry\.lock;/);
+        });
     });
 
     describe("pyproject.toml and lock files", () => {

@@ -72,14 +72,14 @@ const CASES: Case[] = [
         run: inFolder({ ...FLASK, "pyproject.toml": '[project]\nname = "x"\n', "uv.lock": "version = 1\n", "poetry.lock": "" }),
         argument: "uv.lock",
         message:
-            "The source folder has both uv.lock and poetry.lock; keep the lock file of the tool you use and delete the other.",
+            "The source folder has both uv.lock and poetry.lock; keep the lock file of the tool you use and delete the other, or set `installer` to that tool (\"uv\" or \"poetry\").",
     },
     {
         given: "uv.lock, poetry.lock and Pipfile.lock",
         run: inFolder({ ...FLASK, "pyproject.toml": '[project]\nname = "x"\n', "uv.lock": "", "poetry.lock": "", "Pipfile.lock": "{}" }),
         argument: "uv.lock",
         message:
-            "The source folder has uv.lock, poetry.lock and Pipfile.lock; keep the lock file of the tool you use and delete the others.",
+            "The source folder has uv.lock, poetry.lock and Pipfile.lock; keep the lock file of the tool you use and delete the others, or set `installer` to that tool (\"uv\" or \"poetry\" or \"pipenv\").",
     },
     {
         given: "a Pipfile without Pipfile.lock",
