@@ -44,6 +44,14 @@ const SKIP_DIRS = new Set([
     "scripts", "examples", "example", "fixtures", "locale", "media", "instance",
 ]);
 
+/**
+ * Whether a folder holds tests by its name: tests/, test/, testing/, and the names test suites are split into
+ * (tests_e2e/, test_utils/, integration_tests/, e2e/). Their code runs under a test runner, not the server.
+ */
+export function isTestFolder(name: string): boolean {
+    return name === "e2e" || ["tests", "test", "testing"].some((t) => name === t || name.startsWith(`${t}_`) || name.endsWith(`_${t}`));
+}
+
 const SKIP_FILES = new Set(["manage.py", "setup.py", "gunicorn.conf.py", "conftest.py", "noxfile.py", "fabfile.py", "tasks.py"]);
 
 /** Which file names are likeliest to hold the app, best first. */
@@ -89,7 +97,7 @@ export function candidates(src: SourceTree, roots: readonly ImportRoot[]): Candi
             const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
             if (e.isFile() && e.name.endsWith(".py") && !SKIP_FILES.has(e.name) && !e.name.startsWith("test_")) {
                 add(root, childRel, depth);
-            } else if (e.isDirectory() && depth < 2 && !SKIP_DIRS.has(e.name) && !e.name.startsWith(".") && IDENT.test(e.name)) {
+            } else if (e.isDirectory() && depth < 2 && !SKIP_DIRS.has(e.name) && !isTestFolder(e.name) && !e.name.startsWith(".") && IDENT.test(e.name)) {
                 if (rel === "" && roots.some((r) => r.dir !== root.dir && r.dir === (root.dir === "" ? e.name : `${root.dir}/${e.name}`))) {
                     continue; // another import root (src/, a workspace member) is scanned as its own
                 }
@@ -117,7 +125,7 @@ export function pythonFiles(src: SourceTree, maxDepth: number, limit: number): s
                 const rel = dir === "" ? e.name : `${dir}/${e.name}`;
                 if (e.isFile() && e.name.endsWith(".py") && !SKIP_FILES.has(e.name) && !e.name.startsWith("test_")) {
                     out.push(rel);
-                } else if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith(".")) {
+                } else if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !isTestFolder(e.name) && !e.name.startsWith(".")) {
                     next.push(rel);
                 }
             }

@@ -1,5 +1,6 @@
 import { minimatch } from "minimatch";
 import { InputError } from "../errors";
+import { isTestFolder } from "./app-code";
 import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, withLocals } from "./paths";
 import { bind, comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, listOf, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
 import { absoluteModule, calleeOf, dictGet, Expr, Guard, parseModule, PyModule, str } from "./python-source";
@@ -30,6 +31,8 @@ export interface DjangoProject {
     readonly runtimeSettingsVia?: { readonly variables: readonly string[]; readonly file: string };
     /** runtimeSettings come from `buildEnv` (PythonApp's `env`): the container sets them itself, so the image does not. */
     readonly runtimeFromBuildEnv?: boolean;
+    /** Neither manage.py nor the server's module gives DJANGO_SETTINGS_MODULE a default: only the environment picks the settings, so the image sets it. */
+    readonly settingsOnlyFromEnv?: boolean;
     /** gunicorn's app, its interface and the file that decided it. */
     readonly entry: { readonly spec: string; readonly interface: "wsgi" | "asgi"; readonly source: string };
     /**
@@ -138,7 +141,7 @@ export function findDjango(src: SourceTree, server: DjangoServer = {}): DjangoPr
     const folders = (dir: string): string[] =>
         src
             .list(dir)
-            .filter((e) => e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith("."))
+            .filter((e) => e.isDirectory() && !SKIP.has(e.name) && !isTestFolder(e.name) && !e.name.startsWith("."))
             .map((e) => (dir === "" ? e.name : `${dir}/${e.name}`));
     const first = folders("");
     candidates.push(...first.map((d) => `${d}/manage.py`));
@@ -254,6 +257,11 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
             }
         }
     }
+    // Only the platform's environment or the web command names them (a DigitalOcean app spec's DJANGO_SETTINGS_MODULE): the server's settings.
+    const onlyFromEnv = settingsModule === undefined && server.settings !== undefined && moduleFile(src, paths, server.settings) !== undefined;
+    if (onlyFromEnv) {
+        settingsModule = server.settings;
+    }
     if (settingsModule === undefined) {
         throw new InputError(
             manage,
@@ -325,6 +333,7 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
         runtimeFrom,
         runtimeSettingsVia,
         runtimeFromBuildEnv: runtimeFrom !== undefined && server.buildEnv === true,
+        ...(onlyFromEnv && typeof fromEntry !== "string" ? { settingsOnlyFromEnv: true } : {}),
         configuration,
         devConfiguration,
         entry,
@@ -414,7 +423,7 @@ interface ServerModule {
 function findServerModules(src: SourceTree, root: string): ServerModule[] {
     const out: ServerModule[] = [];
     for (const e of src.list(root)) {
-        if (!e.isDirectory() || SKIP.has(e.name) || e.name.startsWith(".")) {
+        if (!e.isDirectory() || SKIP.has(e.name) || isTestFolder(e.name) || e.name.startsWith(".")) {
             continue;
         }
         for (const [name, iface] of [["wsgi", "wsgi"], ["asgi", "asgi"]] as const) {
@@ -796,11 +805,24 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
             switchedBy ??= { text: bound.guards.map((g) => (g.holds ? g.text : `not (${g.text})`)).join(" and "), file: bound.file };
             bound = bound.before;
         }
+        // `DATABASES = {"default": default_database}`, the name set by an if/else on a variable (linkding's LD_DB_ENGINE): the one that holds with nothing set.
+        const holding = (value: Expr, file: string): { db: Expr; file: string } => {
+            let entry = value.kind === "ref" && !value.local.includes(".") ? values.get(value.local) : undefined;
+            while (entry?.before !== undefined && entry.guards.some((g) => guardHolds(g, unset) === false)) {
+                switchedBy ??= { text: entry.guards.map((g) => (g.holds ? g.text : `not (${g.text})`)).join(" and "), file: entry.file };
+                entry = entry.before;
+            }
+            if (entry?.before !== undefined && entry.guards.length > 0) {
+                switchedBy ??= { text: entry.guards.map((g) => (g.holds ? `not (${g.text})` : g.text)).join(" or "), file: entry.file };
+            }
+            return entry === undefined ? { db: value, file } : { db: entry.expr, file: entry.file };
+        };
         const sqlite: Array<{ path?: string }> = [];
         let other = false;
         if (bound?.expr.kind === "dict") {
-            const ctx = { file: bound.file, cwd: root, lookup };
-            for (const [, db] of bound.expr.entries) {
+            for (const [, value] of bound.expr.entries) {
+                const { db, file } = holding(value, bound.file);
+                const ctx = { file, cwd: root, lookup };
                 // ENGINE read from the environment with a default (testdriven.io's `os.environ.get("SQL_ENGINE", "...sqlite3")`): the default, with nothing set.
                 const engineExpr = dictGet(db, "ENGINE");
                 const boundEngine = engineExpr === undefined ? undefined : bind(engineExpr, (n) => values.get(n)?.bound);

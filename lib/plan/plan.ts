@@ -667,6 +667,12 @@ function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, stri
                 `the image sets DJANGO_SETTINGS_MODULE=${d.runtimeSettings}, so manage.py commands (the release step, docker exec) use the server's settings; the container's environment overrides it.`,
         );
         env["DJANGO_SETTINGS_MODULE"] = d.runtimeSettings;
+    } else if (d?.settingsOnlyFromEnv && DOTTED_NAME.test(d.runtimeSettings)) {
+        notes.push(
+            `Neither ${d.manage} nor the server's module gives DJANGO_SETTINGS_MODULE a default; ${d.runtimeFrom ?? "the environment sets them"}: ` +
+                `the image sets DJANGO_SETTINGS_MODULE=${d.runtimeSettings} for the server, the build steps and manage.py commands; the container's environment overrides it.`,
+        );
+        env["DJANGO_SETTINGS_MODULE"] = d.runtimeSettings;
     }
     if (d?.runtimeSettingsVia !== undefined) {
         const vars = d.runtimeSettingsVia.variables;

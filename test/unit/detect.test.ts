@@ -2942,6 +2942,75 @@ describe("SQLite URLs", () => {
             assert.deepEqual(plan.release?.command, ["python", "manage.py", "migrate", "--noinput"], db);
         }
     });
+
+    it("GIVEN a Django project whose manage.py and wsgi.py give DJANGO_SETTINGS_MODULE no default, and a platform config that sets it THEN those settings are read and the image sets them", () => {
+        const dir = apps.make({
+            "manage.py": "import sys\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n",
+            "tots/__init__.py": "",
+            "tots/settings/__init__.py": "",
+            "tots/settings/base.py": [
+                "import os",
+                "BASE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))",
+                "SECRET_KEY = os.environ.get('SECRET_KEY') or None",
+                "INSTALLED_APPS = ['django.contrib.contenttypes']",
+                "WSGI_APPLICATION = 'tots.wsgi.application'",
+                "if os.environ.get('DATABASE_URL'):",
+                "    import dj_database_url",
+                "    DATABASES = {'default': dj_database_url.config()}",
+                "else:",
+                "    config = {'ENGINE': os.getenv('DB_ENGINE') or 'django.db.backends.sqlite3', 'NAME': os.getenv('DB_NAME') or os.path.join(BASE_DIR, 'data/db.sqlite3')}",
+                "    DATABASES = {'default': config}",
+                "",
+            ].join("\n"),
+            "tots/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            Procfile: "web: gunicorn tots.wsgi:application\n",
+            "fly.toml": 'app = "tots"\n[env]\n  DJANGO_SETTINGS_MODULE = "tots.settings.base"\n',
+            "requirements.txt": "django\ndj-database-url\ngunicorn\n",
+        });
+        const { plan, dockerfile } = synthesize(dir);
+        assert.equal(plan.imageEnv["DJANGO_SETTINGS_MODULE"], "tots.settings.base");
+        assert.match(dockerfile, /^ENV DJANGO_SETTINGS_MODULE="tots\.settings\.base"$/m);
+        assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.links]), [["/data", [{ from: "/app/data/db.sqlite3", to: "/data/data/db.sqlite3" }]]]);
+        assert.deepEqual(plan.release?.command, ["python", "manage.py", "migrate", "--noinput"]);
+        assert.ok(
+            plan.notes.includes(
+                "Neither manage.py nor the server's module gives DJANGO_SETTINGS_MODULE a default; fly.toml [env] sets them: the image sets DJANGO_SETTINGS_MODULE=tots.settings.base for the server, the build steps and manage.py commands; the container's environment overrides it.",
+            ),
+            plan.notes.join("\n"),
+        );
+    });
+
+    it("GIVEN DATABASES = {\"default\": default_database}, the name set by an if/else on a variable with an SQLite default, and an end-to-end test folder that makes a folder THEN the SQLite file is linked into /data, migrate is the release step, the note names the switch, and the test folder's write is not the app's", () => {
+        const dir = apps.make({
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'marks.settings')\n",
+            "marks/__init__.py": "",
+            "marks/settings.py": [
+                "import os",
+                "BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))",
+                "SECRET_KEY = 'x'",
+                "INSTALLED_APPS = ['django.contrib.contenttypes']",
+                "WSGI_APPLICATION = 'marks.wsgi.application'",
+                'DB_ENGINE = os.getenv("MARKS_DB_ENGINE", "sqlite")',
+                'if DB_ENGINE == "postgres":',
+                '    default_database = {"ENGINE": "django.db.backends.postgresql", "NAME": os.getenv("MARKS_DB_NAME", "marks")}',
+                "else:",
+                '    default_database = {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(BASE_DIR, "db.sqlite3")}',
+                'DATABASES = {"default": default_database}',
+                "",
+            ].join("\n"),
+            "marks/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "marks/tests_e2e/__init__.py": "",
+            "marks/tests_e2e/helpers.py": 'import os\nos.makedirs("test-results/screenshots", exist_ok=True)\n',
+            "requirements.txt": "django\ngunicorn\n",
+        });
+        const { plan } = synthesize(dir);
+        assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.links]), [["/data", [{ from: "/app/db.sqlite3", to: "/data/db.sqlite3" }]]]);
+        assert.deepEqual(plan.release?.command, ["python", "manage.py", "migrate", "--noinput"]);
+        assert.ok(
+            plan.notes.some((n) => n.startsWith('The Django settings use SQLite unless `DB_ENGINE == "postgres"` holds (marks/settings.py), which replaces DATABASES with a database server')),
+            plan.notes.join("\n"),
+        );
+    });
 });
 
 /** A small well-formed uv.lock for the fastapi-uv project that also locks `extra`. */
