@@ -1,5 +1,6 @@
 import type { SyntaxNode } from "@lezer/common";
 import { parser } from "@lezer/python";
+import { bind } from "./python-eval";
 
 /**
  * A Python module read with a real Python parser (Lezer's Python grammar:
@@ -839,34 +840,53 @@ export function parseModule(text: string): PyModule {
         const methods = new Map<string, FunctionDef>();
         const className = children(n).find((c) => c.name === "VariableName");
         const owner = className ? src(className) : undefined;
+        // A field set under `if` in the class body (`if not DATABASE_URL: DATABASE_URL = ...`) is a conditional
+        // expression of the branch's tests, its value before the `if` otherwise; the names of fields in it are
+        // bound to their values at that point, as the class body runs top to bottom.
+        const setField = (name: string, v: Expr, guards: readonly Guard[]): void => {
+            if (guards.length === 0) {
+                fields.set(name, v);
+                return;
+            }
+            const atThisPoint = (e: Expr): Expr => bind(e, (local) => fields.get(local));
+            const test = guards
+                .map((g): Expr => (g.holds ? atThisPoint(g.test) : { kind: "not", operand: atThisPoint(g.test) }))
+                .reduce((a, b) => ({ kind: "and", left: a, right: b }));
+            fields.set(name, { kind: "cond", test, then: atThisPoint(v), otherwise: fields.get(name) ?? { kind: "none" } });
+        };
+        const statements = (block: SyntaxNode, guards: readonly Guard[]): void => {
+            for (const s of children(block)) {
+                if (s.name === "FunctionDefinition") {
+                    const m = readFunction(s, undefined, [], owner);
+                    methods.set(m.name, m);
+                } else if (s.name === "DecoratedStatement") {
+                    for (const d of children(s)) {
+                        if (d.name === "FunctionDefinition") {
+                            const m = readFunction(d, undefined, decoratorsOf(s), owner);
+                            methods.set(m.name, m);
+                        }
+                    }
+                } else if (s.name === "AssignStatement" && children(s).length === 2 && children(s)[0].name === "VariableName" && children(s)[1].name === "TypeDef") {
+                    annotated.push(src(children(s)[0]));
+                } else if (s.name === "AssignStatement") {
+                    const { targets, value } = assignTargets(s);
+                    const v = expr(value, calls);
+                    assignedAnywhere.push(v);
+                    for (const t of targets) {
+                        if (t.name === "VariableName") {
+                            setField(src(t), v, guards);
+                        }
+                    }
+                } else if (s.name === "IfStatement") {
+                    eachBranch(s, calls, (body, conditions) => statements(body, [...guards, ...conditions]));
+                } else {
+                    collectCalls(s, calls);
+                }
+            }
+        };
         for (const c of children(n)) {
             if (c.name === "Body") {
-                for (const s of children(c)) {
-                    if (s.name === "FunctionDefinition") {
-                        const m = readFunction(s, undefined, [], owner);
-                        methods.set(m.name, m);
-                    } else if (s.name === "DecoratedStatement") {
-                        for (const d of children(s)) {
-                            if (d.name === "FunctionDefinition") {
-                                const m = readFunction(d, undefined, decoratorsOf(s), owner);
-                                methods.set(m.name, m);
-                            }
-                        }
-                    } else if (s.name === "AssignStatement" && children(s).length === 2 && children(s)[0].name === "VariableName" && children(s)[1].name === "TypeDef") {
-                        annotated.push(src(children(s)[0]));
-                    } else if (s.name === "AssignStatement") {
-                        const { targets, value } = assignTargets(s);
-                        const v = expr(value, calls);
-                        assignedAnywhere.push(v);
-                        for (const t of targets) {
-                            if (t.name === "VariableName") {
-                                fields.set(src(t), v);
-                            }
-                        }
-                    } else {
-                        collectCalls(s, calls);
-                    }
-                }
+                statements(c, []);
             } else if (c.name === "ArgList") {
                 collectCalls(c, calls);
                 for (const a of children(c)) {

@@ -4,7 +4,7 @@ import { FRAMEWORK_TABLE } from "../data/frameworks";
 import { candidates, ImportRoot, ModuleReader, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
 import { readIni } from "./ini";
-import { boundOf, callContext, Definition, instanceOf, memberOf } from "./code-objects";
+import { boundOf, callContext, decide, Definition, instanceOf, memberOf } from "./code-objects";
 import { LOADERS, parseDocument } from "./config-documents";
 import { asFString, ENV_READERS, isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
 import { walk } from "./python-eval";
@@ -169,10 +169,12 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
         ]),
     );
     const instanceConfigKey = (e: Expr): boolean => e.kind === "subscript" && refPath(e.target)?.endsWith(".config") === true && instanceKeys.has(str(e.index) ?? "");
+    // The app uses an extension when any of its modules imports it (a cache module beside the factory that loads the config).
+    const appImports = (m: string): boolean => modules.some(({ mod }) => [...mod.imported].some((i) => i === m || i.startsWith(`${m}.`)));
     for (const { c, mod } of modules) {
         codePaths(src, mod, c.file, c.module, c.root, contextOf(c.file, c.root), req, flaskRoot, add, flaskSqlalchemyApp, sites, unread, instanceConfigKey);
         uploads.push(...uploadSetFolders(sets, (key) => flaskConfig(mod, key), contextOf(c.file, c.root), c.file));
-        configObjectPaths(reader, mod, c.file, c.root, contextOf, sets, uploads, add);
+        configObjectPaths(reader, mod, c.file, c.root, contextOf, sets, uploads, add, appImports);
     }
     // A set's own UPLOADED_<SET>_DEST, set anywhere, wins over UPLOADS_DEFAULT_DEST.
     for (const u of uploads.filter((u) => u.own || !uploads.some((o) => o.own && o.set === u.set))) {
@@ -643,6 +645,7 @@ function configObjectPaths(
     sets: readonly string[],
     uploads: UploadSetFolder[],
     add: AddPath,
+    appImports: (module: string) => boolean,
 ): void {
     for (const call of mod.calls) {
         if (!(calleeOf(call) ?? "").endsWith(".config.from_object") || call.args[0] === undefined) {
@@ -661,7 +664,7 @@ function configObjectPaths(
             if (target === undefined || target === "__name__") {
                 continue;
             }
-            configObjectTarget(reader, file, root, target, contextOf, sets, uploads, mod, add);
+            configObjectTarget(reader, file, root, target, contextOf, sets, uploads, add, appImports);
         }
     }
 }
@@ -688,8 +691,8 @@ function configObjectTarget(
     contextOf: (file: string, root: ImportRoot) => PathContext,
     sets: readonly string[],
     uploads: UploadSetFolder[],
-    mod: PyModule,
     add: AddPath,
+    imports: (module: string) => boolean,
 ): void {
     const asModule = reader.fileOf(target, { file, root });
     const cut = target.lastIndexOf(".");
@@ -699,7 +702,9 @@ function configObjectTarget(
     if (!where || !cfg) {
         return;
     }
-    const own = asClass ? cfg.classes.get(target.slice(cut + 1)) : undefined;
+    // A class, or an instance of one the module makes (`Config = ServerConfig()`): its fields either way.
+    const made = asClass ? cfg.value(target.slice(cut + 1)) : undefined;
+    const own = asClass ? (cfg.classes.get(target.slice(cut + 1)) ?? (made?.kind === "call" && made.callee.kind === "ref" ? cfg.classes.get(made.callee.local) : undefined)) : undefined;
     // The class's fields over its bases' (in the same module), as Python looks attributes up.
     const chain: ClassDef[] = [];
     for (let c = own; c !== undefined && !chain.includes(c) && chain.length < 8; c = c.bases.map((b) => cfg.classes.get(b)).find((x) => x !== undefined)) {
@@ -715,15 +720,14 @@ function configObjectTarget(
     }
     const value = (key: string): Expr | undefined => (asClass ? cls?.fields.get(key) : cfg.value(key));
     uploads.push(...uploadSetFolders(sets, value, contextOf(where.file, where.root), where.file, ` (the config ${file} loads with from_object)`));
-    // Flask-Caching's and Flask-Session's file-system backends, configured in the same object (the app module imports the extension).
-    const imports = (m: string): boolean => [...mod.imported].some((i) => i === m || i.startsWith(`${m}.`));
+    // Flask-Caching's and Flask-Session's file-system backends, configured in the same object (a module of the app imports the extension).
     const ctx = contextOf(where.file, where.root);
-    const cacheType = settingString(cfg, value("CACHE_TYPE"));
-    const cacheDir = isFileSystemCacheType(cacheType) && imports("flask_caching") ? pathValue(value("CACHE_DIR"), ctx) : undefined;
+    const cacheType = settingStrings(cfg, value("CACHE_TYPE"), ctx).find(isFileSystemCacheType);
+    const cacheDir = cacheType !== undefined && imports("flask_caching") ? pathValue(value("CACHE_DIR"), ctx) : undefined;
     if (cacheDir !== undefined && cacheDir !== "" && cacheDir !== ctx.cwd) {
         add({ path: cacheDir, kind: "scratch", file: false, holds: "cache", why: `${where.file}: Flask-Caching's CACHE_TYPE "${cacheType}" (the config ${file} loads with from_object) keeps its cache in CACHE_DIR ${cacheDir}` });
     }
-    if (imports("flask_session") && settingString(cfg, value("SESSION_TYPE")) === "filesystem") {
+    if (imports("flask_session") && settingStrings(cfg, value("SESSION_TYPE"), ctx).includes("filesystem")) {
         const dir = value("SESSION_FILE_DIR");
         const path = dir === undefined ? joinPath(ctx.cwd, "flask_session") : pathValue(dir, ctx);
         if (path !== undefined && path !== "" && path !== ctx.cwd) {
@@ -977,6 +981,21 @@ export function flaskConfig(mod: PyModule, key: string, extension?: string): Exp
 /** A string setting, literal or through a module-level name (`SESSION_TYPE = "filesystem"; app.config["SESSION_TYPE"] = SESSION_TYPE`). */
 export function settingString(mod: PyModule, e: Expr | undefined): string | undefined {
     return str(e) ?? (e?.kind === "ref" && !e.path.includes(".") ? str(mod.value(e.path)) : undefined);
+}
+
+/**
+ * The values a string setting may have: a conditional one (a config class's `if REDIS_URL: CACHE_TYPE = "redis"
+ * else: CACHE_TYPE = "filesystem"`) by the branch the environment as the image sets it takes, or both branches
+ * when the test cannot be read (a backend that may write files then gets its folder).
+ */
+function settingStrings(mod: PyModule, e: Expr | undefined, ctx: PathContext, depth = 0): string[] {
+    if (e?.kind === "cond" && depth < 8) {
+        const holds = decide(e.test, ctx);
+        const branches = holds === undefined ? [e.then, e.otherwise] : [holds ? e.then : e.otherwise];
+        return branches.flatMap((b) => settingStrings(mod, b, ctx, depth + 1));
+    }
+    const s = settingString(mod, e);
+    return s === undefined ? [] : [s];
 }
 
 /** Flask-Caching's file-system backend, by CACHE_TYPE: "filesystem", "FileSystemCache", "flask_caching.backends.filesystemcache.FileSystemCache". */

@@ -4003,6 +4003,61 @@ describe("what apps write, named in logging config files, config classes and lib
         );
     });
 
+    it("GIVEN a config class that sets its SQLite URL and Flask-Caching's file-system backend under `if` in its body, loaded as an instance of it (Config = ServerConfig()) by a factory whose cache extension lives in another module THEN the database is linked into /data, the cache folder is scratch, and Flask-Migrate's upgrade is the release step", () => {
+        const dir = apps.make({
+            "quiz/__init__.py": [
+                "from flask import Flask",
+                "from flask_migrate import Migrate",
+                "from quiz.cache import cache",
+                "from quiz.models import db",
+                "",
+                "",
+                'def create_app(config="quiz.config.Config"):',
+                "    app = Flask(__name__)",
+                "    app.config.from_object(config)",
+                "    db.init_app(app)",
+                "    Migrate(app, db)",
+                "    cache.init_app(app)",
+                "    return app",
+                "",
+            ].join("\n"),
+            "quiz/cache.py": "from flask_caching import Cache\n\ncache = Cache()\n",
+            "quiz/models.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+            "quiz/config.py": [
+                "import os",
+                "",
+                "",
+                "class ServerConfig(object):",
+                '    DATABASE_URL: str = os.getenv("DATABASE_URL")',
+                "    if not DATABASE_URL:",
+                '        DATABASE_URL = f"sqlite:///{os.path.dirname(os.path.abspath(__file__))}/quiz.db"',
+                "    SQLALCHEMY_DATABASE_URI = DATABASE_URL",
+                '    REDIS_URL: str = os.getenv("REDIS_URL")',
+                "    if REDIS_URL:",
+                '        CACHE_TYPE: str = "redis"',
+                "    else:",
+                '        CACHE_TYPE: str = "filesystem"',
+                '        CACHE_DIR: str = os.path.join(os.path.dirname(__file__), os.pardir, ".data", "filesystem_cache")',
+                "",
+                "",
+                "Config = ServerConfig()",
+                "",
+            ].join("\n"),
+            "migrations/alembic.ini": "[alembic]\n",
+            "migrations/env.py": "",
+            "requirements.txt": "flask==3.1.0\nflask-caching==2.3.0\nflask-sqlalchemy==3.1.1\nflask-migrate==4.0.7\n",
+        });
+        const { plan } = synthesize(dir);
+        assert.deepEqual(
+            plan.writablePaths.map((w) => [w.path, w.kind, w.links.map((l) => `${l.from}->${l.to}`)]),
+            [
+                ["/app/.data/filesystem_cache", "scratch", []],
+                ["/data", "data", ["/app/quiz/quiz.db->/data/quiz/quiz.db"]],
+            ],
+        );
+        assert.deepEqual(plan.release?.command, ["flask", "--app", "quiz:create_app()", "db", "upgrade"]);
+    });
+
     it("GIVEN a file written at start into a folder that ships other files (static/sitemap.xml beside style.css) THEN the file alone is linked, not a volume over the folder", () => {
         const dir = apps.make({
             "app.py": 'from flask import Flask\n\napp = Flask(__name__)\nwith open("static/sitemap.xml", "w") as f:\n    f.write("<urlset/>")\n',
