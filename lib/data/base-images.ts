@@ -133,3 +133,23 @@ export function releaseOfImage(image: string): DistroRelease | undefined {
     }
     return repo === "python" ? "trixie" : undefined;
 }
+
+/**
+ * The Node.js each release's apt `nodejs` package is, which the builder runs a front-end build with: the
+ * package versions in the releases' archives (Debian 12: 18.20.4+dfsg-1~deb12u1, Debian 13:
+ * 20.19.2+dfsg-1+deb13u3, Ubuntu 22.04: 12.22.9~dfsg-1ubuntu3, Ubuntu 24.04: 18.19.1+dfsg-6ubuntu5).
+ */
+export const DISTRO_NODEJS: Readonly<Record<DistroRelease, string>> = {
+    jammy: "12.22.9",
+    bookworm: "18.20.4",
+    noble: "18.19.1",
+    trixie: "20.19.2",
+};
+
+/** The releases by their version names, for notes. */
+export const RELEASE_NAMES: Readonly<Record<DistroRelease, string>> = {
+    jammy: "Ubuntu 22.04",
+    bookworm: "Debian 12",
+    noble: "Ubuntu 24.04",
+    trixie: "Debian 13",
+};

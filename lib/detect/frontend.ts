@@ -27,6 +27,11 @@ export interface FrontendBuild {
     readonly tools: readonly string[];
     /** A script of package.json runs the `flask` command (Flask-Static-Digest's `flask digest compile`): it must find the app. */
     readonly runsFlask: boolean;
+    /**
+     * The Node.js versions the build needs, as npm's `engines.node` ranges: package.json's own, and each
+     * build tool's as its lock file records it (`vite` 7: "^20.19.0 || >=22.12.0").
+     */
+    readonly nodeNeeds: ReadonlyArray<{ readonly who: string; readonly range: string }>;
 }
 
 export type FrontendFacts = { readonly build: FrontendBuild } | { readonly skipped: string } | undefined;
@@ -98,7 +103,38 @@ export function detectFrontend(src: SourceTree, dir = ""): FrontendFacts {
     // `npm run build` may run other scripts (`&& npm run flask-static-digest`): any of them running flask counts.
     const all = Object.values(scripts as Record<string, unknown>).filter((v): v is string => typeof v === "string");
     const runsFlask = all.some((text) => commands(shellTokens(text)).some((c) => c.words.find((w) => !w.includes("=")) === "flask"));
-    return { build: { file, dir, script, install: locked ? "npm ci" : "npm install", tools, runsFlask } };
+    return { build: { file, dir, script, install: locked ? "npm ci" : "npm install", tools, runsFlask, nodeNeeds: nodeNeeds(src, at, pkg, tools) } };
+}
+
+/** package.json's `engines.node`, and the build tools' in package-lock.json (lockfileVersion 2 and 3: `packages["node_modules/vite"]`). */
+function nodeNeeds(src: SourceTree, at: (name: string) => string, pkg: Record<string, unknown>, tools: readonly string[]): Array<{ who: string; range: string }> {
+    const engine = (o: unknown): string | undefined => {
+        const engines = o !== null && typeof o === "object" ? (o as Record<string, unknown>)["engines"] : undefined;
+        const node = engines !== null && typeof engines === "object" ? (engines as Record<string, unknown>)["node"] : undefined;
+        return typeof node === "string" && node.trim() !== "" ? node.trim() : undefined;
+    };
+    const out: Array<{ who: string; range: string }> = [];
+    const own = engine(pkg);
+    if (own !== undefined) {
+        out.push({ who: `${at("package.json")}'s engines`, range: own });
+    }
+    const lockFile = [at("package-lock.json"), at("npm-shrinkwrap.json")].find((f) => src.isFile(f));
+    let lock: unknown;
+    try {
+        lock = lockFile === undefined ? undefined : JSON.parse(src.read(lockFile));
+    } catch {
+        return out; // npm ci refuses a broken lock with its own message
+    }
+    const packages = lock !== null && typeof lock === "object" ? (lock as Record<string, unknown>)["packages"] : undefined;
+    for (const tool of tools) {
+        const entry = packages !== null && typeof packages === "object" ? (packages as Record<string, unknown>)[`node_modules/${tool}`] : undefined;
+        const range = engine(entry);
+        const version = entry !== null && typeof entry === "object" ? (entry as Record<string, unknown>)["version"] : undefined;
+        if (range !== undefined) {
+            out.push({ who: `${tool}${typeof version === "string" ? ` ${version}` : ""} (${lockFile})`, range });
+        }
+    }
+    return out;
 }
 
 /** The folders a root build script runs npm in (`npm --prefix X`, `npm -C X`, `cd X && npm ...`, `--workspace X`), then npm workspaces. */

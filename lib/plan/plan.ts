@@ -294,7 +294,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     randomSecretNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
     processStateNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
 
-    const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath });
+    const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath, release: baseImage.release });
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
     const gunicornConfig = planned.userConfigPath?.slice(workdir.length + 1);
     const unread: string[] = [];

@@ -1,6 +1,9 @@
 import { quote as shellQuote } from "shell-quote";
+import * as semver from "semver";
 import { parse as parseToml } from "smol-toml";
+import { BASE_IMAGES, DISTRO_NODEJS, RELEASE_NAMES } from "../data/base-images";
 import { DEFAULTS } from "../data/defaults";
+import { DISTRO_RELEASES, DistroRelease } from "../data/native-libraries";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint } from "../detect/entrypoint";
 import { detectFrontend } from "../detect/frontend";
@@ -67,6 +70,8 @@ export interface BuildFacts {
     readonly installed: ReadonlySet<string>;
     /** Folders on gunicorn's Python path, relative to the source folder: a step that imports the app needs them too. */
     readonly pythonPath: readonly string[];
+    /** The base image's release, whose apt nodejs runs a front-end build. */
+    readonly release?: DistroRelease;
 }
 
 /**
@@ -130,14 +135,26 @@ export function planBuildSteps(
             off: "`frontendBuild: false`",
         });
         apt.push("nodejs", "npm");
+        const node = facts.release === undefined ? undefined : DISTRO_NODEJS[facts.release];
         notes.push(
             `The front-end build runs in the builder, first among the build steps: \`${b.install}\` then \`npm run build\` (${b.script})${b.dir === "" ? "" : ` in ${b.dir}/`}, with the base image's nodejs and npm (builder only; ` +
-                "Debian 13 ships Node.js 20, Debian 12 and Ubuntu 24.04 18, Ubuntu 22.04 12, too old for current tools), and node_modules is removed after it, so the runner gets only what it built. " +
+                `${node === undefined ? "Debian 13's is Node.js 20, Debian 12's 18" : `Node.js ${node} on ${RELEASE_NAMES[facts.release!]}`}), and node_modules is removed after it, so the runner gets only what it built. ` +
                 (flaskEnv["FLASK_APP"] !== undefined
                     ? `Its scripts run \`flask\`, which gets FLASK_APP=${flaskEnv["FLASK_APP"]} and imports the app: settings the app reads at import come from \`buildEnv\` and \`buildSecrets\`. `
                     : "") +
                 "`frontendBuild: false` turns it off.",
         );
+        // A build tool that needs a newer Node.js than the release ships fails (Vite 7 on Debian 12's 18: `crypto.hash is not a function`).
+        const unmet = node === undefined ? [] : b.nodeNeeds.filter((n) => semver.validRange(n.range) !== null && !semver.satisfies(node, n.range));
+        if (unmet.length > 0) {
+            const newer = DISTRO_RELEASES.filter((r) => unmet.every((n) => semver.satisfies(DISTRO_NODEJS[r], n.range)));
+            const python = BASE_IMAGES.filter((row) => row.flavor === "apt" && newer.includes(row.release)).map((row) => `${row.python} (${RELEASE_NAMES[row.release]}, Node.js ${DISTRO_NODEJS[row.release]})`);
+            notes.push(
+                `Warning: ${unmet.map((n) => `${n.who} needs Node.js ${n.range}`).join("; ")}, and the builder's nodejs, the base image's (${RELEASE_NAMES[facts.release!]}), is ${node}: the front-end build is likely to fail. ` +
+                    (python.length > 0 ? `The base image of Python ${python.join(" or ")} meets it: set \`python\` to that version if the app allows it; or ` : "") +
+                    "build the front-end ahead, ship its output in the source folder and set `frontendBuild: false`.",
+            );
+        }
     }
 
     // collectstatic: django.contrib.staticfiles with a STATIC_ROOT to collect into.

@@ -3044,6 +3044,11 @@ describe("the build step runner", () => {
     it("GIVEN python-decouple's missing-variable error THEN the failure names the variable and buildEnv", () => {
         assert.match(failWith("decouple.UndefinedValueError: SECRET_KEY not found. Declare it as envvar or define a default value."), /It reads SECRET_KEY from the environment: give it with `buildEnv`/);
     });
+    it("GIVEN a front-end tool that refuses the builder's Node.js THEN the failure names both versions and the fix, not the settings", () => {
+        const out = failWith("You are using Node.js 18.20.4. Vite requires Node.js version 20.19+ or 22.12+. Please upgrade your Node.js version.\\nerror during build:\\n[vite:vue] crypto.hash is not a function");
+        assert.match(out, /Vite needs Node\.js 20\.19\+ or 22\.12\+, newer than the builder's 18\.20\.4 \(the base image's nodejs\): set `python` to a version whose base image ships a newer one/);
+        assert.doesNotMatch(out, /settings need variables/);
+    });
     it("GIVEN environs' EnvError and Starlette Config's KeyError THEN the failure names the variable", () => {
         assert.match(failWith('environs.EnvError: Environment variable "DATABASE_URL" not set'), /It reads DATABASE_URL from the environment: give it with `buildEnv`/);
         assert.match(failWith(`KeyError: "Config 'SECRET_KEY' is missing, and has no default."`), /It reads SECRET_KEY from the environment: give it with `buildEnv`/);

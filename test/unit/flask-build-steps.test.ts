@@ -191,6 +191,26 @@ describe("the front-end build (package.json's build script)", () => {
         assert.doesNotMatch(runner, /nodejs|npm/);
     });
 
+    it("GIVEN a lock whose Vite needs a newer Node.js than the base image's nodejs THEN a warning names both versions and the Python whose base image meets it; GIVEN that Python THEN no warning", () => {
+        const lock = JSON.stringify({
+            name: "assets",
+            lockfileVersion: 3,
+            packages: { "": { name: "assets" }, "node_modules/vite": { version: "7.1.9", engines: { node: "^20.19.0 || >=22.12.0" } } },
+        });
+        const files = { "app.py": FLASK, "requirements.txt": "flask\n", "package.json": PKG({ vite: "7.1.9" }, "vite build"), "package-lock.json": lock };
+        const old = synthesize(apps.make({ ...files, ".python-version": "3.11\n" })).plan.notes;
+        assert.ok(
+            old.includes(
+                "Warning: vite 7.1.9 (package-lock.json) needs Node.js ^20.19.0 || >=22.12.0, and the builder's nodejs, the base image's (Debian 12), is 18.20.4: the front-end build is likely to fail. " +
+                    "The base image of Python 3.13 (Debian 13, Node.js 20.19.2) meets it: set `python` to that version if the app allows it; or build the front-end ahead, ship its output in the source folder and set `frontendBuild: false`.",
+            ),
+            old.join("\n"),
+        );
+        assert.ok(old.some((n) => n.includes("with the base image's nodejs and npm (builder only; Node.js 18.20.4 on Debian 12)")), old.join("\n"));
+        const current = synthesize(apps.make({ ...files, ".python-version": "3.13\n" })).plan.notes;
+        assert.ok(!current.some((n) => n.startsWith("Warning: vite")), current.join("\n"));
+    });
+
     it("GIVEN no lock file THEN npm install; GIVEN a Django app THEN the build runs before collectstatic", () => {
         const flask = apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": PKG({ sass: "1.83.4" }, "sass src:static/css") });
         assert.deepEqual(synthesize(flask).plan.buildSteps[0].argv, ["sh", "-c", "npm install --no-audit --no-fund && npm run build && rm -rf node_modules"]);
