@@ -172,6 +172,15 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
                 const to = intoFolder ? posixJoin(dest, file.split("/").pop()!) : dest;
                 facts.copies.push([to, file]);
             }
+        } else if ((keyword === "COPY" || keyword === "ADD") && args.length > 2 && !i.getRawArgumentsContent()?.includes("--from")) {
+            // `COPY entrypoint.sh healthcheck.sh /`: each file into the folder the last argument names.
+            const dest = posixJoin(workdir, args[args.length - 1]);
+            for (const arg of args.slice(0, -1)) {
+                const file = sourceFolder(src, arg) === undefined ? sourceFile(src, arg) : undefined;
+                if (file !== undefined) {
+                    facts.copies.push([posixJoin(dest, file.split("/").pop()!), file]);
+                }
+            }
         } else if (keyword === "VOLUME") {
             const json = i instanceof JSONInstruction ? i.getJSONStrings().map((j) => j.getJSONValue()) : [];
             facts.volumes.push(...(json.length > 0 ? json : args).map((v) => posixJoin(workdir, v)));

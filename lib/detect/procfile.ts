@@ -589,21 +589,51 @@ export function scriptOf(src: SourceTree, command: string, serverOnly = false): 
         return undefined;
     }
     // A line ending in a backslash goes on in the next, as in the shell.
-    const lines = text
+    const all = text
         .replace(/\\\r?\n/g, " ")
         .split(/\r?\n/)
         .map((l) => l.trim())
-        .filter((l) => l !== "" && !l.startsWith("#"))
+        .filter((l) => l !== "" && !l.startsWith("#"));
+    const lines = all
         .filter((l) => !SETUP_BUILTINS.has(commands(shellTokens(l))[0]?.words[0] ?? ""))
         // `HOST="${HOST:-0.0.0.0}"`: a shell variable for the script's own server line, whose binding the image replaces.
         .filter((l) => !commands(shellTokens(l)).every((c) => c.words.every(isAssignment)));
     // A script with control flow (tiangolo's start.sh: `if [ -f /app/app/main.py ]; then ...`) is not a list of commands:
-    // only its last line, the server, is read; what runs before it is not a release step here.
+    // only its server line is read, the last that is a command (a `fi` closing it is not); what runs before it is not a release step here.
     const flow = serverOnly && lines.some((l) => commands(shellTokens(l)).some((c) => CONTROL_WORDS.has(c.words[0] ?? "")));
     if (flow && lines.length > 0) {
-        return { file, commands: lines[lines.length - 1], skipped: true };
+        const server = [...lines].reverse().find((l) => !CONTROL_WORDS.has(commands(shellTokens(l))[0]?.words[0] ?? "")) ?? lines[lines.length - 1];
+        return { file, commands: heldCommand(all, server), skipped: true };
     }
-    return lines.length === 0 ? undefined : { file, commands: lines.join(" && ") };
+    return lines.length === 0 ? undefined : { file, commands: lines.map((l) => heldCommand(all, l)).join(" && ") };
+}
+
+/**
+ * A line that runs the command a variable of the script holds (`cmd="exec gunicorn app:app ..."` then
+ * `eval "$cmd"`, or `exec ${server_command}`): that command, as the variable was first set before any
+ * control flow (a branch that wraps it, `cmd="su - app -c '$cmd'"`, changes the user, not the server), the
+ * script's own arguments (`$@`) left out. Any other line is returned as it is.
+ */
+function heldCommand(lines: readonly string[], line: string): string {
+    const words = commands(shellTokens(line));
+    const run = words.length === 1 ? words[0].words : [];
+    const rest = run[0] === "exec" || run[0] === "eval" ? run.slice(1) : run;
+    const name = rest.length === 1 && rest[0].startsWith("${") && rest[0].endsWith("}") ? rest[0].slice(2, -1) : undefined;
+    if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        return line;
+    }
+    for (const l of lines) {
+        const cs = commands(shellTokens(l));
+        if (cs.some((c) => CONTROL_WORDS.has(c.words[0] ?? ""))) {
+            break;
+        }
+        const w = cs.length === 1 && cs[0].words.length === 1 ? cs[0].words[0] : undefined;
+        if (w !== undefined && isAssignment(w) && w.slice(0, w.indexOf("=")) === name) {
+            const held = commands(shellTokens(w.slice(w.indexOf("=") + 1)));
+            return held.length === 1 ? displayWords(held[0].words.filter((x) => x !== "${@}" && x !== "${*}")) : line;
+        }
+    }
+    return line;
 }
 
 /** Shell words that make a script more than a list of commands (a line starting with one is part of control flow): such a script runs as it is. */

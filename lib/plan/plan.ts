@@ -300,7 +300,8 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const unread: string[] = [];
     const detected = detectWritablePaths(src, {
         onUnread: (call) => unread.push(call),
-        roots: entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }],
+        // The folders the server imports from: the layout's root (src/), else the server's Python path (`--app-dir server`) and the source folder.
+        roots: entry.root ? [entry.root] : [...entry.pythonPath.filter((p) => p !== "" && !p.startsWith("/")).map((dir) => ({ dir, why: "the Python path" })), { dir: "", why: "the source folder" }],
         cwd: entry.chdir,
         env: imageVars,
         django: entry.django,

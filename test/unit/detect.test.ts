@@ -1422,6 +1422,28 @@ describe("detection", () => {
                 assert.ok(plan.notes.some((n) => n.startsWith("The image's entrypoint entrypoint.sh runs `python -m svc.setup` and then the CMD")), plan.notes.join("\n"));
             });
 
+            it("GIVEN an ENTRYPOINT script copied with another file into /, that keeps its server command in a variable and runs it under control flow (`exec ${server_command}`, `eval \"$cmd\"`) THEN that command is the web command: uvicorn's --app-dir is the Python path, the server runs in the source folder, and the app's modules there are read for what they write", () => {
+                const files = {
+                    "server/main.py": "from fastapi import FastAPI\n\nimport helpers\n\nhelpers.start_log()\napp = FastAPI()\n",
+                    "server/helpers.py": 'import os\n\n\ndef start_log():\n    os.makedirs("logs", exist_ok=True)\n',
+                    "requirements.txt": "fastapi\nuvicorn\n",
+                    Dockerfile: 'FROM python:3.13-slim\nWORKDIR /app\nCOPY server ./server\nCOPY entrypoint.sh healthcheck.sh /\nENTRYPOINT ["/entrypoint.sh"]\n',
+                    "healthcheck.sh": "#!/bin/sh\ncurl -f http://localhost:8080/health\n",
+                };
+                for (const [script, line] of [
+                    [
+                        '#!/bin/sh\nset -e\nserver_command="python -m \\\n  uvicorn main:app \\\n  --app-dir server \\\n  --host ${HOST} --port 8080"\n' +
+                            'if [ `id -u` -eq 0 ]; then\n  chown -R 1000:1000 /data\n  exec gosu 1000:1000 ${server_command}\nelse\n  echo Starting as $(id -u)\n  exec ${server_command}\nfi\n',
+                        "exec ${server_command}",
+                    ],
+                    ['#!/bin/sh\ncmd="exec uvicorn main:app --app-dir server --port 8080 $@"\nif [ "$PUID" -ne 0 ]; then\n  cmd="su - app -c \'$cmd\'"\nfi\neval "$cmd"\n', "eval"],
+                ]) {
+                    const { plan } = synthesize(apps.make({ ...files, "entrypoint.sh": script }));
+                    assert.deepEqual([plan.entrypoint.spec, plan.entrypoint.source, plan.server.chdir, plan.server.pythonPath], ["main:app", "Dockerfile", undefined, ["/app/server"]], line);
+                    assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.kind]), [["/app/logs", "scratch"]], line);
+                }
+            });
+
             it("GIVEN a Compose file THEN the service built here that runs a server gives the command, environment, volumes and health path; the one-shot migrate service is the release step; the others are named", () => {
                 const compose =
                     "services:\n  migrate:\n    build: .\n    command: python manage.py migrate --noinput\n" +
