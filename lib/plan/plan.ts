@@ -294,7 +294,9 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     randomSecretNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
     processStateNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
 
-    const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath, release: baseImage.release });
+    // Flask's CLI gained --app in 2.2.0: older releases take FLASK_APP.
+    const flaskBefore22 = installed.has("flask") && installsReleaseIn(deps.pins.get("flask"), deps.specifiers.get("flask"), "<2.2");
+    const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath, release: baseImage.release, flaskBefore22 });
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
     const gunicornConfig = planned.userConfigPath?.slice(workdir.length + 1);
     const unread: string[] = [];
@@ -340,7 +342,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const dbHome = writes.find((w) => w.kind === "data" && (w.holds === "instance" || (w.holds === "database" && !w.file)));
     const dbFile = writes.find((w) => w.kind === "data" && w.holds === "database" && w.file);
     const database = dbHome !== undefined ? { dir: abs(dbHome.path) } : dbFile !== undefined ? { file: abs(dbFile.path) } : undefined;
-    const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data"), database }, notes);
+    const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data"), database, flaskBefore22 }, notes);
     refuseUnrunnableScripts(src, [...(release ? [{ argv: release.command, workdir: release.workdir, source: release.source }] : []), ...steps.steps.map((b) => ({ argv: b.argv, workdir: b.workdir, source: b.source }))]);
     const writablePaths = planWritablePaths(o, writes, workdir, (rel) => src.isFile(rel), notes, (rel) => src.list(rel).filter((e) => e.isFile()).map((e) => e.name));
     const unplaced = [...new Set(unread)];

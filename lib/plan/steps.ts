@@ -72,6 +72,8 @@ export interface BuildFacts {
     readonly pythonPath: readonly string[];
     /** The base image's release, whose apt nodejs runs a front-end build. */
     readonly release?: DistroRelease;
+    /** The Flask installed is older than 2.2, whose CLI has no --app option: commands get FLASK_APP instead. */
+    readonly flaskBefore22?: boolean;
 }
 
 /**
@@ -498,7 +500,8 @@ function assetsStep(o: CheckedOptions, entry: Entrypoint, facts: BuildFacts, ass
     // webassets writes its cache files with mkstemp's mode 0600: owned by the builder's root, the app's user could not read them, and
     // webassets reads the cache on every page (the bundle definitions, the versions in its manifest). They are made readable by all.
     const cache = assets.cache === false ? undefined : assets.cache === undefined ? `${DEFAULTS.workdir}/${staticDir}/.webassets-cache` : joinPath(workdir, assets.cache);
-    const build = `flask --app ${flaskApp(entry)} assets build`;
+    const old = facts.flaskBefore22 === true;
+    const build = old ? `FLASK_APP=${flaskApp(entry)} flask assets build` : `flask --app ${flaskApp(entry)} assets build`;
     const q = (word: string): string => (/^[\w./:=@%+-]+$/.test(word) ? word : `'${word.split("'").join("'\\''")}'`);
     notes.push(
         `${build} runs in the builder: Flask-Assets' ${what} (${assets.file}) and webassets' cache are written into ${staticDir}/ there and ship in the image, ` +
@@ -507,7 +510,10 @@ function assetsStep(o: CheckedOptions, entry: Entrypoint, facts: BuildFacts, ass
     );
     return {
         name: "assets build",
-        argv: cache === undefined ? ["flask", "--app", flaskApp(entry), "assets", "build"] : ["sh", "-c", `flask --app ${q(flaskApp(entry))} assets build && if [ -d ${q(cache)} ]; then chmod -R a+rX ${q(cache)}; fi`],
+        argv:
+            cache === undefined
+                ? flaskCommand(flaskApp(entry), ["assets", "build"], old)
+                : ["sh", "-c", `${flaskCommand(flaskApp(entry), ["assets", "build"], old).map(q).join(" ")} && if [ -d ${q(cache)} ]; then chmod -R a+rX ${q(cache)}; fi`],
         workdir,
         env,
         source: `Flask-Assets bundles with an output (${[...new Set([...assets.outputs.map((b) => b.file), ...assets.yaml])].join(", ")})`,
@@ -563,6 +569,8 @@ export interface ReleaseFacts {
      * file itself (linked into /data: it exists once its link's target does).
      */
     readonly database?: { readonly dir: string } | { readonly file: string };
+    /** The Flask installed is older than 2.2, whose CLI has no --app option: commands get FLASK_APP instead. */
+    readonly flaskBefore22?: boolean;
 }
 
 /** Names of the CLI commands apps give their "create the tables" step (Flask's tutorial: `flask init-db`). */
@@ -594,7 +602,7 @@ function initDbCommand(src: SourceTree, entry: Entrypoint): { file: string; name
 export function planRelease(src: SourceTree, o: CheckedOptions, entry: Entrypoint, facts: ReleaseFacts, notes: string[]): ReleasePlan | undefined {
     const workdir = entry.chdir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${entry.chdir}`;
     const found = detectRelease(src, entry, facts, notes);
-    const detected = found && entry.framework === "flask" ? withFlaskApp(src, found, entry, facts.installed, notes) : found;
+    const detected = found && entry.framework === "flask" ? withFlaskApp(src, found, entry, facts.installed, notes, facts.flaskBefore22 === true) : found;
     if (o.releaseCommand === false) {
         if (detected) {
             notes.push(`A release step is detected (${detected.source}: ${displayWords(detected.command)}), but \`releaseCommand\` turns it off ([]): it does not run.`);
@@ -792,7 +800,7 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     const workdir = `${DEFAULTS.workdir}${chdir === "" ? "" : `/${entry.chdir}`}`;
     let migrate: ReleasePlan | undefined;
     if (facts.installed.has("flask-migrate") && src.isFile(`${chdir}migrations/alembic.ini`)) {
-        migrate = { command: ["flask", "--app", flaskApp(entry), "db", "upgrade"], workdir, source: `Flask-Migrate (${chdir}migrations/)` };
+        migrate = { command: flaskCommand(flaskApp(entry), ["db", "upgrade"], facts.flaskBefore22 === true), workdir, source: `Flask-Migrate (${chdir}migrations/)` };
     } else if (facts.installed.has("alembic") && entry.paste && readIni(src.read(entry.paste.file)).has("alembic")) {
         // Pyramid's cookiecutter keeps Alembic's settings in the app's own ini (its README: `alembic -c development.ini upgrade head`).
         migrate = { command: ["alembic", "-c", entry.paste.file, "upgrade", "head"], workdir: DEFAULTS.workdir, source: `Alembic ([alembic] in ${entry.paste.file})` };
@@ -811,7 +819,7 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
             const where = "dir" in db ? db.dir : db.file;
             const q = shellQuote([where]);
             const exists = "dir" in db ? `ls ${q}/*.sqlite ${q}/*.sqlite3 ${q}/*.db >/dev/null 2>&1` : `test -e ${q}`;
-            const run = shellQuote([entry.framework, "--app", flaskApp(entry), init.name]);
+            const run = shellQuote(entry.framework === "flask" ? flaskCommand(flaskApp(entry), [init.name], facts.flaskBefore22 === true) : [entry.framework, "--app", flaskApp(entry), init.name]);
             notes.push(
                 `${init.file} defines \`${entry.framework} ${init.name}\`, which creates the app's tables: it is the release step while ${"dir" in db ? `${where} holds no database file` : `${where} does not exist`} yet ` +
                     "(the first deploy; the volume keeps the database after), so a redeploy does not recreate the tables. Set `releaseCommand` to change it.",
@@ -911,6 +919,14 @@ function flaskApp(entry: Entrypoint): string {
     return entry.wrapper === undefined ? entry.spec : (entry.wrapped ?? entry.spec.split(":")[0]);
 }
 
+/**
+ * `flask --app APP ARGS...`; Flask before 2.2 has no --app option (Flask's changelog: 2.2.0 added it, and
+ * `flask --app` on 2.1 fails with "No such option: --app"), so FLASK_APP is set with env there.
+ */
+function flaskCommand(app: string, args: readonly string[], before22: boolean): string[] {
+    return before22 ? ["env", `FLASK_APP=${app}`, "flask", ...args] : ["flask", "--app", app, ...args];
+}
+
 /** A `flask` command that names no app (no --app/-A, no FLASK_APP before it). */
 function flaskWithoutApp(words: readonly string[]): boolean {
     const { names, rest } = splitAssignments(words);
@@ -941,7 +957,7 @@ function flaskAppInDotenv(src: SourceTree, dir: string): string | undefined {
  * goes in after `flask` as its own word; a `sh -c` script gets FLASK_APP
  * through `env` instead, so the script itself is left as written.
  */
-function withFlaskApp(src: SourceTree, step: ReleasePlan, entry: Entrypoint, installed: ReadonlySet<string>, notes: string[]): ReleasePlan {
+function withFlaskApp(src: SourceTree, step: ReleasePlan, entry: Entrypoint, installed: ReadonlySet<string>, notes: string[], flaskBefore22 = false): ReleasePlan {
     const cmd = step.command;
     const script = cmd[0] === "sh" && cmd[1] === "-c" && cmd.length === 3;
     const simple = script ? commands(shellTokens(cmd[2])).map((c) => c.words) : [[...cmd]];
@@ -965,10 +981,11 @@ function withFlaskApp(src: SourceTree, step: ReleasePlan, entry: Entrypoint, ins
         );
         return step;
     }
-    const command = script ? ["env", `FLASK_APP=${flaskApp(entry)}`, ...cmd] : ["flask", "--app", flaskApp(entry), ...cmd.slice(1)];
+    const viaEnv = script || flaskBefore22;
+    const command = script ? ["env", `FLASK_APP=${flaskApp(entry)}`, ...cmd] : flaskCommand(flaskApp(entry), cmd.slice(1), flaskBefore22);
     notes.push(
         `The release step runs \`flask\` without --app, and flask's own discovery (app.py, wsgi.py, a create_app() without arguments) need not find the app the image serves: ` +
-            `it runs with ${script ? `FLASK_APP=${flaskApp(entry)} (set with env)` : `--app ${flaskApp(entry)}`}, the app gunicorn serves (${entry.source}), which overrides a FLASK_APP in the app's environment. Set \`releaseCommand\` to run it otherwise.`,
+            `it runs with ${viaEnv ? `FLASK_APP=${flaskApp(entry)} (set with env${flaskBefore22 && !script ? "; the Flask installed, before 2.2, has no --app" : ""})` : `--app ${flaskApp(entry)}`}, the app gunicorn serves (${entry.source}), which overrides a FLASK_APP in the app's environment. Set \`releaseCommand\` to run it otherwise.`,
     );
     return { ...step, command };
 }

@@ -2682,6 +2682,15 @@ describe("detection", () => {
         const flasky = (procfile: string, extra: Record<string, string> = {}) =>
             apps.make({ "app/__init__.py": FACTORY, "flasky.py": "from app import create_app\n\napp = create_app('default')\n", "requirements.txt": "flask\n", Procfile: procfile, ...extra });
 
+        it("GIVEN Flask before 2.2 (no --app option) THEN the release step and Flask-Migrate's upgrade get FLASK_APP through env; GIVEN 2.2 THEN --app", () => {
+            const files = { "app.py": "from flask import Flask\napp = Flask(__name__)\n", Procfile: "release: flask db upgrade\nweb: gunicorn app:app\n" };
+            const old = synthesize(apps.make({ ...files, "requirements.txt": "flask==2.1.3\nflask-migrate==3.1.0\n" })).plan;
+            assert.deepEqual(old.release?.command, ["env", "FLASK_APP=app:app", "flask", "db", "upgrade"]);
+            assert.ok(old.notes.some((n) => n.includes("it runs with FLASK_APP=app:app (set with env; the Flask installed, before 2.2, has no --app)")), old.notes.join("\n"));
+            const migrations = { "app.py": 'from flask import Flask\napp = Flask(__name__)\napp.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///app.db"\n', "migrations/alembic.ini": "[alembic]\n", "migrations/env.py": "" };
+            assert.deepEqual(synthesize(apps.make({ ...migrations, "requirements.txt": "flask==2.1.3\nflask-migrate==3.1.0\nflask-sqlalchemy==2.5.1\n" })).plan.release?.command, ["env", "FLASK_APP=app:app", "flask", "db", "upgrade"]);
+            assert.deepEqual(synthesize(apps.make({ ...migrations, "requirements.txt": "flask==2.2.0\nflask-migrate==3.1.0\nflask-sqlalchemy==2.5.1\n" })).plan.release?.command, ["flask", "--app", "app:app", "db", "upgrade"]);
+        });
         it("GIVEN a Procfile release: chaining `flask` commands under sh -c THEN FLASK_APP comes through env and the script is left as written", () => {
             const r = synthesize(flasky("release: flask db upgrade && flask deploy\nweb: gunicorn flasky:app\n"));
             assert.deepEqual(r.plan.release?.command, ["env", "FLASK_APP=flasky:app", "sh", "-c", "flask db upgrade && flask deploy"]);
