@@ -296,7 +296,8 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     // Flask's CLI gained --app in 2.2.0: older releases take FLASK_APP.
     const flaskBefore22 = installed.has("flask") && installsReleaseIn(deps.pins.get("flask"), deps.specifiers.get("flask"), "<2.2");
-    const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath, release: baseImage.release, flaskBefore22 });
+    const disabling = readPlatformEnv(src).set.filter(([name, value]) => name === "DISABLE_COLLECTSTATIC" && value !== "" && value !== "0").pop();
+    const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath, release: baseImage.release, flaskBefore22, disableCollectstatic: disabling?.[2] });
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
     const gunicornConfig = planned.userConfigPath?.slice(workdir.length + 1);
     const unread: string[] = [];

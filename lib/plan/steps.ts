@@ -74,6 +74,8 @@ export interface BuildFacts {
     readonly release?: DistroRelease;
     /** The Flask installed is older than 2.2, whose CLI has no --app option: commands get FLASK_APP instead. */
     readonly flaskBefore22?: boolean;
+    /** The platform's config that sets DISABLE_COLLECTSTATIC (to anything but "" or "0"), as a note names it. */
+    readonly disableCollectstatic?: string;
 }
 
 /**
@@ -184,6 +186,11 @@ export function planBuildSteps(
             notes.push(`collectstatic does not run: django.contrib.staticfiles is installed but ${django.settings.sourceOf("INSTALLED_APPS") ?? "the settings"} set no STATIC_ROOT to collect into.`);
         } else if (o.collectStatic === false) {
             notes.push("collectstatic is detected (django.contrib.staticfiles with STATIC_ROOT) but `collectStatic` is false: it does not run.");
+        } else if (o.collectStatic === undefined && facts.disableCollectstatic !== undefined) {
+            // Heroku's Python buildpack (and DigitalOcean's, which follows it) skips collectstatic when DISABLE_COLLECTSTATIC is set: the app ships its collected files.
+            notes.push(
+                `collectstatic does not run: ${facts.disableCollectstatic} sets DISABLE_COLLECTSTATIC, with which the platform's build skips it (the app ships its collected static files, and collecting again would rewrite their manifest); set \`collectStatic: true\` to run it.`,
+            );
         } else {
             const env: Record<string, string> = { ...settingsEnv };
             const branchNote = staticRootBranch(django, o, env, imageEnv);

@@ -3011,6 +3011,27 @@ describe("SQLite URLs", () => {
         );
     });
 
+    it("GIVEN a platform config that sets DISABLE_COLLECTSTATIC=1 (Heroku's buildpack convention) THEN collectstatic does not run, with a note, unless `collectStatic` is true; 0 does not disable it", () => {
+        const files = (value: string) => ({
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_.settings')\n",
+            "site_/__init__.py": "",
+            "site_/settings.py": "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nINSTALLED_APPS = ['django.contrib.staticfiles']\nWSGI_APPLICATION = 'site_.wsgi.application'\nSTATIC_URL = 'static/'\nSTATIC_ROOT = BASE_DIR / 'static'\n",
+            "site_/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "fly.toml": `app = "site"\n[env]\n  DISABLE_COLLECTSTATIC = "${value}"\n`,
+            "requirements.txt": "django\ngunicorn\n",
+        });
+        const off = synthesize(apps.make(files("1"))).plan;
+        assert.deepEqual(off.buildSteps, []);
+        assert.ok(
+            off.notes.includes(
+                "collectstatic does not run: fly.toml [env] sets DISABLE_COLLECTSTATIC, with which the platform's build skips it (the app ships its collected static files, and collecting again would rewrite their manifest); set `collectStatic: true` to run it.",
+            ),
+            off.notes.join("\n"),
+        );
+        assert.deepEqual(synthesize(apps.make(files("1")), { collectStatic: true }).plan.buildSteps.map((b) => b.name), ["collectstatic"]);
+        assert.deepEqual(synthesize(apps.make(files("0"))).plan.buildSteps.map((b) => b.name), ["collectstatic"]);
+    });
+
     it("GIVEN DATABASES = {\"default\": default_database}, the name set by an if/else on a variable with an SQLite default, and an end-to-end test folder that makes a folder THEN the SQLite file is linked into /data, migrate is the release step, the note names the switch, and the test folder's write is not the app's", () => {
         const dir = apps.make({
             "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'marks.settings')\n",
