@@ -1505,6 +1505,9 @@ function sqliteUrls(given: Expr | undefined, depth = 0): Expr[] {
     if (e.kind !== "call" && isSqliteUrl(e)) {
         return [e];
     }
+    if (e.kind === "add" && e.left.kind === "ref" && !e.left.path.includes(".")) {
+        return [e]; // `prefix + os.path.join(basedir, "data.db")`: sqliteUrlPath reads the name, and drops what is not an SQLite URL
+    }
     if (e.kind === "call") {
         return [...e.args, ...Object.values(e.kwargs)].flatMap((a) => sqliteUrls(a, depth + 1));
     }

@@ -4115,6 +4115,37 @@ describe("what apps write, named in logging config files, config classes and lib
         assert.deepEqual(plan.release?.command, ["flask", "--app", "quiz:create_app()", "db", "upgrade"]);
     });
 
+    it("GIVEN a config class picked from a dict whose SQLite URL is a module-level prefix set per platform plus an absolute path (`prefix + os.path.join(basedir, \"data.db\")`) THEN the database is linked into /data", () => {
+        const dir = apps.make({
+            "blog/settings.py": [
+                "import os",
+                "import sys",
+                "",
+                "basedir = os.path.abspath(os.path.dirname(os.path.dirname(__file__)))",
+                "WIN = sys.platform.startswith('win')",
+                "if WIN:",
+                "    prefix = 'sqlite:///'",
+                "else:",
+                "    prefix = 'sqlite:////'",
+                "",
+                "",
+                "class ProductionConfig(object):",
+                "    SQLALCHEMY_DATABASE_URI = os.getenv('DATABASE_URL', prefix + os.path.join(basedir, 'data.db'))",
+                "",
+                "",
+                "config = {'production': ProductionConfig}",
+                "",
+            ].join("\n"),
+            "blog/__init__.py": "from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\nfrom blog.settings import config\n\ndb = SQLAlchemy()\n\n\ndef create_app(config_name=None):\n    app = Flask('blog')\n    app.config.from_object(config[config_name])\n    db.init_app(app)\n    return app\n",
+            "wsgi.py": 'from blog import create_app\n\napp = create_app("production")\n',
+            "requirements.txt": "flask\nflask-sqlalchemy\n",
+        });
+        assert.deepEqual(
+            synthesize(dir).plan.writablePaths.map((w) => [w.path, w.links.map((l) => `${l.from}->${l.to}`)]),
+            [["/data", ["/app/data.db->/data/data.db"]]],
+        );
+    });
+
     it("GIVEN a file written at start into a folder that ships other files (static/sitemap.xml beside style.css) THEN the file alone is linked, not a volume over the folder", () => {
         const dir = apps.make({
             "app.py": 'from flask import Flask\n\napp = Flask(__name__)\nwith open("static/sitemap.xml", "w") as f:\n    f.write("<urlset/>")\n',
