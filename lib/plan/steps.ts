@@ -40,6 +40,11 @@ export interface BuildStep {
     readonly off: string;
     /** Absolute folders outside the app folder it writes (a STATIC_ROOT of /var/www/...): the runner copies them from the builder. */
     readonly outputs?: readonly string[];
+    /**
+     * What it writes is the image's wherever it lands (a front-end build's output, which the app may also
+     * rewrite at start and so sit in a data path): the runner removes nothing it writes into the data paths.
+     */
+    readonly keepsWrites?: boolean;
 }
 
 export interface ReleasePlan {
@@ -137,6 +142,7 @@ export function planBuildSteps(
             env: flaskEnv,
             source: `${b.file}'s build script with ${b.tools.join(", ")}`,
             off: "`frontendBuild: false`",
+            keepsWrites: true,
         });
         apt.push("nodejs", "npm");
         const node = facts.release === undefined ? undefined : DISTRO_NODEJS[facts.release];

@@ -452,7 +452,7 @@ function buildSteps(plan: Plan): string[] {
         .flatMap((w) => [...(inApp(w.path) ? [w.path] : []), ...w.links.map((l) => l.from).filter(inApp)]);
     for (const step of plan.buildSteps) {
         const env = { ...step.env, ...plan.buildEnv };
-        const argv = ["python", STEP_RUNNER, step.name, step.off, step.workdir, ...keepOut.map((k) => `--keep-out=${k}`), ...Object.entries(env).map(([k, v]) => `${k}=${v}`), "--", ...step.argv];
+        const argv = ["python", STEP_RUNNER, step.name, step.off, step.workdir, ...(step.keepsWrites ? [] : keepOut).map((k) => `--keep-out=${k}`), ...Object.entries(env).map(([k, v]) => `${k}=${v}`), "--", ...step.argv];
         // The CA bundle too: a step may fetch (npm ci) through the same proxy the installs go through.
         lines.push(`RUN ${secretMounts(plan.caBundle, plan.buildSecrets)}${JSON.stringify(argv)}`);
     }

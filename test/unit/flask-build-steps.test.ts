@@ -178,6 +178,7 @@ describe("the front-end build (package.json's build script)", () => {
         env: {},
         source: "package.json's build script with tailwindcss",
         off: "`frontendBuild: false`",
+        keepsWrites: true,
     };
 
     it("GIVEN a locked tailwind build THEN npm ci and npm run build run first in the builder, nodejs and npm in the builder only, and the source goes through the builder", () => {
@@ -209,6 +210,14 @@ describe("the front-end build (package.json's build script)", () => {
         assert.ok(old.some((n) => n.includes("with the base image's nodejs and npm (builder only; Node.js 18.20.4 on Debian 12)")), old.join("\n"));
         const current = synthesize(apps.make({ ...files, ".python-version": "3.13\n" })).plan.notes;
         assert.ok(!current.some((n) => n.startsWith("Warning: vite")), current.join("\n"));
+    });
+
+    it("GIVEN an app that rewrites a file of the front-end build's output at start (client/dist/index.html) THEN the build's output stays in the image: its step removes nothing from the data paths", () => {
+        const app = 'from flask import Flask\n\nwith open("client/dist/index.html") as f:\n    html = f.read()\nwith open("client/dist/index.html", "w") as f:\n    f.write(html)\napp = Flask(__name__)\n';
+        const { plan, dockerfile } = synthesize(apps.make({ "app.py": app, "requirements.txt": "flask\n", "package.json": PKG({ vite: "5.4.0" }, "vite build"), "package-lock.json": "{}" }));
+        assert.ok(plan.writablePaths.some((w) => w.path === "/app/client/dist" && w.kind === "data"), JSON.stringify(plan.writablePaths));
+        const npmLine = dockerfile.split("\n").find((l) => l.includes('"npm run build"'));
+        assert.ok(npmLine !== undefined && !npmLine.includes("--keep-out"), npmLine);
     });
 
     it("GIVEN no lock file THEN npm install; GIVEN a Django app THEN the build runs before collectstatic", () => {
