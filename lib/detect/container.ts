@@ -1,5 +1,6 @@
 import { DockerfileParser, Env, From, Instruction, JSONInstruction } from "dockerfile-ast";
 import { load as loadYaml } from "js-yaml";
+import { parse as shellParse } from "shell-quote";
 import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
 import { commands, CONTROL_WORDS, displayWords, isAssignment, isMigrationCommand, scriptOf, SETUP_BUILTINS, shellTokens } from "./procfile";
 import { SourceTree } from "./source";
@@ -42,6 +43,9 @@ export interface ContainerConfig {
 const SERVER_WORDS = new Set(["gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "granian", "uwsgi", "runserver", "flask", "fastapi", "litestar", "sanic"]);
 
 export const COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
+
+/** Where an app keeps its Dockerfile, first found first: the root, then the folders self-hosted apps use (docker/Dockerfile). */
+const DOCKERFILES = ["Dockerfile", "docker/Dockerfile", ".docker/Dockerfile"];
 
 /** Variables the synthesized image sets itself: a container config's value for them is neither carried nor asked for. */
 const IMAGE_OWN = new Set([...IMAGE_SET_VARIABLES, "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK", "UV_COMPILE_BYTECODE", "UV_LINK_MODE", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON_DOWNLOADS"]);
@@ -182,8 +186,9 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
                 }
             }
         } else if (keyword === "VOLUME") {
-            const json = i instanceof JSONInstruction ? i.getJSONStrings().map((j) => j.getJSONValue()) : [];
-            facts.volumes.push(...(json.length > 0 ? json : args).map((v) => posixJoin(workdir, v)));
+            // The JSON form with the values Docker expands in it too (`VOLUME [ "$MEALIE_HOME/data/" ]`).
+            const json = i instanceof JSONInstruction ? (jsonWords(args.join(" ")) ?? i.getJSONStrings().map((j) => j.getJSONValue())) : [];
+            facts.volumes.push(...(json.length > 0 ? json : args).map((v) => posixJoin(workdir, withStageEnv(v, facts.env))));
         } else if (keyword === "CMD") {
             cmd = form(i);
         } else if (keyword === "ENTRYPOINT") {
@@ -224,6 +229,20 @@ function shellForm(text: string): string {
 }
 
 /** `sh -c "migrate && gunicorn ..."` (exec form or a compose command): the shell command line it runs, read as a shell-form CMD. */
+/**
+ * A value with the ENV an earlier stage set expanded (dockerfile-ast expands within a stage; `FROM base AS
+ * production` inherits base's ENV, which Docker expands in `VOLUME [ "$MEALIE_HOME/data/" ]`), read by
+ * shell-quote; an unknown variable stays as written.
+ */
+function withStageEnv(value: string, env: ReadonlyArray<readonly [string, string]>): string {
+    if (!value.includes("$")) {
+        return value;
+    }
+    const known = new Map(env);
+    const words = shellParse(value, (name) => known.get(name) ?? `\${${name}}`);
+    return words.length === 1 && typeof words[0] === "string" ? words[0] : value;
+}
+
 function shellLine(words: readonly string[]): string | undefined {
     const shell = ["sh", "bash", "ash", "dash"].includes(words[0]?.split("/").pop() ?? "");
     const flags = words[1];
@@ -361,7 +380,8 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         }
     }
     const ours = services.filter(([, s]) => builtHere(s) !== undefined);
-    const dockerfileName = ours.length > 0 ? builtHere(ours[0][1])! : "Dockerfile";
+    // With no Compose service built here, the root's Dockerfile, else the one a docker/ folder keeps (built from the root, as its Compose file's `context: ..` says).
+    const dockerfileName = ours.length > 0 ? builtHere(ours[0][1])! : (DOCKERFILES.find((f) => src.isFile(f)) ?? "Dockerfile");
     let dockerfile: DockerfileFacts | undefined;
     try {
         dockerfile = readDockerfile(src, dockerfileName);

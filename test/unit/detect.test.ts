@@ -1422,6 +1422,17 @@ describe("detection", () => {
                 assert.ok(plan.notes.some((n) => n.startsWith("The image's entrypoint entrypoint.sh runs `python -m svc.setup` and then the CMD")), plan.notes.join("\n"));
             });
 
+            it("GIVEN the app's Dockerfile in docker/ (built from the root), its ENV set in a base stage and a JSON-form VOLUME that uses it THEN its ENV is the image's and the volume's folder is writable", () => {
+                const dockerfile =
+                    'FROM python:3.13-slim AS base\nENV APP_HOME="/app" PRODUCTION=true\n\nFROM base AS production\nCOPY ./recipes $APP_HOME/recipes\nWORKDIR $APP_HOME\nVOLUME [ "$APP_HOME/data/" ]\nCMD ["uvicorn", "recipes.main:app"]\n';
+                const { plan } = synthesize(
+                    apps.make({ "recipes/__init__.py": "", "recipes/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n", "requirements.txt": "fastapi\nuvicorn\n", "docker/Dockerfile": dockerfile }),
+                );
+                assert.equal(plan.entrypoint.spec, "recipes.main:app");
+                assert.equal(plan.imageEnv["PRODUCTION"], "true");
+                assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.why]), [["/app/data", "docker/Dockerfile VOLUME /app/data"]]);
+            });
+
             it("GIVEN an ENTRYPOINT script copied with another file into /, that keeps its server command in a variable and runs it under control flow (`exec ${server_command}`, `eval \"$cmd\"`) THEN that command is the web command: uvicorn's --app-dir is the Python path, the server runs in the source folder, and the app's modules there are read for what they write", () => {
                 const files = {
                     "server/main.py": "from fastapi import FastAPI\n\nimport helpers\n\nhelpers.start_log()\napp = FastAPI()\n",
