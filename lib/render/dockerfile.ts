@@ -521,9 +521,10 @@ function writableInRunner(plan: Plan): string[] {
     const links = plan.writablePaths.flatMap((w) => w.links);
     const paths = plan.writablePaths.map((w) => w.path);
     const parent = (p: string) => p.slice(0, p.lastIndexOf("/"));
-    // A link outside the app's folder (a platform's VISITS_DB=/var/lib/visits/visits.db) needs its folder made too.
-    const outside = links.map((l) => parent(l.from)).filter((d) => d !== "" && d !== APP && !d.startsWith(`${APP}/`));
-    const dirs = [...new Set([...paths, ...links.map((l) => parent(l.to)), ...outside])];
+    // A link's folder is made too: outside the app's folder (a platform's VISITS_DB=/var/lib/visits/visits.db), or one of
+    // the app's that the source does not hold (DATABASES' data/db.sqlite3 with no data/ committed).
+    const linkDirs = links.map((l) => parent(l.from)).filter((d) => d !== "" && d !== APP);
+    const dirs = [...new Set([...paths, ...links.map((l) => parent(l.to)), ...linkDirs])];
     const cmds: string[] = [`mkdir -p ${dirs.join(" ")}`];
     for (const link of links) {
         if (!link.to.startsWith(`${DEFAULTS.scratchDir}/`)) {
