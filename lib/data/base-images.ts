@@ -135,9 +135,10 @@ export function releaseOfImage(image: string): DistroRelease | undefined {
 }
 
 /**
- * The Node.js each release's apt `nodejs` package is, which the builder runs a front-end build with: the
- * package versions in the releases' archives (Debian 12: 18.20.4+dfsg-1~deb12u1, Debian 13:
- * 20.19.2+dfsg-1+deb13u3, Ubuntu 22.04: 12.22.9~dfsg-1ubuntu3, Ubuntu 24.04: 18.19.1+dfsg-6ubuntu5).
+ * The Node.js each release's apt `nodejs` package is, which the builder runs a front-end build with:
+ * Debian 13's 20.19.2+dfsg-1+deb13u3 (`apt-cache policy nodejs` in the trixie base), Debian 12's 18.20.4
+ * (what its nodejs reports in a build); Ubuntu 22.04's 12.22.9 and 24.04's 18.19.1 as their archives
+ * list them (not checked on this project's machines, which reach Debian's archive only).
  */
 export const DISTRO_NODEJS: Readonly<Record<DistroRelease, string>> = {
     jammy: "12.22.9",

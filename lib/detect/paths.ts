@@ -421,7 +421,8 @@ export function sqliteUrlPath(e: Expr | undefined, ctx: PathContext, depth = 0):
     // "sqlite:///" + path, the prefix also through a module's name (`prefix + os.path.join(basedir, "data.db")`, the
     // prefix set per platform: on Linux `sqlite:////` before an absolute path).
     const prefix = e.kind === "add" ? (str(e.left) ?? (e.left.kind === "ref" && !e.left.path.includes(".") ? str(ctx.lookup(e.left.path)?.expr) : undefined)) : undefined;
-    if (e.kind === "add" && (isSqlitePrefix(prefix) || (prefix !== undefined && isSqlitePrefix(prefix.replace(/\/$/, ""))))) {
+    const afterScheme = prefix === undefined ? undefined : sqliteUrlRest(prefix);
+    if (e.kind === "add" && (afterScheme === "" || afterScheme === "/")) {
         return pathValue(e.right, ctx, depth + 1);
     }
     if (e.kind === "fstring" && e.parts.length >= 2 && isSqlitePrefix(e.parts[0]) && typeof e.parts[1] !== "string") {

@@ -296,7 +296,8 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     // Flask's CLI gained --app in 2.2.0: older releases take FLASK_APP.
     const flaskBefore22 = installed.has("flask") && installsReleaseIn(deps.pins.get("flask"), deps.specifiers.get("flask"), "<2.2");
-    const disabling = readPlatformEnv(src).set.filter(([name, value]) => name === "DISABLE_COLLECTSTATIC" && value !== "" && value !== "0").pop();
+    const platform = readPlatformEnv(src);
+    const disabling = platform.set.filter(([name, value]) => name === "DISABLE_COLLECTSTATIC" && value !== "" && value !== "0").pop();
     const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath, release: baseImage.release, flaskBefore22, disableCollectstatic: disabling?.[2] });
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
     const gunicornConfig = planned.userConfigPath?.slice(workdir.length + 1);
@@ -323,7 +324,6 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         }
     }
     // The platform's volumes (fly.toml [mounts], render.yaml's disk): the app keeps data there, as on the platform.
-    const platform = readPlatformEnv(src);
     for (const m of platform.mounts) {
         writes.push({ path: m.path, kind: "data", file: false, holds: "files", why: m.source });
     }

@@ -513,8 +513,8 @@ function assetsStep(o: CheckedOptions, entry: Entrypoint, facts: BuildFacts, ass
     // webassets writes its cache files with mkstemp's mode 0600: owned by the builder's root, the app's user could not read them, and
     // webassets reads the cache on every page (the bundle definitions, the versions in its manifest). They are made readable by all.
     const cache = assets.cache === false ? undefined : assets.cache === undefined ? `${DEFAULTS.workdir}/${staticDir}/.webassets-cache` : joinPath(workdir, assets.cache);
-    const old = facts.flaskBefore22 === true;
-    const build = old ? `FLASK_APP=${flaskApp(entry)} flask assets build` : `flask --app ${flaskApp(entry)} assets build`;
+    const before22 = facts.flaskBefore22 === true;
+    const build = before22 ? `FLASK_APP=${flaskApp(entry)} flask assets build` : `flask --app ${flaskApp(entry)} assets build`;
     const q = (word: string): string => (/^[\w./:=@%+-]+$/.test(word) ? word : `'${word.split("'").join("'\\''")}'`);
     notes.push(
         `${build} runs in the builder: Flask-Assets' ${what} (${assets.file}) and webassets' cache are written into ${staticDir}/ there and ship in the image, ` +
@@ -525,8 +525,8 @@ function assetsStep(o: CheckedOptions, entry: Entrypoint, facts: BuildFacts, ass
         name: "assets build",
         argv:
             cache === undefined
-                ? flaskCommand(flaskApp(entry), ["assets", "build"], old)
-                : ["sh", "-c", `${flaskCommand(flaskApp(entry), ["assets", "build"], old).map(q).join(" ")} && if [ -d ${q(cache)} ]; then chmod -R a+rX ${q(cache)}; fi`],
+                ? flaskCommand(flaskApp(entry), ["assets", "build"], before22)
+                : ["sh", "-c", `${flaskCommand(flaskApp(entry), ["assets", "build"], before22).map(q).join(" ")} && if [ -d ${q(cache)} ]; then chmod -R a+rX ${q(cache)}; fi`],
         workdir,
         env,
         source: `Flask-Assets bundles with an output (${[...new Set([...assets.outputs.map((b) => b.file), ...assets.yaml])].join(", ")})`,
