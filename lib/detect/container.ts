@@ -228,7 +228,6 @@ function shellForm(text: string): string {
         .join(" && ");
 }
 
-/** `sh -c "migrate && gunicorn ..."` (exec form or a compose command): the shell command line it runs, read as a shell-form CMD. */
 /**
  * A value with the ENV an earlier stage set expanded (dockerfile-ast expands within a stage; `FROM base AS
  * production` inherits base's ENV, which Docker expands in `VOLUME [ "$MEALIE_HOME/data/" ]`), read by
@@ -243,6 +242,7 @@ function withStageEnv(value: string, env: ReadonlyArray<readonly [string, string
     return words.length === 1 && typeof words[0] === "string" ? words[0] : value;
 }
 
+/** `sh -c "migrate && gunicorn ..."` (exec form or a compose command): the shell command line it runs, read as a shell-form CMD. */
 function shellLine(words: readonly string[]): string | undefined {
     const shell = ["sh", "bash", "ash", "dash"].includes(words[0]?.split("/").pop() ?? "");
     const flags = words[1];
@@ -394,14 +394,15 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
     const workdir = dockerfile?.workdir ?? DEFAULTS.workdir;
     // An image path in this image's terms: the folder the source is copied to (the WORKDIR when `COPY . .`) is the image's /app.
     const copies = dockerfile?.copies.length ? dockerfile.copies : [[workdir, ""] as const];
+    const copyOf = (p: string) => [...copies].sort((a, b) => b[0].length - a[0].length).find(([to]) => to !== "/" && (p === to || p.startsWith(`${to}/`)));
     const mapPath = (p: string): string => {
-        const hit = [...copies].sort((a, b) => b[0].length - a[0].length).find(([to]) => to !== "/" && (p === to || p.startsWith(`${to}/`)));
+        const hit = copyOf(p);
         return hit === undefined ? p : posixJoin(`${DEFAULTS.workdir}/${hit[1]}`, p.slice(hit[0].length).replace(/^\//, "") || ".");
     };
-    // A word naming a file of the image's app folder, by its absolute path: the same file, relative.
+    // A word naming a file of the image's app folder, by its absolute path: the same file, relative (also when the image's folder is /app itself).
     const relWord = (w: string): string => {
-        const mapped = w.startsWith("/") ? mapPath(w) : w;
-        return mapped !== w && mapped.startsWith(`${DEFAULTS.workdir}/`) ? mapped.slice(DEFAULTS.workdir.length + 1) : w;
+        const mapped = w.startsWith("/") && copyOf(w) !== undefined ? mapPath(w) : undefined;
+        return mapped?.startsWith(`${DEFAULTS.workdir}/`) ? mapped.slice(DEFAULTS.workdir.length + 1) : w;
     };
 
     // The services: the one-shot migration, the app (the first of this build that runs a server), the others.

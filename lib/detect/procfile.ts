@@ -629,8 +629,11 @@ function heldCommand(lines: readonly string[], line: string): string {
         }
         const w = cs.length === 1 && cs[0].words.length === 1 ? cs[0].words[0] : undefined;
         if (w !== undefined && isAssignment(w) && w.slice(0, w.indexOf("=")) === name) {
-            const held = commands(shellTokens(w.slice(w.indexOf("=") + 1)));
-            return held.length === 1 ? displayWords(held[0].words.filter((x) => x !== "${@}" && x !== "${*}")) : line;
+            const value = w.slice(w.indexOf("=") + 1);
+            // `eval` parses the value as a command line; `exec ${cmd}` only splits it into fields at blanks, so a
+            // `create_app()` in it stays one word, as the shell passes it.
+            const held = run[0] === "eval" ? commands(shellTokens(value)).map((c) => c.words) : [value.split(/[ \t\n]+/).filter((f) => f !== "")];
+            return held.length === 1 ? displayWords(held[0].filter((x) => !["${@}", "${*}", "$@", "$*"].includes(x))) : line;
         }
     }
     return line;

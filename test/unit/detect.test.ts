@@ -1433,6 +1433,18 @@ describe("detection", () => {
                 assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.why]), [["/app/data", "docker/Dockerfile VOLUME /app/data"]]);
             });
 
+            it("GIVEN a script that runs `exec $CMD_LINE`, the variable holding a factory call THEN the value is split at blanks only, as the shell splits it: `shop:create_app()` stays one word", () => {
+                const { plan } = synthesize(
+                    apps.make({
+                        "shop/__init__.py": "from flask import Flask\n\n\ndef create_app():\n    return Flask(__name__)\n",
+                        "requirements.txt": "flask\ngunicorn\n",
+                        ".docker/Dockerfile": 'FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["/app/.docker/start.sh"]\n',
+                        ".docker/start.sh": '#!/bin/sh\nCMD_LINE="gunicorn --workers 2 shop:create_app()"\nif [ -n "$WAIT_FOR" ]; then\n  sleep 2\nfi\nexec $CMD_LINE\n',
+                    }),
+                );
+                assert.deepEqual([plan.entrypoint.spec, plan.entrypoint.source, plan.server.defaultWorkers], ["shop:create_app()", ".docker/Dockerfile", 2]);
+            });
+
             it("GIVEN an ENTRYPOINT script copied with another file into /, that keeps its server command in a variable and runs it under control flow (`exec ${server_command}`, `eval \"$cmd\"`) THEN that command is the web command: uvicorn's --app-dir is the Python path, the server runs in the source folder, and the app's modules there are read for what they write", () => {
                 const files = {
                     "server/main.py": "from fastapi import FastAPI\n\nimport helpers\n\nhelpers.start_log()\napp = FastAPI()\n",
@@ -1448,6 +1460,7 @@ describe("detection", () => {
                         "exec ${server_command}",
                     ],
                     ['#!/bin/sh\ncmd="exec uvicorn main:app --app-dir server --port 8080 $@"\nif [ "$PUID" -ne 0 ]; then\n  cmd="su - app -c \'$cmd\'"\nfi\neval "$cmd"\n', "eval"],
+                    ['#!/bin/sh\nCMD_LINE="uvicorn main:app --app-dir server"\nif [ -n "$WAIT_FOR" ]; then\n  sleep 2\n  exec $CMD_LINE\nelse\n  exec $CMD_LINE\nfi\n', "exec $CMD_LINE"],
                 ]) {
                     const { plan } = synthesize(apps.make({ ...files, "entrypoint.sh": script }));
                     assert.deepEqual([plan.entrypoint.spec, plan.entrypoint.source, plan.server.chdir, plan.server.pythonPath], ["main:app", "Dockerfile", undefined, ["/app/server"]], line);
