@@ -1,5 +1,5 @@
-import { bind, evaluate, truthy, walk } from "./python-eval";
-import { ClassDef, dictGet, EACH_ITEM, Expr, FunctionDef, str } from "./python-source";
+import { evaluate, truthy, walk } from "./python-eval";
+import { bind, ClassDef, dictGet, EACH_ITEM, Expr, FunctionDef, str } from "./python-source";
 import { docExpr, documentOf, parseDocument, readSource } from "./config-documents";
 import { joinPath, MAX_DEPTH, PathContext } from "./paths";
 

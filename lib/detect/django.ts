@@ -2,8 +2,8 @@ import { minimatch } from "minimatch";
 import { InputError } from "../errors";
 import { isTestFolder } from "./app-code";
 import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, withLocals } from "./paths";
-import { bind, comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, listOf, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
-import { absoluteModule, calleeOf, dictGet, Expr, Guard, parseModule, PyModule, str } from "./python-source";
+import { comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, listOf, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
+import { absoluteModule, bind, calleeOf, dictGet, Expr, Guard, parseModule, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**

@@ -1,7 +1,7 @@
 import { ImportRoot, moduleReader } from "./app-code";
-import { bind, envReader, evaluate, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
+import { envReader, evaluate, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
 import { parse as parseToml } from "smol-toml";
-import { calleeOf, ClassDef, Expr, FunctionDef, PyModule, refPath, Step, str, strList } from "./python-source";
+import { bind, calleeOf, ClassDef, Expr, FunctionDef, PyModule, refPath, Step, str, strList } from "./python-source";
 import { SourceTree } from "./source";
 
 /** What the served module's import reads from the environment with no default. */

@@ -6,8 +6,8 @@ import { COMMAND_WRAPPERS, ENVIRONMENT_RUNNERS, gunicornFlag, OTHER_SERVER_VALUE
 import { DEFAULTS } from "../data/defaults";
 import { readContainerConfig } from "./container";
 import { readIni } from "./ini";
-import { bind, evaluate, walk } from "./python-eval";
-import { absoluteModule, calleeOf, Expr, parseModule, str } from "./python-source";
+import { evaluate, walk } from "./python-eval";
+import { absoluteModule, bind, calleeOf, Expr, parseModule, str } from "./python-source";
 import { joinPath, relativeTo } from "./paths";
 import { SourceTree } from "./source";
 

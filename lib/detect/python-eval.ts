@@ -3,7 +3,7 @@ import { calleeOf, Expr, refPath, str } from "./python-source";
 /**
  * A small evaluator for what settings modules compute at import, over the
  * expressions python-source.ts reads: names replaced by the values they
- * held when a statement ran (bind), list displays with starred items and
+ * held when a statement ran (python-source.ts' bind), list displays with starred items and
  * concatenations (listOf), and the booleans and strings a module derives
  * from its environment (evaluate): os.environ / os.getenv, django-environ,
  * environs and python-decouple readers with their casts and defaults. What
@@ -25,54 +25,6 @@ export type Val =
 
 const NONE: Val = { t: "none" };
 const MAX_DEPTH = 64;
-
-/** Replaces names by their values (`lookup`, as they are when the statement runs): the result no longer depends on later assignments. */
-export function bind(e: Expr, lookup: (local: string) => Expr | undefined): Expr {
-    const b = (x: Expr): Expr => bind(x, lookup);
-    switch (e.kind) {
-        case "ref": {
-            const [root, ...rest] = e.local.split(".");
-            const value = lookup(root);
-            if (value === undefined) {
-                return e;
-            }
-            let out = value;
-            for (const name of rest) {
-                out = out.kind === "ref" ? { kind: "ref", path: `${out.path}.${name}`, local: `${out.local}.${name}` } : { kind: "attr", target: out, name };
-            }
-            return out;
-        }
-        case "call":
-            return { kind: "call", callee: b(e.callee), args: e.args.map(b), kwargs: Object.fromEntries(Object.entries(e.kwargs).map(([k, v]) => [k, b(v)])) };
-        case "attr":
-            return { kind: "attr", target: b(e.target), name: e.name };
-        case "list":
-            return { kind: "list", items: e.items.map(b) };
-        case "dict":
-            return { kind: "dict", entries: e.entries.map(([k, v]) => [b(k), b(v)] as const) };
-        case "div":
-        case "add":
-        case "or":
-        case "and":
-            return { kind: e.kind, left: b(e.left), right: b(e.right) };
-        case "compare":
-            return { kind: "compare", op: e.op, left: b(e.left), right: b(e.right) };
-        case "not":
-            return { kind: "not", operand: b(e.operand) };
-        case "starred":
-            return { kind: "starred", value: b(e.value) };
-        case "subscript":
-            return { kind: "subscript", target: b(e.target), index: b(e.index) };
-        case "fstring":
-            return { kind: "fstring", parts: e.parts.map((p) => (typeof p === "string" ? p : b(p))) };
-        case "cond":
-            return { kind: "cond", test: b(e.test), then: b(e.then), otherwise: b(e.otherwise) };
-        case "mod":
-            return { kind: "mod", left: b(e.left), right: b(e.right) };
-        default:
-            return e;
-    }
-}
 
 /** Every sub-expression, each shared one once. */
 export function walk(e: Expr, visit: (x: Expr) => void, seen = new Set<Expr>()): void {

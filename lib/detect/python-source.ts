@@ -1,6 +1,5 @@
 import type { SyntaxNode } from "@lezer/common";
 import { parser } from "@lezer/python";
-import { bind } from "./python-eval";
 
 /**
  * A Python module read with a real Python parser (Lezer's Python grammar:
@@ -1114,4 +1113,52 @@ export function dictGet(e: Expr | undefined, key: string): Expr | undefined {
         }
     }
     return undefined;
+}
+
+/** Replaces names by their values (`lookup`, as they are when the statement runs): the result no longer depends on later assignments. */
+export function bind(e: Expr, lookup: (local: string) => Expr | undefined): Expr {
+    const b = (x: Expr): Expr => bind(x, lookup);
+    switch (e.kind) {
+        case "ref": {
+            const [root, ...rest] = e.local.split(".");
+            const value = lookup(root);
+            if (value === undefined) {
+                return e;
+            }
+            let out = value;
+            for (const name of rest) {
+                out = out.kind === "ref" ? { kind: "ref", path: `${out.path}.${name}`, local: `${out.local}.${name}` } : { kind: "attr", target: out, name };
+            }
+            return out;
+        }
+        case "call":
+            return { kind: "call", callee: b(e.callee), args: e.args.map(b), kwargs: Object.fromEntries(Object.entries(e.kwargs).map(([k, v]) => [k, b(v)])) };
+        case "attr":
+            return { kind: "attr", target: b(e.target), name: e.name };
+        case "list":
+            return { kind: "list", items: e.items.map(b) };
+        case "dict":
+            return { kind: "dict", entries: e.entries.map(([k, v]) => [b(k), b(v)] as const) };
+        case "div":
+        case "add":
+        case "or":
+        case "and":
+            return { kind: e.kind, left: b(e.left), right: b(e.right) };
+        case "compare":
+            return { kind: "compare", op: e.op, left: b(e.left), right: b(e.right) };
+        case "not":
+            return { kind: "not", operand: b(e.operand) };
+        case "starred":
+            return { kind: "starred", value: b(e.value) };
+        case "subscript":
+            return { kind: "subscript", target: b(e.target), index: b(e.index) };
+        case "fstring":
+            return { kind: "fstring", parts: e.parts.map((p) => (typeof p === "string" ? p : b(p))) };
+        case "cond":
+            return { kind: "cond", test: b(e.test), then: b(e.then), otherwise: b(e.otherwise) };
+        case "mod":
+            return { kind: "mod", left: b(e.left), right: b(e.right) };
+        default:
+            return e;
+    }
 }

@@ -1,7 +1,7 @@
 import { candidates, ImportRoot, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
-import { bind, envVariables, walk } from "./python-eval";
-import { calleeOf, Expr, PyModule, str } from "./python-source";
+import { envVariables, walk } from "./python-eval";
+import { bind, calleeOf, Expr, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
