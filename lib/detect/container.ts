@@ -1,3 +1,4 @@
+import * as path from "path";
 import { DockerfileParser, Env, From, Instruction, JSONInstruction } from "dockerfile-ast";
 import { load as loadYaml } from "js-yaml";
 import { parse as shellParse } from "shell-quote";
@@ -331,6 +332,27 @@ function composeWords(v: unknown): string[] | undefined {
     return typeof v === "string" && v.trim() !== "" ? wordsOf(v) : undefined;
 }
 
+/**
+ * Whether a Compose bind mount puts a folder of the source that holds Python
+ * code (`.`, `./app`) back over the image's own copy of it (`.:/code` with
+ * `COPY . /code`): a development mount for live reload, not a data folder.
+ */
+function sourceMount(src: SourceTree, host: string, mapped: string): boolean {
+    if (!host.startsWith(".")) {
+        return false;
+    }
+    const norm = path.posix.normalize(host);
+    if (norm === ".." || norm.startsWith("../")) {
+        return false;
+    }
+    const rel = posixJoin("/", norm).slice(1);
+    if (mapped !== (rel === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${rel}`)) {
+        return false;
+    }
+    const under = (name: string) => (rel === "" ? name : `${rel}/${name}`);
+    return src.list(rel).some((e) => (e.isFile() && e.name.endsWith(".py")) || (e.isDirectory() && src.isFile(under(`${e.name}/__init__.py`))));
+}
+
 /** Whether a service is built from this folder (`build: .`, `build: {context: .}`), with the Dockerfile it builds. */
 function builtHere(s: Obj): string | undefined {
     const build = s["build"];
@@ -536,6 +558,11 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
     }
     for (const v of Array.isArray(service["volumes"]) ? service["volumes"] : []) {
         const target = typeof v === "string" ? (v.split(":").length >= 2 && !v.split(":").slice(2).join(":").split(",").includes("ro") ? v.split(":")[1] : undefined) : obj(v)?.["read_only"] === true ? undefined : obj(v)?.["target"];
+        const host = typeof v === "string" ? v.split(":")[0] : obj(v)?.["source"];
+        if (typeof target === "string" && typeof host === "string" && sourceMount(src, host, mapPath(target))) {
+            notes.push(`${composeFile}'s service ${app?.[0]} mounts the source folder ${host} over ${target} (a development mount, for live reload): not carried, the image holds the source.`);
+            continue;
+        }
         if (typeof target === "string" && target.startsWith("/") && !mounts.some((m) => m.path === mapPath(target))) {
             mounts.push({ path: mapPath(target), source: `${composeFile}'s service ${app?.[0]} volume ${typeof v === "string" ? v : target}` });
         }

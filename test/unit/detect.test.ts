@@ -1501,6 +1501,21 @@ describe("detection", () => {
                 assert.deepEqual(plan.writablePaths.map((w) => w.path), ["/app/app/state"]);
             });
 
+            it("GIVEN a Compose service that bind-mounts the source folder back over the image's copy (`.:/code`, `./svc:/code/svc`) THEN it is a development mount, not a data folder; a mounted folder without code still is one", () => {
+                const dockerfile = "FROM python:3.12\nWORKDIR /code\nCOPY . /code/\nCMD [\"gunicorn\", \"svc.web:site\"]\n";
+                for (const [volumes, paths, development] of [
+                    ["      - .:/code\n", [], true],
+                    ["      - ./svc:/code/svc\n      - ./uploads:/code/uploads\n", ["/app/uploads"], true],
+                    ["      - type: bind\n        source: .\n        target: /code\n", [], true],
+                    ["      - ../site:/code\n", [], false],
+                ] as const) {
+                    const compose = `services:\n  web:\n    build: .\n    volumes:\n${volumes}`;
+                    const { plan } = synthesize(apps.make({ ...SVC, "uploads/.gitkeep": "", Dockerfile: dockerfile, "docker-compose.yml": compose }));
+                    assert.deepEqual(plan.writablePaths.map((w) => w.path), paths, volumes);
+                    assert.equal(plan.notes.some((n) => n.includes("(a development mount, for live reload): not carried")), development, volumes);
+                }
+            });
+
             it("GIVEN a Dockerfile written to inject (a command after the server, a HEALTHCHECK URL with a substitution, a VOLUME with one) THEN none of it reaches the image", () => {
                 const dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY . .\nVOLUME [\"/data $(touch /x)\"]\nHEALTHCHECK CMD curl http://localhost:8000/$(id)\nCMD gunicorn svc.web:site; touch /pwned\n";
                 const { plan, dockerfile: rendered } = synthesize(apps.make({ ...SVC, Dockerfile: dockerfile }));
