@@ -280,7 +280,10 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
     let entry: DjangoProject["entry"] | undefined;
     const asgi = str(devSettings.get("ASGI_APPLICATION"));
     const wsgi = str(devSettings.get("WSGI_APPLICATION"));
-    const dotted = asgi ?? wsgi;
+    const named = asgi ?? wsgi;
+    // A setting naming a module the source does not have (a wsgi.py removed when the project moved to ASGI): the modules that are there.
+    const missing = named !== undefined && named.includes(".") && moduleFile(src, paths, named.slice(0, named.lastIndexOf("."))) === undefined;
+    const dotted = missing ? undefined : named;
     if (dotted !== undefined && dotted.includes(".")) {
         const cut = dotted.lastIndexOf(".");
         entry = {
@@ -293,7 +296,8 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
         const preferred = wsgiFiles.filter((f) => f.module.startsWith(`${top}.`)).concat(wsgiFiles.filter((f) => !f.module.startsWith(`${top}.`)));
         const chosen = preferred.find((f) => f.interface === "wsgi") ?? preferred[0];
         if (chosen) {
-            entry = { spec: `${chosen.module}:${chosen.attribute}`, interface: chosen.interface, source: chosen.file };
+            const instead = missing ? ` (${asgi !== undefined ? "ASGI_APPLICATION" : "WSGI_APPLICATION"} names ${named}, a module the source does not have)` : "";
+            entry = { spec: `${chosen.module}:${chosen.attribute}`, interface: chosen.interface, source: `${chosen.file}${instead}` };
         }
     }
     if (!entry) {
@@ -436,7 +440,11 @@ function findServerModules(src: SourceTree, root: string): ServerModule[] {
             for (const [target, value] of mod.assigns) {
                 const callee = calleeOf(value) ?? "";
                 if (callee.endsWith("get_wsgi_application") || callee.endsWith("get_asgi_application")) {
-                    out.push({ file, module: `${e.name}.${name}`, attribute: target, interface: callee.endsWith("get_asgi_application") ? "asgi" : iface });
+                    // The module's `application`, as Django's settings name it, when it wraps the one Django makes
+                    // (`django_app = get_asgi_application()` mounted into `application = create_app()`).
+                    const attribute = target !== "application" && mod.assigns.some(([n]) => n === "application") ? "application" : target;
+                    out.push({ file, module: `${e.name}.${name}`, attribute, interface: callee.endsWith("get_asgi_application") ? "asgi" : iface });
+                    break;
                 }
             }
         }

@@ -1949,6 +1949,22 @@ describe("detection", () => {
             assert.equal(r.plan.server.workerClass, "uvicorn_worker.UvicornWorker");
         });
 
+        it("GIVEN WSGI_APPLICATION naming a module the source lacks, and an asgi.py that mounts Django's app into the `application` it serves THEN that `application` is served, and the source says why", () => {
+            const dir = apps.copyOf("django", {
+                "mysite/asgi.py":
+                    "import os\n\nfrom django.core.asgi import get_asgi_application\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\ndjango_application = get_asgi_application()\n\n\n" +
+                    "def create_application():\n    from starlette.applications import Starlette\n    from starlette.routing import Mount\n    return Starlette(routes=[Mount(\"/\", django_application)])\n\n\napplication = create_application()\n",
+            });
+            fs.rmSync(`${dir}/mysite/wsgi.py`);
+            const r = synthesize(dir);
+            assert.deepEqual(r.plan.entrypoint, {
+                spec: "mysite.asgi:application",
+                interface: "asgi",
+                source: "mysite/asgi.py (WSGI_APPLICATION names mysite.wsgi.application, a module the source does not have)",
+            });
+            assert.equal(cmdOf(r.dockerfile).at(-1), "mysite.asgi:application");
+        });
+
         it("GIVEN a Django settings package (mysite/settings/) THEN WSGI_APPLICATION is found in its modules", () => {
             const dir = apps.make({
                 "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
