@@ -839,15 +839,16 @@ export function parseModule(text: string): PyModule {
         const methods = new Map<string, FunctionDef>();
         const className = children(n).find((c) => c.name === "VariableName");
         const owner = className ? src(className) : undefined;
-        // A field set under `if` in the class body (`if not DATABASE_URL: DATABASE_URL = ...`) is a conditional
-        // expression of the branch's tests, its value before the `if` otherwise; the names of fields in it are
-        // bound to their values at that point, as the class body runs top to bottom.
+        // The names of fields in a field's value are bound to their values at that point, as the class body runs
+        // top to bottom (`AVATARS_PATH = os.path.join(UPLOAD_PATH, "avatars")` under `UPLOAD_PATH = ...`). A field
+        // set under `if` in the class body (`if not DATABASE_URL: DATABASE_URL = ...`) is a conditional expression
+        // of the branch's tests, its value before the `if` otherwise.
         const setField = (name: string, v: Expr, guards: readonly Guard[]): void => {
+            const atThisPoint = (e: Expr): Expr => bind(e, (local) => fields.get(local));
             if (guards.length === 0) {
-                fields.set(name, v);
+                fields.set(name, atThisPoint(v));
                 return;
             }
-            const atThisPoint = (e: Expr): Expr => bind(e, (local) => fields.get(local));
             const test = guards
                 .map((g): Expr => (g.holds ? atThisPoint(g.test) : { kind: "not", operand: atThisPoint(g.test) }))
                 .reduce((a, b) => ({ kind: "and", left: a, right: b }));

@@ -390,6 +390,13 @@ function pathContexts(
                 if (value !== undefined) {
                     return { expr: value, ctx: contextOf(m.file, m.root) };
                 }
+                // A key of a config class or module from_object loads (Flasky's `config[config_name]`): in that class's module.
+                for (const object of configObjects(reader, mod!, m.file, m.root, mapping)) {
+                    const expr = object.value(key);
+                    if (expr !== undefined) {
+                        return { expr, ctx: contextOf(object.file, object.root) };
+                    }
+                }
             }
         }
         return undefined;
@@ -647,25 +654,8 @@ function configObjectPaths(
     add: AddPath,
     appImports: (module: string) => boolean,
 ): void {
-    for (const call of mod.calls) {
-        if (!(calleeOf(call) ?? "").endsWith(".config.from_object") || call.args[0] === undefined) {
-            continue;
-        }
-        const arg = call.args[0];
-        // from_object(config[config_name]) with a dict of config classes (Flasky's layout): every class in it.
-        const dictTarget = arg.kind === "subscript" && arg.target.kind === "ref" ? arg.target.path : undefined;
-        // from_object(config_class) in `def create_app(config_class=Config)`: the parameter's default.
-        const param = arg.kind === "ref" && !arg.path.includes(".")
-            ? [...mod.functions.values()].find((f) => f.calls.includes(call))?.params.find((p) => p.name === arg.local)?.default
-            : undefined;
-        const given = param ?? arg;
-        const targets = dictTarget !== undefined ? configDictClasses(reader, mod, file, root, dictTarget) : [str(given) ?? (given.kind === "ref" ? given.path : undefined)];
-        for (const target of targets) {
-            if (target === undefined || target === "__name__") {
-                continue;
-            }
-            configObjectTarget(reader, file, root, target, contextOf, sets, uploads, add, appImports);
-        }
+    for (const object of configObjects(reader, mod, file, root)) {
+        configObjectTarget(object, file, contextOf, sets, uploads, add, appImports);
     }
 }
 
@@ -682,25 +672,23 @@ function configDictClasses(reader: ModuleReader, mod: PyModule, file: string, ro
     return dict.entries.flatMap(([, v]) => (v.kind === "ref" ? [v.path.includes(".") || moduleOf === undefined ? v.path : `${moduleOf}.${v.path}`] : []));
 }
 
+/** A config object from_object loads, read: its keys' values, and where they are set (the context to evaluate them in). */
+interface ConfigObject {
+    readonly value: (key: string) => Expr | undefined;
+    readonly file: string;
+    readonly root: ImportRoot;
+    readonly module: PyModule;
+}
+
 /** One config object from_object loads: a module of the app, or a class in one (its bases in that module followed for what it inherits). */
-function configObjectTarget(
-    reader: ModuleReader,
-    file: string,
-    root: ImportRoot,
-    target: string,
-    contextOf: (file: string, root: ImportRoot) => PathContext,
-    sets: readonly string[],
-    uploads: UploadSetFolder[],
-    add: AddPath,
-    imports: (module: string) => boolean,
-): void {
+function configObject(reader: ModuleReader, file: string, root: ImportRoot, target: string): ConfigObject | undefined {
     const asModule = reader.fileOf(target, { file, root });
     const cut = target.lastIndexOf(".");
     const asClass = asModule === undefined && cut > 0 ? reader.fileOf(target.slice(0, cut), { file, root }) : undefined;
     const where = asModule ?? asClass;
     const cfg = where ? reader.parse(where.file) : undefined;
     if (!where || !cfg) {
-        return;
+        return undefined;
     }
     // A class, or an instance of one the module makes (`Config = ServerConfig()`): its fields either way.
     const made = asClass ? cfg.value(target.slice(cut + 1)) : undefined;
@@ -711,14 +699,54 @@ function configObjectTarget(
         chain.push(c);
     }
     const cls = own === undefined ? undefined : { fields: new Map(chain.reverse().flatMap((c) => [...c.fields])) };
+    return { value: (key) => (asClass ? cls?.fields.get(key) : cfg.value(key)), file: where.file, root: where.root, module: cfg };
+}
+
+/** The config objects a module's `<mapping>.from_object(...)` calls load, in call order: see configObjectPaths for the shapes read. */
+function configObjects(reader: ModuleReader, mod: PyModule, file: string, root: ImportRoot, mapping = ".config"): ConfigObject[] {
+    const out: ConfigObject[] = [];
+    for (const call of mod.calls) {
+        const callee = calleeOf(call) ?? "";
+        if (!(mapping.startsWith(".") ? callee.endsWith(`${mapping}.from_object`) : callee === `${mapping}.from_object`) || call.args[0] === undefined) {
+            continue;
+        }
+        const arg = call.args[0];
+        // from_object(config[config_name]) with a dict of config classes (Flasky's layout): every class in it.
+        const dictTarget = arg.kind === "subscript" && arg.target.kind === "ref" ? arg.target.path : undefined;
+        // from_object(config_class) in `def create_app(config_class=Config)`: the parameter's default.
+        const param = arg.kind === "ref" && !arg.path.includes(".")
+            ? [...mod.functions.values()].find((f) => f.calls.includes(call))?.params.find((p) => p.name === arg.local)?.default
+            : undefined;
+        const given = param ?? arg;
+        const targets = dictTarget !== undefined ? configDictClasses(reader, mod, file, root, dictTarget) : [str(given) ?? (given.kind === "ref" ? given.path : undefined)];
+        for (const target of targets) {
+            const object = target === undefined || target === "__name__" ? undefined : configObject(reader, file, root, target);
+            if (object !== undefined) {
+                out.push(object);
+            }
+        }
+    }
+    return out;
+}
+
+/** What configObjectPaths reads in one config object: the upload, cache and session folders it names. */
+function configObjectTarget(
+    object: ConfigObject,
+    file: string,
+    contextOf: (file: string, root: ImportRoot) => PathContext,
+    sets: readonly string[],
+    uploads: UploadSetFolder[],
+    add: AddPath,
+    imports: (module: string) => boolean,
+): void {
+    const { value, module: cfg } = object;
+    const where = { file: object.file, root: object.root };
     for (const key of UPLOAD_KEYS) {
-        const value = asClass ? cls?.fields.get(key) : cfg.value(key);
-        const path = pathValue(value, contextOf(where.file, where.root));
+        const path = pathValue(value(key), contextOf(where.file, where.root));
         if (path !== undefined && path !== "" && !path.startsWith("/")) {
             add({ path, kind: "data", file: false, holds: "uploads", why: `${where.file}: ${key} (the config ${file} loads with from_object) names the upload folder` });
         }
     }
-    const value = (key: string): Expr | undefined => (asClass ? cls?.fields.get(key) : cfg.value(key));
     uploads.push(...uploadSetFolders(sets, value, contextOf(where.file, where.root), where.file, ` (the config ${file} loads with from_object)`));
     // Flask-Caching's and Flask-Session's file-system backends, configured in the same object (a module of the app imports the extension).
     const ctx = contextOf(where.file, where.root);
@@ -1029,6 +1057,24 @@ function flaskExtensionPaths(mod: PyModule, file: string, ctx: PathContext, add:
             add({ path, kind: "scratch", file: false, holds: "cache", why: `${file}: Flask-Caching's CACHE_TYPE "${type}" keeps its cache in CACHE_DIR ${path}` });
         }
     }
+    // Flask-Whooshee's search indexes: init_app makes WHOOSHEE_DIR (else "whooshee" in the working folder) unless they are kept in memory.
+    const whooshee = mod.calls.some((c) => calleeOf(c) === "flask_whooshee.Whooshee");
+    const inMemory = (b: { expr: Expr } | undefined) => b?.expr.kind === "bool" && b.expr.value;
+    if (whooshee && !inMemory(flaskKey(mod, ctx, "WHOOSHEE_MEMORY_STORAGE"))) {
+        const set = flaskKey(mod, ctx, "WHOOSHEE_DIR");
+        const path = set === undefined ? joinPath(ctx.cwd, "whooshee") : pathValue(set.expr, set.ctx);
+        if (path !== undefined && path !== "" && path !== ctx.cwd) {
+            add({ path, kind: "data", file: false, holds: "files", why: `${file}: Flask-Whooshee keeps its search indexes in ${set === undefined ? "its default whooshee folder in the working folder" : `WHOOSHEE_DIR ${path}`}` });
+        }
+    }
+    // Flask-Avatars saves and crops avatars into AVATARS_SAVE_PATH.
+    if (mod.calls.some((c) => calleeOf(c) === "flask_avatars.Avatars")) {
+        const set = flaskKey(mod, ctx, "AVATARS_SAVE_PATH");
+        const path = set === undefined ? undefined : pathValue(set.expr, set.ctx);
+        if (path !== undefined && path !== "" && path !== ctx.cwd) {
+            add({ path, kind: "data", file: false, holds: "uploads", why: `${file}: Flask-Avatars saves avatars into AVATARS_SAVE_PATH ${path}` });
+        }
+    }
     // A cache made in another module and configured here with a dict held in a name, as Dash's
     // performance guide does: `cache.init_app(server, config=CACHE_CONFIG)`, CACHE_CONFIG perhaps imported.
     for (const c of mod.calls) {
@@ -1047,6 +1093,12 @@ function flaskExtensionPaths(mod: PyModule, file: string, ctx: PathContext, add:
             add({ path, kind: "scratch", file: false, holds: "cache", why: `${file}: Flask-Caching's CACHE_TYPE "${type}" (${callee.split(".").pop()}(config=${config.local})) keeps its cache in CACHE_DIR ${path}` });
         }
     }
+}
+
+/** A Flask config key as this module sets it, else as the module that configures the app does (a config class from_object loads). */
+function flaskKey(mod: PyModule, ctx: PathContext, key: string): { expr: Expr; ctx: PathContext } | undefined {
+    const here = flaskConfig(mod, key);
+    return here !== undefined ? { expr: here, ctx } : ctx.appConfig?.(key);
 }
 
 /**

@@ -4028,6 +4028,43 @@ describe("what apps write, named in logging config files, config classes and lib
             };
             assert.match(synthesize(apps.make({ "requirements.txt": "flask\n", ...files })).dockerfile, /ln -sfn \/data\/notes\/notes\.db \/app\/notes\/notes\.db/);
         });
+        it("GIVEN current_app.config[...] of a key a config class sets (a base of the class from_object loads from a dict of classes), and Flask-Whooshee's and Flask-Avatars' folders THEN those are the app's data paths", () => {
+            const settings = [
+                "import os",
+                "basedir = os.path.abspath(os.path.dirname(os.path.dirname(__file__)))",
+                "class BaseConfig:",
+                "    GALLERY_UPLOAD_PATH = os.path.join(basedir, 'uploads')",
+                "    AVATARS_SAVE_PATH = os.path.join(GALLERY_UPLOAD_PATH, 'avatars')",
+                "class DevelopmentConfig(BaseConfig):",
+                "    SECRET_KEY = 'dev'",
+                "config = {'development': DevelopmentConfig}",
+                "",
+            ].join("\n");
+            const files = {
+                "gallery/settings.py": settings,
+                "gallery/extensions.py": "from flask_avatars import Avatars\nfrom flask_whooshee import Whooshee\navatars = Avatars()\nwhooshee = Whooshee()\n",
+                "gallery/__init__.py":
+                    "import os\nfrom flask import Flask\nfrom gallery.extensions import avatars, whooshee\nfrom gallery.main import main_bp\nfrom gallery.settings import config\n\n" +
+                    "def create_app(config_name=None):\n    if config_name is None:\n        config_name = os.getenv('FLASK_CONFIG', 'development')\n    app = Flask('gallery')\n    app.config.from_object(config[config_name])\n" +
+                    "    whooshee.init_app(app)\n    avatars.init_app(app)\n    app.register_blueprint(main_bp)\n    return app\n",
+                "gallery/main.py":
+                    "import os\nfrom flask import Blueprint, current_app, request\nmain_bp = Blueprint('main', __name__)\n\n@main_bp.route('/upload', methods=['POST'])\ndef upload():\n" +
+                    "    f = request.files['file']\n    f.save(os.path.join(current_app.config['GALLERY_UPLOAD_PATH'], f.filename))\n    return 'ok'\n",
+                Procfile: "web: gunicorn 'gallery:create_app()'\n",
+            };
+            const want = (whoosheeDir: string) => ({
+                "/app/uploads": "gallery/main.py: .save() stores files into uploads",
+                [`/app/${whoosheeDir}`]: `gallery/extensions.py: Flask-Whooshee keeps its search indexes in ${whoosheeDir === "whooshee" ? "its default whooshee folder in the working folder" : `WHOOSHEE_DIR ${whoosheeDir}`}`,
+            });
+            const found = (extra: Record<string, string>) =>
+                Object.fromEntries(synthesize(apps.make({ "requirements.txt": "flask\nflask-whooshee\nflask-avatars\n", ...files, ...extra })).plan.writablePaths.map((w) => [w.path, w.why]));
+            assert.deepEqual(found({}), want("whooshee"));
+            assert.deepEqual(found({ "gallery/settings.py": settings.replace("    SECRET_KEY = 'dev'", "    WHOOSHEE_DIR = os.path.join(basedir, 'search')") }), want("search"));
+            assert.deepEqual(found({ "gallery/settings.py": settings.replace("    SECRET_KEY = 'dev'", "    WHOOSHEE_MEMORY_STORAGE = True") }), { "/app/uploads": want("whooshee")["/app/uploads"] });
+            // The avatars folder alone (no upload view): Flask-Avatars' own key.
+            const avatarsOnly = found({ "gallery/main.py": "from flask import Blueprint\nmain_bp = Blueprint('main', __name__)\n", "gallery/extensions.py": "from flask_avatars import Avatars\nfrom flask_whooshee import Whooshee\navatars = Avatars()\nwhooshee = Whooshee()\n" });
+            assert.equal(avatarsOnly["/app/uploads/avatars"], "gallery/extensions.py: Flask-Avatars saves avatars into AVATARS_SAVE_PATH uploads/avatars");
+        });
         it("GIVEN str.format() and %-formatted SQLite URLs, a name bound to a file name in a join, and a path that climbs above the app's folder THEN each is read", () => {
             assert.deepEqual(paths({ "app.py": `from sqlalchemy import create_engine\nDB = "var/app.db"\nengine = create_engine(u"sqlite:///{0}".format(DB))\n${FLASK}` }), [["/data", "data"]]);
             assert.deepEqual(paths({ "app.py": `from sqlalchemy import create_engine\nDB = "var/app.db"\nengine = create_engine("sqlite:///%s" % DB)\n${FLASK}` }), [["/data", "data"]]);
