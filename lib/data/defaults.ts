@@ -40,6 +40,8 @@ export const DEFAULTS = {
     gunicornWithEventlet: "gunicorn==25.3.0",
     /** The gunicorn added for an eventlet worker when the app's eventlet is older than 0.40.3: 23.0.0's worker accepts 0.24.1 and later. */
     gunicornWithOldEventlet: "gunicorn==23.0.0",
+    /** The gunicorn added for a gevent worker when the app's gevent is older than 24.10.1, which 24.0.0 onwards refuse at start (their ggevent.py); 23.0.0 accepts 1.4 and later. */
+    gunicornWithOldGevent: "gunicorn==23.0.0",
     /**
      * setuptools added for an app that imports pkg_resources or distutils and would not have it: 82.0.0 removed
      * pkg_resources (setuptools' changelog, v82.0.0), so the last release before it; Python 3.12's venvs have no setuptools.

@@ -236,9 +236,20 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
             `The worker class is eventlet, but the app pins gunicorn ${pinned}, and gunicorn removed its eventlet worker in 26.0.0: pin gunicorn<26 (25.3.0 has it), or choose another worker class with \`workerClass\` (gevent).`,
         );
     }
+    // gunicorn 24.0.0 onwards refuse to start a gevent worker (geventwebsocket's subclasses it) on gevent older than 24.10.1.
+    const gevent = finalClass === "gevent" || finalClass === "gunicorn.workers.ggevent.GeventWorker" || finalClass?.startsWith("geventwebsocket.") === true;
+    const geventPin = inp.deps.pins.get("gevent");
+    const oldGevent = gevent && geventPin !== undefined && compare(geventPin, "24.10.1") < 0;
+    if (oldGevent && pinned !== undefined && compare(pinned, "24.0.0") >= 0) {
+        throw new InputError(
+            o.workerClass !== undefined ? "`workerClass`" : web?.workerClass !== undefined ? web.origin.file : inp.deps.manifest,
+            `The worker class is ${finalClass}, but the app pins gevent ${geventPin} and gunicorn ${pinned}, and gunicorn 24.0.0 and later refuse gevent older than 24.10.1 when the worker starts: ` +
+                "upgrade gevent to 24.10.1 or later, or pin gunicorn<24 (23.0.0).",
+        );
+    }
     if (!inp.installed.has("gunicorn")) {
         const oldEventlet = eventlet && inp.deps.pins.get("eventlet") !== undefined && compare(inp.deps.pins.get("eventlet")!, "0.40.3") < 0;
-        added.unshift(!eventlet ? DEFAULTS.gunicorn : oldEventlet ? DEFAULTS.gunicornWithOldEventlet : DEFAULTS.gunicornWithEventlet);
+        added.unshift(oldGevent ? DEFAULTS.gunicornWithOldGevent : !eventlet ? DEFAULTS.gunicorn : oldEventlet ? DEFAULTS.gunicornWithOldEventlet : DEFAULTS.gunicornWithEventlet);
     }
     if (inp.setuptools !== undefined) {
         added.push(DEFAULTS.setuptools);

@@ -4264,6 +4264,25 @@ describe("worker classes that need a particular gunicorn or Socket.IO server", (
         );
     });
 
+    it("GIVEN a gevent worker with gevent pinned before 24.10.1 and no gunicorn THEN gunicorn 23.0.0 (24.0.0 onwards refuse that gevent at start); a pinned gunicorn 24+ is refused naming the fix", () => {
+        const FLASK = { "app.py": "from flask import Flask\n\napp = Flask(__name__)\n" };
+        const added = (reqs: string, extra: Record<string, string> = {}) => synthesize(apps.make({ ...FLASK, "requirements.txt": reqs, ...extra })).plan.server.addedPackages;
+        assert.deepEqual(added("flask==3.1.0\ngevent==23.9.1\n", { Procfile: "web: gunicorn -k gevent app:app\n" }), ["gunicorn==23.0.0"]);
+        assert.deepEqual(added("flask==3.1.0\ngevent==24.10.1\n", { Procfile: "web: gunicorn -k gevent app:app\n" }), ["gunicorn==27.0.1"]);
+        // Flask-SocketIO's gevent mode with gevent-websocket: its worker subclasses gunicorn's gevent worker.
+        assert.deepEqual(synthesize(apps.make({ ...SIO, "requirements.txt": "flask==3.1.0\nflask-socketio==5.4.1\ngevent==22.10.2\ngevent-websocket==0.10.1\n" })).plan.server.addedPackages, ["gunicorn==23.0.0"]);
+        // gevent installed but served by threads: gunicorn's gevent worker is not used.
+        assert.deepEqual(added("flask==3.1.0\ngevent==23.9.1\n"), ["gunicorn==27.0.1"]);
+        assert.throws(
+            () => synthesize(apps.make({ ...FLASK, "requirements.txt": "flask==3.1.0\ngevent==23.9.1\ngunicorn==25.1.0\n", Procfile: "web: gunicorn -k gevent app:app\n" })),
+            (e: unknown) =>
+                e instanceof InputError &&
+                e.argument === "Procfile" &&
+                e.message ===
+                    "The worker class is gevent, but the app pins gevent 23.9.1 and gunicorn 25.1.0, and gunicorn 24.0.0 and later refuse gevent older than 24.10.1 when the worker starts: upgrade gevent to 24.10.1 or later, or pin gunicorn<24 (23.0.0).",
+        );
+    });
+
     it("GIVEN gevent with gevent-websocket THEN its WebSocket worker; python-socketio's ASGIApp around FastAPI is served, with one worker", () => {
         const ws = synthesize(apps.make({ ...SIO, "requirements.txt": "flask==3.1.0\nflask-socketio==5.4.1\ngevent==24.11.1\ngevent-websocket==0.10.1\n" })).plan;
         assert.equal(ws.server.workerClass, "geventwebsocket.gunicorn.workers.GeventWebSocketWorker");
