@@ -529,7 +529,21 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
             set.push([name, mapValue(value), file]);
         }
     };
-    const mapValue = (v: string) => (v.startsWith("/") && !v.includes(" ") ? mapPath(v) : v);
+    // The service's bind mounts of the source's own files (`./contrib/site.cfg:/config/site.cfg`): the image holds them at their place in /app.
+    const binds = (Array.isArray(service["volumes"]) ? service["volumes"] : []).flatMap((v): Array<readonly [string, string]> => {
+        const host = typeof v === "string" ? v.split(":")[0] : obj(v)?.["source"];
+        const target = typeof v === "string" ? v.split(":")[1] : obj(v)?.["target"];
+        const rel = typeof host === "string" && host.startsWith(".") ? path.posix.normalize(host).replace(/\/+$/, "") : undefined;
+        if (typeof target !== "string" || !target.startsWith("/") || rel === undefined || rel === "." || rel === ".." || rel.startsWith("../")) {
+            return [];
+        }
+        return src.exists(rel) ? [[posixJoin("/", target), rel]] : [];
+    });
+    const mapBound = (v: string): string | undefined => {
+        const hit = binds.find(([to]) => v === to || v.startsWith(`${to}/`));
+        return hit === undefined ? undefined : posixJoin(`${DEFAULTS.workdir}/${hit[1]}`, v.slice(hit[0].length).replace(/^\//, "") || ".");
+    };
+    const mapValue = (v: string) => (v.startsWith("/") && !v.includes(" ") ? (mapBound(v) ?? mapPath(v)) : v);
     for (const [k, v] of dockerfile?.env ?? []) {
         take(k, v, `${dockerfileName} ENV`);
     }

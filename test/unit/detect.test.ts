@@ -1516,6 +1516,14 @@ describe("detection", () => {
                 }
             });
 
+            it("GIVEN a Compose variable that points at a file the service bind-mounts from the source (`./contrib/site.cfg:/config/site.cfg`) THEN the image's variable points at that file in /app", () => {
+                const compose =
+                    "services:\n  web:\n    build: .\n    environment:\n      SITE_SETTINGS: /config/site.cfg\n      SITE_THEMES: /themes/dark\n      SITE_OTHER: /config/missing.cfg\n" +
+                    "    volumes:\n      - type: bind\n        source: ./contrib/site.cfg\n        target: /config/site.cfg\n        read_only: true\n      - ./themes:/themes:ro\n      - ../outside:/config/missing.cfg\n";
+                const { plan } = synthesize(apps.make({ ...SVC, "contrib/site.cfg": "[general]\n", "themes/dark/style.css": "", Dockerfile: DOCKERFILE, "docker-compose.yml": compose }));
+                assert.deepEqual(plan.imageEnv, { DATA_DIR: "/data", SITE_TITLE: "Hello there", SITE_SETTINGS: "/app/contrib/site.cfg", SITE_THEMES: "/app/themes/dark", SITE_OTHER: "/config/missing.cfg" });
+            });
+
             it("GIVEN a Dockerfile written to inject (a command after the server, a HEALTHCHECK URL with a substitution, a VOLUME with one) THEN none of it reaches the image", () => {
                 const dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY . .\nVOLUME [\"/data $(touch /x)\"]\nHEALTHCHECK CMD curl http://localhost:8000/$(id)\nCMD gunicorn svc.web:site; touch /pwned\n";
                 const { plan, dockerfile: rendered } = synthesize(apps.make({ ...SVC, Dockerfile: dockerfile }));
