@@ -143,7 +143,8 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
     let workdir = "/";
     const facts: DockerfileFacts & { copies: Array<readonly [string, string]> } = { workdir, copies: [], env: [], volumes: [], buildEnv: [], python };
     const form = (i: Instruction): { words?: string[]; text?: string } => {
-        const json = i instanceof JSONInstruction ? i.getJSONStrings().map((j) => j.getJSONValue()) : [];
+        // The exec form read as JSON: dockerfile-ast's getJSONValue() drops the blanks inside each string (`"gunicorn web:app -w 3"`).
+        const json = i instanceof JSONInstruction ? (jsonWords(i.getArgumentsContent() ?? "") ?? i.getJSONStrings().map((j) => j.getJSONValue())) : [];
         return json.length > 0 ? { words: json } : { text: i.getArgumentsContent() ?? "" };
     };
     let cmd: { words?: string[]; text?: string } | undefined;

@@ -1534,6 +1534,18 @@ describe("detection", () => {
                 assert.ok(plan.notes.includes("The Dockerfile's CMD runs `touch /pwned` after the server; the image does not."), plan.notes.join("\n"));
             });
 
+            it("GIVEN an exec-form CMD or ENTRYPOINT whose strings hold blanks (`[\"sh\", \"-c\", \"python -m svc.setup && gunicorn --workers 3 svc.web:site\"]`) THEN each string is one word, blanks kept", () => {
+                for (const [line, argv] of [
+                    ['CMD ["sh", "-c", "python -m svc.setup && gunicorn --workers 3 svc.web:site"]', undefined],
+                    ['ENTRYPOINT ["sh",\\\n  "-c", "python -m svc.setup && gunicorn --workers 3 svc.web:site"]', undefined],
+                    ['CMD ["gunicorn", "--workers", "3", "svc.web:site"]', undefined],
+                ] as const) {
+                    const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: `FROM python:3.12\nWORKDIR /app\nCOPY . .\n${line}\n` }));
+                    assert.deepEqual([plan.entrypoint.spec, plan.server.defaultWorkers], ["svc.web:site", 3], line);
+                    assert.deepEqual(plan.release?.command ?? argv, line.includes("svc.setup") ? ["python", "-m", "svc.setup"] : undefined, line);
+                }
+            });
+
             it("GIVEN compose commands wrapped in `sh -c` THEN the command line inside is read: the migrate service's as the release step, the web service's server and what it chains before it", () => {
                 const compose =
                     "services:\n  migrate:\n    build: .\n    command: [\"sh\", \"-c\", \"python manage.py migrate --noinput\"]\n" +
