@@ -38,7 +38,8 @@ export async function createProject(o: ProjectOptions): Promise<PulumiProject> {
     const dir = fs.mkdtempSync(path.join(o.parentDir ?? os.tmpdir(), `${o.name}-`));
     const appDir = path.join(dir, "app");
     if (o.app) {
-        fs.cpSync(o.app, appDir, { recursive: true });
+        // Symlinks as they are (a relative link stays relative), as the build context keeps them.
+        fs.cpSync(o.app, appDir, { recursive: true, verbatimSymlinks: true });
     }
     fs.writeFileSync(path.join(dir, "index.js"), o.program);
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
