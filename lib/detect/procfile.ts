@@ -427,7 +427,7 @@ function assignmentWords(vars: unknown): string[] {
 }
 
 /** pyproject.toml, parsed; undefined when absent or not TOML (dependency detection says what is wrong with it). */
-function pyprojectOf(src: SourceTree): Record<string, unknown> | undefined {
+export function pyprojectOf(src: SourceTree): Record<string, unknown> | undefined {
     try {
         const text = src.readIfFile("pyproject.toml");
         return text === undefined ? undefined : (parseToml(text) as Record<string, unknown>);

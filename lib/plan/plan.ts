@@ -343,7 +343,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const dbHome = writes.find((w) => w.kind === "data" && (w.holds === "instance" || (w.holds === "database" && !w.file)));
     const dbFile = writes.find((w) => w.kind === "data" && w.holds === "database" && w.file);
     const database = dbHome !== undefined ? { dir: abs(dbHome.path) } : dbFile !== undefined ? { file: abs(dbFile.path) } : undefined;
-    const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data"), database, flaskBefore22 }, notes);
+    const release = planRelease(src, o, entry, { installed, sqlite: writes.some((w) => w.holds === "database" && w.kind === "data"), database, flaskBefore22, installsProject }, notes);
     refuseUnrunnableScripts(src, [...(release ? [{ argv: release.command, workdir: release.workdir, source: release.source }] : []), ...steps.steps.map((b) => ({ argv: b.argv, workdir: b.workdir, source: b.source }))]);
     const writablePaths = planWritablePaths(o, writes, workdir, (rel) => src.isFile(rel), notes, (rel) => src.list(rel).filter((e) => e.isFile()).map((e) => e.name));
     const unplaced = [...new Set(unread)];

@@ -4,10 +4,11 @@ import { parse as parseToml } from "smol-toml";
 import { BASE_IMAGES, DISTRO_NODEJS, RELEASE_NAMES } from "../data/base-images";
 import { DEFAULTS } from "../data/defaults";
 import { DISTRO_RELEASES, DistroRelease } from "../data/native-libraries";
+import { table } from "../detect/dependencies";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint } from "../detect/entrypoint";
 import { detectFrontend } from "../detect/frontend";
-import { commands, CONTROL_WORDS, displayWords, scriptOf, shellTokens, withoutRunners } from "../detect/procfile";
+import { commands, CONTROL_WORDS, displayWords, pyprojectOf, scriptOf, shellTokens, withoutRunners } from "../detect/procfile";
 import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
 import { candidates, ImportRoot, moduleReader } from "../detect/app-code";
@@ -584,6 +585,8 @@ export interface ReleaseFacts {
     readonly database?: { readonly dir: string } | { readonly file: string };
     /** The Flask installed is older than 2.2, whose CLI has no --app option: commands get FLASK_APP instead. */
     readonly flaskBefore22?: boolean;
+    /** The install step installs the app's own project, so its console scripts ([project.scripts], [tool.poetry.scripts]) are on PATH. */
+    readonly installsProject?: boolean;
 }
 
 /** Names of the CLI commands apps give their "create the tables" step (Flask's tutorial: `flask init-db`). */
@@ -606,6 +609,20 @@ function initDbCommand(src: SourceTree, entry: Entrypoint): { file: string; name
             const name = str(d.args[0]) ?? d.target?.replace(/_(command|cmd)$/, "").replace(/_/g, "-");
             if (name !== undefined && INIT_DB_COMMANDS.has(name)) {
                 return { file: c.file, name };
+            }
+        }
+    }
+    return undefined;
+}
+
+/** The project's console script ([project.scripts], [tool.poetry.scripts]) named like INIT_DB_COMMANDS, with its `module:function`. */
+function initDbScript(src: SourceTree): { name: string; target: string } | undefined {
+    const pyproject = pyprojectOf(src);
+    const tables = [table(table(pyproject, "tool"), "poetry"), table(pyproject, "project")];
+    for (const scripts of tables.map((t) => table(t, "scripts"))) {
+        for (const [name, target] of Object.entries(scripts ?? {})) {
+            if (INIT_DB_COMMANDS.has(name) && typeof target === "string" && /^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.]*$/.test(target.trim())) {
+                return { name, target: target.trim() };
             }
         }
     }
@@ -824,6 +841,18 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
         migrate = { command: ["alembic", "upgrade", "head"], workdir, source: `Alembic ([tool.alembic] in ${chdir}pyproject.toml)` };
     }
     const db = facts.database;
+    // The project's own console script named like INIT_DB_COMMANDS (Quart's blog example: `init_db = "blog:init_db"`), when the image installs it.
+    const script = !migrate && db !== undefined && facts.installsProject === true ? initDbScript(src) : undefined;
+    if (script !== undefined && db !== undefined) {
+        const where = "dir" in db ? db.dir : db.file;
+        const q = shellQuote([where]);
+        const exists = "dir" in db ? `ls ${q}/*.sqlite ${q}/*.sqlite3 ${q}/*.db >/dev/null 2>&1` : `test -e ${q}`;
+        notes.push(
+            `pyproject.toml's console script \`${script.name}\` (${script.target}) creates the app's tables: it is the release step while ${"dir" in db ? `${where} holds no database file` : `${where} does not exist`} yet ` +
+                "(the first deploy; the volume keeps the database after), so a redeploy does not recreate the tables. Set `releaseCommand` to change it.",
+        );
+        return { command: ["sh", "-c", `${exists} || exec ${shellQuote([script.name])}`], workdir, source: `pyproject.toml console script ${script.name} (on the first deploy)` };
+    }
     if (!migrate && db !== undefined && (entry.framework === "flask" || entry.framework === "quart")) {
         const init = initDbCommand(src, entry);
         if (init !== undefined) {

@@ -4353,6 +4353,29 @@ describe("a Flask app's own command that creates its tables", () => {
     });
 });
 
+describe("a project's own console script that creates its tables", () => {
+    afterEach(() => apps.cleanup());
+    it("GIVEN a Quart app whose pyproject.toml gives an `init_db` console script, and an SQLite file beside the package THEN that script is the release step while the database does not exist; not when the image does not install the project", () => {
+        const files = {
+            "src/blog/__init__.py":
+                'from pathlib import Path\nfrom sqlite3 import dbapi2 as sqlite3\n\nfrom quart import Quart\n\napp = Quart(__name__)\napp.config.update({"DATABASE": Path(app.root_path) / "blog.db"})\n\n\n' +
+                'def init_db():\n    db = sqlite3.connect(app.config["DATABASE"])\n    db.execute("CREATE TABLE post (id INTEGER PRIMARY KEY)")\n    db.commit()\n\n\ndef run():\n    app.run()\n',
+            "pyproject.toml":
+                '[project]\nname = "blog"\nversion = "0.1.0"\ndependencies = ["quart==0.20.0"]\n\n[project.scripts]\ninit_db = "blog:init_db"\nstart = "blog:run"\n\n' +
+                '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n',
+        };
+        const { plan } = synthesize(apps.make(files));
+        assert.equal(plan.installsProject, true);
+        const db = plan.writablePaths.flatMap((w) => w.links.map((l) => l.from)).find((f) => f.endsWith("/blog.db"));
+        assert.ok(db !== undefined, JSON.stringify(plan.writablePaths));
+        assert.deepEqual(plan.release, { command: ["sh", "-c", `test -e ${db} || exec init_db`], workdir: "/app", source: "pyproject.toml console script init_db (on the first deploy)" });
+        // requirements.txt installs the dependencies alone: the project and its scripts are not in the image.
+        const alone = synthesize(apps.make({ ...files, "requirements.txt": "quart==0.20.0\n", "pyproject.toml": files["pyproject.toml"].replace(/\n\n\[build-system\][\s\S]*$/, "\n") })).plan;
+        assert.equal(alone.installsProject, false);
+        assert.equal(alone.release, undefined);
+    });
+});
+
 describe("hosting platforms' config files", () => {
     afterEach(() => apps.cleanup());
     const MAIN = { "main.py": "import os\nfrom flask import Flask\n\napp = Flask(__name__)\n", "requirements.txt": "flask==3.1.0\ngunicorn==23.0.0\n" };
