@@ -7,7 +7,7 @@ import { readIni } from "./ini";
 import { boundOf, callContext, decide, Definition, instanceOf, memberOf } from "./code-objects";
 import { LOADERS, parseDocument } from "./config-documents";
 import { asFString, ENV_READERS, isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
-import { walk } from "./python-eval";
+import { evaluate, walk } from "./python-eval";
 import { absoluteModule, calleeOf, ClassDef, dictGet, EACH_ITEM, Expr, exprText, parseModule, PyModule, refPath, starImported, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -1408,6 +1408,20 @@ function codePaths(
             }
         }
     }
+    // SQLAlchemy's URL.create("sqlite", database=path): the file is the database argument (the driver name read as the environment leaves it).
+    for (const c of mod.calls) {
+        if (!URL_CREATE.has(calleeOf(c) ?? "")) {
+            continue;
+        }
+        const given = c.args[0] ?? c.kwargs["drivername"];
+        const value = given === undefined ? undefined : evaluate(given, (v) => ctx.env?.[v]);
+        const driver = value?.t === "str" ? value.v : undefined;
+        const database = c.kwargs["database"] ?? c.args[5];
+        const path = driver !== undefined && (driver === "sqlite" || driver.startsWith("sqlite+")) && database !== undefined ? pathValue(database, ctx) : undefined;
+        if (path !== undefined && path !== "" && !path.includes(":memory:")) {
+            add({ path, kind: "data", file: true, holds: "database", why: `${file}: an SQLite database at ${path} (URL.create("${driver}", database=...))` });
+        }
+    }
     for (const { url, at } of urls) {
         const literal = str(url);
         if (literal?.endsWith("/")) {
@@ -1430,6 +1444,9 @@ function codePaths(
         }
     }
 }
+
+/** SQLAlchemy's URL constructor, by the names it is imported under. */
+const URL_CREATE: ReadonlySet<string> = new Set(["sqlalchemy.URL.create", "sqlalchemy.engine.URL.create", "sqlalchemy.engine.url.URL.create"]);
 
 /** A place whose path is not read: the call as written, and the folders its computed path is known to sit in. */
 interface Unread {

@@ -4085,6 +4085,15 @@ describe("what apps write, named in logging config files, config classes and lib
             const avatarsOnly = found({ "gallery/main.py": "from flask import Blueprint\nmain_bp = Blueprint('main', __name__)\n", "gallery/extensions.py": "from flask_avatars import Avatars\nfrom flask_whooshee import Whooshee\navatars = Avatars()\nwhooshee = Whooshee()\n" });
             assert.equal(avatarsOnly["/app/uploads/avatars"], "gallery/extensions.py: Flask-Avatars saves avatars into AVATARS_SAVE_PATH uploads/avatars");
         });
+        it("GIVEN SQLAlchemy's URL.create() with the driver an environment default (\"sqlite\") and the database under a folder a variable names THEN that file is the database, where the image's variable puts it; another driver is not a file", () => {
+            const code = (driver: string) =>
+                `import os\nfrom sqlalchemy.engine import URL\nfrom flask import Flask\nPROJECT_DIR = os.path.dirname(os.path.abspath(__file__))\nSTORAGE_PATH = os.getenv("STORAGE_PATH", PROJECT_DIR)\n` +
+                `DB_URL = URL.create(os.getenv("DB_DRIVER", "${driver}"), username=os.getenv("DB_USER"), host=os.getenv("DB_HOST"), database=os.getenv("DB_NAME", STORAGE_PATH + "/database.db"))\napp = Flask(__name__)\n`;
+            const links = (files: Record<string, string>) => synthesize(apps.make({ "requirements.txt": "flask\nsqlalchemy\n", ...files })).plan.writablePaths.map((w) => [w.path, w.links.map((l) => l.from)]);
+            assert.deepEqual(links({ "app.py": code("sqlite") }), [["/data", ["/app/database.db"]]]);
+            assert.deepEqual(links({ "app.py": code("sqlite"), Dockerfile: "FROM python:3.12\nWORKDIR /app\nCOPY . .\nENV STORAGE_PATH=/srv/storage\nCMD [\"gunicorn\", \"app:app\"]\n" }), [["/data", ["/srv/storage/database.db"]]]);
+            assert.deepEqual(links({ "app.py": code("postgresql") }), []);
+        });
         it("GIVEN str.format() and %-formatted SQLite URLs, a name bound to a file name in a join, and a path that climbs above the app's folder THEN each is read", () => {
             assert.deepEqual(paths({ "app.py": `from sqlalchemy import create_engine\nDB = "var/app.db"\nengine = create_engine(u"sqlite:///{0}".format(DB))\n${FLASK}` }), [["/data", "data"]]);
             assert.deepEqual(paths({ "app.py": `from sqlalchemy import create_engine\nDB = "var/app.db"\nengine = create_engine("sqlite:///%s" % DB)\n${FLASK}` }), [["/data", "data"]]);
