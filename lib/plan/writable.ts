@@ -115,9 +115,13 @@ export function planWritablePaths(
         if (abs === workdir || abs === "/" || SYSTEM.some((s) => inside(abs, s)) || inside(DEFAULTS.venv, abs)) {
             throw new InputError("`writablePaths`", `\`writablePaths\` names ${abs}, which must stay read-only (the app's folder itself, the venv or a system folder); name a folder inside the app's folder or under /var, /srv or /data.`);
         }
-        // A file (one in the source folder, or a database, log or pid file by its name) cannot be a folder or a mount:
-        // it is linked into the data or scratch folder.
-        if (FILE_NAME.test(abs) || (!p.startsWith("/") && fileInSource(p.replace(/\/+$/, "")))) {
+        // A file (one in the source folder, a database, log or pid file by its name, or any name with a suffix that no
+        // folder of the source has, `secret.txt`) cannot be a folder or a mount: it is linked into the data or scratch
+        // folder. A trailing slash keeps a folder a folder (`cache.d/`).
+        const rel = p.startsWith("/") ? undefined : p.replace(/\/+$/, "");
+        const last = abs.split("/").pop() ?? "";
+        const suffixed = !p.endsWith("/") && last.indexOf(".") > 0 && (rel === undefined || shippedIn(rel).length === 0);
+        if (FILE_NAME.test(abs) || (rel !== undefined && fileInSource(rel)) || suffixed) {
             const holds: Holds = DATABASE_FILE.test(abs) ? "database" : /\.log$/.test(abs) ? "logs" : "files";
             files.set(abs, { kind, why: "`writablePaths`", holds });
             continue;

@@ -2141,6 +2141,16 @@ describe("detection", () => {
             assert.match(r.dockerfile, /ln -sfn \/data\/app\.db \/app\/app\.db/);
             assert.doesNotMatch(r.dockerfile, /mkdir -p [^\n]*\/app\/app\.db/);
         });
+        it("GIVEN `writablePaths` naming a file the app generates (`secret.txt`, not in the source) THEN it is a file linked into the data folder; a suffixed name that is a folder of the source, or written with a trailing slash, stays a folder", () => {
+            const dir = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "conf.d/site.conf": "x\n" });
+            const r = synthesize(dir, { writablePaths: { "secret.txt": "data", "conf.d": "data", "cache.d/": "scratch" } });
+            assert.deepEqual(r.plan.writablePaths, [
+                { path: "/app/cache.d", kind: "scratch", why: "`writablePaths`", links: [] },
+                { path: "/app/conf.d", kind: "data", why: "`writablePaths`", links: [] },
+                { path: "/data", kind: "data", why: "`writablePaths`", links: [{ from: "/app/secret.txt", to: "/data/secret.txt" }] },
+            ]);
+            assert.doesNotMatch(r.dockerfile, /mkdir -p [^\n]*\/app\/secret\.txt/);
+        });
         it("GIVEN writes in functions and classes nested in a factory THEN they are found like top-level ones", () => {
             const factory = [
                 "import os, sqlite3",
