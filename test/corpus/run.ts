@@ -481,7 +481,17 @@ async function runCase(ctx: Ctx, dir: string, spec: CaseSpec): Promise<CaseResul
                 reason: oneLine(`${run.form ? "POST" : "GET"} ${run.path} -> ${ans.status}, body does not match /${run.bodyRegex}/: ${JSON.stringify((ans.body ?? "").slice(0, 120))}`),
             });
         }
-        appLog();
+        const text = appLog();
+        // An answer that needed the engine to restart the container (a worker that failed to boot stops gunicorn) is not a pass.
+        const container = caseContainers(component, "container")[0];
+        const restarts = container === undefined ? 0 : Number(tryDocker("inspect", "--format", "{{.RestartCount}}", container)?.trim() ?? "0");
+        if (restarts > 0) {
+            const line = tellingLine(text);
+            return result({
+                python, result: "FAIL", stage: "start/health", status: ans.status, upSeconds, hostPort,
+                reason: oneLine(`${run.form ? "POST" : "GET"} ${run.path} -> ${ans.status}, but only after the container was restarted ${restarts} time(s)${line ? `; container: ${line}` : ""}`),
+            });
+        }
         return result({ python, result: "PASS", stage: null, reason: `${run.form ? "POST" : "GET"} ${run.path} -> ${ans.status}${run.bodyRegex ? `, body matches /${run.bodyRegex}/` : ""}`, status: ans.status, upSeconds, hostPort });
     } finally {
         if (ctx.keep) {
