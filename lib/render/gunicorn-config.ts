@@ -22,7 +22,11 @@ import { Plan } from "../plan/plan";
  *   workers far behind, and 4 threads behind 12 on I/O waits;
  * - the proxies whose X-Forwarded-* headers count (`trustedProxies`; the
  *   FORWARDED_ALLOW_IPS variable, which PythonApp sets, overrides);
- * - the control socket in /dev/shm, because the root filesystem is read-only.
+ * - the control socket in /dev/shm, because the root filesystem is read-only;
+ * - one worker starts the app at a time (BOOT_LOCK_HOOKS): what apps do at
+ *   start (tables made at import, migrations in an ASGI lifespan startup)
+ *   raced between workers on one SQLite file, and a worker that failed to
+ *   boot stopped gunicorn.
  */
 /** Worker classes that run one event loop per process, as the ASGI worker does: aiohttp's (by the names its docs give) and gunicorn's Tornado worker. */
 const EVENT_LOOP_WORKERS = new Set([
@@ -128,6 +132,7 @@ export function renderGunicornConfig(plan: Plan): string {
             '            print(f"pulumi-python-app: cannot make {_folder}: {_e}", flush=True)',
         );
     }
+    lines.push(...BOOT_LOCK_HOOKS);
     lines.push(
         "",
         "# gunicorn 25.1+ opens a control socket under $HOME; keep it in memory (older gunicorns ignore the name).",
@@ -136,6 +141,88 @@ export function renderGunicornConfig(plan: Plan): string {
     );
     return lines.join("\n");
 }
+
+/**
+ * gunicorn hooks that let one worker at a time start the app: post_fork takes
+ * an exclusive lock in /dev/shm (telling the master it is alive while it
+ * waits, for at most 300 s, then starts without it); post_worker_init lets it
+ * go once the app is imported, or, under uvicorn's worker with an ASGI 3 app,
+ * once the app's lifespan startup has finished (or failed, or proved
+ * unsupported), or at the first request. A worker that dies lets it go with
+ * its process. The app's own post_fork and post_worker_init (its config is
+ * read first) still run.
+ */
+const BOOT_LOCK_HOOKS: readonly string[] = [
+    "",
+    "# One worker starts the app at a time: what apps do at start (tables made at import, migrations in an",
+    "# ASGI lifespan startup) then never races between workers on one database file.",
+    "import fcntl",
+    "import inspect",
+    "import time",
+    "",
+    '_boot_lock_path = "/dev/shm/pulumi-python-app-boot.lock"',
+    '_app_post_fork = globals().get("post_fork")',
+    '_app_post_worker_init = globals().get("post_worker_init")',
+    "",
+    "",
+    "def _boot_release(worker):",
+    '    fd = getattr(worker, "_boot_lock_fd", None)',
+    "    if fd is not None:",
+    "        worker._boot_lock_fd = None",
+    "        os.close(fd)",
+    "",
+    "",
+    "def post_fork(server, worker):",
+    "    try:",
+    "        fd = os.open(_boot_lock_path, os.O_RDWR | os.O_CREAT, 0o600)",
+    "    except OSError:",
+    "        fd = None",
+    "    deadline = time.monotonic() + 300",
+    "    while fd is not None:",
+    "        try:",
+    "            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)",
+    "            worker._boot_lock_fd = fd",
+    "            break",
+    "        except OSError:",
+    "            if time.monotonic() > deadline:",
+    "                os.close(fd)",
+    "                break",
+    "            worker.tmp.notify()",
+    "            time.sleep(0.05)",
+    "    if _app_post_fork is not None:",
+    "        _app_post_fork(server, worker)",
+    "",
+    "",
+    "def _released_after_startup(app, worker):",
+    "    async def released(scope, receive, send):",
+    '        if scope["type"] != "lifespan":',
+    "            _boot_release(worker)",
+    "            return await app(scope, receive, send)",
+    "",
+    "        async def sending(message):",
+    '            if message["type"] in ("lifespan.startup.complete", "lifespan.startup.failed"):',
+    "                _boot_release(worker)",
+    "            await send(message)",
+    "",
+    "        try:",
+    "            return await app(scope, receive, sending)",
+    "        finally:",
+    "            _boot_release(worker)",
+    "",
+    "    return released",
+    "",
+    "",
+    "def post_worker_init(worker):",
+    "    if _app_post_worker_init is not None:",
+    "        _app_post_worker_init(worker)",
+    "    app = worker.wsgi",
+    '    uvicorn = any(c.__module__.startswith("uvicorn") for c in type(worker).__mro__)',
+    '    asgi3 = inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(getattr(app, "__call__", None))',
+    '    if uvicorn and asgi3 and getattr(getattr(worker, "config", None), "interface", "auto") in ("auto", "asgi3") and getattr(worker, "_boot_lock_fd", None) is not None:',
+    "        worker.wsgi = _released_after_startup(app, worker)",
+    "    else:",
+    "        _boot_release(worker)",
+];
 
 function pyList(items: readonly string[]): string {
     return `[${items.join(", ")}]`;

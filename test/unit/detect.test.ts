@@ -2687,6 +2687,77 @@ describe("detection", () => {
             assert.match(config, /^control_socket = "\/dev\/shm\/gunicorn\.ctl"$/m);
             assert.ok(r.plan.notes.some((n) => n.startsWith("The app's gunicorn.conf.py is loaded first")));
         });
+        it("GIVEN the image's gunicorn config THEN one worker at a time starts the app: post_fork holds a lock that post_worker_init lets go (a WSGI app once imported, an ASGI app under uvicorn's worker once its lifespan startup is done), and the app's own hooks still run", () => {
+            const dir = apps.copyOf("flask-native", { "gunicorn.conf.py": "calls = []\ndef post_fork(server, worker):\n    calls.append('post_fork')\ndef post_worker_init(worker):\n    calls.append('post_worker_init')\n" });
+            const r = synthesize(dir);
+            const start = r.dockerfile.indexOf("COPY --link <<'EOF' /etc/pulumi-python-app/gunicorn.conf.py\n");
+            const rendered = r.dockerfile.slice(r.dockerfile.indexOf("\n", start) + 1, r.dockerfile.indexOf("\nEOF\n", start));
+            const work = fs.mkdtempSync(path.join(os.tmpdir(), "boot-lock-"));
+            try {
+                const lock = path.join(work, "boot.lock");
+                const config = rendered.replace('"/app/gunicorn.conf.py"', JSON.stringify(path.join(dir, "gunicorn.conf.py"))).replace('"/dev/shm/pulumi-python-app-boot.lock"', JSON.stringify(lock));
+                assert.notEqual(config, rendered);
+                fs.writeFileSync(path.join(work, "config.py"), config);
+                const script = [
+                    "import asyncio, fcntl, os, sys",
+                    "ns = {}",
+                    "exec(compile(open(sys.argv[1]).read(), sys.argv[1], 'exec'), ns)",
+                    "def free():",
+                    "    fd = os.open(sys.argv[2], os.O_RDWR)",
+                    "    try:",
+                    "        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)",
+                    "        return True",
+                    "    except OSError:",
+                    "        return False",
+                    "    finally:",
+                    "        os.close(fd)",
+                    "class Tmp:",
+                    "    def notify(self):",
+                    "        pass",
+                    "class SyncWorker:",
+                    "    tmp = Tmp()",
+                    "    wsgi = staticmethod(lambda environ, start_response: [])",
+                    "UvicornWorker = type('UvicornWorker', (SyncWorker,), {'__module__': 'uvicorn_worker._workers'})",
+                    "def child_sees_free():",
+                    "    pid = os.fork()",
+                    "    if pid == 0:",
+                    "        os._exit(0 if free() else 1)",
+                    "    return os.waitpid(pid, 0)[1] == 0",
+                    "w = SyncWorker()",
+                    "ns['post_fork'](None, w)",
+                    "print('wsgi held', not child_sees_free())",
+                    "ns['post_worker_init'](w)",
+                    "print('wsgi after init', child_sees_free())",
+                    "async def app(scope, receive, send):",
+                    "    await receive()",
+                    "    await send({'type': 'lifespan.startup.complete'})",
+                    "u = UvicornWorker()",
+                    "u.wsgi = app",
+                    "ns['post_fork'](None, u)",
+                    "ns['post_worker_init'](u)",
+                    "print('asgi after init', child_sees_free())",
+                    "async def lifespan():",
+                    "    async def receive():",
+                    "        return {'type': 'lifespan.startup'}",
+                    "    async def send(message):",
+                    "        print('asgi at', message['type'], child_sees_free())",
+                    "    await u.wsgi({'type': 'lifespan'}, receive, send)",
+                    "asyncio.run(lifespan())",
+                    "print('app hooks', ns['calls'])",
+                ].join("\n");
+                const run = spawnSync("python3", ["-c", script, path.join(work, "config.py"), lock], { encoding: "utf8" });
+                assert.equal(run.status, 0, run.stderr);
+                assert.deepEqual(run.stdout.trim().split("\n"), [
+                    "wsgi held True",
+                    "wsgi after init True",
+                    "asgi after init False",
+                    "asgi at lifespan.startup.complete True",
+                    "app hooks ['post_fork', 'post_worker_init', 'post_fork', 'post_worker_init']",
+                ]);
+            } finally {
+                fs.rmSync(work, { recursive: true, force: true });
+            }
+        });
         it("GIVEN `gunicorn -c \"python:config.gunicorn\"` (gunicorn's config module form) THEN config/gunicorn.py is loaded exactly as `-c config/gunicorn.py` is; a module not in the source folder is noted as a module", () => {
             const files = {
                 "config/__init__.py": "",
