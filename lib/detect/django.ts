@@ -3,7 +3,7 @@ import { InputError } from "../errors";
 import { isTestFolder } from "./app-code";
 import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, withLocals } from "./paths";
 import { comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, listOf, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
-import { absoluteModule, bind, calleeOf, dictGet, Expr, Guard, parseModule, PyModule, str } from "./python-source";
+import { absoluteModule, bind, calleeOf, dictGet, Expr, FIND_SPEC, Guard, parseModule, PyModule, refPath, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -604,6 +604,16 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                 });
                 return { test: bind(g.test, lookup), raw: g.test, text: g.text, holds: g.holds, via };
             });
+        // An `except ImportError:` handler's test, when it is certain: the module its try body imports is a module of the
+        // project (the import works, the handler does not run), or a relative one the project lacks (it fails, the handler runs).
+        const importFails = (g: Guard): boolean | undefined => {
+            const module = g.test.kind === "call" && refPath(g.test.callee) === FIND_SPEC ? str(g.test.args[0]) : undefined;
+            if (module === undefined) {
+                return undefined;
+            }
+            const found = moduleFile(src, paths, absoluteModule(module, pkg)) !== undefined;
+            return found ? false : module.startsWith(".") ? true : undefined;
+        };
         const set = (name: string, entry: Omit<Entry, "before">): void => {
             ns.set(name, entry.guards.length > 0 ? { ...entry, before: ns.get(name) } : entry);
         };
@@ -614,7 +624,11 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                 }
             }
         };
-        for (const step of parsed.order) {
+        for (const given of parsed.order) {
+            if (given.guards.some((g) => importFails(g) === false)) {
+                continue; // an ImportError handler of an import that works
+            }
+            const step = { ...given, guards: given.guards.filter((g) => importFails(g) === undefined) } as typeof given;
             switch (step.kind) {
                 case "star": {
                     const other = namespaceOf(absoluteModule(step.module, pkg));

@@ -105,6 +105,12 @@ export interface Guard {
 }
 
 /**
+ * The test of an `except ImportError:` handler's steps: `importlib.util.find_spec(<the module the try body imports>)`,
+ * held false (the handler runs when the import fails). A reader that knows the app's modules can decide it.
+ */
+export const FIND_SPEC = "importlib.util.find_spec";
+
+/**
  * A top-level step that changes the module's names or runs code at import, in
  * source order, with the conditions of the `if` branches it sits in (outermost
  * first; empty when it always runs).
@@ -808,9 +814,21 @@ export function parseModule(text: string): PyModule {
                     if (bound !== undefined) {
                         assigns.push(bound);
                     }
-                    for (const b of children(n)) {
+                    // `try: from .local import * / except ImportError: from .base import *`: the handler runs only when
+                    // the try body's one import fails, its steps guarded by that (a reader that knows the app's modules decides).
+                    const parts = children(n);
+                    const tried = n.name === "TryStatement" ? soleImport(parts.find((b) => b.name === "Body")) : undefined;
+                    let clause = "";
+                    for (const b of parts) {
+                        if (b.name === "except" || b.name === "else" || b.name === "finally") {
+                            clause = b.name;
+                        }
                         if (b.name === "Body") {
-                            topLevel(b, inMainGuard, guards);
+                            const failed: Guard | undefined =
+                                clause === "except" && tried !== undefined
+                                    ? { test: { kind: "call", callee: { kind: "ref", path: FIND_SPEC, local: FIND_SPEC }, args: [{ kind: "str", value: tried }], kwargs: {} }, text: `import of ${tried} fails`, holds: false }
+                                    : undefined;
+                            topLevel(b, inMainGuard, failed === undefined ? guards : [...guards, failed]);
                         } else if (b.name === "CallExpression") {
                             expr(b, sink); // with open(path, "w") as f:
                         }
@@ -830,6 +848,21 @@ export function parseModule(text: string): PyModule {
                     collectCalls(n, sink);
             }
         }
+    };
+
+    /** The module a block's only statement imports (`from .local import *`, `import local_settings`), as written. */
+    const soleImport = (body: SyntaxNode | undefined): string | undefined => {
+        const statements = body === undefined ? [] : children(body).filter((c) => c.name !== ":" && c.name !== "Comment");
+        if (statements.length !== 1 || statements[0].name !== "ImportStatement") {
+            return undefined;
+        }
+        const parts = children(statements[0]);
+        if (parts[0]?.name === "from") {
+            const at = parts.findIndex((p) => p.name === "import");
+            return at > 1 ? parts.slice(1, at).map(src).join("") : undefined;
+        }
+        const names = parts.filter((p) => p.name === "VariableName" || p.name === ".");
+        return parts.some((p) => p.name === "," || p.name === "as") ? undefined : names.map(src).join("");
     };
 
     const classBody = (n: SyntaxNode, record: boolean): void => {

@@ -1985,6 +1985,23 @@ describe("detection", () => {
             assert.equal(cmdOf(r.dockerfile).at(-1), "mysite.asgi:application");
         });
 
+        it("GIVEN settings that `try: from .local import *` and import the base settings only `except ImportError:` THEN the handler's settings apply only when local.py is not in the source", () => {
+            const files = {
+                "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
+                "site/__init__.py": "",
+                "site/settings/__init__.py": "try:\n    from .local import *\nexcept ImportError:\n    from .base import *\n",
+                "site/settings/base.py": 'SECRET_KEY = "x"\nDEBUG = False\nALLOWED_HOSTS = []\nROOT_URLCONF = "site.urls"\nWSGI_APPLICATION = "site.wsgi.application"\nINSTALLED_APPS = []\n',
+                "site/settings/dev.py": 'from .base import *\nDEBUG = True\nALLOWED_HOSTS = ["localhost", "127.0.0.1"]\n',
+                "site/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "requirements.txt": "django==5.1.4\n",
+            };
+            const notes = (extra: Record<string, string>) => synthesize(apps.make({ ...files, ...extra })).plan.notes.join("\n");
+            const withLocal = notes({ "site/settings/local.py": "from .dev import *\n" });
+            assert.doesNotMatch(withLocal, /leaves ALLOWED_HOSTS empty/);
+            assert.match(withLocal, /lists only localhost, 127\.0\.0\.1 in ALLOWED_HOSTS/);
+            assert.match(notes({}), /leaves ALLOWED_HOSTS empty and DEBUG is off/);
+        });
+
         it("GIVEN a Django settings package (mysite/settings/) THEN WSGI_APPLICATION is found in its modules", () => {
             const dir = apps.make({
                 "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
