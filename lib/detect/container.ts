@@ -322,6 +322,47 @@ export function dockerfileRequirements(src: SourceTree): { file: string; dockerf
     return undefined;
 }
 
+/** Lock-file tools and the subcommands that install from, or run in, the environment their lock pins. */
+const LOCK_TOOL_COMMANDS: Readonly<Record<string, ReadonlySet<string>>> = {
+    uv: new Set(["sync", "run", "export"]),
+    poetry: new Set(["install", "run", "export", "sync"]),
+    pipenv: new Set(["install", "sync", "run", "requirements"]),
+    pdm: new Set(["install", "sync", "run", "export"]),
+};
+
+/**
+ * The lock-file tools the app's own Dockerfile installs or runs with (`RUN uv sync --frozen`,
+ * `CMD ["sh", "-c", "poetry run app"]`): the root's, else docker/'s or .docker/'s.
+ */
+export function dockerfileLockTools(src: SourceTree): Set<string> {
+    const tools = new Set<string>();
+    const name = DOCKERFILES.find((f) => src.isFile(f));
+    let parsed;
+    try {
+        parsed = name === undefined ? undefined : DockerfileParser.parse(src.read(name));
+    } catch {
+        return tools;
+    }
+    for (const i of parsed?.getInstructions() ?? []) {
+        const keyword = i.getKeyword();
+        if (keyword !== "RUN" && keyword !== "CMD" && keyword !== "ENTRYPOINT") {
+            continue;
+        }
+        const content = i.getArgumentsContent() ?? "";
+        const json = content.trimStart().startsWith("[") ? jsonWords(content) : undefined;
+        const text = json === undefined ? content : json.length === 3 && /^(\/bin\/|\/usr\/bin\/)?(ba)?sh$/.test(json[0]) && json[1] === "-c" ? json[2] : undefined;
+        const cmds = text === undefined ? [{ words: json ?? [] }] : commands(shellTokens(text));
+        for (const c of cmds) {
+            const words = c.words[0] === "python" || c.words[0] === "python3" ? (c.words[1] === "-m" ? c.words.slice(2) : []) : c.words;
+            const sub = words.slice(1).find((w) => !w.startsWith("-"));
+            if (words[0] !== undefined && sub !== undefined && LOCK_TOOL_COMMANDS[words[0]]?.has(sub)) {
+                tools.add(words[0]);
+            }
+        }
+    }
+    return tools;
+}
+
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : undefined);
 

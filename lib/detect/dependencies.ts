@@ -7,7 +7,7 @@ import { DEFAULT_PYTHON } from "../data/pythons";
 import { CONDA_BUILD_PATHS, DEBIAN_FREEZE_ARTIFACT, WINDOWS_ONLY_DISTRIBUTIONS } from "../data/windows-only";
 import { InputError } from "../errors";
 import { calleeOf, Expr, parseModule, str, strList } from "./python-source";
-import { dockerfileRequirements } from "./container";
+import { dockerfileLockTools, dockerfileRequirements } from "./container";
 import { readIni } from "./ini";
 import { joinPath } from "./paths";
 import {
@@ -365,8 +365,10 @@ function pipConfNote(src: SourceTree, notes: string[]): void {
 
 export function detectDependencies(src: SourceTree, requested?: Installer): Dependencies {
     const found = LOCKS.filter(([file]) => src.isFile(file));
-    // Several locks (a project moving from Poetry to uv keeps both for a while): `installer` picks one; else none can be chosen for the user.
-    const chosen = found.length > 1 && requested !== undefined ? found.filter(([, tool]) => tool === requested) : found;
+    // Several locks (a project moving from Poetry to uv keeps both for a while): `installer` picks one; else the one the
+    // app's own Dockerfile installs with, when it names one of them alone; else none can be chosen for the user.
+    const named = found.length > 1 && requested === undefined ? found.filter(([, tool]) => dockerfileLockTools(src).has(tool)) : [];
+    const chosen = found.length > 1 && requested !== undefined ? found.filter(([, tool]) => tool === requested) : named.length === 1 ? named : found;
     if (chosen.length !== 1 && found.length > 1) {
         const names = found.map(([f]) => f);
         const listed = names.length === 2 ? `both ${names[0]} and ${names[1]}` : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
@@ -381,7 +383,8 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     const notes: string[] = [];
     const ignoredLocks = found.filter((l) => l !== chosen[0]).map(([f]) => f);
     if (ignoredLocks.length > 0) {
-        notes.push(`${ignoredLocks.join(", ")} ${ignoredLocks.length > 1 ? "are" : "is"} ignored: \`installer\` is "${requested}", so ${chosen[0][0]} pins the dependencies.`);
+        const why = requested !== undefined ? `\`installer\` is "${requested}"` : `the app's Dockerfile installs with ${chosen[0][1]} (set \`installer\` to choose another)`;
+        notes.push(`${ignoredLocks.join(", ")} ${ignoredLocks.length > 1 ? "are" : "is"} ignored: ${why}, so ${chosen[0][0]} pins the dependencies.`);
     }
     pipConfNote(src, notes);
     workspaceMemberAlone(pyproject);

@@ -354,6 +354,20 @@ describe("detection", () => {
             assert.throws(() => synthesize(dir), /keep the lock file of the tool you use and delete the other, or set `installer` to that tool \("uv" or "poetry"\)\.$/);
             assert.throws(() => synthesize(dir, { installer: "pip" }), /The source folder has both uv\.lock and poetry\.lock;/);
         });
+
+        it("GIVEN uv.lock and poetry.lock and a Dockerfile that installs with one of them (`RUN uv sync`, `CMD [\"sh\", \"-c\", \"uv run ...\"]`) THEN that lock is installed, with a note; a Dockerfile naming both, or neither, leaves the refusal", () => {
+            for (const dockerfile of [
+                "FROM python:3.12\nRUN pip install uv\nCOPY . /app\nRUN uv sync --frozen --no-dev\n",
+                'FROM python:3.12\nCOPY . /app\nCMD ["sh", "-c", "uv run --no-sync uvicorn main:app --port $PORT"]\n',
+            ]) {
+                const { plan } = synthesize(apps.copyOf("fastapi-uv", { "poetry.lock": "", Dockerfile: dockerfile }));
+                assert.equal(plan.installer, "uv", dockerfile);
+                assert.ok(plan.notes.includes("poetry.lock is ignored: the app's Dockerfile installs with uv (set `installer` to choose another), so uv.lock pins the dependencies."), plan.notes.join("\n"));
+            }
+            for (const dockerfile of ["FROM python:3.12\nRUN pip install poetry uv\nRUN poetry install && uv sync\n", "FROM python:3.12\nRUN pip install -r requirements.txt\n"]) {
+                assert.throws(() => synthesize(apps.copyOf("fastapi-uv", { "poetry.lock": "", Dockerfile: dockerfile })), /The source folder has both uv\.lock and poetry\.lock;/, dockerfile);
+            }
+        });
     });
 
     describe("pyproject.toml and lock files", () => {
