@@ -99,6 +99,8 @@ export interface WritableRequest {
     readonly paste?: { readonly file: string; readonly section: string };
     /** Told of each call that makes or opens a place (a folder, a database, a log file) whose path is not read: `"app.py: os.makedirs(settings.ROOT)"`. */
     readonly onUnread?: (call: string) => void;
+    /** The module the server imports (`pkg.wsgi`): never taken for a script of the app's own (see detectWritablePaths). */
+    readonly entryModule?: string;
 }
 
 export function detectWritablePaths(src: SourceTree, req: WritableRequest): WritablePath[] {
@@ -151,6 +153,13 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
             }
         }
     }
+    // Scripts beside the app (`python manage_items.py`, a release-notes bump.py): a top-level module with an
+    // `if __name__ == "__main__":` block that no module of the app imports (anywhere in it, by its name) and the server
+    // does not load runs only when someone runs it, not in the server. A package's modules are always the app's.
+    const importedNames = new Set(modules.flatMap(({ mod }) => [...mod.imported].map((name) => name.split(".")[0])));
+    const scripts = new Set(
+        modules.filter(({ c, mod }) => !c.module.includes(".") && !c.file.endsWith("__init__.py") && mod.scriptCalls.size > 0 && c.module !== req.entryModule?.split(".")[0] && !importedNames.has(c.module)).map(({ c }) => c.file),
+    );
     // Flask's root_path: the folder of the module that makes the app (Flask(__name__)).
     const flaskHome = modules.find(({ mod }) => mod.calls.some((call) => calleeOf(call) === "flask.Flask"))?.c.file;
     const flaskRoot = flaskHome === undefined ? undefined : dirOf(flaskHome);
@@ -172,6 +181,9 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     // The app uses an extension when any of its modules imports it (a cache module beside the factory that loads the config).
     const appImports = (m: string): boolean => modules.some(({ mod }) => [...mod.imported].some((i) => i === m || i.startsWith(`${m}.`)));
     for (const { c, mod } of modules) {
+        if (scripts.has(c.file)) {
+            continue;
+        }
         codePaths(src, mod, c.file, c.module, c.root, contextOf(c.file, c.root), req, flaskRoot, add, flaskSqlalchemyApp, sites, unread, instanceConfigKey);
         uploads.push(...uploadSetFolders(sets, (key) => flaskConfig(mod, key), contextOf(c.file, c.root), c.file));
         configObjectPaths(reader, mod, c.file, c.root, contextOf, sets, uploads, add, appImports);

@@ -313,6 +313,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         gunicornConfig,
         flaskSqlalchemyBelow3: installsReleaseIn(deps.pins.get("flask-sqlalchemy"), deps.specifiers.get("flask-sqlalchemy"), "<3"),
         paste: entry.paste,
+        entryModule: entry.spec.split(":")[0],
     });
     const writes = detected.map((w) => inInstalledCopy(w, installedRoots, `${DEFAULTS.venv}/lib/python${python.version}/site-packages`));
     // Folders the web command makes before the server (`mkdir -p generated && gunicorn ...`) in the app's folder: the app writes there.

@@ -4206,6 +4206,14 @@ describe("what apps write, named in logging config files, config classes and lib
             assert.deepEqual(links({ "app.py": code("sqlite"), Dockerfile: "FROM python:3.12\nWORKDIR /app\nCOPY . .\nENV STORAGE_PATH=/srv/storage\nCMD [\"gunicorn\", \"app:app\"]\n" }), [["/data", ["/srv/storage/database.db"]]]);
             assert.deepEqual(links({ "app.py": code("postgresql") }), []);
         });
+        it("GIVEN a script beside the app (a top-level module with an `if __name__ == \"__main__\":` block that no module imports) writing into a shipped folder THEN its writes are not the server's; the same module imported by the app, or served, still counts", () => {
+            const script = 'import json\n\n\ndef update_templates(path="templates/items.json"):\n    with open(path, "w") as f:\n        json.dump({}, f)\n\n\nif __name__ == "__main__":\n    update_templates()\n';
+            const base = { "app.py": "from flask import Flask\napp = Flask(__name__)\n", "templates/items.json": "{}\n", "requirements.txt": "flask\n" };
+            const paths = (files: Record<string, string>) => synthesize(apps.make({ ...base, ...files })).plan.writablePaths.map((w) => w.links.map((l) => l.from).concat(w.path)).flat();
+            assert.deepEqual(paths({ "manage_items.py": script }), []);
+            assert.deepEqual(paths({ "manage_items.py": script, "app.py": "from flask import Flask\nimport manage_items\napp = Flask(__name__)\n" }), ["/app/templates"]);
+            assert.deepEqual(paths({ "app.py": `${script}\nfrom flask import Flask\napp = Flask(__name__)\n` }), ["/app/templates"]);
+        });
         it("GIVEN str.format() and %-formatted SQLite URLs, a name bound to a file name in a join, and a path that climbs above the app's folder THEN each is read", () => {
             assert.deepEqual(paths({ "app.py": `from sqlalchemy import create_engine\nDB = "var/app.db"\nengine = create_engine(u"sqlite:///{0}".format(DB))\n${FLASK}` }), [["/data", "data"]]);
             assert.deepEqual(paths({ "app.py": `from sqlalchemy import create_engine\nDB = "var/app.db"\nengine = create_engine("sqlite:///%s" % DB)\n${FLASK}` }), [["/data", "data"]]);
