@@ -125,3 +125,47 @@ function dirOf(p: string): string {
     const i = p.lastIndexOf("/");
     return i < 0 ? "" : p.slice(0, i);
 }
+
+/** Names an app gives the example of a config file it loads (`config.py` -> `config.example.py`), in the file's folder. */
+function exampleNames(name: string): string[] {
+    const stem = name.endsWith(".py") ? name.slice(0, -3) : name;
+    return [`${stem}.example.py`, `${name}.example`, `${stem}.sample.py`, `${name}.sample`, `${stem}.dist.py`, `${name}.dist`, `${stem}_example.py`, `example_${name}`, `example.${name}`, `${name}.template`];
+}
+
+/**
+ * The Python config files a Flask app loads with `app.config.from_pyfile(P)`
+ * (not silent) that the source does not have: Flask raises at import without
+ * them. P is read from the instance folder with `instance_relative_config=True`
+ * (the `instance/` folder at the import root), else from the app's root_path
+ * (the folder of the module that makes the app); with the example file beside
+ * it, when the app ships one.
+ */
+export function missingFlaskConfigs(src: SourceTree, roots: readonly ImportRoot[]): Array<{ readonly file: string; readonly path: string; readonly example?: string }> {
+    const reader = moduleReader(src, roots);
+    const out: Array<{ file: string; path: string; example?: string }> = [];
+    for (const c of candidates(src, roots)) {
+        const mod = reader.parse(c.file);
+        const flask = mod?.calls.find((k) => calleeOf(k) === "flask.Flask" || calleeOf(k) === "quart.Quart");
+        if (mod === undefined || flask === undefined) {
+            continue;
+        }
+        const relative = flask.kwargs["instance_relative_config"];
+        const instance = relative?.kind === "bool" && relative.value;
+        const base = instance ? joinPath(c.root.dir, "instance") : dirOf(c.file);
+        for (const k of mod.calls) {
+            const name = (calleeOf(k) ?? "").endsWith(".config.from_pyfile") && !mod.scriptCalls.has(k) ? str(k.args[0] ?? k.kwargs["filename"]) : undefined;
+            const silent = k.kwargs["silent"] ?? k.args[1];
+            if (name === undefined || name.startsWith("/") || (silent !== undefined && !(silent.kind === "bool" && !silent.value))) {
+                continue;
+            }
+            const path = joinPath(base ?? "", name);
+            if (path === undefined || path.startsWith("/") || src.isFile(path) || out.some((o) => o.path === path)) {
+                continue;
+            }
+            const folder = dirOf(path);
+            const example = exampleNames(path.split("/").pop()!).map((n) => (folder === "" ? n : `${folder}/${n}`)).find((f) => src.isFile(f));
+            out.push({ file: c.file, path, example });
+        }
+    }
+    return out;
+}

@@ -9,6 +9,7 @@ import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST
 import { hasWheel, latestRelease } from "../data/wheel-coverage";
 import { importTimeSchedulers } from "../detect/background";
 import { Dependencies, detectDependencies, Installer, RequirementsInstaller } from "../detect/dependencies";
+import { missingFlaskConfigs } from "../detect/flask-build";
 import { detectEntrypoint, Entrypoint, importRoots } from "../detect/entrypoint";
 import { importTimeEnv } from "../detect/import-env";
 import { EnvView } from "../detect/python-eval";
@@ -294,6 +295,16 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     randomSecretNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
     processStateNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
 
+    // A config file Flask loads at import that the source lacks (an instance/config.py the README says to copy from its example).
+    if (entry.framework === "flask" || entry.framework === "quart") {
+        for (const m of missingFlaskConfigs(src, entry.root ? [entry.root] : [{ dir: entry.chdir, why: "the source folder" }])) {
+            notes.push(
+                `${m.file} loads ${m.path} with config.from_pyfile(), which the source does not have: the app fails at import without it. ` +
+                    `${m.example !== undefined ? `Copy ${m.example} (the app's example) to ${m.path}` : `Add ${m.path}`} in the source folder with the settings the deployment needs, ` +
+                    "or pass them with `env` if the app reads them from its environment.",
+            );
+        }
+    }
     // Flask's CLI gained --app in 2.2.0: older releases take FLASK_APP.
     const flaskBefore22 = installed.has("flask") && installsReleaseIn(deps.pins.get("flask"), deps.specifiers.get("flask"), "<2.2");
     const platform = readPlatformEnv(src);

@@ -4482,6 +4482,19 @@ describe("a Flask app's own command that creates its tables", () => {
     });
 });
 
+describe("a config file a Flask app loads at import", () => {
+    afterEach(() => apps.cleanup());
+    it("GIVEN app.config.from_pyfile(\"config.py\") from the instance folder, which ships only config.example.py THEN a note says the app fails without it and to copy the example; silent=True, or a file that is there, says nothing", () => {
+        const app = (call: string) => `from flask import Flask\napp = Flask(__name__, instance_relative_config=True)\n${call}\n`;
+        const notes = (files: Record<string, string>) => synthesize(apps.make({ "requirements.txt": "flask==3.1.0\n", "instance/config.example.py": "SECRET_KEY = 'change me'\n", ...files })).plan.notes.filter((n) => n.includes("from_pyfile"));
+        assert.deepEqual(notes({ "paste.py": app('app.config.from_pyfile("config.py")') }), [
+            "paste.py loads instance/config.py with config.from_pyfile(), which the source does not have: the app fails at import without it. Copy instance/config.example.py (the app's example) to instance/config.py in the source folder with the settings the deployment needs, or pass them with `env` if the app reads them from its environment.",
+        ]);
+        assert.deepEqual(notes({ "paste.py": app('app.config.from_pyfile("config.py", silent=True)') }), []);
+        assert.deepEqual(notes({ "paste.py": app('app.config.from_pyfile("config.py")'), "instance/config.py": "SECRET_KEY = 'x'\n" }), []);
+    });
+});
+
 describe("a project's own console script that creates its tables", () => {
     afterEach(() => apps.cleanup());
     it("GIVEN a Quart app whose pyproject.toml gives an `init_db` console script, and an SQLite file beside the package THEN that script is the release step while the database does not exist; not when the image does not install the project", () => {
