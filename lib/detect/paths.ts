@@ -2,7 +2,7 @@ import { DEFAULTS } from "../data/defaults";
 import { Bound, boundOf, decide, Definition, definitionOf } from "./code-objects";
 import { documentOf } from "./config-documents";
 import { readerDefault } from "./python-eval";
-import { calleeOf, Expr, PyModule, str } from "./python-source";
+import { calleeOf, Expr, PyModule, refPath, str } from "./python-source";
 
 /**
  * Reads a filesystem path out of a Python expression without running it:
@@ -174,6 +174,11 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             if (e.name === "parent") {
                 const inner = pathValue(e.target, ctx, depth + 1);
                 return inner === undefined ? undefined : parent(inner);
+            }
+            // platformdirs' class (`PlatformDirs("app", "author").user_data_dir`, appdirs' AppDirs): the function of that name.
+            const dirs = e.target.kind === "call" ? refPath(e.target.callee) : undefined;
+            if ((dirs === "platformdirs.PlatformDirs" || dirs === "appdirs.AppDirs") && USER_DIRS[`platformdirs.${e.name}`] !== undefined && e.target.kind === "call") {
+                return pathValue({ ...e.target, callee: { kind: "ref", path: `platformdirs.${e.name}`, local: e.name } }, ctx, depth + 1);
             }
             // get_settings().data_dir
             const b = boundOf(e, ctx, depth + 1);

@@ -4257,6 +4257,8 @@ describe("what apps write, named in logging config files, config classes and lib
         assert.deepEqual(notes('conn = sqlite3.connect(Path(user_data_dir(APP, appauthor=False)) / "notes.db")').map((n) => n.slice(0, n.indexOf(" ("))), ["The app keeps data in /tmp/.local/share/inkwell/notes.db"]);
         assert.deepEqual(notes('conn = sqlite3.connect(Path.home() / ".inkwell.db")').map((n) => n.slice(0, n.indexOf(" ("))), ["The app keeps data in /tmp/.inkwell.db"]);
         assert.deepEqual(notes('conn = sqlite3.connect(Path(user_cache_dir(APP)) / "c.db")'), []);
+        // platformdirs' class, as an instance's attribute.
+        assert.deepEqual(notes('from platformdirs import PlatformDirs\nconn = sqlite3.connect(Path(PlatformDirs(APP, APP).user_data_dir) / "notes.db")').map((n) => n.slice(0, n.indexOf(" ("))), ["The app keeps data in /tmp/.local/share/inkwell/notes.db"]);
     });
     it("GIVEN a dictConfig JSON named by a parameter's default, a path joined with os.pardir, and a lock file THEN the logs and the lock are scratch, the database data", () => {
         const dir = apps.make({
