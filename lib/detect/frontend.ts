@@ -1,4 +1,7 @@
+import { candidates, ImportRoot, moduleReader } from "./app-code";
+import { pathValue } from "./paths";
 import { commands, shellTokens } from "./procfile";
+import { calleeOf } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -174,3 +177,49 @@ function delegatedDir(script: string, pkg: Record<string, unknown>): string[] {
     }
     return dirs;
 }
+
+/**
+ * A front-end package in a folder of the app (not at the root) whose build
+ * output the Python code serves from a folder the source lacks:
+ * `StaticFiles(directory="client/build")` (or any call given `directory=`, a
+ * StaticFiles subclass for a single-page app), `Flask(static_folder=...)`,
+ * `send_from_directory("frontend/dist", ...)`. The package is the nearest
+ * folder above the served one that holds a package.json with a build script
+ * naming a build tool; the served folder must be missing (an output not
+ * committed), so a front-end deployed elsewhere is never built here.
+ */
+export function servedFrontend(src: SourceTree, roots: readonly ImportRoot[]): FrontendFacts {
+    const reader = moduleReader(src, roots);
+    for (const c of candidates(src, roots)) {
+        const mod = reader.parse(c.file);
+        const lookup = (name: string) => {
+            const expr = mod?.value(name);
+            return expr ? { expr, file: c.file } : undefined;
+        };
+        for (const call of mod?.calls ?? []) {
+            const callee = calleeOf(call) ?? "";
+            const given =
+                call.kwargs["directory"] ??
+                (STATIC_FILES.has(callee) ? call.args[0] : undefined) ??
+                (callee === "flask.Flask" ? call.kwargs["static_folder"] : undefined) ??
+                (callee === "flask.send_from_directory" ? (call.args[0] ?? call.kwargs["directory"]) : undefined);
+            const path = given === undefined ? undefined : pathValue(given, { file: c.file, cwd: "", lookup });
+            if (path === undefined || path === "" || path.startsWith("/") || src.exists(path)) {
+                continue;
+            }
+            // The served folder's ancestors, nearest first, below the root (a root package.json is the usual build already).
+            const parts = path.split("/");
+            for (let n = parts.length - 1; n >= 1; n--) {
+                const dir = parts.slice(0, n).join("/");
+                const found = src.isFile(`${dir}/package.json`) ? detectFrontend(src, dir) : undefined;
+                if (found !== undefined && "build" in found) {
+                    return found;
+                }
+            }
+        }
+    }
+    return undefined;
+}
+
+/** Starlette's static files app, by the names it is imported under. */
+const STATIC_FILES: ReadonlySet<string> = new Set(["starlette.staticfiles.StaticFiles", "fastapi.staticfiles.StaticFiles"]);

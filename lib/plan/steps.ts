@@ -7,7 +7,7 @@ import { DISTRO_RELEASES, DistroRelease } from "../data/native-libraries";
 import { table } from "../detect/dependencies";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint } from "../detect/entrypoint";
-import { detectFrontend } from "../detect/frontend";
+import { detectFrontend, servedFrontend } from "../detect/frontend";
 import { commands, CONTROL_WORDS, displayWords, pyprojectOf, scriptOf, shellTokens, withoutRunners } from "../detect/procfile";
 import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
@@ -121,7 +121,9 @@ export function planBuildSteps(
     }
 
     // The front-end build first: collectstatic and django-compressor read what it writes.
-    const frontend = detectFrontend(src) ?? (django ? tailwindTheme(src, django) : undefined);
+    // The root's package, django-tailwind's theme, else a package in a folder above the folder the app serves its build from.
+    const roots: ImportRoot[] = entry.root ? [entry.root] : [{ dir: entry.chdir, why: "the source folder" }];
+    const frontend = detectFrontend(src) ?? (django ? tailwindTheme(src, django) : undefined) ?? servedFrontend(src, roots);
     if (o.frontendBuild === true && (frontend === undefined || "skipped" in frontend)) {
         throw new InputError(
             "`frontendBuild`",

@@ -246,6 +246,22 @@ describe("the front-end build (package.json's build script)", () => {
         assert.deepEqual(steps.map((st) => [st.name, st.workdir, st.argv.join(" ")]), [["npm run build", "/app/frontend", "sh -c npm ci --no-audit --no-fund && npm run build && rm -rf node_modules"]]);
     });
 
+    it("GIVEN a FastAPI app that serves frontend/dist (StaticFiles, a subclass by its directory=, Flask's static_folder) which the source lacks, and frontend/package.json builds it with Vite THEN frontend/'s build runs; a committed dist, or no build tool, runs nothing", () => {
+        const files = {
+            "requirements.txt": "fastapi\n",
+            "frontend/package.json": PKG({ vite: "6.0.7" }, "vite build"),
+            "frontend/package-lock.json": "{}",
+        };
+        const steps = (extra: Record<string, string>) => synthesize(apps.make({ ...files, ...extra })).plan.buildSteps.map((st) => [st.name, st.workdir]);
+        const staticFiles = 'from fastapi import FastAPI\nfrom fastapi.staticfiles import StaticFiles\napp = FastAPI()\napp.mount("/", StaticFiles(directory="frontend/dist", html=True), name="spa")\n';
+        assert.deepEqual(steps({ "main.py": staticFiles }), [["npm run build", "/app/frontend"]]);
+        const subclass = 'from fastapi import FastAPI\nfrom spa import SinglePageApplication\napp = FastAPI()\napp.mount("/", SinglePageApplication(directory="frontend/dist"))\n';
+        assert.deepEqual(steps({ "main.py": subclass, "spa.py": "from starlette.staticfiles import StaticFiles\nclass SinglePageApplication(StaticFiles):\n    pass\n" }), [["npm run build", "/app/frontend"]]);
+        assert.deepEqual(steps({ "app.py": 'from flask import Flask\napp = Flask(__name__, static_folder="frontend/dist", static_url_path="/")\n', "requirements.txt": "flask\n" }), [["npm run build", "/app/frontend"]]);
+        assert.deepEqual(steps({ "main.py": staticFiles, "frontend/dist/index.html": "<html></html>" }), []);
+        assert.deepEqual(steps({ "main.py": staticFiles, "frontend/package.json": PKG({ "markdown-it": "14.1.0" }, "node build.js") }), []);
+    });
+
     it("GIVEN a build script with no known build tool, or a yarn lock THEN nothing runs and a note says why; `frontendBuild: true` then is an error naming the reason", () => {
         const docs = apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": PKG({ "markdown-it": "14.1.0" }, "node docs/build.js") });
         const r = synthesize(docs);
