@@ -74,7 +74,7 @@ export interface DjangoSettings {
      * literal) assigned in `file`: relative to the source folder, or absolute;
      * undefined when the code computes it unreadably.
      */
-    pathOf(e: Expr | undefined, file: string): string | undefined;
+    pathOf(e: Expr | undefined, file: string, env?: Readonly<Record<string, string>>): string | undefined;
     /**
      * The databases DATABASES configures: SQLite files (a dict with the sqlite3
      * ENGINE, or a URL setting such as env.db()/dj_database_url.config() whose
@@ -877,7 +877,7 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
         get: (name) => values.get(name)?.expr,
         sourceOf: (name) => values.get(name)?.file,
         installedApps: installed ? listOf(installed.bound).items : [],
-        pathOf: (e, file) => pathValue(e, { file, cwd: root, lookup }),
+        pathOf: (e, file, env) => pathValue(e, { file, cwd: root, lookup, env }),
         databases: databases(),
         includedBy,
         whenSet: (name) => {

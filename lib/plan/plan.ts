@@ -309,7 +309,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const flaskBefore22 = installed.has("flask") && installsReleaseIn(deps.pins.get("flask"), deps.specifiers.get("flask"), "<2.2");
     const platform = readPlatformEnv(src);
     const disabling = platform.set.filter(([name, value]) => name === "DISABLE_COLLECTSTATIC" && value !== "" && value !== "0").pop();
-    const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath, release: baseImage.release, flaskBefore22, disableCollectstatic: disabling?.[2] });
+    const steps = planBuildSteps(src, o, entry, notes, { installed, pythonPath, release: baseImage.release, flaskBefore22, disableCollectstatic: disabling?.[2], imageEnv: imageVars });
     apt.build.push(...steps.apt.filter((p) => !apt.build.includes(p)));
     const gunicornConfig = planned.userConfigPath?.slice(workdir.length + 1);
     const unread: string[] = [];

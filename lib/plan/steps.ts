@@ -82,6 +82,12 @@ export interface BuildFacts {
     readonly flaskBefore22?: boolean;
     /** The platform's config that sets DISABLE_COLLECTSTATIC (to anything but "" or "0"), as a note names it. */
     readonly disableCollectstatic?: string;
+    /**
+     * What the image's environment sets from the app's own config (the platform's env, its Dockerfile's ENV, its
+     * Compose service's environment; never a secret): Django's build steps run with it, as the server does and as
+     * the platforms' builds do, so the settings take the same branches (DEBUG, STATIC_ROOT) in both.
+     */
+    readonly imageEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -113,7 +119,7 @@ export function planBuildSteps(
     const django = entry.django;
     const manage = djangoManage(entry);
     const settingsEnv: Record<string, string> = django
-        ? { DJANGO_SETTINGS_MODULE: django.runtimeSettings, ...(django.configuration !== undefined ? { DJANGO_CONFIGURATION: django.configuration } : {}) }
+        ? { ...facts.imageEnv, DJANGO_SETTINGS_MODULE: django.runtimeSettings, ...(django.configuration !== undefined ? { DJANGO_CONFIGURATION: django.configuration } : {}) }
         : {};
 
     if (django) {
@@ -205,7 +211,7 @@ export function planBuildSteps(
             const branchNote = staticRootBranch(django, o, env, imageEnv);
             // Django's deployment docs put STATIC_ROOT under /var/www: the runner copies it from the builder, as it copies /app.
             const rootFile = django.settings.sourceOf("STATIC_ROOT");
-            const rootPath = rootFile === undefined ? undefined : django.settings.pathOf(staticRoot, rootFile)?.replace(/\/+$/, "");
+            const rootPath = rootFile === undefined ? undefined : django.settings.pathOf(staticRoot, rootFile, { ...env, ...o.buildEnv })?.replace(/\/+$/, "");
             const outside = rootPath !== undefined && rootPath.startsWith("/") && rootPath !== "" && !`${rootPath}/`.startsWith(`${DEFAULTS.workdir}/`) ? rootPath : undefined;
             // django-sass-processor: {% sass_src %} serves the compiled .css when DEBUG is off, which `compilescss` writes
             // beside the .scss (its docs' production steps: compilescss, then collectstatic).

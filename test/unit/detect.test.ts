@@ -3801,6 +3801,25 @@ describe("Django settings the server runs, and static files outside the app fold
         );
     });
 
+    it("GIVEN the platform's config setting what the settings read (fly.toml's DEBUG and STATIC_ROOT) THEN collectstatic runs with those values, as the server does, and a STATIC_ROOT they put outside the app is copied to the runner", () => {
+        const dir = apps.make({
+            "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_conf.settings")\n',
+            "site_conf/__init__.py": "",
+            "site_conf/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "site_conf/settings.py":
+                'import os\nfrom pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = "x"\nDEBUG = os.environ.get("DEBUG", "True") == "True"\nALLOWED_HOSTS = ["*"]\n' +
+                'INSTALLED_APPS = ["django.contrib.staticfiles"]\nSTATIC_URL = "/static/"\nSTATIC_ROOT = os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles")\nWSGI_APPLICATION = "site_conf.wsgi.application"\n',
+            "requirements.txt": "django==5.1.4\n",
+            "fly.toml": 'app = "x"\n\n[env]\n  DEBUG = "False"\n  STATIC_ROOT = "/srv/static"\n',
+        });
+        const step = synthesize(dir).plan.buildSteps.find((st) => st.name === "collectstatic")!;
+        assert.deepEqual(step.env, { DEBUG: "False", STATIC_ROOT: "/srv/static", DJANGO_SETTINGS_MODULE: "site_conf.settings" });
+        assert.deepEqual(step.outputs, ["/srv/static"]);
+        fs.rmSync(path.join(dir, "fly.toml"));
+        const plain = synthesize(dir).plan.buildSteps.find((st) => st.name === "collectstatic")!;
+        assert.deepEqual([plain.env, plain.outputs], [{ DJANGO_SETTINGS_MODULE: "site_conf.settings" }, undefined]);
+    });
+
     it("GIVEN STATIC_ROOT under /var/www THEN the runner copies it from the builder; a name the Dockerfile cannot carry is refused naming the settings file", () => {
         const r = synthesize(path.join(APPS, "static-root-var-www"));
         assert.deepEqual(r.plan.buildSteps[0].outputs, ["/var/www/quarry/static"]);
