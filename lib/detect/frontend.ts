@@ -187,8 +187,32 @@ function delegatedDir(script: string, pkg: Record<string, unknown>): string[] {
  * folder above the served one that holds a package.json with a build script
  * naming a build tool; the served folder must be missing (an output not
  * committed), so a front-end deployed elsewhere is never built here.
+ * `served`: folders the caller read elsewhere (Django's STATICFILES_DIRS and
+ * template DIRS), relative to the source folder, tried first.
  */
-export function servedFrontend(src: SourceTree, roots: readonly ImportRoot[]): FrontendFacts {
+export function servedFrontend(src: SourceTree, roots: readonly ImportRoot[], served: readonly string[] = []): FrontendFacts {
+    const builtAbove = (path: string): FrontendFacts => {
+        if (path === "" || path.startsWith("/") || src.exists(path)) {
+            return undefined;
+        }
+        // The served folder's ancestors, nearest first, below the root (a root package.json is the usual build already).
+        const parts = path.split("/");
+        for (let n = parts.length - 1; n >= 1; n--) {
+            const dir = parts.slice(0, n).join("/");
+            const found = src.isFile(`${dir}/package.json`) ? detectFrontend(src, dir) : undefined;
+            if (found !== undefined && "build" in found) {
+                return found;
+            }
+        }
+        return undefined;
+    };
+    // Folders the caller knows the app serves (Django's STATICFILES_DIRS and template DIRS).
+    for (const path of served) {
+        const found = builtAbove(path);
+        if (found !== undefined) {
+            return found;
+        }
+    }
     const reader = moduleReader(src, roots);
     for (const c of candidates(src, roots)) {
         const mod = reader.parse(c.file);
@@ -204,17 +228,9 @@ export function servedFrontend(src: SourceTree, roots: readonly ImportRoot[]): F
                 (callee === "flask.Flask" ? call.kwargs["static_folder"] : undefined) ??
                 (callee === "flask.send_from_directory" ? (call.args[0] ?? call.kwargs["directory"]) : undefined);
             const path = given === undefined ? undefined : pathValue(given, { file: c.file, cwd: "", lookup });
-            if (path === undefined || path === "" || path.startsWith("/") || src.exists(path)) {
-                continue;
-            }
-            // The served folder's ancestors, nearest first, below the root (a root package.json is the usual build already).
-            const parts = path.split("/");
-            for (let n = parts.length - 1; n >= 1; n--) {
-                const dir = parts.slice(0, n).join("/");
-                const found = src.isFile(`${dir}/package.json`) ? detectFrontend(src, dir) : undefined;
-                if (found !== undefined && "build" in found) {
-                    return found;
-                }
+            const found = path === undefined ? undefined : builtAbove(path);
+            if (found !== undefined) {
+                return found;
             }
         }
     }

@@ -13,7 +13,7 @@ import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
 import { candidates, ImportRoot, moduleReader } from "../detect/app-code";
 import { EnvView } from "../detect/python-eval";
-import { str } from "../detect/python-source";
+import { dictGet, Expr, str } from "../detect/python-source";
 import { SourceTree } from "../detect/source";
 import { readIni } from "../detect/ini";
 import { InputError } from "../errors";
@@ -105,6 +105,29 @@ function tailwindTheme(src: SourceTree, django: DjangoProject): ReturnType<typeo
     return detectFrontend(src, dir);
 }
 
+/** The folders a Django project serves files from that a build may make: STATICFILES_DIRS (a `(prefix, path)` pair's path) and the templates' DIRS. */
+function djangoServedDirs(django: DjangoProject): string[] {
+    const s = django.settings;
+    const dirs: Array<{ e: Expr; file: string }> = [];
+    const staticFile = s.sourceOf("STATICFILES_DIRS");
+    const statics = s.get("STATICFILES_DIRS");
+    for (const item of statics?.kind === "list" && staticFile !== undefined ? statics.items : []) {
+        dirs.push({ e: item.kind === "list" && item.items.length === 2 ? item.items[1] : item, file: staticFile! });
+    }
+    const templatesFile = s.sourceOf("TEMPLATES");
+    const templates = s.get("TEMPLATES");
+    for (const t of templates?.kind === "list" && templatesFile !== undefined ? templates.items : []) {
+        const d = dictGet(t, "DIRS");
+        for (const item of d?.kind === "list" ? d.items : []) {
+            dirs.push({ e: item, file: templatesFile! });
+        }
+    }
+    return dirs.flatMap(({ e, file }) => {
+        const p = s.pathOf(e, file);
+        return p === undefined ? [] : [p];
+    });
+}
+
 export function planBuildSteps(
     src: SourceTree,
     o: CheckedOptions,
@@ -129,7 +152,7 @@ export function planBuildSteps(
     // The front-end build first: collectstatic and django-compressor read what it writes.
     // The root's package, django-tailwind's theme, else a package in a folder above the folder the app serves its build from.
     const roots: ImportRoot[] = entry.root ? [entry.root] : [{ dir: entry.chdir, why: "the source folder" }];
-    const frontend = detectFrontend(src) ?? (django ? tailwindTheme(src, django) : undefined) ?? servedFrontend(src, roots);
+    const frontend = detectFrontend(src) ?? (django ? tailwindTheme(src, django) : undefined) ?? servedFrontend(src, roots, django ? djangoServedDirs(django) : []);
     if (o.frontendBuild === true && (frontend === undefined || "skipped" in frontend)) {
         throw new InputError(
             "`frontendBuild`",

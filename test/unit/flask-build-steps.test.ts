@@ -262,6 +262,25 @@ describe("the front-end build (package.json's build script)", () => {
         assert.deepEqual(steps({ "main.py": staticFiles, "frontend/package.json": PKG({ "markdown-it": "14.1.0" }, "node build.js") }), []);
     });
 
+    it("GIVEN a Django project whose STATICFILES_DIRS and templates' DIRS name frontend/build (git-ignored), built by frontend/package.json THEN frontend/'s build runs before collectstatic", () => {
+        const settings = (dirs: string) =>
+            "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_URL = '/static/'\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\n" +
+            `${dirs}\nWSGI_APPLICATION = 'site_conf.wsgi.application'\n`;
+        const files = {
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_conf.settings')\n",
+            "site_conf/__init__.py": "",
+            "site_conf/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "requirements.txt": "django\n",
+            "frontend/package.json": PKG({ "react-scripts": "5.0.1", webpack: "5.97.1" }, "react-scripts build"),
+            "frontend/package-lock.json": "{}",
+        };
+        const steps = (dirs: string) => synthesize(apps.make({ ...files, "site_conf/settings.py": settings(dirs) })).plan.buildSteps.map((st) => [st.name, st.workdir]);
+        assert.deepEqual(steps("STATICFILES_DIRS = [BASE_DIR / 'frontend' / 'build' / 'static']"), [["npm run build", "/app/frontend"], ["collectstatic", "/app"]]);
+        assert.deepEqual(steps("TEMPLATES = [{'BACKEND': 'django.template.backends.django.DjangoTemplates', 'DIRS': [BASE_DIR / 'frontend/build'], 'APP_DIRS': True}]"), [["npm run build", "/app/frontend"], ["collectstatic", "/app"]]);
+        assert.deepEqual(steps("STATICFILES_DIRS = [('app', BASE_DIR / 'frontend' / 'dist')]"), [["npm run build", "/app/frontend"], ["collectstatic", "/app"]]);
+        assert.deepEqual(steps("STATICFILES_DIRS = []"), [["collectstatic", "/app"]]);
+    });
+
     it("GIVEN a build script with no known build tool, or a yarn lock THEN nothing runs and a note says why; `frontendBuild: true` then is an error naming the reason", () => {
         const docs = apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": PKG({ "markdown-it": "14.1.0" }, "node docs/build.js") });
         const r = synthesize(docs);
