@@ -1742,7 +1742,8 @@ function libraryPath(
     const temp = TEMPFILE_DIR.has(callee) ? c.kwargs["dir"] : undefined;
     const target = lib ? placeArgument(c, callee) : REQUESTS_CACHE.has(callee) ? (c.args[0] ?? c.kwargs["cache_name"]) : temp;
     const path = target === undefined ? undefined : pathValue(target, ctx);
-    if (path === undefined || path === "" || path === ctx.cwd || path.startsWith("/")) {
+    // An absolute place counts too (TinyDB("/var/app/db.json")), except the tmpfs folders, which are writable already.
+    if (path === undefined || path === "" || path === ctx.cwd || path === "/" || ["/tmp", "/dev/shm"].some((t) => path === t || path.startsWith(`${t}/`))) {
         return undefined;
     }
     const name = callee.split(".").pop();

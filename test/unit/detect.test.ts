@@ -4233,6 +4233,13 @@ describe("what apps write, named in logging config files, config classes and lib
             assert.deepEqual(paths({ "manage_items.py": script, "app.py": "from flask import Flask\nimport manage_items\napp = Flask(__name__)\n" }), ["/app/templates"]);
             assert.deepEqual(paths({ "app.py": `${script}\nfrom flask import Flask\napp = Flask(__name__)\n` }), ["/app/templates"]);
         });
+        it("GIVEN a library's store at an absolute path (TinyDB(\"/var/docs/db.json\") through a variable's default, diskcache under /var/cache) THEN it is writable like a relative one; one under /tmp needs nothing", () => {
+            const found = (code: string) =>
+                synthesize(apps.make({ "app.py": `import os\nfrom flask import Flask\n${code}\napp = Flask(__name__)\n`, "requirements.txt": "flask\ntinydb\ndiskcache\n" })).plan.writablePaths.map((w) => [w.path, w.kind, w.links.map((l) => l.from)]);
+            assert.deepEqual(found('from tinydb import TinyDB\nSTORE = os.getenv("DOCS_STORE", "/var/docs")\ndb = TinyDB(os.path.join(STORE, "db.json"))'), [["/var/docs", "data", []]]);
+            assert.deepEqual(found('import diskcache\ncache = diskcache.Cache("/var/cache/docs")'), [["/var/cache/docs", "scratch", []]]);
+            assert.deepEqual(found('from tinydb import TinyDB\ndb = TinyDB("/tmp/db.json")'), []);
+        });
         it("GIVEN str.format() and %-formatted SQLite URLs, a name bound to a file name in a join, and a path that climbs above the app's folder THEN each is read", () => {
             assert.deepEqual(paths({ "app.py": `from sqlalchemy import create_engine\nDB = "var/app.db"\nengine = create_engine(u"sqlite:///{0}".format(DB))\n${FLASK}` }), [["/data", "data"]]);
             assert.deepEqual(paths({ "app.py": `from sqlalchemy import create_engine\nDB = "var/app.db"\nengine = create_engine("sqlite:///%s" % DB)\n${FLASK}` }), [["/data", "data"]]);
