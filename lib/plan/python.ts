@@ -57,6 +57,7 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
             }
         }
         warnCaps(v, "`python`", capsOf(deps, installed), notes);
+        warnWheels(v, "`python`", deps, installed, notes);
         return { version: v, source: "`python`" };
     }
 
@@ -80,6 +81,7 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
             );
         }
         warnCaps(e.version, e.source, [...capsOf(deps, installed), ...codeCaps(facts, installed)], notes);
+        warnWheels(e.version, e.source, deps, installed, notes);
         return { version: e.version, source: e.source };
     }
 
@@ -190,6 +192,27 @@ function warnCaps(version: string, source: string, caps: readonly PythonCap[], n
                 `Upgrade ${cap.row.display}, or name Python ${cap.row.newestPython} or older.`,
         );
     }
+}
+
+/**
+ * A Python chosen outright (`python`, .python-version...) for which a pinned
+ * compiled project has no wheel while another supported Python has one: it
+ * builds from source there, slowly or not at all (greenlet 3.0.3 on 3.13), so
+ * a warning at preview names it and the Pythons whose wheels cover them all.
+ */
+function warnWheels(v: string, source: string, deps: Dependencies, installed: ReadonlySet<string>, notes: string[]): void {
+    const lacking = wheelLacks(deps, installed, SUPPORTED_PYTHONS).filter((b) => b.lacks.has(v) && SUPPORTED_PYTHONS.some((p) => !b.lacks.has(p)));
+    if (lacking.length === 0) {
+        return;
+    }
+    const covering = SUPPORTED_PYTHONS.filter((p) => lacking.every((b) => !b.lacks.has(p)));
+    const names = lacking.map((b) => `${b.name} ${b.version}`).join(", ");
+    notes.push(
+        `Warning: ${source} is Python ${v}, but ${names} ${lacking.length === 1 ? "has" : "have"} no wheel for ${v} (${[...new Set(lacking.map((b) => b.from))].join(", ")}): ` +
+            `${lacking.length === 1 ? "it builds" : "they build"} from source in the image, slowly, and may fail. ` +
+            (covering.length > 0 ? `Python ${covering.join(", ")} ${covering.length === 1 ? "has wheels" : "have wheels"} for ${lacking.length === 1 ? "it" : "all of them"}; or ` : "") +
+            `upgrade ${lacking.length === 1 ? "it" : "them"} to a release with a ${v} wheel.`,
+    );
 }
 
 interface Blocker {

@@ -368,6 +368,16 @@ describe("detection", () => {
                 assert.throws(() => synthesize(apps.copyOf("fastapi-uv", { "poetry.lock": "", Dockerfile: dockerfile })), /The source folder has both uv\.lock and poetry\.lock;/, dockerfile);
             }
         });
+
+        it("GIVEN `python` (or .python-version) naming a Python a pinned compiled package has no wheel for (greenlet 3.0.3 on 3.13) THEN a warning names it and the Pythons with wheels; a Python with wheels says nothing", () => {
+            const warn = (options: Record<string, string>, extra: Record<string, string> = {}) =>
+                synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask==3.1.0\ngreenlet==3.0.3\n", ...extra }), options).plan.notes.filter((n) => n.startsWith("Warning:") && n.includes("greenlet"));
+            assert.deepEqual(warn({ python: "3.13" }), [
+                "Warning: `python` is Python 3.13, but greenlet 3.0.3 has no wheel for 3.13 (its published wheels): it builds from source in the image, slowly, and may fail. Python 3.10, 3.11, 3.12 have wheels for it; or upgrade it to a release with a 3.13 wheel.",
+            ]);
+            assert.equal(warn({}, { ".python-version": "3.13\n" }).length, 1);
+            assert.deepEqual(warn({ python: "3.12" }), []);
+        });
     });
 
     describe("pyproject.toml and lock files", () => {
