@@ -240,8 +240,14 @@ export interface ModuleReader {
     fileOf(module: string, from?: { file: string; root: ImportRoot }): { file: string; root: ImportRoot } | undefined;
 }
 
+/** Parsed modules by source tree and file: every reader of a tree (writable paths, build steps, front-ends...) shares them. */
+const parsedModules = new WeakMap<SourceTree, Map<string, PyModule | undefined>>();
+
 export function moduleReader(src: SourceTree, roots: readonly ImportRoot[]): ModuleReader {
-    const cache = new Map<string, PyModule | undefined>();
+    if (!parsedModules.has(src)) {
+        parsedModules.set(src, new Map());
+    }
+    const cache = parsedModules.get(src)!;
     return {
         parse(file) {
             if (!cache.has(file)) {

@@ -367,7 +367,8 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
     const found = LOCKS.filter(([file]) => src.isFile(file));
     // Several locks (a project moving from Poetry to uv keeps both for a while): `installer` picks one; else the one the
     // app's own Dockerfile installs with, when it names one of them alone; else none can be chosen for the user.
-    const named = found.length > 1 && requested === undefined ? found.filter(([, tool]) => dockerfileLockTools(src).has(tool)) : [];
+    const tools = found.length > 1 && requested === undefined ? dockerfileLockTools(src) : new Set<string>();
+    const named = found.filter(([, tool]) => tools.has(tool));
     const chosen = found.length > 1 && requested !== undefined ? found.filter(([, tool]) => tool === requested) : named.length === 1 ? named : found;
     if (chosen.length !== 1 && found.length > 1) {
         const names = found.map(([f]) => f);

@@ -177,7 +177,7 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             }
             // platformdirs' class (`PlatformDirs("app", "author").user_data_dir`, appdirs' AppDirs): the function of that name.
             const dirs = e.target.kind === "call" ? refPath(e.target.callee) : undefined;
-            if ((dirs === "platformdirs.PlatformDirs" || dirs === "appdirs.AppDirs") && USER_DIRS[`platformdirs.${e.name}`] !== undefined && e.target.kind === "call") {
+            if (e.target.kind === "call" && (dirs === "platformdirs.PlatformDirs" || dirs === "appdirs.AppDirs") && USER_DIRS[`platformdirs.${e.name}`] !== undefined) {
                 return pathValue({ ...e.target, callee: { kind: "ref", path: `platformdirs.${e.name}`, local: e.name } }, ctx, depth + 1);
             }
             // get_settings().data_dir
