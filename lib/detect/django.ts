@@ -33,6 +33,8 @@ export interface DjangoProject {
     readonly runtimeFromBuildEnv?: boolean;
     /** Neither manage.py nor the server's module gives DJANGO_SETTINGS_MODULE a default: only the environment picks the settings, so the image sets it. */
     readonly settingsOnlyFromEnv?: boolean;
+    /** The server's module (its wsgi.py) gives DJANGO_SETTINGS_MODULE no default, and the server does not run manage.py, whose default it is: the image sets it. */
+    readonly settingsOnlyFromManage?: string;
     /** gunicorn's app, its interface and the file that decided it. */
     readonly entry: { readonly spec: string; readonly interface: "wsgi" | "asgi"; readonly source: string };
     /**
@@ -338,6 +340,7 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
         runtimeSettingsVia,
         runtimeFromBuildEnv: runtimeFrom !== undefined && server.buildEnv === true,
         ...(onlyFromEnv && typeof fromEntry !== "string" ? { settingsOnlyFromEnv: true } : {}),
+        ...(!onlyFromEnv && entryFile !== undefined && fromEntry === undefined && server.settings === undefined && runtimeSettings === settingsModule ? { settingsOnlyFromManage: entryFile } : {}),
         configuration,
         devConfiguration,
         entry,

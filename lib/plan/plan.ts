@@ -689,6 +689,12 @@ function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, stri
                 `the image sets DJANGO_SETTINGS_MODULE=${d.runtimeSettings} for the server, the build steps and manage.py commands; the container's environment overrides it.`,
         );
         env["DJANGO_SETTINGS_MODULE"] = d.runtimeSettings;
+    } else if (d?.settingsOnlyFromManage !== undefined && DOTTED_NAME.test(d.runtimeSettings)) {
+        notes.push(
+            `${d.settingsOnlyFromManage}, the module the server loads, gives DJANGO_SETTINGS_MODULE no default; ${d.manage}'s is ${d.runtimeSettings}, but gunicorn does not run ${d.manage}: ` +
+                `the image sets DJANGO_SETTINGS_MODULE=${d.runtimeSettings}; the container's environment overrides it.`,
+        );
+        env["DJANGO_SETTINGS_MODULE"] = d.runtimeSettings;
     }
     if (d?.runtimeSettingsVia !== undefined) {
         const vars = d.runtimeSettingsVia.variables;

@@ -2009,6 +2009,21 @@ describe("detection", () => {
             assert.equal(cmdOf(r.dockerfile).at(-1), "mysite.asgi:application");
         });
 
+        it("GIVEN a wsgi.py that gives DJANGO_SETTINGS_MODULE no default, and manage.py's that does THEN the image sets manage.py's for the server; a wsgi.py with its own default needs none", () => {
+            const files = {
+                "manage.py": 'import os\nimport sys\nif __name__ == "__main__":\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n',
+                "shop/__init__.py": "",
+                "shop/settings.py": 'SECRET_KEY = "x"\nDEBUG = False\nALLOWED_HOSTS = ["*"]\nINSTALLED_APPS = []\nROOT_URLCONF = "shop.urls"\nWSGI_APPLICATION = "shop.wsgi.application"\n',
+                "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "requirements.txt": "django==5.1.4\n",
+            };
+            const plan = synthesize(apps.make(files)).plan;
+            assert.deepEqual(plan.imageEnv, { DJANGO_SETTINGS_MODULE: "shop.settings" });
+            assert.ok(plan.notes.includes("shop/wsgi.py, the module the server loads, gives DJANGO_SETTINGS_MODULE no default; manage.py's is shop.settings, but gunicorn does not run manage.py: the image sets DJANGO_SETTINGS_MODULE=shop.settings; the container's environment overrides it."), plan.notes.join("\n"));
+            const own = synthesize(apps.make({ ...files, "shop/wsgi.py": 'import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\napplication = get_wsgi_application()\n' })).plan;
+            assert.deepEqual(own.imageEnv, {});
+        });
+
         it("GIVEN settings that `try: from .local import *` and import the base settings only `except ImportError:` THEN the handler's settings apply only when local.py is not in the source", () => {
             const files = {
                 "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
