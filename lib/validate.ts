@@ -169,6 +169,14 @@ export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A dotted Python module name. */
 export const DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
+/**
+ * A module as gunicorn imports it (importlib.import_module, which needs no
+ * identifier): dotted names whose parts may hold hyphens after the first
+ * character, as a file `youtube-dl-server.py` does; no part starts with one, so
+ * none reads as a command-line option.
+ */
+export const IMPORT_PATH = /^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
+
 /** A URL path for the health check: starts with `/`, no quotes, spaces or backslashes. */
 export const URL_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 
@@ -196,7 +204,7 @@ export function describe(value: unknown): string {
 
 const APP_RULE =
     'it must be "module:attribute" (e.g. "app:app", "myproj.wsgi:application"), "module:factory()" ' +
-    '(e.g. "app:create_app()", with literal arguments if any), or a bare "module" (gunicorn then serves its `application`), with Python identifiers only.';
+    '(e.g. "app:create_app()", with literal arguments if any), or a bare "module" (gunicorn then serves its `application`), with Python identifiers only (a file name of a module may also hold hyphens).';
 
 /**
  * gunicorn's APP_MODULE: a dotted module, then an attribute or a call whose
@@ -208,7 +216,7 @@ export function appSpec(value: unknown): string {
     const colon = s.indexOf(":");
     const module = colon < 0 ? s : s.slice(0, colon);
     const attr = colon < 0 ? "application" : s.slice(colon + 1);
-    const ok = DOTTED_NAME.test(module) && (IDENTIFIER.test(attr) || literalCall(attr));
+    const ok = IMPORT_PATH.test(module) && (IDENTIFIER.test(attr) || literalCall(attr));
     if (!ok) {
         throw new InputError("`app`", `\`app\` is ${JSON.stringify(s)}; ${APP_RULE}`);
     }

@@ -32,7 +32,7 @@ function inFolder(files: Record<string, string>, options: SynthesizeOptions = {}
 
 const APP_RULE =
     'it must be "module:attribute" (e.g. "app:app", "myproj.wsgi:application"), "module:factory()" ' +
-    '(e.g. "app:create_app()", with literal arguments if any), or a bare "module" (gunicorn then serves its `application`), with Python identifiers only.';
+    '(e.g. "app:create_app()", with literal arguments if any), or a bare "module" (gunicorn then serves its `application`), with Python identifiers only (a file name of a module may also hold hyphens).';
 const CONTROL = "such characters could start a new Dockerfile instruction or shell command. Remove it.";
 
 const CASES: Case[] = [
@@ -256,7 +256,7 @@ const CASES: Case[] = [
             '`baseImage` python:3.12-slim ships Python 3.12, but the app asks for Python 3.11. Pick a base image with Python 3.11, or set `python` to "3.12".',
     },
     // The app.
-    ...["app:", "app:app; rm -rf /", "1app:app", "app:app()()", "app:create_app(os.system('id'))"].map(
+    ...["app:", "app:app; rm -rf /", "1app:app", "app:app()()", "app:create_app(os.system('id'))", "-app:app", "my app:app"].map(
         (app): Case => ({
             given: `app ${JSON.stringify(app)}`,
             run: withOptions({ app }),
