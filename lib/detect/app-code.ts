@@ -1,6 +1,7 @@
 import { APP_METHODS, AppInterface, constructorOf, defaultInterface, Framework, frameworkOfModule, mostSpecific, SOCKETIO_INNER_ARGS, WRAPPERS } from "../data/frameworks";
 import { absoluteModule, calleeOf, Expr, FunctionDef, parseModule, PyModule, starImported } from "./python-source";
 import { SourceTree } from "./source";
+import { IMPORT_PATH } from "../validate";
 
 /**
  * Finds the WSGI/ASGI app in the code: modules are parsed (Lezer's Python
@@ -83,7 +84,11 @@ export function candidates(src: SourceTree, roots: readonly ImportRoot[]): Candi
         if (parts[parts.length - 1] === "__init__") {
             parts.pop();
         }
-        if (parts.length === 0 || !parts.every((p) => IDENT.test(p))) {
+        // gunicorn imports with importlib, which loads a top-level file named with
+        // hyphens (youtube-dl-server.py); a package folder's name must be an identifier
+        // for the Python code in it to import its siblings.
+        const importable = parts.length === 1 ? IMPORT_PATH.test(parts[0]!) : parts.every((p) => IDENT.test(p));
+        if (parts.length === 0 || !importable) {
             return; // not importable by gunicorn
         }
         seen.add(file);

@@ -1570,11 +1570,13 @@ describe("detection", () => {
                 }
             });
 
-            it("GIVEN a CMD naming a module whose file name holds hyphens (`gunicorn youtube-dl-server:app`) THEN it is served as named: importlib loads such a file", () => {
+            it("GIVEN a CMD naming a module whose file name holds hyphens (`gunicorn youtube-dl-server:app`) THEN it is served as named, and found with no CMD: importlib loads such a file", () => {
                 const files = { "requirements.txt": "flask\ngunicorn\n", "youtube-dl-server.py": "from flask import Flask\napp = Flask(__name__)\n" };
                 const { plan, dockerfile } = synthesize(apps.make({ ...files, Dockerfile: 'FROM python:3.12\nCOPY . .\nCMD ["gunicorn", "-b", "0.0.0.0:8080", "youtube-dl-server:app"]\n' }));
                 assert.deepEqual([plan.entrypoint.spec, plan.entrypoint.source], ["youtube-dl-server:app", "Dockerfile"]);
                 assert.match(dockerfile, /"youtube-dl-server:app"\]$/m);
+                const found = synthesize(apps.make(files)).plan.entrypoint;
+                assert.deepEqual([found.spec, found.source], ["youtube-dl-server:app", "youtube-dl-server.py"]);
             });
 
             it("GIVEN compose commands wrapped in `sh -c` THEN the command line inside is read: the migrate service's as the release step, the web service's server and what it chains before it", () => {
