@@ -3,7 +3,7 @@ import { DockerfileParser, Env, From, Instruction, JSONInstruction } from "docke
 import { load as loadYaml } from "js-yaml";
 import { parse as shellParse } from "shell-quote";
 import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
-import { commands, CONTROL_WORDS, displayWords, isAssignment, isMigrationCommand, scriptOf, SETUP_BUILTINS, shellTokens } from "./procfile";
+import { commands, CONTROL_WORDS, developmentServer, displayWords, isAssignment, isMigrationCommand, scriptOf, SETUP_BUILTINS, shellTokens } from "./procfile";
 import { SourceTree } from "./source";
 
 /**
@@ -395,6 +395,17 @@ function sourceMount(src: SourceTree, host: string, mapped: string): boolean {
     return src.list(rel).some((e) => (e.isFile() && e.name.endsWith(".py")) || (e.isDirectory() && src.isFile(under(`${e.name}/__init__.py`))));
 }
 
+/** A service's `volumes:`, short (`./src:/app:ro`) and long syntax, with host side ("" for an anonymous volume), target and read-only flag. */
+function volumeRows(service: Obj): Array<{ v: unknown; host: string; target: string; readOnly: boolean }> {
+    return (Array.isArray(service["volumes"]) ? service["volumes"] : []).flatMap((v: unknown) => {
+        const parts = typeof v === "string" ? v.split(":") : [];
+        const host = typeof v === "string" ? parts[0] : obj(v)?.["source"];
+        const target = typeof v === "string" ? parts[1] : obj(v)?.["target"];
+        const readOnly = typeof v === "string" ? parts.slice(2).join(":").split(",").includes("ro") : obj(v)?.["read_only"] === true;
+        return typeof target === "string" ? [{ v, host: typeof host === "string" ? host : "", target, readOnly }] : [];
+    });
+}
+
 /** Whether a service is built from this folder (`build: .`, `build: {context: .}`), with the Dockerfile it builds. */
 function builtHere(s: Obj): string | undefined {
     const build = s["build"];
@@ -591,15 +602,26 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
     }
     const environment = service["environment"];
     const envFile = `${composeFile}'s service ${app?.[0]} environment`;
-    if (Array.isArray(environment)) {
-        for (const row of environment) {
-            const text = String(row);
-            const eq = text.indexOf("=");
-            take(eq < 0 ? text : text.slice(0, eq), eq < 0 ? undefined : text.slice(eq + 1), envFile);
-        }
+    const rows: Array<readonly [string, string | undefined]> = Array.isArray(environment)
+        ? environment.map((row) => {
+              const text = String(row);
+              const eq = text.indexOf("=");
+              return [eq < 0 ? text : text.slice(0, eq), eq < 0 ? undefined : text.slice(eq + 1)] as const;
+          })
+        : Object.entries(obj(environment) ?? {}).map(([k, v]) => [k, v === null || v === undefined ? undefined : String(v)] as const);
+    // A service that runs a development server over a bind mount of the source (`manage.py runserver`
+    // with `.:/code`) is the authors' development setup: its variables (DEBUG=1, a dev database)
+    // are not production's. The Dockerfile's ENV, which the image is built with, still counts.
+    const devServer = fromCompose && command !== undefined ? developmentServer(command) : undefined;
+    const devMount = devServer !== undefined && volumeRows(service).some(({ host, target }) => sourceMount(src, host, mapPath(target)));
+    if (devMount && rows.length > 0) {
+        notes.push(
+            `${composeFile}'s service ${app?.[0]} is a development setup (it runs \`${devServer}\` over a bind mount of the source): its environment (${rows.map(([k]) => k).join(", ")}) is not carried. ` +
+                "Set what production needs with PythonApp's `env` (`secretEnv` for secrets).",
+        );
     } else {
-        for (const [k, v] of Object.entries(obj(environment) ?? {})) {
-            take(k, v === null || v === undefined ? undefined : String(v), envFile);
+        for (const [k, v] of rows) {
+            take(k, v, envFile);
         }
     }
     const envFiles = ([] as unknown[]).concat(service["env_file"] ?? []).map((f) => (typeof f === "string" ? f : String(obj(f)?.["path"] ?? ""))).filter((f) => f !== "");
@@ -612,14 +634,15 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
     for (const v of dockerfile?.volumes ?? []) {
         mounts.push({ path: mapPath(v), source: `${dockerfileName} VOLUME ${v}` });
     }
-    for (const v of Array.isArray(service["volumes"]) ? service["volumes"] : []) {
-        const target = typeof v === "string" ? (v.split(":").length >= 2 && !v.split(":").slice(2).join(":").split(",").includes("ro") ? v.split(":")[1] : undefined) : obj(v)?.["read_only"] === true ? undefined : obj(v)?.["target"];
-        const host = typeof v === "string" ? v.split(":")[0] : obj(v)?.["source"];
-        if (typeof target === "string" && typeof host === "string" && sourceMount(src, host, mapPath(target))) {
+    for (const { v, host, target, readOnly } of volumeRows(service)) {
+        if (readOnly) {
+            continue;
+        }
+        if (sourceMount(src, host, mapPath(target))) {
             notes.push(`${composeFile}'s service ${app?.[0]} mounts the source folder ${host} over ${target} (a development mount, for live reload): not carried, the image holds the source.`);
             continue;
         }
-        if (typeof target === "string" && target.startsWith("/") && !mounts.some((m) => m.path === mapPath(target))) {
+        if (target.startsWith("/") && !mounts.some((m) => m.path === mapPath(target))) {
             mounts.push({ path: mapPath(target), source: `${composeFile}'s service ${app?.[0]} volume ${typeof v === "string" ? v : target}` });
         }
     }

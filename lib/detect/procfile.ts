@@ -1370,13 +1370,13 @@ function locate(all: string[], o: ProcessOrigin): Located | { dev: string } | un
             tool = args[1];
             args = args.slice(2);
         } else if (args[0] !== undefined && args[0].endsWith("manage.py")) {
-            return args[1] === "runserver" ? { dev: text(words) } : undefined;
+            return args[1] === "runserver" ? { dev: displayWords(words) } : undefined;
         } else {
-            return args[0] !== undefined && args[0].endsWith(".py") ? { dev: text(words) } : undefined;
+            return args[0] !== undefined && args[0].endsWith(".py") ? { dev: displayWords(words) } : undefined;
         }
     }
     if (tool === "django-admin" && args[0] === "runserver") {
-        return { dev: text(words) };
+        return { dev: displayWords(words) };
     }
     if (tool === "flask") {
         return args.includes("run") ? { server: "flask", args, env, notes, cd } : undefined;
@@ -1398,6 +1398,32 @@ function locate(all: string[], o: ProcessOrigin): Located | { dev: string } | un
     }
     if (tool === "gunicorn" || tool === "uvicorn" || tool === "hypercorn" || tool === "daphne" || tool === "waitress-serve" || tool === "sanic") {
         return { server: tool, args, env, notes, cd };
+    }
+    return undefined;
+}
+
+/**
+ * The development server a command starts, as written, when it starts one
+ * that says so: Django's `runserver`, any server with `--reload`, `fastapi
+ * dev`, `flask run` with `--debug` or `--reload`. A setup running one is the
+ * authors' development setup, not their deployment.
+ */
+export function developmentServer(command: string): string | undefined {
+    for (const c of commands(shellTokens(command))) {
+        const found = locate(c.words, PROCFILE);
+        if (found === undefined) {
+            continue;
+        }
+        if ("dev" in found) {
+            if (found.dev.includes("runserver")) {
+                return found.dev;
+            }
+            continue;
+        }
+        const reload = found.args.includes("--reload") || (found.server === "fastapi" && found.args[0] === "dev") || (found.server === "flask" && found.args.includes("--debug"));
+        if (reload) {
+            return displayWords(c.words);
+        }
     }
     return undefined;
 }

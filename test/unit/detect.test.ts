@@ -1540,6 +1540,23 @@ describe("detection", () => {
                 }
             });
 
+            it("GIVEN a Compose service that runs a development server (`flask run --debug`, `runserver`, `--reload`) over a bind mount of the source THEN its environment is not carried, with a note; the Dockerfile's ENV still is", () => {
+                const devNote = (cmd: string) =>
+                    `docker-compose.yml's service web is a development setup (it runs \`${cmd}\` over a bind mount of the source): its environment (FLASK_DEBUG, SITE_TITLE) is not carried. ` +
+                    "Set what production needs with PythonApp's `env` (`secretEnv` for secrets).";
+                for (const [command, mount, env, note] of [
+                    ["flask --app svc.web:site run --debug --host 0.0.0.0", "      - .:/srv/site\n", { DATA_DIR: "/data", SITE_TITLE: "Hello there" }, "flask --app svc.web:site run --debug --host 0.0.0.0"],
+                    ["uvicorn --reload --interface wsgi svc.web:site", "      - ./svc:/srv/site/svc\n", { DATA_DIR: "/data", SITE_TITLE: "Hello there" }, "uvicorn --reload --interface wsgi svc.web:site"],
+                    ["gunicorn svc.web:site", "      - .:/srv/site\n", { DATA_DIR: "/data", SITE_TITLE: "Dev", FLASK_DEBUG: "1" }, undefined],
+                    ["flask --app svc.web:site run --debug", "      - ./uploads:/srv/site/uploads\n", { DATA_DIR: "/data", SITE_TITLE: "Dev", FLASK_DEBUG: "1" }, undefined],
+                ] as const) {
+                    const compose = `services:\n  web:\n    build: .\n    command: ${command}\n    environment:\n      FLASK_DEBUG: "1"\n      SITE_TITLE: Dev\n    volumes:\n${mount}`;
+                    const { plan } = synthesize(apps.make({ ...SVC, "uploads/.gitkeep": "", Dockerfile: DOCKERFILE, "docker-compose.yml": compose }));
+                    assert.deepEqual(plan.imageEnv, env, command);
+                    assert.equal(plan.notes.find((n) => n.includes("is a development setup")), note === undefined ? undefined : devNote(note), command);
+                }
+            });
+
             it("GIVEN a Compose variable that points at a file the service bind-mounts from the source (`./contrib/site.cfg:/config/site.cfg`) THEN the image's variable points at that file in /app", () => {
                 const compose =
                     "services:\n  web:\n    build: .\n    environment:\n      SITE_SETTINGS: /config/site.cfg\n      SITE_THEMES: /themes/dark\n      SITE_OTHER: /config/missing.cfg\n" +
