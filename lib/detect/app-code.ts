@@ -462,8 +462,12 @@ export function aiohttpApp(mod: PyModule, module: string): string | undefined {
     return factory === undefined ? undefined : `${module}:${factory.name}${factory.async ? "" : "()"}`;
 }
 
-export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { found?: CodeApp; looked: string[]; withArgs: NeedsArgs[]; tornado?: string; aiohttp?: { file: string; spec: string } } {
+export function scanForApp(
+    src: SourceTree,
+    roots: readonly ImportRoot[],
+): { found?: CodeApp; looked: string[]; withArgs: NeedsArgs[]; tornado?: string; aiohttp?: { file: string; spec: string }; callable?: CodeApp } {
     const reader = moduleReader(src, roots);
+    let callable: CodeApp | undefined;
     const objects: CodeApp[] = [];
     const factories: CodeApp[] = [];
     const withArgs: NeedsArgs[] = [];
@@ -508,6 +512,7 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
                 inner: inner === undefined ? undefined : inner.includes(":") ? inner : `${c.module}:${inner}`,
             });
         }
+        callable ??= plainCallable(mod, c);
         for (const fn of mod.functions.values()) {
             if (!callableWithoutArgs(fn)) {
                 const needs = factoryMade(mod, fn);
@@ -542,7 +547,28 @@ export function scanForApp(src: SourceTree, roots: readonly ImportRoot[]): { fou
     const first = pool[0] ?? factories[0];
     const chosen = first?.framework === "dash" ? (dashLayoutModule(reader, src, roots, first) ?? first) : first;
     const found = chosen === undefined ? undefined : runsFromOwnFolder(src, reader, chosen);
-    return { found, looked: roots.map((r) => (r.dir === "" ? "the source folder" : `${r.dir}/`)), withArgs, tornado, aiohttp };
+    return { found, looked: roots.map((r) => (r.dir === "" ? "the source folder" : `${r.dir}/`)), withArgs, tornado, aiohttp, callable };
+}
+
+/**
+ * A module-level function that is itself the app, with no framework: PEP 3333's
+ * `def application(environ, start_response)` (the name mod_wsgi and gunicorn's
+ * bare-module form look for) or an ASGI 3 `async def app(scope, receive, send)`.
+ * Only its signature says so, so it is taken only when no framework's app is found.
+ */
+function plainCallable(mod: PyModule, c: Candidate): CodeApp | undefined {
+    for (const name of ["application", "app"]) {
+        const fn = mod.functions.get(name);
+        const required = fn?.params.filter((p) => !p.hasDefault && !p.variadic).length;
+        if (fn === undefined || fn.params.length !== required || fn.decorators.length > 0) {
+            continue;
+        }
+        const shape = !fn.async && required === 2 ? "wsgi" : fn.async && required === 3 ? "asgi" : undefined;
+        if (shape !== undefined) {
+            return { spec: `${c.module}:${name}`, framework: "unknown", interface: shape, file: c.file, root: c.root, kind: "object" };
+        }
+    }
+    return undefined;
 }
 
 /**

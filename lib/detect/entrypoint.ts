@@ -256,7 +256,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         };
     }
 
-    const { found, looked, withArgs, tornado, aiohttp } = scanForApp(src, workspaceScanRoots(src, roots, deps, request.workspaceMember));
+    const { found, looked, withArgs, tornado, aiohttp, callable } = scanForApp(src, workspaceScanRoots(src, roots, deps, request.workspaceMember));
     if (found) {
         return {
             spec: found.spec,
@@ -287,6 +287,23 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
                 ...notes,
                 `The app is Pyramid's PasteDeploy app in ${paste.file} ([${paste.section}]), loaded by gunicorn through pyramid.paster.get_app as pserve would load it; its [server:main] is not used. ` +
                     "The project must be installed for its `egg:` entry point to resolve (its setup.py or pyproject.toml is installed into the venv). Set `app` to serve another file.",
+            ],
+        };
+    }
+    if (callable) {
+        const shape = callable.interface === "wsgi" ? "a WSGI application (PEP 3333: environ, start_response)" : "an ASGI 3 application (scope, receive, send)";
+        return {
+            spec: callable.spec,
+            interface: request.interface ?? callable.interface,
+            framework: "unknown",
+            source: callable.file,
+            chdir: request.chdir ?? "",
+            pythonPath: request.pythonPath ?? [],
+            root: callable.root,
+            procfile,
+            notes: [
+                ...notes,
+                `No framework's app was found; ${callable.file} defines ${callable.spec.split(":")[1]}() with the signature of ${shape}, which gunicorn serves as ${callable.spec}. Set \`app\` to serve another.`,
             ],
         };
     }
@@ -338,7 +355,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         `Could not find the app: no Procfile web: line naming one, no Django manage.py (looked in the source folder and one folder down), ` +
             `no module that makes an app with a known framework (Flask, Quart, FastAPI, FastHTML, Starlette, Litestar, Falcon, Sanic, BlackSheep, Dash, Bottle, Pyramid, Connexion, Django) ` +
             `at its top level or in a factory gunicorn can call without arguments (looked in ${looked.join(", ")}, two packages deep), ` +
-            `and no Pyramid production.ini with an [app:main] section.${procfileSaid} ` +
+            `no Pyramid production.ini with an [app:main] section, and no module-level WSGI \`application(environ, start_response)\` or ASGI \`async def app(scope, receive, send)\`.${procfileSaid} ` +
             'Set `app` to gunicorn\'s "module:attribute" (e.g. app: "service.main:app").',
     );
 }

@@ -1379,6 +1379,22 @@ describe("detection", () => {
             assert.deepEqual(synthesize(dir).plan.entrypoint, { spec: "main:app()", interface: "asgi", source: "Procfile" });
         });
 
+        it("GIVEN no framework's app but a module-level `def application(environ, start_response)` (Radicale's shape) or `async def app(scope, receive, send)` THEN that callable is served, with a note; a framework's app anywhere wins over it", () => {
+            const wsgi = "def application(environ, start_response):\n    start_response('200 OK', [])\n    return [b'ok']\n";
+            const asgi = "async def app(scope, receive, send):\n    pass\n";
+            const found = (files: Record<string, string>) => synthesize(apps.make({ "requirements.txt": "gunicorn\nuvicorn-worker\n", ...files })).plan;
+            const pkg = found({ "davsrv/__init__.py": wsgi, "davsrv/config.py": "def load(path, strict):\n    pass\n" });
+            assert.deepEqual([pkg.entrypoint.spec, pkg.entrypoint.interface, pkg.framework], ["davsrv:application", "wsgi", "unknown"]);
+            assert.ok(pkg.notes.includes("No framework's app was found; davsrv/__init__.py defines application() with the signature of a WSGI application (PEP 3333: environ, start_response), which gunicorn serves as davsrv:application. Set `app` to serve another."), pkg.notes.join("\n"));
+            const a = found({ "server.py": asgi });
+            assert.deepEqual([a.entrypoint.spec, a.entrypoint.interface], ["server:app", "asgi"]);
+            for (const notApp of ["def application(environ):\n    pass\n", "async def application(environ, start_response):\n    pass\n", "def app(scope, receive, send):\n    pass\n", "def application(environ, start_response, extra=1, *rest):\n    pass\n"]) {
+                assert.throws(() => found({ "server.py": notApp }), /Could not find the app/, notApp);
+            }
+            const flask = found({ "requirements.txt": "flask\n", "server.py": wsgi, "web.py": "from flask import Flask\nsite = Flask(__name__)\n" });
+            assert.equal(flask.entrypoint.spec, "web:site");
+        });
+
         describe("the app's own Dockerfile and Compose file in place of a Procfile", () => {
             const SVC = {
                 "svc/__init__.py": "",

@@ -272,7 +272,7 @@ const CASES: Case[] = [
             "Could not find the app: no Procfile web: line naming one, no Django manage.py (looked in the source folder and one folder down), " +
             "no module that makes an app with a known framework (Flask, Quart, FastAPI, FastHTML, Starlette, Litestar, Falcon, Sanic, BlackSheep, Dash, Bottle, Pyramid, Connexion, Django) " +
             "at its top level or in a factory gunicorn can call without arguments (looked in the source folder, two packages deep), " +
-            "and no Pyramid production.ini with an [app:main] section. " +
+            "no Pyramid production.ini with an [app:main] section, and no module-level WSGI `application(environ, start_response)` or ASGI `async def app(scope, receive, send)`. " +
             'Set `app` to gunicorn\'s "module:attribute" (e.g. app: "service.main:app").',
     },
     {
@@ -283,7 +283,7 @@ const CASES: Case[] = [
             "Could not find the app: no Procfile web: line naming one, no Django manage.py (looked in the source folder and one folder down), " +
             "no module that makes an app with a known framework (Flask, Quart, FastAPI, FastHTML, Starlette, Litestar, Falcon, Sanic, BlackSheep, Dash, Bottle, Pyramid, Connexion, Django) " +
             "at its top level or in a factory gunicorn can call without arguments (looked in the source folder, two packages deep), " +
-            "and no Pyramid production.ini with an [app:main] section. The Procfile's web: line names no app (gunicorn --bind 0.0.0.0:8000). " +
+            "no Pyramid production.ini with an [app:main] section, and no module-level WSGI `application(environ, start_response)` or ASGI `async def app(scope, receive, send)`. The Procfile's web: line names no app (gunicorn --bind 0.0.0.0:8000). " +
             'Set `app` to gunicorn\'s "module:attribute" (e.g. app: "service.main:app").',
     },
     {
