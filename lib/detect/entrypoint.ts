@@ -40,6 +40,20 @@ export interface Entrypoint {
     readonly notes: readonly string[];
 }
 
+/**
+ * The folders the served app's modules import from, as gunicorn runs it: the
+ * import root the app was found under (src/, a workspace member), else the
+ * Python path's folders (gunicorn puts them first) and the folder gunicorn
+ * runs in. Every reader of the app's code scans from these.
+ */
+export function servedRoots(entry: Pick<Entrypoint, "root" | "chdir" | "pythonPath">): ImportRoot[] {
+    if (entry.root) {
+        return [entry.root];
+    }
+    const path = entry.pythonPath.filter((p) => p !== "" && p !== entry.chdir && !p.startsWith("/")).map((dir) => ({ dir, why: "the Python path" }));
+    return [...path, { dir: entry.chdir, why: entry.chdir === "" ? "the source folder" : "the folder gunicorn runs in" }];
+}
+
 export interface EntrypointRequest {
     readonly app?: string;
     readonly interface?: AppInterface;

@@ -10,7 +10,7 @@ import { hasWheel, latestRelease } from "../data/wheel-coverage";
 import { importTimeSchedulers } from "../detect/background";
 import { Dependencies, detectDependencies, Installer, RequirementsInstaller } from "../detect/dependencies";
 import { missingFlaskConfigs } from "../detect/flask-build";
-import { detectEntrypoint, Entrypoint, importRoots } from "../detect/entrypoint";
+import { detectEntrypoint, Entrypoint, importRoots, servedRoots } from "../detect/entrypoint";
 import { importTimeEnv } from "../detect/import-env";
 import { EnvView } from "../detect/python-eval";
 import { dictGet, str } from "../detect/python-source";
@@ -284,7 +284,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
             workdir,
             wrapper: entry.wrapper,
             channelLayer: channelLayerOf(entry),
-            inProcessStore: entry.django ? undefined : inProcessStore(src, entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }]),
+            inProcessStore: entry.django ? undefined : inProcessStore(src, servedRoots(entry)),
             setuptools: setuptoolsNeed(pythonFacts, deps, installed, python.version, notes),
         },
         notes,
@@ -297,7 +297,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     // A config file Flask loads at import that the source lacks (an instance/config.py the README says to copy from its example).
     if (entry.framework === "flask" || entry.framework === "quart") {
-        for (const m of missingFlaskConfigs(src, entry.root ? [entry.root] : [{ dir: entry.chdir, why: "the source folder" }])) {
+        for (const m of missingFlaskConfigs(src, servedRoots(entry))) {
             notes.push(
                 `${m.file} loads ${m.path} with config.from_pyfile(), which the source does not have: the app fails at import without it. ` +
                     `${m.example !== undefined ? `Copy ${m.example} (the app's example) to ${m.path}` : `Add ${m.path}`} in the source folder with the settings the deployment needs, ` +
@@ -315,8 +315,8 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const unread: string[] = [];
     const detected = detectWritablePaths(src, {
         onUnread: (call) => unread.push(call),
-        // The folders the server imports from: the layout's root (src/), else the server's Python path (`--app-dir server`) and the source folder.
-        roots: entry.root ? [entry.root] : [...entry.pythonPath.filter((p) => p !== "" && !p.startsWith("/")).map((dir) => ({ dir, why: "the Python path" })), { dir: "", why: "the source folder" }],
+        // The folders the server imports from: the layout's root (src/), else the server's Python path (`--app-dir server`) and its working folder.
+        roots: servedRoots(entry),
         cwd: entry.chdir,
         env: imageVars,
         django: entry.django,
@@ -474,7 +474,7 @@ function schedulerNote(src: SourceTree, entry: Entrypoint, workers: number | und
     if (workers === 1) {
         return;
     }
-    const roots = entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }];
+    const roots = servedRoots(entry);
     for (const s of importTimeSchedulers(src, roots)) {
         notes.push(
             `${s.file} starts ${s.scheduler.split(".").pop()} (${s.scheduler}) when it is imported, and every gunicorn worker imports the app, so each of the ` +
@@ -494,7 +494,7 @@ function processStateNote(src: SourceTree, entry: Entrypoint, workers: number | 
     if (workers === 1) {
         return;
     }
-    const roots = entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }];
+    const roots = servedRoots(entry);
     for (const s of perProcessState(src, roots)) {
         notes.push(
             `${s.file}: ${s.what}, so each of the ${workers === undefined ? "gunicorn workers (one per CPU and more, by default)" : `${workers} gunicorn workers`} ${s.effect}: ` +
@@ -509,7 +509,7 @@ function processStateNote(src: SourceTree, entry: Entrypoint, workers: number | 
  * every restart logs everyone out. The note names the variable that fixes it.
  */
 function randomSecretNote(src: SourceTree, entry: Entrypoint, workers: number | undefined, notes: string[]): void {
-    const roots = entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }];
+    const roots = servedRoots(entry);
     for (const s of randomSecrets(src, roots, entry.django)) {
         const many = workers === 1 ? "each container (and each restart)" : `each gunicorn worker process (${workers === undefined ? "one per CPU and more, by default" : `${workers} of them`}) and each restart`;
         const fix =

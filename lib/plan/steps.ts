@@ -6,12 +6,12 @@ import { DEFAULTS } from "../data/defaults";
 import { DISTRO_RELEASES, DistroRelease } from "../data/native-libraries";
 import { table } from "../detect/dependencies";
 import { DjangoProject } from "../detect/django";
-import { Entrypoint } from "../detect/entrypoint";
+import { Entrypoint, servedRoots } from "../detect/entrypoint";
 import { detectFrontend, servedFrontend } from "../detect/frontend";
 import { commands, CONTROL_WORDS, displayWords, pyprojectOf, scriptOf, shellTokens, withoutRunners } from "../detect/procfile";
 import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
-import { candidates, ImportRoot, moduleReader } from "../detect/app-code";
+import { candidates, moduleReader } from "../detect/app-code";
 import { EnvView } from "../detect/python-eval";
 import { dictGet, Expr, str } from "../detect/python-source";
 import { SourceTree } from "../detect/source";
@@ -151,7 +151,7 @@ export function planBuildSteps(
 
     // The front-end build first: collectstatic and django-compressor read what it writes.
     // The root's package, django-tailwind's theme, else a package in a folder above the folder the app serves its build from.
-    const roots: ImportRoot[] = entry.root ? [entry.root] : [{ dir: entry.chdir, why: "the source folder" }];
+    const roots = servedRoots(entry);
     const frontend = detectFrontend(src) ?? (django ? tailwindTheme(src, django) : undefined) ?? servedFrontend(src, roots, django ? djangoServedDirs(django) : []);
     if (o.frontendBuild === true && (frontend === undefined || "skipped" in frontend)) {
         throw new InputError(
@@ -456,7 +456,7 @@ function flaskBuild(src: SourceTree, entry: Entrypoint, facts: BuildFacts): Retu
     if (entry.framework !== "flask" && !babel && !assets) {
         return undefined;
     }
-    const roots: ImportRoot[] = entry.root ? [entry.root] : [{ dir: "", why: "the source folder" }];
+    const roots = servedRoots(entry);
     const found = flaskBuildFacts(src, roots);
     return { ...found, translationDirs: babel ? found.translationDirs : [], assets: assets ? found.assets : undefined };
 }
@@ -630,7 +630,7 @@ const INIT_DB_COMMANDS = new Set(["init-db", "init_db", "initdb", "create-db", "
  * (underscores to dashes, a `_command`/`_cmd` suffix dropped).
  */
 function initDbCommand(src: SourceTree, entry: Entrypoint): { file: string; name: string } | undefined {
-    const roots: ImportRoot[] = [entry.root ?? { dir: entry.chdir, why: "the source folder" }];
+    const roots = servedRoots(entry);
     const reader = moduleReader(src, roots);
     for (const c of candidates(src, roots)) {
         for (const d of reader.parse(c.file)?.decorators ?? []) {
