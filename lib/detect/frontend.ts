@@ -179,21 +179,24 @@ function delegatedDir(script: string, pkg: Record<string, unknown>): string[] {
 }
 
 /**
- * A front-end package in a folder of the app (not at the root) whose build
+ * The front-end packages in folders of the app (not at the root) whose build
  * output the Python code serves from a folder the source lacks:
  * `StaticFiles(directory="client/build")` (or any call given `directory=`, a
  * StaticFiles subclass for a single-page app), `Flask(static_folder=...)`,
- * `send_from_directory("frontend/dist", ...)`. The package is the nearest
- * folder above the served one that holds a package.json with a build script
- * naming a build tool; the served folder must be missing (an output not
- * committed), so a front-end deployed elsewhere is never built here.
- * `served`: folders the caller read elsewhere (Django's STATICFILES_DIRS and
- * template DIRS), relative to the source folder, tried first.
+ * `send_from_directory("frontend/dist", ...)`. Each is the nearest folder
+ * above a served one that holds a package.json with a build script naming a
+ * build tool; the served folder must be missing (an output not committed), so
+ * a front-end deployed elsewhere is never built here. An app that serves
+ * several (a client and its successor beside it) gets each, once, in the order
+ * found. `served`: folders the caller read elsewhere (Django's
+ * STATICFILES_DIRS and template DIRS), relative to the source folder, tried
+ * first.
  */
-export function servedFrontend(src: SourceTree, roots: readonly ImportRoot[], served: readonly string[] = []): FrontendFacts {
-    const builtAbove = (path: string): FrontendFacts => {
+export function servedFrontends(src: SourceTree, roots: readonly ImportRoot[], served: readonly string[] = []): FrontendBuild[] {
+    const out: FrontendBuild[] = [];
+    const builtAbove = (path: string): void => {
         if (path === "" || path.startsWith("/") || src.exists(path)) {
-            return undefined;
+            return;
         }
         // The served folder's ancestors, nearest first, below the root (a root package.json is the usual build already).
         const parts = path.split("/");
@@ -201,18 +204,15 @@ export function servedFrontend(src: SourceTree, roots: readonly ImportRoot[], se
             const dir = parts.slice(0, n).join("/");
             const found = src.isFile(`${dir}/package.json`) ? detectFrontend(src, dir) : undefined;
             if (found !== undefined && "build" in found) {
-                return found;
+                if (!out.some((b) => b.dir === found.build.dir)) {
+                    out.push(found.build);
+                }
+                return;
             }
         }
-        return undefined;
     };
     // Folders the caller knows the app serves (Django's STATICFILES_DIRS and template DIRS).
-    for (const path of served) {
-        const found = builtAbove(path);
-        if (found !== undefined) {
-            return found;
-        }
-    }
+    served.forEach(builtAbove);
     const reader = moduleReader(src, roots);
     for (const c of candidates(src, roots)) {
         const mod = reader.parse(c.file);
@@ -228,13 +228,12 @@ export function servedFrontend(src: SourceTree, roots: readonly ImportRoot[], se
                 (callee === "flask.Flask" ? call.kwargs["static_folder"] : undefined) ??
                 (callee === "flask.send_from_directory" ? (call.args[0] ?? call.kwargs["directory"]) : undefined);
             const path = given === undefined ? undefined : pathValue(given, { file: c.file, cwd: "", lookup });
-            const found = path === undefined ? undefined : builtAbove(path);
-            if (found !== undefined) {
-                return found;
+            if (path !== undefined) {
+                builtAbove(path);
             }
         }
     }
-    return undefined;
+    return out;
 }
 
 /** Starlette's static files app, by the names it is imported under. */

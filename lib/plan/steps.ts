@@ -7,7 +7,7 @@ import { DISTRO_RELEASES, DistroRelease } from "../data/native-libraries";
 import { table } from "../detect/dependencies";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint, servedRoots } from "../detect/entrypoint";
-import { detectFrontend, servedFrontend } from "../detect/frontend";
+import { detectFrontend, servedFrontends } from "../detect/frontend";
 import { commands, CONTROL_WORDS, displayWords, pyprojectOf, scriptOf, shellTokens, withoutRunners } from "../detect/procfile";
 import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
@@ -152,23 +152,27 @@ export function planBuildSteps(
     // The front-end build first: collectstatic and django-compressor read what it writes.
     // The root's package, django-tailwind's theme, else a package in a folder above the folder the app serves its build from.
     const roots = servedRoots(entry);
-    const frontend = detectFrontend(src) ?? (django ? tailwindTheme(src, django) : undefined) ?? servedFrontend(src, roots, django ? djangoServedDirs(django) : []);
-    if (o.frontendBuild === true && (frontend === undefined || "skipped" in frontend)) {
+    const own = detectFrontend(src) ?? (django ? tailwindTheme(src, django) : undefined);
+    const builds = own === undefined ? servedFrontends(src, roots, django ? djangoServedDirs(django) : []) : "build" in own ? [own.build] : [];
+    if (o.frontendBuild === true && builds.length === 0) {
         throw new InputError(
             "`frontendBuild`",
-            `\`frontendBuild\` is true, but ${frontend === undefined ? "there is no package.json with a build script at the root of the source folder" : frontend.skipped.replace(/;.*$/, "")}; remove \`frontendBuild\`, or run the build with \`buildCommands\`.`,
+            `\`frontendBuild\` is true, but ${own !== undefined && "skipped" in own ? own.skipped.replace(/;.*$/, "") : "there is no package.json with a build script at the root of the source folder"}; remove \`frontendBuild\`, or run the build with \`buildCommands\`.`,
         );
     }
-    if (frontend !== undefined && "skipped" in frontend) {
-        notes.push(frontend.skipped);
-    } else if (frontend !== undefined && o.frontendBuild === false) {
-        notes.push(`${frontend.build.file}'s build script (${frontend.build.script}) is detected but \`frontendBuild\` is false: it does not run, so its output ships only if it is in the source folder.`);
-    } else if (frontend !== undefined) {
-        const b = frontend.build;
+    if (own !== undefined && "skipped" in own) {
+        notes.push(own.skipped);
+    } else if (builds.length > 0 && o.frontendBuild === false) {
+        for (const b of builds) {
+            notes.push(`${b.file}'s build script (${b.script}) is detected but \`frontendBuild\` is false: it does not run, so its output ships only if it is in the source folder.`);
+        }
+    }
+    for (const b of o.frontendBuild === false ? [] : builds) {
         // Its `flask` commands (Flask-Static-Digest) load the app gunicorn serves, as the release step's do.
         const flaskEnv: Record<string, string> = b.runsFlask && (entry.framework === "flask" || entry.framework === "dash") ? { FLASK_APP: flaskApp(entry) } : {};
         steps.push({
-            name: "npm run build",
+            // Several packages (a client and its successor): each step named by its folder.
+            name: builds.length > 1 ? `npm run build in ${b.dir}/` : "npm run build",
             argv: ["sh", "-c", `${b.install} --no-audit --no-fund && npm run build && rm -rf node_modules`],
             workdir: b.dir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${b.dir}`,
             env: flaskEnv,
@@ -176,10 +180,12 @@ export function planBuildSteps(
             off: "`frontendBuild: false`",
             keepsWrites: true,
         });
-        apt.push("nodejs", "npm");
+        if (!apt.includes("nodejs")) {
+            apt.push("nodejs", "npm");
+        }
         const node = facts.release === undefined ? undefined : DISTRO_NODEJS[facts.release];
         notes.push(
-            `The front-end build runs in the builder, first among the build steps: \`${b.install}\` then \`npm run build\` (${b.script})${b.dir === "" ? "" : ` in ${b.dir}/`}, with the base image's nodejs and npm (builder only; ` +
+            `The front-end build runs in the builder, before the other build steps: \`${b.install}\` then \`npm run build\` (${b.script})${b.dir === "" ? "" : ` in ${b.dir}/`}, with the base image's nodejs and npm (builder only; ` +
                 `${node === undefined ? "Debian 13's is Node.js 20, Debian 12's 18" : `Node.js ${node} on ${RELEASE_NAMES[facts.release!]}`}), and node_modules is removed after it, so the runner gets only what it built. ` +
                 (flaskEnv["FLASK_APP"] !== undefined
                     ? `Its scripts run \`flask\`, which gets FLASK_APP=${flaskEnv["FLASK_APP"]} and imports the app: settings the app reads at import come from \`buildEnv\` and \`buildSecrets\`. `

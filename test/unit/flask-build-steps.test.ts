@@ -187,7 +187,7 @@ describe("the front-end build (package.json's build script)", () => {
         assert.deepEqual(plan.buildSteps, [STEP]);
         assert.deepEqual(plan.apt, { build: ["nodejs", "npm"], runtime: [] });
         assert.equal(plan.sourceInto, "builder");
-        assert.ok(plan.notes.some((n) => n.startsWith("The front-end build runs in the builder, first among the build steps: `npm ci` then `npm run build` (tailwindcss -i src/in.css -o static/out.css --minify)")), plan.notes.join("\n"));
+        assert.ok(plan.notes.some((n) => n.startsWith("The front-end build runs in the builder, before the other build steps: `npm ci` then `npm run build` (tailwindcss -i src/in.css -o static/out.css --minify)")), plan.notes.join("\n"));
         const runner = dockerfile.slice(dockerfile.indexOf(" AS runner"));
         assert.doesNotMatch(runner, /nodejs|npm/);
     });
@@ -260,6 +260,32 @@ describe("the front-end build (package.json's build script)", () => {
         assert.deepEqual(steps({ "app.py": 'from flask import Flask\napp = Flask(__name__, static_folder="frontend/dist", static_url_path="/")\n', "requirements.txt": "flask\n" }), [["npm run build", "/app/frontend"]]);
         assert.deepEqual(steps({ "main.py": staticFiles, "frontend/dist/index.html": "<html></html>" }), []);
         assert.deepEqual(steps({ "main.py": staticFiles, "frontend/package.json": PKG({ "markdown-it": "14.1.0" }, "node build.js") }), []);
+    });
+
+    it("GIVEN an app that serves two front-ends built in their own folders (client/dist at /, client_v2/dist at /v2) THEN both builds run, each named by its folder; one package serving two outputs builds once", () => {
+        const app =
+            'from fastapi import FastAPI\nfrom fastapi.staticfiles import StaticFiles\napp = FastAPI()\napp.mount("/v2", StaticFiles(directory="client_v2/dist", html=True))\napp.mount("/", StaticFiles(directory="client/dist", html=True))\n';
+        const files = {
+            "requirements.txt": "fastapi\n",
+            "main.py": app,
+            "client/package.json": PKG({ vite: "6.0.7" }, "vite build"),
+            "client/package-lock.json": "{}",
+            "client_v2/package.json": PKG({ vite: "6.0.7" }, "vite build"),
+        };
+        const { plan } = synthesize(apps.make(files));
+        assert.deepEqual(
+            plan.buildSteps.map((st) => [st.name, st.workdir, st.argv.join(" ")]),
+            [
+                ["npm run build in client_v2/", "/app/client_v2", "sh -c npm install --no-audit --no-fund && npm run build && rm -rf node_modules"],
+                ["npm run build in client/", "/app/client", "sh -c npm ci --no-audit --no-fund && npm run build && rm -rf node_modules"],
+            ],
+        );
+        assert.equal(plan.apt.build.filter((p) => p === "nodejs").length, 1);
+        const once = synthesize(apps.make({ ...files, "main.py": app.replace("client_v2/dist", "client/dist/v2") })).plan.buildSteps;
+        assert.deepEqual(once.map((st) => [st.name, st.workdir]), [["npm run build", "/app/client"]]);
+        const off = synthesize(apps.make(files), { frontendBuild: false }).plan;
+        assert.deepEqual(off.buildSteps, []);
+        assert.equal(off.notes.filter((n) => n.includes("is detected but `frontendBuild` is false")).length, 2);
     });
 
     it("GIVEN a Django project whose STATICFILES_DIRS and templates' DIRS name frontend/build (git-ignored), built by frontend/package.json THEN frontend/'s build runs before collectstatic", () => {
