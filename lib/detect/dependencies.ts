@@ -1,4 +1,5 @@
-import { compare as comparePep440, satisfies } from "@renovatebot/pep440";
+import { clean as pep440Clean, compare as comparePep440, satisfies } from "@renovatebot/pep440";
+import { parse as pep440ParseSpecifier } from "@renovatebot/pep440/lib/specifier";
 import { createHash } from "crypto";
 import { minimatch } from "minimatch";
 import { parsePipRequirementsLine } from "pip-requirements-js";
@@ -123,6 +124,12 @@ export interface Dependencies {
      * satisfy), with an InputError naming the lock and the fix.
      */
     checkGroups?(groups: readonly string[]): void;
+    /**
+     * uv.lock installs with `uv sync --frozen`, not `--locked`: the lock was written for another version of
+     * the project itself (pyproject.toml's version bumped without relocking) and its record of the project's
+     * requirements is still pyproject.toml's, so the locked set is what the project asks for (see uvLockStaleness).
+     */
+    readonly uvFrozen?: boolean;
     /** The Python versions a lock was resolved for (pdm.lock's [[metadata.targets]], pylock.toml's requires-python), or a PEP 723 block's requires-python: a version must satisfy one of the specifiers. */
     readonly lockPython?: { readonly source: string; readonly specs: readonly string[] };
     /**
@@ -863,6 +870,8 @@ interface LockedPackage {
     readonly optional: ReadonlyMap<string, ReadonlyArray<{ name: string; extras: string[] }>>;
     readonly groups: ReadonlyMap<string, ReadonlyArray<{ name: string; extras: string[] }>>;
     readonly wheels: readonly string[];
+    /** `[package.metadata]`: for the project itself, the requirements it was locked with (requires-dist, requires-dev). */
+    readonly metadata?: Record<string, unknown>;
 }
 
 function lockDeps(v: unknown): Array<{ name: string; extras: string[] }> {
@@ -903,6 +912,7 @@ function readUvLock(src: SourceTree, file = "uv.lock", fix = "Regenerate it with
                 optional,
                 groups,
                 wheels,
+                metadata: table(p, "metadata"),
             };
         });
 }
@@ -955,6 +965,127 @@ function uvIndexNotes(uvTool: Record<string, unknown> | undefined, notes: string
     }
 }
 
+/**
+ * A uv.lock written for another version of the project (pyproject.toml's
+ * static `version` bumped, the lock not refreshed): `uv sync --locked`
+ * refuses it ("The lockfile at `uv.lock` needs to be updated"), though the
+ * locked set still answers the project's requirements when the lock's record
+ * of them ([package.metadata] requires-dist, requires-dev) is the
+ * pyproject.toml's. Then the lock installs as is, with `--frozen`, and a note;
+ * when the requirements changed too, the build could not install what the
+ * project asks for, so it is refused before anything is built. Returns
+ * whether to install with `--frozen`.
+ * @throws InputError (uv.lock) when the project's requirements changed since the lock.
+ */
+function uvLockStaleness(
+    root: LockedPackage | undefined,
+    project: Record<string, unknown> | undefined,
+    groupRequirements: ReadonlyMap<string, readonly string[]>,
+    notes: string[],
+): boolean {
+    const declared = project?.["version"];
+    const locked = root?.version;
+    if (root === undefined || typeof declared !== "string" || locked === undefined || pep440Clean(declared) === null || pep440Clean(locked) === null || comparePep440(declared, locked) === 0) {
+        return false;
+    }
+    const wanted: string[] = [];
+    for (const d of strings(project?.["dependencies"])) {
+        wanted.push(requirementKey(d, undefined) ?? `?${d}`);
+    }
+    for (const [extra, list] of Object.entries(table(project, "optional-dependencies") ?? {})) {
+        for (const d of strings(list)) {
+            wanted.push(requirementKey(d, normalizeName(extra)) ?? `?${d}`);
+        }
+    }
+    const lockedKeys = lockedRequirementKeys(root.metadata?.["requires-dist"]);
+    const changed = differences(wanted, lockedKeys);
+    const devLocked = table(root.metadata, "requires-dev") ?? {};
+    for (const [group, list] of groupRequirements) {
+        const lockedGroup = lockedRequirementKeys(devLocked[group]);
+        changed.push(...differences(list.map((d) => requirementKey(d, undefined) ?? `?${d}`), lockedGroup).map((c) => `${c} (group ${group})`));
+    }
+    const uncomparable = [...wanted, ...lockedKeys].some((k) => k.startsWith("?"));
+    if (changed.length > 0 && !uncomparable) {
+        throw new InputError(
+            "uv.lock",
+            `uv.lock is out of date: it was locked for version ${locked} of the project, pyproject.toml says ${declared}, and the project's requirements changed since (${changed.join("; ")}), ` +
+                "so `uv sync --locked` refuses it and the locked set is not what the project asks for. Run `uv lock` and commit uv.lock.",
+        );
+    }
+    if (changed.length > 0) {
+        return false; // a direct reference on either side: left to uv's own check
+    }
+    notes.push(
+        `uv.lock was locked for version ${locked} of the project and pyproject.toml says ${declared}; the project's requirements are the ones locked, so the image installs the lock as it is (\`uv sync --frozen\`; \`--locked\` would refuse it). ` +
+            "Run `uv lock` and commit uv.lock to record the new version.",
+    );
+    return true;
+}
+
+/**
+ * A PEP 508 requirement as a comparable key: the normalized name, its
+ * extras, its specifiers (PEP 440, sorted) and the project extra it belongs
+ * to; markers other than the extra are not compared (uv rewrites them).
+ * Undefined for a direct reference (`name @ url`) or what does not parse.
+ */
+function requirementKey(text: string, extra: string | undefined): string | undefined {
+    let r: ReturnType<typeof parseRequirements>[number] | undefined;
+    try {
+        r = parseRequirements(text)[0];
+    } catch {
+        return undefined;
+    }
+    if (r?.kind !== "name") {
+        return undefined;
+    }
+    const specs = r.specifiers.map((x) => `${x.operator}${pep440Clean(x.version) ?? x.version}`).sort();
+    return keyOf(normalizeName(r.name), r.extras, specs, extra);
+}
+
+/** The keys of a lock's requires-dist (`{ name, specifier, marker, extras }` rows; `url`/`git`/`path` rows do not compare). */
+function lockedRequirementKeys(rows: unknown): string[] {
+    return (Array.isArray(rows) ? rows : []).map((row: unknown) => {
+        const r = row !== null && typeof row === "object" ? (row as Record<string, unknown>) : {};
+        if (typeof r["name"] !== "string" || ["url", "git", "path", "editable", "directory"].some((k) => r[k] !== undefined)) {
+            return `?${JSON.stringify(row)}`;
+        }
+        const spec = typeof r["specifier"] === "string" ? parseSpecifier(r["specifier"]) : [];
+        if (spec === undefined) {
+            return `?${JSON.stringify(row)}`;
+        }
+        const marker = typeof r["marker"] === "string" ? parseMarker(r["marker"]) : undefined;
+        return keyOf(normalizeName(r["name"]), strings(r["extras"]), spec.sort(), marker === undefined ? undefined : extraOf(marker));
+    });
+}
+
+function keyOf(name: string, extras: readonly string[], specs: readonly string[], extra: string | undefined): string {
+    const withExtras = extras.length > 0 ? `${name}[${[...extras].map(normalizeName).sort().join(",")}]` : name;
+    return `${withExtras}${specs.join(",")}${extra === undefined ? "" : ` (extra ${extra})`}`;
+}
+
+/** The `extra == "x"` comparison in a marker, as a normalized name. */
+function extraOf(tree: MarkerTree): string | undefined {
+    if (tree.operator === "and" || tree.operator === "or") {
+        const t = tree as Extract<MarkerTree, { left: MarkerTree }>;
+        return extraOf(t.left) ?? extraOf(t.right);
+    }
+    const leaf = tree as { operator: string; left: string; right: string };
+    const quoted = leaf.right.length >= 2 && (leaf.right[0] === "'" || leaf.right[0] === '"') && leaf.right.endsWith(leaf.right[0]);
+    return leaf.operator === "==" && leaf.left === "extra" ? normalizeName(quoted ? leaf.right.slice(1, -1) : leaf.right) : undefined;
+}
+
+/** What one list of requirement keys has that the other lacks, for a message ("added x", "removed y"). */
+function differences(declared: readonly string[], locked: readonly string[]): string[] {
+    const shown = (k: string) => k.replace(/^\?/, "");
+    return [...declared.filter((k) => !locked.includes(k)).map((k) => `pyproject.toml: ${shown(k)}`), ...locked.filter((k) => !declared.includes(k)).map((k) => `uv.lock: ${shown(k)}`)];
+}
+
+/** A PEP 440 specifier set ("~=4.1.0", ">=1.0, <2"), each part as operator and normalized version; undefined when it does not parse. */
+function parseSpecifier(text: string): string[] | undefined {
+    const parsed = pep440ParseSpecifier(text);
+    return parsed === null || parsed === undefined ? undefined : parsed.map((p) => `${p.operator}${pep440Clean(p.version) ?? p.version}`);
+}
+
 function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefined, notes: string[]): Dependencies {
     needPyproject("uv.lock", pyproject, "uv");
     const pkgs = readUvLock(src);
@@ -980,6 +1111,7 @@ function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefi
         }
     }
     const manifestFiles = ["pyproject.toml", "uv.lock", ...(workspace?.members.map((m) => `${m.dir}/pyproject.toml`) ?? []), ...pathDependencies("pyproject.toml", pyproject)];
+    const uvFrozen = uvLockStaleness(root, project, groups.requirements, notes);
     const packageMode = uvTool?.["package"];
     const installable = packageMode === false ? false : packageMode === true || table(pyproject, "build-system") !== undefined;
     let projectNote: string | undefined;
@@ -1026,6 +1158,7 @@ function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefi
         needsSource: false,
         pyproject,
         groups: { defined: definedGroups, defaults },
+        uvFrozen: uvFrozen ? true : undefined,
         workspace,
         envReferences: envRefsIn(src, manifestFiles),
         notes,

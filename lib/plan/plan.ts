@@ -86,6 +86,8 @@ export interface Plan {
         readonly requirementFiles?: readonly string[];
         /** The build-backend plugin that reads the version from VCS metadata, and the variable that stands in for it. */
         readonly scmVersion?: { readonly plugin: string; readonly env: string; readonly writeTo?: string };
+        /** uv.lock installs with `uv sync --frozen` (locked for another version of the project, with its requirements unchanged); else `--locked`. */
+        readonly uvFrozen?: boolean;
         /** A single-file app's PEP 723 dependencies (its file, and the PEP 508 requirements the Dockerfile lists for pip). */
         readonly inlineScript?: { readonly file: string; readonly requirements: readonly string[]; readonly block: readonly string[]; readonly lock?: string };
     };
@@ -421,6 +423,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
             requirementFiles: requirementFiles(deps, groups),
             scmVersion: installsProject ? deps.scmVersion : undefined,
             inlineScript: deps.inlineScript,
+            uvFrozen: deps.uvFrozen,
         },
         python,
         baseImage,

@@ -306,7 +306,7 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
                 steps.push(pylockInstall(plan, pylock));
             } else {
                 const workspace = plan.dependencies.workspace ? " --no-install-workspace" : "";
-                steps.push(`${TOOLS}/bin/uv sync --locked --no-install-project --no-editable ${uvSelection(plan)}${workspace}`);
+                steps.push(`${TOOLS}/bin/uv sync ${uvLockFlag(plan)} --no-install-project --no-editable ${uvSelection(plan)}${workspace}`);
             }
             const add = addPackages(plan, `${TOOLS}/bin/uv pip`, `${TOOLS}/bin/uv pip list --format=freeze`);
             if (add) {
@@ -417,7 +417,7 @@ function installProject(plan: Plan): string | undefined {
                 return `RUN ${uvCache()} ${secrets}${env}${pylockInstall(plan, pylock, true)}`;
             }
             // --inexact: an exact sync would uninstall the packages added above (gunicorn, uvicorn-worker).
-            return `RUN ${uvCache()} ${secrets}${env}${TOOLS}/bin/uv sync --locked --no-editable --inexact ${uvSelection(plan)}`;
+            return `RUN ${uvCache()} ${secrets}${env}${TOOLS}/bin/uv sync ${uvLockFlag(plan)} --no-editable --inexact ${uvSelection(plan)}`;
         }
         default: {
             // pdm-backend writes its write_to version file into the installed package only; gunicorn imports the source copy in /app.
@@ -634,4 +634,9 @@ function execForm(argv: readonly string[]): string {
 /** A double-quoted Dockerfile word: backslash, quote and $ escaped (no variable expansion). */
 export function quote(value: string): string {
     return `"${value.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
+}
+
+/** `--locked` (the lock must match pyproject.toml, or uv fails the build), or `--frozen` for a lock the plan found written for another version of the project only. */
+function uvLockFlag(plan: Plan): string {
+    return plan.dependencies.uvFrozen === true ? "--frozen" : "--locked";
 }

@@ -408,6 +408,39 @@ describe("detection", () => {
             assert.ok(copyAll >= 0 && project > copyAll);
         });
 
+        it("GIVEN a uv.lock locked for an older version of the project (pyproject.toml's version bumped, not relocked) THEN it installs with --frozen and a note when the requirements are the locked ones; when they changed, an InputError names them before anything is built", () => {
+            const lockText = fs.readFileSync(path.join(FIXTURES, "fastapi-uv", "uv.lock"), "utf8");
+            const pyproject = fs.readFileSync(path.join(FIXTURES, "fastapi-uv", "pyproject.toml"), "utf8");
+            assert.ok(lockText.includes('requires-dist = [{ name = "fastapi", specifier = ">=0.115" }]') && pyproject.includes('version = "0.1.0"'));
+            const bumped = pyproject.replace('version = "0.1.0"', 'version = "0.2.0.dev0"');
+            const optional = '\n[project.optional-dependencies]\ndocs = ["Sphinx>=8"]\n';
+            const lockOptional = lockText.replace(
+                'requires-dist = [{ name = "fastapi", specifier = ">=0.115" }]',
+                'requires-dist = [\n    { name = "fastapi", specifier = ">=0.115" },\n    { name = "sphinx", marker = "extra == \'docs\'", specifier = ">=8" },\n]\nprovides-extras = ["docs"]',
+            );
+            const uvSyncs = (dockerfile: string) => dockerfile.split("\n").filter((l) => l.includes("uv sync")).map((l) => l.includes("--frozen") ? "frozen" : l.includes("--locked") ? "locked" : "?");
+
+            const same = synthesize(apps.copyOf("fastapi-uv", { "pyproject.toml": bumped + optional, "uv.lock": lockOptional }));
+            assert.deepEqual(uvSyncs(same.dockerfile), ["frozen"]);
+            assert.ok(
+                same.plan.notes.includes(
+                    "uv.lock was locked for version 0.1.0 of the project and pyproject.toml says 0.2.0.dev0; the project's requirements are the ones locked, so the image installs the lock as it is (`uv sync --frozen`; `--locked` would refuse it). Run `uv lock` and commit uv.lock to record the new version.",
+                ),
+                same.plan.notes.join("\n"),
+            );
+            assert.deepEqual(uvSyncs(synthesize(fixture("fastapi-uv")).dockerfile), ["locked"]);
+
+            assert.throws(
+                () => synthesize(apps.copyOf("fastapi-uv", { "pyproject.toml": bumped.replace('"fastapi>=0.115"', '"fastapi>=0.115",\n    "httpx"') })),
+                (e: unknown) =>
+                    e instanceof InputError &&
+                    e.argument === "uv.lock" &&
+                    e.message ===
+                        "uv.lock is out of date: it was locked for version 0.1.0 of the project, pyproject.toml says 0.2.0.dev0, and the project's requirements changed since (pyproject.toml: httpx), " +
+                            "so `uv sync --locked` refuses it and the locked set is not what the project asks for. Run `uv lock` and commit uv.lock.",
+            );
+        });
+
         describe("the project's extras", () => {
             const BEACON_PYPROJECT = [
                 "[build-system]",
