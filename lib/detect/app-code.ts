@@ -308,7 +308,10 @@ export function classify(reader: ModuleReader, file: string, root: ImportRoot, n
     }
     const value = mod.value(name);
     if (!value) {
-        return undefined;
+        // A name the module imports from the app's own code: a package's __init__.py re-exporting its
+        // factory (`from .app import create_app`), which `from forum import create_app` then calls.
+        const binding = mod.bindings.find((b) => b.local === name);
+        return binding === undefined || !binding.target.includes(".") ? undefined : importedMade(reader, file, root, binding.target, seen);
     }
     const direct = madeBy(value, mod) ?? importedSubclassMade(reader, file, root, value);
     if (direct) {

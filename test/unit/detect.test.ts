@@ -1219,6 +1219,19 @@ describe("detection", () => {
             assert.equal(b.framework, "starlette");
             assert.ok(b.notes.includes("serve:application is a2wsgi.ASGIMiddleware around the starlette app, which makes a WSGI app: it is served as WSGI."));
         });
+        it("GIVEN wsgi.py calling a factory its package's __init__.py re-exports (`from forum import create_app`, `from .app import create_app` there) and a celery_worker.py calling it too THEN wsgi.py's app is served", () => {
+            const files = {
+                "requirements.txt": "flask\n",
+                "forum/app.py": "from flask import Flask\n\ndef create_app(config=None):\n    app = Flask('forum')\n    return app\n",
+                "wsgi.py": "from forum import create_app\nforum = create_app(config='forum.cfg')\n",
+                "celery_worker.py": "from forum.app import create_app\napp = create_app()\n",
+            };
+            for (const reexport of ["from .app import create_app\n", "from forum.app import create_app\n", "from forum.app import create_app as create_app\n"]) {
+                const { plan } = synthesize(apps.make({ ...files, "forum/__init__.py": reexport }));
+                assert.deepEqual([plan.entrypoint.spec, plan.framework], ["wsgi:forum", "flask"], reexport);
+            }
+        });
+
         it("GIVEN only a factory that needs an argument (create_app(config_name)) THEN the refusal names it and how to call it", () => {
             const dir = apps.make({
                 "app/__init__.py": "from flask import Flask\n\n\ndef create_app(config_name):\n    app = Flask(__name__)\n    return app\n",
