@@ -50,6 +50,11 @@ export interface PythonFacts {
      * setuptools 82 removed) and distutils (removed from the standard library in 3.12; setuptools shims it).
      */
     readonly setuptoolsImports?: ReadonlyArray<{ readonly file: string; readonly module: "pkg_resources" | "distutils" }>;
+    /**
+     * The Python series the project's CI tests on: GitHub Actions workflows' actions/setup-python (or
+     * astral-sh/setup-uv) `python-version` (a matrix expanded), with the files that say so. A hint for choosing within a range.
+     */
+    readonly tested?: { readonly versions: readonly string[]; readonly files: readonly string[] };
     /** Sources read and skipped, and why. */
     readonly notes: readonly string[];
 }
@@ -169,7 +174,77 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
         const alternatives = lp.specs.map((spec) => pep440Range(lp.source, spec));
         ranges.push({ spec: lp.specs.join(" or "), source: lp.source, allows: (series) => alternatives.some((r) => r.allows(series)) });
     }
-    return { exact, ranges, notes, ...appImports(src) };
+    return { exact, ranges, notes, tested: testedPythons(src), ...appImports(src) };
+}
+
+/** GitHub Actions that install the Python their `python-version` input names (setup-uv: the Python uv uses). */
+const SETUP_ACTIONS = ["actions/setup-python", "astral-sh/setup-uv"];
+
+/**
+ * The CPython series a project's GitHub Actions workflows set up with
+ * actions/setup-python or astral-sh/setup-uv: each step's `python-version` (a string or a list), a
+ * `${{ matrix.NAME }}` expanded from the job's `strategy.matrix` (its list and
+ * `include` entries). YAML numbers are read as written by js-yaml (3.10 is
+ * 3.1, which names no supported series and is dropped); pre-releases
+ * ("3.14-dev"), PyPy and `3.x` name no series. Undefined when none is found.
+ */
+function testedPythons(src: SourceTree): PythonFacts["tested"] {
+    const dir = ".github/workflows";
+    const versions = new Set<string>();
+    const files: string[] = [];
+    for (const e of src.list(dir).filter((x) => x.isFile() && (x.name.endsWith(".yml") || x.name.endsWith(".yaml"))).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        let doc: unknown;
+        try {
+            doc = loadYaml(src.read(`${dir}/${e.name}`));
+        } catch {
+            continue; // not YAML GitHub would run either
+        }
+        const before = versions.size;
+        const jobs = obj(obj(doc)?.["jobs"]) ?? {};
+        for (const job of Object.values(jobs)) {
+            const matrix = obj(obj(obj(job)?.["strategy"])?.["matrix"]) ?? {};
+            const fromMatrix = (name: string): unknown[] => {
+                const listed = Array.isArray(matrix[name]) ? (matrix[name] as unknown[]) : [];
+                const included = Array.isArray(matrix["include"]) ? (matrix["include"] as unknown[]).map((i) => obj(i)?.[name]).filter((v) => v !== undefined) : [];
+                return [...listed, ...included];
+            };
+            for (const step of Array.isArray(obj(job)?.["steps"]) ? (obj(job)!["steps"] as unknown[]) : []) {
+                const uses = obj(step)?.["uses"];
+                if (typeof uses !== "string" || !SETUP_ACTIONS.some((a) => uses.startsWith(`${a}@`))) {
+                    continue;
+                }
+                const given = obj(obj(step)?.["with"])?.["python-version"];
+                const values = Array.isArray(given) ? given : typeof given === "string" ? given.split("\n") : given === undefined ? [] : [given];
+                for (const raw of values) {
+                    const text = String(raw).trim();
+                    const ref = matrixRef(text);
+                    for (const v of ref === undefined ? [text] : fromMatrix(ref).map(String)) {
+                        const series = minorOf(v);
+                        if (series !== undefined) {
+                            versions.add(series);
+                        }
+                    }
+                }
+            }
+        }
+        if (versions.size > before) {
+            files.push(`${dir}/${e.name}`);
+        }
+    }
+    return versions.size === 0 ? undefined : { versions: [...versions].sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1])), files };
+}
+
+/** `${{ matrix.python-version }}` -> "python-version" (blanks inside the braces allowed); undefined for anything else. */
+function matrixRef(text: string): string | undefined {
+    if (!text.startsWith("${{") || !text.endsWith("}}")) {
+        return undefined;
+    }
+    const inner = text.slice(3, -2).trim();
+    return inner.startsWith("matrix.") && !inner.slice("matrix.".length).includes(" ") ? inner.slice("matrix.".length) : undefined;
+}
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /**

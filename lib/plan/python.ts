@@ -113,7 +113,18 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
         notes.push(`Python ${capped[0]}, not ${order[0]}: ${capText}. Set \`python\` to choose another.`);
         decided.push(capText);
     }
-    const candidates = capped.length === 0 ? [allowed[0]] : capped;
+    let candidates = capped.length === 0 ? [allowed[0]] : capped;
+    // The project's CI tests on some of the candidates only (flaskbb: 3.14 alone, its code needing
+    // 3.14's deferred annotations): those come first, in the same order.
+    const tested = facts.tested === undefined ? [] : candidates.filter((v) => facts.tested!.versions.includes(v));
+    if (tested.length > 0 && tested[0] !== candidates[0]) {
+        const files = facts.tested!.files.join(", ");
+        notes.push(
+            `Python ${tested[0]}, not ${candidates[0]}: the project's CI (${files}) tests on ${facts.tested!.versions.join(", ")}, not on ${candidates[0]}. Set \`python\` to choose another.`,
+        );
+        decided.push(`the Pythons its CI tests on (${files})`);
+        candidates = [...tested, ...candidates.filter((v) => !tested.includes(v))];
+    }
     const base = decided.length > 0 ? decided.join(" and ") : "default";
     // A pinned package with no wheel for any candidate (psycopg2: sdist only)
     // builds from source whichever Python is chosen: it does not decide.

@@ -890,6 +890,22 @@ describe("detection", () => {
             assert.deepEqual(synthesize(apps.make(files)).plan.python, { version: "3.11", source: ".python-version" });
         });
 
+        it("GIVEN requires-python >=3.12 and a GitHub Actions workflow that tests on 3.14 only (a matrix, setup-uv or setup-python) THEN 3.14 is chosen over the default, with a note; a matrix holding the default, or an exact version file, keeps it", () => {
+            const pyproject = '[project]\nname = "forum"\nversion = "1.0"\nrequires-python = ">=3.12"\ndependencies = ["flask"]\n';
+            const matrix = (versions: string, action = "astral-sh/setup-uv@v7") =>
+                `on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        python-version: ${versions}\n    steps:\n    - uses: actions/checkout@v6\n    - uses: ${action}\n      with:\n        python-version: \${{ matrix.python-version }}\n`;
+            const chosen = (extra: Record<string, string>) => synthesize(apps.make({ "app.py": FLASK_APP, "pyproject.toml": pyproject, ...extra })).plan;
+            const only314 = chosen({ ".github/workflows/tests.yml": matrix('["3.14"]') });
+            assert.deepEqual(only314.python, { version: "3.14", source: "pyproject.toml requires-python and the Pythons its CI tests on (.github/workflows/tests.yml)" });
+            assert.ok(only314.notes.includes("Python 3.14, not 3.13: the project's CI (.github/workflows/tests.yml) tests on 3.14, not on 3.13. Set `python` to choose another."), only314.notes.join("\n"));
+            const direct = "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-python@v5\n        with:\n          python-version: '3.12'\n";
+            assert.equal(chosen({ ".github/workflows/ci.yaml": direct }).python.version, "3.12");
+            assert.equal(chosen({ ".github/workflows/ci.yml": matrix('["3.12", "3.13", "3.14"]', "actions/setup-python@v5") }).python.version, "3.13");
+            assert.equal(chosen({ ".github/workflows/ci.yml": matrix('["3.11", "pypy3.10", "3.x"]') }).python.version, "3.13");
+            assert.equal(chosen({ ".github/workflows/ci.yml": matrix('["3.14"]'), ".python-version": "3.12\n" }).python.version, "3.12");
+            assert.equal(chosen({ ".github/workflows/ci.yml": "jobs: [\n" }).python.version, "3.13");
+        });
+
         it("GIVEN asdf's .tool-versions or mise.toml naming Python THEN it decides, after .python-version and runtime.txt; `python system` says nothing", () => {
             const base = { "app.py": FLASK_APP, "requirements.txt": "flask\n" };
             const tv = (text: string) => synthesize(apps.make({ ...base, ".tool-versions": text })).plan.python;
