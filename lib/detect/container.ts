@@ -583,11 +583,9 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         }
     };
     // The service's bind mounts of the source's own files (`./contrib/site.cfg:/config/site.cfg`): the image holds them at their place in /app.
-    const binds = (Array.isArray(service["volumes"]) ? service["volumes"] : []).flatMap((v): Array<readonly [string, string]> => {
-        const host = typeof v === "string" ? v.split(":")[0] : obj(v)?.["source"];
-        const target = typeof v === "string" ? v.split(":")[1] : obj(v)?.["target"];
-        const rel = typeof host === "string" && host.startsWith(".") ? path.posix.normalize(host).replace(/\/+$/, "") : undefined;
-        if (typeof target !== "string" || !target.startsWith("/") || rel === undefined || rel === "." || rel === ".." || rel.startsWith("../")) {
+    const binds = volumeRows(service).flatMap(({ host, target }): Array<readonly [string, string]> => {
+        const rel = host.startsWith(".") ? path.posix.normalize(host).replace(/\/+$/, "") : undefined;
+        if (!target.startsWith("/") || rel === undefined || rel === "." || rel === ".." || rel.startsWith("../")) {
             return [];
         }
         return src.exists(rel) ? [[posixJoin("/", target), rel]] : [];
