@@ -229,8 +229,10 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const configured = configuredEnv(src, entry);
     const imageVars = configured.env;
     const foundEnv = entry.paste ? undefined : importTimeEnv(src, [...chdirRoot, ...(entry.root ? [entry.root] : []), ...importRoots(src, deps)], entry.spec.split(":")[0], factoryName(entry.spec));
-    // A variable the image sets is no longer missing at import.
-    const importEnv = foundEnv === undefined ? undefined : { ...foundEnv, variables: foundEnv.variables.filter((v) => imageVars[v] === undefined) };
+    // A variable the image sets is no longer missing at import: the app's configured ones, and those every
+    // container has (the image's PATH, HOME, LANG..., and Docker's HOSTNAME; searxng reads os.environ["PATH"]).
+    const importEnv =
+        foundEnv === undefined ? undefined : { ...foundEnv, variables: foundEnv.variables.filter((v) => imageVars[v] === undefined && !IMAGE_SET_VARIABLES.has(v) && v !== "HOSTNAME") };
     if (importEnv && importEnv.variables.length > 0) {
         const vars = importEnv.variables;
         const list = vars.length > 1 ? `${vars.slice(0, -1).join(", ")} and ${vars[vars.length - 1]}` : vars[0];

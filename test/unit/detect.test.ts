@@ -1735,6 +1735,11 @@ describe("detection", () => {
                 const bare = synthesize(apps.make({ "app.py": code, "requirements.txt": "flask\n" })).plan;
                 assert.deepEqual(bare.writablePaths.map((w) => [w.path, w.links]), [["/data", [{ from: "/app/visits.db", to: "/data/visits.db" }]]]);
                 assert.ok(bare.notes.some((n) => n.startsWith("app.py reads SITE_TITLE from the environment at import with no default")));
+                // Variables every container has (the image's PATH and HOME, Docker's HOSTNAME) are never missing (searxng reads os.environ["PATH"]).
+                const always = code.replace("app = Flask(os.environ['SITE_TITLE'])", "PATHS = (os.environ['PATH'], os.environ['HOME'], os.environ['HOSTNAME'], os.environ['SITE_TITLE'])\napp = Flask(__name__)");
+                const notes = synthesize(apps.make({ "app.py": always, "requirements.txt": "flask\n" })).plan.notes.filter((n) => n.includes("from the environment at import with no default"));
+                assert.equal(notes.length, 1, notes.join("\n"));
+                assert.ok(notes[0].startsWith("app.py reads SITE_TITLE from the environment at import with no default"), notes[0]);
             });
 
             it("GIVEN fly.toml's [processes] and no Procfile THEN the routed process is the web command; nixpacks.toml's [start] cmd and [variables] when railway.toml names no start command", () => {
