@@ -1,7 +1,7 @@
 import { candidates, ImportRoot, moduleReader } from "./app-code";
 import { pathValue } from "./paths";
 import { commands, shellTokens } from "./procfile";
-import { calleeOf } from "./python-source";
+import { calleeOf, Expr, parseModule } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -238,3 +238,36 @@ export function servedFrontends(src: SourceTree, roots: readonly ImportRoot[], s
 
 /** Starlette's static files app, by the names it is imported under. */
 const STATIC_FILES: ReadonlySet<string> = new Set(["starlette.staticfiles.StaticFiles", "fastapi.staticfiles.StaticFiles"]);
+
+/**
+ * The Python build hook that runs npm while the project itself is built
+ * (a package that compiles its front-end into its wheel, as Fava does): the
+ * file of Hatch's custom build hook (`[tool.hatch.build.hooks.custom]` or a
+ * target's, its `path` or hatch_build.py), or setup.py, whose code calls
+ * something with npm as the program (`shutil.which("npm")`,
+ * `subprocess.run(["npm", "ci"])`, `"npm run build"`), read with the Python
+ * parser. The builder then needs nodejs and npm; undefined when no hook does.
+ */
+export function buildHookRunningNpm(src: SourceTree, pyproject: Record<string, unknown> | undefined): string | undefined {
+    const sub = (t: unknown, k: string) => (t !== null && typeof t === "object" && !Array.isArray(t) ? (t as Record<string, unknown>)[k] : undefined);
+    const hatch = sub(sub(pyproject, "tool"), "hatch");
+    const build = sub(hatch, "build");
+    const targets = sub(build, "targets");
+    const hooks = [sub(build, "hooks"), sub(sub(targets, "wheel"), "hooks")];
+    const files = hooks.map((h) => sub(h, "custom")).filter((c) => c !== undefined).map((c) => (typeof sub(c, "path") === "string" ? (sub(c, "path") as string) : "hatch_build.py"));
+    for (const file of [...new Set([...files, "setup.py"])]) {
+        const text = file.split("/").includes("..") || file.startsWith("/") ? undefined : src.readIfFile(file);
+        if (text !== undefined && parseModule(text).calls.some((c) => [...c.args, ...Object.values(c.kwargs)].some(namesNpm))) {
+            return file;
+        }
+    }
+    return undefined;
+}
+
+/** A call argument that names npm as the program: "npm", "npm run build", or a list/tuple starting so. */
+function namesNpm(e: Expr): boolean {
+    if (e.kind === "str") {
+        return e.value === "npm" || e.value.startsWith("npm ");
+    }
+    return e.kind === "list" && e.items.length > 0 && namesNpm(e.items[0]!);
+}

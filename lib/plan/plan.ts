@@ -10,6 +10,7 @@ import { hasWheel, latestRelease } from "../data/wheel-coverage";
 import { importTimeSchedulers } from "../detect/background";
 import { Dependencies, detectDependencies, Installer, RequirementsInstaller } from "../detect/dependencies";
 import { missingFlaskConfigs } from "../detect/flask-build";
+import { buildHookRunningNpm } from "../detect/frontend";
 import { detectEntrypoint, Entrypoint, importRoots, servedRoots } from "../detect/entrypoint";
 import { importTimeEnv } from "../detect/import-env";
 import { EnvView } from "../detect/python-eval";
@@ -390,6 +391,12 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
             apt.build.push("git");
         }
         notes.push(`Installs from version control (${deps.vcs.join("; ")}): git is added to the builder only; the runner does not get it.`);
+    }
+    // A build hook that compiles the project's front-end while the project is built (Fava's hatch_build.py runs npm).
+    const npmHook = installsProject ? buildHookRunningNpm(src, deps.pyproject) : undefined;
+    if (npmHook !== undefined) {
+        apt.build.push(...["nodejs", "npm"].filter((p) => !apt.build.includes(p)));
+        notes.push(`${npmHook} runs npm while the project is built (its build hook compiles a front-end into the package): nodejs and npm are added to the builder only.`);
     }
     if (deps.scmVersion && installsProject) {
         notes.push(

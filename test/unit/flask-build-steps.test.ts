@@ -262,6 +262,25 @@ describe("the front-end build (package.json's build script)", () => {
         assert.deepEqual(steps({ "main.py": staticFiles, "frontend/package.json": PKG({ "markdown-it": "14.1.0" }, "node build.js") }), []);
     });
 
+    it("GIVEN a project whose Hatch build hook (hatch_build.py) or setup.py runs npm while the project is built THEN the builder gets nodejs and npm, with a note; a hook that does not, or a project not installed, gets neither", () => {
+        const pyproject = (hook: string) =>
+            '[project]\nname = "ledger"\nversion = "1.0"\ndependencies = ["flask"]\n\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n' + hook;
+        const hookCode =
+            "import shutil\nimport subprocess\nfrom hatchling.builders.hooks.plugin.interface import BuildHookInterface\n\nclass Hook(BuildHookInterface):\n    def initialize(self, version, build_data):\n" +
+            '        npm = shutil.which("npm")\n        subprocess.run((npm, "run", "build"), cwd="frontend", check=True)\n';
+        const plan = (files: Record<string, string>) => synthesize(apps.make({ "ledger/__init__.py": FLASK, ...files })).plan;
+        const note = "hatch_build.py runs npm while the project is built (its build hook compiles a front-end into the package): nodejs and npm are added to the builder only.";
+        const hatch = plan({ "pyproject.toml": pyproject("\n[tool.hatch.build.hooks.custom]\n"), "hatch_build.py": hookCode });
+        assert.deepEqual(hatch.apt.build, ["nodejs", "npm"]);
+        assert.ok(hatch.notes.includes(note), hatch.notes.join("\n"));
+        const named = plan({ "pyproject.toml": pyproject('\n[tool.hatch.build.targets.wheel.hooks.custom]\npath = "tools/build.py"\n'), "tools/build.py": hookCode.replace('shutil.which("npm")', '"node"').replace('(npm, "run", "build")', '["npm", "ci"]') });
+        assert.deepEqual(named.apt.build, ["nodejs", "npm"]);
+        const setupPy = plan({ "pyproject.toml": pyproject("").replace("hatchling.build", "setuptools.build_meta").replace('"hatchling"', '"setuptools"'), "setup.py": 'import subprocess\nfrom setuptools import setup\nsubprocess.check_call("npm run build", shell=True)\nsetup()\n' });
+        assert.deepEqual(setupPy.apt.build, ["nodejs", "npm"]);
+        assert.deepEqual(plan({ "pyproject.toml": pyproject("\n[tool.hatch.build.hooks.custom]\n"), "hatch_build.py": hookCode.replace(/npm/g, "make") }).apt.build, []);
+        assert.deepEqual(plan({ "pyproject.toml": pyproject("\n[tool.hatch.build.hooks.custom]\n").replace(/\[build-system\][^[]*/, ""), "hatch_build.py": hookCode }).apt.build, []);
+    });
+
     it("GIVEN an app that serves two front-ends built in their own folders (client/dist at /, client_v2/dist at /v2) THEN both builds run, each named by its folder; one package serving two outputs builds once", () => {
         const app =
             'from fastapi import FastAPI\nfrom fastapi.staticfiles import StaticFiles\napp = FastAPI()\napp.mount("/v2", StaticFiles(directory="client_v2/dist", html=True))\napp.mount("/", StaticFiles(directory="client/dist", html=True))\n';
