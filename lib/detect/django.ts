@@ -702,6 +702,22 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                     set(step.name, { expr: value, bound: value, file, guards });
                     break;
                 }
+                case "item": {
+                    // `DATABASES = {}` then `DATABASES["default"] = dj_database_url.config(...)` (under `if "DATABASE_URL" in os.environ:`
+                    // too): the dict gets that key, replaced or added; on a value not read as a dict the key starts one.
+                    const guards = boundGuards(step.guards);
+                    const before = ns.get(step.name);
+                    const dict = before?.bound.kind === "dict" ? before.bound : before?.expr.kind === "dict" ? before.expr : undefined;
+                    const key = bind(step.key, lookup);
+                    const keyText = str(key);
+                    if (keyText === undefined || (before !== undefined && dict === undefined)) {
+                        break; // a computed key, or a name bound to something else: not followed
+                    }
+                    const entries = (dict?.entries ?? []).filter(([k]) => str(k) !== keyText);
+                    const value: Expr = { kind: "dict", entries: [...entries, [key, step.value]] };
+                    set(step.name, { expr: value, bound: bind(value, lookup), file, guards });
+                    break;
+                }
                 case "raise": {
                     // `if not SECRET_KEY: raise ImproperlyConfigured(...)` (or an assert): a variable whose value, any value,
                     // stops the raise is one the settings need; with it unset the raise runs when its tests hold.

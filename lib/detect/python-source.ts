@@ -127,7 +127,9 @@ export type Step =
     /** django-split-settings' include("a.py", "b.py"): the files run in this module's namespace. */
     | { readonly kind: "include"; readonly files: readonly string[]; readonly args: readonly Expr[]; readonly guards: readonly Guard[] }
     /** `raise ...`, or `assert test` (then `test` is what must hold), at import: under its guards the import fails. */
-    | { readonly kind: "raise"; readonly test?: Expr; readonly guards: readonly Guard[] };
+    | { readonly kind: "raise"; readonly test?: Expr; readonly guards: readonly Guard[] }
+    /** `NAME[key] = value` on a module-level name (`DATABASES["default"] = dj_database_url.config(...)`); its `expr` step comes before it. */
+    | { readonly kind: "item"; readonly name: string; readonly key: Expr; readonly value: Expr; readonly guards: readonly Guard[] };
 
 /** A decorator as written: what it calls (qualified through the imports), its positional arguments, and the function it decorates. */
 export interface Decorator {
@@ -723,19 +725,24 @@ export function parseModule(text: string): PyModule {
                             order.push({ kind: "assign", name, value: item, text: value ? `${src(value)}[${i}]` : "", guards });
                         });
                     }
-                    let stored = false;
+                    const items: Step[] = [];
                     for (const t of targets) {
                         if (t.name === "VariableName") {
                             assigns.push([src(t), v]);
                             order.push({ kind: "assign", name: src(t), value: v, text: value ? src(value) : "", guards });
                         } else if (t.name === "MemberExpression") {
-                            itemAssigns.push([expr(t), v]);
-                            itemAssignsAnywhere.push([expr(t), v]);
-                            stored = true;
+                            const target = expr(t);
+                            itemAssigns.push([target, v]);
+                            itemAssignsAnywhere.push([target, v]);
+                            if (target.kind === "subscript" && target.target.kind === "ref" && !target.target.local.includes(".")) {
+                                items.push({ kind: "item", name: target.target.local, key: target.index, value: v, guards });
+                            } else if (items.length === 0) {
+                                items.push({ kind: "expr", value: v, guards });
+                            }
                         }
                     }
-                    if (stored) {
-                        order.push({ kind: "expr", value: v, guards });
+                    if (items.length > 0) {
+                        order.push({ kind: "expr", value: v, guards }, ...items.filter((i) => i.kind === "item"));
                     }
                     break;
                 }

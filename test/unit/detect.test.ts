@@ -3384,6 +3384,32 @@ describe("SQLite URLs", () => {
             plan.notes.join("\n"),
         );
     });
+
+    it("GIVEN DATABASES = {} then DATABASES[\"default\"] = ... (SQLite, dj_database_url with an SQLite default, a server), or the key replaced only `if \"DATABASE_URL\" in os.environ:` THEN the item assignment is the setting: SQLite is linked and migrated, a server gets the migrate note", () => {
+        const project = (databases: string) =>
+            apps.make({
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'marks.settings')\n",
+                "marks/__init__.py": "",
+                "marks/settings.py": ["import os", "import dj_database_url", "BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))", "SECRET_KEY = 'x'", "INSTALLED_APPS = ['django.contrib.contenttypes']", "WSGI_APPLICATION = 'marks.wsgi.application'", databases, ""].join("\n"),
+                "marks/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "requirements.txt": "django\ngunicorn\ndj-database-url\n",
+            });
+        const sqlite = "/data/db.sqlite3";
+        for (const databases of [
+            'DATABASES = {}\nDATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(BASE_DIR, "db.sqlite3")}',
+            'DATABASES = {}\nDATABASES["default"] = dj_database_url.config(default="sqlite:///" + os.path.join(BASE_DIR, "db.sqlite3"))',
+            'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(BASE_DIR, "db.sqlite3")}}\nif "DATABASE_URL" in os.environ:\n    DATABASES["default"] = dj_database_url.config(conn_max_age=500)',
+        ]) {
+            const { plan } = synthesize(project(databases));
+            assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.links]), [["/data", [{ from: "/app/db.sqlite3", to: sqlite }]]], databases);
+            assert.deepEqual(plan.release?.command, ["python", "manage.py", "migrate", "--noinput"], databases);
+        }
+        const guarded = synthesize(project('DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(BASE_DIR, "db.sqlite3")}}\nif "DATABASE_URL" in os.environ:\n    DATABASES["default"] = dj_database_url.config()')).plan;
+        assert.ok(guarded.notes.some((n) => n.startsWith("The Django settings use SQLite unless `\"DATABASE_URL\" in os.environ` holds (marks/settings.py), which replaces DATABASES with a database server")), guarded.notes.join("\n"));
+        const server = synthesize(project('DATABASES = {}\nDATABASES["default"] = dj_database_url.config(default="postgres://u:p@localhost/marks")')).plan;
+        assert.equal(server.release, undefined);
+        assert.ok(server.notes.some((n) => n.startsWith("Django apps usually need `python manage.py migrate` before serving; the database here is a server")), server.notes.join("\n"));
+    });
 });
 
 /** A small well-formed uv.lock for the fastapi-uv project that also locks `extra`. */
