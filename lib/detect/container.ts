@@ -576,8 +576,8 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
             needs.push([name, `${file}, a value with characters an image variable cannot hold`]);
         } else if (SECRET_NAME.test(name)) {
             needs.push([name, `${file}, a secret`]);
-        } else if (serviceNames.some((n) => hostOf(value) === n)) {
-            needs.push([name, `${file}: ${value} is the compose service ${hostOf(value)}`]);
+        } else if (serviceNames.some((n) => hostOf(value) === n || bareHost(value) === n)) {
+            needs.push([name, `${file}: ${value} is the compose service ${hostOf(value) ?? bareHost(value)}`]);
         } else {
             set.push([name, mapValue(value), file]);
         }
@@ -672,6 +672,12 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         buildEnv: (dockerfile?.buildEnv ?? []).map(([k, v]) => [k, v, `${dockerfileName} RUN`] as const),
         notes,
     };
+}
+
+/** A value that is a host name alone, or with a port (`db`, `db:5432`, POSTGRES_HOST's and DB_HOST's shape): that name. */
+function bareHost(value: string): string | undefined {
+    const [host, port, ...rest] = value.split(":");
+    return rest.length === 0 && host !== "" && (port === undefined || (port !== "" && [...port].every((c) => c >= "0" && c <= "9"))) ? host : undefined;
 }
 
 /** The host of a URL-like value (`redis://redis:6379/0`, `postgresql://u:p@db:5432/x`). */

@@ -1570,11 +1570,11 @@ describe("detection", () => {
                 }
             });
 
-            it("GIVEN a Compose file THEN the service built here that runs a server gives the command, environment, volumes and health path; the one-shot migrate service is the release step; the others are named", () => {
+            it("GIVEN a Compose file THEN the service built here that runs a server gives the command, environment, volumes and health path; the one-shot migrate service is the release step; the others are named, and a variable holding another service's address (a URL, a bare host `db`, `db:5432`) is named, not set", () => {
                 const compose =
                     "services:\n  migrate:\n    build: .\n    command: python manage.py migrate --noinput\n" +
                     "  web:\n    build:\n      context: .\n    command: gunicorn --workers 2 svc.web:site\n    env_file: .env\n" +
-                    "    environment:\n      - SITE_MODE=prod\n      - SECRET_KEY=dev-only\n      - DATABASE_URL=postgresql://u:p@db:5432/site\n      - API_BASE=${API_BASE:-http://localhost}\n      - \"BELL=a\\u0007b\"\n" +
+                    "    environment:\n      - SITE_MODE=prod\n      - SECRET_KEY=dev-only\n      - DATABASE_URL=postgresql://u:p@db:5432/site\n      - API_BASE=${API_BASE:-http://localhost}\n      - \"BELL=a\\u0007b\"\n      - POSTGRES_HOST=db\n      - DB_ADDR=db:5432\n" +
                     "    volumes:\n      - ./uploads:/srv/site/uploads\n      - ./conf:/etc/site:ro\n" +
                     "    healthcheck:\n      test: [\"CMD\", \"wget\", \"-qO-\", \"http://127.0.0.1:8000/up\"]\n" +
                     "  admin:\n    build: .\n    command: gunicorn svc.admin:admin\n  db:\n    image: postgres:16\n";
@@ -1589,7 +1589,7 @@ describe("detection", () => {
                 assert.ok(said.includes("docker-compose.yml's service admin (gunicorn svc.admin:admin) is not deployed"), said);
                 assert.ok(said.includes("docker-compose.yml runs db (postgres:16) beside the app"), said);
                 assert.ok(said.includes("reads its variables from .env, which is not read"), said);
-                for (const name of ["SECRET_KEY", "DATABASE_URL", "API_BASE", "BELL"]) {
+                for (const name of ["SECRET_KEY", "DATABASE_URL", "API_BASE", "BELL", "POSTGRES_HOST", "DB_ADDR"]) {
                     assert.ok(said.includes(name), `${name} named: ${said}`);
                     assert.ok(!(name in plan.imageEnv), name);
                 }
