@@ -211,7 +211,8 @@ export function planBuildSteps(
     // STATIC_ROOT set only in a branch no environment reaches (`DEBUG = True`, then `if not DEBUG:`) is never set.
     const rootCond = django?.settings.whenSet("STATIC_ROOT");
     const neverSet = rootCond !== undefined && rootCond.variables.length === 0 && rootCond.holds(() => undefined) === false;
-    const hasStaticRoot = staticRoot !== undefined && staticRoot.kind !== "none" && !neverSet;
+    // An empty STATIC_ROOT (`STATIC_ROOT = ""`, older project templates) is unset to Django: collectstatic refuses it (ImproperlyConfigured).
+    const hasStaticRoot = staticRoot !== undefined && staticRoot.kind !== "none" && !(staticRoot.kind === "str" && staticRoot.value === "") && !neverSet;
     // Flask-Babel's catalogues and Flask-Assets' bundles (not for Django, whose compilemessages and collectstatic are above).
     const flask = django ? undefined : flaskBuild(src, entry, facts);
     if (o.collectStatic === true && !(django && staticApp && hasStaticRoot) && flask?.assets === undefined) {

@@ -337,6 +337,12 @@ describe("Django settings read as Python imports them", () => {
             ]);
         });
 
+        it("GIVEN STATIC_ROOT = \"\" (an older project template's) THEN collectstatic does not run, with a note: Django reads it as unset and collectstatic would fail", () => {
+            const { plan } = synthesize(site('STATIC_ROOT = ""'));
+            assert.deepEqual(plan.buildSteps, []);
+            assert.deepEqual(collectNotes(plan.notes), ["collectstatic does not run: django.contrib.staticfiles is installed but mysite/settings.py set no STATIC_ROOT to collect into."]);
+        });
+
         it("GIVEN a branch no environment reaches (`DEBUG = True`, then `if not DEBUG:`) THEN collectstatic does not run, with a note, and `collectStatic: true` is refused", () => {
             const dir = site(`DEBUG = True\nif not DEBUG:\n${ROOT}`);
             const { plan } = synthesize(dir);
