@@ -71,6 +71,8 @@ export interface DjangoSettings {
      * is left out; the others are kept.
      */
     readonly installedApps: readonly string[];
+    /** MIDDLEWARE's entries, read as INSTALLED_APPS is; undefined when it is not set or has entries that cannot be read. */
+    readonly middleware?: readonly string[];
     /**
      * Reads a path setting (`BASE_DIR / "x"`, os.path.join(BASE_DIR, "x"), a
      * literal) assigned in `file`: relative to the source folder, or absolute;
@@ -896,6 +898,7 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
         get: (name) => values.get(name)?.expr,
         sourceOf: (name) => values.get(name)?.file,
         installedApps: installed ? listOf(installed.bound).items : [],
+        middleware: ((m) => (m === undefined || m.unknown.length > 0 ? undefined : m.items))(values.has("MIDDLEWARE") ? listOf(values.get("MIDDLEWARE")!.bound) : undefined),
         pathOf: (e, file, env) => pathValue(e, { file, cwd: root, lookup, env }),
         databases: databases(),
         includedBy,

@@ -13,7 +13,7 @@ import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
 import { candidates, moduleReader } from "../detect/app-code";
 import { EnvView } from "../detect/python-eval";
-import { dictGet, Expr, str } from "../detect/python-source";
+import { calleeOf, dictGet, Expr, str } from "../detect/python-source";
 import { SourceTree } from "../detect/source";
 import { readIni } from "../detect/ini";
 import { InputError } from "../errors";
@@ -289,6 +289,19 @@ export function planBuildSteps(
             if (branchNote) {
                 notes.push(branchNote);
             }
+            // gunicorn serves no files, and Django's static views answer only with DEBUG on: without middleware
+            // that serves STATIC_ROOT (WhiteNoise, ServeStatic) or around the app, /static/ answers 404.
+            const reader = moduleReader(src, roots);
+            const served = reader.fileOf(entry.spec.split(":")[0]!);
+            const wrappers = (served === undefined ? undefined : reader.parse(served.file))?.calls.map((c) => calleeOf(c) ?? "") ?? [];
+            const serving = [...(django.settings.middleware ?? []), entry.wrapper ?? "", ...wrappers].some((m) => STATIC_SERVERS.some((s) => m.startsWith(s)));
+            if (django.settings.middleware !== undefined && !serving) {
+                notes.push(
+                    `Nothing in the app serves the collected static files: MIDDLEWARE (${django.settings.sourceOf("MIDDLEWARE")}) has no WhiteNoise or ServeStatic middleware, gunicorn serves no files, ` +
+                        "and Django's own static views answer only with DEBUG on, so STATIC_URL answers 404 (CSS, scripts, the admin's styles): " +
+                        'add "whitenoise.middleware.WhiteNoiseMiddleware" after SecurityMiddleware (and whitenoise to the dependencies), or serve STATIC_ROOT from a proxy in front.',
+                );
+            }
             // django-compressor's offline compression: with COMPRESS_OFFLINE, {% compress %} only reads the manifest `compress` writes.
             // As the settings evaluate in the build's environment (`COMPRESS_OFFLINE = not DEBUG`, an environment read with a default).
             const offline = django.settings.truthOf("COMPRESS_OFFLINE")?.holds(stepEnv(o, env)) === true;
@@ -467,6 +480,9 @@ function flaskBuild(src: SourceTree, entry: Entrypoint, facts: BuildFacts): Retu
     const found = flaskBuildFacts(src, roots);
     return { ...found, translationDirs: babel ? found.translationDirs : [], assets: assets ? found.assets : undefined };
 }
+
+/** Middleware and WSGI wrappers that serve Django's STATIC_ROOT from the app's own process, by module prefix. */
+const STATIC_SERVERS = ["whitenoise.", "servestatic.", "dj_static."];
 
 /** Distributions that install Babel's `pybabel` (Flask-Babel and its forks depend on Babel). */
 const BABEL = ["babel", "flask-babel", "flask-babelex", "flask-babelplus"];

@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { findDjango } from "../../lib/detect/django";
 import { SourceTree } from "../../lib/detect/source";
 import { synthesize } from "../../lib/synthesize";
@@ -335,6 +337,27 @@ describe("Django settings read as Python imports them", () => {
                     "and it depends on DEBUG: give it the value that meets it in `buildEnv`, " +
                     `or collectstatic fails with Django's ${NO_STATIC_ROOT}; or set STATIC_ROOT outside the condition, or \`collectStatic: false\`.`,
             ]);
+        });
+
+        it("GIVEN collectstatic and a MIDDLEWARE without WhiteNoise or ServeStatic THEN a note says nothing serves /static/ and how to fix it; WhiteNoise's middleware, an app wrapped in WhiteNoise, or an unreadable MIDDLEWARE get no such note", () => {
+            const root = 'STATIC_ROOT = BASE_DIR / "staticfiles"\n';
+            const served = (middleware: string, wsgi?: string) => {
+                const dir = site(`${root}${middleware}`);
+                if (wsgi !== undefined) {
+                    fs.writeFileSync(path.join(dir, "mysite", "wsgi.py"), wsgi);
+                }
+                return synthesize(dir).plan.notes.filter((n) => n.startsWith("Nothing in the app serves the collected static files"));
+            };
+            assert.deepEqual(served("MIDDLEWARE = ['django.middleware.security.SecurityMiddleware', 'django.middleware.common.CommonMiddleware']\n"), [
+                "Nothing in the app serves the collected static files: MIDDLEWARE (mysite/settings.py) has no WhiteNoise or ServeStatic middleware, gunicorn serves no files, " +
+                    "and Django's own static views answer only with DEBUG on, so STATIC_URL answers 404 (CSS, scripts, the admin's styles): " +
+                    'add "whitenoise.middleware.WhiteNoiseMiddleware" after SecurityMiddleware (and whitenoise to the dependencies), or serve STATIC_ROOT from a proxy in front.',
+            ]);
+            assert.deepEqual(served("MIDDLEWARE = ['django.middleware.security.SecurityMiddleware', 'whitenoise.middleware.WhiteNoiseMiddleware']\n"), []);
+            assert.deepEqual(served("MIDDLEWARE = ['servestatic.middleware.ServeStaticMiddleware']\n"), []);
+            assert.deepEqual(served("MIDDLEWARE = EXTRA + ['django.middleware.common.CommonMiddleware']\n"), []);
+            const wrapped = "import os\nfrom django.core.wsgi import get_wsgi_application\nfrom whitenoise import WhiteNoise\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\napplication = WhiteNoise(get_wsgi_application())\n";
+            assert.deepEqual(served("MIDDLEWARE = ['django.middleware.common.CommonMiddleware']\n", wrapped), []);
         });
 
         it("GIVEN STATIC_ROOT = \"\" (an older project template's) THEN collectstatic does not run, with a note: Django reads it as unset and collectstatic would fail", () => {
