@@ -372,6 +372,16 @@ function segment(e: Expr, ctx?: PathContext): string | undefined {
     if (e.kind !== "subscript" && e.kind !== "call") {
         return undefined;
     }
+    if (e.kind === "call") {
+        // A name read from the environment with a default (bakerydemo's os.path.join(BASE_DIR, os.environ.get("DATABASE_NAME", "bakerydemodb"))):
+        // the image's value when it sets the variable, else the default.
+        const set = ENV_READERS.has(calleeOf(e) ?? "") ? ctx.env?.[str(e.args[0]) ?? ""] : undefined;
+        const fallback = set === undefined ? defaultOf(e) : undefined;
+        const value = set ?? (fallback === undefined ? undefined : str(fallback));
+        if (value !== undefined) {
+            return value;
+        }
+    }
     const doc = documentOf(e, ctx);
     return typeof doc === "string" ? doc : undefined;
 }

@@ -3385,6 +3385,24 @@ describe("SQLite URLs", () => {
         );
     });
 
+    it("GIVEN an SQLite NAME joined from BASE_DIR and os.environ.get(\"DATABASE_NAME\", \"bakerydemodb\") THEN the default is the file: linked into /data and migrated", () => {
+        const settings = (name: string) =>
+            ["import os", "BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))", "SECRET_KEY = 'x'", "INSTALLED_APPS = ['django.contrib.contenttypes']", "WSGI_APPLICATION = 'bakery.wsgi.application'",
+             `DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ${name}}}`, ""].join("\n");
+        const files = (name: string) => ({
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'bakery.settings')\n",
+            "bakery/__init__.py": "",
+            "bakery/settings.py": settings(name),
+            "bakery/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "requirements.txt": "django\ngunicorn\n",
+        });
+        const plan = synthesize(apps.make(files('os.path.join(BASE_DIR, os.environ.get("DATABASE_NAME", "bakerydemodb"))'))).plan;
+        assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.links]), [["/data", [{ from: "/app/bakerydemodb", to: "/data/bakerydemodb" }]]]);
+        assert.deepEqual(plan.release?.command, ["python", "manage.py", "migrate", "--noinput"]);
+        const getenv = synthesize(apps.make(files('os.path.join(BASE_DIR, "db", os.getenv("DATABASE_NAME", "bakery.sqlite3"))'))).plan;
+        assert.deepEqual(getenv.writablePaths.map((w) => [w.path, w.links]), [["/data", [{ from: "/app/db/bakery.sqlite3", to: "/data/db/bakery.sqlite3" }]]]);
+    });
+
     it("GIVEN DATABASES = {} then DATABASES[\"default\"] = ... (SQLite, dj_database_url with an SQLite default, a server), or the key replaced only `if \"DATABASE_URL\" in os.environ:` THEN the item assignment is the setting: SQLite is linked and migrated, a server gets the migrate note", () => {
         const project = (databases: string) =>
             apps.make({
