@@ -1,6 +1,7 @@
 import { minimatch } from "minimatch";
 import { InputError } from "../errors";
 import { isTestFolder } from "./app-code";
+import { exampleNames } from "./flask-build";
 import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, withLocals } from "./paths";
 import { comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, listOf, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
 import { absoluteModule, bind, calleeOf, dictGet, Expr, FIND_SPEC, Guard, parseModule, PyModule, refPath, str } from "./python-source";
@@ -139,6 +140,9 @@ export interface DjangoServer {
     /** The folder the server runs in (--chdir, `chdir`), on its Python path too. */
     readonly chdir?: string;
 }
+
+/** The settings module the server imports is not in the source: every worker would fail to import it. */
+export class SettingsModuleMissing extends InputError {}
 
 export function findDjango(src: SourceTree, server: DjangoServer = {}): DjangoProject | undefined {
     const candidates = ["manage.py"];
@@ -761,11 +765,17 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
     if (!values) {
         const rel = `${module.split(".").join("/")}.py`;
         const others = paths.filter((p) => p !== root);
-        throw new InputError(
+        // The settings an install step copies from the project's example (opencve's settings.py.example).
+        const folder = rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "";
+        const example = exampleNames(rel.split("/").pop()!)
+            .map((n) => join(root, folder === "" ? n : `${folder}/${n}`))
+            .find((f) => src.isFile(f));
+        const copy = example === undefined ? "" : ` The project ships ${example}: copy it to ${join(root, rel)} and fill it in (secrets through environment variables), as its install steps do.`;
+        throw new SettingsModuleMissing(
             from,
-            others.length === 0
+            (others.length === 0
                 ? `${from} selects the Django settings module "${module}", but there is no ${join(root, rel)} (nor a package of that name); fix DJANGO_SETTINGS_MODULE or set \`app\`.`
-                : `${from} selects the Django settings module "${module}", but no folder on the Python path holds ${rel} (nor a package of that name): looked in ${paths.map((p) => (p === "" ? "the source folder" : `${p}/`)).join(", ")}; fix DJANGO_SETTINGS_MODULE, or set \`pythonPath\` to the folder that holds it, or \`app\`.`,
+                : `${from} selects the Django settings module "${module}", but no folder on the Python path holds ${rel} (nor a package of that name): looked in ${paths.map((p) => (p === "" ? "the source folder" : `${p}/`)).join(", ")}; fix DJANGO_SETTINGS_MODULE, or set \`pythonPath\` to the folder that holds it, or \`app\`.`) + copy,
         );
     }
     if (configuration !== undefined) {

@@ -6,7 +6,7 @@ import { appSpec, relativeDir } from "../validate";
 import { aiohttpApp, classify, frameworkOfSpec, ImportRoot, moduleExists, ModuleReader, moduleReader, scanForApp } from "./app-code";
 import { Dependencies } from "./dependencies";
 import { readIni } from "./ini";
-import { DjangoProject, DjangoServer, findDjango } from "./django";
+import { DjangoProject, DjangoServer, findDjango, SettingsModuleMissing } from "./django";
 import { joinPath, resolvedFrom } from "./paths";
 import { gunicornConfigFile, ownServer, ProcessOrigin, ProcfileFacts, ProcfileWeb, readPlatformEnv, readProcfile } from "./procfile";
 import { calleeOf, parseModule, str } from "./python-source";
@@ -561,7 +561,10 @@ function withDjango(src: SourceTree, e: Omit<Entrypoint, "django"> & { procfile?
     try {
         // The settings are imported from the server's Python path, as gunicorn imports them.
         django = findDjango(src, { ...server, pythonPath: e.pythonPath, chdir: e.chdir === "" ? undefined : e.chdir });
-    } catch {
+    } catch (err) {
+        if (err instanceof SettingsModuleMissing) {
+            throw err; // not a reading limit: the server cannot import the settings either
+        }
         django = undefined; // the app is named explicitly; settings that cannot be read only cost the build steps
     }
     return { ...e, django };

@@ -127,7 +127,8 @@ function dirOf(p: string): string {
 }
 
 /** Names an app gives the example of a config file it loads (`config.py` -> `config.example.py`), in the file's folder. */
-function exampleNames(name: string): string[] {
+/** The names an app's example of a config file goes by (`settings.py.example`, `config.example.py`, `example.env`...). */
+export function exampleNames(name: string): string[] {
     const stem = name.endsWith(".py") ? name.slice(0, -3) : name;
     return [`${stem}.example.py`, `${name}.example`, `${stem}.sample.py`, `${name}.sample`, `${stem}.dist.py`, `${name}.dist`, `${stem}_example.py`, `example_${name}`, `example.${name}`, `${name}.template`];
 }

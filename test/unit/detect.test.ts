@@ -2220,6 +2220,29 @@ describe("detection", () => {
             });
         });
 
+        it("GIVEN a Dockerfile naming the Django server (`gunicorn proj.wsgi`) whose settings module the source lacks, only its settings.py.example THEN it is refused at preview naming the example to copy; with the settings there it is served", () => {
+            const files = {
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.conf.settings')\n",
+                "proj/__init__.py": "",
+                "proj/conf/__init__.py": "",
+                "proj/conf/base.py": "SECRET_KEY = 'x'\nINSTALLED_APPS = []\n",
+                "proj/conf/settings.py.example": "from .base import *\nDATABASES = {}\n",
+                "proj/wsgi.py": "import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.conf.settings')\napplication = get_wsgi_application()\n",
+                "requirements.txt": "django\ngunicorn\n",
+                Dockerfile: 'FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["gunicorn", "proj.wsgi"]\nCMD ["-b", "0.0.0.0:8000"]\n',
+            };
+            assert.throws(
+                () => synthesize(apps.make(files)),
+                (e: Error) =>
+                    e instanceof InputError &&
+                    e.message ===
+                        'manage.py selects the Django settings module "proj.conf.settings", but there is no proj/conf/settings.py (nor a package of that name); fix DJANGO_SETTINGS_MODULE or set `app`. ' +
+                            "The project ships proj/conf/settings.py.example: copy it to proj/conf/settings.py and fill it in (secrets through environment variables), as its install steps do.",
+            );
+            const { plan } = synthesize(apps.make({ ...files, "proj/conf/settings.py": files["proj/conf/settings.py.example"] }));
+            assert.deepEqual([plan.entrypoint.spec, plan.entrypoint.source], ["proj.wsgi:application", "Dockerfile"]);
+        });
+
         it("GIVEN a Flask factory `def create_app():` THEN the app is app:create_app()", () => {
             const dir = apps.make({
                 "app.py":
