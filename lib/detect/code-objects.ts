@@ -347,8 +347,16 @@ export function boundOf(e: Expr, ctx: PathContext, depth = 0): Bound | undefined
         return member === undefined ? undefined : boundOf(member.expr, member.ctx, depth + 1);
     }
     if (e.kind === "subscript") {
-        // PATHS["db"] with PATHS a dict display.
         const key = str(e.index);
+        // app.config["LOG_CONF"] (a Flask config key, set in the app's code or a config class from_object loads): its value.
+        if (key !== undefined && e.target.kind === "ref" && e.target.path.endsWith(".config") && ctx.appConfig !== undefined) {
+            const set = ctx.lookupItem?.(e.target.path, key);
+            const found = set !== undefined ? { expr: set, ctx } : ctx.appConfig(key);
+            if (found !== undefined) {
+                return boundOf(found.expr, found.ctx, depth + 1);
+            }
+        }
+        // PATHS["db"] with PATHS a dict display.
         const mapping = key === undefined ? undefined : boundOf(e.target, ctx, depth + 1);
         const value = mapping?.expr.kind === "dict" ? dictGet(mapping.expr, key!) : undefined;
         return value === undefined ? { expr: e, ctx } : boundOf(value, mapping!.ctx, depth + 1);

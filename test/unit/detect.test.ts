@@ -4457,6 +4457,12 @@ describe("what apps write, named in logging config files, config classes and lib
         it("GIVEN dictConfig() of a dict in the code THEN its handlers' files are logs", () => {
             assert.deepEqual(paths({ "app.py": `import logging.config\nLOG_DIR = "logs"\nLOGGING = {"version": 1, "handlers": {"file": {"class": "logging.FileHandler", "filename": LOG_DIR + "/app.log"}}}\nlogging.config.dictConfig(LOGGING)\n${FLASK}` }), [["/app/logs", "scratch"]]);
         });
+        it("GIVEN dictConfig(app.config[\"LOG_DEFAULT_CONF\"]) with the dict a field of a config class from_object loads (flaskbb) THEN its handlers' files are logs", () => {
+            const config =
+                'import os\nbasedir = os.path.dirname(os.path.abspath(__file__))\nclass DefaultConfig:\n    LOG_DEFAULT_CONF = {"version": 1, "handlers": {"info": {"class": "logging.handlers.RotatingFileHandler", "filename": os.path.join(basedir, "logs", "info.log")}}}\n';
+            const app = 'import logging.config\nfrom flask import Flask\ndef create_app():\n    app = Flask("forum")\n    app.config.from_object("forum.config.DefaultConfig")\n    logging.config.dictConfig(app.config["LOG_DEFAULT_CONF"])\n    return app\n';
+            assert.deepEqual(paths({ "forum/__init__.py": "", "forum/config.py": config, "forum/app.py": app, "wsgi.py": "from forum.app import create_app\napp = create_app()\n" }), [["/app/forum/logs", "scratch"]]);
+        });
         it("GIVEN config.update() with an in-memory database, then from_envvar() of a file the web command's variable names THEN the file's database is the path", () => {
             const files = {
                 "app.py": `import sqlite3\n${FLASK}app.config.update(DATABASE=":memory:")\napp.config.from_envvar("APP_SETTINGS")\nconn = sqlite3.connect(app.config["DATABASE"])\n`,
