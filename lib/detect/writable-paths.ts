@@ -1435,7 +1435,7 @@ function codePaths(
         }
     }
     for (const { url, at } of urls) {
-        const literal = str(url);
+        const literal = str(url) ?? relativeSqliteUrl(url, at);
         if (literal?.endsWith("/")) {
             continue; // a folder, not a database file
         }
@@ -1455,6 +1455,21 @@ function codePaths(
             add({ path, kind: "data", file: true, holds: "database", why: `${file}: an SQLite database at ${path}` });
         }
     }
+}
+
+/**
+ * `"sqlite:///" + NAME` whose NAME is bound to a relative file name (a module
+ * name, `app.config["DATABASE_FILE"]` set in the code or a config class): the
+ * URL as that literal would write it, "sqlite:///db.sqlite", so the rules for
+ * a relative SQLite URL (Flask-SQLAlchemy 3's instance folder) apply to it.
+ */
+function relativeSqliteUrl(url: Expr, ctx: PathContext): string | undefined {
+    const prefix = url.kind === "add" ? str(url.left) : undefined;
+    if (url.kind !== "add" || prefix === undefined || sqliteUrlRest(prefix) !== "") {
+        return undefined;
+    }
+    const name = str(boundOf(url.right, ctx)?.expr);
+    return name === undefined || name === "" || name.startsWith("/") ? undefined : `${prefix}${name}`;
 }
 
 /** SQLAlchemy's URL constructor, by the names it is imported under. */

@@ -4622,6 +4622,14 @@ describe("what apps write, named in logging config files, config classes and lib
         );
     });
 
+    it("GIVEN Flask-SQLAlchemy 3 and a URL built as \"sqlite:///\" + app.config[\"DATABASE_FILE\"] (a relative name; flask-admin's example) THEN the instance folder holds the database, as for the literal URL; an absolute name is linked as it is", () => {
+        const app = (file: string) =>
+            `from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\napp = Flask(__name__)\napp.config["DATABASE_FILE"] = ${file}\napp.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + app.config["DATABASE_FILE"]\ndb = SQLAlchemy(app)\n`;
+        const paths = (file: string) => synthesize(apps.make({ "app.py": app(file), "requirements.txt": "flask\nflask-sqlalchemy==3.1.1\n" })).plan.writablePaths.map((w) => [w.path, w.links.map((l) => l.from)]);
+        assert.deepEqual(paths('"db.sqlite"'), [["/app/instance", []]]);
+        assert.deepEqual(paths('"/var/lib/admin/db.sqlite"'), [["/data", ["/var/lib/admin/db.sqlite"]]]);
+    });
+
     it("GIVEN a file written at start into a folder that ships other files (static/sitemap.xml beside style.css) THEN the file alone is linked, not a volume over the folder", () => {
         const dir = apps.make({
             "app.py": 'from flask import Flask\n\napp = Flask(__name__)\nwith open("static/sitemap.xml", "w") as f:\n    f.write("<urlset/>")\n',
