@@ -200,6 +200,12 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         }
         if (!found) {
             notes.push(`\`app\` names the module ${request.app.split(":")[0]}, which is not in the source folder; it must come from an installed package.`);
+        } else if (framework === "unknown" && request.interface === undefined) {
+            // Nothing says which protocol the object speaks (Datasette(...).app(), an ASGI class's instance): WSGI is gunicorn's default.
+            notes.push(
+                `\`app\` is ${request.app}, and neither the code nor the dependencies show which framework makes it: it is served as WSGI, gunicorn's default; ` +
+                    'if it is an ASGI app (its `__call__` takes scope, receive and send), set `interface: "asgi"`, or every request fails.',
+            );
         }
         return withDjango(src, { spec: request.app, interface: iface, framework, source: "`app`", chdir, pythonPath, procfile, notes, root, wrapper, wrapped });
     }

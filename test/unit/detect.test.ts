@@ -1235,6 +1235,17 @@ describe("detection", () => {
             assert.equal(b.framework, "starlette");
             assert.ok(b.notes.includes("serve:application is a2wsgi.ASGIMiddleware around the starlette app, which makes a WSGI app: it is served as WSGI."));
         });
+        it("GIVEN `app` naming an object no framework makes (an ASGI class's instance) THEN it is served as WSGI with a note naming `interface: \"asgi\"`; with `interface` set, or a framework's app, no such note", () => {
+            const files = { "requirements.txt": "gunicorn\nuvicorn-worker\n", "main.py": "class App:\n    async def __call__(self, scope, receive, send):\n        pass\n\napp = App()\n" };
+            const note = (o: { app: string; interface?: "asgi" | "wsgi" }, extra: Record<string, string> = {}) =>
+                synthesize(apps.make({ ...files, ...extra }), o).plan.notes.filter((n) => n.includes("gunicorn's default"));
+            assert.deepEqual(note({ app: "main:app" }), [
+                '`app` is main:app, and neither the code nor the dependencies show which framework makes it: it is served as WSGI, gunicorn\'s default; if it is an ASGI app (its `__call__` takes scope, receive and send), set `interface: "asgi"`, or every request fails.',
+            ]);
+            assert.deepEqual(note({ app: "main:app", interface: "asgi" }), []);
+            assert.deepEqual(note({ app: "web:site" }, { "requirements.txt": "flask\n", "web.py": "from flask import Flask\nsite = Flask(__name__)\n" }), []);
+        });
+
         it("GIVEN wsgi.py calling a factory its package's __init__.py re-exports (`from forum import create_app`, `from .app import create_app` there) and a celery_worker.py calling it too THEN wsgi.py's app is served", () => {
             const files = {
                 "requirements.txt": "flask\n",
