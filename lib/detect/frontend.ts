@@ -109,6 +109,33 @@ export function detectFrontend(src: SourceTree, dir = ""): FrontendFacts {
     return { build: { file, dir, script, install: locked ? "npm ci" : "npm install", tools, runsFlask, nodeNeeds: nodeNeeds(src, at, pkg, tools) } };
 }
 
+/**
+ * The root package.json's front-end build tools when it has no `build` (or
+ * `heroku-postbuild`) script to run them (djangogirls' gulp, run by its own
+ * Dockerfile's `RUN gulp local`): nothing builds the front-end in the image.
+ */
+export function toolsWithoutBuild(src: SourceTree): { file: string; tools: string[] } | undefined {
+    let pkg: unknown;
+    try {
+        pkg = JSON.parse(src.readIfFile("package.json") ?? "null");
+    } catch {
+        return undefined; // detectFrontend says so
+    }
+    if (pkg === null || typeof pkg !== "object" || Array.isArray(pkg)) {
+        return undefined;
+    }
+    const field = (k: string): Record<string, unknown> => {
+        const v = (pkg as Record<string, unknown>)[k];
+        return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+    };
+    const scripts = field("scripts");
+    if (["build", "heroku-postbuild"].some((k) => typeof scripts[k] === "string" && (scripts[k] as string).trim() !== "")) {
+        return undefined;
+    }
+    const tools = [...Object.keys(field("dependencies")), ...Object.keys(field("devDependencies"))].filter((n) => FRONTEND_TOOLS.includes(n));
+    return tools.length === 0 ? undefined : { file: "package.json", tools };
+}
+
 /** package.json's `engines.node`, and the build tools' in package-lock.json (lockfileVersion 2 and 3: `packages["node_modules/vite"]`). */
 function nodeNeeds(src: SourceTree, at: (name: string) => string, pkg: Record<string, unknown>, tools: readonly string[]): Array<{ who: string; range: string }> {
     const engine = (o: unknown): string | undefined => {

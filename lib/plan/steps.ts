@@ -7,7 +7,7 @@ import { DISTRO_RELEASES, DistroRelease } from "../data/native-libraries";
 import { table } from "../detect/dependencies";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint, servedRoots } from "../detect/entrypoint";
-import { detectFrontend, servedFrontends } from "../detect/frontend";
+import { detectFrontend, servedFrontends, toolsWithoutBuild } from "../detect/frontend";
 import { commands, CONTROL_WORDS, displayWords, pyprojectOf, scriptOf, shellTokens, withoutRunners } from "../detect/procfile";
 import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
@@ -158,6 +158,13 @@ export function planBuildSteps(
         throw new InputError(
             "`frontendBuild`",
             `\`frontendBuild\` is true, but ${own !== undefined && "skipped" in own ? own.skipped.replace(/;.*$/, "") : "there is no package.json with a build script at the root of the source folder"}; remove \`frontendBuild\`, or run the build with \`buildCommands\`.`,
+        );
+    }
+    const unbuilt = own === undefined && builds.length === 0 ? toolsWithoutBuild(src) : undefined;
+    if (unbuilt !== undefined) {
+        notes.push(
+            `${unbuilt.file} names ${unbuilt.tools.join(", ")} but has no build script, so the image builds no front-end: if the app serves what ${unbuilt.tools.length === 1 ? "it makes" : "they make"} (a git-ignored static folder), that is missing. ` +
+                'Add a "build" script that runs it (the command the README or the app\'s own Dockerfile runs), or run it with `buildCommands`.',
         );
     }
     if (own !== undefined && "skipped" in own) {

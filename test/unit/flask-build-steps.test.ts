@@ -326,6 +326,17 @@ describe("the front-end build (package.json's build script)", () => {
         assert.deepEqual(steps("STATICFILES_DIRS = []"), [["collectstatic", "/app"]]);
     });
 
+    it("GIVEN a root package.json that names gulp but has no build script (djangogirls runs `gulp local` in its own Dockerfile) THEN nothing runs and a note says the image builds no front-end and how to add one", () => {
+        const { plan } = synthesize(apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": JSON.stringify({ name: "site", devDependencies: { gulp: "^4.0.2", "gulp-sass": "^5.1.0" } }), "gulpfile.js": "" }));
+        assert.deepEqual(plan.buildSteps, []);
+        assert.deepEqual(plan.notes.filter((n) => n.includes("has no build script")), [
+            'package.json names gulp but has no build script, so the image builds no front-end: if the app serves what it makes (a git-ignored static folder), that is missing. ' +
+                'Add a "build" script that runs it (the command the README or the app\'s own Dockerfile runs), or run it with `buildCommands`.',
+        ]);
+        const linted = synthesize(apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": JSON.stringify({ devDependencies: { prettier: "3.0.0" } }) })).plan;
+        assert.deepEqual(linted.notes.filter((n) => n.includes("has no build script")), []);
+    });
+
     it("GIVEN a build script with no known build tool, or a yarn lock THEN nothing runs and a note says why; `frontendBuild: true` then is an error naming the reason", () => {
         const docs = apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": PKG({ "markdown-it": "14.1.0" }, "node docs/build.js") });
         const r = synthesize(docs);
