@@ -301,8 +301,12 @@ export function planBuildSteps(
             const reader = moduleReader(src, roots);
             const served = reader.fileOf(entry.spec.split(":")[0]!);
             const wrappers = (served === undefined ? undefined : reader.parse(served.file))?.calls.map((c) => calleeOf(c) ?? "") ?? [];
-            const serving = [...(django.settings.middleware ?? []), entry.wrapper ?? "", ...wrappers].some((m) => STATIC_SERVERS.some((s) => m.startsWith(s)));
-            if (django.settings.middleware !== undefined && !serving) {
+            // django-heroku's settings(locals()) inserts WhiteNoise's middleware itself; with DEBUG on, the DEBUG note speaks instead.
+            const serving =
+                [...(django.settings.middleware ?? []), entry.wrapper ?? "", ...wrappers].some((m) => STATIC_SERVERS.some((s) => m.startsWith(s))) ||
+                ["django-heroku", "django-on-heroku"].some((d) => facts.installed.has(d));
+            const debugOn = django.settings.truthOf("DEBUG")?.holds(stepEnv(o, env)) === true;
+            if (django.settings.middleware !== undefined && !serving && !debugOn) {
                 notes.push(
                     `Nothing in the app serves the collected static files: MIDDLEWARE (${django.settings.sourceOf("MIDDLEWARE")}) has no WhiteNoise or ServeStatic middleware, gunicorn serves no files, ` +
                         "and Django's own static views answer only with DEBUG on, so STATIC_URL answers 404 (CSS, scripts, the admin's styles): " +
