@@ -938,6 +938,15 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
             };
         }
     }
+    if (!migrate && db !== undefined) {
+        const asScript = tablesMadeOnlyAsScript(src, entry);
+        if (asScript !== undefined) {
+            notes.push(
+                `${asScript} creates the app's tables (create_all()) only under \`if __name__ == "__main__":\`, which gunicorn never runs: the database starts with no tables and every query fails ("no such table"). ` +
+                    "Set `releaseCommand` to a command that creates them (the same lines in a script of their own), or create them at import.",
+            );
+        }
+    }
     if (migrate && !facts.sqlite) {
         notes.push(
             `${migrate.source} migrations are here, but the database is not an SQLite file of the app's and may not be reachable at deploy time, so the package does not run them on its own: ` +
@@ -946,6 +955,28 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
         return undefined;
     }
     return migrate;
+}
+
+/**
+ * The module of the app's code that calls `<db>.create_all()` only in its
+ * `if __name__ == "__main__":` block (flask-admin's examples, tutorials run
+ * with `python app.py`), when no module calls it anywhere else.
+ */
+function tablesMadeOnlyAsScript(src: SourceTree, entry: Entrypoint): string | undefined {
+    const roots = servedRoots(entry);
+    const reader = moduleReader(src, roots);
+    let script: string | undefined;
+    for (const c of candidates(src, roots)) {
+        const mod = reader.parse(c.file);
+        const createAll = (k: Extract<Expr, { kind: "call" }>) => (calleeOf(k) ?? "").endsWith(".create_all");
+        if (mod?.calls.some((k) => createAll(k) && !mod.scriptCalls.has(k))) {
+            return undefined; // made at import, in a command or a function: not this shape
+        }
+        if (script === undefined && [...(mod?.scriptCalls ?? [])].some(createAll)) {
+            script = c.file;
+        }
+    }
+    return script;
 }
 
 /**

@@ -4719,6 +4719,20 @@ describe("Django's ALLOWED_HOSTS", () => {
 
 describe("a Flask app's own command that creates its tables", () => {
     afterEach(() => apps.cleanup());
+    it("GIVEN db.create_all() only under `if __name__ == \"__main__\":` (flask-admin's examples) THEN no release step, and a note says gunicorn never makes the tables; create_all() at import too, or in a function, gets no such note", () => {
+        const app = (tail: string) =>
+            'from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\napp = Flask(__name__)\napp.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///db.sqlite"\ndb = SQLAlchemy(app)\n' + tail;
+        const notes = (tail: string) =>
+            synthesize(apps.make({ "app.py": app(tail), "requirements.txt": "flask\nflask-sqlalchemy==3.1.1\n" })).plan.notes.filter((n) => n.includes("only under `if __name__"));
+        const main = 'if __name__ == "__main__":\n    with app.app_context():\n        db.create_all()\n    app.run(debug=True)\n';
+        assert.deepEqual(notes(main), [
+            'app.py creates the app\'s tables (create_all()) only under `if __name__ == "__main__":`, which gunicorn never runs: the database starts with no tables and every query fails ("no such table"). ' +
+                "Set `releaseCommand` to a command that creates them (the same lines in a script of their own), or create them at import.",
+        ]);
+        assert.deepEqual(notes(`with app.app_context():\n    db.create_all()\n${main}`), []);
+        assert.deepEqual(notes(`def setup():\n    db.create_all()\n${main}`), []);
+    });
+
     it("GIVEN Flask's tutorial layout (`@click.command(\"init-db\")`, instance folder SQLite) THEN init-db (named after its function by click) is the release step while the instance folder holds no database", () => {
         const files = {
             "flaskr/__init__.py":
