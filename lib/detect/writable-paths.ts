@@ -155,10 +155,18 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     }
     // Scripts beside the app (`python manage_items.py`, a release-notes bump.py): a top-level module with an
     // `if __name__ == "__main__":` block that no module of the app imports (anywhere in it, by its name) and the server
-    // does not load runs only when someone runs it, not in the server. A package's modules are always the app's.
-    const importedNames = new Set(modules.flatMap(({ mod }) => [...mod.imported].map((name) => name.split(".")[0])));
+    // does not load runs only when someone runs it, not in the server. So does such a module of a tools package no
+    // module outside it imports (searxng_extra/update/update_currencies.py); the modules of a package the app imports
+    // are always the app's (a plugin loaded by name may hold a __main__ block too).
+    const top = (module: string) => module.split(".")[0];
+    const importedFrom = (outside: string) => new Set(modules.filter(({ c }) => top(c.module) !== outside).flatMap(({ mod }) => [...mod.imported].map(top)));
+    const importedNames = new Set(modules.flatMap(({ mod }) => [...mod.imported].map(top)));
+    const entryTop = req.entryModule === undefined ? undefined : top(req.entryModule);
     const scripts = new Set(
-        modules.filter(({ c, mod }) => !c.module.includes(".") && !c.file.endsWith("__init__.py") && mod.scriptCalls.size > 0 && c.module !== req.entryModule?.split(".")[0] && !importedNames.has(c.module)).map(({ c }) => c.file),
+        modules
+            .filter(({ c, mod }) => !c.file.endsWith("__init__.py") && mod.scriptCalls.size > 0 && top(c.module) !== entryTop)
+            .filter(({ c }) => (c.module.includes(".") ? !importedFrom(top(c.module)).has(top(c.module)) : !importedNames.has(c.module)))
+            .map(({ c }) => c.file),
     );
     // Flask's root_path: the folder of the module that makes the app (Flask(__name__)).
     const flaskHome = modules.find(({ mod }) => mod.calls.some((call) => calleeOf(call) === "flask.Flask"))?.c.file;

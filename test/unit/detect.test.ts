@@ -4437,13 +4437,18 @@ describe("what apps write, named in logging config files, config classes and lib
             assert.deepEqual(links({ "app.py": code("sqlite"), Dockerfile: "FROM python:3.12\nWORKDIR /app\nCOPY . .\nENV STORAGE_PATH=/srv/storage\nCMD [\"gunicorn\", \"app:app\"]\n" }), [["/data", ["/srv/storage/database.db"]]]);
             assert.deepEqual(links({ "app.py": code("postgresql") }), []);
         });
-        it("GIVEN a script beside the app (a top-level module with an `if __name__ == \"__main__\":` block that no module imports) writing into a shipped folder THEN its writes are not the server's; the same module imported by the app, or served, still counts", () => {
+        it("GIVEN a script beside the app (a top-level module with an `if __name__ == \"__main__\":` block that no module imports) writing into a shipped folder, or such a module of a tools package nothing outside it imports THEN its writes are not the server's; the same module imported by the app, or served, still counts", () => {
             const script = 'import json\n\n\ndef update_templates(path="templates/items.json"):\n    with open(path, "w") as f:\n        json.dump({}, f)\n\n\nif __name__ == "__main__":\n    update_templates()\n';
             const base = { "app.py": "from flask import Flask\napp = Flask(__name__)\n", "templates/items.json": "{}\n", "requirements.txt": "flask\n" };
             const paths = (files: Record<string, string>) => synthesize(apps.make({ ...base, ...files })).plan.writablePaths.map((w) => w.links.map((l) => l.from).concat(w.path)).flat();
             assert.deepEqual(paths({ "manage_items.py": script }), []);
             assert.deepEqual(paths({ "manage_items.py": script, "app.py": "from flask import Flask\nimport manage_items\napp = Flask(__name__)\n" }), ["/app/templates"]);
             assert.deepEqual(paths({ "app.py": `${script}\nfrom flask import Flask\napp = Flask(__name__)\n` }), ["/app/templates"]);
+            // In a tools package no module outside it imports (searxng_extra/update/): a script too; in a package the app imports, the app's.
+            const tools = { "tools/__init__.py": "", "tools/update/__init__.py": "", "tools/update/items.py": script };
+            assert.deepEqual(paths(tools), []);
+            assert.deepEqual(paths({ ...tools, "tools/common.py": "from tools.update import items\n" }), []);
+            assert.deepEqual(paths({ ...tools, "app.py": "from flask import Flask\nfrom tools.update import items\napp = Flask(__name__)\n" }), ["/app/templates"]);
         });
         it("GIVEN a library's store at an absolute path (TinyDB(\"/var/docs/db.json\") through a variable's default, diskcache under /var/cache) THEN it is writable like a relative one; one under /tmp needs nothing", () => {
             const found = (code: string) =>
