@@ -1,4 +1,5 @@
 import { candidates, ImportRoot, moduleReader } from "./app-code";
+import { table } from "./dependencies";
 import { pathValue } from "./paths";
 import { commands, shellTokens } from "./procfile";
 import { calleeOf, Expr, parseModule } from "./python-source";
@@ -276,12 +277,9 @@ const STATIC_FILES: ReadonlySet<string> = new Set(["starlette.staticfiles.Static
  * parser. The builder then needs nodejs and npm; undefined when no hook does.
  */
 export function buildHookRunningNpm(src: SourceTree, pyproject: Record<string, unknown> | undefined): string | undefined {
-    const sub = (t: unknown, k: string) => (t !== null && typeof t === "object" && !Array.isArray(t) ? (t as Record<string, unknown>)[k] : undefined);
-    const hatch = sub(sub(pyproject, "tool"), "hatch");
-    const build = sub(hatch, "build");
-    const targets = sub(build, "targets");
-    const hooks = [sub(build, "hooks"), sub(sub(targets, "wheel"), "hooks")];
-    const files = hooks.map((h) => sub(h, "custom")).filter((c) => c !== undefined).map((c) => (typeof sub(c, "path") === "string" ? (sub(c, "path") as string) : "hatch_build.py"));
+    const build = table(table(table(pyproject, "tool"), "hatch"), "build");
+    const hooks = [table(build, "hooks"), table(table(table(build, "targets"), "wheel"), "hooks")];
+    const files = hooks.map((h) => table(h, "custom")).filter((c) => c !== undefined).map((c) => (typeof c["path"] === "string" ? c["path"] : "hatch_build.py"));
     for (const file of [...new Set([...files, "setup.py"])]) {
         const text = file.split("/").includes("..") || file.startsWith("/") ? undefined : src.readIfFile(file);
         if (text !== undefined && parseModule(text).calls.some((c) => [...c.args, ...Object.values(c.kwargs)].some(namesNpm))) {

@@ -725,6 +725,7 @@ export function parseModule(text: string): PyModule {
                             order.push({ kind: "assign", name, value: item, text: value ? `${src(value)}[${i}]` : "", guards });
                         });
                     }
+                    let stored = false;
                     const items: Step[] = [];
                     for (const t of targets) {
                         if (t.name === "VariableName") {
@@ -734,15 +735,14 @@ export function parseModule(text: string): PyModule {
                             const target = expr(t);
                             itemAssigns.push([target, v]);
                             itemAssignsAnywhere.push([target, v]);
+                            stored = true;
                             if (target.kind === "subscript" && target.target.kind === "ref" && !target.target.local.includes(".")) {
                                 items.push({ kind: "item", name: target.target.local, key: target.index, value: v, guards });
-                            } else if (items.length === 0) {
-                                items.push({ kind: "expr", value: v, guards });
                             }
                         }
                     }
-                    if (items.length > 0) {
-                        order.push({ kind: "expr", value: v, guards }, ...items.filter((i) => i.kind === "item"));
+                    if (stored) {
+                        order.push({ kind: "expr", value: v, guards }, ...items);
                     }
                     break;
                 }

@@ -200,20 +200,21 @@ function testedPythons(src: SourceTree): PythonFacts["tested"] {
             continue; // not YAML GitHub would run either
         }
         const before = versions.size;
-        const jobs = obj(obj(doc)?.["jobs"]) ?? {};
+        const jobs = table(doc, "jobs") ?? {};
         for (const job of Object.values(jobs)) {
-            const matrix = obj(obj(obj(job)?.["strategy"])?.["matrix"]) ?? {};
+            const matrix = table(table(job, "strategy"), "matrix") ?? {};
             const fromMatrix = (name: string): unknown[] => {
                 const listed = Array.isArray(matrix[name]) ? (matrix[name] as unknown[]) : [];
-                const included = Array.isArray(matrix["include"]) ? (matrix["include"] as unknown[]).map((i) => obj(i)?.[name]).filter((v) => v !== undefined) : [];
+                const included = Array.isArray(matrix["include"]) ? (matrix["include"] as unknown[]).map((i) => (i !== null && typeof i === "object" ? (i as Record<string, unknown>)[name] : undefined)).filter((v) => v !== undefined) : [];
                 return [...listed, ...included];
             };
-            for (const step of Array.isArray(obj(job)?.["steps"]) ? (obj(job)!["steps"] as unknown[]) : []) {
-                const uses = obj(step)?.["uses"];
+            const steps = job !== null && typeof job === "object" ? (job as Record<string, unknown>)["steps"] : undefined;
+            for (const step of Array.isArray(steps) ? (steps as unknown[]) : []) {
+                const uses = step !== null && typeof step === "object" ? (step as Record<string, unknown>)["uses"] : undefined;
                 if (typeof uses !== "string" || !SETUP_ACTIONS.some((a) => uses.startsWith(`${a}@`))) {
                     continue;
                 }
-                const given = obj(obj(step)?.["with"])?.["python-version"];
+                const given = table(step, "with")?.["python-version"];
                 const values = Array.isArray(given) ? given : typeof given === "string" ? given.split("\n") : given === undefined ? [] : [given];
                 for (const raw of values) {
                     const text = String(raw).trim();
@@ -241,10 +242,6 @@ function matrixRef(text: string): string | undefined {
     }
     const inner = text.slice(3, -2).trim();
     return inner.startsWith("matrix.") && !inner.slice("matrix.".length).includes(" ") ? inner.slice("matrix.".length) : undefined;
-}
-
-function obj(v: unknown): Record<string, unknown> | undefined {
-    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /**
