@@ -9,21 +9,36 @@ import { InputError } from "../errors";
  */
 export class SourceTree {
     readonly root: string;
+    /**
+     * Each path's stat, once per tree: detection asks the same questions many
+     * times over (a module name against every import root, from every caller),
+     * and the folder does not change while it is read.
+     */
+    private readonly stats = new Map<string, fs.Stats | undefined>();
 
     constructor(root: string) {
         this.root = root;
     }
 
+    private stat(rel: string): fs.Stats | undefined {
+        if (!this.stats.has(rel)) {
+            let st: fs.Stats | undefined;
+            try {
+                st = fs.statSync(this.abs(rel), { throwIfNoEntry: false });
+            } catch {
+                st = undefined;
+            }
+            this.stats.set(rel, st);
+        }
+        return this.stats.get(rel);
+    }
+
     exists(rel: string): boolean {
-        return fs.existsSync(this.abs(rel));
+        return this.stat(rel) !== undefined;
     }
 
     isFile(rel: string): boolean {
-        try {
-            return fs.statSync(this.abs(rel)).isFile();
-        } catch {
-            return false;
-        }
+        return this.stat(rel)?.isFile() ?? false;
     }
 
     /**
@@ -65,11 +80,7 @@ export class SourceTree {
 
     /** A file's size in bytes (0 when it cannot be read). */
     size(rel: string): number {
-        try {
-            return fs.statSync(this.abs(rel)).size;
-        } catch {
-            return 0;
-        }
+        return this.stat(rel)?.size ?? 0;
     }
 
     /** Entries of a folder, sorted by name so detection never depends on readdir order. */

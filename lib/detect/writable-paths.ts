@@ -591,7 +591,18 @@ function callSites(modules: ReadonlyArray<{ mod: PyModule; ctx: PathContext }>):
         }
         return index.get(def) ?? [];
     };
+    // A call's contexts depend only on the call, its module's context and the depth: each is read once
+    // (a helper called from many places, each called from many places, multiplied the reads).
+    const memo = new Map<Extract<Expr, { kind: "call" }>, Map<PathContext, PathContext[][]>>();
     const contexts = (call: Extract<Expr, { kind: "call" }>, mod: PyModule, ctx: PathContext, depth: number): PathContext[] => {
+        const byCtx = memo.get(call) ?? new Map<PathContext, PathContext[][]>();
+        memo.set(call, byCtx);
+        const byDepth = byCtx.get(ctx) ?? [];
+        byCtx.set(ctx, byDepth);
+        byDepth[depth] ??= contextsOf(call, mod, ctx, depth);
+        return byDepth[depth];
+    };
+    const contextsOf = (call: Extract<Expr, { kind: "call" }>, mod: PyModule, ctx: PathContext, depth: number): PathContext[] => {
         const fns = mod.enclosing(call);
         if (fns.length === 0 || depth > MAX_SITE_DEPTH || fns.every((f) => f.fn.params.length === 0)) {
             return eachItem(call, [withLocals(ctx, mod, call)]);
@@ -602,7 +613,11 @@ function callSites(modules: ReadonlyArray<{ mod: PyModule; ctx: PathContext }>):
             const def = ctx.lookupDef?.(outer.cls, outer.cls);
             const chain = def?.kind === "class" ? def.chain : undefined;
             const clsCtx = chain?.[0].ctx ?? ctx;
+            // Only the first MAX_CONTEXTS are kept (below): the sites after them are not read.
             for (const site of chain === undefined ? [] : sitesOf(chain[0].cls)) {
+                if (out.length >= MAX_CONTEXTS) {
+                    break;
+                }
                 for (const siteCtx of contexts(site.call, site.mod, site.ctx, depth + 1)) {
                     const self = { chain: chain!, call: site.call, ctx: siteCtx };
                     out.push(outer.fn.name === "__init__" ? callContext(outer.fn, clsCtx, site.call, siteCtx, self) : callContext(outer.fn, clsCtx, undefined, clsCtx, self));
@@ -613,6 +628,9 @@ function callSites(modules: ReadonlyArray<{ mod: PyModule; ctx: PathContext }>):
             }
         } else {
             for (const site of sitesOf(outer.fn)) {
+                if (out.length >= MAX_CONTEXTS) {
+                    break;
+                }
                 out.push(...contexts(site.call, site.mod, site.ctx, depth + 1).map((siteCtx) => callContext(outer.fn, ctx, site.call, siteCtx)));
             }
             if (out.length === 0) {
