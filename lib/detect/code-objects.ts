@@ -122,7 +122,8 @@ export function decide(test: Expr, ctx: PathContext): boolean | undefined {
 /** What a call of an app's function or class is: its definition, when the callee names one. */
 export function definitionOf(e: Extract<Expr, { kind: "call" }>, ctx: PathContext, depth = 0): Definition | undefined {
     const callee = e.callee;
-    if (depth > 8) {
+    // The depth is the whole chain's, with boundOf's and instanceOf's: a name read through its own method call ends here.
+    if (depth > MAX_DEPTH) {
         return undefined;
     }
     if (callee.kind === "attr") {
@@ -191,7 +192,8 @@ export function instanceOf(e: Expr, ctx: PathContext, depth = 0): Instance | und
     if (b === undefined || b.expr.kind !== "call") {
         return undefined;
     }
-    const def = definitionOf(b.expr, b.ctx);
+    // The depth carries on: `items = items.filter(...)` reads items through its own method call.
+    const def = definitionOf(b.expr, b.ctx, depth + 1);
     if (def?.kind === "class") {
         return { chain: def.chain, call: b.expr, ctx: b.ctx };
     }
@@ -362,7 +364,7 @@ export function boundOf(e: Expr, ctx: PathContext, depth = 0): Bound | undefined
         return value === undefined ? { expr: e, ctx } : boundOf(value, mapping!.ctx, depth + 1);
     }
     if (e.kind === "call") {
-        const def = definitionOf(e, ctx);
+        const def = definitionOf(e, ctx, depth + 1);
         if (def?.kind === "function" && !def.fn.async) {
             const inner = callContext(def.fn, def.ctx, e, ctx, def.self);
             const value = returned(def.fn, inner);

@@ -5082,3 +5082,63 @@ describe("scripts the image runs, checked out with Windows line endings", () => 
         assert.equal(r.plan.server.defaultWorkers, 3);
     });
 });
+
+describe("reading the source folder", () => {
+    const apps = new TmpApps();
+    afterEach(() => apps.cleanup());
+
+    it("stats each path once per synthesis, however many readers ask (a 120-module app took 72 s re-statting module candidates)", () => {
+        // Every module looked up from every caller and import root: the same missing `x.py` / `x/__init__.py` asked for again and again.
+        const files: Record<string, string> = {
+            "requirements.txt": "flask\n",
+            "app.py": "from flask import Flask\nfrom views import *\napp = Flask(__name__)\n",
+            "models.py": 'import os\n\nclass Store:\n    def __init__(self, folder="data"):\n        self.folder = folder\n\n    def put(self, key):\n        with open(os.path.join(self.folder, key), "w") as f:\n            f.write("")\n',
+        };
+        for (let i = 0; i < 8; i++) {
+            files[`helpers${i}.py`] = `from models import Store\n\ndef save${i}(x):\n    Store().put("k${i}")\n`;
+        }
+        files["views.py"] = Array.from({ length: 8 }, (_, i) => `from helpers${i} import save${i}\n`).join("") + "\ndef index(x):\n" + Array.from({ length: 8 }, (_, i) => `    save${i}(x)\n`).join("");
+        const dir = apps.make(files);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const realFs = require("fs") as { statSync: typeof fs.statSync };
+        const original = realFs.statSync;
+        const counts = new Map<string, number>();
+        realFs.statSync = ((p: fs.PathLike, ...rest: unknown[]) => {
+            const key = String(p);
+            if (key.startsWith(dir)) {
+                counts.set(key, (counts.get(key) ?? 0) + 1);
+            }
+            return (original as (...a: unknown[]) => unknown)(p, ...rest);
+        }) as typeof fs.statSync;
+        let plan;
+        try {
+            plan = synthesize(dir).plan;
+        } finally {
+            realFs.statSync = original;
+        }
+        assert.ok(plan.writablePaths.some((w) => w.path === "/app/data"), JSON.stringify(plan.writablePaths));
+        const repeated = [...counts].filter(([, n]) => n > 1).map(([p, n]) => `${path.relative(dir, p)} x${n}`);
+        assert.deepEqual(repeated, []);
+        assert.ok(counts.size > 0, "the folder was read through fs.statSync");
+    });
+});
+
+describe("names bound through their own method calls", () => {
+    const apps = new TmpApps();
+    afterEach(() => apps.cleanup());
+
+    // calibre-web's kobo.py and taiga-back: a query narrowed in place, `q = q.filter(...)`, read back through `q`'s methods.
+    for (const [shape, body] of [
+        ["an object's method called on the name it rebinds (`items = items.filter(...)`, then `items.all()`)", "    items = Thing.objects.all()\n    items = items.filter(active=True)\n    for item in items.all():\n        print(item)\n"],
+        ["the rebound name's method call as a path (`open(os.path.join(q.folder(), 'x'), 'w')`)", "    q = Thing.objects.all()\n    q = q.filter(active=True)\n    with open(os.path.join(q.folder(), 'x'), 'w') as f:\n        f.write('')\n"],
+    ] as const) {
+        it(`synthesizes an app where ${shape}`, () => {
+            const dir = apps.make({
+                "requirements.txt": "flask\n",
+                "app.py": `import os\nfrom flask import Flask\napp = Flask(__name__)\n\n\ndef export():\n${body}`,
+            });
+            const s = synthesize(dir);
+            assert.equal(s.plan.entrypoint.spec, "app:app");
+        });
+    }
+});
