@@ -12,6 +12,7 @@ import { dockerfileLockTools, dockerfileRequirements } from "./container";
 import { readIni } from "./ini";
 import { joinPath } from "./paths";
 import {
+    arbitraryEquality,
     envReferences,
     linuxMarkers,
     markerHolds,
@@ -591,7 +592,13 @@ function pep508(spec: string): { name: string; pin?: string; specifier?: string;
             return { name: normalizeName(r.name), url: r.url, extras: (r.extras ?? []).map(normalizeName), marker: r.environmentMarkerTree !== undefined };
         }
     } catch {
-        // Not PEP 508: the installer will say so.
+        // `name===version`, which the parser's grammar lacks; anything else is not PEP 508, and the installer will say so.
+        const a = arbitraryEquality(spec);
+        if (a !== undefined) {
+            const specifier = a.specifiers.map((s) => `${s.operator}${s.version}`).join(",");
+            const pin = a.specifiers.length === 1 ? a.specifiers[0].version : undefined;
+            return { name: normalizeName(a.name), pin, specifier: specifier === "" ? undefined : specifier, extras: a.extras.map(normalizeName), marker: a.marker !== undefined };
+        }
     }
     return undefined;
 }

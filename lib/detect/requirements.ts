@@ -176,6 +176,10 @@ function requirement(line: string, number: number): RequirementLine {
     try {
         parsed = parsePipRequirementsLine(req);
     } catch (e) {
+        const arbitrary = arbitraryEquality(req);
+        if (arbitrary !== undefined) {
+            return { ...arbitrary, options, line };
+        }
         // `name @ url ; marker` (PEP 508: whitespace before the `;` after a URL), which pip-requirements-js's grammar does not
         // take: the URL requirement and the marker, each read by its own parser.
         const semi = urlMarkerSplit(req);
@@ -209,6 +213,32 @@ function requirement(line: string, number: number): RequirementLine {
         default:
             throw new RequirementsError(number, line, "not a requirement");
     }
+}
+
+/**
+ * A requirement with PEP 440's arbitrary equality, `cryptography===48.0.1` (Tandoor's requirements.txt), which
+ * pip takes and pip-requirements-js's grammar does not: the line read by that parser with `===` as `==`, and
+ * each `==` specifier whose version the line writes after `===` given its operator back.
+ */
+export function arbitraryEquality(req: string): Omit<Extract<RequirementLine, { kind: "name" }>, "options" | "line"> | undefined {
+    if (!req.includes("===")) {
+        return undefined;
+    }
+    const parsed = safeParse(req.split("===").join("=="));
+    if (parsed?.type !== "ProjectName") {
+        return undefined;
+    }
+    // The version ends where a character no version has comes (a comma, a space, `;`, the line's end).
+    const versionChar = (c: string | undefined): boolean => c !== undefined && (c.toLowerCase() !== c.toUpperCase() || (c >= "0" && c <= "9") || ".*+!_-".includes(c));
+    const written = (version: string): boolean =>
+        req.split("===").slice(1).some((after) => after.trimStart().startsWith(version) && !versionChar(after.trimStart()[version.length]));
+    return {
+        kind: "name",
+        name: parsed.name,
+        extras: parsed.extras ?? [],
+        specifiers: (parsed.versionSpec ?? []).map((s) => ({ operator: s.operator === "==" && written(s.version) ? "===" : String(s.operator), version: s.version })),
+        marker: parsed.environmentMarkerTree as MarkerTree | undefined,
+    };
 }
 
 /** Where the marker of `name @ url ; marker` starts: the first `;` after whitespace once past the `@`. */

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import { Copy, Run } from "dockerfile-ast";
 import { sqliteUrlRest } from "../../lib/detect/paths";
 import { decodeText } from "../../lib/detect/source";
-import { linuxMarkers, markerHolds, parseMarker } from "../../lib/detect/requirements";
+import { linuxMarkers, markerHolds, parseMarker, parseRequirements } from "../../lib/detect/requirements";
 import { InputError } from "../../lib/errors";
 import { synthesize } from "../../lib/synthesize";
 import { execForm, fixture, FIXTURES, FLASK_APP, parse, shellOf, TmpApps } from "./helpers";
@@ -5141,4 +5141,28 @@ describe("names bound through their own method calls", () => {
             assert.equal(s.plan.entrypoint.spec, "app:app");
         });
     }
+});
+
+describe("PEP 440 arbitrary equality in requirements files", () => {
+    const apps = new TmpApps();
+    afterEach(() => apps.cleanup());
+
+    it("reads `name===version` as pip does (Tandoor's `cryptography===48.0.1` was refused as not PEP 508)", () => {
+        const lines = parseRequirements("cryptography===48.0.1\nflask[async] === 3.1.0 ; python_version >= '3.9'\nrequests>=2,===2.32.3\nlegacy===1.0-custom\n");
+        assert.deepEqual(
+            lines.map((l) => (l.kind === "name" ? [l.name, l.extras, l.specifiers, l.marker !== undefined] : l.kind)),
+            [
+                ["cryptography", [], [{ operator: "===", version: "48.0.1" }], false],
+                ["flask", ["async"], [{ operator: "===", version: "3.1.0" }], true],
+                ["requests", [], [{ operator: ">=", version: "2" }, { operator: "===", version: "2.32.3" }], false],
+                ["legacy", [], [{ operator: "===", version: "1.0-custom" }], false],
+            ],
+        );
+    });
+
+    it("installs a requirements file with `===` pins", () => {
+        const s = synthesize(apps.make({ "requirements.txt": "flask===3.1.0\n", "app.py": FLASK_APP }));
+        assert.equal(s.plan.entrypoint.spec, "app:app");
+        assert.match(s.dockerfile, /uv pip install -r requirements\.txt/);
+    });
 });
