@@ -411,6 +411,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     djangoHosts(entry, imageEnv, notes);
     djangoSslRedirect(entry, imageEnv, notes);
     djangoRequiredEnv(entry, imageEnv, steps.steps, o.buildEnv, notes);
+    djangoEmptySecretKey(entry, imageEnv, notes);
 
     return {
         framework: entry.framework,
@@ -816,6 +817,32 @@ function djangoRequiredEnv(
     notes.push(
         `${files.join(", ")} read${files.length > 1 ? "" : "s"} ${vars.join(", ")} from the environment at import with no default: unless ${vars.length > 1 ? "they are" : "it is"} set, ` +
             `every worker and the release step fail at start (KeyError, ImproperlyConfigured). Set ${vars.length > 1 ? "them" : "it"} with PythonApp's \`env\` (\`secretEnv\` for secrets).`,
+    );
+}
+
+/**
+ * SECRET_KEY read from the environment with nothing to fall back on
+ * (`SECRET_KEY = os.environ.get("SECRET_KEY")`, `os.getenv("X", "")`):
+ * importing the settings works, but Django refuses an empty key where it is
+ * read (`ImproperlyConfigured: The SECRET_KEY setting must not be empty`), so
+ * sessions, signed cookies and the admin answer 500 (django-on-docker's settings).
+ */
+function djangoEmptySecretKey(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, notes: string[]): void {
+    const d = entry.django;
+    const key = d?.settings.truthOf("SECRET_KEY");
+    const runtime = d === undefined ? undefined : serverEnv(d, imageEnv);
+    // Only an assignment that always runs (one under `if` is the settings' own choice), and not when importing them fails first.
+    if (d === undefined || runtime === undefined || key === undefined || key.variables.length === 0 || d.settings.whenSet("SECRET_KEY") !== undefined || key.holds(runtime) !== false) {
+        return;
+    }
+    if (d.settings.requiredEnv(runtime).some((m) => key.variables.includes(m.variable))) {
+        return;
+    }
+    const vars = key.variables;
+    notes.push(
+        `${key.file} sets SECRET_KEY from ${vars.join(", ")} with no default (\`${key.text}\`): unless ${vars.length > 1 ? "one of them is" : "it is"} set, the key is empty, and Django refuses it wherever ` +
+            "it is read (ImproperlyConfigured: The SECRET_KEY setting must not be empty): sessions, signed cookies, password reset tokens and the admin answer 500. " +
+            "Set it with PythonApp's `secretEnv`.",
     );
 }
 

@@ -566,3 +566,27 @@ describe("development apps under DEBUG", () => {
         assert.ok(said?.endsWith("Run the production settings (DJANGO_SETTINGS_MODULE in `buildEnv` and `env`), or install it."), literal.notes.join("\n"));
     });
 });
+
+describe("a SECRET_KEY read from the environment with nothing to fall back on", () => {
+    afterEach(() => apps.cleanup());
+    const notesOf = (line: string) =>
+        synthesize(project({ production: `${BASE_HEAD}import os\n${line}\nDEBUG = False\nALLOWED_HOSTS = ["*"]\n` })).plan.notes.filter((n) => n.includes("SECRET_KEY"));
+
+    it("is named: Django imports the settings, then refuses the empty key wherever it is read (django-on-docker)", () => {
+        assert.deepEqual(notesOf('SECRET_KEY = os.environ.get("SECRET_KEY")'), [
+            'config/settings/production.py sets SECRET_KEY from SECRET_KEY with no default (`os.environ.get("SECRET_KEY")`): unless it is set, the key is empty, and Django refuses it wherever ' +
+                "it is read (ImproperlyConfigured: The SECRET_KEY setting must not be empty): sessions, signed cookies, password reset tokens and the admin answer 500. " +
+                "Set it with PythonApp's `secretEnv`.",
+        ]);
+        assert.equal(notesOf('SECRET_KEY = os.getenv("DJANGO_SECRET_KEY", "")').length, 1);
+    });
+
+    it("is not named with a default, when importing fails first, or when the settings choose under `if`", () => {
+        assert.deepEqual(notesOf('SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only")'), []);
+        assert.deepEqual(
+            notesOf('SECRET_KEY = os.environ["SECRET_KEY"]').map((n) => n.slice(0, 60)),
+            ["config/settings/production.py reads SECRET_KEY from the envi"],
+        );
+        assert.deepEqual(notesOf('SECRET_KEY = os.environ.get("SECRET_KEY")\nif not SECRET_KEY:\n    SECRET_KEY = "fallback"'), []);
+    });
+});
