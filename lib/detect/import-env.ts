@@ -1,5 +1,5 @@
 import { ImportRoot, moduleReader } from "./app-code";
-import { envReader, evaluate, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
+import { envReader, envVariables, evaluate, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
 import { parse as parseToml } from "smol-toml";
 import { bind, calleeOf, ClassDef, Expr, FunctionDef, PyModule, refPath, Step, str, strList } from "./python-source";
 import { SourceTree } from "./source";
@@ -14,6 +14,44 @@ export interface ImportEnv {
     readonly dotenv: boolean;
     /** Secrets files dynaconf is told to read (`.secrets.toml`), which the image leaves out. */
     readonly secretsFiles: readonly string[];
+}
+
+/**
+ * Calls that refuse None for the URL they are given, at the moment they are
+ * called: SQLAlchemy's engines (`ArgumentError: Expected string or URL object,
+ * got None`), SQLModel's re-export, redis-py's `from_url`.
+ */
+const REFUSES_NONE = new Set([
+    "sqlalchemy.create_engine",
+    "sqlalchemy.engine.create_engine",
+    "sqlalchemy.ext.asyncio.create_async_engine",
+    "sqlmodel.create_engine",
+    "redis.from_url",
+    "redis.Redis.from_url",
+    "redis.StrictRedis.from_url",
+    "redis.asyncio.from_url",
+    "redis.asyncio.Redis.from_url",
+]);
+
+/**
+ * The variables whose absence hands such a call None at import:
+ * `DATABASE_URL = os.environ.get("DATABASE_URL")` then
+ * `engine = create_engine(DATABASE_URL)` (testdriven.io's FastAPI + SQLModel
+ * app): `os.environ.get` has no default, so the import fails without it.
+ */
+function noneRefusedAtImport(value: Expr, lookup: (local: string) => Expr | undefined): string[] {
+    const out: string[] = [];
+    walk(value, (x) => {
+        if (x.kind !== "call" || !REFUSES_NONE.has(calleeOf(x) ?? "")) {
+            return;
+        }
+        const given = x.args[0] ?? x.kwargs["url"];
+        const bound = given === undefined ? undefined : bind(given, lookup);
+        if (bound !== undefined && evaluate(bound, () => undefined)?.t === "none") {
+            out.push(...envVariables(bound));
+        }
+    });
+    return out;
 }
 
 /**
@@ -82,6 +120,7 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
             secretsFiles.push(...(dyn?.secretsFiles ?? []).filter((f) => !secretsFiles.includes(f)));
             for (const v of [
                 ...requiredVariables(step.value, (x) => bind(x, lookup)),
+                ...noneRefusedAtImport(step.value, lookup),
                 ...settingsFields(mod, step.value),
                 ...factoryReads(reader, mod, file, root, step.value, follow),
                 ...(dyn?.variables ?? []),

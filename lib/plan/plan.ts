@@ -238,7 +238,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         const vars = importEnv.variables;
         const list = vars.length > 1 ? `${vars.slice(0, -1).join(", ")} and ${vars[vars.length - 1]}` : vars[0];
         notes.push(
-            `${importEnv.files.join(", ")} read${importEnv.files.length > 1 ? "" : "s"} ${list} from the environment at import with no default (os.environ[...], a check that raises without it, a pydantic-settings field, a dynaconf validator): ` +
+            `${importEnv.files.join(", ")} read${importEnv.files.length > 1 ? "" : "s"} ${list} from the environment at import with no default (os.environ[...], a check that raises without it, a pydantic-settings field, a dynaconf validator, a database engine given None): ` +
                 `unless ${vars.length > 1 ? "they are" : "it is"} set, every worker fails at start (KeyError, ValidationError). Set ${vars.length > 1 ? "them" : "it"} with PythonApp's \`env\` (\`secretEnv\` for secrets)` +
                 (importEnv.dotenv ? "; the .env file the app loads (python-dotenv's load_dotenv(), pydantic-settings' env_file) is not in the image, which leaves .env files out (they hold secrets)" : "") +
                 (importEnv.secretsFiles.length > 0 ? `; the image leaves out ${importEnv.secretsFiles.join(", ")} (dynaconf's secrets), as it does .env files` : "") +
