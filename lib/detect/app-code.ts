@@ -471,7 +471,8 @@ export function scanForApp(
 ): { found?: CodeApp; looked: string[]; withArgs: NeedsArgs[]; tornado?: string; aiohttp?: { file: string; spec: string }; callable?: CodeApp } {
     const reader = moduleReader(src, roots);
     let callable: CodeApp | undefined;
-    const objects: CodeApp[] = [];
+    const appObjects: CodeApp[] = [];
+    const scriptObjects: CodeApp[] = [];
     const factories: CodeApp[] = [];
     const withArgs: NeedsArgs[] = [];
     let tornado: string | undefined;
@@ -482,6 +483,8 @@ export function scanForApp(
         if (!mod) {
             continue;
         }
+        // A script's objects count only when no other module makes an app.
+        const objects = exitsAtTopLevel(mod, src.read(c.file)) ? scriptObjects : appObjects;
         if (tornado === undefined && mod.calls.some((call) => calleeOf(call) === "tornado.web.Application")) {
             tornado = c.file;
         }
@@ -543,6 +546,7 @@ export function scanForApp(
     }
     // An app another module mounts under a path (`app.mount("/v1", api)`, Starlette's Mount,
     // DispatcherMiddleware) is a part of the app that mounts it, not the one to serve.
+    const objects = appObjects.length > 0 || factories.length > 0 ? appObjects : scriptObjects;
     const unmounted = objects.filter((o) => !mounted.has(o.spec.replace(":", ".")));
     const pool = unmounted.length > 0 || factories.length > 0 ? unmounted : objects;
     // An object (made at import, however configured) wins over a bare factory: an entry module that
@@ -551,6 +555,22 @@ export function scanForApp(
     const chosen = first?.framework === "dash" ? (dashLayoutModule(reader, src, roots, first) ?? first) : first;
     const found = chosen === undefined ? undefined : runsFromOwnFolder(src, reader, chosen);
     return { found, looked: roots.map((r) => (r.dir === "" ? "the source folder" : `${r.dir}/`)), withArgs, tornado, aiohttp, callable };
+}
+
+/** Calls that end the process. */
+const EXITS = new Set(["sys.exit", "exit", "quit", "os._exit"]);
+
+/**
+ * A script, not a module a server imports: its top level ends the process
+ * (`sys.exit(...)` outside `if __name__ == "__main__":`) always, or, in a file
+ * that starts with a `#!` line, under a condition. PowerDNS-Admin's
+ * update_accounts.py, run from cron: `#!/usr/bin/env python3`,
+ * `app = create_app()`, then `with app.app_context(): if not ...: sys.exit(1)`.
+ * The app it makes is not the one to serve.
+ */
+function exitsAtTopLevel(mod: PyModule, text: string): boolean {
+    const shebang = text.startsWith("#!");
+    return mod.order.some((step) => step.kind === "expr" && step.value.kind === "call" && EXITS.has(calleeOf(step.value) ?? "") && (shebang || step.guards.length === 0));
 }
 
 /**

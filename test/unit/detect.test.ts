@@ -2540,11 +2540,23 @@ describe("detection", () => {
             const dir = apps.make({ "app.py": app, "settings.py": 'import os\nDB_URL = os.environ["DATABASE_URL"]\n', "requirements.txt": "flask\npython-dotenv\n" });
             const notes = synthesize(dir).plan.notes.filter((n) => n.includes("at import with no default"));
             assert.deepEqual(notes, [
-                "settings.py, app.py read DATABASE_URL and SECRET_KEY from the environment at import with no default (os.environ[...], a check that raises without it, a pydantic-settings field, a dynaconf validator): unless they are set, every worker fails at start (KeyError, ValidationError). " +
+                "settings.py, app.py read DATABASE_URL and SECRET_KEY from the environment at import with no default (os.environ[...], a check that raises without it, a pydantic-settings field, a dynaconf validator, a database engine given None): unless they are set, every worker fails at start (KeyError, ValidationError). " +
                     "Set them with PythonApp's `env` (`secretEnv` for secrets); the .env file the app loads (python-dotenv's load_dotenv(), pydantic-settings' env_file) is not in the image, which leaves .env files out (they hold secrets).",
             ]);
             const clean = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n" });
             assert.ok(!synthesize(clean).plan.notes.some((n) => n.includes("at import with no default")));
+        });
+        it("GIVEN a database engine made at import from os.environ.get() with no default (testdriven.io's FastAPI + SQLModel app) THEN the variable is named: create_engine(None) fails the import", () => {
+            const noted = (db: string): string[] =>
+                synthesize(apps.make({ "main.py": `from fastapi import FastAPI\nimport db\napp = FastAPI()\n`, "db.py": db, "requirements.txt": "fastapi\nsqlmodel\nredis\n" }))
+                    .plan.notes.filter((n) => n.includes("at import with no default"))
+                    .map((n) => n.slice(0, n.indexOf(" from the environment")));
+            assert.deepEqual(noted('import os\nfrom sqlmodel import create_engine\nDATABASE_URL = os.environ.get("DATABASE_URL")\nengine = create_engine(DATABASE_URL, echo=True)\n'), ["db.py reads DATABASE_URL"]);
+            assert.deepEqual(noted('import os\nimport sqlalchemy\nfrom sqlalchemy.orm import sessionmaker\nSession = sessionmaker(bind=sqlalchemy.create_engine(os.getenv("DB_URL")))\n'), ["db.py reads DB_URL"]);
+            assert.deepEqual(noted('import os\nimport redis\ncache = redis.Redis.from_url(os.environ.get("REDIS_URL"))\n'), ["db.py reads REDIS_URL"]);
+            // A default, or a fallback after `or`, gives the engine a URL.
+            assert.deepEqual(noted('import os\nfrom sqlalchemy import create_engine\nengine = create_engine(os.environ.get("DATABASE_URL", "sqlite:///app.db"))\n'), []);
+            assert.deepEqual(noted('import os\nfrom sqlalchemy import create_engine\nengine = create_engine(os.environ.get("DATABASE_URL") or "sqlite:///app.db")\n'), []);
         });
         it("GIVEN a check that raises without a variable (if not X: raise, assert), a module-level from_object, dynaconf validators and a pydantic-settings getter called at import THEN the note names each required variable, and those with a value do not count", () => {
             const noted = (files: Record<string, string>): string[] =>
@@ -2578,7 +2590,7 @@ describe("detection", () => {
             assert.deepEqual(
                 dyn.plan.notes.filter((n) => n.includes("at import with no default")),
                 [
-                    "config.py reads TRAILS_SECRET_KEY and TRAILS_MAPS_TOKEN from the environment at import with no default (os.environ[...], a check that raises without it, a pydantic-settings field, a dynaconf validator): unless they are set, every worker fails at start (KeyError, ValidationError). " +
+                    "config.py reads TRAILS_SECRET_KEY and TRAILS_MAPS_TOKEN from the environment at import with no default (os.environ[...], a check that raises without it, a pydantic-settings field, a dynaconf validator, a database engine given None): unless they are set, every worker fails at start (KeyError, ValidationError). " +
                         "Set them with PythonApp's `env` (`secretEnv` for secrets); the image leaves out .secrets.toml (dynaconf's secrets), as it does .env files.",
                 ],
             );
@@ -5164,5 +5176,29 @@ describe("PEP 440 arbitrary equality in requirements files", () => {
         const s = synthesize(apps.make({ "requirements.txt": "flask===3.1.0\n", "app.py": FLASK_APP }));
         assert.equal(s.plan.entrypoint.spec, "app:app");
         assert.match(s.dockerfile, /uv pip install -r requirements\.txt/);
+    });
+});
+
+describe("scripts beside the app", () => {
+    const apps = new TmpApps();
+    afterEach(() => apps.cleanup());
+    const FACTORY = "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n";
+
+    it("serves the package's factory, not the app a cron script makes before it exits (PowerDNS-Admin's update_accounts.py)", () => {
+        const spec = (script: string) =>
+            synthesize(apps.make({ "requirements.txt": "flask\n", "pkg/__init__.py": FACTORY, "run.py": 'from pkg import create_app\n\nif __name__ == "__main__":\n    create_app().run()\n', "update_accounts.py": script })).plan.entrypoint.spec;
+        // A `#!` script that exits under a condition, and any module whose top level always exits.
+        assert.equal(spec('#!/usr/bin/env python3\nimport sys\nfrom pkg import create_app\n\napp = create_app()\nwith app.app_context():\n    if not app.config.get("UPDATES"):\n        sys.exit(1)\n    print("updating")\n'), "pkg:create_app()");
+        assert.equal(spec("import sys\nfrom pkg import create_app\n\napp = create_app()\nwith app.app_context():\n    print('updating')\n    sys.exit(0)\n"), "pkg:create_app()");
+        // Without the exit it is a module that makes the app (an object made at import wins over a bare factory).
+        assert.equal(spec("from pkg import create_app\n\napp = create_app()\n"), "update_accounts:app");
+    });
+
+    it("still serves a `#!` module that exits only when misconfigured, when no other module makes an app", () => {
+        const dir = apps.make({
+            "requirements.txt": "flask\n",
+            "server.py": '#!/usr/bin/env python3\nimport os\nimport sys\nfrom flask import Flask\n\nif not os.environ.get("TOKEN"):\n    sys.exit("TOKEN is required")\napp = Flask(__name__)\n',
+        });
+        assert.equal(synthesize(dir).plan.entrypoint.spec, "server:app");
     });
 });
