@@ -4,6 +4,7 @@ import { load as loadYaml } from "js-yaml";
 import { parse as shellParse } from "shell-quote";
 import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
 import { commands, CONTROL_WORDS, developmentServer, displayWords, isAssignment, isMigrationCommand, scriptOf, SETUP_BUILTINS, shellTokens } from "./procfile";
+import { pathWithExtras } from "./requirements";
 import { SourceTree } from "./source";
 
 /**
@@ -361,6 +362,58 @@ export function dockerfileLockTools(src: SourceTree): Set<string> {
         }
     }
     return tools;
+}
+
+/**
+ * The project's own extras the app's Dockerfile installs: `pip install .[deploy,s3]` (`-e`, quoted, `uv pip install`,
+ * `python -m pip`), `uv sync --extra a` (`--all-extras`: every one), `poetry install --extras "a b"` / `-E a`. The
+ * root's Dockerfile, else docker/'s or .docker/'s; with the RUN line that says so, for the note.
+ */
+export function dockerfileExtras(src: SourceTree): { extras: string[]; all: boolean; line: string } | undefined {
+    const name = DOCKERFILES.find((f) => src.isFile(f));
+    let parsed;
+    try {
+        parsed = name === undefined ? undefined : DockerfileParser.parse(src.read(name));
+    } catch {
+        return undefined;
+    }
+    for (const i of parsed?.getInstructions() ?? []) {
+        if (i.getKeyword() !== "RUN") {
+            continue;
+        }
+        const content = i.getArgumentsContent() ?? "";
+        const json = content.trimStart().startsWith("[") ? jsonWords(content) : undefined;
+        for (const c of json !== undefined ? [{ words: json }] : commands(shellTokens(content))) {
+            // A program named by its path (`/venv/bin/pip`, `/opt/venv/bin/python -m pip`) is that program.
+            const words = c.words.map((x, k) => (k === 0 ? path.posix.basename(x) : x));
+            const w = /^python(3(\.\d+)?)?$/.test(words[0] ?? "") ? (words[1] === "-m" ? words.slice(2) : []) : words;
+            const extras: string[] = [];
+            let all = false;
+            if ((w[0] === "pip" || w[0] === "pip3" || (w[0] === "uv" && w[1] === "pip")) && w.includes("install")) {
+                for (const word of w.slice(w.indexOf("install") + 1)) {
+                    let local: { path: string; extras: string[] } | undefined;
+                    try {
+                        local = word.startsWith(".") && word.includes("[") ? pathWithExtras(word, word, 0) : undefined;
+                    } catch {
+                        local = undefined; // not a list of extras: pip refuses it, and the app's image does not build
+                    }
+                    if (local !== undefined && ["", ".", "./"].includes(local.path.replace(/\/+$/, "/"))) {
+                        extras.push(...local.extras);
+                    }
+                }
+            } else if (w[0] === "uv" && w[1] === "sync") {
+                w.forEach((x, k) => (x === "--extra" && w[k + 1] !== undefined ? extras.push(w[k + 1]) : x.startsWith("--extra=") ? extras.push(x.slice("--extra=".length)) : undefined));
+                all = w.includes("--all-extras");
+            } else if (w[0] === "poetry" && w[1] === "install") {
+                w.forEach((x, k) => ((x === "--extras" || x === "-E") && w[k + 1] !== undefined ? extras.push(...w[k + 1].split(/[\s,]+/)) : x.startsWith("--extras=") ? extras.push(...x.slice("--extras=".length).split(/[\s,]+/)) : undefined));
+                all = w.includes("--all-extras");
+            }
+            if (extras.filter((e) => e !== "").length > 0 || all) {
+                return { extras: [...new Set(extras.filter((e) => e !== ""))], all, line: `RUN ${content.replace(/\s+/g, " ").trim()}` };
+            }
+        }
+    }
+    return undefined;
 }
 
 type Obj = Record<string, unknown>;

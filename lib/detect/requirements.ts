@@ -265,7 +265,7 @@ function safeParse(req: string): Requirement | null {
  * them: a trailing bracketed part is the extras, read by the PEP 508 parser
  * as the extras of a placeholder name (pip does the same).
  */
-function pathWithExtras(written: string, line: string, number: number): { path: string; extras: string[] } {
+export function pathWithExtras(written: string, line: string, number: number): { path: string; extras: string[] } {
     const open = written.lastIndexOf("[");
     if (!written.endsWith("]") || open <= 0) {
         return { path: written, extras: [] };

@@ -8,7 +8,7 @@ import { IMPORTS_PKG_RESOURCES, newerPython } from "../data/python-support";
 import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST, PULLS_IN } from "../data/native-libraries";
 import { hasWheel, latestRelease } from "../data/wheel-coverage";
 import { importTimeSchedulers } from "../detect/background";
-import { Dependencies, detectDependencies, Installer, RequirementsInstaller } from "../detect/dependencies";
+import { Dependencies, detectDependencies, Installer, normalizeName, RequirementsInstaller } from "../detect/dependencies";
 import { missingFlaskConfigs } from "../detect/flask-build";
 import { buildHookRunningNpm } from "../detect/frontend";
 import { detectEntrypoint, Entrypoint, importRoots, servedRoots } from "../detect/entrypoint";
@@ -19,7 +19,7 @@ import { inProcessStore, perProcessState } from "../detect/process-state";
 import { randomSecrets } from "../detect/secret-key";
 import { detectPythonFacts, PythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
-import { readContainerConfig } from "../detect/container";
+import { dockerfileExtras, readContainerConfig } from "../detect/container";
 import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
 import { detectWritablePaths, ENV_DIRS, kindOf, WritablePath } from "../detect/writable-paths";
 import { joinPath } from "../detect/paths";
@@ -205,7 +205,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     // Which dependency groups: the option, else a production group; development groups never ship.
     // A PEP 751 lock's default groups are its main dependencies: always installed.
-    const groups = [...new Set([...(found.pylock?.defaultGroups ?? []), ...chooseGroups(o, found, notes)])];
+    const groups = [...new Set([...(found.pylock?.defaultGroups ?? []), ...chooseGroups(o, found, notes, dockerfileExtras(src))])];
     const extrasLeft = found.pylock === undefined ? [] : (found.groups.extras?.names ?? []).filter((e) => !groups.includes(e));
     if (extrasLeft.length > 0) {
         const many = extrasLeft.length > 1;
@@ -933,13 +933,13 @@ function djangoDebug(src: SourceTree, entry: Entrypoint, imageEnv: Readonly<Reco
     notes.push(`${sets}, so the server runs with DEBUG on unless its container sets ${off}: ${exposed}; set it in the component's \`env\` for production.${hosts}`);
 }
 
-function chooseGroups(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[]): string[] {
-    const chosen = chooseGroupsUnchecked(o, deps, notes);
+function chooseGroups(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[], ownImage?: ReturnType<typeof dockerfileExtras>): string[] {
+    const chosen = chooseGroupsUnchecked(o, deps, notes, ownImage);
     deps.checkGroups?.(chosen);
     return chosen;
 }
 
-function chooseGroupsUnchecked(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[]): string[] {
+function chooseGroupsUnchecked(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[], ownImage?: ReturnType<typeof dockerfileExtras>): string[] {
     const defined = deps.groups.defined;
     const extras = deps.groups.extras;
     if (o.dependencyGroups !== undefined) {
@@ -953,7 +953,20 @@ function chooseGroupsUnchecked(o: CheckedOptions, deps: ReturnType<typeof detect
         }
         return [...o.dependencyGroups];
     }
-    const prod = defined.filter((g) => PRODUCTION_GROUPS.includes(g));
+    // The project's extras the app's own Dockerfile installs (umap's `pip install .[deploy,s3,sync]`: its ASGI module imports `sync`'s redis).
+    const extraNames = extras?.names ?? [];
+    const named = (e: string) => extraNames.find((n) => normalizeName(n) === normalizeName(e));
+    const imageExtras = ownImage === undefined ? [] : ownImage.all ? extraNames : [...new Set(ownImage.extras.flatMap((e) => named(e) ?? []))];
+    if (imageExtras.length > 0) {
+        notes.push(`Installs the extra${imageExtras.length > 1 ? "s" : ""} ${imageExtras.join(", ")} (${extras!.from}) besides the main dependencies, as the app's own Dockerfile does (\`${ownImage!.line}\`); set \`dependencyGroups\` to choose.`);
+    }
+    const prod = defined.filter((g) => PRODUCTION_GROUPS.includes(g) && !imageExtras.includes(g));
+    if (imageExtras.length > 0) {
+        if (prod.length > 0) {
+            notes.push(`Installs ${prod.map((g) => (extraNames.includes(g) ? `the extra ${g}` : `the dependency group ${g}`)).join(" and ")} too, by its name (set \`dependencyGroups\` to choose).`);
+        }
+        return [...imageExtras, ...prod];
+    }
     if (prod.length > 0) {
         const what = prod.map((g) => (extras?.names.includes(g) ? `the extra ${g} (${extras.from})` : `the dependency group ${g}`));
         notes.push(`Installs ${what.join(" and ")} besides the main dependencies (set \`dependencyGroups\` to choose).`);

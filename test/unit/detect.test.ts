@@ -5202,3 +5202,38 @@ describe("scripts beside the app", () => {
         assert.equal(synthesize(dir).plan.entrypoint.spec, "server:app");
     });
 });
+
+describe("extras the app's own Dockerfile installs", () => {
+    const apps = new TmpApps();
+    afterEach(() => apps.cleanup());
+    const PYPROJECT =
+        '[project]\nname = "mapsrv"\nversion = "1.0"\ndependencies = ["fastapi"]\n\n[project.optional-dependencies]\ndeploy = ["uvicorn"]\nsync = ["redis"]\nS3_Storage = ["boto3"]\ntest = ["pytest"]\n\n' +
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n';
+    const groupsOf = (run: string | undefined, options: Record<string, unknown> = {}) => {
+        const s = synthesize(
+            apps.make({ "pyproject.toml": PYPROJECT, "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", ...(run === undefined ? {} : { Dockerfile: `FROM python:3.13-slim\nCOPY . /srv\n${run}\n` }) }),
+            options,
+        );
+        return { groups: s.plan.dependencies.groups, notes: s.plan.notes.filter((n) => n.startsWith("Installs")) };
+    };
+
+    it("installs them, as umap's `pip install .[deploy,s3,sync]` does, naming the line", () => {
+        assert.deepEqual(groupsOf("RUN /venv/bin/pip install .[sync,s3-storage]"), {
+            groups: ["sync", "S3_Storage", "deploy"],
+            notes: [
+                "Installs the extras sync, S3_Storage (pyproject.toml's [project.optional-dependencies]) besides the main dependencies, as the app's own Dockerfile does (`RUN /venv/bin/pip install .[sync,s3-storage]`); set `dependencyGroups` to choose.",
+                "Installs the extra deploy too, by its name (set `dependencyGroups` to choose).",
+            ],
+        });
+        assert.deepEqual(groupsOf('RUN python3 -m pip install -e ".[deploy,sync]"').groups, ["deploy", "sync"]);
+        assert.deepEqual(groupsOf("RUN uv sync --frozen --extra sync --extra=deploy").groups, ["sync", "deploy"]);
+        assert.deepEqual(groupsOf("RUN uv sync --all-extras").groups, ["deploy", "sync", "S3_Storage", "test"]);
+        assert.deepEqual(groupsOf('RUN poetry install --extras "sync deploy"').groups, ["sync", "deploy"]);
+    });
+
+    it("keeps the production extra alone without such a line, or with `dependencyGroups`", () => {
+        assert.deepEqual(groupsOf(undefined).groups, ["deploy"]);
+        assert.deepEqual(groupsOf("RUN pip install -r requirements.txt ./vendor/lib[sync]").groups, ["deploy"]);
+        assert.deepEqual(groupsOf("RUN pip install .[sync]", { dependencyGroups: ["test"] }).groups, ["test"]);
+    });
+});
