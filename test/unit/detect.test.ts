@@ -1546,6 +1546,28 @@ describe("detection", () => {
                 assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.why]), [["/app/data", "docker/Dockerfile VOLUME /app/data"]]);
             });
 
+            it("GIVEN an empty exec-form ENTRYPOINT (`ENTRYPOINT []`, uv's Docker guide's reset of the base image's) or CMD THEN it sets none: the Compose command, else the CMD, is the web command", () => {
+                const litestar = { "main.py": "from litestar import Litestar\n\napp = Litestar([])\n", "requirements.txt": "litestar[standard]\n" };
+                const compose = "services:\n  app:\n    build: .\n    command: litestar --app main:app run --host 0.0.0.0 --port 8000 --wc 3\n";
+                const { plan } = synthesize(apps.make({ ...litestar, "docker-compose.yml": compose, Dockerfile: "FROM python:3.13-slim\nWORKDIR /app\nCOPY . /app\nEXPOSE 8000\nENTRYPOINT []\n" }));
+                assert.deepEqual(plan.entrypoint, { spec: "main:app", interface: "asgi", source: "docker-compose.yml" });
+                assert.deepEqual([plan.server.defaultWorkers, plan.server.workerClass], [3, "uvicorn_worker.UvicornWorker"]);
+                assert.ok(plan.notes.includes("docker-compose.yml's `--wc 3` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set `workers` to fix it)."), plan.notes.join("\n"));
+                assert.ok(!plan.notes.some((n) => n.includes("'[]'")), plan.notes.join("\n"));
+                // The Dockerfile alone: its CMD, written after the reset or before it in the same stage (Docker keeps a CMD of the ENTRYPOINT's own stage).
+                const flask = { "web.py": "from flask import Flask\napp = Flask(__name__)\n", "requirements.txt": "flask\ngunicorn\n" };
+                for (const tail of ['ENTRYPOINT []\nCMD ["gunicorn", "--workers", "2", "web:app"]\n', 'CMD ["gunicorn", "--workers", "2", "web:app"]\nENTRYPOINT []\n']) {
+                    const p = synthesize(apps.make({ ...flask, Dockerfile: `FROM python:3.13-slim\nWORKDIR /app\nCOPY . /app\n${tail}` })).plan;
+                    assert.deepEqual([p.entrypoint, p.server.defaultWorkers], [{ spec: "web:app", interface: "wsgi", source: "Dockerfile" }, 2], tail);
+                }
+                // `CMD []` gives the entrypoint script's `exec "$@"` nothing to run.
+                const none = synthesize(
+                    apps.make({ ...flask, "entrypoint.sh": '#!/bin/sh\nexec "$@"\n', Dockerfile: 'FROM python:3.13-slim\nWORKDIR /app\nCOPY . /app\nENTRYPOINT ["/app/entrypoint.sh"]\nCMD []\n' }),
+                ).plan;
+                assert.equal(none.entrypoint.source, "web.py");
+                assert.ok(none.notes.includes("The image's entrypoint entrypoint.sh ends by running its arguments (`exec \"$@\"`), and no CMD gives them: no web command is read from it."), none.notes.join("\n"));
+            });
+
             it("GIVEN a script that runs `exec $CMD_LINE`, the variable holding a factory call THEN the value is split at blanks only, as the shell splits it: `shop:create_app()` stays one word", () => {
                 const { plan } = synthesize(
                     apps.make({
