@@ -3,7 +3,7 @@ import { DockerfileParser, Env, From, Instruction, JSONInstruction } from "docke
 import { load as loadYaml } from "js-yaml";
 import { parse as shellParse } from "shell-quote";
 import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
-import { commands, CONTROL_WORDS, developmentServer, displayWords, isAssignment, isMigrationCommand, scriptOf, SETUP_BUILTINS, shellTokens } from "./procfile";
+import { commands, CONTROL_WORDS, developmentServer, displayWords, isAssignment, isMigrationCommand, pastWrappers, scriptOf, SETUP_BUILTINS, shellTokens, wrapperNote } from "./procfile";
 import { SourceTree } from "./source";
 
 /**
@@ -538,7 +538,9 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         command = shellForm(e.entry.text); // shell form: the CMD is not passed
     } else if (e.entry?.words !== undefined && e.entry.words.length > 0) {
         const entryWords = e.entry.words.map(relWord);
-        const script = entryWords.length === 1 ? scriptOf(src, entryWords[0]) : undefined;
+        // The script an init process starts (`["/sbin/tini", "--", "/entrypoint.sh"]`) as the script itself.
+        const { wrappers, command: entryCommand } = pastWrappers(entryWords);
+        const script = entryCommand.length === 1 ? scriptOf(src, entryCommand[0]) : undefined;
         const lines = script === undefined ? undefined : commands(shellTokens(script.commands)).map((c) => c.words);
         const last = lines?.[lines.length - 1];
         const passes = last !== undefined && ["$@", "${@}"].includes((last[0] === "exec" ? last.slice(1) : last).join(" "));
@@ -556,6 +558,10 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
             notes.push(`The image's entrypoint ${script.file} runs ${lines!.length > 1 ? `\`${lines!.slice(0, -1).map((w) => displayWords(w)).join(" && ")}\` and then ` : ""}the CMD: read as \`${command}\`.`);
         } else {
             command = shellLine([...e.entry.words, ...(e.words ?? [])]) ?? displayWords([...entryWords, ...(e.words ?? [])]);
+        }
+        if (script !== undefined && passes && cmdText !== undefined) {
+            // The CMD is read without the wrapper the entrypoint's script runs under.
+            notes.push(...wrappers.filter((w) => w[0] !== "exec").map((w) => wrapperNote(service["entrypoint"] !== undefined ? composeFile! : dockerfileName, w)));
         }
     } else {
         command = e.text !== undefined ? shellForm(e.text) : cmdText;

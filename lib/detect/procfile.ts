@@ -202,7 +202,8 @@ function webCommand(src: SourceTree, given: string, o: ProcessOrigin): ProcfileW
     const read = file.skipped
         ? `${o.web} runs ${file.file}, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command, and the commands before it are not run (set \`releaseCommand\` for what must run at deploy).`
         : `${o.web} runs ${file.file}; the commands in it are read as the web command.`;
-    return { ...inner, command, notes: [read, ...inner.notes] };
+    const through = file.wrappers.filter((w) => w[0] !== "exec").map((w) => wrapperNote(o.subject, w));
+    return { ...inner, command, notes: [read, ...through, ...inner.notes] };
 }
 
 /**
@@ -579,9 +580,10 @@ function uvicornRunFlags(mod: ReturnType<typeof parseModule>, kwargs: Readonly<R
  * turn; the server is its last), skipping comments, blank lines and `set` options.
  * `serverOnly`: for a script with control flow, only its last line (the server).
  */
-export function scriptOf(src: SourceTree, command: string, serverOnly = false): { file: string; commands: string; skipped?: boolean } | undefined {
+export function scriptOf(src: SourceTree, command: string, serverOnly = false): { file: string; commands: string; skipped?: boolean; wrappers: string[][] } | undefined {
     const cmds = commands(shellTokens(command));
-    const words = cmds.length === 1 ? cmds[0].words : [];
+    // The script an init process or another wrapper starts (`/sbin/tini -- /opt/app/boot.sh`, Tandoor's and umap's ENTRYPOINT).
+    const { wrappers, command: words } = pastWrappers(cmds.length === 1 ? cmds[0].words : []);
     const path = words.length === 1 ? words[0] : words.length === 2 && (words[0] === "sh" || words[0] === "bash") ? words[1] : undefined;
     const file = path?.replace(/^\.\//, "");
     const text = file === undefined || file.startsWith("/") || file.includes("..") ? undefined : src.readIfFile(file);
@@ -603,9 +605,9 @@ export function scriptOf(src: SourceTree, command: string, serverOnly = false): 
     const flow = serverOnly && lines.some((l) => commands(shellTokens(l)).some((c) => CONTROL_WORDS.has(c.words[0] ?? "")));
     if (flow && lines.length > 0) {
         const server = [...lines].reverse().find((l) => !CONTROL_WORDS.has(commands(shellTokens(l))[0]?.words[0] ?? "")) ?? lines[lines.length - 1];
-        return { file, commands: heldCommand(all, server), skipped: true };
+        return { file, commands: heldCommand(all, server), skipped: true, wrappers };
     }
-    return lines.length === 0 ? undefined : { file, commands: lines.map((l) => heldCommand(all, l)).join(" && ") };
+    return lines.length === 0 ? undefined : { file, commands: lines.map((l) => heldCommand(all, l)).join(" && "), wrappers };
 }
 
 /**
@@ -1273,28 +1275,60 @@ function unwrap(given: readonly string[], o: ProcessOrigin): { words: string[]; 
             i = 0;
             continue;
         }
-        const wrapper = w === undefined ? undefined : COMMAND_WRAPPERS[w.split("/").pop()!];
-        if (!wrapper) {
+        const end = wrapperEnd(words, i);
+        if (end === undefined) {
             break;
         }
-        const start = i;
-        i++;
-        if (w.endsWith("newrelic-admin") && words[i] === "run-program") {
-            i++;
-        }
-        if (wrapper.until) {
-            const end = words.indexOf(wrapper.until, i);
-            i = end < 0 ? words.length : end + 1;
-        } else {
-            while (i < words.length && words[i].startsWith("-")) {
-                i += wrapper.valueFlags.includes(words[i]) && !words[i].includes("=") ? 2 : 1;
-            }
-        }
         if (w !== "exec") {
-            notes.push(`${o.subject} starts the server through \`${displayWords(words.slice(start, i))}\`, which the image does not run; add it to \`app\`'s environment or image yourself if you need it.`);
+            notes.push(wrapperNote(o.subject, words.slice(i, end)));
         }
+        i = end;
     }
     return { words: words.slice(i), env, notes, cd };
+}
+
+/**
+ * Where the command a wrapper at words[i] starts begins (`exec`, APM agents,
+ * init processes: `/sbin/tini -g --`, `dumb-init --rewrite 15:2`), past the
+ * wrapper's own options; undefined when words[i] is not one.
+ */
+function wrapperEnd(words: readonly string[], i: number): number | undefined {
+    const w = words[i];
+    const wrapper = w === undefined ? undefined : COMMAND_WRAPPERS[w.split("/").pop()!];
+    if (!wrapper) {
+        return undefined;
+    }
+    let j = i + 1;
+    if (w.endsWith("newrelic-admin") && words[j] === "run-program") {
+        j++;
+    }
+    if (wrapper.until) {
+        const end = words.indexOf(wrapper.until, j);
+        return end < 0 ? words.length : end + 1;
+    }
+    while (j < words.length && words[j].startsWith("-")) {
+        // `--` ends the wrapper's options: what follows is the command, even when it starts with a dash.
+        if (words[j] === "--") {
+            return j + 1;
+        }
+        j += wrapper.valueFlags.includes(words[j]) && !words[j].includes("=") ? 2 : 1;
+    }
+    return j;
+}
+
+/** The wrappers that start a command (`exec`, `/sbin/tini --`...), each its words, and the command after them. */
+export function pastWrappers(words: readonly string[]): { wrappers: string[][]; command: string[] } {
+    const wrappers: string[][] = [];
+    let i = 0;
+    for (let end = wrapperEnd(words, i); end !== undefined; end = wrapperEnd(words, i)) {
+        wrappers.push(words.slice(i, end));
+        i = end;
+    }
+    return { wrappers, command: words.slice(i) };
+}
+
+export function wrapperNote(subject: string, wrapper: readonly string[]): string {
+    return `${subject} starts the server through \`${displayWords(wrapper)}\`, which the image does not run; add it to \`app\`'s environment or image yourself if you need it.`;
 }
 
 /**

@@ -1546,6 +1546,40 @@ describe("detection", () => {
                 assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.why]), [["/app/data", "docker/Dockerfile VOLUME /app/data"]]);
             });
 
+            it("GIVEN an ENTRYPOINT that starts the app's script through an init process (tini, dumb-init, with their options; Tandoor's and umap's) THEN the script is read as if it were the ENTRYPOINT: its server's flags, the commands before it as the release step, and a note naming the init process", () => {
+                const flask = { "web.py": "from flask import Flask\napp = Flask(__name__)\n", "requirements.txt": "flask\ngunicorn\n", "manage.py": "" };
+                const boot = "#!/bin/sh\nset -e\npython manage.py migrate\nexec gunicorn --workers 3 --timeout 30 web:app\n";
+                for (const [entrypoint, shown] of [
+                    ['["/sbin/tini", "--", "/opt/x/boot.sh"]', "/sbin/tini --"],
+                    ['["tini", "-g", "-s", "--", "/opt/x/boot.sh"]', "tini -g -s --"],
+                    ['["/usr/bin/tini", "-p", "SIGTERM", "--", "./boot.sh"]', "/usr/bin/tini -p SIGTERM --"],
+                    ['["/usr/bin/dumb-init", "--rewrite", "15:2", "--", "/opt/x/boot.sh"]', "/usr/bin/dumb-init --rewrite 15:2 --"],
+                    ['["dumb-init", "-c", "/opt/x/boot.sh"]', "dumb-init -c"],
+                ]) {
+                    const { plan } = synthesize(apps.make({ ...flask, "boot.sh": boot, Dockerfile: `FROM python:3.11-slim\nWORKDIR /opt/x\nCOPY . /opt/x\nENTRYPOINT ${entrypoint}\n` }));
+                    assert.deepEqual(plan.entrypoint, { spec: "web:app", interface: "wsgi", source: "Dockerfile" }, entrypoint);
+                    assert.deepEqual([plan.server.defaultWorkers, plan.server.timeout, plan.server.workerClass], [3, 30, undefined], entrypoint);
+                    assert.deepEqual(plan.release, { command: ["python", "manage.py", "migrate"], workdir: "/app", source: "Dockerfile ENTRYPOINT (before the server)" }, entrypoint);
+                    assert.deepEqual(plan.notes.slice(0, 2), [
+                        "The Dockerfile's ENTRYPOINT runs boot.sh; the commands in it are read as the web command.",
+                        `Dockerfile starts the server through \`${shown}\`, which the image does not run; add it to \`app\`'s environment or image yourself if you need it.`,
+                    ]);
+                }
+                // The script ends with `exec "$@"`: its commands, then the CMD, read under the init process too.
+                const passes = synthesize(
+                    apps.make({
+                        ...flask,
+                        "entrypoint.sh": '#!/bin/sh\nset -e\npython manage.py migrate\nexec "$@"\n',
+                        Dockerfile: 'FROM python:3.11-slim\nWORKDIR /srv\nCOPY . /srv\nENTRYPOINT ["/sbin/tini", "--", "/srv/entrypoint.sh"]\nCMD ["gunicorn", "--timeout", "90", "web:app"]\n',
+                    }),
+                ).plan;
+                assert.deepEqual([passes.entrypoint.spec, passes.entrypoint.source, passes.server.timeout, passes.release?.command], ["web:app", "Dockerfile", 90, ["python", "manage.py", "migrate"]]);
+                assert.deepEqual(passes.notes.slice(0, 2), [
+                    "The image's entrypoint entrypoint.sh runs `python manage.py migrate` and then the CMD: read as `python manage.py migrate && gunicorn --timeout 90 web:app`.",
+                    "Dockerfile starts the server through `/sbin/tini --`, which the image does not run; add it to `app`'s environment or image yourself if you need it.",
+                ]);
+            });
+
             it("GIVEN an empty exec-form ENTRYPOINT (`ENTRYPOINT []`, uv's Docker guide's reset of the base image's) or CMD THEN it sets none: the Compose command, else the CMD, is the web command", () => {
                 const litestar = { "main.py": "from litestar import Litestar\n\napp = Litestar([])\n", "requirements.txt": "litestar[standard]\n" };
                 const compose = "services:\n  app:\n    build: .\n    command: litestar --app main:app run --host 0.0.0.0 --port 8000 --wc 3\n";
