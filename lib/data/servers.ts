@@ -131,7 +131,7 @@ export const COMMAND_WRAPPERS: Readonly<Record<string, { readonly valueFlags: re
     "start-nginx": { valueFlags: [] },
     // Init processes that run the command as their child.
     "tini": { valueFlags: ["-p", "-e"] },
-    "dumb-init": { valueFlags: [] },
+    "dumb-init": { valueFlags: ["-r", "--rewrite"] },
 };
 
 /**

@@ -3,7 +3,7 @@ import { DockerfileParser, Env, From, Instruction, JSONInstruction } from "docke
 import { load as loadYaml } from "js-yaml";
 import { parse as shellParse } from "shell-quote";
 import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
-import { commands, CONTROL_WORDS, developmentServer, displayWords, isAssignment, isMigrationCommand, scriptOf, SETUP_BUILTINS, shellTokens } from "./procfile";
+import { commands, CONTROL_WORDS, developmentServer, displayWords, isAssignment, isMigrationCommand, pastWrappers, scriptOf, SETUP_BUILTINS, shellTokens, wrapperNote } from "./procfile";
 import { pathWithExtras } from "./requirements";
 import { SourceTree } from "./source";
 
@@ -143,14 +143,20 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
     const python = image === "python" && /^3\.\d+(\.\d+)?$/.test(version) ? tag : undefined;
     let workdir = "/";
     const facts: DockerfileFacts & { copies: Array<readonly [string, string]> } = { workdir, copies: [], env: [], volumes: [], buildEnv: [], python };
-    const form = (i: Instruction): { words?: string[]; text?: string } => {
+    const form = (i: Instruction): { words?: string[]; text?: string } | undefined => {
         // The exec form read as JSON: dockerfile-ast's getJSONValue() drops the blanks inside each string (`"gunicorn web:app -w 3"`).
         const json = i instanceof JSONInstruction ? (jsonWords(i.getArgumentsContent() ?? "") ?? i.getJSONStrings().map((j) => j.getJSONValue())) : [];
+        // `ENTRYPOINT []` (uv's Docker guide, to reset the base image's): an empty exec form sets none, not a command `[]`.
+        if (json.length === 0 && jsonWords(i.getArgumentsContent() ?? "")?.length === 0) {
+            return undefined;
+        }
         return json.length > 0 ? { words: json } : { text: i.getArgumentsContent() ?? "" };
     };
     let cmd: { words?: string[]; text?: string } | undefined;
     let entrypoint: { words?: string[]; text?: string } | undefined;
     let health: string[] | undefined;
+    const stageOf = new Map(chain.flatMap((s, n) => s.body.map((i) => [i, n] as const)));
+    let cmdStage: number | undefined;
     for (const i of chain.flatMap((s) => s.body)) {
         const keyword = i.getKeyword();
         // Arguments with the ARG and ENV values Docker expands in them (`WORKDIR $APP_HOME`).
@@ -194,9 +200,13 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
             facts.volumes.push(...(json.length > 0 ? json : args).map((v) => posixJoin(workdir, withStageEnv(v, facts.env))));
         } else if (keyword === "CMD") {
             cmd = form(i);
+            cmdStage = stageOf.get(i);
         } else if (keyword === "ENTRYPOINT") {
             entrypoint = form(i);
-            cmd = undefined; // an ENTRYPOINT resets the CMD of the stages before it
+            // An ENTRYPOINT resets the CMD of the stages before it; a CMD of its own stage stays (Docker's rule).
+            if (cmdStage !== stageOf.get(i)) {
+                cmd = undefined;
+            }
         } else if (keyword === "HEALTHCHECK") {
             const at = args.findIndex((a) => a.toUpperCase() === "CMD");
             const rest = at < 0 ? "" : args.slice(at + 1).join(" ");
@@ -535,9 +545,11 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
 
     // The services: the one-shot migration, the app (the first of this build that runs a server), the others.
     const effective = (s: Obj): { words?: string[]; text?: string; entry?: { words?: string[]; text?: string } } => {
-        const entry = s["entrypoint"] !== undefined ? { words: composeWords(s["entrypoint"]) } : dockerfile?.entrypoint;
+        const given = s["entrypoint"] !== undefined ? { words: composeWords(s["entrypoint"]) } : dockerfile?.entrypoint;
         const cmd = s["command"] !== undefined ? { words: composeWords(s["command"]) } : s["entrypoint"] !== undefined ? undefined : dockerfile?.cmd;
-        return { ...cmd, entry };
+        // An empty list (`entrypoint: []`, `command: []`) sets none: the rest is read as if it were absent.
+        const entry = given?.words?.length === 0 ? undefined : given;
+        return { ...(cmd?.words?.length === 0 ? undefined : cmd), entry };
     };
     // A service's command as a shell command line (`sh -c "..."` unwrapped).
     const lineOf = (s: Obj) => {
@@ -579,7 +591,9 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         command = shellForm(e.entry.text); // shell form: the CMD is not passed
     } else if (e.entry?.words !== undefined && e.entry.words.length > 0) {
         const entryWords = e.entry.words.map(relWord);
-        const script = entryWords.length === 1 ? scriptOf(src, entryWords[0]) : undefined;
+        // The script an init process starts (`["/sbin/tini", "--", "/entrypoint.sh"]`) as the script itself.
+        const { wrappers, command: entryCommand } = pastWrappers(entryWords);
+        const script = entryCommand.length === 1 ? scriptOf(src, entryCommand[0]) : undefined;
         const lines = script === undefined ? undefined : commands(shellTokens(script.commands)).map((c) => c.words);
         const last = lines?.[lines.length - 1];
         const passes = last !== undefined && ["$@", "${@}"].includes((last[0] === "exec" ? last.slice(1) : last).join(" "));
@@ -597,6 +611,10 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
             notes.push(`The image's entrypoint ${script.file} runs ${lines!.length > 1 ? `\`${lines!.slice(0, -1).map((w) => displayWords(w)).join(" && ")}\` and then ` : ""}the CMD: read as \`${command}\`.`);
         } else {
             command = shellLine([...e.entry.words, ...(e.words ?? [])]) ?? displayWords([...entryWords, ...(e.words ?? [])]);
+        }
+        if (script !== undefined && passes && cmdText !== undefined) {
+            // The CMD is read without the wrapper the entrypoint's script runs under.
+            notes.push(...wrappers.filter((w) => w[0] !== "exec").map((w) => wrapperNote(service["entrypoint"] !== undefined ? composeFile! : dockerfileName, w)));
         }
     } else {
         command = e.text !== undefined ? shellForm(e.text) : cmdText;

@@ -3,7 +3,7 @@ import { load as loadYaml } from "js-yaml";
 import { parse as parseToml } from "smol-toml";
 import type { AppInterface } from "../data/frameworks";
 import { COMMAND_WRAPPERS, ENVIRONMENT_RUNNERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, OWN_SERVER_TOOLS, UVICORN_VALUE_FLAGS } from "../data/servers";
-import { DEFAULTS } from "../data/defaults";
+import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
 import { readContainerConfig } from "./container";
 import { readIni } from "./ini";
 import { evaluate, walk } from "./python-eval";
@@ -178,16 +178,19 @@ function compileHookNotes(src: SourceTree, releaseLine: boolean): string[] {
     return notes;
 }
 
-/** The web command, read through the script of the app it runs when it only runs one (`bin/start`). */
-function webCommand(src: SourceTree, given: string, o: ProcessOrigin): ProcfileWeb {
+/**
+ * The web command, read through the script of the app it runs when it only runs one (`bin/start`);
+ * `env`, the image's environment, gives the variables the script only defaults.
+ */
+function webCommand(src: SourceTree, given: string, o: ProcessOrigin, env?: ReadonlyMap<string, string>): ProcfileWeb {
     const script = projectScript(src, given, o);
     if (script !== undefined) {
-        const inner = webCommand(src, script.command, o);
+        const inner = webCommand(src, script.command, o, env);
         return { ...inner, command: given, notes: [...script.notes, ...inner.notes] };
     }
     const command = given;
     const web = readWeb(command, o);
-    const file = web.server === undefined ? scriptOf(src, command, true) : undefined;
+    const file = web.server === undefined ? scriptOf(src, command, true, env ?? new Map()) : undefined;
     const launcher = web.server === undefined && file === undefined ? launcherOf(src, command, o) : undefined;
     if (launcher !== undefined) {
         // The flags come from the launcher's uvicorn.run(), not the command line: the notes name it.
@@ -202,7 +205,8 @@ function webCommand(src: SourceTree, given: string, o: ProcessOrigin): ProcfileW
     const read = file.skipped
         ? `${o.web} runs ${file.file}, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command, and the commands before it are not run (set \`releaseCommand\` for what must run at deploy).`
         : `${o.web} runs ${file.file}; the commands in it are read as the web command.`;
-    return { ...inner, command, notes: [read, ...inner.notes] };
+    const through = file.wrappers.filter((w) => w[0] !== "exec").map((w) => wrapperNote(o.subject, w));
+    return { ...inner, command, notes: [read, ...through, ...file.notes, ...inner.notes] };
 }
 
 /**
@@ -578,10 +582,21 @@ function uvicornRunFlags(mod: ReturnType<typeof parseModule>, kwargs: Readonly<R
  * the script's commands, one per line, joined with && (a script's lines run in
  * turn; the server is its last), skipping comments, blank lines and `set` options.
  * `serverOnly`: for a script with control flow, only its last line (the server).
+ * With `env` (the image's environment, for the web command), the variables the
+ * script sets itself (`WORKERS=${WORKERS:-1}`) are read into the commands after
+ * them, `env` first where the script only defaults them, as the shell does;
+ * `notes` says which. Without it the commands keep them as written (a release
+ * script run as its commands reads them from the container's environment).
  */
-export function scriptOf(src: SourceTree, command: string, serverOnly = false): { file: string; commands: string; skipped?: boolean } | undefined {
+export function scriptOf(
+    src: SourceTree,
+    command: string,
+    serverOnly = false,
+    env?: ReadonlyMap<string, string>,
+): { file: string; commands: string; skipped?: boolean; wrappers: string[][]; notes: string[] } | undefined {
     const cmds = commands(shellTokens(command));
-    const words = cmds.length === 1 ? cmds[0].words : [];
+    // The script an init process or another wrapper starts (`/sbin/tini -- /opt/app/boot.sh`, Tandoor's and umap's ENTRYPOINT).
+    const { wrappers, command: words } = pastWrappers(cmds.length === 1 ? cmds[0].words : []);
     const path = words.length === 1 ? words[0] : words.length === 2 && (words[0] === "sh" || words[0] === "bash") ? words[1] : undefined;
     const file = path?.replace(/^\.\//, "");
     const text = file === undefined || file.startsWith("/") || file.includes("..") ? undefined : src.readIfFile(file);
@@ -594,18 +609,195 @@ export function scriptOf(src: SourceTree, command: string, serverOnly = false): 
         .split(/\r?\n/)
         .map((l) => l.trim())
         .filter((l) => l !== "" && !l.startsWith("#"));
+    const variables = env === undefined ? [] : scriptVariables(all, env);
+    const used = new Map<string, ScriptVariable>();
+    const read = (at: number, line: string) => withVariables(heldCommand(all, line), variables[at], used);
     const lines = all
-        .filter((l) => !SETUP_BUILTINS.has(commands(shellTokens(l))[0]?.words[0] ?? ""))
+        .map((l, at) => [l, at] as const)
+        .filter(([l]) => !SETUP_BUILTINS.has(commands(shellTokens(l))[0]?.words[0] ?? ""))
         // `HOST="${HOST:-0.0.0.0}"`: a shell variable for the script's own server line, whose binding the image replaces.
-        .filter((l) => !commands(shellTokens(l)).every((c) => c.words.every(isAssignment)));
+        .filter(([l]) => !commands(shellTokens(l)).every((c) => c.words.every(isAssignment)));
+    const noted = () => variablesNote(file, used);
     // A script with control flow (tiangolo's start.sh: `if [ -f /app/app/main.py ]; then ...`) is not a list of commands:
     // only its server line is read, the last that is a command (a `fi` closing it is not); what runs before it is not a release step here.
-    const flow = serverOnly && lines.some((l) => commands(shellTokens(l)).some((c) => CONTROL_WORDS.has(c.words[0] ?? "")));
+    const flow = serverOnly && lines.some(([l]) => commands(shellTokens(l)).some((c) => CONTROL_WORDS.has(c.words[0] ?? "")));
     if (flow && lines.length > 0) {
-        const server = [...lines].reverse().find((l) => !CONTROL_WORDS.has(commands(shellTokens(l))[0]?.words[0] ?? "")) ?? lines[lines.length - 1];
-        return { file, commands: heldCommand(all, server), skipped: true };
+        const [server, at] = [...lines].reverse().find(([l]) => !CONTROL_WORDS.has(commands(shellTokens(l))[0]?.words[0] ?? "")) ?? lines[lines.length - 1];
+        const held = read(at, server);
+        return { file, commands: held, skipped: true, wrappers, notes: noted() };
     }
-    return lines.length === 0 ? undefined : { file, commands: lines.map((l) => heldCommand(all, l)).join(" && ") };
+    if (lines.length === 0) {
+        return undefined;
+    }
+    const joined = lines.map(([l, at]) => read(at, l)).join(" && ");
+    return { file, commands: joined, wrappers, notes: noted() };
+}
+
+interface ScriptVariable {
+    readonly value: string;
+    /** The assignment as written, when its value is a default (`${WORKERS:-1}`), and whether the image's environment gave the value instead. */
+    readonly defaulted?: { readonly written: string; readonly byImage: boolean };
+}
+
+/**
+ * The variables a script has set before each of its lines (`WORKERS=${WORKERS:-1}`,
+ * `export WORKER_CLASS=gevent`, `${VAR-default}`), outside control flow (one
+ * a branch or a loop sets is not known: it may not run). A value is as the shell gives it: the image's
+ * environment (`env`) where the script only defaults the variable, else the
+ * default; a variable the image sets itself (PORT...) stays as written, as
+ * does any the script does not set. A value with blanks is not kept (the
+ * shell would split it into words where it is used unquoted).
+ */
+function scriptVariables(lines: readonly string[], env: ReadonlyMap<string, string>): Array<ReadonlyMap<string, ScriptVariable>> {
+    const out: Array<ReadonlyMap<string, ScriptVariable>> = [];
+    const vars = new Map<string, ScriptVariable>();
+    let depth = 0;
+    for (const line of lines) {
+        out.push(new Map(vars));
+        const cs = commands(shellTokens(line));
+        for (const c of cs) {
+            // A block opens at `if`, a loop, `case`, a function's or a group's `{`; it closes at fi, done, esac, `}`.
+            const first = c.words[0] ?? "";
+            depth += ["if", "for", "while", "until", "select", "case"].includes(first) || c.words[c.words.length - 1] === "{" ? 1 : ["fi", "done", "esac", "}"].includes(first) ? -1 : 0;
+            depth = Math.max(depth, 0);
+        }
+        const only = cs.length === 1 ? cs[0].words : [];
+        const declared = ["export", "readonly", "declare", "local"].includes(only[0] ?? "") ? only.slice(1).filter((w) => !w.startsWith("-")) : only;
+        if (declared.length === 0 || !declared.every(isAssignment)) {
+            continue;
+        }
+        if (depth > 0) {
+            // Set in a branch or a loop, which may not run: its value is not known.
+            declared.forEach((w) => vars.delete(w.slice(0, w.indexOf("="))));
+            continue;
+        }
+        // The line read again from its text with the variables known so far (shellTokens keeps `${WORKERS:-1}` as written):
+        // each expansion as the shell gives it, the quoting as written.
+        const names = new Set(declared.map((w) => w.slice(0, w.indexOf("="))));
+        const defaulted = new Map<string, NonNullable<ScriptVariable["defaulted"]>>();
+        const lookup = (key: string): string => {
+            const ref = expansion(key);
+            if (ref === undefined || IMAGE_SET_VARIABLES.has(ref.name)) {
+                return ref === undefined ? `\${${key}}` : `\${${ref.name}}`;
+            }
+            const image = env.get(ref.name);
+            if (image !== undefined && !(ref.colon && image === "")) {
+                if (names.has(ref.name) && ref.fallback !== undefined) {
+                    defaulted.set(ref.name, { written: `\${${key}}`, byImage: true });
+                }
+                return image;
+            }
+            const own = vars.get(ref.name);
+            if (own !== undefined) {
+                return own.value;
+            }
+            if (names.has(ref.name) && ref.fallback !== undefined) {
+                // The default is a word of its own: its quotes removed, its variables read (`${APP_MODULE:-"$MODULE_NAME:app"}`).
+                const word = safeParse(ref.fallback, lookup);
+                if (word?.length === 1 && typeof word[0] === "string") {
+                    defaulted.set(ref.name, { written: `\${${key}}`, byImage: false });
+                    return word[0];
+                }
+            }
+            return `\${${key}}`;
+        };
+        const read = safeParse(line, lookup);
+        const words = read?.every((t): t is string => typeof t === "string") ? read.slice(read.length - declared.length) : undefined;
+        for (const [n, word] of declared.entries()) {
+            const name = word.slice(0, word.indexOf("="));
+            const value = words?.[n]?.startsWith(`${name}=`) ? words[n].slice(name.length + 1) : undefined;
+            // Not known: a value made of a variable that has no value here (`${MODULE_NAME}:app`), or with blanks.
+            const unknown = value === undefined || [...value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].some((m) => !IMAGE_SET_VARIABLES.has(m[1]));
+            // `PORT=${PORT:-5000}` where the image sets PORT: `$PORT` as it was.
+            if (unknown || /\s/.test(value) || value === `\${${name}}`) {
+                vars.delete(name);
+            } else {
+                vars.set(name, { value, defaulted: defaulted.get(name) });
+            }
+        }
+    }
+    out.push(new Map(vars));
+    return out;
+}
+
+/** A command line's words and operators, the variables looked up in `lookup`; undefined where shell-quote cannot read it (`Bad substitution`). */
+function safeParse(line: string, lookup: (key: string) => string): Token[] | undefined {
+    try {
+        return shellParse(line, lookup) as Token[];
+    } catch {
+        return undefined;
+    }
+}
+
+/** A parameter expansion's name and its default (`WORKERS:-1`, `WORKERS-1`, `WORKERS:=1`), as shell-quote hands it over; undefined for any other form (`#VAR`, `VAR%x`). */
+function expansion(key: string): { name: string; fallback?: string; colon: boolean } | undefined {
+    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(key)?.[0];
+    if (name === undefined) {
+        return undefined;
+    }
+    const rest = key.slice(name.length);
+    const colon = rest.startsWith(":");
+    const op = rest.slice(colon ? 1 : 0, colon ? 2 : 1);
+    if (rest === "") {
+        return { name, colon: false };
+    }
+    return op === "-" || op === "=" ? { name, fallback: rest.slice(colon ? 2 : 1), colon } : undefined;
+}
+
+/**
+ * A script's line with the variables the script set before it read in
+ * (`--workers $WORKERS`: `--workers 1`), rebuilt from its words and
+ * operators; as written when none is used, or when the line redirects or
+ * globs. `used` collects the names read in.
+ */
+function withVariables(line: string, vars: ReadonlyMap<string, ScriptVariable> | undefined, used: Map<string, ScriptVariable>): string {
+    if (vars === undefined || vars.size === 0 || !line.includes("$")) {
+        return line;
+    }
+    const here = new Set<string>();
+    const tokens = safeParse(line, (key) => {
+        const v = vars.get(key);
+        if (v === undefined) {
+            return `\${${key}}`;
+        }
+        here.add(key);
+        return v.value;
+    });
+    if (tokens === undefined || here.size === 0) {
+        return line;
+    }
+    const parts: string[] = [];
+    let words: string[] = [];
+    for (const t of tokens) {
+        if (typeof t === "string") {
+            words.push(t);
+        } else if ("op" in t && ["&&", "||", ";", "|", "&"].includes(t.op)) {
+            parts.push(displayWords(words), t.op);
+            words = [];
+        } else {
+            return line;
+        }
+    }
+    parts.push(displayWords(words));
+    here.forEach((k) => used.set(k, vars.get(k)!));
+    return parts.filter((p) => p !== "").join(" ");
+}
+
+/** What a script's own variables gave its commands: `entrypoint.sh sets WORKERS=1 (its default, `${WORKERS:-1}`)...`. */
+function variablesNote(file: string, used: ReadonlyMap<string, ScriptVariable>): string[] {
+    const named = [...used].map(([k, v]) => {
+        const how = v.defaulted === undefined ? "" : v.defaulted.byImage ? ` (the image's environment's, over the script's default \`${v.defaulted.written}\`)` : ` (its default, \`${v.defaulted.written}\`)`;
+        return `${displayWords([`${k}=${v.value}`])}${how}`;
+    });
+    if (named.length === 0) {
+        return [];
+    }
+    const list = named.length > 1 ? `${named.slice(0, -1).join(", ")} and ${named[named.length - 1]}` : named[0];
+    const many = named.length > 1;
+    // The image's gunicorn config reads WEB_CONCURRENCY itself; the others are read here only.
+    const unread = [...used.keys()].filter((k) => k !== "WEB_CONCURRENCY");
+    const rest = unread.length === 0 ? "" : `; the image does not read ${unread.length > 1 ? `${unread.slice(0, -1).join(", ")} or ${unread[unread.length - 1]}` : unread[0]} at run time`;
+    return [`${file} sets ${list} before the commands that use ${many ? "them" : "it"}: the commands are read with ${many ? "those values" : "that value"}${rest}.`];
 }
 
 /**
@@ -801,7 +993,7 @@ function readContainer(src: SourceTree): ProcfileFacts | undefined {
         webSource: c.commandFrom?.source ?? c.file,
         releaseSource: c.release === undefined ? `${c.commandFrom?.source ?? c.file} (before the server)` : `${c.release.file} service ${c.release.service}`,
     };
-    return { origin, web: c.command === undefined ? undefined : webCommand(src, c.command, origin), release: c.release?.command, healthCheckPath: c.healthCheckPath?.path, healthCheckSource: c.healthCheckPath?.source, others: [], notes: c.notes };
+    return { origin, web: c.command === undefined ? undefined : webCommand(src, c.command, origin, new Map(c.set.map(([k, v]) => [k, v]))), release: c.release?.command, healthCheckPath: c.healthCheckPath?.path, healthCheckSource: c.healthCheckPath?.source, others: [], notes: c.notes };
 }
 
 /**
@@ -1273,28 +1465,60 @@ function unwrap(given: readonly string[], o: ProcessOrigin): { words: string[]; 
             i = 0;
             continue;
         }
-        const wrapper = w === undefined ? undefined : COMMAND_WRAPPERS[w.split("/").pop()!];
-        if (!wrapper) {
+        const end = wrapperEnd(words, i);
+        if (end === undefined) {
             break;
         }
-        const start = i;
-        i++;
-        if (w.endsWith("newrelic-admin") && words[i] === "run-program") {
-            i++;
-        }
-        if (wrapper.until) {
-            const end = words.indexOf(wrapper.until, i);
-            i = end < 0 ? words.length : end + 1;
-        } else {
-            while (i < words.length && words[i].startsWith("-")) {
-                i += wrapper.valueFlags.includes(words[i]) && !words[i].includes("=") ? 2 : 1;
-            }
-        }
         if (w !== "exec") {
-            notes.push(`${o.subject} starts the server through \`${displayWords(words.slice(start, i))}\`, which the image does not run; add it to \`app\`'s environment or image yourself if you need it.`);
+            notes.push(wrapperNote(o.subject, words.slice(i, end)));
         }
+        i = end;
     }
     return { words: words.slice(i), env, notes, cd };
+}
+
+/**
+ * Where the command a wrapper at words[i] starts begins (`exec`, APM agents,
+ * init processes: `/sbin/tini -g --`, `dumb-init --rewrite 15:2`), past the
+ * wrapper's own options; undefined when words[i] is not one.
+ */
+function wrapperEnd(words: readonly string[], i: number): number | undefined {
+    const w = words[i];
+    const wrapper = w === undefined ? undefined : COMMAND_WRAPPERS[w.split("/").pop()!];
+    if (!wrapper) {
+        return undefined;
+    }
+    let j = i + 1;
+    if (w.endsWith("newrelic-admin") && words[j] === "run-program") {
+        j++;
+    }
+    if (wrapper.until) {
+        const end = words.indexOf(wrapper.until, j);
+        return end < 0 ? words.length : end + 1;
+    }
+    while (j < words.length && words[j].startsWith("-")) {
+        // `--` ends the wrapper's options: what follows is the command, even when it starts with a dash.
+        if (words[j] === "--") {
+            return j + 1;
+        }
+        j += wrapper.valueFlags.includes(words[j]) && !words[j].includes("=") ? 2 : 1;
+    }
+    return j;
+}
+
+/** The wrappers that start a command (`exec`, `/sbin/tini --`...), each its words, and the command after them. */
+export function pastWrappers(words: readonly string[]): { wrappers: string[][]; command: string[] } {
+    const wrappers: string[][] = [];
+    let i = 0;
+    for (let end = wrapperEnd(words, i); end !== undefined; end = wrapperEnd(words, i)) {
+        wrappers.push(words.slice(i, end));
+        i = end;
+    }
+    return { wrappers, command: words.slice(i) };
+}
+
+export function wrapperNote(subject: string, wrapper: readonly string[]): string {
+    return `${subject} starts the server through \`${displayWords(wrapper)}\`, which the image does not run; add it to \`app\`'s environment or image yourself if you need it.`;
 }
 
 /**

@@ -1546,6 +1546,96 @@ describe("detection", () => {
                 assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.why]), [["/app/data", "docker/Dockerfile VOLUME /app/data"]]);
             });
 
+            it("GIVEN an ENTRYPOINT that starts the app's script through an init process (tini, dumb-init, with their options; Tandoor's and umap's) THEN the script is read as if it were the ENTRYPOINT: its server's flags, the commands before it as the release step, and a note naming the init process", () => {
+                const flask = { "web.py": "from flask import Flask\napp = Flask(__name__)\n", "requirements.txt": "flask\ngunicorn\n", "manage.py": "" };
+                const boot = "#!/bin/sh\nset -e\npython manage.py migrate\nexec gunicorn --workers 3 --timeout 30 web:app\n";
+                for (const [entrypoint, shown] of [
+                    ['["/sbin/tini", "--", "/opt/x/boot.sh"]', "/sbin/tini --"],
+                    ['["tini", "-g", "-s", "--", "/opt/x/boot.sh"]', "tini -g -s --"],
+                    ['["/usr/bin/tini", "-p", "SIGTERM", "--", "./boot.sh"]', "/usr/bin/tini -p SIGTERM --"],
+                    ['["/usr/bin/dumb-init", "--rewrite", "15:2", "--", "/opt/x/boot.sh"]', "/usr/bin/dumb-init --rewrite 15:2 --"],
+                    ['["dumb-init", "-c", "/opt/x/boot.sh"]', "dumb-init -c"],
+                ]) {
+                    const { plan } = synthesize(apps.make({ ...flask, "boot.sh": boot, Dockerfile: `FROM python:3.11-slim\nWORKDIR /opt/x\nCOPY . /opt/x\nENTRYPOINT ${entrypoint}\n` }));
+                    assert.deepEqual(plan.entrypoint, { spec: "web:app", interface: "wsgi", source: "Dockerfile" }, entrypoint);
+                    assert.deepEqual([plan.server.defaultWorkers, plan.server.timeout, plan.server.workerClass], [3, 30, undefined], entrypoint);
+                    assert.deepEqual(plan.release, { command: ["python", "manage.py", "migrate"], workdir: "/app", source: "Dockerfile ENTRYPOINT (before the server)" }, entrypoint);
+                    assert.deepEqual(plan.notes.slice(0, 2), [
+                        "The Dockerfile's ENTRYPOINT runs boot.sh; the commands in it are read as the web command.",
+                        `Dockerfile starts the server through \`${shown}\`, which the image does not run; add it to \`app\`'s environment or image yourself if you need it.`,
+                    ]);
+                }
+                // The script ends with `exec "$@"`: its commands, then the CMD, read under the init process too.
+                const passes = synthesize(
+                    apps.make({
+                        ...flask,
+                        "entrypoint.sh": '#!/bin/sh\nset -e\npython manage.py migrate\nexec "$@"\n',
+                        Dockerfile: 'FROM python:3.11-slim\nWORKDIR /srv\nCOPY . /srv\nENTRYPOINT ["/sbin/tini", "--", "/srv/entrypoint.sh"]\nCMD ["gunicorn", "--timeout", "90", "web:app"]\n',
+                    }),
+                ).plan;
+                assert.deepEqual([passes.entrypoint.spec, passes.entrypoint.source, passes.server.timeout, passes.release?.command], ["web:app", "Dockerfile", 90, ["python", "manage.py", "migrate"]]);
+                assert.deepEqual(passes.notes.slice(0, 2), [
+                    "The image's entrypoint entrypoint.sh runs `python manage.py migrate` and then the CMD: read as `python manage.py migrate && gunicorn --timeout 90 web:app`.",
+                    "Dockerfile starts the server through `/sbin/tini --`, which the image does not run; add it to `app`'s environment or image yourself if you need it.",
+                ]);
+            });
+
+            it("GIVEN an empty exec-form ENTRYPOINT (`ENTRYPOINT []`, uv's Docker guide's reset of the base image's) or CMD THEN it sets none: the Compose command, else the CMD, is the web command", () => {
+                const litestar = { "main.py": "from litestar import Litestar\n\napp = Litestar([])\n", "requirements.txt": "litestar[standard]\n" };
+                const compose = "services:\n  app:\n    build: .\n    command: litestar --app main:app run --host 0.0.0.0 --port 8000 --wc 3\n";
+                const { plan } = synthesize(apps.make({ ...litestar, "docker-compose.yml": compose, Dockerfile: "FROM python:3.13-slim\nWORKDIR /app\nCOPY . /app\nEXPOSE 8000\nENTRYPOINT []\n" }));
+                assert.deepEqual(plan.entrypoint, { spec: "main:app", interface: "asgi", source: "docker-compose.yml" });
+                assert.deepEqual([plan.server.defaultWorkers, plan.server.workerClass], [3, "uvicorn_worker.UvicornWorker"]);
+                assert.ok(plan.notes.includes("docker-compose.yml's `--wc 3` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set `workers` to fix it)."), plan.notes.join("\n"));
+                assert.ok(!plan.notes.some((n) => n.includes("'[]'")), plan.notes.join("\n"));
+                // The Dockerfile alone: its CMD, written after the reset or before it in the same stage (Docker keeps a CMD of the ENTRYPOINT's own stage).
+                const flask = { "web.py": "from flask import Flask\napp = Flask(__name__)\n", "requirements.txt": "flask\ngunicorn\n" };
+                for (const tail of ['ENTRYPOINT []\nCMD ["gunicorn", "--workers", "2", "web:app"]\n', 'CMD ["gunicorn", "--workers", "2", "web:app"]\nENTRYPOINT []\n']) {
+                    const p = synthesize(apps.make({ ...flask, Dockerfile: `FROM python:3.13-slim\nWORKDIR /app\nCOPY . /app\n${tail}` })).plan;
+                    assert.deepEqual([p.entrypoint, p.server.defaultWorkers], [{ spec: "web:app", interface: "wsgi", source: "Dockerfile" }, 2], tail);
+                }
+                // `CMD []` gives the entrypoint script's `exec "$@"` nothing to run.
+                const none = synthesize(
+                    apps.make({ ...flask, "entrypoint.sh": '#!/bin/sh\nexec "$@"\n', Dockerfile: 'FROM python:3.13-slim\nWORKDIR /app\nCOPY . /app\nENTRYPOINT ["/app/entrypoint.sh"]\nCMD []\n' }),
+                ).plan;
+                assert.equal(none.entrypoint.source, "web.py");
+                assert.ok(none.notes.includes("The image's entrypoint entrypoint.sh ends by running its arguments (`exec \"$@\"`), and no CMD gives them: no web command is read from it."), none.notes.join("\n"));
+            });
+
+            it("GIVEN an entrypoint script that defaults its own variables (`WORKERS=${WORKERS:-1}`, CTFd's) and runs gunicorn with them THEN the defaults are read into the flags, the image's environment first, as the shell does", () => {
+                const files = { "web.py": "from flask import Flask\napp = Flask(__name__)\n", "requirements.txt": "flask\ngunicorn\ngevent\n" };
+                const script =
+                    '#!/bin/bash\nset -euo pipefail\nWORKERS=${WORKERS:-1}\nWORKER_CLASS=${WORKER_CLASS:-gevent}\nexport TIMEOUT=45\nGRACE=${GRACE-20}\nif [ "$WORKERS" -gt 8 ]; then\n  GRACE=5\nfi\n' +
+                    "exec gunicorn 'web:app' --bind 0.0.0.0:$PORT --workers $WORKERS --worker-class \"$WORKER_CLASS\" --timeout $TIMEOUT --graceful-timeout $GRACE\n";
+                const dockerfile = 'FROM python:3.11-slim\nWORKDIR /opt/x\nCOPY . /opt/x\nENTRYPOINT ["/opt/x/entrypoint.sh"]\n';
+                const { plan } = synthesize(apps.make({ ...files, "entrypoint.sh": script, Dockerfile: dockerfile }));
+                assert.deepEqual(plan.entrypoint, { spec: "web:app", interface: "wsgi", source: "Dockerfile" });
+                assert.deepEqual([plan.server.defaultWorkers, plan.server.workerClass, plan.server.timeout, plan.server.gracefulTimeout], [1, "gevent", 45, 30]);
+                assert.ok(
+                    plan.notes.includes(
+                        "entrypoint.sh sets WORKERS=1 (its default, `${WORKERS:-1}`), WORKER_CLASS=gevent (its default, `${WORKER_CLASS:-gevent}`) and TIMEOUT=45 before the commands that use them: " +
+                            "the commands are read with those values; the image does not read WORKERS, WORKER_CLASS or TIMEOUT at run time.",
+                    ),
+                    plan.notes.join("\n"),
+                );
+                assert.ok(plan.notes.includes("Dockerfile's `--workers 1` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set `workers` to fix it)."), plan.notes.join("\n"));
+                // GRACE is set again under if: not known, left as written.
+                assert.ok(plan.notes.some((n) => n.includes("$GRACE")), plan.notes.join("\n"));
+                // The image's ENV sets WORKERS: `${WORKERS:-1}` gives it, as the shell would.
+                const env = synthesize(apps.make({ ...files, "entrypoint.sh": script, Dockerfile: dockerfile.replace("ENTRYPOINT", "ENV WORKERS=4\nENTRYPOINT") })).plan;
+                assert.deepEqual([env.server.defaultWorkers, env.server.workerClass], [4, "gevent"]);
+                assert.ok(env.notes.some((n) => n.startsWith("entrypoint.sh sets WORKERS=4 (the image's environment's, over the script's default `${WORKERS:-1}`), WORKER_CLASS=gevent")), env.notes.join("\n"));
+                // A Procfile's script: PORT, which the image sets, stays as written; WEB_CONCURRENCY, which the image's gunicorn reads, gets its default as the worker count.
+                const start = "#!/bin/sh\nPORT=${PORT:-5000}\nexport WEB_CONCURRENCY=${WEB_CONCURRENCY:-4}\nexec gunicorn -b 0.0.0.0:$PORT --workers $WEB_CONCURRENCY web:app\n";
+                const procfile = synthesize(apps.make({ ...files, Procfile: "web: bin/start\n", "bin/start": start })).plan;
+                assert.deepEqual([procfile.entrypoint.source, procfile.server.defaultWorkers], ["Procfile", 4]);
+                assert.deepEqual(procfile.notes.slice(0, 3), [
+                    "The Procfile's web: line runs bin/start; the commands in it are read as the web command.",
+                    "bin/start sets WEB_CONCURRENCY=4 (its default, `${WEB_CONCURRENCY:-4}`) before the commands that use it: the commands are read with that value.",
+                    "The Procfile's `-b 0.0.0.0:$PORT` is not carried: the image binds 0.0.0.0:$PORT.",
+                ]);
+            });
+
             it("GIVEN a script that runs `exec $CMD_LINE`, the variable holding a factory call THEN the value is split at blanks only, as the shell splits it: `shop:create_app()` stays one word", () => {
                 const { plan } = synthesize(
                     apps.make({
@@ -4241,7 +4331,7 @@ describe("uWSGI web commands", () => {
         );
     });
 
-    it("GIVEN a start script with control flow whose server line names the app and worker class by variables (tiangolo's start.sh) THEN its last line is read, the app comes from the code, with notes", () => {
+    it("GIVEN a start script with control flow whose server line names the app and worker class by variables (tiangolo's start.sh) THEN its last line is read, the app comes from the code, the worker class from the script's own default, with notes", () => {
         const script =
             '#! /usr/bin/env sh\nset -e\nif [ -f /app/app/main.py ]; then\n    DEFAULT_MODULE_NAME=app.main\nelif [ -f /app/main.py ]; then\n    DEFAULT_MODULE_NAME=main\nfi\nMODULE_NAME=${MODULE_NAME:-$DEFAULT_MODULE_NAME}\nexport APP_MODULE=${APP_MODULE:-"$MODULE_NAME:app"}\nexport WORKER_CLASS=${WORKER_CLASS:-"uvicorn.workers.UvicornWorker"}\nexec gunicorn -k "$WORKER_CLASS" "$APP_MODULE"\n';
         const { plan } = synthesize(apps.make({ "app/__init__.py": "", "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n", "requirements.txt": "fastapi\nuvicorn\ngunicorn\n", "start.sh": script, Procfile: "web: ./start.sh\n" }));
@@ -4249,7 +4339,14 @@ describe("uWSGI web commands", () => {
         assert.equal(plan.release, undefined);
         assert.ok(plan.notes.includes('The Procfile\'s web: line gives the app as "${APP_MODULE}", a variable its command sets, which is not read here: the app is looked for in the code instead (set `app` to choose it).'), plan.notes.join("\n"));
         assert.ok(plan.notes.includes("The Procfile's web: line runs start.sh, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command, and the commands before it are not run (set `releaseCommand` for what must run at deploy)."));
-        assert.ok(plan.notes.includes("The Procfile's `-k $WORKER_CLASS` names the worker class by a variable, which is not read here: the image picks the worker for the app's interface (set `workerClass` to choose it)."));
+        // WORKER_CLASS=${WORKER_CLASS:-"uvicorn.workers.UvicornWorker"} before the server line: its default is read; APP_MODULE's is made of MODULE_NAME, which a branch sets, so it is not.
+        assert.ok(
+            plan.notes.includes(
+                "start.sh sets WORKER_CLASS=uvicorn.workers.UvicornWorker (its default, `${WORKER_CLASS:-\"uvicorn.workers.UvicornWorker\"}`) before the commands that use it: the commands are read with that value; the image does not read WORKER_CLASS at run time.",
+            ),
+            plan.notes.join("\n"),
+        );
+        assert.equal(plan.server.workerClass, "uvicorn_worker.UvicornWorker");
     });
 
     it("GIVEN `uwsgi --http :$PORT --wsgi-file guestbook/wsgi.py --callable other -p 2` THEN the file's module on its folder's path, the callable, 2 workers", () => {
