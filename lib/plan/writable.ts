@@ -74,6 +74,9 @@ export function planWritablePaths(
     const dirs = new Map<string, { kind: WritablePathKind; why: string; holds: Set<Holds> }>();
     // Files by path; a declared one replaces a detected one (its kind decides).
     const files = new Map<string, { kind: WritablePathKind; why: string; holds: Holds; alias?: string }>();
+    // Data kept under HOME that a note names: a database, uploads or files, not the home folder itself nor its cache.
+    const homeData = (d: WritablePath, abs: string): boolean =>
+        d.kind === "data" && (d.holds === "database" || d.holds === "uploads" || d.holds === "files") && inside(abs, DEFAULTS.home) && abs !== DEFAULTS.home && !inside(abs, `${DEFAULTS.home}/.cache`);
     for (const d of detected) {
         const abs = absolute(d.path, workdir);
         if (!SAFE_PATH.test(abs)) {
@@ -83,8 +86,10 @@ export function planWritablePaths(
         if (SYSTEM.some((s) => inside(abs, s)) || abs === "/" || abs === "/tmp" || inside(abs, "/tmp") || abs === workdir) {
             if (!inside(abs, "/tmp")) {
                 notes.push(`The app writes ${abs} (${d.why}), which stays read-only in the container; if it must, move it or declare a folder in \`writablePaths\`.`);
-            } else if (d.kind === "data" && (d.holds === "database" || d.holds === "uploads" || d.holds === "files") && inside(abs, DEFAULTS.home) && abs !== DEFAULTS.home && !inside(abs, `${DEFAULTS.home}/.cache`)) {
+            } else if (homeData(d, abs) || (inside(abs, `${DEFAULTS.home}/.local/share`) && !detected.some((o) => o !== d && homeData(o, absolute(o.path, workdir)) && inside(absolute(o.path, workdir), abs)))) {
                 // The user's data folder (platformdirs' user_data_dir, ~/.myapp) is under HOME, the /tmp tmpfs: writable, and emptied at every start.
+                // Under XDG's data folder (~/.local/share, where user_data_dir puts it) whatever the app writes there is its data (archivy's
+                // notes in a folder it makes): the folder is named unless a database or upload folder inside it is.
                 notes.push(
                     `The app keeps data in ${abs} (${d.why}), under its home folder, which is ${DEFAULTS.home}, the container's tmpfs: it is lost at every restart and deploy. ` +
                         "To keep it, point the app (or XDG_DATA_HOME, for platformdirs) at a folder declared in `writablePaths` as data, e.g. `env: { XDG_DATA_HOME: \"/var/lib/app\" }` with `writablePaths: { \"/var/lib/app\": \"data\" }`.",
