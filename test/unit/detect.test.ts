@@ -5213,7 +5213,6 @@ describe("reading the source folder", () => {
         }
         files["views.py"] = Array.from({ length: 8 }, (_, i) => `from helpers${i} import save${i}\n`).join("") + "\ndef index(x):\n" + Array.from({ length: 8 }, (_, i) => `    save${i}(x)\n`).join("");
         const dir = apps.make(files);
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const realFs = require("fs") as { statSync: typeof fs.statSync };
         const original = realFs.statSync;
         const counts = new Map<string, number>();
