@@ -426,6 +426,38 @@ export function dockerfileExtras(src: SourceTree): { extras: string[]; all: bool
     return undefined;
 }
 
+/**
+ * The source folder's Python files the app's own Dockerfile runs at build time (`RUN python version.py`, Tandoor's
+ * version stamp written into a module the app imports): relative paths, as the build context holds them.
+ */
+export function dockerfileBuildScripts(src: SourceTree): Set<string> {
+    const out = new Set<string>();
+    const name = DOCKERFILES.find((f) => src.isFile(f));
+    let parsed;
+    try {
+        parsed = name === undefined ? undefined : DockerfileParser.parse(src.read(name));
+    } catch {
+        return out;
+    }
+    for (const i of parsed?.getInstructions() ?? []) {
+        if (i.getKeyword() !== "RUN") {
+            continue;
+        }
+        const content = i.getArgumentsContent() ?? "";
+        const json = content.trimStart().startsWith("[") ? jsonWords(content) : undefined;
+        for (const c of json !== undefined ? [{ words: json }] : commands(shellTokens(content))) {
+            const [program, script] = c.words;
+            if (/^python(3(\.\d+)?)?$/.test(path.posix.basename(program ?? "")) && script !== undefined && script.endsWith(".py") && !script.startsWith("/")) {
+                const rel = path.posix.normalize(script);
+                if (!rel.startsWith("..") && src.isFile(rel)) {
+                    out.add(rel);
+                }
+            }
+        }
+    }
+    return out;
+}
+
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : undefined);
 

@@ -2,6 +2,7 @@ import { load as loadYaml } from "js-yaml";
 import { DEFAULTS } from "../data/defaults";
 import { FRAMEWORK_TABLE } from "../data/frameworks";
 import { candidates, ImportRoot, ModuleReader, moduleReader } from "./app-code";
+import { dockerfileBuildScripts } from "./container";
 import { DjangoProject } from "./django";
 import { readIni } from "./ini";
 import { boundOf, callContext, decide, Definition, instanceOf, memberOf } from "./code-objects";
@@ -162,9 +163,12 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     const importedFrom = (outside: string) => new Set(modules.filter(({ c }) => top(c.module) !== outside).flatMap(({ mod }) => [...mod.imported].map(top)));
     const importedNames = new Set(modules.flatMap(({ mod }) => [...mod.imported].map(top)));
     const entryTop = req.entryModule === undefined ? undefined : top(req.entryModule);
+    // A top-level module the app's own Dockerfile runs at build (`RUN python version.py`) is such a script too, __main__ block or not:
+    // what it writes is in the image before the server starts.
+    const built = dockerfileBuildScripts(src);
     const scripts = new Set(
         modules
-            .filter(({ c, mod }) => !c.file.endsWith("__init__.py") && mod.scriptCalls.size > 0 && top(c.module) !== entryTop)
+            .filter(({ c, mod }) => !c.file.endsWith("__init__.py") && (mod.scriptCalls.size > 0 || (built.has(c.file) && !c.module.includes("."))) && top(c.module) !== entryTop)
             .filter(({ c }) => (c.module.includes(".") ? !importedFrom(top(c.module)).has(top(c.module)) : !importedNames.has(c.module)))
             .map(({ c }) => c.file),
     );

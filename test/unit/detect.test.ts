@@ -5338,3 +5338,23 @@ describe("extras the app's own Dockerfile installs", () => {
         assert.deepEqual(groupsOf("RUN pip install .[sync]", { dependencyGroups: ["test"] }).groups, ["test"]);
     });
 });
+
+describe("scripts the app's own Dockerfile runs at build", () => {
+    const apps = new TmpApps();
+    afterEach(() => apps.cleanup());
+
+    it("are not the server's code: what they write stays in the image (Tandoor's version.py wrote cookbook/version_info.py, which was linked into /data)", () => {
+        const files = (run: string) => ({
+            "requirements.txt": "flask\n",
+            "app.py": 'from flask import Flask\nfrom version_info import VERSION\napp = Flask(__name__)\n\n\n@app.get("/")\ndef index():\n    return VERSION\n',
+            "version_info.py": 'VERSION = "dev"\n',
+            "version.py": 'import subprocess\n\nwith open("version_info.py", "w+") as f:\n    f.write(\'VERSION = "1.0"\\n\')\n',
+            Dockerfile: `FROM python:3.13-slim\nWORKDIR /opt/app\nCOPY . ./\n${run}\nCMD ["gunicorn", "app:app"]\n`,
+        });
+        const paths = (run: string) => synthesize(apps.make(files(run))).plan.writablePaths.map((w) => w.path);
+        assert.deepEqual(paths("RUN /opt/app/venv/bin/python version.py"), []);
+        assert.deepEqual(paths('RUN ["python3", "./version.py"]'), []);
+        // Not run at build: a module whose writes happen when something runs it, as the server might.
+        assert.deepEqual(paths("RUN pip install -r requirements.txt"), ["/data"]);
+    });
+});
