@@ -297,6 +297,17 @@ export function envVariables(e: Expr): string[] {
  */
 export function requiredVariables(e: Expr, bound: (call: Expr) => Expr): string[] {
     const out: string[] = [];
+    // A conditional expression's branch its test rules out with the variables unset is not read:
+    // `os.environ["X"] if "X" in os.environ else None` (paperless-ngx's settings).
+    const dead = new Set<Expr>();
+    walk(e, (x) => {
+        if (x.kind === "cond") {
+            const v = evaluate(bound(x.test), () => undefined);
+            if (v !== undefined) {
+                dead.add(truthy(v) ? x.otherwise : x.then);
+            }
+        }
+    });
     walk(e, (x) => {
         let v: string | undefined;
         if (x.kind === "call") {
@@ -324,7 +335,7 @@ export function requiredVariables(e: Expr, bound: (call: Expr) => Expr): string[
         if (v !== undefined && !out.includes(v)) {
             out.push(v);
         }
-    });
+    }, new Set(dead));
     return out;
 }
 

@@ -5358,3 +5358,18 @@ describe("scripts the app's own Dockerfile runs at build", () => {
         assert.deepEqual(paths("RUN pip install -r requirements.txt"), ["/data"]);
     });
 });
+
+describe("environment reads a conditional expression guards", () => {
+    const apps = new TmpApps();
+    afterEach(() => apps.cleanup());
+
+    it("are not required: `os.environ[\"X\"] if \"X\" in os.environ else None` reads X only when it is set (paperless-ngx's PROXY_SSL_HEADER)", () => {
+        const noted = (line: string) =>
+            synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": `import json\nimport os\nfrom flask import Flask\napp = Flask(__name__)\n${line}\n` })).plan.notes.filter((n) => n.includes("at import with no default")).map((n) => n.slice(0, n.indexOf(" from the environment")));
+        assert.deepEqual(noted('HEADER = tuple(json.loads(os.environ["PROXY_SSL_HEADER"])) if "PROXY_SSL_HEADER" in os.environ else None'), []);
+        assert.deepEqual(noted('HEADER = None if "PROXY_SSL_HEADER" not in os.environ else os.environ["PROXY_SSL_HEADER"]'), []);
+        // The branch that runs with the variable unset still counts.
+        assert.deepEqual(noted('HEADER = os.environ["FALLBACK"] if "PROXY_SSL_HEADER" in os.environ else os.environ["PROXY_DEFAULT"]'), ["app.py reads PROXY_DEFAULT"]);
+        assert.deepEqual(noted('HEADER = os.environ["PROXY_SSL_HEADER"] if DEBUG_FLAG else None\nDEBUG_FLAG = True'), ["app.py reads PROXY_SSL_HEADER"]);
+    });
+});
