@@ -374,19 +374,16 @@ export function dockerfileLockTools(src: SourceTree): Set<string> {
     return tools;
 }
 
-/**
- * The project's own extras the app's Dockerfile installs: `pip install .[deploy,s3]` (`-e`, quoted, `uv pip install`,
- * `python -m pip`), `uv sync --extra a` (`--all-extras`: every one), `poetry install --extras "a b"` / `-E a`. The
- * root's Dockerfile, else docker/'s or .docker/'s; with the RUN line that says so, for the note.
- */
-export function dockerfileExtras(src: SourceTree): { extras: string[]; all: boolean; line: string } | undefined {
+/** The commands of the app's own Dockerfile's RUN lines (the root's, else docker/'s or .docker/'s) as words, each with its line. */
+function dockerfileRuns(src: SourceTree): Array<{ words: string[]; line: string }> {
     const name = DOCKERFILES.find((f) => src.isFile(f));
     let parsed;
     try {
         parsed = name === undefined ? undefined : DockerfileParser.parse(src.read(name));
     } catch {
-        return undefined;
+        return [];
     }
+    const out: Array<{ words: string[]; line: string }> = [];
     for (const i of parsed?.getInstructions() ?? []) {
         if (i.getKeyword() !== "RUN") {
             continue;
@@ -394,33 +391,48 @@ export function dockerfileExtras(src: SourceTree): { extras: string[]; all: bool
         const content = i.getArgumentsContent() ?? "";
         const json = content.trimStart().startsWith("[") ? jsonWords(content) : undefined;
         for (const c of json !== undefined ? [{ words: json }] : commands(shellTokens(content))) {
-            // A program named by its path (`/venv/bin/pip`, `/opt/venv/bin/python -m pip`) is that program.
-            const words = c.words.map((x, k) => (k === 0 ? path.posix.basename(x) : x));
-            const w = /^python(3(\.\d+)?)?$/.test(words[0] ?? "") ? (words[1] === "-m" ? words.slice(2) : []) : words;
-            const extras: string[] = [];
-            let all = false;
-            if ((w[0] === "pip" || w[0] === "pip3" || (w[0] === "uv" && w[1] === "pip")) && w.includes("install")) {
-                for (const word of w.slice(w.indexOf("install") + 1)) {
-                    let local: { path: string; extras: string[] } | undefined;
-                    try {
-                        local = word.startsWith(".") && word.includes("[") ? pathWithExtras(word, word, 0) : undefined;
-                    } catch {
-                        local = undefined; // not a list of extras: pip refuses it, and the app's image does not build
-                    }
-                    if (local !== undefined && ["", ".", "./"].includes(local.path.replace(/\/+$/, "/"))) {
-                        extras.push(...local.extras);
-                    }
+            out.push({ words: c.words, line: `RUN ${content.replace(/\s+/g, " ").trim()}` });
+        }
+    }
+    return out;
+}
+
+/** Python by the names its program goes by (python, python3, python3.13); a path to it (`/opt/venv/bin/python`) by its last part. */
+const PYTHON = /^python(3(\.\d+)?)?$/;
+
+/**
+ * The project's own extras the app's Dockerfile installs: `pip install .[deploy,s3]` (`-e`, quoted, `uv pip install`,
+ * `python -m pip`, a venv's `/venv/bin/pip`), `uv sync --extra a` (`--all-extras`: every one), `poetry install --extras "a b"` /
+ * `-E a`; with the RUN line that says so, for the note.
+ */
+export function dockerfileExtras(src: SourceTree): { extras: string[]; all: boolean; line: string } | undefined {
+    for (const run of dockerfileRuns(src)) {
+        const words = run.words.map((x, k) => (k === 0 ? path.posix.basename(x) : x));
+        const w = PYTHON.test(words[0] ?? "") ? (words[1] === "-m" ? words.slice(2) : []) : words;
+        const extras: string[] = [];
+        let all = false;
+        if ((w[0] === "pip" || w[0] === "pip3" || (w[0] === "uv" && w[1] === "pip")) && w.includes("install")) {
+            for (const word of w.slice(w.indexOf("install") + 1)) {
+                let local: { path: string; extras: string[] } | undefined;
+                try {
+                    local = word.startsWith(".") && word.includes("[") ? pathWithExtras(word, word, 0) : undefined;
+                } catch {
+                    local = undefined; // not a list of extras: pip refuses it, and the app's image does not build
                 }
-            } else if (w[0] === "uv" && w[1] === "sync") {
-                w.forEach((x, k) => (x === "--extra" && w[k + 1] !== undefined ? extras.push(w[k + 1]) : x.startsWith("--extra=") ? extras.push(x.slice("--extra=".length)) : undefined));
-                all = w.includes("--all-extras");
-            } else if (w[0] === "poetry" && w[1] === "install") {
-                w.forEach((x, k) => ((x === "--extras" || x === "-E") && w[k + 1] !== undefined ? extras.push(...w[k + 1].split(/[\s,]+/)) : x.startsWith("--extras=") ? extras.push(...x.slice("--extras=".length).split(/[\s,]+/)) : undefined));
-                all = w.includes("--all-extras");
+                if (local !== undefined && ["", ".", "./"].includes(local.path.replace(/\/+$/, "/"))) {
+                    extras.push(...local.extras);
+                }
             }
-            if (extras.filter((e) => e !== "").length > 0 || all) {
-                return { extras: [...new Set(extras.filter((e) => e !== ""))], all, line: `RUN ${content.replace(/\s+/g, " ").trim()}` };
-            }
+        } else if (w[0] === "uv" && w[1] === "sync") {
+            w.forEach((x, k) => (x === "--extra" && w[k + 1] !== undefined ? extras.push(w[k + 1]) : x.startsWith("--extra=") ? extras.push(x.slice("--extra=".length)) : undefined));
+            all = w.includes("--all-extras");
+        } else if (w[0] === "poetry" && w[1] === "install") {
+            w.forEach((x, k) => ((x === "--extras" || x === "-E") && w[k + 1] !== undefined ? extras.push(...w[k + 1].split(/[\s,]+/)) : x.startsWith("--extras=") ? extras.push(...x.slice("--extras=".length).split(/[\s,]+/)) : undefined));
+            all = w.includes("--all-extras");
+        }
+        const named = [...new Set(extras.filter((e) => e !== ""))];
+        if (named.length > 0 || all) {
+            return { extras: named, all, line: run.line };
         }
     }
     return undefined;
@@ -432,26 +444,11 @@ export function dockerfileExtras(src: SourceTree): { extras: string[]; all: bool
  */
 export function dockerfileBuildScripts(src: SourceTree): Set<string> {
     const out = new Set<string>();
-    const name = DOCKERFILES.find((f) => src.isFile(f));
-    let parsed;
-    try {
-        parsed = name === undefined ? undefined : DockerfileParser.parse(src.read(name));
-    } catch {
-        return out;
-    }
-    for (const i of parsed?.getInstructions() ?? []) {
-        if (i.getKeyword() !== "RUN") {
-            continue;
-        }
-        const content = i.getArgumentsContent() ?? "";
-        const json = content.trimStart().startsWith("[") ? jsonWords(content) : undefined;
-        for (const c of json !== undefined ? [{ words: json }] : commands(shellTokens(content))) {
-            const [program, script] = c.words;
-            if (/^python(3(\.\d+)?)?$/.test(path.posix.basename(program ?? "")) && script !== undefined && script.endsWith(".py") && !script.startsWith("/")) {
-                const rel = path.posix.normalize(script);
-                if (!rel.startsWith("..") && src.isFile(rel)) {
-                    out.add(rel);
-                }
+    for (const { words: [program, script] } of dockerfileRuns(src)) {
+        if (PYTHON.test(path.posix.basename(program ?? "")) && script !== undefined && script.endsWith(".py") && !script.startsWith("/")) {
+            const rel = path.posix.normalize(script);
+            if (!rel.startsWith("..") && src.isFile(rel)) {
+                out.add(rel);
             }
         }
     }
