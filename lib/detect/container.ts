@@ -639,7 +639,8 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
             command = [...lines!.slice(0, -1).map((w) => displayWords(w)), cmdText].join(" && ");
             notes.push(`The image's entrypoint ${script.file} runs ${lines!.length > 1 ? `\`${lines!.slice(0, -1).map((w) => displayWords(w)).join(" && ")}\` and then ` : ""}the CMD: read as \`${command}\`.`);
         } else {
-            command = shellLine([...e.entry.words, ...(e.words ?? [])]) ?? displayWords([...entryWords, ...(e.words ?? [])]);
+            // The CMD's words in the image's terms too (`ENTRYPOINT ["tini", "--"]` with `CMD ["/app/docker/entrypoint.sh"]`).
+            command = shellLine([...e.entry.words, ...(e.words ?? [])]) ?? displayWords([...entryWords, ...(e.words ?? []).map(relWord)]);
         }
         if (script !== undefined && passes && cmdText !== undefined) {
             // The CMD is read without the wrapper the entrypoint's script runs under.

@@ -5373,3 +5373,25 @@ describe("environment reads a conditional expression guards", () => {
         assert.deepEqual(noted('HEADER = os.environ["PROXY_SSL_HEADER"] if DEBUG_FLAG else None\nDEBUG_FLAG = True'), ["app.py reads PROXY_SSL_HEADER"]);
     });
 });
+
+describe("a boot script the CMD names by its path in the image", () => {
+    const apps = new TmpApps();
+    afterEach(() => apps.cleanup());
+
+    it("is read under an init process's ENTRYPOINT (`ENTRYPOINT [\"tini\", \"--\"]`, `CMD [\"/app/docker/entrypoint.sh\"]`): its server's flags are carried", () => {
+        const plan = (workdir: string) =>
+            synthesize(
+                apps.make({
+                    "requirements.txt": "flask\n",
+                    "web.py": FLASK_APP,
+                    "docker/entrypoint.sh": '#!/bin/sh\nset -e\nexec gunicorn --timeout 90 --bind 0.0.0.0:8000 web:app\n',
+                    Dockerfile: `FROM python:3.13-slim\nRUN pip install tini\nWORKDIR ${workdir}\nCOPY . .\nENTRYPOINT ["tini", "--"]\nCMD ["${workdir}/docker/entrypoint.sh"]\n`,
+                }),
+            ).plan;
+        for (const workdir of ["/app", "/srv/site"]) {
+            const p = plan(workdir);
+            assert.deepEqual([p.entrypoint.spec, p.entrypoint.source, p.server.timeout], ["web:app", "Dockerfile", 90], workdir);
+            assert.ok(p.notes.includes("The Dockerfile's ENTRYPOINT runs docker/entrypoint.sh; the commands in it are read as the web command."), p.notes.join("\n"));
+        }
+    });
+});
