@@ -652,9 +652,15 @@ function scriptVariables(lines: readonly string[], env: ReadonlyMap<string, stri
     const out: Array<ReadonlyMap<string, ScriptVariable>> = [];
     const vars = new Map<string, ScriptVariable>();
     let depth = 0;
-    for (const line of lines) {
+    for (const written of lines) {
         out.push(new Map(vars));
-        const cs = commands(shellTokens(line));
+        const cs = commands(shellTokens(written));
+        // `: "${WORKERS:=3}"` (the `:` builtin with assigning expansions) sets each variable as `WORKERS=${WORKERS:=3}` does.
+        const colon = cs.length === 1 && cs[0].words[0] === ":" && cs[0].words.length > 1 ? cs[0].words.slice(1).map(assigningExpansion) : [];
+        const line = colon.length > 0 && colon.every((a) => a !== undefined) ? colon.join(" ") : written;
+        if (line !== written) {
+            cs.splice(0, cs.length, ...commands(shellTokens(line)));
+        }
         for (const c of cs) {
             // A block opens at `if`, a loop, `case`, a function's or a group's `{`; it closes at fi, done, esac, `}`.
             const first = c.words[0] ?? "";
@@ -718,6 +724,14 @@ function scriptVariables(lines: readonly string[], env: ReadonlyMap<string, stri
     }
     out.push(new Map(vars));
     return out;
+}
+
+/** `${NAME:=default}` / `${NAME=default}` as a whole word: the assignment it makes, `NAME=${NAME:=default}`. */
+function assigningExpansion(word: string): string | undefined {
+    const inner = word.startsWith("${") && word.endsWith("}") ? word.slice(2, -1) : undefined;
+    const ref = inner === undefined ? undefined : expansion(inner);
+    const op = ref === undefined ? undefined : inner!.slice(ref.name.length, ref.name.length + (ref.colon ? 2 : 1));
+    return ref?.fallback !== undefined && (op === ":=" || op === "=") ? `${ref.name}=${word}` : undefined;
 }
 
 /** A command line's words and operators, the variables looked up in `lookup`; undefined where shell-quote cannot read it (`Bad substitution`). */

@@ -5395,3 +5395,21 @@ describe("a boot script the CMD names by its path in the image", () => {
         }
     });
 });
+
+describe("a script's `: \"${VAR:=default}\"` line", () => {
+    const apps = new TmpApps();
+    afterEach(() => apps.cleanup());
+
+    it("sets the variable for the commands after it, as `VAR=${VAR:=default}` does", () => {
+        const plan = synthesize(
+            apps.make({
+                "requirements.txt": "flask\n",
+                "web.py": FLASK_APP,
+                "docker/entrypoint.sh": '#!/bin/sh\nset -e\n: "${GUNICORN_WORKERS:=3}" "${GUNICORN_TIMEOUT=75}"\nexec gunicorn --workers "$GUNICORN_WORKERS" --timeout "$GUNICORN_TIMEOUT" --bind 0.0.0.0:8000 web:app\n',
+                Dockerfile: 'FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["tini", "--", "docker/entrypoint.sh"]\n',
+            }),
+        ).plan;
+        assert.deepEqual([plan.entrypoint.spec, plan.server.defaultWorkers, plan.server.timeout], ["web:app", 3, 75]);
+        assert.ok(plan.notes.some((n) => n.startsWith("docker/entrypoint.sh sets GUNICORN_WORKERS=3 (its default, `${GUNICORN_WORKERS:=3}`) and GUNICORN_TIMEOUT=75")), plan.notes.join("\n"));
+    });
+});
