@@ -229,7 +229,7 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
 }
 
 /** A shell-form CMD (`set -xe; python manage.py migrate; gunicorn ...`): its commands in turn, the shell's own settings left out, as a script's lines are read. */
-function shellForm(text: string): string {
+function shellForm(text: string, word: (w: string) => string = (w) => w): string {
     const tokens = shellTokens(text);
     const cmds = commands(tokens);
     if (cmds.some((c) => c.piped) || tokens.some((t) => typeof t === "object" && "op" in t && t.op !== ";" && t.op !== "&&")) {
@@ -237,7 +237,7 @@ function shellForm(text: string): string {
     }
     return cmds
         .filter((c) => !SETUP_BUILTINS.has(c.words[0] ?? ""))
-        .map((c) => displayWords(c.words))
+        .map((c) => displayWords(c.words.map(word)))
         .join(" && ");
 }
 
@@ -569,7 +569,8 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
     // A word naming a file of the image's app folder, by its absolute path: the same file, relative (also when the image's folder is /app itself).
     const relWord = (w: string): string => {
         const mapped = w.startsWith("/") && copyOf(w) !== undefined ? mapPath(w) : undefined;
-        return mapped?.startsWith(`${DEFAULTS.workdir}/`) ? mapped.slice(DEFAULTS.workdir.length + 1) : w;
+        // The folder the source is copied to itself (`COPY . /app/src` then `--chdir /app/src`): the app folder, ".".
+        return mapped === DEFAULTS.workdir && w !== DEFAULTS.workdir ? "." : mapped?.startsWith(`${DEFAULTS.workdir}/`) ? mapped.slice(DEFAULTS.workdir.length + 1) : w;
     };
 
     // The services: the one-shot migration, the app (the first of this build that runs a server), the others.
@@ -617,7 +618,7 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         ? { web: `${composeFile}'s service ${app![0]} command`, source: `${composeFile} service ${app![0]} command` }
         : { web: `The ${dockerfileName}'s ${e.entry !== undefined ? "ENTRYPOINT" : "CMD"}`, source: `${dockerfileName} ${e.entry !== undefined ? "ENTRYPOINT" : "CMD"}` };
     if (e.entry?.text !== undefined) {
-        command = shellForm(e.entry.text); // shell form: the CMD is not passed
+        command = shellForm(e.entry.text, relWord); // shell form: the CMD is not passed
     } else if (e.entry?.words !== undefined && e.entry.words.length > 0) {
         const entryWords = e.entry.words.map(relWord);
         // The script an init process starts (`["/sbin/tini", "--", "/entrypoint.sh"]`) as the script itself.
@@ -647,7 +648,7 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
             notes.push(...wrappers.filter((w) => w[0] !== "exec").map((w) => wrapperNote(service["entrypoint"] !== undefined ? composeFile! : dockerfileName, w)));
         }
     } else {
-        command = e.text !== undefined ? shellForm(e.text) : cmdText;
+        command = e.text !== undefined ? shellForm(e.text, relWord) : cmdText;
     }
 
     // The folder the command runs in (the service's working_dir, else the WORKDIR), when it is a folder of the source below its root.

@@ -5413,3 +5413,17 @@ describe("a script's `: \"${VAR:=default}\"` line", () => {
         assert.ok(plan.notes.some((n) => n.startsWith("docker/entrypoint.sh sets GUNICORN_WORKERS=3 (its default, `${GUNICORN_WORKERS:=3}`) and GUNICORN_TIMEOUT=75")), plan.notes.join("\n"));
     });
 });
+
+describe("a shell-form CMD's paths in the image", () => {
+    const apps = new TmpApps();
+    afterEach(() => apps.cleanup());
+
+    it("are read in the source's terms: `COPY . /app/src` then `CMD gunicorn --chdir /app/src web:app` serves from the app folder (gunicorn could not change into /app/src)", () => {
+        const plan = (cmd: string) =>
+            synthesize(apps.make({ "requirements.txt": "flask\n", "web.py": FLASK_APP, Dockerfile: `FROM python:3.13-slim\nCOPY . /app/src\nRUN pip install -r /app/src/requirements.txt\n${cmd}\n` })).plan;
+        for (const cmd of ["CMD gunicorn -w 2 -b 0.0.0.0:5000 --chdir /app/src web:app", 'CMD ["gunicorn", "-w", "2", "--chdir", "/app/src", "web:app"]']) {
+            const p = plan(cmd);
+            assert.deepEqual([p.entrypoint.spec, p.entrypoint.source, p.server.chdir, p.server.defaultWorkers], ["web:app", "Dockerfile", undefined, 2], cmd);
+        }
+    });
+});
