@@ -375,7 +375,7 @@ export function dockerfileLockTools(src: SourceTree): Set<string> {
 }
 
 /** The commands of the app's own Dockerfile's RUN lines (the root's, else docker/'s or .docker/'s) as words, each with its line. */
-function dockerfileRuns(src: SourceTree): Array<{ words: string[]; line: string }> {
+export function dockerfileRuns(src: SourceTree): Array<{ words: string[]; line: string }> {
     const name = DOCKERFILES.find((f) => src.isFile(f));
     let parsed;
     try {

@@ -19,7 +19,7 @@ import { inProcessStore, perProcessState } from "../detect/process-state";
 import { randomSecrets } from "../detect/secret-key";
 import { detectPythonFacts, PythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
-import { dockerfileExtras, readContainerConfig } from "../detect/container";
+import { dockerfileExtras, dockerfileRuns, readContainerConfig } from "../detect/container";
 import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
 import { detectWritablePaths, ENV_DIRS, kindOf, WritablePath } from "../detect/writable-paths";
 import { joinPath } from "../detect/paths";
@@ -670,6 +670,24 @@ function platformEnv(src: SourceTree, env: Record<string, string>, notes: string
         const group = taken.filter((t) => t.own === mine).map((t) => t.text);
         if (group.length > 0) {
             notes.push(`${mine ? "The app's own container config" : "The platform's config"} sets ${group.join(", ")}: the image sets ${group.length > 1 ? "them" : "it"} for every process; the container's environment overrides it.`);
+        }
+    }
+    // A path the app's own Dockerfile makes in a RUN (kinto's `ENV KINTO_INI=/etc/kinto/kinto.ini` then `RUN kinto init`): this image runs none of
+    // its RUN lines, so the variable names a file that is not there.
+    const runs = dockerfileRuns(src);
+    for (const [name, value, file] of p.set) {
+        // A config file's path (a name with an extension: kinto.ini, config.cfg); folders the app writes are made by the writable paths.
+        const base = value.slice(value.lastIndexOf("/") + 1);
+        const inSource = value.startsWith(`${DEFAULTS.workdir}/`) && src.exists(value.slice(DEFAULTS.workdir.length + 1));
+        if (!own.has(file) || env[name] !== value || !value.startsWith("/") || inSource || !base.includes(".") || base.startsWith(".") || base.endsWith(".")) {
+            continue;
+        }
+        const made = runs.find((r) => r.words.some((w) => w === value || w === `$${name}` || w === `\${${name}}`));
+        if (made !== undefined) {
+            notes.push(
+                `${name}=${value} (${file}) names a path the app's own Dockerfile makes in a RUN (\`${made.line}\`), which this image does not run: it is not in the image. ` +
+                    `Point ${name} at a file of the source with PythonApp's \`env\`, or ship the file in the source.`,
+            );
         }
     }
     const needs = p.needs.filter(([name]) => !(name in env));

@@ -5427,3 +5427,22 @@ describe("a shell-form CMD's paths in the image", () => {
         }
     });
 });
+
+describe("a Dockerfile ENV naming a file its own RUN makes", () => {
+    const apps = new TmpApps();
+    afterEach(() => apps.cleanup());
+
+    it("is named: this image runs none of those RUN lines, so the file is not there (kinto's KINTO_INI, made by `kinto init --ini $KINTO_INI`)", () => {
+        const notes = (lines: string) =>
+            synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": FLASK_APP, "config/app.ini": "[app]\n", Dockerfile: `FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\n${lines}\nCMD ["gunicorn", "app:app"]\n` })).plan.notes.filter((n) => n.includes("names a path"));
+        assert.deepEqual(notes("ENV KINTO_INI=/etc/kinto/kinto.ini\nRUN kinto init --ini $KINTO_INI --backend=memory"), [
+            "KINTO_INI=/etc/kinto/kinto.ini (Dockerfile ENV) names a path the app's own Dockerfile makes in a RUN (`RUN kinto init --ini $KINTO_INI --backend=memory`), which this image does not run: it is not in the image. " +
+                "Point KINTO_INI at a file of the source with PythonApp's `env`, or ship the file in the source.",
+        ]);
+        assert.equal(notes("ENV APP_CONFIG=/app/config/config.cfg\nRUN mkdir -p /app/config && touch /app/config/config.cfg").length, 1);
+        // A file of the source, a folder, or a path no RUN makes: nothing to say.
+        assert.deepEqual(notes("ENV APP_INI=/app/config/app.ini\nRUN cat /app/config/app.ini"), []);
+        assert.deepEqual(notes("ENV DATA_DIR=/data\nRUN mkdir -p /data"), []);
+        assert.deepEqual(notes("ENV APP_INI=/etc/app/app.ini"), []);
+    });
+});
