@@ -5236,213 +5236,190 @@ describe("reading the source folder", () => {
     });
 });
 
-describe("names bound through their own method calls", () => {
+describe("shapes met in real apps' own layouts", () => {
     const apps = new TmpApps();
     afterEach(() => apps.cleanup());
 
-    // calibre-web's kobo.py and taiga-back: a query narrowed in place, `q = q.filter(...)`, read back through `q`'s methods.
-    for (const [shape, body] of [
-        ["an object's method called on the name it rebinds (`items = items.filter(...)`, then `items.all()`)", "    items = Thing.objects.all()\n    items = items.filter(active=True)\n    for item in items.all():\n        print(item)\n"],
-        ["the rebound name's method call as a path (`open(os.path.join(q.folder(), 'x'), 'w')`)", "    q = Thing.objects.all()\n    q = q.filter(active=True)\n    with open(os.path.join(q.folder(), 'x'), 'w') as f:\n        f.write('')\n"],
-    ] as const) {
-        it(`synthesizes an app where ${shape}`, () => {
+    describe("names bound through their own method calls", () => {
+        // calibre-web's kobo.py and taiga-back: a query narrowed in place, `q = q.filter(...)`, read back through `q`'s methods.
+        for (const [shape, body] of [
+            ["an object's method called on the name it rebinds (`items = items.filter(...)`, then `items.all()`)", "    items = Thing.objects.all()\n    items = items.filter(active=True)\n    for item in items.all():\n        print(item)\n"],
+            ["the rebound name's method call as a path (`open(os.path.join(q.folder(), 'x'), 'w')`)", "    q = Thing.objects.all()\n    q = q.filter(active=True)\n    with open(os.path.join(q.folder(), 'x'), 'w') as f:\n        f.write('')\n"],
+        ] as const) {
+            it(`synthesizes an app where ${shape}`, () => {
+                const dir = apps.make({
+                    "requirements.txt": "flask\n",
+                    "app.py": `import os\nfrom flask import Flask\napp = Flask(__name__)\n\n\ndef export():\n${body}`,
+                });
+                const s = synthesize(dir);
+                assert.equal(s.plan.entrypoint.spec, "app:app");
+            });
+        }
+    });
+
+    describe("PEP 440 arbitrary equality in requirements files", () => {
+        it("reads `name===version` as pip does (Tandoor's `cryptography===48.0.1` was refused as not PEP 508)", () => {
+            const lines = parseRequirements("cryptography===48.0.1\nflask[async] === 3.1.0 ; python_version >= '3.9'\nrequests>=2,===2.32.3\nlegacy===1.0-custom\n");
+            assert.deepEqual(
+                lines.map((l) => (l.kind === "name" ? [l.name, l.extras, l.specifiers, l.marker !== undefined] : l.kind)),
+                [
+                    ["cryptography", [], [{ operator: "===", version: "48.0.1" }], false],
+                    ["flask", ["async"], [{ operator: "===", version: "3.1.0" }], true],
+                    ["requests", [], [{ operator: ">=", version: "2" }, { operator: "===", version: "2.32.3" }], false],
+                    ["legacy", [], [{ operator: "===", version: "1.0-custom" }], false],
+                ],
+            );
+        });
+
+        it("installs a requirements file with `===` pins", () => {
+            const s = synthesize(apps.make({ "requirements.txt": "flask===3.1.0\n", "app.py": FLASK_APP }));
+            assert.equal(s.plan.entrypoint.spec, "app:app");
+            assert.match(s.dockerfile, /uv pip install -r requirements\.txt/);
+        });
+    });
+
+    describe("scripts beside the app", () => {
+        const FACTORY = "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n";
+
+        it("serves the package's factory, not the app a cron script makes before it exits (PowerDNS-Admin's update_accounts.py)", () => {
+            const spec = (script: string) =>
+                synthesize(apps.make({ "requirements.txt": "flask\n", "pkg/__init__.py": FACTORY, "run.py": 'from pkg import create_app\n\nif __name__ == "__main__":\n    create_app().run()\n', "update_accounts.py": script })).plan.entrypoint.spec;
+            // A `#!` script that exits under a condition, and any module whose top level always exits.
+            assert.equal(spec('#!/usr/bin/env python3\nimport sys\nfrom pkg import create_app\n\napp = create_app()\nwith app.app_context():\n    if not app.config.get("UPDATES"):\n        sys.exit(1)\n    print("updating")\n'), "pkg:create_app()");
+            assert.equal(spec("import sys\nfrom pkg import create_app\n\napp = create_app()\nwith app.app_context():\n    print('updating')\n    sys.exit(0)\n"), "pkg:create_app()");
+            // Without the exit it is a module that makes the app (an object made at import wins over a bare factory).
+            assert.equal(spec("from pkg import create_app\n\napp = create_app()\n"), "update_accounts:app");
+        });
+
+        it("still serves a `#!` module that exits only when misconfigured, when no other module makes an app", () => {
             const dir = apps.make({
                 "requirements.txt": "flask\n",
-                "app.py": `import os\nfrom flask import Flask\napp = Flask(__name__)\n\n\ndef export():\n${body}`,
+                "server.py": '#!/usr/bin/env python3\nimport os\nimport sys\nfrom flask import Flask\n\nif not os.environ.get("TOKEN"):\n    sys.exit("TOKEN is required")\napp = Flask(__name__)\n',
             });
-            const s = synthesize(dir);
-            assert.equal(s.plan.entrypoint.spec, "app:app");
+            assert.equal(synthesize(dir).plan.entrypoint.spec, "server:app");
         });
-    }
-});
-
-describe("PEP 440 arbitrary equality in requirements files", () => {
-    const apps = new TmpApps();
-    afterEach(() => apps.cleanup());
-
-    it("reads `name===version` as pip does (Tandoor's `cryptography===48.0.1` was refused as not PEP 508)", () => {
-        const lines = parseRequirements("cryptography===48.0.1\nflask[async] === 3.1.0 ; python_version >= '3.9'\nrequests>=2,===2.32.3\nlegacy===1.0-custom\n");
-        assert.deepEqual(
-            lines.map((l) => (l.kind === "name" ? [l.name, l.extras, l.specifiers, l.marker !== undefined] : l.kind)),
-            [
-                ["cryptography", [], [{ operator: "===", version: "48.0.1" }], false],
-                ["flask", ["async"], [{ operator: "===", version: "3.1.0" }], true],
-                ["requests", [], [{ operator: ">=", version: "2" }, { operator: "===", version: "2.32.3" }], false],
-                ["legacy", [], [{ operator: "===", version: "1.0-custom" }], false],
-            ],
-        );
     });
 
-    it("installs a requirements file with `===` pins", () => {
-        const s = synthesize(apps.make({ "requirements.txt": "flask===3.1.0\n", "app.py": FLASK_APP }));
-        assert.equal(s.plan.entrypoint.spec, "app:app");
-        assert.match(s.dockerfile, /uv pip install -r requirements\.txt/);
-    });
-});
+    describe("extras the app's own Dockerfile installs", () => {
+        const PYPROJECT =
+            '[project]\nname = "mapsrv"\nversion = "1.0"\ndependencies = ["fastapi"]\n\n[project.optional-dependencies]\ndeploy = ["uvicorn"]\nsync = ["redis"]\nS3_Storage = ["boto3"]\ntest = ["pytest"]\n\n' +
+            '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n';
+        const groupsOf = (run: string | undefined, options: Record<string, unknown> = {}) => {
+            const s = synthesize(
+                apps.make({ "pyproject.toml": PYPROJECT, "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", ...(run === undefined ? {} : { Dockerfile: `FROM python:3.13-slim\nCOPY . /srv\n${run}\n` }) }),
+                options,
+            );
+            return { groups: s.plan.dependencies.groups, notes: s.plan.notes.filter((n) => n.startsWith("Installs")) };
+        };
 
-describe("scripts beside the app", () => {
-    const apps = new TmpApps();
-    afterEach(() => apps.cleanup());
-    const FACTORY = "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n";
-
-    it("serves the package's factory, not the app a cron script makes before it exits (PowerDNS-Admin's update_accounts.py)", () => {
-        const spec = (script: string) =>
-            synthesize(apps.make({ "requirements.txt": "flask\n", "pkg/__init__.py": FACTORY, "run.py": 'from pkg import create_app\n\nif __name__ == "__main__":\n    create_app().run()\n', "update_accounts.py": script })).plan.entrypoint.spec;
-        // A `#!` script that exits under a condition, and any module whose top level always exits.
-        assert.equal(spec('#!/usr/bin/env python3\nimport sys\nfrom pkg import create_app\n\napp = create_app()\nwith app.app_context():\n    if not app.config.get("UPDATES"):\n        sys.exit(1)\n    print("updating")\n'), "pkg:create_app()");
-        assert.equal(spec("import sys\nfrom pkg import create_app\n\napp = create_app()\nwith app.app_context():\n    print('updating')\n    sys.exit(0)\n"), "pkg:create_app()");
-        // Without the exit it is a module that makes the app (an object made at import wins over a bare factory).
-        assert.equal(spec("from pkg import create_app\n\napp = create_app()\n"), "update_accounts:app");
-    });
-
-    it("still serves a `#!` module that exits only when misconfigured, when no other module makes an app", () => {
-        const dir = apps.make({
-            "requirements.txt": "flask\n",
-            "server.py": '#!/usr/bin/env python3\nimport os\nimport sys\nfrom flask import Flask\n\nif not os.environ.get("TOKEN"):\n    sys.exit("TOKEN is required")\napp = Flask(__name__)\n',
+        it("installs them, as umap's `pip install .[deploy,s3,sync]` does, naming the line", () => {
+            assert.deepEqual(groupsOf("RUN /venv/bin/pip install .[sync,s3-storage]"), {
+                groups: ["sync", "S3_Storage", "deploy"],
+                notes: [
+                    "Installs the extras sync, S3_Storage (pyproject.toml's [project.optional-dependencies]) besides the main dependencies, as the app's own Dockerfile does (`RUN /venv/bin/pip install .[sync,s3-storage]`); set `dependencyGroups` to choose.",
+                    "Installs the extra deploy too, by its name (set `dependencyGroups` to choose).",
+                ],
+            });
+            assert.deepEqual(groupsOf('RUN python3 -m pip install -e ".[deploy,sync]"').groups, ["deploy", "sync"]);
+            assert.deepEqual(groupsOf("RUN uv sync --frozen --extra sync --extra=deploy").groups, ["sync", "deploy"]);
+            assert.deepEqual(groupsOf("RUN uv sync --all-extras").groups, ["deploy", "sync", "S3_Storage", "test"]);
+            assert.deepEqual(groupsOf('RUN poetry install --extras "sync deploy"').groups, ["sync", "deploy"]);
         });
-        assert.equal(synthesize(dir).plan.entrypoint.spec, "server:app");
-    });
-});
 
-describe("extras the app's own Dockerfile installs", () => {
-    const apps = new TmpApps();
-    afterEach(() => apps.cleanup());
-    const PYPROJECT =
-        '[project]\nname = "mapsrv"\nversion = "1.0"\ndependencies = ["fastapi"]\n\n[project.optional-dependencies]\ndeploy = ["uvicorn"]\nsync = ["redis"]\nS3_Storage = ["boto3"]\ntest = ["pytest"]\n\n' +
-        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n';
-    const groupsOf = (run: string | undefined, options: Record<string, unknown> = {}) => {
-        const s = synthesize(
-            apps.make({ "pyproject.toml": PYPROJECT, "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", ...(run === undefined ? {} : { Dockerfile: `FROM python:3.13-slim\nCOPY . /srv\n${run}\n` }) }),
-            options,
-        );
-        return { groups: s.plan.dependencies.groups, notes: s.plan.notes.filter((n) => n.startsWith("Installs")) };
-    };
-
-    it("installs them, as umap's `pip install .[deploy,s3,sync]` does, naming the line", () => {
-        assert.deepEqual(groupsOf("RUN /venv/bin/pip install .[sync,s3-storage]"), {
-            groups: ["sync", "S3_Storage", "deploy"],
-            notes: [
-                "Installs the extras sync, S3_Storage (pyproject.toml's [project.optional-dependencies]) besides the main dependencies, as the app's own Dockerfile does (`RUN /venv/bin/pip install .[sync,s3-storage]`); set `dependencyGroups` to choose.",
-                "Installs the extra deploy too, by its name (set `dependencyGroups` to choose).",
-            ],
+        it("keeps the production extra alone without such a line, or with `dependencyGroups`", () => {
+            assert.deepEqual(groupsOf(undefined).groups, ["deploy"]);
+            assert.deepEqual(groupsOf("RUN pip install -r requirements.txt ./vendor/lib[sync]").groups, ["deploy"]);
+            assert.deepEqual(groupsOf("RUN pip install .[sync]", { dependencyGroups: ["test"] }).groups, ["test"]);
         });
-        assert.deepEqual(groupsOf('RUN python3 -m pip install -e ".[deploy,sync]"').groups, ["deploy", "sync"]);
-        assert.deepEqual(groupsOf("RUN uv sync --frozen --extra sync --extra=deploy").groups, ["sync", "deploy"]);
-        assert.deepEqual(groupsOf("RUN uv sync --all-extras").groups, ["deploy", "sync", "S3_Storage", "test"]);
-        assert.deepEqual(groupsOf('RUN poetry install --extras "sync deploy"').groups, ["sync", "deploy"]);
     });
 
-    it("keeps the production extra alone without such a line, or with `dependencyGroups`", () => {
-        assert.deepEqual(groupsOf(undefined).groups, ["deploy"]);
-        assert.deepEqual(groupsOf("RUN pip install -r requirements.txt ./vendor/lib[sync]").groups, ["deploy"]);
-        assert.deepEqual(groupsOf("RUN pip install .[sync]", { dependencyGroups: ["test"] }).groups, ["test"]);
-    });
-});
-
-describe("scripts the app's own Dockerfile runs at build", () => {
-    const apps = new TmpApps();
-    afterEach(() => apps.cleanup());
-
-    it("are not the server's code: what they write stays in the image (Tandoor's version.py wrote cookbook/version_info.py, which was linked into /data)", () => {
-        const files = (run: string) => ({
-            "requirements.txt": "flask\n",
-            "app.py": 'from flask import Flask\nfrom version_info import VERSION\napp = Flask(__name__)\n\n\n@app.get("/")\ndef index():\n    return VERSION\n',
-            "version_info.py": 'VERSION = "dev"\n',
-            "version.py": 'import subprocess\n\nwith open("version_info.py", "w+") as f:\n    f.write(\'VERSION = "1.0"\\n\')\n',
-            Dockerfile: `FROM python:3.13-slim\nWORKDIR /opt/app\nCOPY . ./\n${run}\nCMD ["gunicorn", "app:app"]\n`,
+    describe("scripts the app's own Dockerfile runs at build", () => {
+        it("are not the server's code: what they write stays in the image (Tandoor's version.py wrote cookbook/version_info.py, which was linked into /data)", () => {
+            const files = (run: string) => ({
+                "requirements.txt": "flask\n",
+                "app.py": 'from flask import Flask\nfrom version_info import VERSION\napp = Flask(__name__)\n\n\n@app.get("/")\ndef index():\n    return VERSION\n',
+                "version_info.py": 'VERSION = "dev"\n',
+                "version.py": 'import subprocess\n\nwith open("version_info.py", "w+") as f:\n    f.write(\'VERSION = "1.0"\\n\')\n',
+                Dockerfile: `FROM python:3.13-slim\nWORKDIR /opt/app\nCOPY . ./\n${run}\nCMD ["gunicorn", "app:app"]\n`,
+            });
+            const paths = (run: string) => synthesize(apps.make(files(run))).plan.writablePaths.map((w) => w.path);
+            assert.deepEqual(paths("RUN /opt/app/venv/bin/python version.py"), []);
+            assert.deepEqual(paths('RUN ["python3", "./version.py"]'), []);
+            // Not run at build: a module whose writes happen when something runs it, as the server might.
+            assert.deepEqual(paths("RUN pip install -r requirements.txt"), ["/data"]);
         });
-        const paths = (run: string) => synthesize(apps.make(files(run))).plan.writablePaths.map((w) => w.path);
-        assert.deepEqual(paths("RUN /opt/app/venv/bin/python version.py"), []);
-        assert.deepEqual(paths('RUN ["python3", "./version.py"]'), []);
-        // Not run at build: a module whose writes happen when something runs it, as the server might.
-        assert.deepEqual(paths("RUN pip install -r requirements.txt"), ["/data"]);
     });
-});
 
-describe("environment reads a conditional expression guards", () => {
-    const apps = new TmpApps();
-    afterEach(() => apps.cleanup());
-
-    it("are not required: `os.environ[\"X\"] if \"X\" in os.environ else None` reads X only when it is set (paperless-ngx's PROXY_SSL_HEADER)", () => {
-        const noted = (line: string) =>
-            synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": `import json\nimport os\nfrom flask import Flask\napp = Flask(__name__)\n${line}\n` })).plan.notes.filter((n) => n.includes("at import with no default")).map((n) => n.slice(0, n.indexOf(" from the environment")));
-        assert.deepEqual(noted('HEADER = tuple(json.loads(os.environ["PROXY_SSL_HEADER"])) if "PROXY_SSL_HEADER" in os.environ else None'), []);
-        assert.deepEqual(noted('HEADER = None if "PROXY_SSL_HEADER" not in os.environ else os.environ["PROXY_SSL_HEADER"]'), []);
-        // The branch that runs with the variable unset still counts.
-        assert.deepEqual(noted('HEADER = os.environ["FALLBACK"] if "PROXY_SSL_HEADER" in os.environ else os.environ["PROXY_DEFAULT"]'), ["app.py reads PROXY_DEFAULT"]);
-        assert.deepEqual(noted('HEADER = os.environ["PROXY_SSL_HEADER"] if DEBUG_FLAG else None\nDEBUG_FLAG = True'), ["app.py reads PROXY_SSL_HEADER"]);
+    describe("environment reads a conditional expression guards", () => {
+        it("are not required: `os.environ[\"X\"] if \"X\" in os.environ else None` reads X only when it is set (paperless-ngx's PROXY_SSL_HEADER)", () => {
+            const noted = (line: string) =>
+                synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": `import json\nimport os\nfrom flask import Flask\napp = Flask(__name__)\n${line}\n` })).plan.notes.filter((n) => n.includes("at import with no default")).map((n) => n.slice(0, n.indexOf(" from the environment")));
+            assert.deepEqual(noted('HEADER = tuple(json.loads(os.environ["PROXY_SSL_HEADER"])) if "PROXY_SSL_HEADER" in os.environ else None'), []);
+            assert.deepEqual(noted('HEADER = None if "PROXY_SSL_HEADER" not in os.environ else os.environ["PROXY_SSL_HEADER"]'), []);
+            // The branch that runs with the variable unset still counts.
+            assert.deepEqual(noted('HEADER = os.environ["FALLBACK"] if "PROXY_SSL_HEADER" in os.environ else os.environ["PROXY_DEFAULT"]'), ["app.py reads PROXY_DEFAULT"]);
+            assert.deepEqual(noted('HEADER = os.environ["PROXY_SSL_HEADER"] if DEBUG_FLAG else None\nDEBUG_FLAG = True'), ["app.py reads PROXY_SSL_HEADER"]);
+        });
     });
-});
 
-describe("a boot script the CMD names by its path in the image", () => {
-    const apps = new TmpApps();
-    afterEach(() => apps.cleanup());
+    describe("a boot script the CMD names by its path in the image", () => {
+        it("is read under an init process's ENTRYPOINT (`ENTRYPOINT [\"tini\", \"--\"]`, `CMD [\"/app/docker/entrypoint.sh\"]`): its server's flags are carried", () => {
+            const plan = (workdir: string) =>
+                synthesize(
+                    apps.make({
+                        "requirements.txt": "flask\n",
+                        "web.py": FLASK_APP,
+                        "docker/entrypoint.sh": '#!/bin/sh\nset -e\nexec gunicorn --timeout 90 --bind 0.0.0.0:8000 web:app\n',
+                        Dockerfile: `FROM python:3.13-slim\nRUN pip install tini\nWORKDIR ${workdir}\nCOPY . .\nENTRYPOINT ["tini", "--"]\nCMD ["${workdir}/docker/entrypoint.sh"]\n`,
+                    }),
+                ).plan;
+            for (const workdir of ["/app", "/srv/site"]) {
+                const p = plan(workdir);
+                assert.deepEqual([p.entrypoint.spec, p.entrypoint.source, p.server.timeout], ["web:app", "Dockerfile", 90], workdir);
+                assert.ok(p.notes.includes("The Dockerfile's ENTRYPOINT runs docker/entrypoint.sh; the commands in it are read as the web command."), p.notes.join("\n"));
+            }
+        });
+    });
 
-    it("is read under an init process's ENTRYPOINT (`ENTRYPOINT [\"tini\", \"--\"]`, `CMD [\"/app/docker/entrypoint.sh\"]`): its server's flags are carried", () => {
-        const plan = (workdir: string) =>
-            synthesize(
+    describe("a script's `: \"${VAR:=default}\"` line", () => {
+        it("sets the variable for the commands after it, as `VAR=${VAR:=default}` does", () => {
+            const plan = synthesize(
                 apps.make({
                     "requirements.txt": "flask\n",
                     "web.py": FLASK_APP,
-                    "docker/entrypoint.sh": '#!/bin/sh\nset -e\nexec gunicorn --timeout 90 --bind 0.0.0.0:8000 web:app\n',
-                    Dockerfile: `FROM python:3.13-slim\nRUN pip install tini\nWORKDIR ${workdir}\nCOPY . .\nENTRYPOINT ["tini", "--"]\nCMD ["${workdir}/docker/entrypoint.sh"]\n`,
+                    "docker/entrypoint.sh": '#!/bin/sh\nset -e\n: "${GUNICORN_WORKERS:=3}" "${GUNICORN_TIMEOUT=75}"\nexec gunicorn --workers "$GUNICORN_WORKERS" --timeout "$GUNICORN_TIMEOUT" --bind 0.0.0.0:8000 web:app\n',
+                    Dockerfile: 'FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["tini", "--", "docker/entrypoint.sh"]\n',
                 }),
             ).plan;
-        for (const workdir of ["/app", "/srv/site"]) {
-            const p = plan(workdir);
-            assert.deepEqual([p.entrypoint.spec, p.entrypoint.source, p.server.timeout], ["web:app", "Dockerfile", 90], workdir);
-            assert.ok(p.notes.includes("The Dockerfile's ENTRYPOINT runs docker/entrypoint.sh; the commands in it are read as the web command."), p.notes.join("\n"));
-        }
+            assert.deepEqual([plan.entrypoint.spec, plan.server.defaultWorkers, plan.server.timeout], ["web:app", 3, 75]);
+            assert.ok(plan.notes.some((n) => n.startsWith("docker/entrypoint.sh sets GUNICORN_WORKERS=3 (its default, `${GUNICORN_WORKERS:=3}`) and GUNICORN_TIMEOUT=75")), plan.notes.join("\n"));
+        });
     });
-});
 
-describe("a script's `: \"${VAR:=default}\"` line", () => {
-    const apps = new TmpApps();
-    afterEach(() => apps.cleanup());
-
-    it("sets the variable for the commands after it, as `VAR=${VAR:=default}` does", () => {
-        const plan = synthesize(
-            apps.make({
-                "requirements.txt": "flask\n",
-                "web.py": FLASK_APP,
-                "docker/entrypoint.sh": '#!/bin/sh\nset -e\n: "${GUNICORN_WORKERS:=3}" "${GUNICORN_TIMEOUT=75}"\nexec gunicorn --workers "$GUNICORN_WORKERS" --timeout "$GUNICORN_TIMEOUT" --bind 0.0.0.0:8000 web:app\n',
-                Dockerfile: 'FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["tini", "--", "docker/entrypoint.sh"]\n',
-            }),
-        ).plan;
-        assert.deepEqual([plan.entrypoint.spec, plan.server.defaultWorkers, plan.server.timeout], ["web:app", 3, 75]);
-        assert.ok(plan.notes.some((n) => n.startsWith("docker/entrypoint.sh sets GUNICORN_WORKERS=3 (its default, `${GUNICORN_WORKERS:=3}`) and GUNICORN_TIMEOUT=75")), plan.notes.join("\n"));
+    describe("a shell-form CMD's paths in the image", () => {
+        it("are read in the source's terms: `COPY . /app/src` then `CMD gunicorn --chdir /app/src web:app` serves from the app folder (gunicorn could not change into /app/src)", () => {
+            const plan = (cmd: string) =>
+                synthesize(apps.make({ "requirements.txt": "flask\n", "web.py": FLASK_APP, Dockerfile: `FROM python:3.13-slim\nCOPY . /app/src\nRUN pip install -r /app/src/requirements.txt\n${cmd}\n` })).plan;
+            for (const cmd of ["CMD gunicorn -w 2 -b 0.0.0.0:5000 --chdir /app/src web:app", 'CMD ["gunicorn", "-w", "2", "--chdir", "/app/src", "web:app"]']) {
+                const p = plan(cmd);
+                assert.deepEqual([p.entrypoint.spec, p.entrypoint.source, p.server.chdir, p.server.defaultWorkers], ["web:app", "Dockerfile", undefined, 2], cmd);
+            }
+        });
     });
-});
 
-describe("a shell-form CMD's paths in the image", () => {
-    const apps = new TmpApps();
-    afterEach(() => apps.cleanup());
-
-    it("are read in the source's terms: `COPY . /app/src` then `CMD gunicorn --chdir /app/src web:app` serves from the app folder (gunicorn could not change into /app/src)", () => {
-        const plan = (cmd: string) =>
-            synthesize(apps.make({ "requirements.txt": "flask\n", "web.py": FLASK_APP, Dockerfile: `FROM python:3.13-slim\nCOPY . /app/src\nRUN pip install -r /app/src/requirements.txt\n${cmd}\n` })).plan;
-        for (const cmd of ["CMD gunicorn -w 2 -b 0.0.0.0:5000 --chdir /app/src web:app", 'CMD ["gunicorn", "-w", "2", "--chdir", "/app/src", "web:app"]']) {
-            const p = plan(cmd);
-            assert.deepEqual([p.entrypoint.spec, p.entrypoint.source, p.server.chdir, p.server.defaultWorkers], ["web:app", "Dockerfile", undefined, 2], cmd);
-        }
-    });
-});
-
-describe("a Dockerfile ENV naming a file its own RUN makes", () => {
-    const apps = new TmpApps();
-    afterEach(() => apps.cleanup());
-
-    it("is named: this image runs none of those RUN lines, so the file is not there (kinto's KINTO_INI, made by `kinto init --ini $KINTO_INI`)", () => {
-        const notes = (lines: string) =>
-            synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": FLASK_APP, "config/app.ini": "[app]\n", Dockerfile: `FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\n${lines}\nCMD ["gunicorn", "app:app"]\n` })).plan.notes.filter((n) => n.includes("names a path"));
-        assert.deepEqual(notes("ENV KINTO_INI=/etc/kinto/kinto.ini\nRUN kinto init --ini $KINTO_INI --backend=memory"), [
-            "KINTO_INI=/etc/kinto/kinto.ini (Dockerfile ENV) names a path the app's own Dockerfile makes in a RUN (`RUN kinto init --ini $KINTO_INI --backend=memory`), which this image does not run: it is not in the image. " +
-                "Point KINTO_INI at a file of the source with PythonApp's `env`, or ship the file in the source.",
-        ]);
-        assert.equal(notes("ENV APP_CONFIG=/app/config/config.cfg\nRUN mkdir -p /app/config && touch /app/config/config.cfg").length, 1);
-        // A file of the source, a folder, or a path no RUN makes: nothing to say.
-        assert.deepEqual(notes("ENV APP_INI=/app/config/app.ini\nRUN cat /app/config/app.ini"), []);
-        assert.deepEqual(notes("ENV DATA_DIR=/data\nRUN mkdir -p /data"), []);
-        assert.deepEqual(notes("ENV APP_INI=/etc/app/app.ini"), []);
+    describe("a Dockerfile ENV naming a file its own RUN makes", () => {
+        it("is named: this image runs none of those RUN lines, so the file is not there (kinto's KINTO_INI, made by `kinto init --ini $KINTO_INI`)", () => {
+            const notes = (lines: string) =>
+                synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": FLASK_APP, "config/app.ini": "[app]\n", Dockerfile: `FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\n${lines}\nCMD ["gunicorn", "app:app"]\n` })).plan.notes.filter((n) => n.includes("names a path"));
+            assert.deepEqual(notes("ENV KINTO_INI=/etc/kinto/kinto.ini\nRUN kinto init --ini $KINTO_INI --backend=memory"), [
+                "KINTO_INI=/etc/kinto/kinto.ini (Dockerfile ENV) names a path the app's own Dockerfile makes in a RUN (`RUN kinto init --ini $KINTO_INI --backend=memory`), which this image does not run: it is not in the image. " +
+                    "Point KINTO_INI at a file of the source with PythonApp's `env`, or ship the file in the source.",
+            ]);
+            assert.equal(notes("ENV APP_CONFIG=/app/config/config.cfg\nRUN mkdir -p /app/config && touch /app/config/config.cfg").length, 1);
+            // A file of the source, a folder, or a path no RUN makes: nothing to say.
+            assert.deepEqual(notes("ENV APP_INI=/app/config/app.ini\nRUN cat /app/config/app.ini"), []);
+            assert.deepEqual(notes("ENV DATA_DIR=/data\nRUN mkdir -p /data"), []);
+            assert.deepEqual(notes("ENV APP_INI=/etc/app/app.ini"), []);
+        });
     });
 });
