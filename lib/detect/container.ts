@@ -341,19 +341,34 @@ const LOCK_TOOL_COMMANDS: Readonly<Record<string, ReadonlySet<string>>> = {
     pdm: new Set(["install", "sync", "run", "export"]),
 };
 
-/**
- * The lock-file tools the app's own Dockerfile installs or runs with (`RUN uv sync --frozen`,
- * `CMD ["sh", "-c", "poetry run app"]`): the root's, else docker/'s or .docker/'s.
- */
-export function dockerfileLockTools(src: SourceTree): Set<string> {
-    const tools = new Set<string>();
+/** A command of the app's own Dockerfile: its instruction, its words (`sh -c "..."` read as the shell reads it), its line. */
+interface DockerfileCommand {
+    readonly keyword: "RUN" | "CMD" | "ENTRYPOINT";
+    readonly words: string[];
+    readonly line: string;
+}
+
+const dockerfileCommandLists = new WeakMap<SourceTree, DockerfileCommand[]>();
+
+/** The commands of the app's own Dockerfile's RUN, CMD and ENTRYPOINT lines (the root's, else docker/'s or .docker/'s), read once per source tree. */
+function dockerfileCommands(src: SourceTree): DockerfileCommand[] {
+    let out = dockerfileCommandLists.get(src);
+    if (out === undefined) {
+        out = readDockerfileCommands(src);
+        dockerfileCommandLists.set(src, out);
+    }
+    return out;
+}
+
+function readDockerfileCommands(src: SourceTree): DockerfileCommand[] {
     const name = DOCKERFILES.find((f) => src.isFile(f));
     let parsed;
     try {
         parsed = name === undefined ? undefined : DockerfileParser.parse(src.read(name));
     } catch {
-        return tools;
+        return [];
     }
+    const out: DockerfileCommand[] = [];
     for (const i of parsed?.getInstructions() ?? []) {
         const keyword = i.getKeyword();
         if (keyword !== "RUN" && keyword !== "CMD" && keyword !== "ENTRYPOINT") {
@@ -362,39 +377,32 @@ export function dockerfileLockTools(src: SourceTree): Set<string> {
         const content = i.getArgumentsContent() ?? "";
         const json = content.trimStart().startsWith("[") ? jsonWords(content) : undefined;
         const text = json === undefined ? content : json.length === 3 && /^(\/bin\/|\/usr\/bin\/)?(ba)?sh$/.test(json[0]) && json[1] === "-c" ? json[2] : undefined;
-        const cmds = text === undefined ? [{ words: json ?? [] }] : commands(shellTokens(text));
-        for (const c of cmds) {
-            const words = c.words[0] === "python" || c.words[0] === "python3" ? (c.words[1] === "-m" ? c.words.slice(2) : []) : c.words;
-            const sub = words.slice(1).find((w) => !w.startsWith("-"));
-            if (words[0] !== undefined && sub !== undefined && LOCK_TOOL_COMMANDS[words[0]]?.has(sub)) {
-                tools.add(words[0]);
-            }
+        for (const c of text === undefined ? [{ words: json ?? [] }] : commands(shellTokens(text))) {
+            out.push({ keyword, words: c.words, line: `${keyword} ${content.replace(/\s+/g, " ").trim()}` });
+        }
+    }
+    return out;
+}
+
+/**
+ * The lock-file tools the app's own Dockerfile installs or runs with (`RUN uv sync --frozen`,
+ * `CMD ["sh", "-c", "poetry run app"]`): the root's, else docker/'s or .docker/'s.
+ */
+export function dockerfileLockTools(src: SourceTree): Set<string> {
+    const tools = new Set<string>();
+    for (const c of dockerfileCommands(src)) {
+        const words = c.words[0] === "python" || c.words[0] === "python3" ? (c.words[1] === "-m" ? c.words.slice(2) : []) : c.words;
+        const sub = words.slice(1).find((w) => !w.startsWith("-"));
+        if (words[0] !== undefined && sub !== undefined && LOCK_TOOL_COMMANDS[words[0]]?.has(sub)) {
+            tools.add(words[0]);
         }
     }
     return tools;
 }
 
-/** The commands of the app's own Dockerfile's RUN lines (the root's, else docker/'s or .docker/'s) as words, each with its line. */
-export function dockerfileRuns(src: SourceTree): Array<{ words: string[]; line: string }> {
-    const name = DOCKERFILES.find((f) => src.isFile(f));
-    let parsed;
-    try {
-        parsed = name === undefined ? undefined : DockerfileParser.parse(src.read(name));
-    } catch {
-        return [];
-    }
-    const out: Array<{ words: string[]; line: string }> = [];
-    for (const i of parsed?.getInstructions() ?? []) {
-        if (i.getKeyword() !== "RUN") {
-            continue;
-        }
-        const content = i.getArgumentsContent() ?? "";
-        const json = content.trimStart().startsWith("[") ? jsonWords(content) : undefined;
-        for (const c of json !== undefined ? [{ words: json }] : commands(shellTokens(content))) {
-            out.push({ words: c.words, line: `RUN ${content.replace(/\s+/g, " ").trim()}` });
-        }
-    }
-    return out;
+/** The commands of the app's own Dockerfile's RUN lines as words, each with its line (`RUN ["sh", "-c", "..."]` read as the shell reads it). */
+export function dockerfileRuns(src: SourceTree): DockerfileCommand[] {
+    return dockerfileCommands(src).filter((c) => c.keyword === "RUN");
 }
 
 /** Python by the names its program goes by (python, python3, python3.13); a path to it (`/opt/venv/bin/python`) by its last part. */
