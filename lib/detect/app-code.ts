@@ -484,7 +484,7 @@ export function scanForApp(
             continue;
         }
         // A script's objects count only when no other module makes an app.
-        const objects = exitsAtTopLevel(mod, src.read(c.file)) ? scriptObjects : appObjects;
+        const objects = exitsAtTopLevel(mod, () => src.read(c.file).startsWith("#!")) ? scriptObjects : appObjects;
         if (tornado === undefined && mod.calls.some((call) => calleeOf(call) === "tornado.web.Application")) {
             tornado = c.file;
         }
@@ -568,9 +568,10 @@ const EXITS = new Set(["sys.exit", "exit", "quit", "os._exit"]);
  * `app = create_app()`, then `with app.app_context(): if not ...: sys.exit(1)`.
  * The app it makes is not the one to serve.
  */
-function exitsAtTopLevel(mod: PyModule, text: string): boolean {
-    const shebang = text.startsWith("#!");
-    return mod.order.some((step) => step.kind === "expr" && step.value.kind === "call" && EXITS.has(calleeOf(step.value) ?? "") && (shebang || step.guards.length === 0));
+function exitsAtTopLevel(mod: PyModule, isScript: () => boolean): boolean {
+    const exits = mod.order.filter((step) => step.kind === "expr" && step.value.kind === "call" && EXITS.has(calleeOf(step.value) ?? ""));
+    // Read the file's first line only for a module that exits somewhere: most do not.
+    return exits.some((step) => step.guards.length === 0) || (exits.length > 0 && isScript());
 }
 
 /**

@@ -848,12 +848,12 @@ function djangoRequiredEnv(
 function djangoEmptySecretKey(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, notes: string[]): void {
     const d = entry.django;
     const key = d?.settings.truthOf("SECRET_KEY");
-    const runtime = d === undefined ? undefined : serverEnv(d, imageEnv);
     // Only an assignment that always runs (one under `if` is the settings' own choice), and not when importing them fails first.
-    if (d === undefined || runtime === undefined || key === undefined || key.variables.length === 0 || d.settings.whenSet("SECRET_KEY") !== undefined || key.holds(runtime) !== false) {
+    if (d === undefined || key === undefined || key.variables.length === 0 || d.settings.whenSet("SECRET_KEY") !== undefined) {
         return;
     }
-    if (d.settings.requiredEnv(runtime).some((m) => key.variables.includes(m.variable))) {
+    const runtime = serverEnv(d, imageEnv);
+    if (key.holds(runtime) !== false || d.settings.requiredEnv(runtime).some((m) => key.variables.includes(m.variable))) {
         return;
     }
     const vars = key.variables;
