@@ -1103,6 +1103,8 @@ function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefi
     const root = rootName ? pkgs.find((p) => p.name === rootName) : undefined;
     const groups = dependencyGroups(pyproject);
     const definedGroups = [...groups.requirements.keys()];
+    // The project's extras: `uv sync --extra X` installs one (none by default); a PEP 735 group of the same name is the group.
+    const extraNames = [...projectExtras(pyproject).keys()].filter((e) => !definedGroups.includes(e));
     // uv installs "dev" by default; [tool.uv].default-groups changes that (PEP 735 groups only).
     const declaredDefaults = uvTool?.["default-groups"];
     const defaults = declaredDefaults === "all" ? definedGroups : Array.isArray(declaredDefaults) ? strings(declaredDefaults) : definedGroups.includes("dev") ? ["dev"] : [];
@@ -1135,8 +1137,9 @@ function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefi
             const roots: Array<{ name: string; extras: string[] }> = [];
             if (start) {
                 roots.push({ name: start.name, extras: [] });
+                const optional = new Map([...start.optional].map(([k, v]) => [normalizeName(k), v]));
                 for (const g of chosen) {
-                    roots.push(...(start.groups.get(g) ?? []));
+                    roots.push(...(start.groups.get(g) ?? (extraNames.includes(g) ? optional.get(normalizeName(g)) : undefined) ?? []));
                 }
             } else if (workspace?.virtualRoot) {
                 // A virtual workspace root: `uv sync` installs every member.
@@ -1164,7 +1167,11 @@ function fromUvLock(src: SourceTree, pyproject: Record<string, unknown> | undefi
         projectNote,
         needsSource: false,
         pyproject,
-        groups: { defined: definedGroups, defaults },
+        groups: {
+            defined: [...definedGroups, ...extraNames],
+            defaults,
+            extras: extraNames.length > 0 ? { names: extraNames, from: "pyproject.toml's [project.optional-dependencies]" } : undefined,
+        },
         uvFrozen: uvFrozen ? true : undefined,
         workspace,
         envReferences: envRefsIn(src, manifestFiles),

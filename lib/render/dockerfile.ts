@@ -236,10 +236,10 @@ function resolverOnly(plan: Plan): boolean {
     return plan.installer === "pip" && installProject(plan) === undefined;
 }
 
-/** `--group X` for each group, after `--no-default-groups` (uv installs dev by default). */
+/** uv sync's selection: `--no-default-groups` (uv installs dev by default), then `--extra X` / `--group X` for each chosen one, and the workspace member. */
 function uvSelection(plan: Plan): string {
     const d = plan.dependencies;
-    return ["--no-default-groups", ...d.groups.map((g) => `--group ${g}`), ...(d.workspacePackage ? [`--package ${d.workspacePackage}`] : [])].join(" ");
+    return ["--no-default-groups", ...d.groups.map((g) => (d.extras.includes(g) ? `--extra ${g}` : `--group ${g}`)), ...(d.workspacePackage ? [`--package ${d.workspacePackage}`] : [])].join(" ");
 }
 
 /** Where the builder writes a PEP 723 script's requirements, for pip. */

@@ -5422,4 +5422,31 @@ describe("shapes met in real apps' own layouts", () => {
             assert.deepEqual(notes("ENV APP_INI=/etc/app/app.ini"), []);
         });
     });
+
+    describe("a uv project's extras", () => {
+        it("are installed with `uv sync --extra` when the app's own Dockerfile installs them (kinto's `uv sync --extra postgresql`)", () => {
+            const s = synthesize(apps.copyOf("apps/r34-flask-uv-lock-sync-extra"));
+            assert.deepEqual([s.plan.dependencies.groups, s.plan.dependencies.extras], [["cache"], ["cache"]]);
+            assert.match(s.dockerfile, /uv sync --locked --no-install-project --no-editable --no-default-groups --extra cache \\\n/);
+            assert.ok(s.plan.notes.includes("Installs the extra cache (pyproject.toml's [project.optional-dependencies]) besides the main dependencies, as the app's own Dockerfile does (`RUN uv sync --frozen --no-dev --extra cache`); set `dependencyGroups` to choose."), s.plan.notes.join("\n"));
+        });
+
+        it("are chosen with `dependencyGroups` beside the PEP 735 groups, each with its own flag", () => {
+            const s = synthesize(apps.copyOf("apps/r34-flask-uv-lock-sync-extra"), { dependencyGroups: ["postgresql", "dev"] });
+            assert.match(s.dockerfile, /--no-default-groups --extra postgresql --group dev \\\n/);
+            assert.throws(
+                () => synthesize(apps.copyOf("apps/r34-flask-uv-lock-sync-extra"), { dependencyGroups: ["redis"] }),
+                (e: Error) => e instanceof InputError && e.message.includes('`dependencyGroups` names "redis", which the manifests do not define'),
+            );
+        });
+
+        it("are not installed unless something names them", () => {
+            const dir = apps.copyOf("apps/r34-flask-uv-lock-sync-extra");
+            fs.rmSync(path.join(dir, "Dockerfile"));
+            const s = synthesize(dir);
+            assert.deepEqual(s.plan.dependencies.groups, []);
+            assert.match(s.dockerfile, /--no-default-groups \\\n/);
+        });
+    });
+
 });
