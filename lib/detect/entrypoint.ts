@@ -401,9 +401,12 @@ function pyramidPasteApp(src: SourceTree, deps: Dependencies): { spec: string; f
  * The app a server's CLI finds in its module, as it finds it: `fastapi run`
  * takes `app`, else `api`, else the module's first app object (the spec names
  * `app` until the code says otherwise); `litestar run --app m:create_app`
- * calls an app factory.
+ * calls an app factory; `flask --app m run` calls a function it is named
+ * (`m:create_app`), and in a module named alone (read as `m:application`)
+ * takes `app` or `application`, else the module's one app object, else calls
+ * `create_app` or `make_app` (flask.cli's find_best_app).
  */
-function discovered(reader: ModuleReader, spec: string, how: "fastapi" | "litestar"): string {
+function discovered(reader: ModuleReader, spec: string, how: "fastapi" | "litestar" | "flask"): string {
     const [module, attribute] = spec.split(":");
     const where = reader.fileOf(module);
     const mod = where === undefined ? undefined : reader.parse(where.file);
@@ -411,8 +414,15 @@ function discovered(reader: ModuleReader, spec: string, how: "fastapi" | "litest
         return spec;
     }
     const made = (name: string) => classify(reader, where.file, where.root, name);
-    if (how === "litestar") {
-        return !attribute.includes("(") && made(attribute)?.kind === "factory" ? `${module}:${attribute}()` : spec;
+    if (how === "litestar" || how === "flask") {
+        const kind = attribute.includes("(") ? undefined : made(attribute)?.kind;
+        if (how === "litestar" || kind !== undefined || attribute !== "application") {
+            return kind === "factory" ? `${module}:${attribute}()` : spec;
+        }
+        const objects = [...new Set(mod.assigns.map(([name]) => name))].filter((n) => made(n)?.kind === "object");
+        const object = ["app", "application"].find((n) => objects.includes(n)) ?? (objects.length === 1 ? objects[0] : undefined);
+        const factory = ["create_app", "make_app"].find((n) => made(n)?.kind === "factory");
+        return object !== undefined ? `${module}:${object}` : factory !== undefined ? `${module}:${factory}()` : spec;
     }
     // fastapi-cli: `app`, then `api`, then the first app object in dir() order, which is alphabetical.
     const names = ["app", "api", ...[...new Set(mod.assigns.map(([name]) => name))].sort()];

@@ -35,10 +35,11 @@ export interface ProcfileWeb {
     /**
      * The spec's attribute is the server's first guess, not written: `fastapi
      * run main.py` serves `app`, else `api`, else the module's first FastAPI
-     * app; `litestar run` calls a factory it is given. Detection settles it
-     * from the module's code.
+     * app; `litestar run` calls a factory it is given; `flask --app m run`
+     * serves `app` or `application`, else the module's one Flask app, else
+     * calls `create_app` or `make_app`. Detection settles it from the module's code.
      */
-    readonly discover?: "fastapi" | "litestar";
+    readonly discover?: "fastapi" | "litestar" | "flask";
     /** What the command says about the interface (uvicorn, hypercorn, daphne: ASGI; waitress, flask: WSGI; gunicorn: its worker class). */
     readonly interface?: AppInterface;
     readonly workerClass?: string;
@@ -189,7 +190,7 @@ function webCommand(src: SourceTree, given: string, o: ProcessOrigin, env?: Read
         return { ...inner, command: given, notes: [...script.notes, ...inner.notes] };
     }
     const command = given;
-    const web = readWeb(command, o);
+    const web = readWeb(command, o, env);
     const file = web.server === undefined ? scriptOf(src, command, true, env ?? new Map()) : undefined;
     const launcher = web.server === undefined && file === undefined ? launcherOf(src, command, o) : undefined;
     if (launcher !== undefined) {
@@ -201,7 +202,7 @@ function webCommand(src: SourceTree, given: string, o: ProcessOrigin, env?: Read
         return withServerFiles(src, web);
     }
     // The server's files (uWSGI's ini, fastapi-cli's module) are named in the script's commands, not in the command that runs the script.
-    const inner = withServerFiles(src, readWeb(file.commands, o));
+    const inner = withServerFiles(src, readWeb(file.commands, o, new Map([...(env ?? []), ...file.exported])));
     const read = file.skipped
         ? `${o.web} runs ${file.file}, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command, and the commands before it are not run (set \`releaseCommand\` for what must run at deploy).`
         : `${o.web} runs ${file.file}; the commands in it are read as the web command.`;
@@ -593,7 +594,7 @@ export function scriptOf(
     command: string,
     serverOnly = false,
     env?: ReadonlyMap<string, string>,
-): { file: string; commands: string; skipped?: boolean; wrappers: string[][]; notes: string[] } | undefined {
+): { file: string; commands: string; skipped?: boolean; wrappers: string[][]; exported: ReadonlyMap<string, string>; notes: string[] } | undefined {
     const cmds = commands(shellTokens(command));
     // The script an init process or another wrapper starts (`/sbin/tini -- /opt/app/boot.sh`, Tandoor's and umap's ENTRYPOINT).
     const { wrappers, command: words } = pastWrappers(cmds.length === 1 ? cmds[0].words : []);
@@ -618,25 +619,29 @@ export function scriptOf(
         // `HOST="${HOST:-0.0.0.0}"`: a shell variable for the script's own server line, whose binding the image replaces.
         .filter(([l]) => !commands(shellTokens(l)).every((c) => c.words.every(isAssignment)));
     const noted = () => variablesNote(file, used);
+    // What the script exports before its last line, the server's: the server's environment besides the image's.
+    const exported = new Map([...(variables[all.length - 1] ?? [])].flatMap(([k, v]) => (v.exported ? [[k, v.value] as const] : [])));
     // A script with control flow (tiangolo's start.sh: `if [ -f /app/app/main.py ]; then ...`) is not a list of commands:
     // only its server line is read, the last that is a command (a `fi` closing it is not); what runs before it is not a release step here.
     const flow = serverOnly && lines.some(([l]) => commands(shellTokens(l)).some((c) => CONTROL_WORDS.has(c.words[0] ?? "")));
     if (flow && lines.length > 0) {
         const [server, at] = [...lines].reverse().find(([l]) => !CONTROL_WORDS.has(commands(shellTokens(l))[0]?.words[0] ?? "")) ?? lines[lines.length - 1];
         const held = read(at, server);
-        return { file, commands: held, skipped: true, wrappers, notes: noted() };
+        return { file, commands: held, skipped: true, wrappers, exported, notes: noted() };
     }
     if (lines.length === 0) {
         return undefined;
     }
     const joined = lines.map(([l, at]) => read(at, l)).join(" && ");
-    return { file, commands: joined, wrappers, notes: noted() };
+    return { file, commands: joined, wrappers, exported, notes: noted() };
 }
 
 interface ScriptVariable {
     readonly value: string;
     /** The assignment as written, when its value is a default (`${WORKERS:-1}`), and whether the image's environment gave the value instead. */
     readonly defaulted?: { readonly written: string; readonly byImage: boolean };
+    /** Set with `export`: the commands after it see it in their environment (`export FLASK_APP=app`, then `flask run`). */
+    readonly exported?: boolean;
 }
 
 /**
@@ -718,7 +723,7 @@ function scriptVariables(lines: readonly string[], env: ReadonlyMap<string, stri
             if (unknown || /\s/.test(value) || value === `\${${name}}`) {
                 vars.delete(name);
             } else {
-                vars.set(name, { value, defaulted: defaulted.get(name) });
+                vars.set(name, { value, defaulted: defaulted.get(name), exported: only[0] === "export" || vars.get(name)?.exported });
             }
         }
     }
@@ -1682,7 +1687,7 @@ export function ownServer(command: string): string | undefined {
     return undefined;
 }
 
-export function readWeb(command: string, o: ProcessOrigin = PROCFILE): ProcfileWeb {
+export function readWeb(command: string, o: ProcessOrigin = PROCFILE, imageEnv: ReadonlyMap<string, string> = new Map()): ProcfileWeb {
     const cmds = commands(shellTokens(command));
     const notes: string[] = [];
     for (let c = 0; c < cmds.length; c++) {
@@ -1721,6 +1726,8 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE): ProcfileW
         if (cmds[c].piped) {
             notes.push(`${o.subject} pipes or redirects the server's output; the image logs to stdout, where the engine collects it.`);
         }
+        // The app a CLI reads from the environment (FLASK_APP, LITESTAR_APP): the command's own VAR=value, else the image's ENV.
+        const serverEnv = [...imageEnv, ...found.env];
         const parsed =
             found.server === "gunicorn"
                 ? gunicornArgs(found.args, o)
@@ -1729,12 +1736,12 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE): ProcfileW
                   : found.server === "fastapi"
                     ? fastapiArgs(found.args, o)
                     : found.server === "litestar"
-                      ? litestarArgs(found.args, found.env, o)
+                      ? litestarArgs(found.args, serverEnv, o)
                       : found.server === "uwsgi"
                         ? uwsgiOptions(uwsgiCommandLine(found.args), o)
                         : found.server === "granian"
                           ? granianArgs(found.args, o)
-                          : otherServerArgs(found.server, found.args, o);
+                          : otherServerArgs(found.server, found.args, o, serverEnv);
         // The folder the server starts in: `cd DIR &&`'s, then a runner's directory option (`uv run --directory DIR`); its --chdir is relative to that.
         const start = found.cd === undefined ? cd : (joinPath(cd ?? "", found.cd) ?? found.cd);
         const chdir = start === undefined ? parsed.chdir : parsed.chdir === undefined ? start : (joinPath(start, parsed.chdir) ?? parsed.chdir);
@@ -1941,11 +1948,14 @@ function uvicornArgs(args: string[], o: ProcessOrigin): Parsed {
     };
 }
 
-/** hypercorn, daphne, waitress-serve, flask run: the app is taken; their flags are noted. */
-function otherServerArgs(server: ProcfileServer, args: string[], o: ProcessOrigin): Parsed {
+/**
+ * hypercorn, daphne, waitress-serve, flask run: the app is taken; their flags are noted. Flask's is `--app`/`-A`
+ * (a global option, before `run`), else FLASK_APP in the command's environment, as the `flask` command reads them.
+ */
+function otherServerArgs(server: ProcfileServer, args: string[], o: ProcessOrigin, env: ReadonlyArray<readonly [string, string]>): Parsed {
     const notes: string[] = [];
     const valueFlags = OTHER_SERVER_VALUE_FLAGS[server] ?? [];
-    let spec: string | undefined;
+    let spec: string | undefined = server === "flask" ? env.filter(([k]) => k === "FLASK_APP").pop()?.[1] : undefined;
     let factory = false;
     let workers: number | undefined;
     let gracefulTimeout: number | undefined;
@@ -1957,6 +1967,8 @@ function otherServerArgs(server: ProcfileServer, args: string[], o: ProcessOrigi
                 spec = args[++i];
             } else if (a.startsWith("--app=")) {
                 spec = a.slice("--app=".length);
+            } else if (a.startsWith("-A") && a.length > 2) {
+                spec = a.slice(2);
             }
             continue;
         }
@@ -2007,11 +2019,23 @@ function otherServerArgs(server: ProcfileServer, args: string[], o: ProcessOrigi
     if (server === "sanic" && spec !== undefined && !spec.includes(":") && spec.includes(".")) {
         spec = `${spec.slice(0, spec.lastIndexOf("."))}:${spec.slice(spec.lastIndexOf(".") + 1)}`;
     }
+    // Flask's --app may be a file or a folder (`app.py`, `src/web`): its parent goes on sys.path and the rest is the module (flask's prepare_import).
+    const pythonPath: string[] = [];
+    if (server === "flask" && spec !== undefined) {
+        const colon = spec.indexOf(":");
+        const [where, attribute] = colon < 0 ? [spec, ""] : [spec.slice(0, colon), spec.slice(colon)];
+        const file = where.replace(/\/+$/, "").replace(/\.py$/, "").replace(/\/__init__$/, "");
+        if (file.includes("/")) {
+            pythonPath.push(file.slice(0, file.lastIndexOf("/")));
+        }
+        spec = `${file.slice(file.lastIndexOf("/") + 1)}${attribute}`;
+    }
     const iface: AppInterface = asgi ? "asgi" : "wsgi";
     return {
         spec: spec === undefined ? undefined : factory && !spec.endsWith(")") ? `${spec}()` : spec,
+        ...(server === "flask" && spec !== undefined ? { discover: "flask" as const } : {}),
         interface: server === "flask" ? undefined : iface,
-        pythonPath: [],
+        pythonPath,
         carried: [],
         workers,
         gracefulTimeout,

@@ -5449,4 +5449,30 @@ describe("shapes met in real apps' own layouts", () => {
         });
     });
 
+    describe("the app `flask run` serves", () => {
+        const FACTORY = "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n";
+        const entry = (files: Record<string, string>) => {
+            const e = synthesize(apps.make({ "requirements.txt": "flask\n", "web.py": "from flask import Flask\napplication = Flask(__name__)\n", "app.py": FACTORY, ...files })).plan;
+            return [e.entrypoint.spec, e.entrypoint.source, e.server.pythonPath];
+        };
+
+        it("is found in the module `--app` names as flask finds it: a factory called, `app` or `application`, else the module's one app", () => {
+            assert.deepEqual(entry({ Procfile: "web: flask --app app run\n" }), ["app:create_app()", "Procfile", []]);
+            assert.deepEqual(entry({ Procfile: "web: flask -A app:create_app run\n" }), ["app:create_app()", "Procfile", []]);
+            assert.deepEqual(entry({ Procfile: "web: flask --app=web run --port $PORT\n" }), ["web:application", "Procfile", []]);
+            assert.deepEqual(entry({ Procfile: "web: flask --app site run\n", "site.py": "from flask import Flask\nsite = Flask(__name__)\n" }), ["site:site", "Procfile", []]);
+            // A file path: its folder goes on the path (flask's prepare_import).
+            assert.deepEqual(entry({ Procfile: "web: flask --app src/shop.py run\n", "src/shop.py": "from flask import Flask\n\n\ndef make_app():\n    return Flask(__name__)\n" }), ["shop:make_app()", "Procfile", ["/app/src"]]);
+        });
+
+        it("is FLASK_APP's when no --app is given: the command's, the image's ENV, or what its boot script exports", () => {
+            assert.deepEqual(entry({ Procfile: "web: FLASK_APP=app flask run --host 0.0.0.0\n" }), ["app:create_app()", "Procfile", []]);
+            const dockerfile = (lines: string) => `FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n${lines}\n`;
+            assert.deepEqual(entry({ Dockerfile: dockerfile('ENV FLASK_APP=app\nCMD ["flask", "run", "--host", "0.0.0.0"]') }), ["app:create_app()", "Dockerfile", []]);
+            assert.deepEqual(entry({ Dockerfile: dockerfile('CMD ["./boot.sh"]'), "boot.sh": "#!/bin/sh\nset -e\nexport FLASK_APP=app\nflask db upgrade\nexec flask run --host=0.0.0.0\n" }), ["app:create_app()", "Dockerfile", []]);
+            // Set without export, the variable is the script's alone: flask does not see it.
+            assert.deepEqual(entry({ Dockerfile: dockerfile('CMD ["./boot.sh"]'), "boot.sh": "#!/bin/sh\nFLASK_APP=app\nexec flask run --host=0.0.0.0\n" })[0], "web:application");
+        });
+    });
+
 });
