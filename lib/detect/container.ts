@@ -1,9 +1,9 @@
 import * as path from "path";
-import { DockerfileParser, Env, From, Instruction, JSONInstruction } from "dockerfile-ast";
+import { Arg, DockerfileParser, Env, From, Instruction, JSONInstruction } from "dockerfile-ast";
 import { load as loadYaml } from "js-yaml";
 import { parse as shellParse } from "shell-quote";
 import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
-import { commands, CONTROL_WORDS, developmentServer, displayWords, isAssignment, isMigrationCommand, pastWrappers, scriptOf, SETUP_BUILTINS, shellTokens, wrapperNote } from "./procfile";
+import { commands, CONTROL_WORDS, developmentServer, displayWords, expansion, isAssignment, isMigrationCommand, pastWrappers, scriptOf, SETUP_BUILTINS, shellTokens, wrapperNote } from "./procfile";
 import { pathWithExtras } from "./requirements";
 import { SourceTree } from "./source";
 
@@ -157,6 +157,8 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
     let health: string[] | undefined;
     const stageOf = new Map(chain.flatMap((s, n) => s.body.map((i) => [i, n] as const)));
     let cmdStage: number | undefined;
+    // Build arguments declared with no default (`ARG STATIC_URL`): unset in the image this package builds, which passes none.
+    const unsetArgs = new Set<string>();
     for (const i of chain.flatMap((s) => s.body)) {
         const keyword = i.getKeyword();
         // Arguments with the ARG and ENV values Docker expands in them (`WORKDIR $APP_HOME`).
@@ -169,8 +171,16 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
                 const value = p.getValue();
                 if (value !== null) {
                     // `ENV DATA=${APP_HOME}/data`: the expanded value, when it expands.
-                    const e = expanded.get(p.getName());
+                    const e = withArgDefaults(expanded.get(p.getName()), unsetArgs);
                     facts.env.push([p.getName(), value.includes("$") && e !== undefined && !e.includes("$") ? e : value]);
+                }
+            }
+        } else if (i instanceof Arg) {
+            for (const p of i.getProperties()) {
+                if (p.getValue() === null) {
+                    unsetArgs.add(p.getName());
+                } else {
+                    unsetArgs.delete(p.getName());
                 }
             }
         } else if ((keyword === "COPY" || keyword === "ADD") && args.length === 2 && !i.getRawArgumentsContent()?.includes("--from")) {
@@ -246,6 +256,22 @@ function shellForm(text: string, word: (w: string) => string = (w) => w): string
  * production` inherits base's ENV, which Docker expands in `VOLUME [ "$MEALIE_HOME/data/" ]`), read by
  * shell-quote; an unknown variable stays as written.
  */
+/**
+ * An ENV value as dockerfile-ast expanded it, with the defaults of the build arguments that have no value read in, as
+ * Docker reads them: `ARG STATIC_URL` then `ENV STATIC_URL=${STATIC_URL:-/static/}` is /static/ (saleor's Dockerfile).
+ * dockerfile-ast leaves `${NAME:-word}` as written where NAME has no value.
+ */
+function withArgDefaults(value: string | undefined, unset: ReadonlySet<string>): string | undefined {
+    if (value === undefined || !value.includes("${")) {
+        return value;
+    }
+    const words = shellParse(value, (key) => {
+        const ref = expansion(key);
+        return ref?.fallback !== undefined && unset.has(ref.name) && !ref.fallback.includes("$") ? ref.fallback : `\${${key}}`;
+    });
+    return words.length === 1 && typeof words[0] === "string" ? words[0] : value;
+}
+
 function withStageEnv(value: string, env: ReadonlyArray<readonly [string, string]>): string {
     if (!value.includes("$")) {
         return value;

@@ -749,7 +749,7 @@ function safeParse(line: string, lookup: (key: string) => string): Token[] | und
 }
 
 /** A parameter expansion's name and its default (`WORKERS:-1`, `WORKERS-1`, `WORKERS:=1`), as shell-quote hands it over; undefined for any other form (`#VAR`, `VAR%x`). */
-function expansion(key: string): { name: string; fallback?: string; colon: boolean } | undefined {
+export function expansion(key: string): { name: string; fallback?: string; colon: boolean } | undefined {
     const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(key)?.[0];
     if (name === undefined) {
         return undefined;

@@ -5475,4 +5475,14 @@ describe("shapes met in real apps' own layouts", () => {
         });
     });
 
+    describe("a Dockerfile ENV that defaults a build argument", () => {
+        it("is the default when the argument has no value: `ARG STATIC_URL` then `ENV STATIC_URL=${STATIC_URL:-/static/}` is /static/ (saleor's Dockerfile)", () => {
+            const plan = (lines: string) =>
+                synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": FLASK_APP, Dockerfile: `FROM python:3.12-slim\n${lines}\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "app:app"]\n` })).plan;
+            assert.deepEqual(plan("ARG STATIC_URL\nENV STATIC_URL=${STATIC_URL:-/static/} MEDIA=${MEDIA_URL-/media/}\nARG MEDIA_URL").imageEnv, { STATIC_URL: "/static/" });
+            // An argument with a value is expanded by its value; a name no ARG declares may be the base image's: left to the deployment.
+            assert.deepEqual(plan("ARG MODE=prod\nENV APP_MODE=${MODE:-dev} OTHER=${UNDECLARED:-x}").imageEnv, { APP_MODE: "prod" });
+            assert.ok(plan("ENV OTHER=${UNDECLARED:-x}").notes.includes("The app's own container config leaves OTHER (Dockerfile ENV, ${UNDECLARED:-x}) to the deployment: set it with PythonApp's `env` (`secretEnv` for secrets)."));
+        });
+    });
 });
