@@ -435,11 +435,19 @@ export function dockerfileRuns(src: SourceTree): DockerfileCommand[] {
 const PYTHON = /^python(3(\.\d+)?)?$/;
 
 /**
- * The project's own extras the app's Dockerfile installs: `pip install .[deploy,s3]` (`-e`, quoted, `uv pip install`,
+ * The project's own extras the app's Dockerfile installs: `pip install .[deploy,s3]` (`-e`, quoted, `uv pip install`, the folder a COPY puts the source in, `/app/src[ai]`,
  * `python -m pip`, a venv's `/venv/bin/pip`), `uv sync --extra a` (`--all-extras`: every one), `poetry install --extras "a b"` /
  * `-E a`; with the RUN line that says so, for the note.
  */
 export function dockerfileExtras(src: SourceTree): { extras: string[]; all: boolean; line: string } | undefined {
+    const copies = (): ReadonlyArray<readonly [string, string]> => {
+        const name = DOCKERFILES.find((f) => src.isFile(f));
+        try {
+            return (name === undefined ? undefined : readDockerfile(src, name))?.copies ?? [];
+        } catch {
+            return [];
+        }
+    };
     for (const run of dockerfileRuns(src)) {
         const words = run.words.map((x, k) => (k === 0 ? path.posix.basename(x) : x));
         const w = PYTHON.test(words[0] ?? "") ? (words[1] === "-m" ? words.slice(2) : []) : words;
@@ -449,11 +457,13 @@ export function dockerfileExtras(src: SourceTree): { extras: string[]; all: bool
             for (const word of w.slice(w.indexOf("install") + 1)) {
                 let local: { path: string; extras: string[] } | undefined;
                 try {
-                    local = word.startsWith(".") && word.includes("[") ? pathWithExtras(word, word, 0) : undefined;
+                    local = (word.startsWith(".") || word.startsWith("/")) && word.includes("[") ? pathWithExtras(word, word, 0) : undefined;
                 } catch {
                     local = undefined; // not a list of extras: pip refuses it, and the app's image does not build
                 }
-                if (local !== undefined && ["", ".", "./"].includes(local.path.replace(/\/+$/, "/"))) {
+                // The source folder as the install names it: `.`, or the folder a COPY puts the source in (`COPY . /app/src`, `pip install /app/src[ai]`).
+                const at = local?.path.startsWith("/") ? posixJoin("/", local.path) : undefined;
+                if (local !== undefined && (at === undefined ? ["", ".", "./"].includes(local.path.replace(/\/+$/, "/")) : copies().some(([to, from]) => to === at && from === ""))) {
                     extras.push(...local.extras);
                 }
             }

@@ -5324,11 +5324,14 @@ describe("shapes met in real apps' own layouts", () => {
             assert.deepEqual(groupsOf("RUN uv sync --frozen --extra sync --extra=deploy").groups, ["sync", "deploy"]);
             assert.deepEqual(groupsOf("RUN uv sync --all-extras").groups, ["deploy", "sync", "S3_Storage", "test"]);
             assert.deepEqual(groupsOf('RUN poetry install --extras "sync deploy"').groups, ["sync", "deploy"]);
+            // The folder the source is copied to, by its path in the image (the Dockerfile's `COPY . /srv`).
+            assert.deepEqual(groupsOf('RUN pip install "/srv/[sync]"').groups, ["sync", "deploy"]);
         });
 
         it("keeps the production extra alone without such a line, or with `dependencyGroups`", () => {
             assert.deepEqual(groupsOf(undefined).groups, ["deploy"]);
             assert.deepEqual(groupsOf("RUN pip install -r requirements.txt ./vendor/lib[sync]").groups, ["deploy"]);
+            assert.deepEqual(groupsOf("RUN pip install /opt/plugin[sync]").groups, ["deploy"]);
             assert.deepEqual(groupsOf("RUN pip install .[sync]", { dependencyGroups: ["test"] }).groups, ["test"]);
         });
     });
