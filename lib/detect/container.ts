@@ -39,6 +39,8 @@ export interface ContainerConfig {
     readonly buildEnv: ReadonlyArray<readonly [string, string, string]>;
     /** What was read and not taken, and why. */
     readonly notes: readonly string[];
+    /** An absolute path of the app's own image in this image's terms: under a folder the source is copied to, the same file under /app; else as given. */
+    readonly appPath?: (imagePath: string) => string;
 }
 
 /** Words that start a web server in a command (a dev server too: the Procfile reader says what it does with it). */
@@ -610,12 +612,14 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         const hit = copyOf(p);
         return hit === undefined ? p : posixJoin(`${DEFAULTS.workdir}/${hit[1]}`, p.slice(hit[0].length).replace(/^\//, "") || ".");
     };
-    // A word naming a file of the image's app folder, by its absolute path: the same file, relative (also when the image's folder is /app itself).
-    const relWord = (w: string): string => {
+    // A word naming a file of the image's app folder, by its absolute path: the same file, relative to `from` (also when the image's folder is /app itself).
+    const relativeWord = (from: string) => (w: string): string => {
         const mapped = w.startsWith("/") && copyOf(w) !== undefined ? mapPath(w) : undefined;
         // The folder the source is copied to itself (`COPY . /app/src` then `--chdir /app/src`): the app folder, ".".
-        return mapped === DEFAULTS.workdir && w !== DEFAULTS.workdir ? "." : mapped?.startsWith(`${DEFAULTS.workdir}/`) ? mapped.slice(DEFAULTS.workdir.length + 1) : w;
+        return mapped === undefined || (mapped !== DEFAULTS.workdir && !mapped.startsWith(`${DEFAULTS.workdir}/`)) ? w : path.posix.relative(from, mapped) || ".";
     };
+    // Relative to the source folder: the file a script word names, as the source holds it.
+    const rootWord = relativeWord(DEFAULTS.workdir);
 
     // The services: the one-shot migration, the app (the first of this build that runs a server), the others.
     const effective = (s: Obj): { words?: string[]; text?: string; entry?: { words?: string[]; text?: string } } => {
@@ -653,6 +657,11 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
     const serviceNames = services.map(([n]) => n);
     const images = services.filter(([, s]) => builtHere(s) === undefined && typeof s["image"] === "string");
 
+    // The folder the command runs in (the service's working_dir, else the WORKDIR), when it is a folder of the source below its root:
+    // the command is read after a `cd` there, and the paths its words give relative to it (`--chdir /usr/src/app/src` from there is ".").
+    const runDir = mapPath(typeof service["working_dir"] === "string" ? posixJoin(workdir, service["working_dir"]) : workdir);
+    const relWord = relativeWord(runDir.startsWith(`${DEFAULTS.workdir}/`) ? runDir : DEFAULTS.workdir);
+
     // The web command: ENTRYPOINT and CMD as Docker runs them.
     const e = effective(service);
     let command: string | undefined;
@@ -666,7 +675,7 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
     } else if (e.entry?.words !== undefined && e.entry.words.length > 0) {
         const entryWords = e.entry.words.map(relWord);
         // The script an init process starts (`["/sbin/tini", "--", "/entrypoint.sh"]`) as the script itself.
-        const { wrappers, command: entryCommand } = pastWrappers(entryWords);
+        const { wrappers, command: entryCommand } = pastWrappers(e.entry.words.map(rootWord));
         const script = entryCommand.length === 1 ? scriptOf(src, entryCommand[0]) : undefined;
         const lines = script === undefined ? undefined : commands(shellTokens(script.commands)).map((c) => c.words);
         const last = lines?.[lines.length - 1];
@@ -695,8 +704,6 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         command = e.text !== undefined ? shellForm(e.text, relWord) : cmdText;
     }
 
-    // The folder the command runs in (the service's working_dir, else the WORKDIR), when it is a folder of the source below its root.
-    const runDir = mapPath(typeof service["working_dir"] === "string" ? posixJoin(workdir, service["working_dir"]) : workdir);
     if (command !== undefined && runDir.startsWith(`${DEFAULTS.workdir}/`)) {
         command = `${displayWords(["cd", runDir.slice(DEFAULTS.workdir.length + 1)])} && ${command}`;
     }
@@ -817,6 +824,7 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         python: dockerfile?.python === undefined ? undefined : { said: dockerfile.python, source: `${dockerfileName} FROM python:${dockerfile.python}` },
         buildEnv: (dockerfile?.buildEnv ?? []).map(([k, v]) => [k, v, `${dockerfileName} RUN`] as const),
         notes,
+        appPath: mapPath,
     };
 }
 

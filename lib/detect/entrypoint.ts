@@ -532,8 +532,10 @@ function gunicornConfigApp(src: SourceTree, web: ProcfileWeb | undefined): { spe
  * of it. Refused, saying what it resolves to, when it is outside the source
  * folder. `base` already holds a relative --chdir (readWeb joined it).
  */
-function procfileFolder(origin: ProcessOrigin, what: string, value: string, base: string, where: string, option: "pythonPath" | "chdir"): string {
+function procfileFolder(origin: ProcessOrigin, what: string, given: string, base: string, where: string, option: "pythonPath" | "chdir"): string {
     const app = DEFAULTS.workdir;
+    // A path of the app's own image (a script's `--chdir /usr/src/app/src`) as this image's.
+    const value = given.startsWith("/") && origin.appPath !== undefined ? origin.appPath(given) : given;
     const fix = `Fix the line (a folder inside the source folder), or set \`${option}\`.`;
     const check = (v: string) => relativeDir(`\`${option}\``, v);
     if (value.startsWith("/")) {

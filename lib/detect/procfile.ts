@@ -82,6 +82,11 @@ export interface ProcessOrigin {
     readonly webSource: string;
     /** The release command as a plan source: "Procfile release:", "render.yaml preDeployCommand". */
     readonly releaseSource: string;
+    /**
+     * For the app's own container config: an absolute path of its image in this image's terms (`/usr/src/app/src`, the folder
+     * its Dockerfile copies src/ to, is /app/src), for the paths its commands and scripts give (`gunicorn --chdir /usr/src/app/src`).
+     */
+    readonly appPath?: (imagePath: string) => string;
 }
 
 export const PROCFILE: ProcessOrigin = { file: "Procfile", subject: "The Procfile", web: "The Procfile's web: line", webSource: "Procfile web:", releaseSource: "Procfile release:" };
@@ -596,10 +601,14 @@ export function scriptOf(
     env?: ReadonlyMap<string, string>,
 ): { file: string; commands: string; skipped?: boolean; wrappers: string[][]; exported: ReadonlyMap<string, string>; notes: string[] } | undefined {
     const cmds = commands(shellTokens(command));
+    // `cd src && entrypoint.sh` (an image whose WORKDIR is a folder below the source's): the script in that folder, its commands run from there.
+    const cd = cmds.length === 2 && cmds[0].words.length === 2 && cmds[0].words[0] === "cd" && !cmds[0].piped ? cmds[0].words[1] : undefined;
+    const run = cd === undefined ? cmds : cmds.slice(1);
     // The script an init process or another wrapper starts (`/sbin/tini -- /opt/app/boot.sh`, Tandoor's and umap's ENTRYPOINT).
-    const { wrappers, command: words } = pastWrappers(cmds.length === 1 ? cmds[0].words : []);
+    const { wrappers, command: words } = pastWrappers(run.length === 1 ? run[0].words : []);
     const path = words.length === 1 ? words[0] : words.length === 2 && (words[0] === "sh" || words[0] === "bash") ? words[1] : undefined;
-    const file = path?.replace(/^\.\//, "");
+    const file = path === undefined || cd === undefined ? path?.replace(/^\.\//, "") : path.startsWith("/") || cd.startsWith("/") ? undefined : joinPath(cd, path);
+    const inCd = (line: string) => (cd === undefined ? line : `${displayWords(["cd", cd])} && ${line}`);
     const text = file === undefined || file.startsWith("/") || file.includes("..") ? undefined : src.readIfFile(file);
     if (file === undefined || text === undefined) {
         return undefined;
@@ -627,13 +636,13 @@ export function scriptOf(
     if (flow && lines.length > 0) {
         const [server, at] = [...lines].reverse().find(([l]) => !CONTROL_WORDS.has(commands(shellTokens(l))[0]?.words[0] ?? "")) ?? lines[lines.length - 1];
         const held = read(at, server);
-        return { file, commands: held, skipped: true, wrappers, exported, notes: noted() };
+        return { file, commands: inCd(held), skipped: true, wrappers, exported, notes: noted() };
     }
     if (lines.length === 0) {
         return undefined;
     }
     const joined = lines.map(([l, at]) => read(at, l)).join(" && ");
-    return { file, commands: joined, wrappers, exported, notes: noted() };
+    return { file, commands: inCd(joined), wrappers, exported, notes: noted() };
 }
 
 interface ScriptVariable {
@@ -1011,6 +1020,7 @@ function readContainer(src: SourceTree): ProcfileFacts | undefined {
         web: c.commandFrom?.web ?? `${c.file}'s command`,
         webSource: c.commandFrom?.source ?? c.file,
         releaseSource: c.release === undefined ? `${c.commandFrom?.source ?? c.file} (before the server)` : `${c.release.file} service ${c.release.service}`,
+        appPath: c.appPath,
     };
     return { origin, web: c.command === undefined ? undefined : webCommand(src, c.command, origin, new Map(c.set.map(([k, v]) => [k, v]))), release: c.release?.command, healthCheckPath: c.healthCheckPath?.path, healthCheckSource: c.healthCheckPath?.source, others: [], notes: c.notes };
 }

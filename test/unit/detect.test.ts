@@ -5488,4 +5488,26 @@ describe("shapes met in real apps' own layouts", () => {
             assert.ok(plan("ENV OTHER=${UNDECLARED:-x}").notes.includes("The app's own container config leaves OTHER (Dockerfile ENV, ${UNDECLARED:-x}) to the deployment: set it with PythonApp's `env` (`secretEnv` for secrets)."));
         });
     });
+
+    describe("a command run from a WORKDIR below the folder the source is copied to", () => {
+        it("reads its absolute paths from there: `WORKDIR /usr/src/app/src` then `gunicorn --chdir /usr/src/app/src` runs in src/ (it was src/src, or refused in a script)", () => {
+            const plan = (lines: string, files: Record<string, string> = {}) =>
+                synthesize(
+                    apps.make({
+                        "requirements.txt": "flask\n",
+                        "src/web.py": FLASK_APP,
+                        ...files,
+                        Dockerfile: `FROM python:3.12-slim\nWORKDIR /usr/src/app\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nWORKDIR /usr/src/app/src\nCOPY ./src ./\n${lines}\n`,
+                    }),
+                ).plan;
+            const p = plan('CMD ["gunicorn", "--chdir", "/usr/src/app/src", "-b", "0.0.0.0:8000", "web:app"]');
+            assert.deepEqual([p.entrypoint.spec, p.server.chdir, p.server.pythonPath], ["web:app", "/app/src", []]);
+            assert.equal(plan("CMD gunicorn --chdir /usr/src/app/src web:app").server.chdir, "/app/src");
+            // A script the ENTRYPOINT names by its path in the image is that folder's file, and the image paths it gives are read the same way (paperless-ngx).
+            for (const chdir of ["", "--chdir /usr/src/app/src ", "--chdir=/usr/src/app/src "]) {
+                const s = plan('ENTRYPOINT ["/usr/src/app/src/entrypoint.sh"]', { "src/entrypoint.sh": `#!/bin/sh\nexec gunicorn ${chdir}--timeout 45 web:app\n` });
+                assert.deepEqual([s.entrypoint.spec, s.server.timeout, s.server.chdir], ["web:app", 45, "/app/src"], chdir);
+            }
+        });
+    });
 });
