@@ -606,7 +606,11 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
     }
     const workdir = dockerfile?.workdir ?? DEFAULTS.workdir;
     // An image path in this image's terms: the folder the source is copied to (the WORKDIR when `COPY . .`) is the image's /app.
-    const copies = dockerfile?.copies.length ? dockerfile.copies : [[workdir, ""] as const];
+    const copied = dockerfile?.copies.length ? dockerfile.copies : [[workdir, ""] as const];
+    // A folder copied to a path ending in its own name (`COPY ./src ./` in /usr/src/paperless/src): the folder above that path
+    // stands for the source's root, as the project lays it out (paperless-ngx's VOLUME /usr/src/paperless/data, its data/ beside src/).
+    const implied = copied.flatMap(([to, from]) => (from !== "" && !src.isFile(from) && to.endsWith(`/${from}`) && to.length > from.length + 1 ? [[to.slice(0, -(from.length + 1)), ""] as const] : []));
+    const copies = [...copied, ...implied.filter(([to]) => !copied.some(([t]) => t === to))];
     const copyOf = (p: string) => [...copies].sort((a, b) => b[0].length - a[0].length).find(([to]) => to !== "/" && (p === to || p.startsWith(`${to}/`)));
     const mapPath = (p: string): string => {
         const hit = copyOf(p);

@@ -5509,5 +5509,20 @@ describe("shapes met in real apps' own layouts", () => {
                 assert.deepEqual([s.entrypoint.spec, s.server.timeout, s.server.chdir], ["web:app", 45, "/app/src"], chdir);
             }
         });
+
+        it("takes the folder above it for the source's root: a VOLUME beside the copied src/ is the source's data/ (paperless-ngx's /usr/src/paperless/data)", () => {
+            const p = synthesize(
+                apps.make({
+                    "requirements.txt": "flask\n",
+                    "src/web.py": FLASK_APP,
+                    Dockerfile: 'FROM python:3.12-slim\nWORKDIR /usr/src/app/src\nCOPY ./src ./\nVOLUME ["/usr/src/app/data", "/usr/src/app/src/cache", "/var/lib/app"]\nCMD ["gunicorn", "web:app"]\n',
+                }),
+            ).plan;
+            assert.deepEqual(p.writablePaths.map((w) => [w.path, w.why]), [
+                ["/app/data", "Dockerfile VOLUME /usr/src/app/data"],
+                ["/app/src/cache", "Dockerfile VOLUME /usr/src/app/src/cache"],
+                ["/var/lib/app", "Dockerfile VOLUME /var/lib/app"],
+            ]);
+        });
     });
 });
