@@ -1,4 +1,4 @@
-import { calleeOf, Expr, refPath, str } from "./python-source";
+import { bind, calleeOf, Expr, FunctionDef, refPath, str } from "./python-source";
 
 /**
  * A small evaluator for what settings modules compute at import, over the
@@ -288,6 +288,70 @@ export function envVariables(e: Expr): string[] {
         }
     });
     return out;
+}
+
+/**
+ * Calls to a module's own environment helpers replaced by what they return, so the readers above see the variables
+ * and defaults: saleor's `DEBUG = get_bool_from_env("DEBUG", False)`, paperless-ngx's
+ * `DATA_DIR = __get_path("PAPERLESS_DATA_DIR", BASE_DIR.parent / "data")`. A helper is taken only when it is plain:
+ * a module-level function, not async or decorated, called with at most its parameters (by position or name; the rest
+ * take their defaults), whose returns, under the `if`/`else` tests they sit in, name only its parameters, names it
+ * assigns once, and module-level names, and read the environment. Its returns become one conditional expression, in
+ * order (`x if test else ...`), None where none returns. Only the call a setting is assigned (`X = helper(...)`); anything
+ * else is left as the call it is.
+ */
+export function inlineEnvHelpers(e: Expr, functions: ReadonlyMap<string, FunctionDef>): Expr {
+    const fn = e.kind === "call" && e.callee.kind === "ref" && !e.callee.local.includes(".") ? functions.get(e.callee.local) : undefined;
+    return (e.kind === "call" ? inlineHelper(e, fn) : undefined) ?? e;
+}
+
+function inlineHelper(c: Call, fn: FunctionDef | undefined): Expr | undefined {
+    if (fn === undefined || fn.async || fn.decorators.length > 0 || fn.params.some((p) => p.variadic) || c.args.length > fn.params.length || fn.guardedReturns.length === 0) {
+        return undefined;
+    }
+    const args = new Map<string, Expr>();
+    for (const [i, p] of fn.params.entries()) {
+        const given = i < c.args.length ? c.args[i] : c.kwargs[p.name];
+        const value = given ?? p.default;
+        if (value === undefined || value.kind === "starred") {
+            return undefined;
+        }
+        args.set(p.name, value);
+    }
+    if (Object.keys(c.kwargs).some((k) => !args.has(k))) {
+        return undefined;
+    }
+    const once = new Map<string, Expr>();
+    const assigned = new Set<string>();
+    for (const [name, value] of fn.assigns) {
+        if (assigned.has(name)) {
+            once.delete(name);
+        } else {
+            once.set(name, value);
+        }
+        assigned.add(name);
+    }
+    const parts = fn.guardedReturns.flatMap((r) => [r.value, ...r.guards.map((g) => g.test)]);
+    let local = true;
+    parts.forEach((p) =>
+        walk(p, (x) => {
+            const root = x.kind === "ref" ? x.local.split(".")[0] : undefined;
+            if (root !== undefined && assigned.has(root) && !once.has(root) && !args.has(root)) {
+                local = false;
+            }
+        }),
+    );
+    if (!local) {
+        return undefined;
+    }
+    const withArgs = (x: Expr) => bind(x, (name) => args.get(name));
+    const withLocals = (x: Expr) => withArgs(bind(x, (name) => (args.has(name) ? undefined : once.get(name))));
+    let body: Expr = { kind: "none" };
+    for (const r of [...fn.guardedReturns].reverse()) {
+        const tests = r.guards.map((g): Expr => (g.holds ? withLocals(g.test) : { kind: "not", operand: withLocals(g.test) }));
+        body = tests.length === 0 ? withLocals(r.value) : { kind: "cond", test: tests.reduce((a, b) => ({ kind: "and", left: a, right: b })), then: withLocals(r.value), otherwise: body };
+    }
+    return envVariables(body).length > 0 ? body : undefined;
 }
 
 /**

@@ -5525,4 +5525,31 @@ describe("shapes met in real apps' own layouts", () => {
             ]);
         });
     });
+
+    describe("a Django settings module's own environment helpers", () => {
+        const HELPERS =
+            "import os\nfrom pathlib import Path\n\nBASE_DIR = Path(__file__).resolve().parent.parent\n\n\n" +
+            'def get_path(key, default):\n    if key in os.environ:\n        return Path(os.environ[key]).resolve()\n    return Path(default).resolve()\n\n\n' +
+            "def required(name):\n    value = os.environ[name]\n    return value\n\n\n";
+        const django = (settings: string) =>
+            synthesize(
+                apps.make({
+                    "requirements.txt": "django\n",
+                    "manage.py": 'import os\nimport sys\n\nif __name__ == "__main__":\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n',
+                    "proj/__init__.py": "",
+                    "proj/wsgi.py": 'import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\napplication = get_wsgi_application()\n',
+                    "proj/settings.py": `${HELPERS}${settings}\nALLOWED_HOSTS = ["*"]\nINSTALLED_APPS = []\nSTATIC_URL = "/static/"\nSTATIC_ROOT = BASE_DIR / "static"\n`,
+                }),
+            ).plan;
+
+        it("are read as what they return: paperless-ngx's data folder from `get_path(\"APP_DATA_DIR\", BASE_DIR / \"data\")` holds the SQLite database", () => {
+            const p = django('SECRET_KEY = "x"\nDATA_DIR = get_path("APP_DATA_DIR", BASE_DIR / "data")\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "db.sqlite3"}}\n');
+            assert.deepEqual(p.writablePaths.map((w) => [w.path, w.why]), [["/data", "proj/settings.py: DATABASES uses SQLite at data/db.sqlite3"]]);
+        });
+
+        it("name the variables they require at import (`SECRET_KEY = required(\"SECRET_KEY\")`)", () => {
+            const p = django('SECRET_KEY = required("DJANGO_SECRET")\n');
+            assert.ok(p.notes.some((n) => n.startsWith("proj/settings.py reads DJANGO_SECRET from the environment at import with no default")), p.notes.join("\n"));
+        });
+    });
 });
