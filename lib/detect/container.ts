@@ -161,6 +161,18 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
     let cmdStage: number | undefined;
     // Build arguments declared with no default (`ARG STATIC_URL`): unset in the image this package builds, which passes none.
     const unsetArgs = new Set<string>();
+    // The values an ARG or ENV gives a name, as later instructions see it; the ARGs before the first FROM, which a stage's `ARG NAME` takes.
+    const known = new Map<string, string>();
+    const firstFrom = all.findIndex((i) => i instanceof From);
+    const globalArgs = new Map(
+        all
+            .slice(0, Math.max(firstFrom, 0))
+            .flatMap((i) => (i instanceof Arg ? i.getProperties() : []))
+            .flatMap((p) => (p.getValue() !== null && !p.getValue()!.includes("$") ? [[p.getName(), p.getValue()!] as const] : [])),
+    );
+    // Under a python:* image, a name neither the Dockerfile nor that image's own ENV sets is unset too.
+    const unset = (name: string) => unsetArgs.has(name) || (image === "python" && !known.has(name) && !PYTHON_IMAGE_ENV.has(name));
+    const expandValue = (value: string) => expandedValue(value, known, unset);
     for (const i of chain.flatMap((s) => s.body)) {
         const keyword = i.getKeyword();
         // Arguments with the ARG and ENV values Docker expands in them (`WORKDIR $APP_HOME`).
@@ -168,21 +180,40 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
         if (keyword === "WORKDIR" && args.length === 1) {
             workdir = posixJoin(workdir, args[0]);
         } else if (i instanceof Env) {
-            const expanded = new Map(i.getExpandedArguments().map((a) => a.getValue()).filter((a) => a.includes("=")).map((a) => [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] as const));
             for (const p of i.getProperties()) {
                 const value = p.getValue();
                 if (value !== null) {
                     // `ENV DATA=${APP_HOME}/data`: the expanded value, when it expands.
-                    const e = withArgDefaults(expanded.get(p.getName()), unsetArgs);
-                    facts.env.push([p.getName(), value.includes("$") && e !== undefined && !e.includes("$") ? e : value]);
+                    const e = expandValue(value);
+                    const kept = e !== undefined && !e.includes("$") ? e : value;
+                    facts.env.push([p.getName(), kept]);
+                    unsetArgs.delete(p.getName());
+                    if (kept.includes("$")) {
+                        known.delete(p.getName());
+                    } else {
+                        known.set(p.getName(), kept);
+                    }
                 }
             }
         } else if (i instanceof Arg) {
             for (const p of i.getProperties()) {
-                if (p.getValue() === null) {
+                const value = p.getValue();
+                const e = value === null ? undefined : expandValue(value);
+                const global = value === null ? globalArgs.get(p.getName()) : undefined;
+                if (global !== undefined) {
+                    // `ARG PYTHON_VERSION` in a stage takes the default an ARG before the first FROM gives it.
+                    unsetArgs.delete(p.getName());
+                    known.set(p.getName(), global);
+                } else if (value === null) {
                     unsetArgs.add(p.getName());
+                    known.delete(p.getName());
                 } else {
                     unsetArgs.delete(p.getName());
+                    if (e === undefined || e.includes("$")) {
+                        known.delete(p.getName());
+                    } else {
+                        known.set(p.getName(), e);
+                    }
                 }
             }
         } else if ((keyword === "COPY" || keyword === "ADD") && args.length === 2 && !i.getRawArgumentsContent()?.includes("--from")) {
@@ -258,20 +289,37 @@ function shellForm(text: string, word: (w: string) => string = (w) => w): string
  * production` inherits base's ENV, which Docker expands in `VOLUME [ "$MEALIE_HOME/data/" ]`), read by
  * shell-quote; an unknown variable stays as written.
  */
+/** The variables the official python:* images set in their ENV: a Dockerfile built on one sees them. */
+const PYTHON_IMAGE_ENV = new Set(["PATH", "LANG", "GPG_KEY", "PYTHON_VERSION", "PYTHON_SHA256", "PYTHON_PIP_VERSION", "PYTHON_SETUPTOOLS_VERSION", "PYTHON_GET_PIP_URL", "PYTHON_GET_PIP_SHA256"]);
+
 /**
- * An ENV value as dockerfile-ast expanded it, with the defaults of the build arguments that have no value read in, as
- * Docker reads them: `ARG STATIC_URL` then `ENV STATIC_URL=${STATIC_URL:-/static/}` is /static/ (saleor's Dockerfile).
- * dockerfile-ast leaves `${NAME:-word}` as written where NAME has no value.
+ * An ARG or ENV value (as written, its quotes removed) with the variables Docker expands in it: `$NAME` and `${NAME}` by
+ * the values earlier ARG and ENV instructions give (`known`), `${NAME:-word}` / `${NAME-word}` by the word where the name
+ * is `unset` (`ARG STATIC_URL` with no default, then `ENV STATIC_URL=${STATIC_URL:-/static/}`, saleor's). A name with no
+ * value known stays as written; undefined when the shell-words parser (shell-quote) cannot read the value.
  */
-function withArgDefaults(value: string | undefined, unset: ReadonlySet<string>): string | undefined {
-    if (value === undefined || !value.includes("${")) {
+function expandedValue(value: string, known: ReadonlyMap<string, string>, unset: (name: string) => boolean): string | undefined {
+    if (!value.includes("$")) {
         return value;
     }
-    const words = shellParse(value, (key) => {
-        const ref = expansion(key);
-        return ref?.fallback !== undefined && unset.has(ref.name) && !ref.fallback.includes("$") ? ref.fallback : `\${${key}}`;
-    });
-    return words.length === 1 && typeof words[0] === "string" ? words[0] : value;
+    let words;
+    try {
+        // Read as one double-quoted word: Docker does not split an ENV value at its blanks.
+        words = shellParse(`"${value.replace(/[\\"`]/g, "\\$&")}"`, (key) => {
+            const ref = expansion(key);
+            const have = ref === undefined ? undefined : known.get(ref.name);
+            if (ref === undefined) {
+                return `\${${key}}`;
+            }
+            if (have !== undefined && !(ref.colon && have === "" && ref.fallback !== undefined)) {
+                return have;
+            }
+            return ref.fallback !== undefined && !ref.fallback.includes("$") && (have !== undefined || unset(ref.name)) ? ref.fallback : `\${${key}}`;
+        });
+    } catch {
+        return undefined;
+    }
+    return words.length === 1 && typeof words[0] === "string" ? words[0] : undefined;
 }
 
 function withStageEnv(value: string, env: ReadonlyArray<readonly [string, string]>): string {

@@ -5479,13 +5479,18 @@ describe("shapes met in real apps' own layouts", () => {
     });
 
     describe("a Dockerfile ENV that defaults a build argument", () => {
-        it("is the default when the argument has no value: `ARG STATIC_URL` then `ENV STATIC_URL=${STATIC_URL:-/static/}` is /static/ (saleor's Dockerfile)", () => {
+        it("is the default when the argument has no value: `ARG STATIC_URL` then `ENV STATIC_URL=${STATIC_URL:-/static/}` is /static/ (saleor's Dockerfile), as is a name nothing sets", () => {
             const plan = (lines: string) =>
                 synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": FLASK_APP, Dockerfile: `FROM python:3.12-slim\n${lines}\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "app:app"]\n` })).plan;
-            assert.deepEqual(plan("ARG STATIC_URL\nENV STATIC_URL=${STATIC_URL:-/static/} MEDIA=${MEDIA_URL-/media/}\nARG MEDIA_URL").imageEnv, { STATIC_URL: "/static/" });
-            // An argument with a value is expanded by its value; a name no ARG declares may be the base image's: left to the deployment.
-            assert.deepEqual(plan("ARG MODE=prod\nENV APP_MODE=${MODE:-dev} OTHER=${UNDECLARED:-x}").imageEnv, { APP_MODE: "prod" });
-            assert.ok(plan("ENV OTHER=${UNDECLARED:-x}").notes.includes("The app's own container config leaves OTHER (Dockerfile ENV, ${UNDECLARED:-x}) to the deployment: set it with PythonApp's `env` (`secretEnv` for secrets)."));
+            assert.deepEqual(plan("ARG STATIC_URL\nENV STATIC_URL=${STATIC_URL:-/static/} MEDIA=${MEDIA_URL-/media/}\nARG MEDIA_URL").imageEnv, { STATIC_URL: "/static/", MEDIA: "/media/" });
+            // An argument with a value is expanded by its value, in every pair and in the old `ENV NAME value` form; a stage's `ARG NAME` takes the default of an ARG before FROM.
+            assert.deepEqual(plan("ARG MODE=prod\nENV ROOT=/api \\\n    APP_MODE=${MODE:-dev}\nENV LEVEL $MODE").imageEnv, { ROOT: "/api", APP_MODE: "prod", LEVEL: "prod" });
+            const global = synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": FLASK_APP, Dockerfile: 'ARG MODE=debug\nFROM python:3.12-slim\nARG MODE\nENV APP_MODE=${MODE:-info} PY="$PYTHON_VERSION" HOME_DIR=${PATH:-none}\nCMD ["gunicorn", "app:app"]\n' })).plan;
+            assert.deepEqual(global.imageEnv, { APP_MODE: "debug" });
+            // A name the base image may set (the python image's own ENV, any name under another base): left to the deployment.
+            assert.ok(global.notes.some((n) => n.startsWith("The app's own container config leaves PY (Dockerfile ENV, $PYTHON_VERSION), HOME_DIR (Dockerfile ENV, ${PATH:-none}) to the deployment")), global.notes.join("\n"));
+            const ubuntu = synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": FLASK_APP, Dockerfile: 'FROM ubuntu:24.04\nENV OTHER=${UNDECLARED:-x}\nCMD ["gunicorn", "app:app"]\n' })).plan;
+            assert.ok(ubuntu.notes.includes("The app's own container config leaves OTHER (Dockerfile ENV, ${UNDECLARED:-x}) to the deployment: set it with PythonApp's `env` (`secretEnv` for secrets)."), ubuntu.notes.join("\n"));
         });
     });
 
