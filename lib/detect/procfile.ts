@@ -189,9 +189,32 @@ function compileHookNotes(src: SourceTree, releaseLine: boolean): string[] {
  * `env`, the image's environment, gives the variables the script only defaults.
  */
 function webCommand(src: SourceTree, given: string, o: ProcessOrigin, env?: ReadonlyMap<string, string>): ProcfileWeb {
+    return flaskPackage(src, webCommandRead(src, given, o, env));
+}
+
+/**
+ * `flask --app src/app.py run` where src/ is a package (it has `__init__.py`): flask imports `src.app` from the folder
+ * above the package, as its prepare_import walks up the `__init__.py` files; the folder the command gave goes on the path
+ * only when it is not a package.
+ */
+function flaskPackage(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
+    if (web.discover !== "flask" || web.spec === undefined || web.pythonPath.length !== 1) {
+        return web;
+    }
+    let dir = web.pythonPath[0];
+    let module = web.spec;
+    while (dir !== "" && dir !== "." && src.isFile(joinPath(joinPath(web.cd ?? "", dir) ?? dir, "__init__.py") ?? "")) {
+        const cut = dir.lastIndexOf("/");
+        module = `${dir.slice(cut + 1)}.${module}`;
+        dir = cut < 0 ? "" : dir.slice(0, cut);
+    }
+    return module === web.spec ? web : { ...web, spec: module, pythonPath: dir === "" || dir === "." ? [] : [dir] };
+}
+
+function webCommandRead(src: SourceTree, given: string, o: ProcessOrigin, env?: ReadonlyMap<string, string>): ProcfileWeb {
     const script = projectScript(src, given, o);
     if (script !== undefined) {
-        const inner = webCommand(src, script.command, o, env);
+        const inner = webCommandRead(src, script.command, o, env);
         return { ...inner, command: given, notes: [...script.notes, ...inner.notes] };
     }
     const command = given;

@@ -5466,6 +5466,10 @@ describe("shapes met in real apps' own layouts", () => {
             assert.deepEqual(entry({ Procfile: "web: flask --app site run\n", "site.py": "from flask import Flask\nsite = Flask(__name__)\n" }), ["site:site", "Procfile", []]);
             // A file path: its folder goes on the path (flask's prepare_import).
             assert.deepEqual(entry({ Procfile: "web: flask --app src/shop.py run\n", "src/shop.py": "from flask import Flask\n\n\ndef make_app():\n    return Flask(__name__)\n" }), ["shop:make_app()", "Procfile", ["/app/src"]]);
+            // A file of a package is imported through the package, from the folder above it.
+            const pkg = { "src/__init__.py": "", "src/routes.py": "x = 1\n", "src/shop.py": "from flask import Flask\nfrom .routes import x\n\nserver = Flask(__name__)\n" };
+            assert.deepEqual(entry({ Procfile: "web: FLASK_APP=src/shop.py flask run\n", ...pkg }), ["src.shop:server", "Procfile", []]);
+            assert.deepEqual(entry({ Procfile: "web: flask --app lib/src/shop run\n", ...Object.fromEntries(Object.entries(pkg).map(([k, v]) => [`lib/${k}`, v])) }), ["src.shop:server", "Procfile", ["/app/lib"]]);
         });
 
         it("is FLASK_APP's when no --app is given: the command's, the image's ENV, or what its boot script exports", () => {
