@@ -295,8 +295,9 @@ export function envVariables(e: Expr): string[] {
  * and defaults: saleor's `DEBUG = get_bool_from_env("DEBUG", False)`, paperless-ngx's
  * `DATA_DIR = __get_path("PAPERLESS_DATA_DIR", BASE_DIR.parent / "data")`. A helper is taken only when it is plain:
  * a module-level function, not async or decorated, called with at most its parameters (by position or name; the rest
- * take their defaults), whose returns, under the `if`/`else` tests they sit in, name only its parameters, names it
- * assigns once, and module-level names, and read the environment. Its returns become one conditional expression, in
+ * take their defaults), which reassigns none of them, whose returns, under the `if`/`else` tests they sit in, name only
+ * its parameters, names it assigns once, and module-level names, and read the environment, and where only the last
+ * return stands outside an `if` (a `try`/`except` or a loop is not followed). Its returns become one conditional expression, in
  * order (`x if test else ...`), None where none returns. Only the call a setting is assigned (`X = helper(...)`); anything
  * else is left as the call it is.
  */
@@ -341,7 +342,10 @@ function inlineHelper(c: Call, fn: FunctionDef | undefined): Expr | undefined {
             }
         }),
     );
-    if (!local) {
+    // A parameter the body reassigns, or a return after one with no `if` around it (a `try`/`except` or a loop, which
+    // the guards do not record), is control flow this reading does not follow.
+    const last = fn.guardedReturns.length - 1;
+    if (!local || fn.params.some((p) => assigned.has(p.name)) || fn.guardedReturns.some((r, i) => i < last && r.guards.length === 0)) {
         return undefined;
     }
     const withArgs = (x: Expr) => bind(x, (name) => args.get(name));

@@ -5559,6 +5559,9 @@ describe("shapes met in real apps' own layouts", () => {
         it("name the variables they require at import (`SECRET_KEY = required(\"SECRET_KEY\")`)", () => {
             const p = django('SECRET_KEY = required("DJANGO_SECRET")\n');
             assert.ok(p.notes.some((n) => n.startsWith("proj/settings.py reads DJANGO_SECRET from the environment at import with no default")), p.notes.join("\n"));
+            // A helper whose first return sits in a `try` (its `except` returns the default) is not read as requiring the variable.
+            const tried = django('def env_int(name, default):\n    try:\n        return int(os.environ[name])\n    except KeyError:\n        return default\n\n\nSECRET_KEY = "x"\nWORKERS = env_int("APP_WORKERS", 2)\n');
+            assert.ok(!tried.notes.some((n) => n.includes("reads APP_WORKERS")), tried.notes.join("\n"));
         });
     });
 });
