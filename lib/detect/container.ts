@@ -284,11 +284,6 @@ function shellForm(text: string, word: (w: string) => string = (w) => w): string
         .join(" && ");
 }
 
-/**
- * A value with the ENV an earlier stage set expanded (dockerfile-ast expands within a stage; `FROM base AS
- * production` inherits base's ENV, which Docker expands in `VOLUME [ "$MEALIE_HOME/data/" ]`), read by
- * shell-quote; an unknown variable stays as written.
- */
 /** The variables the official python:* images set in their ENV: a Dockerfile built on one sees them. */
 const PYTHON_IMAGE_ENV = new Set(["PATH", "LANG", "GPG_KEY", "PYTHON_VERSION", "PYTHON_SHA256", "PYTHON_PIP_VERSION", "PYTHON_SETUPTOOLS_VERSION", "PYTHON_GET_PIP_URL", "PYTHON_GET_PIP_SHA256"]);
 
@@ -322,6 +317,11 @@ function expandedValue(value: string, known: ReadonlyMap<string, string>, unset:
     return words.length === 1 && typeof words[0] === "string" ? words[0] : undefined;
 }
 
+/**
+ * A value with the ENV an earlier stage set expanded (dockerfile-ast expands within a stage; `FROM base AS
+ * production` inherits base's ENV, which Docker expands in `VOLUME [ "$MEALIE_HOME/data/" ]`), read by
+ * shell-quote; an unknown variable stays as written.
+ */
 function withStageEnv(value: string, env: ReadonlyArray<readonly [string, string]>): string {
     if (!value.includes("$")) {
         return value;
