@@ -1,13 +1,10 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { pdmContentHash } from "../../lib/detect/dependencies";
 import { InputError } from "../../lib/errors";
 import { synthesize } from "../../lib/synthesize";
-import { FLASK_APP, TmpApps } from "./helpers";
+import { exportWith, FLASK_APP, TmpApps } from "./helpers";
 
 /**
  * pdm.lock: honoured like poetry.lock, exported in the builder to a hashed
@@ -142,30 +139,6 @@ function refused(dir: string, options: Record<string, unknown> = {}): InputError
         return e;
     }
     assert.fail("synthesis was not refused");
-}
-
-/**
- * Runs the exporter the Dockerfile carries (its heredoc) with the host's
- * python3, with the arguments of the Dockerfile's own export command, in the
- * app folder: the requirements files it writes.
- */
-function exportWith(dir: string, dockerfile: string): { lock: string; local: string; stderr: string } {
-    const lines = dockerfile.split("\n");
-    const start = lines.findIndex((l) => l === "COPY <<'EOF' /opt/build-tools/export-lock.py");
-    assert.ok(start >= 0, "the Dockerfile carries the exporter");
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "ppa-export-"));
-    const source = lines
-        .slice(start + 1, lines.indexOf("EOF", start))
-        .join("\n")
-        .split("'/tmp/requirements.")
-        .join(`'${out}/requirements.`);
-    fs.writeFileSync(path.join(out, "export-lock.py"), source);
-    const command = lines.find((l) => l.trim().startsWith("python /opt/build-tools/export-lock.py "))!.trim().split(" ");
-    const r = spawnSync("python3", [path.join(out, "export-lock.py"), ...command.slice(2)], { cwd: dir, encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
-    const result = { lock: fs.readFileSync(path.join(out, "requirements.lock.txt"), "utf8"), local: fs.readFileSync(path.join(out, "requirements.local.txt"), "utf8"), stderr: r.stderr };
-    fs.rmSync(out, { recursive: true, force: true });
-    return result;
 }
 
 describe("pdm.lock", () => {
