@@ -568,6 +568,11 @@ export function table(obj: unknown, key: string): Record<string, unknown> | unde
     return undefined;
 }
 
+/** A value as a TOML table, when it is one. */
+function asTable(v: unknown): Record<string, unknown> | undefined {
+    return table({ v }, "v");
+}
+
 function strings(v: unknown): string[] {
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
@@ -1623,9 +1628,9 @@ function fromPoetryLock(
         }
         const files = Array.isArray(p["files"]) ? (p["files"] as Record<string, unknown>[]) : [];
         wheels.set(name, files.map((f) => (typeof f?.["file"] === "string" ? (f["file"] as string) : "")).filter((f) => f.endsWith(".whl")));
-        // Poetry 2 records the groups that need each package; Poetry 1 a category.
-        const groups = Array.isArray(p["groups"]) ? strings(p["groups"]) : typeof p["category"] === "string" ? [p["category"] as string] : ["main"];
-        // An extra's package (optional = true) is not installed: the lock export skips it, so it is not among what the image has.
+        // Poetry 2 records the groups that need each package; Poetry before 1.5 a category.
+        const groups = Array.isArray(p["groups"]) ? strings(p["groups"]) : typeof p["category"] === "string" ? [p["category"] as string] : [];
+        // An extra's package (optional = true) is not installed unless its extra is chosen.
         for (const g of p["optional"] === true ? [] : groups) {
             byGroup.set(g, new Set([...(byGroup.get(g) ?? []), name]));
         }
@@ -1634,6 +1639,51 @@ function fromPoetryLock(
     if (table(poetry, "dev-dependencies")) {
         defined.push("dev");
     }
+    // The lock's packages as a graph: a dependency an extra of its package asks for is that extra's.
+    const graph: LockedPackage[] = pkgs
+        .filter((p) => typeof p?.["name"] === "string")
+        .map((p) => {
+            const deps = Object.entries(table(p, "dependencies") ?? {}).filter(([, v]) => !(Array.isArray(v) ? v : [v]).every((x) => asTable(x)?.["optional"] === true));
+            return {
+                name: normalizeName(p["name"] as string),
+                version: undefined,
+                source: {},
+                dependencies: deps.map(([n, v]) => ({ name: normalizeName(n), extras: (Array.isArray(v) ? v : [v]).flatMap((x) => strings(asTable(x)?.["extras"])) })),
+                optional: new Map(Object.entries(table(p, "extras") ?? {}).map(([e, reqs]) => [e, strings(reqs).flatMap((r) => (pep508(r) === undefined ? [] : [{ name: pep508(r)!.name, extras: pep508(r)!.extras }]))])),
+                groups: new Map(),
+                wheels: [],
+            };
+        });
+    const poetryDeps = (t: unknown) =>
+        Object.entries(asTable(t) ?? {})
+            .filter(([n, v]) => n !== "python" && asTable(v)?.["optional"] !== true)
+            .map(([n, v]) => ({ name: normalizeName(n), extras: strings(asTable(v)?.["extras"]) }));
+    // A lock of Poetry 1.5-1.8 records neither groups nor a category: a group's packages are what its dependencies in pyproject.toml need.
+    if (byGroup.size === 0) {
+        const tables: Array<readonly [string, unknown]> = [["main", table(poetry, "dependencies")], ["dev", table(poetry, "dev-dependencies")], ...Object.entries(table(poetry, "group") ?? {}).map(([g, t]) => [g, asTable(t)?.["dependencies"]] as const)];
+        const pep621 = strings(table(pyproject, "project")?.["dependencies"]).flatMap((r) => (pep508(r) === undefined ? [] : [{ name: pep508(r)!.name, extras: pep508(r)!.extras }]));
+        for (const [g, t] of tables) {
+            const roots = [...poetryDeps(t), ...(g === "main" ? pep621 : [])];
+            byGroup.set(g, new Set([...(byGroup.get(g) ?? []), ...closure(graph, roots)]));
+        }
+    }
+    // [tool.poetry.extras]: each extra's packages, with what they need.
+    const mainTable = table(poetry, "dependencies") ?? {};
+    const extras = new Map(
+        Object.entries(table(poetry, "extras") ?? {}).map(([e, names]) => [
+            e,
+            closure(
+                graph,
+                strings(names).map((n) => ({ name: normalizeName(n), extras: strings(table(mainTable, n)?.["extras"]) })),
+            ),
+        ]),
+    );
+    for (const [e, names] of extras) {
+        if (!defined.includes(e)) {
+            byGroup.set(e, new Set([...(byGroup.get("main") ?? []), ...names]));
+        }
+    }
+    const extraNames = [...extras.keys()].filter((e) => !defined.includes(e));
     const { installable, note } = poetryInstallable(src, pyproject, poetry);
     return base(src, {
         installer: "poetry",
@@ -1648,7 +1698,11 @@ function fromPoetryLock(
         projectNote: note,
         needsSource: false,
         pyproject,
-        groups: { defined: [...new Set(defined)].sort(), defaults: defined.filter((g) => table(table(poetry, "group"), g)?.["optional"] !== true) },
+        groups: {
+            defined: [...new Set([...defined, ...extraNames])].sort(),
+            defaults: defined.filter((g) => table(table(poetry, "group"), g)?.["optional"] !== true),
+            extras: extraNames.length > 0 ? { names: extraNames, from: "pyproject.toml's [tool.poetry.extras]" } : undefined,
+        },
         envReferences: envRefsIn(src, ["pyproject.toml"]),
         notes,
     });
@@ -1998,7 +2052,7 @@ function fromPdmLock(src: SourceTree, pyproject: Record<string, unknown> | undef
         }
     }
 
-    const sources = Array.isArray(table(table(pyproject, "tool"), "pdm")?.["source"]) ? (table(table(pyproject, "tool"), "pdm")!["source"] as unknown[]).map((x) => table({ x }, "x") ?? {}) : [];
+    const sources = Array.isArray(table(table(pyproject, "tool"), "pdm")?.["source"]) ? (table(table(pyproject, "tool"), "pdm")!["source"] as unknown[]).map((x) => asTable(x) ?? {}) : [];
     const indexes = sources
         .filter((s) => typeof s["url"] === "string" && (s["type"] ?? "index") === "index")
         .sort((a, b) => Number(b["name"] === "pypi") - Number(a["name"] === "pypi"))
@@ -2111,7 +2165,7 @@ function satisfiesSafely(version: string, specifier: string): boolean {
  * other platforms is refused. The Python ranges of the targets it fits limit the version.
  */
 function pdmTargets(meta: Record<string, unknown>): Dependencies["lockPython"] {
-    const targets = (Array.isArray(meta["targets"]) ? (meta["targets"] as unknown[]) : []).map((t) => table({ t }, "t") ?? {});
+    const targets = (Array.isArray(meta["targets"]) ? (meta["targets"] as unknown[]) : []).map((t) => asTable(t) ?? {});
     if (targets.length === 0) {
         return undefined;
     }

@@ -320,7 +320,10 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
             head = `RUN ${pipCache()} ${secrets}\\`;
             // The lock's own name of the main dependencies, then the chosen groups.
             const main = { poetry: "main", pdm: "default", pipenv: undefined }[plan.installer];
-            const groups = main ? ` ${[main, ...plan.dependencies.groups].join(",")}` : "";
+            // Poetry's extras ([tool.poetry.extras]) after the groups: the lock marks their packages optional.
+            const d = plan.dependencies;
+            const extras = plan.installer === "poetry" && d.extras.length > 0 ? ` ${d.extras.join(",")}` : "";
+            const groups = main ? ` ${[main, ...d.groups.filter((g) => plan.installer !== "poetry" || !d.extras.includes(g))].join(",")}${extras}` : "";
             steps.push(
                 `python ${EXPORT_LOCK} ${plan.installer === "pipenv" ? "pipfile" : plan.installer}${groups}`,
                 "if [ -s /tmp/requirements.lock.txt ]; then pip install --require-hashes --no-deps -r /tmp/requirements.lock.txt; fi",

@@ -8,8 +8,13 @@
  * - packages without hashes (local folders, VCS checkouts, URLs) go to a
  *   second file, installed after, since pip cannot hash a checkout.
  * Written into the builder with a heredoc; run as
- * `python export-lock.py poetry main,prod`, `python export-lock.py pipfile` or
+ * `python export-lock.py poetry main,prod [extra,extra]`, `python export-lock.py pipfile` or
  * `python export-lock.py pdm default,prod`.
+ *
+ * poetry.lock: the packages of the chosen groups (Poetry 2 records each package's groups, Poetry before
+ * 1.5 its category; for a lock of Poetry 1.5-1.8, which records neither, what the groups' dependencies in
+ * pyproject.toml need, through the lock's dependencies), and those the chosen extras of [tool.poetry.extras]
+ * need (their packages are `optional` in the lock), as poetry-plugin-export selects them.
  *
  * pdm.lock (lock_version 4 with the inherit_metadata strategy, which
  * detection requires) records for each package the groups that need it and
@@ -49,16 +54,59 @@ export const EXPORT_LOCK_SOURCE = [
     "",
     "",
     "if kind == 'poetry':",
+    "    from pip._vendor.packaging.markers import Marker",
+    "    from pip._vendor.packaging.requirements import Requirement",
     "    lock = tomllib.load(open('poetry.lock', 'rb'))",
+    "    pyproject = tomllib.load(open('pyproject.toml', 'rb'))",
+    "    poetry = pyproject.get('tool', {}).get('poetry', {})",
     "    old_files = lock.get('metadata', {}).get('files', {})",
+    "    norm = lambda n: re.sub(r'[-_.]+', '-', n).lower()",
+    "    chosen_extras = set(sys.argv[3].split(',')) - {''} if len(sys.argv) > 3 else set()",
+    "    by_name = {norm(p['name']): p for p in lock.get('package', [])}",
+    "    specs = lambda v: v if isinstance(v, list) else [v]",
+    "    # A dependency this image needs: not only an extra's (optional), and its markers hold here (Linux, this Python).",
+    "    holds = lambda x: not isinstance(x, dict) or not (x.get('optional') or (x.get('markers') and not Marker(x['markers']).evaluate({'extra': ''})))",
+    "    wanted = lambda v: [x for x in specs(v) if holds(x)]",
+    "    extras_of = lambda v: [e for x in specs(v) if isinstance(x, dict) for e in x.get('extras', [])]",
+    "",
+    "    def closure(roots):",
+    "        # The locked packages the roots (name, extras) need: their dependencies, an optional one only through an extra asked for.",
+    "        seen, todo = set(), list(roots)",
+    "        while todo:",
+    "            name, extras = todo.pop()",
+    "            p = by_name.get(norm(name))",
+    "            if p is None or (norm(name), tuple(extras)) in seen:",
+    "                continue",
+    "            seen.add((norm(name), tuple(extras)))",
+    "            todo += [(d, extras_of(v)) for d, v in (p.get('dependencies') or {}).items() if wanted(v)]",
+    "            for e in extras:",
+    "                for r in (p.get('extras') or {}).get(e, []):",
+    "                    req = Requirement(r)",
+    "                    todo.append((req.name, sorted(req.extras)))",
+    "        return {n for n, _ in seen}",
+    "",
+    "    def roots(table):",
+    "        return [(n, extras_of(v)) for n, v in (table or {}).items() if n != 'python' and wanted(v)]",
+    "",
+    "    # The chosen extras ([tool.poetry.extras]): their packages are optional in the lock, installed when asked for.",
+    "    main_table = poetry.get('dependencies', {})",
+    "    selected = closure([(n, extras_of(main_table.get(n, {}))) for e in chosen_extras for n in poetry.get('extras', {}).get(e, [])])",
+    "    # Poetry 2 records the groups that need each package, Poetry before 1.5 a category; a lock of Poetry 1.5-1.8 neither:",
+    "    # its groups' packages are what the groups' dependencies need, read from pyproject.toml.",
+    "    recorded = any('groups' in p or 'category' in p for p in by_name.values())",
+    "    if not recorded:",
+    "        tables = {'main': main_table, 'dev': poetry.get('dev-dependencies')}",
+    "        tables.update({g: t.get('dependencies') for g, t in poetry.get('group', {}).items()})",
+    "        pep621 = [Requirement(r) for r in pyproject.get('project', {}).get('dependencies', [])] if 'main' in groups else []",
+    "        selected |= closure([r for g in groups for r in roots(tables.get(g))] + [(r.name, sorted(r.extras)) for r in pep621 if not r.marker or r.marker.evaluate({'extra': ''})])",
     "    for p in lock.get('package', []):",
-    "        in_groups = set(p.get('groups') or [p.get('category', 'main')])",
-    "        if not in_groups & groups or p.get('optional'):",
+    "        in_groups = set(p.get('groups') or [p.get('category', 'main')]) if recorded else set()",
+    "        if not (in_groups & groups and not p.get('optional')) and norm(p['name']) not in selected:",
     "            continue",
     "        marker = p.get('markers')",
     "        if isinstance(marker, dict):  # lock 2.1: a marker per group",
     "            chosen = [marker[g] for g in sorted(in_groups & groups) if g in marker]",
-    "            marker = ' or '.join('(' + m + ')' for m in chosen) if len(chosen) == len(in_groups & groups) else None",
+    "            marker = ' or '.join('(' + m + ')' for m in chosen) if chosen and len(chosen) == len(in_groups & groups) else None",
     "        files = p.get('files') or old_files.get(p['name'], [])",
     "        source = p.get('source') or {}",
     "        if source.get('type') == 'legacy' and source.get('url') not in indexes:",

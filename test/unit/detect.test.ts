@@ -9,7 +9,7 @@ import { decodeText } from "../../lib/detect/source";
 import { linuxMarkers, markerHolds, parseMarker, parseRequirements } from "../../lib/detect/requirements";
 import { InputError } from "../../lib/errors";
 import { synthesize } from "../../lib/synthesize";
-import { execForm, fixture, FIXTURES, FLASK_APP, parse, shellOf, TmpApps } from "./helpers";
+import { execForm, exportWith, fixture, FIXTURES, FLASK_APP, parse, shellOf, TmpApps } from "./helpers";
 
 /** The detection rules, one by one: GIVEN a folder, WHEN synthesized, THEN these plan fields. */
 
@@ -5562,6 +5562,30 @@ describe("shapes met in real apps' own layouts", () => {
             // A helper whose first return sits in a `try` (its `except` returns the default) is not read as requiring the variable.
             const tried = django('def env_int(name, default):\n    try:\n        return int(os.environ[name])\n    except KeyError:\n        return default\n\n\nSECRET_KEY = "x"\nWORKERS = env_int("APP_WORKERS", 2)\n');
             assert.ok(!tried.notes.some((n) => n.includes("reads APP_WORKERS")), tried.notes.join("\n"));
+        });
+    });
+
+    describe("a Poetry project's extras, and a lock of Poetry 1.5-1.8", () => {
+        it("installs the extras the app's own Dockerfile names, with their optional packages (`poetry install --extras \"cache\"`)", () => {
+            const dir = apps.copyOf("apps/r34-flask-poetry18-extras");
+            const s = synthesize(dir);
+            assert.deepEqual([s.plan.dependencies.groups, s.plan.dependencies.extras], [["cache"], ["cache"]]);
+            assert.match(s.dockerfile, /python \/opt\/build-tools\/export-lock\.py poetry main cache \\\n/);
+            const exported = exportWith(dir, s.dockerfile).lock.split("\n").map((l) => l.split("==")[0]).filter((n) => n !== "");
+            assert.deepEqual(exported, ["blinker", "cachelib", "click", "flask", "itsdangerous", "jinja2", "markupsafe", "werkzeug"]);
+        });
+
+        it("reads the groups of a lock that records none through pyproject.toml: dev stays out, and a Windows-only dependency too", () => {
+            const dir = apps.copyOf("apps/r34-flask-poetry18-extras");
+            fs.rmSync(path.join(dir, "Dockerfile"));
+            const main = synthesize(dir);
+            assert.deepEqual(main.plan.dependencies.groups, []);
+            assert.deepEqual(exportWith(dir, main.dockerfile).lock.split("\n").map((l) => l.split("==")[0]).filter((n) => n !== ""), ["blinker", "click", "flask", "itsdangerous", "jinja2", "markupsafe", "werkzeug"]);
+            const dev = synthesize(dir, { dependencyGroups: ["dev"] });
+            assert.deepEqual(
+                exportWith(dir, dev.dockerfile).lock.split("\n").map((l) => l.split("==")[0]).filter((n) => n !== ""),
+                ["blinker", "click", "flask", "iniconfig", "itsdangerous", "jinja2", "markupsafe", "packaging", "pluggy", "pygments", "pytest", "werkzeug"],
+            );
         });
     });
 });
