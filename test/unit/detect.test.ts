@@ -5581,6 +5581,10 @@ describe("shapes met in real apps' own layouts", () => {
             const main = synthesize(dir);
             assert.deepEqual(main.plan.dependencies.groups, []);
             assert.deepEqual(exportWith(dir, main.dockerfile).lock.split("\n").map((l) => l.split("==")[0]).filter((n) => n !== ""), ["blinker", "click", "flask", "itsdangerous", "jinja2", "markupsafe", "werkzeug"]);
+            // A dependency's `platform` and `python` limits hold for Linux and the running Python, as its markers do.
+            const limited = apps.copyOf("apps/r34-poetry18-python-platform-deps");
+            const names = exportWith(limited, synthesize(limited).dockerfile).lock.split("\n").map((l) => l.split("==")[0]).filter((n) => n !== "");
+            assert.deepEqual(names, ["blinker", "click", "flask", "gunicorn", "itsdangerous", "jinja2", "markupsafe", "packaging", "werkzeug"]);
             const dev = synthesize(dir, { dependencyGroups: ["dev"] });
             assert.deepEqual(
                 exportWith(dir, dev.dockerfile).lock.split("\n").map((l) => l.split("==")[0]).filter((n) => n !== ""),
