@@ -180,11 +180,13 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
         if (keyword === "WORKDIR" && args.length === 1) {
             workdir = posixJoin(workdir, args[0]);
         } else if (i instanceof Env) {
-            for (const p of i.getProperties()) {
+            // Each pair read with the values from before the instruction (`ENV A=1 B=x$A` gives B=x, as Docker does).
+            const expanded = i.getProperties().map((p) => (p.getValue() === null ? undefined : expandValue(p.getValue()!)));
+            for (const [n, p] of i.getProperties().entries()) {
                 const value = p.getValue();
                 if (value !== null) {
                     // `ENV DATA=${APP_HOME}/data`: the expanded value, when it expands.
-                    const e = expandValue(value);
+                    const e = expanded[n];
                     const kept = e !== undefined && !e.includes("$") ? e : value;
                     facts.env.push([p.getName(), kept]);
                     unsetArgs.delete(p.getName());
@@ -290,8 +292,9 @@ const PYTHON_IMAGE_ENV = new Set(["PATH", "LANG", "GPG_KEY", "PYTHON_VERSION", "
 /**
  * An ARG or ENV value (as written, its quotes removed) with the variables Docker expands in it: `$NAME` and `${NAME}` by
  * the values earlier ARG and ENV instructions give (`known`), `${NAME:-word}` / `${NAME-word}` by the word where the name
- * is `unset` (`ARG STATIC_URL` with no default, then `ENV STATIC_URL=${STATIC_URL:-/static/}`, saleor's). A name with no
- * value known stays as written; undefined when the shell-words parser (shell-quote) cannot read the value.
+ * is `unset` (`ARG STATIC_URL` with no default, then `ENV STATIC_URL=${STATIC_URL:-/static/}`, saleor's), `${NAME:+word}`
+ * by the word where NAME is set. A name with no value known stays as written; undefined when the shell-words parser
+ * (shell-quote) cannot read the value.
  */
 function expandedValue(value: string, known: ReadonlyMap<string, string>, unset: (name: string) => boolean): string | undefined {
     if (!value.includes("$")) {
@@ -304,7 +307,7 @@ function expandedValue(value: string, known: ReadonlyMap<string, string>, unset:
             const ref = expansion(key);
             const have = ref === undefined ? undefined : known.get(ref.name);
             if (ref === undefined) {
-                return `\${${key}}`;
+                return alternative(key, known, unset) ?? `\${${key}}`;
             }
             if (have !== undefined && !(ref.colon && have === "" && ref.fallback !== undefined)) {
                 return have;
@@ -315,6 +318,18 @@ function expandedValue(value: string, known: ReadonlyMap<string, string>, unset:
         return undefined;
     }
     return words.length === 1 && typeof words[0] === "string" ? words[0] : undefined;
+}
+
+/** `${NAME:+word}` / `${NAME+word}`: the word where NAME is set (and, with the colon, not empty), else empty; undefined where it is not known. */
+function alternative(key: string, known: ReadonlyMap<string, string>, unset: (name: string) => boolean): string | undefined {
+    const plus = key.indexOf("+");
+    const colon = plus > 0 && key[plus - 1] === ":";
+    const ref = plus < 0 ? undefined : expansion(key.slice(0, colon ? plus - 1 : plus));
+    if (ref === undefined || ref.fallback !== undefined || key.slice(plus + 1).includes("$")) {
+        return undefined;
+    }
+    const have = known.get(ref.name);
+    return have !== undefined ? (colon && have === "" ? "" : key.slice(plus + 1)) : unset(ref.name) ? "" : undefined;
 }
 
 /**

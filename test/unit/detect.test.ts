@@ -5491,6 +5491,10 @@ describe("shapes met in real apps' own layouts", () => {
             assert.deepEqual(plan("ARG MODE=prod\nENV ROOT=/api \\\n    APP_MODE=${MODE:-dev}\nENV LEVEL $MODE").imageEnv, { ROOT: "/api", APP_MODE: "prod", LEVEL: "prod" });
             const global = synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": FLASK_APP, Dockerfile: 'ARG MODE=debug\nFROM python:3.12-slim\nARG MODE\nENV APP_MODE=${MODE:-info} PY="$PYTHON_VERSION" HOME_DIR=${PATH:-none}\nCMD ["gunicorn", "app:app"]\n' })).plan;
             assert.deepEqual(global.imageEnv, { APP_MODE: "debug" });
+            // The pairs of one ENV see the values from before it; `${NAME:+word}` is the word where NAME is set, else empty.
+            const pairs = plan("ARG HOME_DIR=/srv\nENV A=1 B=x$A HAS=${HOME_DIR:+yes} FEATURE=${UNSET_FLAG:+on}");
+            assert.deepEqual(pairs.imageEnv, { A: "1", HAS: "yes", FEATURE: "" });
+            assert.ok(pairs.notes.some((n) => n.includes("leaves B (Dockerfile ENV, x$A) to the deployment")), pairs.notes.join("\n"));
             // A name the base image may set (the python image's own ENV, any name under another base): left to the deployment.
             assert.ok(global.notes.some((n) => n.startsWith("The app's own container config leaves PY (Dockerfile ENV, $PYTHON_VERSION), HOME_DIR (Dockerfile ENV, ${PATH:-none}) to the deployment")), global.notes.join("\n"));
             const ubuntu = synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": FLASK_APP, Dockerfile: 'FROM ubuntu:24.04\nENV OTHER=${UNDECLARED:-x}\nCMD ["gunicorn", "app:app"]\n' })).plan;
