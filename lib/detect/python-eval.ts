@@ -297,7 +297,7 @@ export function envVariables(e: Expr): string[] {
  * a module-level function, not async or decorated, called with at most its parameters (by position or name; the rest
  * take their defaults), which reassigns none of them, whose returns, under the `if`/`else` tests they sit in, name only
  * its parameters, names it assigns once, and module-level names, and read the environment, and where only the last
- * return stands outside an `if` (a `try`/`except` or a loop is not followed). Its returns become one conditional expression, in
+ * return stands outside an `if` (a loop, or a `try`/`except` other than the one of `tryEnviron`, is not followed). Its returns become one conditional expression, in
  * order (`x if test else ...`), None where none returns. Only the call a setting is assigned (`X = helper(...)`); anything
  * else is left as the call it is.
  */
@@ -344,18 +344,48 @@ function inlineHelper(c: Call, fn: FunctionDef | undefined): Expr | undefined {
     );
     // A parameter the body reassigns, or a return after one with no `if` around it (a `try`/`except` or a loop, which
     // the guards do not record), is control flow this reading does not follow.
-    const last = fn.guardedReturns.length - 1;
-    if (!local || fn.params.some((p) => assigned.has(p.name)) || fn.guardedReturns.some((r, i) => i < last && r.guards.length === 0)) {
-        return undefined;
-    }
     const withArgs = (x: Expr) => bind(x, (name) => args.get(name));
     const withLocals = (x: Expr) => withArgs(bind(x, (name) => (args.has(name) ? undefined : once.get(name))));
+    if (!local || fn.params.some((p) => assigned.has(p.name))) {
+        return undefined;
+    }
+    const tried = tryEnviron(fn, withLocals);
+    if (tried !== undefined) {
+        return tried;
+    }
+    const last = fn.guardedReturns.length - 1;
+    if (fn.guardedReturns.some((r, i) => i < last && r.guards.length === 0)) {
+        return undefined;
+    }
     let body: Expr = { kind: "none" };
     for (const r of [...fn.guardedReturns].reverse()) {
         const tests = r.guards.map((g): Expr => (g.holds ? withLocals(g.test) : { kind: "not", operand: withLocals(g.test) }));
         body = tests.length === 0 ? withLocals(r.value) : { kind: "cond", test: tests.reduce((a, b) => ({ kind: "and", left: a, right: b })), then: withLocals(r.value), otherwise: body };
     }
     return envVariables(body).length > 0 ? body : undefined;
+}
+
+/**
+ * The `try: return os.environ[name]` / `except KeyError: return default` idiom: two returns, neither under an `if`, the
+ * first reading one variable by subscript. Read as `os.environ[name] if name in os.environ else default`.
+ */
+function tryEnviron(fn: FunctionDef, withLocals: (x: Expr) => Expr): Expr | undefined {
+    const [first, second] = fn.guardedReturns;
+    if (fn.guardedReturns.length !== 2 || first.guards.length > 0 || second.guards.length > 0) {
+        return undefined;
+    }
+    const then = withLocals(first.value);
+    const items: Expr[] = [];
+    walk(then, (x) => {
+        if (x.kind === "subscript" && refPath(x.target) === "os.environ") {
+            items.push(x.index);
+        }
+    });
+    if (items.length !== 1 || str(items[0]) === undefined) {
+        return undefined;
+    }
+    const test: Expr = { kind: "compare", op: "in", left: items[0], right: { kind: "ref", path: "os.environ", local: "os.environ" } };
+    return { kind: "cond", test, then, otherwise: withLocals(second.value) };
 }
 
 /**

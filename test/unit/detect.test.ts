@@ -5563,9 +5563,15 @@ describe("shapes met in real apps' own layouts", () => {
         it("name the variables they require at import (`SECRET_KEY = required(\"SECRET_KEY\")`)", () => {
             const p = django('SECRET_KEY = required("DJANGO_SECRET")\n');
             assert.ok(p.notes.some((n) => n.startsWith("proj/settings.py reads DJANGO_SECRET from the environment at import with no default")), p.notes.join("\n"));
-            // A helper whose first return sits in a `try` (its `except` returns the default) is not read as requiring the variable.
-            const tried = django('def env_int(name, default):\n    try:\n        return int(os.environ[name])\n    except KeyError:\n        return default\n\n\nSECRET_KEY = "x"\nWORKERS = env_int("APP_WORKERS", 2)\n');
+            // A helper whose first return sits in a `try` (its `except` returns the default) is not read as requiring the variable,
+            // and is read as that default when the variable is unset.
+            const tried = django(
+                'def env_int(name, default):\n    try:\n        return int(os.environ[name])\n    except KeyError:\n        return default\n\n\n' +
+                    'def env_path(name, default):\n    try:\n        return Path(os.environ[name])\n    except KeyError:\n        return default\n\n\n' +
+                    'SECRET_KEY = "x"\nWORKERS = env_int("APP_WORKERS", 2)\nDB_FILE = env_path("DB_PATH", BASE_DIR / "db" / "site.sqlite3")\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DB_FILE}}\n',
+            );
             assert.ok(!tried.notes.some((n) => n.includes("reads APP_WORKERS")), tried.notes.join("\n"));
+            assert.deepEqual(tried.writablePaths.map((w) => w.path), ["/data"]);
         });
     });
 
