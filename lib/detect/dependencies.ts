@@ -568,6 +568,14 @@ export function table(obj: unknown, key: string): Record<string, unknown> | unde
     return undefined;
 }
 
+/** PEP 508 requirements as a lock walk's roots (name and extras); what is not PEP 508 is left out. */
+function requirementRoots(requirements: readonly string[]): Array<{ name: string; extras: string[] }> {
+    return requirements.flatMap((r) => {
+        const parsed = pep508(r);
+        return parsed === undefined ? [] : [{ name: parsed.name, extras: parsed.extras }];
+    });
+}
+
 /** A value as a TOML table, when it is one. */
 function asTable(v: unknown): Record<string, unknown> | undefined {
     return table({ v }, "v");
@@ -1649,7 +1657,7 @@ function fromPoetryLock(
                 version: undefined,
                 source: {},
                 dependencies: deps.map(([n, v]) => ({ name: normalizeName(n), extras: (Array.isArray(v) ? v : [v]).flatMap((x) => strings(asTable(x)?.["extras"])) })),
-                optional: new Map(Object.entries(table(p, "extras") ?? {}).map(([e, reqs]) => [e, strings(reqs).flatMap((r) => (pep508(r) === undefined ? [] : [{ name: pep508(r)!.name, extras: pep508(r)!.extras }]))])),
+                optional: new Map(Object.entries(table(p, "extras") ?? {}).map(([e, reqs]) => [e, requirementRoots(strings(reqs))])),
                 groups: new Map(),
                 wheels: [],
             };
@@ -1661,7 +1669,7 @@ function fromPoetryLock(
     // A lock of Poetry 1.5-1.8 records neither groups nor a category: a group's packages are what its dependencies in pyproject.toml need.
     if (byGroup.size === 0) {
         const tables: Array<readonly [string, unknown]> = [["main", table(poetry, "dependencies")], ["dev", table(poetry, "dev-dependencies")], ...Object.entries(table(poetry, "group") ?? {}).map(([g, t]) => [g, asTable(t)?.["dependencies"]] as const)];
-        const pep621 = strings(table(pyproject, "project")?.["dependencies"]).flatMap((r) => (pep508(r) === undefined ? [] : [{ name: pep508(r)!.name, extras: pep508(r)!.extras }]));
+        const pep621 = requirementRoots(strings(table(pyproject, "project")?.["dependencies"]));
         for (const [g, t] of tables) {
             const roots = [...poetryDeps(t), ...(g === "main" ? pep621 : [])];
             byGroup.set(g, new Set([...(byGroup.get(g) ?? []), ...closure(graph, roots)]));
