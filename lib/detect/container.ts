@@ -505,14 +505,6 @@ const PYTHON = /^python(3(\.\d+)?)?$/;
  * `-E a`; with the RUN line that says so, for the note.
  */
 export function dockerfileExtras(src: SourceTree): { extras: string[]; all: boolean; line: string } | undefined {
-    const copies = (): ReadonlyArray<readonly [string, string]> => {
-        const name = DOCKERFILES.find((f) => src.isFile(f));
-        try {
-            return (name === undefined ? undefined : readDockerfile(src, name))?.copies ?? [];
-        } catch {
-            return [];
-        }
-    };
     for (const run of dockerfileRuns(src)) {
         const words = run.words.map((x, k) => (k === 0 ? path.posix.basename(x) : x));
         const w = PYTHON.test(words[0] ?? "") ? (words[1] === "-m" ? words.slice(2) : []) : words;
@@ -527,8 +519,8 @@ export function dockerfileExtras(src: SourceTree): { extras: string[]; all: bool
                     local = undefined; // not a list of extras: pip refuses it, and the app's image does not build
                 }
                 // The source folder as the install names it: `.`, or the folder a COPY puts the source in (`COPY . /app/src`, `pip install /app/src[ai]`).
-                const at = local?.path.startsWith("/") ? posixJoin("/", local.path) : undefined;
-                if (local !== undefined && (at === undefined ? ["", ".", "./"].includes(local.path.replace(/\/+$/, "/")) : copies().some(([to, from]) => to === at && from === ""))) {
+                const at = local?.path.startsWith("/") ? readContainerConfig(src)?.appPath?.(posixJoin("/", local.path)) : undefined;
+                if (local !== undefined && (at === undefined ? !local.path.startsWith("/") && ["", ".", "./"].includes(local.path.replace(/\/+$/, "/")) : at === DEFAULTS.workdir)) {
                     extras.push(...local.extras);
                 }
             }
