@@ -499,17 +499,50 @@ export function dockerfileRuns(src: SourceTree): DockerfileCommand[] {
 /** Python by the names its program goes by (python, python3, python3.13); a path to it (`/opt/venv/bin/python`) by its last part. */
 const PYTHON = /^python(3(\.\d+)?)?$/;
 
+/** What the app's own Dockerfile asks its installer for besides the main dependencies, and the RUN lines that say so. */
+export interface DockerfileSelection {
+    /** The project's extras, as written. */
+    readonly extras: readonly string[];
+    /** Every extra (`--all-extras`). */
+    readonly allExtras: boolean;
+    /** Dependency groups (uv's and PEP 735's, Poetry's, PDM's), as written; Poetry's `main` is the main dependencies, not listed. */
+    readonly groups: readonly string[];
+    /** Every group (`uv sync --all-groups`, `pdm install -G :all`). */
+    readonly allGroups: boolean;
+    readonly lines: readonly string[];
+}
+
+/** The values of an option that takes one (`--with a`, `--with=a`, `-Ga` for a short one), each split on `split`; over the whole command. */
+function optionValues(words: readonly string[], names: readonly string[], split?: RegExp): string[] {
+    const out: string[] = [];
+    words.forEach((x, k) => {
+        for (const name of names) {
+            const value = x === name ? words[k + 1] : x.startsWith(name + "=") ? x.slice(name.length + 1) : !name.startsWith("--") && x.startsWith(name) && x.length > name.length ? x.slice(name.length) : undefined;
+            if (value !== undefined) {
+                out.push(...(split === undefined ? [value] : value.split(split)));
+            }
+        }
+    });
+    return out.filter((v) => v !== "");
+}
+
 /**
- * The project's own extras the app's Dockerfile installs: `pip install .[deploy,s3]` (`-e`, quoted, `uv pip install`, the folder a COPY puts the source in, `/app/src[ai]`,
- * `python -m pip`, a venv's `/venv/bin/pip`), `uv sync --extra a` (`--all-extras`: every one), `poetry install --extras "a b"` /
- * `-E a`; with the RUN line that says so, for the note.
+ * What the app's Dockerfile installs besides the main dependencies, over all its RUN lines:
+ * - the project's own extras: `pip install .[deploy,s3]` (`-e`, quoted, `uv pip install`, the folder a COPY puts the source in, `/app/src[ai]`,
+ *   `python -m pip`, a venv's `/venv/bin/pip`), `uv sync|export --extra a` (`--all-extras`), `poetry install|export --extras "a b"` / `-E a`;
+ * - dependency groups: `uv sync|export --group a` / `--only-group a` (`--all-groups`), `poetry install|export --with a,b` / `--only main,b`,
+ *   `pdm install|sync|export -G a` / `--group a` (`:all`), `pip install --group a` (pip 25.1's PEP 735 groups; `pyproject.toml:a` too).
  */
-export function dockerfileExtras(src: SourceTree): { extras: string[]; all: boolean; line: string } | undefined {
+export function dockerfileSelection(src: SourceTree): DockerfileSelection | undefined {
+    const extras: string[] = [];
+    const groups: string[] = [];
+    const lines: string[] = [];
+    let allExtras = false;
+    let allGroups = false;
     for (const run of dockerfileRuns(src)) {
         const words = run.words.map((x, k) => (k === 0 ? path.posix.basename(x) : x));
         const w = PYTHON.test(words[0] ?? "") ? (words[1] === "-m" ? words.slice(2) : []) : words;
-        const extras: string[] = [];
-        let all = false;
+        const before = extras.length + groups.length + Number(allExtras) + Number(allGroups);
         if ((w[0] === "pip" || w[0] === "pip3" || (w[0] === "uv" && w[1] === "pip")) && w.includes("install")) {
             for (const word of w.slice(w.indexOf("install") + 1)) {
                 let local: { path: string; extras: string[] } | undefined;
@@ -524,19 +557,33 @@ export function dockerfileExtras(src: SourceTree): { extras: string[]; all: bool
                     extras.push(...local.extras);
                 }
             }
-        } else if (w[0] === "uv" && w[1] === "sync") {
-            w.forEach((x, k) => (x === "--extra" && w[k + 1] !== undefined ? extras.push(w[k + 1]) : x.startsWith("--extra=") ? extras.push(x.slice("--extra=".length)) : undefined));
-            all = w.includes("--all-extras");
-        } else if (w[0] === "poetry" && w[1] === "install") {
-            w.forEach((x, k) => ((x === "--extras" || x === "-E") && w[k + 1] !== undefined ? extras.push(...w[k + 1].split(/[\s,]+/)) : x.startsWith("--extras=") ? extras.push(...x.slice("--extras=".length).split(/[\s,]+/)) : undefined));
-            all = w.includes("--all-extras");
+            // pip's `--group [path:]name` reads the named pyproject.toml's [dependency-groups]; the project's own only.
+            for (const g of optionValues(w, ["--group"])) {
+                const cut = g.lastIndexOf(":");
+                if (cut < 0 || ["pyproject.toml", "./pyproject.toml"].includes(g.slice(0, cut))) {
+                    groups.push(g.slice(cut + 1));
+                }
+            }
+        } else if (w[0] === "uv" && (w[1] === "sync" || w[1] === "export")) {
+            extras.push(...optionValues(w, ["--extra"]));
+            groups.push(...optionValues(w, ["--group", "--only-group"]));
+            allExtras ||= w.includes("--all-extras");
+            allGroups ||= w.includes("--all-groups");
+        } else if (w[0] === "poetry" && (w[1] === "install" || w[1] === "export")) {
+            extras.push(...optionValues(w, ["--extras", "-E"], /[\s,]+/));
+            groups.push(...optionValues(w, ["--with", "--only"], /,/).filter((g) => g.trim() !== "main"));
+            allExtras ||= w.includes("--all-extras");
+        } else if (w[0] === "pdm" && ["install", "sync", "export"].includes(w[1])) {
+            const named = optionValues(w, ["--group", "-G"], /,/);
+            allGroups ||= named.includes(":all");
+            groups.push(...named.filter((g) => g !== ":all" && g !== "default"));
         }
-        const named = [...new Set(extras.filter((e) => e !== ""))];
-        if (named.length > 0 || all) {
-            return { extras: named, all, line: run.line };
+        if (extras.length + groups.length + Number(allExtras) + Number(allGroups) > before) {
+            lines.push(run.line);
         }
     }
-    return undefined;
+    const uniq = (xs: string[]) => [...new Set(xs.map((x) => x.trim()).filter((x) => x !== ""))];
+    return lines.length > 0 ? { extras: uniq(extras), allExtras, groups: uniq(groups), allGroups, lines } : undefined;
 }
 
 /**

@@ -19,7 +19,7 @@ import { inProcessStore, perProcessState } from "../detect/process-state";
 import { randomSecrets } from "../detect/secret-key";
 import { detectPythonFacts, PythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
-import { dockerfileExtras, dockerfileRuns, readContainerConfig } from "../detect/container";
+import { DockerfileSelection, dockerfileRuns, dockerfileSelection, readContainerConfig } from "../detect/container";
 import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
 import { detectWritablePaths, ENV_DIRS, kindOf, WritablePath } from "../detect/writable-paths";
 import { joinPath } from "../detect/paths";
@@ -154,6 +154,9 @@ function factoryName(spec: string): string | undefined {
 /** Dependency groups that hold what production runs, when nothing names the groups. */
 const PRODUCTION_GROUPS = ["prod", "production", "deploy"];
 
+/** Dependency groups (normalized names) that hold development tools: left out even where the app's own Dockerfile installs them. */
+const DEVELOPMENT_GROUPS = ["dev", "develop", "development", "test", "tests", "testing", "lint", "linting", "docs", "doc", "typing", "types", "mypy"];
+
 /** pip's settings that uv reads under its own names: an install secret of one is mounted under both. */
 export const UV_NAMES_OF_PIP_SETTINGS: Readonly<Record<string, string>> = { PIP_INDEX_URL: "UV_INDEX_URL", PIP_EXTRA_INDEX_URL: "UV_EXTRA_INDEX_URL" };
 
@@ -205,7 +208,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     // Which dependency groups: the option, else a production group; development groups never ship.
     // A PEP 751 lock's default groups are its main dependencies: always installed.
-    const groups = [...new Set([...(found.pylock?.defaultGroups ?? []), ...chooseGroups(o, found, notes, dockerfileExtras(src))])];
+    const groups = [...new Set([...(found.pylock?.defaultGroups ?? []), ...chooseGroups(o, found, notes, dockerfileSelection(src))])];
     const extrasLeft = found.pylock === undefined ? [] : (found.groups.extras?.names ?? []).filter((e) => !groups.includes(e));
     if (extrasLeft.length > 0) {
         const many = extrasLeft.length > 1;
@@ -951,13 +954,13 @@ function djangoDebug(src: SourceTree, entry: Entrypoint, imageEnv: Readonly<Reco
     notes.push(`${sets}, so the server runs with DEBUG on unless its container sets ${off}: ${exposed}; set it in the component's \`env\` for production.${hosts}`);
 }
 
-function chooseGroups(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[], ownImage?: ReturnType<typeof dockerfileExtras>): string[] {
+function chooseGroups(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[], ownImage?: DockerfileSelection): string[] {
     const chosen = chooseGroupsUnchecked(o, deps, notes, ownImage);
     deps.checkGroups?.(chosen);
     return chosen;
 }
 
-function chooseGroupsUnchecked(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[], ownImage?: ReturnType<typeof dockerfileExtras>): string[] {
+function chooseGroupsUnchecked(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[], ownImage?: DockerfileSelection): string[] {
     const defined = deps.groups.defined;
     const extras = deps.groups.extras;
     if (o.dependencyGroups !== undefined) {
@@ -971,19 +974,38 @@ function chooseGroupsUnchecked(o: CheckedOptions, deps: ReturnType<typeof detect
         }
         return [...o.dependencyGroups];
     }
-    // The project's extras the app's own Dockerfile installs (umap's `pip install .[deploy,s3,sync]`: its ASGI module imports `sync`'s redis).
+    // The project's extras and the dependency groups the app's own Dockerfile installs (umap's `pip install .[deploy,s3,sync]`: its ASGI
+    // module imports `sync`'s redis; `poetry install --with web`), development groups left out.
     const extraNames = extras?.names ?? [];
-    const named = (e: string) => extraNames.find((n) => normalizeName(n) === normalizeName(e));
-    const imageExtras = ownImage === undefined ? [] : ownImage.all ? extraNames : [...new Set(ownImage.extras.flatMap((e) => named(e) ?? []))];
-    if (imageExtras.length > 0) {
-        notes.push(`Installs the extra${imageExtras.length > 1 ? "s" : ""} ${imageExtras.join(", ")} (${extras!.from}) besides the main dependencies, as the app's own Dockerfile does (\`${ownImage!.line}\`); set \`dependencyGroups\` to choose.`);
+    const groupNames = defined.filter((g) => !extraNames.includes(g));
+    const find = (names: readonly string[], e: string) => names.find((n) => normalizeName(n) === normalizeName(e));
+    const imageExtras = ownImage === undefined ? [] : ownImage.allExtras ? extraNames : [...new Set(ownImage.extras.flatMap((e) => find(extraNames, e) ?? []))];
+    // A group's name may be an extra's (PDM's `-G` names both).
+    const namedGroups = ownImage === undefined ? [] : ownImage.allGroups ? groupNames : [...new Set(ownImage.groups.flatMap((g) => find(groupNames, g) ?? find(extraNames, g) ?? []))];
+    const devNamed = namedGroups.filter((g) => DEVELOPMENT_GROUPS.includes(normalizeName(g)));
+    const fromImage = [...new Set([...imageExtras, ...namedGroups.filter((g) => !devNamed.includes(g))])];
+    const line = ownImage?.lines.map((l) => `\`${l}\``).join(", ");
+    if (fromImage.length > 0) {
+        const ex = fromImage.filter((g) => extraNames.includes(g));
+        const gr = fromImage.filter((g) => !extraNames.includes(g));
+        const what = [
+            ...(ex.length > 0 ? [`the extra${ex.length > 1 ? "s" : ""} ${ex.join(", ")} (${extras!.from})`] : []),
+            ...(gr.length > 0 ? [`the dependency group${gr.length > 1 ? "s" : ""} ${gr.join(", ")}`] : []),
+        ];
+        notes.push(`Installs ${what.join(" and ")} besides the main dependencies, as the app's own Dockerfile does (${line}); set \`dependencyGroups\` to choose.`);
     }
-    const prod = defined.filter((g) => PRODUCTION_GROUPS.includes(g) && !imageExtras.includes(g));
-    if (imageExtras.length > 0) {
+    if (devNamed.length > 0) {
+        const many = devNamed.length > 1;
+        notes.push(
+            `The app's own Dockerfile installs the development group${many ? "s" : ""} ${devNamed.join(", ")} too (${line}); ${many ? "they are" : "it is"} left out: development tools stay out of the image (set \`dependencyGroups\` to install ${many ? "them" : "it"}).`,
+        );
+    }
+    const prod = defined.filter((g) => PRODUCTION_GROUPS.includes(g) && !fromImage.includes(g));
+    if (fromImage.length > 0) {
         if (prod.length > 0) {
             notes.push(`Installs ${prod.map((g) => (extraNames.includes(g) ? `the extra ${g}` : `the dependency group ${g}`)).join(" and ")} too, by its name (set \`dependencyGroups\` to choose).`);
         }
-        return [...imageExtras, ...prod];
+        return [...fromImage, ...prod];
     }
     if (prod.length > 0) {
         const what = prod.map((g) => (extras?.names.includes(g) ? `the extra ${g} (${extras.from})` : `the dependency group ${g}`));

@@ -5,7 +5,8 @@ import * as path from "node:path";
 import * as fs from "fs";
 import { Copy, Run } from "dockerfile-ast";
 import { sqliteUrlRest } from "../../lib/detect/paths";
-import { decodeText } from "../../lib/detect/source";
+import { dockerfileSelection } from "../../lib/detect/container";
+import { decodeText, SourceTree } from "../../lib/detect/source";
 import { linuxMarkers, markerHolds, parseMarker, parseRequirements } from "../../lib/detect/requirements";
 import { InputError } from "../../lib/errors";
 import { synthesize } from "../../lib/synthesize";
@@ -5449,6 +5450,63 @@ describe("shapes met in real apps' own layouts", () => {
             const s = synthesize(dir);
             assert.deepEqual(s.plan.dependencies.groups, []);
             assert.match(s.dockerfile, /--no-default-groups \\\n/);
+        });
+    });
+
+    describe("the dependency groups and extras the app's own Dockerfile installs", () => {
+        const selection = (runs: string) => dockerfileSelection(new SourceTree(apps.make({ "app.py": "", Dockerfile: `FROM python:3.13-slim\n${runs}\n` })));
+
+        it("are read from uv's, Poetry's, PDM's and pip's options, over every RUN line", () => {
+            assert.deepEqual(selection("RUN uv sync --frozen --no-dev --group server --group=jobs --only-group web --extra s3"), {
+                extras: ["s3"],
+                allExtras: false,
+                groups: ["server", "jobs", "web"],
+                allGroups: false,
+                lines: ["RUN uv sync --frozen --no-dev --group server --group=jobs --only-group web --extra s3"],
+            });
+            assert.deepEqual(selection("RUN poetry install --only main,web --no-root\nRUN poetry export --with=jobs -E cache -f requirements.txt -o r.txt"), {
+                extras: ["cache"],
+                allExtras: false,
+                groups: ["web", "jobs"],
+                allGroups: false,
+                lines: ["RUN poetry install --only main,web --no-root", "RUN poetry export --with=jobs -E cache -f requirements.txt -o r.txt"],
+            });
+            assert.deepEqual(selection("RUN pdm install --prod -G web,jobs -Gcache\nRUN uv sync --all-groups"), {
+                extras: [],
+                allExtras: false,
+                groups: ["web", "jobs", "cache"],
+                allGroups: true,
+                lines: ["RUN pdm install --prod -G web,jobs -Gcache", "RUN uv sync --all-groups"],
+            });
+            // pip 25.1's PEP 735 groups: the project's own pyproject.toml only.
+            assert.deepEqual(selection("RUN pip install --group server --group pyproject.toml:jobs --group tools/pyproject.toml:lint")?.groups, ["server", "jobs"]);
+            // Poetry's `main` and `--only-root`, PDM's `default`: the main dependencies, no group.
+            assert.equal(selection("RUN poetry install --only main --no-root\nRUN poetry install --only-root\nRUN pdm install -G default"), undefined);
+        });
+
+        it("are installed, development groups left out with a note", () => {
+            const dir = apps.copyOf("apps/r14b-uv-prod-include-group");
+            fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM python:3.13-slim\nRUN uv sync --frozen --group server --group dev\n");
+            const s = synthesize(dir);
+            assert.deepEqual(s.plan.dependencies.groups, ["server", "prod"]);
+            assert.match(s.dockerfile, /--no-default-groups --group server --group prod \\\n/);
+            const line = "`RUN uv sync --frozen --group server --group dev`";
+            for (const note of [
+                `Installs the dependency group server besides the main dependencies, as the app's own Dockerfile does (${line}); set \`dependencyGroups\` to choose.`,
+                `The app's own Dockerfile installs the development group dev too (${line}); it is left out: development tools stay out of the image (set \`dependencyGroups\` to install it).`,
+                "Installs the dependency group prod too, by its name (set `dependencyGroups` to choose).",
+            ]) {
+                assert.ok(s.plan.notes.includes(note), s.plan.notes.join("\n"));
+            }
+            // `--all-groups`: every group but the development ones.
+            fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM python:3.13-slim\nRUN uv sync --frozen --all-groups\n");
+            assert.deepEqual(synthesize(dir).plan.dependencies.groups, ["server", "prod"]);
+        });
+
+        it("are installed with pip's `--group` from a PEP 735 pyproject.toml, a name no group has left alone", () => {
+            const dir = apps.copyOf("apps/r17a-pep735-pip-group-constraints-flask");
+            fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM python:3.13-slim\nRUN pip install --group server --group Jobs\n");
+            assert.deepEqual(synthesize(dir).plan.dependencies.groups, ["server", "deploy"]);
         });
     });
 
