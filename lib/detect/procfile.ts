@@ -1736,7 +1736,11 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE, imageEnv: 
         const before: string[] = [];
         for (const x of cmds.slice(0, c)) {
             if (x.words[0] === "cd" && x.words.length === 2) {
-                cd = joinPath(cd ?? "", x.words[1]) ?? x.words[1];
+                // An absolute folder (a start script's `cd /srv/site`, in the app's own image's terms) as the source's folder it is, relative like the rest.
+                const given = x.words[1];
+                const mapped = given.startsWith("/") && o.appPath !== undefined ? o.appPath(given) : given;
+                const inApp = mapped === DEFAULTS.workdir ? "" : mapped.startsWith(`${DEFAULTS.workdir}/`) ? mapped.slice(DEFAULTS.workdir.length + 1) : undefined;
+                cd = inApp ?? joinPath(cd ?? "", given) ?? given;
             } else {
                 const stripped = withoutRunner(x.words);
                 before.push(text(stripped.words));

@@ -5453,6 +5453,23 @@ describe("shapes met in real apps' own layouts", () => {
         });
     });
 
+    describe("an absolute `cd` before the server", () => {
+        it("is the source's folder it names, for the server and for the commands run before it (the release step)", () => {
+            const site = { "requirements.txt": "flask\n", "site/web.py": FLASK_APP, "site/init_db.py": "print('tables made')\n" };
+            const fromScript = synthesize(
+                apps.make({
+                    ...site,
+                    "entrypoint.sh": "#!/bin/sh\nset -e\ncd /srv/site\npython init_db.py\nexec gunicorn web:app --bind 0.0.0.0:8080\n",
+                    Dockerfile: 'FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nRUN pip install -r requirements.txt\nWORKDIR /srv/site\nENTRYPOINT ["/srv/entrypoint.sh"]\n',
+                }),
+            ).plan;
+            const fromProcfile = synthesize(apps.make({ ...site, Procfile: "web: cd /app/site && python init_db.py && gunicorn web:app\n" })).plan;
+            for (const plan of [fromScript, fromProcfile]) {
+                assert.deepEqual([plan.server.chdir, plan.release?.command, plan.release?.workdir], ["/app/site", ["python", "init_db.py"], "/app/site"]);
+            }
+        });
+    });
+
     describe("the dependency groups and extras the app's own Dockerfile installs", () => {
         const selection = (runs: string) => dockerfileSelection(new SourceTree(apps.make({ "app.py": "", Dockerfile: `FROM python:3.13-slim\n${runs}\n` })));
 
