@@ -1,4 +1,4 @@
-import { bind, calleeOf, Expr, FunctionDef, refPath, str } from "./python-source";
+import { bind, calleeOf, Expr, FunctionDef, mapChildren, refPath, str } from "./python-source";
 
 /**
  * A small evaluator for what settings modules compute at import, over the
@@ -298,13 +298,20 @@ export function envVariables(e: Expr): string[] {
  * take their defaults), which reassigns none of them, whose returns, under the `if`/`else` tests they sit in, name only
  * its parameters, names it assigns once, and module-level names, and read the environment, and where only the last
  * return stands outside an `if` (a loop, or a `try`/`except` other than the one of `tryEnviron`, is not followed). Its returns become one conditional expression, in
- * order (`x if test else ...`), None where none returns. Only the call a setting is assigned (`X = helper(...)`); anything
- * else is left as the call it is.
+ * order (`x if test else ...`), None where none returns; a helper of one return outside any `if` is read whether or not it reads the
+ * environment. Calls anywhere in the expression are replaced (`DATABASES = {"default": db_config()}`), and calls in what a
+ * helper returns, MAX_HELPER_DEPTH deep; a call to anything else is left as the call it is.
  */
-export function inlineEnvHelpers(e: Expr, functions: ReadonlyMap<string, FunctionDef>): Expr {
-    const fn = e.kind === "call" && e.callee.kind === "ref" && !e.callee.local.includes(".") ? functions.get(e.callee.local) : undefined;
-    return (e.kind === "call" ? inlineHelper(e, fn) : undefined) ?? e;
+export function inlineEnvHelpers(e: Expr, functions: ReadonlyMap<string, FunctionDef>, depth = 0): Expr {
+    const inner = mapChildren(e, (x) => inlineEnvHelpers(x, functions, depth));
+    const fn = inner.kind === "call" && inner.callee.kind === "ref" && !inner.callee.local.includes(".") ? functions.get(inner.callee.local) : undefined;
+    const inlined = inner.kind === "call" && depth < MAX_HELPER_DEPTH ? inlineHelper(inner, fn) : undefined;
+    // What a helper returns may call another (`DATABASES = {"default": db_config()}`, whose NAME is `env_path(...)`).
+    return inlined === undefined ? inner : inlineEnvHelpers(inlined, functions, depth + 1);
 }
+
+/** How deep helpers calling helpers are followed: a recursive one stops here. */
+const MAX_HELPER_DEPTH = 3;
 
 function inlineHelper(c: Call, fn: FunctionDef | undefined): Expr | undefined {
     if (fn === undefined || fn.async || fn.decorators.length > 0 || fn.params.some((p) => p.variadic) || c.args.length > fn.params.length || fn.guardedReturns.length === 0) {
@@ -362,7 +369,8 @@ function inlineHelper(c: Call, fn: FunctionDef | undefined): Expr | undefined {
         const tests = r.guards.map((g): Expr => (g.holds ? withLocals(g.test) : { kind: "not", operand: withLocals(g.test) }));
         body = tests.length === 0 ? withLocals(r.value) : { kind: "cond", test: tests.reduce((a, b) => ({ kind: "and", left: a, right: b })), then: withLocals(r.value), otherwise: body };
     }
-    return envVariables(body).length > 0 ? body : undefined;
+    // A helper of one plain return is read whatever it returns (`def db_config(): return {"ENGINE": ..., "NAME": BASE_DIR / "db.sqlite3"}`).
+    return envVariables(body).length > 0 || (fn.guardedReturns.length === 1 && fn.guardedReturns[0].guards.length === 0) ? body : undefined;
 }
 
 /**

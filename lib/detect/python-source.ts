@@ -1158,47 +1158,51 @@ export function dictGet(e: Expr | undefined, key: string): Expr | undefined {
 
 /** Replaces names by their values (`lookup`, as they are when the statement runs): the result no longer depends on later assignments. */
 export function bind(e: Expr, lookup: (local: string) => Expr | undefined): Expr {
-    const b = (x: Expr): Expr => bind(x, lookup);
+    if (e.kind !== "ref") {
+        return mapChildren(e, (x) => bind(x, lookup));
+    }
+    const [root, ...rest] = e.local.split(".");
+    const value = lookup(root);
+    if (value === undefined) {
+        return e;
+    }
+    let out = value;
+    for (const name of rest) {
+        out = out.kind === "ref" ? { kind: "ref", path: `${out.path}.${name}`, local: `${out.local}.${name}` } : { kind: "attr", target: out, name };
+    }
+    return out;
+}
+
+/** The expression with each of its direct sub-expressions replaced by `f` of it (a leaf as it is). */
+export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
     switch (e.kind) {
-        case "ref": {
-            const [root, ...rest] = e.local.split(".");
-            const value = lookup(root);
-            if (value === undefined) {
-                return e;
-            }
-            let out = value;
-            for (const name of rest) {
-                out = out.kind === "ref" ? { kind: "ref", path: `${out.path}.${name}`, local: `${out.local}.${name}` } : { kind: "attr", target: out, name };
-            }
-            return out;
-        }
         case "call":
-            return { kind: "call", callee: b(e.callee), args: e.args.map(b), kwargs: Object.fromEntries(Object.entries(e.kwargs).map(([k, v]) => [k, b(v)])) };
+            return { kind: "call", callee: f(e.callee), args: e.args.map(f), kwargs: Object.fromEntries(Object.entries(e.kwargs).map(([k, v]) => [k, f(v)])) };
         case "attr":
-            return { kind: "attr", target: b(e.target), name: e.name };
+            return { kind: "attr", target: f(e.target), name: e.name };
         case "list":
-            return { kind: "list", items: e.items.map(b) };
+            return { kind: "list", items: e.items.map(f) };
         case "dict":
-            return { kind: "dict", entries: e.entries.map(([k, v]) => [b(k), b(v)] as const) };
+            return { kind: "dict", entries: e.entries.map(([k, v]) => [f(k), f(v)] as const) };
         case "div":
         case "add":
         case "or":
         case "and":
-            return { kind: e.kind, left: b(e.left), right: b(e.right) };
+            return { kind: e.kind, left: f(e.left), right: f(e.right) };
         case "compare":
-            return { kind: "compare", op: e.op, left: b(e.left), right: b(e.right) };
+            return { kind: "compare", op: e.op, left: f(e.left), right: f(e.right) };
         case "not":
-            return { kind: "not", operand: b(e.operand) };
+            return { kind: "not", operand: f(e.operand) };
         case "starred":
-            return { kind: "starred", value: b(e.value) };
+            return { kind: "starred", value: f(e.value) };
         case "subscript":
-            return { kind: "subscript", target: b(e.target), index: b(e.index) };
+            return { kind: "subscript", target: f(e.target), index: f(e.index) };
         case "fstring":
-            return { kind: "fstring", parts: e.parts.map((p) => (typeof p === "string" ? p : b(p))) };
+            return { kind: "fstring", parts: e.parts.map((p) => (typeof p === "string" ? p : f(p))) };
         case "cond":
-            return { kind: "cond", test: b(e.test), then: b(e.then), otherwise: b(e.otherwise) };
+            return { kind: "cond", test: f(e.test), then: f(e.then), otherwise: f(e.otherwise) };
         case "mod":
-            return { kind: "mod", left: b(e.left), right: b(e.right) };
+            return { kind: "mod", left: f(e.left), right: f(e.right) };
         default:
             return e;
     }

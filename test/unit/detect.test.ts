@@ -5635,6 +5635,16 @@ describe("shapes met in real apps' own layouts", () => {
             assert.deepEqual(p.writablePaths.map((w) => [w.path, w.why]), [["/data", "proj/settings.py: DATABASES uses SQLite at data/db.sqlite3"]]);
         });
 
+        it("are read where a setting's value calls them inside a dict, and a plain helper whatever it returns (`DATABASES = {\"default\": db_config()}`)", () => {
+            const db = (body: string) =>
+                django(`SECRET_KEY = "x"\n\n\ndef db_config():\n${body}\n\n\nDATABASES = {"default": db_config()}\n`).writablePaths.map((w) => [w.path, w.why, w.links]);
+            const expected = [["/data", "proj/settings.py: DATABASES uses SQLite at var/db.sqlite3", [{ from: "/app/var/db.sqlite3", to: "/data/var/db.sqlite3" }]]];
+            assert.deepEqual(db('    return {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ.get("DATABASE_PATH", BASE_DIR / "var" / "db.sqlite3")}'), expected);
+            assert.deepEqual(db('    return {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "var" / "db.sqlite3"}'), expected);
+            // A helper's return that calls another helper.
+            assert.deepEqual(db('    return {"ENGINE": "django.db.backends.sqlite3", "NAME": get_path("DATABASE_PATH", BASE_DIR / "var" / "db.sqlite3")}'), expected);
+        });
+
         it("name the variables they require at import (`SECRET_KEY = required(\"SECRET_KEY\")`)", () => {
             const p = django('SECRET_KEY = required("DJANGO_SECRET")\n');
             assert.ok(p.notes.some((n) => n.startsWith("proj/settings.py reads DJANGO_SECRET from the environment at import with no default")), p.notes.join("\n"));
