@@ -371,6 +371,11 @@ function pipConfNote(src: SourceTree, notes: string[]): void {
     }
 }
 
+/** Whether the dependencies are a pip requirements file's (requirements.txt, or the requirements/ folder's file the image installs). */
+export function fromRequirementsFile(deps: Pick<Dependencies, "installer" | "manifest">): boolean {
+    return deps.installer === "pip" && deps.manifest.endsWith(".txt");
+}
+
 export function detectDependencies(src: SourceTree, requested?: Installer): Dependencies {
     const found = LOCKS.filter(([file]) => src.isFile(file));
     // Several locks (a project moving from Poetry to uv keeps both for a while): `installer` picks one; else the one the
@@ -500,9 +505,19 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
         .filter((e) => e.isFile() && e.name.endsWith(".txt"))
         .map((e) => `requirements/${e.name}`)
         .sort();
-    // The one the app's own Dockerfile installs, when it names one.
+    // The one the app's own Dockerfile installs, when it names one, else the production one by its name: the image installs it.
     const installed = split.length > 0 ? dockerfileRequirements(src) : undefined;
-    const prod = installed?.file ?? split.find((f) => f === "requirements/production.txt" || f === "requirements/prod.txt") ?? split.find((f) => f === "requirements/base.txt") ?? split[0];
+    const production = split.find((f) => f === "requirements/production.txt" || f === "requirements/prod.txt");
+    const rootFile = installed?.file.startsWith("requirements/") ? installed.file : production;
+    if (rootFile !== undefined && conda === undefined) {
+        notes.push(
+            `The source folder has no requirements.txt at its root, and ${split.join(", ")} in a requirements/ folder: the image installs ${rootFile}, ` +
+                (rootFile === installed?.file ? `the file ${installed.dockerfile} installs` : "the production one by its name") +
+                " (a requirements.txt at the root, `-r requirements/<file>.txt`, chooses another).",
+        );
+        return fromRequirements(src, pyproject, notes, rootFile);
+    }
+    const prod = installed?.file ?? production ?? split.find((f) => f === "requirements/base.txt") ?? split[0];
     throw new InputError(
         "`source`",
         "The source folder has no dependency manifest: add requirements.txt, pyproject.toml (PEP 621), " +
@@ -2268,10 +2283,16 @@ function refuseUninstallable(found: readonly UninstallableLine[]): void {
 }
 
 /** requirements.txt and every file it pulls in with -r / -c, depth first. */
+/**
+ * A pip requirements file (`root`, requirements.txt unless the source has only a requirements/ folder) and the files it
+ * includes with -r/-c, read with pip-requirements-js. Errors: a line pip would refuse, an include the source lacks, two
+ * pins of one project, hashes on some lines only.
+ */
 function fromRequirements(
     src: SourceTree,
     pyproject: Record<string, unknown> | undefined,
     notes: string[],
+    root = "requirements.txt",
 ): Dependencies {
     const files: string[] = [];
     const indexOptions: string[] = [];
@@ -2463,25 +2484,25 @@ function fromRequirements(
             }
         }
     };
-    visit("requirements.txt", undefined, false);
+    visit(root, undefined, false);
     refuseUninstallable(unreachable);
     if (conflicts.length > 0) {
         throw new InputError(
-            "requirements.txt",
+            root,
             `The requirements files pin one project to two versions (${conflicts.join("; ")}); pip and uv both refuse to install them (no version satisfies both). Keep one pin.`,
         );
     }
     if (requireHashes && hashed.length > 0 && unhashed.length > 0) {
         const list = unhashed.length <= 3 ? unhashed.join("; ") : `${unhashed.slice(0, 3).join("; ")} and ${unhashed.length - 3} more`;
         throw new InputError(
-            "requirements.txt",
+            root,
             `${list} ${unhashed.length === 1 ? "has" : "have"} no --hash, while other requirement lines do (${hashed[0]}...): pip installs in hash-checking mode once any requirement has a hash, and refuses one without (uv is asked for the same). ` +
                 "Hash every line (pip-compile --generate-hashes, or uv pip compile --generate-hashes), or drop the hashes.",
         );
     }
     if (needsSource) {
         notes.push(
-            "requirements.txt installs a local path (-e or ./), so dependencies install after the source is copied; " +
+            `${root} installs a local path (-e or ./), so dependencies install after the source is copied; ` +
                 "a code change reinstalls them.",
         );
     }
@@ -2491,7 +2512,7 @@ function fromRequirements(
     const installsProject = !needsSource && srcLayout && project !== undefined && table(pyproject, "build-system") !== undefined;
     return base(src, {
         installer: "pip",
-        manifest: "requirements.txt",
+        manifest: root,
         files: installsProject ? [...files, "pyproject.toml"] : files,
         direct: names,
         namesFor: () => names,

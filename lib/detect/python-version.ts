@@ -2,7 +2,7 @@ import { satisfies, validRange } from "@renovatebot/pep440";
 import { load as loadYaml } from "js-yaml";
 import { parse as parseToml } from "smol-toml";
 import { InputError } from "../errors";
-import { Dependencies, setupKeyword, table } from "./dependencies";
+import { Dependencies, fromRequirementsFile, setupKeyword, table } from "./dependencies";
 import { readIni } from "./ini";
 import { pythonFiles } from "./app-code";
 import { parseModule, str } from "./python-source";
@@ -390,10 +390,10 @@ function parseTomlLoose(text: string): Record<string, unknown> {
  * the pins were resolved for that Python.
  */
 function pipCompileHeader(src: SourceTree, deps: Dependencies): ExactPython | undefined {
-    if (deps.manifest !== "requirements.txt") {
+    if (!fromRequirementsFile(deps)) {
         return undefined;
     }
-    const text = src.read("requirements.txt");
+    const text = src.read(deps.manifest);
     const header = text.split(/\r?\n/).slice(0, 12).filter((l) => l.startsWith("#"));
     for (const line of header) {
         // uv's: `#    uv pip compile requirements.in --python-version 3.11 -o requirements.txt` (resolved for that Python,
@@ -406,7 +406,7 @@ function pipCompileHeader(src: SourceTree, deps: Dependencies): ExactPython | un
                     const said = inline ?? uv[i + 1] ?? "";
                     const version = minorOf(said);
                     if (version) {
-                        return { version, said, source: "requirements.txt (its uv pip compile header)", hint: true };
+                        return { version, said, source: `${deps.manifest} (its uv pip compile header)`, hint: true };
                     }
                 }
             }
@@ -417,7 +417,7 @@ function pipCompileHeader(src: SourceTree, deps: Dependencies): ExactPython | un
         if (at >= 0 && w > 0 && words[w + 1]?.toLowerCase() === "python" && words[w + 2]) {
             const version = minorOf(words[w + 2]);
             if (version) {
-                return { version, said: words[w + 2], source: "requirements.txt (its pip-compile header)", hint: true };
+                return { version, said: words[w + 2], source: `${deps.manifest} (its pip-compile header)`, hint: true };
             }
         }
     }

@@ -8,7 +8,7 @@ import { IMPORTS_PKG_RESOURCES, newerPython } from "../data/python-support";
 import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST, PULLS_IN } from "../data/native-libraries";
 import { hasWheel, latestRelease } from "../data/wheel-coverage";
 import { importTimeSchedulers } from "../detect/background";
-import { Dependencies, detectDependencies, Installer, normalizeName, RequirementsInstaller } from "../detect/dependencies";
+import { Dependencies, detectDependencies, fromRequirementsFile, Installer, normalizeName, RequirementsInstaller } from "../detect/dependencies";
 import { missingFlaskConfigs } from "../detect/flask-build";
 import { buildHookRunningNpm } from "../detect/frontend";
 import { detectEntrypoint, Entrypoint, importRoots, servedRoots } from "../detect/entrypoint";
@@ -166,7 +166,7 @@ export const UV_NAMES_OF_PIP_SETTINGS: Readonly<Record<string, string>> = { PIP_
  * those holds.
  */
 function chooseRequirementsInstaller(deps: Dependencies, o: CheckedOptions, notes: string[]): Plan["requirementsInstaller"] {
-    if (deps.installer !== "pip" || deps.manifest !== "requirements.txt") {
+    if (!fromRequirementsFile(deps)) {
         return undefined;
     }
     if (o.requirementsInstaller === "pip") {

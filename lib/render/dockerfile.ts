@@ -186,7 +186,7 @@ function builderStage(plan: Plan): string[] {
     const finish = plan.buildSteps.length === 0 ? [...check, ...drop] : check;
     const install = installDependencies(plan, project === undefined ? finish : []);
     if (plan.needsSource) {
-        const why = plan.manifest === "requirements.txt" ? "requirements.txt installs a local path" : `${plan.manifest} installs the project itself`;
+        const why = plan.manifest.endsWith(".txt") ? `${plan.manifest} installs a local path` : `${plan.manifest} installs the project itself`;
         lines.push(comment(`${why}, so the source comes first.`), "COPY . .", ...install);
     } else {
         const script = plan.dependencies.inlineScript;
@@ -350,9 +350,9 @@ function installDependencies(plan: Plan, finish: readonly string[]): string[] {
                 const fileIndex = plan.dependencies.indexOptions.some((o) => o.startsWith("--index-url "));
                 head = `RUN ${uvCache()} ${secretMounts(plan.caBundle, plan.installSecrets, { alias: true, fileIndex })}\\`;
                 // A hashed file: pip's hash-checking mode, which uv applies only when asked (its default checks the hashes given).
-                steps.push(`${TOOLS}/bin/uv pip install${plan.requirementsInstaller?.requireHashes ? " --require-hashes" : ""} -r requirements.txt`);
+                steps.push(`${TOOLS}/bin/uv pip install${plan.requirementsInstaller?.requireHashes ? " --require-hashes" : ""} -r ${plan.manifest}`);
             } else {
-                steps.push("pip install -r requirements.txt");
+                steps.push(`pip install -r ${plan.manifest}`);
             }
             const add = uvPip(plan) ? addPackages(plan, `${TOOLS}/bin/uv pip`, `${TOOLS}/bin/uv pip list --format=freeze`) : addPackages(plan, "pip", "pip list --format=freeze");
             if (add) {
