@@ -801,8 +801,8 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     const procfile = entry.procfile;
     // The platforms run Procfile commands in the app's root folder.
     if (procfile?.release !== undefined) {
-        // Folder commands (mkdir, rm -r) run at every start from the gunicorn config.
-        const before = (procfile.web?.before ?? []).filter((cmd) => folderCommand(cmd) === undefined);
+        // Folder commands (mkdir, rm -r) run at every start from the gunicorn config; collectstatic and translation compiles in the build.
+        const before = (procfile.web?.before ?? []).filter((cmd) => folderCommand(cmd) === undefined && buildOnly(procfileCommand(cmd)) === undefined);
         if (before.length > 0) {
             notes.push(
                 `${procfile.origin.web} also runs ${before.map((b) => `\`${b}\``).join(", ")} before the server; the image runs ${procfile.origin.releaseSource} as the release step instead, so ${before.length === 1 ? "it does" : "they do"} not run: ` +
