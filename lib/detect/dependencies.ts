@@ -2282,10 +2282,9 @@ function refuseUninstallable(found: readonly UninstallableLine[]): void {
     throw new InputError(found[0].file, sentences.join(" "));
 }
 
-/** requirements.txt and every file it pulls in with -r / -c, depth first. */
 /**
- * A pip requirements file (`root`, requirements.txt unless the source has only a requirements/ folder) and the files it
- * includes with -r/-c, read with pip-requirements-js. Errors: a line pip would refuse, an include the source lacks, two
+ * A pip requirements file (`root`, requirements.txt unless the source has only a requirements/ folder) and every file it
+ * pulls in with -r/-c, depth first, read with pip-requirements-js. Errors: a line pip would refuse, an include the source lacks, two
  * pins of one project, hashes on some lines only.
  */
 function fromRequirements(

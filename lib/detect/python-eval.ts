@@ -296,7 +296,7 @@ export function envVariables(e: Expr): string[] {
  * `DATA_DIR = __get_path("PAPERLESS_DATA_DIR", BASE_DIR.parent / "data")`. A helper is taken only when it is plain:
  * a module-level function, not async or decorated, called with at most its parameters (by position or name; the rest
  * take their defaults), which reassigns none of them, whose returns, under the `if`/`else` tests they sit in, name only
- * its parameters, names it assigns once, and module-level names, and read the environment, and where only the last
+ * its parameters, names it assigns once, and module-level names, and read the environment (see below), and where only the last
  * return stands outside an `if` (a loop, or a `try`/`except` other than the one of `tryEnviron`, is not followed). Its returns become one conditional expression, in
  * order (`x if test else ...`), None where none returns; a helper of one return outside any `if` is read whether or not it reads the
  * environment. Calls anywhere in the expression are replaced (`DATABASES = {"default": db_config()}`), and calls in what a
