@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { DEFAULTS } from "../data/defaults";
 import { newerPython } from "../data/python-support";
 import { Plan, UV_NAMES_OF_PIP_SETTINGS } from "../plan/plan";
@@ -446,7 +447,10 @@ function shellWord(value: string): string {
  * error says, and the options that fix it.
  */
 function buildSteps(plan: Plan): string[] {
-    const lines = [`COPY <<'EOF' ${STEP_RUNNER}`, ...STEP_RUNNER_SOURCE, "EOF"];
+    // The folders the app writes (and those its linked files sit in), which the runner stage makes: made for each step where missing, since a
+    // module the step imports may open a file there (Django's LOGGING FileHandler under logs/, which the source does not hold).
+    const folders = [...new Set(plan.writablePaths.flatMap((w) => [w.path, ...w.links.map((l) => path.posix.dirname(l.from)).filter((d) => d !== APP)]))];
+    const lines = [`COPY <<'EOF' ${STEP_RUNNER}`, ...STEP_RUNNER_SOURCE.map((l) => (l === STEP_RUNNER_FOLDERS ? `make = ${JSON.stringify(folders)}` : l)), "EOF"];
     // The data paths in the app folder (folders, and files linked into /data): what a step writes there (a settings
     // module that makes its database or a secret key file when collectstatic imports it) is the build's, not the deploy's.
     const inApp = (p: string): boolean => p.startsWith(`${APP}/`);
@@ -467,6 +471,9 @@ function buildSteps(plan: Plan): string[] {
     return lines;
 }
 
+/** The runner's line that lists the plan's writable folders (a JSON list of plain paths, which Python reads as a list). */
+const STEP_RUNNER_FOLDERS = "make = []";
+
 /** The runner's source: Python run by the builder's venv python. */
 const STEP_RUNNER_SOURCE = [
     "import os, re, shutil, subprocess, sys",
@@ -484,6 +491,16 @@ const STEP_RUNNER_SOURCE = [
     "    if os.path.isdir(p) and not os.path.islink(p):",
     "        return {os.path.join(d, x) for d, dirs, files in os.walk(p) for x in dirs + files}",
     "    return {p} if os.path.lexists(p) else set()",
+    "# The folders the app writes that are not there yet (a log folder a settings module's FileHandler opens at import): made for the step.",
+    STEP_RUNNER_FOLDERS,
+    "def first_missing(d):",
+    "    top = None",
+    "    while not os.path.lexists(d):",
+    "        top, d = d, os.path.dirname(d)",
+    "    return top",
+    "made = sorted({t for t in map(first_missing, make) if t})",
+    "for d in make:",
+    "    os.makedirs(d, exist_ok=True)",
     "before = set().union(*map(listing, keep_out))",
     "proc = subprocess.run(argv, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)",
     "sys.stdout.write(proc.stdout)",
@@ -492,6 +509,10 @@ const STEP_RUNNER_SOURCE = [
     "    if os.path.lexists(p):",
     '        print(f"pulumi-python-app: build step {name} wrote {p}, in a data path: removed from the image", flush=True)',
     "        shutil.rmtree(p) if os.path.isdir(p) and not os.path.islink(p) else os.remove(p)",
+    "# And gone again, with the log lines the step wrote there; a folder the step left other files in stays.",
+    "for d in made:",
+    '    if all(re.search(r"\\.log(\\.\\d+)?$", f) for r, _, fs in os.walk(d) for f in fs):',
+    "        shutil.rmtree(d)",
     "if proc.returncode != 0:",
     "    lines = [l for l in proc.stdout.splitlines() if l.strip()] or [\"(no output)\"]",
     "    # The line that says what failed, when a later one only says where to look (manage.py's usage hint, npm's log path).",

@@ -3664,6 +3664,53 @@ describe("the build step runner", () => {
     });
 });
 
+describe("a build step that imports a module opening a file in a folder the app writes", () => {
+    it("runs with the app's writable folders made where missing, and without them again after, the logs it wrote included (Django's LOGGING FileHandler under logs/)", () => {
+        const settings = [
+            "from pathlib import Path",
+            "BASE_DIR = Path(__file__).resolve().parent.parent",
+            'SECRET_KEY = "x"',
+            "INSTALLED_APPS = ['django.contrib.staticfiles']",
+            'STATIC_URL = "static/"',
+            'STATIC_ROOT = BASE_DIR / "staticfiles"',
+            'LOGGING = {"version": 1, "handlers": {"file": {"class": "logging.FileHandler", "filename": BASE_DIR / "logs" / "django.log"}}, "root": {"handlers": ["file"]}}',
+            "",
+        ].join("\n");
+        const r = synthesize(
+            apps.make({
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_.settings')\n",
+                "site_/__init__.py": "",
+                "site_/settings.py": settings,
+                "site_/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "requirements.txt": "django\ngunicorn\n",
+            }),
+        );
+        const lines = r.dockerfile.split("\n");
+        const start = lines.findIndex((l) => l.startsWith("COPY <<'EOF' /opt/build-tools/run-step.py"));
+        const source = lines.slice(start + 1, lines.indexOf("EOF", start));
+        assert.ok(source.includes('make = ["/app/logs"]'), source.join("\n"));
+        // The runner itself, with host Python, on a folder standing in for /app.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppa-runner-"));
+        try {
+            const step = (code: string, ...make: string[]) => {
+                const folders = `make = ${JSON.stringify(make.map((m) => `${dir}/${m}`))}`;
+                fs.writeFileSync(path.join(dir, "run-step.py"), source.map((l) => (l.startsWith("make = ") ? folders : l)).join("\n"));
+                return spawnSync("python3", [path.join(dir, "run-step.py"), "collectstatic", "off", dir, "--", "python3", "-c", code], { encoding: "utf8" });
+            };
+            const log = step("open('logs/django.log', 'w').write('started'); open('var/log/app/a.log.1', 'w'); open('static.txt', 'w')", "logs", "var/log/app");
+            assert.equal(log.status, 0, log.stderr);
+            assert.deepEqual(fs.readdirSync(dir).sort(), ["run-step.py", "static.txt"]);
+            // A folder the step left another file in stays, and one the source has is not touched.
+            fs.mkdirSync(path.join(dir, "media"));
+            const other = step("open('cache/x.bin', 'w'); open('media/m.log', 'w')", "cache", "media");
+            assert.equal(other.status, 0, other.stderr);
+            assert.deepEqual([fs.readdirSync(path.join(dir, "cache")), fs.readdirSync(path.join(dir, "media"))], [["x.bin"], ["m.log"]]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
 describe("schedulers started at import", () => {
     const SCHED = "from apscheduler.schedulers.background import BackgroundScheduler\n\nscheduler = BackgroundScheduler()\n";
     const notes = (files: Record<string, string>, options = {}) =>
