@@ -91,6 +91,8 @@ export interface DjangoSettings {
      * _ENV from DJANGO_ENV): the variables, the file that includes, and the file chosen with them as the settings leave them.
      */
     readonly includedBy: ReadonlyArray<{ readonly variables: readonly string[]; readonly file: string; readonly included: string }>;
+    /** Every star import was read (none names a module outside the source): a setting they leave unset is Django's default. */
+    readonly readWhole: boolean;
     readonly databases: {
         readonly sqlite: ReadonlyArray<{ readonly path?: string }>;
         readonly other: boolean;
@@ -582,6 +584,8 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
     /** Variables the settings give a value themselves before reading them (`os.environ.setdefault("DJANGO_ENV", "development")`). */
     const defaulted = new Map<string, string | undefined>();
     const includedBy: Array<{ variables: readonly string[]; file: string; included: string }> = [];
+    // A star import of a module outside the source (a package's settings), or the namespace handed to a call: the names they set are not known.
+    let unreadStar = false;
 
     const namespaceOf = (mod: string): Map<string, Entry> | undefined => {
         const file = moduleFile(src, paths, mod);
@@ -641,6 +645,8 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
             switch (step.kind) {
                 case "star": {
                     const other = namespaceOf(absoluteModule(step.module, pkg));
+                    // A sibling the source lacks (`try: from .local import *` / `except ImportError: pass`) sets nothing.
+                    unreadStar ||= other === undefined && !step.module.startsWith(".") && absoluteModule(step.module, pkg).split(".")[0] !== pkg.split(".")[0];
                     if (other && other !== ns) {
                         // `if os.environ.get("DJANGO_ENV") == "production": from .production import *`: its names hold under that test.
                         const guards = boundGuards(step.guards);
@@ -753,9 +759,14 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                         const value = listMethod(before, method, v.args.map((a) => bind(a, lookup)), guards.length > 0);
                         set(name, { expr: value, bound: value, file, guards });
                     } else {
-                        for (const [setting, value] of herokuSettings(v)) {
+                        const heroku = herokuSettings(v);
+                        for (const [setting, value] of heroku) {
                             set(setting, { expr: value, bound: bind(value, lookup), file, text: `${calleeOf(v)}(locals())`, guards });
                         }
+                        // Another call given the module's namespace (`globals().update(...)`, `configure(locals())`) may set any name.
+                        walk(v, (x) => {
+                            unreadStar ||= heroku.length === 0 && x.kind === "call" && ["locals", "globals", "vars"].includes(calleeOf(x) ?? "");
+                        });
                     }
                     break;
                 }
@@ -914,6 +925,7 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
         pathOf: (e, file, env) => pathValue(e, { file, cwd: root, lookup, env }),
         databases: databases(),
         includedBy,
+        readWhole: !unreadStar,
         whenSet: (name) => {
             const entry = values.get(name);
             const last = entry?.guards[entry.guards.length - 1];

@@ -774,6 +774,14 @@ function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, stri
 function djangoHosts(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, notes: string[]): void {
     const d = entry.django;
     const allowed = d?.settings.entriesOf("ALLOWED_HOSTS");
+    if (d !== undefined && unsetWhole(d, "ALLOWED_HOSTS") && d.settings.truthOf("DEBUG")?.holds(serverEnv(d, imageEnv)) !== true) {
+        // Not set at all (the Wagtail template's production settings, whose dev settings set it): Django's default is empty, and DEBUG is off by default too.
+        notes.push(
+            `The server's settings (${d.runtimeSettings}) do not set ALLOWED_HOSTS, whose default is empty, and DEBUG is off, so Django answers 400 (Bad Request) to every request ` +
+                "(the health check passes: 400 is below 500): list the host names the site answers on, or read them from an environment variable set in `env`.",
+        );
+        return;
+    }
     if (allowed === undefined || allowed.other || allowed.items.includes("*") || allowed.defaults.some((x) => x.split(",").includes("*"))) {
         return;
     }
@@ -850,6 +858,14 @@ function djangoRequiredEnv(
  */
 function djangoEmptySecretKey(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, notes: string[]): void {
     const d = entry.django;
+    if (d !== undefined && unsetWhole(d, "SECRET_KEY")) {
+        notes.push(
+            `The server's settings (${d.runtimeSettings}) do not set SECRET_KEY, so the key is empty, and Django refuses it wherever it is read ` +
+                "(ImproperlyConfigured: The SECRET_KEY setting must not be empty): sessions, signed cookies, password reset tokens and the admin answer 500. " +
+                'Read it from the environment in those settings (`SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]`) and set it with PythonApp\'s `secretEnv`.',
+        );
+        return;
+    }
     const key = d?.settings.truthOf("SECRET_KEY");
     // Only an assignment that always runs (one under `if` is the settings' own choice), and not when importing them fails first.
     if (d === undefined || key === undefined || key.variables.length === 0 || d.settings.whenSet("SECRET_KEY") !== undefined) {
@@ -865,6 +881,11 @@ function djangoEmptySecretKey(entry: Entrypoint, imageEnv: Readonly<Record<strin
             "it is read (ImproperlyConfigured: The SECRET_KEY setting must not be empty): sessions, signed cookies, password reset tokens and the admin answer 500. " +
             "Set it with PythonApp's `secretEnv`.",
     );
+}
+
+/** A setting the server's settings leave unset, as far as can be told: nothing assigns it and every star import was read. */
+function unsetWhole(d: NonNullable<Entrypoint["django"]>, name: string): boolean {
+    return d.settings.readWhole && d.settings.sourceOf(name) === undefined && d.settings.get(name) === undefined;
 }
 
 /** The environment the server's settings see: the image's ENV and its DJANGO_SETTINGS_MODULE (the container adds nothing here). */

@@ -5752,6 +5752,38 @@ describe("shapes met in real apps' own layouts", () => {
         });
     });
 
+    describe("production settings that leave ALLOWED_HOSTS or SECRET_KEY unset (the Wagtail template's production.py)", () => {
+        const notes = (production: string) =>
+            synthesize(
+                apps.make({
+                    "requirements.txt": "django\n",
+                    "manage.py": 'import os\nimport sys\n\nif __name__ == "__main__":\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings.dev")\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n',
+                    "mysite/__init__.py": "",
+                    "mysite/wsgi.py": 'import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings.production")\napplication = get_wsgi_application()\n',
+                    "mysite/settings/__init__.py": "",
+                    "mysite/settings/base.py": 'INSTALLED_APPS = []\nROOT_URLCONF = "mysite.urls"\nWSGI_APPLICATION = "mysite.wsgi.application"\n',
+                    "mysite/settings/dev.py": 'from .base import *\n\nDEBUG = True\nSECRET_KEY = "dev"\nALLOWED_HOSTS = ["*"]\n',
+                    "mysite/settings/production.py": production,
+                }),
+            ).plan.notes.filter((n) => n.startsWith("The server's settings (mysite.settings.production) do not set"));
+
+        it("get a note for each: every request answers 400, and the empty key 500 where it is read", () => {
+            assert.deepEqual(notes("from .base import *\n\nDEBUG = False\n\ntry:\n    from .local import *\nexcept ImportError:\n    pass\n"), [
+                "The server's settings (mysite.settings.production) do not set ALLOWED_HOSTS, whose default is empty, and DEBUG is off, so Django answers 400 (Bad Request) to every request " +
+                    "(the health check passes: 400 is below 500): list the host names the site answers on, or read them from an environment variable set in `env`.",
+                "The server's settings (mysite.settings.production) do not set SECRET_KEY, so the key is empty, and Django refuses it wherever it is read " +
+                    "(ImproperlyConfigured: The SECRET_KEY setting must not be empty): sessions, signed cookies, password reset tokens and the admin answer 500. " +
+                    'Read it from the environment in those settings (`SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]`) and set it with PythonApp\'s `secretEnv`.',
+            ]);
+        });
+
+        it("get none where they are set, or where a star import of a module outside the source may set them", () => {
+            assert.deepEqual(notes('from .base import *\n\nDEBUG = False\nSECRET_KEY = "k"\nALLOWED_HOSTS = ["example.org"]\n'), []);
+            assert.deepEqual(notes("from .base import *\nfrom shared_settings.production import *\n\nDEBUG = False\n"), []);
+            assert.deepEqual(notes("from .base import *\nfrom .loader import load\n\nDEBUG = False\nglobals().update(load())\n"), []);
+        });
+    });
+
     describe("a Poetry project's extras, and a lock of Poetry 1.5-1.8", () => {
         it("installs the extras the app's own Dockerfile names, with their optional packages (`poetry install --extras \"cache\"`)", () => {
             const dir = apps.copyOf("apps/r34-flask-poetry18-extras");
