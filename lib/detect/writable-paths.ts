@@ -143,9 +143,18 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
             modules.push({ c: { ...c, depth: 0, rank: 0 }, mod });
         }
     }
-    // Modules deeper than the candidates that the app's modules import (mealie's core/settings/directories.py): their code runs too.
+    // Modules deeper than the candidates that the app's modules import (mealie's core/settings/directories.py): their code runs too,
+    // as does a config file Flask loads with from_pyfile (the flaskr tutorial's instance/config.py, whose folder is never scanned).
     for (let i = 0; i < modules.length && modules.length < MAX_IMPORTED_MODULES; i++) {
         const { c, mod } = modules[i];
+        for (const loaded of pyfileConfigs(src, mod, c.file)) {
+            if (!modules.some((m) => m.c.file === loaded)) {
+                const parsed = reader.parse(loaded);
+                if (parsed !== undefined) {
+                    modules.push({ c: { file: loaded, module: loaded.replace(/\.py$/, "").split("/").join("."), depth: c.depth + 1, rank: c.rank, root: c.root }, mod: parsed });
+                }
+            }
+        }
         for (const name of mod.imported) {
             const where = reader.fileOf(name, { file: c.file, root: c.root });
             const imported = where === undefined || modules.some((m) => m.c.file === where.file) ? undefined : reader.parse(where.file);
@@ -971,7 +980,7 @@ function configItem(mod: PyModule, mapping: string, key: string): Expr | undefin
  * the last one that sets it winning (`update(DATABASE=":memory:")` then
  * `from_envvar("APP_SETTINGS")`): from_mapping/update (keywords or a dict),
  * Flask's from_file(P, load=tomllib.load / json.load / yaml.safe_load) and
- * from_pyfile(P) (P relative to the app's root_path, the module's folder)
+ * from_pyfile(P) (P relative to the app's root_path, the module's folder, or to its instance folder with instance_relative_config)
  * and from_envvar(VAR) (the file the image's VAR names, a path in the
  * image); an item assignment (`app.config["K"] = v`) over all of them.
  */
@@ -982,6 +991,7 @@ function configValue(src: SourceTree, reader: ModuleReader, mod: PyModule, file:
     }
     let found: Expr | undefined;
     const home = dirOf(file) === "/" ? "" : dirOf(file);
+    const pyfiles = pyfileBase(src, mod, home);
     for (const c of mod.calls) {
         const callee = calleeOf(c) ?? "";
         if (callee === `${mapping}.from_mapping` || callee === `${mapping}.update`) {
@@ -993,7 +1003,7 @@ function configValue(src: SourceTree, reader: ModuleReader, mod: PyModule, file:
         }
         const named = callee.endsWith(".from_envvar") ? env?.[str(c.args[0] ?? c.kwargs["variable_name"]) ?? ""] : str(c.args[0] ?? c.kwargs["filename"]);
         const inImage = named?.startsWith(`${DEFAULTS.workdir}/`) ? named.slice(DEFAULTS.workdir.length + 1) : named?.startsWith("/") ? undefined : named;
-        const path = inImage === undefined ? undefined : named!.startsWith("/") ? inImage : joinPath(home, inImage);
+        const path = inImage === undefined ? undefined : named!.startsWith("/") ? inImage : joinPath(callee.endsWith(".from_pyfile") ? pyfiles : home, inImage);
         if (path === undefined || !src.isFile(path)) {
             continue;
         }
@@ -1012,6 +1022,35 @@ function configValue(src: SourceTree, reader: ModuleReader, mod: PyModule, file:
     }
     // Sanic's attribute-style config, and the other stores configItem reads.
     return found ?? configItem(mod, mapping, key);
+}
+
+/** The config files the module's Flask app loads with `app.config.from_pyfile(P)` that the source has (P as configValue resolves it). */
+function pyfileConfigs(src: SourceTree, mod: PyModule, file: string): string[] {
+    const base = pyfileBase(src, mod, dirOf(file) === "/" ? "" : dirOf(file));
+    return mod.calls.flatMap((k) => {
+        const named = (calleeOf(k) ?? "").endsWith(".config.from_pyfile") ? str(k.args[0] ?? k.kwargs["filename"]) : undefined;
+        const path = named === undefined || named.startsWith("/") ? undefined : joinPath(base, named);
+        return path !== undefined && src.isFile(path) ? [path] : [];
+    });
+}
+
+/** The folder from_pyfile reads from: the module's (`home`), or the instance folder where its `Flask(__name__, instance_relative_config=True)` says so. */
+function pyfileBase(src: SourceTree, mod: PyModule, home: string): string {
+    const made = mod.calls.find((k) => calleeOf(k) === "flask.Flask" || calleeOf(k) === "quart.Quart");
+    const relative = made?.kwargs["instance_relative_config"];
+    return relative?.kind === "bool" && relative.value ? flaskInstanceFolder(src, home) : home;
+}
+
+/**
+ * Flask's default instance folder for an app made in a module of `folder`: `instance/` beside the module, or, for a
+ * module of a package, beside the top package (flask's find_package walks up the `__init__.py` files).
+ */
+function flaskInstanceFolder(src: SourceTree, folder: string): string {
+    let top = folder;
+    while (top !== "" && src.isFile(`${top}/__init__.py`)) {
+        top = dirOf(top);
+    }
+    return top === "" ? "instance" : `${top}/instance`;
 }
 
 /** The methods of a Flask config that load keys into it. */

@@ -5752,6 +5752,26 @@ describe("shapes met in real apps' own layouts", () => {
         });
     });
 
+    describe("a Flask config file loaded with from_pyfile from the instance folder (the flaskr tutorial's instance/config.py)", () => {
+        it("is read as the app's code: a database it names is made writable", () => {
+            const FACTORY =
+                "import os\nfrom flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__, instance_relative_config=True)\n" +
+                '    app.config.from_mapping(SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "blog.sqlite"))\n' +
+                '    app.config.from_pyfile("config.py", silent=True)\n    return app\n';
+            const paths = (files: Record<string, string>) =>
+                synthesize(apps.make({ "requirements.txt": "flask\nflask-sqlalchemy\n", "wsgi.py": "from blog import create_app\n\napp = create_app()\n", "blog/__init__.py": FACTORY, ...files })).plan.writablePaths.map((w) => [w.path, w.why, w.links]);
+            assert.deepEqual(paths({ "instance/config.py": 'SQLALCHEMY_DATABASE_URI = "sqlite:////var/lib/blog/blog.db"\n' }), [
+                ["/app/instance", "blog/__init__.py: Flask's instance folder (instance_relative_config / app.instance_path)", []],
+                ["/data", "instance/config.py: an SQLite database at /var/lib/blog/blog.db", [{ from: "/var/lib/blog/blog.db", to: "/data/var/lib/blog/blog.db" }]],
+            ]);
+            // Without instance_relative_config, from_pyfile reads beside the module: instance/config.py is not the app's.
+            assert.deepEqual(
+                paths({ "blog/__init__.py": FACTORY.replace(", instance_relative_config=True", ""), "instance/config.py": 'SQLALCHEMY_DATABASE_URI = "sqlite:////var/lib/blog/blog.db"\n' }).map(([p]) => p),
+                ["/app/instance"],
+            );
+        });
+    });
+
     describe("production settings that leave ALLOWED_HOSTS or SECRET_KEY unset (the Wagtail template's production.py)", () => {
         const notes = (production: string) =>
             synthesize(
