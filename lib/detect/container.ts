@@ -23,6 +23,8 @@ export interface ContainerConfig {
     readonly command?: string;
     /** Where the command came from, as a sentence's subject ("docker-compose.yml's service web command", "The Dockerfile's CMD") and as a plan source. */
     readonly commandFrom?: { readonly web: string; readonly source: string };
+    /** The source's folder the command starts in, when below its root (the `cd` that `command` opens with), and what puts it there ("the Dockerfile's WORKDIR"). */
+    readonly startsIn?: { readonly dir: string; readonly why: string };
     /** A one-shot service of the same build that migrates (`python manage.py migrate`), as shell text, with its service's name. */
     readonly release?: { readonly command: string; readonly service: string; readonly file: string };
     /** The health check's URL path (HEALTHCHECK, compose `healthcheck.test`), with where it came from. */
@@ -810,8 +812,12 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         command = e.text !== undefined ? shellForm(e.text, relWord) : cmdText;
     }
 
-    if (command !== undefined && runDir.startsWith(`${DEFAULTS.workdir}/`)) {
-        command = `${displayWords(["cd", runDir.slice(DEFAULTS.workdir.length + 1)])} && ${command}`;
+    const startsIn =
+        command !== undefined && runDir.startsWith(`${DEFAULTS.workdir}/`)
+            ? { dir: runDir.slice(DEFAULTS.workdir.length + 1), why: typeof service["working_dir"] === "string" ? `${composeFile}'s working_dir` : `the ${dockerfileName}'s WORKDIR` }
+            : undefined;
+    if (startsIn !== undefined) {
+        command = `${displayWords(["cd", startsIn.dir])} && ${command}`;
     }
 
     // The environment: the Dockerfile's ENV, then the service's `environment:`.
@@ -922,6 +928,7 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         file: fromCompose ? composeFile! : dockerfileName,
         command,
         commandFrom: command === undefined ? undefined : what,
+        startsIn,
         release,
         healthCheckPath,
         set,

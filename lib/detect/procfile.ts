@@ -87,6 +87,8 @@ export interface ProcessOrigin {
      * its Dockerfile copies src/ to, is /app/src), for the paths its commands and scripts give (`gunicorn --chdir /usr/src/app/src`).
      */
     readonly appPath?: (imagePath: string) => string;
+    /** The folder the app's own container config starts the command in (its `cd`), and what puts it there, for the notes. */
+    readonly startsIn?: { readonly dir: string; readonly why: string };
 }
 
 export const PROCFILE: ProcessOrigin = { file: "Procfile", subject: "The Procfile", web: "The Procfile's web: line", webSource: "Procfile web:", releaseSource: "Procfile release:" };
@@ -1044,6 +1046,7 @@ function readContainer(src: SourceTree): ProcfileFacts | undefined {
         webSource: c.commandFrom?.source ?? c.file,
         releaseSource: c.release === undefined ? `${c.commandFrom?.source ?? c.file} (before the server)` : `${c.release.file} service ${c.release.service}`,
         appPath: c.appPath,
+        startsIn: c.startsIn,
     };
     return { origin, web: c.command === undefined ? undefined : webCommand(src, c.command, origin, new Map(c.set.map(([k, v]) => [k, v]))), release: c.release?.command, healthCheckPath: c.healthCheckPath?.path, healthCheckSource: c.healthCheckPath?.source, others: [], notes: c.notes };
 }
@@ -1733,9 +1736,12 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE, imageEnv: 
         }
         // `cd backend && gunicorn ...`: the folder is where the server and the commands after the cd run, not a command.
         let cd: string | undefined;
+        // Only the folder the image starts the command in (no `cd` of the command's own): the notes name the WORKDIR.
+        let onlyImage = true;
         const before: string[] = [];
-        for (const x of cmds.slice(0, c)) {
+        for (const [i, x] of cmds.slice(0, c).entries()) {
             if (x.words[0] === "cd" && x.words.length === 2) {
+                onlyImage &&= i === 0 && x.words[1] === o.startsIn?.dir;
                 // An absolute folder (a start script's `cd /srv/site`, in the app's own image's terms) as the source's folder it is, relative like the rest.
                 const given = x.words[1];
                 const mapped = given.startsWith("/") && o.appPath !== undefined ? o.appPath(given) : given;
@@ -1783,7 +1789,8 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE, imageEnv: 
         const start = found.cd === undefined ? cd : (joinPath(cd ?? "", found.cd) ?? found.cd);
         const chdir = start === undefined ? parsed.chdir : parsed.chdir === undefined ? start : (joinPath(start, parsed.chdir) ?? parsed.chdir);
         if (cd !== undefined) {
-            notes.push(`${o.web} changes to ${cd}/ (\`cd\`) before the server: gunicorn runs there${before.length > 0 ? ", as do the commands before it" : ""}.`);
+            const how = onlyImage && o.startsIn !== undefined ? `runs in ${cd}/ (${o.startsIn.why})` : `changes to ${cd}/ (\`cd\`) before the server`;
+            notes.push(`${o.web} ${how}: gunicorn runs there${before.length > 0 ? ", as do the commands before it" : ""}.`);
         }
         return { command, origin: o, server: found.server, ...parsed, chdir, env: [...found.env, ...(parsed.env ?? [])], before, cd, notes: [...found.notes, ...notes, ...parsed.notes] };
     }

@@ -5683,6 +5683,8 @@ describe("shapes met in real apps' own layouts", () => {
             const p = plan('CMD ["gunicorn", "--chdir", "/usr/src/app/src", "-b", "0.0.0.0:8000", "web:app"]');
             assert.deepEqual([p.entrypoint.spec, p.server.chdir, p.server.pythonPath], ["web:app", "/app/src", []]);
             assert.equal(plan("CMD gunicorn --chdir /usr/src/app/src web:app").server.chdir, "/app/src");
+            // The note names the WORKDIR, not a `cd` the command does not run.
+            assert.ok(p.notes.includes("The Dockerfile's CMD runs in src/ (the Dockerfile's WORKDIR): gunicorn runs there."), p.notes.join("\n"));
             // A script the ENTRYPOINT names by its path in the image is that folder's file, and the image paths it gives are read the same way (paperless-ngx).
             for (const chdir of ["", "--chdir /usr/src/app/src ", "--chdir=/usr/src/app/src "]) {
                 const s = plan('ENTRYPOINT ["/usr/src/app/src/entrypoint.sh"]', { "src/entrypoint.sh": `#!/bin/sh\nexec gunicorn ${chdir}--timeout 45 web:app\n` });
