@@ -9,7 +9,7 @@ import { boundOf, callContext, decide, Definition, instanceOf, memberOf } from "
 import { LOADERS, parseDocument } from "./config-documents";
 import { asFString, ENV_READERS, isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
 import { evaluate, walk } from "./python-eval";
-import { absoluteModule, calleeOf, ClassDef, dictGet, EACH_ITEM, Expr, exprText, parseModule, PyModule, refPath, starImported, str } from "./python-source";
+import { absoluteModule, bind, calleeOf, ClassDef, dictGet, EACH_ITEM, Expr, exprText, parseModule, PyModule, refPath, starImported, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -1017,11 +1017,24 @@ function configValue(src: SourceTree, reader: ModuleReader, mod: PyModule, file:
                 found = { kind: "str", value };
             }
         } else {
-            found = reader.parse(path)?.value(key) ?? found;
+            found = pyfileValue(reader, path, key) ?? found;
         }
     }
     // Sanic's attribute-style config, and the other stores configItem reads.
     return found ?? configItem(mod, mapping, key);
+}
+
+/**
+ * A key of a config file from_pyfile runs (its own namespace): its names bound to what the file assigns them, a few
+ * deep (`basedir = os.path.dirname(__file__)` then `os.path.join(basedir, "app.db")`), and `__file__` its path in the
+ * image, so the value reads the same from the module that loads it.
+ */
+function pyfileValue(reader: ModuleReader, path: string, key: string): Expr | undefined {
+    const cfg = reader.parse(path);
+    const here: Expr = { kind: "str", value: `${DEFAULTS.workdir}/${path}` };
+    const resolve = (e: Expr | undefined, depth: number): Expr | undefined =>
+        e === undefined ? undefined : bind(e, (name) => (name === "__file__" ? here : depth > 0 && name !== key ? resolve(cfg?.value(name), depth - 1) : undefined));
+    return resolve(cfg?.value(key), 3);
 }
 
 /** The config files the module's Flask app loads with `app.config.from_pyfile(P)` that the source has (P as configValue resolves it). */

@@ -5766,6 +5766,22 @@ describe("shapes met in real apps' own layouts", () => {
                 ["/app/instance", "blog/__init__.py: Flask's instance folder (instance_relative_config / app.instance_path)", []],
                 ["/data", "instance/config.py: an SQLite database at /var/lib/blog/blog.db", [{ from: "/var/lib/blog/blog.db", to: "/data/var/lib/blog/blog.db" }]],
             ]);
+            // Its names and `__file__` are its own: `basedir = os.path.dirname(__file__)` is the instance folder, wherever the key is read.
+            assert.deepEqual(
+                paths({
+                    "instance/config.py": 'import os\nbasedir = os.path.abspath(os.path.dirname(__file__))\nSQLALCHEMY_DATABASE_URI = "sqlite:///" + os.path.join(basedir, "..", "var", "blog.db")\n',
+                }),
+                [
+                    ["/app/instance", "blog/__init__.py: Flask's instance folder (instance_relative_config / app.instance_path)", []],
+                    ["/data", "instance/config.py: an SQLite database at var/blog.db", [{ from: "/app/var/blog.db", to: "/data/var/blog.db" }]],
+                ],
+            );
+            // A key read in another module keeps the file's `__file__`: the uploads folder is the instance folder's, not blog/uploads.
+            const saving = FACTORY + '\n\ndef save_upload(app, f):\n    f.save(os.path.join(app.config["UPLOAD_FOLDER"], f.filename))\n';
+            assert.deepEqual(
+                paths({ "blog/__init__.py": saving, "instance/config.py": 'import os\nUPLOAD_FOLDER = os.path.join(os.path.dirname(__file__), "uploads")\n' }).map(([p]) => p),
+                ["/app/instance"],
+            );
             // Without instance_relative_config, from_pyfile reads beside the module: instance/config.py is not the app's.
             assert.deepEqual(
                 paths({ "blog/__init__.py": FACTORY.replace(", instance_relative_config=True", ""), "instance/config.py": 'SQLALCHEMY_DATABASE_URI = "sqlite:////var/lib/blog/blog.db"\n' }).map(([p]) => p),
