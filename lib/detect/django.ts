@@ -604,6 +604,8 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
     const run = (file: string, mod: string, ns: Map<string, Entry>): void => {
         ran.add(file);
         const parsed = parseModule(src.read(file));
+        // The module's namespace handed anywhere (`locals()[name] = ...` in a loop, `configure(globals())`): it may set names this reading cannot see.
+        unreadStar ||= parsed.calls.some((k) => k.args.length === 0 && ["locals", "globals", "vars"].includes(calleeOf(k) ?? ""));
         const pkg = file.endsWith("/__init__.py") ? mod : mod.split(".").slice(0, -1).join(".");
         const lookup = (local: string) => ns.get(local)?.bound;
         const boundGuards = (guards: readonly Guard[]): BoundGuard[] =>
@@ -759,14 +761,9 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                         const value = listMethod(before, method, v.args.map((a) => bind(a, lookup)), guards.length > 0);
                         set(name, { expr: value, bound: value, file, guards });
                     } else {
-                        const heroku = herokuSettings(v);
-                        for (const [setting, value] of heroku) {
+                        for (const [setting, value] of herokuSettings(v)) {
                             set(setting, { expr: value, bound: bind(value, lookup), file, text: `${calleeOf(v)}(locals())`, guards });
                         }
-                        // Another call given the module's namespace (`globals().update(...)`, `configure(locals())`) may set any name.
-                        walk(v, (x) => {
-                            unreadStar ||= heroku.length === 0 && x.kind === "call" && ["locals", "globals", "vars"].includes(calleeOf(x) ?? "");
-                        });
                     }
                     break;
                 }

@@ -5819,6 +5819,7 @@ describe("shapes met in real apps' own layouts", () => {
             assert.deepEqual(notes('from .base import *\n\nDEBUG = False\nSECRET_KEY = "k"\nALLOWED_HOSTS = ["example.org"]\n'), []);
             assert.deepEqual(notes("from .base import *\nfrom shared_settings.production import *\n\nDEBUG = False\n"), []);
             assert.deepEqual(notes("from .base import *\nfrom .loader import load\n\nDEBUG = False\nglobals().update(load())\n"), []);
+            assert.deepEqual(notes('import os\nfrom .base import *\n\nDEBUG = False\nfor _name in ("SECRET_KEY", "ALLOWED_HOSTS"):\n    locals()[_name] = os.environ.get("DJANGO_" + _name)\n'), []);
         });
     });
 
