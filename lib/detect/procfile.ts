@@ -1316,6 +1316,19 @@ function readNixpacks(src: SourceTree): ProcfileFacts | undefined {
 }
 
 /** Words and operators of a shell command line; `$VAR` stays as written. */
+/** A word as shellTokens keeps it (`${APP_HOME}/web`) with its variables' values from `env`; undefined when one is not set there. */
+function expandedWord(word: string, env: ReadonlyMap<string, string>): string | undefined {
+    if (!word.includes("$")) {
+        return word;
+    }
+    let unset = false;
+    const out = shellParse(word, (name) => {
+        unset ||= !env.has(name);
+        return env.get(name) ?? "";
+    });
+    return !unset && out.length === 1 && typeof out[0] === "string" ? out[0] : undefined;
+}
+
 export function shellTokens(command: string): Token[] {
     return shellParse(command, (name) => `\${${name}}`) as Token[];
 }
@@ -1743,7 +1756,8 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE, imageEnv: 
             if (x.words[0] === "cd" && x.words.length === 2) {
                 onlyImage &&= i === 0 && x.words[1] === o.startsIn?.dir;
                 // An absolute folder (a start script's `cd /srv/site`, in the app's own image's terms) as the source's folder it is, relative like the rest.
-                const given = x.words[1];
+                // `cd "$APP_HOME/web"`: with the image's ENV value, where it sets the variable.
+                const given = expandedWord(x.words[1], imageEnv) ?? x.words[1];
                 const mapped = given.startsWith("/") && o.appPath !== undefined ? o.appPath(given) : given;
                 const inApp = mapped === DEFAULTS.workdir ? "" : mapped.startsWith(`${DEFAULTS.workdir}/`) ? mapped.slice(DEFAULTS.workdir.length + 1) : undefined;
                 cd = inApp ?? joinPath(cd ?? "", given) ?? given;

@@ -5556,7 +5556,15 @@ describe("shapes met in real apps' own layouts", () => {
                 }),
             ).plan;
             const fromProcfile = synthesize(apps.make({ ...site, Procfile: "web: cd /app/site && python init_db.py && gunicorn web:app\n" })).plan;
-            for (const plan of [fromScript, fromProcfile]) {
+            // Named through the image's ENV: `cd "$APP_HOME/site"`.
+            const throughEnv = synthesize(
+                apps.make({
+                    ...site,
+                    "entrypoint.sh": '#!/bin/sh\nset -e\ncd "$APP_HOME/site"\npython init_db.py\nexec gunicorn web:app --bind 0.0.0.0:8080\n',
+                    Dockerfile: 'FROM python:3.12-slim\nENV APP_HOME=/srv\nWORKDIR $APP_HOME\nCOPY . .\nRUN pip install -r requirements.txt\nENTRYPOINT ["/srv/entrypoint.sh"]\n',
+                }),
+            ).plan;
+            for (const plan of [fromScript, fromProcfile, throughEnv]) {
                 assert.deepEqual([plan.server.chdir, plan.release?.command, plan.release?.workdir], ["/app/site", ["python", "init_db.py"], "/app/site"]);
             }
         });
