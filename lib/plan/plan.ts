@@ -774,8 +774,9 @@ function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, stri
 function djangoHosts(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, notes: string[]): void {
     const d = entry.django;
     const allowed = d?.settings.entriesOf("ALLOWED_HOSTS");
-    if (d !== undefined && unsetWhole(d, "ALLOWED_HOSTS") && d.settings.truthOf("DEBUG")?.holds(serverEnv(d, imageEnv)) !== true) {
-        // Not set at all (the Wagtail template's production settings, whose dev settings set it): Django's default is empty, and DEBUG is off by default too.
+    const debug = d?.settings.truthOf("DEBUG");
+    if (d !== undefined && unsetWhole(d, "ALLOWED_HOSTS") && (debug === undefined ? unsetWhole(d, "DEBUG") : debug.holds(serverEnv(d, imageEnv)) === false)) {
+        // Not set at all (the Wagtail template's production settings, whose dev settings set it): Django's default is empty; DEBUG off, or unset (its default is off).
         notes.push(
             `The server's settings (${d.runtimeSettings}) do not set ALLOWED_HOSTS, whose default is empty, and DEBUG is off, so Django answers 400 (Bad Request) to every request ` +
                 "(the health check passes: 400 is below 500): list the host names the site answers on, or read them from an environment variable set in `env`.",

@@ -5826,6 +5826,8 @@ describe("shapes met in real apps' own layouts", () => {
         it("get none where they are set, or where a star import of a module outside the source may set them", () => {
             assert.deepEqual(notes('from .base import *\n\nDEBUG = False\nSECRET_KEY = "k"\nALLOWED_HOSTS = ["example.org"]\n'), []);
             assert.deepEqual(notes("from .base import *\nfrom shared_settings.production import *\n\nDEBUG = False\n"), []);
+            // DEBUG as something not read here: whether Django answers 400 is not known.
+            assert.deepEqual(notes('from .base import *\nfrom .flags import debug_flag\n\nDEBUG = debug_flag()\nSECRET_KEY = "k"\n'), []);
             assert.deepEqual(notes("from .base import *\nfrom .loader import load\n\nDEBUG = False\nglobals().update(load())\n"), []);
             assert.deepEqual(notes('import os\nfrom .base import *\n\nDEBUG = False\nfor _name in ("SECRET_KEY", "ALLOWED_HOSTS"):\n    locals()[_name] = os.environ.get("DJANGO_" + _name)\n'), []);
         });
