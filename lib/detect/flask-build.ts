@@ -2,7 +2,7 @@ import { candidates, ImportRoot, moduleReader } from "./app-code";
 import { joinPath } from "./paths";
 import { calleeOf, Expr, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
-import { flaskConfig, settingString } from "./writable-paths";
+import { flaskConfig, pyfileFolder, settingString } from "./writable-paths";
 
 /**
  * What a Flask app's extensions build from its files before it can serve
@@ -150,9 +150,7 @@ export function missingFlaskConfigs(src: SourceTree, roots: readonly ImportRoot[
         if (mod === undefined || flask === undefined) {
             continue;
         }
-        const relative = flask.kwargs["instance_relative_config"];
-        const instance = relative?.kind === "bool" && relative.value;
-        const base = instance ? joinPath(c.root.dir, "instance") : dirOf(c.file);
+        const base = pyfileFolder(mod, c.file, c.root);
         for (const k of mod.calls) {
             const name = (calleeOf(k) ?? "").endsWith(".config.from_pyfile") && !mod.scriptCalls.has(k) ? str(k.args[0] ?? k.kwargs["filename"]) : undefined;
             const silent = k.kwargs["silent"] ?? k.args[1];

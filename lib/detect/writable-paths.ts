@@ -147,7 +147,7 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
     // as does a config file Flask loads with from_pyfile (the flaskr tutorial's instance/config.py, whose folder is never scanned).
     for (let i = 0; i < modules.length && modules.length < MAX_IMPORTED_MODULES; i++) {
         const { c, mod } = modules[i];
-        for (const loaded of pyfileConfigs(src, mod, c.file)) {
+        for (const loaded of pyfileConfigs(src, mod, c.file, c.root)) {
             if (!modules.some((m) => m.c.file === loaded)) {
                 const parsed = reader.parse(loaded);
                 if (parsed !== undefined) {
@@ -419,7 +419,7 @@ function pathContexts(
                 }
             }
             for (const mapping of mappings) {
-                const value = configValue(src, reader, mod!, m.file, mapping, key, env);
+                const value = configValue(src, reader, mod!, m.file, m.root, mapping, key, env);
                 if (value !== undefined) {
                     return { expr: value, ctx: contextOf(m.file, m.root) };
                 }
@@ -453,7 +453,7 @@ function pathContexts(
                     const expr = mod?.value(name);
                     return expr ? { expr, file } : undefined;
                 },
-                lookupItem: (mapping, key) => (mod ? configValue(src, reader, mod, file, mapping, key, env) : undefined),
+                lookupItem: (mapping, key) => (mod ? configValue(src, reader, mod, file, root, mapping, key, env) : undefined),
                 lookupDotted: (path, local) => dotted(path, file, root, path !== local),
                 lookupDef: (path, local) => definition(path, file, root, path !== local),
                 read: (path) => src.readIfFile(path),
@@ -984,14 +984,14 @@ function configItem(mod: PyModule, mapping: string, key: string): Expr | undefin
  * and from_envvar(VAR) (the file the image's VAR names, a path in the
  * image); an item assignment (`app.config["K"] = v`) over all of them.
  */
-function configValue(src: SourceTree, reader: ModuleReader, mod: PyModule, file: string, mapping: string, key: string, env?: Readonly<Record<string, string>>): Expr | undefined {
+function configValue(src: SourceTree, reader: ModuleReader, mod: PyModule, file: string, root: ImportRoot, mapping: string, key: string, env?: Readonly<Record<string, string>>): Expr | undefined {
     const assigned = [...mod.itemAssignsAnywhere].reverse().find(([t]) => t.kind === "subscript" && t.target.kind === "ref" && t.target.path === mapping && str(t.index) === key);
     if (assigned !== undefined) {
         return assigned[1];
     }
     let found: Expr | undefined;
     const home = dirOf(file) === "/" ? "" : dirOf(file);
-    const pyfiles = pyfileBase(src, mod, home);
+    const pyfiles = pyfileFolder(mod, file, root);
     for (const c of mod.calls) {
         const callee = calleeOf(c) ?? "";
         if (callee === `${mapping}.from_mapping` || callee === `${mapping}.update`) {
@@ -1038,8 +1038,8 @@ function pyfileValue(reader: ModuleReader, path: string, key: string): Expr | un
 }
 
 /** The config files the module's Flask app loads with `app.config.from_pyfile(P)` that the source has (P as configValue resolves it). */
-function pyfileConfigs(src: SourceTree, mod: PyModule, file: string): string[] {
-    const base = pyfileBase(src, mod, dirOf(file) === "/" ? "" : dirOf(file));
+function pyfileConfigs(src: SourceTree, mod: PyModule, file: string, root: ImportRoot): string[] {
+    const base = pyfileFolder(mod, file, root);
     return mod.calls.flatMap((k) => {
         const named = (calleeOf(k) ?? "").endsWith(".config.from_pyfile") ? str(k.args[0] ?? k.kwargs["filename"]) : undefined;
         const path = named === undefined || named.startsWith("/") ? undefined : joinPath(base, named);
@@ -1047,23 +1047,15 @@ function pyfileConfigs(src: SourceTree, mod: PyModule, file: string): string[] {
     });
 }
 
-/** The folder from_pyfile reads from: the module's (`home`), or the instance folder where its `Flask(__name__, instance_relative_config=True)` says so. */
-function pyfileBase(src: SourceTree, mod: PyModule, home: string): string {
+/**
+ * The folder `app.config.from_pyfile(P)` reads P from: the instance folder (`instance/` at the import root, where Flask
+ * puts it for a module or package there) when the module's `Flask(__name__, instance_relative_config=True)` says so, else
+ * the module's folder (the app's root_path).
+ */
+export function pyfileFolder(mod: PyModule, file: string, root: ImportRoot): string {
     const made = mod.calls.find((k) => calleeOf(k) === "flask.Flask" || calleeOf(k) === "quart.Quart");
     const relative = made?.kwargs["instance_relative_config"];
-    return relative?.kind === "bool" && relative.value ? flaskInstanceFolder(src, home) : home;
-}
-
-/**
- * Flask's default instance folder for an app made in a module of `folder`: `instance/` beside the module, or, for a
- * module of a package, beside the top package (flask's find_package walks up the `__init__.py` files).
- */
-function flaskInstanceFolder(src: SourceTree, folder: string): string {
-    let top = folder;
-    while (top !== "" && src.isFile(`${top}/__init__.py`)) {
-        top = dirOf(top);
-    }
-    return top === "" ? "instance" : `${top}/instance`;
+    return relative?.kind === "bool" && relative.value ? (joinPath(root.dir, "instance") ?? "instance") : dirOf(file) === "/" ? "" : dirOf(file);
 }
 
 /** The methods of a Flask config that load keys into it. */
