@@ -3,7 +3,7 @@ import { InputError } from "../errors";
 import { isTestFolder } from "./app-code";
 import { exampleNames } from "./flask-build";
 import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, withLocals } from "./paths";
-import { comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, inlineEnvHelpers, listOf, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
+import { comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, inlineHelpers, listOf, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
 import { absoluteModule, bind, calleeOf, dictGet, Expr, FIND_SPEC, Guard, parseModule, PyModule, refPath, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -705,7 +705,7 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                 case "assign": {
                     const guards = boundGuards(step.guards);
                     // `DEBUG = get_bool_from_env("DEBUG", False)`: the settings module's own helper, read as what it returns.
-                    const value = inlineEnvHelpers(step.value, parsed.functions);
+                    const value = inlineHelpers(step.value, parsed.functions);
                     noteReads(value, guards);
                     set(step.name, { expr: value, bound: bind(value, lookup), file, text: step.text, guards });
                     break;

@@ -1315,20 +1315,20 @@ function readNixpacks(src: SourceTree): ProcfileFacts | undefined {
     return { origin, web: webCommand(src, start, origin), others: [], notes: [] };
 }
 
-/** Words and operators of a shell command line; `$VAR` stays as written. */
 /** A word as shellTokens keeps it (`${APP_HOME}/web`) with its variables' values from `env`; undefined when one is not set there. */
 function expandedWord(word: string, env: ReadonlyMap<string, string>): string | undefined {
     if (!word.includes("$")) {
         return word;
     }
     let unset = false;
-    const out = shellParse(word, (name) => {
+    const out = safeParse(word, (name) => {
         unset ||= !env.has(name);
         return env.get(name) ?? "";
     });
-    return !unset && out.length === 1 && typeof out[0] === "string" ? out[0] : undefined;
+    return !unset && out?.length === 1 && typeof out[0] === "string" ? out[0] : undefined;
 }
 
+/** Words and operators of a shell command line; `$VAR` stays as written. */
 export function shellTokens(command: string): Token[] {
     return shellParse(command, (name) => `\${${name}}`) as Token[];
 }

@@ -291,7 +291,7 @@ export function envVariables(e: Expr): string[] {
 }
 
 /**
- * Calls to a module's own environment helpers replaced by what they return, so the readers above see the variables
+ * Calls to a module's own helpers (environment helpers above all) replaced by what they return, so the readers above see the variables
  * and defaults: saleor's `DEBUG = get_bool_from_env("DEBUG", False)`, paperless-ngx's
  * `DATA_DIR = __get_path("PAPERLESS_DATA_DIR", BASE_DIR.parent / "data")`. A helper is taken only when it is plain:
  * a module-level function, not async or decorated, called with at most its parameters (by position or name; the rest
@@ -302,12 +302,12 @@ export function envVariables(e: Expr): string[] {
  * environment. Calls anywhere in the expression are replaced (`DATABASES = {"default": db_config()}`), and calls in what a
  * helper returns, MAX_HELPER_DEPTH deep; a call to anything else is left as the call it is.
  */
-export function inlineEnvHelpers(e: Expr, functions: ReadonlyMap<string, FunctionDef>, depth = 0): Expr {
-    const inner = mapChildren(e, (x) => inlineEnvHelpers(x, functions, depth));
+export function inlineHelpers(e: Expr, functions: ReadonlyMap<string, FunctionDef>, depth = 0): Expr {
+    const inner = mapChildren(e, (x) => inlineHelpers(x, functions, depth));
     const fn = inner.kind === "call" && inner.callee.kind === "ref" && !inner.callee.local.includes(".") ? functions.get(inner.callee.local) : undefined;
     const inlined = inner.kind === "call" && depth < MAX_HELPER_DEPTH ? inlineHelper(inner, fn) : undefined;
     // What a helper returns may call another (`DATABASES = {"default": db_config()}`, whose NAME is `env_path(...)`).
-    return inlined === undefined ? inner : inlineEnvHelpers(inlined, functions, depth + 1);
+    return inlined === undefined ? inner : inlineHelpers(inlined, functions, depth + 1);
 }
 
 /** How deep helpers calling helpers are followed: a recursive one stops here. */
@@ -349,10 +349,10 @@ function inlineHelper(c: Call, fn: FunctionDef | undefined): Expr | undefined {
             }
         }),
     );
-    // A parameter the body reassigns, or a return after one with no `if` around it (a `try`/`except` or a loop, which
-    // the guards do not record), is control flow this reading does not follow.
     const withArgs = (x: Expr) => bind(x, (name) => args.get(name));
     const withLocals = (x: Expr) => withArgs(bind(x, (name) => (args.has(name) ? undefined : once.get(name))));
+    // A parameter the body reassigns, or a return after one with no `if` around it (a `try`/`except` or a loop, which
+    // the guards do not record), is control flow this reading does not follow.
     if (!local || fn.params.some((p) => assigned.has(p.name))) {
         return undefined;
     }

@@ -886,7 +886,7 @@ function djangoEmptySecretKey(entry: Entrypoint, imageEnv: Readonly<Record<strin
 
 /** A setting the server's settings leave unset, as far as can be told: nothing assigns it and every star import was read. */
 function unsetWhole(d: NonNullable<Entrypoint["django"]>, name: string): boolean {
-    return d.settings.readWhole && d.settings.sourceOf(name) === undefined && d.settings.get(name) === undefined;
+    return d.settings.readWhole && d.settings.get(name) === undefined;
 }
 
 /** The environment the server's settings see: the image's ENV and its DJANGO_SETTINGS_MODULE (the container adds nothing here). */

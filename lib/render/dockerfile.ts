@@ -187,7 +187,7 @@ function builderStage(plan: Plan): string[] {
     const finish = plan.buildSteps.length === 0 ? [...check, ...drop] : check;
     const install = installDependencies(plan, project === undefined ? finish : []);
     if (plan.needsSource) {
-        const why = plan.manifest.endsWith(".txt") ? `${plan.manifest} installs a local path` : `${plan.manifest} installs the project itself`;
+        const why = plan.requirementsInstaller !== undefined ? `${plan.manifest} installs a local path` : `${plan.manifest} installs the project itself`;
         lines.push(comment(`${why}, so the source comes first.`), "COPY . .", ...install);
     } else {
         const script = plan.dependencies.inlineScript;
