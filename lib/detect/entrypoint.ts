@@ -173,6 +173,17 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
         return { framework, iface, found: code !== undefined || moduleExists(src, lookup(chdir, pythonPath), spec), root, wrapper: code?.wrapper, wrapped: code?.inner };
     };
 
+    // `cd "$SITE_ROOT/app"` with SITE_ROOT set nowhere in the image: the folder the server and its steps start in is unknown.
+    const cdUnset = procfile?.web?.cdUnset;
+    if (cdUnset !== undefined && request.chdir === undefined) {
+        const names = cdUnset.names.map((n) => `$${n}`);
+        throw new InputError(
+            procfile!.origin.file,
+            `${procfile!.origin.web} runs \`cd ${cdUnset.word}\` before the server, but ${names.join(" and ")} ${names.length > 1 ? "are" : "is"} not set in the image, so the folder the server starts in is not known. ` +
+                `Set \`chdir\` to that folder inside the source folder (such as "app"), or give ${cdUnset.names.join(" and ")} a value with an ENV line in the Dockerfile.`,
+        );
+    }
+
     if (request.app !== undefined) {
         const chdir = request.chdir ?? "";
         const pythonPath = request.pythonPath ?? [];

@@ -62,6 +62,8 @@ export interface ProcfileWeb {
     readonly before: readonly string[];
     /** The folder `cd` commands before the server move to (`cd backend && gunicorn ...`), relative to the app's root: the chained commands and the server run there. */
     readonly cd?: string;
+    /** A `cd` whose folder names variables the image does not set (`cd "$SITE_ROOT/app"`): the word as written and those names; `cd` then holds it unexpanded. */
+    readonly cdUnset?: { readonly word: string; readonly names: readonly string[] };
     /** What was not carried, and why. */
     readonly notes: readonly string[];
 }
@@ -1320,12 +1322,20 @@ function expandedWord(word: string, env: ReadonlyMap<string, string>): string | 
     if (!word.includes("$")) {
         return word;
     }
-    let unset = false;
-    const out = safeParse(word, (name) => {
-        unset ||= !env.has(name);
-        return env.get(name) ?? "";
+    const out = safeParse(word, (name) => env.get(name) ?? "");
+    return unsetNames(word, env).length === 0 && out?.length === 1 && typeof out[0] === "string" ? out[0] : undefined;
+}
+
+/** The variables a shell word expands that `env` does not set, in order, each once. */
+function unsetNames(word: string, env: ReadonlyMap<string, string>): string[] {
+    const names: string[] = [];
+    safeParse(word, (name) => {
+        if (!env.has(name) && !names.includes(name)) {
+            names.push(name);
+        }
+        return "";
     });
-    return !unset && out?.length === 1 && typeof out[0] === "string" ? out[0] : undefined;
+    return names;
 }
 
 /** Words and operators of a shell command line; `$VAR` stays as written. */
@@ -1751,6 +1761,7 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE, imageEnv: 
         let cd: string | undefined;
         // Only the folder the image starts the command in (no `cd` of the command's own): the notes name the WORKDIR.
         let onlyImage = true;
+        let cdUnset: ProcfileWeb["cdUnset"];
         const before: string[] = [];
         for (const [i, x] of cmds.slice(0, c).entries()) {
             if (x.words[0] === "cd" && x.words.length === 2) {
@@ -1760,6 +1771,12 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE, imageEnv: 
                 const given = expandedWord(x.words[1], imageEnv) ?? x.words[1];
                 const mapped = given.startsWith("/") && o.appPath !== undefined ? o.appPath(given) : given;
                 const inApp = mapped === DEFAULTS.workdir ? "" : mapped.startsWith(`${DEFAULTS.workdir}/`) ? mapped.slice(DEFAULTS.workdir.length + 1) : undefined;
+                const unset = unsetNames(x.words[1], imageEnv);
+                if (unset.length > 0) {
+                    cdUnset = { word: x.words[1], names: unset };
+                } else if (mapped.startsWith("/")) {
+                    cdUnset = undefined; // a known folder from here on
+                }
                 cd = inApp ?? joinPath(cd ?? "", given) ?? given;
             } else {
                 const stripped = withoutRunner(x.words);
@@ -1774,7 +1791,7 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE, imageEnv: 
         }
         if ("dev" in found) {
             notes.push(`${o.web} runs \`${found.dev}\`, a development server; the image serves the app with gunicorn instead.`);
-            return { command, origin: o, pythonPath: [], carried: [], env: [], before, cd, notes };
+            return { command, origin: o, pythonPath: [], carried: [], env: [], before, cd, ...(cdUnset !== undefined ? { cdUnset } : {}), notes };
         }
         const after = cmds.slice(c + 1).map((x) => displayWords(x.words));
         for (const a of after) {
@@ -1802,11 +1819,13 @@ export function readWeb(command: string, o: ProcessOrigin = PROCFILE, imageEnv: 
         // The folder the server starts in: `cd DIR &&`'s, then a runner's directory option (`uv run --directory DIR`); its --chdir is relative to that.
         const start = found.cd === undefined ? cd : (joinPath(cd ?? "", found.cd) ?? found.cd);
         const chdir = start === undefined ? parsed.chdir : parsed.chdir === undefined ? start : (joinPath(start, parsed.chdir) ?? parsed.chdir);
-        if (cd !== undefined) {
+        if (cdUnset !== undefined) {
+            notes.push(`${o.web} changes to \`${cdUnset.word}\` before the server, a folder named by variables the image does not set: \`chdir\` says which folder that is, and gunicorn${before.length > 0 ? " and the commands before it" : ""} run there.`);
+        } else if (cd !== undefined) {
             const how = onlyImage && o.startsIn !== undefined ? `runs in ${cd}/ (${o.startsIn.why})` : `changes to ${cd}/ (\`cd\`) before the server`;
             notes.push(`${o.web} ${how}: gunicorn runs there${before.length > 0 ? ", as do the commands before it" : ""}.`);
         }
-        return { command, origin: o, server: found.server, ...parsed, chdir, env: [...found.env, ...(parsed.env ?? [])], before, cd, notes: [...found.notes, ...notes, ...parsed.notes] };
+        return { command, origin: o, server: found.server, ...parsed, chdir, env: [...found.env, ...(parsed.env ?? [])], before, cd, ...(cdUnset !== undefined ? { cdUnset } : {}), notes: [...found.notes, ...notes, ...parsed.notes] };
     }
     notes.push(`${o.web} (\`${command}\`) starts no server the package knows (gunicorn, uvicorn, hypercorn, daphne, waitress-serve, sanic, uwsgi, granian, flask run, fastapi run, litestar run); the app is looked for in the code instead.`);
     // Its VAR=value words still say how the app runs (BOOKSHELF_ENV=production): the last command's are the server's environment.

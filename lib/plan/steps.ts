@@ -863,7 +863,9 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
         }
         if (kept.length > 0) {
             const text = kept.join(" && ");
-            const workdir = procfile!.web!.cd === undefined ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${procfile!.web!.cd}`;
+            // A `cd` to a folder the image does not name (`cd "$SITE_ROOT/app"`) is the one `chdir` gives.
+            const cd = procfile!.web!.cdUnset !== undefined ? entry.chdir || undefined : procfile!.web!.cd;
+            const workdir = cd === undefined ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${cd}`;
             return { command: kept.length === 1 ? procfileCommand(text) : ["sh", "-c", text], workdir, source: `${procfile!.origin.webSource} (before the server)` };
         }
     }

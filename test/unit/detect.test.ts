@@ -5546,8 +5546,9 @@ describe("shapes met in real apps' own layouts", () => {
     });
 
     describe("an absolute `cd` before the server", () => {
+        const site = { "requirements.txt": "flask\n", "site/web.py": FLASK_APP, "site/init_db.py": "print('tables made')\n" };
+
         it("is the source's folder it names, for the server and for the commands run before it (the release step)", () => {
-            const site = { "requirements.txt": "flask\n", "site/web.py": FLASK_APP, "site/init_db.py": "print('tables made')\n" };
             const fromScript = synthesize(
                 apps.make({
                     ...site,
@@ -5567,6 +5568,25 @@ describe("shapes met in real apps' own layouts", () => {
             for (const plan of [fromScript, fromProcfile, throughEnv]) {
                 assert.deepEqual([plan.server.chdir, plan.release?.command, plan.release?.workdir], ["/app/site", ["python", "init_db.py"], "/app/site"]);
             }
+        });
+
+        it("through a variable the image does not set is refused, naming it, unless `chdir` names the folder", () => {
+            const files = {
+                ...site,
+                "entrypoint.sh": '#!/bin/sh\nset -e\ncd "$SITE_ROOT/site"\npython init_db.py\nexec gunicorn web:app --bind 0.0.0.0:8080\n',
+                Dockerfile: 'FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nRUN pip install -r requirements.txt\nENTRYPOINT ["/srv/entrypoint.sh"]\n',
+            };
+            assert.throws(
+                () => synthesize(apps.make(files)),
+                (e: Error) =>
+                    e instanceof InputError &&
+                    e.message ===
+                        "The Dockerfile's ENTRYPOINT runs `cd ${SITE_ROOT}/site` before the server, but $SITE_ROOT is not set in the image, so the folder the server starts in is not known. " +
+                            'Set `chdir` to that folder inside the source folder (such as "app"), or give SITE_ROOT a value with an ENV line in the Dockerfile.',
+            );
+            const plan = synthesize(apps.make(files), { chdir: "site" }).plan;
+            assert.deepEqual([plan.server.chdir, plan.release?.command, plan.release?.workdir], ["/app/site", ["python", "init_db.py"], "/app/site"]);
+            assert.ok(plan.notes.includes("The Dockerfile's ENTRYPOINT changes to `${SITE_ROOT}/site` before the server, a folder named by variables the image does not set: `chdir` says which folder that is, and gunicorn and the commands before it run there."));
         });
     });
 
