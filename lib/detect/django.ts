@@ -4,7 +4,7 @@ import { isTestFolder } from "./app-code";
 import { exampleNames } from "./flask-build";
 import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, withLocals } from "./paths";
 import { comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, inlineHelpers, listOf, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
-import { absoluteModule, bind, calleeOf, dictGet, Expr, FIND_SPEC, Guard, parseModule, PyModule, refPath, str } from "./python-source";
+import { absoluteModule, bind, calleeOf, dictGet, Expr, exprText, FIND_SPEC, Guard, parseModule, PyModule, refPath, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -96,6 +96,11 @@ export interface DjangoSettings {
     readonly databases: {
         readonly sqlite: ReadonlyArray<{ readonly path?: string }>;
         readonly other: boolean;
+        /**
+         * Databases not read as either: an entry made by something the settings do not show (a helper imported from
+         * another module, a value set in a loop), whose engine is not read and which reads no environment variable.
+         */
+        readonly unknown: ReadonlyArray<{ readonly text: string; readonly file: string }>;
         /** SQLite holds with nothing set, and a later assignment under this condition (in this file) replaces it with another database. */
         readonly switchedBy?: { readonly text: string; readonly file: string };
     };
@@ -721,17 +726,34 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                 case "item": {
                     // `DATABASES = {}` then `DATABASES["default"] = dj_database_url.config(...)` (under `if "DATABASE_URL" in os.environ:`
                     // too): the dict gets that key, replaced or added; on a value not read as a dict the key starts one.
+                    // `DATABASES["default"]["NAME"] = ...`: the same, in the dict the outer keys hold.
                     const guards = boundGuards(step.guards);
                     const before = ns.get(step.name);
                     const dict = before?.bound.kind === "dict" ? before.bound : before?.expr.kind === "dict" ? before.expr : undefined;
-                    const key = bind(step.key, lookup);
-                    const keyText = str(key);
-                    if (keyText === undefined || (before !== undefined && dict === undefined)) {
-                        break; // a computed key, or a name bound to something else: not followed
+                    const keys = step.keys.map((k) => bind(k, lookup));
+                    if (keys.some((k) => str(k) === undefined)) {
+                        // A computed key (`DATABASES[alias] = ...`): what the name holds after it is not known.
+                        const value: Expr = { kind: "other", text: `${step.name}[...] = ...` };
+                        set(step.name, { expr: value, bound: value, file, guards });
+                        break;
                     }
-                    const entries = (dict?.entries ?? []).filter(([k]) => str(k) !== keyText);
-                    const value: Expr = { kind: "dict", entries: [...entries, [key, step.value]] };
-                    set(step.name, { expr: value, bound: bind(value, lookup), file, guards });
+                    if (before !== undefined && dict === undefined) {
+                        break; // a name bound to something else: not followed
+                    }
+                    const stored = withItem(dict, keys, step.value);
+                    if (stored === undefined) {
+                        break; // an outer key that holds no dict read here
+                    }
+                    set(step.name, { expr: stored, bound: bind(stored, lookup), file, guards });
+                    break;
+                }
+                case "loop": {
+                    // `for alias in ...: DATABASES[alias] = {...}`: what the loop leaves in these names is not read.
+                    const guards = boundGuards(step.guards);
+                    for (const name of step.names) {
+                        const value: Expr = { kind: "other", text: `${name} (set in a loop)` };
+                        set(name, { expr: value, bound: value, file, guards });
+                    }
                     break;
                 }
                 case "raise": {
@@ -881,7 +903,18 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
             return entry === undefined ? { db: value, file } : { db: entry.expr, file: entry.file };
         };
         const sqlite: Array<{ path?: string }> = [];
+        const unknown: Array<{ text: string; file: string }> = [];
         let other = false;
+        // A database server is one named by its engine, or by a URL from the environment (env.db(), dj_database_url.config());
+        // an entry that shows neither may be SQLite as well as a server.
+        const readsEnvironment = (e: Expr) => {
+            const boundExpr = bind(e, (n) => values.get(n)?.bound);
+            let urlReader = false;
+            walk(boundExpr, (x) => {
+                urlReader ||= x.kind === "call" && (calleeOf(x) ?? "").startsWith("dj_database_url.");
+            });
+            return urlReader || envVariables(boundExpr).length > 0;
+        };
         if (bound?.expr.kind === "dict") {
             for (const [, value] of bound.expr.entries) {
                 const { db, file } = holding(value, bound.file);
@@ -903,14 +936,20 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                     }
                 } else if (isSqliteUrl(db)) {
                     sqlite.push({ path: sqliteUrlPath(db, ctx) });
-                } else {
+                } else if (engineVars.length > 0 || readsEnvironment(db)) {
                     other = true;
+                } else {
+                    unknown.push({ text: exprText(db), file });
                 }
             }
         } else if (bound !== undefined) {
-            other = true;
+            if (readsEnvironment(bound.expr)) {
+                other = true;
+            } else {
+                unknown.push({ text: exprText(bound.expr), file: bound.file });
+            }
         }
-        return { sqlite, other, switchedBy: sqlite.length > 0 ? switchedBy : undefined };
+        return { sqlite, other, unknown, switchedBy: sqlite.length > 0 ? switchedBy : undefined };
     };
 
     const installed = values.get("INSTALLED_APPS");
@@ -1049,4 +1088,19 @@ function sqliteEngine(engine: string): boolean {
         const s = segment.toLowerCase();
         return s.includes("sqlite") || s.includes("spatialite");
     });
+}
+
+/**
+ * A dict display with `value` stored under the key path `keys` (string keys, outermost first), as `d[k1][k2] = value`
+ * leaves it: the last key replaced or added; undefined when an outer key holds no dict display (`d` undefined starts one).
+ */
+function withItem(dict: Extract<Expr, { kind: "dict" }> | undefined, keys: readonly Expr[], value: Expr): Expr | undefined {
+    const [key, ...rest] = keys;
+    const entries = dict?.entries ?? [];
+    const at = entries.find(([k]) => str(k) === str(key))?.[1];
+    let stored: Expr | undefined = value;
+    if (rest.length > 0) {
+        stored = at?.kind === "dict" ? withItem(at, rest, value) : undefined;
+    }
+    return stored === undefined ? undefined : { kind: "dict", entries: [...entries.filter(([k]) => str(k) !== str(key)), [key, stored]] };
 }

@@ -128,8 +128,13 @@ export type Step =
     | { readonly kind: "include"; readonly files: readonly string[]; readonly args: readonly Expr[]; readonly guards: readonly Guard[] }
     /** `raise ...`, or `assert test` (then `test` is what must hold), at import: under its guards the import fails. */
     | { readonly kind: "raise"; readonly test?: Expr; readonly guards: readonly Guard[] }
-    /** `NAME[key] = value` on a module-level name (`DATABASES["default"] = dj_database_url.config(...)`); its `expr` step comes before it. */
-    | { readonly kind: "item"; readonly name: string; readonly key: Expr; readonly value: Expr; readonly guards: readonly Guard[] };
+    /**
+     * `NAME[key] = value` on a module-level name (`DATABASES["default"] = dj_database_url.config(...)`), or deeper,
+     * `NAME[k1][k2] = value` (`DATABASES["default"]["NAME"] = ...`): `keys` in order, outermost first; its `expr` step comes before it.
+     */
+    | { readonly kind: "item"; readonly name: string; readonly keys: readonly Expr[]; readonly value: Expr; readonly guards: readonly Guard[] }
+    /** Module-level names a loop's body assigns or stores items into (`for alias in ...: DATABASES[alias] = {...}`): their values after it are not known. */
+    | { readonly kind: "loop"; readonly names: readonly string[]; readonly guards: readonly Guard[] };
 
 /** A decorator as written: what it calls (qualified through the imports), its positional arguments, and the function it decorates. */
 export interface Decorator {
@@ -272,6 +277,45 @@ export function parseModule(text: string): PyModule {
             return [src(parts[3]), expr(parts[1])];
         }
         return undefined;
+    };
+
+    /** Names a loop's body binds, or stores an item or attribute into (`DATABASES[alias] = ...`), at any depth outside nested functions and classes. */
+    const loopAssigned = (loop: SyntaxNode): string[] => {
+        const names: string[] = [];
+        const add = (name: string) => {
+            if (!names.includes(name)) {
+                names.push(name);
+            }
+        };
+        const visit = (n: SyntaxNode): void => {
+            for (const c of children(n)) {
+                if (c.name === "FunctionDefinition" || c.name === "ClassDefinition") {
+                    continue;
+                }
+                if (c.name === "AssignStatement" || c.name === "UpdateStatement") {
+                    const parts = children(c);
+                    for (const t of parts.slice(0, -1)) {
+                        if (t.name === "VariableName") {
+                            add(src(t));
+                        } else if (t.name === "MemberExpression") {
+                            let base: Expr = expr(t);
+                            while (base.kind === "subscript" || base.kind === "attr") {
+                                base = base.target;
+                            }
+                            if (base.kind === "ref") {
+                                add(base.local.split(".")[0]);
+                            }
+                        }
+                    }
+                }
+                visit(c);
+            }
+        };
+        const body = children(loop).find((c) => c.name === "Body");
+        if (body !== undefined) {
+            visit(body);
+        }
+        return names;
     };
 
     const resolve = (local: string): string => {
@@ -736,8 +780,13 @@ export function parseModule(text: string): PyModule {
                             itemAssigns.push([target, v]);
                             itemAssignsAnywhere.push([target, v]);
                             stored = true;
-                            if (target.kind === "subscript" && target.target.kind === "ref" && !target.target.local.includes(".")) {
-                                items.push({ kind: "item", name: target.target.local, key: target.index, value: v, guards });
+                            const keys: Expr[] = [];
+                            let base: Expr = target;
+                            for (; base.kind === "subscript"; base = base.target) {
+                                keys.unshift(base.index);
+                            }
+                            if (keys.length > 0 && base.kind === "ref" && !base.local.includes(".")) {
+                                items.push({ kind: "item", name: base.local, keys, value: v, guards });
                             }
                         }
                     }
@@ -813,6 +862,10 @@ export function parseModule(text: string): PyModule {
                         assigns.push(bound);
                     }
                     collectCalls(n, sink);
+                    const names = inMainGuard ? [] : loopAssigned(n);
+                    if (names.length > 0) {
+                        order.push({ kind: "loop", names, guards });
+                    }
                     break;
                 }
                 case "TryStatement":

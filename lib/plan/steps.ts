@@ -819,7 +819,7 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     }
     const django = entry.django;
     const databases = django?.settings.databases;
-    const hasDatabase = databases !== undefined && (databases.sqlite.length > 0 || databases.other);
+    const hasDatabase = databases !== undefined && (databases.sqlite.length > 0 || databases.other || databases.unknown.length > 0);
     const before = procfile?.web?.before ?? [];
     if (before.length > 0) {
         const kept: string[] = [];
@@ -880,6 +880,14 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
                 );
             }
             return { command: ["python", "manage.py", "migrate", "--noinput"], workdir: manage.workdir, source: "Django with an SQLite database" };
+        }
+        const unknown = databases!.unknown[0];
+        if (unknown !== undefined && !databases!.other) {
+            notes.push(
+                `The Django settings' DATABASES takes \`${unknown.text}\` (${unknown.file}), which could not be read as SQLite or as a database server, so the package runs no migrate: ` +
+                    'set `releaseCommand: ["python", "manage.py", "migrate", "--noinput"]` to run it once per deploy, and, if it is an SQLite file, name the file or its folder in `writablePaths` as data (`{ "db.sqlite3": "data" }`) so the app may write it and it survives a restart.',
+            );
+            return undefined;
         }
         notes.push(
             "Django apps usually need `python manage.py migrate` before serving; the database here is a server, not a local SQLite file, and may not be reachable at deploy time, so the package does not run it on its own: " +

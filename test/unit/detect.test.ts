@@ -3565,6 +3565,40 @@ describe("SQLite URLs", () => {
         assert.equal(server.release, undefined);
         assert.ok(server.notes.some((n) => n.startsWith("Django apps usually need `python manage.py migrate` before serving; the database here is a server")), server.notes.join("\n"));
     });
+
+    it("GIVEN DATABASES nested (`DATABASES[\"default\"][\"NAME\"] = ...`), set in a loop, or from a helper of another module THEN the nested item is SQLite; the others are named as unreadable, not called a server, and a start script's migrate is kept", () => {
+        const project = (databases: string, extra: Record<string, string> = {}) =>
+            apps.make({
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'marks.settings')\n",
+                "marks/__init__.py": "",
+                "marks/settings.py": ["import os", "BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))", "SECRET_KEY = 'x'", "INSTALLED_APPS = ['django.contrib.contenttypes']", "WSGI_APPLICATION = 'marks.wsgi.application'", databases, ""].join("\n"),
+                "marks/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "requirements.txt": "django\ngunicorn\n",
+                ...extra,
+            });
+        const nested = synthesize(project('DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3"}}\nDATABASES["default"]["NAME"] = os.path.join(BASE_DIR, "data", "db.sqlite3")')).plan;
+        assert.deepEqual(nested.writablePaths.map((w) => [w.path, w.links]), [["/data", [{ from: "/app/data/db.sqlite3", to: "/data/data/db.sqlite3" }]]]);
+        assert.deepEqual(nested.release?.command, ["python", "manage.py", "migrate", "--noinput"]);
+        const unreadable = (text: string) =>
+            `The Django settings' DATABASES takes \`${text}\` (marks/settings.py), which could not be read as SQLite or as a database server, so the package runs no migrate: ` +
+            'set `releaseCommand: ["python", "manage.py", "migrate", "--noinput"]` to run it once per deploy, and, if it is an SQLite file, name the file or its folder in `writablePaths` as data (`{ "db.sqlite3": "data" }`) so the app may write it and it survives a restart.';
+        for (const [databases, text, extra] of [
+            ['DATABASES = {}\nfor alias in ["default"]:\n    DATABASES[alias] = {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(BASE_DIR, alias + ".sqlite3")}', "DATABASES (set in a loop)", {}],
+            ['from marks.dbconf import database_config\nDATABASES = {"default": database_config()}', "database_config()", { "marks/dbconf.py": "def database_config():\n    return {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}\n" }],
+        ] as const) {
+            const plan = synthesize(project(databases, extra)).plan;
+            assert.equal(plan.release, undefined, databases);
+            assert.ok(plan.notes.includes(unreadable(text)), plan.notes.join("\n"));
+            assert.ok(!plan.notes.some((n) => n.includes("the database here is a server")), databases);
+        }
+        const script = synthesize(
+            project('from marks.dbconf import database_config\nDATABASES = {"default": database_config()}', {
+                "marks/dbconf.py": "def database_config():\n    return {}\n",
+                Procfile: "web: python manage.py migrate && gunicorn marks.wsgi\n",
+            }),
+        ).plan;
+        assert.deepEqual(script.release?.command, ["python", "manage.py", "migrate"]);
+    });
 });
 
 /** A small well-formed uv.lock for the fastapi-uv project that also locks `extra`. */
