@@ -742,9 +742,11 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         const words = composeWords(s["command"]);
         return words === undefined ? undefined : (shellLine(words) ?? displayWords(words));
     };
+    // A one-shot service that migrates; one that goes on to start a server (`migrate && runserver`) is the web service.
     const migrates = (s: Obj) => {
         const line = lineOf(s);
-        return line !== undefined && commands(shellTokens(line)).some((c) => isMigrationCommand(c.words));
+        const cmds = line === undefined ? [] : commands(shellTokens(line));
+        return cmds.some((c) => isMigrationCommand(c.words)) && !cmds.some((c) => c.words.some((w) => SERVER_WORDS.has(w.split("/").pop() ?? w)));
     };
     const releaseService = ours.find(([, s]) => migrates(s));
     const candidates = ours.filter(([, s]) => !migrates(s));

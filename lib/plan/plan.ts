@@ -360,6 +360,23 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     // An SQLite database the app keeps (a file, or in a folder such as Flask-SQLAlchemy's instance folder) is the app's own: migrations can run at deploy.
     // The folder an SQLite database lives in: Flask's instance folder, or a database file's own folder (an init-db release runs while it holds none).
     const abs = (p: string) => (p.startsWith("/") ? p : `${DEFAULTS.workdir}/${p}`);
+    // A data folder that holds what a build step writes (STATIC_ROOT /vol/web/static inside the Dockerfile's VOLUME /vol/web):
+    // a volume there keeps the first deploy's copy and hides every later image's, so the folders the app writes inside it are the data folders instead.
+    const built = steps.steps.flatMap((st) => st.outputs ?? []);
+    const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
+    for (const w of [...writes]) {
+        const dir = abs(w.path);
+        const shipped = w.kind === "data" && !w.file ? built.filter((out) => under(out, dir)) : [];
+        if (shipped.length === 0) {
+            continue;
+        }
+        writes.splice(writes.indexOf(w), 1);
+        const inner = writes.filter((x) => under(abs(x.path), dir) && !shipped.some((out) => under(abs(x.path), out))).map((x) => abs(x.path));
+        notes.push(
+            `${w.why} makes ${dir} a data folder, but ${shipped.join(", ")} inside it is what the build writes and the image ships: a volume there would keep the first deploy's copy and hide every later image's, so none is mounted at ${dir}; ` +
+                (inner.length > 0 ? `the folders the app writes inside it (${inner.join(", ")}) are its data instead.` : "no folder the app writes was found inside it: name one in `writablePaths` if it does."),
+        );
+    }
     const dbHome = writes.find((w) => w.kind === "data" && (w.holds === "instance" || (w.holds === "database" && !w.file)));
     const dbFile = writes.find((w) => w.kind === "data" && w.holds === "database" && w.file);
     const database = dbHome !== undefined ? { dir: abs(dbHome.path) } : dbFile !== undefined ? { file: abs(dbFile.path) } : undefined;

@@ -1737,6 +1737,40 @@ describe("detection", () => {
                 }
             });
 
+            it("GIVEN a Compose service whose command migrates and then runs the development server (`sh -c \"... migrate && ... runserver\"`), and STATIC_ROOT inside the Dockerfile's VOLUME THEN the service is the web service, the commands before the server are the release step in manage.py's folder, and the volume goes to the folders the app writes inside it, not over the collected static files", () => {
+                const settings =
+                    "import os\nSECRET_KEY = os.environ.get('SECRET_KEY', 'x')\nINSTALLED_APPS = ['django.contrib.contenttypes', 'django.contrib.staticfiles']\nROOT_URLCONF = 'app.urls'\n" +
+                    "WSGI_APPLICATION = 'app.wsgi.application'\nDATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'HOST': os.environ.get('DB_HOST')}}\n" +
+                    "STATIC_URL = '/static/static/'\nSTATIC_ROOT = '/vol/web/static'\nMEDIA_ROOT = '/vol/web/media'\n";
+                const dockerfile = "FROM python:3.11-alpine\nCOPY ./requirements.txt /requirements.txt\nCOPY ./app /app\nWORKDIR /app\nRUN pip install -r /requirements.txt\nVOLUME /vol/web\nCMD [\"gunicorn\", \"app.wsgi\"]\n";
+                const compose =
+                    "services:\n  app:\n    build:\n      context: .\n    volumes:\n      - ./app:/app\n      - ./data/web:/vol/web\n" +
+                    '    command: >\n      sh -c "python manage.py wait_for_db &&\n             python manage.py migrate &&\n             python manage.py runserver 0.0.0.0:8000"\n' +
+                    "    environment:\n      - DEBUG=1\n  db:\n    image: postgres:13-alpine\n";
+                const { plan } = synthesize(
+                    apps.make({
+                        "app/manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'app.settings')\n",
+                        "app/app/__init__.py": "",
+                        "app/app/settings.py": settings,
+                        "app/app/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                        "requirements.txt": "django\ngunicorn\npsycopg2-binary\n",
+                        Dockerfile: dockerfile,
+                        "docker-compose.yml": compose,
+                    }),
+                );
+                assert.deepEqual(plan.release, { command: ["sh", "-c", "python manage.py wait_for_db && python manage.py migrate"], workdir: "/app/app", source: "docker-compose.yml service app command (before the server)" });
+                assert.deepEqual(plan.imageEnv, { DJANGO_SETTINGS_MODULE: "app.settings" });
+                assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.kind]), [["/vol/web/media", "data"]]);
+                assert.deepEqual(plan.buildSteps.find((st) => st.name === "collectstatic")?.outputs, ["/vol/web/static"]);
+                assert.ok(
+                    plan.notes.includes(
+                        "Dockerfile VOLUME /vol/web makes /vol/web a data folder, but /vol/web/static inside it is what the build writes and the image ships: a volume there would keep the first deploy's copy and hide every later image's, so none is mounted at /vol/web; " +
+                            "the folders the app writes inside it (/vol/web/media) are its data instead.",
+                    ),
+                    plan.notes.join("\n"),
+                );
+            });
+
             it("GIVEN a Compose variable that points at a file the service bind-mounts from the source (`./contrib/site.cfg:/config/site.cfg`) THEN the image's variable points at that file in /app", () => {
                 const compose =
                     "services:\n  web:\n    build: .\n    environment:\n      SITE_SETTINGS: /config/site.cfg\n      SITE_THEMES: /themes/dark\n      SITE_OTHER: /config/missing.cfg\n" +
