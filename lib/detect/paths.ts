@@ -40,6 +40,8 @@ export interface PathContext {
     read?(path: string): string | undefined;
     /** A Flask config key as any module of the app sets it (`current_app.config["DATABASE"]`), in that module's context. */
     appConfig?(key: string): Bound | undefined;
+    /** Flask's `current_app.root_path`: the folder of the module that makes the app, relative to the source folder ("" at its root). */
+    appRoot?(): string | undefined;
     /** A Django setting's path (`django.conf.settings.MEDIA_ROOT` read in a project's own apps). */
     setting?(name: string): string | undefined;
     /** The calls of the code the context reads (the module's, or the function's): a ConfigParser's read() calls. */
@@ -110,6 +112,9 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             if (e.path === "__file__") {
                 return ctx.file;
             }
+            if (e.path === "flask.current_app.root_path") {
+                return ctx.appRoot?.() ?? parent(ctx.file); // the app's, from a blueprint's module too
+            }
             if (e.path.endsWith(".root_path")) {
                 return parent(ctx.file); // Flask's app.root_path: the module's folder
             }
@@ -125,7 +130,7 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             }
             if (e.path.endsWith(".static_folder")) {
                 // Flask's app.static_folder: "static" in root_path, unless Flask(static_folder=...) says otherwise (not read: then this guess is wrong only for that app).
-                const root = parent(ctx.file);
+                const root = e.path === "flask.current_app.static_folder" ? (ctx.appRoot?.() ?? parent(ctx.file)) : parent(ctx.file);
                 return root === undefined ? undefined : joinIn(root, "static");
             }
             // Sanic's attribute-style config (`app.config.DATABASE`, set as `app.config.DATABASE = "pins.db"`): the config mapping's item.

@@ -440,6 +440,15 @@ function pathContexts(
         const file = s?.sourceOf(name);
         return s === undefined || file === undefined ? undefined : s.pathOf(s.get(name), file);
     };
+    // Flask's current_app.root_path: the folder of the module that makes the app (Flask(__name__)), whichever module reads it.
+    let flaskRoot: string | null | undefined;
+    const appRoot = (): string | undefined => {
+        if (flaskRoot === undefined) {
+            const home = appModules().find((c) => reader.parse(c.file)?.calls.some((call) => calleeOf(call) === "flask.Flask"))?.file;
+            flaskRoot = home === undefined ? null : dirOf(home);
+        }
+        return flaskRoot ?? undefined;
+    };
     const cache = new Map<string, PathContext>();
     const contextOf = (file: string, root: ImportRoot): PathContext => {
         let ctx = cache.get(file);
@@ -460,6 +469,7 @@ function pathContexts(
                 calls: mod?.calls ?? [],
                 setting,
                 appConfig: (key) => appConfig(key),
+                appRoot,
             };
             cache.set(file, ctx);
         }

@@ -4069,6 +4069,30 @@ describe("a config key set by update() with a dict", () => {
     });
 });
 
+describe("Flask's current_app in a blueprint's module", () => {
+    afterEach(() => apps.cleanup());
+    it("GIVEN os.path.join(current_app.root_path, \"static/profile_pics\", name) saved from a blueprint in a subpackage THEN the folder is in the app's root (the package that makes the Flask app), not the blueprint's", () => {
+        const dir = apps.make({
+            "flaskblog/__init__.py": "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    from flaskblog.users.routes import users\n    app.register_blueprint(users)\n    return app\n",
+            "flaskblog/users/__init__.py": "",
+            "flaskblog/users/utils.py":
+                "import os\nimport secrets\nfrom flask import current_app\nfrom PIL import Image\n\n\ndef save_picture(form_picture):\n    picture_fn = secrets.token_hex(8) + '.jpg'\n" +
+                "    picture_path = os.path.join(current_app.root_path, 'static/profile_pics', picture_fn)\n    Image.open(form_picture).save(picture_path)\n    return picture_fn\n\n\n" +
+                "def theme_file():\n    with open(os.path.join(current_app.static_folder, 'themes', 'custom.css'), 'w') as fh:\n        fh.write('')\n",
+            "flaskblog/users/routes.py": "from flask import Blueprint, request\nfrom flaskblog.users.utils import save_picture\n\nusers = Blueprint('users', __name__)\n\n\n@users.route('/account', methods=['POST'])\ndef account():\n    return save_picture(request.files['picture'])\n",
+            "run.py": "from flaskblog import create_app\n\napp = create_app()\n",
+            "requirements.txt": "flask\npillow\n",
+        });
+        assert.deepEqual(
+            synthesize(dir).plan.writablePaths.map((w) => [w.path, w.why]),
+            [
+                ["/app/flaskblog/static/profile_pics", "flaskblog/users/utils.py: .save() stores files into flaskblog/static/profile_pics"],
+                ["/app/flaskblog/static/themes", "flaskblog/users/utils.py: open(..., \"w\") writes flaskblog/static/themes/custom.css"],
+            ],
+        );
+    });
+});
+
 describe("servers' own CLIs, the web command's environment, and gunicorn config the app keeps", () => {
     afterEach(() => apps.cleanup());
     const FASTAPI_MAIN = 'from fastapi import FastAPI\n\nrouter = None\nservice = FastAPI()\n\n\n@service.get("/")\ndef root():\n    return {"ok": True}\n';
