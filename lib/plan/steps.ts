@@ -680,6 +680,31 @@ function initDbCommand(src: SourceTree, entry: Entrypoint): { file: string; name
     return undefined;
 }
 
+/**
+ * The folder Flask-Migrate keeps its migrations in, as the app gives it: `Migrate(app, db, directory="migrations_db")`
+ * (or the third argument), or `migrate.init_app(app, db, directory=...)` in a module that imports flask_migrate;
+ * relative to the working folder, as `flask db upgrade` reads it. @default "migrations" (also when it is computed).
+ */
+function flaskMigrateDirectory(src: SourceTree, entry: Entrypoint): string {
+    const roots = servedRoots(entry);
+    const reader = moduleReader(src, roots);
+    for (const c of candidates(src, roots)) {
+        const mod = reader.parse(c.file);
+        if (mod === undefined || ![...mod.imported].some((m) => m === "flask_migrate" || m.startsWith("flask_migrate."))) {
+            continue;
+        }
+        for (const call of mod.calls) {
+            const callee = calleeOf(call) ?? "";
+            const given = callee === "flask_migrate.Migrate" ? (call.kwargs["directory"] ?? call.args[2]) : callee.endsWith(".init_app") ? call.kwargs["directory"] : undefined;
+            const dir = str(given)?.replace(/\/+$/, "");
+            if (dir !== undefined && dir !== "" && !dir.startsWith("/") && !dir.split("/").includes("..")) {
+                return dir;
+            }
+        }
+    }
+    return "migrations";
+}
+
 /** The project's console script ([project.scripts], [tool.poetry.scripts]) named like INIT_DB_COMMANDS, with its `module:function`. */
 function initDbScript(src: SourceTree): { name: string; target: string } | undefined {
     const pyproject = pyprojectOf(src);
@@ -904,8 +929,9 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     const chdir = entry.chdir === "" ? "" : `${entry.chdir}/`;
     const workdir = `${DEFAULTS.workdir}${chdir === "" ? "" : `/${entry.chdir}`}`;
     let migrate: ReleasePlan | undefined;
-    if (facts.installed.has("flask-migrate") && src.isFile(`${chdir}migrations/alembic.ini`)) {
-        migrate = { command: flaskCommand(flaskApp(entry), ["db", "upgrade"], facts.flaskBefore22 === true), workdir, source: `Flask-Migrate (${chdir}migrations/)` };
+    const migrations = facts.installed.has("flask-migrate") ? flaskMigrateDirectory(src, entry) : undefined;
+    if (migrations !== undefined && src.isFile(`${chdir}${migrations}/alembic.ini`)) {
+        migrate = { command: flaskCommand(flaskApp(entry), ["db", "upgrade"], facts.flaskBefore22 === true), workdir, source: `Flask-Migrate (${chdir}${migrations}/)` };
     } else if (facts.installed.has("alembic") && entry.paste && readIni(src.read(entry.paste.file)).has("alembic")) {
         // Pyramid's cookiecutter keeps Alembic's settings in the app's own ini (its README: `alembic -c development.ini upgrade head`).
         migrate = { command: ["alembic", "-c", entry.paste.file, "upgrade", "head"], workdir: DEFAULTS.workdir, source: `Alembic ([alembic] in ${entry.paste.file})` };

@@ -3183,6 +3183,18 @@ describe("detection", () => {
             assert.deepEqual(synthesize(apps.make({ ...migrations, "requirements.txt": "flask==2.1.3\nflask-migrate==3.1.0\nflask-sqlalchemy==2.5.1\n" })).plan.release?.command, ["env", "FLASK_APP=app:app", "flask", "db", "upgrade"]);
             assert.deepEqual(synthesize(apps.make({ ...migrations, "requirements.txt": "flask==2.2.0\nflask-migrate==3.1.0\nflask-sqlalchemy==2.5.1\n" })).plan.release?.command, ["flask", "--app", "app:app", "db", "upgrade"]);
         });
+        it("GIVEN Flask-Migrate with its own migrations folder (`Migrate(app, db, directory=\"migrations_db\")`, or `migrate.init_app(app, db, directory=...)` in a factory) THEN `flask db upgrade` is the release step, read from that folder", () => {
+            const sqlite = 'app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///app.db"\n';
+            for (const [code, folder] of [
+                [`from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\nfrom flask_migrate import Migrate\napp = Flask(__name__)\n${sqlite}db = SQLAlchemy(app)\nmigrate = Migrate(app, db, directory="migrations_db")\n`, "migrations_db"],
+                [`from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\nfrom flask_migrate import Migrate\napp = Flask(__name__)\n${sqlite}db = SQLAlchemy(app)\nmigrate = Migrate(app, db, "db/migrations")\n`, "db/migrations"],
+                [`from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\nfrom flask_migrate import Migrate\ndb = SQLAlchemy()\nmigrate = Migrate()\napp = Flask(__name__)\n${sqlite}db.init_app(app)\nmigrate.init_app(app, db, directory="alembic")\n`, "alembic"],
+            ] as const) {
+                const files = { "app.py": code, [`${folder}/alembic.ini`]: "[alembic]\n", [`${folder}/env.py`]: "", "requirements.txt": "flask==3.1.1\nflask-migrate==4.1.0\nflask-sqlalchemy==3.1.1\n" };
+                const { release } = synthesize(apps.make(files)).plan;
+                assert.deepEqual(release, { command: ["flask", "--app", "app:app", "db", "upgrade"], workdir: "/app", source: `Flask-Migrate (${folder}/)` }, folder);
+            }
+        });
         it("GIVEN a Procfile release: chaining `flask` commands under sh -c THEN FLASK_APP comes through env and the script is left as written", () => {
             const r = synthesize(flasky("release: flask db upgrade && flask deploy\nweb: gunicorn flasky:app\n"));
             assert.deepEqual(r.plan.release?.command, ["env", "FLASK_APP=flasky:app", "sh", "-c", "flask db upgrade && flask deploy"]);
