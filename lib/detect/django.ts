@@ -63,6 +63,12 @@ export interface DjangoProject {
 export interface DjangoSettings {
     /** Values of top-level names after every star import, as the last assignment left them. */
     get(name: string): Expr | undefined;
+    /**
+     * Every value a name may hold, by the `if` branches that set it (`if DJANGO_ENV == "production": from .production import *`
+     * / `else: from .development import *`): the last assignment first, then each one a conditional assignment leaves in
+     * place, down to the first that always runs. One item when the name is set unconditionally; none when unset.
+     */
+    variants(name: string): ReadonlyArray<{ readonly expr: Expr; readonly file: string }>;
     /** The file that set a name last. */
     sourceOf(name: string): string | undefined;
     /**
@@ -955,6 +961,13 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
     const installed = values.get("INSTALLED_APPS");
     return {
         get: (name) => values.get(name)?.expr,
+        variants: (name) => {
+            const out: Array<{ expr: Expr; file: string }> = [];
+            for (let e = values.get(name); e !== undefined; e = e.guards.length > 0 ? e.before : undefined) {
+                out.push({ expr: e.expr, file: e.file });
+            }
+            return out;
+        },
         sourceOf: (name) => values.get(name)?.file,
         installedApps: installed ? listOf(installed.bound).items : [],
         middleware: ((m) => (m === undefined || m.unknown.length > 0 ? undefined : m.items))(values.has("MIDDLEWARE") ? listOf(values.get("MIDDLEWARE")!.bound) : undefined),

@@ -320,9 +320,11 @@ function djangoPaths(src: SourceTree, d: DjangoProject, add: AddPath): void {
             add({ path, kind: "data", file: false, holds: "files", why: `${haystackFile}: HAYSTACK_CONNECTIONS[${JSON.stringify(str(alias) ?? "?")}] keeps a Whoosh index at ${path}` });
         }
     }
-    const caches = s.get("CACHES");
-    const cachesFile = s.sourceOf("CACHES");
-    if (caches?.kind === "dict" && cachesFile) {
+    // Each branch's CACHES (a production settings module's FileBasedCache, beside a development LocMemCache): a scratch folder costs nothing where unused.
+    for (const { expr: caches, file: cachesFile } of s.variants("CACHES")) {
+        if (caches.kind !== "dict") {
+            continue;
+        }
         for (const [alias, c] of caches.entries) {
             if (str(dictGet(c, "BACKEND")) !== "django.core.cache.backends.filebased.FileBasedCache") {
                 continue;

@@ -4081,6 +4081,34 @@ describe("a config key set by update() with a dict", () => {
     });
 });
 
+describe("Django settings that differ by environment", () => {
+    afterEach(() => apps.cleanup());
+    it("GIVEN settings/__init__.py importing production.py or development.py by DJANGO_ENV, with a FileBasedCache only in production THEN its folder is scratch though the development branch holds with nothing set", () => {
+        const files = (init: string) =>
+            apps.make({
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+                "shop/__init__.py": "",
+                "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "shop/settings/__init__.py": init,
+                "shop/settings/base.py": "import os\nfrom pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent.parent\nSECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.contenttypes']\nWSGI_APPLICATION = 'shop.wsgi.application'\n",
+                "shop/settings/development.py": "DEBUG = False\nCACHES = {'default': {'BACKEND': 'django.core.cache.backends.locmem.LocMemCache'}}\n",
+                "shop/settings/production.py":
+                    "from .base import BASE_DIR\nDEBUG = False\nCACHES = {'default': {'BACKEND': 'django.core.cache.backends.filebased.FileBasedCache', 'LOCATION': BASE_DIR / 'var' / 'cache'}}\n",
+                "requirements.txt": "django\ngunicorn\n",
+            });
+        const cache = [["/app/var/cache", "scratch", 'shop/settings/production.py: CACHES["default"] is a FileBasedCache at var/cache']];
+        for (const init of [
+            "import os\nfrom .base import *\nif os.environ.get('DJANGO_ENV') == 'production':\n    from .production import *\nelse:\n    from .development import *\n",
+            "import os\nfrom .base import *\nfrom .development import *\nif os.environ.get('DJANGO_ENV') == 'production':\n    from .production import *\n",
+            "import os\nfrom .base import *\nfrom .production import *\n",
+        ]) {
+            assert.deepEqual(synthesize(files(init)).plan.writablePaths.map((w) => [w.path, w.kind, w.why]), cache, init);
+        }
+        const dev = "import os\nfrom .base import *\nfrom .production import *\nfrom .development import *\n";
+        assert.deepEqual(synthesize(files(dev)).plan.writablePaths, [], "an unconditional later assignment replaces it");
+    });
+});
+
 describe("Flask's current_app in a blueprint's module", () => {
     afterEach(() => apps.cleanup());
     it("GIVEN os.path.join(current_app.root_path, \"static/profile_pics\", name) saved from a blueprint in a subpackage THEN the folder is in the app's root (the package that makes the Flask app), not the blueprint's", () => {
