@@ -46,6 +46,9 @@ export interface ContainerConfig {
 }
 
 /** Words that start a web server in a command (a dev server too: the Procfile reader says what it does with it). */
+/** Debian's default PATH (the python:* images' own puts /usr/local/bin first as well): where a bare command is looked up after the Dockerfile's PATH. */
+const DEFAULT_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+
 const SERVER_WORDS = new Set(["gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "granian", "uwsgi", "runserver", "flask", "fastapi", "litestar", "sanic"]);
 
 export const COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
@@ -720,11 +723,20 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         const hit = copyOf(p);
         return hit === undefined ? p : posixJoin(`${DEFAULTS.workdir}/${hit[1]}`, p.slice(hit[0].length).replace(/^\//, "") || ".");
     };
+    // A bare command found through PATH (`COPY scripts/run.sh /usr/local/bin/run`, `ENV PATH=/scripts:$PATH` with `CMD ["run.sh"]`):
+    // the image's path of the source file it is, in PATH's order (the Dockerfile's PATH, its own `$PATH` entries left out, then Debian's default).
+    const lastPath = [...(dockerfile?.env ?? [])].reverse().find(([name]) => name === "PATH")?.[1];
+    const pathDirs = [...(lastPath?.split(":").filter((d) => d.startsWith("/") && !d.includes("$")) ?? []), ...DEFAULT_PATH];
+    const onPath = (w: string): string | undefined =>
+        w === "" || w.includes("/") || w.includes("$")
+            ? undefined
+            : pathDirs.map((d) => posixJoin(d, w)).find((p) => copyOf(p) !== undefined && src.isFile(mapPath(p).slice(DEFAULTS.workdir.length + 1)));
     // A word naming a file of the image's app folder, by its absolute path: the same file, relative to `from` (also when the image's folder is /app itself).
-    const relativeWord = (from: string) => (w: string): string => {
+    const relativeWord = (from: string) => (word: string): string => {
+        const w = onPath(word) ?? word;
         const mapped = w.startsWith("/") && copyOf(w) !== undefined ? mapPath(w) : undefined;
         // The folder the source is copied to itself (`COPY . /app/src` then `--chdir /app/src`): the app folder, ".".
-        return mapped === undefined || (mapped !== DEFAULTS.workdir && !mapped.startsWith(`${DEFAULTS.workdir}/`)) ? w : path.posix.relative(from, mapped) || ".";
+        return mapped === undefined || (mapped !== DEFAULTS.workdir && !mapped.startsWith(`${DEFAULTS.workdir}/`)) ? word : path.posix.relative(from, mapped) || ".";
     };
     // Relative to the source folder: the file a script word names, as the source holds it.
     const rootWord = relativeWord(DEFAULTS.workdir);

@@ -1771,6 +1771,19 @@ describe("detection", () => {
                 );
             });
 
+            it("GIVEN an ENTRYPOINT or CMD script found through PATH (`COPY scripts/start.sh /usr/local/bin/start`, `ENV PATH=/scripts:$PATH` with `COPY ./scripts /scripts`) THEN the script is read: its server is the web command and the commands before it the release step", () => {
+                const script = "#!/bin/sh\nset -e\npython -m svc.migrate\nexec gunicorn --workers 3 svc.web:site\n";
+                for (const [dockerfile, file, said] of [
+                    ["FROM python:3.12-slim\nWORKDIR /srv/site\nCOPY . .\nCOPY scripts/start.sh /usr/local/bin/start\nENTRYPOINT [\"start\"]\n", "scripts/start.sh", "ENTRYPOINT"],
+                    ["FROM python:3.12-slim\nCOPY ./scripts /scripts\nCOPY . /srv/site\nWORKDIR /srv/site\nENV PATH=\"/scripts:/py/bin:$PATH\"\nCMD [\"start.sh\"]\n", "scripts/start.sh", "CMD"],
+                    ["FROM python:3.12-slim\nWORKDIR /srv/site\nCOPY . .\nCOPY docker/run /usr/local/bin/\nCMD run\n", "docker/run", "CMD"],
+                ] as const) {
+                    const { plan } = synthesize(apps.make({ ...SVC, [file]: script, "svc/migrate.py": "", Dockerfile: dockerfile }));
+                    assert.deepEqual([plan.entrypoint.spec, plan.server.defaultWorkers], ["svc.web:site", 3], dockerfile);
+                    assert.deepEqual(plan.release, { command: ["python", "-m", "svc.migrate"], workdir: "/app", source: `Dockerfile ${said} (before the server)` }, dockerfile);
+                }
+            });
+
             it("GIVEN a Compose variable that points at a file the service bind-mounts from the source (`./contrib/site.cfg:/config/site.cfg`) THEN the image's variable points at that file in /app", () => {
                 const compose =
                     "services:\n  web:\n    build: .\n    environment:\n      SITE_SETTINGS: /config/site.cfg\n      SITE_THEMES: /themes/dark\n      SITE_OTHER: /config/missing.cfg\n" +
