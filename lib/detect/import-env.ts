@@ -54,11 +54,14 @@ function noneRefusedAtImport(value: Expr, lookup: (local: string) => Expr | unde
     return out;
 }
 
+/** How deep the app's own imports are followed from the served module: main -> api.routes -> core.config is 2. */
+const IMPORT_DEPTH = 3;
+
 /**
  * The environment variables the module gunicorn imports reads at import with
  * no default (`os.environ["SECRET_KEY"]`, `env("X")`: os.environ.get() and
  * getenv() without a default are fine), and those the app's own modules it
- * imports read (one level down): without them every worker dies at start with
+ * imports read (IMPORT_DEPTH levels down, each module once): without them every worker dies at start with
  * KeyError. Top-level statements only, and not those under an `if`.
  */
 export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], module: string, factory?: string): ImportEnv | undefined {
@@ -71,6 +74,8 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
     const files: string[] = [];
     let dotenv = false;
     const secretsFiles: string[] = [];
+    // Each module once: an import cycle, or a config module many modules import, is read where it is first imported.
+    const scanned = new Set<string>([top.file]);
     const scan = (file: string, root: ImportRoot, depth: number, classBodies = false): void => {
         const mod = reader.parse(file);
         if (!mod) {
@@ -95,10 +100,11 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
                 continue;
             }
             if (step.kind === "import") {
-                if (depth === 0 && !step.module.startsWith("__future__")) {
+                if (depth < IMPORT_DEPTH && !step.module.startsWith("__future__")) {
                     const from = { file, root };
                     const where = (step.name !== undefined ? reader.fileOf(`${step.module}.${step.name}`, from) : undefined) ?? reader.fileOf(step.module, from);
-                    if (where !== undefined && where.file !== file) {
+                    if (where !== undefined && where.file !== file && !scanned.has(where.file)) {
+                        scanned.add(where.file);
                         scan(where.file, where.root, depth + 1);
                     }
                 }

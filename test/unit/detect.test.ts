@@ -2684,6 +2684,22 @@ describe("detection", () => {
             const clean = apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n" });
             assert.ok(!synthesize(clean).plan.notes.some((n) => n.includes("at import with no default")));
         });
+        it("GIVEN a required pydantic-settings field in a config module the served module imports three levels down (main -> api.routes -> core.db -> core.config), and an import cycle THEN the variable is named", () => {
+            const dir = apps.make({
+                "app/__init__.py": "",
+                "app/api/__init__.py": "",
+                "app/core/__init__.py": "",
+                "app/main.py": "from fastapi import FastAPI\nfrom app.api.routes import router\napp = FastAPI()\napp.include_router(router)\n",
+                "app/api/routes.py": "from fastapi import APIRouter\nfrom app.core.db import engine\nfrom app import main\nrouter = APIRouter()\n",
+                "app/core/db.py": "from sqlalchemy.ext.asyncio import create_async_engine\nfrom app.core.config import settings\nengine = create_async_engine(settings.DATABASE_URL)\n",
+                "app/core/config.py": "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    DATABASE_URL: str\n    PROJECT_NAME: str = 'api'\n\n\nsettings = Settings()\n",
+                "requirements.txt": "fastapi\nsqlalchemy\npydantic-settings\n",
+            });
+            assert.deepEqual(synthesize(dir).plan.notes.filter((n) => n.includes("at import with no default")), [
+                "app/core/config.py reads DATABASE_URL from the environment at import with no default (os.environ[...], a check that raises without it, a pydantic-settings field, a dynaconf validator, a database engine given None): unless it is set, every worker fails at start (KeyError, ValidationError). " +
+                    "Set it with PythonApp's `env` (`secretEnv` for secrets).",
+            ]);
+        });
         it("GIVEN a database engine made at import from os.environ.get() with no default (testdriven.io's FastAPI + SQLModel app) THEN the variable is named: create_engine(None) fails the import", () => {
             const noted = (db: string): string[] =>
                 synthesize(apps.make({ "main.py": `from fastapi import FastAPI\nimport db\napp = FastAPI()\n`, "db.py": db, "requirements.txt": "fastapi\nsqlmodel\nredis\n" }))
