@@ -57,6 +57,9 @@ export const COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml
 const DOCKERFILES = ["Dockerfile", "docker/Dockerfile", ".docker/Dockerfile"];
 
 /** Variables the synthesized image sets itself: a container config's value for them is neither carried nor asked for. */
+/** Installers' settings (`POETRY_VIRTUALENVS_CREATE=false`, `PIP_NO_CACHE_DIR`): they configure the app's own install, which the image replaces with its own. */
+const INSTALLER_PREFIXES = ["POETRY_", "PIP_", "PIPENV_", "UV_", "PDM_"];
+
 const IMAGE_OWN = new Set([...IMAGE_SET_VARIABLES, "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK", "UV_COMPILE_BYTECODE", "UV_LINK_MODE", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON_DOWNLOADS"]);
 
 /** Names that hold a secret: their value in a committed file is a development one, not carried. */
@@ -837,6 +840,7 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
     // The environment: the Dockerfile's ENV, then the service's `environment:`.
     const set: Array<readonly [string, string, string]> = [];
     const needs: Array<readonly [string, string]> = [];
+    const installerVars: string[] = [];
     const take = (name: string, value: string | undefined, file: string) => {
         // The service's value replaces the image's.
         for (const list of [set, needs] as Array<Array<readonly [string, ...string[]]>>) {
@@ -847,6 +851,8 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         }
         if (IMAGE_OWN.has(name)) {
             return; // the image sets these itself (its venv on PATH, HOME, PORT...)
+        } else if (INSTALLER_PREFIXES.some((p) => name.startsWith(p))) {
+            installerVars.push(name); // the app's own install's settings (POETRY_VIRTUALENVS_CREATE): the image installs with its own
         } else if (value === undefined) {
             needs.push([name, `${file}, no value`]);
         } else if (value.includes("$")) {
@@ -900,6 +906,10 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         for (const [k, v] of rows) {
             take(k, v, envFile);
         }
+    }
+    if (installerVars.length > 0) {
+        const names = [...new Set(installerVars)];
+        notes.push(`${names.join(", ")} ${names.length > 1 ? "configure" : "configures"} the app's own install, which the image replaces with its own: not carried into the image's environment.`);
     }
     const envFiles = ([] as unknown[]).concat(service["env_file"] ?? []).map((f) => (typeof f === "string" ? f : String(obj(f)?.["path"] ?? ""))).filter((f) => f !== "");
     if (envFiles.length > 0) {

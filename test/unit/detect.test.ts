@@ -1771,6 +1771,17 @@ describe("detection", () => {
                 );
             });
 
+            it("GIVEN installer settings in the Dockerfile's ENV or the service's environment (POETRY_*, PIP_*, UV_*) THEN they stay out of the image's environment, named in one note", () => {
+                const dockerfile = "FROM python:3.12-slim\nENV POETRY_VERSION=2.1.1 POETRY_VIRTUALENVS_CREATE=false PIP_DEFAULT_TIMEOUT=100 SITE_TITLE=Hi\nWORKDIR /srv/site\nCOPY . .\nCMD [\"gunicorn\", \"svc.web:site\"]\n";
+                const compose = "services:\n  web:\n    build: .\n    environment:\n      UV_NO_CACHE: \"1\"\n      SITE_MODE: prod\n";
+                const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: dockerfile, "docker-compose.yml": compose }));
+                assert.deepEqual(plan.imageEnv, { SITE_TITLE: "Hi", SITE_MODE: "prod" });
+                assert.ok(
+                    plan.notes.includes("POETRY_VERSION, POETRY_VIRTUALENVS_CREATE, PIP_DEFAULT_TIMEOUT, UV_NO_CACHE configure the app's own install, which the image replaces with its own: not carried into the image's environment."),
+                    plan.notes.join("\n"),
+                );
+            });
+
             it("GIVEN an ENTRYPOINT or CMD script found through PATH (`COPY scripts/start.sh /usr/local/bin/start`, `ENV PATH=/scripts:$PATH` with `COPY ./scripts /scripts`) THEN the script is read: its server is the web command and the commands before it the release step", () => {
                 const script = "#!/bin/sh\nset -e\npython -m svc.migrate\nexec gunicorn --workers 3 svc.web:site\n";
                 for (const [dockerfile, file, said] of [
