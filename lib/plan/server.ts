@@ -170,6 +170,14 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
         if (user.sets.includes("bind")) {
             notes.push(`${configFile} sets bind; the image binds 0.0.0.0:${o.port} instead (the port the container publishes).`);
         }
+        // gunicorn writes a worker that fails to boot, a timeout and the app's tracebacks to its error log: a file keeps them out of the container's log.
+        const errorlog = user.strings.get("errorlog");
+        if (errorlog !== undefined && errorlog !== "-") {
+            notes.push(
+                `${configFile} sets errorlog to ${errorlog}, which the image keeps: gunicorn's errors (a worker that fails to boot, a timeout, the app's tracebacks) go there, not to the container's log, ` +
+                    'so a failed start shows nothing in `docker logs` or the platform\'s log; set errorlog = "-" to see them there.',
+            );
+        }
     }
 
     const pick = (option: number | undefined, procfile: number | undefined, configName: string, fallback: number): number =>

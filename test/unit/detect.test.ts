@@ -3063,6 +3063,19 @@ describe("detection", () => {
             assert.match(config, /^control_socket = "\/dev\/shm\/gunicorn\.ctl"$/m);
             assert.ok(r.plan.notes.some((n) => n.startsWith("The app's gunicorn.conf.py is loaded first")));
         });
+        it("GIVEN the app's gunicorn.conf.py sends errorlog to a file THEN the image keeps it (no --error-logfile flag) and a note says boot errors go there, not to the container's log; errorlog = \"-\" or one read from the environment gets no note", () => {
+            const noted = (conf: string) => {
+                const r = synthesize(apps.copyOf("flask-native", { "gunicorn.conf.py": conf }));
+                assert.ok(!cmdOf(r.dockerfile).includes("--error-logfile"), conf);
+                return r.plan.notes.filter((n) => n.includes("sets errorlog to"));
+            };
+            assert.deepEqual(noted('errorlog = "logs/gunicorn-error.log"\n'), [
+                "gunicorn.conf.py sets errorlog to logs/gunicorn-error.log, which the image keeps: gunicorn's errors (a worker that fails to boot, a timeout, the app's tracebacks) go there, not to the container's log, " +
+                    'so a failed start shows nothing in `docker logs` or the platform\'s log; set errorlog = "-" to see them there.',
+            ]);
+            assert.deepEqual(noted('errorlog = "-"\n'), []);
+            assert.deepEqual(noted('import os\nerrorlog = os.environ.get("ERROR_LOG") or None\n'), []);
+        });
         it("GIVEN the image's gunicorn config THEN one worker at a time starts the app: post_fork holds a lock that post_worker_init lets go (a WSGI app once imported, an ASGI app under uvicorn's worker once its lifespan startup is done), and the app's own hooks still run", () => {
             const dir = apps.copyOf("flask-native", { "gunicorn.conf.py": "calls = []\ndef post_fork(server, worker):\n    calls.append('post_fork')\ndef post_worker_init(worker):\n    calls.append('post_worker_init')\n" });
             const r = synthesize(dir);
