@@ -1,6 +1,6 @@
 import { candidates, ImportRoot, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
-import { envVariables, walk } from "./python-eval";
+import { envVariables, evaluate, walk } from "./python-eval";
 import { bind, calleeOf, Expr, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -19,6 +19,12 @@ export interface RandomSecret {
     readonly setting: string;
     /** Environment variables that replace the random value when set; empty when nothing does. */
     readonly variables: readonly string[];
+    /**
+     * "unset" for a key read from the environment with no default instead (`os.environ.get("SECRET_KEY")`): None
+     * until its variable is set, so Flask's sessions and flash() and Flask-WTF's CSRF refuse to work, and Django refuses to start.
+     * @default "random"
+     */
+    readonly kind?: "random" | "unset";
 }
 
 /** Calls that return a fresh random value on every call (qualified through the imports). */
@@ -80,7 +86,8 @@ export function randomSecrets(src: SourceTree, roots: readonly ImportRoot[], dja
             const callee = calleeOf(call) ?? "";
             return (callee.endsWith(".write") || callee.endsWith(".write_text")) && call.args.some((a) => a.kind === "ref" && a.local === setting);
         });
-    const add = (file: string, setting: string, value: Expr, mod?: PyModule, fromEnv: readonly string[] = []): void => {
+    // `unset`: whether a key left None counts (an assignment does; a keyword argument is a library's to default, FastHTML's fast_app(secret_key=None) keeps a key file).
+    const add = (file: string, setting: string, value: Expr, mod?: PyModule, fromEnv: readonly string[] = [], unset = true): void => {
         if (persisted(file, setting)) {
             return;
         }
@@ -88,8 +95,13 @@ export function randomSecrets(src: SourceTree, roots: readonly ImportRoot[], dja
         // Module-level names bound too: `config = Config(".env")`, then `config("SECRET_KEY", default=...)` is an environment read.
         const named = value.kind === "ref" && mod && !value.local.includes(".") ? (mod.value(value.local) ?? value) : value;
         const v = mod ? bind(named, (local) => mod.value(local)) : named;
-        if (isRandom(v) && !out.some((o) => o.file === file && o.setting === setting)) {
+        if (out.some((o) => o.file === file && o.setting === setting)) {
+            return;
+        }
+        if (isRandom(v)) {
             out.push({ file, setting, variables: [...new Set([...fromEnv, ...envVariables(v)])] });
+        } else if (unset && fromEnv.length === 0 && envVariables(v).length > 0 && evaluate(v, () => undefined)?.t === "none") {
+            out.push({ file, setting, variables: envVariables(v), kind: "unset" });
         }
     };
     if (django) {
@@ -138,7 +150,7 @@ export function randomSecrets(src: SourceTree, roots: readonly ImportRoot[], dja
             for (const [kw, value] of Object.entries(call.kwargs)) {
                 if (isSecretName(kw)) {
                     const callee = call.callee.kind === "ref" ? call.callee.local : "a call";
-                    add(c.file, `${callee}(${kw}=...)`, value, mod);
+                    add(c.file, `${callee}(${kw}=...)`, value, mod, [], false);
                 }
             }
         }

@@ -300,7 +300,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     const apt = aptPackages(src, o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], notes);
     schedulerNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
-    randomSecretNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
+    randomSecretNote(src, entry, planned.workers ?? planned.defaultWorkers, [...(foundEnv?.variables ?? []), ...Object.keys(imageVars)], notes);
     processStateNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
 
     // A config file Flask loads at import that the source lacks (an instance/config.py the README says to copy from its example).
@@ -540,10 +540,20 @@ function processStateNote(src: SourceTree, entry: Entrypoint, workers: number | 
  * A signing key drawn at random at import differs in every worker process:
  * a session cookie or CSRF token one worker signs fails in the others, and
  * every restart logs everyone out. The note names the variable that fixes it.
+ * One read from the environment with no default is None until set; `named`
+ * are variables the image sets or another note names already.
  */
-function randomSecretNote(src: SourceTree, entry: Entrypoint, workers: number | undefined, notes: string[]): void {
+function randomSecretNote(src: SourceTree, entry: Entrypoint, workers: number | undefined, named: readonly string[], notes: string[]): void {
     const roots = servedRoots(entry);
     for (const s of randomSecrets(src, roots, entry.django)) {
+        if (s.kind === "unset") {
+            // Django's settings have a note of their own (djangoEmptySecretKey); the image may set it, or a note name it already (the import fails without it).
+            if (entry.django !== undefined || s.variables.every((v) => named.includes(v))) {
+                continue;
+            }
+            notes.push(`${s.file} sets ${s.setting} from ${s.variables.join(" or ")} with no default, so it is None until ${s.variables.length > 1 ? "one is" : "that is"} set: sessions, flash() and CSRF tokens fail at their first use. Set ${s.variables.join(" or ")} with PythonApp's \`secretEnv\`.`);
+            continue;
+        }
         const many = workers === 1 ? "each container (and each restart)" : `each gunicorn worker process (${workers === undefined ? "one per CPU and more, by default" : `${workers} of them`}) and each restart`;
         const fix =
             s.variables.length > 0

@@ -4005,6 +4005,20 @@ describe("signing keys drawn at random at import", () => {
         synthesize(apps.make({ "requirements.txt": "flask\n", ...files }), options).plan.notes.filter((n) => n.includes("to a random value"));
     const FLASK = "import os\nfrom flask import Flask\n\napp = Flask(__name__)\n";
 
+    it("GIVEN a Flask SECRET_KEY read from the environment with no default (`app.config[\"SECRET_KEY\"] = os.environ.get(...)`, a config class's field) THEN a note says it is None until set; not with a default, a raise that names it already, or a library's keyword", () => {
+        const unset = (files: Record<string, string>) => synthesize(apps.make({ "requirements.txt": "flask\n", ...files })).plan.notes.filter((n) => n.includes("with no default, so it is None"));
+        assert.deepEqual(unset({ "app.py": `${FLASK}app.config["SECRET_KEY"] = os.environ.get("FLASK_SECRET")\n` }), [
+            'app.py sets ["SECRET_KEY"] from FLASK_SECRET with no default, so it is None until that is set: sessions, flash() and CSRF tokens fail at their first use. Set FLASK_SECRET with PythonApp\'s `secretEnv`.',
+        ]);
+        const config = "import os\n\n\nclass Config:\n    SECRET_KEY = os.getenv('SECRET_KEY')\n";
+        assert.deepEqual(unset({ "config.py": config, "app.py": `${FLASK}app.config.from_object("config.Config")\n` }), [
+            "config.py sets Config.SECRET_KEY from SECRET_KEY with no default, so it is None until that is set: sessions, flash() and CSRF tokens fail at their first use. Set SECRET_KEY with PythonApp's `secretEnv`.",
+        ]);
+        assert.deepEqual(unset({ "app.py": `${FLASK}app.config["SECRET_KEY"] = os.environ.get("FLASK_SECRET", "dev")\n` }), []);
+        assert.deepEqual(unset({ "app.py": `${FLASK}SECRET_KEY = os.environ.get("SECRET_KEY")\nif not SECRET_KEY:\n    raise ValueError("set SECRET_KEY")\napp.secret_key = SECRET_KEY\n` }), []);
+        assert.deepEqual(unset({ "app.py": `${FLASK}from flask_session import Session\nSession(app, secret_key=os.environ.get("S"))\n` }), []);
+    });
+
     it("GIVEN app.secret_key = os.urandom(24) THEN a note says every worker draws its own and to read it from the environment", () => {
         assert.deepEqual(notes({ "app.py": `${FLASK}app.secret_key = os.urandom(24)\n` }), [
             "app.py sets app.secret_key to a random value: each gunicorn worker process (one per CPU and more, by default) and each restart draws its own, " +
