@@ -1,3 +1,4 @@
+import * as path from "path";
 import { DEFAULTS } from "../data/defaults";
 import { Plan } from "../plan/plan";
 
@@ -130,6 +131,26 @@ export function renderGunicornConfig(plan: Plan): string {
             "            os.makedirs(_folder, exist_ok=True)",
             "        except OSError as _e:",
             '            print(f"pulumi-python-app: cannot make {_folder}: {_e}", flush=True)',
+        );
+    }
+    // A data volume that starts empty (a bind mount, another platform's disk) lacks the folders the image made in it for
+    // its links (/data/data for /app/data/app.db): SQLite cannot create its file there. Docker's named volumes copy them up.
+    const linkFolders = [
+        ...new Set(
+            plan.writablePaths.flatMap((w) =>
+                w.kind === "data" ? w.links.map((l) => path.posix.dirname(l.to)).filter((d) => d !== w.path && d.startsWith(`${w.path}/`)) : [],
+            ),
+        ),
+    ].sort();
+    if (linkFolders.length > 0) {
+        lines.push(
+            "",
+            "# The folders of the data volume the app's links point into, for a volume that starts empty.",
+            `for _folder in ${pyList(linkFolders.map((f) => JSON.stringify(f)))}:`,
+            "    try:",
+            "        os.makedirs(_folder, exist_ok=True)",
+            "    except OSError as _e:",
+            '        print(f"pulumi-python-app: cannot make {_folder}: {_e}", flush=True)',
         );
     }
     lines.push(...BOOT_LOCK_HOOKS);

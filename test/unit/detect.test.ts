@@ -4135,6 +4135,20 @@ describe("a pip.conf in the source folder", () => {
     });
 });
 
+describe("links into the data volume", () => {
+    afterEach(() => apps.cleanup());
+    it("GIVEN an SQLite file linked into a folder of the data volume (/app/data/app.db -> /data/data/app.db) THEN the image's gunicorn config makes that folder at every start, for a volume that starts empty; a file linked at the volume's top needs none", () => {
+        const app = (db: string) => apps.make({ "app.py": `import sqlite3\nfrom flask import Flask\napp = Flask(__name__)\n\n\n@app.route("/")\ndef index():\n    return str(sqlite3.connect("${db}"))\n`, "requirements.txt": "flask\n" });
+        const nested = synthesize(app("data/app.db"));
+        assert.deepEqual(nested.plan.writablePaths.map((w) => w.links), [[{ from: "/app/data/app.db", to: "/data/data/app.db" }]]);
+        const config = nested.dockerfile.slice(nested.dockerfile.indexOf("/etc/pulumi-python-app/gunicorn.conf.py"));
+        assert.ok(config.includes('\nfor _folder in ["/data/data"]:\n    try:\n        os.makedirs(_folder, exist_ok=True)\n'), config);
+        const top = synthesize(app("app.db"));
+        assert.deepEqual(top.plan.writablePaths.map((w) => w.links), [[{ from: "/app/app.db", to: "/data/app.db" }]]);
+        assert.ok(!top.dockerfile.includes("for _folder in"), top.dockerfile);
+    });
+});
+
 describe("a config key set by update() with a dict", () => {
     it("GIVEN app.config.update({\"DATABASE\": os.path.join(app.root_path, \"blog.db\")}) and sqlite3.connect(app.config[\"DATABASE\"]) in a function THEN the database is linked into /data", () => {
         const dir = apps.make({
