@@ -1,5 +1,7 @@
 import { candidates, ImportRoot, moduleReader } from "./app-code";
-import { calleeOf, Expr } from "./python-source";
+import { envVariables, evaluate } from "./python-eval";
+import { DjangoProject } from "./django";
+import { bind, calleeOf, Expr, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -55,4 +57,61 @@ export function importTimeSchedulers(src: SourceTree, roots: readonly ImportRoot
         }
     }
     return out;
+}
+
+/**
+ * A Celery app the web app's modules make (`Celery(__name__, broker=...)`, or `app.conf.update(broker_url=...)`)
+ * whose broker, as the environment leaves it unset, is a host no container of this image reaches: itself
+ * (`redis://localhost:6379/0`) or a Compose service's name (`amqp://rabbitmq`). Sending a task then fails.
+ */
+export interface CeleryBroker {
+    /** The module that makes the Celery app. */
+    readonly file: string;
+    /** The broker URL with the environment unset. */
+    readonly url: string;
+    /** Environment variables that replace it. */
+    readonly variables: readonly string[];
+}
+
+export function celeryBrokers(src: SourceTree, roots: readonly ImportRoot[], django?: DjangoProject): CeleryBroker[] {
+    const reader = moduleReader(src, roots);
+    const out: CeleryBroker[] = [];
+    for (const c of candidates(src, roots)) {
+        const mod = reader.parse(c.file);
+        if (!mod) {
+            continue;
+        }
+        const given = mod.calls.flatMap((call) => {
+            const callee = calleeOf(call) ?? "";
+            const broker = callee === "celery.Celery" ? (call.kwargs["broker"] ?? call.args[1]) : callee.endsWith(".conf.update") ? call.kwargs["broker_url"] : undefined;
+            return broker === undefined ? [] : [broker];
+        });
+        // `app.config_from_object("django.conf:settings", namespace="CELERY")` (Celery's Django layout): the CELERY_BROKER_URL setting.
+        const fromSettings = mod.calls.flatMap((call) => {
+            const namespace = str(call.kwargs["namespace"]);
+            const setting = namespace === undefined ? "BROKER_URL" : `${namespace}_BROKER_URL`;
+            const value = (calleeOf(call) ?? "").endsWith(".config_from_object") && str(call.args[0]) === "django.conf:settings" ? django?.settings.bound(setting) : undefined;
+            return value === undefined ? [] : [value];
+        });
+        for (const [broker, inSettings] of [...given.map((g) => [g, false] as const), ...fromSettings.map((g) => [g, true] as const)]) {
+            const bound = inSettings ? broker : bind(broker, (local) => mod.value(local));
+            const url = evaluate(bound, () => undefined);
+            if (url?.t !== "str" || !unreachableHost(url.v) || out.some((o) => o.file === c.file)) {
+                continue;
+            }
+            out.push({ file: c.file, url: url.v, variables: envVariables(bound) });
+        }
+    }
+    return out;
+}
+
+/** A URL whose host is the container itself or a bare name (a Compose service's): nothing there answers in a container of this image. */
+function unreachableHost(url: string): boolean {
+    let host: string;
+    try {
+        host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+    } catch {
+        return false;
+    }
+    return host === "" || host === "localhost" || host === "::1" || host.startsWith("127.") || !host.includes(".");
 }

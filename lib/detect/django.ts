@@ -69,6 +69,8 @@ export interface DjangoSettings {
      * place, down to the first that always runs. One item when the name is set unconditionally; none when unset.
      */
     variants(name: string): ReadonlyArray<{ readonly expr: Expr; readonly file: string }>;
+    /** A setting's value with the names it uses replaced by what they held (`env("X", default=...)` then readable with the environment unset). */
+    bound(name: string): Expr | undefined;
     /** The file that set a name last. */
     sourceOf(name: string): string | undefined;
     /**
@@ -961,6 +963,7 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
     const installed = values.get("INSTALLED_APPS");
     return {
         get: (name) => values.get(name)?.expr,
+        bound: (name) => values.get(name)?.bound,
         variants: (name) => {
             const out: Array<{ expr: Expr; file: string }> = [];
             for (let e = values.get(name); e !== undefined; e = e.guards.length > 0 ? e.before : undefined) {

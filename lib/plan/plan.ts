@@ -7,7 +7,7 @@ import { installedVersion, installsReleaseIn } from "../data/releases";
 import { IMPORTS_PKG_RESOURCES, newerPython } from "../data/python-support";
 import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST, PULLS_IN } from "../data/native-libraries";
 import { hasWheel, latestRelease } from "../data/wheel-coverage";
-import { importTimeSchedulers } from "../detect/background";
+import { celeryBrokers, importTimeSchedulers } from "../detect/background";
 import { Dependencies, detectDependencies, fromRequirementsFile, Installer, normalizeName, RequirementsInstaller } from "../detect/dependencies";
 import { missingFlaskConfigs } from "../detect/flask-build";
 import { buildHookRunningNpm } from "../detect/frontend";
@@ -301,6 +301,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const apt = aptPackages(src, o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], notes);
     schedulerNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
     randomSecretNote(src, entry, planned.workers ?? planned.defaultWorkers, [...(foundEnv?.variables ?? []), ...Object.keys(imageVars)], notes);
+    celeryNote(src, entry, Object.keys(imageVars), notes);
     processStateNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
 
     // A config file Flask loads at import that the source lacks (an instance/config.py the README says to copy from its example).
@@ -503,6 +504,24 @@ function requirementFiles(deps: Dependencies, groups: readonly string[]): string
  * A scheduler the app starts at import runs in every gunicorn worker, so each
  * job runs once per worker: say so unless the app runs one worker.
  */
+/**
+ * A Celery app whose broker, with its variable unset, is the container itself or a Compose service's name:
+ * the web app's `.delay()` then fails. The note names the variable and says the worker runs elsewhere.
+ */
+function celeryNote(src: SourceTree, entry: Entrypoint, named: readonly string[], notes: string[]): void {
+    for (const b of celeryBrokers(src, servedRoots(entry), entry.django)) {
+        if (b.variables.some((v) => named.includes(v))) {
+            continue; // the image sets it
+        }
+        notes.push(
+            `${b.file} makes a Celery app whose broker is ${b.url}${b.variables.length > 0 ? ` unless ${b.variables.join(" or ")} is set` : ", written in the code"}: nothing answers there in this container, ` +
+                "so every task the app sends (`.delay()`, `.apply_async()`) fails. " +
+                (b.variables.length > 0 ? `Set ${b.variables.join(" or ")} with PythonApp's \`secretEnv\` to a broker the container reaches` : "Read the broker URL from an environment variable and set it with PythonApp's `secretEnv`") +
+                ", and run the Celery worker (`celery -A ... worker`) as a service of its own: this component runs the web app alone.",
+        );
+    }
+}
+
 function schedulerNote(src: SourceTree, entry: Entrypoint, workers: number | undefined, notes: string[]): void {
     if (workers === 1) {
         return;

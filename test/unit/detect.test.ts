@@ -4135,6 +4135,35 @@ describe("a pip.conf in the source folder", () => {
     });
 });
 
+describe("a Celery app's broker", () => {
+    afterEach(() => apps.cleanup());
+    const notes = (files: Record<string, string>) => synthesize(apps.make(files)).plan.notes.filter((n) => n.includes("makes a Celery app"));
+    const FLASK = "import os\nfrom celery import Celery\nfrom flask import Flask\n\napp = Flask(__name__)\n";
+    it("GIVEN Celery(broker=...) whose broker with its variable unset is localhost or a Compose service's name THEN a note names the variable and the worker to run elsewhere; a broker on another host gets none", () => {
+        assert.deepEqual(notes({ "app.py": `${FLASK}celery = Celery(app.name, broker=os.environ.get("CELERY_BROKER_URL", "redis://localhost:6379/0"))\n`, "requirements.txt": "flask\ncelery\n" }), [
+            "app.py makes a Celery app whose broker is redis://localhost:6379/0 unless CELERY_BROKER_URL is set: nothing answers there in this container, so every task the app sends (`.delay()`, `.apply_async()`) fails. " +
+                "Set CELERY_BROKER_URL with PythonApp's `secretEnv` to a broker the container reaches, and run the Celery worker (`celery -A ... worker`) as a service of its own: this component runs the web app alone.",
+        ]);
+        assert.deepEqual(notes({ "app.py": `${FLASK}BROKER = "amqp://guest@rabbitmq//"\ncelery = Celery(app.name)\ncelery.conf.update(broker_url=BROKER)\n`, "requirements.txt": "flask\ncelery\n" }), [
+            "app.py makes a Celery app whose broker is amqp://guest@rabbitmq//, written in the code: nothing answers there in this container, so every task the app sends (`.delay()`, `.apply_async()`) fails. " +
+                "Read the broker URL from an environment variable and set it with PythonApp's `secretEnv`, and run the Celery worker (`celery -A ... worker`) as a service of its own: this component runs the web app alone.",
+        ]);
+        assert.deepEqual(notes({ "app.py": `${FLASK}celery = Celery(app.name, broker="redis://cache.internal.example:6379/0")\n`, "requirements.txt": "flask\ncelery\n" }), []);
+    });
+    it("GIVEN Celery's Django layout (config_from_object(\"django.conf:settings\", namespace=\"CELERY\")) THEN the broker is the CELERY_BROKER_URL setting", () => {
+        const files = {
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+            "shop/__init__.py": "from .celery import app as celery_app\n",
+            "shop/celery.py": "from celery import Celery\napp = Celery('shop')\napp.config_from_object('django.conf:settings', namespace='CELERY')\n",
+            "shop/settings.py": "import os\nSECRET_KEY = 'x'\nINSTALLED_APPS = []\nWSGI_APPLICATION = 'shop.wsgi.application'\nCELERY_BROKER_URL = os.environ.get('REDIS_URL', 'redis://localhost:6379/0')\n",
+            "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "requirements.txt": "django\ncelery\n",
+        };
+        assert.deepEqual(notes(files).map((n) => n.slice(0, n.indexOf(":"))), ["shop/celery.py makes a Celery app whose broker is redis"]);
+        assert.ok(notes(files)[0].includes("unless REDIS_URL is set"), notes(files)[0]);
+    });
+});
+
 describe("links into the data volume", () => {
     afterEach(() => apps.cleanup());
     it("GIVEN an SQLite file linked into a folder of the data volume (/app/data/app.db -> /data/data/app.db) THEN the image's gunicorn config makes that folder at every start, for a volume that starts empty; a file linked at the volume's top needs none", () => {
