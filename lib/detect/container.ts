@@ -45,10 +45,10 @@ export interface ContainerConfig {
     readonly appPath?: (imagePath: string) => string;
 }
 
-/** Words that start a web server in a command (a dev server too: the Procfile reader says what it does with it). */
 /** Debian's default PATH (the python:* images' own puts /usr/local/bin first as well): where a bare command is looked up after the Dockerfile's PATH. */
 const DEFAULT_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
 
+/** Words that start a web server in a command (a dev server too: the Procfile reader says what it does with it). */
 const SERVER_WORDS = new Set(["gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "granian", "uwsgi", "runserver", "flask", "fastapi", "litestar", "sanic"]);
 
 export const COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
@@ -56,10 +56,10 @@ export const COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml
 /** Where an app keeps its Dockerfile, first found first: the root, then the folders self-hosted apps use (docker/Dockerfile). */
 const DOCKERFILES = ["Dockerfile", "docker/Dockerfile", ".docker/Dockerfile"];
 
-/** Variables the synthesized image sets itself: a container config's value for them is neither carried nor asked for. */
 /** Installers' settings (`POETRY_VIRTUALENVS_CREATE=false`, `PIP_NO_CACHE_DIR`): they configure the app's own install, which the image replaces with its own. */
 const INSTALLER_PREFIXES = ["POETRY_", "PIP_", "PIPENV_", "UV_", "PDM_"];
 
+/** Variables the synthesized image sets itself: a container config's value for them is neither carried nor asked for. */
 const IMAGE_OWN = new Set([...IMAGE_SET_VARIABLES, "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK", "UV_COMPILE_BYTECODE", "UV_LINK_MODE", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON_DOWNLOADS"]);
 
 /** Names that hold a secret: their value in a committed file is a development one, not carried. */

@@ -756,9 +756,11 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                     break;
                 }
                 case "loop": {
-                    // `for alias in ...: DATABASES[alias] = {...}`: what the loop leaves in these names is not read.
+                    // `for alias in ...: DATABASES[alias] = {...}`: what the loop leaves in DATABASES is not read (SQLite or a
+                    // server?). Other settings keep their value from before the loop, which a loop most often only adds to
+                    // (`INSTALLED_APPS += (app,)` for each optional app found, a LOGGING handler per level).
                     const guards = boundGuards(step.guards);
-                    for (const name of step.names) {
+                    for (const name of step.names.filter((n) => n === "DATABASES")) {
                         const value: Expr = { kind: "other", text: `${name} (set in a loop)` };
                         set(name, { expr: value, bound: value, file, guards });
                     }

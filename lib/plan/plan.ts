@@ -501,10 +501,6 @@ function requirementFiles(deps: Dependencies, groups: readonly string[]): string
 }
 
 /**
- * A scheduler the app starts at import runs in every gunicorn worker, so each
- * job runs once per worker: say so unless the app runs one worker.
- */
-/**
  * A Celery app whose broker, with its variable unset, is the container itself or a Compose service's name:
  * the web app's `.delay()` then fails. The note names the variable and says the worker runs elsewhere.
  */
@@ -522,6 +518,10 @@ function celeryNote(src: SourceTree, entry: Entrypoint, named: readonly string[]
     }
 }
 
+/**
+ * A scheduler the app starts at import runs in every gunicorn worker, so each
+ * job runs once per worker: say so unless the app runs one worker.
+ */
 function schedulerNote(src: SourceTree, entry: Entrypoint, workers: number | undefined, notes: string[]): void {
     if (workers === 1) {
         return;
