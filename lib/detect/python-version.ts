@@ -1,6 +1,7 @@
 import { satisfies, validRange } from "@renovatebot/pep440";
 import { load as loadYaml } from "js-yaml";
 import { parse as parseToml } from "smol-toml";
+import { isSupportedPython } from "../data/pythons";
 import { InputError } from "../errors";
 import { Dependencies, fromRequirementsFile, setupKeyword, table } from "./dependencies";
 import { readIni } from "./ini";
@@ -123,7 +124,8 @@ export function detectPythonFacts(src: SourceTree, deps: Dependencies): PythonFa
         const before = exact[0];
         if (before !== undefined && before.version !== fromImage) {
             notes.push(`${container.source} names Python ${fromImage}, but ${before.source} says ${before.version}, which is used; set \`python\` to choose.`);
-        } else if (before === undefined) {
+        } else if (before === undefined && isSupportedPython(fromImage)) {
+            // (One that is not supported gets the plan's note that it is not used.)
             notes.push(`${container.source} names Python ${fromImage}, the app's own image's: the image uses it unless it is not supported here or the project's Python range refuses it; set \`python\` to choose another.`);
         }
         exact.push({ version: fromImage, said: container.said, source: container.source, hint: true });

@@ -64,7 +64,7 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
     for (const e of facts.exact) {
         if (!isSupportedPython(e.version)) {
             if (e.hint) {
-                notes.push(`${e.source} names Python ${e.version}, which is not supported here; it is not used.`);
+                notes.push(`${e.source} names Python ${e.version}, which is not supported here (${SUPPORTED_LIST}); it is not used: the image's Python is chosen as for an app that names none.`);
                 continue;
             }
             throw unsupported(e.source, e.version, FIX[e.source] ?? "Set `python`.");

@@ -1771,6 +1771,15 @@ describe("detection", () => {
                 );
             });
 
+            it("GIVEN a Dockerfile FROM a Python not supported here (python:3.9-slim) THEN one note says it is not used and why, not also that the image uses it", () => {
+                const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: "FROM python:3.9-slim\nWORKDIR /srv/site\nCOPY . .\nCMD [\"gunicorn\", \"svc.web:site\"]\n" }));
+                assert.deepEqual(plan.python, { version: "3.13", source: "default" });
+                assert.deepEqual(
+                    plan.notes.filter((n) => n.includes("Python 3.9")),
+                    ["Dockerfile FROM python:3.9-slim names Python 3.9, which is not supported here (3.10, 3.11, 3.12, 3.13, 3.14); it is not used: the image's Python is chosen as for an app that names none."],
+                );
+            });
+
             it("GIVEN installer settings in the Dockerfile's ENV or the service's environment (POETRY_*, PIP_*, UV_*) THEN they stay out of the image's environment, named in one note", () => {
                 const dockerfile = "FROM python:3.12-slim\nENV POETRY_VERSION=2.1.1 POETRY_VIRTUALENVS_CREATE=false PIP_DEFAULT_TIMEOUT=100 SITE_TITLE=Hi\nWORKDIR /srv/site\nCOPY . .\nCMD [\"gunicorn\", \"svc.web:site\"]\n";
                 const compose = "services:\n  web:\n    build: .\n    environment:\n      UV_NO_CACHE: \"1\"\n      SITE_MODE: prod\n";
