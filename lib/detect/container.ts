@@ -849,6 +849,19 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
                 list.splice(at, 1);
             }
         }
+        if (name === "PYTHONPATH" && value !== undefined) {
+            // `ENV PYTHONPATH=/app` (full-stack-fastapi-template's, for `python app/backend_pre_start.py` in its prestart script):
+            // the folders of the source it names, in the image's terms; the rest (`$PYTHONPATH`, folders outside the source) is the app's own image's.
+            const kept = value
+                .split(":")
+                .filter((e) => e.startsWith("/") && !e.includes("$"))
+                .map(mapValue)
+                .filter((e) => e === DEFAULTS.workdir || e.startsWith(`${DEFAULTS.workdir}/`));
+            if (kept.length > 0) {
+                set.push([name, [...new Set(kept)].join(":"), file]);
+            }
+            return;
+        }
         if (IMAGE_OWN.has(name)) {
             return; // the image sets these itself (its venv on PATH, HOME, PORT...)
         } else if (INSTALLER_PREFIXES.some((p) => name.startsWith(p))) {

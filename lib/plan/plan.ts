@@ -709,7 +709,9 @@ function platformEnv(src: SourceTree, env: Record<string, string>, notes: string
     const own = new Set([...(readContainerConfig(src)?.set ?? []).map(([, , f]) => f), ...(readContainerConfig(src)?.needs ?? []).map(([, f]) => f)]);
     const taken: Array<{ text: string; own: boolean }> = [];
     for (const [name, value, file] of p.set) {
-        if (OWN_ENV.has(name) || name === "PYTHON_VERSION" || name.startsWith("NIXPACKS_") || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || value.includes("$") || /[\x00-\x1f\x7f]/.test(value) || name in env) {
+        // PYTHONPATH only as the app's own container config gives it, already in the image's terms (folders of /app).
+        const ownPythonPath = name === "PYTHONPATH" && own.has(file);
+        if ((OWN_ENV.has(name) && !ownPythonPath) || name === "PYTHON_VERSION" || name.startsWith("NIXPACKS_") || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || value.includes("$") || /[\x00-\x1f\x7f]/.test(value) || name in env) {
             continue;
         }
         env[name] = value;

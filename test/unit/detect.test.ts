@@ -1771,6 +1771,16 @@ describe("detection", () => {
                 );
             });
 
+            it("GIVEN the app's Dockerfile sets PYTHONPATH to folders of the source (`ENV PYTHONPATH=/srv/site`, `/srv/site/lib:$PYTHONPATH`) THEN the image sets it in its own terms, so a release script run by path (`python svc/pre_start.py`) imports the package; folders outside the source are not carried", () => {
+                const env = (line: string) =>
+                    synthesize(apps.make({ ...SVC, "lib/.keep": "", Dockerfile: `FROM python:3.12-slim\nWORKDIR /srv/site\nCOPY . .\n${line}\nCMD ["gunicorn", "svc.web:site"]\n` })).plan.imageEnv["PYTHONPATH"];
+                assert.equal(env("ENV PYTHONPATH=/srv/site"), "/app");
+                assert.equal(env("ENV PYTHONPATH=/srv/site/lib:$PYTHONPATH"), "/app/lib");
+                assert.equal(env("ENV PYTHONPATH=/opt/vendor"), undefined);
+                const dockerfile = synthesize(apps.make({ ...SVC, Dockerfile: "FROM python:3.12-slim\nWORKDIR /srv/site\nCOPY . .\nENV PYTHONPATH=/srv/site\nCMD [\"gunicorn\", \"svc.web:site\"]\n" })).dockerfile;
+                assert.ok(dockerfile.split("\n").includes('ENV PYTHONPATH="/app"'), dockerfile);
+            });
+
             it("GIVEN a Dockerfile FROM a Python not supported here (python:3.9-slim) THEN one note says it is not used and why, not also that the image uses it", () => {
                 const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: "FROM python:3.9-slim\nWORKDIR /srv/site\nCOPY . .\nCMD [\"gunicorn\", \"svc.web:site\"]\n" }));
                 assert.deepEqual(plan.python, { version: "3.13", source: "default" });
