@@ -320,6 +320,17 @@ function djangoPaths(src: SourceTree, d: DjangoProject, add: AddPath): void {
             add({ path, kind: "data", file: false, holds: "files", why: `${haystackFile}: HAYSTACK_CONNECTIONS[${JSON.stringify(str(alias) ?? "?")}] keeps a Whoosh index at ${path}` });
         }
     }
+    // Django's file-based sessions (SESSION_ENGINE "...sessions.backends.file"): SESSION_FILE_PATH, which must exist (ImproperlyConfigured
+    // otherwise); unset, the system's temporary folder, /tmp, writable already. Scratch, as Flask-Session's file sessions.
+    const sessionEngine = s.bound("SESSION_ENGINE");
+    const sessionPathFile = s.sourceOf("SESSION_FILE_PATH");
+    const engine = sessionEngine === undefined ? undefined : evaluate(sessionEngine, () => undefined);
+    if (engine?.t === "str" && engine.v === "django.contrib.sessions.backends.file" && sessionPathFile) {
+        const path = s.pathOf(s.get("SESSION_FILE_PATH"), sessionPathFile);
+        if (path !== undefined && path !== "" && path !== d.root && !path.startsWith("/tmp")) {
+            add({ path, kind: "scratch", file: false, holds: "sessions", why: `${sessionPathFile}: SESSION_ENGINE keeps sessions in files in SESSION_FILE_PATH, ${path}` });
+        }
+    }
     // Each branch's CACHES (a production settings module's FileBasedCache, beside a development LocMemCache): a scratch folder costs nothing where unused.
     for (const { expr: caches, file: cachesFile } of s.variants("CACHES")) {
         if (caches.kind !== "dict") {

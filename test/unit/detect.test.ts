@@ -4238,6 +4238,27 @@ describe("Django settings that differ by environment", () => {
     });
 });
 
+describe("Django's file-based sessions", () => {
+    afterEach(() => apps.cleanup());
+    it("GIVEN SESSION_ENGINE \"django.contrib.sessions.backends.file\" with SESSION_FILE_PATH in the project THEN that folder is writable scratch; unset (the temporary folder) or another engine needs none", () => {
+        const paths = (sessions: string) =>
+            synthesize(
+                apps.make({
+                    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+                    "shop/__init__.py": "",
+                    "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                    "shop/settings.py": `import environ\nfrom pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nenv = environ.Env()\nSECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.sessions']\nWSGI_APPLICATION = 'shop.wsgi.application'\n${sessions}`,
+                    "requirements.txt": "django\ndjango-environ\ngunicorn\n",
+                }),
+            ).plan.writablePaths.map((w) => [w.path, w.kind, w.why]);
+        assert.deepEqual(paths('SESSION_ENGINE = "django.contrib.sessions.backends.file"\nSESSION_FILE_PATH = env("SESSION_FILE_PATH", default=str(BASE_DIR / "var" / "sessions"))\n'), [
+            ["/app/var/sessions", "scratch", "shop/settings.py: SESSION_ENGINE keeps sessions in files in SESSION_FILE_PATH, var/sessions"],
+        ]);
+        assert.deepEqual(paths('SESSION_ENGINE = "django.contrib.sessions.backends.file"\n'), []);
+        assert.deepEqual(paths('SESSION_ENGINE = "django.contrib.sessions.backends.cache"\nSESSION_FILE_PATH = str(BASE_DIR / "var" / "sessions")\n'), []);
+    });
+});
+
 describe("Flask's current_app in a blueprint's module", () => {
     afterEach(() => apps.cleanup());
     it("GIVEN os.path.join(current_app.root_path, \"static/profile_pics\", name) saved from a blueprint in a subpackage THEN the folder is in the app's root (the package that makes the Flask app), not the blueprint's", () => {
