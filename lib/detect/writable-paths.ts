@@ -1741,7 +1741,8 @@ function writesMode(e: Expr | undefined): boolean {
  * The folder of a file path whose name is computed: os.path.join(<folder>,
  * <anything>) or <folder> / <not a literal>, where the folder reads as a
  * path inside the app's folder (a relative path other than the working
- * folder itself: /tmp and other absolute places are left alone).
+ * folder itself), or an absolute folder outside /tmp and /dev (a receipts folder
+ * under /var/lib, which the image makes; a system folder gets the plan's note).
  */
 function folderOfComputedFile(e: Expr | undefined, ctx: PathContext, depth = 0): string | undefined {
     if (e?.kind === "ref" && !e.path.includes(".") && depth < 4) {
@@ -1761,7 +1762,8 @@ function folderOfComputedFile(e: Expr | undefined, ctx: PathContext, depth = 0):
     } else if (e?.kind === "div" && str(e.right) === undefined) {
         folder = pathValue(e.left, ctx);
     }
-    return folder === undefined || folder === "" || folder === ctx.cwd || folder.startsWith("/") ? undefined : folder;
+    const temporary = ["/tmp", "/dev", "/var/tmp"].some((t) => folder === t || folder?.startsWith(`${t}/`));
+    return folder === undefined || folder === "" || folder === ctx.cwd || folder === "/" || temporary ? undefined : folder;
 }
 
 /**

@@ -4238,6 +4238,21 @@ describe("Django settings that differ by environment", () => {
     });
 });
 
+describe("uploads saved into an absolute folder", () => {
+    afterEach(() => apps.cleanup());
+    it("GIVEN f.save(os.path.join(UPLOAD_DIR, f.filename)) with UPLOAD_DIR an absolute folder outside the app (/var/lib/ledger/receipts, from a variable's default) THEN it is a data folder; under /tmp it needs nothing", () => {
+        const paths = (folder: string) =>
+            synthesize(
+                apps.make({
+                    "web.py": `import os\nfrom flask import Flask, request\n\nUPLOAD_DIR = os.environ.get("UPLOAD_DIR", "${folder}")\napp = Flask(__name__)\n\n\n@app.post("/receipts")\ndef upload():\n    f = request.files["receipt"]\n    f.save(os.path.join(UPLOAD_DIR, f.filename))\n    return "ok"\n`,
+                    "requirements.txt": "flask\n",
+                }),
+            ).plan.writablePaths.map((w) => [w.path, w.kind, w.why]);
+        assert.deepEqual(paths("/var/lib/ledger/receipts"), [["/var/lib/ledger/receipts", "data", "web.py: .save() stores files into /var/lib/ledger/receipts"]]);
+        assert.deepEqual(paths("/tmp/receipts"), []);
+    });
+});
+
 describe("Django's file-based sessions", () => {
     afterEach(() => apps.cleanup());
     it("GIVEN SESSION_ENGINE \"django.contrib.sessions.backends.file\" with SESSION_FILE_PATH in the project THEN that folder is writable scratch; unset (the temporary folder) or another engine needs none", () => {
