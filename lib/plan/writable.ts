@@ -47,7 +47,7 @@ const FILE_NAME = /\.(?:db|sqlite|sqlite3|db3|log|pid)$/;
 
 /** What a path holds, as the plan's notes say it. */
 const HOLDS: Record<Holds, string> = {
-    database: "an SQLite database: run migrations as the release step",
+    database: "an SQLite database",
     uploads: "uploaded files",
     instance: "the files of Flask's instance folder",
     logs: "logs",
