@@ -22,9 +22,11 @@ export interface RandomSecret {
     /**
      * "unset" for a key read from the environment with no default instead (`os.environ.get("SECRET_KEY")`): None
      * until its variable is set, so Flask's sessions and flash() and Flask-WTF's CSRF refuse to work, and Django refuses to start.
+     * "fixed" for one that falls back to a value written in the code (`os.environ.get("SECRET_KEY") or "you-will-never-guess"`):
+     * left unset, anyone with the code can sign sessions.
      * @default "random"
      */
-    readonly kind?: "random" | "unset";
+    readonly kind?: "random" | "unset" | "fixed";
 }
 
 /** Calls that return a fresh random value on every call (qualified through the imports). */
@@ -100,8 +102,13 @@ export function randomSecrets(src: SourceTree, roots: readonly ImportRoot[], dja
         }
         if (isRandom(v)) {
             out.push({ file, setting, variables: [...new Set([...fromEnv, ...envVariables(v)])] });
-        } else if (unset && fromEnv.length === 0 && envVariables(v).length > 0 && evaluate(v, () => undefined)?.t === "none") {
-            out.push({ file, setting, variables: envVariables(v), kind: "unset" });
+        } else if (unset && fromEnv.length === 0 && envVariables(v).length > 0) {
+            const left = evaluate(v, () => undefined);
+            if (left?.t === "none") {
+                out.push({ file, setting, variables: envVariables(v), kind: "unset" });
+            } else if (left?.t === "str" && left.v !== "") {
+                out.push({ file, setting, variables: envVariables(v), kind: "fixed" });
+            }
         }
     };
     if (django) {

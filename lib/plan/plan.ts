@@ -565,6 +565,16 @@ function processStateNote(src: SourceTree, entry: Entrypoint, workers: number | 
 function randomSecretNote(src: SourceTree, entry: Entrypoint, workers: number | undefined, named: readonly string[], notes: string[]): void {
     const roots = servedRoots(entry);
     for (const s of randomSecrets(src, roots, entry.django)) {
+        if (s.kind === "fixed") {
+            if (entry.django !== undefined || s.variables.every((v) => named.includes(v))) {
+                continue;
+            }
+            notes.push(
+                `${s.file} sets ${s.setting} from ${s.variables.join(" or ")}, falling back to a value written in the code: left unset, sessions and CSRF tokens are signed with a key anyone with the code has, ` +
+                    `so they can be forged. Set ${s.variables.join(" or ")} with PythonApp's \`secretEnv\`.`,
+            );
+            continue;
+        }
         if (s.kind === "unset") {
             // Django's settings have a note of their own (djangoEmptySecretKey); the image may set it, or a note name it already (the import fails without it).
             if (entry.django !== undefined || s.variables.every((v) => named.includes(v))) {

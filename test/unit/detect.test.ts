@@ -4038,6 +4038,17 @@ describe("signing keys drawn at random at import", () => {
         assert.deepEqual(unset({ "app.py": `${FLASK}from flask_session import Session\nSession(app, secret_key=os.environ.get("S"))\n` }), []);
     });
 
+    it("GIVEN a Flask SECRET_KEY that falls back to a value written in the code (`os.environ.get(\"SECRET_KEY\") or \"you-will-never-guess\"`) THEN a note says sessions can be forged until the variable is set; not when the image sets it, nor for Django's settings", () => {
+        const fixed = (files: Record<string, string>) => synthesize(apps.make({ "requirements.txt": "flask\n", ...files })).plan.notes.filter((n) => n.includes("falling back to a value written in the code"));
+        const config = "import os\n\n\nclass Config:\n    SECRET_KEY = os.environ.get('SECRET_KEY') or 'you-will-never-guess'\n";
+        assert.deepEqual(fixed({ "config.py": config, "app.py": `${FLASK}app.config.from_object("config.Config")\n` }), [
+            "config.py sets Config.SECRET_KEY from SECRET_KEY, falling back to a value written in the code: left unset, sessions and CSRF tokens are signed with a key anyone with the code has, so they can be forged. " +
+                "Set SECRET_KEY with PythonApp's `secretEnv`.",
+        ]);
+        assert.deepEqual(fixed({ "app.py": `${FLASK}app.secret_key = os.getenv("SECRET_KEY", "dev")\n`, Procfile: "web: SECRET_KEY=abc gunicorn app:app\n" }), []);
+        assert.deepEqual(fixed({ "app.py": `${FLASK}app.secret_key = os.getenv("SECRET_KEY", "")\n` }), []);
+    });
+
     it("GIVEN app.secret_key = os.urandom(24) THEN a note says every worker draws its own and to read it from the environment", () => {
         assert.deepEqual(notes({ "app.py": `${FLASK}app.secret_key = os.urandom(24)\n` }), [
             "app.py sets app.secret_key to a random value: each gunicorn worker process (one per CPU and more, by default) and each restart draws its own, " +
