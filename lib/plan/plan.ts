@@ -13,6 +13,7 @@ import { missingFlaskConfigs } from "../detect/flask-build";
 import { buildHookRunningNpm } from "../detect/frontend";
 import { detectEntrypoint, Entrypoint, importRoots, servedRoots } from "../detect/entrypoint";
 import { importTimeEnv } from "../detect/import-env";
+import { developmentConfigChoice } from "../detect/flask-config-choice";
 import { EnvView } from "../detect/python-eval";
 import { dictGet, str } from "../detect/python-source";
 import { inProcessStore, perProcessState } from "../detect/process-state";
@@ -302,6 +303,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     schedulerNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
     randomSecretNote(src, entry, planned.workers ?? planned.defaultWorkers, [...(foundEnv?.variables ?? []), ...Object.keys(imageVars)], notes);
     celeryNote(src, entry, Object.keys(imageVars), notes);
+    developmentConfigNote(src, entry, Object.keys(imageVars), notes);
     processStateNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
 
     // A config file Flask loads at import that the source lacks (an instance/config.py the README says to copy from its example).
@@ -498,6 +500,21 @@ function requirementFiles(deps: Dependencies, groups: readonly string[]): string
         }
     }
     return files.length > 0 ? files : undefined;
+}
+
+/**
+ * A Flask app made with a config name from the environment whose unset value loads a development class
+ * (flasky's `create_app(os.getenv("FLASK_CONFIG") or "default")`, "default" being DevelopmentConfig).
+ */
+function developmentConfigNote(src: SourceTree, entry: Entrypoint, named: readonly string[], notes: string[]): void {
+    const c = entry.framework === "flask" || entry.framework === "quart" ? developmentConfigChoice(src, servedRoots(entry), entry.spec) : undefined;
+    if (c === undefined || c.variables.some((v) => named.includes(v))) {
+        return;
+    }
+    notes.push(
+        `${c.file} makes the app with the config ${c.variables.join(" or ")} names, "${c.name}" when unset, which ${c.configFile} maps to ${c.cls}: the server runs the development config (DEBUG on, its development database). ` +
+            `Set ${c.variables[0]}${c.production === undefined ? "" : `=${c.production}`} with PythonApp's \`env\`.`,
+    );
 }
 
 /**

@@ -4165,6 +4165,29 @@ describe("a pip.conf in the source folder", () => {
     });
 });
 
+describe("a Flask config chosen by a variable", () => {
+    afterEach(() => apps.cleanup());
+    it("GIVEN flasky's layout, create_app(os.getenv(\"FLASK_CONFIG\") or \"default\") loading config[name] where \"default\" is DevelopmentConfig THEN a note says the server runs the development config and to set FLASK_CONFIG=production; not with \"production\" as the fallback, nor when the image sets it", () => {
+        const files = (fallback: string, procfile = "web: gunicorn flasky:app\n") =>
+            apps.make({
+                "config.py":
+                    "import os\n\n\nclass Config:\n    SECRET_KEY = os.environ.get('SECRET_KEY', 'x')\n\n\nclass DevelopmentConfig(Config):\n    DEBUG = True\n\n\nclass ProductionConfig(Config):\n    pass\n\n\n" +
+                    "config = {'development': DevelopmentConfig, 'production': ProductionConfig, 'default': DevelopmentConfig}\n",
+                "app/__init__.py": "from flask import Flask\nfrom config import config\n\n\ndef create_app(config_name):\n    app = Flask(__name__)\n    app.config.from_object(config[config_name])\n    return app\n",
+                "flasky.py": `import os\nfrom app import create_app\n\napp = create_app(os.getenv('FLASK_CONFIG') or '${fallback}')\n`,
+                "requirements.txt": "flask\ngunicorn\n",
+                Procfile: procfile,
+            });
+        const noted = (dir: string) => synthesize(dir).plan.notes.filter((n) => n.includes("runs the development config"));
+        assert.deepEqual(noted(files("default")), [
+            'flasky.py makes the app with the config FLASK_CONFIG names, "default" when unset, which config.py maps to DevelopmentConfig: the server runs the development config (DEBUG on, its development database). ' +
+                "Set FLASK_CONFIG=production with PythonApp's `env`.",
+        ]);
+        assert.deepEqual(noted(files("production")), []);
+        assert.deepEqual(noted(files("default", "web: FLASK_CONFIG=production gunicorn flasky:app\n")), []);
+    });
+});
+
 describe("a Celery app's broker", () => {
     afterEach(() => apps.cleanup());
     const notes = (files: Record<string, string>) => synthesize(apps.make(files)).plan.notes.filter((n) => n.includes("makes a Celery app"));
