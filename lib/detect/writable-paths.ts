@@ -181,9 +181,7 @@ export function detectWritablePaths(src: SourceTree, req: WritableRequest): Writ
             .filter(({ c }) => (c.module.includes(".") ? !importedFrom(top(c.module)).has(top(c.module)) : !importedNames.has(c.module)))
             .map(({ c }) => c.file),
     );
-    // Flask's root_path: the folder of the module that makes the app (Flask(__name__)).
-    const flaskHome = modules.find(({ mod }) => mod.calls.some((call) => calleeOf(call) === "flask.Flask"))?.c.file;
-    const flaskRoot = flaskHome === undefined ? undefined : dirOf(flaskHome);
+    const flaskRoot = flaskAppRoot(reader, modules.map(({ c }) => c));
     // The app uses Flask-SQLAlchemy when any of its modules imports it: a config module's relative sqlite:/// URL
     // (config.py beside models.py's SQLAlchemy()) is then read from the instance folder too.
     const flaskSqlalchemyApp = modules.some(({ mod }) => usesFlaskSqlalchemy(mod));
@@ -405,6 +403,12 @@ function gunicornPaths(src: SourceTree, file: string, req: WritableRequest, add:
  * at module level (`settings.upload_dir`, `settings = Settings()`, with
  * `upload_dir: str = "uploads"` in the class or a base of it in the app).
  */
+/** Flask's root_path: the folder of the module among `files` that makes the app (Flask(__name__)). */
+function flaskAppRoot(reader: ModuleReader, files: ReadonlyArray<{ readonly file: string }>): string | undefined {
+    const home = files.find((c) => reader.parse(c.file)?.calls.some((call) => calleeOf(call) === "flask.Flask"))?.file;
+    return home === undefined ? undefined : dirOf(home);
+}
+
 function pathContexts(
     src: SourceTree,
     reader: ModuleReader,
@@ -456,10 +460,7 @@ function pathContexts(
     // Flask's current_app.root_path: the folder of the module that makes the app (Flask(__name__)), whichever module reads it.
     let flaskRoot: string | null | undefined;
     const appRoot = (): string | undefined => {
-        if (flaskRoot === undefined) {
-            const home = appModules().find((c) => reader.parse(c.file)?.calls.some((call) => calleeOf(call) === "flask.Flask"))?.file;
-            flaskRoot = home === undefined ? null : dirOf(home);
-        }
+        flaskRoot ??= flaskAppRoot(reader, appModules()) ?? null;
         return flaskRoot ?? undefined;
     };
     const cache = new Map<string, PathContext>();
