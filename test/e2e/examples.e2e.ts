@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { getJson, infra, Infra, REPO, sh } from "./harness";
+import { getJson, infra, Infra, REPO, retryOnRegistryLinkRace, sh } from "./harness";
 
 /**
  * Every project in examples/ deployed as its README says, from its own
@@ -62,7 +62,7 @@ for (const ex of EXAMPLES) {
                 pulumi("config", "set", "caBundle", inf.caBundle);
             }
             pulumi("config", "set", "hostPort", String(ex.hostPort));
-            const out = pulumi("up", "--yes", "--skip-preview", "--color", "never");
+            const out = await retryOnRegistryLinkRace(`pulumi up (examples/${ex.dir})`, async () => pulumi("up", "--yes", "--skip-preview", "--color", "never"), String);
             fs.mkdirSync(path.join(REPO, "test", "e2e", "logs"), { recursive: true });
             fs.writeFileSync(path.join(REPO, "test", "e2e", "logs", `example-${ex.dir}-up.log`), out);
             const outputs = JSON.parse(pulumi("stack", "output", "--json", "--show-secrets"));

@@ -11,7 +11,7 @@ import { APP_OUTPUTS, componentConfig, componentProgram, createProject, docker, 
  * tests run. A missing part fails the suite with the command to run; nothing
  * is skipped.
  */
-export { docker, getJson, REPO, sh } from "../support";
+export { docker, getJson, REPO, retryOnRegistryLinkRace, sh } from "../support";
 export type { Infra } from "../support";
 export { deleteTag as registryDeleteTag, headManifest as registryManifest } from "../support";
 

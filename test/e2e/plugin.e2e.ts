@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { appArgs, getJson, infra, Infra, REPO } from "./harness";
+import { appArgs, getJson, infra, Infra, REPO, retryOnRegistryLinkRace } from "./harness";
 
 /**
  * The package as a Pulumi plugin (plugin/PulumiPlugin.yaml, `runtime: nodejs`),
@@ -179,7 +179,8 @@ describe("e2e: the package as a Pulumi plugin", function () {
         });
 
         it("up deploys the app, which answers over HTTP; a second preview has no changes", async () => {
-            ok(pulumi("up", ["up", "--yes", "--stack", stack, "--color", "never"]), "pulumi up");
+            // A failed run is thrown (ok), so the registry's push race is run once more: see REGISTRY_LINK_RACE.
+            await retryOnRegistryLinkRace("pulumi up (YAML program)", async () => ok(pulumi("up", ["up", "--yes", "--stack", stack, "--color", "never"]), "pulumi up"), (e) => String(e));
             const outputs = JSON.parse(ok(pulumi("outputs", ["stack", "output", "--json", "--show-secrets", "--stack", stack]), "stack output").stdout);
             assert.equal(outputs.url, `http://127.0.0.1:${HOST_PORT}`);
             assert.match(outputs.imageRef, new RegExp(`^${inf.registry}/${repository}:e2e@sha256:[0-9a-f]{64}$`));

@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConfigMap, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { ConfigMap, LocalWorkspace, Stack, UpOptions } from "@pulumi/pulumi/automation";
 import { Infra, LIB, REPO } from "./env";
+import { retryOnRegistryLinkRace } from "./registry";
 
 /** The environment variable that tells a generated program where the built package is. */
 export const LIB_ENV = "PPA_LIB";
@@ -50,6 +51,13 @@ export async function createProject(o: ProjectOptions): Promise<PulumiProject> {
         { stackName: o.stackName, workDir: dir },
         { projectSettings: { name: o.name, runtime: "nodejs", main: "index.js", backend: { url: `file://${backend}` } }, envVars },
     );
+    // Every `up` of these projects pushes to the local registry: see REGISTRY_LINK_RACE.
+    const up = stack.up.bind(stack);
+    stack.up = (opts?: UpOptions) => {
+        let out = "";
+        const attempt = () => up({ ...opts, onOutput: (s: string) => ((out += s), opts?.onOutput?.(s)) });
+        return retryOnRegistryLinkRace(`pulumi up (${o.name})`, attempt, (e) => `${out}\n${String(e)}`);
+    };
     return {
         dir,
         appDir,

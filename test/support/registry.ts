@@ -87,3 +87,32 @@ export async function compressedSize(inf: RegistryAccess, ref: string): Promise<
     const layers: Array<{ size: number }> = m.layers ?? [];
     return { bytes: layers.reduce((a, l) => a + l.size, 0), layers: layers.length };
 }
+
+/**
+ * The local registry's known push race. Its filesystem storage writes a
+ * repository's blob link file in place (truncate, then write), and BuildKit
+ * pushes an image and its registry cache at once, both mounting the same layer
+ * into the same repository. A manifest PUT that reads the link mid-write gets
+ * an empty digest and answers "digest invalid" plus "blob unknown", though
+ * every blob is there: the same push again succeeds. Registries with other
+ * storage do not do this; the tests deploy to this one, so a `pulumi up` that
+ * failed with exactly this answer is run once more (and says so on stderr).
+ */
+export const REGISTRY_LINK_RACE = "provided digest did not match uploaded content";
+
+/**
+ * Runs `attempt`; when it fails with the registry's link race (its error or
+ * output, as `text` reads it, holds REGISTRY_LINK_RACE), runs it once more.
+ * Any other failure, and a second race, are the caller's.
+ */
+export async function retryOnRegistryLinkRace<T>(what: string, attempt: () => Promise<T>, text: (failure: unknown) => string): Promise<T> {
+    try {
+        return await attempt();
+    } catch (e) {
+        if (!text(e).includes(REGISTRY_LINK_RACE)) {
+            throw e;
+        }
+        process.stderr.write(`${what}: the registry answered "${REGISTRY_LINK_RACE}" (its link-file race); running it once more\n`);
+        return attempt();
+    }
+}
