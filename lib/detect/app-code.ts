@@ -245,6 +245,21 @@ export interface ModuleReader {
     fileOf(module: string, from?: { file: string; root: ImportRoot }): { file: string; root: ImportRoot } | undefined;
 }
 
+/**
+ * The value a module-level name holds, read where it is bound: `path` is a
+ * name of the module `mod` at `at.file` (`config`), or a dotted one whose
+ * module the reader finds from there (`settings.config` for `from settings
+ * import config` bound through the imports). Undefined when the module or
+ * the name is not found.
+ */
+export function valueAt(reader: ModuleReader, mod: PyModule, at: { file: string; root: ImportRoot }, path: string): { value: Expr; file: string; module?: string } | undefined {
+    const cut = path.lastIndexOf(".");
+    const where = cut > 0 ? reader.fileOf(path.slice(0, cut), at) : at;
+    const home = where === undefined ? undefined : where.file === at.file ? mod : reader.parse(where.file);
+    const value = home?.value(cut > 0 ? path.slice(cut + 1) : path);
+    return value === undefined || where === undefined ? undefined : { value, file: where.file, module: cut > 0 ? path.slice(0, cut) : undefined };
+}
+
 /** Parsed modules by source tree and file: every reader of a tree (writable paths, build steps, front-ends...) shares them. */
 const parsedModules = new WeakMap<SourceTree, Map<string, PyModule | undefined>>();
 

@@ -1,6 +1,6 @@
-import { ImportRoot, ModuleReader, moduleReader } from "./app-code";
+import { ImportRoot, moduleReader, valueAt } from "./app-code";
 import { envVariables, evaluate } from "./python-eval";
-import { bind, Expr, PyModule, str } from "./python-source";
+import { bind, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -57,7 +57,8 @@ export function developmentConfigChoice(src: SourceTree, roots: readonly ImportR
         if (!(call.callee.kind === "ref" && call.callee.local.endsWith(".config.from_object")) || loaded?.kind !== "subscript" || loaded.index.kind !== "ref" || loaded.index.local !== param || loaded.target.kind !== "ref") {
             continue;
         }
-        const dict = dictOf(reader, factoryMod, home, loaded.target.path);
+        const found = valueAt(reader, factoryMod, home, loaded.target.path);
+        const dict = found?.value.kind === "dict" ? { value: found.value, file: found.file } : undefined;
         const entry = dict?.value.entries.find(([k]) => str(k) === name.v)?.[1];
         const cls = entry?.kind === "ref" ? entry.path.split(".").pop()! : undefined;
         if (dict === undefined || cls === undefined || !DEVELOPMENT.test(cls)) {
@@ -69,11 +70,3 @@ export function developmentConfigChoice(src: SourceTree, roots: readonly ImportR
     return undefined;
 }
 
-/** A dict display a name holds: in the module, or in the module an import names (`from config import config`). */
-function dictOf(reader: ModuleReader, mod: PyModule, at: { file: string; root: ImportRoot }, path: string): { value: Extract<Expr, { kind: "dict" }>; file: string } | undefined {
-    const cut = path.lastIndexOf(".");
-    const where = cut < 0 ? at : reader.fileOf(path.slice(0, cut), at);
-    const home = where === undefined ? undefined : where.file === at.file ? mod : reader.parse(where.file);
-    const value = home?.value(cut < 0 ? path : path.slice(cut + 1));
-    return value?.kind === "dict" && where !== undefined ? { value, file: where.file } : undefined;
-}

@@ -5,14 +5,16 @@ import { bind, calleeOf, Expr, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
- * A signing key the app draws at random when it starts (`app.secret_key =
- * os.urandom(24)`, `SECRET_KEY = os.environ.get("SECRET_KEY",
- * secrets.token_hex())`, Starlette's `SessionMiddleware(secret_key=...)`):
- * every server process draws its own, so what one worker signs (a session
- * cookie, a CSRF token, a JWT) the others reject, and every restart or
- * deploy logs everyone out.
+ * A signing key the app sets in a way that breaks in a container (its `kind`):
+ * drawn at random when it starts (`app.secret_key = os.urandom(24)`,
+ * `SECRET_KEY = os.environ.get("SECRET_KEY", secrets.token_hex())`,
+ * Starlette's `SessionMiddleware(secret_key=...)`), so every server process
+ * draws its own, what one worker signs (a session cookie, a CSRF token, a
+ * JWT) the others reject, and every restart or deploy logs everyone out;
+ * read from the environment with no default; or falling back to a value
+ * written in the code.
  */
-export interface RandomSecret {
+export interface SigningKey {
     /** The file that sets it, relative to the source folder. */
     readonly file: string;
     /** The setting as written: `SECRET_KEY`, `app.secret_key`, `SessionMiddleware(secret_key=...)`. */
@@ -71,7 +73,8 @@ function isRandom(e: Expr): boolean {
 
 /**
  * The signing keys the app's modules (and a Django project's runtime
- * settings) set to a random value: assignments to a secret's name at the top
+ * settings) set to a random value, to an environment read with no default,
+ * or to one falling back to a literal: assignments to a secret's name at the top
  * of a module or in a config class (Flask's config objects), item and
  * attribute assignments anywhere (`app.config["SECRET_KEY"] = ...` in a
  * factory, `app.secret_key = ...`), and keyword arguments of that name
@@ -79,8 +82,8 @@ function isRandom(e: Expr): boolean {
  * In a Django project its settings modules count only through the settings
  * the server runs (a development module's random key is not the server's).
  */
-export function randomSecrets(src: SourceTree, roots: readonly ImportRoot[], django?: DjangoProject): RandomSecret[] {
-    const out: RandomSecret[] = [];
+export function signingKeys(src: SourceTree, roots: readonly ImportRoot[], django?: DjangoProject): SigningKey[] {
+    const out: SigningKey[] = [];
     const reader = moduleReader(src, roots);
     // A key drawn once and written to a file the module reads back on the next import (pretix's DATA_DIR/.secret) is kept, not drawn per worker.
     const persisted = (file: string, setting: string): boolean =>

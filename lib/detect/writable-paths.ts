@@ -1,7 +1,7 @@
 import { load as loadYaml } from "js-yaml";
 import { DEFAULTS } from "../data/defaults";
 import { FRAMEWORK_TABLE } from "../data/frameworks";
-import { candidates, ImportRoot, ModuleReader, moduleReader } from "./app-code";
+import { candidates, ImportRoot, ModuleReader, moduleReader, valueAt } from "./app-code";
 import { dockerfileBuildScripts } from "./container";
 import { DjangoProject } from "./django";
 import { readIni } from "./ini";
@@ -736,15 +736,12 @@ function configObjectPaths(
 
 /** The classes a dict of config classes names (`config = {"production": ProductionConfig, ...}`), as dotted paths. */
 function configDictClasses(reader: ModuleReader, mod: PyModule, file: string, root: ImportRoot, path: string): string[] {
-    const cut = path.lastIndexOf(".");
-    const where = cut > 0 ? reader.fileOf(path.slice(0, cut), { file, root }) : { file, root };
-    const home = where === undefined ? undefined : where.file === file ? mod : reader.parse(where.file);
-    const dict = home?.value(cut > 0 ? path.slice(cut + 1) : path);
-    if (dict?.kind !== "dict" || where === undefined) {
+    const dict = valueAt(reader, mod, { file, root }, path);
+    if (dict?.value.kind !== "dict") {
         return [];
     }
-    const moduleOf = cut > 0 ? path.slice(0, cut) : undefined;
-    return dict.entries.flatMap(([, v]) => (v.kind === "ref" ? [v.path.includes(".") || moduleOf === undefined ? v.path : `${moduleOf}.${v.path}`] : []));
+    const moduleOf = dict.module;
+    return dict.value.entries.flatMap(([, v]) => (v.kind === "ref" ? [v.path.includes(".") || moduleOf === undefined ? v.path : `${moduleOf}.${v.path}`] : []));
 }
 
 /** A config object from_object loads, read: its keys' values, and where they are set (the context to evaluate them in). */

@@ -17,7 +17,7 @@ import { developmentConfigChoice } from "../detect/flask-config-choice";
 import { EnvView } from "../detect/python-eval";
 import { dictGet, str } from "../detect/python-source";
 import { inProcessStore, perProcessState } from "../detect/process-state";
-import { randomSecrets } from "../detect/secret-key";
+import { signingKeys } from "../detect/secret-key";
 import { detectPythonFacts, PythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
 import { DockerfileSelection, dockerfileRuns, dockerfileSelection, readContainerConfig } from "../detect/container";
@@ -301,7 +301,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     const apt = aptPackages(src, o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], notes);
     schedulerNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
-    randomSecretNote(src, entry, planned.workers ?? planned.defaultWorkers, [...(foundEnv?.variables ?? []), ...Object.keys(imageVars)], notes);
+    signingKeyNotes(src, entry, planned.workers ?? planned.defaultWorkers, [...(foundEnv?.variables ?? []), ...Object.keys(imageVars)], notes);
     celeryNote(src, entry, Object.keys(imageVars), notes);
     developmentConfigNote(src, entry, Object.keys(imageVars), notes);
     processStateNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
@@ -573,15 +573,16 @@ function processStateNote(src: SourceTree, entry: Entrypoint, workers: number | 
 }
 
 /**
- * A signing key drawn at random at import differs in every worker process:
- * a session cookie or CSRF token one worker signs fails in the others, and
- * every restart logs everyone out. The note names the variable that fixes it.
- * One read from the environment with no default is None until set; `named`
- * are variables the image sets or another note names already.
+ * A note for each signing key of signingKeys: one drawn at random at import
+ * differs in every worker process (a session cookie or CSRF token one worker
+ * signs fails in the others, and every restart logs everyone out); one read
+ * from the environment with no default is None until set; one falling back to
+ * a value in the code can be forged. Each note names the variable that fixes
+ * it; `named` are variables the image sets or another note names already.
  */
-function randomSecretNote(src: SourceTree, entry: Entrypoint, workers: number | undefined, named: readonly string[], notes: string[]): void {
+function signingKeyNotes(src: SourceTree, entry: Entrypoint, workers: number | undefined, named: readonly string[], notes: string[]): void {
     const roots = servedRoots(entry);
-    for (const s of randomSecrets(src, roots, entry.django)) {
+    for (const s of signingKeys(src, roots, entry.django)) {
         if (s.kind === "fixed") {
             if (entry.django !== undefined || s.variables.every((v) => named.includes(v))) {
                 continue;
