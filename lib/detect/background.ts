@@ -84,17 +84,16 @@ export function celeryBrokers(src: SourceTree, roots: readonly ImportRoot[], dja
         const given = mod.calls.flatMap((call) => {
             const callee = calleeOf(call) ?? "";
             const broker = callee === "celery.Celery" ? (call.kwargs["broker"] ?? call.args[1]) : callee.endsWith(".conf.update") ? call.kwargs["broker_url"] : undefined;
-            return broker === undefined ? [] : [broker];
+            return broker === undefined ? [] : [bind(broker, (local) => mod.value(local))];
         });
-        // `app.config_from_object("django.conf:settings", namespace="CELERY")` (Celery's Django layout): the CELERY_BROKER_URL setting.
+        // `app.config_from_object("django.conf:settings", namespace="CELERY")` (Celery's Django layout): the CELERY_BROKER_URL setting, bound by the settings reader.
         const fromSettings = mod.calls.flatMap((call) => {
             const namespace = str(call.kwargs["namespace"]);
             const setting = namespace === undefined ? "BROKER_URL" : `${namespace}_BROKER_URL`;
             const value = (calleeOf(call) ?? "").endsWith(".config_from_object") && str(call.args[0]) === "django.conf:settings" ? django?.settings.bound(setting) : undefined;
             return value === undefined ? [] : [value];
         });
-        for (const [broker, inSettings] of [...given.map((g) => [g, false] as const), ...fromSettings.map((g) => [g, true] as const)]) {
-            const bound = inSettings ? broker : bind(broker, (local) => mod.value(local));
+        for (const bound of [...given, ...fromSettings]) {
             const url = evaluate(bound, () => undefined);
             if (url?.t !== "str" || !unreachableHost(url.v) || out.some((o) => o.file === c.file)) {
                 continue;
