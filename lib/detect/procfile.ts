@@ -235,11 +235,15 @@ function webCommandRead(src: SourceTree, given: string, o: ProcessOrigin, env?: 
     }
     // The server's files (uWSGI's ini, fastapi-cli's module) are named in the script's commands, not in the command that runs the script.
     const inner = withServerFiles(src, readWeb(file.commands, o, new Map([...(env ?? []), ...file.exported])));
-    const read = file.skipped
-        ? `${o.web} runs ${file.file}, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command, and the commands before it are not run (set \`releaseCommand\` for what must run at deploy).`
-        : `${o.web} runs ${file.file}; the commands in it are read as the web command.`;
+    const migrations = file.migrations ?? [];
+    const read = !file.skipped
+        ? `${o.web} runs ${file.file}; the commands in it are read as the web command.`
+        : migrations.length > 0
+          ? `${o.web} runs ${file.file}, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command; of the commands before it, ` +
+            `${migrations.map((m) => `\`${m}\``).join(", ")} ${migrations.length > 1 ? "are" : "is"} the release step, and the others are not run (set \`releaseCommand\` for what must run at deploy).`
+          : `${o.web} runs ${file.file}, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command, and the commands before it are not run (set \`releaseCommand\` for what must run at deploy).`;
     const through = file.wrappers.filter((w) => w[0] !== "exec").map((w) => wrapperNote(o.subject, w));
-    return { ...inner, command, notes: [read, ...through, ...file.notes, ...inner.notes] };
+    return { ...inner, command, before: [...migrations, ...inner.before], notes: [read, ...through, ...file.notes, ...inner.notes] };
 }
 
 /**
@@ -626,7 +630,7 @@ export function scriptOf(
     command: string,
     serverOnly = false,
     env?: ReadonlyMap<string, string>,
-): { file: string; commands: string; skipped?: boolean; wrappers: string[][]; exported: ReadonlyMap<string, string>; notes: string[] } | undefined {
+): { file: string; commands: string; skipped?: boolean; migrations?: string[]; wrappers: string[][]; exported: ReadonlyMap<string, string>; notes: string[] } | undefined {
     const cmds = commands(shellTokens(command));
     // `cd src && entrypoint.sh` (an image whose WORKDIR is a folder below the source's): the script in that folder, its commands run from there.
     const cd = cmds.length === 2 && cmds[0].words.length === 2 && cmds[0].words[0] === "cd" && !cmds[0].piped ? cmds[0].words[1] : undefined;
@@ -663,7 +667,13 @@ export function scriptOf(
     if (flow && lines.length > 0) {
         const [server, at] = [...lines].reverse().find(([l]) => !CONTROL_WORDS.has(commands(shellTokens(l))[0]?.words[0] ?? "")) ?? lines[lines.length - 1];
         const held = read(at, server);
-        return { file, commands: inCd(held), skipped: true, wrappers, exported, notes: noted() };
+        // A migration before it (microblog's boot.sh retries `flask db upgrade` in a loop until the database answers) is a release step all the same.
+        const migrations = lines
+            .filter(([, i]) => i < at)
+            .flatMap(([l]) => commands(shellTokens(l)).map((c) => c.words))
+            .filter((w) => w.every((x) => typeof x === "string") && isMigrationCommand(w))
+            .map(displayWords);
+        return { file, commands: inCd(held), skipped: true, migrations: [...new Set(migrations)], wrappers, exported, notes: noted() };
     }
     if (lines.length === 0) {
         return undefined;

@@ -4710,6 +4710,26 @@ describe("uWSGI web commands", () => {
         );
     });
 
+    it("GIVEN an ENTRYPOINT script that retries a migration in a loop before the server (microblog's boot.sh) THEN the migration is the release step, and the note says so instead of calling every command unrun", () => {
+        const boot =
+            '#!/bin/bash\nwhile true; do\n    flask db upgrade\n    if [[ "$?" == "0" ]]; then\n        break\n    fi\n    echo Deploy command failed, retrying in 5 secs...\n    sleep 5\ndone\nflask translate compile\nexec gunicorn -b :5000 --access-logfile - microblog:app\n';
+        const { plan } = synthesize(
+            apps.make({
+                "microblog.py": "from flask import Flask\nfrom flask_migrate import Migrate\nfrom flask_sqlalchemy import SQLAlchemy\n\napp = Flask(__name__)\ndb = SQLAlchemy(app)\nmigrate = Migrate(app, db)\n",
+                "requirements.txt": "flask==3.1.0\nflask-sqlalchemy==3.1.1\nflask-migrate==4.0.7\ngunicorn==23.0.0\n",
+                "boot.sh": boot,
+                Dockerfile: 'FROM python:3.13-slim\nWORKDIR /home/microblog\nCOPY . .\nRUN pip install -r requirements.txt\nENV FLASK_APP=microblog.py\nENTRYPOINT ["./boot.sh"]\n',
+            }),
+        );
+        assert.deepEqual(plan.release, { command: ["flask", "--app", "microblog:app", "db", "upgrade"], workdir: "/app", source: "Dockerfile ENTRYPOINT (before the server)" });
+        assert.ok(
+            plan.notes.includes(
+                "The Dockerfile's ENTRYPOINT runs boot.sh, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command; of the commands before it, `flask db upgrade` is the release step, and the others are not run (set `releaseCommand` for what must run at deploy).",
+            ),
+            plan.notes.join("\n"),
+        );
+    });
+
     it("GIVEN a start script with control flow whose server line names the app and worker class by variables (tiangolo's start.sh) THEN its last line is read, the app comes from the code, the worker class from the script's own default, with notes", () => {
         const script =
             '#! /usr/bin/env sh\nset -e\nif [ -f /app/app/main.py ]; then\n    DEFAULT_MODULE_NAME=app.main\nelif [ -f /app/main.py ]; then\n    DEFAULT_MODULE_NAME=main\nfi\nMODULE_NAME=${MODULE_NAME:-$DEFAULT_MODULE_NAME}\nexport APP_MODULE=${APP_MODULE:-"$MODULE_NAME:app"}\nexport WORKER_CLASS=${WORKER_CLASS:-"uvicorn.workers.UvicornWorker"}\nexec gunicorn -k "$WORKER_CLASS" "$APP_MODULE"\n';
