@@ -85,6 +85,12 @@ export interface ServerInputs {
 }
 
 /** Settings of an app's gunicorn.conf.py read as literals (anything computed is only known to be set). */
+/**
+ * gunicorn's settings for a master started as root (a VPS's systemd unit): `user` and `group` to switch to, and
+ * `initgroups`. A process that is not root may not switch, and gunicorn chowns its worker files to `user` at start.
+ */
+export const PRIVILEGE_SETTINGS: readonly string[] = ["group", "initgroups", "user"];
+
 function readUserConfig(src: SourceTree, file: string): { sets: string[]; ints: Map<string, number>; strings: Map<string, string> } {
     const mod = parseModule(src.read(file));
     const sets: string[] = [];
@@ -160,10 +166,19 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
     }
     const user = configFile ? readUserConfig(src, configFile) : undefined;
     if (user) {
+        const kept = user.sets.filter((n) => !PRIVILEGE_SETTINGS.includes(n));
         notes.push(
             `The app's ${configFile} is loaded first, then the image's settings (bind, worker heartbeat in /dev/shm, control socket)` +
-                (user.sets.length > 0 ? `; it sets ${user.sets.join(", ")}, which the image keeps unless an option says otherwise.` : "."),
+                (kept.length > 0 ? `; it sets ${kept.join(", ")}, which the image keeps unless an option says otherwise.` : "."),
         );
+        const switches = user.sets.filter((n) => PRIVILEGE_SETTINGS.includes(n));
+        if (switches.length > 0) {
+            const named = ["user", "group"].flatMap((n) => (user.strings.has(n) ? [`${n} ${user.strings.get(n)}`] : []));
+            notes.push(
+                `${configFile} sets ${switches.length > 1 ? `${switches.slice(0, -1).join(", ")} and ${switches[switches.length - 1]}` : switches[0]}${named.length > 0 ? ` (${named.join(", ")})` : ""}, which gunicorn switches to when started as root: the image starts it as its own user (uid ${DEFAULTS.uid}), ` +
+                    "which may not switch, so gunicorn would stop at start (it chowns its worker files to that user); the image's config drops them.",
+            );
+        }
         if (!o.accessLog && user.sets.includes("accesslog")) {
             notes.push(`\`accessLog\` is false, but ${configFile} sets accesslog itself; the app's setting is kept.`);
         }

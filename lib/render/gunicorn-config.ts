@@ -1,6 +1,7 @@
 import * as path from "path";
 import { DEFAULTS } from "../data/defaults";
 import { Plan } from "../plan/plan";
+import { PRIVILEGE_SETTINGS } from "../plan/server";
 
 /**
  * The gunicorn config baked into the image. It loads the app's own
@@ -58,6 +59,15 @@ export function renderGunicornConfig(plan: Plan): string {
             '    exec(compile(_f.read(), __file__, "exec"))',
             "",
         );
+        const switches = PRIVILEGE_SETTINGS.filter(appSets);
+        if (switches.length > 0) {
+            lines.push(
+                "# The app's config switches to another user when started as root; the image's user may not switch.",
+                `for _name in ${pyList(switches.map((n) => JSON.stringify(n)))}:`,
+                "    globals().pop(_name, None)",
+                "",
+            );
+        }
     }
     if (!appSets("workers")) {
         lines.push(

@@ -3095,6 +3095,30 @@ describe("detection", () => {
             assert.deepEqual(noted('errorlog = "-"\n'), []);
             assert.deepEqual(noted('import os\nerrorlog = os.environ.get("ERROR_LOG") or None\n'), []);
         });
+        it("GIVEN the app's gunicorn.conf.py switches to another user (user, group, initgroups for a master started as root) THEN the image's config drops those three after loading it, keeps the rest, and a note says why", () => {
+            const conf = 'user = "www-data"\ngroup = "www-data"\ninitgroups = True\ntimeout = 120\n';
+            const dir = apps.copyOf("flask-native", { "gunicorn.conf.py": conf });
+            const r = synthesize(dir);
+            assert.ok(
+                r.plan.notes.includes(
+                    "gunicorn.conf.py sets group, initgroups and user (user www-data, group www-data), which gunicorn switches to when started as root: the image starts it as its own user (uid 10001), " +
+                        "which may not switch, so gunicorn would stop at start (it chowns its worker files to that user); the image's config drops them.",
+                ),
+                r.plan.notes.join("\n"),
+            );
+            assert.ok(r.plan.notes.includes("The app's gunicorn.conf.py is loaded first, then the image's settings (bind, worker heartbeat in /dev/shm, control socket); it sets timeout, which the image keeps unless an option says otherwise."));
+            // The rendered config, run as gunicorn runs a config file: what it leaves in its namespace are the settings.
+            const start = r.dockerfile.indexOf("COPY --link <<'EOF' /etc/pulumi-python-app/gunicorn.conf.py\n");
+            const rendered = r.dockerfile.slice(r.dockerfile.indexOf("\n", start) + 1, r.dockerfile.indexOf("\nEOF\n", start));
+            const work = fs.mkdtempSync(path.join(os.tmpdir(), "switches-"));
+            try {
+                fs.writeFileSync(path.join(work, "config.py"), rendered.replace('"/app/gunicorn.conf.py"', JSON.stringify(path.join(dir, "gunicorn.conf.py"))));
+                const run = spawnSync("python3", ["-c", `ns = {}\nexec(open(${JSON.stringify(path.join(work, "config.py"))}).read(), ns)\nprint(sorted(k for k in ("user", "group", "initgroups", "timeout") if k in ns))`], { encoding: "utf8" });
+                assert.equal(run.stdout.trim(), "['timeout']", run.stderr);
+            } finally {
+                fs.rmSync(work, { recursive: true, force: true });
+            }
+        });
         it("GIVEN the image's gunicorn config THEN one worker at a time starts the app: post_fork holds a lock that post_worker_init lets go (a WSGI app once imported, an ASGI app under uvicorn's worker once its lifespan startup is done), and the app's own hooks still run", () => {
             const dir = apps.copyOf("flask-native", { "gunicorn.conf.py": "calls = []\ndef post_fork(server, worker):\n    calls.append('post_fork')\ndef post_worker_init(worker):\n    calls.append('post_worker_init')\n" });
             const r = synthesize(dir);
