@@ -102,7 +102,8 @@ export interface DjangoSettings {
     /** Every star import was read (none names a module outside the source): a setting they leave unset is Django's default. */
     readonly readWhole: boolean;
     readonly databases: {
-        readonly sqlite: ReadonlyArray<{ readonly path?: string }>;
+        /** The SQLite databases: each one's file, and its alias in DATABASES (`default`, `analytics`). */
+        readonly sqlite: ReadonlyArray<{ readonly path?: string; readonly alias?: string }>;
         readonly other: boolean;
         /**
          * Databases not read as either: an entry made by something the settings do not show (a helper imported from
@@ -912,7 +913,7 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
             }
             return entry === undefined ? { db: value, file } : { db: entry.expr, file: entry.file };
         };
-        const sqlite: Array<{ path?: string }> = [];
+        const sqlite: Array<{ path?: string; alias?: string }> = [];
         const unknown: Array<{ text: string; file: string }> = [];
         let other = false;
         // A database server is one named by its engine, or by a URL from the environment (env.db(), dj_database_url.config());
@@ -926,7 +927,8 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
             return urlReader || envVariables(boundExpr).length > 0;
         };
         if (bound?.expr.kind === "dict") {
-            for (const [, value] of bound.expr.entries) {
+            for (const [key, value] of bound.expr.entries) {
+                const alias = str(key);
                 const { db, file } = holding(value, bound.file);
                 const ctx = { file, cwd: root, lookup };
                 // ENGINE read from the environment with a default (testdriven.io's `os.environ.get("SQL_ENGINE", "...sqlite3")`): the default, with nothing set.
@@ -940,12 +942,12 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                 }
                 if (engine !== undefined) {
                     if (sqliteEngine(engine)) {
-                        sqlite.push({ path: pathValue(dictGet(db, "NAME"), ctx) });
+                        sqlite.push({ path: pathValue(dictGet(db, "NAME"), ctx), alias });
                     } else {
                         other = true;
                     }
                 } else if (isSqliteUrl(db)) {
-                    sqlite.push({ path: sqliteUrlPath(db, ctx) });
+                    sqlite.push({ path: sqliteUrlPath(db, ctx), alias });
                 } else if (engineVars.length > 0 || readsEnvironment(db)) {
                     other = true;
                 } else {

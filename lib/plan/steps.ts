@@ -819,6 +819,14 @@ function staticRootOf(entry: Entrypoint): string | undefined {
     return p === undefined || p === "" ? undefined : p.startsWith("/") ? p : `${DEFAULTS.workdir}/${p}`;
 }
 
+/** The tables of the Django settings' DatabaseCache caches (any settings branch's CACHES), which `createcachetable` makes. */
+function databaseCacheTables(django: DjangoProject): string[] {
+    const tables = django.settings.variants("CACHES").flatMap(({ expr }) =>
+        expr.kind !== "dict" ? [] : expr.entries.flatMap(([, c]) => (str(dictGet(c, "BACKEND")) === "django.core.cache.backends.db.DatabaseCache" ? [str(dictGet(c, "LOCATION")) ?? "?"] : [])),
+    );
+    return [...new Set(tables)];
+}
+
 /** Commands that change files' owner or mode: a start script's `chown -R www-data data` fits its own image, not this one. */
 const OWNERSHIP_COMMANDS = new Set(["chown", "chgrp", "chmod"]);
 
@@ -904,7 +912,28 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
                         "set the variables in `env` to use the server (the release step then migrates that one).",
                 );
             }
-            return { command: ["python", "manage.py", "migrate", "--noinput"], workdir: manage.workdir, source: "Django with an SQLite database" };
+            // Django migrates one database per run: the other SQLite databases (a router's `analytics`) each need their own.
+            const others = [...new Set(databases!.sqlite.flatMap((d) => (d.alias !== undefined && d.alias !== "default" ? [d.alias] : [])))];
+            const cacheTables = databaseCacheTables(django);
+            const steps = [
+                ["python", "manage.py", "migrate", "--noinput"],
+                ...others.map((a) => ["python", "manage.py", "migrate", "--noinput", "--database", a]),
+                ...(cacheTables.length > 0 ? [["python", "manage.py", "createcachetable"]] : []),
+            ];
+            if (others.length > 0) {
+                notes.push(
+                    `DATABASES holds more SQLite databases than \`default\` (${others.join(", ")}), and \`migrate\` migrates one database per run: the release step migrates each (\`migrate --database ${others[0]}\`${others.length > 1 ? ", ..." : ""}), ` +
+                        "where DATABASE_ROUTERS' allow_migrate puts each app's tables.",
+                );
+            }
+            if (cacheTables.length > 0) {
+                notes.push(
+                    `The settings' CACHES keeps its cache in the database (DatabaseCache, table ${cacheTables.join(", ")}), a table \`migrate\` does not make: the release step runs \`createcachetable\` after it, ` +
+                        "or every cached view fails with no such table.",
+                );
+            }
+            const command = steps.length === 1 ? steps[0] : ["sh", "-c", steps.map((c) => shellQuote(c)).join(" && ")];
+            return { command, workdir: manage.workdir, source: "Django with an SQLite database" };
         }
         const unknown = databases!.unknown[0];
         if (unknown !== undefined && !databases!.other) {
@@ -914,9 +943,13 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
             );
             return undefined;
         }
+        const give =
+            databaseCacheTables(django).length > 0
+                ? '`releaseCommand: ["sh", "-c", "python manage.py migrate --noinput && python manage.py createcachetable"]` to run it once per deploy (createcachetable makes the table of the settings\' DatabaseCache, which migrate does not).'
+                : '`releaseCommand: ["python", "manage.py", "migrate", "--noinput"]` to run it once per deploy.';
         notes.push(
             "Django apps usually need `python manage.py migrate` before serving; the database here is a server, not a local SQLite file, and may not be reachable at deploy time, so the package does not run it on its own: " +
-                'set `releaseCommand: ["python", "manage.py", "migrate", "--noinput"]` to run it once per deploy.',
+                `set ${give}`,
         );
         return undefined;
     }

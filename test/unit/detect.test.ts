@@ -2379,6 +2379,32 @@ describe("detection", () => {
                 assert.deepEqual(server.writablePaths, []);
             });
 
+            it("GIVEN a second SQLite database (a router's `analytics`) or a DatabaseCache THEN the release step migrates each database and makes the cache table, with a note for each; with a database server the note's releaseCommand makes the cache table too", () => {
+                const settings = HUB["src/hub/settings.py"];
+                const withDb = settings.replace("'NAME': BASE_DIR / 'db.sqlite3'}}", "'NAME': BASE_DIR / 'db.sqlite3'}, 'analytics': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'analytics.sqlite3'}}");
+                assert.notEqual(withDb, settings);
+                const two = synthesize(apps.make({ ...HUB, "src/hub/settings.py": withDb })).plan;
+                assert.deepEqual(two.release, { ...MIGRATE, command: ["sh", "-c", "python manage.py migrate --noinput && python manage.py migrate --noinput --database analytics"] });
+                assert.ok(
+                    two.notes.includes(
+                        "DATABASES holds more SQLite databases than `default` (analytics), and `migrate` migrates one database per run: the release step migrates each (`migrate --database analytics`), where DATABASE_ROUTERS' allow_migrate puts each app's tables.",
+                    ),
+                    two.notes.join("\n"),
+                );
+                const caches = "CACHES = {'default': {'BACKEND': 'django.core.cache.backends.db.DatabaseCache', 'LOCATION': 'hub_cache'}}\n";
+                const cached = synthesize(apps.make({ ...HUB, "src/hub/settings.py": settings + caches })).plan;
+                assert.deepEqual(cached.release, { ...MIGRATE, command: ["sh", "-c", "python manage.py migrate --noinput && python manage.py createcachetable"] });
+                assert.ok(
+                    cached.notes.includes(
+                        "The settings' CACHES keeps its cache in the database (DatabaseCache, table hub_cache), a table `migrate` does not make: the release step runs `createcachetable` after it, or every cached view fails with no such table.",
+                    ),
+                    cached.notes.join("\n"),
+                );
+                const server = synthesize(apps.make({ ...HUB, "src/hub/settings.py": settings.replace("django.db.backends.sqlite3", "django.db.backends.postgresql") + caches })).plan;
+                assert.equal(server.release, undefined);
+                assert.ok(server.notes.some((n) => n.endsWith('set `releaseCommand: ["sh", "-c", "python manage.py migrate --noinput && python manage.py createcachetable"]` to run it once per deploy (createcachetable makes the table of the settings\' DatabaseCache, which migrate does not).')), server.notes.join("\n"));
+            });
+
             it("GIVEN no Procfile and a manage.py that puts src/ (and apps/) on sys.path THEN the settings are found in src/, and the server gets both folders", () => {
                 const { plan } = synthesize(apps.make(HUB));
                 assert.deepEqual(plan.entrypoint, { spec: "hub.wsgi:application", interface: "wsgi", source: "Django settings (src/hub/settings.py)" });
