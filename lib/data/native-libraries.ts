@@ -77,6 +77,8 @@ function everywhere(...packages: string[]): Readonly<Record<DistroRelease, reado
 const LIBPQ = everywhere("libpq5");
 const LIBCAIRO = everywhere("libcairo2");
 const LIBGSSAPI = everywhere("libgssapi-krb5-2");
+/** The X11 client and GL libraries opencv-python's bundled Qt links (same names on all four releases). */
+const OPENCV_X11 = ["libgl1", "libice6", "libsm6", "libx11-6", "libxcb1", "libxext6"];
 
 /** Rows that apply whenever the project is a dependency. Sorted by project. */
 export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
@@ -162,6 +164,23 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
         },
         reason: "mysqlclient ships no Linux wheels; it compiles against the distro's default MySQL client library (MariaDB's on Debian, MySQL's on Ubuntu).",
     },
+    // The wheels bundle Qt (for cv2.imshow's windows) and FFmpeg but link the system's GL, GLib and X11 client libraries,
+    // which cv2 loads at import (the ELF NEEDED entries of the 4.10.0.84 wheels that are not in opencv_*.libs). libgl1 pulls Mesa.
+    ...["opencv-contrib-python", "opencv-python"].map(
+        (project): NativeLibraryRow => ({
+            project,
+            build: [],
+            runtime: {
+                bookworm: [...OPENCV_X11, "libglib2.0-0"],
+                trixie: [...OPENCV_X11, "libglib2.0-0t64"],
+                jammy: [...OPENCV_X11, "libglib2.0-0"],
+                noble: [...OPENCV_X11, "libglib2.0-0t64"],
+            },
+            reason:
+                `${project}'s wheels bundle Qt for GUI windows but link the system's libGL, GLib (libgthread), libSM/libICE, libX11/libXext and libxcb, which \`import cv2\` loads; ` +
+                `${project.replace("-python", "-python-headless")} needs none of them and keeps Mesa out of the image, for a server that opens no window.`,
+        }),
+    ),
     {
         project: "pdf2image",
         build: [],

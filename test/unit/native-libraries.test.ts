@@ -98,6 +98,19 @@ describe("native libraries", () => {
             }
         });
 
+        it("GIVEN opencv-python and opencv-contrib-python (Qt bundled, GL/GLib/X11 from the system) THEN those libraries at run time, GLib under its t64 name on trixie and noble; the headless wheels need none", () => {
+            for (const project of ["opencv-python", "opencv-contrib-python"]) {
+                const rt = row(project).runtime;
+                const x11 = ["libgl1", "libice6", "libsm6", "libx11-6", "libxcb1", "libxext6"];
+                assert.deepEqual([rt.bookworm, rt.jammy], [[...x11, "libglib2.0-0"], [...x11, "libglib2.0-0"]], project);
+                assert.deepEqual([rt.trixie, rt.noble], [[...x11, "libglib2.0-0t64"], [...x11, "libglib2.0-0t64"]], project);
+                assert.match(row(project).reason, /-headless needs none of them/);
+            }
+            for (const project of ["opencv-python-headless", "opencv-contrib-python-headless"]) {
+                assert.equal(NATIVE_LIBRARIES.find((r) => r.project === project), undefined, project);
+            }
+        });
+
         it("GIVEN projects whose wheels bundle their library THEN they are not in the unconditional table", () => {
             for (const project of ["psycopg2-binary", "psycopg-binary", "pymssql", "xmlsec", "lxml", "pillow", "pycurl"]) {
                 assert.equal(NATIVE_LIBRARIES.find((r) => r.project === project), undefined, project);
