@@ -1799,7 +1799,7 @@ function writtenInto(c: Extract<Expr, { kind: "call" }>, ctx: PathContext): { fo
  * whether it is a file or a folder and what it holds. A relative path is
  * taken from the working folder, as the library opens it.
  */
-const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file: boolean; kind: WritablePathKind; holds: Holds }>> = {
+const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file: boolean; kind: WritablePathKind; holds: Holds; default?: string }>> = {
     // TinyDB's JSON file, created when the database is opened.
     "tinydb.TinyDB": { arg: 0, kwarg: "path", file: true, kind: "data", holds: "files" },
     // diskcache's folder of SQLite + files, created when the cache is made.
@@ -1834,6 +1834,8 @@ const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file:
     "persistqueue.FILOSQLiteQueue": { arg: 0, kwarg: "path", file: false, kind: "data", holds: "files" },
     "persistqueue.UniqueAckQ": { arg: 0, kwarg: "path", file: false, kind: "data", holds: "files" },
     "persistqueue.Queue": { arg: 0, kwarg: "path", file: false, kind: "data", holds: "files" },
+    // Chroma's on-disk vector store: a folder (its SQLite file and index segments), made when the client is.
+    "chromadb.PersistentClient": { arg: 0, kwarg: "path", file: false, kind: "data", holds: "database", default: "./chroma" },
     // Jinja's compiled-template cache.
     "jinja2.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
     "jinja2.bccache.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
@@ -1852,7 +1854,9 @@ function libraryPath(
 ): { path: string; file: boolean; kind: WritablePathKind; holds: Holds; how: string } | undefined {
     const lib = LIBRARY_PATHS[callee];
     const temp = TEMPFILE_DIR.has(callee) ? c.kwargs["dir"] : undefined;
-    const target = lib ? placeArgument(c, callee) : REQUESTS_CACHE.has(callee) ? (c.args[0] ?? c.kwargs["cache_name"]) : temp;
+    // A library's own default place where the call names none (chromadb.PersistentClient() keeps ./chroma).
+    const given = lib ? placeArgument(c, callee) : undefined;
+    const target = lib ? (given ?? (lib.default === undefined ? undefined : { kind: "str", value: lib.default })) : REQUESTS_CACHE.has(callee) ? (c.args[0] ?? c.kwargs["cache_name"]) : temp;
     const path = target === undefined ? undefined : pathValue(target, ctx);
     // An absolute place counts too (TinyDB("/var/app/db.json")), except the tmpfs folders, which are writable already.
     if (path === undefined || path === "" || path === ctx.cwd || path === "/" || ["/tmp", "/dev/shm"].some((t) => path === t || path.startsWith(`${t}/`))) {

@@ -5015,6 +5015,16 @@ describe("what apps write, named in logging config files, config classes and lib
             assert.deepEqual(found('import diskcache\ncache = diskcache.Cache("/var/cache/docs")'), [["/var/cache/docs", "scratch", []]]);
             assert.deepEqual(found('from tinydb import TinyDB\ndb = TinyDB("/tmp/db.json")'), []);
         });
+        it("GIVEN a Chroma PersistentClient (at a path through pydantic-settings' default, or with none: its ./chroma) THEN that folder is data: its SQLite file and index survive a redeploy", () => {
+            const found = (files: Record<string, string>) =>
+                synthesize(apps.make({ "requirements.txt": "fastapi\nchromadb\npydantic-settings\n", ...files })).plan.writablePaths.map((w) => [w.path, w.kind, w.why]);
+            const settings = 'from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    chroma_path: str = "chroma_db"\n\n\nsettings = Settings()\n';
+            assert.deepEqual(
+                found({ "app/__init__.py": "", "app/config.py": settings, "app/main.py": "import chromadb\nfrom fastapi import FastAPI\nfrom .config import settings\n\nclient = chromadb.PersistentClient(path=settings.chroma_path)\napp = FastAPI()\n" }),
+                [["/app/chroma_db", "data", "app/main.py: PersistentClient(chroma_db)"]],
+            );
+            assert.deepEqual(found({ "main.py": "import chromadb\nfrom fastapi import FastAPI\n\nclient = chromadb.PersistentClient()\napp = FastAPI()\n" }), [["/app/chroma", "data", "main.py: PersistentClient(chroma)"]]);
+        });
         it("GIVEN str.format() and %-formatted SQLite URLs, a name bound to a file name in a join, and a path that climbs above the app's folder THEN each is read", () => {
             assert.deepEqual(paths({ "app.py": `from sqlalchemy import create_engine\nDB = "var/app.db"\nengine = create_engine(u"sqlite:///{0}".format(DB))\n${FLASK}` }), [["/data", "data"]]);
             assert.deepEqual(paths({ "app.py": `from sqlalchemy import create_engine\nDB = "var/app.db"\nengine = create_engine("sqlite:///%s" % DB)\n${FLASK}` }), [["/data", "data"]]);
