@@ -711,7 +711,9 @@ function initDbScript(src: SourceTree): { name: string; target: string } | undef
     const tables = [table(table(pyproject, "tool"), "poetry"), table(pyproject, "project")];
     for (const scripts of tables.map((t) => table(t, "scripts"))) {
         for (const [name, target] of Object.entries(scripts ?? {})) {
-            if (INIT_DB_COMMANDS.has(name) && typeof target === "string" && /^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.]*$/.test(target.trim())) {
+            // Named like one (`init-db`), or calling a function named like one (`linkshort-init = "linkshort.cli:init_db"`).
+            const fn = typeof target === "string" ? target.trim().split(":").pop()!.split(".").pop()! : "";
+            if ((INIT_DB_COMMANDS.has(name) || INIT_DB_COMMANDS.has(fn)) && typeof target === "string" && /^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.]*$/.test(target.trim())) {
                 return { name, target: target.trim() };
             }
         }

@@ -5361,6 +5361,11 @@ describe("a project's own console script that creates its tables", () => {
         const alone = synthesize(apps.make({ ...files, "requirements.txt": "quart==0.20.0\n", "pyproject.toml": files["pyproject.toml"].replace(/\n\n\[build-system\][\s\S]*$/, "\n") })).plan;
         assert.equal(alone.installsProject, false);
         assert.equal(alone.release, undefined);
+        // A script named after the project (`blog-init`) that calls a function named like one (`init_db`) does the same.
+        const named = synthesize(apps.make({ ...files, "pyproject.toml": files["pyproject.toml"].replace('init_db = "blog:init_db"', 'blog-init = "blog:init_db"') })).plan;
+        assert.deepEqual(named.release, { command: ["sh", "-c", `test -e ${db} || exec blog-init`], workdir: "/app", source: "pyproject.toml console script blog-init (on the first deploy)" });
+        // One that calls another function is not read as making tables.
+        assert.equal(synthesize(apps.make({ ...files, "pyproject.toml": files["pyproject.toml"].replace('init_db = "blog:init_db"', 'blog-init = "blog:run"') })).plan.release, undefined);
     });
 });
 
