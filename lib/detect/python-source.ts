@@ -651,6 +651,10 @@ export function parseModule(text: string): PyModule {
                     }
                     const hasDefault = ps[j]?.name === "AssignOp";
                     params.push({ name: src(p), hasDefault, default: hasDefault ? expr(ps[j + 1]) : undefined, variadic: false });
+                    // Past the default: a bare name there (`config_class=Config`) is not a parameter.
+                    if (hasDefault) {
+                        i = j + 1;
+                    }
                 }
             }
         }

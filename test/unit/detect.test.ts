@@ -1274,6 +1274,16 @@ describe("detection", () => {
             );
             assert.equal(synthesize(dir, { app: "app:create_app('production')" }).plan.entrypoint.spec, "app:create_app('production')");
         });
+        it("GIVEN a factory whose parameter defaults to a name (the Mega-Tutorial's create_app(config_class=Config)), or to a dotted one, THEN gunicorn can call it with no argument: it is served", () => {
+            for (const signature of ["config_class=Config", "config_class: type = Config", "config_class=config.Config, *, testing=False"]) {
+                const dir = apps.make({
+                    "app/__init__.py": `from flask import Flask\n\nfrom . import config\nfrom .config import Config\n\n\ndef create_app(${signature}):\n    app = Flask(__name__)\n    app.config.from_object(config_class)\n    return app\n`,
+                    "app/config.py": "class Config:\n    DEBUG = False\n",
+                    "requirements.txt": "flask\n",
+                });
+                assert.equal(synthesize(dir).plan.entrypoint.spec, "app:create_app()", signature);
+            }
+        });
         it("GIVEN a Tornado app (tornado.web.Application, `python app.py`) THEN it is refused naming Tornado and gunicorn's tornado worker; with `app` and that worker, one worker per CPU", () => {
             const dir = apps.make({
                 "app.py": "import asyncio\nimport tornado.web\n\n\ndef make_app():\n    return tornado.web.Application([])\n\n\nasync def main():\n    make_app().listen(8888)\n    await asyncio.Event().wait()\n\nif __name__ == \"__main__\":\n    asyncio.run(main())\n",
