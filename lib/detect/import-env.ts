@@ -62,7 +62,8 @@ const IMPORT_DEPTH = 3;
  * no default (`os.environ["SECRET_KEY"]`, `env("X")`: os.environ.get() and
  * getenv() without a default are fine), and those the app's own modules it
  * imports read (IMPORT_DEPTH levels down, each module once): without them every worker dies at start with
- * KeyError. Top-level statements only, and not those under an `if`.
+ * KeyError. Top-level statements only, and not those under an `if`, and
+ * the bodies of the classes the modules define (they run at import too).
  */
 export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], module: string, factory?: string): ImportEnv | undefined {
     const reader = moduleReader(src, roots);
@@ -76,7 +77,7 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
     const secretsFiles: string[] = [];
     // Each module once: an import cycle, or a config module many modules import, is read where it is first imported.
     const scanned = new Set<string>([top.file]);
-    const scan = (file: string, root: ImportRoot, depth: number, classBodies = false): void => {
+    const scan = (file: string, root: ImportRoot, depth: number): void => {
         const mod = reader.parse(file);
         if (!mod) {
             return;
@@ -141,8 +142,9 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
                 names.set(step.name, bind(step.value, lookup));
             }
         }
-        // A config module from_object imports by a class path: its class bodies run at import too.
-        for (const v of classBodies ? [...mod.classes.values()].flatMap((c) => [...c.fields.values()]).flatMap((e) => requiredVariables(e, (x) => bind(x, lookup))) : []) {
+        // Class bodies run when their module is imported (a config class's `SECRET_KEY = os.environ["SECRET_KEY"]`
+        // fails the import whichever class the app then loads), in every module the import runs.
+        for (const v of [...mod.classes.values()].flatMap((c) => [...c.fields.values()]).flatMap((e) => requiredVariables(e, (x) => bind(x, lookup)))) {
             found = true;
             if (!variables.includes(v)) {
                 variables.push(v);
@@ -153,10 +155,10 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
         }
     };
     /** A config module a factory loads (from_object("app.settings")): its top level runs then. */
-    const follow = (file: string, root: ImportRoot, classBodies = false): void => {
+    const follow = (file: string, root: ImportRoot): void => {
         if (!followed.has(file)) {
             followed.add(file);
-            scan(file, root, 1, classBodies);
+            scan(file, root, 1);
         }
     };
     const followed = new Set<string>();
@@ -270,7 +272,7 @@ function factoryReads(
     file: string,
     root: ImportRoot,
     value: Expr,
-    follow: (file: string, root: ImportRoot, classBodies?: boolean) => void,
+    follow: (file: string, root: ImportRoot) => void,
 ): string[] {
     const callee = value.kind === "call" ? calleeOf(value) : undefined;
     const found = callee === undefined ? undefined : functionOf(reader, mod, file, root, callee);
@@ -337,7 +339,7 @@ function followFromObject(
     call: Extract<Expr, { kind: "call" }>,
     from: { file: string; root: ImportRoot },
     fn: FunctionDef | undefined,
-    follow: (file: string, root: ImportRoot, classBodies?: boolean) => void,
+    follow: (file: string, root: ImportRoot) => void,
 ): void {
     if (!(calleeOf(call) ?? "").endsWith(".config.from_object")) {
         return;
@@ -352,7 +354,7 @@ function followFromObject(
     const fixed = arg?.kind === "fstring" && typeof arg.parts[0] === "string" && arg.parts[0].includes(".") ? arg.parts[0].slice(0, arg.parts[0].lastIndexOf(".")) : undefined;
     const fixedHome = fixed === undefined ? undefined : reader.fileOf(fixed, from);
     if (fixedHome !== undefined) {
-        follow(fixedHome.file, fixedHome.root, true);
+        follow(fixedHome.file, fixedHome.root);
         return;
     }
     const where = target === undefined ? undefined : reader.fileOf(target, from);
@@ -363,7 +365,7 @@ function followFromObject(
         const home2 = reader.fileOf(target.slice(0, target.lastIndexOf(".")), from);
         const parsed = home2 === undefined ? undefined : reader.parse(home2.file);
         if (home2 !== undefined && parsed !== undefined) {
-            follow(home2.file, home2.root, true);
+            follow(home2.file, home2.root);
         }
     }
 }

@@ -2766,6 +2766,17 @@ describe("detection", () => {
                     "Set it with PythonApp's `env` (`secretEnv` for secrets).",
             ]);
         });
+        it("GIVEN a config class imported by name (`from .config import Config`, loaded by a factory's default argument) whose body reads os.environ[\"SECRET_KEY\"] THEN the variable is named: the class body runs when config.py is imported", () => {
+            const dir = apps.make({
+                "app/__init__.py": "from flask import Flask\n\nfrom .config import Config\n\n\ndef create_app(config_class=Config):\n    app = Flask(__name__)\n    app.config.from_object(config_class)\n    return app\n",
+                "app/config.py": 'import os\n\n\nclass Config:\n    SECRET_KEY = os.environ["SECRET_KEY"]\n    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///inventory.db")\n',
+                "requirements.txt": "flask\n",
+            });
+            assert.deepEqual(synthesize(dir).plan.notes.filter((n) => n.includes("at import with no default")), [
+                "app/config.py reads SECRET_KEY from the environment at import with no default (os.environ[...], a check that raises without it, a pydantic-settings field, a dynaconf validator, a database engine given None): unless it is set, every worker fails at start (KeyError, ValidationError). " +
+                    "Set it with PythonApp's `env` (`secretEnv` for secrets).",
+            ]);
+        });
         it("GIVEN a database engine made at import from os.environ.get() with no default (testdriven.io's FastAPI + SQLModel app) THEN the variable is named: create_engine(None) fails the import", () => {
             const noted = (db: string): string[] =>
                 synthesize(apps.make({ "main.py": `from fastapi import FastAPI\nimport db\napp = FastAPI()\n`, "db.py": db, "requirements.txt": "fastapi\nsqlmodel\nredis\n" }))
