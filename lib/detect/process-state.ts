@@ -1,7 +1,8 @@
 import { GRADIO_MOUNTS } from "../data/frameworks";
 import { candidates, ImportRoot, moduleReader } from "./app-code";
-import { walk } from "./python-eval";
-import { calleeOf, Expr, str } from "./python-source";
+import { DjangoProject } from "./django";
+import { evaluate, walk } from "./python-eval";
+import { calleeOf, dictGet, Expr, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -32,9 +33,13 @@ const LIMITERS: Readonly<Record<string, string>> = {
 /** Flask-Caching's per-process backends, by the names CACHE_TYPE takes. */
 const SIMPLE_CACHE = new Set(["SimpleCache", "simple", "flask_caching.backends.SimpleCache", "flask_caching.backends.simplecache.SimpleCache"]);
 
-export function perProcessState(src: SourceTree, roots: readonly ImportRoot[]): ProcessState[] {
+export function perProcessState(src: SourceTree, roots: readonly ImportRoot[], django?: DjangoProject): ProcessState[] {
     const reader = moduleReader(src, roots);
     const out: ProcessState[] = [];
+    const sessions = django === undefined ? undefined : djangoCacheSessions(django);
+    if (sessions !== undefined) {
+        out.push(sessions);
+    }
     const modules = candidates(src, roots).flatMap((c) => {
         const mod = reader.parse(c.file);
         return mod ? [{ file: c.file, mod }] : [];
@@ -79,6 +84,37 @@ export function perProcessState(src: SourceTree, roots: readonly ImportRoot[]): 
         }
     }
     return out;
+}
+
+/** Django's cache backend that keeps entries in each process's memory: the default when CACHES is not set. */
+const LOCMEM_CACHE = "django.core.cache.backends.locmem.LocMemCache";
+
+/**
+ * Django sessions kept in the cache alone (SESSION_ENGINE "...sessions.backends.cache") whose cache is LocMemCache,
+ * set or Django's default: each worker knows only the sessions it made, so a login drops whenever a request reaches
+ * another worker. `cached_db` writes through to the database and is not this.
+ */
+function djangoCacheSessions(django: DjangoProject): ProcessState | undefined {
+    const s = django.settings;
+    const bound = s.bound("SESSION_ENGINE");
+    const engine = bound === undefined ? undefined : evaluate(bound, () => undefined);
+    const file = s.sourceOf("SESSION_ENGINE");
+    if (engine?.t !== "str" || engine.v !== "django.contrib.sessions.backends.cache" || file === undefined) {
+        return undefined;
+    }
+    const aliasExpr = s.bound("SESSION_CACHE_ALIAS");
+    const alias = aliasExpr === undefined ? "default" : str(aliasExpr);
+    const caches = s.get("CACHES");
+    const backend = caches === undefined ? LOCMEM_CACHE : alias === undefined ? undefined : str(dictGet(dictGet(caches, alias), "BACKEND"));
+    if (backend !== LOCMEM_CACHE) {
+        return undefined;
+    }
+    return {
+        file,
+        what: `SESSION_ENGINE keeps sessions in the cache alone, and that cache is ${caches === undefined ? "Django's default, " : ""}LocMemCache, in each process's memory`,
+        effect: "knows only the sessions it made (a login drops whenever a request reaches another worker)",
+        fix: 'use SESSION_ENGINE "django.contrib.sessions.backends.cached_db" (or the default, "db"), or a shared cache (Redis, Memcached)',
+    };
 }
 
 /** CACHE_TYPE values a module sets: `app.config["CACHE_TYPE"] = ...`, `CACHE_TYPE = ...` (a config module or class), `Cache(config={...})`, `config.update(CACHE_TYPE=...)`. */

@@ -564,7 +564,7 @@ function processStateNote(src: SourceTree, entry: Entrypoint, workers: number | 
         return;
     }
     const roots = servedRoots(entry);
-    for (const s of perProcessState(src, roots)) {
+    for (const s of perProcessState(src, roots, entry.django)) {
         notes.push(
             `${s.file}: ${s.what}, so each of the ${workers === undefined ? "gunicorn workers (one per CPU and more, by default)" : `${workers} gunicorn workers`} ${s.effect}: ` +
                 `${s.fix}, or set \`workers: 1\`.`,

@@ -4042,6 +4042,25 @@ describe("state a library keeps in one process", () => {
         assert.deepEqual(notes({ "requirements.txt": "flask\nflask-limiter\n", "app.py": configured }), []);
         assert.deepEqual(notes({ "requirements.txt": "flask\nflask-limiter\n", "app.py": LIMITER.replace("STORAGE", '"memory://"') }, { workers: 1 }), []);
     });
+    it("GIVEN Django sessions kept in the cache alone (SESSION_ENGINE cache) with LocMemCache, set or Django's default THEN a note says a login drops between workers and names the fix; cached_db, or a shared cache, gets none", () => {
+        const settings = (extra: string) => ({
+            "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_conf.settings")\n',
+            "site_conf/__init__.py": "",
+            "site_conf/settings.py": `SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.sessions"]\nROOT_URLCONF = "site_conf.urls"\nWSGI_APPLICATION = "site_conf.wsgi.application"\n${extra}`,
+            "site_conf/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "requirements.txt": "django\n",
+            Procfile: "web: gunicorn site_conf.wsgi --workers 3\n",
+        });
+        const cache = 'SESSION_ENGINE = "django.contrib.sessions.backends.cache"\n';
+        const expected =
+            'site_conf/settings.py: SESSION_ENGINE keeps sessions in the cache alone, and that cache is Django\'s default, LocMemCache, in each process\'s memory, so each of the 3 gunicorn workers knows only the sessions it made ' +
+            '(a login drops whenever a request reaches another worker): use SESSION_ENGINE "django.contrib.sessions.backends.cached_db" (or the default, "db"), or a shared cache (Redis, Memcached), or set `workers: 1`.';
+        assert.deepEqual(notes(settings(cache)), [expected]);
+        const locmem = 'CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}\n';
+        assert.deepEqual(notes(settings(cache + locmem)), [expected.replace("Django's default, LocMemCache", "LocMemCache")]);
+        assert.deepEqual(notes(settings('SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"\n')), []);
+        assert.deepEqual(notes(settings(cache + 'CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://cache:6379"}}\n')), []);
+    });
 });
 
 describe("data the app keeps in its own process between requests", () => {
