@@ -983,11 +983,18 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
         const where = "dir" in db ? db.dir : db.file;
         const q = shellQuote([where]);
         const exists = "dir" in db ? `ls ${q}/*.sqlite ${q}/*.sqlite3 ${q}/*.db >/dev/null 2>&1` : `test -e ${q}`;
+        // The script's function, imported as the server imports the package (from the app's folder, on the server's Python path),
+        // not the installed copy the script in the venv's bin/ would import: a Flask app's instance folder is then the server's
+        // (/app/instance), not the read-only <venv>/var/<pkg>-instance, and the tables land in the database the server opens.
+        const [module, attr] = script.target.split(":");
+        const code = `import sys; from ${module} import ${attr.split(".")[0]}; sys.exit(${attr}())`;
+        const path = entry.pythonPath.filter((p) => p !== "").map((p) => (p.startsWith("/") ? p : `${DEFAULTS.workdir}/${p}`));
+        const run = `${path.length > 0 ? `env PYTHONPATH=${shellQuote([path.join(":")])} ` : ""}python -c ${shellQuote([code])}`;
         notes.push(
             `pyproject.toml's console script \`${script.name}\` (${script.target}) creates the app's tables: it is the release step while ${"dir" in db ? `${where} holds no database file` : `${where} does not exist`} yet ` +
-                "(the first deploy; the volume keeps the database after), so a redeploy does not recreate the tables. Set `releaseCommand` to change it.",
+                "(the first deploy; the volume keeps the database after), so a redeploy does not recreate the tables; it runs as `python -c` from the app's folder, so it imports the package the server serves, not the installed copy. Set `releaseCommand` to change it.",
         );
-        return { command: ["sh", "-c", `${exists} || exec ${shellQuote([script.name])}`], workdir, source: `pyproject.toml console script ${script.name} (on the first deploy)` };
+        return { command: ["sh", "-c", `${exists} || exec ${run}`], workdir, source: `pyproject.toml console script ${script.name} (on the first deploy)` };
     }
     if (!migrate && db !== undefined && (entry.framework === "flask" || entry.framework === "quart")) {
         const init = initDbCommand(src, entry);

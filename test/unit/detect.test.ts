@@ -5396,14 +5396,19 @@ describe("a project's own console script that creates its tables", () => {
         assert.equal(plan.installsProject, true);
         const db = plan.writablePaths.flatMap((w) => w.links.map((l) => l.from)).find((f) => f.endsWith("/blog.db"));
         assert.ok(db !== undefined, JSON.stringify(plan.writablePaths));
-        assert.deepEqual(plan.release, { command: ["sh", "-c", `test -e ${db} || exec init_db`], workdir: "/app", source: "pyproject.toml console script init_db (on the first deploy)" });
+        // Run as `python -c` from the app's folder: it imports the package the server serves (here the installed one, as src/ is not on the server's path).
+        const run = (name: string) => ({ command: ["sh", "-c", `test -e ${db} || exec python -c 'import sys; from blog import init_db; sys.exit(init_db())'`], workdir: "/app", source: `pyproject.toml console script ${name} (on the first deploy)` });
+        assert.deepEqual(plan.release, run("init_db"));
         // requirements.txt installs the dependencies alone: the project and its scripts are not in the image.
         const alone = synthesize(apps.make({ ...files, "requirements.txt": "quart==0.20.0\n", "pyproject.toml": files["pyproject.toml"].replace(/\n\n\[build-system\][\s\S]*$/, "\n") })).plan;
         assert.equal(alone.installsProject, false);
         assert.equal(alone.release, undefined);
         // A script named after the project (`blog-init`) that calls a function named like one (`init_db`) does the same.
         const named = synthesize(apps.make({ ...files, "pyproject.toml": files["pyproject.toml"].replace('init_db = "blog:init_db"', 'blog-init = "blog:init_db"') })).plan;
-        assert.deepEqual(named.release, { command: ["sh", "-c", `test -e ${db} || exec blog-init`], workdir: "/app", source: "pyproject.toml console script blog-init (on the first deploy)" });
+        assert.deepEqual(named.release, run("blog-init"));
+        // With src/ on the server's Python path, the release step's import finds the same copy.
+        const onPath = synthesize(apps.make({ ...files, Procfile: "web: gunicorn --pythonpath src blog:app\n" })).plan;
+        assert.match(onPath.release!.command[2], /\|\| exec env PYTHONPATH=\/app\/src python -c 'import sys; from blog import init_db; sys\.exit\(init_db\(\)\)'$/);
         // One that calls another function is not read as making tables.
         assert.equal(synthesize(apps.make({ ...files, "pyproject.toml": files["pyproject.toml"].replace('init_db = "blog:init_db"', 'blog-init = "blog:run"') })).plan.release, undefined);
     });
