@@ -18,6 +18,7 @@ import { EnvView } from "../detect/python-eval";
 import { dictGet, str } from "../detect/python-source";
 import { inProcessStore, perProcessState } from "../detect/process-state";
 import { signingKeys } from "../detect/secret-key";
+import { publicCertificates } from "../detect/certificates";
 import { detectPythonFacts, PythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
 import { DockerfileSelection, dockerfileRuns, dockerfileSelection, readContainerConfig } from "../detect/container";
@@ -124,6 +125,8 @@ export interface Plan {
     readonly caBundle: boolean;
     readonly labels: Readonly<Record<string, string>>;
     readonly ignore: readonly string[];
+    /** `.pem` files of certificates only (a CA bundle), relative to the source folder: re-included after the .dockerignore's `**\/*.pem`. */
+    readonly keptCertificates: readonly string[];
     readonly notes: readonly string[];
 }
 
@@ -435,6 +438,14 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     djangoSslRedirect(entry, imageEnv, notes);
     djangoRequiredEnv(entry, imageEnv, steps.steps, o.buildEnv, notes);
     djangoEmptySecretKey(entry, imageEnv, notes);
+    // A CA bundle (certs/global-bundle.pem for a database's TLS) is a .pem the image's .dockerignore leaves out as a secret: keep it.
+    const keptCertificates = publicCertificates(src);
+    if (keptCertificates.length > 0) {
+        notes.push(
+            `${keptCertificates.join(", ")} ${keptCertificates.length > 1 ? "hold" : "holds"} certificates and no private key (a CA bundle): kept in the image, while other .pem files stay out of it as secrets; ` +
+                `a .dockerignore line \`${keptCertificates[0]}\` leaves ${keptCertificates.length > 1 ? "one" : "it"} out.`,
+        );
+    }
 
     return {
         framework: entry.framework,
@@ -479,6 +490,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         caBundle: o.caBundle,
         labels: o.labels,
         ignore: o.ignore,
+        keptCertificates,
         notes,
     };
 }

@@ -53,6 +53,9 @@ export const DEFAULT_IGNORE: readonly string[] = [
 /** The synthesized patterns, then the user's own .dockerignore (later lines win), then `ignore`. */
 export function renderDockerignore(plan: PlanBeforeContext, userDockerignore: string | undefined): string {
     const lines = ["# Synthesized by pulumi-python-app", ...DEFAULT_IGNORE];
+    if (plan.keptCertificates.length > 0) {
+        lines.push("# certificates with no private key (a CA bundle the app names): kept", ...plan.keptCertificates.map((f) => `!${f}`));
+    }
     if (userDockerignore !== undefined && userDockerignore.trim() !== "") {
         lines.push("# from the app's .dockerignore", ...userDockerignore.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l !== ""));
     }

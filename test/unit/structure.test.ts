@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { Copy, Cmd, DockerfileParser, Env, Healthcheck, Instruction, Run, Stopsignal, User } from "dockerfile-ast";
 import { SynthesizeOptions } from "../../lib/plan/plan";
+import { ignoreMatcher } from "../../lib/render/dockerignore";
 import { synthesize } from "../../lib/synthesize";
 import { execForm, FIXTURE_NAMES, fixture, FLASK_APP, mountsOf, parse, Parsed, shellOf, TmpApps } from "./helpers";
 
@@ -541,5 +542,35 @@ describe("Bytecode of the app's own modules", () => {
         assert.throws(() => synthesize(fixture("flask-requirements"), { compileBytecode: "yes" as unknown as boolean }), {
             message: '`compileBytecode` must be true or false, not "yes".',
         });
+    });
+});
+
+describe("The build context's .dockerignore", () => {
+    const apps = new TmpApps();
+    afterEach(() => apps.cleanup());
+    const CERT = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUEXAMPLE\n-----END CERTIFICATE-----\n";
+    const KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqEXAMPLE\n-----END PRIVATE KEY-----\n";
+
+    it("GIVEN a CA bundle (.pem of certificates only) beside private keys WHEN synthesized THEN the bundle is re-included after **/*.pem, with a note; a .pem holding a key, or a certificate with its key, stays out", () => {
+        const dir = apps.copyOf("flask-requirements", {
+            "certs/global-bundle.pem": CERT + CERT,
+            "certs/server.pem": CERT + KEY,
+            "tls/key.pem": KEY.replace(/PRIVATE KEY/g, "RSA PRIVATE KEY"),
+        });
+        const r = synthesize(dir);
+        assert.deepEqual(r.plan.keptCertificates, ["certs/global-bundle.pem"]);
+        const lines = r.dockerignore.split("\n");
+        assert.ok(lines.indexOf("!certs/global-bundle.pem") > lines.indexOf("**/*.pem"), r.dockerignore);
+        const ignored = ignoreMatcher(r.dockerignore);
+        assert.deepEqual(["certs/global-bundle.pem", "certs/server.pem", "tls/key.pem"].map(ignored), [false, true, true]);
+        assert.ok(
+            r.plan.notes.includes(
+                "certs/global-bundle.pem holds certificates and no private key (a CA bundle): kept in the image, while other .pem files stay out of it as secrets; a .dockerignore line `certs/global-bundle.pem` leaves it out.",
+            ),
+            r.plan.notes.join("\n"),
+        );
+        // The app's own .dockerignore comes after, so it can still leave the bundle out.
+        const own = synthesize(apps.copyOf("flask-requirements", { "certs/global-bundle.pem": CERT, ".dockerignore": "certs/\n" }));
+        assert.equal(ignoreMatcher(own.dockerignore)("certs/global-bundle.pem"), true);
     });
 });
