@@ -47,6 +47,12 @@ export interface ServerPlan {
     /** Settings the app's config sets itself (the image does not override them). */
     readonly userConfigSets: readonly string[];
     /**
+     * Settings of the app's config the image's config drops after loading it: `user`, `group`, `initgroups`
+     * (a switch from root the image's user may not make) and an absolute `chdir` outside /app (the app's folder on
+     * its old server). Absent when none.
+     */
+    readonly userConfigDropped?: readonly string[];
+    /**
      * gunicorn's timeout and graceful_timeout when the app's config sets them
      * and no option or Procfile flag does: the command line leaves them to the
      * config (a flag would override it, and the config may read them from the
@@ -165,12 +171,20 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
         notes.push(`${web.origin.subject}'s \`--config ${web.config}\` names a file that is not in the source folder; it is not loaded.`);
     }
     const user = configFile ? readUserConfig(src, configFile) : undefined;
+    const dropped: string[] = [];
     if (user) {
-        const kept = user.sets.filter((n) => !PRIVILEGE_SETTINGS.includes(n));
+        // `chdir = "/srv/pastebin"`: the app's folder on the server it came from; gunicorn exits when it cannot go there.
+        const chdir = user.strings.get("chdir");
+        const elsewhere = chdir !== undefined && chdir.startsWith("/") && chdir !== DEFAULTS.workdir && !chdir.startsWith(`${DEFAULTS.workdir}/`);
+        dropped.push(...user.sets.filter((n) => PRIVILEGE_SETTINGS.includes(n) || (n === "chdir" && elsewhere)));
+        const kept = user.sets.filter((n) => !dropped.includes(n));
         notes.push(
             `The app's ${configFile} is loaded first, then the image's settings (bind, worker heartbeat in /dev/shm, control socket)` +
                 (kept.length > 0 ? `; it sets ${kept.join(", ")}, which the image keeps unless an option says otherwise.` : "."),
         );
+        if (elsewhere) {
+            notes.push(`${configFile} sets chdir to ${chdir}, the app's folder on the server it was written for: the image runs gunicorn in ${DEFAULTS.workdir}, where the source is, and drops it.`);
+        }
         const switches = user.sets.filter((n) => PRIVILEGE_SETTINGS.includes(n));
         if (switches.length > 0) {
             const named = ["user", "group"].flatMap((n) => (user.strings.has(n) ? [`${n} ${user.strings.get(n)}`] : []));
@@ -313,6 +327,7 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
         userConfig: configFile !== undefined,
         userConfigPath: configPath,
         userConfigSets: user?.sets ?? [],
+        userConfigDropped: dropped.length > 0 ? dropped : undefined,
         timeoutsFromConfig: (["timeout", "graceful_timeout"] as const).filter(
             (k) => user?.sets.includes(k) && (k === "timeout" ? o.timeout ?? web?.timeout : o.gracefulTimeout ?? web?.gracefulTimeout) === undefined,
         ),

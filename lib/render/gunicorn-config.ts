@@ -1,7 +1,6 @@
 import * as path from "path";
 import { DEFAULTS } from "../data/defaults";
 import { Plan } from "../plan/plan";
-import { PRIVILEGE_SETTINGS } from "../plan/server";
 
 /**
  * The gunicorn config baked into the image. It loads the app's own
@@ -59,11 +58,12 @@ export function renderGunicornConfig(plan: Plan): string {
             '    exec(compile(_f.read(), __file__, "exec"))',
             "",
         );
-        const switches = PRIVILEGE_SETTINGS.filter(appSets);
-        if (switches.length > 0) {
+        const dropped = s.userConfigDropped ?? [];
+        if (dropped.length > 0) {
             lines.push(
-                "# The app's config switches to another user when started as root; the image's user may not switch.",
-                `for _name in ${pyList(switches.map((n) => JSON.stringify(n)))}:`,
+                "# What the app's config says for the server it was written for: a switch from root (which the image's user may",
+                "# not make), the app's folder there. The image runs as its own user, in its own folder.",
+                `for _name in ${pyList(dropped.map((n) => JSON.stringify(n)))}:`,
                 "    globals().pop(_name, None)",
                 "",
             );

@@ -3142,8 +3142,8 @@ describe("detection", () => {
             assert.deepEqual(noted('errorlog = "-"\n'), []);
             assert.deepEqual(noted('import os\nerrorlog = os.environ.get("ERROR_LOG") or None\n'), []);
         });
-        it("GIVEN the app's gunicorn.conf.py switches to another user (user, group, initgroups for a master started as root) THEN the image's config drops those three after loading it, keeps the rest, and a note says why", () => {
-            const conf = 'user = "www-data"\ngroup = "www-data"\ninitgroups = True\ntimeout = 120\n';
+        it("GIVEN the app's gunicorn.conf.py switches to another user (user, group, initgroups for a master started as root) and chdirs to its old server's folder THEN the image's config drops those after loading it, keeps the rest, and notes say why", () => {
+            const conf = 'user = "www-data"\ngroup = "www-data"\ninitgroups = True\nchdir = "/srv/blog"\ntimeout = 120\n';
             const dir = apps.copyOf("flask-native", { "gunicorn.conf.py": conf });
             const r = synthesize(dir);
             assert.ok(
@@ -3154,13 +3154,17 @@ describe("detection", () => {
                 r.plan.notes.join("\n"),
             );
             assert.ok(r.plan.notes.includes("The app's gunicorn.conf.py is loaded first, then the image's settings (bind, worker heartbeat in /dev/shm, control socket); it sets timeout, which the image keeps unless an option says otherwise."));
+            // An absolute chdir outside /app is the app's folder on the server it was written for: gunicorn exits when it cannot go there.
+            assert.ok(r.plan.notes.includes("gunicorn.conf.py sets chdir to /srv/blog, the app's folder on the server it was written for: the image runs gunicorn in /app, where the source is, and drops it."));
+            assert.deepEqual(r.plan.server.userConfigDropped, ["chdir", "group", "initgroups", "user"]);
+            assert.equal(synthesize(apps.copyOf("flask-native", { "gunicorn.conf.py": 'chdir = "/app"\n' })).plan.server.userConfigDropped, undefined);
             // The rendered config, run as gunicorn runs a config file: what it leaves in its namespace are the settings.
             const start = r.dockerfile.indexOf("COPY --link <<'EOF' /etc/pulumi-python-app/gunicorn.conf.py\n");
             const rendered = r.dockerfile.slice(r.dockerfile.indexOf("\n", start) + 1, r.dockerfile.indexOf("\nEOF\n", start));
             const work = fs.mkdtempSync(path.join(os.tmpdir(), "switches-"));
             try {
                 fs.writeFileSync(path.join(work, "config.py"), rendered.replace('"/app/gunicorn.conf.py"', JSON.stringify(path.join(dir, "gunicorn.conf.py"))));
-                const run = spawnSync("python3", ["-c", `ns = {}\nexec(open(${JSON.stringify(path.join(work, "config.py"))}).read(), ns)\nprint(sorted(k for k in ("user", "group", "initgroups", "timeout") if k in ns))`], { encoding: "utf8" });
+                const run = spawnSync("python3", ["-c", `ns = {}\nexec(open(${JSON.stringify(path.join(work, "config.py"))}).read(), ns)\nprint(sorted(k for k in ("user", "group", "initgroups", "chdir", "timeout") if k in ns))`], { encoding: "utf8" });
                 assert.equal(run.stdout.trim(), "['timeout']", run.stderr);
             } finally {
                 fs.rmSync(work, { recursive: true, force: true });
