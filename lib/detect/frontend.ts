@@ -218,9 +218,10 @@ function delegatedDir(script: string, pkg: Record<string, unknown>): string[] {
  * several (a client and its successor beside it) gets each, once, in the order
  * found. `served`: folders the caller read elsewhere (Django's
  * STATICFILES_DIRS and template DIRS), relative to the source folder, tried
- * first.
+ * first. `skipped` receives why a package found that way is not built (its
+ * lock is pnpm's or yarn's), for a note.
  */
-export function servedFrontends(src: SourceTree, roots: readonly ImportRoot[], served: readonly string[] = []): FrontendBuild[] {
+export function servedFrontends(src: SourceTree, roots: readonly ImportRoot[], served: readonly string[] = [], skipped: string[] = []): FrontendBuild[] {
     const out: FrontendBuild[] = [];
     const builtAbove = (path: string): void => {
         if (path === "" || path.startsWith("/") || src.exists(path)) {
@@ -234,6 +235,13 @@ export function servedFrontends(src: SourceTree, roots: readonly ImportRoot[], s
             if (found !== undefined && "build" in found) {
                 if (!out.some((b) => b.dir === found.build.dir)) {
                     out.push(found.build);
+                }
+                return;
+            }
+            // A build the builder cannot run (a pnpm or yarn lock): why, for the note, as for a root package.json.
+            if (found !== undefined && "skipped" in found) {
+                if (!skipped.includes(found.skipped)) {
+                    skipped.push(found.skipped);
                 }
                 return;
             }

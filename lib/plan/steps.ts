@@ -153,7 +153,9 @@ export function planBuildSteps(
     // The root's package, django-tailwind's theme, else a package in a folder above the folder the app serves its build from.
     const roots = servedRoots(entry);
     const own = detectFrontend(src) ?? (django ? tailwindTheme(src, django) : undefined);
-    const builds = own === undefined ? servedFrontends(src, roots, django ? djangoServedDirs(django) : []) : "build" in own ? [own.build] : [];
+    const skipped: string[] = [];
+    const builds = own === undefined ? servedFrontends(src, roots, django ? djangoServedDirs(django) : [], skipped) : "build" in own ? [own.build] : [];
+    notes.push(...skipped);
     if (o.frontendBuild === true && builds.length === 0) {
         throw new InputError(
             "`frontendBuild`",

@@ -260,6 +260,15 @@ describe("the front-end build (package.json's build script)", () => {
         assert.deepEqual(steps({ "app.py": 'from flask import Flask\napp = Flask(__name__, static_folder="frontend/dist", static_url_path="/")\n', "requirements.txt": "flask\n" }), [["npm run build", "/app/frontend"]]);
         assert.deepEqual(steps({ "main.py": staticFiles, "frontend/dist/index.html": "<html></html>" }), []);
         assert.deepEqual(steps({ "main.py": staticFiles, "frontend/package.json": PKG({ "markdown-it": "14.1.0" }, "node build.js") }), []);
+        // Locked by pnpm (no package-lock.json): not built, and a note says why, as for a root package.json.
+        const pnpm = synthesize(apps.make({ "requirements.txt": "fastapi\n", "frontend/package.json": PKG({ vite: "6.0.7" }, "vite build"), "frontend/pnpm-lock.yaml": "lockfileVersion: '9.0'\n", "main.py": staticFiles })).plan;
+        assert.deepEqual(pnpm.buildSteps, []);
+        assert.ok(
+            pnpm.notes.includes(
+                "frontend/package.json's build script (vite build) is not run: its dependencies are locked by frontend/pnpm-lock.yaml, and the builder installs with npm only; run it with `buildCommands` (and `aptBuildPackages`), or commit its output.",
+            ),
+            pnpm.notes.join("\n"),
+        );
     });
 
     it("GIVEN a project whose Hatch build hook (hatch_build.py) or setup.py runs npm while the project is built THEN the builder gets nodejs and npm, with a note; a hook that does not, or a project not installed, gets neither", () => {
