@@ -20,6 +20,20 @@ export const WINDOWS_ONLY_DISTRIBUTIONS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
+ * Backports of a standard-library module to Pythons older than any the image
+ * runs, whose releases cannot be installed on those it does: a `pip freeze`
+ * made on an old Python pins them with no marker (Django 4.0's own
+ * requirement says `; python_version < "3.9"`).
+ *
+ * Checked here: backports.zoneinfo 0.2.1 (its last release) has Linux wheels
+ * for CPython 3.6-3.8 only, and its sdist fails to compile on 3.11
+ * (`'_PyLong_One' undeclared`).
+ */
+export const OLD_PYTHON_BACKPORTS: ReadonlyMap<string, string> = new Map([
+    ["backports-zoneinfo", "backports Python 3.9's zoneinfo to 3.6-3.8: it has wheels for CPython 3.8 and older only, and its source does not compile on the Pythons the image runs"],
+]);
+
+/**
  * The distribution Debian and Ubuntu's patched pip lists in a venv's
  * `pip freeze` (setuptools' vendored pkg_resources): no index has it.
  */

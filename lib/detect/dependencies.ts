@@ -5,7 +5,7 @@ import { minimatch } from "minimatch";
 import { parsePipRequirementsLine } from "pip-requirements-js";
 import { parse as parseToml } from "smol-toml";
 import { DEFAULT_PYTHON } from "../data/pythons";
-import { CONDA_BUILD_PATHS, DEBIAN_FREEZE_ARTIFACT, WINDOWS_ONLY_DISTRIBUTIONS } from "../data/windows-only";
+import { CONDA_BUILD_PATHS, DEBIAN_FREEZE_ARTIFACT, OLD_PYTHON_BACKPORTS, WINDOWS_ONLY_DISTRIBUTIONS } from "../data/windows-only";
 import { InputError } from "../errors";
 import { calleeOf, Expr, parseModule, str, strList } from "./python-source";
 import { dockerfileLockTools, dockerfileRequirements } from "./container";
@@ -2243,6 +2243,7 @@ type UninstallableLine = { readonly file: string; readonly number: number; reado
  * What a `pip freeze` made elsewhere leaves that the image's install cannot
  * take, refused before the build with the lines and the fix: Debian's
  * `pkg-resources==0.0.0`, Windows-only distributions pinned with no marker,
+ * backports to Pythons older than the image's (backports.zoneinfo) with none,
  * and `name @ file:///...` folders of the machine that ran it (a conda
  * environment writes these). Lines with a marker Linux does not meet are
  * never read as installed, so never reach here.
@@ -2267,6 +2268,14 @@ function refuseUninstallable(found: readonly UninstallableLine[]): void {
         sentences.push(
             `${list(windows)}: ${why}, so pip in the image (Linux) cannot install ${windows.length > 1 ? "them" : "it"} (a Windows \`pip freeze\` writes such pins). ` +
                 `Add \`; sys_platform == "win32"\` to ${windows.length > 1 ? "each of those lines" : "the line"} (\`${windows[0].line.split(";")[0].trim()} ; sys_platform == "win32"\`), which pip on Windows still installs, or delete ${windows.length > 1 ? "them" : "it"} if the app does not need ${windows.length > 1 ? "them" : "it"}.`,
+        );
+    }
+    const backports = found.filter((l): l is UninstallableLine & { name: string } => "name" in l && OLD_PYTHON_BACKPORTS.has(l.name));
+    if (backports.length > 0) {
+        const why = [...new Set(backports.map((l) => `${l.name} ${OLD_PYTHON_BACKPORTS.get(l.name)!}`))].join("; ");
+        sentences.push(
+            `${list(backports)}: ${why} (a \`pip freeze\` made on an old Python writes such pins). ` +
+                `Add \`; python_version < "3.9"\` to ${backports.length > 1 ? "each of those lines" : "the line"} (\`${backports[0].line.split(";")[0].trim()} ; python_version < "3.9"\`), or delete ${backports.length > 1 ? "them" : "it"}.`,
         );
     }
     const files = found.filter((l): l is UninstallableLine & { url: string } => "url" in l);
@@ -2429,7 +2438,7 @@ function fromRequirements(
                     }
                     // Lines split by Python (`numpy==2.1.3 ; python_version >= "3.13"` and `numpy==1.26.4 ; python_version < "3.13"`):
                     // the one the default Python takes is the pin, whatever their order; one it does not take only fills a gap.
-                    if (!constraints && (n === DEBIAN_FREEZE_ARTIFACT || WINDOWS_ONLY_DISTRIBUTIONS.has(n))) {
+                    if (!constraints && (n === DEBIAN_FREEZE_ARTIFACT || WINDOWS_ONLY_DISTRIBUTIONS.has(n) || (OLD_PYTHON_BACKPORTS.has(n) && r.marker === undefined))) {
                         unreachable.push({ file, number: r.number, line: r.line, name: n });
                     }
                     const atDefault = r.marker === undefined || markerHolds(r.marker, linuxMarkers(DEFAULT_PYTHON)) !== false;

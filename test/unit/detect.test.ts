@@ -5592,6 +5592,16 @@ describe("pip freeze lines no Linux pip can install", () => {
         assert.match(refusal({ "requirements.txt": "-r requirements/base.txt\n", "requirements/base.txt": "flask\n\npkg_resources==0.0.0\n" }), /^requirements\/base\.txt, line 3: "pkg_resources==0\.0\.0": /);
     });
 
+    it("GIVEN backports.zoneinfo pinned without a marker (a Python 3.8 `pip freeze` of a Django 4.0 app) THEN InputError names the line and the marker to add; with the marker it is accepted", () => {
+        const files = (line: string) => ({ "requirements.txt": `asgiref==3.5.0\n${line}\nDjango==4.0.3\nsqlparse==0.4.2\n`, "app.py": FLASK_APP });
+        assert.equal(
+            refusal(files("backports.zoneinfo==0.2.1")),
+            'requirements.txt, line 2: "backports.zoneinfo==0.2.1": backports-zoneinfo backports Python 3.9\'s zoneinfo to 3.6-3.8: it has wheels for CPython 3.8 and older only, and its source does not compile on the Pythons the image runs ' +
+                '(a `pip freeze` made on an old Python writes such pins). Add `; python_version < "3.9"` to the line (`backports.zoneinfo==0.2.1 ; python_version < "3.9"`), or delete it.',
+        );
+        assert.doesNotThrow(() => synthesize(apps.make(files('backports.zoneinfo==0.2.1 ; python_version < "3.9"')), { app: "app:app" }));
+    });
+
     it("GIVEN Windows-only distributions pinned without a marker THEN InputError names each line and the marker; with the marker, or only in a constraints file, they are accepted", () => {
         assert.match(
             refusal({ "requirements.txt": "colorama==0.4.6\nflask==3.0.3\npywin32==306\nwindows-curses==2.3.3 ; python_version >= '3.8'\n" }),
