@@ -281,6 +281,16 @@ function djangoPaths(src: SourceTree, d: DjangoProject, add: AddPath): void {
             add({ path, kind: "scratch", file: false, holds: "files", why: `${uploadTempFile}: FILE_UPLOAD_TEMP_DIR (large uploads are written there first)` });
         }
     }
+    // Django's file-based email backend writes each message as a file in EMAIL_FILE_PATH (made at the first send).
+    const emailBackend = s.bound("EMAIL_BACKEND");
+    const emailEngine = emailBackend === undefined ? undefined : evaluate(emailBackend, () => undefined);
+    const emailPathFile = s.sourceOf("EMAIL_FILE_PATH");
+    if (emailEngine?.t === "str" && emailEngine.v === "django.core.mail.backends.filebased.EmailBackend" && emailPathFile) {
+        const path = s.pathOf(s.get("EMAIL_FILE_PATH"), emailPathFile);
+        if (path !== undefined && path !== "" && path !== d.root && !path.startsWith("/tmp")) {
+            add({ path, kind: "scratch", file: false, holds: "files", why: `${emailPathFile}: EMAIL_BACKEND writes each email as a file in EMAIL_FILE_PATH, ${path}` });
+        }
+    }
     // File-based caches: CACHES = {"default": {"BACKEND": "...filebased.FileBasedCache", "LOCATION": ...}}.
     // Storages with a folder of their own: STORAGES = {"private": {"BACKEND": "...FileSystemStorage", "OPTIONS": {"location": ...}}}.
     const storages = s.get("STORAGES");

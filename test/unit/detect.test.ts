@@ -4399,6 +4399,11 @@ describe("Django's file-based sessions", () => {
         ]);
         assert.deepEqual(paths('SESSION_ENGINE = "django.contrib.sessions.backends.file"\n'), []);
         assert.deepEqual(paths('SESSION_ENGINE = "django.contrib.sessions.backends.cache"\nSESSION_FILE_PATH = str(BASE_DIR / "var" / "sessions")\n'), []);
+        // The file-based email backend, the same way: EMAIL_FILE_PATH is made at the first send.
+        assert.deepEqual(paths('EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"\nEMAIL_FILE_PATH = BASE_DIR / "sent_emails"\n'), [
+            ["/app/sent_emails", "scratch", "shop/settings.py: EMAIL_BACKEND writes each email as a file in EMAIL_FILE_PATH, sent_emails"],
+        ]);
+        assert.deepEqual(paths('EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"\nEMAIL_FILE_PATH = BASE_DIR / "sent_emails"\n'), []);
     });
 });
 
