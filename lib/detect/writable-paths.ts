@@ -1776,8 +1776,9 @@ function folderOfComputedFile(e: Expr | undefined, ctx: PathContext, depth = 0):
 
 /**
  * A call that writes a file with a computed name into a folder among the
- * app's files: `<x>.save(<path>)` (werkzeug's FileStorage.save: uploads) or
- * open(<path>, "w"/"wb"/"a"/...).
+ * app's files: `<x>.save(<path>)` (werkzeug's FileStorage.save: uploads),
+ * open(<path>, "w"/"wb"/"a"/...), or pathlib's `<path>.write_bytes()`,
+ * `.write_text()`, `.touch()` and `.open("w")`.
  */
 function writtenInto(c: Extract<Expr, { kind: "call" }>, ctx: PathContext): { folder: string; uploads: boolean; how: string } | undefined {
     if (receiverOf(c, "save") !== undefined) {
@@ -1794,6 +1795,19 @@ function writtenInto(c: Extract<Expr, { kind: "call" }>, ctx: PathContext): { fo
     if (saved !== undefined) {
         const folder = folderOfComputedFile(saved.target, ctx);
         return folder === undefined ? undefined : { folder, uploads: false, how: `${saved.name}() writes files into ${folder}` };
+    }
+    // pathlib: `(PASTE_DIR / key).write_bytes(body)`, `path.write_text(...)`, `path.open("w")` on a computed path.
+    for (const method of ["write_text", "write_bytes", "touch"]) {
+        const receiver = receiverOf(c, method);
+        if (receiver !== undefined) {
+            const folder = folderOfComputedFile(receiver, ctx);
+            return folder === undefined ? undefined : { folder, uploads: false, how: `.${method}() writes files into ${folder}` };
+        }
+    }
+    const opened = receiverOf(c, "open");
+    if (opened !== undefined && writesMode(c.args[0] ?? c.kwargs["mode"])) {
+        const folder = folderOfComputedFile(opened, ctx);
+        return folder === undefined ? undefined : { folder, uploads: false, how: `.open(${JSON.stringify(str(c.args[0] ?? c.kwargs["mode"]))}) writes files into ${folder}` };
     }
     const callee = calleeOf(c);
     if ((callee === "open" || callee === "io.open") && writesMode(c.args[1] ?? c.kwargs["mode"])) {

@@ -4379,6 +4379,23 @@ describe("uploads saved into an absolute folder", () => {
         assert.deepEqual(paths("/var/lib/ledger/receipts"), [["/var/lib/ledger/receipts", "data", "web.py: .save() stores files into /var/lib/ledger/receipts"]]);
         assert.deepEqual(paths("/tmp/receipts"), []);
     });
+    it("GIVEN pathlib writes of computed names into a folder ((app.config[\"PASTE_DIR\"] / key).write_bytes(), path.write_text(), path.open(\"w\")) THEN the folder is data, absolute or among the app's files; a read is not a write", () => {
+        const paths = (folder: string, write: string) =>
+            synthesize(
+                apps.make({
+                    "paste.py":
+                        `import os\nfrom pathlib import Path\nfrom flask import Flask, request\n\napp = Flask(__name__)\napp.config["PASTE_DIR"] = Path(os.environ.get("PASTE_DIR", "${folder}"))\nNOTES = Path("${folder}")\n\n\n` +
+                        `@app.post("/")\ndef create():\n    key = request.form["key"]\n    ${write}\n    return "ok"\n`,
+                    "requirements.txt": "flask\n",
+                }),
+            ).plan.writablePaths.map((w) => [w.path, w.kind, w.why]);
+        assert.deepEqual(paths("/var/lib/pastebin/pastes", '(app.config["PASTE_DIR"] / key).write_bytes(request.get_data())'), [
+            ["/var/lib/pastebin/pastes", "data", "paste.py: .write_bytes() writes files into /var/lib/pastebin/pastes"],
+        ]);
+        assert.deepEqual(paths("notes", "path = NOTES / key\n    path.write_text(request.form['body'])"), [["/app/notes", "data", "paste.py: .write_text() writes files into notes"]]);
+        assert.deepEqual(paths("notes", "with (NOTES / key).open(\"w\") as f:\n        f.write('x')"), [["/app/notes", "data", 'paste.py: .open("w") writes files into notes']]);
+        assert.deepEqual(paths("notes", "(NOTES / key).read_text()"), []);
+    });
 });
 
 describe("Django's file-based sessions", () => {
