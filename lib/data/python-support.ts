@@ -88,6 +88,16 @@ export const PYTHON_SUPPORT: readonly PythonSupportRow[] = [
         source: "Bottle 0.12 imports cgi, which Python 3.13 removed; Bottle's changelog, Release 0.13",
         restoredBy: "legacy-cgi",
     },
+    // web.py 0.62's web/webapi.py imports cgi (removed in Python 3.13, PEP 594), and its setup.py imports the package
+    // (`from web import __version__`), so it does not even install there; 0.76, the next release, parses forms with multipart.
+    {
+        project: "web-py",
+        display: "web.py",
+        releases: "<0.76",
+        newestPython: "3.12",
+        // No restoredBy: pip builds it in an isolated environment, where the app's legacy-cgi is not installed.
+        source: "web.py 0.62 imports cgi, which Python 3.13 removed, in the setup.py run that installs it; web.py 0.76 uses multipart instead",
+    },
     // WebOb (Pyramid's request objects) imports cgi; 1.8.9 adds legacy-cgi to its requirements on 3.13 (WebOb's changelog, 1.8.9).
     {
         project: "webob",

@@ -29,6 +29,8 @@ describe("the newest Python a release supports", () => {
         ["bottle", "0.12.25", undefined, "3.12"],
         ["bottle", undefined, "<0.13", "3.12"],
         ["bottle", "0.13.2", undefined, undefined],
+        ["web-py", "0.62", undefined, "3.12"],
+        ["web-py", "0.76", undefined, undefined],
         ["flask", "1.1.4", undefined, undefined],
     ];
     for (const [project, pin, specifier, newest] of cases) {
