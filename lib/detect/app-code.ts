@@ -622,9 +622,23 @@ function plainCallable(mod: PyModule, c: Candidate): CodeApp | undefined {
  */
 function runsFromOwnFolder(src: SourceTree, reader: ModuleReader, app: CodeApp): CodeApp {
     const cut = app.file.lastIndexOf("/");
-    const folder = cut < 0 ? "" : app.file.slice(0, cut);
-    const name = app.file.slice(cut + 1, -3);
-    if (folder === app.root.dir || name === "__init__" || !IDENT.test(name)) {
+    let folder = cut < 0 ? "" : app.file.slice(0, cut);
+    let name = app.file.slice(cut + 1, -3);
+    // A package's own module (backend/api/__init__.py, backend/ not a package): the folder that holds the package, the
+    // package's dotted name (`cd backend && gunicorn "api:create_app()"`).
+    if (name === "__init__") {
+        const parts: string[] = [];
+        while (folder !== "" && src.isFile(`${folder}/__init__.py`)) {
+            const up = folder.lastIndexOf("/");
+            parts.unshift(folder.slice(up + 1));
+            folder = up < 0 ? "" : folder.slice(0, up);
+        }
+        name = parts.join(".");
+        if (parts.length === 0 || !parts.every((p) => IDENT.test(p))) {
+            return app;
+        }
+    }
+    if (folder === app.root.dir || !name.split(".").every((p) => IDENT.test(p))) {
         return app;
     }
     const mod = reader.parse(app.file);

@@ -5702,6 +5702,18 @@ describe("an app module that imports its neighbours as top-level modules (`cd ap
         assert.equal(served("from routers import books\nfrom app.core import config").spec, "app.main:app");
         assert.equal(served("from routers import books", { "routers/__init__.py": "", "routers/books.py": "router = None\n" }).spec, "app.main:app");
     });
+    it("GIVEN a package in a plain folder (backend/api/__init__.py, backend/ no package) whose factory imports `config` from backend/ THEN it is api:create_app() run in backend/; a package at the root stays as found", () => {
+        const files = {
+            "requirements.txt": "flask\n",
+            "backend/config.py": "class Settings:\n    DEBUG = False\n",
+            "backend/api/__init__.py": "from flask import Flask\n\nfrom config import Settings\n\n\ndef create_app():\n    app = Flask(__name__)\n    app.config.from_object(Settings)\n    return app\n",
+        };
+        const r = synthesize(apps.make(files)).plan;
+        assert.deepEqual({ spec: r.entrypoint.spec, chdir: r.server.chdir }, { spec: "api:create_app()", chdir: "/app/backend" });
+        assert.ok(r.notes.some((n) => n.startsWith("backend/ holds the app (backend/api/__init__.py imports config from its own folder as top-level modules, as when run from backend/)")), r.notes.join("\n"));
+        const root = synthesize(apps.make({ "requirements.txt": "flask\n", "config.py": files["backend/config.py"], "api/__init__.py": files["backend/api/__init__.py"] })).plan;
+        assert.deepEqual({ spec: root.entrypoint.spec, chdir: root.server.chdir }, { spec: "api:create_app()", chdir: undefined });
+    });
 });
 
 describe("scripts the image runs, checked out with Windows line endings", () => {
