@@ -616,9 +616,12 @@ function plainCallable(mod: PyModule, c: Candidate): CodeApp | undefined {
  * books` and `from core.config import settings`, app/routers/ and app/core/
  * beside it): those imports resolve only when the module runs from its own
  * folder, as `cd app && python main.py` runs it, so it is served from there
- * (`main:app`, that folder gunicorn's working folder). Kept as found when any
- * of its imports of the app's own modules resolves from the import root
- * instead (`from app.core import settings`).
+ * (`main:app`, that folder gunicorn's working folder). A package's
+ * `__init__.py` in such a folder (backend/api/, backend/ no package) is read
+ * the same way, served by the package's dotted name from the folder above it
+ * (`api:create_app()` in backend/). Kept as found when any of its imports of
+ * the app's own modules resolves from the import root instead
+ * (`from app.core import settings`).
  */
 function runsFromOwnFolder(src: SourceTree, reader: ModuleReader, app: CodeApp): CodeApp {
     const cut = app.file.lastIndexOf("/");
