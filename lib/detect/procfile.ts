@@ -100,7 +100,7 @@ export interface ProcfileFacts {
     readonly web?: ProcfileWeb;
     /** The release command as written (`release:`, preDeployCommand). */
     readonly release?: string;
-    /** Other processes (worker, clock...), which the image does not run, as a message lists them: "worker:", "the worker service celery". */
+    /** Other processes (worker, clock...), which the image does not run, as a message lists them, with their commands: "worker: (`celery -A app worker`)", "the worker service celery". */
     readonly others: readonly string[];
     /** The platform's health check path (render.yaml healthCheckPath, railway deploy.healthcheckPath), as written. */
     readonly healthCheckPath?: string;
@@ -161,7 +161,7 @@ function readProcfileText(text: string, src: SourceTree): ProcfileFacts {
         } else if (name === "release" && release === undefined) {
             release = command;
         } else if (name !== "web" && name !== "release") {
-            others.push(`${name}:`);
+            others.push(`${name}: (\`${command}\`)`);
         }
     }
     return { origin: PROCFILE, web, release, others, notes: compileHookNotes(src, release !== undefined) };
@@ -970,7 +970,9 @@ function readRenderYaml(src: SourceTree): ProcfileFacts | undefined {
     if (picked.length > 1) {
         notes.push(`${file} has ${picked.length} Python web services; the first, ${String(service["name"] ?? "")}, gives the commands.`);
     }
-    const others = entries.filter((s) => s !== service && s["type"] !== "web" && isPython(s)).map((s) => `the ${String(s["type"])} service ${String(s["name"] ?? "")}`);
+    const others = entries
+        .filter((s) => s !== service && s["type"] !== "web" && isPython(s))
+        .map((s) => `the ${String(s["type"])} service ${String(s["name"] ?? "")}${typeof s["startCommand"] === "string" ? ` (\`${s["startCommand"]}\`)` : ""}`);
     if (service === undefined) {
         return notes.length > 0 ? { origin, others, notes } : undefined;
     }
@@ -1309,7 +1311,9 @@ function readFlyProcesses(src: SourceTree): ProcfileFacts | undefined {
         return undefined;
     }
     const origin: ProcessOrigin = { file: "fly.toml", subject: "fly.toml", web: `fly.toml's [processes] ${routed}`, webSource: `fly.toml [processes] ${routed}`, releaseSource: "fly.toml [deploy] release_command" };
-    const others = Object.keys(processes).filter((k) => k !== routed).map((k) => `the ${k} process`);
+    const others = Object.keys(processes)
+        .filter((k) => k !== routed)
+        .map((k) => `the ${k} process${nonEmpty(processes[k]) !== undefined ? ` (\`${nonEmpty(processes[k])}\`)` : ""}`);
     return { origin, web: webCommand(src, start, origin), others, notes: [] };
 }
 

@@ -253,7 +253,10 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         );
     }
     if ((entry.procfile?.others.length ?? 0) > 0) {
-        notes.push(`${entry.procfile!.origin.subject} also has ${entry.procfile!.others.join(", ")}; the image runs only the web process.`);
+        notes.push(
+            `${entry.procfile!.origin.subject} also has ${entry.procfile!.others.join(", ")}; the image runs only the web process. ` +
+                "What the others do (a task queue's worker, a scheduler) happens only once each runs as another container of the same image with its own command, and the web container's environment and data volumes (a worker whose broker is the app's SQLite database needs that volume too).",
+        );
     }
 
     // uv workspace: the member that holds the app is the package to sync.

@@ -1935,7 +1935,13 @@ describe("detection", () => {
                 const fly = synthesize(apps.make({ ...TWO_APPS, "fly.toml": "app = 'site'\n[processes]\napp = 'gunicorn --timeout 90 svc.admin:admin'\nworker = 'python -m svc.jobs'\n\n[http_service]\ninternal_port = 8000\nprocesses = ['app']\n" })).plan;
                 assert.deepEqual(fly.entrypoint, { spec: "svc.admin:admin", interface: "wsgi", source: "fly.toml" });
                 assert.equal(fly.server.timeout, 90);
-                assert.ok(fly.notes.includes("fly.toml also has the worker process; the image runs only the web process."));
+                assert.ok(
+                    fly.notes.includes(
+                        "fly.toml also has the worker process (`python -m svc.jobs`); the image runs only the web process. " +
+                            "What the others do (a task queue's worker, a scheduler) happens only once each runs as another container of the same image with its own command, and the web container's environment and data volumes (a worker whose broker is the app's SQLite database needs that volume too).",
+                    ),
+                    fly.notes.join("\n"),
+                );
                 const nix = synthesize(apps.make({ ...TWO_APPS, "railway.toml": "[deploy]\nhealthcheckPath = '/up'\n", "nixpacks.toml": "[variables]\nSITE_MODE = 'prod'\nNIXPACKS_PYTHON_VERSION = '3.11'\n\n[start]\ncmd = 'python -m svc.setup && gunicorn --workers 3 svc.admin:admin'\n" })).plan;
                 assert.equal(nix.entrypoint.spec, "svc.admin:admin");
                 assert.equal(nix.server.defaultWorkers, 3);
