@@ -366,6 +366,16 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         }
         writes.push({ path: rel, kind: "scratch", file: false, holds: "cache", why: `${file} sets ${name}, ${holds}, to ${value}` });
     }
+    // Hugging Face's model cache, unless something points it elsewhere, is under HOME: the /tmp tmpfs (64 MiB), which models outgrow.
+    const modelLibrary = MODEL_LIBRARIES.find((p) => installed.has(p));
+    const cacheSet = HF_CACHE_VARIABLES.some((v) => imageVars[v] !== undefined || platform.set.some(([n]) => n === v) || writes.some((w) => w.why.includes(v)));
+    if (modelLibrary !== undefined && !cacheSet) {
+        notes.push(
+            `${modelLibrary} downloads models at their first use into Hugging Face's cache, under HOME (${DEFAULTS.home}/.cache/huggingface): the container's /tmp tmpfs, 64 MiB, which most models outgrow ` +
+                "(No space left on device), and which every restart empties, so each start downloads them again. " +
+                'Keep them on a volume: `env: { HF_HOME: "/var/cache/huggingface" }` with `writablePaths: { "/var/cache/huggingface": "data" }`, or download them in `buildCommands` with HF_HOME set to a folder of the image.',
+        );
+    }
     // An SQLite database the app keeps (a file, or in a folder such as Flask-SQLAlchemy's instance folder) is the app's own: migrations can run at deploy.
     // The folder an SQLite database lives in: Flask's instance folder, or a database file's own folder (an init-db release runs while it holds none).
     const abs = (p: string) => (p.startsWith("/") ? p : `${DEFAULTS.workdir}/${p}`);
@@ -586,6 +596,12 @@ function processStateNote(src: SourceTree, entry: Entrypoint, workers: number | 
         );
     }
 }
+
+/** Libraries that exist to run Hugging Face models, which they download at first use (sentence-transformers, transformers, diffusers). */
+const MODEL_LIBRARIES: readonly string[] = ["sentence-transformers", "transformers", "diffusers"];
+
+/** The variables that move Hugging Face's cache away from HOME's (ENV_DIRS' Hugging Face rows, and XDG's cache folder). */
+const HF_CACHE_VARIABLES: readonly string[] = ["HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "TRANSFORMERS_CACHE", "SENTENCE_TRANSFORMERS_HOME", "XDG_CACHE_HOME"];
 
 /**
  * A note for each signing key of signingKeys: one drawn at random at import

@@ -4404,6 +4404,21 @@ describe("uploads saved into an absolute folder", () => {
     });
 });
 
+describe("Hugging Face's model cache", () => {
+    afterEach(() => apps.cleanup());
+    it("GIVEN sentence-transformers (or transformers) and nothing moving the cache THEN a note says models download into HOME's cache on the 64 MiB /tmp and how to keep them on a volume; HF_HOME set by the app, the platform or its Dockerfile ENV gets none", () => {
+        const noted = (files: Record<string, string>) =>
+            synthesize(apps.make({ "main.py": "from fastapi import FastAPI\nfrom sentence_transformers import SentenceTransformer\n\nmodel = SentenceTransformer('all-MiniLM-L6-v2')\napp = FastAPI()\n", "requirements.txt": "fastapi\nsentence-transformers\n", ...files })).plan.notes.filter((n) => n.includes("downloads models at their first use"));
+        assert.deepEqual(noted({}), [
+            "sentence-transformers downloads models at their first use into Hugging Face's cache, under HOME (/tmp/.cache/huggingface): the container's /tmp tmpfs, 64 MiB, which most models outgrow (No space left on device), and which every restart empties, so each start downloads them again. " +
+                'Keep them on a volume: `env: { HF_HOME: "/var/cache/huggingface" }` with `writablePaths: { "/var/cache/huggingface": "data" }`, or download them in `buildCommands` with HF_HOME set to a folder of the image.',
+        ]);
+        assert.equal(noted({ "requirements.txt": "fastapi\ntransformers\n" }).length, 1);
+        assert.deepEqual(noted({ Dockerfile: 'FROM python:3.12-slim\nENV HF_HOME=/models\nCOPY . /app\nCMD ["uvicorn", "main:app"]\n' }), []);
+        assert.deepEqual(noted({ "requirements.txt": "fastapi\n" }), []);
+    });
+});
+
 describe("Django's file-based sessions", () => {
     afterEach(() => apps.cleanup());
     it("GIVEN SESSION_ENGINE \"django.contrib.sessions.backends.file\" with SESSION_FILE_PATH in the project THEN that folder is writable scratch; unset (the temporary folder) or another engine needs none", () => {
