@@ -943,17 +943,24 @@ export const ENV_DIRS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The ENV_DIRS that hold downloaded models, hundreds of MiB to gigabytes: a
+ * scratch tmpfs (64 MiB) cannot hold them and a restart would download them
+ * again, so these are data (a volume) instead.
+ */
+export const MODEL_DIRS: ReadonlySet<string> = new Set(["HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "TRANSFORMERS_CACHE", "SENTENCE_TRANSFORMERS_HOME", "TORCH_HOME"]);
+
+/**
  * A folder an environment variable of ENV_DIRS points a library at, as the
  * app sets it (`os.environ.setdefault("HF_HOME", str(BASE_DIR / ".hf"))`,
  * `os.environ["X"] = path`, gunicorn's raw_env "X=path"): a scratch folder
- * when it is among the app's files (read-only in the image); /tmp and other
- * places outside the app are left alone.
+ * (data for MODEL_DIRS) when it is among the app's files (read-only in the
+ * image); /tmp and other places outside the app are left alone.
  */
 function envDir(name: string | undefined, path: string | undefined, file: string, how: string, cwd: string, add: AddPath): void {
     const holds = name === undefined ? undefined : ENV_DIRS[name];
     const inApp = path !== undefined && path !== "" && path !== cwd && (!path.startsWith("/") || path.startsWith(`${DEFAULTS.workdir}/`));
     if (holds !== undefined && inApp) {
-        add({ path: path!, kind: "scratch", file: false, holds: "cache", why: `${file}: ${how} points ${name}, ${holds}, at ${path} among the app's read-only files` }, true);
+        add({ path: path!, kind: MODEL_DIRS.has(name!) ? "data" : "scratch", file: false, holds: "cache", why: `${file}: ${how} points ${name}, ${holds}, at ${path} among the app's read-only files` }, true);
     }
 }
 

@@ -23,7 +23,7 @@ import { detectPythonFacts, PythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
 import { DockerfileSelection, dockerfileRuns, dockerfileSelection, readContainerConfig } from "../detect/container";
 import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
-import { detectWritablePaths, ENV_DIRS, kindOf, WritablePath } from "../detect/writable-paths";
+import { detectWritablePaths, ENV_DIRS, kindOf, MODEL_DIRS, WritablePath } from "../detect/writable-paths";
 import { joinPath } from "../detect/paths";
 import { InputError } from "../errors";
 import { APT_PACKAGE, DOTTED_NAME, IDENTIFIER, URL_PATH } from "../validate";
@@ -364,7 +364,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         if (holds === undefined || rel === undefined || rel === "" || rel === "/tmp" || rel.startsWith("/tmp/") || value.includes("$") || writes.some(inside)) {
             continue;
         }
-        writes.push({ path: rel, kind: "scratch", file: false, holds: "cache", why: `${file} sets ${name}, ${holds}, to ${value}` });
+        writes.push({ path: rel, kind: MODEL_DIRS.has(name) ? "data" : "scratch", file: false, holds: "cache", why: `${file} sets ${name}, ${holds}, to ${value}` });
     }
     // Hugging Face's model cache, unless something points it elsewhere, is under HOME: the /tmp tmpfs (64 MiB), which models outgrow.
     const modelLibrary = MODEL_LIBRARIES.find((p) => installed.has(p));

@@ -1354,13 +1354,13 @@ describe("detection", () => {
                 ["/app/thumb_cache", "scratch"],
             ]);
         });
-        it("GIVEN render.yaml's disk THEN a data volume at its mountPath; a library cache variable it sets outside it THEN that folder is scratch", () => {
+        it("GIVEN render.yaml's disk THEN a data volume at its mountPath; a library cache variable it sets outside it THEN that folder is scratch, data for a model cache", () => {
             const render = (disk: string, envVars: string) =>
                 `services:\n  - type: web\n    name: api\n    runtime: python\n    startCommand: gunicorn app:app\n    envVars:\n${envVars}${disk}`;
             const paths = (yaml: string) => synthesize(apps.make({ "app.py": FLASK_APP, "requirements.txt": "flask\n", "render.yaml": yaml })).plan.writablePaths.map((w) => [w.path, w.kind, w.why]);
             const hf = "      - key: HF_HOME\n        value: /var/data/hf\n      - key: MPLCONFIGDIR\n        value: /tmp/mpl\n";
             assert.deepEqual(paths(render("    disk:\n      name: data\n      mountPath: /var/data\n      sizeGB: 1\n", hf)), [["/var/data", "data", "render.yaml's disk mountPath"]]);
-            assert.deepEqual(paths(render("", hf)), [["/var/data/hf", "scratch", "render.yaml envVars sets HF_HOME, Hugging Face's cache (downloaded models and datasets), to /var/data/hf"]]);
+            assert.deepEqual(paths(render("", hf)), [["/var/data/hf", "data", "render.yaml envVars sets HF_HOME, Hugging Face's cache (downloaded models and datasets), to /var/data/hf"]]);
             assert.deepEqual(paths(render("", "      - key: NLTK_DATA\n        value: nltk_data\n")), [["/app/nltk_data", "scratch", "render.yaml envVars sets NLTK_DATA, NLTK's data (nltk.download() writes there), to nltk_data"]]);
             // A disk in Render's checkout folder is the same folder of the app here.
             assert.deepEqual(paths(render("    disk:\n      name: data\n      mountPath: /opt/render/project/src/storage\n", "")), [
@@ -2702,7 +2702,7 @@ describe("detection", () => {
                 ],
             );
         });
-        it("GIVEN library caches pointed into the app (os.environ.setdefault, os.environ[...] =) and nltk.download(download_dir=) THEN they are scratch folders, /tmp left alone", () => {
+        it("GIVEN library caches pointed into the app (os.environ.setdefault, os.environ[...] =) and nltk.download(download_dir=) THEN they are scratch folders (a model cache data), /tmp left alone", () => {
             const main = [
                 "import os",
                 "from pathlib import Path",
@@ -2721,7 +2721,8 @@ describe("detection", () => {
                 synthesize(dir).plan.writablePaths.map((w) => [w.path, w.kind, w.why]),
                 [
                     ["/app/.cache", "scratch", 'main.py: os.environ["XDG_CACHE_HOME"] = ... points XDG_CACHE_HOME, the cache of libraries that follow XDG (pip, Hugging Face, fontconfig...), at .cache among the app\'s read-only files'],
-                    ["/app/.hf_cache", "scratch", 'main.py: os.environ.setdefault("HF_HOME", ...) points HF_HOME, Hugging Face\'s cache (downloaded models and datasets), at .hf_cache among the app\'s read-only files'],
+                    // A model cache is a volume: models outgrow a scratch tmpfs, and a restart would download them again.
+                    ["/app/.hf_cache", "data", 'main.py: os.environ.setdefault("HF_HOME", ...) points HF_HOME, Hugging Face\'s cache (downloaded models and datasets), at .hf_cache among the app\'s read-only files'],
                     [
                         "/app/nltk_data",
                         "scratch",
