@@ -616,54 +616,56 @@ function plainCallable(mod: PyModule, c: Candidate): CodeApp | undefined {
  * books` and `from core.config import settings`, app/routers/ and app/core/
  * beside it): those imports resolve only when the module runs from its own
  * folder, as `cd app && python main.py` runs it, so it is served from there
- * (`main:app`, that folder gunicorn's working folder). A package's
- * `__init__.py` in such a folder (backend/api/, backend/ no package) is read
- * the same way, served by the package's dotted name from the folder above it
- * (`api:create_app()` in backend/). Kept as found when any of its imports of
+ * (`main:app`, that folder gunicorn's working folder). A module of a package
+ * in such a folder (backend/api/__init__.py or backend/api/main.py, backend/
+ * no package) is read the same way from the folder above the package, served
+ * by its dotted name there (`api:create_app()`, `api.main:app` in backend/). Kept as found when any of its imports of
  * the app's own modules resolves from the import root instead
  * (`from app.core import settings`).
  */
 function runsFromOwnFolder(src: SourceTree, reader: ModuleReader, app: CodeApp): CodeApp {
     const cut = app.file.lastIndexOf("/");
-    let folder = cut < 0 ? "" : app.file.slice(0, cut);
-    let name = app.file.slice(cut + 1, -3);
-    // A package's own module (backend/api/__init__.py, backend/ not a package): the folder that holds the package, the
-    // package's dotted name (`cd backend && gunicorn "api:create_app()"`).
-    if (name === "__init__") {
-        const parts: string[] = [];
-        while (folder !== "" && src.isFile(`${folder}/__init__.py`)) {
-            const up = folder.lastIndexOf("/");
-            parts.unshift(folder.slice(up + 1));
-            folder = up < 0 ? "" : folder.slice(0, up);
-        }
-        name = parts.join(".");
-        if (parts.length === 0 || !parts.every((p) => IDENT.test(p))) {
-            return app;
-        }
+    const dir = cut < 0 ? "" : app.file.slice(0, cut);
+    const base = app.file.slice(cut + 1, -3);
+    // Where it may run from, as a module of that folder: its own folder (app/main.py as `main`), then the folder above
+    // the package it is in (backend/api/__init__.py or backend/api/main.py, backend/ no package, as `api`, `api.main`).
+    const places: Array<{ folder: string; name: string }> = base === "__init__" ? [] : [{ folder: dir, name: base }];
+    const parts = base === "__init__" ? [] : [base];
+    let above = dir;
+    while (above !== "" && src.isFile(`${above}/__init__.py`)) {
+        const up = above.lastIndexOf("/");
+        parts.unshift(above.slice(up + 1));
+        above = up < 0 ? "" : above.slice(0, up);
     }
-    if (folder === app.root.dir || !name.split(".").every((p) => IDENT.test(p))) {
-        return app;
+    if (above !== dir) {
+        places.push({ folder: above, name: parts.join(".") });
     }
     const mod = reader.parse(app.file);
-    const under = (dir: string, top: string) => {
-        const base = dir === "" ? top : `${dir}/${top}`;
-        return src.isFile(`${base}.py`) || (src.exists(base) && !src.isFile(base));
+    const under = (folder: string, top: string) => {
+        const path = folder === "" ? top : `${folder}/${top}`;
+        return src.isFile(`${path}.py`) || (src.exists(path) && !src.isFile(path));
     };
     const tops = [...new Set([...(mod?.imported ?? [])].filter((m) => !m.startsWith(".")).map((m) => m.split(".")[0]))].sort();
-    const own = tops.filter((t) => under(folder, t) && !under(app.root.dir, t));
-    const fromRoot = tops.filter((t) => under(app.root.dir, t) && !under(folder, t));
-    if (own.length === 0 || fromRoot.length > 0) {
-        return app;
+    for (const { folder, name } of places) {
+        if (folder === app.root.dir || !name.split(".").every((p) => IDENT.test(p))) {
+            continue;
+        }
+        const own = tops.filter((t) => under(folder, t) && !under(app.root.dir, t));
+        const fromRoot = tops.filter((t) => under(app.root.dir, t) && !under(folder, t));
+        if (own.length === 0 || fromRoot.length > 0) {
+            continue;
+        }
+        const module = app.spec.slice(0, app.spec.indexOf(":"));
+        const respec = (spec: string) => (spec.startsWith(`${module}:`) ? `${name}${spec.slice(module.length)}` : spec);
+        return {
+            ...app,
+            spec: respec(app.spec),
+            inner: app.inner === undefined ? undefined : respec(app.inner),
+            root: { dir: folder, why: `${app.file} imports ${own.join(" and ")} from its own folder as top-level modules, as when run from ${folder}/` },
+            runsIn: folder,
+        };
     }
-    const module = app.spec.slice(0, app.spec.indexOf(":"));
-    const respec = (spec: string) => (spec.startsWith(`${module}:`) ? `${name}${spec.slice(module.length)}` : spec);
-    return {
-        ...app,
-        spec: respec(app.spec),
-        inner: app.inner === undefined ? undefined : respec(app.inner),
-        root: { dir: folder, why: `${app.file} imports ${own.join(" and ")} from its own folder as top-level modules, as when run from ${folder}/` },
-        runsIn: folder,
-    };
+    return app;
 }
 
 /** Calls that mount an app under a path prefix or host of another: what their arguments name is a sub-app. */

@@ -1754,7 +1754,7 @@ function writesMode(e: Expr | undefined): boolean {
 
 /**
  * The folder of a file path whose name is computed: os.path.join(<folder>,
- * <anything>) or <folder> / <not a literal>, where the folder reads as a
+ * <anything>), <folder> / <not a literal> or <folder>.joinpath(<not a literal>), where the folder reads as a
  * path inside the app's folder (a relative path other than the working
  * folder itself), or an absolute folder outside /tmp and /dev (a receipts folder
  * under /var/lib, which the image makes; a system folder gets the plan's note).
@@ -1776,6 +1776,9 @@ function folderOfComputedFile(e: Expr | undefined, ctx: PathContext, depth = 0):
         }
     } else if (e?.kind === "div" && str(e.right) === undefined) {
         folder = pathValue(e.left, ctx);
+    } else if (e?.kind === "call" && e.args.length === 1 && str(e.args[0]) === undefined && receiverOf(e, "joinpath") !== undefined) {
+        // pathlib's EXPORTS.joinpath(f"{name}.csv"), as EXPORTS / f"{name}.csv".
+        folder = pathValue(receiverOf(e, "joinpath"), ctx);
     }
     const temporary = ["/tmp", "/dev", "/var/tmp"].some((t) => folder === t || folder?.startsWith(`${t}/`));
     return folder === undefined || folder === "" || folder === ctx.cwd || folder === "/" || temporary ? undefined : folder;

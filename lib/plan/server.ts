@@ -5,6 +5,7 @@ import { AppInterface, SOCKETIO_INNER_ARGS } from "../data/frameworks";
 import { UVICORN_LEGACY_WORKER_CLASS, UVICORN_WORKER_CLASS, UVICORN_WORKER_RELEASES } from "../data/servers";
 import { Dependencies } from "../detect/dependencies";
 import { gunicornConfigFile, ProcfileWeb, pythonConfigModule, shellTokens } from "../detect/procfile";
+import { pathValue } from "../detect/paths";
 import { evaluate } from "../detect/python-eval";
 import { bind, parseModule, str } from "../detect/python-source";
 import { SourceTree } from "../detect/source";
@@ -97,7 +98,7 @@ export interface ServerInputs {
  */
 export const PRIVILEGE_SETTINGS: readonly string[] = ["group", "initgroups", "user"];
 
-function readUserConfig(src: SourceTree, file: string): { sets: string[]; ints: Map<string, number>; strings: Map<string, string> } {
+function readUserConfig(src: SourceTree, file: string): { sets: string[]; ints: Map<string, number>; strings: Map<string, string>; chdir?: string } {
     const mod = parseModule(src.read(file));
     const sets: string[] = [];
     const ints = new Map<string, number>();
@@ -116,7 +117,9 @@ function readUserConfig(src: SourceTree, file: string): { sets: string[]; ints: 
             strings.set(name, v.v);
         }
     }
-    return { sets: [...new Set(sets)].sort(), ints, strings };
+    // chdir is a path: os.path.join("/home/deploy", "site") reads as one too.
+    const chdir = mod.value("chdir");
+    return { sets: [...new Set(sets)].sort(), ints, strings, chdir: chdir === undefined ? undefined : (strings.get("chdir") ?? pathValue(chdir, { file, cwd: "", lookup: (n) => (mod.value(n) ? { expr: mod.value(n)!, file } : undefined) })) };
 }
 
 /** The places a pidfile may be: writable in every container of the image (gunicorn writes it by a temporary file and a rename, so a link cannot stand in). */
@@ -174,7 +177,7 @@ export function planServer(src: SourceTree, inp: ServerInputs, notes: string[]):
     const dropped: string[] = [];
     if (user) {
         // `chdir = "/srv/pastebin"`: the app's folder on the server it came from; gunicorn exits when it cannot go there.
-        const chdir = user.strings.get("chdir");
+        const chdir = user.chdir;
         const elsewhere = chdir !== undefined && chdir.startsWith("/") && chdir !== DEFAULTS.workdir && !chdir.startsWith(`${DEFAULTS.workdir}/`);
         dropped.push(...user.sets.filter((n) => PRIVILEGE_SETTINGS.includes(n) || (n === "chdir" && elsewhere)));
         const kept = user.sets.filter((n) => !dropped.includes(n));

@@ -3165,6 +3165,8 @@ describe("detection", () => {
             assert.ok(r.plan.notes.includes("gunicorn.conf.py sets chdir to /srv/blog, the app's folder on the server it was written for: the image runs gunicorn in /app, where the source is, and drops it."));
             assert.deepEqual(r.plan.server.userConfigDropped, ["chdir", "group", "initgroups", "user"]);
             assert.equal(synthesize(apps.copyOf("flask-native", { "gunicorn.conf.py": 'chdir = "/app"\n' })).plan.server.userConfigDropped, undefined);
+            // A chdir built with os.path.join reads as the path it makes.
+            assert.deepEqual(synthesize(apps.copyOf("flask-native", { "gunicorn.conf.py": 'import os\nchdir = os.path.join("/home/deploy", "site")\n' })).plan.server.userConfigDropped, ["chdir"]);
             // The rendered config, run as gunicorn runs a config file: what it leaves in its namespace are the settings.
             const start = r.dockerfile.indexOf("COPY --link <<'EOF' /etc/pulumi-python-app/gunicorn.conf.py\n");
             const rendered = r.dockerfile.slice(r.dockerfile.indexOf("\n", start) + 1, r.dockerfile.indexOf("\nEOF\n", start));
@@ -4402,6 +4404,7 @@ describe("uploads saved into an absolute folder", () => {
         assert.deepEqual(paths("notes", "path = NOTES / key\n    path.write_text(request.form['body'])"), [["/app/notes", "data", "paste.py: .write_text() writes files into notes"]]);
         assert.deepEqual(paths("notes", "with (NOTES / key).open(\"w\") as f:\n        f.write('x')"), [["/app/notes", "data", 'paste.py: .open("w") writes files into notes']]);
         assert.deepEqual(paths("notes", "(NOTES / key).read_text()"), []);
+        assert.deepEqual(paths("notes", 'NOTES.joinpath(f"{key}.txt").write_text("x")'), [["/app/notes", "data", "paste.py: .write_text() writes files into notes"]]);
     });
 });
 
@@ -5733,6 +5736,9 @@ describe("an app module that imports its neighbours as top-level modules (`cd ap
         const r = synthesize(apps.make(files)).plan;
         assert.deepEqual({ spec: r.entrypoint.spec, chdir: r.server.chdir }, { spec: "api:create_app()", chdir: "/app/backend" });
         assert.ok(r.notes.some((n) => n.startsWith("backend/ holds the app (backend/api/__init__.py imports config from its own folder as top-level modules, as when run from backend/)")), r.notes.join("\n"));
+        // A module of that package (backend/api/main.py) is served the same way, by its dotted name.
+        const inPackage = synthesize(apps.make({ ...files, "backend/api/__init__.py": "", "backend/api/main.py": files["backend/api/__init__.py"] })).plan;
+        assert.deepEqual({ spec: inPackage.entrypoint.spec, chdir: inPackage.server.chdir }, { spec: "api.main:create_app()", chdir: "/app/backend" });
         const root = synthesize(apps.make({ "requirements.txt": "flask\n", "config.py": files["backend/config.py"], "api/__init__.py": files["backend/api/__init__.py"] })).plan;
         assert.deepEqual({ spec: root.entrypoint.spec, chdir: root.server.chdir }, { spec: "api:create_app()", chdir: undefined });
     });
