@@ -71,6 +71,8 @@ export interface DjangoSettings {
     variants(name: string): ReadonlyArray<{ readonly expr: Expr; readonly file: string }>;
     /** A setting's value with the names it uses replaced by what they held (`env("X", default=...)` then readable with the environment unset). */
     bound(name: string): Expr | undefined;
+    /** A setting's string value with the environment unset (`SESSION_ENGINE`, `EMAIL_BACKEND`); undefined when it is not one. */
+    text(name: string): string | undefined;
     /** The file that set a name last. */
     sourceOf(name: string): string | undefined;
     /**
@@ -968,6 +970,11 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
     return {
         get: (name) => values.get(name)?.expr,
         bound: (name) => values.get(name)?.bound,
+        text: (name) => {
+            const b = values.get(name)?.bound;
+            const v = b === undefined ? undefined : evaluate(b, () => undefined);
+            return v?.t === "str" ? v.v : undefined;
+        },
         variants: (name) => {
             const out: Array<{ expr: Expr; file: string }> = [];
             for (let e = values.get(name); e !== undefined; e = e.guards.length > 0 ? e.before : undefined) {

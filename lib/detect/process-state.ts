@@ -1,7 +1,7 @@
 import { GRADIO_MOUNTS } from "../data/frameworks";
 import { candidates, ImportRoot, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
-import { evaluate, walk } from "./python-eval";
+import { walk } from "./python-eval";
 import { calleeOf, dictGet, Expr, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -96,10 +96,8 @@ const LOCMEM_CACHE = "django.core.cache.backends.locmem.LocMemCache";
  */
 function djangoCacheSessions(django: DjangoProject): ProcessState | undefined {
     const s = django.settings;
-    const bound = s.bound("SESSION_ENGINE");
-    const engine = bound === undefined ? undefined : evaluate(bound, () => undefined);
     const file = s.sourceOf("SESSION_ENGINE");
-    if (engine?.t !== "str" || engine.v !== "django.contrib.sessions.backends.cache" || file === undefined) {
+    if (s.text("SESSION_ENGINE") !== "django.contrib.sessions.backends.cache" || file === undefined) {
         return undefined;
     }
     const aliasExpr = s.bound("SESSION_CACHE_ALIAS");

@@ -282,10 +282,8 @@ function djangoPaths(src: SourceTree, d: DjangoProject, add: AddPath): void {
         }
     }
     // Django's file-based email backend writes each message as a file in EMAIL_FILE_PATH (made at the first send).
-    const emailBackend = s.bound("EMAIL_BACKEND");
-    const emailEngine = emailBackend === undefined ? undefined : evaluate(emailBackend, () => undefined);
     const emailPathFile = s.sourceOf("EMAIL_FILE_PATH");
-    if (emailEngine?.t === "str" && emailEngine.v === "django.core.mail.backends.filebased.EmailBackend" && emailPathFile) {
+    if (s.text("EMAIL_BACKEND") === "django.core.mail.backends.filebased.EmailBackend" && emailPathFile) {
         const path = s.pathOf(s.get("EMAIL_FILE_PATH"), emailPathFile);
         if (path !== undefined && path !== "" && path !== d.root && !path.startsWith("/tmp")) {
             add({ path, kind: "scratch", file: false, holds: "files", why: `${emailPathFile}: EMAIL_BACKEND writes each email as a file in EMAIL_FILE_PATH, ${path}` });
@@ -330,10 +328,8 @@ function djangoPaths(src: SourceTree, d: DjangoProject, add: AddPath): void {
     }
     // Django's file-based sessions (SESSION_ENGINE "...sessions.backends.file"): SESSION_FILE_PATH, which must exist (ImproperlyConfigured
     // otherwise); unset, the system's temporary folder, /tmp, writable already. Scratch, as Flask-Session's file sessions.
-    const sessionEngine = s.bound("SESSION_ENGINE");
     const sessionPathFile = s.sourceOf("SESSION_FILE_PATH");
-    const engine = sessionEngine === undefined ? undefined : evaluate(sessionEngine, () => undefined);
-    if (engine?.t === "str" && engine.v === "django.contrib.sessions.backends.file" && sessionPathFile) {
+    if (s.text("SESSION_ENGINE") === "django.contrib.sessions.backends.file" && sessionPathFile) {
         const path = s.pathOf(s.get("SESSION_FILE_PATH"), sessionPathFile);
         if (path !== undefined && path !== "" && path !== d.root && !path.startsWith("/tmp")) {
             add({ path, kind: "scratch", file: false, holds: "sessions", why: `${sessionPathFile}: SESSION_ENGINE keeps sessions in files in SESSION_FILE_PATH, ${path}` });

@@ -96,7 +96,7 @@ export interface ServerInputs {
  * gunicorn's settings for a master started as root (a VPS's systemd unit): `user` and `group` to switch to, and
  * `initgroups`. A process that is not root may not switch, and gunicorn chowns its worker files to `user` at start.
  */
-export const PRIVILEGE_SETTINGS: readonly string[] = ["group", "initgroups", "user"];
+const PRIVILEGE_SETTINGS: readonly string[] = ["group", "initgroups", "user"];
 
 function readUserConfig(src: SourceTree, file: string): { sets: string[]; ints: Map<string, number>; strings: Map<string, string>; chdir?: string } {
     const mod = parseModule(src.read(file));
