@@ -940,8 +940,8 @@ export function parseModule(text: string): PyModule {
         // top to bottom (`AVATARS_PATH = os.path.join(UPLOAD_PATH, "avatars")` under `UPLOAD_PATH = ...`). A field
         // set under `if` in the class body (`if not DATABASE_URL: DATABASE_URL = ...`) is a conditional expression
         // of the branch's tests, its value before the `if` otherwise.
+        const atThisPoint = (e: Expr): Expr => bind(e, (local) => fields.get(local));
         const setField = (name: string, v: Expr, guards: readonly Guard[]): void => {
-            const atThisPoint = (e: Expr): Expr => bind(e, (local) => fields.get(local));
             if (guards.length === 0) {
                 fields.set(name, atThisPoint(v));
                 return;
@@ -968,7 +968,9 @@ export function parseModule(text: string): PyModule {
                 } else if (s.name === "AssignStatement") {
                     const { targets, value } = assignTargets(s);
                     const v = expr(value, calls);
-                    assignedAnywhere.push(v);
+                    // With the class's own names as they are here: `SQLALCHEMY_DATABASE_URI = "sqlite:///" + os.path.join(BASE_DIR, "db.sqlite3")`
+                    // under a class attribute `BASE_DIR = Path(__file__).resolve().parent` (AppSeed's config.py).
+                    assignedAnywhere.push(atThisPoint(v));
                     for (const t of targets) {
                         if (t.name === "VariableName") {
                             setField(src(t), v, guards);

@@ -4929,6 +4929,20 @@ describe("what apps write, named in logging config files, config classes and lib
                 "def create_app(settings=SETTINGS):\n    prepare(settings)\n    from flask import Flask\n    return Flask(__name__)\n";
             assert.deepEqual(paths({ "app.py": code, Procfile: "web: gunicorn 'app:create_app()'\n" }), [["/app/media/uploads", "data"]]);
         });
+        it("GIVEN a config class whose SQLite URL joins a class attribute `BASE_DIR = Path(__file__).resolve().parent` (AppSeed's apps/config.py) THEN the database is beside that module, on the data volume", () => {
+            const files = {
+                "requirements.txt": "flask\nflask-sqlalchemy\n",
+                "apps/__init__.py": "from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\ndef create_app(config):\n    app = Flask(__name__)\n    app.config.from_object(config)\n    db.init_app(app)\n    return app\n",
+                "apps/config.py":
+                    "import os\nfrom pathlib import Path\nclass Config(object):\n    BASE_DIR = Path(__file__).resolve().parent\n    USE_SQLITE = True\n    if USE_SQLITE:\n" +
+                    "        SQLALCHEMY_DATABASE_URI = 'sqlite:///' + os.path.join(BASE_DIR, 'db.sqlite3')\nclass ProductionConfig(Config):\n    DEBUG = False\n",
+                "run.py": "from apps.config import ProductionConfig\nfrom apps import create_app, db\napp = create_app(ProductionConfig)\nwith app.app_context():\n    db.create_all()\n",
+            };
+            const { plan } = synthesize(apps.make(files));
+            assert.deepEqual(plan.writablePaths, [
+                { path: "/data", kind: "data", why: "apps/config.py: an SQLite database at apps/db.sqlite3", links: [{ from: "/app/apps/db.sqlite3", to: "/data/apps/db.sqlite3" }] },
+            ]);
+        });
         it("GIVEN folders made in a loop over a tuple of names THEN each item is a folder", () => {
             assert.deepEqual(paths({ "app.py": `import os\nDATA = "data"\nLOGS = "logs"\nfor folder in (DATA, LOGS):\n    os.makedirs(folder, exist_ok=True)\n${FLASK}` }), [
                 ["/app/data", "data"],
