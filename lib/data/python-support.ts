@@ -30,6 +30,8 @@ export interface PythonSupportRow {
     readonly source: string;
     /** A project (PEP 503 name) that restores what those releases miss on newer Pythons: when the app installs it, no cap. */
     readonly restoredBy?: string;
+    /** Those releases import, when the package is imported, a name the newer Pythons removed: on them the app fails at start, not only may. */
+    readonly failsAtImport?: boolean;
 }
 
 const DJANGO_FAQ = "Django's FAQ, “What Python version can I use with Django?”";
@@ -106,6 +108,44 @@ export const PYTHON_SUPPORT: readonly PythonSupportRow[] = [
         newestPython: "3.12",
         source: "WebOb imports cgi, which Python 3.13 removed; WebOb's changelog, 1.8.9, adds legacy-cgi for 3.13",
         restoredBy: "legacy-cgi",
+    },
+    // Python 3.10 removed the abstract base classes' aliases in `collections` (`from collections import Mapping`;
+    // collections.abc since 3.3). Old pins of the Flask stack import them at the top of a module the package
+    // imports, checked in each release's files: Werkzeug 0.12.2 to 0.14.1's datastructures.py (0.15.0 imports
+    // collections.abc), Jinja2 2.8.1 to 2.10.1's sandbox.py and tests.py (2.10.2 goes through _compat's abc),
+    // MarkupSafe 0.23 and 1.0's __init__.py (1.1.0 only on Python 2), Flask 1.0 to 1.0.2's sessions.py (1.0.3
+    // fixed; 0.12.x does not import it). A 2017 freeze (the Flask Mega-Tutorial's, Flasky's) pins several.
+    {
+        project: "werkzeug",
+        display: "Werkzeug",
+        releases: ">=0.12,<0.15",
+        newestPython: "3.9",
+        source: "Werkzeug 0.12 to 0.14 import Container, Iterable and MutableSet from collections, which Python 3.10 removed; 0.15.0 imports them from collections.abc",
+        failsAtImport: true,
+    },
+    {
+        project: "jinja2",
+        display: "Jinja2",
+        releases: ">=2.8,<2.10.2",
+        newestPython: "3.9",
+        source: "Jinja2 2.8 to 2.10.1 import Mapping from collections, which Python 3.10 removed; 2.10.2 imports it from collections.abc",
+        failsAtImport: true,
+    },
+    {
+        project: "markupsafe",
+        display: "MarkupSafe",
+        releases: ">=0.23,<1.1",
+        newestPython: "3.9",
+        source: "MarkupSafe 0.23 and 1.0 import Mapping from collections, which Python 3.10 removed; 1.1.0 imports it from collections.abc",
+        failsAtImport: true,
+    },
+    {
+        project: "flask",
+        display: "Flask",
+        releases: ">=1.0,<1.0.3",
+        newestPython: "3.9",
+        source: "Flask 1.0 to 1.0.2 import MutableMapping from collections, which Python 3.10 removed; 1.0.3 imports it from collections.abc",
+        failsAtImport: true,
     },
     // pydub's utils.py imports audioop (removed in Python 3.13, PEP 594), and its
     // fallback, `import pyaudioop`, names a module that is pydub's own submodule,

@@ -104,9 +104,10 @@ export function choosePython(facts: PythonFacts, requested: string | undefined, 
     const decided = facts.ranges.length > 0 ? [ranged] : [];
     const capText = deciding.map(describeCap).join("; ");
     if (capped.length === 0) {
+        const importFails = [...new Set(deciding.filter((c) => c.row.failsAtImport).map((c) => c.row.display))];
         notes.push(
             `No supported Python is old enough for the release pinned here: ${capText}. Python ${allowed[0]}, the oldest allowed, is used; ` +
-                `the app may fail on it. Upgrade ${deciding.map((c) => c.row.display).join(", ")} or set \`python\`.`,
+                `${importFails.length > 0 ? `importing ${importFails.join(", ")} fails on it` : "the app may fail on it"}. Upgrade ${deciding.map((c) => c.row.display).join(", ")} or set \`python\`.`,
         );
         decided.push(capText);
     } else if (capped[0] !== order[0]) {

@@ -956,6 +956,14 @@ describe("detection", () => {
                 assert.equal(plan.python.version, "3.13");
                 assert.ok(plan.notes.some((n) => n.startsWith("No supported Python is old enough for the release pinned here: bottle 0.12.25")));
             });
+            it("GIVEN a 2017 Flask freeze (Jinja2==2.9.6, Werkzeug==0.12.2: `from collections import Mapping`) THEN the oldest supported Python, with a note that importing them fails and which to upgrade", () => {
+                const dir = apps.make({ "app.py": "from flask import Flask\napp = Flask(__name__)\n", "requirements.txt": "Flask==0.12.2\nJinja2==2.9.6\nMarkupSafe==1.1.1\nWerkzeug==0.12.2\nclick==6.7\n" });
+                const plan = synthesize(dir).plan;
+                assert.equal(plan.python.version, "3.10");
+                const note = plan.notes.find((n) => n.startsWith("No supported Python is old enough for the release pinned here: jinja2 2.9.6 supports Python up to 3.9 (Jinja2 2.8 to 2.10.1 import Mapping from collections"));
+                assert.ok(note, plan.notes.join("\n"));
+                assert.match(note, /werkzeug 0\.12\.2 supports Python up to 3\.9 \(Werkzeug 0\.12 to 0\.14 import Container, Iterable and MutableSet from collections, which Python 3\.10 removed; 0\.15\.0 imports them from collections\.abc\)\. Python 3\.10, the oldest allowed, is used; importing Jinja2, Werkzeug fails on it\. Upgrade Jinja2, Werkzeug or set `python`\.$/);
+            });
             it("GIVEN bottle==0.12.25 and numpy==1.25.2 (wheels up to cp311) THEN 3.11: the cap, then the wheels", () => {
                 const dir = apps.make({ "app.py": BOTTLE_APP, "requirements.txt": "bottle==0.12.25\nnumpy==1.25.2\n" });
                 const plan = synthesize(dir).plan;

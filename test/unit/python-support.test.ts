@@ -32,6 +32,18 @@ describe("the newest Python a release supports", () => {
         ["web-py", "0.62", undefined, "3.12"],
         ["web-py", "0.76", undefined, undefined],
         ["flask", "1.1.4", undefined, undefined],
+        ["flask", "1.0.2", undefined, "3.9"],
+        ["flask", "1.0.3", undefined, undefined],
+        ["flask", "0.12.2", undefined, undefined],
+        ["werkzeug", "0.14.1", undefined, "3.9"],
+        ["werkzeug", "0.12.2", undefined, "3.9"],
+        ["werkzeug", "0.15.0", undefined, undefined],
+        ["jinja2", "2.9.6", undefined, "3.9"],
+        ["jinja2", "2.10.1", undefined, "3.9"],
+        ["jinja2", "2.10.2", undefined, undefined],
+        ["jinja2", undefined, undefined, undefined],
+        ["markupsafe", "1.0", undefined, "3.9"],
+        ["markupsafe", "1.1.1", undefined, undefined],
     ];
     for (const [project, pin, specifier, newest] of cases) {
         it(`GIVEN ${project} ${pin ?? specifier ?? "unpinned"} THEN ${newest ? `up to Python ${newest}` : "no cap"}`, () => {
