@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { parse as shellParse, quote as shellQuote } from "shell-quote";
 import { load as loadYaml } from "js-yaml";
 import { parse as parseToml } from "smol-toml";
@@ -894,6 +895,52 @@ function heldCommand(lines: readonly string[], line: string): string {
         }
     }
     return line;
+}
+
+/** gunicorn's settings that take a list of peers, which it checks at start: `*`, or IP addresses and networks. */
+const PEER_LIST_FLAGS: ReadonlySet<string> = new Set(["--forwarded-allow-ips", "--proxy-allow-from"]);
+
+/**
+ * A list of trusted peers carried to gunicorn (`flag value`), or nothing. gunicorn refuses to start when
+ * an item is not `*` or an IP address or network (`ipaddress.ip_network`, strict: no host bits set under
+ * the prefix), where uvicorn took any string as a host to match: a `'*'` whose quotes a script's
+ * `exec ${cmd}` left in, a host name, a socket path. Those items are dropped with a note; with none
+ * left, gunicorn's default (127.0.0.1,::1) stands.
+ */
+function peerList(flag: string, value: string, subject: string, shown: string, notes: string[]): string[] {
+    const items = value.split(",").map((v) => v.trim()).filter((v) => v !== "");
+    const kept = items.filter((v) => v === "*" || ipNetwork(v));
+    const dropped = items.filter((v) => !kept.includes(v));
+    if (dropped.length > 0) {
+        notes.push(
+            `${subject}'s \`${shown}\` names ${dropped.map((v) => JSON.stringify(v)).join(", ")}, which gunicorn refuses at start (it takes \`*\` or IP addresses and networks; ` +
+                `uvicorn matched ${dropped.length > 1 ? "them" : "it"} as text, trusting no real peer): ${kept.length > 0 ? `only ${kept.join(",")} is carried` : `not carried, so gunicorn's default (127.0.0.1,::1) stands`}. Set \`trustedProxies\` to trust a proxy.`,
+        );
+    }
+    return kept.length === 0 ? [] : [flag, kept.join(",")];
+}
+
+/** Whether text is an IP address, or a network as Python's `ipaddress.ip_network` reads it strictly (an IPv4 network with no host bits set). */
+function ipNetwork(text: string): boolean {
+    const cut = text.indexOf("/");
+    const address = cut < 0 ? text : text.slice(0, cut);
+    const family = isIP(address);
+    if (family === 0) {
+        return false;
+    }
+    if (cut < 0) {
+        return true;
+    }
+    const prefix = text.slice(cut + 1);
+    const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+    if (!(bits >= 0 && bits <= (family === 4 ? 32 : 128))) {
+        return false;
+    }
+    if (family === 6) {
+        return true;
+    }
+    const n = address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+    return bits === 32 || n % 2 ** (32 - bits) === 0;
 }
 
 /** Shell words that make a script more than a list of commands (a line starting with one is part of control flow): such a script runs as it is. */
@@ -1935,7 +1982,7 @@ function gunicornArgs(args: string[], o: ProcessOrigin): Parsed {
                 break;
             }
             case "carry":
-                carried.push(...(value === undefined ? [a] : [a, value]));
+                carried.push(...(value !== undefined && PEER_LIST_FLAGS.has(flag.names[flag.names.length - 1]) ? peerList(flag.names[flag.names.length - 1], value, o.subject, shown, notes) : value === undefined ? [a] : [a, value]));
                 break;
             case "drop":
                 notes.push(`${o.subject}'s \`${shown}\` is not carried: ${flag.why}.`);
@@ -2000,7 +2047,7 @@ function uvicornArgs(args: string[], o: ProcessOrigin): Parsed {
                 notes.push(`${o.subject}'s \`${shown}\` is kept as the worker count (WEB_CONCURRENCY overrides it at run time; set \`workers\` to fix it).`);
                 break;
             case "--forwarded-allow-ips":
-                carried.push("--forwarded-allow-ips", value ?? "");
+                carried.push(...peerList("--forwarded-allow-ips", value ?? "", o.subject, shown, notes));
                 break;
             case "--proxy-headers":
                 break; // uvicorn's default, and the worker's
@@ -2193,7 +2240,7 @@ function fastapiArgs(args: string[], o: ProcessOrigin): Parsed {
                 break;
             case "--forwarded-allow-ips":
                 if (value) {
-                    carried.push("--forwarded-allow-ips", value);
+                    carried.push(...peerList("--forwarded-allow-ips", value, o.subject, shown, notes));
                 }
                 break;
             case "--host":

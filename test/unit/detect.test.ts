@@ -1690,6 +1690,29 @@ describe("detection", () => {
                 }
             });
 
+            it("GIVEN `--forwarded-allow-ips '*'` inside a script's command variable run as `exec ${cmd}` (the quotes stay in the word), or a host name THEN gunicorn, which refuses such an item at start, gets only the IP items, with a note", () => {
+                const run = (flags: string) =>
+                    synthesize(
+                        apps.make({
+                            "main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+                            "requirements.txt": "fastapi\nuvicorn\n",
+                            Dockerfile: 'FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["/app/entrypoint.sh"]\n',
+                            "entrypoint.sh": `#!/bin/sh\ncmd="uvicorn main:app --proxy-headers ${flags}"\nexec \${cmd}\n`,
+                        }),
+                    ).plan;
+                const quoted = run("--forwarded-allow-ips '*'");
+                assert.deepEqual(quoted.server.extraArgs, []);
+                assert.ok(
+                    quoted.notes.includes(
+                        "Dockerfile's `--forwarded-allow-ips '*'` names \"'*'\", which gunicorn refuses at start (it takes `*` or IP addresses and networks; uvicorn matched it as text, trusting no real peer): not carried, so gunicorn's default (127.0.0.1,::1) stands. Set `trustedProxies` to trust a proxy.",
+                    ),
+                    quoted.notes.join("\n"),
+                );
+                const mixed = run("--forwarded-allow-ips 10.0.0.0/8,proxy.internal,192.168.1.1/24,fd00::/8");
+                assert.deepEqual(mixed.server.extraArgs, ["--forwarded-allow-ips", "10.0.0.0/8,fd00::/8"]);
+                assert.ok(mixed.notes.some((n) => n.includes('names "proxy.internal", "192.168.1.1/24", which gunicorn refuses at start') && n.includes("only 10.0.0.0/8,fd00::/8 is carried")), mixed.notes.join("\n"));
+            });
+
             it("GIVEN a Compose file THEN the service built here that runs a server gives the command, environment, volumes and health path; the one-shot migrate service is the release step; the others are named, and a variable holding another service's address (a URL, a bare host `db`, `db:5432`) is named, not set", () => {
                 const compose =
                     "services:\n  migrate:\n    build: .\n    command: python manage.py migrate --noinput\n" +
