@@ -1080,7 +1080,17 @@ function djangoDebug(src: SourceTree, entry: Entrypoint, imageEnv: Readonly<Reco
         return;
     }
     const off = sw.anyValue ? `${sw.variable} (any value does)` : `${sw.variable}=${sw.value}`;
-    notes.push(`${sets}, so the server runs with DEBUG on unless its container sets ${off}: ${exposed}; set it in the component's \`env\` for production.${hosts}`);
+    // The value the settings hold with the environment as it is, not the last assignment's (`DEBUG = True`, then
+    // `DEBUG = False` under `if ENVIRONMENT == "production":`).
+    const on = debug.text === "False" ? "sets DEBUG = False only under a condition" : `sets DEBUG = ${debug.text}`;
+    // What else that variable turns on: the same branch's SECURE_SSL_REDIRECT answers plain HTTP with a 301.
+    const switched: EnvView = (name) => (name === sw.variable ? sw.value : runtime(name));
+    const redirect = d.settings.truthOf("SECURE_SSL_REDIRECT");
+    const redirects =
+        redirect !== undefined && redirect.holds(runtime) !== true && redirect.holds(switched) === true
+            ? ` That setting also turns SECURE_SSL_REDIRECT on (${redirect.file}): Django then answers plain HTTP with a 301 to https, so serve the container behind a proxy that terminates TLS.`
+            : "";
+    notes.push(`${debug.file} ${on}, so the server runs with DEBUG on unless its container sets ${off}: ${exposed}; set it in the component's \`env\` for production.${redirects}${hosts}`);
 }
 
 function chooseGroups(o: CheckedOptions, deps: ReturnType<typeof detectDependencies>, notes: string[], ownImage?: DockerfileSelection): string[] {

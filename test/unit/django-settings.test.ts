@@ -427,6 +427,19 @@ describe("Django settings read as Python imports them", () => {
             ]);
         });
 
+        it("GIVEN `DEBUG = True`, then `DEBUG = False` and SECURE_SSL_REDIRECT on under `if ENVIRONMENT == 'production':` (DRF's tutorial) THEN the note says DEBUG is off only under that condition, names ENVIRONMENT=production, and that it also turns the https redirect on", () => {
+            const settings =
+                "ENVIRONMENT = os.getenv('ENVIRONMENT', 'development')\nDEBUG = True\nALLOWED_HOSTS = ['*']\n" +
+                "if ENVIRONMENT == 'production':\n    DEBUG = False\n    SECURE_SSL_REDIRECT = True\n    SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n";
+            const { notes } = synthesize(site(settings)).plan;
+            assert.deepEqual(debugNotes(notes), [
+                `mysite/settings.py sets DEBUG = False only under a condition, so the server runs with DEBUG on unless its container sets ENVIRONMENT=production: ${EXPOSED}; ` +
+                    "set it in the component's `env` for production. That setting also turns SECURE_SSL_REDIRECT on (mysite/settings.py): Django then answers plain HTTP with a 301 to https, " +
+                    "so serve the container behind a proxy that terminates TLS.",
+            ]);
+            assert.ok(!notes.some((n) => n.includes("turns SECURE_SSL_REDIRECT on, so Django answers")), notes.join("\n"));
+        });
+
         it("GIVEN DEBUG on unless a variable is set, but what turns it off cannot be known THEN the note names the variable and `env`", () => {
             const settings = 'from .flags import VERBOSE\n\nDEBUG = os.environ.get("DEBUG_OFF") is None or VERBOSE\nALLOWED_HOSTS = ["*"]\n';
             assert.deepEqual(debugNotes(synthesize(site(settings)).plan.notes), [
