@@ -925,9 +925,11 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
                 ...(cacheTables.length > 0 ? [["python", "manage.py", "createcachetable"]] : []),
             ];
             if (others.length > 0) {
+                // With no router, Django's default allows every app's migrations on every database.
+                const routed = django.settings.variants("DATABASE_ROUTERS").length > 0;
                 notes.push(
                     `DATABASES holds more SQLite databases than \`default\` (${others.join(", ")}), and \`migrate\` migrates one database per run: the release step migrates each (\`migrate --database ${others[0]}\`${others.length > 1 ? ", ..." : ""}), ` +
-                        "where DATABASE_ROUTERS' allow_migrate puts each app's tables.",
+                        (routed ? "where DATABASE_ROUTERS' allow_migrate puts each app's tables." : "and with no DATABASE_ROUTERS each of them gets every app's tables."),
                 );
             }
             if (cacheTables.length > 0) {

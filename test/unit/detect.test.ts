@@ -2432,12 +2432,11 @@ describe("detection", () => {
                 assert.notEqual(withDb, settings);
                 const two = synthesize(apps.make({ ...HUB, "src/hub/settings.py": withDb })).plan;
                 assert.deepEqual(two.release, { ...MIGRATE, command: ["sh", "-c", "python manage.py migrate --noinput && python manage.py migrate --noinput --database analytics"] });
-                assert.ok(
-                    two.notes.includes(
-                        "DATABASES holds more SQLite databases than `default` (analytics), and `migrate` migrates one database per run: the release step migrates each (`migrate --database analytics`), where DATABASE_ROUTERS' allow_migrate puts each app's tables.",
-                    ),
-                    two.notes.join("\n"),
-                );
+                const twoNote = "DATABASES holds more SQLite databases than `default` (analytics), and `migrate` migrates one database per run: the release step migrates each (`migrate --database analytics`), ";
+                assert.ok(two.notes.includes(`${twoNote}and with no DATABASE_ROUTERS each of them gets every app's tables.`), two.notes.join("\n"));
+                const routed = synthesize(apps.make({ ...HUB, "src/hub/settings.py": `${withDb}DATABASE_ROUTERS = ['hub.routers.AnalyticsRouter']\n` })).plan;
+                assert.deepEqual(routed.release, two.release);
+                assert.ok(routed.notes.includes(`${twoNote}where DATABASE_ROUTERS' allow_migrate puts each app's tables.`), routed.notes.join("\n"));
                 const caches = "CACHES = {'default': {'BACKEND': 'django.core.cache.backends.db.DatabaseCache', 'LOCATION': 'hub_cache'}}\n";
                 const cached = synthesize(apps.make({ ...HUB, "src/hub/settings.py": settings + caches })).plan;
                 assert.deepEqual(cached.release, { ...MIGRATE, command: ["sh", "-c", "python manage.py migrate --noinput && python manage.py createcachetable"] });
