@@ -4,7 +4,8 @@ import { planBytecode } from "./plan/bytecode";
 import { makePlan, Plan, SynthesizeOptions } from "./plan/plan";
 import { renderDockerfile } from "./render/dockerfile";
 import { checkManifestsKept } from "./plan/ignore-check";
-import { ignoreMatcher, renderDockerignore } from "./render/dockerignore";
+import { ignoreMatcher } from "./detect/ignore";
+import { renderDockerignore } from "./render/dockerignore";
 import { seededDataNotes } from "./plan/writable";
 
 export interface Synthesized {

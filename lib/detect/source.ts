@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { InputError } from "../errors";
+import { ignoreMatcher } from "./ignore";
 
 /**
  * Read-only view of the app's source folder for detection. Paths are POSIX
@@ -15,6 +16,8 @@ export class SourceTree {
      * and the folder does not change while it is read.
      */
     private readonly stats = new Map<string, fs.Stats | undefined>();
+    /** The app's own .dockerignore as a matcher, read once. */
+    private excludes?: (rel: string) => boolean;
 
     constructor(root: string) {
         this.root = root;
@@ -24,13 +27,38 @@ export class SourceTree {
         if (!this.stats.has(rel)) {
             let st: fs.Stats | undefined;
             try {
-                st = fs.statSync(this.abs(rel), { throwIfNoEntry: false });
+                st = this.leftOut(rel) ? undefined : fs.statSync(this.abs(rel), { throwIfNoEntry: false });
             } catch {
                 st = undefined;
             }
             this.stats.set(rel, st);
         }
         return this.stats.get(rel);
+    }
+
+    /**
+     * A Python module the app's own .dockerignore leaves out of the build context
+     * (linkding's `/bookmarks/settings/dev.py`, so that `try: from .dev import *`
+     * falls back to prod.py in its image): it is not in the image, so nothing
+     * there imports it, and detection reads the tree without it. setup.py stays
+     * (ignore-check.ts refuses a manifest the context leaves out); other files
+     * stay visible: a Dockerfile, a Procfile or a lock file is read for what it
+     * says, whether the image holds it or not.
+     */
+    private leftOut(rel: string): boolean {
+        if (!rel.endsWith(".py") || rel === "setup.py") {
+            return false;
+        }
+        if (this.excludes === undefined) {
+            let text: string | undefined;
+            try {
+                text = decodeText(fs.readFileSync(this.abs(".dockerignore"))).text;
+            } catch {
+                text = undefined;
+            }
+            this.excludes = text === undefined ? () => false : ignoreMatcher(text);
+        }
+        return this.excludes(rel);
     }
 
     exists(rel: string): boolean {
@@ -88,6 +116,7 @@ export class SourceTree {
         try {
             return fs
                 .readdirSync(this.abs(rel), { withFileTypes: true })
+                .filter((e) => !(e.isFile() && this.leftOut(rel === "" ? e.name : `${rel}/${e.name}`)))
                 .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         } catch {
             return [];

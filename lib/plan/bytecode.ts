@@ -1,5 +1,5 @@
 import { SourceTree } from "../detect/source";
-import { ignoreMatcher, ignorePatterns } from "../render/dockerignore";
+import { ignoreMatcher, ignorePatterns } from "../detect/ignore";
 
 /**
  * Whether the image carries the app's own modules compiled to bytecode.

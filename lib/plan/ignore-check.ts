@@ -1,6 +1,7 @@
 import ignore from "@balena/dockerignore";
 import { InputError } from "../errors";
-import { DEFAULT_IGNORE, ignoreMatcher, ignorePatterns } from "../render/dockerignore";
+import { ignoreMatcher, ignorePatterns } from "../detect/ignore";
+import { DEFAULT_IGNORE } from "../render/dockerignore";
 import { PlanBeforeContext } from "./plan";
 
 /**

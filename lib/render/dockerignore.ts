@@ -1,4 +1,3 @@
-import ignore from "@balena/dockerignore";
 import { PlanBeforeContext } from "../plan/plan";
 
 /**
@@ -63,17 +62,4 @@ export function renderDockerignore(plan: PlanBeforeContext, userDockerignore: st
         lines.push("# from `ignore`", ...plan.ignore);
     }
     return lines.join("\n") + "\n";
-}
-
-export function ignorePatterns(dockerignore: string): string[] {
-    return dockerignore
-        .split("\n")
-        .map((l) => l.trim())
-        .filter((l) => l !== "" && !l.startsWith("#"));
-}
-
-/** A matcher with Docker's .dockerignore semantics (later patterns win, `!` re-includes). */
-export function ignoreMatcher(dockerignore: string): (relPath: string) => boolean {
-    const ig = ignore().add(ignorePatterns(dockerignore));
-    return (relPath: string) => ig.ignores(relPath);
 }

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { ignoreMatcher, ignorePatterns } from "../render/dockerignore";
+import { ignoreMatcher, ignorePatterns } from "../detect/ignore";
 
 /**
  * Mirrors the app's folder, filtered by the merged .dockerignore, into a

@@ -2426,6 +2426,27 @@ describe("detection", () => {
                 assert.deepEqual(server.writablePaths, []);
             });
 
+            it("GIVEN `try: from .dev import *` / `except ImportError: from .prod import *` and a .dockerignore that leaves dev.py out (linkding's layout) THEN the settings are prod.py's, as in the image: its database on the volume, no note about dev.py", () => {
+                const files = {
+                    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'hub.settings')\n",
+                    "hub/__init__.py": "",
+                    "hub/wsgi.py": "import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'hub.settings')\napplication = get_wsgi_application()\n",
+                    "hub/settings/__init__.py": "try:\n    from .dev import *\nexcept ImportError:\n    from .prod import *\n",
+                    "hub/settings/base.py": "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent.parent\nINSTALLED_APPS = ['django.contrib.auth']\n",
+                    "hub/settings/dev.py": "from .base import *\nDEBUG = True\nDATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'dev.sqlite3'}}\n",
+                    "hub/settings/prod.py": "from .base import *\nDEBUG = False\nALLOWED_HOSTS = ['*']\nDATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'data' / 'hub.sqlite3'}}\n",
+                    "requirements.txt": "django\ngunicorn\n",
+                };
+                const inImage = synthesize(apps.make({ ...files, ".dockerignore": "/hub/settings/dev.py\n" })).plan;
+                assert.deepEqual(inImage.writablePaths, [
+                    { path: "/data", kind: "data", why: "hub/settings/prod.py: DATABASES uses SQLite at data/hub.sqlite3", links: [{ from: "/app/data/hub.sqlite3", to: "/data/data/hub.sqlite3" }] },
+                ]);
+                assert.ok(!inImage.notes.some((n) => n.includes("dev.py")), inImage.notes.join("\n"));
+                // Kept in the build context, dev.py is what the image imports.
+                const kept = synthesize(apps.make(files)).plan;
+                assert.deepEqual(kept.writablePaths.map((w) => w.why), ["hub/settings/dev.py: DATABASES uses SQLite at dev.sqlite3"]);
+            });
+
             it("GIVEN a second SQLite database (a router's `analytics`) or a DatabaseCache THEN the release step migrates each database and makes the cache table, with a note for each; with a database server the note's releaseCommand makes the cache table too", () => {
                 const settings = HUB["src/hub/settings.py"];
                 const withDb = settings.replace("'NAME': BASE_DIR / 'db.sqlite3'}}", "'NAME': BASE_DIR / 'db.sqlite3'}, 'analytics': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'analytics.sqlite3'}}");

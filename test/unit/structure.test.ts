@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { Copy, Cmd, DockerfileParser, Env, Healthcheck, Instruction, Run, Stopsignal, User } from "dockerfile-ast";
 import { SynthesizeOptions } from "../../lib/plan/plan";
-import { ignoreMatcher } from "../../lib/render/dockerignore";
+import { ignoreMatcher } from "../../lib/detect/ignore";
 import { synthesize } from "../../lib/synthesize";
 import { execForm, FIXTURE_NAMES, fixture, FLASK_APP, mountsOf, parse, Parsed, shellOf, TmpApps } from "./helpers";
 
