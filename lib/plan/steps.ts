@@ -13,7 +13,7 @@ import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
 import { candidates, moduleReader } from "../detect/app-code";
 import { EnvView } from "../detect/python-eval";
-import { calleeOf, dictGet, Expr, str } from "../detect/python-source";
+import { calleeOf, dictGet, Expr, exprText, parseModule, str } from "../detect/python-source";
 import { SourceTree } from "../detect/source";
 import { readIni } from "../detect/ini";
 import { InputError } from "../errors";
@@ -968,17 +968,32 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     const chdir = entry.chdir === "" ? "" : `${entry.chdir}/`;
     const workdir = `${DEFAULTS.workdir}${chdir === "" ? "" : `/${entry.chdir}`}`;
     let migrate: ReleasePlan | undefined;
+    /** The Alembic scripts folder (its versions/ holds the revisions), from the source's root. */
+    let scripts: string | undefined;
     const migrations = facts.installed.has("flask-migrate") ? flaskMigrateDirectory(src, entry) : undefined;
     if (migrations !== undefined && src.isFile(`${chdir}${migrations}/alembic.ini`)) {
         migrate = { command: flaskCommand(flaskApp(entry), ["db", "upgrade"], facts.flaskBefore22 === true), workdir, source: `Flask-Migrate (${chdir}${migrations}/)` };
+        scripts = `${chdir}${migrations}`;
     } else if (facts.installed.has("alembic") && entry.paste && readIni(src.read(entry.paste.file)).has("alembic")) {
         // Pyramid's cookiecutter keeps Alembic's settings in the app's own ini (its README: `alembic -c development.ini upgrade head`).
         migrate = { command: ["alembic", "-c", entry.paste.file, "upgrade", "head"], workdir: DEFAULTS.workdir, source: `Alembic ([alembic] in ${entry.paste.file})` };
+        scripts = scriptLocation("", readIni(src.read(entry.paste.file)).get("alembic")?.get("script_location"));
     } else if (facts.installed.has("alembic") && src.isFile(`${chdir}alembic.ini`)) {
         migrate = { command: ["alembic", "upgrade", "head"], workdir, source: `Alembic (${chdir}alembic.ini)` };
-    } else if (facts.installed.has("alembic") && alembicInPyproject(src, `${chdir}pyproject.toml`)) {
+        scripts = scriptLocation(chdir, readIni(src.read(`${chdir}alembic.ini`)).get("alembic")?.get("script_location"));
+    } else if (facts.installed.has("alembic") && alembicInPyproject(src, `${chdir}pyproject.toml`) !== undefined) {
         // Alembic 1.16+ reads its settings from pyproject.toml's [tool.alembic] when there is no alembic.ini.
         migrate = { command: ["alembic", "upgrade", "head"], workdir, source: `Alembic ([tool.alembic] in ${chdir}pyproject.toml)` };
+        scripts = scriptLocation(chdir, alembicInPyproject(src, `${chdir}pyproject.toml`));
+    }
+    const alters = migrate !== undefined && scripts !== undefined ? alterOnlyBase(src, `${scripts}/versions`) : undefined;
+    if (migrate !== undefined && alters !== undefined) {
+        notes.push(
+            `${alters.file}, the first revision of the ${migrate.source} migrations, changes a table it does not create (\`${alters.call}\`): the chain starts from tables made another way (the app's create_all(), a dump), ` +
+                "so on a new database it stops there and the package does not run it as the release step. " +
+                `Once a database has them, set \`releaseCommand: ${JSON.stringify(migrate.command)}\` to migrate it on each deploy (stamp a database the app made at the revision it matches first).`,
+        );
+        migrate = undefined;
     }
     const db = facts.database;
     // The project's own console script named like INIT_DB_COMMANDS (Quart's blog example: `init_db = "blog:init_db"`), when the image installs it.
@@ -1224,16 +1239,57 @@ function flyReleaseCommand(src: SourceTree): string | undefined {
     }
 }
 
-/** Whether a pyproject.toml holds Alembic's `[tool.alembic]` table with its script_location. */
-function alembicInPyproject(src: SourceTree, file: string): boolean {
+/** An ini's Alembic `script_location` as a folder of the source (`%(here)s/migrations` is beside the ini); package resources (`pkg:migrations`) are not read. */
+function scriptLocation(iniFolder: string, value: string | undefined): string | undefined {
+    const here = "%(here)s";
+    const given = value?.trim();
+    const rel = (given?.startsWith(here) ? given.slice(here.length) : given)?.split("/").filter((p) => p !== "" && p !== ".").join("/");
+    if (rel === undefined || rel === "" || rel.includes(":") || given?.startsWith("/") || rel.split("/").includes("..")) {
+        return undefined;
+    }
+    return `${iniFolder}${rel}`;
+}
+
+/** Alembic operations that change what a table holds and need it to exist. */
+const ALEMBIC_TABLE_CHANGES = new Set(["add_column", "alter_column", "drop_column", "batch_alter_table", "create_index", "drop_index", "create_foreign_key", "create_unique_constraint", "create_check_constraint", "drop_constraint", "rename_table", "drop_table"]);
+/** Calls that may create tables: Alembic's create_table, raw SQL, a metadata's create_all. */
+const ALEMBIC_TABLE_MAKERS = ["create_table", "execute", "create_all", "bulk_insert"];
+
+/**
+ * A base revision (`down_revision = None`) of the Alembic chain whose upgrade() changes tables and
+ * creates none (feedi's first revision adds a column to `feeds`, a table its create_all() makes at start):
+ * `upgrade head` on a new database stops at it ("no such table"). Its file and the first such call.
+ */
+function alterOnlyBase(src: SourceTree, versions: string): { file: string; call: string } | undefined {
+    for (const e of src.list(versions)) {
+        const file = `${versions}/${e.name}`;
+        if (!e.isFile() || !e.name.endsWith(".py")) {
+            continue;
+        }
+        const mod = parseModule(src.read(file));
+        const upgrade = mod.functions.get("upgrade");
+        if (mod.value("down_revision")?.kind !== "none" || upgrade === undefined) {
+            continue;
+        }
+        const ops = upgrade.calls.map((c) => (calleeOf(c) ?? "").split(".").pop() ?? "");
+        const change = upgrade.calls.find((c) => ALEMBIC_TABLE_CHANGES.has((calleeOf(c) ?? "").split(".").pop() ?? ""));
+        if (change !== undefined && !ops.some((o) => ALEMBIC_TABLE_MAKERS.includes(o))) {
+            return { file, call: exprText(change) };
+        }
+    }
+    return undefined;
+}
+
+/** The script_location of a pyproject.toml's Alembic `[tool.alembic]` table; undefined when it has none. */
+function alembicInPyproject(src: SourceTree, file: string): string | undefined {
     const text = src.readIfFile(file);
     if (text === undefined) {
-        return false;
+        return undefined;
     }
     try {
-        const tool = (parseToml(text) as { tool?: { alembic?: { script_location?: unknown } } }).tool;
-        return typeof tool?.alembic?.script_location === "string";
+        const location = (parseToml(text) as { tool?: { alembic?: { script_location?: unknown } } }).tool?.alembic?.script_location;
+        return typeof location === "string" ? location : undefined;
     } catch {
-        return false;
+        return undefined;
     }
 }

@@ -3509,6 +3509,32 @@ describe("detection", () => {
             });
             assert.deepEqual(synthesize(dir).plan.release, { command: ["alembic", "upgrade", "head"], workdir: "/app", source: "Alembic ([tool.alembic] in pyproject.toml)" });
         });
+        it("GIVEN an Alembic chain whose first revision only alters a table the app's create_all() makes (feedi) THEN no release step, with a note; a first revision that creates tables keeps it", () => {
+            const base = (upgrade: string) => `from alembic import op\nimport sqlalchemy as sa\n\nrevision = "5c1e0a7d9b21"\ndown_revision = None\n\n\ndef upgrade():\n${upgrade}\n\n\ndef downgrade():\n    pass\n`;
+            const files = {
+                "requirements.txt": "flask\nsqlalchemy\nalembic\n",
+                "reader.py": 'from flask import Flask\nfrom sqlalchemy import create_engine\nengine = create_engine("sqlite:///var/reader.db")\napp = Flask(__name__)\n',
+                "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n",
+                "migrations/env.py": "",
+                "migrations/versions/0002_later.py": 'revision = "0002"\ndown_revision = "5c1e0a7d9b21"\n\n\ndef upgrade():\n    pass\n',
+            };
+            const alters = synthesize(apps.make({ ...files, "migrations/versions/5c1e_add_folder.py": base('    op.add_column("feeds", sa.Column("folder", sa.String()))') })).plan;
+            assert.equal(alters.release, undefined);
+            assert.ok(
+                alters.notes.includes(
+                    'migrations/versions/5c1e_add_folder.py, the first revision of the Alembic (alembic.ini) migrations, changes a table it does not create (`op.add_column("feeds", sa.Column("folder", sa.String()))`): ' +
+                        "the chain starts from tables made another way (the app's create_all(), a dump), so on a new database it stops there and the package does not run it as the release step. " +
+                        'Once a database has them, set `releaseCommand: ["alembic","upgrade","head"]` to migrate it on each deploy (stamp a database the app made at the revision it matches first).',
+                ),
+                alters.notes.join("\n"),
+            );
+            const batch = synthesize(apps.make({ ...files, "migrations/versions/5c1e_add_folder.py": base('    with op.batch_alter_table("feeds") as batch_op:\n        batch_op.add_column(sa.Column("folder", sa.String()))') })).plan;
+            assert.equal(batch.release, undefined);
+            const creates = synthesize(
+                apps.make({ ...files, "migrations/versions/5c1e_add_folder.py": base('    op.create_table("feeds", sa.Column("id", sa.Integer(), primary_key=True))\n    op.create_index("ix_feeds_id", "feeds", ["id"])') }),
+            ).plan;
+            assert.deepEqual(creates.release, { command: ["alembic", "upgrade", "head"], workdir: "/app", source: "Alembic (alembic.ini)" });
+        });
         const pyramid = (ini: string) =>
             apps.make({
                 "setup.py": 'from setuptools import setup\nsetup(name="tutorial", install_requires=["pyramid", "sqlalchemy", "alembic", "pyramid_tm"], entry_points={"paste.app_factory": ["main = tutorial:main"]})\n',
