@@ -1,5 +1,5 @@
 import * as path from "path";
-import { Arg, DockerfileParser, Env, From, Instruction, JSONInstruction } from "dockerfile-ast";
+import { Arg, Copy, DockerfileParser, Env, From, Instruction, JSONInstruction } from "dockerfile-ast";
 import { load as loadYaml } from "js-yaml";
 import { parse as shellParse } from "shell-quote";
 import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
@@ -226,7 +226,7 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
                     }
                 }
             }
-        } else if ((keyword === "COPY" || keyword === "ADD") && args.length === 2 && !i.getRawArgumentsContent()?.includes("--from")) {
+        } else if ((keyword === "COPY" || keyword === "ADD") && args.length === 2 && !copiesFromStage(i)) {
             const from = sourceFolder(src, args[0]);
             const file = from === undefined ? sourceFile(src, args[0]) : undefined;
             if (from !== undefined) {
@@ -238,7 +238,20 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
                 const to = intoFolder ? posixJoin(dest, file.split("/").pop()!) : dest;
                 facts.copies.push([to, file]);
             }
-        } else if ((keyword === "COPY" || keyword === "ADD") && args.length > 2 && !i.getRawArgumentsContent()?.includes("--from")) {
+        } else if (i instanceof Copy && args.length === 2 && copiesFromStage(i)) {
+            // `COPY --from=builder /opt/healthchecks/ /opt/healthchecks/` of a stage that copied the source there: the same source, here.
+            const named = i.getFromFlag()!.getValue() ?? "";
+            const stage = stages.find((x) => x.name === named) ?? (/^\d+$/.test(named) ? stages[Number(named)] : undefined);
+            const taken = posixJoin("/", args[0]);
+            const dest = posixJoin(workdir, args[1]);
+            for (const [to, from] of stage === undefined || chain.includes(stage) ? [] : stageCopies(src, stage.body)) {
+                if (to === taken || to.startsWith(`${taken === "/" ? "" : taken}/`)) {
+                    facts.copies.push([posixJoin(dest, to.slice(taken.length)), from]);
+                } else if (taken.startsWith(`${to}/`) && !src.isFile(from)) {
+                    facts.copies.push([dest, posixJoin(`/${from}`, taken.slice(to.length + 1)).slice(1)]);
+                }
+            }
+        } else if ((keyword === "COPY" || keyword === "ADD") && args.length > 2 && !copiesFromStage(i)) {
             // `COPY entrypoint.sh healthcheck.sh /`: each file into the folder the last argument names.
             const dest = posixJoin(workdir, args[args.length - 1]);
             for (const arg of args.slice(0, -1)) {
@@ -272,13 +285,40 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
                 if (n > 0 && rest.some((w) => w.endsWith("manage.py")) && rest.some((w) => !w.startsWith("-") && !w.endsWith("manage.py") && !/^python/.test(w))) {
                     for (const w of c.words.slice(0, n)) {
                         const eq = w.indexOf("=");
-                        facts.buildEnv.push([w.slice(0, eq), w.slice(eq + 1)]);
+                        const [name, value] = [w.slice(0, eq), w.slice(eq + 1)];
+                        // Healthchecks' `DEBUG=False SECRET_KEY=build-key` before collectstatic and again before compress: once.
+                        if (!facts.buildEnv.some(([k, v]) => k === name && v === value)) {
+                            facts.buildEnv.push([name, value]);
+                        }
                     }
                 }
             }
         }
     }
     return { ...facts, workdir, cmd, entrypoint, health };
+}
+
+/** A `COPY --from=<stage or image>`: its paths are another filesystem's, not the source's (the flag is not in its arguments). */
+function copiesFromStage(i: Instruction): boolean {
+    return i instanceof Copy && i.getFromFlag() !== null;
+}
+
+/** Where a stage (one the final stage does not build FROM) copies source folders and files: [path in that stage, source path], by its WORKDIR. */
+function stageCopies(src: SourceTree, body: readonly Instruction[]): Array<readonly [string, string]> {
+    let workdir = "/";
+    const out: Array<readonly [string, string]> = [];
+    for (const i of body) {
+        const args = i.getExpandedArguments().map((a) => a.getValue());
+        if (i.getKeyword() === "WORKDIR" && args.length === 1) {
+            workdir = posixJoin(workdir, args[0]);
+        } else if ((i.getKeyword() === "COPY" || i.getKeyword() === "ADD") && args.length === 2 && !copiesFromStage(i)) {
+            const folder = sourceFolder(src, args[0]);
+            if (folder !== undefined) {
+                out.push([posixJoin(workdir, args[1]), folder]);
+            }
+        }
+    }
+    return out;
 }
 
 /** A shell-form CMD (`set -xe; python manage.py migrate; gunicorn ...`): its commands in turn, the shell's own settings left out, as a script's lines are read. */

@@ -3,8 +3,10 @@
  * ini, an app's settings.ini): sections, `key = value` or `key: value`,
  * indented continuation lines; comments and blank lines left out. Keys are
  * kept as written (configparser lower-cases them when it looks them up).
+ * With `repeatedKeys`, a key given on several lines keeps every value, one
+ * per line, as uWSGI reads its ini.
  */
-export function readIni(text: string): Map<string, Map<string, string>> {
+export function readIni(text: string, options: { repeatedKeys?: boolean } = {}): Map<string, Map<string, string>> {
     const sections = new Map<string, Map<string, string>>();
     let section: Map<string, string> | undefined;
     let key: string | undefined;
@@ -26,7 +28,9 @@ export function readIni(text: string): Map<string, Map<string, string>> {
         const eq = line.search(/[=:]/);
         if (eq > 0 && section) {
             key = line.slice(0, eq).trim();
-            section.set(key, line.slice(eq + 1).trim());
+            const value = line.slice(eq + 1).trim();
+            // uWSGI's ini takes a key once per line it is on (`attach-daemon` twice starts two); configparser keeps one.
+            section.set(key, options.repeatedKeys === true && section.has(key) ? `${section.get(key)}\n${value}` : value);
         }
     }
     return sections;

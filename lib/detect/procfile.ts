@@ -2351,6 +2351,9 @@ function litestarArgs(args: string[], env: ReadonlyArray<readonly [string, strin
 /** uWSGI's options as `name -> values` (repeatable ones keep every value), with dashes for underscores. */
 type UwsgiOptions = Map<string, string[]>;
 
+/** uWSGI's options that start a process beside the app, run by its master. */
+const UWSGI_DAEMONS = ["attach-daemon", "attach-daemon2", "smart-attach-daemon", "smart-attach-daemon2", "attach-control-daemon"];
+
 /** uWSGI's short flags that take a value, by their long names. */
 const UWSGI_SHORT: Readonly<Record<string, string>> = { "-w": "module", "-p": "processes", "-s": "socket", "-M": "master", "-H": "home" };
 /** uWSGI's flags that take no value (others take one). */
@@ -2412,8 +2415,16 @@ function uwsgiOptions(opts: UwsgiOptions, o: ProcessOrigin, fromFile = false): P
     const threads = last("threads") === undefined ? undefined : number(last("threads"));
     const harakiri = last("harakiri") === undefined ? undefined : number(last("harakiri"));
     const env: Array<readonly [string, string]> = (opts.get("env") ?? []).flatMap((e) => (e.indexOf("=") > 0 ? [[e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)] as const] : []));
-    const own = [...opts.keys()].filter((k) => !["module", "wsgi", "wsgi-file", "file", "callable", "chdir", "pythonpath", "python-path", "processes", "workers", "threads", "harakiri", "env", "ini"].includes(k));
+    // Processes uWSGI's master starts beside the app (Healthchecks' `attach-daemon = ./manage.py sendalerts`): other containers' work here.
+    const daemons = UWSGI_DAEMONS.flatMap((k) => opts.get(k) ?? []).filter((d) => d.trim() !== "");
+    const own = [...opts.keys()].filter((k) => !["module", "wsgi", "wsgi-file", "file", "callable", "chdir", "pythonpath", "python-path", "processes", "workers", "threads", "harakiri", "env", "ini", ...UWSGI_DAEMONS].includes(k));
     notes.push(`${o.subject} runs uWSGI; the image serves the same app with gunicorn.` + (own.length > 0 ? ` uWSGI's own options (${own.join(", ")}) are not carried.` : ""));
+    if (daemons.length > 0) {
+        notes.push(
+            `${o.subject} also starts ${daemons.map((d) => `\`${d.trim()}\``).join(", ")} beside the app (uWSGI's attach-daemon); the image runs only the web server. ` +
+                "What they do (sending alerts, reports, a queue's jobs) happens only once each runs as another container of the same image with that command, and the web container's environment and data volumes.",
+        );
+    }
     return {
         spec,
         interface: "wsgi",
@@ -2441,7 +2452,7 @@ function withUwsgiIni(src: SourceTree, web: ProcfileWeb): ProcfileWeb {
     const opts: UwsgiOptions = new Map();
     // uWSGI's magic variables in the file: %d is the file's own folder (with its slash), %(option) another option's value.
     const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/") + 1) : "./";
-    const section = readIni(src.read(file)).get("uwsgi") ?? new Map<string, string>();
+    const section = readIni(src.read(file), { repeatedKeys: true }).get("uwsgi") ?? new Map<string, string>();
     const expand = (v: string): string => v.replace(/%d/g, dir).replace(/%\(([A-Za-z0-9_-]+)\)/g, (m, name: string) => section.get(name) ?? section.get(name.replace(/-/g, "_")) ?? m);
     for (const [k, v] of section) {
         for (const value of v.split("\n")) {

@@ -4907,6 +4907,36 @@ describe("uWSGI web commands", () => {
         assert.ok(plan.notes.includes("uwsgi.ini runs uWSGI; the image serves the same app with gunicorn. uWSGI's own options (http-socket, master) are not carried."), plan.notes.join("\n"));
     });
 
+    it("GIVEN a multi-stage Dockerfile whose builder copies the source to /opt/guestbook and whose final stage takes it with COPY --from, and a uwsgi.ini there with env and attach-daemon on several lines (Healthchecks') THEN the CMD's ini path is the source's, every repeated key counts, the daemons are named as other containers' work, and a build-time value given twice is one note", () => {
+        const dockerfile =
+            "FROM python:3.12-slim AS builder\nCOPY requirements.txt /tmp\nRUN pip wheel --wheel-dir /wheels -r /tmp/requirements.txt\nCOPY . /opt/guestbook/\n\n" +
+            "FROM python:3.12-slim\nWORKDIR /opt/guestbook\nCOPY --from=builder /opt/guestbook/ /opt/guestbook/\n" +
+            "RUN DEBUG=False SECRET_KEY=build-key ./manage.py collectstatic --noinput && DEBUG=False SECRET_KEY=build-key ./manage.py compress\n" +
+            "CMD [\"uwsgi\", \"/opt/guestbook/docker/uwsgi.ini\"]\n";
+        const { plan } = synthesize(
+            apps.make({
+                ...FILES,
+                "docker/Dockerfile": dockerfile,
+                "docker/uwsgi.ini":
+                    "[uwsgi]\nmaster = true\nprocesses = 3\nchdir = /opt/guestbook\nmodule = guestbook.wsgi:other\nenv = GUESTBOOK_MODE=production\nenv = GUESTBOOK_REGION=eu\n" +
+                    "attach-daemon = ./manage.py sendalerts\nattach-daemon = ./manage.py sendreports --loop\n",
+            }),
+        );
+        assert.deepEqual(plan.entrypoint, { spec: "guestbook.wsgi:other", interface: "wsgi", source: "docker/Dockerfile" });
+        assert.equal(plan.server.defaultWorkers, 3);
+        assert.deepEqual(plan.imageEnv, { GUESTBOOK_MODE: "production", GUESTBOOK_REGION: "eu" });
+        assert.ok(
+            plan.notes.includes(
+                "docker/uwsgi.ini also starts `./manage.py sendalerts`, `./manage.py sendreports --loop` beside the app (uWSGI's attach-daemon); the image runs only the web server. " +
+                    "What they do (sending alerts, reports, a queue's jobs) happens only once each runs as another container of the same image with that command, and the web container's environment and data volumes.",
+            ),
+            plan.notes.join("\n"),
+        );
+        assert.ok(plan.notes.includes("docker/uwsgi.ini runs uWSGI; the image serves the same app with gunicorn. uWSGI's own options (master) are not carried."), plan.notes.join("\n"));
+        // The same build-time value before two commands is one note.
+        assert.equal(plan.notes.filter((n) => n.startsWith("docker/Dockerfile RUN gives the build step DEBUG=False")).length, 1, plan.notes.join("\n"));
+    });
+
     it("GIVEN a start script that sets shell variables, chowns its data folder and runs `exec uwsgi --http $HOST:$PORT uwsgi.ini` THEN the ini is read, the assignments are setup, the chown is not run", () => {
         const script = '#!/usr/bin/env bash\nHOST="${HOST:-[::]}"\nPORT="${PORT:-9090}"\nmkdir -p data\npython manage.py migrate\nchown -R www-data: /srv/data\nexec uwsgi --http $HOST:$PORT uwsgi.ini\n';
         const { plan } = synthesize(
