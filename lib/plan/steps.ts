@@ -985,6 +985,9 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
         // Alembic 1.16+ reads its settings from pyproject.toml's [tool.alembic] when there is no alembic.ini.
         migrate = { command: ["alembic", "upgrade", "head"], workdir, source: `Alembic ([tool.alembic] in ${chdir}pyproject.toml)` };
         scripts = scriptLocation(chdir, alembicInPyproject(src, `${chdir}pyproject.toml`));
+    } else if (facts.installed.has("aerich") && aerichInPyproject(src, `${chdir}pyproject.toml`)) {
+        // Tortoise ORM's migrations: aerich reads [tool.aerich] from the pyproject.toml in the folder it runs in.
+        migrate = { command: ["aerich", "upgrade"], workdir, source: `aerich ([tool.aerich] in ${chdir}pyproject.toml)` };
     }
     const alters = migrate !== undefined && scripts !== undefined ? alterOnlyBase(src, `${scripts}/versions`) : undefined;
     if (migrate !== undefined && alters !== undefined) {
@@ -1278,6 +1281,19 @@ function alterOnlyBase(src: SourceTree, versions: string): { file: string; call:
         }
     }
     return undefined;
+}
+
+/** Whether a pyproject.toml configures aerich, Tortoise ORM's migrations (`[tool.aerich]` naming its `tortoise_orm` config). */
+function aerichInPyproject(src: SourceTree, file: string): boolean {
+    const text = src.readIfFile(file);
+    if (text === undefined) {
+        return false;
+    }
+    try {
+        return typeof (parseToml(text) as { tool?: { aerich?: { tortoise_orm?: unknown } } }).tool?.aerich?.tortoise_orm === "string";
+    } catch {
+        return false;
+    }
 }
 
 /** The script_location of a pyproject.toml's Alembic `[tool.alembic]` table; undefined when it has none. */

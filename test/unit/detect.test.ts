@@ -3509,6 +3509,25 @@ describe("detection", () => {
             });
             assert.deepEqual(synthesize(dir).plan.release, { command: ["alembic", "upgrade", "head"], workdir: "/app", source: "Alembic ([tool.alembic] in pyproject.toml)" });
         });
+        it("GIVEN aerich's [tool.aerich] in pyproject.toml (Tortoise ORM's migrations) THEN `aerich upgrade` is the release step with the app's SQLite file, and a note gives it with a database server", () => {
+            const files = (url: string) => ({
+                "pyproject.toml": '[project]\nname = "jot"\nversion = "0"\ndependencies = ["fastapi", "tortoise-orm", "aerich"]\n\n[tool.aerich]\ntortoise_orm = "app.db.TORTOISE_ORM"\nlocation = "./migrations"\n',
+                "app/__init__.py": "",
+                "app/db.py": `TORTOISE_ORM = {"connections": {"default": ${url}}, "apps": {"models": {"models": ["app.models", "aerich.models"]}}}\n`,
+                "app/main.py": "from fastapi import FastAPI\nfrom tortoise.contrib.fastapi import register_tortoise\nfrom app.db import TORTOISE_ORM\napp = FastAPI()\nregister_tortoise(app, config=TORTOISE_ORM)\n",
+                "migrations/models/0_20240101000000_init.py": "async def upgrade(db):\n    return ''\n",
+            });
+            const sqlite = synthesize(apps.make(files('"sqlite://var/jot.sqlite3"'))).plan;
+            assert.deepEqual(sqlite.release, { command: ["aerich", "upgrade"], workdir: "/app", source: "aerich ([tool.aerich] in pyproject.toml)" });
+            const server = synthesize(apps.make(files('os.environ["DATABASE_URL"]'))).plan;
+            assert.equal(server.release, undefined);
+            assert.ok(
+                server.notes.includes(
+                    'aerich ([tool.aerich] in pyproject.toml) migrations are here, but the database is not an SQLite file of the app\'s and may not be reachable at deploy time, so the package does not run them on its own: set `releaseCommand: ["aerich","upgrade"]` to run them once per deploy.',
+                ),
+                server.notes.join("\n"),
+            );
+        });
         it("GIVEN an Alembic chain whose first revision only alters a table the app's create_all() makes (feedi) THEN no release step, with a note; a first revision that creates tables keeps it", () => {
             const base = (upgrade: string) => `from alembic import op\nimport sqlalchemy as sa\n\nrevision = "5c1e0a7d9b21"\ndown_revision = None\n\n\ndef upgrade():\n${upgrade}\n\n\ndef downgrade():\n    pass\n`;
             const files = {
