@@ -97,6 +97,17 @@ export function planWritablePaths(
             }
             continue;
         }
+        // A package of the app's own code (a source folder with an __init__.py, or its installed copy in the venv's
+        // site-packages, wikmd's): a volume there would keep the first deploy's code and hide every later deploy's.
+        const installed = inside(abs, DEFAULTS.venv) && abs.includes("/site-packages/") ? abs.slice(abs.indexOf("/site-packages/") + "/site-packages/".length) : undefined;
+        const sourceFolders = installed !== undefined ? [installed, `src/${installed}`] : inside(abs, workdir) ? [abs.slice(workdir.length + 1)] : [];
+        if (!d.file && sourceFolders.some((f) => shippedIn(f).includes("__init__.py"))) {
+            notes.push(
+                `The app writes into ${abs} (${d.why}), a folder of its own code: a volume there would keep the first deploy's code and hide every later deploy's, so it stays read-only and those writes fail. ` +
+                    "Point them at a folder of their own (name it in `writablePaths`).",
+            );
+            continue;
+        }
         if (d.file && d.replaced && !SYSTEM.some((s) => inside(abs, s))) {
             const name = abs.slice(abs.lastIndexOf("/") + 1);
             notes.push(

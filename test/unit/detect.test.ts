@@ -3119,6 +3119,27 @@ describe("detection", () => {
                 ],
             );
         });
+        it("GIVEN writes with computed names into the package's own folder, in the source or in its installed copy (wikmd's downloads beside its modules) THEN no volume there: it would keep the first deploy's code; a note says so", () => {
+            const code = 'import os\nfrom flask import Flask, request\napp = Flask(__name__)\n\n@app.post("/save")\ndef save():\n    with open(os.path.join(os.path.dirname(__file__), request.args["name"]), "wb") as f:\n        f.write(request.data)\n    return "ok"\n';
+            const inSource = synthesize(apps.make({ "requirements.txt": "flask\n", "shop/__init__.py": code })).plan;
+            assert.deepEqual(inSource.writablePaths, []);
+            assert.ok(
+                inSource.notes.includes(
+                    "The app writes into /app/shop (shop/__init__.py: open(..., \"wb\") writes files into shop), a folder of its own code: a volume there would keep the first deploy's code and hide every later deploy's, so it stays read-only and those writes fail. " +
+                        "Point them at a folder of their own (name it in `writablePaths`).",
+                ),
+                inSource.notes.join("\n"),
+            );
+            const installed = synthesize(
+                apps.make({
+                    "pyproject.toml": '[project]\nname = "shop"\nversion = "0.1.0"\ndependencies = ["flask"]\n\n[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
+                    "src/shop/__init__.py": code,
+                }),
+                { python: "3.12" },
+            ).plan;
+            assert.deepEqual(installed.writablePaths, []);
+            assert.ok(installed.notes.some((n) => n.startsWith("The app writes into /opt/venv/lib/python3.12/site-packages/shop (") && n.includes("a folder of its own code")), installed.notes.join("\n"));
+        });
         it("GIVEN a Procfile naming a module of an installed src layout (setup.cfg) THEN its writable paths are in the installed copy; a .log file it appends to is scratch", () => {
             const dir = apps.make({
                 "setup.cfg": "[metadata]\nname = filedesk\n\n[options]\npackage_dir =\n    = src\npackages = find:\ninstall_requires =\n    flask\n\n[options.packages.find]\nwhere = src\n",
