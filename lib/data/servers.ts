@@ -117,7 +117,7 @@ export const OTHER_SERVER_VALUE_FLAGS: Readonly<Record<string, readonly string[]
 };
 
 /** Commands that start the program given after them (APM agents, process runners): skipped to find the server. */
-export const COMMAND_WRAPPERS: Readonly<Record<string, { readonly valueFlags: readonly string[]; readonly until?: string }>> = {
+export const COMMAND_WRAPPERS: Readonly<Record<string, { readonly valueFlags: readonly string[]; readonly until?: string; readonly switchesUser?: boolean }>> = {
     exec: { valueFlags: [] },
     "newrelic-admin": { valueFlags: [] },
     "ddtrace-run": { valueFlags: [] },
@@ -132,6 +132,10 @@ export const COMMAND_WRAPPERS: Readonly<Record<string, { readonly valueFlags: re
     // Init processes that run the command as their child.
     "tini": { valueFlags: ["-p", "-e"] },
     "dumb-init": { valueFlags: ["-r", "--rewrite"] },
+    // Tools that run the command as another user, named right after them (`gosu taiga gunicorn ...`, `su-exec app:app ...`):
+    // the image already runs as its own user.
+    gosu: { valueFlags: [], switchesUser: true },
+    "su-exec": { valueFlags: [], switchesUser: true },
 };
 
 /**

@@ -1642,7 +1642,8 @@ function wrapperEnd(words: readonly string[], i: number): number | undefined {
         }
         j += wrapper.valueFlags.includes(words[j]) && !words[j].includes("=") ? 2 : 1;
     }
-    return j;
+    // gosu's and su-exec's user comes before the command.
+    return wrapper.switchesUser === true ? Math.min(j + 1, words.length) : j;
 }
 
 /** The wrappers that start a command (`exec`, `/sbin/tini --`...), each its words, and the command after them. */
@@ -1657,6 +1658,9 @@ export function pastWrappers(words: readonly string[]): { wrappers: string[][]; 
 }
 
 export function wrapperNote(subject: string, wrapper: readonly string[]): string {
+    if (COMMAND_WRAPPERS[wrapper[0]?.split("/").pop() ?? ""]?.switchesUser === true) {
+        return `${subject} starts the server through \`${displayWords(wrapper)}\`, which switches to another user: not run, since the image runs as its own user (uid ${DEFAULTS.uid}).`;
+    }
     return `${subject} starts the server through \`${displayWords(wrapper)}\`, which the image does not run; add it to \`app\`'s environment or image yourself if you need it.`;
 }
 

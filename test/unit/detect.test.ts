@@ -1565,7 +1565,7 @@ describe("detection", () => {
                 assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.why]), [["/app/data", "docker/Dockerfile VOLUME /app/data"]]);
             });
 
-            it("GIVEN an ENTRYPOINT that starts the app's script through an init process (tini, dumb-init, with their options; Tandoor's and umap's) THEN the script is read as if it were the ENTRYPOINT: its server's flags, the commands before it as the release step, and a note naming the init process", () => {
+            it("GIVEN an ENTRYPOINT that starts the app's script through an init process (tini, dumb-init, with their options; Tandoor's and umap's), or runs its server through gosu or su-exec (taiga-back's) THEN the script is read as if it were the ENTRYPOINT: its server's flags, the commands before it as the release step, and a note naming the init process", () => {
                 const flask = { "web.py": "from flask import Flask\napp = Flask(__name__)\n", "requirements.txt": "flask\ngunicorn\n", "manage.py": "" };
                 const boot = "#!/bin/sh\nset -e\npython manage.py migrate\nexec gunicorn --workers 3 --timeout 30 web:app\n";
                 for (const [entrypoint, shown] of [
@@ -1583,6 +1583,15 @@ describe("detection", () => {
                         "The Dockerfile's ENTRYPOINT runs boot.sh; the commands in it are read as the web command.",
                         `Dockerfile starts the server through \`${shown}\`, which the image does not run; add it to \`app\`'s environment or image yourself if you need it.`,
                     ]);
+                }
+                // A script whose server runs as another user (taiga-back's `exec gosu taiga gunicorn ...`, su-exec): the server and the commands before it are read, and the switch is noted.
+                for (const [line, shown] of [
+                    ["exec gosu taiga gunicorn --workers 3 --timeout 30 web:app", "gosu taiga"],
+                    ["exec su-exec app:app gunicorn --workers 3 --timeout 30 web:app", "su-exec app:app"],
+                ]) {
+                    const { plan } = synthesize(apps.make({ ...flask, "boot.sh": `#!/bin/sh\nset -e\npython manage.py migrate\n${line}\n`, Dockerfile: 'FROM python:3.11-slim\nWORKDIR /opt/x\nCOPY . /opt/x\nENTRYPOINT ["/opt/x/boot.sh"]\n' }));
+                    assert.deepEqual([plan.entrypoint.spec, plan.server.defaultWorkers, plan.server.timeout, plan.release?.command], ["web:app", 3, 30, ["python", "manage.py", "migrate"]], line);
+                    assert.ok(plan.notes.includes(`Dockerfile starts the server through \`${shown}\`, which switches to another user: not run, since the image runs as its own user (uid 10001).`), plan.notes.join("\n"));
                 }
                 // The script ends with `exec "$@"`: its commands, then the CMD, read under the init process too.
                 const passes = synthesize(
