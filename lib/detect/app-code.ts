@@ -498,8 +498,6 @@ export function scanForApp(
         if (!mod) {
             continue;
         }
-        // A script's objects count only when no other module makes an app.
-        const objects = exitsAtTopLevel(mod, () => src.read(c.file).startsWith("#!")) ? scriptObjects : appObjects;
         if (tornado === undefined && mod.calls.some((call) => calleeOf(call) === "tornado.web.Application")) {
             tornado = c.file;
         }
@@ -508,6 +506,10 @@ export function scanForApp(
         aiohttp ??= aio === undefined ? undefined : { file: c.file, spec: aio };
         const names = [...new Set(mod.assigns.map(([n]) => n))].sort((a, b) => rankName(a) - rankName(b));
         const made = names.map((name) => ({ name, made: classify(reader, c.file, c.root, name) })).filter((m) => m.made?.kind === "object" && !m.made.serves);
+        // A script's objects count only when no other module makes an app: one whose top level ends the process, or runs
+        // a server of its own (nyaa's run.py beside WSGI.py, the module its uWSGI config serves).
+        const script = exitsAtTopLevel(mod, () => src.read(c.file).startsWith("#!")) || devServerCall(mod, made.map((m) => m.name)) !== undefined;
+        const objects = script ? scriptObjects : appObjects;
         // Middleware the module wraps around its best-named app (`application = WhiteNoise(app)`,
         // DispatcherMiddleware(..., {"/prefix": app})) is what it deploys: served instead, when it keeps the interface.
         const best = made[0];
@@ -574,6 +576,31 @@ export function scanForApp(
 
 /** Calls that end the process. */
 const EXITS = new Set(["sys.exit", "exit", "quit", "os._exit"]);
+
+/** Functions that run a server until it stops: called at import, they never return to the server that imports the module. */
+const BLOCKING_SERVERS = new Set(["uvicorn.run", "waitress.serve", "werkzeug.serving.run_simple", "aiohttp.web.run_app", "bjoern.run"]);
+
+/**
+ * A call at the module's top level, under no condition, that runs a server
+ * and never returns (nyaa's run.py: `app = create_app('config')` then
+ * `app.run(host='0.0.0.0', port=5500, debug=True)` with no
+ * `if __name__ == "__main__":`): `<app>.run(...)` or `.run_server(...)` (Dash)
+ * on one of `apps`, the module's app objects, or a server's own run function.
+ * Imported by gunicorn's worker, the module would start that server instead.
+ */
+export function devServerCall(mod: PyModule, apps: readonly string[]): Extract<Expr, { kind: "call" }> | undefined {
+    for (const step of mod.order) {
+        if (step.kind !== "expr" || step.guards.length > 0 || step.value.kind !== "call") {
+            continue;
+        }
+        const callee = calleeOf(step.value) ?? "";
+        const cut = callee.lastIndexOf(".");
+        if (BLOCKING_SERVERS.has(callee) || (["run", "run_server"].includes(callee.slice(cut + 1)) && apps.includes(callee.slice(0, cut)))) {
+            return step.value;
+        }
+    }
+    return undefined;
+}
 
 /**
  * A script, not a module a server imports: its top level ends the process

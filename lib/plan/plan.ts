@@ -15,12 +15,13 @@ import { detectEntrypoint, Entrypoint, importRoots, servedRoots } from "../detec
 import { importTimeEnv } from "../detect/import-env";
 import { developmentConfigChoice } from "../detect/flask-config-choice";
 import { EnvView } from "../detect/python-eval";
-import { dictGet, str } from "../detect/python-source";
+import { calleeOf, dictGet, exprText, str } from "../detect/python-source";
 import { inProcessStore, perProcessState } from "../detect/process-state";
 import { signingKeys } from "../detect/secret-key";
 import { publicCertificates } from "../detect/certificates";
 import { detectPythonFacts, PythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
+import { devServerCall, moduleReader } from "../detect/app-code";
 import { DockerfileSelection, dockerfileRuns, dockerfileSelection, readContainerConfig } from "../detect/container";
 import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
 import { detectWritablePaths, ENV_DIRS, kindOf, MODEL_DIRS, WritablePath } from "../detect/writable-paths";
@@ -445,7 +446,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     }
 
     notes.push(...configured.notes);
-    const imageEnv = { ...configured.env, ...steps.imageEnv, ...djangoImageEnv(entry, notes) };
+    const imageEnv = { ...configured.env, ...steps.imageEnv, ...djangoImageEnv(entry, notes), ...devServerEnv(src, entry, notes) };
     djangoDebug(src, entry, imageEnv, notes);
     djangoHosts(entry, imageEnv, notes);
     djangoSslRedirect(entry, imageEnv, notes);
@@ -810,6 +811,41 @@ function platformEnv(src: SourceTree, env: Record<string, string>, notes: string
             );
         }
     }
+}
+
+/**
+ * The served module runs a server of its own at import, under no condition (a
+ * tutorial's `app.run(debug=True)` with no `if __name__ == "__main__":`):
+ * gunicorn's worker would import it and start that server instead. Flask's
+ * app.run() returns at once when FLASK_RUN_FROM_CLI is "true" (what its own
+ * CLI sets; Flask 1.0 and later, checked in their app.py), so the image sets
+ * it; another framework's server gets a note.
+ */
+function devServerEnv(src: SourceTree, entry: Entrypoint, notes: string[]): Record<string, string> {
+    const [module, attr] = entry.spec.split(":");
+    if (attr === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(attr)) {
+        return {};
+    }
+    const reader = moduleReader(src, servedRoots(entry));
+    const home = reader.fileOf(module);
+    const mod = home === undefined ? undefined : reader.parse(home.file);
+    const call = mod === undefined ? undefined : devServerCall(mod, [attr]);
+    if (call === undefined) {
+        return {};
+    }
+    const shown = exprText(call);
+    if (entry.framework === "flask" && calleeOf(call) === `${attr}.run`) {
+        notes.push(
+            `${home!.file} calls \`${shown}\` at import, outside \`if __name__ == "__main__":\`, which would start Flask's development server inside gunicorn's worker: ` +
+                "the image sets FLASK_RUN_FROM_CLI=true, with which app.run() returns at once (as under the `flask` command), and gunicorn serves the app.",
+        );
+        return { FLASK_RUN_FROM_CLI: "true" };
+    }
+    notes.push(
+        `${home!.file} calls \`${shown}\` at import, outside \`if __name__ == "__main__":\`: gunicorn's worker imports the module and would run that server instead of serving ${entry.spec}. ` +
+            'Put the call under `if __name__ == "__main__":`.',
+    );
+    return {};
 }
 
 function djangoImageEnv(entry: Entrypoint, notes: string[]): Record<string, string> {

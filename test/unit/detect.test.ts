@@ -6046,6 +6046,30 @@ describe("shapes met in real apps' own layouts", () => {
             assert.equal(spec("from pkg import create_app\n\napp = create_app()\n"), "update_accounts:app");
         });
 
+        it("GIVEN a module whose top level runs its app's dev server (nyaa's run.py: `app.run(debug=True)`, no __main__ guard) beside one that only makes the app (WSGI.py) THEN the latter is served; alone, a Flask app's is neutralized with FLASK_RUN_FROM_CLI=true, another server's is noted", () => {
+            const factory = "from flask import Flask\n\n\ndef create_app(name):\n    app = Flask(__name__)\n    return app\n";
+            const both = synthesize(
+                apps.make({ "requirements.txt": "flask\n", "nyaa/__init__.py": factory, "run.py": "from nyaa import create_app\n\napp = create_app('config')\napp.run(host='0.0.0.0', port=5500, debug=True)\n", "WSGI.py": "from nyaa import create_app\n\napp = create_app('config')\n" }),
+            ).plan;
+            assert.equal(both.entrypoint.spec, "WSGI:app");
+            assert.equal(both.imageEnv["FLASK_RUN_FROM_CLI"], undefined);
+            const alone = synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n" })).plan;
+            assert.equal(alone.entrypoint.spec, "app:app");
+            assert.equal(alone.imageEnv["FLASK_RUN_FROM_CLI"], "true");
+            assert.ok(
+                alone.notes.includes(
+                    'app.py calls `app.run(debug=True)` at import, outside `if __name__ == "__main__":`, which would start Flask\'s development server inside gunicorn\'s worker: ' +
+                        "the image sets FLASK_RUN_FROM_CLI=true, with which app.run() returns at once (as under the `flask` command), and gunicorn serves the app.",
+                ),
+                alone.notes.join("\n"),
+            );
+            // Guarded, nothing changes; a Procfile naming the module gets the same.
+            assert.equal(synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": 'from flask import Flask\napp = Flask(__name__)\nif __name__ == "__main__":\n    app.run()\n' })).plan.imageEnv["FLASK_RUN_FROM_CLI"], undefined);
+            assert.equal(synthesize(apps.make({ "requirements.txt": "flask\ngunicorn\n", Procfile: "web: gunicorn app:app\n", "app.py": "from flask import Flask\napp = Flask(__name__)\napp.run()\n" })).plan.imageEnv["FLASK_RUN_FROM_CLI"], "true");
+            const fastapi = synthesize(apps.make({ "requirements.txt": "fastapi\nuvicorn\n", "main.py": "import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\nuvicorn.run(app, port=8000)\n" })).plan;
+            assert.ok(fastapi.notes.some((n) => n.startsWith("main.py calls `uvicorn.run(app, port=8000)` at import, outside `if __name__ == \"__main__\":`: gunicorn's worker imports the module and would run that server")), fastapi.notes.join("\n"));
+        });
+
         it("still serves a `#!` module that exits only when misconfigured, when no other module makes an app", () => {
             const dir = apps.make({
                 "requirements.txt": "flask\n",
