@@ -56,7 +56,9 @@ export class SourceTree {
             } catch {
                 text = undefined;
             }
-            this.excludes = text === undefined ? () => false : ignoreMatcher(text);
+            // A pattern the matcher cannot read: nothing is left out here; ignore-check.ts refuses it, naming the pattern.
+            const matcher = text === undefined ? undefined : safely(() => ignoreMatcher(text!));
+            this.excludes = matcher === undefined ? () => false : (r) => safely(() => matcher(r)) ?? false;
         }
         return this.excludes(rel);
     }
@@ -125,6 +127,15 @@ export class SourceTree {
 
     private abs(rel: string): string {
         return path.join(this.root, ...rel.split("/"));
+    }
+}
+
+/** A function's result, or undefined where it throws. */
+function safely<T>(fn: () => T): T | undefined {
+    try {
+        return fn();
+    } catch {
+        return undefined;
     }
 }
 
