@@ -298,6 +298,23 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
     return { ...facts, workdir, cmd, entrypoint, health };
 }
 
+/** A script's commands outside its control flow (if/fi, for/while/until ... done, case/esac), the control words left out. */
+function topLevel(lines: ReadonlyArray<readonly string[]>): string[][] {
+    const out: string[][] = [];
+    let depth = 0;
+    for (const w of lines) {
+        const first = w[0] ?? "";
+        if (["if", "for", "while", "until", "case"].includes(first)) {
+            depth++;
+        } else if (["fi", "done", "esac"].includes(first)) {
+            depth = Math.max(0, depth - 1);
+        } else if (depth === 0 && !CONTROL_WORDS.has(first)) {
+            out.push([...w]);
+        }
+    }
+    return out;
+}
+
 /** A `COPY --from=<stage or image>`: its paths are another filesystem's, not the source's (the flag is not in its arguments). */
 function copiesFromStage(i: Instruction): boolean {
     return i instanceof Copy && i.getFromFlag() !== null;
@@ -844,19 +861,27 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         const script = entryCommand.length === 1 ? scriptOf(src, entryCommand[0]) : undefined;
         const lines = script === undefined ? undefined : commands(shellTokens(script.commands)).map((c) => c.words);
         const last = lines?.[lines.length - 1];
-        const passes = last !== undefined && ["$@", "${@}"].includes((last[0] === "exec" ? last.slice(1) : last).join(" "));
+        // `exec "$@"` runs the CMD; `uwsgi "$@"` (KitchenOwl's) gives the CMD's words to a program.
+        const tail = last === undefined ? undefined : last[0] === "exec" ? last.slice(1) : last;
+        const passes = tail !== undefined && tail.length > 0 && ["$@", "${@}"].includes(tail[tail.length - 1]) && !tail.slice(0, -1).some((w) => w.includes("$@"));
+        const given = cmdText === undefined ? undefined : passes && tail!.length > 1 ? `${displayWords(tail!.slice(0, -1))} ${cmdText}` : cmdText;
         const flow = lines?.some((w) => CONTROL_WORDS.has(w[0] ?? "")) ?? false;
         if (script !== undefined && passes && cmdText === undefined) {
             notes.push(`The image's entrypoint ${script.file} ends by running its arguments (\`exec "$@"\`), and no CMD gives them: no web command is read from it.`);
         } else if (script !== undefined && passes && flow) {
-            command = cmdText;
+            // Under control flow only the commands outside it that the image can stand for are kept: a migration (the
+            // release step) and `mkdir -p` (made at every start), as for a start script's; the others are named.
+            const kept = topLevel(lines!.slice(0, -1)).filter((w) => isMigrationCommand(w) || w[0] === "mkdir");
+            command = [...kept.map((w) => displayWords(w)), given].join(" && ");
             notes.push(
-                `The image's entrypoint ${script.file} runs commands under control flow (if/then, loops) before the CMD: the CMD is read as the web command, and those commands are not run (set \`releaseCommand\` for what must run at deploy).`,
+                `The image's entrypoint ${script.file} runs commands under control flow (if/then, loops) before ${given === cmdText ? "the CMD" : `\`${given}\``}: that is read as the web command` +
+                    (kept.length > 0 ? `, after ${kept.map((w) => `\`${displayWords(w)}\``).join(", ")}, and the other commands are not run` : ", and those commands are not run") +
+                    " (set `releaseCommand` for what must run at deploy).",
             );
-        } else if (script !== undefined && passes && cmdText !== undefined) {
+        } else if (script !== undefined && passes && given !== undefined) {
             // `exec "$@"`: the script's commands, then the CMD.
-            command = [...lines!.slice(0, -1).map((w) => displayWords(w)), cmdText].join(" && ");
-            notes.push(`The image's entrypoint ${script.file} runs ${lines!.length > 1 ? `\`${lines!.slice(0, -1).map((w) => displayWords(w)).join(" && ")}\` and then ` : ""}the CMD: read as \`${command}\`.`);
+            command = [...lines!.slice(0, -1).map((w) => displayWords(w)), given].join(" && ");
+            notes.push(`The image's entrypoint ${script.file} runs ${lines!.length > 1 ? `\`${lines!.slice(0, -1).map((w) => displayWords(w)).join(" && ")}\` and then ` : ""}${given === cmdText ? "the CMD" : `\`${given}\``}: read as \`${command}\`.`);
         } else {
             // The CMD's words in the image's terms too (`ENTRYPOINT ["tini", "--"]` with `CMD ["/app/docker/entrypoint.sh"]`).
             command = shellLine([...e.entry.words, ...(e.words ?? [])]) ?? displayWords([...entryWords, ...(e.words ?? []).map(relWord)]);

@@ -1593,6 +1593,23 @@ describe("detection", () => {
                     assert.deepEqual([plan.entrypoint.spec, plan.server.defaultWorkers, plan.server.timeout, plan.release?.command], ["web:app", 3, 30, ["python", "manage.py", "migrate"]], line);
                     assert.ok(plan.notes.includes(`Dockerfile starts the server through \`${shown}\`, which switches to another user: not run, since the image runs as its own user (uid 10001).`), plan.notes.join("\n"));
                 }
+                // A script that gives the CMD's words to its server (KitchenOwl's `uwsgi "$@"`), after control flow: the server with them,
+                // after the migration and `mkdir -p` outside the control flow; what runs inside it is not run.
+                const gives = synthesize(
+                    apps.make({
+                        ...flask,
+                        "entrypoint.sh": '#!/bin/bash\nset -e\nif [ ! -f "/proc/net/if_inet6" ]; then\n    echo "no ipv6"\nfi\nmkdir -p $STORAGE_PATH/upload\npython manage.py migrate\nif [ "$SEED" = "true" ]; then\n    python seed.py\nfi\ngunicorn "$@"\n',
+                        Dockerfile: 'FROM python:3.11-slim\nWORKDIR /srv\nCOPY . /srv\nENV STORAGE_PATH=/data\nENTRYPOINT ["./entrypoint.sh"]\nCMD ["--workers", "3", "web:app"]\n',
+                    }),
+                ).plan;
+                assert.deepEqual([gives.entrypoint.spec, gives.server.defaultWorkers, gives.release?.command], ["web:app", 3, ["python", "manage.py", "migrate"]]);
+                assert.ok(
+                    gives.notes.includes(
+                        "The image's entrypoint entrypoint.sh runs commands under control flow (if/then, loops) before `gunicorn --workers 3 web:app`: that is read as the web command, after `mkdir -p $STORAGE_PATH/upload`, `python manage.py migrate`, " +
+                            "and the other commands are not run (set `releaseCommand` for what must run at deploy).",
+                    ),
+                    gives.notes.join("\n"),
+                );
                 // The script ends with `exec "$@"`: its commands, then the CMD, read under the init process too.
                 const passes = synthesize(
                     apps.make({
