@@ -1775,9 +1775,42 @@ function folderOfComputedFile(e: Expr | undefined, ctx: PathContext, depth = 0):
     } else if (e?.kind === "call" && e.args.length === 1 && str(e.args[0]) === undefined && receiverOf(e, "joinpath") !== undefined) {
         // pathlib's EXPORTS.joinpath(f"{name}.csv"), as EXPORTS / f"{name}.csv".
         folder = pathValue(receiverOf(e, "joinpath"), ctx);
+    } else if (e?.kind === "add" || e?.kind === "fstring") {
+        // Text put together: `config.data_directory + "/" + unique_id` (pastey's), f"{NOTES}/{name}.txt", f"uploads/{name}".
+        folder = folderBeforeName(e.kind === "fstring" ? e.parts : addends(e), ctx);
     }
     const temporary = ["/tmp", "/dev", "/var/tmp"].some((t) => folder === t || folder?.startsWith(`${t}/`));
     return folder === undefined || folder === "" || folder === ctx.cwd || folder === "/" || temporary ? undefined : folder;
+}
+
+/** The terms of `a + b + c`, a literal as its text. */
+function addends(e: Expr): Array<string | Expr> {
+    return e.kind === "add" ? [...addends(e.left), ...addends(e.right)] : [str(e) ?? e];
+}
+
+/**
+ * The folder a file name put together from text sits in: the first term a
+ * path (or the text it starts with), then text up to a `/`, then a part that
+ * is computed. Undefined when no part is computed (a fixed name) or no `/`
+ * separates the folder from the name.
+ */
+function folderBeforeName(parts: ReadonlyArray<string | Expr>, ctx: PathContext): string | undefined {
+    const lead = typeof parts[0] === "string" ? undefined : parts[0];
+    let text = "";
+    let i = lead === undefined ? 0 : 1;
+    for (; i < parts.length && typeof parts[i] === "string"; i++) {
+        text += parts[i] as string;
+    }
+    const cut = text.lastIndexOf("/");
+    if (i >= parts.length || cut < 0) {
+        return undefined;
+    }
+    const dir = text.slice(0, cut);
+    if (lead === undefined) {
+        return dir === "" ? undefined : pathValue({ kind: "str", value: dir }, ctx);
+    }
+    const base = pathValue(lead, ctx);
+    return base === undefined ? undefined : dir.replace(/^\/+/, "") === "" ? base : joinPath(base, dir.replace(/^\/+/, ""));
 }
 
 /**
