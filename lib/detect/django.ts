@@ -602,6 +602,8 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
     const includedBy: Array<{ variables: readonly string[]; file: string; included: string }> = [];
     // A star import of a module outside the source (a package's settings), or the namespace handed to a call: the names they set are not known.
     let unreadStar = false;
+    // The conditions of the import that runs a module (`elif ENV_TYPE == "prod": from .server_settings import *`): its reads happen only under them.
+    let importedUnder: BoundGuard[] = [];
 
     const namespaceOf = (mod: string): Map<string, Entry> | undefined => {
         const file = moduleFile(src, paths, mod);
@@ -651,7 +653,7 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
         const noteReads = (value: Expr, guards: readonly BoundGuard[]): void => {
             for (const variable of requiredVariables(value, (x) => bind(x, lookup))) {
                 if (!defaulted.has(variable)) {
-                    reads.push({ variable, file, guards });
+                    reads.push({ variable, file, guards: [...importedUnder, ...guards] });
                 }
             }
         };
@@ -662,7 +664,10 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
             const step = { ...given, guards: given.guards.filter((g) => importFails(g) === undefined) } as typeof given;
             switch (step.kind) {
                 case "star": {
+                    const outer = importedUnder;
+                    importedUnder = [...outer, ...boundGuards(step.guards)];
                     const other = namespaceOf(absoluteModule(step.module, pkg));
+                    importedUnder = outer;
                     // A sibling the source lacks (`try: from .local import *` / `except ImportError: pass`) sets nothing.
                     unreadStar ||= other === undefined && !step.module.startsWith(".") && absoluteModule(step.module, pkg).split(".")[0] !== pkg.split(".")[0];
                     if (other && other !== ns) {
@@ -778,7 +783,7 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                     const branchLookup = (local: string) => inBranch(ns.get(local))?.bound;
                     const guards = [...step.guards, ...(step.test ? [{ test: step.test, text: "assert", holds: false }] : [])].map((g) => ({ ...g, raw: g.test, via: [], test: bind(g.test, branchLookup) }));
                     for (const variable of variablesARaiseNeeds(guards).filter((v) => !defaulted.has(v))) {
-                        reads.push({ variable, file, guards });
+                        reads.push({ variable, file, guards: [...importedUnder, ...guards] });
                     }
                     break;
                 }

@@ -229,6 +229,22 @@ describe("Django settings read as Python imports them", () => {
         });
     });
 
+    describe("reads in a module imported under a condition", () => {
+        it("GIVEN `elif ENV_TYPE == \"prod\": from .server_settings import *` with ENV_TYPE defaulting to \"dev\" (Django-CRM's) THEN what server_settings reads is not named for the build; with ENV_TYPE=prod in `buildEnv` it is", () => {
+            const settings =
+                BASE_HEAD +
+                'INSTALLED_APPS = ["django.contrib.staticfiles"]\nENV_TYPE = os.environ.get("ENV_TYPE", "dev")\nif ENV_TYPE == "dev":\n    MEDIA_ROOT = os.path.join(BASE_DIR, "media")\nelif ENV_TYPE == "prod":\n    from .server_settings import *\n';
+            const dir = project({ base: settings, production: 'import os\nfrom .base import *\n', server_settings: 'import os\nAWS_BUCKET_NAME = os.environ["AWS_BUCKET_NAME"]\n' });
+            assert.deepEqual(collectNotes(synthesize(dir).plan.notes), [COLLECTSTATIC_NOTE]);
+            assert.deepEqual(collectNotes(synthesize(dir, { buildEnv: { ENV_TYPE: "prod" } }).plan.notes), [
+                "collectstatic runs in the builder with config.settings.production (the settings the server uses), so static files ship in the image, " +
+                    "but those settings read AWS_BUCKET_NAME (config/settings/server_settings.py) from the environment at import with no default, so the build fails without it: " +
+                    "give it with `buildEnv`, or `buildSecrets` for a secret (collectstatic opens no database or cache connection, so placeholder values do; " +
+                    "the server needs the real ones, from the component's `env` or `secretEnv`); `collectStatic: false` turns it off.",
+            ]);
+        });
+    });
+
     describe("STATIC_ROOT set only in an `if` branch", () => {
         const ROOT = "    STATIC_ROOT = os.path.join(BASE_DIR, 'staticfiles')\n";
         const STEP = (env: Record<string, string>) => ({
