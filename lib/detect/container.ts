@@ -1,5 +1,5 @@
 import * as path from "path";
-import { Arg, Copy, DockerfileParser, Env, From, Instruction, JSONInstruction } from "dockerfile-ast";
+import { Arg, Copy, DockerfileParser, Env, From, Instruction, JSONInstruction, Run } from "dockerfile-ast";
 import { load as loadYaml } from "js-yaml";
 import { parse as shellParse } from "shell-quote";
 import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
@@ -298,6 +298,51 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
     return { ...facts, workdir, cmd, entrypoint, health };
 }
 
+/**
+ * The instructions of the stages whose work reaches the final image: the last
+ * stage, the stages it is built FROM by name, and those it (or they) copy from
+ * (`COPY --from=`, `RUN --mount=...,from=`), by name or index. A test stage
+ * built on the builder (otterwiki's `FROM compile-stage AS test-stage` with
+ * `RUN pip install '.[dev]'`) is left out: nothing of it ships.
+ */
+function inFinalImage(all: readonly Instruction[]): Instruction[] {
+    const stages: Array<{ name?: string; from: From; body: Instruction[] }> = [];
+    for (const i of all) {
+        if (i instanceof From) {
+            stages.push({ name: i.getBuildStage() ?? undefined, from: i, body: [] });
+        } else {
+            stages[stages.length - 1]?.body.push(i);
+        }
+    }
+    if (stages.length === 0) {
+        return [...all];
+    }
+    const named = (ref: string) => stages.find((x) => x.name === ref) ?? (/^\d+$/.test(ref) ? stages[Number(ref)] : undefined);
+    const reached = new Set<(typeof stages)[number]>();
+    const visit = (s: (typeof stages)[number] | undefined): void => {
+        if (s === undefined || reached.has(s)) {
+            return;
+        }
+        reached.add(s);
+        visit(named(s.from.getImageName() ?? ""));
+        for (const i of s.body) {
+            if (i instanceof Copy && i.getFromFlag() !== null) {
+                visit(named(i.getFromFlag()!.getValue() ?? ""));
+            }
+            if (i instanceof Run) {
+                for (const f of i.getFlags()) {
+                    const from = f.getName() === "mount" ? f.getOption("from")?.getValue() : undefined;
+                    if (from) {
+                        visit(named(from));
+                    }
+                }
+            }
+        }
+    };
+    visit(stages[stages.length - 1]);
+    return stages.filter((s) => reached.has(s)).flatMap((s) => [s.from, ...s.body]);
+}
+
 /** A script's commands outside its control flow (if/fi, for/while/until ... done, case/esac), the control words left out. */
 function topLevel(lines: ReadonlyArray<readonly string[]>): string[][] {
     const out: string[][] = [];
@@ -525,7 +570,7 @@ function readDockerfileCommands(src: SourceTree): DockerfileCommand[] {
         return [];
     }
     const out: DockerfileCommand[] = [];
-    for (const i of parsed?.getInstructions() ?? []) {
+    for (const i of inFinalImage(parsed?.getInstructions() ?? [])) {
         const keyword = i.getKeyword();
         if (keyword !== "RUN" && keyword !== "CMD" && keyword !== "ENTRYPOINT") {
             continue;

@@ -6137,6 +6137,12 @@ describe("shapes met in real apps' own layouts", () => {
             assert.deepEqual(groupsOf('RUN poetry install --extras "sync deploy"').groups, ["sync", "deploy"]);
             // The folder the source is copied to, by its path in the image (the Dockerfile's `COPY . /srv`).
             assert.deepEqual(groupsOf('RUN pip install "/srv/[sync]"').groups, ["sync", "deploy"]);
+            // Only stages whose work reaches the final image count: otterwiki's test stage, built on the builder, installs its
+            // test extra, and the final stage copies the venv from the builder; a stage the final one copies from counts.
+            const staged = (dockerfile: string) => synthesize(apps.make({ "pyproject.toml": PYPROJECT, "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", Dockerfile: dockerfile })).plan.dependencies.groups;
+            const builder = "FROM python:3.13-slim AS builder\nCOPY . /srv\nWORKDIR /srv\nRUN pip install .[sync]\n\n";
+            assert.deepEqual(staged(`${builder}FROM builder AS test-stage\nRUN pip install .[test]\n\nFROM python:3.13-slim\nCOPY --from=builder /venv /venv\n`), ["sync", "deploy"]);
+            assert.deepEqual(staged(`${builder}FROM python:3.13-slim\nCOPY . /srv\n`), ["deploy"]);
         });
 
         it("keeps the production extra alone without such a line, or with `dependencyGroups`", () => {
