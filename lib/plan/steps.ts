@@ -315,6 +315,22 @@ export function planBuildSteps(
                         'add "whitenoise.middleware.WhiteNoiseMiddleware" after SecurityMiddleware (and whitenoise to the dependencies), or serve STATIC_ROOT from a proxy in front.',
                 );
             }
+            // With DEBUG on, Django's static view serves only where runserver adds it, or where the URLconf does
+            // (`urlpatterns += staticfiles_urlpatterns()`, `static(settings.STATIC_URL, ...)`); gunicorn runs neither.
+            const urlconf = django.settings.text("ROOT_URLCONF");
+            const urls = urlconf === undefined ? undefined : reader.fileOf(urlconf);
+            const urlsMod = urls === undefined ? undefined : reader.parse(urls.file);
+            const staticInUrls = urlsMod?.calls.some((c) => {
+                const callee = calleeOf(c) ?? "";
+                return callee === "django.contrib.staticfiles.urls.staticfiles_urlpatterns" || (callee === "django.conf.urls.static.static" && c.args[0] !== undefined && exprText(c.args[0]).includes("STATIC_URL"));
+            });
+            if (django.settings.middleware !== undefined && !serving && debugOn && urlsMod !== undefined && staticInUrls === false) {
+                notes.push(
+                    `Nothing in the app serves the collected static files: MIDDLEWARE (${django.settings.sourceOf("MIDDLEWARE")}) has no WhiteNoise or ServeStatic middleware, gunicorn serves no files, ` +
+                        `and with DEBUG on Django serves them only under runserver or where the URLconf adds them, which ${urls!.file} does not (no staticfiles_urlpatterns(), no static(settings.STATIC_URL, ...)), so STATIC_URL answers 404 (CSS, scripts, the admin's styles): ` +
+                        'add "whitenoise.middleware.WhiteNoiseMiddleware" after SecurityMiddleware (and whitenoise to the dependencies), or serve STATIC_ROOT from a proxy in front.',
+                );
+            }
             // django-compressor's offline compression: with COMPRESS_OFFLINE, {% compress %} only reads the manifest `compress` writes.
             // As the settings evaluate in the build's environment (`COMPRESS_OFFLINE = not DEBUG`, an environment read with a default).
             const offline = django.settings.truthOf("COMPRESS_OFFLINE")?.holds(stepEnv(o, env)) === true;

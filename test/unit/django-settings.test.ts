@@ -376,6 +376,22 @@ describe("Django settings read as Python imports them", () => {
             assert.deepEqual(served("MIDDLEWARE = ['django.middleware.common.CommonMiddleware']\n", wrapped), []);
         });
 
+        it("GIVEN DEBUG on, no static middleware, and a ROOT_URLCONF that adds only the media files (django-helpdesk's demo) THEN a note says gunicorn serves no /static/ even with DEBUG on; staticfiles_urlpatterns() or static(settings.STATIC_URL, ...) there get none", () => {
+            const served = (urls: string) => {
+                const dir = site('DEBUG = True\nALLOWED_HOSTS = ["*"]\nSTATIC_ROOT = BASE_DIR / "staticfiles"\nROOT_URLCONF = "mysite.urls"\nMIDDLEWARE = ["django.middleware.common.CommonMiddleware"]\n');
+                fs.writeFileSync(path.join(dir, "mysite", "urls.py"), `from django.conf import settings\nfrom django.conf.urls.static import static\nfrom django.contrib.staticfiles.urls import staticfiles_urlpatterns\nurlpatterns = []\n${urls}`);
+                return synthesize(dir).plan.notes.filter((n) => n.startsWith("Nothing in the app serves the collected static files"));
+            };
+            assert.deepEqual(served("urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)\n"), [
+                "Nothing in the app serves the collected static files: MIDDLEWARE (mysite/settings.py) has no WhiteNoise or ServeStatic middleware, gunicorn serves no files, " +
+                    "and with DEBUG on Django serves them only under runserver or where the URLconf adds them, which mysite/urls.py does not (no staticfiles_urlpatterns(), no static(settings.STATIC_URL, ...)), " +
+                    "so STATIC_URL answers 404 (CSS, scripts, the admin's styles): " +
+                    'add "whitenoise.middleware.WhiteNoiseMiddleware" after SecurityMiddleware (and whitenoise to the dependencies), or serve STATIC_ROOT from a proxy in front.',
+            ]);
+            assert.deepEqual(served("urlpatterns += staticfiles_urlpatterns()\n"), []);
+            assert.deepEqual(served("urlpatterns += static(settings.STATIC_URL, document_root=settings.STATIC_ROOT)\n"), []);
+        });
+
         it("GIVEN STATIC_ROOT = \"\" (an older project template's) THEN collectstatic does not run, with a note: Django reads it as unset and collectstatic would fail", () => {
             const { plan } = synthesize(site('STATIC_ROOT = ""'));
             assert.deepEqual(plan.buildSteps, []);
