@@ -1775,9 +1775,11 @@ function folderOfComputedFile(e: Expr | undefined, ctx: PathContext, depth = 0):
     } else if (e?.kind === "call" && e.args.length === 1 && str(e.args[0]) === undefined && receiverOf(e, "joinpath") !== undefined) {
         // pathlib's EXPORTS.joinpath(f"{name}.csv"), as EXPORTS / f"{name}.csv".
         folder = pathValue(receiverOf(e, "joinpath"), ctx);
-    } else if (e?.kind === "add" || e?.kind === "fstring") {
-        // Text put together: `config.data_directory + "/" + unique_id` (pastey's), f"{NOTES}/{name}.txt", f"uploads/{name}".
-        folder = folderBeforeName(e.kind === "fstring" ? e.parts : addends(e), ctx);
+    } else if (e?.kind === "add" || e?.kind === "fstring" || (e !== undefined && asFString(e) !== undefined)) {
+        // Text put together: `config.data_directory + "/" + unique_id` (pastey's), f"{NOTES}/{name}.txt", f"uploads/{name}",
+        // and the same with "%s/%s" % (...) or "{}/{}".format(...).
+        const text = e.kind === "add" ? undefined : e.kind === "fstring" ? e : asFString(e);
+        folder = folderBeforeName(text?.kind === "fstring" ? text.parts : addends(e), ctx);
     }
     const temporary = ["/tmp", "/dev", "/var/tmp"].some((t) => folder === t || folder?.startsWith(`${t}/`));
     return folder === undefined || folder === "" || folder === ctx.cwd || folder === "/" || temporary ? undefined : folder;

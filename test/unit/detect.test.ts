@@ -4531,7 +4531,7 @@ describe("uploads saved into an absolute folder", () => {
         assert.deepEqual(paths("/var/lib/ledger/receipts"), [["/var/lib/ledger/receipts", "data", "web.py: .save() stores files into /var/lib/ledger/receipts"]]);
         assert.deepEqual(paths("/tmp/receipts"), []);
     });
-    it("GIVEN file names put together from text (pastey's `config.data_directory + \"/\" + unique_id`, f\"{NOTES}/{name}.txt\", f\"uploads/{name}\", `ROOT + \"/shots/\" + name`) THEN the folder before the computed name is data; with no `/` before it, no folder", () => {
+    it("GIVEN file names put together from text (pastey's `config.data_directory + \"/\" + unique_id`, f\"{NOTES}/{name}.txt\", f\"uploads/{name}\", `ROOT + \"/shots/\" + name`, `\"%s/%s\" % (...)`, `\"{}/{}\".format(...)`) THEN the folder before the computed name is data; with no `/` before it, no folder", () => {
         const paths = (write: string) =>
             synthesize(
                 apps.make({
@@ -4544,6 +4544,8 @@ describe("uploads saved into an absolute folder", () => {
         assert.deepEqual(paths('open(f"{NOTES}/{name}.txt", "w").write("x")'), [["/app/notes", "data"]]);
         assert.deepEqual(paths('open(f"uploads/{name}", "wb").write(b"x")'), [["/app/uploads", "data"]]);
         assert.deepEqual(paths('request.files["f"].save(ROOT + "/shots/" + name)'), [["/srv/site/shots", "data"]]);
+        assert.deepEqual(paths('open("%s/%s.txt" % (NOTES, name), "w").write("x")'), [["/app/notes", "data"]]);
+        assert.deepEqual(paths('open("{}/{}".format(config.data_directory, name), "w").write("x")'), [["/app/data", "data"]]);
         assert.deepEqual(paths('open(NOTES + name, "w").write("x")'), []);
     });
     it("GIVEN pathlib writes of computed names into a folder ((app.config[\"PASTE_DIR\"] / key).write_bytes(), path.write_text(), path.open(\"w\")) THEN the folder is data, absolute or among the app's files; a read is not a write", () => {
