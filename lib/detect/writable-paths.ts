@@ -1342,7 +1342,8 @@ function codePaths(
     const flaskSqlalchemy = flaskSqlalchemyApp || usesFlaskSqlalchemy(mod);
     // Flask(instance_path=...) puts the folder where it says (read with the environment unset).
     const given = mod.calls.find((c) => (calleeOf(c) === "flask.Flask" || calleeOf(c) === "quart.Quart") && c.kwargs["instance_path"] !== undefined);
-    const givenPath = given === undefined ? undefined : pathValue(given.kwargs["instance_path"], withLocals(ctx, mod, given));
+    // In a factory, as each call of it gives it, a parameter's default included (ihatemoney's create_app(instance_path="/etc/ihatemoney")).
+    const givenPath = given === undefined ? undefined : sites.contexts(given, mod, ctx).map((here) => pathValue(given.kwargs["instance_path"], here)).find((p) => p !== undefined && p !== "");
     const instance = givenPath !== undefined && givenPath !== "" ? givenPath : instanceFolder(module, root, req, file);
     if (usesInstance) {
         const how = givenPath !== undefined && givenPath !== "" ? "Flask(instance_path=...)" : "instance_relative_config / app.instance_path";

@@ -5133,6 +5133,17 @@ describe("what apps write, named in logging config files, config classes and lib
                 { path: "/data", kind: "data", why: "apps/config.py: an SQLite database at apps/db.sqlite3", links: [{ from: "/app/apps/db.sqlite3", to: "/data/apps/db.sqlite3" }] },
             ]);
         });
+        it("GIVEN a factory's `instance_path` parameter with a default passed to Flask(instance_path=...) (ihatemoney's create_app(instance_path=\"/etc/ihatemoney\")) THEN the instance folder is that default, not ./instance; a folder in /app is data", () => {
+            const run = (folder: string) => ({
+                "money/__init__.py": "",
+                "money/run.py": `from flask import Flask\n\ndef create_app(configuration=None, instance_path="${folder}", instance_relative_config=True):\n    app = Flask(__name__, instance_path=instance_path, instance_relative_config=instance_relative_config)\n    app.config.from_pyfile("money.cfg", silent=True)\n    return app\n`,
+                "money/wsgi.py": "from money.run import create_app\napplication = create_app()\n",
+            });
+            const etc = synthesize(apps.make({ "requirements.txt": "flask\n", ...run("/etc/money") })).plan;
+            assert.deepEqual(etc.writablePaths, []);
+            assert.ok(etc.notes.includes("The app writes /etc/money (money/run.py: Flask's instance folder (Flask(instance_path=...))), which stays read-only in the container; if it must, move it or declare a folder in `writablePaths`."), etc.notes.join("\n"));
+            assert.deepEqual(paths(run("/srv/money/instance")), [["/srv/money/instance", "data"]]);
+        });
         it("GIVEN folders made in a loop over a tuple of names THEN each item is a folder", () => {
             assert.deepEqual(paths({ "app.py": `import os\nDATA = "data"\nLOGS = "logs"\nfor folder in (DATA, LOGS):\n    os.makedirs(folder, exist_ok=True)\n${FLASK}` }), [
                 ["/app/data", "data"],
