@@ -935,6 +935,7 @@ export const ENV_DIRS: Readonly<Record<string, string>> = {
     TORCH_HOME: "PyTorch's hub cache",
     MPLCONFIGDIR: "matplotlib's config and font cache",
     NLTK_DATA: "NLTK's data (nltk.download() writes there)",
+    ARGOS_PACKAGES_DIR: "Argos Translate's installed language models",
     XDG_CACHE_HOME: "the cache of libraries that follow XDG (pip, Hugging Face, fontconfig...)",
 };
 
@@ -943,7 +944,7 @@ export const ENV_DIRS: Readonly<Record<string, string>> = {
  * scratch tmpfs (64 MiB) cannot hold them and a restart would download them
  * again, so these are data (a volume) instead.
  */
-export const MODEL_DIRS: ReadonlySet<string> = new Set(["HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "TRANSFORMERS_CACHE", "SENTENCE_TRANSFORMERS_HOME", "TORCH_HOME"]);
+export const MODEL_DIRS: ReadonlySet<string> = new Set(["HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "TRANSFORMERS_CACHE", "SENTENCE_TRANSFORMERS_HOME", "TORCH_HOME", "ARGOS_PACKAGES_DIR"]);
 
 /**
  * A folder an environment variable of ENV_DIRS points a library at, as the

@@ -377,6 +377,17 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
                 'Keep them on a volume: `env: { HF_HOME: "/var/cache/huggingface" }` with `writablePaths: { "/var/cache/huggingface": "data" }`, or download them in `buildCommands` with HF_HOME set to a folder of the image.',
         );
     }
+    // Argos Translate (LibreTranslate's models): downloads into XDG's cache folder, installs into XDG's data folder, both under HOME
+    // (argostranslate/settings.py: XDG_CACHE_HOME, XDG_DATA_HOME, ARGOS_PACKAGES_DIR), as the library's own defaults say.
+    const argosSet = ["ARGOS_PACKAGES_DIR", "XDG_DATA_HOME"].some((v) => imageVars[v] !== undefined || platform.set.some(([n]) => n === v));
+    if (installed.has("argostranslate") && !argosSet) {
+        notes.push(
+            `argostranslate downloads its language models at their first use into ${DEFAULTS.home}/.local/cache/argos-translate and installs them into ${DEFAULTS.home}/.local/share/argos-translate/packages, under HOME: ` +
+                "the container's /tmp tmpfs, 64 MiB, which its models outgrow (No space left on device), and which every restart empties. " +
+                'Keep them on a volume: `env: { ARGOS_PACKAGES_DIR: "/var/lib/argos/packages", XDG_CACHE_HOME: "/var/lib/argos/cache" }` with `writablePaths: { "/var/lib/argos": "data" }`, ' +
+                "or install them in `buildCommands` with ARGOS_PACKAGES_DIR set to a folder of the image.",
+        );
+    }
     // An SQLite database the app keeps (a file, or in a folder such as Flask-SQLAlchemy's instance folder) is the app's own: migrations can run at deploy.
     // The folder an SQLite database lives in: Flask's instance folder, or a database file's own folder (an init-db release runs while it holds none).
     const abs = (p: string) => (p.startsWith("/") ? p : `${DEFAULTS.workdir}/${p}`);

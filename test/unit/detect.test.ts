@@ -4581,6 +4581,21 @@ describe("Hugging Face's model cache", () => {
         assert.deepEqual(noted({ Dockerfile: 'FROM python:3.12-slim\nENV HF_HOME=/models\nCOPY . /app\nCMD ["uvicorn", "main:app"]\n' }), []);
         assert.deepEqual(noted({ "requirements.txt": "fastapi\n" }), []);
     });
+    it("GIVEN argostranslate (LibreTranslate's models) and nothing moving its folders THEN a note says where it downloads and installs them and how to keep them on a volume; ARGOS_PACKAGES_DIR set in the image gets none", () => {
+        const noted = (files: Record<string, string>) =>
+            synthesize(apps.make({ "app.py": "from flask import Flask\nimport argostranslate.package\napp = Flask(__name__)\n", "requirements.txt": "flask\nargostranslate\n", ...files })).plan.notes.filter((n) => n.startsWith("argostranslate downloads"));
+        assert.deepEqual(noted({}), [
+            "argostranslate downloads its language models at their first use into /tmp/.local/cache/argos-translate and installs them into /tmp/.local/share/argos-translate/packages, under HOME: " +
+                "the container's /tmp tmpfs, 64 MiB, which its models outgrow (No space left on device), and which every restart empties. " +
+                'Keep them on a volume: `env: { ARGOS_PACKAGES_DIR: "/var/lib/argos/packages", XDG_CACHE_HOME: "/var/lib/argos/cache" }` with `writablePaths: { "/var/lib/argos": "data" }`, ' +
+                "or install them in `buildCommands` with ARGOS_PACKAGES_DIR set to a folder of the image.",
+        ]);
+        const dockerfile = { Dockerfile: 'FROM python:3.12-slim\nENV ARGOS_PACKAGES_DIR=/models\nCOPY . /app\nCMD ["gunicorn", "app:app"]\n' };
+        assert.deepEqual(noted(dockerfile), []);
+        // The folder the image points it at is a model folder: data, on a volume.
+        const plan = synthesize(apps.make({ "app.py": "from flask import Flask\nimport argostranslate.package\napp = Flask(__name__)\n", "requirements.txt": "flask\nargostranslate\n", ...dockerfile })).plan;
+        assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.kind]), [["/models", "data"]]);
+    });
 });
 
 describe("Django's file-based sessions", () => {
