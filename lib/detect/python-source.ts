@@ -765,10 +765,16 @@ export function parseModule(text: string): PyModule {
                     if (inMainGuard) {
                         break; // `if __name__ == "__main__":` runs only as a script, never under gunicorn
                     }
-                    // Each unpacked name holds its item of the value: `app, rt = fast_app()` binds app to fast_app()[0].
+                    // Each unpacked name holds its item of the value: `app, rt = fast_app()` binds app to fast_app()[0]. A call
+                    // handed the names it is unpacked into, in order (the Django Styleguide's `INSTALLED_APPS, MIDDLEWARE =
+                    // LoggersSetup.setup_settings(INSTALLED_APPS, MIDDLEWARE)`), gives each back with what it adds: what the name
+                    // held, then entries not read here.
                     for (const names of unpacked) {
+                        const handed = v.kind === "call" && names.every((name, i) => v.args[i]?.kind === "ref" && (v.args[i] as { local: string }).local === name);
                         names.forEach((name, i) => {
-                            const item: Expr = { kind: "subscript", target: v, index: { kind: "num", text: String(i) } };
+                            const item: Expr = handed
+                                ? { kind: "add", left: { kind: "ref", path: name, local: name }, right: { kind: "other", text: `${exprText(v)}[${i}]` } }
+                                : { kind: "subscript", target: v, index: { kind: "num", text: String(i) } };
                             assigns.push([name, item]);
                             order.push({ kind: "assign", name, value: item, text: value ? `${src(value)}[${i}]` : "", guards });
                         });

@@ -392,6 +392,16 @@ describe("Django settings read as Python imports them", () => {
             assert.deepEqual(served("urlpatterns += static(settings.STATIC_URL, document_root=settings.STATIC_ROOT)\n"), []);
         });
 
+        it("GIVEN INSTALLED_APPS and MIDDLEWARE handed to a helper and unpacked back from it (the Django Styleguide's `INSTALLED_APPS, MIDDLEWARE = LoggersSetup.setup_settings(INSTALLED_APPS, MIDDLEWARE)`) THEN what they held is kept: collectstatic runs and WhiteNoise counts", () => {
+            const dir = site(
+                'STATIC_ROOT = BASE_DIR / "staticfiles"\nMIDDLEWARE = ["django.middleware.security.SecurityMiddleware", "whitenoise.middleware.WhiteNoiseMiddleware"]\n' +
+                    "from .loggers import LoggersSetup\nINSTALLED_APPS, MIDDLEWARE = LoggersSetup.setup_settings(INSTALLED_APPS, MIDDLEWARE)\n",
+            );
+            const { plan } = synthesize(dir);
+            assert.deepEqual(plan.buildSteps.map((b) => b.name), ["collectstatic"]);
+            assert.deepEqual(plan.notes.filter((n) => n.startsWith("Nothing in the app serves")), []);
+        });
+
         it("GIVEN STATIC_ROOT = \"\" (an older project template's) THEN collectstatic does not run, with a note: Django reads it as unset and collectstatic would fail", () => {
             const { plan } = synthesize(site('STATIC_ROOT = ""'));
             assert.deepEqual(plan.buildSteps, []);
