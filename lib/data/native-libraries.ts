@@ -106,6 +106,12 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
         reason: "dbus-python ships only an sdist; it compiles against libdbus-1 and, for its main-loop bindings, GLib.",
     },
     {
+        project: "ffmpeg-python",
+        build: [],
+        runtime: everywhere("ffmpeg"),
+        reason: "ffmpeg-python builds ffmpeg command lines and runs the ffmpeg program for them.",
+    },
+    {
         project: "gdal",
         build: ["libgdal-dev"],
         runtime: {
@@ -164,6 +170,12 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
         },
         reason: "mysqlclient ships no Linux wheels; it compiles against the distro's default MySQL client library (MariaDB's on Debian, MySQL's on Ubuntu).",
     },
+    {
+        project: "openai-whisper",
+        build: [],
+        runtime: everywhere("ffmpeg"),
+        reason: "openai-whisper decodes every audio file by running the ffmpeg program (whisper.audio.load_audio): transcribe() fails without it.",
+    },
     // The wheels bundle Qt (for cv2.imshow's windows) and FFmpeg but link the system's GL, GLib and X11 client libraries,
     // which cv2 loads at import (the ELF NEEDED entries of the 4.10.0.84 wheels that are not in opencv_*.libs). libgl1 pulls Mesa.
     ...["opencv-contrib-python", "opencv-python"].map(
@@ -216,6 +228,12 @@ export const NATIVE_LIBRARIES: readonly NativeLibraryRow[] = [
         build: ["libcairo2-dev", "pkg-config"],
         runtime: LIBCAIRO,
         reason: "pycairo ships no Linux wheels; it compiles against cairo, found with pkg-config.",
+    },
+    {
+        project: "pydub",
+        build: [],
+        runtime: everywhere("ffmpeg"),
+        reason: "pydub is pure Python and runs the ffmpeg program to read and write any format but WAV (AudioSegment.from_file, export).",
     },
     {
         project: "pygraphviz",

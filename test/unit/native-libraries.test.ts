@@ -85,6 +85,13 @@ describe("native libraries", () => {
             for (const r of DISTRO_RELEASES) assert.deepEqual(row("psycopg2").runtime[r], ["libpq5"]);
         });
 
+        it("GIVEN pydub, openai-whisper or ffmpeg-python (they run the ffmpeg program) THEN ffmpeg at run time, everywhere, nothing to build", () => {
+            for (const p of ["pydub", "openai-whisper", "ffmpeg-python"]) {
+                assert.deepEqual(row(p).build, [], p);
+                for (const r of DISTRO_RELEASES) assert.deepEqual(row(p).runtime[r], ["ffmpeg"], `${p} on ${r}`);
+            }
+        });
+
         it("GIVEN python-ldap THEN libldap-2.5-0 on bookworm and jammy, libldap2 on trixie and noble", () => {
             const rt = row("python-ldap").runtime;
             assert.deepEqual([rt.bookworm, rt.jammy, rt.trixie, rt.noble], [["libldap-2.5-0"], ["libldap-2.5-0"], ["libldap2"], ["libldap2"]]);
