@@ -127,14 +127,7 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
     }
     const all = DockerfileParser.parse(text).getInstructions();
     // The final stage, and the stages it is built FROM by name (`FROM base`).
-    const stages: Array<{ name?: string; from: From; body: Instruction[] }> = [];
-    for (const i of all) {
-        if (i instanceof From) {
-            stages.push({ name: i.getBuildStage() ?? undefined, from: i, body: [] });
-        } else {
-            stages[stages.length - 1]?.body.push(i);
-        }
-    }
+    const stages = stagesOf(all);
     const chain: typeof stages = [];
     for (let s: (typeof stages)[number] | undefined = stages[stages.length - 1]; s !== undefined && !chain.includes(s); ) {
         chain.unshift(s);
@@ -241,7 +234,7 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
         } else if (i instanceof Copy && args.length === 2 && copiesFromStage(i)) {
             // `COPY --from=builder /opt/healthchecks/ /opt/healthchecks/` of a stage that copied the source there: the same source, here.
             const named = i.getFromFlag()!.getValue() ?? "";
-            const stage = stages.find((x) => x.name === named) ?? (/^\d+$/.test(named) ? stages[Number(named)] : undefined);
+            const stage = stageNamed(stages, named);
             const taken = posixJoin("/", args[0]);
             const dest = posixJoin(workdir, args[1]);
             for (const [to, from] of stage === undefined || chain.includes(stage) ? [] : stageCopies(src, stage.body)) {
@@ -298,6 +291,31 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
     return { ...facts, workdir, cmd, entrypoint, health };
 }
 
+/** A build stage of a Dockerfile: its name (`AS builder`), its FROM, and the instructions after it. */
+interface Stage {
+    readonly name?: string;
+    readonly from: From;
+    readonly body: Instruction[];
+}
+
+/** A Dockerfile's instructions by stage, in order. */
+function stagesOf(all: readonly Instruction[]): Stage[] {
+    const stages: Stage[] = [];
+    for (const i of all) {
+        if (i instanceof From) {
+            stages.push({ name: i.getBuildStage() ?? undefined, from: i, body: [] });
+        } else {
+            stages[stages.length - 1]?.body.push(i);
+        }
+    }
+    return stages;
+}
+
+/** The stage a `--from=` or `FROM` names: by its name, or by its index. */
+function stageNamed(stages: readonly Stage[], ref: string): Stage | undefined {
+    return stages.find((x) => x.name === ref) ?? (/^\d+$/.test(ref) ? stages[Number(ref)] : undefined);
+}
+
 /**
  * The instructions of the stages whose work reaches the final image: the last
  * stage, the stages it is built FROM by name, and those it (or they) copy from
@@ -306,20 +324,13 @@ function readDockerfile(src: SourceTree, file: string): DockerfileFacts | undefi
  * `RUN pip install '.[dev]'`) is left out: nothing of it ships.
  */
 function inFinalImage(all: readonly Instruction[]): Instruction[] {
-    const stages: Array<{ name?: string; from: From; body: Instruction[] }> = [];
-    for (const i of all) {
-        if (i instanceof From) {
-            stages.push({ name: i.getBuildStage() ?? undefined, from: i, body: [] });
-        } else {
-            stages[stages.length - 1]?.body.push(i);
-        }
-    }
+    const stages = stagesOf(all);
     if (stages.length === 0) {
         return [...all];
     }
-    const named = (ref: string) => stages.find((x) => x.name === ref) ?? (/^\d+$/.test(ref) ? stages[Number(ref)] : undefined);
-    const reached = new Set<(typeof stages)[number]>();
-    const visit = (s: (typeof stages)[number] | undefined): void => {
+    const named = (ref: string) => stageNamed(stages, ref);
+    const reached = new Set<Stage>();
+    const visit = (s: Stage | undefined): void => {
         if (s === undefined || reached.has(s)) {
             return;
         }
