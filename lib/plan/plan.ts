@@ -21,7 +21,9 @@ import { signingKeys } from "../detect/secret-key";
 import { publicCertificates } from "../detect/certificates";
 import { detectPythonFacts, PythonFacts } from "../detect/python-version";
 import { SourceTree } from "../detect/source";
-import { devServerCall, moduleReader } from "../detect/app-code";
+import { devServerCall, ImportRoot, moduleReader } from "../detect/app-code";
+import { programsTheCodeRuns } from "../detect/programs";
+import { PROGRAM_PACKAGES } from "../data/programs";
 import { DockerfileSelection, dockerfileRuns, dockerfileSelection, readContainerConfig } from "../detect/container";
 import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
 import { detectWritablePaths, ENV_DIRS, kindOf, MODEL_DIRS, WritablePath } from "../detect/writable-paths";
@@ -306,7 +308,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         notes,
     );
 
-    const apt = aptPackages(src, o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], notes);
+    const apt = aptPackages(src, o, deps, installed, python.version, baseImage.release, entry.django?.settings.installedApps ?? [], servedRoots(entry), notes);
     schedulerNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
     signingKeyNotes(src, entry, planned.workers ?? planned.defaultWorkers, [...(foundEnv?.variables ?? []), ...Object.keys(imageVars)], notes);
     celeryNote(src, entry, Object.keys(imageVars), notes);
@@ -1252,6 +1254,7 @@ function aptPackages(
     python: string,
     release: DistroRelease | undefined,
     djangoApps: readonly string[],
+    roots: readonly ImportRoot[],
     notes: string[],
 ): { build: string[]; runtime: string[] } {
     const build = [...o.aptBuildPackages];
@@ -1317,6 +1320,14 @@ function aptPackages(
     }
     aptfilePackages(src, build, runtime, notes);
     nixpacksAptPackages(src, build, runtime, notes);
+    // Programs the app's code runs (`subprocess.run(["ffmpeg", ...])`) that nothing above put in the runner.
+    for (const { program, file } of programsTheCodeRuns(src, roots)) {
+        const pkg = PROGRAM_PACKAGES[program];
+        if (!runtime.includes(pkg)) {
+            runtime.push(pkg);
+            notes.push(`${file} runs the ${program} program: added ${pkg} to the runner, which the base image lacks (without it the call fails with FileNotFoundError).`);
+        }
+    }
     if (release === undefined) {
         notes.push("The base image's Debian/Ubuntu release is not in its tag; runtime library names are Debian 13's.");
     }

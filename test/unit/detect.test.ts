@@ -4598,6 +4598,24 @@ describe("Hugging Face's model cache", () => {
     });
 });
 
+describe("programs the app's code runs", () => {
+    afterEach(() => apps.cleanup());
+    it("GIVEN subprocess.run([\"ffmpeg\", ...]), os.system(\"pandoc ...\"), a shell=True line starting with git and an f-string starting with pdftotext THEN each program's package is in the runner, with a note; python, a computed program, a __main__-only call, or a package the platform's apt list already has add nothing", () => {
+        const plan = (code: string, extra: Record<string, string> = {}) =>
+            synthesize(apps.make({ "requirements.txt": "flask\n", "app.py": `import os\nimport subprocess\nfrom flask import Flask\napp = Flask(__name__)\n\n\n@app.post("/go")\ndef go(src, dst, tool):\n${code}    return "ok"\n`, ...extra })).plan;
+        const runs = plan(
+            '    subprocess.run(["ffmpeg", "-i", src, dst], check=True)\n    os.system("pandoc -o /tmp/out.pdf /tmp/in.md")\n    subprocess.check_output("git rev-parse HEAD", shell=True)\n    subprocess.run(f"pdftotext {src} -", shell=True)\n',
+        );
+        assert.deepEqual(runs.apt.runtime, ["ffmpeg", "pandoc", "git", "poppler-utils"]);
+        assert.ok(runs.notes.includes("app.py runs the ffmpeg program: added ffmpeg to the runner, which the base image lacks (without it the call fails with FileNotFoundError)."), runs.notes.join("\n"));
+        assert.deepEqual(plan('    subprocess.run(["python", "-V"])\n    subprocess.run([tool, src])\n').apt.runtime, []);
+        assert.deepEqual(plan('    pass\n\n\nif __name__ == "__main__":\n    subprocess.run(["git", "pull"])\n').apt.runtime, []);
+        const listed = plan('    subprocess.run(["pdftotext", src, "-"])\n', { Aptfile: "poppler-utils\n" });
+        assert.deepEqual(listed.apt.runtime, ["poppler-utils"]);
+        assert.ok(!listed.notes.some((n) => n.includes("runs the pdftotext program")), listed.notes.join("\n"));
+    });
+});
+
 describe("Django's file-based sessions", () => {
     afterEach(() => apps.cleanup());
     it("GIVEN SESSION_ENGINE \"django.contrib.sessions.backends.file\" with SESSION_FILE_PATH in the project THEN that folder is writable scratch; unset (the temporary folder) or another engine needs none", () => {
