@@ -762,15 +762,17 @@ interface ConfigObject {
 function configObject(reader: ModuleReader, file: string, root: ImportRoot, target: string): ConfigObject | undefined {
     const asModule = reader.fileOf(target, { file, root });
     const cut = target.lastIndexOf(".");
-    const asClass = asModule === undefined && cut > 0 ? reader.fileOf(target.slice(0, cut), { file, root }) : undefined;
+    // "config.ProductionConfig": a class of another module; a bare name no module has (`from_object(Config)`): a class of this one.
+    const asClass = asModule !== undefined ? undefined : cut > 0 ? reader.fileOf(target.slice(0, cut), { file, root }) : { file, root };
     const where = asModule ?? asClass;
     const cfg = where ? reader.parse(where.file) : undefined;
     if (!where || !cfg) {
         return undefined;
     }
     // A class, or an instance of one the module makes (`Config = ServerConfig()`): its fields either way.
-    const made = asClass ? cfg.value(target.slice(cut + 1)) : undefined;
-    const own = asClass ? (cfg.classes.get(target.slice(cut + 1)) ?? (made?.kind === "call" && made.callee.kind === "ref" ? cfg.classes.get(made.callee.local) : undefined)) : undefined;
+    const name = target.slice(cut + 1);
+    const made = asClass ? cfg.value(name) : undefined;
+    const own = asClass ? (cfg.classes.get(name) ?? (made?.kind === "call" && made.callee.kind === "ref" ? cfg.classes.get(made.callee.local) : undefined)) : undefined;
     // The class's fields over its bases' (in the same module), as Python looks attributes up.
     const chain: ClassDef[] = [];
     for (let c = own; c !== undefined && !chain.includes(c) && chain.length < 8; c = c.bases.map((b) => cfg.classes.get(b)).find((x) => x !== undefined)) {

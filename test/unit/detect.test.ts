@@ -5177,6 +5177,12 @@ describe("what apps write, named in logging config files, config classes and lib
             assert.ok(etc.notes.includes("The app writes /etc/money (money/run.py: Flask's instance folder (Flask(instance_path=...))), which stays read-only in the container; if it must, move it or declare a folder in `writablePaths`."), etc.notes.join("\n"));
             assert.deepEqual(paths(run("/srv/money/instance")), [["/srv/money/instance", "data"]]);
         });
+        it("GIVEN app.config.from_object(Config) with Config a class of the same module, whose UPLOADS joins its own ROOT attribute THEN the folder os.makedirs(app.config[\"UPLOADS\"]) makes is data", () => {
+            const code =
+                "import os\nfrom pathlib import Path\nfrom flask import Flask\n\nclass Config:\n    ROOT = Path(__file__).resolve().parent.parent\n    UPLOADS = ROOT / \"var\" / \"uploads\"\n\n" +
+                "app = Flask(__name__)\napp.config.from_object(Config)\nos.makedirs(app.config[\"UPLOADS\"], exist_ok=True)\n";
+            assert.deepEqual(paths({ "shop/__init__.py": code }), [["/app/var/uploads", "data"]]);
+        });
         it("GIVEN folders made in a loop over a tuple of names THEN each item is a folder", () => {
             assert.deepEqual(paths({ "app.py": `import os\nDATA = "data"\nLOGS = "logs"\nfor folder in (DATA, LOGS):\n    os.makedirs(folder, exist_ok=True)\n${FLASK}` }), [
                 ["/app/data", "data"],
