@@ -1,7 +1,6 @@
 import { parse as shellParse } from "shell-quote";
 import { PROGRAM_PACKAGES } from "../data/programs";
-import { candidates, moduleReader } from "./app-code";
-import type { ImportRoot } from "./app-code";
+import { candidates, ImportRoot, moduleReader } from "./app-code";
 import { calleeOf, Expr, str } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -31,9 +30,12 @@ export function programsTheCodeRuns(src: SourceTree, roots: readonly ImportRoot[
     const out: Array<{ program: string; file: string }> = [];
     for (const c of candidates(src, roots)) {
         const mod = reader.parse(c.file);
-        for (const call of mod?.calls ?? []) {
+        if (mod === undefined) {
+            continue;
+        }
+        for (const call of mod.calls) {
             // Under `if __name__ == "__main__":` a module runs as a script, never in the server.
-            const how = mod!.scriptCalls.has(call) ? undefined : RUNNERS[calleeOf(call) ?? ""];
+            const how = mod.scriptCalls.has(call) ? undefined : RUNNERS[calleeOf(call) ?? ""];
             const first = how === undefined ? undefined : firstWord(call.args[0] ?? call.kwargs["args"] ?? call.kwargs["command"] ?? call.kwargs["cmd"], how === "shell" || isTrue(call.kwargs["shell"]));
             const program = first?.split("/").pop();
             if (program !== undefined && PROGRAM_PACKAGES[program] !== undefined && !out.some((o) => o.program === program)) {
