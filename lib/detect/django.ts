@@ -1,4 +1,5 @@
 import { minimatch } from "minimatch";
+import { devAppDistribution } from "../data/django-dev-apps";
 import { InputError } from "../errors";
 import { isTestFolder } from "./app-code";
 import { exampleNames } from "./flask-build";
@@ -157,6 +158,8 @@ export interface DjangoServer {
     readonly pythonPath?: readonly string[];
     /** The folder the server runs in (--chdir, `chdir`), on its Python path too. */
     readonly chdir?: string;
+    /** The distributions the image installs (PEP 503 names): settings that add a development app only when its import works leave it out when it is not installed. */
+    readonly installed?: ReadonlySet<string>;
 }
 
 /** The settings module the server imports is not in the source: every worker would fail to import it. */
@@ -300,7 +303,7 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
         return typeof c === "string" ? c : undefined;
     };
     const devConfiguration = conf(manageMod);
-    const devSettings = readSettings(src, root, paths, settingsModule, manage, devConfiguration);
+    const devSettings = readSettings(src, root, paths, settingsModule, manage, devConfiguration, server.installed);
 
     // The application: WSGI_APPLICATION / ASGI_APPLICATION in the settings, else the project's wsgi.py/asgi.py.
     let entry: DjangoProject["entry"] | undefined;
@@ -348,7 +351,7 @@ function readProject(src: SourceTree, manage: string, manageMod: PyModule, serve
               : settingsModule;
     const configuration = server.configuration ?? (entryMod ? conf(entryMod) : undefined) ?? devConfiguration;
     const settings =
-        runtimeSettings === settingsModule && configuration === devConfiguration ? devSettings : readSettings(src, root, paths, runtimeSettings, entryFile ?? manage, configuration);
+        runtimeSettings === settingsModule && configuration === devConfiguration ? devSettings : readSettings(src, root, paths, runtimeSettings, entryFile ?? manage, configuration, server.installed);
     const served = new Set(entryFile ? sysPathAdditions(src, entryFile, parseModule(src.read(entryFile)), root) : []);
     const sysPath = manageAdds.filter((d) => !served.has(d));
     const runtimeFrom = server.from !== undefined && (runtimeSettings === server.settings || server.configuration !== undefined) ? `${server.from} sets them` : undefined;
@@ -592,7 +595,15 @@ function leadingNots(e: Expr): number {
  * so `INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]`
  * extends the imported list. Statements under `if` keep their conditions.
  */
-function readSettings(src: SourceTree, root: string, paths: readonly string[], module: string, from: string, configuration?: string): DjangoSettings {
+function readSettings(
+    src: SourceTree,
+    root: string,
+    paths: readonly string[],
+    module: string,
+    from: string,
+    configuration?: string,
+    distributions?: ReadonlySet<string>,
+): DjangoSettings {
     const namespaces = new Map<string, Map<string, Entry>>();
     const ran = new Set<string>();
     /** Environment reads with no default, in the order the statements run. */
@@ -637,15 +648,20 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
                 });
                 return { test: bind(g.test, lookup), raw: g.test, text: g.text, holds: g.holds, via };
             });
-        // An `except ImportError:` handler's test, when it is certain: the module its try body imports is a module of the
-        // project (the import works, the handler does not run), or a relative one the project lacks (it fails, the handler runs).
+        // Whether importing a module works, when it is certain: a module of the project works, a relative one the project
+        // lacks fails, and so does a development app's module (debug_toolbar) whose distribution the image does not install.
+        const importWorks = (module: string): boolean | undefined => {
+            if (moduleFile(src, paths, absoluteModule(module, pkg)) !== undefined) {
+                return true;
+            }
+            const dist = module.startsWith(".") ? undefined : devAppDistribution(module);
+            return module.startsWith(".") ? false : dist !== undefined && distributions !== undefined ? distributions.has(dist) : undefined;
+        };
+        // An `except ImportError:` handler's test, when it is certain.
         const importFails = (g: Guard): boolean | undefined => {
             const module = g.test.kind === "call" && refPath(g.test.callee) === FIND_SPEC ? str(g.test.args[0]) : undefined;
-            if (module === undefined) {
-                return undefined;
-            }
-            const found = moduleFile(src, paths, absoluteModule(module, pkg)) !== undefined;
-            return found ? false : module.startsWith(".") ? true : undefined;
+            const works = module === undefined ? undefined : importWorks(module);
+            return works === undefined ? undefined : !works;
         };
         const set = (name: string, entry: Omit<Entry, "before">): void => {
             ns.set(name, entry.guards.length > 0 ? { ...entry, before: ns.get(name) } : entry);
@@ -660,6 +676,9 @@ function readSettings(src: SourceTree, root: string, paths: readonly string[], m
         for (const given of parsed.order) {
             if (given.guards.some((g) => importFails(g) === false)) {
                 continue; // an ImportError handler of an import that works
+            }
+            if (given.tried !== undefined && importWorks(given.tried) === false) {
+                continue; // after an import that fails, in its try body or else clause
             }
             const step = { ...given, guards: given.guards.filter((g) => importFails(g) === undefined) } as typeof given;
             switch (step.kind) {

@@ -65,6 +65,8 @@ export interface EntrypointRequest {
     readonly workerClass?: string;
     /** `buildEnv` (PythonApp adds its `env`'s DJANGO_SETTINGS_MODULE and DJANGO_CONFIGURATION to it): the settings the build and the server use when the web command and gunicorn's config do not say. */
     readonly buildEnv?: Readonly<Record<string, string>>;
+    /** The distributions the image installs (PEP 503 names), when known: what the Django settings can import. */
+    readonly installed?: ReadonlySet<string>;
 }
 
 /** The fix for an aiohttp app: gunicorn serves it only with aiohttp's worker. */
@@ -218,7 +220,7 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
                     'if it is an ASGI app (its `__call__` takes scope, receive and send), set `interface: "asgi"`, or every request fails.',
             );
         }
-        return withDjango(src, { spec: request.app, interface: iface, framework, source: "`app`", chdir, pythonPath, procfile, notes, root, wrapper, wrapped });
+        return withDjango(src, { spec: request.app, interface: iface, framework, source: "`app`", chdir, pythonPath, procfile, notes, root, wrapper, wrapped }, { installed: request.installed });
     }
 
     const web = procfile?.web;
@@ -255,10 +257,10 @@ export function detectEntrypoint(src: SourceTree, request: EntrypointRequest, de
             spec = discovered(moduleReader(src, lookup(chdir, pythonPath)), spec, web.discover);
         }
         const { framework, iface, root, wrapper, wrapped } = interfaceFor(spec, web?.interface, chdir, pythonPath);
-        return withDjango(src, { spec, interface: iface, framework, source: origin.file, chdir, pythonPath, procfile, notes, root, wrapper, wrapped }, djangoServer(src, web, chdir, webOrigin, request.buildEnv));
+        return withDjango(src, { spec, interface: iface, framework, source: origin.file, chdir, pythonPath, procfile, notes, root, wrapper, wrapped }, { ...djangoServer(src, web, chdir, webOrigin, request.buildEnv), installed: request.installed });
     }
 
-    const django = findDjango(src, { ...djangoServer(src, web, request.chdir ?? "", procfile?.origin, request.buildEnv), pythonPath: request.pythonPath, chdir: request.chdir });
+    const django = findDjango(src, { ...djangoServer(src, web, request.chdir ?? "", procfile?.origin, request.buildEnv), pythonPath: request.pythonPath, chdir: request.chdir, installed: request.installed });
     if (django) {
         return {
             spec: django.entry.spec,

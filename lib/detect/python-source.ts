@@ -115,7 +115,7 @@ export const FIND_SPEC = "importlib.util.find_spec";
  * source order, with the conditions of the `if` branches it sits in (outermost
  * first; empty when it always runs).
  */
-export type Step =
+export type Step = (
     | { readonly kind: "assign"; readonly name: string; readonly value: Expr; readonly text: string; readonly guards: readonly Guard[] }
     /** `NAME += value` (and the other augmented assignments: `op` is "+=", "|="...). */
     | { readonly kind: "update"; readonly name: string; readonly op: string; readonly value: Expr; readonly guards: readonly Guard[] }
@@ -134,7 +134,15 @@ export type Step =
      */
     | { readonly kind: "item"; readonly name: string; readonly keys: readonly Expr[]; readonly value: Expr; readonly guards: readonly Guard[] }
     /** Module-level names a loop's body assigns or stores items into (`for alias in ...: DATABASES[alias] = {...}`): their values after it are not known. */
-    | { readonly kind: "loop"; readonly names: readonly string[]; readonly guards: readonly Guard[] };
+    | { readonly kind: "loop"; readonly names: readonly string[]; readonly guards: readonly Guard[] }
+) & {
+    /**
+     * The module a try statement with an `except` clause imports first in its body, for the steps of that body after
+     * it and of its `else` clause: they run only when that import works (`try: import debug_toolbar` then
+     * `INSTALLED_APPS += ["debug_toolbar"]`, `except ImportError: pass`). A reader that knows what is installed decides.
+     */
+    readonly tried?: string;
+};
 
 /** A decorator as written: what it calls (qualified through the imports), its positional arguments, and the function it decorates. */
 export interface Decorator {
@@ -886,8 +894,11 @@ export function parseModule(text: string): PyModule {
                     }
                     // `try: from .local import * / except ImportError: from .base import *`: the handler runs only when
                     // the try body's one import fails, its steps guarded by that (a reader that knows the app's modules decides).
+                    // The try body's steps after its first import, and the else clause's, run only when that import works.
                     const parts = children(n);
-                    const tried = n.name === "TryStatement" ? soleImport(parts.find((b) => b.name === "Body")) : undefined;
+                    const body = n.name === "TryStatement" ? parts.find((b) => b.name === "Body") : undefined;
+                    const tried = soleImport(body);
+                    const first = parts.some((b) => b.name === "except") ? firstImport(body) : undefined;
                     let clause = "";
                     for (const b of parts) {
                         if (b.name === "except" || b.name === "else" || b.name === "finally") {
@@ -898,7 +909,13 @@ export function parseModule(text: string): PyModule {
                                 clause === "except" && tried !== undefined
                                     ? { test: { kind: "call", callee: { kind: "ref", path: FIND_SPEC, local: FIND_SPEC }, args: [{ kind: "str", value: tried }], kwargs: {} }, text: `import of ${tried} fails`, holds: false }
                                     : undefined;
+                            const from = order.length;
                             topLevel(b, inMainGuard, failed === undefined ? guards : [...guards, failed]);
+                            if (first !== undefined && (clause === "" || clause === "else")) {
+                                for (let i = from; i < order.length; i++) {
+                                    order[i] = { ...order[i], tried: order[i].tried ?? first };
+                                }
+                            }
                         } else if (b.name === "CallExpression") {
                             expr(b, sink); // with open(path, "w") as f:
                         }
@@ -923,10 +940,19 @@ export function parseModule(text: string): PyModule {
     /** The module a block's only statement imports (`from .local import *`, `import local_settings`), as written. */
     const soleImport = (body: SyntaxNode | undefined): string | undefined => {
         const statements = body === undefined ? [] : children(body).filter((c) => c.name !== ":" && c.name !== "Comment");
-        if (statements.length !== 1 || statements[0].name !== "ImportStatement") {
+        return statements.length === 1 ? importedBy(statements[0]) : undefined;
+    };
+    /** The module a block's first statement imports, when it imports one. */
+    const firstImport = (body: SyntaxNode | undefined): string | undefined => {
+        const statement = body === undefined ? undefined : children(body).find((c) => c.name !== ":" && c.name !== "Comment");
+        return statement === undefined ? undefined : importedBy(statement);
+    };
+    /** The one module an import statement imports, as written. */
+    const importedBy = (statement: SyntaxNode): string | undefined => {
+        if (statement.name !== "ImportStatement") {
             return undefined;
         }
-        const parts = children(statements[0]);
+        const parts = children(statement);
         if (parts[0]?.name === "from") {
             const at = parts.findIndex((p) => p.name === "import");
             return at > 1 ? parts.slice(1, at).map(src).join("") : undefined;

@@ -230,7 +230,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
 
     const entry = detectEntrypoint(
         src,
-        { app: o.app, interface: o.interface, chdir: o.chdir, pythonPath: o.pythonPath, workspaceMember: o.workspacePackage, workerClass: o.workerClass, buildEnv: o.buildEnv },
+        { app: o.app, interface: o.interface, chdir: o.chdir, pythonPath: o.pythonPath, workspaceMember: o.workspacePackage, workerClass: o.workerClass, buildEnv: o.buildEnv, installed: deps.namesFor(groups, o.workspacePackage) },
         deps,
     );
     notes.push(...entry.notes, ...(entry.procfile?.notes ?? []), ...(entry.procfile?.web?.notes ?? []));

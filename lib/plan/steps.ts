@@ -3,6 +3,7 @@ import * as semver from "semver";
 import { parse as parseToml } from "smol-toml";
 import { BASE_IMAGES, DISTRO_NODEJS, RELEASE_NAMES } from "../data/base-images";
 import { DEFAULTS } from "../data/defaults";
+import { DJANGO_DEV_APPS } from "../data/django-dev-apps";
 import { DISTRO_RELEASES, DistroRelease } from "../data/native-libraries";
 import { table } from "../detect/dependencies";
 import { DjangoProject } from "../detect/django";
@@ -445,16 +446,6 @@ function staticRootBranch(django: DjangoProject, o: CheckedOptions, env: Record<
     );
 }
 
-/** Django apps projects add only in development (`if DEBUG: INSTALLED_APPS += [...]`), and the distribution of each. */
-const DEV_ONLY_APPS: ReadonlyArray<readonly [string, string]> = [
-    ["debug_toolbar", "django-debug-toolbar"],
-    ["django_extensions", "django-extensions"],
-    ["silk", "django-silk"],
-    ["django_browser_reload", "django-browser-reload"],
-    ["debug_panel", "django-debug-panel"],
-    ["nplusone.ext.django", "nplusone"],
-];
-
 /**
  * DEBUG on unless the environment says otherwise, with development apps the
  * image does not install (debug_toolbar from requirements-dev.txt) added under
@@ -464,7 +455,7 @@ const DEV_ONLY_APPS: ReadonlyArray<readonly [string, string]> = [
  * sets it.
  */
 function devAppsSwitch(django: DjangoProject, o: CheckedOptions, env: Record<string, string>, imageEnv: Record<string, string>, installed: ReadonlySet<string>, notes: string[]): void {
-    const missing = DEV_ONLY_APPS.filter(([app, dist]) => django.settings.installedApps.includes(app) && !installed.has(dist));
+    const missing = DJANGO_DEV_APPS.filter((a) => django.settings.installedApps.includes(a.app) && !installed.has(a.distribution));
     const debug = django.settings.truthOf("DEBUG");
     const base = stepEnv(o, env);
     if (missing.length === 0 || debug === undefined || debug.holds(base) !== true) {
@@ -472,7 +463,7 @@ function devAppsSwitch(django: DjangoProject, o: CheckedOptions, env: Record<str
     }
     const fixed = new Set([...Object.keys(o.buildEnv), ...o.buildSecrets]);
     const sw = debug.switchTo(false, base, fixed);
-    const apps = missing.map(([app, dist]) => `${app} (${dist})`).join(", ");
+    const apps = missing.map((a) => `${a.app} (${a.distribution})`).join(", ");
     if (!sw) {
         // DEBUG = True as a literal: no variable turns it off; another settings module does.
         const fix = debug.variables.length === 0 ? "Run the production settings (DJANGO_SETTINGS_MODULE in `buildEnv` and `env`)" : "Turn DEBUG off in `buildEnv` and `env`";

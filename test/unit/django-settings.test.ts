@@ -620,6 +620,39 @@ describe("development apps under DEBUG", () => {
         const said = literal.notes.find((n) => n.startsWith("With DEBUG on"));
         assert.ok(said?.endsWith("Run the production settings (DJANGO_SETTINGS_MODULE in `buildEnv` and `env`), or install it."), literal.notes.join("\n"));
     });
+
+    // django-wiki's and djangoproject.com's form: the app is added only where its import works, so its absence fails nothing.
+    const TRIED = {
+        body: "if DEBUG:\n    try:\n        import debug_toolbar  # noqa\n        INSTALLED_APPS += ['debug_toolbar']\n        MIDDLEWARE += ['debug_toolbar.middleware.DebugToolbarMiddleware']\n    except ImportError:\n        pass\n",
+        else: "try:\n    import debug_toolbar\nexcept ModuleNotFoundError:\n    pass\nelse:\n    INSTALLED_APPS.append('debug_toolbar')\n    MIDDLEWARE.insert(0, 'debug_toolbar.middleware.DebugToolbarMiddleware')\n",
+    };
+    const tried = (form: string, requirements: string): string => {
+        const dir = site(`DEBUG = os.environ.get('DEBUG', '1') == '1'\nMIDDLEWARE = []\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\nSECRET_KEY = 'x'\n${form}`);
+        fs.writeFileSync(path.join(dir, "requirements.txt"), requirements);
+        return dir;
+    };
+    for (const [form, text] of Object.entries(TRIED)) {
+        it(`GIVEN debug_toolbar added after \`try: import debug_toolbar\` (the ${form === "body" ? "try body" : "else clause"}) and not installed THEN DEBUG is left as the settings say and nothing is said to fail`, () => {
+            const dir = tried(text, "django\nwhitenoise\n");
+            const { plan } = synthesize(dir);
+            assert.deepEqual(plan.imageEnv, {});
+            assert.equal(plan.notes.find((n) => n.includes("debug_toolbar")), undefined, plan.notes.join("\n"));
+            const settings = findDjango(new SourceTree(dir), { installed: new Set(["django", "whitenoise"]) })!.settings;
+            assert.deepEqual(settings.installedApps, ["django.contrib.staticfiles"]);
+            assert.deepEqual(settings.middleware, []);
+        });
+        it(`GIVEN the same ${form === "body" ? "try body" : "else clause"} with django-debug-toolbar installed THEN the app and its middleware are in the settings`, () => {
+            const settings = findDjango(new SourceTree(tried(text, "django\ndjango-debug-toolbar\n")), { installed: new Set(["django", "django-debug-toolbar"]) })!.settings;
+            assert.deepEqual(settings.installedApps, ["django.contrib.staticfiles", "debug_toolbar"]);
+            assert.deepEqual(settings.middleware, ["debug_toolbar.middleware.DebugToolbarMiddleware"]);
+        });
+    }
+
+    it("GIVEN debug_toolbar added under DEBUG with no import tried, not installed THEN the build steps and the image turn DEBUG off, with the note", () => {
+        const { plan } = synthesize(tried("if DEBUG:\n    INSTALLED_APPS += ['debug_toolbar']\n", "django\nwhitenoise\n"));
+        assert.deepEqual(plan.imageEnv, { DEBUG: "False" });
+        assert.ok(plan.notes.some((n) => n.startsWith("With DEBUG on, as mysite/settings.py leaves it, the settings add debug_toolbar (django-debug-toolbar), which the dependencies do not install")), plan.notes.join("\n"));
+    });
 });
 
 describe("a SECRET_KEY read from the environment with nothing to fall back on", () => {
