@@ -63,6 +63,11 @@ export class SourceTree {
         return this.excludes(rel);
     }
 
+    /** A file in the folder that the app's .dockerignore leaves out of the build context (a Python module: see leftOut), so detection does not see it. */
+    ignoredFile(rel: string): boolean {
+        return this.leftOut(rel) && (safely(() => fs.statSync(this.abs(rel), { throwIfNoEntry: false })?.isFile()) ?? false);
+    }
+
     exists(rel: string): boolean {
         return this.stat(rel) !== undefined;
     }

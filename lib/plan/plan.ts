@@ -10,6 +10,7 @@ import { hasWheel, latestRelease } from "../data/wheel-coverage";
 import { celeryBrokers, importTimeSchedulers } from "../detect/background";
 import { Dependencies, detectDependencies, fromRequirementsFile, Installer, normalizeName, RequirementsInstaller } from "../detect/dependencies";
 import { missingFlaskConfigs } from "../detect/flask-build";
+import { missingModules } from "../detect/missing-modules";
 import { buildHookRunningNpm } from "../detect/frontend";
 import { detectEntrypoint, Entrypoint, importRoots, servedRoots } from "../detect/entrypoint";
 import { importTimeEnv } from "../detect/import-env";
@@ -323,6 +324,19 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
                     `${m.example !== undefined ? `Copy ${m.example} (the app's example) to ${m.path}` : `Add ${m.path}`} in the source folder with the settings the deployment needs, ` +
                     "or pass them with `env` if the app reads them from its environment.",
             );
+        }
+    }
+    // A module of the app's own that the served module imports as it starts (or a Django project's settings), missing from the build context.
+    if (!entry.paste) {
+        const started = [entry.spec.split(":")[0], ...(entry.django ? [entry.django.runtimeSettings] : [])];
+        const roots = [...servedRoots(entry), ...(entry.django ? [{ dir: entry.django.root, why: "manage.py's folder" }] : [])];
+        for (const m of missingModules(src, roots, started, installed)) {
+            const fix = m.ignored
+                ? `${m.path} is in the source folder, but the app's .dockerignore leaves it out of the build context: remove it from .dockerignore, or pass its settings with \`env\` if the app reads them from its environment`
+                : m.example !== undefined
+                  ? `the source has only its example, ${m.example}: copy it to ${m.path} in the source folder with the settings the deployment needs`
+                  : `the source does not have it (${m.path}): add it to the source folder with the settings the deployment needs`;
+            notes.push(`${m.file} runs \`${m.statement}\` as the app starts; ${fix}. Until then every worker fails at start, and so does the health check.`);
         }
     }
     // Flask's CLI gained --app in 2.2.0: older releases take FLASK_APP.

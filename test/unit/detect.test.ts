@@ -5686,6 +5686,68 @@ describe("a config file a Flask app loads at import", () => {
     });
 });
 
+describe("a module of the app's own that the app imports as it starts, missing from the build context", () => {
+    afterEach(() => apps.cleanup());
+    const started = (files: Record<string, string>, requirements = "flask==3.1.0\ngunicorn==23.0.0\n") =>
+        synthesize(apps.make({ "requirements.txt": requirements, ...files })).plan.notes.filter((n) => n.includes("as the app starts;"));
+    const UNTIL = "Until then every worker fails at start, and so does the health check.";
+    // nyaa's layout: WSGI.py calls the package's factory with the config module's name; the repository ships config.example.py.
+    const factory = {
+        "shop/__init__.py": "import flask\n\n\ndef create_app(config):\n    app = flask.Flask(__name__)\n    app.config.from_object(config)\n    return app\n",
+        "WSGI.py": "from shop import create_app\n\napp = create_app('config')\n",
+        Procfile: "web: gunicorn WSGI:app\n",
+    };
+
+    it("GIVEN a factory called with 'config' at import and only config.example.py THEN the note names the call, the example and the file to make", () => {
+        assert.deepEqual(started({ ...factory, "config.example.py": "SECRET_KEY = 'change me'\n" }), [
+            `WSGI.py runs \`create_app("config")\` as the app starts; the source has only its example, config.example.py: copy it to config.py in the source folder with the settings the deployment needs. ${UNTIL}`,
+        ]);
+        // With config.py there, or the call's module given as a parameter default that is there, nothing is said.
+        assert.deepEqual(started({ ...factory, "config.example.py": "X = 1\n", "config.py": "X = 1\n" }), []);
+    });
+
+    it("GIVEN app.config.from_object(\"settings.Production\") with no settings.py and no example THEN the note says the source does not have it", () => {
+        const app = "from flask import Flask\n\napp = Flask(__name__)\napp.config.from_object('settings.Production')\n";
+        assert.deepEqual(started({ "app.py": app }), [
+            `app.py runs \`config.from_object("settings.Production")\` as the app starts; the source does not have it (settings.py): add it to the source folder with the settings the deployment needs. ${UNTIL}`,
+        ]);
+        // A module an installed distribution provides is not the app's.
+        assert.deepEqual(started({ "app.py": app.replace("settings.Production", "flask_appbuilder.const") }, "flask==3.1.0\nflask-appbuilder==4.5.0\n"), []);
+    });
+
+    it("GIVEN `import settings` in a module the served app imports, with settings.py.example beside where settings.py would be THEN the note names that import; an import the app guards, or a third-party one, says nothing", () => {
+        const files = {
+            "app.py": "from flask import Flask\nfrom views import bp\n\napp = Flask(__name__)\napp.register_blueprint(bp)\n",
+            "views.py": "import requests\nfrom flask import Blueprint\nimport settings\n\nbp = Blueprint('v', __name__)\n",
+            "settings.py.example": "API_TOKEN = ''\n",
+        };
+        assert.deepEqual(started(files), [
+            `views.py runs \`import settings\` as the app starts; the source has only its example, settings.py.example: copy it to settings.py in the source folder with the settings the deployment needs. ${UNTIL}`,
+        ]);
+        assert.deepEqual(started({ ...files, "views.py": "from flask import Blueprint\ntry:\n    import settings\nexcept ImportError:\n    settings = None\n\nbp = Blueprint('v', __name__)\n" }), []);
+    });
+
+    it("GIVEN config.py in the folder and the app's .dockerignore leaving it out THEN the note says to take it out of .dockerignore", () => {
+        const files = { ...factory, "config.py": "SECRET_KEY = 'x'\n", ".dockerignore": ".git\nconfig.py\n" };
+        assert.deepEqual(started(files), [
+            `WSGI.py runs \`create_app("config")\` as the app starts; config.py is in the source folder, but the app's .dockerignore leaves it out of the build context: remove it from .dockerignore, or pass its settings with \`env\` if the app reads them from its environment. ${UNTIL}`,
+        ]);
+    });
+
+    it("GIVEN Django settings that star-import a sibling the source has only as an example THEN the note names the settings module's import", () => {
+        const files = {
+            "manage.py": "import os\nimport sys\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n",
+            "site1/__init__.py": "",
+            "site1/wsgi.py": "import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\napplication = get_wsgi_application()\n",
+            "site1/settings.py": "SECRET_KEY = 'x'\nINSTALLED_APPS = []\nROOT_URLCONF = 'site1.urls'\nfrom .local_settings import *\n",
+            "site1/local_settings.py.sample": "DEBUG = False\n",
+        };
+        assert.deepEqual(started(files, "django==5.1.4\n"), [
+            `site1/settings.py runs \`from .local_settings import *\` as the app starts; the source has only its example, site1/local_settings.py.sample: copy it to site1/local_settings.py in the source folder with the settings the deployment needs. ${UNTIL}`,
+        ]);
+    });
+});
+
 describe("a project's own console script that creates its tables", () => {
     afterEach(() => apps.cleanup());
     it("GIVEN a Quart app whose pyproject.toml gives an `init_db` console script, and an SQLite file beside the package THEN that script is the release step while the database does not exist; not when the image does not install the project", () => {
