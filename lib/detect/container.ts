@@ -529,15 +529,40 @@ export function dockerfileRequirements(src: SourceTree): { file: string; dockerf
     }
     for (const dockerfile of [...new Set(["Dockerfile", ...named])]) {
         const text = src.readIfFile(dockerfile);
+        // Where COPY put source files and folders, by path in the image (`COPY requirements/prod.txt ./` then `pip install -r prod.txt`).
+        let workdir = "/";
+        const copied: Array<readonly [string, string, boolean]> = [];
         for (const i of text === undefined ? [] : DockerfileParser.parse(text).getInstructions()) {
+            const args = i.getExpandedArguments().map((a) => a.getValue());
+            if (i.getKeyword() === "WORKDIR" && args.length === 1) {
+                workdir = posixJoin(workdir, args[0]);
+            } else if (i.getKeyword() === "COPY" && args.length === 2 && !copiesFromStage(i)) {
+                const file = sourceFile(src, args[0]);
+                const folder = file === undefined ? sourceFolder(src, args[0]) : undefined;
+                const into = /\/$|^\.$/.test(args[1]);
+                if (file !== undefined) {
+                    copied.push([posixJoin(workdir, into ? `${args[1]}/${file.split("/").pop()}` : args[1]), file, false]);
+                } else if (folder !== undefined) {
+                    copied.push([posixJoin(workdir, args[1]), folder, true]);
+                }
+            }
             if (i.getKeyword() !== "RUN") {
                 continue;
             }
             for (const c of commands(shellTokens(i.getArgumentsContent() ?? ""))) {
                 const at = c.words.findIndex((w) => w === "-r" || w === "--requirement");
-                const file = at < 0 || !c.words.includes("install") ? undefined : c.words[at + 1];
-                if (file !== undefined && !file.includes("$") && src.isFile(posixJoin("/", file).slice(1))) {
-                    return { file: posixJoin("/", file).slice(1), dockerfile };
+                const given = at < 0 || !c.words.includes("install") ? undefined : c.words[at + 1];
+                if (given === undefined || given.includes("$")) {
+                    continue;
+                }
+                const inImage = posixJoin(workdir, given);
+                const mapped = copied
+                    .map(([to, from, isFolder]) => (to === inImage ? from : isFolder && inImage.startsWith(`${to}/`) ? posixJoin(`/${from}`, inImage.slice(to.length + 1)).slice(1) : undefined))
+                    .filter((f): f is string => f !== undefined && src.isFile(f))
+                    .pop();
+                const file = mapped ?? posixJoin("/", given).slice(1);
+                if (src.isFile(file)) {
+                    return { file, dockerfile };
                 }
             }
         }

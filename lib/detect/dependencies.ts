@@ -478,14 +478,7 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
                 "pyproject.toml declares a uv workspace but there is no uv.lock; run `uv lock` and commit uv.lock.",
             );
         }
-        if (src.isFile("setup.py") || src.isFile("setup.cfg")) {
-            return fromSetup(src, pyproject, notes);
-        }
-        throw new InputError(
-            "pyproject.toml",
-            "pyproject.toml has no [project] table (PEP 621), so it names no dependencies; " +
-                "add [project] with `dependencies`, or add a requirements.txt.",
-        );
+        // Only tools' settings ([tool.ruff], [tool.pytest.ini_options]): the dependencies are elsewhere, or nowhere.
     }
     if (src.isFile("setup.py") || src.isFile("setup.cfg")) {
         return fromSetup(src, pyproject, notes);
@@ -516,6 +509,13 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
                 " (a requirements.txt at the root, `-r requirements/<file>.txt`, chooses another).",
         );
         return fromRequirements(src, pyproject, notes, rootFile);
+    }
+    if (pyproject) {
+        throw new InputError(
+            "pyproject.toml",
+            "pyproject.toml has no [project] table (PEP 621), so it names no dependencies; " +
+                "add [project] with `dependencies`, or add a requirements.txt.",
+        );
     }
     const prod = installed?.file ?? production ?? split.find((f) => f === "requirements/base.txt") ?? split[0];
     throw new InputError(
