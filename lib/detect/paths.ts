@@ -161,12 +161,14 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             return b === undefined ? undefined : pathValue(b.expr, b.ctx, depth + 1);
         }
         case "add": {
-            // basedir + "/app/static/uploads/", GUESTBOOK + ".tmp": a path, then literal text.
-            const left = pathValue(e.left, ctx, depth + 1);
-            const right = str(e.right);
-            if (left === undefined || right === undefined) {
+            // basedir + "/app/static/uploads/", GUESTBOOK + ".tmp", basedir + os.sep + "forum.sqlite": a path, then literal text.
+            const [head, ...rest] = addOperands(e);
+            const left = pathValue(head, ctx, depth + 1);
+            const texts = rest.map((x) => str(x) ?? (x.kind === "ref" && x.path === "os.sep" ? "/" : undefined));
+            if (left === undefined || texts.some((t) => t === undefined)) {
                 return undefined;
             }
+            const right = texts.join("");
             // The source folder itself is "": its text starts the path, as "<folder>" + "/x" does.
             return left === "" ? normalize(right.startsWith("/") ? right.slice(1) : right) : normalize(left + right);
         }
@@ -440,10 +442,13 @@ export function sqliteUrlPath(e: Expr | undefined, ctx: PathContext, depth = 0):
     }
     // "sqlite:///" + path, the prefix also through a module's name (`prefix + os.path.join(basedir, "data.db")`, the
     // prefix set per platform: on Linux `sqlite:////` before an absolute path).
-    const prefix = e.kind === "add" ? (str(e.left) ?? (e.left.kind === "ref" && !e.left.path.includes(".") ? str(ctx.lookup(e.left.path)?.expr) : undefined)) : undefined;
+    // A chain (`"sqlite:///" + basedir + "/forum.sqlite"`) adds from the left: its first operand is the prefix, the others the path.
+    const operands = addOperands(e);
+    const head = operands[0];
+    const prefix = operands.length > 1 ? (str(head) ?? (head.kind === "ref" && !head.path.includes(".") ? str(ctx.lookup(head.path)?.expr) : undefined)) : undefined;
     const afterScheme = prefix === undefined ? undefined : sqliteUrlRest(prefix);
-    if (e.kind === "add" && (afterScheme === "" || afterScheme === "/")) {
-        return pathValue(e.right, ctx, depth + 1);
+    if (afterScheme === "" || afterScheme === "/") {
+        return pathValue(operands.slice(2).reduce<Expr>((left, right) => ({ kind: "add", left, right }), operands[1]), ctx, depth + 1);
     }
     if (e.kind === "fstring" && e.parts.length >= 2 && isSqlitePrefix(e.parts[0]) && typeof e.parts[1] !== "string") {
         // f"sqlite:///{DB_PATH}", f"sqlite:///{BASE_DIR}/db.sqlite3": the rest is a path.
@@ -539,7 +544,7 @@ export function isSqliteUrl(e: Expr | undefined, depth = 0): boolean {
     if (formatted !== undefined) {
         return isSqliteUrl(formatted, depth + 1);
     }
-    const first = e.kind === "fstring" ? e.parts[0] : e.kind === "add" ? str(e.left) : str(e);
+    const first = e.kind === "fstring" ? e.parts[0] : str(addOperands(e)[0]);
     if (typeof first === "string" && first.includes(":") && isSqliteScheme(first.slice(0, first.indexOf(":")))) {
         return true;
     }
@@ -550,6 +555,11 @@ export function isSqliteUrl(e: Expr | undefined, depth = 0): boolean {
         return isSqliteUrl(parsesUrl(e) ? e.args[0] : defaultOf(e), depth + 1);
     }
     return false;
+}
+
+/** The operands of a chain of `+` (`a + b + c`, which Python reads as `(a + b) + c`), left to right; the expression alone when it is not one. */
+function addOperands(e: Expr): Expr[] {
+    return e.kind === "add" ? [...addOperands(e.left), e.right] : [e];
 }
 
 /** dj-database-url's `parse(url)`: the settings dict of the URL it is given. */

@@ -5564,6 +5564,25 @@ describe("what apps write, named in logging config files, config classes and lib
         assert.deepEqual(paths('"/var/lib/admin/db.sqlite"'), [["/data", ["/var/lib/admin/db.sqlite"]]]);
     });
 
+    it("GIVEN a URL added up from three parts or more (\"sqlite:///\" + basedir + \"/\" + \"forum.sqlite\", FlaskBB's config class) THEN the database file is linked onto the volume", () => {
+        const config = (uri: string) =>
+            `import os\n\n\nclass DefaultConfig(object):\n    basedir = os.path.join(os.path.abspath(os.path.dirname(os.path.dirname(__file__))))\n    SQLALCHEMY_DATABASE_URI = ${uri}\n`;
+        const paths = (uri: string) =>
+            synthesize(
+                apps.make({
+                    "forum/__init__.py": "",
+                    "forum/configs/__init__.py": "",
+                    "forum/configs/default.py": config(uri),
+                    "forum/app.py": 'from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\n\ndef create_app():\n    app = Flask("forum")\n    app.config.from_object("forum.configs.default.DefaultConfig")\n    db.init_app(app)\n    return app\n',
+                    "wsgi.py": "from forum.app import create_app\n\napp = create_app()\n",
+                    "requirements.txt": "flask==3.1.1\nflask-sqlalchemy==3.1.1\n",
+                }),
+            ).plan.writablePaths.map((w) => [w.path, w.links.map((l) => l.from)]);
+        assert.deepEqual(paths('"sqlite:///" + basedir + "/" + "forum.sqlite"'), [["/data", ["/app/forum/forum.sqlite"]]]);
+        assert.deepEqual(paths('"sqlite:///" + basedir + os.sep + "forum.sqlite"'), [["/data", ["/app/forum/forum.sqlite"]]]);
+        assert.deepEqual(paths('"sqlite:///" + basedir + "/var/" + "forum.sqlite"'), [["/data", ["/app/forum/var/forum.sqlite"]]]);
+    });
+
     it("GIVEN a file written at start into a folder that ships other files (static/sitemap.xml beside style.css) THEN the file alone is linked, not a volume over the folder", () => {
         const dir = apps.make({
             "app.py": 'from flask import Flask\n\napp = Flask(__name__)\nwith open("static/sitemap.xml", "w") as f:\n    f.write("<urlset/>")\n',
