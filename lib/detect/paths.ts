@@ -557,6 +557,38 @@ export function isSqliteUrl(e: Expr | undefined, depth = 0): boolean {
     return false;
 }
 
+/**
+ * The deepest folder a path computed at run time is known to sit in, when
+ * the path itself is not known: `os.path.join(BASE, "uploads", str(user_id))`
+ * is under BASE/uploads, `UPLOADS / name` under UPLOADS,
+ * `os.path.join(basedir, "whoosh_index", py_version)` under
+ * basedir/whoosh_index. The parts that are not read are the last ones;
+ * undefined when no leading part is read.
+ */
+export function knownFolder(e: Expr | undefined, ctx: PathContext, depth = 0): string | undefined {
+    if (!e || depth > MAX_DEPTH) {
+        return undefined;
+    }
+    if (e.kind === "ref" && !e.local.includes(".")) {
+        const b = ctx.lookup(e.local);
+        return b === undefined ? undefined : knownFolder(b.expr, b.ctx ?? { ...ctx, file: b.file }, depth + 1);
+    }
+    if (e.kind === "call" && calleeOf(e) === "os.path.join" && e.args.length >= 2) {
+        for (let n = e.args.length - 1; n >= 1; n--) {
+            const lead: Expr = n === 1 ? e.args[0] : { ...e, args: e.args.slice(0, n) };
+            const path = pathValue(lead, ctx, depth + 1);
+            if (path !== undefined) {
+                return path;
+            }
+        }
+        return knownFolder(e.args[0], ctx, depth + 1);
+    }
+    if (e.kind === "div") {
+        return pathValue(e.left, ctx, depth + 1) ?? knownFolder(e.left, ctx, depth + 1);
+    }
+    return undefined;
+}
+
 /** The operands of a chain of `+` (`a + b + c`, which Python reads as `(a + b) + c`), left to right; the expression alone when it is not one. */
 function addOperands(e: Expr): Expr[] {
     return e.kind === "add" ? [...addOperands(e.left), e.right] : [e];

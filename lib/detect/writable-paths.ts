@@ -7,7 +7,7 @@ import { DjangoProject } from "./django";
 import { readIni } from "./ini";
 import { boundOf, callContext, decide, Definition, instanceOf, memberOf } from "./code-objects";
 import { LOADERS, parseDocument } from "./config-documents";
-import { asFString, ENV_READERS, isSqliteUrl, joinPath, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
+import { asFString, ENV_READERS, isSqliteUrl, joinPath, knownFolder, PathContext, pathValue, sqliteUrlPath, sqliteUrlRest, withLocals } from "./paths";
 import { evaluate, walk } from "./python-eval";
 import { absoluteModule, bind, calleeOf, ClassDef, dictGet, EACH_ITEM, Expr, exprText, parseModule, PyModule, refPath, starImported, str } from "./python-source";
 import { SourceTree } from "./source";
@@ -1185,7 +1185,8 @@ function flaskExtensionPaths(mod: PyModule, file: string, ctx: PathContext, add:
     const inMemory = (b: { expr: Expr } | undefined) => b?.expr.kind === "bool" && b.expr.value;
     if (whooshee && !inMemory(flaskKey(mod, ctx, "WHOOSHEE_MEMORY_STORAGE"))) {
         const set = flaskKey(mod, ctx, "WHOOSHEE_DIR");
-        const path = set === undefined ? joinPath(ctx.cwd, "whooshee") : pathValue(set.expr, set.ctx);
+        // os.path.join(basedir, "whoosh_index", py_version) (FlaskBB): the folder named in the code holds the index folders.
+        const path = set === undefined ? joinPath(ctx.cwd, "whooshee") : (pathValue(set.expr, set.ctx) ?? knownFolder(set.expr, set.ctx));
         if (path !== undefined && path !== "" && path !== ctx.cwd) {
             add({ path, kind: "data", file: false, holds: "files", why: `${file}: Flask-Whooshee keeps its search indexes in ${set === undefined ? "its default whooshee folder in the working folder" : `WHOOSHEE_DIR ${path}`}` });
         }
@@ -1487,7 +1488,12 @@ function codePaths(
         const target = placeArgument(c, starImported(mod, calleeOf(c) ?? "", (q) => LIBRARY_PATHS[q] !== undefined) ?? calleeOf(c) ?? "");
         if (target !== undefined && unread !== undefined && !mod.scriptCalls.has(c) && contexts.every((here) => pathValue(target, here) === undefined)) {
             const skip = contexts.some((here) => followed(target, here).some((x) => mentionsTemporary(x) || mentionsInstancePath(x) || instanceConfigKey(x)));
-            if (!skip) {
+            // A name made at run time in a folder the code names (`os.makedirs(os.path.join(BASE, "uploads", str(uid)))`): that folder is the app's.
+            const folders = skip ? [] : contexts.flatMap((here) => knownFolder(target, here) ?? []).filter((f, i, all) => appFolder(f, ctx) && all.indexOf(f) === i);
+            for (const folder of folders) {
+                add({ path: folder, kind: kindOf(folder), file: false, holds: holdsOf(folder), why: `${file}: ${exprText(c)} makes or opens a place named at run time in ${folder}` });
+            }
+            if (!skip && folders.length === 0) {
                 unread.push({ call: `${file}: ${exprText(c)}`, bases: contexts.flatMap((here) => basesOf(target, here)) });
             }
         }
@@ -1588,6 +1594,11 @@ function relativeSqliteUrl(url: Expr, ctx: PathContext): string | undefined {
 const URL_CREATE: ReadonlySet<string> = new Set(["sqlalchemy.URL.create", "sqlalchemy.engine.URL.create", "sqlalchemy.engine.url.URL.create"]);
 
 /** A place whose path is not read: the call as written, and the folders its computed path is known to sit in. */
+/** A folder that can hold the app's own files: not the source folder itself, the working folder, the image's app folder, /, or under /tmp. */
+function appFolder(folder: string, ctx: PathContext): boolean {
+    return folder !== "" && folder !== ctx.cwd && folder !== "/" && folder !== DEFAULTS.workdir && folder !== "/tmp" && !folder.startsWith("/tmp/");
+}
+
 interface Unread {
     readonly call: string;
     readonly bases: readonly string[];

@@ -5583,6 +5583,23 @@ describe("what apps write, named in logging config files, config classes and lib
         assert.deepEqual(paths('"sqlite:///" + basedir + "/var/" + "forum.sqlite"'), [["/data", ["/app/forum/var/forum.sqlite"]]]);
     });
 
+    it("GIVEN a folder made at run time with a computed last part (os.path.join(BASE, \"uploads\", str(uid)), UPLOADS / name, WHOOSHEE_DIR with the Python version) THEN the folder the code names holds them; one computed right under the app's folder is still named as not read", () => {
+        const route = (place: string) =>
+            `import os\nfrom pathlib import Path\nfrom flask import Flask, request\n\nBASE = os.path.dirname(os.path.abspath(__file__))\nUPLOADS = Path(BASE) / "var" / "uploads"\napp = Flask(__name__)\n\n\n@app.post("/u/<int:uid>")\ndef upload(uid):\n    folder = ${place}\n    os.makedirs(folder, exist_ok=True)\n    return "ok"\n`;
+        const plan = (files: Record<string, string>) => synthesize(apps.make({ "requirements.txt": "flask==3.1.1\n", ...files })).plan;
+        const paths = (place: string) => plan({ "app.py": route(place) }).writablePaths.map((w) => [w.path, w.kind, w.why]);
+        assert.deepEqual(paths('os.path.join(BASE, "uploads", str(uid))'), [["/app/uploads", "data", 'app.py: os.makedirs(folder, exist_ok=True) makes or opens a place named at run time in uploads']]);
+        assert.deepEqual(paths("UPLOADS / str(uid)"), [["/app/var/uploads", "data", "app.py: os.makedirs(folder, exist_ok=True) makes or opens a place named at run time in var/uploads"]]);
+        const bare = plan({ "app.py": route("os.path.join(BASE, str(uid))") });
+        assert.deepEqual(bare.writablePaths, []);
+        assert.ok(bare.notes.some((n) => n.startsWith("The app makes or opens places whose paths are computed in a way not read here: app.py: os.makedirs(folder, exist_ok=True).")), bare.notes.join("\n"));
+        const whooshee = plan({
+            "app.py": 'import os\nimport sys\nfrom flask import Flask\nfrom flask_whooshee import Whooshee\n\nbasedir = os.path.dirname(os.path.abspath(__file__))\napp = Flask(__name__)\napp.config["WHOOSHEE_DIR"] = os.path.join(basedir, "whoosh_index", "{0.major}{0.minor}".format(sys.version_info))\nwhooshee = Whooshee(app)\n',
+            "requirements.txt": "flask==3.1.1\nflask-whooshee==0.9.1\n",
+        }).writablePaths;
+        assert.deepEqual(whooshee.map((w) => [w.path, w.kind]), [["/app/whoosh_index", "data"]]);
+    });
+
     it("GIVEN a file written at start into a folder that ships other files (static/sitemap.xml beside style.css) THEN the file alone is linked, not a volume over the folder", () => {
         const dir = apps.make({
             "app.py": 'from flask import Flask\n\napp = Flask(__name__)\nwith open("static/sitemap.xml", "w") as f:\n    f.write("<urlset/>")\n',
