@@ -1088,6 +1088,16 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
             notes.push(`${composeFile}'s service ${app?.[0]} mounts the source folder ${host} over ${target} (a development mount, for live reload): not carried, the image holds the source.`);
             continue;
         }
+        // A file of the source bound into the container (security_monkey's `./env-config/config-docker.py:...`): the app's settings, not its data.
+        const hostFile = host.startsWith(".") ? sourceFile(src, host) : undefined;
+        if (hostFile !== undefined && target.startsWith("/")) {
+            const copy = `${DEFAULTS.workdir}/${hostFile}`;
+            notes.push(
+                `${composeFile}'s service ${app?.[0]} binds the source's file ${host} at ${target}: not carried as a volume (a file of the source, not data); the image holds the source's copy at ${copy}` +
+                    (mapPath(target) === copy ? "." : `, not at ${target}: point the app at that path, or copy the file there with a build step.`),
+            );
+            continue;
+        }
         if (target.startsWith("/") && !mounts.some((m) => m.path === mapPath(target))) {
             mounts.push({ path: mapPath(target), source: `${composeFile}'s service ${app?.[0]} volume ${typeof v === "string" ? v : target}` });
         }

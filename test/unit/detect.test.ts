@@ -1787,6 +1787,19 @@ describe("detection", () => {
                 }
             });
 
+            it("GIVEN a Compose service that binds files of the source (security_monkey's config module and accounts file) THEN they are not data volumes (no mkdir over a file), with a note", () => {
+                const dockerfile = "FROM python:3.12\nWORKDIR /code\nCOPY . /code/\nCMD [\"gunicorn\", \"svc.web:site\"]\n";
+                const compose = "services:\n  web:\n    build: .\n    volumes:\n      - ./conf/settings.py:/code/conf/settings.py\n      - ./accounts.json:/etc/svc/accounts.json\n      - ./uploads:/code/uploads\n";
+                const { plan, dockerfile: rendered } = synthesize(apps.make({ ...SVC, "conf/settings.py": "X = 1\n", "accounts.json": "[]\n", Dockerfile: dockerfile, "docker-compose.yml": compose }));
+                assert.deepEqual(plan.writablePaths.map((w) => w.path), ["/app/uploads"]);
+                assert.doesNotMatch(rendered, /settings\.py|accounts\.json/);
+                const said = plan.notes.filter((n) => n.includes("binds the source's file"));
+                assert.deepEqual(said, [
+                    "docker-compose.yml's service web binds the source's file ./conf/settings.py at /code/conf/settings.py: not carried as a volume (a file of the source, not data); the image holds the source's copy at /app/conf/settings.py.",
+                    "docker-compose.yml's service web binds the source's file ./accounts.json at /etc/svc/accounts.json: not carried as a volume (a file of the source, not data); the image holds the source's copy at /app/accounts.json, not at /etc/svc/accounts.json: point the app at that path, or copy the file there with a build step.",
+                ]);
+            });
+
             it("GIVEN a Compose service that runs a development server (`flask run --debug`, `runserver`, `--reload`) over a bind mount of the source THEN its environment is not carried, with a note; the Dockerfile's ENV still is", () => {
                 const devNote = (cmd: string) =>
                     `docker-compose.yml's service web is a development setup (it runs \`${cmd}\` over a bind mount of the source): its environment (FLASK_DEBUG, SITE_TITLE) is not carried. ` +
