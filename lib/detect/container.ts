@@ -1062,8 +1062,31 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
                 "Set what production needs with PythonApp's `env` (`secretEnv` for secrets).",
         );
     } else {
+        // A debug switch turned on (FLASK_DEBUG: 1, DEBUG: "true") is the authors' setup, never production's; a variable the
+        // Dockerfile's ENV already sets keeps the image's value (isso's e2e Compose file points its settings at a test config).
+        const debugOn: string[] = [];
+        const overrides: string[] = [];
+        const imageSets = new Map((dockerfile?.env ?? []).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v]));
         for (const [k, v] of rows) {
-            take(k, v, envFile);
+            if (v !== undefined && DEBUG_SWITCH.test(k) && TRUE_WORDS.has(v.trim().toLowerCase())) {
+                debugOn.push(`${k}=${v}`);
+            } else if (v !== undefined && imageSets.has(k) && imageSets.get(k) !== v) {
+                overrides.push(`${k}=${v} (the Dockerfile's ENV: ${imageSets.get(k)})`);
+            } else {
+                take(k, v, envFile);
+            }
+        }
+        if (debugOn.length > 0) {
+            notes.push(
+                `${composeFile}'s service ${app?.[0]} turns debugging on (${debugOn.join(", ")}): not carried, as a production image must not (tracebacks and debug toolbars to every visitor). ` +
+                    "Set it with PythonApp's `env` only where debugging is wanted.",
+            );
+        }
+        if (overrides.length > 0) {
+            notes.push(
+                `${composeFile}'s service ${app?.[0]} sets ${overrides.join(", ")}: the image keeps the value of the app's own Dockerfile, which it replaces; ` +
+                    "set the other with PythonApp's `env` if that is the deployment's.",
+            );
         }
     }
     if (installerVars.length > 0) {
@@ -1133,6 +1156,12 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
         appPath: mapPath,
     };
 }
+
+/** Variables that switch an app's debugging on (DEBUG, FLASK_DEBUG, DJANGO_DEBUG, APP_DEBUG). */
+const DEBUG_SWITCH = /^([A-Z0-9]+_)?DEBUG$/;
+
+/** The values those switches read as on (Flask's get_debug_flag, django-environ's and decouple's bool casts). */
+const TRUE_WORDS = new Set(["1", "true", "yes", "on", "y", "t"]);
 
 /** A value that is a host name alone, or with a port (`db`, `db:5432`, POSTGRES_HOST's and DB_HOST's shape): that name. */
 function bareHost(value: string): string | undefined {

@@ -1807,14 +1807,27 @@ describe("detection", () => {
                 for (const [command, mount, env, note] of [
                     ["flask --app svc.web:site run --debug --host 0.0.0.0", "      - .:/srv/site\n", { DATA_DIR: "/data", SITE_TITLE: "Hello there" }, "flask --app svc.web:site run --debug --host 0.0.0.0"],
                     ["uvicorn --reload --interface wsgi svc.web:site", "      - ./svc:/srv/site/svc\n", { DATA_DIR: "/data", SITE_TITLE: "Hello there" }, "uvicorn --reload --interface wsgi svc.web:site"],
-                    ["gunicorn svc.web:site", "      - .:/srv/site\n", { DATA_DIR: "/data", SITE_TITLE: "Dev", FLASK_DEBUG: "1" }, undefined],
-                    ["flask --app svc.web:site run --debug", "      - ./uploads:/srv/site/uploads\n", { DATA_DIR: "/data", SITE_TITLE: "Dev", FLASK_DEBUG: "1" }, undefined],
+                    // Not a development setup; its debug switch still is not carried, nor its SITE_TITLE over the Dockerfile's (notes say so).
+                    ["gunicorn svc.web:site", "      - .:/srv/site\n", { DATA_DIR: "/data", SITE_TITLE: "Hello there" }, undefined],
+                    ["flask --app svc.web:site run --debug", "      - ./uploads:/srv/site/uploads\n", { DATA_DIR: "/data", SITE_TITLE: "Hello there" }, undefined],
                 ] as const) {
                     const compose = `services:\n  web:\n    build: .\n    command: ${command}\n    environment:\n      FLASK_DEBUG: "1"\n      SITE_TITLE: Dev\n    volumes:\n${mount}`;
                     const { plan } = synthesize(apps.make({ ...SVC, "uploads/.gitkeep": "", Dockerfile: DOCKERFILE, "docker-compose.yml": compose }));
                     assert.deepEqual(plan.imageEnv, env, command);
                     assert.equal(plan.notes.find((n) => n.includes("is a development setup")), note === undefined ? undefined : devNote(note), command);
                 }
+            });
+
+            it("GIVEN a Compose service that turns debugging on, or sets a variable the Dockerfile's ENV sets (isso's e2e harness pointing its settings at a test config) THEN neither is carried: the Dockerfile's value stays, with notes", () => {
+                const dockerfile = "FROM python:3.12\nWORKDIR /srv/site\nCOPY . .\nENV SITE_SETTINGS=/config/site.cfg\nCMD [\"gunicorn\", \"svc.web:site\"]\n";
+                const compose = 'services:\n  web:\n    build: .\n    environment:\n      FLASK_DEBUG: 1\n      DJANGO_DEBUG: "False"\n      SITE_SETTINGS: /config/site-dev.cfg\n      SITE_TITLE: Dev\n';
+                const { plan } = synthesize(apps.make({ ...SVC, Dockerfile: dockerfile, "docker-compose.yml": compose }));
+                assert.deepEqual(plan.imageEnv, { SITE_SETTINGS: "/config/site.cfg", DJANGO_DEBUG: "False", SITE_TITLE: "Dev" });
+                const said = plan.notes.filter((n) => n.startsWith("docker-compose.yml's service web"));
+                assert.deepEqual(said, [
+                    "docker-compose.yml's service web turns debugging on (FLASK_DEBUG=1): not carried, as a production image must not (tracebacks and debug toolbars to every visitor). Set it with PythonApp's `env` only where debugging is wanted.",
+                    "docker-compose.yml's service web sets SITE_SETTINGS=/config/site-dev.cfg (the Dockerfile's ENV: /config/site.cfg): the image keeps the value of the app's own Dockerfile, which it replaces; set the other with PythonApp's `env` if that is the deployment's.",
+                ]);
             });
 
             it("GIVEN a Compose service whose command migrates and then runs the development server (`sh -c \"... migrate && ... runserver\"`), and STATIC_ROOT inside the Dockerfile's VOLUME THEN the service is the web service, the commands before the server are the release step in manage.py's folder, and the volume goes to the folders the app writes inside it, not over the collected static files", () => {
