@@ -480,7 +480,7 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
         }
         // Only tools' settings ([tool.ruff], [tool.pytest.ini_options]): the dependencies are elsewhere, or nowhere.
     }
-    if (src.isFile("setup.py") || src.isFile("setup.cfg")) {
+    if (setuptoolsProject(src)) {
         return fromSetup(src, pyproject, notes);
     }
     const script = inlineScriptMetadata(src);
@@ -534,6 +534,20 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
                   "write its packages as a requirements.txt (its `pip:` list is one already; conda package names are mostly the same on PyPI), or `conda env export --from-history` to see what you asked for."
                 : ""),
     );
+}
+
+/**
+ * setup.py, or a setup.cfg that describes a project (its [metadata] or
+ * [options]): not one that holds only tools' settings ([flake8], [mypy],
+ * [tool:pytest], cookiecutter-django's), whose project installs nothing.
+ */
+function setuptoolsProject(src: SourceTree): boolean {
+    if (src.isFile("setup.py")) {
+        return true;
+    }
+    const text = src.readIfFile("setup.cfg");
+    const sections = text === undefined ? undefined : readIni(text);
+    return sections !== undefined && (sections.has("metadata") || sections.has("options"));
 }
 
 /**
