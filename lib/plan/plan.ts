@@ -409,7 +409,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const abs = (p: string) => (p.startsWith("/") ? p : `${DEFAULTS.workdir}/${p}`);
     // A data folder that holds what a build step writes (STATIC_ROOT /vol/web/static inside the Dockerfile's VOLUME /vol/web):
     // a volume there keeps the first deploy's copy and hides every later image's, so the folders the app writes inside it are the data folders instead.
-    const built = steps.steps.flatMap((st) => st.outputs ?? []);
+    const built = [...new Set(steps.steps.flatMap((st) => [...(st.outputs ?? []), ...(st.fills ?? [])]))];
     const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
     for (const w of [...writes]) {
         const dir = abs(w.path);
@@ -420,7 +420,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         writes.splice(writes.indexOf(w), 1);
         const inner = writes.filter((x) => under(abs(x.path), dir) && !shipped.some((out) => under(abs(x.path), out))).map((x) => abs(x.path));
         notes.push(
-            `${w.why} makes ${dir} a data folder, but ${shipped.join(", ")} inside it is what the build writes and the image ships: a volume there would keep the first deploy's copy and hide every later image's, so none is mounted at ${dir}; ` +
+            `${w.why} makes ${dir} a data folder, but ${shipped.length === 1 && shipped[0] === dir ? "that folder" : `${shipped.join(", ")} inside it`} is what the build writes and the image ships: a volume there would keep the first deploy's copy and hide every later image's, so none is mounted at ${dir}; ` +
                 (inner.length > 0 ? `the folders the app writes inside it (${inner.join(", ")}) are its data instead.` : "no folder the app writes was found inside it: name one in `writablePaths` if it does."),
         );
     }

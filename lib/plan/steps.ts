@@ -42,6 +42,8 @@ export interface BuildStep {
     readonly off: string;
     /** Absolute folders outside the app folder it writes (a STATIC_ROOT of /var/www/...): the runner copies them from the builder. */
     readonly outputs?: readonly string[];
+    /** Absolute folders it fills that the image ships, wherever they are (STATIC_ROOT): no data volume may hide them. */
+    readonly fills?: readonly string[];
     /**
      * What it writes is the image's wherever it lands (a front-end build's output, which the app may also
      * rewrite at start and so sit in a data path): the runner removes nothing it writes into the data paths.
@@ -274,6 +276,7 @@ export function planBuildSteps(
                 source: `django.contrib.staticfiles and STATIC_ROOT (${django.settings.sourceOf("STATIC_ROOT")})`,
                 off: "`collectStatic: false`",
                 ...(outside !== undefined ? { outputs: [outside] } : {}),
+                ...(rootPath !== undefined && rootPath !== "" ? { fills: [rootPath.startsWith("/") ? rootPath : `${DEFAULTS.workdir}/${rootPath}`] } : {}),
             });
             if (outside !== undefined && !/^\/[A-Za-z0-9._/-]+$/.test(outside)) {
                 throw new InputError(

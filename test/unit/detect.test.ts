@@ -1864,6 +1864,31 @@ describe("detection", () => {
                 );
             });
 
+            it("GIVEN a volume at STATIC_ROOT itself in the app folder (wagtail/guide's Compose `staticfiles:/app/static`, or the Dockerfile's VOLUME) THEN none is mounted there: collectstatic's files stay in the image, with the note", () => {
+                const files = {
+                    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+                    "shop/__init__.py": "",
+                    "shop/settings.py":
+                        "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = 'x'\nALLOWED_HOSTS = ['*']\nINSTALLED_APPS = ['django.contrib.staticfiles']\n" +
+                        "MIDDLEWARE = ['whitenoise.middleware.WhiteNoiseMiddleware']\nROOT_URLCONF = 'shop.urls'\nWSGI_APPLICATION = 'shop.wsgi.application'\nSTATIC_URL = '/static/'\nSTATIC_ROOT = BASE_DIR / 'static'\n",
+                    "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                    "requirements.txt": "django==5.1.4\nwhitenoise==6.8.2\n",
+                };
+                const note =
+                    "makes /app/static a data folder, but that folder is what the build writes and the image ships: a volume there would keep the first deploy's copy and hide every later image's, so none is mounted at /app/static; " +
+                    "no folder the app writes was found inside it: name one in `writablePaths` if it does.";
+                for (const [name, text, why] of [
+                    ["docker-compose.yml", "services:\n  web:\n    build: .\n    volumes:\n      - staticfiles:/app/static\nvolumes:\n  staticfiles:\n", "docker-compose.yml's service web volume staticfiles:/app/static"],
+                    ["Dockerfile", 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nVOLUME ["/app/static"]\nCMD ["gunicorn", "shop.wsgi"]\n', "Dockerfile VOLUME /app/static"],
+                ] as const) {
+                    const { plan, dockerfile } = synthesize(apps.make({ ...files, [name]: text }));
+                    assert.deepEqual(plan.writablePaths, [], name);
+                    assert.deepEqual(plan.buildSteps.find((st) => st.name === "collectstatic")?.fills, ["/app/static"]);
+                    assert.doesNotMatch(dockerfile, /--keep-out=\/app\/static/);
+                    assert.ok(plan.notes.includes(`${why} ${note}`), plan.notes.join("\n"));
+                }
+            });
+
             it("GIVEN the app's Dockerfile sets PYTHONPATH to folders of the source (`ENV PYTHONPATH=/srv/site`, `/srv/site/lib:$PYTHONPATH`) THEN the image sets it in its own terms, so a release script run by path (`python svc/pre_start.py`) imports the package; folders outside the source are not carried", () => {
                 const env = (line: string) =>
                     synthesize(apps.make({ ...SVC, "lib/.keep": "", Dockerfile: `FROM python:3.12-slim\nWORKDIR /srv/site\nCOPY . .\n${line}\nCMD ["gunicorn", "svc.web:site"]\n` })).plan.imageEnv["PYTHONPATH"];

@@ -51,6 +51,7 @@ const COLLECTSTATIC = {
     env: { DJANGO_SETTINGS_MODULE: "config.settings.production" },
     source: "django.contrib.staticfiles and STATIC_ROOT (config/settings/base.py)",
     off: "`collectStatic: false`",
+    fills: ["/app/staticfiles"],
 };
 const COLLECTSTATIC_NOTE =
     "collectstatic runs in the builder with config.settings.production (the settings the server uses), so static files ship in the image; " +
@@ -321,10 +322,11 @@ describe("Django settings read as Python imports them", () => {
                 `STATIC_ROOT = BASE_DIR / 'static'\nif os.environ.get('CDN'):\n    STATIC_ROOT = '/srv/static'\n`,
             ]) {
                 const { plan } = synthesize(site(settings));
-                // (A STATIC_ROOT of /srv/static in a branch is also copied to the runner: `outputs`, made in the builder whichever branch ran.)
+                // (A STATIC_ROOT of /srv/static in a branch is also copied to the runner: `outputs`, made in the builder whichever branch ran;
+                // `fills` names the branch the build's reading takes.)
                 assert.deepEqual(
-                    plan.buildSteps.map((st) => ({ ...st, outputs: undefined })),
-                    [{ ...STEP({}), outputs: undefined }],
+                    plan.buildSteps.map((st) => ({ ...st, outputs: undefined, fills: undefined })),
+                    [{ ...STEP({}), outputs: undefined, fills: undefined }],
                 );
                 assert.deepEqual(
                     collectNotes(plan.notes).filter((n) => !n.startsWith("STATIC_ROOT is /srv/static, outside the app folder")),
