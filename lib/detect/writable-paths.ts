@@ -1480,12 +1480,13 @@ function codePaths(
     };
     for (const c of mod.calls) {
         const contexts = sites.contexts(c, mod, ctx);
+        const call = asSync(c);
         for (const here of contexts) {
-            callWrites(c, here);
+            callWrites(call, here);
         }
         // A place the app makes or opens whose path is not read in any context: named, not guessed
         // (unless it is temporary, read-only, in the instance folder, or a computed name under a folder already found).
-        const target = placeArgument(c, starImported(mod, calleeOf(c) ?? "", (q) => LIBRARY_PATHS[q] !== undefined) ?? calleeOf(c) ?? "");
+        const target = placeArgument(call, starImported(mod, calleeOf(call) ?? "", (q) => LIBRARY_PATHS[q] !== undefined) ?? calleeOf(call) ?? "");
         if (target !== undefined && unread !== undefined && !mod.scriptCalls.has(c) && contexts.every((here) => pathValue(target, here) === undefined)) {
             const skip = contexts.some((here) => followed(target, here).some((x) => mentionsTemporary(x) || mentionsInstancePath(x) || instanceConfigKey(x)));
             // A name made at run time in a folder the code names (`os.makedirs(os.path.join(BASE, "uploads", str(uid)))`): that folder is the app's.
@@ -1594,6 +1595,22 @@ function relativeSqliteUrl(url: Expr, ctx: PathContext): string | undefined {
 const URL_CREATE: ReadonlySet<string> = new Set(["sqlalchemy.URL.create", "sqlalchemy.engine.URL.create", "sqlalchemy.engine.url.URL.create"]);
 
 /** A place whose path is not read: the call as written, and the folders its computed path is known to sit in. */
+/** Async file APIs that take their path as the standard library's calls do (bracket's `aiofiles.open(path, "wb")`): read as those. */
+const SYNC_EQUIVALENTS: Readonly<Record<string, string>> = {
+    "aiofiles.open": "open",
+    "aiofiles.os.makedirs": "os.makedirs",
+    "aiofiles.os.mkdir": "os.mkdir",
+    "aiofiles.os.rename": "os.rename",
+    "aiofiles.os.replace": "os.replace",
+    "anyio.open_file": "open",
+};
+
+/** A call of one of those, as the standard library's call it stands for. */
+function asSync(c: Extract<Expr, { kind: "call" }>): Extract<Expr, { kind: "call" }> {
+    const to = SYNC_EQUIVALENTS[calleeOf(c) ?? ""];
+    return to === undefined ? c : { ...c, callee: { kind: "ref", path: to, local: to } };
+}
+
 /** A folder that can hold the app's own files: not the source folder itself, the working folder, the image's app folder, /, or under /tmp. */
 function appFolder(folder: string, ctx: PathContext): boolean {
     return folder !== "" && folder !== ctx.cwd && folder !== "/" && folder !== DEFAULTS.workdir && folder !== "/tmp" && !folder.startsWith("/tmp/");

@@ -5634,6 +5634,16 @@ describe("what apps write, named in logging config files, config classes and lib
         assert.deepEqual(paths('"sqlite:///" + basedir + "/var/" + "forum.sqlite"'), [["/data", ["/app/forum/var/forum.sqlite"]]]);
     });
 
+    it("GIVEN a FastAPI route that writes uploads with aiofiles (bracket's team logos: aiofiles.os.makedirs, `async with aiofiles.open(f\"...\", \"wb\")`) THEN the folder is the app's data, as with os.makedirs and open", () => {
+        const route = (body: string) =>
+            `import aiofiles\nimport aiofiles.os\nfrom fastapi import FastAPI, UploadFile\n\napp = FastAPI()\n\n\n@app.post("/teams/{team_id}/logo")\nasync def logo(team_id: int, file: UploadFile):\n${body}    return {"ok": True}\n`;
+        const paths = (body: string) =>
+            synthesize(apps.make({ "main.py": route(body), "requirements.txt": "fastapi==0.115.6\naiofiles==24.1.0\npython-multipart==0.0.20\n" })).plan.writablePaths.map((w) => [w.path, w.kind]);
+        assert.deepEqual(paths('    await aiofiles.os.makedirs("static/team-logos", exist_ok=True)\n'), [["/app/static/team-logos", "data"]]);
+        assert.deepEqual(paths('    async with aiofiles.open(f"media/logos/{team_id}.png", "wb") as f:\n        await f.write(await file.read())\n'), [["/app/media/logos", "data"]]);
+        assert.deepEqual(paths('    async with aiofiles.open("media/readme.txt") as f:\n        await f.read()\n'), []);
+    });
+
     it("GIVEN a folder made at run time with a computed last part (os.path.join(BASE, \"uploads\", str(uid)), UPLOADS / name, WHOOSHEE_DIR with the Python version) THEN the folder the code names holds them; one computed right under the app's folder is still named as not read", () => {
         const route = (place: string) =>
             `import os\nfrom pathlib import Path\nfrom flask import Flask, request\n\nBASE = os.path.dirname(os.path.abspath(__file__))\nUPLOADS = Path(BASE) / "var" / "uploads"\napp = Flask(__name__)\n\n\n@app.post("/u/<int:uid>")\ndef upload(uid):\n    folder = ${place}\n    os.makedirs(folder, exist_ok=True)\n    return "ok"\n`;
