@@ -396,7 +396,8 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     // Argos Translate (LibreTranslate's models): downloads into XDG's cache folder, installs into XDG's data folder, both under HOME
     // (argostranslate/settings.py: XDG_CACHE_HOME, XDG_DATA_HOME, ARGOS_PACKAGES_DIR), as the library's own defaults say.
     const argosSet = ["ARGOS_PACKAGES_DIR", "XDG_DATA_HOME"].some((v) => imageVars[v] !== undefined || platform.set.some(([n]) => n === v));
-    if (installed.has("argostranslate") && !argosSet) {
+    // argos-translate-lt, LibreTranslate's fork, installs the same argostranslate module, with the same settings.
+    if (["argostranslate", "argos-translate-lt"].some((d) => installed.has(d)) && !argosSet) {
         notes.push(
             `argostranslate downloads its language models at their first use into ${DEFAULTS.home}/.local/cache/argos-translate and installs them into ${DEFAULTS.home}/.local/share/argos-translate/packages, under HOME: ` +
                 "the container's /tmp tmpfs, 64 MiB, which its models outgrow (No space left on device), and which every restart empties. " +

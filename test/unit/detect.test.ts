@@ -4646,6 +4646,9 @@ describe("Hugging Face's model cache", () => {
         // The folder the image points it at is a model folder: data, on a volume.
         const plan = synthesize(apps.make({ "app.py": "from flask import Flask\nimport argostranslate.package\napp = Flask(__name__)\n", "requirements.txt": "flask\nargostranslate\n", ...dockerfile })).plan;
         assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.kind]), [["/models", "data"]]);
+        // LibreTranslate's fork, argos-translate-lt, installs the same module with the same folders.
+        const fork = synthesize(apps.make({ "app.py": "from flask import Flask\nimport argostranslate.package\napp = Flask(__name__)\n", "requirements.txt": "flask\nargos-translate-lt==1.12.1\n" })).plan;
+        assert.equal(fork.notes.filter((n) => n.startsWith("argostranslate downloads")).length, 1, fork.notes.join("\n"));
     });
 });
 
