@@ -156,6 +156,12 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
                 const bound = ctx.lookup(e.path);
                 return bound ? pathValue(bound.expr, bound.ctx ?? { ...ctx, file: bound.file }, depth + 1) : undefined;
             }
+            // `dirs.user_data_dir` with `dirs = PlatformDirs("Lute3", "Lute3")` (lute-v3): the class's folder, as written inline.
+            const cut = e.local.lastIndexOf(".");
+            const made = cut > 0 && !e.local.slice(0, cut).includes(".") && USER_DIRS[`platformdirs.${e.local.slice(cut + 1)}`] !== undefined ? ctx.lookup(e.local.slice(0, cut)) : undefined;
+            if (made !== undefined && made.expr.kind === "call") {
+                return pathValue({ kind: "attr", target: made.expr, name: e.local.slice(cut + 1) }, made.ctx ?? { ...ctx, file: made.file }, depth + 1);
+            }
             // An attribute of an app object: `settings.data_dir`, `self.DATA_DIR`, `config.archive_dir` (a property).
             const b = boundOf(e, ctx, depth + 1);
             return b === undefined ? undefined : pathValue(b.expr, b.ctx, depth + 1);

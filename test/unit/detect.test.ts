@@ -5475,6 +5475,8 @@ describe("what apps write, named in logging config files, config classes and lib
         assert.deepEqual(notes('conn = sqlite3.connect(Path(user_cache_dir(APP)) / "c.db")'), []);
         // platformdirs' class, as an instance's attribute.
         assert.deepEqual(notes('from platformdirs import PlatformDirs\nconn = sqlite3.connect(Path(PlatformDirs(APP, APP).user_data_dir) / "notes.db")').map((n) => n.slice(0, n.indexOf(" ("))), ["The app keeps data in /tmp/.local/share/inkwell/notes.db"]);
+        // The instance bound to a name first (lute-v3's `dirs = PlatformDirs("Lute3", "Lute3")`, then `dirs.user_data_dir`).
+        assert.deepEqual(notes('from platformdirs import PlatformDirs\ndirs = PlatformDirs(APP, APP)\nconn = sqlite3.connect(Path(dirs.user_data_dir) / "notes.db")').map((n) => n.slice(0, n.indexOf(" ("))), ["The app keeps data in /tmp/.local/share/inkwell/notes.db"]);
         // Plain files in a folder it makes there (archivy's notes): whatever the app writes under XDG's data folder is its data.
         assert.deepEqual(
             notes('import os\nDATA = user_data_dir(APP)\nos.makedirs(DATA, exist_ok=True)\n\ndef save(name):\n    with open(os.path.join(DATA, name), "w") as f:\n        f.write("x")\n').map((n) => n.slice(0, n.indexOf(" ("))),
