@@ -314,11 +314,19 @@ export function inlineHelpers(e: Expr, functions: ReadonlyMap<string, FunctionDe
 const MAX_HELPER_DEPTH = 3;
 
 function inlineHelper(c: Call, fn: FunctionDef | undefined): Expr | undefined {
-    if (fn === undefined || fn.async || fn.decorators.length > 0 || fn.params.some((p) => p.variadic) || c.args.length > fn.params.length || fn.guardedReturns.length === 0) {
+    // A last `*args` is spread where the body passes it on (pontoon's `def path(*args): return os.path.join(ROOT, *args)`).
+    const rest = fn?.params[fn.params.length - 1]?.star === "args" ? fn.params[fn.params.length - 1] : undefined;
+    const fixed = fn === undefined ? [] : rest === undefined ? fn.params : fn.params.slice(0, -1);
+    if (fn === undefined || fn.async || fn.decorators.length > 0 || fixed.some((p) => p.variadic) || (rest === undefined && c.args.length > fixed.length) || fn.guardedReturns.length === 0) {
         return undefined;
     }
+    const extra = c.args.slice(fixed.length);
+    if (extra.some((a) => a.kind === "starred")) {
+        return undefined;
+    }
+    const spread = (x: Expr): Expr | undefined => (rest === undefined ? x : spreadRest(x, rest.name, extra));
     const args = new Map<string, Expr>();
-    for (const [i, p] of fn.params.entries()) {
+    for (const [i, p] of fixed.entries()) {
         const given = i < c.args.length ? c.args[i] : c.kwargs[p.name];
         const value = given ?? p.default;
         if (value === undefined || value.kind === "starred") {
@@ -366,11 +374,46 @@ function inlineHelper(c: Call, fn: FunctionDef | undefined): Expr | undefined {
     }
     let body: Expr = { kind: "none" };
     for (const r of [...fn.guardedReturns].reverse()) {
-        const tests = r.guards.map((g): Expr => (g.holds ? withLocals(g.test) : { kind: "not", operand: withLocals(g.test) }));
-        body = tests.length === 0 ? withLocals(r.value) : { kind: "cond", test: tests.reduce((a, b) => ({ kind: "and", left: a, right: b })), then: withLocals(r.value), otherwise: body };
+        const value = spread(r.value);
+        const tests: Expr[] = [];
+        for (const g of r.guards) {
+            const test = spread(g.test);
+            if (test === undefined) {
+                return undefined;
+            }
+            tests.push(g.holds ? withLocals(test) : { kind: "not", operand: withLocals(test) });
+        }
+        if (value === undefined) {
+            return undefined;
+        }
+        body = tests.length === 0 ? withLocals(value) : { kind: "cond", test: tests.reduce((a, b) => ({ kind: "and", left: a, right: b })), then: withLocals(value), otherwise: body };
     }
     // A helper of one plain return is read whatever it returns (`def db_config(): return {"ENGINE": ..., "NAME": BASE_DIR / "db.sqlite3"}`).
     return envVariables(body).length > 0 || (fn.guardedReturns.length === 1 && fn.guardedReturns[0].guards.length === 0) ? body : undefined;
+}
+
+/**
+ * An expression with `*name` in a call's arguments or a list replaced by the
+ * values the caller passed for it; undefined when the body uses the name
+ * any other way (its length, an index of it).
+ */
+function spreadRest(e: Expr, name: string, values: readonly Expr[]): Expr | undefined {
+    let other = false;
+    const isRest = (x: Expr) => x.kind === "starred" && x.value.kind === "ref" && x.value.local === name;
+    const go = (x: Expr): Expr => {
+        if (x.kind === "call") {
+            return { ...x, callee: go(x.callee), args: x.args.flatMap((a) => (isRest(a) ? values : [go(a)])), kwargs: Object.fromEntries(Object.entries(x.kwargs).map(([k, v]) => [k, go(v)])) };
+        }
+        if (x.kind === "list") {
+            return { kind: "list", items: x.items.flatMap((a) => (isRest(a) ? values : [go(a)])) };
+        }
+        if (x.kind === "ref" && x.local.split(".")[0] === name) {
+            other = true;
+        }
+        return mapChildren(x, go);
+    };
+    const out = go(e);
+    return other ? undefined : out;
 }
 
 /**

@@ -59,6 +59,8 @@ export interface Param {
     readonly default?: Expr;
     /** `*args` or `**kwargs`. */
     readonly variadic: boolean;
+    /** Which variadic parameter: `*args` or `**kwargs`. */
+    readonly star?: "args" | "kwargs";
 }
 
 export interface FunctionDef {
@@ -647,7 +649,7 @@ export function parseModule(text: string): PyModule {
                 const p = ps[i];
                 if (p.name === "*" || p.name === "**") {
                     if (ps[i + 1]?.name === "VariableName") {
-                        params.push({ name: src(ps[i + 1]), hasDefault: true, variadic: true });
+                        params.push({ name: src(ps[i + 1]), hasDefault: true, variadic: true, star: p.name === "*" ? "args" : "kwargs" });
                         i++;
                     }
                     continue;

@@ -616,6 +616,22 @@ describe("django-configurations' class-based settings", () => {
     });
 });
 
+describe("a path helper taking *args (pontoon's `def path(*args): return os.path.join(ROOT, *args)`)", () => {
+    afterEach(() => apps.cleanup());
+    const HELPER = "ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\n\n\ndef path(*args):\n    return os.path.join(ROOT, *args)\n\n\n";
+    const links = (settings: string) =>
+        synthesize(site(`${HELPER}${settings}SECRET_KEY = 'x'\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": path("var", "db.sqlite3")}}\n`), { collectStatic: false }).plan.writablePaths.map((w) => [w.path, w.links.map((l) => l.from)]);
+
+    it("GIVEN the SQLite database named through it THEN the arguments are spread where the helper passes them on: the database is on the volume", () => {
+        assert.deepEqual(links(""), [["/data", ["/app/var/db.sqlite3"]]]);
+    });
+
+    it("GIVEN a helper that uses its *args otherwise (their count) THEN it is not read as a path, and nothing is guessed", () => {
+        const other = "def path(*args):\n    return os.path.join(ROOT, *args) if len(args) > 1 else ROOT\n\n\n";
+        assert.deepEqual(links(other), []);
+    });
+});
+
 describe("development apps under DEBUG", () => {
     it("GIVEN DEBUG = True as a literal with debug_toolbar not installed THEN the note points at other settings, not at a variable that turns DEBUG off", () => {
         const literal = synthesize(site("DEBUG = True\nINSTALLED_APPS += ['debug_toolbar']\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\nSECRET_KEY = 'x'\n"), { collectStatic: false }).plan;
