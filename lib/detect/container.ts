@@ -691,17 +691,7 @@ export function dockerfileSelection(src: SourceTree): DockerfileSelection | unde
         const before = extras.length + groups.length + Number(allExtras) + Number(allGroups);
         if ((w[0] === "pip" || w[0] === "pip3" || (w[0] === "uv" && w[1] === "pip")) && w.includes("install")) {
             for (const word of w.slice(w.indexOf("install") + 1)) {
-                let local: { path: string; extras: string[] } | undefined;
-                try {
-                    local = (word.startsWith(".") || word.startsWith("/")) && word.includes("[") ? pathWithExtras(word, word, 0) : undefined;
-                } catch {
-                    local = undefined; // not a list of extras: pip refuses it, and the app's image does not build
-                }
-                // The source folder as the install names it: `.`, or the folder a COPY puts the source in (`COPY . /app/src`, `pip install /app/src[ai]`).
-                const at = local?.path.startsWith("/") ? readContainerConfig(src)?.appPath?.(posixJoin("/", local.path)) : undefined;
-                if (local !== undefined && (at === undefined ? !local.path.startsWith("/") && ["", ".", "./"].includes(local.path.replace(/\/+$/, "/")) : at === DEFAULTS.workdir)) {
-                    extras.push(...local.extras);
-                }
+                extras.push(...(word.includes("[") ? (sourceFolderInstall(src, word) ?? []) : []));
             }
             // pip's `--group [path:]name` reads the named pyproject.toml's [dependency-groups]; the project's own only.
             for (const g of optionValues(w, ["--group"])) {
@@ -730,6 +720,46 @@ export function dockerfileSelection(src: SourceTree): DockerfileSelection | unde
     }
     const uniq = (xs: string[]) => [...new Set(xs.map((x) => x.trim()).filter((x) => x !== ""))];
     return lines.length > 0 ? { extras: uniq(extras), allExtras, groups: uniq(groups), allGroups, lines } : undefined;
+}
+
+/**
+ * The extras of a pip install word that names the source folder (`.`, `.[server]`, or the folder a COPY puts
+ * the source in: `COPY . /src` then `pip install "/src[server]"`); undefined when it names something else.
+ */
+function sourceFolderInstall(src: SourceTree, word: string): string[] | undefined {
+    let local: { path: string; extras: string[] } | undefined;
+    try {
+        local = word.startsWith(".") || word.startsWith("/") ? pathWithExtras(word, word, 0) : undefined;
+    } catch {
+        local = undefined; // not a list of extras: pip refuses it, and the app's image does not build
+    }
+    const at = local?.path.startsWith("/") ? readContainerConfig(src)?.appPath?.(posixJoin("/", local.path)) : undefined;
+    const named = local !== undefined && (at === undefined ? !local.path.startsWith("/") && ["", ".", "./"].includes(local.path.replace(/\/+$/, "/")) : at === DEFAULTS.workdir);
+    return named ? local?.extras : undefined;
+}
+
+/**
+ * The line of the app's own Dockerfile that installs the project from its source folder with pip
+ * (`pip install .`, `pip install "/src[server]"`), when no line there installs a requirements file:
+ * the project's own metadata is then what the app's image installs, whatever requirements.txt says.
+ */
+export function dockerfileInstallsProject(src: SourceTree): string | undefined {
+    let line: string | undefined;
+    for (const run of dockerfileRuns(src)) {
+        const words = run.words.map((x, k) => (k === 0 ? path.posix.basename(x) : x));
+        const w = PYTHON.test(words[0] ?? "") ? (words[1] === "-m" ? words.slice(2) : []) : words;
+        if (!((w[0] === "pip" || w[0] === "pip3" || (w[0] === "uv" && w[1] === "pip")) && w.includes("install"))) {
+            continue;
+        }
+        const args = w.slice(w.indexOf("install") + 1);
+        if (args.some((a) => a.startsWith("-r") || a.startsWith("--requirement"))) {
+            return undefined;
+        }
+        if (line === undefined && args.some((a) => a !== "-e" && sourceFolderInstall(src, a) !== undefined)) {
+            line = run.line;
+        }
+    }
+    return line;
 }
 
 /**

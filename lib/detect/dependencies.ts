@@ -8,7 +8,7 @@ import { DEFAULT_PYTHON } from "../data/pythons";
 import { CONDA_BUILD_PATHS, DEBIAN_FREEZE_ARTIFACT, OLD_PYTHON_BACKPORTS, WINDOWS_ONLY_DISTRIBUTIONS } from "../data/windows-only";
 import { InputError } from "../errors";
 import { calleeOf, Expr, parseModule, str, strList } from "./python-source";
-import { dockerfileLockTools, dockerfileRequirements } from "./container";
+import { dockerfileInstallsProject, dockerfileLockTools, dockerfileRequirements } from "./container";
 import { readIni } from "./ini";
 import { joinPath } from "./paths";
 import {
@@ -451,7 +451,12 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
                 `Create it (${requested === "pipenv" ? "pipenv lock" : `${requested} lock`}) or remove \`installer\`.`,
         );
     }
-    if (src.isFile("requirements.txt")) {
+    // buku's Dockerfile installs `"/src[server]"`, the project with its extra, and no requirements file: its requirements.txt,
+    // the command-line tool's, lacks the web app's Flask. What the app's own image installs wins.
+    const projectInstall = src.isFile("requirements.txt") && (table(pyproject, "project") !== undefined || setuptoolsProject(src)) ? dockerfileInstallsProject(src) : undefined;
+    if (projectInstall !== undefined) {
+        notes.push(`requirements.txt is ignored: the app's Dockerfile installs the project itself (\`${projectInstall}\`) and no requirements file, so the project's own metadata names the dependencies.`);
+    } else if (src.isFile("requirements.txt")) {
         return fromRequirements(src, pyproject, notes);
     }
     if (src.isFile("Pipfile")) {

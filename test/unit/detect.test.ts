@@ -6339,6 +6339,22 @@ describe("shapes met in real apps' own layouts", () => {
             return { groups: s.plan.dependencies.groups, notes: s.plan.notes.filter((n) => n.startsWith("Installs")) };
         };
 
+        it("installs the project and them when the Dockerfile installs the project and no requirements file, over a requirements.txt (buku's, the command-line tool's, without the web app's Flask)", () => {
+            const files = { "pyproject.toml": PYPROJECT, "requirements.txt": "fastapi\n", "main.py": "from fastapi import FastAPI\napp = FastAPI()\n" };
+            const plan = (run: string) => synthesize(apps.make({ ...files, Dockerfile: `FROM python:3.13-slim\nCOPY . /srv\n${run}\n` })).plan;
+            const project = plan('RUN pip install --no-cache-dir gunicorn "/srv[sync]" && rm -rf /srv');
+            assert.deepEqual([project.manifest, project.installsProject, project.dependencies.groups], ["pyproject.toml", true, ["sync", "deploy"]]);
+            assert.ok(
+                project.notes.includes(
+                    "requirements.txt is ignored: the app's Dockerfile installs the project itself (`RUN pip install --no-cache-dir gunicorn \"/srv[sync]\" && rm -rf /srv`) and no requirements file, so the project's own metadata names the dependencies.",
+                ),
+                project.notes.join("\n"),
+            );
+            // Installing the requirements file too, or the project not at all, keeps requirements.txt.
+            assert.equal(plan("RUN pip install -r /srv/requirements.txt && pip install /srv").manifest, "requirements.txt");
+            assert.equal(plan("RUN pip install gunicorn").manifest, "requirements.txt");
+        });
+
         it("installs them, as umap's `pip install .[deploy,s3,sync]` does, naming the line", () => {
             assert.deepEqual(groupsOf("RUN /venv/bin/pip install .[sync,s3-storage]"), {
                 groups: ["sync", "S3_Storage", "deploy"],
