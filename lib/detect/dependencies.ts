@@ -483,6 +483,14 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
                 "pyproject.toml declares a uv workspace but there is no uv.lock; run `uv lock` and commit uv.lock.",
             );
         }
+        // PEP 735 dependency groups and no project (bookwyrm's `[dependency-groups] main = [...]`, installed by its
+        // Dockerfile's `pip install --group main`): the chosen groups are the dependencies; there is no project to install.
+        if (table(pyproject, "dependency-groups") !== undefined && !src.isFile("requirements.txt") && !setuptoolsProject(src)) {
+            constraintsNote(src, "pyproject.toml", notes);
+            const found = fromPyproject(src, pyproject, {}, notes);
+            const alone = (d: Dependencies): Dependencies => ({ ...d, installsProject: false });
+            return { ...alone(found), withGroups: (chosen) => alone(found.withGroups!(chosen)) };
+        }
         // Only tools' settings ([tool.ruff], [tool.pytest.ini_options]): the dependencies are elsewhere, or nowhere.
     }
     if (setuptoolsProject(src)) {

@@ -8,7 +8,7 @@ import { IMPORTS_PKG_RESOURCES, newerPython } from "../data/python-support";
 import { DistroRelease, GEODJANGO, NATIVE_LIBRARIES, NATIVE_LIBRARIES_FROM_SDIST, PULLS_IN } from "../data/native-libraries";
 import { hasWheel, latestRelease } from "../data/wheel-coverage";
 import { celeryBrokers, importTimeSchedulers } from "../detect/background";
-import { Dependencies, detectDependencies, fromRequirementsFile, Installer, normalizeName, RequirementsInstaller } from "../detect/dependencies";
+import { Dependencies, detectDependencies, fromRequirementsFile, Installer, normalizeName, RequirementsInstaller, table } from "../detect/dependencies";
 import { missingFlaskConfigs } from "../detect/flask-build";
 import { missingModules } from "../detect/missing-modules";
 import { buildHookRunningNpm } from "../detect/frontend";
@@ -223,6 +223,15 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         notes.push(
             `${found.pylock!.file} locks the extra${many ? "s" : ""} ${extrasLeft.join(", ")}, which ${many ? "are" : "is"} not installed (an installer installs a lock's extras only when named): ` +
                 `if the app needs ${many ? "them" : "it"}, add ${many ? "them" : "it"} to \`dependencyGroups\` (with the groups to install besides the default ones).`,
+        );
+    }
+    // PEP 735 groups with no [project]: only a chosen group installs anything.
+    if (found.manifest === "pyproject.toml" && table(found.pyproject, "project") === undefined && groups.length === 0) {
+        const defined = found.groups.defined;
+        throw new InputError(
+            "`dependencyGroups`",
+            `pyproject.toml has no [project] table, only [dependency-groups] (${defined.join(", ")}), and nothing chooses one: name the group${defined.length > 1 ? "s" : ""} the app runs with in \`dependencyGroups\` ` +
+                `(as \`pip install --group ${defined[0]}\` would), or add [project] with \`dependencies\`.`,
         );
     }
     // The chosen groups' and extras' pins are the app's pins from here on.

@@ -6667,6 +6667,22 @@ describe("shapes met in real apps' own layouts", () => {
             fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM python:3.13-slim\nRUN pip install --group server --group Jobs\n");
             assert.deepEqual(synthesize(dir).plan.dependencies.groups, ["server", "deploy"]);
         });
+
+        it("are the dependencies of a pyproject.toml with [dependency-groups] and no [project] (bookwyrm's), chosen by the Dockerfile's `pip install --group main` or `dependencyGroups`; with none chosen, refused naming them", () => {
+            const files = { "pyproject.toml": '[dependency-groups]\nmain = ["flask==3.1.1", "gunicorn==23.0.0"]\ndev = ["pytest==8.3.4"]\n', "app.py": "from flask import Flask\napp = Flask(__name__)\n" };
+            const s = synthesize(apps.make({ ...files, Dockerfile: "FROM python:3.13-slim\nCOPY . /app\nWORKDIR /app\nRUN pip install --group main\n" }));
+            assert.deepEqual([s.plan.manifest, s.plan.installsProject, s.plan.dependencies.groups, s.plan.server.addedPackages], ["pyproject.toml", false, ["main"], []]);
+            assert.match(s.dockerfile, /for n in sys\.argv\[1:\] for x in grp\(n\)\]\)\)" main \\\n {4}&& pip install -r \/tmp\/pyproject-deps\.txt/);
+            assert.doesNotMatch(s.dockerfile, /pip install --no-deps \.|pip install \./);
+            assert.deepEqual(synthesize(apps.make(files), { dependencyGroups: ["main"] }).plan.dependencies.groups, ["main"]);
+            assert.throws(
+                () => synthesize(apps.make(files)),
+                (e: Error) =>
+                    e instanceof InputError &&
+                    e.message ===
+                        "pyproject.toml has no [project] table, only [dependency-groups] (main, dev), and nothing chooses one: name the groups the app runs with in `dependencyGroups` (as `pip install --group main` would), or add [project] with `dependencies`.",
+            );
+        });
     });
 
     describe("the app `flask run` serves", () => {
