@@ -621,6 +621,71 @@ function readDockerfileCommands(src: SourceTree): DockerfileCommand[] {
     return out;
 }
 
+/** What the final image of the app's own Dockerfile installs with the system's package manager, and the lines that do. */
+export interface DockerfileSystemPackages {
+    /** Debian/Ubuntu packages (`apt-get install -y chromium xvfb`), version pins (`=1.2`) left off. */
+    readonly apt: readonly string[];
+    /** Alpine packages (`apk add`): other names than Debian's. */
+    readonly apk: readonly string[];
+    readonly lines: readonly string[];
+    readonly dockerfile: string;
+}
+
+/**
+ * The system packages the app's own Dockerfile installs in its final stage and the stages that stage is
+ * built FROM (a builder stage whose files are only copied from installs what the build needs, not the app):
+ * FlareSolverr's `apt-get install -y chromium chromium-driver xvfb`.
+ */
+export function dockerfileSystemPackages(src: SourceTree): DockerfileSystemPackages | undefined {
+    const name = DOCKERFILES.find((f) => src.isFile(f));
+    const text = name === undefined ? "" : src.read(name);
+    let all: Instruction[];
+    try {
+        all = DockerfileParser.parse(text).getInstructions();
+    } catch {
+        return undefined;
+    }
+    // A RUN's own lines, as Docker reads them: comment lines inside it removed, continuations joined.
+    const physical = text.split(/\r?\n/);
+    const runText = (i: Instruction): string => {
+        const { start, end } = i.getRange();
+        const lines = physical.slice(start.line, end.line + 1).filter((l, k) => k === 0 || !l.trimStart().startsWith("#"));
+        return lines.map((l) => l.replace(/\\$/, "")).join(" ").trimStart().replace(/^RUN\s+/i, "");
+    };
+    const stages = stagesOf(all);
+    const lineage: Instruction[] = [];
+    const seen = new Set<Stage>();
+    for (let s: Stage | undefined = stages[stages.length - 1]; s !== undefined && !seen.has(s); s = stageNamed(stages, s.from.getImageName() ?? "")) {
+        seen.add(s);
+        lineage.unshift(...s.body);
+    }
+    const apt: string[] = [];
+    const apk: string[] = [];
+    const lines: string[] = [];
+    for (const i of stages.length === 0 ? all : lineage) {
+        if (i.getKeyword() !== "RUN") {
+            continue;
+        }
+        let found = false;
+        for (const c of commands(shellTokens(runText(i)))) {
+            const program = path.posix.basename(c.words[0] ?? "");
+            const at = (program === "apt-get" || program === "apt") && c.words.includes("install") ? c.words.indexOf("install") : program === "apk" && c.words.includes("add") ? c.words.indexOf("add") : -1;
+            if (at < 0) {
+                continue;
+            }
+            const names = c.words.slice(at + 1).filter((w) => !w.startsWith("-") && !w.includes("$"));
+            // apk's `--virtual .build-deps gcc ...` names a group first, then what it holds.
+            const list = program === "apk" ? apk : apt;
+            list.push(...names.filter((n) => !n.startsWith(".")).map((n) => n.split("=")[0]).filter((n) => !list.includes(n)));
+            found ||= names.length > 0;
+        }
+        if (found) {
+            lines.push(`RUN ${runText(i).replace(/\s+/g, " ").trim()}`);
+        }
+    }
+    return lines.length === 0 || name === undefined ? undefined : { apt, apk, lines, dockerfile: name };
+}
+
 /**
  * The lock-file tools the app's own Dockerfile installs or runs with (`RUN uv sync --frozen`,
  * `CMD ["sh", "-c", "poetry run app"]`): the root's, else docker/'s or .docker/'s.

@@ -25,7 +25,7 @@ import { SourceTree } from "../detect/source";
 import { devServerCall, ImportRoot, moduleReader } from "../detect/app-code";
 import { programsTheCodeRuns } from "../detect/programs";
 import { PROGRAM_PACKAGES } from "../data/programs";
-import { DockerfileSelection, dockerfileRuns, dockerfileSelection, readContainerConfig } from "../detect/container";
+import { DockerfileSelection, dockerfileRuns, dockerfileSelection, dockerfileSystemPackages, readContainerConfig } from "../detect/container";
 import { readPlatformEnv, renderCheckPath } from "../detect/procfile";
 import { detectWritablePaths, ENV_DIRS, kindOf, MODEL_DIRS, WritablePath } from "../detect/writable-paths";
 import { joinPath } from "../detect/paths";
@@ -1352,6 +1352,7 @@ function aptPackages(
             notes.push(`${file} runs the ${program} program: added ${pkg} to the runner, which the base image lacks (without it the call fails with FileNotFoundError).`);
         }
     }
+    dockerfileAptNote(src, build, runtime, notes);
     if (release === undefined) {
         notes.push("The base image's Debian/Ubuntu release is not in its tag; runtime library names are Debian 13's.");
     }
@@ -1410,6 +1411,36 @@ function aptfilePackages(src: SourceTree, build: string[], runtime: string[], no
     if (skipped.length > 0) {
         notes.push(`Aptfile's ${skipped.map((l) => `\`${l}\``).join(", ")} ${skipped.length > 1 ? "are" : "is"} not installed (a .deb URL or another repository): list the packages by name, or with \`aptRuntimePackages\`.`);
     }
+}
+
+/**
+ * Packages an app's Dockerfile installs that need no word here: what this image has its own way of (its Python,
+ * an installer, a server or init in front of gunicorn, an editor), what only builds (compilers; -dev packages
+ * are recognised by name), and what adds another package repository.
+ */
+const NEEDS_NO_NOTE = /^(python[0-9.]*(-[a-z0-9.]+)?|python-is-python3|pipx|nginx(-[a-z]+)?|apache2(-[a-z]+)?|supervisor|gosu|su-exec|tini|dumb-init|sudo|systemd|cron|vim|nano|less|build-essential|gcc|g\+\+|make|cmake|pkg-config|pkgconf|autoconf|automake|libtool|cargo|rustc|swig|ca-certificates|gnupg2?|lsb-release|software-properties-common|apt-transport-https|apt-utils)$/;
+
+/**
+ * What the final image of the app's own Dockerfile installs with apt or apk that this image does not install
+ * (FlareSolverr's chromium, chromium-driver and xvfb, which its code runs through a library): named in a note
+ * for `aptRuntimePackages`, not carried. The names are the app's base image's (Debian's for python:*-slim,
+ * Alpine's for apk); whether each is the app's at run time, which release has it, and which repository the
+ * Dockerfile added for it are not known here, and a name the base image's archive lacks would fail the build.
+ */
+function dockerfileAptNote(src: SourceTree, build: readonly string[], runtime: readonly string[], notes: string[]): void {
+    const found = dockerfileSystemPackages(src);
+    if (found === undefined) {
+        return;
+    }
+    const named = [...found.apt, ...found.apk].filter((n) => !NEEDS_NO_NOTE.test(n) && !n.endsWith("-dev") && !build.includes(n) && !runtime.includes(n));
+    if (named.length === 0) {
+        return;
+    }
+    const shown = found.lines.length === 1 ? `\`${found.lines[0]}\`` : `${found.lines.length} RUN lines`;
+    notes.push(
+        `${found.dockerfile} installs system packages this image does not (${shown}): ${named.join(", ")}. ` +
+            `If the app runs or loads one at run time (a browser, a converter, a shared library), add it with \`aptRuntimePackages\`, by its name in ${found.apk.length > 0 ? "Debian's archive (apk's Alpine names differ)" : "the base image's Debian/Ubuntu archive"}.`,
+    );
 }
 
 /**

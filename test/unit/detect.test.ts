@@ -4652,6 +4652,24 @@ describe("Hugging Face's model cache", () => {
     });
 });
 
+describe("system packages the app's own Dockerfile installs", () => {
+    afterEach(() => apps.cleanup());
+    it("GIVEN FlareSolverr's shape (the final stage apt-installs chromium, chromium-driver and xvfb, a comment line inside the RUN; a builder stage installs gcc) THEN a note names what this image does not install, for `aptRuntimePackages`; nothing is added to the build", () => {
+        const dockerfile =
+            "FROM python:3.13-slim AS builder\nRUN apt-get update && apt-get install -y gcc libffi-dev\n\nFROM python:3.13-slim\nCOPY --from=builder /venv /venv\n" +
+            "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends \\\n        chromium chromium-driver \\\n        # the display the browser draws into\n        xvfb dumb-init ffmpeg \\\n    && rm -rf /var/lib/apt/lists/*\n";
+        const { plan } = synthesize(apps.make({ "app.py": 'import subprocess\nfrom flask import Flask\napp = Flask(__name__)\nsubprocess.run(["ffmpeg", "-version"])\n', "requirements.txt": "flask==3.1.1\n", Dockerfile: dockerfile }));
+        assert.deepEqual(plan.apt.runtime, ["ffmpeg"]);
+        assert.deepEqual(plan.notes.filter((n) => n.includes("installs system packages")), [
+            "Dockerfile installs system packages this image does not (`RUN apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver xvfb dumb-init ffmpeg && rm -rf /var/lib/apt/lists/*`): chromium, chromium-driver, xvfb. " +
+                "If the app runs or loads one at run time (a browser, a converter, a shared library), add it with `aptRuntimePackages`, by its name in the base image's Debian/Ubuntu archive.",
+        ]);
+        // Alpine's apk: named the same way, with a word on the names.
+        const alpine = synthesize(apps.make({ "app.py": "from flask import Flask\napp = Flask(__name__)\n", "requirements.txt": "flask==3.1.1\n", Dockerfile: "FROM python:3.13-alpine\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev && apk add --no-cache libmagic tini\n" })).plan;
+        assert.ok(alpine.notes.some((n) => n.includes("): libmagic. ") && n.endsWith("by its name in Debian's archive (apk's Alpine names differ).")), alpine.notes.join("\n"));
+    });
+});
+
 describe("programs the app's code runs", () => {
     afterEach(() => apps.cleanup());
     it("GIVEN subprocess.run([\"ffmpeg\", ...]), os.system(\"pandoc ...\"), a shell=True line starting with git and an f-string starting with pdftotext THEN each program's package is in the runner, with a note; python, a computed program, a __main__-only call, or a package the platform's apt list already has add nothing", () => {
