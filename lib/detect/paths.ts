@@ -464,10 +464,20 @@ export function sqliteUrlPath(e: Expr | undefined, ctx: PathContext, depth = 0):
         return sqliteUrlPath(e.right, ctx, depth + 1) ?? sqliteUrlPath(e.left, ctx, depth + 1);
     }
     if (e.kind === "call") {
+        // os.environ.get("X", ...) with X set by the image (the app's Dockerfile ENV, a platform's config): its value.
+        const set = ENV_READERS.has(calleeOf(e) ?? "") ? ctx.env?.[str(e.args[0]) ?? ""] : undefined;
+        if (set !== undefined) {
+            return sqliteUrlPath({ kind: "str", value: set }, ctx, depth + 1);
+        }
         // env.db("DATABASE_URL", default="sqlite:///..."), dj_database_url.config(default=...), os.environ.get("X", "sqlite:///...");
         // dj_database_url.parse(<url>) of one of those.
         const fallback = parsesUrl(e) ? e.args[0] : defaultOf(e);
         return fallback ? sqliteUrlPath(fallback, ctx, depth + 1) : undefined;
+    }
+    // os.environ["USER_DB_URI"] with the image's ENV setting it (gramps-web-api's Dockerfile).
+    const key = e.kind === "subscript" && e.target.kind === "ref" && e.target.path === "os.environ" ? str(e.index) : undefined;
+    if (key !== undefined && ctx.env?.[key] !== undefined) {
+        return sqliteUrlPath({ kind: "str", value: ctx.env[key] }, ctx, depth + 1);
     }
     if (e.kind === "ref" && !e.path.includes(".")) {
         const bound = ctx.lookup(e.path);

@@ -1512,12 +1512,22 @@ function codePaths(
     // SQLite URLs ("sqlite:///app.db", "sqlite+aiosqlite:///app.db"), in assignments and config items.
     const exprs: Expr[] = [...mod.assignedAnywhere];
     for (const c of mod.calls) {
-        // A string test (`uri.startswith("sqlite:////home/")`) names a prefix, not a database.
-        if (!STRING_TESTS.has((calleeOf(c) ?? "").split(".").pop() ?? "")) {
+        // A string test (`uri.startswith("sqlite:////home/")`) names a prefix, not a database; a variable the image sets is not its default.
+        const imageSets = ENV_READERS.has(calleeOf(c) ?? "") && ctx.env?.[str(c.args[0]) ?? ""] !== undefined;
+        if (!STRING_TESTS.has((calleeOf(c) ?? "").split(".").pop() ?? "") && !imageSets) {
             exprs.push(...c.args, ...Object.values(c.kwargs));
         }
     }
-    const urls = exprs.flatMap((e) => sqliteUrls(e).map((url) => ({ url, at: ctx })));
+    // os.environ["USER_DB_URI"], os.environ.get("DB_URL", default): the image's value where it sets one (gramps-web-api's Dockerfile ENV), not the default.
+    const imageUrl = (e: Expr): Expr | undefined => {
+        const key = e.kind === "subscript" && e.target.kind === "ref" && e.target.path === "os.environ" ? str(e.index) : e.kind === "call" && ENV_READERS.has(calleeOf(e) ?? "") ? str(e.args[0]) : undefined;
+        const value = key === undefined ? undefined : ctx.env?.[key];
+        return value !== undefined && isSqliteUrl({ kind: "str", value }) ? { kind: "str", value } : undefined;
+    };
+    const urls = exprs.flatMap((e) => {
+        const set = imageUrl(e);
+        return set !== undefined ? [{ url: set, at: ctx }] : sqliteUrls(e).map((url) => ({ url, at: ctx }));
+    });
     // A URL an app object or function holds, or an imported name: create_engine(get_settings().database_url), engine(config.DB_URL).
     for (const e of exprs) {
         const followed = e.kind === "attr" || (e.kind === "ref" && e.path.includes(".")) || (e.kind === "call" && e.callee.kind === "ref" && ctx.lookupDef?.(e.callee.path, e.callee.local)?.kind === "function");

@@ -5638,6 +5638,17 @@ describe("what apps write, named in logging config files, config classes and lib
         assert.deepEqual(paths('"/var/lib/admin/db.sqlite"'), [["/data", ["/var/lib/admin/db.sqlite"]]]);
     });
 
+    it("GIVEN an SQLite URL read from the environment that the app's Dockerfile ENV sets (gramps-web-api: os.environ[\"USER_DB_URI\"], or .get with a default) THEN the image's value is the database, not the default", () => {
+        const app = (read: string) =>
+            `import os\nfrom flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\napp = Flask(__name__)\napp.config["SQLALCHEMY_DATABASE_URI"] = ${read}\ndb = SQLAlchemy(app)\n`;
+        const paths = (read: string, env = "ENV USER_DB_URI=sqlite:////var/lib/genealogy/users.sqlite\n") =>
+            synthesize(apps.make({ "app.py": app(read), "requirements.txt": "flask==3.1.1\nflask-sqlalchemy==3.1.1\n", Dockerfile: `FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n${env}CMD ["gunicorn", "app:app"]\n` })).plan.writablePaths.map((w) => [w.path, w.links.map((l) => l.from)]);
+        assert.deepEqual(paths('os.environ["USER_DB_URI"]'), [["/data", ["/var/lib/genealogy/users.sqlite"]]]);
+        assert.deepEqual(paths('os.environ.get("USER_DB_URI", "sqlite:///local.db")'), [["/data", ["/var/lib/genealogy/users.sqlite"]]]);
+        // Unset by the image: the default, in Flask-SQLAlchemy's instance folder.
+        assert.deepEqual(paths('os.environ.get("USER_DB_URI", "sqlite:///local.db")', ""), [["/app/instance", []]]);
+    });
+
     it("GIVEN a URL added up from three parts or more (\"sqlite:///\" + basedir + \"/\" + \"forum.sqlite\", FlaskBB's config class) THEN the database file is linked onto the volume", () => {
         const config = (uri: string) =>
             `import os\n\n\nclass DefaultConfig(object):\n    basedir = os.path.join(os.path.abspath(os.path.dirname(os.path.dirname(__file__))))\n    SQLALCHEMY_DATABASE_URI = ${uri}\n`;
