@@ -666,7 +666,10 @@ function readSettings(
         const set = (name: string, entry: Omit<Entry, "before">): void => {
             ns.set(name, entry.guards.length > 0 ? { ...entry, before: ns.get(name) } : entry);
         };
-        const noteReads = (value: Expr, guards: readonly BoundGuard[]): void => {
+        const noteReads = (value: Expr, guards: readonly BoundGuard[], handled = false): void => {
+            if (handled) {
+                return; // in a try body: its except clause may catch a read that fails (doccano's `except EnvError:`)
+            }
             for (const variable of requiredVariables(value, (x) => bind(x, lookup))) {
                 if (!defaulted.has(variable)) {
                     reads.push({ variable, file, guards: [...importedUnder, ...guards] });
@@ -746,13 +749,13 @@ function readSettings(
                     const guards = boundGuards(step.guards);
                     // `DEBUG = get_bool_from_env("DEBUG", False)`: the settings module's own helper, read as what it returns.
                     const value = inlineHelpers(step.value, parsed.functions);
-                    noteReads(value, guards);
+                    noteReads(value, guards, step.handled);
                     set(step.name, { expr: value, bound: bind(value, lookup), file, text: step.text, guards });
                     break;
                 }
                 case "update": {
                     const guards = boundGuards(step.guards);
-                    noteReads(step.value, guards);
+                    noteReads(step.value, guards, step.handled);
                     const before = ns.get(step.name)?.bound ?? { kind: "ref", path: step.name, local: step.name };
                     const value: Expr = step.op === "+=" ? { kind: "add", left: before, right: bind(step.value, lookup) } : { kind: "other", text: `${step.name} ${step.op} ...` };
                     set(step.name, { expr: value, bound: value, file, guards });
@@ -808,7 +811,7 @@ function readSettings(
                 }
                 case "expr": {
                     const guards = boundGuards(step.guards);
-                    noteReads(step.value, guards);
+                    noteReads(step.value, guards, step.handled);
                     const v = step.value;
                     const defaultedVar = v.kind === "call" && calleeOf(v) === "os.environ.setdefault" ? str(v.args[0]) : undefined;
                     if (defaultedVar !== undefined && step.guards.length === 0) {

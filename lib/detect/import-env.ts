@@ -125,7 +125,8 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
             dotenv ||= getters.envFile;
             const dyn = step.value.kind === "call" ? dynaconfRequired(src, step.value) : undefined;
             secretsFiles.push(...(dyn?.secretsFiles ?? []).filter((f) => !secretsFiles.includes(f)));
-            for (const v of [
+            // In a try body, the except clause may catch a read that fails (`try: X = os.environ["X"]` / `except KeyError:`).
+            for (const v of step.handled ? [] : [
                 ...requiredVariables(step.value, (x) => bind(x, lookup)),
                 ...noneRefusedAtImport(step.value, lookup),
                 ...settingsFields(mod, step.value),

@@ -144,6 +144,8 @@ export type Step = (
      * `INSTALLED_APPS += ["debug_toolbar"]`, `except ImportError: pass`). A reader that knows what is installed decides.
      */
     readonly tried?: string;
+    /** The step sits in the body of a try statement with an `except` clause: what fails in it (a variable read with no default, `env("X")`) the handler may catch. */
+    readonly handled?: boolean;
 };
 
 /** A decorator as written: what it calls (qualified through the imports), its positional arguments, and the function it decorates. */
@@ -916,6 +918,11 @@ export function parseModule(text: string): PyModule {
                             if (first !== undefined && (clause === "" || clause === "else")) {
                                 for (let i = from; i < order.length; i++) {
                                     order[i] = { ...order[i], tried: order[i].tried ?? first };
+                                }
+                            }
+                            if (clause === "" && n.name === "TryStatement" && parts.some((p) => p.name === "except")) {
+                                for (let i = from; i < order.length; i++) {
+                                    order[i] = { ...order[i], handled: true };
                                 }
                             }
                         } else if (b.name === "CallExpression") {

@@ -228,6 +228,15 @@ describe("Django settings read as Python imports them", () => {
             ]);
             assert.deepEqual(collectNotes(synthesize(dir, { buildEnv: { SECRET_KEY: "x", HOSTS: "x" } }).plan.notes), [COLLECTSTATIC_NOTE]);
         });
+
+        it("GIVEN reads in a try body whose except clause falls back (doccano's `try: CELERY_BROKER_URL = env(\"CELERY_BROKER_URL\")` / `except EnvError:`) THEN they are not named; one after the try is", () => {
+            const production =
+                "import environ\nfrom .base import *\n\nenv = environ.Env()\ntry:\n    BROKER = env(\"CELERY_BROKER_URL\")\nexcept environ.ImproperlyConfigured:\n    try:\n        BROKER = \"sqla+\" + env(\"DATABASE_URL\")\n    except Exception:\n        BROKER = \"memory://\"\nSECRET_KEY = env(\"SECRET_KEY\")\n";
+            const dir = project({ base: BASE_HEAD + 'INSTALLED_APPS = ["django.contrib.staticfiles"]\n', production });
+            assert.deepEqual(collectNotes(synthesize(dir).plan.notes), [
+                note("SECRET_KEY (config/settings/production.py)").replace("without them: give them", "without it: give it"),
+            ]);
+        });
     });
 
     describe("reads in a module imported under a condition", () => {
