@@ -1068,8 +1068,9 @@ function includedFiles(args: readonly Expr[], lookup: (local: string) => Expr | 
     const out: string[] = [];
     const one = (e: Expr): void => {
         if (e.kind === "starred") {
-            const b = bind(e.value, lookup);
-            (b.kind === "list" ? b.items : []).forEach(one);
+            // A list, or one grown by append/extend (tabbycat's `base_settings.append("render.py")` before `include(*base_settings)`).
+            const items = (b: Expr): Expr[] => (b.kind === "list" ? [...b.items] : b.kind === "add" ? [...items(b.left), ...items(b.right)] : []);
+            items(bind(e.value, lookup)).forEach(one);
             return;
         }
         if (e.kind === "call" && (calleeOf(e) ?? "").split(".").pop() === "optional") {

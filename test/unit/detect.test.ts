@@ -5993,6 +5993,17 @@ describe("Django settings read as Python runs them", () => {
         assert.deepEqual(p.buildSteps.map((b) => b.name), ["collectstatic"]);
         assert.deepEqual(p.writablePaths.map((w) => w.links), [[{ from: "/app/db.sqlite3", to: "/data/db.sqlite3" }]]);
     });
+    it("GIVEN split-settings include(*base_settings) with the list grown by append (tabbycat's) THEN the listed files are read, the appended one too", () => {
+        const p = project({
+            "site_/settings/__init__.py":
+                "import os\nfrom split_settings.tools import include, optional\nbase_settings = ['core.py']\nbase_settings.append('db.py')\nbase_settings.extend([optional('local.py')])\ninclude(*base_settings)\n",
+            "site_/settings/core.py": BASE.replace("parent.parent", "parent.parent.parent") + "STATIC_ROOT = BASE_DIR / 'staticfiles'\n",
+            "site_/settings/db.py": 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}\n',
+            "requirements.txt": "django\ndjango-split-settings\ngunicorn\n",
+        });
+        assert.deepEqual(p.buildSteps.map((b) => b.name), ["collectstatic"]);
+        assert.deepEqual(p.writablePaths.map((w) => w.links), [[{ from: "/app/db.sqlite3", to: "/data/db.sqlite3" }]]);
+    });
     it("GIVEN `if not SECRET_KEY:` with the development key under `if DEBUG:` and a raise under its else THEN SECRET_KEY is named; a raise a variable cannot stop names nothing", () => {
         const guard = "import os\nDEBUG = os.environ.get('DEBUG') == '1'\nSECRET_KEY = os.environ.get('SECRET_KEY', '')\nif not SECRET_KEY:\n    if DEBUG:\n        SECRET_KEY = 'dev'\n    else:\n        raise RuntimeError('SECRET_KEY')\n";
         const named = (settings: string) => project({ "site_/settings.py": BASE + settings }).notes.filter((n) => n.includes("at import with no default")).map((n) => n.slice(0, n.indexOf(" from the")));
