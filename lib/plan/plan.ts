@@ -402,6 +402,16 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
                 'Keep them on a volume: `env: { HF_HOME: "/var/cache/huggingface" }` with `writablePaths: { "/var/cache/huggingface": "data" }`, or download them in `buildCommands` with HF_HOME set to a folder of the image.',
         );
     }
+    // openai-whisper: load_model() downloads into download_root, else XDG_CACHE_HOME/whisper, else ~/.cache/whisper (whisper/__init__.py).
+    const whisperSet = imageVars["XDG_CACHE_HOME"] !== undefined || platform.set.some(([n]) => n === "XDG_CACHE_HOME");
+    if (installed.has("openai-whisper") && !whisperSet) {
+        notes.push(
+            `openai-whisper's load_model() downloads its model (up to 3 GB) at first use into ${DEFAULTS.home}/.cache/whisper, under HOME: the container's /tmp tmpfs, 64 MiB, which every model outgrows ` +
+                "(No space left on device), and which every restart empties. " +
+                'Keep it on a volume: `env: { XDG_CACHE_HOME: "/var/cache/models" }` with `writablePaths: { "/var/cache/models": "data" }` (or the folder the app passes as download_root), ' +
+                "or download it in `buildCommands` into a folder of the image.",
+        );
+    }
     // Argos Translate (LibreTranslate's models): downloads into XDG's cache folder, installs into XDG's data folder, both under HOME
     // (argostranslate/settings.py: XDG_CACHE_HOME, XDG_DATA_HOME, ARGOS_PACKAGES_DIR), as the library's own defaults say.
     const argosSet = ["ARGOS_PACKAGES_DIR", "XDG_DATA_HOME"].some((v) => imageVars[v] !== undefined || platform.set.some(([n]) => n === v));

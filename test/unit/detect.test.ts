@@ -4632,7 +4632,7 @@ describe("Hugging Face's model cache", () => {
         assert.deepEqual(noted({ Dockerfile: 'FROM python:3.12-slim\nENV HF_HOME=/models\nCOPY . /app\nCMD ["uvicorn", "main:app"]\n' }), []);
         assert.deepEqual(noted({ "requirements.txt": "fastapi\n" }), []);
     });
-    it("GIVEN argostranslate (LibreTranslate's models) and nothing moving its folders THEN a note says where it downloads and installs them and how to keep them on a volume; ARGOS_PACKAGES_DIR set in the image gets none", () => {
+    it("GIVEN argostranslate (LibreTranslate's models), or openai-whisper, and nothing moving its folders THEN a note says where it downloads and installs them and how to keep them on a volume; the variable set in the image gets none", () => {
         const noted = (files: Record<string, string>) =>
             synthesize(apps.make({ "app.py": "from flask import Flask\nimport argostranslate.package\napp = Flask(__name__)\n", "requirements.txt": "flask\nargostranslate\n", ...files })).plan.notes.filter((n) => n.startsWith("argostranslate downloads"));
         assert.deepEqual(noted({}), [
@@ -4646,6 +4646,14 @@ describe("Hugging Face's model cache", () => {
         // The folder the image points it at is a model folder: data, on a volume.
         const plan = synthesize(apps.make({ "app.py": "from flask import Flask\nimport argostranslate.package\napp = Flask(__name__)\n", "requirements.txt": "flask\nargostranslate\n", ...dockerfile })).plan;
         assert.deepEqual(plan.writablePaths.map((w) => [w.path, w.kind]), [["/models", "data"]]);
+        // openai-whisper's models go into XDG_CACHE_HOME/whisper, else ~/.cache/whisper.
+        const whisper = (files: Record<string, string>) =>
+            synthesize(apps.make({ "app.py": "import whisper\nfrom flask import Flask\napp = Flask(__name__)\nmodel = whisper.load_model('base')\n", "requirements.txt": "flask\nopenai-whisper==20250625\n", ...files })).plan.notes.filter((n) => n.startsWith("openai-whisper's"));
+        assert.deepEqual(whisper({}), [
+            "openai-whisper's load_model() downloads its model (up to 3 GB) at first use into /tmp/.cache/whisper, under HOME: the container's /tmp tmpfs, 64 MiB, which every model outgrows (No space left on device), and which every restart empties. " +
+                'Keep it on a volume: `env: { XDG_CACHE_HOME: "/var/cache/models" }` with `writablePaths: { "/var/cache/models": "data" }` (or the folder the app passes as download_root), or download it in `buildCommands` into a folder of the image.',
+        ]);
+        assert.deepEqual(whisper({ Dockerfile: 'FROM python:3.12-slim\nENV XDG_CACHE_HOME=/models\nCOPY . /app\nCMD ["gunicorn", "app:app"]\n' }), []);
         // LibreTranslate's fork, argos-translate-lt, installs the same module with the same folders.
         const fork = synthesize(apps.make({ "app.py": "from flask import Flask\nimport argostranslate.package\napp = Flask(__name__)\n", "requirements.txt": "flask\nargos-translate-lt==1.12.1\n" })).plan;
         assert.equal(fork.notes.filter((n) => n.startsWith("argostranslate downloads")).length, 1, fork.notes.join("\n"));
