@@ -835,8 +835,12 @@ function staticRootOf(entry: Entrypoint): string | undefined {
 
 /** The tables of the Django settings' DatabaseCache caches (any settings branch's CACHES), which `createcachetable` makes. */
 function databaseCacheTables(django: DjangoProject): string[] {
+    // A cache chosen by a conditional expression (legadilo's `{DatabaseCache...} if IS_PRODUCTION else {LocMemCache...}`): either branch.
+    const branches = (c: Expr): Expr[] => (c.kind === "cond" ? [...branches(c.then), ...branches(c.otherwise)] : [c]);
     const tables = django.settings.variants("CACHES").flatMap(({ expr }) =>
-        expr.kind !== "dict" ? [] : expr.entries.flatMap(([, c]) => (str(dictGet(c, "BACKEND")) === "django.core.cache.backends.db.DatabaseCache" ? [str(dictGet(c, "LOCATION")) ?? "?"] : [])),
+        expr.kind !== "dict"
+            ? []
+            : expr.entries.flatMap(([, given]) => branches(given).flatMap((c) => (str(dictGet(c, "BACKEND")) === "django.core.cache.backends.db.DatabaseCache" ? [str(dictGet(c, "LOCATION")) ?? "?"] : []))),
     );
     return [...new Set(tables)];
 }

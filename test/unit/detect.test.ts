@@ -2547,6 +2547,9 @@ describe("detection", () => {
                 const server = synthesize(apps.make({ ...HUB, "src/hub/settings.py": settings.replace("django.db.backends.sqlite3", "django.db.backends.postgresql") + caches })).plan;
                 assert.equal(server.release, undefined);
                 assert.ok(server.notes.some((n) => n.endsWith('set `releaseCommand: ["sh", "-c", "python manage.py migrate --noinput && python manage.py createcachetable"]` to run it once per deploy (createcachetable makes the table of the settings\' DatabaseCache, which migrate does not).')), server.notes.join("\n"));
+                // A cache chosen by a conditional expression (legadilo's `{...DatabaseCache...} if IS_PRODUCTION else {...LocMemCache...}`).
+                const chosen = "IS_PRODUCTION = True\nCACHES = {'default': {'BACKEND': 'django.core.cache.backends.db.DatabaseCache', 'LOCATION': 'hub_cache'} if IS_PRODUCTION else {'BACKEND': 'django.core.cache.backends.locmem.LocMemCache'}}\n";
+                assert.deepEqual(synthesize(apps.make({ ...HUB, "src/hub/settings.py": settings + chosen })).plan.release, cached.release);
             });
 
             it("GIVEN no Procfile and a manage.py that puts src/ (and apps/) on sys.path THEN the settings are found in src/, and the server gets both folders", () => {
