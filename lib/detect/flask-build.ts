@@ -22,8 +22,11 @@ export interface FlaskBuildFacts {
 export interface FlaskAssets {
     /** The module that makes the Environment. */
     readonly file: string;
-    /** Output paths of the bundles the code defines (`Bundle(..., output="gen/packed.js")`), relative to the static folder, and the module of each. */
-    readonly outputs: ReadonlyArray<{ readonly output: string; readonly file: string }>;
+    /**
+     * Output paths of the bundles the code defines (`Bundle(..., output="gen/packed.js")`), relative to the static folder, and the module of
+     * each; with the bundle's input files as written (relative to the static folder) and its filters, where they are literal.
+     */
+    readonly outputs: ReadonlyArray<{ readonly output: string; readonly file: string; readonly inputs: readonly string[]; readonly filters: readonly string[] }>;
     /** Modules that load bundles from a YAML file (webassets' YAMLLoader, `Environment.from_yaml()`). */
     readonly yaml: readonly string[];
     /** ASSETS_CACHE as the app's config sets it: false (no cache), a folder (relative to the working folder, as webassets opens it), or unset (static/.webassets-cache). */
@@ -89,7 +92,7 @@ function flaskAssets(modules: ReadonlyArray<{ file: string; mod: PyModule }>): F
     if (env === undefined) {
         return undefined;
     }
-    const outputs: Array<{ output: string; file: string }> = [];
+    const outputs: Array<{ output: string; file: string; inputs: string[]; filters: string[] }> = [];
     const yaml: string[] = [];
     let cache: false | string | undefined;
     for (const { file, mod } of modules) {
@@ -103,7 +106,10 @@ function flaskAssets(modules: ReadonlyArray<{ file: string; mod: PyModule }>): F
             const callee = calleeOf(c) ?? "";
             const output = BUNDLE.has(callee) ? bundleOutput(mod, c.kwargs["output"]) : undefined;
             if (output !== undefined && !outputs.some((o) => o.output === output)) {
-                outputs.push({ output, file });
+                // webassets' filters: a comma-separated string, or a list of names.
+                const given = c.kwargs["filters"];
+                const filters = given?.kind === "list" ? given.items.flatMap((f) => str(f) ?? []) : (str(given)?.split(",").map((f) => f.trim()) ?? []);
+                outputs.push({ output, file, inputs: c.args.flatMap((a) => str(a) ?? []), filters: filters.filter((f) => f !== "") });
             }
             if ((YAML_LOADER.has(callee) || callee.endsWith(".from_yaml")) && !yaml.includes(file)) {
                 yaml.push(file);

@@ -375,7 +375,7 @@ export function planBuildSteps(
     if (flask) {
         steps.push(...pybabelSteps(src, flask.translationDirs, notes));
         if (flask.assets) {
-            const step = assetsStep(o, entry, facts, flask.assets, flask.rootPath, notes);
+            const step = assetsStep(src, o, entry, facts, flask.assets, flask.rootPath, notes);
             if (step) {
                 steps.push(step);
             }
@@ -568,7 +568,7 @@ function makeTarget(src: SourceTree, command: string): string | undefined {
  * unchanged (from the cache), and writes nothing. The filters (rjsmin,
  * cssmin, libsass...) run from the venv the server uses.
  */
-function assetsStep(o: CheckedOptions, entry: Entrypoint, facts: BuildFacts, assets: FlaskAssets, rootPath: string | undefined, notes: string[]): BuildStep | undefined {
+function assetsStep(src: SourceTree, o: CheckedOptions, entry: Entrypoint, facts: BuildFacts, assets: FlaskAssets, rootPath: string | undefined, notes: string[]): BuildStep | undefined {
     if (assets.outputs.length === 0 && assets.yaml.length === 0) {
         return undefined;
     }
@@ -594,6 +594,25 @@ function assetsStep(o: CheckedOptions, entry: Entrypoint, facts: BuildFacts, ass
     const before22 = facts.flaskBefore22 === true;
     const build = before22 ? `FLASK_APP=${flaskApp(entry)} flask assets build` : `flask --app ${flaskApp(entry)} assets build`;
     const q = (word: string): string => (/^[\w./:=@%+-]+$/.test(word) ? word : `'${word.split("'").join("'\\''")}'`);
+    // `flask assets build` logs a bundle it cannot build and goes on (exit status 0): say before the build what will fail it.
+    for (const bundle of assets.outputs) {
+        // (Only a package manager's folder is certain: other inputs may resolve through a blueprint's static folder or a load path.)
+        const missing = bundle.inputs.filter((i) => /^(node_modules|bower_components)\//.test(i) && !src.isFile(`${staticDir}/${i}`) && !src.isFile(i));
+        const programs = bundle.filters.flatMap((f) => (FILTER_PROGRAMS[f] === undefined ? [] : [`${f} (the ${FILTER_PROGRAMS[f]} program)`]));
+        if (missing.length > 0) {
+            notes.push(
+                `Flask-Assets' bundle ${bundle.output} (${bundle.file}) reads ${missing.join(", ")}, which ${staticDir}/ does not hold (a package manager installs ${missing.length > 1 ? "them" : "it"}): ` +
+                    "`flask assets build` logs the bundle's error and goes on, and every page that names the bundle answers 500. " +
+                    `Commit those files under ${staticDir}/, or have package.json's \`build\` script copy them there (the image runs \`npm ci\` and \`npm run build\` first, then removes node_modules).`,
+            );
+        }
+        if (programs.length > 0) {
+            notes.push(
+                `Flask-Assets' bundle ${bundle.output} (${bundle.file}) uses the filter ${programs.join(", ")}, which the image does not have: the bundle is not built and the pages that name it answer 500. ` +
+                    'Use a filter webassets runs in Python (`filters="libsass"` with libsass installed, for SCSS), or commit the built file.',
+            );
+        }
+    }
     notes.push(
         `${build} runs in the builder: Flask-Assets' ${what} (${assets.file}) and webassets' cache are written into ${staticDir}/ there and ship in the image, ` +
             "where webassets would otherwise write them on the first page that names them, which the read-only root refuses; " +
@@ -611,6 +630,24 @@ function assetsStep(o: CheckedOptions, entry: Entrypoint, facts: BuildFacts, ass
         off: "`collectStatic: false`",
     };
 }
+
+/** webassets' filters that run a program (`filters="scss"` runs Ruby's or Dart's `sass`), and that program; its Python filters (libsass, pyscss, rjsmin, cssmin) need none. */
+const FILTER_PROGRAMS: Readonly<Record<string, string>> = {
+    sass: "sass",
+    scss: "sass",
+    less: "lessc",
+    stylus: "stylus",
+    coffeescript: "coffee",
+    typescript: "tsc",
+    uglifyjs: "uglifyjs",
+    cleancss: "cleancss",
+    autoprefixer: "autoprefixer",
+    babel: "babel",
+    postcss: "postcss",
+    closure_js: "java",
+    yui_js: "java",
+    yui_css: "java",
+};
 
 /** .po files under locale/ folders (three levels deep at most) with no .mo beside them. */
 function poWithoutMo(src: SourceTree, root: string): string[] {

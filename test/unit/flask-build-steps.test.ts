@@ -116,6 +116,22 @@ describe("Flask-Assets' bundles", () => {
         );
     });
 
+    it("GIVEN bundles reading node_modules/ files a yarn install makes, or a filter that runs a program (PowerDNS-Admin's, flask-base's scss) THEN notes say the bundle will not build and the fix, before any build; Python filters and present inputs say nothing", () => {
+        const assets =
+            'from flask import Flask\nfrom flask_assets import Bundle, Environment\n\napp = Flask(__name__)\nassets = Environment(app)\n' +
+            'assets.register("css", Bundle("node_modules/bootstrap/dist/css/bootstrap.css", output="generated/main.css"))\n' +
+            'assets.register("scss", Bundle("custom/app.scss", filters="scss,cssmin", output="generated/custom.css"))\n' +
+            'assets.register("js", Bundle("custom/app.js", filters=["rjsmin"], output="generated/main.js"))\n';
+        const notes = synthesize(apps.make({ "app.py": assets, "static/custom/app.scss": "a {}\n", "static/custom/app.js": "var a;\n", "requirements.txt": "flask\nflask-assets\nrjsmin\ncssmin\n", "package.json": '{"dependencies": {"bootstrap": "5.3.8"}}\n' }))
+            .plan.notes.filter((n) => n.startsWith("Flask-Assets' bundle "));
+        assert.deepEqual(notes, [
+            "Flask-Assets' bundle generated/main.css (app.py) reads node_modules/bootstrap/dist/css/bootstrap.css, which static/ does not hold (a package manager installs it): `flask assets build` logs the bundle's error and goes on, and every page that names the bundle answers 500. " +
+                "Commit those files under static/, or have package.json's `build` script copy them there (the image runs `npm ci` and `npm run build` first, then removes node_modules).",
+            "Flask-Assets' bundle generated/custom.css (app.py) uses the filter scss (the sass program), which the image does not have: the bundle is not built and the pages that name it answer 500. " +
+                'Use a filter webassets runs in Python (`filters="libsass"` with libsass installed, for SCSS), or commit the built file.',
+        ]);
+    });
+
     it("GIVEN bundles loaded from YAML only THEN the build still runs (the command builds what the Environment holds), and the note says where they come from", () => {
         const dir = apps.make({
             "app.py": 'from flask import Flask\nfrom flask_assets import Environment\nfrom webassets.loaders import YAMLLoader\n\napp = Flask(__name__)\nassets = Environment(app)\nassets.register(YAMLLoader("assets.yml").load_bundles())\n',
