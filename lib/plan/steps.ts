@@ -703,6 +703,9 @@ export interface ReleaseFacts {
     readonly installsProject?: boolean;
 }
 
+/** Click groups a project makes for its own command line (a console script runs them, not `flask`). */
+const OWN_GROUPS = new Set(["click.Group", "click.group", "flask.cli.AppGroup", "flask.cli.FlaskGroup"]);
+
 /** Names of the CLI commands apps give their "create the tables" step (Flask's tutorial: `flask init-db`). */
 const INIT_DB_COMMANDS = new Set(["init-db", "init_db", "initdb", "create-db", "create_db", "createdb"]);
 
@@ -712,17 +715,25 @@ const INIT_DB_COMMANDS = new Set(["init-db", "init_db", "initdb", "create-db", "
  * `@app.cli.command("init-db")`; unnamed, click names it after the function
  * (underscores to dashes, a `_command`/`_cmd` suffix dropped).
  */
-function initDbCommand(src: SourceTree, entry: Entrypoint): { file: string; name: string } | undefined {
+function initDbCommand(src: SourceTree, entry: Entrypoint): { file: string; name: string; group?: string } | undefined {
     const roots = servedRoots(entry);
     const reader = moduleReader(src, roots);
     for (const c of candidates(src, roots)) {
-        for (const d of reader.parse(c.file)?.decorators ?? []) {
+        const mod = reader.parse(c.file);
+        for (const d of mod?.decorators ?? []) {
             if (d.callee !== "click.command" && !d.callee.endsWith(".cli.command")) {
                 continue;
             }
+            // `@cli.command()` on the project's own group (realms-wiki's `cli = AppGroup()`, run by its console script):
+            // not a `flask` command, or one under the group's name.
+            const owner = d.callee.slice(0, -".command".length);
+            const cut = owner.lastIndexOf(".");
+            const home = cut < 0 ? mod : reader.parse(reader.fileOf(owner.slice(0, cut), c)?.file ?? "");
+            const made = home?.value(cut < 0 ? owner : owner.slice(cut + 1));
+            const own = made?.kind === "call" && OWN_GROUPS.has(calleeOf(made) ?? "");
             const name = str(d.args[0]) ?? d.target?.replace(/_(command|cmd)$/, "").replace(/_/g, "-");
             if (name !== undefined && INIT_DB_COMMANDS.has(name)) {
-                return { file: c.file, name };
+                return { file: c.file, name, ...(own ? { group: owner } : {}) };
             }
         }
     }
@@ -1071,7 +1082,12 @@ function detectRelease(src: SourceTree, entry: Entrypoint, facts: ReleaseFacts, 
     }
     if (!migrate && db !== undefined && (entry.framework === "flask" || entry.framework === "quart")) {
         const init = initDbCommand(src, entry);
-        if (init !== undefined) {
+        if (init?.group !== undefined) {
+            notes.push(
+                `${init.file} defines ${init.name}, which looks like it creates the app's tables, on the project's own command group (${init.group}, run by its console script), not on \`${entry.framework}\`'s: ` +
+                    "the package does not run it, so the database starts without tables unless the app makes them; set `releaseCommand` to the command that makes them (the console script's, as the app's README gives it).",
+            );
+        } else if (init !== undefined) {
             // Run once: while there is no database yet (the first deploy; the volume keeps it after), since such commands
             // create the tables from scratch (Flask's tutorial's drops them first). A linked file exists once its target does.
             const where = "dir" in db ? db.dir : db.file;

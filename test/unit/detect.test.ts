@@ -5798,6 +5798,22 @@ describe("a Flask app's own command that creates its tables", () => {
         assert.deepEqual(notes(`def setup():\n    db.create_all()\n${main}`), []);
     });
 
+    it("GIVEN create-db on the project's own click group (realms-wiki's `cli = AppGroup()`, run by its console script) THEN it is not run as `flask create-db`; a note names it and `releaseCommand`", () => {
+        for (const [group, imports] of [
+            ["click.Group()", "import click"],
+            ["AppGroup()", "from flask.cli import AppGroup"],
+        ] as const) {
+            const files = {
+                "wiki/__init__.py": `import os\n${imports}\nfrom flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\ncli = ${group}\n\n\ndef create_app():\n    app = Flask(__name__)\n    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:////srv/wiki/wiki.db"\n    db.init_app(app)\n    return app\n`,
+                "wiki/commands.py": "from wiki import cli, create_app, db\n\n\n@cli.command()\ndef create_db():\n    with create_app().app_context():\n        db.create_all()\n",
+                "requirements.txt": "flask==3.1.1\nflask-sqlalchemy==3.1.1\n",
+            };
+            const { plan } = synthesize(apps.make(files));
+            assert.equal(plan.release, undefined, group);
+            assert.ok(plan.notes.some((n) => n.startsWith("wiki/commands.py defines create-db, which looks like it creates the app's tables, on the project's own command group (wiki.cli, run by its console script), not on `flask`'s")), plan.notes.join("\n"));
+        }
+    });
+
     it("GIVEN Flask's tutorial layout (`@click.command(\"init-db\")`, instance folder SQLite) THEN init-db (named after its function by click) is the release step while the instance folder holds no database", () => {
         const files = {
             "flaskr/__init__.py":
