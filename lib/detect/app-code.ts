@@ -234,6 +234,18 @@ function factoryMade(mod: PyModule, fn: FunctionDef, depth = 0): Made | undefine
     return undefined;
 }
 
+/** Objects a function may make an app to configure, but that are no app to serve: Celery's application. */
+const NOT_APPS = new Set(["celery.Celery"]);
+
+/** Every value the function returns is one of NOT_APPS (`celery = Celery(...)` then `return celery`). */
+function returnsNoApp(fn: FunctionDef): boolean {
+    const made = (r: Expr): Expr => (r.kind === "ref" && !r.local.includes(".") ? (fn.assigns.filter(([n]) => n === r.local).pop()?.[1] ?? r) : r);
+    return fn.returns.length > 0 && fn.returns.every((r) => {
+        const v = made(r);
+        return v.kind === "call" && NOT_APPS.has(calleeOf(v) ?? "");
+    });
+}
+
 function callableWithoutArgs(fn: FunctionDef): boolean {
     return fn.params.every((p) => p.hasDefault || p.variadic);
 }
@@ -318,7 +330,15 @@ export function classify(reader: ModuleReader, file: string, root: ImportRoot, n
     seen.add(`${file}:${name}`);
     const fn = mod.functions.get(name);
     if (fn) {
-        const made = factoryMade(mod, fn);
+        if (returnsNoApp(fn)) {
+            return undefined; // overholt's create_celery_app(): it makes the Flask app to configure the Celery app it returns
+        }
+        // A factory that hands the work to the app's own shared one (overholt's `web.create_app()` calling `factory.create_app(__name__)`).
+        const delegated = (): Made | undefined =>
+            fn.calls
+                .map((c) => (c.callee.kind === "ref" && c.callee.path !== c.callee.local && c.callee.path.includes(".") ? importedMade(reader, file, root, c.callee.path, seen) : undefined))
+                .find((m) => m?.kind === "factory");
+        const made = factoryMade(mod, fn) ?? delegated();
         return made ? { ...made, kind: "factory" } : undefined;
     }
     const value = mod.value(name);
@@ -537,6 +557,9 @@ export function scanForApp(
         }
         callable ??= plainCallable(mod, c);
         for (const fn of mod.functions.values()) {
+            if (returnsNoApp(fn)) {
+                continue;
+            }
             if (!callableWithoutArgs(fn)) {
                 const needs = factoryMade(mod, fn);
                 if (needs && !needs.serves) {

@@ -3550,6 +3550,20 @@ describe("detection", () => {
             })).plan;
             assert.deepEqual([mounted.entrypoint.spec, mounted.entrypoint.interface], ["api.main:app", "asgi"]);
         });
+        it("GIVEN wsgi.py `application = DispatcherMiddleware(web.create_app(), {\"/api\": api.create_app()})`, both factories delegating to the package's shared factory, and a create_celery_app() that returns a Celery app THEN the dispatcher is served, not the Celery factory", () => {
+            const plan = synthesize(apps.make({
+                "shop/__init__.py": "",
+                "shop/factory.py":
+                    "from celery import Celery\nfrom flask import Flask\n\n\ndef create_app(package_name, settings_override=None):\n    app = Flask(package_name, instance_relative_config=True)\n    return app\n\n\n" +
+                    "def create_celery_app(app=None):\n    app = app or create_app('shop')\n    celery = Celery(__name__, broker=app.config.get('CELERY_BROKER_URL'))\n    return celery\n",
+                "shop/web/__init__.py": "from .. import factory\n\n\ndef create_app(settings_override=None):\n    app = factory.create_app(__name__, settings_override)\n    return app\n",
+                "shop/api/__init__.py": "from .. import factory\n\n\ndef create_app(settings_override=None):\n    app = factory.create_app(__name__, settings_override)\n    return app\n",
+                "shop/tasks.py": "from .factory import create_celery_app\n\ncelery = create_celery_app()\n",
+                "wsgi.py": "from werkzeug.middleware.dispatcher import DispatcherMiddleware\n\nfrom shop import api, web\n\napplication = DispatcherMiddleware(web.create_app(), {'/api': api.create_app()})\n",
+                "requirements.txt": "flask\ncelery\n",
+            })).plan;
+            assert.deepEqual([plan.entrypoint.spec, plan.framework], ["wsgi:application", "flask"]);
+        });
         it("GIVEN a Falcon app subclass made by a class method (`application = MemoApp.from_environ()`), in the module or imported THEN that is the app", () => {
             const cls = "import falcon\n\nclass MemoApp(falcon.App):\n    @classmethod\n    def from_environ(cls):\n        return cls()\n";
             assert.equal(synthesize(apps.make({ "memo/__init__.py": "", "memo/app.py": cls, "wsgi.py": "from memo.app import MemoApp\napplication = MemoApp.from_environ()\n", "requirements.txt": "falcon\n" })).plan.entrypoint.spec, "wsgi:application");
