@@ -272,6 +272,77 @@ export function servedFrontends(src: SourceTree, roots: readonly ImportRoot[], s
     return out;
 }
 
+/**
+ * A package.json whose installed packages the app serves as static files:
+ * Django's STATICFILES_DIRS naming `node_modules` or a folder inside it
+ * (`BASE_DIR / "node_modules" / "bootstrap" / "dist"`). node_modules is never
+ * in the image's source (the .dockerignore leaves it out), so npm installs it
+ * in the builder before collectstatic copies the files.
+ */
+export interface NodeModulesInstall {
+    /** package.json's path in the source folder. */
+    readonly file: string;
+    /** Its folder, relative to the source folder ("" for the root): where npm runs. */
+    readonly dir: string;
+    /** `npm ci` with package-lock.json or npm-shrinkwrap.json, else `npm install`. */
+    readonly install: "npm ci" | "npm install";
+    /** Every package served is among `dependencies`: `--omit=dev` installs only those. */
+    readonly omitDev: boolean;
+    /** The served folders, relative to the source folder, for notes. */
+    readonly served: readonly string[];
+}
+
+/**
+ * The package.json folders whose node_modules the app serves (`served`: folders relative to the source folder,
+ * Django's STATICFILES_DIRS), in the order served. A package locked by yarn, pnpm or bun, which the builder's npm
+ * cannot honour, is not installed: `skipped` receives why, for a note.
+ */
+export function servedNodeModules(src: SourceTree, served: readonly string[], skipped: string[] = []): NodeModulesInstall[] {
+    const out: Array<{ file: string; dir: string; install: "npm ci" | "npm install"; omitDev: boolean; served: string[] }> = [];
+    for (const path of served) {
+        const parts = path.split("/");
+        const at = parts.indexOf("node_modules");
+        if (path.startsWith("/") || at < 0) {
+            continue;
+        }
+        const dir = parts.slice(0, at).join("/");
+        const file = dir === "" ? "package.json" : `${dir}/package.json`;
+        const text = src.readIfFile(file);
+        if (text === undefined) {
+            continue;
+        }
+        const pkgName = parts[at + 1]?.startsWith("@") ? parts.slice(at + 1, at + 3).join("/") : parts[at + 1];
+        const seen = out.find((m) => m.dir === dir);
+        let deps: Record<string, unknown> = {};
+        try {
+            const pkg: unknown = JSON.parse(text);
+            const d = pkg !== null && typeof pkg === "object" ? (pkg as Record<string, unknown>)["dependencies"] : undefined;
+            deps = d !== null && typeof d === "object" && !Array.isArray(d) ? (d as Record<string, unknown>) : {};
+        } catch {
+            continue; // not npm's to install; collectstatic then finds no folder, as now
+        }
+        // One package (node_modules/bootstrap/...) must be a runtime dependency; the whole folder needs some.
+        const omitDev = pkgName === undefined ? Object.keys(deps).length > 0 : pkgName in deps;
+        if (seen !== undefined) {
+            seen.served.push(path);
+            seen.omitDev &&= omitDev;
+            continue;
+        }
+        const at2 = (name: string) => (dir === "" ? name : `${dir}/${name}`);
+        const foreign = ["yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"].map(at2).find((f) => src.isFile(f));
+        if (foreign !== undefined) {
+            const why = `STATICFILES_DIRS serves ${path}, which the image does not hold (node_modules is not copied): ${file}'s packages are locked by ${foreign}, and the builder installs with npm only, so they are not installed and collectstatic leaves them out; install them with \`buildCommands\` (and \`aptBuildPackages\`), or copy the files the app serves into a static folder of the source.`;
+            if (!skipped.includes(why)) {
+                skipped.push(why);
+            }
+            continue;
+        }
+        const locked = src.isFile(at2("package-lock.json")) || src.isFile(at2("npm-shrinkwrap.json"));
+        out.push({ file, dir, install: locked ? "npm ci" : "npm install", omitDev, served: [path] });
+    }
+    return out;
+}
+
 /** Starlette's static files app, by the names it is imported under. */
 const STATIC_FILES: ReadonlySet<string> = new Set(["starlette.staticfiles.StaticFiles", "fastapi.staticfiles.StaticFiles"]);
 

@@ -8,7 +8,7 @@ import { DISTRO_RELEASES, DistroRelease } from "../data/native-libraries";
 import { table } from "../detect/dependencies";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint, servedRoots } from "../detect/entrypoint";
-import { detectFrontend, servedFrontends, toolsWithoutBuild } from "../detect/frontend";
+import { detectFrontend, servedFrontends, servedNodeModules, toolsWithoutBuild } from "../detect/frontend";
 import { commands, CONTROL_WORDS, displayWords, pyprojectOf, scriptOf, shellTokens, withoutRunners } from "../detect/procfile";
 import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
@@ -157,7 +157,10 @@ export function planBuildSteps(
     const roots = servedRoots(entry);
     const own = detectFrontend(src) ?? (django ? tailwindTheme(src, django) : undefined);
     const skipped: string[] = [];
-    const builds = own === undefined ? servedFrontends(src, roots, django ? djangoServedDirs(django) : [], skipped) : "build" in own ? [own.build] : [];
+    const served = django ? djangoServedDirs(django) : [];
+    const builds = own === undefined ? servedFrontends(src, roots, served, skipped) : "build" in own ? [own.build] : [];
+    // Packages STATICFILES_DIRS serves from node_modules (bootstrap's dist): installed before collectstatic.
+    const nodeModules = o.frontendBuild === false ? [] : servedNodeModules(src, served, skipped);
     notes.push(...skipped);
     if (o.frontendBuild === true && builds.length === 0) {
         throw new InputError(
@@ -185,7 +188,8 @@ export function planBuildSteps(
         steps.push({
             // Several packages (a client and its successor): each step named by its folder.
             name: builds.length > 1 ? `npm run build in ${b.dir}/` : "npm run build",
-            argv: ["sh", "-c", `${b.install} --no-audit --no-fund && npm run build && rm -rf node_modules`],
+            // node_modules stays for collectstatic when STATICFILES_DIRS serves from it; removed after that.
+            argv: ["sh", "-c", `${b.install} --no-audit --no-fund && npm run build${nodeModules.some((m) => m.dir === b.dir) ? "" : " && rm -rf node_modules"}`],
             workdir: b.dir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${b.dir}`,
             env: flaskEnv,
             source: `${b.file}'s build script with ${b.tools.join(", ")}`,
@@ -198,7 +202,10 @@ export function planBuildSteps(
         const node = facts.release === undefined ? undefined : DISTRO_NODEJS[facts.release];
         notes.push(
             `The front-end build runs in the builder, before the other build steps: \`${b.install}\` then \`npm run build\` (${b.script})${b.dir === "" ? "" : ` in ${b.dir}/`}, with the base image's nodejs and npm (builder only; ` +
-                `${node === undefined ? "Debian 13's is Node.js 20, Debian 12's 18" : `Node.js ${node} on ${RELEASE_NAMES[facts.release!]}`}), and node_modules is removed after it, so the runner gets only what it built. ` +
+                `${node === undefined ? "Debian 13's is Node.js 20, Debian 12's 18" : `Node.js ${node} on ${RELEASE_NAMES[facts.release!]}`})` +
+                (nodeModules.some((m) => m.dir === b.dir)
+                    ? ", and node_modules stays until collectstatic has copied what STATICFILES_DIRS serves from it. "
+                    : ", and node_modules is removed after it, so the runner gets only what it built. ") +
                 (flaskEnv["FLASK_APP"] !== undefined
                     ? `Its scripts run \`flask\`, which gets FLASK_APP=${flaskEnv["FLASK_APP"]} and imports the app: settings the app reads at import come from \`buildEnv\` and \`buildSecrets\`. `
                     : "") +
@@ -215,6 +222,25 @@ export function planBuildSteps(
                     "build the front-end ahead, ship its output in the source folder and set `frontendBuild: false`.",
             );
         }
+    }
+
+    for (const m of nodeModules.filter((n) => !builds.some((b) => b.dir === n.dir))) {
+        const command = `${m.install}${m.omitDev ? " --omit=dev" : ""} --no-audit --no-fund`;
+        steps.push({
+            name: nodeModules.length > 1 ? `${m.install} in ${m.dir === "" ? "./" : `${m.dir}/`}` : m.install,
+            argv: ["sh", "-c", command],
+            workdir: m.dir === "" ? DEFAULTS.workdir : `${DEFAULTS.workdir}/${m.dir}`,
+            env: {},
+            source: `STATICFILES_DIRS serving ${m.served.join(", ")} (${django!.settings.sourceOf("STATICFILES_DIRS")})`,
+            off: "`frontendBuild: false`",
+        });
+        if (!apt.includes("nodejs")) {
+            apt.push("nodejs", "npm");
+        }
+        notes.push(
+            `STATICFILES_DIRS (${django!.settings.sourceOf("STATICFILES_DIRS")}) serves ${m.served.join(", ")}, which npm installs and the image's source never holds (the .dockerignore leaves node_modules out): ` +
+                `the builder runs \`${command}\`${m.dir === "" ? "" : ` in ${m.dir}/`} from ${m.file} before collectstatic, with the base image's nodejs and npm (builder only). \`frontendBuild: false\` turns it off.`,
+        );
     }
 
     // collectstatic: django.contrib.staticfiles with a STATIC_ROOT to collect into.
@@ -353,6 +379,21 @@ export function planBuildSteps(
                 );
             }
         }
+    }
+
+    // collectstatic has copied what STATICFILES_DIRS serves from node_modules into STATIC_ROOT: the runner needs no node_modules.
+    // Without collectstatic the app's finders serve them from there (DEBUG, WhiteNoise's finders), so they stay.
+    if (nodeModules.length > 0 && steps.some((s) => s.name === "collectstatic")) {
+        const dirs = nodeModules.map((m) => (m.dir === "" ? `${DEFAULTS.workdir}/node_modules` : `${DEFAULTS.workdir}/${m.dir}/node_modules`));
+        steps.push({
+            name: "rm node_modules",
+            argv: ["rm", "-rf", ...dirs],
+            workdir: DEFAULTS.workdir,
+            env: {},
+            source: "collectstatic copied what STATICFILES_DIRS serves from node_modules",
+            off: "`frontendBuild: false`",
+        });
+        notes.push(`node_modules (${dirs.join(", ")}) is removed after collectstatic, which copied the files STATICFILES_DIRS serves from it into STATIC_ROOT: the runner gets only those.`);
     }
 
     // compilemessages: .po catalogues without their compiled .mo.

@@ -351,6 +351,52 @@ describe("the front-end build (package.json's build script)", () => {
         assert.deepEqual(steps("STATICFILES_DIRS = []"), [["collectstatic", "/app"]]);
     });
 
+    it("GIVEN a Django project whose STATICFILES_DIRS serves node_modules or a package's folder in it THEN npm installs package.json's packages before collectstatic and node_modules goes after it; a build script keeps it until then; a yarn lock gets a note", () => {
+        const files = (dirs: string, pkg: object, extra: Record<string, string> = {}) => ({
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_conf.settings')\n",
+            "site_conf/__init__.py": "",
+            "site_conf/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "site_conf/settings.py":
+                "import os\nfrom pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_URL = '/static/'\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\n" +
+                `${dirs}\nWSGI_APPLICATION = 'site_conf.wsgi.application'\n`,
+            "requirements.txt": "django\n",
+            "package.json": JSON.stringify(pkg),
+            ...extra,
+        });
+        const steps = (p: { buildSteps: ReadonlyArray<{ name: string; workdir: string; argv: readonly string[] }> }) => p.buildSteps.map((st) => [st.name, st.workdir, st.argv.join(" ")]);
+        const runtime = { name: "site", dependencies: { bootstrap: "5.3.3", htmx: "2.0.4" }, devDependencies: { prettier: "3.4.2" } };
+        const whole = synthesize(apps.make(files("STATICFILES_DIRS = [os.path.join(BASE_DIR, 'node_modules')]", runtime, { "package-lock.json": "{}" }))).plan;
+        assert.deepEqual(steps(whole), [
+            ["npm ci", "/app", "sh -c npm ci --omit=dev --no-audit --no-fund"],
+            ["collectstatic", "/app", "python manage.py collectstatic --noinput"],
+            ["rm node_modules", "/app", "rm -rf /app/node_modules"],
+        ]);
+        assert.deepEqual(whole.apt.build, ["nodejs", "npm"]);
+        assert.ok(
+            whole.notes.includes(
+                "STATICFILES_DIRS (site_conf/settings.py) serves node_modules, which npm installs and the image's source never holds (the .dockerignore leaves node_modules out): " +
+                    "the builder runs `npm ci --omit=dev --no-audit --no-fund` from package.json before collectstatic, with the base image's nodejs and npm (builder only). `frontendBuild: false` turns it off.",
+            ),
+            whole.notes.join("\n"),
+        );
+        // A dev dependency's folder: every package installs.
+        const dev = synthesize(apps.make(files("STATICFILES_DIRS = [BASE_DIR / 'node_modules' / 'prettier' / 'standalone']", runtime))).plan;
+        assert.deepEqual(steps(dev)[0], ["npm install", "/app", "sh -c npm install --no-audit --no-fund"]);
+        // A build script of the same package keeps node_modules for collectstatic.
+        const built = synthesize(apps.make(files("STATICFILES_DIRS = [BASE_DIR / 'node_modules' / 'bootstrap' / 'dist', BASE_DIR / 'assets']", { ...runtime, scripts: { build: "sass in.scss assets/site.css" }, devDependencies: { sass: "1.83.0" } }, { "package-lock.json": "{}" }))).plan;
+        assert.deepEqual(steps(built), [
+            ["npm run build", "/app", "sh -c npm ci --no-audit --no-fund && npm run build"],
+            ["collectstatic", "/app", "python manage.py collectstatic --noinput"],
+            ["rm node_modules", "/app", "rm -rf /app/node_modules"],
+        ]);
+        // Locked by yarn: not installed, said so.
+        const yarn = synthesize(apps.make(files("STATICFILES_DIRS = [BASE_DIR / 'node_modules']", runtime, { "yarn.lock": "" }))).plan;
+        assert.deepEqual(steps(yarn).map((s) => s[0]), ["collectstatic"]);
+        assert.ok(yarn.notes.some((n) => n.startsWith("STATICFILES_DIRS serves node_modules, which the image does not hold (node_modules is not copied): package.json's packages are locked by yarn.lock")), yarn.notes.join("\n"));
+        // `frontendBuild: false`, or no package.json: nothing.
+        assert.deepEqual(steps(synthesize(apps.make(files("STATICFILES_DIRS = [BASE_DIR / 'node_modules']", runtime)), { frontendBuild: false }).plan).map((s) => s[0]), ["collectstatic"]);
+    });
+
     it("GIVEN a root package.json that names gulp but has no build script (djangogirls runs `gulp local` in its own Dockerfile) THEN nothing runs and a note says the image builds no front-end and how to add one", () => {
         const { plan } = synthesize(apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": JSON.stringify({ name: "site", devDependencies: { gulp: "^4.0.2", "gulp-sass": "^5.1.0" } }), "gulpfile.js": "" }));
         assert.deepEqual(plan.buildSteps, []);
