@@ -237,12 +237,13 @@ function webCommandRead(src: SourceTree, given: string, o: ProcessOrigin, env?: 
     // The server's files (uWSGI's ini, fastapi-cli's module) are named in the script's commands, not in the command that runs the script.
     const inner = withServerFiles(src, readWeb(file.commands, o, new Map([...(env ?? []), ...file.exported])));
     const migrations = file.migrations ?? [];
+    const outside = (file.unconditional ?? 0) > 0 ? ", after the commands before it outside every block (they run whatever the branches decide)" : "";
     const read = !file.skipped
         ? `${o.web} runs ${file.file}; the commands in it are read as the web command.`
         : migrations.length > 0
-          ? `${o.web} runs ${file.file}, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command; of the commands before it, ` +
+          ? `${o.web} runs ${file.file}, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command${outside}; of the commands under control flow before it, ` +
             `${migrations.map((m) => `\`${m}\``).join(", ")} ${migrations.length > 1 ? "are" : "is"} the release step, and the others are not run (set \`releaseCommand\` for what must run at deploy).`
-          : `${o.web} runs ${file.file}, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command, and the commands before it are not run (set \`releaseCommand\` for what must run at deploy).`;
+          : `${o.web} runs ${file.file}, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command${outside}, and the commands under control flow before it are not run (set \`releaseCommand\` for what must run at deploy).`;
     const through = file.wrappers.filter((w) => w[0] !== "exec").map((w) => wrapperNote(o.subject, w));
     return { ...inner, command, before: [...migrations, ...inner.before], notes: [read, ...through, ...file.notes, ...inner.notes] };
 }
@@ -631,7 +632,18 @@ export function scriptOf(
     command: string,
     serverOnly = false,
     env?: ReadonlyMap<string, string>,
-): { file: string; commands: string; skipped?: boolean; migrations?: string[]; wrappers: string[][]; exported: ReadonlyMap<string, string>; notes: string[] } | undefined {
+): {
+    file: string;
+    commands: string;
+    /** The script has control flow: of the commands in blocks, only migrations run (as the release step). */
+    skipped?: boolean;
+    /** With control flow, how many commands outside every block, before the server, `commands` holds before it. */
+    unconditional?: number;
+    migrations?: string[];
+    wrappers: string[][];
+    exported: ReadonlyMap<string, string>;
+    notes: string[];
+} | undefined {
     const cmds = commands(shellTokens(command));
     // `cd src && entrypoint.sh` (an image whose WORKDIR is a folder below the source's): the script in that folder, its commands run from there.
     const cd = cmds.length === 2 && cmds[0].words.length === 2 && cmds[0].words[0] === "cd" && !cmds[0].piped ? cmds[0].words[1] : undefined;
@@ -668,19 +680,40 @@ export function scriptOf(
     if (flow && lines.length > 0) {
         const [server, at] = [...lines].reverse().find(([l]) => !CONTROL_WORDS.has(commands(shellTokens(l))[0]?.words[0] ?? "")) ?? lines[lines.length - 1];
         const held = read(at, server);
-        // A migration before it (microblog's boot.sh retries `flask db upgrade` in a loop until the database answers) is a release step all the same.
+        // The commands outside every block run whatever the branches decide (linkding's bootstrap.sh: migrate and its other
+        // manage.py commands, then `if ...; then supervisord; else uwsgi; fi`): read with the server, as a script without control flow is.
+        const plain = unconditional(lines.map(([l]) => l));
+        const before = lines.filter(([, i], n) => i < at && plain[n]);
+        // A migration under control flow before it (microblog's boot.sh retries `flask db upgrade` in a loop until the database answers) is a release step all the same.
         const migrations = lines
-            .filter(([, i]) => i < at)
+            .filter(([, i], n) => i < at && !plain[n])
             .flatMap(([l]) => commands(shellTokens(l)).map((c) => c.words))
             .filter((w) => w.every((x) => typeof x === "string") && isMigrationCommand(w))
             .map(displayWords);
-        return { file, commands: inCd(held), skipped: true, migrations: [...new Set(migrations)], wrappers, exported, notes: noted() };
+        const joined = [...before.map(([l, i]) => read(i, l)), held].join(" && ");
+        return { file, commands: inCd(joined), skipped: true, unconditional: before.length, migrations: [...new Set(migrations)], wrappers, exported, notes: noted() };
     }
     if (lines.length === 0) {
         return undefined;
     }
     const joined = lines.map(([l, at]) => read(at, l)).join(" && ");
     return { file, commands: inCd(joined), wrappers, exported, notes: noted() };
+}
+
+/** For each line of a script, whether it runs outside every block (if/case, a loop, a function's or a group's braces). */
+function unconditional(lines: readonly string[]): boolean[] {
+    let depth = 0;
+    return lines.map((line) => {
+        const start = depth;
+        let control = false;
+        for (const c of commands(shellTokens(line))) {
+            const first = c.words[0] ?? "";
+            control ||= CONTROL_WORDS.has(first) || c.words[c.words.length - 1] === "{";
+            depth += ["if", "for", "while", "until", "select", "case"].includes(first) || c.words[c.words.length - 1] === "{" ? 1 : ["fi", "done", "esac", "}"].includes(first) ? -1 : 0;
+            depth = Math.max(depth, 0);
+        }
+        return start === 0 && !control;
+    });
 }
 
 interface ScriptVariable {

@@ -5185,10 +5185,37 @@ describe("uWSGI web commands", () => {
         assert.deepEqual(plan.release, { command: ["flask", "--app", "microblog:app", "db", "upgrade"], workdir: "/app", source: "Dockerfile ENTRYPOINT (before the server)" });
         assert.ok(
             plan.notes.includes(
-                "The Dockerfile's ENTRYPOINT runs boot.sh, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command; of the commands before it, `flask db upgrade` is the release step, and the others are not run (set `releaseCommand` for what must run at deploy).",
+                "The Dockerfile's ENTRYPOINT runs boot.sh, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command, after the commands before it outside every block (they run whatever the branches decide); of the commands under control flow before it, `flask db upgrade` is the release step, and the others are not run (set `releaseCommand` for what must run at deploy).",
             ),
             plan.notes.join("\n"),
         );
+    });
+
+    it("GIVEN a start script whose manage.py commands run before an if/else that only picks the server (linkding's bootstrap.sh) THEN those commands are the release step, as in the same script without the if/else", () => {
+        const bootstrap =
+            '#!/usr/bin/env bash\nmkdir -p data\npython manage.py generate_secret_key\npython manage.py migrate\n# comment\nif [ "$SUPERVISED" = "True" ]; then\n  python manage.py collect_feeds\n  exec supervisord -c supervisord.conf\nelse\n  exec gunicorn tagmark.wsgi:application\nfi\n';
+        const files = {
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tagmark.settings')\n",
+            "tagmark/__init__.py": "",
+            "tagmark/settings.py": "SECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.auth', 'django.contrib.contenttypes']\nDATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'data/db.sqlite3'}}\nWSGI_APPLICATION = 'tagmark.wsgi.application'\n",
+            "tagmark/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "requirements.txt": "django\ngunicorn\n",
+            "bootstrap.sh": bootstrap,
+            Procfile: "web: ./bootstrap.sh\n",
+        };
+        const { plan } = synthesize(apps.make(files));
+        assert.equal(plan.entrypoint.spec, "tagmark.wsgi:application");
+        assert.deepEqual(plan.release?.command, ["sh", "-c", "python manage.py generate_secret_key && python manage.py migrate"]);
+        assert.ok(
+            plan.notes.includes(
+                "The Procfile's web: line runs bootstrap.sh, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command, after the commands before it outside every block (they run whatever the branches decide), " +
+                    "and the commands under control flow before it are not run (set `releaseCommand` for what must run at deploy).",
+            ),
+            plan.notes.join("\n"),
+        );
+        // A migration only in a branch stays a release step of its own.
+        const branch = synthesize(apps.make({ ...files, "bootstrap.sh": bootstrap.replace("python manage.py generate_secret_key\npython manage.py migrate\n", "").replace("  python manage.py collect_feeds\n", "  python manage.py migrate\n") })).plan;
+        assert.deepEqual(branch.release?.command, ["python", "manage.py", "migrate"]);
     });
 
     it("GIVEN a start script with control flow whose server line names the app and worker class by variables (tiangolo's start.sh) THEN its last line is read, the app comes from the code, the worker class from the script's own default, with notes", () => {
@@ -5198,7 +5225,7 @@ describe("uWSGI web commands", () => {
         assert.deepEqual(plan.entrypoint, { spec: "app.main:app", interface: "asgi", source: "app/main.py" });
         assert.equal(plan.release, undefined);
         assert.ok(plan.notes.includes('The Procfile\'s web: line gives the app as "${APP_MODULE}", a variable its command sets, which is not read here: the app is looked for in the code instead (set `app` to choose it).'), plan.notes.join("\n"));
-        assert.ok(plan.notes.includes("The Procfile's web: line runs start.sh, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command, and the commands before it are not run (set `releaseCommand` for what must run at deploy)."));
+        assert.ok(plan.notes.includes("The Procfile's web: line runs start.sh, whose commands run under control flow (if/then, loops): its last line, the server, is read as the web command, and the commands under control flow before it are not run (set `releaseCommand` for what must run at deploy)."));
         // WORKER_CLASS=${WORKER_CLASS:-"uvicorn.workers.UvicornWorker"} before the server line: its default is read; APP_MODULE's is made of MODULE_NAME, which a branch sets, so it is not.
         assert.ok(
             plan.notes.includes(
