@@ -56,6 +56,38 @@ export const COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml
 /** Where an app keeps its Dockerfile, first found first: the root, then the folders self-hosted apps use (docker/Dockerfile). */
 const DOCKERFILES = ["Dockerfile", "docker/Dockerfile", ".docker/Dockerfile"];
 
+/** A variant of a Dockerfile's name that is not the deployed image's. */
+const NOT_DEPLOYED = new Set(["dev", "develop", "development", "local", "test", "tests", "testing", "ci", "debug", "docs", "e2e", "devcontainer", "worker", "celery"]);
+/** Variants that name the deployed image, preferred in this order. */
+const DEPLOYED = ["production", "prod", "release", "deploy", "default", "web", "app"];
+
+/**
+ * The app's own Dockerfile: DOCKERFILES, first found first; else a variant named for its use beside them
+ * (`Dockerfile.prod`, `Dockerfile-production`, `docker/production.Dockerfile`, linkding's `docker/default.Dockerfile`
+ * beside its `alpine.Dockerfile`), the deployed one: one whose variant says production, prod, release, deploy,
+ * default, web or app (in that order), else the only one that is not for development, tests or a worker.
+ */
+export function appDockerfile(src: SourceTree): string | undefined {
+    const found = DOCKERFILES.find((f) => src.isFile(f));
+    if (found !== undefined) {
+        return found;
+    }
+    const variants = ["", "docker", ".docker"].flatMap((dir) =>
+        src.list(dir).flatMap((e) => {
+            const m = e.isFile() ? /^Dockerfile[.-]([A-Za-z0-9_-]+)$|^([A-Za-z0-9_-]+)\.Dockerfile$/i.exec(e.name) : null;
+            const variant = m === null ? undefined : (m[1] ?? m[2])!.toLowerCase();
+            return variant === undefined || NOT_DEPLOYED.has(variant) ? [] : [{ file: dir === "" ? e.name : `${dir}/${e.name}`, variant }];
+        }),
+    );
+    for (const name of DEPLOYED) {
+        const hit = variants.find((v) => v.variant === name);
+        if (hit !== undefined) {
+            return hit.file;
+        }
+    }
+    return variants.length === 1 ? variants[0].file : undefined;
+}
+
 /** Installers' settings (`POETRY_VIRTUALENVS_CREATE=false`, `PIP_NO_CACHE_DIR`): they configure the app's own install, which the image replaces with its own. */
 const INSTALLER_PREFIXES = ["POETRY_", "PIP_", "PIPENV_", "UV_", "PDM_"];
 
@@ -527,7 +559,7 @@ export function dockerfileRequirements(src: SourceTree): { file: string; dockerf
     } catch {
         named = [];
     }
-    for (const dockerfile of [...new Set(["Dockerfile", ...named])]) {
+    for (const dockerfile of [...new Set([appDockerfile(src) ?? "Dockerfile", ...named])]) {
         const text = src.readIfFile(dockerfile);
         // Where COPY put source files and folders, by path in the image (`COPY requirements/prod.txt ./` then `pip install -r prod.txt`).
         let workdir = "/";
@@ -598,7 +630,7 @@ function dockerfileCommands(src: SourceTree): DockerfileCommand[] {
 }
 
 function readDockerfileCommands(src: SourceTree): DockerfileCommand[] {
-    const name = DOCKERFILES.find((f) => src.isFile(f));
+    const name = appDockerfile(src);
     let parsed;
     try {
         parsed = name === undefined ? undefined : DockerfileParser.parse(src.read(name));
@@ -637,7 +669,7 @@ export interface DockerfileSystemPackages {
  * FlareSolverr's `apt-get install -y chromium chromium-driver xvfb`.
  */
 export function dockerfileSystemPackages(src: SourceTree): DockerfileSystemPackages | undefined {
-    const name = DOCKERFILES.find((f) => src.isFile(f));
+    const name = appDockerfile(src);
     const text = name === undefined ? "" : src.read(name);
     let all: Instruction[];
     try {
@@ -937,7 +969,7 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
     }
     const ours = services.filter(([, s]) => builtHere(s) !== undefined);
     // With no Compose service built here, the root's Dockerfile, else the one a docker/ folder keeps (built from the root, as its Compose file's `context: ..` says).
-    const dockerfileName = ours.length > 0 ? builtHere(ours[0][1])! : (DOCKERFILES.find((f) => src.isFile(f)) ?? "Dockerfile");
+    const dockerfileName = ours.length > 0 ? builtHere(ours[0][1])! : (appDockerfile(src) ?? "Dockerfile");
     let dockerfile: DockerfileFacts | undefined;
     try {
         dockerfile = readDockerfile(src, dockerfileName);

@@ -5120,6 +5120,30 @@ describe("uWSGI web commands", () => {
         assert.ok(plan.notes.includes("uwsgi.ini runs uWSGI; the image serves the same app with gunicorn. uWSGI's own options (http-socket, master) are not carried."), plan.notes.join("\n"));
     });
 
+    it("GIVEN no Dockerfile by that name but a variant named for its use (docker/default.Dockerfile beside alpine.Dockerfile, docker/production.Dockerfile beside local.Dockerfile, Dockerfile.prod) THEN that one is the app's Dockerfile; development-only or ambiguous variants are not read", () => {
+        const files = {
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+            "shop/__init__.py": "",
+            "shop/settings.py": "SECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.auth', 'django.contrib.contenttypes']\nDATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n",
+            "shop/prod_settings.py": "from .settings import *\nDEBUG = False\n",
+            "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "requirements.txt": "django\ngunicorn\n",
+        };
+        const dockerfile = (settings: string) =>
+            `FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nENV DJANGO_SETTINGS_MODULE=${settings}\nCMD ["sh", "-c", "python manage.py migrate && gunicorn shop.wsgi:application --timeout 17"]\n`;
+        const read = (extra: Record<string, string>) => {
+            const { plan } = synthesize(apps.make({ ...files, ...extra }));
+            return [plan.imageEnv["DJANGO_SETTINGS_MODULE"], plan.release?.source, plan.server.timeout];
+        };
+        assert.deepEqual(read({ "docker/default.Dockerfile": dockerfile("shop.prod_settings"), "docker/alpine.Dockerfile": dockerfile("shop.settings") }), ["shop.prod_settings", "docker/default.Dockerfile CMD (before the server)", 17]);
+        assert.deepEqual(read({ "docker/production.Dockerfile": dockerfile("shop.prod_settings"), "docker/local.Dockerfile": dockerfile("shop.settings") }), ["shop.prod_settings", "docker/production.Dockerfile CMD (before the server)", 17]);
+        assert.deepEqual(read({ "Dockerfile.prod": dockerfile("shop.prod_settings"), "Dockerfile.dev": dockerfile("shop.settings") }), ["shop.prod_settings", "Dockerfile.prod CMD (before the server)", 17]);
+        const none = read({});
+        assert.deepEqual(none, ["shop.settings", "Django with an SQLite database", 60]);
+        assert.deepEqual(read({ "Dockerfile.dev": dockerfile("shop.prod_settings") }), none);
+        assert.deepEqual(read({ "docker/alpine.Dockerfile": dockerfile("shop.prod_settings"), "docker/slim.Dockerfile": dockerfile("shop.prod_settings") }), none);
+    });
+
     it("GIVEN a multi-stage Dockerfile whose builder copies the source to /opt/guestbook and whose final stage takes it with COPY --from, and a uwsgi.ini there with env and attach-daemon on several lines (Healthchecks') THEN the CMD's ini path is the source's, every repeated key counts, the daemons are named as other containers' work, and a build-time value given twice is one note", () => {
         const dockerfile =
             "FROM python:3.12-slim AS builder\nCOPY requirements.txt /tmp\nRUN pip wheel --wheel-dir /wheels -r /tmp/requirements.txt\nCOPY . /opt/guestbook/\n\n" +
