@@ -986,7 +986,11 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
     // stands for the source's root, as the project lays it out (paperless-ngx's VOLUME /usr/src/paperless/data, its data/ beside src/).
     const implied = copied.flatMap(([to, from]) => (from !== "" && !src.isFile(from) && to.endsWith(`/${from}`) && to.length > from.length + 1 ? [[to.slice(0, -(from.length + 1)), ""] as const] : []));
     const copies = [...copied, ...implied.filter(([to]) => !copied.some(([t]) => t === to))];
-    const copyOf = (p: string) => [...copies].sort((a, b) => b[0].length - a[0].length).find(([to]) => to !== "/" && (p === to || p.startsWith(`${to}/`)));
+    // A folder copied to the image's root (`COPY rootfs /`) stands only for the files it holds (`/entrypoint.sh` is rootfs/entrypoint.sh).
+    const copyOf = (p: string) =>
+        [...copies]
+            .sort((a, b) => b[0].length - a[0].length)
+            .find(([to, from]) => (to === "/" ? from !== "" && p !== "/" && src.exists(posixJoin(from, p.slice(1))) : p === to || p.startsWith(`${to}/`)));
     const mapPath = (p: string): string => {
         const hit = copyOf(p);
         return hit === undefined ? p : posixJoin(`${DEFAULTS.workdir}/${hit[1]}`, p.slice(hit[0].length).replace(/^\//, "") || ".");

@@ -5120,6 +5120,25 @@ describe("uWSGI web commands", () => {
         assert.ok(plan.notes.includes("uwsgi.ini runs uWSGI; the image serves the same app with gunicorn. uWSGI's own options (http-socket, master) are not carried."), plan.notes.join("\n"));
     });
 
+    it("GIVEN an ENTRYPOINT script the Dockerfile copies with a folder laid out as the image's root (`COPY rootfs /`, ENTRYPOINT [\"/entrypoint.sh\"]) THEN that script of the folder is read, its migration the release step", () => {
+        const { plan } = synthesize(
+            apps.make({
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+                "shop/__init__.py": "",
+                "shop/settings.py": "SECRET_KEY = 'x'\nINSTALLED_APPS = []\n",
+                "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "requirements.txt": "django\ngunicorn\n",
+                "rootfs/entrypoint.sh": "#!/bin/sh -e\n./manage.py migrate\nexec gunicorn shop.wsgi:application --bind 0.0.0.0:8000 --timeout 17\n",
+                Dockerfile: 'FROM python:3.11-slim\nWORKDIR /var/www/app\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY rootfs /\nCOPY . .\nVOLUME /data\nENTRYPOINT ["/entrypoint.sh"]\n',
+            }),
+        );
+        assert.deepEqual(plan.release, { command: ["./manage.py", "migrate"], workdir: "/app", source: "Dockerfile ENTRYPOINT (before the server)" });
+        assert.deepEqual([plan.entrypoint.source, plan.server.timeout], ["Dockerfile", 17]);
+        assert.ok(plan.notes.includes("The Dockerfile's ENTRYPOINT runs rootfs/entrypoint.sh; the commands in it are read as the web command."), plan.notes.join("\n"));
+        // An image path the folder does not hold (VOLUME /data) is not the folder's.
+        assert.ok(plan.writablePaths.some((w) => w.path === "/data"), JSON.stringify(plan.writablePaths));
+    });
+
     it("GIVEN no Dockerfile by that name but a variant named for its use (docker/default.Dockerfile beside alpine.Dockerfile, docker/production.Dockerfile beside local.Dockerfile, Dockerfile.prod) THEN that one is the app's Dockerfile; development-only or ambiguous variants are not read", () => {
         const files = {
             "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
