@@ -109,6 +109,11 @@ export interface DjangoSettings {
         readonly sqlite: ReadonlyArray<{ readonly path?: string; readonly alias?: string }>;
         readonly other: boolean;
         /**
+         * The database servers whose host, with nothing set, is the container itself (`postgres:///shop`, env.db()'s
+         * default; HOST "localhost" or left out): the variables that would name another, and the file.
+         */
+        readonly local: ReadonlyArray<{ readonly alias?: string; readonly engine: string; readonly given: string; readonly variables: readonly string[]; readonly file: string }>;
+        /**
          * Databases not read as either: an entry made by something the settings do not show (a helper imported from
          * another module, a value set in a loop), whose engine is not read and which reads no environment variable.
          */
@@ -404,6 +409,63 @@ function applyConfiguration(src: SourceTree, file: string, name: string, ns: Map
         }
     };
     apply(name);
+}
+
+/** Host names that are the container itself ("": PostgreSQL's local socket, MySQL's localhost). */
+const LOCAL_HOSTS: ReadonlySet<string> = new Set(["", "localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"]);
+/** Database servers by a part of their Django ENGINE or URL scheme, and their name. */
+const SERVER_ENGINES: ReadonlyArray<readonly [string, string]> = [
+    ["postg", "PostgreSQL"],
+    ["psql", "PostgreSQL"],
+    ["mysql", "MySQL"],
+    ["maria", "MariaDB"],
+    ["oracle", "Oracle"],
+    ["mssql", "SQL Server"],
+];
+
+/**
+ * A database URL read from the environment with a default (django-environ's `env.db("DATABASE_URL", default=...)`,
+ * dj-database-url's `config(default=...)` or `parse(os.environ.get("DATABASE_URL", ...))`) whose default names a
+ * server on the container itself (`postgres:///shop`, `mysql://root@localhost/shop`): the server and the variables.
+ */
+function localUrlDefault(e: Expr, bound: (x: Expr) => Expr): { engine: string; given: string; variables: string[] } | undefined {
+    if (e.kind !== "call") {
+        return undefined;
+    }
+    // `env.db(...)`, or `environ.Env().db(...)` once `env` is bound: a method call on an object.
+    const callee = calleeOf(e) ?? (e.callee.kind === "attr" ? `().${e.callee.name}` : "");
+    const method = callee.split(".").pop() ?? "";
+    let url: Expr | undefined;
+    let variables: string[];
+    if (callee === "dj_database_url.parse") {
+        url = e.args[0];
+        variables = url === undefined ? [] : envVariables(url);
+    } else if (callee === "dj_database_url.config") {
+        url = e.kwargs["default"];
+        variables = [str(e.kwargs["env"]) ?? "DATABASE_URL"];
+    } else if (["db", "db_url", "database_url"].includes(method) && callee !== method) {
+        // django-environ's Env.db_url(var="DATABASE_URL", default=...), through `env = environ.Env()`.
+        url = e.kwargs["default"] ?? e.args[1];
+        variables = [str(e.kwargs["var"]) ?? str(e.args[0]) ?? "DATABASE_URL"];
+    } else {
+        return undefined;
+    }
+    const value = url === undefined ? undefined : evaluate(bound(url), () => undefined);
+    if (value?.t !== "str") {
+        return undefined;
+    }
+    let parsed: URL;
+    try {
+        parsed = new URL(value.v);
+    } catch {
+        return undefined;
+    }
+    const scheme = parsed.protocol.replace(/:$/, "");
+    const engine = SERVER_ENGINES.find(([part]) => scheme.includes(part))?.[1];
+    if (parsed.password !== "") {
+        parsed.password = "***"; // a development default's, not for a note
+    }
+    return engine !== undefined && LOCAL_HOSTS.has(parsed.hostname) && variables.length > 0 ? { engine, given: `\`${parsed.password === "" ? value.v : parsed.href}\``, variables } : undefined;
 }
 
 function configurationValue(value: Expr): Expr {
@@ -944,6 +1006,7 @@ function readSettings(
         };
         const sqlite: Array<{ path?: string; alias?: string }> = [];
         const unknown: Array<{ text: string; file: string }> = [];
+        const local: Array<{ alias?: string; engine: string; given: string; variables: string[]; file: string }> = [];
         let other = false;
         // A database server is one named by its engine, or by a URL from the environment (env.db(), dj_database_url.config());
         // an entry that shows neither may be SQLite as well as a server.
@@ -974,11 +1037,23 @@ function readSettings(
                         sqlite.push({ path: pathValue(dictGet(db, "NAME"), ctx), alias });
                     } else {
                         other = true;
+                        // HOST left out or empty: PostgreSQL's local socket, MySQL's localhost.
+                        const hostExpr = dictGet(db, "HOST");
+                        const boundHost = hostExpr === undefined ? undefined : bind(hostExpr, (n) => values.get(n)?.bound);
+                        const host = boundHost === undefined ? { t: "str" as const, v: "" } : evaluate(boundHost, unset);
+                        if (host?.t === "str" && LOCAL_HOSTS.has(host.v) && SERVER_ENGINES.some(([e]) => engine.includes(e))) {
+                            const variables = unique([...(boundHost === undefined ? [] : envVariables(boundHost)), ...engineVars]);
+                            local.push({ alias, engine: SERVER_ENGINES.find(([e]) => engine.includes(e))![1], given: host.v === "" ? "HOST not set" : `HOST ${host.v}`, variables, file });
+                        }
                     }
                 } else if (isSqliteUrl(db)) {
                     sqlite.push({ path: sqliteUrlPath(db, ctx), alias });
                 } else if (engineVars.length > 0 || readsEnvironment(db)) {
                     other = true;
+                    const server = localUrlDefault(db, (x) => bind(x, (n) => values.get(n)?.bound));
+                    if (server !== undefined) {
+                        local.push({ alias, ...server, file });
+                    }
                 } else {
                     unknown.push({ text: exprText(db), file });
                 }
@@ -990,7 +1065,7 @@ function readSettings(
                 unknown.push({ text: exprText(bound.expr), file: bound.file });
             }
         }
-        return { sqlite, other, unknown, switchedBy: sqlite.length > 0 ? switchedBy : undefined };
+        return { sqlite, other, local, unknown, switchedBy: sqlite.length > 0 ? switchedBy : undefined };
     };
 
     const installed = values.get("INSTALLED_APPS");

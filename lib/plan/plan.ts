@@ -496,6 +496,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     const imageEnv = { ...configured.env, ...steps.imageEnv, ...djangoImageEnv(entry, notes), ...devServerEnv(src, entry, notes) };
     djangoDebug(src, entry, imageEnv, notes);
     djangoHosts(entry, imageEnv, notes);
+    djangoLocalDatabase(entry, imageEnv, o, notes);
     djangoSslRedirect(entry, imageEnv, notes);
     djangoRequiredEnv(entry, imageEnv, steps.steps, o.buildEnv, notes);
     djangoEmptySecretKey(entry, imageEnv, notes);
@@ -1091,6 +1092,26 @@ function serverEnv(d: NonNullable<Entrypoint["django"]>, imageEnv: Readonly<Reco
  * terminates TLS and says so (X-Forwarded-Proto, read through
  * SECURE_PROXY_SSL_HEADER). The health check passes (a 301 is below 500).
  */
+/**
+ * A database server the settings find, with nothing set, on the container itself (env.db()'s default `postgres:///shop`,
+ * HOST "localhost"): the container runs none, so the release step's migrate and every query fail until the variables
+ * name one it reaches. Not when the image's environment or `buildEnv`/`buildSecrets` give one of them.
+ */
+function djangoLocalDatabase(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, o: CheckedOptions, notes: string[]): void {
+    for (const db of entry.django?.settings.databases.local ?? []) {
+        if (db.variables.some((v) => v in imageEnv || v in o.buildEnv || o.buildSecrets.includes(v))) {
+            continue;
+        }
+        const which = db.alias === undefined || db.alias === "default" ? "default database" : `${db.alias} database`;
+        const by = db.variables.length === 0 ? "" : ` unless ${db.variables.join(" or ")} ${db.variables.length > 1 ? "are" : "is"} set`;
+        notes.push(
+            `DATABASES' ${which} (${db.file}) is ${db.engine} on the container itself (${db.given})${by}, and the container runs no database server: ` +
+                `the release step's migrate and every request that queries the database fail until ${db.variables.length === 0 ? "the settings name" : db.variables.join(" or ")} ${db.variables.length === 0 ? "" : "names "}a server the container reaches` +
+                `${db.variables.length > 0 && db.given.startsWith("`") ? " (a URL with its password: give it with `secretEnv`)" : ""}.`,
+        );
+    }
+}
+
 function djangoSslRedirect(entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, notes: string[]): void {
     const d = entry.django;
     const redirect = d?.settings.truthOf("SECURE_SSL_REDIRECT");

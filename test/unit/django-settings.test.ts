@@ -705,3 +705,39 @@ describe("a SECRET_KEY read from the environment with nothing to fall back on", 
         assert.deepEqual(notesOf('SECRET_KEY = os.environ.get("SECRET_KEY")\nif not SECRET_KEY:\n    SECRET_KEY = "fallback"'), []);
     });
 });
+
+describe("a database server the settings find on the container itself", () => {
+    afterEach(() => apps.cleanup());
+    const files = (databases: string, extra: Record<string, string> = {}) =>
+        apps.make({
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+            "shop/__init__.py": "",
+            "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "shop/settings.py": `import os\nimport dj_database_url\nimport environ\nenv = environ.Env()\nSECRET_KEY = 'x'\nALLOWED_HOSTS = ['*']\nINSTALLED_APPS = ['django.contrib.auth']\nDATABASES = ${databases}\n`,
+            "requirements.txt": "django\ndjango-environ\ndj-database-url\npsycopg2-binary\n",
+            ...extra,
+        });
+    const notesOf = (databases: string, extra: Record<string, string> = {}, options = {}) => synthesize(files(databases, extra), options).plan.notes.filter((n) => n.startsWith("DATABASES'"));
+
+    it("names the variables that name another (env.db()'s and dj_database_url's default URL, HOST from the environment), without the URL's password", () => {
+        assert.deepEqual(notesOf('{"default": env.db("DATABASE_URL", default="postgres:///shop")}'), [
+            "DATABASES' default database (shop/settings.py) is PostgreSQL on the container itself (`postgres:///shop`) unless DATABASE_URL is set, and the container runs no database server: " +
+                "the release step's migrate and every request that queries the database fail until DATABASE_URL names a server the container reaches (a URL with its password: give it with `secretEnv`).",
+        ]);
+        assert.deepEqual(notesOf('{"default": dj_database_url.config(default="mysql://root:hunter2@127.0.0.1:3306/shop", env="SHOP_DB")}').map((n) => n.slice(0, 151)), [
+            "DATABASES' default database (shop/settings.py) is MySQL on the container itself (`mysql://root:***@127.0.0.1:3306/shop`) unless SHOP_DB is set, and the",
+        ]);
+        assert.deepEqual(notesOf('{"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop", "HOST": os.environ.get("DB_HOST", "localhost")}}'), [
+            "DATABASES' default database (shop/settings.py) is PostgreSQL on the container itself (HOST localhost) unless DB_HOST is set, and the container runs no database server: " +
+                "the release step's migrate and every request that queries the database fail until DB_HOST names a server the container reaches.",
+        ]);
+    });
+
+    it("is silent for another host, SQLite, or when the image's environment or buildEnv gives the variable", () => {
+        assert.deepEqual(notesOf('{"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop", "HOST": os.environ.get("DB_HOST", "db")}}'), []);
+        assert.deepEqual(notesOf('{"default": env.db("DATABASE_URL", default="sqlite:///db.sqlite3")}'), []);
+        const url = '{"default": env.db("DATABASE_URL", default="postgres:///shop")}';
+        assert.deepEqual(notesOf(url, { Dockerfile: "FROM python:3.12-slim\nENV DATABASE_URL=postgres://db/shop\nCOPY . /app\n" }), []);
+        assert.deepEqual(notesOf(url, {}, { buildEnv: { DATABASE_URL: "postgres://db.internal/shop" } }), []);
+    });
+});
