@@ -1252,6 +1252,14 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
             );
             continue;
         }
+        // A dotenv file bound in (FastAPI-boilerplate's `./src/.env:/code/.env`, git-ignored): the deployment's own values, as env_file's.
+        const base = host.split("/").pop() ?? "";
+        if (host.startsWith(".") && (base === ".env" || base.startsWith(".env.") || base.endsWith(".env"))) {
+            notes.push(
+                `${composeFile}'s service ${app?.[0]} binds ${host} at ${target}: not carried (an env file holds the deployment's own values, not data): set them with PythonApp's \`env\` (\`secretEnv\` for secrets).`,
+            );
+            continue;
+        }
         if (target.startsWith("/") && !mounts.some((m) => m.path === mapPath(target))) {
             mounts.push({ path: mapPath(target), source: `${composeFile}'s service ${app?.[0]} volume ${typeof v === "string" ? v : target}` });
         }

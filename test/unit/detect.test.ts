@@ -1787,9 +1787,9 @@ describe("detection", () => {
                 }
             });
 
-            it("GIVEN a Compose service that binds files of the source (security_monkey's config module and accounts file) THEN they are not data volumes (no mkdir over a file), with a note", () => {
+            it("GIVEN a Compose service that binds files of the source (security_monkey's config module and accounts file), or a git-ignored .env THEN they are not data volumes (no mkdir over a file), with a note", () => {
                 const dockerfile = "FROM python:3.12\nWORKDIR /code\nCOPY . /code/\nCMD [\"gunicorn\", \"svc.web:site\"]\n";
-                const compose = "services:\n  web:\n    build: .\n    volumes:\n      - ./conf/settings.py:/code/conf/settings.py\n      - ./accounts.json:/etc/svc/accounts.json\n      - ./uploads:/code/uploads\n";
+                const compose = "services:\n  web:\n    build: .\n    volumes:\n      - ./conf/settings.py:/code/conf/settings.py\n      - ./accounts.json:/etc/svc/accounts.json\n      - ./uploads:/code/uploads\n      - ./src/.env:/code/.env\n";
                 const { plan, dockerfile: rendered } = synthesize(apps.make({ ...SVC, "conf/settings.py": "X = 1\n", "accounts.json": "[]\n", Dockerfile: dockerfile, "docker-compose.yml": compose }));
                 assert.deepEqual(plan.writablePaths.map((w) => w.path), ["/app/uploads"]);
                 assert.doesNotMatch(rendered, /settings\.py|accounts\.json/);
@@ -1798,6 +1798,11 @@ describe("detection", () => {
                     "docker-compose.yml's service web binds the source's file ./conf/settings.py at /code/conf/settings.py: not carried as a volume (a file of the source, not data); the image holds the source's copy at /app/conf/settings.py.",
                     "docker-compose.yml's service web binds the source's file ./accounts.json at /etc/svc/accounts.json: not carried as a volume (a file of the source, not data); the image holds the source's copy at /app/accounts.json, not at /etc/svc/accounts.json: point the app at that path, or copy the file there with a build step.",
                 ]);
+                // A dotenv file, not in the source (git-ignored; FastAPI-boilerplate's): the deployment's values, not a data folder named .env.
+                assert.ok(
+                    plan.notes.includes("docker-compose.yml's service web binds ./src/.env at /code/.env: not carried (an env file holds the deployment's own values, not data): set them with PythonApp's `env` (`secretEnv` for secrets)."),
+                    plan.notes.join("\n"),
+                );
             });
 
             it("GIVEN a Compose service that runs a development server (`flask run --debug`, `runserver`, `--reload`) over a bind mount of the source THEN its environment is not carried, with a note; the Dockerfile's ENV still is", () => {
