@@ -984,7 +984,18 @@ function readFiles(src: SourceTree): ContainerConfig | undefined {
     const copied = dockerfile?.copies.length ? dockerfile.copies : [[workdir, ""] as const];
     // A folder copied to a path ending in its own name (`COPY ./src ./` in /usr/src/paperless/src): the folder above that path
     // stands for the source's root, as the project lays it out (paperless-ngx's VOLUME /usr/src/paperless/data, its data/ beside src/).
-    const implied = copied.flatMap(([to, from]) => (from !== "" && !src.isFile(from) && to.endsWith(`/${from}`) && to.length > from.length + 1 ? [[to.slice(0, -(from.length + 1)), ""] as const] : []));
+    // So does a folder copied under its own last name from deeper in the source (FastAPI-boilerplate's `COPY ./src/app /code/app`,
+    // WORKDIR /code, `uvicorn app.main:app`): /code stands for src/.
+    const implied = copied.flatMap(([to, from]) => {
+        if (from === "" || src.isFile(from)) {
+            return [];
+        }
+        if (to.endsWith(`/${from}`) && to.length > from.length + 1) {
+            return [[to.slice(0, -(from.length + 1)), ""] as const];
+        }
+        const [toDir, fromDir] = [path.posix.dirname(to), path.posix.dirname(from)];
+        return fromDir !== "." && toDir !== "/" && path.posix.basename(to) === path.posix.basename(from) ? [[toDir, fromDir] as const] : [];
+    });
     const copies = [...copied, ...implied.filter(([to]) => !copied.some(([t]) => t === to))];
     // A folder copied to the image's root (`COPY rootfs /`) stands only for the files it holds (`/entrypoint.sh` is rootfs/entrypoint.sh).
     const copyOf = (p: string) =>

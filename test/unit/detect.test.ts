@@ -6928,6 +6928,19 @@ describe("shapes met in real apps' own layouts", () => {
                 ["/var/lib/app", "Dockerfile VOLUME /var/lib/app"],
             ]);
         });
+
+        it("takes the folder above a package copied under its own name from deeper in the source for that package's folder: `COPY ./src/app /code/app`, WORKDIR /code, `uvicorn app.main:app` runs in src/ (FastAPI-boilerplate)", () => {
+            const p = synthesize(
+                apps.make({
+                    "requirements.txt": "fastapi\nuvicorn\n",
+                    "src/__init__.py": "",
+                    "src/app/__init__.py": "",
+                    "src/app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+                    Dockerfile: 'FROM python:3.11\nWORKDIR /code\nCOPY ./src/app /code/app\nCMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]\n',
+                }),
+            ).plan;
+            assert.deepEqual([p.entrypoint.spec, p.server.chdir], ["app.main:app", "/app/src"]);
+        });
     });
 
     describe("a Django settings module's own environment helpers", () => {
