@@ -56,6 +56,35 @@ export const COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml
 /** Where an app keeps its Dockerfile, first found first: the root, then the folders self-hosted apps use (docker/Dockerfile). */
 const DOCKERFILES = ["Dockerfile", "docker/Dockerfile", ".docker/Dockerfile"];
 
+/**
+ * heroku.yml's Docker deploy (Heroku's container stack): `build.docker.web`, the Dockerfile the web process is built from
+ * (a path, or `{dockerfile: ...}`), when the source holds it; `run.web`, the command that replaces its CMD (a string, or
+ * `{command: [...]}`); `release.command`, the release phase's commands. Heroku then ignores the Procfile.
+ */
+export function herokuYml(src: SourceTree): { dockerfile: string; web?: string; release?: string } | undefined {
+    const text = src.readIfFile("heroku.yml");
+    let doc: unknown;
+    try {
+        doc = text === undefined ? undefined : loadYaml(text);
+    } catch {
+        return undefined; // Heroku refuses it too
+    }
+    const web = obj(obj(obj(doc)?.["build"])?.["docker"])?.["web"];
+    const named = typeof web === "string" ? web : obj(web)?.["dockerfile"];
+    const dockerfile = typeof named === "string" ? posixJoin("/", named).slice(1) : undefined;
+    if (dockerfile === undefined || !src.isFile(dockerfile)) {
+        return undefined;
+    }
+    const commandOf = (v: unknown): string | undefined => {
+        const c = typeof v === "string" ? v : obj(v)?.["command"];
+        const lines = typeof c === "string" ? [c] : Array.isArray(c) && c.every((x) => typeof x === "string") ? (c as string[]) : [];
+        return lines.length > 0 && lines.every((l) => l.trim() !== "") ? lines.join(" && ") : undefined;
+    };
+    const release = obj(obj(doc)?.["release"]);
+    const image = release?.["image"];
+    return { dockerfile, web: commandOf(obj(obj(doc)?.["run"])?.["web"]), release: image === undefined || image === "web" ? commandOf(release) : undefined };
+}
+
 /** A variant of a Dockerfile's name that is not the deployed image's. */
 const NOT_DEPLOYED = new Set(["dev", "develop", "development", "local", "test", "tests", "testing", "ci", "debug", "docs", "e2e", "devcontainer", "worker", "celery"]);
 /** Variants that name the deployed image, preferred in this order. */
@@ -68,7 +97,7 @@ const DEPLOYED = ["production", "prod", "release", "deploy", "default", "web", "
  * default, web or app (in that order), else the only one that is not for development, tests or a worker.
  */
 export function appDockerfile(src: SourceTree): string | undefined {
-    const found = DOCKERFILES.find((f) => src.isFile(f));
+    const found = herokuYml(src)?.dockerfile ?? DOCKERFILES.find((f) => src.isFile(f));
     if (found !== undefined) {
         return found;
     }

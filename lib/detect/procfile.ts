@@ -5,7 +5,7 @@ import { parse as parseToml } from "smol-toml";
 import type { AppInterface } from "../data/frameworks";
 import { COMMAND_WRAPPERS, ENVIRONMENT_RUNNERS, gunicornFlag, OTHER_SERVER_VALUE_FLAGS, OWN_SERVER_TOOLS, UVICORN_VALUE_FLAGS } from "../data/servers";
 import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
-import { readContainerConfig } from "./container";
+import { herokuYml, readContainerConfig } from "./container";
 import { readIni } from "./ini";
 import { evaluate, walk } from "./python-eval";
 import { absoluteModule, bind, calleeOf, Expr, parseModule, str } from "./python-source";
@@ -122,6 +122,10 @@ type Token = string | { op: string } | { comment: string } | { op: "glob"; patte
  */
 export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
     const text = src.readIfFile("Procfile");
+    const heroku = herokuYml(src);
+    if (heroku !== undefined) {
+        return readHerokuYml(src, heroku, text !== undefined);
+    }
     if (text === undefined) {
         return platformFacts(src) ?? readContainer(src);
     }
@@ -130,7 +134,25 @@ export function readProcfile(src: SourceTree): ProcfileFacts | undefined {
 
 /** Whether the app's own container config (Dockerfile, Compose file) is its deployment convention: no Procfile or platform file gives the commands. */
 export function containerConfigUsed(src: SourceTree): boolean {
-    return !src.isFile("Procfile") && platformFacts(src) === undefined && readContainerConfig(src) !== undefined;
+    return ((!src.isFile("Procfile") && platformFacts(src) === undefined) || herokuYml(src) !== undefined) && readContainerConfig(src) !== undefined;
+}
+
+/**
+ * heroku.yml's Docker deploy: the web process is its Dockerfile's (read as the app's own container config), with
+ * `run.web` over its CMD, and `release.command` as the release step; Heroku ignores the Procfile then.
+ */
+function readHerokuYml(src: SourceTree, heroku: NonNullable<ReturnType<typeof herokuYml>>, procfile: boolean): ProcfileFacts | undefined {
+    const container = readContainer(src);
+    const ignored = procfile ? [`heroku.yml builds the web process from ${heroku.dockerfile}, so Heroku runs ${heroku.web === undefined ? "its CMD" : "heroku.yml's run.web"} and ignores the Procfile: the Procfile is not read.`] : [];
+    if (container === undefined) {
+        return undefined;
+    }
+    const origin: ProcessOrigin =
+        heroku.web === undefined
+            ? { ...container.origin, releaseSource: heroku.release === undefined ? container.origin.releaseSource : "heroku.yml release" }
+            : { ...container.origin, file: "heroku.yml", subject: "heroku.yml", web: "heroku.yml's run.web", webSource: "heroku.yml run.web", releaseSource: heroku.release === undefined ? "heroku.yml (before the server)" : "heroku.yml release" };
+    const web = heroku.web === undefined ? container.web : webCommand(src, heroku.web, origin);
+    return { ...container, origin, web, release: heroku.release ?? container.release, notes: [...ignored, ...container.notes] };
 }
 
 /** The first hosting platform's config file that gives the commands. */

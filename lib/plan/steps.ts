@@ -724,7 +724,42 @@ function runnerFree(command: string, source: string, notes: string[]): string {
     if (runners.length > 0) {
         notes.push(`${source} runs through \`${[...new Set(runners)].join("`, `")}\`, which runs commands in the project's environment: the image's venv is that environment and is on PATH, so the release step runs without it.`);
     }
-    return text;
+    return pathFree(text, source, notes);
+}
+
+/** Folders of the system's own programs: a path there names the same program in this image. */
+const SYSTEM_BIN = new Set(["/bin", "/sbin", "/usr/bin", "/usr/sbin"]);
+
+/**
+ * A command's program named by its path in the app's own image (bakerydemo's heroku.yml release `/venv/bin/python manage.py
+ * migrate`, `/usr/local/bin/python`): that path is not in this image, whose venv is on PATH; the program by its name alone.
+ */
+function pathFree(text: string, source: string, notes: string[]): string {
+    const tokens = shellTokens(text);
+    if (!tokens.every((t) => typeof t === "string" || ("op" in t && t.op === "&&"))) {
+        return text;
+    }
+    const changed: string[] = [];
+    const out = commands(tokens).map((c) => {
+        const at = c.words.findIndex((w) => !isAssignmentWord(w));
+        const program = c.words[at];
+        const dir = program === undefined ? "" : program.slice(0, program.lastIndexOf("/"));
+        if (program === undefined || !program.startsWith("/") || !dir.endsWith("/bin") || SYSTEM_BIN.has(dir) || program.includes("$")) {
+            return c.words;
+        }
+        const name = program.slice(dir.length + 1);
+        changed.push(program);
+        return [...c.words.slice(0, at), /^python(3(\.\d+)?)?$/.test(name) ? "python" : name, ...c.words.slice(at + 1)];
+    });
+    if (changed.length === 0) {
+        return text;
+    }
+    notes.push(`${source} runs ${changed.map((p) => `\`${p}\``).join(", ")}, a path in the app's own image: the release step runs the program by its name, from the image's venv on PATH.`);
+    return out.map((w) => displayWords(w)).join(" && ");
+}
+
+function isAssignmentWord(w: string): boolean {
+    return /^[A-Za-z_][A-Za-z0-9_]*=/.test(w);
 }
 
 /** What the rest of the plan knows that decides the release step. */

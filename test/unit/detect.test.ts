@@ -5144,6 +5144,34 @@ describe("uWSGI web commands", () => {
         assert.ok(plan.writablePaths.some((w) => w.path === "/data"), JSON.stringify(plan.writablePaths));
     });
 
+    it("GIVEN heroku.yml that builds the web process from the Dockerfile, and a Procfile (wagtail/bakerydemo) THEN the Dockerfile is the deployment (its ENV, its CMD), heroku.yml's release the release step, its program's path in the app's image dropped", () => {
+        const files = {
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+            "shop/__init__.py": "",
+            "shop/settings.py": "SECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.auth']\nDATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n",
+            "shop/prod_settings.py": "from .settings import *\nDEBUG = False\n",
+            "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "requirements.txt": "django\ngunicorn\n",
+            Procfile: "release: python manage.py migrate\nweb: gunicorn shop.wsgi:application\n",
+            Dockerfile: 'FROM python:3.11-slim\nWORKDIR /code\nCOPY . .\nENV DJANGO_SETTINGS_MODULE=shop.prod_settings\nCMD ["gunicorn", "shop.wsgi:application", "--timeout", "17"]\n',
+            "heroku.yml": "build:\n  docker:\n    web:\n      dockerfile: Dockerfile\nrelease:\n  image: web\n  command:\n    - /venv/bin/python manage.py migrate --noinput\n",
+        };
+        const { plan } = synthesize(apps.make(files));
+        assert.deepEqual([plan.entrypoint.source, plan.imageEnv["DJANGO_SETTINGS_MODULE"], plan.server.timeout], ["Dockerfile", "shop.prod_settings", 17]);
+        assert.deepEqual(plan.release, { command: ["python", "manage.py", "migrate", "--noinput"], workdir: "/app", source: "heroku.yml release" });
+        for (const note of [
+            "heroku.yml builds the web process from Dockerfile, so Heroku runs its CMD and ignores the Procfile: the Procfile is not read.",
+            "heroku.yml release runs `/venv/bin/python`, a path in the app's own image: the release step runs the program by its name, from the image's venv on PATH.",
+        ]) {
+            assert.ok(plan.notes.includes(note), plan.notes.join("\n"));
+        }
+        // run.web replaces the CMD; without heroku.yml's Docker build, the Procfile stays the deployment.
+        const run = synthesize(apps.make({ ...files, "heroku.yml": files["heroku.yml"] + "run:\n  web: gunicorn shop.wsgi:application --timeout 23\n" })).plan;
+        assert.deepEqual([run.entrypoint.source, run.server.timeout], ["heroku.yml", 23]);
+        const procfile = synthesize(apps.make({ ...files, "heroku.yml": "setup:\n  addons:\n    - plan: heroku-postgresql\n" })).plan;
+        assert.deepEqual([procfile.entrypoint.source, procfile.release?.source], ["Procfile", "Procfile release:"]);
+    });
+
     it("GIVEN no Dockerfile by that name but a variant named for its use (docker/default.Dockerfile beside alpine.Dockerfile, docker/production.Dockerfile beside local.Dockerfile, Dockerfile.prod) THEN that one is the app's Dockerfile; development-only or ambiguous variants are not read", () => {
         const files = {
             "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
