@@ -1,6 +1,8 @@
 import { clean as pep440Clean, compare as comparePep440, satisfies } from "@renovatebot/pep440";
 import { parse as pep440ParseSpecifier } from "@renovatebot/pep440/lib/specifier";
 import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import { minimatch } from "minimatch";
 import { parsePipRequirementsLine } from "pip-requirements-js";
 import { parse as parseToml } from "smol-toml";
@@ -376,6 +378,40 @@ export function fromRequirementsFile(deps: Pick<Dependencies, "installer" | "man
     return deps.installer === "pip" && deps.manifest.endsWith(".txt");
 }
 
+/**
+ * A source folder that is a member of a uv workspace above it (full-stack-fastapi-template's backend/, its workspace's
+ * uv.lock at the root): that lock pins the member, and this folder has none. Read from the folders above the source
+ * folder (three at most): a pyproject.toml whose [tool.uv.workspace] members (globs) name this folder, beside a uv.lock.
+ */
+function workspaceMemberNote(src: SourceTree, project: Record<string, unknown>, notes: string[]): void {
+    let dir = path.resolve(src.root);
+    for (let up = 1; up <= 3; up++) {
+        const parent = path.dirname(dir);
+        if (parent === dir) {
+            return;
+        }
+        dir = parent;
+        const member = path.relative(dir, path.resolve(src.root)).split(path.sep).join("/");
+        let workspace: Record<string, unknown> | undefined;
+        try {
+            workspace = table(table(parseToml(fs.readFileSync(path.join(dir, "pyproject.toml"), "utf8")), "tool"), "uv");
+        } catch {
+            continue; // no pyproject.toml there, or one uv refuses too
+        }
+        const members = table(workspace, "workspace")?.["members"];
+        const globs = Array.isArray(members) ? members.filter((m): m is string => typeof m === "string") : [];
+        if (globs.some((g) => minimatch(member, g.replace(/^\.\//, "").replace(/\/+$/, ""))) && fs.existsSync(path.join(dir, "uv.lock"))) {
+            const root = Array(up).fill("..").join("/");
+            const name = typeof project["name"] === "string" ? project["name"] : member;
+            notes.push(
+                `The source folder is the member ${member} of the uv workspace at ${root} (its pyproject.toml's [tool.uv.workspace]), whose ${root}/uv.lock pins its dependencies: ` +
+                    `this folder has no lock of its own, so the image installs the newest versions its ranges allow. To install the locked ones, point \`source\` at ${root} and set \`workspacePackage: "${name}"\`.`,
+            );
+            return;
+        }
+    }
+}
+
 export function detectDependencies(src: SourceTree, requested?: Installer): Dependencies {
     const found = LOCKS.filter(([file]) => src.isFile(file));
     // Several locks (a project moving from Poetry to uv keeps both for a while): `installer` picks one; else the one the
@@ -469,6 +505,7 @@ export function detectDependencies(src: SourceTree, requested?: Installer): Depe
         const project = table(pyproject, "project");
         if (project) {
             constraintsNote(src, "pyproject.toml", notes);
+            workspaceMemberNote(src, project, notes);
             return fromPyproject(src, pyproject, project, notes);
         }
         if (table(table(pyproject, "tool"), "poetry")) {

@@ -4201,6 +4201,22 @@ describe("uv workspaces with services in members", () => {
             assert.match(dockerfile, new RegExp(`uv sync --locked --no-editable --inexact --no-default-groups --package ${member.replace("_", "-")} `));
         }
     });
+    it("GIVEN a member with no sibling dependency pointed at on its own (full-stack-fastapi-template's backend/) THEN a note says the workspace's uv.lock pins it and how to install the locked versions", () => {
+        const dir = apps.make({
+            "pyproject.toml": '[tool.uv.workspace]\nmembers = ["services/*"]\n',
+            "uv.lock": "version = 1\n",
+            "services/api/pyproject.toml": '[project]\nname = "fleet-api"\nversion = "0.1.0"\ndependencies = ["fastapi>=0.115", "uvicorn"]\n',
+            "services/api/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        });
+        const notes = synthesize(path.join(dir, "services", "api")).plan.notes.filter((n) => n.includes("uv workspace"));
+        assert.deepEqual(notes, [
+            "The source folder is the member services/api of the uv workspace at ../.. (its pyproject.toml's [tool.uv.workspace]), whose ../../uv.lock pins its dependencies: " +
+                'this folder has no lock of its own, so the image installs the newest versions its ranges allow. To install the locked ones, point `source` at ../.. and set `workspacePackage: "fleet-api"`.',
+        ]);
+        // Not a member (the globs name another folder), or no lock: no note.
+        fs.writeFileSync(path.join(dir, "pyproject.toml"), '[tool.uv.workspace]\nmembers = ["apps/*"]\n');
+        assert.equal(synthesize(path.join(dir, "services", "api")).plan.notes.filter((n) => n.includes("uv workspace")).length, 0);
+    });
     it("GIVEN a member pointed at on its own, taking a sibling from the workspace THEN it is refused naming the root", () => {
         assert.throws(() => synthesize(path.join(FIXTURES, "..", "fixtures", "apps", "r10a-uvws-member-alone")), /^InputError: pyproject\.toml's \[tool\.uv\.sources\] takes acme-core from the uv workspace/);
     });
