@@ -1,6 +1,8 @@
+import type { SyntaxNode } from "@lezer/common";
+import { parser as jsParser } from "@lezer/javascript";
 import { candidates, ImportRoot, moduleReader } from "./app-code";
 import { table } from "./dependencies";
-import { pathValue } from "./paths";
+import { joinPath, pathValue } from "./paths";
 import { commands, shellTokens } from "./procfile";
 import { calleeOf, Expr, parseModule } from "./python-source";
 import { SourceTree } from "./source";
@@ -213,19 +215,29 @@ function delegatedDir(script: string, pkg: Record<string, unknown>): string[] {
  * StaticFiles subclass for a single-page app), `Flask(static_folder=...)`,
  * `send_from_directory("frontend/dist", ...)`. Each is the nearest folder
  * above a served one that holds a package.json with a build script naming a
- * build tool; the served folder must be missing (an output not committed), so
+ * build tool, else a package beside it whose build writes there (its
+ * `--outDir`, or its Vite config's `build.outDir`); the served folder must be missing (an output not committed), so
  * a front-end deployed elsewhere is never built here. An app that serves
  * several (a client and its successor beside it) gets each, once, in the order
  * found. `served`: folders the caller read elsewhere (Django's
  * STATICFILES_DIRS and template DIRS), relative to the source folder, tried
  * first. `skipped` receives why a package found that way is not built (its
- * lock is pnpm's or yarn's), for a note.
+ * lock is pnpm's or yarn's), for a note. `unbuilt` receives the folders
+ * Starlette's StaticFiles serves that the source lacks and no package found
+ * builds: StaticFiles refuses a missing folder when the app is made.
  */
-export function servedFrontends(src: SourceTree, roots: readonly ImportRoot[], served: readonly string[] = [], skipped: string[] = []): FrontendBuild[] {
+export function servedFrontends(
+    src: SourceTree,
+    roots: readonly ImportRoot[],
+    served: readonly string[] = [],
+    skipped: string[] = [],
+    unbuilt: Array<{ path: string; file: string }> = [],
+): FrontendBuild[] {
     const out: FrontendBuild[] = [];
-    const builtAbove = (path: string): void => {
+    /** Whether the folder is there, or a package found builds it (or would, but for its lock). */
+    const builtAbove = (path: string): boolean => {
         if (path === "" || path.startsWith("/") || src.exists(path)) {
-            return;
+            return true;
         }
         // The served folder's ancestors, nearest first, below the root (a root package.json is the usual build already).
         const parts = path.split("/");
@@ -236,19 +248,39 @@ export function servedFrontends(src: SourceTree, roots: readonly ImportRoot[], s
                 if (!out.some((b) => b.dir === found.build.dir)) {
                     out.push(found.build);
                 }
-                return;
+                return true;
             }
             // A build the builder cannot run (a pnpm or yarn lock): why, for the note, as for a root package.json.
             if (found !== undefined && "skipped" in found) {
                 if (!skipped.includes(found.skipped)) {
                     skipped.push(found.skipped);
                 }
-                return;
+                return true;
             }
         }
+        // A package beside it that builds into it (`web/` with Vite's `build.outDir: "../app/ui"`, or `vite build --outDir ../app/ui`).
+        for (const pkg of outputPackages(src)) {
+            if (pkg.outputs.some((o) => path === o || path.startsWith(`${o}/`))) {
+                const found = detectFrontend(src, pkg.dir);
+                // No lock of its own, and the root's is another package manager's (full-stack-fastapi-template's bun.lock for its workspaces).
+                const rootLock = ["yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"].find((f) => src.isFile(f));
+                if (found !== undefined && "build" in found && found.build.install === "npm install" && rootLock !== undefined) {
+                    const why = `${found.build.file}'s build script (${found.build.script}) writes ${path}/, which the app serves, but is not run: its dependencies are locked by ${rootLock}, and the builder installs with npm only; run it with \`buildCommands\` (and \`aptBuildPackages\`), or commit its output.`;
+                    if (!skipped.includes(why)) {
+                        skipped.push(why);
+                    }
+                } else if (found !== undefined && "build" in found && !out.some((b) => b.dir === found.build.dir)) {
+                    out.push(found.build);
+                } else if (found !== undefined && "skipped" in found && !skipped.includes(found.skipped)) {
+                    skipped.push(found.skipped);
+                }
+                return true;
+            }
+        }
+        return false;
     };
     // Folders the caller knows the app serves (Django's STATICFILES_DIRS and template DIRS).
-    served.forEach(builtAbove);
+    served.forEach((p) => builtAbove(p));
     const reader = moduleReader(src, roots);
     for (const c of candidates(src, roots)) {
         const mod = reader.parse(c.file);
@@ -264,8 +296,10 @@ export function servedFrontends(src: SourceTree, roots: readonly ImportRoot[], s
                 (callee === "flask.Flask" ? call.kwargs["static_folder"] : undefined) ??
                 (callee === "flask.send_from_directory" ? (call.args[0] ?? call.kwargs["directory"]) : undefined);
             const path = given === undefined ? undefined : pathValue(given, { file: c.file, cwd: "", lookup });
-            if (path !== undefined) {
-                builtAbove(path);
+            // StaticFiles(directory=...) checks the folder when the app is made (check_dir=True): a missing one stops the app.
+            const checked = STATIC_FILES.has(callee) && !(call.kwargs["check_dir"]?.kind === "bool" && call.kwargs["check_dir"].value === false);
+            if (path !== undefined && !builtAbove(path) && checked && !unbuilt.some((u) => u.path === path)) {
+                unbuilt.push({ path, file: c.file });
             }
         }
     }
@@ -341,6 +375,87 @@ export function servedNodeModules(src: SourceTree, served: readonly string[], sk
         out.push({ file, dir, install: locked ? "npm ci" : "npm install", omitDev, served: [path] });
     }
     return out;
+}
+
+/**
+ * The packages in folders of the source (one or two deep, not the root) and the folders their build writes, relative
+ * to the source folder: the build script's `--outDir`/`--out-dir`/`--outdir` (Vite, tsc, Babel, esbuild), and the
+ * `build.outDir` string of a Vite config (vite.config.js/.mjs/.ts/.mts, read with a JavaScript parser).
+ */
+function outputPackages(src: SourceTree): Array<{ dir: string; outputs: string[] }> {
+    const dirs = src
+        .list("")
+        .filter((e) => e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules")
+        .flatMap((e) => [e.name, ...src.list(e.name).filter((f) => f.isDirectory() && !f.name.startsWith(".") && f.name !== "node_modules").map((f) => `${e.name}/${f.name}`)])
+        .filter((d) => src.isFile(`${d}/package.json`));
+    return dirs.flatMap((dir) => {
+        let script: unknown;
+        try {
+            script = (JSON.parse(src.read(`${dir}/package.json`)) as { scripts?: Record<string, unknown> })?.scripts?.["build"];
+        } catch {
+            return [];
+        }
+        const given: string[] = [];
+        for (const c of typeof script === "string" ? commands(shellTokens(script)) : []) {
+            c.words.forEach((w, i) => {
+                const flag = ["--outDir", "--out-dir", "--outdir"].find((f) => w === f || w.startsWith(`${f}=`));
+                const value = flag === undefined ? undefined : w === flag ? c.words[i + 1] : w.slice(flag.length + 1);
+                if (value !== undefined) {
+                    given.push(value);
+                }
+            });
+        }
+        const config = ["vite.config.js", "vite.config.mjs", "vite.config.ts", "vite.config.mts"].map((f) => `${dir}/${f}`).find((f) => src.isFile(f));
+        if (config !== undefined) {
+            given.push(...viteOutDirs(src.read(config), config.endsWith("ts")));
+        }
+        const outputs = given.flatMap((g) => {
+            const joined = g.startsWith("/") ? undefined : joinPath(dir, g.replace(/\/+$/, ""));
+            return joined === undefined || joined === "" ? [] : [joined];
+        });
+        return outputs.length > 0 ? [{ dir, outputs }] : [];
+    });
+}
+
+/** The string values of `outDir` properties inside a `build` object of a Vite config (`export default defineConfig({ build: { outDir: "..." } })`). */
+export function viteOutDirs(text: string, typescript: boolean): string[] {
+    const tree = (typescript ? jsParser.configure({ dialect: "ts" }) : jsParser).parse(text);
+    const out: string[] = [];
+    const nameOf = (prop: SyntaxNode): string | undefined => {
+        const key = prop.firstChild;
+        if (key === null) {
+            return undefined;
+        }
+        const raw = text.slice(key.from, key.to);
+        return key.name === "String" ? unquote(raw) : key.name === "PropertyDefinition" ? raw : undefined;
+    };
+    tree.iterate({
+        enter: (n) => {
+            if (n.name !== "Property" || nameOf(n.node) !== "outDir") {
+                return;
+            }
+            // Inside `build: { ... }`: the object's own property.
+            const object = n.node.parent;
+            const owner = object?.name === "ObjectExpression" ? object.parent : null;
+            if (owner?.name !== "Property" || nameOf(owner) !== "build") {
+                return;
+            }
+            const value = n.node.lastChild;
+            if (value?.name === "String") {
+                const v = unquote(text.slice(value.from, value.to));
+                if (v !== undefined) {
+                    out.push(v);
+                }
+            }
+        },
+    });
+    return out;
+}
+
+/** A JavaScript string literal's text, for the simple ones a config names a folder with (no escapes). */
+function unquote(raw: string): string | undefined {
+    const q = raw[0];
+    return (q === '"' || q === "'") && raw.endsWith(q) && raw.length >= 2 && !raw.includes("\\") ? raw.slice(1, -1) : undefined;
 }
 
 /** Starlette's static files app, by the names it is imported under. */

@@ -158,7 +158,15 @@ export function planBuildSteps(
     const own = detectFrontend(src) ?? (django ? tailwindTheme(src, django) : undefined);
     const skipped: string[] = [];
     const served = django ? djangoServedDirs(django) : [];
-    const builds = own === undefined ? servedFrontends(src, roots, served, skipped) : "build" in own ? [own.build] : [];
+    const missing: Array<{ path: string; file: string }> = [];
+    const builds = own === undefined ? servedFrontends(src, roots, served, skipped, missing) : "build" in own ? [own.build] : [];
+    for (const u of own === undefined ? missing : []) {
+        notes.push(
+            `Warning: ${u.file} serves ${u.path}/ with StaticFiles, and the source folder has no ${u.path}/ (a git-ignored build output?) that a build here makes: ` +
+                `StaticFiles refuses a missing folder when the app is made (RuntimeError: Directory '${u.path}' does not exist), so unless the app makes it first the server does not start. ` +
+                "Build it into the source folder before deploying, or give its package.json a build script writing there (`--outDir`, Vite's `build.outDir`).",
+        );
+    }
     // Packages STATICFILES_DIRS serves from node_modules (bootstrap's dist): installed before collectstatic.
     const nodeModules = o.frontendBuild === false ? [] : servedNodeModules(src, served, skipped);
     notes.push(...skipped);

@@ -332,6 +332,35 @@ describe("the front-end build (package.json's build script)", () => {
         assert.equal(off.notes.filter((n) => n.includes("is detected but `frontendBuild` is false")).length, 2);
     });
 
+    it("GIVEN an app serving a folder that a package beside it builds (web/'s Vite `build.outDir: \"../app/ui\"`, or `vite build --outDir`) THEN that package's build runs; locked by the root's bun.lock it is noted; nothing building it gets a warning", () => {
+        const app = 'from pathlib import Path\nfrom fastapi import FastAPI\nfrom fastapi.staticfiles import StaticFiles\n\nUI_DIR = Path(__file__).parent / "ui"\napp = FastAPI()\napp.mount("/", StaticFiles(directory=UI_DIR, html=True), name="ui")\n';
+        const files = { "requirements.txt": "fastapi\nuvicorn\n", "app/__init__.py": "", "app/main.py": app, "web/package.json": PKG({ vite: "6.0.7" }, "vite build"), "web/package-lock.json": "{}" };
+        const steps = (extra: Record<string, string>) => synthesize(apps.make({ ...files, ...extra })).plan.buildSteps.map((st) => [st.name, st.workdir]);
+        for (const config of [
+            ["web/vite.config.js", 'export default { build: { outDir: "../app/ui", emptyOutDir: true } };\n'],
+            ["web/vite.config.ts", 'import { defineConfig } from "vite"\nexport default defineConfig({\n  plugins: [] as string[],\n  build: {\n    outDir: "../app/ui",\n  },\n})\n'],
+        ]) {
+            assert.deepEqual(steps({ [config[0]]: config[1] }), [["npm run build", "/app/web"]], config[0]);
+        }
+        assert.deepEqual(steps({ "web/package.json": PKG({ vite: "6.0.7" }, "vite build --outDir ../app/ui") }), [["npm run build", "/app/web"]]);
+        // An outDir elsewhere (another folder, or not under `build`) builds nothing here, and the missing folder is named.
+        const elsewhere = synthesize(apps.make({ ...files, "web/vite.config.js": 'export default { outDir: "../app/ui", build: { outDir: "dist" } };\n' })).plan;
+        assert.deepEqual(elsewhere.buildSteps, []);
+        assert.deepEqual(elsewhere.notes.filter((n) => n.startsWith("Warning: app/main.py serves")), [
+            "Warning: app/main.py serves app/ui/ with StaticFiles, and the source folder has no app/ui/ (a git-ignored build output?) that a build here makes: " +
+                "StaticFiles refuses a missing folder when the app is made (RuntimeError: Directory 'app/ui' does not exist), so unless the app makes it first the server does not start. " +
+                "Build it into the source folder before deploying, or give its package.json a build script writing there (`--outDir`, Vite's `build.outDir`).",
+        ]);
+        // check_dir=False: the app takes a missing folder.
+        const unchecked = synthesize(apps.make({ ...files, "app/main.py": app.replace("html=True", "html=True, check_dir=False"), "web/vite.config.js": "export default {};\n" })).plan;
+        assert.equal(unchecked.notes.filter((n) => n.startsWith("Warning: app/main.py serves")).length, 0);
+        // The package has no lock; the root's bun.lock locks the workspace (full-stack-fastapi-template).
+        const unlocked = Object.fromEntries(Object.entries(files).filter(([f]) => f !== "web/package-lock.json"));
+        const bun = synthesize(apps.make({ ...unlocked, "bun.lock": "{}", "web/vite.config.js": 'export default { build: { outDir: "../app/ui" } };\n' })).plan;
+        assert.deepEqual(bun.buildSteps, []);
+        assert.ok(bun.notes.some((n) => n.startsWith("web/package.json's build script (vite build) writes app/ui/, which the app serves, but is not run: its dependencies are locked by bun.lock")), bun.notes.join("\n"));
+    });
+
     it("GIVEN a Django project whose STATICFILES_DIRS and templates' DIRS name frontend/build (git-ignored), built by frontend/package.json THEN frontend/'s build runs before collectstatic", () => {
         const settings = (dirs: string) =>
             "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_URL = '/static/'\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\n" +
