@@ -305,11 +305,12 @@ export function moduleReader(src: SourceTree, roots: readonly ImportRoot[]): Mod
             }
             for (const root of searchRoots) {
                 const base = (root.dir === "" ? "" : `${root.dir}/`) + mod.split(".").join("/");
-                if (src.isFile(`${base}.py`)) {
-                    return { file: `${base}.py`, root };
-                }
+                // A package before a module of the same name, as Python's path finder takes them (calibre-web's cps/ beside its cps.py launcher).
                 if (src.isFile(`${base}/__init__.py`)) {
                     return { file: `${base}/__init__.py`, root };
+                }
+                if (src.isFile(`${base}.py`)) {
+                    return { file: `${base}.py`, root };
                 }
             }
             return undefined;

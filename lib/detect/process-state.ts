@@ -2,7 +2,7 @@ import { GRADIO_MOUNTS } from "../data/frameworks";
 import { candidates, ImportRoot, moduleReader } from "./app-code";
 import { DjangoProject } from "./django";
 import { walk } from "./python-eval";
-import { calleeOf, dictGet, Expr, str } from "./python-source";
+import { calleeOf, dictGet, Expr, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -222,4 +222,64 @@ export function inProcessStore(src: SourceTree, roots: readonly ImportRoot[]): {
         }
     }
     return undefined;
+}
+
+/**
+ * Where the app parses its own command line when it is made: a module the served module imports (at any depth, itself
+ * included) that calls argparse's `parse_args()` with no arguments, at its top level or in a function the app's code
+ * runs (calibre-web's create_app() calls cps/cli.py's CliParameter.init(), which does): called at the top level of
+ * those modules, or by the factory (`factory`, the served spec's function), or by such a function in turn. Not what runs
+ * only as a script (an `if __name__ == "__main__":` block and the functions it calls, a `main()`). Under gunicorn
+ * sys.argv holds gunicorn's own arguments, which the app's parser refuses (`error: unrecognized arguments: --config ...`).
+ * The file, relative to the source folder; undefined when none does.
+ */
+export function commandLineParser(src: SourceTree, roots: readonly ImportRoot[], entryModule: string, factory?: string): string | undefined {
+    const reader = moduleReader(src, roots);
+    const start = reader.fileOf(entryModule);
+    const queue = start === undefined ? [] : [start];
+    const closure: Array<{ file: string; mod: PyModule }> = [];
+    while (queue.length > 0 && closure.length < 200) {
+        const at = queue.shift()!;
+        const mod = closure.some((m) => m.file === at.file) ? undefined : reader.parse(at.file);
+        if (mod === undefined) {
+            continue;
+        }
+        closure.push({ file: at.file, mod });
+        for (const name of mod.imported) {
+            const where = reader.fileOf(name, at);
+            if (where !== undefined && !closure.some((m) => m.file === where.file)) {
+                queue.push(where);
+            }
+        }
+    }
+    type Call = Extract<Expr, { kind: "call" }>;
+    const fns: Array<{ name: string; calls: readonly Call[]; file: string }> = [];
+    const top: Call[] = [];
+    for (const { file, mod } of closure) {
+        const own = [...mod.functions.values(), ...[...mod.classes.values()].flatMap((c) => [...c.methods.values()])];
+        // What runs only as a script: the __main__ block's calls, and the functions it calls (a `main()`).
+        const mainFns = new Set(["main", ...[...mod.scriptCalls].map((c) => calleeOf(c) ?? "")]);
+        fns.push(...own.filter((f) => !mainFns.has(f.name)).map((f) => ({ name: f.name, calls: f.calls, file })));
+        const inFunctions = new Set(own.flatMap((f) => f.calls));
+        top.push(...mod.calls.filter((c) => !inFunctions.has(c) && !mod.scriptCalls.has(c)));
+    }
+    const called = (c: Call, name: string) => lastName(c) === name;
+    const runs = (name: string, depth: number): boolean =>
+        name === factory || top.some((c) => called(c, name)) || (depth < 6 && fns.some((f) => f.name !== name && f.calls.some((c) => called(c, name)) && runs(f.name, depth + 1)));
+    const atTop = top.find(isParseArgs);
+    if (atTop !== undefined) {
+        return closure.find(({ mod }) => mod.calls.includes(atTop))?.file;
+    }
+    return fns.find((f) => f.calls.some(isParseArgs) && runs(f.name, 0))?.file;
+}
+
+/** A call's function name, the last part (`cli_param.init()`: init). */
+function lastName(c: Extract<Expr, { kind: "call" }>): string | undefined {
+    return calleeOf(c)?.split(".").pop() ?? (c.callee.kind === "attr" ? c.callee.name : undefined);
+}
+
+/** `parser.parse_args()` (or `parse_known_args()`) with nothing given: it reads sys.argv. */
+function isParseArgs(c: Extract<Expr, { kind: "call" }>): boolean {
+    const name = lastName(c);
+    return (name === "parse_args" || name === "parse_known_args") && c.args.length === 0 && Object.keys(c.kwargs).length === 0;
 }

@@ -17,7 +17,7 @@ import { importTimeEnv } from "../detect/import-env";
 import { developmentConfigChoice } from "../detect/flask-config-choice";
 import { EnvView } from "../detect/python-eval";
 import { calleeOf, dictGet, exprText, str } from "../detect/python-source";
-import { inProcessStore, perProcessState } from "../detect/process-state";
+import { commandLineParser, inProcessStore, perProcessState } from "../detect/process-state";
 import { signingKeys } from "../detect/secret-key";
 import { publicCertificates } from "../detect/certificates";
 import { detectPythonFacts, PythonFacts } from "../detect/python-version";
@@ -324,6 +324,13 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     celeryNote(src, entry, Object.keys(imageVars), notes);
     developmentConfigNote(src, entry, Object.keys(imageVars), notes);
     processStateNote(src, entry, planned.workers ?? planned.defaultWorkers, notes);
+    const argvParsedBy = entry.django ? undefined : commandLineParser(src, servedRoots(entry), entry.spec.split(":")[0], factoryName(entry.spec));
+    if (argvParsedBy !== undefined) {
+        notes.push(
+            `${argvParsedBy} parses the command line when the app is made (argparse's parse_args()), and under gunicorn sys.argv holds gunicorn's own arguments, which it would refuse: ` +
+                "the image's gunicorn config empties each worker's sys.argv before the app loads, so the app takes its options' defaults; give what an option would set through the app's environment variables or config, where it reads them.",
+        );
+    }
 
     // A config file Flask loads at import that the source lacks (an instance/config.py the README says to copy from its example).
     if (entry.framework === "flask" || entry.framework === "quart") {
@@ -535,6 +542,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
         baseImage,
         server: {
             ...server,
+            ...(argvParsedBy !== undefined ? { argvParsedBy } : {}),
             chdir: entry.chdir === "" ? undefined : `${workdir}/${entry.chdir}`,
             pythonPath: pythonPath.map((p) => (p === "" ? workdir : `${workdir}/${p}`)),
         },

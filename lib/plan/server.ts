@@ -42,6 +42,11 @@ export interface ServerPlan {
      * no flag for it; the image's config gives the uvicorn worker a subclass that passes it to uvicorn.
      */
     readonly rootPath?: string;
+    /**
+     * The app's module that parses the command line when the app is made (argparse's `parse_args()`, calibre-web's):
+     * the image's config empties each worker's sys.argv of gunicorn's own arguments before the app loads.
+     */
+    readonly argvParsedBy?: string;
     readonly userConfig: boolean;
     /** Its path in the image, when there is one. */
     readonly userConfigPath?: string;

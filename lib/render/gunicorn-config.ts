@@ -163,6 +163,21 @@ export function renderGunicornConfig(plan: Plan): string {
             '        print(f"pulumi-python-app: cannot make {_folder}: {_e}", flush=True)',
         );
     }
+    if (s.argvParsedBy !== undefined) {
+        lines.push(
+            "",
+            `# ${s.argvParsedBy} parses the command line when the app is made: gunicorn's own arguments are not the app's.`,
+            "import sys",
+            "",
+            '_argv_app_post_fork = globals().get("post_fork")',
+            "",
+            "",
+            "def post_fork(server, worker):",
+            "    sys.argv[1:] = []",
+            "    if _argv_app_post_fork is not None:",
+            "        _argv_app_post_fork(server, worker)",
+        );
+    }
     lines.push(...BOOT_LOCK_HOOKS);
     lines.push(
         "",

@@ -3336,6 +3336,42 @@ describe("detection", () => {
                 fs.rmSync(work, { recursive: true, force: true });
             }
         });
+        it("GIVEN a factory that parses the command line through the app's own module (calibre-web's create_app() calling cps/cli.py's init(), which runs parse_args()) THEN each worker's sys.argv loses gunicorn's arguments before the app loads, with a note; parsing only under main() changes nothing", () => {
+            const cli = "import argparse\n\n\nclass CliParameter:\n    def __init__(self):\n        self.settings_path = 'app.db'\n\n    def init(self):\n        parser = argparse.ArgumentParser()\n        parser.add_argument('-p')\n        args = parser.parse_args()\n        self.settings_path = args.p or self.settings_path\n";
+            const pkg = (init: string) => "from flask import Flask\nfrom .cli import CliParameter\n\ncli_param = CliParameter()\n\n\ndef create_app():\n" + init + "    return Flask(__name__)\n";
+            const files = { "requirements.txt": "flask\n", "shelf/cli.py": cli, "shelf.py": "from shelf import create_app\n\nif __name__ == '__main__':\n    create_app().run()\n", Procfile: 'web: gunicorn "shelf:create_app()"\n' };
+            const r = synthesize(apps.make({ ...files, "shelf/__init__.py": pkg("    cli_param.init()\n") }));
+            assert.equal(r.plan.server.argvParsedBy, "shelf/cli.py");
+            assert.ok(r.plan.notes.some((n) => n.startsWith("shelf/cli.py parses the command line when the app is made (argparse's parse_args())")), r.plan.notes.join("\n"));
+            const start = r.dockerfile.indexOf("COPY --link <<'EOF' /etc/pulumi-python-app/gunicorn.conf.py\n");
+            const rendered = r.dockerfile.slice(r.dockerfile.indexOf("\n", start) + 1, r.dockerfile.indexOf("\nEOF\n", start));
+            const work = fs.mkdtempSync(path.join(os.tmpdir(), "argv-"));
+            try {
+                fs.writeFileSync(path.join(work, "config.py"), rendered.replace('"/dev/shm/pulumi-python-app-boot.lock"', JSON.stringify(path.join(work, "boot.lock"))));
+                const script = [
+                    "import sys",
+                    "ns = {}",
+                    "exec(compile(open(sys.argv[1]).read(), sys.argv[1], 'exec'), ns)",
+                    "sys.argv = ['gunicorn', '--config', '/etc/pulumi-python-app/gunicorn.conf.py', 'shelf:create_app()']",
+                    "class Tmp:",
+                    "    def notify(self):",
+                    "        pass",
+                    "class Worker:",
+                    "    tmp = Tmp()",
+                    "ns['post_fork'](None, Worker())",
+                    "print(sys.argv)",
+                ].join("\n");
+                const run = spawnSync("python3", ["-c", script, path.join(work, "config.py")], { encoding: "utf8" });
+                assert.equal(run.status, 0, run.stderr);
+                assert.equal(run.stdout.trim(), "['gunicorn']");
+            } finally {
+                fs.rmSync(work, { recursive: true, force: true });
+            }
+            // Only the launcher's main() parses it (create_app() never does): nothing changes.
+            const launcher = synthesize(apps.make({ ...files, "shelf/__init__.py": pkg(""), "shelf/main.py": "from . import create_app, cli_param\n\n\ndef main():\n    cli_param.init()\n    create_app().run()\n" }));
+            assert.equal(launcher.plan.server.argvParsedBy, undefined);
+            assert.doesNotMatch(launcher.dockerfile, /sys\.argv\[1:\]/);
+        });
         it("GIVEN the image's gunicorn config THEN one worker at a time starts the app: post_fork holds a lock that post_worker_init lets go (a WSGI app once imported, an ASGI app under uvicorn's worker once its lifespan startup is done), and the app's own hooks still run", () => {
             const dir = apps.copyOf("flask-native", { "gunicorn.conf.py": "calls = []\ndef post_fork(server, worker):\n    calls.append('post_fork')\ndef post_worker_init(worker):\n    calls.append('post_worker_init')\n" });
             const r = synthesize(dir);
