@@ -90,7 +90,14 @@ function loadCases(): Array<{ dir: string; spec: CaseSpec }> {
     return fs
         .readdirSync(CASES_DIR, { withFileTypes: true })
         .filter((e) => e.isDirectory() && fs.existsSync(path.join(CASES_DIR, e.name, "case.json")))
-        .map((e) => ({ dir: path.join(CASES_DIR, e.name), spec: JSON.parse(fs.readFileSync(path.join(CASES_DIR, e.name, "case.json"), "utf8")) as CaseSpec }))
+        .map((e) => {
+            const spec = JSON.parse(fs.readFileSync(path.join(CASES_DIR, e.name, "case.json"), "utf8")) as CaseSpec;
+            // A case is named by its folder: a case.json whose id says otherwise (copied from another case) is refused here, not matched by neither.
+            if (spec.id !== e.name) {
+                throw new Error(`${path.join(shownDir, e.name, "case.json")}: its "id" is ${JSON.stringify(spec.id)}, but a case's id must be its folder's name, ${JSON.stringify(e.name)}`);
+            }
+            return { dir: path.join(CASES_DIR, e.name), spec };
+        })
         .sort((a, b) => (a.spec.id < b.spec.id ? -1 : 1));
 }
 
