@@ -61,6 +61,9 @@ export const FRONTEND_TOOLS: readonly string[] = [
     "typescript",
 ];
 
+/** Other package managers' locks, which the builder's npm cannot honour. */
+const FOREIGN_LOCKS: readonly string[] = ["yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"];
+
 export function detectFrontend(src: SourceTree, dir = ""): FrontendFacts {
     const at = (name: string) => (dir === "" ? name : `${dir}/${name}`);
     const file = at("package.json");
@@ -101,8 +104,8 @@ export function detectFrontend(src: SourceTree, dir = ""): FrontendFacts {
     if (tools.length === 0) {
         return { skipped: `${file} has a build script (${script}) but names none of the front-end build tools the package knows (${FRONTEND_TOOLS.slice(0, 6).join(", ")}, ...): it is not run; add it to \`buildCommands\` if the image needs it.` };
     }
-    if (["yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"].some((f) => src.isFile(at(f)))) {
-        const lock = ["yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"].map(at).find((f) => src.isFile(f))!;
+    const lock = FOREIGN_LOCKS.map(at).find((f) => src.isFile(f));
+    if (lock !== undefined) {
         return { skipped: `${file}'s build script (${script}) is not run: its dependencies are locked by ${lock}, and the builder installs with npm only; run it with \`buildCommands\` (and \`aptBuildPackages\`), or commit its output.` };
     }
     const locked = src.isFile(at("package-lock.json")) || src.isFile(at("npm-shrinkwrap.json"));
@@ -263,7 +266,7 @@ export function servedFrontends(
             if (pkg.outputs.some((o) => path === o || path.startsWith(`${o}/`))) {
                 const found = detectFrontend(src, pkg.dir);
                 // No lock of its own, and the root's is another package manager's (full-stack-fastapi-template's bun.lock for its workspaces).
-                const rootLock = ["yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"].find((f) => src.isFile(f));
+                const rootLock = FOREIGN_LOCKS.find((f) => src.isFile(f));
                 if (found !== undefined && "build" in found && found.build.install === "npm install" && rootLock !== undefined) {
                     const why = `${found.build.file}'s build script (${found.build.script}) writes ${path}/, which the app serves, but is not run: its dependencies are locked by ${rootLock}, and the builder installs with npm only; run it with \`buildCommands\` (and \`aptBuildPackages\`), or commit its output.`;
                     if (!skipped.includes(why)) {
@@ -363,7 +366,7 @@ export function servedNodeModules(src: SourceTree, served: readonly string[], sk
             continue;
         }
         const at2 = (name: string) => (dir === "" ? name : `${dir}/${name}`);
-        const foreign = ["yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"].map(at2).find((f) => src.isFile(f));
+        const foreign = FOREIGN_LOCKS.map(at2).find((f) => src.isFile(f));
         if (foreign !== undefined) {
             const why = `STATICFILES_DIRS serves ${path}, which the image does not hold (node_modules is not copied): ${file}'s packages are locked by ${foreign}, and the builder installs with npm only, so they are not installed and collectstatic leaves them out; install them with \`buildCommands\` (and \`aptBuildPackages\`), or copy the files the app serves into a static folder of the source.`;
             if (!skipped.includes(why)) {
