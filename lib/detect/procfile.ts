@@ -689,8 +689,8 @@ export function scriptOf(
     const used = new Map<string, ScriptVariable>();
     const read = (at: number, line: string) => withVariables(heldCommand(all, line), variables[at], used);
     const lines = all
-        .map((l, at) => [l, at] as const)
-        .filter(([l]) => !SETUP_BUILTINS.has(commands(shellTokens(l))[0]?.words[0] ?? ""))
+        .map((l, at) => [pastSetup(l), at] as const)
+        .filter(([l]) => l !== "" && !SETUP_BUILTINS.has(commands(shellTokens(l))[0]?.words[0] ?? ""))
         // `HOST="${HOST:-0.0.0.0}"`: a shell variable for the script's own server line, whose binding the image replaces.
         .filter(([l]) => !commands(shellTokens(l)).every((c) => c.words.every(isAssignment)));
     const noted = () => variablesNote(file, used);
@@ -720,6 +720,29 @@ export function scriptOf(
     }
     const joined = lines.map(([l, at]) => read(at, l)).join(" && ");
     return { file, commands: inCd(joined), wrappers, exported, notes: noted() };
+}
+
+/**
+ * A line without the setup builtins it starts with (Tandoor's `umask 0 && exec gunicorn ...`): the commands after them,
+ * as written; "" when the line holds nothing else, and the line as it is when its first command is not one.
+ */
+function pastSetup(line: string): string {
+    const tokens = shellTokens(line);
+    let i = 0;
+    while (typeof tokens[i] === "string" && SETUP_BUILTINS.has(tokens[i] as string)) {
+        const op = tokens.findIndex((t, k) => k > i && typeof t !== "string" && "op" in t && (t.op === "&&" || t.op === ";"));
+        if (op < 0 || tokens.slice(i, op).some((t) => typeof t !== "string")) {
+            return i === 0 ? line : "";
+        }
+        i = op + 1;
+    }
+    if (i === 0) {
+        return line;
+    }
+    const rest = tokens.slice(i);
+    return rest.every((t) => typeof t === "string" || ("op" in t && (t.op === "&&" || t.op === ";" || t.op === "||")))
+        ? rest.map((t) => (typeof t === "string" ? displayWords([t]) : (t as { op: string }).op)).join(" ")
+        : line;
 }
 
 /** For each line of a script, whether it runs outside every block (if/case, a loop, a function's or a group's braces). */

@@ -5319,6 +5319,20 @@ describe("uWSGI web commands", () => {
         );
     });
 
+    it("GIVEN a start script whose server line starts with a setup builtin (`umask 0 && exec gunicorn ...`, Tandoor's boot.sh) THEN the server after it is read; a line of builtins alone is still setup", () => {
+        const files = {
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+            "shop/__init__.py": "",
+            "shop/settings.py": "SECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.auth']\nDATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n",
+            "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "requirements.txt": "django\ngunicorn\n",
+            Dockerfile: 'FROM python:3.11-slim\nWORKDIR /opt/shop\nCOPY . ./\nENTRYPOINT ["/opt/shop/boot.sh"]\n',
+        };
+        for (const line of ["umask 0 && exec gunicorn --timeout 17 shop.wsgi", "umask 0; set -e; exec gunicorn --timeout 17 shop.wsgi"]) {
+            const { plan } = synthesize(apps.make({ ...files, "boot.sh": `#!/bin/sh\npython manage.py migrate\numask 0 && echo starting\n${line}\n` }));
+            assert.deepEqual([plan.entrypoint.source, plan.server.timeout, plan.release?.command], ["Dockerfile", 17, ["python", "manage.py", "migrate"]], line);
+        }
+    });
     it("GIVEN a start script whose manage.py commands run before an if/else that only picks the server (linkding's bootstrap.sh) THEN those commands are the release step, as in the same script without the if/else", () => {
         const bootstrap =
             '#!/usr/bin/env bash\nmkdir -p data\npython manage.py generate_secret_key\npython manage.py migrate\n# comment\nif [ "$SUPERVISED" = "True" ]; then\n  python manage.py collect_feeds\n  exec supervisord -c supervisord.conf\nelse\n  exec gunicorn tagmark.wsgi:application\nfi\n';
