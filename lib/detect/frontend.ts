@@ -3,7 +3,8 @@ import { parser as jsParser } from "@lezer/javascript";
 import { candidates, ImportRoot, moduleReader } from "./app-code";
 import { table } from "./dependencies";
 import { joinPath, pathValue } from "./paths";
-import { commands, shellTokens } from "./procfile";
+import { dockerfileRuns } from "./container";
+import { commands, displayWords, shellTokens } from "./procfile";
 import { calleeOf, Expr, parseModule } from "./python-source";
 import { SourceTree } from "./source";
 
@@ -140,6 +141,49 @@ export function toolsWithoutBuild(src: SourceTree): { file: string; tools: strin
     }
     const tools = [...Object.keys(field("dependencies")), ...Object.keys(field("devDependencies"))].filter((n) => FRONTEND_TOOLS.includes(n));
     return tools.length === 0 ? undefined : { file: "package.json", tools };
+}
+
+/**
+ * The app's own Dockerfile's RUN commands that run those front-end tools of the root package.json (djangogirls'
+ * `RUN gulp local`, `npx webpack --mode production`, or `npm run <a script of package.json>`), in order, as the
+ * builder runs them: a tool by its local binary (`node_modules/.bin/gulp local`), whatever the Dockerfile installed
+ * globally. With how the dependencies install (`npm ci` with package-lock.json, else `npm install`); undefined when no
+ * RUN runs one, or another package manager's lock pins them.
+ */
+export function dockerfileFrontend(src: SourceTree, tools: readonly string[]): { steps: string[]; install: "npm ci" | "npm install"; lines: string[] } | undefined {
+    if (FOREIGN_LOCKS.some((f) => src.isFile(f))) {
+        return undefined;
+    }
+    let scripts: Record<string, unknown> = {};
+    try {
+        const pkg: unknown = JSON.parse(src.readIfFile("package.json") ?? "{}");
+        const s = pkg !== null && typeof pkg === "object" ? (pkg as Record<string, unknown>)["scripts"] : undefined;
+        scripts = s !== null && typeof s === "object" && !Array.isArray(s) ? (s as Record<string, unknown>) : {};
+    } catch {
+        return undefined;
+    }
+    const steps: string[] = [];
+    const lines: string[] = [];
+    for (const run of dockerfileRuns(src)) {
+        const w = run.words;
+        const program = (w[0] ?? "").split("/").pop() ?? "";
+        const viaNpx = program === "npx" ? w.slice(1).findIndex((x) => !x.startsWith("-")) + 1 : -1;
+        const tool = tools.includes(program) ? 0 : viaNpx > 0 && tools.includes(w[viaNpx]) ? viaNpx : -1;
+        let command: string[] | undefined;
+        if (tool >= 0) {
+            command = [`node_modules/.bin/${w[tool]}`, ...w.slice(tool + 1)];
+        } else if (program === "npm" && (w[1] === "run" || w[1] === "run-script") && typeof scripts[w[2] ?? ""] === "string") {
+            command = w;
+        }
+        if (command !== undefined) {
+            steps.push(displayWords(command));
+            if (!lines.includes(run.line)) {
+                lines.push(run.line);
+            }
+        }
+    }
+    const locked = src.isFile("package-lock.json") || src.isFile("npm-shrinkwrap.json");
+    return steps.length > 0 ? { steps, install: locked ? "npm ci" : "npm install", lines } : undefined;
 }
 
 /** package.json's `engines.node`, and the build tools' in package-lock.json (lockfileVersion 2 and 3: `packages["node_modules/vite"]`). */

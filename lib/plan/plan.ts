@@ -1471,7 +1471,9 @@ function dockerfileAptNote(src: SourceTree, build: readonly string[], runtime: r
     if (found === undefined) {
         return;
     }
-    const named = [...found.apt, ...found.apk].filter((n) => !NEEDS_NO_NOTE.test(n) && !n.endsWith("-dev") && !build.includes(n) && !runtime.includes(n));
+    // nodejs and npm beside a package.json build the front-end, which the builder does itself when it can (and says so when not).
+    const frontEnd = (n: string) => (n === "nodejs" || n === "npm") && src.isFile("package.json");
+    const named = [...found.apt, ...found.apk].filter((n) => !NEEDS_NO_NOTE.test(n) && !n.endsWith("-dev") && !build.includes(n) && !runtime.includes(n) && !frontEnd(n));
     if (named.length === 0) {
         return;
     }

@@ -8,7 +8,8 @@ import { DISTRO_RELEASES, DistroRelease } from "../data/native-libraries";
 import { table } from "../detect/dependencies";
 import { DjangoProject } from "../detect/django";
 import { Entrypoint, servedRoots } from "../detect/entrypoint";
-import { detectFrontend, servedFrontends, servedNodeModules, toolsWithoutBuild } from "../detect/frontend";
+import { dockerfileFrontend, detectFrontend, servedFrontends, servedNodeModules, toolsWithoutBuild } from "../detect/frontend";
+import { appDockerfile } from "../detect/container";
 import { commands, CONTROL_WORDS, displayWords, pyprojectOf, scriptOf, shellTokens, withoutRunners } from "../detect/procfile";
 import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
@@ -177,7 +178,28 @@ export function planBuildSteps(
         );
     }
     const unbuilt = own === undefined && builds.length === 0 ? toolsWithoutBuild(src) : undefined;
-    if (unbuilt !== undefined) {
+    // The app's own Dockerfile runs those tools (djangogirls' `RUN gulp local`): the builder runs the same commands.
+    const dockerBuilt = unbuilt === undefined || o.frontendBuild === false ? undefined : dockerfileFrontend(src, unbuilt.tools);
+    if (dockerBuilt !== undefined) {
+        const dockerfile = appDockerfile(src) ?? "Dockerfile";
+        steps.push({
+            name: "front-end build",
+            argv: ["sh", "-c", `${dockerBuilt.install} --no-audit --no-fund && ${dockerBuilt.steps.join(" && ")} && rm -rf node_modules`],
+            workdir: DEFAULTS.workdir,
+            env: {},
+            source: `${dockerfile}'s ${dockerBuilt.lines.map((l) => `\`${l}\``).join(", ")} with package.json's ${unbuilt!.tools.join(", ")}`,
+            off: "`frontendBuild: false`",
+            keepsWrites: true,
+        });
+        if (!apt.includes("nodejs")) {
+            apt.push("nodejs", "npm");
+        }
+        notes.push(
+            `package.json has no build script, but the app's ${dockerfile} builds its front-end with ${unbuilt!.tools.join(", ")} (${dockerBuilt.lines.map((l) => `\`${l}\``).join(", ")}): ` +
+                `the builder runs \`${dockerBuilt.install}\` then ${dockerBuilt.steps.map((c) => `\`${c}\``).join(", ")} before the other build steps, with the base image's nodejs and npm (builder only), ` +
+                "and removes node_modules after it. `frontendBuild: false` turns it off.",
+        );
+    } else if (unbuilt !== undefined) {
         notes.push(
             `${unbuilt.file} names ${unbuilt.tools.join(", ")} but has no build script, so the image builds no front-end: if the app serves what ${unbuilt.tools.length === 1 ? "it makes" : "they make"} (a git-ignored static folder), that is missing. ` +
                 'Add a "build" script that runs it (the command the README or the app\'s own Dockerfile runs), or run it with `buildCommands`.',

@@ -426,6 +426,42 @@ describe("the front-end build (package.json's build script)", () => {
         assert.deepEqual(steps(synthesize(apps.make(files("STATICFILES_DIRS = [BASE_DIR / 'node_modules']", runtime)), { frontendBuild: false }).plan).map((s) => s[0]), ["collectstatic"]);
     });
 
+    it("GIVEN a root package.json that names gulp with no build script, and the app's Dockerfile running it (`RUN gulp local`, `npx webpack`, `npm run` a script) THEN the builder runs the same commands before collectstatic, by the local binary", () => {
+        const files = {
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+            "shop/__init__.py": "",
+            "shop/settings.py": "import os\nBASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\nSECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_URL = '/static/'\nSTATIC_ROOT = os.path.join(BASE_DIR, 'staticfiles')\nSTATICFILES_DIRS = [os.path.join(BASE_DIR, 'static/local')]\n",
+            "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "requirements.txt": "django\ngunicorn\n",
+            "package.json": JSON.stringify({ name: "shop", private: true, scripts: { css: "sass in.scss static/local/site.css" }, devDependencies: { gulp: "^4.0.2", sass: "1.83.0", webpack: "5.97.1" } }),
+        };
+        const dockerfile = (runs: string) => `FROM python:3.11-slim\nRUN apt-get update && apt-get install -y nodejs npm && npm install -g gulp\nWORKDIR /var/www/app\nCOPY . .\nRUN pip install -r requirements.txt && npm install\n${runs}\nCMD ["gunicorn", "shop.wsgi:application"]\n`;
+        const plan = (runs: string, extra: Record<string, string> = {}) => synthesize(apps.make({ ...files, Dockerfile: dockerfile(runs), ...extra })).plan;
+        const gulp = plan("RUN gulp local");
+        assert.deepEqual(gulp.buildSteps.map((st) => [st.name, st.workdir, st.argv.join(" ")]), [
+            ["front-end build", "/app", "sh -c npm install --no-audit --no-fund && node_modules/.bin/gulp local && rm -rf node_modules"],
+            ["collectstatic", "/app", "python manage.py collectstatic --noinput"],
+        ]);
+        assert.deepEqual(gulp.apt.build, ["nodejs", "npm"]);
+        assert.ok(
+            gulp.notes.includes(
+                "package.json has no build script, but the app's Dockerfile builds its front-end with gulp, sass, webpack (`RUN gulp local`): the builder runs `npm install` then `node_modules/.bin/gulp local` before the other build steps, " +
+                    "with the base image's nodejs and npm (builder only), and removes node_modules after it. `frontendBuild: false` turns it off.",
+            ),
+            gulp.notes.join("\n"),
+        );
+        assert.equal(gulp.notes.filter((n) => n.includes("has no build script, so the image builds no front-end")).length, 0);
+        assert.deepEqual(plan("RUN npx --yes webpack --mode production && npm run css", { "package-lock.json": "{}" }).buildSteps[0].argv, [
+            "sh",
+            "-c",
+            "npm ci --no-audit --no-fund && node_modules/.bin/webpack --mode production && npm run css && rm -rf node_modules",
+        ]);
+        // Nothing in the Dockerfile runs them, a yarn lock, or `frontendBuild: false`: the note, as before.
+        for (const p of [plan("RUN echo done"), plan("RUN gulp local", { "yarn.lock": "" }), synthesize(apps.make({ ...files, Dockerfile: dockerfile("RUN gulp local") }), { frontendBuild: false }).plan]) {
+            assert.deepEqual(p.buildSteps.map((st) => st.name), ["collectstatic"]);
+        }
+    });
+
     it("GIVEN a root package.json that names gulp but has no build script (djangogirls runs `gulp local` in its own Dockerfile) THEN nothing runs and a note says the image builds no front-end and how to add one", () => {
         const { plan } = synthesize(apps.make({ "app.py": FLASK, "requirements.txt": "flask\n", "package.json": JSON.stringify({ name: "site", devDependencies: { gulp: "^4.0.2", "gulp-sass": "^5.1.0" } }), "gulpfile.js": "" }));
         assert.deepEqual(plan.buildSteps, []);
