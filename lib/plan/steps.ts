@@ -10,7 +10,7 @@ import { DjangoProject } from "../detect/django";
 import { Entrypoint, servedRoots } from "../detect/entrypoint";
 import { dockerfileFrontend, detectFrontend, servedFrontends, servedNodeModules, toolsWithoutBuild } from "../detect/frontend";
 import { appDockerfile } from "../detect/container";
-import { commands, CONTROL_WORDS, displayWords, pyprojectOf, scriptOf, shellTokens, withoutRunners } from "../detect/procfile";
+import { commands, CONTROL_WORDS, displayWords, isAssignment, pyprojectOf, scriptOf, shellTokens, withoutRunners } from "../detect/procfile";
 import { flaskBuildFacts, FlaskAssets } from "../detect/flask-build";
 import { joinPath } from "../detect/paths";
 import { candidates, moduleReader } from "../detect/app-code";
@@ -771,7 +771,7 @@ function pathFree(text: string, source: string, notes: string[]): string {
     }
     const changed: string[] = [];
     const out = commands(tokens).map((c) => {
-        const at = c.words.findIndex((w) => !isAssignmentWord(w));
+        const at = c.words.findIndex((w) => !isAssignment(w));
         const program = c.words[at];
         const dir = program === undefined ? "" : program.slice(0, program.lastIndexOf("/"));
         if (program === undefined || !program.startsWith("/") || !dir.endsWith("/bin") || SYSTEM_BIN.has(dir) || program.includes("$")) {
@@ -788,9 +788,6 @@ function pathFree(text: string, source: string, notes: string[]): string {
     return out.map((w) => displayWords(w)).join(" && ");
 }
 
-function isAssignmentWord(w: string): boolean {
-    return /^[A-Za-z_][A-Za-z0-9_]*=/.test(w);
-}
 
 /** What the rest of the plan knows that decides the release step. */
 export interface ReleaseFacts {
