@@ -1018,8 +1018,26 @@ function readSettings(
             });
             return urlReader || envVariables(boundExpr).length > 0;
         };
-        if (bound?.expr.kind === "dict") {
-            for (const [key, value] of bound.expr.entries) {
+        // DATABASES made by a helper that chooses it by `if`/`else` (Tandoor's setup_database()): the branch that holds with nothing set.
+        let chosen: Expr | undefined = bound?.expr.kind === "dict" ? bound.expr : undefined;
+        if (bound !== undefined && chosen === undefined) {
+            let b = bound.bound;
+            while (b.kind === "cond") {
+                const t = evaluate(b.test, unset);
+                if (t === undefined) {
+                    break;
+                }
+                // What takes the other branch, for the note on a SQLite default that a variable replaces.
+                const other: Expr = truthy(t) ? (b.test.kind === "not" ? b.test.operand : { kind: "not", operand: b.test }) : b.test;
+                if (envVariables(b.test).length > 0) {
+                    switchedBy ??= { text: exprText(other), file: bound.file };
+                }
+                b = truthy(t) ? b.then : b.otherwise;
+            }
+            chosen = b.kind === "dict" && b !== bound.bound ? b : undefined;
+        }
+        if (bound !== undefined && chosen?.kind === "dict") {
+            for (const [key, value] of chosen.entries) {
                 const alias = str(key);
                 const { db, file } = holding(value, bound.file);
                 const ctx = { file, cwd: root, lookup };

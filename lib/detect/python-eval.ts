@@ -296,7 +296,8 @@ export function envVariables(e: Expr): string[] {
  * `DATA_DIR = __get_path("PAPERLESS_DATA_DIR", BASE_DIR.parent / "data")`. A helper is taken only when it is plain:
  * a module-level function, not async or decorated, called with at most its parameters (by position or name; the rest
  * take their defaults), which reassigns none of them, whose returns, under the `if`/`else` tests they sit in, name only
- * its parameters, names it assigns once, and module-level names, and read the environment (see below), and where only the last
+ * its parameters, names it assigns once (or in turn under `if`/`else`, outside loops and `try`: one conditional expression),
+ * and module-level names, and read the environment (see below), and where only the last
  * return stands outside an `if` (a loop, or a `try`/`except` other than the one of `tryEnviron`, is not followed). Its returns become one conditional expression, in
  * order (`x if test else ...`), None where none returns; a helper of one return outside any `if` is read whether or not it reads the
  * environment. Calls anywhere in the expression are replaced (`DATABASES = {"default": db_config()}`), and calls in what a
@@ -339,6 +340,7 @@ function inlineHelper(c: Call, fn: FunctionDef | undefined): Expr | undefined {
     }
     const once = new Map<string, Expr>();
     const assigned = new Set<string>();
+    const counts = new Map<string, number>();
     for (const [name, value] of fn.assigns) {
         if (assigned.has(name)) {
             once.delete(name);
@@ -346,6 +348,21 @@ function inlineHelper(c: Call, fn: FunctionDef | undefined): Expr | undefined {
             once.set(name, value);
         }
         assigned.add(name);
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    // A name assigned in turn under `if`/`else` (Tandoor's `if DATABASE_URL: DATABASES = {...} else: DATABASES = {...}`), none
+    // of it in a loop or a `try`: one conditional expression, each assignment over what came before where its tests hold.
+    for (const [name, n] of counts) {
+        const steps = fn.guardedAssigns.filter((a) => a.name === name);
+        if (n < 2 || steps.length !== n || args.has(name)) {
+            continue;
+        }
+        let value: Expr = { kind: "none" };
+        for (const a of steps) {
+            const tests = a.guards.map((g): Expr => (g.holds ? g.test : { kind: "not", operand: g.test }));
+            value = tests.length === 0 ? a.value : { kind: "cond", test: tests.reduce((x, y) => ({ kind: "and", left: x, right: y })), then: a.value, otherwise: value };
+        }
+        once.set(name, value);
     }
     const parts = fn.guardedReturns.flatMap((r) => [r.value, ...r.guards.map((g) => g.test)]);
     let local = true;

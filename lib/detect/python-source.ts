@@ -74,6 +74,8 @@ export interface FunctionDef {
     readonly returns: readonly Expr[];
     /** The same, in order, each with the `if`/`elif`/`else` conditions it sits under in the body. */
     readonly guardedReturns: ReadonlyArray<{ readonly value: Expr; readonly guards: readonly Guard[] }>;
+    /** The assignments to a name (`x = ...`) outside loops and `with`, in order, each with the `if`/`elif`/`else` conditions it sits under. */
+    readonly guardedAssigns: ReadonlyArray<{ readonly name: string; readonly value: Expr; readonly guards: readonly Guard[] }>;
     /** Every call in the body. */
     readonly calls: readonly Extract<Expr, { kind: "call" }>[];
     /** `async def`: calling it gives a coroutine, not its result. */
@@ -674,9 +676,11 @@ export function parseModule(text: string): PyModule {
         const fnItemAssigns: Array<readonly [Expr, Expr]> = [];
         const returns: Expr[] = [];
         const guardedReturns: Array<{ value: Expr; guards: readonly Guard[] }> = [];
+        const guardedAssigns: Array<{ name: string; value: Expr; guards: readonly Guard[] }> = [];
         const fnCalls: Call[] = [];
         const scope: Scope = { params: new Set(params.map((p) => p.name)), assigns: fnAssigns, parent: around, owner: cls === undefined ? {} : { cls } };
-        const walk = (b: SyntaxNode, guards: readonly Guard[] = []): void => {
+        // `plain`: outside loops and `try` (an assignment there may run any number of times, or not at all).
+        const walk = (b: SyntaxNode, guards: readonly Guard[] = [], plain = true): void => {
             for (const c of children(b)) {
                 // A nested def or class is not this function's body, but its calls are the module's
                 // (a route handler defined inside create_app opens the database): read it on its own.
@@ -707,6 +711,9 @@ export function parseModule(text: string): PyModule {
                     for (const t of targets) {
                         if (t.name === "VariableName") {
                             fnAssigns.push([src(t), v]);
+                            if (plain) {
+                                guardedAssigns.push({ name: src(t), value: v, guards });
+                            }
                         } else if (t.name === "MemberExpression") {
                             const target = expr(t);
                             itemAssignsAnywhere.push([target, v]);
@@ -724,7 +731,7 @@ export function parseModule(text: string): PyModule {
                 }
                 if (c.name === "IfStatement") {
                     // Each branch's returns carry its condition, as top-level steps do.
-                    eachBranch(c, fnCalls, (body, conditions) => walk(body, [...guards, ...conditions]));
+                    eachBranch(c, fnCalls, (body, conditions) => walk(body, [...guards, ...conditions], plain));
                     continue;
                 }
                 if (c.name === "ExpressionStatement") {
@@ -747,7 +754,7 @@ export function parseModule(text: string): PyModule {
                     expr(c, fnCalls);
                     continue;
                 }
-                walk(c, guards);
+                walk(c, guards, plain && !["ForStatement", "WhileStatement", "TryStatement"].includes(c.name));
             }
         };
         const body = parts.find((p) => p.name === "Body");
@@ -755,7 +762,7 @@ export function parseModule(text: string): PyModule {
             walk(body);
         }
         calls.push(...fnCalls);
-        const fn: FunctionDef = { name, params, assigns: fnAssigns, itemAssigns: fnItemAssigns, returns, guardedReturns, calls: fnCalls, async: parts.some((p) => p.name === "async"), decorators: decoratedBy };
+        const fn: FunctionDef = { name, params, assigns: fnAssigns, itemAssigns: fnItemAssigns, returns, guardedReturns, guardedAssigns, calls: fnCalls, async: parts.some((p) => p.name === "async"), decorators: decoratedBy };
         for (const c of fnCalls) {
             scopes.set(c, scope);
         }

@@ -741,3 +741,43 @@ describe("a database server the settings find on the container itself", () => {
         assert.deepEqual(notesOf(url, {}, { buildEnv: { DATABASE_URL: "postgres://db.internal/shop" } }), []);
     });
 });
+
+describe("DATABASES made by a helper that assigns it under if/else", () => {
+    afterEach(() => apps.cleanup());
+    const settings = (body: string) =>
+        "import os\nBASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\nSECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.auth']\n" +
+        'DATABASE_URL = os.getenv("DATABASE_URL", None)\nPOSTGRES_DB = os.getenv("POSTGRES_DB", None)\n\n\n' +
+        body;
+    const plan = (body: string) =>
+        synthesize(
+            apps.make({
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+                "shop/__init__.py": "",
+                "shop/settings.py": settings(body),
+                "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "requirements.txt": "django\ngunicorn\n",
+            }),
+        ).plan;
+    const tandoor =
+        "def setup_database(db_url=None):\n    global DATABASE_URL, DATABASES\n    DATABASE_URL = db_url or DATABASE_URL\n    if DATABASE_URL:\n" +
+        '        DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": DATABASE_URL.rsplit("/", 1)[-1]}}\n    else:\n' +
+        '        DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": POSTGRES_DB if POSTGRES_DB else os.path.join(BASE_DIR, "db.sqlite3")}}\n' +
+        "    return DATABASES\n\n\nDATABASES = setup_database()\n";
+
+    it("GIVEN Tandoor's setup_database() THEN the SQLite file its else branch names, with nothing set, is the database: a data file and the release step's migrate", () => {
+        const p = plan(tandoor);
+        assert.deepEqual(
+            p.writablePaths.map((w) => [w.path, w.kind]),
+            [["/data", "data"]],
+        );
+        assert.ok(p.writablePaths[0].links.some((l) => l.from === "/app/db.sqlite3"), JSON.stringify(p.writablePaths));
+        assert.deepEqual(p.release?.command, ["python", "manage.py", "migrate", "--noinput"]);
+        assert.ok(p.notes.some((n) => n.startsWith("The Django settings use SQLite unless `os.getenv(")), p.notes.join("\n"));
+    });
+
+    it("GIVEN the same helper assigning in a loop, or choosing by a value not read THEN no SQLite file is assumed", () => {
+        const loop = tandoor.replace("    if DATABASE_URL:\n", "    for _ in range(1):\n      if DATABASE_URL:\n").replace("    else:\n", "      else:\n");
+        assert.deepEqual(plan(loop).writablePaths, []);
+        assert.deepEqual(plan(tandoor.replace("    if DATABASE_URL:\n", "    if some_flag():\n")).writablePaths, []);
+    });
+});
