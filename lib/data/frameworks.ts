@@ -1,6 +1,7 @@
 import { satisfies } from "@renovatebot/pep440";
 import { parse as parseSpecifier } from "@renovatebot/pep440/lib/specifier";
 import { installedVersion } from "./releases";
+import { byName } from "./by-name";
 
 /**
  * The web frameworks detection knows: how each one's app object is made in
@@ -208,7 +209,7 @@ export const GRADIO_MOUNTS: readonly string[] = ["gradio.mount_gradio_app", "gra
  * the others keep it (WhiteNoise is WSGI middleware). Qualified as the code
  * imports them; each from its project's documentation.
  */
-export const WRAPPERS: Readonly<Record<string, AppInterface>> = {
+export const WRAPPERS: Readonly<Record<string, AppInterface>> = byName({
     // Adapters: ASGI app -> WSGI callable.
     "a2wsgi.ASGIMiddleware": "wsgi",
     "a2wsgi.asgi.ASGIMiddleware": "wsgi",
@@ -238,20 +239,20 @@ export const WRAPPERS: Readonly<Record<string, AppInterface>> = {
     "socketio.asgi.ASGIApp": "asgi",
     "socketio.WSGIApp": "wsgi",
     "socketio.wsgi.WSGIApp": "wsgi",
-};
+});
 
 /** python-socketio's wrappers take the Socket.IO server first and the app second (or by this keyword). */
-export const SOCKETIO_INNER_ARGS: Readonly<Record<string, string>> = {
+export const SOCKETIO_INNER_ARGS: Readonly<Record<string, string>> = byName({
     "socketio.ASGIApp": "other_asgi_app",
     "socketio.asgi.ASGIApp": "other_asgi_app",
     "socketio.WSGIApp": "wsgi_app",
     "socketio.wsgi.WSGIApp": "wsgi_app",
-};
+});
 
 /** Methods whose call makes an app, for frameworks whose app comes from an object the code built first. */
-export const APP_METHODS: Readonly<Record<string, { readonly framework: Exclude<Framework, "unknown">; readonly interface: AppInterface }>> = {
+export const APP_METHODS: Readonly<Record<string, { readonly framework: Exclude<Framework, "unknown">; readonly interface: AppInterface }>> = byName({
     make_wsgi_app: { framework: "pyramid", interface: "wsgi" },
-};
+});
 
 /** The row whose constructor a qualified callable is, e.g. "falcon.asgi.App". */
 export function constructorOf(qualified: string): { row: FrameworkRow; interface: AppInterface } | undefined {

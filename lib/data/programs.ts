@@ -1,3 +1,5 @@
+import { byName } from "./by-name";
+
 /**
  * Programs an app's code runs (`subprocess.run(["ffmpeg", ...])`,
  * `os.system("pandoc ...")`) and the Debian/Ubuntu package that installs
@@ -10,7 +12,7 @@
  * ImageMagick's `convert` (Debian 13's ImageMagick 7 renames its commands)
  * and wkhtmltopdf (not in Debian 13).
  */
-export const PROGRAM_PACKAGES: Readonly<Record<string, string>> = {
+export const PROGRAM_PACKAGES: Readonly<Record<string, string>> = byName({
     curl: "curl",
     dot: "graphviz",
     exiftool: "libimage-exiftool-perl",
@@ -34,4 +36,4 @@ export const PROGRAM_PACKAGES: Readonly<Record<string, string>> = {
     unzip: "unzip",
     wget: "wget",
     zip: "zip",
-};
+});

@@ -1,3 +1,5 @@
+import { byName } from "./by-name";
+
 /**
  * What detection needs to know about the servers a Procfile may start, and
  * which release of the ASGI worker fits which uvicorn. Data on the ground
@@ -109,15 +111,15 @@ export const UVICORN_VALUE_FLAGS: readonly string[] = [
 ];
 
 /** hypercorn's, daphne's, waitress-serve's and sanic's flags that take a value. */
-export const OTHER_SERVER_VALUE_FLAGS: Readonly<Record<string, readonly string[]>> = {
+export const OTHER_SERVER_VALUE_FLAGS: Readonly<Record<string, readonly string[]>> = byName({
     sanic: ["-H", "--host", "-p", "--port", "-u", "--unix", "--cert", "--key", "--tls", "--tls-strategy", "-w", "--workers", "-R", "--reload-dir"],
     hypercorn: ["-b", "--bind", "-c", "--config", "-k", "--worker-class", "-w", "--workers", "--root-path", "--access-logfile", "--error-logfile", "--log-level", "--graceful-timeout", "--keep-alive", "-m", "--umask", "-u", "--user", "-g", "--group", "--certfile", "--keyfile", "--ca-certs", "--ciphers", "--backlog", "--pid", "--insecure-bind", "--quic-bind", "--server-name", "--max-requests", "--read-timeout", "--websocket-ping-interval", "--statsd-host", "--statsd-prefix", "-p", "--access-logformat", "--log-config"],
     daphne: ["-b", "--bind", "-p", "--port", "-u", "--unix-socket", "--fd", "-e", "--endpoint", "--access-log", "--log-fmt", "-t", "--http-timeout", "--websocket_timeout", "--websocket_connect_timeout", "--application-close-timeout", "--root-path", "--ping-interval", "--ping-timeout", "--proxy-headers-host", "--proxy-headers-port", "--server-name", "-v", "--verbosity"],
     "waitress-serve": ["--host", "--port", "--listen", "--unix-socket", "--unix-socket-perms", "--url-scheme", "--url-prefix", "--ident", "--threads", "--backlog", "--recv-bytes", "--send-bytes", "--outbuf-overflow", "--outbuf-high-watermark", "--inbuf-overflow", "--connection-limit", "--cleanup-interval", "--channel-timeout", "--log-socket-errors", "--max-request-header-size", "--max-request-body-size", "--asyncore-loop-timeout", "--asyncore-use-poll", "--trusted-proxy", "--trusted-proxy-count", "--trusted-proxy-headers"],
-};
+});
 
 /** Commands that start the program given after them (APM agents, process runners): skipped to find the server. */
-export const COMMAND_WRAPPERS: Readonly<Record<string, { readonly valueFlags: readonly string[]; readonly until?: string; readonly switchesUser?: boolean }>> = {
+export const COMMAND_WRAPPERS: Readonly<Record<string, { readonly valueFlags: readonly string[]; readonly until?: string; readonly switchesUser?: boolean }>> = byName({
     exec: { valueFlags: [] },
     "newrelic-admin": { valueFlags: [] },
     "ddtrace-run": { valueFlags: [] },
@@ -136,7 +138,7 @@ export const COMMAND_WRAPPERS: Readonly<Record<string, { readonly valueFlags: re
     // the image already runs as its own user.
     gosu: { valueFlags: [], switchesUser: true },
     "su-exec": { valueFlags: [], switchesUser: true },
-};
+});
 
 /**
  * Project tools whose `run` subcommand runs a command in the project's
@@ -158,7 +160,7 @@ export interface EnvironmentRunner {
     readonly envPrefix?: boolean;
 }
 
-export const ENVIRONMENT_RUNNERS: Readonly<Record<string, EnvironmentRunner>> = {
+export const ENVIRONMENT_RUNNERS: Readonly<Record<string, EnvironmentRunner>> = byName({
     uv: {
         valueFlags: [
             "--extra", "--no-extra", "--group", "--no-group", "--only-group", "--with", "--with-editable", "--with-requirements",
@@ -203,7 +205,7 @@ export const ENVIRONMENT_RUNNERS: Readonly<Record<string, EnvironmentRunner>> = 
         moduleFlags: [],
         envPrefix: true,
     },
-};
+});
 
 /** The class of the ASGI worker each package provides, and the deprecated one uvicorn itself ships. */
 export const UVICORN_WORKER_CLASS = "uvicorn_worker.UvicornWorker";
@@ -222,10 +224,10 @@ export const UVICORN_WORKER_RELEASES: ReadonlyArray<{ readonly version: string; 
 ];
 
 /** Constructors of app objects that run on their framework's own server, by qualified name: an `app` naming one is refused. */
-export const OWN_SERVER_APPS: Readonly<Record<string, string>> = {
+export const OWN_SERVER_APPS: Readonly<Record<string, string>> = byName({
     "robyn.Robyn": "Robyn",
     "robyn.SubRouter": "Robyn",
-};
+});
 
 /**
  * Tools whose apps run on their own server, not on a WSGI/ASGI one gunicorn

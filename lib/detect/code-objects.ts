@@ -1,5 +1,5 @@
 import { evaluate, truthy, walk } from "./python-eval";
-import { bind, ClassDef, dictGet, EACH_ITEM, Expr, FunctionDef, str } from "./python-source";
+import { bind, ClassDef, dictGet, EACH_ITEM, Expr, FunctionDef, keywordArgs, str } from "./python-source";
 import { docExpr, documentOf, parseDocument, readSource } from "./config-documents";
 import { joinPath, MAX_DEPTH, PathContext } from "./paths";
 
@@ -162,7 +162,7 @@ function methodOf(target: Expr, name: string, ctx: PathContext, depth: number): 
         if (m.decorators.includes(STATIC_METHOD)) {
             return { kind: "function", fn: m, ctx: clsCtx };
         }
-        const self: Instance = m.decorators.includes(CLASS_METHOD) ? { ...obj!, call: { kind: "call", callee: obj!.call.callee, args: [], kwargs: {} }, classObject: true } : obj!;
+        const self: Instance = m.decorators.includes(CLASS_METHOD) ? { ...obj!, call: { kind: "call", callee: obj!.call.callee, args: [], kwargs: keywordArgs() }, classObject: true } : obj!;
         return { kind: "function", fn: m, ctx: clsCtx, self };
     }
     return undefined;
@@ -181,7 +181,7 @@ export function instanceOf(e: Expr, ctx: PathContext, depth = 0): Instance | und
         // The class itself: Config, or a name given it (`def create_app(config_class=Config)`).
         const def = ctx.lookupDef?.(e.path, e.local);
         if (def?.kind === "class") {
-            return { chain: def.chain, call: { kind: "call", callee: e, args: [], kwargs: {} }, ctx, classObject: true };
+            return { chain: def.chain, call: { kind: "call", callee: e, args: [], kwargs: keywordArgs() }, ctx, classObject: true };
         }
         const bound = e.local.includes(".") ? undefined : ctx.lookup(e.local);
         if (bound !== undefined && bound.expr.kind === "ref") {

@@ -5,6 +5,7 @@ import { Bound, boundOf } from "./code-objects";
 import { readIni } from "./ini";
 import { joinPath, MAX_DEPTH, PathContext, pathValue } from "./paths";
 import { calleeOf, Expr, str } from "./python-source";
+import { byName } from "../data/by-name";
 
 /**
  * Config files the app's code parses, read as it reads them: TOML, YAML and
@@ -20,7 +21,7 @@ import { calleeOf, Expr, str } from "./python-source";
 export type Doc = string | number | boolean | null | Doc[] | { [key: string]: Doc };
 
 /** Functions that parse a config file (an open file, or the text), by the format they read. */
-export const LOADERS: Readonly<Record<string, "toml" | "yaml" | "json" | "omegaconf">> = {
+export const LOADERS: Readonly<Record<string, "toml" | "yaml" | "json" | "omegaconf">> = byName({
     "tomllib.load": "toml",
     "tomllib.loads": "toml",
     "tomli.load": "toml",
@@ -33,7 +34,7 @@ export const LOADERS: Readonly<Record<string, "toml" | "yaml" | "json" | "omegac
     "json.load": "json",
     "json.loads": "json",
     "omegaconf.OmegaConf.load": "omegaconf",
-};
+});
 
 /** configparser's parsers: their sections' keys are read case-insensitively. */
 const INI_PARSERS = new Set(["configparser.ConfigParser", "configparser.RawConfigParser", "configparser.SafeConfigParser"]);

@@ -6,6 +6,7 @@ import { DEFAULTS, IMAGE_SET_VARIABLES } from "../data/defaults";
 import { commands, CONTROL_WORDS, developmentServer, displayWords, expansion, isAssignment, isMigrationCommand, pastWrappers, scriptOf, SETUP_BUILTINS, shellTokens, wrapperNote } from "./procfile";
 import { pathWithExtras } from "./requirements";
 import { SourceTree } from "./source";
+import { byName } from "../data/by-name";
 
 /**
  * An app's own container config, read as its deployment convention when no
@@ -632,12 +633,12 @@ export function dockerfileRequirements(src: SourceTree): { file: string; dockerf
 }
 
 /** Lock-file tools and the subcommands that install from, or run in, the environment their lock pins. */
-const LOCK_TOOL_COMMANDS: Readonly<Record<string, ReadonlySet<string>>> = {
+const LOCK_TOOL_COMMANDS: Readonly<Record<string, ReadonlySet<string>>> = byName({
     uv: new Set(["sync", "run", "export"]),
     poetry: new Set(["install", "run", "export", "sync"]),
     pipenv: new Set(["install", "sync", "run", "requirements"]),
     pdm: new Set(["install", "sync", "run", "export"]),
-};
+});
 
 /** A command of the app's own Dockerfile: its instruction, its words (`sh -c "..."` read as the shell reads it), its line. */
 interface DockerfileCommand {

@@ -27,6 +27,7 @@ import {
     splitRequirementOptions,
 } from "./requirements";
 import { SourceTree } from "./source";
+import { byName } from "../data/by-name";
 
 /**
  * The tool that installs the dependencies in the builder. A string-valued
@@ -325,12 +326,12 @@ export function normalizeName(name: string): string {
 }
 
 /** Build-backend plugins that take the version from VCS tags, and the variable each reads to skip that. */
-const SCM_VERSION_PLUGINS: Readonly<Record<string, string>> = {
+const SCM_VERSION_PLUGINS: Readonly<Record<string, string>> = byName({
     "setuptools-scm": "SETUPTOOLS_SCM_PRETEND_VERSION",
     "hatch-vcs": "SETUPTOOLS_SCM_PRETEND_VERSION",
     "poetry-dynamic-versioning": "POETRY_DYNAMIC_VERSIONING_BYPASS",
     "uv-dynamic-versioning": "UV_DYNAMIC_VERSIONING_BYPASS",
-};
+});
 
 /** pip settings that change what gets installed. */
 const PIP_CONF_KEYS = ["constraint", "requirement", "index-url", "extra-index-url", "find-links", "no-index", "only-binary", "no-binary", "pre"];
@@ -2652,7 +2653,7 @@ function pipOnlyReason(r: RequirementLine, indexUrls: Set<string>): string | und
 }
 
 /** pip's options that say where packages come from, by every spelling, with their long names. */
-const INDEX_OPTIONS: Readonly<Record<string, string>> = {
+const INDEX_OPTIONS: Readonly<Record<string, string>> = byName({
     "-i": "--index-url",
     "--index-url": "--index-url",
     "--extra-index-url": "--extra-index-url",
@@ -2661,7 +2662,7 @@ const INDEX_OPTIONS: Readonly<Record<string, string>> = {
     "--no-index": "--no-index",
     // An index on plain HTTP (or a certificate pip does not check): the later installs must trust it too.
     "--trusted-host": "--trusted-host",
-};
+});
 
 /** [project].dependencies and Poetry's [tool.poetry.dependencies] of the root and of workspace members. */
 function directOf(pyproject: Record<string, unknown> | undefined, members: ReadonlyArray<Record<string, unknown>>): Set<string> {

@@ -5,7 +5,7 @@ import { isTestFolder } from "./app-code";
 import { exampleNames } from "./flask-build";
 import { isSqliteUrl, PathContext, pathValue, sqliteUrlPath, withLocals } from "./paths";
 import { comparedLiterals, envVariables, EnvSwitch, EnvView, evaluate, findSwitch, inlineHelpers, listOf, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
-import { absoluteModule, bind, calleeOf, dictGet, Expr, exprText, FIND_SPEC, Guard, parseModule, PyModule, refPath, str } from "./python-source";
+import { absoluteModule, bind, calleeOf, dictGet, Expr, exprText, FIND_SPEC, Guard, keywordArgs, parseModule, PyModule, refPath, str } from "./python-source";
 import { SourceTree } from "./source";
 
 /**
@@ -615,7 +615,7 @@ function herokuSettings(v: Expr): Array<readonly [string, Expr]> {
     const out: Array<readonly [string, Expr]> = [];
     if (on("staticfiles")) {
         const join: Expr = { kind: "ref", path: "os.path.join", local: "os.path.join" };
-        out.push(["STATIC_ROOT", { kind: "call", callee: join, args: [{ kind: "ref", path: "BASE_DIR", local: "BASE_DIR" }, { kind: "str", value: "staticfiles" }], kwargs: {} }]);
+        out.push(["STATIC_ROOT", { kind: "call", callee: join, args: [{ kind: "ref", path: "BASE_DIR", local: "BASE_DIR" }, { kind: "str", value: "staticfiles" }], kwargs: keywordArgs() }]);
         out.push(["STATIC_URL", { kind: "str", value: "/static/" }]);
         out.push(["STATICFILES_STORAGE", { kind: "str", value: "whitenoise.storage.CompressedManifestStaticFilesStorage" }]);
     }

@@ -1,7 +1,7 @@
 import { ImportRoot, moduleReader } from "./app-code";
 import { envReader, envVariables, evaluate, requiredVariables, truthy, variablesARaiseNeeds, walk } from "./python-eval";
 import { parse as parseToml } from "smol-toml";
-import { bind, calleeOf, ClassDef, Expr, FunctionDef, PyModule, refPath, Step, str, strList } from "./python-source";
+import { bind, calleeOf, ClassDef, Expr, FunctionDef, keywordArgs, PyModule, refPath, Step, str, strList } from "./python-source";
 import { SourceTree } from "./source";
 
 /** What the served module's import reads from the environment with no default. */
@@ -167,7 +167,7 @@ export function importTimeEnv(src: SourceTree, roots: readonly ImportRoot[], mod
     // gunicorn calls the factory the spec names (`app:create_app()`) when each worker starts.
     const topMod = factory === undefined ? undefined : reader.parse(top.file);
     if (topMod && factory !== undefined) {
-        const reads = factoryReads(reader, topMod, top.file, top.root, { kind: "call", callee: { kind: "ref", path: factory, local: factory }, args: [], kwargs: {} }, follow);
+        const reads = factoryReads(reader, topMod, top.file, top.root, { kind: "call", callee: { kind: "ref", path: factory, local: factory }, args: [], kwargs: keywordArgs() }, follow);
         if (reads.length > 0 && !files.includes(top.file)) {
             files.push(top.file);
         }

@@ -2,7 +2,8 @@ import { DEFAULTS } from "../data/defaults";
 import { Bound, boundOf, decide, Definition, definitionOf } from "./code-objects";
 import { documentOf } from "./config-documents";
 import { readerDefault } from "./python-eval";
-import { calleeOf, Expr, PyModule, refPath, str } from "./python-source";
+import { calleeOf, Expr, keywordArgs, PyModule, refPath, str } from "./python-source";
+import { byName } from "../data/by-name";
 
 /**
  * Reads a filesystem path out of a Python expression without running it:
@@ -262,7 +263,7 @@ export function pathValue(e: Expr | undefined, ctx: PathContext, depth = 0): str
             if (FIELD_FUNCTIONS.has(name)) {
                 const given = e.kwargs["default"] ?? (name.startsWith("pydantic.") ? e.args[0] : undefined);
                 const factory = e.kwargs["default_factory"] ?? e.kwargs["factory"];
-                return given !== undefined ? pathValue(given, ctx, depth + 1) : factory !== undefined ? pathValue({ kind: "call", callee: factory, args: [], kwargs: {} }, ctx, depth + 1) : undefined;
+                return given !== undefined ? pathValue(given, ctx, depth + 1) : factory !== undefined ? pathValue({ kind: "call", callee: factory, args: [], kwargs: keywordArgs() }, ctx, depth + 1) : undefined;
             }
             // A value of a config file the code loads: CONFIG.get("data_dir", "data"), parser.get("general", "dbpath").
             if ((callee.kind === "ref" && callee.local.endsWith(".get")) || (callee.kind === "attr" && callee.name === "get")) {
@@ -357,7 +358,7 @@ function envReaderCall(e: Extract<Expr, { kind: "call" }>, ctx: PathContext): Re
 }
 
 /** platformdirs' (and appdirs') per-user folders on Linux, under HOME as the image's XDG variables put them. */
-const USER_DIRS: Readonly<Record<string, string>> = {
+const USER_DIRS: Readonly<Record<string, string>> = byName({
     "platformdirs.user_data_dir": ".local/share",
     "platformdirs.user_data_path": ".local/share",
     "platformdirs.user_state_dir": ".local/state",
@@ -367,7 +368,7 @@ const USER_DIRS: Readonly<Record<string, string>> = {
     "platformdirs.user_log_dir": ".local/state",
     "platformdirs.user_config_dir": ".config",
     "platformdirs.user_config_path": ".config",
-};
+});
 
 /** A path segment: a literal, or os.pardir / os.curdir (os.path's too) as "..", "."; with a context, a config file's value too (`ROOT / CONFIG["storage"].get("database", "links.sqlite3")`). */
 function segment(e: Expr, ctx?: PathContext): string | undefined {

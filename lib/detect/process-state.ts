@@ -4,6 +4,7 @@ import { DjangoProject } from "./django";
 import { walk } from "./python-eval";
 import { calleeOf, dictGet, Expr, PyModule, str } from "./python-source";
 import { SourceTree } from "./source";
+import { byName } from "../data/by-name";
 
 /**
  * State a library keeps in the memory of one process where the app means it
@@ -23,12 +24,12 @@ export interface ProcessState {
     readonly fix: string;
 }
 
-const LIMITERS: Readonly<Record<string, string>> = {
+const LIMITERS: Readonly<Record<string, string>> = byName({
     "flask_limiter.Limiter": "Flask-Limiter",
     "flask_limiter.extension.Limiter": "Flask-Limiter",
     "slowapi.Limiter": "slowapi",
     "slowapi.extension.Limiter": "slowapi",
-};
+});
 
 /** Flask-Caching's per-process backends, by the names CACHE_TYPE takes. */
 const SIMPLE_CACHE = new Set(["SimpleCache", "simple", "flask_caching.backends.SimpleCache", "flask_caching.backends.simplecache.SimpleCache"]);

@@ -11,6 +11,7 @@ import { evaluate, walk } from "./python-eval";
 import { absoluteModule, bind, calleeOf, Expr, parseModule, str } from "./python-source";
 import { joinPath, relativeTo } from "./paths";
 import { SourceTree } from "./source";
+import { byName } from "../data/by-name";
 
 /**
  * A Procfile, read as the platforms that run it do: `<process>: <command>`
@@ -599,7 +600,7 @@ function uvicornRunApp(mod: ReturnType<typeof parseModule>, app: Expr | undefine
 }
 
 /** uvicorn.run's keyword arguments the CLI has as flags, by name (underscores become dashes otherwise); `app` and `factory` aside. */
-const UVICORN_RUN_DEFAULTS: Readonly<Record<string, boolean>> = { reload: false, proxy_headers: true, access_log: true, server_header: true, date_header: true, use_colors: true };
+const UVICORN_RUN_DEFAULTS: Readonly<Record<string, boolean>> = byName({ reload: false, proxy_headers: true, access_log: true, server_header: true, date_header: true, use_colors: true });
 
 /**
  * uvicorn.run's keyword arguments as the uvicorn CLI flags they are
@@ -2437,7 +2438,7 @@ type UwsgiOptions = Map<string, string[]>;
 const UWSGI_DAEMONS = ["attach-daemon", "attach-daemon2", "smart-attach-daemon", "smart-attach-daemon2", "attach-control-daemon"];
 
 /** uWSGI's short flags that take a value, by their long names. */
-const UWSGI_SHORT: Readonly<Record<string, string>> = { "-w": "module", "-p": "processes", "-s": "socket", "-M": "master", "-H": "home" };
+const UWSGI_SHORT: Readonly<Record<string, string>> = byName({ "-w": "module", "-p": "processes", "-s": "socket", "-M": "master", "-H": "home" });
 /** uWSGI's flags that take no value (others take one). */
 const UWSGI_BOOLEAN = new Set(["master", "enable-threads", "die-on-term", "need-app", "lazy-apps", "vacuum", "single-interpreter", "strict", "thunder-lock", "py-autoreload", "honour-stdin", "no-orphans", "harakiri-verbose", "memory-report", "disable-logging", "log-master", "auto-procname", "uwsgi-socket"]);
 

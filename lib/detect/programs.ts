@@ -3,9 +3,10 @@ import { PROGRAM_PACKAGES } from "../data/programs";
 import { candidates, ImportRoot, moduleReader } from "./app-code";
 import { calleeOf, Expr, str } from "./python-source";
 import { SourceTree } from "./source";
+import { byName } from "../data/by-name";
 
 /** Calls that run a program: its argument list, or a command line a shell reads. */
-const RUNNERS: Readonly<Record<string, "argv" | "shell">> = {
+const RUNNERS: Readonly<Record<string, "argv" | "shell">> = byName({
     "subprocess.run": "argv",
     "subprocess.call": "argv",
     "subprocess.check_call": "argv",
@@ -15,7 +16,7 @@ const RUNNERS: Readonly<Record<string, "argv" | "shell">> = {
     "asyncio.create_subprocess_shell": "shell",
     "os.system": "shell",
     "os.popen": "shell",
-};
+});
 
 /**
  * The programs of PROGRAM_PACKAGES the app's modules run, each with the first

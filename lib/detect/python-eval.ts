@@ -1,4 +1,4 @@
-import { bind, calleeOf, Expr, FunctionDef, mapChildren, refPath, str } from "./python-source";
+import { bind, calleeOf, Expr, FunctionDef, keywordArgs, mapChildren, refPath, str } from "./python-source";
 
 /**
  * A small evaluator for what settings modules compute at import, over the
@@ -419,7 +419,7 @@ function spreadRest(e: Expr, name: string, values: readonly Expr[]): Expr | unde
     const isRest = (x: Expr) => x.kind === "starred" && x.value.kind === "ref" && x.value.local === name;
     const go = (x: Expr): Expr => {
         if (x.kind === "call") {
-            return { ...x, callee: go(x.callee), args: x.args.flatMap((a) => (isRest(a) ? values : [go(a)])), kwargs: Object.fromEntries(Object.entries(x.kwargs).map(([k, v]) => [k, go(v)])) };
+            return { ...x, callee: go(x.callee), args: x.args.flatMap((a) => (isRest(a) ? values : [go(a)])), kwargs: keywordArgs(Object.entries(x.kwargs).map(([k, v]) => [k, go(v)] as const)) };
         }
         if (x.kind === "list") {
             return { kind: "list", items: x.items.flatMap((a) => (isRest(a) ? values : [go(a)])) };

@@ -285,7 +285,7 @@ export function parseModule(text: string): PyModule {
     const loopOrWithBinding = (c: SyntaxNode): readonly [string, Expr] | undefined => {
         const parts = children(c);
         if (c.name === "ForStatement" && parts[1]?.name === "VariableName" && parts[2]?.name === "in") {
-            return [src(parts[1]), { kind: "call", callee: { kind: "ref", path: EACH_ITEM, local: EACH_ITEM }, args: [expr(parts[3])], kwargs: {} }];
+            return [src(parts[1]), { kind: "call", callee: { kind: "ref", path: EACH_ITEM, local: EACH_ITEM }, args: [expr(parts[3])], kwargs: keywordArgs() }];
         }
         if (c.name === "WithStatement" && parts[1]?.name === "CallExpression" && parts[2]?.name === "as" && parts[3]?.name === "VariableName") {
             return [src(parts[3]), expr(parts[1])];
@@ -411,7 +411,7 @@ export function parseModule(text: string): PyModule {
                 const [calleeNode, argList] = children(n);
                 const callee = expr(calleeNode, sink);
                 const args: Expr[] = [];
-                const kwargs: Record<string, Expr> = {};
+                const kwargs = keywordArgs();
                 const parts = argList ? children(argList) : [];
                 for (let i = 0; i < parts.length; i++) {
                     const p = parts[i];
@@ -918,7 +918,7 @@ export function parseModule(text: string): PyModule {
                         if (b.name === "Body") {
                             const failed: Guard | undefined =
                                 clause === "except" && tried !== undefined
-                                    ? { test: { kind: "call", callee: { kind: "ref", path: FIND_SPEC, local: FIND_SPEC }, args: [{ kind: "str", value: tried }], kwargs: {} }, text: `import of ${tried} fails`, holds: false }
+                                    ? { test: { kind: "call", callee: { kind: "ref", path: FIND_SPEC, local: FIND_SPEC }, args: [{ kind: "str", value: tried }], kwargs: keywordArgs() }, text: `import of ${tried} fails`, holds: false }
                                     : undefined;
                             const from = order.length;
                             topLevel(b, inMainGuard, failed === undefined ? guards : [...guards, failed]);
@@ -1231,6 +1231,18 @@ export function absoluteModule(module: string, pkg: string): string {
 }
 
 /** The qualified name of what a call calls, e.g. "flask.Flask" or "os.environ.setdefault". */
+/**
+ * A call's keyword arguments as a map without a prototype: looked up by Python names, which may be any JavaScript
+ * object's own (`constructor(**args)`, a parameter named `toString`), so a missing one is undefined, not Object's member.
+ */
+export function keywordArgs(entries: Iterable<readonly [string, Expr]> = []): Record<string, Expr> {
+    const out = Object.create(null) as Record<string, Expr>;
+    for (const [k, v] of entries) {
+        out[k] = v;
+    }
+    return out;
+}
+
 export function calleeOf(e: Expr | undefined): string | undefined {
     return e?.kind === "call" ? refPath(e.callee) : undefined;
 }
@@ -1284,7 +1296,7 @@ export function bind(e: Expr, lookup: (local: string) => Expr | undefined): Expr
 export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
     switch (e.kind) {
         case "call":
-            return { kind: "call", callee: f(e.callee), args: e.args.map(f), kwargs: Object.fromEntries(Object.entries(e.kwargs).map(([k, v]) => [k, f(v)])) };
+            return { kind: "call", callee: f(e.callee), args: e.args.map(f), kwargs: keywordArgs(Object.entries(e.kwargs).map(([k, v]) => [k, f(v)] as const)) };
         case "attr":
             return { kind: "attr", target: f(e.target), name: e.name };
         case "list":

@@ -10,6 +10,7 @@ import { parseModule, str } from "./python-source";
 import { readContainerConfig } from "./container";
 import { containerConfigUsed, readPlatformEnv, shellTokens } from "./procfile";
 import { SourceTree } from "./source";
+import { byName } from "../data/by-name";
 
 /**
  * What the source folder says about its Python version, file by file. This
@@ -569,7 +570,7 @@ function poetryRange(source: string, spec: unknown): PythonRange {
  * batteries" and lib2to3 in 3.13, PEP 632's and 594's earlier removals in 3.12 (distutils aside: setuptools
  * provides it where an app installs setuptools).
  */
-const REMOVED_STDLIB: Readonly<Record<string, { readonly removedIn: string; readonly pep: string }>> = {
+const REMOVED_STDLIB: Readonly<Record<string, { readonly removedIn: string; readonly pep: string }>> = byName({
     ...Object.fromEntries(
         ["aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "mailcap", "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib"].map(
             (m) => [m, { removedIn: "3.13", pep: "PEP 594" }],
@@ -580,7 +581,7 @@ const REMOVED_STDLIB: Readonly<Record<string, { readonly removedIn: string; read
     asyncore: { removedIn: "3.12", pep: "PEP 594" },
     smtpd: { removedIn: "3.12", pep: "PEP 594" },
     imp: { removedIn: "3.12", pep: "the imp module's deprecation since 3.4" },
-};
+});
 
 /** Modules only setuptools provides to an app's environment. */
 const SETUPTOOLS_MODULES = ["pkg_resources", "distutils"] as const;

@@ -11,6 +11,7 @@ import { asFString, ENV_READERS, isSqliteUrl, joinPath, knownFolder, PathContext
 import { evaluate, walk } from "./python-eval";
 import { absoluteModule, bind, calleeOf, ClassDef, dictGet, EACH_ITEM, Expr, exprText, parseModule, PyModule, refPath, starImported, str } from "./python-source";
 import { SourceTree } from "./source";
+import { byName } from "../data/by-name";
 
 /**
  * What a writable path holds, which decides how PythonApp mounts it. A
@@ -926,7 +927,7 @@ const FILE_SYSTEM_STORAGE = new Set(["django.core.files.storage.FileSystemStorag
  * anyway; the others are caches a library refills (a model re-downloaded, a
  * font cache rebuilt).
  */
-export const ENV_DIRS: Readonly<Record<string, string>> = {
+export const ENV_DIRS: Readonly<Record<string, string>> = byName({
     PROMETHEUS_MULTIPROC_DIR: "prometheus_client's multiprocess metrics (a file per worker process)",
     HF_HOME: "Hugging Face's cache (downloaded models and datasets)",
     HF_HUB_CACHE: "Hugging Face Hub's download cache",
@@ -939,7 +940,7 @@ export const ENV_DIRS: Readonly<Record<string, string>> = {
     NLTK_DATA: "NLTK's data (nltk.download() writes there)",
     ARGOS_PACKAGES_DIR: "Argos Translate's installed language models",
     XDG_CACHE_HOME: "the cache of libraries that follow XDG (pip, Hugging Face, fontconfig...)",
-};
+});
 
 /**
  * The ENV_DIRS that hold downloaded models, hundreds of MiB to gigabytes: a
@@ -1606,14 +1607,14 @@ const URL_CREATE: ReadonlySet<string> = new Set(["sqlalchemy.URL.create", "sqlal
 
 /** A place whose path is not read: the call as written, and the folders its computed path is known to sit in. */
 /** Async file APIs that take their path as the standard library's calls do (bracket's `aiofiles.open(path, "wb")`): read as those. */
-const SYNC_EQUIVALENTS: Readonly<Record<string, string>> = {
+const SYNC_EQUIVALENTS: Readonly<Record<string, string>> = byName({
     "aiofiles.open": "open",
     "aiofiles.os.makedirs": "os.makedirs",
     "aiofiles.os.mkdir": "os.mkdir",
     "aiofiles.os.rename": "os.rename",
     "aiofiles.os.replace": "os.replace",
     "anyio.open_file": "open",
-};
+});
 
 /** A call of one of those, as the standard library's call it stands for. */
 function asSync(c: Extract<Expr, { kind: "call" }>): Extract<Expr, { kind: "call" }> {
@@ -1767,7 +1768,7 @@ function sqliteUrls(given: Expr | undefined, depth = 0): Expr[] {
 const WRITE_METHODS = ["to_csv", "to_excel", "to_parquet", "to_pickle", "to_feather", "to_json", "savefig", "save_model"];
 
 /** Functions that write the file one argument names (its position and keyword): a model or array saved by path. */
-const WRITE_FUNCTIONS: Readonly<Record<string, readonly [number, string]>> = {
+const WRITE_FUNCTIONS: Readonly<Record<string, readonly [number, string]>> = byName({
     "joblib.dump": [1, "filename"],
     "skops.io.dump": [1, "file"],
     "torch.save": [1, "f"],
@@ -1775,7 +1776,7 @@ const WRITE_FUNCTIONS: Readonly<Record<string, readonly [number, string]>> = {
     "numpy.savez": [0, "file"],
     "numpy.savez_compressed": [0, "file"],
     "numpy.savetxt": [0, "fname"],
-};
+});
 
 /** The path argument of a WRITE_FUNCTIONS call, with the function's name. */
 function writeFunctionTarget(c: Extract<Expr, { kind: "call" }>): { target: Expr | undefined; name: string } | undefined {
@@ -1906,7 +1907,7 @@ function writtenInto(c: Extract<Expr, { kind: "call" }>, ctx: PathContext): { fo
  * whether it is a file or a folder and what it holds. A relative path is
  * taken from the working folder, as the library opens it.
  */
-const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file: boolean; kind: WritablePathKind; holds: Holds; default?: string }>> = {
+const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file: boolean; kind: WritablePathKind; holds: Holds; default?: string }>> = byName({
     // TinyDB's JSON file, created when the database is opened.
     "tinydb.TinyDB": { arg: 0, kwarg: "path", file: true, kind: "data", holds: "files" },
     // diskcache's folder of SQLite + files, created when the cache is made.
@@ -1946,7 +1947,7 @@ const LIBRARY_PATHS: Readonly<Record<string, { arg: number; kwarg: string; file:
     // Jinja's compiled-template cache.
     "jinja2.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
     "jinja2.bccache.FileSystemBytecodeCache": { arg: 0, kwarg: "directory", file: false, kind: "scratch", holds: "cache" },
-};
+});
 
 /** FastHTML's app makers (its framework row's constructors), which read or write the session key file unless given secret_key=. */
 const FASTHTML_APPS: ReadonlySet<string> = new Set(Object.keys(FRAMEWORK_TABLE.find((r) => r.framework === "fasthtml")!.constructors));

@@ -38,6 +38,7 @@ import { refuseUnrunnableScripts } from "./scripts";
 import { planRelease, planBuildSteps, BuildStep, ReleasePlan } from "./steps";
 import { planWritablePaths, WritablePathPlan } from "./writable";
 import { BytecodePlan } from "./bytecode";
+import { byName } from "../data/by-name";
 
 export type { ImageOptions, SynthesizeOptions };
 
@@ -166,7 +167,7 @@ const PRODUCTION_GROUPS = ["prod", "production", "deploy"];
 const DEVELOPMENT_GROUPS = ["dev", "develop", "development", "test", "tests", "testing", "lint", "linting", "docs", "doc", "typing", "types", "mypy"];
 
 /** pip's settings that uv reads under its own names: an install secret of one is mounted under both. */
-export const UV_NAMES_OF_PIP_SETTINGS: Readonly<Record<string, string>> = { PIP_INDEX_URL: "UV_INDEX_URL", PIP_EXTRA_INDEX_URL: "UV_EXTRA_INDEX_URL" };
+export const UV_NAMES_OF_PIP_SETTINGS: Readonly<Record<string, string>> = byName({ PIP_INDEX_URL: "UV_INDEX_URL", PIP_EXTRA_INDEX_URL: "UV_EXTRA_INDEX_URL" });
 
 /**
  * uv's pip interface or pip for a requirements.txt app: uv unless the option says pip, a line of the files is one

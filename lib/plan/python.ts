@@ -4,6 +4,7 @@ import { DEFAULT_PYTHON, isSupportedPython, SUPPORTED_PYTHONS } from "../data/py
 import { Dependencies } from "../detect/dependencies";
 import { minorOf, PythonFacts } from "../detect/python-version";
 import { InputError } from "../errors";
+import { byName } from "../data/by-name";
 
 /**
  * Decides the Python version from what the folder says:
@@ -34,12 +35,12 @@ function unsupported(source: string, said: string, fix: string): InputError {
     return new InputError(source, `${source} asks for Python ${said}, which is not supported; supported versions are ${SUPPORTED_LIST}. ${fix}`);
 }
 
-const FIX: Readonly<Record<string, string>> = {
+const FIX: Readonly<Record<string, string>> = byName({
     ".python-version": "Edit .python-version or set `python`.",
     "runtime.txt": "Edit runtime.txt or set `python`.",
     "Pipfile.lock": "Edit the Pipfile's [requires] python_version, run `pipenv lock`, or set `python`.",
     Pipfile: "Edit the Pipfile's [requires] python_version or set `python`.",
-};
+});
 
 export function choosePython(facts: PythonFacts, requested: string | undefined, deps: Dependencies, installed: ReadonlySet<string>, notes: string[]): ChosenPython {
     notes.push(...facts.notes);
@@ -180,7 +181,7 @@ function capsOf(deps: Dependencies, installed: ReadonlySet<string>): PythonCap[]
  * Projects that put a removed standard-library module back: legacy-cgi (cgi, cgitb), audioop-lts, pyasyncore and
  * pyasynchat, and python-deadlib's standard-<module> packages.
  */
-const RESTORED_BY: Readonly<Record<string, readonly string[]>> = { cgi: ["legacy-cgi"], cgitb: ["legacy-cgi"], audioop: ["audioop-lts"], asyncore: ["pyasyncore"], asynchat: ["pyasynchat"] };
+const RESTORED_BY: Readonly<Record<string, readonly string[]>> = byName({ cgi: ["legacy-cgi"], cgitb: ["legacy-cgi"], audioop: ["audioop-lts"], asyncore: ["pyasyncore"], asynchat: ["pyasynchat"] });
 
 /** A cap for each removed standard-library module the app's code imports and installs nothing to restore: the newest Python that still has it. */
 function codeCaps(facts: PythonFacts, installed: ReadonlySet<string>): PythonCap[] {

@@ -21,6 +21,7 @@ import { readIni } from "../detect/ini";
 import { InputError } from "../errors";
 import { CheckedOptions } from "./options";
 import { folderCommand } from "./server";
+import { byName } from "../data/by-name";
 
 /**
  * Steps around the server: what the builder runs after the source is copied
@@ -703,7 +704,7 @@ function assetsStep(src: SourceTree, o: CheckedOptions, entry: Entrypoint, facts
 }
 
 /** webassets' filters that run a program (`filters="scss"` runs Ruby's or Dart's `sass`), and that program; its Python filters (libsass, pyscss, rjsmin, cssmin) need none. */
-const FILTER_PROGRAMS: Readonly<Record<string, string>> = {
+const FILTER_PROGRAMS: Readonly<Record<string, string>> = byName({
     sass: "sass",
     scss: "sass",
     less: "lessc",
@@ -718,7 +719,7 @@ const FILTER_PROGRAMS: Readonly<Record<string, string>> = {
     closure_js: "java",
     yui_js: "java",
     yui_css: "java",
-};
+});
 
 /** .po files under locale/ folders (three levels deep at most) with no .mo beside them. */
 function poWithoutMo(src: SourceTree, root: string): string[] {

@@ -4258,6 +4258,26 @@ describe("uv workspaces with services in members", () => {
     });
 });
 
+describe("Python names that are JavaScript Object members", () => {
+    it("GIVEN an app whose functions, parameters, keywords, settings and variables are named constructor, toString, __proto__ and the like (mealie's `constructor(**args)`) THEN it is read as any other app", () => {
+        const names = ["constructor", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__proto__", "__defineGetter__", "__lookupGetter__"];
+        const code = ["import os", "from flask import Flask", "", "app = Flask(__name__)", ""];
+        for (const n of names) {
+            code.push(
+                `def ${n}(*args, **kwargs):\n    return ${n}\n`,
+                `def use_${n}(${n}=None):\n    ${n}()\n    os.makedirs(${n}, exist_ok=True)\n    open(${n}, "w")\n    return ${n}(**{"${n}": 1})\n`,
+                `${n}_value = os.environ.get("${n}", "${n}")`,
+                `x_${n} = ${n}(${n}=${n}_value)`,
+                `app.config["${n}"] = ${n}_value`,
+                `obj_${n} = app.${n}`,
+            );
+        }
+        const dir = apps.make({ "app.py": `${code.join("\n")}\n`, "requirements.txt": "flask\n", Procfile: "web: constructor=1 toString=2 gunicorn app:app --timeout 31\n" });
+        const { plan } = synthesize(dir);
+        assert.deepEqual([plan.entrypoint.spec, plan.server.timeout], ["app:app", 31]);
+    });
+});
+
 describe("variables the factory's config object needs at start", () => {
     it("GIVEN from_object(os.environ.get('APP_SETTINGS', 'pkg.config.ProductionConfig')) THEN the module's class bodies' reads are named, with their file", () => {
         const dir = apps.make({
