@@ -16,7 +16,15 @@ export interface ImportTimeScheduler {
     readonly file: string;
     /** The scheduler's class, qualified ("apscheduler.schedulers.background.BackgroundScheduler"). */
     readonly scheduler: string;
+    /**
+     * The startup hook that calls `.start()` instead (`FastAPI(lifespan=lifespan)`, `@app.on_event("startup")`,
+     * `on_startup=[...]`), which every worker runs too: its name. Absent for a module's top level.
+     */
+    readonly hook?: string;
 }
+
+/** Keywords of ASGI apps' constructors that name startup hooks: a lifespan function, or a list of startup functions. */
+const STARTUP_KEYWORDS = ["lifespan", "on_startup"];
 
 const SCHEDULER_MODULES = ["apscheduler.schedulers.", "flask_apscheduler."];
 
@@ -53,6 +61,32 @@ export function importTimeSchedulers(src: SourceTree, roots: readonly ImportRoot
             const scheduler = calleeOf(made);
             if (isScheduler(scheduler)) {
                 out.push({ file: c.file, scheduler: scheduler! });
+            }
+        }
+        // A startup hook that starts a scheduler of the module (FastAPI's lifespan: `scheduler.start()` before `yield`).
+        const hooks = new Set<string>();
+        for (const call of mod.calls) {
+            for (const k of STARTUP_KEYWORDS) {
+                const given = call.kwargs[k];
+                for (const h of given?.kind === "list" ? given.items : given === undefined ? [] : [given]) {
+                    if (h.kind === "ref" && !h.local.includes(".")) {
+                        hooks.add(h.local);
+                    }
+                }
+            }
+        }
+        for (const d of mod.decorators) {
+            if (d.target !== undefined && d.callee.endsWith(".on_event") && str(d.args[0]) === "startup") {
+                hooks.add(d.target);
+            }
+        }
+        for (const hook of hooks) {
+            for (const call of mod.functions.get(hook)?.calls ?? []) {
+                const target = call.callee.kind === "ref" && call.callee.local.endsWith(".start") ? call.callee.local.slice(0, -".start".length) : undefined;
+                const scheduler = target === undefined || target.includes(".") ? undefined : calleeOf(mod.value(target));
+                if (isScheduler(scheduler) && !out.some((o) => o.file === c.file && o.hook === hook)) {
+                    out.push({ file: c.file, scheduler: scheduler!, hook });
+                }
             }
         }
     }

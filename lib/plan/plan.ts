@@ -629,7 +629,7 @@ function schedulerNote(src: SourceTree, entry: Entrypoint, workers: number | und
     const roots = servedRoots(entry);
     for (const s of importTimeSchedulers(src, roots)) {
         notes.push(
-            `${s.file} starts ${s.scheduler.split(".").pop()} (${s.scheduler}) when it is imported, and every gunicorn worker imports the app, so each of the ` +
+            `${s.file} starts ${s.scheduler.split(".").pop()} (${s.scheduler}) ${s.hook === undefined ? "when it is imported, and every gunicorn worker imports the app" : `in its startup hook ${s.hook}(), and every gunicorn worker runs it`}, so each of the ` +
                 `${workers === undefined ? "workers (one per CPU and more, by default)" : `${workers} workers`} runs its own scheduler and every job runs once per worker: ` +
                 "set `workers: 1` (its threads still serve requests side by side), or run the scheduler as a process of its own.",
         );

@@ -4216,6 +4216,19 @@ describe("schedulers started at import", () => {
         assert.deepEqual(notes({ "app.py": app.replace("scheduler.start()", 'if __name__ == "__main__":\n    scheduler.start()') }), []);
         assert.deepEqual(notes({ "app.py": app.replace("scheduler.start()", "def boot():\n    scheduler.start()") }), []);
     });
+    it("GIVEN a scheduler started in an ASGI app's startup hook (FastAPI's lifespan, `@app.on_event(\"startup\")`, Starlette's on_startup) THEN the note names the hook, which every worker runs", () => {
+        const asgi = "from contextlib import asynccontextmanager\nfrom apscheduler.schedulers.asyncio import AsyncIOScheduler\nfrom fastapi import FastAPI\n\nscheduler = AsyncIOScheduler()\n\n\n";
+        const lifespan = `${asgi}@asynccontextmanager\nasync def lifespan(_):\n    scheduler.start()\n    yield\n    scheduler.shutdown()\n\n\napp = FastAPI(lifespan=lifespan)\n`;
+        const on = (files: Record<string, string>) => notes({ "requirements.txt": "fastapi\napscheduler\nuvicorn\n", ...files });
+        assert.deepEqual(on({ "main.py": lifespan }), [
+            "main.py starts AsyncIOScheduler (apscheduler.schedulers.asyncio.AsyncIOScheduler) in its startup hook lifespan(), and every gunicorn worker runs it, so each of the workers (one per CPU and more, by default) runs its own scheduler and every job runs once per worker: " +
+                "set `workers: 1` (its threads still serve requests side by side), or run the scheduler as a process of its own.",
+        ]);
+        assert.equal(on({ "main.py": `${asgi}app = FastAPI()\n\n\n@app.on_event("startup")\nasync def boot():\n    scheduler.start()\n` }).length, 1);
+        assert.equal(on({ "main.py": `from starlette.applications import Starlette\n${asgi}\ndef boot():\n    scheduler.start()\n\n\napp = Starlette(on_startup=[boot])\n` }).length, 1);
+        // A shutdown hook, or a function no hook names: no note.
+        assert.equal(on({ "main.py": `${asgi}app = FastAPI()\n\n\n@app.on_event("shutdown")\nasync def boot():\n    scheduler.start()\n` }).length, 0);
+    });
 });
 
 describe("uv workspaces with services in members", () => {
