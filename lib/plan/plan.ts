@@ -506,6 +506,7 @@ export function makePlan(src: SourceTree, options: SynthesizeOptions): PlanBefor
     djangoHosts(entry, imageEnv, notes);
     djangoLocalDatabase(entry, imageEnv, o, notes);
     djangoSslRedirect(entry, imageEnv, notes);
+    djangoMediaServed(src, entry, imageEnv, writes.find((w) => w.holds === "uploads" && w.why.includes("MEDIA_ROOT")), notes);
     djangoRequiredEnv(entry, imageEnv, steps.steps, o.buildEnv, notes);
     djangoEmptySecretKey(entry, imageEnv, notes);
     // A CA bundle (certs/global-bundle.pem for a database's TLS) is a .pem the image's .dockerignore leaves out as a secret: keep it.
@@ -1092,6 +1093,36 @@ function unsetWhole(d: NonNullable<Entrypoint["django"]>, name: string): boolean
 /** The environment the server's settings see: the image's ENV and its DJANGO_SETTINGS_MODULE (the container adds nothing here). */
 function serverEnv(d: NonNullable<Entrypoint["django"]>, imageEnv: Readonly<Record<string, string>>): EnvView {
     return (name) => (Object.prototype.hasOwnProperty.call(imageEnv, name) ? imageEnv[name] : name === "DJANGO_SETTINGS_MODULE" ? d.runtimeSettings : undefined);
+}
+
+/**
+ * MEDIA_ROOT kept on the container's volume while nothing serves MEDIA_URL: with DEBUG off Django's static() helper
+ * adds no URL, gunicorn serves no files, and WhiteNoise serves static files only, so every uploaded file answers 404
+ * (bakerydemo's uWSGI static-map served them). Not when the URLconf imports django.views.static (its serve view
+ * for MEDIA_URL), when the default storage is not the file system (django-storages), or when DEBUG may be on.
+ */
+function djangoMediaServed(src: SourceTree, entry: Entrypoint, imageEnv: Readonly<Record<string, string>>, media: { readonly path: string; readonly why: string } | undefined, notes: string[]): void {
+    const d = entry.django;
+    if (d === undefined || media === undefined || d.settings.truthOf("DEBUG")?.holds(serverEnv(d, imageEnv)) !== false) {
+        return;
+    }
+    const backend = str(dictGet(dictGet(d.settings.get("STORAGES"), "default"), "BACKEND")) ?? d.settings.text("DEFAULT_FILE_STORAGE");
+    if (backend !== undefined && backend !== "django.core.files.storage.FileSystemStorage") {
+        return;
+    }
+    const urlconf = d.settings.text("ROOT_URLCONF");
+    const reader = moduleReader(src, servedRoots(entry));
+    const urls = urlconf === undefined ? undefined : reader.fileOf(urlconf);
+    const mod = urls === undefined ? undefined : reader.parse(urls.file);
+    if (mod === undefined || [...mod.imported].some((m) => m === "django.views.static" || m.startsWith("django.views.static."))) {
+        return;
+    }
+    const path = media.path.startsWith("/") ? media.path : `${DEFAULTS.workdir}/${media.path}`;
+    notes.push(
+        `MEDIA_ROOT (${media.why.split(":")[0]}) keeps the files the app saves in ${path}, a data volume, but with DEBUG off nothing serves MEDIA_URL${d.settings.text("MEDIA_URL") === undefined ? "" : ` (${d.settings.text("MEDIA_URL")})`}: ` +
+            `Django's static() helper adds its URLs only with DEBUG on, ${urls!.file} has no django.views.static.serve for it, gunicorn serves no files and WhiteNoise serves static files only, so every uploaded file answers 404. ` +
+            "Serve that path from a proxy in front, route MEDIA_URL to django.views.static.serve in the URLconf (for a small site), or keep the files in object storage (django-storages).",
+    );
 }
 
 /**

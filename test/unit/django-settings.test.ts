@@ -781,3 +781,35 @@ describe("DATABASES made by a helper that assigns it under if/else", () => {
         assert.deepEqual(plan(tandoor.replace("    if DATABASE_URL:\n", "    if some_flag():\n")).writablePaths, []);
     });
 });
+
+describe("uploaded files kept in MEDIA_ROOT with nothing serving MEDIA_URL", () => {
+    afterEach(() => apps.cleanup());
+    const urls = (extra: string) => `from django.conf import settings\nfrom django.conf.urls.static import static\nfrom django.urls import path\n${extra}\nurlpatterns = []\nif settings.DEBUG:\n    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)\n`;
+    const notesOf = (settings: string, urlsExtra = "") =>
+        synthesize(
+            apps.make({
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'gallery.settings')\n",
+                "gallery/__init__.py": "",
+                "gallery/settings.py":
+                    "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = 'x'\nALLOWED_HOSTS = ['*']\nINSTALLED_APPS = ['django.contrib.staticfiles']\n" +
+                    `ROOT_URLCONF = 'gallery.urls'\nMEDIA_URL = '/media/'\nMEDIA_ROOT = BASE_DIR / 'mediafiles'\n${settings}\n`,
+                "gallery/urls.py": urls(urlsExtra),
+                "gallery/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+                "requirements.txt": "django\ngunicorn\n",
+            }),
+        ).plan.notes.filter((n) => n.startsWith("MEDIA_ROOT ("));
+
+    it("GIVEN DEBUG off and media served only by static() under `if settings.DEBUG:` THEN a note says uploads answer 404 and what serves them", () => {
+        assert.deepEqual(notesOf("DEBUG = False"), [
+            "MEDIA_ROOT (gallery/settings.py) keeps the files the app saves in /app/mediafiles, a data volume, but with DEBUG off nothing serves MEDIA_URL (/media/): " +
+                "Django's static() helper adds its URLs only with DEBUG on, gallery/urls.py has no django.views.static.serve for it, gunicorn serves no files and WhiteNoise serves static files only, so every uploaded file answers 404. " +
+                "Serve that path from a proxy in front, route MEDIA_URL to django.views.static.serve in the URLconf (for a small site), or keep the files in object storage (django-storages).",
+        ]);
+    });
+
+    it("GIVEN DEBUG on, the URLconf importing django.views.static's serve, or a default storage elsewhere THEN no note", () => {
+        assert.deepEqual(notesOf("DEBUG = True"), []);
+        assert.deepEqual(notesOf("DEBUG = False", "from django.views.static import serve\n"), []);
+        assert.deepEqual(notesOf('DEBUG = False\nSTORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage"}, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}'), []);
+    });
+});
