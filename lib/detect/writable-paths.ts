@@ -76,6 +76,20 @@ function logPath(src: SourceTree, path: string, why: string, add: AddPath): void
  */
 type AddPath = (p: WritablePath, known?: boolean) => void;
 
+/**
+ * `add` without the paths among the files the image ships: a file of the source, or a folder of it that holds files.
+ * For what a command line's command writes (see codePaths).
+ */
+function shippedWritesLeftOut(src: SourceTree, add: AddPath): AddPath {
+    return (p, known) => {
+        const rel = p.path.startsWith(`${DEFAULTS.workdir}/`) ? p.path.slice(DEFAULTS.workdir.length + 1) : p.path.startsWith("/") ? undefined : p.path;
+        const ships = rel !== undefined && (src.isFile(rel) || src.list(rel).some((e) => e.isFile()));
+        if (!ships) {
+            add(p, known);
+        }
+    };
+}
+
 /** Folder names whose contents are scratch (and names ending in "cache"); anything else the app creates is taken to be data. */
 const SCRATCH_NAMES = new Set(["log", "logs", "tmp", "temp", "cache", ".cache", "run"]);
 
@@ -1356,7 +1370,7 @@ function codePaths(
     }
 
     // What one call writes, read in one context (a function's call site, an item of a loop).
-    const callWrites = (c: Extract<Expr, { kind: "call" }>, here: PathContext): void => {
+    const callWrites = (c: Extract<Expr, { kind: "call" }>, here: PathContext, to: AddPath = add): void => {
         const called = calleeOf(c) ?? "";
         // A name star-imported from a module whose callables are read here (FastHTML's `from fasthtml.common import *`).
         const callee = starImported(mod, called, (q) => LIBRARY_PATHS[q] !== undefined || FASTHTML_APPS.has(q)) ?? called;
@@ -1364,7 +1378,7 @@ function codePaths(
             // fast_app("data/notes.db", ...): its first argument is the fastlite database it opens.
             const db = callee.endsWith(".fast_app") ? pathValue(c.args[0] ?? c.kwargs["db_file"], here) : undefined;
             if (db !== undefined && db !== "" && !db.endsWith(":memory:")) {
-                fixedFile(src, db, `${file}: FastHTML's fast_app(${db}) opens its database there`, add, "database");
+                fixedFile(src, db, `${file}: FastHTML's fast_app(${db}) opens its database there`, to, "database");
             }
             // Without a secret_key (none given, or an environment read that may be unset), FastHTML keeps its session key in a file
             // of the working folder (.sesskey, or key_fname=), written at import.
@@ -1374,7 +1388,7 @@ function codePaths(
             const path = name === undefined ? undefined : name.startsWith("/") ? name : joinPath(here.cwd, name);
             if (mayBeNone && path !== undefined && path !== "") {
                 const unless = key === undefined ? "without secret_key=" : `when secret_key= (${str(key.kind === "call" ? key.args[0] : undefined) ?? "its variable"}) is unset`;
-                fixedFile(src, path, `${file}: FastHTML's ${callee.split(".").pop()}() ${unless} writes its session key to ${name} at import`, add, "sessions");
+                fixedFile(src, path, `${file}: FastHTML's ${callee.split(".").pop()}() ${unless} writes its session key to ${name} at import`, to, "sessions");
             }
             return;
         }
@@ -1382,7 +1396,7 @@ function codePaths(
         if (callee === "logging.config.dictConfig" || LOGGING_CONFIGS.has(callee)) {
             const files = codeLoggingFiles(c, callee, here);
             for (const f of files) {
-                logPath(src, f.path, `${file}: ${callee.split(".").pop()}() logs to ${f.path} (the "${f.handler}" handler)`, add);
+                logPath(src, f.path, `${file}: ${callee.split(".").pop()}() logs to ${f.path} (the "${f.handler}" handler)`, to);
             }
             if (files.length > 0 || callee !== "logging.config.dictConfig") {
                 return;
@@ -1390,14 +1404,14 @@ function codePaths(
         }
         // Logging configured from a file: fileConfig("logging.ini"), dictConfig(yaml.safe_load(open("logging.yaml"))).
         if ((callee === "logging.config.fileConfig" && c.args[0]) || callee === "logging.config.dictConfig") {
-            loggingConfigFilePaths(src, mod, c, callee, file, here, add);
+            loggingConfigFilePaths(src, mod, c, callee, file, here, to);
             return;
         }
         // SQLite databases opened by path: sqlite3.connect("todo.db"), aiosqlite.connect(os.environ.get("DB", "notes.db")).
         if (SQLITE_CONNECT.has(callee)) {
             const path = pathValue(placeArgument(c, callee), here);
             if (path !== undefined && !path.endsWith(":memory:")) {
-                add({ path, kind: "data", file: true, holds: "database", why: `${file}: ${callee}(${path})` });
+                to({ path, kind: "data", file: true, holds: "database", why: `${file}: ${callee}(${path})` });
             }
             return;
         }
@@ -1410,20 +1424,20 @@ function codePaths(
             const path = setting === undefined ? pathValue(location, here) : settingFile === undefined ? undefined : s?.pathOf(s.get(setting), settingFile);
             if (path !== undefined && path !== "" && path !== here.cwd && !path.startsWith("/")) {
                 const named = setting === undefined ? path : `settings.${setting}, ${path}`;
-                add({ path, kind: "data", file: false, holds: "uploads", why: `${file}: FileSystemStorage(location=${named}) keeps uploaded files there` });
+                to({ path, kind: "data", file: false, holds: "uploads", why: `${file}: FileSystemStorage(location=${named}) keeps uploaded files there` });
             }
             return;
         }
         // A library pointed at a folder among the app's files: os.environ.setdefault("HF_HOME", str(BASE_DIR / ".hf_cache")).
         if (callee === "os.environ.setdefault" && c.args.length >= 2) {
-            envDir(str(c.args[0]), pathValue(c.args[1], here), file, `os.environ.setdefault(${JSON.stringify(str(c.args[0]) ?? "")}, ...)`, here.cwd, add);
+            envDir(str(c.args[0]), pathValue(c.args[1], here), file, `os.environ.setdefault(${JSON.stringify(str(c.args[0]) ?? "")}, ...)`, here.cwd, to);
             return;
         }
         // Peewee: db = SqliteDatabase("notes.db", pragmas=...); SqliteDatabase(None) is initialised later (not read).
         if (PEEWEE_SQLITE.has(callee)) {
             const path = pathValue(placeArgument(c, callee), here);
             if (path !== undefined && path !== "" && !path.endsWith(":memory:")) {
-                add({ path, kind: "data", file: true, holds: "database", why: `${file}: Peewee's ${callee.split(".").pop()}(${path})` });
+                to({ path, kind: "data", file: true, holds: "database", why: `${file}: Peewee's ${callee.split(".").pop()}(${path})` });
             }
             return;
         }
@@ -1431,7 +1445,7 @@ function codePaths(
         if (FILE_HANDLERS.has(callee) || (callee === "logging.basicConfig" && c.kwargs["filename"] !== undefined)) {
             const path = pathValue(placeArgument(c, callee), here);
             if (path !== undefined) {
-                logPath(src, path, `${file}: ${callee.split(".").pop()} writes ${path}`, add);
+                logPath(src, path, `${file}: ${callee.split(".").pop()} writes ${path}`, to);
             }
             return;
         }
@@ -1439,35 +1453,35 @@ function codePaths(
         if ((callee === "os.makedirs" || callee === "os.mkdir") && placeArgument(c, callee) !== undefined) {
             const path = pathValue(placeArgument(c, callee), here);
             if (path !== undefined && path !== "" && path !== here.cwd) {
-                add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: `${file}: ${callee}(${path})` });
+                to({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: `${file}: ${callee}(${path})` });
             }
             return;
         }
         // Files written into a folder by a name only known at run time: file.save(os.path.join(app.config["UPLOAD_FOLDER"], filename)), open(UPLOADS / name, "wb").
         const written = writtenInto(c, here);
         if (written !== undefined) {
-            add({ path: written.folder, kind: written.uploads ? "data" : kindOf(written.folder), file: false, holds: written.uploads ? "uploads" : holdsOf(written.folder), why: `${file}: ${written.how}` });
+            to({ path: written.folder, kind: written.uploads ? "data" : kindOf(written.folder), file: false, holds: written.uploads ? "uploads" : holdsOf(written.folder), why: `${file}: ${written.how}` });
             return;
         }
         // NiceGUI keeps app.storage (user and general) in .nicegui/ in the working folder (NICEGUI_STORAGE_PATH moves it).
         if (callee === "nicegui.ui.run_with" || callee === "nicegui.ui.run") {
-            add({ path: joinPath(here.cwd, ".nicegui") ?? ".nicegui", kind: "data", file: false, holds: "files", why: `${file}: NiceGUI's ${callee.split(".").pop()}() keeps app.storage in .nicegui/ (NICEGUI_STORAGE_PATH moves it)` });
+            to({ path: joinPath(here.cwd, ".nicegui") ?? ".nicegui", kind: "data", file: false, holds: "files", why: `${file}: NiceGUI's ${callee.split(".").pop()}() keeps app.storage in .nicegui/ (NICEGUI_STORAGE_PATH moves it)` });
             return;
         }
         // Libraries that keep files at a path they are given: TinyDB("db.json"), diskcache.Cache("cache"), tempfile.mkdtemp(dir="tmp").
         const kept = libraryPath(c, callee, here);
         if (kept !== undefined) {
             if (kept.file) {
-                fixedFile(src, kept.path, `${file}: ${kept.how}`, add, kept.holds);
+                fixedFile(src, kept.path, `${file}: ${kept.how}`, to, kept.holds);
             } else {
-                add({ path: kept.path, kind: kept.kind, file: false, holds: kept.holds, why: `${file}: ${kept.how}` });
+                to({ path: kept.path, kind: kept.kind, file: false, holds: kept.holds, why: `${file}: ${kept.how}` });
             }
             return;
         }
         // A file of a fixed name written among the app's files: open(GUESTBOOK, "w"), os.replace(tmp, GUESTBOOK), Path("data/state.json").write_text(...).
         const fixed = fixedFileWritten(c, here);
         if (fixed !== undefined) {
-            fixedFile(src, fixed.path, `${file}: ${fixed.how}`, add, "files", callee === "os.replace" || callee === "os.rename" || callee === "shutil.move");
+            fixedFile(src, fixed.path, `${file}: ${fixed.how}`, to, "files", callee === "os.replace" || callee === "os.rename" || callee === "shutil.move");
             return;
         }
         // Path(...).mkdir(), or a name bound to a path: UPLOAD_DIR.mkdir(exist_ok=True).
@@ -1475,15 +1489,20 @@ function codePaths(
         if (mkdirOn !== undefined) {
             const path = pathValue(mkdirOn, here);
             if (path !== undefined && path !== "" && path !== here.cwd) {
-                add({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: mkdirOn.kind === "ref" ? `${file}: ${mkdirOn.local}.mkdir() creates ${path}` : `${file}: Path(${path}).mkdir()` });
+                to({ path, kind: kindOf(path), file: false, holds: holdsOf(path), why: mkdirOn.kind === "ref" ? `${file}: ${mkdirOn.local}.mkdir() creates ${path}` : `${file}: Path(${path}).mkdir()` });
             }
         }
     };
     for (const c of mod.calls) {
         const contexts = sites.contexts(c, mod, ctx);
         const call = asSync(c);
+        // A command line's command (`@app.cli.command()`, click's, Typer's), run by hand: what it writes among the files the
+        // image ships (CTFd's `flask build jsenums` rewriting a committed .js) is no data of the server's, and a volume there
+        // would pin the first deploy's copy of those files.
+        const command = mod.enclosing(c).some(({ fn }) => fn.decorators.some((d) => d === "click.command" || d.endsWith(".command")));
+        const write = command ? shippedWritesLeftOut(src, add) : add;
         for (const here of contexts) {
-            callWrites(call, here);
+            callWrites(call, here, write);
         }
         // A place the app makes or opens whose path is not read in any context: named, not guessed
         // (unless it is temporary, read-only, in the instance folder, or a computed name under a folder already found).

@@ -1120,7 +1120,7 @@ function djangoMediaServed(src: SourceTree, entry: Entrypoint, imageEnv: Readonl
     const path = media.path.startsWith("/") ? media.path : `${DEFAULTS.workdir}/${media.path}`;
     notes.push(
         `MEDIA_ROOT (${media.why.split(":")[0]}) keeps the files the app saves in ${path}, a data volume, but with DEBUG off nothing serves MEDIA_URL${d.settings.text("MEDIA_URL") === undefined ? "" : ` (${d.settings.text("MEDIA_URL")})`}: ` +
-            `Django's static() helper adds its URLs only with DEBUG on, ${urls!.file} has no django.views.static.serve for it, gunicorn serves no files and WhiteNoise serves static files only, so every uploaded file answers 404. ` +
+            `Django's static() helper adds its URLs only while DEBUG is true, ${urls!.file} has no django.views.static.serve for it, gunicorn serves no files and WhiteNoise serves static files only, so every uploaded file answers 404. ` +
             "Serve that path from a proxy in front, route MEDIA_URL to django.views.static.serve in the URLconf (for a small site), or keep the files in object storage (django-storages).",
     );
 }

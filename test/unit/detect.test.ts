@@ -4271,6 +4271,29 @@ describe("uv workspaces with services in members", () => {
     });
 });
 
+describe("what a command line's command writes", () => {
+    it("GIVEN a Flask CLI command (`@bp.cli.command`, click's, Typer's) rewriting a committed file of the static folder (CTFd's `flask build jsenums`) THEN no data volume over the shipped files; a folder the command makes that ships nothing still is one", () => {
+        const cli = (decorator: string, target: string) =>
+            `import os\nimport click\nfrom flask import Blueprint, current_app\n\nbp = Blueprint("cli", __name__)\n\n\n${decorator}\ndef build():\n    path = os.path.join(current_app.root_path, "${target}")\n    with open(path, "w+") as f:\n        f.write("export const A = 1;")\n`;
+        const files = {
+            "requirements.txt": "flask\n",
+            "quiz/__init__.py": "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    from quiz.cli import bp\n    app.register_blueprint(bp)\n    return app\n",
+            "quiz/static/js/constants.js": "export const A = 0;\n",
+            Procfile: 'web: gunicorn "quiz:create_app()"\n',
+        };
+        for (const decorator of ['@bp.cli.command("jsenums")', "@click.command()"]) {
+            const { plan } = synthesize(apps.make({ ...files, "quiz/cli.py": cli(decorator, "static/js/constants.js") }));
+            assert.deepEqual(plan.writablePaths, [], decorator);
+        }
+        // The same write outside a command (a route): the server's, as before.
+        const route = synthesize(apps.make({ ...files, "quiz/cli.py": cli('@bp.route("/build")', "static/js/constants.js") })).plan;
+        assert.notDeepEqual(route.writablePaths, []);
+        // A command writing into a folder that ships nothing (exports/): kept, the release step may run it.
+        const exports = synthesize(apps.make({ ...files, "quiz/cli.py": cli('@bp.cli.command("export")', "exports/all.csv") })).plan;
+        assert.deepEqual(exports.writablePaths.map((w) => w.path), ["/app/quiz/exports"]);
+    });
+});
+
 describe("Python names that are JavaScript Object members", () => {
     it("GIVEN an app whose functions, parameters, keywords, settings and variables are named constructor, toString, __proto__ and the like (mealie's `constructor(**args)`) THEN it is read as any other app", () => {
         const names = ["constructor", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__proto__", "__defineGetter__", "__lookupGetter__"];

@@ -802,7 +802,7 @@ describe("uploaded files kept in MEDIA_ROOT with nothing serving MEDIA_URL", () 
     it("GIVEN DEBUG off and media served only by static() under `if settings.DEBUG:` THEN a note says uploads answer 404 and what serves them", () => {
         assert.deepEqual(notesOf("DEBUG = False"), [
             "MEDIA_ROOT (gallery/settings.py) keeps the files the app saves in /app/mediafiles, a data volume, but with DEBUG off nothing serves MEDIA_URL (/media/): " +
-                "Django's static() helper adds its URLs only with DEBUG on, gallery/urls.py has no django.views.static.serve for it, gunicorn serves no files and WhiteNoise serves static files only, so every uploaded file answers 404. " +
+                "Django's static() helper adds its URLs only while DEBUG is true, gallery/urls.py has no django.views.static.serve for it, gunicorn serves no files and WhiteNoise serves static files only, so every uploaded file answers 404. " +
                 "Serve that path from a proxy in front, route MEDIA_URL to django.views.static.serve in the URLconf (for a small site), or keep the files in object storage (django-storages).",
         ]);
     });
