@@ -4091,6 +4091,30 @@ describe("the build step runner", () => {
         assert.match(out, /Vite needs Node\.js 20\.19\+ or 22\.12\+, newer than the builder's 18\.20\.4 \(the base image's nodejs\): set `python` to a version whose base image ships a newer one/);
         assert.doesNotMatch(out, /settings need variables/);
     });
+    it("GIVEN a front-end build that fails in Vite/Rollup (a stack whose frames name `error`) THEN the failure quotes the reason after `error during build:`, with the front-end's fix, not the settings'", () => {
+        const lines = synthesize(CASE).dockerfile.split("\n");
+        const start = lines.findIndex((l) => l.startsWith("COPY <<'EOF' /opt/build-tools/run-step.py"));
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppa-runner-"));
+        try {
+            fs.writeFileSync(path.join(dir, "run-step.py"), lines.slice(start + 1, lines.indexOf("EOF", start)).join("\n"));
+            fs.writeFileSync(
+                path.join(dir, "npm"),
+                '#!/bin/sh\necho "vite v5.4.0 building for production..."\necho "error during build:"\necho \'Could not resolve entry module "static/scss/theme.scss".\'\necho "    at getRollupError (file:///app/node_modules/rollup/dist/es/shared/parseAst.js:396:41)"\necho "    at error (file:///app/node_modules/rollup/dist/es/shared/parseAst.js:392:42)"\nexit 1\n',
+                { mode: 0o755 },
+            );
+            const r = spawnSync("python3", [path.join(dir, "run-step.py"), "npm run build", "`frontendBuild: false`", dir, "--", "sh", "-c", "npm ci --no-audit --no-fund && npm run build && rm -rf node_modules"], {
+                encoding: "utf8",
+                env: { ...process.env, PATH: `${dir}:${process.env["PATH"]}` },
+            });
+            assert.equal(r.status, 1);
+            assert.equal(
+                r.stderr.trim(),
+                'pulumi-python-app: build step npm run build failed (exit 1): Could not resolve entry module "static/scss/theme.scss". Fix the front-end build, or build it ahead and ship its output in the source folder. Or turn it off with `frontendBuild: false`.',
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
     it("GIVEN environs' EnvError and Starlette Config's KeyError THEN the failure names the variable", () => {
         assert.match(failWith('environs.EnvError: Environment variable "DATABASE_URL" not set'), /It reads DATABASE_URL from the environment: give it with `buildEnv`/);
         assert.match(failWith(`KeyError: "Config 'SECRET_KEY' is missing, and has no default."`), /It reads SECRET_KEY from the environment: give it with `buildEnv`/);
