@@ -62,7 +62,17 @@ const DOCKERFILES = ["Dockerfile", "docker/Dockerfile", ".docker/Dockerfile"];
  * (a path, or `{dockerfile: ...}`), when the source holds it; `run.web`, the command that replaces its CMD (a string, or
  * `{command: [...]}`); `release.command`, the release phase's commands. Heroku then ignores the Procfile.
  */
-export function herokuYml(src: SourceTree): { dockerfile: string; web?: string; release?: string } | undefined {
+export function herokuYml(src: SourceTree): HerokuYml | undefined {
+    if (!herokuYmls.has(src)) {
+        herokuYmls.set(src, parseHerokuYml(src));
+    }
+    return herokuYmls.get(src);
+}
+
+type HerokuYml = { readonly dockerfile: string; readonly web?: string; readonly release?: string };
+const herokuYmls = new WeakMap<SourceTree, HerokuYml | undefined>();
+
+function parseHerokuYml(src: SourceTree): HerokuYml | undefined {
     const text = src.readIfFile("heroku.yml");
     let doc: unknown;
     try {
@@ -98,6 +108,16 @@ const DEPLOYED = ["production", "prod", "release", "deploy", "default", "web", "
  * default, web or app (in that order), else the only one that is not for development, tests or a worker.
  */
 export function appDockerfile(src: SourceTree): string | undefined {
+    if (!appDockerfiles.has(src)) {
+        appDockerfiles.set(src, findAppDockerfile(src));
+    }
+    return appDockerfiles.get(src);
+}
+
+/** appDockerfile's answer per source tree: it lists folders, and detection asks many times. */
+const appDockerfiles = new WeakMap<SourceTree, string | undefined>();
+
+function findAppDockerfile(src: SourceTree): string | undefined {
     const found = herokuYml(src)?.dockerfile ?? DOCKERFILES.find((f) => src.isFile(f));
     if (found !== undefined) {
         return found;

@@ -65,6 +65,12 @@ export const FRONTEND_TOOLS: readonly string[] = [
 /** Other package managers' locks, which the builder's npm cannot honour. */
 const FOREIGN_LOCKS: readonly string[] = ["yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"];
 
+/** How npm installs a folder's packages: `npm ci` with package-lock.json or npm-shrinkwrap.json, else `npm install`. */
+function npmInstall(src: SourceTree, dir: string): "npm ci" | "npm install" {
+    const at = (name: string) => (dir === "" ? name : `${dir}/${name}`);
+    return src.isFile(at("package-lock.json")) || src.isFile(at("npm-shrinkwrap.json")) ? "npm ci" : "npm install";
+}
+
 export function detectFrontend(src: SourceTree, dir = ""): FrontendFacts {
     const at = (name: string) => (dir === "" ? name : `${dir}/${name}`);
     const file = at("package.json");
@@ -109,11 +115,10 @@ export function detectFrontend(src: SourceTree, dir = ""): FrontendFacts {
     if (lock !== undefined) {
         return { skipped: `${file}'s build script (${script}) is not run: its dependencies are locked by ${lock}, and the builder installs with npm only; run it with \`buildCommands\` (and \`aptBuildPackages\`), or commit its output.` };
     }
-    const locked = src.isFile(at("package-lock.json")) || src.isFile(at("npm-shrinkwrap.json"));
     // `npm run build` may run other scripts (`&& npm run flask-static-digest`): any of them running flask counts.
     const all = Object.values(scripts as Record<string, unknown>).filter((v): v is string => typeof v === "string");
     const runsFlask = all.some((text) => commands(shellTokens(text)).some((c) => c.words.find((w) => !w.includes("=")) === "flask"));
-    return { build: { file, dir, script, install: locked ? "npm ci" : "npm install", tools, runsFlask, nodeNeeds: nodeNeeds(src, at, pkg, tools) } };
+    return { build: { file, dir, script, install: npmInstall(src, dir), tools, runsFlask, nodeNeeds: nodeNeeds(src, at, pkg, tools) } };
 }
 
 /**
@@ -182,8 +187,7 @@ export function dockerfileFrontend(src: SourceTree, tools: readonly string[]): {
             }
         }
     }
-    const locked = src.isFile("package-lock.json") || src.isFile("npm-shrinkwrap.json");
-    return steps.length > 0 ? { steps, install: locked ? "npm ci" : "npm install", lines } : undefined;
+    return steps.length > 0 ? { steps, install: npmInstall(src, ""), lines } : undefined;
 }
 
 /** package.json's `engines.node`, and the build tools' in package-lock.json (lockfileVersion 2 and 3: `packages["node_modules/vite"]`). */
@@ -418,8 +422,7 @@ export function servedNodeModules(src: SourceTree, served: readonly string[], sk
             }
             continue;
         }
-        const locked = src.isFile(at2("package-lock.json")) || src.isFile(at2("npm-shrinkwrap.json"));
-        out.push({ file, dir, install: locked ? "npm ci" : "npm install", omitDev, served: [path] });
+        out.push({ file, dir, install: npmInstall(src, dir), omitDev, served: [path] });
     }
     return out;
 }

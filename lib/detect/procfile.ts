@@ -751,15 +751,20 @@ function unconditional(lines: readonly string[]): boolean[] {
     let depth = 0;
     return lines.map((line) => {
         const start = depth;
-        let control = false;
-        for (const c of commands(shellTokens(line))) {
-            const first = c.words[0] ?? "";
-            control ||= CONTROL_WORDS.has(first) || c.words[c.words.length - 1] === "{";
-            depth += ["if", "for", "while", "until", "select", "case"].includes(first) || c.words[c.words.length - 1] === "{" ? 1 : ["fi", "done", "esac", "}"].includes(first) ? -1 : 0;
-            depth = Math.max(depth, 0);
-        }
-        return start === 0 && !control;
+        const cs = commands(shellTokens(line));
+        depth = blockDepth(cs, depth);
+        return start === 0 && !cs.some((c) => CONTROL_WORDS.has(c.words[0] ?? "") || c.words[c.words.length - 1] === "{");
     });
+}
+
+/** The block depth after a line's commands: a block opens at `if`, a loop, `case`, a function's or a group's `{`, and closes at fi, done, esac, `}`. */
+function blockDepth(cs: ReadonlyArray<{ readonly words: readonly string[] }>, depth: number): number {
+    for (const c of cs) {
+        const first = c.words[0] ?? "";
+        depth += ["if", "for", "while", "until", "select", "case"].includes(first) || c.words[c.words.length - 1] === "{" ? 1 : ["fi", "done", "esac", "}"].includes(first) ? -1 : 0;
+        depth = Math.max(depth, 0);
+    }
+    return depth;
 }
 
 interface ScriptVariable {
@@ -792,12 +797,7 @@ function scriptVariables(lines: readonly string[], env: ReadonlyMap<string, stri
         if (line !== written) {
             cs.splice(0, cs.length, ...commands(shellTokens(line)));
         }
-        for (const c of cs) {
-            // A block opens at `if`, a loop, `case`, a function's or a group's `{`; it closes at fi, done, esac, `}`.
-            const first = c.words[0] ?? "";
-            depth += ["if", "for", "while", "until", "select", "case"].includes(first) || c.words[c.words.length - 1] === "{" ? 1 : ["fi", "done", "esac", "}"].includes(first) ? -1 : 0;
-            depth = Math.max(depth, 0);
-        }
+        depth = blockDepth(cs, depth);
         const only = cs.length === 1 ? cs[0].words : [];
         const declared = ["export", "readonly", "declare", "local"].includes(only[0] ?? "") ? only.slice(1).filter((w) => !w.startsWith("-")) : only;
         if (declared.length === 0 || !declared.every(isAssignment)) {
